@@ -1,0 +1,107 @@
+/**
+ * Result types of a replay: the contract between replay (producer) and report/cli (consumers).
+ * Times are exact nanoseconds (bigint) on the trace clock. JSON output encodes bigint as decimal strings.
+ */
+
+export type Severity = 'info' | 'warning' | 'critical';
+
+/** Divergence kinds (docs/kernel-tx-path.md §I). Extend only by adding new string members. */
+export type FindingKind =
+  | 'lost_wakeup' // §I.4 queue stopped, ring/peer drained, no wake
+  | 'lost_interrupt' // §I.1 inflight > 0, no NAPI polls for the device
+  | 'stuck_dma' // §I.2 polls continue, no completions
+  | 'tx_busy_while_awake' // §I.3 rc=16 while the last dequeue saw the queue awake
+  | 'tx_busy_loop' // §I.3 repeated rc=16 on the same skb without a wake
+  | 'ring_backpressure' // driver/peer ring full: queue stopped + TX_BUSY as designed (veth ptr_ring, macb)
+  | 'qdisc_drops_enobufs' // §I.6 qdisc drops while the txq is blocked -> ENOBUFS
+  | 'qdisc_throttled' // shaping qdisc (tbf…) holds packets and drops on overlimit: not a driver fault
+  | 'qdisc_stuck_backlog' // packets left in a qdisc at the end of the trace
+  | 'frozen_queue' // §I.7 FROZEN persists
+  | 'stack_xoff_stuck' // §I.5 BQL STACK_XOFF never cleared
+  | 'napi_starvation' // §I.12 completions delayed by a starved NAPI/softirq
+  | 'peer_down' // veth peer / carrier down: xmit returns drop codes
+  | 'dql_limit_collapse' // §I.8
+  | 'dql_stall' // §A.5 dql_stall_detected
+  | 'watchdog_timeout' // §I.9 net_dev_xmit_timeout
+  | 'doorbell_not_rung' // §I.11
+  | 'trace_gap'; // tracer lost events: the window is unknown, not quiet
+
+/** A pointer back into the source trace. */
+export interface Evidence {
+  tsNs: bigint;
+  event: string;
+  source: string;
+  line: number;
+  note: string;
+}
+
+export interface Finding {
+  kind: FindingKind;
+  severity: Severity;
+  dev: string;
+  /** TX queue index; null when the finding is device-wide or the queue is unknown. */
+  queue: number | null;
+  startNs: bigint;
+  endNs: bigint;
+  /** One line, kernel terms: what happened. */
+  title: string;
+  /** A paragraph: why, citing kernel functions. */
+  explanation: string;
+  evidence: Evidence[];
+  /** What to check or capture next. */
+  nextSteps: string[];
+}
+
+export interface Interval {
+  startNs: bigint;
+  endNs: bigint;
+  /** e.g. 'DRV_XOFF', 'STACK_XOFF', 'FROZEN', 'UNKNOWN' (trace gap) */
+  state: string;
+}
+
+export interface QueueSummary {
+  dev: string;
+  ifindex: number | null;
+  queue: number;
+  qdiscHandle: number | null;
+  qdiscParent: number | null;
+  netDevQueue: number;
+  enqueued: number;
+  dequeued: number;
+  xmitOk: number;
+  txBusy: number;
+  requeues: number;
+  xmitOtherRc: number;
+  qdiscDrops: number;
+  completions: number;
+  bytesSent: number;
+  stoppedIntervals: Interval[];
+  backlogAtEnd: number;
+}
+
+/** Per-queue time series, columnar. All arrays have the same length as tsNs. */
+export interface QueueSeries {
+  dev: string;
+  queue: number;
+  tsNs: bigint[];
+  backlogPackets: number[];
+  inflightBytes: number[];
+  dqlLimitObserved: (number | null)[];
+  dqlLimitExpected: (number | null)[];
+}
+
+export interface ReplayResult {
+  /** Trace-level facts: sources, formats, counts, time span. */
+  trace: {
+    sources: string[];
+    events: number;
+    firstNs: bigint;
+    lastNs: bigint;
+    lostEvents: number;
+  };
+  queues: QueueSummary[];
+  series: QueueSeries[];
+  findings: Finding[];
+  /** Tracepoints missing from the trace that would let replay say more. */
+  captureAdvice: string[];
+}

@@ -1,0 +1,22 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const pkg = (name: string): string => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+
+// Tests import sibling packages from source, so `vitest run` needs no build for the library code.
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@txreplay/model': pkg('model'),
+      '@txreplay/ingest': pkg('ingest'),
+      '@txreplay/replay': pkg('replay'),
+      '@txreplay/report': pkg('report'),
+    },
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
