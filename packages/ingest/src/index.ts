@@ -8,3 +8,4 @@
  *   detectFormat(firstLines)     -> TraceFormat | null
  */
 export * from './schema.js';
+export * from './api.js';
