@@ -1,1 +1,3 @@
-export {};
+export * from './kernel.js';
+export * from './jiffies.js';
+export * from './dql.js';
