@@ -1,0 +1,43 @@
+/** Append-only typed arrays: the replay loop records series without allocating per-event objects. */
+export class F64List {
+  a: Float64Array;
+  length = 0;
+  constructor(capacity = 64) {
+    this.a = new Float64Array(capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.a.length) {
+      const b = new Float64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.length++] = v;
+  }
+  get(i: number): number {
+    return this.a[i]!;
+  }
+  last(): number {
+    return this.length > 0 ? this.a[this.length - 1]! : NaN;
+  }
+  view(): Float64Array {
+    return this.a.subarray(0, this.length);
+  }
+}
+
+/** First index i with xs[i] >= v (xs sorted ascending). */
+export function lowerBound(xs: F64List, v: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  const a = xs.a;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Number of values in [from, to). */
+export function countIn(xs: F64List, from: number, to: number): number {
+  return lowerBound(xs, to) - lowerBound(xs, from);
+}
