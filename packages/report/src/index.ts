@@ -1,21 +1,16 @@
 /**
  * @txreplay/report — public face. ClickHouse storage (embedded chDB or server by URL) and post-mortems.
- * CONTRACT (names/signatures stay; the report work fills the bodies):
- *   writePostMortem(result, { html?, md? }) renders a self-contained HTML and/or Markdown post-mortem.
+ * CONTRACT (names/signatures stay):
+ *   writePostMortem(result, { html?, md?, title? }) renders a self-contained HTML and/or Markdown post-mortem.
  */
-import type { ReplayResult } from '@txreplay/replay';
-
-export interface PostMortemOptions {
-  /** write a self-contained HTML report to this path */
-  html?: string;
-  /** write a Markdown report to this path */
-  md?: string;
-  /** title shown at the top (defaults to the trace sources) */
-  title?: string;
-}
-
-export async function writePostMortem(result: ReplayResult, opts: PostMortemOptions): Promise<void> {
-  void result;
-  void opts;
-  throw new Error('writePostMortem: not implemented yet');
-}
+export { writePostMortem, renderHtml, renderMarkdown, type PostMortemOptions } from './postmortem.js';
+export { parseServerVersion, type ServerCaps } from './caps.js';
+export { resolveStoreConfig, describeStore, defaultDbDir, redactUrl, DEFAULT_DATABASE, type StoreConfig, type StoreFlags } from './config.js';
+export { STORE_SCHEMA_VERSION, TABLES, MIGRATIONS, columnNames, createTableSql, type TableName } from './ddl.js';
+export { Store, StoreError, type OpenOptions } from './store.js';
+export { writeRun, computeRunId, hashSources, runExists, dropRun, TXREPLAY_VERSION, type RunInput, type WriteOptions, type WriteResult } from './write.js';
+export { encodeEvents, EVENT_INSERT_COLUMNS } from './encode-events.js';
+export { derivePackets, type PacketLifecycle } from './packets.js';
+export { tsvEscape, tsvRow } from './tsv.js';
+export { verdictOf, rankFindings } from './verdict.js';
+export { withRetry, isTransient, DEFAULT_RETRY, type RetryPolicy } from './retry.js';

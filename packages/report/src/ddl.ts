@@ -1,0 +1,241 @@
+/**
+ * The txreplay ClickHouse schema (documented in packages/report/README.md "Schema"), generated for the
+ * connected server's capabilities. Every table is partitioned by `run_id`, so re-writing a run starts with
+ * `ALTER TABLE … DROP PARTITION` (synchronous on every version, unlike `ALTER … DELETE` mutations), and the
+ * `runs` row is inserted LAST: it is the completion marker. Readers only trust data whose run has a `runs` row.
+ */
+import type { ServerCaps } from './caps.js';
+
+/** Bumped when a migration is added; stored in `<db>.schema_migrations`. */
+export const STORE_SCHEMA_VERSION = 2;
+
+export const TABLES = ['runs', 'events', 'packets', 'queue_intervals', 'series', 'findings'] as const;
+export type TableName = (typeof TABLES)[number];
+
+interface ColumnSpec {
+  name: string;
+  /** type in the plain form; `lc` wraps strings in LowCardinality where supported */
+  type: string;
+  lc?: boolean;
+  codec?: string;
+}
+
+function timeType(caps: ServerCaps): string {
+  return caps.dateTime64 ? "DateTime64(9, 'UTC')" : "DateTime('UTC')";
+}
+
+function renderType(col: ColumnSpec, caps: ServerCaps): string {
+  let t = col.type === 'TIME' ? timeType(caps) : col.type;
+  if (col.lc && caps.lowCardinality) t = `LowCardinality(${t})`;
+  if (col.codec && caps.codecs) t = `${t} CODEC(${col.codec})`;
+  return t;
+}
+
+/** Column lists per table, in insert order (the TSV writers emit exactly these). */
+export const EVENT_COLUMNS: ColumnSpec[] = [
+  { name: 'run_id', type: 'String', lc: true },
+  { name: 'ts_ns', type: 'Int64', codec: 'Delta, ZSTD(1)' },
+  { name: 'time', type: 'TIME', codec: 'Delta, ZSTD(1)' },
+  { name: 'cpu', type: 'Nullable(Int16)' },
+  { name: 'pid', type: 'Nullable(Int32)' },
+  { name: 'comm', type: 'Nullable(String)', lc: true },
+  { name: 'event', type: 'String', lc: true },
+  { name: 'dev', type: 'Nullable(String)', lc: true },
+  { name: 'ifindex', type: 'Nullable(Int32)' },
+  { name: 'queue', type: 'Nullable(Int32)' },
+  { name: 'skbaddr', type: 'Nullable(UInt64)', codec: 'ZSTD(1)' },
+  { name: 'ptr_hashed', type: 'Nullable(UInt8)' },
+  { name: 'len', type: 'Nullable(UInt32)' },
+  { name: 'rc', type: 'Nullable(Int32)' },
+  { name: 'napi', type: 'Nullable(UInt64)', codec: 'ZSTD(1)' },
+  { name: 'work', type: 'Nullable(Int32)' },
+  { name: 'budget', type: 'Nullable(Int32)' },
+  { name: 'txq_state', type: 'Nullable(UInt32)' },
+  { name: 'packets', type: 'Nullable(Int32)' },
+  { name: 'handle', type: 'Nullable(UInt32)' },
+  { name: 'parent', type: 'Nullable(UInt32)' },
+  { name: 'driver', type: 'Nullable(String)', lc: true },
+  { name: 'reason', type: 'Nullable(String)', lc: true },
+  { name: 'location', type: 'Nullable(String)', lc: true },
+  { name: 'stall_len', type: 'Nullable(UInt32)' },
+  { name: 'jiffies', type: 'Nullable(UInt64)' },
+  { name: 'raw', type: 'Nullable(String)' },
+  { name: 'source', type: 'String', lc: true },
+  { name: 'line', type: 'UInt32' },
+];
+
+export const RUN_COLUMNS: ColumnSpec[] = [
+  { name: 'run_id', type: 'String' },
+  { name: 'complete', type: 'UInt8' },
+  { name: 'written_at', type: "DateTime('UTC')" },
+  { name: 'host', type: 'String' },
+  { name: 'kernel', type: 'String' },
+  { name: 'format', type: 'String' },
+  /** JSON array: [{path, format, kernel, sha256, bytes, lines, events, skipped, comments, lost}] */
+  { name: 'sources', type: 'String' },
+  { name: 'content_sha256', type: 'String' },
+  { name: 'options', type: 'String' },
+  { name: 'events', type: 'UInt64' },
+  { name: 'lines', type: 'UInt64' },
+  { name: 'skipped', type: 'UInt64' },
+  { name: 'lost_events', type: 'UInt64' },
+  { name: 'packets', type: 'UInt64' },
+  { name: 'findings', type: 'UInt32' },
+  { name: 'first_ns', type: 'Int64' },
+  { name: 'last_ns', type: 'Int64' },
+  { name: 'first_time', type: 'TIME' },
+  { name: 'last_time', type: 'TIME' },
+  /** wall clock (ns since epoch) minus trace clock: time = ts_ns + wall_offset_ns */
+  { name: 'wall_offset_ns', type: 'Int64' },
+  { name: 'ingest_ms', type: 'Float64' },
+  { name: 'replay_ms', type: 'Float64' },
+  { name: 'write_ms', type: 'Float64' },
+  { name: 'verdict', type: 'String' },
+  { name: 'txreplay_version', type: 'String' },
+];
+
+export const PACKET_COLUMNS: ColumnSpec[] = [
+  { name: 'run_id', type: 'String', lc: true },
+  { name: 'skbaddr', type: 'UInt64' },
+  { name: 'dev', type: 'String', lc: true },
+  { name: 'queue', type: 'Int32' },
+  { name: 'len', type: 'UInt32' },
+  { name: 'queued_ns', type: 'Int64' },
+  { name: 'start_xmit_ns', type: 'Int64' },
+  { name: 'xmit_ns', type: 'Int64' },
+  { name: 'freed_ns', type: 'Int64' },
+  { name: 'time', type: 'TIME' },
+  { name: 'xmit_rc', type: 'Int32' },
+  { name: 'tx_busy', type: 'UInt32' },
+  /** 'consumed' | 'dropped' | 'in_flight' (no free seen before the trace ended) */
+  { name: 'fate', type: 'String', lc: true },
+  { name: 'drop_reason', type: 'String', lc: true },
+  { name: 'location', type: 'String', lc: true },
+  { name: 'source', type: 'String', lc: true },
+  { name: 'first_line', type: 'UInt32' },
+];
+
+export const INTERVAL_COLUMNS: ColumnSpec[] = [
+  { name: 'run_id', type: 'String', lc: true },
+  { name: 'dev', type: 'String', lc: true },
+  { name: 'queue', type: 'Int32' },
+  { name: 'state', type: 'String', lc: true },
+  { name: 'start_ns', type: 'Int64' },
+  { name: 'end_ns', type: 'Int64' },
+  { name: 'duration_ns', type: 'Int64' },
+  { name: 'start_time', type: 'TIME' },
+  { name: 'end_time', type: 'TIME' },
+];
+
+export const SERIES_COLUMNS: ColumnSpec[] = [
+  { name: 'run_id', type: 'String', lc: true },
+  { name: 'dev', type: 'String', lc: true },
+  { name: 'queue', type: 'Int32' },
+  { name: 'ts_ns', type: 'Int64', codec: 'Delta, ZSTD(1)' },
+  { name: 'time', type: 'TIME', codec: 'Delta, ZSTD(1)' },
+  { name: 'backlog_packets', type: 'Int32' },
+  { name: 'inflight_bytes', type: 'Int64' },
+  { name: 'dql_limit_observed', type: 'Nullable(Int64)' },
+  { name: 'dql_limit_expected', type: 'Nullable(Int64)' },
+];
+
+export const FINDING_COLUMNS: ColumnSpec[] = [
+  { name: 'run_id', type: 'String', lc: true },
+  { name: 'ordinal', type: 'UInt32' },
+  { name: 'kind', type: 'String', lc: true },
+  { name: 'severity', type: 'String', lc: true },
+  { name: 'dev', type: 'String', lc: true },
+  { name: 'queue', type: 'Nullable(Int32)' },
+  { name: 'start_ns', type: 'Int64' },
+  { name: 'end_ns', type: 'Int64' },
+  { name: 'start_time', type: 'TIME' },
+  { name: 'end_time', type: 'TIME' },
+  { name: 'title', type: 'String' },
+  { name: 'explanation', type: 'String' },
+  /** JSON array of {tsNs (string), event, source, line, note} */
+  { name: 'evidence', type: 'String' },
+  /** JSON array of strings */
+  { name: 'next_steps', type: 'String' },
+];
+
+export const TABLE_COLUMNS: Record<TableName, ColumnSpec[]> = {
+  runs: RUN_COLUMNS,
+  events: EVENT_COLUMNS,
+  packets: PACKET_COLUMNS,
+  queue_intervals: INTERVAL_COLUMNS,
+  series: SERIES_COLUMNS,
+  findings: FINDING_COLUMNS,
+};
+
+/** Sorting keys. Nullable columns cannot be keys on old servers, hence the ifNull() expressions. */
+const ORDER_BY: Record<TableName, string> = {
+  runs: 'run_id',
+  // per-device time scans: one device's queue in time order is one contiguous range
+  events: "run_id, ifNull(dev, ''), ifNull(queue, -1), ts_ns, line",
+  packets: 'run_id, dev, queue, queued_ns, skbaddr',
+  queue_intervals: 'run_id, dev, queue, start_ns',
+  series: 'run_id, dev, queue, ts_ns',
+  findings: 'run_id, ordinal',
+};
+
+export function columnNames(table: TableName): string[] {
+  return TABLE_COLUMNS[table].map((c) => c.name);
+}
+
+export function createTableSql(db: string, table: TableName, caps: ServerCaps): string {
+  const cols = TABLE_COLUMNS[table].map((c) => `  ${quoteIdent(c.name)} ${renderType(c, caps)}`).join(',\n');
+  return (
+    `CREATE TABLE IF NOT EXISTS ${quoteIdent(db)}.${quoteIdent(table)} (\n${cols}\n)\n` +
+    `ENGINE = MergeTree PARTITION BY run_id ORDER BY (${ORDER_BY[table]})`
+  );
+}
+
+/** Identifiers we generate or take from configuration (database name): backquoted, backquotes escaped. */
+export function quoteIdent(name: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return name;
+  return '`' + name.replace(/\\/g, '\\\\').replace(/`/g, '\\`') + '`';
+}
+
+/** A SQL string literal (ClickHouse escaping: backslash and quote). Only for values we control or validated. */
+export function quoteString(value: string): string {
+  return "'" + value.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
+}
+
+/** A DDL statement, or an ADD COLUMN that runs only when the column is missing (18.16 has no IF NOT EXISTS there). */
+export type MigrationStep = string | { table: TableName; column: string; sql: string };
+
+export interface Migration {
+  version: number;
+  description: string;
+  statements: (db: string, caps: ServerCaps) => MigrationStep[];
+}
+
+/**
+ * Forward-only migrations. A fresh database runs them all in order; an older one runs the missing ones.
+ * v1: the six tables. v2: `runs.verdict` and `runs.packets` were added after v1 shipped — kept as an ALTER
+ * so a v1 store migrates in place (and the migration path stays exercised by the tests).
+ */
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    description: 'runs, events, packets, queue_intervals, series, findings',
+    statements: (db, caps) =>
+      TABLES.map((t) => {
+        if (t !== 'runs') return createTableSql(db, t, caps);
+        const v1 = RUN_COLUMNS.filter((c) => c.name !== 'verdict' && c.name !== 'packets');
+        const cols = v1.map((c) => `  ${quoteIdent(c.name)} ${renderType(c, caps)}`).join(',\n');
+        return (
+          `CREATE TABLE IF NOT EXISTS ${quoteIdent(db)}.runs (\n${cols}\n)\n` +
+          `ENGINE = MergeTree PARTITION BY run_id ORDER BY (${ORDER_BY.runs})`
+        );
+      }),
+  },
+  {
+    version: 2,
+    description: 'runs.packets, runs.verdict',
+    statements: (db) => [
+      { table: 'runs', column: 'packets', sql: `ALTER TABLE ${quoteIdent(db)}.runs ADD COLUMN packets UInt64 DEFAULT 0 AFTER lost_events` },
+      { table: 'runs', column: 'verdict', sql: `ALTER TABLE ${quoteIdent(db)}.runs ADD COLUMN verdict String DEFAULT '' AFTER write_ms` },
+    ],
+  },
+];

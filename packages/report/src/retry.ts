@@ -1,0 +1,65 @@
+/**
+ * Retry with exponential backoff for transient ClickHouse failures (connection refused/reset, socket hang
+ * up, timeouts, a server restarting). Errors the server answered with (syntax, types) are not retried.
+ */
+export interface RetryPolicy {
+  /** total attempts, including the first */
+  attempts: number;
+  /** delay before the 2nd attempt; doubles each time */
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialDelayMs: 250, maxDelayMs: 4000 };
+
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+]);
+
+/** True for network-level failures worth retrying. */
+export function isTransient(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    if (typeof e !== 'object') break;
+    const o = e as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof o.code === 'string' && TRANSIENT_CODES.has(o.code)) return true;
+    const msg = typeof o.message === 'string' ? o.message : '';
+    if (/socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|Timeout error|timed out|other side closed|aborted/i.test(msg)) return true;
+    // server-side: too many simultaneous queries / shutting down (ClickHouse codes 202, 210 NETWORK_ERROR)
+    if (/Code: (202|210|209|394)\b/.test(msg)) return true;
+    e = o.cause;
+  }
+  return false;
+}
+
+export async function withRetry<T>(
+  fn: (attempt: number) => Promise<T>,
+  policy: RetryPolicy = DEFAULT_RETRY,
+  onRetry?: (attempt: number, err: unknown, delayMs: number) => void,
+): Promise<T> {
+  let delay = policy.initialDelayMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (err) {
+      if (attempt >= policy.attempts || !isTransient(err)) throw err;
+      onRetry?.(attempt, err, delay);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(policy.maxDelayMs, delay * 2);
+    }
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) {
+    const m = err.message.split('\n')[0] ?? err.message;
+    return m.replace(/, e\.what\(\) = DB::Exception$/, '');
+  }
+  return String(err);
+}

@@ -1,0 +1,206 @@
+/**
+ * One ClickHouse code path for both placements: `@clickhouse/client` over HTTP to a server, or the same
+ * client with chDB's in-process `chdb/connection` plugged in (`createClient({ connection })`).
+ */
+import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
+import chdbConnection from 'chdb/connection';
+import { mkdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { parseServerVersion, type ServerCaps } from './caps.js';
+import { describeStore, type StoreConfig } from './config.js';
+import { MIGRATIONS, STORE_SCHEMA_VERSION, quoteIdent, quoteString, columnNames, type TableName } from './ddl.js';
+import { errorMessage, withRetry, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+
+/** Thrown when ClickHouse (either placement) fails after retries: one clear sentence. */
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+export interface OpenOptions {
+  retry?: RetryPolicy;
+  /** stop migrating at this schema version (tests of the forward migration) */
+  migrateTo?: number;
+  /** request timeout for the server placement */
+  requestTimeoutMs?: number;
+}
+
+export class Store {
+  private constructor(
+    readonly config: StoreConfig,
+    public client: ClickHouseClient,
+    readonly caps: ServerCaps,
+    readonly retry: RetryPolicy,
+  ) {}
+
+  get database(): string {
+    return this.config.database;
+  }
+
+  /** `<db>.<table>` quoted. */
+  table(name: TableName | 'schema_migrations'): string {
+    return `${quoteIdent(this.database)}.${quoteIdent(name)}`;
+  }
+
+  describe(): string {
+    return `${describeStore(this.config)} (ClickHouse ${this.caps.version})`;
+  }
+
+  static async open(config: StoreConfig, opts: OpenOptions = {}): Promise<Store> {
+    const retry = opts.retry ?? DEFAULT_RETRY;
+    let client: ClickHouseClient;
+    if (config.placement === 'embedded') {
+      const dir = config.dbDir;
+      if (!dir) throw new StoreError('embedded store: no data directory given');
+      mkdirSync(dir, { recursive: true });
+      client = createClient({
+        // chdb types its Connection against @clickhouse/client-common 1.23.0, the client is 1.23.1:
+        // structurally the same contract, nominally two copies of the settings type
+        connection: chdbConnection.createChdbConnection({ path: dir }) as unknown as NonNullable<
+          NonNullable<Parameters<typeof createClient>[0]>['connection']
+        >,
+        log: { level: ClickHouseLogLevel.OFF },
+      });
+    } else {
+      client = serverClient(config, opts, false);
+    }
+    let version: string;
+    try {
+      version = await withRetry(async () => {
+        const rs = await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
+        const rows = await rs.json<{ v: string }>();
+        return rows[0]?.v ?? '';
+      }, retry);
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      throw new StoreError(`could not reach the ${describeStore(config)}: ${errorMessage(err)}`, { cause: err });
+    }
+    const store = new Store(config, client, parseServerVersion(version), retry);
+    try {
+      await store.migrate(opts.migrateTo ?? STORE_SCHEMA_VERSION);
+    } catch (err) {
+      await store.client.close().catch(() => undefined);
+      throw new StoreError(`could not create the txreplay schema in the ${describeStore(config)}: ${errorMessage(err)}`, {
+        cause: err,
+      });
+    }
+    if (config.placement === 'server') {
+      // the database exists now: queries with bare table names (`txreplay query`, dashboards) resolve in it
+      await client.close();
+      store.client = serverClient(config, opts, true);
+    }
+    return store;
+  }
+
+  /** Current schema version of the store (0 when empty). */
+  async schemaVersion(): Promise<number> {
+    const rows = await this.queryRows<{ v: string | number }>(
+      `SELECT toString(max(version)) AS v FROM ${this.table('schema_migrations')}`,
+    );
+    return Number(rows[0]?.v ?? 0);
+  }
+
+  /** Create the database and run the forward migrations that are missing, recording each. */
+  async migrate(target: number = STORE_SCHEMA_VERSION): Promise<void> {
+    await this.command(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(this.database)}`);
+    await this.command(
+      `CREATE TABLE IF NOT EXISTS ${this.table('schema_migrations')} (version UInt32, description String, applied_at DateTime('UTC')) ENGINE = TinyLog`,
+    );
+    const current = await this.schemaVersion();
+    for (const m of MIGRATIONS) {
+      if (m.version <= current || m.version > target) continue;
+      for (const step of m.statements(this.database, this.caps)) {
+        if (typeof step === 'string') await this.command(step);
+        else if (!(await this.hasColumn(step.table, step.column))) await this.command(step.sql);
+      }
+      await this.insertTsv(
+        'schema_migrations',
+        ['version', 'description', 'applied_at'],
+        `${m.version}\t${m.description}\t${new Date().toISOString().slice(0, 19).replace('T', ' ')}\n`,
+      );
+    }
+  }
+
+  async hasColumn(table: TableName, column: string): Promise<boolean> {
+    const rows = await this.queryRows<{ n: string }>(
+      `SELECT toString(count()) AS n FROM system.columns WHERE database = ${quoteString(this.database)} AND table = ${quoteString(table)} AND name = ${quoteString(column)}`,
+    );
+    return Number(rows[0]?.n ?? 0) > 0;
+  }
+
+  async command(sql: string): Promise<void> {
+    await withRetry(() => this.client.command({ query: sql }), this.retry);
+  }
+
+  /** Run a SELECT and return its rows as objects (JSONEachRow). */
+  async queryRows<T>(sql: string): Promise<T[]> {
+    return withRetry(async () => {
+      const rs = await this.client.query({ query: this.withDefaultDb(sql), format: 'JSONEachRow' });
+      return rs.json<T>();
+    }, this.retry);
+  }
+
+  /** Run SQL and return the raw response body in the given ClickHouse format. */
+  async queryText(sql: string, format: 'TabSeparatedWithNames' | 'CSVWithNames' | 'JSONEachRow' | 'JSON'): Promise<string> {
+    return withRetry(async () => {
+      const rs = await this.client.query({ query: this.withDefaultDb(sql), format });
+      return rs.text();
+    }, this.retry);
+  }
+
+  /**
+   * chDB ignores the client's `database` option, so statements users write against bare table names
+   * (`txreplay query`, dashboards) get `USE <db>` on the embedded placement.
+   */
+  private withDefaultDb(sql: string): string {
+    if (this.config.placement === 'embedded') return `USE ${quoteIdent(this.database)}; ${sql}`;
+    return sql;
+  }
+
+  /**
+   * Bulk insert in TabSeparated. `body` is a string, or an iterable of string chunks streamed as one
+   * request (server) — on the embedded placement chdb materializes the body, so callers send batches.
+   * Not retried here: the run writer retries the whole run (drop partition + rewrite).
+   */
+  async insertTsv(table: TableName | 'schema_migrations', columns: string[], body: string | AsyncIterable<string> | Iterable<string>): Promise<void> {
+    const values =
+      typeof body === 'string'
+        ? Readable.from([Buffer.from(body)], { objectMode: false })
+        : Readable.from(toBuffers(body), { objectMode: false });
+    await this.client.insert({
+      table: this.table(table),
+      columns: columns as [string, ...string[]],
+      values,
+      format: 'TabSeparated',
+    });
+  }
+
+  columns(table: TableName): string[] {
+    return columnNames(table);
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+async function* toBuffers(chunks: AsyncIterable<string> | Iterable<string>): AsyncGenerator<Buffer> {
+  for await (const c of chunks) if (c.length > 0) yield Buffer.from(c);
+}
+
+function serverClient(config: StoreConfig, opts: OpenOptions, withDatabase: boolean): ClickHouseClient {
+  return createClient({
+    url: config.url,
+    ...(config.user ? { username: config.user } : {}),
+    ...(config.password ? { password: config.password } : {}),
+    ...(withDatabase ? { database: config.database } : {}),
+    request_timeout: opts.requestTimeoutMs ?? 300_000,
+    log: { level: ClickHouseLogLevel.OFF },
+    // ClickHouse 18.16 rejects settings it does not know (Code 115), so none are sent; the client's own
+    // defaults (no query params unless asked) are understood by 18.16. No compression: loopback/LAN bulk
+    // TSV is CPU-bound, not network-bound.
+    compression: { request: false, response: false },
+  });
+}

@@ -1,0 +1,295 @@
+/**
+ * Writes one run (events, per-skb lifecycles, queue intervals, series, findings, then the `runs` row) to
+ * either placement. Idempotent: the run id is a hash of the source contents and options; a run whose
+ * `runs` row exists is not written again, and any leftover of a failed attempt is removed first with
+ * `DROP PARTITION` (every table is partitioned by run_id). The `runs` row goes last, so a run is either
+ * listed in `runs` and whole, or not listed.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { tableToIPC, type Table } from 'apache-arrow';
+import type { IngestSummary } from '@txreplay/ingest';
+import type { ReplayResult } from '@txreplay/replay';
+import { columnNames, TABLES, quoteString, type TableName } from './ddl.js';
+import { encodeEvents } from './encode-events.js';
+import { derivePackets } from './packets.js';
+import { errorMessage, isTransient, type RetryPolicy } from './retry.js';
+import { StoreError, type Store } from './store.js';
+import { tsvRow, WallClockFormatter, type TsvValue } from './tsv.js';
+import { verdictOf } from './verdict.js';
+
+export const TXREPLAY_VERSION = '0.1.0';
+
+export interface RunInput {
+  /** the normalized event table (ingest) */
+  table: Table;
+  summary: IngestSummary;
+  result: ReplayResult;
+  /** options that change what replay concludes; part of the run id */
+  options?: Record<string, string | number | boolean>;
+  timings?: { ingestMs?: number; replayMs?: number };
+  /** host the trace was captured on, when known; default this machine's hostname */
+  host?: string;
+  /**
+   * wall clock (ns since the epoch) of the last event. Default: the newest source file's mtime
+   * (the capture ended when the file was last written). Dashboards use `time = ts_ns + offset`.
+   */
+  wallClockEndNs?: bigint;
+}
+
+export interface WriteOptions {
+  retry?: RetryPolicy;
+  /** rows per INSERT on the embedded placement (chdb materializes each insert body) */
+  embeddedBatchRows?: number;
+  onRetry?: (attempt: number, message: string, delayMs: number) => void;
+}
+
+export interface WriteResult {
+  runId: string;
+  status: 'written' | 'exists';
+  events: number;
+  packets: number;
+  attempts: number;
+  ms: number;
+}
+
+export interface SourceHash {
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+/** sha256 of each source file's bytes; a source that is not a file (stdin) is hashed from the table. */
+export async function hashSources(paths: string[], table: Table): Promise<SourceHash[]> {
+  const out: SourceHash[] = [];
+  for (const p of paths) {
+    let isFile = false;
+    try {
+      isFile = statSync(p).isFile();
+    } catch {
+      isFile = false;
+    }
+    if (!isFile) {
+      const ipc = tableToIPC(table, 'file');
+      out.push({ path: p, sha256: createHash('sha256').update(ipc).digest('hex'), bytes: ipc.byteLength });
+      continue;
+    }
+    const h = createHash('sha256');
+    let bytes = 0;
+    for await (const chunk of createReadStream(p)) {
+      h.update(chunk as Buffer);
+      bytes += (chunk as Buffer).length;
+    }
+    out.push({ path: p, sha256: h.digest('hex'), bytes });
+  }
+  return out;
+}
+
+/** Run id: 32 hex chars of sha256(content hashes in order + canonical options + schema version of rows). */
+export function computeRunId(hashes: SourceHash[], options: Record<string, string | number | boolean> = {}): string {
+  const h = createHash('sha256');
+  h.update('txreplay-run-v1\n');
+  for (const s of hashes) h.update(`${s.sha256}\n`);
+  const keys = Object.keys(options).sort();
+  h.update(JSON.stringify(keys.map((k) => [k, options[k]])));
+  return h.digest('hex').slice(0, 32);
+}
+
+const RUN_ID_RE = /^[0-9a-f]{32}$/;
+
+function assertRunId(runId: string): void {
+  // run ids are inlined into SQL (ClickHouse 18.16 has no query parameters): only our own hex ids pass
+  if (!RUN_ID_RE.test(runId)) throw new Error(`not a txreplay run id: ${JSON.stringify(runId)}`);
+}
+
+export async function runExists(store: Store, runId: string): Promise<boolean> {
+  assertRunId(runId);
+  const rows = await store.queryRows<{ n: string | number }>(
+    `SELECT toString(count()) AS n FROM ${store.table('runs')} WHERE run_id = ${quoteString(runId)} AND complete = 1`,
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
+}
+
+/** Remove every row of a run from all tables (runs first, so it stops being listed before data goes). */
+export async function dropRun(store: Store, runId: string): Promise<void> {
+  assertRunId(runId);
+  const order: TableName[] = ['runs', ...TABLES.filter((t) => t !== 'runs')];
+  for (const t of order) {
+    await store.command(`ALTER TABLE ${store.table(t)} DROP PARTITION ${quoteString(runId)}`);
+  }
+}
+
+function newestMtimeNs(paths: string[]): bigint | null {
+  let best: bigint | null = null;
+  for (const p of paths) {
+    try {
+      const st = statSync(p, { bigint: true });
+      if (st.isFile() && (best === null || st.mtimeNs > best)) best = st.mtimeNs;
+    } catch {
+      /* stdin or gone: no anchor from it */
+    }
+  }
+  return best;
+}
+
+export async function writeRun(store: Store, input: RunInput, opts: WriteOptions = {}): Promise<WriteResult> {
+  const t0 = performance.now();
+  const paths = input.summary.sources.map((s) => s.path);
+  const hashes = await hashSources(paths, input.table);
+  const runId = computeRunId(hashes, input.options);
+  const policy = opts.retry ?? store.retry;
+  const packets = derivePackets(input.table);
+  const lastNs = input.result.trace.lastNs;
+  const wallEnd = input.wallClockEndNs ?? newestMtimeNs(paths) ?? BigInt(Date.now()) * 1_000_000n;
+  const wallOffsetNs = wallEnd - lastNs;
+
+  let delay = policy.initialDelayMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (await runExists(store, runId)) {
+        return { runId, status: 'exists', events: input.table.numRows, packets: packets.length, attempts: attempt, ms: performance.now() - t0 };
+      }
+      await dropRun(store, runId);
+      await writeRunRows(store, input, { runId, wallOffsetNs, packets, hashes, t0, embeddedBatchRows: opts.embeddedBatchRows ?? 100_000 });
+      return { runId, status: 'written', events: input.table.numRows, packets: packets.length, attempts: attempt, ms: performance.now() - t0 };
+    } catch (err) {
+      if (attempt >= policy.attempts || !isTransient(err)) {
+        throw new StoreError(
+          `could not write run ${runId} to the ${store.describe()} after ${attempt} attempt${attempt > 1 ? 's' : ''}: ${errorMessage(err)}`,
+          { cause: err },
+        );
+      }
+      opts.onRetry?.(attempt, errorMessage(err), delay);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(policy.maxDelayMs, delay * 2);
+    }
+  }
+}
+
+interface RowsContext {
+  runId: string;
+  wallOffsetNs: bigint;
+  packets: ReturnType<typeof derivePackets>;
+  hashes: SourceHash[];
+  t0: number;
+  embeddedBatchRows: number;
+}
+
+async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Promise<void> {
+  const nanos = store.caps.dateTime64;
+  const clock = new WallClockFormatter(nanos);
+  const wall = (ns: bigint): string => clock.format(ns + ctx.wallOffsetNs);
+  const { runId } = ctx;
+
+  // events: the bulk path (TSV straight from the Arrow buffers)
+  const eventChunks = encodeEvents(input.table, { runId, wallOffsetNs: ctx.wallOffsetNs, nanos });
+  if (store.config.placement === 'server') {
+    await store.insertTsv('events', columnNames('events'), eventChunks);
+  } else {
+    // chdb materializes an insert body in memory: bounded batches
+    let batch = '';
+    let rows = 0;
+    for (const chunk of eventChunks) {
+      batch += chunk;
+      rows += 8192;
+      if (rows >= ctx.embeddedBatchRows) {
+        await store.insertTsv('events', columnNames('events'), batch);
+        batch = '';
+        rows = 0;
+      }
+    }
+    if (batch) await store.insertTsv('events', columnNames('events'), batch);
+  }
+
+  await insertRows(
+    store,
+    'packets',
+    ctx.packets.map((p): TsvValue[] => [
+      runId, p.skbaddr, p.dev, p.queue, p.len, p.queuedNs, p.startXmitNs, p.xmitNs, p.freedNs, wall(p.queuedNs),
+      p.xmitRc, p.txBusy, p.fate, p.dropReason, p.location, p.source, p.firstLine,
+    ]),
+  );
+
+  const intervals: TsvValue[][] = [];
+  for (const q of input.result.queues) {
+    for (const iv of q.stoppedIntervals) {
+      intervals.push([runId, q.dev, q.queue, iv.state, iv.startNs, iv.endNs, iv.endNs - iv.startNs, wall(iv.startNs), wall(iv.endNs)]);
+    }
+  }
+  await insertRows(store, 'queue_intervals', intervals);
+
+  const series: TsvValue[][] = [];
+  for (const s of input.result.series) {
+    for (let i = 0; i < s.tsNs.length; i++) {
+      const t = s.tsNs[i]!;
+      series.push([
+        runId, s.dev, s.queue, t, wall(t), s.backlogPackets[i] ?? 0, s.inflightBytes[i] ?? 0,
+        s.dqlLimitObserved[i] ?? null, s.dqlLimitExpected[i] ?? null,
+      ]);
+    }
+  }
+  await insertRows(store, 'series', series);
+
+  await insertRows(
+    store,
+    'findings',
+    input.result.findings.map((f, i): TsvValue[] => [
+      runId, i, f.kind, f.severity, f.dev, f.queue, f.startNs, f.endNs, wall(f.startNs), wall(f.endNs), f.title, f.explanation,
+      JSON.stringify(f.evidence.map((e) => ({ ...e, tsNs: e.tsNs.toString() }))),
+      JSON.stringify(f.nextSteps),
+    ]),
+  );
+
+  // the completion marker, last
+  const s = input.summary;
+  const tr = input.result.trace;
+  const formats = [...new Set(s.sources.map((x) => x.format))];
+  const kernels = [...new Set(s.sources.map((x) => x.kernel).filter((k): k is string => !!k))];
+  const sources = s.sources.map((x, i) => ({
+    path: x.path, format: x.format, kernel: x.kernel, sha256: ctx.hashes[i]?.sha256 ?? '', bytes: ctx.hashes[i]?.bytes ?? 0,
+    lines: x.lines, events: x.events, skipped: x.skipped, comments: x.comments, lost: x.lostEvents,
+  }));
+  const contentHash = createHash('sha256').update(ctx.hashes.map((h) => h.sha256).join('\n')).digest('hex');
+  const writtenAt = new Date().toISOString().slice(0, 19).replace('T', ' ');
+  const values: Record<string, TsvValue> = {
+    run_id: runId,
+    complete: 1,
+    written_at: writtenAt,
+    host: input.host ?? hostname(),
+    kernel: kernels.join(','),
+    format: formats.join(','),
+    sources: JSON.stringify(sources),
+    content_sha256: contentHash,
+    options: JSON.stringify(input.options ?? {}),
+    events: input.table.numRows,
+    lines: s.lines,
+    skipped: s.skipped,
+    lost_events: s.lostEvents,
+    packets: ctx.packets.length,
+    findings: input.result.findings.length,
+    first_ns: tr.firstNs,
+    last_ns: tr.lastNs,
+    first_time: wall(tr.firstNs),
+    last_time: wall(tr.lastNs),
+    wall_offset_ns: ctx.wallOffsetNs,
+    ingest_ms: input.timings?.ingestMs ?? 0,
+    replay_ms: input.timings?.replayMs ?? 0,
+    write_ms: Math.round(performance.now() - ctx.t0),
+    verdict: verdictOf(input.result),
+    txreplay_version: TXREPLAY_VERSION,
+  };
+  const cols = columnNames('runs');
+  await store.insertTsv('runs', cols, tsvRow(cols.map((c) => values[c] ?? null)));
+}
+
+async function insertRows(store: Store, table: TableName, rows: TsvValue[][]): Promise<void> {
+  if (rows.length === 0) return;
+  const cols = columnNames(table);
+  const step = 50_000;
+  for (let i = 0; i < rows.length; i += step) {
+    let body = '';
+    for (const r of rows.slice(i, i + step)) body += tsvRow(r);
+    await store.insertTsv(table, cols, body);
+  }
+}

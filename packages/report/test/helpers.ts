@@ -1,0 +1,91 @@
+/** Test helpers: event tables with the real ingest schema, a realistic replay result, the test server. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  Bool, Dictionary, Int16, Int32, Int64, Uint32, Uint64, Utf8, makeTable, vectorFromArray, type DataType, type Table,
+} from 'apache-arrow';
+import { COLUMNS, type TxEventRow, type IngestSummary } from '@txreplay/ingest';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const SHARED = process.env.TXREPLAY_SHARED ?? path.resolve(REPO_ROOT, '../shared');
+
+const DICT = new Set(['comm', 'event', 'dev', 'driver', 'reason', 'location', 'source']);
+function typeOf(name: string): DataType {
+  if (DICT.has(name)) return new Dictionary(new Utf8(), new Int32());
+  switch (name) {
+    case 'ts_ns': return new Int64();
+    case 'cpu': return new Int16();
+    case 'len': case 'txq_state': case 'handle': case 'parent': case 'stall_len': case 'line': return new Uint32();
+    case 'skbaddr': case 'napi': case 'jiffies': return new Uint64();
+    case 'ptr_hashed': return new Bool();
+    case 'raw': return new Utf8();
+    default: return new Int32();
+  }
+}
+
+export function eventRow(p: Partial<TxEventRow> & Pick<TxEventRow, 'ts_ns' | 'event' | 'line'>): TxEventRow {
+  return {
+    cpu: 0, pid: 100, comm: 'udpflood', dev: null, ifindex: null, queue: null, skbaddr: null, ptr_hashed: false,
+    len: null, rc: null, napi: null, work: null, budget: null, txq_state: null, packets: null, handle: null,
+    parent: null, driver: null, reason: null, location: null, stall_len: null, jiffies: null, raw: null,
+    source: 'test.perf-script.txt', ...p,
+  };
+}
+
+export function buildEventTable(rows: TxEventRow[]): Table {
+  const cols: Record<string, ReturnType<typeof vectorFromArray>> = {};
+  for (const name of COLUMNS) {
+    cols[name] = vectorFromArray(rows.map((r) => r[name]) as unknown[], typeOf(name));
+  }
+  return makeTable(cols as never) as unknown as Table;
+}
+
+export function summaryFor(table: Table, source = 'test.perf-script.txt'): IngestSummary {
+  const src = { path: source, format: 'perf-script' as const, kernel: '6.18.44-test', lines: table.numRows, events: table.numRows,
+    skipped: 0, comments: 0, lostEvents: 0, issues: [], eventCounts: {} };
+  return { sources: [src], lines: table.numRows, events: table.numRows, skipped: 0, comments: 0, lostEvents: 0, eventCounts: {} };
+}
+
+let startedByUs: string | null = null;
+
+/**
+ * The ClickHouse server URL for tests: $TXREPLAY_CLICKHOUSE_URL (set by .ci/run), else start one with
+ * scripts/clickhouse-test-server.sh (and stop it in stopTestServer). Never skips: a missing server fails.
+ */
+export function testServerEnv(): Record<string, string> {
+  if (process.env.TXREPLAY_CLICKHOUSE_URL && process.env.TXREPLAY_CLICKHOUSE_DIR) {
+    return pickEnv(process.env as Record<string, string>);
+  }
+  if (process.env.TXREPLAY_CLICKHOUSE_URL) return { TXREPLAY_CLICKHOUSE_URL: process.env.TXREPLAY_CLICKHOUSE_URL };
+  const out = execFileSync(path.join(REPO_ROOT, 'scripts/clickhouse-test-server.sh'), ['start'], {
+    encoding: 'utf8',
+    // a private state file, so we never stop a server someone else started
+    env: { ...process.env, TMPDIR: mkdtempSync(path.join(tmpdir(), 'txreplay-chtest-')) },
+  });
+  const env: Record<string, string> = {};
+  for (const m of out.matchAll(/^export (\w+)=(.*)$/gm)) env[m[1]!] = m[2]!;
+  Object.assign(process.env, env);
+  startedByUs = env.TXREPLAY_CLICKHOUSE_DIR ?? null;
+  return env;
+}
+
+function pickEnv(e: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(e)) if (k.startsWith('TXREPLAY_CLICKHOUSE_')) out[k] = v;
+  return out;
+}
+
+export function stopTestServer(): void {
+  if (!startedByUs) return;
+  execFileSync(path.join(REPO_ROOT, 'scripts/clickhouse-test-server.sh'), ['stop'], {
+    env: { ...process.env, TXREPLAY_CLICKHOUSE_DIR: startedByUs },
+  });
+  startedByUs = null;
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
