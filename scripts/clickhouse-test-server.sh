@@ -89,8 +89,10 @@ XML
 launch() {
   # Start the server in the background on an existing dir/config and wait for /ping.
   local dir=$1 bin=$2 http=$3
-  (cd "$dir" && exec setsid "$bin" --config-file="$dir/config.xml" --pid-file="$dir/server.pid" \
-      </dev/null >>"$dir/log/stdout.log" 2>&1) &
+  # 18.16 writes no pid file when not daemonized, so the script records the pid itself ($! is the
+  # server: the subshell execs it).
+  (cd "$dir" && exec setsid "$bin" --config-file="$dir/config.xml" </dev/null >>"$dir/log/stdout.log" 2>&1) &
+  echo $! >"$dir/server.pid"
   local i
   for i in $(seq 1 300); do
     if curl -fsS "http://127.0.0.1:$http/ping" >/dev/null 2>&1; then return 0; fi
@@ -99,13 +101,6 @@ launch() {
   echo "clickhouse-test-server: server did not answer /ping on 127.0.0.1:$http within 30 s; log tail:" >&2
   tail -n 20 "$dir/log/server.err.log" "$dir/log/stdout.log" >&2 2>/dev/null || true
   return 1
-}
-
-print_env() {
-  local dir=$1
-  # shellcheck disable=SC1091
-  . "$dir/env"
-  cat "$dir/env"
 }
 
 cmd_start() {
