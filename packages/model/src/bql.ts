@@ -8,16 +8,23 @@ import { NetdevQueue, QUEUE_STATE_STACK_XOFF, type TxCompletedResult } from './n
 /**
  * netdev_tx_sent_queue (§B): dql_queued; if now over the limit, (6.x) trans_start = jiffies,
  * set STACK_XOFF, then re-check dql_avail and clear STACK_XOFF again if room appeared (in the
- * kernel another CPU may have completed in between; single-threaded the re-check sees the same
- * value, so it only matters to callers that complete concurrently).
+ * kernel another CPU may have completed in between). `raceWindow`, if given, runs between the
+ * set_bit and the re-check, to model that other CPU (e.g. a concurrent TX completion).
  */
-export function netdevTxSentQueue(txq: NetdevQueue, bytes: number, jiffies: number): void {
+export function netdevTxSentQueue(
+  txq: NetdevQueue,
+  bytes: number,
+  jiffies: number,
+  raceWindow?: (txq: NetdevQueue) => void,
+): void {
   const dql = txq.dql;
   if (dql === null) return;
   dql.queued(bytes, jiffies);
   if (dql.avail() >= 0) return;
   if (txq.kernel.transStartOnStop) txq.transStart = jiffies;
   txq.state |= QUEUE_STATE_STACK_XOFF;
+  // smp_mb(): what another CPU does here (e.g. a TX completion) is visible to the re-check.
+  if (raceWindow !== undefined) raceWindow(txq);
   if (dql.avail() >= 0) txq.state &= ~QUEUE_STATE_STACK_XOFF;
 }
 
