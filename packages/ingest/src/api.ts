@@ -1,35 +1,16 @@
 /**
- * Public ingest API (contract for replay, report and cli). The ingest work replaces the bodies;
- * names and signatures stay (fields may be added).
+ * Public ingest API (contract for replay, report and cli).
  */
-import type { Table } from 'apache-arrow';
-import type { TraceFormat } from './schema.js';
+import { stat } from 'node:fs/promises';
+import { Table, type RecordBatch } from 'apache-arrow';
+import { appendRow, looksLikeArrow, readArrowTable, rowAt, summaryOfArrow } from './arrowInput.js';
+import { EventColumns } from './columns.js';
+import type { SourceSummary } from './errors.js';
+import { writeArrowFileAtomic } from './writer.js';
+import { META, SCHEMA_VERSION, type TraceFormat } from './schema.js';
+import { abortError, ingestTextSource } from './source.js';
 
-export interface ParseIssue {
-  path: string;
-  /** 1-based line number in the (decompressed) input */
-  line: number;
-  message: string;
-  /** the offending line, truncated to a readable length */
-  text: string;
-}
-
-export interface SourceSummary {
-  path: string;
-  format: TraceFormat;
-  /** kernel release when the input says it (perf header, meta), else null */
-  kernel: string | null;
-  lines: number;
-  events: number;
-  skipped: number;
-  comments: number;
-  /** events the tracer reported lost (bpftrace lost_events / "Lost N events") */
-  lostEvents: number;
-  /** the first few unparseable lines */
-  issues: ParseIssue[];
-  /** events per canonical event name */
-  eventCounts: Record<string, number>;
-}
+export { NotATraceError, StrictParseError, type ParseIssue, type SourceSummary } from './errors.js';
 
 export interface IngestSummary {
   sources: SourceSummary[];
@@ -49,25 +30,93 @@ export interface LoadOptions {
   /** progress callback (bytes of input consumed so far, total or null for stdin/gzip) */
   onProgress?: (bytesRead: number, totalBytes: number | null) => void;
   signal?: AbortSignal;
+  /** rows per record batch (default 65536) */
+  batchRows?: number;
 }
 
-/** Thrown when an input is not a trace at all (binary, HTML, empty, no known format). */
-export class NotATraceError extends Error {
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'NotATraceError';
+function totals(sources: SourceSummary[]): IngestSummary {
+  const s: IngestSummary = { sources, lines: 0, events: 0, skipped: 0, comments: 0, lostEvents: 0, eventCounts: {} };
+  for (const src of sources) {
+    s.lines += src.lines;
+    s.events += src.events;
+    s.skipped += src.skipped;
+    s.comments += src.comments;
+    s.lostEvents += src.lostEvents;
+    for (const [k, n] of Object.entries(src.eventCounts)) s.eventCounts[k] = (s.eventCounts[k] ?? 0) + n;
   }
+  return s;
 }
 
-/** Thrown in strict mode at the first line that cannot be parsed. */
-export class StrictParseError extends Error {
-  constructor(readonly issue: ParseIssue) {
-    super(`${issue.path}:${issue.line}: ${issue.message}`);
-    this.name = 'StrictParseError';
+/** Write the summary into the schema metadata map (META keys; all values strings). */
+export function summaryMetadata(summary: IngestSummary): Map<string, string> {
+  const m = new Map<string, string>();
+  const first = summary.sources[0];
+  m.set(META.schemaVersion, SCHEMA_VERSION);
+  m.set(
+    META.sources,
+    JSON.stringify(
+      summary.sources.map((s) => ({
+        path: s.path,
+        format: s.format,
+        kernel: s.kernel,
+        lines: s.lines,
+        events: s.events,
+        skipped: s.skipped,
+        comments: s.comments,
+        lost: s.lostEvents,
+      })),
+    ),
+  );
+  m.set(META.format, first?.format ?? '');
+  m.set(META.kernel, summary.sources.find((s) => s.kernel)?.kernel ?? '');
+  m.set(META.lines, String(summary.lines));
+  m.set(META.events, String(summary.events));
+  m.set(META.skipped, String(summary.skipped));
+  m.set(META.comments, String(summary.comments));
+  m.set(META.lost, String(summary.lostEvents));
+  return m;
+}
+
+/** Parse every input into `cols`, handing full batches to `onBatch`; the last partial batch is flushed too. */
+async function ingestAll(
+  inputs: string[],
+  cols: EventColumns,
+  onBatch: (b: RecordBatch) => void | Promise<void>,
+  opts: LoadOptions,
+): Promise<IngestSummary> {
+  if (inputs.length === 0) throw new Error('no input files');
+  const sources: SourceSummary[] = [];
+  let batches = 0;
+  const counted = async (b: RecordBatch): Promise<void> => {
+    batches++;
+    await onBatch(b);
+  };
+  for (const path of inputs) {
+    if (opts.signal?.aborted) throw abortError(opts.signal);
+    if (opts.format === 'arrow' || (opts.format === undefined && (await looksLikeArrow(path)))) {
+      const table = await readArrowTable(path);
+      for (const batch of table.batches) {
+        for (let i = 0; i < batch.numRows; i++) {
+          appendRow(cols, rowAt(batch, i));
+          if (cols.full) await counted(cols.flush());
+        }
+      }
+      sources.push(summaryOfArrow(path, table));
+      continue;
+    }
+    const totalBytes = path === '-' ? null : (await stat(path)).size;
+    sources.push(
+      await ingestTextSource(path, cols, counted, {
+        format: opts.format,
+        strict: opts.strict,
+        signal: opts.signal,
+        onProgress: opts.onProgress,
+        totalBytes,
+      }),
+    );
   }
+  if (cols.length > 0 || batches === 0) await counted(cols.flush());
+  return totals(sources);
 }
 
 /** Read traces (any text format, .gz, '-' for stdin, or .arrow files) into one in-memory Arrow table. */
@@ -75,15 +124,18 @@ export async function loadEvents(
   inputs: string[],
   opts: LoadOptions = {},
 ): Promise<{ table: Table; summary: IngestSummary }> {
-  void inputs;
-  void opts;
-  throw new Error('loadEvents: not implemented yet');
+  const cols = new EventColumns(opts.batchRows);
+  const batches: RecordBatch[] = [];
+  const summary = await ingestAll(inputs, cols, (b) => void batches.push(b), opts);
+  const table = new Table(batches);
+  for (const [k, v] of summaryMetadata(summary)) table.schema.metadata.set(k, v);
+  return { table, summary };
 }
 
 /** Stream traces into an Arrow IPC file, atomically (temp file + rename; nothing left behind on error). */
 export async function ingestToArrow(inputs: string[], outPath: string, opts: LoadOptions = {}): Promise<IngestSummary> {
-  void inputs;
-  void outPath;
-  void opts;
-  throw new Error('ingestToArrow: not implemented yet');
+  const cols = new EventColumns(opts.batchRows);
+  return writeArrowFileAtomic(outPath, cols.schema, opts.signal, async (write) => {
+    return ingestAll(inputs, cols, write, opts);
+  }, summaryMetadata);
 }

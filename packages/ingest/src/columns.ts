@@ -1,0 +1,388 @@
+/**
+ * Columnar row builder for the event schema (./schema.ts). Parsers write fields straight into typed arrays
+ * (no per-event objects in the hot path); `flush()` turns the rows so far into one Arrow RecordBatch.
+ *
+ * - 64-bit columns (`ts_ns`, `skbaddr`, `napi`, `jiffies`) are written as two uint32 halves through a
+ *   Uint32Array view over the BigInt64Array, so no BigInt is allocated per row and values above 2^53 stay exact.
+ * - Strings are dictionary-encoded with ONE growing dictionary per column for the whole output. Each batch's
+ *   dictionary is a chunked Vector whose first chunk never changes, so the Arrow IPC writer emits the new
+ *   strings as delta dictionary batches (the IPC file format allows deltas, not replacements).
+ */
+import {
+  Bool,
+  Data,
+  Dictionary,
+  Field,
+  Int16,
+  Int32,
+  Int64,
+  RecordBatch,
+  Schema,
+  Struct,
+  Uint32,
+  Uint64,
+  Utf8,
+  Vector,
+  makeData,
+  type DataType,
+} from 'apache-arrow';
+import { endianness } from 'node:os';
+import { COLUMNS, type ColumnName } from './schema.js';
+
+if (endianness() !== 'LE') throw new Error('txreplay ingest assumes a little-endian host (uint32 halves of int64)');
+
+/** Rows per record batch: big enough for cheap IPC framing, small enough to keep memory flat. */
+export const DEFAULT_BATCH_ROWS = 65536;
+
+/** Dictionary ids in the Arrow schema: one per dictionary-encoded column. */
+const DICT_COLUMNS = ['comm', 'event', 'dev', 'driver', 'reason', 'location', 'source'] as const;
+export type DictColumn = (typeof DICT_COLUMNS)[number];
+
+function dictType(id: number): Dictionary<Utf8, Int32> {
+  return new Dictionary(new Utf8(), new Int32(), id, false);
+}
+
+function arrowTypeOf(name: ColumnName): DataType {
+  switch (name) {
+    case 'ts_ns':
+      return new Int64();
+    case 'cpu':
+      return new Int16();
+    case 'pid':
+    case 'ifindex':
+    case 'queue':
+    case 'rc':
+    case 'work':
+    case 'budget':
+    case 'packets':
+      return new Int32();
+    case 'len':
+    case 'txq_state':
+    case 'handle':
+    case 'parent':
+    case 'stall_len':
+    case 'line':
+      return new Uint32();
+    case 'skbaddr':
+    case 'napi':
+    case 'jiffies':
+      return new Uint64();
+    case 'ptr_hashed':
+      return new Bool();
+    case 'raw':
+      return new Utf8();
+    default: {
+      const i = (DICT_COLUMNS as readonly string[]).indexOf(name);
+      if (i < 0) throw new Error(`no arrow type for column ${name}`);
+      return dictType(i);
+    }
+  }
+}
+
+/** The one Arrow schema of the event table (metadata is attached by the writers). */
+export function makeEventSchema(metadata?: Map<string, string>): Schema {
+  const fields = COLUMNS.map((name) => {
+    const nullable = !(name === 'ts_ns' || name === 'event' || name === 'source' || name === 'line');
+    return new Field(name, arrowTypeOf(name), nullable);
+  });
+  return new Schema(fields, metadata ?? new Map());
+}
+
+/** One growing string dictionary, shared by all batches of one output. */
+export class StringDictionary {
+  readonly index = new Map<string, number>();
+  /** index → string */
+  readonly values: string[] = [];
+  /** strings added since the last flush */
+  private pending: string[] = [];
+  private readonly chunks: Data<Utf8>[] = [];
+  private vector: Vector<Utf8> | null = null;
+
+  intern(s: string): number {
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.index.size;
+      this.index.set(s, i);
+      this.values.push(s);
+      this.pending.push(s);
+    }
+    return i;
+  }
+
+  /** Dictionary for the batch being flushed: all strings so far, as chunks (first chunk stable). */
+  snapshot(): Vector<Utf8> {
+    if (this.pending.length > 0 || this.chunks.length === 0) {
+      this.chunks.push(utf8Data(this.pending));
+      this.pending = [];
+      this.vector = new Vector(this.chunks.slice());
+    }
+    return this.vector as Vector<Utf8>;
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** Build a Utf8 Data from strings (null entries become nulls). */
+export function utf8Data(values: readonly (string | null)[]): Data<Utf8> {
+  const n = values.length;
+  const offsets = new Int32Array(n + 1);
+  const encoded: Uint8Array[] = new Array<Uint8Array>(n);
+  let total = 0;
+  let nulls = 0;
+  const valid = new Uint8Array((n + 7) >> 3);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) {
+      nulls++;
+      encoded[i] = EMPTY;
+    } else {
+      const b = encoder.encode(v);
+      encoded[i] = b;
+      total += b.length;
+      valid[i >> 3]! |= 1 << (i & 7);
+    }
+    offsets[i + 1] = total;
+  }
+  const data = new Uint8Array(total);
+  let p = 0;
+  for (const b of encoded) {
+    data.set(b, p);
+    p += b.length;
+  }
+  return makeData({
+    type: new Utf8(),
+    length: n,
+    nullCount: nulls,
+    nullBitmap: nulls > 0 ? valid : null,
+    valueOffsets: offsets,
+    data,
+  });
+}
+const EMPTY = new Uint8Array(0);
+
+function bitmapFrom(valid: Uint8Array, n: number): { bitmap: Uint8Array | null; nulls: number } {
+  const bitmap = new Uint8Array((n + 7) >> 3);
+  let set = 0;
+  for (let i = 0; i < n; i++) {
+    if (valid[i] !== 0) {
+      bitmap[i >> 3]! |= 1 << (i & 7);
+      set++;
+    }
+  }
+  return set === n ? { bitmap: null, nulls: 0 } : { bitmap, nulls: n - set };
+}
+
+/**
+ * Typed column buffers for one batch plus the output-wide dictionaries. Field setters take the row index
+ * `r = this.length` implicitly: call `begin()`, set fields, then `commit()` (or `discard()`).
+ */
+export class EventColumns {
+  readonly capacity: number;
+  length = 0;
+  readonly schema: Schema;
+
+  // 64-bit columns and their uint32 views (index 2r = low half, 2r+1 = high half)
+  readonly tsNs: BigInt64Array;
+  readonly tsNs32: Uint32Array;
+  readonly skbaddr: BigUint64Array;
+  readonly skbaddr32: Uint32Array;
+  readonly napi: BigUint64Array;
+  readonly napi32: Uint32Array;
+  readonly jiffies: BigUint64Array;
+  readonly jiffies32: Uint32Array;
+
+  readonly cpu: Int16Array;
+  readonly pid: Int32Array;
+  readonly ifindex: Int32Array;
+  readonly queue: Int32Array;
+  readonly len: Uint32Array;
+  readonly rc: Int32Array;
+  readonly work: Int32Array;
+  readonly budget: Int32Array;
+  readonly txqState: Uint32Array;
+  readonly packets: Int32Array;
+  readonly handle: Uint32Array;
+  readonly parent: Uint32Array;
+  readonly stallLen: Uint32Array;
+  readonly line: Uint32Array;
+  readonly ptrHashed: Uint8Array;
+
+  // dictionary indices
+  readonly comm: Int32Array;
+  readonly event: Int32Array;
+  readonly dev: Int32Array;
+  readonly driver: Int32Array;
+  readonly reason: Int32Array;
+  readonly location: Int32Array;
+  readonly source: Int32Array;
+
+  readonly raw: (string | null)[];
+
+  /** validity per nullable column: one byte per row, reset each batch */
+  readonly valid: Record<ColumnName, Uint8Array>;
+  readonly dicts: Record<DictColumn, StringDictionary>;
+
+  constructor(capacity = DEFAULT_BATCH_ROWS, schema: Schema = makeEventSchema()) {
+    this.capacity = capacity;
+    this.schema = schema;
+    this.tsNs = new BigInt64Array(capacity);
+    this.tsNs32 = new Uint32Array(this.tsNs.buffer);
+    this.skbaddr = new BigUint64Array(capacity);
+    this.skbaddr32 = new Uint32Array(this.skbaddr.buffer);
+    this.napi = new BigUint64Array(capacity);
+    this.napi32 = new Uint32Array(this.napi.buffer);
+    this.jiffies = new BigUint64Array(capacity);
+    this.jiffies32 = new Uint32Array(this.jiffies.buffer);
+    this.cpu = new Int16Array(capacity);
+    this.pid = new Int32Array(capacity);
+    this.ifindex = new Int32Array(capacity);
+    this.queue = new Int32Array(capacity);
+    this.len = new Uint32Array(capacity);
+    this.rc = new Int32Array(capacity);
+    this.work = new Int32Array(capacity);
+    this.budget = new Int32Array(capacity);
+    this.txqState = new Uint32Array(capacity);
+    this.packets = new Int32Array(capacity);
+    this.handle = new Uint32Array(capacity);
+    this.parent = new Uint32Array(capacity);
+    this.stallLen = new Uint32Array(capacity);
+    this.line = new Uint32Array(capacity);
+    this.ptrHashed = new Uint8Array(capacity);
+    this.comm = new Int32Array(capacity);
+    this.event = new Int32Array(capacity);
+    this.dev = new Int32Array(capacity);
+    this.driver = new Int32Array(capacity);
+    this.reason = new Int32Array(capacity);
+    this.location = new Int32Array(capacity);
+    this.source = new Int32Array(capacity);
+    this.raw = new Array<string | null>(capacity).fill(null);
+    const valid = {} as Record<ColumnName, Uint8Array>;
+    for (const c of COLUMNS) valid[c] = new Uint8Array(capacity);
+    this.valid = valid;
+    this.dicts = {
+      comm: new StringDictionary(),
+      event: new StringDictionary(),
+      dev: new StringDictionary(),
+      driver: new StringDictionary(),
+      reason: new StringDictionary(),
+      location: new StringDictionary(),
+      source: new StringDictionary(),
+    };
+  }
+
+  get full(): boolean {
+    return this.length >= this.capacity;
+  }
+
+  /** Clear the validity of row `length` (it may hold a discarded attempt). */
+  begin(): number {
+    const r = this.length;
+    for (const c of COLUMNS) this.valid[c][r] = 0;
+    this.raw[r] = null;
+    return r;
+  }
+
+  commit(): void {
+    this.length++;
+  }
+
+  setDict(col: DictColumn, r: number, s: string): void {
+    (this[col] as Int32Array)[r] = this.dicts[col].intern(s);
+    this.valid[col][r] = 1;
+  }
+
+  /** Flush rows [0, length) into a RecordBatch and reset for the next batch. */
+  flush(): RecordBatch {
+    const n = this.length;
+    const children: Data[] = [];
+    for (const field of this.schema.fields) {
+      children.push(this.columnData(field.name as ColumnName, field.type as DataType, n));
+    }
+    const structData = makeData({
+      type: new Struct(this.schema.fields),
+      length: n,
+      nullCount: 0,
+      children,
+    });
+    this.length = 0;
+    return new RecordBatch(this.schema, structData);
+  }
+
+  private columnData(name: ColumnName, type: DataType, n: number): Data {
+    const { bitmap, nulls } = bitmapFrom(this.valid[name], n);
+    const base = { length: n, nullCount: nulls, nullBitmap: bitmap };
+    switch (name) {
+      case 'ts_ns':
+        return makeData({ ...base, type: type as Int64, data: this.tsNs.slice(0, n) });
+      case 'skbaddr':
+        return makeData({ ...base, type: type as Uint64, data: this.skbaddr.slice(0, n) });
+      case 'napi':
+        return makeData({ ...base, type: type as Uint64, data: this.napi.slice(0, n) });
+      case 'jiffies':
+        return makeData({ ...base, type: type as Uint64, data: this.jiffies.slice(0, n) });
+      case 'cpu':
+        return makeData({ ...base, type: type as Int16, data: this.cpu.slice(0, n) });
+      case 'ptr_hashed': {
+        const bits = new Uint8Array((n + 7) >> 3);
+        const v = this.ptrHashed;
+        for (let i = 0; i < n; i++) if (v[i] !== 0) bits[i >> 3]! |= 1 << (i & 7);
+        return makeData({ ...base, type: type as Bool, data: bits });
+      }
+      case 'raw': {
+        const d = utf8Data(this.raw.slice(0, n));
+        this.raw.fill(null, 0, n);
+        return d;
+      }
+      case 'comm':
+      case 'event':
+      case 'dev':
+      case 'driver':
+      case 'reason':
+      case 'location':
+      case 'source':
+        return makeData({
+          ...base,
+          type: type as Dictionary<Utf8, Int32>,
+          data: (this[name] as Int32Array).slice(0, n),
+          dictionary: this.dicts[name].snapshot(),
+        });
+      default: {
+        const arr = this.int32Like(name);
+        return makeData({ ...base, type: type as Int32, data: arr.slice(0, n) as Int32Array });
+      }
+    }
+  }
+
+  private int32Like(name: ColumnName): Int32Array | Uint32Array {
+    switch (name) {
+      case 'pid':
+        return this.pid;
+      case 'ifindex':
+        return this.ifindex;
+      case 'queue':
+        return this.queue;
+      case 'len':
+        return this.len;
+      case 'rc':
+        return this.rc;
+      case 'work':
+        return this.work;
+      case 'budget':
+        return this.budget;
+      case 'txq_state':
+        return this.txqState;
+      case 'packets':
+        return this.packets;
+      case 'handle':
+        return this.handle;
+      case 'parent':
+        return this.parent;
+      case 'stall_len':
+        return this.stallLen;
+      case 'line':
+        return this.line;
+      default:
+        throw new Error(`column ${name} is not a 32-bit column`);
+    }
+  }
+}

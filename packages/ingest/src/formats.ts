@@ -1,0 +1,351 @@
+/**
+ * Line parsers, one per text format. Each writes the row header (ts, cpu, pid, comm, event) into the columns
+ * and hands the field text to parseFields(). They return a LineKind; details (error text, lost count) go into
+ * the shared `LineResult` so the hot path allocates nothing per line.
+ *
+ * Layouts (spec §H.3):
+ *  perf script    `comm PID [CPU] secs.usecs: sys:event: fields`   (comm may contain spaces)
+ *  ftrace         `comm-PID [CPU] FLAGS secs.usecs: event: fields` (0, 4 or 5 flag chars; optional `(tgid)`)
+ *  trace-cmd      `comm-PID [CPU] secs.usecs: event:   fields`     (padded event column; first line `cpus=N`)
+ *  latency        `comm-PID  CPUflags  ts: event: fields`          (ftrace latency-format, trace-cmd report -l)
+ *  bpftrace       `ts_ns cpu pid comm sys:event key=value …`       (capture kit and the generic form)
+ */
+import type { EventColumns } from './columns.js';
+import { canonicalEvent, eventId, parseFields } from './fields.js';
+import {
+  CH_COLON,
+  CH_DOT,
+  CH_HASH,
+  CH_LBRACK,
+  CH_MINUS,
+  CH_RBRACK,
+  isDigit,
+  isSpace,
+  parseMicros,
+  parseSecsDotFrac,
+  parseU64Dec,
+  parseUDec,
+  skipSpaces,
+  tokenEnd,
+} from './scan.js';
+
+export const LineKind = { Event: 0, Comment: 1, Error: 2, Lost: 3 } as const;
+export type LineKind = (typeof LineKind)[keyof typeof LineKind];
+
+export interface LineResult {
+  message: string;
+  lost: number;
+  /** perf `# os release : …` and the like */
+  kernel: string | null;
+}
+
+export type LineParser = (s: string, cols: EventColumns, r: number, out: LineResult) => LineKind;
+
+function fail(out: LineResult, message: string): LineKind {
+  out.message = message;
+  return LineKind.Error;
+}
+
+/** Write the event name (canonical) and parse its fields. */
+function finishEvent(
+  s: string,
+  cols: EventColumns,
+  r: number,
+  out: LineResult,
+  evA: number,
+  evB: number,
+  fieldsA: number,
+): LineKind {
+  const name = canonicalEvent(s.slice(evA, evB));
+  cols.setDict('event', r, name);
+  const err = parseFields(cols, r, eventId(name), s, fieldsA, s.length);
+  if (err !== null) return fail(out, `${name}: ${err}`);
+  return LineKind.Event;
+}
+
+/** A perf `-g` call-chain line: indented `ffffffff81234567 sym+0x12 (/path)`. */
+function isCallchainLine(s: string, i: number): boolean {
+  if (i === 0) return false;
+  const e = tokenEnd(s, i, s.length);
+  if (e - i < 6 || e >= s.length) return false;
+  for (let k = i; k < e; k++) {
+    const c = s.charCodeAt(k) | 0x20;
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+function commentKernel(s: string, out: LineResult): void {
+  // perf script --header: "# os release : 6.18.44-…"
+  const m = /^#\s*os release\s*:\s*(\S+)/.exec(s);
+  if (m) out.kernel = m[1] ?? null;
+}
+
+/** Find ` [digits]` from `from`; returns the index of '[' or -1, and the ']' index in `rb`. */
+function findCpuBracket(s: string, from: number, res: { rb: number }): number {
+  let k = from;
+  for (;;) {
+    const lb = s.indexOf('[', k);
+    if (lb < 0) return -1;
+    let j = lb + 1;
+    while (j < s.length && isDigit(s.charCodeAt(j))) j++;
+    if (j > lb + 1 && j < s.length && s.charCodeAt(j) === CH_RBRACK && lb > 0 && isSpace(s.charCodeAt(lb - 1))) {
+      res.rb = j;
+      return lb;
+    }
+    k = lb + 1;
+  }
+}
+const bracket = { rb: 0 };
+
+/** End index of a `secs.frac:` timestamp token starting at i (index of ':'), or -1. */
+function timestampColon(s: string, i: number, end: number): number {
+  let j = i;
+  let sawDigit = false;
+  let sawDot = false;
+  while (j < end) {
+    const c = s.charCodeAt(j);
+    if (isDigit(c)) sawDigit = true;
+    else if (c === CH_DOT && !sawDot) sawDot = true;
+    else break;
+    j++;
+  }
+  if (!sawDigit || !sawDot || j >= end || s.charCodeAt(j) !== CH_COLON) return -1;
+  return j;
+}
+
+/** Index of the ':' that ends the event name starting at i (followed by space or end of line), or -1. */
+function eventColon(s: string, i: number, end: number): number {
+  for (let j = i; j < end; j++) {
+    const c = s.charCodeAt(j);
+    if (c === CH_COLON && (j + 1 === end || isSpace(s.charCodeAt(j + 1)))) return j;
+    if (isSpace(c)) return -1;
+  }
+  return -1;
+}
+
+export const parsePerfLine: LineParser = (s, cols, r, out) => {
+  const end = s.length;
+  const i = skipSpaces(s, 0, end);
+  if (i === end) return LineKind.Comment;
+  if (s.charCodeAt(i) === CH_HASH) {
+    commentKernel(s, out);
+    return LineKind.Comment;
+  }
+  if (isCallchainLine(s, i)) return LineKind.Comment;
+  const lb = findCpuBracket(s, i, bracket);
+  if (lb < 0) return fail(out, 'no [cpu] column');
+  const rb = bracket.rb;
+  let pe = lb;
+  while (pe > i && isSpace(s.charCodeAt(pe - 1))) pe--;
+  let ps = pe;
+  while (ps > i && isDigit(s.charCodeAt(ps - 1))) ps--;
+  if (ps === pe) return fail(out, 'no pid before [cpu]');
+  let pid = parseUDec(s, ps, pe);
+  if (ps > i && s.charCodeAt(ps - 1) === CH_MINUS) {
+    // `:-1 -1` style unknown pid
+    ps--;
+    pid = -pid;
+  }
+  let ce = ps;
+  while (ce > i && isSpace(s.charCodeAt(ce - 1))) ce--;
+  const tsA = skipSpaces(s, rb + 1, end);
+  const tsColon = timestampColon(s, tsA, end);
+  if (tsColon < 0) return fail(out, 'no secs.usecs: timestamp');
+  if (!parseSecsDotFrac(s, tsA, tsColon, cols.tsNs32, r)) return fail(out, 'bad timestamp');
+  cols.valid.ts_ns[r] = 1;
+  const evA = skipSpaces(s, tsColon + 1, end);
+  const evColon = eventColon(s, evA, end);
+  if (evColon < 0 || evColon === evA) return fail(out, 'no event name');
+  cols.pid[r] = pid;
+  cols.valid.pid[r] = 1;
+  cols.cpu[r] = parseUDec(s, lb + 1, rb);
+  cols.valid.cpu[r] = 1;
+  if (ce > i) cols.setDict('comm', r, s.slice(i, ce));
+  return finishEvent(s, cols, r, out, evA, evColon, evColon + 1);
+};
+
+const LATENCY_RE =
+  /^\s*(.+?)-(\d+)\s+(\d+)(\S{4,6})\s+(\d+(?:\.\d+)?)(us)?\s*[!#$@*+ ]?\s*:\s+([\w.-]+(?::[\w.-]+)?):(?:\s+|$)/;
+
+export const parseFtraceLine: LineParser = (s, cols, r, out) => {
+  const end = s.length;
+  const i = skipSpaces(s, 0, end);
+  if (i === end) return LineKind.Comment;
+  const c0 = s.charCodeAt(i);
+  if (c0 === CH_HASH) return LineKind.Comment;
+  // ftrace: "CPU:1 [LOST 123 EVENTS]" (kernel/trace/trace.c print_trace_line); trace-cmd: "cpus=2", "CPU 0 is empty"
+  if (s.startsWith('CPU', i)) {
+    const m = /^CPU:?\s*\d+\s+\[LOST (\d+) EVENTS\]/.exec(s.slice(i));
+    if (m) {
+      out.lost = Number(m[1]);
+      return LineKind.Lost;
+    }
+    if (/^CPU\s*\d+ is empty/.test(s.slice(i))) return LineKind.Comment;
+  }
+  if (s.startsWith('cpus=', i) || s.startsWith('version = ', i)) return LineKind.Comment;
+  const lb = findCpuBracket(s, i, bracket);
+  let evA: number;
+  if (lb >= 0) {
+    const rb = bracket.rb;
+    // comm-pid [(tgid)] [cpu]
+    let pe = lb;
+    while (pe > i && isSpace(s.charCodeAt(pe - 1))) pe--;
+    if (pe > i && s.charCodeAt(pe - 1) === 41 /* ) */) {
+      const lp = s.lastIndexOf('(', pe - 1);
+      if (lp > i) {
+        pe = lp;
+        while (pe > i && isSpace(s.charCodeAt(pe - 1))) pe--;
+      }
+    }
+    let ps = pe;
+    while (ps > i && isDigit(s.charCodeAt(ps - 1))) ps--;
+    if (ps === pe || ps <= i || s.charCodeAt(ps - 1) !== CH_MINUS) return fail(out, 'no comm-pid before [cpu]');
+    cols.pid[r] = parseUDec(s, ps, pe);
+    cols.valid.pid[r] = 1;
+    if (ps - 1 > i) cols.setDict('comm', r, s.slice(i, ps - 1));
+    cols.cpu[r] = parseUDec(s, lb + 1, rb);
+    cols.valid.cpu[r] = 1;
+    // optional flags column (4 or 5 chars), then the timestamp
+    let tsA = skipSpaces(s, rb + 1, end);
+    let tsColon = timestampColon(s, tsA, end);
+    if (tsColon < 0) {
+      const fe = tokenEnd(s, tsA, end);
+      if (fe - tsA < 4 || fe - tsA > 5) return fail(out, 'no timestamp after [cpu]');
+      tsA = skipSpaces(s, fe, end);
+      tsColon = timestampColon(s, tsA, end);
+      if (tsColon < 0) return fail(out, 'no secs.usecs: timestamp');
+    }
+    if (!parseSecsDotFrac(s, tsA, tsColon, cols.tsNs32, r)) return fail(out, 'bad timestamp');
+    cols.valid.ts_ns[r] = 1;
+    evA = skipSpaces(s, tsColon + 1, end);
+  } else {
+    // latency format: `comm-pid  CPUflags  ts[us][mark]: event: fields`
+    const m = LATENCY_RE.exec(s);
+    if (!m) return fail(out, 'not an ftrace event line');
+    const [whole, comm, pid, cpu, , ts, us] = m as unknown as string[];
+    cols.pid[r] = Number(pid);
+    cols.valid.pid[r] = 1;
+    cols.setDict('comm', r, comm!.trim());
+    cols.cpu[r] = Number(cpu);
+    cols.valid.cpu[r] = 1;
+    const ok = us
+      ? parseMicros(ts!, 0, ts!.length, cols.tsNs32, r)
+      : parseSecsDotFrac(ts!, 0, ts!.length, cols.tsNs32, r);
+    if (!ok) return fail(out, 'bad timestamp');
+    cols.valid.ts_ns[r] = 1;
+    const evName = m[7]!;
+    evA = whole!.lastIndexOf(evName + ':');
+  }
+  const evColon = eventColon(s, evA, end);
+  if (evColon < 0 || evColon === evA) return fail(out, 'no event name');
+  return finishEvent(s, cols, r, out, evA, evColon, evColon + 1);
+};
+
+/** `sys:event` token: word chars, exactly one ':' with word chars on both sides. */
+function isSysEventToken(s: string, a: number, b: number): boolean {
+  let colon = -1;
+  for (let k = a; k < b; k++) {
+    const c = s.charCodeAt(k);
+    if (c === CH_COLON) {
+      if (colon >= 0) return false;
+      colon = k;
+    } else if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) return false;
+  }
+  return colon > a && colon < b - 1;
+}
+
+export const parseBpftraceLine: LineParser = (s, cols, r, out) => {
+  const end = s.length;
+  const i = skipSpaces(s, 0, end);
+  if (i === end) return LineKind.Comment;
+  const c0 = s.charCodeAt(i);
+  if (c0 === CH_HASH) return LineKind.Comment;
+  if (!isDigit(c0)) {
+    if (s.startsWith('Attaching ', i)) return LineKind.Comment;
+    if (s.startsWith('Lost ', i)) {
+      // bpftrace: "Lost N events" when the perf ring buffer overflowed
+      const m = /^Lost (\d+) events/.exec(s.slice(i));
+      if (m) {
+        out.lost = Number(m[1]);
+        return LineKind.Lost;
+      }
+    }
+    return fail(out, 'not a bpftrace event line (expected "<ts_ns> <cpu> <pid> <comm> <sys:event> …")');
+  }
+  const tsE = tokenEnd(s, i, end);
+  if (!parseU64Dec(s, i, tsE, cols.tsNs32, r)) return fail(out, 'bad ts_ns');
+  cols.valid.ts_ns[r] = 1;
+  const cpuA = skipSpaces(s, tsE, end);
+  const cpuE = tokenEnd(s, cpuA, end);
+  const cpu = parseUDec(s, cpuA, cpuE);
+  if (cpu !== cpu) return fail(out, 'bad cpu');
+  const pidA = skipSpaces(s, cpuE, end);
+  const pidE = tokenEnd(s, pidA, end);
+  const pid = parseUDec(s, pidA, pidE);
+  if (pid !== pid) return fail(out, 'bad pid');
+  cols.cpu[r] = cpu;
+  cols.valid.cpu[r] = 1;
+  cols.pid[r] = pid;
+  cols.valid.pid[r] = 1;
+  // comm (may contain spaces) runs up to the first `sys:event` token followed by a key=value or the end
+  const commA = skipSpaces(s, pidE, end);
+  let k = commA;
+  while (k < end) {
+    const te = tokenEnd(s, k, end);
+    if (k > commA && isSysEventToken(s, k, te)) {
+      const next = skipSpaces(s, te, end);
+      if (next === end || s.indexOf('=', next) > 0) {
+        let ce = k;
+        while (ce > commA && isSpace(s.charCodeAt(ce - 1))) ce--;
+        cols.setDict('comm', r, s.slice(commA, ce));
+        return finishEvent(s, cols, r, out, k, te, te);
+      }
+    }
+    k = skipSpaces(s, te, end);
+  }
+  return fail(out, 'no sys:event token');
+};
+
+interface BpftraceJsonRecord {
+  type?: unknown;
+  data?: unknown;
+}
+
+/**
+ * bpftrace -f json: one record per line. `printf` data is a bpftrace printf line (with its `\n`); `lost_events`
+ * carries `{events: N}`; every other record type (attached_probes, map, hist, stats, time) is a comment.
+ */
+export const parseBpftraceJsonLine: LineParser = (s, cols, r, out) => {
+  const i = skipSpaces(s, 0, s.length);
+  if (i === s.length) return LineKind.Comment;
+  let rec: BpftraceJsonRecord;
+  try {
+    rec = JSON.parse(i === 0 ? s : s.slice(i)) as BpftraceJsonRecord;
+  } catch {
+    // copy-paste debris before the record: retry from the first '{'
+    const b = s.indexOf('{"');
+    if (b <= i) return fail(out, 'not a JSON record');
+    try {
+      rec = JSON.parse(s.slice(b)) as BpftraceJsonRecord;
+    } catch {
+      return fail(out, 'not a JSON record');
+    }
+  }
+  if (rec === null || typeof rec !== 'object') return fail(out, 'not a JSON record');
+  if (rec.type === 'printf') {
+    if (typeof rec.data !== 'string') return fail(out, 'printf record without string data');
+    let text = rec.data;
+    while (text.endsWith('\n') || text.endsWith('\r')) text = text.slice(0, -1);
+    return parseBpftraceLine(text, cols, r, out);
+  }
+  if (rec.type === 'lost_events') {
+    const d = rec.data as { events?: unknown } | null;
+    const n = d && typeof d === 'object' ? Number(d.events) : NaN;
+    if (!Number.isFinite(n)) return fail(out, 'lost_events record without a count');
+    out.lost = n;
+    return LineKind.Lost;
+  }
+  if (typeof rec.type === 'string') return LineKind.Comment;
+  return fail(out, 'JSON record without a type');
+};

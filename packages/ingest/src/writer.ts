@@ -1,0 +1,76 @@
+/**
+ * Atomic Arrow IPC file output: batches go to a temp file in the target directory; on success the footer
+ * (with the final metadata) is written, the file fsync'd and renamed over the target, and the directory
+ * fsync'd. On any error or abort the temp file is removed, so there is never a half-written output.
+ */
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { RecordBatchFileWriter, type RecordBatch, type Schema } from 'apache-arrow';
+import { abortError } from './source.js';
+
+/**
+ * apache-arrow's writer queues encoded bytes in an internal async queue; we drain it synchronously after
+ * every batch so memory stays bounded by one batch (the queue is `_sink._values` in apache-arrow 21).
+ */
+function drain(writer: RecordBatchFileWriter): Uint8Array[] {
+  const sink = (writer as unknown as { _sink?: { _values?: unknown } })._sink;
+  const values = sink?._values;
+  if (!Array.isArray(values)) throw new Error('apache-arrow writer internals changed: cannot drain _sink._values');
+  return values.splice(0) as Uint8Array[];
+}
+
+export async function writeArrowFileAtomic<T>(
+  outPath: string,
+  schema: Schema,
+  signal: AbortSignal | undefined,
+  produce: (write: (batch: RecordBatch) => Promise<void>) => Promise<T>,
+  metadataOf: (result: T) => Map<string, string>,
+): Promise<T> {
+  const dir = dirname(outPath);
+  const tmp = join(dir, `.${basename(outPath)}.tmp-${process.pid}-${Date.now().toString(36)}`);
+  const fh = await open(tmp, 'wx');
+  let done = false;
+  try {
+    const writer = new RecordBatchFileWriter();
+    const flushBytes = async (): Promise<void> => {
+      for (const chunk of drain(writer)) {
+        let off = 0;
+        while (off < chunk.byteLength) {
+          const { bytesWritten } = await fh.write(chunk, off, chunk.byteLength - off);
+          off += bytesWritten;
+        }
+      }
+    };
+    // RecordBatch copies its schema (apache-arrow ensureSameLengthData); the writer keeps the first one
+    let writtenSchema: Schema = schema;
+    let first = true;
+    const result = await produce(async (batch) => {
+      if (signal?.aborted) throw abortError(signal);
+      if (first) writtenSchema = batch.schema;
+      first = false;
+      writer.write(batch);
+      await flushBytes();
+    });
+    if (signal?.aborted) throw abortError(signal);
+    // the footer is encoded from the same Schema object: fill its metadata now that the counts are known
+    for (const [k, v] of metadataOf(result)) writtenSchema.metadata.set(k, v);
+    writer.finish();
+    await flushBytes();
+    await fh.sync();
+    await fh.close();
+    done = true;
+    await rename(tmp, outPath);
+    try {
+      const d = await open(dir, 'r');
+      await d.sync().catch(() => undefined);
+      await d.close();
+    } catch {
+      // directories cannot be opened for fsync on every platform; the rename is still atomic
+    }
+    return result;
+  } catch (err) {
+    if (!done) await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
