@@ -78,6 +78,7 @@ export class DevObs {
   napiPollTs = new F64List();
   /** polls that returned work < budget: the instance drained what it had (§F) */
   napiIdleTs = new F64List();
+  napiIdleRows = new F64List();
   /** polls with work == budget: more work pending, stays scheduled (§F, §I.12) */
   napiFullTs = new F64List();
   napiStructs = new Set<number>();
@@ -648,7 +649,10 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
         const w = work[i]!;
         const b = budget[i]!;
         if (w !== NULL_I32 && b !== NULL_I32 && w >= b) d.napiFullTs.push(rel);
-        else d.napiIdleTs.push(rel);
+        else {
+          d.napiIdleTs.push(rel);
+          d.napiIdleRows.push(i);
+        }
         break;
       }
       case K.xmitTimeout: {

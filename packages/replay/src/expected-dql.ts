@@ -1,0 +1,70 @@
+/**
+ * Expected BQL/DQL state: the model's exact kernel Dql (§A) driven with the observed byte stream —
+ * dql_queued(len) at every net_dev_xmit rc=0 (netdev_tx_sent_queue, §B) and one dql_completed(bytes)
+ * per completion batch (one free_old_xmit / clean_tx_irq pass, §B, §G).
+ */
+import { Dql, kernelBehaviour } from '@txreplay/model';
+import type { QueueObs } from './observe.js';
+
+/** ts (ns, relative to the trace base) → jiffies. */
+export type JiffiesOf = (rel: number) => number;
+
+export function jiffiesMapper(hz: number, baseNs: bigint, anchor?: { tsNs: bigint; jiffies: number }): JiffiesOf {
+  const nsPerJiffy = 1e9 / hz;
+  if (anchor) {
+    const anchorRel = Number(anchor.tsNs - baseNs);
+    return (rel) => (anchor.jiffies + Math.floor((rel - anchorRel) / nsPerJiffy)) >>> 0;
+  }
+  // without an anchor: jiffies counted from boot, as if the monotonic clock started with jiffies = INITIAL_JIFFIES
+  const baseJ = Number(baseNs / BigInt(Math.round(nsPerJiffy)));
+  return (rel) => ((-300 * hz + baseJ + Math.floor(rel / nsPerJiffy)) >>> 0);
+}
+
+export interface DqlStep {
+  rel: number;
+  kind: 'queued' | 'completed';
+  bytes: number;
+  jiffies: number;
+  limitAfter: number;
+}
+
+/**
+ * Replay one queue's observed BQL stream through `dql` (fresh, or seeded by the caller from a kernel
+ * snapshot). `onStep` sees every call in time order; returns the limit after each call.
+ */
+export function driveDql(q: QueueObs, dql: Dql, jiffiesOf: JiffiesOf, onStep?: (s: DqlStep) => void): void {
+  const qt = q.dqlQueuedTs;
+  const qb = q.dqlQueuedBytes;
+  const ct = q.dqlCompletedTs;
+  const cb = q.dqlCompletedBytes;
+  let a = 0;
+  let b = 0;
+  while (a < qt.length || b < ct.length) {
+    // queued first on ties: the completion can only cover bytes already queued
+    const takeQueued = b >= ct.length || (a < qt.length && qt.get(a) <= ct.get(b));
+    if (takeQueued) {
+      const rel = qt.get(a);
+      const j = jiffiesOf(rel);
+      dql.queued(qb.get(a), j);
+      onStep?.({ rel, kind: 'queued', bytes: qb.get(a), jiffies: j, limitAfter: dql.limit });
+      a++;
+    } else {
+      const rel = ct.get(b);
+      const j = jiffiesOf(rel);
+      let bytes = cb.get(b);
+      // never complete more than is in flight (dql_completed BUG_ON, §A.4): trace started mid-flight
+      const inflight = (dql.numQueued - dql.numCompleted) >>> 0;
+      if (bytes > inflight) bytes = inflight;
+      if (bytes > 0) dql.completed(bytes, j);
+      onStep?.({ rel, kind: 'completed', bytes, jiffies: j, limitAfter: dql.limit });
+      b++;
+    }
+  }
+}
+
+export function newQueueDql(kernel: string, hz: number, jiffies: number): Dql {
+  const dql = new Dql(kernelBehaviour(kernel));
+  // netdev_init_one_queue: dql_init(&queue->dql, HZ) (§A.2)
+  dql.init(hz, jiffies);
+  return dql;
+}

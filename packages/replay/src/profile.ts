@@ -1,0 +1,78 @@
+/**
+ * Device profile: what the model needs to say what *should* have happened (driver, ring, link rate,
+ * qdisc, txqueuelen, HZ, kernel). Inferred from the trace where it can be, otherwise from flags
+ * (`--driver igb --ring 256 --rate 1G --qdisc pfifo_fast --txqueuelen 1000 --hz 250 --kernel 6.18`)
+ * or a JSON profile file with the same keys.
+ */
+export interface DeviceProfile {
+  driver?: string;
+  ringSize?: number;
+  /** link rate, bits per second */
+  rateBps?: number;
+  qdisc?: string;
+  txqueuelen?: number;
+  /** CONFIG_HZ */
+  hz?: number;
+  /** kernel release, e.g. "6.18" or "6.18.44-fc-v769" */
+  kernel?: string;
+  /** dev_watchdog period (watchdog_timeo), jiffies; default 5*HZ (§E) */
+  watchdogTimeoJiffies?: number;
+}
+
+export const DEFAULT_HZ = 250;
+export const DEFAULT_KERNEL = '6.18';
+
+/** "1G", "10g", "100M", "2.5G", "1000000000" → bits per second. */
+export function parseRate(s: string): number {
+  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([kKmMgGtT]?)(?:bit|bps|b)?(?:\/s)?\s*$/.exec(s);
+  if (!m) throw new Error(`bad link rate "${s}" (expected e.g. 1G, 100M, 2.5G)`);
+  const mult: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
+  return Number(m[1]) * (mult[(m[2] ?? '').toLowerCase()] ?? 1);
+}
+
+function posInt(name: string, v: unknown): number {
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`bad ${name} "${String(v)}" (expected a positive integer)`);
+  return n;
+}
+
+/** Validate an untrusted object (profile file or flags) into a DeviceProfile; unknown keys are errors. */
+export function parseProfile(obj: Record<string, unknown>, origin = 'profile'): DeviceProfile {
+  const out: DeviceProfile = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (v === undefined || v === null) continue;
+    switch (k) {
+      case 'driver':
+      case 'qdisc':
+      case 'kernel':
+        out[k] = String(v);
+        break;
+      case 'ring':
+      case 'ringSize':
+        out.ringSize = posInt(`${origin}: ring`, v);
+        break;
+      case 'rate':
+      case 'rateBps':
+        out.rateBps = typeof v === 'number' ? v : parseRate(String(v));
+        break;
+      case 'txqueuelen':
+        out.txqueuelen = posInt(`${origin}: txqueuelen`, v);
+        break;
+      case 'hz':
+        out.hz = posInt(`${origin}: hz`, v);
+        break;
+      case 'watchdogTimeoJiffies':
+        out.watchdogTimeoJiffies = posInt(`${origin}: watchdogTimeoJiffies`, v);
+        break;
+      default:
+        throw new Error(`${origin}: unknown key "${k}" (known: driver, ring, rate, qdisc, txqueuelen, hz, kernel)`);
+    }
+  }
+  return out;
+}
+
+/** Drivers without ndo_tx_timeout: dev_watchdog is never armed for them (§E: macb; veth has none either). */
+export function hasTxWatchdog(driver: string | undefined): boolean | null {
+  if (!driver) return null;
+  return !['macb', 'veth'].includes(driver);
+}

@@ -1,0 +1,61 @@
+/** The readable verdict of `txreplay diagnose`: findings first, then a short per-queue timeline. */
+import type { Finding, ReplayResult } from './types.js';
+
+const sec = (ns: bigint): string => {
+  const s = ns / 1_000_000_000n;
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').slice(0, 6);
+  return `${s}.${frac}`;
+};
+
+export function verdictLine(r: ReplayResult): string {
+  const crit = r.findings.filter((f) => f.severity === 'critical').length;
+  const warn = r.findings.filter((f) => f.severity === 'warning').length;
+  const info = r.findings.length - crit - warn;
+  if (crit + warn === 0) return info === 0 ? 'HEALTHY: no divergence between the trace and the model' : `HEALTHY with ${info} note(s)`;
+  return `${crit > 0 ? 'PROBLEM' : 'WARNING'}: ${crit} critical, ${warn} warning, ${info} info finding(s)`;
+}
+
+function findingText(f: Finding): string {
+  const where = `${f.dev}${f.queue === null ? '' : ` txq ${f.queue}`}`;
+  const lines = [
+    `[${f.severity.toUpperCase()}] ${f.kind} on ${where}, ${sec(f.startNs)} → ${sec(f.endNs)} s`,
+    `  ${f.title}`,
+    `  why: ${f.explanation}`,
+  ];
+  for (const e of f.evidence) lines.push(`  evidence: ${sec(e.tsNs)} ${e.event} (${e.source}:${e.line}) ${e.note}`);
+  for (const s of f.nextSteps) lines.push(`  next: ${s}`);
+  return lines.join('\n');
+}
+
+export function formatVerdict(r: ReplayResult): string {
+  const out: string[] = [];
+  out.push(`txreplay diagnose: ${r.trace.sources.join(', ')}`);
+  out.push(
+    `${r.trace.events} events, ${sec(r.trace.firstNs)} → ${sec(r.trace.lastNs)} s${r.trace.lostEvents > 0 ? `, ${r.trace.lostEvents} events LOST by the tracer` : ''}`,
+  );
+  out.push('');
+  out.push(verdictLine(r));
+  for (const f of r.findings) {
+    out.push('');
+    out.push(findingText(f));
+  }
+  out.push('');
+  out.push('Per-queue timeline:');
+  for (const q of r.queues) {
+    const stops = q.stoppedIntervals.filter((i) => i.state !== 'UNKNOWN');
+    out.push(
+      `  ${q.dev} txq ${q.queue}${q.qdiscHandle !== null ? ` (qdisc ${(q.qdiscHandle >>> 16).toString(16)}:)` : ''}: ` +
+        `xmit ok ${q.xmitOk}, TX_BUSY ${q.txBusy}, requeues ${q.requeues}, other rc ${q.xmitOtherRc}, qdisc drops ${q.qdiscDrops}, ` +
+        `enqueued ${q.enqueued}, dequeued ${q.dequeued}, completions ${q.completions}, backlog at end ${q.backlogAtEnd}`,
+    );
+    const shown = stops.slice(-3);
+    if (stops.length > 3) out.push(`    … ${stops.length - 3} earlier stop(s)`);
+    for (const s of shown) out.push(`    ${sec(s.startNs)} → ${sec(s.endNs)} ${s.state}`);
+  }
+  if (r.captureAdvice.length > 0) {
+    out.push('');
+    out.push('To say more, capture:');
+    for (const a of r.captureAdvice) out.push(`  - ${a}`);
+  }
+  return out.join('\n') + '\n';
+}
