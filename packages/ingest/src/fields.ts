@@ -98,8 +98,9 @@ const WORD_KEYS = new Set(['struct', 'device', 'work', 'budget', 'thrs', 'len', 
  * For events not modelled (ev = EV_OTHER) and dql_stall_detected the field text is kept in `raw`.
  */
 export function parseFields(cols: EventColumns, r: number, ev: number, s: string, a: number, b: number): string | null {
-  // trim trailing spaces
+  // trim surrounding spaces (trace-cmd pads the event column)
   while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
+  while (a < b && isSpace(s.charCodeAt(a))) a++;
   if (ev < 0) {
     cols.raw[r] = s.slice(a, b);
     cols.valid.raw[r] = 1;

@@ -9,3 +9,4 @@
  */
 export * from './schema.js';
 export * from './api.js';
+export { detectFormat } from './sniff.js';

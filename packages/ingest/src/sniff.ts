@@ -49,14 +49,14 @@ export function notATraceReason(head: Uint8Array): string | null {
   const ascii = Buffer.from(head.subarray(0, 16)).toString('latin1');
   if (ascii.startsWith('PERFILE2') || ascii.startsWith('PERFFILE'))
     return 'is a binary perf.data file: convert it with `perf script -i FILE > FILE.txt` first';
+  // a few control bytes in a text trace are line debris (counted as bad lines later); many mean binary
   let ctrl = 0;
   const n = Math.min(head.length, 8192);
   for (let i = 0; i < n; i++) {
     const c = head[i]!;
-    if (c === 0) return 'is a binary file, not a text trace';
     if (c < 9 || (c > 13 && c < 32)) ctrl++;
   }
-  if (ctrl > n / 20) return 'is a binary file, not a text trace';
+  if (ctrl > n / 50 || (n >= 4 && head.subarray(0, 4).includes(0))) return 'is a binary file, not a text trace';
   const text = Buffer.from(head.subarray(0, 1024)).toString('utf8').trimStart().toLowerCase();
   if (text.startsWith('<!doctype') || text.startsWith('<html') || text.startsWith('<?xml') || text.startsWith('<head'))
     return 'is an HTML/XML document, not a trace';

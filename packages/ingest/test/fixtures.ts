@@ -1,0 +1,59 @@
+/** Shared helpers for the ingest tests: where the real captures are, and a parse-once cache. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Table } from 'apache-arrow';
+import { loadEvents, type IngestSummary } from '../src/index.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const SHARED = process.env.TXREPLAY_SHARED ?? resolve(repoRoot, '../shared');
+export const TRACES = join(SHARED, 'traces');
+
+export interface GroundTruth {
+  event_counts: Record<string, Record<string, number>>;
+  trace_facts: {
+    net_dev_xmit_rc: Record<string, number>;
+    net_dev_start_xmit_queue_mapping?: Record<string, number>;
+    kfree_skb_reasons?: Record<string, number>;
+  };
+}
+
+export function traceDirs(): string[] {
+  if (!existsSync(TRACES)) throw new Error(`shared traces not found at ${TRACES} (set TXREPLAY_SHARED)`);
+  return readdirSync(TRACES).filter((d) => existsSync(join(TRACES, d, 'ground-truth.json'))).sort();
+}
+
+export function groundTruth(dir: string): GroundTruth {
+  return JSON.parse(readFileSync(join(TRACES, dir, 'ground-truth.json'), 'utf8')) as GroundTruth;
+}
+
+/** Path of `file` (as named in ground-truth.json) in `dir`, or its `.gz` variant. */
+export function tracePath(dir: string, file: string): string {
+  const p = join(TRACES, dir, file);
+  if (existsSync(p)) return p;
+  if (existsSync(`${p}.gz`)) return `${p}.gz`;
+  throw new Error(`${p}(.gz) missing`);
+}
+
+const cache = new Map<string, Promise<{ table: Table; summary: IngestSummary }>>();
+/** Parse each fixture once per test file. */
+export function load(path: string): Promise<{ table: Table; summary: IngestSummary }> {
+  let p = cache.get(path);
+  if (!p) {
+    p = loadEvents([path]);
+    cache.set(path, p);
+  }
+  return p;
+}
+
+/** Histogram over rows of `event`, keyed by a function of the row index. */
+export function histogram(table: Table, event: string, key: (i: number) => string): Record<string, number> {
+  const ev = table.getChild('event')!;
+  const h: Record<string, number> = {};
+  for (let i = 0; i < table.numRows; i++) {
+    if (ev.get(i) !== event) continue;
+    const k = key(i);
+    h[k] = (h[k] ?? 0) + 1;
+  }
+  return h;
+}
