@@ -1,11 +1,136 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { loadEvents, NotATraceError, StrictParseError, type TraceFormat } from '@txreplay/ingest';
+import { formatVerdict, parseProfile, replayTable, toJson, type DeviceProfile, type ReplayResult } from '@txreplay/replay';
+import { writePostMortem } from '@txreplay/report';
+import { EXIT } from '../exit.js';
 
-/** `txreplay diagnose` — not implemented yet (owned by the diagnose work). */
+/** Options shared by `diagnose` and `replay` (profile flags: what the model assumes about the device). */
+export interface ReplayCliOptions {
+  json?: boolean;
+  driver?: string;
+  ring?: string;
+  rate?: string;
+  qdisc?: string;
+  txqueuelen?: string;
+  hz?: string;
+  kernel?: string;
+  profile?: string;
+  stallMs?: string;
+  includeLo?: boolean;
+  format?: TraceFormat;
+  strict?: boolean;
+}
+
+export function addReplayOptions(cmd: Command): Command {
+  return cmd
+    .option('--json', 'emit the machine-readable result (packages/replay/README.md "JSON schema") on stdout')
+    .option('--driver <name>', 'driver profile: igb, macb, virtio_net, veth, generic')
+    .option('--ring <n>', 'TX ring size (descriptors)')
+    .option('--rate <rate>', 'link rate, e.g. 1G, 100M')
+    .option('--qdisc <kind>', 'root qdisc kind, e.g. pfifo_fast')
+    .option('--txqueuelen <n>', 'device txqueuelen')
+    .option('--hz <n>', 'kernel CONFIG_HZ (default 250)')
+    .option('--kernel <release>', 'kernel release (default: from the trace, else 6.18)')
+    .option('--profile <file.json>', 'device profile file with the same keys as the flags')
+    .option('--stall-ms <ms>', 'a stop or stuck in-flight data longer than this is a stall (default 500)')
+    .option('--include-lo', 'also diagnose the loopback device')
+    .option('--format <fmt>', 'input format (default: sniffed): perf-script, ftrace, trace-cmd, bpftrace, bpftrace-json, arrow')
+    .option('--strict', 'stop at the first unparseable line');
+}
+
+function usage(message: string): never {
+  process.exitCode = EXIT.usage;
+  throw new Error(message);
+}
+
+export function profileFromOptions(o: ReplayCliOptions): DeviceProfile {
+  let fromFile: DeviceProfile = {};
+  if (o.profile) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(o.profile, 'utf8'));
+    } catch (e) {
+      usage(`--profile ${o.profile}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) usage(`--profile ${o.profile}: expected a JSON object`);
+    try {
+      fromFile = parseProfile(raw as Record<string, unknown>, o.profile);
+    } catch (e) {
+      usage(e instanceof Error ? e.message : String(e));
+    }
+  }
+  try {
+    const flags = parseProfile(
+      { driver: o.driver, ring: o.ring, rate: o.rate, qdisc: o.qdisc, txqueuelen: o.txqueuelen, hz: o.hz, kernel: o.kernel },
+      'flags',
+    );
+    return { ...fromFile, ...flags };
+  } catch (e) {
+    return usage(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** Ingest + replay with the documented exit codes for bad input. */
+export async function runReplay(
+  traces: string[],
+  o: ReplayCliOptions,
+  seriesPoints: number | undefined,
+): Promise<{ result: ReplayResult; table: Awaited<ReturnType<typeof loadEvents>>['table'] }> {
+  const profile = profileFromOptions(o);
+  let stallNs: number | undefined;
+  if (o.stallMs !== undefined) {
+    const ms = Number(o.stallMs);
+    if (!Number.isFinite(ms) || ms <= 0) usage(`bad --stall-ms "${o.stallMs}"`);
+    stallNs = ms * 1e6;
+  }
+  const ac = new AbortController();
+  const onSig = (): void => ac.abort();
+  process.once('SIGINT', onSig);
+  let loaded: Awaited<ReturnType<typeof loadEvents>>;
+  try {
+    const progress =
+      process.stderr.isTTY === true
+        ? (read: number, total: number | null): void => {
+            process.stderr.write(`\rreading ${(read / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ''} MB`);
+          }
+        : undefined;
+    loaded = await loadEvents(traces, { format: o.format, strict: o.strict, signal: ac.signal, onProgress: progress });
+    if (progress) process.stderr.write('\n');
+  } catch (e) {
+    if (ac.signal.aborted) process.exitCode = EXIT.interrupted;
+    else if (e instanceof NotATraceError) process.exitCode = EXIT.notATrace;
+    else if (e instanceof StrictParseError) process.exitCode = EXIT.parseError;
+    throw e;
+  } finally {
+    process.removeListener('SIGINT', onSig);
+  }
+  const kernel = loaded.summary.sources.find((s) => s.kernel)?.kernel;
+  if (!profile.kernel && kernel) profile.kernel = kernel;
+  for (const s of loaded.summary.sources) {
+    if (s.skipped > 0) process.stderr.write(`txreplay: ${s.path}: skipped ${s.skipped} unparseable line(s)${s.issues[0] ? `, first at line ${s.issues[0].line}: ${s.issues[0].message}` : ''}\n`);
+  }
+  const result = replayTable(loaded.table, { profile, stallNs, maxSeriesPoints: seriesPoints, includeLoopback: o.includeLo === true });
+  return { result, table: loaded.table };
+}
+
+export function findingsExitCode(r: ReplayResult): number {
+  return r.findings.some((f) => f.severity !== 'info') ? EXIT.findings : EXIT.ok;
+}
+
+/** `txreplay diagnose TRACE…`: ingest, replay, findings, verdict. */
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('diagnose')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new Error('txreplay diagnose is not implemented yet');
-    });
+    .description('post-mortem of a TX-path trace: real vs expected per device and queue, findings and a verdict')
+    .argument('<traces...>', 'trace files (perf script, ftrace, trace-cmd, bpftrace text/json, .gz, .arrow; - for stdin)')
+    .option('--html <file>', 'also write an HTML post-mortem')
+    .option('--md <file>', 'also write a Markdown post-mortem');
+  addReplayOptions(cmd).action(async (traces: string[], o: ReplayCliOptions & { html?: string; md?: string }) => {
+    const { result, table } = await runReplay(traces, o, 500);
+    if (o.json) process.stdout.write(toJson(result) + '\n');
+    else process.stdout.write(formatVerdict(result));
+    if (o.html || o.md) await writePostMortem(result, { html: o.html, md: o.md, events: table });
+    process.exitCode = findingsExitCode(result);
+  });
 }

@@ -1,11 +1,17 @@
 import type { Command } from 'commander';
+import { formatVerdict, toJson } from '@txreplay/replay';
+import { addReplayOptions, findingsExitCode, runReplay, type ReplayCliOptions } from './diagnose.js';
 
-/** `txreplay replay` — not implemented yet (owned by the replay work). */
+/** `txreplay replay TRACE…`: the same as diagnose, with the full per-queue series. */
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('replay')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new Error('txreplay replay is not implemented yet');
-    });
+    .description('replay a trace against the model: per-queue summaries, full series (backlog, inflight, DQL limit) and findings')
+    .argument('<traces...>', 'trace files (any ingest format, .gz, .arrow; - for stdin)');
+  addReplayOptions(cmd).action(async (traces: string[], o: ReplayCliOptions) => {
+    const { result } = await runReplay(traces, o, undefined);
+    if (o.json) process.stdout.write(toJson(result) + '\n');
+    else process.stdout.write(formatVerdict(result));
+    process.exitCode = findingsExitCode(result);
+  });
 }
