@@ -14,3 +14,4 @@ export { derivePackets, type PacketLifecycle } from './packets.js';
 export { tsvEscape, tsvRow } from './tsv.js';
 export { verdictOf, rankFindings } from './verdict.js';
 export { withRetry, isTransient, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+export { parseDashboardQueries, expandGrafanaMacros, type DashboardQuery } from './dashboards.js';
