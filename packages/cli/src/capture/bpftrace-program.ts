@@ -152,6 +152,12 @@ export function bpftraceProgram(opts: ProgramOptions): string {
     if (trackSkbs && tp === 'net:net_dev_queue') out.push('  if (str($1) != "") { @txr_skb[(uint64)args->skbaddr] = 1; }');
     if (trackSkbs && tp.startsWith('skb:')) out.push('  if (str($1) != "") { delete(@txr_skb[(uint64)args->skbaddr]); }');
     out.push(`  printf("${fmt}\\n",`, `    ${args.join(', ')});`, '}');
+    if (trackSkbs && tp === 'net:net_dev_queue') {
+      // an skb queued on another device: forget it, so a free of a recycled address whose earlier free was
+      // untraced (GRO merges, skb_consume_udp) is not attributed to DEV
+      out.push('', `tracepoint:${tp}`, '/ str($1) != "" && str(args->name) != str($1) /', '{');
+      out.push('  delete(@txr_skb[(uint64)args->skbaddr]);', '}');
+    }
   }
   out.push('', 'END', '{');
   if (trackSkbs) out.push('  clear(@txr_skb);');
