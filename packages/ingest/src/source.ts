@@ -62,10 +62,24 @@ export function abortError(signal: AbortSignal): Error {
 }
 
 /** Raw byte chunks of a file or stdin ('-'), gunzipped when the data starts with the gzip magic. */
-async function* inputChunks(path: string, onRaw: (n: number) => void): AsyncGenerator<Uint8Array> {
-  const raw: AsyncIterable<Buffer> =
-    path === '-' ? (process.stdin as AsyncIterable<Buffer>) : createReadStream(path, { highWaterMark: 1 << 20 });
-  const it = raw[Symbol.asyncIterator]();
+async function* inputChunks(
+  path: string,
+  onRaw: (n: number) => void,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Uint8Array> {
+  const raw: Readable = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  // an abort (Ctrl-C) must also end a read that is waiting for data (a quiet stdin pipe)
+  const onAbort = (): void => void raw.destroy(abortError(signal as AbortSignal));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    yield* chunksOf(raw, onRaw);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function* chunksOf(raw: Readable, onRaw: (n: number) => void): AsyncGenerator<Uint8Array> {
+  const it = (raw as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return;
   const head = first.value;
@@ -211,7 +225,7 @@ export async function ingestTextSource(
     while (pendingBatches.length > 0) await onBatch(pendingBatches.shift() as RecordBatch);
   };
 
-  for await (const chunk of inputChunks(path, onRaw)) {
+  for await (const chunk of inputChunks(path, onRaw, opts.signal)) {
     if (opts.signal?.aborted) throw abortError(opts.signal);
     if (parser === null) {
       headBytes.push(chunk);

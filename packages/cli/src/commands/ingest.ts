@@ -1,11 +1,94 @@
 import type { Command } from 'commander';
+import { Option } from 'commander';
+import { ingestToArrow, NotATraceError, StrictParseError, type IngestSummary, type TraceFormat } from '@txreplay/ingest';
+import { EXIT } from '../exit.js';
 
-/** `txreplay ingest` — not implemented yet (owned by the ingest work). */
+const FORMATS: TraceFormat[] = ['perf-script', 'ftrace', 'trace-cmd', 'bpftrace', 'bpftrace-json', 'arrow'];
+
+function mb(n: number): string {
+  return `${(n / 1e6).toFixed(1)} MB`;
+}
+
+/** Human summary: the counts always add up (lines = events + skipped + comments). */
+export function formatIngestSummary(s: IngestSummary, out: string): string {
+  const lines: string[] = [];
+  for (const src of s.sources) {
+    lines.push(
+      `${src.path}: ${src.format}${src.kernel ? ` (kernel ${src.kernel})` : ''}: ${src.lines} lines = ` +
+        `${src.events} events + ${src.skipped} skipped + ${src.comments} comments` +
+        (src.lostEvents ? `; tracer lost ${src.lostEvents} events` : ''),
+    );
+    for (const i of src.issues) lines.push(`  ${i.path}:${i.line}: ${i.message}: ${i.text}`);
+    if (src.skipped > src.issues.length) lines.push(`  … and ${src.skipped - src.issues.length} more skipped lines`);
+  }
+  if (s.sources.length > 1)
+    lines.push(
+      `total: ${s.lines} lines = ${s.events} events + ${s.skipped} skipped + ${s.comments} comments` +
+        (s.lostEvents ? `; tracer lost ${s.lostEvents} events` : ''),
+    );
+  const counts = Object.entries(s.eventCounts).sort((a, b) => b[1] - a[1]);
+  for (const [ev, n] of counts) lines.push(`  ${String(n).padStart(10)}  ${ev}`);
+  lines.push(`wrote ${s.events} rows to ${out}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `txreplay ingest FILE… -o OUT.arrow` */
 export function register(program: Command): void {
   program
     .command('ingest')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new Error('txreplay ingest is not implemented yet');
+    .description('parse traces (perf script, ftrace, trace-cmd, bpftrace text/json; .gz; - for stdin) into an Arrow file')
+    .argument('<files...>', 'trace files, .gz, .arrow, or - for stdin')
+    .requiredOption('-o, --output <file>', 'Arrow IPC file to write (atomically)')
+    .addOption(new Option('--format <format>', 'override format detection').choices(FORMATS))
+    .option('--strict', 'stop at the first line that cannot be parsed (exit 4)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (files: string[], opts: { output: string; format?: TraceFormat; strict?: boolean; json?: boolean }) => {
+      const ac = new AbortController();
+      const onSignal = (): void => ac.abort(new Error('interrupted'));
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      let lastProgress = 0;
+      const tty = process.stderr.isTTY === true;
+      try {
+        const summary = await ingestToArrow(files, opts.output, {
+          format: opts.format,
+          strict: opts.strict,
+          signal: ac.signal,
+          onProgress: tty
+            ? (read, total) => {
+                const now = Date.now();
+                if (now - lastProgress < 200) return;
+                lastProgress = now;
+                const pct = total ? ` (${((100 * read) / total).toFixed(0)}%)` : '';
+                process.stderr.write(`\ringest: ${mb(read)}${total ? ` of ${mb(total)}` : ''}${pct}   `);
+              }
+            : undefined,
+        });
+        if (tty && lastProgress) process.stderr.write('\r\x1b[K');
+        process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 1)}\n` : formatIngestSummary(summary, opts.output));
+      } catch (err) {
+        if (tty && lastProgress) process.stderr.write('\r\x1b[K');
+        if (ac.signal.aborted) {
+          process.stderr.write(`txreplay: interrupted; ${opts.output} was not written\n`);
+          process.exit(EXIT.interrupted);
+        }
+        if (err instanceof NotATraceError) {
+          process.stderr.write(`txreplay: ${err.message}\n`);
+          process.exit(EXIT.notATrace);
+        }
+        if (err instanceof StrictParseError) {
+          process.stderr.write(`txreplay: ${err.message}: ${err.issue.text}\n(--strict: stopped; ${opts.output} was not written)\n`);
+          process.exit(EXIT.parseError);
+        }
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+          process.stderr.write(`txreplay: ${(err as Error).message}\n`);
+          process.exit(EXIT.usage);
+        }
+        throw err;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
     });
 }
