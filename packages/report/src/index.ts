@@ -15,3 +15,5 @@ export { tsvEscape, tsvRow } from './tsv.js';
 export { verdictOf, rankFindings } from './verdict.js';
 export { withRetry, isTransient, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 export { parseDashboardQueries, expandGrafanaMacros, type DashboardQuery } from './dashboards.js';
+export { runQuery, formatTable, type QueryOutputFormat } from './query.js';
+export { exportCsv, type ExportOptions, type ExportedFile } from './export-csv.js';

@@ -1,11 +1,26 @@
 import type { Command } from 'commander';
+import { exportCsv, type StoreFlags } from '@txreplay/report';
+import { EXIT } from '../exit.js';
+import { addStoreOptions, openStoreForCli } from './report.js';
 
-/** `txreplay export` — not implemented yet (owned by the export work). */
+/** `txreplay export --csv DIR`: findings and series (plus runs and queue intervals) as CSV files. */
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('export')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new Error('txreplay export is not implemented yet');
-    });
+    .description('export findings, series, runs and queue intervals of stored runs as CSV')
+    .requiredOption('--csv <dir>', 'directory for findings.csv, series.csv, runs.csv, queue_intervals.csv')
+    .option('--run <id>', 'only this run id (default: all complete runs)');
+  addStoreOptions(cmd).action(async (o: StoreFlags & { csv: string; run?: string }) => {
+    if (o.run !== undefined && !/^[0-9a-f]{32}$/.test(o.run)) {
+      process.exitCode = EXIT.usage;
+      throw new Error(`--run: expected a 32-hex-digit run id, got ${JSON.stringify(o.run)}`);
+    }
+    const store = await openStoreForCli(o);
+    try {
+      const files = await exportCsv(store, o.csv, { runId: o.run });
+      for (const f of files) process.stdout.write(`${f.path}: ${f.rows} rows\n`);
+    } finally {
+      await store.close();
+    }
+  });
 }

@@ -1,11 +1,98 @@
+import path from 'node:path';
 import type { Command } from 'commander';
+import { loadEvents, NotATraceError, StrictParseError } from '@txreplay/ingest';
+import { replayTable, verdictLine } from '@txreplay/replay';
+import { Store, StoreError, resolveStoreConfig, writeRun, writePostMortem, type StoreFlags } from '@txreplay/report';
+import { EXIT } from '../exit.js';
+import { addReplayOptions, profileFromOptions, type ReplayCliOptions } from './diagnose.js';
 
-/** `txreplay report` — not implemented yet (owned by the report work). */
+/** Store flags shared by `report`, `query` and `export`. */
+export function addStoreOptions(cmd: Command): Command {
+  return cmd
+    .option('--clickhouse-url <url>', 'ClickHouse server over HTTP (default: $TXREPLAY_CLICKHOUSE_URL, $CLICKHOUSE_URL, else the embedded store)')
+    .option('--db <dir>', 'embedded chDB data directory (default: $TXREPLAY_DB or ~/.local/share/txreplay/chdb)')
+    .option('--database <name>', 'ClickHouse database (default: $CLICKHOUSE_DATABASE or txreplay)');
+}
+
+/** Open the store with the documented exit code (5) when ClickHouse fails after retries. */
+export async function openStoreForCli(o: StoreFlags): Promise<Store> {
+  try {
+    return await Store.open(resolveStoreConfig(o));
+  } catch (e) {
+    process.exitCode = EXIT.store;
+    throw e;
+  }
+}
+
+interface ReportCliOptions extends ReplayCliOptions, StoreFlags {
+  html?: string | false;
+  md?: string;
+  host?: string;
+}
+
+/** `txreplay report TRACE|ARROW…`: ingest + replay, store everything in ClickHouse, write the post-mortem. */
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('report')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new Error('txreplay report is not implemented yet');
-    });
+    .description('ingest and replay traces, store runs/events/packets/intervals/series/findings in ClickHouse, write a post-mortem')
+    .argument('<traces...>', 'trace files (any text format, .gz, .arrow)')
+    .option('--html <file>', 'HTML post-mortem path (default: txreplay-<run>.html in the current directory)')
+    .option('--no-html', 'do not write the HTML post-mortem')
+    .option('--md <file>', 'also write a Markdown post-mortem')
+    .option('--host <name>', 'host the trace was captured on (default: this machine)');
+  addStoreOptions(cmd);
+  addReplayOptions(cmd).action(async (traces: string[], o: ReportCliOptions) => {
+    const profile = profileFromOptions(o);
+    const stallNs = o.stallMs !== undefined ? Number(o.stallMs) * 1e6 : undefined;
+    if (stallNs !== undefined && (!Number.isFinite(stallNs) || stallNs <= 0)) {
+      process.exitCode = EXIT.usage;
+      throw new Error(`bad --stall-ms "${o.stallMs}"`);
+    }
+    const t0 = performance.now();
+    let loaded: Awaited<ReturnType<typeof loadEvents>>;
+    try {
+      loaded = await loadEvents(traces, { format: o.format, strict: o.strict });
+    } catch (e) {
+      if (e instanceof NotATraceError) process.exitCode = EXIT.notATrace;
+      else if (e instanceof StrictParseError) process.exitCode = EXIT.parseError;
+      throw e;
+    }
+    for (const s of loaded.summary.sources) {
+      if (s.skipped > 0) process.stderr.write(`txreplay: ${s.path}: skipped ${s.skipped} unparseable line(s)\n`);
+    }
+    const kernel = loaded.summary.sources.find((s) => s.kernel)?.kernel;
+    if (!profile.kernel && kernel) profile.kernel = kernel;
+    const t1 = performance.now();
+    const result = replayTable(loaded.table, { profile, stallNs, maxSeriesPoints: 2000, includeLoopback: o.includeLo === true });
+    const t2 = performance.now();
+
+    const store = await openStoreForCli(o);
+    let written;
+    try {
+      // what changes the conclusions is part of the run id: same trace + same options = same run
+      const options: Record<string, string | number | boolean> = { profile: JSON.stringify(profile), includeLo: o.includeLo === true };
+      if (stallNs !== undefined) options.stallNs = stallNs;
+      written = await writeRun(
+        store,
+        { table: loaded.table, summary: loaded.summary, result, options, host: o.host, timings: { ingestMs: t1 - t0, replayMs: t2 - t1 } },
+        {
+          onRetry: (attempt, msg, delay) => process.stderr.write(`txreplay: ClickHouse write attempt ${attempt} failed (${msg}); retrying in ${delay} ms\n`),
+        },
+      );
+    } catch (e) {
+      if (e instanceof StoreError) process.exitCode = EXIT.store;
+      throw e;
+    } finally {
+      await store.close();
+    }
+    process.stdout.write(`${verdictLine(result)}\n`);
+    process.stdout.write(
+      `${written.status === 'written' ? 'stored' : 'already stored'} run ${written.runId}: ${written.events} events, ${written.packets} packets, ` +
+        `${result.findings.length} findings in the ${store.describe()}\n`,
+    );
+    const html = o.html === false ? undefined : path.resolve(o.html ?? `txreplay-${written.runId.slice(0, 12)}.html`);
+    if (html || o.md) await writePostMortem(result, { html, md: o.md, events: loaded.table });
+    if (html) process.stdout.write(`post-mortem: ${html}\n`);
+    if (o.md) process.stdout.write(`post-mortem (Markdown): ${path.resolve(o.md)}\n`);
+  });
 }
