@@ -5,7 +5,8 @@
  * `-k CLOCK_MONOTONIC` puts perf on the clock bpftrace `nsecs` and ftrace `trace_clock=mono` use, so captures
  * of the same run line up. perf can filter only on a tracepoint's own fields: net_dev_* (`name`), napi_poll
  * (`dev_name`) and qdisc_* (`ifindex`) are filtered by device; consume_skb/kfree_skb carry no device and are
- * recorded unfiltered (the bpftrace program attributes them by skb instead).
+ * recorded unfiltered, then `txreplay capture` keeps only the frees of skbs queued on the device (skb-filter.ts),
+ * which is what the bpftrace program does in the kernel.
  */
 import { TX_TRACEPOINTS, type TracepointFields } from './tracepoints.js';
 

@@ -4,12 +4,15 @@
  * what was captured (`stop()`: SIGINT to the tracer, which then flushes and exits normally).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, createWriteStream, existsSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { tmpdir, release } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { bpftraceProgram } from './bpftrace-program.js';
 import { countCapture, type CaptureCounts } from './count.js';
 import { perfRecordArgs } from './perf-recipe.js';
+import { PerfSkbFilter } from './skb-filter.js';
 import { probeKernelTracepoints, type KernelTracepoints } from './tracepoints.js';
 import { toolVersion, which, type CaptureTool } from './tools.js';
 
@@ -154,12 +157,8 @@ interface ToolRun {
 }
 
 /** Spawn in its own process group, so a terminal Ctrl-C reaches only txreplay, which forwards one SIGINT. */
-function spawnTool(cmd: string, args: string[], env: NodeJS.ProcessEnv, stdoutFd?: number): ChildProcess {
-  return spawn(cmd, args, {
-    detached: true,
-    env,
-    stdio: ['ignore', stdoutFd ?? 'ignore', 'pipe'],
-  });
+function spawnTool(cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(cmd, args, { detached: true, env, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 function collectStderr(child: ChildProcess): () => string {
@@ -288,21 +287,43 @@ async function runPerf(
   if (!existsSync(dataPath)) {
     throw new CaptureError(`perf record failed (exit ${recorded.code ?? recorded.signal}): ${recErr || 'no message'}`, 'tool');
   }
-  status('perf script: converting perf.data to text…');
-  const fd = openSync(tmpOut, 'w');
-  let scriptErr: () => string;
-  try {
-    const script = spawnTool(opts.toolPath, ['script', '-i', dataPath], process.env, fd);
-    setChild(script, false);
-    scriptErr = collectStderr(script);
-    const scripted = await exited(script);
-    if (scripted.code !== 0) {
-      throw new CaptureError(`perf script failed (exit ${scripted.code ?? scripted.signal}): ${scriptErr()}`, 'tool');
-    }
-  } finally {
-    closeSync(fd);
+  status(`perf script: converting perf.data to text${opts.dev ? ` (skb frees kept when queued on ${opts.dev})` : ''}…`);
+  const script = spawn(opts.toolPath, ['script', '-i', dataPath], {
+    detached: true,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  setChild(script, false);
+  const scriptErr = collectStderr(script);
+  const scriptExit = exited(script);
+  const filter = opts.dev !== undefined ? new PerfSkbFilter(opts.dev) : null;
+  await pipeline(script.stdout, lineFilter((line) => filter?.keep(line) ?? true), createWriteStream(tmpOut));
+  const scripted = await scriptExit;
+  if (scripted.code !== 0) {
+    throw new CaptureError(`perf script failed (exit ${scripted.code ?? scripted.signal}): ${scriptErr()}`, 'tool');
   }
+  if (filter?.dropped) status(`left out ${filter.dropped} skb frees of skbs not queued on ${opts.dev}`);
   return { stderr: [recErr, scriptErr()].filter(Boolean).join('\n'), capturedSeconds };
+}
+
+/** A text stream filter: passes whole lines (with their newline) for which `keep` is true. */
+function lineFilter(keep: (line: string) => boolean): Transform {
+  let rest = '';
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      const text = rest + chunk.toString('utf8');
+      const lastNl = text.lastIndexOf('\n');
+      rest = text.slice(lastNl + 1);
+      const out: string[] = [];
+      if (lastNl >= 0) {
+        for (const line of text.slice(0, lastNl).split('\n')) if (keep(line)) out.push(line, '\n');
+      }
+      done(null, out.join(''));
+    },
+    flush(done) {
+      done(null, rest && keep(rest) ? rest : '');
+    },
+  });
 }
 
 /** The sidecar `<out>.meta.json`: what a reader needs to interpret the trace (kernel, numeric drop reasons). */
