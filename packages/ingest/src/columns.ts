@@ -259,6 +259,7 @@ export class EventColumns {
     const valid = {} as Record<ColumnName, Uint8Array>;
     for (const c of COLUMNS) valid[c] = new Uint8Array(capacity);
     this.valid = valid;
+    this.validList = COLUMNS.map((c) => valid[c]);
     this.dicts = {
       comm: new StringDictionary(),
       event: new StringDictionary(),
@@ -274,12 +275,25 @@ export class EventColumns {
     return this.length >= this.capacity;
   }
 
-  /** Clear the validity of row `length` (it may hold a discarded attempt). */
+  /** validity arrays as a list (hot-path friendly) */
+  private readonly validList: Uint8Array[];
+  /** row `length` holds fields of a discarded attempt */
+  private dirty = false;
+
+  /** Start row `length` (validity is zeroed per batch; a discarded attempt is cleared here). */
   begin(): number {
     const r = this.length;
-    for (const c of COLUMNS) this.valid[c][r] = 0;
-    this.raw[r] = null;
+    if (this.dirty) {
+      for (const v of this.validList) v[r] = 0;
+      this.raw[r] = null;
+      this.dirty = false;
+    }
     return r;
+  }
+
+  /** Abandon the row being written (parse error): its fields are cleared at the next begin(). */
+  discard(): void {
+    this.dirty = true;
   }
 
   commit(): void {
@@ -305,6 +319,7 @@ export class EventColumns {
       children,
     });
     this.length = 0;
+    for (const v of this.validList) v.fill(0, 0, n);
     return new RecordBatch(this.schema, structData);
   }
 

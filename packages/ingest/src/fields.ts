@@ -91,7 +91,40 @@ const FIELD_NAMES: Record<number, string> = {
 };
 
 /** Words that are followed by their value in the non-`key=value` formats (napi_poll, dql_stall_detected). */
-const WORD_KEYS = new Set(['struct', 'device', 'work', 'budget', 'thrs', 'len', 'now', 'reason:']);
+const WORD_KEYS = ['struct', 'device', 'work', 'budget', 'thrs', 'len', 'now', 'reason:'];
+const KEYS = [
+  'dev', 'device', 'skbaddr', 'napi', 'struct', 'len', 'rc', 'queue_mapping', 'queue', 'queue_index', 'driver',
+  'ifindex', 'handle', 'parent', 'txq_state', 'packets', 'work', 'budget', 'reason', 'location', 'now',
+];
+/** keys by length, for allocation-free matching with startsWith */
+const KEYS_BY_LEN: string[][] = [];
+for (const k of KEYS) (KEYS_BY_LEN[k.length] ??= []).push(k);
+
+/** The known key at s[a, b), or null (no substring is allocated). */
+function matchKey(s: string, a: number, b: number): string | null {
+  const cands = KEYS_BY_LEN[b - a];
+  if (cands === undefined) return null;
+  for (const k of cands) if (s.startsWith(k, a)) return k;
+  return null;
+}
+function isWordKey(s: string, a: number, b: number): boolean {
+  for (const k of WORD_KEYS) if (k.length === b - a && s.startsWith(k, a)) return true;
+  return false;
+}
+
+/** Fields after which nothing else of interest follows (lets long lines like net_dev_start_xmit stop early). */
+const WANTED: readonly number[] = [
+  F_DEV | F_SKB | F_LEN,
+  F_DEV | F_QUEUE | F_SKB | F_LEN,
+  F_DEV | F_SKB | F_LEN | F_RC,
+  -1,
+  -1,
+  -1,
+  -1,
+  -1,
+  -1,
+  -1,
+];
 
 /**
  * Parse the field text s[a, b) of event `ev` into row r. Returns null on success or an error message.
@@ -111,6 +144,7 @@ export function parseFields(cols: EventColumns, r: number, ev: number, s: string
     cols.valid.raw[r] = 1;
   }
   const valid = cols.valid;
+  const wanted = WANTED[ev] ?? -1;
   let seen = 0;
   let ptrSeen = false;
   let hashed = false;
@@ -136,17 +170,17 @@ export function parseFields(cols: EventColumns, r: number, ev: number, s: string
       vb = te;
     } else {
       // a bare word: a key only if it is one of the word keys and a value follows
-      const word = s.slice(ta, te);
-      if (!WORD_KEYS.has(word)) continue;
+      if (!isWordKey(s, ta, te)) continue;
       while (i < b && isSpace(s.charCodeAt(i))) i++;
       if (i >= b) break;
       va = i;
       while (i < b && !isSpace(s.charCodeAt(i))) i++;
       vb = i;
       ka = ta;
-      kb = word.charCodeAt(word.length - 1) === CH_COLON ? te - 1 : te;
+      kb = s.charCodeAt(te - 1) === CH_COLON ? te - 1 : te;
     }
-    const key = s.slice(ka, kb);
+    const key = matchKey(s, ka, kb);
+    if (key === null) continue;
     switch (key) {
       case 'dev':
       case 'device':
@@ -279,6 +313,7 @@ export function parseFields(cols: EventColumns, r: number, ev: number, s: string
       default:
         break;
     }
+    if ((seen & wanted) === wanted) break;
   }
   if (ptrSeen) {
     cols.ptrHashed[r] = hashed ? 1 : 0;

@@ -46,6 +46,29 @@ function fail(out: LineResult, message: string): LineKind {
   return LineKind.Error;
 }
 
+/** Recently seen event names as printed, their canonical names and ids: matched without allocating. */
+const evPrinted: string[] = [];
+const evCanonical: string[] = [];
+const evIds: number[] = [];
+function lookupEvent(s: string, a: number, b: number): number {
+  const n = b - a;
+  for (let k = 0; k < evPrinted.length; k++) {
+    const p = evPrinted[k]!;
+    if (p.length === n && s.startsWith(p, a)) return k;
+  }
+  const printed = s.slice(a, b);
+  const name = canonicalEvent(printed);
+  if (evPrinted.length >= 64) {
+    evPrinted.length = 0;
+    evCanonical.length = 0;
+    evIds.length = 0;
+  }
+  evPrinted.push(printed);
+  evCanonical.push(name);
+  evIds.push(eventId(name));
+  return evPrinted.length - 1;
+}
+
 /** Write the event name (canonical) and parse its fields. */
 function finishEvent(
   s: string,
@@ -56,9 +79,10 @@ function finishEvent(
   evB: number,
   fieldsA: number,
 ): LineKind {
-  const name = canonicalEvent(s.slice(evA, evB));
+  const k = lookupEvent(s, evA, evB);
+  const name = evCanonical[k]!;
   cols.setDict('event', r, name);
-  const err = parseFields(cols, r, eventId(name), s, fieldsA, s.length);
+  const err = parseFields(cols, r, evIds[k]!, s, fieldsA, s.length);
   if (err !== null) return fail(out, `${name}: ${err}`);
   return LineKind.Event;
 }

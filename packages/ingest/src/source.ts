@@ -144,10 +144,12 @@ export async function ingestTextSource(
       events++;
       cols.commit();
     } else if (kind === LineKind.Comment) {
+      cols.discard();
       comments++;
       if (out.kernel !== null && kernel === null) kernel = out.kernel;
     } else if (kind === LineKind.Lost) {
       // marker row at the previous event's timestamp (schema.ts LOST_EVENTS_MARKER; packets = events lost)
+      cols.discard();
       const m = cols.begin();
       cols.tsNs32[2 * m] = lastTsLo;
       cols.tsNs32[2 * m + 1] = lastTsHi;
@@ -165,6 +167,7 @@ export async function ingestTextSource(
       events++;
       cols.commit();
     } else {
+      cols.discard();
       skipped++;
       const issue: ParseIssue = {
         path,
