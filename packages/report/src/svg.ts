@@ -12,8 +12,12 @@ import { escapeHtml } from './escape.js';
 export interface QueueTimelineInput {
   dev: string;
   queue: number;
+  /** the plotted window (ns, trace clock) */
   firstNs: bigint;
   lastNs: bigint;
+  /** the whole trace: the axis is labelled in ms since traceFirstNs */
+  traceFirstNs: bigint;
+  traceLastNs: bigint;
   series: QueueSeries | null;
   intervals: Interval[];
   napiPolls: bigint[];
@@ -59,6 +63,7 @@ export function renderQueueTimeline(inp: QueueTimelineInput): string {
     return LEFT + Math.max(0, Math.min(1, rel)) * PLOT_W;
   };
   const spanMs = Number(span) / 1e6;
+  const offsetMs = Number(inp.firstNs - inp.traceFirstNs) / 1e6;
   const parts: string[] = [];
   const label = `${inp.dev} txq ${inp.queue}`;
   parts.push(
@@ -73,12 +78,13 @@ export function renderQueueTimeline(inp: QueueTimelineInput): string {
   for (let i = 0; i <= ticks; i++) {
     const xi = LEFT + (PLOT_W * i) / ticks;
     parts.push(`<line x1="${xi.toFixed(1)}" y1="${LANE1.top}" x2="${xi.toFixed(1)}" y2="${LANE3.top + LANE3.h}" class="grid"/>`);
-    parts.push(`<text x="${xi.toFixed(1)}" y="${H - 8}" class="axis" text-anchor="middle">${escapeHtml(`${shortNumber((spanMs * i) / ticks)} ms`)}</text>`);
+    parts.push(`<text x="${xi.toFixed(1)}" y="${H - 8}" class="axis" text-anchor="middle">${escapeHtml(axisMs(offsetMs + (spanMs * i) / ticks, spanMs))}</text>`);
   }
 
   // lane 1: stopped bands + backlog
   parts.push(`<g class="bands">`);
   for (const iv of inp.intervals) {
+    if (iv.endNs < inp.firstNs || iv.startNs > inp.lastNs) continue;
     const x0 = x(iv.startNs);
     const x1 = Math.max(x(iv.endNs), x0 + 1);
     const color = STATE_COLOR[iv.state] ?? STATE_COLOR.UNKNOWN!;
@@ -87,6 +93,13 @@ export function renderQueueTimeline(inp: QueueTimelineInput): string {
       `<rect class="band band-${escapeHtml(iv.state.toLowerCase())}" x="${x0.toFixed(1)}" y="${LANE1.top}" width="${(x1 - x0).toFixed(1)}" height="${LANE2.top + LANE2.h - LANE1.top}" fill="${color}" fill-opacity="0.18">` +
         `<title>${escapeHtml(`${iv.state} for ${ms.toFixed(3)} ms`)}</title></rect>`,
     );
+    if (iv.endNs > inp.lastNs) {
+      const more = Number(iv.endNs - inp.lastNs) / 1e6;
+      const tail = iv.endNs >= inp.traceLastNs ? 'until the end of the trace' : `for ${shortNumber(more)} ms more`;
+      parts.push(
+        `<text x="${LEFT + PLOT_W - 4}" y="${LANE1.top + 24}" class="axis band-note" text-anchor="end">${escapeHtml(`${iv.state} continues ${tail} (+${shortNumber(more)} ms) →`)}</text>`,
+      );
+    }
   }
   parts.push(`</g>`);
   parts.push(laneFrame(LANE1, 'qdisc backlog (pkts)'));
@@ -108,11 +121,12 @@ export function renderQueueTimeline(inp: QueueTimelineInput): string {
     parts.push(`<text x="${LEFT + 8}" y="${LANE1.top + 20}" class="axis">no series for this queue</text>`);
   }
 
-  // lane 3: marks
+  // lane 3: marks (those inside the window)
+  const inWindow = (t: bigint): boolean => t >= inp.firstNs && t <= inp.lastNs;
   const rows: [string, bigint[], string, string][] = [
-    ['marks-napi', inp.napiPolls, '#1971c2', `NAPI polls${inp.napiDevs.length ? ` (${inp.napiDevs.join(', ')})` : ''}`],
-    ['marks-drops', inp.drops, '#c92a2a', `drops (${inp.dev})`],
-    ['marks-watchdog', inp.watchdog, '#000', 'watchdog timeout'],
+    ['marks-napi', inp.napiPolls.filter(inWindow), '#1971c2', `NAPI polls${inp.napiDevs.length ? ` (${inp.napiDevs.join(', ')})` : ''}`],
+    ['marks-drops', inp.drops.filter(inWindow), '#c92a2a', `drops (${inp.dev})`],
+    ['marks-watchdog', inp.watchdog.filter(inWindow), '#000', 'watchdog timeout'],
   ];
   rows.forEach(([cls, tss, color, name], r) => {
     const y0 = LANE3.top + 4 + r * 16;
@@ -136,6 +150,12 @@ export function renderQueueTimeline(inp: QueueTimelineInput): string {
   }
   parts.push(`</svg>`);
   return parts.join('\n');
+}
+
+/** Axis label in ms since the trace start, with enough digits to tell ticks of this span apart. */
+function axisMs(ms: number, spanMs: number): string {
+  const digits = spanMs < 1 ? 4 : spanMs < 10 ? 3 : spanMs < 100 ? 2 : spanMs < 1000 ? 1 : 0;
+  return `${ms.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ms`;
 }
 
 function laneFrame(lane: { top: number; h: number }, name: string): string {

@@ -1,5 +1,5 @@
 /** One-line verdict of a replay, shared by the post-mortem, the `runs` table and the CLI. */
-import type { Finding, ReplayResult, Severity } from '@txreplay/replay';
+import { verdictLine, type Finding, type ReplayResult, type Severity } from '@txreplay/replay';
 
 const RANK: Record<Severity, number> = { critical: 2, warning: 1, info: 0 };
 
@@ -11,10 +11,10 @@ export function rankFindings(findings: Finding[]): Finding[] {
     .map((x) => x.f);
 }
 
+/** The line `txreplay diagnose` prints (replay's verdictLine), then the most severe finding's title. */
 export function verdictOf(result: ReplayResult): string {
-  const ranked = rankFindings(result.findings);
-  const top = ranked[0];
-  if (!top || top.severity === 'info') return 'No TX-path fault found: every stopped queue was woken and every queued packet left.';
-  const others = ranked.filter((f) => f.severity !== 'info').length - 1;
-  return `${top.severity.toUpperCase()}: ${top.title}${others > 0 ? ` (+${others} more finding${others > 1 ? 's' : ''})` : ''}`;
+  const top = rankFindings(result.findings)[0];
+  const line = verdictLine(result);
+  if (!top || top.severity === 'info') return line;
+  return `${line}. Worst: ${top.title}`;
 }

@@ -9,7 +9,9 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { writePostMortem, renderHtml } from '@txreplay/report';
 import type { ReplayResult } from '@txreplay/replay';
-import { buildEventTable, tempDir } from './helpers.js';
+import { loadEvents } from '@txreplay/ingest';
+import { replayTable } from '@txreplay/replay';
+import { SHARED, buildEventTable, tempDir } from './helpers.js';
 import { multiqueueResult, smallEvents } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -40,7 +42,7 @@ describe('post-mortem HTML and Markdown', () => {
     expect(text).not.toMatch(/<script/i);
     expect(text).not.toMatch(/\b(src|href)\s*=\s*["']?(https?:)?\/\//i);
     expect(text).not.toMatch(/@import|url\(/i);
-    expect(text).toContain('CRITICAL: vs0 txq 1 stopped (DRV_XOFF) for 500 ms with 32 packets queued and no wake (+3 more findings)');
+    expect(text).toContain('PROBLEM: 3 critical, 1 warning, 0 info finding(s). Worst: vs0 txq 1 stopped (DRV_XOFF) for 500 ms with 32 packets queued and no wake');
     expect(text).toContain('multiqueue/perf-script.txt:1001');
     // the explanation's markup is text, not HTML
     expect(text).toContain('&lt;b&gt;for this queue&lt;/b&gt;');
@@ -57,7 +59,7 @@ describe('post-mortem HTML and Markdown', () => {
   it('writes a Markdown report with the verdict, findings and evidence', () => {
     const text = readFileSync(md, 'utf8');
     expect(text).toMatch(/^# multiqueue lost wake-up/);
-    expect(text).toContain('> **Verdict:** CRITICAL: vs0 txq 1 stopped (DRV\\_XOFF)');
+    expect(text).toContain('> **Verdict:** PROBLEM: 3 critical, 1 warning, 0 info finding(s). Worst: vs0 txq 1 stopped (DRV\\_XOFF)');
     expect(text).toContain('| multiqueue/perf-script.txt:1001 |');
     expect(text.match(/^### \d+\. \[CRITICAL\]/gm)).toHaveLength(3);
   });
@@ -78,7 +80,14 @@ describe('post-mortem HTML and Markdown', () => {
       await browser?.close();
     });
 
-    it('opens without console errors, draws data for each queue, and screenshots', async () => {
+    it('opens the multiqueue post-mortem without console errors, draws data for each queue, and screenshots', async () => {
+      // the real capture: vs0 with 4 TX queues, queues 1..3 stopped for good (lost wake-up)
+      const { table } = await loadEvents([path.join(SHARED, 'traces/multiqueue/perf-script.txt')]);
+      const real = replayTable(table, { maxSeriesPoints: 2000 });
+      const realHtml = path.join(dir, 'multiqueue.html');
+      await writePostMortem(real, { html: realHtml, title: 'multiqueue (shared capture)', events: table });
+      const vs0 = real.queues.filter((q) => q.dev === 'vs0').map((q) => q.queue).sort();
+      expect(vs0).toEqual([0, 1, 2, 3]);
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       const errors: string[] = [];
       const requests: string[] = [];
@@ -87,8 +96,8 @@ describe('post-mortem HTML and Markdown', () => {
       });
       page.on('pageerror', (e) => errors.push(e.message));
       page.on('request', (r) => requests.push(r.url()));
-      await page.goto(pathToFileURL(html).href);
-      expect(await page.textContent('#verdict')).toMatch(/^CRITICAL: vs0 txq 1 stopped/);
+      await page.goto(pathToFileURL(realHtml).href);
+      expect(await page.textContent('#verdict')).toMatch(/^PROBLEM: 3 critical/);
       const svgs = await page.$$eval('svg.timeline', (els) =>
         els.map((el) => {
           const box = el.getBoundingClientRect();
@@ -109,16 +118,20 @@ describe('post-mortem HTML and Markdown', () => {
           };
         }),
       );
-      expect(svgs.map((s) => `${s.dev}#${s.queue}`)).toEqual(['vs0#0', 'vs0#1', 'vs0#2', 'vs0#3']);
-      for (const s of svgs) {
+      const onVs0 = svgs.filter((s) => s.dev === 'vs0');
+      expect(onVs0.map((s) => Number(s.queue))).toEqual([0, 1, 2, 3]);
+      for (const s of onVs0) {
         expect(s.width).toBeGreaterThan(500);
         expect(s.backlogLen).toBeGreaterThan(100); // a drawn line, in CSS pixels
-        expect(s.inflightLen).toBeGreaterThan(100);
-        expect(s.dqlExpectedLen).toBeGreaterThan(100);
-        expect(s.dqlObserved).toBeGreaterThan(10);
-        expect(s.napi).toBe(1); // the one napi_poll of the small event table
+        expect(s.inflightLen).toBeGreaterThan(0);
+        expect(s.napi).toBeGreaterThan(100); // vr0's NAPI polls (veth: the peer's NAPI drains the ring)
+        expect(s.bands).toBeGreaterThan(0); // every vs0 queue was stopped at least once
       }
-      expect(svgs.map((s) => s.bands)).toEqual([1, 2, 2, 2]);
+      // the three stuck queues end inside a DRV_XOFF band that reaches the end of the trace
+      for (const q of [1, 2, 3]) {
+        const stuck = real.queues.find((x) => x.dev === 'vs0' && x.queue === q)!;
+        expect(stuck.backlogAtEnd).toBe(32);
+      }
       expect(errors).toEqual([]);
       expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
       const shot = path.join(dir, 'report.png');

@@ -110,7 +110,7 @@ describe.each(placements)('store on %s', (_name, cfg) => {
       `SELECT verdict, complete, toString(events) AS events, kernel, toString(last_time) AS time FROM runs`,
     );
     expect(runs).toHaveLength(1);
-    expect(runs[0]!.verdict).toMatch(/^CRITICAL: vs0 txq 1 stopped/);
+    expect(runs[0]!.verdict).toMatch(/^PROBLEM: 3 critical, 1 warning, 0 info finding\(s\). Worst: vs0 txq 1 stopped/);
     expect(Number(runs[0]!.complete)).toBe(1);
     expect(runs[0]!.kernel).toBe('6.18.44-test');
     // last event anchored at the given wall clock end (2025-11-13 02:13:20 UTC)
