@@ -118,9 +118,10 @@ describe('capture kit: program text and recipes', () => {
   it('capture/txpath.bt is exactly the generator output for the Linux 6.18 tracepoint layouts', () => {
     const shipped = readFileSync(join(repoRoot, 'capture/txpath.bt'), 'utf8');
     expect(shipped).toBe(bpftraceProgram({ fields: FIELDS_6_18, generatedFor: 'Linux 6.18 tracepoint layouts (spec §H.1)' }));
-    // one probe per tracepoint, plus the second net_dev_queue probe that forgets skbs queued elsewhere
+    // one probe per tracepoint, plus two that only forget skbs (queued elsewhere, received by a device)
     for (const tp of TX_TRACEPOINTS) expect(shipped).toContain(`tracepoint:${tp}\n`);
-    expect(shipped.match(/^tracepoint:/gm)).toHaveLength(11);
+    expect(shipped.match(/^tracepoint:/gm)).toHaveLength(12);
+    expect(shipped).toContain('tracepoint:net:netif_receive_skb\n/ str($1) != "" /');
   });
 
   it('leaves out tracepoints and fields an older kernel does not have (spec §H.2)', () => {
@@ -148,7 +149,7 @@ describe('capture kit: program text and recipes', () => {
     expect(after('qdisc:qdisc_dequeue')).toBe('ifindex == 201');
     expect(args[args.indexOf('skb:kfree_skb') + 1]).not.toBe('--filter'); // no device field to filter on
     expect(args.filter((a) => a === '--filter')).toHaveLength(7); // net_dev_* ×4, qdisc ×2, napi_poll
-    expect(args.slice(-5)).toEqual(['-o', '/tmp/p.data', '--', 'sleep', '5']);
+    expect(args.slice(-7)).toEqual(['-e', 'net:netif_receive_skb', '-o', '/tmp/p.data', '--', 'sleep', '5']);
     // the shell recipe names the same ten tracepoints
     const recipe = readFileSync(join(repoRoot, 'capture/perf-record.sh'), 'utf8');
     for (const tp of TX_TRACEPOINTS) expect(recipe).toContain(tp);

@@ -10,7 +10,9 @@
  *  - net_dev_* and napi_poll carry a device name and are kept when it equals DEV;
  *  - qdisc_* carry only an ifindex and are kept when it equals IFINDEX (all kept when IFINDEX is 0);
  *  - consume_skb/kfree_skb carry no device: an skb is kept when net_dev_queue saw it on DEV
- *    (map @txr_skb, entry removed when the skb is freed, so a recycled address is not misattributed);
+ *    (map @txr_skb; an entry is removed when the skb is freed, queued on another device or received by a
+ *    device (net:netif_receive_skb: veth hands the same skb to its peer), so a recycled address whose earlier
+ *    free was untraced is not misattributed);
  *  - dql_stall_detected carries no device either and is always kept (it is rare and always interesting).
  * Fields absent on the running kernel (spec §H.2: consume_skb `location` from ~6.2, kfree_skb `reason`
  * from 5.17, napi_poll `work`/`budget` from ~4.7) are left out of the line rather than invented.
@@ -156,6 +158,10 @@ export function bpftraceProgram(opts: ProgramOptions): string {
       // an skb queued on another device: forget it, so a free of a recycled address whose earlier free was
       // untraced (GRO merges, skb_consume_udp) is not attributed to DEV
       out.push('', `tracepoint:${tp}`, '/ str($1) != "" && str(args->name) != str($1) /', '{');
+      out.push('  delete(@txr_skb[(uint64)args->skbaddr]);', '}');
+      // an skb received on any device is no longer a TX skb (veth/loopback hand the same skb to the peer,
+      // whose stack may free it without a tracepoint): forget it too. Prints nothing.
+      out.push('', 'tracepoint:net:netif_receive_skb', '/ str($1) != "" /', '{');
       out.push('  delete(@txr_skb[(uint64)args->skbaddr]);', '}');
     }
   }
