@@ -164,7 +164,12 @@ export class Store {
    * request (server) — on the embedded placement chdb materializes the body, so callers send batches.
    * Not retried here: the run writer retries the whole run (drop partition + rewrite).
    */
-  async insertTsv(table: TableName | 'schema_migrations', columns: string[], body: string | AsyncIterable<string> | Iterable<string>): Promise<void> {
+  async insertTsv(
+    table: TableName | 'schema_migrations',
+    columns: string[],
+    body: string | AsyncIterable<string> | Iterable<string>,
+    settings?: { maxInsertBlockRows?: number },
+  ): Promise<void> {
     const values =
       typeof body === 'string'
         ? Readable.from([Buffer.from(body)], { objectMode: false })
@@ -174,6 +179,8 @@ export class Store {
       columns: columns as [string, ...string[]],
       values,
       format: 'TabSeparated',
+      // max_insert_block_size is known to every server version (18.16 included); only sent when asked
+      ...(settings?.maxInsertBlockRows ? { clickhouse_settings: { max_insert_block_size: String(settings.maxInsertBlockRows) } } : {}),
     });
   }
 

@@ -43,6 +43,10 @@ export interface WriteOptions {
   /** rows per INSERT on the embedded placement (chdb materializes each insert body) */
   embeddedBatchRows?: number;
   onRetry?: (attempt: number, message: string, delayMs: number) => void;
+  /** events encoded and handed to the connection so far (for progress on a TTY, and for tests) */
+  onEventsProgress?: (rows: number, total: number) => void;
+  /** server placement: rows per block the server commits (max_insert_block_size); default the server's */
+  insertBlockRows?: number;
 }
 
 export interface WriteResult {
@@ -151,7 +155,12 @@ export async function writeRun(store: Store, input: RunInput, opts: WriteOptions
         return { runId, status: 'exists', events: input.table.numRows, packets: packets.length, attempts: attempt, ms: performance.now() - t0 };
       }
       await dropRun(store, runId);
-      await writeRunRows(store, input, { runId, wallOffsetNs, packets, hashes, t0, embeddedBatchRows: opts.embeddedBatchRows ?? 100_000 });
+      await writeRunRows(store, input, {
+        runId, wallOffsetNs, packets, hashes, t0,
+        embeddedBatchRows: opts.embeddedBatchRows ?? 100_000,
+        onEventsProgress: opts.onEventsProgress,
+        insertBlockRows: opts.insertBlockRows,
+      });
       return { runId, status: 'written', events: input.table.numRows, packets: packets.length, attempts: attempt, ms: performance.now() - t0 };
     } catch (err) {
       if (attempt >= policy.attempts || !isTransient(err)) {
@@ -174,6 +183,19 @@ interface RowsContext {
   hashes: SourceHash[];
   t0: number;
   embeddedBatchRows: number;
+  onEventsProgress?: (rows: number, total: number) => void;
+  insertBlockRows?: number;
+}
+
+const CHUNK_ROWS = 8192;
+
+function* withProgress(chunks: Generator<string>, total: number, cb?: (rows: number, total: number) => void): Generator<string> {
+  let rows = 0;
+  for (const c of chunks) {
+    yield c;
+    rows = Math.min(total, rows + CHUNK_ROWS);
+    cb?.(rows, total);
+  }
 }
 
 async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Promise<void> {
@@ -183,16 +205,20 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
   const { runId } = ctx;
 
   // events: the bulk path (TSV straight from the Arrow buffers)
-  const eventChunks = encodeEvents(input.table, { runId, wallOffsetNs: ctx.wallOffsetNs, nanos });
+  const eventChunks = withProgress(
+    encodeEvents(input.table, { runId, wallOffsetNs: ctx.wallOffsetNs, nanos, chunkRows: CHUNK_ROWS }),
+    input.table.numRows,
+    ctx.onEventsProgress,
+  );
   if (store.config.placement === 'server') {
-    await store.insertTsv('events', columnNames('events'), eventChunks);
+    await store.insertTsv('events', columnNames('events'), eventChunks, { maxInsertBlockRows: ctx.insertBlockRows });
   } else {
     // chdb materializes an insert body in memory: bounded batches
     let batch = '';
     let rows = 0;
     for (const chunk of eventChunks) {
       batch += chunk;
-      rows += 8192;
+      rows += CHUNK_ROWS;
       if (rows >= ctx.embeddedBatchRows) {
         await store.insertTsv('events', columnNames('events'), batch);
         batch = '';

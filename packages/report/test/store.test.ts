@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { Store, resolveStoreConfig, writeRun, STORE_SCHEMA_VERSION, type StoreConfig } from '@txreplay/report';
+import { Store, resolveStoreConfig, writeRun, hashSources, computeRunId, encodeEvents, EVENT_INSERT_COLUMNS, STORE_SCHEMA_VERSION, type StoreConfig } from '@txreplay/report';
 import { buildEventTable, summaryFor, testServerEnv, stopTestServer, tempDir } from './helpers.js';
 import { multiqueueResult, smallEvents } from './fixtures.js';
 import { writeFileSync } from 'node:fs';
@@ -115,5 +115,21 @@ describe.each(placements)('store on %s', (_name, cfg) => {
     expect(runs[0]!.kernel).toBe('6.18.44-test');
     // last event anchored at the given wall clock end (2025-11-13 02:13:20 UTC)
     expect(runs[0]!.time.startsWith('2025-11-13 02:13:20')).toBe(true);
+  });
+
+  it('removes the leftovers of a failed attempt (rows without a runs row) before writing the run once', async () => {
+    const src2 = path.join(dir, 'other.perf-script.txt');
+    writeFileSync(src2, 'another trace\n');
+    const t2 = buildEventTable(smallEvents().map((r) => ({ ...r, source: src2 })));
+    const runId = computeRunId(await hashSources([src2], t2));
+    // what a crash after some committed blocks leaves behind: events of the run, no `runs` row
+    const partial = [...encodeEvents(t2, { runId, wallOffsetNs: 0n, nanos: store.caps.dateTime64 })].join('').split('\n').slice(0, 5).join('\n') + '\n';
+    await store.insertTsv('events', EVENT_INSERT_COLUMNS, partial);
+    const before = await store.queryRows<{ n: string }>(`SELECT toString(count()) AS n FROM events WHERE run_id = '${runId}'`);
+    expect(Number(before[0]!.n)).toBe(5);
+    const w = await writeRun(store, { table: t2, summary: summaryFor(t2, src2), result: multiqueueResult() });
+    expect(w).toMatchObject({ status: 'written', runId });
+    const after = await store.queryRows<{ n: string }>(`SELECT toString(count()) AS n FROM events WHERE run_id = '${runId}'`);
+    expect(Number(after[0]!.n)).toBe(t2.numRows);
   });
 });
