@@ -6,7 +6,7 @@
 #   capture/perf-record.sh SECONDS OUT.txt [DEV [IFINDEX]]
 # Environment:
 #   PERF_MMAP_PAGES   per-CPU ring buffer pages (-m, power of two; default 1024 = 4 MiB/CPU): fewer lost events
-#   PERF_CALL_GRAPH=1 also record kernel call chains (-g): perf script prints them under each event
+#   PERF_CALL_GRAPH=1 also record kernel call chains (-g --kernel-callchains): perf script prints them under each event
 #   KEEP_PERF_DATA=PATH keep the binary perf.data there (default: removed after conversion)
 #
 # Only the tracepoints this kernel has are recorded (e.g. napi:dql_stall_detected exists from 6.9 on).
@@ -32,7 +32,7 @@ tracefs=/sys/kernel/tracing
 [ -d $tracefs/events ] || { echo "perf-record.sh: tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)" >&2; exit 1; }
 
 args=(record -a -k CLOCK_MONOTONIC -m "${PERF_MMAP_PAGES:-1024}")
-[ "${PERF_CALL_GRAPH:-0}" = 1 ] && args+=(-g)
+[ "${PERF_CALL_GRAPH:-0}" = 1 ] && args+=(-g --kernel-callchains)
 for tp in "${TRACEPOINTS[@]}"; do
   fmt=$tracefs/events/${tp%%:*}/${tp#*:}/format
   if [ ! -e "$fmt" ]; then

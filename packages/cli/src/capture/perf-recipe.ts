@@ -16,7 +16,7 @@ export interface PerfRecordOptions {
   seconds: number;
   dev?: string;
   ifindex?: number;
-  /** `-g`: record kernel call chains (perf script then prints them under each event) */
+  /** `-g --kernel-callchains`: record kernel call chains (perf script then prints them under each event) */
   callGraph?: boolean;
   /** per-CPU ring buffer pages (`-m`, a power of two); more pages, fewer lost events */
   mmapPages?: number;
@@ -33,7 +33,8 @@ export function perfFilter(fields: readonly string[], dev?: string, ifindex?: nu
 /** `perf record …` arguments (without the leading `perf`). */
 export function perfRecordArgs(opts: PerfRecordOptions): string[] {
   const args = ['record', '-a', '-k', 'CLOCK_MONOTONIC', '-m', String(opts.mmapPages ?? 1024)];
-  if (opts.callGraph) args.push('-g');
+  // kernel stacks only: the TX path is in the kernel, and user frames (`0 [unknown] ([unknown])`) only add bulk
+  if (opts.callGraph) args.push('-g', '--kernel-callchains');
   for (const tp of TX_TRACEPOINTS) {
     const fields = opts.fields[tp];
     if (!fields) continue;
