@@ -1,0 +1,39 @@
+/**
+ * Switchable faults that real post-mortems see (§I). Each is applied to one device (and one queue, or all queues)
+ * from `startMs` for `durationMs` (absent = until the end of the run).
+ *
+ * - `lost_irq` (§I.1): a TX completion interrupt is raised but never delivered. The vector was auto-masked when it
+ *   fired, so it stays masked: no NAPI poll, no clean, no wake, until an adapter reset re-enables interrupts. Every
+ *   interrupt raised inside the window is lost; `count` limits how many.
+ * - `dma_stuck` (§I.2, the macb "head stops moving" case): the hardware stops consuming descriptors; posted packets
+ *   are never completed while the fault lasts.
+ * - `lost_wakeup` (§I.4): the driver's netif_tx_wake_queue is skipped, so a stopped queue stays stopped while the
+ *   ring drains.
+ * - `tx_busy_while_awake` (§I.3): ndo_start_xmit returns NETDEV_TX_BUSY without stopping the queue → requeue,
+ *   __netif_schedule, retry: a softirq spin.
+ * - `frozen_never_unfrozen` (§I.7): __QUEUE_STATE_FROZEN set and never cleared; the qdisc fills and drops → ENOBUFS.
+ * - `link_down`: carrier off. The hardware stops transmitting; the watchdog does not check (no carrier, §E).
+ */
+export type FaultKind = 'lost_irq' | 'dma_stuck' | 'lost_wakeup' | 'tx_busy_while_awake' | 'frozen_never_unfrozen' | 'link_down';
+
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'lost_irq',
+  'dma_stuck',
+  'lost_wakeup',
+  'tx_busy_while_awake',
+  'frozen_never_unfrozen',
+  'link_down',
+];
+
+export interface FaultSpec {
+  kind: FaultKind;
+  /** device name */
+  device: string;
+  /** TX queue index; absent = every queue of the device */
+  queue?: number;
+  startMs: number;
+  /** absent = until the end of the run (frozen_never_unfrozen ignores it: never unfrozen) */
+  durationMs?: number;
+  /** lost_irq: how many interrupts to lose at most (absent = all in the window) */
+  count?: number;
+}

@@ -1,0 +1,3 @@
+export * from './disciplines.js';
+export * from './qdisc.js';
+export * from './skb-fifo.js';

@@ -1,0 +1,972 @@
+/**
+ * Discrete-event simulation of the TX path: senders → __dev_queue_xmit → qdisc (§D) → driver ring (§G) → hardware
+ * at link rate → interrupt → NAPI (§F) → completion, wake, BQL (§B); dev_watchdog (§E); faults (§I).
+ *
+ * Time is exact integer nanoseconds (a JS number, exact up to 2^53 ns ≈ 104 days); jiffies derive from HZ.
+ * Software runs in zero simulated time; softirqs run `softirqDelayNs` after being raised. Deterministic: a seeded
+ * PRNG, FIFO order among equal-time actions, no wall clock.
+ *
+ * Every tracepoint the kernel would fire is passed to the consumer in one reused `SimTraceEvent` (no per-event
+ * allocation in the hot path).
+ */
+import {
+  type KernelBehaviour,
+  type DqlStallEvent,
+  NetdevQueue,
+  kernelBehaviour,
+  netdevQueueDqlAvail,
+  devWatchdogRun,
+  netdevWatchdogUp,
+} from './core-api.js';
+import { EventHeap } from './event-heap.js';
+import { Prng } from './prng.js';
+import { SkbPool } from './skb-pool.js';
+import { SimTraceEvent, TraceKind, type TraceConsumer, DropReason, FreeLocation, type TraceKindValue } from './trace-event.js';
+import { DriverTxQueue, type DriverHost } from '../driver/tx-queue.js';
+import { DRIVER_PROFILES, NETDEV_TX_BUSY, type DriverProfile } from '../driver/profiles.js';
+import { Qdisc, TC_H_ROOT } from '../qdisc/qdisc.js';
+import { BFifo, PFifo, PfifoFast, NET_XMIT_SUCCESS, NET_XMIT_DROP, NET_XMIT_CN, type QdiscDiscipline } from '../qdisc/disciplines.js';
+import type { ResolvedScenario, ResolvedDevice, ResolvedSource, LeafQdiscKind } from '../scenario.js';
+
+const A_SEND = 0;
+const A_BURST = 1;
+const A_HW_DONE = 2;
+const A_IRQ = 3;
+const A_NAPI = 4;
+const A_NET_TX = 5;
+const A_WATCHDOG = 6;
+const A_RESET = 7;
+const A_FAULT_START = 8;
+const A_FAULT_END = 9;
+
+/** `dev_tx_weight` = dev_weight (64) * dev_weight_tx_bias (1) (§D.4) */
+export const DEV_TX_WEIGHT = 64;
+const ENOBUFS = 105;
+const ENETDOWN = 100;
+/** preamble + SFD (8) + FCS (4) + IFG (12) per frame on the wire */
+const WIRE_OVERHEAD_BYTES = 24;
+
+export interface WatchdogFire {
+  tsNs: number;
+  dev: number;
+  queue: number;
+  timedOutMs: number;
+}
+
+export interface DeviceStats {
+  name: string;
+  /** bytes handed to __dev_queue_xmit (net_dev_queue) */
+  queuedBytes: number;
+  queuedPackets: number;
+  /** bytes completed by the driver (consume_skb) */
+  sentBytes: number;
+  sentPackets: number;
+  /** bytes freed without being sent (qdisc drops, refusals, ring resets, driver drops) */
+  droppedBytes: number;
+  droppedPackets: number;
+  qdiscDrops: number;
+  requeues: number;
+  enobufs: number;
+  enetdown: number;
+  watchdogFires: number;
+}
+
+export interface QueueStats {
+  dev: string;
+  queue: number;
+  state: number;
+  stops: number;
+  wakes: number;
+  xmitBusy: number;
+  maxStoppedNs: number;
+  /** DRV_XOFF since (ns), -1 if running at the end */
+  stoppedSinceNs: number;
+  resets: number;
+  lostIrqs: number;
+  lostWakeups: number;
+  ringOccupancy: number;
+  dqlInflight: number | null;
+  dqlLimit: number | null;
+  napiPolls: number;
+}
+
+export interface SimResult {
+  endNs: number;
+  events: number;
+  eventCounts: Record<string, number>;
+  devices: DeviceStats[];
+  queues: QueueStats[];
+  watchdogFires: WatchdogFire[];
+  /** sender-visible errors (§D.3) */
+  enobufs: number;
+  enetdown: number;
+  qdiscDrops: number;
+}
+
+export interface SimOptions {
+  /** called for every emitted tracepoint with a reused record */
+  onEvent?: TraceConsumer;
+  /** check invariants after every action (tests): inflight >= 0, occupancy <= size-1, bytes conserved */
+  checkInvariants?: boolean;
+  /** stop after this many emitted events (bench) */
+  maxEvents?: number;
+}
+
+interface DevRuntime {
+  index: number;
+  /** index of queue 0 in the simulator's global queue list */
+  gqBase: number;
+  nsPerJiffy: number;
+  cfg: ResolvedDevice;
+  kernel: KernelBehaviour;
+  profile: DriverProfile;
+  txqs: NetdevQueue[];
+  queues: DriverTxQueue[];
+  /** txq->qdisc per queue (null: noqueue) */
+  qdiscOfQueue: (Qdisc | null)[];
+  /** distinct qdiscs of this device */
+  qdiscs: Qdisc[];
+  hz: number;
+  /** jiffies at t=0 */
+  jiffies0: number;
+  watchdogTimeoJiffies: number;
+  /** ns of the armed watchdog timer, -1 when not armed */
+  watchdogDueNs: number;
+  carrierOk: boolean;
+  /** qdisc deactivated (noop) while the link is down */
+  deactivated: boolean;
+  nsPerByte: number;
+  irqCoalesceNs: number;
+  stats: DeviceStats;
+  /** queues frozen by the frozen_never_unfrozen fault */
+  frozenForever: boolean[];
+  lostIrqBudget: number[];
+}
+
+interface FaultRuntime {
+  dev: number;
+  queue: number; // -1 = all
+  kind: string;
+  startNs: number;
+  endNs: number; // Infinity
+  count: number; // Infinity
+}
+
+export class Simulator implements DriverHost {
+  readonly ev = new SimTraceEvent();
+  private readonly heap = new EventHeap(4096);
+  private readonly prng: Prng;
+  readonly pool = new SkbPool(4096);
+  private readonly devs: DevRuntime[] = [];
+  private readonly gq: DriverTxQueue[] = [];
+  private readonly allQdiscs: Qdisc[] = [];
+  private readonly sources: ResolvedSource[];
+  private readonly faults: FaultRuntime[] = [];
+  /** tasks: 0 = swapper/0, 1..n = sources, then kworker for reset work */
+  readonly tasks: { comm: string; pid: number }[] = [{ comm: 'swapper', pid: 0 }];
+  private readonly kworkerTask: number;
+  private now = 0;
+  private curTask = 0;
+  private curCpu = 0;
+  private events = 0;
+  private readonly eventCounts = new Float64Array(16);
+  private readonly watchdogFires: WatchdogFire[] = [];
+  private readonly onEvent: TraceConsumer | null;
+  private readonly checkInvariants: boolean;
+  private readonly maxEvents: number;
+  private readonly endNs: number;
+  private readonly softirqDelayNs: number;
+  /** bulk dequeue list (skb ids), reused */
+  private readonly bulk = new Int32Array(DEV_TX_WEIGHT + 1);
+  private readonly sourceSent: Float64Array;
+  private readonly sourceFlowCursor: Int32Array;
+
+  constructor(
+    readonly scenario: ResolvedScenario,
+    opts: SimOptions = {},
+  ) {
+    this.prng = new Prng(scenario.seed);
+    this.onEvent = opts.onEvent ?? null;
+    this.checkInvariants = opts.checkInvariants ?? false;
+    this.maxEvents = opts.maxEvents ?? Infinity;
+    this.endNs = Math.round(scenario.durationMs * 1e6);
+    this.softirqDelayNs = scenario.softirqDelayNs;
+    this.sources = scenario.sources;
+    for (const s of scenario.sources) this.tasks.push({ comm: s.comm, pid: s.pid });
+    this.kworkerTask = this.tasks.length;
+    this.tasks.push({ comm: 'kworker/0:1', pid: 31 });
+    this.sourceSent = new Float64Array(scenario.sources.length);
+    this.sourceFlowCursor = new Int32Array(scenario.sources.length);
+    const lenSource = (): Int32Array => this.pool.lenBytes;
+
+    scenario.devices.forEach((cfg, d) => {
+      const kernel = kernelBehaviour(cfg.kernel);
+      const profile = DRIVER_PROFILES[cfg.driver];
+      const hz = cfg.hz;
+      const jiffies0 = Math.floor((scenario.startOffsetNs * hz) / 1e9);
+      const txqs: NetdevQueue[] = [];
+      const queues: DriverTxQueue[] = [];
+      for (let q = 0; q < cfg.numTxQueues; q++) {
+        const txq = new NetdevQueue(q, kernel, {
+          bql: cfg.bql,
+          holdTimeJiffies: Math.round((cfg.bqlHoldTimeMs * hz) / 1000),
+          jiffies: jiffies0,
+        });
+        txqs.push(txq);
+        const tq = new DriverTxQueue(d, q, profile, txq, this, {
+          ringSize: cfg.ringSize,
+          bql: cfg.bql,
+          extraDescsPerPacket: cfg.extraDescsPerPacket,
+        });
+        queues.push(tq);
+        this.gq.push(tq);
+      }
+      const stats: DeviceStats = {
+        name: cfg.name,
+        queuedBytes: 0,
+        queuedPackets: 0,
+        sentBytes: 0,
+        sentPackets: 0,
+        droppedBytes: 0,
+        droppedPackets: 0,
+        qdiscDrops: 0,
+        requeues: 0,
+        enobufs: 0,
+        enetdown: 0,
+        watchdogFires: 0,
+      };
+      const dev: DevRuntime = {
+        index: d,
+        gqBase: this.gq.length - cfg.numTxQueues,
+        nsPerJiffy: 1e9 / hz,
+        cfg,
+        kernel,
+        profile,
+        txqs,
+        queues,
+        qdiscOfQueue: [],
+        qdiscs: [],
+        hz,
+        jiffies0,
+        watchdogTimeoJiffies: Math.round((cfg.watchdogTimeoMs * hz) / 1000),
+        watchdogDueNs: -1,
+        carrierOk: true,
+        deactivated: false,
+        nsPerByte: (8 * 1e9) / cfg.linkRateBps,
+        irqCoalesceNs: Math.round(cfg.irqCoalesceUs * 1000),
+        stats,
+        frozenForever: new Array<boolean>(cfg.numTxQueues).fill(false),
+        lostIrqBudget: new Array<number>(cfg.numTxQueues).fill(0),
+      };
+      this.buildQdiscs(dev, d, lenSource);
+      this.devs.push(dev);
+      // dev_activate → dev_watchdog_up, only with ndo_tx_timeout (§E)
+      this.watchdogUp(dev);
+    });
+
+    scenario.sources.forEach((s, i) => {
+      if (s.ratePps > 0 && s.startMs < s.stopMs) this.heap.push(Math.round(s.startMs * 1e6), A_SEND, i);
+      if (s.burst.everyMs > 0 && s.burst.packets > 0) this.heap.push(Math.round((s.startMs + s.burst.everyMs) * 1e6), A_BURST, i);
+    });
+    scenario.faults.forEach((f, i) => {
+      const startNs = Math.round(f.startMs * 1e6);
+      const endNs = f.durationMs === undefined ? Infinity : startNs + Math.round(f.durationMs * 1e6);
+      this.faults.push({ dev: f.dev, queue: f.queue ?? -1, kind: f.kind, startNs, endNs, count: f.count ?? Infinity });
+      this.heap.push(startNs, A_FAULT_START, i);
+      if (endNs !== Infinity && f.kind !== 'frozen_never_unfrozen') this.heap.push(endNs, A_FAULT_END, i);
+    });
+  }
+
+  private buildQdiscs(dev: DevRuntime, d: number, lenSource: () => Int32Array): void {
+    const cfg = dev.cfg;
+    const make = (kind: LeafQdiscKind): QdiscDiscipline =>
+      kind === 'pfifo_fast'
+        ? new PfifoFast(cfg.txqueuelen, lenSource)
+        : kind === 'pfifo'
+          ? new PFifo(cfg.qdiscLimit, lenSource)
+          : new BFifo(cfg.qdiscLimit, cfg.mtu, lenSource);
+    if (cfg.qdisc === 'noqueue') {
+      for (let q = 0; q < cfg.numTxQueues; q++) dev.qdiscOfQueue.push(null);
+      return;
+    }
+    if (cfg.qdisc === 'mq') {
+      // mq: one child per TX queue, TCQ_F_ONETXQUEUE, parent major:(i+1) (§D.6). Default children have handle 0.
+      const major = cfg.qdiscHandle >>> 16;
+      for (let q = 0; q < cfg.numTxQueues; q++) {
+        const parent = ((major << 16) | (q + 1)) >>> 0;
+        const child = new Qdisc(this.allQdiscs.length, d, cfg.ifindex, 0, parent, make(cfg.mqChild), q);
+        this.allQdiscs.push(child);
+        dev.qdiscs.push(child);
+        dev.qdiscOfQueue.push(child);
+      }
+      return;
+    }
+    // single root for all queues; ONETXQUEUE only when the device has one TX queue (attach_one_default_qdisc)
+    const root = new Qdisc(
+      this.allQdiscs.length,
+      d,
+      cfg.ifindex,
+      cfg.qdiscHandle,
+      TC_H_ROOT,
+      make(cfg.qdisc),
+      cfg.numTxQueues === 1 ? 0 : -1,
+    );
+    this.allQdiscs.push(root);
+    dev.qdiscs.push(root);
+    for (let q = 0; q < cfg.numTxQueues; q++) dev.qdiscOfQueue.push(root);
+  }
+
+  // ---------------------------------------------------------------- clock
+
+  nowNs(): number {
+    return this.now;
+  }
+  private jiffiesOf(dev: DevRuntime): number {
+    const t = this.scenario.startOffsetNs + this.now;
+    // exact when 1e9/HZ is an integer (HZ 100, 250, 1000); otherwise via t*HZ (exact below 2^53)
+    return Number.isInteger(dev.nsPerJiffy) ? Math.floor(t / dev.nsPerJiffy) : Math.floor((t * dev.hz) / 1e9);
+  }
+  /** absolute ns (relative to t=0) at which jiffies reaches j */
+  private nsOfJiffies(dev: DevRuntime, j: number): number {
+    return Math.max(this.now, Math.ceil((j * 1e9) / dev.hz - this.scenario.startOffsetNs));
+  }
+  private curDev = 0;
+  jiffies(): number {
+    return this.jiffiesOf(this.devs[this.curDev]!);
+  }
+
+  // ---------------------------------------------------------------- run
+
+  run(): SimResult {
+    const heap = this.heap;
+    while (heap.size > 0) {
+      const t = heap.peekTimeNs();
+      if (t > this.endNs || this.events >= this.maxEvents) break;
+      const kind = heap.peekKind();
+      const arg = heap.peekArg();
+      heap.pop();
+      this.now = t;
+      this.dispatch(kind, arg);
+      if (this.checkInvariants) this.assertInvariants();
+    }
+    this.now = Math.min(Math.max(this.now, 0), this.endNs);
+    return this.result();
+  }
+
+  private dispatch(kind: number, arg: number): void {
+    switch (kind) {
+      case A_SEND:
+        this.onSourceSend(arg);
+        return;
+      case A_BURST:
+        this.onBurst(arg);
+        return;
+      case A_HW_DONE:
+        this.onHwDone(this.gq[arg]!);
+        return;
+      case A_IRQ:
+        this.onIrq(this.gq[arg]!);
+        return;
+      case A_NAPI:
+        this.onNapiPoll(this.gq[arg]!);
+        return;
+      case A_NET_TX:
+        this.onNetTxAction(this.allQdiscs[arg]!);
+        return;
+      case A_WATCHDOG:
+        this.onWatchdog(arg);
+        return;
+      case A_RESET:
+        this.onResetTask(arg);
+        return;
+      case A_FAULT_START:
+        this.onFault(arg, true);
+        return;
+      case A_FAULT_END:
+        this.onFault(arg, false);
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------- senders (§D.1)
+
+  private onSourceSend(i: number): void {
+    const s = this.sources[i]!;
+    this.sendOne(i, s);
+    const meanNs = 1e9 / s.ratePps;
+    const sent = ++this.sourceSent[i]!;
+    const next =
+      s.pattern === 'poisson'
+        ? this.now + this.prng.nextExpNs(meanNs)
+        : Math.round(s.startMs * 1e6 + sent * meanNs);
+    if (next < Math.round(s.stopMs * 1e6)) this.heap.push(Math.max(next, this.now), A_SEND, i);
+  }
+
+  private onBurst(i: number): void {
+    const s = this.sources[i]!;
+    for (let k = 0; k < s.burst.packets; k++) this.sendOne(i, s);
+    const next = this.now + Math.round(s.burst.everyMs * 1e6);
+    if (next < Math.round(s.stopMs * 1e6)) this.heap.push(next, A_BURST, i);
+  }
+
+  private sendOne(i: number, s: ResolvedSource): void {
+    const d = s.dev;
+    const dev = this.devs[d]!;
+    this.curDev = d;
+    this.curTask = i + 1;
+    this.curCpu = s.cpu;
+    const cursor = this.sourceFlowCursor[i]!;
+    this.sourceFlowCursor[i] = cursor + 1;
+    const flow = s.flows > 1 ? cursor % s.flows : 0;
+    const queue = s.queueMap[flow % s.queueMap.length]!;
+    const priority = s.priority[flow % s.priority.length]!;
+    const sizes = s.sizes;
+    const len = Array.isArray(sizes)
+      ? sizes[(this.sourceSent[i]! + this.sourceFlowCursor[i]!) % sizes.length]!
+      : sizes.min + this.prng.nextInt(sizes.max - sizes.min + 1);
+    const skb = this.pool.alloc(d, len, queue, priority, i + 1);
+    dev.stats.queuedBytes += len;
+    dev.stats.queuedPackets++;
+    const rc = this.devQueueXmit(dev, skb, len, queue);
+    // §D.3: net_xmit_errno: positive codes other than CN → -ENOBUFS; IP_RECVERR sockets see it
+    if (rc === NET_XMIT_DROP || rc === -ENOBUFS) {
+      if (s.recverr) dev.stats.enobufs++;
+    } else if (rc === -ENETDOWN) {
+      dev.stats.enetdown++;
+    }
+  }
+
+  /** __dev_queue_xmit (§D.1) → __dev_xmit_skb (§D.2) or the noqueue path */
+  private devQueueXmit(dev: DevRuntime, skb: number, len: number, queue: number): number {
+    const ev = this.ev;
+    ev.dev = dev.index;
+    ev.skb = skb;
+    ev.lenBytes = len;
+    this.emit(TraceKind.netDevQueue);
+    const q = dev.qdiscOfQueue[queue]!;
+    const txq = dev.txqs[queue]!;
+    if (dev.deactivated) {
+      // noop_qdisc after dev_deactivate: drop, NET_XMIT_CN (not an ENOBUFS)
+      this.freeSkbAt(dev, queue, skb, false, DropReason.QDISC_DROP, FreeLocation.devQueueXmit);
+      return NET_XMIT_CN;
+    }
+    if (q === null) {
+      // noqueue (§D.1 step 5): xmit if not stopped, else "Virtual device asks to queue packet!" → drop, -ENETDOWN
+      if (!txq.xmitStopped()) {
+        const rc = this.xmitOne(dev, queue, skb, len, false);
+        if (rc !== NETDEV_TX_BUSY) return rc;
+      }
+      this.freeSkbAt(dev, queue, skb, false, DropReason.NOT_SPECIFIED, FreeLocation.devQueueXmit);
+      return -ENETDOWN;
+    }
+    // Bypass (§D.2): TCQ_F_CAN_BYPASS, empty, qdisc_run_begin succeeded (never running at an action boundary here)
+    if (q.discipline.canBypass && q.qlen === 0) {
+      this.bulk[0] = skb;
+      if (this.schDirectXmit(dev, q, 1, queue)) {
+        if (q.qlen > 0) this.qdiscRun(dev, q);
+      }
+      return NET_XMIT_SUCCESS;
+    }
+    const rc = q.discipline.enqueue(skb, len, this.pool.priority[skb]!);
+    if (rc === NET_XMIT_SUCCESS) {
+      q.enqueued++;
+      // trace_qdisc_enqueue fires only on NET_XMIT_SUCCESS (§D.2)
+      ev.qdiscHandle = q.handle;
+      ev.qdiscParent = q.parent;
+      ev.skb = skb;
+      ev.dev = q.dev;
+      this.emit(TraceKind.qdiscEnqueue);
+    } else {
+      q.drops++;
+      dev.stats.qdiscDrops++;
+      this.freeSkbAt(dev, queue, skb, false, DropReason.QDISC_DROP, FreeLocation.devQueueXmit);
+    }
+    this.qdiscRun(dev, q);
+    return rc;
+  }
+
+  // ---------------------------------------------------------------- qdisc run (§D.4)
+
+  /** __qdisc_run: quota dev_tx_weight; on exhaustion defer to NET_TX softirq (§D.4) */
+  private qdiscRun(dev: DevRuntime, q: Qdisc): void {
+    let quota = DEV_TX_WEIGHT;
+    for (;;) {
+      const packets = this.qdiscRestart(dev, q, quota);
+      if (packets <= 0) return;
+      quota -= packets;
+      if (quota <= 0) {
+        this.netifScheduleQdisc(q);
+        return;
+      }
+    }
+  }
+
+  /**
+   * qdisc_restart: dequeue_skb, then sch_direct_xmit. Returns the packets dequeued if the loop should continue,
+   * 0 if dequeue returned NULL, -1 if sch_direct_xmit returned false.
+   */
+  private qdiscRestart(dev: DevRuntime, q: Qdisc, budget: number): number {
+    const n = this.dequeueSkb(dev, q, budget);
+    if (n === 0) return 0;
+    const queue = this.pool.queue[this.bulk[0]!]!;
+    return this.schDirectXmit(dev, q, n, queue) ? n : -1;
+  }
+
+  /** dequeue_skb (§D.4): fills this.bulk, returns the count (0 = NULL) */
+  private dequeueSkb(dev: DevRuntime, q: Qdisc, budget: number): number {
+    const ev = this.ev;
+    // 1. requeue list first, only if its txq is not frozen/stopped
+    if (q.requeued.count > 0) {
+      const head = q.requeued.peek();
+      const hq = this.pool.queue[head]!;
+      const htxq = dev.txqs[hq]!;
+      let n = 0;
+      if (!htxq.xmitFrozenOrStopped()) {
+        q.requeued.shift();
+        q.requeuedBytes -= this.pool.lenBytes[head]!;
+        this.bulk[0] = head;
+        n = 1;
+      }
+      this.traceDequeue(dev, q, htxq, n, n > 0 ? head : -1);
+      return n;
+    }
+    const oneTxq = q.oneTxQueue >= 0 ? dev.txqs[q.oneTxQueue]! : null;
+    // 2. TCQ_F_ONETXQUEUE and the txq is frozen or stopped: NULL without a trace event
+    if (oneTxq !== null && oneTxq.xmitFrozenOrStopped()) return 0;
+    // 3. q->dequeue
+    const skb = q.discipline.dequeue();
+    const traceTxq = oneTxq ?? dev.txqs[0]!;
+    if (skb < 0) {
+      this.traceDequeue(dev, q, traceTxq, 0, -1);
+      return 0;
+    }
+    this.bulk[0] = skb;
+    let n = 1;
+    // 4. bulk (qdisc_may_bulk = ONETXQUEUE): byte budget = dql_avail - first len; bounded by the remaining quota
+    if (oneTxq !== null) {
+      let byteLimit = netdevQueueDqlAvail(oneTxq) - this.pool.lenBytes[skb]!;
+      while (byteLimit > 0 && n < budget) {
+        const nskb = q.discipline.dequeue();
+        if (nskb < 0) break;
+        byteLimit -= this.pool.lenBytes[nskb]!;
+        this.bulk[n++] = nskb;
+      }
+    }
+    this.traceDequeue(dev, q, traceTxq, n, skb);
+    return n;
+  }
+
+  private traceDequeue(dev: DevRuntime, q: Qdisc, txq: NetdevQueue, n: number, skb: number): void {
+    const ev = this.ev;
+    ev.dev = q.dev;
+    ev.qdiscHandle = q.handle;
+    ev.qdiscParent = q.parent;
+    ev.txqState = txq.state;
+    // packets for a NULL dequeue: 1 in K6.12, 0 on 6.18 (§D.4)
+    ev.packets = skb < 0 ? dev.kernel.nullDequeuePackets : n;
+    ev.skb = skb;
+    ev.queue = txq.index;
+    this.emit(TraceKind.qdiscDequeue);
+  }
+
+  /**
+   * sch_direct_xmit (§D.4) on this.bulk[0..n): xmit if the txq is not frozen/stopped, else keep the skbs;
+   * a non-complete result requeues the rest (dev_requeue_skb: requeues++ per skb, reschedule) and returns false.
+   */
+  private schDirectXmit(dev: DevRuntime, q: Qdisc, n: number, queue: number): boolean {
+    const txq = dev.txqs[queue]!;
+    let done = 0;
+    let busy = true;
+    if (!txq.xmitFrozenOrStopped()) {
+      // dev_hard_start_xmit (§D.4)
+      busy = false;
+      for (let i = 0; i < n; i++) {
+        const skb = this.bulk[i]!;
+        const more = i < n - 1;
+        const rc = this.xmitOne(dev, queue, skb, this.pool.lenBytes[skb]!, more);
+        if (rc === NETDEV_TX_BUSY) {
+          busy = true;
+          break;
+        }
+        done++;
+        q.sentPackets++;
+        if (more && txq.txqStopped()) {
+          // DRV_XOFF mid-list: stop with BUSY so the remainder is requeued
+          busy = true;
+          break;
+        }
+      }
+    }
+    if (!busy) return true;
+    // dev_requeue_skb: onto q->gso_skb, requeues++, qlen++, backlog++; then MISSED / __netif_schedule
+    for (let i = done; i < n; i++) {
+      const skb = this.bulk[i]!;
+      q.requeued.push(skb);
+      q.requeuedBytes += this.pool.lenBytes[skb]!;
+      q.requeues++;
+      dev.stats.requeues++;
+    }
+    if (done < n) this.netifScheduleQdisc(q);
+    return false;
+  }
+
+  /** xmit_one: net_dev_start_xmit, ndo_start_xmit, net_dev_xmit; txq_trans_update on NETDEV_TX_OK (§C) */
+  private xmitOne(dev: DevRuntime, queue: number, skb: number, len: number, more: boolean): number {
+    const ev = this.ev;
+    const d = dev.index;
+    ev.dev = d;
+    ev.queue = queue;
+    ev.skb = skb;
+    ev.lenBytes = len;
+    this.emit(TraceKind.netDevStartXmit);
+    const prevDev = this.curDev;
+    this.curDev = d;
+    const rc = dev.queues[queue]!.xmit(skb, len, more);
+    this.curDev = prevDev;
+    ev.dev = d;
+    ev.queue = queue;
+    ev.skb = skb;
+    ev.lenBytes = len;
+    ev.rc = rc;
+    this.emit(TraceKind.netDevXmit);
+    if (rc === 0 && dev.profile.kind !== 'veth-like') dev.txqs[queue]!.transUpdate(this.jiffiesOf(dev));
+    return rc;
+  }
+
+  /** __netif_schedule (§D.5): set SCHED once, raise NET_TX softirq */
+  private netifScheduleQdisc(q: Qdisc): void {
+    if (q.scheduled) return;
+    q.scheduled = true;
+    this.heap.push(this.now + this.softirqDelayNs, A_NET_TX, q.id);
+  }
+
+  /** net_tx_action (§D.5): clear SCHED, qdisc_run */
+  private onNetTxAction(q: Qdisc): void {
+    q.scheduled = false;
+    const dev = this.devs[q.dev]!;
+    this.curDev = q.dev;
+    this.curTask = 0;
+    this.curCpu = 0;
+    if (dev.deactivated) return;
+    this.qdiscRun(dev, q);
+  }
+
+  // ---------------------------------------------------------------- DriverHost
+
+  netifSchedule(d: number, queue: number): void {
+    const q = this.devs[d]!.qdiscOfQueue[queue];
+    if (q) this.netifScheduleQdisc(q);
+  }
+
+  freeSkb(d: number, queue: number, skb: number, consumed: boolean, reason: number, location: number): void {
+    this.freeSkbAt(this.devs[d]!, queue, skb, consumed, reason, location);
+  }
+
+  private freeSkbAt(dev: DevRuntime, queue: number, skb: number, consumed: boolean, reason: number, location: number): void {
+    const ev = this.ev;
+    const len = this.pool.lenBytes[skb]!;
+    ev.dev = this.pool.dev[skb]!;
+    ev.queue = queue;
+    ev.skb = skb;
+    ev.location = location;
+    if (consumed) {
+      dev.stats.sentBytes += len;
+      dev.stats.sentPackets++;
+      this.emit(TraceKind.consumeSkb);
+    } else {
+      dev.stats.droppedBytes += len;
+      dev.stats.droppedPackets++;
+      ev.reason = reason;
+      this.emit(TraceKind.kfreeSkb);
+    }
+    this.pool.free(skb);
+  }
+
+  hwKick(tq: DriverTxQueue): void {
+    if (!tq.hwBusy) this.startHw(tq);
+  }
+
+  dqlStall(d: number, queue: number, stall: DqlStallEvent): void {
+    const ev = this.ev;
+    ev.dev = d;
+    ev.queue = queue;
+    ev.stallThrs = stall.thrs;
+    ev.stallLen = stall.len;
+    ev.stallLastReap = stall.lastReap;
+    ev.stallHistHead = stall.histHead;
+    ev.stallNow = stall.now;
+    for (let i = 0; i < 4; i++) ev.stallHist[i] = stall.hist[i] ?? 0n;
+    this.emit(TraceKind.dqlStallDetected);
+  }
+
+  // ---------------------------------------------------------------- hardware, IRQ, NAPI (§F, §G)
+
+  private gqIndex(tq: DriverTxQueue): number {
+    return this.devs[tq.dev]!.gqBase + tq.index;
+  }
+
+  private startHw(tq: DriverTxQueue): void {
+    const dev = this.devs[tq.dev]!;
+    if (tq.faultDmaStuck || !dev.carrierOk) return;
+    const len = tq.hwNextLen();
+    if (len < 0) return;
+    tq.hwBusy = true;
+    this.heap.push(this.now + Math.max(1, Math.ceil((len + WIRE_OVERHEAD_BYTES) * dev.nsPerByte)), A_HW_DONE, this.gqIndex(tq));
+  }
+
+  private onHwDone(tq: DriverTxQueue): void {
+    tq.hwBusy = false;
+    if (tq.hwNextLen() < 0) return; // ring was reset meanwhile
+    tq.hwCompleteOne();
+    this.raiseIrq(tq);
+    this.startHw(tq);
+  }
+
+  private raiseIrq(tq: DriverTxQueue): void {
+    if (tq.irqMasked || tq.irqPending) return;
+    tq.irqPending = true;
+    this.heap.push(this.now + this.devs[tq.dev]!.irqCoalesceNs, A_IRQ, this.gqIndex(tq));
+  }
+
+  /** the interrupt fires: auto-mask, napi_schedule (or lost: the vector stays masked, §I.1) */
+  private onIrq(tq: DriverTxQueue): void {
+    tq.irqPending = false;
+    if (tq.irqMasked) return;
+    tq.irqMasked = true;
+    const dev = this.devs[tq.dev]!;
+    if (tq.faultLostIrq && dev.lostIrqBudget[tq.index]! > 0) {
+      dev.lostIrqBudget[tq.index]!--;
+      tq.lostIrqs++;
+      return;
+    }
+    if (tq.napi.schedulePrep()) this.heap.push(this.now + this.softirqDelayNs, A_NAPI, this.gqIndex(tq));
+  }
+
+  private onNapiPoll(tq: DriverTxQueue): void {
+    this.curDev = tq.dev;
+    this.curTask = 0;
+    this.curCpu = tq.index % 2;
+    const work = tq.poll();
+    const ev = this.ev;
+    ev.dev = tq.dev;
+    ev.queue = tq.index;
+    ev.work = work;
+    ev.budget = tq.napi.weight;
+    this.emit(TraceKind.napiPoll);
+    if (tq.napi.afterPoll(work)) {
+      this.heap.push(this.now, A_NAPI, this.gqIndex(tq));
+      return;
+    }
+    // napi_complete_done → re-enable the interrupt; a cause latched meanwhile fires now (igb EIMS, macb
+    // complete_pending re-check, virtqueue_napi_complete's virtqueue_poll)
+    tq.irqMasked = false;
+    if (tq.hasCompletedPending()) this.raiseIrq(tq);
+  }
+
+  // ---------------------------------------------------------------- watchdog (§E)
+
+  /** dev_activate → dev_watchdog_up → __netdev_watchdog_up: only with ndo_tx_timeout (§E) */
+  private watchdogUp(dev: DevRuntime): void {
+    const j = netdevWatchdogUp(this.jiffiesOf(dev), dev.watchdogTimeoJiffies, dev.hz, dev.profile.hasTxTimeout);
+    if (j !== null) this.armWatchdogJ(dev, dev.index, j);
+  }
+
+  private onWatchdog(d: number): void {
+    const dev = this.devs[d]!;
+    if (dev.watchdogDueNs !== this.now) return; // cancelled or superseded
+    dev.watchdogDueNs = -1;
+    this.curDev = d;
+    this.curTask = 0;
+    this.curCpu = 0;
+    const j = this.jiffiesOf(dev);
+    let timeoutQueue = -1;
+    // dev_watchdog (§E): scan, trans_timeout++, freeze → ndo_tx_timeout → unfreeze (or ≤6.8: all under netif_tx_lock)
+    const run = devWatchdogRun(dev.txqs, j, dev.watchdogTimeoJiffies, dev.hz, dev.kernel, {
+      carrierOk: dev.carrierOk,
+      ndoTxTimeout: (queue) => {
+        timeoutQueue = queue;
+        // igb_tx_timeout schedules reset_task; virtio_net/generic only log (§E driver reactions)
+        if (dev.profile.kind === 'igb') this.heap.push(this.now + Math.round(dev.cfg.resetDelayMs * 1e6), A_RESET, d);
+      },
+    });
+    // the frozen_never_unfrozen fault: that queue's FROZEN bit never clears
+    for (let q = 0; q < dev.txqs.length; q++) if (dev.frozenForever[q]) dev.txqs[q]!.freeze();
+    if (run.timeoutHandled && timeoutQueue >= 0) {
+      const ev = this.ev;
+      ev.dev = d;
+      ev.queue = timeoutQueue;
+      this.emit(TraceKind.netDevXmitTimeout);
+      dev.stats.watchdogFires++;
+      this.watchdogFires.push({ tsNs: this.now, dev: d, queue: timeoutQueue, timedOutMs: run.timedOutMs });
+    }
+    for (const q of run.scheduledQueues) if (!dev.frozenForever[q]) this.netifSchedule(d, q);
+    if (run.nextFireJiffies !== null && !dev.deactivated) this.armWatchdogJ(dev, d, run.nextFireJiffies);
+  }
+
+  private armWatchdogJ(dev: DevRuntime, d: number, j: number): void {
+    // a timer whose expiry is not in the future runs at the next tick (the timer wheel only runs on ticks)
+    const now = this.jiffiesOf(dev);
+    const t = this.nsOfJiffies(dev, j > now ? j : now + 1);
+    dev.watchdogDueNs = t;
+    this.heap.push(t, A_WATCHDOG, d);
+  }
+
+  /** igb reset_task (§E): reinit all rings; netdev_tx_reset_queue; start (not wake) the queues */
+  private onResetTask(d: number): void {
+    const dev = this.devs[d]!;
+    this.curDev = d;
+    this.curTask = this.kworkerTask;
+    this.curCpu = 0;
+    for (const tq of dev.queues) tq.resetRing();
+  }
+
+  // ---------------------------------------------------------------- faults (§I)
+
+  private onFault(i: number, start: boolean): void {
+    const f = this.faults[i]!;
+    const dev = this.devs[f.dev]!;
+    this.curDev = f.dev;
+    const qs = f.queue >= 0 ? [dev.queues[f.queue]!] : dev.queues;
+    for (const tq of qs) {
+      switch (f.kind) {
+        case 'lost_irq':
+          tq.faultLostIrq = start;
+          dev.lostIrqBudget[tq.index] = start ? f.count : 0;
+          break;
+        case 'dma_stuck':
+          tq.faultDmaStuck = start;
+          if (!start) this.hwKick(tq);
+          break;
+        case 'lost_wakeup':
+          tq.faultLostWakeup = start;
+          break;
+        case 'tx_busy_while_awake':
+          tq.faultTxBusyWhileAwake = start;
+          break;
+        case 'frozen_never_unfrozen':
+          dev.frozenForever[tq.index] = true;
+          tq.txq.freeze();
+          break;
+        case 'link_down':
+          tq.carrierOk = !start;
+          break;
+      }
+    }
+    if (f.kind === 'link_down') {
+      dev.carrierOk = !start;
+      if (start) {
+        // linkwatch → dev_deactivate: noop qdisc, qdisc_reset frees the backlog, watchdog down
+        dev.deactivated = true;
+        dev.watchdogDueNs = -1;
+        for (const q of dev.qdiscs) {
+          const queue = q.oneTxQueue >= 0 ? q.oneTxQueue : 0;
+          const drop = (skb: number): void => this.freeSkbAt(dev, queue, skb, false, DropReason.NOT_SPECIFIED, FreeLocation.qdiscReset);
+          for (let skb = q.requeued.shift(); skb >= 0; skb = q.requeued.shift()) drop(skb);
+          q.requeuedBytes = 0;
+          q.discipline.drain(drop);
+        }
+      } else {
+        // dev_activate: qdisc back, watchdog up, hardware resumes
+        dev.deactivated = false;
+        for (const tq of dev.queues) this.hwKick(tq);
+        this.watchdogUp(dev);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- events & results
+
+  private emit(kind: TraceKindValue): void {
+    const ev = this.ev;
+    ev.kind = kind;
+    ev.tsNs = this.scenario.startOffsetNs + this.now;
+    ev.task = this.curTask;
+    ev.cpu = this.curCpu;
+    this.events++;
+    this.eventCounts[kind] = this.eventCounts[kind]! + 1;
+    if (this.onEvent !== null) this.onEvent(ev);
+  }
+
+  /** invariants of the issue's "Done means": throws with a description when one is broken */
+  assertInvariants(): void {
+    for (const dev of this.devs) {
+      let backlog = 0;
+      for (const q of dev.qdiscs) backlog += q.backlogBytes;
+      for (const tq of dev.queues) {
+        const dql = tq.txq.dql;
+        if (dql && dql.inflight() < 0) throw new Error(`${dev.cfg.name} q${tq.index}: DQL inflight ${dql.inflight()} < 0 at ${this.now} ns`);
+        if (tq.occupancy > tq.ringSize - 1) throw new Error(`${dev.cfg.name} q${tq.index}: ring occupancy ${tq.occupancy} > size-1 at ${this.now} ns`);
+        backlog += tq.ringBytes();
+      }
+      const s = dev.stats;
+      if (s.queuedBytes !== s.sentBytes + s.droppedBytes + backlog) {
+        throw new Error(
+          `${dev.cfg.name}: bytes not conserved at ${this.now} ns: queued ${s.queuedBytes} != sent ${s.sentBytes} + dropped ${s.droppedBytes} + backlog ${backlog}`,
+        );
+      }
+    }
+  }
+
+  /** per-device byte accounting at the current instant */
+  byteAccount(d: number): { queued: number; sent: number; dropped: number; backlog: number } {
+    const dev = this.devs[d]!;
+    let backlog = 0;
+    for (const q of dev.qdiscs) backlog += q.backlogBytes;
+    for (const tq of dev.queues) backlog += tq.ringBytes();
+    return { queued: dev.stats.queuedBytes, sent: dev.stats.sentBytes, dropped: dev.stats.droppedBytes, backlog };
+  }
+
+  /** the qdisc attached to a TX queue (null: noqueue) */
+  qdiscOf(d: number, queue: number): Qdisc | null {
+    return this.devs[d]!.qdiscOfQueue[queue] ?? null;
+  }
+  driverQueue(d: number, queue: number): DriverTxQueue {
+    return this.devs[d]!.queues[queue]!;
+  }
+
+  private result(): SimResult {
+    const names = ['net_dev_queue', 'qdisc_enqueue', 'qdisc_dequeue', 'net_dev_start_xmit', 'net_dev_xmit', 'napi_poll', 'consume_skb', 'kfree_skb', 'net_dev_xmit_timeout', 'dql_stall_detected'];
+    const eventCounts: Record<string, number> = {};
+    names.forEach((n, k) => (eventCounts[n] = this.eventCounts[k]!));
+    const queues: QueueStats[] = [];
+    for (const dev of this.devs) {
+      for (const tq of dev.queues) {
+        const dql = tq.txq.dql;
+        queues.push({
+          dev: dev.cfg.name,
+          queue: tq.index,
+          state: tq.txq.state,
+          stops: tq.stops,
+          wakes: tq.wakes,
+          xmitBusy: tq.xmitBusy,
+          maxStoppedNs: tq.maxStoppedNs,
+          stoppedSinceNs: tq.stoppedSinceNs,
+          resets: tq.resets,
+          lostIrqs: tq.lostIrqs,
+          lostWakeups: tq.lostWakeups,
+          ringOccupancy: tq.occupancy,
+          dqlInflight: dql ? dql.inflight() : null,
+          dqlLimit: dql ? dql.limit : null,
+          napiPolls: tq.napi.polls,
+        });
+      }
+    }
+    const devices = this.devs.map((d) => ({ ...d.stats }));
+    return {
+      endNs: this.now,
+      events: this.events,
+      eventCounts,
+      devices,
+      queues,
+      watchdogFires: this.watchdogFires.slice(),
+      enobufs: devices.reduce((a, d) => a + d.enobufs, 0),
+      enetdown: devices.reduce((a, d) => a + d.enetdown, 0),
+      qdiscDrops: devices.reduce((a, d) => a + d.qdiscDrops, 0),
+    };
+  }
+}
+
+/** Run a resolved scenario to completion. */
+export function simulate(scenario: ResolvedScenario, opts: SimOptions = {}): SimResult {
+  return new Simulator(scenario, opts).run();
+}
