@@ -1,11 +1,83 @@
 import type { Command } from 'commander';
+import { Option } from 'commander';
+import { readFileSync, writeFileSync, renameSync, unlinkSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseScenario, ScenarioError, Simulator, PerfScriptWriter, perfScriptContextFor, type SimResult } from '@txreplay/model';
+import { ingestToArrow } from '@txreplay/ingest';
+import { EXIT } from '../exit.js';
 
-/** `txreplay simulate` — not implemented yet (owned by the simulate work). */
+/** Short human summary of a simulation run. */
+export function formatSimulateSummary(r: SimResult, out: string): string {
+  const lines = [`simulated ${(r.endNs / 1e9).toFixed(3)} s: ${r.events} events written to ${out}`];
+  for (const d of r.devices) {
+    lines.push(
+      `  ${d.name}: sent ${d.sentPackets} pkts, qdisc drops ${d.qdiscDrops}, ENOBUFS ${d.enobufs}, ENETDOWN ${d.enetdown}, ` +
+        `requeues ${d.requeues}, watchdog fires ${d.watchdogFires}`,
+    );
+  }
+  for (const q of r.queues) {
+    if (q.stops || q.state) {
+      lines.push(
+        `  ${q.dev} tx-${q.queue}: state=0x${q.state.toString(16)} stops ${q.stops} wakes ${q.wakes} busy ${q.xmitBusy} ` +
+          `resets ${q.resets} lost irqs ${q.lostIrqs} lost wakeups ${q.lostWakeups}`,
+      );
+    }
+  }
+  for (const [ev, n] of Object.entries(r.eventCounts)) if (n > 0) lines.push(`  ${String(n).padStart(10)}  ${ev}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `txreplay simulate scenario.json -o out.txt [--format perf-script|arrow]` */
 export function register(program: Command): void {
   program
     .command('simulate')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new Error('txreplay simulate is not implemented yet');
+    .description('run a TX-path scenario through the model and write the tracepoints it fires (perf script text or Arrow)')
+    .argument('<scenario>', 'scenario JSON (see packages/model/README.md "Simulation")')
+    .requiredOption('-o, --output <file>', 'output file')
+    .addOption(new Option('--format <fmt>', 'output format').choices(['perf-script', 'arrow']).default('perf-script'))
+    .option('--seed <n>', 'override the scenario seed', (v) => Number.parseInt(v, 10))
+    .action(async (file: string, opts: { output: string; format: 'perf-script' | 'arrow'; seed?: number }) => {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        process.stderr.write(`txreplay simulate: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exitCode = EXIT.usage;
+        return;
+      }
+      let scenario;
+      try {
+        scenario = parseScenario(text, file);
+      } catch (e) {
+        if (e instanceof ScenarioError) {
+          process.stderr.write(`txreplay simulate: ${e.message}\n`);
+          process.exitCode = EXIT.usage;
+          return;
+        }
+        throw e;
+      }
+      if (opts.seed !== undefined && Number.isFinite(opts.seed)) scenario.seed = opts.seed;
+      let writer: PerfScriptWriter | null = null;
+      const sim = new Simulator(scenario, { onEvent: (ev) => writer!.consumer(ev) });
+      writer = new PerfScriptWriter(perfScriptContextFor(scenario, sim.tasks));
+      const result = sim.run();
+      const body = writer.text();
+      // write to a temp file and rename: an interrupted run never leaves a half-written output
+      const out = path.resolve(opts.output);
+      if (opts.format === 'perf-script') {
+        const tmp = `${out}.tmp-${process.pid}`;
+        writeFileSync(tmp, body);
+        renameSync(tmp, out);
+      } else {
+        const tmpText = path.join(tmpdir(), `txreplay-sim-${process.pid}.perf-script.txt`);
+        writeFileSync(tmpText, body);
+        try {
+          await ingestToArrow([tmpText], out, { format: 'perf-script' });
+        } finally {
+          if (existsSync(tmpText)) unlinkSync(tmpText);
+        }
+      }
+      process.stdout.write(formatSimulateSummary(result, opts.output));
     });
 }
