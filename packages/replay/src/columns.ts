@@ -42,9 +42,6 @@ export interface TraceColumns {
   driverNames: string[];
   reason: Int32Array;
   reasonNames: string[];
-  location: Int32Array;
-  locationNames: string[];
-  jiffies: Float64Array;
   source: Int32Array;
   sourceNames: string[];
   line: Int32Array;
@@ -54,30 +51,54 @@ function chunks(v: Vector | null): Data[] {
   return v ? (v.data as Data[]) : [];
 }
 
-function isValid(d: Data, i: number): boolean {
+/** Validity bitmap of a chunk, or null when every value is valid (nullCount is a getter: read it once). */
+function validity(d: Data): Uint8Array | null {
   const bm = d.nullBitmap as Uint8Array | undefined;
-  if (!bm || bm.length === 0 || d.nullCount === 0) return true;
+  if (!bm || bm.length === 0 || d.nullCount === 0) return null;
+  return bm;
+}
+
+function isValid(d: Data, i: number): boolean {
+  const bm = validity(d);
+  if (!bm) return true;
   const bit = d.offset + i;
   return ((bm[bit >> 3] ?? 0) & (1 << (bit & 7))) !== 0;
 }
+
+const validAt = (bm: Uint8Array, off: number, i: number): boolean => ((bm[(off + i) >> 3]! >> ((off + i) & 7)) & 1) === 1;
 
 function col(table: Table, name: string): Vector | null {
   return table.getChild(name) as Vector | null;
 }
 
 function readI32(table: Table, name: string, n: number): Int32Array {
-  const out = new Int32Array(n).fill(NULL_I32);
+  const out = new Int32Array(n);
   let at = 0;
   for (const d of chunks(col(table, name))) {
     const vals = d.values as ArrayLike<number | bigint>;
-    const hasNulls = d.nullCount > 0;
-    for (let i = 0; i < d.length; i++) {
-      if (hasNulls && !isValid(d, i)) continue;
-      const v = vals[i];
-      out[at + i] = typeof v === 'bigint' ? Number(v) : (v as number);
+    const bm = validity(d);
+    const off = d.offset;
+    const len = d.length;
+    if (vals instanceof BigInt64Array || vals instanceof BigUint64Array) {
+      for (let i = 0; i < len; i++) out[at + i] = bm && !validAt(bm, off, i) ? NULL_I32 : Number(vals[i]);
+    } else {
+      // native bulk copy (Int16/Uint32/… → Int32), then mark the nulls byte by byte of the bitmap
+      out.set((vals as Int32Array).subarray(0, len), at);
+      if (bm) {
+        for (let i = 0; i < len; ) {
+          const bit = off + i;
+          if ((bit & 7) === 0 && i + 8 <= len && bm[bit >> 3] === 0xff) {
+            i += 8;
+            continue;
+          }
+          if (!validAt(bm, off, i)) out[at + i] = NULL_I32;
+          i++;
+        }
+      }
     }
-    at += d.length;
+    at += len;
   }
+  if (at < n) out.fill(NULL_I32, at);
   return out;
 }
 
@@ -87,16 +108,17 @@ function readU64AsNumber(table: Table, name: string, n: number, nullValue: numbe
   let at = 0;
   for (const d of chunks(col(table, name))) {
     const vals = d.values as ArrayLike<number | bigint>;
-    const hasNulls = d.nullCount > 0;
+    const bm = validity(d);
+    const off = d.offset;
     if (vals instanceof BigUint64Array || vals instanceof BigInt64Array) {
       const w = new Uint32Array(vals.buffer, vals.byteOffset, vals.length * 2);
       for (let i = 0; i < d.length; i++) {
-        if (hasNulls && !isValid(d, i)) continue;
+        if (bm && !validAt(bm, off, i)) continue;
         out[at + i] = (w[2 * i + 1]! >>> 0) * 4294967296 + (w[2 * i]! >>> 0);
       }
     } else {
       for (let i = 0; i < d.length; i++) {
-        if (hasNulls && !isValid(d, i)) continue;
+        if (bm && !validAt(bm, off, i)) continue;
         out[at + i] = Number(vals[i]);
       }
     }
@@ -111,16 +133,17 @@ function readPtr(table: Table, name: string, n: number): Float64Array {
   let at = 0;
   for (const d of chunks(col(table, name))) {
     const vals = d.values as ArrayLike<number | bigint>;
-    const hasNulls = d.nullCount > 0;
+    const bm = validity(d);
+    const off = d.offset;
     if (vals instanceof BigUint64Array || vals instanceof BigInt64Array) {
       const w = new Uint32Array(vals.buffer, vals.byteOffset, vals.length * 2);
       for (let i = 0; i < d.length; i++) {
-        if (hasNulls && !isValid(d, i)) continue;
+        if (bm && !validAt(bm, off, i)) continue;
         out[at + i] = (w[2 * i + 1]! & 0x1fffff) * 4294967296 + (w[2 * i]! >>> 0);
       }
     } else {
       for (let i = 0; i < d.length; i++) {
-        if (hasNulls && !isValid(d, i)) continue;
+        if (bm && !validAt(bm, off, i)) continue;
         out[at + i] = Number(vals[i]);
       }
     }
@@ -134,8 +157,9 @@ function readBool(table: Table, name: string, n: number): Uint8Array {
   let at = 0;
   for (const d of chunks(col(table, name))) {
     const bits = d.values as Uint8Array;
+    const bm = validity(d);
     for (let i = 0; i < d.length; i++) {
-      if (!isValid(d, i)) continue;
+      if (bm && !validAt(bm, d.offset, i)) continue;
       const bit = d.offset + i;
       out[at + i] = ((bits[bit >> 3] ?? 0) >> (bit & 7)) & 1;
     }
@@ -173,9 +197,11 @@ function readDict(table: Table, name: string, n: number): { codes: Int32Array; n
         cache.set(dict, remap);
       }
       const idx = d.values as ArrayLike<number>;
-      const hasNulls = d.nullCount > 0;
-      for (let i = 0; i < d.length; i++) {
-        if (hasNulls && !isValid(d, i)) continue;
+      const bm = validity(d);
+      const off = d.offset;
+      const len = d.length;
+      for (let i = 0; i < len; i++) {
+        if (bm && !validAt(bm, off, i)) continue;
         codes[at + i] = remap[idx[i]!] ?? -1;
       }
     } else {
@@ -228,7 +254,6 @@ export function readColumns(table: Table): TraceColumns {
   const dev = readDict(table, 'dev', n);
   const driver = readDict(table, 'driver', n);
   const reason = readDict(table, 'reason', n);
-  const location = readDict(table, 'location', n);
   const source = readDict(table, 'source', n);
   return {
     n,
@@ -256,9 +281,7 @@ export function readColumns(table: Table): TraceColumns {
     driverNames: driver.names,
     reason: reason.codes,
     reasonNames: reason.names,
-    location: location.codes,
-    locationNames: location.names,
-    jiffies: readU64AsNumber(table, 'jiffies', n, -1),
+    // location, comm, pid, stall_len, jiffies, raw: not needed by replay (never read: speed)
     source: source.codes,
     sourceNames: source.names,
     line: readI32(table, 'line', n),

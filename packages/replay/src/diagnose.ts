@@ -1,11 +1,63 @@
 /** Files in, ReplayResult out: ingest (any format or .arrow) then replay. I/O edge of the package. */
-import { loadEvents, type LoadOptions } from '@txreplay/ingest';
+import { open, readFile } from 'node:fs/promises';
+import { tableFromIPC, type Table } from 'apache-arrow';
+import { loadEvents, META, type IngestSummary, type LoadOptions } from '@txreplay/ingest';
 import { replayTable, type ReplayOptions } from './replay.js';
 import type { ReplayResult } from './types.js';
 
+const ARROW_MAGIC = 'ARROW1';
+
+async function isArrowFile(path: string): Promise<boolean> {
+  if (path === '-') return false;
+  const fh = await open(path, 'r').catch(() => null);
+  if (!fh) return false;
+  try {
+    const buf = Buffer.alloc(6);
+    const { bytesRead } = await fh.read(buf, 0, 6, 0);
+    return bytesRead === 6 && buf.toString('latin1') === ARROW_MAGIC;
+  } finally {
+    await fh.close();
+  }
+}
+
+export interface LoadedTrace {
+  table: Table;
+  /** kernel release the input names, if any */
+  kernel: string | null;
+  /** per-source skip notes for stderr ("file: skipped N lines, first at line L: …") */
+  notes: string[];
+  summary: IngestSummary | null;
+}
+
+/**
+ * Load traces for replay. A single ingested .arrow file (txreplay schema, written by `txreplay ingest`)
+ * is mapped straight with tableFromIPC — columnar, no row rebuild — everything else goes through
+ * ingest's loadEvents.
+ */
+export async function loadForReplay(inputs: string[], opts: LoadOptions = {}): Promise<LoadedTrace> {
+  if (inputs.length === 1 && (opts.format === 'arrow' || (opts.format === undefined && (await isArrowFile(inputs[0]!))))) {
+    const table = tableFromIPC(await readFile(inputs[0]!));
+    if (!table.schema.fields.some((f) => f.name === 'ts_ns') || !table.schema.fields.some((f) => f.name === 'event')) {
+      // not our schema: let ingest explain (it knows the contract and its errors)
+      return loadViaIngest(inputs, opts);
+    }
+    const kernel = table.schema.metadata.get(META.kernel) || null;
+    return { table, kernel, notes: [], summary: null };
+  }
+  return loadViaIngest(inputs, opts);
+}
+
+async function loadViaIngest(inputs: string[], opts: LoadOptions): Promise<LoadedTrace> {
+  const { table, summary } = await loadEvents(inputs, opts);
+  const kernel = summary.sources.find((s) => s.kernel)?.kernel ?? null;
+  const notes = summary.sources
+    .filter((s) => s.skipped > 0)
+    .map((s) => `${s.path}: skipped ${s.skipped} unparseable line(s)${s.issues[0] ? `, first at line ${s.issues[0].line}: ${s.issues[0].message}` : ''}`);
+  return { table, kernel, notes, summary };
+}
+
 export async function diagnoseFiles(inputs: string[], opts: ReplayOptions & { load?: LoadOptions } = {}): Promise<ReplayResult> {
-  const { table, summary } = await loadEvents(inputs, opts.load ?? {});
-  const kernel = summary.sources.find((s) => s.kernel)?.kernel ?? undefined;
+  const { table, kernel } = await loadForReplay(inputs, opts.load ?? {});
   const profile = { ...opts.profile };
   if (!profile.kernel && kernel) profile.kernel = kernel;
   return replayTable(table, { ...opts, profile });

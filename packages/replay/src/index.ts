@@ -1,6 +1,6 @@
 export * from './types.js';
 export { replayTable, SEVERITY_RANK, type ReplayOptions } from './replay.js';
-export { diagnoseFiles } from './diagnose.js';
+export { diagnoseFiles, loadForReplay, type LoadedTrace } from './diagnose.js';
 export { toJson, JSON_SCHEMA_VERSION } from './json.js';
 export { formatVerdict, verdictLine } from './text.js';
 export { parseProfile, parseRate, type DeviceProfile } from './profile.js';

@@ -11,6 +11,7 @@
  */
 import { NULL_I32, NULL_PTR, type TraceColumns } from './columns.js';
 import { F64List } from './growable.js';
+import { PtrMap } from './ptrmap.js';
 
 export const K = {
   other: 0,
@@ -163,6 +164,8 @@ export class QueueObs {
   constructor(
     readonly dev: DevObs,
     readonly queue: number,
+    /** index in the replay's queue list */
+    readonly index: number,
   ) {}
 }
 
@@ -218,42 +221,52 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
     }
     return d;
   };
+  const queueList: QueueObs[] = [];
   const queueFor = (d: DevObs, q: number): QueueObs => {
     let s = d.queues.get(q);
     if (!s) {
-      s = new QueueObs(d, q);
+      s = new QueueObs(d, q, queueList.length);
+      queueList.push(s);
       d.queues.set(q, s);
     }
     return s;
   };
+  const qAt = (slot: number): QueueObs | null => {
+    const x = lcQ[slot]!;
+    return x >= 0 ? queueList[x]! : null;
+  };
 
-  // ---- pre-pass: bind qdisc ifindexes to device names through skbaddr (qdisc events carry only ifindex)
-  {
-    const skbDev = new Map<number, number>();
+  /**
+   * qdisc events carry only an ifindex: bind it to a device name through skbaddr, looking ahead from
+   * `fromK` for the first qdisc event of this ifindex with an skb and back from there for that skb's
+   * net_dev_queue/net_dev_start_xmit (which carry the name). Done once per ifindex.
+   */
+  const bindIfindex = (ifi: number, fromK: number): DevObs | null => {
     const { event, skb, dev, ifindex } = cols;
-    for (let k = 0; k < n; k++) {
-      const i = order[k]!;
-      const kind = kindOf[event[i]!];
-      if (kind === K.netDevQueue || kind === K.startXmit) {
-        if (dev[i]! >= 0) skbDev.set(skb[i]!, dev[i]!);
-      } else if (kind === K.enqueue || kind === K.dequeue) {
-        const ifi = ifindex[i]!;
-        if (ifi === NULL_I32 || devByIfindex.has(ifi)) continue;
-        const s = skb[i]!;
-        if (s <= 0) continue;
-        const code = skbDev.get(s);
-        if (code === undefined) continue;
-        const d = devFor(code);
-        if (d.ifindex === null) {
-          d.ifindex = ifi;
-          devByIfindex.set(ifi, d);
-        }
+    let tries = 0;
+    for (let m = fromK; m < n && tries < 64; m++) {
+      const j = order[m]!;
+      const kj = kindOf[event[j]!];
+      if ((kj !== K.enqueue && kj !== K.dequeue) || ifindex[j] !== ifi || !(skb[j]! > 0)) continue;
+      tries++;
+      const s = skb[j]!;
+      for (let b = m - 1; b >= 0 && b >= m - 200000; b--) {
+        const i = order[b]!;
+        const kb = kindOf[event[i]!];
+        if ((kb === K.netDevQueue || kb === K.startXmit) && skb[i] === s && dev[i]! >= 0) return devFor(dev[i]!);
       }
     }
-  }
-  const devForIfindex = (ifi: number): DevObs => {
+    return null;
+  };
+  const devForIfindex = (ifi: number, k: number): DevObs => {
     let d = devByIfindex.get(ifi);
     if (!d) {
+      const bound = bindIfindex(ifi, k);
+      if (bound && bound.ifindex === null) {
+        bound.ifindex = ifi;
+        devByIfindex.set(ifi, bound);
+        return bound;
+      }
       d = new DevObs(devices.length, `ifindex:${ifi}`);
       d.ifindex = ifi;
       devices.push(d);
@@ -265,7 +278,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
   // ---- lifecycle pool (parallel typed arrays + free list), keyed by skb key
   let cap = 1024;
   let lcState: Uint8Array = new Uint8Array(cap);
-  let lcQ: (QueueObs | null)[] = new Array<QueueObs | null>(cap).fill(null);
+  let lcQ: Int32Array = new Int32Array(cap).fill(-1); // index into queueList, -1 = none
   let lcDev: Int32Array = new Int32Array(cap);
   let lcCpu: Int32Array = new Int32Array(cap);
   let lcLen: Int32Array = new Int32Array(cap);
@@ -274,7 +287,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
   let lcXmitRel: Float64Array = new Float64Array(cap);
   const free: number[] = [];
   let nextSlot = 0;
-  const slotOf = new Map<number, number>();
+  const slotOf = new PtrMap(1 << 14);
   const grow = (): void => {
     const c2 = cap * 2;
     const g8 = (a: Uint8Array): Uint8Array => {
@@ -299,7 +312,8 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
     lcQueuedRel = g64(lcQueuedRel);
     lcEnqRel = g64(lcEnqRel);
     lcXmitRel = g64(lcXmitRel);
-    lcQ = lcQ.concat(new Array<QueueObs | null>(c2 - cap).fill(null));
+    lcQ = g32(lcQ);
+    lcQ.fill(-1, cap);
     cap = c2;
   };
   const alloc = (): number => {
@@ -355,8 +369,10 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
   /** a state observation on txq `q`: `bits` are the txq->state bits known at `rel` */
   const observeState = (q: QueueObs, bits: number, rel: number, row: number, byBusy: boolean): void => {
     for (let b = 0; b < 3; b++) {
-      const [mask, name] = BIT_NAMES[b]!;
+      const mask = 1 << b;
       const cur = q.open[b]!;
+      if (!cur && (bits & mask) === 0) continue;
+      const name = BIT_NAMES[b]![1];
       if (bits & mask) {
         if (cur) {
           cur.lastSeenRel = rel;
@@ -415,9 +431,9 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
         const s = skb[i]!;
         if (ptrHashed[i]) hashedPointers = true;
         let slot = slotOf.get(s);
-        if (slot !== undefined) {
+        if (slot >= 0) {
           // address reuse: the previous skb at this address was freed without a traced free
-          const oq = lcQ[slot];
+          const oq = qAt(slot);
           if (lcState[slot] === ST_XMIT && oq) {
             oq.inflightBytes -= lcLen[slot]!;
             oq.inflightPackets--;
@@ -429,7 +445,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
           slotOf.set(s, slot);
         }
         lcState[slot] = ST_QUEUED;
-        lcQ[slot] = null;
+        lcQ[slot] = -1;
         lcDev[slot] = d.id;
         lcCpu[slot] = c;
         lcLen[slot] = len[i]! === NULL_I32 ? 0 : len[i]!;
@@ -442,7 +458,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
       case K.dequeue: {
         const ifi = ifindex[i]!;
         if (ifi === NULL_I32 || ifi === 0) break; // ifindex=0: a qdisc with no device (noop/teardown)
-        const d = devForIfindex(ifi);
+        const d = devForIfindex(ifi, k);
         const par = parent[i]!;
         // mq children feed txq (minor-1); a root qdisc feeds txq 0 of a single-queue device (§D.6)
         const qi = par >= 0 && par !== TC_H_ROOT && (par & 0xffff) > 0 ? (par & 0xffff) - 1 : 0;
@@ -454,13 +470,13 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
         cpuQdiscQ[c] = q;
         cpuQdiscRel[c] = rel;
         const s = skb[i]!;
-        const slot = s > 0 ? slotOf.get(s) : undefined;
+        const slot = s > 0 ? slotOf.get(s) : -1;
         if (kind === K.enqueue) {
           q.enqueued++;
           q.backlog++;
-          if (slot !== undefined) {
+          if (slot >= 0) {
             lcState[slot] = ST_ENQ;
-            lcQ[slot] = q;
+            lcQ[slot] = q.index;
             lcEnqRel[slot] = rel;
           }
         } else {
@@ -470,9 +486,9 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
             const p = packets[i]! > 0 ? packets[i]! : 1;
             q.dequeued += p;
             q.backlog = Math.max(0, q.backlog - p);
-            if (slot !== undefined) {
+            if (slot >= 0) {
               lcState[slot] = ST_DEQ;
-              lcQ[slot] = q;
+              lcQ[slot] = q.index;
               const e = lcEnqRel[slot]!;
               if (e === e) {
                 const t = rel - e;
@@ -502,7 +518,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
         // xmit_one runs only when !netif_xmit_frozen_or_stopped (§D.4): the txq was awake here
         observeState(q, 0, rel, i, false);
         const slot = slotOf.get(skb[i]!);
-        if (slot !== undefined) lcQ[slot] = q;
+        if (slot >= 0) lcQ[slot] = q.index;
         break;
       }
       case K.xmit: {
@@ -512,7 +528,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
         let q = cpuStartQ[c];
         if (!q || q.dev !== d || cpuStartSkb[c] !== s) {
           const slot = slotOf.get(s);
-          const lq = slot !== undefined ? lcQ[slot] : null;
+          const lq = slot >= 0 ? qAt(slot) : null;
           q = lq && lq.dev === d ? lq : queueFor(d, 0);
         }
         cpuStartQ[c] = null;
@@ -530,7 +546,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
           q.busyRun = 0;
           q.busyRunSkb = NULL_PTR;
           let slot = slotOf.get(s);
-          if (slot === undefined) {
+          if (slot < 0) {
             slot = alloc();
             slotOf.set(s, slot);
             lcDev[slot] = d.id;
@@ -538,7 +554,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
             lcEnqRel[slot] = NaN;
           }
           lcState[slot] = ST_XMIT;
-          lcQ[slot] = q;
+          lcQ[slot] = q.index;
           lcLen[slot] = l;
           lcCpu[slot] = c;
           lcXmitRel[slot] = rel;
@@ -564,9 +580,9 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
           q.pendingBusyRow = i;
           q.pendingBusyCompletions = q.completions;
           const slot = slotOf.get(s);
-          if (slot !== undefined) {
+          if (slot >= 0) {
             lcState[slot] = ST_ENQ;
-            lcQ[slot] = q;
+            lcQ[slot] = q.index;
             lcEnqRel[slot] = rel;
           }
           sample(q, rel);
@@ -578,7 +594,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
           if (d.rcDropFirstRow < 0) d.rcDropFirstRow = i;
           d.rcDropLastRow = i;
           const slot = slotOf.get(s);
-          if (slot !== undefined) lcState[slot] = ST_NONE;
+          if (slot >= 0) lcState[slot] = ST_NONE;
         }
         break;
       }
@@ -590,14 +606,14 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
           // §D.2/§D.3: the qdisc refused the skb (no qdisc_enqueue fired for it); attribute it to the qdisc
           // this CPU ran since the skb's net_dev_queue, else to the device's only queue.
           let q: QueueObs | null = null;
-          if (slot !== undefined && lcState[slot] === ST_QUEUED) {
+          if (slot >= 0 && lcState[slot] === ST_QUEUED) {
             const cpuQ = cpuQdiscQ[lcCpu[slot]!];
             const d = devices[lcDev[slot]!]!;
             if (cpuQ && cpuQ.dev === d && cpuQdiscRel[lcCpu[slot]!]! >= lcQueuedRel[slot]!) q = cpuQ;
             else if (d.queues.size === 1) q = d.queues.values().next().value ?? null;
             else q = queueFor(d, 0);
-          } else if (slot !== undefined && lcQ[slot]) {
-            q = lcQ[slot];
+          } else if (slot >= 0 && lcQ[slot]! >= 0) {
+            q = qAt(slot);
           }
           if (q) {
             q.qdiscDrops++;
@@ -605,13 +621,13 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
             if (q.dropFirstRow < 0) q.dropFirstRow = i;
             q.dropLastRow = i;
             if (q.open[0] || q.open[1] || q.open[2]) q.dropsWhileStopped++;
-            if (slot !== undefined && lcState[slot] !== ST_QUEUED && lcState[slot] !== ST_NONE) {
+            if (slot >= 0 && lcState[slot] !== ST_QUEUED && lcState[slot] !== ST_NONE) {
               q.backlog = Math.max(0, q.backlog - 1); // dropped from inside the qdisc (e.g. head drop)
               sample(q, rel);
             }
           } else unattributedDrops++;
-        } else if (slot !== undefined && lcState[slot] === ST_XMIT) {
-          const q = lcQ[slot]!;
+        } else if (slot >= 0 && lcState[slot] === ST_XMIT) {
+          const q = qAt(slot)!;
           const l = lcLen[slot]!;
           q.completions++;
           q.inflightBytes -= l;
@@ -631,10 +647,10 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
           cpuBatchRel[c] = rel;
           sample(q, rel);
         }
-        if (slot !== undefined) {
+        if (slot >= 0) {
           slotOf.delete(s);
           lcState[slot] = ST_NONE;
-          lcQ[slot] = null;
+          lcQ[slot] = -1;
           free.push(slot);
         }
         break;

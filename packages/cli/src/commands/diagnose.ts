@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadEvents, NotATraceError, StrictParseError, type TraceFormat } from '@txreplay/ingest';
-import { formatVerdict, parseProfile, replayTable, toJson, type DeviceProfile, type ReplayResult } from '@txreplay/replay';
+import { NotATraceError, StrictParseError, type TraceFormat } from '@txreplay/ingest';
+import { formatVerdict, loadForReplay, parseProfile, replayTable, toJson, type DeviceProfile, type LoadedTrace, type ReplayResult } from '@txreplay/replay';
 import { writePostMortem } from '@txreplay/report';
 import { EXIT } from '../exit.js';
 
@@ -76,7 +76,7 @@ export async function runReplay(
   traces: string[],
   o: ReplayCliOptions,
   seriesPoints: number | undefined,
-): Promise<{ result: ReplayResult; table: Awaited<ReturnType<typeof loadEvents>>['table'] }> {
+): Promise<{ result: ReplayResult; table: LoadedTrace['table'] }> {
   const profile = profileFromOptions(o);
   let stallNs: number | undefined;
   if (o.stallMs !== undefined) {
@@ -87,7 +87,7 @@ export async function runReplay(
   const ac = new AbortController();
   const onSig = (): void => ac.abort();
   process.once('SIGINT', onSig);
-  let loaded: Awaited<ReturnType<typeof loadEvents>>;
+  let loaded: LoadedTrace;
   try {
     const progress =
       process.stderr.isTTY === true
@@ -95,7 +95,7 @@ export async function runReplay(
             process.stderr.write(`\rreading ${(read / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ''} MB`);
           }
         : undefined;
-    loaded = await loadEvents(traces, { format: o.format, strict: o.strict, signal: ac.signal, onProgress: progress });
+    loaded = await loadForReplay(traces, { format: o.format, strict: o.strict, signal: ac.signal, onProgress: progress });
     if (progress) process.stderr.write('\n');
   } catch (e) {
     if (ac.signal.aborted) process.exitCode = EXIT.interrupted;
@@ -105,11 +105,8 @@ export async function runReplay(
   } finally {
     process.removeListener('SIGINT', onSig);
   }
-  const kernel = loaded.summary.sources.find((s) => s.kernel)?.kernel;
-  if (!profile.kernel && kernel) profile.kernel = kernel;
-  for (const s of loaded.summary.sources) {
-    if (s.skipped > 0) process.stderr.write(`txreplay: ${s.path}: skipped ${s.skipped} unparseable line(s)${s.issues[0] ? `, first at line ${s.issues[0].line}: ${s.issues[0].message}` : ''}\n`);
-  }
+  if (!profile.kernel && loaded.kernel) profile.kernel = loaded.kernel;
+  for (const note of loaded.notes) process.stderr.write(`txreplay: ${note}\n`);
   const result = replayTable(loaded.table, { profile, stallNs, maxSeriesPoints: seriesPoints, includeLoopback: o.includeLo === true });
   return { result, table: loaded.table };
 }
