@@ -16,6 +16,7 @@ import { loadEvents } from '@txreplay/ingest';
 import { bpftraceProgram } from '../src/capture/bpftrace-program.js';
 import { countCapture } from '../src/capture/count.js';
 import { perfRecordArgs } from '../src/capture/perf-recipe.js';
+import { PerfSkbFilter } from '../src/capture/skb-filter.js';
 import { FIELDS_6_18, TX_TRACEPOINTS, parseDropReasons, parseFormatFields } from '../src/capture/tracepoints.js';
 import { which, type CaptureTool } from '../src/capture/tools.js';
 
@@ -80,7 +81,7 @@ function startCli(args: string[]): {
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr.on('data', (b: Buffer) => {
     stderr += b.toString();
-    if (/attached|perf record started/.test(stderr)) onAttach();
+    if (/attached/.test(stderr)) onAttach();
   });
   const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((res) =>
     child.on('close', (code) => {
@@ -153,6 +154,34 @@ describe('capture kit: program text and recipes', () => {
     // the shell recipe names the same ten tracepoints
     const recipe = readFileSync(join(repoRoot, 'capture/perf-record.sh'), 'utf8');
     for (const tp of TX_TRACEPOINTS) expect(recipe).toContain(tp);
+  });
+
+  it('perf --dev post-filter: keeps frees of skbs queued on the device, with their call chains', () => {
+    // lines in the layout of fixtures/captured/callchain-ftrace/perf-script-g.txt (perf script -g)
+    const text = [
+      'python3 30798 [000]  1381.772923:        net:net_dev_queue: dev=vs0 skbaddr=0xffff88810a1e1f00 len=1042',
+      '\tffffffff81eb5c2e __dev_queue_xmit+0x50e ([kernel.kallsyms])',
+      '',
+      'python3 30798 [000]  1381.772925:        net:net_dev_queue: dev=lo skbaddr=0xffff888100000100 len=98',
+      '',
+      'python3 30798 [000]  1381.772930:            skb:kfree_skb: skbaddr=0xffff88810a1e1f00 rx_sk=(nil) protocol=2048 location=__dev_queue_xmit+0xdd1 reason: QDISC_OVERLIMIT',
+      '\tffffffff81e9a1c1 kfree_skb_list_reason+0x1c1 ([kernel.kallsyms])',
+      '',
+      ' swapper     0 [001]  1381.772940:          skb:consume_skb: skbaddr=0xffff888100000100 location=unix_stream_read_generic+0x12',
+      '\tffffffff81e9a000 consume_skb+0x40 ([kernel.kallsyms])',
+      '',
+      'python3 30798 [000]  1381.772950:        net:net_dev_queue: dev=vs0 skbaddr=0xffff888100000200 len=1042',
+      '    napi/vr0  15 [000]  1381.772960:  net:netif_receive_skb: dev=vr0 skbaddr=0xffff888100000200 len=1028',
+      '    napi/vr0  15 [000]  1381.772970:          skb:consume_skb: skbaddr=0xffff888100000200 location=skb_defer_free_flush+0x9',
+      '\tffffffff81e9a000 consume_skb+0x40 ([kernel.kallsyms])',
+    ];
+    const f = new PerfSkbFilter('vs0');
+    const kept = text.filter((l) => f.keep(l));
+    expect(kept.filter((l) => /skb:(kfree|consume)_skb/.test(l))).toEqual([text[5]]); // only vs0's own drop
+    expect(kept).toContain(text[6]); // its call chain stays with it
+    expect(kept).not.toContain(text[9]); // the dropped free's chain goes with it
+    expect(kept.some((l) => l.includes('netif_receive_skb'))).toBe(false); // bookkeeping only
+    expect(f.dropped).toBe(2);
   });
 
   it('reads field layouts and drop reasons from the live tracefs format files', () => {
@@ -273,7 +302,6 @@ describe('txreplay capture on this kernel (veth between two namespaces)', () => 
       const out = join(work, `flood.${tool}.txt`);
       const cli = startCli(['--seconds', '3', '--dev', SENDER_DEV, '--tool', tool, '-o', out, '--json']);
       await cli.attached;
-      if (tool === 'perf') await sleep(500); // perf says nothing when attached; give it a moment
       const before = tcStats();
       const burst = JSON.parse(sh(netns, ['burst', '3000', '1000', '1'])) as Burst;
       // let the qdisc drain (the slow NAPI thread empties the veth ring), bounded
@@ -354,7 +382,7 @@ describe('txreplay capture on this kernel (veth between two namespaces)', () => 
     const out = join(work, 'interrupted.txt');
     const cli = startCli(['--seconds', '60', '--dev', SENDER_DEV, '--tool', tool, '-o', out, '--json']);
     await cli.attached;
-    await sleep(tool === 'perf' ? 800 : 200);
+    await sleep(200);
     sh(netns, ['burst', '200', '100', '1']);
     await sleep(300);
     process.kill(cli.pid, 'SIGINT');

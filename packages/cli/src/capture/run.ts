@@ -4,7 +4,7 @@
  * what was captured (`stop()`: SIGINT to the tracer, which then flushes and exits normally).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { tmpdir, release } from 'node:os';
@@ -67,6 +67,8 @@ export function cleanStderr(text: string): string {
 }
 
 const STARTUP_LIMIT_MS = 60_000;
+/** after perf.data gets its header: time for perf to synthesize existing tasks and enable the events */
+const PERF_SETTLE_MS = 300;
 
 export interface RunningCapture {
   /** resolves when the capture is written (or rejects with a CaptureError) */
@@ -265,7 +267,8 @@ async function runPerf(
   const recordArgs = perfRecordArgs({
     fields: kernel.fields,
     dataPath,
-    seconds: opts.seconds,
+    // the workload is only a dead man's switch: txreplay ends the recording with SIGINT after --seconds
+    seconds: Math.ceil(opts.seconds + STARTUP_LIMIT_MS / 1000 + 30),
     dev: opts.dev,
     ifindex: opts.ifindex,
     callGraph: opts.callGraph,
@@ -273,14 +276,43 @@ async function runPerf(
   const record = spawnTool(opts.toolPath, recordArgs, process.env);
   setChild(record, true);
   const recordErr = collectStderr(record);
-  const t0 = Date.now();
-  status(`perf record started; capturing ${opts.seconds} s${opts.dev ? ` on ${opts.dev}` : ''} (Ctrl-C stops early and keeps the trace)`);
-  const hardStop = setTimeout(() => signal(record, 'SIGINT'), opts.seconds * 1000 + STARTUP_LIMIT_MS);
+  const exit = exited(record);
+  // perf says nothing when it is ready. It writes the perf.data header once the events are open, and
+  // enables them right after synthesizing the existing tasks: a non-empty file plus a short settle time
+  // is the attach signal.
+  let t0 = Date.now();
+  let attached = false;
+  let timer: NodeJS.Timeout | null = null;
+  const poll = setInterval(() => {
+    let size = 0;
+    try {
+      size = statSync(dataPath).size;
+    } catch {
+      return;
+    }
+    if (size > 0 && !attached) {
+      attached = true;
+      clearInterval(poll);
+      setTimeout(() => {
+        t0 = Date.now();
+        status(`perf record attached; capturing ${opts.seconds} s${opts.dev ? ` on ${opts.dev}` : ''} (Ctrl-C stops early and keeps the trace)`);
+        timer = setTimeout(() => signal(record, 'SIGINT'), opts.seconds * 1000);
+      }, PERF_SETTLE_MS);
+    }
+  }, 50);
+  const startupGuard = setTimeout(() => {
+    if (!attached) {
+      status(`perf record did not start within ${STARTUP_LIMIT_MS / 1000} s; stopping it`);
+      signal(record, 'SIGINT');
+    }
+  }, STARTUP_LIMIT_MS);
   let recorded;
   try {
-    recorded = await exited(record);
+    recorded = await exit;
   } finally {
-    clearTimeout(hardStop);
+    clearInterval(poll);
+    clearTimeout(startupGuard);
+    if (timer) clearTimeout(timer);
   }
   const capturedSeconds = (Date.now() - t0) / 1000;
   const recErr = recordErr();
