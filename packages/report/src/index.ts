@@ -9,7 +9,7 @@ export { resolveStoreConfig, describeStore, defaultDbDir, redactUrl, DEFAULT_DAT
 export { STORE_SCHEMA_VERSION, TABLES, MIGRATIONS, columnNames, createTableSql, type TableName } from './ddl.js';
 export { Store, StoreError, type OpenOptions } from './store.js';
 export { writeRun, computeRunId, hashSources, runExists, dropRun, TXREPLAY_VERSION, type RunInput, type WriteOptions, type WriteResult } from './write.js';
-export { encodeEvents, EVENT_INSERT_COLUMNS } from './encode-events.js';
+export { encodeEvents, encodeEventsTsv, u64Text, EVENT_INSERT_COLUMNS } from './encode-events.js';
 export { derivePackets, type PacketLifecycle } from './packets.js';
 export { tsvEscape, tsvRow } from './tsv.js';
 export { verdictOf, rankFindings } from './verdict.js';

@@ -167,7 +167,7 @@ export class Store {
   async insertTsv(
     table: TableName | 'schema_migrations',
     columns: string[],
-    body: string | AsyncIterable<string> | Iterable<string>,
+    body: string | AsyncIterable<string | Buffer> | Iterable<string | Buffer>,
     settings?: { maxInsertBlockRows?: number },
   ): Promise<void> {
     const values =
@@ -193,8 +193,8 @@ export class Store {
   }
 }
 
-async function* toBuffers(chunks: AsyncIterable<string> | Iterable<string>): AsyncGenerator<Buffer> {
-  for await (const c of chunks) if (c.length > 0) yield Buffer.from(c);
+async function* toBuffers(chunks: AsyncIterable<string | Buffer> | Iterable<string | Buffer>): AsyncGenerator<Buffer> {
+  for await (const c of chunks) if (c.length > 0) yield typeof c === 'string' ? Buffer.from(c) : c;
 }
 
 function serverClient(config: StoreConfig, opts: OpenOptions, withDatabase: boolean): ClickHouseClient {

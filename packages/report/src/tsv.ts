@@ -87,12 +87,20 @@ export class WallClockFormatter {
       sec = 0n;
       frac = 0n;
     }
-    const s = Number(sec);
-    if (s !== this.lastSec) {
-      this.lastSec = s;
-      this.lastPrefix = new Date(s * 1000).toISOString().slice(0, 19).replace('T', ' ');
+    return this.formatParts(Number(sec), Number(frac));
+  }
+
+  /** Same, from whole seconds since the epoch and nanoseconds 0..999999999 (no BigInt in the hot path). */
+  formatParts(sec: number, fracNs: number): string {
+    if (sec < 0) {
+      sec = 0;
+      fracNs = 0;
+    }
+    if (sec !== this.lastSec) {
+      this.lastSec = sec;
+      this.lastPrefix = new Date(sec * 1000).toISOString().slice(0, 19).replace('T', ' ');
     }
     if (!this.nanos) return this.lastPrefix;
-    return this.lastPrefix + '.' + frac.toString().padStart(9, '0');
+    return this.lastPrefix + '.' + String(fracNs).padStart(9, '0');
   }
 }

@@ -12,7 +12,7 @@ import { tableToIPC, type Table } from 'apache-arrow';
 import type { IngestSummary } from '@txreplay/ingest';
 import type { ReplayResult } from '@txreplay/replay';
 import { columnNames, TABLES, quoteString, type TableName } from './ddl.js';
-import { encodeEvents } from './encode-events.js';
+import { encodeEventsTsv } from './encode-events.js';
 import { derivePackets } from './packets.js';
 import { errorMessage, isTransient, type RetryPolicy } from './retry.js';
 import { StoreError, type Store } from './store.js';
@@ -189,7 +189,7 @@ interface RowsContext {
 
 const CHUNK_ROWS = 8192;
 
-function* withProgress(chunks: Generator<string>, total: number, cb?: (rows: number, total: number) => void): Generator<string> {
+function* withProgress(chunks: Generator<Buffer>, total: number, cb?: (rows: number, total: number) => void): Generator<Buffer> {
   let rows = 0;
   for (const c of chunks) {
     yield c;
@@ -206,7 +206,7 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
 
   // events: the bulk path (TSV straight from the Arrow buffers)
   const eventChunks = withProgress(
-    encodeEvents(input.table, { runId, wallOffsetNs: ctx.wallOffsetNs, nanos, chunkRows: CHUNK_ROWS }),
+    encodeEventsTsv(input.table, { runId, wallOffsetNs: ctx.wallOffsetNs, nanos, chunkRows: CHUNK_ROWS }),
     input.table.numRows,
     ctx.onEventsProgress,
   );
@@ -214,18 +214,18 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
     await store.insertTsv('events', columnNames('events'), eventChunks, { maxInsertBlockRows: ctx.insertBlockRows });
   } else {
     // chdb materializes an insert body in memory: bounded batches
-    let batch = '';
+    let batch: Buffer[] = [];
     let rows = 0;
     for (const chunk of eventChunks) {
-      batch += chunk;
+      batch.push(chunk);
       rows += CHUNK_ROWS;
       if (rows >= ctx.embeddedBatchRows) {
         await store.insertTsv('events', columnNames('events'), batch);
-        batch = '';
+        batch = [];
         rows = 0;
       }
     }
-    if (batch) await store.insertTsv('events', columnNames('events'), batch);
+    if (batch.length) await store.insertTsv('events', columnNames('events'), batch);
   }
 
   await insertRows(
