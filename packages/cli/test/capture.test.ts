@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -154,6 +154,46 @@ describe('capture kit: program text and recipes', () => {
     // the shell recipe names the same ten tracepoints
     const recipe = readFileSync(join(repoRoot, 'capture/perf-record.sh'), 'utf8');
     for (const tp of TX_TRACEPOINTS) expect(recipe).toContain(tp);
+  });
+
+  it('every printf line of the generated program is read by the ingest parser (incl. the two no shared capture has)', async () => {
+    // fill each tracepoint's printf format with sample values, as bpftrace would, and read the result back
+    const program = bpftraceProgram({ fields: FIELDS_6_18 });
+    const formats = [...program.matchAll(/printf\("(%llu %d %d %s [^"]+)\\n",/g)].map((m) => m[1] ?? '');
+    expect(formats).toHaveLength(TX_TRACEPOINTS.length);
+    const sample: Record<string, string> = {
+      '%llu': '1234567890123', '%d': '1', '%u': '7', '%lu': '4300', '%s': 'eth0',
+      '0x%llx': '0xffff888100000100', '0x%lx': '0x1', '0x%x': '0x10000', '0x%04x': '0x0800',
+    };
+    const lines = formats.map((fmt, i) => {
+      let n = 0;
+      return fmt.replace(/0x%0?\d*l*x|%llu|%lu|%d|%u|%s/g, (conv) => {
+        n++;
+        if (n === 1) return String(1_000_000_000n + BigInt(i)); // ts_ns
+        if (n === 4) return 'kworker/u8:2 (x)'; // a comm with spaces
+        const value = sample[conv];
+        if (value === undefined) throw new Error(`no sample for ${conv}`);
+        return value;
+      });
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'txreplay-capture-fmt-'));
+    try {
+      const path = join(dir, 'kit.txt');
+      writeFileSync(path, ['# txpath.bt started ts_ns=1', ...lines, '# txpath.bt ended ts_ns=2', ''].join('\n'));
+      const { table, summary } = await loadEvents([path]);
+      expect(summary.sources[0]?.format).toBe('bpftrace');
+      expect(summary.skipped, JSON.stringify(summary.sources[0]?.issues)).toBe(0);
+      expect(Object.keys(summary.eventCounts).sort()).toEqual([...TX_TRACEPOINTS].sort());
+      const row = (ev: string): Record<string, unknown> => {
+        const i = (table.getChild('event')?.toArray() as string[]).indexOf(ev);
+        return Object.fromEntries(['comm', 'dev', 'driver', 'queue', 'rc', 'stall_len', 'jiffies'].map((c) => [c, table.getChild(c)?.get(i)]));
+      };
+      expect(row('net:net_dev_xmit_timeout')).toMatchObject({ comm: 'kworker/u8:2 (x)', dev: 'eth0', driver: 'eth0', queue: 1 });
+      expect(row('napi:dql_stall_detected')).toMatchObject({ stall_len: 7, jiffies: 4300n });
+      expect(row('net:net_dev_xmit')).toMatchObject({ dev: 'eth0', rc: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('perf --dev post-filter: keeps frees of skbs queued on the device, with their call chains', () => {
