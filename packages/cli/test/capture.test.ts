@@ -311,7 +311,7 @@ describe('captured fixtures (fixtures/captured): the ingest parsers reproduce th
 });
 
 describe('txreplay capture on this kernel (veth between two namespaces)', () => {
-  const work = mkdtempSync(join(tmpdir(), 'txreplay-capture-test-'));
+  let work = '';
 
   // a failed precondition is re-thrown by every test (a throwing beforeAll would only mark them skipped)
   let setupError: Error | null = null;
@@ -319,6 +319,7 @@ describe('txreplay capture on this kernel (veth between two namespaces)', () => 
     if (setupError) throw setupError;
   };
   beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'txreplay-capture-test-'));
     try {
       requireCapturePreconditions();
       sh(netns, ['up'], { TXR_QDISC: 'pfifo_fast', TXR_TXQUEUELEN: '32', TXR_BACKPRESSURE: '1' });
@@ -328,7 +329,7 @@ describe('txreplay capture on this kernel (veth between two namespaces)', () => 
   });
   afterAll(() => {
     spawnSync(netns, ['down'], { stdio: 'ignore', timeout: 20_000 });
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it('a capture tool (bpftrace or perf) is installed', () => {
