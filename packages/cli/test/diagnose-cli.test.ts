@@ -103,3 +103,69 @@ describe('txreplay diagnose', () => {
     expect(badProf.stderr).toContain('ringsize');
   });
 });
+
+/**
+ * Stalls veth cannot produce, from the model's scenarios (examples/scenarios): simulate → perf-script
+ * text → ingest → diagnose. Each fault's start is in the scenario (startOffsetNs 1000 s + startMs).
+ */
+describe('simulate → perf-script → diagnose round trip', () => {
+  const scenarios = path.join(repoRoot, 'examples', 'scenarios');
+  const dir = mkdtempSync(path.join(tmpdir(), 'txr-sim-'));
+  const simulate = (name: string): string => {
+    const out = path.join(dir, `${name}.perf-script.txt`);
+    const r = txreplay('simulate', path.join(scenarios, `${name}.json`), '-o', out);
+    if (r.status !== 0) throw new Error(`txreplay simulate ${name} failed (${r.status}): ${r.stderr}`);
+    return out;
+  };
+  const diagnoseJson = (file: string, ...flags: string[]): { status: number | null; j: JsonResult } => {
+    const r = txreplay('diagnose', '--json', ...flags, file);
+    return { status: r.status, j: JSON.parse(r.stdout) as JsonResult };
+  };
+  const s = (ns: string): number => Number(BigInt(ns)) / 1e9;
+
+  it('igb lost IRQ (fault at 1000.5 s): lost_interrupt on eth0 txq 0 from 1000.5 s, each watchdog timeout blamed on it', () => {
+    const { status, j } = diagnoseJson(simulate('igb-lost-irq'), '--driver', 'igb');
+    expect(status).toBe(1);
+    const li = j.findings.filter((f) => f.kind === 'lost_interrupt').sort((a, b) => s(a.startNs) - s(b.startNs));
+    expect(li.length).toBeGreaterThanOrEqual(1);
+    expect(li[0]).toMatchObject({ dev: 'eth0', queue: 0, severity: 'critical' });
+    expect(s(li[0]!.startNs)).toBeCloseTo(1000.5, 3);
+    // the first watchdog (5 s watchdog_timeo after the stop) ends the first stall window
+    const wd = j.findings.filter((f) => f.kind === 'watchdog_timeout').sort((a, b) => s(a.endNs) - s(b.endNs));
+    expect(wd.length).toBeGreaterThanOrEqual(1);
+    expect(wd[0]).toMatchObject({ dev: 'eth0', queue: 0 });
+    expect(s(wd[0]!.endNs)).toBeGreaterThan(1005.4);
+    expect(s(wd[0]!.endNs)).toBeLessThan(1006.6);
+    expect(j.findings.some((f) => f.kind === 'stuck_dma' || f.kind === 'lost_wakeup')).toBe(false);
+  });
+
+  it('macb stuck head (fault at 1001 s): stuck_dma on end0 txq 0 from 1001 s, silent (no watchdog)', () => {
+    const { status, j } = diagnoseJson(simulate('macb-stuck-head'), '--driver', 'macb');
+    expect(status).toBe(1);
+    const sd = j.findings.filter((f) => f.kind === 'stuck_dma');
+    expect(sd).toHaveLength(1);
+    expect(sd[0]).toMatchObject({ dev: 'end0', queue: 0, severity: 'critical' });
+    expect(s(sd[0]!.startNs)).toBeCloseTo(1001.0, 3);
+    expect(sd[0]!.endNs).toBe(j.trace.lastNs);
+    expect(j.findings.some((f) => f.kind === 'watchdog_timeout' || f.kind === 'lost_interrupt')).toBe(false);
+  });
+
+  it('frozen queue (fault at 1000.2 s): frozen_queue on eth0 txq 0 from 1000.2 s, drops → ENOBUFS after', () => {
+    const { status, j } = diagnoseJson(simulate('frozen-queue-enobufs'));
+    expect(status).toBe(1);
+    const fz = j.findings.filter((f) => f.kind === 'frozen_queue');
+    expect(fz).toHaveLength(1);
+    expect(fz[0]).toMatchObject({ dev: 'eth0', queue: 0, severity: 'critical' });
+    expect(s(fz[0]!.startNs)).toBeCloseTo(1000.2, 2);
+    expect(fz[0]!.endNs).toBe(j.trace.lastNs);
+    const dr = j.findings.find((f) => f.kind === 'qdisc_drops_enobufs')!;
+    expect(dr).toMatchObject({ dev: 'eth0', queue: 0 });
+    expect(s(dr.startNs)).toBeGreaterThan(1000.2);
+  });
+
+  it('healthy igb: no findings, exit 0', () => {
+    const { status, j } = diagnoseJson(simulate('healthy-igb'), '--driver', 'igb');
+    expect(j.findings).toEqual([]);
+    expect(status).toBe(0);
+  });
+});

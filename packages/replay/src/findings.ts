@@ -127,27 +127,35 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
           );
           continue;
         }
-        if (iv.state === 'STACK_XOFF') {
+        // DRV_XOFF or STACK_XOFF. A watchdog reset inside the stop frees the ring (igb reset_task):
+        // those frees are recovery, not completions, so look only up to the first timeout.
+        const firstTimeout = d.timeoutRows.map((r) => o.cols.tsRel[r]!).find((t) => t > iv.startRel && t < endRel);
+        const lookEnd = firstTimeout ?? endRel;
+        const comps = countIn(q.completionTs, iv.startRel, lookEnd);
+        const polls = sumIn(pollLists, iv.startRel, lookEnd);
+        const idle = firstIn(idleLists, null, iv.startRel, lookEnd);
+        const bql = iv.state === 'STACK_XOFF';
+        // when completions stopped: the first transmit after the last completion before the stop is the
+        // oldest packet the device never gave back — the stall began there, before the ring filled
+        const lastCompK = lowerBound(q.completionTs, iv.startRel) - 1;
+        const lastCompRel = lastCompK >= 0 ? q.completionTs.get(lastCompK) : -Infinity;
+        const stuckK = lowerBound(q.xmitTs, lastCompRel);
+        const stallStartRel = stuckK < q.xmitTs.length && q.xmitTs.get(stuckK) < iv.startRel ? q.xmitTs.get(stuckK) : iv.startRel;
+        const drained = comps > 0 || idle !== null;
+        const backlogNote = q.backlog > 0 && open ? `; ${q.backlog} packet(s) stuck in the qdisc` : '';
+        const stopEv = ev(iv.startRow, iv.openedByBusy ? 'driver returned NETDEV_TX_BUSY: queue stopped (last stop)' : `first dequeue that saw ${iv.state}`);
+        const lastEv = ev(iv.lastSeenRow, `last qdisc_dequeue still seeing ${iv.state} (txq_state=0x${bql ? 2 : 1}), nothing dequeued`);
+        if (drained && bql) {
           if (!open) continue;
           stallFindings.push(
             add('stack_xoff_stuck', 'critical', d.name, q.queue, iv.startRel, endRel,
-              `txq ${q.queue} held by BQL (STACK_XOFF) for ${fmtMs(dur)}`,
-              `__QUEUE_STATE_STACK_XOFF is set by netdev_tx_sent_queue when dql_avail() < 0 and cleared only by netdev_tx_completed_queue with bytes > 0 (§B, §I.5). It never cleared: completions stopped being reported to BQL, or were reported as 0 bytes.`,
-              [ev(iv.startRow, 'first dequeue with txq_state & 0x2'), ev(iv.lastSeenRow, 'last dequeue still STACK_XOFF')],
+              `txq ${q.queue} held by BQL (STACK_XOFF) for ${fmtMs(dur)} although ${comps} completions ran`,
+              `__QUEUE_STATE_STACK_XOFF is set by netdev_tx_sent_queue when dql_avail() < 0 and cleared only by netdev_tx_completed_queue with bytes > 0 (§B, §I.5). Completions ran but the bit never cleared: they were not reported to BQL, or were reported as 0 bytes.`,
+              [stopEv, lastEv],
               ['compare bytes passed to netdev_tx_completed_queue with bytes queued (inflight in /sys/class/net/<dev>/queues/tx-N/byte_queue_limits)', 'check for skbs freed without netdev_tx_reset_queue'],
             ),
           );
-          continue;
-        }
-        // DRV_XOFF
-        const comps = countIn(q.completionTs, iv.startRel, endRel);
-        const polls = sumIn(pollLists, iv.startRel, endRel);
-        const idle = firstIn(idleLists, null, iv.startRel, endRel);
-        const drained = comps > 0 || idle !== null;
-        const backlogNote = q.backlog > 0 && open ? `; ${q.backlog} packet(s) stuck in the qdisc` : '';
-        const stopEv = ev(iv.startRow, iv.openedByBusy ? 'driver returned NETDEV_TX_BUSY: queue stopped (last stop)' : 'first dequeue that saw DRV_XOFF');
-        const lastEv = ev(iv.lastSeenRow, 'last qdisc_dequeue still seeing DRV_XOFF (txq_state=0x1), nothing dequeued');
-        if (drained) {
+        } else if (drained) {
           const evidence = [stopEv, lastEv];
           if (idle) {
             const dv = compDevs[idle.list]!;
@@ -173,18 +181,27 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
               ],
             ),
           );
+        } else if (polls === 0 && !peerDriven && opt.profile.driver === 'macb') {
+          stallFindings.push(
+            add('stuck_dma', 'critical', d.name, q.queue, stallStartRel, endRel,
+              `macb TX head stuck: txq ${q.queue} stopped for ${fmtMs(dur)}, no completion, no TX interrupt`,
+              `macb/GEM raises its TX-complete interrupt only when the controller has transmitted descriptors. Nothing completed and no TX NAPI poll ran for ${fmtMs(dur)} while packets were posted: the controller is not fetching the ring (head descriptor outstanding, TSTART lost, §I.2 macb variant, §G.2). macb has no ndo_tx_timeout, so no watchdog will ever recover it (§E): the stall is silent.`,
+              [stopEv, lastEv],
+              ['read the macb TSR/TBQP registers (devmem) and compare queue head vs tail', 'ethtool -S end0 for tx underruns / AHB errors', 'ip link set <dev> down/up resets the ring'],
+            ),
+          );
         } else if (polls === 0 && !peerDriven) {
           stallFindings.push(
-            add('lost_interrupt', 'critical', d.name, q.queue, iv.startRel, endRel,
-              `lost TX interrupt: txq ${q.queue} stopped for ${fmtMs(dur)} with no NAPI poll and no completion`,
+            add('lost_interrupt', 'critical', d.name, q.queue, stallStartRel, endRel,
+              `lost TX interrupt: txq ${q.queue} ${bql ? 'held by BQL (STACK_XOFF)' : 'stopped'} for ${fmtMs(dur)} with no NAPI poll and no completion`,
               `The queue stopped with data in flight, and for ${fmtMs(dur)} no napi_poll ran for ${d.name} and no transmitted skb was freed. TX completions arrive only through interrupt → napi_schedule → poll (§F); nothing polled, so the interrupt was lost or masked (§I.1). The watchdog fires after watchdog_timeo if the queue stays stopped (§E).`,
-              [stopEv, lastEv],
+              [stopEv, lastEv, ...(firstTimeout !== undefined ? [ev(d.timeoutRows.find((r) => o.cols.tsRel[r] === firstTimeout)!, 'watchdog fired: ndo_tx_timeout resets the ring')] : [])],
               ['cat /proc/interrupts for the device TX vector (does it still count?)', 'check ethtool -S for tx_timeout / reset counters', 'enable stall_thrs in byte_queue_limits to get dql_stall_detected'],
             ),
           );
         } else if (polls > 0 && comps === 0 && !peerDriven) {
           stallFindings.push(
-            add('stuck_dma', 'critical', d.name, q.queue, iv.startRel, endRel,
+            add('stuck_dma', 'critical', d.name, q.queue, stallStartRel, endRel,
               `TX ring not draining: txq ${q.queue} stopped ${fmtMs(dur)}, ${polls} NAPI polls but no completion`,
               `NAPI kept polling ${napiWho} (${polls} polls) but no transmitted skb was freed: the hardware is not writing back TX descriptors (DMA stuck / head not advancing, §I.2). The interrupt path is alive; the ring is not.`,
               [stopEv, lastEv],
@@ -325,7 +342,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
         const tq = o.cols.queue[row]!;
         if (tq !== q.queue) continue;
         const rel = o.cols.tsRel[row]!;
-        const cause = stallFindings.find((f) => f.startNs <= rel2ns(rel));
+        const cause = [...stallFindings].reverse().find((f) => f.startNs <= rel2ns(rel));
         const stopped = q.intervals.filter((iv) => iv.state !== 'FROZEN' && iv.startRel <= rel).pop();
         const from = cause ? Number(cause.startNs - o.cols.baseNs) : stopped ? stopped.startRel : rel;
         add('watchdog_timeout', 'critical', d.name, q.queue, from, rel,
