@@ -125,12 +125,21 @@ export class DriverTxQueue {
 
   /** descriptors in use (posted, not cleaned): CIRC_CNT */
   get occupancy(): number {
-    return circCnt(this.head, this.tail, this.ringSize);
+    // free-running indexes: the exact count even when a virtqueue is completely full (CIRC_CNT would read 0)
+    return (this.head - this.tail) | 0;
   }
   /** free descriptors: CIRC_SPACE (one slot always empty) */
   get free(): number {
-    return circSpace(this.head, this.tail, this.ringSize);
+    return this.ringSize - 1 - this.occupancy;
   }
+  /**
+   * virtio: vq->num_free. A virtqueue has no "one slot always empty" rule: all `ringSize` entries can be used,
+   * so num_free = size - occupied (one more than CIRC_SPACE).
+   */
+  get virtioNumFree(): number {
+    return this.ringSize - this.occupancy;
+  }
+
   /** descriptors completed by hardware but not yet cleaned */
   get completedPending(): number {
     return circCnt(this.hwDone, this.tail, this.ringSize);
@@ -238,7 +247,7 @@ export class DriverTxQueue {
     this.cleanCompleted(0x7fffffff, false);
     if (this.faultTxBusyWhileAwake) return this.busy();
     const descs = this.descsFor(lenBytes);
-    if (this.free < descs) {
+    if (this.virtioNumFree < descs) {
       // "Unexpected TXQ (%d) queue failure": dropped, never BUSY
       this.txDropped++;
       this.host.freeSkb(this.dev, this.index, skb, false, DropReason.NOT_SPECIFIED, FreeLocation.freeOldXmit);
@@ -246,7 +255,7 @@ export class DriverTxQueue {
     }
     this.post(skb, lenBytes, descs);
     // check_sq_full_and_disable
-    if (this.free < VIRTIO_NET_STOP_THRESHOLD) this.stopQueue();
+    if (this.virtioNumFree < VIRTIO_NET_STOP_THRESHOLD) this.stopQueue();
     const kick = this.bql
       ? netdevTxSentQueueMore(this.txq, lenBytes, xmitMore, this.host.jiffies())
       : !xmitMore || this.txq.xmitStopped();
@@ -265,7 +274,7 @@ export class DriverTxQueue {
     }
     this.post(skb, lenBytes, descs);
     if (this.bql) netdevTxSentQueue(this.txq, lenBytes, this.host.jiffies());
-    if (this.free < descs + 1) this.stopQueue();
+    if (this.free < descs) this.stopQueue();
     if (this.txq.xmitStopped() || !xmitMore) this.ringDoorbell();
     return NETDEV_TX_OK;
   }
@@ -321,7 +330,7 @@ export class DriverTxQueue {
         break;
       case 'virtio_net':
         // virtnet_poll_tx: wake if num_free >= 2 + MAX_SKB_FRAGS (start_xmit's own free does not wake)
-        if (inNapi && this.txq.txqStopped() && this.free >= VIRTIO_NET_STOP_THRESHOLD) this.wakeQueue();
+        if (inNapi && this.txq.txqStopped() && this.virtioNumFree >= VIRTIO_NET_STOP_THRESHOLD) this.wakeQueue();
         break;
       default:
         if (this.txq.txqStopped() && this.free >= this.wakeThreshold) this.wakeQueue();

@@ -117,6 +117,8 @@ interface DevRuntime {
   /** index of queue 0 in the simulator's global queue list */
   gqBase: number;
   nsPerJiffy: number;
+  /** try_bulk_dequeue_skb capped by the quota (6.12+ as modelled; see dequeueSkb) */
+  bulkCapped: boolean;
   cfg: ResolvedDevice;
   kernel: KernelBehaviour;
   profile: DriverProfile;
@@ -176,8 +178,8 @@ export class Simulator implements DriverHost {
   private readonly maxEvents: number;
   private readonly endNs: number;
   private readonly softirqDelayNs: number;
-  /** bulk dequeue list (skb ids), reused */
-  private readonly bulk = new Int32Array(DEV_TX_WEIGHT + 1);
+  /** bulk dequeue list (skb ids), reused; grows only if an uncapped (old-kernel) bulk needs more */
+  private bulk = new Int32Array(4096);
   private readonly sourceSent: Float64Array;
   private readonly sourceFlowCursor: Int32Array;
 
@@ -239,6 +241,7 @@ export class Simulator implements DriverHost {
         index: d,
         gqBase: this.gq.length - cfg.numTxQueues,
         nsPerJiffy: 1e9 / hz,
+        bulkCapped: kernel.version.major > 6 || (kernel.version.major === 6 && kernel.version.minor >= 12),
         cfg,
         kernel,
         profile,
@@ -542,14 +545,19 @@ export class Simulator implements DriverHost {
     }
     this.bulk[0] = skb;
     let n = 1;
-    // 4. bulk (qdisc_may_bulk = ONETXQUEUE): byte budget = dql_avail - first len; bounded by the remaining quota
+    // 4. bulk (qdisc_may_bulk = ONETXQUEUE), try_bulk_dequeue_skb: byte budget = dql_avail - first len.
+    //    Since "net: sched: limit try_bulk_dequeue_skb() batches" (Nov 2025, in 6.18 and stable backports) the
+    //    extra skbs are also capped by the remaining quota: `if (++cnt >= budget) break` → at most 1 + budget.
+    //    Older kernels (5.15.100) have no cap (dev.bulkCapped false).
     if (oneTxq !== null) {
       let byteLimit = netdevQueueDqlAvail(oneTxq) - this.pool.lenBytes[skb]!;
-      while (byteLimit > 0 && n < budget) {
+      let cnt = 0;
+      while (byteLimit > 0 && n < this.bulk.length) {
         const nskb = q.discipline.dequeue();
         if (nskb < 0) break;
         byteLimit -= this.pool.lenBytes[nskb]!;
         this.bulk[n++] = nskb;
+        if (dev.bulkCapped && ++cnt >= budget) break;
       }
     }
     this.traceDequeue(dev, q, traceTxq, n, skb);
@@ -895,7 +903,9 @@ export class Simulator implements DriverHost {
       for (const tq of dev.queues) {
         const dql = tq.txq.dql;
         if (dql && dql.inflight() < 0) throw new Error(`${dev.cfg.name} q${tq.index}: DQL inflight ${dql.inflight()} < 0 at ${this.now} ns`);
-        if (tq.occupancy > tq.ringSize - 1) throw new Error(`${dev.cfg.name} q${tq.index}: ring occupancy ${tq.occupancy} > size-1 at ${this.now} ns`);
+        // CIRC_SPACE rings keep one slot empty; a virtqueue can use every entry (§G.3 num_free)
+        const maxOcc = dev.profile.kind === 'virtio_net' ? tq.ringSize : tq.ringSize - 1;
+        if (tq.occupancy < 0 || tq.occupancy > maxOcc) throw new Error(`${dev.cfg.name} q${tq.index}: ring occupancy ${tq.occupancy} outside 0..${maxOcc} at ${this.now} ns`);
         backlog += tq.ringBytes();
       }
       const s = dev.stats;
