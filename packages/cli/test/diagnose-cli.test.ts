@@ -4,7 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,6 +137,20 @@ describe('simulate → perf-script → diagnose round trip', () => {
     expect(s(wd[0]!.endNs)).toBeGreaterThan(1005.4);
     expect(s(wd[0]!.endNs)).toBeLessThan(1006.6);
     expect(j.findings.some((f) => f.kind === 'stuck_dma' || f.kind === 'lost_wakeup')).toBe(false);
+  });
+
+  it('igb lost IRQ seen through net_dev_xmit + net_dev_xmit_timeout + napi_poll only: still lost_interrupt from 1000.5 s, device-wide', () => {
+    const full = readFileSync(simulate('igb-lost-irq'), 'utf8').split('\n');
+    const sub = path.join(dir, 'igb-subset.perf-script.txt');
+    writeFileSync(sub, full.filter((l) => /net:net_dev_xmit:|net:net_dev_xmit_timeout:|napi:napi_poll:/.test(l)).join('\n') + '\n');
+    const { status, j } = diagnoseJson(sub);
+    expect(status).toBe(1);
+    const li = j.findings.filter((f) => f.kind === 'lost_interrupt');
+    expect(li).toHaveLength(1);
+    expect(li[0]).toMatchObject({ dev: 'eth0', queue: null });
+    expect(s(li[0]!.startNs)).toBeCloseTo(1000.5, 3);
+    expect(j.findings.filter((f) => f.kind === 'watchdog_timeout').length).toBeGreaterThanOrEqual(1);
+    expect((JSON.parse(txreplay('diagnose', '--json', sub).stdout) as { captureAdvice: string[] }).captureAdvice.join(' ')).toContain('qdisc:qdisc_dequeue');
   });
 
   it('macb stuck head (fault at 1001 s): stuck_dma on end0 txq 0 from 1001 s, silent (no watchdog)', () => {

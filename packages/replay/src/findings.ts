@@ -5,7 +5,7 @@
  */
 import type { Evidence, Finding, FindingKind, Severity } from './types.js';
 import { countIn, lowerBound, type F64List } from './growable.js';
-import type { DevObs, Observed, ObservedInterval, QueueObs } from './observe.js';
+import { K, type DevObs, type Observed, type ObservedInterval, type QueueObs } from './observe.js';
 import { hasTxWatchdog, type DeviceProfile } from './profile.js';
 
 export interface FindingOptions {
@@ -295,7 +295,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
       }
 
       // ---- packets left in the qdisc while nothing explains it (§I.4 variant: netif_tx_start_queue without wake)
-      if (q.backlog > 0 && stallFindings.length === 0 && q.lastState === 0 && o.lastRel - q.lastStateRel >= opt.stallNs) {
+      if (o.kindCounts[K.dequeue]! > 0 && q.backlog > 0 && stallFindings.length === 0 && q.lastState === 0 && o.lastRel - q.lastStateRel >= opt.stallNs) {
         add('qdisc_stuck_backlog', 'warning', d.name, q.queue, q.lastStateRel, o.lastRel,
           `${q.backlog} packet(s) left in the qdisc of txq ${q.queue} with the queue awake and the qdisc not run for ${fmtMs(o.lastRel - q.lastStateRel)}`,
           `The last dequeue saw the txq awake, yet the qdisc was not run again while it still held packets: the queue was restarted with netif_tx_start_queue (no __netif_schedule) or a reschedule was lost (§C, §I.4). The backlog waits for the next enqueue.`,
@@ -304,34 +304,42 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
         );
       }
 
-      // ---- in-flight data that never completes while the queue is not stopped (§I.1/§I.2/§I.11),
-      // only for devices with their own NAPI: veth/GRO frees many skbs without a traced free
-      if (!peerDriven && stallFindings.length === 0 && q.xmitTs.length > 0) {
-        const lastComp = q.completionTs.length > 0 ? q.completionTs.last() : -Infinity;
-        // first xmit after the last completion that is still in flight at the end
+      // ---- in-flight data that never completes while the queue is not (seen) stopped (§I.1/§I.2/§I.11),
+      // only for devices with their own NAPI: veth/GRO frees many skbs without a traced free.
+      // Completion evidence: frees of transmitted skbs; without skb:consume_skb/kfree_skb in the trace, the
+      // device's NAPI polls stand in for them (a poll is where TX completions run, §F).
+      const haveFrees = o.kindCounts[K.consume]! + o.kindCounts[K.kfree]! > 0;
+      const proxy = haveFrees ? q.completionTs : d.napiPollTs;
+      // without frees, NAPI silence alone is weak (an RX-only NAPI says nothing about TX): require the
+      // watchdog's corroboration (a timeout on this device) before calling it a stall
+      const corroborated = haveFrees ? q.inflightPackets > 0 : d.timeoutRows.length > 0;
+      if (!peerDriven && stallFindings.length === 0 && q.xmitTs.length > 0 && corroborated) {
+        const lastComp = proxy.length > 0 ? proxy.last() : -Infinity;
         const k = lowerBound(q.xmitTs, lastComp);
-        if (k < q.xmitTs.length && q.inflightPackets > 0) {
+        if (k < q.xmitTs.length) {
           const fromRel = q.xmitTs.get(k);
           const dur = o.lastRel - fromRel;
           const xmitsAfter = q.xmitTs.length - k;
           const polls = sumIn(pollLists, fromRel, o.lastRel + 1);
           if (dur >= opt.stallNs && xmitsAfter >= 2) {
-            const kind: FindingKind = polls === 0 ? 'lost_interrupt' : 'stuck_dma';
+            const macb = opt.profile.driver === 'macb';
+            const kind: FindingKind = polls === 0 && !macb ? 'lost_interrupt' : 'stuck_dma';
+            const basis = haveFrees ? 'none of them was freed' : 'no NAPI poll ran (this trace has no skb free events)';
             add(kind, 'critical', d.name, q.queue, fromRel, o.lastRel,
               kind === 'lost_interrupt'
-                ? `lost TX interrupt: ${xmitsAfter} packets in flight on txq ${q.queue} for ${fmtMs(dur)}, no NAPI poll, no completion`
-                : `TX ring not draining: ${xmitsAfter} packets in flight on txq ${q.queue} for ${fmtMs(dur)}; ${polls} NAPI polls, no completion`,
+                ? `lost TX interrupt: ${xmitsAfter} packets handed to txq ${q.queue} over ${fmtMs(dur)}, no NAPI poll${haveFrees ? ', no completion' : ''}`
+                : `TX ring not draining: ${xmitsAfter} packets handed to txq ${q.queue} over ${fmtMs(dur)}; ${polls} NAPI polls, no completion`,
               kind === 'lost_interrupt'
-                ? `Packets were handed to the driver (net_dev_xmit rc=0) but for ${fmtMs(dur)} no napi_poll ran for ${d.name} and none of them was freed. Completions need interrupt → NAPI poll (§F); the interrupt was lost or masked (§I.1).`
-                : `NAPI polled ${polls} times but none of the ${xmitsAfter} transmitted skbs was freed: the device stopped writing back TX descriptors (§I.2; macb: one descriptor outstanding, TSTART lost; igb: Tx Unit Hang).`,
+                ? `Packets were handed to the driver (net_dev_xmit rc=0) but for ${fmtMs(dur)} ${basis}${haveFrees ? ` and no napi_poll ran for ${d.name}` : ''}. Completions need interrupt → NAPI poll (§F); the interrupt was lost or masked (§I.1).`
+                : `${macb ? 'macb raises its TX interrupt only after transmitting: no completion and no TX poll means the controller stopped fetching the ring (head descriptor outstanding, TSTART lost, §I.2, §G.2).' : `NAPI polled ${polls} times but none of the ${xmitsAfter} transmitted skbs was freed: the device stopped writing back TX descriptors (§I.2; igb: Tx Unit Hang).`}`,
               [],
               kind === 'lost_interrupt'
-                ? ['cat /proc/interrupts for the TX vector', 'enable BQL stall_thrs to get dql_stall_detected']
+                ? ['cat /proc/interrupts for the TX vector', 'enable BQL stall_thrs to get dql_stall_detected', ...(haveFrees ? [] : ['capture skb:consume_skb and qdisc:qdisc_dequeue to see completions and the queue state'])]
                 : ['macb: check TSTART/head vs tail; igb: dmesg "Detected Tx Unit Hang"', 'ethtool -S for tx errors'],
             );
             const f = out[out.length - 1]!;
             const xr = findRowAt(o, fromRel, 'net:net_dev_xmit', d.name);
-            if (xr >= 0) f.evidence.push(ev(xr, 'oldest transmitted skb that never completed'));
+            if (xr >= 0) f.evidence.push(ev(xr, 'first transmit after the last completion: never completed'));
             stallFindings.push(f);
           }
         }
@@ -391,6 +399,12 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
         ['look at the NAPI polls around these times; cat byte_queue_limits/stall_cnt, stall_max'],
       );
     }
+  }
+
+  // without net_dev_start_xmit (queue_mapping) and qdisc events, the TX queue of a transmit is unknown:
+  // say so (device-wide findings) rather than pretend everything happened on txq 0
+  if (o.kindCounts[K.startXmit] === 0 && o.kindCounts[K.dequeue] === 0 && o.kindCounts[K.enqueue] === 0) {
+    for (const f of out) if (f.kind !== 'watchdog_timeout') f.queue = null;
   }
 
   // ---- tracer lost events: unknown windows, not quiet ones

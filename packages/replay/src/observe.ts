@@ -402,7 +402,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
     q.lastState = bits;
     q.lastStateRel = rel;
     q.lastStateRow = row;
-    if (q.pendingBusyCheck && !byBusy) {
+    if (q.pendingBusyCheck && !byBusy && kindOf[cols.event[row]!] === K.dequeue) {
       // §I.3: the first state sample after a NETDEV_TX_BUSY. DRV_XOFF clear with no completion activity in
       // between means the driver refused the skb without stopping the queue.
       if ((bits & DRV_XOFF) === 0 && q.completions === q.pendingBusyCompletions) q.busyWhileAwakeRows.push(q.pendingBusyRow);
@@ -542,7 +542,8 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
           q.xmitTs.push(rel);
           q.dqlQueuedTs.push(rel);
           q.dqlQueuedBytes.push(l);
-          if (q.open[0] === null && q.open[2] === null) observeState(q, q.open[1] ? STACK_XOFF : 0, rel, i, false);
+          // the driver took the skb: at entry the txq was neither stopped nor frozen (§D.4)
+          if (q.open[0] !== null || q.open[1] !== null || q.open[2] !== null) observeState(q, 0, rel, i, false);
           q.busyRun = 0;
           q.busyRunSkb = NULL_PTR;
           let slot = slotOf.get(s);
