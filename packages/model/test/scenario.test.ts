@@ -1,0 +1,117 @@
+/**
+ * The shipped example scenarios (examples/scenarios) produce what the kernel would (§E, §G, §I).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseScenario, ScenarioError, Simulator, TraceKind, type SimTraceEvent } from '../src/index.js';
+import { repoRoot } from './golden-dir.js';
+import { copyEvent, type Rec } from './sim-harness.js';
+
+const scenarioPath = (name: string): string => path.join(repoRoot, 'examples', 'scenarios', `${name}.json`);
+
+function runExample(name: string, onEvent?: (ev: SimTraceEvent, sim: Simulator) => void) {
+  const file = scenarioPath(name);
+  const sc = parseScenario(readFileSync(file, 'utf8'), file);
+  const events: Rec[] = [];
+  let sim: Simulator | null = null;
+  sim = new Simulator(sc, {
+    checkInvariants: true,
+    onEvent: (ev) => {
+      events.push(copyEvent(ev));
+      onEvent?.(ev, sim!);
+    },
+  });
+  const result = sim.run();
+  return { sc, sim, result, events };
+}
+
+describe('igb-lost-irq.json (§I.1 → §E)', () => {
+  it('the watchdog fires once per watchdog_timeo after the queue stopped, and igb resets the ring', () => {
+    // record when the txq becomes xmit-stopped (DRV_XOFF or STACK_XOFF): the watchdog's clock starts there (6.x)
+    const stopStarts: number[] = [];
+    let wasStopped = false;
+    const { result, sc } = runExample('igb-lost-irq', (ev, sim) => {
+      const stopped = sim.driverQueue(0, 0).txq.xmitStopped();
+      if (stopped && !wasStopped) stopStarts.push(ev.tsNs);
+      wasStopped = stopped;
+    });
+    const timeoNs = sc.devices[0]!.watchdogTimeoMs * 1e6;
+    const fires = result.watchdogFires.map((f) => f.tsNs + sc.startOffsetNs);
+    expect(fires.length).toBe(3);
+    expect(result.eventCounts.net_dev_xmit_timeout).toBe(3);
+    for (const fire of fires) {
+      // the stop that this timeout refers to: the last stop before fire - timeo
+      const stop = stopStarts.filter((s) => s <= fire - timeoNs).at(-1)!;
+      expect(stop).toBeDefined();
+      // fires after trans_start + timeo (time_after), at the latest one round_jiffies second + one tick later
+      expect(fire).toBeGreaterThan(stop + timeoNs - 4e6);
+      expect(fire).toBeLessThanOrEqual(stop + timeoNs + 1e9 + 8e6);
+    }
+    for (let i = 1; i < fires.length; i++) expect(fires[i]! - fires[i - 1]!).toBeGreaterThanOrEqual(timeoNs);
+    // ndo_tx_timeout → igb reset_task → ring reinit with netdev_tx_reset_queue
+    expect(result.queues[0]!.resets).toBe(3);
+    expect(result.queues[0]!.lostIrqs).toBeGreaterThanOrEqual(3);
+    for (const f of result.watchdogFires) expect(f.timedOutMs).toBeGreaterThan(5000);
+  });
+});
+
+describe('frozen-queue-enobufs.json (§I.7, §I.6)', () => {
+  it('ENOBUFS count equals the qdisc drops; FROZEN alone never trips the watchdog', () => {
+    const { result, events } = runExample('frozen-queue-enobufs');
+    expect(result.qdiscDrops).toBeGreaterThan(1000);
+    expect(result.enobufs).toBe(result.qdiscDrops);
+    expect(events.filter((e) => e.kind === TraceKind.kfreeSkb).length).toBe(result.qdiscDrops);
+    expect(result.eventCounts.net_dev_xmit_timeout).toBe(0);
+    expect(result.queues[0]!.state).toBe(0x4);
+    // pfifo_fast per-band limit: txqueuelen (100) in band 1, plus one requeued skb from the bypass attempt
+    expect(result.eventCounts.qdisc_enqueue).toBe(100);
+  });
+});
+
+describe('macb-stuck-head.json (§G.2, §I.2)', () => {
+  it('the ring head stops moving, the queue stays stopped, and there is no net_dev_xmit_timeout (macb has no ndo_tx_timeout)', () => {
+    const { result, events } = runExample('macb-stuck-head');
+    const q = result.queues[0]!;
+    expect(q.state & 0x1).toBe(0x1);
+    expect(q.ringOccupancy).toBe(63); // full 64-entry ring (one slot empty)
+    expect(q.stoppedSinceNs).toBeGreaterThan(0);
+    expect(result.eventCounts.net_dev_xmit_timeout).toBe(0);
+    expect(result.watchdogFires).toHaveLength(0);
+    // no completion after the fault
+    expect(events.filter((e) => e.kind === TraceKind.consumeSkb && e.tsNs > 1000e9 + 1001e6)).toHaveLength(0);
+    expect(result.enobufs).toBe(result.qdiscDrops);
+  });
+});
+
+describe('healthy-igb.json', () => {
+  it('no stop lasts more than a few ms, no drops, no timeouts, everything sent', () => {
+    const { result } = runExample('healthy-igb');
+    const q = result.queues[0]!;
+    expect(q.maxStoppedNs).toBeLessThan(3e6);
+    expect(result.qdiscDrops).toBe(0);
+    expect(result.devices[0]!.droppedPackets).toBe(0);
+    expect(result.eventCounts.net_dev_xmit_timeout).toBe(0);
+    expect(result.eventCounts.kfree_skb).toBe(0);
+    const d = result.devices[0]!;
+    expect(d.queuedPackets - d.sentPackets).toBeLessThanOrEqual(q.ringOccupancy + 64);
+  });
+});
+
+describe('scenario validation', () => {
+  it('reports the file and the JSON line of a syntax error', () => {
+    expect(() => parseScenario('{\n  "durationMs": 10,\n  oops\n}', 'bad.json')).toThrowError(/bad\.json: line 3: invalid JSON/);
+  });
+  it('reports the field path of a bad value', () => {
+    const s = { durationMs: 10, devices: [{ name: 'e', driver: 'igb', linkRateBps: 1e9, ringSize: 100 }], sources: [] };
+    expect(() => parseScenario(JSON.stringify(s), 'x.json')).toThrowError(ScenarioError);
+    expect(() => parseScenario(JSON.stringify(s), 'x.json')).toThrowError(/x\.json: devices\[0\]\.ringSize: must be a power of two/);
+    const f = { ...s, devices: [{ name: 'e', driver: 'igb', linkRateBps: 1e9 }], faults: [{ kind: 'meteor', device: 'e', startMs: 0 }] };
+    expect(() => parseScenario(JSON.stringify(f), 'x.json')).toThrowError(/faults\[0\]\.kind: unknown fault "meteor"/);
+  });
+  it('every shipped example parses', () => {
+    for (const n of ['healthy-igb', 'igb-lost-irq', 'macb-stuck-head', 'frozen-queue-enobufs']) {
+      expect(parseScenario(readFileSync(scenarioPath(n), 'utf8'), n).devices.length).toBe(1);
+    }
+  });
+});
