@@ -32,6 +32,11 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** rows per record batch (default 65536) */
   batchRows?: number;
+  /**
+   * parse worker threads for text inputs larger than one 4 MB block (0 = parse in this thread).
+   * Default: TXREPLAY_INGEST_WORKERS, else one per core (at most 4). The table is identical either way.
+   */
+  workers?: number;
 }
 
 function totals(sources: SourceSummary[]): IngestSummary {
@@ -112,6 +117,7 @@ async function ingestAll(
         signal: opts.signal,
         onProgress: opts.onProgress,
         totalBytes,
+        workers: opts.workers,
       }),
     );
   }

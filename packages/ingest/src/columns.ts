@@ -88,6 +88,24 @@ export function makeEventSchema(metadata?: Map<string, string>): Schema {
   return new Schema(fields, metadata ?? new Map());
 }
 
+/**
+ * The buffers of one record batch, before dictionaries are attached: typed arrays only, so a parse worker can
+ * transfer them to the main thread, which remaps dictionary indices and line numbers in place and builds the
+ * RecordBatch without copying (EventColumns.batchOf).
+ */
+export interface BatchBuffers {
+  n: number;
+  /** per column (COLUMNS order): values (dictionary columns: Int32 indices; raw: UTF-8 bytes; ptr_hashed: bits) */
+  values: (BigInt64Array | BigUint64Array | Int16Array | Int32Array | Uint32Array | Uint8Array)[];
+  /** per column: validity bitmap, null when every row is valid */
+  bitmaps: (Uint8Array | null)[];
+  nullCounts: number[];
+  /** offsets of the `raw` column */
+  rawOffsets: Int32Array;
+}
+
+export const DICT_COLUMN_NAMES: readonly DictColumn[] = DICT_COLUMNS;
+
 /** One growing string dictionary, shared by all batches of one output. */
 export class StringDictionary {
   readonly index = new Map<string, number>();
@@ -160,16 +178,41 @@ export function utf8Data(values: readonly (string | null)[]): Data<Utf8> {
 }
 const EMPTY = new Uint8Array(0);
 
-function bitmapFrom(valid: Uint8Array, n: number): { bitmap: Uint8Array | null; nulls: number } {
-  const bitmap = new Uint8Array((n + 7) >> 3);
+const POPCOUNT = new Uint8Array(256);
+for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1]!;
+
+/**
+ * Pack 0/1 bytes into an Arrow bitmap, 8 rows per step: the bytes of a little-endian uint32 of 0/1 values sit
+ * at bits 0, 8, 16, 24 and fold into a nibble with three shifts.
+ */
+function packBits(v: Uint8Array, n: number): { bits: Uint8Array; set: number } {
+  const bits = new Uint8Array((n + 7) >> 3);
   let set = 0;
-  for (let i = 0; i < n; i++) {
-    if (valid[i] !== 0) {
-      bitmap[i >> 3]! |= 1 << (i & 7);
+  const full = n >> 3;
+  let i = 0;
+  if ((v.byteOffset & 3) === 0 && full > 0) {
+    const w = new Uint32Array(v.buffer, v.byteOffset, full * 2);
+    for (let k = 0; k < full; k++) {
+      const a = w[2 * k]!;
+      const b = w[2 * k + 1]!;
+      const byte = ((a | (a >>> 7) | (a >>> 14) | (a >>> 21)) & 0xf) | (((b | (b >>> 7) | (b >>> 14) | (b >>> 21)) & 0xf) << 4);
+      bits[k] = byte;
+      set += POPCOUNT[byte]!;
+    }
+    i = full * 8;
+  }
+  for (; i < n; i++) {
+    if (v[i] !== 0) {
+      bits[i >> 3]! |= 1 << (i & 7);
       set++;
     }
   }
-  return set === n ? { bitmap: null, nulls: 0 } : { bitmap, nulls: n - set };
+  return { bits, set };
+}
+
+function bitmapFrom(valid: Uint8Array, n: number): { bitmap: Uint8Array | null; nulls: number } {
+  const { bits, set } = packBits(valid, n);
+  return set === n ? { bitmap: null, nulls: 0 } : { bitmap: bits, nulls: n - set };
 }
 
 /**
@@ -300,6 +343,15 @@ export class EventColumns {
     this.length++;
   }
 
+  /** Forget all rows (parse workers, after a part was taken); dictionaries are kept. */
+  reset(): void {
+    const n = Math.min(this.length + 1, this.capacity);
+    for (const v of this.validList) v.fill(0, 0, n);
+    this.raw.fill(null, 0, n);
+    this.length = 0;
+    this.dirty = false;
+  }
+
   setDict(col: DictColumn, r: number, s: string): void {
     (this[col] as Int32Array)[r] = this.dicts[col].intern(s);
     this.valid[col][r] = 1;
@@ -307,69 +359,74 @@ export class EventColumns {
 
   /** Flush rows [0, length) into a RecordBatch and reset for the next batch. */
   flush(): RecordBatch {
+    return this.batchOf(this.takeBuffers());
+  }
+
+  /** Rows [0, length) as batch buffers (copies); resets for the next batch. */
+  takeBuffers(): BatchBuffers {
     const n = this.length;
-    const children: Data[] = [];
-    for (const field of this.schema.fields) {
-      children.push(this.columnData(field.name as ColumnName, field.type as DataType, n));
-    }
-    const structData = makeData({
-      type: new Struct(this.schema.fields),
-      length: n,
-      nullCount: 0,
-      children,
+    const values: BatchBuffers['values'] = [];
+    const bitmaps: (Uint8Array | null)[] = [];
+    const nullCounts: number[] = [];
+    let rawOffsets: Int32Array = new Int32Array(n + 1);
+    COLUMNS.forEach((name, c) => {
+      const { bitmap, nulls } = bitmapFrom(this.validList[c]!, n);
+      bitmaps.push(bitmap);
+      nullCounts.push(nulls);
+      if (name === 'ptr_hashed') values.push(packBits(this.ptrHashed, n).bits);
+      else if (name === 'raw') {
+        const enc = utf8Parts(this.raw, n);
+        values.push(enc.data);
+        rawOffsets = enc.offsets;
+      } else values.push(this.columnArray(name).slice(0, n));
     });
+    // a discarded attempt at row n is cleared too: the next rows start at 0 and would never reach it
+    const clear = this.dirty ? Math.min(n + 1, this.capacity) : n;
+    this.raw.fill(null, 0, clear);
+    for (const v of this.validList) v.fill(0, 0, clear);
     this.length = 0;
-    for (const v of this.validList) v.fill(0, 0, n);
+    this.dirty = false;
+    return { n, values, bitmaps, nullCounts, rawOffsets };
+  }
+
+  /** The RecordBatch of `b` with this output's dictionaries (dictionary indices must already be this output's). */
+  batchOf(b: BatchBuffers): RecordBatch {
+    const n = b.n;
+    const children: Data[] = [];
+    this.schema.fields.forEach((field, c) => {
+      const name = field.name as ColumnName;
+      const base = { type: field.type as DataType, length: n, nullCount: b.nullCounts[c]!, nullBitmap: b.bitmaps[c] ?? null };
+      if (name === 'raw') {
+        children.push(makeData({ ...base, type: new Utf8(), valueOffsets: b.rawOffsets, data: b.values[c] as Uint8Array }));
+      } else if (DICT_SET.has(name)) {
+        children.push(
+          makeData({
+            ...base,
+            type: field.type as Dictionary<Utf8, Int32>,
+            data: b.values[c] as Int32Array,
+            dictionary: this.dicts[name as DictColumn].snapshot(),
+          }),
+        );
+      } else {
+        children.push(makeData({ ...base, data: b.values[c] } as never));
+      }
+    });
+    const structData = makeData({ type: new Struct(this.schema.fields), length: n, nullCount: 0, children });
     return new RecordBatch(this.schema, structData);
   }
 
-  private columnData(name: ColumnName, type: DataType, n: number): Data {
-    const { bitmap, nulls } = bitmapFrom(this.valid[name], n);
-    const base = { length: n, nullCount: nulls, nullBitmap: bitmap };
+  private columnArray(name: ColumnName): BigInt64Array | BigUint64Array | Int16Array | Int32Array | Uint32Array {
     switch (name) {
       case 'ts_ns':
-        return makeData({ ...base, type: type as Int64, data: this.tsNs.slice(0, n) });
+        return this.tsNs;
       case 'skbaddr':
-        return makeData({ ...base, type: type as Uint64, data: this.skbaddr.slice(0, n) });
+        return this.skbaddr;
       case 'napi':
-        return makeData({ ...base, type: type as Uint64, data: this.napi.slice(0, n) });
+        return this.napi;
       case 'jiffies':
-        return makeData({ ...base, type: type as Uint64, data: this.jiffies.slice(0, n) });
+        return this.jiffies;
       case 'cpu':
-        return makeData({ ...base, type: type as Int16, data: this.cpu.slice(0, n) });
-      case 'ptr_hashed': {
-        const bits = new Uint8Array((n + 7) >> 3);
-        const v = this.ptrHashed;
-        for (let i = 0; i < n; i++) if (v[i] !== 0) bits[i >> 3]! |= 1 << (i & 7);
-        return makeData({ ...base, type: type as Bool, data: bits });
-      }
-      case 'raw': {
-        const d = utf8Data(this.raw.slice(0, n));
-        this.raw.fill(null, 0, n);
-        return d;
-      }
-      case 'comm':
-      case 'event':
-      case 'dev':
-      case 'driver':
-      case 'reason':
-      case 'location':
-      case 'source':
-        return makeData({
-          ...base,
-          type: type as Dictionary<Utf8, Int32>,
-          data: (this[name] as Int32Array).slice(0, n),
-          dictionary: this.dicts[name].snapshot(),
-        });
-      default: {
-        const arr = this.int32Like(name);
-        return makeData({ ...base, type: type as Int32, data: arr.slice(0, n) as Int32Array });
-      }
-    }
-  }
-
-  private int32Like(name: ColumnName): Int32Array | Uint32Array {
-    switch (name) {
+        return this.cpu;
       case 'pid':
         return this.pid;
       case 'ifindex':
@@ -396,8 +453,41 @@ export class EventColumns {
         return this.stallLen;
       case 'line':
         return this.line;
+      case 'comm':
+      case 'event':
+      case 'dev':
+      case 'driver':
+      case 'reason':
+      case 'location':
+      case 'source':
+        return this[name];
       default:
-        throw new Error(`column ${name} is not a 32-bit column`);
+        throw new Error(`column ${name} has no typed array`);
     }
   }
+}
+
+const DICT_SET: ReadonlySet<string> = new Set(DICT_COLUMNS);
+
+/** UTF-8 bytes and offsets of rows [0, n) of a string column (nulls are empty). */
+function utf8Parts(values: readonly (string | null)[], n: number): { data: Uint8Array; offsets: Int32Array } {
+  const offsets = new Int32Array(n + 1);
+  const encoded: Uint8Array[] = [];
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v !== null && v !== undefined) {
+      const e = encoder.encode(v);
+      encoded.push(e);
+      total += e.length;
+    }
+    offsets[i + 1] = total;
+  }
+  const data = new Uint8Array(total);
+  let p = 0;
+  for (const e of encoded) {
+    data.set(e, p);
+    p += e.length;
+  }
+  return { data, offsets };
 }

@@ -1,48 +1,27 @@
 /**
- * One text input → rows. Streams the (possibly gzip-compressed) bytes chunk by chunk, splits lines without
- * building a whole-file string, sniffs the format from the first lines and runs the matching line parser.
- * Keeps the accounting exact: lines = events + skipped + comments (lost-event marker rows count as events).
+ * One text input → rows. Streams the (possibly gzip-compressed) bytes, cuts them into blocks of whole lines,
+ * sniffs the format from the first lines and parses every line from its bytes (./lines.ts). Inputs larger than
+ * one block are parsed by worker threads (./pool.ts), block by block, and the rows are written in file order;
+ * smaller inputs (and runs without the compiled worker script) are parsed in this thread. Both paths produce
+ * the identical table (test/parallel.test.ts). Accounting stays exact: lines = events + skipped + comments.
  */
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { RecordBatch } from 'apache-arrow';
+import { DICT_COLUMN_NAMES, type EventColumns } from './columns.js';
 import { NotATraceError, StrictParseError, type ParseIssue, type SourceSummary } from './errors.js';
-import type { EventColumns } from './columns.js';
-import {
-  LineKind,
-  parseBpftraceJsonLine,
-  parseBpftraceLine,
-  parseFtraceLine,
-  parsePerfLine,
-  type LineParser,
-  type LineResult,
-} from './formats.js';
-import { LOST_EVENTS_MARKER, type TraceFormat } from './schema.js';
+import { LineHandler, MAX_ISSUES, parserFor } from './lines.js';
+import { ParsePool, defaultWorkerCount, parseWorkerScript, type BlockResult } from './pool.js';
+import { COLUMNS, type TraceFormat } from './schema.js';
 import { detectFormat, notATraceReason } from './sniff.js';
 
-/** How many unparseable lines are kept (with file:line) in the summary. */
-export const MAX_ISSUES = 10;
+export { MAX_ISSUES, parserFor };
+
 /** Lines used to sniff the format. */
 const SNIFF_LINES = 200;
 /** Bytes read before deciding (binary/HTML check and sniffing). */
 const SNIFF_BYTES = 64 * 1024;
-
-export function parserFor(format: TraceFormat): LineParser {
-  switch (format) {
-    case 'perf-script':
-      return parsePerfLine;
-    case 'ftrace':
-    case 'trace-cmd':
-      return parseFtraceLine;
-    case 'bpftrace':
-      return parseBpftraceLine;
-    case 'bpftrace-json':
-      return parseBpftraceJsonLine;
-    case 'arrow':
-      throw new Error('arrow inputs are read, not parsed');
-  }
-}
 
 export interface SourceOptions {
   format?: TraceFormat;
@@ -51,7 +30,14 @@ export interface SourceOptions {
   /** bytes consumed (raw, before gunzip) and the file size (null for stdin) */
   onProgress?: (bytesRead: number, totalBytes: number | null) => void;
   totalBytes?: number | null;
+  /** parse worker threads for inputs larger than one block (0 = this thread; default: defaultWorkerCount()) */
+  workers?: number;
 }
+
+/** Bytes per block of whole lines handed to a parse worker (and the in-thread parser). */
+const BLOCK_BYTES = 4 << 20;
+/** Blocks submitted but not yet written, per worker: bounds memory independently of the input size. */
+const INFLIGHT_PER_WORKER = 2;
 
 export function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
@@ -101,8 +87,63 @@ async function* chunksOf(raw: Readable, onRaw: (n: number) => void): AsyncGenera
   }
 }
 
+
+/** Blocks of whole lines (each a fresh buffer, transferable); the last one may end without `\n`. */
+async function* blocksOf(
+  first: Uint8Array,
+  rest: AsyncIterator<Uint8Array>,
+  blockBytes: number,
+): AsyncGenerator<{ buf: Uint8Array; final: boolean }> {
+  let parts: Uint8Array[] = first.length > 0 ? [first] : [];
+  let total = first.length;
+  let done = false;
+  const concat = (list: Uint8Array[], n: number): Uint8Array => {
+    const out = new Uint8Array(n);
+    let p = 0;
+    for (const c of list) {
+      out.set(c, p);
+      p += c.length;
+    }
+    return out;
+  };
+  for (;;) {
+    while (!done && total < blockBytes) {
+      const n = await rest.next();
+      if (n.done) done = true;
+      else if (n.value.length > 0) {
+        parts.push(n.value);
+        total += n.value.length;
+      }
+    }
+    if (done) {
+      yield { buf: concat(parts, total), final: true };
+      return;
+    }
+    // cut after the last newline; with none (one huge line) keep reading
+    let cut = -1;
+    let j = parts.length - 1;
+    for (; j >= 0; j--) {
+      cut = parts[j]!.lastIndexOf(10);
+      if (cut >= 0) break;
+    }
+    if (cut < 0) {
+      blockBytes = total + 1;
+      continue;
+    }
+    const head = parts.slice(0, j);
+    head.push(parts[j]!.subarray(0, cut + 1));
+    let headLen = 0;
+    for (const h of head) headLen += h.length;
+    const tail = parts[j]!.subarray(cut + 1);
+    const after = parts.slice(j + 1);
+    parts = tail.length > 0 ? [tail, ...after] : after;
+    total -= headLen;
+    yield { buf: concat(head, headLen), final: false };
+  }
+}
+
 /**
- * Parse one input into `cols`, pushing full batches to `onBatch`. `display` is the path as given by the user
+ * Parse one input into `cols`, pushing full batches to `onBatch`. `path` is the path as given by the user
  * (written into the `source` column and issues).
  */
 export async function ingestTextSource(
@@ -111,94 +152,32 @@ export async function ingestTextSource(
   onBatch: (b: RecordBatch) => void | Promise<void>,
   opts: SourceOptions,
 ): Promise<SourceSummary> {
-  const issues: ParseIssue[] = [];
-  let lines = 0;
-  let events = 0;
-  let skipped = 0;
-  let comments = 0;
-  let lostEvents = 0;
-  let kernel: string | null = null;
-  const countsByEvent: number[] = [];
   const sourceIdx = cols.dicts.source.intern(path);
-  const out: LineResult = { message: '', lost: 0, kernel: null };
-  let lastTsLo = 0;
-  let lastTsHi = 0;
-  let parser: LineParser | null = null;
-  let format: TraceFormat | null = opts.format ?? null;
-  const pendingBatches: RecordBatch[] = [];
-
-  const handleLine = (text: string, isLast: boolean): void => {
-    lines++;
-    const r = cols.begin();
-    out.lost = 0;
-    const kind = (parser as LineParser)(text, cols, r, out);
-    if (kind === LineKind.Event) {
-      cols.line[r] = lines;
-      cols.valid.line[r] = 1;
-      cols.source[r] = sourceIdx;
-      cols.valid.source[r] = 1;
-      lastTsLo = cols.tsNs32[2 * r]!;
-      lastTsHi = cols.tsNs32[2 * r + 1]!;
-      const ev = cols.event[r]!;
-      countsByEvent[ev] = (countsByEvent[ev] ?? 0) + 1;
-      events++;
-      cols.commit();
-    } else if (kind === LineKind.Comment) {
-      cols.discard();
-      comments++;
-      if (out.kernel !== null && kernel === null) kernel = out.kernel;
-    } else if (kind === LineKind.Lost) {
-      // marker row at the previous event's timestamp (schema.ts LOST_EVENTS_MARKER; packets = events lost)
-      cols.discard();
-      const m = cols.begin();
-      cols.tsNs32[2 * m] = lastTsLo;
-      cols.tsNs32[2 * m + 1] = lastTsHi;
-      cols.valid.ts_ns[m] = 1;
-      cols.setDict('event', m, LOST_EVENTS_MARKER);
-      cols.packets[m] = out.lost;
-      cols.valid.packets[m] = 1;
-      cols.line[m] = lines;
-      cols.valid.line[m] = 1;
-      cols.source[m] = sourceIdx;
-      cols.valid.source[m] = 1;
-      const ev = cols.event[m]!;
-      countsByEvent[ev] = (countsByEvent[ev] ?? 0) + 1;
-      lostEvents += out.lost;
-      events++;
-      cols.commit();
-    } else {
-      cols.discard();
-      skipped++;
-      const issue: ParseIssue = {
-        path,
-        line: lines,
-        message: isLast ? `truncated last line: ${out.message}` : out.message,
-        text: text.length > 200 ? `${text.slice(0, 200)}…` : text,
-      };
-      if (opts.strict) throw new StrictParseError(issue);
-      if (issues.length < MAX_ISSUES) issues.push(issue);
-    }
-    if (cols.full) pendingBatches.push(cols.flush());
-  };
-
-  const decoder = new TextDecoder('utf-8');
-  let carry = '';
-  let headBytes: Uint8Array[] = [];
-  let headLen = 0;
   let rawBytes = 0;
   const onRaw = (n: number): void => {
     rawBytes += n;
   };
-
-  const startParsing = (): void => {
-    const head = Buffer.concat(headBytes);
-    headBytes = [];
+  const chunks = inputChunks(path, onRaw, opts.signal)[Symbol.asyncIterator]();
+  try {
+    // sniff: the first SNIFF_BYTES (binary/HTML check, then the format from the first lines)
+    const headList: Uint8Array[] = [];
+    let headLen = 0;
+    while (headLen < SNIFF_BYTES) {
+      const n = await chunks.next();
+      if (n.done) break;
+      headList.push(n.value);
+      headLen += n.value.length;
+    }
+    if (opts.signal?.aborted) throw abortError(opts.signal);
+    let head: Uint8Array = headList.length === 1 ? headList[0]! : Buffer.concat(headList);
     const reason = notATraceReason(head);
     if (reason !== null) throw new NotATraceError(path, `${path} ${reason}.`);
-    const text = decoder.decode(head, { stream: true });
+    // a UTF-8 byte order mark is not part of the first line (TextDecoder drops it too)
+    if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3);
+    let format: TraceFormat | null = opts.format ?? null;
     if (format === null) {
-      const firstLines = text.split('\n', SNIFF_LINES);
-      format = detectFormat(firstLines);
+      const text = new TextDecoder('utf-8').decode(head, { stream: true });
+      format = detectFormat(text.split('\n', SNIFF_LINES));
       if (format === null) {
         if (text.trim() === '') throw new NotATraceError(path, `${path} is empty.`);
         throw new NotATraceError(
@@ -207,64 +186,174 @@ export async function ingestTextSource(
         );
       }
     }
-    parser = parserFor(format);
-    carry = feed(carry + text);
-  };
-
-  const feed = (text: string): string => {
-    let start = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', start);
-      if (nl < 0) break;
-      let end = nl;
-      if (end > start && text.charCodeAt(end - 1) === 13) end--;
-      handleLine(text.slice(start, end), false);
-      start = nl + 1;
-    }
-    return start === 0 ? text : text.slice(start);
-  };
-
-  const flushPending = async (): Promise<void> => {
-    while (pendingBatches.length > 0) await onBatch(pendingBatches.shift() as RecordBatch);
-  };
-
-  for await (const chunk of inputChunks(path, onRaw, opts.signal)) {
-    if (opts.signal?.aborted) throw abortError(opts.signal);
-    if (parser === null) {
-      headBytes.push(chunk);
-      headLen += chunk.length;
-      if (headLen < SNIFF_BYTES) continue;
-      startParsing();
-    } else {
-      carry = feed(carry + decoder.decode(chunk, { stream: true }));
-    }
-    await flushPending();
-    opts.onProgress?.(rawBytes, opts.totalBytes ?? null);
+    parserFor(format); // rejects 'arrow'
+    const blocks = blocksOf(head, chunks, BLOCK_BYTES);
+    const first = await blocks.next();
+    if (first.done) throw new Error('unreachable: blocksOf yields at least one block');
+    const nWorkers = opts.workers ?? defaultWorkerCount();
+    const script = nWorkers > 0 && !first.value.final ? parseWorkerScript() : null;
+    const summary =
+      script === null
+        ? await parseInThread(path, format, cols, sourceIdx, onBatch, opts, first.value, blocks, () => rawBytes)
+        : await parseInWorkers(path, format, cols, sourceIdx, onBatch, opts, first.value, blocks, () => rawBytes, script, nWorkers);
+    return summary;
+  } finally {
+    await chunks.return?.(undefined);
   }
-  if (parser === null) startParsing();
-  carry += decoder.decode();
-  if (carry.length > 0) {
-    let end = carry.length;
-    if (carry.charCodeAt(end - 1) === 13) end--;
-    handleLine(carry.slice(0, end), true);
-  }
-  await flushPending();
-  opts.onProgress?.(rawBytes, opts.totalBytes ?? null);
+}
 
+type Blocks = AsyncGenerator<{ buf: Uint8Array; final: boolean }>;
+
+function summaryOf(
+  path: string,
+  format: TraceFormat,
+  cols: EventColumns,
+  counts: { lines: number; events: number; skipped: number; comments: number; lostEvents: number },
+  kernel: string | null,
+  issues: ParseIssue[],
+  countsByEvent: number[],
+): SourceSummary {
   const eventCounts: Record<string, number> = {};
   countsByEvent.forEach((n, idx) => {
     if (n) eventCounts[cols.dicts.event.values[idx] as string] = n;
   });
-  return {
-    path,
-    format: format as TraceFormat,
-    kernel,
-    lines,
-    events,
-    skipped,
-    comments,
-    lostEvents,
-    issues,
-    eventCounts,
+  return { path, format, kernel, ...counts, issues, eventCounts };
+}
+
+async function parseInThread(
+  path: string,
+  format: TraceFormat,
+  cols: EventColumns,
+  sourceIdx: number,
+  onBatch: (b: RecordBatch) => void | Promise<void>,
+  opts: SourceOptions,
+  first: { buf: Uint8Array; final: boolean },
+  blocks: Blocks,
+  rawBytes: () => number,
+): Promise<SourceSummary> {
+  const pending: RecordBatch[] = [];
+  const handler = new LineHandler(cols, format, path, opts.strict ?? false, sourceIdx, () => pending.push(cols.flush()));
+  let block: { buf: Uint8Array; final: boolean } | undefined = first;
+  while (block !== undefined) {
+    if (opts.signal?.aborted) throw abortError(opts.signal);
+    handler.feedLines(block.buf, 0, block.buf.length, block.final);
+    while (pending.length > 0) await onBatch(pending.shift() as RecordBatch);
+    opts.onProgress?.(rawBytes(), opts.totalBytes ?? null);
+    if (block.final) break;
+    const n = await blocks.next();
+    block = n.done ? undefined : n.value;
+  }
+  return summaryOf(path, format, cols, handler, handler.kernel, handler.issues, handler.countsByEvent);
+}
+
+async function parseInWorkers(
+  path: string,
+  format: TraceFormat,
+  cols: EventColumns,
+  sourceIdx: number,
+  onBatch: (b: RecordBatch) => void | Promise<void>,
+  opts: SourceOptions,
+  first: { buf: Uint8Array; final: boolean },
+  blocks: Blocks,
+  rawBytes: () => number,
+  script: URL,
+  nWorkers: number,
+): Promise<SourceSummary> {
+  const pool = new ParsePool(script, nWorkers, { format, path, batchRows: cols.capacity });
+  const counts = { lines: 0, events: 0, skipped: 0, comments: 0, lostEvents: 0 };
+  let kernel: string | null = null;
+  const issues: ParseIssue[] = [];
+  const countsByEvent: number[] = [];
+  let lastTsLo = 0;
+  let lastTsHi = 0;
+  // per worker, per dictionary column: worker-local index → index in the output dictionary
+  const remaps: number[][][] = Array.from({ length: nWorkers }, () => DICT_COLUMN_NAMES.map(() => []));
+  const EVENT_D = DICT_COLUMN_NAMES.indexOf('event');
+  const TS_C = COLUMNS.indexOf('ts_ns');
+  const LINE_C = COLUMNS.indexOf('line');
+  const DICT_C = DICT_COLUMN_NAMES.map((name) => COLUMNS.indexOf(name));
+
+  const consume = async (res: BlockResult): Promise<void> => {
+    const remap = remaps[res.seq % nWorkers]!;
+    DICT_COLUMN_NAMES.forEach((name, d) => {
+      const m = remap[d]!;
+      for (const s of res.newStrings[d]!) m.push(name === 'source' ? sourceIdx : cols.dicts[name].intern(s));
+    });
+    if (res.skipped > 0 && opts.strict) {
+      const first = res.issues[0]!;
+      throw new StrictParseError({ ...first, line: first.line + counts.lines });
+    }
+    // lost-events markers before the block's first event take the previous block's last event time
+    for (const o of res.lostBeforeEvent) {
+      let row = o;
+      for (const p of res.parts) {
+        if (row < p.n) {
+          const ts = p.values[TS_C] as BigInt64Array;
+          const ts32 = new Uint32Array(ts.buffer, ts.byteOffset, 2 * p.n);
+          ts32[2 * row] = lastTsLo;
+          ts32[2 * row + 1] = lastTsHi;
+          break;
+        }
+        row -= p.n;
+      }
+    }
+    for (const p of res.parts) {
+      const n = p.n;
+      const line = p.values[LINE_C] as Uint32Array;
+      const lineBase = counts.lines;
+      for (let i = 0; i < n; i++) line[i] = line[i]! + lineBase;
+      for (let d = 0; d < DICT_C.length; d++) {
+        const idx = p.values[DICT_C[d]!] as Int32Array;
+        const map = remap[d]!;
+        for (let i = 0; i < n; i++) idx[i] = map[idx[i]!]!;
+      }
+      await onBatch(cols.batchOf(p));
+    }
+    for (const issue of res.issues) {
+      if (issues.length >= MAX_ISSUES) break;
+      issues.push({ ...issue, line: issue.line + counts.lines });
+    }
+    res.countsByEvent.forEach((n, local) => {
+      if (n) {
+        const g = remap[EVENT_D]![local]!;
+        countsByEvent[g] = (countsByEvent[g] ?? 0) + n;
+      }
+    });
+    if (kernel === null && res.kernel !== null) kernel = res.kernel;
+    if (res.sawEvent) {
+      lastTsLo = res.lastTsLo;
+      lastTsHi = res.lastTsHi;
+    }
+    counts.lines += res.lines;
+    counts.events += res.events;
+    counts.skipped += res.skipped;
+    counts.comments += res.comments;
+    counts.lostEvents += res.lostEvents;
   };
+
+  const inflight: Promise<BlockResult>[] = [];
+  const maxInflight = nWorkers * INFLIGHT_PER_WORKER;
+  try {
+    let seq = 0;
+    let block: { buf: Uint8Array; final: boolean } | undefined = first;
+    while (block !== undefined) {
+      if (opts.signal?.aborted) throw abortError(opts.signal);
+      const p = pool.submit(seq++, block.buf, block.final);
+      p.catch(() => undefined); // rejections are handled where the block is consumed, in order
+      inflight.push(p);
+      while (inflight.length >= maxInflight) await consume(await (inflight.shift() as Promise<BlockResult>));
+      opts.onProgress?.(rawBytes(), opts.totalBytes ?? null);
+      if (block.final) break;
+      const n = await blocks.next();
+      block = n.done ? undefined : n.value;
+    }
+    while (inflight.length > 0) {
+      if (opts.signal?.aborted) throw abortError(opts.signal);
+      await consume(await (inflight.shift() as Promise<BlockResult>));
+    }
+  } finally {
+    await pool.close();
+  }
+  opts.onProgress?.(rawBytes(), opts.totalBytes ?? null);
+  return summaryOf(path, format, cols, counts, kernel, issues, countsByEvent);
 }

@@ -1,0 +1,610 @@
+/**
+ * Byte-level fast path of the line parsers (./formats.ts) and the field parser (./fields.ts) for the common
+ * shapes: perf script, ftrace/trace-cmd with a `[CPU]` column, and bpftrace printf lines. A line is read
+ * straight from the chunk bytes; numbers, pointers and timestamps are parsed without creating strings, and
+ * string columns go through ByteDict (a repeated comm/dev/location allocates nothing).
+ *
+ * Exactness: the fast path accepts a line only when it yields exactly what the string parser would. Anything
+ * unusual — `#` headers (kernel release), latency format, `CPU…`/`cpus=` records, JSON, a field that does not
+ * parse, a missing required field — returns FALLBACK and the caller runs the string parser on that line,
+ * which produces the row or the error message. Dictionary strings are interned in the same order as the string
+ * parser interns them (comm after the event name check, event before the fields), so the dictionaries are
+ * identical too.
+ */
+import { ByteDict, bDec, bNum32, bPtr, bSecsDotFrac, bU64Dec, bUDec, decodeSlice } from './bytes.js';
+import { StringDictionary, type EventColumns } from './columns.js';
+import { canonicalEvent, eventId, EV_DQL_STALL_DETECTED } from './fields.js';
+import { LineKind } from './formats.js';
+import { Ptr } from './scan.js';
+import type { TraceFormat } from './schema.js';
+
+/** The fast path cannot decide this line: run the string parser. */
+export const FALLBACK = -1;
+
+const F_DEV = 1 << 0;
+const F_SKB = 1 << 1;
+const F_LEN = 1 << 2;
+const F_RC = 1 << 3;
+const F_QUEUE = 1 << 4;
+const F_DRIVER = 1 << 5;
+const F_TXQ = 1 << 9;
+const F_PACKETS = 1 << 10;
+const F_NAPI = 1 << 11;
+const F_STALL_LEN = 1 << 14;
+const F_JIFFIES = 1 << 15;
+
+/** Same table as fields.ts REQUIRED (TX_EVENTS order). */
+const REQUIRED: readonly number[] = [
+  F_DEV | F_SKB | F_LEN,
+  F_DEV | F_QUEUE | F_SKB | F_LEN,
+  F_DEV | F_SKB | F_LEN | F_RC,
+  F_DEV | F_DRIVER | F_QUEUE,
+  F_SKB,
+  F_TXQ | F_PACKETS | F_SKB,
+  F_NAPI | F_DEV,
+  F_STALL_LEN | F_JIFFIES,
+  F_SKB,
+  F_SKB,
+];
+/** Same table as fields.ts WANTED (early stop once these are seen). */
+const WANTED: readonly number[] = [
+  F_DEV | F_SKB | F_LEN,
+  F_DEV | F_QUEUE | F_SKB | F_LEN,
+  F_DEV | F_SKB | F_LEN | F_RC,
+  -1,
+  -1,
+  -1,
+  -1,
+  -1,
+  -1,
+  -1,
+];
+
+const K_NONE = 0;
+const K_DEV = 1;
+const K_SKBADDR = 3;
+const K_NAPI = 4;
+const K_LEN = 6;
+const K_RC = 7;
+const K_QUEUE = 8;
+const K_DRIVER = 11;
+const K_IFINDEX = 12;
+const K_HANDLE = 13;
+const K_PARENT = 14;
+const K_TXQ = 15;
+const K_PACKETS = 16;
+const K_WORK = 17;
+const K_BUDGET = 18;
+const K_REASON = 19;
+const K_LOCATION = 20;
+const K_NOW = 21;
+
+/** fields.ts KEYS with the column each feeds (synonyms share an id). */
+const KEY_TABLE: readonly (readonly [string, number])[] = [
+  ['dev', K_DEV],
+  ['device', K_DEV],
+  ['skbaddr', K_SKBADDR],
+  ['napi', K_NAPI],
+  ['struct', K_NAPI],
+  ['len', K_LEN],
+  ['rc', K_RC],
+  ['queue_mapping', K_QUEUE],
+  ['queue', K_QUEUE],
+  ['queue_index', K_QUEUE],
+  ['driver', K_DRIVER],
+  ['ifindex', K_IFINDEX],
+  ['handle', K_HANDLE],
+  ['parent', K_PARENT],
+  ['txq_state', K_TXQ],
+  ['packets', K_PACKETS],
+  ['work', K_WORK],
+  ['budget', K_BUDGET],
+  ['reason', K_REASON],
+  ['location', K_LOCATION],
+  ['now', K_NOW],
+];
+const KEY_BYTES = KEY_TABLE.map(([k, id]) => ({ bytes: Uint8Array.from(k, (c) => c.charCodeAt(0)), id }));
+const KEYS_BY_LEN: { bytes: Uint8Array; id: number }[][] = [];
+for (const k of KEY_BYTES) (KEYS_BY_LEN[k.bytes.length] ??= []).push(k);
+const WORD_KEYS = ['struct', 'device', 'work', 'budget', 'thrs', 'len', 'now', 'reason:'].map((k) =>
+  Uint8Array.from(k, (c) => c.charCodeAt(0)),
+);
+
+function sameBytes(buf: Uint8Array, a: number, k: Uint8Array): boolean {
+  for (let i = 0; i < k.length; i++) if (buf[a + i] !== k[i]) return false;
+  return true;
+}
+function keyId(buf: Uint8Array, a: number, b: number): number {
+  const cands = KEYS_BY_LEN[b - a];
+  if (cands === undefined) return K_NONE;
+  for (const k of cands) if (sameBytes(buf, a, k.bytes)) return k.id;
+  return K_NONE;
+}
+function isWordKey(buf: Uint8Array, a: number, b: number): boolean {
+  for (const k of WORD_KEYS) if (k.length === b - a && sameBytes(buf, a, k)) return true;
+  return false;
+}
+
+const ascii = (k: string): Uint8Array => Uint8Array.from(k, (c) => c.charCodeAt(0));
+const CPU = ascii('CPU');
+const CPUS_EQ = ascii('cpus=');
+const VERSION_EQ = ascii('version = ');
+function startsWithBytes(buf: Uint8Array, i: number, e: number, k: Uint8Array): boolean {
+  return e - i >= k.length && sameBytes(buf, i, k);
+}
+
+function isSp(c: number): boolean {
+  return c === 32 || c === 9;
+}
+function isDig(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+function skipSp(buf: Uint8Array, i: number, e: number): number {
+  while (i < e) {
+    const c = buf[i]!;
+    if (c !== 32 && c !== 9) break;
+    i++;
+  }
+  return i;
+}
+function tokEnd(buf: Uint8Array, i: number, e: number): number {
+  while (i < e) {
+    const c = buf[i]!;
+    if (c === 32 || c === 9) break;
+    i++;
+  }
+  return i;
+}
+/** formats.ts timestampColon over bytes. */
+function tsColon(buf: Uint8Array, i: number, e: number): number {
+  let j = i;
+  let sawDigit = false;
+  let sawDot = false;
+  while (j < e) {
+    const c = buf[j]!;
+    if (c >= 48 && c <= 57) sawDigit = true;
+    else if (c === 46 && !sawDot) sawDot = true;
+    else break;
+    j++;
+  }
+  if (!sawDigit || !sawDot || j >= e || buf[j] !== 58) return -1;
+  return j;
+}
+/** formats.ts eventColon over bytes. */
+function evColon(buf: Uint8Array, i: number, e: number): number {
+  for (let j = i; j < e; j++) {
+    const c = buf[j]!;
+    if (c === 58 && (j + 1 === e || isSp(buf[j + 1]!))) return j;
+    if (c === 32 || c === 9) return -1;
+  }
+  return -1;
+}
+
+/** Fast line parser: LineKind, or FALLBACK. */
+export type FastLineParser = (buf: Uint8Array, a: number, e: number, r: number) => number;
+
+/** Per-output-columns fast parser state: byte caches in front of the column dictionaries. */
+export class FastParser {
+  private readonly comm: ByteDict;
+  private readonly dev: ByteDict;
+  private readonly driver: ByteDict;
+  private readonly reason: ByteDict;
+  private readonly location: ByteDict;
+  /** printed event name → slot; slot → canonical dictionary index and event id */
+  private readonly printed = new StringDictionary();
+  private readonly printedBytes = new ByteDict(this.printed);
+  private readonly evDictIdx: number[] = [];
+  private readonly evIds: number[] = [];
+  private bracketEnd = 0;
+  readonly parseLine: FastLineParser;
+
+  constructor(
+    private readonly cols: EventColumns,
+    format: TraceFormat,
+  ) {
+    this.comm = new ByteDict(cols.dicts.comm);
+    this.dev = new ByteDict(cols.dicts.dev);
+    this.driver = new ByteDict(cols.dicts.driver);
+    this.reason = new ByteDict(cols.dicts.reason);
+    this.location = new ByteDict(cols.dicts.location);
+    switch (format) {
+      case 'perf-script':
+        this.parseLine = (buf, a, e, r) => this.perf(buf, a, e, r);
+        break;
+      case 'ftrace':
+      case 'trace-cmd':
+        this.parseLine = (buf, a, e, r) => this.ftrace(buf, a, e, r);
+        break;
+      case 'bpftrace':
+        this.parseLine = (buf, a, e, r) => this.bpftrace(buf, a, e, r);
+        break;
+      default:
+        this.parseLine = () => FALLBACK;
+    }
+  }
+
+  /** formats.ts findCpuBracket over bytes: index of '[' of ` [digits]`, ']' in bracketEnd; -1 if none. */
+  private cpuBracket(buf: Uint8Array, a: number, from: number, e: number): number {
+    let k = from;
+    for (;;) {
+      const lb = buf.indexOf(91, k);
+      if (lb < 0 || lb >= e) return -1;
+      let j = lb + 1;
+      while (j < e && isDig(buf[j]!)) j++;
+      if (j > lb + 1 && j < e && buf[j] === 93 && lb > a && isSp(buf[lb - 1]!)) {
+        this.bracketEnd = j;
+        return lb;
+      }
+      k = lb + 1;
+    }
+  }
+
+  /** formats.ts finishEvent: event name, then the fields. */
+  private finish(buf: Uint8Array, r: number, evA: number, evB: number, fieldsA: number, e: number): number {
+    const slot = this.printedBytes.get(buf, evA, evB);
+    let dictIdx = this.evDictIdx[slot];
+    if (dictIdx === undefined) {
+      const name = canonicalEvent(this.printed.values[slot]!);
+      dictIdx = this.cols.dicts.event.intern(name);
+      this.evDictIdx[slot] = dictIdx;
+      this.evIds[slot] = eventId(name);
+    }
+    const cols = this.cols;
+    cols.event[r] = dictIdx;
+    cols.valid.event[r] = 1;
+    return this.fields(buf, r, this.evIds[slot]!, fieldsA, e);
+  }
+
+  private perf(buf: Uint8Array, a: number, e: number, r: number): number {
+    const i = skipSp(buf, a, e);
+    if (i === e) return LineKind.Comment;
+    if (buf[i] === 35) return FALLBACK; // `#` header: the string parser reads the kernel release
+    if (i > a) {
+      // perf -g call-chain line (formats.ts isCallchainLine)
+      const te = tokEnd(buf, i, e);
+      if (te - i >= 6 && te < e) {
+        let hex = true;
+        for (let k = i; k < te; k++) {
+          const c = buf[k]! | 0x20;
+          if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
+            hex = false;
+            break;
+          }
+        }
+        if (hex) return LineKind.Comment;
+      }
+    }
+    const lb = this.cpuBracket(buf, a, i, e);
+    if (lb < 0) return FALLBACK;
+    const rb = this.bracketEnd;
+    let pe = lb;
+    while (pe > i && isSp(buf[pe - 1]!)) pe--;
+    let ps = pe;
+    while (ps > i && isDig(buf[ps - 1]!)) ps--;
+    if (ps === pe) return FALLBACK;
+    let pid = bUDec(buf, ps, pe);
+    if (ps > i && buf[ps - 1] === 45) {
+      ps--;
+      pid = -pid;
+    }
+    let ce = ps;
+    while (ce > i && isSp(buf[ce - 1]!)) ce--;
+    const tsA = skipSp(buf, rb + 1, e);
+    const tc = tsColon(buf, tsA, e);
+    if (tc < 0) return FALLBACK;
+    const cols = this.cols;
+    if (!bSecsDotFrac(buf, tsA, tc, cols.tsNs32, r)) return FALLBACK;
+    cols.valid.ts_ns[r] = 1;
+    const evA = skipSp(buf, tc + 1, e);
+    const ec = evColon(buf, evA, e);
+    if (ec < 0 || ec === evA) return FALLBACK;
+    cols.pid[r] = pid;
+    cols.valid.pid[r] = 1;
+    cols.cpu[r] = bUDec(buf, lb + 1, rb);
+    cols.valid.cpu[r] = 1;
+    if (ce > i) {
+      cols.comm[r] = this.comm.get(buf, i, ce);
+      cols.valid.comm[r] = 1;
+    }
+    return this.finish(buf, r, evA, ec, ec + 1, e);
+  }
+
+  private ftrace(buf: Uint8Array, a: number, e: number, r: number): number {
+    const i = skipSp(buf, a, e);
+    if (i === e) return LineKind.Comment;
+    const c0 = buf[i]!;
+    if (c0 === 35) return LineKind.Comment;
+    // `CPU:N [LOST…]`, `CPU N is empty`, `cpus=N`, `version = …`: rare records, string parser
+    if (startsWithBytes(buf, i, e, CPU) || startsWithBytes(buf, i, e, CPUS_EQ) || startsWithBytes(buf, i, e, VERSION_EQ))
+      return FALLBACK;
+    const lb = this.cpuBracket(buf, a, i, e);
+    if (lb < 0) return FALLBACK; // latency format or not an event line
+    const rb = this.bracketEnd;
+    let pe = lb;
+    while (pe > i && isSp(buf[pe - 1]!)) pe--;
+    if (pe > i && buf[pe - 1] === 41 /* ) */) {
+      const lp = buf.lastIndexOf(40, pe - 1);
+      if (lp > i) {
+        pe = lp;
+        while (pe > i && isSp(buf[pe - 1]!)) pe--;
+      }
+    }
+    let ps = pe;
+    while (ps > i && isDig(buf[ps - 1]!)) ps--;
+    if (ps === pe || ps <= i || buf[ps - 1] !== 45) return FALLBACK;
+    const cols = this.cols;
+    cols.pid[r] = bUDec(buf, ps, pe);
+    cols.valid.pid[r] = 1;
+    let tsA = skipSp(buf, rb + 1, e);
+    let tc = tsColon(buf, tsA, e);
+    if (tc < 0) {
+      const fe = tokEnd(buf, tsA, e);
+      if (fe - tsA < 4 || fe - tsA > 5) return FALLBACK;
+      tsA = skipSp(buf, fe, e);
+      tc = tsColon(buf, tsA, e);
+      if (tc < 0) return FALLBACK;
+    }
+    // comm is interned before the timestamp is checked, as the string parser does
+    if (ps - 1 > i) {
+      cols.comm[r] = this.comm.get(buf, i, ps - 1);
+      cols.valid.comm[r] = 1;
+    }
+    cols.cpu[r] = bUDec(buf, lb + 1, rb);
+    cols.valid.cpu[r] = 1;
+    if (!bSecsDotFrac(buf, tsA, tc, cols.tsNs32, r)) return FALLBACK;
+    cols.valid.ts_ns[r] = 1;
+    const evA = skipSp(buf, tc + 1, e);
+    const ec = evColon(buf, evA, e);
+    if (ec < 0 || ec === evA) return FALLBACK;
+    return this.finish(buf, r, evA, ec, ec + 1, e);
+  }
+
+  private bpftrace(buf: Uint8Array, a: number, e: number, r: number): number {
+    const i = skipSp(buf, a, e);
+    if (i === e) return LineKind.Comment;
+    const c0 = buf[i]!;
+    if (c0 === 35) return LineKind.Comment;
+    if (!isDig(c0)) return FALLBACK; // `Attaching…`, `Lost N events`, or an error: string parser
+    const cols = this.cols;
+    const tsE = tokEnd(buf, i, e);
+    if (!bU64Dec(buf, i, tsE, cols.tsNs32, r)) return FALLBACK;
+    cols.valid.ts_ns[r] = 1;
+    const cpuA = skipSp(buf, tsE, e);
+    const cpuE = tokEnd(buf, cpuA, e);
+    const cpu = bUDec(buf, cpuA, cpuE);
+    if (cpu !== cpu) return FALLBACK;
+    const pidA = skipSp(buf, cpuE, e);
+    const pidE = tokEnd(buf, pidA, e);
+    const pid = bUDec(buf, pidA, pidE);
+    if (pid !== pid) return FALLBACK;
+    cols.cpu[r] = cpu;
+    cols.valid.cpu[r] = 1;
+    cols.pid[r] = pid;
+    cols.valid.pid[r] = 1;
+    const commA = skipSp(buf, pidE, e);
+    let k = commA;
+    while (k < e) {
+      const te = tokEnd(buf, k, e);
+      if (k > commA && isSysEventToken(buf, k, te)) {
+        const next = skipSp(buf, te, e);
+        let eq = false;
+        if (next < e) {
+          const q = buf.indexOf(61, next);
+          eq = q >= 0 && q < e;
+        }
+        if (next === e || eq) {
+          let ce = k;
+          while (ce > commA && isSp(buf[ce - 1]!)) ce--;
+          cols.comm[r] = this.comm.get(buf, commA, ce);
+          cols.valid.comm[r] = 1;
+          return this.finish(buf, r, k, te, te, e);
+        }
+      }
+      k = skipSp(buf, te, e);
+    }
+    return FALLBACK;
+  }
+
+  /** fields.ts parseFields over bytes; FALLBACK on any error (the string parser words the message). */
+  private fields(buf: Uint8Array, r: number, ev: number, a: number, b: number): number {
+    const cols = this.cols;
+    while (b > a && isSp(buf[b - 1]!)) b--;
+    while (a < b && isSp(buf[a]!)) a++;
+    const valid = cols.valid;
+    if (ev < 0 || ev === EV_DQL_STALL_DETECTED) {
+      cols.raw[r] = decodeSlice(buf, a, b);
+      valid.raw[r] = 1;
+      if (ev < 0) return LineKind.Event;
+    }
+    const wanted = WANTED[ev] ?? -1;
+    let seen = 0;
+    let ptrSeen = false;
+    let hashed = false;
+    let i = a;
+    while (i < b) {
+      while (i < b && isSp(buf[i]!)) i++;
+      if (i >= b) break;
+      const ta = i;
+      let eq = -1;
+      while (i < b) {
+        const c = buf[i]!;
+        if (c === 32 || c === 9) break;
+        if (c === 61 && eq < 0) eq = i;
+        i++;
+      }
+      const te = i;
+      let ka: number, kb: number, va: number, vb: number;
+      if (eq >= 0) {
+        ka = ta;
+        kb = eq;
+        va = eq + 1;
+        vb = te;
+      } else {
+        if (!isWordKey(buf, ta, te)) continue;
+        while (i < b && isSp(buf[i]!)) i++;
+        if (i >= b) break;
+        va = i;
+        while (i < b && !isSp(buf[i]!)) i++;
+        vb = i;
+        ka = ta;
+        kb = buf[te - 1] === 58 ? te - 1 : te;
+      }
+      const key = keyId(buf, ka, kb);
+      if (key === K_NONE) continue;
+      switch (key) {
+        case K_DEV:
+          if (vb > va) {
+            cols.dev[r] = this.dev.get(buf, va, vb);
+            valid.dev[r] = 1;
+            seen |= F_DEV;
+          }
+          break;
+        case K_SKBADDR: {
+          const k = bPtr(buf, va, vb, cols.skbaddr32, r);
+          if (k === Ptr.Invalid) return FALLBACK;
+          if (k !== Ptr.Unknown) valid.skbaddr[r] = 1;
+          if (k === Ptr.Hashed || k === Ptr.Unknown) hashed = true;
+          ptrSeen = true;
+          seen |= F_SKB;
+          break;
+        }
+        case K_NAPI: {
+          const k = bPtr(buf, va, vb, cols.napi32, r);
+          if (k === Ptr.Invalid) return FALLBACK;
+          if (k !== Ptr.Unknown) valid.napi[r] = 1;
+          if (k === Ptr.Hashed || k === Ptr.Unknown) hashed = true;
+          ptrSeen = true;
+          seen |= F_NAPI;
+          break;
+        }
+        case K_LEN: {
+          const v = bUDec(buf, va, vb);
+          if (v !== v || v > 0xffffffff) return FALLBACK;
+          if (ev === EV_DQL_STALL_DETECTED) {
+            cols.stallLen[r] = v;
+            valid.stall_len[r] = 1;
+            seen |= F_STALL_LEN;
+          } else {
+            cols.len[r] = v;
+            valid.len[r] = 1;
+            seen |= F_LEN;
+          }
+          break;
+        }
+        case K_RC: {
+          const v = bDec(buf, va, vb);
+          if (v !== v) return FALLBACK;
+          cols.rc[r] = v;
+          valid.rc[r] = 1;
+          seen |= F_RC;
+          break;
+        }
+        case K_QUEUE: {
+          const v = bDec(buf, va, vb);
+          if (v !== v) return FALLBACK;
+          cols.queue[r] = v;
+          valid.queue[r] = 1;
+          seen |= F_QUEUE;
+          break;
+        }
+        case K_DRIVER:
+          cols.driver[r] = this.driver.get(buf, va, vb);
+          valid.driver[r] = 1;
+          seen |= F_DRIVER;
+          break;
+        case K_IFINDEX: {
+          const v = bDec(buf, va, vb);
+          if (v !== v) return FALLBACK;
+          cols.ifindex[r] = v;
+          valid.ifindex[r] = 1;
+          break;
+        }
+        case K_HANDLE: {
+          const v = bNum32(buf, va, vb);
+          if (v !== v) return FALLBACK;
+          cols.handle[r] = v;
+          valid.handle[r] = 1;
+          break;
+        }
+        case K_PARENT: {
+          const v = bNum32(buf, va, vb);
+          if (v !== v) return FALLBACK;
+          cols.parent[r] = v;
+          valid.parent[r] = 1;
+          break;
+        }
+        case K_TXQ: {
+          const v = bNum32(buf, va, vb);
+          if (v !== v) return FALLBACK;
+          cols.txqState[r] = v;
+          valid.txq_state[r] = 1;
+          seen |= F_TXQ;
+          break;
+        }
+        case K_PACKETS: {
+          const v = bDec(buf, va, vb);
+          if (v !== v) return FALLBACK;
+          cols.packets[r] = v;
+          valid.packets[r] = 1;
+          seen |= F_PACKETS;
+          break;
+        }
+        case K_WORK: {
+          const v = bDec(buf, va, vb);
+          if (v !== v) return FALLBACK;
+          cols.work[r] = v;
+          valid.work[r] = 1;
+          break;
+        }
+        case K_BUDGET: {
+          const v = bDec(buf, va, vb);
+          if (v !== v) return FALLBACK;
+          cols.budget[r] = v;
+          valid.budget[r] = 1;
+          break;
+        }
+        case K_REASON:
+          if (vb > va) {
+            cols.reason[r] = this.reason.get(buf, va, vb);
+            valid.reason[r] = 1;
+          }
+          break;
+        case K_LOCATION:
+          if (vb > va) {
+            cols.location[r] = this.location.get(buf, va, vb);
+            valid.location[r] = 1;
+          }
+          break;
+        case K_NOW:
+          if (ev === EV_DQL_STALL_DETECTED) {
+            if (!bU64Dec(buf, va, vb, cols.jiffies32, r)) return FALLBACK;
+            valid.jiffies[r] = 1;
+            seen |= F_JIFFIES;
+          }
+          break;
+        default:
+          break;
+      }
+      if ((seen & wanted) === wanted) break;
+    }
+    if (ptrSeen) {
+      cols.ptrHashed[r] = hashed ? 1 : 0;
+      valid.ptr_hashed[r] = 1;
+    }
+    if (((REQUIRED[ev] ?? 0) & ~seen) !== 0) return FALLBACK; // missing field: the string parser words it
+    return LineKind.Event;
+  }
+}
+
+/** formats.ts isSysEventToken over bytes. */
+function isSysEventToken(buf: Uint8Array, a: number, b: number): boolean {
+  let colon = -1;
+  for (let k = a; k < b; k++) {
+    const c = buf[k]!;
+    if (c === 58) {
+      if (colon >= 0) return false;
+      colon = k;
+    } else if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) return false;
+  }
+  return colon > a && colon < b - 1;
+}

@@ -1,0 +1,177 @@
+/**
+ * Line accounting over raw bytes: every line is exactly one of event (a row, lost-events markers included),
+ * comment, or skipped; lines = events + skipped + comments. Each line goes to the byte fast path (./fast.ts)
+ * first and, when that cannot decide, to the string parser of its format (./formats.ts) — the reference, which
+ * words every error message.
+ *
+ * Used in-process (one handler for a whole source) and inside parse workers (one handler per worker, counts
+ * reset per chunk, line numbers relative to the chunk; the main thread adds the chunk's first line).
+ */
+import { decodeSlice } from './bytes.js';
+import type { EventColumns } from './columns.js';
+import { StrictParseError, type ParseIssue } from './errors.js';
+import { FALLBACK, FastParser } from './fast.js';
+import { LineKind, parseBpftraceJsonLine, parseBpftraceLine, parseFtraceLine, parsePerfLine } from './formats.js';
+import type { LineParser, LineResult } from './formats.js';
+import { LOST_EVENTS_MARKER, type TraceFormat } from './schema.js';
+
+/** How many unparseable lines are kept (with file:line) in the summary. */
+export const MAX_ISSUES = 10;
+
+export function parserFor(format: TraceFormat): LineParser {
+  switch (format) {
+    case 'perf-script':
+      return parsePerfLine;
+    case 'ftrace':
+    case 'trace-cmd':
+      return parseFtraceLine;
+    case 'bpftrace':
+      return parseBpftraceLine;
+    case 'bpftrace-json':
+      return parseBpftraceJsonLine;
+    case 'arrow':
+      throw new Error('arrow inputs are read, not parsed');
+  }
+}
+
+export class LineHandler {
+  lines = 0;
+  events = 0;
+  skipped = 0;
+  comments = 0;
+  lostEvents = 0;
+  kernel: string | null = null;
+  issues: ParseIssue[] = [];
+  /** events per `event` dictionary index */
+  countsByEvent: number[] = [];
+  /** timestamp of the last event (for lost-events marker rows) */
+  lastTsLo = 0;
+  lastTsHi = 0;
+  sawEvent = false;
+  /** rows (ordinal since beginChunk) of lost-events markers written before any event of the chunk */
+  lostBeforeEvent: number[] = [];
+  rows = 0;
+
+  private readonly fast: FastParser;
+  private readonly slow: LineParser;
+  private readonly out: LineResult = { message: '', lost: 0, kernel: null };
+
+  constructor(
+    private readonly cols: EventColumns,
+    format: TraceFormat,
+    private readonly path: string,
+    private readonly strict: boolean,
+    private readonly sourceIdx: number,
+    /** called when `cols` is full, after the row was committed */
+    private readonly onFull: () => void,
+  ) {
+    this.fast = new FastParser(cols, format);
+    this.slow = parserFor(format);
+  }
+
+  /** Reset the per-chunk counts (worker mode); dictionaries and the last timestamp are kept. */
+  beginChunk(): void {
+    this.lines = 0;
+    this.events = 0;
+    this.skipped = 0;
+    this.comments = 0;
+    this.lostEvents = 0;
+    this.issues = [];
+    this.countsByEvent = [];
+    this.sawEvent = false;
+    this.lostBeforeEvent = [];
+    this.rows = 0;
+  }
+
+  /** One line buf[a, e) (without its `\n`; a trailing `\r` is dropped here). */
+  line(buf: Uint8Array, a: number, e: number, isLast: boolean): void {
+    if (e > a && buf[e - 1] === 13) e--;
+    this.lines++;
+    const cols = this.cols;
+    let r = cols.begin();
+    const out = this.out;
+    out.lost = 0;
+    let kind = this.fast.parseLine(buf, a, e, r);
+    let text: string | null = null;
+    if (kind === FALLBACK) {
+      cols.discard();
+      r = cols.begin();
+      text = decodeSlice(buf, a, e);
+      kind = this.slow(text, cols, r, out);
+    }
+    if (kind === LineKind.Event) {
+      cols.line[r] = this.lines;
+      cols.valid.line[r] = 1;
+      cols.source[r] = this.sourceIdx;
+      cols.valid.source[r] = 1;
+      this.lastTsLo = cols.tsNs32[2 * r]!;
+      this.lastTsHi = cols.tsNs32[2 * r + 1]!;
+      this.sawEvent = true;
+      const ev = cols.event[r]!;
+      this.countsByEvent[ev] = (this.countsByEvent[ev] ?? 0) + 1;
+      this.events++;
+      this.commitRow();
+    } else if (kind === LineKind.Comment) {
+      cols.discard();
+      this.comments++;
+      if (out.kernel !== null && this.kernel === null) this.kernel = out.kernel;
+    } else if (kind === LineKind.Lost) {
+      // marker row at the previous event's timestamp (schema.ts LOST_EVENTS_MARKER; packets = events lost)
+      cols.discard();
+      const m = cols.begin();
+      if (!this.sawEvent) this.lostBeforeEvent.push(this.rows);
+      cols.tsNs32[2 * m] = this.lastTsLo;
+      cols.tsNs32[2 * m + 1] = this.lastTsHi;
+      cols.valid.ts_ns[m] = 1;
+      cols.setDict('event', m, LOST_EVENTS_MARKER);
+      cols.packets[m] = out.lost;
+      cols.valid.packets[m] = 1;
+      cols.line[m] = this.lines;
+      cols.valid.line[m] = 1;
+      cols.source[m] = this.sourceIdx;
+      cols.valid.source[m] = 1;
+      const ev = cols.event[m]!;
+      this.countsByEvent[ev] = (this.countsByEvent[ev] ?? 0) + 1;
+      this.lostEvents += out.lost;
+      this.events++;
+      this.commitRow();
+    } else {
+      cols.discard();
+      this.skipped++;
+      text ??= decodeSlice(buf, a, e);
+      const issue: ParseIssue = {
+        path: this.path,
+        line: this.lines,
+        message: isLast ? `truncated last line: ${out.message}` : out.message,
+        text: text.length > 200 ? `${text.slice(0, 200)}…` : text,
+      };
+      if (this.strict) throw new StrictParseError(issue);
+      if (this.issues.length < MAX_ISSUES) this.issues.push(issue);
+    }
+  }
+
+  private commitRow(): void {
+    this.cols.commit();
+    this.rows++;
+    if (this.cols.full) this.onFull();
+  }
+
+  /**
+   * All complete lines of buf[start, end); returns the index after the last `\n` (the start of an incomplete
+   * line, or end). With `final`, the incomplete rest is parsed as the (truncated) last line.
+   */
+  feedLines(buf: Uint8Array, start: number, end: number, final: boolean): number {
+    let pos = start;
+    for (;;) {
+      const nl = buf.indexOf(10, pos);
+      if (nl < 0 || nl >= end) break;
+      this.line(buf, pos, nl, false);
+      pos = nl + 1;
+    }
+    if (final && pos < end) {
+      this.line(buf, pos, end, true);
+      pos = end;
+    }
+    return pos;
+  }
+}

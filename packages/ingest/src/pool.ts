@@ -1,0 +1,112 @@
+/**
+ * Parse-worker pool: block `seq` goes to worker `seq % n`, so each worker sees its blocks in file order (its
+ * dictionary additions arrive in order) and the main thread consumes answers strictly by `seq`.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { BatchBuffers } from './columns.js';
+import type { ParseIssue } from './errors.js';
+import type { TraceFormat } from './schema.js';
+
+export interface WorkerInit {
+  format: TraceFormat;
+  path: string;
+  batchRows: number;
+}
+
+export interface BlockRequest {
+  seq: number;
+  /** whole lines (the last block may end without `\n`) */
+  buf: Uint8Array;
+  final: boolean;
+}
+
+export interface BlockResult {
+  seq: number;
+  /** record batch buffers, worker-local dictionary indices and block-relative line numbers */
+  parts: BatchBuffers[];
+  /** per DICT_COLUMN_NAMES entry: strings the worker added to its dictionary since its previous answer */
+  newStrings: string[][];
+  lines: number;
+  events: number;
+  skipped: number;
+  comments: number;
+  lostEvents: number;
+  kernel: string | null;
+  /** line numbers relative to the block */
+  issues: ParseIssue[];
+  /** per worker-local event index */
+  countsByEvent: number[];
+  sawEvent: boolean;
+  lastTsLo: number;
+  lastTsHi: number;
+  /** row ordinals (within the block) of lost-events markers that precede the block's first event */
+  lostBeforeEvent: number[];
+  error: string | null;
+}
+
+/** The compiled worker script next to this module, or null when running from TypeScript sources (tests). */
+export function parseWorkerScript(): URL | null {
+  const url = new URL('./parseWorker.js', import.meta.url);
+  return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : null;
+}
+
+/** Worker threads to use by default: one per core, at most 4 (the main thread encodes and writes). */
+export function defaultWorkerCount(): number {
+  const env = process.env.TXREPLAY_INGEST_WORKERS ?? process.env.INGEST_WORKERS;
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    if (Number.isInteger(n) && n >= 0) return n;
+  }
+  return Math.min(4, availableParallelism());
+}
+
+export class ParsePool {
+  private readonly workers: Worker[] = [];
+  private readonly waiting = new Map<number, { resolve: (r: BlockResult) => void; reject: (e: Error) => void }>();
+  private failed: Error | null = null;
+
+  constructor(script: URL, n: number, init: WorkerInit) {
+    for (let i = 0; i < n; i++) {
+      // `--input-type` (node -e) is not allowed for a file worker
+      const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+      const w = new Worker(script, { workerData: init, execArgv });
+      w.on('message', (res: BlockResult) => {
+        const p = this.waiting.get(res.seq);
+        if (p === undefined) return;
+        this.waiting.delete(res.seq);
+        if (res.error !== null) p.reject(new Error(`ingest parse worker failed: ${res.error}`));
+        else p.resolve(res);
+      });
+      w.on('error', (err) => this.fail(err));
+      w.on('exit', (code) => {
+        if (code !== 0) this.fail(new Error(`ingest parse worker exited with code ${code}`));
+      });
+      this.workers.push(w);
+    }
+  }
+
+  private fail(err: Error): void {
+    this.failed ??= err;
+    for (const p of this.waiting.values()) p.reject(err);
+    this.waiting.clear();
+  }
+
+  submit(seq: number, buf: Uint8Array, final: boolean): Promise<BlockResult> {
+    if (this.failed) return Promise.reject(this.failed);
+    const w = this.workers[seq % this.workers.length]!;
+    const done = new Promise<BlockResult>((resolve, reject) => this.waiting.set(seq, { resolve, reject }));
+    // block buffers are allocated per block (./source.ts blocks()), so the whole ArrayBuffer can move
+    const req: BlockRequest = { seq, buf, final };
+    w.postMessage(req, buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? [buf.buffer as ArrayBuffer] : []);
+    return done;
+  }
+
+  async close(): Promise<void> {
+    this.failed ??= new Error('ingest parse pool closed');
+    this.waiting.clear(); // abandoned on an error path: nobody awaits them any more
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
