@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { readFileSync, writeFileSync, renameSync, unlinkSync, existsSync } from 'node:fs';
+import { readFileSync, renameSync, unlinkSync, existsSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseScenario, ScenarioError, Simulator, PerfScriptWriter, perfScriptContextFor, type SimResult } from '@txreplay/model';
@@ -58,25 +58,51 @@ export function register(program: Command): void {
         throw e;
       }
       if (opts.seed !== undefined && Number.isFinite(opts.seed)) scenario.seed = opts.seed;
-      let writer: PerfScriptWriter | null = null;
-      const sim = new Simulator(scenario, { onEvent: (ev) => writer!.consumer(ev) });
-      writer = new PerfScriptWriter(perfScriptContextFor(scenario, sim.tasks));
-      const result = sim.run();
-      const body = writer.text();
-      // write to a temp file and rename: an interrupted run never leaves a half-written output
+      // perf-script text is streamed to a temporary file while the simulation runs (bounded memory), then renamed:
+      // an interrupted run never leaves a half-written output (the temporary file is removed on SIGINT/SIGTERM).
       const out = path.resolve(opts.output);
-      if (opts.format === 'perf-script') {
-        const tmp = `${out}.tmp-${process.pid}`;
-        writeFileSync(tmp, body);
-        renameSync(tmp, out);
-      } else {
-        const tmpText = path.join(tmpdir(), `txreplay-sim-${process.pid}.perf-script.txt`);
-        writeFileSync(tmpText, body);
+      const textPath = opts.format === 'perf-script' ? `${out}.tmp-${process.pid}` : path.join(tmpdir(), `txreplay-sim-${process.pid}.perf-script.txt`);
+      const fd = openSync(textPath, 'w');
+      const cleanup = (): void => {
         try {
-          await ingestToArrow([tmpText], out, { format: 'perf-script' });
-        } finally {
-          if (existsSync(tmpText)) unlinkSync(tmpText);
+          closeSync(fd);
+        } catch {
+          /* already closed */
         }
+        if (existsSync(textPath)) unlinkSync(textPath);
+      };
+      const onSignal = (): void => {
+        cleanup();
+        process.exit(EXIT.interrupted);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      let result: SimResult;
+      try {
+        let writer: PerfScriptWriter | null = null;
+        let sinceFlush = 0;
+        const sim = new Simulator(scenario, {
+          onEvent: (ev) => {
+            writer!.consumer(ev);
+            if (++sinceFlush >= 65536) {
+              sinceFlush = 0;
+              for (const c of writer!.drainChunks()) writeSync(fd, c);
+            }
+          },
+        });
+        writer = new PerfScriptWriter(perfScriptContextFor(scenario, sim.tasks));
+        result = sim.run();
+        for (const c of writer.drainChunks()) writeSync(fd, c);
+        closeSync(fd);
+        if (opts.format === 'perf-script') renameSync(textPath, out);
+        else await ingestToArrow([textPath], out, { format: 'perf-script' });
+      } catch (e) {
+        cleanup();
+        throw e;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        if (opts.format === 'arrow' && existsSync(textPath)) unlinkSync(textPath);
       }
       process.stdout.write(formatSimulateSummary(result, opts.output));
     });

@@ -17,4 +17,4 @@ export {
   netdevTxResetQueue,
   netdevQueueDqlAvail,
 } from '../bql.js';
-export { devWatchdogRun, netdevWatchdogUp, roundJiffies } from '../watchdog.js';
+export { devWatchdogRun, netdevWatchdogUp, devActivateTransStart, roundJiffies } from '../watchdog.js';

@@ -17,6 +17,7 @@ import {
   netdevQueueDqlAvail,
   devWatchdogRun,
   netdevWatchdogUp,
+  devActivateTransStart,
 } from './core-api.js';
 import { EventHeap } from './event-heap.js';
 import { Prng } from './prng.js';
@@ -263,6 +264,8 @@ export class Simulator implements DriverHost {
       };
       this.buildQdiscs(dev, d, lenSource);
       this.devs.push(dev);
+      // dev_activate: trans_start = 0 on every queue, then netif_trans_update refreshes queue 0 (§C)
+      devActivateTransStart(txqs, this.jiffiesOf(dev));
       // dev_activate → dev_watchdog_up, only with ndo_tx_timeout (§E)
       this.watchdogUp(dev);
     });
