@@ -84,22 +84,32 @@ function readI32(table: Table, name: string, n: number): Int32Array {
     } else {
       // native bulk copy (Int16/Uint32/… → Int32), then mark the nulls byte by byte of the bitmap
       out.set((vals as Int32Array).subarray(0, len), at);
-      if (bm) {
-        for (let i = 0; i < len; ) {
-          const bit = off + i;
-          if ((bit & 7) === 0 && i + 8 <= len && bm[bit >> 3] === 0xff) {
-            i += 8;
-            continue;
-          }
-          if (!validAt(bm, off, i)) out[at + i] = NULL_I32;
-          i++;
-        }
-      }
+      if (bm) markNulls(out, at, bm, off, len, NULL_I32);
     }
     at += len;
   }
   if (at < n) out.fill(NULL_I32, at);
   return out;
+}
+
+/** Write `nullValue` where the validity bitmap is 0, a bitmap byte (8 rows) at a time where aligned. */
+function markNulls(out: Int32Array | Float64Array, at: number, bm: Uint8Array, off: number, len: number, nullValue: number): void {
+  let i = 0;
+  // unaligned head
+  while (i < len && ((off + i) & 7) !== 0) {
+    if (!validAt(bm, off, i)) out[at + i] = nullValue;
+    i++;
+  }
+  // whole bytes: the clear bits of each byte are the null rows
+  for (; i + 8 <= len; i += 8) {
+    let inv = ~bm[(off + i) >> 3]! & 0xff;
+    while (inv !== 0) {
+      const low = inv & -inv;
+      out[at + i + (31 - Math.clz32(low))] = nullValue;
+      inv ^= low;
+    }
+  }
+  for (; i < len; i++) if (!validAt(bm, off, i)) out[at + i] = nullValue;
 }
 
 /** 64-bit column (Int64/Uint64) to float64: exact when < 2^53 (handles, jiffies). */
@@ -112,10 +122,8 @@ function readU64AsNumber(table: Table, name: string, n: number, nullValue: numbe
     const off = d.offset;
     if (vals instanceof BigUint64Array || vals instanceof BigInt64Array) {
       const w = new Uint32Array(vals.buffer, vals.byteOffset, vals.length * 2);
-      for (let i = 0; i < d.length; i++) {
-        if (bm && !validAt(bm, off, i)) continue;
-        out[at + i] = (w[2 * i + 1]! >>> 0) * 4294967296 + (w[2 * i]! >>> 0);
-      }
+      for (let i = 0; i < d.length; i++) out[at + i] = w[2 * i + 1]! * 4294967296 + w[2 * i]!;
+      if (bm) markNulls(out, at, bm, off, d.length, nullValue);
     } else {
       for (let i = 0; i < d.length; i++) {
         if (bm && !validAt(bm, off, i)) continue;
@@ -137,10 +145,8 @@ function readPtr(table: Table, name: string, n: number): Float64Array {
     const off = d.offset;
     if (vals instanceof BigUint64Array || vals instanceof BigInt64Array) {
       const w = new Uint32Array(vals.buffer, vals.byteOffset, vals.length * 2);
-      for (let i = 0; i < d.length; i++) {
-        if (bm && !validAt(bm, off, i)) continue;
-        out[at + i] = (w[2 * i + 1]! & 0x1fffff) * 4294967296 + (w[2 * i]! >>> 0);
-      }
+      for (let i = 0; i < d.length; i++) out[at + i] = (w[2 * i + 1]! & 0x1fffff) * 4294967296 + w[2 * i]!;
+      if (bm) markNulls(out, at, bm, off, d.length, NULL_PTR);
     } else {
       for (let i = 0; i < d.length; i++) {
         if (bm && !validAt(bm, off, i)) continue;

@@ -8,6 +8,7 @@ import { observe, K, type Observed, type QueueObs } from './observe.js';
 import { makeFindings } from './findings.js';
 import { DEFAULT_HZ, DEFAULT_KERNEL, type DeviceProfile } from './profile.js';
 import { driveDql, jiffiesMapper, newQueueDql } from './expected-dql.js';
+import { F64List } from './growable.js';
 import type { Interval, QueueSeries, QueueSummary, ReplayResult, Severity } from './types.js';
 
 export interface ReplayOptions {
@@ -99,19 +100,23 @@ function assemble(obs: Observed, opts: ReplayOptions & { profile: DeviceProfile 
     });
 
     // expected DQL limit along the same time axis: the model fed with this queue's BQL stream
-    const expected = new Map<number, number>();
+    const expRel = new F64List();
+    const expLimit = new F64List();
     if (q.dqlQueuedTs.length > 0) {
       const dql = newQueueDql(opts.profile.kernel ?? DEFAULT_KERNEL, hz, jiffiesOf(obs.firstRel));
-      driveDql(q, dql, jiffiesOf, (s) => expected.set(s.rel, s.limitAfter));
+      driveDql(q, dql, jiffiesOf, (s) => {
+        if (expLimit.length > 0 && expLimit.last() === s.limitAfter) return;
+        expRel.push(s.rel);
+        expLimit.push(s.limitAfter);
+      });
     }
     const idx = thin(q.sTs.length, opts.maxSeriesPoints);
-    const expTimes = [...expected.keys()];
     let ek = 0;
     let lastLimit: number | null = null;
     const s: QueueSeries = { dev: d.name, queue: q.queue, tsNs: [], backlogPackets: [], inflightBytes: [], dqlLimitObserved: [], dqlLimitExpected: [] };
     for (const k of idx) {
       const rel = q.sTs.get(k);
-      while (ek < expTimes.length && expTimes[ek]! <= rel) lastLimit = expected.get(expTimes[ek++]!)!;
+      while (ek < expRel.length && expRel.get(ek) <= rel) lastLimit = expLimit.get(ek++);
       s.tsNs.push(ns(rel));
       s.backlogPackets.push(q.sBacklog.get(k));
       s.inflightBytes.push(Math.max(0, q.sInflight.get(k)));
