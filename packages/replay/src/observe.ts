@@ -169,6 +169,17 @@ export class QueueObs {
   ) {}
 }
 
+export interface NapiObs {
+  dev: DevObs;
+  napi: number;
+  polls: number;
+  fullPolls: number;
+  firstRel: number;
+  lastRel: number;
+  maxGap: number;
+  maxGapStartRel: number;
+}
+
 export interface LostGap {
   startRel: number;
   endRel: number;
@@ -190,6 +201,7 @@ export interface Observed {
   /** qdisc drops whose skb could not be tied to a device */
   unattributedDrops: number;
   hashedPointers: boolean;
+  napis: NapiObs[];
 }
 
 /** Drop reasons that mean "the qdisc refused or discarded the packet" (§D.3). */
@@ -347,6 +359,8 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
   };
 
   const kindCounts = new Int32Array(12);
+  const napis: NapiObs[] = [];
+  const napiByKey = new Map<number, NapiObs>();
   const gaps: LostGap[] = [];
   let lostEvents = 0;
   let unattributedDrops = 0;
@@ -663,9 +677,23 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
         const d = devFor(code);
         d.napiPollTs.push(rel);
         d.napiStructs.add(napi[i]!);
+        let ns = napiByKey.get(napi[i]!);
+        if (!ns) {
+          ns = { dev: d, napi: napi[i]!, polls: 0, fullPolls: 0, firstRel: rel, lastRel: rel, maxGap: 0, maxGapStartRel: NaN };
+          napiByKey.set(napi[i]!, ns);
+          napis.push(ns);
+        } else if (rel - ns.lastRel > ns.maxGap) {
+          ns.maxGap = rel - ns.lastRel;
+          ns.maxGapStartRel = ns.lastRel;
+        }
+        ns.polls++;
+        ns.lastRel = rel;
         const w = work[i]!;
         const b = budget[i]!;
-        if (w !== NULL_I32 && b !== NULL_I32 && w >= b) d.napiFullTs.push(rel);
+        if (w !== NULL_I32 && b !== NULL_I32 && w >= b) {
+          d.napiFullTs.push(rel);
+          ns.fullPolls++;
+        }
         else {
           d.napiIdleTs.push(rel);
           d.napiIdleRows.push(i);
@@ -715,5 +743,6 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
     kindCounts,
     unattributedDrops,
     hashedPointers,
+    napis,
   };
 }

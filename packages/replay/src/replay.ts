@@ -97,6 +97,14 @@ function assemble(obs: Observed, opts: ReplayOptions & { profile: DeviceProfile 
       bytesSent: q.bytesSent,
       stoppedIntervals: [...stopped, ...unknown].sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0)),
       backlogAtEnd: q.backlog,
+      dropsWhileStopped: q.dropsWhileStopped,
+      implicitFrees: q.implicitFrees,
+      latency: {
+        qdiscMeanNs: q.qdiscTimeCount > 0 ? Math.round(q.qdiscTimeSumNs / q.qdiscTimeCount) : null,
+        qdiscMaxNs: q.qdiscTimeCount > 0 ? q.qdiscTimeMaxNs : null,
+        driverMeanNs: q.driverTimeCount > 0 ? Math.round(q.driverTimeSumNs / q.driverTimeCount) : null,
+        driverMaxNs: q.driverTimeCount > 0 ? q.driverTimeMaxNs : null,
+      },
     });
 
     // expected DQL limit along the same time axis: the model fed with this queue's BQL stream
@@ -139,6 +147,16 @@ function assemble(obs: Observed, opts: ReplayOptions & { profile: DeviceProfile 
     series,
     findings: findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0)),
     captureAdvice: captureAdvice(obs),
+    napi: obs.napis.map((x) => ({
+      dev: x.dev.name,
+      napi: pointerHex(x.napi),
+      polls: x.polls,
+      fullPolls: x.fullPolls,
+      firstNs: ns(x.firstRel),
+      lastNs: ns(x.lastRel),
+      maxGapNs: Math.round(x.maxGap),
+      maxGapStartNs: x.maxGapStartRel === x.maxGapStartRel ? ns(x.maxGapStartRel) : null,
+    })),
   };
 }
 
@@ -160,4 +178,11 @@ function captureAdvice(obs: Observed): string[] {
   if (obs.hashedPointers) out.push('ftrace printed hashed pointers: lifecycles match within this file only; set /proc/sys/kernel/kptr_restrict or use the no_hash_pointers boot option to join with other captures');
   if (obs.lostEvents > 0) out.push(`the tracer lost ${obs.lostEvents} events: use larger buffers (perf -m, BPFTRACE_PERF_RB_PAGES) or fewer tracepoints`);
   return out;
+}
+
+/** A 53-bit pointer key back to kernel hex: canonical kernel addresses have bits 53..63 set like bit 52. */
+function pointerHex(key: number): string {
+  let v = BigInt(key);
+  if (key >= 2 ** 52) v |= 0xffe0000000000000n;
+  return `0x${v.toString(16)}`;
 }

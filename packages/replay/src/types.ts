@@ -77,6 +77,27 @@ export interface QueueSummary {
   bytesSent: number;
   stoppedIntervals: Interval[];
   backlogAtEnd: number;
+  /** (added) qdisc drops that happened while the txq was stopped or frozen (§I.6) */
+  dropsWhileStopped?: number;
+  /** (added) transmitted skbs whose free was never traced (address reused: e.g. GRO stolen heads) */
+  implicitFrees?: number;
+  /** (added) time in the qdisc (enqueue → dequeue) and in the driver/hardware (xmit → free), ns */
+  latency?: { qdiscMeanNs: number | null; qdiscMaxNs: number | null; driverMeanNs: number | null; driverMaxNs: number | null };
+}
+
+/** (added) NAPI poll cadence per napi struct (§F). */
+export interface NapiSummary {
+  dev: string;
+  /** napi struct pointer, hex (ftrace: hashed) */
+  napi: string;
+  polls: number;
+  /** polls that returned work == budget (still more work: stays scheduled) */
+  fullPolls: number;
+  firstNs: bigint;
+  lastNs: bigint;
+  /** longest gap between two consecutive polls of this instance */
+  maxGapNs: number;
+  maxGapStartNs: bigint | null;
 }
 
 /** Per-queue time series, columnar. All arrays have the same length as tsNs. */
@@ -104,4 +125,6 @@ export interface ReplayResult {
   findings: Finding[];
   /** Tracepoints missing from the trace that would let replay say more. */
   captureAdvice: string[];
+  /** (added) NAPI instances and their poll cadence */
+  napi?: NapiSummary[];
 }

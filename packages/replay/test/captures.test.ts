@@ -83,6 +83,13 @@ describe.each(FORMATS)('real captures, %s', (fmt) => {
     expect(of(r, 'napi_starvation').map((f) => [f.dev, f.queue])).toEqual([['vs0', 0]]);
     expect(r.findings.filter((f) => f.severity === 'critical')).toEqual([]);
     expect(of(r, 'lost_wakeup')).toEqual([]);
+    // NAPI cadence: vr0's instance polled 20 times, 14 of them at work == budget (ftrace ground truth)
+    const vr0 = r.napi!.filter((n) => n.dev === 'vr0');
+    expect(vr0).toHaveLength(1);
+    expect(Math.abs(vr0[0]!.polls - 20)).toBeLessThanOrEqual(margin(g, fmt, 'napi:napi_poll'));
+    expect(Math.abs(vr0[0]!.fullPolls - 14)).toBeLessThanOrEqual(margin(g, fmt, 'napi:napi_poll'));
+    if (fmt === 'perf-script.txt') expect(vr0[0]!.napi).toMatch(/^0xffff8/);
+    expect(vr0[0]!.maxGapNs).toBeGreaterThan(100e6); // the 114 ms starvation gap
   });
 
   it('veth-stall-napi-starved: 1 TX_BUSY, 5576 drops behind one 120 ms stop, starved NAPI named', async () => {
