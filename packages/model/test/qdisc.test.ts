@@ -257,3 +257,23 @@ describe('bulk dequeue bounded by BQL (§D.4 step 4)', () => {
     void events;
   });
 });
+
+describe('mq (§D.6)', () => {
+  it('one TCQ_F_ONETXQUEUE child per TX queue: events carry the child handle and parent major:(i+1); flows map to queues', () => {
+    const { events, sim } = runScenario(
+      oneDevice({ driver: 'igb', numTxQueues: 4, qdisc: 'mq', qdiscHandle: 0x10000, mqChild: 'pfifo' }, [
+        { ratePps: 40000, sizes: 1000, flows: 4, queueMap: [0, 1, 2, 3], burst: { everyMs: 5, packets: 200 } },
+      ]),
+    );
+    const parents = new Set(events.filter((e) => e.kind === TraceKind.qdiscDequeue || e.kind === TraceKind.qdiscEnqueue).map((e) => sim.qdiscOf(0, e.queue)!.parent));
+    for (let q = 0; q < 4; q++) {
+      const child = sim.qdiscOf(0, q)!;
+      expect(child.parent).toBe(0x10000 + q + 1);
+      expect(child.handle).toBe(0);
+      expect(child.oneTxQueue).toBe(q);
+      expect(parents.has(0x10000 + q + 1)).toBe(true);
+    }
+    const mappings = new Set(events.filter((e) => e.kind === TraceKind.netDevStartXmit).map((e) => e.queue));
+    expect([...mappings].sort()).toEqual([0, 1, 2, 3]);
+  });
+});

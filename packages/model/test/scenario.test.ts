@@ -115,3 +115,31 @@ describe('scenario validation', () => {
     }
   });
 });
+
+describe('lost wake-up (§I.4)', () => {
+  it('the ring drains below the wake threshold but the queue stays stopped until the watchdog (igb reset restarts it)', async () => {
+    const { resolveScenario } = await import('../src/index.js');
+    const sc = resolveScenario(
+      {
+        durationMs: 8000,
+        hz: 250,
+        kernel: '6.12.117',
+        devices: [{ name: 'eth0', driver: 'igb', ringSize: 64, linkRateBps: 1e8, bql: false, watchdogTimeoMs: 2000 }],
+        sources: [{ name: 'u', device: 'eth0', ratePps: 20000, sizes: 1000 }],
+        faults: [{ kind: 'lost_wakeup', device: 'eth0', startMs: 100, durationMs: 10 }],
+      },
+      'lost-wakeup',
+    );
+    const sim = new Simulator(sc, { checkInvariants: true });
+    const r = sim.run();
+    const q = r.queues[0]!;
+    expect(q.lostWakeups).toBeGreaterThan(0);
+    expect(r.watchdogFires.length).toBe(1);
+    // stopped at ~0.1 s (stop within one jiffy of the fault start) with an empty ring; fired ≥ 2 s later (round_jiffies), reset, traffic resumed
+    expect(r.watchdogFires[0]!.tsNs).toBeGreaterThan(2.05e9);
+    expect(r.watchdogFires[0]!.tsNs).toBeLessThan(3.2e9);
+    expect(q.resets).toBe(1);
+    expect(q.maxStoppedNs).toBeGreaterThan(2e9);
+    expect(r.devices[0]!.sentPackets).toBeGreaterThan(100000);
+  });
+});
