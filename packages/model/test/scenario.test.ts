@@ -140,6 +140,6 @@ describe('lost wake-up (§I.4)', () => {
     expect(r.watchdogFires[0]!.tsNs).toBeLessThan(3.2e9);
     expect(q.resets).toBe(1);
     expect(q.maxStoppedNs).toBeGreaterThan(2e9);
-    expect(r.devices[0]!.sentPackets).toBeGreaterThan(100000);
+    expect(r.devices[0]!.sentPackets).toBeGreaterThan(50000); // ~12 kpps line rate for ~6 s after the reset
   });
 });
