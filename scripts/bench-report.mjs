@@ -2,7 +2,8 @@
 /**
  * Report benchmark (not a test). Events of a large trace (the shared multiqueue capture repeated to
  * BENCH_EVENTS rows, default 2,000,000; or BENCH_ARROW=file.arrow, e.g. the bench:ingest output) are written
- *   (a) to the ClickHouse server by txreplay's bulk path (Arrow buffers → TSV stream → HTTP insert), and
+ *   (a) to the ClickHouse server by txreplay's bulk path (Arrow buffers → Native blocks → one streamed HTTP
+ *       insert; the RowBinary and TSV variants of the same path are timed too), and
  *   (b) the same rows, pre-encoded as a TSV file, with `clickhouse-client --query "INSERT … FORMAT TSV"`,
  * in the same run, into identical tables; prints rows/s for both and the ratio a/b (goal ≥ 0.9).
  * Also (c) rows/s into the embedded chDB store. Best of BENCH_REPS (default 2) per path.
@@ -19,7 +20,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const shared = process.env.TXREPLAY_SHARED ?? resolve(root, '../shared');
 const imp = (p) => import(pathToFileURL(join(root, p)).href);
 const { loadEvents } = await imp('packages/ingest/dist/index.js');
-const { Store, resolveStoreConfig, encodeEventsTsv, EVENT_INSERT_COLUMNS } = await imp('packages/report/dist/index.js');
+const { Store, resolveStoreConfig, encodeEventsTsv, insertEvents } = await imp('packages/report/dist/index.js');
 const { Table } = await import(pathToFileURL(join(root, 'packages/report/node_modules/apache-arrow/Arrow.node.mjs')).href);
 
 const targetRows = Number(process.env.BENCH_EVENTS ?? 2_000_000);
@@ -62,6 +63,7 @@ try {
     await server.command(`DROP TABLE IF EXISTS txr_bench.${name}`);
     await server.command(`CREATE TABLE txr_bench.${name} AS txr_bench.events`);
   };
+  const EVENT_COLUMNS = (await server.queryRows(`SELECT name FROM system.columns WHERE database = 'txr_bench' AND table = 'events'`)).map((r) => r.name);
   const countOf = async (name) => Number((await server.queryRows(`SELECT toString(count()) AS n FROM txr_bench.${name}`))[0].n);
 
   // pre-encode the same rows for clickhouse-client (not timed)
@@ -76,18 +78,14 @@ try {
   const tsvBytes = statSync(tsvFile).size;
   log(`TSV: ${(tsvBytes / 1e6).toFixed(1)} MB (${(tsvBytes / rows).toFixed(0)} bytes/row)`);
 
-  const timeTxreplay = async () => {
-    await recreate('events_txreplay');
+  // exactly what writeRun does for the events of a run (insertEvents), into the `events` table of the bench
+  // database; the RowBinary and TSV wire formats of the same path are timed for the record
+  const timeTxreplay = async (format) => {
+    await server.command('TRUNCATE TABLE txr_bench.events');
     const t0 = performance.now();
-    const chunks = encodeEventsTsv(table, { runId, wallOffsetNs: 0n, nanos: server.caps.dateTime64 });
-    await server.client.insert({
-      table: 'txr_bench.events_txreplay',
-      columns: EVENT_INSERT_COLUMNS,
-      values: (await import('node:stream')).Readable.from((function* () { for (const c of chunks) yield c; })(), { objectMode: false }),
-      format: 'TabSeparated',
-    });
+    await insertEvents(server, table, { runId, wallOffsetNs: 0n, format });
     const s = (performance.now() - t0) / 1000;
-    if ((await countOf('events_txreplay')) !== rows) throw new Error('txreplay insert: row count mismatch');
+    if ((await countOf('events')) !== rows) throw new Error(`txreplay ${format} insert: row count mismatch`);
     return s;
   };
   const timeClient = async () => {
@@ -95,7 +93,7 @@ try {
     const t0 = performance.now();
     await new Promise((res, rej) => {
       const child = spawn('clickhouse-client', ['--host', '127.0.0.1', '--port', env.TXREPLAY_CLICKHOUSE_TCP_PORT, '--query',
-        `INSERT INTO txr_bench.events_client (${EVENT_INSERT_COLUMNS.join(', ')}) FORMAT TSV`], { stdio: ['pipe', 'inherit', 'inherit'] });
+        `INSERT INTO txr_bench.events_client (${EVENT_COLUMNS.join(', ')}) FORMAT TSV`], { stdio: ['pipe', 'inherit', 'inherit'] });
       createReadStream(tsvFile).pipe(child.stdin);
       child.on('error', rej);
       child.on('exit', (code) => (code === 0 ? res() : rej(new Error(`clickhouse-client exited ${code}`))));
@@ -106,52 +104,43 @@ try {
   };
 
   let bestA = Infinity;
+  let bestR = Infinity;
+  let bestT = Infinity;
   let bestB = Infinity;
   for (let i = 0; i < reps; i++) {
-    // alternate the order so neither path always runs on a warm server
-    if (i % 2 === 0) {
-      bestA = Math.min(bestA, await timeTxreplay());
-      bestB = Math.min(bestB, await timeClient());
-    } else {
-      bestB = Math.min(bestB, await timeClient());
-      bestA = Math.min(bestA, await timeTxreplay());
+    // alternate the order so no path always runs first on a cold (or last on a busy) server
+    const order = i % 2 === 0 ? ['N', 'C', 'R', 'T'] : ['T', 'R', 'C', 'N'];
+    for (const o of order) {
+      if (o === 'N') bestA = Math.min(bestA, await timeTxreplay('Native'));
+      if (o === 'R') bestR = Math.min(bestR, await timeTxreplay('RowBinary'));
+      if (o === 'T') bestT = Math.min(bestT, await timeTxreplay('TabSeparated'));
+      if (o === 'C') bestB = Math.min(bestB, await timeClient());
     }
   }
-  await server.command('DROP TABLE IF EXISTS txr_bench.events_txreplay');
+  await server.command('TRUNCATE TABLE txr_bench.events');
   await server.command('DROP TABLE IF EXISTS txr_bench.events_client');
   await server.close();
   const rateA = rows / bestA;
   const rateB = rows / bestB;
-  log(`(a) txreplay → server (Arrow → TSV → HTTP):      ${Math.round(rateA).toLocaleString('en-US')} rows/s (${bestA.toFixed(2)} s, ${(tsvBytes / 1e6 / bestA).toFixed(1)} MB/s)`);
-  log(`(b) clickhouse-client INSERT … FORMAT TSV:        ${Math.round(rateB).toLocaleString('en-US')} rows/s (${bestB.toFixed(2)} s, ${(tsvBytes / 1e6 / bestB).toFixed(1)} MB/s)`);
+  log(`(a) txreplay → server (Arrow → Native → HTTP):    ${Math.round(rateA).toLocaleString('en-US')} rows/s (${bestA.toFixed(2)} s)`);
+  log(`    same path as RowBinary:                        ${Math.round(rows / bestR).toLocaleString('en-US')} rows/s (${bestR.toFixed(2)} s; ratio to (b) ${(bestB / bestR).toFixed(2)})`);
+  log(`    same path as TSV:                              ${Math.round(rows / bestT).toLocaleString('en-US')} rows/s (${bestT.toFixed(2)} s; ratio to (b) ${(bestB / bestT).toFixed(2)})`);
+  log(`(b) clickhouse-client INSERT … FORMAT TSV:      ${Math.round(rateB).toLocaleString('en-US')} rows/s (${bestB.toFixed(2)} s, ${(tsvBytes / 1e6 / bestB).toFixed(1)} MB/s)`);
   log(`ratio a/b: ${(rateA / rateB).toFixed(2)} (goal ≥ 0.9)`);
 
   // --- (c) embedded chDB -------------------------------------------------------------------------------
   const emb = await Store.open(resolveStoreConfig({ db: join(work, 'chdb') }, {}));
   let bestC = Infinity;
   for (let i = 0; i < reps; i++) {
-    await emb.command('DROP TABLE IF EXISTS txreplay.events_bench');
-    await emb.command('CREATE TABLE txreplay.events_bench AS txreplay.events');
+    await emb.command('TRUNCATE TABLE txreplay.events');
     const t0 = performance.now();
-    // the same path writeRun takes on the embedded placement: bounded batches (chdb materializes each body)
-    let batch = [];
-    let n = 0;
-    for (const chunk of encodeEventsTsv(table, { runId, wallOffsetNs: 0n, nanos: emb.caps.dateTime64 })) {
-      batch.push(chunk);
-      n += 8192;
-      if (n >= 100_000) {
-        await emb.insertTsv('events_bench', EVENT_INSERT_COLUMNS, batch);
-        batch = [];
-        n = 0;
-      }
-    }
-    if (batch.length) await emb.insertTsv('events_bench', EVENT_INSERT_COLUMNS, batch);
+    await insertEvents(emb, table, { runId, wallOffsetNs: 0n });
     bestC = Math.min(bestC, (performance.now() - t0) / 1000);
-    const got = Number((await emb.queryRows('SELECT toString(count()) AS n FROM txreplay.events_bench'))[0].n);
+    const got = Number((await emb.queryRows('SELECT toString(count()) AS n FROM txreplay.events'))[0].n);
     if (got !== rows) throw new Error(`embedded insert: ${got} rows, expected ${rows}`);
   }
   await emb.close();
-  log(`(c) txreplay → embedded chDB ${emb.caps.version}:       ${Math.round(rows / bestC).toLocaleString('en-US')} rows/s (${bestC.toFixed(2)} s)`);
+  log(`(c) txreplay → embedded chDB ${emb.caps.version} (Native file): ${Math.round(rows / bestC).toLocaleString('en-US')} rows/s (${bestC.toFixed(2)} s)`);
 } finally {
   stopServer();
   rmSync(work, { recursive: true, force: true });

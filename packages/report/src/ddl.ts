@@ -178,6 +178,11 @@ const ORDER_BY: Record<TableName, string> = {
   findings: 'run_id, ordinal',
 };
 
+/** `name Type, …` of a table for the given server (no codecs): the structure argument of file()/input(). */
+export function tableStructure(table: TableName, caps: ServerCaps): string {
+  return TABLE_COLUMNS[table].map((c) => `${c.name} ${renderType({ ...c, codec: undefined }, caps)}`).join(', ');
+}
+
 export function columnNames(table: TableName): string[] {
   return TABLE_COLUMNS[table].map((c) => c.name);
 }

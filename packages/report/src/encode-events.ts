@@ -14,8 +14,8 @@ const NL = 0x0a;
 const NULL_BYTES = Buffer.from('\\N');
 const TWO32 = 4294967296;
 
-/** Growable output buffer; the encoder hands out filled chunks at row boundaries. */
-class Sink {
+/** Growable output buffer; the encoders hand out filled chunks at row boundaries. */
+export class Sink {
   buf: Buffer;
   pos = 0;
   constructor(readonly chunkBytes: number) {
@@ -110,7 +110,7 @@ function writeU64(out: Sink, hi: number, lo: number): void {
 
 type CellWriter = (out: Sink, row: number) => void;
 
-function isValid(d: Data, row: number): boolean {
+export function isValid(d: Data, row: number): boolean {
   const bm = d.nullBitmap;
   if (!bm || bm.length === 0 || d.nullCount === 0) return true;
   const i = d.offset + row;

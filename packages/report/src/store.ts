@@ -184,6 +184,31 @@ export class Store {
     });
   }
 
+  /**
+   * Bulk insert in a binary format (Native or RowBinary), streamed as one HTTP request. Server placement
+   * only: the client's insert() does not take binary formats, so this goes through exec() with the body as a
+   * stream, and chDB's connection would read the body as text. Values come from a generator of Buffers
+   * (encode-native.ts, encode-rowbinary.ts).
+   */
+  async insertBinary(
+    table: TableName,
+    columns: string[],
+    format: 'Native' | 'RowBinary',
+    body: Iterable<Buffer> | AsyncIterable<Buffer>,
+    settings?: { maxInsertBlockRows?: number },
+  ): Promise<void> {
+    if (this.config.placement !== 'server') throw new Error('insertBinary: server placement only (chDB takes the body as text)');
+    const cols = columns.map(quoteIdent).join(', ');
+    const res = await this.client.exec({
+      query: `INSERT INTO ${this.table(table)} (${cols}) FORMAT ${format}`,
+      // a deep buffer lets the encoder run ahead while the socket drains (encoding and the server's parsing overlap)
+      values: Readable.from(body, { objectMode: false, highWaterMark: 8 << 20 }),
+      ...(settings?.maxInsertBlockRows ? { clickhouse_settings: { max_insert_block_size: String(settings.maxInsertBlockRows) } } : {}),
+    });
+    // the response body of an INSERT is empty; read it to the end so the socket goes back to the pool
+    for await (const chunk of res.stream) void chunk;
+  }
+
   columns(table: TableName): string[] {
     return columnNames(table);
   }

@@ -6,13 +6,16 @@
  * listed in `runs` and whole, or not listed.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { hostname, tmpdir } from 'node:os';
 import { tableToIPC, type Table } from 'apache-arrow';
 import type { IngestSummary } from '@txreplay/ingest';
 import type { ReplayResult } from '@txreplay/replay';
 import { columnNames, TABLES, quoteString, type TableName } from './ddl.js';
 import { encodeEventsTsv } from './encode-events.js';
+import { encodeEventsRowBinary } from './encode-rowbinary.js';
+import { encodeEventsNative } from './encode-native.js';
 import { derivePackets } from './packets.js';
 import { errorMessage, isTransient, type RetryPolicy } from './retry.js';
 import { StoreError, type Store } from './store.js';
@@ -40,14 +43,16 @@ export interface RunInput {
 
 export interface WriteOptions {
   retry?: RetryPolicy;
-  /** rows per INSERT on the embedded placement (chdb materializes each insert body) */
-  embeddedBatchRows?: number;
   onRetry?: (attempt: number, message: string, delayMs: number) => void;
   /** events encoded and handed to the connection so far (for progress on a TTY, and for tests) */
   onEventsProgress?: (rows: number, total: number) => void;
   /** server placement: rows per block the server commits (max_insert_block_size); default the server's */
   insertBlockRows?: number;
+  /** server placement: wire format of the events bulk insert (default Native; the others for comparison) */
+  eventsFormat?: EventsWireFormat;
 }
+
+export type EventsWireFormat = 'Native' | 'RowBinary' | 'TabSeparated';
 
 export interface WriteResult {
   runId: string;
@@ -157,9 +162,9 @@ export async function writeRun(store: Store, input: RunInput, opts: WriteOptions
       await dropRun(store, runId);
       await writeRunRows(store, input, {
         runId, wallOffsetNs, packets, hashes, t0,
-        embeddedBatchRows: opts.embeddedBatchRows ?? 100_000,
         onEventsProgress: opts.onEventsProgress,
         insertBlockRows: opts.insertBlockRows,
+        eventsFormat: opts.eventsFormat ?? 'Native',
       });
       return { runId, status: 'written', events: input.table.numRows, packets: packets.length, attempts: attempt, ms: performance.now() - t0 };
     } catch (err) {
@@ -182,9 +187,9 @@ interface RowsContext {
   packets: ReturnType<typeof derivePackets>;
   hashes: SourceHash[];
   t0: number;
-  embeddedBatchRows: number;
   onEventsProgress?: (rows: number, total: number) => void;
   insertBlockRows?: number;
+  eventsFormat: EventsWireFormat;
 }
 
 const CHUNK_ROWS = 8192;
@@ -204,29 +209,9 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
   const wall = (ns: bigint): string => clock.format(ns + ctx.wallOffsetNs);
   const { runId } = ctx;
 
-  // events: the bulk path (TSV straight from the Arrow buffers)
-  const eventChunks = withProgress(
-    encodeEventsTsv(input.table, { runId, wallOffsetNs: ctx.wallOffsetNs, nanos, chunkRows: CHUNK_ROWS }),
-    input.table.numRows,
-    ctx.onEventsProgress,
-  );
-  if (store.config.placement === 'server') {
-    await store.insertTsv('events', columnNames('events'), eventChunks, { maxInsertBlockRows: ctx.insertBlockRows });
-  } else {
-    // chdb materializes an insert body in memory: bounded batches
-    let batch: Buffer[] = [];
-    let rows = 0;
-    for (const chunk of eventChunks) {
-      batch.push(chunk);
-      rows += CHUNK_ROWS;
-      if (rows >= ctx.embeddedBatchRows) {
-        await store.insertTsv('events', columnNames('events'), batch);
-        batch = [];
-        rows = 0;
-      }
-    }
-    if (batch.length) await store.insertTsv('events', columnNames('events'), batch);
-  }
+  await insertEvents(store, input.table, {
+    runId, wallOffsetNs: ctx.wallOffsetNs, format: ctx.eventsFormat, onProgress: ctx.onEventsProgress, insertBlockRows: ctx.insertBlockRows,
+  });
 
   await insertRows(
     store,
@@ -307,6 +292,70 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
   };
   const cols = columnNames('runs');
   await store.insertTsv('runs', cols, tsvRow(cols.map((c) => values[c] ?? null)));
+}
+
+export interface InsertEventsOptions {
+  runId: string;
+  /** time = ts_ns + wallOffsetNs */
+  wallOffsetNs: bigint;
+  /** server wire format (default Native); the embedded placement always goes through a Native file */
+  format?: EventsWireFormat;
+  onProgress?: (rows: number, total: number) => void;
+  insertBlockRows?: number;
+}
+
+/**
+ * The bulk path for the events of one run, straight from the Arrow buffers. Server: one streamed HTTP insert
+ * of Native blocks (columnar, nothing to parse on the server) by default. Embedded: chdb's connection turns
+ * an insert body into a JS string, so the events go through a temporary Native file that the engine reads
+ * itself (file() table function).
+ */
+export async function insertEvents(store: Store, table: Table, o: InsertEventsOptions): Promise<void> {
+  const encOpts = { runId: o.runId, wallOffsetNs: o.wallOffsetNs, nanos: store.caps.dateTime64, chunkRows: CHUNK_ROWS };
+  if (store.config.placement !== 'server') {
+    await insertViaNativeFile(store, table, { ...encOpts, caps: store.caps }, o.onProgress);
+    return;
+  }
+  const format = o.format ?? 'Native';
+  const chunks = withProgress(
+    format === 'Native'
+      ? encodeEventsNative(table, { ...encOpts, caps: store.caps, blockRows: CHUNK_ROWS })
+      : format === 'RowBinary'
+        ? encodeEventsRowBinary(table, encOpts)
+        : encodeEventsTsv(table, encOpts),
+    table.numRows,
+    o.onProgress,
+  );
+  const settings = { maxInsertBlockRows: o.insertBlockRows };
+  if (format === 'TabSeparated') await store.insertTsv('events', columnNames('events'), chunks, settings);
+  else await store.insertBinary('events', columnNames('events'), format, chunks, settings);
+}
+
+async function insertViaNativeFile(
+  store: Store,
+  table: Table,
+  opts: { runId: string; wallOffsetNs: bigint; nanos: boolean; caps: Store['caps'] },
+  onProgress?: (rows: number, total: number) => void,
+): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-insert-'));
+  const file = path.join(dir, 'events.native');
+  try {
+    const fd = openSync(file, 'w');
+    try {
+      let rows = 0;
+      for (const block of encodeEventsNative(table, { ...opts, blockRows: 65536 })) {
+        writeSync(fd, block);
+        rows = Math.min(table.numRows, rows + 65536);
+        onProgress?.(rows, table.numRows);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    const cols = columnNames('events').join(', ');
+    await store.command(`INSERT INTO ${store.table('events')} (${cols}) SELECT ${cols} FROM file(${quoteString(file)}, 'Native')`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function insertRows(store: Store, table: TableName, rows: TsvValue[][]): Promise<void> {
