@@ -125,10 +125,9 @@ function readU64AsNumber(table: Table, name: string, n: number, nullValue: numbe
       for (let i = 0; i < d.length; i++) out[at + i] = w[2 * i + 1]! * 4294967296 + w[2 * i]!;
       if (bm) markNulls(out, at, bm, off, d.length, nullValue);
     } else {
-      for (let i = 0; i < d.length; i++) {
-        if (bm && !validAt(bm, off, i)) continue;
-        out[at + i] = Number(vals[i]);
-      }
+      // 32-bit source (Uint32 handle/parent): native widening copy, then the nulls
+      out.set((vals as Uint32Array).subarray(0, d.length), at);
+      if (bm) markNulls(out, at, bm, off, d.length, nullValue);
     }
     at += d.length;
   }
@@ -148,10 +147,9 @@ function readPtr(table: Table, name: string, n: number): Float64Array {
       for (let i = 0; i < d.length; i++) out[at + i] = (w[2 * i + 1]! & 0x1fffff) * 4294967296 + w[2 * i]!;
       if (bm) markNulls(out, at, bm, off, d.length, NULL_PTR);
     } else {
-      for (let i = 0; i < d.length; i++) {
-        if (bm && !validAt(bm, off, i)) continue;
-        out[at + i] = Number(vals[i]);
-      }
+      // 32-bit source (Uint32 handle/parent): native widening copy, then the nulls
+      out.set((vals as Uint32Array).subarray(0, d.length), at);
+      if (bm) markNulls(out, at, bm, off, d.length, NULL_PTR);
     }
     at += d.length;
   }
