@@ -180,7 +180,7 @@ export class Store {
       values,
       format: 'TabSeparated',
       // max_insert_block_size is known to every server version (18.16 included); only sent when asked
-      ...(settings?.maxInsertBlockRows ? { clickhouse_settings: { max_insert_block_size: String(settings.maxInsertBlockRows) } } : {}),
+      ...blockSettings(settings?.maxInsertBlockRows),
     });
   }
 
@@ -203,7 +203,7 @@ export class Store {
       query: `INSERT INTO ${this.table(table)} (${cols}) FORMAT ${format}`,
       // a deep buffer lets the encoder run ahead while the socket drains (encoding and the server's parsing overlap)
       values: Readable.from(body, { objectMode: false, highWaterMark: 8 << 20 }),
-      ...(settings?.maxInsertBlockRows ? { clickhouse_settings: { max_insert_block_size: String(settings.maxInsertBlockRows) } } : {}),
+      ...blockSettings(settings?.maxInsertBlockRows),
     });
     // the response body of an INSERT is empty; read it to the end so the socket goes back to the pool
     for await (const chunk of res.stream) void chunk;
@@ -220,6 +220,15 @@ export class Store {
 
 async function* toBuffers(chunks: AsyncIterable<string | Buffer> | Iterable<string | Buffer>): AsyncGenerator<Buffer> {
   for await (const c of chunks) if (c.length > 0) yield typeof c === 'string' ? Buffer.from(c) : c;
+}
+
+/**
+ * Commit inserted data every `rows` rows instead of squashing up to ~1M rows first (both settings exist on
+ * 18.16). Only sent when asked for: the crash test uses it so some blocks land before the server dies.
+ */
+function blockSettings(rows: number | undefined): { clickhouse_settings?: Record<string, string> } {
+  if (!rows) return {};
+  return { clickhouse_settings: { max_insert_block_size: String(rows), min_insert_block_size_rows: String(rows), min_insert_block_size_bytes: '0' } };
 }
 
 function serverClient(config: StoreConfig, opts: OpenOptions, withDatabase: boolean): ClickHouseClient {
