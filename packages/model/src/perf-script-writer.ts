@@ -26,8 +26,16 @@ function hex8(n: number): string {
   return (n >>> 0).toString(16).padStart(8, '0');
 }
 
+/** skb ids are recycled (slab-like), so their few distinct addresses are formatted once */
+const skbaddrCache: string[] = [];
 function skbaddr(skb: number): string {
-  return skb < 0 ? '(nil)' : `0x${HI}${hex8(skbaddrLo(skb))}`;
+  if (skb < 0) return '(nil)';
+  let s = skbaddrCache[skb];
+  if (s === undefined) {
+    s = `0x${HI}${hex8(skbaddrLo(skb))}`;
+    skbaddrCache[skb] = s;
+  }
+  return s;
 }
 
 function upperHex(n: number): string {
@@ -86,6 +94,34 @@ export function formatPerfScriptLine(ev: SimTraceEvent, ctx: PerfScriptContext):
 }
 
 /**
+ * The same text as formatPerfScriptLine, with the repeated parts cached (task/cpu prefix, timestamp of the
+ * previous event, padded event names): the CLI's output path.
+ */
+export class PerfScriptLineFormatter {
+  private readonly prefixes = new Map<number, string>();
+  private readonly names = TRACE_EVENT_NAMES.map((n) => n.padStart(24));
+  private lastTsNs = -1;
+  private lastTs = '';
+
+  constructor(private readonly ctx: PerfScriptContext) {}
+
+  format(ev: SimTraceEvent): string {
+    const key = ev.task * 4096 + ev.cpu;
+    let prefix = this.prefixes.get(key);
+    if (prefix === undefined) {
+      const task = this.ctx.tasks[ev.task] ?? { comm: 'swapper', pid: 0 };
+      prefix = `${task.comm.slice(0, 15).padStart(16)} ${String(task.pid).padStart(5)} [${String(ev.cpu).padStart(3, '0')}] `;
+      this.prefixes.set(key, prefix);
+    }
+    if (ev.tsNs !== this.lastTsNs) {
+      this.lastTsNs = ev.tsNs;
+      this.lastTs = perfTimestamp(ev.tsNs);
+    }
+    return `${prefix}${this.lastTs}: ${this.names[ev.kind]}: ${formatPerfScriptFields(ev, this.ctx)}`;
+  }
+}
+
+/**
  * Collects perf-script text in chunks (joined once at the end), so a long run does not build one huge string
  * incrementally. `consumer` is the simulator's onEvent callback.
  */
@@ -94,10 +130,14 @@ export class PerfScriptWriter {
   private cur: string[] = [];
   lines = 0;
 
-  constructor(private readonly ctx: PerfScriptContext) {}
+  private readonly formatter: PerfScriptLineFormatter;
+
+  constructor(ctx: PerfScriptContext) {
+    this.formatter = new PerfScriptLineFormatter(ctx);
+  }
 
   readonly consumer = (ev: SimTraceEvent): void => {
-    this.cur.push(formatPerfScriptLine(ev, this.ctx));
+    this.cur.push(this.formatter.format(ev));
     this.lines++;
     if (this.cur.length >= 4096) this.flushChunk();
   };

@@ -81,17 +81,26 @@ export function register(program: Command): void {
       try {
         let writer: PerfScriptWriter | null = null;
         let sinceFlush = 0;
+        let written = 0;
+        const showProgress = process.stderr.isTTY === true;
+        const endNs = scenario.startOffsetNs + scenario.durationMs * 1e6;
         const sim = new Simulator(scenario, {
           onEvent: (ev) => {
             writer!.consumer(ev);
             if (++sinceFlush >= 65536) {
+              written += sinceFlush;
               sinceFlush = 0;
               for (const c of writer!.drainChunks()) writeSync(fd, c);
+              if (showProgress) {
+                const pct = Math.min(100, ((ev.tsNs - scenario.startOffsetNs) / (endNs - scenario.startOffsetNs)) * 100);
+                process.stderr.write(`\rsimulate: ${written} events, ${pct.toFixed(1)} % of simulated time`);
+              }
             }
           },
         });
         writer = new PerfScriptWriter(perfScriptContextFor(scenario, sim.tasks));
         result = sim.run();
+        if (showProgress && written > 0) process.stderr.write('\n');
         for (const c of writer.drainChunks()) writeSync(fd, c);
         closeSync(fd);
         if (opts.format === 'perf-script') renameSync(textPath, out);
