@@ -76,6 +76,13 @@ XML
       <profile>default</profile>
       <quota>default</quota>
     </default>
+    <!-- a user with a password, for the tests of credentials (never printed by txreplay) -->
+    <txreplay_test>
+      <password>$TEST_PASSWORD</password>
+      <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+      <profile>default</profile>
+      <quota>default</quota>
+    </txreplay_test>
   </users>
   <quotas>
     <default>
@@ -110,6 +117,7 @@ cmd_start() {
   http=$(free_port)
   tcp=$(free_port)
   while [ "$tcp" = "$http" ]; do tcp=$(free_port); done
+  TEST_PASSWORD="pw-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
   write_config "$dir" "$http" "$tcp"
   cat >"$dir/env" <<ENV
 export TXREPLAY_CLICKHOUSE_URL=http://127.0.0.1:$http
@@ -117,6 +125,8 @@ export TXREPLAY_CLICKHOUSE_TCP_PORT=$tcp
 export TXREPLAY_CLICKHOUSE_DIR=$dir
 export TXREPLAY_CLICKHOUSE_PID_FILE=$dir/server.pid
 export TXREPLAY_CLICKHOUSE_SERVER_BIN=$bin
+export TXREPLAY_CLICKHOUSE_TEST_USER=txreplay_test
+export TXREPLAY_CLICKHOUSE_TEST_PASSWORD=$TEST_PASSWORD
 ENV
   if ! launch "$dir" "$bin" "$http"; then
     cmd_stop_dir "$dir"
