@@ -38,6 +38,8 @@ export interface ScenarioDevice {
   resetDelayMs?: number;
   /** BQL hold_time in ms (default 1000) */
   bqlHoldTimeMs?: number;
+  /** byte_queue_limits/stall_thrs in ms (6.9+; 0 = off, the default): enables napi:dql_stall_detected (§A.5) */
+  bqlStallThrsMs?: number;
 }
 
 export interface ScenarioSource {
@@ -185,6 +187,7 @@ export function resolveScenario(s: Scenario, file = '<scenario>'): ResolvedScena
       extraDescsPerPacket: d.extraDescsPerPacket === undefined ? 0 : num(d.extraDescsPerPacket, `${w}.extraDescsPerPacket`, 0, true),
       resetDelayMs: d.resetDelayMs === undefined ? 1 : num(d.resetDelayMs, `${w}.resetDelayMs`, 0),
       bqlHoldTimeMs: d.bqlHoldTimeMs === undefined ? 1000 : num(d.bqlHoldTimeMs, `${w}.bqlHoldTimeMs`, 0),
+      bqlStallThrsMs: d.bqlStallThrsMs === undefined ? 0 : num(d.bqlStallThrsMs, `${w}.bqlStallThrsMs`, 0),
     };
   });
   if (!Array.isArray(s.sources)) fail('sources', 'required array');

@@ -143,3 +143,35 @@ describe('lost wake-up (§I.4)', () => {
     expect(r.devices[0]!.sentPackets).toBeGreaterThan(50000); // ~12 kpps line rate for ~6 s after the reset
   });
 });
+
+describe('dql_stall_detected (§A.5) in a simulation', () => {
+  it('with stall_thrs set (6.9+), a completion after a 300 ms DMA stall fires the event with len = the stall in jiffies', async () => {
+    const { resolveScenario, TraceKind: K } = await import('../src/index.js');
+    const mk = (kernel: string) =>
+      resolveScenario(
+        {
+          durationMs: 1000,
+          kernel,
+          hz: 250,
+          devices: [{ name: 'eth0', driver: 'igb', linkRateBps: 1e9, bqlStallThrsMs: 40 }],
+          sources: [{ name: 'u', device: 'eth0', ratePps: 2000, sizes: 1000 }],
+          faults: [{ kind: 'dma_stuck', device: 'eth0', startMs: 200, durationMs: 300 }],
+        },
+        'stall',
+      );
+    const stalls: { len: number; thrs: number; tsNs: number }[] = [];
+    const sim = new Simulator(mk('6.12.117'), {
+      onEvent: (ev) => {
+        if (ev.kind === K.dqlStallDetected) stalls.push({ len: ev.stallLen, thrs: ev.stallThrs, tsNs: ev.tsNs });
+      },
+    });
+    sim.run();
+    expect(stalls).toHaveLength(1);
+    expect(stalls[0]!.thrs).toBe(10); // msecs_to_jiffies(40) at HZ=250
+    expect(stalls[0]!.len).toBe(75); // 300 ms at HZ=250
+    expect(stalls[0]!.tsNs).toBeGreaterThanOrEqual(500e6);
+    expect(stalls[0]!.tsNs).toBeLessThan(501e6);
+    // 5.15 has no stall detector: the scenario is refused with the field path
+    expect(() => new Simulator(mk('5.15.100'))).toThrowError(/devices\[0\]\.bqlStallThrsMs: .*before 6\.9/);
+  });
+});

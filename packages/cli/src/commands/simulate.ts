@@ -107,6 +107,12 @@ export function register(program: Command): void {
         else await ingestToArrow([textPath], out, { format: 'perf-script' });
       } catch (e) {
         cleanup();
+        if (e instanceof ScenarioError) {
+          // scenario values only the model can check (e.g. stall_thrs on a kernel without it)
+          process.stderr.write(`txreplay simulate: ${file}: ${e.where}: ${e.message.slice(e.message.indexOf(e.where) + e.where.length + 2)}\n`);
+          process.exitCode = EXIT.usage;
+          return;
+        }
         throw e;
       } finally {
         process.off('SIGINT', onSignal);

@@ -18,3 +18,4 @@ export {
   netdevQueueDqlAvail,
 } from '../bql.js';
 export { devWatchdogRun, netdevWatchdogUp, devActivateTransStart, roundJiffies } from '../watchdog.js';
+export { msecsToJiffies } from '../jiffies.js';

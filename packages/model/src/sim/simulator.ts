@@ -18,6 +18,7 @@ import {
   devWatchdogRun,
   netdevWatchdogUp,
   devActivateTransStart,
+  msecsToJiffies,
 } from './core-api.js';
 import { EventHeap } from './event-heap.js';
 import { Prng } from './prng.js';
@@ -27,7 +28,7 @@ import { DriverTxQueue, type DriverHost } from '../driver/tx-queue.js';
 import { DRIVER_PROFILES, NETDEV_TX_BUSY, type DriverProfile } from '../driver/profiles.js';
 import { Qdisc, TC_H_ROOT } from '../qdisc/qdisc.js';
 import { BFifo, PFifo, PfifoFast, NET_XMIT_SUCCESS, NET_XMIT_DROP, NET_XMIT_CN, type QdiscDiscipline } from '../qdisc/disciplines.js';
-import type { ResolvedScenario, ResolvedDevice, ResolvedSource, LeafQdiscKind } from '../scenario.js';
+import { ScenarioError, type ResolvedScenario, type ResolvedDevice, type ResolvedSource, type LeafQdiscKind } from '../scenario.js';
 
 const A_SEND = 0;
 const A_BURST = 1;
@@ -215,6 +216,14 @@ export class Simulator implements DriverHost {
           holdTimeJiffies: Math.round((cfg.bqlHoldTimeMs * hz) / 1000),
           jiffies: jiffies0,
         });
+        if (txq.dql !== null && cfg.bqlStallThrsMs > 0) {
+          // echo N > byte_queue_limits/stall_thrs (msecs_to_jiffies), 6.9+ only (§A.5)
+          try {
+            txq.dql.setStallThrs(msecsToJiffies(cfg.bqlStallThrsMs, hz), jiffies0);
+          } catch (e) {
+            throw new ScenarioError(scenario.name, `devices[${d}].bqlStallThrsMs`, e instanceof Error ? e.message : String(e));
+          }
+        }
         txqs.push(txq);
         const tq = new DriverTxQueue(d, q, profile, txq, this, {
           ringSize: cfg.ringSize,
