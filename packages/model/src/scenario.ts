@@ -36,6 +36,8 @@ export interface ScenarioDevice {
   extraDescsPerPacket?: number;
   /** delay of the driver's reset work after ndo_tx_timeout (igb) */
   resetDelayMs?: number;
+  /** carrier-down time of that reset (igb_down → autonegotiation → carrier on); 0 = carrier stays up (default) */
+  resetLinkDownMs?: number;
   /** BQL hold_time in ms (default 1000) */
   bqlHoldTimeMs?: number;
   /** byte_queue_limits/stall_thrs in ms (6.9+; 0 = off, the default): enables napi:dql_stall_detected (§A.5) */
@@ -186,6 +188,7 @@ export function resolveScenario(s: Scenario, file = '<scenario>'): ResolvedScena
       irqCoalesceUs: d.irqCoalesceUs === undefined ? 0 : num(d.irqCoalesceUs, `${w}.irqCoalesceUs`, 0),
       extraDescsPerPacket: d.extraDescsPerPacket === undefined ? 0 : num(d.extraDescsPerPacket, `${w}.extraDescsPerPacket`, 0, true),
       resetDelayMs: d.resetDelayMs === undefined ? 1 : num(d.resetDelayMs, `${w}.resetDelayMs`, 0),
+      resetLinkDownMs: d.resetLinkDownMs === undefined ? 0 : num(d.resetLinkDownMs, `${w}.resetLinkDownMs`, 0),
       bqlHoldTimeMs: d.bqlHoldTimeMs === undefined ? 1000 : num(d.bqlHoldTimeMs, `${w}.bqlHoldTimeMs`, 0),
       bqlStallThrsMs: d.bqlStallThrsMs === undefined ? 0 : num(d.bqlStallThrsMs, `${w}.bqlStallThrsMs`, 0),
     };

@@ -40,6 +40,7 @@ const A_WATCHDOG = 6;
 const A_RESET = 7;
 const A_FAULT_START = 8;
 const A_FAULT_END = 9;
+const A_CARRIER_ON = 10;
 
 /** `dev_tx_weight` = dev_weight (64) * dev_weight_tx_bias (1) (§D.4) */
 export const DEV_TX_WEIGHT = 64;
@@ -399,6 +400,9 @@ export class Simulator implements DriverHost {
         return;
       case A_FAULT_END:
         this.onFault(arg, false);
+        return;
+      case A_CARRIER_ON:
+        this.carrierOn(this.devs[arg]!);
         return;
     }
   }
@@ -838,6 +842,11 @@ export class Simulator implements DriverHost {
     this.curTask = this.kworkerTask;
     this.curCpu = 0;
     for (const tq of dev.queues) tq.resetRing();
+    // igb_down/igb_up take the link down; copper needs autonegotiation before the carrier is back
+    if (dev.cfg.resetLinkDownMs > 0) {
+      this.carrierOff(dev);
+      this.heap.push(this.now + Math.round(dev.cfg.resetLinkDownMs * 1e6), A_CARRIER_ON, d);
+    }
   }
 
   // ---------------------------------------------------------------- faults (§I)
@@ -873,25 +882,35 @@ export class Simulator implements DriverHost {
       }
     }
     if (f.kind === 'link_down') {
-      dev.carrierOk = !start;
-      if (start) {
-        // linkwatch → dev_deactivate: noop qdisc, qdisc_reset frees the backlog, watchdog down
-        dev.deactivated = true;
-        dev.watchdogDueNs = -1;
-        for (const q of dev.qdiscs) {
-          const queue = q.oneTxQueue >= 0 ? q.oneTxQueue : 0;
-          const drop = (skb: number): void => this.freeSkbAt(dev, queue, skb, false, DropReason.NOT_SPECIFIED, FreeLocation.qdiscReset);
-          for (let skb = q.requeued.shift(); skb >= 0; skb = q.requeued.shift()) drop(skb);
-          q.requeuedBytes = 0;
-          q.discipline.drain(drop);
-        }
-      } else {
-        // dev_activate: qdisc back, watchdog up, hardware resumes
-        dev.deactivated = false;
-        for (const tq of dev.queues) this.hwKick(tq);
-        this.watchdogUp(dev);
-      }
+      if (start) this.carrierOff(dev);
+      else this.carrierOn(dev);
     }
+  }
+
+  /** netif_carrier_off → linkwatch → dev_deactivate: noop qdisc, qdisc_reset frees the backlog, watchdog down */
+  private carrierOff(dev: DevRuntime): void {
+    dev.carrierOk = false;
+    for (const tq of dev.queues) tq.carrierOk = false;
+    dev.deactivated = true;
+    dev.watchdogDueNs = -1;
+    for (const q of dev.qdiscs) {
+      const queue = q.oneTxQueue >= 0 ? q.oneTxQueue : 0;
+      const drop = (skb: number): void => this.freeSkbAt(dev, queue, skb, false, DropReason.NOT_SPECIFIED, FreeLocation.qdiscReset);
+      for (let skb = q.requeued.shift(); skb >= 0; skb = q.requeued.shift()) drop(skb);
+      q.requeuedBytes = 0;
+      q.discipline.drain(drop);
+      q.scheduled = false;
+    }
+  }
+
+  /** netif_carrier_on → dev_activate: qdisc back, trans_start reset (§C), watchdog up, hardware resumes */
+  private carrierOn(dev: DevRuntime): void {
+    dev.carrierOk = true;
+    for (const tq of dev.queues) tq.carrierOk = true;
+    dev.deactivated = false;
+    devActivateTransStart(dev.txqs, this.jiffiesOf(dev));
+    for (const tq of dev.queues) this.hwKick(tq);
+    this.watchdogUp(dev);
   }
 
   // ---------------------------------------------------------------- events & results
