@@ -331,6 +331,15 @@ export async function insertEvents(store: Store, table: Table, o: InsertEventsOp
   else await store.insertBinary('events', columnNames('events'), format, chunks, settings);
 }
 
+/** Temp dirs of inserts in progress, so an interrupted command can remove them (removeInsertTempFiles). */
+const activeTempDirs = new Set<string>();
+
+/** Remove the temporary Native files of inserts in progress (call from a SIGINT handler before exiting). */
+export function removeInsertTempFiles(): void {
+  for (const d of activeTempDirs) rmSync(d, { recursive: true, force: true });
+  activeTempDirs.clear();
+}
+
 async function insertViaNativeFile(
   store: Store,
   table: Table,
@@ -338,6 +347,7 @@ async function insertViaNativeFile(
   onProgress?: (rows: number, total: number) => void,
 ): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-insert-'));
+  activeTempDirs.add(dir);
   const file = path.join(dir, 'events.native');
   try {
     const fd = openSync(file, 'w');
@@ -355,6 +365,7 @@ async function insertViaNativeFile(
     await store.command(`INSERT INTO ${store.table('events')} (${cols}) SELECT ${cols} FROM file(${quoteString(file)}, 'Native')`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    activeTempDirs.delete(dir);
   }
 }
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadEvents, NotATraceError, StrictParseError } from '@txreplay/ingest';
 import { replayTable, verdictLine } from '@txreplay/replay';
-import { Store, StoreError, resolveStoreConfig, writeRun, writePostMortem, type StoreFlags } from '@txreplay/report';
+import { Store, StoreError, removeInsertTempFiles, resolveStoreConfig, writeRun, writePostMortem, type StoreFlags } from '@txreplay/report';
 import { EXIT } from '../exit.js';
 import { addReplayOptions, profileFromOptions, type ReplayCliOptions } from './diagnose.js';
 
@@ -67,6 +67,15 @@ export function register(program: Command): void {
     const t2 = performance.now();
 
     const store = await openStoreForCli(o);
+    // Ctrl-C while writing: the run's `runs` row (written last) is missing, so nothing partial is visible as a
+    // run and the next `report` of the same trace replaces the leftovers. Remove temp files and say so.
+    const onSigint = (): void => {
+      removeInsertTempFiles();
+      process.stderr.write('\ntxreplay: interrupted; the run was not stored (nothing partial is visible; run report again)\n');
+      process.exit(EXIT.interrupted);
+    };
+    process.once('SIGINT', onSigint);
+    const tty = process.stderr.isTTY === true;
     let written;
     try {
       // what changes the conclusions is part of the run id: same trace + same options = same run
@@ -77,12 +86,16 @@ export function register(program: Command): void {
         { table: loaded.table, summary: loaded.summary, result, options, host: o.host, timings: { ingestMs: t1 - t0, replayMs: t2 - t1 } },
         {
           onRetry: (attempt, msg, delay) => process.stderr.write(`txreplay: ClickHouse write attempt ${attempt} failed (${msg}); retrying in ${delay} ms\n`),
+          // progress only on a terminal (stdout stays the result)
+          onEventsProgress: tty ? (rows, total) => process.stderr.write(`\rwriting events ${rows}/${total}`) : undefined,
         },
       );
     } catch (e) {
       if (e instanceof StoreError) process.exitCode = EXIT.store;
       throw e;
     } finally {
+      process.removeListener('SIGINT', onSigint);
+      if (tty) process.stderr.write('\n');
       await store.close();
     }
     process.stdout.write(`${verdictLine(result)}\n`);
