@@ -5,7 +5,7 @@
  * consume_skb / kfree_skb (freed: completed or dropped). An address seen again at net_dev_queue before it
  * was freed starts a new lifecycle (the old one is closed as 'unknown': the free was not traced).
  */
-import type { Table, Vector } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 
 export interface PacketLifecycle {
   skbaddr: bigint;
@@ -28,10 +28,10 @@ export interface PacketLifecycle {
 
 const NOT_SEEN = -1n;
 
-function col<T>(table: Table, name: string): Vector<any> & { get(i: number): T } {
+function col<T>(table: Table, name: string): { get(i: number): T } {
   const v = table.getChild(name);
   if (!v) throw new Error(`packets: the event table has no column ${name}`);
-  return v as Vector<any> & { get(i: number): T };
+  return v as unknown as { get(i: number): T };
 }
 
 export function derivePackets(table: Table): PacketLifecycle[] {

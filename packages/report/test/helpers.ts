@@ -1,9 +1,10 @@
 /** Test helpers: event tables with the real ingest schema, a realistic replay result, the test server. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import {
   Bool, Dictionary, Int16, Int32, Int64, Uint32, Uint64, Utf8, makeTable, vectorFromArray, type DataType, type Table,
 } from 'apache-arrow';
@@ -63,7 +64,7 @@ export function testServerEnv(): Record<string, string> {
   const out = execFileSync(path.join(REPO_ROOT, 'scripts/clickhouse-test-server.sh'), ['start'], {
     encoding: 'utf8',
     // a private state file, so we never stop a server someone else started
-    env: { ...process.env, TMPDIR: mkdtempSync(path.join(tmpdir(), 'txreplay-chtest-')) },
+    env: { ...process.env, TMPDIR: tempDir('txreplay-chtest-') },
   });
   const env: Record<string, string> = {};
   for (const m of out.matchAll(/^export (\w+)=(.*)$/gm)) env[m[1]!] = m[2]!;
@@ -86,6 +87,16 @@ export function stopTestServer(): void {
   startedByUs = null;
 }
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+const tempDirs: string[] = [];
+// registered when a test file imports this module: its temp dirs go when the file's tests are done
+afterAll(() => {
+  stopTestServer(); // before its state dir goes (idempotent: the test file may have stopped it already)
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temp dir, removed after the importing test file (unless `keep`: e.g. the screenshot). */
+export function tempDir(prefix: string, keep = false): string {
+  const d = mkdtempSync(path.join(tmpdir(), prefix));
+  if (!keep) tempDirs.push(d);
+  return d;
 }

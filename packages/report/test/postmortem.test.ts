@@ -29,7 +29,7 @@ function hostile(): ReplayResult {
 }
 
 describe('post-mortem HTML and Markdown', () => {
-  const dir = tempDir('txreplay-pm-');
+  const dir = tempDir('txreplay-pm-', true); // kept: the screenshot is looked at
   const html = path.join(dir, 'report.html');
   const md = path.join(dir, 'report.md');
 

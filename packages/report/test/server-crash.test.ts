@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Table } from 'apache-arrow';
@@ -49,6 +49,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (env.TXREPLAY_CLICKHOUSE_DIR) script('stop');
+  rmSync(stateDir, { recursive: true, force: true });
 });
 
 async function counts(store: Store, runId: string): Promise<{ events: number; runs: number; visible: number }> {
