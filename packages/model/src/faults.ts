@@ -13,8 +13,23 @@
  *   __netif_schedule, retry: a softirq spin.
  * - `frozen_never_unfrozen` (§I.7): __QUEUE_STATE_FROZEN set and never cleared; the qdisc fills and drops → ENOBUFS.
  * - `link_down`: carrier off. The hardware stops transmitting; the watchdog does not check (no carrier, §E).
+ * - `macb_tx_error` (§G.2 TX error path, §I.5, §I.8): at `startMs` the controller reports TUND/RLE/TXERR, halts
+ *   and aborts the frame in progress; `macb_tx_error_task` runs `resetDelayMs` later: stop all queues, count the
+ *   completed frames, discard the rest, `tx_head = tx_tail = 0`, start (not wake) all queues. With BQL (6.15+)
+ *   the discarded bytes are never reported: DQL inflight stays inflated. One-shot (`durationMs` ignored).
+ * - `lost_tstart` (§G.2 known problem 1, the TXUBR race): a macb TSTART written while the controller is still
+ *   transmitting is ignored; the controller stops at the end of what it had, raises TXUBR, and the poll's
+ *   `macb_tx_restart` re-kicks it (head != tail and TBQP != head).
  */
-export type FaultKind = 'lost_irq' | 'dma_stuck' | 'lost_wakeup' | 'tx_busy_while_awake' | 'frozen_never_unfrozen' | 'link_down';
+export type FaultKind =
+  | 'lost_irq'
+  | 'dma_stuck'
+  | 'lost_wakeup'
+  | 'tx_busy_while_awake'
+  | 'frozen_never_unfrozen'
+  | 'link_down'
+  | 'macb_tx_error'
+  | 'lost_tstart';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'lost_irq',
@@ -23,6 +38,8 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'tx_busy_while_awake',
   'frozen_never_unfrozen',
   'link_down',
+  'macb_tx_error',
+  'lost_tstart',
 ];
 
 export interface FaultSpec {

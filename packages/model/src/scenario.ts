@@ -42,6 +42,11 @@ export interface ScenarioDevice {
   bqlHoldTimeMs?: number;
   /** byte_queue_limits/stall_thrs in ms (6.9+; 0 = off, the default): enables napi:dql_stall_detected (§A.5) */
   bqlStallThrsMs?: number;
+  /**
+   * igb: run igb_watchdog_task every 2 s (DETECT_HANG + EICS kick → "Detected Tx Unit Hang", §G.1). The kernel always
+   * runs it; default false so the shipped seed scenarios keep their exact event streams.
+   */
+  igbWatchdogTask?: boolean;
 }
 
 export interface ScenarioSource {
@@ -191,6 +196,7 @@ export function resolveScenario(s: Scenario, file = '<scenario>'): ResolvedScena
       resetLinkDownMs: d.resetLinkDownMs === undefined ? 0 : num(d.resetLinkDownMs, `${w}.resetLinkDownMs`, 0),
       bqlHoldTimeMs: d.bqlHoldTimeMs === undefined ? 1000 : num(d.bqlHoldTimeMs, `${w}.bqlHoldTimeMs`, 0),
       bqlStallThrsMs: d.bqlStallThrsMs === undefined ? 0 : num(d.bqlStallThrsMs, `${w}.bqlStallThrsMs`, 0),
+      igbWatchdogTask: d.igbWatchdogTask ?? false,
     };
   });
   if (!Array.isArray(s.sources)) fail('sources', 'required array');

@@ -42,6 +42,13 @@ export interface DriverHost {
   hwKick(q: DriverTxQueue): void;
   /** napi:dql_stall_detected from netdev_tx_completed_queue (§A.5) */
   dqlStall(dev: number, queue: number, stall: DqlStallEvent): void;
+  /**
+   * An skb the driver discards with a *consume* free (macb_tx_unmap → napi_consume_skb(skb, 0) in the error task,
+   * §G.2): the trace says consume_skb, but the packet was never sent (counted as dropped).
+   */
+  discardSkb(dev: number, queue: number, skb: number, location: number): void;
+  /** a driver log line (dmesg), e.g. igb "Detected Tx Unit Hang" (§G.1) */
+  driverLog(dev: number, queue: number, text: string): void;
 }
 
 export interface DriverTxQueueOptions {
@@ -51,6 +58,8 @@ export interface DriverTxQueueOptions {
   extraDescsPerPacket: number;
   /** generic/veth-like wake threshold in free descriptors (default ringSize/4) */
   wakeThresholdDescs?: number;
+  /** igb: adapter->tx_timeout_factor * HZ, the hang-check age in jiffies (§G.1; default HZ 250 × 1) */
+  hangTimeoutJiffies?: number;
 }
 
 export class DriverTxQueue {
@@ -73,12 +82,32 @@ export class DriverTxQueue {
   irqPending = false;
   /** interrupt masked (auto-mask on fire / NAPI running / lost message) */
   irqMasked = false;
+  /** a software-triggered cause (igb EICS) latched while the vector was masked: fires on re-enable */
+  irqLatched = false;
   carrierOk = true;
   // fault switches (faults.ts drives them)
   faultLostIrq = false;
   faultLostWakeup = false;
   faultTxBusyWhileAwake = false;
   faultDmaStuck = false;
+  /** macb: TSTART written while the controller is still transmitting is ignored (the TXUBR race, §G.2) */
+  faultLostTstart = false;
+  /** macb: the controller halted on TUND/RLE/TXERR; the frame in progress is aborted (§G.2 TX error path) */
+  hwTxError = false;
+  /** macb queue->txubr_pending: the controller read a TX_USED descriptor (end of posted work) (§G.2) */
+  txubrPending = false;
+  /** igb IGB_RING_FLAG_TX_DETECT_HANG, set by igb_watchdog_task, consumed by the next clean (§G.1) */
+  detectHang = false;
+  /** igb tx_buffer->time_stamp (jiffies) of each slot's first descriptor (§G.1 hang check) */
+  readonly slotTimeStamp: Float64Array;
+  /** igb hang checks that found a hang ("Detected Tx Unit Hang") */
+  txHangs = 0;
+  /** macb: TSTART writes lost to the race, restarts done by macb_tx_restart, TX error tasks run */
+  tstartLost = 0;
+  txRestarts = 0;
+  txErrors = 0;
+  /** bytes of frames discarded by the macb error task and never reported to BQL (§G.2 step 5) */
+  txErrorDiscardedBytes = 0;
   // counters (ethtool -S style)
   xmitOk = 0;
   xmitBusy = 0;
@@ -100,6 +129,7 @@ export class DriverTxQueue {
   resetBytes = 0;
   private readonly wakeThreshold: number;
   private readonly extraDescs: number;
+  private readonly hangTimeoutJiffies: number;
 
   constructor(
     readonly dev: number,
@@ -117,9 +147,11 @@ export class DriverTxQueue {
     this.bql = opts.bql;
     this.extraDescs = opts.extraDescsPerPacket;
     this.wakeThreshold = opts.wakeThresholdDescs ?? opts.ringSize / 4;
+    this.hangTimeoutJiffies = opts.hangTimeoutJiffies ?? 250;
     this.slotSkb = new Int32Array(opts.ringSize).fill(-1);
     this.slotDescs = new Uint8Array(opts.ringSize);
     this.slotLen = new Int32Array(opts.ringSize);
+    this.slotTimeStamp = new Float64Array(opts.ringSize);
     this.napi = new NapiInstance(profile.napiWeight, 0x24e1ac0 + 0x1000 * (dev * 64 + index));
   }
 
@@ -181,10 +213,91 @@ export class DriverTxQueue {
         // virtnet_poll_tx: free_old_xmit, wake if num_free >= 19, always returns 0 (§F, §G.3)
         this.clean(0x7fffffff);
         return 0;
+      case 'macb': {
+        // macb_tx_poll: macb_tx_complete(queue, budget), then, if txubr_pending, macb_tx_restart (§G.2)
+        const work = this.clean(weight);
+        if (this.txubrPending) {
+          this.txubrPending = false;
+          this.macbTxRestart();
+        }
+        return work;
+      }
       default:
-        // macb_tx_poll / generic: work = packets completed, <= budget (§F)
+        // generic: work = packets completed, <= budget (§F)
         return this.clean(weight);
     }
+  }
+
+  /**
+   * macb_tx_restart (§G.2): re-write TSTART only if head != tail and the hardware queue pointer TBQP is not
+   * already at head (the controller stopped short of posted descriptors: a TSTART was lost).
+   */
+  macbTxRestart(): void {
+    if (this.head === this.tail) return;
+    if ((this.hwNext & this.mask) === (this.head & this.mask)) return;
+    this.txRestarts++;
+    this.doorbell = this.head;
+    this.host.hwKick(this);
+  }
+
+  /**
+   * macb_tx_error_task (§G.2 TX error path) for this queue, after TUND/RLE/TXERR. The caller has already done
+   * netif_tx_stop_all_queues on the device and will netif_tx_start_all_queues after (start, not wake).
+   * 2. walk tail→head: frames with TX_USED set (completed by the controller) are counted as sent, every other frame
+   *    is discarded; all are freed by macb_tx_unmap → napi_consume_skb(skb, 0), i.e. a *consume* free;
+   * 5. with BQL (6.15+) only the completed frames are reported (netdev_tx_completed_queue), and there is no
+   *    netdev_tx_reset_queue: the discarded bytes stay in DQL inflight for good (§I.5, §I.8);
+   * 3. TBQP back to the ring start, tx_head = tx_tail = 0.
+   * Returns the discarded bytes.
+   */
+  macbTxErrorReset(): number {
+    let pkts = 0;
+    let bytes = 0;
+    let discarded = 0;
+    while (this.tail !== this.head) {
+      const slot = this.tail & this.mask;
+      const skb = this.slotSkb[slot]!;
+      const descs = this.slotDescs[slot]!;
+      const len = this.slotLen[slot]!;
+      // TX_USED written back by the controller: descriptors in [tail, hwDone)
+      const used = ((this.hwDone - this.tail) | 0) > 0;
+      this.slotSkb[slot] = -1;
+      if (used) {
+        pkts++;
+        bytes += len;
+        this.host.freeSkb(this.dev, this.index, skb, true, 0, FreeLocation.netTxAction);
+      } else {
+        discarded += len;
+        this.txDropped++;
+        this.host.discardSkb(this.dev, this.index, skb, FreeLocation.netTxAction);
+      }
+      this.tail = (this.tail + descs) | 0;
+    }
+    this.completedPackets += pkts;
+    this.completedBytes += bytes;
+    if (this.bql && pkts > 0) {
+      const r = netdevTxCompletedQueue(this.txq, pkts, bytes, this.host.jiffies());
+      if (r.stall) this.host.dqlStall(this.dev, this.index, r.stall);
+      // a reschedule request here is moot: every queue is stopped by the task (DRV_XOFF) until the start
+    }
+    this.resetBytes += discarded;
+    this.txErrorDiscardedBytes += discarded;
+    this.head = this.tail = this.doorbell = this.hwNext = this.hwDone = 0;
+    this.hwBusy = false;
+    this.hwTxError = false;
+    this.txubrPending = false;
+    this.txErrors++;
+    return discarded;
+  }
+
+  /** netif_tx_stop_queue from outside the xmit path (macb error task: netif_tx_stop_all_queues) */
+  stopFromTask(): void {
+    this.stopQueue();
+  }
+  /** netif_tx_start_queue (not wake: no qdisc reschedule, §C) */
+  startFromTask(): void {
+    this.txq.start();
+    this.noteRunning();
   }
 
   /** packets the hardware completed but the driver has not cleaned yet */
@@ -235,7 +348,10 @@ export class DriverTxQueue {
     }
     this.post(skb, lenBytes, descCnt);
     if (this.bql) netdevTxSentQueue(this.txq, lenBytes, this.host.jiffies()); // 6.15+ only
-    this.ringDoorbell(); // TSTART
+    // TSTART; with the lost-TSTART race the write is ignored while the controller is still transmitting, which
+    // then stops at the first TX_USED descriptor and raises TXUBR (§G.2 interrupts)
+    if (this.faultLostTstart && this.hwBusy) this.tstartLost++;
+    else this.ringDoorbell();
     if (circSpace(this.head, this.tail, this.ringSize) < 1) this.stopQueue();
     return NETDEV_TX_OK;
   }
@@ -317,6 +433,7 @@ export class DriverTxQueue {
     }
     switch (this.profile.kind) {
       case 'igb':
+        if (this.detectHang && inNapi && this.igbCheckTxHang()) break;
         // wake if total_packets && carrier_ok && igb_desc_unused >= TX_WAKE_THRESHOLD (§G.1)
         if (pkts > 0 && this.carrierOk && this.igbDescUnused() >= IGB_TX_WAKE_THRESHOLD && this.txq.txqStopped()) {
           this.wakeQueue();
@@ -336,6 +453,34 @@ export class DriverTxQueue {
         if (this.txq.txqStopped() && this.free >= this.wakeThreshold) this.wakeQueue();
     }
     return pkts;
+  }
+
+  /**
+   * igb_clean_tx_irq's hang check (§G.1): consumes IGB_RING_FLAG_TX_DETECT_HANG. If the oldest pending buffer
+   * (next_to_watch set: a packet posted and not cleaned) is older than tx_timeout_factor*HZ
+   * (`time_after(jiffies, time_stamp + factor*HZ)`) — the MAC is never paused (TXOFF) here — log "Detected Tx Unit
+   * Hang" and netif_stop_subqueue, returning before the wake. Returns true when it found a hang.
+   */
+  private igbCheckTxHang(): boolean {
+    this.detectHang = false;
+    if (this.tail === this.head) return false;
+    const slot = this.tail & this.mask;
+    const timeStamp = this.slotTimeStamp[slot]!;
+    const now = this.host.jiffies();
+    if (!(now - (timeStamp + this.hangTimeoutJiffies) > 0)) return false;
+    this.txHangs++;
+    const hex = (n: number): string => (n >>> 0).toString(16);
+    this.host.driverLog(
+      this.dev,
+      this.index,
+      `Detected Tx Unit Hang\n  Tx Queue             <${this.index}>\n  TDH                  <${hex(this.hwNext & this.mask)}>\n` +
+        `  TDT                  <${hex(this.doorbell & this.mask)}>\n  next_to_use          <${hex(this.head & this.mask)}>\n` +
+        `  next_to_clean        <${hex(this.tail & this.mask)}>\nbuffer_info[next_to_clean]\n  time_stamp           <${hex(timeStamp)}>\n` +
+        `  jiffies              <${hex(now)}>\n  desc.status          <${this.hwDone !== this.tail ? 1 : 0}>`,
+    );
+    // "we are about to reset, no point in enabling stuff": stop, no wake
+    this.stopQueue();
+    return true;
   }
 
   /** hardware finished the packet at hwNext: set DD on its descriptors */
@@ -373,6 +518,7 @@ export class DriverTxQueue {
     this.hwBusy = false;
     this.irqMasked = false;
     this.irqPending = false;
+    this.irqLatched = false;
     this.resets++;
     this.txq.start();
     this.noteRunning();
@@ -385,6 +531,8 @@ export class DriverTxQueue {
     this.slotSkb[slot] = skb;
     this.slotDescs[slot] = descs;
     this.slotLen[slot] = lenBytes;
+    // igb_tx_map: first->time_stamp = jiffies (the hang check's age, §G.1)
+    if (this.profile.kind === 'igb') this.slotTimeStamp[slot] = this.host.jiffies();
     for (let i = 1; i < descs; i++) this.slotSkb[(this.head + i) & this.mask] = -1;
     this.head = (this.head + descs) | 0;
     this.postedPackets++;

@@ -19,6 +19,7 @@ import {
   netdevWatchdogUp,
   devActivateTransStart,
   msecsToJiffies,
+  roundJiffies,
 } from './core-api.js';
 import { EventHeap } from './event-heap.js';
 import { Prng } from './prng.js';
@@ -41,6 +42,8 @@ const A_RESET = 7;
 const A_FAULT_START = 8;
 const A_FAULT_END = 9;
 const A_CARRIER_ON = 10;
+const A_MACB_TX_ERROR = 11;
+const A_IGB_WATCHDOG_TASK = 12;
 
 /** `dev_tx_weight` = dev_weight (64) * dev_weight_tx_bias (1) (§D.4) */
 export const DEV_TX_WEIGHT = 64;
@@ -54,6 +57,21 @@ export interface WatchdogFire {
   dev: number;
   queue: number;
   timedOutMs: number;
+}
+
+/**
+ * A driver/kernel log line the simulation produced (dmesg, not a tracepoint), e.g. igb "Detected Tx Unit Hang"
+ * (§G.1) or macb's TX error task: replay can show it next to the tracepoints.
+ */
+export interface SimLogRecord {
+  /** same clock as the trace events (startOffsetNs + simulated ns) */
+  tsNs: number;
+  dev: string;
+  queue: number;
+  /** igb_tx_unit_hang | macb_tx_error */
+  kind: string;
+  /** the message as the driver prints it (first line is the headline) */
+  text: string;
 }
 
 export interface DeviceStats {
@@ -87,6 +105,14 @@ export interface QueueStats {
   resets: number;
   lostIrqs: number;
   lostWakeups: number;
+  /** igb "Detected Tx Unit Hang" count (§G.1) */
+  txHangs: number;
+  /** macb: TX error tasks run, TSTARTs lost, macb_tx_restart re-kicks (§G.2) */
+  txErrors: number;
+  tstartLost: number;
+  txRestarts: number;
+  /** macb error task: bytes discarded and never reported to BQL (inflated inflight, §I.5) */
+  txErrorDiscardedBytes: number;
   ringOccupancy: number;
   dqlInflight: number | null;
   dqlLimit: number | null;
@@ -100,6 +126,8 @@ export interface SimResult {
   devices: DeviceStats[];
   queues: QueueStats[];
   watchdogFires: WatchdogFire[];
+  /** driver log lines (dmesg) in time order */
+  logs: SimLogRecord[];
   /** sender-visible errors (§D.3) */
   enobufs: number;
   enetdown: number;
@@ -113,6 +141,8 @@ export interface SimOptions {
   checkInvariants?: boolean;
   /** stop after this many emitted events (bench) */
   maxEvents?: number;
+  /** called for every driver log line (also collected in SimResult.logs) */
+  onLog?: (rec: SimLogRecord) => void;
 }
 
 interface DevRuntime {
@@ -146,6 +176,8 @@ interface DevRuntime {
   /** queues frozen by the frozen_never_unfrozen fault */
   frozenForever: boolean[];
   lostIrqBudget: number[];
+  /** igb_watchdog_task timer (ns), -1 when not armed */
+  igbTaskDueNs: number;
 }
 
 interface FaultRuntime {
@@ -176,6 +208,8 @@ export class Simulator implements DriverHost {
   private events = 0;
   private readonly eventCounts = new Float64Array(16);
   private readonly watchdogFires: WatchdogFire[] = [];
+  private readonly logs: SimLogRecord[] = [];
+  private readonly onLog: ((rec: SimLogRecord) => void) | null;
   private readonly onEvent: TraceConsumer | null;
   private readonly checkInvariants: boolean;
   private readonly maxEvents: number;
@@ -192,6 +226,7 @@ export class Simulator implements DriverHost {
   ) {
     this.prng = new Prng(scenario.seed);
     this.onEvent = opts.onEvent ?? null;
+    this.onLog = opts.onLog ?? null;
     this.checkInvariants = opts.checkInvariants ?? false;
     this.maxEvents = opts.maxEvents ?? Infinity;
     this.endNs = Math.round(scenario.durationMs * 1e6);
@@ -230,6 +265,8 @@ export class Simulator implements DriverHost {
           ringSize: cfg.ringSize,
           bql: cfg.bql,
           extraDescsPerPacket: cfg.extraDescsPerPacket,
+          // igb adapter->tx_timeout_factor: 14 at 10 Mb/s, else 1 (§G.1)
+          hangTimeoutJiffies: (cfg.linkRateBps <= 10e6 ? 14 : 1) * hz,
         });
         queues.push(tq);
         this.gq.push(tq);
@@ -271,6 +308,7 @@ export class Simulator implements DriverHost {
         stats,
         frozenForever: new Array<boolean>(cfg.numTxQueues).fill(false),
         lostIrqBudget: new Array<number>(cfg.numTxQueues).fill(0),
+        igbTaskDueNs: -1,
       };
       this.buildQdiscs(dev, d, lenSource);
       this.devs.push(dev);
@@ -278,6 +316,11 @@ export class Simulator implements DriverHost {
       devActivateTransStart(txqs, this.jiffiesOf(dev));
       // dev_activate → dev_watchdog_up, only with ndo_tx_timeout (§E)
       this.watchdogUp(dev);
+      // igb_open → schedule_work(watchdog_task): first run now, then every 2 s (§G.1); opt-in (see README)
+      if (profile.kind === 'igb' && cfg.igbWatchdogTask) {
+        dev.igbTaskDueNs = 0;
+        this.heap.push(0, A_IGB_WATCHDOG_TASK, d);
+      }
     });
 
     scenario.sources.forEach((s, i) => {
@@ -403,6 +446,12 @@ export class Simulator implements DriverHost {
         return;
       case A_CARRIER_ON:
         this.carrierOn(this.devs[arg]!);
+        return;
+      case A_MACB_TX_ERROR:
+        this.onMacbTxErrorTask(this.gq[arg]!);
+        return;
+      case A_IGB_WATCHDOG_TASK:
+        this.onIgbWatchdogTask(arg);
         return;
     }
   }
@@ -710,6 +759,31 @@ export class Simulator implements DriverHost {
     if (!tq.hwBusy) this.startHw(tq);
   }
 
+  discardSkb(d: number, queue: number, skb: number, location: number): void {
+    const dev = this.devs[d]!;
+    const ev = this.ev;
+    const len = this.pool.lenBytes[skb]!;
+    ev.dev = this.pool.dev[skb]!;
+    ev.queue = queue;
+    ev.skb = skb;
+    ev.location = location;
+    dev.stats.droppedBytes += len;
+    dev.stats.droppedPackets++;
+    this.emit(TraceKind.consumeSkb);
+    this.pool.free(skb);
+  }
+
+  driverLog(d: number, queue: number, text: string): void {
+    const kind = text.startsWith('Detected Tx Unit Hang') ? 'igb_tx_unit_hang' : 'driver';
+    this.log(this.devs[d]!, queue, kind, text);
+  }
+
+  private log(dev: DevRuntime, queue: number, kind: string, text: string): void {
+    const rec: SimLogRecord = { tsNs: this.scenario.startOffsetNs + this.now, dev: dev.cfg.name, queue, kind, text };
+    this.logs.push(rec);
+    if (this.onLog !== null) this.onLog(rec);
+  }
+
   dqlStall(d: number, queue: number, stall: DqlStallEvent): void {
     const ev = this.ev;
     ev.dev = d;
@@ -731,7 +805,7 @@ export class Simulator implements DriverHost {
 
   private startHw(tq: DriverTxQueue): void {
     const dev = this.devs[tq.dev]!;
-    if (tq.faultDmaStuck || !dev.carrierOk) return;
+    if (tq.faultDmaStuck || tq.hwTxError || !dev.carrierOk) return;
     const len = tq.hwNextLen();
     if (len < 0) return;
     tq.hwBusy = true;
@@ -740,10 +814,14 @@ export class Simulator implements DriverHost {
 
   private onHwDone(tq: DriverTxQueue): void {
     tq.hwBusy = false;
+    if (tq.hwTxError) return; // TUND/RLE/TXERR aborted the frame in progress (§G.2)
     if (tq.hwNextLen() < 0) return; // ring was reset meanwhile
     tq.hwCompleteOne();
     this.raiseIrq(tq);
     this.startHw(tq);
+    // macb: the controller stopped at a TX_USED descriptor → TXUBR (same interrupt as the TCOMP just raised):
+    // the poll will call macb_tx_restart (§G.2 interrupts)
+    if (!tq.hwBusy && tq.profile.kind === 'macb') tq.txubrPending = true;
   }
 
   private raiseIrq(tq: DriverTxQueue): void {
@@ -784,7 +862,10 @@ export class Simulator implements DriverHost {
     // napi_complete_done → re-enable the interrupt; a cause latched meanwhile fires now (igb EIMS, macb
     // complete_pending re-check, virtqueue_napi_complete's virtqueue_poll)
     tq.irqMasked = false;
-    if (tq.hasCompletedPending()) this.raiseIrq(tq);
+    if (tq.hasCompletedPending() || tq.irqLatched) {
+      tq.irqLatched = false;
+      this.raiseIrq(tq);
+    }
   }
 
   // ---------------------------------------------------------------- watchdog (§E)
@@ -849,6 +930,64 @@ export class Simulator implements DriverHost {
     }
   }
 
+  // ---------------------------------------------------------------- igb_watchdog_task (§G.1)
+
+  /**
+   * igb_watchdog_task: with the carrier down and TX work queued, count a tx timeout and schedule the reset (and
+   * return: no re-arm); otherwise set IGB_RING_FLAG_TX_DETECT_HANG on every ring, fire a software interrupt on every
+   * vector (EICS) so each ring is cleaned (and hang-checked) even without a completion, and re-arm at
+   * round_jiffies(jiffies + 2*HZ).
+   */
+  private onIgbWatchdogTask(d: number): void {
+    const dev = this.devs[d]!;
+    if (dev.igbTaskDueNs !== this.now) return;
+    dev.igbTaskDueNs = -1;
+    this.curDev = d;
+    this.curTask = this.kworkerTask;
+    this.curCpu = 0;
+    for (const tq of dev.queues) {
+      if (!dev.carrierOk && tq.occupancy > 0) {
+        // "We've lost link, so the controller stops DMA, but we've got queued Tx work": reset is imminent
+        this.heap.push(this.now + Math.round(dev.cfg.resetDelayMs * 1e6), A_RESET, d);
+        return;
+      }
+      tq.detectHang = true;
+    }
+    // EICS: a latched cause on a masked vector fires when the vector is re-enabled (never, for a lost MSI-X)
+    for (const tq of dev.queues) {
+      if (tq.irqMasked) tq.irqLatched = true;
+      else this.raiseIrq(tq);
+    }
+    const j = this.jiffiesOf(dev);
+    const next = roundJiffies(j + 2 * dev.hz, dev.hz, j);
+    const t = this.nsOfJiffies(dev, next > j ? next : j + 1);
+    dev.igbTaskDueNs = t;
+    this.heap.push(t, A_IGB_WATCHDOG_TASK, d);
+  }
+
+  // ---------------------------------------------------------------- macb TX error task (§G.2)
+
+  /**
+   * macb_tx_error_task for one queue: napi_disable (the task runs atomically here), netif_tx_stop_all_queues, halt,
+   * walk tail→head (macbTxErrorReset), TBQP to ring start, tx_head = tx_tail = 0, netif_tx_start_all_queues
+   * (start, NOT wake: no queue's qdisc is rescheduled, the backlog waits for the next enqueue, §I.4), TSTART,
+   * napi_enable. The frees are napi_consume_skb(skb, 0) under spin_lock_irqsave → completion queue → consume_skb
+   * from net_tx_action; modelled at the task's instant.
+   */
+  private onMacbTxErrorTask(tq: DriverTxQueue): void {
+    const dev = this.devs[tq.dev]!;
+    this.curDev = tq.dev;
+    this.curTask = this.kworkerTask;
+    this.curCpu = 0;
+    for (const q of dev.queues) q.stopFromTask();
+    // netdev_vdbg "macb_tx_error_task: q = %u, t = %u, h = %u" (free-running tail/head before the reset)
+    const text = `macb_tx_error_task: q = ${tq.index}, t = ${tq.tail >>> 0}, h = ${tq.head >>> 0}`;
+    const discarded = tq.macbTxErrorReset();
+    this.log(dev, tq.index, 'macb_tx_error', `${text} (${discarded} bytes discarded, not reported to BQL)`);
+    for (const q of dev.queues) q.startFromTask();
+    this.hwKick(tq);
+  }
+
   // ---------------------------------------------------------------- faults (§I)
 
   private onFault(i: number, start: boolean): void {
@@ -878,6 +1017,17 @@ export class Simulator implements DriverHost {
           break;
         case 'link_down':
           tq.carrierOk = !start;
+          break;
+        case 'lost_tstart':
+          tq.faultLostTstart = start;
+          break;
+        case 'macb_tx_error':
+          // TUND/RLE/TXERR: the controller halts and aborts the frame in progress; the interrupt handler queues
+          // tx_error_task (schedule_work), which runs resetDelayMs later (§G.2)
+          if (start && !tq.hwTxError) {
+            tq.hwTxError = true;
+            this.heap.push(this.now + Math.round(dev.cfg.resetDelayMs * 1e6), A_MACB_TX_ERROR, this.gqIndex(tq));
+          }
           break;
       }
     }
@@ -985,6 +1135,11 @@ export class Simulator implements DriverHost {
           resets: tq.resets,
           lostIrqs: tq.lostIrqs,
           lostWakeups: tq.lostWakeups,
+          txHangs: tq.txHangs,
+          txErrors: tq.txErrors,
+          tstartLost: tq.tstartLost,
+          txRestarts: tq.txRestarts,
+          txErrorDiscardedBytes: tq.txErrorDiscardedBytes,
           ringOccupancy: tq.occupancy,
           dqlInflight: dql ? dql.inflight() : null,
           dqlLimit: dql ? dql.limit : null,
@@ -1000,6 +1155,7 @@ export class Simulator implements DriverHost {
       devices,
       queues,
       watchdogFires: this.watchdogFires.slice(),
+      logs: this.logs.slice(),
       enobufs: devices.reduce((a, d) => a + d.enobufs, 0),
       enetdown: devices.reduce((a, d) => a + d.enetdown, 0),
       qdiscDrops: devices.reduce((a, d) => a + d.qdiscDrops, 0),
