@@ -118,6 +118,9 @@ describe('post-mortem HTML and Markdown', () => {
           };
         }),
       );
+      // one timeline per TX queue of the capture, each with drawn data
+      expect(svgs.map((s) => `${s.dev}#${s.queue}`).sort()).toEqual(real.queues.map((q) => `${q.dev}#${q.queue}`).sort());
+      for (const s of svgs) expect(s.backlogLen + s.inflightLen).toBeGreaterThan(0);
       const onVs0 = svgs.filter((s) => s.dev === 'vs0');
       expect(onVs0.map((s) => Number(s.queue))).toEqual([0, 1, 2, 3]);
       for (const s of onVs0) {
