@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { readFileSync, renameSync, unlinkSync, existsSync, openSync, writeSync, closeSync } from 'node:fs';
+import { readFileSync, renameSync, unlinkSync, existsSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseScenario, ScenarioError, Simulator, PerfScriptWriter, perfScriptContextFor, type SimResult } from '@txreplay/model';
@@ -25,10 +25,26 @@ export function formatSimulateSummary(r: SimResult, out: string): string {
     }
   }
   for (const [ev, n] of Object.entries(r.eventCounts)) if (n > 0) lines.push(`  ${String(n).padStart(10)}  ${ev}`);
+  if (r.logs.length > 0) lines.push(`  ${String(r.logs.length).padStart(10)}  driver log lines (${[...new Set(r.logs.map((l) => l.kind))].join(', ')})`);
   return `${lines.join('\n')}\n`;
 }
 
-/** `txreplay simulate scenario.json -o out.txt [--format perf-script|arrow]` */
+/**
+ * Driver log lines (igb "Detected Tx Unit Hang", macb TX error task) as dmesg prints them:
+ * `[secs.usecs] <driver> <dev>: <line>`, continuation lines indented like the driver's own.
+ */
+export function formatDmesg(r: SimResult, drivers: Record<string, string>): string {
+  let out = '';
+  for (const l of r.logs) {
+    const secs = Math.floor(l.tsNs / 1e9);
+    const usecs = Math.floor((l.tsNs % 1e9) / 1e3);
+    const stamp = `[${String(secs).padStart(5)}.${String(usecs).padStart(6, '0')}]`;
+    for (const line of l.text.split('\n')) out += `${stamp} ${drivers[l.dev] ?? 'net'} ${l.dev}: ${line}\n`;
+  }
+  return out;
+}
+
+/** `txreplay simulate scenario.json -o out.txt [--format perf-script|arrow] [--dmesg file]` */
 export function register(program: Command): void {
   program
     .command('simulate')
@@ -37,7 +53,8 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <file>', 'output file')
     .addOption(new Option('--format <fmt>', 'output format').choices(['perf-script', 'arrow']).default('perf-script'))
     .option('--seed <n>', 'override the scenario seed', (v) => Number.parseInt(v, 10))
-    .action(async (file: string, opts: { output: string; format: 'perf-script' | 'arrow'; seed?: number }) => {
+    .option('--dmesg <file>', 'also write the driver log lines (dmesg style, e.g. igb "Detected Tx Unit Hang")')
+    .action(async (file: string, opts: { output: string; format: 'perf-script' | 'arrow'; seed?: number; dmesg?: string }) => {
       let text: string;
       try {
         text = readFileSync(file, 'utf8');
@@ -118,6 +135,12 @@ export function register(program: Command): void {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         if (opts.format === 'arrow' && existsSync(textPath)) unlinkSync(textPath);
+      }
+      if (opts.dmesg !== undefined) {
+        const drivers = Object.fromEntries(scenario.devices.map((d) => [d.name, d.driver === 'veth-like' ? 'veth' : d.driver]));
+        const tmp = `${path.resolve(opts.dmesg)}.tmp-${process.pid}`;
+        writeFileSync(tmp, formatDmesg(result, drivers));
+        renameSync(tmp, path.resolve(opts.dmesg));
       }
       process.stdout.write(formatSimulateSummary(result, opts.output));
     });
