@@ -12,7 +12,7 @@ import { hostname, tmpdir } from 'node:os';
 import { tableToIPC, type Table } from 'apache-arrow';
 import type { IngestSummary } from '@txreplay/ingest';
 import type { ReplayResult } from '@txreplay/replay';
-import { columnNames, TABLES, quoteString, type TableName } from './ddl.js';
+import { columnNames, tableStructure, TABLES, quoteString, type TableName } from './ddl.js';
 import { encodeEventsTsv } from './encode-events.js';
 import { encodeEventsRowBinary } from './encode-rowbinary.js';
 import { encodeEventsNative } from './encode-native.js';
@@ -369,13 +369,47 @@ async function insertViaNativeFile(
   }
 }
 
+/** TSV text of rows, in Buffers of about 1 MB (no single huge string). */
+function* tsvChunks(rows: TsvValue[][]): Generator<Buffer> {
+  let parts: string[] = [];
+  let size = 0;
+  for (const r of rows) {
+    const line = tsvRow(r);
+    parts.push(line);
+    size += line.length;
+    if (size >= 1 << 20) {
+      yield Buffer.from(parts.join(''));
+      parts = [];
+      size = 0;
+    }
+  }
+  if (parts.length) yield Buffer.from(parts.join(''));
+}
+
 async function insertRows(store: Store, table: TableName, rows: TsvValue[][]): Promise<void> {
   if (rows.length === 0) return;
   const cols = columnNames(table);
-  const step = 50_000;
-  for (let i = 0; i < rows.length; i += step) {
-    let body = '';
-    for (const r of rows.slice(i, i + step)) body += tsvRow(r);
-    await store.insertTsv(table, cols, body);
+  if (store.config.placement === 'server') {
+    await store.insertTsv(table, cols, tsvChunks(rows));
+    return;
+  }
+  // embedded: a temp TSV file the engine reads itself (chdb's connection would copy the body into a JS string)
+  const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-insert-'));
+  activeTempDirs.add(dir);
+  const file = path.join(dir, `${table}.tsv`);
+  try {
+    const fd = openSync(file, 'w');
+    try {
+      for (const chunk of tsvChunks(rows)) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
+    const structure = tableStructure(table, { ...store.caps, lowCardinality: false, codecs: false });
+    await store.command(
+      `INSERT INTO ${store.table(table)} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM file(${quoteString(file)}, 'TabSeparated', ${quoteString(structure)})`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    activeTempDirs.delete(dir);
   }
 }
