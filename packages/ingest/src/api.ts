@@ -37,6 +37,8 @@ export interface LoadOptions {
    * Default: TXREPLAY_INGEST_WORKERS, else one per core (at most 4). The table is identical either way.
    */
   workers?: number;
+  /** bytes per block of whole lines handed to a worker (default 4 MiB; tests use small blocks) */
+  blockBytes?: number;
 }
 
 function totals(sources: SourceSummary[]): IngestSummary {
@@ -118,6 +120,7 @@ async function ingestAll(
         onProgress: opts.onProgress,
         totalBytes,
         workers: opts.workers,
+        blockBytes: opts.blockBytes,
       }),
     );
   }

@@ -52,7 +52,7 @@ export class LineHandler {
   lostBeforeEvent: number[] = [];
   rows = 0;
 
-  private readonly fast: FastParser;
+  private fast: FastParser | null;
   private readonly slow: LineParser;
   private readonly out: LineResult = { message: '', lost: 0, kernel: null };
 
@@ -67,6 +67,11 @@ export class LineHandler {
   ) {
     this.fast = new FastParser(cols, format);
     this.slow = parserFor(format);
+  }
+
+  /** Parse every line with the string parser (the reference the fast path is tested against). */
+  disableFastPath(): void {
+    this.fast = null;
   }
 
   /** Reset the per-chunk counts (worker mode); dictionaries and the last timestamp are kept. */
@@ -91,7 +96,7 @@ export class LineHandler {
     let r = cols.begin();
     const out = this.out;
     out.lost = 0;
-    let kind = this.fast.parseLine(buf, a, e, r);
+    let kind = this.fast === null ? FALLBACK : this.fast.parseLine(buf, a, e, r);
     let text: string | null = null;
     if (kind === FALLBACK) {
       cols.discard();

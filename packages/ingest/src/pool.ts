@@ -70,8 +70,8 @@ export class ParsePool {
 
   constructor(script: URL, n: number, init: WorkerInit) {
     for (let i = 0; i < n; i++) {
-      // `--input-type` (node -e) is not allowed for a file worker
-      const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+      // workers inherit the parent's flags, but `--input-type` (node -e) is refused for a file worker
+      const execArgv = process.execArgv.some((a) => a.startsWith('--input-type')) ? [] : undefined;
       const w = new Worker(script, { workerData: init, execArgv });
       w.on('message', (res: BlockResult) => {
         const p = this.waiting.get(res.seq);

@@ -32,6 +32,10 @@ export interface SourceOptions {
   totalBytes?: number | null;
   /** parse worker threads for inputs larger than one block (0 = this thread; default: defaultWorkerCount()) */
   workers?: number;
+  /** bytes per block (default BLOCK_BYTES) */
+  blockBytes?: number;
+  /** false: string parser only (the reference the byte fast path is tested against) */
+  fastPath?: boolean;
 }
 
 /** Bytes per block of whole lines handed to a parse worker (and the in-thread parser). */
@@ -97,6 +101,7 @@ async function* blocksOf(
   let parts: Uint8Array[] = first.length > 0 ? [first] : [];
   let total = first.length;
   let done = false;
+  let need = blockBytes;
   const concat = (list: Uint8Array[], n: number): Uint8Array => {
     const out = new Uint8Array(n);
     let p = 0;
@@ -107,7 +112,7 @@ async function* blocksOf(
     return out;
   };
   for (;;) {
-    while (!done && total < blockBytes) {
+    while (!done && total < need) {
       const n = await rest.next();
       if (n.done) done = true;
       else if (n.value.length > 0) {
@@ -127,9 +132,10 @@ async function* blocksOf(
       if (cut >= 0) break;
     }
     if (cut < 0) {
-      blockBytes = total + 1;
+      need = total + 1;
       continue;
     }
+    need = blockBytes;
     const head = parts.slice(0, j);
     head.push(parts[j]!.subarray(0, cut + 1));
     let headLen = 0;
@@ -187,7 +193,7 @@ export async function ingestTextSource(
       }
     }
     parserFor(format); // rejects 'arrow'
-    const blocks = blocksOf(head, chunks, BLOCK_BYTES);
+    const blocks = blocksOf(head, chunks, opts.blockBytes ?? BLOCK_BYTES);
     const first = await blocks.next();
     if (first.done) throw new Error('unreachable: blocksOf yields at least one block');
     const nWorkers = opts.workers ?? defaultWorkerCount();
@@ -217,7 +223,8 @@ function summaryOf(
   countsByEvent.forEach((n, idx) => {
     if (n) eventCounts[cols.dicts.event.values[idx] as string] = n;
   });
-  return { path, format, kernel, ...counts, issues, eventCounts };
+  const { lines, events, skipped, comments, lostEvents } = counts;
+  return { path, format, kernel, lines, events, skipped, comments, lostEvents, issues, eventCounts };
 }
 
 async function parseInThread(
@@ -233,6 +240,7 @@ async function parseInThread(
 ): Promise<SourceSummary> {
   const pending: RecordBatch[] = [];
   const handler = new LineHandler(cols, format, path, opts.strict ?? false, sourceIdx, () => pending.push(cols.flush()));
+  if (opts.fastPath === false) handler.disableFastPath();
   let block: { buf: Uint8Array; final: boolean } | undefined = first;
   while (block !== undefined) {
     if (opts.signal?.aborted) throw abortError(opts.signal);
