@@ -50,12 +50,25 @@ export function register(program: Command): void {
     }
     const t0 = performance.now();
     let loaded: Awaited<ReturnType<typeof loadEvents>>;
+    const ac = new AbortController();
+    const onLoadSigint = (): void => ac.abort();
+    process.once('SIGINT', onLoadSigint);
+    const progress =
+      process.stderr.isTTY === true
+        ? (read: number, total: number | null): void => {
+            process.stderr.write(`\rreading ${(read / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ''} MB`);
+          }
+        : undefined;
     try {
-      loaded = await loadEvents(traces, { format: o.format, strict: o.strict });
+      loaded = await loadEvents(traces, { format: o.format, strict: o.strict, signal: ac.signal, onProgress: progress });
+      if (progress) process.stderr.write('\n');
     } catch (e) {
-      if (e instanceof NotATraceError) process.exitCode = EXIT.notATrace;
+      if (ac.signal.aborted) process.exitCode = EXIT.interrupted;
+      else if (e instanceof NotATraceError) process.exitCode = EXIT.notATrace;
       else if (e instanceof StrictParseError) process.exitCode = EXIT.parseError;
       throw e;
+    } finally {
+      process.removeListener('SIGINT', onLoadSigint);
     }
     for (const s of loaded.summary.sources) {
       if (s.skipped > 0) process.stderr.write(`txreplay: ${s.path}: skipped ${s.skipped} unparseable line(s)\n`);
