@@ -1,13 +1,15 @@
 /** Files in, ReplayResult out: ingest (any format or .arrow) then replay. I/O edge of the package. */
+import { readFileSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { loadEvents, META, type IngestSummary, type LoadOptions } from '@txreplay/ingest';
-import { replayTable, type ReplayOptions } from './replay.js';
+import { replaySource, replayTable, type ReplayOptions } from './replay.js';
+import { openArrowFile } from './arrow-file.js';
 import type { ReplayResult } from './types.js';
 
 const ARROW_MAGIC = 'ARROW1';
 
-async function isArrowFile(path: string): Promise<boolean> {
+export async function isArrowFile(path: string): Promise<boolean> {
   if (path === '-') return false;
   const fh = await open(path, 'r').catch(() => null);
   if (!fh) return false;
@@ -56,7 +58,29 @@ async function loadViaIngest(inputs: string[], opts: LoadOptions): Promise<Loade
   return { table, kernel, notes, summary };
 }
 
+/**
+ * Replay one ingested .arrow file without loading it: record batch by record batch, reading only the
+ * column buffers replay uses (arrow-file.ts). Inputs out of time order, compressed or of an unexpected
+ * layout take the whole-table path (loadForReplay + replayTable) with the same result.
+ */
+export async function replayArrowFile(path: string, opts: ReplayOptions = {}): Promise<ReplayResult> {
+  const src = openArrowFile(path);
+  if (!src) {
+    const { table, kernel } = await loadForReplay([path], { format: 'arrow' });
+    const profile = { ...opts.profile };
+    if (!profile.kernel && kernel) profile.kernel = kernel;
+    return replayTable(table, { ...opts, profile });
+  }
+  try {
+    return replaySource(src, src.metadata, () => tableFromIPC(readFileSync(path)), opts);
+  } finally {
+    src.close();
+  }
+}
+
 export async function diagnoseFiles(inputs: string[], opts: ReplayOptions & { load?: LoadOptions } = {}): Promise<ReplayResult> {
+  const fmt = opts.load?.format;
+  if (inputs.length === 1 && (fmt === 'arrow' || (fmt === undefined && (await isArrowFile(inputs[0]!))))) return replayArrowFile(inputs[0]!, opts);
   const { table, kernel } = await loadForReplay(inputs, opts.load ?? {});
   const profile = { ...opts.profile };
   if (!profile.kernel && kernel) profile.kernel = kernel;

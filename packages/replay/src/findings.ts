@@ -21,14 +21,8 @@ const NS_PER_MS = 1e6;
 const fmtMs = (ns: number): string => `${(ns / NS_PER_MS).toFixed(ns < 10 * NS_PER_MS ? 3 : 1)} ms`;
 
 export function evidenceOf(o: Observed, row: number, note: string): Evidence {
-  const c = o.cols;
-  return {
-    tsNs: c.baseNs + BigInt(Math.round(c.tsRel[row]!)),
-    event: c.eventNames[c.event[row]!] ?? '?',
-    source: c.sourceNames[c.source[row]!] ?? '?',
-    line: c.line[row]!,
-    note,
-  };
+  const r = o.rows;
+  return { tsNs: r.tsNs(row), event: r.eventName(row), source: r.sourceName(row), line: r.line(row), note };
 }
 
 /** Devices whose NAPI polls can complete `d`'s transmissions: its own, else the peer's (veth: the
@@ -76,7 +70,7 @@ function maxGap(lists: F64List[], from: number, to: number): number {
 
 export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
   const out: Finding[] = [];
-  const rel2ns = (rel: number): bigint => o.cols.baseNs + BigInt(Math.round(rel));
+  const rel2ns = (rel: number): bigint => o.baseNs + BigInt(Math.round(rel));
   const ev = (row: number, note: string): Evidence => evidenceOf(o, row, note);
   const add = (
     kind: FindingKind,
@@ -129,7 +123,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
         }
         // DRV_XOFF or STACK_XOFF. A watchdog reset inside the stop frees the ring (igb reset_task):
         // those frees are recovery, not completions, so look only up to the first timeout.
-        const firstTimeout = d.timeoutRows.map((r) => o.cols.tsRel[r]!).find((t) => t > iv.startRel && t < endRel);
+        const firstTimeout = d.timeoutRows.map((r) => o.rows.tsRel(r)).find((t) => t > iv.startRel && t < endRel);
         const lookEnd = firstTimeout ?? endRel;
         const comps = countIn(q.completionTs, iv.startRel, lookEnd);
         const polls = sumIn(pollLists, iv.startRel, lookEnd);
@@ -195,7 +189,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
             add('lost_interrupt', 'critical', d.name, q.queue, stallStartRel, endRel,
               `lost TX interrupt: txq ${q.queue} ${bql ? 'held by BQL (STACK_XOFF)' : 'stopped'} for ${fmtMs(dur)} with no NAPI poll and no completion`,
               `The queue stopped with data in flight, and for ${fmtMs(dur)} no napi_poll ran for ${d.name} and no transmitted skb was freed. TX completions arrive only through interrupt → napi_schedule → poll (§F); nothing polled, so the interrupt was lost or masked (§I.1). The watchdog fires after watchdog_timeo if the queue stays stopped (§E).`,
-              [stopEv, lastEv, ...(firstTimeout !== undefined ? [ev(d.timeoutRows.find((r) => o.cols.tsRel[r] === firstTimeout)!, 'watchdog fired: ndo_tx_timeout resets the ring')] : [])],
+              [stopEv, lastEv, ...(firstTimeout !== undefined ? [ev(d.timeoutRows.find((r) => o.rows.tsRel(r) === firstTimeout)!, 'watchdog fired: ndo_tx_timeout resets the ring')] : [])],
               ['cat /proc/interrupts for the device TX vector (does it still count?)', 'check ethtool -S for tx_timeout / reset counters', 'enable stall_thrs in byte_queue_limits to get dql_stall_detected'],
             ),
           );
@@ -254,7 +248,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
       // ---- NETDEV_TX_BUSY without a stop (§I.3)
       if (q.busyWhileAwakeRows.length > 0) {
         const rows = q.busyWhileAwakeRows;
-        add('tx_busy_while_awake', 'warning', d.name, q.queue, o.cols.tsRel[rows[0]!]!, o.cols.tsRel[rows[rows.length - 1]!]!,
+        add('tx_busy_while_awake', 'warning', d.name, q.queue, o.rows.tsRel(rows[0]!), o.rows.tsRel(rows[rows.length - 1]!),
           `driver returned NETDEV_TX_BUSY ${rows.length} time(s) without stopping txq ${q.queue}`,
           `After rc=16 the next qdisc_dequeue saw DRV_XOFF clear and no completion had run: the driver refused the skb without netif_tx_stop_queue. The qdisc requeues and retries at once, spinning the CPU (§I.3). Drivers must stop the queue before returning BUSY.`,
           rows.slice(0, 5).map((r) => ev(r, 'rc=16 with the queue left awake')),
@@ -262,7 +256,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
         );
       }
       if (q.longestBusyRun >= 3 && q.busyWhileAwakeRows.length >= 2) {
-        add('tx_busy_loop', 'warning', d.name, q.queue, o.cols.tsRel[q.busyRunRows[0]!]!, o.cols.tsRel[q.busyRunRows[q.busyRunRows.length - 1]!]!,
+        add('tx_busy_loop', 'warning', d.name, q.queue, o.rows.tsRel(q.busyRunRows[0]!), o.rows.tsRel(q.busyRunRows[q.busyRunRows.length - 1]!),
           `busy loop: the same skb was refused with NETDEV_TX_BUSY ${q.longestBusyRun} times in a row on txq ${q.queue}`,
           `Each rc=16 requeues the skb and the next run retries it first (§D.4); repeated BUSY on one skb without a successful xmit is a livelock (§I.3).`,
           q.busyRunRows.map((r) => ev(r, 'rc=16 on the same skb')),
@@ -278,14 +272,14 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
         const last = ev(q.dropLastRow, 'last qdisc drop');
         const qdiscName = q.qdiscHandle !== null ? `qdisc ${(q.qdiscHandle >>> 16).toString(16)}:` : 'the qdisc';
         if (shaped) {
-          add('qdisc_throttled', 'warning', d.name, q.queue, o.cols.tsRel[q.dropFirstRow]!, o.cols.tsRel[q.dropLastRow]!,
+          add('qdisc_throttled', 'warning', d.name, q.queue, o.rows.tsRel(q.dropFirstRow), o.rows.tsRel(q.dropLastRow),
             `${qdiscName} throttles: ${q.qdiscDrops} packets dropped at enqueue while txq ${q.queue} was running`,
             `The txq was awake (txq_state=0x0, no NETDEV_TX_BUSY) and the qdisc held packets, yet ${q.withheldDequeues} qdisc_dequeue calls returned nothing: the qdisc itself withheld them (rate shaping, e.g. tbf out of tokens → overlimits). New packets then overflowed its limit and were dropped at enqueue; each drop returns NET_XMIT_DROP → ENOBUFS to IP_RECVERR senders (§D.3, §D.6). Not a driver problem.`,
             [first, ev(q.withheldFirstRow, 'qdisc_dequeue returned nothing with the txq awake and packets queued'), last],
             ['tc -s qdisc show dev <dev>: overlimits and the configured rate/burst/limit', 'raise the shaper rate or its limit/burst if the drops are unwanted'],
           );
         } else {
-          add('qdisc_drops_enobufs', 'warning', d.name, q.queue, o.cols.tsRel[q.dropFirstRow]!, o.cols.tsRel[q.dropLastRow]!,
+          add('qdisc_drops_enobufs', 'warning', d.name, q.queue, o.rows.tsRel(q.dropFirstRow), o.rows.tsRel(q.dropLastRow),
             `${q.qdiscDrops} qdisc drops on txq ${q.queue} (${whileStopped} while the txq was stopped) → ENOBUFS`,
             `${whileStopped > 0 ? 'While the driver kept the txq stopped, qdisc_dequeue returned nothing, the qdisc backlog hit its limit and' : 'The qdisc backlog hit its limit and'} new packets were dropped at enqueue (kfree_skb reason QDISC_DROP, no qdisc_enqueue event). The qdisc returns NET_XMIT_DROP, which net_xmit_errno turns into -ENOBUFS; UDP senders with IP_RECVERR see "No buffer space available" (§D.3, §I.6).`,
             [first, last],
@@ -347,12 +341,12 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
 
       // ---- watchdog (§E, §I.9): name the cause found on the same queue
       for (const row of d.timeoutRows) {
-        const tq = o.cols.queue[row]!;
+        const tq = o.rows.queue(row);
         if (tq !== q.queue) continue;
-        const rel = o.cols.tsRel[row]!;
+        const rel = o.rows.tsRel(row);
         const cause = [...stallFindings].reverse().find((f) => f.startNs <= rel2ns(rel));
         const stopped = q.intervals.filter((iv) => iv.state !== 'FROZEN' && iv.startRel <= rel).pop();
-        const from = cause ? Number(cause.startNs - o.cols.baseNs) : stopped ? stopped.startRel : rel;
+        const from = cause ? Number(cause.startNs - o.baseNs) : stopped ? stopped.startRel : rel;
         add('watchdog_timeout', 'critical', d.name, q.queue, from, rel,
           `NETDEV WATCHDOG: txq ${q.queue} timed out${cause ? ` — cause: ${cause.kind.replace('_', ' ')}` : ''}`,
           `dev_watchdog found txq ${q.queue} stopped (DRV_XOFF or STACK_XOFF) with trans_start older than watchdog_timeo and called ndo_tx_timeout (§E).${cause ? ` The stall behind it: ${cause.title}.` : stopped ? ` The queue was last seen stopping at the evidence below.` : ' The trace does not show the stop itself (capture qdisc:qdisc_dequeue).'}`,
@@ -364,9 +358,9 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
 
     // timeouts for queues we never saw otherwise
     for (const row of d.timeoutRows) {
-      const tq = o.cols.queue[row]!;
+      const tq = o.rows.queue(row);
       if (d.queues.has(tq)) continue;
-      const rel = o.cols.tsRel[row]!;
+      const rel = o.rows.tsRel(row);
       add('watchdog_timeout', 'critical', d.name, tq === -2147483648 ? null : tq, rel, rel,
         `NETDEV WATCHDOG: txq ${tq} timed out`,
         `dev_watchdog found the txq stopped past watchdog_timeo (§E). No other event of this queue is in the trace, so the cause cannot be reconstructed.`,
@@ -378,7 +372,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
     // ---- peer/carrier down: xmit returns drop codes (§D.4)
     const drops = d.rcOther.get(1) ?? 0;
     if (drops > 0) {
-      add('peer_down', 'critical', d.name, null, o.cols.tsRel[d.rcDropFirstRow]!, o.cols.tsRel[d.rcDropLastRow]!,
+      add('peer_down', 'critical', d.name, null, o.rows.tsRel(d.rcDropFirstRow), o.rows.tsRel(d.rcDropLastRow),
         `${d.name}: ${drops} transmits returned NET_XMIT_DROP${peerDriven ? ' — the veth peer is down' : ' — the driver dropped them (carrier/peer down)'}`,
         peerDriven
           ? `veth_xmit drops the skb and returns NET_XMIT_DROP when the peer device is missing or not running (peer down), counting tx_dropped; the qdisc sees a completed transmit (dev_xmit_complete), so packets vanish silently while the sender keeps going (§D.4).`
@@ -392,7 +386,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
     if (d.stallRows.length > 0) {
       const r0 = d.stallRows[0]!;
       const r1 = d.stallRows[d.stallRows.length - 1]!;
-      add('dql_stall', 'warning', d.name, null, o.cols.tsRel[r0]!, o.cols.tsRel[r1]!,
+      add('dql_stall', 'warning', d.name, null, o.rows.tsRel(r0), o.rows.tsRel(r1),
         `${d.stallRows.length} BQL stall(s) detected on ${d.name}`,
         `dql_check_stall found a packet queued at least stall_thrs/2 ago with no completion since (§A.5): completions stalled and resumed late.`,
         d.stallRows.slice(0, 5).map((r) => ev(r, 'dql_stall_detected')),
@@ -420,18 +414,18 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
 }
 
 function findRowAt(o: Observed, rel: number, event: string, dev: string): number {
-  const c = o.cols;
-  // small linear search around the time: rows are in `order`; binary search on the ordered times
+  const r = o.rows;
+  // binary search on the time-ordered positions, then a short scan
   let lo = 0;
-  let hi = o.order.length;
+  let hi = r.n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (c.tsRel[o.order[mid]!]! < rel) lo = mid + 1;
+    if (r.tsRel(r.rowAt(mid)) < rel) lo = mid + 1;
     else hi = mid;
   }
-  for (let k = lo; k < o.order.length && k < lo + 64; k++) {
-    const i = o.order[k]!;
-    if (c.eventNames[c.event[i]!] === event && c.devNames[c.dev[i]!] === dev) return i;
+  for (let k = lo; k < r.n && k < lo + 64; k++) {
+    const i = r.rowAt(k);
+    if (r.eventName(i) === event && r.devName(i) === dev) return i;
   }
   return -1;
 }

@@ -9,7 +9,9 @@
  * are freed without a tracepoint), so the old lifecycle ends there ("implicit free").
  * ftrace hashes pointers, but consistently within one file, so matching works inside a file.
  */
-import { NULL_I32, NULL_PTR, type TraceColumns } from './columns.js';
+import { NULL_I32, NULL_PTR, TimeBase, type TraceColumns } from './columns.js';
+import { BatchReader, firstTsNs, ROW_ACCESS_COLUMNS, RowAccess, type BatchSource } from './batches.js';
+import { gatherSorted, isNull, ViewBuilder, type BatchView } from './view.js';
 import { F64List } from './growable.js';
 import { PtrMap } from './ptrmap.js';
 
@@ -188,8 +190,10 @@ export interface LostGap {
 }
 
 export interface Observed {
-  cols: TraceColumns;
-  order: Uint32Array;
+  /** random access to the rows the findings cite (evidence: time, event, source, line) */
+  rows: RowAccess;
+  /** trace-clock origin of every `…Rel` time */
+  baseNs: bigint;
   devices: DevObs[];
   firstRel: number;
   lastRel: number;
@@ -215,11 +219,78 @@ const ST_ENQ = 2;
 const ST_DEQ = 3;
 const ST_XMIT = 4;
 
+/**
+ * Whole-table form (rows in any order, `order` = time order): the legacy entry point and the fallback for
+ * unsorted inputs. Same reconstruction as observeSource.
+ */
 export function observe(cols: TraceColumns, order: Uint32Array): Observed {
-  const n = cols.n;
-  const kindOf = new Int32Array(cols.eventNames.length);
-  cols.eventNames.forEach((name, i) => (kindOf[i] = EVENT_KIND[name] ?? K.other));
-  const reasonIsQdisc = cols.reasonNames.map(isQdiscDropReason);
+  const { sorted, view } = gatherSorted(cols, order);
+  // rows are positions in time order from here on: evidence reads the sorted columns
+  const rows = new RowAccess(cols.n, cols.baseNs, null, null, sorted, null, null);
+  const ob = createObserver(rows, cols);
+  ob.run(view, 0);
+  return ob.finish();
+}
+
+/**
+ * Batch by batch over a source whose rows are already in (ts_ns, line) order (the common case: perf
+ * script and ftrace print in time order, ingest keeps file order). Returns null as soon as a row is out of
+ * order: the caller then sorts the whole table and uses observe().
+ */
+export function observeSource(src: BatchSource): Observed | null {
+  const base = new TimeBase();
+  base.set(firstTsNs(src));
+  const main = new ViewBuilder(src, 0, base);
+  const readers = [1, 2, 3, 4].map((slot) => new BatchReader(src, slot, base, ROW_ACCESS_COLUMNS));
+  const rows = new RowAccess(src.numRows, base.ns, readers, src.starts, null, null, src.names, src);
+  const nm = src.names;
+  const ob = createObserver(rows, {
+    n: src.numRows,
+    eventNames: nm.event.names,
+    devNames: nm.dev.names,
+    reasonNames: nm.reason.names,
+    driverNames: nm.driver.names,
+    sourceNames: nm.source.names,
+  });
+  let prevTs = -Infinity;
+  let prevLine = 0;
+  let prevSrc = -1;
+  for (let b = 0; b + 1 < src.starts.length; b++) {
+    const v = main.build(b);
+    const ts = v.tsRel;
+    const line = v.line;
+    const source = v.source;
+    const sourceR = v.sourceR;
+    for (let i = 0; i < v.n; i++) {
+      const t = ts[i]!;
+      if (t < prevTs) return null;
+      if (t === prevTs) {
+        const sc = sourceR[source[i]!]!;
+        if (line[i]! < prevLine && sc === prevSrc) return null;
+      }
+      prevTs = t;
+      prevLine = line[i]!;
+      prevSrc = sourceR[source[i]!]!;
+    }
+    ob.run(v, src.starts[b]!);
+  }
+  return ob.finish();
+}
+
+interface NameTables {
+  n: number;
+  eventNames: string[];
+  devNames: string[];
+  reasonNames: string[];
+  driverNames: string[];
+  sourceNames: string[];
+}
+
+function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView, rowBase: number): void; finish(): Observed } {
+  const n = names.n;
+  let kindOf = new Int32Array(0);
+  let reasonIsQdisc: boolean[] = [];
+  const kindOfCode = (code: number): number => EVENT_KIND[names.eventNames[code] ?? ''] ?? K.other;
 
   const devices: DevObs[] = [];
   const devByName = new Map<number, DevObs>(); // dev dict code -> dev
@@ -227,7 +298,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
   const devFor = (code: number): DevObs => {
     let d = devByName.get(code);
     if (!d) {
-      d = new DevObs(devices.length, cols.devNames[code] ?? `dev#${code}`);
+      d = new DevObs(devices.length, names.devNames[code] ?? `dev#${code}`);
       devices.push(d);
       devByName.set(code, d);
     }
@@ -253,19 +324,20 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
    * `fromK` for the first qdisc event of this ifindex with an skb and back from there for that skb's
    * net_dev_queue/net_dev_start_xmit (which carry the name). Done once per ifindex.
    */
-  const bindIfindex = (ifi: number, fromK: number): DevObs | null => {
-    const { event, skb, dev, ifindex } = cols;
+  const bindIfindex = (ifi: number, fromPos: number): DevObs | null => {
     let tries = 0;
-    for (let m = fromK; m < n && tries < 64; m++) {
-      const j = order[m]!;
-      const kj = kindOf[event[j]!];
-      if ((kj !== K.enqueue && kj !== K.dequeue) || ifindex[j] !== ifi || !(skb[j]! > 0)) continue;
+    for (let m = fromPos; m < n && tries < 64; m++) {
+      const x = rows.at(rows.rowAt(m));
+      const rc = rows.c;
+      const kj = kindOfCode(rc.event[x]!);
+      if ((kj !== K.enqueue && kj !== K.dequeue) || rc.ifindex[x] !== ifi || !(rc.skb[x]! > 0)) continue;
       tries++;
-      const s = skb[j]!;
+      const s = rc.skb[x]!;
       for (let b = m - 1; b >= 0 && b >= m - 200000; b--) {
-        const i = order[b]!;
-        const kb = kindOf[event[i]!];
-        if ((kb === K.netDevQueue || kb === K.startXmit) && skb[i] === s && dev[i]! >= 0) return devFor(dev[i]!);
+        const y = rows.at(rows.rowAt(b));
+        const c2 = rows.c;
+        const kb = kindOfCode(c2.event[y]!);
+        if ((kb === K.netDevQueue || kb === K.startXmit) && c2.skb[y] === s && c2.dev[y]! >= 0) return devFor(c2.dev[y]!);
       }
     }
     return null;
@@ -381,7 +453,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
   };
 
   /** a state observation on txq `q`: `bits` are the txq->state bits known at `rel` */
-  const observeState = (q: QueueObs, bits: number, rel: number, row: number, byBusy: boolean): void => {
+  const observeState = (q: QueueObs, bits: number, rel: number, row: number, byBusy: boolean, isDequeue: boolean): void => {
     for (let b = 0; b < 3; b++) {
       const mask = 1 << b;
       const cur = q.open[b]!;
@@ -416,7 +488,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
     q.lastState = bits;
     q.lastStateRel = rel;
     q.lastStateRow = row;
-    if (q.pendingBusyCheck && !byBusy && kindOf[cols.event[row]!] === K.dequeue) {
+    if (q.pendingBusyCheck && !byBusy && isDequeue) {
       // §I.3: the first state sample after a NETDEV_TX_BUSY. DRV_XOFF clear with no completion activity in
       // between means the driver refused the skb without stopping the queue.
       if ((bits & DRV_XOFF) === 0 && q.completions === q.pendingBusyCompletions) q.busyWhileAwakeRows.push(q.pendingBusyRow);
@@ -424,26 +496,46 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
     }
   };
 
-  const { tsRel, event, cpu, dev, ifindex, queue, skb, len, rc, napi, work, budget, txqState, packets, parent, handle, reason, ptrHashed } =
-    cols;
   let firstRel = NaN;
   let lastRel = NaN;
 
-  for (let k = 0; k < n; k++) {
-    const i = order[k]!;
-    const kind = kindOf[event[i]!]!;
+  const run = (v: BatchView, rowBase: number): void => {
+  if (kindOf.length !== names.eventNames.length) {
+    kindOf = new Int32Array(names.eventNames.length);
+    names.eventNames.forEach((name, i) => (kindOf[i] = EVENT_KIND[name] ?? K.other));
+  }
+  if (reasonIsQdisc.length !== names.reasonNames.length) reasonIsQdisc = names.reasonNames.map(isQdiscDropReason);
+  // Arrow values + validity bitmaps (null bitmap = all valid; sentinel-form views carry NULL_I32 / -1)
+  const { tsRel, skb, napi, cpu, cpuN, event, eventR, dev, devN, devR, ifindex, ifindexN, queue, queueN, len, lenN, rc, rcN } = v;
+  const { work, workN, budget, budgetN, txqState, txqStateN, packets, packetsN, handle, handleN, parent, parentN } = v;
+  const { driver, driverN, driverR, reason, reasonN, reasonR } = v;
+  const kindOfIdx = new Int32Array(eventR.length);
+  for (let x = 0; x < eventR.length; x++) kindOfIdx[x] = eventR[x]! >= 0 ? kindOf[eventR[x]!]! : K.other;
+  if (v.anyHashed) hashedPointers = true;
+  const devAt = (i: number): number => (isNull(devN, i) ? -1 : devR[dev[i]!]!);
+  const i32At = (vals: ArrayLike<number>, bm: Uint8Array | null, i: number): number => (isNull(bm, i) ? NULL_I32 : vals[i]!);
+  const u32At = (vals: ArrayLike<number>, bm: Uint8Array | null, i: number): number => (isNull(bm, i) ? -1 : vals[i]!);
+  const lenAt = (i: number): number => {
+    const l = i32At(len, lenN, i);
+    return l === NULL_I32 ? 0 : l;
+  };
+  const m = v.n;
+  for (let k = 0; k < m; k++) {
+    const i = k;
+    const row = rowBase + i;
+    const kind = kindOfIdx[event[i]!]!;
     const rel = tsRel[i]!;
-    if (k === 0) firstRel = rel;
+    if (firstRel !== firstRel) firstRel = rel;
     lastRel = rel;
     kindCounts[kind]!++;
-    const c = cpu[i]! >= 0 && cpu[i]! < maxCpu ? cpu[i]! : 0;
+    const cv = isNull(cpuN, i) ? 0 : cpu[i]!;
+    const c = cv >= 0 && cv < maxCpu ? cv : 0;
     if (batchCpus.size > 0 && kind !== K.consume && kind !== K.kfree && cpuBatchQ[c]) flushBatch(c);
 
     switch (kind) {
       case K.netDevQueue: {
-        const d = devFor(dev[i]!);
+        const d = devFor(devAt(i));
         const s = skb[i]!;
-        if (ptrHashed[i]) hashedPointers = true;
         let slot = slotOf.get(s);
         if (slot >= 0) {
           // address reuse: the previous skb at this address was freed without a traced free
@@ -462,7 +554,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
         lcQ[slot] = -1;
         lcDev[slot] = d.id;
         lcCpu[slot] = c;
-        lcLen[slot] = len[i]! === NULL_I32 ? 0 : len[i]!;
+        lcLen[slot] = lenAt(i);
         lcQueuedRel[slot] = rel;
         lcEnqRel[slot] = NaN;
         lcXmitRel[slot] = NaN;
@@ -470,15 +562,16 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
       }
       case K.enqueue:
       case K.dequeue: {
-        const ifi = ifindex[i]!;
+        const ifi = i32At(ifindex, ifindexN, i);
         if (ifi === NULL_I32 || ifi === 0) break; // ifindex=0: a qdisc with no device (noop/teardown)
-        const d = devForIfindex(ifi, k);
-        const par = parent[i]!;
+        const d = devForIfindex(ifi, rowBase + k);
+        const par = u32At(parent, parentN, i);
         // mq children feed txq (minor-1); a root qdisc feeds txq 0 of a single-queue device (§D.6)
         const qi = par >= 0 && par !== TC_H_ROOT && (par & 0xffff) > 0 ? (par & 0xffff) - 1 : 0;
         const q = queueFor(d, qi);
         if (q.qdiscHandle === null) {
-          q.qdiscHandle = handle[i]! >= 0 ? handle[i]! : null;
+          const h = u32At(handle, handleN, i);
+          q.qdiscHandle = h >= 0 ? h : null;
           q.qdiscParent = par >= 0 ? par : null;
         }
         cpuQdiscQ[c] = q;
@@ -494,10 +587,11 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
             lcEnqRel[slot] = rel;
           }
         } else {
-          const st = txqState[i]!;
+          const st = i32At(txqState, txqStateN, i);
           const bits = st === NULL_I32 ? -1 : st;
           if (s > 0) {
-            const p = packets[i]! > 0 ? packets[i]! : 1;
+            const pk = i32At(packets, packetsN, i);
+            const p = pk > 0 ? pk : 1;
             q.dequeued += p;
             q.backlog = Math.max(0, q.backlog - p);
             if (slot >= 0) {
@@ -514,29 +608,29 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
           } else if (bits === 0 && q.backlog > 0) {
             // §I.6 vs shaping: the txq is awake, the qdisc holds packets, yet it returned nothing
             q.withheldDequeues++;
-            if (q.withheldFirstRow < 0) q.withheldFirstRow = i;
-            q.withheldLastRow = i;
+            if (q.withheldFirstRow < 0) q.withheldFirstRow = row;
+            q.withheldLastRow = row;
           }
-          if (bits >= 0) observeState(q, bits, rel, i, false);
+          if (bits >= 0) observeState(q, bits, rel, row, false, true);
         }
         sample(q, rel);
         break;
       }
       case K.startXmit: {
-        const d = devFor(dev[i]!);
-        const qm = queue[i]!;
+        const d = devFor(devAt(i));
+        const qm = i32At(queue, queueN, i);
         const q = queueFor(d, qm === NULL_I32 ? 0 : qm);
         q.netDevQueue++;
         cpuStartQ[c] = q;
         cpuStartSkb[c] = skb[i]!;
         // xmit_one runs only when !netif_xmit_frozen_or_stopped (§D.4): the txq was awake here
-        observeState(q, 0, rel, i, false);
+        observeState(q, 0, rel, row, false, false);
         const slot = slotOf.get(skb[i]!);
         if (slot >= 0) lcQ[slot] = q.index;
         break;
       }
       case K.xmit: {
-        const d = devFor(dev[i]!);
+        const d = devFor(devAt(i));
         d.xmitEvents++;
         const s = skb[i]!;
         let q = cpuStartQ[c];
@@ -546,8 +640,8 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
           q = lq && lq.dev === d ? lq : queueFor(d, 0);
         }
         cpuStartQ[c] = null;
-        const r = rc[i]!;
-        const l = len[i]! === NULL_I32 ? 0 : len[i]!;
+        const r = i32At(rc, rcN, i);
+        const l = lenAt(i);
         if (r === 0) {
           q.xmitOk++;
           q.bytesSent += l;
@@ -557,7 +651,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
           q.dqlQueuedTs.push(rel);
           q.dqlQueuedBytes.push(l);
           // the driver took the skb: at entry the txq was neither stopped nor frozen (§D.4)
-          if (q.open[0] !== null || q.open[1] !== null || q.open[2] !== null) observeState(q, 0, rel, i, false);
+          if (q.open[0] !== null || q.open[1] !== null || q.open[2] !== null) observeState(q, 0, rel, row, false, false);
           q.busyRun = 0;
           q.busyRunSkb = NULL_PTR;
           let slot = slotOf.get(s);
@@ -580,19 +674,19 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
           q.requeues++;
           q.backlog++;
           q.busyTs.push(rel);
-          q.busyRows.push(i);
+          q.busyRows.push(row);
           if (q.busyRunSkb === s) q.busyRun++;
           else {
             q.busyRun = 1;
             q.busyRunSkb = s;
             q.busyRunRows = [];
           }
-          if (q.busyRunRows.length < 8) q.busyRunRows.push(i);
+          if (q.busyRunRows.length < 8) q.busyRunRows.push(row);
           if (q.busyRun > q.longestBusyRun) q.longestBusyRun = q.busyRun;
           // a driver that returns BUSY has (if it is correct) stopped the queue first (§I.3)
-          observeState(q, DRV_XOFF | (q.open[1] ? STACK_XOFF : 0), rel, i, true);
+          observeState(q, DRV_XOFF | (q.open[1] ? STACK_XOFF : 0), rel, row, true, false);
           q.pendingBusyCheck = true;
-          q.pendingBusyRow = i;
+          q.pendingBusyRow = row;
           q.pendingBusyCompletions = q.completions;
           const slot = slotOf.get(s);
           if (slot >= 0) {
@@ -606,8 +700,8 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
           q.xmitOtherRc++;
           d.rcOther.set(r, (d.rcOther.get(r) ?? 0) + 1);
           d.rcDropTs.push(rel);
-          if (d.rcDropFirstRow < 0) d.rcDropFirstRow = i;
-          d.rcDropLastRow = i;
+          if (d.rcDropFirstRow < 0) d.rcDropFirstRow = row;
+          d.rcDropLastRow = row;
           const slot = slotOf.get(s);
           if (slot >= 0) lcState[slot] = ST_NONE;
         }
@@ -617,7 +711,8 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
       case K.kfree: {
         const s = skb[i]!;
         const slot = slotOf.get(s);
-        if (kind === K.kfree && reason[i]! >= 0 && reasonIsQdisc[reason[i]!]) {
+        const rsn = kind === K.kfree && !isNull(reasonN, i) ? reasonR[reason[i]!]! : -1;
+        if (rsn >= 0 && reasonIsQdisc[rsn]) {
           // §D.2/§D.3: the qdisc refused the skb (no qdisc_enqueue fired for it); attribute it to the qdisc
           // this CPU ran since the skb's net_dev_queue, else to the device's only queue.
           let q: QueueObs | null = null;
@@ -633,8 +728,8 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
           if (q) {
             q.qdiscDrops++;
             q.dropTs.push(rel);
-            if (q.dropFirstRow < 0) q.dropFirstRow = i;
-            q.dropLastRow = i;
+            if (q.dropFirstRow < 0) q.dropFirstRow = row;
+            q.dropLastRow = row;
             if (q.open[0] || q.open[1] || q.open[2]) q.dropsWhileStopped++;
             if (slot >= 0 && lcState[slot] !== ST_QUEUED && lcState[slot] !== ST_NONE) {
               q.backlog = Math.max(0, q.backlog - 1); // dropped from inside the qdisc (e.g. head drop)
@@ -671,8 +766,8 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
         break;
       }
       case K.napiPoll: {
-        const code = dev[i]!;
-        const name = code >= 0 ? cols.devNames[code] : undefined;
+        const code = devAt(i);
+        const name = code >= 0 ? names.devNames[code] : undefined;
         if (name === undefined || name === '(no_device)') break; // per-CPU backlog NAPI
         const d = devFor(code);
         d.napiPollTs.push(rel);
@@ -688,39 +783,40 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
         }
         ns.polls++;
         ns.lastRel = rel;
-        const w = work[i]!;
-        const b = budget[i]!;
+        const w = i32At(work, workN, i);
+        const b = i32At(budget, budgetN, i);
         if (w !== NULL_I32 && b !== NULL_I32 && w >= b) {
           d.napiFullTs.push(rel);
           ns.fullPolls++;
         }
         else {
           d.napiIdleTs.push(rel);
-          d.napiIdleRows.push(i);
+          d.napiIdleRows.push(row);
         }
         break;
       }
       case K.xmitTimeout: {
-        const d = devFor(dev[i]!);
-        d.timeoutRows.push(i);
-        const drv = cols.driver[i]!;
-        if (drv >= 0) d.driver = cols.driverNames[drv] ?? null;
+        const d = devFor(devAt(i));
+        d.timeoutRows.push(row);
+        const drv = isNull(driverN, i) ? -1 : driverR[driver[i]!]!;
+        if (drv >= 0) d.driver = names.driverNames[drv] ?? null;
         break;
       }
       case K.dqlStall: {
-        if (dev[i]! >= 0) devFor(dev[i]!).stallRows.push(i);
+        if (devAt(i) >= 0) devFor(devAt(i)).stallRows.push(row);
         break;
       }
       case K.lost: {
-        const lost = packets[i]! > 0 ? packets[i]! : 0;
+        const lostN = i32At(packets, packetsN, i);
+        const lost = lostN > 0 ? lostN : 0;
         lostEvents += lost;
         const start = prevRel === prevRel ? prevRel : rel;
         const last = gaps[gaps.length - 1];
         if (last && start - last.endRel < 1e6) {
           last.endRel = rel;
           last.lost += lost;
-          if (last.rows.length < 20) last.rows.push(i);
-        } else gaps.push({ startRel: start, endRel: rel, lost, rows: [i] });
+          if (last.rows.length < 20) last.rows.push(row);
+        } else gaps.push({ startRel: start, endRel: rel, lost, rows: [row] });
         break;
       }
       default:
@@ -728,12 +824,15 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
     }
     prevRel = rel;
   }
+  };
+
+  const finish = (): Observed => {
   for (const c of [...batchCpus]) flushBatch(c);
   void lcDev;
 
   return {
-    cols,
-    order,
+    rows,
+    baseNs: rows.baseNs,
     devices,
     firstRel: firstRel === firstRel ? firstRel : 0,
     lastRel: lastRel === lastRel ? lastRel : 0,
@@ -745,4 +844,6 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
     hashedPointers,
     napis,
   };
+  };
+  return { run, finish };
 }

@@ -4,7 +4,8 @@
 import type { Table } from 'apache-arrow';
 import { META } from '@txreplay/ingest';
 import { readColumns, timeOrder } from './columns.js';
-import { observe, K, type Observed, type QueueObs } from './observe.js';
+import { tableChunksAligned, tableSource, type BatchSource } from './batches.js';
+import { observe, observeSource, K, type Observed, type QueueObs } from './observe.js';
 import { makeFindings } from './findings.js';
 import { DEFAULT_HZ, DEFAULT_KERNEL, type DeviceProfile } from './profile.js';
 import { driveDql, jiffiesMapper, newQueueDql } from './expected-dql.js';
@@ -27,20 +28,30 @@ export interface ReplayOptions {
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
 export function replayTable(table: Table, opts: ReplayOptions = {}): ReplayResult {
-  const cols = readColumns(table);
-  const order = timeOrder(cols);
-  const obs = observe(cols, order);
-  const meta = table.schema.metadata;
-  const kernelMeta = meta.get(META.kernel) || '';
+  const src = tableChunksAligned(table) ? tableSource(table) : null;
+  return replaySource(src, table.schema.metadata, () => table, opts);
+}
+
+/**
+ * Replay a batch source (rows in time order: one pass, batch by batch, no whole-table copy); when the
+ * source is out of order (or absent) the whole table is loaded, sorted and replayed in one piece.
+ */
+export function replaySource(src: BatchSource | null, metadata: Map<string, string>, wholeTable: () => Table, opts: ReplayOptions = {}): ReplayResult {
+  let obs = src ? observeSource(src) : null;
+  if (!obs) {
+    const cols = readColumns(wholeTable());
+    obs = observe(cols, timeOrder(cols));
+  }
+  const kernelMeta = metadata.get(META.kernel) || '';
   const profile: DeviceProfile = { ...opts.profile };
   if (!profile.kernel) profile.kernel = kernelMeta || DEFAULT_KERNEL;
   const hz = profile.hz ?? DEFAULT_HZ;
-  const sources = sourcesOf(table, obs);
+  const sources = sourcesOf(metadata, obs);
   return assemble(obs, { ...opts, profile }, hz, sources);
 }
 
-function sourcesOf(table: Table, obs: Observed): string[] {
-  const raw = table.schema.metadata.get(META.sources);
+function sourcesOf(metadata: Map<string, string>, obs: Observed): string[] {
+  const raw = metadata.get(META.sources);
   if (raw) {
     try {
       const arr = JSON.parse(raw) as { path?: string }[];
@@ -50,7 +61,7 @@ function sourcesOf(table: Table, obs: Observed): string[] {
       /* fall through to the column */
     }
   }
-  return [...obs.cols.sourceNames];
+  return [...obs.rows.sourceNames()];
 }
 
 function thin(n: number, max: number | undefined): number[] {
@@ -61,7 +72,7 @@ function thin(n: number, max: number | undefined): number[] {
 }
 
 function assemble(obs: Observed, opts: ReplayOptions & { profile: DeviceProfile }, hz: number, sources: string[]): ReplayResult {
-  const base = obs.cols.baseNs;
+  const base = obs.baseNs;
   const ns = (rel: number): bigint => base + BigInt(Math.round(rel));
   const stallNs = opts.stallNs ?? 500e6;
   const findings = makeFindings(obs, { profile: opts.profile, hz, stallNs, includeLoopback: opts.includeLoopback ?? false });
