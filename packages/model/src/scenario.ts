@@ -5,8 +5,11 @@
 import { DRIVER_PROFILES, type DriverKind } from './driver/profiles.js';
 import { FAULT_KINDS, type FaultKind, type FaultSpec } from './faults.js';
 
-export type QdiscKind = 'pfifo_fast' | 'pfifo' | 'bfifo' | 'mq' | 'noqueue';
-export type LeafQdiscKind = 'pfifo_fast' | 'pfifo' | 'bfifo';
+import type { TbfConfig } from './qdisc/tbf.js';
+
+export type QdiscKind = 'pfifo_fast' | 'pfifo' | 'bfifo' | 'tbf' | 'mq' | 'noqueue';
+export type LeafQdiscKind = 'pfifo_fast' | 'pfifo' | 'bfifo' | 'tbf';
+const LEAF_KINDS: readonly string[] = ['pfifo_fast', 'pfifo', 'bfifo', 'tbf'];
 
 export interface ScenarioDevice {
   name: string;
@@ -47,6 +50,8 @@ export interface ScenarioDevice {
    * runs it; default false so the shipped seed scenarios keep their exact event streams.
    */
   igbWatchdogTask?: boolean;
+  /** tbf parameters (qdisc or mqChild "tbf"): `tc qdisc add … tbf rate <rateBps>bit burst <burstBytes> limit <limitBytes>` */
+  tbf?: TbfConfig;
 }
 
 export interface ScenarioSource {
@@ -87,8 +92,9 @@ export interface Scenario {
   faults?: FaultSpec[];
 }
 
-export interface ResolvedDevice extends Required<Omit<ScenarioDevice, 'qdiscLimit'>> {
+export interface ResolvedDevice extends Required<Omit<ScenarioDevice, 'qdiscLimit' | 'tbf'>> {
   qdiscLimit: number;
+  tbf: TbfConfig | null;
 }
 export interface ResolvedSource extends Required<Omit<ScenarioSource, 'sizes' | 'priority'>> {
   sizes: number[] | { min: number; max: number };
@@ -160,9 +166,18 @@ export function resolveScenario(s: Scenario, file = '<scenario>'): ResolvedScena
     const ringSize = d.ringSize === undefined ? profile.defaultRingSize : num(d.ringSize, `${w}.ringSize`, 8, true);
     if ((ringSize & (ringSize - 1)) !== 0) fail(`${w}.ringSize`, `must be a power of two, got ${ringSize}`);
     const qdisc: QdiscKind = d.qdisc ?? (numTxQueues > 1 && profile.defaultQdisc !== 'noqueue' ? 'mq' : profile.defaultQdisc);
-    if (!['pfifo_fast', 'pfifo', 'bfifo', 'mq', 'noqueue'].includes(qdisc)) fail(`${w}.qdisc`, `unknown qdisc ${JSON.stringify(qdisc)}`);
+    if (!['mq', 'noqueue', ...LEAF_KINDS].includes(qdisc)) fail(`${w}.qdisc`, `unknown qdisc ${JSON.stringify(qdisc)}`);
     const mqChild = d.mqChild ?? 'pfifo_fast';
-    if (!['pfifo_fast', 'pfifo', 'bfifo'].includes(mqChild)) fail(`${w}.mqChild`, `unknown qdisc ${JSON.stringify(mqChild)}`);
+    if (!LEAF_KINDS.includes(mqChild)) fail(`${w}.mqChild`, `unknown qdisc ${JSON.stringify(mqChild)}`);
+    let tbf: TbfConfig | null = null;
+    if (qdisc === 'tbf' || (qdisc === 'mq' && mqChild === 'tbf')) {
+      if (typeof d.tbf !== 'object' || d.tbf === null) fail(`${w}.tbf`, 'required for a tbf qdisc: { rateBps, burstBytes, limitBytes }');
+      tbf = {
+        rateBps: num(d.tbf!.rateBps, `${w}.tbf.rateBps`, 8),
+        burstBytes: num(d.tbf!.burstBytes, `${w}.tbf.burstBytes`, 1, true),
+        limitBytes: num(d.tbf!.limitBytes, `${w}.tbf.limitBytes`, 0, true),
+      };
+    }
     const txqueuelen = d.txqueuelen === undefined ? 1000 : num(d.txqueuelen, `${w}.txqueuelen`, 0, true);
     const mtu = d.mtu === undefined ? 1500 : num(d.mtu, `${w}.mtu`, 68, true);
     const leaf = qdisc === 'mq' ? mqChild : qdisc;
@@ -197,6 +212,7 @@ export function resolveScenario(s: Scenario, file = '<scenario>'): ResolvedScena
       bqlHoldTimeMs: d.bqlHoldTimeMs === undefined ? 1000 : num(d.bqlHoldTimeMs, `${w}.bqlHoldTimeMs`, 0),
       bqlStallThrsMs: d.bqlStallThrsMs === undefined ? 0 : num(d.bqlStallThrsMs, `${w}.bqlStallThrsMs`, 0),
       igbWatchdogTask: d.igbWatchdogTask ?? false,
+      tbf,
     };
   });
   if (!Array.isArray(s.sources)) fail('sources', 'required array');

@@ -13,7 +13,7 @@ export function formatSimulateSummary(r: SimResult, out: string): string {
   for (const d of r.devices) {
     lines.push(
       `  ${d.name}: sent ${d.sentPackets} pkts, qdisc drops ${d.qdiscDrops}, ENOBUFS ${d.enobufs}, ENETDOWN ${d.enetdown}, ` +
-        `requeues ${d.requeues}, watchdog fires ${d.watchdogFires}`,
+        `requeues ${d.requeues}, watchdog fires ${d.watchdogFires}` + (d.qdiscOverlimits > 0 ? `, overlimits ${d.qdiscOverlimits}` : ''),
     );
   }
   for (const q of r.queues) {

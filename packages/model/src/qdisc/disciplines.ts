@@ -11,7 +11,7 @@ export const NET_XMIT_CN = 0x02;
 export const NET_XMIT_MASK = 0x0f;
 
 export interface QdiscDiscipline {
-  readonly kind: 'pfifo_fast' | 'pfifo' | 'bfifo';
+  readonly kind: 'pfifo_fast' | 'pfifo' | 'bfifo' | 'tbf' | 'fq_codel';
   /** packets held (excluding the requeue list, which the Qdisc wrapper owns) */
   readonly qlen: number;
   readonly backlogBytes: number;
@@ -25,6 +25,10 @@ export interface QdiscDiscipline {
   readonly nolock: boolean;
   /** remove everything (qdisc_reset); calls back per skb */
   drain(onSkb: (skb: number) => void): void;
+  /** shaping qdiscs (tbf): absolute ns a throttled dequeue asked the qdisc watchdog for (-1: none) */
+  readonly watchdogRequestNs?: number;
+  /** `tc -s` overlimits (tbf) */
+  readonly overlimits?: number;
 }
 
 /** `sch_default_prio2band` (§D.6) */

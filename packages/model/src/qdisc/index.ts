@@ -1,3 +1,4 @@
 export * from './disciplines.js';
 export * from './qdisc.js';
 export * from './skb-fifo.js';
+export * from './tbf.js';

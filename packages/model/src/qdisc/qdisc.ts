@@ -13,6 +13,8 @@ export class Qdisc {
   requeuedBytes = 0;
   /** __QDISC_STATE_SCHED: on the softnet output_queue, NET_TX softirq pending (§D.5) */
   scheduled = false;
+  /** qdisc watchdog hrtimer expiry (absolute simulated ns), -1 when not armed (tbf, §D.6) */
+  watchdogDueNs = -1;
   /** counters as in `tc -s qdisc` */
   requeues = 0;
   drops = 0;

@@ -28,6 +28,7 @@ import { SimTraceEvent, TraceKind, type TraceConsumer, DropReason, FreeLocation,
 import { DriverTxQueue, type DriverHost } from '../driver/tx-queue.js';
 import { DRIVER_PROFILES, NETDEV_TX_BUSY, type DriverProfile } from '../driver/profiles.js';
 import { Qdisc, TC_H_ROOT } from '../qdisc/qdisc.js';
+import { Tbf } from '../qdisc/tbf.js';
 import { BFifo, PFifo, PfifoFast, NET_XMIT_SUCCESS, NET_XMIT_DROP, NET_XMIT_CN, type QdiscDiscipline } from '../qdisc/disciplines.js';
 import { ScenarioError, type ResolvedScenario, type ResolvedDevice, type ResolvedSource, type LeafQdiscKind } from '../scenario.js';
 
@@ -44,6 +45,7 @@ const A_FAULT_END = 9;
 const A_CARRIER_ON = 10;
 const A_MACB_TX_ERROR = 11;
 const A_IGB_WATCHDOG_TASK = 12;
+const A_QDISC_WATCHDOG = 13;
 
 /** `dev_tx_weight` = dev_weight (64) * dev_weight_tx_bias (1) (§D.4) */
 export const DEV_TX_WEIGHT = 64;
@@ -86,6 +88,8 @@ export interface DeviceStats {
   droppedBytes: number;
   droppedPackets: number;
   qdiscDrops: number;
+  /** `tc -s` overlimits summed over the device's qdiscs (tbf: dequeues refused for lack of tokens) */
+  qdiscOverlimits: number;
   requeues: number;
   enobufs: number;
   enetdown: number;
@@ -280,6 +284,7 @@ export class Simulator implements DriverHost {
         droppedBytes: 0,
         droppedPackets: 0,
         qdiscDrops: 0,
+        qdiscOverlimits: 0,
         requeues: 0,
         enobufs: 0,
         enetdown: 0,
@@ -343,7 +348,9 @@ export class Simulator implements DriverHost {
         ? new PfifoFast(cfg.txqueuelen, lenSource)
         : kind === 'pfifo'
           ? new PFifo(cfg.qdiscLimit, lenSource)
-          : new BFifo(cfg.qdiscLimit, cfg.mtu, lenSource);
+          : kind === 'tbf'
+            ? new Tbf(cfg.tbf!, lenSource, () => this.now)
+            : new BFifo(cfg.qdiscLimit, cfg.mtu, lenSource);
     if (cfg.qdisc === 'noqueue') {
       for (let q = 0; q < cfg.numTxQueues; q++) dev.qdiscOfQueue.push(null);
       return;
@@ -452,6 +459,9 @@ export class Simulator implements DriverHost {
         return;
       case A_IGB_WATCHDOG_TASK:
         this.onIgbWatchdogTask(arg);
+        return;
+      case A_QDISC_WATCHDOG:
+        this.onQdiscWatchdog(this.allQdiscs[arg]!);
         return;
     }
   }
@@ -605,6 +615,7 @@ export class Simulator implements DriverHost {
     const skb = q.discipline.dequeue();
     const traceTxq = oneTxq ?? dev.txqs[0]!;
     if (skb < 0) {
+      if (q.discipline.watchdogRequestNs !== undefined) this.qdiscWatchdogSchedule(q);
       this.traceDequeue(dev, q, traceTxq, 0, -1);
       return 0;
     }
@@ -619,7 +630,10 @@ export class Simulator implements DriverHost {
       let cnt = 0;
       while (byteLimit > 0 && n < this.bulk.length) {
         const nskb = q.discipline.dequeue();
-        if (nskb < 0) break;
+        if (nskb < 0) {
+          if (q.discipline.watchdogRequestNs !== undefined) this.qdiscWatchdogSchedule(q);
+          break;
+        }
         byteLimit -= this.pool.lenBytes[nskb]!;
         this.bulk[n++] = nskb;
         if (dev.bulkCapped && ++cnt >= budget) break;
@@ -704,6 +718,27 @@ export class Simulator implements DriverHost {
     this.emit(TraceKind.netDevXmit);
     if (rc === 0 && dev.profile.kind !== 'veth-like') dev.txqs[queue]!.transUpdate(this.jiffiesOf(dev));
     return rc;
+  }
+
+  /**
+   * qdisc_watchdog_schedule_ns (tbf throttled, §D.6): (re)program the qdisc's hrtimer to the requested expiry
+   * (range 0: an already queued timer is kept only if it expires exactly then). Its expiry → __netif_schedule.
+   */
+  private qdiscWatchdogSchedule(q: Qdisc): void {
+    const d = q.discipline as { watchdogRequestNs: number };
+    const t = d.watchdogRequestNs;
+    if (t < 0) return;
+    d.watchdogRequestNs = -1;
+    if (q.watchdogDueNs === t) return;
+    q.watchdogDueNs = t;
+    this.heap.push(Math.max(t, this.now), A_QDISC_WATCHDOG, q.id);
+  }
+
+  private onQdiscWatchdog(q: Qdisc): void {
+    if (q.watchdogDueNs < 0 || Math.max(q.watchdogDueNs, this.now) !== this.now) return; // reprogrammed
+    q.watchdogDueNs = -1;
+    if (this.devs[q.dev]!.deactivated) return;
+    this.netifScheduleQdisc(q);
   }
 
   /** __netif_schedule (§D.5): set SCHED once, raise NET_TX softirq */
@@ -1147,6 +1182,7 @@ export class Simulator implements DriverHost {
         });
       }
     }
+    for (const d of this.devs) d.stats.qdiscOverlimits = d.qdiscs.reduce((a, q) => a + (q.discipline.overlimits ?? 0), 0);
     const devices = this.devs.map((d) => ({ ...d.stats }));
     return {
       endNs: this.now,
