@@ -11,7 +11,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DataType, type Field, type Schema } from 'apache-arrow';
 import { Footer, type FileBlock } from 'apache-arrow/ipc/metadata/file';
 import { Message, type RecordBatch as RecordBatchHeader, type DictionaryBatch as DictionaryBatchHeader } from 'apache-arrow/ipc/metadata/message';
-import { newDictNames, REPLAY_COLUMNS, type BatchSource, type DictNames, type ReplayColumn } from './batches.js';
+import { newDictNames, REPLAY_COLUMNS, type BatchSource, type DictNames, type ReplayColumn, type RowRange } from './batches.js';
 import type { Chunk, Names, ValueArray } from './columns.js';
 
 const MAGIC = 'ARROW1';
@@ -202,36 +202,40 @@ function build(fd: number): BatchSource | null {
   const buffers = new Map<string, Uint8Array>();
   let closed = false;
 
-  const chunk = (b: number, name: ReplayColumn, slot: number): Chunk | null => {
+  const chunk = (b: number, name: ReplayColumn, slot: number, range?: RowRange): Chunk | null => {
     const lay = layouts.get(name);
     const meta = batches[b];
     if (!lay || !meta) return null;
     const h = meta.header;
-    const n = meta.length;
+    const from = range ? range.from : 0;
+    const to = range ? range.to : meta.length;
+    const n = to - from;
     const fnode = h.nodes[lay.node];
     const vreg = h.buffers[lay.buffer];
     const dreg = h.buffers[lay.buffer + 1];
     if (!fnode || !vreg || !dreg) throw new Error(`arrow: record batch ${b} lacks the buffers of column ${name}`);
+    const full = lay.width === 0 ? (meta.length + 7) >> 3 : meta.length * lay.width;
+    if (dreg.length < full) throw new Error(`arrow: column ${name} of record batch ${b} is truncated`);
     const hasValidity = fnode.nullCount > 0 && vreg.length > 0;
-    const from = hasValidity ? Math.min(vreg.offset, dreg.offset) : dreg.offset;
-    const to = hasValidity ? Math.max(vreg.offset + vreg.length, dreg.offset + dreg.length) : dreg.offset + dreg.length;
+    // rows [from, to): `from` is a multiple of 8, so bitmaps start on a byte
+    const bmFrom = from >> 3;
+    const bmLen = (n + 7) >> 3;
+    const vFrom = lay.width === 0 ? bmFrom : from * lay.width;
+    const vLen = lay.width === 0 ? bmLen : n * lay.width;
+    const bmRoom = hasValidity ? (bmLen + 7) & ~7 : 0; // values stay 8-byte aligned after the bitmap
     const key = `${slot}:${name}`;
     let buf = buffers.get(key);
-    const need = to - from + 8;
+    const need = bmRoom + vLen;
     if (!buf || buf.length < need) {
       buf = new Uint8Array(new ArrayBuffer(Math.max(need, buf ? buf.length * 2 : 0)));
       buffers.set(key, buf);
     }
-    read(fd, to - from, meta.bodyOffset + from, buf);
+    if (hasValidity) read(fd, bmLen, meta.bodyOffset + vreg.offset + bmFrom, buf);
+    read(fd, vLen, meta.bodyOffset + dreg.offset + vFrom, bmRoom === 0 ? buf : buf.subarray(bmRoom));
     const ab = buf.buffer as ArrayBuffer;
-    const dOff = dreg.offset - from;
-    const expected = lay.width === 0 ? (n + 7) >> 3 : n * lay.width;
-    if (dreg.length < expected) throw new Error(`arrow: column ${name} of record batch ${b} is truncated`);
-    // body buffers are 8-byte aligned by the format; copy if a writer did not align them
-    const values = dOff % 8 === 0 ? lay.ctor(ab, dOff, n) : lay.ctor(ab.slice(dOff, dOff + expected), 0, n);
     const c: Chunk = {
-      values,
-      validity: hasValidity ? new Uint8Array(ab, vreg.offset - from, vreg.length) : null,
+      values: lay.ctor(ab, bmRoom, n),
+      validity: hasValidity ? new Uint8Array(ab, 0, bmLen) : null,
       offset: 0,
       length: n,
     };

@@ -66,10 +66,32 @@ export interface BatchSource {
    * Column `name` of batch `b`. `slot` names a buffer set: a chunk stays valid until the next call with
    * the same slot and column (sources that read files reuse their buffers per slot).
    */
-  chunk(b: number, name: ReplayColumn, slot: number): Chunk | null;
+  chunk(b: number, name: ReplayColumn, slot: number, range?: RowRange): Chunk | null;
   /** One value: row i of batch b (dictionary columns: the merged code); null when absent. */
   cell(b: number, name: ReplayColumn, i: number): number | bigint | null;
   close(): void;
+}
+
+/** Rows [from, to) of a batch; `from` is a multiple of 8 so validity bitmaps stay byte-aligned. */
+export interface RowRange {
+  from: number;
+  to: number;
+}
+
+/** Rows [from, to) of an in-memory chunk as a chunk of its own (views, no copy). */
+export function sliceChunk(c: Chunk, r: RowRange | undefined, bitPacked: boolean): Chunk {
+  if (!r || (r.from === 0 && r.to === c.length)) return c;
+  const out: Chunk = {
+    values: (c.values.subarray(r.from, r.to) as typeof c.values),
+    validity: c.validity ? c.validity.subarray((c.offset + r.from) >> 3) : null,
+    offset: c.offset,
+    length: r.to - r.from,
+  };
+  if (c.remap) out.remap = c.remap;
+  if (c.codes) out.codes = c.codes;
+  // bit-packed bool values: sliced by bytes like the bitmap
+  if (bitPacked) out.values = c.values.subarray((c.offset + r.from) >> 3);
+  return out;
 }
 
 /** Value of row i of a chunk (dictionary: merged code), null when absent. */
@@ -111,11 +133,11 @@ export function tableSource(table: Table): BatchSource {
     starts,
     metadata: table.schema.metadata,
     names,
-    chunk(b, name) {
+    chunk(b, name, _slot, range) {
       const d = cols.get(name)?.[b];
       if (!d) return null;
       const dn = DICT_COLUMNS[name];
-      return chunkOfData(d, dn ? names[dn] : null, caches.get(name)!);
+      return sliceChunk(chunkOfData(d, dn ? names[dn] : null, caches.get(name)!), range, name === 'ptr_hashed');
     },
     cell(b, name, i) {
       const c = this.chunk(b, name, 0);

@@ -95,6 +95,8 @@ export class DevObs {
   timeoutRows: number[] = [];
   stallRows: number[] = [];
   queues = new Map<number, QueueObs>();
+  /** queues 0..63 by index (the per-event lookup; `queues` keeps every queue in creation order) */
+  queueArr: (QueueObs | undefined)[] = [];
   constructor(
     readonly id: number,
     readonly name: string,
@@ -228,7 +230,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
   // rows are positions in time order from here on: evidence reads the sorted columns
   const rows = new RowAccess(cols.n, cols.baseNs, null, null, sorted, null, null);
   const ob = createObserver(rows, cols);
-  ob.run(view, 0);
+  if (!ob.run(view, 0)) throw new Error('observe: rows not in time order after sorting');
   return ob.finish();
 }
 
@@ -240,7 +242,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
 export function observeSource(src: BatchSource): Observed | null {
   const base = new TimeBase();
   base.set(firstTsNs(src));
-  const main = new ViewBuilder(src, 0, base);
+  const main = new ViewBuilder(src, 0, base, false);
   const readers = [1, 2, 3, 4].map((slot) => new BatchReader(src, slot, base, ROW_ACCESS_COLUMNS));
   const rows = new RowAccess(src.numRows, base.ns, readers, src.starts, null, null, src.names, src);
   const nm = src.names;
@@ -252,27 +254,15 @@ export function observeSource(src: BatchSource): Observed | null {
     driverNames: nm.driver.names,
     sourceNames: nm.source.names,
   });
-  let prevTs = -Infinity;
-  let prevLine = 0;
-  let prevSrc = -1;
+  // row ranges of ~8k rows: the pass reads each column range right after it was copied in, while
+  // it is still in the CPU cache (a whole 64k-row batch of ~20 columns is several MB)
+  const step = 8192;
   for (let b = 0; b + 1 < src.starts.length; b++) {
-    const v = main.build(b);
-    const ts = v.tsRel;
-    const line = v.line;
-    const source = v.source;
-    const sourceR = v.sourceR;
-    for (let i = 0; i < v.n; i++) {
-      const t = ts[i]!;
-      if (t < prevTs) return null;
-      if (t === prevTs) {
-        const sc = sourceR[source[i]!]!;
-        if (line[i]! < prevLine && sc === prevSrc) return null;
-      }
-      prevTs = t;
-      prevLine = line[i]!;
-      prevSrc = sourceR[source[i]!]!;
+    const len = src.starts[b + 1]! - src.starts[b]!;
+    for (let from = 0; from < len; from += step) {
+      const to = Math.min(len, from + step);
+      if (!ob.run(main.build(b, { from, to }), src.starts[b]! + from)) return null;
     }
-    ob.run(v, src.starts[b]!);
   }
   return ob.finish();
 }
@@ -286,31 +276,33 @@ interface NameTables {
   sourceNames: string[];
 }
 
-function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView, rowBase: number): void; finish(): Observed } {
+function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView, rowBase: number): boolean; finish(): Observed } {
   const n = names.n;
   let kindOf = new Int32Array(0);
   let reasonIsQdisc: boolean[] = [];
   const kindOfCode = (code: number): number => EVENT_KIND[names.eventNames[code] ?? ''] ?? K.other;
 
   const devices: DevObs[] = [];
-  const devByName = new Map<number, DevObs>(); // dev dict code -> dev
+  const devByName: (DevObs | undefined)[] = []; // dev dict code -> dev
   const devByIfindex = new Map<number, DevObs>();
   const devFor = (code: number): DevObs => {
-    let d = devByName.get(code);
+    const key = code >= 0 ? code + 1 : 0; // slot 0: rows without a device name
+    let d = devByName[key];
     if (!d) {
       d = new DevObs(devices.length, names.devNames[code] ?? `dev#${code}`);
       devices.push(d);
-      devByName.set(code, d);
+      devByName[key] = d;
     }
     return d;
   };
   const queueList: QueueObs[] = [];
   const queueFor = (d: DevObs, q: number): QueueObs => {
-    let s = d.queues.get(q);
+    let s = q >= 0 && q < 64 ? d.queueArr[q] : d.queues.get(q);
     if (!s) {
       s = new QueueObs(d, q, queueList.length);
       queueList.push(s);
       d.queues.set(q, s);
+      if (q >= 0 && q < 64) d.queueArr[q] = s;
     }
     return s;
   };
@@ -419,7 +411,8 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
   const cpuBatchQ: (QueueObs | null)[] = new Array<QueueObs | null>(maxCpu).fill(null);
   const cpuBatchBytes = new Float64Array(maxCpu);
   const cpuBatchRel = new Float64Array(maxCpu);
-  const batchCpus = new Set<number>();
+  /** CPUs with a pending completion batch, in the order the batches began (tiny: ≤ one per CPU) */
+  const batchCpus: number[] = [];
   const flushBatch = (cpu: number): void => {
     const q = cpuBatchQ[cpu];
     if (!q) return;
@@ -427,12 +420,13 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
     q.dqlCompletedBytes.push(cpuBatchBytes[cpu]!);
     cpuBatchQ[cpu] = null;
     cpuBatchBytes[cpu] = 0;
-    batchCpus.delete(cpu);
+    batchCpus.splice(batchCpus.indexOf(cpu), 1);
   };
 
   const kindCounts = new Int32Array(12);
   const napis: NapiObs[] = [];
-  const napiByKey = new Map<number, NapiObs>();
+  let napiNullIndex = -1;
+  const napiIndex = new PtrMap(64); // napi struct pointer -> index in napis
   const gaps: LostGap[] = [];
   let lostEvents = 0;
   let unattributedDrops = 0;
@@ -454,6 +448,18 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
 
   /** a state observation on txq `q`: `bits` are the txq->state bits known at `rel` */
   const observeState = (q: QueueObs, bits: number, rel: number, row: number, byBusy: boolean, isDequeue: boolean): void => {
+    if (bits === 0 && q.open[0] === null && q.open[1] === null && q.open[2] === null) {
+      // the common case (awake, nothing open): no interval changes
+      q.lastAwakeRel = rel;
+      q.lastState = 0;
+      q.lastStateRel = rel;
+      q.lastStateRow = row;
+      if (q.pendingBusyCheck && !byBusy && isDequeue) {
+        if (q.completions === q.pendingBusyCompletions) q.busyWhileAwakeRows.push(q.pendingBusyRow);
+        q.pendingBusyCheck = false;
+      }
+      return;
+    }
     for (let b = 0; b < 3; b++) {
       const mask = 1 << b;
       const cur = q.open[b]!;
@@ -499,7 +505,8 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
   let firstRel = NaN;
   let lastRel = NaN;
 
-  const run = (v: BatchView, rowBase: number): void => {
+  /** false (and the observer is spoiled) when a row is earlier than the one before it */
+  const run = (v: BatchView, rowBase: number): boolean => {
   if (kindOf.length !== names.eventNames.length) {
     kindOf = new Int32Array(names.eventNames.length);
     names.eventNames.forEach((name, i) => (kindOf[i] = EVENT_KIND[name] ?? K.other));
@@ -513,10 +520,10 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
   for (let x = 0; x < eventR.length; x++) kindOfIdx[x] = eventR[x]! >= 0 ? kindOf[eventR[x]!]! : K.other;
   if (v.anyHashed) hashedPointers = true;
   const devAt = (i: number): number => (isNull(devN, i) ? -1 : devR[dev[i]!]!);
-  const i32At = (vals: ArrayLike<number>, bm: Uint8Array | null, i: number): number => (isNull(bm, i) ? NULL_I32 : vals[i]!);
-  const u32At = (vals: ArrayLike<number>, bm: Uint8Array | null, i: number): number => (isNull(bm, i) ? -1 : vals[i]!);
+  // every column is read inline at its use: one typed-array type per read site keeps V8's loads
+  // monomorphic (a shared `read(vals, bm, i)` helper over Int16/Int32/Uint32 arrays was the hot spot)
   const lenAt = (i: number): number => {
-    const l = i32At(len, lenN, i);
+    const l = isNull(lenN, i) ? NULL_I32 : len[i]!;
     return l === NULL_I32 ? 0 : l;
   };
   const m = v.n;
@@ -525,12 +532,14 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
     const row = rowBase + i;
     const kind = kindOfIdx[event[i]!]!;
     const rel = tsRel[i]!;
+    // time order: within one source rows are in file (= line) order by the schema, so ties are ordered
+    if (rel < prevRel) return false;
     if (firstRel !== firstRel) firstRel = rel;
     lastRel = rel;
     kindCounts[kind]!++;
     const cv = isNull(cpuN, i) ? 0 : cpu[i]!;
     const c = cv >= 0 && cv < maxCpu ? cv : 0;
-    if (batchCpus.size > 0 && kind !== K.consume && kind !== K.kfree && cpuBatchQ[c]) flushBatch(c);
+    if (batchCpus.length > 0 && kind !== K.consume && kind !== K.kfree && cpuBatchQ[c]) flushBatch(c);
 
     switch (kind) {
       case K.netDevQueue: {
@@ -562,15 +571,15 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
       }
       case K.enqueue:
       case K.dequeue: {
-        const ifi = i32At(ifindex, ifindexN, i);
+        const ifi = isNull(ifindexN, i) ? NULL_I32 : ifindex[i]!;
         if (ifi === NULL_I32 || ifi === 0) break; // ifindex=0: a qdisc with no device (noop/teardown)
         const d = devForIfindex(ifi, rowBase + k);
-        const par = u32At(parent, parentN, i);
+        const par = isNull(parentN, i) ? -1 : parent[i]!;
         // mq children feed txq (minor-1); a root qdisc feeds txq 0 of a single-queue device (§D.6)
         const qi = par >= 0 && par !== TC_H_ROOT && (par & 0xffff) > 0 ? (par & 0xffff) - 1 : 0;
         const q = queueFor(d, qi);
         if (q.qdiscHandle === null) {
-          const h = u32At(handle, handleN, i);
+          const h = isNull(handleN, i) ? -1 : handle[i]!;
           q.qdiscHandle = h >= 0 ? h : null;
           q.qdiscParent = par >= 0 ? par : null;
         }
@@ -587,10 +596,10 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
             lcEnqRel[slot] = rel;
           }
         } else {
-          const st = i32At(txqState, txqStateN, i);
+          const st = isNull(txqStateN, i) ? NULL_I32 : txqState[i]!;
           const bits = st === NULL_I32 ? -1 : st;
           if (s > 0) {
-            const pk = i32At(packets, packetsN, i);
+            const pk = isNull(packetsN, i) ? NULL_I32 : packets[i]!;
             const p = pk > 0 ? pk : 1;
             q.dequeued += p;
             q.backlog = Math.max(0, q.backlog - p);
@@ -618,7 +627,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
       }
       case K.startXmit: {
         const d = devFor(devAt(i));
-        const qm = i32At(queue, queueN, i);
+        const qm = isNull(queueN, i) ? NULL_I32 : queue[i]!;
         const q = queueFor(d, qm === NULL_I32 ? 0 : qm);
         q.netDevQueue++;
         cpuStartQ[c] = q;
@@ -640,7 +649,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
           q = lq && lq.dev === d ? lq : queueFor(d, 0);
         }
         cpuStartQ[c] = null;
-        const r = i32At(rc, rcN, i);
+        const r = isNull(rcN, i) ? NULL_I32 : rc[i]!;
         const l = lenAt(i);
         if (r === 0) {
           q.xmitOk++;
@@ -751,7 +760,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
           if (!cpuBatchQ[c]) {
             cpuBatchQ[c] = q;
             cpuBatchBytes[c] = 0;
-            batchCpus.add(c);
+            batchCpus.push(c);
           }
           cpuBatchBytes[c] = cpuBatchBytes[c]! + l;
           cpuBatchRel[c] = rel;
@@ -771,11 +780,14 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
         if (name === undefined || name === '(no_device)') break; // per-CPU backlog NAPI
         const d = devFor(code);
         d.napiPollTs.push(rel);
-        d.napiStructs.add(napi[i]!);
-        let ns = napiByKey.get(napi[i]!);
+        const nk = napi[i]!;
+        const ni = nk >= 0 ? napiIndex.get(nk) : napiNullIndex;
+        let ns = ni >= 0 ? napis[ni] : undefined;
+        if (!ns || ns.dev !== d) d.napiStructs.add(nk);
         if (!ns) {
           ns = { dev: d, napi: napi[i]!, polls: 0, fullPolls: 0, firstRel: rel, lastRel: rel, maxGap: 0, maxGapStartRel: NaN };
-          napiByKey.set(napi[i]!, ns);
+          if (nk >= 0) napiIndex.set(nk, napis.length);
+          else napiNullIndex = napis.length;
           napis.push(ns);
         } else if (rel - ns.lastRel > ns.maxGap) {
           ns.maxGap = rel - ns.lastRel;
@@ -783,8 +795,8 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
         }
         ns.polls++;
         ns.lastRel = rel;
-        const w = i32At(work, workN, i);
-        const b = i32At(budget, budgetN, i);
+        const w = isNull(workN, i) ? NULL_I32 : work[i]!;
+        const b = isNull(budgetN, i) ? NULL_I32 : budget[i]!;
         if (w !== NULL_I32 && b !== NULL_I32 && w >= b) {
           d.napiFullTs.push(rel);
           ns.fullPolls++;
@@ -807,7 +819,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
         break;
       }
       case K.lost: {
-        const lostN = i32At(packets, packetsN, i);
+        const lostN = isNull(packetsN, i) ? NULL_I32 : packets[i]!;
         const lost = lostN > 0 ? lostN : 0;
         lostEvents += lost;
         const start = prevRel === prevRel ? prevRel : rel;
@@ -824,6 +836,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
     }
     prevRel = rel;
   }
+  return true;
   };
 
   const finish = (): Observed => {

@@ -9,7 +9,7 @@
  * values) has null bitmaps and the sentinels as values: the pass reads both forms alike.
  */
 import { putPtr, putTsRel, type Chunk, type TimeBase, type TraceColumns } from './columns.js';
-import type { BatchSource, ReplayColumn } from './batches.js';
+import type { BatchSource, ReplayColumn, RowRange } from './batches.js';
 
 export type Ints = ArrayLike<number>;
 
@@ -76,6 +76,8 @@ export class ViewBuilder {
     private readonly src: BatchSource,
     private readonly slot: number,
     private readonly base: TimeBase,
+    /** read source and line too (the pass itself never needs them: evidence reads them per row) */
+    private readonly withEvidence = true,
   ) {}
 
   private ensure(n: number): void {
@@ -96,12 +98,13 @@ export class ViewBuilder {
     return this.identity;
   }
 
-  build(b: number): BatchView {
+  /** Rows [from, to) of batch b (default: all of it); `from` a multiple of 8. */
+  build(b: number, range?: RowRange): BatchView {
     const src = this.src;
-    const n = src.starts[b + 1]! - src.starts[b]!;
+    const n = range ? range.to - range.from : src.starts[b + 1]! - src.starts[b]!;
     this.ensure(n);
     const get = (name: ReplayColumn): Chunk | null => {
-      const ch = src.chunk(b, name, this.slot);
+      const ch = src.chunk(b, name, this.slot, range);
       if (!ch) return null;
       if (ch.length !== n) throw new Error(`arrow: column ${name} of record batch ${b} has ${ch.length} rows, expected ${n}`);
       if (ch.offset !== 0 && ch.validity) throw new UnsupportedLayout(`column ${name} is sliced`);
@@ -153,8 +156,8 @@ export class ViewBuilder {
     const [parent, parentN] = plain('parent');
     const [driver, driverN, driverR] = dict('driver', names.driver.names.length);
     const [reason, reasonN, reasonR] = dict('reason', names.reason.names.length);
-    const [source, , sourceR] = dict('source', names.source.names.length);
-    const [line] = plain('line');
+    const [source, , sourceR] = this.withEvidence ? dict('source', names.source.names.length) : [this.zeros, null, this.ident(1)];
+    const [line] = this.withEvidence ? plain('line') : [this.zeros];
     let anyHashed = false;
     const ph = get('ptr_hashed');
     if (ph) {
