@@ -162,15 +162,19 @@ export class PerfScriptWriter {
 
 /** The writer context for a scenario run by a simulator (device names, driver names, ifindexes, tasks). */
 export function perfScriptContextFor(
-  scenario: { devices: readonly { name: string; driver: string; ifindex: number }[] },
+  scenario: {
+    devices: readonly { name: string; driver: string; ifindex: number; vethPeer?: { name: string; ifindex: number } | null }[];
+  },
   tasks: readonly { comm: string; pid: number }[],
 ): PerfScriptContext {
-  return {
-    devices: scenario.devices.map((d) => ({
-      name: d.name,
-      driver: d.driver === 'veth-like' ? 'veth' : d.driver,
-      ifindex: d.ifindex,
-    })),
-    tasks,
-  };
+  const devices = scenario.devices.map((d) => ({
+    name: d.name,
+    driver: d.driver === 'veth-like' ? 'veth' : d.driver,
+    ifindex: d.ifindex,
+  }));
+  // device index nDev + d: the veth peer of device d (its NAPI polls print "for device <peer>")
+  for (const d of scenario.devices) {
+    devices.push({ name: d.vethPeer?.name ?? `${d.name}-peer`, driver: 'veth', ifindex: d.vethPeer?.ifindex ?? 0 });
+  }
+  return { devices, tasks };
 }

@@ -52,6 +52,33 @@ export interface ScenarioDevice {
   igbWatchdogTask?: boolean;
   /** tbf parameters (qdisc or mqChild "tbf"): `tc qdisc add … tbf rate <rateBps>bit burst <burstBytes> limit <limitBytes>` */
   tbf?: TbfConfig;
+  /** driver "veth": the peer device whose NAPI consumes the ring (ringSize = its ptr_ring, VETH_RING_SIZE 256) */
+  vethPeer?: VethPeerConfig;
+}
+
+/**
+ * The veth peer's receive NAPI. Threaded NAPI (`napi/<peer>-<pid>`) at nice 19 on the sender's busy CPU gets the CPU
+ * only now and then: modelled as run windows of `napiRunMs` every `napiPeriodMs` (0 = always runnable), each poll
+ * costing `napiCostNsPerPacket` per consumed packet.
+ */
+export interface VethPeerConfig {
+  name?: string;
+  ifindex?: number;
+  napiPid?: number;
+  /** the NAPI id in the thread's name napi/<peer>-<id> */
+  napiId?: number;
+  napiPeriodMs?: number;
+  napiRunMs?: number;
+  napiCostNsPerPacket?: number;
+}
+export interface ResolvedVethPeer {
+  name: string;
+  ifindex: number;
+  napiPid: number;
+  napiId: number;
+  napiPeriodMs: number;
+  napiRunMs: number;
+  napiCostNsPerPacket: number;
 }
 
 export interface ScenarioSource {
@@ -92,9 +119,10 @@ export interface Scenario {
   faults?: FaultSpec[];
 }
 
-export interface ResolvedDevice extends Required<Omit<ScenarioDevice, 'qdiscLimit' | 'tbf'>> {
+export interface ResolvedDevice extends Required<Omit<ScenarioDevice, 'qdiscLimit' | 'tbf' | 'vethPeer'>> {
   qdiscLimit: number;
   tbf: TbfConfig | null;
+  vethPeer: ResolvedVethPeer | null;
 }
 export interface ResolvedSource extends Required<Omit<ScenarioSource, 'sizes' | 'priority'>> {
   sizes: number[] | { min: number; max: number };
@@ -160,7 +188,7 @@ export function resolveScenario(s: Scenario, file = '<scenario>'): ResolvedScena
     if (typeof d.name !== 'string' || d.name.length === 0) fail(`${w}.name`, 'required string');
     if (devNames.has(d.name)) fail(`${w}.name`, `duplicate device ${d.name}`);
     devNames.set(d.name, i);
-    if (!(d.driver in DRIVER_PROFILES)) fail(`${w}.driver`, `unknown driver ${JSON.stringify(d.driver)} (igb|macb|virtio_net|generic|veth-like)`);
+    if (!(d.driver in DRIVER_PROFILES)) fail(`${w}.driver`, `unknown driver ${JSON.stringify(d.driver)} (igb|macb|virtio_net|generic|veth-like|veth)`);
     const profile = DRIVER_PROFILES[d.driver];
     const numTxQueues = d.numTxQueues === undefined ? 1 : num(d.numTxQueues, `${w}.numTxQueues`, 1, true);
     const ringSize = d.ringSize === undefined ? profile.defaultRingSize : num(d.ringSize, `${w}.ringSize`, 8, true);
@@ -169,6 +197,10 @@ export function resolveScenario(s: Scenario, file = '<scenario>'): ResolvedScena
     if (!['mq', 'noqueue', ...LEAF_KINDS].includes(qdisc)) fail(`${w}.qdisc`, `unknown qdisc ${JSON.stringify(qdisc)}`);
     const mqChild = d.mqChild ?? 'pfifo_fast';
     if (!LEAF_KINDS.includes(mqChild)) fail(`${w}.mqChild`, `unknown qdisc ${JSON.stringify(mqChild)}`);
+    if (d.vethPeer !== undefined && d.driver !== 'veth') fail(`${w}.vethPeer`, 'only for driver "veth"');
+    if (d.vethPeer?.napiPeriodMs !== undefined && d.vethPeer.napiPeriodMs > 0 && !((d.vethPeer.napiRunMs ?? 0) > 0 && d.vethPeer.napiRunMs! <= d.vethPeer.napiPeriodMs)) {
+      fail(`${w}.vethPeer.napiRunMs`, 'must be > 0 and <= napiPeriodMs when napiPeriodMs is set');
+    }
     let tbf: TbfConfig | null = null;
     if (qdisc === 'tbf' || (qdisc === 'mq' && mqChild === 'tbf')) {
       if (typeof d.tbf !== 'object' || d.tbf === null) fail(`${w}.tbf`, 'required for a tbf qdisc: { rateBps, burstBytes, limitBytes }');
@@ -213,6 +245,19 @@ export function resolveScenario(s: Scenario, file = '<scenario>'): ResolvedScena
       bqlStallThrsMs: d.bqlStallThrsMs === undefined ? 0 : num(d.bqlStallThrsMs, `${w}.bqlStallThrsMs`, 0),
       igbWatchdogTask: d.igbWatchdogTask ?? false,
       tbf,
+      vethPeer:
+        d.driver !== 'veth'
+          ? null
+          : {
+              name: d.vethPeer?.name ?? `${d.name}p`,
+              ifindex: d.vethPeer?.ifindex === undefined ? 1000 + i : num(d.vethPeer.ifindex, `${w}.vethPeer.ifindex`, 1, true),
+              napiPid: d.vethPeer?.napiPid === undefined ? 20000 + i : num(d.vethPeer.napiPid, `${w}.vethPeer.napiPid`, 1, true),
+              napiId: d.vethPeer?.napiId === undefined ? 256 + i : num(d.vethPeer.napiId, `${w}.vethPeer.napiId`, 1, true),
+              napiPeriodMs: d.vethPeer?.napiPeriodMs === undefined ? 0 : num(d.vethPeer.napiPeriodMs, `${w}.vethPeer.napiPeriodMs`, 0),
+              napiRunMs: d.vethPeer?.napiRunMs === undefined ? 0 : num(d.vethPeer.napiRunMs, `${w}.vethPeer.napiRunMs`, 0),
+              napiCostNsPerPacket:
+                d.vethPeer?.napiCostNsPerPacket === undefined ? 0 : num(d.vethPeer.napiCostNsPerPacket, `${w}.vethPeer.napiCostNsPerPacket`, 0, true),
+            },
     };
   });
   if (!Array.isArray(s.sources)) fail('sources', 'required array');
@@ -259,6 +304,9 @@ export function resolveScenario(s: Scenario, file = '<scenario>'): ResolvedScena
     const dev = devNames.get(f.device);
     if (dev === undefined) fail(`${w}.device`, `unknown device ${JSON.stringify(f.device)}`);
     if (f.queue !== undefined && (f.queue < 0 || f.queue >= devices[dev!]!.numTxQueues)) fail(`${w}.queue`, `out of range`);
+    if ((f.kind === 'macb_tx_error' || f.kind === 'lost_tstart') && devices[dev!]!.driver !== 'macb') {
+      fail(`${w}.kind`, `${f.kind} is a macb fault (device ${f.device} is ${devices[dev!]!.driver})`);
+    }
     num(f.startMs, `${w}.startMs`, 0);
     return { ...f, dev: dev! };
   });

@@ -1,7 +1,7 @@
 /**
  * Driver TX ring profiles (§G). Constants are the kernel's (K6.12; igb same in K5.15).
  */
-export type DriverKind = 'igb' | 'macb' | 'virtio_net' | 'generic' | 'veth-like';
+export type DriverKind = 'igb' | 'macb' | 'virtio_net' | 'generic' | 'veth-like' | 'veth';
 
 export const NETDEV_TX_OK = 0x00;
 /** §D.4: the only rc that is not dev_xmit_complete */
@@ -26,6 +26,8 @@ export const VIRTIO_NET_STOP_THRESHOLD = 2 + MAX_SKB_FRAGS; // 19
 export const VIRTIO_DEFAULT_RING_SIZE = 256;
 /** §F */
 export const NAPI_POLL_WEIGHT = 64;
+/** veth: the peer rq's xdp_ring (ptr_ring) size, VETH_RING_SIZE */
+export const VETH_RING_SIZE = 256;
 
 export interface DriverProfile {
   kind: DriverKind;
@@ -92,6 +94,16 @@ export const DRIVER_PROFILES: Record<DriverKind, DriverProfile> = {
     bqlDefault: () => true,
     napiWeight: NAPI_POLL_WEIGHT,
     defaultQdisc: 'pfifo_fast',
+  },
+  veth: {
+    kind: 'veth',
+    driverName: 'veth',
+    defaultRingSize: VETH_RING_SIZE,
+    maxDataPerDesc: 0x7fffffff,
+    hasTxTimeout: false,
+    bqlDefault: () => false,
+    napiWeight: NAPI_POLL_WEIGHT,
+    defaultQdisc: 'noqueue',
   },
   'veth-like': {
     kind: 'veth-like',

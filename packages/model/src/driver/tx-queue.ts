@@ -60,6 +60,8 @@ export interface DriverTxQueueOptions {
   wakeThresholdDescs?: number;
   /** igb: adapter->tx_timeout_factor * HZ, the hang-check age in jiffies (§G.1; default HZ 250 × 1) */
   hangTimeoutJiffies?: number;
+  /** veth: a qdisc is attached (!qdisc_txq_has_no_queue): a full peer ring stops the txq and returns BUSY */
+  hasQdisc?: boolean;
 }
 
 export class DriverTxQueue {
@@ -130,6 +132,9 @@ export class DriverTxQueue {
   private readonly wakeThreshold: number;
   private readonly extraDescs: number;
   private readonly hangTimeoutJiffies: number;
+  private readonly hasQdisc: boolean;
+  /** veth: ptr_ring_produce failures (the peer ring was full) */
+  peerRingFull = 0;
 
   constructor(
     readonly dev: number,
@@ -148,6 +153,7 @@ export class DriverTxQueue {
     this.extraDescs = opts.extraDescsPerPacket;
     this.wakeThreshold = opts.wakeThresholdDescs ?? opts.ringSize / 4;
     this.hangTimeoutJiffies = opts.hangTimeoutJiffies ?? 250;
+    this.hasQdisc = opts.hasQdisc ?? false;
     this.slotSkb = new Int32Array(opts.ringSize).fill(-1);
     this.slotDescs = new Uint8Array(opts.ringSize);
     this.slotLen = new Int32Array(opts.ringSize);
@@ -191,6 +197,8 @@ export class DriverTxQueue {
         return this.macbXmit(skb, lenBytes);
       case 'virtio_net':
         return this.virtioXmit(skb, lenBytes, xmitMore);
+      case 'veth':
+        return this.vethXmit(skb, lenBytes);
       default:
         return this.genericXmit(skb, lenBytes, xmitMore);
     }
@@ -213,6 +221,9 @@ export class DriverTxQueue {
         // virtnet_poll_tx: free_old_xmit, wake if num_free >= 19, always returns 0 (§F, §G.3)
         this.clean(0x7fffffff);
         return 0;
+      case 'veth':
+        // veth_poll → veth_xdp_rcv: consume up to budget entries of the ring; work = entries consumed
+        return this.clean(weight);
       case 'macb': {
         // macb_tx_poll: macb_tx_complete(queue, budget), then, if txubr_pending, macb_tx_restart (§G.2)
         const work = this.clean(weight);
@@ -379,6 +390,35 @@ export class DriverTxQueue {
     return NETDEV_TX_OK;
   }
 
+  // ---- veth (peer ptr_ring) ----
+
+  /**
+   * veth_xmit → veth_forward_skb → veth_xdp_rx: ptr_ring_produce into the peer rq's xdp_ring (all VETH_RING_SIZE
+   * entries usable). On a full ring (6.18, "veth: apply qdisc backpressure on full ptr_ring"): with a qdisc,
+   * netif_tx_stop_queue + __veth_xdp_flush (make sure the peer NAPI runs) + NETDEV_TX_BUSY (the qdisc requeues);
+   * with noqueue the skb is dropped (kfree_skb) and NET_XMIT_DROP returned (→ ENOBUFS, §D.3). Success:
+   * __veth_xdp_flush → napi_schedule of the peer NAPI. No BQL, no doorbell, no link rate: the peer NAPI consumes.
+   */
+  private vethXmit(skb: number, lenBytes: number): number {
+    if (this.faultTxBusyWhileAwake) return this.busy();
+    if (this.occupancy >= this.ringSize) {
+      this.peerRingFull++;
+      if (!this.hasQdisc) {
+        this.txDropped++;
+        this.host.freeSkb(this.dev, this.index, skb, false, DropReason.NOT_SPECIFIED, FreeLocation.vethXmit);
+        return 0x01; // NET_XMIT_DROP
+      }
+      this.stopQueue();
+      this.host.hwKick(this);
+      return this.busy();
+    }
+    this.post(skb, lenBytes, 1);
+    // the entry is visible to the consumer at once
+    this.doorbell = this.hwNext = this.hwDone = this.head;
+    this.host.hwKick(this);
+    return NETDEV_TX_OK;
+  }
+
   // ---- generic / veth-like ----
 
   private genericXmit(skb: number, lenBytes: number, xmitMore: boolean): number {
@@ -412,7 +452,9 @@ export class DriverTxQueue {
           ? FreeLocation.macbTxComplete
           : this.profile.kind === 'virtio_net'
             ? FreeLocation.freeOldXmit
-            : FreeLocation.genericClean;
+            : this.profile.kind === 'veth'
+              ? FreeLocation.vethRcv
+              : FreeLocation.genericClean;
     while (this.tail !== this.hwDone && pkts < budgetPackets) {
       const slot = this.tail & this.mask;
       const skb = this.slotSkb[slot]!;
@@ -448,6 +490,10 @@ export class DriverTxQueue {
       case 'virtio_net':
         // virtnet_poll_tx: wake if num_free >= 2 + MAX_SKB_FRAGS (start_xmit's own free does not wake)
         if (inNapi && this.txq.txqStopped() && this.virtioNumFree >= VIRTIO_NET_STOP_THRESHOLD) this.wakeQueue();
+        break;
+      case 'veth':
+        // veth_xdp_rcv: "release backpressure per NAPI poll": the peer txq is woken if stopped, every poll
+        if (this.txq.txqStopped()) this.wakeQueue();
         break;
       default:
         if (this.txq.txqStopped() && this.free >= this.wakeThreshold) this.wakeQueue();

@@ -182,6 +182,11 @@ interface DevRuntime {
   lostIrqBudget: number[];
   /** igb_watchdog_task timer (ns), -1 when not armed */
   igbTaskDueNs: number;
+  /** veth: the peer NAPI thread's task index, run windows and per-packet cost (ns) */
+  vethNapiTask: number;
+  vethPeriodNs: number;
+  vethRunNs: number;
+  vethCostNs: number;
 }
 
 interface FaultRuntime {
@@ -271,6 +276,7 @@ export class Simulator implements DriverHost {
           extraDescsPerPacket: cfg.extraDescsPerPacket,
           // igb adapter->tx_timeout_factor: 14 at 10 Mb/s, else 1 (§G.1)
           hangTimeoutJiffies: (cfg.linkRateBps <= 10e6 ? 14 : 1) * hz,
+          hasQdisc: cfg.qdisc !== 'noqueue',
         });
         queues.push(tq);
         this.gq.push(tq);
@@ -314,7 +320,18 @@ export class Simulator implements DriverHost {
         frozenForever: new Array<boolean>(cfg.numTxQueues).fill(false),
         lostIrqBudget: new Array<number>(cfg.numTxQueues).fill(0),
         igbTaskDueNs: -1,
+        vethNapiTask: 0,
+        vethPeriodNs: 0,
+        vethRunNs: 0,
+        vethCostNs: 0,
       };
+      if (cfg.vethPeer !== null) {
+        dev.vethNapiTask = this.tasks.length;
+        this.tasks.push({ comm: `napi/${cfg.vethPeer.name}-${cfg.vethPeer.napiId}`.slice(0, 15), pid: cfg.vethPeer.napiPid });
+        dev.vethPeriodNs = Math.round(cfg.vethPeer.napiPeriodMs * 1e6);
+        dev.vethRunNs = Math.round(cfg.vethPeer.napiRunMs * 1e6);
+        dev.vethCostNs = cfg.vethPeer.napiCostNsPerPacket;
+      }
       this.buildQdiscs(dev, d, lenSource);
       this.devs.push(dev);
       // dev_activate: trans_start = 0 on every queue, then netif_trans_update refreshes queue 0 (§C)
@@ -716,7 +733,8 @@ export class Simulator implements DriverHost {
     ev.lenBytes = len;
     ev.rc = rc;
     this.emit(TraceKind.netDevXmit);
-    if (rc === 0 && dev.profile.kind !== 'veth-like') dev.txqs[queue]!.transUpdate(this.jiffiesOf(dev));
+    // txq_trans_update only under the xmit lock: LLTX devices (veth) never update trans_start here
+    if (rc === 0 && dev.profile.kind !== 'veth-like' && dev.profile.kind !== 'veth') dev.txqs[queue]!.transUpdate(this.jiffiesOf(dev));
     return rc;
   }
 
@@ -791,7 +809,21 @@ export class Simulator implements DriverHost {
   }
 
   hwKick(tq: DriverTxQueue): void {
-    if (!tq.hwBusy) this.startHw(tq);
+    if (tq.profile.kind === 'veth') this.vethNapiSchedule(tq);
+    else if (!tq.hwBusy) this.startHw(tq);
+  }
+
+  /** __veth_xdp_flush → napi_schedule of the peer rq's NAPI (threaded: wakes napi/<peer>) */
+  private vethNapiSchedule(tq: DriverTxQueue): void {
+    if (tq.napi.schedulePrep()) this.heap.push(this.vethNapiRunAt(this.devs[tq.dev]!, this.now + this.softirqDelayNs), A_NAPI, this.gqIndex(tq));
+  }
+
+  /** the first instant ≥ t at which the starved NAPI thread has the CPU (always t when not starved) */
+  private vethNapiRunAt(dev: DevRuntime, t: number): number {
+    const period = dev.vethPeriodNs;
+    if (period <= 0) return t;
+    const phase = t % period;
+    return phase < dev.vethRunNs ? t : t - phase + period;
   }
 
   discardSkb(d: number, queue: number, skb: number, location: number): void {
@@ -860,6 +892,10 @@ export class Simulator implements DriverHost {
   }
 
   private raiseIrq(tq: DriverTxQueue): void {
+    if (tq.profile.kind === 'veth') {
+      this.vethNapiSchedule(tq);
+      return;
+    }
     if (tq.irqMasked || tq.irqPending) return;
     tq.irqPending = true;
     this.heap.push(this.now + this.devs[tq.dev]!.irqCoalesceNs, A_IRQ, this.gqIndex(tq));
@@ -883,15 +919,24 @@ export class Simulator implements DriverHost {
     this.curDev = tq.dev;
     this.curTask = 0;
     this.curCpu = tq.index % 2;
+    const veth = tq.profile.kind === 'veth';
+    const dev = this.devs[tq.dev]!;
+    if (veth) this.curTask = dev.vethNapiTask;
     const work = tq.poll();
     const ev = this.ev;
-    ev.dev = tq.dev;
+    // veth: the poll is the peer device's NAPI ("for device vr0"): perf-script device index nDev + dev
+    ev.dev = veth ? this.devs.length + tq.dev : tq.dev;
     ev.queue = tq.index;
     ev.work = work;
     ev.budget = tq.napi.weight;
     this.emit(TraceKind.napiPoll);
     if (tq.napi.afterPoll(work)) {
-      this.heap.push(this.now, A_NAPI, this.gqIndex(tq));
+      this.heap.push(veth ? this.vethNapiRunAt(dev, this.now + work * dev.vethCostNs) : this.now, A_NAPI, this.gqIndex(tq));
+      return;
+    }
+    if (veth) {
+      // veth_poll: napi_complete_done, then reschedule if the ring is not empty (rx_notify_masked dance)
+      if (tq.hasCompletedPending()) this.vethNapiSchedule(tq);
       return;
     }
     // napi_complete_done → re-enable the interrupt; a cause latched meanwhile fires now (igb EIMS, macb
@@ -1119,8 +1164,8 @@ export class Simulator implements DriverHost {
       for (const tq of dev.queues) {
         const dql = tq.txq.dql;
         if (dql && dql.inflight() < 0) throw new Error(`${dev.cfg.name} q${tq.index}: DQL inflight ${dql.inflight()} < 0 at ${this.now} ns`);
-        // CIRC_SPACE rings keep one slot empty; a virtqueue can use every entry (§G.3 num_free)
-        const maxOcc = dev.profile.kind === 'virtio_net' ? tq.ringSize : tq.ringSize - 1;
+        // CIRC_SPACE rings keep one slot empty; a virtqueue (§G.3 num_free) and a ptr_ring (veth) use every entry
+        const maxOcc = dev.profile.kind === 'virtio_net' || dev.profile.kind === 'veth' ? tq.ringSize : tq.ringSize - 1;
         if (tq.occupancy < 0 || tq.occupancy > maxOcc) throw new Error(`${dev.cfg.name} q${tq.index}: ring occupancy ${tq.occupancy} outside 0..${maxOcc} at ${this.now} ns`);
         backlog += tq.ringBytes();
       }

@@ -53,6 +53,8 @@ export const FreeLocation = {
   genericClean: 5,
   netTxAction: 6, // completion_queue frees (§D.5)
   qdiscReset: 7, // qdisc backlog flushed on deactivate
+  vethXmit: 8, // veth_xmit drop on a full peer ring with noqueue
+  vethRcv: 9, // the peer's receive path frees what veth_poll delivered
 } as const;
 export const FREE_LOCATION_NAMES: readonly string[] = [
   '__dev_queue_xmit+0xdd1',
@@ -63,6 +65,8 @@ export const FREE_LOCATION_NAMES: readonly string[] = [
   'drv_clean_tx+0x64',
   'net_tx_action+0x1b2',
   '__qdisc_reset_queue+0x3e',
+  'veth_xmit+0x1c5',
+  'skb_consume_udp+0x35',
 ];
 
 /** One emitted tracepoint. Field meaning depends on `kind`; unused fields keep stale values. */
