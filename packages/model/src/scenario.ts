@@ -114,6 +114,8 @@ export interface Scenario {
   hz?: number;
   /** delay from raising a softirq (NET_TX, NET_RX) to it running */
   softirqDelayNs?: number;
+  /** net.core.netdev_budget: packets per net_rx_action run (default 300, §F) */
+  netdevBudget?: number;
   devices: ScenarioDevice[];
   sources: ScenarioSource[];
   faults?: FaultSpec[];
@@ -137,6 +139,7 @@ export interface ResolvedScenario {
   durationMs: number;
   startOffsetNs: number;
   softirqDelayNs: number;
+  netdevBudget: number;
   devices: ResolvedDevice[];
   sources: ResolvedSource[];
   faults: (FaultSpec & { dev: number })[];
@@ -316,6 +319,7 @@ export function resolveScenario(s: Scenario, file = '<scenario>'): ResolvedScena
     durationMs,
     startOffsetNs: s.startOffsetNs === undefined ? 0 : num(s.startOffsetNs, 'startOffsetNs', 0, true),
     softirqDelayNs: s.softirqDelayNs === undefined ? 2000 : num(s.softirqDelayNs, 'softirqDelayNs', 0, true),
+    netdevBudget: s.netdevBudget === undefined ? 300 : num(s.netdevBudget, 'netdevBudget', 1, true),
     devices,
     sources,
     faults,

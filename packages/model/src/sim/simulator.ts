@@ -46,6 +46,9 @@ const A_CARRIER_ON = 10;
 const A_MACB_TX_ERROR = 11;
 const A_IGB_WATCHDOG_TASK = 12;
 const A_QDISC_WATCHDOG = 13;
+const A_NET_RX = 14;
+/** CPUs of the simulated machine (NAPI of queue q runs on CPU q % NR_CPUS) */
+const NR_CPUS = 2;
 
 /** `dev_tx_weight` = dev_weight (64) * dev_weight_tx_bias (1) (§D.4) */
 export const DEV_TX_WEIGHT = 64;
@@ -123,6 +126,15 @@ export interface QueueStats {
   napiPolls: number;
 }
 
+/** /proc/net/softnet_stat-like counters per CPU (§F) */
+export interface SoftnetStats {
+  cpu: number;
+  /** net_rx_action runs */
+  netRxRuns: number;
+  /** column 3: runs that stopped on netdev_budget / netdev_budget_usecs with work left */
+  timeSqueeze: number;
+}
+
 export interface SimResult {
   endNs: number;
   events: number;
@@ -132,6 +144,7 @@ export interface SimResult {
   watchdogFires: WatchdogFire[];
   /** driver log lines (dmesg) in time order */
   logs: SimLogRecord[];
+  softnet: SoftnetStats[];
   /** sender-visible errors (§D.3) */
   enobufs: number;
   enetdown: number;
@@ -227,6 +240,16 @@ export class Simulator implements DriverHost {
   /** bulk dequeue list (skb ids), reused; grows only if an uncapped (old-kernel) bulk needs more */
   private bulk = new Int32Array(4096);
   private readonly sourceSent: Float64Array;
+  /** softnet_data per CPU: poll_list (global queue indexes), NET_RX raised, counters (§F net_rx_action) */
+  private sdPoll: Int32Array[] = [];
+  private readonly sdPollLen = new Int32Array(NR_CPUS);
+  private readonly sdRaised = new Uint8Array(NR_CPUS);
+  private readonly timeSqueeze = new Float64Array(NR_CPUS);
+  private readonly netRxRuns = new Float64Array(NR_CPUS);
+  private netRxList = new Int32Array(0);
+  private netRxRepoll = new Int32Array(0);
+  /** netdev_budget (300) */
+  private readonly netdevBudget: number;
   private readonly sourceFlowCursor: Int32Array;
 
   constructor(
@@ -246,6 +269,7 @@ export class Simulator implements DriverHost {
     this.tasks.push({ comm: 'kworker/0:1', pid: 31 });
     this.sourceSent = new Float64Array(scenario.sources.length);
     this.sourceFlowCursor = new Int32Array(scenario.sources.length);
+    this.netdevBudget = scenario.netdevBudget;
     const lenSource = (): Int32Array => this.pool.lenBytes;
 
     scenario.devices.forEach((cfg, d) => {
@@ -344,6 +368,10 @@ export class Simulator implements DriverHost {
         this.heap.push(0, A_IGB_WATCHDOG_TASK, d);
       }
     });
+
+    for (let c = 0; c < NR_CPUS; c++) this.sdPoll.push(new Int32Array(this.gq.length + 1));
+    this.netRxList = new Int32Array(this.gq.length + 1);
+    this.netRxRepoll = new Int32Array(this.gq.length + 1);
 
     scenario.sources.forEach((s, i) => {
       if (s.ratePps > 0 && s.startMs < s.stopMs) this.heap.push(Math.round(s.startMs * 1e6), A_SEND, i);
@@ -479,6 +507,9 @@ export class Simulator implements DriverHost {
         return;
       case A_QDISC_WATCHDOG:
         this.onQdiscWatchdog(this.allQdiscs[arg]!);
+        return;
+      case A_NET_RX:
+        this.onNetRxAction(arg);
         return;
     }
   }
@@ -912,10 +943,68 @@ export class Simulator implements DriverHost {
       tq.lostIrqs++;
       return;
     }
-    if (tq.napi.schedulePrep()) this.heap.push(this.now + this.softirqDelayNs, A_NAPI, this.gqIndex(tq));
+    if (tq.napi.schedulePrep()) this.napiScheduleNetRx(tq);
   }
 
+  /** ____napi_schedule: append to this CPU's softnet poll_list, raise NET_RX_SOFTIRQ if not yet raised (§F) */
+  private napiScheduleNetRx(tq: DriverTxQueue): void {
+    const c = tq.index % NR_CPUS;
+    this.sdPoll[c]![this.sdPollLen[c]!++] = this.gqIndex(tq);
+    if (this.sdRaised[c] === 0) {
+      this.sdRaised[c] = 1;
+      this.heap.push(this.now + this.softirqDelayNs, A_NET_RX, c);
+    }
+  }
+
+  /**
+   * net_rx_action (§F): take the poll_list, poll each NAPI once with budget = netdev_budget (300) shared by the run;
+   * a NAPI that used its whole weight goes to `repoll` (polled in the next run, not this one). After a poll, if the
+   * budget is spent (or netdev_budget_usecs = 2 jiffies are up — never here, software takes no simulated time),
+   * time_squeeze++ and stop. Then poll_list = unprocessed + newly scheduled + repoll, and NET_RX is raised again
+   * if it is not empty (__do_softirq restarts it at once).
+   */
+  private onNetRxAction(c: number): void {
+    this.sdRaised[c] = 0;
+    this.netRxRuns[c]!++;
+    const n = this.sdPollLen[c]!;
+    const list = this.netRxList;
+    const sd = this.sdPoll[c]!;
+    for (let i = 0; i < n; i++) list[i] = sd[i]!;
+    this.sdPollLen[c] = 0;
+    let budget = this.netdevBudget;
+    let repollN = 0;
+    let i = 0;
+    while (i < n) {
+      const tq = this.gq[list[i++]!]!;
+      if (this.napiPoll(tq)) this.netRxRepoll[repollN++] = this.gqIndex(tq);
+      budget -= tq.napi.lastWork;
+      if (budget <= 0) {
+        this.timeSqueeze[c]!++;
+        break;
+      }
+    }
+    // poll_list = list[i..n) + (scheduled during the run: sd[0..len)) + repoll
+    const added = this.sdPollLen[c]!;
+    const rest = n - i;
+    if (rest > 0 || repollN > 0) {
+      for (let k = added - 1; k >= 0; k--) sd[rest + k] = sd[k]!;
+      for (let k = 0; k < rest; k++) sd[k] = list[i + k]!;
+      for (let k = 0; k < repollN; k++) sd[rest + added + k] = this.netRxRepoll[k]!;
+      this.sdPollLen[c] = rest + added + repollN;
+    }
+    if (this.sdPollLen[c]! > 0 && this.sdRaised[c] === 0) {
+      this.sdRaised[c] = 1;
+      this.heap.push(this.now, A_NET_RX, c);
+    }
+  }
+
+  /** threaded NAPI (veth peer): its own kthread, not net_rx_action */
   private onNapiPoll(tq: DriverTxQueue): void {
+    this.napiPoll(tq);
+  }
+
+  /** one napi_poll; returns true when the instance stays scheduled (work == weight) and must be repolled */
+  private napiPoll(tq: DriverTxQueue): boolean {
     this.curDev = tq.dev;
     this.curTask = 0;
     this.curCpu = tq.index % 2;
@@ -931,13 +1020,13 @@ export class Simulator implements DriverHost {
     ev.budget = tq.napi.weight;
     this.emit(TraceKind.napiPoll);
     if (tq.napi.afterPoll(work)) {
-      this.heap.push(veth ? this.vethNapiRunAt(dev, this.now + work * dev.vethCostNs) : this.now, A_NAPI, this.gqIndex(tq));
-      return;
+      if (veth) this.heap.push(this.vethNapiRunAt(dev, this.now + work * dev.vethCostNs), A_NAPI, this.gqIndex(tq));
+      return true;
     }
     if (veth) {
       // veth_poll: napi_complete_done, then reschedule if the ring is not empty (rx_notify_masked dance)
       if (tq.hasCompletedPending()) this.vethNapiSchedule(tq);
-      return;
+      return false;
     }
     // napi_complete_done → re-enable the interrupt; a cause latched meanwhile fires now (igb EIMS, macb
     // complete_pending re-check, virtqueue_napi_complete's virtqueue_poll)
@@ -946,6 +1035,7 @@ export class Simulator implements DriverHost {
       tq.irqLatched = false;
       this.raiseIrq(tq);
     }
+    return false;
   }
 
   // ---------------------------------------------------------------- watchdog (§E)
@@ -1237,6 +1327,7 @@ export class Simulator implements DriverHost {
       queues,
       watchdogFires: this.watchdogFires.slice(),
       logs: this.logs.slice(),
+      softnet: Array.from({ length: NR_CPUS }, (_, cpu) => ({ cpu, netRxRuns: this.netRxRuns[cpu]!, timeSqueeze: this.timeSqueeze[cpu]! })),
       enobufs: devices.reduce((a, d) => a + d.enobufs, 0),
       enetdown: devices.reduce((a, d) => a + d.enetdown, 0),
       qdiscDrops: devices.reduce((a, d) => a + d.qdiscDrops, 0),
