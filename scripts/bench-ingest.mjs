@@ -6,12 +6,13 @@
  *   (b) chdb: SELECT over file(…, 'LineAsString') with regex extraction of ts, event, dev, len,
  * and prints MB/s, events/s, peak RSS and the throughput ratio a/b.
  * Env: BENCH_DIR (where the big file goes; default a temp dir), BENCH_MB (default 500), BENCH_KEEP=1 keeps files,
- *      BENCH_FIXTURE (default shared multiqueue perf-script.txt), INGEST_WORKERS (passed through).
+ *      BENCH_FIXTURE (default shared multiqueue perf-script.txt), TXREPLAY_INGEST_WORKERS (parse worker threads;
+ *      default one per core), BENCH_SINGLE=1 also times (a) with 0 workers (parsing in the main thread).
  * Run after `pnpm build` (pnpm bench:ingest does both).
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -65,11 +66,12 @@ function runChild(code, args) {
 
 const INGEST = `
 import { ingestToArrow } from '@txreplay/ingest';
-const [input, out] = process.argv.slice(1);
+const [input, out, workers] = process.argv.slice(1);
 const t0 = performance.now();
-const s = await ingestToArrow([input], out);
+const s = await ingestToArrow([input], out, workers === '' ? {} : { workers: Number(workers) });
 const ms = performance.now() - t0;
-console.log(JSON.stringify({ ms, events: s.events, skipped: s.skipped, maxRssKb: process.resourceUsage().maxRSS }));
+const u = process.resourceUsage();
+console.log(JSON.stringify({ ms, events: s.events, skipped: s.skipped, maxRssKb: u.maxRSS, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 }));
 `;
 
 const CHDB = `
@@ -84,25 +86,34 @@ const sql = \`SELECT count() AS n, max(ts) AS maxts, uniqExact(ev) AS events, un
 const t0 = performance.now();
 const res = chdb.query(sql, 'JSONEachRow');
 const ms = performance.now() - t0;
-console.log(JSON.stringify({ ms, result: JSON.parse(res), maxRssKb: process.resourceUsage().maxRSS }));
+const u = process.resourceUsage();
+console.log(JSON.stringify({ ms, result: JSON.parse(res), maxRssKb: u.maxRSS, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 }));
 `;
 
 await buildInput();
 const bytes = statSync(big).size;
 const mb = bytes / 1e6;
+console.log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 console.log(`input: ${big} ${mb.toFixed(0)} MB (repeats of ${fixture}); ${cpus().length} CPUs`);
-const a = runChild(INGEST, [big, arrowOut]);
+const a = runChild(INGEST, [big, arrowOut, '']);
+const a0 = process.env.BENCH_SINGLE ? runChild(INGEST, [big, arrowOut, '0']) : null;
 const b = runChild(CHDB, [big]);
 const aMBs = mb / (a.ms / 1000);
 const bMBs = mb / (b.ms / 1000);
 console.log(
   `(a) txreplay ingest → Arrow: ${(a.ms / 1000).toFixed(2)} s, ${aMBs.toFixed(1)} MB/s, ` +
     `${((a.events / a.ms) * 1000 / 1e6).toFixed(2)} M events/s (${a.events} events, ${a.skipped} skipped), ` +
-    `peak RSS ${(a.maxRssKb / 1024).toFixed(0)} MB, output ${(statSync(arrowOut).size / 1e6).toFixed(0)} MB`,
+    `peak RSS ${(a.maxRssKb / 1024).toFixed(0)} MB, CPU ${(a.cpuMs / 1000).toFixed(1)} s, workers ${process.env.TXREPLAY_INGEST_WORKERS ?? 'default'}, output ${(statSync(arrowOut).size / 1e6).toFixed(0)} MB`,
 );
+if (a0) {
+  console.log(
+    `(a, 0 workers) txreplay ingest → Arrow in the main thread: ${(a0.ms / 1000).toFixed(2)} s, ` +
+      `${(mb / (a0.ms / 1000)).toFixed(1)} MB/s, peak RSS ${(a0.maxRssKb / 1024).toFixed(0)} MB`,
+  );
+}
 console.log(
   `(b) chdb LineAsString + regex (ts, event, dev, len): ${(b.ms / 1000).toFixed(2)} s, ${bMBs.toFixed(1)} MB/s, ` +
-    `${((b.result.n / b.ms) * 1000 / 1e6).toFixed(2)} M lines/s, peak RSS ${(b.maxRssKb / 1024).toFixed(0)} MB`,
+    `${((b.result.n / b.ms) * 1000 / 1e6).toFixed(2)} M lines/s, peak RSS ${(b.maxRssKb / 1024).toFixed(0)} MB, CPU ${(b.cpuMs / 1000).toFixed(1)} s`,
 );
 console.log(`ratio a/b (throughput): ${(aMBs / bMBs).toFixed(2)}`);
 if (!process.env.BENCH_KEEP && !process.env.BENCH_DIR) rmSync(benchDir, { recursive: true, force: true });

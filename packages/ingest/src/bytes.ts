@@ -26,11 +26,15 @@ export function bDec(buf: Uint8Array, a: number, b: number): number {
   return bUDec(buf, a, b);
 }
 
+/** byte → hex digit value, -1 for non-hex bytes */
+const HEX = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) HEX[48 + c] = c;
+for (let c = 0; c < 6; c++) {
+  HEX[97 + c] = 10 + c;
+  HEX[65 + c] = 10 + c;
+}
 function hexVal(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
+  return HEX[c]!;
 }
 
 /** `0x`-prefixed (or bare) hex up to 32 bits (leading zeros allowed beyond 8 digits): NaN on error. */
@@ -177,11 +181,22 @@ export class ByteDict {
     this.mask = 255;
   }
 
+  /** the entry returned last: consecutive lines often repeat it (same task, same device) */
+  private last = -1;
+
   /** Dictionary index of the string in buf[a, b). */
   get(buf: Uint8Array, a: number, b: number): number {
-    let h = 0x811c9dc5 ^ (b - a);
-    for (let i = a; i < b; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
     const len = b - a;
+    const last = this.last;
+    if (last >= 0 && this.lens[last] === len) {
+      const o = this.offs[last]!;
+      const st = this.store;
+      let i = 0;
+      while (i < len && st[o + i] === buf[a + i]) i++;
+      if (i === len) return this.ids[last]!;
+    }
+    let h = 0x811c9dc5 ^ len;
+    for (let i = a; i < b; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
     let s = h & this.mask;
     for (;;) {
       const e = this.slots[s]!;
@@ -197,7 +212,10 @@ export class ByteDict {
             break;
           }
         }
-        if (same) return this.ids[k]!;
+        if (same) {
+          this.last = k;
+          return this.ids[k]!;
+        }
       }
       s = (s + 1) & this.mask;
     }
@@ -231,6 +249,7 @@ export class ByteDict {
     this.ids[k] = id;
     this.storeLen += len;
     this.slots[slot] = k + 1;
+    this.last = k;
     if (this.count * 2 > this.mask) this.rehash();
     return id;
   }

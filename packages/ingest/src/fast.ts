@@ -79,6 +79,10 @@ const K_REASON = 19;
 const K_LOCATION = 20;
 const K_NOW = 21;
 
+function ascii(k: string): Uint8Array {
+  return Uint8Array.from(k, (c) => c.charCodeAt(0));
+}
+
 /** fields.ts KEYS with the column each feeds (synonyms share an id). */
 const KEY_TABLE: readonly (readonly [string, number])[] = [
   ['dev', K_DEV],
@@ -103,9 +107,6 @@ const KEY_TABLE: readonly (readonly [string, number])[] = [
   ['location', K_LOCATION],
   ['now', K_NOW],
 ];
-const KEY_BYTES = KEY_TABLE.map(([k, id]) => ({ bytes: Uint8Array.from(k, (c) => c.charCodeAt(0)), id }));
-const KEYS_BY_LEN: { bytes: Uint8Array; id: number }[][] = [];
-for (const k of KEY_BYTES) (KEYS_BY_LEN[k.bytes.length] ??= []).push(k);
 const WORD_KEYS = ['struct', 'device', 'work', 'budget', 'thrs', 'len', 'now', 'reason:'].map((k) =>
   Uint8Array.from(k, (c) => c.charCodeAt(0)),
 );
@@ -114,18 +115,113 @@ function sameBytes(buf: Uint8Array, a: number, k: Uint8Array): boolean {
   for (let i = 0; i < k.length; i++) if (buf[a + i] !== k[i]) return false;
   return true;
 }
+/** Key id of buf[a, b): a switch on length and first byte rejects the unknown keys (vlan_*, gso_*) at once. */
 function keyId(buf: Uint8Array, a: number, b: number): number {
-  const cands = KEYS_BY_LEN[b - a];
-  if (cands === undefined) return K_NONE;
-  for (const k of cands) if (sameBytes(buf, a, k.bytes)) return k.id;
-  return K_NONE;
+  const n = b - a;
+  const c0 = buf[a];
+  let k: Uint8Array;
+  let id: number;
+  switch (n) {
+    case 2:
+      return c0 === 114 && buf[a + 1] === 99 ? K_RC : K_NONE;
+    case 3:
+      if (c0 === 100) (k = KB_DEV), (id = K_DEV);
+      else if (c0 === 108) (k = KB_LEN), (id = K_LEN);
+      else if (c0 === 110) (k = KB_NOW), (id = K_NOW);
+      else return K_NONE;
+      break;
+    case 4:
+      if (c0 === 110) (k = KB_NAPI), (id = K_NAPI);
+      else if (c0 === 119) (k = KB_WORK), (id = K_WORK);
+      else return K_NONE;
+      break;
+    case 5:
+      if (c0 === 113) (k = KB_QUEUE), (id = K_QUEUE);
+      else return K_NONE;
+      break;
+    case 6:
+      switch (c0) {
+        case 100:
+          if (buf[a + 1] === 101) (k = KB_DEVICE), (id = K_DEV);
+          else (k = KB_DRIVER), (id = K_DRIVER);
+          break;
+        case 115:
+          (k = KB_STRUCT), (id = K_NAPI);
+          break;
+        case 104:
+          (k = KB_HANDLE), (id = K_HANDLE);
+          break;
+        case 112:
+          (k = KB_PARENT), (id = K_PARENT);
+          break;
+        case 98:
+          (k = KB_BUDGET), (id = K_BUDGET);
+          break;
+        case 114:
+          (k = KB_REASON), (id = K_REASON);
+          break;
+        default:
+          return K_NONE;
+      }
+      break;
+    case 7:
+      if (c0 === 115) (k = KB_SKBADDR), (id = K_SKBADDR);
+      else if (c0 === 105) (k = KB_IFINDEX), (id = K_IFINDEX);
+      else if (c0 === 112) (k = KB_PACKETS), (id = K_PACKETS);
+      else return K_NONE;
+      break;
+    case 8:
+      if (c0 === 108) (k = KB_LOCATION), (id = K_LOCATION);
+      else return K_NONE;
+      break;
+    case 9:
+      if (c0 === 116) (k = KB_TXQ), (id = K_TXQ);
+      else return K_NONE;
+      break;
+    case 11:
+      if (c0 === 113) (k = KB_QUEUE_INDEX), (id = K_QUEUE);
+      else return K_NONE;
+      break;
+    case 13:
+      if (c0 === 113) (k = KB_QUEUE_MAPPING), (id = K_QUEUE);
+      else return K_NONE;
+      break;
+    default:
+      return K_NONE;
+  }
+  for (let i = 1; i < n; i++) if (buf[a + i] !== k[i]) return K_NONE;
+  return id;
 }
+const KB_DEV = ascii('dev');
+const KB_LEN = ascii('len');
+const KB_NOW = ascii('now');
+const KB_NAPI = ascii('napi');
+const KB_WORK = ascii('work');
+const KB_QUEUE = ascii('queue');
+const KB_DEVICE = ascii('device');
+const KB_DRIVER = ascii('driver');
+const KB_STRUCT = ascii('struct');
+const KB_HANDLE = ascii('handle');
+const KB_PARENT = ascii('parent');
+const KB_BUDGET = ascii('budget');
+const KB_REASON = ascii('reason');
+const KB_SKBADDR = ascii('skbaddr');
+const KB_IFINDEX = ascii('ifindex');
+const KB_PACKETS = ascii('packets');
+const KB_LOCATION = ascii('location');
+const KB_TXQ = ascii('txq_state');
+const KB_QUEUE_INDEX = ascii('queue_index');
+const KB_QUEUE_MAPPING = ascii('queue_mapping');
+// every fields.ts key is in the switch above
+for (const [key, id] of KEY_TABLE) {
+  if (keyId(ascii(key), 0, key.length) !== id) throw new Error(`fast.ts keyId misses ${key}`);
+}
+
 function isWordKey(buf: Uint8Array, a: number, b: number): boolean {
   for (const k of WORD_KEYS) if (k.length === b - a && sameBytes(buf, a, k)) return true;
   return false;
 }
 
-const ascii = (k: string): Uint8Array => Uint8Array.from(k, (c) => c.charCodeAt(0));
 const CPU = ascii('CPU');
 const CPUS_EQ = ascii('cpus=');
 const VERSION_EQ = ascii('version = ');
@@ -192,7 +288,9 @@ export class FastParser {
   private readonly location: ByteDict;
   /** printed event name → slot; slot → canonical dictionary index and event id */
   private readonly printed = new StringDictionary();
-  private readonly printedBytes = new ByteDict(this.printed);
+  /** by name length: slots of the printed names of that length, and each slot's bytes */
+  private readonly slotsByLen: number[][] = [];
+  private readonly slotBytes: Uint8Array[] = [];
   private readonly evDictIdx: number[] = [];
   private readonly evIds: number[] = [];
   private bracketEnd = 0;
@@ -227,8 +325,10 @@ export class FastParser {
   private cpuBracket(buf: Uint8Array, a: number, from: number, e: number): number {
     let k = from;
     for (;;) {
-      const lb = buf.indexOf(91, k);
-      if (lb < 0 || lb >= e) return -1;
+      // a JS scan: the bracket is a few bytes away, a native indexOf call costs more than it saves
+      let lb = k;
+      while (lb < e && buf[lb] !== 91) lb++;
+      if (lb >= e) return -1;
       let j = lb + 1;
       while (j < e && isDig(buf[j]!)) j++;
       if (j > lb + 1 && j < e && buf[j] === 93 && lb > a && isSp(buf[lb - 1]!)) {
@@ -239,9 +339,31 @@ export class FastParser {
     }
   }
 
+  /**
+   * Slot of the printed event name buf[a, b): few names exist, so a list per length compared from the end
+   * (where `qdisc_enqueue`/`qdisc_dequeue`, `net_dev_xmit`/`…_timeout` differ) beats hashing.
+   */
+  private eventSlot(buf: Uint8Array, a: number, b: number): number {
+    const n = b - a;
+    const list = this.slotsByLen[n];
+    if (list !== undefined) {
+      for (let k = 0; k < list.length; k++) {
+        const slot = list[k]!;
+        const bytes = this.slotBytes[slot]!;
+        let i = n - 1;
+        while (i >= 0 && bytes[i] === buf[a + i]) i--;
+        if (i < 0) return slot;
+      }
+    }
+    const slot = this.printed.intern(decodeSlice(buf, a, b));
+    this.slotBytes[slot] = buf.slice(a, b);
+    (this.slotsByLen[n] ??= []).push(slot);
+    return slot;
+  }
+
   /** formats.ts finishEvent: event name, then the fields. */
   private finish(buf: Uint8Array, r: number, evA: number, evB: number, fieldsA: number, e: number): number {
-    const slot = this.printedBytes.get(buf, evA, evB);
+    const slot = this.eventSlot(buf, evA, evB);
     let dictIdx = this.evDictIdx[slot];
     if (dictIdx === undefined) {
       const name = canonicalEvent(this.printed.values[slot]!);
@@ -425,21 +547,26 @@ export class FastParser {
       while (i < b && isSp(buf[i]!)) i++;
       if (i >= b) break;
       const ta = i;
-      let eq = -1;
+      // key part up to the first '=' (or the end of a bare word), then the value up to the next space
+      let c = 0;
       while (i < b) {
-        const c = buf[i]!;
-        if (c === 32 || c === 9) break;
-        if (c === 61 && eq < 0) eq = i;
+        c = buf[i]!;
+        if (c === 61 || c === 32 || c === 9) break;
         i++;
       }
-      const te = i;
       let ka: number, kb: number, va: number, vb: number;
-      if (eq >= 0) {
+      if (i < b && c === 61) {
         ka = ta;
-        kb = eq;
-        va = eq + 1;
-        vb = te;
+        kb = i;
+        va = ++i;
+        while (i < b) {
+          c = buf[i]!;
+          if (c === 32 || c === 9) break;
+          i++;
+        }
+        vb = i;
       } else {
+        const te = i;
         if (!isWordKey(buf, ta, te)) continue;
         while (i < b && isSp(buf[i]!)) i++;
         if (i >= b) break;

@@ -5,6 +5,7 @@
  * bitmaps built here). The main thread remaps dictionary indices and line numbers in place and writes the
  * batches in file order (./source.ts parseInWorkers).
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DICT_COLUMN_NAMES, EventColumns, type BatchBuffers } from './columns.js';
 import { LineHandler } from './lines.js';
@@ -21,11 +22,72 @@ const sourceIdx = cols.dicts.source.intern(init.path);
 const handler = new LineHandler(cols, init.format, init.path, false, sourceIdx, () => parts.push(cols.takeBuffers()));
 const sent = DICT_COLUMN_NAMES.map(() => 0);
 
+/** The file of range requests, kept open; one read buffer reused for every block (flat memory). */
+let fd = -1;
+let fdPath = '';
+let readBuf = new Uint8Array(0);
+const CONTINUE_BYTES = 64 * 1024;
+
+function ensure(n: number): void {
+  if (readBuf.length >= n) return;
+  const next = new Uint8Array(Math.max(n, readBuf.length * 2));
+  next.set(readBuf);
+  readBuf = next;
+}
+
+/** Read `n` bytes at `pos` into readBuf[at…]; fewer only at the end of the file. */
+function readAt(at: number, n: number, pos: number): number {
+  let got = 0;
+  while (got < n) {
+    const k = readSync(fd, readBuf, at + got, n - got, pos + got);
+    if (k === 0) break;
+    got += k;
+  }
+  return got;
+}
+
+/** Parse the lines that start in [start, end) of a regular file (pool.ts BlockRequest.range). */
+function parseRange(path: string, start: number, end: number, atLineStart: boolean): void {
+  if (fdPath !== path) {
+    if (fd >= 0) closeSync(fd);
+    fd = openSync(path, 'r');
+    fdPath = path;
+  }
+  // one byte before `start` tells whether a line starts exactly at `start`
+  const s0 = atLineStart ? start : start - 1;
+  const want = end - s0;
+  ensure(want + CONTINUE_BYTES);
+  let len = readAt(0, want, s0);
+  let from = 0;
+  if (!atLineStart) {
+    const nl = readBuf.indexOf(10);
+    if (nl < 0 || nl >= len) return; // every byte belongs to a line that started in an earlier block
+    from = nl + 1;
+  }
+  if (s0 + from >= end) return;
+  let eof = len < want;
+  // complete the last line that starts before `end`
+  while (!eof && readBuf[len - 1] !== 10) {
+    ensure(len + CONTINUE_BYTES);
+    const k = readAt(len, CONTINUE_BYTES, s0 + len);
+    if (k < CONTINUE_BYTES) eof = true;
+    const nl = readBuf.indexOf(10, len);
+    if (nl >= 0 && nl < len + k) {
+      len = nl + 1;
+      eof = false;
+      break;
+    }
+    len += k;
+  }
+  handler.feedLines(readBuf, from, len, eof);
+}
+
 port.on('message', (req: BlockRequest) => {
   try {
     handler.beginChunk();
     parts = [];
-    handler.feedLines(req.buf, 0, req.buf.length, req.final);
+    if (req.range !== null) parseRange(req.range.path, req.range.start, req.range.end, req.range.atLineStart);
+    else if (req.buf !== null) handler.feedLines(req.buf, 0, req.buf.length, req.final);
     if (cols.length > 0) parts.push(cols.takeBuffers());
     else cols.reset();
     const newStrings = DICT_COLUMN_NAMES.map((name, d) => {

@@ -18,9 +18,14 @@ export interface WorkerInit {
 
 export interface BlockRequest {
   seq: number;
-  /** whole lines (the last block may end without `\n`) */
-  buf: Uint8Array;
+  /** whole lines (the last block may end without `\n`), or null with `range` */
+  buf: Uint8Array | null;
   final: boolean;
+  /**
+   * A byte range of a regular file that the worker reads itself: the block is the lines that START in
+   * [start, end) (a line running past `end` is read to its end; one starting before `start` is skipped).
+   */
+  range: { path: string; start: number; end: number; atLineStart: boolean } | null;
 }
 
 export interface BlockResult {
@@ -94,13 +99,14 @@ export class ParsePool {
     this.waiting.clear();
   }
 
-  submit(seq: number, buf: Uint8Array, final: boolean): Promise<BlockResult> {
+  submit(req: BlockRequest): Promise<BlockResult> {
     if (this.failed) return Promise.reject(this.failed);
-    const w = this.workers[seq % this.workers.length]!;
-    const done = new Promise<BlockResult>((resolve, reject) => this.waiting.set(seq, { resolve, reject }));
-    // block buffers are allocated per block (./source.ts blocks()), so the whole ArrayBuffer can move
-    const req: BlockRequest = { seq, buf, final };
-    w.postMessage(req, buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? [buf.buffer as ArrayBuffer] : []);
+    const w = this.workers[req.seq % this.workers.length]!;
+    const done = new Promise<BlockResult>((resolve, reject) => this.waiting.set(req.seq, { resolve, reject }));
+    // block buffers are allocated per block (./source.ts blocksOf()), so the whole ArrayBuffer can move
+    const buf = req.buf;
+    const whole = buf !== null && buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength;
+    w.postMessage(req, whole ? [buf.buffer as ArrayBuffer] : []);
     return done;
   }
 

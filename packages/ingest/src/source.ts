@@ -12,7 +12,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { DICT_COLUMN_NAMES, type EventColumns } from './columns.js';
 import { NotATraceError, StrictParseError, type ParseIssue, type SourceSummary } from './errors.js';
 import { LineHandler, MAX_ISSUES, parserFor } from './lines.js';
-import { ParsePool, defaultWorkerCount, parseWorkerScript, type BlockResult } from './pool.js';
+import { ParsePool, defaultWorkerCount, parseWorkerScript, type BlockRequest, type BlockResult } from './pool.js';
 import { COLUMNS, type TraceFormat } from './schema.js';
 import { detectFormat, notATraceReason } from './sniff.js';
 
@@ -39,7 +39,7 @@ export interface SourceOptions {
 }
 
 /** Bytes per block of whole lines handed to a parse worker (and the in-thread parser). */
-const BLOCK_BYTES = 4 << 20;
+const BLOCK_BYTES = 8 << 20;
 /** Blocks submitted but not yet written, per worker: bounds memory independently of the input size. */
 const INFLIGHT_PER_WORKER = 2;
 
@@ -56,19 +56,20 @@ async function* inputChunks(
   path: string,
   onRaw: (n: number) => void,
   signal: AbortSignal | undefined,
+  info: { gzip: boolean },
 ): AsyncGenerator<Uint8Array> {
   const raw: Readable = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
   // an abort (Ctrl-C) must also end a read that is waiting for data (a quiet stdin pipe)
   const onAbort = (): void => void raw.destroy(abortError(signal as AbortSignal));
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    yield* chunksOf(raw, onRaw);
+    yield* chunksOf(raw, onRaw, info);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
 }
 
-async function* chunksOf(raw: Readable, onRaw: (n: number) => void): AsyncGenerator<Uint8Array> {
+async function* chunksOf(raw: Readable, onRaw: (n: number) => void, info: { gzip: boolean }): AsyncGenerator<Uint8Array> {
   const it = (raw as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return;
@@ -84,6 +85,7 @@ async function* chunksOf(raw: Readable, onRaw: (n: number) => void): AsyncGenera
     }
   };
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    info.gzip = true;
     const gunzip = Readable.from(rest()).pipe(createGunzip({ chunkSize: 1 << 20 }));
     for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk;
   } else {
@@ -163,7 +165,8 @@ export async function ingestTextSource(
   const onRaw = (n: number): void => {
     rawBytes += n;
   };
-  const chunks = inputChunks(path, onRaw, opts.signal)[Symbol.asyncIterator]();
+  const input = { gzip: false };
+  const chunks = inputChunks(path, onRaw, opts.signal, input)[Symbol.asyncIterator]();
   try {
     // sniff: the first SNIFF_BYTES (binary/HTML check, then the format from the first lines)
     const headList: Uint8Array[] = [];
@@ -193,16 +196,47 @@ export async function ingestTextSource(
       }
     }
     parserFor(format); // rejects 'arrow'
-    const blocks = blocksOf(head, chunks, opts.blockBytes ?? BLOCK_BYTES);
+    const blockBytes = opts.blockBytes ?? BLOCK_BYTES;
+    const nWorkers = opts.workers ?? defaultWorkerCount();
+    const gzip = input.gzip;
+    const size = opts.totalBytes ?? null;
+    const dataStart = headLen - head.length; // 3 after a byte order mark
+    const script = nWorkers > 0 ? parseWorkerScript() : null;
+    if (script !== null && path !== '-' && !gzip && size !== null && size - dataStart > blockBytes) {
+      // a regular file: workers read their own byte ranges (no copy through this thread)
+      await chunks.return?.(undefined);
+      let start = dataStart;
+      const next = async (): Promise<Omit<BlockRequest, 'seq'> | null> => {
+        if (start >= size) return null;
+        const end = Math.min(start + blockBytes, size);
+        const req = { buf: null, final: end >= size, range: { path, start, end, atLineStart: start === dataStart } };
+        start = end;
+        return req;
+      };
+      return await parseInWorkers(path, format, cols, sourceIdx, onBatch, opts, next, () => Math.min(start, size), script, nWorkers);
+    }
+    const blocks = blocksOf(head, chunks, blockBytes);
     const first = await blocks.next();
     if (first.done) throw new Error('unreachable: blocksOf yields at least one block');
-    const nWorkers = opts.workers ?? defaultWorkerCount();
-    const script = nWorkers > 0 && !first.value.final ? parseWorkerScript() : null;
-    const summary =
-      script === null
-        ? await parseInThread(path, format, cols, sourceIdx, onBatch, opts, first.value, blocks, () => rawBytes)
-        : await parseInWorkers(path, format, cols, sourceIdx, onBatch, opts, first.value, blocks, () => rawBytes, script, nWorkers);
-    return summary;
+    if (script === null || first.value.final) {
+      return await parseInThread(path, format, cols, sourceIdx, onBatch, opts, first.value, blocks, () => rawBytes);
+    }
+    let pendingFirst: { buf: Uint8Array; final: boolean } | null = first.value;
+    let ended = false;
+    const next = async (): Promise<Omit<BlockRequest, 'seq'> | null> => {
+      if (pendingFirst !== null) {
+        const b = pendingFirst;
+        pendingFirst = null;
+        ended = b.final;
+        return { buf: b.buf, final: b.final, range: null };
+      }
+      if (ended) return null;
+      const n = await blocks.next();
+      if (n.done) return null;
+      ended = n.value.final;
+      return { buf: n.value.buf, final: n.value.final, range: null };
+    };
+    return await parseInWorkers(path, format, cols, sourceIdx, onBatch, opts, next, () => rawBytes, script, nWorkers);
   } finally {
     await chunks.return?.(undefined);
   }
@@ -261,8 +295,7 @@ async function parseInWorkers(
   sourceIdx: number,
   onBatch: (b: RecordBatch) => void | Promise<void>,
   opts: SourceOptions,
-  first: { buf: Uint8Array; final: boolean },
-  blocks: Blocks,
+  next: () => Promise<Omit<BlockRequest, 'seq'> | null>,
   rawBytes: () => number,
   script: URL,
   nWorkers: number,
@@ -343,17 +376,16 @@ async function parseInWorkers(
   const maxInflight = nWorkers * INFLIGHT_PER_WORKER;
   try {
     let seq = 0;
-    let block: { buf: Uint8Array; final: boolean } | undefined = first;
-    while (block !== undefined) {
+    for (;;) {
       if (opts.signal?.aborted) throw abortError(opts.signal);
-      const p = pool.submit(seq++, block.buf, block.final);
+      const req = await next();
+      if (req === null) break;
+      const p = pool.submit({ ...req, seq: seq++ });
       p.catch(() => undefined); // rejections are handled where the block is consumed, in order
       inflight.push(p);
       while (inflight.length >= maxInflight) await consume(await (inflight.shift() as Promise<BlockResult>));
       opts.onProgress?.(rawBytes(), opts.totalBytes ?? null);
-      if (block.final) break;
-      const n = await blocks.next();
-      block = n.done ? undefined : n.value;
+      if (req.final) break;
     }
     while (inflight.length > 0) {
       if (opts.signal?.aborted) throw abortError(opts.signal);
