@@ -181,6 +181,7 @@ function build(fd: number): BatchSource | null {
     driver: names.driver,
     reason: names.reason,
     source: names.source,
+    location: names.location,
   };
   const remaps = new Map<string, Int32Array>();
   const remapFor = (column: ReplayColumn, id: number, version: number): Int32Array => {

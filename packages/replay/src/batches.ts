@@ -44,10 +44,12 @@ export const REPLAY_COLUMNS = [
   'reason',
   'source',
   'line',
+  'location',
 ] as const;
 export type ReplayColumn = (typeof REPLAY_COLUMNS)[number];
 
 export interface DictNames {
+  location: Names;
   event: Names;
   dev: Names;
   driver: Names;
@@ -104,7 +106,7 @@ export function cellOfChunk(c: Chunk, i: number): number | bigint | null {
 }
 
 export function newDictNames(): DictNames {
-  return { event: new Names(), dev: new Names(), driver: new Names(), reason: new Names(), source: new Names() };
+  return { event: new Names(), dev: new Names(), driver: new Names(), reason: new Names(), source: new Names(), location: new Names() };
 }
 
 const DICT_COLUMNS: Partial<Record<ReplayColumn, keyof DictNames>> = {
@@ -113,6 +115,7 @@ const DICT_COLUMNS: Partial<Record<ReplayColumn, keyof DictNames>> = {
   driver: 'driver',
   reason: 'reason',
   source: 'source',
+  location: 'location',
 };
 
 /** An in-memory table: chunks are views of its Data (zero copy), dictionaries merged once each. */
@@ -412,6 +415,11 @@ export class RowAccess {
       return v === null ? NULL_I32 : Number(v);
     }
     return this.c.queue[row]!;
+  }
+  /** kfree_skb/consume_skb location (`sym+off`), null when absent or not readable in this form */
+  location(row: number): string | null {
+    if (this.src) return this.names!.location.names[this.code(row, 'location')] ?? null;
+    return null;
   }
   sourceNames(): string[] {
     return this.names ? this.names.source.names : this.c.sourceNames;

@@ -5,6 +5,7 @@
  */
 import { Dql, kernelBehaviour } from '@txreplay/model';
 import type { QueueObs } from './observe.js';
+import { F64List, lowerBound } from './growable.js';
 
 /** ts (ns, relative to the trace base) → jiffies. */
 export type JiffiesOf = (rel: number) => number;
@@ -67,4 +68,52 @@ export function newQueueDql(kernel: string, hz: number, jiffies: number): Dql {
   // netdev_init_one_queue: dql_init(&queue->dql, HZ) (§A.2)
   dql.init(hz, jiffies);
   return dql;
+}
+
+/** The model's BQL state along one queue's stream, and where it says §I.8 limit collapse happened. */
+export interface QueueExpectation {
+  /** times (rel ns) where the expected limit changed, and the limit from then on */
+  limitRel: F64List;
+  limit: F64List;
+  /** longest run of transmits after each of which the limit sat at min_limit with dql_avail < 0 (§I.8) */
+  collapse: { startRel: number; endRel: number; packets: number; limitBytes: number } | null;
+}
+
+/** Expected limit in force at `rel` (null before the first BQL call). */
+export function limitAt(e: QueueExpectation, rel: number): number | null {
+  const k = lowerBound(e.limitRel, rel + 1e-9) - 1;
+  return k >= 0 ? e.limit.get(k) : null;
+}
+
+/**
+ * Drive a fresh kernel DQL (dql_init(HZ), §A.2) with the queue's observed BQL stream: the expected limit
+ * series and the §I.8 collapse check — limit at min_limit and dql_avail() < 0 right after every
+ * dql_queued, i.e. netdev_tx_sent_queue sets STACK_XOFF after every single packet (§B).
+ */
+export function expectQueue(q: QueueObs, kernel: string, hz: number, jiffiesOf: JiffiesOf, firstRel: number): QueueExpectation {
+  const e: QueueExpectation = { limitRel: new F64List(), limit: new F64List(), collapse: null };
+  if (q.dqlQueuedTs.length === 0) return e;
+  const dql = newQueueDql(kernel, hz, jiffiesOf(firstRel));
+  let runStart = NaN;
+  let runEnd = NaN;
+  let runPackets = 0;
+  const closeRun = (): void => {
+    if (runPackets > 0 && (!e.collapse || runPackets > e.collapse.packets))
+      e.collapse = { startRel: runStart, endRel: runEnd, packets: runPackets, limitBytes: dql.minLimit };
+    runPackets = 0;
+  };
+  driveDql(q, dql, jiffiesOf, (s) => {
+    if (e.limit.length === 0 || e.limit.last() !== s.limitAfter) {
+      e.limitRel.push(s.rel);
+      e.limit.push(s.limitAfter);
+    }
+    if (s.kind !== 'queued') return;
+    if (dql.limit === dql.minLimit && dql.avail() < 0) {
+      if (runPackets === 0) runStart = s.rel;
+      runEnd = s.rel;
+      runPackets++;
+    } else closeRun();
+  });
+  closeRun();
+  return e;
 }

@@ -6,7 +6,8 @@
 import type { Evidence, Finding, FindingKind, Severity } from './types.js';
 import { countIn, lowerBound, type F64List } from './growable.js';
 import { K, type DevObs, type Observed, type ObservedInterval, type QueueObs } from './observe.js';
-import { hasTxWatchdog, type DeviceProfile } from './profile.js';
+import { driverHasBql, hasTxWatchdog, type DeviceProfile } from './profile.js';
+import { limitAt, type QueueExpectation } from './expected-dql.js';
 
 export interface FindingOptions {
   profile: DeviceProfile;
@@ -15,6 +16,8 @@ export interface FindingOptions {
   stallNs: number;
   /** diagnose the loopback device too (default false: lo has no ring or driver to fault; its qdiscs are test setups) */
   includeLoopback?: boolean;
+  /** the model's expected BQL per queue (expected-dql.ts): §I.8 checks */
+  expected?: Map<QueueObs, QueueExpectation>;
 }
 
 const NS_PER_MS = 1e6;
@@ -103,7 +106,29 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
     const watchdog = opt.profile.driver ? hasTxWatchdog(opt.profile.driver) : peerDriven ? false : null;
 
     for (const q of [...d.queues.values()].sort((a, b) => a.queue - b.queue)) {
-      const stallFindings: Finding[] = [];
+      /**
+       * Stall findings of this queue. DRV_XOFF and STACK_XOFF intervals of one stall classify alike and
+       * start at the same oldest never-completed transmit: one finding, the longer window and both stops.
+       */
+      const stallFindings = {
+        list: [] as Finding[],
+        push(f: Finding): void {
+          const same = this.list.find((x) => x.kind === f.kind && x.startNs === f.startNs);
+          if (!same) {
+            this.list.push(f);
+            return;
+          }
+          out.splice(out.indexOf(f), 1);
+          if (f.endNs > same.endNs) same.endNs = f.endNs;
+          for (const e of f.evidence) if (!same.evidence.some((x) => x.line === e.line && x.source === e.source)) same.evidence.push(e);
+        },
+        get length(): number {
+          return this.list.length;
+        },
+        some(p: (f: Finding) => boolean): boolean {
+          return this.list.some(p);
+        },
+      };
       // ---- long stops: classify each by what the completion side did meanwhile (§I.1, §I.2, §I.4, §I.5, §I.7)
       for (const iv of q.intervals) {
         const open = iv.endRel !== iv.endRel;
@@ -135,11 +160,40 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
         const lastCompRel = lastCompK >= 0 ? q.completionTs.get(lastCompK) : -Infinity;
         const stuckK = lowerBound(q.xmitTs, lastCompRel);
         const stallStartRel = stuckK < q.xmitTs.length && q.xmitTs.get(stuckK) < iv.startRel ? q.xmitTs.get(stuckK) : iv.startRel;
-        const drained = comps > 0 || idle !== null;
+        // the ring drained: completions ran. An idle NAPI poll (work < budget) proves it only for a peer's
+        // ring (veth: the peer NAPI consumed its ptr_ring) or when the trace has no free events to show
+        // completions; a device's own poll that cleans nothing is what a stuck ring looks like (§I.2)
+        const tracedFrees = o.kindCounts[K.consume]! + o.kindCounts[K.kfree]! > 0;
+        const drained = comps > 0 || (idle !== null && (peerDriven || !tracedFrees));
         const backlogNote = q.backlog > 0 && open ? `; ${q.backlog} packet(s) stuck in the qdisc` : '';
         const stopEv = ev(iv.startRow, iv.openedByBusy ? 'driver returned NETDEV_TX_BUSY: queue stopped (last stop)' : `first dequeue that saw ${iv.state}`);
         const lastEv = ev(iv.lastSeenRow, `last qdisc_dequeue still seeing ${iv.state} (txq_state=0x${bql ? 2 : 1}), nothing dequeued`);
-        if (drained && bql) {
+        if (drained && bql && open && q.inflightPackets <= 0 && comps > 0) {
+          // §I.8 leak: dql_avail() = limit - (num_queued - num_completed) < 0 keeps STACK_XOFF set (§B), so BQL
+          // still counts more than `limit` (≥ min_limit ≥ 0) bytes in flight — yet every transmitted skb was
+          // freed. The frees since the stop did not reach dql_completed: bytes left the ring unreported.
+          const k0 = lowerBound(q.completionTs, iv.startRel);
+          const b0 = lowerBound(q.dqlCompletedTs, iv.startRel);
+          let freedBytes = 0;
+          for (let b = b0; b < q.dqlCompletedTs.length && q.dqlCompletedTs.get(b) <= endRel; b++) freedBytes += q.dqlCompletedBytes.get(b);
+          const leakRel = q.completionTs.get(k0);
+          const ex = opt.expected?.get(q);
+          const lim = ex ? limitAt(ex, iv.startRel) : null;
+          const frees: Evidence[] = [];
+          for (let k = k0; k < q.completionTs.length && k < k0 + 4; k++) {
+            const row = q.completionRows.get(k);
+            const loc = o.rows.location(row);
+            frees.push(ev(row, `transmitted skb freed${loc ? ` at ${loc}` : ''} while STACK_XOFF was set: not reported to BQL`));
+          }
+          stallFindings.push(
+            add('dql_limit_collapse', 'critical', d.name, q.queue, leakRel, endRel,
+              `BQL in-flight bytes leaked: txq ${q.queue} held by STACK_XOFF for ${fmtMs(endRel - leakRel)} with an empty ring — ${comps} skb(s), ${freedBytes} bytes, freed without netdev_tx_completed_queue`,
+              `STACK_XOFF stays set only while dql_avail() = limit − (num_queued − num_completed) < 0 (§B): BQL still counts more than its limit${lim !== null ? ` (${lim} bytes in the model fed with this queue's stream)` : ''} in flight. But every transmitted skb has been freed — the last ${comps} (${freedBytes} bytes) while the queue was held — so those frees never reached dql_completed: a driver error/reset path freed ring skbs without netdev_tx_completed_queue or netdev_tx_reset_queue (§I.8 "inflight never returns to 0", §I.5, §G.2 macb_tx_error_task). Nothing is left to complete, so the queue stays stopped for good; the qdisc fills and drops (ENOBUFS).`,
+              [stopEv, ...frees, lastEv],
+              ['cat /sys/class/net/<dev>/queues/tx-N/byte_queue_limits/inflight (stays > 0 while idle)', 'find the driver path that frees TX skbs without netdev_tx_completed_queue / netdev_tx_reset_queue (macb: macb_tx_error_task)', 'workaround: ip link set <dev> down/up (netdev_tx_reset_queue)'],
+            ),
+          );
+        } else if (drained && bql) {
           if (!open) continue;
           stallFindings.push(
             add('stack_xoff_stuck', 'critical', d.name, q.queue, iv.startRel, endRel,
@@ -212,6 +266,22 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
             ),
           );
         }
+      }
+
+      // ---- §I.8 limit collapse: the kernel's DQL fed with this stream sits at min_limit with dql_avail() < 0
+      // after every packet (STACK_XOFF after each one). Only for queues known to run BQL: STACK_XOFF seen in the
+      // trace, or a BQL driver in the profile (veth and lo have no byte queue limits).
+      const collapse = opt.expected?.get(q)?.collapse;
+      const bqlKnown = q.intervals.some((iv) => iv.state === 'STACK_XOFF') || driverHasBql(opt.profile.driver, opt.profile.kernel) === true;
+      if (collapse && bqlKnown && collapse.packets >= 64 && collapse.endRel - collapse.startRel >= opt.stallNs && !stallFindings.some((f) => f.kind === 'dql_limit_collapse')) {
+        const first = findRowAt(o, collapse.startRel, 'net:net_dev_xmit', d.name);
+        const last = findRowAt(o, collapse.endRel, 'net:net_dev_xmit', d.name);
+        add('dql_limit_collapse', 'warning', d.name, q.queue, collapse.startRel, collapse.endRel,
+          `DQL limit collapsed to min_limit (${collapse.limitBytes} bytes) on txq ${q.queue}: over the limit after every one of ${collapse.packets} packets for ${fmtMs(collapse.endRel - collapse.startRel)}`,
+          `The kernel's DQL (lib/dynamic_queue_limits.c), fed with this queue's transmits (dql_queued) and completion passes (dql_completed), keeps limit = min_limit and dql_avail() < 0 after every single packet: each completion comes while the queue is still over the limit with more in flight, so dql_completed only ever finds slack and never a starvation increase (§A.4). netdev_tx_sent_queue then sets STACK_XOFF after each packet and only the next completion releases it: one packet per completion, throughput collapses (§I.8).`,
+          [...(first >= 0 ? [ev(first, 'first transmit of the run: over the limit right after dql_queued')] : []), ...(last >= 0 ? [ev(last, 'last transmit of the run')] : [])],
+          ['cat /sys/class/net/<dev>/queues/tx-N/byte_queue_limits/{limit,inflight,limit_min}', 'check the driver reports every completed byte once per clean pass (netdev_tx_completed_queue)', 'as a workaround raise limit_min'],
+        );
       }
 
       // ---- ring backpressure: NETDEV_TX_BUSY with a proper stop, woken each time (§I.3 normal case)
@@ -315,7 +385,30 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
           const dur = o.lastRel - fromRel;
           const xmitsAfter = q.xmitTs.length - k;
           const polls = sumIn(pollLists, fromRel, o.lastRel + 1);
-          if (dur >= opt.stallNs && xmitsAfter >= 2) {
+          // §I.11: the stuck packets are ONE back-to-back burst (a bulk dequeue's xmit_more chain: the driver
+          // posts each descriptor and rings the doorbell only for the last), nothing was transmitted after
+          // it, the queue was never stopped, and completions ran before (interrupts and cleaning worked)
+          const burstNs = q.xmitTs.last() - fromRel;
+          const queueStopped = q.intervals.some((iv) => iv.state !== 'FROZEN' && iv.startRel >= fromRel - 1e6);
+          const doorbell = haveFrees && lastComp > -Infinity && burstNs <= 1e6 && !queueStopped && opt.profile.driver !== 'macb';
+          if (dur >= opt.stallNs && xmitsAfter >= 2 && doorbell) {
+            const first = findRowAt(o, fromRel, 'net:net_dev_xmit', d.name);
+            const last = findRowAt(o, q.xmitTs.last(), 'net:net_dev_xmit', d.name);
+            const f = add('doorbell_not_rung', 'critical', d.name, q.queue, fromRel, o.lastRel,
+              `doorbell not rung: the last ${xmitsAfter} packets on txq ${q.queue} went out as one burst (${fmtMs(burstNs)}) and never completed in ${fmtMs(dur)}; queue awake, nothing sent after`,
+              `The final ${xmitsAfter} transmits (net_dev_xmit rc=0) came back to back — one qdisc run handing a bulk list to dev_hard_start_xmit, every skb but the last with xmit_more set — and then nothing: no further transmit on txq ${q.queue}, the queue was never stopped, and none of them was freed for ${fmtMs(dur)} although completions ran normally before${polls > 0 ? ` and NAPI polled ${polls} times since` : ''}. Drivers post descriptors with xmit_more and write the tail register (doorbell) only when __netdev_tx_sent_queue / !netdev_xmit_more() says so; if that last kick is skipped the device never sees the descriptors, and only the next transmit would ring it (§I.11, §B). A lost completion interrupt looks the same from the trace (§I.1): the hardware TX counters tell them apart.`,
+              [
+                ...(first >= 0 ? [ev(first, 'first packet of the final burst: never completed')] : []),
+                ...(last >= 0 && last !== first ? [ev(last, 'last packet of the burst (xmit_more clear: the doorbell should ring here)')] : []),
+              ],
+              [
+                'ethtool -S <dev>: hardware tx_packets did not grow → the device never saw the descriptors (doorbell); grew → the interrupt was lost',
+                'igb/ixgbe: compare TDT (tail written by the driver) with next_to_use in a Tx Unit Hang dump',
+                'check the driver ndo_start_xmit: the tail write must happen when !netdev_xmit_more() || netif_xmit_stopped() (__netdev_tx_sent_queue)',
+              ],
+            );
+            stallFindings.push(f);
+          } else if (dur >= opt.stallNs && xmitsAfter >= 2) {
             const macb = opt.profile.driver === 'macb';
             const kind: FindingKind = polls === 0 && !macb ? 'lost_interrupt' : 'stuck_dma';
             const basis = haveFrees ? 'none of them was freed' : 'no NAPI poll ran (this trace has no skb free events)';
@@ -344,7 +437,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
         const tq = o.rows.queue(row);
         if (tq !== q.queue) continue;
         const rel = o.rows.tsRel(row);
-        const cause = [...stallFindings].reverse().find((f) => f.startNs <= rel2ns(rel));
+        const cause = [...stallFindings.list].reverse().find((f) => f.startNs <= rel2ns(rel));
         const stopped = q.intervals.filter((iv) => iv.state !== 'FROZEN' && iv.startRel <= rel).pop();
         const from = cause ? Number(cause.startNs - o.baseNs) : stopped ? stopped.startRel : rel;
         add('watchdog_timeout', 'critical', d.name, q.queue, from, rel,

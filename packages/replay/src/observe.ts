@@ -130,6 +130,8 @@ export class QueueObs {
   withheldFirstRow = -1;
   withheldLastRow = -1;
   completionTs = new F64List();
+  /** rows of those completions (evidence) */
+  completionRows = new F64List();
   xmitTs = new F64List();
   busyTs = new F64List();
   busyRows: number[] = [];
@@ -752,6 +754,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
           q.inflightBytes -= l;
           q.inflightPackets--;
           q.completionTs.push(rel);
+          q.completionRows.push(row);
           const t = rel - lcXmitRel[slot]!;
           q.driverTimeSumNs += t;
           q.driverTimeCount++;

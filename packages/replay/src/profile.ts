@@ -76,3 +76,26 @@ export function hasTxWatchdog(driver: string | undefined): boolean | null {
   if (!driver) return null;
   return !['macb', 'veth'].includes(driver);
 }
+
+/**
+ * Does the driver use BQL (netdev_tx_sent_queue / netdev_tx_completed_queue, §B)? igb always; virtio_net
+ * from 6.11; macb from 6.15 (§G); veth and loopback never (lltx, no byte queue limits). null = unknown.
+ */
+export function driverHasBql(driver: string | undefined, kernel: string | undefined): boolean | null {
+  if (!driver) return null;
+  const [maj = 0, min = 0] = (kernel ?? DEFAULT_KERNEL).split(/[.-]/).map((x) => Number(x) || 0);
+  const atLeast = (a: number, b: number): boolean => maj > a || (maj === a && min >= b);
+  switch (driver) {
+    case 'igb':
+      return true;
+    case 'virtio_net':
+      return atLeast(6, 11);
+    case 'macb':
+      return atLeast(6, 15);
+    case 'veth':
+    case 'loopback':
+      return false;
+    default:
+      return null;
+  }
+}

@@ -8,7 +8,7 @@ import { tableChunksAligned, tableSource, type BatchSource } from './batches.js'
 import { observe, observeSource, K, type Observed, type QueueObs } from './observe.js';
 import { makeFindings } from './findings.js';
 import { DEFAULT_HZ, DEFAULT_KERNEL, type DeviceProfile } from './profile.js';
-import { driveDql, jiffiesMapper, newQueueDql } from './expected-dql.js';
+import { expectQueue, jiffiesMapper, type QueueExpectation } from './expected-dql.js';
 import { F64List } from './growable.js';
 import type { Interval, QueueSeries, QueueSummary, ReplayResult, Severity } from './types.js';
 
@@ -75,8 +75,11 @@ function assemble(obs: Observed, opts: ReplayOptions & { profile: DeviceProfile 
   const base = obs.baseNs;
   const ns = (rel: number): bigint => base + BigInt(Math.round(rel));
   const stallNs = opts.stallNs ?? 500e6;
-  const findings = makeFindings(obs, { profile: opts.profile, hz, stallNs, includeLoopback: opts.includeLoopback ?? false });
   const jiffiesOf = jiffiesMapper(hz, base, opts.jiffiesAnchor);
+  // expected BQL per queue (the model's DQL fed with the observed stream): series and §I.8 checks
+  const expected = new Map<QueueObs, QueueExpectation>();
+  for (const d of obs.devices) for (const q of d.queues.values()) expected.set(q, expectQueue(q, opts.profile.kernel ?? DEFAULT_KERNEL, hz, jiffiesOf, obs.firstRel));
+  const findings = makeFindings(obs, { profile: opts.profile, hz, stallNs, includeLoopback: opts.includeLoopback ?? false, expected });
 
   const queues: QueueSummary[] = [];
   const series: QueueSeries[] = [];
@@ -119,16 +122,9 @@ function assemble(obs: Observed, opts: ReplayOptions & { profile: DeviceProfile 
     });
 
     // expected DQL limit along the same time axis: the model fed with this queue's BQL stream
-    const expRel = new F64List();
-    const expLimit = new F64List();
-    if (q.dqlQueuedTs.length > 0) {
-      const dql = newQueueDql(opts.profile.kernel ?? DEFAULT_KERNEL, hz, jiffiesOf(obs.firstRel));
-      driveDql(q, dql, jiffiesOf, (s) => {
-        if (expLimit.length > 0 && expLimit.last() === s.limitAfter) return;
-        expRel.push(s.rel);
-        expLimit.push(s.limitAfter);
-      });
-    }
+    const ex = expected.get(q)!;
+    const expRel = ex.limitRel;
+    const expLimit = ex.limit;
     const idx = thin(q.sTs.length, opts.maxSeriesPoints);
     let ek = 0;
     let lastLimit: number | null = null;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NotATraceError, StrictParseError, type TraceFormat } from '@txreplay/ingest';
-import { formatVerdict, loadForReplay, parseProfile, replayTable, toJson, type DeviceProfile, type LoadedTrace, type ReplayResult } from '@txreplay/replay';
+import { formatVerdict, isArrowFile, loadForReplay, parseProfile, replayArrowFile, replayTable, toJson, type DeviceProfile, type LoadedTrace, type ReplayResult } from '@txreplay/replay';
 import { writePostMortem } from '@txreplay/report';
 import { EXIT } from '../exit.js';
 
@@ -76,13 +76,20 @@ export async function runReplay(
   traces: string[],
   o: ReplayCliOptions,
   seriesPoints: number | undefined,
-): Promise<{ result: ReplayResult; table: LoadedTrace['table'] }> {
+  needTable = true,
+): Promise<{ result: ReplayResult; table: LoadedTrace['table'] | null }> {
   const profile = profileFromOptions(o);
   let stallNs: number | undefined;
   if (o.stallMs !== undefined) {
     const ms = Number(o.stallMs);
     if (!Number.isFinite(ms) || ms <= 0) usage(`bad --stall-ms "${o.stallMs}"`);
     stallNs = ms * 1e6;
+  }
+  // one ingested .arrow and no post-mortem to write: replay it record batch by record batch straight from
+  // the file (only the columns replay reads), without building the table
+  if (!needTable && traces.length === 1 && (o.format === 'arrow' || (o.format === undefined && (await isArrowFile(traces[0]!))))) {
+    const result = await replayArrowFile(traces[0]!, { profile, stallNs, maxSeriesPoints: seriesPoints, includeLoopback: o.includeLo === true });
+    return { result, table: null };
   }
   const ac = new AbortController();
   const onSig = (): void => ac.abort();
@@ -124,10 +131,11 @@ export function register(program: Command): void {
     .option('--html <file>', 'also write an HTML post-mortem')
     .option('--md <file>', 'also write a Markdown post-mortem');
   addReplayOptions(cmd).action(async (traces: string[], o: ReplayCliOptions & { html?: string; md?: string }) => {
-    const { result, table } = await runReplay(traces, o, 500);
+    const postMortem = Boolean(o.html || o.md);
+    const { result, table } = await runReplay(traces, o, 500, postMortem);
     if (o.json) process.stdout.write(toJson(result) + '\n');
     else process.stdout.write(formatVerdict(result));
-    if (o.html || o.md) await writePostMortem(result, { html: o.html, md: o.md, events: table });
+    if (postMortem && table) await writePostMortem(result, { html: o.html, md: o.md, events: table });
     process.exitCode = findingsExitCode(result);
   });
 }

@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .description('replay a trace against the model: per-queue summaries, full series (backlog, inflight, DQL limit) and findings')
     .argument('<traces...>', 'trace files (any ingest format, .gz, .arrow; - for stdin)');
   addReplayOptions(cmd).action(async (traces: string[], o: ReplayCliOptions) => {
-    const { result } = await runReplay(traces, o, undefined);
+    const { result } = await runReplay(traces, o, undefined, false);
     if (o.json) process.stdout.write(toJson(result) + '\n');
     else process.stdout.write(formatVerdict(result));
     process.exitCode = findingsExitCode(result);
