@@ -378,7 +378,11 @@ export class EventColumns {
         const enc = utf8Parts(this.raw, n);
         values.push(enc.data);
         rawOffsets = enc.offsets;
-      } else values.push(this.columnArray(name).slice(0, n));
+      } else {
+        const arr = this.columnArray(name);
+        // an all-null column (most columns belong to one event type) needs no copy of its stale values
+        values.push(nulls === n ? new (arr.constructor as new (n: number) => typeof arr)(n) : arr.slice(0, n));
+      }
     });
     // a discarded attempt at row n is cleared too: the next rows start at 0 and would never reach it
     const clear = this.dirty ? Math.min(n + 1, this.capacity) : n;

@@ -266,6 +266,44 @@ function tsColon(buf: Uint8Array, i: number, e: number): number {
   if (!sawDigit || !sawDot || j >= e || buf[j] !== 58) return -1;
   return j;
 }
+/**
+ * tsColon + bSecsDotFrac in one pass (perf lines): `secs.frac:` with 1..9 fraction digits into exact ns halves;
+ * the index of the ':' or -1 (the caller falls back to the string parser, which then fails the same way).
+ */
+function secsDotFracColon(buf: Uint8Array, i: number, e: number, out32: Uint32Array, r: number): number {
+  let j = i;
+  let secs = 0;
+  let c = 0;
+  while (j < e) {
+    c = buf[j]!;
+    if (c < 48 || c > 57) break;
+    secs = secs * 10 + (c - 48);
+    j++;
+  }
+  if (j === i || j >= e || c !== 46) return -1;
+  const fa = ++j;
+  let frac = 0;
+  while (j < e) {
+    c = buf[j]!;
+    if (c < 48 || c > 57) break;
+    frac = frac * 10 + (c - 48);
+    j++;
+  }
+  const fd = j - fa;
+  if (fd < 1 || fd > 9 || j >= e || c !== 58) return -1;
+  for (let k = fd; k < 9; k++) frac *= 10;
+  const ns = secs * 1e9 + frac;
+  if (ns <= Number.MAX_SAFE_INTEGER) {
+    out32[2 * r] = ns % 4294967296;
+    out32[2 * r + 1] = Math.floor(ns / 4294967296);
+  } else {
+    const v = BigInt(secs) * 1_000_000_000n + BigInt(frac);
+    out32[2 * r] = Number(v & 0xffffffffn);
+    out32[2 * r + 1] = Number(v >> 32n);
+  }
+  return j;
+}
+
 /** formats.ts eventColon over bytes. */
 function evColon(buf: Uint8Array, i: number, e: number): number {
   for (let j = i; j < e; j++) {
@@ -382,19 +420,14 @@ export class FastParser {
     if (i === e) return LineKind.Comment;
     if (buf[i] === 35) return FALLBACK; // `#` header: the string parser reads the kernel release
     if (i > a) {
-      // perf -g call-chain line (formats.ts isCallchainLine)
-      const te = tokEnd(buf, i, e);
-      if (te - i >= 6 && te < e) {
-        let hex = true;
-        for (let k = i; k < te; k++) {
-          const c = buf[k]! | 0x20;
-          if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
-            hex = false;
-            break;
-          }
-        }
-        if (hex) return LineKind.Comment;
+      // perf -g call-chain line (formats.ts isCallchainLine: an all-hex first token of >= 6 digits, more follows);
+      // scanning while hex stops at the first byte of a comm instead of walking the whole token
+      let k = i;
+      for (; k < e; k++) {
+        const c = buf[k]! | 0x20;
+        if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) break;
       }
+      if (k < e && k - i >= 6 && isSp(buf[k]!)) return LineKind.Comment;
     }
     const lb = this.cpuBracket(buf, a, i, e);
     if (lb < 0) return FALLBACK;
@@ -412,10 +445,9 @@ export class FastParser {
     let ce = ps;
     while (ce > i && isSp(buf[ce - 1]!)) ce--;
     const tsA = skipSp(buf, rb + 1, e);
-    const tc = tsColon(buf, tsA, e);
-    if (tc < 0) return FALLBACK;
     const cols = this.cols;
-    if (!bSecsDotFrac(buf, tsA, tc, cols.tsNs32, r)) return FALLBACK;
+    const tc = secsDotFracColon(buf, tsA, e, cols.tsNs32, r);
+    if (tc < 0) return FALLBACK;
     cols.valid.ts_ns[r] = 1;
     const evA = skipSp(buf, tc + 1, e);
     const ec = evColon(buf, evA, e);
