@@ -25,9 +25,13 @@ export class Prng {
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
   }
 
-  /** uniform unsigned 32-bit integer */
-  nextU32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+  /**
+   * One xoshiro128** step; the output as a *signed* int32. The hot path never returns an unsigned 32-bit value or a
+   * float across a call: a uint32 above 2^31 or a double is boxed (a HeapNumber allocation) when it leaves a
+   * function that is not inlined, which was the simulator's last per-event allocation. Same stream as before.
+   */
+  private stepI32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9);
     const t = this.s1 << 9;
     this.s2 ^= this.s0;
     this.s3 ^= this.s1;
@@ -38,19 +42,24 @@ export class Prng {
     return result;
   }
 
+  /** uniform unsigned 32-bit integer */
+  nextU32(): number {
+    return this.stepI32() >>> 0;
+  }
+
   /** uniform in [0, 1) with 32 bits of resolution */
   nextFloat(): number {
-    return this.nextU32() / 4294967296;
+    return (this.stepI32() >>> 0) / 4294967296;
   }
 
   /** uniform integer in [0, n) */
   nextInt(n: number): number {
-    return Math.floor(this.nextFloat() * n);
+    return Math.floor(((this.stepI32() >>> 0) / 4294967296) * n);
   }
 
   /** exponential inter-arrival with the given mean, in integer ns (>= 1) */
   nextExpNs(meanNs: number): number {
-    const u = 1 - this.nextFloat(); // (0, 1]
+    const u = 1 - (this.stepI32() >>> 0) / 4294967296; // (0, 1]
     return Math.max(1, Math.round(-Math.log(u) * meanNs));
   }
 }

@@ -195,6 +195,12 @@ interface DevRuntime {
   lostIrqBudget: number[];
   /** igb_watchdog_task timer (ns), -1 when not armed */
   igbTaskDueNs: number;
+  /** jiffiesOf cache: the instant it was computed for (-1 none) and its value */
+  jiffiesAtNs: number;
+  jiffiesCached: number;
+  nsPerJiffyIsInteger: boolean;
+  /** NETIF_F_LLTX (veth): no xmit lock owner, so txq_trans_update never writes trans_start */
+  lltx: boolean;
   /** veth: the peer NAPI thread's task index, run windows and per-packet cost (ns) */
   vethNapiTask: number;
   vethPeriodNs: number;
@@ -240,6 +246,13 @@ export class Simulator implements DriverHost {
   /** bulk dequeue list (skb ids), reused; grows only if an uncapped (old-kernel) bulk needs more */
   private bulk = new Int32Array(4096);
   private readonly sourceSent: Float64Array;
+  /** per source, precomputed for the send loop: mean inter-arrival (ns), start (ns, unrounded), stop (ns), Poisson? */
+  private readonly sourceMeanNs: Float64Array;
+  private readonly sourceStartNs: Float64Array;
+  private readonly sourceStopNs: Float64Array;
+  private readonly sourcePoisson: Uint8Array;
+  /** the clock at t=0 (scenario.startOffsetNs) */
+  private readonly startOffsetNs: number;
   /** softnet_data per CPU: poll_list (global queue indexes), NET_RX raised, counters (§F net_rx_action) */
   private sdPoll: Int32Array[] = [];
   private readonly sdPollLen = new Int32Array(NR_CPUS);
@@ -269,6 +282,11 @@ export class Simulator implements DriverHost {
     this.tasks.push({ comm: 'kworker/0:1', pid: 31 });
     this.sourceSent = new Float64Array(scenario.sources.length);
     this.sourceFlowCursor = new Int32Array(scenario.sources.length);
+    this.sourceMeanNs = Float64Array.from(scenario.sources, (s) => 1e9 / s.ratePps);
+    this.sourceStartNs = Float64Array.from(scenario.sources, (s) => s.startMs * 1e6);
+    this.sourceStopNs = Float64Array.from(scenario.sources, (s) => Math.round(s.stopMs * 1e6));
+    this.sourcePoisson = Uint8Array.from(scenario.sources, (s) => (s.pattern === 'poisson' ? 1 : 0));
+    this.startOffsetNs = scenario.startOffsetNs;
     this.netdevBudget = scenario.netdevBudget;
     const lenSource = (): Int32Array => this.pool.lenBytes;
 
@@ -344,6 +362,10 @@ export class Simulator implements DriverHost {
         frozenForever: new Array<boolean>(cfg.numTxQueues).fill(false),
         lostIrqBudget: new Array<number>(cfg.numTxQueues).fill(0),
         igbTaskDueNs: -1,
+        jiffiesAtNs: -1,
+        jiffiesCached: 0,
+        nsPerJiffyIsInteger: Number.isInteger(1e9 / hz),
+        lltx: profile.kind === 'veth-like' || profile.kind === 'veth',
         vethNapiTask: 0,
         vethPeriodNs: 0,
         vethRunNs: 0,
@@ -433,9 +455,14 @@ export class Simulator implements DriverHost {
     return this.now;
   }
   private jiffiesOf(dev: DevRuntime): number {
+    // several reads per packet at the same instant (BQL, time_stamp, trans_start): computed once per instant
+    if (dev.jiffiesAtNs === this.now) return dev.jiffiesCached;
     const t = this.scenario.startOffsetNs + this.now;
     // exact when 1e9/HZ is an integer (HZ 100, 250, 1000); otherwise via t*HZ (exact below 2^53)
-    return Number.isInteger(dev.nsPerJiffy) ? Math.floor(t / dev.nsPerJiffy) : Math.floor((t * dev.hz) / 1e9);
+    const j = dev.nsPerJiffyIsInteger ? Math.floor(t / dev.nsPerJiffy) : Math.floor((t * dev.hz) / 1e9);
+    dev.jiffiesAtNs = this.now;
+    dev.jiffiesCached = j;
+    return j;
   }
   /** absolute ns (relative to t=0) at which jiffies reaches j */
   private nsOfJiffies(dev: DevRuntime, j: number): number {
@@ -519,13 +546,10 @@ export class Simulator implements DriverHost {
   private onSourceSend(i: number): void {
     const s = this.sources[i]!;
     this.sendOne(i, s);
-    const meanNs = 1e9 / s.ratePps;
+    const meanNs = this.sourceMeanNs[i]!;
     const sent = ++this.sourceSent[i]!;
-    const next =
-      s.pattern === 'poisson'
-        ? this.now + this.prng.nextExpNs(meanNs)
-        : Math.round(s.startMs * 1e6 + sent * meanNs);
-    if (next < Math.round(s.stopMs * 1e6)) this.heap.push(Math.max(next, this.now), A_SEND, i);
+    const next = this.sourcePoisson[i] === 1 ? this.now + this.prng.nextExpNs(meanNs) : Math.round(this.sourceStartNs[i]! + sent * meanNs);
+    if (next < this.sourceStopNs[i]!) this.heap.push(Math.max(next, this.now), A_SEND, i);
   }
 
   private onBurst(i: number): void {
@@ -765,7 +789,7 @@ export class Simulator implements DriverHost {
     ev.rc = rc;
     this.emit(TraceKind.netDevXmit);
     // txq_trans_update only under the xmit lock: LLTX devices (veth) never update trans_start here
-    if (rc === 0 && dev.profile.kind !== 'veth-like' && dev.profile.kind !== 'veth') dev.txqs[queue]!.transUpdate(this.jiffiesOf(dev));
+    if (rc === 0 && !dev.lltx) dev.txqs[queue]!.transUpdate(this.jiffiesOf(dev));
     return rc;
   }
 
@@ -1238,7 +1262,7 @@ export class Simulator implements DriverHost {
   private emit(kind: TraceKindValue): void {
     const ev = this.ev;
     ev.kind = kind;
-    ev.tsNs = this.scenario.startOffsetNs + this.now;
+    ev.tsNs = this.startOffsetNs + this.now;
     ev.task = this.curTask;
     ev.cpu = this.curCpu;
     this.events++;
