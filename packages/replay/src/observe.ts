@@ -210,9 +210,19 @@ export interface Observed {
   unattributedDrops: number;
   hashedPointers: boolean;
   napis: NapiObs[];
+  /** kfree_skb reasons printed as numbers (bpftrace): frees per number and how many counted as qdisc drops */
+  numericReasons: Map<string, { frees: number; asQdiscDrop: number }>;
 }
 
 /** Drop reasons that mean "the qdisc refused or discarded the packet" (§D.3). */
+const REASON_OTHER = 0;
+const REASON_QDISC = 1;
+/** a number (bpftrace prints enum skb_drop_reason as a number; the numbering changes between kernels, §H.1) */
+const REASON_NUMERIC = 2;
+function reasonClass(r: string): number {
+  if (/^\d+$/.test(r)) return REASON_NUMERIC;
+  return isQdiscDropReason(r) ? REASON_QDISC : REASON_OTHER;
+}
 function isQdiscDropReason(r: string): boolean {
   return r.startsWith('QDISC_') || r.startsWith('FQ_') || r.startsWith('CAKE_') || r === 'TC_EGRESS';
 }
@@ -281,7 +291,9 @@ interface NameTables {
 function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView, rowBase: number): boolean; finish(): Observed } {
   const n = names.n;
   let kindOf = new Int32Array(0);
-  let reasonIsQdisc: boolean[] = [];
+  let reasonKind: number[] = [];
+  /** numeric drop reasons seen: frees, and how many were read as qdisc drops */
+  const numericReasons = new Map<string, { frees: number; asQdiscDrop: number }>();
   const kindOfCode = (code: number): number => EVENT_KIND[names.eventNames[code] ?? ''] ?? K.other;
 
   const devices: DevObs[] = [];
@@ -513,7 +525,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
     kindOf = new Int32Array(names.eventNames.length);
     names.eventNames.forEach((name, i) => (kindOf[i] = EVENT_KIND[name] ?? K.other));
   }
-  if (reasonIsQdisc.length !== names.reasonNames.length) reasonIsQdisc = names.reasonNames.map(isQdiscDropReason);
+  if (reasonKind.length !== names.reasonNames.length) reasonKind = names.reasonNames.map(reasonClass);
   // Arrow values + validity bitmaps (null bitmap = all valid; sentinel-form views carry NULL_I32 / -1)
   const { tsRel, skb, napi, cpu, cpuN, event, eventR, dev, devN, devR, ifindex, ifindexN, queue, queueN, len, lenN, rc, rcN } = v;
   const { work, workN, budget, budgetN, txqState, txqStateN, packets, packetsN, handle, handleN, parent, parentN } = v;
@@ -723,7 +735,18 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
         const s = skb[i]!;
         const slot = slotOf.get(s);
         const rsn = kind === K.kfree && !isNull(reasonN, i) ? reasonR[reason[i]!]! : -1;
-        if (rsn >= 0 && reasonIsQdisc[rsn]) {
+        // a numeric reason is read as a qdisc drop only where nothing but the qdisc can drop: an skb freed
+        // after net_dev_queue and before any qdisc_enqueue (§D.2: the qdisc refused it at enqueue)
+        const rk = rsn >= 0 ? reasonKind[rsn]! : REASON_OTHER;
+        const qdiscDrop = rk === REASON_QDISC || (rk === REASON_NUMERIC && slot >= 0 && lcState[slot] === ST_QUEUED);
+        if (rk === REASON_NUMERIC) {
+          const name = names.reasonNames[rsn]!;
+          let nr = numericReasons.get(name);
+          if (!nr) numericReasons.set(name, (nr = { frees: 0, asQdiscDrop: 0 }));
+          nr.frees++;
+          if (qdiscDrop) nr.asQdiscDrop++;
+        }
+        if (qdiscDrop) {
           // §D.2/§D.3: the qdisc refused the skb (no qdisc_enqueue fired for it); attribute it to the qdisc
           // this CPU ran since the skb's net_dev_queue, else to the device's only queue.
           let q: QueueObs | null = null;
@@ -859,6 +882,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
     unattributedDrops,
     hashedPointers,
     napis,
+    numericReasons,
   };
   };
   return { run, finish };
