@@ -6,11 +6,13 @@
 import type { Evidence, Finding, FindingKind, Severity } from './types.js';
 import { countIn, lowerBound, type F64List } from './growable.js';
 import { K, type DevObs, type Observed, type ObservedInterval, type QueueObs } from './observe.js';
-import { driverHasBql, hasTxWatchdog, type DeviceProfile } from './profile.js';
+import { driverHasBql, hasTxWatchdog, profileFor, type DeviceProfile, type DeviceProfiles } from './profile.js';
 import { limitAt, type QueueExpectation } from './expected-dql.js';
 
 export interface FindingOptions {
   profile: DeviceProfile;
+  /** per-device overrides of `profile` */
+  deviceProfiles?: DeviceProfiles;
   hz: number;
   /** a stopped queue or stuck in-flight data counts as stalled after this long (ns) */
   stallNs: number;
@@ -93,17 +95,19 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
   };
   // netdev_budget_usecs = 2*USEC_PER_SEC/HZ (§F): a NAPI that waits longer than this to run is being starved
   const budgetNs = (2 * 1e9) / opt.hz;
-  const watchdogNs = ((opt.profile.watchdogTimeoJiffies ?? 5 * opt.hz) * 1e9) / opt.hz;
 
   for (const d of o.devices) {
     if (d.name === 'lo' && !opt.includeLoopback) continue;
-    const peerDriven = isPeerDriven(o, d, opt.profile);
+    // this device's profile: the global one overridden by its --device-profile / "devices" entry
+    const prof = profileFor(opt.profile, opt.deviceProfiles, d.name);
+    const watchdogNs = ((prof.watchdogTimeoJiffies ?? 5 * opt.hz) * 1e9) / opt.hz;
+    const peerDriven = isPeerDriven(o, d, prof);
     const compDevs = completionDevices(o, d);
     const pollLists = compDevs.map((x) => x.napiPollTs);
     const idleLists = compDevs.map((x) => x.napiIdleTs);
     const fullLists = compDevs.map((x) => x.napiFullTs);
     const napiWho = compDevs.length === 0 ? 'no NAPI instance' : compDevs.map((x) => x.name).join(', ');
-    const watchdog = opt.profile.driver ? hasTxWatchdog(opt.profile.driver) : peerDriven ? false : null;
+    const watchdog = prof.driver ? hasTxWatchdog(prof.driver) : peerDriven ? false : null;
 
     for (const q of [...d.queues.values()].sort((a, b) => a.queue - b.queue)) {
       /**
@@ -211,7 +215,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
           }
           const wd =
             watchdog === false
-              ? ` ${peerDriven ? 'veth' : opt.profile.driver} has no ndo_tx_timeout, so dev_watchdog never fires and nothing ever recovers the queue (§E).`
+              ? ` ${peerDriven ? 'veth' : prof.driver} has no ndo_tx_timeout, so dev_watchdog never fires and nothing ever recovers the queue (§E).`
               : dur >= watchdogNs
                 ? ` The queue stayed stopped past watchdog_timeo (${fmtMs(watchdogNs)}): expect net_dev_xmit_timeout (§E).`
                 : '';
@@ -229,7 +233,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
               ],
             ),
           );
-        } else if (polls === 0 && !peerDriven && opt.profile.driver === 'macb') {
+        } else if (polls === 0 && !peerDriven && prof.driver === 'macb') {
           stallFindings.push(
             add('stuck_dma', 'critical', d.name, q.queue, stallStartRel, endRel,
               `macb TX head stuck: txq ${q.queue} stopped for ${fmtMs(dur)}, no completion, no TX interrupt`,
@@ -272,7 +276,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
       // after every packet (STACK_XOFF after each one). Only for queues known to run BQL: STACK_XOFF seen in the
       // trace, or a BQL driver in the profile (veth and lo have no byte queue limits).
       const collapse = opt.expected?.get(q)?.collapse;
-      const bqlKnown = q.intervals.some((iv) => iv.state === 'STACK_XOFF') || driverHasBql(opt.profile.driver, opt.profile.kernel) === true;
+      const bqlKnown = q.intervals.some((iv) => iv.state === 'STACK_XOFF') || driverHasBql(prof.driver, prof.kernel) === true;
       if (collapse && bqlKnown && collapse.packets >= 64 && collapse.endRel - collapse.startRel >= opt.stallNs && !stallFindings.some((f) => f.kind === 'dql_limit_collapse')) {
         const first = findRowAt(o, collapse.startRel, 'net:net_dev_xmit', d.name);
         const last = findRowAt(o, collapse.endRel, 'net:net_dev_xmit', d.name);
@@ -390,7 +394,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
           // it, the queue was never stopped, and completions ran before (interrupts and cleaning worked)
           const burstNs = q.xmitTs.last() - fromRel;
           const queueStopped = q.intervals.some((iv) => iv.state !== 'FROZEN' && iv.startRel >= fromRel - 1e6);
-          const doorbell = haveFrees && lastComp > -Infinity && burstNs <= 1e6 && !queueStopped && opt.profile.driver !== 'macb';
+          const doorbell = haveFrees && lastComp > -Infinity && burstNs <= 1e6 && !queueStopped && prof.driver !== 'macb';
           if (dur >= opt.stallNs && xmitsAfter >= 2 && doorbell) {
             const first = findRowAt(o, fromRel, 'net:net_dev_xmit', d.name);
             const last = findRowAt(o, q.xmitTs.last(), 'net:net_dev_xmit', d.name);
@@ -409,7 +413,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
             );
             stallFindings.push(f);
           } else if (dur >= opt.stallNs && xmitsAfter >= 2) {
-            const macb = opt.profile.driver === 'macb';
+            const macb = prof.driver === 'macb';
             const kind: FindingKind = polls === 0 && !macb ? 'lost_interrupt' : 'stuck_dma';
             const basis = haveFrees ? 'none of them was freed' : 'no NAPI poll ran (this trace has no skb free events)';
             add(kind, 'critical', d.name, q.queue, fromRel, o.lastRel,

@@ -5,7 +5,7 @@ export { openArrowFile } from './arrow-file.js';
 export { tableSource, type BatchSource } from './batches.js';
 export { toJson, JSON_SCHEMA_VERSION } from './json.js';
 export { formatVerdict, verdictLine } from './text.js';
-export { parseProfile, parseRate, type DeviceProfile } from './profile.js';
+export { parseProfile, parseProfileFile, parseDeviceProfileSpec, parseRate, profileFor, type DeviceProfile, type DeviceProfiles } from './profile.js';
 export { readColumns, timeOrder, type TraceColumns } from './columns.js';
 export { observe, observeSource, type Observed, type QueueObs, type DevObs } from './observe.js';
 export { driveDql, jiffiesMapper, newQueueDql, type DqlStep } from './expected-dql.js';

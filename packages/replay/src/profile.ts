@@ -65,7 +65,7 @@ export function parseProfile(obj: Record<string, unknown>, origin = 'profile'): 
         out.watchdogTimeoJiffies = posInt(`${origin}: watchdogTimeoJiffies`, v);
         break;
       default:
-        throw new Error(`${origin}: unknown key "${k}" (known: driver, ring, rate, qdisc, txqueuelen, hz, kernel)`);
+        throw new Error(`${origin}: unknown key "${k}" (known: driver, ring, rate, qdisc, txqueuelen, hz, kernel, watchdogTimeoJiffies${origin.includes('devices.') || origin.startsWith('--device-profile') ? '' : '; a profile file may also hold "devices"'})`);
     }
   }
   return out;
@@ -98,4 +98,50 @@ export function driverHasBql(driver: string | undefined, kernel: string | undefi
     default:
       return null;
   }
+}
+
+/**
+ * Profiles keyed by device (`--device-profile dev=vs0,driver=veth …`, or a profile file's "devices" map):
+ * each device's profile is the global one overridden by its own entry — a trace can hold an igb NIC and
+ * a veth pair at once.
+ */
+export type DeviceProfiles = Record<string, DeviceProfile>;
+
+export function profileFor(global: DeviceProfile, perDevice: DeviceProfiles | undefined, dev: string): DeviceProfile {
+  const own = perDevice?.[dev];
+  return own ? { ...global, ...own } : global;
+}
+
+/** `dev=NAME,key=value,…` (keys as in parseProfile) → the device name and its profile. */
+export function parseDeviceProfileSpec(spec: string, origin = '--device-profile'): { dev: string; profile: DeviceProfile } {
+  const obj: Record<string, string> = {};
+  for (const part of spec.split(',')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new Error(`${origin} "${spec}": expected key=value pairs, got "${part}"`);
+    obj[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  const dev = obj.dev ?? obj.device;
+  if (!dev) throw new Error(`${origin} "${spec}": dev=NAME is required`);
+  delete obj.dev;
+  delete obj.device;
+  return { dev, profile: parseProfile(obj, `${origin} ${dev}`) };
+}
+
+/**
+ * A profile file: the DeviceProfile keys (defaults for every device) plus an optional
+ * `"devices": { "<dev>": { …same keys… } }`.
+ */
+export function parseProfileFile(obj: Record<string, unknown>, origin: string): { profile: DeviceProfile; devices: DeviceProfiles } {
+  const { devices: rawDevices, ...rest } = obj;
+  const profile = parseProfile(rest, origin);
+  const devices: DeviceProfiles = {};
+  if (rawDevices !== undefined) {
+    if (!rawDevices || typeof rawDevices !== 'object' || Array.isArray(rawDevices)) throw new Error(`${origin}: "devices" must be an object keyed by device name`);
+    for (const [dev, p] of Object.entries(rawDevices as Record<string, unknown>)) {
+      if (!p || typeof p !== 'object' || Array.isArray(p)) throw new Error(`${origin}: devices.${dev} must be an object`);
+      devices[dev] = parseProfile(p as Record<string, unknown>, `${origin}: devices.${dev}`);
+    }
+  }
+  return { profile, devices };
 }

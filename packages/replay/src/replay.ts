@@ -7,13 +7,15 @@ import { readColumns, timeOrder } from './columns.js';
 import { tableChunksAligned, tableSource, type BatchSource } from './batches.js';
 import { observe, observeSource, K, type Observed, type QueueObs } from './observe.js';
 import { makeFindings } from './findings.js';
-import { DEFAULT_HZ, DEFAULT_KERNEL, type DeviceProfile } from './profile.js';
+import { DEFAULT_HZ, DEFAULT_KERNEL, profileFor, type DeviceProfile, type DeviceProfiles } from './profile.js';
 import { expectQueue, jiffiesMapper, type QueueExpectation } from './expected-dql.js';
 import { F64List } from './growable.js';
 import type { Interval, QueueSeries, QueueSummary, ReplayResult, Severity } from './types.js';
 
 export interface ReplayOptions {
   profile?: DeviceProfile;
+  /** per-device overrides of `profile` (keyed by device name) */
+  deviceProfiles?: DeviceProfiles;
   /** a stop or stuck in-flight data longer than this is a stall (ns); default 500 ms */
   stallNs?: number;
   /** cap on points per queue series (evenly thinned, first/last kept); default: all */
@@ -78,8 +80,11 @@ function assemble(obs: Observed, opts: ReplayOptions & { profile: DeviceProfile 
   const jiffiesOf = jiffiesMapper(hz, base, opts.jiffiesAnchor);
   // expected BQL per queue (the model's DQL fed with the observed stream): series and §I.8 checks
   const expected = new Map<QueueObs, QueueExpectation>();
-  for (const d of obs.devices) for (const q of d.queues.values()) expected.set(q, expectQueue(q, opts.profile.kernel ?? DEFAULT_KERNEL, hz, jiffiesOf, obs.firstRel));
-  const findings = makeFindings(obs, { profile: opts.profile, hz, stallNs, includeLoopback: opts.includeLoopback ?? false, expected });
+  for (const d of obs.devices) {
+    const kernel = profileFor(opts.profile, opts.deviceProfiles, d.name).kernel ?? DEFAULT_KERNEL;
+    for (const q of d.queues.values()) expected.set(q, expectQueue(q, kernel, hz, jiffiesOf, obs.firstRel));
+  }
+  const findings = makeFindings(obs, { profile: opts.profile, deviceProfiles: opts.deviceProfiles, hz, stallNs, includeLoopback: opts.includeLoopback ?? false, expected });
 
   const queues: QueueSummary[] = [];
   const series: QueueSeries[] = [];

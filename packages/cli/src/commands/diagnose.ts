@@ -1,7 +1,21 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NotATraceError, StrictParseError, type TraceFormat } from '@txreplay/ingest';
-import { formatVerdict, isArrowFile, loadForReplay, parseProfile, replayArrowFile, replayTable, toJson, type DeviceProfile, type LoadedTrace, type ReplayResult } from '@txreplay/replay';
+import {
+  formatVerdict,
+  isArrowFile,
+  loadForReplay,
+  parseDeviceProfileSpec,
+  parseProfile,
+  parseProfileFile,
+  replayArrowFile,
+  replayTable,
+  toJson,
+  type DeviceProfile,
+  type DeviceProfiles,
+  type LoadedTrace,
+  type ReplayResult,
+} from '@txreplay/replay';
 import { writePostMortem } from '@txreplay/report';
 import { EXIT } from '../exit.js';
 
@@ -16,6 +30,7 @@ export interface ReplayCliOptions {
   hz?: string;
   kernel?: string;
   profile?: string;
+  deviceProfile?: string[];
   stallMs?: string;
   includeLo?: boolean;
   format?: TraceFormat;
@@ -32,7 +47,13 @@ export function addReplayOptions(cmd: Command): Command {
     .option('--txqueuelen <n>', 'device txqueuelen')
     .option('--hz <n>', 'kernel CONFIG_HZ (default 250)')
     .option('--kernel <release>', 'kernel release (default: from the trace, else 6.18)')
-    .option('--profile <file.json>', 'device profile file with the same keys as the flags')
+    .option('--profile <file.json>', 'device profile file with the same keys as the flags, plus "devices": {"<dev>": {…}} for per-device profiles')
+    .option(
+      '--device-profile <spec>',
+      'one device\'s profile, overriding the flags for it: dev=NAME,driver=…,ring=…,rate=…,qdisc=…,txqueuelen=…,hz=…,kernel=… (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--stall-ms <ms>', 'a stop or stuck in-flight data longer than this is a stall (default 500)')
     .option('--include-lo', 'also diagnose the loopback device')
     .option('--format <fmt>', 'input format (default: sniffed): perf-script, ftrace, trace-cmd, bpftrace, bpftrace-json, arrow')
@@ -45,7 +66,13 @@ function usage(message: string): never {
 }
 
 export function profileFromOptions(o: ReplayCliOptions): DeviceProfile {
+  return profilesFromOptions(o).profile;
+}
+
+/** Global profile (file, then flags) and per-device profiles (file "devices", then --device-profile). */
+export function profilesFromOptions(o: ReplayCliOptions): { profile: DeviceProfile; devices: DeviceProfiles } {
   let fromFile: DeviceProfile = {};
+  let devices: DeviceProfiles = {};
   if (o.profile) {
     let raw: unknown;
     try {
@@ -55,7 +82,9 @@ export function profileFromOptions(o: ReplayCliOptions): DeviceProfile {
     }
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) usage(`--profile ${o.profile}: expected a JSON object`);
     try {
-      fromFile = parseProfile(raw as Record<string, unknown>, o.profile);
+      const parsed = parseProfileFile(raw as Record<string, unknown>, o.profile);
+      fromFile = parsed.profile;
+      devices = parsed.devices;
     } catch (e) {
       usage(e instanceof Error ? e.message : String(e));
     }
@@ -65,7 +94,11 @@ export function profileFromOptions(o: ReplayCliOptions): DeviceProfile {
       { driver: o.driver, ring: o.ring, rate: o.rate, qdisc: o.qdisc, txqueuelen: o.txqueuelen, hz: o.hz, kernel: o.kernel },
       'flags',
     );
-    return { ...fromFile, ...flags };
+    for (const spec of o.deviceProfile ?? []) {
+      const { dev, profile } = parseDeviceProfileSpec(spec);
+      devices = { ...devices, [dev]: { ...devices[dev], ...profile } };
+    }
+    return { profile: { ...fromFile, ...flags }, devices };
   } catch (e) {
     return usage(e instanceof Error ? e.message : String(e));
   }
@@ -78,7 +111,7 @@ export async function runReplay(
   seriesPoints: number | undefined,
   needTable = true,
 ): Promise<{ result: ReplayResult; table: LoadedTrace['table'] | null }> {
-  const profile = profileFromOptions(o);
+  const { profile, devices: deviceProfiles } = profilesFromOptions(o);
   let stallNs: number | undefined;
   if (o.stallMs !== undefined) {
     const ms = Number(o.stallMs);
@@ -88,7 +121,7 @@ export async function runReplay(
   // one ingested .arrow and no post-mortem to write: replay it record batch by record batch straight from
   // the file (only the columns replay reads), without building the table
   if (!needTable && traces.length === 1 && (o.format === 'arrow' || (o.format === undefined && (await isArrowFile(traces[0]!))))) {
-    const result = await replayArrowFile(traces[0]!, { profile, stallNs, maxSeriesPoints: seriesPoints, includeLoopback: o.includeLo === true });
+    const result = await replayArrowFile(traces[0]!, { profile, deviceProfiles, stallNs, maxSeriesPoints: seriesPoints, includeLoopback: o.includeLo === true });
     return { result, table: null };
   }
   const ac = new AbortController();
@@ -114,7 +147,7 @@ export async function runReplay(
   }
   if (!profile.kernel && loaded.kernel) profile.kernel = loaded.kernel;
   for (const note of loaded.notes) process.stderr.write(`txreplay: ${note}\n`);
-  const result = replayTable(loaded.table, { profile, stallNs, maxSeriesPoints: seriesPoints, includeLoopback: o.includeLo === true });
+  const result = replayTable(loaded.table, { profile, deviceProfiles, stallNs, maxSeriesPoints: seriesPoints, includeLoopback: o.includeLo === true });
   return { result, table: loaded.table };
 }
 
