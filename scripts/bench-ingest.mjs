@@ -108,7 +108,8 @@ console.log(
 if (a0) {
   console.log(
     `(a, 0 workers) txreplay ingest → Arrow in the main thread: ${(a0.ms / 1000).toFixed(2)} s, ` +
-      `${(mb / (a0.ms / 1000)).toFixed(1)} MB/s, peak RSS ${(a0.maxRssKb / 1024).toFixed(0)} MB`,
+      `${(mb / (a0.ms / 1000)).toFixed(1)} MB/s, ${((a0.events / a0.ms) * 1000 / 1e6).toFixed(2)} M events/s, ` +
+      `peak RSS ${(a0.maxRssKb / 1024).toFixed(0)} MB, CPU ${(a0.cpuMs / 1000).toFixed(1)} s`,
   );
 }
 console.log(

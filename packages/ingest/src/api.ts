@@ -33,11 +33,12 @@ export interface LoadOptions {
   /** rows per record batch (default 65536) */
   batchRows?: number;
   /**
-   * parse worker threads for text inputs larger than one 4 MB block (0 = parse in this thread).
-   * Default: TXREPLAY_INGEST_WORKERS, else one per core (at most 4). The table is identical either way.
+   * parse worker threads (0 = parse in this thread). Given here or in TXREPLAY_INGEST_WORKERS, they are used for
+   * any input larger than one block; by default (one per core, at most 4) only for regular files of 128 MiB or
+   * more. The table is identical either way.
    */
   workers?: number;
-  /** bytes per block of whole lines handed to a worker (default 4 MiB; tests use small blocks) */
+  /** bytes per block of whole lines handed to a worker (default 8 MiB; tests use small blocks) */
   blockBytes?: number;
 }
 

@@ -58,14 +58,19 @@ export function parseWorkerScript(): URL | null {
   return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : null;
 }
 
-/** Worker threads to use by default: one per core, at most 4 (the main thread encodes and writes). */
-export function defaultWorkerCount(): number {
+/** TXREPLAY_INGEST_WORKERS (or INGEST_WORKERS) when set to a count, else null. */
+export function workerCountFromEnv(): number | null {
   const env = process.env.TXREPLAY_INGEST_WORKERS ?? process.env.INGEST_WORKERS;
   if (env !== undefined && env !== '') {
     const n = Number(env);
     if (Number.isInteger(n) && n >= 0) return n;
   }
-  return Math.min(4, availableParallelism());
+  return null;
+}
+
+/** Worker threads to use by default: one per core, at most 4 (the main thread encodes and writes). */
+export function defaultWorkerCount(): number {
+  return workerCountFromEnv() ?? Math.min(4, availableParallelism());
 }
 
 export class ParsePool {

@@ -12,7 +12,14 @@ import type { RecordBatch } from 'apache-arrow';
 import { DICT_COLUMN_NAMES, type EventColumns } from './columns.js';
 import { NotATraceError, StrictParseError, type ParseIssue, type SourceSummary } from './errors.js';
 import { LineHandler, MAX_ISSUES, parserFor } from './lines.js';
-import { ParsePool, defaultWorkerCount, parseWorkerScript, type BlockRequest, type BlockResult } from './pool.js';
+import {
+  ParsePool,
+  defaultWorkerCount,
+  parseWorkerScript,
+  workerCountFromEnv,
+  type BlockRequest,
+  type BlockResult,
+} from './pool.js';
 import { COLUMNS, type TraceFormat } from './schema.js';
 import { detectFormat, notATraceReason } from './sniff.js';
 
@@ -40,6 +47,8 @@ export interface SourceOptions {
 
 /** Bytes per block of whole lines handed to a parse worker (and the in-thread parser). */
 const BLOCK_BYTES = 8 << 20;
+/** Regular files at least this big use parse workers by default (smaller: the calling thread is as fast). */
+const MIN_PARALLEL_BYTES = 128 << 20;
 /** Blocks submitted but not yet written, per worker: bounds memory independently of the input size. */
 const INFLIGHT_PER_WORKER = 2;
 
@@ -198,11 +207,15 @@ export async function ingestTextSource(
     parserFor(format); // rejects 'arrow'
     const blockBytes = opts.blockBytes ?? BLOCK_BYTES;
     const nWorkers = opts.workers ?? defaultWorkerCount();
+    // by default workers start only for big regular files: each costs a start-up and its own JIT warm-up
+    // (~0.5 CPU-second together on the bench machine), which a smaller input does not pay back
+    const explicit = opts.workers !== undefined || workerCountFromEnv() !== null;
     const gzip = input.gzip;
     const size = opts.totalBytes ?? null;
     const dataStart = headLen - head.length; // 3 after a byte order mark
     const script = nWorkers > 0 ? parseWorkerScript() : null;
-    if (script !== null && path !== '-' && !gzip && size !== null && size - dataStart > blockBytes) {
+    const big = size !== null && size - dataStart > blockBytes && (explicit || size >= MIN_PARALLEL_BYTES);
+    if (script !== null && path !== '-' && !gzip && big) {
       // a regular file: workers read their own byte ranges (no copy through this thread)
       await chunks.return?.(undefined);
       let start = dataStart;
@@ -218,7 +231,8 @@ export async function ingestTextSource(
     const blocks = blocksOf(head, chunks, blockBytes);
     const first = await blocks.next();
     if (first.done) throw new Error('unreachable: blocksOf yields at least one block');
-    if (script === null || first.value.final) {
+    // gzip/stdin (size unknown; gunzip already runs on the libuv pool): workers only when asked for
+    if (script === null || first.value.final || !explicit) {
       return await parseInThread(path, format, cols, sourceIdx, onBatch, opts, first.value, blocks, () => rawBytes);
     }
     let pendingFirst: { buf: Uint8Array; final: boolean } | null = first.value;
