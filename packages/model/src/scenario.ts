@@ -6,10 +6,11 @@ import { DRIVER_PROFILES, type DriverKind } from './driver/profiles.js';
 import { FAULT_KINDS, type FaultKind, type FaultSpec } from './faults.js';
 
 import type { TbfConfig } from './qdisc/tbf.js';
+import type { FqCodelConfig } from './qdisc/fq-codel.js';
 
-export type QdiscKind = 'pfifo_fast' | 'pfifo' | 'bfifo' | 'tbf' | 'mq' | 'noqueue';
-export type LeafQdiscKind = 'pfifo_fast' | 'pfifo' | 'bfifo' | 'tbf';
-const LEAF_KINDS: readonly string[] = ['pfifo_fast', 'pfifo', 'bfifo', 'tbf'];
+export type QdiscKind = 'pfifo_fast' | 'pfifo' | 'bfifo' | 'tbf' | 'fq_codel' | 'mq' | 'noqueue';
+export type LeafQdiscKind = 'pfifo_fast' | 'pfifo' | 'bfifo' | 'tbf' | 'fq_codel';
+const LEAF_KINDS: readonly string[] = ['pfifo_fast', 'pfifo', 'bfifo', 'tbf', 'fq_codel'];
 
 export interface ScenarioDevice {
   name: string;
@@ -52,6 +53,8 @@ export interface ScenarioDevice {
   igbWatchdogTask?: boolean;
   /** tbf parameters (qdisc or mqChild "tbf"): `tc qdisc add … tbf rate <rateBps>bit burst <burstBytes> limit <limitBytes>` */
   tbf?: TbfConfig;
+  /** fq_codel parameters (qdisc or mqChild "fq_codel"); kernel defaults when absent */
+  fqCodel?: FqCodelConfig;
   /** driver "veth": the peer device whose NAPI consumes the ring (ringSize = its ptr_ring, VETH_RING_SIZE 256) */
   vethPeer?: VethPeerConfig;
 }
@@ -121,7 +124,8 @@ export interface Scenario {
   faults?: FaultSpec[];
 }
 
-export interface ResolvedDevice extends Required<Omit<ScenarioDevice, 'qdiscLimit' | 'tbf' | 'vethPeer'>> {
+export interface ResolvedDevice extends Required<Omit<ScenarioDevice, 'qdiscLimit' | 'tbf' | 'vethPeer' | 'fqCodel'>> {
+  fqCodel: FqCodelConfig;
   qdiscLimit: number;
   tbf: TbfConfig | null;
   vethPeer: ResolvedVethPeer | null;
@@ -154,6 +158,21 @@ export class ScenarioError extends Error {
     super(`${file}: ${where}: ${message}`);
     this.name = 'ScenarioError';
   }
+}
+
+function resolveFqCodel(
+  f: FqCodelConfig | undefined,
+  where: string,
+  num: (v: unknown, where: string, min: number, integer?: boolean) => number,
+): FqCodelConfig {
+  if (f === undefined) return {};
+  const out: FqCodelConfig = {};
+  for (const k of ['limitPackets', 'flows', 'memoryLimitBytes', 'targetUs', 'intervalUs', 'quantumBytes', 'dropBatchSize'] as const) {
+    if (f[k] !== undefined) out[k] = num(f[k], `${where}.${k}`, 1, true);
+  }
+  if ((out.dropBatchSize ?? 64) > 65536) num(-1, `${where}.dropBatchSize`, 1, true);
+  if ((out.flows ?? 1024) > 65536) num(-1, `${where}.flows`, 1, true);
+  return out;
 }
 
 /** Parse and validate scenario JSON text. */
@@ -248,6 +267,7 @@ export function resolveScenario(s: Scenario, file = '<scenario>'): ResolvedScena
       bqlStallThrsMs: d.bqlStallThrsMs === undefined ? 0 : num(d.bqlStallThrsMs, `${w}.bqlStallThrsMs`, 0),
       igbWatchdogTask: d.igbWatchdogTask ?? false,
       tbf,
+      fqCodel: resolveFqCodel(d.fqCodel, `${w}.fqCodel`, num),
       vethPeer:
         d.driver !== 'veth'
           ? null

@@ -94,7 +94,7 @@ describe('randomized invariants (all drivers, several seeds)', () => {
 });
 
 /** Second-pass paths: veth with the peer ring (starved or not, any qdisc), tbf roots/children, macb error/TSTART faults, igb hang check. */
-function secondPassScenario(seed: number, kind: 'veth' | 'tbf' | 'macb-faults' | 'igb-hang'): Scenario {
+function secondPassScenario(seed: number, kind: 'veth' | 'tbf' | 'fq_codel' | 'macb-faults' | 'igb-hang'): Scenario {
   const r = new Prng(seed);
   const numTxQueues = kind === 'veth' ? 1 : 1 + r.nextInt(3);
   const driver: DriverKind = kind === 'veth' ? 'veth' : kind === 'macb-faults' ? 'macb' : kind === 'igb-hang' ? 'igb' : (['igb', 'virtio_net', 'generic'] as const)[r.nextInt(3)]!;
@@ -103,8 +103,9 @@ function secondPassScenario(seed: number, kind: 'veth' | 'tbf' | 'macb-faults' |
     faults.push({ kind: 'lost_tstart', device: 'eth0', startMs: 1 + r.nextInt(10), durationMs: 10 + r.nextInt(20) });
     faults.push({ kind: 'macb_tx_error', device: 'eth0', queue: r.nextInt(numTxQueues), startMs: 5 + r.nextInt(40) });
   }
+  if (kind === 'fq_codel' && r.nextInt(2) === 0) faults.push({ kind: 'frozen_never_unfrozen', device: 'eth0', queue: 0, startMs: 5 });
   if (kind === 'igb-hang') faults.push({ kind: 'dma_stuck', device: 'eth0', queue: 0, startMs: 100 + r.nextInt(800), durationMs: 2500 + r.nextInt(1000) });
-  const qdisc = kind === 'tbf' ? (r.nextInt(2) === 0 ? 'tbf' : 'mq') : kind === 'veth' ? (['noqueue', 'pfifo', 'pfifo_fast', 'tbf'] as const)[r.nextInt(4)]! : 'pfifo_fast';
+  const qdisc = kind === 'fq_codel' ? (r.nextInt(2) === 0 ? 'fq_codel' : 'mq') : kind === 'tbf' ? (r.nextInt(2) === 0 ? 'tbf' : 'mq') : kind === 'veth' ? (['noqueue', 'pfifo', 'pfifo_fast', 'tbf'] as const)[r.nextInt(4)]! : 'pfifo_fast';
   return {
     seed,
     durationMs: kind === 'igb-hang' ? 5000 : 60,
@@ -118,7 +119,8 @@ function secondPassScenario(seed: number, kind: 'veth' | 'tbf' | 'macb-faults' |
         ringSize: [64, 128, 256][r.nextInt(3)]!,
         linkRateBps: [1e8, 1e9][r.nextInt(2)]!,
         qdisc,
-        mqChild: 'tbf',
+        mqChild: kind === 'fq_codel' ? 'fq_codel' : 'tbf',
+        fqCodel: { limitPackets: 50 + r.nextInt(500), flows: 1 + r.nextInt(64) },
         txqueuelen: 20 + r.nextInt(500),
         tbf: { rateBps: 1e6 * (1 + r.nextInt(200)), burstBytes: 1600 + r.nextInt(20000), limitBytes: 3000 + r.nextInt(60000) },
         igbWatchdogTask: kind === 'igb-hang',
@@ -141,7 +143,7 @@ function secondPassScenario(seed: number, kind: 'veth' | 'tbf' | 'macb-faults' |
 }
 
 describe('randomized invariants, second-pass paths (veth ptr_ring, tbf, macb error task / lost TSTART, igb hang check)', () => {
-  for (const kind of ['veth', 'tbf', 'macb-faults', 'igb-hang'] as const) {
+  for (const kind of ['veth', 'tbf', 'fq_codel', 'macb-faults', 'igb-hang'] as const) {
     it(`${kind}: inflight >= 0, occupancy in range, bytes conserved after every action`, () => {
       for (let seed = 1; seed <= (kind === 'igb-hang' ? 2 : 6); seed++) {
         const sc = resolveScenario(secondPassScenario(seed * 7349 + kind.length, kind), `${kind} seed ${seed}`);
@@ -152,7 +154,8 @@ describe('randomized invariants, second-pass paths (veth ptr_ring, tbf, macb err
         if (kind === 'macb-faults') expect(r.queues.reduce((a, q) => a + q.txErrors, 0)).toBe(1);
         if (kind === 'igb-hang') expect(r.logs.length).toBeGreaterThan(0);
         // the veth peer NAPI keeps draining: no queue is left stopped for long without a fault
-        if (kind === 'veth' || kind === 'tbf') for (const q of r.queues) if (q.stoppedSinceNs >= 0) expect(r.endNs - q.stoppedSinceNs).toBeLessThan(11e6);
+        if (kind === 'fq_codel') expect(r.enobufs).toBe(0);
+        if (kind === 'veth' || kind === 'tbf' || kind === 'fq_codel') for (const q of r.queues) if (q.stoppedSinceNs >= 0) expect(r.endNs - q.stoppedSinceNs).toBeLessThan(11e6);
       }
     });
   }

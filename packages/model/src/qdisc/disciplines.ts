@@ -29,6 +29,11 @@ export interface QdiscDiscipline {
   readonly watchdogRequestNs?: number;
   /** `tc -s` overlimits (tbf) */
   readonly overlimits?: number;
+  /**
+   * fq_codel: skbs the discipline dropped itself (the kernel's to_free list at enqueue, CoDel drops at dequeue);
+   * the simulator frees and clears them. Absent for disciplines that only refuse the skb being enqueued.
+   */
+  readonly dropped?: number[];
 }
 
 /** `sch_default_prio2band` (§D.6) */

@@ -29,6 +29,7 @@ import { DriverTxQueue, type DriverHost } from '../driver/tx-queue.js';
 import { DRIVER_PROFILES, NETDEV_TX_BUSY, type DriverProfile } from '../driver/profiles.js';
 import { Qdisc, TC_H_ROOT } from '../qdisc/qdisc.js';
 import { Tbf } from '../qdisc/tbf.js';
+import { FqCodel } from '../qdisc/fq-codel.js';
 import { BFifo, PFifo, PfifoFast, NET_XMIT_SUCCESS, NET_XMIT_DROP, NET_XMIT_CN, type QdiscDiscipline } from '../qdisc/disciplines.js';
 import { ScenarioError, type ResolvedScenario, type ResolvedDevice, type ResolvedSource, type LeafQdiscKind } from '../scenario.js';
 
@@ -245,6 +246,8 @@ export class Simulator implements DriverHost {
   private readonly softirqDelayNs: number;
   /** bulk dequeue list (skb ids), reused; grows only if an uncapped (old-kernel) bulk needs more */
   private bulk = new Int32Array(4096);
+  /** to_free list of one enqueue (fq_codel drops at most drop_batch_size) */
+  private readonly toFree = new Int32Array(65536);
   private readonly sourceSent: Float64Array;
   /** per source, precomputed for the send loop: mean inter-arrival (ns), start (ns, unrounded), stop (ns), Poisson? */
   private readonly sourceMeanNs: Float64Array;
@@ -417,7 +420,9 @@ export class Simulator implements DriverHost {
           ? new PFifo(cfg.qdiscLimit, lenSource)
           : kind === 'tbf'
             ? new Tbf(cfg.tbf!, lenSource, () => this.now)
-            : new BFifo(cfg.qdiscLimit, cfg.mtu, lenSource);
+            : kind === 'fq_codel'
+              ? new FqCodel(cfg.fqCodel, cfg.mtu, lenSource, () => this.pool.flow, () => this.now)
+              : new BFifo(cfg.qdiscLimit, cfg.mtu, lenSource);
     if (cfg.qdisc === 'noqueue') {
       for (let q = 0; q < cfg.numTxQueues; q++) dev.qdiscOfQueue.push(null);
       return;
@@ -575,6 +580,7 @@ export class Simulator implements DriverHost {
       ? sizes[(this.sourceSent[i]! + this.sourceFlowCursor[i]!) % sizes.length]!
       : sizes.min + this.prng.nextInt(sizes.max - sizes.min + 1);
     const skb = this.pool.alloc(d, len, queue, priority, i + 1);
+    this.pool.flow[skb] = (i << 16) | flow;
     dev.stats.queuedBytes += len;
     dev.stats.queuedPackets++;
     const rc = this.devQueueXmit(dev, skb, len, queue);
@@ -618,6 +624,8 @@ export class Simulator implements DriverHost {
       return NET_XMIT_SUCCESS;
     }
     const rc = q.discipline.enqueue(skb, len, this.pool.priority[skb]!);
+    const selfDropped = q.discipline.dropped;
+    if (selfDropped !== undefined && selfDropped.length > 0) return this.enqueueWithToFree(dev, q, skb, rc, queue, selfDropped);
     if (rc === NET_XMIT_SUCCESS) {
       q.enqueued++;
       // trace_qdisc_enqueue fires only on NET_XMIT_SUCCESS (§D.2)
@@ -633,6 +641,44 @@ export class Simulator implements DriverHost {
     }
     this.qdiscRun(dev, q);
     return rc;
+  }
+
+  /**
+   * An enqueue that dropped other skbs (fq_codel overflow, §D.6): trace_qdisc_enqueue only for NET_XMIT_SUCCESS (a
+   * NET_XMIT_CN skb is queued but not traced), run the qdisc, then free the to_free list (kfree_skb QDISC_DROP from
+   * __dev_queue_xmit, after the run as in __dev_xmit_skb). CN is success for the sender: no ENOBUFS.
+   */
+  private enqueueWithToFree(dev: DevRuntime, q: Qdisc, skb: number, rc: number, queue: number, dropped: number[]): number {
+    let n = 0;
+    for (let i = 0; i < dropped.length; i++) this.toFree[n++] = dropped[i]!;
+    dropped.length = 0;
+    if (rc === NET_XMIT_SUCCESS) {
+      q.enqueued++;
+      const ev = this.ev;
+      ev.qdiscHandle = q.handle;
+      ev.qdiscParent = q.parent;
+      ev.skb = skb;
+      ev.dev = q.dev;
+      this.emit(TraceKind.qdiscEnqueue);
+    }
+    this.qdiscRun(dev, q);
+    for (let i = 0; i < n; i++) {
+      q.drops++;
+      dev.stats.qdiscDrops++;
+      this.freeSkbAt(dev, queue, this.toFree[i]!, false, DropReason.QDISC_DROP, FreeLocation.devQueueXmit);
+    }
+    return rc;
+  }
+
+  /** CoDel drops inside q->dequeue (fq_codel drop_func): kfree_skb at once, counted as qdisc drops (not ENOBUFS) */
+  private freeDequeueDrops(dev: DevRuntime, q: Qdisc, dropped: number[]): void {
+    for (let i = 0; i < dropped.length; i++) {
+      const skb = dropped[i]!;
+      q.drops++;
+      dev.stats.qdiscDrops++;
+      this.freeSkbAt(dev, this.pool.queue[skb]!, skb, false, DropReason.NOT_SPECIFIED, FreeLocation.fqCodelDequeue);
+    }
+    dropped.length = 0;
   }
 
   // ---------------------------------------------------------------- qdisc run (§D.4)
@@ -685,6 +731,8 @@ export class Simulator implements DriverHost {
     if (oneTxq !== null && oneTxq.xmitFrozenOrStopped()) return 0;
     // 3. q->dequeue
     const skb = q.discipline.dequeue();
+    const codelDropped = q.discipline.dropped;
+    if (codelDropped !== undefined && codelDropped.length > 0) this.freeDequeueDrops(dev, q, codelDropped);
     const traceTxq = oneTxq ?? dev.txqs[0]!;
     if (skb < 0) {
       if (q.discipline.watchdogRequestNs !== undefined) this.qdiscWatchdogSchedule(q);
@@ -702,6 +750,7 @@ export class Simulator implements DriverHost {
       let cnt = 0;
       while (byteLimit > 0 && n < this.bulk.length) {
         const nskb = q.discipline.dequeue();
+        if (codelDropped !== undefined && codelDropped.length > 0) this.freeDequeueDrops(dev, q, codelDropped);
         if (nskb < 0) {
           if (q.discipline.watchdogRequestNs !== undefined) this.qdiscWatchdogSchedule(q);
           break;

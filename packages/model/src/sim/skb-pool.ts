@@ -12,6 +12,8 @@ export class SkbPool {
   source: Int16Array;
   /** device index */
   dev: Int16Array;
+  /** flow id (source · 65536 + flow), the stand-in for skb_get_hash's input (fq_codel classification) */
+  flow: Int32Array;
   private freeIds: Int32Array;
   private freeCount = 0;
   private capacity = 0;
@@ -23,6 +25,7 @@ export class SkbPool {
     this.priority = new Uint8Array(0);
     this.source = new Int16Array(0);
     this.dev = new Int16Array(0);
+    this.flow = new Int32Array(0);
     this.freeIds = new Int32Array(0);
     this.grow(initialCapacity);
   }
@@ -57,6 +60,7 @@ export class SkbPool {
     this.priority = copy(this.priority, (n) => new Uint8Array(n));
     this.source = copy(this.source, (n) => new Int16Array(n));
     this.dev = copy(this.dev, (n) => new Int16Array(n));
+    this.flow = copy(this.flow, (n) => new Int32Array(n));
     const f = new Int32Array(newCapacity);
     f.set(this.freeIds.subarray(0, this.freeCount));
     // push new ids so that the smallest new id is popped first

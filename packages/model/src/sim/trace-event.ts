@@ -55,6 +55,7 @@ export const FreeLocation = {
   qdiscReset: 7, // qdisc backlog flushed on deactivate
   vethXmit: 8, // veth_xmit drop on a full peer ring with noqueue
   vethRcv: 9, // the peer's receive path frees what veth_poll delivered
+  fqCodelDequeue: 10, // CoDel drop at dequeue (drop_func)
 } as const;
 export const FREE_LOCATION_NAMES: readonly string[] = [
   '__dev_queue_xmit+0xdd1',
@@ -67,6 +68,7 @@ export const FREE_LOCATION_NAMES: readonly string[] = [
   '__qdisc_reset_queue+0x3e',
   'veth_xmit+0x1c5',
   'skb_consume_udp+0x35',
+  'fq_codel_dequeue+0x2b4',
 ];
 
 /** One emitted tracepoint. Field meaning depends on `kind`; unused fields keep stale values. */
