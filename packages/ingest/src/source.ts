@@ -6,6 +6,7 @@
  * the identical table (test/parallel.test.ts). Accounting stays exact: lines = events + skipped + comments.
  */
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { RecordBatch } from 'apache-arrow';
@@ -228,12 +229,23 @@ export async function ingestTextSource(
       };
       return await parseInWorkers(path, format, cols, sourceIdx, onBatch, opts, next, () => Math.min(start, size), script, nWorkers);
     }
+    if (path !== '-' && !gzip) {
+      // a regular file in this thread: one reused read buffer, no stream chunks to join
+      await chunks.return?.(undefined);
+      let readPos = dataStart;
+      const blocks = fileBlocks(path, dataStart, blockBytes, (p) => void (readPos = p));
+      return await parseInThread(path, format, cols, sourceIdx, onBatch, opts, blocks, () => readPos);
+    }
     const blocks = blocksOf(head, chunks, blockBytes);
     const first = await blocks.next();
     if (first.done) throw new Error('unreachable: blocksOf yields at least one block');
     // gzip/stdin (size unknown; gunzip already runs on the libuv pool): workers only when asked for
     if (script === null || first.value.final || !explicit) {
-      return await parseInThread(path, format, cols, sourceIdx, onBatch, opts, first.value, blocks, () => rawBytes);
+      const all = async function* (): AsyncGenerator<{ buf: Uint8Array; len: number; final: boolean }> {
+        yield { ...first.value, len: first.value.buf.length };
+        for await (const b of blocks) yield { ...b, len: b.buf.length };
+      };
+      return await parseInThread(path, format, cols, sourceIdx, onBatch, opts, all(), () => rawBytes);
     }
     let pendingFirst: { buf: Uint8Array; final: boolean } | null = first.value;
     let ended = false;
@@ -255,8 +267,6 @@ export async function ingestTextSource(
     await chunks.return?.(undefined);
   }
 }
-
-type Blocks = AsyncGenerator<{ buf: Uint8Array; final: boolean }>;
 
 function summaryOf(
   path: string,
@@ -282,24 +292,61 @@ async function parseInThread(
   sourceIdx: number,
   onBatch: (b: RecordBatch) => void | Promise<void>,
   opts: SourceOptions,
-  first: { buf: Uint8Array; final: boolean },
-  blocks: Blocks,
+  blocks: AsyncIterable<{ buf: Uint8Array; len: number; final: boolean }>,
   rawBytes: () => number,
 ): Promise<SourceSummary> {
   const pending: RecordBatch[] = [];
   const handler = new LineHandler(cols, format, path, opts.strict ?? false, sourceIdx, () => pending.push(cols.flush()));
   if (opts.fastPath === false) handler.disableFastPath();
-  let block: { buf: Uint8Array; final: boolean } | undefined = first;
-  while (block !== undefined) {
+  for await (const block of blocks) {
     if (opts.signal?.aborted) throw abortError(opts.signal);
-    handler.feedLines(block.buf, 0, block.buf.length, block.final);
+    handler.feedLines(block.buf, 0, block.len, block.final);
     while (pending.length > 0) await onBatch(pending.shift() as RecordBatch);
     opts.onProgress?.(rawBytes(), opts.totalBytes ?? null);
     if (block.final) break;
-    const n = await blocks.next();
-    block = n.done ? undefined : n.value;
   }
   return summaryOf(path, format, cols, handler, handler.kernel, handler.issues, handler.countsByEvent);
+}
+
+/**
+ * Blocks of whole lines of a regular file read into ONE reused buffer (each block is consumed before the next
+ * read): [0, len) of `buf`; the last block may end without `\n` (final).
+ */
+async function* fileBlocks(
+  path: string,
+  start: number,
+  blockBytes: number,
+  onRead: (pos: number) => void,
+): AsyncGenerator<{ buf: Uint8Array; len: number; final: boolean }> {
+  const fh = await open(path, 'r');
+  try {
+    let buf = new Uint8Array(blockBytes);
+    let have = 0;
+    let pos = start;
+    for (;;) {
+      if (have === buf.length) {
+        // a line longer than the buffer
+        const bigger = new Uint8Array(buf.length * 2);
+        bigger.set(buf);
+        buf = bigger;
+      }
+      const { bytesRead } = await fh.read(buf, have, buf.length - have, pos);
+      pos += bytesRead;
+      have += bytesRead;
+      onRead(pos);
+      if (bytesRead === 0) {
+        yield { buf, len: have, final: true };
+        return;
+      }
+      const nl = Buffer.from(buf.buffer, buf.byteOffset, have).lastIndexOf(10);
+      if (nl < 0) continue;
+      yield { buf, len: nl + 1, final: false };
+      buf.copyWithin(0, nl + 1, have);
+      have -= nl + 1;
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 async function parseInWorkers(
