@@ -77,6 +77,10 @@ export interface QueueExpectation {
   limit: F64List;
   /** longest run of transmits after each of which the limit sat at min_limit with dql_avail < 0 (§I.8) */
   collapse: { startRel: number; endRel: number; packets: number; limitBytes: number } | null;
+  /** STACK_XOFF episodes the kernel rules predict: set by netdev_tx_sent_queue when dql_avail() < 0 after a
+   * dql_queued, cleared by the first netdev_tx_completed_queue that leaves dql_avail() ≥ 0 (§B) */
+  stops: number;
+  stoppedNs: number;
 }
 
 /** Expected limit in force at `rel` (null before the first BQL call). */
@@ -91,7 +95,7 @@ export function limitAt(e: QueueExpectation, rel: number): number | null {
  * dql_queued, i.e. netdev_tx_sent_queue sets STACK_XOFF after every single packet (§B).
  */
 export function expectQueue(q: QueueObs, kernel: string, hz: number, jiffiesOf: JiffiesOf, firstRel: number): QueueExpectation {
-  const e: QueueExpectation = { limitRel: new F64List(), limit: new F64List(), collapse: null };
+  const e: QueueExpectation = { limitRel: new F64List(), limit: new F64List(), collapse: null, stops: 0, stoppedNs: 0 };
   if (q.dqlQueuedTs.length === 0) return e;
   const dql = newQueueDql(kernel, hz, jiffiesOf(firstRel));
   let runStart = NaN;
@@ -102,7 +106,15 @@ export function expectQueue(q: QueueObs, kernel: string, hz: number, jiffiesOf: 
       e.collapse = { startRel: runStart, endRel: runEnd, packets: runPackets, limitBytes: dql.minLimit };
     runPackets = 0;
   };
+  let xoffSince = NaN;
   driveDql(q, dql, jiffiesOf, (s) => {
+    if (s.kind === 'queued' && xoffSince !== xoffSince && dql.avail() < 0) {
+      xoffSince = s.rel;
+      e.stops++;
+    } else if (s.kind === 'completed' && xoffSince === xoffSince && s.bytes > 0 && dql.avail() >= 0) {
+      e.stoppedNs += s.rel - xoffSince;
+      xoffSince = NaN;
+    }
     if (e.limit.length === 0 || e.limit.last() !== s.limitAfter) {
       e.limitRel.push(s.rel);
       e.limit.push(s.limitAfter);
@@ -115,5 +127,12 @@ export function expectQueue(q: QueueObs, kernel: string, hz: number, jiffiesOf: 
     } else closeRun();
   });
   closeRun();
+  if (xoffSince === xoffSince) e.stoppedNs += q.dqlCompletedTs.length > 0 || q.xmitTs.length > 0 ? Math.max(0, lastRelOf(q) - xoffSince) : 0;
   return e;
+}
+
+function lastRelOf(q: QueueObs): number {
+  const a = q.xmitTs.length > 0 ? q.xmitTs.last() : -Infinity;
+  const b = q.dqlCompletedTs.length > 0 ? q.dqlCompletedTs.last() : -Infinity;
+  return Math.max(a, b);
 }

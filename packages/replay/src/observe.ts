@@ -163,7 +163,10 @@ export class QueueObs {
   sBacklog = new F64List();
   sInflight = new F64List();
   /** completion batches (one dql_completed each): ts, bytes; queued: ts, bytes */
-  dqlQueuedTs = new F64List();
+  /** dql_queued calls: one per net_dev_xmit rc=0, i.e. the transmit times themselves */
+  get dqlQueuedTs(): F64List {
+    return this.xmitTs;
+  }
   dqlQueuedBytes = new F64List();
   dqlCompletedTs = new F64List();
   dqlCompletedBytes = new F64List();
@@ -378,6 +381,35 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
   const free: number[] = [];
   let nextSlot = 0;
   const slotOf = new PtrMap(1 << 14);
+  // per-CPU one-entry cache of the last skb key → slot: an skb usually runs net_dev_queue → qdisc →
+  // start_xmit → xmit on one CPU back to back. A freed key is dropped from every CPU's entry.
+  const NO_KEY = -2; // never a key, never an input (absent pointers are NULL_PTR = -1)
+  const cacheKey = new Float64Array(4096).fill(NO_KEY);
+  const cacheSlot = new Int32Array(4096);
+  const cacheSeen = new Uint8Array(4096);
+  const cacheCpus: number[] = [];
+  const remember = (s: number, slot: number, c: number): void => {
+    if (cacheSeen[c] === 0) {
+      cacheSeen[c] = 1;
+      cacheCpus.push(c);
+    }
+    cacheKey[c] = s;
+    cacheSlot[c] = slot;
+  };
+  const slotGet = (s: number, c: number): number => {
+    if (cacheKey[c] === s) return cacheSlot[c]!;
+    const slot = slotOf.get(s);
+    if (slot >= 0) remember(s, slot, c);
+    return slot;
+  };
+  const slotSet = (s: number, slot: number, c: number): void => {
+    slotOf.set(s, slot);
+    if (s >= 0) remember(s, slot, c);
+  };
+  const slotDelete = (s: number): void => {
+    slotOf.delete(s);
+    for (let k = 0; k < cacheCpus.length; k++) if (cacheKey[cacheCpus[k]!] === s) cacheKey[cacheCpus[k]!] = NO_KEY;
+  };
   const grow = (): void => {
     const c2 = cap * 2;
     const g8 = (a: Uint8Array): Uint8Array => {
@@ -559,7 +591,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
       case K.netDevQueue: {
         const d = devFor(devAt(i));
         const s = skb[i]!;
-        let slot = slotOf.get(s);
+        let slot = slotGet(s, c);
         if (slot >= 0) {
           // address reuse: the previous skb at this address was freed without a traced free
           const oq = qAt(slot);
@@ -571,7 +603,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
           }
         } else {
           slot = alloc();
-          slotOf.set(s, slot);
+          slotSet(s, slot, c);
         }
         lcState[slot] = ST_QUEUED;
         lcQ[slot] = -1;
@@ -600,7 +632,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
         cpuQdiscQ[c] = q;
         cpuQdiscRel[c] = rel;
         const s = skb[i]!;
-        const slot = s > 0 ? slotOf.get(s) : -1;
+        const slot = s > 0 ? slotGet(s, c) : -1;
         if (kind === K.enqueue) {
           q.enqueued++;
           q.backlog++;
@@ -648,7 +680,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
         cpuStartSkb[c] = skb[i]!;
         // xmit_one runs only when !netif_xmit_frozen_or_stopped (§D.4): the txq was awake here
         observeState(q, 0, rel, row, false, false);
-        const slot = slotOf.get(skb[i]!);
+        const slot = slotGet(skb[i]!, c);
         if (slot >= 0) lcQ[slot] = q.index;
         break;
       }
@@ -658,7 +690,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
         const s = skb[i]!;
         let q = cpuStartQ[c];
         if (!q || q.dev !== d || cpuStartSkb[c] !== s) {
-          const slot = slotOf.get(s);
+          const slot = slotGet(s, c);
           const lq = slot >= 0 ? qAt(slot) : null;
           q = lq && lq.dev === d ? lq : queueFor(d, 0);
         }
@@ -671,16 +703,15 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
           q.inflightBytes += l;
           q.inflightPackets++;
           q.xmitTs.push(rel);
-          q.dqlQueuedTs.push(rel);
           q.dqlQueuedBytes.push(l);
           // the driver took the skb: at entry the txq was neither stopped nor frozen (§D.4)
           if (q.open[0] !== null || q.open[1] !== null || q.open[2] !== null) observeState(q, 0, rel, row, false, false);
           q.busyRun = 0;
           q.busyRunSkb = NULL_PTR;
-          let slot = slotOf.get(s);
+          let slot = slotGet(s, c);
           if (slot < 0) {
             slot = alloc();
-            slotOf.set(s, slot);
+            slotSet(s, slot, c);
             lcDev[slot] = d.id;
             lcQueuedRel[slot] = NaN;
             lcEnqRel[slot] = NaN;
@@ -711,7 +742,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
           q.pendingBusyCheck = true;
           q.pendingBusyRow = row;
           q.pendingBusyCompletions = q.completions;
-          const slot = slotOf.get(s);
+          const slot = slotGet(s, c);
           if (slot >= 0) {
             lcState[slot] = ST_ENQ;
             lcQ[slot] = q.index;
@@ -725,7 +756,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
           d.rcDropTs.push(rel);
           if (d.rcDropFirstRow < 0) d.rcDropFirstRow = row;
           d.rcDropLastRow = row;
-          const slot = slotOf.get(s);
+          const slot = slotGet(s, c);
           if (slot >= 0) lcState[slot] = ST_NONE;
         }
         break;
@@ -733,7 +764,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
       case K.consume:
       case K.kfree: {
         const s = skb[i]!;
-        const slot = slotOf.get(s);
+        const slot = slotGet(s, c);
         const rsn = kind === K.kfree && !isNull(reasonN, i) ? reasonR[reason[i]!]! : -1;
         // a numeric reason is read as a qdisc drop only where nothing but the qdisc can drop: an skb freed
         // after net_dev_queue and before any qdisc_enqueue (§D.2: the qdisc refused it at enqueue)
@@ -793,7 +824,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
           sample(q, rel);
         }
         if (slot >= 0) {
-          slotOf.delete(s);
+          slotDelete(s);
           lcState[slot] = ST_NONE;
           lcQ[slot] = -1;
           free.push(slot);

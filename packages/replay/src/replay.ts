@@ -117,6 +117,7 @@ function assemble(obs: Observed, opts: ReplayOptions & { profile: DeviceProfile 
       stoppedIntervals: [...stopped, ...unknown].sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0)),
       backlogAtEnd: q.backlog,
       dropsWhileStopped: q.dropsWhileStopped,
+      bql: bqlStops(q, expected.get(q)!, obs.lastRel),
       implicitFrees: q.implicitFrees,
       latency: {
         qdiscMeanNs: q.qdiscTimeCount > 0 ? Math.round(q.qdiscTimeSumNs / q.qdiscTimeCount) : null,
@@ -203,4 +204,15 @@ function pointerHex(key: number): string {
   let v = BigInt(key);
   if (key >= 2 ** 52) v |= 0xffe0000000000000n;
   return `0x${v.toString(16)}`;
+}
+
+function bqlStops(q: QueueObs, e: QueueExpectation, lastRel: number): QueueSummary['bql'] {
+  if (q.xmitTs.length === 0) return null;
+  const xoff = q.intervals.filter((iv) => iv.state === 'STACK_XOFF');
+  return {
+    expectedStops: e.stops,
+    expectedStoppedNs: Math.round(e.stoppedNs),
+    observedStops: xoff.length,
+    observedStoppedNs: Math.round(xoff.reduce((s, iv) => s + ((iv.endRel === iv.endRel ? iv.endRel : lastRel) - iv.startRel), 0)),
+  };
 }

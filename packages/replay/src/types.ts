@@ -81,6 +81,12 @@ export interface QueueSummary {
   dropsWhileStopped?: number;
   /** (added) transmitted skbs whose free was never traced (address reused: e.g. GRO stolen heads) */
   implicitFrees?: number;
+  /**
+   * (added) BQL stops, expected vs observed: STACK_XOFF episodes the kernel's DQL (fed with this queue's
+   * dql_queued / dql_completed stream, from a fresh dql_init at the trace start) predicts, and the STACK_XOFF
+   * intervals the trace shows (qdisc_dequeue txq_state & 0x2). Null when the queue has no BQL stream.
+   */
+  bql?: { expectedStops: number; expectedStoppedNs: number; observedStops: number; observedStoppedNs: number } | null;
   /** (added) time in the qdisc (enqueue → dequeue) and in the driver/hardware (xmit → free), ns */
   latency?: { qdiscMeanNs: number | null; qdiscMaxNs: number | null; driverMeanNs: number | null; driverMaxNs: number | null };
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadEvents } from '@txreplay/ingest';
 import { Dql, kernelBehaviour } from '@txreplay/model';
-import { replayTable, type Finding } from '@txreplay/replay';
+import { replayTable, type Finding, type ReplayResult } from '@txreplay/replay';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'txr-bql-'));
 
@@ -29,13 +29,13 @@ interface Ev {
   seq: number;
   text: string;
 }
-async function replayText(name: string, evs: Ev[], driver?: string): Promise<{ findings: Finding[]; lastNs: bigint }> {
+async function replayText(name: string, evs: Ev[], driver?: string): Promise<{ findings: Finding[]; lastNs: bigint; result: ReplayResult }> {
   evs.sort((a, b) => a.tUs - b.tUs || a.seq - b.seq);
   const file = path.join(dir, name);
   writeFileSync(file, evs.map((e) => e.text).join('\n') + '\n');
   const { table } = await loadEvents([file], { strict: true });
   const r = replayTable(table, driver ? { profile: { driver, kernel: '6.18' } } : {});
-  return { findings: r.findings, lastNs: r.trace.lastNs };
+  return { findings: r.findings, lastNs: r.trace.lastNs, result: r };
 }
 const us2ns = (tUs: number): bigint => BigInt(tUs) * 1000n;
 
@@ -67,7 +67,7 @@ describe('§I.8 DQL limit collapse (kernel DQL on the observed stream)', () => {
   }
 
   /** What lib/dynamic_queue_limits.c does with this stream: the run of packets after which limit == min_limit and avail < 0. */
-  function kernelCollapseRun(): { firstUs: number; lastUs: number; packets: number } {
+  function kernelCollapseRun(): { firstUs: number; lastUs: number; packets: number; stops: number; stoppedUs: number } {
     const dql = new Dql(kernelBehaviour('6.18'));
     const HZ = 250;
     const jiffiesAt = (tUs: number): number => Math.floor(tUs / 4000) >>> 0;
@@ -77,12 +77,24 @@ describe('§I.8 DQL limit collapse (kernel DQL on the observed stream)', () => {
     stream.sort((a, b) => a.tUs - b.tUs || (a.queued ? -1 : 1));
     let best = { firstUs: 0, lastUs: 0, packets: 0 };
     let cur = { firstUs: 0, lastUs: 0, packets: 0 };
+    // §B: netdev_tx_sent_queue sets STACK_XOFF when dql_avail() < 0; netdev_tx_completed_queue clears it once ≥ 0
+    let stops = 0;
+    let stoppedUs = 0;
+    let xoffSince = -1;
     for (const s of stream) {
       if (!s.queued) {
         dql.completed(1500, jiffiesAt(s.tUs));
+        if (xoffSince >= 0 && dql.avail() >= 0) {
+          stoppedUs += s.tUs - xoffSince;
+          xoffSince = -1;
+        }
         continue;
       }
       dql.queued(1500, jiffiesAt(s.tUs));
+      if (xoffSince < 0 && dql.avail() < 0) {
+        xoffSince = s.tUs;
+        stops++;
+      }
       if (dql.limit === dql.minLimit && dql.avail() < 0) {
         if (cur.packets === 0) cur.firstUs = s.tUs;
         cur.lastUs = s.tUs;
@@ -90,13 +102,21 @@ describe('§I.8 DQL limit collapse (kernel DQL on the observed stream)', () => {
         if (cur.packets > best.packets) best = { ...cur };
       } else cur = { firstUs: 0, lastUs: 0, packets: 0 };
     }
-    return best;
+    return { ...best, stops, stoppedUs };
   }
 
   it('igb (a BQL driver): dql_limit_collapse on eth0 txq 0 over exactly the kernel DQL run', async () => {
     const run = kernelCollapseRun();
     expect(run.packets).toBeGreaterThan(N - 20); // the kernel never leaves min_limit here
-    const { findings } = await replayText('collapse.perf-script.txt', [...evs], 'igb');
+    const { findings, result } = await replayText('collapse.perf-script.txt', [...evs], 'igb');
+    // expected BQL stops (kernel DQL) vs observed (no qdisc_dequeue in this text: none seen)
+    expect(result.queues.find((x) => x.dev === 'eth0' && x.queue === 0)!.bql).toEqual({
+      expectedStops: run.stops,
+      expectedStoppedNs: run.stoppedUs * 1000,
+      observedStops: 0,
+      observedStoppedNs: 0,
+    });
+    expect(run.stops).toBe(1); // over the limit from the first packet until the final drain
     const c = findings.filter((f) => f.kind === 'dql_limit_collapse');
     expect(c).toHaveLength(1);
     expect(c[0]).toMatchObject({ severity: 'warning', dev: 'eth0', queue: 0 });
