@@ -375,7 +375,8 @@ export class EventColumns {
       nullCounts.push(nulls);
       if (name === 'ptr_hashed') values.push(packBits(this.ptrHashed, n).bits);
       else if (name === 'raw') {
-        const enc = utf8Parts(this.raw, n);
+        // most batches have no raw text at all (only events that are not modelled, and dql_stall_detected)
+        const enc = nulls === n ? { data: new Uint8Array(0), offsets: new Int32Array(n + 1) } : utf8Parts(this.raw, n);
         values.push(enc.data);
         rawOffsets = enc.offsets;
       } else {

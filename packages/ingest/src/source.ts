@@ -405,6 +405,7 @@ async function parseInWorkers(
       const lineBase = counts.lines;
       for (let i = 0; i < n; i++) line[i] = line[i]! + lineBase;
       for (let d = 0; d < DICT_C.length; d++) {
+        if (p.nullCounts[DICT_C[d]!] === n) continue; // all null: nothing to remap
         const idx = p.values[DICT_C[d]!] as Int32Array;
         const map = remap[d]!;
         for (let i = 0; i < n; i++) idx[i] = map[idx[i]!]!;
