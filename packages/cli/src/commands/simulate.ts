@@ -25,6 +25,7 @@ export function formatSimulateSummary(r: SimResult, out: string): string {
     }
   }
   for (const [ev, n] of Object.entries(r.eventCounts)) if (n > 0) lines.push(`  ${String(n).padStart(10)}  ${ev}`);
+  for (const sd of r.softnet) if (sd.timeSqueeze > 0) lines.push(`  cpu${sd.cpu}: net_rx_action runs ${sd.netRxRuns}, time_squeeze ${sd.timeSqueeze}`);
   if (r.logs.length > 0) lines.push(`  ${String(r.logs.length).padStart(10)}  driver log lines (${[...new Set(r.logs.map((l) => l.kind))].join(', ')})`);
   return `${lines.join('\n')}\n`;
 }

@@ -62,6 +62,8 @@ export interface DriverTxQueueOptions {
   hangTimeoutJiffies?: number;
   /** veth: a qdisc is attached (!qdisc_txq_has_no_queue): a full peer ring stops the txq and returns BUSY */
   hasQdisc?: boolean;
+  /** igb: record tx_buffer->time_stamp per packet (needed only when igb_watchdog_task runs the hang check) */
+  trackTimeStamps?: boolean;
 }
 
 export class DriverTxQueue {
@@ -69,6 +71,12 @@ export class DriverTxQueue {
   readonly mask: number;
   readonly bql: boolean;
   readonly napi: NapiInstance;
+  /** index in the simulator's global queue list (set by the simulator) */
+  globalIndex = 0;
+  /** veth: the "hardware" is the peer's NAPI (no link-rate engine, no interrupt) */
+  readonly isVeth: boolean;
+  /** macb: TXUBR bookkeeping on every hardware idle */
+  readonly isMacb: boolean;
   head = 0;
   tail = 0;
   doorbell = 0;
@@ -133,6 +141,9 @@ export class DriverTxQueue {
   private readonly extraDescs: number;
   private readonly hangTimeoutJiffies: number;
   private readonly hasQdisc: boolean;
+  private readonly trackTimeStamps: boolean;
+  /** where this driver's completions free skbs (FreeLocation) */
+  private readonly cleanLocation: number;
   /** veth: ptr_ring_produce failures (the peer ring was full) */
   peerRingFull = 0;
 
@@ -147,6 +158,8 @@ export class DriverTxQueue {
     if (opts.ringSize < 8 || (opts.ringSize & (opts.ringSize - 1)) !== 0) {
       throw new Error(`ring size ${opts.ringSize} must be a power of two >= 8`);
     }
+    this.isVeth = profile.kind === 'veth';
+    this.isMacb = profile.kind === 'macb';
     this.ringSize = opts.ringSize;
     this.mask = opts.ringSize - 1;
     this.bql = opts.bql;
@@ -154,6 +167,17 @@ export class DriverTxQueue {
     this.wakeThreshold = opts.wakeThresholdDescs ?? opts.ringSize / 4;
     this.hangTimeoutJiffies = opts.hangTimeoutJiffies ?? 250;
     this.hasQdisc = opts.hasQdisc ?? false;
+    this.trackTimeStamps = profile.kind === 'igb' && (opts.trackTimeStamps ?? true);
+    this.cleanLocation =
+      profile.kind === 'igb'
+        ? FreeLocation.igbCleanTxIrq
+        : profile.kind === 'macb'
+          ? FreeLocation.macbTxComplete
+          : profile.kind === 'virtio_net'
+            ? FreeLocation.freeOldXmit
+            : profile.kind === 'veth'
+              ? FreeLocation.vethRcv
+              : FreeLocation.genericClean;
     this.slotSkb = new Int32Array(opts.ringSize).fill(-1);
     this.slotDescs = new Uint8Array(opts.ringSize);
     this.slotLen = new Int32Array(opts.ringSize);
@@ -445,16 +469,7 @@ export class DriverTxQueue {
   private cleanCompleted(budgetPackets: number, inNapi: boolean): number {
     let pkts = 0;
     let bytes = 0;
-    const location =
-      this.profile.kind === 'igb'
-        ? FreeLocation.igbCleanTxIrq
-        : this.profile.kind === 'macb'
-          ? FreeLocation.macbTxComplete
-          : this.profile.kind === 'virtio_net'
-            ? FreeLocation.freeOldXmit
-            : this.profile.kind === 'veth'
-              ? FreeLocation.vethRcv
-              : FreeLocation.genericClean;
+    const location = this.cleanLocation;
     while (this.tail !== this.hwDone && pkts < budgetPackets) {
       const slot = this.tail & this.mask;
       const skb = this.slotSkb[slot]!;
@@ -578,7 +593,7 @@ export class DriverTxQueue {
     this.slotDescs[slot] = descs;
     this.slotLen[slot] = lenBytes;
     // igb_tx_map: first->time_stamp = jiffies (the hang check's age, §G.1)
-    if (this.profile.kind === 'igb') this.slotTimeStamp[slot] = this.host.jiffies();
+    if (this.trackTimeStamps) this.slotTimeStamp[slot] = this.host.jiffies();
     for (let i = 1; i < descs; i++) this.slotSkb[(this.head + i) & this.mask] = -1;
     this.head = (this.head + descs) | 0;
     this.postedPackets++;

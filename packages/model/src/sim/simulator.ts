@@ -322,8 +322,10 @@ export class Simulator implements DriverHost {
           // igb adapter->tx_timeout_factor: 14 at 10 Mb/s, else 1 (§G.1)
           hangTimeoutJiffies: (cfg.linkRateBps <= 10e6 ? 14 : 1) * hz,
           hasQdisc: cfg.qdisc !== 'noqueue',
+          trackTimeStamps: cfg.igbWatchdogTask,
         });
         queues.push(tq);
+        tq.globalIndex = this.gq.length;
         this.gq.push(tq);
       }
       const stats: DeviceStats = {
@@ -913,7 +915,7 @@ export class Simulator implements DriverHost {
   }
 
   hwKick(tq: DriverTxQueue): void {
-    if (tq.profile.kind === 'veth') this.vethNapiSchedule(tq);
+    if (tq.isVeth) this.vethNapiSchedule(tq);
     else if (!tq.hwBusy) this.startHw(tq);
   }
 
@@ -971,7 +973,7 @@ export class Simulator implements DriverHost {
   // ---------------------------------------------------------------- hardware, IRQ, NAPI (§F, §G)
 
   private gqIndex(tq: DriverTxQueue): number {
-    return this.devs[tq.dev]!.gqBase + tq.index;
+    return tq.globalIndex;
   }
 
   private startHw(tq: DriverTxQueue): void {
@@ -992,11 +994,11 @@ export class Simulator implements DriverHost {
     this.startHw(tq);
     // macb: the controller stopped at a TX_USED descriptor → TXUBR (same interrupt as the TCOMP just raised):
     // the poll will call macb_tx_restart (§G.2 interrupts)
-    if (!tq.hwBusy && tq.profile.kind === 'macb') tq.txubrPending = true;
+    if (tq.isMacb && !tq.hwBusy) tq.txubrPending = true;
   }
 
   private raiseIrq(tq: DriverTxQueue): void {
-    if (tq.profile.kind === 'veth') {
+    if (tq.isVeth) {
       this.vethNapiSchedule(tq);
       return;
     }
