@@ -324,7 +324,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
     return s;
   };
   const qAt = (slot: number): QueueObs | null => {
-    const x = lcQ[slot]!;
+    const x = lc[slot * 8 + LC_Q]!;
     return x >= 0 ? queueList[x]! : null;
   };
 
@@ -369,15 +369,17 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
   };
 
   // ---- lifecycle pool (parallel typed arrays + free list), keyed by skb key
+  // one 64-byte record per slot (8 float64 fields): a packet's whole lifecycle is one cache line, not eight
+  const LC_STATE = 0;
+  const LC_Q = 1; // index into queueList, -1 = none
+  const LC_DEV = 2;
+  const LC_CPU = 3;
+  const LC_LEN = 4;
+  const LC_QUEUED = 5;
+  const LC_ENQ = 6;
+  const LC_XMIT = 7;
   let cap = 1024;
-  let lcState: Uint8Array = new Uint8Array(cap);
-  let lcQ: Int32Array = new Int32Array(cap).fill(-1); // index into queueList, -1 = none
-  let lcDev: Int32Array = new Int32Array(cap);
-  let lcCpu: Int32Array = new Int32Array(cap);
-  let lcLen: Int32Array = new Int32Array(cap);
-  let lcQueuedRel: Float64Array = new Float64Array(cap);
-  let lcEnqRel: Float64Array = new Float64Array(cap);
-  let lcXmitRel: Float64Array = new Float64Array(cap);
+  let lc = new Float64Array(cap * 8);
   const free: number[] = [];
   let nextSlot = 0;
   const slotOf = new PtrMap(1 << 14);
@@ -411,32 +413,10 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
     for (let k = 0; k < cacheCpus.length; k++) if (cacheKey[cacheCpus[k]!] === s) cacheKey[cacheCpus[k]!] = NO_KEY;
   };
   const grow = (): void => {
-    const c2 = cap * 2;
-    const g8 = (a: Uint8Array): Uint8Array => {
-      const b = new Uint8Array(c2);
-      b.set(a);
-      return b;
-    };
-    const g32 = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(c2);
-      b.set(a);
-      return b;
-    };
-    const g64 = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(c2);
-      b.set(a);
-      return b;
-    };
-    lcState = g8(lcState);
-    lcDev = g32(lcDev);
-    lcCpu = g32(lcCpu);
-    lcLen = g32(lcLen);
-    lcQueuedRel = g64(lcQueuedRel);
-    lcEnqRel = g64(lcEnqRel);
-    lcXmitRel = g64(lcXmitRel);
-    lcQ = g32(lcQ);
-    lcQ.fill(-1, cap);
-    cap = c2;
+    const next = new Float64Array(cap * 2 * 8);
+    next.set(lc);
+    lc = next;
+    cap *= 2;
   };
   const alloc = (): number => {
     const s = free.pop();
@@ -595,8 +575,8 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
         if (slot >= 0) {
           // address reuse: the previous skb at this address was freed without a traced free
           const oq = qAt(slot);
-          if (lcState[slot] === ST_XMIT && oq) {
-            oq.inflightBytes -= lcLen[slot]!;
+          if (lc[slot * 8 + LC_STATE] === ST_XMIT && oq) {
+            oq.inflightBytes -= lc[slot * 8 + LC_LEN]!;
             oq.inflightPackets--;
             oq.implicitFrees++;
             sample(oq, rel);
@@ -605,14 +585,14 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
           slot = alloc();
           slotSet(s, slot, c);
         }
-        lcState[slot] = ST_QUEUED;
-        lcQ[slot] = -1;
-        lcDev[slot] = d.id;
-        lcCpu[slot] = c;
-        lcLen[slot] = lenAt(i);
-        lcQueuedRel[slot] = rel;
-        lcEnqRel[slot] = NaN;
-        lcXmitRel[slot] = NaN;
+        lc[slot * 8 + LC_STATE] = ST_QUEUED;
+        lc[slot * 8 + LC_Q] = -1;
+        lc[slot * 8 + LC_DEV] = d.id;
+        lc[slot * 8 + LC_CPU] = c;
+        lc[slot * 8 + LC_LEN] = lenAt(i);
+        lc[slot * 8 + LC_QUEUED] = rel;
+        lc[slot * 8 + LC_ENQ] = NaN;
+        lc[slot * 8 + LC_XMIT] = NaN;
         break;
       }
       case K.enqueue:
@@ -637,9 +617,9 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
           q.enqueued++;
           q.backlog++;
           if (slot >= 0) {
-            lcState[slot] = ST_ENQ;
-            lcQ[slot] = q.index;
-            lcEnqRel[slot] = rel;
+            lc[slot * 8 + LC_STATE] = ST_ENQ;
+            lc[slot * 8 + LC_Q] = q.index;
+            lc[slot * 8 + LC_ENQ] = rel;
           }
         } else {
           const st = isNull(txqStateN, i) ? NULL_I32 : txqState[i]!;
@@ -650,9 +630,9 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
             q.dequeued += p;
             q.backlog = Math.max(0, q.backlog - p);
             if (slot >= 0) {
-              lcState[slot] = ST_DEQ;
-              lcQ[slot] = q.index;
-              const e = lcEnqRel[slot]!;
+              lc[slot * 8 + LC_STATE] = ST_DEQ;
+              lc[slot * 8 + LC_Q] = q.index;
+              const e = lc[slot * 8 + LC_ENQ]!;
               if (e === e) {
                 const t = rel - e;
                 q.qdiscTimeSumNs += t;
@@ -681,7 +661,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
         // xmit_one runs only when !netif_xmit_frozen_or_stopped (§D.4): the txq was awake here
         observeState(q, 0, rel, row, false, false);
         const slot = slotGet(skb[i]!, c);
-        if (slot >= 0) lcQ[slot] = q.index;
+        if (slot >= 0) lc[slot * 8 + LC_Q] = q.index;
         break;
       }
       case K.xmit: {
@@ -712,15 +692,15 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
           if (slot < 0) {
             slot = alloc();
             slotSet(s, slot, c);
-            lcDev[slot] = d.id;
-            lcQueuedRel[slot] = NaN;
-            lcEnqRel[slot] = NaN;
+            lc[slot * 8 + LC_DEV] = d.id;
+            lc[slot * 8 + LC_QUEUED] = NaN;
+            lc[slot * 8 + LC_ENQ] = NaN;
           }
-          lcState[slot] = ST_XMIT;
-          lcQ[slot] = q.index;
-          lcLen[slot] = l;
-          lcCpu[slot] = c;
-          lcXmitRel[slot] = rel;
+          lc[slot * 8 + LC_STATE] = ST_XMIT;
+          lc[slot * 8 + LC_Q] = q.index;
+          lc[slot * 8 + LC_LEN] = l;
+          lc[slot * 8 + LC_CPU] = c;
+          lc[slot * 8 + LC_XMIT] = rel;
           sample(q, rel);
         } else if (r === NETDEV_TX_BUSY) {
           // §D.4: not dev_xmit_complete → dev_requeue_skb: requeues++, the skb goes back to the qdisc
@@ -744,9 +724,9 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
           q.pendingBusyCompletions = q.completions;
           const slot = slotGet(s, c);
           if (slot >= 0) {
-            lcState[slot] = ST_ENQ;
-            lcQ[slot] = q.index;
-            lcEnqRel[slot] = rel;
+            lc[slot * 8 + LC_STATE] = ST_ENQ;
+            lc[slot * 8 + LC_Q] = q.index;
+            lc[slot * 8 + LC_ENQ] = rel;
           }
           sample(q, rel);
         } else {
@@ -757,7 +737,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
           if (d.rcDropFirstRow < 0) d.rcDropFirstRow = row;
           d.rcDropLastRow = row;
           const slot = slotGet(s, c);
-          if (slot >= 0) lcState[slot] = ST_NONE;
+          if (slot >= 0) lc[slot * 8 + LC_STATE] = ST_NONE;
         }
         break;
       }
@@ -769,7 +749,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
         // a numeric reason is read as a qdisc drop only where nothing but the qdisc can drop: an skb freed
         // after net_dev_queue and before any qdisc_enqueue (§D.2: the qdisc refused it at enqueue)
         const rk = rsn >= 0 ? reasonKind[rsn]! : REASON_OTHER;
-        const qdiscDrop = rk === REASON_QDISC || (rk === REASON_NUMERIC && slot >= 0 && lcState[slot] === ST_QUEUED);
+        const qdiscDrop = rk === REASON_QDISC || (rk === REASON_NUMERIC && slot >= 0 && lc[slot * 8 + LC_STATE] === ST_QUEUED);
         if (rk === REASON_NUMERIC) {
           const name = names.reasonNames[rsn]!;
           let nr = numericReasons.get(name);
@@ -781,13 +761,13 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
           // §D.2/§D.3: the qdisc refused the skb (no qdisc_enqueue fired for it); attribute it to the qdisc
           // this CPU ran since the skb's net_dev_queue, else to the device's only queue.
           let q: QueueObs | null = null;
-          if (slot >= 0 && lcState[slot] === ST_QUEUED) {
-            const cpuQ = cpuQdiscQ[lcCpu[slot]!];
-            const d = devices[lcDev[slot]!]!;
-            if (cpuQ && cpuQ.dev === d && cpuQdiscRel[lcCpu[slot]!]! >= lcQueuedRel[slot]!) q = cpuQ;
+          if (slot >= 0 && lc[slot * 8 + LC_STATE] === ST_QUEUED) {
+            const cpuQ = cpuQdiscQ[lc[slot * 8 + LC_CPU]!];
+            const d = devices[lc[slot * 8 + LC_DEV]!]!;
+            if (cpuQ && cpuQ.dev === d && cpuQdiscRel[lc[slot * 8 + LC_CPU]!]! >= lc[slot * 8 + LC_QUEUED]!) q = cpuQ;
             else if (d.queues.size === 1) q = d.queues.values().next().value ?? null;
             else q = queueFor(d, 0);
-          } else if (slot >= 0 && lcQ[slot]! >= 0) {
+          } else if (slot >= 0 && lc[slot * 8 + LC_Q]! >= 0) {
             q = qAt(slot);
           }
           if (q) {
@@ -796,20 +776,20 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
             if (q.dropFirstRow < 0) q.dropFirstRow = row;
             q.dropLastRow = row;
             if (q.open[0] || q.open[1] || q.open[2]) q.dropsWhileStopped++;
-            if (slot >= 0 && lcState[slot] !== ST_QUEUED && lcState[slot] !== ST_NONE) {
+            if (slot >= 0 && lc[slot * 8 + LC_STATE]! !== ST_QUEUED && lc[slot * 8 + LC_STATE]! !== ST_NONE) {
               q.backlog = Math.max(0, q.backlog - 1); // dropped from inside the qdisc (e.g. head drop)
               sample(q, rel);
             }
           } else unattributedDrops++;
-        } else if (slot >= 0 && lcState[slot] === ST_XMIT) {
+        } else if (slot >= 0 && lc[slot * 8 + LC_STATE] === ST_XMIT) {
           const q = qAt(slot)!;
-          const l = lcLen[slot]!;
+          const l = lc[slot * 8 + LC_LEN]!;
           q.completions++;
           q.inflightBytes -= l;
           q.inflightPackets--;
           q.completionTs.push(rel);
           q.completionRows.push(row);
-          const t = rel - lcXmitRel[slot]!;
+          const t = rel - lc[slot * 8 + LC_XMIT]!;
           q.driverTimeSumNs += t;
           q.driverTimeCount++;
           if (t > q.driverTimeMaxNs) q.driverTimeMaxNs = t;
@@ -825,8 +805,8 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
         }
         if (slot >= 0) {
           slotDelete(s);
-          lcState[slot] = ST_NONE;
-          lcQ[slot] = -1;
+          lc[slot * 8 + LC_STATE] = ST_NONE;
+          lc[slot * 8 + LC_Q] = -1;
           free.push(slot);
         }
         break;
@@ -898,7 +878,6 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
 
   const finish = (): Observed => {
   for (const c of [...batchCpus]) flushBatch(c);
-  void lcDev;
 
   return {
     rows,
