@@ -457,7 +457,7 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
   let lostEvents = 0;
   let unattributedDrops = 0;
   let hashedPointers = false;
-  let prevRel = NaN;
+  let prevRelAll = NaN;
 
   const sample = (q: QueueObs, rel: number): void => {
     const m = q.sTs.length;
@@ -553,6 +553,9 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
     return l === NULL_I32 ? 0 : l;
   };
   const m = v.n;
+  // the pass's clock as locals (written back below): captured variables would be stores on every event
+  if (m > 0 && firstRel !== firstRel) firstRel = v.tsRel[0]!;
+  let prevRel = prevRelAll;
   for (let k = 0; k < m; k++) {
     const i = k;
     const row = rowBase + i;
@@ -560,8 +563,6 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
     const rel = tsRel[i]!;
     // time order: within one source rows are in file (= line) order by the schema, so ties are ordered
     if (rel < prevRel) return false;
-    if (firstRel !== firstRel) firstRel = rel;
-    lastRel = rel;
     kindCounts[kind]!++;
     const cv = isNull(cpuN, i) ? 0 : cpu[i]!;
     const c = cv >= 0 && cv < maxCpu ? cv : 0;
@@ -873,6 +874,8 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
     }
     prevRel = rel;
   }
+  prevRelAll = prevRel;
+  if (m > 0) lastRel = prevRel;
   return true;
   };
 
