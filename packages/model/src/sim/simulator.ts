@@ -636,12 +636,14 @@ export class Simulator implements DriverHost {
       ev.skb = skb;
       ev.dev = q.dev;
       this.emit(TraceKind.qdiscEnqueue);
-    } else {
-      q.drops++;
-      dev.stats.qdiscDrops++;
-      this.freeSkbAt(dev, queue, skb, false, DropReason.QDISC_DROP, FreeLocation.devQueueXmit);
+      this.qdiscRun(dev, q);
+      return rc;
     }
+    // __dev_xmit_skb: the refused skb sits on to_free while the qdisc runs; kfree_skb_list_reason after the run
+    q.drops++;
+    dev.stats.qdiscDrops++;
     this.qdiscRun(dev, q);
+    this.freeSkbAt(dev, queue, skb, false, DropReason.QDISC_DROP, FreeLocation.devQueueXmit);
     return rc;
   }
 
