@@ -4,7 +4,7 @@
  * tx_timeout_factor*HZ, logs, stops the subqueue and does not wake. Emitted as a sim log record (not a tracepoint).
  */
 import { describe, expect, it } from 'vitest';
-import { NETDEV_TX_OK, resolveScenario, Simulator, type SimResult } from '../src/index.js';
+import { NETDEV_TX_OK, resolveScenario, Simulator, TraceKind, type SimResult } from '../src/index.js';
 import { driverHarness } from './sim-harness.js';
 
 describe('igb_clean_tx_irq hang check (§G.1)', () => {
@@ -118,5 +118,29 @@ describe('igb_watchdog_task in a simulation (§G.1 → §E)', () => {
     expect(r.logs).toHaveLength(0);
     expect(r.watchdogFires).toHaveLength(0);
     expect(r.queues[0]!.maxStoppedNs).toBe(0);
+  });
+});
+
+describe('igb-tx-hang.json (§G.1 → §E on 5.15)', () => {
+  it('hang logged at 1002…1010 s, the stack watchdog at 1010 s, igb resets, traffic flows again once the DMA is back', async () => {
+    const { readFileSync } = await import('node:fs');
+    const path = await import('node:path');
+    const { parseScenario } = await import('../src/index.js');
+    const { repoRoot } = await import('./golden-dir.js');
+    const file = path.join(repoRoot, 'examples', 'scenarios', 'igb-tx-hang.json');
+    const sc = parseScenario(readFileSync(file, 'utf8'), file);
+    let lastConsumeNs = 0;
+    const r = new Simulator(sc, {
+      checkInvariants: true,
+      onEvent: (ev) => {
+        if (ev.kind === TraceKind.consumeSkb) lastConsumeNs = ev.tsNs;
+      },
+    }).run();
+    const hangs = r.logs.filter((l) => l.kind === 'igb_tx_unit_hang').map((l) => Math.round(l.tsNs / 1e3) / 1e6);
+    expect(hangs).toEqual([1002.000002, 1004.000002, 1006.000002, 1008.000002, 1010.000002]);
+    expect(r.watchdogFires.map((w) => w.tsNs / 1e9)).toEqual([10]);
+    expect(r.queues[0]!.resets).toBe(1);
+    expect(r.queues[0]!.state).toBe(0);
+    expect(lastConsumeNs / 1e9).toBeGreaterThan(1015.9);
   });
 });
