@@ -2,7 +2,7 @@
  * `.arrow` inputs (an earlier `txreplay ingest` output, IPC file or stream) are read back. Rows are re-appended
  * through the slow path so several inputs, text and Arrow, end up in one table.
  */
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { tableFromIPC, type RecordBatch, type Table } from 'apache-arrow';
 import type { SourceSummary } from './errors.js';
 import type { EventColumns } from './columns.js';
@@ -12,6 +12,9 @@ import { COLUMNS, META, type TxEventRow } from './schema.js';
 export async function looksLikeArrow(path: string): Promise<boolean> {
   if (path === '-') return false;
   if (path.endsWith('.arrow') || path.endsWith('.feather') || path.endsWith('.arrows')) return true;
+  // peeking at a named pipe (`<(perf script)`) would fail (ESPIPE) or eat its first bytes (opening it connects
+  // the writer): only regular files are checked, and stat() does not open
+  if (!(await stat(path)).isFile()) return false;
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(8);

@@ -6,7 +6,7 @@
  * the identical table (test/parallel.test.ts). Accounting stays exact: lines = events + skipped + comments.
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { RecordBatch } from 'apache-arrow';
@@ -215,8 +215,11 @@ export async function ingestTextSource(
     const size = opts.totalBytes ?? null;
     const dataStart = headLen - head.length; // 3 after a byte order mark
     const script = nWorkers > 0 ? parseWorkerScript() : null;
+    // only a regular file can be re-read by offset: a named pipe (`<(perf script)`), a device or stdin has to
+    // go on as the stream it is
+    const regular = path !== '-' && !gzip && (await stat(path).then((st) => st.isFile(), () => false));
     const big = size !== null && size - dataStart > blockBytes && (explicit || size >= MIN_PARALLEL_BYTES);
-    if (script !== null && path !== '-' && !gzip && big) {
+    if (script !== null && regular && big) {
       // a regular file: workers read their own byte ranges (no copy through this thread)
       await chunks.return?.(undefined);
       let start = dataStart;
@@ -229,7 +232,7 @@ export async function ingestTextSource(
       };
       return await parseInWorkers(path, format, cols, sourceIdx, onBatch, opts, next, () => Math.min(start, size), script, nWorkers);
     }
-    if (path !== '-' && !gzip) {
+    if (regular) {
       // a regular file in this thread: one reused read buffer, no stream chunks to join
       await chunks.return?.(undefined);
       let readPos = dataStart;

@@ -7,7 +7,7 @@
  *    blocks: dictionary remapping across workers, line offsets, lost-events markers at block starts).
  * The worker script is compiled JavaScript, so this test builds the ingest package first (tsc -b).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -152,6 +152,26 @@ describe('fast paths give the identical table', () => {
       expectSame(`${name} fast`, ref, await loadEvents([path], { workers: 0 }));
       for (const blockBytes of [1024, 64 * 1024 + 3])
         expectSame(`${name} workers ${blockBytes}`, ref, await builtLoad([path], { workers: 2, blockBytes }));
+    }
+  });
+});
+
+describe('inputs that cannot be re-read by offset', () => {
+  it('a named pipe (as from `<(perf script)`) is read once, as a stream, with the same table', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'txreplay-fifo-'));
+    const fifo = join(dir, 'trace.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const src = join(TRACES, 'multiqueue', 'perf-script.txt');
+    // the writer blocks until the reader opens the pipe
+    const writer = spawn('sh', ['-c', `cat '${src}' > '${fifo}'`], { stdio: 'ignore' });
+    const written = new Promise((r) => writer.on('exit', r));
+    const viaPipe = await builtLoad([fifo], { workers: 2, blockBytes: 256 * 1024 });
+    expect(await written).toBe(0);
+    const direct = await loadEvents([src], { workers: 0 });
+    expect(viaPipe.summary.events).toBe(direct.summary.events);
+    expect(viaPipe.summary.lines).toBe(direct.summary.lines);
+    for (const name of ['ts_ns', 'event', 'skbaddr', 'line'] as const) {
+      expect(columnValues(viaPipe.table, name)).toEqual(columnValues(direct.table, name));
     }
   });
 });
