@@ -1170,6 +1170,11 @@ export class Simulator implements DriverHost {
     this.curTask = this.kworkerTask;
     this.curCpu = 0;
     for (const tq of dev.queues) tq.resetRing();
+    // igb_reinit_locked: igb_down stops the watchdog timer, igb_up schedules watchdog_task at once (new 2 s phase)
+    if (dev.cfg.igbWatchdogTask) {
+      dev.igbTaskDueNs = this.now;
+      this.heap.push(this.now, A_IGB_WATCHDOG_TASK, d);
+    }
     // igb_down/igb_up take the link down; copper needs autonegotiation before the carrier is back
     if (dev.cfg.resetLinkDownMs > 0) {
       this.carrierOff(dev);
