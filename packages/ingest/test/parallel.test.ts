@@ -106,7 +106,7 @@ describe('fast paths give the identical table', () => {
       const ref = await loadReference(path);
       const fast = await loadEvents([path], { workers: 0 });
       expectSame('fast path', ref, fast);
-      const par = await builtLoad([path], { workers: 2, blockBytes: 256 * 1024 });
+      const par = await builtLoad([path], { workers: 2, blockBytes: 128 * 1024 });
       expectSame('workers', ref, par);
       expect(par.summary.lines).toBeGreaterThan(0);
     });
@@ -150,7 +150,7 @@ describe('fast paths give the identical table', () => {
       }
       if (name !== 'perf') expect(ref.summary.lostEvents, name).toBeGreaterThan(0);
       expectSame(`${name} fast`, ref, await loadEvents([path], { workers: 0 }));
-      for (const blockBytes of [1024, 64 * 1024 + 3])
+      for (const blockBytes of [1024, 32 * 1024 + 3])
         expectSame(`${name} workers ${blockBytes}`, ref, await builtLoad([path], { workers: 2, blockBytes }));
     }
   });
