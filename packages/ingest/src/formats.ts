@@ -99,6 +99,18 @@ function isCallchainLine(s: string, i: number): boolean {
   return true;
 }
 
+/** An indented frame line `<hex ip> <sym> (<dso>)` whose ip may be as short as `0`. */
+function isUserCallchainFrame(s: string, i: number): boolean {
+  if (i === 0) return false;
+  const e = tokenEnd(s, i, s.length);
+  if (e === i || e >= s.length) return false;
+  for (let k = i; k < e; k++) {
+    const c = s.charCodeAt(k) | 0x20;
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return s.trimEnd().endsWith(')');
+}
+
 function commentKernel(s: string, out: LineResult): void {
   // perf script --header: "# os release : 6.18.44-…"
   const m = /^#\s*os release\s*:\s*(\S+)/.exec(s);
@@ -158,7 +170,13 @@ export const parsePerfLine: LineParser = (s, cols, r, out) => {
   }
   if (isCallchainLine(s, i)) return LineKind.Comment;
   const lb = findCpuBracket(s, i, bracket);
-  if (lb < 0) return fail(out, 'no [cpu] column');
+  if (lb < 0) {
+    // plain `perf record -g` also records user stacks, whose unresolved frames are short
+    // (`\t               0 [unknown] ([unknown])`): an indented all-hex first token on a line without
+    // a `[cpu]` column is a call-chain frame, not a broken event
+    if (isUserCallchainFrame(s, i)) return LineKind.Comment;
+    return fail(out, 'no [cpu] column');
+  }
   const rb = bracket.rb;
   let pe = lb;
   while (pe > i && isSpace(s.charCodeAt(pe - 1))) pe--;

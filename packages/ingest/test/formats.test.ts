@@ -94,6 +94,7 @@ describe('format variants', () => {
 \tffffffff81b2c3d4 dev_hard_start_xmit+0x104 ([kernel.kallsyms])
 \tffffffff81b2d5e6 __dev_queue_xmit+0x7a6 ([kernel.kallsyms])
 \t    7f1234567890 __send+0x10 (/usr/lib/libc.so.6)
+\t               0 [unknown] ([unknown])
 
             ping  9898 [000]   677.390455:    qdisc:qdisc_dequeue: dequeue ifindex=1 qdisc handle=0x80030000 parent=0xFFFFFFFF txq_state=0x0 packets=0 skbaddr=(nil)
          swapper     0 [000]   677.400743:       net:net_dev_xmit: dev=lo skbaddr=0xffff888165655900 len=1442 rc=0
@@ -101,7 +102,8 @@ describe('format variants', () => {
     const { summary, table } = await loadEvents([p]);
     expect(summary.sources[0]!.format).toBe('perf-script');
     expect(summary.events).toBe(3);
-    expect(summary.comments).toBe(4);
+    // 4 frames (one an unresolved user-space frame with a one-digit ip) + the blank line
+    expect(summary.comments).toBe(5);
     expect(summary.skipped).toBe(0);
     expect(col(table, 'comm')).toEqual(['ping', 'ping', 'swapper']);
     expect(col(table, 'pid')).toEqual([9898, 9898, 0]);
