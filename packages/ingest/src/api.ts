@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { Table, type RecordBatch } from 'apache-arrow';
 import { appendRow, looksLikeArrow, readArrowTable, rowAt, summaryOfArrow } from './arrowInput.js';
 import { EventColumns } from './columns.js';
-import type { SourceSummary } from './errors.js';
+import { NotATraceError, type SourceSummary } from './errors.js';
 import { writeArrowFileAtomic } from './writer.js';
 import { META, SCHEMA_VERSION, type TraceFormat } from './schema.js';
 import { abortError, ingestTextSource } from './source.js';
@@ -134,6 +134,16 @@ export async function loadEvents(
   inputs: string[],
   opts: LoadOptions = {},
 ): Promise<{ table: Table; summary: IngestSummary }> {
+  // One .arrow input (an earlier `txreplay ingest` output) is already the table: hand it over as written instead of
+  // re-appending millions of rows through the slow path (several inputs are merged below).
+  if (inputs.length === 1 && (opts.format === 'arrow' || (opts.format === undefined && (await looksLikeArrow(inputs[0]!))))) {
+    const path = inputs[0]!;
+    const table = await readArrowTable(path);
+    if (!table.schema.fields.some((f) => f.name === 'event') || !table.schema.fields.some((f) => f.name === 'ts_ns')) {
+      throw new NotATraceError(path, `${path} is an Arrow file but not a txreplay event table (no ts_ns/event columns).`);
+    }
+    return { table, summary: totals([summaryOfArrow(path, table)]) };
+  }
   const cols = new EventColumns(opts.batchRows);
   const batches: RecordBatch[] = [];
   const summary = await ingestAll(inputs, cols, (b) => void batches.push(b), opts);

@@ -35,7 +35,22 @@ export function summaryOfArrow(path: string, table: Table): SourceSummary {
   const meta = table.schema.metadata;
   const eventCounts: Record<string, number> = {};
   const ev = table.getChild('event');
-  if (ev) for (const v of ev) eventCounts[String(v)] = (eventCounts[String(v)] ?? 0) + 1;
+  // count by dictionary index per batch, not by decoding every row
+  if (ev && ev.data.every((d) => d.dictionary !== undefined && d.values !== undefined)) {
+    for (const data of ev.data) {
+      const dict = data.dictionary!;
+      const idx = data.values as ArrayLike<number>;
+      const perIdx = new Float64Array(dict.length);
+      for (let i = 0; i < data.length; i++) perIdx[idx[data.offset + i]!]!++;
+      for (let k = 0; k < dict.length; k++) {
+        if (perIdx[k]! === 0) continue;
+        const name = String(dict.get(k));
+        eventCounts[name] = (eventCounts[name] ?? 0) + perIdx[k]!;
+      }
+    }
+  } else if (ev) {
+    for (const v of ev) eventCounts[String(v)] = (eventCounts[String(v)] ?? 0) + 1;
+  }
   return {
     path,
     format: 'arrow',

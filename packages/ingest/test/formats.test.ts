@@ -296,5 +296,14 @@ describe('Arrow output', () => {
     expect(table.numRows).toBe(5609);
     expect(summary.sources[0]!.format).toBe('arrow');
     expect(summary.eventCounts['net:net_dev_xmit']).toBe(181);
+    // the single-file fast path hands back the file's table: values as written, source lines kept
+    const text = await loadEvents([join(TRACES, 'veth-stall-tbf', 'ftrace.txt')]);
+    for (const c of ['ts_ns', 'line', 'skbaddr', 'dev', 'event'] as const) {
+      expect(table.getChild(c)!.toArray().slice(0, 200)).toEqual(text.table.getChild(c)!.toArray().slice(0, 200));
+    }
+    // an .arrow input next to a text input goes through the merging path
+    const both = await loadEvents([out, join(TRACES, 'veth-stall-tbf', 'ftrace.txt')]);
+    expect(both.table.numRows).toBe(2 * 5609);
+    expect(both.summary.eventCounts['net:net_dev_xmit']).toBe(2 * 181);
   });
 });
