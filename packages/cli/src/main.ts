@@ -4,15 +4,6 @@
  * the work is done by the library packages.
  */
 import { Command } from 'commander';
-import { register as ingest } from './commands/ingest.js';
-import { register as inspect } from './commands/inspect.js';
-import { register as capture } from './commands/capture.js';
-import { register as simulate } from './commands/simulate.js';
-import { register as diagnose } from './commands/diagnose.js';
-import { register as replay } from './commands/replay.js';
-import { register as report } from './commands/report.js';
-import { register as query } from './commands/query.js';
-import { register as exportCmd } from './commands/export.js';
 import { EXIT } from './exit.js';
 
 const program = new Command();
@@ -22,7 +13,23 @@ program
   .version('0.1.0')
   .showHelpAfterError();
 
-for (const reg of [ingest, inspect, capture, simulate, diagnose, replay, report, query, exportCmd]) reg(program);
+type Registrar = { register: (program: Command) => void };
+// Commands are loaded on demand: `txreplay ingest` should not pay for chDB and the report code at start-up
+// (all of them load for `--help` or an unknown command, so help and usage errors list every command).
+const COMMANDS: Record<string, () => Promise<Registrar>> = {
+  ingest: () => import('./commands/ingest.js'),
+  inspect: () => import('./commands/inspect.js'),
+  capture: () => import('./commands/capture.js'),
+  simulate: () => import('./commands/simulate.js'),
+  diagnose: () => import('./commands/diagnose.js'),
+  replay: () => import('./commands/replay.js'),
+  report: () => import('./commands/report.js'),
+  query: () => import('./commands/query.js'),
+  export: () => import('./commands/export.js'),
+};
+const asked = process.argv[2];
+const wanted = asked !== undefined && Object.hasOwn(COMMANDS, asked) ? [asked] : Object.keys(COMMANDS);
+for (const name of wanted) (await COMMANDS[name]!()).register(program);
 
 program.exitOverride((err) => {
   // commander's own errors (unknown option, missing argument) are usage errors
