@@ -9,21 +9,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { TX_EVENTS, type TxEventName } from '@txreplay/ingest';
 
-/** The ten tracepoints of issue 2, in the order the kit prints them (spec §D.7, §F, §A.5). */
-export const TX_TRACEPOINTS = [
-  'net:net_dev_queue',
-  'net:net_dev_start_xmit',
-  'net:net_dev_xmit',
-  'net:net_dev_xmit_timeout',
-  'qdisc:qdisc_enqueue',
-  'qdisc:qdisc_dequeue',
-  'napi:napi_poll',
-  'napi:dql_stall_detected',
-  'skb:consume_skb',
-  'skb:kfree_skb',
-] as const;
-export type TxTracepoint = (typeof TX_TRACEPOINTS)[number];
+/**
+ * The ten TX-path tracepoints, in the order the kit prints them (spec §D.7, §F, §A.5): exactly the events the
+ * ingest schema models, so a capture never records something ingest would only keep as raw text.
+ */
+export const TX_TRACEPOINTS = TX_EVENTS;
+export type TxTracepoint = TxEventName;
 
 /** Field names per tracepoint (without the `common_*` header fields). */
 export type TracepointFields = Partial<Record<TxTracepoint, readonly string[]>>;
