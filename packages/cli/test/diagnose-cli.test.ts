@@ -100,6 +100,13 @@ describe('txreplay diagnose', () => {
       return j;
     };
     expect(strip(fromArrow.stdout)).toEqual(strip(fromText.stdout));
+    // a truncated .arrow (an interrupted writer) is not a trace: exit 3, the file and the reason on stderr
+    const cut = path.join(dir, 'cut.arrow');
+    const bytes = readFileSync(arrow);
+    writeFileSync(cut, bytes.subarray(0, bytes.length >> 1));
+    const r = txreplay('diagnose', cut);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain(`${cut}: not a readable Arrow IPC file: no footer (truncated`);
   });
 
   it('exit codes: 3 for a non-trace, 2 for a bad flag or profile', () => {

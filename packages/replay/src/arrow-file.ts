@@ -4,8 +4,10 @@
  * per-row objects. The footer gives the record-batch and dictionary blocks; each block's flatbuffer
  * message gives the buffer regions of the body (Arrow columnar format, "IPC File Format").
  *
- * Anything this reader does not handle (compressed bodies, nested or unexpected column types) makes
- * openArrowFile return null: the caller then falls back to apache-arrow's full reader.
+ * A damaged file (truncated, metadata out of bounds) is reported as CorruptArrowFileError and an Arrow file
+ * this reader cannot replay (other schema, compressed, unexpected column types) as NotATraceError, both with
+ * the path and what is wrong. Neither is handed to apache-arrow's reader: it can loop forever on a damaged
+ * footer.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DataType, type Field, type Schema } from 'apache-arrow';
@@ -13,8 +15,20 @@ import { Footer, type FileBlock } from 'apache-arrow/ipc/metadata/file';
 import { Message, type RecordBatch as RecordBatchHeader, type DictionaryBatch as DictionaryBatchHeader } from 'apache-arrow/ipc/metadata/message';
 import { newDictNames, REPLAY_COLUMNS, type BatchSource, type DictNames, type ReplayColumn, type RowRange } from './batches.js';
 import type { Chunk, Names, ValueArray } from './columns.js';
+import { NotATraceError } from '@txreplay/ingest';
 
 const MAGIC = 'ARROW1';
+
+/**
+ * A structurally broken .arrow file (truncated, footer or message metadata out of bounds). Thrown rather than
+ * handing the file to apache-arrow's reader, which can loop forever on such input.
+ */
+export class CorruptArrowFileError extends NotATraceError {
+  constructor(path: string, detail: string) {
+    super(path, `${path}: not a readable Arrow IPC file: ${detail}`);
+    this.name = 'CorruptArrowFileError';
+  }
+}
 
 interface ColumnLayout {
   field: Field;
@@ -82,34 +96,53 @@ function bufferCount(t: DataType): number | null {
 }
 
 /**
- * Open an .arrow file for replay, or null when it needs apache-arrow's full reader (not an IPC file,
- * compressed, or an unexpected layout). Throws only on I/O errors.
+ * Open an .arrow file for replay, or null when it does not start with the Arrow magic (not ours to judge).
+ * An Arrow file that is truncated or inconsistent throws CorruptArrowFileError; one this reader cannot replay
+ * (another schema, compressed, unexpected column types) throws NotATraceError — both name the file and what
+ * is wrong. I/O errors are thrown as they are.
  */
 export function openArrowFile(path: string): BatchSource | null {
   const fd = openSync(path, 'r');
   let ok = false;
   try {
-    const src = build(fd);
+    const src = build(fd, path);
     ok = src !== null;
     return src;
-  } catch (e) {
-    if (e instanceof Error && 'code' in e) throw e; // I/O error: report it
-    return null; // a layout this reader does not know: the full reader will explain or cope
   } finally {
     if (!ok) closeSync(fd);
   }
 }
 
-function build(fd: number): BatchSource | null {
+function build(fd: number, path: string): BatchSource | null {
   const size = fstatSync(fd).size;
-  if (size < 24) return null;
+  const corrupt = (detail: string): never => {
+    throw new CorruptArrowFileError(path, detail);
+  };
+  // an Arrow file, but not a txreplay event table this reader can replay: say so (apache-arrow's reader is
+  // not a safe fallback — it can loop forever on a damaged footer)
+  const unsupported = (detail: string): never => {
+    throw new NotATraceError(path, `${path}: an Arrow file txreplay cannot replay: ${detail} (write it with txreplay ingest)`);
+  };
+  if (size < 6) return null;
   const head = read(fd, 6, 0);
+  if (new TextDecoder().decode(head) !== MAGIC) return null; // not an Arrow file (or a stream): not ours to judge
+  if (size < 24) corrupt(`only ${size} bytes`);
   const tail = read(fd, 10, size - 10);
   const td = new DataView(tail.buffer);
-  if (new TextDecoder().decode(head) !== MAGIC || new TextDecoder().decode(tail.subarray(4)) !== MAGIC) return null;
+  if (new TextDecoder().decode(tail.subarray(4)) !== MAGIC) corrupt('no footer (truncated: was the writer interrupted?)');
   const footerLen = td.getInt32(0, true);
-  if (footerLen <= 0 || footerLen > size - 16) return null;
-  const footer = Footer.decode(read(fd, footerLen, size - 10 - footerLen));
+  if (footerLen <= 0 || footerLen > size - 16) corrupt(`footer length ${footerLen} outside the file (${size} bytes)`);
+  let footer: Footer;
+  try {
+    footer = Footer.decode(read(fd, footerLen, size - 10 - footerLen));
+    for (const b of [...footer.recordBatches(), ...footer.dictionaryBatches()]) {
+      if (!(b.offset >= 8 && b.metaDataLength > 8 && b.bodyLength >= 0 && b.offset + b.metaDataLength + b.bodyLength <= size - 10 - footerLen))
+        corrupt(`a block (offset ${b.offset}, metadata ${b.metaDataLength}, body ${b.bodyLength}) lies outside the data`);
+    }
+  } catch (e) {
+    if (e instanceof CorruptArrowFileError || (e instanceof Error && 'code' in e)) throw e;
+    return corrupt(`footer: ${e instanceof Error ? e.message : String(e)}`);
+  }
   const schema: Schema = footer.schema;
 
   // column layouts by name (flat schema: one node per field, 2 or 3 buffers per field)
@@ -118,17 +151,17 @@ function build(fd: number): BatchSource | null {
   let buffer = 0;
   for (const f of schema.fields) {
     const nb = bufferCount(f.type);
-    if (nb === null) return null;
+    if (nb === null) return unsupported(`column ${f.name} has type ${String(f.type)}`);
     if ((REPLAY_COLUMNS as readonly string[]).includes(f.name)) {
       const dict = DataType.isDictionary(f.type);
       const vt = typedCtor(dict ? f.type.indices : f.type);
-      if (!vt || nb !== 2) return null;
+      if (!vt || nb !== 2) return unsupported(`column ${f.name} has type ${String(f.type)}, not the event schema's`);
       layouts.set(f.name, { field: f, node, buffer, ctor: vt.ctor, width: vt.width, dictId: dict ? f.type.id : null });
     }
     node++;
     buffer += nb;
   }
-  if (!layouts.has('ts_ns') || !layouts.has('event')) return null;
+  if (!layouts.has('ts_ns') || !layouts.has('event')) return unsupported('no ts_ns/event columns: not a txreplay event table');
 
   // dictionaries and record batches in file order: a batch uses the dictionaries (and deltas) before it
   const blocks: { block: FileBlock; dict: boolean }[] = [
@@ -142,16 +175,24 @@ function build(fd: number): BatchSource | null {
   const batches: BatchMeta[] = [];
   const dec = new TextDecoder();
   for (const { block, dict } of blocks) {
-    const msg = decodeMessage(fd, block);
+    let msg: Message;
+    try {
+      msg = decodeMessage(fd, block);
+    } catch (e) {
+      if (e instanceof Error && 'code' in e) throw e;
+      return corrupt(`message at byte ${block.offset}: ${e instanceof Error ? e.message : String(e)}`);
+    }
     const bodyOffset = block.offset + block.metaDataLength;
     if (dict) {
-      if (!msg.isDictionaryBatch()) return null;
+      if (!msg.isDictionaryBatch()) corrupt(`the footer names a dictionary batch at byte ${block.offset}, the message there is not one`);
       const h = msg.header() as DictionaryBatchHeader;
       const data = h.data;
-      if (data.compression) return null;
+      if (data.compression) return unsupported('compressed dictionary batch');
       const len = data.length;
       const [valid, offs, bytes] = data.buffers;
-      if (!offs || !bytes) return null;
+      if (!offs || !bytes) return unsupported('a dictionary that is not Utf8');
+      if (!(len >= 0 && offs.offset + (len + 1) * 4 <= Number(block.bodyLength) && bytes.offset + bytes.length <= Number(block.bodyLength)))
+        corrupt(`dictionary batch at byte ${block.offset}: buffers outside its body`);
       const body = read(fd, Number(block.bodyLength), bodyOffset);
       const offsets = new Int32Array(body.buffer.slice(offs.offset, offs.offset + (len + 1) * 4));
       const nullCount = data.nodes[0]?.nullCount ?? 0;
@@ -167,9 +208,13 @@ function build(fd: number): BatchSource | null {
       dictVersions.set(h.id, v);
       dictSnapshots.set(`${h.id}:${v}`, cur);
     } else {
-      if (!msg.isRecordBatch()) return null;
+      if (!msg.isRecordBatch()) corrupt(`the footer names a record batch at byte ${block.offset}, the message there is not one`);
       const h = msg.header() as RecordBatchHeader;
-      if (h.compression) return null;
+      if (h.compression) return unsupported('compressed record batches');
+      const bodyLen = Number(block.bodyLength);
+      if (!(h.length >= 0 && h.length <= 1 << 30)) corrupt(`record batch at byte ${block.offset}: ${h.length} rows`);
+      for (const r of h.buffers) if (!(r.offset >= 0 && r.length >= 0 && r.offset + r.length <= bodyLen)) corrupt(`record batch at byte ${block.offset}: a buffer lies outside its body`);
+      for (const nd of h.nodes) if (nd.length !== h.length) corrupt(`record batch at byte ${block.offset}: a column has ${nd.length} rows, the batch ${h.length}`);
       batches.push({ length: h.length, bodyOffset, header: h, dictVersion: new Map(dictVersions) });
     }
   }
@@ -214,9 +259,9 @@ function build(fd: number): BatchSource | null {
     const fnode = h.nodes[lay.node];
     const vreg = h.buffers[lay.buffer];
     const dreg = h.buffers[lay.buffer + 1];
-    if (!fnode || !vreg || !dreg) throw new Error(`arrow: record batch ${b} lacks the buffers of column ${name}`);
+    if (!fnode || !vreg || !dreg) throw new CorruptArrowFileError(path, `record batch ${b} lacks the buffers of column ${name}`);
     const full = lay.width === 0 ? (meta.length + 7) >> 3 : meta.length * lay.width;
-    if (dreg.length < full) throw new Error(`arrow: column ${name} of record batch ${b} is truncated`);
+    if (dreg.length < full) throw new CorruptArrowFileError(path, `column ${name} of record batch ${b} is truncated`);
     const hasValidity = fnode.nullCount > 0 && vreg.length > 0;
     // rows [from, to): `from` is a multiple of 8, so bitmaps start on a byte
     const bmFrom = from >> 3;

@@ -121,8 +121,13 @@ export async function runReplay(
   // one ingested .arrow and no post-mortem to write: replay it record batch by record batch straight from
   // the file (only the columns replay reads), without building the table
   if (!needTable && traces.length === 1 && (o.format === 'arrow' || (o.format === undefined && (await isArrowFile(traces[0]!))))) {
-    const result = await replayArrowFile(traces[0]!, { profile, deviceProfiles, stallNs, maxSeriesPoints: seriesPoints, includeLoopback: o.includeLo === true });
-    return { result, table: null };
+    try {
+      const result = await replayArrowFile(traces[0]!, { profile, deviceProfiles, stallNs, maxSeriesPoints: seriesPoints, includeLoopback: o.includeLo === true });
+      return { result, table: null };
+    } catch (e) {
+      if (e instanceof NotATraceError) process.exitCode = EXIT.notATrace; // truncated / corrupt .arrow
+      throw e;
+    }
   }
   const ac = new AbortController();
   const onSig = (): void => ac.abort();
