@@ -38,6 +38,8 @@ export interface LoadedTrace {
  */
 export async function loadForReplay(inputs: string[], opts: LoadOptions = {}): Promise<LoadedTrace> {
   if (inputs.length === 1 && (opts.format === 'arrow' || (opts.format === undefined && (await isArrowFile(inputs[0]!))))) {
+    // validate the layout first: a damaged footer can make apache-arrow's reader loop forever
+    openArrowFile(inputs[0]!)?.close();
     const table = tableFromIPC(await readFile(inputs[0]!));
     if (!table.schema.fields.some((f) => f.name === 'ts_ns') || !table.schema.fields.some((f) => f.name === 'event')) {
       // not our schema: let ingest explain (it knows the contract and its errors)
