@@ -219,6 +219,26 @@ describe('simulate → perf-script → diagnose round trip', () => {
     expect((c[0] as JsonFinding & { title: string }).title).toContain(`${m![2]} bytes`);
     // the mechanism is the leak, not a missing completion: no stack_xoff_stuck / lost wake-up / lost interrupt
     expect(j.findings.some((f) => ['stack_xoff_stuck', 'lost_wakeup', 'lost_interrupt'].includes(f.kind))).toBe(false);
+    // the evidence names where the unreported skbs were freed (macb_tx_error_task → napi_consume_skb(skb, 0) →
+    // completion queue → net_tx_action), not the driver's clean function
+    const notes = (f: JsonFinding): string => (f.evidence as unknown as { note: string }[]).map((e) => e.note).join(' | ');
+    expect(notes(c[0]!)).toContain('freed at net_tx_action');
+    // the same events with the timestamp groups in reverse order (rows out of time order: the whole-table path,
+    // which sorts by (ts, line) — events sharing a timestamp keep their order) give the same finding
+    const reversed = path.join(dir, 'macb-tx-error-bql.reversed.perf-script.txt');
+    const groups: string[][] = [];
+    for (const l of readFileSync(out, 'utf8').trimEnd().split('\n')) {
+      const ts = /\]\s+(\d+\.\d+):/.exec(l)?.[1];
+      const last = groups[groups.length - 1];
+      if (last && /\]\s+(\d+\.\d+):/.exec(last[0]!)?.[1] === ts) last.push(l);
+      else groups.push([l]);
+    }
+    writeFileSync(reversed, groups.reverse().flat().join('\n') + '\n');
+    const jr = diagnoseJson(reversed, '--driver', 'macb').j;
+    const cr = jr.findings.filter((f) => f.kind === 'dql_limit_collapse');
+    expect(cr).toHaveLength(1);
+    expect([cr[0]!.startNs, cr[0]!.endNs]).toEqual([c[0]!.startNs, c[0]!.endNs]);
+    expect(notes(cr[0]!)).toContain('freed at net_tx_action');
   });
 
   it('igb TX hang (DMA stuck at 1000.5 s, NAPI still polling): stuck_dma from 1000.5 s, not a lost wake-up; the watchdog blames it', () => {

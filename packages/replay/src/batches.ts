@@ -419,7 +419,8 @@ export class RowAccess {
   /** kfree_skb/consume_skb location (`sym+off`), null when absent or not readable in this form */
   location(row: number): string | null {
     if (this.src) return this.names!.location.names[this.code(row, 'location')] ?? null;
-    return null;
+    const loc = this.c.location?.[row];
+    return loc !== undefined && loc >= 0 ? (this.c.locationNames?.[loc] ?? null) : null;
   }
   sourceNames(): string[] {
     return this.names ? this.names.source.names : this.c.sourceNames;

@@ -45,6 +45,9 @@ export interface TraceColumns {
   source: Int32Array;
   sourceNames: string[];
   line: Int32Array;
+  /** (added) kfree_skb/consume_skb location codes (-1 = none) and their names; evidence only */
+  location?: Int32Array;
+  locationNames?: string[];
 }
 
 function chunks(v: Vector | null): Data[] {
@@ -339,6 +342,7 @@ export function readColumns(table: Table): TraceColumns {
   const driver = readDict(table, 'driver', n);
   const reason = readDict(table, 'reason', n);
   const source = readDict(table, 'source', n);
+  const location = readDict(table, 'location', n);
   return {
     n,
     baseNs,
@@ -369,6 +373,8 @@ export function readColumns(table: Table): TraceColumns {
     source: source.codes,
     sourceNames: source.names,
     line: readI32(table, 'line', n),
+    location: location.codes,
+    locationNames: location.names,
   };
 }
 

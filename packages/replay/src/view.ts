@@ -222,6 +222,7 @@ export function gatherSorted(cols: TraceColumns, order: Uint32Array): { sorted: 
     reason: gI(cols.reason),
     source: gI(cols.source),
     line: gI(cols.line),
+    ...(cols.location ? { location: gI(cols.location) } : {}),
   };
   const plus1 = (a: Int32Array): Int32Array => {
     const out = new Int32Array(n);
