@@ -369,7 +369,7 @@ export function readColumns(table: Table): TraceColumns {
     driverNames: driver.names,
     reason: reason.codes,
     reasonNames: reason.names,
-    // location, comm, pid, stall_len, jiffies, raw: not needed by replay (never read: speed)
+    // comm, pid, stall_len, jiffies, raw: not needed by replay (never read: speed); location: evidence notes
     source: source.codes,
     sourceNames: source.names,
     line: readI32(table, 'line', n),
