@@ -96,26 +96,19 @@ export class PfifoFast implements QdiscDiscipline {
   }
 }
 
-/** pfifo (§D.6): limit in packets (default txqueuelen, minimum 1). Over → NET_XMIT_DROP. */
-export class PFifo implements QdiscDiscipline {
-  readonly kind = 'pfifo' as const;
+/** pfifo / bfifo: one FIFO of skbs; the subclass decides the limit test (§D.6). */
+abstract class SimpleFifo {
   readonly nolock = false;
-  readonly canBypass: boolean;
-  private readonly q: SkbFifo;
   backlogBytes = 0;
 
   constructor(
-    readonly limitPackets: number,
+    protected readonly q: SkbFifo,
     private readonly lenSource: () => Int32Array,
-  ) {
-    this.q = new SkbFifo(Math.max(1, limitPackets));
-    this.canBypass = limitPackets >= 1;
-  }
+  ) {}
   get qlen(): number {
     return this.q.count;
   }
-  enqueue(skb: number, lenBytes: number): number {
-    if (this.q.count >= this.limitPackets) return NET_XMIT_DROP;
+  protected push(skb: number, lenBytes: number): number {
     this.q.push(skb);
     this.backlogBytes += lenBytes;
     return NET_XMIT_SUCCESS;
@@ -130,38 +123,40 @@ export class PFifo implements QdiscDiscipline {
   }
 }
 
-/** bfifo (§D.6): limit in bytes (default txqueuelen * mtu). Over → NET_XMIT_DROP. */
-export class BFifo implements QdiscDiscipline {
-  readonly kind = 'bfifo' as const;
-  readonly nolock = false;
+/** pfifo (§D.6): limit in packets (default txqueuelen, minimum 1). Over → NET_XMIT_DROP. */
+export class PFifo extends SimpleFifo implements QdiscDiscipline {
+  readonly kind = 'pfifo' as const;
   readonly canBypass: boolean;
-  private readonly q: SkbFifo;
-  backlogBytes = 0;
+
+  constructor(
+    readonly limitPackets: number,
+    lenSource: () => Int32Array,
+  ) {
+    super(new SkbFifo(Math.max(1, limitPackets)), lenSource);
+    this.canBypass = limitPackets >= 1;
+  }
+  enqueue(skb: number, lenBytes: number): number {
+    if (this.q.count >= this.limitPackets) return NET_XMIT_DROP;
+    return this.push(skb, lenBytes);
+  }
+}
+
+/** bfifo (§D.6): limit in bytes (default txqueuelen * mtu). Over → NET_XMIT_DROP. */
+export class BFifo extends SimpleFifo implements QdiscDiscipline {
+  readonly kind = 'bfifo' as const;
+  readonly canBypass: boolean;
 
   constructor(
     readonly limitBytes: number,
     mtu: number,
-    private readonly lenSource: () => Int32Array,
+    lenSource: () => Int32Array,
   ) {
-    this.q = new SkbFifo(Math.max(16, Math.ceil(limitBytes / 64)));
+    super(new SkbFifo(Math.max(16, Math.ceil(limitBytes / 64))), lenSource);
     this.canBypass = limitBytes >= mtu;
-  }
-  get qlen(): number {
-    return this.q.count;
   }
   enqueue(skb: number, lenBytes: number): number {
     // bfifo_enqueue: if (likely(sch->qstats.backlog + qdisc_pkt_len(skb) <= READ_ONCE(sch->limit)))
     if (this.backlogBytes + lenBytes > this.limitBytes) return NET_XMIT_DROP;
-    this.q.push(skb);
-    this.backlogBytes += lenBytes;
-    return NET_XMIT_SUCCESS;
-  }
-  dequeue(): number {
-    const skb = this.q.shift();
-    if (skb >= 0) this.backlogBytes -= this.lenSource()[skb]!;
-    return skb;
-  }
-  drain(onSkb: (skb: number) => void): void {
-    for (let skb = this.dequeue(); skb >= 0; skb = this.dequeue()) onSkb(skb);
+    return this.push(skb, lenBytes);
   }
 }
