@@ -308,13 +308,8 @@ export class DriverTxQueue {
       }
       this.tail = (this.tail + descs) | 0;
     }
-    this.completedPackets += pkts;
-    this.completedBytes += bytes;
-    if (this.bql && pkts > 0) {
-      const r = netdevTxCompletedQueue(this.txq, pkts, bytes, this.host.jiffies());
-      if (r.stall) this.host.dqlStall(this.dev, this.index, r.stall);
-      // a reschedule request here is moot: every queue is stopped by the task (DRV_XOFF) until the start
-    }
+    // a reschedule request here is moot: every queue is stopped by the task (DRV_XOFF) until the start
+    this.reportCompleted(pkts, bytes);
     this.resetBytes += discarded;
     this.txErrorDiscardedBytes += discarded;
     this.head = this.tail = this.doorbell = this.hwNext = this.hwDone = 0;
@@ -480,14 +475,7 @@ export class DriverTxQueue {
       this.host.freeSkb(this.dev, this.index, skb, true, 0, location);
       this.tail = (this.tail + descs) | 0;
     }
-    this.completedPackets += pkts;
-    this.completedBytes += bytes;
-    // netdev_tx_completed_queue: bytes == 0 → nothing (§B). macb without BQL never calls it.
-    if (this.bql && pkts > 0) {
-      const r = netdevTxCompletedQueue(this.txq, pkts, bytes, this.host.jiffies());
-      if (r.stall) this.host.dqlStall(this.dev, this.index, r.stall);
-      if (r.reschedule) this.host.netifSchedule(this.dev, this.index);
-    }
+    if (this.reportCompleted(pkts, bytes)) this.host.netifSchedule(this.dev, this.index);
     switch (this.profile.kind) {
       case 'igb':
         if (this.detectHang && inNapi && this.igbCheckTxHang()) break;
@@ -586,6 +574,19 @@ export class DriverTxQueue {
   }
 
   // ---- helpers ----
+
+  /**
+   * Completed packets: the counters, then netdev_tx_completed_queue (bytes == 0 → nothing, §B; macb without BQL
+   * never calls it). Returns whether BQL asks for a qdisc reschedule.
+   */
+  private reportCompleted(pkts: number, bytes: number): boolean {
+    this.completedPackets += pkts;
+    this.completedBytes += bytes;
+    if (!this.bql || pkts === 0) return false;
+    const r = netdevTxCompletedQueue(this.txq, pkts, bytes, this.host.jiffies());
+    if (r.stall) this.host.dqlStall(this.dev, this.index, r.stall);
+    return r.reschedule;
+  }
 
   private post(skb: number, lenBytes: number, descs: number): void {
     const slot = this.head & this.mask;
