@@ -279,6 +279,15 @@ describe('simulate → perf-script → diagnose round trip', () => {
     const profile = path.join(dir, 'two-nics.profile.json');
     writeFileSync(profile, JSON.stringify({ hz: 250, devices: { eth0: { driver: 'igb', ring: 256 }, end0: { driver: 'macb', rate: '100M' } } }));
     check(diagnoseJson(igb, '--profile', profile, macb).j);
+    // `txreplay report` takes the same per-device profiles: the stored findings name each stall by its own driver
+    const db = path.join(dir, 'two-nics-db');
+    const rep = txreplay('report', igb, macb, '--db', db, '--no-html', '--device-profile', 'dev=eth0,driver=igb', '--device-profile', 'dev=end0,driver=macb,ring=64');
+    expect(rep.stderr).not.toMatch(/error/i);
+    const stored = txreplay('query', "SELECT DISTINCT dev, kind FROM findings WHERE kind IN ('lost_interrupt', 'stuck_dma') ORDER BY dev", '--db', db, '--format', 'json');
+    expect(stored.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+      { dev: 'end0', kind: 'stuck_dma' },
+      { dev: 'eth0', kind: 'lost_interrupt' },
+    ]);
     // a device profile without dev= or with an unknown key is a usage error (exit 2)
     expect(txreplay('diagnose', '--device-profile', 'driver=igb', igb).status).toBe(2);
     expect(txreplay('diagnose', '--device-profile', 'dev=eth0,colour=red', igb).status).toBe(2);

@@ -4,7 +4,7 @@ import { loadEvents, NotATraceError, StrictParseError } from '@txreplay/ingest';
 import { replayTable, verdictLine } from '@txreplay/replay';
 import { Store, StoreError, removeInsertTempFiles, resolveStoreConfig, writeRun, writePostMortem, type StoreFlags } from '@txreplay/report';
 import { EXIT } from '../exit.js';
-import { addReplayOptions, profileFromOptions, type ReplayCliOptions } from './diagnose.js';
+import { addReplayOptions, profilesFromOptions, type ReplayCliOptions } from './diagnose.js';
 
 /** Store flags shared by `report`, `query` and `export`. */
 export function addStoreOptions(cmd: Command): Command {
@@ -69,7 +69,7 @@ let storedRunId: string | null = null;
 
 /** ingest → replay → store → post-mortem (the body of `txreplay report`). */
 async function reportAction(traces: string[], o: ReportCliOptions): Promise<void> {
-  const profile = profileFromOptions(o);
+  const { profile, devices: deviceProfiles } = profilesFromOptions(o);
   const stallNs = o.stallMs !== undefined ? Number(o.stallMs) * 1e6 : undefined;
   if (stallNs !== undefined && (!Number.isFinite(stallNs) || stallNs <= 0)) {
     process.exitCode = EXIT.usage;
@@ -97,7 +97,7 @@ async function reportAction(traces: string[], o: ReportCliOptions): Promise<void
   const kernel = loaded.summary.sources.find((s) => s.kernel)?.kernel;
   if (!profile.kernel && kernel) profile.kernel = kernel;
   const t1 = performance.now();
-  const result = replayTable(loaded.table, { profile, stallNs, maxSeriesPoints: 2000, includeLoopback: o.includeLo === true });
+  const result = replayTable(loaded.table, { profile, deviceProfiles, stallNs, maxSeriesPoints: 2000, includeLoopback: o.includeLo === true });
   const t2 = performance.now();
 
   const store = await openStoreForCli(o);
@@ -105,7 +105,11 @@ async function reportAction(traces: string[], o: ReportCliOptions): Promise<void
   let written;
   try {
     // what changes the conclusions is part of the run id: same trace + same options = same run
-    const options: Record<string, string | number | boolean> = { profile: JSON.stringify(profile), includeLo: o.includeLo === true };
+    const options: Record<string, string | number | boolean> = {
+      profile: JSON.stringify(profile),
+      deviceProfiles: JSON.stringify(deviceProfiles),
+      includeLo: o.includeLo === true,
+    };
     if (stallNs !== undefined) options.stallNs = stallNs;
     written = await writeRun(
       store,
