@@ -629,13 +629,7 @@ export class Simulator implements DriverHost {
     const selfDropped = q.discipline.dropped;
     if (selfDropped !== undefined && selfDropped.length > 0) return this.enqueueWithToFree(dev, q, skb, rc, queue, selfDropped);
     if (rc === NET_XMIT_SUCCESS) {
-      q.enqueued++;
-      // trace_qdisc_enqueue fires only on NET_XMIT_SUCCESS (§D.2)
-      ev.qdiscHandle = q.handle;
-      ev.qdiscParent = q.parent;
-      ev.skb = skb;
-      ev.dev = q.dev;
-      this.emit(TraceKind.qdiscEnqueue);
+      this.noteEnqueued(q, skb);
       this.qdiscRun(dev, q);
       return rc;
     }
@@ -656,15 +650,7 @@ export class Simulator implements DriverHost {
     let n = 0;
     for (let i = 0; i < dropped.length; i++) this.toFree[n++] = dropped[i]!;
     dropped.length = 0;
-    if (rc === NET_XMIT_SUCCESS) {
-      q.enqueued++;
-      const ev = this.ev;
-      ev.qdiscHandle = q.handle;
-      ev.qdiscParent = q.parent;
-      ev.skb = skb;
-      ev.dev = q.dev;
-      this.emit(TraceKind.qdiscEnqueue);
-    }
+    if (rc === NET_XMIT_SUCCESS) this.noteEnqueued(q, skb);
     this.qdiscRun(dev, q);
     for (let i = 0; i < n; i++) {
       q.drops++;
@@ -672,6 +658,17 @@ export class Simulator implements DriverHost {
       this.freeSkbAt(dev, queue, this.toFree[i]!, false, DropReason.QDISC_DROP, FreeLocation.devQueueXmit);
     }
     return rc;
+  }
+
+  /** an enqueue that returned NET_XMIT_SUCCESS: count it and fire trace_qdisc_enqueue (only then, §D.2) */
+  private noteEnqueued(q: Qdisc, skb: number): void {
+    q.enqueued++;
+    const ev = this.ev;
+    ev.qdiscHandle = q.handle;
+    ev.qdiscParent = q.parent;
+    ev.skb = skb;
+    ev.dev = q.dev;
+    this.emit(TraceKind.qdiscEnqueue);
   }
 
   /** CoDel drops inside q->dequeue (fq_codel drop_func): kfree_skb at once, counted as qdisc drops (not ENOBUFS) */
@@ -896,13 +893,18 @@ export class Simulator implements DriverHost {
     this.freeSkbAt(this.devs[d]!, queue, skb, consumed, reason, location);
   }
 
-  private freeSkbAt(dev: DevRuntime, queue: number, skb: number, consumed: boolean, reason: number, location: number): void {
+  /** the fields every skb-free event carries; returns the skb's length */
+  private freeEventFor(queue: number, skb: number, location: number): number {
     const ev = this.ev;
-    const len = this.pool.lenBytes[skb]!;
     ev.dev = this.pool.dev[skb]!;
     ev.queue = queue;
     ev.skb = skb;
     ev.location = location;
+    return this.pool.lenBytes[skb]!;
+  }
+
+  private freeSkbAt(dev: DevRuntime, queue: number, skb: number, consumed: boolean, reason: number, location: number): void {
+    const len = this.freeEventFor(queue, skb, location);
     if (consumed) {
       dev.stats.sentBytes += len;
       dev.stats.sentPackets++;
@@ -910,7 +912,7 @@ export class Simulator implements DriverHost {
     } else {
       dev.stats.droppedBytes += len;
       dev.stats.droppedPackets++;
-      ev.reason = reason;
+      this.ev.reason = reason;
       this.emit(TraceKind.kfreeSkb);
     }
     this.pool.free(skb);
@@ -936,12 +938,7 @@ export class Simulator implements DriverHost {
 
   discardSkb(d: number, queue: number, skb: number, location: number): void {
     const dev = this.devs[d]!;
-    const ev = this.ev;
-    const len = this.pool.lenBytes[skb]!;
-    ev.dev = this.pool.dev[skb]!;
-    ev.queue = queue;
-    ev.skb = skb;
-    ev.location = location;
+    const len = this.freeEventFor(queue, skb, location);
     dev.stats.droppedBytes += len;
     dev.stats.droppedPackets++;
     this.emit(TraceKind.consumeSkb);
