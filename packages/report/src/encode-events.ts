@@ -117,28 +117,58 @@ export function isValid(d: Data, row: number): boolean {
   return ((bm[i >> 3]! >> (i & 7)) & 1) === 1;
 }
 
-const bytesCache = new WeakMap<Data, (Buffer | null)[]>();
-
 /**
- * Escaped UTF-8 bytes of every value of a Utf8 vector (dictionary values). Ingest shares one growing
- * dictionary across batches (its first chunks never change), so results are cached per Data chunk.
+ * Every value of a Utf8 vector (dictionary values), encoded once by `encode(bytes, start, end)`; `nullValue` for
+ * NULL slots. Ingest shares one growing dictionary across batches (its first chunks never change), so results
+ * are cached per Data chunk in `cache`.
  */
-function utf8Bytes(d: Data): (Buffer | null)[] {
-  const cached = bytesCache.get(d);
+export function encodedDictValues<T>(cache: WeakMap<Data, T[]>, d: Data, encode: (buf: Buffer, start: number, end: number) => T, nullValue: T): T[] {
+  const cached = cache.get(d);
   if (cached) return cached;
-  const out: (Buffer | null)[] = new Array(d.length);
+  const out: T[] = new Array(d.length);
   const offs = d.valueOffsets as Int32Array;
   const bytes = d.values as Uint8Array;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < d.length; i++) {
-    if (!isValid(d, i)) {
-      out[i] = null;
-      continue;
-    }
-    out[i] = Buffer.from(tsvEscape(buf.toString('utf8', offs[d.offset + i]!, offs[d.offset + i + 1]!)));
+    out[i] = isValid(d, i) ? encode(buf, offs[d.offset + i]!, offs[d.offset + i + 1]!) : nullValue;
   }
-  bytesCache.set(d, out);
+  cache.set(d, out);
   return out;
+}
+
+/** ClickHouse VarUInt (LEB128) of a non-negative integer. */
+export function varUIntBytes(n: number): Buffer {
+  const b: number[] = [];
+  while (n >= 0x80) {
+    b.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  b.push(n);
+  return Buffer.from(b);
+}
+
+/** ClickHouse String (RowBinary and Native): VarUInt length + UTF-8 bytes. */
+export function chStringBytes(s: string): Buffer {
+  const body = Buffer.from(s, 'utf8');
+  return Buffer.concat([varUIntBytes(body.length), body]);
+}
+
+/** `wallOffsetNs` split for per-row arithmetic without BigInt: 32-bit halves (two's complement) and sec + ns. */
+export function wallOffsetParts(wallOffsetNs: bigint): { lo: number; hi: number; sec: number; fracNs: number } {
+  const off64 = BigInt.asUintN(64, wallOffsetNs);
+  return {
+    lo: Number(off64 & 0xffffffffn),
+    hi: Number(off64 >> 32n),
+    sec: Number(wallOffsetNs / 1_000_000_000n),
+    fracNs: Number(wallOffsetNs % 1_000_000_000n),
+  };
+}
+
+const bytesCache = new WeakMap<Data, (Buffer | null)[]>();
+
+/** Escaped UTF-8 bytes of every value of a Utf8 vector (dictionary values), NULL slots as null. */
+function utf8Bytes(d: Data): (Buffer | null)[] {
+  return encodedDictValues(bytesCache, d, (buf, a, b) => Buffer.from(tsvEscape(buf.toString('utf8', a, b))), null);
 }
 
 function columnWriter(d: Data): CellWriter {

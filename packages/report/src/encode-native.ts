@@ -10,22 +10,7 @@
 import { Type, type Data, type Table, type RecordBatch } from 'apache-arrow';
 import type { ServerCaps } from './caps.js';
 import { EVENT_COLUMNS, tableStructure } from './ddl.js';
-import { isValid, type EncodeEventsOptions } from './encode-events.js';
-
-function varintBytes(n: number): Buffer {
-  const b: number[] = [];
-  while (n >= 0x80) {
-    b.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  b.push(n);
-  return Buffer.from(b);
-}
-
-function nativeString(s: string): Buffer {
-  const body = Buffer.from(s, 'utf8');
-  return Buffer.concat([varintBytes(body.length), body]);
-}
+import { chStringBytes, encodedDictValues, isValid, varUIntBytes, wallOffsetParts, type EncodeEventsOptions } from './encode-events.js';
 
 /** Null map of rows [start, start+rows): 1 = NULL. */
 function nullMap(d: Data, start: number, rows: number): Buffer {
@@ -39,26 +24,14 @@ function nullMap(d: Data, start: number, rows: number): Buffer {
   return m;
 }
 
+const EMPTY = Buffer.from([0]);
+
 const dictCache = new WeakMap<Data, Buffer[]>();
 
 /** varint+bytes of each dictionary value (NULL slots as the empty string). */
 function dictEntries(d: Data): Buffer[] {
-  const c = dictCache.get(d);
-  if (c) return c;
-  const offs = d.valueOffsets as Int32Array;
-  const bytes = d.values as Uint8Array;
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: Buffer[] = new Array(d.length);
-  for (let i = 0; i < d.length; i++) {
-    const a = offs[d.offset + i]!;
-    const b = offs[d.offset + i + 1]!;
-    out[i] = isValid(d, i) ? Buffer.concat([varintBytes(b - a), buf.subarray(a, b)]) : Buffer.from([0]);
-  }
-  dictCache.set(d, out);
-  return out;
+  return encodedDictValues(dictCache, d, (buf, a, b) => Buffer.concat([varUIntBytes(b - a), buf.subarray(a, b)]), EMPTY);
 }
-
-const EMPTY = Buffer.from([0]);
 
 function stringColumn(d: Data, start: number, rows: number): Buffer {
   if (d.type.typeId === Type.Dictionary) {
@@ -95,7 +68,7 @@ function stringColumn(d: Data, start: number, rows: number): Buffer {
       }
       const a = offs[d.offset + start + r]!;
       const b = offs[d.offset + start + r + 1]!;
-      parts.push(varintBytes(b - a), Buffer.from(bytes.buffer, bytes.byteOffset + a, b - a));
+      parts.push(varUIntBytes(b - a), Buffer.from(bytes.buffer, bytes.byteOffset + a, b - a));
     }
     return Buffer.concat(parts);
   }
@@ -131,14 +104,9 @@ export function* encodeEventsNative(table: Table, opts: EncodeEventsOptions & { 
       return { name: s.slice(0, sp), type: s.slice(sp + 1) };
     });
   if (structure.length !== EVENT_COLUMNS.length) throw new Error('events: structure/column mismatch');
-  const header = structure.map((c) => Buffer.concat([nativeString(c.name), nativeString(c.type)]));
-  const runId = Buffer.from(opts.runId, 'utf8');
-  const runIdCell = Buffer.concat([varintBytes(runId.length), runId]);
-  const off64 = BigInt.asUintN(64, opts.wallOffsetNs);
-  const offLo = Number(off64 & 0xffffffffn);
-  const offHi = Number(off64 >> 32n);
-  const offSec = Number(opts.wallOffsetNs / 1_000_000_000n);
-  const offFracNs = Number(opts.wallOffsetNs % 1_000_000_000n);
+  const header = structure.map((c) => Buffer.concat([chStringBytes(c.name), chStringBytes(c.type)]));
+  const runIdCell = chStringBytes(opts.runId);
+  const { lo: offLo, hi: offHi, sec: offSec, fracNs: offFracNs } = wallOffsetParts(opts.wallOffsetNs);
 
   for (const batch of table.batches as RecordBatch[]) {
     const byName = new Map<string, Data>();
@@ -147,7 +115,7 @@ export function* encodeEventsNative(table: Table, opts: EncodeEventsOptions & { 
     if (!tsData) throw new Error('events: no ts_ns column');
     for (let start = 0; start < batch.numRows; start += blockRows) {
       const rows = Math.min(blockRows, batch.numRows - start);
-      const parts: Buffer[] = [varintBytes(structure.length), varintBytes(rows)];
+      const parts: Buffer[] = [varUIntBytes(structure.length), varUIntBytes(rows)];
       structure.forEach((col, ci) => {
         parts.push(header[ci]!);
         if (col.name === 'run_id') {

@@ -8,7 +8,7 @@
  */
 import { Type, type Data, type Table, type RecordBatch } from 'apache-arrow';
 import { EVENT_COLUMNS } from './ddl.js';
-import { Sink, isValid, type EncodeEventsOptions } from './encode-events.js';
+import { Sink, chStringBytes, encodedDictValues, isValid, wallOffsetParts, type EncodeEventsOptions } from './encode-events.js';
 
 type CellWriter = (out: Sink, row: number) => void;
 
@@ -21,33 +21,11 @@ function varint(out: Sink, n: number): void {
   out.buf[out.pos++] = n;
 }
 
-/** LEB128 length + UTF-8 bytes, as one Buffer (dictionary values are encoded once). */
-function stringBytes(s: string): Buffer {
-  const body = Buffer.from(s, 'utf8');
-  const head: number[] = [];
-  let n = body.length;
-  while (n >= 0x80) {
-    head.push((n & 0x7f) | 0x80);
-    n >>>= 7;
-  }
-  head.push(n);
-  return Buffer.concat([Buffer.from(head), body]);
-}
-
 const cache = new WeakMap<Data, (Buffer | null)[]>();
 
+/** LEB128 length + UTF-8 bytes of every dictionary value (encoded once), NULL slots as null. */
 function dictBytes(d: Data): (Buffer | null)[] {
-  const c = cache.get(d);
-  if (c) return c;
-  const out: (Buffer | null)[] = new Array(d.length);
-  const offs = d.valueOffsets as Int32Array;
-  const bytes = d.values as Uint8Array;
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < d.length; i++) {
-    out[i] = isValid(d, i) ? stringBytes(buf.toString('utf8', offs[d.offset + i]!, offs[d.offset + i + 1]!)) : null;
-  }
-  cache.set(d, out);
-  return out;
+  return encodedDictValues(cache, d, (buf, a, b) => chStringBytes(buf.toString('utf8', a, b)), null);
 }
 
 function columnWriter(d: Data, name: string, nullableColumn: boolean): CellWriter {
@@ -117,13 +95,9 @@ function columnWriter(d: Data, name: string, nullableColumn: boolean): CellWrite
 export function* encodeEventsRowBinary(table: Table, opts: EncodeEventsOptions): Generator<Buffer> {
   const chunkRows = opts.chunkRows ?? 8192;
   const out = new Sink(chunkRows * 96);
-  const runIdBytes = stringBytes(opts.runId);
+  const runIdBytes = chStringBytes(opts.runId);
   // time = ts_ns + wallOffsetNs: added in 32-bit halves with carry (no BigInt per row)
-  const off64 = BigInt.asUintN(64, opts.wallOffsetNs);
-  const offLo = Number(off64 & 0xffffffffn);
-  const offHi = Number(off64 >> 32n);
-  const offSec = Number(opts.wallOffsetNs / 1_000_000_000n);
-  const offFracNs = Number(opts.wallOffsetNs % 1_000_000_000n);
+  const { lo: offLo, hi: offHi, sec: offSec, fracNs: offFracNs } = wallOffsetParts(opts.wallOffsetNs);
   for (const batch of table.batches as RecordBatch[]) {
     const writers: CellWriter[] = [];
     let tsU32: Uint32Array | null = null;
