@@ -348,21 +348,15 @@ export class RowAccess {
     if (!this.readers || !this.starts) return row;
     const s = this.starts;
     if (this.batch < 0 || row < s[this.batch]! || row >= s[this.batch + 1]!) {
-      let lo = 0;
-      let hi = s.length - 2;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
-        if (s[mid]! <= row) lo = mid;
-        else hi = mid - 1;
-      }
-      this.c = this.loadBatch(lo);
-      this.batch = lo;
+      const b = this.batchOf(row);
+      this.c = this.loadBatch(b);
+      this.batch = b;
     }
     return row - s[this.batch]!;
   }
 
-  /** One cell of a batch source without loading its batch (evidence rows are few and scattered). */
-  private cell(row: number, name: ReplayColumn): number | bigint | null {
+  /** The batch holding row `row` (binary search over the batch starts). */
+  private batchOf(row: number): number {
     const s = this.starts!;
     let lo = 0;
     let hi = s.length - 2;
@@ -371,7 +365,13 @@ export class RowAccess {
       if (s[mid]! <= row) lo = mid;
       else hi = mid - 1;
     }
-    return this.src!.cell(lo, name, row - s[lo]!);
+    return lo;
+  }
+
+  /** One cell of a batch source without loading its batch (evidence rows are few and scattered). */
+  private cell(row: number, name: ReplayColumn): number | bigint | null {
+    const b = this.batchOf(row);
+    return this.src!.cell(b, name, row - this.starts![b]!);
   }
   private code(row: number, name: ReplayColumn): number {
     const v = this.cell(row, name);
