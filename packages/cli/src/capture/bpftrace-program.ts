@@ -113,6 +113,11 @@ export interface ProgramOptions {
   generatedFor?: string;
 }
 
+/** A probe that prints nothing and only drops the skb from @txr_skb. */
+function forgetSkbProbe(out: string[], probe: string, pred: string): void {
+  out.push('', probe, pred, '{', '  delete(@txr_skb[(uint64)args->skbaddr]);', '}');
+}
+
 /** The bpftrace program text for the tracepoints (and fields) given. Pure. */
 export function bpftraceProgram(opts: ProgramOptions): string {
   const out: string[] = [];
@@ -157,12 +162,10 @@ export function bpftraceProgram(opts: ProgramOptions): string {
     if (trackSkbs && tp === 'net:net_dev_queue') {
       // an skb queued on another device: forget it, so a free of a recycled address whose earlier free was
       // untraced (GRO merges, skb_consume_udp) is not attributed to DEV
-      out.push('', `tracepoint:${tp}`, '/ str($1) != "" && str(args->name) != str($1) /', '{');
-      out.push('  delete(@txr_skb[(uint64)args->skbaddr]);', '}');
+      forgetSkbProbe(out, `tracepoint:${tp}`, '/ str($1) != "" && str(args->name) != str($1) /');
       // an skb received on any device is no longer a TX skb (veth/loopback hand the same skb to the peer,
       // whose stack may free it without a tracepoint): forget it too. Prints nothing.
-      out.push('', 'tracepoint:net:netif_receive_skb', '/ str($1) != "" /', '{');
-      out.push('  delete(@txr_skb[(uint64)args->skbaddr]);', '}');
+      forgetSkbProbe(out, 'tracepoint:net:netif_receive_skb', '/ str($1) != "" /');
     }
   }
   out.push('', 'END', '{');
