@@ -10,6 +10,7 @@
  * footer.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { DataType, type Field, type Schema } from 'apache-arrow';
 import { Footer, type FileBlock } from 'apache-arrow/ipc/metadata/file';
 import { Message, type RecordBatch as RecordBatchHeader, type DictionaryBatch as DictionaryBatchHeader } from 'apache-arrow/ipc/metadata/message';
@@ -49,6 +50,68 @@ interface BatchMeta {
   /** dictionary versions in force for this batch, by dictionary id */
   dictVersion: Map<number, number>;
 }
+
+/** Read-ahead pays for its thread only on large files: from this many rows (tests lower it). */
+export const readAheadTuning = { minRows: 1 << 17 };
+/** Row ranges in flight: the one being processed plus the ones read ahead. */
+const READ_AHEAD_SLOTS = 4;
+/** Per-column room for a range's validity bitmap (values follow, 8-byte aligned). */
+const bitmapRoom = (step: number): number => (((step + 7) >> 3) + 7) & ~7;
+// range states (Int32 per range in shared memory)
+const RA_FREE = 0;
+const RA_READING = 1;
+const RA_READY = 2;
+const RA_MAIN = 3;
+const RA_FAILED = 4;
+
+/**
+ * The read-ahead thread: for range r = 0, 1, … (at most SLOTS - 1 ahead of the range the main thread is
+ * on, ctrl[0]) it claims r (FREE → READING; the main thread claims ranges it reaches first), reads its
+ * planned regions into slot r % SLOTS and marks it READY (or FAILED: the main thread then reads it and
+ * reports the error itself). ctrl[1] = 1 stops it. Plain JS: runs as an eval worker from src and dist.
+ */
+const READ_AHEAD_WORKER = `(function () {
+const { workerData } = require('node:worker_threads');
+const { readSync } = require('node:fs');
+const { fd, mem, state, ctrl, plan, slots, cols, slotBytes, colOffsets, bmRoom } = workerData;
+const bytes = new Uint8Array(mem);
+const st = new Int32Array(state);
+const ctl = new Int32Array(ctrl);
+const pl = new Float64Array(plan);
+const R = st.length;
+function fill(dst, len, pos) {
+  let off = 0;
+  while (off < len) {
+    const n = readSync(fd, bytes, dst + off, len - off, pos + off);
+    if (n <= 0) throw new Error('eof');
+    off += n;
+  }
+}
+for (let r = 0; r < R; r++) {
+  for (;;) {
+    if (Atomics.load(ctl, 1) !== 0) return;
+    const cur = Atomics.load(ctl, 0);
+    if (r < cur + slots) break;
+    Atomics.wait(ctl, 0, cur, 1000);
+  }
+  if (Atomics.compareExchange(st, r, ${RA_FREE}, ${RA_READING}) !== ${RA_FREE}) continue;
+  let s = ${RA_READY};
+  try {
+    const slot = (r % slots) * slotBytes;
+    for (let j = 0; j < cols; j++) {
+      const e = (r * cols + j) * 4;
+      const dst = slot + colOffsets[j];
+      if (pl[e + 1] > 0) fill(dst, pl[e + 1], pl[e]);
+      if (pl[e + 3] > 0) fill(dst + bmRoom, pl[e + 3], pl[e + 2]);
+    }
+  } catch {
+    s = ${RA_FAILED};
+  }
+  Atomics.store(st, r, s);
+  Atomics.notify(st, r);
+}
+})();
+`;
 
 function read(fd: number, length: number, position: number, into?: Uint8Array): Uint8Array {
   const buf = into ?? new Uint8Array(new ArrayBuffer(length));
@@ -248,43 +311,186 @@ function build(fd: number, path: string): BatchSource | null {
   const buffers = new Map<string, Uint8Array>();
   let closed = false;
 
-  const chunk = (b: number, name: ReplayColumn, slot: number, range?: RowRange): Chunk | null => {
-    const lay = layouts.get(name);
-    const meta = batches[b];
-    if (!lay || !meta) return null;
+  /** Regions of column `lay` for rows [from, to) of batch `meta` (`from` a multiple of 8), or a reason it has none. */
+  const regions = (b: number, name: ReplayColumn, lay: ColumnLayout, meta: BatchMeta, from: number, to: number) => {
     const h = meta.header;
-    const from = range ? range.from : 0;
-    const to = range ? range.to : meta.length;
     const n = to - from;
     const fnode = h.nodes[lay.node];
     const vreg = h.buffers[lay.buffer];
     const dreg = h.buffers[lay.buffer + 1];
-    if (!fnode || !vreg || !dreg) throw new CorruptArrowFileError(path, `record batch ${b} lacks the buffers of column ${name}`);
+    if (!fnode || !vreg || !dreg) return `record batch ${b} lacks the buffers of column ${name}`;
     const full = lay.width === 0 ? (meta.length + 7) >> 3 : meta.length * lay.width;
-    if (dreg.length < full) throw new CorruptArrowFileError(path, `column ${name} of record batch ${b} is truncated`);
+    if (dreg.length < full) return `column ${name} of record batch ${b} is truncated`;
     const hasValidity = fnode.nullCount > 0 && vreg.length > 0;
     // rows [from, to): `from` is a multiple of 8, so bitmaps start on a byte
     const bmFrom = from >> 3;
     const bmLen = (n + 7) >> 3;
-    const vFrom = lay.width === 0 ? bmFrom : from * lay.width;
-    const vLen = lay.width === 0 ? bmLen : n * lay.width;
-    const bmRoom = hasValidity ? (bmLen + 7) & ~7 : 0; // values stay 8-byte aligned after the bitmap
-    const key = `${slot}:${name}`;
-    let buf = buffers.get(key);
-    const need = bmRoom + vLen;
-    if (!buf || buf.length < need) {
-      buf = new Uint8Array(new ArrayBuffer(Math.max(need, buf ? buf.length * 2 : 0)));
-      buffers.set(key, buf);
-    }
-    if (hasValidity) read(fd, bmLen, meta.bodyOffset + vreg.offset + bmFrom, buf);
-    read(fd, vLen, meta.bodyOffset + dreg.offset + vFrom, bmRoom === 0 ? buf : buf.subarray(bmRoom));
-    const ab = buf.buffer as ArrayBuffer;
-    const c: Chunk = {
-      values: lay.ctor(ab, bmRoom, n),
-      validity: hasValidity ? new Uint8Array(ab, 0, bmLen) : null,
-      offset: 0,
-      length: n,
+    return {
+      hasValidity,
+      bmPos: meta.bodyOffset + vreg.offset + bmFrom,
+      bmLen,
+      vPos: meta.bodyOffset + dreg.offset + (lay.width === 0 ? bmFrom : from * lay.width),
+      vLen: lay.width === 0 ? bmLen : n * lay.width,
     };
+  };
+
+  /** The read-ahead of one slot's sequential walk (readAhead), once started. */
+  let ra: {
+    slot: number;
+    step: number;
+    /** column → its index in the plan, its offset in a range slot */
+    cols: Map<ReplayColumn, { j: number; off: number }>;
+    rangeBase: number[];
+    mem: SharedArrayBuffer;
+    state: Int32Array;
+    ctrl: Int32Array;
+    plan: Float64Array;
+    slotBytes: number;
+    bmRoom: number;
+    current: number;
+    worker: Worker | null;
+  } | null = null;
+
+  const readRangeHere = (r: number): void => {
+    const a = ra!;
+    const bytes = new Uint8Array(a.mem);
+    const slotAt = (r % READ_AHEAD_SLOTS) * a.slotBytes;
+    for (const { j, off } of a.cols.values()) {
+      const e = (r * a.cols.size + j) * 4;
+      const dst = slotAt + off;
+      if (a.plan[e + 1]! > 0) read(fd, a.plan[e + 1]!, a.plan[e]!, bytes.subarray(dst));
+      if (a.plan[e + 3]! > 0) read(fd, a.plan[e + 3]!, a.plan[e + 2]!, bytes.subarray(dst + a.bmRoom));
+    }
+  };
+
+  /** Make range r readable in its slot (read ahead, or read now); false when the walk went backwards. */
+  const acquire = (r: number): boolean => {
+    const a = ra!;
+    if (r === a.current) return true;
+    if (r < a.current) return false;
+    // ranges before r are done with: their slots may be refilled
+    Atomics.store(a.ctrl, 0, r);
+    Atomics.notify(a.ctrl, 0);
+    let st = Atomics.compareExchange(a.state, r, RA_FREE, RA_MAIN);
+    if (st !== RA_FREE) {
+      while ((st = Atomics.load(a.state, r)) === RA_READING) Atomics.wait(a.state, r, RA_READING);
+    }
+    if (st === RA_FREE || st === RA_FAILED) {
+      try {
+        readRangeHere(r);
+      } catch (e) {
+        Atomics.store(a.state, r, RA_FAILED);
+        throw e;
+      }
+    }
+    a.current = r;
+    return true;
+  };
+
+  const readAhead = (slot: number, step: number, columns: readonly ReplayColumn[]): void => {
+    const numRows = starts[starts.length - 1]!;
+    if (ra || closed || numRows < readAheadTuning.minRows || step <= 0 || step % 8 !== 0) return;
+    const bmRoom = bitmapRoom(step);
+    const cols = new Map<ReplayColumn, { j: number; off: number }>();
+    let slotBytes = 0;
+    for (const name of columns) {
+      const lay = layouts.get(name);
+      if (!lay || cols.has(name)) continue;
+      cols.set(name, { j: cols.size, off: slotBytes });
+      slotBytes += bmRoom + (((lay.width === 0 ? (step + 7) >> 3 : step * lay.width) + 7) & ~7);
+    }
+    if (cols.size === 0) return;
+    const rangeBase = [0];
+    for (const m of batches) rangeBase.push(rangeBase[rangeBase.length - 1]! + Math.ceil(m.length / step));
+    const R = rangeBase[rangeBase.length - 1]!;
+    const plan = new Float64Array(new SharedArrayBuffer(R * cols.size * 4 * 8));
+    for (let b = 0; b < batches.length; b++) {
+      const meta = batches[b]!;
+      for (let from = 0, r = rangeBase[b]!; from < meta.length; from += step, r++) {
+        const to = Math.min(meta.length, from + step);
+        for (const [name, { j }] of cols) {
+          const g = regions(b, name, layouts.get(name)!, meta, from, to);
+          if (typeof g === 'string') continue; // chunk() reports it
+          const e = (r * cols.size + j) * 4;
+          if (g.hasValidity) {
+            plan[e] = g.bmPos;
+            plan[e + 1] = g.bmLen;
+          }
+          plan[e + 2] = g.vPos;
+          plan[e + 3] = g.vLen;
+        }
+      }
+    }
+    const mem = new SharedArrayBuffer(slotBytes * READ_AHEAD_SLOTS);
+    const state = new Int32Array(new SharedArrayBuffer(R * 4));
+    const ctrl = new Int32Array(new SharedArrayBuffer(8));
+    ra = { slot, step, cols, rangeBase, mem, state, ctrl, plan, slotBytes, bmRoom, current: -1, worker: null };
+    try {
+      const worker = new Worker(READ_AHEAD_WORKER, {
+        eval: true,
+        workerData: {
+          fd,
+          mem,
+          state: state.buffer,
+          ctrl: ctrl.buffer,
+          plan: plan.buffer,
+          slots: READ_AHEAD_SLOTS,
+          cols: cols.size,
+          slotBytes,
+          colOffsets: [...cols.values()].map((c) => c.off),
+          bmRoom,
+        },
+      });
+      worker.unref();
+      worker.on('error', () => {}); // a failed range is read (and reported) by the main thread
+      ra.worker = worker;
+    } catch {
+      // no thread: the main thread reads every range itself
+    }
+  };
+
+  const stopReadAhead = (): void => {
+    if (!ra) return;
+    Atomics.store(ra.ctrl, 1, 1);
+    Atomics.notify(ra.ctrl, 0);
+    void ra.worker?.terminate().catch(() => {});
+    ra.worker = null;
+  };
+
+  const chunk = (b: number, name: ReplayColumn, slot: number, range?: RowRange): Chunk | null => {
+    const lay = layouts.get(name);
+    const meta = batches[b];
+    if (!lay || !meta) return null;
+    const from = range ? range.from : 0;
+    const to = range ? range.to : meta.length;
+    const n = to - from;
+    const g = regions(b, name, lay, meta, from, to);
+    if (typeof g === 'string') throw new CorruptArrowFileError(path, g);
+    let c: Chunk | null = null;
+    const col = ra && slot === ra.slot && range ? ra.cols.get(name) : undefined;
+    if (col && ra) {
+      const step = ra.step;
+      const r = from % step === 0 && to === Math.min(meta.length, from + step) ? ra.rangeBase[b]! + from / step : -1;
+      if (r >= 0 && acquire(r)) {
+        const at = (r % READ_AHEAD_SLOTS) * ra.slotBytes + col.off;
+        const mem = ra.mem as unknown as ArrayBuffer;
+        c = { values: lay.ctor(mem, at + ra.bmRoom, n), validity: g.hasValidity ? new Uint8Array(mem, at, g.bmLen) : null, offset: 0, length: n };
+      }
+    }
+    if (!c) {
+      const bmRoom = g.hasValidity ? (g.bmLen + 7) & ~7 : 0; // values stay 8-byte aligned after the bitmap
+      const key = `${slot}:${name}`;
+      let buf = buffers.get(key);
+      const need = bmRoom + g.vLen;
+      if (!buf || buf.length < need) {
+        buf = new Uint8Array(new ArrayBuffer(Math.max(need, buf ? buf.length * 2 : 0)));
+        buffers.set(key, buf);
+      }
+      if (g.hasValidity) read(fd, g.bmLen, g.bmPos, buf);
+      read(fd, g.vLen, g.vPos, bmRoom === 0 ? buf : buf.subarray(bmRoom));
+      const ab = buf.buffer as ArrayBuffer;
+      c = { values: lay.ctor(ab, bmRoom, n), validity: g.hasValidity ? new Uint8Array(ab, 0, g.bmLen) : null, offset: 0, length: n };
+    }
     if (lay.dictId !== null) c.remap = remapFor(name, lay.dictId, meta.dictVersion.get(lay.dictId) ?? 0);
     return c;
   };
@@ -320,7 +526,9 @@ function build(fd: number, path: string): BatchSource | null {
     metadata: schema.metadata,
     names,
     chunk,
+    readAhead,
     close() {
+      stopReadAhead();
       if (!closed) closeSync(fd);
       closed = true;
     },

@@ -69,6 +69,12 @@ export interface BatchSource {
    * the same slot and column (sources that read files reuse their buffers per slot).
    */
   chunk(b: number, name: ReplayColumn, slot: number, range?: RowRange): Chunk | null;
+  /**
+   * Optional hint: calls to chunk(b, name, slot, range) for `columns` will walk every batch in order, in
+   * ranges of `step` rows. A file source then reads the next ranges on another thread while the caller
+   * processes the current one (chunks stay valid until the next range of that slot is asked for).
+   */
+  readAhead?(slot: number, step: number, columns: readonly ReplayColumn[]): void;
   /** One value: row i of batch b (dictionary columns: the merged code); null when absent. */
   cell(b: number, name: ReplayColumn, i: number): number | bigint | null;
   close(): void;

@@ -10,10 +10,13 @@
  * ftrace hashes pointers, but consistently within one file, so matching works inside a file.
  */
 import { NULL_I32, NULL_PTR, TimeBase, type TraceColumns } from './columns.js';
-import { BatchReader, firstTsNs, ROW_ACCESS_COLUMNS, RowAccess, type BatchSource } from './batches.js';
+import { BatchReader, firstTsNs, REPLAY_COLUMNS, ROW_ACCESS_COLUMNS, RowAccess, type BatchSource } from './batches.js';
 import { gatherSorted, isNull, ViewBuilder, type BatchView } from './view.js';
 import { F64List } from './growable.js';
 import { PtrMap } from './ptrmap.js';
+
+/** What the pass's ViewBuilder (no evidence columns) reads of every row range. */
+const PASS_COLUMNS = REPLAY_COLUMNS.filter((c) => c !== 'source' && c !== 'line' && c !== 'location');
 
 export const K = {
   other: 0,
@@ -272,6 +275,7 @@ export function observeSource(src: BatchSource): Observed | null {
   // row ranges of ~8k rows: the pass reads each column range right after it was copied in, while
   // it is still in the CPU cache (a whole 64k-row batch of ~20 columns is several MB)
   const step = 8192;
+  src.readAhead?.(0, step, PASS_COLUMNS);
   for (let b = 0; b + 1 < src.starts.length; b++) {
     const len = src.starts[b + 1]! - src.starts[b]!;
     for (let from = 0; from < len; from += step) {

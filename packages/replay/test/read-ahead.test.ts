@@ -1,0 +1,36 @@
+/**
+ * Large .arrow files are read ahead on a worker thread (arrow-file.ts readAhead): the answers must not
+ * change. The threshold is lowered so that the fixture takes that path, with small and large batches.
+ */
+import { describe, it, expect, afterEach } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ingestToArrow, loadEvents } from '@txreplay/ingest';
+import { readAheadTuning, replayArrowFile, replayTable, toJson } from '@txreplay/replay';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const traces = path.join(process.env.TXREPLAY_SHARED ?? path.resolve(repoRoot, '../shared'), 'traces');
+const defaultMinRows = readAheadTuning.minRows;
+
+describe('read-ahead of .arrow column ranges', () => {
+  afterEach(() => {
+    readAheadTuning.minRows = defaultMinRows;
+  });
+  it('gives the same answers as reading each range in place', async () => {
+    const input = path.join(traces, 'multiqueue', 'perf-script.txt');
+    const { table } = await loadEvents([input]);
+    const noSources = (j: string): string => j.replace(/"sources":\[[^\]]*\]/, '');
+    const reference = noSources(toJson(replayTable(table, { maxSeriesPoints: 500 })));
+    const dir = mkdtempSync(path.join(tmpdir(), 'txr-readahead-'));
+    for (const batchRows of [777, 20000]) {
+      const arrow = path.join(dir, `x${batchRows}.arrow`);
+      await ingestToArrow([input], arrow, { batchRows });
+      readAheadTuning.minRows = 0;
+      expect(noSources(toJson(await replayArrowFile(arrow, { maxSeriesPoints: 500 })))).toBe(reference);
+      // twice in a row: each replay has its own reader thread
+      expect(noSources(toJson(await replayArrowFile(arrow, { maxSeriesPoints: 500 })))).toBe(reference);
+    }
+  });
+});
