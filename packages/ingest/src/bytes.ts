@@ -4,7 +4,7 @@
  * ':', '[', ']'), and UTF-8 never uses bytes < 0x80 inside a multi-byte character, so a byte slice between
  * two ASCII delimiters decodes to exactly the substring the string parser would have taken.
  */
-import { Ptr } from './scan.js';
+import { Ptr, storePtr } from './scan.js';
 import type { StringDictionary } from './columns.js';
 
 const NAN = NaN;
@@ -96,11 +96,7 @@ export function bPtr(buf: Uint8Array, a: number, b: number, out32: Uint32Array, 
     if (i < split) hi = hi * 16 + h;
     else lo = lo * 16 + h;
   }
-  out32[2 * r] = lo;
-  out32[2 * r + 1] = hi;
-  if (lo === 0 && hi === 0) return Ptr.Null;
-  if (!prefixed && hi === 0 && digits === 16) return Ptr.Hashed;
-  return Ptr.Raw;
+  return storePtr(lo, hi, prefixed, digits, out32, r);
 }
 
 /** Unsigned decimal of up to 20 digits as exact uint64 halves (scan.ts parseU64Dec). */

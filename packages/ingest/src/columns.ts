@@ -161,12 +161,7 @@ export function utf8Data(values: readonly (string | null)[]): Data<Utf8> {
     }
     offsets[i + 1] = total;
   }
-  const data = new Uint8Array(total);
-  let p = 0;
-  for (const b of encoded) {
-    data.set(b, p);
-    p += b.length;
-  }
+  const data = joinBytes(encoded, total);
   return makeData({
     type: new Utf8(),
     length: n,
@@ -488,11 +483,17 @@ function utf8Parts(values: readonly (string | null)[], n: number): { data: Uint8
     }
     offsets[i + 1] = total;
   }
+  const data = joinBytes(encoded, total);
+  return { data, offsets };
+}
+
+/** Concatenate UTF-8 encoded strings (`total` = sum of their lengths) into one Arrow values buffer. */
+function joinBytes(encoded: Iterable<Uint8Array>, total: number): Uint8Array {
   const data = new Uint8Array(total);
   let p = 0;
   for (const e of encoded) {
     data.set(e, p);
     p += e.length;
   }
-  return { data, offsets };
+  return data;
 }

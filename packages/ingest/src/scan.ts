@@ -109,6 +109,18 @@ export type Ptr = (typeof Ptr)[keyof typeof Ptr];
  * Parse a pointer in [a, b) into out32[2*r] (low) and out32[2*r+1] (high).
  * Returns the kind; Unknown/Invalid leave the slot untouched.
  */
+/**
+ * Store a parsed pointer's halves and classify it: NULL, an ftrace-hashed `%p` (16 digits without `0x`, upper half
+ * zero: hashing keeps 32 bits) or a raw kernel address. Shared by the string (parsePtr) and byte (bytes.ts bPtr) parsers.
+ */
+export function storePtr(lo: number, hi: number, prefixed: boolean, digits: number, out32: Uint32Array, r: number): Ptr {
+  out32[2 * r] = lo;
+  out32[2 * r + 1] = hi;
+  if (lo === 0 && hi === 0) return Ptr.Null;
+  if (!prefixed && hi === 0 && digits === 16) return Ptr.Hashed;
+  return Ptr.Raw;
+}
+
 export function parsePtr(s: string, a: number, b: number, out32: Uint32Array, r: number): Ptr {
   const n = b - a;
   if (n <= 0) return Ptr.Invalid;
@@ -140,11 +152,7 @@ export function parsePtr(s: string, a: number, b: number, out32: Uint32Array, r:
     if (i < split) hi = hi * 16 + h;
     else lo = lo * 16 + h;
   }
-  out32[2 * r] = lo;
-  out32[2 * r + 1] = hi;
-  if (lo === 0 && hi === 0) return Ptr.Null;
-  if (!prefixed && hi === 0 && digits === 16) return Ptr.Hashed;
-  return Ptr.Raw;
+  return storePtr(lo, hi, prefixed, digits, out32, r);
 }
 
 /**
