@@ -6,12 +6,17 @@ export class F64List {
     this.a = new Float64Array(capacity);
   }
   push(v: number): void {
-    if (this.length === this.a.length) {
-      const b = new Float64Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
+    if (this.length === this.a.length) this.reserve(this.length + 1);
     this.a[this.length++] = v;
+  }
+  /** Room for n values (capacity doubles); hot loops check `length === a.length` and write `a` directly. */
+  reserve(n: number): void {
+    if (n <= this.a.length) return;
+    let c = Math.max(this.a.length * 2, 16);
+    while (c < n) c *= 2;
+    const b = new Float64Array(c);
+    b.set(this.a.subarray(0, this.length));
+    this.a = b;
   }
   get(i: number): number {
     return this.a[i]!;

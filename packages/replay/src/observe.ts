@@ -247,7 +247,7 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
   const { sorted, view } = gatherSorted(cols, order);
   // rows are positions in time order from here on: evidence reads the sorted columns
   const rows = new RowAccess(cols.n, cols.baseNs, null, null, sorted, null, null);
-  const ob = createObserver(rows, cols);
+  const ob = new Observer(rows, cols);
   if (!ob.run(view, 0)) throw new Error('observe: rows not in time order after sorting');
   return ob.finish();
 }
@@ -264,7 +264,7 @@ export function observeSource(src: BatchSource): Observed | null {
   const readers = [1, 2, 3, 4].map((slot) => new BatchReader(src, slot, base, ROW_ACCESS_COLUMNS));
   const rows = new RowAccess(src.numRows, base.ns, readers, src.starts, null, null, src.names, src);
   const nm = src.names;
-  const ob = createObserver(rows, {
+  const ob = new Observer(rows, {
     n: src.numRows,
     eventNames: nm.event.names,
     devNames: nm.dev.names,
@@ -295,189 +295,261 @@ interface NameTables {
   sourceNames: string[];
 }
 
-function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView, rowBase: number): boolean; finish(): Observed } {
-  const n = names.n;
-  let kindOf = new Int32Array(0);
-  let reasonKind: number[] = [];
-  /** numeric drop reasons seen: frees, and how many were read as qdisc drops */
-  const numericReasons = new Map<string, { frees: number; asQdiscDrop: number }>();
-  const kindOfCode = (code: number): number => EVENT_KIND[names.eventNames[code] ?? ''] ?? K.other;
+// ---- lifecycle pool: one 64-byte record per slot (8 float64 fields), a packet's whole lifecycle is one
+// cache line, not eight; slots are reused through a free list and keyed by skb pointer (PtrMap)
+const LC_STATE = 0;
+const LC_Q = 1; // index into queueList, -1 = none
+const LC_DEV = 2;
+const LC_CPU = 3;
+const LC_LEN = 4;
+const LC_QUEUED = 5;
+const LC_ENQ = 6;
+const LC_XMIT = 7;
+/** per-CPU tables are indexed by cpu number below this (others count as CPU 0) */
+const MAX_CPU = 4096;
+/** never a key, never an input (absent pointers are NULL_PTR = -1) */
+const NO_KEY = -2;
 
-  const devices: DevObs[] = [];
-  const devByName: (DevObs | undefined)[] = []; // dev dict code -> dev
-  const devByIfindex = new Map<number, DevObs>();
-  const devFor = (code: number): DevObs => {
+/**
+ * The pass's state and per-event code. A class (not closures made per replay): its methods are one set of
+ * functions, so V8's optimized code for them is kept from one replay to the next in the same process, and
+ * every field load is a monomorphic in-object load. The per-event loop (run) keeps the common paths inline
+ * and calls methods for the rare ones.
+ */
+class Observer {
+  private kindOf = new Int32Array(0);
+  private reasonKind: number[] = [];
+  /** numeric drop reasons seen: frees, and how many were read as qdisc drops */
+  private readonly numericReasons = new Map<string, { frees: number; asQdiscDrop: number }>();
+  private readonly devices: DevObs[] = [];
+  /** dev dict code + 1 -> dev (slot 0: rows without a device name) */
+  private readonly devByName: (DevObs | undefined)[] = [];
+  private readonly devByIfindex = new Map<number, DevObs>();
+  private readonly queueList: QueueObs[] = [];
+
+  private lc: Float64Array;
+  private cap: number;
+  private readonly free: number[] = [];
+  private nextSlot = 0;
+  private readonly slotOf: PtrMap;
+  // per-CPU one-entry cache of the last skb key → slot: an skb usually runs net_dev_queue → qdisc →
+  // start_xmit → xmit on one CPU back to back. A freed key is dropped from every CPU's entry.
+  private readonly cacheKey = new Float64Array(MAX_CPU).fill(NO_KEY);
+  private readonly cacheSlot = new Int32Array(MAX_CPU);
+  private readonly cacheSeen = new Uint8Array(MAX_CPU);
+  private readonly cacheCpus: number[] = [];
+
+  // ---- per-CPU context: the last start_xmit (xmit_one fires start_xmit then xmit on the same CPU, §D.4)
+  // and the last qdisc touched (a drop's kfree_skb follows its qdisc run on the same CPU, §D.2)
+  private readonly cpuStartQ: (QueueObs | null)[] = new Array<QueueObs | null>(MAX_CPU).fill(null);
+  private readonly cpuStartSkb = new Float64Array(MAX_CPU).fill(NULL_PTR);
+  private readonly cpuQdiscQ: (QueueObs | null)[] = new Array<QueueObs | null>(MAX_CPU).fill(null);
+  private readonly cpuQdiscRel = new Float64Array(MAX_CPU).fill(-Infinity);
+  // pending completion batch per CPU: frees of transmitted skbs between two other events = one
+  // free_old_xmit pass = one netdev_tx_completed_queue / dql_completed call (§B, G.3)
+  private readonly cpuBatchQ: (QueueObs | null)[] = new Array<QueueObs | null>(MAX_CPU).fill(null);
+  private readonly cpuBatchBytes = new Float64Array(MAX_CPU);
+  private readonly cpuBatchRel = new Float64Array(MAX_CPU);
+  /** CPUs with a pending completion batch, in the order the batches began (tiny: ≤ one per CPU) */
+  private readonly batchCpus: number[] = [];
+
+  private readonly kindCounts = new Int32Array(12);
+  private readonly napis: NapiObs[] = [];
+  private napiNullIndex = -1;
+  /** napi struct pointer -> index in napis */
+  private readonly napiIndex = new PtrMap(64);
+  private readonly gaps: LostGap[] = [];
+  private lostEvents = 0;
+  private unattributedDrops = 0;
+  private hashedPointers = false;
+  private prevRelAll = NaN;
+  private firstRel = NaN;
+  private lastRel = NaN;
+
+  constructor(
+    private readonly rows: RowAccess,
+    private readonly names: NameTables,
+  ) {
+    // a table sized for the trace: live skbs are a small share of the rows, and rehashing a large table
+    // while the pass runs costs more than the room (16 bytes per entry) it reserves
+    this.slotOf = new PtrMap(Math.min(1 << 18, Math.max(1 << 12, names.n >> 5)));
+    this.cap = 1024;
+    this.lc = new Float64Array(this.cap * 8);
+  }
+
+  private kindOfCode(code: number): number {
+    return EVENT_KIND[this.names.eventNames[code] ?? ''] ?? K.other;
+  }
+
+  private devFor(code: number): DevObs {
     const key = code >= 0 ? code + 1 : 0; // slot 0: rows without a device name
-    let d = devByName[key];
+    let d = this.devByName[key];
     if (!d) {
-      d = new DevObs(devices.length, names.devNames[code] ?? `dev#${code}`);
-      devices.push(d);
-      devByName[key] = d;
+      d = new DevObs(this.devices.length, this.names.devNames[code] ?? `dev#${code}`);
+      this.devices.push(d);
+      this.devByName[key] = d;
     }
     return d;
-  };
-  const queueList: QueueObs[] = [];
-  const queueFor = (d: DevObs, q: number): QueueObs => {
+  }
+
+  private queueFor(d: DevObs, q: number): QueueObs {
     let s = q >= 0 && q < 64 ? d.queueArr[q] : d.queues.get(q);
     if (!s) {
-      s = new QueueObs(d, q, queueList.length);
-      queueList.push(s);
+      s = new QueueObs(d, q, this.queueList.length);
+      this.queueList.push(s);
       d.queues.set(q, s);
       if (q >= 0 && q < 64) d.queueArr[q] = s;
     }
     return s;
-  };
-  const qAt = (slot: number): QueueObs | null => {
-    const x = lc[slot * 8 + LC_Q]!;
-    return x >= 0 ? queueList[x]! : null;
-  };
+  }
+
+  private qAt(slot: number): QueueObs | null {
+    const x = this.lc[slot * 8 + LC_Q]!;
+    return x >= 0 ? this.queueList[x]! : null;
+  }
 
   /**
    * qdisc events carry only an ifindex: bind it to a device name through skbaddr, looking ahead from
-   * `fromK` for the first qdisc event of this ifindex with an skb and back from there for that skb's
+   * `fromPos` for the first qdisc event of this ifindex with an skb and back from there for that skb's
    * net_dev_queue/net_dev_start_xmit (which carry the name). Done once per ifindex.
    */
-  const bindIfindex = (ifi: number, fromPos: number): DevObs | null => {
+  private bindIfindex(ifi: number, fromPos: number): DevObs | null {
+    const rows = this.rows;
+    const n = this.names.n;
     let tries = 0;
     for (let m = fromPos; m < n && tries < 64; m++) {
       const x = rows.at(rows.rowAt(m));
       const rc = rows.c;
-      const kj = kindOfCode(rc.event[x]!);
+      const kj = this.kindOfCode(rc.event[x]!);
       if ((kj !== K.enqueue && kj !== K.dequeue) || rc.ifindex[x] !== ifi || !(rc.skb[x]! > 0)) continue;
       tries++;
       const s = rc.skb[x]!;
       for (let b = m - 1; b >= 0 && b >= m - 200000; b--) {
         const y = rows.at(rows.rowAt(b));
         const c2 = rows.c;
-        const kb = kindOfCode(c2.event[y]!);
-        if ((kb === K.netDevQueue || kb === K.startXmit) && c2.skb[y] === s && c2.dev[y]! >= 0) return devFor(c2.dev[y]!);
+        const kb = this.kindOfCode(c2.event[y]!);
+        if ((kb === K.netDevQueue || kb === K.startXmit) && c2.skb[y] === s && c2.dev[y]! >= 0) return this.devFor(c2.dev[y]!);
       }
     }
     return null;
-  };
-  const devForIfindex = (ifi: number, k: number): DevObs => {
-    let d = devByIfindex.get(ifi);
+  }
+
+  private devForIfindex(ifi: number, k: number): DevObs {
+    let d = this.devByIfindex.get(ifi);
     if (!d) {
-      const bound = bindIfindex(ifi, k);
+      const bound = this.bindIfindex(ifi, k);
       if (bound && bound.ifindex === null) {
         bound.ifindex = ifi;
-        devByIfindex.set(ifi, bound);
+        this.devByIfindex.set(ifi, bound);
         return bound;
       }
-      d = new DevObs(devices.length, `ifindex:${ifi}`);
+      d = new DevObs(this.devices.length, `ifindex:${ifi}`);
       d.ifindex = ifi;
-      devices.push(d);
-      devByIfindex.set(ifi, d);
+      this.devices.push(d);
+      this.devByIfindex.set(ifi, d);
     }
     return d;
-  };
+  }
 
-  // ---- lifecycle pool (parallel typed arrays + free list), keyed by skb key
-  // one 64-byte record per slot (8 float64 fields): a packet's whole lifecycle is one cache line, not eight
-  const LC_STATE = 0;
-  const LC_Q = 1; // index into queueList, -1 = none
-  const LC_DEV = 2;
-  const LC_CPU = 3;
-  const LC_LEN = 4;
-  const LC_QUEUED = 5;
-  const LC_ENQ = 6;
-  const LC_XMIT = 7;
-  let cap = 1024;
-  let lc = new Float64Array(cap * 8);
-  const free: number[] = [];
-  let nextSlot = 0;
-  const slotOf = new PtrMap(1 << 14);
-  // per-CPU one-entry cache of the last skb key → slot: an skb usually runs net_dev_queue → qdisc →
-  // start_xmit → xmit on one CPU back to back. A freed key is dropped from every CPU's entry.
-  const NO_KEY = -2; // never a key, never an input (absent pointers are NULL_PTR = -1)
-  const cacheKey = new Float64Array(4096).fill(NO_KEY);
-  const cacheSlot = new Int32Array(4096);
-  const cacheSeen = new Uint8Array(4096);
-  const cacheCpus: number[] = [];
-  const remember = (s: number, slot: number, c: number): void => {
-    if (cacheSeen[c] === 0) {
-      cacheSeen[c] = 1;
-      cacheCpus.push(c);
+  private remember(s: number, slot: number, c: number): void {
+    if (this.cacheSeen[c] === 0) {
+      this.cacheSeen[c] = 1;
+      this.cacheCpus.push(c);
     }
-    cacheKey[c] = s;
-    cacheSlot[c] = slot;
-  };
-  const slotGet = (s: number, c: number): number => {
-    if (cacheKey[c] === s) return cacheSlot[c]!;
-    const slot = slotOf.get(s);
-    if (slot >= 0) remember(s, slot, c);
+    this.cacheKey[c] = s;
+    this.cacheSlot[c] = slot;
+  }
+
+  /** slot of skb key `s` (-1: none), through CPU c's cache entry */
+  private slotGet(s: number, c: number): number {
+    if (this.cacheKey[c] === s) return this.cacheSlot[c]!;
+    const slot = this.slotOf.get(s);
+    if (slot >= 0) this.remember(s, slot, c);
     return slot;
-  };
-  const slotSet = (s: number, slot: number, c: number): void => {
-    slotOf.set(s, slot);
-    if (s >= 0) remember(s, slot, c);
-  };
-  const slotDelete = (s: number): void => {
-    slotOf.delete(s);
-    for (let k = 0; k < cacheCpus.length; k++) if (cacheKey[cacheCpus[k]!] === s) cacheKey[cacheCpus[k]!] = NO_KEY;
-  };
-  const grow = (): void => {
-    const next = new Float64Array(cap * 2 * 8);
-    next.set(lc);
-    lc = next;
-    cap *= 2;
-  };
-  const alloc = (): number => {
-    const s = free.pop();
-    if (s !== undefined) return s;
-    if (nextSlot === cap) grow();
-    return nextSlot++;
-  };
+  }
 
-  // ---- per-CPU context: the last start_xmit (xmit_one fires start_xmit then xmit on the same CPU, §D.4)
-  // and the last qdisc touched (a drop's kfree_skb follows its qdisc run on the same CPU, §D.2)
-  const maxCpu = 4096;
-  const cpuStartQ: (QueueObs | null)[] = new Array<QueueObs | null>(maxCpu).fill(null);
-  const cpuStartSkb = new Float64Array(maxCpu).fill(NULL_PTR);
-  const cpuQdiscQ: (QueueObs | null)[] = new Array<QueueObs | null>(maxCpu).fill(null);
-  const cpuQdiscRel = new Float64Array(maxCpu).fill(-Infinity);
-  // pending completion batch per CPU: frees of transmitted skbs between two other events = one
-  // free_old_xmit pass = one netdev_tx_completed_queue / dql_completed call (§B, G.3)
-  const cpuBatchQ: (QueueObs | null)[] = new Array<QueueObs | null>(maxCpu).fill(null);
-  const cpuBatchBytes = new Float64Array(maxCpu);
-  const cpuBatchRel = new Float64Array(maxCpu);
-  /** CPUs with a pending completion batch, in the order the batches began (tiny: ≤ one per CPU) */
-  const batchCpus: number[] = [];
-  const flushBatch = (cpu: number): void => {
-    const q = cpuBatchQ[cpu];
-    if (!q) return;
-    q.dqlCompletedTs.push(cpuBatchRel[cpu]!);
-    q.dqlCompletedBytes.push(cpuBatchBytes[cpu]!);
-    cpuBatchQ[cpu] = null;
-    cpuBatchBytes[cpu] = 0;
-    batchCpus.splice(batchCpus.indexOf(cpu), 1);
-  };
-
-  const kindCounts = new Int32Array(12);
-  const napis: NapiObs[] = [];
-  let napiNullIndex = -1;
-  const napiIndex = new PtrMap(64); // napi struct pointer -> index in napis
-  const gaps: LostGap[] = [];
-  let lostEvents = 0;
-  let unattributedDrops = 0;
-  let hashedPointers = false;
-  let prevRelAll = NaN;
-
-  const sample = (q: QueueObs, rel: number): void => {
-    const m = q.sTs.length;
-    if (m > 0 && q.sBacklog.a[m - 1] === q.backlog && q.sInflight.a[m - 1] === q.inflightBytes) return;
-    if (m > 0 && q.sTs.a[m - 1] === rel) {
-      q.sBacklog.a[m - 1] = q.backlog;
-      q.sInflight.a[m - 1] = q.inflightBytes;
-      return;
+  /** slot of skb key `s`, or a new slot bound to it (`isNew` tells which) */
+  private slotGetOrNew(s: number, c: number): number {
+    if (this.cacheKey[c] === s) {
+      this.isNew = false;
+      return this.cacheSlot[c]!;
     }
-    q.sTs.push(rel);
-    q.sBacklog.push(q.backlog);
-    q.sInflight.push(q.inflightBytes);
-  };
+    // the slot alloc() would hand out, offered to the map in the same probe as the lookup
+    const free = this.free;
+    const cand = free.length > 0 ? free[free.length - 1]! : this.nextSlot;
+    const got = this.slotOf.getOrAdd(s, cand);
+    if (got >= 0) {
+      this.isNew = false;
+      this.remember(s, got, c);
+      return got;
+    }
+    this.isNew = true;
+    const slot = this.alloc();
+    if (s >= 0) this.remember(s, slot, c);
+    return slot;
+  }
+  private isNew = false;
+
+  private slotDelete(s: number): void {
+    this.slotOf.delete(s);
+    const cacheCpus = this.cacheCpus;
+    const cacheKey = this.cacheKey;
+    for (let k = 0; k < cacheCpus.length; k++) if (cacheKey[cacheCpus[k]!] === s) cacheKey[cacheCpus[k]!] = NO_KEY;
+  }
+
+  private alloc(): number {
+    const s = this.free.pop();
+    if (s !== undefined) return s;
+    if (this.nextSlot === this.cap) {
+      const next = new Float64Array(this.cap * 2 * 8);
+      next.set(this.lc);
+      this.lc = next;
+      this.cap *= 2;
+    }
+    return this.nextSlot++;
+  }
+
+  private flushBatch(cpu: number): void {
+    const q = this.cpuBatchQ[cpu];
+    if (!q) return;
+    q.dqlCompletedTs.push(this.cpuBatchRel[cpu]!);
+    q.dqlCompletedBytes.push(this.cpuBatchBytes[cpu]!);
+    this.cpuBatchQ[cpu] = null;
+    this.cpuBatchBytes[cpu] = 0;
+    const batchCpus = this.batchCpus;
+    batchCpus.splice(batchCpus.indexOf(cpu), 1);
+  }
+
+  /** a series point for q at rel when its backlog or in-flight bytes changed (one point per time) */
+  private sample(q: QueueObs, rel: number): void {
+    const ts = q.sTs;
+    const bl = q.sBacklog;
+    const inf = q.sInflight;
+    const m = ts.length;
+    if (m > 0) {
+      if (bl.a[m - 1] === q.backlog && inf.a[m - 1] === q.inflightBytes) return;
+      if (ts.a[m - 1] === rel) {
+        bl.a[m - 1] = q.backlog;
+        inf.a[m - 1] = q.inflightBytes;
+        return;
+      }
+    }
+    // the three lists grow together: one capacity check
+    if (m === ts.a.length || m === bl.a.length || m === inf.a.length) {
+      ts.reserve(m + 1);
+      bl.reserve(m + 1);
+      inf.reserve(m + 1);
+    }
+    ts.a[m] = rel;
+    bl.a[m] = q.backlog;
+    inf.a[m] = q.inflightBytes;
+    ts.length = m + 1;
+    bl.length = m + 1;
+    inf.length = m + 1;
+  }
 
   /** a state observation on txq `q`: `bits` are the txq->state bits known at `rel` */
-  const observeState = (q: QueueObs, bits: number, rel: number, row: number, byBusy: boolean, isDequeue: boolean): void => {
+  private observeState(q: QueueObs, bits: number, rel: number, row: number, byBusy: boolean, isDequeue: boolean): void {
     if (bits === 0 && q.open[0] === null && q.open[1] === null && q.open[2] === null) {
       // the common case (awake, nothing open): no interval changes
       q.lastAwakeRel = rel;
@@ -530,306 +602,370 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
       if ((bits & DRV_XOFF) === 0 && q.completions === q.pendingBusyCompletions) q.busyWhileAwakeRows.push(q.pendingBusyRow);
       q.pendingBusyCheck = false;
     }
-  };
-
-  let firstRel = NaN;
-  let lastRel = NaN;
+  }
 
   /** false (and the observer is spoiled) when a row is earlier than the one before it */
-  const run = (v: BatchView, rowBase: number): boolean => {
-  if (kindOf.length !== names.eventNames.length) {
-    kindOf = new Int32Array(names.eventNames.length);
-    names.eventNames.forEach((name, i) => (kindOf[i] = EVENT_KIND[name] ?? K.other));
-  }
-  if (reasonKind.length !== names.reasonNames.length) reasonKind = names.reasonNames.map(reasonClass);
-  // Arrow values + validity bitmaps (null bitmap = all valid; sentinel-form views carry NULL_I32 / -1)
-  const { tsRel, skb, napi, cpu, cpuN, event, eventR, dev, devN, devR, ifindex, ifindexN, queue, queueN, len, lenN, rc, rcN } = v;
-  const { work, workN, budget, budgetN, txqState, txqStateN, packets, packetsN, handle, handleN, parent, parentN } = v;
-  const { driver, driverN, driverR, reason, reasonN, reasonR } = v;
-  const kindOfIdx = new Int32Array(eventR.length);
-  for (let x = 0; x < eventR.length; x++) kindOfIdx[x] = eventR[x]! >= 0 ? kindOf[eventR[x]!]! : K.other;
-  if (v.anyHashed) hashedPointers = true;
-  const devAt = (i: number): number => (isNull(devN, i) ? -1 : devR[dev[i]!]!);
-  // every column is read inline at its use: one typed-array type per read site keeps V8's loads
-  // monomorphic (a shared `read(vals, bm, i)` helper over Int16/Int32/Uint32 arrays was the hot spot)
-  const lenAt = (i: number): number => {
-    const l = isNull(lenN, i) ? NULL_I32 : len[i]!;
-    return l === NULL_I32 ? 0 : l;
-  };
-  const m = v.n;
-  // the pass's clock as locals (written back below): captured variables would be stores on every event
-  if (m > 0 && firstRel !== firstRel) firstRel = v.tsRel[0]!;
-  let prevRel = prevRelAll;
-  for (let k = 0; k < m; k++) {
-    const i = k;
-    const row = rowBase + i;
-    const kind = kindOfIdx[event[i]!]!;
-    const rel = tsRel[i]!;
-    // time order: within one source rows are in file (= line) order by the schema, so ties are ordered
-    if (rel < prevRel) return false;
-    kindCounts[kind]!++;
-    const cv = isNull(cpuN, i) ? 0 : cpu[i]!;
-    const c = cv >= 0 && cv < maxCpu ? cv : 0;
-    if (batchCpus.length > 0 && kind !== K.consume && kind !== K.kfree && cpuBatchQ[c]) flushBatch(c);
+  run(v: BatchView, rowBase: number): boolean {
+    const names = this.names;
+    if (this.kindOf.length !== names.eventNames.length) {
+      const kindOf = new Int32Array(names.eventNames.length);
+      names.eventNames.forEach((name, i) => (kindOf[i] = EVENT_KIND[name] ?? K.other));
+      this.kindOf = kindOf;
+    }
+    if (this.reasonKind.length !== names.reasonNames.length) this.reasonKind = names.reasonNames.map(reasonClass);
+    const kindOf = this.kindOf;
+    // Arrow values + validity bitmaps (null bitmap = all valid; sentinel-form views carry NULL_I32 / -1).
+    // Every column is read inline at its use (bitmap test written out): one typed-array type per read site
+    // keeps V8's loads monomorphic, and no per-row helper calls are left to the inliner's budget.
+    const { tsRel, skb, cpu, cpuN, event, eventR, dev, devN, devR, ifindex, ifindexN, queue, queueN, len, lenN, rc, rcN } = v;
+    const { txqState, txqStateN, packets, packetsN, handle, handleN, parent, parentN } = v;
+    const { reason, reasonN, reasonR } = v;
+    const kindOfIdx = new Int32Array(eventR.length);
+    for (let x = 0; x < eventR.length; x++) kindOfIdx[x] = eventR[x]! >= 0 ? kindOf[eventR[x]!]! : K.other;
+    if (v.anyHashed) this.hashedPointers = true;
+    const m = v.n;
+    if (m > 0 && this.firstRel !== this.firstRel) this.firstRel = tsRel[0]!;
+    const kindCounts = this.kindCounts;
+    const cacheKey = this.cacheKey;
+    const cacheSlot = this.cacheSlot;
+    const cpuStartQ = this.cpuStartQ;
+    const cpuStartSkb = this.cpuStartSkb;
+    const cpuQdiscQ = this.cpuQdiscQ;
+    const cpuQdiscRel = this.cpuQdiscRel;
+    const cpuBatchQ = this.cpuBatchQ;
+    const batchCpus = this.batchCpus;
+    const queueList = this.queueList;
+    const reasonKind = this.reasonKind;
+    // the lifecycle records: re-read after anything that may allocate a slot (the pool may grow)
+    let lc = this.lc;
+    // the pass's clock as a local (written back below)
+    let prevRel = this.prevRelAll;
+    for (let i = 0; i < m; i++) {
+      const row = rowBase + i;
+      const kind = kindOfIdx[event[i]!]!;
+      const rel = tsRel[i]!;
+      // time order: within one source rows are in file (= line) order by the schema, so ties are ordered
+      if (rel < prevRel) return false;
+      kindCounts[kind]!++;
+      const cv = cpuN !== null && ((cpuN[i >> 3]! >> (i & 7)) & 1) === 0 ? 0 : cpu[i]!;
+      const c = cv >= 0 && cv < MAX_CPU ? cv : 0;
+      if (batchCpus.length > 0 && kind !== K.consume && kind !== K.kfree && cpuBatchQ[c]) this.flushBatch(c);
 
-    switch (kind) {
-      case K.netDevQueue: {
-        const d = devFor(devAt(i));
-        const s = skb[i]!;
-        let slot = slotGet(s, c);
-        if (slot >= 0) {
-          // address reuse: the previous skb at this address was freed without a traced free
-          const oq = qAt(slot);
-          if (lc[slot * 8 + LC_STATE] === ST_XMIT && oq) {
-            oq.inflightBytes -= lc[slot * 8 + LC_LEN]!;
-            oq.inflightPackets--;
-            oq.implicitFrees++;
-            sample(oq, rel);
+      switch (kind) {
+        case K.netDevQueue: {
+          const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
+          const s = skb[i]!;
+          const slot = this.slotGetOrNew(s, c);
+          lc = this.lc;
+          const at = slot * 8;
+          if (!this.isNew && lc[at + LC_STATE] === ST_XMIT) {
+            // address reuse: the previous skb at this address was freed without a traced free
+            const x = lc[at + LC_Q]!;
+            if (x >= 0) {
+              const oq = queueList[x]!;
+              oq.inflightBytes -= lc[at + LC_LEN]!;
+              oq.inflightPackets--;
+              oq.implicitFrees++;
+              this.sample(oq, rel);
+            }
           }
-        } else {
-          slot = alloc();
-          slotSet(s, slot, c);
+          const l = lenN !== null && ((lenN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : len[i]!;
+          lc[at + LC_STATE] = ST_QUEUED;
+          lc[at + LC_Q] = -1;
+          lc[at + LC_DEV] = d.id;
+          lc[at + LC_CPU] = c;
+          lc[at + LC_LEN] = l === NULL_I32 ? 0 : l;
+          lc[at + LC_QUEUED] = rel;
+          lc[at + LC_ENQ] = NaN;
+          lc[at + LC_XMIT] = NaN;
+          break;
         }
-        lc[slot * 8 + LC_STATE] = ST_QUEUED;
-        lc[slot * 8 + LC_Q] = -1;
-        lc[slot * 8 + LC_DEV] = d.id;
-        lc[slot * 8 + LC_CPU] = c;
-        lc[slot * 8 + LC_LEN] = lenAt(i);
-        lc[slot * 8 + LC_QUEUED] = rel;
-        lc[slot * 8 + LC_ENQ] = NaN;
-        lc[slot * 8 + LC_XMIT] = NaN;
-        break;
-      }
-      case K.enqueue:
-      case K.dequeue: {
-        const ifi = isNull(ifindexN, i) ? NULL_I32 : ifindex[i]!;
-        if (ifi === NULL_I32 || ifi === 0) break; // ifindex=0: a qdisc with no device (noop/teardown)
-        const d = devForIfindex(ifi, rowBase + k);
-        const par = isNull(parentN, i) ? -1 : parent[i]!;
-        // mq children feed txq (minor-1); a root qdisc feeds txq 0 of a single-queue device (§D.6)
-        const qi = par >= 0 && par !== TC_H_ROOT && (par & 0xffff) > 0 ? (par & 0xffff) - 1 : 0;
-        const q = queueFor(d, qi);
-        if (q.qdiscHandle === null) {
-          const h = isNull(handleN, i) ? -1 : handle[i]!;
-          q.qdiscHandle = h >= 0 ? h : null;
-          q.qdiscParent = par >= 0 ? par : null;
-        }
-        cpuQdiscQ[c] = q;
-        cpuQdiscRel[c] = rel;
-        const s = skb[i]!;
-        const slot = s > 0 ? slotGet(s, c) : -1;
-        if (kind === K.enqueue) {
-          q.enqueued++;
-          q.backlog++;
-          if (slot >= 0) {
-            lc[slot * 8 + LC_STATE] = ST_ENQ;
-            lc[slot * 8 + LC_Q] = q.index;
-            lc[slot * 8 + LC_ENQ] = rel;
+        case K.enqueue:
+        case K.dequeue: {
+          const ifi = ifindexN !== null && ((ifindexN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : ifindex[i]!;
+          if (ifi === NULL_I32 || ifi === 0) break; // ifindex=0: a qdisc with no device (noop/teardown)
+          const d = this.devForIfindex(ifi, row);
+          const par = parentN !== null && ((parentN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : parent[i]!;
+          // mq children feed txq (minor-1); a root qdisc feeds txq 0 of a single-queue device (§D.6)
+          const qi = par >= 0 && par !== TC_H_ROOT && (par & 0xffff) > 0 ? (par & 0xffff) - 1 : 0;
+          const q = (qi < 64 ? d.queueArr[qi] : undefined) ?? this.queueFor(d, qi);
+          if (q.qdiscHandle === null) {
+            const h = handleN !== null && ((handleN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : handle[i]!;
+            q.qdiscHandle = h >= 0 ? h : null;
+            q.qdiscParent = par >= 0 ? par : null;
           }
-        } else {
-          const st = isNull(txqStateN, i) ? NULL_I32 : txqState[i]!;
-          const bits = st === NULL_I32 ? -1 : st;
-          if (s > 0) {
-            const pk = isNull(packetsN, i) ? NULL_I32 : packets[i]!;
-            const p = pk > 0 ? pk : 1;
-            q.dequeued += p;
-            q.backlog = Math.max(0, q.backlog - p);
+          cpuQdiscQ[c] = q;
+          cpuQdiscRel[c] = rel;
+          const s = skb[i]!;
+          const slot = s > 0 ? (cacheKey[c] === s ? cacheSlot[c]! : this.slotGet(s, c)) : -1;
+          if (kind === K.enqueue) {
+            q.enqueued++;
+            q.backlog++;
             if (slot >= 0) {
-              lc[slot * 8 + LC_STATE] = ST_DEQ;
+              lc[slot * 8 + LC_STATE] = ST_ENQ;
               lc[slot * 8 + LC_Q] = q.index;
-              const e = lc[slot * 8 + LC_ENQ]!;
-              if (e === e) {
-                const t = rel - e;
-                q.qdiscTimeSumNs += t;
-                q.qdiscTimeCount++;
-                if (t > q.qdiscTimeMaxNs) q.qdiscTimeMaxNs = t;
+              lc[slot * 8 + LC_ENQ] = rel;
+            }
+          } else {
+            const st = txqStateN !== null && ((txqStateN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : txqState[i]!;
+            const bits = st === NULL_I32 ? -1 : st;
+            if (s > 0) {
+              const pk = packetsN !== null && ((packetsN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : packets[i]!;
+              const p = pk > 0 ? pk : 1;
+              q.dequeued += p;
+              q.backlog = Math.max(0, q.backlog - p);
+              if (slot >= 0) {
+                lc[slot * 8 + LC_STATE] = ST_DEQ;
+                lc[slot * 8 + LC_Q] = q.index;
+                const e = lc[slot * 8 + LC_ENQ]!;
+                if (e === e) {
+                  const t = rel - e;
+                  q.qdiscTimeSumNs += t;
+                  q.qdiscTimeCount++;
+                  if (t > q.qdiscTimeMaxNs) q.qdiscTimeMaxNs = t;
+                }
               }
+            } else if (bits === 0 && q.backlog > 0) {
+              // §I.6 vs shaping: the txq is awake, the qdisc holds packets, yet it returned nothing
+              q.withheldDequeues++;
+              if (q.withheldFirstRow < 0) q.withheldFirstRow = row;
+              q.withheldLastRow = row;
             }
-          } else if (bits === 0 && q.backlog > 0) {
-            // §I.6 vs shaping: the txq is awake, the qdisc holds packets, yet it returned nothing
-            q.withheldDequeues++;
-            if (q.withheldFirstRow < 0) q.withheldFirstRow = row;
-            q.withheldLastRow = row;
+            if (bits >= 0) this.observeState(q, bits, rel, row, false, true);
           }
-          if (bits >= 0) observeState(q, bits, rel, row, false, true);
+          this.sample(q, rel);
+          break;
         }
-        sample(q, rel);
-        break;
-      }
-      case K.startXmit: {
-        const d = devFor(devAt(i));
-        const qm = isNull(queueN, i) ? NULL_I32 : queue[i]!;
-        const q = queueFor(d, qm === NULL_I32 ? 0 : qm);
-        q.netDevQueue++;
-        cpuStartQ[c] = q;
-        cpuStartSkb[c] = skb[i]!;
-        // xmit_one runs only when !netif_xmit_frozen_or_stopped (§D.4): the txq was awake here
-        observeState(q, 0, rel, row, false, false);
-        const slot = slotGet(skb[i]!, c);
-        if (slot >= 0) lc[slot * 8 + LC_Q] = q.index;
-        break;
-      }
-      case K.xmit: {
-        const d = devFor(devAt(i));
-        d.xmitEvents++;
-        const s = skb[i]!;
-        let q = cpuStartQ[c];
-        if (!q || q.dev !== d || cpuStartSkb[c] !== s) {
-          const slot = slotGet(s, c);
-          const lq = slot >= 0 ? qAt(slot) : null;
-          q = lq && lq.dev === d ? lq : queueFor(d, 0);
+        case K.startXmit: {
+          const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
+          const qm = queueN !== null && ((queueN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : queue[i]!;
+          const qi = qm === NULL_I32 ? 0 : qm;
+          const q = (qi >= 0 && qi < 64 ? d.queueArr[qi] : undefined) ?? this.queueFor(d, qi);
+          q.netDevQueue++;
+          const s = skb[i]!;
+          cpuStartQ[c] = q;
+          cpuStartSkb[c] = s;
+          // xmit_one runs only when !netif_xmit_frozen_or_stopped (§D.4): the txq was awake here
+          if (q.open[0] === null && q.open[1] === null && q.open[2] === null) {
+            q.lastAwakeRel = rel;
+            q.lastState = 0;
+            q.lastStateRel = rel;
+            q.lastStateRow = row;
+          } else this.observeState(q, 0, rel, row, false, false);
+          const slot = cacheKey[c] === s ? cacheSlot[c]! : this.slotGet(s, c);
+          if (slot >= 0) lc[slot * 8 + LC_Q] = q.index;
+          break;
         }
-        cpuStartQ[c] = null;
-        const r = isNull(rcN, i) ? NULL_I32 : rc[i]!;
-        const l = lenAt(i);
-        if (r === 0) {
-          q.xmitOk++;
-          q.bytesSent += l;
-          q.inflightBytes += l;
-          q.inflightPackets++;
-          q.xmitTs.push(rel);
-          q.dqlQueuedBytes.push(l);
-          // the driver took the skb: at entry the txq was neither stopped nor frozen (§D.4)
-          if (q.open[0] !== null || q.open[1] !== null || q.open[2] !== null) observeState(q, 0, rel, row, false, false);
-          q.busyRun = 0;
-          q.busyRunSkb = NULL_PTR;
-          let slot = slotGet(s, c);
-          if (slot < 0) {
-            slot = alloc();
-            slotSet(s, slot, c);
-            lc[slot * 8 + LC_DEV] = d.id;
-            lc[slot * 8 + LC_QUEUED] = NaN;
-            lc[slot * 8 + LC_ENQ] = NaN;
+        case K.xmit: {
+          const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
+          d.xmitEvents++;
+          const s = skb[i]!;
+          let q = cpuStartQ[c];
+          if (!q || q.dev !== d || cpuStartSkb[c] !== s) {
+            const slot = this.slotGet(s, c);
+            const lq = slot >= 0 ? this.qAt(slot) : null;
+            q = lq && lq.dev === d ? lq : this.queueFor(d, 0);
           }
-          lc[slot * 8 + LC_STATE] = ST_XMIT;
-          lc[slot * 8 + LC_Q] = q.index;
-          lc[slot * 8 + LC_LEN] = l;
-          lc[slot * 8 + LC_CPU] = c;
-          lc[slot * 8 + LC_XMIT] = rel;
-          sample(q, rel);
-        } else if (r === NETDEV_TX_BUSY) {
-          // §D.4: not dev_xmit_complete → dev_requeue_skb: requeues++, the skb goes back to the qdisc
-          q.txBusy++;
-          q.requeues++;
-          q.backlog++;
-          q.busyTs.push(rel);
-          q.busyRows.push(row);
-          if (q.busyRunSkb === s) q.busyRun++;
+          cpuStartQ[c] = null;
+          const r = rcN !== null && ((rcN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : rc[i]!;
+          const l0 = lenN !== null && ((lenN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : len[i]!;
+          const l = l0 === NULL_I32 ? 0 : l0;
+          if (r === 0) {
+            q.xmitOk++;
+            q.bytesSent += l;
+            q.inflightBytes += l;
+            q.inflightPackets++;
+            const xt = q.xmitTs;
+            const qb = q.dqlQueuedBytes;
+            const xn = xt.length;
+            if (xn === xt.a.length) xt.reserve(xn + 1);
+            xt.a[xn] = rel;
+            xt.length = xn + 1;
+            const bn = qb.length;
+            if (bn === qb.a.length) qb.reserve(bn + 1);
+            qb.a[bn] = l;
+            qb.length = bn + 1;
+            // the driver took the skb: at entry the txq was neither stopped nor frozen (§D.4)
+            if (q.open[0] !== null || q.open[1] !== null || q.open[2] !== null) this.observeState(q, 0, rel, row, false, false);
+            q.busyRun = 0;
+            q.busyRunSkb = NULL_PTR;
+            const slot = this.slotGetOrNew(s, c);
+            lc = this.lc;
+            const at = slot * 8;
+            if (this.isNew) {
+              lc[at + LC_DEV] = d.id;
+              lc[at + LC_QUEUED] = NaN;
+              lc[at + LC_ENQ] = NaN;
+            }
+            lc[at + LC_STATE] = ST_XMIT;
+            lc[at + LC_Q] = q.index;
+            lc[at + LC_LEN] = l;
+            lc[at + LC_CPU] = c;
+            lc[at + LC_XMIT] = rel;
+            this.sample(q, rel);
+          } else if (r === NETDEV_TX_BUSY) this.txBusy(q, s, c, rel, row);
           else {
-            q.busyRun = 1;
-            q.busyRunSkb = s;
-            q.busyRunRows = [];
+            // NET_XMIT_DROP (1) / NET_XMIT_CN (2) / errno: the driver consumed or dropped the skb (§D.4)
+            q.xmitOtherRc++;
+            d.rcOther.set(r, (d.rcOther.get(r) ?? 0) + 1);
+            d.rcDropTs.push(rel);
+            if (d.rcDropFirstRow < 0) d.rcDropFirstRow = row;
+            d.rcDropLastRow = row;
+            const slot = this.slotGet(s, c);
+            if (slot >= 0) lc[slot * 8 + LC_STATE] = ST_NONE;
           }
-          if (q.busyRunRows.length < 8) q.busyRunRows.push(row);
-          if (q.busyRun > q.longestBusyRun) q.longestBusyRun = q.busyRun;
-          // a driver that returns BUSY has (if it is correct) stopped the queue first (§I.3)
-          observeState(q, DRV_XOFF | (q.open[1] ? STACK_XOFF : 0), rel, row, true, false);
-          q.pendingBusyCheck = true;
-          q.pendingBusyRow = row;
-          q.pendingBusyCompletions = q.completions;
-          const slot = slotGet(s, c);
+          break;
+        }
+        case K.consume:
+        case K.kfree: {
+          const s = skb[i]!;
+          const slot = cacheKey[c] === s ? cacheSlot[c]! : this.slotGet(s, c);
+          const rsn = kind === K.kfree && !(reasonN !== null && ((reasonN[i >> 3]! >> (i & 7)) & 1) === 0) ? reasonR[reason[i]!]! : -1;
+          // a numeric reason is read as a qdisc drop only where nothing but the qdisc can drop: an skb freed
+          // after net_dev_queue and before any qdisc_enqueue (§D.2: the qdisc refused it at enqueue)
+          const rk = rsn >= 0 ? reasonKind[rsn]! : REASON_OTHER;
+          const state = slot >= 0 ? lc[slot * 8 + LC_STATE]! : ST_NONE;
+          const qdiscDrop = rk === REASON_QDISC || (rk === REASON_NUMERIC && slot >= 0 && state === ST_QUEUED);
+          if (rk === REASON_NUMERIC) this.numericReason(rsn, qdiscDrop);
+          if (qdiscDrop) this.qdiscDrop(slot, rel, row);
+          else if (slot >= 0 && state === ST_XMIT) this.completion(slot, c, rel, row);
           if (slot >= 0) {
-            lc[slot * 8 + LC_STATE] = ST_ENQ;
-            lc[slot * 8 + LC_Q] = q.index;
-            lc[slot * 8 + LC_ENQ] = rel;
+            this.slotDelete(s);
+            lc[slot * 8 + LC_STATE] = ST_NONE;
+            lc[slot * 8 + LC_Q] = -1;
+            this.free.push(slot);
           }
-          sample(q, rel);
-        } else {
-          // NET_XMIT_DROP (1) / NET_XMIT_CN (2) / errno: the driver consumed or dropped the skb (§D.4)
-          q.xmitOtherRc++;
-          d.rcOther.set(r, (d.rcOther.get(r) ?? 0) + 1);
-          d.rcDropTs.push(rel);
-          if (d.rcDropFirstRow < 0) d.rcDropFirstRow = row;
-          d.rcDropLastRow = row;
-          const slot = slotGet(s, c);
-          if (slot >= 0) lc[slot * 8 + LC_STATE] = ST_NONE;
+          break;
         }
-        break;
+        case K.napiPoll:
+        case K.xmitTimeout:
+        case K.dqlStall:
+        case K.lost:
+          this.rare(v, kind, i, row, rel, prevRel);
+          break;
+        default:
+          break;
       }
-      case K.consume:
-      case K.kfree: {
-        const s = skb[i]!;
-        const slot = slotGet(s, c);
-        const rsn = kind === K.kfree && !isNull(reasonN, i) ? reasonR[reason[i]!]! : -1;
-        // a numeric reason is read as a qdisc drop only where nothing but the qdisc can drop: an skb freed
-        // after net_dev_queue and before any qdisc_enqueue (§D.2: the qdisc refused it at enqueue)
-        const rk = rsn >= 0 ? reasonKind[rsn]! : REASON_OTHER;
-        const qdiscDrop = rk === REASON_QDISC || (rk === REASON_NUMERIC && slot >= 0 && lc[slot * 8 + LC_STATE] === ST_QUEUED);
-        if (rk === REASON_NUMERIC) {
-          const name = names.reasonNames[rsn]!;
-          let nr = numericReasons.get(name);
-          if (!nr) numericReasons.set(name, (nr = { frees: 0, asQdiscDrop: 0 }));
-          nr.frees++;
-          if (qdiscDrop) nr.asQdiscDrop++;
-        }
-        if (qdiscDrop) {
-          // §D.2/§D.3: the qdisc refused the skb (no qdisc_enqueue fired for it); attribute it to the qdisc
-          // this CPU ran since the skb's net_dev_queue, else to the device's only queue.
-          let q: QueueObs | null = null;
-          if (slot >= 0 && lc[slot * 8 + LC_STATE] === ST_QUEUED) {
-            const cpuQ = cpuQdiscQ[lc[slot * 8 + LC_CPU]!];
-            const d = devices[lc[slot * 8 + LC_DEV]!]!;
-            if (cpuQ && cpuQ.dev === d && cpuQdiscRel[lc[slot * 8 + LC_CPU]!]! >= lc[slot * 8 + LC_QUEUED]!) q = cpuQ;
-            else if (d.queues.size === 1) q = d.queues.values().next().value ?? null;
-            else q = queueFor(d, 0);
-          } else if (slot >= 0 && lc[slot * 8 + LC_Q]! >= 0) {
-            q = qAt(slot);
-          }
-          if (q) {
-            q.qdiscDrops++;
-            q.dropTs.push(rel);
-            if (q.dropFirstRow < 0) q.dropFirstRow = row;
-            q.dropLastRow = row;
-            if (q.open[0] || q.open[1] || q.open[2]) q.dropsWhileStopped++;
-            if (slot >= 0 && lc[slot * 8 + LC_STATE]! !== ST_QUEUED && lc[slot * 8 + LC_STATE]! !== ST_NONE) {
-              q.backlog = Math.max(0, q.backlog - 1); // dropped from inside the qdisc (e.g. head drop)
-              sample(q, rel);
-            }
-          } else unattributedDrops++;
-        } else if (slot >= 0 && lc[slot * 8 + LC_STATE] === ST_XMIT) {
-          const q = qAt(slot)!;
-          const l = lc[slot * 8 + LC_LEN]!;
-          q.completions++;
-          q.inflightBytes -= l;
-          q.inflightPackets--;
-          q.completionTs.push(rel);
-          q.completionRows.push(row);
-          const t = rel - lc[slot * 8 + LC_XMIT]!;
-          q.driverTimeSumNs += t;
-          q.driverTimeCount++;
-          if (t > q.driverTimeMaxNs) q.driverTimeMaxNs = t;
-          if (cpuBatchQ[c] && cpuBatchQ[c] !== q) flushBatch(c);
-          if (!cpuBatchQ[c]) {
-            cpuBatchQ[c] = q;
-            cpuBatchBytes[c] = 0;
-            batchCpus.push(c);
-          }
-          cpuBatchBytes[c] = cpuBatchBytes[c]! + l;
-          cpuBatchRel[c] = rel;
-          sample(q, rel);
-        }
-        if (slot >= 0) {
-          slotDelete(s);
-          lc[slot * 8 + LC_STATE] = ST_NONE;
-          lc[slot * 8 + LC_Q] = -1;
-          free.push(slot);
-        }
-        break;
+      prevRel = rel;
+    }
+    this.prevRelAll = prevRel;
+    if (m > 0) this.lastRel = prevRel;
+    return true;
+  }
+
+  /** net_dev_xmit rc=16: §D.4 not dev_xmit_complete → dev_requeue_skb: requeues++, the skb goes back to the qdisc */
+  private txBusy(q: QueueObs, s: number, c: number, rel: number, row: number): void {
+    q.txBusy++;
+    q.requeues++;
+    q.backlog++;
+    q.busyTs.push(rel);
+    q.busyRows.push(row);
+    if (q.busyRunSkb === s) q.busyRun++;
+    else {
+      q.busyRun = 1;
+      q.busyRunSkb = s;
+      q.busyRunRows = [];
+    }
+    if (q.busyRunRows.length < 8) q.busyRunRows.push(row);
+    if (q.busyRun > q.longestBusyRun) q.longestBusyRun = q.busyRun;
+    // a driver that returns BUSY has (if it is correct) stopped the queue first (§I.3)
+    this.observeState(q, DRV_XOFF | (q.open[1] ? STACK_XOFF : 0), rel, row, true, false);
+    q.pendingBusyCheck = true;
+    q.pendingBusyRow = row;
+    q.pendingBusyCompletions = q.completions;
+    const slot = this.slotGet(s, c);
+    if (slot >= 0) {
+      const lc = this.lc;
+      lc[slot * 8 + LC_STATE] = ST_ENQ;
+      lc[slot * 8 + LC_Q] = q.index;
+      lc[slot * 8 + LC_ENQ] = rel;
+    }
+    this.sample(q, rel);
+  }
+
+  private numericReason(rsn: number, qdiscDrop: boolean): void {
+    const name = this.names.reasonNames[rsn]!;
+    let nr = this.numericReasons.get(name);
+    if (!nr) this.numericReasons.set(name, (nr = { frees: 0, asQdiscDrop: 0 }));
+    nr.frees++;
+    if (qdiscDrop) nr.asQdiscDrop++;
+  }
+
+  /**
+   * §D.2/§D.3: the qdisc refused the skb (no qdisc_enqueue fired for it); attribute it to the qdisc this CPU
+   * ran since the skb's net_dev_queue, else to the device's only queue.
+   */
+  private qdiscDrop(slot: number, rel: number, row: number): void {
+    const lc = this.lc;
+    let q: QueueObs | null = null;
+    if (slot >= 0 && lc[slot * 8 + LC_STATE] === ST_QUEUED) {
+      const cpuQ = this.cpuQdiscQ[lc[slot * 8 + LC_CPU]!];
+      const d = this.devices[lc[slot * 8 + LC_DEV]!]!;
+      if (cpuQ && cpuQ.dev === d && this.cpuQdiscRel[lc[slot * 8 + LC_CPU]!]! >= lc[slot * 8 + LC_QUEUED]!) q = cpuQ;
+      else if (d.queues.size === 1) q = d.queues.values().next().value ?? null;
+      else q = this.queueFor(d, 0);
+    } else if (slot >= 0 && lc[slot * 8 + LC_Q]! >= 0) {
+      q = this.qAt(slot);
+    }
+    if (q) {
+      q.qdiscDrops++;
+      q.dropTs.push(rel);
+      if (q.dropFirstRow < 0) q.dropFirstRow = row;
+      q.dropLastRow = row;
+      if (q.open[0] || q.open[1] || q.open[2]) q.dropsWhileStopped++;
+      if (slot >= 0 && lc[slot * 8 + LC_STATE]! !== ST_QUEUED && lc[slot * 8 + LC_STATE]! !== ST_NONE) {
+        q.backlog = Math.max(0, q.backlog - 1); // dropped from inside the qdisc (e.g. head drop)
+        this.sample(q, rel);
       }
+    } else this.unattributedDrops++;
+  }
+
+  /** a transmitted skb freed: one completion, batched per CPU into dql_completed calls */
+  private completion(slot: number, c: number, rel: number, row: number): void {
+    const lc = this.lc;
+    const q = this.qAt(slot)!;
+    const l = lc[slot * 8 + LC_LEN]!;
+    q.completions++;
+    q.inflightBytes -= l;
+    q.inflightPackets--;
+    q.completionTs.push(rel);
+    q.completionRows.push(row);
+    const t = rel - lc[slot * 8 + LC_XMIT]!;
+    q.driverTimeSumNs += t;
+    q.driverTimeCount++;
+    if (t > q.driverTimeMaxNs) q.driverTimeMaxNs = t;
+    const cpuBatchQ = this.cpuBatchQ;
+    if (cpuBatchQ[c] && cpuBatchQ[c] !== q) this.flushBatch(c);
+    if (!cpuBatchQ[c]) {
+      cpuBatchQ[c] = q;
+      this.cpuBatchBytes[c] = 0;
+      this.batchCpus.push(c);
+    }
+    this.cpuBatchBytes[c] = this.cpuBatchBytes[c]! + l;
+    this.cpuBatchRel[c] = rel;
+    this.sample(q, rel);
+  }
+
+  /** napi_poll, net_dev_xmit_timeout, dql_stall_detected, lost-events markers */
+  private rare(v: BatchView, kind: number, i: number, row: number, rel: number, prevRel: number): void {
+    const names = this.names;
+    const devAt = (): number => (isNull(v.devN, i) ? -1 : v.devR[v.dev[i]!]!);
+    switch (kind) {
       case K.napiPoll: {
-        const code = devAt(i);
+        const code = devAt();
         const name = code >= 0 ? names.devNames[code] : undefined;
         if (name === undefined || name === '(no_device)') break; // per-CPU backlog NAPI
-        const d = devFor(code);
+        const d = this.devFor(code);
         d.napiPollTs.push(rel);
-        const nk = napi[i]!;
-        const ni = nk >= 0 ? napiIndex.get(nk) : napiNullIndex;
+        const nk = v.napi[i]!;
+        const napis = this.napis;
+        const ni = nk >= 0 ? this.napiIndex.get(nk) : this.napiNullIndex;
         let ns = ni >= 0 ? napis[ni] : undefined;
         if (!ns || ns.dev !== d) d.napiStructs.add(nk);
         if (!ns) {
-          ns = { dev: d, napi: napi[i]!, polls: 0, fullPolls: 0, firstRel: rel, lastRel: rel, maxGap: 0, maxGapStartRel: NaN };
-          if (nk >= 0) napiIndex.set(nk, napis.length);
-          else napiNullIndex = napis.length;
+          ns = { dev: d, napi: nk, polls: 0, fullPolls: 0, firstRel: rel, lastRel: rel, maxGap: 0, maxGapStartRel: NaN };
+          if (nk >= 0) this.napiIndex.set(nk, napis.length);
+          else this.napiNullIndex = napis.length;
           napis.push(ns);
         } else if (rel - ns.lastRel > ns.maxGap) {
           ns.maxGap = rel - ns.lastRel;
@@ -837,34 +973,34 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
         }
         ns.polls++;
         ns.lastRel = rel;
-        const w = isNull(workN, i) ? NULL_I32 : work[i]!;
-        const b = isNull(budgetN, i) ? NULL_I32 : budget[i]!;
+        const w = isNull(v.workN, i) ? NULL_I32 : v.work[i]!;
+        const b = isNull(v.budgetN, i) ? NULL_I32 : v.budget[i]!;
         if (w !== NULL_I32 && b !== NULL_I32 && w >= b) {
           d.napiFullTs.push(rel);
           ns.fullPolls++;
-        }
-        else {
+        } else {
           d.napiIdleTs.push(rel);
           d.napiIdleRows.push(row);
         }
         break;
       }
       case K.xmitTimeout: {
-        const d = devFor(devAt(i));
+        const d = this.devFor(devAt());
         d.timeoutRows.push(row);
-        const drv = isNull(driverN, i) ? -1 : driverR[driver[i]!]!;
+        const drv = isNull(v.driverN, i) ? -1 : v.driverR[v.driver[i]!]!;
         if (drv >= 0) d.driver = names.driverNames[drv] ?? null;
         break;
       }
       case K.dqlStall: {
-        if (devAt(i) >= 0) devFor(devAt(i)).stallRows.push(row);
+        if (devAt() >= 0) this.devFor(devAt()).stallRows.push(row);
         break;
       }
       case K.lost: {
-        const lostN = isNull(packetsN, i) ? NULL_I32 : packets[i]!;
+        const lostN = isNull(v.packetsN, i) ? NULL_I32 : v.packets[i]!;
         const lost = lostN > 0 ? lostN : 0;
-        lostEvents += lost;
+        this.lostEvents += lost;
         const start = prevRel === prevRel ? prevRel : rel;
+        const gaps = this.gaps;
         const last = gaps[gaps.length - 1];
         if (last && start - last.endRel < 1e6) {
           last.endRel = rel;
@@ -873,34 +1009,25 @@ function createObserver(rows: RowAccess, names: NameTables): { run(v: BatchView,
         } else gaps.push({ startRel: start, endRel: rel, lost, rows: [row] });
         break;
       }
-      default:
-        break;
     }
-    prevRel = rel;
   }
-  prevRelAll = prevRel;
-  if (m > 0) lastRel = prevRel;
-  return true;
-  };
 
-  const finish = (): Observed => {
-  for (const c of [...batchCpus]) flushBatch(c);
-
-  return {
-    rows,
-    baseNs: rows.baseNs,
-    devices,
-    firstRel: firstRel === firstRel ? firstRel : 0,
-    lastRel: lastRel === lastRel ? lastRel : 0,
-    events: n,
-    lostEvents,
-    gaps,
-    kindCounts,
-    unattributedDrops,
-    hashedPointers,
-    napis,
-    numericReasons,
-  };
-  };
-  return { run, finish };
+  finish(): Observed {
+    for (const c of [...this.batchCpus]) this.flushBatch(c);
+    return {
+      rows: this.rows,
+      baseNs: this.rows.baseNs,
+      devices: this.devices,
+      firstRel: this.firstRel === this.firstRel ? this.firstRel : 0,
+      lastRel: this.lastRel === this.lastRel ? this.lastRel : 0,
+      events: this.names.n,
+      lostEvents: this.lostEvents,
+      gaps: this.gaps,
+      kindCounts: this.kindCounts,
+      unattributedDrops: this.unattributedDrops,
+      hashedPointers: this.hashedPointers,
+      napis: this.napis,
+      numericReasons: this.numericReasons,
+    };
+  }
 }

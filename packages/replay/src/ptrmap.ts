@@ -19,9 +19,10 @@ export class PtrMap {
   }
 
   private hash(k: number): number {
-    // keys are < 2^53: split with a division, not `%` (fmod on doubles is a slow library call)
-    const hi = (k / 4294967296) | 0;
-    const lo = (k - hi * 4294967296) | 0;
+    // keys are integers < 2^53: ToInt32 keeps the low 32 bits, and scaling by 2^-32 is exact (no `%`:
+    // fmod on doubles is a slow library call; no division either)
+    const hi = (k * 2.3283064365386963e-10) | 0;
+    const lo = k | 0;
     // skb/napi pointers are cache-line aligned: mix the bits above 6 in
     return (Math.imul((lo >>> 6) ^ (lo << 13) ^ hi, 0x9e3779b1) >>> 7) & this.mask;
   }
@@ -57,6 +58,29 @@ export class PtrMap {
         return;
       }
       i = (i + 1) & this.mask;
+    }
+  }
+
+  /**
+   * The value of `k`, or -1 after adding `k` → `v` (one probe for both). Absent pointers (k < 0) are never
+   * added: -1 as well.
+   */
+  getOrAdd(k: number, v: number): number {
+    if (k < 0) return -1;
+    if ((this.size + 1) * 2 > this.mask + 1) this.rehash();
+    const kv = this.kv;
+    const mask = this.mask;
+    let i = this.hash(k);
+    for (;;) {
+      const kk = kv[2 * i]!;
+      if (kk === k) return kv[2 * i + 1]!;
+      if (kk === EMPTY) {
+        kv[2 * i] = k;
+        kv[2 * i + 1] = v;
+        this.size++;
+        return -1;
+      }
+      i = (i + 1) & mask;
     }
   }
 

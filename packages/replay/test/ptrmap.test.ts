@@ -36,4 +36,34 @@ describe('PtrMap', () => {
     for (const [k, v] of ref) expect(m.get(k)).toBe(v);
     expect(m.get(-1)).toBe(-1); // absent pointer is never a key
   });
+
+  it('getOrAdd returns the present value or adds (one probe), like get-then-set on Map', () => {
+    const m = new PtrMap(4);
+    const ref = new Map<number, number>();
+    let x = 0x1234567;
+    const rnd = (): number => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return x >>> 0;
+    };
+    for (let i = 0; i < 100_000; i++) {
+      const r = rnd();
+      // keys above 2^32 and below 2^53 (both halves of the hash), some repeated
+      const k = 0x1f8881 * 2 ** 32 + ((r >>> 3) % 8192) * 64;
+      if ((r & 7) === 0) {
+        m.delete(k);
+        ref.delete(k);
+        continue;
+      }
+      const had = ref.get(k);
+      expect(m.getOrAdd(k, i)).toBe(had ?? -1);
+      if (had === undefined) ref.set(k, i);
+    }
+    expect(m.size).toBe(ref.size);
+    for (const [k, v] of ref) expect(m.get(k)).toBe(v);
+    expect(m.getOrAdd(-1, 5)).toBe(-1);
+    expect(m.get(-1)).toBe(-1); // never added
+    expect(m.size).toBe(ref.size);
+  });
 });
