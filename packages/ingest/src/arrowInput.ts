@@ -5,7 +5,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { tableFromIPC, type RecordBatch, type Table } from 'apache-arrow';
 import type { SourceSummary } from './errors.js';
-import type { EventColumns } from './columns.js';
+import type { RowColumns } from './rows.js';
 import { COLUMNS, META, type TxEventRow } from './schema.js';
 
 /** True when the file starts with the Arrow IPC file magic or a stream continuation marker. */
@@ -76,7 +76,7 @@ export function rowAt(batch: RecordBatch, i: number): TxEventRow {
 }
 
 /** Append a row object to the columns (slow path: Arrow re-ingest). */
-export function appendRow(cols: EventColumns, row: TxEventRow): void {
+export function appendRow(cols: RowColumns, row: TxEventRow): void {
   const r = cols.begin();
   const v = cols.valid;
   cols.tsNs[r] = row.ts_ns;

@@ -5,7 +5,7 @@
  * two ASCII delimiters decodes to exactly the substring the string parser would have taken.
  */
 import { Ptr, storePtr } from './scan.js';
-import type { StringDictionary } from './columns.js';
+import type { StringDictionary } from './rows.js';
 
 const NAN = NaN;
 
@@ -106,8 +106,12 @@ export function bU64Dec(buf: Uint8Array, a: number, b: number, out32: Uint32Arra
   if (n <= 15) {
     const v = bUDec(buf, a, b);
     if (v !== v) return false;
-    out32[2 * r] = v % 4294967296;
-    out32[2 * r + 1] = Math.floor(v / 4294967296);
+    {
+      // exact below 2^53; `%` on doubles is a slow fmod call
+      const hi = Math.floor(v / 4294967296);
+      out32[2 * r] = v - hi * 4294967296;
+      out32[2 * r + 1] = hi;
+    }
     return true;
   }
   let v = 0n;
@@ -140,8 +144,12 @@ export function bSecsDotFrac(buf: Uint8Array, a: number, b: number, out32: Uint3
   for (let k = fd; k < 9; k++) frac *= 10;
   const ns = secs * 1e9 + frac;
   if (ns <= Number.MAX_SAFE_INTEGER) {
-    out32[2 * r] = ns % 4294967296;
-    out32[2 * r + 1] = Math.floor(ns / 4294967296);
+    {
+      // exact below 2^53; `%` on doubles is a slow fmod call
+      const hi = Math.floor(ns / 4294967296);
+      out32[2 * r] = ns - hi * 4294967296;
+      out32[2 * r + 1] = hi;
+    }
     return true;
   }
   const v = BigInt(secs) * 1_000_000_000n + BigInt(frac);

@@ -12,10 +12,10 @@
  * identical too.
  */
 import { ByteDict, bDec, bNum32, bPtr, bSecsDotFrac, bU64Dec, bUDec, decodeSlice } from './bytes.js';
-import { StringDictionary, type EventColumns } from './columns.js';
+import { StringDictionary, type RowColumns } from './rows.js';
 import { canonicalEvent, eventId, EV_DQL_STALL_DETECTED } from './fields.js';
 import { LineKind } from './formats.js';
-import { Ptr } from './scan.js';
+import { Ptr, storePtr } from './scan.js';
 import type { TraceFormat } from './schema.js';
 
 /** The fast path cannot decide this line: run the string parser. */
@@ -218,7 +218,10 @@ for (const [key, id] of KEY_TABLE) {
 }
 
 function isWordKey(buf: Uint8Array, a: number, b: number): boolean {
-  for (const k of WORD_KEYS) if (k.length === b - a && sameBytes(buf, a, k)) return true;
+  // length first: most bare words (`dequeue`, `qdisc`, `poll`, `on`, `for`) have no word key of their length
+  const n = b - a;
+  if (n < 3 || n > 7) return false;
+  for (const k of WORD_KEYS) if (k.length === n && sameBytes(buf, a, k)) return true;
   return false;
 }
 
@@ -242,6 +245,11 @@ function skipSp(buf: Uint8Array, i: number, e: number): number {
     i++;
   }
   return i;
+}
+/** skipSp for the column padding of perf/ftrace output: four spaces per load while they last. */
+function skipPad(dv: DataView<ArrayBufferLike>, buf: Uint8Array, i: number, e: number): number {
+  while (i + 4 <= e && dv.getInt32(i, true) === 0x20202020) i += 4;
+  return skipSp(buf, i, e);
 }
 function tokEnd(buf: Uint8Array, i: number, e: number): number {
   while (i < e) {
@@ -294,8 +302,12 @@ function secsDotFracColon(buf: Uint8Array, i: number, e: number, out32: Uint32Ar
   for (let k = fd; k < 9; k++) frac *= 10;
   const ns = secs * 1e9 + frac;
   if (ns <= Number.MAX_SAFE_INTEGER) {
-    out32[2 * r] = ns % 4294967296;
-    out32[2 * r + 1] = Math.floor(ns / 4294967296);
+    {
+      // exact below 2^53; `%` on doubles is a slow fmod call
+      const hi = Math.floor(ns / 4294967296);
+      out32[2 * r] = ns - hi * 4294967296;
+      out32[2 * r + 1] = hi;
+    }
   } else {
     const v = BigInt(secs) * 1_000_000_000n + BigInt(frac);
     out32[2 * r] = Number(v & 0xffffffffn);
@@ -332,10 +344,13 @@ export class FastParser {
   private readonly evDictIdx: number[] = [];
   private readonly evIds: number[] = [];
   private bracketEnd = 0;
+  /** a DataView over the buffer being parsed (four-byte key compares) */
+  private dv: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private dvBuf: Uint8Array | null = null;
   readonly parseLine: FastLineParser;
 
   constructor(
-    private readonly cols: EventColumns,
+    private readonly cols: RowColumns,
     format: TraceFormat,
   ) {
     this.comm = new ByteDict(cols.dicts.comm);
@@ -345,18 +360,26 @@ export class FastParser {
     this.location = new ByteDict(cols.dicts.location);
     switch (format) {
       case 'perf-script':
-        this.parseLine = (buf, a, e, r) => this.perf(buf, a, e, r);
+        this.parseLine = (buf, a, e, r) => this.perf(this.bind(buf), a, e, r);
         break;
       case 'ftrace':
       case 'trace-cmd':
-        this.parseLine = (buf, a, e, r) => this.ftrace(buf, a, e, r);
+        this.parseLine = (buf, a, e, r) => this.ftrace(this.bind(buf), a, e, r);
         break;
       case 'bpftrace':
-        this.parseLine = (buf, a, e, r) => this.bpftrace(buf, a, e, r);
+        this.parseLine = (buf, a, e, r) => this.bpftrace(this.bind(buf), a, e, r);
         break;
       default:
         this.parseLine = () => FALLBACK;
     }
+  }
+
+  private bind(buf: Uint8Array): Uint8Array {
+    if (buf !== this.dvBuf) {
+      this.dvBuf = buf;
+      this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    return buf;
   }
 
   /** formats.ts findCpuBracket over bytes: index of '[' of ` [digits]`, ']' in bracketEnd; -1 if none. */
@@ -401,7 +424,33 @@ export class FastParser {
 
   /** formats.ts finishEvent: event name, then the fields. */
   private finish(buf: Uint8Array, r: number, evA: number, evB: number, fieldsA: number, e: number): number {
-    const slot = this.eventSlot(buf, evA, evB);
+    return this.finishSlot(buf, r, this.eventSlot(buf, evA, evB), fieldsA, e);
+  }
+
+  /**
+   * A known printed event name at evA, ended by ':' and a space (or the line end) — what evColon would find,
+   * since a known name holds no space and no ':' before a space: its slot (end in evEnd), or -1.
+   */
+  private knownEvent(buf: Uint8Array, evA: number, e: number): number {
+    const slots = this.slotBytes;
+    for (let s = 0; s < slots.length; s++) {
+      const bytes = slots[s]!;
+      const n = bytes.length;
+      const ec = evA + n;
+      if (ec >= e || buf[ec] !== 58) continue;
+      if (ec + 1 < e && buf[ec + 1] !== 32 && buf[ec + 1] !== 9) continue;
+      let k = n - 1;
+      while (k >= 0 && bytes[k] === buf[evA + k]) k--;
+      if (k < 0) {
+        this.evEnd = ec;
+        return s;
+      }
+    }
+    return -1;
+  }
+  private evEnd = 0;
+
+  private finishSlot(buf: Uint8Array, r: number, slot: number, fieldsA: number, e: number): number {
     let dictIdx = this.evDictIdx[slot];
     if (dictIdx === undefined) {
       const name = canonicalEvent(this.printed.values[slot]!);
@@ -444,14 +493,20 @@ export class FastParser {
     }
     let ce = ps;
     while (ce > i && isSp(buf[ce - 1]!)) ce--;
-    const tsA = skipSp(buf, rb + 1, e);
+    const dv = this.dv;
+    const tsA = skipPad(dv, buf, rb + 1, e);
     const cols = this.cols;
     const tc = secsDotFracColon(buf, tsA, e, cols.tsNs32, r);
     if (tc < 0) return FALLBACK;
     cols.valid.ts_ns[r] = 1;
-    const evA = skipSp(buf, tc + 1, e);
-    const ec = evColon(buf, evA, e);
-    if (ec < 0 || ec === evA) return FALLBACK;
+    const evA = skipPad(dv, buf, tc + 1, e);
+    let slot = this.knownEvent(buf, evA, e);
+    let ec = this.evEnd;
+    if (slot < 0) {
+      ec = evColon(buf, evA, e);
+      if (ec < 0 || ec === evA) return FALLBACK;
+      slot = this.eventSlot(buf, evA, ec);
+    }
     cols.pid[r] = pid;
     cols.valid.pid[r] = 1;
     cols.cpu[r] = bUDec(buf, lb + 1, rb);
@@ -460,7 +515,7 @@ export class FastParser {
       cols.comm[r] = this.comm.get(buf, i, ce);
       cols.valid.comm[r] = 1;
     }
-    return this.finish(buf, r, evA, ec, ec + 1, e);
+    return this.finishSlot(buf, r, slot, ec + 1, e);
   }
 
   private ftrace(buf: Uint8Array, a: number, e: number, r: number): number {
@@ -559,7 +614,11 @@ export class FastParser {
     return FALLBACK;
   }
 
-  /** fields.ts parseFields over bytes; FALLBACK on any error (the string parser words the message). */
+
+  /**
+   * fields.ts parseFields over bytes; FALLBACK on any error (the string parser words the message). Values are
+   * parsed in the same pass that finds their end (a space, a tab or the end of the fields).
+   */
   private fields(buf: Uint8Array, r: number, ev: number, a: number, b: number): number {
     const cols = this.cols;
     while (b > a && isSp(buf[b - 1]!)) b--;
@@ -576,51 +635,67 @@ export class FastParser {
     let hashed = false;
     let i = a;
     while (i < b) {
-      while (i < b && isSp(buf[i]!)) i++;
-      if (i >= b) break;
-      const ta = i;
-      // key part up to the first '=' (or the end of a bare word), then the value up to the next space
-      let c = 0;
-      while (i < b) {
+      let c = buf[i]!;
+      while (c === 32 || c === 9) {
+        if (++i >= b) break;
         c = buf[i]!;
-        if (c === 61 || c === 32 || c === 9) break;
-        i++;
       }
-      let ka: number, kb: number, va: number, vb: number;
-      if (i < b && c === 61) {
-        ka = ta;
-        kb = i;
-        va = ++i;
+      if (i >= b) break;
+      const kq = keyEq(this.dv, buf, i, b);
+      let key = kq >> 5;
+      // value [va, lim): lim is the end of the fields for `key=` tokens (the value parsers stop at a space)
+      let va: number;
+      let lim = b;
+      if (key !== K_NONE) va = i + (kq & 31);
+      else {
+        // the general token rules: key part up to the first '=' (or the end of a bare word), then the value up
+        // to the next space
+        const ta = i;
         while (i < b) {
           c = buf[i]!;
-          if (c === 32 || c === 9) break;
+          if (c === 61 || c === 32 || c === 9) break;
           i++;
         }
-        vb = i;
-      } else {
-        const te = i;
-        if (!isWordKey(buf, ta, te)) continue;
-        while (i < b && isSp(buf[i]!)) i++;
-        if (i >= b) break;
-        va = i;
-        while (i < b && !isSp(buf[i]!)) i++;
-        vb = i;
-        ka = ta;
-        kb = buf[te - 1] === 58 ? te - 1 : te;
+        let ka: number, kb: number;
+        if (i < b && c === 61) {
+          ka = ta;
+          kb = i;
+          va = ++i;
+          while (i < b) {
+            c = buf[i]!;
+            if (c === 32 || c === 9) break;
+            i++;
+          }
+          lim = i;
+        } else {
+          const te = i;
+          if (!isWordKey(buf, ta, te)) continue;
+          while (i < b && isSp(buf[i]!)) i++;
+          if (i >= b) break;
+          va = i;
+          while (i < b && !isSp(buf[i]!)) i++;
+          lim = i;
+          ka = ta;
+          kb = buf[te - 1] === 58 ? te - 1 : te;
+        }
+        key = keyId(buf, ka, kb);
+        if (key === K_NONE) continue;
       }
-      const key = keyId(buf, ka, kb);
-      if (key === K_NONE) continue;
       switch (key) {
-        case K_DEV:
+        case K_DEV: {
+          const vb = tokEnd(buf, va, lim);
           if (vb > va) {
             cols.dev[r] = this.dev.get(buf, va, vb);
             valid.dev[r] = 1;
             seen |= F_DEV;
           }
+          i = vb;
           break;
+        }
         case K_SKBADDR: {
-          const k = bPtr(buf, va, vb, cols.skbaddr32, r);
-          if (k === Ptr.Invalid) return FALLBACK;
+          i = this.ptrValue(buf, va, lim, cols.skbaddr32, r);
+          if (i < 0) return FALLBACK;
+          const k = this.ptrKind;
           if (k !== Ptr.Unknown) valid.skbaddr[r] = 1;
           if (k === Ptr.Hashed || k === Ptr.Unknown) hashed = true;
           ptrSeen = true;
@@ -628,8 +703,9 @@ export class FastParser {
           break;
         }
         case K_NAPI: {
-          const k = bPtr(buf, va, vb, cols.napi32, r);
-          if (k === Ptr.Invalid) return FALLBACK;
+          i = this.ptrValue(buf, va, lim, cols.napi32, r);
+          if (i < 0) return FALLBACK;
+          const k = this.ptrKind;
           if (k !== Ptr.Unknown) valid.napi[r] = 1;
           if (k === Ptr.Hashed || k === Ptr.Unknown) hashed = true;
           ptrSeen = true;
@@ -637,8 +713,9 @@ export class FastParser {
           break;
         }
         case K_LEN: {
-          const v = bUDec(buf, va, vb);
-          if (v !== v || v > 0xffffffff) return FALLBACK;
+          i = this.decValue(buf, va, lim, false);
+          const v = this.num;
+          if (i < 0 || v > 0xffffffff) return FALLBACK;
           if (ev === EV_DQL_STALL_DETECTED) {
             cols.stallLen[r] = v;
             valid.stall_len[r] = 1;
@@ -650,98 +727,102 @@ export class FastParser {
           }
           break;
         }
-        case K_RC: {
-          const v = bDec(buf, va, vb);
-          if (v !== v) return FALLBACK;
-          cols.rc[r] = v;
+        case K_RC:
+          i = this.decValue(buf, va, lim, true);
+          if (i < 0) return FALLBACK;
+          cols.rc[r] = this.num;
           valid.rc[r] = 1;
           seen |= F_RC;
           break;
-        }
-        case K_QUEUE: {
-          const v = bDec(buf, va, vb);
-          if (v !== v) return FALLBACK;
-          cols.queue[r] = v;
+        case K_QUEUE:
+          i = this.decValue(buf, va, lim, true);
+          if (i < 0) return FALLBACK;
+          cols.queue[r] = this.num;
           valid.queue[r] = 1;
           seen |= F_QUEUE;
           break;
-        }
-        case K_DRIVER:
+        case K_DRIVER: {
+          const vb = tokEnd(buf, va, lim);
           cols.driver[r] = this.driver.get(buf, va, vb);
           valid.driver[r] = 1;
           seen |= F_DRIVER;
+          i = vb;
           break;
-        case K_IFINDEX: {
-          const v = bDec(buf, va, vb);
-          if (v !== v) return FALLBACK;
-          cols.ifindex[r] = v;
+        }
+        case K_IFINDEX:
+          i = this.decValue(buf, va, lim, true);
+          if (i < 0) return FALLBACK;
+          cols.ifindex[r] = this.num;
           valid.ifindex[r] = 1;
           break;
-        }
-        case K_HANDLE: {
-          const v = bNum32(buf, va, vb);
-          if (v !== v) return FALLBACK;
-          cols.handle[r] = v;
+        case K_HANDLE:
+          i = this.num32Value(buf, va, lim);
+          if (i < 0) return FALLBACK;
+          cols.handle[r] = this.num;
           valid.handle[r] = 1;
           break;
-        }
-        case K_PARENT: {
-          const v = bNum32(buf, va, vb);
-          if (v !== v) return FALLBACK;
-          cols.parent[r] = v;
+        case K_PARENT:
+          i = this.num32Value(buf, va, lim);
+          if (i < 0) return FALLBACK;
+          cols.parent[r] = this.num;
           valid.parent[r] = 1;
           break;
-        }
-        case K_TXQ: {
-          const v = bNum32(buf, va, vb);
-          if (v !== v) return FALLBACK;
-          cols.txqState[r] = v;
+        case K_TXQ:
+          i = this.num32Value(buf, va, lim);
+          if (i < 0) return FALLBACK;
+          cols.txqState[r] = this.num;
           valid.txq_state[r] = 1;
           seen |= F_TXQ;
           break;
-        }
-        case K_PACKETS: {
-          const v = bDec(buf, va, vb);
-          if (v !== v) return FALLBACK;
-          cols.packets[r] = v;
+        case K_PACKETS:
+          i = this.decValue(buf, va, lim, true);
+          if (i < 0) return FALLBACK;
+          cols.packets[r] = this.num;
           valid.packets[r] = 1;
           seen |= F_PACKETS;
           break;
-        }
-        case K_WORK: {
-          const v = bDec(buf, va, vb);
-          if (v !== v) return FALLBACK;
-          cols.work[r] = v;
+        case K_WORK:
+          i = this.decValue(buf, va, lim, true);
+          if (i < 0) return FALLBACK;
+          cols.work[r] = this.num;
           valid.work[r] = 1;
           break;
-        }
-        case K_BUDGET: {
-          const v = bDec(buf, va, vb);
-          if (v !== v) return FALLBACK;
-          cols.budget[r] = v;
+        case K_BUDGET:
+          i = this.decValue(buf, va, lim, true);
+          if (i < 0) return FALLBACK;
+          cols.budget[r] = this.num;
           valid.budget[r] = 1;
           break;
-        }
-        case K_REASON:
+        case K_REASON: {
+          const vb = tokEnd(buf, va, lim);
           if (vb > va) {
             cols.reason[r] = this.reason.get(buf, va, vb);
             valid.reason[r] = 1;
           }
+          i = vb;
           break;
-        case K_LOCATION:
+        }
+        case K_LOCATION: {
+          const vb = tokEnd(buf, va, lim);
           if (vb > va) {
             cols.location[r] = this.location.get(buf, va, vb);
             valid.location[r] = 1;
           }
+          i = vb;
           break;
-        case K_NOW:
+        }
+        case K_NOW: {
+          const vb = tokEnd(buf, va, lim);
           if (ev === EV_DQL_STALL_DETECTED) {
             if (!bU64Dec(buf, va, vb, cols.jiffies32, r)) return FALLBACK;
             valid.jiffies[r] = 1;
             seen |= F_JIFFIES;
           }
+          i = vb;
           break;
+        }
         default:
+          i = tokEnd(buf, va, lim);
           break;
       }
       if ((seen & wanted) === wanted) break;
@@ -753,6 +834,233 @@ export class FastParser {
     if (((REQUIRED[ev] ?? 0) & ~seen) !== 0) return FALLBACK; // missing field: the string parser words it
     return LineKind.Event;
   }
+
+  /** value of the last decValue/num32Value call */
+  private num = 0;
+  /** kind of the last ptrValue call */
+  private ptrKind: Ptr = Ptr.Invalid;
+
+  /**
+   * Decimal value from va up to a space/tab or lim (bytes.ts bDec / bUDec in the same pass that finds the end):
+   * the end index, or -1 when the string parser would reject it. The value is in `num`.
+   */
+  private decValue(buf: Uint8Array, va: number, lim: number, signed: boolean): number {
+    let j = va;
+    const neg = signed && j < lim && buf[j] === 45;
+    if (neg) j++;
+    const d0 = j;
+    let v = 0;
+    for (; j < lim; j++) {
+      const c = buf[j]!;
+      if (c === 32 || c === 9) break;
+      const d = c - 48;
+      if (d < 0 || d > 9) return -1;
+      v = v * 10 + d;
+    }
+    if (j === d0) return -1;
+    this.num = neg ? -v : v;
+    return j;
+  }
+
+  /** bytes.ts bNum32 (`0x…` hex up to 32 bits, or signed decimal) fused with finding the end; value in `num`. */
+  private num32Value(buf: Uint8Array, va: number, lim: number): number {
+    if (lim - va >= 2 && buf[va] === 48 && (buf[va + 1]! | 0x20) === 120) {
+      let j = va + 2;
+      let v = 0;
+      for (; j < lim; j++) {
+        const c = buf[j]!;
+        if (c === 32 || c === 9) break;
+        const h = HEX_VAL[c]!;
+        if (h < 0) return -1;
+        v = v * 16 + h;
+      }
+      // bHex32: leading zeros are allowed, more than 8 significant digits are not (v is exact below 2^53)
+      if (j === va + 2 || v > 0xffffffff) return -1;
+      this.num = v;
+      return j;
+    }
+    return this.decValue(buf, va, lim, true);
+  }
+
+  /**
+   * Pointer (bytes.ts bPtr) fused with finding the end: halves into out32[2r], out32[2r+1], the kind in
+   * `ptrKind`; the end index or -1 (Ptr.Invalid). `(nil)`, `(ptrval)` etc. take the general bPtr.
+   */
+  private ptrValue(buf: Uint8Array, va: number, lim: number, out32: Uint32Array, r: number): number {
+    let j = va;
+    if (j < lim && buf[j] === 40) {
+      const vb = tokEnd(buf, va, lim);
+      const k = bPtr(buf, va, vb, out32, r);
+      if (k === Ptr.Invalid) return -1;
+      this.ptrKind = k;
+      return vb;
+    }
+    const prefixed = lim - j >= 2 && buf[j] === 48 && (buf[j + 1]! | 0x20) === 120;
+    if (prefixed) j += 2;
+    const d0 = j;
+    let lo = 0;
+    let hi = 0;
+    for (; j < lim; j++) {
+      const c = buf[j]!;
+      if (c === 32 || c === 9) break;
+      const h = HEX_VAL[c]!;
+      if (h < 0) return -1;
+      // shift the 64-bit value left by one digit: the top digit of `lo` moves into `hi`
+      hi = hi * 16 + (lo >>> 28);
+      lo = (((lo & 0x0fffffff) << 4) | h) >>> 0;
+    }
+    const digits = j - d0;
+    if (digits <= 0 || digits > 16) return -1;
+    this.ptrKind = storePtr(lo, hi, prefixed, digits, out32, r);
+    return j;
+  }
+}
+
+/** byte → hex digit value, -1 for non-hex bytes */
+const HEX_VAL = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) HEX_VAL[48 + c] = c;
+for (let c = 0; c < 6; c++) {
+  HEX_VAL[97 + c] = 10 + c;
+  HEX_VAL[65 + c] = 10 + c;
+}
+
+/**
+ * `key id * 32 + key length` (with its '=') of the `key=` token at i; K_NONE when the token is not one of the
+ * known `key=` forms (the caller then runs the general token rules). The first four bytes are read as one
+ * little-endian int32 and switched on: one load and compare instead of scanning to the '=' and comparing again.
+ */
+function keyEq(dv: DataView<ArrayBufferLike>, buf: Uint8Array, i: number, b: number): number {
+  if (i + 4 > b) {
+    // `rc=` with a one-byte value at the end of the line
+    if (i + 3 <= b && buf[i] === 114 && buf[i + 1] === 99 && buf[i + 2] === 61) {
+      return K_RC * 32 + 3;
+    }
+    return K_NONE;
+  }
+  const w = dv.getInt32(i, true);
+  if ((w & 0xffffff) === P_RC) {
+    return K_RC * 32 + 3;
+  }
+  let k: Uint8Array;
+  let id: number;
+  switch (w) {
+    case P_DEV:
+      return K_DEV * 32 + 4;
+    case P_LEN:
+      return K_LEN * 32 + 4;
+    case P_NOW:
+      return K_NOW * 32 + 4;
+    case P_SKBA:
+      (k = KE_SKBADDR), (id = K_SKBADDR);
+      break;
+    case P_NAPI:
+      (k = KE_NAPI), (id = K_NAPI);
+      break;
+    case P_QUEU:
+      if (restIs(buf, i, b, KE_QUEUE)) {
+        return K_QUEUE * 32 + KE_QUEUE.length;
+      }
+      if (restIs(buf, i, b, KE_QUEUE_MAPPING)) {
+        return K_QUEUE * 32 + KE_QUEUE_MAPPING.length;
+      }
+      (k = KE_QUEUE_INDEX), (id = K_QUEUE);
+      break;
+    case P_HAND:
+      (k = KE_HANDLE), (id = K_HANDLE);
+      break;
+    case P_PARE:
+      (k = KE_PARENT), (id = K_PARENT);
+      break;
+    case P_TXQ_:
+      (k = KE_TXQ), (id = K_TXQ);
+      break;
+    case P_PACK:
+      (k = KE_PACKETS), (id = K_PACKETS);
+      break;
+    case P_IFIN:
+      (k = KE_IFINDEX), (id = K_IFINDEX);
+      break;
+    case P_LOCA:
+      (k = KE_LOCATION), (id = K_LOCATION);
+      break;
+    case P_REAS:
+      (k = KE_REASON), (id = K_REASON);
+      break;
+    case P_WORK:
+      (k = KE_WORK), (id = K_WORK);
+      break;
+    case P_BUDG:
+      (k = KE_BUDGET), (id = K_BUDGET);
+      break;
+    case P_DEVI:
+      (k = KE_DEVICE), (id = K_DEV);
+      break;
+    case P_DRIV:
+      (k = KE_DRIVER), (id = K_DRIVER);
+      break;
+    case P_STRU:
+      (k = KE_STRUCT), (id = K_NAPI);
+      break;
+    default:
+      return K_NONE;
+  }
+  if (!restIs(buf, i, b, k)) return K_NONE;
+  return id * 32 + k.length;
+}
+
+/** buf[i, i + k.length) equals k (a key with its '='), within the fields end b. */
+function restIs(buf: Uint8Array, i: number, b: number, k: Uint8Array): boolean {
+  const n = k.length;
+  if (i + n > b) return false;
+  for (let j = 4; j < n; j++) if (buf[i + j] !== k[j]) return false;
+  return true;
+}
+
+/** little-endian int32 of the first four ASCII bytes of s */
+function le32(s: string): number {
+  return s.charCodeAt(0) | (s.charCodeAt(1) << 8) | (s.charCodeAt(2) << 16) | (s.charCodeAt(3) << 24);
+}
+const P_RC = le32('rc=\0') & 0xffffff;
+const P_DEV = le32('dev=');
+const P_LEN = le32('len=');
+const P_NOW = le32('now=');
+const P_SKBA = le32('skba');
+const P_NAPI = le32('napi');
+const P_QUEU = le32('queu');
+const P_HAND = le32('hand');
+const P_PARE = le32('pare');
+const P_TXQ_ = le32('txq_');
+const P_PACK = le32('pack');
+const P_IFIN = le32('ifin');
+const P_LOCA = le32('loca');
+const P_REAS = le32('reas');
+const P_WORK = le32('work');
+const P_BUDG = le32('budg');
+const P_DEVI = le32('devi');
+const P_DRIV = le32('driv');
+const P_STRU = le32('stru');
+const KE_SKBADDR = ascii('skbaddr=');
+const KE_NAPI = ascii('napi=');
+const KE_QUEUE = ascii('queue=');
+const KE_QUEUE_MAPPING = ascii('queue_mapping=');
+const KE_QUEUE_INDEX = ascii('queue_index=');
+const KE_HANDLE = ascii('handle=');
+const KE_PARENT = ascii('parent=');
+const KE_TXQ = ascii('txq_state=');
+const KE_PACKETS = ascii('packets=');
+const KE_IFINDEX = ascii('ifindex=');
+const KE_LOCATION = ascii('location=');
+const KE_REASON = ascii('reason=');
+const KE_WORK = ascii('work=');
+const KE_BUDGET = ascii('budget=');
+const KE_DEVICE = ascii('device=');
+const KE_DRIVER = ascii('driver=');
+const KE_STRUCT = ascii('struct=');
+// every `key=` of fields.ts has its fast form above (KEY_TABLE lists them all)
+for (const [key, id] of KEY_TABLE) {
+  const t = ascii(`${key}=1 `);
+  const kq = keyEq(new DataView(t.buffer), t, 0, t.length);
+  if (kq >> 5 !== id || (kq & 31) !== key.length + 1) throw new Error(`fast.ts keyEq misses ${key}=`);
 }
 
 /** formats.ts isSysEventToken over bytes. */

@@ -7,7 +7,7 @@
  *  - `reason: %s` (kfree_skb; symbolic since 5.17, bpftrace prints the number).
  * Unknown keys are ignored (e.g. vlan_*, gso_*, `net_cookie=` of newer net_dev_xmit_timeout, bpftrace `qdisc=`/`txq=`).
  */
-import type { EventColumns } from './columns.js';
+import type { RowColumns } from './rows.js';
 import { Ptr, parseDec, parseNum32, parsePtr, parseU64Dec, parseUDec, isSpace, CH_EQ, CH_COLON } from './scan.js';
 import { TX_EVENTS } from './schema.js';
 
@@ -130,7 +130,7 @@ const WANTED: readonly number[] = [
  * Parse the field text s[a, b) of event `ev` into row r. Returns null on success or an error message.
  * For events not modelled (ev = EV_OTHER) and dql_stall_detected the field text is kept in `raw`.
  */
-export function parseFields(cols: EventColumns, r: number, ev: number, s: string, a: number, b: number): string | null {
+export function parseFields(cols: RowColumns, r: number, ev: number, s: string, a: number, b: number): string | null {
   // trim surrounding spaces (trace-cmd pads the event column)
   while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
   while (a < b && isSpace(s.charCodeAt(a))) a++;

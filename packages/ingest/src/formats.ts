@@ -10,7 +10,7 @@
  *  latency        `comm-PID  CPUflags  ts: event: fields`          (ftrace latency-format, trace-cmd report -l)
  *  bpftrace       `ts_ns cpu pid comm sys:event key=value …`       (capture kit and the generic form)
  */
-import type { EventColumns } from './columns.js';
+import type { RowColumns } from './rows.js';
 import { canonicalEvent, eventId, parseFields } from './fields.js';
 import {
   CH_COLON,
@@ -39,7 +39,7 @@ export interface LineResult {
   kernel: string | null;
 }
 
-export type LineParser = (s: string, cols: EventColumns, r: number, out: LineResult) => LineKind;
+export type LineParser = (s: string, cols: RowColumns, r: number, out: LineResult) => LineKind;
 
 function fail(out: LineResult, message: string): LineKind {
   out.message = message;
@@ -72,7 +72,7 @@ function lookupEvent(s: string, a: number, b: number): number {
 /** Write the event name (canonical) and parse its fields. */
 function finishEvent(
   s: string,
-  cols: EventColumns,
+  cols: RowColumns,
   r: number,
   out: LineResult,
   evA: number,

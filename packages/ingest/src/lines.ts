@@ -8,7 +8,7 @@
  * reset per chunk, line numbers relative to the chunk; the main thread adds the chunk's first line).
  */
 import { decodeSlice } from './bytes.js';
-import type { EventColumns } from './columns.js';
+import type { RowColumns } from './rows.js';
 import { StrictParseError, type ParseIssue } from './errors.js';
 import { FALLBACK, FastParser } from './fast.js';
 import { LineKind, parseBpftraceJsonLine, parseBpftraceLine, parseFtraceLine, parsePerfLine } from './formats.js';
@@ -57,7 +57,7 @@ export class LineHandler {
   private readonly out: LineResult = { message: '', lost: 0, kernel: null };
 
   constructor(
-    private readonly cols: EventColumns,
+    private readonly cols: RowColumns,
     format: TraceFormat,
     private readonly path: string,
     private readonly strict: boolean,

@@ -7,7 +7,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { DICT_COLUMN_NAMES, EventColumns, type BatchBuffers } from './columns.js';
+import { DICT_COLUMN_NAMES, RowColumns, type BatchBuffers } from './rows.js';
 import { LineHandler } from './lines.js';
 import type { BlockRequest, BlockResult, WorkerInit } from './pool.js';
 
@@ -15,7 +15,7 @@ const init = workerData as WorkerInit;
 const port = parentPort;
 if (port === null) throw new Error('parseWorker must run as a worker thread');
 
-const cols = new EventColumns(init.batchRows);
+const cols = new RowColumns(init.batchRows);
 let parts: BatchBuffers[] = [];
 const sourceIdx = cols.dicts.source.intern(init.path);
 // strict mode is decided by the main thread (it sees the first bad line in file order)
@@ -98,6 +98,7 @@ port.on('message', (req: BlockRequest) => {
     });
     const res: BlockResult = {
       seq: req.seq,
+      worker: -1, // set by the pool
       parts,
       newStrings,
       lines: handler.lines,

@@ -1,12 +1,14 @@
 /**
- * Parse-worker pool: block `seq` goes to worker `seq % n`, so each worker sees its blocks in file order (its
- * dictionary additions arrive in order) and the main thread consumes answers strictly by `seq`.
+ * Parse-worker pool: each block goes to the worker with the fewest blocks outstanding (a slow block does not
+ * leave the other worker idle). Blocks are submitted in file order, so each worker still sees its blocks in file
+ * order; the main thread consumes answers strictly by `seq`, hence each worker's answers (and the dictionary
+ * strings each adds) in the order that worker produced them. `BlockResult.worker` says whose answer it is.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { BatchBuffers } from './columns.js';
+import type { BatchBuffers } from './rows.js';
 import type { ParseIssue } from './errors.js';
 import type { TraceFormat } from './schema.js';
 
@@ -30,6 +32,8 @@ export interface BlockRequest {
 
 export interface BlockResult {
   seq: number;
+  /** index of the worker that parsed the block (set by the pool) */
+  worker: number;
   /** record batch buffers, worker-local dictionary indices and block-relative line numbers */
   parts: BatchBuffers[];
   /** per DICT_COLUMN_NAMES entry: strings the worker added to its dictionary since its previous answer */
@@ -76,6 +80,8 @@ export function defaultWorkerCount(): number {
 export class ParsePool {
   private readonly workers: Worker[] = [];
   private readonly waiting = new Map<number, { resolve: (r: BlockResult) => void; reject: (e: Error) => void }>();
+  /** blocks submitted to each worker and not yet answered */
+  private readonly outstanding: number[] = [];
   private failed: Error | null = null;
 
   constructor(script: URL, n: number, init: WorkerInit) {
@@ -83,7 +89,10 @@ export class ParsePool {
       // workers inherit the parent's flags, but `--input-type` (node -e) is refused for a file worker
       const execArgv = process.execArgv.some((a) => a.startsWith('--input-type')) ? [] : undefined;
       const w = new Worker(script, { workerData: init, execArgv });
+      this.outstanding.push(0);
       w.on('message', (res: BlockResult) => {
+        this.outstanding[i]!--;
+        res.worker = i;
         const p = this.waiting.get(res.seq);
         if (p === undefined) return;
         this.waiting.delete(res.seq);
@@ -106,7 +115,10 @@ export class ParsePool {
 
   submit(req: BlockRequest): Promise<BlockResult> {
     if (this.failed) return Promise.reject(this.failed);
-    const w = this.workers[req.seq % this.workers.length]!;
+    let wi = 0;
+    for (let k = 1; k < this.workers.length; k++) if (this.outstanding[k]! < this.outstanding[wi]!) wi = k;
+    this.outstanding[wi]!++;
+    const w = this.workers[wi]!;
     const done = new Promise<BlockResult>((resolve, reject) => this.waiting.set(req.seq, { resolve, reject }));
     // block buffers are allocated per block (./source.ts blocksOf()), so the whole ArrayBuffer can move
     const buf = req.buf;

@@ -165,8 +165,12 @@ export function parseU64Dec(s: string, a: number, b: number, out32: Uint32Array,
   if (n <= 15) {
     const v = parseUDec(s, a, b);
     if (v !== v) return false;
-    out32[2 * r] = v % 4294967296;
-    out32[2 * r + 1] = Math.floor(v / 4294967296);
+    {
+      // exact below 2^53; `%` on doubles is a slow fmod call
+      const hi = Math.floor(v / 4294967296);
+      out32[2 * r] = v - hi * 4294967296;
+      out32[2 * r + 1] = hi;
+    }
     return true;
   }
   // high part (first n-9 digits) * 1e9 + low 9 digits, done exactly in BigInt (rare: > 10^15)
@@ -199,8 +203,12 @@ export function parseSecsDotFrac(s: string, a: number, b: number, out32: Uint32A
   for (let k = fd; k < 9; k++) frac *= 10;
   const ns = secs * 1e9 + frac;
   if (ns <= Number.MAX_SAFE_INTEGER) {
-    out32[2 * r] = ns % 4294967296;
-    out32[2 * r + 1] = Math.floor(ns / 4294967296);
+    {
+      // exact below 2^53; `%` on doubles is a slow fmod call
+      const hi = Math.floor(ns / 4294967296);
+      out32[2 * r] = ns - hi * 4294967296;
+      out32[2 * r + 1] = hi;
+    }
     return true;
   }
   const v = BigInt(secs) * 1_000_000_000n + BigInt(frac);
@@ -225,7 +233,11 @@ export function parseMicros(s: string, a: number, b: number, out32: Uint32Array,
   }
   const ns = us * 1000 + fracNs;
   if (ns > Number.MAX_SAFE_INTEGER) return false;
-  out32[2 * r] = ns % 4294967296;
-  out32[2 * r + 1] = Math.floor(ns / 4294967296);
+  {
+    // exact below 2^53; `%` on doubles is a slow fmod call
+    const hi = Math.floor(ns / 4294967296);
+    out32[2 * r] = ns - hi * 4294967296;
+    out32[2 * r + 1] = hi;
+  }
   return true;
 }

@@ -379,7 +379,7 @@ async function parseInWorkers(
   const DICT_C = DICT_COLUMN_NAMES.map((name) => COLUMNS.indexOf(name));
 
   const consume = async (res: BlockResult): Promise<void> => {
-    const remap = remaps[res.seq % nWorkers]!;
+    const remap = remaps[res.worker]!;
     DICT_COLUMN_NAMES.forEach((name, d) => {
       const m = remap[d]!;
       for (const s of res.newStrings[d]!) m.push(name === 'source' ? sourceIdx : cols.dicts[name].intern(s));

@@ -2,6 +2,10 @@
  * Atomic Arrow IPC file output: batches go to a temp file in the target directory; on success the footer
  * (with the final metadata) is written, the file fsync'd and renamed over the target, and the directory
  * fsync'd. On any error or abort the temp file is removed, so there is never a half-written output.
+ *
+ * While batches are written, every SYNC_EVERY_BYTES a datasync runs in the background (libuv pool): the page
+ * cache is flushed while the parsers keep working, so the final fsync only waits for the tail instead of the
+ * whole file (for a 359 MB output that wait was ~0.4 s at the end of the run).
  */
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -19,6 +23,9 @@ function drain(writer: RecordBatchFileWriter): Uint8Array[] {
   return values.splice(0) as Uint8Array[];
 }
 
+/** Bytes written between two background datasyncs. */
+const SYNC_EVERY_BYTES = 32 << 20;
+
 export async function writeArrowFileAtomic<T>(
   outPath: string,
   schema: Schema,
@@ -30,15 +37,31 @@ export async function writeArrowFileAtomic<T>(
   const tmp = join(dir, `.${basename(outPath)}.tmp-${process.pid}-${Date.now().toString(36)}`);
   const fh = await open(tmp, 'wx');
   let done = false;
+  // at most one background datasync at a time; its error fails the output like a write error
+  let syncing: Promise<void> | null = null;
+  let syncError: unknown = null;
+  let unsynced = 0;
   try {
     const writer = new RecordBatchFileWriter();
     const flushBytes = async (): Promise<void> => {
+      if (syncError !== null) throw syncError;
       for (const chunk of drain(writer)) {
         let off = 0;
         while (off < chunk.byteLength) {
           const { bytesWritten } = await fh.write(chunk, off, chunk.byteLength - off);
           off += bytesWritten;
         }
+        unsynced += chunk.byteLength;
+      }
+      if (unsynced >= SYNC_EVERY_BYTES && syncing === null) {
+        unsynced = 0;
+        syncing = fh.datasync().then(
+          () => void (syncing = null),
+          (err: unknown) => {
+            syncError = err;
+            syncing = null;
+          },
+        );
       }
     };
     // RecordBatch copies its schema (apache-arrow ensureSameLengthData); the writer keeps the first one
@@ -56,6 +79,8 @@ export async function writeArrowFileAtomic<T>(
     for (const [k, v] of metadataOf(result)) writtenSchema.metadata.set(k, v);
     writer.finish();
     await flushBytes();
+    await syncing;
+    if (syncError !== null) throw syncError;
     await fh.sync();
     await fh.close();
     done = true;
@@ -69,6 +94,7 @@ export async function writeArrowFileAtomic<T>(
     }
     return result;
   } catch (err) {
+    await syncing;
     if (!done) await fh.close().catch(() => undefined);
     await rm(tmp, { force: true });
     throw err;

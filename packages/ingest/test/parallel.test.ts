@@ -128,6 +128,27 @@ describe('fast paths give the identical table', () => {
       if (k % 71 === 0) perf.push(`  ping 1 [000] 1900.${us}: skb:kfree_skb: skbaddr=zzz location=x reason: NOT_SPECIFIED`);
       if (k % 61 === 0) perf.push(`  ping 1 [000] 1900.${us}: sched:sched_switch: prev_comm=ping prev_pid=1 ==> next_comm=swapper/0\r`);
       if (k % 53 === 0) perf.push(`  ping 1 [000] 1900.${us}: napi:dql_stall_detected: thrs 1  len 4  last_reap 10  hist_head 2  now 4294968000  hist 0:0:0:0`);
+      // field tokens at the edges of the four-byte key compare and the fused value parsers (./src/fast.ts)
+      if (k % 47 === 0) {
+        const odd = [
+          'devx=1 dev= =5 skbaddr=0XFFFF888000000001 len 90 rc=1',
+          'dev=vs1\tskbaddr=0xffff888000000002\tlen=7\trc=-0',
+          'dev=vs1 skbaddr=0x len=1 rc=0',
+          'dev=vs1 skbaddr=0xffff88800000000000 len=1 rc=0',
+          'dev=vs1 skbaddr=(nil) len=4294967295 rc=0',
+          'dev=vs1 skbaddr=0xffff888000000003 len=4294967296 rc=0',
+          'dev=vs1 skbaddr=0xffff888000000003 len=12a rc=0',
+          'dev=vs1 skbaddr=0xffff888000000003 len=-1 rc=0',
+          'rc=3 len=9 skbaddr=0000000012345678 dev=vs2',
+          'dev=vs1 skbaddr=0xffff888000000004 len=5 rc=',
+          'dev=vs1 skbaddr=0xffff888000000004 len=5 rc=1',
+        ][(k / 47) % 11]!;
+        perf.push(`  ping 1 [000] 1900.${us}: net:net_dev_xmit: ${odd}`);
+        perf.push(`  ping 1 [000] 1900.${us}: net:net_dev_xmit:: dev=vs1 skbaddr=0x1 len=1 rc=0`);
+        perf.push(`  ping 1 [000] 1900.${us}: qdisc:qdisc_dequeue: dequeue ifindex=4 qdisc handle=0x0000000000010000 parent=0xFFFFFFFF txq_state=0x${k % 2 ? '1ffffffff' : '4'} packets=1 skbaddr=0xffff888000000005`);
+        perf.push(`  ping 1 [000] 1900.${us}: net:net_dev_start_xmit: dev=vs0 queue_index=${k % 4} queue=2 skbaddr=0xffff888000000006 len=60`);
+        perf.push(`  ping 1 [000] 1900.${us}: napi:napi_poll: napi poll on napi struct 0xffff888000c2d1c8 for device vs0 work 1 budget 64`);
+      }
       ftrace.push(`  ${comm}-${9000 + (k % 7)}    [00${k % 2}] d..2. 1900.${us}: net_dev_xmit: dev=vs${k % 3} skbaddr=00000000${String(k % 99999999).padStart(8, '0')} len=${k} rc=0`);
       if (k % 37 === 0) ftrace.push(`CPU:${k % 2} [LOST ${k + 1} EVENTS]`);
       if (k % 101 === 0) ftrace.push(`  ${comm}-1 [000] .... 1900.${us}: qdisc_dequeue: dequeue ifindex=4 qdisc handle=0x10000 parent=0xFFFFFFFF txq_state=0x0 packets=1 skbaddr=(ptrval)`);

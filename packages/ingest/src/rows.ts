@@ -1,0 +1,397 @@
+/**
+ * Columnar row builder for the event schema (./schema.ts), without Arrow: parsers write fields straight into
+ * typed arrays (no per-event objects in the hot path) and `takeBuffers()` hands the rows so far over as plain
+ * buffers. Parse workers use this module alone, so they do not load apache-arrow (about 0.17 CPU-second each);
+ * ./columns.ts adds the Arrow side (schema, record batches, dictionary vectors).
+ *
+ * - 64-bit columns (`ts_ns`, `skbaddr`, `napi`, `jiffies`) are written as two uint32 halves through a
+ *   Uint32Array view over the BigInt64Array, so no BigInt is allocated per row and values above 2^53 stay exact.
+ * - Strings are dictionary-encoded with ONE growing dictionary per column for the whole output.
+ */
+import { endianness } from 'node:os';
+import { COLUMNS, type ColumnName } from './schema.js';
+
+if (endianness() !== 'LE') throw new Error('txreplay ingest assumes a little-endian host (uint32 halves of int64)');
+
+/** Rows per record batch: big enough for cheap IPC framing, small enough to keep memory flat. */
+export const DEFAULT_BATCH_ROWS = 65536;
+
+/** Dictionary ids in the Arrow schema: one per dictionary-encoded column. */
+export const DICT_COLUMNS = ['comm', 'event', 'dev', 'driver', 'reason', 'location', 'source'] as const;
+export type DictColumn = (typeof DICT_COLUMNS)[number];
+
+/**
+ * The buffers of one record batch, before dictionaries are attached: typed arrays only, so a parse worker can
+ * transfer them to the main thread, which remaps dictionary indices and line numbers in place and builds the
+ * RecordBatch without copying (./columns.ts EventColumns.batchOf).
+ */
+export interface BatchBuffers {
+  n: number;
+  /** per column (COLUMNS order): values (dictionary columns: Int32 indices; raw: UTF-8 bytes; ptr_hashed: bits) */
+  values: (BigInt64Array | BigUint64Array | Int16Array | Int32Array | Uint32Array | Uint8Array)[];
+  /** per column: validity bitmap, null when every row is valid */
+  bitmaps: (Uint8Array | null)[];
+  nullCounts: number[];
+  /** offsets of the `raw` column */
+  rawOffsets: Int32Array;
+}
+
+export const DICT_COLUMN_NAMES: readonly DictColumn[] = DICT_COLUMNS;
+
+/** One growing string dictionary, shared by all batches of one output. */
+export class StringDictionary {
+  readonly index = new Map<string, number>();
+  /** index → string */
+  readonly values: string[] = [];
+  /** strings added since the last flush */
+  private pending: string[] = [];
+  intern(s: string): number {
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.index.size;
+      this.index.set(s, i);
+      this.values.push(s);
+      this.pending.push(s);
+    }
+    return i;
+  }
+
+  /** Strings added since the previous call (the Arrow writer sends them as one delta dictionary batch). */
+  takePending(): string[] {
+    const p = this.pending;
+    this.pending = [];
+    return p;
+  }
+}
+
+const encoder = new TextEncoder();
+
+const POPCOUNT = new Uint8Array(256);
+for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1]!;
+
+/**
+ * Pack 0/1 bytes into an Arrow bitmap, 8 rows per step: the bytes of a little-endian uint32 of 0/1 values sit
+ * at bits 0, 8, 16, 24 and fold into a nibble with three shifts.
+ */
+export function packBits(v: Uint8Array, n: number): { bits: Uint8Array; set: number } {
+  const bits = new Uint8Array((n + 7) >> 3);
+  let set = 0;
+  const full = n >> 3;
+  let i = 0;
+  if ((v.byteOffset & 3) === 0 && full > 0) {
+    const w = new Uint32Array(v.buffer, v.byteOffset, full * 2);
+    for (let k = 0; k < full; k++) {
+      const a = w[2 * k]!;
+      const b = w[2 * k + 1]!;
+      const byte = ((a | (a >>> 7) | (a >>> 14) | (a >>> 21)) & 0xf) | (((b | (b >>> 7) | (b >>> 14) | (b >>> 21)) & 0xf) << 4);
+      bits[k] = byte;
+      set += POPCOUNT[byte]!;
+    }
+    i = full * 8;
+  }
+  for (; i < n; i++) {
+    if (v[i] !== 0) {
+      bits[i >> 3]! |= 1 << (i & 7);
+      set++;
+    }
+  }
+  return { bits, set };
+}
+
+function bitmapFrom(valid: Uint8Array, n: number): { bitmap: Uint8Array | null; nulls: number } {
+  const { bits, set } = packBits(valid, n);
+  return set === n ? { bitmap: null, nulls: 0 } : { bitmap: bits, nulls: n - set };
+}
+
+/**
+ * Typed column buffers for one batch plus the output-wide dictionaries. Field setters take the row index
+ * `r = this.length` implicitly: call `begin()`, set fields, then `commit()` (or `discard()`).
+ */
+export class RowColumns {
+  readonly capacity: number;
+  length = 0;
+
+  // 64-bit columns and their uint32 views (index 2r = low half, 2r+1 = high half)
+  readonly tsNs: BigInt64Array;
+  readonly tsNs32: Uint32Array;
+  readonly skbaddr: BigUint64Array;
+  readonly skbaddr32: Uint32Array;
+  readonly napi: BigUint64Array;
+  readonly napi32: Uint32Array;
+  readonly jiffies: BigUint64Array;
+  readonly jiffies32: Uint32Array;
+
+  readonly cpu: Int16Array;
+  readonly pid: Int32Array;
+  readonly ifindex: Int32Array;
+  readonly queue: Int32Array;
+  readonly len: Uint32Array;
+  readonly rc: Int32Array;
+  readonly work: Int32Array;
+  readonly budget: Int32Array;
+  readonly txqState: Uint32Array;
+  readonly packets: Int32Array;
+  readonly handle: Uint32Array;
+  readonly parent: Uint32Array;
+  readonly stallLen: Uint32Array;
+  readonly line: Uint32Array;
+  readonly ptrHashed: Uint8Array;
+
+  // dictionary indices
+  readonly comm: Int32Array;
+  readonly event: Int32Array;
+  readonly dev: Int32Array;
+  readonly driver: Int32Array;
+  readonly reason: Int32Array;
+  readonly location: Int32Array;
+  readonly source: Int32Array;
+
+  readonly raw: (string | null)[];
+
+  /** validity per nullable column: one byte per row, reset each batch */
+  readonly valid: Record<ColumnName, Uint8Array>;
+  readonly dicts: Record<DictColumn, StringDictionary>;
+
+  constructor(capacity = DEFAULT_BATCH_ROWS) {
+    this.capacity = capacity;
+    this.tsNs = new BigInt64Array(capacity);
+    this.tsNs32 = new Uint32Array(this.tsNs.buffer);
+    this.skbaddr = new BigUint64Array(capacity);
+    this.skbaddr32 = new Uint32Array(this.skbaddr.buffer);
+    this.napi = new BigUint64Array(capacity);
+    this.napi32 = new Uint32Array(this.napi.buffer);
+    this.jiffies = new BigUint64Array(capacity);
+    this.jiffies32 = new Uint32Array(this.jiffies.buffer);
+    this.cpu = new Int16Array(capacity);
+    this.pid = new Int32Array(capacity);
+    this.ifindex = new Int32Array(capacity);
+    this.queue = new Int32Array(capacity);
+    this.len = new Uint32Array(capacity);
+    this.rc = new Int32Array(capacity);
+    this.work = new Int32Array(capacity);
+    this.budget = new Int32Array(capacity);
+    this.txqState = new Uint32Array(capacity);
+    this.packets = new Int32Array(capacity);
+    this.handle = new Uint32Array(capacity);
+    this.parent = new Uint32Array(capacity);
+    this.stallLen = new Uint32Array(capacity);
+    this.line = new Uint32Array(capacity);
+    this.ptrHashed = new Uint8Array(capacity);
+    this.comm = new Int32Array(capacity);
+    this.event = new Int32Array(capacity);
+    this.dev = new Int32Array(capacity);
+    this.driver = new Int32Array(capacity);
+    this.reason = new Int32Array(capacity);
+    this.location = new Int32Array(capacity);
+    this.source = new Int32Array(capacity);
+    this.raw = new Array<string | null>(capacity).fill(null);
+    const valid = validityArrays(capacity);
+    this.valid = valid;
+    this.validList = COLUMNS.map((c) => valid[c]);
+    this.dicts = {
+      comm: new StringDictionary(),
+      event: new StringDictionary(),
+      dev: new StringDictionary(),
+      driver: new StringDictionary(),
+      reason: new StringDictionary(),
+      location: new StringDictionary(),
+      source: new StringDictionary(),
+    };
+  }
+
+  get full(): boolean {
+    return this.length >= this.capacity;
+  }
+
+  /** validity arrays as a list (hot-path friendly) */
+  private readonly validList: Uint8Array[];
+  /** row `length` holds fields of a discarded attempt */
+  private dirty = false;
+
+  /** Start row `length` (validity is zeroed per batch; a discarded attempt is cleared here). */
+  begin(): number {
+    const r = this.length;
+    if (this.dirty) {
+      for (const v of this.validList) v[r] = 0;
+      this.raw[r] = null;
+      this.dirty = false;
+    }
+    return r;
+  }
+
+  /** Abandon the row being written (parse error): its fields are cleared at the next begin(). */
+  discard(): void {
+    this.dirty = true;
+  }
+
+  commit(): void {
+    this.length++;
+  }
+
+  /** Forget all rows (parse workers, after a part was taken); dictionaries are kept. */
+  reset(): void {
+    const n = Math.min(this.length + 1, this.capacity);
+    for (const v of this.validList) v.fill(0, 0, n);
+    this.raw.fill(null, 0, n);
+    this.length = 0;
+    this.dirty = false;
+  }
+
+  setDict(col: DictColumn, r: number, s: string): void {
+    (this[col] as Int32Array)[r] = this.dicts[col].intern(s);
+    this.valid[col][r] = 1;
+  }
+
+  /** Rows [0, length) as batch buffers (copies); resets for the next batch. */
+  takeBuffers(): BatchBuffers {
+    const n = this.length;
+    const values: BatchBuffers['values'] = [];
+    const bitmaps: (Uint8Array | null)[] = [];
+    const nullCounts: number[] = [];
+    let rawOffsets: Int32Array = new Int32Array(n + 1);
+    COLUMNS.forEach((name, c) => {
+      const { bitmap, nulls } = bitmapFrom(this.validList[c]!, n);
+      bitmaps.push(bitmap);
+      nullCounts.push(nulls);
+      if (name === 'ptr_hashed') values.push(packBits(this.ptrHashed, n).bits);
+      else if (name === 'raw') {
+        // most batches have no raw text at all (only events that are not modelled, and dql_stall_detected)
+        const enc = nulls === n ? { data: new Uint8Array(0), offsets: new Int32Array(n + 1) } : utf8Parts(this.raw, n);
+        values.push(enc.data);
+        rawOffsets = enc.offsets;
+      } else {
+        const arr = this.columnArray(name);
+        // an all-null column (most columns belong to one event type) needs no copy of its stale values
+        values.push(nulls === n ? new (arr.constructor as new (n: number) => typeof arr)(n) : arr.slice(0, n));
+      }
+    });
+    // a discarded attempt at row n is cleared too: the next rows start at 0 and would never reach it
+    const clear = this.dirty ? Math.min(n + 1, this.capacity) : n;
+    this.raw.fill(null, 0, clear);
+    for (const v of this.validList) v.fill(0, 0, clear);
+    this.length = 0;
+    this.dirty = false;
+    return { n, values, bitmaps, nullCounts, rawOffsets };
+  }
+
+  private columnArray(name: ColumnName): BigInt64Array | BigUint64Array | Int16Array | Int32Array | Uint32Array {
+    switch (name) {
+      case 'ts_ns':
+        return this.tsNs;
+      case 'skbaddr':
+        return this.skbaddr;
+      case 'napi':
+        return this.napi;
+      case 'jiffies':
+        return this.jiffies;
+      case 'cpu':
+        return this.cpu;
+      case 'pid':
+        return this.pid;
+      case 'ifindex':
+        return this.ifindex;
+      case 'queue':
+        return this.queue;
+      case 'len':
+        return this.len;
+      case 'rc':
+        return this.rc;
+      case 'work':
+        return this.work;
+      case 'budget':
+        return this.budget;
+      case 'txq_state':
+        return this.txqState;
+      case 'packets':
+        return this.packets;
+      case 'handle':
+        return this.handle;
+      case 'parent':
+        return this.parent;
+      case 'stall_len':
+        return this.stallLen;
+      case 'line':
+        return this.line;
+      case 'comm':
+      case 'event':
+      case 'dev':
+      case 'driver':
+      case 'reason':
+      case 'location':
+      case 'source':
+        return this[name];
+      default:
+        throw new Error(`column ${name} has no typed array`);
+    }
+  }
+}
+
+/**
+ * One validity byte array per column, as an object literal: V8 keeps a literal's properties fast, while 27
+ * properties added by keyed stores in a loop turn the object into a slow dictionary (a hash lookup on every
+ * `valid.dev[r] = 1` in the parsers' hot path).
+ */
+function validityArrays(capacity: number): Record<ColumnName, Uint8Array> {
+  const b = (): Uint8Array => new Uint8Array(capacity);
+  const valid = {
+    ts_ns: b(),
+    cpu: b(),
+    pid: b(),
+    comm: b(),
+    event: b(),
+    dev: b(),
+    ifindex: b(),
+    queue: b(),
+    skbaddr: b(),
+    ptr_hashed: b(),
+    len: b(),
+    rc: b(),
+    napi: b(),
+    work: b(),
+    budget: b(),
+    txq_state: b(),
+    packets: b(),
+    handle: b(),
+    parent: b(),
+    driver: b(),
+    reason: b(),
+    location: b(),
+    stall_len: b(),
+    jiffies: b(),
+    raw: b(),
+    source: b(),
+    line: b(),
+  } satisfies Record<ColumnName, Uint8Array>;
+  if (Object.keys(valid).length !== COLUMNS.length) throw new Error('validityArrays misses a column of COLUMNS');
+  return valid;
+}
+
+
+/** UTF-8 bytes and offsets of rows [0, n) of a string column (nulls are empty). */
+function utf8Parts(values: readonly (string | null)[], n: number): { data: Uint8Array; offsets: Int32Array } {
+  const offsets = new Int32Array(n + 1);
+  const encoded: Uint8Array[] = [];
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v !== null && v !== undefined) {
+      const e = encoder.encode(v);
+      encoded.push(e);
+      total += e.length;
+    }
+    offsets[i + 1] = total;
+  }
+  const data = joinBytes(encoded, total);
+  return { data, offsets };
+}
+
+/** Concatenate UTF-8 encoded strings (`total` = sum of their lengths) into one Arrow values buffer. */
+export function joinBytes(encoded: Iterable<Uint8Array>, total: number): Uint8Array {
+  const data = new Uint8Array(total);
+  let p = 0;
+  for (const e of encoded) {
+    data.set(e, p);
+    p += e.length;
+  }
+  return data;
+}
