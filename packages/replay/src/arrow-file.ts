@@ -51,8 +51,46 @@ interface BatchMeta {
   dictVersion: Map<number, number>;
 }
 
-/** Read-ahead pays for its thread only on large files: from this many rows (tests lower it). */
-export const readAheadTuning = { minRows: 1 << 17 };
+/**
+ * Read-ahead pays for its thread only on large files: from this many rows (tests lower it). `thread: false`
+ * keeps the range plan (and conversion) but reads every range on the calling thread (tests).
+ */
+export const readAheadTuning = { minRows: 1 << 17, thread: true };
+
+// conversion of a range's column in its slot, in place (kinds: 0 none, 1 ts_ns, 2 pointer)
+const CONV_NONE = 0;
+const CONV_TS = 1;
+const CONV_PTR = 2;
+/**
+ * In place over a read-ahead slot: int64 ts_ns → float64 ns relative to the base (hi/lo words), or uint64
+ * pointer → 53-bit float key with -1 (NULL_PTR) where the validity bitmap (at bmAt) says null — exactly
+ * putTsRel / putPtr (columns.ts). Element i's 8 bytes are read before they are overwritten. Plain JS source:
+ * the read-ahead thread runs the same text.
+ */
+const CONVERT_RANGE_SRC = `function convertRange(mem, at, bmAt, hasBm, n, kind, bh, bl) {
+  const w = new Uint32Array(mem, at, 2 * n);
+  const wi = new Int32Array(mem, at, 2 * n);
+  const f = new Float64Array(mem, at, n);
+  if (kind === ${CONV_TS}) {
+    for (let i = 0; i < n; i++) f[i] = (wi[2 * i + 1] - bh) * 4294967296 + (w[2 * i] - bl);
+  } else if (kind === ${CONV_PTR}) {
+    for (let i = 0; i < n; i++) f[i] = (w[2 * i + 1] & 0x1fffff) * 4294967296 + w[2 * i];
+    if (hasBm) {
+      const bm = new Uint8Array(mem, bmAt, (n + 7) >> 3);
+      for (let i = 0; i < n; i++) if (((bm[i >> 3] >> (i & 7)) & 1) === 0) f[i] = -1;
+    }
+  }
+}`;
+const convertRange = new Function(`return ${CONVERT_RANGE_SRC}`)() as (
+  mem: ArrayBufferLike,
+  at: number,
+  bmAt: number,
+  hasBm: boolean,
+  n: number,
+  kind: number,
+  bh: number,
+  bl: number,
+) => void;
 /** Row ranges in flight: the one being processed plus the ones read ahead. */
 const READ_AHEAD_SLOTS = 4;
 /** Per-column room for a range's validity bitmap (values follow, 8-byte aligned). */
@@ -73,7 +111,8 @@ const RA_FAILED = 4;
 const READ_AHEAD_WORKER = `(function () {
 const { workerData } = require('node:worker_threads');
 const { readSync } = require('node:fs');
-const { fd, mem, state, ctrl, plan, slots, cols, slotBytes, colOffsets, bmRoom } = workerData;
+const { fd, mem, state, ctrl, plan, slots, cols, slotBytes, colOffsets, bmRoom, conv, bh, bl } = workerData;
+${CONVERT_RANGE_SRC}
 const bytes = new Uint8Array(mem);
 const st = new Int32Array(state);
 const ctl = new Int32Array(ctrl);
@@ -103,6 +142,7 @@ for (let r = 0; r < R; r++) {
       const dst = slot + colOffsets[j];
       if (pl[e + 1] > 0) fill(dst, pl[e + 1], pl[e]);
       if (pl[e + 3] > 0) fill(dst + bmRoom, pl[e + 3], pl[e + 2]);
+      if (conv[j] !== 0 && pl[e + 3] > 0) convertRange(mem, dst + bmRoom, dst, pl[e + 1] > 0, pl[e + 3] / 8, conv[j], bh, bl);
     }
   } catch {
     s = ${RA_FAILED};
@@ -338,8 +378,11 @@ function build(fd: number, path: string): BatchSource | null {
   let ra: {
     slot: number;
     step: number;
-    /** column → its index in the plan, its offset in a range slot */
-    cols: Map<ReplayColumn, { j: number; off: number }>;
+    /** column → its index in the plan, its offset in a range slot, its conversion (CONV_*) */
+    cols: Map<ReplayColumn, { j: number; off: number; conv: number }>;
+    /** time base of CONV_TS (hi/lo 32-bit words, as TimeBase) */
+    bh: number;
+    bl: number;
     rangeBase: number[];
     mem: SharedArrayBuffer;
     state: Int32Array;
@@ -355,11 +398,12 @@ function build(fd: number, path: string): BatchSource | null {
     const a = ra!;
     const bytes = new Uint8Array(a.mem);
     const slotAt = (r % READ_AHEAD_SLOTS) * a.slotBytes;
-    for (const { j, off } of a.cols.values()) {
+    for (const { j, off, conv } of a.cols.values()) {
       const e = (r * a.cols.size + j) * 4;
       const dst = slotAt + off;
       if (a.plan[e + 1]! > 0) read(fd, a.plan[e + 1]!, a.plan[e]!, bytes.subarray(dst));
       if (a.plan[e + 3]! > 0) read(fd, a.plan[e + 3]!, a.plan[e + 2]!, bytes.subarray(dst + a.bmRoom));
+      if (conv !== CONV_NONE && a.plan[e + 3]! > 0) convertRange(a.mem, dst + a.bmRoom, dst, a.plan[e + 1]! > 0, a.plan[e + 3]! / 8, conv, a.bh, a.bl);
     }
   };
 
@@ -387,16 +431,25 @@ function build(fd: number, path: string): BatchSource | null {
     return true;
   };
 
-  const readAhead = (slot: number, step: number, columns: readonly ReplayColumn[]): void => {
+  const readAhead = (slot: number, step: number, columns: readonly ReplayColumn[], tsBaseNs?: bigint): void => {
     const numRows = starts[starts.length - 1]!;
     if (ra || closed || numRows < readAheadTuning.minRows || step <= 0 || step % 8 !== 0) return;
     const bmRoom = bitmapRoom(step);
-    const cols = new Map<ReplayColumn, { j: number; off: number }>();
+    const cols = new Map<ReplayColumn, { j: number; off: number; conv: number }>();
     let slotBytes = 0;
     for (const name of columns) {
       const lay = layouts.get(name);
       if (!lay || cols.has(name)) continue;
-      cols.set(name, { j: cols.size, off: slotBytes });
+      // 64-bit times and pointers are converted in the slot (the reader thread does it with the read)
+      const conv =
+        tsBaseNs === undefined || lay.width !== 8 || lay.dictId !== null
+          ? CONV_NONE
+          : name === 'ts_ns'
+            ? CONV_TS
+            : name === 'skbaddr' || name === 'napi'
+              ? CONV_PTR
+              : CONV_NONE;
+      cols.set(name, { j: cols.size, off: slotBytes, conv });
       slotBytes += bmRoom + (((lay.width === 0 ? (step + 7) >> 3 : step * lay.width) + 7) & ~7);
     }
     if (cols.size === 0) return;
@@ -424,7 +477,10 @@ function build(fd: number, path: string): BatchSource | null {
     const mem = new SharedArrayBuffer(slotBytes * READ_AHEAD_SLOTS);
     const state = new Int32Array(new SharedArrayBuffer(R * 4));
     const ctrl = new Int32Array(new SharedArrayBuffer(8));
-    ra = { slot, step, cols, rangeBase, mem, state, ctrl, plan, slotBytes, bmRoom, current: -1, worker: null };
+    const bh = tsBaseNs === undefined ? 0 : Number(BigInt.asIntN(32, tsBaseNs >> 32n));
+    const bl = tsBaseNs === undefined ? 0 : Number(BigInt.asUintN(32, tsBaseNs));
+    ra = { slot, step, cols, bh, bl, rangeBase, mem, state, ctrl, plan, slotBytes, bmRoom, current: -1, worker: null };
+    if (!readAheadTuning.thread) return;
     try {
       const worker = new Worker(READ_AHEAD_WORKER, {
         eval: true,
@@ -439,6 +495,9 @@ function build(fd: number, path: string): BatchSource | null {
           slotBytes,
           colOffsets: [...cols.values()].map((c) => c.off),
           bmRoom,
+          conv: [...cols.values()].map((c) => c.conv),
+          bh,
+          bl,
         },
       });
       worker.unref();
@@ -474,7 +533,10 @@ function build(fd: number, path: string): BatchSource | null {
       if (r >= 0 && acquire(r)) {
         const at = (r % READ_AHEAD_SLOTS) * ra.slotBytes + col.off;
         const mem = ra.mem as unknown as ArrayBuffer;
-        c = { values: lay.ctor(mem, at + ra.bmRoom, n), validity: g.hasValidity ? new Uint8Array(mem, at, g.bmLen) : null, offset: 0, length: n };
+        c =
+          col.conv !== CONV_NONE
+            ? { values: new Float64Array(mem, at + ra.bmRoom, n), validity: null, offset: 0, length: n, converted: true }
+            : { values: lay.ctor(mem, at + ra.bmRoom, n), validity: g.hasValidity ? new Uint8Array(mem, at, g.bmLen) : null, offset: 0, length: n };
       }
     }
     if (!c) {

@@ -73,8 +73,10 @@ export interface BatchSource {
    * Optional hint: calls to chunk(b, name, slot, range) for `columns` will walk every batch in order, in
    * ranges of `step` rows. A file source then reads the next ranges on another thread while the caller
    * processes the current one (chunks stay valid until the next range of that slot is asked for).
+   * With `tsBaseNs` the reader also converts, off the caller's thread, ts_ns to float64 ns relative to
+   * it and skbaddr/napi to pointer keys (putTsRel/putPtr's results): those chunks come `converted`.
    */
-  readAhead?(slot: number, step: number, columns: readonly ReplayColumn[]): void;
+  readAhead?(slot: number, step: number, columns: readonly ReplayColumn[], tsBaseNs?: bigint): void;
   /** One value: row i of batch b (dictionary columns: the merged code); null when absent. */
   cell(b: number, name: ReplayColumn, i: number): number | bigint | null;
   close(): void;

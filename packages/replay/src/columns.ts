@@ -80,6 +80,11 @@ export interface Chunk {
   remap?: Int32Array;
   /** values are already merged codes (a plain Utf8 column interned row by row) */
   codes?: boolean;
+  /**
+   * values are already the pass's float64 form (a read-ahead range, see BatchSource.readAhead): ts_ns
+   * relative to the time base, pointers as 53-bit keys with NULL_PTR for nulls (validity is then null)
+   */
+  converted?: boolean;
 }
 
 /** Merged string table of a dictionary column: every chunk's dictionary maps into it. */

@@ -275,7 +275,7 @@ export function observeSource(src: BatchSource): Observed | null {
   // row ranges of ~8k rows: the pass reads each column range right after it was copied in, while
   // it is still in the CPU cache (a whole 64k-row batch of ~20 columns is several MB)
   const step = 8192;
-  src.readAhead?.(0, step, PASS_COLUMNS);
+  src.readAhead?.(0, step, PASS_COLUMNS, base.ns);
   for (let b = 0; b + 1 < src.starts.length; b++) {
     const len = src.starts[b + 1]! - src.starts[b]!;
     for (let from = 0; from < len; from += step) {

@@ -130,10 +130,13 @@ export class ViewBuilder {
     };
     const ts = get('ts_ns');
     if (!ts) throw new Error('arrow: the table has no ts_ns column');
-    const tsRel = this.tsBuf.subarray(0, n);
-    putTsRel(ts, this.base, tsRel, 0);
+    // times and pointers may come converted by the read-ahead thread (same values, see Chunk.converted)
+    let tsRel: Float64Array = this.tsBuf.subarray(0, n);
+    if (ts.converted) tsRel = ts.values as Float64Array;
+    else putTsRel(ts, this.base, tsRel, 0);
     const ptr = (name: ReplayColumn, out: Float64Array): Float64Array => {
       const ch = get(name);
+      if (ch && ch.converted) return ch.values as Float64Array;
       if (ch) putPtr(ch, out, 0);
       else out.fill(-1);
       return out;

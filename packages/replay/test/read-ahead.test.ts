@@ -13,10 +13,12 @@ import { readAheadTuning, replayArrowFile, replayTable, toJson } from '@txreplay
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const traces = path.join(process.env.TXREPLAY_SHARED ?? path.resolve(repoRoot, '../shared'), 'traces');
 const defaultMinRows = readAheadTuning.minRows;
+const defaultThread = readAheadTuning.thread;
 
 describe('read-ahead of .arrow column ranges', () => {
   afterEach(() => {
     readAheadTuning.minRows = defaultMinRows;
+    readAheadTuning.thread = defaultThread;
   });
   it('gives the same answers as reading each range in place', async () => {
     const input = path.join(traces, 'multiqueue', 'perf-script.txt');
@@ -32,5 +34,19 @@ describe('read-ahead of .arrow column ranges', () => {
       // twice in a row: each replay has its own reader thread
       expect(noSources(toJson(await replayArrowFile(arrow, { maxSeriesPoints: 500 })))).toBe(reference);
     }
+  });
+  it('converts times and pointers in the slots exactly as the pass would (every range read on this thread)', async () => {
+    // the reader thread and the calling thread run the same conversion; without the thread every range
+    // takes the calling thread's path (with a thread, which ranges it takes depends on timing)
+    const input = path.join(traces, 'multiqueue', 'perf-script.txt');
+    const { table } = await loadEvents([input]);
+    const noSources = (j: string): string => j.replace(/"sources":\[[^\]]*\]/, '');
+    const reference = noSources(toJson(replayTable(table)));
+    const dir = mkdtempSync(path.join(tmpdir(), 'txr-readahead-'));
+    const arrow = path.join(dir, 'x777.arrow');
+    await ingestToArrow([input], arrow, { batchRows: 777 });
+    readAheadTuning.minRows = 0;
+    readAheadTuning.thread = false;
+    expect(noSources(toJson(await replayArrowFile(arrow)))).toBe(reference);
   });
 });
