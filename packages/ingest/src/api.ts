@@ -91,6 +91,8 @@ async function ingestAll(
   cols: EventColumns,
   onBatch: (b: RecordBatch) => void | Promise<void>,
   opts: LoadOptions,
+  /** onBatch is done with a batch when it returns (it writes, not keeps): its buffers may be reused */
+  batchesDropped: boolean,
 ): Promise<IngestSummary> {
   if (inputs.length === 0) throw new Error('no input files');
   const sources: SourceSummary[] = [];
@@ -122,6 +124,7 @@ async function ingestAll(
         totalBytes,
         workers: opts.workers,
         blockBytes: opts.blockBytes,
+        reuseBatchBuffers: batchesDropped,
       }),
     );
   }
@@ -146,7 +149,7 @@ export async function loadEvents(
   }
   const cols = new EventColumns(opts.batchRows);
   const batches: RecordBatch[] = [];
-  const summary = await ingestAll(inputs, cols, (b) => void batches.push(b), opts);
+  const summary = await ingestAll(inputs, cols, (b) => void batches.push(b), opts, false);
   const table = new Table(batches);
   for (const [k, v] of summaryMetadata(summary)) table.schema.metadata.set(k, v);
   return { table, summary };
@@ -156,6 +159,7 @@ export async function loadEvents(
 export async function ingestToArrow(inputs: string[], outPath: string, opts: LoadOptions = {}): Promise<IngestSummary> {
   const cols = new EventColumns(opts.batchRows);
   return writeArrowFileAtomic(outPath, cols.schema, opts.signal, async (write) => {
-    return ingestAll(inputs, cols, write, opts);
+    // the writer has written a batch's bytes when write() resolves (./writer.ts drains after every batch)
+    return ingestAll(inputs, cols, write, opts, true);
   }, summaryMetadata);
 }

@@ -24,10 +24,12 @@ import {
   makeData,
   type DataType,
 } from 'apache-arrow';
-import { DICT_COLUMNS, RowColumns, joinBytes, type BatchBuffers, type DictColumn } from './rows.js';
+import { DICT_COLUMNS, RowColumns, joinBytes, type BatchBuffers, type BufferPool, type DictColumn } from './rows.js';
 import { COLUMNS, type ColumnName } from './schema.js';
 
 export {
+  BufferPool,
+  buffersOf,
   DEFAULT_BATCH_ROWS,
   DICT_COLUMN_NAMES,
   RowColumns,
@@ -147,9 +149,12 @@ export class EventColumns extends RowColumns {
     this.schema = schema;
   }
 
-  /** Flush rows [0, length) into a RecordBatch and reset for the next batch. */
-  flush(): RecordBatch {
-    return this.batchOf(this.takeBuffers());
+  /**
+   * Flush rows [0, length) into a RecordBatch and reset for the next batch. With a pool, the batch's buffers come
+   * from it (give them back with buffersOf once the batch is written and dropped).
+   */
+  flush(pool?: BufferPool): RecordBatch {
+    return this.batchOf(this.takeBuffers(pool));
   }
 
   /** The RecordBatch of `b` with this output's dictionaries (dictionary indices must already be this output's). */

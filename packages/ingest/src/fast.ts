@@ -218,12 +218,36 @@ for (const [key, id] of KEY_TABLE) {
 }
 
 function isWordKey(buf: Uint8Array, a: number, b: number): boolean {
-  // length first: most bare words (`dequeue`, `qdisc`, `poll`, `on`, `for`) have no word key of their length
-  const n = b - a;
-  if (n < 3 || n > 7) return false;
-  for (const k of WORD_KEYS) if (k.length === n && sameBytes(buf, a, k)) return true;
-  return false;
+  // length and first byte first: most bare words (`dequeue`, `qdisc`, `poll`, `on`, `for`) match no word key
+  let k: Uint8Array;
+  switch (b - a) {
+    case 3:
+      k = buf[a] === 108 ? WK_LEN : WK_NOW;
+      break;
+    case 4:
+      k = buf[a] === 119 ? WK_WORK : WK_THRS;
+      break;
+    case 6:
+      k = buf[a] === 115 ? WK_STRUCT : buf[a] === 100 ? WK_DEVICE : WK_BUDGET;
+      break;
+    case 7:
+      k = WK_REASON;
+      break;
+    default:
+      return false;
+  }
+  return sameBytes(buf, a, k);
 }
+const WK_LEN = ascii('len');
+const WK_NOW = ascii('now');
+const WK_WORK = ascii('work');
+const WK_THRS = ascii('thrs');
+const WK_STRUCT = ascii('struct');
+const WK_DEVICE = ascii('device');
+const WK_BUDGET = ascii('budget');
+const WK_REASON = ascii('reason:');
+// the switch above knows every word key
+for (const k of WORD_KEYS) if (!isWordKey(k, 0, k.length)) throw new Error('fast.ts isWordKey misses a word key');
 
 const CPU = ascii('CPU');
 const CPUS_EQ = ascii('cpus=');
@@ -341,6 +365,8 @@ export class FastParser {
   /** by name length: slots of the printed names of that length, and each slot's bytes */
   private readonly slotsByLen: number[][] = [];
   private readonly slotBytes: Uint8Array[] = [];
+  /** each slot's bytes as little-endian int32 words (the tail of fewer than 4 bytes is compared bytewise) */
+  private readonly slotWords: Int32Array[] = [];
   private readonly evDictIdx: number[] = [];
   private readonly evIds: number[] = [];
   private bracketEnd = 0;
@@ -384,10 +410,17 @@ export class FastParser {
 
   /** formats.ts findCpuBracket over bytes: index of '[' of ` [digits]`, ']' in bracketEnd; -1 if none. */
   private cpuBracket(buf: Uint8Array, a: number, from: number, e: number): number {
+    const dv = this.dv;
     let k = from;
     for (;;) {
-      // a JS scan: the bracket is a few bytes away, a native indexOf call costs more than it saves
+      // four bytes per step while no '[' is among them (SWAR zero-byte test on word ^ '[[[['); the bracket is a
+      // few words away, a native indexOf call costs more than it saves
       let lb = k;
+      while (lb + 4 <= e) {
+        const x = dv.getInt32(lb, true) ^ 0x5b5b5b5b;
+        if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+        lb += 4;
+      }
       while (lb < e && buf[lb] !== 91) lb++;
       if (lb >= e) return -1;
       let j = lb + 1;
@@ -399,6 +432,7 @@ export class FastParser {
       k = lb + 1;
     }
   }
+
 
   /**
    * Slot of the printed event name buf[a, b): few names exist, so a list per length compared from the end
@@ -417,7 +451,11 @@ export class FastParser {
       }
     }
     const slot = this.printed.intern(decodeSlice(buf, a, b));
-    this.slotBytes[slot] = buf.slice(a, b);
+    const bytes = buf.slice(a, b);
+    this.slotBytes[slot] = bytes;
+    this.slotWords[slot] = Int32Array.from({ length: bytes.length >> 2 }, (_, w) =>
+      new DataView(bytes.buffer, bytes.byteOffset).getInt32(4 * w, true),
+    );
     (this.slotsByLen[n] ??= []).push(slot);
     return slot;
   }
@@ -433,21 +471,28 @@ export class FastParser {
    */
   private knownEvent(buf: Uint8Array, evA: number, e: number): number {
     const slots = this.slotBytes;
+    const dv = this.dv;
     for (let s = 0; s < slots.length; s++) {
       const bytes = slots[s]!;
       const n = bytes.length;
       const ec = evA + n;
       if (ec >= e || buf[ec] !== 58) continue;
       if (ec + 1 < e && buf[ec + 1] !== 32 && buf[ec + 1] !== 9) continue;
-      let k = n - 1;
-      while (k >= 0 && bytes[k] === buf[evA + k]) k--;
-      if (k < 0) {
+      // four bytes per compare, then the tail
+      const words = this.slotWords[s]!;
+      let w = 0;
+      while (w < words.length && dv.getInt32(evA + 4 * w, true) === words[w]) w++;
+      if (w < words.length) continue;
+      let k = 4 * w;
+      while (k < n && bytes[k] === buf[evA + k]) k++;
+      if (k === n) {
         this.evEnd = ec;
         return s;
       }
     }
     return -1;
   }
+
   private evEnd = 0;
 
   private finishSlot(buf: Uint8Array, r: number, slot: number, fieldsA: number, e: number): number {

@@ -30,6 +30,11 @@ export interface BlockRequest {
   range: { path: string; start: number; end: number; atLineStart: boolean } | null;
 }
 
+/** Buffers of written batches, given back to the worker that filled them (rows.ts BufferPool). */
+export interface RecycleMessage {
+  recycle: ArrayBuffer[];
+}
+
 export interface BlockResult {
   seq: number;
   /** index of the worker that parsed the block (set by the pool) */
@@ -125,6 +130,12 @@ export class ParsePool {
     const whole = buf !== null && buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength;
     w.postMessage(req, whole ? [buf.buffer as ArrayBuffer] : []);
     return done;
+  }
+
+  recycle(worker: number, buffers: ArrayBuffer[]): void {
+    if (this.failed) return;
+    const msg: RecycleMessage = { recycle: buffers };
+    this.workers[worker]!.postMessage(msg, buffers);
   }
 
   async close(): Promise<void> {

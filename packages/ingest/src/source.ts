@@ -10,7 +10,7 @@ import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { RecordBatch } from 'apache-arrow';
-import { DICT_COLUMN_NAMES, type EventColumns } from './columns.js';
+import { BufferPool, DICT_COLUMN_NAMES, buffersOf, type EventColumns } from './columns.js';
 import { NotATraceError, StrictParseError, type ParseIssue, type SourceSummary } from './errors.js';
 import { LineHandler, MAX_ISSUES, parserFor } from './lines.js';
 import {
@@ -44,6 +44,11 @@ export interface SourceOptions {
   blockBytes?: number;
   /** false: string parser only (the reference the byte fast path is tested against) */
   fastPath?: boolean;
+  /**
+   * true when onBatch is done with a batch once it returns (it writes it, keeps nothing): the batch's buffers
+   * are then reused for later batches (rows.ts BufferPool). Never set it for a consumer that keeps batches.
+   */
+  reuseBatchBuffers?: boolean;
 }
 
 /** Bytes per block of whole lines handed to a parse worker (and the in-thread parser). */
@@ -298,13 +303,21 @@ async function parseInThread(
   blocks: AsyncIterable<{ buf: Uint8Array; len: number; final: boolean }>,
   rawBytes: () => number,
 ): Promise<SourceSummary> {
-  const pending: RecordBatch[] = [];
-  const handler = new LineHandler(cols, format, path, opts.strict ?? false, sourceIdx, () => pending.push(cols.flush()));
+  const pending: { batch: RecordBatch; buffers: ArrayBuffer[] }[] = [];
+  const pool = opts.reuseBatchBuffers === true ? new BufferPool() : undefined;
+  const handler = new LineHandler(cols, format, path, opts.strict ?? false, sourceIdx, () => {
+    const b = cols.takeBuffers(pool);
+    pending.push({ batch: cols.batchOf(b), buffers: pool === undefined ? [] : buffersOf(b) });
+  });
   if (opts.fastPath === false) handler.disableFastPath();
   for await (const block of blocks) {
     if (opts.signal?.aborted) throw abortError(opts.signal);
     handler.feedLines(block.buf, 0, block.len, block.final);
-    while (pending.length > 0) await onBatch(pending.shift() as RecordBatch);
+    while (pending.length > 0) {
+      const p = pending.shift()!;
+      await onBatch(p.batch);
+      for (const buf of p.buffers) pool?.give(buf);
+    }
     opts.onProgress?.(rawBytes(), opts.totalBytes ?? null);
     if (block.final) break;
   }
@@ -414,6 +427,8 @@ async function parseInWorkers(
         for (let i = 0; i < n; i++) idx[i] = map[idx[i]!]!;
       }
       await onBatch(cols.batchOf(p));
+      // written: the buffers go back to the worker that filled them
+      if (opts.reuseBatchBuffers === true) pool.recycle(res.worker, buffersOf(p));
     }
     for (const issue of res.issues) {
       if (issues.length >= MAX_ISSUES) break;
