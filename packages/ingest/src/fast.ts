@@ -509,35 +509,96 @@ export class FastParser {
     return this.fields(buf, r, this.evIds[slot]!, fieldsA, e);
   }
 
+  /**
+   * The previous perf line's bytes up to and including its cpu '[', and what they gave. Consecutive lines of one
+   * task share them (comm, pid, padding): a few word compares then replace the bracket scan, the pid and the
+   * comm lookup. Exact: identical bytes before the bracket give the identical bracket, pid and comm (the call
+   * chain and `#` checks end inside them too); the cpu digits and ']' are still checked on the line itself.
+   */
+  private pfx = new Uint8Array(64);
+  private pfxWords = new Int32Array(16);
+  private pfxLen = 0;
+  /** comm start, relative to the line start */
+  private pfxCommAt = 0;
+  private pfxPid = 0;
+  /** comm dictionary index, -1 for an empty comm */
+  private pfxComm = -1;
+
+  private samePrefix(buf: Uint8Array, a: number, e: number): boolean {
+    const n = this.pfxLen;
+    if (n === 0 || a + n >= e) return false;
+    const dv = this.dv;
+    const words = this.pfxWords;
+    const nw = n >> 2;
+    for (let k = 0; k < nw; k++) if (dv.getInt32(a + 4 * k, true) !== words[k]) return false;
+    const p = this.pfx;
+    for (let k = nw * 4; k < n; k++) if (buf[a + k] !== p[k]) return false;
+    return true;
+  }
+
+  private savePrefix(buf: Uint8Array, a: number, lb: number, commAt: number, pid: number, comm: number): void {
+    const n = lb + 1 - a;
+    if (n > this.pfx.length) {
+      this.pfx = new Uint8Array(n * 2);
+      this.pfxWords = new Int32Array((n * 2) >> 2);
+    }
+    this.pfx.set(buf.subarray(a, lb + 1));
+    const dv = this.dv;
+    for (let k = 0; k < n >> 2; k++) this.pfxWords[k] = dv.getInt32(a + 4 * k, true);
+    this.pfxLen = n;
+    this.pfxCommAt = commAt - a;
+    this.pfxPid = pid;
+    this.pfxComm = comm;
+  }
+
   private perf(buf: Uint8Array, a: number, e: number, r: number): number {
-    const i = skipSp(buf, a, e);
-    if (i === e) return LineKind.Comment;
-    if (buf[i] === 35) return FALLBACK; // `#` header: the string parser reads the kernel release
-    if (i > a) {
-      // perf -g call-chain line (formats.ts isCallchainLine: an all-hex first token of >= 6 digits, more follows);
-      // scanning while hex stops at the first byte of a comm instead of walking the whole token
-      let k = i;
-      for (; k < e; k++) {
-        const c = buf[k]! | 0x20;
-        if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) break;
+    let i: number;
+    let lb: number;
+    let rb = -1;
+    let pid = 0;
+    let comm = -1;
+    let ce = -1; // comm end when the comm is still to be looked up
+    if (this.samePrefix(buf, a, e)) {
+      lb = a + this.pfxLen - 1;
+      let j = lb + 1;
+      while (j < e && isDig(buf[j]!)) j++;
+      if (j > lb + 1 && j < e && buf[j] === 93) {
+        rb = j;
+        i = a + this.pfxCommAt;
+        pid = this.pfxPid;
+        comm = this.pfxComm;
       }
-      if (k < e && k - i >= 6 && isSp(buf[k]!)) return LineKind.Comment;
     }
-    const lb = this.cpuBracket(buf, a, i, e);
-    if (lb < 0) return FALLBACK;
-    const rb = this.bracketEnd;
-    let pe = lb;
-    while (pe > i && isSp(buf[pe - 1]!)) pe--;
-    let ps = pe;
-    while (ps > i && isDig(buf[ps - 1]!)) ps--;
-    if (ps === pe) return FALLBACK;
-    let pid = bUDec(buf, ps, pe);
-    if (ps > i && buf[ps - 1] === 45) {
-      ps--;
-      pid = -pid;
+    if (rb < 0) {
+      i = skipSp(buf, a, e);
+      if (i === e) return LineKind.Comment;
+      if (buf[i] === 35) return FALLBACK; // `#` header: the string parser reads the kernel release
+      if (i > a) {
+        // perf -g call-chain line (formats.ts isCallchainLine: an all-hex first token of >= 6 digits, more
+        // follows); scanning while hex stops at the first byte of a comm instead of walking the whole token
+        let k = i;
+        for (; k < e; k++) {
+          const c = buf[k]! | 0x20;
+          if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) break;
+        }
+        if (k < e && k - i >= 6 && isSp(buf[k]!)) return LineKind.Comment;
+      }
+      lb = this.cpuBracket(buf, a, i, e);
+      if (lb < 0) return FALLBACK;
+      rb = this.bracketEnd;
+      let pe = lb;
+      while (pe > i && isSp(buf[pe - 1]!)) pe--;
+      let ps = pe;
+      while (ps > i && isDig(buf[ps - 1]!)) ps--;
+      if (ps === pe) return FALLBACK;
+      pid = bUDec(buf, ps, pe);
+      if (ps > i && buf[ps - 1] === 45) {
+        ps--;
+        pid = -pid;
+      }
+      ce = ps;
+      while (ce > i && isSp(buf[ce - 1]!)) ce--;
     }
-    let ce = ps;
-    while (ce > i && isSp(buf[ce - 1]!)) ce--;
     const dv = this.dv;
     const tsA = skipPad(dv, buf, rb + 1, e);
     const cols = this.cols;
@@ -554,10 +615,15 @@ export class FastParser {
     }
     cols.pid[r] = pid;
     cols.valid.pid[r] = 1;
-    cols.cpu[r] = bUDec(buf, lb + 1, rb);
+    cols.cpu[r] = bUDec(buf, lb! + 1, rb);
     cols.valid.cpu[r] = 1;
-    if (ce > i) {
-      cols.comm[r] = this.comm.get(buf, i, ce);
+    if (ce >= 0) {
+      // looked up here, after the timestamp and event checks, as the string parser interns it
+      comm = ce > i! ? this.comm.get(buf, i!, ce) : -1;
+      this.savePrefix(buf, a, lb!, i!, pid, comm);
+    }
+    if (comm >= 0) {
+      cols.comm[r] = comm;
       cols.valid.comm[r] = 1;
     }
     return this.finishSlot(buf, r, slot, ec + 1, e);
