@@ -322,14 +322,20 @@ class Observer {
   /** numeric drop reasons seen: frees, and how many were read as qdisc drops */
   private readonly numericReasons = new Map<string, { frees: number; asQdiscDrop: number }>();
   private readonly devices: DevObs[] = [];
-  /** dev dict code + 1 -> dev (slot 0: rows without a device name) */
-  private readonly devByName: (DevObs | undefined)[] = [];
+  /**
+   * dev dict code + 1 -> index in devices + 1 (0: none yet; slot 0: rows without a device name). A typed
+   * array: a JS array's elements kind would change as it fills, and with it the map the pass's code expects
+   * at the start of every replay.
+   */
+  private devByName = new Int32Array(64);
   private readonly devByIfindex = new Map<number, DevObs>();
   private readonly queueList: QueueObs[] = [];
 
   private lc: Float64Array;
   private cap: number;
-  private readonly free: number[] = [];
+  /** free slots (a stack; typed, so its map never changes from one replay to the next) */
+  private free = new Int32Array(1024);
+  private freeTop = 0;
   private nextSlot = 0;
   private readonly slotOf: PtrMap;
   // per-CPU one-entry cache of the last skb key → slot: an skb usually runs net_dev_queue → qdisc →
@@ -383,12 +389,19 @@ class Observer {
 
   private devFor(code: number): DevObs {
     const key = code >= 0 ? code + 1 : 0; // slot 0: rows without a device name
-    let d = this.devByName[key];
-    if (!d) {
-      d = new DevObs(this.devices.length, this.names.devNames[code] ?? `dev#${code}`);
-      this.devices.push(d);
-      this.devByName[key] = d;
+    const x = key < this.devByName.length ? this.devByName[key]! : 0;
+    return x > 0 ? this.devices[x - 1]! : this.newDev(key, code);
+  }
+
+  private newDev(key: number, code: number): DevObs {
+    const d = new DevObs(this.devices.length, this.names.devNames[code] ?? `dev#${code}`);
+    this.devices.push(d);
+    if (key >= this.devByName.length) {
+      const next = new Int32Array(Math.max(key + 1, this.devByName.length * 2));
+      next.set(this.devByName);
+      this.devByName = next;
     }
+    this.devByName[key] = d.id + 1;
     return d;
   }
 
@@ -475,8 +488,7 @@ class Observer {
       return this.cacheSlot[c]!;
     }
     // the slot alloc() would hand out, offered to the map in the same probe as the lookup
-    const free = this.free;
-    const cand = free.length > 0 ? free[free.length - 1]! : this.nextSlot;
+    const cand = this.freeTop > 0 ? this.free[this.freeTop - 1]! : this.nextSlot;
     const got = this.slotOf.getOrAdd(s, cand);
     if (got >= 0) {
       this.isNew = false;
@@ -498,8 +510,7 @@ class Observer {
   }
 
   private alloc(): number {
-    const s = this.free.pop();
-    if (s !== undefined) return s;
+    if (this.freeTop > 0) return this.free[--this.freeTop]!;
     if (this.nextSlot === this.cap) {
       const next = new Float64Array(this.cap * 2 * 8);
       next.set(this.lc);
@@ -507,6 +518,15 @@ class Observer {
       this.cap *= 2;
     }
     return this.nextSlot++;
+  }
+
+  private release(slot: number): void {
+    if (this.freeTop === this.free.length) {
+      const next = new Int32Array(this.free.length * 2);
+      next.set(this.free);
+      this.free = next;
+    }
+    this.free[this.freeTop++] = slot;
   }
 
   private flushBatch(cpu: number): void {
@@ -605,7 +625,14 @@ class Observer {
   }
 
   /** false (and the observer is spoiled) when a row is earlier than the one before it */
-  run(v: BatchView, rowBase: number): boolean {
+  /**
+   * Per range, out of the per-event code: event kind and drop-reason class per merged code (dictionaries
+   * grow as batches bring new values), the first time. Code that runs once per replay stays out of run():
+   * V8 records no type feedback for it, and meeting it in optimized code would deoptimize the whole pass.
+   */
+  private prepare(v: BatchView): void {
+    if (v.anyHashed) this.hashedPointers = true;
+    if (v.n > 0 && this.firstRel !== this.firstRel) this.firstRel = v.tsRel[0]!;
     const names = this.names;
     if (this.kindOf.length !== names.eventNames.length) {
       const kindOf = new Int32Array(names.eventNames.length);
@@ -613,6 +640,10 @@ class Observer {
       this.kindOf = kindOf;
     }
     if (this.reasonKind.length !== names.reasonNames.length) this.reasonKind = names.reasonNames.map(reasonClass);
+  }
+
+  run(v: BatchView, rowBase: number): boolean {
+    this.prepare(v);
     const kindOf = this.kindOf;
     // Arrow values + validity bitmaps (null bitmap = all valid; sentinel-form views carry NULL_I32 / -1).
     // Every column is read inline at its use (bitmap test written out): one typed-array type per read site
@@ -622,9 +653,7 @@ class Observer {
     const { reason, reasonN, reasonR } = v;
     const kindOfIdx = new Int32Array(eventR.length);
     for (let x = 0; x < eventR.length; x++) kindOfIdx[x] = eventR[x]! >= 0 ? kindOf[eventR[x]!]! : K.other;
-    if (v.anyHashed) this.hashedPointers = true;
     const m = v.n;
-    if (m > 0 && this.firstRel !== this.firstRel) this.firstRel = tsRel[0]!;
     const kindCounts = this.kindCounts;
     const cacheKey = this.cacheKey;
     const cacheSlot = this.cacheSlot;
@@ -833,7 +862,7 @@ class Observer {
             this.slotDelete(s);
             lc[slot * 8 + LC_STATE] = ST_NONE;
             lc[slot * 8 + LC_Q] = -1;
-            this.free.push(slot);
+            this.release(slot);
           }
           break;
         }
