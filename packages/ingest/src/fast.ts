@@ -369,6 +369,8 @@ export class FastParser {
   private readonly slotWords: Int32Array[] = [];
   private readonly evDictIdx: number[] = [];
   private readonly evIds: number[] = [];
+  /** per slot: the field tokens of the first line with that event name (./fast.ts learnTemplate) */
+  private readonly templates: (readonly TplEntry[])[] = [];
   private bracketEnd = 0;
   /** a DataView over the buffer being parsed (four-byte key compares) */
   private dv: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
@@ -506,7 +508,9 @@ export class FastParser {
     const cols = this.cols;
     cols.event[r] = dictIdx;
     cols.valid.event[r] = 1;
-    return this.fields(buf, r, this.evIds[slot]!, fieldsA, e);
+    let tpl = this.templates[slot];
+    if (tpl === undefined) tpl = this.templates[slot] = learnTemplate(buf, fieldsA, e);
+    return this.fields(buf, r, this.evIds[slot]!, fieldsA, e, tpl);
   }
 
   /**
@@ -730,7 +734,7 @@ export class FastParser {
    * fields.ts parseFields over bytes; FALLBACK on any error (the string parser words the message). Values are
    * parsed in the same pass that finds their end (a space, a tab or the end of the fields).
    */
-  private fields(buf: Uint8Array, r: number, ev: number, a: number, b: number): number {
+  private fields(buf: Uint8Array, r: number, ev: number, a: number, b: number, tpl: readonly TplEntry[]): number {
     const cols = this.cols;
     while (b > a && isSp(buf[b - 1]!)) b--;
     while (a < b && isSp(buf[a]!)) a++;
@@ -745,6 +749,8 @@ export class FastParser {
     let ptrSeen = false;
     let hashed = false;
     let i = a;
+    const dv = this.dv;
+    let t = 0;
     while (i < b) {
       let c = buf[i]!;
       while (c === 32 || c === 9) {
@@ -752,13 +758,42 @@ export class FastParser {
         c = buf[i]!;
       }
       if (i >= b) break;
-      const kq = keyEq(this.dv, buf, i, b);
-      let key = kq >> 5;
       // value [va, lim): lim is the end of the fields for `key=` tokens (the value parsers stop at a space)
-      let va: number;
+      let key = K_NONE;
+      let va = 0;
       let lim = b;
-      if (key !== K_NONE) va = i + (kq & 31);
-      else {
+      let known = false;
+      if (t < tpl.length) {
+        // the token this event's first line had here (TplEntry): a few word compares name it
+        const en = tpl[t]!;
+        if (matchEntry(dv, buf, i, b, en)) {
+          t++;
+          known = true;
+          key = en.key;
+          if (en.kind === TK_EQ) {
+            va = i + en.len;
+            if (key === K_NONE) {
+              i = tokEnd(buf, va, b);
+              continue;
+            }
+          } else {
+            i += en.len;
+            if (en.kind === TK_WORD) continue;
+            while (i < b && isSp(buf[i]!)) i++;
+            if (i >= b) break;
+            va = i;
+            lim = i = tokEnd(buf, i, b);
+            if (key === K_NONE) continue;
+          }
+        } else t = tpl.length; // this line differs from the template: the general rules from here on
+      }
+      const kq = known ? 0 : keyEq(dv, buf, i, b);
+      if (known) {
+        // key and value start come from the template
+      } else if (kq >> 5 !== K_NONE) {
+        key = kq >> 5;
+        va = i + (kq & 31);
+      } else {
         // the general token rules: key part up to the first '=' (or the end of a bare word), then the value up
         // to the next space
         const ta = i;
@@ -1117,6 +1152,70 @@ function keyEq(dv: DataView<ArrayBufferLike>, buf: Uint8Array, i: number, b: num
   }
   if (!restIs(buf, i, b, k)) return K_NONE;
   return id * 32 + k.length;
+}
+
+/** A `key=` token: the value follows the '='. */
+const TK_EQ = 0;
+/** A bare word that is not a word key (`dequeue`, `qdisc`, `poll`): nothing follows. */
+const TK_WORD = 1;
+/** A word key (`struct`, `device`, `work`, `reason:`): the next token is its value. */
+const TK_WORDKEY = 2;
+
+/**
+ * One field token of a template: its literal bytes (`key=` with the '=', or the bare word), their little-endian
+ * int32 words, and what the general token rules made of it. A line whose token at this position has the same
+ * literal (a bare word also followed by a space or the end) gets the same key from the general rules: the
+ * literal holds no '=', space or tab before its end, so their scan stops exactly where the literal ends.
+ */
+interface TplEntry {
+  kind: number;
+  key: number;
+  len: number;
+  bytes: Uint8Array;
+  words: Int32Array;
+}
+
+function tplEntry(kind: number, key: number, bytes: Uint8Array): TplEntry {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const words = Int32Array.from({ length: bytes.length >> 2 }, (_, w) => dv.getInt32(4 * w, true));
+  return { kind, key, len: bytes.length, bytes, words };
+}
+
+/** Template of the fields buf[a, b) (at most 64 tokens), tokenized by the general rules of FastParser.fields. */
+function learnTemplate(buf: Uint8Array, a: number, b: number): TplEntry[] {
+  while (b > a && isSp(buf[b - 1]!)) b--;
+  const out: TplEntry[] = [];
+  let i = a;
+  while (i < b && out.length < 64) {
+    i = skipSp(buf, i, b);
+    if (i >= b) break;
+    const ta = i;
+    while (i < b && buf[i] !== 61 && !isSp(buf[i]!)) i++;
+    if (i < b && buf[i] === 61) {
+      out.push(tplEntry(TK_EQ, keyId(buf, ta, i), buf.slice(ta, i + 1)));
+      i = tokEnd(buf, i + 1, b);
+    } else if (isWordKey(buf, ta, i)) {
+      const kb = buf[i - 1] === 58 ? i - 1 : i;
+      out.push(tplEntry(TK_WORDKEY, keyId(buf, ta, kb), buf.slice(ta, i)));
+      i = tokEnd(buf, skipSp(buf, i, b), b);
+    } else out.push(tplEntry(TK_WORD, K_NONE, buf.slice(ta, i)));
+  }
+  return out;
+}
+
+/** The token at i (within the fields end b) is en's literal (a word also ends at a space, a tab or b). */
+function matchEntry(dv: DataView<ArrayBufferLike>, buf: Uint8Array, i: number, b: number, en: TplEntry): boolean {
+  const n = en.len;
+  if (i + n > b) return false;
+  const words = en.words;
+  for (let k = 0; k < words.length; k++) if (dv.getInt32(i + 4 * k, true) !== words[k]) return false;
+  const lit = en.bytes;
+  for (let k = words.length * 4; k < n; k++) if (buf[i + k] !== lit[k]) return false;
+  if (en.kind !== TK_EQ && i + n < b) {
+    const c = buf[i + n]!;
+    if (c !== 32 && c !== 9) return false;
+  }
+  return true;
 }
 
 /** buf[i, i + k.length) equals k (a key with its '='), within the fields end b. */

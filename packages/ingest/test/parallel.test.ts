@@ -148,6 +148,17 @@ describe('fast paths give the identical table', () => {
         perf.push(`  ping 1 [000] 1900.${us}: qdisc:qdisc_dequeue: dequeue ifindex=4 qdisc handle=0x0000000000010000 parent=0xFFFFFFFF txq_state=0x${k % 2 ? '1ffffffff' : '4'} packets=1 skbaddr=0xffff888000000005`);
         perf.push(`  ping 1 [000] 1900.${us}: net:net_dev_start_xmit: dev=vs0 queue_index=${k % 4} queue=2 skbaddr=0xffff888000000006 len=60`);
         perf.push(`  ping 1 [000] 1900.${us}: napi:napi_poll: napi poll on napi struct 0xffff888000c2d1c8 for device vs0 work 1 budget 64`);
+        // lines that differ from the template learnt from their event's first line (fast.ts TplEntry)
+        perf.push(
+          [
+            `  ping 1 [000] 1900.${us}: qdisc:qdisc_dequeue: dequeuex ifindex=4 qdisc\thandle=0x10000 parent=0xFFFFFFFF txq_state=0x0 packets=1 skbaddr=(nil)`,
+            `  ping 1 [000] 1900.${us}: napi:napi_poll: napi poll on napi struct\t0xffff888000c2d1c9 for device vs1 work=2 budget 64`,
+            `  ping 1 [000] 1900.${us}: napi:napi_poll: napi poll on napi structx 0xffff888000c2d1c9 for device vs1 work 2 budget`,
+            `  ping 1 [000] 1900.${us}: skb:kfree_skb: skbaddr=0xffff888000000007 location=x reason:X`,
+            `  ping 1 [000] 1900.${us}: skb:kfree_skb: skbaddr=0xffff888000000007 location=x reason: NOT_SPECIFIED`,
+            `  ping 1 [000] 1900.${us}: skb:kfree_skb: skbaddr=0xffff888000000007 location=x reason:`,
+          ][(k / 47) % 6]!,
+        );
       }
       ftrace.push(`  ${comm}-${9000 + (k % 7)}    [00${k % 2}] d..2. 1900.${us}: net_dev_xmit: dev=vs${k % 3} skbaddr=00000000${String(k % 99999999).padStart(8, '0')} len=${k} rc=0`);
       if (k % 37 === 0) ftrace.push(`CPU:${k % 2} [LOST ${k + 1} EVENTS]`);
