@@ -328,7 +328,7 @@ function secsDotFracColon(buf: Uint8Array, i: number, e: number, out32: Uint32Ar
   if (ns <= Number.MAX_SAFE_INTEGER) {
     {
       // exact below 2^53; `%` on doubles is a slow fmod call
-      const hi = Math.floor(ns / 4294967296);
+      const hi = Math.floor(ns * 2.3283064365386963e-10); // exact: 2^-32
       out32[2 * r] = ns - hi * 4294967296;
       out32[2 * r + 1] = hi;
     }
@@ -1035,6 +1035,13 @@ export class FastParser {
   private ptrValue(buf: Uint8Array, va: number, lim: number, out32: Uint32Array, r: number): number {
     let j = va;
     if (j < lim && buf[j] === 40) {
+      // `(nil)` (a qdisc_dequeue that found no packet): one word compare
+      if (va + 5 <= lim && this.dv.getInt32(va, true) === P_NIL && buf[va + 4] === 41 && (va + 5 === lim || isSp(buf[va + 5]!))) {
+        out32[2 * r] = 0;
+        out32[2 * r + 1] = 0;
+        this.ptrKind = Ptr.Null;
+        return va + 5;
+      }
       const vb = tokEnd(buf, va, lim);
       const k = bPtr(buf, va, vb, out32, r);
       if (k === Ptr.Invalid) return -1;
@@ -1232,6 +1239,7 @@ function le32(s: string): number {
 }
 const P_RC = le32('rc=\0') & 0xffffff;
 const P_DEV = le32('dev=');
+const P_NIL = le32('(nil');
 const P_LEN = le32('len=');
 const P_NOW = le32('now=');
 const P_SKBA = le32('skba');
