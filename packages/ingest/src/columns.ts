@@ -25,7 +25,7 @@ import {
   type DataType,
 } from 'apache-arrow';
 import { DICT_COLUMNS, RowColumns, joinBytes, type BatchBuffers, type BufferPool, type DictColumn } from './rows.js';
-import { COLUMNS, type ColumnName } from './schema.js';
+import { COLUMNS, NON_NULL_COLUMNS, type ColumnName } from './schema.js';
 
 export {
   BufferPool,
@@ -82,7 +82,7 @@ function arrowTypeOf(name: ColumnName): DataType {
 /** The one Arrow schema of the event table (metadata is attached by the writers). */
 export function makeEventSchema(metadata?: Map<string, string>): Schema {
   const fields = COLUMNS.map((name) => {
-    const nullable = !(name === 'ts_ns' || name === 'event' || name === 'source' || name === 'line');
+    const nullable = !NON_NULL_COLUMNS.includes(name);
     return new Field(name, arrowTypeOf(name), nullable);
   });
   return new Schema(fields, metadata ?? new Map());

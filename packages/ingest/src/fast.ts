@@ -79,6 +79,7 @@ const K_REASON = 19;
 const K_LOCATION = 20;
 const K_NOW = 21;
 
+
 function ascii(k: string): Uint8Array {
   return Uint8Array.from(k, (c) => c.charCodeAt(0));
 }
@@ -507,7 +508,6 @@ export class FastParser {
     }
     const cols = this.cols;
     cols.event[r] = dictIdx;
-    cols.valid.event[r] = 1;
     let tpl = this.templates[slot];
     if (tpl === undefined) tpl = this.templates[slot] = learnTemplate(buf, fieldsA, e);
     return this.fields(buf, r, this.evIds[slot]!, fieldsA, e, tpl);
@@ -608,7 +608,6 @@ export class FastParser {
     const cols = this.cols;
     const tc = secsDotFracColon(buf, tsA, e, cols.tsNs32, r);
     if (tc < 0) return FALLBACK;
-    cols.valid.ts_ns[r] = 1;
     const evA = skipPad(dv, buf, tc + 1, e);
     let slot = this.knownEvent(buf, evA, e);
     let ec = this.evEnd;
@@ -676,7 +675,6 @@ export class FastParser {
     cols.cpu[r] = bUDec(buf, lb + 1, rb);
     cols.valid.cpu[r] = 1;
     if (!bSecsDotFrac(buf, tsA, tc, cols.tsNs32, r)) return FALLBACK;
-    cols.valid.ts_ns[r] = 1;
     const evA = skipSp(buf, tc + 1, e);
     const ec = evColon(buf, evA, e);
     if (ec < 0 || ec === evA) return FALLBACK;
@@ -692,7 +690,6 @@ export class FastParser {
     const cols = this.cols;
     const tsE = tokEnd(buf, i, e);
     if (!bU64Dec(buf, i, tsE, cols.tsNs32, r)) return FALLBACK;
-    cols.valid.ts_ns[r] = 1;
     const cpuA = skipSp(buf, tsE, e);
     const cpuE = tokEnd(buf, cpuA, e);
     const cpu = bUDec(buf, cpuA, cpuE);
@@ -729,6 +726,60 @@ export class FastParser {
     return FALLBACK;
   }
 
+
+  /** generalToken results: where the value starts and may end, and where the scan goes on after a skipped token */
+  private tokValue = 0;
+  private tokLimit = 0;
+  private tokNext = 0;
+
+  /**
+   * The key of the token at i by the general rules (kept out of `fields` so that its hot helpers stay small
+   * enough to be inlined): a `key=` form keyEq knows, else the key part up to the first '=' (or the end of a
+   * bare word; a word key's value is the next token). K_NONE: skip the token, go on at tokNext.
+   */
+  private generalToken(buf: Uint8Array, i: number, b: number): number {
+    const kq = keyEq(this.dv, buf, i, b);
+    if (kq >> 5 !== K_NONE) {
+      this.tokValue = i + (kq & 31);
+      this.tokLimit = b;
+      return kq >> 5;
+    }
+    const ta = i;
+    let c = 0;
+    while (i < b) {
+      c = buf[i]!;
+      if (c === 61 || c === 32 || c === 9) break;
+      i++;
+    }
+    let ka: number, kb: number;
+    if (i < b && c === 61) {
+      ka = ta;
+      kb = i;
+      this.tokValue = ++i;
+      while (i < b) {
+        c = buf[i]!;
+        if (c === 32 || c === 9) break;
+        i++;
+      }
+      this.tokLimit = i;
+    } else {
+      const te = i;
+      this.tokNext = te;
+      if (!isWordKey(buf, ta, te)) return K_NONE;
+      while (i < b && isSp(buf[i]!)) i++;
+      if (i >= b) {
+        this.tokNext = b; // a word key without a value ends the fields
+        return K_NONE;
+      }
+      this.tokValue = i;
+      while (i < b && !isSp(buf[i]!)) i++;
+      this.tokLimit = i;
+      ka = ta;
+      kb = buf[te - 1] === 58 ? te - 1 : te;
+    }
+    this.tokNext = i;
+    return keyId(buf, ka, kb);
+  }
 
   /**
    * fields.ts parseFields over bytes; FALLBACK on any error (the string parser words the message). Values are
@@ -787,45 +838,14 @@ export class FastParser {
           }
         } else t = tpl.length; // this line differs from the template: the general rules from here on
       }
-      const kq = known ? 0 : keyEq(dv, buf, i, b);
-      if (known) {
-        // key and value start come from the template
-      } else if (kq >> 5 !== K_NONE) {
-        key = kq >> 5;
-        va = i + (kq & 31);
-      } else {
-        // the general token rules: key part up to the first '=' (or the end of a bare word), then the value up
-        // to the next space
-        const ta = i;
-        while (i < b) {
-          c = buf[i]!;
-          if (c === 61 || c === 32 || c === 9) break;
-          i++;
+      if (!known) {
+        key = this.generalToken(buf, i, b);
+        if (key === K_NONE) {
+          i = this.tokNext;
+          continue;
         }
-        let ka: number, kb: number;
-        if (i < b && c === 61) {
-          ka = ta;
-          kb = i;
-          va = ++i;
-          while (i < b) {
-            c = buf[i]!;
-            if (c === 32 || c === 9) break;
-            i++;
-          }
-          lim = i;
-        } else {
-          const te = i;
-          if (!isWordKey(buf, ta, te)) continue;
-          while (i < b && isSp(buf[i]!)) i++;
-          if (i >= b) break;
-          va = i;
-          while (i < b && !isSp(buf[i]!)) i++;
-          lim = i;
-          ka = ta;
-          kb = buf[te - 1] === 58 ? te - 1 : te;
-        }
-        key = keyId(buf, ka, kb);
-        if (key === K_NONE) continue;
+        va = this.tokValue;
+        lim = this.tokLimit;
       }
       switch (key) {
         case K_DEV: {
@@ -1028,26 +1048,29 @@ export class FastParser {
     return this.decValue(buf, va, lim, true);
   }
 
+  /** ptrValue for a value in parentheses: `(nil)`, `(null)`, `(ptrval)` (rare; kept out of the inlined path). */
+  private ptrParen(buf: Uint8Array, va: number, lim: number, out32: Uint32Array, r: number): number {
+    // `(nil)` (a qdisc_dequeue that found no packet): one word compare
+    if (va + 5 <= lim && this.dv.getInt32(va, true) === P_NIL && buf[va + 4] === 41 && (va + 5 === lim || isSp(buf[va + 5]!))) {
+      out32[2 * r] = 0;
+      out32[2 * r + 1] = 0;
+      this.ptrKind = Ptr.Null;
+      return va + 5;
+    }
+    const vb = tokEnd(buf, va, lim);
+    const k = bPtr(buf, va, vb, out32, r);
+    if (k === Ptr.Invalid) return -1;
+    this.ptrKind = k;
+    return vb;
+  }
+
   /**
    * Pointer (bytes.ts bPtr) fused with finding the end: halves into out32[2r], out32[2r+1], the kind in
    * `ptrKind`; the end index or -1 (Ptr.Invalid). `(nil)`, `(ptrval)` etc. take the general bPtr.
    */
   private ptrValue(buf: Uint8Array, va: number, lim: number, out32: Uint32Array, r: number): number {
     let j = va;
-    if (j < lim && buf[j] === 40) {
-      // `(nil)` (a qdisc_dequeue that found no packet): one word compare
-      if (va + 5 <= lim && this.dv.getInt32(va, true) === P_NIL && buf[va + 4] === 41 && (va + 5 === lim || isSp(buf[va + 5]!))) {
-        out32[2 * r] = 0;
-        out32[2 * r + 1] = 0;
-        this.ptrKind = Ptr.Null;
-        return va + 5;
-      }
-      const vb = tokEnd(buf, va, lim);
-      const k = bPtr(buf, va, vb, out32, r);
-      if (k === Ptr.Invalid) return -1;
-      this.ptrKind = k;
-      return vb;
-    }
+    if (j < lim && buf[j] === 40) return this.ptrParen(buf, va, lim, out32, r);
     const prefixed = lim - j >= 2 && buf[j] === 48 && (buf[j + 1]! | 0x20) === 120;
     if (prefixed) j += 2;
     const d0 = j;

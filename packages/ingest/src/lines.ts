@@ -106,9 +106,7 @@ export class LineHandler {
     }
     if (kind === LineKind.Event) {
       cols.line[r] = this.lines;
-      cols.valid.line[r] = 1;
       cols.source[r] = this.sourceIdx;
-      cols.valid.source[r] = 1;
       this.lastTsLo = cols.tsNs32[2 * r]!;
       this.lastTsHi = cols.tsNs32[2 * r + 1]!;
       this.sawEvent = true;

@@ -17,7 +17,7 @@ if (port === null) throw new Error('parseWorker must run as a worker thread');
 
 const cols = new RowColumns(init.batchRows);
 /** batch buffers, given back by the main thread once written (when the output keeps no batches) */
-const pool = new BufferPool();
+const pool = new BufferPool(init.sharedBuffers);
 let parts: BatchBuffers[] = [];
 const sourceIdx = cols.dicts.source.intern(init.path);
 // strict mode is decided by the main thread (it sees the first bad line in file order)
@@ -144,13 +144,9 @@ port.on('message', (msg: BlockRequest | RecycleMessage) => {
       lostBeforeEvent: handler.lostBeforeEvent,
       error: null,
     };
-    const transfer: ArrayBuffer[] = [];
-    for (const p of parts) {
-      for (const a of p.values) transfer.push(a.buffer as ArrayBuffer);
-      for (const b of p.bitmaps) if (b !== null) transfer.push(b.buffer as ArrayBuffer);
-      transfer.push(p.rawOffsets.buffer as ArrayBuffer);
-    }
-    port.postMessage(res, transfer);
+    // nothing is transferred: shared buffers are shared, others copied (./rows.ts BufferPool: a detach here
+    // would deoptimize the parser)
+    port.postMessage(res);
   } catch (err) {
     port.postMessage({ seq: req.seq, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   }

@@ -16,6 +16,8 @@ export interface WorkerInit {
   format: TraceFormat;
   path: string;
   batchRows: number;
+  /** batch buffers are SharedArrayBuffers given back after writing (rows.ts BufferPool) */
+  sharedBuffers: boolean;
 }
 
 export interface BlockRequest {
@@ -32,7 +34,7 @@ export interface BlockRequest {
 
 /** Buffers of written batches, given back to the worker that filled them (rows.ts BufferPool). */
 export interface RecycleMessage {
-  recycle: ArrayBuffer[];
+  recycle: SharedArrayBuffer[];
 }
 
 export interface BlockResult {
@@ -132,10 +134,10 @@ export class ParsePool {
     return done;
   }
 
-  recycle(worker: number, buffers: ArrayBuffer[]): void {
+  recycle(worker: number, buffers: SharedArrayBuffer[]): void {
     if (this.failed) return;
     const msg: RecycleMessage = { recycle: buffers };
-    this.workers[worker]!.postMessage(msg, buffers);
+    this.workers[worker]!.postMessage(msg);
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,7 @@
  * - Strings are dictionary-encoded with ONE growing dictionary per column for the whole output.
  */
 import { endianness } from 'node:os';
-import { COLUMNS, type ColumnName } from './schema.js';
+import { COLUMNS, NON_NULL_COLUMNS, type ColumnName } from './schema.js';
 
 if (endianness() !== 'LE') throw new Error('txreplay ingest assumes a little-endian host (uint32 halves of int64)');
 
@@ -69,70 +69,88 @@ const encoder = new TextEncoder();
 const POPCOUNT = new Uint8Array(256);
 for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1]!;
 
+const NON_NULL: ReadonlySet<string> = new Set(NON_NULL_COLUMNS);
+const ALL_VALID = { bitmap: null, nulls: 0 } as const;
+
+/** rows set by the last packBits call */
+let packedSet = 0;
+
 /**
- * Pack 0/1 bytes into an Arrow bitmap, 8 rows per step: the bytes of a little-endian uint32 of 0/1 values sit
- * at bits 0, 8, 16, 24 and fold into a nibble with three shifts.
+ * Pack 0/1 bytes v[0, n) into an Arrow bitmap, 8 rows per step: the bytes of a little-endian uint32 of 0/1
+ * values sit at bits 0, 8, 16, 24 and fold into a nibble with three shifts. The number of set rows is left in
+ * packedSet (no result object per call).
  */
-export function packBits(v: Uint8Array, n: number, pool?: BufferPool): { bits: Uint8Array; set: number } {
+export function packBits(v: Uint8Array, n: number, pool?: BufferPool): Uint8Array {
   const bytes = (n + 7) >> 3;
   // pooled buffers have one size per column type (the batch capacity), whatever the rows in this batch
-  const bits = pool === undefined ? new Uint8Array(bytes) : new Uint8Array(pool.take((v.length + 7) >> 3), 0, bytes).fill(0);
+  const bits = pool === undefined ? new Uint8Array(bytes) : new Uint8Array(pool.take((v.length + 7) >> 3), 0, bytes);
+  // rows [n, 8 * bytes) count as invalid: the capacity is a multiple of 8, so they exist; zeroing them lets one
+  // word loop do the last group too (a separate tail loop, rarely run, kept deoptimizing this function)
+  const end = bytes * 8;
+  v.fill(0, n, Math.min(end, v.length)); // unconditional: a branch taken only now and then deoptimizes
   let set = 0;
-  const full = n >> 3;
-  let i = 0;
-  if ((v.byteOffset & 3) === 0 && full > 0) {
-    const w = new Uint32Array(v.buffer, v.byteOffset, full * 2);
-    for (let k = 0; k < full; k++) {
+  if ((v.byteOffset & 3) === 0 && end <= v.length) {
+    const w = new Uint32Array(v.buffer, v.byteOffset, bytes * 2);
+    for (let k = 0; k < bytes; k++) {
       const a = w[2 * k]!;
       const b = w[2 * k + 1]!;
       const byte = ((a | (a >>> 7) | (a >>> 14) | (a >>> 21)) & 0xf) | (((b | (b >>> 7) | (b >>> 14) | (b >>> 21)) & 0xf) << 4);
       bits[k] = byte;
       set += POPCOUNT[byte]!;
     }
-    i = full * 8;
-  }
-  for (; i < n; i++) {
-    if (v[i] !== 0) {
-      bits[i >> 3]! |= 1 << (i & 7);
-      set++;
+  } else {
+    bits.fill(0);
+    for (let i = 0; i < n; i++) {
+      if (v[i] !== 0) {
+        bits[i >> 3]! |= 1 << (i & 7);
+        set++;
+      }
     }
   }
-  return { bits, set };
+  packedSet = set;
+  return bits;
 }
 
 function bitmapFrom(valid: Uint8Array, n: number, pool?: BufferPool): { bitmap: Uint8Array | null; nulls: number } {
-  const { bits, set } = packBits(valid, n, pool);
-  if (set !== n) return { bitmap: bits, nulls: n - set };
-  pool?.give(bits.buffer as ArrayBuffer);
-  return { bitmap: null, nulls: 0 };
+  const bits = packBits(valid, n, pool);
+  if (packedSet !== n) return { bitmap: bits, nulls: n - packedSet };
+  pool?.give(bits.buffer);
+  return ALL_VALID;
 }
 
 /**
- * Free ArrayBuffers by byte length. Batch buffers are copied into buffers from here and, once written, given
- * back (by the main thread, for a worker's buffers): a long ingest then allocates no new memory per batch, and
- * the garbage collector is not pushed by hundreds of MB of external allocations (for 500 MB of input it ran
- * ~20 full collections, ~0.3 CPU-second, in the main thread alone).
+ * Free buffers by byte length. Batch buffers are copied into buffers from here and, once written, given back
+ * (by the main thread, for a worker's buffers): a long ingest then allocates no new memory per batch, and the
+ * garbage collector is not pushed by hundreds of MB of external allocations (for 500 MB of input it ran ~20
+ * full collections, ~0.3 CPU-second, in the main thread alone).
+ *
+ * A parse worker's pool hands out SharedArrayBuffers: its batches reach the main thread and come back without
+ * being transferred. A transfer detaches the buffer, and the first detach in a thread makes V8 throw away all
+ * optimized code that relied on "no typed array was ever detached" (the parser, re-optimized with a detach
+ * check on every typed-array access).
  */
 export class BufferPool {
-  private readonly free = new Map<number, ArrayBuffer[]>();
+  private readonly free = new Map<number, ArrayBufferLike[]>();
 
-  take(bytes: number): ArrayBuffer {
-    return this.free.get(bytes)?.pop() ?? new ArrayBuffer(bytes);
+  constructor(private readonly shared = false) {}
+
+  take(bytes: number): ArrayBufferLike {
+    return this.free.get(bytes)?.pop() ?? (this.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   }
 
-  give(buf: ArrayBuffer): void {
+  give(buf: ArrayBufferLike): void {
     let list = this.free.get(buf.byteLength);
     if (list === undefined) this.free.set(buf.byteLength, (list = []));
     list.push(buf);
   }
 }
 
-/** Every ArrayBuffer of a batch (to give back to the pool it came from). */
-export function buffersOf(b: BatchBuffers): ArrayBuffer[] {
-  const out: ArrayBuffer[] = [];
-  for (const a of b.values) out.push(a.buffer as ArrayBuffer);
-  for (const m of b.bitmaps) if (m !== null) out.push(m.buffer as ArrayBuffer);
-  out.push(b.rawOffsets.buffer as ArrayBuffer);
+/** Every buffer of a batch (to give back to the pool it came from). */
+export function buffersOf(b: BatchBuffers): ArrayBufferLike[] {
+  const out: ArrayBufferLike[] = [];
+  for (const a of b.values) out.push(a.buffer);
+  for (const m of b.bitmaps) if (m !== null) out.push(m.buffer);
+  out.push(b.rawOffsets.buffer);
   return out;
 }
 
@@ -283,10 +301,12 @@ export class RowColumns {
     const nullCounts: number[] = [];
     let rawOffsets: Int32Array = new Int32Array(n + 1);
     COLUMNS.forEach((name, c) => {
-      const { bitmap, nulls } = bitmapFrom(this.validList[c]!, n, pool);
+      // every committed row has the non-null columns (the parsers reject a line without ts/event; lines.ts sets
+      // source and line): their validity bytes are not even written in the hot path
+      const { bitmap, nulls } = NON_NULL.has(name) ? ALL_VALID : bitmapFrom(this.validList[c]!, n, pool);
       bitmaps.push(bitmap);
       nullCounts.push(nulls);
-      if (name === 'ptr_hashed') values.push(packBits(this.ptrHashed, n, pool).bits);
+      if (name === 'ptr_hashed') values.push(packBits(this.ptrHashed, n, pool));
       else if (name === 'raw') {
         // most batches have no raw text at all (only events that are not modelled, and dql_stall_detected)
         const enc = nulls === n ? { data: new Uint8Array(0), offsets: new Int32Array(n + 1) } : utf8Parts(this.raw, n);
@@ -294,7 +314,7 @@ export class RowColumns {
         rawOffsets = enc.offsets;
       } else {
         const arr = this.columnArray(name);
-        const Ctor = arr.constructor as new (buf: ArrayBuffer, offset: number, n: number) => typeof arr;
+        const Ctor = arr.constructor as new (buf: ArrayBufferLike, offset: number, n: number) => typeof arr;
         const Alloc = arr.constructor as new (n: number) => typeof arr;
         const copy = pool === undefined ? new Alloc(n) : new Ctor(pool.take(arr.byteLength), 0, n);
         // an all-null column (most columns belong to one event type) gets zeros, not its stale values

@@ -73,6 +73,9 @@ export const COLUMNS = [
 ] as const;
 export type ColumnName = (typeof COLUMNS)[number];
 
+/** Columns every row has (not nullable in the Arrow schema): no validity bitmap is kept or written for them. */
+export const NON_NULL_COLUMNS: readonly ColumnName[] = ['ts_ns', 'event', 'source', 'line'];
+
 /** One event as a plain object: used by tests and slow paths, never in hot loops. */
 export interface TxEventRow {
   ts_ns: bigint;

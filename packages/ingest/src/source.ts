@@ -303,7 +303,7 @@ async function parseInThread(
   blocks: AsyncIterable<{ buf: Uint8Array; len: number; final: boolean }>,
   rawBytes: () => number,
 ): Promise<SourceSummary> {
-  const pending: { batch: RecordBatch; buffers: ArrayBuffer[] }[] = [];
+  const pending: { batch: RecordBatch; buffers: ArrayBufferLike[] }[] = [];
   const pool = opts.reuseBatchBuffers === true ? new BufferPool() : undefined;
   const handler = new LineHandler(cols, format, path, opts.strict ?? false, sourceIdx, () => {
     const b = cols.takeBuffers(pool);
@@ -377,7 +377,12 @@ async function parseInWorkers(
   script: URL,
   nWorkers: number,
 ): Promise<SourceSummary> {
-  const pool = new ParsePool(script, nWorkers, { format, path, batchRows: cols.capacity });
+  const pool = new ParsePool(script, nWorkers, {
+    format,
+    path,
+    batchRows: cols.capacity,
+    sharedBuffers: opts.reuseBatchBuffers === true,
+  });
   const counts = { lines: 0, events: 0, skipped: 0, comments: 0, lostEvents: 0 };
   let kernel: string | null = null;
   const issues: ParseIssue[] = [];
@@ -428,7 +433,7 @@ async function parseInWorkers(
       }
       await onBatch(cols.batchOf(p));
       // written: the buffers go back to the worker that filled them
-      if (opts.reuseBatchBuffers === true) pool.recycle(res.worker, buffersOf(p));
+      if (opts.reuseBatchBuffers === true) pool.recycle(res.worker, buffersOf(p).filter((b): b is SharedArrayBuffer => b instanceof SharedArrayBuffer));
     }
     for (const issue of res.issues) {
       if (issues.length >= MAX_ISSUES) break;
