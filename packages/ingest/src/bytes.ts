@@ -190,6 +190,7 @@ export class ByteDict {
 
   /** Dictionary index of the string in buf[a, b). */
   get(buf: Uint8Array, a: number, b: number): number {
+    // small, so that the parsers inline it: the entry returned last, else the hash table (lookup)
     const len = b - a;
     const last = this.last;
     if (last >= 0 && this.lens[last] === len) {
@@ -199,6 +200,11 @@ export class ByteDict {
       while (i < len && st[o + i] === buf[a + i]) i++;
       if (i === len) return this.ids[last]!;
     }
+    return this.lookup(buf, a, b);
+  }
+
+  private lookup(buf: Uint8Array, a: number, b: number): number {
+    const len = b - a;
     let h = 0x811c9dc5 ^ len;
     for (let i = a; i < b; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
     let s = h & this.mask;

@@ -878,35 +878,71 @@ export class FastParser {
           seen |= F_NAPI;
           break;
         }
-        case K_LEN: {
-          i = this.decValue(buf, va, lim, false);
+        case K_LEN:
+        case K_RC:
+        case K_QUEUE:
+        case K_IFINDEX:
+        case K_PACKETS:
+        case K_WORK:
+        case K_BUDGET: {
+          // one decValue call site for every decimal key, so that V8 inlines it here
+          i = this.decValue(buf, va, lim, key !== K_LEN);
+          if (i < 0) return FALLBACK;
           const v = this.num;
-          if (i < 0 || v > 0xffffffff) return FALLBACK;
-          if (ev === EV_DQL_STALL_DETECTED) {
-            cols.stallLen[r] = v;
-            valid.stall_len[r] = 1;
-            seen |= F_STALL_LEN;
+          if (key === K_LEN) {
+            if (v > 0xffffffff) return FALLBACK;
+            if (ev === EV_DQL_STALL_DETECTED) {
+              cols.stallLen[r] = v;
+              valid.stall_len[r] = 1;
+              seen |= F_STALL_LEN;
+            } else {
+              cols.len[r] = v;
+              valid.len[r] = 1;
+              seen |= F_LEN;
+            }
+          } else if (key === K_RC) {
+            cols.rc[r] = v;
+            valid.rc[r] = 1;
+            seen |= F_RC;
+          } else if (key === K_QUEUE) {
+            cols.queue[r] = v;
+            valid.queue[r] = 1;
+            seen |= F_QUEUE;
+          } else if (key === K_IFINDEX) {
+            cols.ifindex[r] = v;
+            valid.ifindex[r] = 1;
+          } else if (key === K_PACKETS) {
+            cols.packets[r] = v;
+            valid.packets[r] = 1;
+            seen |= F_PACKETS;
+          } else if (key === K_WORK) {
+            cols.work[r] = v;
+            valid.work[r] = 1;
           } else {
-            cols.len[r] = v;
-            valid.len[r] = 1;
-            seen |= F_LEN;
+            cols.budget[r] = v;
+            valid.budget[r] = 1;
           }
           break;
         }
-        case K_RC:
-          i = this.decValue(buf, va, lim, true);
+        case K_HANDLE:
+        case K_PARENT:
+        case K_TXQ: {
+          i = this.num32Value(buf, va, lim);
           if (i < 0) return FALLBACK;
-          cols.rc[r] = this.num;
-          valid.rc[r] = 1;
-          seen |= F_RC;
+          const v = this.num;
+          if (key === K_HANDLE) {
+            cols.handle[r] = v;
+            valid.handle[r] = 1;
+          } else if (key === K_PARENT) {
+            cols.parent[r] = v;
+            valid.parent[r] = 1;
+          } else {
+            cols.txqState[r] = v;
+            valid.txq_state[r] = 1;
+            seen |= F_TXQ;
+          }
           break;
-        case K_QUEUE:
-          i = this.decValue(buf, va, lim, true);
-          if (i < 0) return FALLBACK;
-          cols.queue[r] = this.num;
-          valid.queue[r] = 1;
-          seen |= F_QUEUE;
-          break;
+        }
         case K_DRIVER: {
           const vb = tokEnd(buf, va, lim);
           cols.driver[r] = this.driver.get(buf, va, vb);
@@ -915,50 +951,6 @@ export class FastParser {
           i = vb;
           break;
         }
-        case K_IFINDEX:
-          i = this.decValue(buf, va, lim, true);
-          if (i < 0) return FALLBACK;
-          cols.ifindex[r] = this.num;
-          valid.ifindex[r] = 1;
-          break;
-        case K_HANDLE:
-          i = this.num32Value(buf, va, lim);
-          if (i < 0) return FALLBACK;
-          cols.handle[r] = this.num;
-          valid.handle[r] = 1;
-          break;
-        case K_PARENT:
-          i = this.num32Value(buf, va, lim);
-          if (i < 0) return FALLBACK;
-          cols.parent[r] = this.num;
-          valid.parent[r] = 1;
-          break;
-        case K_TXQ:
-          i = this.num32Value(buf, va, lim);
-          if (i < 0) return FALLBACK;
-          cols.txqState[r] = this.num;
-          valid.txq_state[r] = 1;
-          seen |= F_TXQ;
-          break;
-        case K_PACKETS:
-          i = this.decValue(buf, va, lim, true);
-          if (i < 0) return FALLBACK;
-          cols.packets[r] = this.num;
-          valid.packets[r] = 1;
-          seen |= F_PACKETS;
-          break;
-        case K_WORK:
-          i = this.decValue(buf, va, lim, true);
-          if (i < 0) return FALLBACK;
-          cols.work[r] = this.num;
-          valid.work[r] = 1;
-          break;
-        case K_BUDGET:
-          i = this.decValue(buf, va, lim, true);
-          if (i < 0) return FALLBACK;
-          cols.budget[r] = this.num;
-          valid.budget[r] = 1;
-          break;
         case K_REASON: {
           const vb = tokEnd(buf, va, lim);
           if (vb > va) {

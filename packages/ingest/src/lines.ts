@@ -93,10 +93,34 @@ export class LineHandler {
     if (e > a && buf[e - 1] === 13) e--;
     this.lines++;
     const cols = this.cols;
-    let r = cols.begin();
+    const r = cols.begin();
+    // the common case stays small (V8 inlines the fast parser into it); the rest is in lineSlow
+    const kind = this.fast === null ? FALLBACK : this.fast.parseLine(buf, a, e, r);
+    if (kind === LineKind.Event) this.commitEvent(r);
+    else this.lineSlow(buf, a, e, isLast, r, kind);
+  }
+
+  private commitEvent(r: number): void {
+    const cols = this.cols;
+    cols.line[r] = this.lines;
+    cols.source[r] = this.sourceIdx;
+    this.lastTsLo = cols.tsNs32[2 * r]!;
+    this.lastTsHi = cols.tsNs32[2 * r + 1]!;
+    this.sawEvent = true;
+    const ev = cols.event[r]!;
+    this.countsByEvent[ev] = (this.countsByEvent[ev] ?? 0) + 1;
+    this.events++;
+    this.commitRow();
+  }
+
+  /**
+   * A line the fast path did not turn into an event: a comment (blank line, call chain), or FALLBACK, when the
+   * string parser (the reference, which words every error) decides.
+   */
+  private lineSlow(buf: Uint8Array, a: number, e: number, isLast: boolean, r: number, kind: number): void {
+    const cols = this.cols;
     const out = this.out;
     out.lost = 0;
-    let kind = this.fast === null ? FALLBACK : this.fast.parseLine(buf, a, e, r);
     let text: string | null = null;
     if (kind === FALLBACK) {
       cols.discard();
@@ -105,15 +129,7 @@ export class LineHandler {
       kind = this.slow(text, cols, r, out);
     }
     if (kind === LineKind.Event) {
-      cols.line[r] = this.lines;
-      cols.source[r] = this.sourceIdx;
-      this.lastTsLo = cols.tsNs32[2 * r]!;
-      this.lastTsHi = cols.tsNs32[2 * r + 1]!;
-      this.sawEvent = true;
-      const ev = cols.event[r]!;
-      this.countsByEvent[ev] = (this.countsByEvent[ev] ?? 0) + 1;
-      this.events++;
-      this.commitRow();
+      this.commitEvent(r);
     } else if (kind === LineKind.Comment) {
       cols.discard();
       this.comments++;
@@ -125,14 +141,11 @@ export class LineHandler {
       if (!this.sawEvent) this.lostBeforeEvent.push(this.rows);
       cols.tsNs32[2 * m] = this.lastTsLo;
       cols.tsNs32[2 * m + 1] = this.lastTsHi;
-      cols.valid.ts_ns[m] = 1;
       cols.setDict('event', m, LOST_EVENTS_MARKER);
       cols.packets[m] = out.lost;
       cols.valid.packets[m] = 1;
       cols.line[m] = this.lines;
-      cols.valid.line[m] = 1;
       cols.source[m] = this.sourceIdx;
-      cols.valid.source[m] = 1;
       const ev = cols.event[m]!;
       this.countsByEvent[ev] = (this.countsByEvent[ev] ?? 0) + 1;
       this.lostEvents += out.lost;
