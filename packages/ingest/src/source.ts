@@ -391,6 +391,7 @@ async function parseInWorkers(
   let lastTsHi = 0;
   // per worker, per dictionary column: worker-local index → index in the output dictionary
   const remaps: number[][][] = Array.from({ length: nWorkers }, () => DICT_COLUMN_NAMES.map(() => []));
+  const identities: boolean[][] = Array.from({ length: nWorkers }, () => DICT_COLUMN_NAMES.map(() => true));
   const EVENT_D = DICT_COLUMN_NAMES.indexOf('event');
   const TS_C = COLUMNS.indexOf('ts_ns');
   const LINE_C = COLUMNS.indexOf('line');
@@ -398,9 +399,13 @@ async function parseInWorkers(
 
   const consume = async (res: BlockResult): Promise<void> => {
     const remap = remaps[res.worker]!;
+    const identity = identities[res.worker]!;
     DICT_COLUMN_NAMES.forEach((name, d) => {
       const m = remap[d]!;
-      for (const s of res.newStrings[d]!) m.push(name === 'source' ? sourceIdx : cols.dicts[name].intern(s));
+      const add = res.newStrings[d]!;
+      for (const s of add) m.push(name === 'source' ? sourceIdx : cols.dicts[name].intern(s));
+      // a worker whose strings got the same indices here needs no remap pass (often the first worker's)
+      if (add.length > 0) identity[d] = m.every((g, local) => g === local);
     });
     if (res.skipped > 0 && opts.strict) {
       const first = res.issues[0]!;
@@ -426,7 +431,7 @@ async function parseInWorkers(
       const lineBase = counts.lines;
       for (let i = 0; i < n; i++) line[i] = line[i]! + lineBase;
       for (let d = 0; d < DICT_C.length; d++) {
-        if (p.nullCounts[DICT_C[d]!] === n) continue; // all null: nothing to remap
+        if (p.nullCounts[DICT_C[d]!] === n || identity[d]) continue; // all null, or same indices: nothing to remap
         const idx = p.values[DICT_C[d]!] as Int32Array;
         const map = remap[d]!;
         for (let i = 0; i < n; i++) idx[i] = map[idx[i]!]!;
