@@ -497,6 +497,35 @@ export class FastParser {
   }
 
   private evEnd = 0;
+  /** perf: where the previous line's event name ended, relative to its timestamp's ':' */
+  private evColumn = 0;
+
+  /**
+   * knownEvent for one candidate end: the slot of the known name of that length that buf[evA, ec) is, when
+   * buf[ec] is its ':' followed by a space or the line end; else -1.
+   */
+  private eventEndingAt(buf: Uint8Array, evA: number, ec: number, e: number): number {
+    if (ec <= evA || ec >= e || buf[ec] !== 58) return -1;
+    if (ec + 1 < e && buf[ec + 1] !== 32 && buf[ec + 1] !== 9) return -1;
+    const list = this.slotsByLen[ec - evA];
+    if (list === undefined) return -1;
+    const dv = this.dv;
+    for (let k = 0; k < list.length; k++) {
+      const s = list[k]!;
+      const words = this.slotWords[s]!;
+      let w = 0;
+      while (w < words.length && dv.getInt32(evA + 4 * w, true) === words[w]) w++;
+      if (w < words.length) continue;
+      const bytes = this.slotBytes[s]!;
+      let j = 4 * w;
+      while (j < bytes.length && bytes[j] === buf[evA + j]) j++;
+      if (j === bytes.length) {
+        this.evEnd = ec;
+        return s;
+      }
+    }
+    return -1;
+  }
 
   private finishSlot(buf: Uint8Array, r: number, slot: number, fieldsA: number, e: number): number {
     let dictIdx = this.evDictIdx[slot];
@@ -512,6 +541,7 @@ export class FastParser {
     if (tpl === undefined) tpl = this.templates[slot] = learnTemplate(buf, fieldsA, e);
     return this.fields(buf, r, this.evIds[slot]!, fieldsA, e, tpl);
   }
+
 
   /**
    * The previous perf line's bytes up to and including its cpu '[', and what they gave. Consecutive lines of one
@@ -609,13 +639,17 @@ export class FastParser {
     const tc = secsDotFracColon(buf, tsA, e, cols.tsNs32, r);
     if (tc < 0) return FALLBACK;
     const evA = skipPad(dv, buf, tc + 1, e);
-    let slot = this.knownEvent(buf, evA, e);
+    // perf right-aligns event names in a fixed-width column: the name most likely ends where the previous
+    // line's did, relative to the timestamp's colon
+    let slot = this.eventEndingAt(buf, evA, tc + this.evColumn, e);
+    if (slot < 0) slot = this.knownEvent(buf, evA, e);
     let ec = this.evEnd;
     if (slot < 0) {
       ec = evColon(buf, evA, e);
       if (ec < 0 || ec === evA) return FALLBACK;
       slot = this.eventSlot(buf, evA, ec);
     }
+    this.evColumn = ec - tc;
     cols.pid[r] = pid;
     cols.valid.pid[r] = 1;
     cols.cpu[r] = bUDec(buf, lb! + 1, rb);
