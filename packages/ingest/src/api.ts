@@ -38,7 +38,7 @@ export interface LoadOptions {
    * more. The table is identical either way.
    */
   workers?: number;
-  /** bytes per block of whole lines handed to a worker (default 8 MiB; tests use small blocks) */
+  /** bytes per block of whole lines handed to a worker (default 4 MiB; tests use small blocks) */
   blockBytes?: number;
 }
 

@@ -52,7 +52,7 @@ function readAt(at: number, n: number, pos: number): number {
 /**
  * Parse the lines that start in [start, end) of a regular file (pool.ts BlockRequest.range), reading it in
  * pieces of PIECE_BYTES into one reused buffer: each piece is parsed while it is still in the CPU cache the read
- * just filled (a whole 8 MiB block read first and parsed after comes back from memory).
+ * just filled (a whole 4 MiB block read first and parsed after comes back from memory).
  */
 function parseRange(path: string, start: number, end: number, atLineStart: boolean): void {
   if (fdPath !== path) {

@@ -52,7 +52,7 @@ export interface SourceOptions {
 }
 
 /** Bytes per block of whole lines handed to a parse worker (and the in-thread parser). */
-const BLOCK_BYTES = 8 << 20;
+const BLOCK_BYTES = 4 << 20;
 /** Regular files at least this big use parse workers by default (smaller: the calling thread is as fast). */
 const MIN_PARALLEL_BYTES = 128 << 20;
 /** Blocks submitted but not yet written, per worker: bounds memory independently of the input size. */
