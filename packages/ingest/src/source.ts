@@ -482,7 +482,7 @@ async function parseInWorkers(
       await consume(await (inflight.shift() as Promise<BlockResult>));
     }
   } finally {
-    await pool.close();
+    pool.close();
   }
   opts.onProgress?.(rawBytes(), opts.totalBytes ?? null);
   return summaryOf(path, format, cols, counts, kernel, issues, countsByEvent);
