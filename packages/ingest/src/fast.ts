@@ -372,6 +372,13 @@ export class FastParser {
   private readonly evIds: number[] = [];
   /** per slot: the field tokens of the first line with that event name (./fast.ts learnTemplate) */
   private readonly templates: (readonly TplEntry[])[] = [];
+  /** slots with an event dictionary index and a template, in the order they got them (./wasmPerf.ts) */
+  readonly readySlots: number[] = [];
+
+  /** A ready slot: its printed name's bytes, event dictionary index, event id and template. */
+  slotInfo(slot: number): { name: Uint8Array; dictIdx: number; evId: number; tpl: readonly TemplateToken[] } {
+    return { name: this.slotBytes[slot]!, dictIdx: this.evDictIdx[slot]!, evId: this.evIds[slot]!, tpl: this.templates[slot]! };
+  }
   private bracketEnd = 0;
   /** a DataView over the buffer being parsed (four-byte key compares) */
   private dv: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
@@ -538,7 +545,10 @@ export class FastParser {
     const cols = this.cols;
     cols.event[r] = dictIdx;
     let tpl = this.templates[slot];
-    if (tpl === undefined) tpl = this.templates[slot] = learnTemplate(buf, fieldsA, e);
+    if (tpl === undefined) {
+      tpl = this.templates[slot] = learnTemplate(buf, fieldsA, e);
+      this.readySlots.push(slot);
+    }
     return this.fields(buf, r, this.evIds[slot]!, fieldsA, e, tpl);
   }
 
@@ -1223,6 +1233,13 @@ const TK_WORDKEY = 2;
  * literal (a bare word also followed by a space or the end) gets the same key from the general rules: the
  * literal holds no '=', space or tab before its end, so their scan stops exactly where the literal ends.
  */
+/** A template token as ./wasmPerf.ts copies it (TplEntry's public part). */
+export interface TemplateToken {
+  readonly kind: number;
+  readonly key: number;
+  readonly bytes: Uint8Array;
+}
+
 interface TplEntry {
   kind: number;
   key: number;

@@ -14,6 +14,7 @@ import { FALLBACK, FastParser } from './fast.js';
 import { LineKind, parseBpftraceJsonLine, parseBpftraceLine, parseFtraceLine, parsePerfLine } from './formats.js';
 import type { LineParser, LineResult } from './formats.js';
 import { LOST_EVENTS_MARKER, type TraceFormat } from './schema.js';
+import { WASM_BAIL, WASM_FULL, type WasmPerf } from './wasmPerf.js';
 
 /** How many unparseable lines are kept (with file:line) in the summary. */
 export const MAX_ISSUES = 10;
@@ -67,6 +68,20 @@ export class LineHandler {
   ) {
     this.fast = new FastParser(cols, format);
     this.slow = parserFor(format);
+  }
+
+  private wasm: WasmPerf | null = null;
+  /** rows the WebAssembly kernel made (the rest came through line()) */
+  wasmRows = 0;
+
+  /**
+   * Parse perf-script lines read into `wasm.input` with the WebAssembly kernel (./wasmPerf.ts); `cols` must have
+   * been built with `wasm.arena`. Lines it hands back, and every other buffer, take the usual path.
+   */
+  attachWasm(wasm: WasmPerf): void {
+    if (this.fast === null) throw new Error('attachWasm needs the fast path');
+    wasm.attach(this.cols, this.fast, this.sourceIdx);
+    this.wasm = wasm;
   }
 
   /** Parse every line with the string parser (the reference the fast path is tested against). */
@@ -166,6 +181,49 @@ export class LineHandler {
     }
   }
 
+  /** feedLines through the WebAssembly kernel: the rows it makes are counted here as line() would count them. */
+  private feedWasm(start: number, end: number, final: boolean): number {
+    const w = this.wasm!;
+    const cols = this.cols;
+    const buf = w.input;
+    let pos = start;
+    w.syncSlots();
+    for (;;) {
+      cols.begin(); // clears a row left by a discarded attempt: the kernel only writes the fields it finds
+      const status = w.run(pos, end, cols.length, this.lines);
+      const added = w.outEvents;
+      if (added > 0) {
+        this.wasmRows += added;
+        this.lines += added;
+        this.events += added;
+        this.rows += added;
+        cols.length = w.outRow;
+        const last = cols.length - 1;
+        this.lastTsLo = cols.tsNs32[2 * last]!;
+        this.lastTsHi = cols.tsNs32[2 * last + 1]!;
+        this.sawEvent = true;
+      }
+      pos = w.outPos;
+      if (status === WASM_FULL) {
+        this.onFull();
+        continue;
+      }
+      if (status !== WASM_BAIL) break;
+      // the kernel may have written part of row `length` before handing the line back
+      const nl = w.outLineEnd;
+      cols.discard();
+      this.line(buf, pos, nl, false);
+      w.syncSlots();
+      pos = nl + 1;
+    }
+    w.foldCounts(this.countsByEvent, cols.dicts.event.values.length);
+    if (final && pos < end) {
+      this.line(buf, pos, end, true);
+      pos = end;
+    }
+    return pos;
+  }
+
   private commitRow(): void {
     this.cols.commit();
     this.rows++;
@@ -177,6 +235,7 @@ export class LineHandler {
    * line, or end). With `final`, the incomplete rest is parsed as the (truncated) last line.
    */
   feedLines(buf: Uint8Array, start: number, end: number, final: boolean): number {
+    if (this.wasm !== null && buf === this.wasm.input) return this.feedWasm(start, end, final);
     let pos = start;
     // Buffer#indexOf is memchr; Uint8Array#indexOf is several times slower per call
     const nb = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);

@@ -9,13 +9,18 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BufferPool, DICT_COLUMN_NAMES, RowColumns, type BatchBuffers } from './rows.js';
 import { LineHandler } from './lines.js';
+import { WasmPerf, wasmPerfEnabled } from './wasmPerf.js';
 import type { BlockRequest, BlockResult, RecycleMessage, WorkerInit } from './pool.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort;
 if (port === null) throw new Error('parseWorker must run as a worker thread');
 
-const cols = new RowColumns(init.batchRows);
+/** the kernel's input region: pieces plus the line carried over (a longer line moves reading to a JS buffer) */
+const WASM_INPUT_BYTES = 4 << 20;
+/** perf-script goes through the WebAssembly kernel: columns and the read buffer live in its memory */
+const wasm = init.format === 'perf-script' && wasmPerfEnabled() ? new WasmPerf(init.batchRows, WASM_INPUT_BYTES) : null;
+const cols = new RowColumns(init.batchRows, wasm?.arena);
 /** batch buffers, given back by the main thread once written (when the output keeps no batches) */
 const pool = new BufferPool(init.sharedBuffers);
 let parts: BatchBuffers[] = [];
@@ -23,11 +28,12 @@ const sourceIdx = cols.dicts.source.intern(init.path);
 // strict mode is decided by the main thread (it sees the first bad line in file order)
 const handler = new LineHandler(cols, init.format, init.path, false, sourceIdx, () => parts.push(cols.takeBuffers(pool)));
 const sent = DICT_COLUMN_NAMES.map(() => 0);
+if (wasm !== null) handler.attachWasm(wasm);
 
 /** The file of range requests, kept open; one read buffer reused for every block (flat memory). */
 let fd = -1;
 let fdPath = '';
-let readBuf = new Uint8Array(0);
+let readBuf: Uint8Array = wasm?.input ?? new Uint8Array(0);
 /** bytes per read of a range request (about an L2 cache) */
 const PIECE_BYTES = 512 * 1024;
 

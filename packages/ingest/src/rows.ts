@@ -13,6 +13,9 @@ import { COLUMNS, NON_NULL_COLUMNS, type ColumnName } from './schema.js';
 
 if (endianness() !== 'LE') throw new Error('txreplay ingest assumes a little-endian host (uint32 halves of int64)');
 
+/** Hands out `bytes` of memory (8-byte aligned) for one column array (RowColumns). */
+export type ColumnArena = (bytes: number) => { buffer: ArrayBufferLike; byteOffset: number };
+
 /** Rows per record batch: big enough for cheap IPC framing, small enough to keep memory flat. */
 export const DEFAULT_BATCH_ROWS = 65536;
 
@@ -203,40 +206,48 @@ export class RowColumns {
   readonly valid: Record<ColumnName, Uint8Array>;
   readonly dicts: Record<DictColumn, StringDictionary>;
 
-  constructor(capacity = DEFAULT_BATCH_ROWS) {
+  /**
+   * `arena`, when given, places every typed column and validity array in memory it hands out (the parse
+   * worker's WebAssembly memory, ./wasmPerf.ts); by default each is a fresh array.
+   */
+  constructor(capacity = DEFAULT_BATCH_ROWS, arena?: ColumnArena) {
     this.capacity = capacity;
-    this.tsNs = new BigInt64Array(capacity);
-    this.tsNs32 = new Uint32Array(this.tsNs.buffer);
-    this.skbaddr = new BigUint64Array(capacity);
-    this.skbaddr32 = new Uint32Array(this.skbaddr.buffer);
-    this.napi = new BigUint64Array(capacity);
-    this.napi32 = new Uint32Array(this.napi.buffer);
-    this.jiffies = new BigUint64Array(capacity);
-    this.jiffies32 = new Uint32Array(this.jiffies.buffer);
-    this.cpu = new Int16Array(capacity);
-    this.pid = new Int32Array(capacity);
-    this.ifindex = new Int32Array(capacity);
-    this.queue = new Int32Array(capacity);
-    this.len = new Uint32Array(capacity);
-    this.rc = new Int32Array(capacity);
-    this.work = new Int32Array(capacity);
-    this.budget = new Int32Array(capacity);
-    this.txqState = new Uint32Array(capacity);
-    this.packets = new Int32Array(capacity);
-    this.handle = new Uint32Array(capacity);
-    this.parent = new Uint32Array(capacity);
-    this.stallLen = new Uint32Array(capacity);
-    this.line = new Uint32Array(capacity);
-    this.ptrHashed = new Uint8Array(capacity);
-    this.comm = new Int32Array(capacity);
-    this.event = new Int32Array(capacity);
-    this.dev = new Int32Array(capacity);
-    this.driver = new Int32Array(capacity);
-    this.reason = new Int32Array(capacity);
-    this.location = new Int32Array(capacity);
-    this.source = new Int32Array(capacity);
+    const mk = <T>(Ctor: new (buf: ArrayBufferLike, off: number, n: number) => T, width: number): T => {
+      const region = arena === undefined ? { buffer: new ArrayBuffer(capacity * width), byteOffset: 0 } : arena(capacity * width);
+      return new Ctor(region.buffer, region.byteOffset, capacity);
+    };
+    this.tsNs = mk(BigInt64Array, 8);
+    this.tsNs32 = new Uint32Array(this.tsNs.buffer, this.tsNs.byteOffset, 2 * capacity);
+    this.skbaddr = mk(BigUint64Array, 8);
+    this.skbaddr32 = new Uint32Array(this.skbaddr.buffer, this.skbaddr.byteOffset, 2 * capacity);
+    this.napi = mk(BigUint64Array, 8);
+    this.napi32 = new Uint32Array(this.napi.buffer, this.napi.byteOffset, 2 * capacity);
+    this.jiffies = mk(BigUint64Array, 8);
+    this.jiffies32 = new Uint32Array(this.jiffies.buffer, this.jiffies.byteOffset, 2 * capacity);
+    this.cpu = mk(Int16Array, 2);
+    this.pid = mk(Int32Array, 4);
+    this.ifindex = mk(Int32Array, 4);
+    this.queue = mk(Int32Array, 4);
+    this.len = mk(Uint32Array, 4);
+    this.rc = mk(Int32Array, 4);
+    this.work = mk(Int32Array, 4);
+    this.budget = mk(Int32Array, 4);
+    this.txqState = mk(Uint32Array, 4);
+    this.packets = mk(Int32Array, 4);
+    this.handle = mk(Uint32Array, 4);
+    this.parent = mk(Uint32Array, 4);
+    this.stallLen = mk(Uint32Array, 4);
+    this.line = mk(Uint32Array, 4);
+    this.ptrHashed = mk(Uint8Array, 1);
+    this.comm = mk(Int32Array, 4);
+    this.event = mk(Int32Array, 4);
+    this.dev = mk(Int32Array, 4);
+    this.driver = mk(Int32Array, 4);
+    this.reason = mk(Int32Array, 4);
+    this.location = mk(Int32Array, 4);
+    this.source = mk(Int32Array, 4);
     this.raw = new Array<string | null>(capacity).fill(null);
-    const valid = validityArrays(capacity);
+    const valid = validityArrays(() => mk(Uint8Array, 1));
     this.valid = valid;
     this.validList = COLUMNS.map((c) => valid[c]);
     this.dicts = {
@@ -255,7 +266,7 @@ export class RowColumns {
   }
 
   /** validity arrays as a list (hot-path friendly) */
-  private readonly validList: Uint8Array[];
+  readonly validList: Uint8Array[];
   /** row `length` holds fields of a discarded attempt */
   private dirty = false;
 
@@ -390,8 +401,7 @@ export class RowColumns {
  * properties added by keyed stores in a loop turn the object into a slow dictionary (a hash lookup on every
  * `valid.dev[r] = 1` in the parsers' hot path).
  */
-function validityArrays(capacity: number): Record<ColumnName, Uint8Array> {
-  const b = (): Uint8Array => new Uint8Array(capacity);
+function validityArrays(b: () => Uint8Array): Record<ColumnName, Uint8Array> {
   const valid = {
     ts_ns: b(),
     cpu: b(),

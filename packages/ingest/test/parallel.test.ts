@@ -4,8 +4,9 @@
  *  - the reference: the string parser on every line (no byte fast path, one thread),
  *  - the byte fast path in this thread (what small inputs use),
  *  - the built package with 2 parse worker threads and tiny blocks (so every capture is cut into many
- *    blocks: dictionary remapping across workers, line offsets, lost-events markers at block starts).
- * The worker script is compiled JavaScript, so this test builds the ingest package first (tsc -b).
+ *    blocks: dictionary remapping across workers, line offsets, lost-events markers at block starts); the
+ *    workers parse perf-script with the WebAssembly kernel.
+ * The worker script is compiled JavaScript, so this test builds the ingest package first (tsc -b, asc).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,12 @@ let builtLoad: LoadFn;
 beforeAll(() => {
   execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-b', 'packages/ingest'], {
     cwd: repoRoot,
+    stdio: 'pipe',
+  });
+  // the WebAssembly perf-script kernel the workers use (test/wasm.test.ts tests it on its own)
+  const asc = join(repoRoot, 'packages/ingest/node_modules/assemblyscript/bin/asc.js');
+  execFileSync(process.execPath, [asc, 'wasm/perf.ts', '-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '-o', 'dist/perf.wasm'], {
+    cwd: join(repoRoot, 'packages/ingest'),
     stdio: 'pipe',
   });
   return import(pathToFileURL(join(repoRoot, 'packages/ingest/dist/index.js')).href).then((m: { loadEvents: LoadFn }) => {

@@ -1,0 +1,233 @@
+/**
+ * The WebAssembly perf-script line parser (../wasm/perf.ts, compiled to dist/perf.wasm by `pnpm build`) and the
+ * memory it shares with this thread's row columns. A parse worker reads its byte ranges straight into `input`,
+ * and the row columns (RowColumns with `arena`) live in the same memory, so the kernel writes rows where
+ * takeBuffers() reads them. Every line the kernel does not accept — comments, headers, call chains, unknown
+ * event names, a field token other than its event's template, `(ptrval)`, a dictionary string it has not seen —
+ * goes back to the JavaScript LineHandler (fast path, then the string parser), which stays the reference; the
+ * event names and templates that path learns are copied into the kernel as they become ready.
+ *
+ * Only perf-script is done in WebAssembly (the format of the benchmark and of `perf script`, the most common
+ * capture); other formats and the calling-thread path use the JavaScript parsers alone.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FastParser } from './fast.js';
+import type { ColumnArena, DictColumn, RowColumns } from './rows.js';
+
+// The WebAssembly JS API as used here (the project compiles against ES2022 + Node types, which do not declare it).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+}
+const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const CFG = 4096;
+const C_COL = 0;
+const C_VALID = 27;
+const C_SLOTS = 54;
+const C_NSLOTS = 55;
+const C_COUNTS = 56;
+const C_NCOUNTS = 57;
+const C_DICT = 58;
+const C_SOURCE = 88;
+const C_OUT = 96;
+
+/** run() results (../wasm/perf.ts) */
+export const WASM_DONE = 0;
+export const WASM_FULL = 1;
+export const WASM_BAIL = 2;
+
+const MAX_SLOTS = 64;
+const SLOT_NAME_BYTES = 128;
+const MAX_TEMPLATE = 64;
+const MAX_COUNTS = 1024;
+const DICT_SLOTS = 1 << 14;
+const DICT_STORE = 1 << 18;
+/** dictionaries the kernel looks up (its D_* order) */
+const DICTS: readonly (DictColumn | null)[] = ['comm', 'dev', null, 'reason', 'location'];
+
+interface Exports {
+  run(pos: number, end: number, row: number, lines: number, cap: number): number;
+}
+
+let compiled: object | null | undefined;
+
+/** The compiled kernel next to this module, or null (running from TypeScript sources, or not built). */
+function kernelModule(): object | null {
+  if (compiled !== undefined) return compiled;
+  const url = new URL('./perf.wasm', import.meta.url);
+  compiled = url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? new Wasm.Module(readFileSync(url)) : null;
+  return compiled;
+}
+
+/** TXREPLAY_INGEST_WASM=0 turns the kernel off (A/B runs, and a way out should it ever misbehave). */
+export function wasmPerfEnabled(): boolean {
+  return process.env.TXREPLAY_INGEST_WASM !== '0' && kernelModule() !== null;
+}
+
+export class WasmPerf {
+  readonly memory: WasmMemory;
+  /** the input region: read the bytes to parse here */
+  readonly input: Uint8Array;
+  readonly arena: ColumnArena;
+  private readonly u8: Uint8Array;
+  private readonly i32: Int32Array;
+  private readonly exports: Exports;
+  private cols: RowColumns | null = null;
+  private fast: FastParser | null = null;
+  private slotsCopied = 0;
+  private nextFree: number;
+  private readonly end: number;
+  private readonly decoder = new TextDecoder('utf-8');
+
+  constructor(capacity: number, inputBytes: number) {
+    const module = kernelModule();
+    if (module === null) throw new Error('the WebAssembly perf parser is not built (dist/perf.wasm)');
+    // layout: [0, 64 KiB) configuration; slots and templates; counts; dictionaries; input; columns
+    const columnBytes = capacity * (8 * 4 + 2 + 4 * 20 + 1) + 27 * capacity + 64 * 8;
+    const fixed =
+      65536 +
+      MAX_SLOTS * (32 + SLOT_NAME_BYTES + MAX_TEMPLATE * 8 + MAX_TEMPLATE * 64) +
+      MAX_COUNTS * 4 +
+      DICTS.length * (DICT_SLOTS * 16 + DICT_STORE);
+    const total = fixed + inputBytes + columnBytes + 65536;
+    this.memory = new Wasm.Memory({ initial: Math.ceil(total / 65536) });
+    this.end = this.memory.buffer.byteLength;
+    this.u8 = new Uint8Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
+    this.nextFree = 65536;
+    const instance = new Wasm.Instance(module, {
+      env: { memory: this.memory, intern: (d: number, ptr: number, len: number) => this.intern(d, ptr, len) },
+    });
+    this.exports = instance.exports as unknown as Exports;
+    this.setCfg(C_SLOTS, this.alloc(MAX_SLOTS * 32));
+    this.setCfg(C_NSLOTS, 0);
+    this.setCfg(C_COUNTS, this.alloc(MAX_COUNTS * 4));
+    this.setCfg(C_NCOUNTS, MAX_COUNTS);
+    DICTS.forEach((_, d) => {
+      const base = C_DICT + 6 * d;
+      this.setCfg(base, this.alloc(DICT_SLOTS * 16));
+      this.setCfg(base + 1, DICT_SLOTS - 1);
+      this.setCfg(base + 2, this.alloc(DICT_STORE));
+      this.setCfg(base + 3, DICT_STORE);
+      this.setCfg(base + 4, 0);
+      this.setCfg(base + 5, 0);
+    });
+    const inputAt = this.alloc(inputBytes);
+    this.input = new Uint8Array(this.memory.buffer, inputAt, inputBytes);
+    this.arena = (bytes: number) => ({ buffer: this.memory.buffer, byteOffset: this.alloc(bytes) });
+  }
+
+  private setCfg(i: number, v: number): void {
+    this.i32[(CFG >> 2) + i] = v;
+  }
+  private cfg(i: number): number {
+    return this.i32[(CFG >> 2) + i]!;
+  }
+
+  /** 8-byte aligned bytes of the memory (never grown: views into it must stay valid). */
+  private alloc(bytes: number): number {
+    const at = this.nextFree;
+    this.nextFree = (at + bytes + 7) & ~7;
+    if (this.nextFree > this.end) throw new Error('WebAssembly perf parser: memory layout too small');
+    return at;
+  }
+
+  /** Tell the kernel where the columns are (RowColumns built with `arena`) and whose dictionaries to use. */
+  attach(cols: RowColumns, fast: FastParser, sourceIdx: number): void {
+    this.cols = cols;
+    this.fast = fast;
+    const arrays = [
+      cols.tsNs, cols.cpu, cols.pid, cols.comm, cols.event, cols.dev, cols.ifindex, cols.queue, cols.skbaddr,
+      cols.ptrHashed, cols.len, cols.rc, cols.napi, cols.work, cols.budget, cols.txqState, cols.packets,
+      cols.handle, cols.parent, cols.driver, cols.reason, cols.location, cols.stallLen, cols.jiffies, null,
+      cols.source, cols.line,
+    ];
+    arrays.forEach((a, c) => {
+      if (a !== null && a.buffer !== this.memory.buffer) throw new Error('WebAssembly perf parser: columns are not in its memory');
+      this.setCfg(C_COL + c, a === null ? 0 : a.byteOffset);
+    });
+    cols.validList.forEach((v, c) => this.setCfg(C_VALID + c, v.byteOffset));
+    this.setCfg(C_SOURCE, sourceIdx);
+  }
+
+  /** The kernel met a string of dictionary d it has not seen: this thread's dictionary index for it. */
+  private intern(d: number, ptr: number, len: number): number {
+    const name = DICTS[d];
+    if (name === null || name === undefined || this.cols === null) throw new Error(`WebAssembly perf parser: no dictionary ${d}`);
+    return this.cols.dicts[name].intern(this.decoder.decode(this.u8.subarray(ptr, ptr + len)));
+  }
+
+  /** Copy the event names and templates the JavaScript parser made ready since the last call. */
+  syncSlots(): void {
+    const fast = this.fast!;
+    const ready = fast.readySlots;
+    while (this.slotsCopied < ready.length) {
+      const n = this.cfg(C_NSLOTS);
+      const info = fast.slotInfo(ready[this.slotsCopied]!);
+      this.slotsCopied++;
+      if (n >= MAX_SLOTS || info.name.length > SLOT_NAME_BYTES || info.tpl.length > MAX_TEMPLATE) continue;
+      if (info.tpl.some((t) => t.bytes.length > 64)) continue; // such a line stays with JavaScript
+      const p = this.cfg(C_SLOTS) + 32 * n;
+      const name = this.alloc(info.name.length);
+      this.u8.set(info.name, name);
+      const tpl = this.alloc(8 * Math.max(1, info.tpl.length));
+      info.tpl.forEach((t, k) => {
+        const lit = this.alloc(t.bytes.length);
+        this.u8.set(t.bytes, lit);
+        const en = tpl + 8 * k;
+        this.u8[en] = t.kind;
+        this.u8[en + 1] = t.key;
+        this.u8[en + 2] = t.bytes.length & 0xff;
+        this.u8[en + 3] = t.bytes.length >> 8;
+        this.i32[(en + 4) >> 2] = lit;
+      });
+      const q = p >> 2;
+      this.i32[q] = name;
+      this.i32[q + 1] = info.name.length;
+      this.i32[q + 2] = info.dictIdx;
+      this.i32[q + 3] = info.evId;
+      this.i32[q + 4] = tpl;
+      this.i32[q + 5] = info.tpl.length;
+      this.setCfg(C_NSLOTS, n + 1);
+    }
+  }
+
+  /** ../wasm/perf.ts run(): parse lines of input[pos, end) into rows from `row`. */
+  run(pos: number, end: number, row: number, lines: number): number {
+    const cols = this.cols!;
+    return this.exports.run(this.input.byteOffset + pos, this.input.byteOffset + end, row, lines, cols.capacity);
+  }
+
+  /** run() outputs: the next line start (input-relative), rows so far, rows added, the bailed line's end */
+  get outPos(): number {
+    return this.cfg(C_OUT) - this.input.byteOffset;
+  }
+  get outRow(): number {
+    return this.cfg(C_OUT + 1);
+  }
+  get outEvents(): number {
+    return this.cfg(C_OUT + 2);
+  }
+  get outLineEnd(): number {
+    return this.cfg(C_OUT + 3) - this.input.byteOffset;
+  }
+
+  /** Add the kernel's per-event counts into `into` (by event dictionary index) and clear them. */
+  foldCounts(into: number[], nEvents: number): void {
+    const base = this.cfg(C_COUNTS) >> 2;
+    const n = Math.min(nEvents, MAX_COUNTS);
+    for (let d = 0; d < n; d++) {
+      const k = this.i32[base + d]!;
+      if (k !== 0) {
+        into[d] = (into[d] ?? 0) + k;
+        this.i32[base + d] = 0;
+      }
+    }
+  }
+}

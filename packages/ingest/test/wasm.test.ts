@@ -1,0 +1,192 @@
+/**
+ * The WebAssembly perf-script kernel (wasm/perf.ts, loaded by src/wasmPerf.ts) does the work and changes nothing:
+ * on every shared perf-script capture and on a trace of edge cases, rows parsed through the kernel (read into its
+ * memory in small pieces, so lines straddle pieces) equal the rows of the JavaScript line handler in every column,
+ * with the same dictionaries and counts, and the kernel itself made most of the rows. The kernel is compiled
+ * JavaScript's sibling: this test builds the package (tsc + asc) and loads dist/.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TRACES, traceDirs } from './fixtures.js';
+
+const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+const dist = join(repoRoot, 'packages/ingest/dist');
+
+interface Cols {
+  length: number;
+  capacity: number;
+  validList: Uint8Array[];
+  dicts: Record<string, { values: string[] }>;
+  takeBuffers(): { n: number; values: ArrayLike<number | bigint>[]; bitmaps: (Uint8Array | null)[] };
+}
+interface Handler {
+  lines: number;
+  events: number;
+  skipped: number;
+  comments: number;
+  wasmRows: number;
+  countsByEvent: number[];
+  feedLines(buf: Uint8Array, start: number, end: number, final: boolean): number;
+  attachWasm(w: unknown): void;
+}
+interface Built {
+  RowColumns: new (capacity?: number, arena?: unknown) => Cols;
+  LineHandler: new (cols: Cols, format: string, path: string, strict: boolean, sourceIdx: number, onFull: () => void) => Handler;
+  WasmPerf: new (capacity: number, inputBytes: number) => { input: Uint8Array; arena: unknown };
+  wasmPerfEnabled(): boolean;
+}
+let built: Built;
+
+beforeAll(async () => {
+  const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-b', 'packages/ingest'], { cwd: repoRoot, stdio: 'pipe' });
+  const asc = join(repoRoot, 'packages/ingest/node_modules/assemblyscript/bin/asc.js');
+  execFileSync(process.execPath, [asc, 'wasm/perf.ts', '-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '-o', 'dist/perf.wasm'], {
+    cwd: join(repoRoot, 'packages/ingest'),
+    stdio: 'pipe',
+  });
+  const imp = async <T>(f: string): Promise<T> => (await import(pathToFileURL(join(dist, f)).href)) as T;
+  built = {
+    ...(await imp<Pick<Built, 'RowColumns'>>('rows.js')),
+    ...(await imp<Pick<Built, 'LineHandler'>>('lines.js')),
+    ...(await imp<Pick<Built, 'WasmPerf' | 'wasmPerfEnabled'>>('wasmPerf.js')),
+  };
+}, 180_000);
+
+/** Every row as a list of column values (validity applied), batches concatenated. */
+function parse(text: Uint8Array, useWasm: boolean, piece: number, batchRows: number) {
+  const rows: unknown[][] = [];
+  const wasm = useWasm ? new built.WasmPerf(batchRows, 1 << 20) : null;
+  const cols = new built.RowColumns(batchRows, wasm?.arena);
+  const take = (): void => {
+    const b = cols.takeBuffers();
+    for (let i = 0; i < b.n; i++) {
+      rows.push(
+        b.values.map((v, c) => {
+          const bm = b.bitmaps[c];
+          const valid = bm === null || bm === undefined || ((bm[i >> 3]! >> (i & 7)) & 1) === 1;
+          return valid ? v[i] : null;
+        }),
+      );
+    }
+  };
+  const h = new built.LineHandler(cols, 'perf-script', 'x', false, 0, take);
+  if (wasm !== null) h.attachWasm(wasm);
+  // read in pieces into one buffer (the kernel's input region), carrying the incomplete last line
+  const buf = wasm?.input ?? new Uint8Array(1 << 20);
+  let have = 0;
+  let at = 0;
+  while (at < text.length || have > 0) {
+    const n = Math.min(piece, text.length - at);
+    buf.set(text.subarray(at, at + n), have);
+    at += n;
+    have += n;
+    const final = at >= text.length;
+    const done = h.feedLines(buf, 0, have, final);
+    buf.copyWithin(0, done, have);
+    have -= done;
+    if (final) break;
+  }
+  if (cols.length > 0) take();
+  return { rows, h, dicts: cols.dicts };
+}
+
+function perfCaptures(): string[] {
+  const out: string[] = [];
+  for (const d of traceDirs()) {
+    for (const f of ['perf-script.txt', 'perf-script.txt.gz']) {
+      try {
+        readFileSync(join(TRACES, d, f));
+        out.push(join(TRACES, d, f));
+      } catch {
+        // not in this capture
+      }
+    }
+  }
+  return out;
+}
+
+function textOf(path: string): Uint8Array {
+  const raw = readFileSync(path);
+  return path.endsWith('.gz') ? gunzipSync(raw) : raw;
+}
+
+function expectSameRows(label: string, a: ReturnType<typeof parse>, b: ReturnType<typeof parse>): void {
+  expect(b.rows.length, `${label}: rows`).toBe(a.rows.length);
+  for (let i = 0; i < a.rows.length; i++) {
+    if (JSON.stringify(a.rows[i], (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) !==
+      JSON.stringify(b.rows[i], (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) {
+      expect({ row: i, js: a.rows[i], wasm: b.rows[i] }, label).toBeNull();
+    }
+  }
+  for (const [name, d] of Object.entries(a.dicts)) expect(b.dicts[name]!.values, `${label}: ${name} dictionary`).toEqual(d.values);
+  for (const k of ['lines', 'events', 'skipped', 'comments'] as const) expect(b.h[k], `${label}: ${k}`).toBe(a.h[k]);
+  expect(b.h.countsByEvent.map((n) => n ?? 0), `${label}: per-event counts`).toEqual(a.h.countsByEvent.map((n) => n ?? 0));
+}
+
+describe('WebAssembly perf-script kernel', () => {
+  it('is built and enabled', () => {
+    expect(built.wasmPerfEnabled()).toBe(true);
+  });
+
+  it('finds the shared perf-script captures', () => {
+    expect(perfCaptures().length).toBeGreaterThanOrEqual(5);
+  });
+
+  for (const path of perfCaptures()) {
+    it(`${path.split('/').slice(-2).join('/')}: same rows as the JavaScript handler, most of them made by the kernel`, () => {
+      const text = textOf(path);
+      const js = parse(text, false, 1 << 16, 4096);
+      for (const piece of [1 << 16, 777]) {
+        const w = parse(text, true, piece, 4096);
+        expectSameRows(`piece ${piece}`, js, w);
+        // every event line of a known event name with its usual fields is the kernel's
+        expect(w.h.wasmRows / w.h.events, `piece ${piece}: share of rows made by the kernel`).toBeGreaterThan(0.9);
+      }
+    });
+  }
+
+  it('edge cases: odd tokens, pointers, numbers and names go to JavaScript or come out the same', () => {
+    const lines: string[] = ['# os release : 6.12.0-test'];
+    for (let k = 0; k < 2000; k++) {
+      const us = String(100000 + k).padStart(6, '0');
+      const comm = ['ping', 'kworker/0:0-eve', 'wörker ü', 'a b c', '12345678 x'][k % 5]!;
+      lines.push(`  ${comm} ${9000 + (k % 7)} [00${k % 2}] 1900.${us}: net:net_dev_xmit: dev=vs${k % 3} skbaddr=0xffff888165655${String(k % 999).padStart(3, '0')} len=${k} rc=${k % 17 === 0 ? 16 : 0}`);
+      lines.push(`  ${comm} -${k % 3} [001] 1900.${us}: qdisc:qdisc_dequeue: dequeue ifindex=4 qdisc handle=0x${(k % 5).toString(16)}0000 parent=0xFFFFFFFF txq_state=0x${k % 8} packets=${k % 3} skbaddr=${['(nil)', '(ptrval)', '00000000deadbeef', 'deadbeef', 'ffff888000000001', '0x0', '(null)'][k % 7]}`);
+      lines.push(`  ping 1 [000] ${k % 50 === 0 ? '99999999999' : '1900'}.${us}: skb:kfree_skb: skbaddr=0xffff888000000007 location=x${k % 11} reason: ${['NOT_SPECIFIED', 'X', ''][k % 3]}`);
+      const odd = [
+        'devx=1 dev= =5 skbaddr=0XFFFF888000000001 len 90 rc=1',
+        'dev=vs1\tskbaddr=0xffff888000000002\tlen=7\trc=-0',
+        'dev=vs1 skbaddr=0x len=1 rc=0',
+        'dev=vs1 skbaddr=0xffff88800000000000 len=1 rc=0',
+        'dev=vs1 skbaddr=(nil) len=4294967295 rc=0',
+        'dev=vs1 skbaddr=0xffff888000000003 len=4294967296 rc=0',
+        'dev=vs1 skbaddr=0xffff888000000003 len=12a rc=0',
+        'dev=vs1 skbaddr=0xffff888000000003 len=99999999999999999 rc=0',
+        'dev=vs1 skbaddr=0xffff888000000004 len=5 rc=',
+        'dev=vs1 skbaddr=0xffff888000000004 len=5 rc=-2147483649',
+        'dev=vs1 skbaddr=0xffff888000000004 len=5 rc=1 extra=1',
+        'dev=vs1 skbaddr=0xffff888000000004 len=5 rc=123456789012345678',
+      ][k % 12]!;
+      lines.push(`  ping 1 [000] 1900.${us}: net:net_dev_xmit: ${odd}`);
+      lines.push(`  ping 1 [000] 1900.${us}: napi:napi_poll: napi poll on napi struct 0xffff888000c2d1c8 for device vs${k % 2} work ${k % 65} budget 64`);
+      if (k % 97 === 0) lines.push('\tffffffff81234567 dev_hard_start_xmit+0x12 ([kernel.kallsyms])');
+      if (k % 89 === 0) lines.push('');
+      if (k % 83 === 0) lines.push('not a trace line');
+      if (k % 79 === 0) lines.push(`  ping 1 [000] 1900.${us}: net:net_dev_xmit: dev=lo skbaddr=0x1 len=1 rc=0\r`);
+      if (k % 61 === 0) lines.push(`  ping 1 [000] 1900.${us}: sched:sched_switch: prev_comm=ping prev_pid=1`);
+    }
+    const text = new TextEncoder().encode(lines.join('\n') + '\n  ping 1 [000] 1901.000000: net:net_dev_xmit: dev=lo skbad');
+    const js = parse(text, false, 1 << 16, 1000);
+    expect(js.h.skipped).toBeGreaterThan(20);
+    for (const piece of [1 << 16, 333]) {
+      const w = parse(text, true, piece, 1000);
+      expectSameRows(`edge piece ${piece}`, js, w);
+      expect(w.h.wasmRows, `edge piece ${piece}: kernel rows`).toBeGreaterThan(4000);
+    }
+  });
+});

@@ -1,0 +1,576 @@
+// AssemblyScript: the perf-script byte fast path of ../src/fast.ts, compiled to WebAssembly (../src/wasmPerf.ts
+// loads it; `pnpm build` compiles it with `asc`). It accepts only lines it can decide exactly as the JavaScript
+// fast path does — a perf event line whose event name and field tokens match a slot and template that the
+// JavaScript parser registered — and hands every other line back ("bail"): the JavaScript line handler parses
+// it, and the string parser stays the reference for every odd line. test/parallel.test.ts compares the tables.
+//
+// Memory is imported and laid out by ../src/wasmPerf.ts (no allocation here, no static data); the addresses
+// live in a configuration block at CFG. All multi-byte values are little-endian.
+
+@external("env", "intern")
+declare function intern(col: i32, ptr: i32, len: i32): i32;
+
+// configuration block (i32 slots, set by JavaScript)
+const CFG: i32 = 4096;
+const C_COL = 0; // 27 column base addresses (COLUMNS order)
+const C_VALID = 27; // 27 validity base addresses
+const C_SLOTS = 54; // slot table: per slot 8 i32 (nameOff, nameLen, dictIdx, evId, tplOff, tplCount, words…)
+const C_NSLOTS = 55;
+const C_COUNTS = 56; // per event dictionary index: events counted (i32)
+const C_NCOUNTS = 57;
+const C_DICT = 58; // 5 dictionaries: table base (i32), mask, store base, store cap, store used, count (6 each)
+const C_SOURCE = 88;
+const C_OUT = 96; // outputs: pos, row, events, lineEnd, evColumn
+
+// columns (../src/schema.ts COLUMNS order)
+const COL_TS = 0;
+const COL_CPU = 1;
+const COL_PID = 2;
+const COL_COMM = 3;
+const COL_EVENT = 4;
+const COL_DEV = 5;
+const COL_IFINDEX = 6;
+const COL_QUEUE = 7;
+const COL_SKB = 8;
+const COL_HASHED = 9;
+const COL_LEN = 10;
+const COL_RC = 11;
+const COL_NAPI = 12;
+const COL_WORK = 13;
+const COL_BUDGET = 14;
+const COL_TXQ = 15;
+const COL_PACKETS = 16;
+const COL_HANDLE = 17;
+const COL_PARENT = 18;
+const COL_REASON = 20;
+const COL_LOCATION = 21;
+const COL_SOURCE = 25;
+const COL_LINE = 26;
+
+// dictionaries handled here (index into C_DICT) and the column each feeds
+const D_COMM = 0;
+const D_DEV = 1;
+const D_REASON = 3;
+const D_LOCATION = 4;
+
+// key ids (../src/fast.ts K_*)
+const K_NONE = 0;
+const K_DEV = 1;
+const K_SKBADDR = 3;
+const K_NAPI = 4;
+const K_LEN = 6;
+const K_RC = 7;
+const K_QUEUE = 8;
+const K_IFINDEX = 12;
+const K_HANDLE = 13;
+const K_PARENT = 14;
+const K_TXQ = 15;
+const K_PACKETS = 16;
+const K_WORK = 17;
+const K_BUDGET = 18;
+const K_REASON = 19;
+const K_LOCATION = 20;
+
+// template entry kinds (../src/fast.ts TK_*)
+const TK_EQ = 0;
+const TK_WORD = 1;
+
+// `seen` flags (../src/fast.ts F_*)
+const F_DEV = 1 << 0;
+const F_SKB = 1 << 1;
+const F_LEN = 1 << 2;
+const F_RC = 1 << 3;
+const F_QUEUE = 1 << 4;
+const F_TXQ = 1 << 9;
+const F_PACKETS = 1 << 10;
+const F_NAPI = 1 << 11;
+
+// run() results
+export const DONE = 0;
+export const FULL = 1;
+export const BAIL = 2;
+
+@inline function cfg(i: i32): i32 {
+  return load<i32>(CFG + 4 * i);
+}
+@inline function out(i: i32, v: i32): void {
+  store<i32>(CFG + 4 * (C_OUT + i), v);
+}
+@inline function isSp(c: i32): bool {
+  return c == 32 || c == 9;
+}
+@inline function isDig(c: i32): bool {
+  return <u32>(c - 48) <= 9;
+}
+@inline function hexVal(c: i32): i32 {
+  if (<u32>(c - 48) <= 9) return c - 48;
+  const l = c | 0x20;
+  if (<u32>(l - 97) <= 5) return l - 87;
+  return -1;
+}
+
+/** ../src/fast.ts REQUIRED, by event id */
+function required(ev: i32): i32 {
+  switch (ev) {
+    case 0: return F_DEV | F_SKB | F_LEN;
+    case 1: return F_DEV | F_QUEUE | F_SKB | F_LEN;
+    case 2: return F_DEV | F_SKB | F_LEN | F_RC;
+    case 4: return F_SKB;
+    case 5: return F_TXQ | F_PACKETS | F_SKB;
+    case 6: return F_NAPI | F_DEV;
+    case 8: return F_SKB;
+    case 9: return F_SKB;
+    default: return 0;
+  }
+}
+/** ../src/fast.ts WANTED, by event id (-1: no early stop) */
+function wanted(ev: i32): i32 {
+  switch (ev) {
+    case 0: return F_DEV | F_SKB | F_LEN;
+    case 1: return F_DEV | F_QUEUE | F_SKB | F_LEN;
+    case 2: return F_DEV | F_SKB | F_LEN | F_RC;
+    default: return -1;
+  }
+}
+
+/** Dictionary index of bytes [a, b) in dictionary d (asks JavaScript the first time), or -1 when full. */
+function dictGet(d: i32, a: i32, b: i32): i32 {
+  const base = CFG + 4 * (C_DICT + 6 * d);
+  const table = load<i32>(base);
+  const mask = load<i32>(base, 4);
+  const store0 = load<i32>(base, 8);
+  const len = b - a;
+  let h: u32 = 0x811c9dc5 ^ <u32>len;
+  for (let i = a; i < b; i++) h = (h ^ <u32>load<u8>(i)) * 0x01000193;
+  let s = <i32>(h & <u32>mask);
+  for (;;) {
+    const e = table + 16 * s;
+    const id1 = load<i32>(e, 12); // id + 1, 0 = empty
+    if (id1 == 0) break;
+    if (load<u32>(e) == h && load<i32>(e, 8) == len) {
+      const o = store0 + load<i32>(e, 4);
+      let k = 0;
+      while (k < len && load<u8>(o + k) == load<u8>(a + k)) k++;
+      if (k == len) return id1 - 1;
+    }
+    s = (s + 1) & mask;
+  }
+  const count = load<i32>(base, 20);
+  const used = load<i32>(base, 16);
+  if (count * 2 > mask || used + len > load<i32>(base, 12)) return -1;
+  const id = intern(d, a, len);
+  memory.copy(store0 + used, a, len);
+  const e = table + 16 * s;
+  store<u32>(e, h);
+  store<i32>(e, used, 4);
+  store<i32>(e, len, 8);
+  store<i32>(e, id + 1, 12);
+  store<i32>(base, used + len, 16);
+  store<i32>(base, count + 1, 20);
+  return id;
+}
+
+let evColumn: i32 = 0;
+
+/** The registered slot whose name is [evA, ec) with ':' and a space (or the end) after it, else -1. */
+function slotEndingAt(evA: i32, ec: i32, e: i32): i32 {
+  if (ec <= evA || ec >= e || load<u8>(ec) != 58) return -1;
+  if (ec + 1 < e && !isSp(load<u8>(ec + 1))) return -1;
+  const n = ec - evA;
+  const slots = cfg(C_SLOTS);
+  const ns = cfg(C_NSLOTS);
+  for (let s = 0; s < ns; s++) {
+    const p = slots + 32 * s;
+    if (load<i32>(p, 4) != n) continue;
+    const name = load<i32>(p);
+    let k = 0;
+    while (k + 4 <= n && load<u32>(name + k) == load<u32>(evA + k)) k += 4;
+    while (k < n && load<u8>(name + k) == load<u8>(evA + k)) k++;
+    if (k == n) return s;
+  }
+  return -1;
+}
+
+/** One perf line [a, e): 1 when it became row r, 0 to hand it to JavaScript. */
+function perfLine(a: i32, e: i32, r: i32): i32 {
+  let i = a;
+  while (i < e && isSp(load<u8>(i))) i++;
+  if (i == e) return 0;
+  const c0 = load<u8>(i);
+  if (c0 == 35) return 0;
+  if (i > a) {
+    // a call-chain line (an all-hex first token of >= 6 digits followed by a space) is a comment
+    // (byte | 0x20) in '0'..'9' or 'a'..'f', exactly as the JavaScript check
+    let k = i;
+    while (k < e) {
+      const l = <i32>load<u8>(k) | 0x20;
+      if (!(<u32>(l - 48) <= 9 || <u32>(l - 97) <= 5)) break;
+      k++;
+    }
+    if (k < e && k - i >= 6 && isSp(load<u8>(k))) return 0;
+  }
+  // first ` [digits]`
+  let lb = i;
+  let rb = -1;
+  for (;;) {
+    while (lb < e && load<u8>(lb) != 91) lb++;
+    if (lb >= e) return 0;
+    let j = lb + 1;
+    while (j < e && isDig(load<u8>(j))) j++;
+    if (j > lb + 1 && j < e && load<u8>(j) == 93 && lb > a && isSp(load<u8>(lb - 1))) {
+      rb = j;
+      break;
+    }
+    lb++;
+  }
+  let pe = lb;
+  while (pe > i && isSp(load<u8>(pe - 1))) pe--;
+  let ps = pe;
+  while (ps > i && isDig(load<u8>(ps - 1))) ps--;
+  if (ps == pe || pe - ps > 15 || rb - lb - 1 > 9) return 0;
+  let pid = 0;
+  for (let k = ps; k < pe; k++) pid = pid * 10 + (load<u8>(k) - 48);
+  if (ps > i && load<u8>(ps - 1) == 45) {
+    ps--;
+    pid = -pid;
+  }
+  let ce = ps;
+  while (ce > i && isSp(load<u8>(ce - 1))) ce--;
+  // secs.frac: (1..9 digits).(1..9 digits):
+  let t = rb + 1;
+  while (t < e && isSp(load<u8>(t))) t++;
+  const sa = t;
+  let secs: i64 = 0;
+  while (t < e && isDig(load<u8>(t))) {
+    secs = secs * 10 + <i64>(load<u8>(t) - 48);
+    t++;
+  }
+  if (t == sa || t - sa > 9 || t >= e || load<u8>(t) != 46) return 0; // 9 digits: ns cannot overflow i64
+  t++;
+  const fa = t;
+  let frac: i64 = 0;
+  while (t < e && isDig(load<u8>(t))) {
+    frac = frac * 10 + <i64>(load<u8>(t) - 48);
+    t++;
+  }
+  const fd = t - fa;
+  if (fd < 1 || fd > 9 || t >= e || load<u8>(t) != 58) return 0;
+  for (let k = fd; k < 9; k++) frac *= 10;
+  const ns = secs * 1000000000 + frac;
+  if (ns > 9007199254740991) return 0; // the JavaScript parser goes through BigInt there: let it
+  const tc = t;
+  let evA = tc + 1;
+  while (evA < e && isSp(load<u8>(evA))) evA++;
+  let slot = slotEndingAt(evA, tc + evColumn, e);
+  if (slot < 0) {
+    // the first ':' followed by a space, before any space
+    let ec = evA;
+    while (ec < e) {
+      const c = load<u8>(ec);
+      if (c == 58 && (ec + 1 == e || isSp(load<u8>(ec + 1)))) break;
+      if (isSp(c)) return 0;
+      ec++;
+    }
+    if (ec >= e) return 0;
+    slot = slotEndingAt(evA, ec, e);
+    if (slot < 0) return 0;
+  }
+  const sp = cfg(C_SLOTS) + 32 * slot;
+  const ec = evA + load<i32>(sp, 4);
+  evColumn = ec - tc;
+  const ev = load<i32>(sp, 12);
+  if (ev < 0 || ev == 7) return 0; // not modelled (raw text) or dql_stall_detected
+  store<i64>(cfg(C_COL + COL_TS) + 8 * r, ns);
+  store<i32>(cfg(C_COL + COL_PID) + 4 * r, pid);
+  store<u8>(cfg(C_VALID + COL_PID) + r, 1);
+  let cpu = 0;
+  for (let k = lb + 1; k < rb; k++) cpu = cpu * 10 + (load<u8>(k) - 48);
+  store<i16>(cfg(C_COL + COL_CPU) + 2 * r, <i16>cpu);
+  store<u8>(cfg(C_VALID + COL_CPU) + r, 1);
+  if (ce > i) {
+    const comm = dictGet(D_COMM, i, ce);
+    if (comm < 0) return 0;
+    store<i32>(cfg(C_COL + COL_COMM) + 4 * r, comm);
+    store<u8>(cfg(C_VALID + COL_COMM) + r, 1);
+  }
+  store<i32>(cfg(C_COL + COL_EVENT) + 4 * r, load<i32>(sp, 8));
+  return fields(r, ev, sp, ec + 1, e);
+}
+
+/** Token end: the next space or tab, or b. */
+@inline function tokEnd(i: i32, b: i32): i32 {
+  while (i < b && !isSp(load<u8>(i))) i++;
+  return i;
+}
+
+let num: i32 = 0;
+
+/** Signed (or unsigned) decimal up to a space or lim, at most 15 digits: the end, or -1. Value in `num`. */
+function decValue(va: i32, lim: i32, signed: bool): i32 {
+  let j = va;
+  let neg = false;
+  if (signed && j < lim && load<u8>(j) == 45) {
+    neg = true;
+    j++;
+  }
+  const d0 = j;
+  let v: i64 = 0;
+  while (j < lim) {
+    const c = load<u8>(j);
+    if (isSp(c)) break;
+    if (!isDig(c)) return -1;
+    v = v * 10 + <i64>(c - 48);
+    j++;
+  }
+  if (j == d0 || j - d0 > 15) return -1;
+  if (!signed && v > 0xffffffff) return -1;
+  num = <i32>(neg ? -v : v);
+  return j;
+}
+
+/** `0x` hex up to 32 significant bits, or a signed decimal: the end, or -1. Value in `num`. */
+function num32Value(va: i32, lim: i32): i32 {
+  if (lim - va >= 2 && load<u8>(va) == 48 && (load<u8>(va + 1) | 0x20) == 120) {
+    let j = va + 2;
+    let v: u64 = 0;
+    while (j < lim) {
+      const c = load<u8>(j);
+      if (isSp(c)) break;
+      const h = hexVal(c);
+      if (h < 0) return -1;
+      v = v * 16 + <u64>h;
+      if (v > 0xffffffff) return -1;
+      j++;
+    }
+    if (j == va + 2) return -1;
+    num = <i32>v;
+    return j;
+  }
+  return decValue(va, lim, true);
+}
+
+let ptrHashed: bool = false;
+
+/** Pointer into col at row r (`(nil)` or hex): the end, or -1 (anything else goes to JavaScript). */
+function ptrValue(va: i32, lim: i32, col: i32, r: i32): i32 {
+  let j = va;
+  ptrHashed = false;
+  if (j < lim && load<u8>(j) == 40) {
+    if (va + 5 <= lim && load<u32>(va) == 0x6c696e28 && load<u8>(va + 4) == 41 && (va + 5 == lim || isSp(load<u8>(va + 5)))) {
+      store<i64>(cfg(C_COL + col) + 8 * r, 0);
+      return va + 5;
+    }
+    return -1;
+  }
+  const prefixed = lim - j >= 2 && load<u8>(j) == 48 && (load<u8>(j + 1) | 0x20) == 120;
+  if (prefixed) j += 2;
+  const d0 = j;
+  let v: u64 = 0;
+  while (j < lim) {
+    const c = load<u8>(j);
+    if (isSp(c)) break;
+    const h = hexVal(c);
+    if (h < 0) return -1;
+    v = (v << 4) | <u64>h;
+    j++;
+  }
+  const digits = j - d0;
+  if (digits <= 0 || digits > 16) return -1;
+  store<u64>(cfg(C_COL + col) + 8 * r, v);
+  // ../src/scan.ts storePtr: 16 bare digits with the upper half zero is an ftrace-hashed %p
+  ptrHashed = v != 0 && !prefixed && (v >> 32) == 0 && digits == 16;
+  return j;
+}
+
+/** The fields [a, b) of row r by the slot's template: 1 when done, 0 to hand the line to JavaScript. */
+function fields(r: i32, ev: i32, sp: i32, a: i32, b: i32): i32 {
+  while (b > a && isSp(load<u8>(b - 1))) b--;
+  while (a < b && isSp(load<u8>(a))) a++;
+  const want = wanted(ev);
+  const tpl = load<i32>(sp, 16);
+  const ntpl = load<i32>(sp, 20);
+  let seen = 0;
+  let ptrSeen = false;
+  let hashed = false;
+  let t = 0;
+  let i = a;
+  while (i < b) {
+    while (i < b && isSp(load<u8>(i))) i++;
+    if (i >= b) break;
+    if (t >= ntpl) return 0;
+    // entry: kind u8, key u8, len u16, literal address i32
+    const en = tpl + 8 * t;
+    const kind = <i32>load<u8>(en);
+    const key = <i32>load<u8>(en, 1);
+    const n = <i32>load<u16>(en, 2);
+    const lit = load<i32>(en, 4);
+    if (i + n > b) return 0;
+    let k = 0;
+    while (k + 4 <= n && load<u32>(lit + k) == load<u32>(i + k)) k += 4;
+    while (k < n && load<u8>(lit + k) == load<u8>(i + k)) k++;
+    if (k < n) return 0;
+    if (kind != TK_EQ && i + n < b && !isSp(load<u8>(i + n))) return 0;
+    t++;
+    let va: i32;
+    let lim = b;
+    if (kind == TK_EQ) {
+      va = i + n;
+      if (key == K_NONE) {
+        i = tokEnd(va, b);
+        continue;
+      }
+    } else {
+      i += n;
+      if (kind == TK_WORD) continue;
+      while (i < b && isSp(load<u8>(i))) i++;
+      if (i >= b) break;
+      va = i;
+      lim = i = tokEnd(i, b);
+      if (key == K_NONE) continue;
+    }
+    switch (key) {
+      case K_DEV: {
+        const vb = tokEnd(va, lim);
+        if (vb > va) {
+          const id = dictGet(D_DEV, va, vb);
+          if (id < 0) return 0;
+          store<i32>(cfg(C_COL + COL_DEV) + 4 * r, id);
+          store<u8>(cfg(C_VALID + COL_DEV) + r, 1);
+          seen |= F_DEV;
+        }
+        i = vb;
+        break;
+      }
+      case K_REASON:
+      case K_LOCATION: {
+        const vb = tokEnd(va, lim);
+        if (vb > va) {
+          const d = key == K_REASON ? D_REASON : D_LOCATION;
+          const col = key == K_REASON ? COL_REASON : COL_LOCATION;
+          const id = dictGet(d, va, vb);
+          if (id < 0) return 0;
+          store<i32>(cfg(C_COL + col) + 4 * r, id);
+          store<u8>(cfg(C_VALID + col) + r, 1);
+        }
+        i = vb;
+        break;
+      }
+      case K_SKBADDR:
+      case K_NAPI: {
+        const col = key == K_NAPI ? COL_NAPI : COL_SKB;
+        i = ptrValue(va, lim, col, r);
+        if (i < 0) return 0;
+        store<u8>(cfg(C_VALID + col) + r, 1);
+        if (ptrHashed) hashed = true;
+        ptrSeen = true;
+        seen |= key == K_NAPI ? F_NAPI : F_SKB;
+        break;
+      }
+      case K_LEN: {
+        if (ev == 7) return 0;
+        i = decValue(va, lim, false);
+        if (i < 0) return 0;
+        store<i32>(cfg(C_COL + COL_LEN) + 4 * r, num);
+        store<u8>(cfg(C_VALID + COL_LEN) + r, 1);
+        seen |= F_LEN;
+        break;
+      }
+      case K_RC:
+      case K_QUEUE:
+      case K_IFINDEX:
+      case K_PACKETS:
+      case K_WORK:
+      case K_BUDGET: {
+        i = decValue(va, lim, true);
+        if (i < 0) return 0;
+        let col = COL_RC;
+        if (key == K_RC) seen |= F_RC;
+        else if (key == K_QUEUE) {
+          col = COL_QUEUE;
+          seen |= F_QUEUE;
+        } else if (key == K_IFINDEX) col = COL_IFINDEX;
+        else if (key == K_PACKETS) {
+          col = COL_PACKETS;
+          seen |= F_PACKETS;
+        } else if (key == K_WORK) col = COL_WORK;
+        else col = COL_BUDGET;
+        store<i32>(cfg(C_COL + col) + 4 * r, num);
+        store<u8>(cfg(C_VALID + col) + r, 1);
+        break;
+      }
+      case K_HANDLE:
+      case K_PARENT:
+      case K_TXQ: {
+        i = num32Value(va, lim);
+        if (i < 0) return 0;
+        const col = key == K_HANDLE ? COL_HANDLE : key == K_PARENT ? COL_PARENT : COL_TXQ;
+        if (key == K_TXQ) seen |= F_TXQ;
+        store<i32>(cfg(C_COL + col) + 4 * r, num);
+        store<u8>(cfg(C_VALID + col) + r, 1);
+        break;
+      }
+      default:
+        // driver, now and the rest: the JavaScript parser
+        return 0;
+    }
+    if ((seen & want) == want) break;
+  }
+  if (ptrSeen) {
+    store<u8>(cfg(C_COL + COL_HASHED) + r, hashed ? 1 : 0);
+    store<u8>(cfg(C_VALID + COL_HASHED) + r, 1);
+  }
+  if ((required(ev) & ~seen) != 0) return 0;
+  return 1;
+}
+
+/**
+ * Parse the complete lines of [pos, end) into rows from `row`, until a line needs JavaScript (BAIL: the line is
+ * [out.pos, out.lineEnd)), the batch is full (FULL) or no complete line is left (DONE). Line numbers continue
+ * from `lines`. out: pos (next line start), row (rows so far), events (rows added by this call).
+ */
+export function run(pos: i32, end: i32, row: i32, lines: i32, cap: i32): i32 {
+  const lineCol = cfg(C_COL + COL_LINE);
+  const srcCol = cfg(C_COL + COL_SOURCE);
+  const source = cfg(C_SOURCE);
+  const counts = cfg(C_COUNTS);
+  const ncounts = cfg(C_NCOUNTS);
+  const evCol = cfg(C_COL + COL_EVENT);
+  let events = 0;
+  let status = DONE;
+  while (row < cap) {
+    // the line end (memchr-like, 8 bytes per step while there is no '\n')
+    let nl = pos;
+    while (nl + 8 <= end) {
+      const w = load<u64>(nl) ^ 0x0a0a0a0a0a0a0a0a;
+      if (((w - 0x0101010101010101) & ~w & 0x8080808080808080) != 0) break;
+      nl += 8;
+    }
+    while (nl < end && load<u8>(nl) != 10) nl++;
+    if (nl >= end) break;
+    let e = nl;
+    if (e > pos && load<u8>(e - 1) == 13) e--;
+    if (perfLine(pos, e, row) == 0) {
+      out(3, nl);
+      status = BAIL;
+      break;
+    }
+    store<i32>(lineCol + 4 * row, lines + events + 1);
+    store<i32>(srcCol + 4 * row, source);
+    const d = load<i32>(evCol + 4 * row);
+    if (d >= ncounts) {
+      // counted by JavaScript: hand the line over before it becomes a row
+      out(3, nl);
+      status = BAIL;
+      break;
+    }
+    store<i32>(counts + 4 * d, load<i32>(counts + 4 * d) + 1);
+    events++;
+    row++;
+    pos = nl + 1;
+  }
+  if (status == DONE && row >= cap) status = FULL;
+  out(0, pos);
+  out(1, row);
+  out(2, events);
+  return status;
+}
