@@ -17,7 +17,7 @@ const port = parentPort;
 if (port === null) throw new Error('parseWorker must run as a worker thread');
 
 /** the kernel's input region: pieces plus the line carried over (a longer line moves reading to a JS buffer) */
-const WASM_INPUT_BYTES = 4 << 20;
+const WASM_INPUT_BYTES = 6 << 20;
 /** perf-script goes through the WebAssembly kernel: columns and the read buffer live in its memory */
 const wasm = init.format === 'perf-script' && wasmPerfEnabled() ? new WasmPerf(init.batchRows, WASM_INPUT_BYTES) : null;
 const cols = new RowColumns(init.batchRows, wasm?.arena);
@@ -122,7 +122,13 @@ port.on('message', (msg: BlockRequest | RecycleMessage) => {
     handler.beginChunk();
     parts = [];
     if (req.range !== null) parseRange(req.range.path, req.range.start, req.range.end, req.range.atLineStart);
-    else if (req.buf !== null) handler.feedLines(req.buf, 0, req.buf.length, req.final);
+    else if (req.buf !== null) {
+      // a block of a stream (gzip, stdin): into the kernel's input region when it fits
+      if (wasm !== null && req.buf.length <= wasm.input.length) {
+        wasm.input.set(req.buf);
+        handler.feedLines(wasm.input, 0, req.buf.length, req.final);
+      } else handler.feedLines(req.buf, 0, req.buf.length, req.final);
+    }
     if (cols.length > 0) parts.push(cols.takeBuffers(pool));
     else cols.reset();
     const newStrings = DICT_COLUMN_NAMES.map((name, d) => {
