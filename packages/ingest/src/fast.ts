@@ -13,7 +13,13 @@
  */
 import { ByteDict, bDec, bNum32, bPtr, bSecsDotFrac, bU64Dec, bUDec, decodeSlice } from './bytes.js';
 import { StringDictionary, type RowColumns } from './rows.js';
-import { canonicalEvent, eventId, EV_DQL_STALL_DETECTED } from './fields.js';
+import { canonicalEvent, eventId, REQUIRED, WANTED } from './fields.js';
+import {
+  EV_DQL_STALL_DETECTED,
+  F_DEV, F_DRIVER, F_JIFFIES, F_LEN, F_NAPI, F_PACKETS, F_QUEUE, F_RC, F_SKB, F_STALL_LEN, F_TXQ,
+  K_BUDGET, K_DEV, K_DRIVER, K_HANDLE, K_IFINDEX, K_LEN, K_LOCATION, K_NAPI, K_NONE, K_NOW, K_PACKETS,
+  K_PARENT, K_QUEUE, K_RC, K_REASON, K_SKBADDR, K_TXQ, K_WORK, TK_EQ, TK_WORD, TK_WORDKEY,
+} from './fieldKeys.js';
 import { LineKind } from './formats.js';
 import { Ptr, storePtr } from './scan.js';
 import type { TraceFormat } from './schema.js';
@@ -21,63 +27,6 @@ import type { TraceFormat } from './schema.js';
 /** The fast path cannot decide this line: run the string parser. */
 export const FALLBACK = -1;
 
-const F_DEV = 1 << 0;
-const F_SKB = 1 << 1;
-const F_LEN = 1 << 2;
-const F_RC = 1 << 3;
-const F_QUEUE = 1 << 4;
-const F_DRIVER = 1 << 5;
-const F_TXQ = 1 << 9;
-const F_PACKETS = 1 << 10;
-const F_NAPI = 1 << 11;
-const F_STALL_LEN = 1 << 14;
-const F_JIFFIES = 1 << 15;
-
-/** Same table as fields.ts REQUIRED (TX_EVENTS order). */
-const REQUIRED: readonly number[] = [
-  F_DEV | F_SKB | F_LEN,
-  F_DEV | F_QUEUE | F_SKB | F_LEN,
-  F_DEV | F_SKB | F_LEN | F_RC,
-  F_DEV | F_DRIVER | F_QUEUE,
-  F_SKB,
-  F_TXQ | F_PACKETS | F_SKB,
-  F_NAPI | F_DEV,
-  F_STALL_LEN | F_JIFFIES,
-  F_SKB,
-  F_SKB,
-];
-/** Same table as fields.ts WANTED (early stop once these are seen). */
-const WANTED: readonly number[] = [
-  F_DEV | F_SKB | F_LEN,
-  F_DEV | F_QUEUE | F_SKB | F_LEN,
-  F_DEV | F_SKB | F_LEN | F_RC,
-  -1,
-  -1,
-  -1,
-  -1,
-  -1,
-  -1,
-  -1,
-];
-
-const K_NONE = 0;
-const K_DEV = 1;
-const K_SKBADDR = 3;
-const K_NAPI = 4;
-const K_LEN = 6;
-const K_RC = 7;
-const K_QUEUE = 8;
-const K_DRIVER = 11;
-const K_IFINDEX = 12;
-const K_HANDLE = 13;
-const K_PARENT = 14;
-const K_TXQ = 15;
-const K_PACKETS = 16;
-const K_WORK = 17;
-const K_BUDGET = 18;
-const K_REASON = 19;
-const K_LOCATION = 20;
-const K_NOW = 21;
 
 
 function ascii(k: string): Uint8Array {
@@ -1220,12 +1169,6 @@ function keyEq(dv: DataView<ArrayBufferLike>, buf: Uint8Array, i: number, b: num
   return id * 32 + k.length;
 }
 
-/** A `key=` token: the value follows the '='. */
-const TK_EQ = 0;
-/** A bare word that is not a word key (`dequeue`, `qdisc`, `poll`): nothing follows. */
-const TK_WORD = 1;
-/** A word key (`struct`, `device`, `work`, `reason:`): the next token is its value. */
-const TK_WORDKEY = 2;
 
 /**
  * One field token of a template: its literal bytes (`key=` with the '=', or the bare word), their little-endian

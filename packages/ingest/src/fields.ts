@@ -8,8 +8,15 @@
  * Unknown keys are ignored (e.g. vlan_*, gso_*, `net_cookie=` of newer net_dev_xmit_timeout, bpftrace `qdisc=`/`txq=`).
  */
 import type { RowColumns } from './rows.js';
+import {
+  EV_DQL_STALL_DETECTED,
+  F_DEV, F_DRIVER, F_HANDLE, F_IFINDEX, F_JIFFIES, F_LEN, F_NAPI, F_PACKETS, F_PARENT, F_QUEUE, F_RC, F_SKB, F_STALL_LEN, F_TXQ,
+} from './fieldKeys.js';
 import { Ptr, parseDec, parseNum32, parsePtr, parseU64Dec, parseUDec, isSpace, CH_EQ, CH_COLON } from './scan.js';
 import { TX_EVENTS } from './schema.js';
+
+export { EV_DQL_STALL_DETECTED };
+if (TX_EVENTS[EV_DQL_STALL_DETECTED] !== 'napi:dql_stall_detected') throw new Error('fieldKeys.ts EV_DQL_STALL_DETECTED is stale');
 
 export const EV_NET_DEV_QUEUE = 0;
 export const EV_NET_DEV_START_XMIT = 1;
@@ -18,7 +25,6 @@ export const EV_NET_DEV_XMIT_TIMEOUT = 3;
 export const EV_QDISC_ENQUEUE = 4;
 export const EV_QDISC_DEQUEUE = 5;
 export const EV_NAPI_POLL = 6;
-export const EV_DQL_STALL_DETECTED = 7;
 export const EV_CONSUME_SKB = 8;
 export const EV_KFREE_SKB = 9;
 export const EV_OTHER = -1;
@@ -44,27 +50,13 @@ export function canonicalEvent(name: string): string {
   return CANONICAL.get(name) ?? name;
 }
 
-const F_DEV = 1 << 0;
-const F_SKB = 1 << 1;
-const F_LEN = 1 << 2;
-const F_RC = 1 << 3;
-const F_QUEUE = 1 << 4;
-const F_DRIVER = 1 << 5;
-const F_IFINDEX = 1 << 6;
-const F_HANDLE = 1 << 7;
-const F_PARENT = 1 << 8;
-const F_TXQ = 1 << 9;
-const F_PACKETS = 1 << 10;
-const F_NAPI = 1 << 11;
-const F_STALL_LEN = 1 << 14;
-const F_JIFFIES = 1 << 15;
 
 /**
  * Fields an event must carry to be trusted (a truncated line misses them). Only fields present in every
  * kernel version of the format (§H.2): qdisc_dequeue's ifindex/handle/parent and napi_poll's work/budget
  * came later, so they are optional.
  */
-const REQUIRED: readonly number[] = [
+export const REQUIRED: readonly number[] = [
   F_DEV | F_SKB | F_LEN, // net_dev_queue
   F_DEV | F_QUEUE | F_SKB | F_LEN, // net_dev_start_xmit
   F_DEV | F_SKB | F_LEN | F_RC, // net_dev_xmit
@@ -113,7 +105,7 @@ function isWordKey(s: string, a: number, b: number): boolean {
 }
 
 /** Fields after which nothing else of interest follows (lets long lines like net_dev_start_xmit stop early). */
-const WANTED: readonly number[] = [
+export const WANTED: readonly number[] = [
   F_DEV | F_SKB | F_LEN,
   F_DEV | F_QUEUE | F_SKB | F_LEN,
   F_DEV | F_SKB | F_LEN | F_RC,

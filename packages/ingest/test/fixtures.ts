@@ -1,4 +1,5 @@
 /** Shared helpers for the ingest tests: where the real captures are, and a parse-once cache. */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,19 @@ import { loadEvents, type IngestSummary } from '../src/index.js';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const SHARED = process.env.TXREPLAY_SHARED ?? resolve(repoRoot, '../shared');
 export const TRACES = join(SHARED, 'traces');
+
+/** Build packages/ingest/dist (tsc -b, and asc for the WebAssembly perf kernel): tests that load the workers. */
+export function buildIngestDist(): void {
+  execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-b', 'packages/ingest'], {
+    cwd: repoRoot,
+    stdio: 'pipe',
+  });
+  const asc = join(repoRoot, 'packages/ingest/node_modules/assemblyscript/bin/asc.js');
+  execFileSync(process.execPath, [asc, 'wasm/perf.ts', '-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '-o', 'dist/perf.wasm'], {
+    cwd: join(repoRoot, 'packages/ingest'),
+    stdio: 'pipe',
+  });
+}
 
 export interface GroundTruth {
   event_counts: Record<string, Record<string, number>>;

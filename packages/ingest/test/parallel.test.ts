@@ -18,7 +18,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { COLUMNS, loadEvents, type IngestSummary, type LoadOptions } from '../src/index.js';
 import { EventColumns } from '../src/columns.js';
 import { ingestTextSource } from '../src/source.js';
-import { TRACES, traceDirs } from './fixtures.js';
+import { TRACES, buildIngestDist, traceDirs } from './fixtures.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const DICTS = ['comm', 'event', 'dev', 'driver', 'reason', 'location', 'source'] as const;
@@ -27,16 +27,7 @@ type LoadFn = (inputs: string[], opts?: LoadOptions) => Promise<{ table: Table; 
 let builtLoad: LoadFn;
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-b', 'packages/ingest'], {
-    cwd: repoRoot,
-    stdio: 'pipe',
-  });
-  // the WebAssembly perf-script kernel the workers use (test/wasm.test.ts tests it on its own)
-  const asc = join(repoRoot, 'packages/ingest/node_modules/assemblyscript/bin/asc.js');
-  execFileSync(process.execPath, [asc, 'wasm/perf.ts', '-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '-o', 'dist/perf.wasm'], {
-    cwd: join(repoRoot, 'packages/ingest'),
-    stdio: 'pipe',
-  });
+  buildIngestDist();
   return import(pathToFileURL(join(repoRoot, 'packages/ingest/dist/index.js')).href).then((m: { loadEvents: LoadFn }) => {
     builtLoad = m.loadEvents;
   });

@@ -5,13 +5,13 @@
  * with the same dictionaries and counts, and the kernel itself made most of the rows. The kernel is compiled
  * JavaScript's sibling: this test builds the package (tsc + asc) and loads dist/.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TRACES, traceDirs } from './fixtures.js';
+import { TRACES, buildIngestDist, traceDirs } from './fixtures.js';
+import { REQUIRED, WANTED } from '../src/fields.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const dist = join(repoRoot, 'packages/ingest/dist');
@@ -42,13 +42,7 @@ interface Built {
 let built: Built;
 
 beforeAll(async () => {
-  const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-b', 'packages/ingest'], { cwd: repoRoot, stdio: 'pipe' });
-  const asc = join(repoRoot, 'packages/ingest/node_modules/assemblyscript/bin/asc.js');
-  execFileSync(process.execPath, [asc, 'wasm/perf.ts', '-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '-o', 'dist/perf.wasm'], {
-    cwd: join(repoRoot, 'packages/ingest'),
-    stdio: 'pipe',
-  });
+  buildIngestDist();
   const imp = async <T>(f: string): Promise<T> => (await import(pathToFileURL(join(dist, f)).href)) as T;
   built = {
     ...(await imp<Pick<Built, 'RowColumns'>>('rows.js')),
@@ -129,8 +123,14 @@ function expectSameRows(label: string, a: ReturnType<typeof parse>, b: ReturnTyp
 }
 
 describe('WebAssembly perf-script kernel', () => {
-  it('is built and enabled', () => {
+  it('is built and enabled, with the field tables of src/fields.ts', async () => {
     expect(built.wasmPerfEnabled()).toBe(true);
+    const { instance } = (await (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array, i: object): Promise<{ instance: { exports: Record<string, (ev: number) => number> } }> } }).WebAssembly.instantiate(
+      readFileSync(join(dist, 'perf.wasm')),
+      { env: { memory: new (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number }) => object } }).WebAssembly.Memory({ initial: 1 }), intern: () => 0 } },
+    ));
+    REQUIRED.forEach((want, ev) => expect(instance.exports.required!(ev), `REQUIRED[${ev}]`).toBe(want));
+    WANTED.forEach((want, ev) => expect(instance.exports.wanted!(ev), `WANTED[${ev}]`).toBe(want));
   });
 
   it('finds the shared perf-script captures', () => {

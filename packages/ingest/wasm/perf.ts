@@ -7,6 +7,12 @@
 // Memory is imported and laid out by ../src/wasmPerf.ts (no allocation here, no static data); the addresses
 // live in a configuration block at CFG. All multi-byte values are little-endian.
 
+import {
+  F_DEV, F_DRIVER, F_JIFFIES, F_LEN, F_NAPI, F_PACKETS, F_QUEUE, F_RC, F_SKB, F_STALL_LEN, F_TXQ,
+  K_BUDGET, K_DEV, K_HANDLE, K_IFINDEX, K_LEN, K_LOCATION, K_NAPI, K_NONE, K_PACKETS, K_PARENT, K_QUEUE,
+  K_RC, K_REASON, K_SKBADDR, K_TXQ, K_WORK, TK_EQ, TK_WORD, EV_DQL_STALL_DETECTED,
+} from '../src/fieldKeys';
+
 @external("env", "intern")
 declare function intern(col: i32, ptr: i32, len: i32): i32;
 
@@ -53,38 +59,6 @@ const D_DEV = 1;
 const D_REASON = 3;
 const D_LOCATION = 4;
 
-// key ids (../src/fast.ts K_*)
-const K_NONE = 0;
-const K_DEV = 1;
-const K_SKBADDR = 3;
-const K_NAPI = 4;
-const K_LEN = 6;
-const K_RC = 7;
-const K_QUEUE = 8;
-const K_IFINDEX = 12;
-const K_HANDLE = 13;
-const K_PARENT = 14;
-const K_TXQ = 15;
-const K_PACKETS = 16;
-const K_WORK = 17;
-const K_BUDGET = 18;
-const K_REASON = 19;
-const K_LOCATION = 20;
-
-// template entry kinds (../src/fast.ts TK_*)
-const TK_EQ = 0;
-const TK_WORD = 1;
-
-// `seen` flags (../src/fast.ts F_*)
-const F_DEV = 1 << 0;
-const F_SKB = 1 << 1;
-const F_LEN = 1 << 2;
-const F_RC = 1 << 3;
-const F_QUEUE = 1 << 4;
-const F_TXQ = 1 << 9;
-const F_PACKETS = 1 << 10;
-const F_NAPI = 1 << 11;
-
 // run() results
 export const DONE = 0;
 export const FULL = 1;
@@ -109,22 +83,24 @@ export const BAIL = 2;
   return -1;
 }
 
-/** ../src/fast.ts REQUIRED, by event id */
-function required(ev: i32): i32 {
+/** ../src/fields.ts REQUIRED, by event id (tables are not static data here) */
+export function required(ev: i32): i32 {
   switch (ev) {
     case 0: return F_DEV | F_SKB | F_LEN;
     case 1: return F_DEV | F_QUEUE | F_SKB | F_LEN;
     case 2: return F_DEV | F_SKB | F_LEN | F_RC;
+    case 3: return F_DEV | F_DRIVER | F_QUEUE;
     case 4: return F_SKB;
     case 5: return F_TXQ | F_PACKETS | F_SKB;
     case 6: return F_NAPI | F_DEV;
+    case 7: return F_STALL_LEN | F_JIFFIES;
     case 8: return F_SKB;
     case 9: return F_SKB;
     default: return 0;
   }
 }
-/** ../src/fast.ts WANTED, by event id (-1: no early stop) */
-function wanted(ev: i32): i32 {
+/** ../src/fields.ts WANTED, by event id (-1: no early stop) */
+export function wanted(ev: i32): i32 {
   switch (ev) {
     case 0: return F_DEV | F_SKB | F_LEN;
     case 1: return F_DEV | F_QUEUE | F_SKB | F_LEN;
@@ -279,7 +255,7 @@ function perfLine(a: i32, e: i32, r: i32): i32 {
   const ec = evA + load<i32>(sp, 4);
   evColumn = ec - tc;
   const ev = load<i32>(sp, 12);
-  if (ev < 0 || ev == 7) return 0; // not modelled (raw text) or dql_stall_detected
+  if (ev < 0 || ev == EV_DQL_STALL_DETECTED) return 0; // not modelled (raw text), or dql_stall_detected
   store<i64>(cfg(C_COL + COL_TS) + 8 * r, ns);
   store<i32>(cfg(C_COL + COL_PID) + 4 * r, pid);
   store<u8>(cfg(C_VALID + COL_PID) + r, 1);
@@ -467,7 +443,7 @@ function fields(r: i32, ev: i32, sp: i32, a: i32, b: i32): i32 {
         break;
       }
       case K_LEN: {
-        if (ev == 7) return 0;
+        if (ev == EV_DQL_STALL_DETECTED) return 0;
         i = decValue(va, lim, false);
         if (i < 0) return 0;
         store<i32>(cfg(C_COL + COL_LEN) + 4 * r, num);
