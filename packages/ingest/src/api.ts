@@ -35,8 +35,8 @@ export interface LoadOptions {
   /**
    * parse worker threads (0 = parse in this thread). Given here or in TXREPLAY_INGEST_WORKERS, they are used for
    * any input larger than one block; by default (one per core, at most 4) only for regular files of 16 MiB or
-   * more in perf-script format (the workers parse it with the WebAssembly kernel, ./wasmPerf.ts) and 128 MiB or
-   * more in the other formats. The table is identical either way.
+   * more in the formats the workers parse with the WebAssembly kernel (perf-script, ftrace/trace-cmd, bpftrace
+   * printf; ./wasmLines.ts) and 128 MiB or more for bpftrace JSON. The table is identical either way.
    */
   workers?: number;
   /** bytes per block of whole lines handed to a worker (default 4 MiB; tests use small blocks) */

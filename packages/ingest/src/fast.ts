@@ -321,7 +321,7 @@ export class FastParser {
   private readonly evIds: number[] = [];
   /** per slot: the field tokens of the first line with that event name (./fast.ts learnTemplate) */
   private readonly templates: (readonly TplEntry[])[] = [];
-  /** slots with an event dictionary index and a template, in the order they got them (./wasmPerf.ts) */
+  /** slots with an event dictionary index and a template, in the order they got them (./wasmLines.ts) */
   readonly readySlots: number[] = [];
 
   /** A ready slot: its printed name's bytes, event dictionary index, event id and template. */
@@ -1176,7 +1176,7 @@ function keyEq(dv: DataView<ArrayBufferLike>, buf: Uint8Array, i: number, b: num
  * literal (a bare word also followed by a space or the end) gets the same key from the general rules: the
  * literal holds no '=', space or tab before its end, so their scan stops exactly where the literal ends.
  */
-/** A template token as ./wasmPerf.ts copies it (TplEntry's public part). */
+/** A template token as ./wasmLines.ts copies it (TplEntry's public part). */
 export interface TemplateToken {
   readonly kind: number;
   readonly key: number;

@@ -1,6 +1,6 @@
 /**
  * Numbers shared by the field parsers: the string parser (./fields.ts), the byte fast path (./fast.ts) and the
- * WebAssembly kernel (../wasm/perf.ts, AssemblyScript, which imports this file: plain numeric constants only).
+ * WebAssembly kernel (../wasm/lines.ts, AssemblyScript, which imports this file: plain numeric constants only).
  */
 
 /** `seen` flags: which fields a line carried (REQUIRED / WANTED tables in ./fields.ts). */

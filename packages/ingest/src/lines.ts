@@ -14,7 +14,7 @@ import { FALLBACK, FastParser } from './fast.js';
 import { LineKind, parseBpftraceJsonLine, parseBpftraceLine, parseFtraceLine, parsePerfLine } from './formats.js';
 import type { LineParser, LineResult } from './formats.js';
 import { LOST_EVENTS_MARKER, type TraceFormat } from './schema.js';
-import { WASM_BAIL, WASM_FULL, type WasmPerf } from './wasmPerf.js';
+import { WASM_BAIL, WASM_FULL, type WasmLineKernel } from './wasmLines.js';
 
 /** How many unparseable lines are kept (with file:line) in the summary. */
 export const MAX_ISSUES = 10;
@@ -70,15 +70,15 @@ export class LineHandler {
     this.slow = parserFor(format);
   }
 
-  private wasm: WasmPerf | null = null;
+  private wasm: WasmLineKernel | null = null;
   /** rows the WebAssembly kernel made (the rest came through line()) */
   wasmRows = 0;
 
   /**
-   * Parse perf-script lines read into `wasm.input` with the WebAssembly kernel (./wasmPerf.ts); `cols` must have
+   * Parse the lines read into `wasm.input` with the WebAssembly kernel (./wasmLines.ts); `cols` must have
    * been built with `wasm.arena`. Lines it hands back, and every other buffer, take the usual path.
    */
-  attachWasm(wasm: WasmPerf): void {
+  attachWasm(wasm: WasmLineKernel): void {
     if (this.fast === null) throw new Error('attachWasm needs the fast path');
     wasm.attach(this.cols, this.fast, this.sourceIdx);
     this.wasm = wasm;

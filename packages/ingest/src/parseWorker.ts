@@ -9,7 +9,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BufferPool, DICT_COLUMN_NAMES, RowColumns, type BatchBuffers } from './rows.js';
 import { LineHandler } from './lines.js';
-import { WasmPerf, wasmPerfEnabled } from './wasmPerf.js';
+import { WasmLineKernel, wasmKernelEnabled } from './wasmLines.js';
 import type { BlockRequest, BlockResult, RecycleMessage, WorkerInit } from './pool.js';
 
 const init = workerData as WorkerInit;
@@ -18,8 +18,8 @@ if (port === null) throw new Error('parseWorker must run as a worker thread');
 
 /** the kernel's input region: pieces plus the line carried over (a longer line moves reading to a JS buffer) */
 const WASM_INPUT_BYTES = 6 << 20;
-/** perf-script goes through the WebAssembly kernel: columns and the read buffer live in its memory */
-const wasm = init.format === 'perf-script' && wasmPerfEnabled() ? new WasmPerf(init.batchRows, WASM_INPUT_BYTES) : null;
+/** text lines go through the WebAssembly kernel (./wasmLines.ts): columns and the read buffer live in its memory */
+const wasm = wasmKernelEnabled(init.format) ? new WasmLineKernel(init.format, init.batchRows, WASM_INPUT_BYTES) : null;
 const cols = new RowColumns(init.batchRows, wasm?.arena);
 /** batch buffers, given back by the main thread once written (when the output keeps no batches) */
 const pool = new BufferPool(init.sharedBuffers);

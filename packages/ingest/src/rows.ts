@@ -208,7 +208,7 @@ export class RowColumns {
 
   /**
    * `arena`, when given, places every typed column and validity array in memory it hands out (the parse
-   * worker's WebAssembly memory, ./wasmPerf.ts); by default each is a fresh array.
+   * worker's WebAssembly memory, ./wasmLines.ts); by default each is a fresh array.
    */
   constructor(capacity = DEFAULT_BATCH_ROWS, arena?: ColumnArena) {
     this.capacity = capacity;

@@ -23,7 +23,7 @@ import {
 } from './pool.js';
 import { COLUMNS, type TraceFormat } from './schema.js';
 import { detectFormat, notATraceReason } from './sniff.js';
-import { wasmPerfEnabled } from './wasmPerf.js';
+import { wasmKernelEnabled } from './wasmLines.js';
 
 export { MAX_ISSUES, parserFor };
 
@@ -56,7 +56,7 @@ export interface SourceOptions {
 const BLOCK_BYTES = 4 << 20;
 /** Regular files at least this big use parse workers by default (smaller: the calling thread is as fast). */
 const MIN_PARALLEL_BYTES = 128 << 20;
-/** perf-script with the WebAssembly kernel in the workers (./wasmPerf.ts): its warm-up is paid back much sooner */
+/** formats the WebAssembly kernel parses in the workers (./wasmLines.ts): its warm-up is paid back much sooner */
 const MIN_PARALLEL_BYTES_WASM = 16 << 20;
 /** Blocks submitted but not yet written, per worker: bounds memory independently of the input size. */
 const INFLIGHT_PER_WORKER = 2;
@@ -226,7 +226,7 @@ export async function ingestTextSource(
     // only a regular file can be re-read by offset: a named pipe (`<(perf script)`), a device or stdin has to
     // go on as the stream it is
     const regular = path !== '-' && !gzip && (await stat(path).then((st) => st.isFile(), () => false));
-    const minParallel = format === 'perf-script' && wasmPerfEnabled() ? MIN_PARALLEL_BYTES_WASM : MIN_PARALLEL_BYTES;
+    const minParallel = wasmKernelEnabled(format) ? MIN_PARALLEL_BYTES_WASM : MIN_PARALLEL_BYTES;
     const big = size !== null && size - dataStart > blockBytes && (explicit || size >= minParallel);
     if (script !== null && regular && big) {
       // a regular file: workers read their own byte ranges (no copy through this thread)

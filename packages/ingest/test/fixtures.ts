@@ -17,7 +17,7 @@ export function buildIngestDist(): void {
     stdio: 'pipe',
   });
   const asc = join(repoRoot, 'packages/ingest/node_modules/assemblyscript/bin/asc.js');
-  execFileSync(process.execPath, [asc, 'wasm/perf.ts', '-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '-o', 'dist/perf.wasm'], {
+  execFileSync(process.execPath, [asc, 'wasm/lines.ts', '-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '-o', 'dist/lines.wasm'], {
     cwd: join(repoRoot, 'packages/ingest'),
     stdio: 'pipe',
   });

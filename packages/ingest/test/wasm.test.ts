@@ -1,9 +1,9 @@
 /**
- * The WebAssembly perf-script kernel (wasm/perf.ts, loaded by src/wasmPerf.ts) does the work and changes nothing:
- * on every shared perf-script capture and on a trace of edge cases, rows parsed through the kernel (read into its
- * memory in small pieces, so lines straddle pieces) equal the rows of the JavaScript line handler in every column,
- * with the same dictionaries and counts, and the kernel itself made most of the rows. The kernel is compiled
- * JavaScript's sibling: this test builds the package (tsc + asc) and loads dist/.
+ * The WebAssembly line kernel (wasm/lines.ts, loaded by src/wasmLines.ts) does the work and changes nothing: on
+ * every shared perf-script, ftrace and bpftrace printf capture and on traces of edge cases, rows parsed through
+ * the kernel (read into its memory in small pieces, so lines straddle pieces) equal the rows of the JavaScript
+ * line handler in every column, with the same dictionaries and counts, and the kernel itself made most of the
+ * rows. The kernel is compiled: this test builds the package (tsc + asc) and loads dist/.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -36,8 +36,8 @@ interface Handler {
 interface Built {
   RowColumns: new (capacity?: number, arena?: unknown) => Cols;
   LineHandler: new (cols: Cols, format: string, path: string, strict: boolean, sourceIdx: number, onFull: () => void) => Handler;
-  WasmPerf: new (capacity: number, inputBytes: number) => { input: Uint8Array; arena: unknown };
-  wasmPerfEnabled(): boolean;
+  WasmLineKernel: new (format: string, capacity: number, inputBytes: number) => { input: Uint8Array; arena: unknown };
+  wasmKernelEnabled(format: string): boolean;
 }
 let built: Built;
 
@@ -47,14 +47,14 @@ beforeAll(async () => {
   built = {
     ...(await imp<Pick<Built, 'RowColumns'>>('rows.js')),
     ...(await imp<Pick<Built, 'LineHandler'>>('lines.js')),
-    ...(await imp<Pick<Built, 'WasmPerf' | 'wasmPerfEnabled'>>('wasmPerf.js')),
+    ...(await imp<Pick<Built, 'WasmLineKernel' | 'wasmKernelEnabled'>>('wasmLines.js')),
   };
 }, 180_000);
 
 /** Every row as a list of column values (validity applied), batches concatenated. */
-function parse(text: Uint8Array, useWasm: boolean, piece: number, batchRows: number) {
+function parse(text: Uint8Array, format: string, useWasm: boolean, piece: number, batchRows: number) {
   const rows: unknown[][] = [];
-  const wasm = useWasm ? new built.WasmPerf(batchRows, 1 << 20) : null;
+  const wasm = useWasm ? new built.WasmLineKernel(format, batchRows, 1 << 20) : null;
   const cols = new built.RowColumns(batchRows, wasm?.arena);
   const take = (): void => {
     const b = cols.takeBuffers();
@@ -68,7 +68,7 @@ function parse(text: Uint8Array, useWasm: boolean, piece: number, batchRows: num
       );
     }
   };
-  const h = new built.LineHandler(cols, 'perf-script', 'x', false, 0, take);
+  const h = new built.LineHandler(cols, format, 'x', false, 0, take);
   if (wasm !== null) h.attachWasm(wasm);
   // read in pieces into one buffer (the kernel's input region), carrying the incomplete last line
   const buf = wasm?.input ?? new Uint8Array(1 << 20);
@@ -89,15 +89,23 @@ function parse(text: Uint8Array, useWasm: boolean, piece: number, batchRows: num
   return { rows, h, dicts: cols.dicts };
 }
 
-function perfCaptures(): string[] {
-  const out: string[] = [];
+/** The shared captures in the formats the kernel parses: [path, format]. */
+function captures(): [string, string][] {
+  const out: [string, string][] = [];
+  const formats: [string, string][] = [
+    ['perf-script.txt', 'perf-script'],
+    ['ftrace.txt', 'ftrace'],
+    ['bpftrace.txt', 'bpftrace'],
+  ];
   for (const d of traceDirs()) {
-    for (const f of ['perf-script.txt', 'perf-script.txt.gz']) {
-      try {
-        readFileSync(join(TRACES, d, f));
-        out.push(join(TRACES, d, f));
-      } catch {
-        // not in this capture
+    for (const [file, format] of formats) {
+      for (const f of [file, `${file}.gz`]) {
+        try {
+          readFileSync(join(TRACES, d, f));
+          out.push([join(TRACES, d, f), format]);
+        } catch {
+          // not in this capture
+        }
       }
     }
   }
@@ -124,31 +132,79 @@ function expectSameRows(label: string, a: ReturnType<typeof parse>, b: ReturnTyp
 
 describe('WebAssembly perf-script kernel', () => {
   it('is built and enabled, with the field tables of src/fields.ts', async () => {
-    expect(built.wasmPerfEnabled()).toBe(true);
+    for (const f of ['perf-script', 'ftrace', 'trace-cmd', 'bpftrace']) expect(built.wasmKernelEnabled(f), f).toBe(true);
+    expect(built.wasmKernelEnabled('bpftrace-json')).toBe(false);
     const { instance } = (await (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array, i: object): Promise<{ instance: { exports: Record<string, (ev: number) => number> } }> } }).WebAssembly.instantiate(
-      readFileSync(join(dist, 'perf.wasm')),
+      readFileSync(join(dist, 'lines.wasm')),
       { env: { memory: new (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number }) => object } }).WebAssembly.Memory({ initial: 1 }), intern: () => 0 } },
     ));
     REQUIRED.forEach((want, ev) => expect(instance.exports.required!(ev), `REQUIRED[${ev}]`).toBe(want));
     WANTED.forEach((want, ev) => expect(instance.exports.wanted!(ev), `WANTED[${ev}]`).toBe(want));
   });
 
-  it('finds the shared perf-script captures', () => {
-    expect(perfCaptures().length).toBeGreaterThanOrEqual(5);
+  it('finds the shared captures', () => {
+    expect(captures().length).toBeGreaterThanOrEqual(15);
   });
 
-  for (const path of perfCaptures()) {
+  for (const [path, format] of captures()) {
     it(`${path.split('/').slice(-2).join('/')}: same rows as the JavaScript handler, most of them made by the kernel`, () => {
       const text = textOf(path);
-      const js = parse(text, false, 1 << 16, 4096);
+      const js = parse(text, format, false, 1 << 16, 4096);
       for (const piece of [1 << 16, 777]) {
-        const w = parse(text, true, piece, 4096);
+        const w = parse(text, format, true, piece, 4096);
         expectSameRows(`piece ${piece}`, js, w);
         // every event line of a known event name with its usual fields is the kernel's
         expect(w.h.wasmRows / w.h.events, `piece ${piece}: share of rows made by the kernel`).toBeGreaterThan(0.9);
       }
     });
   }
+
+  it('ftrace / trace-cmd edge cases: flags columns, (tgid), CPU records, comms starting like records', () => {
+    const lines: string[] = ['# tracer: nop', '#', 'cpus=2', 'version = 6'];
+    for (let k = 0; k < 1500; k++) {
+      const us = String(100000 + k).padStart(6, '0');
+      const comm = ['ping', 'kworker/0:0', 'cpuhp/1', 'vhost-12', 'CPU 0 x', 'a b', 'wörker'][k % 7]!;
+      const flags = ['d..2. ', 'd..2 ', '', 'dNs1. '][k % 4]!;
+      const ptr = ['00000000deadbeef', 'ffff888000000001', '(____ptrval____)', '0000000000000000'][k % 4]!;
+      lines.push(`  ${comm}-${9000 + (k % 7)}    [00${k % 2}] ${flags}1900.${us}: net_dev_xmit: dev=vs${k % 3} skbaddr=${ptr} len=${k} rc=${k % 5}`);
+      lines.push(`  ${comm}-${k % 3} (  ${k % 9}) [001] ${flags}${k % 40 === 0 ? '12345678901' : '1900'}.${us.slice(0, 1 + (k % 6))}: qdisc_dequeue: dequeue ifindex=4 qdisc handle=0x10000 parent=0xFFFFFFFF txq_state=0x${k % 8} packets=${k % 3} skbaddr=${ptr}`);
+      lines.push(`  ping-1 [000] .... 1900.${us}: napi_poll: napi poll on napi struct 0000000012345678 for device vs${k % 2} work ${k % 65} budget 64`);
+      if (k % 37 === 0) lines.push(`CPU:${k % 2} [LOST ${k + 1} EVENTS]`);
+      if (k % 41 === 0) lines.push(`  ping-1 [000] .... 1900:${us}: net_dev_xmit: dev=x skbaddr=0 len=1 rc=0`);
+      if (k % 43 === 0) lines.push(`  ping-1 [000] .... 1900.${us}: sched_switch: prev_comm=ping prev_pid=1`);
+    }
+    const text = new TextEncoder().encode(lines.join('\n') + '\n  ping-1 [000] .... 1901.000000: net_dev_xmit: dev=lo skbad');
+    const js = parse(text, 'ftrace', false, 1 << 16, 1000);
+    expect(js.h.events).toBeGreaterThan(4000);
+    for (const piece of [1 << 16, 333]) {
+      const w = parse(text, 'ftrace', true, piece, 1000);
+      expectSameRows(`ftrace piece ${piece}`, js, w);
+      expect(w.h.wasmRows, `ftrace piece ${piece}: kernel rows`).toBeGreaterThan(3000);
+    }
+  });
+
+  it('bpftrace printf edge cases: long timestamps, comms with spaces and colons, Lost and Attaching lines', () => {
+    const lines: string[] = ['Attaching 10 probes...'];
+    for (let k = 0; k < 1500; k++) {
+      const ts = k % 50 === 0 ? '12345678901234567890' : String(1900000000000 + k);
+      const comm = ['ping', 'kworker/0:0', 'a b c', 'x:y', '12 34'][k % 5]!;
+      lines.push(`${ts} ${k % 2} ${9000 + (k % 7)} ${comm} net:net_dev_xmit dev=vs${k % 3} skbaddr=0xffff888165655000 len=${k} rc=${k % 17 === 0 ? 16 : 0}`);
+      lines.push(`${ts} ${k % 2} ${k % 3} ${comm} qdisc:qdisc_dequeue ifindex=4 handle=0x10000 parent=0xffffffff txq_state=0x${k % 8} packets=${k % 3} skbaddr=0xffff888165655${String(k % 999).padStart(3, '0')}`);
+      if (k % 41 === 0) lines.push(`Lost ${k + 1} events`);
+      if (k % 43 === 0) lines.push(`${ts} x 1 ping net:net_dev_xmit dev=vs0 skbaddr=0x1 len=1 rc=0`);
+      if (k % 47 === 0) lines.push(`${ts} 0 1 ping sched:sched_switch prev_comm=ping`);
+      // an event token counts only with a '=' somewhere after it (or at the end of the line)
+      lines.push(`${ts} 0 1 ping napi:napi_poll struct 0xffff888000c2d1c8 device vs0${k % 2 === 0 ? ' x=1' : ''}`);
+    }
+    const text = new TextEncoder().encode(lines.join('\r\n') + '\r\n');
+    const js = parse(text, 'bpftrace', false, 1 << 16, 1000);
+    expect(js.h.events).toBeGreaterThan(2900);
+    for (const piece of [1 << 16, 333]) {
+      const w = parse(text, 'bpftrace', true, piece, 1000);
+      expectSameRows(`bpftrace piece ${piece}`, js, w);
+      expect(w.h.wasmRows, `bpftrace piece ${piece}: kernel rows`).toBeGreaterThan(2000);
+    }
+  });
 
   it('edge cases: odd tokens, pointers, numbers and names go to JavaScript or come out the same', () => {
     const lines: string[] = ['# os release : 6.12.0-test'];
@@ -181,10 +237,10 @@ describe('WebAssembly perf-script kernel', () => {
       if (k % 61 === 0) lines.push(`  ping 1 [000] 1900.${us}: sched:sched_switch: prev_comm=ping prev_pid=1`);
     }
     const text = new TextEncoder().encode(lines.join('\n') + '\n  ping 1 [000] 1901.000000: net:net_dev_xmit: dev=lo skbad');
-    const js = parse(text, false, 1 << 16, 1000);
+    const js = parse(text, 'perf-script', false, 1 << 16, 1000);
     expect(js.h.skipped).toBeGreaterThan(20);
     for (const piece of [1 << 16, 333]) {
-      const w = parse(text, true, piece, 1000);
+      const w = parse(text, 'perf-script', true, piece, 1000);
       expectSameRows(`edge piece ${piece}`, js, w);
       expect(w.h.wasmRows, `edge piece ${piece}: kernel rows`).toBeGreaterThan(4000);
     }

@@ -1,19 +1,20 @@
 /**
- * The WebAssembly perf-script line parser (../wasm/perf.ts, compiled to dist/perf.wasm by `pnpm build`) and the
- * memory it shares with this thread's row columns. A parse worker reads its byte ranges straight into `input`,
- * and the row columns (RowColumns with `arena`) live in the same memory, so the kernel writes rows where
- * takeBuffers() reads them. Every line the kernel does not accept — comments, headers, call chains, unknown
- * event names, a field token other than its event's template, `(ptrval)`, a dictionary string it has not seen —
- * goes back to the JavaScript LineHandler (fast path, then the string parser), which stays the reference; the
- * event names and templates that path learns are copied into the kernel as they become ready.
+ * The WebAssembly line kernel (../wasm/lines.ts, compiled to dist/lines.wasm by `pnpm build`) and the memory it
+ * shares with this thread's row columns: perf-script, ftrace/trace-cmd and bpftrace printf lines. A parse worker
+ * reads its byte ranges straight into `input`, and the row columns (RowColumns with `arena`) live in the same
+ * memory, so the kernel writes rows where takeBuffers() reads them. Every line the kernel does not accept —
+ * comments, headers, call chains, unknown event names, a field token other than its event's template,
+ * `(ptrval)`, a dictionary string it cannot store — goes back to the JavaScript LineHandler (fast path, then
+ * the string parser), which stays the reference; the event names and templates that path learns are copied into
+ * the kernel as they become ready.
  *
- * Only perf-script is done in WebAssembly (the format of the benchmark and of `perf script`, the most common
- * capture); other formats and the calling-thread path use the JavaScript parsers alone.
+ * bpftrace `-f json` and the calling-thread path use the JavaScript parsers alone.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastParser } from './fast.js';
 import type { ColumnArena, DictColumn, RowColumns } from './rows.js';
+import type { TraceFormat } from './schema.js';
 
 // The WebAssembly JS API as used here (the project compiles against ES2022 + Node types, which do not declare it).
 interface WasmMemory {
@@ -37,7 +38,7 @@ const C_DICT = 58;
 const C_SOURCE = 88;
 const C_OUT = 96;
 
-/** run() results (../wasm/perf.ts) */
+/** run() results (../wasm/lines.ts) */
 export const WASM_DONE = 0;
 export const WASM_FULL = 1;
 export const WASM_BAIL = 2;
@@ -52,7 +53,22 @@ const DICT_STORE = 1 << 18;
 const DICTS: readonly (DictColumn | null)[] = ['comm', 'dev', null, 'reason', 'location'];
 
 interface Exports {
-  run(pos: number, end: number, row: number, lines: number, cap: number): number;
+  run(pos: number, end: number, row: number, lines: number, cap: number, format: number): number;
+}
+
+/** The kernel's code for a format (../wasm/lines.ts FORMAT_*), or -1 when it has no parser for it. */
+function kernelFormat(format: TraceFormat): number {
+  switch (format) {
+    case 'perf-script':
+      return 0;
+    case 'ftrace':
+    case 'trace-cmd':
+      return 1;
+    case 'bpftrace':
+      return 2;
+    default:
+      return -1;
+  }
 }
 
 let compiled: object | null | undefined;
@@ -60,17 +76,20 @@ let compiled: object | null | undefined;
 /** The compiled kernel next to this module, or null (running from TypeScript sources, or not built). */
 function kernelModule(): object | null {
   if (compiled !== undefined) return compiled;
-  const url = new URL('./perf.wasm', import.meta.url);
+  const url = new URL('./lines.wasm', import.meta.url);
   compiled = url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? new Wasm.Module(readFileSync(url)) : null;
   return compiled;
 }
 
-/** TXREPLAY_INGEST_WASM=0 turns the kernel off (A/B runs, and a way out should it ever misbehave). */
-export function wasmPerfEnabled(): boolean {
-  return process.env.TXREPLAY_INGEST_WASM !== '0' && kernelModule() !== null;
+/**
+ * The kernel parses `format` here: it is built, has a parser for the format, and TXREPLAY_INGEST_WASM=0 does not
+ * turn it off (A/B runs, and a way out should it ever misbehave).
+ */
+export function wasmKernelEnabled(format: TraceFormat): boolean {
+  return process.env.TXREPLAY_INGEST_WASM !== '0' && kernelFormat(format) >= 0 && kernelModule() !== null;
 }
 
-export class WasmPerf {
+export class WasmLineKernel {
   readonly memory: WasmMemory;
   /** the input region: read the bytes to parse here */
   readonly input: Uint8Array;
@@ -85,9 +104,13 @@ export class WasmPerf {
   private readonly end: number;
   private readonly decoder = new TextDecoder('utf-8');
 
-  constructor(capacity: number, inputBytes: number) {
+  private readonly format: number;
+
+  constructor(format: TraceFormat, capacity: number, inputBytes: number) {
     const module = kernelModule();
-    if (module === null) throw new Error('the WebAssembly perf parser is not built (dist/perf.wasm)');
+    if (module === null) throw new Error('the WebAssembly line kernel is not built (dist/lines.wasm)');
+    this.format = kernelFormat(format);
+    if (this.format < 0) throw new Error(`the WebAssembly line kernel has no parser for ${format}`);
     // layout: [0, 64 KiB) configuration; slots and templates; counts; dictionaries; input; columns
     const columnBytes = capacity * (8 * 4 + 2 + 4 * 20 + 1) + 27 * capacity + 64 * 8;
     const fixed =
@@ -134,7 +157,7 @@ export class WasmPerf {
   private alloc(bytes: number): number {
     const at = this.nextFree;
     this.nextFree = (at + bytes + 7) & ~7;
-    if (this.nextFree > this.end) throw new Error('WebAssembly perf parser: memory layout too small');
+    if (this.nextFree > this.end) throw new Error('WebAssembly line kernel: memory layout too small');
     return at;
   }
 
@@ -149,7 +172,7 @@ export class WasmPerf {
       cols.source, cols.line,
     ];
     arrays.forEach((a, c) => {
-      if (a !== null && a.buffer !== this.memory.buffer) throw new Error('WebAssembly perf parser: columns are not in its memory');
+      if (a !== null && a.buffer !== this.memory.buffer) throw new Error('WebAssembly line kernel: columns are not in its memory');
       this.setCfg(C_COL + c, a === null ? 0 : a.byteOffset);
     });
     cols.validList.forEach((v, c) => this.setCfg(C_VALID + c, v.byteOffset));
@@ -159,7 +182,7 @@ export class WasmPerf {
   /** The kernel met a string of dictionary d it has not seen: this thread's dictionary index for it. */
   private intern(d: number, ptr: number, len: number): number {
     const name = DICTS[d];
-    if (name === null || name === undefined || this.cols === null) throw new Error(`WebAssembly perf parser: no dictionary ${d}`);
+    if (name === null || name === undefined || this.cols === null) throw new Error(`WebAssembly line kernel: no dictionary ${d}`);
     return this.cols.dicts[name].intern(this.decoder.decode(this.u8.subarray(ptr, ptr + len)));
   }
 
@@ -198,10 +221,10 @@ export class WasmPerf {
     }
   }
 
-  /** ../wasm/perf.ts run(): parse lines of input[pos, end) into rows from `row`. */
+  /** ../wasm/lines.ts run(): parse lines of input[pos, end) into rows from `row`. */
   run(pos: number, end: number, row: number, lines: number): number {
     const cols = this.cols!;
-    return this.exports.run(this.input.byteOffset + pos, this.input.byteOffset + end, row, lines, cols.capacity);
+    return this.exports.run(this.input.byteOffset + pos, this.input.byteOffset + end, row, lines, cols.capacity, this.format);
   }
 
   /** run() outputs: the next line start (input-relative), rows so far, rows added, the bailed line's end */

@@ -1,10 +1,11 @@
-// AssemblyScript: the perf-script byte fast path of ../src/fast.ts, compiled to WebAssembly (../src/wasmPerf.ts
-// loads it; `pnpm build` compiles it with `asc`). It accepts only lines it can decide exactly as the JavaScript
-// fast path does — a perf event line whose event name and field tokens match a slot and template that the
-// JavaScript parser registered — and hands every other line back ("bail"): the JavaScript line handler parses
-// it, and the string parser stays the reference for every odd line. test/parallel.test.ts compares the tables.
+// AssemblyScript: the byte fast path of ../src/fast.ts for perf-script, ftrace/trace-cmd and bpftrace printf
+// lines, compiled to WebAssembly (../src/wasmLines.ts loads it; `pnpm build` compiles it with `asc`). It accepts
+// only lines it can decide exactly as the JavaScript fast path does — an event line whose event name and field
+// tokens match a slot and template that the JavaScript parser registered — and hands every other line back
+// ("bail"): the JavaScript line handler parses it, and the string parser stays the reference for every odd line.
+// test/wasm.test.ts and test/parallel.test.ts compare the tables.
 //
-// Memory is imported and laid out by ../src/wasmPerf.ts (no allocation here, no static data); the addresses
+// Memory is imported and laid out by ../src/wasmLines.ts (no allocation here, no static data); the addresses
 // live in a configuration block at CFG. All multi-byte values are little-endian.
 
 import {
@@ -58,6 +59,10 @@ const D_COMM = 0;
 const D_DEV = 1;
 const D_REASON = 3;
 const D_LOCATION = 4;
+
+// formats (../src/wasmLines.ts kernelFormat; 2 = bpftrace printf)
+const FORMAT_PERF = 0;
+const FORMAT_FTRACE = 1;
 
 // run() results
 export const DONE = 0;
@@ -165,6 +170,243 @@ function slotEndingAt(evA: i32, ec: i32, e: i32): i32 {
     if (k == n) return s;
   }
   return -1;
+}
+
+/** The registered slot whose printed name is exactly [a, b), else -1. */
+function slotNamed(a: i32, b: i32): i32 {
+  const n = b - a;
+  const slots = cfg(C_SLOTS);
+  const ns = cfg(C_NSLOTS);
+  for (let s = 0; s < ns; s++) {
+    const p = slots + 32 * s;
+    if (load<i32>(p, 4) != n) continue;
+    const name = load<i32>(p);
+    let k = 0;
+    while (k + 4 <= n && load<u32>(name + k) == load<u32>(a + k)) k += 4;
+    while (k < n && load<u8>(name + k) == load<u8>(a + k)) k++;
+    if (k == n) return s;
+  }
+  return -1;
+}
+
+/** The first ':' followed by a space or the end, before any space (../src/fast.ts evColon), else -1. */
+function evColon(i: i32, e: i32): i32 {
+  for (let j = i; j < e; j++) {
+    const c = load<u8>(j);
+    if (c == 58 && (j + 1 == e || isSp(load<u8>(j + 1)))) return j;
+    if (isSp(c)) return -1;
+  }
+  return -1;
+}
+
+/** The first ` [digits]` from i: the '[' (its ']' in bracketEnd), else -1 (../src/fast.ts cpuBracket). */
+let bracketEnd: i32 = 0;
+function cpuBracket(a: i32, i: i32, e: i32): i32 {
+  let lb = i;
+  for (;;) {
+    while (lb < e && load<u8>(lb) != 91) lb++;
+    if (lb >= e) return -1;
+    let j = lb + 1;
+    while (j < e && isDig(load<u8>(j))) j++;
+    if (j > lb + 1 && j < e && load<u8>(j) == 93 && lb > a && isSp(load<u8>(lb - 1))) {
+      bracketEnd = j;
+      return lb;
+    }
+    lb++;
+  }
+  return -1;
+}
+
+/** Decimal digits [a, b) (1..15 of them, checked by the caller) as i64. */
+@inline function digits(a: i32, b: i32): i64 {
+  let v: i64 = 0;
+  for (let k = a; k < b; k++) v = v * 10 + <i64>(load<u8>(k) - 48);
+  return v;
+}
+
+/** `secs.frac` in [a, b) (one '.', 1..9 digits each side, 1..9 fraction digits) as ns, or -1. */
+function secsDotFrac(a: i32, b: i32): i64 {
+  let dot = a;
+  while (dot < b && load<u8>(dot) != 46) dot++;
+  if (dot >= b || dot == a || dot - a > 9) return -1;
+  for (let k = a; k < dot; k++) if (!isDig(load<u8>(k))) return -1;
+  const fd = b - dot - 1;
+  if (fd < 1 || fd > 9) return -1;
+  for (let k = dot + 1; k < b; k++) if (!isDig(load<u8>(k))) return -1;
+  let frac = digits(dot + 1, b);
+  for (let k = fd; k < 9; k++) frac *= 10;
+  const ns = digits(a, dot) * 1000000000 + frac;
+  return ns > 9007199254740991 ? -1 : ns;
+}
+
+/** The row's event and fields, once the header is stored: 1, or 0 to hand the line to JavaScript. */
+function rowTail(r: i32, sp: i32, fieldsA: i32, e: i32): i32 {
+  const ev = load<i32>(sp, 12);
+  if (ev < 0 || ev == EV_DQL_STALL_DETECTED) return 0; // not modelled (raw text), or dql_stall_detected
+  store<i32>(cfg(C_COL + COL_EVENT) + 4 * r, load<i32>(sp, 8));
+  return fields(r, ev, sp, fieldsA, e);
+}
+
+/** The comm [a, b) into row r: false when its dictionary is full. */
+function storeComm(r: i32, a: i32, b: i32): bool {
+  const comm = dictGet(D_COMM, a, b);
+  if (comm < 0) return false;
+  store<i32>(cfg(C_COL + COL_COMM) + 4 * r, comm);
+  store<u8>(cfg(C_VALID + COL_COMM) + r, 1);
+  return true;
+}
+
+/**
+ * One ftrace / trace-cmd line [a, e) (`comm-pid [cpu] flags secs.frac: event: fields`, ../src/fast.ts ftrace):
+ * 1 when it became row r, 0 to hand it to JavaScript.
+ */
+function ftraceLine(a: i32, e: i32, r: i32): i32 {
+  let i = a;
+  while (i < e && isSp(load<u8>(i))) i++;
+  if (i == e) return 0;
+  // `#` comments, and `CPU…` / `cpus=` / `version = ` records: JavaScript
+  if (load<u8>(i) == 35 || startsWith(i, e, 0x555043, 3) || startsWith(i, e, 0x73757063, 4) || startsWith(i, e, 0x73726576, 4)) return 0;
+  const lb = cpuBracket(a, i, e);
+  if (lb < 0) return 0;
+  const rb = bracketEnd;
+  let pe = lb;
+  while (pe > i && isSp(load<u8>(pe - 1))) pe--;
+  if (pe > i && load<u8>(pe - 1) == 41) {
+    // trace-cmd's `comm-pid (tgid)`: the last '(' of the line before the bracket
+    let lp = pe - 1;
+    while (lp >= a && load<u8>(lp) != 40) lp--;
+    // none in the line: JavaScript's lastIndexOf finds one before the line or none, and leaves pe alone too
+    if (lp > i) {
+      pe = lp;
+      while (pe > i && isSp(load<u8>(pe - 1))) pe--;
+    }
+  }
+  let ps = pe;
+  while (ps > i && isDig(load<u8>(ps - 1))) ps--;
+  if (ps == pe || ps <= i || load<u8>(ps - 1) != 45 || pe - ps > 15 || rb - lb - 1 > 9) return 0;
+  // timestamp: `digits.digits:` right after the bracket, or after a 4- or 5-character flags token
+  let tsA = rb + 1;
+  while (tsA < e && isSp(load<u8>(tsA))) tsA++;
+  let tc = tsColonAt(tsA, e);
+  if (tc < 0) {
+    const fe = tokEnd(tsA, e);
+    if (fe - tsA < 4 || fe - tsA > 5) return 0;
+    tsA = fe;
+    while (tsA < e && isSp(load<u8>(tsA))) tsA++;
+    tc = tsColonAt(tsA, e);
+    if (tc < 0) return 0;
+  }
+  store<i32>(cfg(C_COL + COL_PID) + 4 * r, <i32>digits(ps, pe));
+  store<u8>(cfg(C_VALID + COL_PID) + r, 1);
+  if (ps - 1 > i && !storeComm(r, i, ps - 1)) return 0;
+  store<i16>(cfg(C_COL + COL_CPU) + 2 * r, <i16>digits(lb + 1, rb));
+  store<u8>(cfg(C_VALID + COL_CPU) + r, 1);
+  const ns = secsDotFrac(tsA, tc);
+  if (ns < 0) return 0;
+  store<i64>(cfg(C_COL + COL_TS) + 8 * r, ns);
+  let evA = tc + 1;
+  while (evA < e && isSp(load<u8>(evA))) evA++;
+  const ec = evColon(evA, e);
+  if (ec <= evA) return 0;
+  const slot = slotNamed(evA, ec);
+  if (slot < 0) return 0;
+  return rowTail(r, cfg(C_SLOTS) + 32 * slot, ec + 1, e);
+}
+
+/**
+ * The n (3 or 4) bytes at i equal the low bytes of `word` (little-endian): a prefix test that may read past e
+ * only when the line is that long. `cpus` and `vers` stand for `cpus=` and `version = ` (JavaScript checks the
+ * rest; stopping at the shorter prefix only sends more lines to it).
+ */
+function startsWith(i: i32, e: i32, word: u32, n: i32): bool {
+  if (i + n > e) return false;
+  for (let k = 0; k < n; k++) if (<u32>load<u8>(i + k) != ((word >> (8 * k)) & 0xff)) return false;
+  return true;
+}
+
+/** ../src/fast.ts tsColon: digits with exactly one '.', then ':': the ':' or -1. */
+function tsColonAt(i: i32, e: i32): i32 {
+  let j = i;
+  let sawDigit = false;
+  let sawDot = false;
+  while (j < e) {
+    const c = load<u8>(j);
+    if (isDig(c)) sawDigit = true;
+    else if (c == 46 && !sawDot) sawDot = true;
+    else break;
+    j++;
+  }
+  if (!sawDigit || !sawDot || j >= e || load<u8>(j) != 58) return -1;
+  return j;
+}
+
+/** ../src/fast.ts isSysEventToken: `word:word` of [A-Za-z0-9_] with one ':' inside. */
+function isSysEventToken(a: i32, b: i32): bool {
+  let colon = -1;
+  for (let k = a; k < b; k++) {
+    const c = <i32>load<u8>(k);
+    if (c == 58) {
+      if (colon >= 0) return false;
+      colon = k;
+    } else if (!(isDig(c) || <u32>((c | 0x20) - 97) <= 25 || c == 95)) return false;
+  }
+  return colon > a && colon < b - 1;
+}
+
+/**
+ * One bpftrace printf line [a, e) (`ts_ns cpu pid comm… sys:event key=value…`, ../src/fast.ts bpftrace): 1 when
+ * it became row r, 0 to hand it to JavaScript.
+ */
+function bpftraceLine(a: i32, e: i32, r: i32): i32 {
+  let i = a;
+  while (i < e && isSp(load<u8>(i))) i++;
+  if (i == e || !isDig(load<u8>(i))) return 0;
+  const tsE = tokEnd(i, e);
+  if (tsE - i > 18) return 0; // 19-20 digits: JavaScript (BigInt)
+  for (let k = i; k < tsE; k++) if (!isDig(load<u8>(k))) return 0;
+  let cpuA = tsE;
+  while (cpuA < e && isSp(load<u8>(cpuA))) cpuA++;
+  const cpuE = tokEnd(cpuA, e);
+  let pidA = cpuE;
+  while (pidA < e && isSp(load<u8>(pidA))) pidA++;
+  const pidE = tokEnd(pidA, e);
+  if (cpuE == cpuA || cpuE - cpuA > 9 || pidE == pidA || pidE - pidA > 15) return 0;
+  for (let k = cpuA; k < cpuE; k++) if (!isDig(load<u8>(k))) return 0;
+  for (let k = pidA; k < pidE; k++) if (!isDig(load<u8>(k))) return 0;
+  let commA = pidE;
+  while (commA < e && isSp(load<u8>(commA))) commA++;
+  // the first `sys:event` token after the comm's first token that ends the line or has a '=' somewhere after it
+  let k = commA;
+  while (k < e) {
+    const te = tokEnd(k, e);
+    if (k > commA && isSysEventToken(k, te)) {
+      let next = te;
+      while (next < e && isSp(load<u8>(next))) next++;
+      let eq = false;
+      for (let q = next; q < e; q++) {
+        if (load<u8>(q) == 61) {
+          eq = true;
+          break;
+        }
+      }
+      if (next == e || eq) {
+        const slot = slotNamed(k, te);
+        if (slot < 0) return 0;
+        store<i64>(cfg(C_COL + COL_TS) + 8 * r, digits(i, tsE));
+        store<i16>(cfg(C_COL + COL_CPU) + 2 * r, <i16>digits(cpuA, cpuE));
+        store<u8>(cfg(C_VALID + COL_CPU) + r, 1);
+        store<i32>(cfg(C_COL + COL_PID) + 4 * r, <i32>digits(pidA, pidE));
+        store<u8>(cfg(C_VALID + COL_PID) + r, 1);
+        let ce = k;
+        while (ce > commA && isSp(load<u8>(ce - 1))) ce--;
+        if (!storeComm(r, commA, ce)) return 0;
+        return rowTail(r, cfg(C_SLOTS) + 32 * slot, te, e);
+      }
+    }
+    k = te;
+    while (k < e && isSp(load<u8>(k))) k++;
+  }
+  return 0;
 }
 
 /** One perf line [a, e): 1 when it became row r, 0 to hand it to JavaScript. */
@@ -504,7 +746,7 @@ function fields(r: i32, ev: i32, sp: i32, a: i32, b: i32): i32 {
  * [out.pos, out.lineEnd)), the batch is full (FULL) or no complete line is left (DONE). Line numbers continue
  * from `lines`. out: pos (next line start), row (rows so far), events (rows added by this call).
  */
-export function run(pos: i32, end: i32, row: i32, lines: i32, cap: i32): i32 {
+export function run(pos: i32, end: i32, row: i32, lines: i32, cap: i32, format: i32): i32 {
   const lineCol = cfg(C_COL + COL_LINE);
   const srcCol = cfg(C_COL + COL_SOURCE);
   const source = cfg(C_SOURCE);
@@ -525,7 +767,8 @@ export function run(pos: i32, end: i32, row: i32, lines: i32, cap: i32): i32 {
     if (nl >= end) break;
     let e = nl;
     if (e > pos && load<u8>(e - 1) == 13) e--;
-    if (perfLine(pos, e, row) == 0) {
+    const made = format == FORMAT_PERF ? perfLine(pos, e, row) : format == FORMAT_FTRACE ? ftraceLine(pos, e, row) : bpftraceLine(pos, e, row);
+    if (made == 0) {
       out(3, nl);
       status = BAIL;
       break;
