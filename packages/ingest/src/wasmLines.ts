@@ -89,6 +89,10 @@ export function wasmKernelEnabled(format: TraceFormat): boolean {
   return process.env.TXREPLAY_INGEST_WASM !== '0' && kernelFormat(format) >= 0 && kernelModule() !== null;
 }
 
+/**
+ * One thread's kernel instance: its memory (never grown, so views into it stay valid), the input region, an arena
+ * for RowColumns, the event names and templates copied from the JavaScript fast path, and the per-event counts.
+ */
 export class WasmLineKernel {
   readonly memory: WasmMemory;
   /** the input region: read the bytes to parse here */
@@ -103,7 +107,7 @@ export class WasmLineKernel {
   private nextFree: number;
   private readonly end: number;
   private readonly decoder = new TextDecoder('utf-8');
-
+  /** ../wasm/lines.ts FORMAT_* */
   private readonly format: number;
 
   constructor(format: TraceFormat, capacity: number, inputBytes: number) {
