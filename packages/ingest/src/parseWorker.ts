@@ -1,9 +1,11 @@
 /**
- * Parse worker: receives blocks of whole lines (bytes, transferred), parses them with the same LineHandler as
- * the single-thread path into worker-local columns and dictionaries, and sends back transferable parts plus
+ * Parse worker: reads the byte range of a regular file it is given (or receives a block of whole lines of a
+ * stream), parses it with the same LineHandler as the single-thread path — the WebAssembly line kernel first for
+ * the formats it knows (./wasmLines.ts) — into worker-local columns and dictionaries, and sends back parts plus
  * the dictionary strings it added since its previous answer: each part is one record batch's buffers (validity
- * bitmaps built here). The main thread remaps dictionary indices and line numbers in place and writes the
- * batches in file order (./source.ts parseInWorkers).
+ * bitmaps built here; SharedArrayBuffers that come back once written, or copies). The main thread remaps
+ * dictionary indices and line numbers in place and writes the batches in file order (./source.ts
+ * parseInWorkers).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';

@@ -25,8 +25,9 @@ export type DictColumn = (typeof DICT_COLUMNS)[number];
 
 /**
  * The buffers of one record batch, before dictionaries are attached: typed arrays only, so a parse worker can
- * transfer them to the main thread, which remaps dictionary indices and line numbers in place and builds the
- * RecordBatch without copying (./columns.ts EventColumns.batchOf).
+ * post them to the main thread (shared, or copied: never transferred, see BufferPool), which remaps dictionary
+ * indices and line numbers in place and builds the RecordBatch without copying (./columns.ts
+ * EventColumns.batchOf).
  */
 export interface BatchBuffers {
   n: number;
