@@ -2,7 +2,8 @@
  * Line accounting over raw bytes: every line is exactly one of event (a row, lost-events markers included),
  * comment, or skipped; lines = events + skipped + comments. Each line goes to the byte fast path (./fast.ts)
  * first and, when that cannot decide, to the string parser of its format (./formats.ts) — the reference, which
- * words every error message.
+ * words every error message. In parse workers, a buffer in the WebAssembly kernel's memory goes through the
+ * kernel before both (feedWasm, ./wasmLines.ts); the lines it hands back take the same path.
  *
  * Used in-process (one handler for a whole source) and inside parse workers (one handler per worker, counts
  * reset per chunk, line numbers relative to the chunk; the main thread adds the chunk's first line).
