@@ -157,19 +157,7 @@ let evColumn: i32 = 0;
 function slotEndingAt(evA: i32, ec: i32, e: i32): i32 {
   if (ec <= evA || ec >= e || load<u8>(ec) != 58) return -1;
   if (ec + 1 < e && !isSp(load<u8>(ec + 1))) return -1;
-  const n = ec - evA;
-  const slots = cfg(C_SLOTS);
-  const ns = cfg(C_NSLOTS);
-  for (let s = 0; s < ns; s++) {
-    const p = slots + 32 * s;
-    if (load<i32>(p, 4) != n) continue;
-    const name = load<i32>(p);
-    let k = 0;
-    while (k + 4 <= n && load<u32>(name + k) == load<u32>(evA + k)) k += 4;
-    while (k < n && load<u8>(name + k) == load<u8>(evA + k)) k++;
-    if (k == n) return s;
-  }
-  return -1;
+  return slotNamed(evA, ec);
 }
 
 /** The registered slot whose printed name is exactly [a, b), else -1. */
@@ -427,92 +415,47 @@ function perfLine(a: i32, e: i32, r: i32): i32 {
     }
     if (k < e && k - i >= 6 && isSp(load<u8>(k))) return 0;
   }
-  // first ` [digits]`
-  let lb = i;
-  let rb = -1;
-  for (;;) {
-    while (lb < e && load<u8>(lb) != 91) lb++;
-    if (lb >= e) return 0;
-    let j = lb + 1;
-    while (j < e && isDig(load<u8>(j))) j++;
-    if (j > lb + 1 && j < e && load<u8>(j) == 93 && lb > a && isSp(load<u8>(lb - 1))) {
-      rb = j;
-      break;
-    }
-    lb++;
-  }
+  const lb = cpuBracket(a, i, e);
+  if (lb < 0) return 0;
+  const rb = bracketEnd;
   let pe = lb;
   while (pe > i && isSp(load<u8>(pe - 1))) pe--;
   let ps = pe;
   while (ps > i && isDig(load<u8>(ps - 1))) ps--;
   if (ps == pe || pe - ps > 15 || rb - lb - 1 > 9) return 0;
-  let pid = 0;
-  for (let k = ps; k < pe; k++) pid = pid * 10 + (load<u8>(k) - 48);
+  let pid = <i32>digits(ps, pe);
   if (ps > i && load<u8>(ps - 1) == 45) {
     ps--;
     pid = -pid;
   }
   let ce = ps;
   while (ce > i && isSp(load<u8>(ce - 1))) ce--;
-  // secs.frac: (1..9 digits).(1..9 digits):
-  let t = rb + 1;
-  while (t < e && isSp(load<u8>(t))) t++;
-  const sa = t;
-  let secs: i64 = 0;
-  while (t < e && isDig(load<u8>(t))) {
-    secs = secs * 10 + <i64>(load<u8>(t) - 48);
-    t++;
-  }
-  if (t == sa || t - sa > 9 || t >= e || load<u8>(t) != 46) return 0; // 9 digits: ns cannot overflow i64
-  t++;
-  const fa = t;
-  let frac: i64 = 0;
-  while (t < e && isDig(load<u8>(t))) {
-    frac = frac * 10 + <i64>(load<u8>(t) - 48);
-    t++;
-  }
-  const fd = t - fa;
-  if (fd < 1 || fd > 9 || t >= e || load<u8>(t) != 58) return 0;
-  for (let k = fd; k < 9; k++) frac *= 10;
-  const ns = secs * 1000000000 + frac;
-  if (ns > 9007199254740991) return 0; // the JavaScript parser goes through BigInt there: let it
-  const tc = t;
+  // `secs.frac:` (../src/fast.ts secsDotFracColon: digits, one '.', 1..9 digits, ':')
+  let tsA = rb + 1;
+  while (tsA < e && isSp(load<u8>(tsA))) tsA++;
+  const tc = tsColonAt(tsA, e);
+  if (tc < 0) return 0;
+  const ns = secsDotFrac(tsA, tc);
+  if (ns < 0) return 0;
   let evA = tc + 1;
   while (evA < e && isSp(load<u8>(evA))) evA++;
   let slot = slotEndingAt(evA, tc + evColumn, e);
   if (slot < 0) {
-    // the first ':' followed by a space, before any space
-    let ec = evA;
-    while (ec < e) {
-      const c = load<u8>(ec);
-      if (c == 58 && (ec + 1 == e || isSp(load<u8>(ec + 1)))) break;
-      if (isSp(c)) return 0;
-      ec++;
-    }
-    if (ec >= e) return 0;
-    slot = slotEndingAt(evA, ec, e);
+    const ec = evColon(evA, e);
+    if (ec <= evA) return 0;
+    slot = slotNamed(evA, ec);
     if (slot < 0) return 0;
   }
   const sp = cfg(C_SLOTS) + 32 * slot;
   const ec = evA + load<i32>(sp, 4);
   evColumn = ec - tc;
-  const ev = load<i32>(sp, 12);
-  if (ev < 0 || ev == EV_DQL_STALL_DETECTED) return 0; // not modelled (raw text), or dql_stall_detected
   store<i64>(cfg(C_COL + COL_TS) + 8 * r, ns);
   store<i32>(cfg(C_COL + COL_PID) + 4 * r, pid);
   store<u8>(cfg(C_VALID + COL_PID) + r, 1);
-  let cpu = 0;
-  for (let k = lb + 1; k < rb; k++) cpu = cpu * 10 + (load<u8>(k) - 48);
-  store<i16>(cfg(C_COL + COL_CPU) + 2 * r, <i16>cpu);
+  store<i16>(cfg(C_COL + COL_CPU) + 2 * r, <i16>digits(lb + 1, rb));
   store<u8>(cfg(C_VALID + COL_CPU) + r, 1);
-  if (ce > i) {
-    const comm = dictGet(D_COMM, i, ce);
-    if (comm < 0) return 0;
-    store<i32>(cfg(C_COL + COL_COMM) + 4 * r, comm);
-    store<u8>(cfg(C_VALID + COL_COMM) + r, 1);
-  }
-  store<i32>(cfg(C_COL + COL_EVENT) + 4 * r, load<i32>(sp, 8));
-  return fields(r, ev, sp, ec + 1, e);
+  if (ce > i && !storeComm(r, i, ce)) return 0;
+  return rowTail(r, sp, ec + 1, e);
 }
 
 /** Token end: the next space or tab, or b. */
