@@ -11,6 +11,7 @@ export default defineConfig({
       '@txreplay/ingest': pkg('ingest'),
       '@txreplay/replay': pkg('replay'),
       '@txreplay/report': pkg('report'),
+      '@txreplay/capture': pkg('capture'),
     },
   },
   test: {

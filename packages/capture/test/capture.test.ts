@@ -13,12 +13,18 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEvents } from '@txreplay/ingest';
-import { bpftraceProgram } from '../src/capture/bpftrace-program.js';
-import { countCapture } from '../src/capture/count.js';
-import { perfRecordArgs } from '../src/capture/perf-recipe.js';
-import { PerfSkbFilter } from '../src/capture/skb-filter.js';
-import { FIELDS_6_18, TX_TRACEPOINTS, parseDropReasons, parseFormatFields } from '../src/capture/tracepoints.js';
-import { which, type CaptureTool } from '../src/capture/tools.js';
+import {
+  bpftraceProgram,
+  countCapture,
+  perfRecordArgs,
+  PerfSkbFilter,
+  FIELDS_6_18,
+  TX_TRACEPOINTS,
+  parseDropReasons,
+  parseFormatFields,
+  which,
+  type CaptureTool,
+} from '@txreplay/capture';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const shared = process.env.TXREPLAY_SHARED ?? resolve(repoRoot, '../shared');
@@ -107,17 +113,17 @@ function requireCapturePreconditions(): void {
     if (!existsSync(built) || statSync(built).mtimeMs < statSync(src).mtimeMs) stale.push(built);
   };
   check(join(repoRoot, 'packages/cli/src/commands/capture.ts'), join(repoRoot, 'packages/cli/dist/commands/capture.js'));
-  const srcDir = join(repoRoot, 'packages/cli/src/capture');
+  const srcDir = join(repoRoot, 'packages/capture/src');
   for (const f of readdirSync(srcDir)) {
-    if (f.endsWith('.ts')) check(join(srcDir, f), join(repoRoot, 'packages/cli/dist/capture', f.replace(/\.ts$/, '.js')));
+    if (f.endsWith('.ts')) check(join(srcDir, f), join(repoRoot, 'packages/capture/dist', f.replace(/\.ts$/, '.js')));
   }
   if (!existsSync(cliMain)) stale.push(cliMain);
   if (stale.length) throw new Error(`the CLI build is missing or older than its source (${stale.join(', ')}): run \`pnpm build\` first`);
 }
 
 describe('capture kit: program text and recipes', () => {
-  it('capture/txpath.bt is exactly the generator output for the Linux 6.18 tracepoint layouts', () => {
-    const shipped = readFileSync(join(repoRoot, 'capture/txpath.bt'), 'utf8');
+  it('packages/capture/txpath.bt is exactly the generator output for the Linux 6.18 tracepoint layouts', () => {
+    const shipped = readFileSync(join(repoRoot, 'packages/capture/txpath.bt'), 'utf8');
     expect(shipped).toBe(bpftraceProgram({ fields: FIELDS_6_18, generatedFor: 'Linux 6.18 tracepoint layouts (spec §H.1)' }));
     // one probe per tracepoint, plus two that only forget skbs (queued elsewhere, received by a device)
     for (const tp of TX_TRACEPOINTS) expect(shipped).toContain(`tracepoint:${tp}\n`);
@@ -152,7 +158,7 @@ describe('capture kit: program text and recipes', () => {
     expect(args.filter((a) => a === '--filter')).toHaveLength(7); // net_dev_* ×4, qdisc ×2, napi_poll
     expect(args.slice(-7)).toEqual(['-e', 'net:netif_receive_skb', '-o', '/tmp/p.data', '--', 'sleep', '5']);
     // the shell recipe names the same ten tracepoints
-    const recipe = readFileSync(join(repoRoot, 'capture/perf-record.sh'), 'utf8');
+    const recipe = readFileSync(join(repoRoot, 'packages/capture/perf-record.sh'), 'utf8');
     for (const tp of TX_TRACEPOINTS) expect(recipe).toContain(tp);
   });
 

@@ -1,6 +1,6 @@
 /**
  * The perf side of the capture kit: `perf record` arguments for the TX tracepoints (the same recipe as
- * `capture/perf-record.sh`). Pure.
+ * `packages/capture/perf-record.sh`). Pure.
  *
  * `-k CLOCK_MONOTONIC` puts perf on the clock bpftrace `nsecs` and ftrace `trace_clock=mono` use, so captures
  * of the same run line up. perf can filter only on a tracepoint's own fields: net_dev_* (`name`), napi_poll

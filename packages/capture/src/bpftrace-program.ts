@@ -1,5 +1,5 @@
 /**
- * Generates the capture kit's bpftrace program (`capture/txpath.bt` is its output for Linux 6.18).
+ * Generates the capture kit's bpftrace program (`packages/capture/txpath.bt` is its output for Linux 6.18).
  *
  * Output, one line per event (the format of the shared captures, parsed by @txreplay/ingest):
  *   `<ts_ns> <cpu> <tid> <comm> <sys:event> key=value …`

@@ -23,7 +23,7 @@ export type TracepointFields = Partial<Record<TxTracepoint, readonly string[]>>;
 
 /**
  * The layouts on Linux 6.18 (spec §H.1, checked on `6.18.44-fc-v769`): the reference the shipped
- * `capture/txpath.bt` is generated from.
+ * `packages/capture/txpath.bt` is generated from.
  */
 export const FIELDS_6_18: Required<TracepointFields> = {
   'net:net_dev_queue': ['skbaddr', 'len', 'name'],
