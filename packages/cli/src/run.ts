@@ -96,10 +96,18 @@ export function action<A extends unknown[]>(
   };
 }
 
-/** Reading progress on stderr, only when it is a terminal (stdout stays the result). */
+let progressShown = false;
+
+/** Reading progress on stderr, only when it is a terminal (stdout stays the result); endProgress() ends the line. */
 export function readProgress(): ((bytesRead: number, totalBytes: number | null) => void) | undefined {
   if (process.stderr.isTTY !== true) return undefined;
   return (read, total) => {
+    progressShown = true;
     process.stderr.write(`\rreading ${(read / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ''} MB`);
   };
+}
+
+export function endProgress(): void {
+  if (progressShown) process.stderr.write('\n');
+  progressShown = false;
 }
