@@ -1,11 +1,12 @@
 /**
  * Flags shared by `diagnose`, `replay` and `report`: what the model assumes about the devices (profile
- * flags, --profile file, --device-profile), the stall threshold and the input format. Parsing only.
+ * flags, --profile file, --device-profile), the stall threshold and the input format. Parsing only; the
+ * library is loaded when a command runs, not when it is registered (start-up).
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { LoadOptions, TraceFormat } from '@txreplay/ingest';
-import { parseDeviceProfileSpec, parseProfile, parseProfileFile, type DeviceProfile, type DeviceProfiles, type ReplayOptions, type ReplayResult } from '@txreplay/replay';
+import type { DeviceProfile, DeviceProfiles, ReplayOptions, ReplayResult } from '@txreplay/replay';
 import { EXIT } from './exit.js';
 import { fail, readProgress } from './run.js';
 
@@ -53,7 +54,8 @@ const usage = (message: string): never => fail(EXIT.usage, message);
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** Global profile (file, then flags) and per-device profiles (file "devices", then --device-profile). */
-function profilesFromOptions(o: ReplayCliOptions): { profile: DeviceProfile; devices: DeviceProfiles } {
+async function profilesFromOptions(o: ReplayCliOptions): Promise<{ profile: DeviceProfile; devices: DeviceProfiles }> {
+  const { parseDeviceProfileSpec, parseProfile, parseProfileFile } = await import('@txreplay/replay');
   let fromFile: DeviceProfile = {};
   let devices: DeviceProfiles = {};
   if (o.profile) {
@@ -88,8 +90,8 @@ function profilesFromOptions(o: ReplayCliOptions): { profile: DeviceProfile; dev
 }
 
 /** The replay options the flags give (profiles, stall threshold, loopback). */
-export function replayOptionsFromFlags(o: ReplayCliOptions): ReplayOptions & { profile: DeviceProfile; deviceProfiles: DeviceProfiles } {
-  const { profile, devices: deviceProfiles } = profilesFromOptions(o);
+export async function replayOptionsFromFlags(o: ReplayCliOptions): Promise<ReplayOptions & { profile: DeviceProfile; deviceProfiles: DeviceProfiles }> {
+  const { profile, devices: deviceProfiles } = await profilesFromOptions(o);
   let stallNs: number | undefined;
   if (o.stallMs !== undefined) {
     const ms = Number(o.stallMs);

@@ -1,6 +1,6 @@
 /** Flags shared by `report`, `query` and `export`: where the ClickHouse store is. */
 import type { Command } from 'commander';
-import { Store, resolveStoreConfig, type StoreFlags } from '@txreplay/report';
+import type { Store, StoreFlags } from '@txreplay/report';
 import { EXIT } from './exit.js';
 import { CliError } from './run.js';
 
@@ -13,6 +13,7 @@ export function addStoreOptions(cmd: Command): Command {
 
 /** Open the store; any failure to open it is the store exit code (5), StoreError or not. */
 export async function openStore(o: StoreFlags): Promise<Store> {
+  const { Store, resolveStoreConfig } = await import('@txreplay/report');
   try {
     return await Store.open(resolveStoreConfig(o));
   } catch (e) {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { programForThisKernel, recordTxPath, type CaptureResult, type CaptureTool } from '@txreplay/capture';
+import type { CaptureResult, CaptureTool } from '@txreplay/capture';
 import { action } from '../run.js';
 
 interface CaptureCliOptions {
@@ -55,6 +55,7 @@ export function register(program: Command): void {
     .option('--print-program', "print the bpftrace program for this kernel's tracepoints and exit")
     .action(
       action(async (ctx, opts: CaptureCliOptions) => {
+        const { programForThisKernel, recordTxPath } = await import('@txreplay/capture');
         if (opts.printProgram) {
           process.stdout.write(programForThisKernel());
           return;

@@ -1,21 +1,22 @@
 import type { Command } from 'commander';
-import { diagnoseFiles, diagnoseFilesWithEvents, formatVerdict, toJson, type DiagnoseOptions, type ReplayResult } from '@txreplay/replay';
+import type { DiagnoseOptions, ReplayResult } from '@txreplay/replay';
 import { action, endProgress } from '../run.js';
 import { addReplayOptions, findingsExitCode, loadOptionsFromFlags, replayOptionsFromFlags, type ReplayCliOptions } from '../replay-flags.js';
 
 type DiagnoseCliOptions = ReplayCliOptions & { html?: string; md?: string };
 
 /** Flags → diagnose options: the shared replay flags, the input, skip notes on stderr. */
-export function diagnoseOptions(o: ReplayCliOptions, signal: AbortSignal, maxSeriesPoints: number | undefined): DiagnoseOptions {
+export async function diagnoseOptions(o: ReplayCliOptions, signal: AbortSignal, maxSeriesPoints: number | undefined): Promise<DiagnoseOptions> {
   return {
-    ...replayOptionsFromFlags(o),
+    ...(await replayOptionsFromFlags(o)),
     maxSeriesPoints,
     load: loadOptionsFromFlags(o, signal),
     onNote: (note) => process.stderr.write(`txreplay: ${note}\n`),
   };
 }
 
-export function printResult(result: ReplayResult, json: boolean | undefined): void {
+export async function printResult(result: ReplayResult, json: boolean | undefined): Promise<void> {
+  const { formatVerdict, toJson } = await import('@txreplay/replay');
   endProgress();
   process.stdout.write(json ? toJson(result) + '\n' : formatVerdict(result));
 }
@@ -30,16 +31,16 @@ export function register(program: Command): void {
     .option('--md <file>', 'also write a Markdown post-mortem');
   addReplayOptions(cmd).action(
     action(async (ctx, traces: string[], o: DiagnoseCliOptions) => {
-      const opts = diagnoseOptions(o, ctx.signal, 500);
+      const { diagnoseFiles, diagnoseFilesWithEvents } = await import('@txreplay/replay');
+      const opts = await diagnoseOptions(o, ctx.signal, 500);
       if (!o.html && !o.md) {
         const result = await diagnoseFiles(traces, opts);
-        printResult(result, o.json);
+        await printResult(result, o.json);
         return findingsExitCode(result);
       }
-      // the post-mortem draws its timelines from the events; its renderer is loaded only now, and without
-      // the store (chDB): @txreplay/report/postmortem
+      // the post-mortem draws its timelines from the events; its renderer comes without the store (chDB)
       const { result, table } = await diagnoseFilesWithEvents(traces, opts);
-      printResult(result, o.json);
+      await printResult(result, o.json);
       const { writePostMortem } = await import('@txreplay/report/postmortem');
       await writePostMortem(result, { html: o.html, md: o.md, events: table });
       return findingsExitCode(result);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { exportCsv, type StoreFlags } from '@txreplay/report';
+import type { StoreFlags } from '@txreplay/report';
 import { EXIT } from '../exit.js';
 import { action, fail } from '../run.js';
 import { addStoreOptions, withStore } from '../store-flags.js';
@@ -14,6 +14,7 @@ export function register(program: Command): void {
   addStoreOptions(cmd).action(
     action(async (_ctx, o: StoreFlags & { csv: string; run?: string }) => {
       if (o.run !== undefined && !/^[0-9a-f]{32}$/.test(o.run)) fail(EXIT.usage, `--run: expected a 32-hex-digit run id, got ${JSON.stringify(o.run)}`);
+      const { exportCsv } = await import('@txreplay/report');
       const files = await withStore(o, (store) => exportCsv(store, o.csv, { runId: o.run }));
       for (const f of files) process.stdout.write(`${f.path}: ${f.rows} rows\n`);
     }),

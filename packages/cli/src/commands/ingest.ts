@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { ingestToArrow, StrictParseError, type IngestSummary, type TraceFormat } from '@txreplay/ingest';
+import type { IngestSummary, TraceFormat } from '@txreplay/ingest';
 import { EXIT } from '../exit.js';
 import { action, fail } from '../run.js';
 
@@ -45,6 +45,7 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(
       action(async (ctx, files: string[], opts: { output: string; format?: TraceFormat; strict?: boolean; json?: boolean }) => {
+        const { ingestToArrow, StrictParseError } = await import('@txreplay/ingest');
         let lastProgress = 0;
         const tty = process.stderr.isTTY === true;
         const clearProgress = (): void => {

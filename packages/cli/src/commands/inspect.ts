@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { inspectArrowFile, type TableInspection } from '@txreplay/ingest';
+import type { TableInspection } from '@txreplay/ingest';
 import { EXIT } from '../exit.js';
 import { action, fail } from '../run.js';
 
@@ -40,6 +40,7 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       action(async (_ctx, file: string, opts: { json?: boolean }) => {
+        const { inspectArrowFile } = await import('@txreplay/ingest');
         let r: TableInspection;
         try {
           r = await inspectArrowFile(file);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runQuery, type QueryOutputFormat, type StoreFlags } from '@txreplay/report';
+import type { QueryOutputFormat, StoreFlags } from '@txreplay/report';
 import { EXIT } from '../exit.js';
 import { action, fail } from '../run.js';
 import { addStoreOptions, withStore } from '../store-flags.js';
@@ -14,6 +14,7 @@ export function register(program: Command): void {
   addStoreOptions(cmd).action(
     action(async (_ctx, sql: string, o: StoreFlags & { format: string }) => {
       if (!['table', 'csv', 'json'].includes(o.format)) fail(EXIT.usage, `--format: expected table, csv or json, got ${JSON.stringify(o.format)}`);
+      const { runQuery } = await import('@txreplay/report');
       process.stdout.write(await withStore(o, (store) => runQuery(store, sql, o.format as QueryOutputFormat)));
     }),
   );

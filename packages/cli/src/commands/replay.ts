@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { diagnoseFiles } from '@txreplay/replay';
 import { action } from '../run.js';
 import { addReplayOptions, findingsExitCode, type ReplayCliOptions } from '../replay-flags.js';
 import { diagnoseOptions, printResult } from './diagnose.js';
@@ -12,8 +11,9 @@ export function register(program: Command): void {
     .argument('<traces...>', 'trace files (any ingest format, .gz, .arrow; - for stdin)');
   addReplayOptions(cmd).action(
     action(async (ctx, traces: string[], o: ReplayCliOptions) => {
-      const result = await diagnoseFiles(traces, diagnoseOptions(o, ctx.signal, undefined));
-      printResult(result, o.json);
+      const { diagnoseFiles } = await import('@txreplay/replay');
+      const result = await diagnoseFiles(traces, await diagnoseOptions(o, ctx.signal, undefined));
+      await printResult(result, o.json);
       return findingsExitCode(result);
     }),
   );

@@ -1,8 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadEvents } from '@txreplay/ingest';
-import { replayTable, verdictLine } from '@txreplay/replay';
-import { removeInsertTempFiles, writeRun, writePostMortem, type StoreFlags } from '@txreplay/report';
+import type { StoreFlags } from '@txreplay/report';
 import { EXIT } from '../exit.js';
 import { action, endProgress, readProgress } from '../run.js';
 import { addReplayOptions, replayOptionsFromFlags, type ReplayCliOptions } from '../replay-flags.js';
@@ -30,6 +28,7 @@ export function register(program: Command): void {
       // Ctrl-C at any point: nothing partial is ever visible (the run's `runs` row is written last, post-mortems
       // are renamed into place), so stopping means removing temp files and exiting 130. A signal that arrives
       // while synchronous work (replay) runs is delivered right after it.
+      const { removeInsertTempFiles } = await import('@txreplay/report');
       let storedRunId: string | null = null;
       ctx.onInterrupt(() => {
         removeInsertTempFiles();
@@ -47,7 +46,12 @@ export function register(program: Command): void {
 
 /** ingest → replay → store → post-mortem (the body of `txreplay report`); `onStored` once the `runs` row is in. */
 async function reportAction(traces: string[], o: ReportCliOptions, onStored: (runId: string) => void): Promise<void> {
-  const replayOptions = replayOptionsFromFlags(o);
+  const [{ loadEvents }, { replayTable, verdictLine }, { writeRun, writePostMortem }] = await Promise.all([
+    import('@txreplay/ingest'),
+    import('@txreplay/replay'),
+    import('@txreplay/report'),
+  ]);
+  const replayOptions = await replayOptionsFromFlags(o);
   const { profile, deviceProfiles, stallNs } = replayOptions;
   const t0 = performance.now();
   const loaded = await loadEvents(traces, { format: o.format, strict: o.strict, onProgress: readProgress() });

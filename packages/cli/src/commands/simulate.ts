@@ -3,8 +3,7 @@ import { Option } from 'commander';
 import { readFileSync, renameSync, unlinkSync, existsSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseScenario, ScenarioError, Simulator, PerfScriptWriter, perfScriptContextFor, type SimResult } from '@txreplay/model';
-import { ingestToArrow } from '@txreplay/ingest';
+import type { SimResult } from '@txreplay/model';
 import { EXIT } from '../exit.js';
 import { action, fail } from '../run.js';
 
@@ -58,6 +57,7 @@ export function register(program: Command): void {
     .option('--dmesg <file>', 'also write the driver log lines (dmesg style, e.g. igb "Detected Tx Unit Hang")')
     .action(
       action(async (ctx, file: string, opts: { output: string; format: 'perf-script' | 'arrow'; seed?: number; dmesg?: string }) => {
+        const { parseScenario, ScenarioError, Simulator, PerfScriptWriter, perfScriptContextFor } = await import('@txreplay/model');
         let text: string;
         try {
           text = readFileSync(file, 'utf8');
@@ -86,7 +86,7 @@ export function register(program: Command): void {
         });
         let result: SimResult;
         try {
-          let writer: PerfScriptWriter | null = null;
+          let writer: InstanceType<typeof PerfScriptWriter> | null = null;
           let sinceFlush = 0;
           let written = 0;
           const showProgress = process.stderr.isTTY === true;
@@ -111,7 +111,7 @@ export function register(program: Command): void {
           for (const c of writer.drainChunks()) writeSync(fd, c);
           closeSync(fd);
           if (opts.format === 'perf-script') renameSync(textPath, out);
-          else await ingestToArrow([textPath], out, { format: 'perf-script' });
+          else await (await import('@txreplay/ingest')).ingestToArrow([textPath], out, { format: 'perf-script' });
         } catch (e) {
           cleanup();
           if (e instanceof ScenarioError) {
