@@ -55,11 +55,14 @@ export function exitCodeOf(err: unknown): number {
 }
 
 export interface ActionContext {
-  /** aborted at the first SIGINT/SIGTERM: hand it to the library call (reading stops, nothing is written) */
+  /**
+   * Aborted at the first SIGINT/SIGTERM: hand it to the library call (reading stops, nothing is written).
+   * A command that never asks for it is simply ended with 130 at Ctrl-C.
+   */
   readonly signal: AbortSignal;
   /**
-   * Replace what Ctrl-C does (default: abort `signal`, and exit 130 at a second one): e.g. stop the tracer
-   * and keep what it captured, or remove temporary files and exit 130 at once.
+   * Replace what Ctrl-C does: e.g. stop the tracer and keep what it captured, or remove temporary files and
+   * exit 130 at once.
    */
   onInterrupt(handler: () => void): void;
 }
@@ -75,17 +78,26 @@ export function action<A extends unknown[]>(
   return async (...args: A): Promise<void> => {
     const ac = new AbortController();
     let handler: (() => void) | null = null;
+    let signalUsed = false;
     const onSignal = (): void => {
       if (handler) handler();
-      else if (!ac.signal.aborted) ac.abort(new CliError(EXIT.interrupted, 'interrupted'));
-      else process.exit(EXIT.interrupted);
+      else if (signalUsed && !ac.signal.aborted) ac.abort(new CliError(EXIT.interrupted, 'interrupted'));
+      else process.exit(EXIT.interrupted); // nothing to stop gracefully, or a second Ctrl-C
     };
-    const ctx: ActionContext = { signal: ac.signal, onInterrupt: (h) => (handler = h) };
+    const ctx: ActionContext = {
+      get signal() {
+        signalUsed = true;
+        return ac.signal;
+      },
+      onInterrupt: (h) => (handler = h),
+    };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
       const code = await body(ctx, ...args);
-      if (code !== undefined) process.exitCode = code;
+      // interrupted after the reading (e.g. during replay, whose signal is delivered when it ends)
+      if (ac.signal.aborted) process.exitCode = EXIT.interrupted;
+      else if (code !== undefined) process.exitCode = code;
     } catch (err) {
       process.exitCode = ac.signal.aborted ? EXIT.interrupted : exitCodeOf(err);
       throw err;

@@ -12,7 +12,7 @@ export function addStoreOptions(cmd: Command): Command {
 }
 
 /** Open the store; any failure to open it is the store exit code (5), StoreError or not. */
-export async function openStore(o: StoreFlags): Promise<Store> {
+async function openStore(o: StoreFlags): Promise<Store> {
   const { Store, resolveStoreConfig } = await import('@txreplay/report');
   try {
     return await Store.open(resolveStoreConfig(o));
