@@ -44,7 +44,8 @@ export function perfRecordArgs(opts: PerfRecordOptions): string[] {
     if (filter) args.push('--filter', filter);
   }
   // with a device filter: receptions, so the skb post-filter can forget skbs that became RX skbs (skb-filter.ts)
-  if (opts.dev !== undefined && (opts.fields['skb:consume_skb'] ?? opts.fields['skb:kfree_skb'])) args.push('-e', 'net:netif_receive_skb');
+  if (opts.dev !== undefined && (opts.fields['skb:consume_skb'] ?? opts.fields['skb:kfree_skb']))
+    args.push('-e', 'net:netif_receive_skb');
   args.push('-o', opts.dataPath, '--', 'sleep', String(opts.seconds));
   return args;
 }

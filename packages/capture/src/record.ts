@@ -6,7 +6,7 @@ import { release } from 'node:os';
 import { bpftraceProgram } from './bpftrace-program.js';
 import { findDevice } from './devices.js';
 import { CaptureError, startCapture, type RunningCapture } from './run.js';
-import { chooseTool, isRoot, type CaptureTool } from './tools.js';
+import { chooseTool, isRoot, type CaptureTool, type ToolChoice } from './tools.js';
 import { probeKernelTracepoints } from './tracepoints.js';
 
 export interface RecordOptions {
@@ -36,10 +36,14 @@ export function programForThisKernel(): string {
 export function resolveIfindex(dev: string): number {
   const matches = findDevice(dev);
   const distinct = [...new Set(matches.map((m) => m.ifindex))];
-  if (matches.length === 0) throw new CaptureError(`no device named ${dev} in this or any named network namespace`, 'usage');
+  if (matches.length === 0)
+    throw new CaptureError(`no device named ${dev} in this or any named network namespace`, 'usage');
   if (distinct.length > 1) {
     const where = matches.map((m) => `${m.netns ?? '(this namespace)'}: ${m.ifindex}`).join(', ');
-    throw new CaptureError(`device ${dev} exists in several namespaces with different ifindexes (${where}); pick one with --ifindex`, 'usage');
+    throw new CaptureError(
+      `device ${dev} exists in several namespaces with different ifindexes (${where}); pick one with --ifindex`,
+      'usage',
+    );
   }
   return distinct[0]!;
 }
@@ -49,9 +53,12 @@ export function recordTxPath(opts: RecordOptions): RunningCapture {
   if (!opts.out) throw new CaptureError('capture needs -o FILE (where to write the trace)', 'usage');
   if (opts.callGraph && opts.tool === 'bpftrace') throw new CaptureError('--call-graph needs --tool perf', 'usage');
   if (!isRoot()) {
-    throw new CaptureError('txreplay capture must run as root: bpftrace and system-wide perf need CAP_BPF/CAP_PERFMON and tracefs', 'tool');
+    throw new CaptureError(
+      'txreplay capture must run as root: bpftrace and system-wide perf need CAP_BPF/CAP_PERFMON and tracefs',
+      'tool',
+    );
   }
-  let choice;
+  let choice: ToolChoice;
   try {
     choice = chooseTool(opts.callGraph ? 'perf' : opts.tool);
   } catch (err) {

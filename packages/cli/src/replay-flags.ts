@@ -37,16 +37,22 @@ export function addReplayOptions(cmd: Command): Command {
     .option('--txqueuelen <n>', 'device txqueuelen')
     .option('--hz <n>', 'kernel CONFIG_HZ (default 250)')
     .option('--kernel <release>', 'kernel release (default: from the trace, else 6.18)')
-    .option('--profile <file.json>', 'device profile file with the same keys as the flags, plus "devices": {"<dev>": {…}} for per-device profiles')
+    .option(
+      '--profile <file.json>',
+      'device profile file with the same keys as the flags, plus "devices": {"<dev>": {…}} for per-device profiles',
+    )
     .option(
       '--device-profile <spec>',
-      'one device\'s profile, overriding the flags for it: dev=NAME,driver=…,ring=…,rate=…,qdisc=…,txqueuelen=…,hz=…,kernel=… (repeatable)',
+      "one device's profile, overriding the flags for it: dev=NAME,driver=…,ring=…,rate=…,qdisc=…,txqueuelen=…,hz=…,kernel=… (repeatable)",
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
     )
     .option('--stall-ms <ms>', 'a stop or stuck in-flight data longer than this is a stall (default 500)')
     .option('--include-lo', 'also diagnose the loopback device')
-    .option('--format <fmt>', 'input format (default: sniffed): perf-script, ftrace, trace-cmd, bpftrace, bpftrace-json, arrow')
+    .option(
+      '--format <fmt>',
+      'input format (default: sniffed): perf-script, ftrace, trace-cmd, bpftrace, bpftrace-json, arrow',
+    )
     .option('--strict', 'stop at the first unparseable line');
 }
 
@@ -76,7 +82,15 @@ async function profilesFromOptions(o: ReplayCliOptions): Promise<{ profile: Devi
   }
   try {
     const flags = parseProfile(
-      { driver: o.driver, ring: o.ring, rate: o.rate, qdisc: o.qdisc, txqueuelen: o.txqueuelen, hz: o.hz, kernel: o.kernel },
+      {
+        driver: o.driver,
+        ring: o.ring,
+        rate: o.rate,
+        qdisc: o.qdisc,
+        txqueuelen: o.txqueuelen,
+        hz: o.hz,
+        kernel: o.kernel,
+      },
       'flags',
     );
     for (const spec of o.deviceProfile ?? []) {
@@ -90,7 +104,9 @@ async function profilesFromOptions(o: ReplayCliOptions): Promise<{ profile: Devi
 }
 
 /** The replay options the flags give (profiles, stall threshold, loopback). */
-export async function replayOptionsFromFlags(o: ReplayCliOptions): Promise<ReplayOptions & { profile: DeviceProfile; deviceProfiles: DeviceProfiles }> {
+export async function replayOptionsFromFlags(
+  o: ReplayCliOptions,
+): Promise<ReplayOptions & { profile: DeviceProfile; deviceProfiles: DeviceProfiles }> {
   const { profile, devices: deviceProfiles } = await profilesFromOptions(o);
   let stallNs: number | undefined;
   if (o.stallMs !== undefined) {

@@ -73,6 +73,7 @@ export interface ActionContext {
  * rethrown for main.ts to print.
  */
 export function action<A extends unknown[]>(
+  // biome-ignore lint/suspicious/noConfusingVoidType: a body that only prints returns nothing (exit 0), others their exit code
   body: (ctx: ActionContext, ...args: A) => Promise<number | void> | number | void,
 ): (...args: A) => Promise<void> {
   return async (...args: A): Promise<void> => {

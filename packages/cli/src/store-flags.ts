@@ -6,7 +6,10 @@ import { CliError } from './run.js';
 
 export function addStoreOptions(cmd: Command): Command {
   return cmd
-    .option('--clickhouse-url <url>', 'ClickHouse server over HTTP (default: $TXREPLAY_CLICKHOUSE_URL, $CLICKHOUSE_URL, else the embedded store)')
+    .option(
+      '--clickhouse-url <url>',
+      'ClickHouse server over HTTP (default: $TXREPLAY_CLICKHOUSE_URL, $CLICKHOUSE_URL, else the embedded store)',
+    )
     .option('--db <dir>', 'embedded chDB data directory (default: $TXREPLAY_DB or ~/.local/share/txreplay/chdb)')
     .option('--database <name>', 'ClickHouse database (default: $CLICKHOUSE_DATABASE or txreplay)');
 }

@@ -20,9 +20,14 @@ describe('store configuration and failures', () => {
     // nothing listens on port 9 (discard) on 127.0.0.1 here: connection refused, retried, then one sentence
     const down = await Store.open(resolveStoreConfig({ clickhouseUrl: `http://u:${password}@127.0.0.1:9` }, {}), {
       retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 100 },
-    }).then(() => null, (e: unknown) => e);
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(down).toBeInstanceOf(StoreError);
-    expect((down as Error).message).toMatch(/^could not reach the ClickHouse server http:\/\/127\.0\.0\.1:9 \(user u, password set\), database txreplay: .*ECONNREFUSED/);
+    expect((down as Error).message).toMatch(
+      /^could not reach the ClickHouse server http:\/\/127\.0\.0\.1:9 \(user u, password set\), database txreplay: .*ECONNREFUSED/,
+    );
     expect((down as Error).message).not.toContain(password);
     expect((down as Error).message.split('\n')).toHaveLength(1);
   });

@@ -48,7 +48,12 @@ export function register(program: Command): void {
     .option('-s, --seconds <n>', 'how long to capture (from the moment the tracer is attached)', positiveNumber, 10)
     .option('--dev <name>', 'only this device (qdisc events by its ifindex, skb frees by the skbs seen on it)')
     .option('--ifindex <n>', "the device's ifindex, when --dev is ambiguous across network namespaces", ifindexArg)
-    .addOption(new Option('--tool <tool>', 'force the tracer (default: bpftrace if installed, else perf)').choices(['bpftrace', 'perf']))
+    .addOption(
+      new Option('--tool <tool>', 'force the tracer (default: bpftrace if installed, else perf)').choices([
+        'bpftrace',
+        'perf',
+      ]),
+    )
     .option('-o, --output <file>', 'trace file to write (atomically; a <file>.meta.json sidecar goes beside it)')
     .option('-g, --call-graph', 'perf only: record kernel call chains (perf record -g)')
     .option('--json', 'print the result as JSON on stdout')
@@ -70,7 +75,9 @@ export function register(program: Command): void {
         const result = await running.done;
         process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : formatCaptureResult(result));
         if (result.lostEvents > 0) {
-          status(`${result.lostEvents} events were lost by the tracer: raise BPFTRACE_PERF_RB_PAGES (or perf -m) and capture again`);
+          status(
+            `${result.lostEvents} events were lost by the tracer: raise BPFTRACE_PERF_RB_PAGES (or perf -m) and capture again`,
+          );
         }
       }),
     );

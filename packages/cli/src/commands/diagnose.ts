@@ -1,12 +1,22 @@
 import type { Command } from 'commander';
 import type { DiagnoseOptions, ReplayResult } from '@txreplay/replay';
 import { action, endProgress } from '../run.js';
-import { addReplayOptions, findingsExitCode, loadOptionsFromFlags, replayOptionsFromFlags, type ReplayCliOptions } from '../replay-flags.js';
+import {
+  addReplayOptions,
+  findingsExitCode,
+  loadOptionsFromFlags,
+  replayOptionsFromFlags,
+  type ReplayCliOptions,
+} from '../replay-flags.js';
 
 type DiagnoseCliOptions = ReplayCliOptions & { html?: string; md?: string };
 
 /** Flags → diagnose options: the shared replay flags, the input, skip notes on stderr. */
-export async function diagnoseOptions(o: ReplayCliOptions, signal: AbortSignal, maxSeriesPoints: number | undefined): Promise<DiagnoseOptions> {
+export async function diagnoseOptions(
+  o: ReplayCliOptions,
+  signal: AbortSignal,
+  maxSeriesPoints: number | undefined,
+): Promise<DiagnoseOptions> {
   return {
     ...(await replayOptionsFromFlags(o)),
     maxSeriesPoints,
@@ -26,7 +36,10 @@ export function register(program: Command): void {
   const cmd = program
     .command('diagnose')
     .description('post-mortem of a TX-path trace: real vs expected per device and queue, findings and a verdict')
-    .argument('<traces...>', 'trace files (perf script, ftrace, trace-cmd, bpftrace text/json, .gz, .arrow; - for stdin)')
+    .argument(
+      '<traces...>',
+      'trace files (perf script, ftrace, trace-cmd, bpftrace text/json, .gz, .arrow; - for stdin)',
+    )
     .option('--html <file>', 'also write an HTML post-mortem')
     .option('--md <file>', 'also write a Markdown post-mortem');
   addReplayOptions(cmd).action(

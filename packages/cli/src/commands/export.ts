@@ -13,7 +13,8 @@ export function register(program: Command): void {
     .option('--run <id>', 'only this run id (default: all complete runs)');
   addStoreOptions(cmd).action(
     action(async (_ctx, o: StoreFlags & { csv: string; run?: string }) => {
-      if (o.run !== undefined && !/^[0-9a-f]{32}$/.test(o.run)) fail(EXIT.usage, `--run: expected a 32-hex-digit run id, got ${JSON.stringify(o.run)}`);
+      if (o.run !== undefined && !/^[0-9a-f]{32}$/.test(o.run))
+        fail(EXIT.usage, `--run: expected a 32-hex-digit run id, got ${JSON.stringify(o.run)}`);
       const { exportCsv } = await import('@txreplay/report');
       const files = await withStore(o, (store) => exportCsv(store, o.csv, { runId: o.run }));
       for (const f of files) process.stdout.write(`${f.path}: ${f.rows} rows\n`);

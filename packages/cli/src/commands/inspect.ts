@@ -46,7 +46,10 @@ export function register(program: Command): void {
           r = await inspectArrowFile(file);
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
-          fail(code === 'ENOENT' ? EXIT.usage : EXIT.notATrace, `cannot read ${file} as an Arrow file: ${(err as Error).message}`);
+          fail(
+            code === 'ENOENT' ? EXIT.usage : EXIT.notATrace,
+            `cannot read ${file} as an Arrow file: ${(err as Error).message}`,
+          );
         }
         process.stdout.write(opts.json ? `${JSON.stringify(r, null, 1)}\n` : formatInspection(r));
       }),

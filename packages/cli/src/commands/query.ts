@@ -8,12 +8,15 @@ import { addStoreOptions, withStore } from '../store-flags.js';
 export function register(program: Command): void {
   const cmd = program
     .command('query')
-    .description('run ClickHouse SQL against the txreplay store (tables: runs, events, packets, queue_intervals, series, findings)')
+    .description(
+      'run ClickHouse SQL against the txreplay store (tables: runs, events, packets, queue_intervals, series, findings)',
+    )
     .argument('<sql>', 'the SQL statement')
     .option('--format <fmt>', 'table, csv or json (JSON lines)', 'table');
   addStoreOptions(cmd).action(
     action(async (_ctx, sql: string, o: StoreFlags & { format: string }) => {
-      if (!['table', 'csv', 'json'].includes(o.format)) fail(EXIT.usage, `--format: expected table, csv or json, got ${JSON.stringify(o.format)}`);
+      if (!['table', 'csv', 'json'].includes(o.format))
+        fail(EXIT.usage, `--format: expected table, csv or json, got ${JSON.stringify(o.format)}`);
       const { runQuery } = await import('@txreplay/report');
       process.stdout.write(await withStore(o, (store) => runQuery(store, sql, o.format as QueryOutputFormat)));
     }),

@@ -7,7 +7,9 @@ import { diagnoseOptions, printResult } from './diagnose.js';
 export function register(program: Command): void {
   const cmd = program
     .command('replay')
-    .description('replay a trace against the model: per-queue summaries, full series (backlog, inflight, DQL limit) and findings')
+    .description(
+      'replay a trace against the model: per-queue summaries, full series (backlog, inflight, DQL limit) and findings',
+    )
     .argument('<traces...>', 'trace files (any ingest format, .gz, .arrow; - for stdin)');
   addReplayOptions(cmd).action(
     action(async (ctx, traces: string[], o: ReplayCliOptions) => {

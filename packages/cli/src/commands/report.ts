@@ -16,7 +16,9 @@ interface ReportCliOptions extends ReplayCliOptions, StoreFlags {
 export function register(program: Command): void {
   const cmd = program
     .command('report')
-    .description('ingest and replay traces, store runs/events/packets/intervals/series/findings in ClickHouse, write a post-mortem')
+    .description(
+      'ingest and replay traces, store runs/events/packets/intervals/series/findings in ClickHouse, write a post-mortem',
+    )
     .argument('<traces...>', 'trace files (any text format, .gz, .arrow)')
     .option('--html <file>', 'HTML post-mortem path (default: txreplay-<run>.html in the current directory)')
     .option('--no-html', 'do not write the HTML post-mortem')
@@ -79,11 +81,23 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
     try {
       return await writeRun(
         store,
-        { table: loaded.table, summary: loaded.summary, result, options, host: o.host, timings: { ingestMs: t1 - t0, replayMs: t2 - t1 } },
         {
-          onRetry: (attempt, msg, delay) => process.stderr.write(`txreplay: ClickHouse write attempt ${attempt} failed (${msg}); retrying in ${delay} ms\n`),
+          table: loaded.table,
+          summary: loaded.summary,
+          result,
+          options,
+          host: o.host,
+          timings: { ingestMs: t1 - t0, replayMs: t2 - t1 },
+        },
+        {
+          onRetry: (attempt, msg, delay) =>
+            process.stderr.write(
+              `txreplay: ClickHouse write attempt ${attempt} failed (${msg}); retrying in ${delay} ms\n`,
+            ),
           // progress only on a terminal (stdout stays the result)
-          onEventsProgress: tty ? (rows, total) => process.stderr.write(`\rwriting events ${rows}/${total}`) : undefined,
+          onEventsProgress: tty
+            ? (rows, total) => process.stderr.write(`\rwriting events ${rows}/${total}`)
+            : undefined,
         },
       );
     } finally {
