@@ -3,8 +3,8 @@
  * generator (txpath.bt), the perf record recipe (perf-record.sh), the tracepoint list and what the running
  * kernel offers of it, and the runner behind `txreplay capture`.
  */
-export { recordTxPath, programForThisKernel, type RecordOptions } from './record.js';
-export { CaptureError, type CaptureResult, type RunningCapture } from './run.js';
+export { recordTxPath, programForThisKernel } from './record.js';
+export type { CaptureResult } from './run.js';
 export { bpftraceProgram } from './bpftrace-program.js';
 export { perfRecordArgs } from './perf-recipe.js';
 export { TX_TRACEPOINTS, FIELDS_6_18, parseFormatFields, parseDropReasons } from './tracepoints.js';

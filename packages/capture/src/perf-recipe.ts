@@ -23,7 +23,7 @@ export interface PerfRecordOptions {
 }
 
 /** The perf tracepoint filter for one event under a device filter, or null when it cannot be filtered. */
-export function perfFilter(fields: readonly string[], dev?: string, ifindex?: number): string | null {
+function perfFilter(fields: readonly string[], dev?: string, ifindex?: number): string | null {
   if (dev !== undefined && fields.includes('name')) return `name == "${dev}"`;
   if (dev !== undefined && fields.includes('dev_name')) return `dev_name == "${dev}"`;
   if (ifindex !== undefined && fields.includes('ifindex')) return `ifindex == ${ifindex}`;

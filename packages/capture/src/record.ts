@@ -33,7 +33,7 @@ export function programForThisKernel(): string {
  * The ifindex to filter qdisc events on: qdisc tracepoints carry only an ifindex (spec §H.1), so a device
  * name has to be resolved, and must be unambiguous across network namespaces.
  */
-export function resolveIfindex(dev: string): number {
+function resolveIfindex(dev: string): number {
   const matches = findDevice(dev);
   const distinct = [...new Set(matches.map((m) => m.ifindex))];
   if (matches.length === 0)

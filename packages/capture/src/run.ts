@@ -58,7 +58,7 @@ export class CaptureError extends Error {
 /** bpftrace's harmless complaint when RLIMIT_MEMLOCK cannot be raised (kernels ≥ 5.11 charge BPF to memcg). */
 const STDERR_NOISE = /couldn't set RLIMIT_MEMLOCK|^\s*$/;
 
-export function cleanStderr(text: string): string {
+function cleanStderr(text: string): string {
   return text
     .split('\n')
     .filter((l) => !STDERR_NOISE.test(l))

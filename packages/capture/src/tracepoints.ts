@@ -86,7 +86,7 @@ export function parseDropReasons(formatText: string): Record<number, string> {
 }
 
 /** Where tracefs is mounted; mounts it at /sys/kernel/tracing when it is not (needs root). */
-export function findTracefs(): string {
+function findTracefs(): string {
   for (const dir of ['/sys/kernel/tracing', '/sys/kernel/debug/tracing']) {
     if (existsSync(join(dir, 'events'))) return dir;
   }

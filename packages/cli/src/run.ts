@@ -44,7 +44,7 @@ const EXIT_OF_CAPTURE: Readonly<Record<string, number>> = {
 /** An input or output path that is missing, a directory or not ours to read: the command line is wrong. */
 const USAGE_ERRNO = new Set(['ENOENT', 'EISDIR', 'EACCES']);
 
-export function exitCodeOf(err: unknown): number {
+function exitCodeOf(err: unknown): number {
   if (err instanceof CliError) return err.exitCode;
   if (!(err instanceof Error)) return EXIT.failure;
   if (err.name === 'CaptureError') return EXIT_OF_CAPTURE[(err as Error & { kind: string }).kind] ?? EXIT.failure;
