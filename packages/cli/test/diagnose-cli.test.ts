@@ -2,7 +2,7 @@
  * `txreplay diagnose` / `txreplay replay` end to end on real captures, from the built CLI
  * (run `pnpm build` first): verdict text, --json schema, exit codes.
  */
-import { describe, it, expect } from 'vitest';
+import { afterEach, describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,11 @@ function txreplay(...args: string[]): { status: number | null; stdout: string; s
   const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+// spawnSync blocks this worker's event loop, and vitest's RPC answers wait behind it: without a turn of the loop
+// between tests, a file this long (a minute on a loaded machine) trips vitest's 60 s RPC timeout ("Timeout
+// calling onTaskUpdate") although every test passed
+afterEach(() => new Promise<void>((resolve) => setTimeout(resolve, 1)));
 
 interface JsonFinding {
   kind: string;
