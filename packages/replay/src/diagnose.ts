@@ -80,11 +80,23 @@ export async function replayArrowFile(path: string, opts: ReplayOptions = {}): P
   }
 }
 
-export async function diagnoseFiles(inputs: string[], opts: ReplayOptions & { load?: LoadOptions } = {}): Promise<ReplayResult> {
+export interface DiagnoseOptions extends ReplayOptions {
+  load?: LoadOptions;
+  /** per-source skip notes ("file: skipped N unparseable line(s), first at line L: …"), for stderr */
+  onNote?: (note: string) => void;
+}
+
+export async function diagnoseFiles(inputs: string[], opts: DiagnoseOptions = {}): Promise<ReplayResult> {
   const fmt = opts.load?.format;
   if (inputs.length === 1 && (fmt === 'arrow' || (fmt === undefined && (await isArrowFile(inputs[0]!))))) return replayArrowFile(inputs[0]!, opts);
-  const { table, kernel } = await loadForReplay(inputs, opts.load ?? {});
+  return (await diagnoseFilesWithEvents(inputs, opts)).result;
+}
+
+/** diagnoseFiles that also hands back the event table (a post-mortem draws its timelines from the events). */
+export async function diagnoseFilesWithEvents(inputs: string[], opts: DiagnoseOptions = {}): Promise<{ result: ReplayResult; table: Table }> {
+  const { table, kernel, notes } = await loadForReplay(inputs, opts.load ?? {});
+  for (const note of notes) opts.onNote?.(note);
   const profile = { ...opts.profile };
   if (!profile.kernel && kernel) profile.kernel = kernel;
-  return replayTable(table, { ...opts, profile });
+  return { result: replayTable(table, { ...opts, profile }), table };
 }

@@ -1,6 +1,6 @@
 /**
  * The perf side of the capture kit: `perf record` arguments for the TX tracepoints (the same recipe as
- * `capture/perf-record.sh`). Pure.
+ * `packages/capture/perf-record.sh`). Pure.
  *
  * `-k CLOCK_MONOTONIC` puts perf on the clock bpftrace `nsecs` and ftrace `trace_clock=mono` use, so captures
  * of the same run line up. perf can filter only on a tracepoint's own fields: net_dev_* (`name`), napi_poll
@@ -23,7 +23,7 @@ export interface PerfRecordOptions {
 }
 
 /** The perf tracepoint filter for one event under a device filter, or null when it cannot be filtered. */
-export function perfFilter(fields: readonly string[], dev?: string, ifindex?: number): string | null {
+function perfFilter(fields: readonly string[], dev?: string, ifindex?: number): string | null {
   if (dev !== undefined && fields.includes('name')) return `name == "${dev}"`;
   if (dev !== undefined && fields.includes('dev_name')) return `dev_name == "${dev}"`;
   if (ifindex !== undefined && fields.includes('ifindex')) return `ifindex == ${ifindex}`;
@@ -44,7 +44,8 @@ export function perfRecordArgs(opts: PerfRecordOptions): string[] {
     if (filter) args.push('--filter', filter);
   }
   // with a device filter: receptions, so the skb post-filter can forget skbs that became RX skbs (skb-filter.ts)
-  if (opts.dev !== undefined && (opts.fields['skb:consume_skb'] ?? opts.fields['skb:kfree_skb'])) args.push('-e', 'net:netif_receive_skb');
+  if (opts.dev !== undefined && (opts.fields['skb:consume_skb'] ?? opts.fields['skb:kfree_skb']))
+    args.push('-e', 'net:netif_receive_skb');
   args.push('-o', opts.dataPath, '--', 'sleep', String(opts.seconds));
   return args;
 }

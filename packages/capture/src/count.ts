@@ -25,7 +25,7 @@ const PERF_EVENT = /\s\d+\s+\[\d+\]\s+\d+\.\d+:\s+([a-z_0-9]+:[a-z_0-9]+):/;
 const LOST = /^Lost (\d+) events/;
 
 /** Classify one line; returns the event name or null. Pure. */
-export function eventOfLine(tool: CaptureTool, line: string): string | null {
+function eventOfLine(tool: CaptureTool, line: string): string | null {
   const m = (tool === 'bpftrace' ? BPFTRACE_EVENT : PERF_EVENT).exec(line);
   return m?.[1] ?? null;
 }

@@ -3,7 +3,7 @@
 # `perf script` text that `txreplay ingest` reads.
 #
 # Usage (as root):
-#   capture/perf-record.sh SECONDS OUT.txt [DEV [IFINDEX]]
+#   packages/capture/perf-record.sh SECONDS OUT.txt [DEV [IFINDEX]]
 # Environment:
 #   PERF_MMAP_PAGES   per-CPU ring buffer pages (-m, power of two; default 1024 = 4 MiB/CPU): fewer lost events
 #   PERF_CALL_GRAPH=1 also record kernel call chains (-g --kernel-callchains): perf script prints them under each event

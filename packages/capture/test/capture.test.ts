@@ -13,12 +13,18 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEvents } from '@txreplay/ingest';
-import { bpftraceProgram } from '../src/capture/bpftrace-program.js';
-import { countCapture } from '../src/capture/count.js';
-import { perfRecordArgs } from '../src/capture/perf-recipe.js';
-import { PerfSkbFilter } from '../src/capture/skb-filter.js';
-import { FIELDS_6_18, TX_TRACEPOINTS, parseDropReasons, parseFormatFields } from '../src/capture/tracepoints.js';
-import { which, type CaptureTool } from '../src/capture/tools.js';
+import {
+  bpftraceProgram,
+  countCapture,
+  perfRecordArgs,
+  PerfSkbFilter,
+  FIELDS_6_18,
+  TX_TRACEPOINTS,
+  parseDropReasons,
+  parseFormatFields,
+  which,
+  type CaptureTool,
+} from '@txreplay/capture';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const shared = process.env.TXREPLAY_SHARED ?? resolve(repoRoot, '../shared');
@@ -106,19 +112,27 @@ function requireCapturePreconditions(): void {
   const check = (src: string, built: string): void => {
     if (!existsSync(built) || statSync(built).mtimeMs < statSync(src).mtimeMs) stale.push(built);
   };
-  check(join(repoRoot, 'packages/cli/src/commands/capture.ts'), join(repoRoot, 'packages/cli/dist/commands/capture.js'));
-  const srcDir = join(repoRoot, 'packages/cli/src/capture');
+  check(
+    join(repoRoot, 'packages/cli/src/commands/capture.ts'),
+    join(repoRoot, 'packages/cli/dist/commands/capture.js'),
+  );
+  const srcDir = join(repoRoot, 'packages/capture/src');
   for (const f of readdirSync(srcDir)) {
-    if (f.endsWith('.ts')) check(join(srcDir, f), join(repoRoot, 'packages/cli/dist/capture', f.replace(/\.ts$/, '.js')));
+    if (f.endsWith('.ts')) check(join(srcDir, f), join(repoRoot, 'packages/capture/dist', f.replace(/\.ts$/, '.js')));
   }
   if (!existsSync(cliMain)) stale.push(cliMain);
-  if (stale.length) throw new Error(`the CLI build is missing or older than its source (${stale.join(', ')}): run \`pnpm build\` first`);
+  if (stale.length)
+    throw new Error(
+      `the CLI build is missing or older than its source (${stale.join(', ')}): run \`pnpm build\` first`,
+    );
 }
 
 describe('capture kit: program text and recipes', () => {
-  it('capture/txpath.bt is exactly the generator output for the Linux 6.18 tracepoint layouts', () => {
-    const shipped = readFileSync(join(repoRoot, 'capture/txpath.bt'), 'utf8');
-    expect(shipped).toBe(bpftraceProgram({ fields: FIELDS_6_18, generatedFor: 'Linux 6.18 tracepoint layouts (spec §H.1)' }));
+  it('packages/capture/txpath.bt is exactly the generator output for the Linux 6.18 tracepoint layouts', () => {
+    const shipped = readFileSync(join(repoRoot, 'packages/capture/txpath.bt'), 'utf8');
+    expect(shipped).toBe(
+      bpftraceProgram({ fields: FIELDS_6_18, generatedFor: 'Linux 6.18 tracepoint layouts (spec §H.1)' }),
+    );
     // one probe per tracepoint, plus two that only forget skbs (queued elsewhere, received by a device)
     for (const tp of TX_TRACEPOINTS) expect(shipped).toContain(`tracepoint:${tp}\n`);
     expect(shipped.match(/^tracepoint:/gm)).toHaveLength(12);
@@ -152,7 +166,7 @@ describe('capture kit: program text and recipes', () => {
     expect(args.filter((a) => a === '--filter')).toHaveLength(7); // net_dev_* ×4, qdisc ×2, napi_poll
     expect(args.slice(-7)).toEqual(['-e', 'net:netif_receive_skb', '-o', '/tmp/p.data', '--', 'sleep', '5']);
     // the shell recipe names the same ten tracepoints
-    const recipe = readFileSync(join(repoRoot, 'capture/perf-record.sh'), 'utf8');
+    const recipe = readFileSync(join(repoRoot, 'packages/capture/perf-record.sh'), 'utf8');
     for (const tp of TX_TRACEPOINTS) expect(recipe).toContain(tp);
   });
 
@@ -162,8 +176,15 @@ describe('capture kit: program text and recipes', () => {
     const formats = [...program.matchAll(/printf\("(%llu %d %d %s [^"]+)\\n",/g)].map((m) => m[1] ?? '');
     expect(formats).toHaveLength(TX_TRACEPOINTS.length);
     const sample: Record<string, string> = {
-      '%llu': '1234567890123', '%d': '1', '%u': '7', '%lu': '4300', '%s': 'eth0',
-      '0x%llx': '0xffff888100000100', '0x%lx': '0x1', '0x%x': '0x10000', '0x%04x': '0x0800',
+      '%llu': '1234567890123',
+      '%d': '1',
+      '%u': '7',
+      '%lu': '4300',
+      '%s': 'eth0',
+      '0x%llx': '0xffff888100000100',
+      '0x%lx': '0x1',
+      '0x%x': '0x10000',
+      '0x%04x': '0x0800',
     };
     const lines = formats.map((fmt, i) => {
       let n = 0;
@@ -185,10 +206,17 @@ describe('capture kit: program text and recipes', () => {
       expect(summary.skipped, JSON.stringify(summary.sources[0]?.issues)).toBe(0);
       expect(Object.keys(summary.eventCounts).sort()).toEqual([...TX_TRACEPOINTS].sort());
       const row = (ev: string): Record<string, unknown> => {
-        const i = (table.getChild('event')?.toArray() as string[]).indexOf(ev);
-        return Object.fromEntries(['comm', 'dev', 'driver', 'queue', 'rc', 'stall_len', 'jiffies'].map((c) => [c, table.getChild(c)?.get(i)]));
+        const i = ((table.getChild('event')?.toArray() ?? []) as string[]).indexOf(ev);
+        return Object.fromEntries(
+          ['comm', 'dev', 'driver', 'queue', 'rc', 'stall_len', 'jiffies'].map((c) => [c, table.getChild(c)?.get(i)]),
+        );
       };
-      expect(row('net:net_dev_xmit_timeout')).toMatchObject({ comm: 'kworker/u8:2 (x)', dev: 'eth0', driver: 'eth0', queue: 1 });
+      expect(row('net:net_dev_xmit_timeout')).toMatchObject({
+        comm: 'kworker/u8:2 (x)',
+        dev: 'eth0',
+        driver: 'eth0',
+        queue: 1,
+      });
       expect(row('napi:dql_stall_detected')).toMatchObject({ stall_len: 7, jiffies: 4300n });
       expect(row('net:net_dev_xmit')).toMatchObject({ dev: 'eth0', rc: 1 });
     } finally {
@@ -284,7 +312,9 @@ describe('captured fixtures (fixtures/captured): the ingest parsers reproduce th
         const rcs = table.getChild('rc')?.toArray() as Array<number | null>;
         const reasons = table.getChild('reason')?.toArray() as Array<string | null>;
         const meta = existsSync(`${path.replace(/\.gz$/, '')}.meta.json`)
-          ? (JSON.parse(readFileSync(`${path.replace(/\.gz$/, '')}.meta.json`, 'utf8')) as { drop_reasons: Record<string, string> })
+          ? (JSON.parse(readFileSync(`${path.replace(/\.gz$/, '')}.meta.json`, 'utf8')) as {
+              drop_reasons: Record<string, string>;
+            })
           : null;
         const rcHist: Record<string, number> = {};
         const reasonHist: Record<string, number> = {};
@@ -304,7 +334,7 @@ describe('captured fixtures (fixtures/captured): the ingest parsers reproduce th
         // and the kernel's own counters: rc=0 per packet the qdisc sent, rc=16 per requeue, QDISC_* per drop
         expect(t.net_dev_xmit_rc['txr-test-s0 rc=0']).toBe(truth.qdisc_delta.packets);
         expect(t.net_dev_xmit_rc['txr-test-s0 rc=16'] ?? 0).toBe(truth.qdisc_delta.requeues);
-        expect(t.kfree_skb_reasons['QDISC_OVERLIMIT']).toBe(truth.qdisc_delta.drops);
+        expect(t.kfree_skb_reasons.QDISC_OVERLIMIT).toBe(truth.qdisc_delta.drops);
       }
     });
   }
@@ -362,7 +392,10 @@ describe('txreplay capture on this kernel (veth between two namespaces)', () => 
       const drops = after.drops - before.drops;
       const sentPkts = after.packets - before.packets;
       const requeues = after.requeues - before.requeues;
-      expect(drops, 'the receiver NAPI kept up: no qdisc drops (see TXR_BACKPRESSURE in netns-veth.sh)').toBeGreaterThan(0);
+      expect(
+        drops,
+        'the receiver NAPI kept up: no qdisc drops (see TXR_BACKPRESSURE in netns-veth.sh)',
+      ).toBeGreaterThan(0);
       // with IP_RECVERR every qdisc drop of ours is an ENOBUFS (spec §D.3); nothing else is on this wire
       expect(burst.enobufs).toBe(drops);
       expect(burst.ok).toBe(sentPkts);
@@ -402,7 +435,8 @@ describe('txreplay capture on this kernel (veth between two namespaces)', () => 
       // kfree_skb drops by the qdisc: perf prints the reason name, bpftrace the number, which the capture's
       // meta names with this kernel's enum skb_drop_reason table (pfifo_fast drops as QDISC_OVERLIMIT on 6.18)
       const meta = JSON.parse(readFileSync(result.metaPath, 'utf8')) as { drop_reasons: Record<string, string> };
-      const reasonName = (r: string | null): string => (tool === 'bpftrace' ? (meta.drop_reasons[r ?? ''] ?? '') : (r ?? ''));
+      const reasonName = (r: string | null): string =>
+        tool === 'bpftrace' ? (meta.drop_reasons[r ?? ''] ?? '') : (r ?? '');
       const qdiscDrops = count((i) => events[i] === 'skb:kfree_skb' && /^QDISC_/.test(reasonName(reasons[i] ?? null)));
       expect(qdiscDrops).toBe(drops);
       // skb frees are those of skbs queued on the device (in-kernel map for bpftrace, post-filter for perf)
@@ -411,7 +445,8 @@ describe('txreplay capture on this kernel (veth between two namespaces)', () => 
       for (let i = 0; i < events.length; i++) {
         const skb = skbs[i];
         if (events[i] === 'net:net_dev_queue' && skb != null) queued.add(skb);
-        if ((events[i] === 'skb:kfree_skb' || events[i] === 'skb:consume_skb') && skb != null) expect(queued.has(skb)).toBe(true);
+        if ((events[i] === 'skb:kfree_skb' || events[i] === 'skb:consume_skb') && skb != null)
+          expect(queued.has(skb)).toBe(true);
       }
     });
   }
@@ -450,7 +485,18 @@ describe('txreplay capture on this kernel (veth between two namespaces)', () => 
     if (!setpriv) throw new Error('setpriv (util-linux) is needed to run the CLI as a non-root user');
     const notRoot = spawnSync(
       setpriv,
-      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliMain, 'capture', '--seconds', '1', '-o', out],
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        cliMain,
+        'capture',
+        '--seconds',
+        '1',
+        '-o',
+        out,
+      ],
       { encoding: 'utf8' },
     );
     expect(notRoot.status).toBe(6);

@@ -58,7 +58,7 @@ export class CaptureError extends Error {
 /** bpftrace's harmless complaint when RLIMIT_MEMLOCK cannot be raised (kernels ≥ 5.11 charge BPF to memcg). */
 const STDERR_NOISE = /couldn't set RLIMIT_MEMLOCK|^\s*$/;
 
-export function cleanStderr(text: string): string {
+function cleanStderr(text: string): string {
   return text
     .split('\n')
     .filter((l) => !STDERR_NOISE.test(l))
@@ -112,8 +112,28 @@ export function startCapture(opts: CaptureOptions): RunningCapture {
       if (kernel.missing.length) status(`not on this kernel, left out: ${kernel.missing.join(', ')}`);
       const run =
         opts.tool === 'bpftrace'
-          ? await runBpftrace(opts, kernel, tmpOut, workDir, (c) => (child = c), () => stopRequests > 0, status)
-          : await runPerf(opts, kernel, tmpOut, workDir, (c, stoppable) => ((child = c), (childStoppable = stoppable)), status);
+          ? await runBpftrace(
+              opts,
+              kernel,
+              tmpOut,
+              workDir,
+              (c) => {
+                child = c;
+              },
+              () => stopRequests > 0,
+              status,
+            )
+          : await runPerf(
+              opts,
+              kernel,
+              tmpOut,
+              workDir,
+              (c, stoppable) => {
+                child = c;
+                childStoppable = stoppable;
+              },
+              status,
+            );
       if (aborted) throw new CaptureError('capture aborted (second interrupt); no output written', 'interrupted');
       const counts = await countCapture(tmpOut, opts.tool);
       if (opts.tool === 'bpftrace' && !counts.started) {
@@ -198,7 +218,11 @@ async function runBpftrace(
   const args = [programPath, opts.dev ?? '', String(opts.ifindex ?? 0)];
   // RLIMIT_MEMLOCK: raise it as far as allowed (old kernels account BPF maps against it); a failure is fine
   // on ≥ 5.11, where BPF memory is charged to the memcg instead.
-  const launcher = ['-c', 'ulimit -l unlimited 2>/dev/null || ulimit -l "$(ulimit -H -l)" 2>/dev/null; exec "$@"', 'sh'];
+  const launcher = [
+    '-c',
+    'ulimit -l unlimited 2>/dev/null || ulimit -l "$(ulimit -H -l)" 2>/dev/null; exec "$@"',
+    'sh',
+  ];
   // dead man's switch: if txreplay itself is killed, the tracer still stops (SIGINT keeps its output)
   const timeout = which('timeout');
   const deadline = String(Math.ceil(opts.seconds + STARTUP_LIMIT_MS / 1000 + 30));
@@ -228,7 +252,9 @@ async function runBpftrace(
     head = (head + chunk.toString('utf8')).slice(-8192);
     if (head.includes('# txpath.bt started')) {
       attachedAt = Date.now();
-      status(`bpftrace attached; capturing ${opts.seconds} s${opts.dev ? ` on ${opts.dev}` : ''} (Ctrl-C stops early and keeps the trace)`);
+      status(
+        `bpftrace attached; capturing ${opts.seconds} s${opts.dev ? ` on ${opts.dev}` : ''} (Ctrl-C stops early and keeps the trace)`,
+      );
       timer = setTimeout(() => signal(child, 'SIGINT'), opts.seconds * 1000);
     }
   });
@@ -295,7 +321,9 @@ async function runPerf(
       clearInterval(poll);
       setTimeout(() => {
         t0 = Date.now();
-        status(`perf record attached; capturing ${opts.seconds} s${opts.dev ? ` on ${opts.dev}` : ''} (Ctrl-C stops early and keeps the trace)`);
+        status(
+          `perf record attached; capturing ${opts.seconds} s${opts.dev ? ` on ${opts.dev}` : ''} (Ctrl-C stops early and keeps the trace)`,
+        );
         timer = setTimeout(() => signal(record, 'SIGINT'), opts.seconds * 1000);
       }, PERF_SETTLE_MS);
     }
@@ -306,7 +334,7 @@ async function runPerf(
       signal(record, 'SIGINT');
     }
   }, STARTUP_LIMIT_MS);
-  let recorded;
+  let recorded: Awaited<typeof exit>;
   try {
     recorded = await exit;
   } finally {
@@ -317,7 +345,10 @@ async function runPerf(
   const capturedSeconds = (Date.now() - t0) / 1000;
   const recErr = recordErr();
   if (!existsSync(dataPath)) {
-    throw new CaptureError(`perf record failed (exit ${recorded.code ?? recorded.signal}): ${recErr || 'no message'}`, 'tool');
+    throw new CaptureError(
+      `perf record failed (exit ${recorded.code ?? recorded.signal}): ${recErr || 'no message'}`,
+      'tool',
+    );
   }
   status(`perf script: converting perf.data to text${opts.dev ? ` (skb frees kept when queued on ${opts.dev})` : ''}…`);
   const script = spawn(opts.toolPath, ['script', '-i', dataPath], {
@@ -329,7 +360,11 @@ async function runPerf(
   const scriptErr = collectStderr(script);
   const scriptExit = exited(script);
   const filter = opts.dev !== undefined ? new PerfSkbFilter(opts.dev) : null;
-  await pipeline(script.stdout, lineFilter((line) => filter?.keep(line) ?? true), createWriteStream(tmpOut));
+  await pipeline(
+    script.stdout,
+    lineFilter((line) => filter?.keep(line) ?? true),
+    createWriteStream(tmpOut),
+  );
   const scripted = await scriptExit;
   if (scripted.code !== 0) {
     throw new CaptureError(`perf script failed (exit ${scripted.code ?? scripted.signal}): ${scriptErr()}`, 'tool');

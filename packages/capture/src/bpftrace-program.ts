@@ -1,5 +1,5 @@
 /**
- * Generates the capture kit's bpftrace program (`capture/txpath.bt` is its output for Linux 6.18).
+ * Generates the capture kit's bpftrace program (`packages/capture/txpath.bt` is its output for Linux 6.18).
  *
  * Output, one line per event (the format of the shared captures, parsed by @txreplay/ingest):
  *   `<ts_ns> <cpu> <tid> <comm> <sys:event> key=value …`
@@ -30,7 +30,12 @@ interface PrintedField {
   needs: string[];
 }
 
-const f = (key: string, fmt: string, expr: string, needs: string[] = [key]): PrintedField => ({ key, fmt, expr, needs });
+const f = (key: string, fmt: string, expr: string, needs: string[] = [key]): PrintedField => ({
+  key,
+  fmt,
+  expr,
+  needs,
+});
 const ptr = (key: string): PrintedField => f(key, '0x%llx', `(uint64)args->${key}`);
 const str = (key: string, field: string): PrintedField => f(key, '%s', `str(args->${field})`, [field]);
 
@@ -77,7 +82,12 @@ const LINE_FIELDS: Record<TxTracepoint, PrintedField[]> = {
     ptr('txq'),
     ptr('skbaddr'),
   ],
-  'napi:napi_poll': [ptr('napi'), str('dev', 'dev_name'), f('work', '%d', 'args->work'), f('budget', '%d', 'args->budget')],
+  'napi:napi_poll': [
+    ptr('napi'),
+    str('dev', 'dev_name'),
+    f('work', '%d', 'args->work'),
+    f('budget', '%d', 'args->budget'),
+  ],
   'napi:dql_stall_detected': [
     f('thrs', '%u', 'args->thrs'),
     f('len', '%u', 'args->len'),
@@ -124,8 +134,7 @@ export function bpftraceProgram(opts: ProgramOptions): string {
   const present = TX_TRACEPOINTS.filter((tp) => opts.fields[tp] !== undefined);
   const absent = TX_TRACEPOINTS.filter((tp) => opts.fields[tp] === undefined);
   // skb frees can only be attributed to DEV when net_dev_queue is there to see the skb first
-  const trackSkbs =
-    present.includes('net:net_dev_queue') && present.some((tp) => tp.startsWith('skb:'));
+  const trackSkbs = present.includes('net:net_dev_queue') && present.some((tp) => tp.startsWith('skb:'));
   out.push(
     '#!/usr/bin/env bpftrace',
     '/*',
@@ -156,8 +165,10 @@ export function bpftraceProgram(opts: ProgramOptions): string {
     if (pred) out.push(pred);
     out.push('{');
     // remember which skbs were queued on the filtered device, so their frees can be kept (predicate above)
-    if (trackSkbs && tp === 'net:net_dev_queue') out.push('  if (str($1) != "") { @txr_skb[(uint64)args->skbaddr] = 1; }');
-    if (trackSkbs && tp.startsWith('skb:')) out.push('  if (str($1) != "") { delete(@txr_skb[(uint64)args->skbaddr]); }');
+    if (trackSkbs && tp === 'net:net_dev_queue')
+      out.push('  if (str($1) != "") { @txr_skb[(uint64)args->skbaddr] = 1; }');
+    if (trackSkbs && tp.startsWith('skb:'))
+      out.push('  if (str($1) != "") { delete(@txr_skb[(uint64)args->skbaddr]); }');
     out.push(`  printf("${fmt}\\n",`, `    ${args.join(', ')});`, '}');
     if (trackSkbs && tp === 'net:net_dev_queue') {
       // an skb queued on another device: forget it, so a free of a recycled address whose earlier free was

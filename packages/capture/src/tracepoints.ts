@@ -23,13 +23,27 @@ export type TracepointFields = Partial<Record<TxTracepoint, readonly string[]>>;
 
 /**
  * The layouts on Linux 6.18 (spec §H.1, checked on `6.18.44-fc-v769`): the reference the shipped
- * `capture/txpath.bt` is generated from.
+ * `packages/capture/txpath.bt` is generated from.
  */
 export const FIELDS_6_18: Required<TracepointFields> = {
   'net:net_dev_queue': ['skbaddr', 'len', 'name'],
   'net:net_dev_start_xmit': [
-    'name', 'queue_mapping', 'skbaddr', 'vlan_tagged', 'vlan_proto', 'vlan_tci', 'protocol', 'ip_summed', 'len',
-    'data_len', 'network_offset', 'transport_offset_valid', 'transport_offset', 'tx_flags', 'gso_size', 'gso_segs',
+    'name',
+    'queue_mapping',
+    'skbaddr',
+    'vlan_tagged',
+    'vlan_proto',
+    'vlan_tci',
+    'protocol',
+    'ip_summed',
+    'len',
+    'data_len',
+    'network_offset',
+    'transport_offset_valid',
+    'transport_offset',
+    'tx_flags',
+    'gso_size',
+    'gso_segs',
     'gso_type',
   ],
   'net:net_dev_xmit': ['skbaddr', 'len', 'rc', 'name'],
@@ -72,7 +86,7 @@ export function parseDropReasons(formatText: string): Record<number, string> {
 }
 
 /** Where tracefs is mounted; mounts it at /sys/kernel/tracing when it is not (needs root). */
-export function findTracefs(): string {
+function findTracefs(): string {
   for (const dir of ['/sys/kernel/tracing', '/sys/kernel/debug/tracing']) {
     if (existsSync(join(dir, 'events'))) return dir;
   }

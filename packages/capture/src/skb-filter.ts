@@ -8,8 +8,7 @@
  * forget skbs a device received (veth hands the same skb to its peer) and is left out of the output.
  */
 const PERF_EVENT = /\s\d+\s+\[\d+\]\s+\d+\.\d+:\s+([a-z_0-9]+:[a-z_0-9]+):\s(.*)$/;
-const FIELD = (text: string, key: string): string | undefined =>
-  new RegExp(`(?:^|\\s)${key}=(\\S+)`).exec(text)?.[1];
+const FIELD = (text: string, key: string): string | undefined => new RegExp(`(?:^|\\s)${key}=(\\S+)`).exec(text)?.[1];
 
 export class PerfSkbFilter {
   /** skbaddr → queued on DEV */
