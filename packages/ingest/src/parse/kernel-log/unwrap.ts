@@ -1,0 +1,65 @@
+/**
+ * Undo what mail and web pages do to pasted kernel logs before the envelope parser sees them:
+ *  - quoted-printable soft breaks (a line ending in `=`, with `=3D`/`=20` escapes);
+ *  - format=flowed / mail-client wrapping (a line ending in one space continued by an unindented line without envelope);
+ *  - reflowed paragraphs, where several `[  123.456789] …` messages were run together on one line.
+ * Each output row keeps the 1-based number of the input line it starts on.
+ */
+import { parseEnvelope, stripPastePrefix } from './envelope.js';
+
+export interface SourceRow {
+  lineNo: number;
+  /** The input line as read (first of the joined ones). */
+  raw: string;
+  /** Paste prefix stripped, wraps undone. */
+  text: string;
+}
+
+const STAMP_G = /\[\s*\d+\.\d{6}\]/g;
+// A split point: a printk stamp in mid-line, not right after `kernel:` (syslog keeps the stamp after its tag).
+const MID_STAMP_RE = /(?<=[^:\s])\s*(?=\[\s*\d+\.\d{6}\]\s)/;
+
+/** Evidence of a reflowed paste: two stamps on one line, or a stamp inside a line that has no envelope. */
+function reflowEvidence(s: string): boolean {
+  const n = (s.match(STAMP_G) ?? []).length;
+  return n >= 2 || (n === 1 && !/^\s*\[/.test(s) && parseEnvelope(s) === null);
+}
+
+function decodeQp(s: string): string {
+  return s.replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/** Split input lines into source rows with wraps undone. */
+export function unwrapRows(rows: readonly string[]): SourceRow[] {
+  const stripped = rows.map((r) => stripPastePrefix(r));
+  // A reflowed paste shows printk stamps in mid-line; then every envelope-less line is a wrapped piece.
+  const reflowed = stripped.some(reflowEvidence);
+  const out: SourceRow[] = [];
+  let qpJoin = false;
+  let afterBlank = false;
+  stripped.forEach((s, idx) => {
+    const prev = afterBlank ? undefined : out[out.length - 1];
+    // `=20` alone is a quoted-printable blank line.
+    const blank = s.trim() === '' || s.trim() === '=20';
+    afterBlank = blank;
+    if (blank) {
+      out.push({ lineNo: idx + 1, raw: rows[idx]!, text: '' });
+      qpJoin = false;
+      return;
+    }
+    const hasEnv = !blank && parseEnvelope(s) !== null;
+    if (prev && !blank && qpJoin) {
+      prev.text = prev.text + decodeQp(s);
+    } else if (prev && !blank && !hasEnv && !/^\s/.test(s) && (reflowed || / $/.test(prev.text) && !/ {2}$/.test(prev.text))) {
+      prev.text = prev.text.trimEnd() + ' ' + s;
+    } else {
+      out.push({ lineNo: idx + 1, raw: rows[idx]!, text: s });
+    }
+    const last = out[out.length - 1]!;
+    qpJoin = !blank && /[^=]=$/.test(last.text);
+    if (qpJoin) last.text = decodeQp(last.text.slice(0, -1));
+  });
+  if (!reflowed) return out;
+  // Cut the run-together messages apart again; the pieces share the line number they started on.
+  return out.flatMap((r) => r.text.split(MID_STAMP_RE).map((text) => ({ ...r, text })));
+}
