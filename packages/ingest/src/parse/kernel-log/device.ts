@@ -20,11 +20,22 @@ export interface DeviceMessage extends DeviceRef {
 
 /** Split the device prefix off a message; `rest` is the whole message when there is none. */
 export function splitDevicePrefix(message: string): DeviceMessage {
-  const msg = message.trim();
+  const d = splitPrefix(message.trim());
+  // mlx5_core_warn()/mlx5_core_err() add `function:line:(pid N): ` after the device.
+  d.rest = d.rest.replace(/^\w+:\d+:\(pid \d+\): /, '');
+  return d;
+}
+
+function splitPrefix(msg: string): DeviceMessage {
   let m = WITH_IF_RE.exec(msg);
   if (m) return { driver: m[1]!, busId: m[2]!, dev: m[3]!, rest: m[4]! };
   m = BUS_ONLY_RE.exec(msg);
-  if (m) return { driver: m[1]!, busId: m[2]!, rest: m[3]! };
+  if (m) {
+    // 2.6/3.x netdev_printk(): `e1000e 0000:01:00.0: eth1: msg`.
+    const inner = IF_ONLY_RE.exec(m[3]!);
+    if (inner && IF_NAME_RE.test(inner[1]!) && !inner[1]!.includes('_')) return { driver: m[1]!, busId: m[2]!, dev: inner[1]!, rest: inner[2]! };
+    return { driver: m[1]!, busId: m[2]!, rest: m[3]! };
+  }
   m = IF_ONLY_RE.exec(msg);
   if (m && IF_NAME_RE.test(m[1]!)) {
     // `e1000: eth0: msg` (2.6-era DPRINTK): a driver name, then the interface.

@@ -32,6 +32,8 @@ export function stripPastePrefix(line: string): string {
     const before = s;
     s = s.replace(/^\s*>(?: |(?=[>=])|$)/, '');
     s = s.replace(/^\s*Line \d+:\s?/, '');
+    // Pages scraped to text keep inline tags: `<i> tx_timeout recovery level 2 …</i>`.
+    s = s.replace(/<\/?(?:i|b|em|strong|code|pre|tt|span|br)\b[^>]*>/g, '');
     s = s.replace(/^\s*\d+\s*[|│]\s?/, '');
     if (s === before) return s;
   }

@@ -137,13 +137,16 @@ export interface TxTimeoutDumpRecord extends RingDumpCommon {
 /** What the driver did about it: i40e/ice recovery level, mlx5e EQ recovery, resets. */
 export interface TxRecoveryRecord extends RecordSpan, DeviceRef {
   kind: 'tx_recovery';
-  action: 'recovery_level' | 'eq_recovered' | 'reset' | 'recovery_failed';
+  action: 'recovery_level' | 'eq_recovered' | 'eq_dump' | 'reset' | 'recovery_failed';
   queue?: number;
   /** i40e/ice tx_timeout_recovery_level (1 PF reset, 2 core reset, 3 global reset). */
   level?: number;
   /** mlx5e_health_channel_eq_recover: EQEs found pending on the EQ — interrupts that were never serviced. */
   eqes?: number;
   eqn?: number;
+  /** EQ consumer index and IRQ number from the EQ dump. */
+  eqCons?: number;
+  irqn?: number;
   /** ixgbe/fm10k "tx hang N detected": the driver's running count. */
   count?: number;
   text: string;

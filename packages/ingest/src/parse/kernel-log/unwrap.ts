@@ -29,6 +29,16 @@ function decodeQp(s: string): string {
   return s.replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
+// Where a flattened paste (a whole dmesg pasted as one paragraph, no stamps) starts a new message.
+const FLAT_MARK_RE = /\s(?=-{6,}\[ cut here \]|WARNING: |NETDEV WATCHDOG: |Modules linked in:|---\[ end trace|[\w-]+ [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]:? )/;
+
+/** A very long row holding several kernel messages back to back: split it before each message start. */
+function splitFlattened(r: SourceRow): SourceRow[] {
+  if (r.text.length < 300) return [r];
+  const parts = r.text.split(FLAT_MARK_RE).filter((p) => p.trim() !== '');
+  return parts.length < 3 ? [r] : parts.map((text) => ({ ...r, text }));
+}
+
 /** Split input lines into source rows with wraps undone. */
 export function unwrapRows(rows: readonly string[]): SourceRow[] {
   const stripped = rows.map((r) => stripPastePrefix(r));
@@ -59,7 +69,6 @@ export function unwrapRows(rows: readonly string[]): SourceRow[] {
     qpJoin = !blank && /[^=]=$/.test(last.text);
     if (qpJoin) last.text = decodeQp(last.text.slice(0, -1));
   });
-  if (!reflowed) return out;
-  // Cut the run-together messages apart again; the pieces share the line number they started on.
-  return out.flatMap((r) => r.text.split(MID_STAMP_RE).map((text) => ({ ...r, text })));
+  const rowsOut = reflowed ? out.flatMap((r) => r.text.split(MID_STAMP_RE).map((text) => ({ ...r, text }))) : out;
+  return rowsOut.flatMap((r) => splitFlattened(r));
 }

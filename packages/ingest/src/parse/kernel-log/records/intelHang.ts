@@ -22,8 +22,30 @@ const SUBHEAD_RE = /^\s*(?:tx_)?buffer_info\[next_to_clean\]:?\s*$/;
 /** Field names as the drivers print them; `Tx Queue` is the only decimal one (%d / %lu). */
 const DECIMAL = new Set(['Tx Queue']);
 
+// The whole dump on one line (flattened paste): `Detected Hardware Unit Hang: TDH <36> TDT <36> …`.
+const FLAT_RE = /^Detected (Tx Unit|Hardware Unit) Hang( \(XDP\))?:?\s+(.*<[0-9a-fA-F]+>.*)$/;
+const FIELD_G = /([A-Za-z_][\w .\-]*?(?:, ?[A-Za-z_][\w.]*)?)\s*<(?:0x)?([0-9a-fA-F]+)>(?:,\s*<(?:0x)?([0-9a-fA-F]+)>)?/g;
+
+function addField(fields: Record<string, bigint>, rawKey: string, v1: string, v2: string | undefined): void {
+  const key = rawKey.trim();
+  if (v2 !== undefined && key.includes(',')) {
+    // `TDH, TDT <93>, <9d>` (ixgbe, fm10k): two registers on one line.
+    const [k1, k2] = key.split(',').map((k) => k.trim()) as [string, string];
+    fields[k1] = hex(v1);
+    fields[k2] = hex(v2);
+  } else {
+    fields[key] = DECIMAL.has(key) ? BigInt(v1) : hex(v1);
+  }
+}
+
 export function matchIntelHang(c: Cursor, i: number): TxHangDumpRecord | null {
   const msg = c.msgs[i]!;
+  const flat = FLAT_RE.exec(msg.rest);
+  if (flat) {
+    const fields: Record<string, bigint> = {};
+    for (const f of flat[3]!.matchAll(FIELD_G)) addField(fields, f[1]!.replace(/^.*\]:?\s*/, ''), f[2]!, f[3]);
+    return finish(c, i, [i], flat[1] === 'Tx Unit' ? 'tx_unit_hang' : 'hardware_unit_hang', Boolean(flat[2]), false, fields);
+  }
   const h = HEADER_RE.exec(msg.rest);
   if (!h) {
     // A dump whose header was cut away (grep, a trimmed paste) still starts with `Tx Queue` or `TDH`.
@@ -43,26 +65,32 @@ export function matchIntelHang(c: Cursor, i: number): TxHangDumpRecord | null {
     const f = FIELD_RE.exec(text);
     if (!f) break;
     idx.push(j);
-    const key = f[1]!.trim();
-    if (f[3] !== undefined && key.includes(',')) {
-      // `TDH, TDT <93>, <9d>` (ixgbe, fm10k): two registers on one line.
-      const [k1, k2] = key.split(',').map((k) => k.trim()) as [string, string];
-      fields[k1] = hex(f[2]!);
-      fields[k2] = hex(f[3]);
-    } else {
-      fields[key] = DECIMAL.has(key) ? BigInt(f[2]!) : hex(f[2]!);
-    }
+    addField(fields, f[1]!, f[2]!, f[3]);
   }
+  const variant = (h ? h[1] === 'Tx Unit' : fields['Tx Queue'] !== undefined) ? 'tx_unit_hang' : 'hardware_unit_hang';
+  return finish(c, i, idx, variant, Boolean(h?.[2]), !h, fields);
+}
+
+function finish(
+  c: Cursor,
+  i: number,
+  idx: number[],
+  variant: TxHangDumpRecord['variant'],
+  xdp: boolean,
+  headerless: boolean,
+  fields: Record<string, bigint>,
+): TxHangDumpRecord {
+  const msg = c.msgs[i]!;
   const rec: TxHangDumpRecord = {
     kind: 'tx_hang_dump',
     ...takeSpan(c, idx),
     ...deviceRef(msg),
     driver: msg.driver ?? 'unknown',
-    variant: (h ? h[1] === 'Tx Unit' : fields['Tx Queue'] !== undefined) ? 'tx_unit_hang' : 'hardware_unit_hang',
+    variant,
     fields,
   };
-  if (!h) rec.headerless = true;
-  else if (h[2]) rec.xdp = true;
+  if (headerless) rec.headerless = true;
+  if (xdp) rec.xdp = true;
   const set = <K extends 'queue' | 'hwHead' | 'hwTail' | 'nextToUse' | 'nextToClean'>(k: K, name: string): void => {
     const v = small(fields[name]);
     if (v !== undefined) rec[k] = v;

@@ -9,7 +9,7 @@
  *    unexpectedly"; stmmac "Reset adapter."; "initiating reset due to tx timeout"; ena "Trigger reset is on".
  *  - neigh_alloc(): "neighbour: %s: neighbor table overflow!" (older "Neighbour table overflow.").
  */
-import { deviceRef } from '../device.js';
+import { deviceRef, sameDevice } from '../device.js';
 import type { LinkChangeRecord, NeighOverflowRecord, TxRecoveryRecord } from '../types.js';
 import { takeSpan, type Cursor } from './cursor.js';
 
@@ -47,19 +47,49 @@ export function matchLink(c: Cursor, i: number): LinkChangeRecord | null {
   return rec;
 }
 
-const LEVEL_RE = /^tx_timeout recovery level (\d+), (?:txqueue|hung_queue) (\d+)/;
-const EQ_RE = /^Recover(?:ed)? (\d+) eqes on EQ 0x([0-9a-f]+)/;
+const LEVEL_RE = /^tx_timeout recovery level (\d+)(?:, (?:txqueue|hung_queue) (\d+))?/;
+// mlx5e_health_channel_eq_recover() ("Recover" before 5.3) and mlx5_cmd_eq_recover() ("Recovered %d EQEs on cmd_eq").
+const EQ_RE = /^Recover(?:ed)? (\d+) eqes on (?:EQ 0x([0-9a-f]+)|(cmd_eq))/i;
+// mlx5e_health_channel_eq_recover() prints the EQ state first: "EQ 0x%x: Cons = 0x%x, irqn = 0x%x".
+const EQ_DUMP_RE = /^EQ 0x([0-9a-f]+): Cons = 0x([0-9a-f]+), irqn = 0x([0-9a-f]+)/;
+// rtl8169_cleanup()/rtl_reset_work(): waiting for the TX FIFO / config to drain gave up (rtl_loop_wait_high()).
+const RTL_FIFO_RE = /^rtl_(?:txcfg|rxtx|npq)_empty_cond == 0 \(loop: \d+, delay: \d+\)/;
 const FAILED_RE = /^(?:tx_timeout recovery unsuccessful|.*failed recovering from a tx_timeout)/;
 const HANG_RESET_RE = /^tx hang (\d+) detected on queue (\d+), resetting/;
-const RESET_RE = /^(?:Reset adapter\b|initiating reset due to tx timeout|Trigger reset is on|resetting (?:the )?(?:adapter|interface|device)\b)|\bReset the device\b/i;
+// e1000e/igb/stmmac "Reset adapter", ixgbe/hns "initiating reset due to tx timeout", ena "Trigger reset is on" /
+// hclge "received reset request|event" and "Reset done", via-rhine
+// rhine_tx_timeout() → "reset finished after %d microseconds".
+const RESET_RE = /^(?:Reset adapter\b|initiating reset due to tx timeout|Trigger reset is on|resetting (?:the )?(?:adapter|interface|device)\b|received reset (?:request|event)\b|Reset done\b|reset finished after \d+ microseconds)/i;
 
 export function matchRecovery(c: Cursor, i: number): TxRecoveryRecord | null {
   const msg = c.msgs[i]!;
   const rest = msg.rest;
   let m: RegExpExecArray | null;
   const base = (): TxRecoveryRecord => ({ kind: 'tx_recovery', action: 'reset', ...takeSpan(c, [i]), ...deviceRef(msg), text: rest });
-  if ((m = LEVEL_RE.exec(rest))) return { ...base(), action: 'recovery_level', level: Number(m[1]), queue: Number(m[2]) };
-  if ((m = EQ_RE.exec(rest))) return { ...base(), action: 'eq_recovered', eqes: Number(m[1]), eqn: parseInt(m[2]!, 16) };
+  if ((m = LEVEL_RE.exec(rest))) {
+    const r: TxRecoveryRecord = { ...base(), action: 'recovery_level', level: Number(m[1]) };
+    if (m[2] !== undefined) r.queue = Number(m[2]);
+    return r;
+  }
+  if ((m = EQ_RE.exec(rest))) {
+    const r: TxRecoveryRecord = { ...base(), action: 'eq_recovered', eqes: Number(m[1]) };
+    if (m[2] !== undefined) r.eqn = parseInt(m[2], 16);
+    return r;
+  }
+  if ((m = EQ_DUMP_RE.exec(rest))) return { ...base(), action: 'eq_dump', eqn: parseInt(m[1]!, 16), eqCons: parseInt(m[2]!, 16), irqn: parseInt(m[3]!, 16) };
+  if (RTL_FIFO_RE.test(rest)) {
+    // txcfg and rxtx waits of one reset come back to back: one record.
+    const idx = [i];
+    for (let j = i + 1; j < c.lines.length && idx.length < 3; j++) {
+      if (c.used[j] || !RTL_FIFO_RE.test(c.msgs[j]!.rest) || !sameDevice(c.msgs[j]!, msg)) break;
+      const a = c.lines[i]!.tsBootNs;
+      const b = c.lines[j]!.tsBootNs;
+      if (a !== undefined && b !== undefined && b - a > 100_000_000n) break;
+      if (c.msgs[j]!.rest.startsWith(rest.slice(0, 12))) break;
+      idx.push(j);
+    }
+    return { kind: 'tx_recovery', action: 'reset', ...takeSpan(c, idx), ...deviceRef(msg), text: idx.map((k) => c.msgs[k]!.rest).join(' / ') };
+  }
   if (FAILED_RE.test(rest)) return { ...base(), action: 'recovery_failed' };
   if ((m = HANG_RESET_RE.exec(rest))) return { ...base(), action: 'reset', count: Number(m[1]), queue: Number(m[2]) };
   if (RESET_RE.test(rest) && (msg.driver !== undefined || msg.dev !== undefined)) return base();

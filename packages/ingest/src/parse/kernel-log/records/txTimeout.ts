@@ -157,8 +157,16 @@ function matchBnxt(c: Cursor, i: number): TxTimeoutDumpRecord | null {
 
 // ena check_missing_comp_in_tx_queue(): a TX descriptor not completed within missing_tx_completion_to.
 const ENA_MISSING_RE = /^Found a Tx that wasn't completed on time, qid (\d+), index (\d+)/;
+// ena check_for_missing_completions(): too many missing completions on one queue → the driver resets the device.
+const ENA_LOST_RE = /^The number of lost tx completions is above the threshold \((\d+) > (\d+)\)/;
 
 function matchEnaMissing(c: Cursor, i: number): TxTimeoutDumpRecord | null {
+  const lost = ENA_LOST_RE.exec(c.msgs[i]!.rest);
+  if (lost) {
+    const rec = build(c, i, [i], 'generic', { missed: BigInt(lost[1]!), threshold: BigInt(lost[2]!) });
+    rec.driver = c.msgs[i]!.driver ?? 'ena';
+    return rec;
+  }
   const m = ENA_MISSING_RE.exec(c.msgs[i]!.rest);
   if (!m) return null;
   const rec = build(c, i, [i], 'generic', { qid: BigInt(m[1]!), index: BigInt(m[2]!) });
@@ -168,6 +176,8 @@ function matchEnaMissing(c: Cursor, i: number): TxTimeoutDumpRecord | null {
 }
 
 // One-line timeouts without ring numbers. Not the ENA/ethtool counter lines (`tx_timeout: 0`).
+// A descriptor-ring row: index then hex words (`00 2fcbe000 2fcbe010 00008001(00) …`).
+const HEX_ROW_RE = /^\s*[0-9a-f]{2,4}:? (?:[0-9a-f]{8}(?:\([0-9a-f]+\))? ?){2,}/;
 const GENERIC_RE = /\b(?:tx|transmit)[ _]?(?:timeout|timed out)\b/i;
 const NOT_GENERIC_RE = /^tx_timeout: \d+\s*$|recovery|NETDEV WATCHDOG|^tx_timeout count:/i;
 
@@ -178,7 +188,13 @@ function matchGeneric(c: Cursor, i: number): TxTimeoutDumpRecord | null {
   // mlx5e's "TX timeout detected" belongs to the per-queue line after it (matchMlx5 takes both).
   const next = c.msgs[i + 1];
   if (MLX5_HEADER_RE.test(rest) && next && !c.used[i + 1] && MLX5_QUEUE_RE.test(next.rest) && sameDevice(next, c.msgs[i]!)) return null;
-  const rec = build(c, i, [i], 'generic', {});
+  const idx = [i];
+  for (let j = i + 1; j < c.lines.length; j++) {
+    const mj = c.msgs[j]!;
+    if (c.used[j] || mj.driver !== undefined || mj.dev !== undefined || !HEX_ROW_RE.test(c.lines[j]!.message)) break;
+    idx.push(j);
+  }
+  const rec = build(c, i, idx, 'generic', {});
   const q = /\bqueue:? (\d+)/i.exec(rest);
   if (q) rec.queue = Number(q[1]);
   return rec;
