@@ -166,6 +166,7 @@ function recoveryOf(r: RingRecord, all: readonly KernelRecord[]): string[] {
       if (x.action === 'eq_recovered') out.push(`line ${x.firstLine}: mlx5e_health_channel_eq_recover recovered ${x.eqes} EQE(s) on EQ ${hx(x.eqn ?? 0)} — an interrupt that was never delivered`);
       else if (x.action === 'recovery_level') out.push(`line ${x.firstLine}: tx_timeout recovery level ${x.level} on queue ${x.queue} (1 PF reset, 2 core reset, 3 global reset)`);
       else if (x.action === 'recovery_failed') out.push(`line ${x.firstLine}: recovery failed: ${x.text}`);
+      else if (x.action === 'eq_dump') out.push(`line ${x.firstLine}: EQ ${hx(x.eqn ?? 0)} checked for missed events (consumer index ${hx(x.eqCons ?? 0)}, irqn ${hx(x.irqn ?? 0)})`);
       else out.push(`line ${x.firstLine}: reset: ${x.text}`);
     } else if (x.kind === 'link_change' && sameDevice(x, r)) {
       out.push(`line ${x.firstLine}: link ${x.up ? 'up' : 'down'}${x.speedMbps !== undefined ? ` ${x.speedMbps} Mbps` : ''}`);

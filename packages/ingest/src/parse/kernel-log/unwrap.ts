@@ -9,6 +9,8 @@ import { parseEnvelope, stripPastePrefix } from './envelope.js';
 
 export interface SourceRow {
   lineNo: number;
+  /** Where each joined input line starts in `text` (offset, line number), for cutting reflowed rows apart again. */
+  segs?: { at: number; lineNo: number }[];
   /** The input line as read (first of the joined ones). */
   raw: string;
   /** Paste prefix stripped, wraps undone. */
@@ -39,6 +41,28 @@ function splitFlattened(r: SourceRow): SourceRow[] {
   return parts.length < 3 ? [r] : parts.map((text) => ({ ...r, text }));
 }
 
+const MID_STAMP_G = new RegExp(MID_STAMP_RE.source, 'g');
+
+/** Cut a reflowed row before each mid-line printk stamp; each piece gets the input line it starts on. */
+function cutAtStamps(r: SourceRow, rows: readonly string[]): SourceRow[] {
+  const starts = [0];
+  const ends: number[] = [];
+  for (const m of r.text.matchAll(MID_STAMP_G)) {
+    ends.push(m.index);
+    starts.push(m.index + m[0].length);
+  }
+  ends.push(r.text.length);
+  const pieces: SourceRow[] = [];
+  starts.forEach((at, k) => {
+    const text = r.text.slice(at, ends[k]);
+    if (text.trim() === '') return;
+    let lineNo = r.lineNo;
+    for (const sg of r.segs ?? []) if (sg.at <= at) lineNo = sg.lineNo;
+    pieces.push({ lineNo, raw: rows[lineNo - 1] ?? r.raw, text });
+  });
+  return pieces;
+}
+
 /** Split input lines into source rows with wraps undone. */
 export function unwrapRows(rows: readonly string[]): SourceRow[] {
   const stripped = rows.map((r) => stripPastePrefix(r));
@@ -59,9 +83,12 @@ export function unwrapRows(rows: readonly string[]): SourceRow[] {
     }
     const hasEnv = !blank && parseEnvelope(s) !== null;
     if (prev && !blank && qpJoin) {
+      (prev.segs ??= []).push({ at: prev.text.length, lineNo: idx + 1 });
       prev.text = prev.text + decodeQp(s);
     } else if (prev && !blank && !hasEnv && !/^\s/.test(s) && (reflowed || / $/.test(prev.text) && !/ {2}$/.test(prev.text))) {
-      prev.text = prev.text.trimEnd() + ' ' + s;
+      prev.text = prev.text.trimEnd() + ' ';
+      (prev.segs ??= []).push({ at: prev.text.length, lineNo: idx + 1 });
+      prev.text += s;
     } else {
       out.push({ lineNo: idx + 1, raw: rows[idx]!, text: s });
     }
@@ -69,6 +96,6 @@ export function unwrapRows(rows: readonly string[]): SourceRow[] {
     qpJoin = !blank && /[^=]=$/.test(last.text);
     if (qpJoin) last.text = decodeQp(last.text.slice(0, -1));
   });
-  const rowsOut = reflowed ? out.flatMap((r) => r.text.split(MID_STAMP_RE).map((text) => ({ ...r, text }))) : out;
+  const rowsOut = reflowed ? out.flatMap((r) => cutAtStamps(r, rows)) : out;
   return rowsOut.flatMap((r) => splitFlattened(r));
 }
