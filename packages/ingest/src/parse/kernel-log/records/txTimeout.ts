@@ -82,7 +82,8 @@ function matchHns3(c: Cursor, i: number): TxTimeoutDumpRecord | null {
   if (!HNS3_START_RE.test(first.rest)) return null;
   const idx = [i];
   const kv = keyValues(first.rest);
-  // The dump is several netdev_info() lines from one device; lines of other devices may interleave.
+  // The dump is several netdev_info() lines from one device; up to three lines of other sources may come between
+  // two of them (the OOM killer's task list does, in a real hns3 log under memory pressure).
   let others = 0;
   for (let j = i + 1; j < c.lines.length && others <= 3; j++) {
     if (c.used[j]) break;
@@ -96,6 +97,7 @@ function matchHns3(c: Cursor, i: number): TxTimeoutDumpRecord | null {
     if (m.rest.startsWith('tx_timeout count:') && kv.has('tx_timeout count')) break;
     if (m.rest.startsWith('queue state:') && kv.has('queue state')) break;
     idx.push(j);
+    others = 0;
     for (const [k, v] of keyValues(m.rest)) kv.set(k, v);
   }
   const rec = build(c, i, idx, 'hns3', fieldsOf(kv));
@@ -178,6 +180,8 @@ function matchEnaMissing(c: Cursor, i: number): TxTimeoutDumpRecord | null {
 // One-line timeouts without ring numbers. Not the ENA/ethtool counter lines (`tx_timeout: 0`).
 // A descriptor-ring row: index then hex words (`00 2fcbe000 2fcbe010 00008001(00) …`).
 const HEX_ROW_RE = /^\s*[0-9a-f]{2,4}:? (?:[0-9a-f]{8}(?:\([0-9a-f]+\))? ?){2,}/;
+// A `name=value name=value` debug row.
+const EQ_ROW_RE = /^\s*(?:[A-Za-z_]\w*=[0-9a-fA-Fx]+(?:\([0-9a-f]+\))?\s*)+$/;
 const GENERIC_RE = /\b(?:tx|transmit)[ _]?(?:timeout|timed out)\b/i;
 const NOT_GENERIC_RE = /^tx_timeout: \d+\s*$|recovery|NETDEV WATCHDOG|^tx_timeout count:/i;
 
@@ -189,12 +193,24 @@ function matchGeneric(c: Cursor, i: number): TxTimeoutDumpRecord | null {
   const next = c.msgs[i + 1];
   if (MLX5_HEADER_RE.test(rest) && next && !c.used[i + 1] && MLX5_QUEUE_RE.test(next.rest) && sameDevice(next, c.msgs[i]!)) return null;
   const idx = [i];
+  const fields: Record<string, bigint> = {};
   for (let j = i + 1; j < c.lines.length; j++) {
     const mj = c.msgs[j]!;
-    if (c.used[j] || mj.driver !== undefined || mj.dev !== undefined || !HEX_ROW_RE.test(c.lines[j]!.message)) break;
+    const t = c.lines[j]!.message;
+    if (c.used[j] || mj.driver !== undefined || mj.dev !== undefined) break;
+    if (HEX_ROW_RE.test(t)) {
+      idx.push(j);
+      continue;
+    }
+    if (!EQ_ROW_RE.test(t)) break;
+    // sundance tx_timeout(): "TxListPtr=%08x netif_queue_stopped=%d", "cur_tx=%d(%02x) dirty_tx=%d(%02x)", …
     idx.push(j);
+    for (const m of t.matchAll(/([A-Za-z_]\w*)=([0-9a-fA-Fx]+)/g)) {
+      fields[m[1]!] = /ptr|addr/i.test(m[1]!) || !/^\d+$/.test(m[2]!) ? hex(m[2]!) : BigInt(m[2]!);
+    }
   }
-  const rec = build(c, i, idx, 'generic', {});
+  const rec = build(c, i, idx, 'generic', fields);
+  ring(rec, { nextToUse: 'cur_tx', nextToClean: 'dirty_tx' });
   const q = /\bqueue:? (\d+)/i.exec(rest);
   if (q) rec.queue = Number(q[1]);
   return rec;

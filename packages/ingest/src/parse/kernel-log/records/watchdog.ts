@@ -38,6 +38,16 @@ function warningLines(c: Cursor, i: number): { idx: number[]; cpu?: number; warn
   } else if (look(i + 1)) {
     if (c.lines[i - 1] && !c.used[i - 1] && CUT_HERE_RE.test(c.lines[i - 1]!.message)) idx.push(i - 1);
   }
+  if (cpu === undefined) {
+    // 3.x WARNING lines name no CPU; dump_stack()'s "CPU: n PID: p Comm: …" a few lines on does.
+    for (let j = i + 1; j <= i + 4 && j < c.lines.length; j++) {
+      const m = /^CPU: (\d+) PID: \d+ Comm:/.exec(c.lines[j]!.message.trim());
+      if (m) {
+        cpu = Number(m[1]);
+        break;
+      }
+    }
+  }
   const out: { idx: number[]; cpu?: number; warnAt?: string } = { idx };
   if (cpu !== undefined) out.cpu = cpu;
   if (warnAt !== undefined) out.warnAt = warnAt;
