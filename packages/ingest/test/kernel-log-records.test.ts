@@ -180,6 +180,15 @@ describe('driver ndo_tx_timeout dumps', () => {
     expect(of(wrapped, 'watchdog_timeout')[0]).toMatchObject({ dev: 'ens3', driver: 'virtio_net', queue: 0 });
   });
 
+  it('bnxt_dump_tx_sw_state(): producer and consumer in hex, after the 6.8+ watchdog and the reset notice', () => {
+    const rs = records('bnxt-netdev-2025.mail');
+    expect(of(rs, 'watchdog_timeout')[0]).toMatchObject({ driver: 'bnxt_en', dev: 'eth0', queue: 1, timedOutMs: 5123, cpu: 2 });
+    const d = of(rs, 'tx_timeout_dump');
+    expect(d.map((r) => r.format)).toEqual(['generic', 'bnxt']);
+    expect(d[1]).toMatchObject({ nextToUse: 0xa, nextToClean: 0x8, firstLine: 5 });
+    expect(d[1]!.fields).toMatchObject({ napi: 0n, tx_ring: 0n, fw_ring: 0n });
+  });
+
   it('one-line timeouts (r8152, r8168, forcedeth) and ena missing completions', () => {
     expect(of(records('watchdog-r8152-lede-10941.logread'), 'tx_timeout_dump')[0]).toMatchObject({ format: 'generic', driver: 'r8152', busId: '4-1:1.0', dev: 'eth1' });
     expect(of(records('watchdog-r8168-64.journal'), 'tx_timeout_dump')[0]).toMatchObject({ format: 'generic', driver: 'r8168', dev: 'nic1' });
