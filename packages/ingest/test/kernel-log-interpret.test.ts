@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { interpretTxHang, parseKernelLog, type KernelRecord, type TxHangDumpRecord, type TxTimeoutDumpRecord } from '../src/parse/kernel-log/index.js';
+import { interpretTxHang, parseKernelLog, summarizeTimeouts, type KernelRecord, type TxHangDumpRecord, type TxTimeoutDumpRecord } from '../src/parse/kernel-log/index.js';
 
 const DATA = fileURLToPath(new URL('./data/kernel-log/', import.meta.url));
 const read = (file: string): KernelRecord[] => parseKernelLog(readFileSync(`${DATA}${file}`, 'utf8')).records;
@@ -102,5 +102,33 @@ describe('interpretTxHang', () => {
   it('without the rest of the log there is no repetition to report', () => {
     const rs = read('e1000e-gislab-407.dmesg');
     expect(interpretTxHang(dumps(rs)[0]!).repeats).toBeUndefined();
+  });
+});
+
+describe('summarizeTimeouts', () => {
+  it('one series per device and queue: count, spacing and how long the queue sat stopped (6.8+ watchdog)', () => {
+    const s = summarizeTimeouts(read('watchdog-openwrt-16419.dmesg'));
+    expect(s.map((x) => [x.dev, x.queue, x.count, x.maxStuckMs])).toEqual([
+      ['eth0', 4, 3, 200940],
+      ['wan', 1, 2, 58820],
+    ]);
+    expect(s[0]!.meanIntervalMs).toBeCloseTo(4999.9415, 3);
+  });
+
+  it('old-form timeouts without stamps: a count and the resets in between', () => {
+    const [s] = summarizeTimeouts(read('watchdog-via-rhine-lkml-2001.syslog'));
+    expect(s).toMatchObject({ dev: 'eth0', count: 3, firstLine: 2, lastLine: 7, recoveries: 3 });
+    expect(s!.meanIntervalMs).toBeUndefined();
+  });
+
+  it('mlx5e: every stuck queue of both ports, with the failed reopen counted per device', () => {
+    const s = summarizeTimeouts(read('mlx5-nvme-2020.mail'));
+    expect(s.map((x) => [x.dev, x.queue, x.count])).toEqual([
+      ['mlx5_slave1', 12, 2],
+      ['mlx5_slave2', 10, 1],
+      ['mlx5_slave2', 11, 1],
+      ['mlx5_slave2', 12, 1],
+    ]);
+    expect(s[0]!.recoveries).toBe(2);
   });
 });
