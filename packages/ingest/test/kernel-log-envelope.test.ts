@@ -61,6 +61,11 @@ describe('parseEnvelope on real lines', () => {
     expect(parseEnvelope('Jun 11 11:04:36 k8snode228 systemd-networkd[1883]: veth53cd54f: Gained IPv6LL')?.ident).toBe('systemd-networkd');
   });
 
+  it('rsyslog `facility.severity:` before the stamp gives the level (line as wrapped in a netdev mail, 2023)', () => {
+    const e = parseEnvelope('kern.err: Aug 15 12:21:39 ps502b-104 kernel: [325978.631877] bnxt_en');
+    expect(e).toMatchObject({ shape: 'syslog', level: 3, host: 'ps502b-104', tsBootNs: 325_978_631_877_000n, message: 'bnxt_en' });
+  });
+
   it('journalctl short zero-pads the day', () => {
     const e = parseEnvelope('Jun 03 22:35:11 localhost.localdomain kernel: NETDEV WATCHDOG: enp0s1 (virtio_net): transmit queue 0 timed out');
     expect(e).toMatchObject({ shape: 'journal-short', host: 'localhost.localdomain', ident: 'kernel' });

@@ -95,6 +95,13 @@ function withOpt<T extends object>(o: T, k: string, v: unknown): T {
  * Journal JSON lines are handled by parseJournalJson, not here.
  */
 export function parseEnvelope(line: string): Envelope | null {
+  // Some rsyslog templates put `facility.severity: ` before the stamp: `kern.info: Aug 15 12:22:32 host kernel: …`.
+  const fac = /^(?:kern|user|daemon|syslog)\.(\w+): (?=\S)/.exec(line);
+  if (fac) {
+    const inner = parseEnvelope(line.slice(fac[0].length));
+    const lvl = LEVEL_NAMES[fac[1]!.toLowerCase()];
+    return inner && lvl !== undefined && inner.level === undefined ? { ...inner, level: lvl } : inner;
+  }
   const s = line.replace(/^\s+(?=[[<])/, '');
   let m: RegExpExecArray | null;
   if ((m = DMESG_RAW_RE.exec(s))) {

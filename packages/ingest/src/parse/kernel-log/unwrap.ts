@@ -63,6 +63,14 @@ function cutAtStamps(r: SourceRow, rows: readonly string[]): SourceRow[] {
   return pieces;
 }
 
+// Lines of an Intel hang dump never are wrapped pieces, whatever trailing blank a terminal paste left.
+const DUMP_PIECE_RE = /^(?:tx_)?buffer_info\[|<[0-9a-fA-Fx]+>\s*$/;
+
+/** format=flowed soft break: the line ends in exactly one space (and is not itself a dump field line). */
+function flowedBreak(text: string): boolean {
+  return / $/.test(text) && !/ {2}$/.test(text) && !/<[0-9a-fA-Fx]+> $/.test(text);
+}
+
 /** Split input lines into source rows with wraps undone. */
 export function unwrapRows(rows: readonly string[]): SourceRow[] {
   const stripped = rows.map((r) => stripPastePrefix(r));
@@ -85,7 +93,7 @@ export function unwrapRows(rows: readonly string[]): SourceRow[] {
     if (prev && !blank && qpJoin) {
       (prev.segs ??= []).push({ at: prev.text.length, lineNo: idx + 1 });
       prev.text = prev.text + decodeQp(s);
-    } else if (prev && !blank && !hasEnv && !/^\s/.test(s) && (reflowed || / $/.test(prev.text) && !/ {2}$/.test(prev.text))) {
+    } else if (prev && !blank && !hasEnv && !/^\s/.test(s) && (reflowed || (flowedBreak(prev.text) && !DUMP_PIECE_RE.test(s)))) {
       prev.text = prev.text.trimEnd() + ' ';
       (prev.segs ??= []).push({ at: prev.text.length, lineNo: idx + 1 });
       prev.text += s;
