@@ -132,3 +132,10 @@ describe('summarizeTimeouts', () => {
     expect(s[0]!.recoveries).toBe(2);
   });
 });
+
+it('mtk_eth: DMA index caught up with the CPU index, free index 13 behind, unchanged over three timeouts', () => {
+  const rs = read('mtk-eth-mt76-375.dmesg');
+  const r = interpretTxHang(dumps(rs)[0]!, rs);
+  expect(r).toMatchObject({ cause: 'completions_not_processed', unreaped: 13, repeats: { count: 3, progressed: false } });
+  expect(r.summary).toContain('dtx = ctx = 0xe85');
+});

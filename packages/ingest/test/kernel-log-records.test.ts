@@ -240,3 +240,13 @@ it('every record of every excerpt quotes its source lines in order', () => {
     }
   }
 });
+
+it('mtk_tx_timeout(): PDMA indexes after "transmit timed out"; the orphan ring line before the first one is not a dump', () => {
+  const d = of(records('mtk-eth-mt76-375.dmesg'), 'tx_timeout_dump');
+  expect(d.map((r) => [r.format, r.firstLine, r.lastLine, r.hwTail, r.hwHead, r.nextToClean, r.nextToUse])).toEqual([
+    ['mtk_eth', 3, 6, 3717, 3717, 3704, 3717],
+    ['mtk_eth', 7, 10, 3717, 3717, 3704, 3717],
+    ['mtk_eth', 11, 14, 3717, 3717, 3704, 3717],
+  ]);
+  expect(d[0]!.fields).toMatchObject({ dma_cfg: 0x80000065n, tx_base: 0x0f1e0000n, rx_calc: 2932n, rx_drx: 2930n });
+});

@@ -68,6 +68,8 @@ function names(r: RingRecord): { head: string; tail: string; ntu: string; ntc: s
       return { head: 'head', tail: 'tail', ntu: 'cur_tx', ntc: 'dirty_tx' };
     case 'bnxt':
       return { head: 'head', tail: 'tail', ntu: 'prod', ntc: 'cons' };
+    case 'mtk_eth':
+      return { head: 'dtx', tail: 'ctx', ntu: 'next', ntc: 'fdx' };
     default:
       return { head: 'TDH', tail: 'TDT', ntu: 'next_to_use', ntc: 'next_to_clean' };
   }

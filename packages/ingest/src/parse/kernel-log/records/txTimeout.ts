@@ -178,6 +178,41 @@ function matchEnaMissing(c: Cursor, i: number): TxTimeoutDumpRecord | null {
 }
 
 // One-line timeouts without ring numbers. Not the ENA/ethtool counter lines (`tx_timeout: 0`).
+// OpenWrt ramips mtk_eth_soc mtk_tx_timeout(): "transmit timed out", then "pdma_cfg:%08x" (older "dma_cfg:") and
+// "tx_ring=%d, base=%08x, max=%u, ctx=%u, dtx=%u, fdx=%hu, next=%hu": ctx = TX_CTX_IDX0 (CPU index, the tail the
+// driver wrote), dtx = TX_DTX_IDX0 (DMA index, the hardware head), fdx = tx_free_idx (driver's clean index),
+// next = tx_next_idx (driver's next free slot).
+const MTK_CFG_RE = /^(?:p|q)?dma_cfg:\s*([0-9a-f]+)/;
+const MTK_RING_RE = /^(?:tx|rx)_ring=\d+, /;
+
+function matchMtk(c: Cursor, i: number): TxTimeoutDumpRecord | null {
+  const first = c.msgs[i]!;
+  if (!/^transmit timed out\s*$/.test(first.rest)) return null;
+  const next = c.msgs[i + 1];
+  if (!next || c.used[i + 1] || !sameDevice(next, first) || !MTK_CFG_RE.test(next.rest)) return null;
+  const idx = [i];
+  const fields: Record<string, bigint> = {};
+  for (let j = i + 1; j < c.lines.length && j <= i + 4; j++) {
+    const m = c.msgs[j]!;
+    if (c.used[j] || !sameDevice(m, first)) break;
+    const cfg = MTK_CFG_RE.exec(m.rest);
+    if (cfg) fields['dma_cfg'] = hex(cfg[1]!);
+    else if (MTK_RING_RE.test(m.rest)) {
+      const side = m.rest.startsWith('tx') ? 'tx' : 'rx';
+      for (const kv of m.rest.matchAll(/(\w+)=([0-9a-f]+)/g)) {
+        if (kv[1]!.endsWith('_ring')) continue;
+        // base/pointers print %08x; ring indexes print %u.
+        fields[`${side}_${kv[1]}`] = kv[1] === 'base' || /^0\d/.test(kv[2]!) || /[a-f]/.test(kv[2]!) ? hex(kv[2]!) : BigInt(kv[2]!);
+      }
+    } else break;
+    idx.push(j);
+  }
+  const rec = build(c, i, idx, 'mtk_eth', fields);
+  rec.driver = first.driver ?? 'mtk_soc_eth';
+  ring(rec, { hwTail: 'tx_ctx', hwHead: 'tx_dtx', nextToClean: 'tx_fdx', nextToUse: 'tx_next' });
+  return rec;
+}
+
 // A descriptor-ring row: index then hex words (`00 2fcbe000 2fcbe010 00008001(00) …`).
 const HEX_ROW_RE = /^\s*[0-9a-f]{2,4}:? (?:[0-9a-f]{8}(?:\([0-9a-f]+\))? ?){2,}/;
 // A `name=value name=value` debug row.
@@ -217,4 +252,4 @@ function matchGeneric(c: Cursor, i: number): TxTimeoutDumpRecord | null {
 }
 
 /** Specific dump formats first; the generic one-liner last. */
-export const TX_TIMEOUT_MATCHERS = [matchIntelTimeout, matchMlx5, matchHns3, matchVirtio, matchPcnet, matchBnxt, matchEnaMissing, matchGeneric];
+export const TX_TIMEOUT_MATCHERS = [matchIntelTimeout, matchMlx5, matchHns3, matchVirtio, matchPcnet, matchBnxt, matchEnaMissing, matchMtk, matchGeneric];
