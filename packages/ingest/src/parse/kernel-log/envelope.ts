@@ -27,7 +27,9 @@ const LEVEL_NAMES: Record<string, number> = {
  * editor gutters `  12 | ` / `12│`. Leading whitespace of what remains is kept: it marks continuation lines.
  */
 export function stripPastePrefix(line: string): string {
-  let s = line.replace(/\r$/, '');
+  let s = line.endsWith('\r') ? line.slice(0, -1) : line;
+  // Fast path: nothing a paste prefix or tag starts with (most lines of a real log).
+  if (!/^\s*(?:[>\d]|Line )/.test(s) && !s.includes('</') && !/<(?:i|b|em|strong|code|pre|tt|span|br)\b/.test(s)) return s;
   for (;;) {
     const before = s;
     s = s.replace(/^\s*>(?: |(?=[>=])|$)/, '');
@@ -72,8 +74,10 @@ const TALOS_RE = new RegExp(String.raw`^(\w+):\s+(\w+): \[(${ISO})\]: ?(.*)$`);
 const BARE_KERNEL_RE = /^kernel: ?(.*)$/;
 
 /** Inner printk stamp that syslog-style envelopes carry in the message: `[ 123.456789] msg` or `[ 123.4][ C28] msg`. */
+const INNER_STAMP_RE = new RegExp(String.raw`^\s*${PRINTK_TS}\s?${CALLER}(.*)$`);
+
 function innerStamp(e: Envelope): Envelope {
-  const m = new RegExp(String.raw`^\s*${PRINTK_TS}\s?${CALLER}(.*)$`).exec(e.message);
+  const m = INNER_STAMP_RE.exec(e.message);
   if (!m) return e;
   const out: Envelope = { ...e, tsBootNs: secsDotFracToNs(m[1]!, m[2]!), message: m[4]! };
   if (m[3]) out.caller = m[3];

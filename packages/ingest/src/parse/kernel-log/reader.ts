@@ -39,7 +39,8 @@ export function splitLines(text: string): string[] {
 export function readKernelLines(input: string | readonly string[]): KernelLine[] {
   const rows = typeof input === 'string' ? splitLines(input) : input;
   const out: KernelLine[] = [];
-  for (const { lineNo, raw, text: s } of unwrapRows(rows)) {
+  for (const row of unwrapRows(rows)) {
+    const { lineNo, raw, text: s } = row;
     if (s.trim() === '') continue;
     if (s.trimStart().startsWith('{')) {
       const entries = parseJournalJson(s);
@@ -48,7 +49,7 @@ export function readKernelLines(input: string | readonly string[]): KernelLine[]
         continue;
       }
     }
-    const env = parseEnvelope(s);
+    const env = row.env !== undefined ? row.env : parseEnvelope(s);
     if (env) {
       out.push(toLine(lineNo, raw, env, false));
       continue;

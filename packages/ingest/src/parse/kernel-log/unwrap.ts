@@ -5,10 +5,12 @@
  *  - reflowed paragraphs, where several `[  123.456789] …` messages were run together on one line.
  * Each output row keeps the 1-based number of the input line it starts on.
  */
-import { parseEnvelope, stripPastePrefix } from './envelope.js';
+import { parseEnvelope, stripPastePrefix, type Envelope } from './envelope.js';
 
 export interface SourceRow {
   lineNo: number;
+  /** The envelope of `text` when it was parsed here and `text` did not change since (saves the reader a parse). */
+  env?: Envelope | null;
   /** Where each joined input line starts in `text` (offset, line number), for cutting reflowed rows apart again. */
   segs?: { at: number; lineNo: number }[];
   /** The input line as read (first of the joined ones). */
@@ -22,9 +24,10 @@ const STAMP_G = /\[\s*\d+\.\d{6}\]/g;
 const MID_STAMP_RE = /(?<=[^:\s])\s*(?=\[\s*\d+\.\d{6}\]\s)/;
 
 /** Evidence of a reflowed paste: two stamps on one line, or a stamp inside a line that has no envelope. */
-function reflowEvidence(s: string): boolean {
+function reflowEvidence(s: string, env: Envelope | null): boolean {
+  if (!s.includes('.')) return false;
   const n = (s.match(STAMP_G) ?? []).length;
-  return n >= 2 || (n === 1 && !/^\s*\[/.test(s) && parseEnvelope(s) === null);
+  return n >= 2 || (n === 1 && !/^\s*\[/.test(s) && env === null);
 }
 
 function decodeQp(s: string): string {
@@ -38,7 +41,7 @@ const FLAT_MARK_RE = /\s(?=-{6,}\[ cut here \]|WARNING: |NETDEV WATCHDOG: |Modul
 function splitFlattened(r: SourceRow): SourceRow[] {
   if (r.text.length < 300) return [r];
   const parts = r.text.split(FLAT_MARK_RE).filter((p) => p.trim() !== '');
-  return parts.length < 3 ? [r] : parts.map((text) => ({ ...r, text }));
+  return parts.length < 3 ? [r] : parts.map((text) => ({ lineNo: r.lineNo, raw: r.raw, text }));
 }
 
 const MID_STAMP_G = new RegExp(MID_STAMP_RE.source, 'g');
@@ -58,7 +61,7 @@ function cutAtStamps(r: SourceRow, rows: readonly string[]): SourceRow[] {
     if (text.trim() === '') return;
     let lineNo = r.lineNo;
     for (const sg of r.segs ?? []) if (sg.at <= at) lineNo = sg.lineNo;
-    pieces.push({ lineNo, raw: rows[lineNo - 1] ?? r.raw, text });
+    pieces.push({ lineNo, raw: rows[lineNo - 1] ?? r.raw, text });  // env re-parsed by the reader
   });
   return pieces;
 }
@@ -75,7 +78,8 @@ function flowedBreak(text: string): boolean {
 export function unwrapRows(rows: readonly string[]): SourceRow[] {
   const stripped = rows.map((r) => stripPastePrefix(r));
   // A reflowed paste shows printk stamps in mid-line; then every envelope-less line is a wrapped piece.
-  const reflowed = stripped.some(reflowEvidence);
+  const envs = stripped.map((s) => parseEnvelope(s));
+  const reflowed = stripped.some((s, k) => reflowEvidence(s, envs[k]!));
   const out: SourceRow[] = [];
   let qpJoin = false;
   let afterBlank = false;
@@ -89,20 +93,25 @@ export function unwrapRows(rows: readonly string[]): SourceRow[] {
       qpJoin = false;
       return;
     }
-    const hasEnv = !blank && parseEnvelope(s) !== null;
-    if (prev && !blank && qpJoin) {
+    const env = envs[idx]!;
+    if (prev && qpJoin) {
       (prev.segs ??= []).push({ at: prev.text.length, lineNo: idx + 1 });
       prev.text = prev.text + decodeQp(s);
-    } else if (prev && !blank && !hasEnv && !/^\s/.test(s) && (reflowed || (flowedBreak(prev.text) && !DUMP_PIECE_RE.test(s)))) {
+      delete prev.env;
+    } else if (prev && env === null && !/^\s/.test(s) && (reflowed || (flowedBreak(prev.text) && !DUMP_PIECE_RE.test(s)))) {
       prev.text = prev.text.trimEnd() + ' ';
       (prev.segs ??= []).push({ at: prev.text.length, lineNo: idx + 1 });
       prev.text += s;
+      delete prev.env;
     } else {
-      out.push({ lineNo: idx + 1, raw: rows[idx]!, text: s });
+      out.push({ lineNo: idx + 1, raw: rows[idx]!, text: s, env });
     }
     const last = out[out.length - 1]!;
-    qpJoin = !blank && /[^=]=$/.test(last.text);
-    if (qpJoin) last.text = decodeQp(last.text.slice(0, -1));
+    qpJoin = s.endsWith('=') && /[^=]=$/.test(last.text);
+    if (qpJoin) {
+      last.text = decodeQp(last.text.slice(0, -1));
+      delete last.env;
+    }
   });
   const rowsOut = reflowed ? out.flatMap((r) => cutAtStamps(r, rows)) : out;
   return rowsOut.flatMap((r) => splitFlattened(r));
