@@ -250,3 +250,19 @@ it('mtk_tx_timeout(): PDMA indexes after "transmit timed out"; the orphan ring l
   ]);
   expect(d[0]!.fields).toMatchObject({ dma_cfg: 0x80000065n, tx_base: 0x0f1e0000n, rx_calc: 2932n, rx_drx: 2930n });
 });
+
+it('phylib phy_print_status() and mlx5 link lines (real lines, quoted inline)', () => {
+  // https://github.com/openwrt/openwrt/issues/14707 and fixtures/public 43 (mlx5, dmesg -T).
+  const { records: rs } = parseKernelLog(
+    [
+      '[   15.751935] rk_gmac-dwmac ff540000.ethernet eth0: Link is Up - 1Gbps/Full - flow control off',
+      '[Thu Oct 22 08:55:04 2020] mlx5_core 0000:42:00.1 eth4: Link down',
+      '[Thu Oct 22 08:55:11 2020] mlx5_core 0000:42:00.1 eth4: Link up',
+    ].join('\n'),
+  );
+  expect(of(rs, 'link_change').map((r) => [r.driver, r.dev, r.up, r.speedMbps, r.duplex, r.flowControl, r.wall])).toEqual([
+    ['rk_gmac-dwmac', 'eth0', true, 1000, 'full', 'off', undefined],
+    ['mlx5_core', 'eth4', false, undefined, undefined, undefined, 'Thu Oct 22 08:55:04 2020'],
+    ['mlx5_core', 'eth4', true, undefined, undefined, undefined, 'Thu Oct 22 08:55:11 2020'],
+  ]);
+});
