@@ -50,6 +50,15 @@ describe('NETDEV WATCHDOG in every dev_watchdog() form', () => {
     expect(of(records('watchdog-syscall-de.syslog'), 'watchdog_timeout')[0]).toMatchObject({ dev: 'eth0', driver: 'r8169', queue: 0, host: 'srv4' });
   });
 
+  it('6.5–6.7 WARN_ONCE form with "timed out N ms", after a link flap (triple-quoted mail)', () => {
+    const rs = records('watchdog-r8169-netdev-2023.mail');
+    expect(of(rs, 'watchdog_timeout')[0]).toMatchObject({ dev: 'enp3s0', driver: 'r8169', queue: 0, timedOutMs: 5368, firstLine: 3, lastLine: 4, tsBootNs: 1_512_295_215_000n });
+    expect(of(rs, 'link_change').map((r) => [r.up, r.speedMbps, r.flowControl])).toEqual([
+      [false, undefined, undefined],
+      [true, 1000, 'rx/tx'],
+    ]);
+  });
+
   it('6.8+ netdev_crit form: CPU, queue and timed-out ms, device from the netdev prefix', () => {
     const w = of(records('watchdog-openwrt-16419.dmesg'), 'watchdog_timeout');
     expect(w).toHaveLength(5);

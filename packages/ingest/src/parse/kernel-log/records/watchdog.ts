@@ -35,7 +35,9 @@ function warningLines(c: Cursor, i: number): { idx: number[]; cpu?: number; warn
   };
   if (look(i - 1)) {
     if (c.lines[i - 2] && !c.used[i - 2] && CUT_HERE_RE.test(c.lines[i - 2]!.message)) idx.push(i - 2);
-  } else if (look(i + 1)) {
+  } else {
+    // x86 __warn() since 4.x prints the message right after "cut here" and the WARNING line after it.
+    look(i + 1);
     if (c.lines[i - 1] && !c.used[i - 1] && CUT_HERE_RE.test(c.lines[i - 1]!.message)) idx.push(i - 1);
   }
   if (cpu === undefined) {
