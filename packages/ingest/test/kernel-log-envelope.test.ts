@@ -121,6 +121,25 @@ describe('parseEnvelope on real lines', () => {
   });
 });
 
+describe('util-linux and journalctl variants (re-enveloped real messages)', () => {
+  const msg = 'e1000e 0000:00:19.0 eth0: Detected Hardware Unit Hang:';
+  it('dmesg -x puts facility:level before any dmesg form', () => {
+    expect(parseEnvelope(`kern  :err   : [ 9327.470501] ${msg}`)).toMatchObject({ shape: 'dmesg', level: 3, tsBootNs: 9_327_470_501_000n, message: msg });
+    expect(parseEnvelope(`kern  :err   : [Thu Oct 22 08:55:04 2020] ${msg}`)).toMatchObject({ shape: 'dmesg-T', level: 3, message: msg });
+  });
+  it('dmesg --time-format=iso (comma before the fraction) is not mistaken for rsyslog host/tag', () => {
+    expect(parseEnvelope(`2020-10-22T08:55:04,123456+02:00 ${msg}`)).toEqual({
+      shape: 'dmesg-iso',
+      wall: '2020-10-22T08:55:04,123456+02:00',
+      wallTimeUs: BigInt(Date.UTC(2020, 9, 22, 6, 55, 4)) * 1000n + 123_456n,
+      message: msg,
+    });
+  });
+  it('journalctl -o short-unix', () => {
+    expect(parseEnvelope(`1603356904.123456 host kernel: ${msg}`)).toMatchObject({ shape: 'journal-short-unix', wallTimeUs: 1_603_356_904_123_456n, host: 'host', ident: 'kernel', message: msg });
+  });
+});
+
 describe('journalctl -o json', () => {
   it('takes _SOURCE_MONOTONIC_TIMESTAMP (the printk time) over journald receive time, splits multi-line MESSAGE (re-enveloped)', () => {
     const rec = {

@@ -70,6 +70,12 @@ const MONO_TAIL_RE = /^(?:(\S+) )?kernel: ?(.*)$/;
 const LOGREAD_RE = new RegExp(String.raw`^(${WEEKDAY_RE} ${MONTH_RE}\s+\d{1,2} \d\d:\d\d:\d\d \d{4}) (\w+)\.(\w+) ([^\s:\[]+)(?:\[\d+\])?: ?(.*)$`);
 // talosctl dmesg: `kern:     err: [2024-06-29T10:52:39.030745602Z]: msg`.
 const TALOS_RE = new RegExp(String.raw`^(\w+):\s+(\w+): \[(${ISO})\]: ?(.*)$`);
+// dmesg -x / --decode: `kern  :warn  : ` before the rest of the line (util-linux print_record()).
+const DMESG_X_RE = /^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local\d)\s*:(emerg|alert|crit|err|warn|notice|info|debug)\s*: (.*)$/;
+// dmesg --time-format=iso: `2020-12-07T10:11:12,123456+00:00 msg` (comma before the fraction, unlike rsyslog).
+const DMESG_ISO_RE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:\d\d) (.*)$/;
+// journalctl -o short-unix: `1607335872.123456 host kernel: msg`.
+const JOURNAL_UNIX_RE = /^(\d{9,11})\.(\d{6}) (\S+) ([^\s:\[]+)(?:\[\d+\])?: ?(.*)$/;
 // A message that kept a `kernel:` tag but lost the rest of its envelope.
 const BARE_KERNEL_RE = /^kernel: ?(.*)$/;
 
@@ -108,6 +114,18 @@ export function parseEnvelope(line: string): Envelope | null {
   }
   const s = line.replace(/^\s+(?=[[<])/, '');
   let m: RegExpExecArray | null;
+  if ((m = DMESG_X_RE.exec(s))) {
+    const inner = parseEnvelope(m[2]!) ?? { shape: 'dmesg' as const, message: m[2]! };
+    return { ...inner, level: LEVEL_NAMES[m[1]!]! };
+  }
+  if ((m = DMESG_ISO_RE.exec(s))) {
+    const e: Envelope = { shape: 'dmesg-iso', wall: m[1]!, message: m[2]! };
+    withOpt(e, 'wallTimeUs', isoToEpochUs(m[1]!));
+    return e;
+  }
+  if ((m = JOURNAL_UNIX_RE.exec(s))) {
+    return innerStamp({ shape: 'journal-short-unix', wall: `${m[1]}.${m[2]}`, wallTimeUs: BigInt(m[1]!) * 1_000_000n + BigInt(m[2]!), host: m[3]!, ident: m[4]!, message: m[5]! });
+  }
   if ((m = DMESG_RAW_RE.exec(s))) {
     const e: Envelope = { shape: 'dmesg-raw', tsBootNs: secsDotFracToNs(m[2]!, m[3]!), level: Number(m[1]) & 7, message: m[5]! };
     return withOpt(e, 'caller', m[4]);

@@ -6,6 +6,7 @@
 /**
  * The envelope a kernel message came in. Names follow the tool that writes it:
  * dmesg (`[  123.456789] msg`), dmesg -r / Android (`<4>[  123.456789] msg`), dmesg -T, dmesg -d/--reltime deltas,
+ * dmesg --time-format=iso, dmesg -x (`kern  :warn  : ` before any of these),
  * /dev/kmsg (`6,339,5140900,-;msg`), RFC 3164 syslog (`Dec  7 10:11:12 host kernel: msg`, kern.log, /var/log/messages),
  * syslog with an ISO stamp (rsyslog high precision), RFC 5424, journalctl -k short / short-iso / short-monotonic /
  * short-full / -o json, OpenWrt logread, talosctl dmesg, and bare messages (no envelope at all).
@@ -15,6 +16,7 @@ export type KernelLogShape =
   | 'dmesg-raw'
   | 'dmesg-T'
   | 'dmesg-delta'
+  | 'dmesg-iso'
   | 'kmsg'
   | 'syslog'
   | 'syslog-iso'
@@ -23,6 +25,7 @@ export type KernelLogShape =
   | 'journal-short-iso'
   | 'journal-short-monotonic'
   | 'journal-short-full'
+  | 'journal-short-unix'
   | 'journal-json'
   | 'logread'
   | 'talos'
