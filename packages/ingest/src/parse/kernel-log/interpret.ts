@@ -59,7 +59,8 @@ function names(r: RingRecord): { head: string; tail: string; ntu: string; ntc: s
     case 'i40e':
       return { head: 'HWB', tail: 'TAIL', ntu: 'NTU', ntc: 'NTC' };
     case 'ice':
-      return { head: 'HW_HEAD', tail: 'TAIL', ntu: 'NTU', ntc: 'NTC' };
+      // ice_tx_timeout() prints no tail register; classify() uses NTU, the value the driver last wrote to it.
+      return { head: 'HW_HEAD', tail: 'NTU', ntu: 'NTU', ntc: 'NTC' };
     case 'hns3':
       return { head: 'HW_HEAD', tail: 'HW_TAIL', ntu: 'SW_NTU', ntc: 'SW_NTC' };
     case 'mlx5e':
