@@ -12,7 +12,8 @@
  *  - tail ≠ next_to_use: descriptors written but the doorbell (tail write) never happened.
  */
 import { sameDevice } from './device.js';
-import type { KernelRecord, TxHangDumpRecord, TxTimeoutDumpRecord } from './types.js';
+import { eventQueue, timeoutEvents, type RingRecord } from './events.js';
+import type { KernelRecord } from './types.js';
 
 export type TxHangCause =
   | 'dma_stall'
@@ -22,7 +23,8 @@ export type TxHangCause =
   | 'no_ring_numbers';
 
 export interface TxHangRepeats {
-  /** Dumps and watchdog timeouts of this device (and queue, when known), this one included. */
+  /** Timeout events of this device (and queue, when known), this one included: a NETDEV WATCHDOG line and the
+   * ndo_tx_timeout dump right after it count once (see events.ts). */
   count: number;
   firstTsBootNs?: bigint;
   lastTsBootNs?: bigint;
@@ -41,11 +43,11 @@ export interface TxHangInterpretation {
   /** Descriptors between next_to_clean and next_to_use (not yet reaped by the driver), when tail ≥ head. */
   unreaped?: number;
   repeats?: TxHangRepeats;
+  /** How long dev_watchdog() saw the queue stopped ("timed out N ms", v6.5+), from the watchdog line of this event. */
+  stoppedMs?: number;
   /** What the driver did: resets, recovery levels, EQ recovery, link changes after the dump. */
   recovery: string[];
 }
-
-type RingRecord = TxHangDumpRecord | TxTimeoutDumpRecord;
 
 const hx = (n: number): string => '0x' + n.toString(16);
 
@@ -141,12 +143,10 @@ function sameQueue(a: { queue?: number }, b: { queue?: number }): boolean {
 }
 
 function repeatsOf(r: RingRecord, all: readonly KernelRecord[]): TxHangRepeats {
-  const same = all.filter(
-    (x) => (x.kind === 'tx_hang_dump' || x.kind === 'tx_timeout_dump' || x.kind === 'watchdog_timeout') && sameDevice(x, r) && sameQueue(x, r),
-  );
-  const dumps = same.filter((x): x is RingRecord => x.kind !== 'watchdog_timeout');
-  const stamps = same.map((x) => x.tsBootNs).filter((t): t is bigint => t !== undefined).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const rep: TxHangRepeats = { count: Math.max(1, same.length) };
+  const events = timeoutEvents(all).filter((e) => sameDevice(e.first, r) && sameQueue({ queue: eventQueue(e) }, r));
+  const dumps = events.flatMap((e) => e.dumps).filter((d) => sameDevice(d, r) && sameQueue(d, r));
+  const stamps = events.map((e) => e.first.tsBootNs).filter((t): t is bigint => t !== undefined).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const rep: TxHangRepeats = { count: Math.max(1, events.length) };
   if (stamps.length > 0) {
     rep.firstTsBootNs = stamps[0]!;
     rep.lastTsBootNs = stamps[stamps.length - 1]!;
@@ -191,6 +191,11 @@ export function interpretTxHang(record: RingRecord, all: readonly KernelRecord[]
   if (out.cause === 'pending_unattributed' && recovery.some((s) => s.includes('EQE(s)'))) {
     out.cause = 'completions_not_processed';
     out.summary += ' The EQ recovery that followed found completion events nobody serviced: the completion interrupt was lost.';
+  }
+  const paired = timeoutEvents(all).find((e) => e.dumps.includes(record))?.watchdog;
+  if (paired?.timedOutMs !== undefined) {
+    out.stoppedMs = paired.timedOutMs;
+    out.summary += ` dev_watchdog saw the queue stopped for ${paired.timedOutMs} ms (line ${paired.firstLine}).`;
   }
   if (all.length > 0) {
     const rep = repeatsOf(record, all);

@@ -3,11 +3,12 @@
  * driver did in between. dev_watchdog() re-arms every watchdog_timeo after calling ndo_tx_timeout(), so a queue
  * that never recovers shows up every few seconds with a growing "timed out N ms".
  */
+import { eventQueue, timeoutEvents } from './events.js';
 import type { DeviceRef, KernelRecord } from './types.js';
 
 export interface TimeoutSeries extends DeviceRef {
   queue?: number;
-  /** Watchdog timeouts and driver ring dumps of this device/queue. */
+  /** Timeout events of this device/queue (a NETDEV WATCHDOG line and the driver dump right after it count once). */
   count: number;
   firstLine: number;
   lastLine: number;
@@ -21,28 +22,29 @@ export interface TimeoutSeries extends DeviceRef {
   recoveries: number;
 }
 
-const key = (r: DeviceRef & { queue?: number }): string => `${r.busId ?? ''}|${r.dev ?? ''}|${r.queue ?? ''}`;
+const key = (r: DeviceRef, queue: number | undefined): string => `${r.busId ?? ''}|${r.dev ?? ''}|${queue ?? ''}`;
 
-/** Group timeout evidence by device and queue, in order of first appearance. */
+/** Group timeout events (a watchdog line with the dump that follows it counts once) by device and queue. */
 export function summarizeTimeouts(records: readonly KernelRecord[]): TimeoutSeries[] {
   const series = new Map<string, TimeoutSeries & { stamps: bigint[] }>();
-  for (const r of records) {
-    if (r.kind !== 'watchdog_timeout' && r.kind !== 'tx_hang_dump' && r.kind !== 'tx_timeout_dump') continue;
-    const k = key(r);
+  for (const e of timeoutEvents(records)) {
+    const r = e.first;
+    const queue = eventQueue(e);
+    const k = key(r, queue);
     let s = series.get(k);
     if (!s) {
       s = { count: 0, firstLine: r.firstLine, lastLine: r.lastLine, recoveries: 0, stamps: [] };
       if (r.driver !== undefined) s.driver = r.driver;
       if (r.busId !== undefined) s.busId = r.busId;
       if (r.dev !== undefined) s.dev = r.dev;
-      if (r.queue !== undefined) s.queue = r.queue;
+      if (queue !== undefined) s.queue = queue;
       series.set(k, s);
     }
     s.count++;
-    s.lastLine = r.lastLine;
+    s.lastLine = Math.max(r.lastLine, ...e.dumps.map((d) => d.lastLine));
     if (r.tsBootNs !== undefined) s.stamps.push(r.tsBootNs);
-    const stuckMs = r.kind === 'watchdog_timeout' ? r.timedOutMs : r.kind === 'tx_timeout_dump' && r.sinceLastTransUs !== undefined ? r.sinceLastTransUs / 1000 : undefined;
-    if (stuckMs !== undefined) s.maxStuckMs = Math.max(s.maxStuckMs ?? 0, stuckMs);
+    const stuck = [e.watchdog?.timedOutMs, ...e.dumps.map((d) => (d.kind === 'tx_timeout_dump' && d.sinceLastTransUs !== undefined ? d.sinceLastTransUs / 1000 : undefined))];
+    for (const ms of stuck) if (ms !== undefined) s.maxStuckMs = Math.max(s.maxStuckMs ?? 0, ms);
   }
   const out: TimeoutSeries[] = [];
   for (const { stamps, ...s } of series.values()) {
