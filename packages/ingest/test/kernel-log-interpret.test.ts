@@ -124,6 +124,13 @@ describe('summarizeTimeouts', () => {
     expect(s!.meanIntervalMs).toBeUndefined();
   });
 
+  it('a watchdog line and the driver output right after it are one event (bnxt, hns3); virtio events stay apart', () => {
+    expect(summarizeTimeouts(read('bnxt-netdev-2025.mail')).map((x) => [x.dev, x.queue, x.count, x.maxStuckMs])).toEqual([['eth0', 1, 1, 5123]]);
+    expect(summarizeTimeouts(read('hns3-kvm-2024.mail')).map((x) => [x.dev, x.queue, x.count, x.maxStuckMs])).toEqual([['eth1', 10, 1, 5260]]);
+    const [v] = summarizeTimeouts(read('virtio-net-lore-iotlb.mail'));
+    expect(v).toMatchObject({ dev: 'eth0', queue: 0, count: 5, maxStuckMs: 16776 });
+  });
+
   it('mlx5e: every stuck queue of both ports, with the failed reopen counted per device', () => {
     const s = summarizeTimeouts(read('mlx5-nvme-2020.mail'));
     expect(s.map((x) => [x.dev, x.queue, x.count])).toEqual([
