@@ -21,5 +21,6 @@ export { looksLikeKernelLog, type KernelLogGuess } from './detect.js';
 export { parseEnvelope, stripPastePrefix, type Envelope } from './envelope.js';
 export { readKernelLines } from './reader.js';
 export { parseKernelLog, recordsFromLines } from './records.js';
+export { timeoutEvents, type RingRecord, type TimeoutEvent } from './events.js';
 export { summarizeTimeouts, type TimeoutSeries } from './timeouts.js';
 export { interpretTxHang, type TxHangCause, type TxHangInterpretation, type TxHangRepeats } from './interpret.js';
