@@ -11,3 +11,4 @@ export * from './schema.js';
 export * from './api.js';
 export { detectFormat } from './sniff.js';
 export { inspectArrowFile, inspectTable, type TableInspection } from './inspect.js';
+export * from './parse/kernel-log/index.js';
