@@ -12,7 +12,7 @@ import {
   circCnt,
   circSpace,
   igbDescUnused,
-} from '../src/index.js';
+} from '../src/core/driver/profiles.js';
 import { driverHarness } from './sim-harness.js';
 
 describe('ring arithmetic (§G, include/linux/circ_buf.h)', () => {
@@ -152,7 +152,7 @@ describe('macb (§G.2)', () => {
   });
 
   it('6.12 macb has no BQL, 6.15+ does; and macb has no ndo_tx_timeout', async () => {
-    const { DRIVER_PROFILES } = await import('../src/index.js');
+    const { DRIVER_PROFILES } = await import('../src/core/driver/profiles.js');
     expect(DRIVER_PROFILES.macb.bqlDefault('6.12.117')).toBe(false);
     expect(DRIVER_PROFILES.macb.bqlDefault('6.15.0')).toBe(true);
     expect(DRIVER_PROFILES.macb.hasTxTimeout).toBe(false);

@@ -2,11 +2,11 @@
  * Scenario schema for the simulator (README "Simulation"), its defaults and validation.
  * `parseScenario(text, file)` reports bad input with the file, the JSON line (syntax errors) or the field path.
  */
-import { DRIVER_PROFILES, type DriverKind } from './driver/profiles.js';
+import { DRIVER_PROFILES, type DriverKind } from '../core/driver/profiles.js';
 import { FAULT_KINDS, type FaultKind, type FaultSpec } from './faults.js';
 
-import type { TbfConfig } from './qdisc/tbf.js';
-import type { FqCodelConfig } from './qdisc/fq-codel.js';
+import type { TbfConfig } from '../core/qdisc/tbf.js';
+import type { FqCodelConfig } from '../core/qdisc/fq-codel.js';
 
 export type QdiscKind = 'pfifo_fast' | 'pfifo' | 'bfifo' | 'tbf' | 'fq_codel' | 'mq' | 'noqueue';
 export type LeafQdiscKind = 'pfifo_fast' | 'pfifo' | 'bfifo' | 'tbf' | 'fq_codel';
