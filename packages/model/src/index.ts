@@ -8,3 +8,4 @@ export { kernelBehaviour, type KernelBehaviour } from './core/kernel.js';
 export { parseScenario, resolveScenario, ScenarioError } from './sim/scenario.js';
 export { Simulator, type SimResult } from './sim/simulator.js';
 export { PerfScriptWriter, perfScriptContextFor } from './sim/perf-script-writer.js';
+export { driverProfileNamed, NAMED_DRIVERS, type DriverProfile, type BqlSupport, type RingRules } from './core/driver/profiles.js';

@@ -152,9 +152,9 @@ describe('macb (§G.2)', () => {
   });
 
   it('6.12 macb has no BQL, 6.15+ does; and macb has no ndo_tx_timeout', async () => {
-    const { DRIVER_PROFILES } = await import('../src/core/driver/profiles.js');
-    expect(DRIVER_PROFILES.macb.bqlDefault('6.12.117')).toBe(false);
-    expect(DRIVER_PROFILES.macb.bqlDefault('6.15.0')).toBe(true);
+    const { DRIVER_PROFILES, bqlDefault } = await import('../src/core/driver/profiles.js');
+    expect(bqlDefault(DRIVER_PROFILES.macb, '6.12.117')).toBe(false);
+    expect(bqlDefault(DRIVER_PROFILES.macb, '6.15.0')).toBe(true);
     expect(DRIVER_PROFILES.macb.hasTxTimeout).toBe(false);
   });
 });

@@ -6,7 +6,7 @@
 import type { Evidence, Finding, FindingKind, Severity } from './types.js';
 import { countIn, lowerBound, type F64List } from './growable.js';
 import { K, type DevObs, type Observed, type ObservedInterval, type QueueObs } from './observe.js';
-import { driverHasBql, hasTxWatchdog, profileFor, type DeviceProfile, type DeviceProfiles } from './profile.js';
+import { completedByPeerNapi, driverHasBql, hasTxWatchdog, profileFor, txIrqOnlyAfterTransmit, type DeviceProfile, type DeviceProfiles } from './profile.js';
 import { limitAt, type QueueExpectation } from './expected-dql.js';
 
 export interface FindingOptions {
@@ -39,7 +39,7 @@ export function completionDevices(o: Observed, d: DevObs): DevObs[] {
 
 /** A device that transmits without NAPI of its own but next to another device's NAPI: veth-like (§D.1). */
 export function isPeerDriven(o: Observed, d: DevObs, profile: DeviceProfile): boolean {
-  if (profile.driver) return profile.driver === 'veth';
+  if (profile.driver) return completedByPeerNapi(profile.driver);
   return d.napiPollTs.length === 0 && completionDevices(o, d).length > 0;
 }
 
@@ -233,7 +233,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
               ],
             ),
           );
-        } else if (polls === 0 && !peerDriven && prof.driver === 'macb') {
+        } else if (polls === 0 && !peerDriven && txIrqOnlyAfterTransmit(prof.driver)) {
           stallFindings.push(
             add('stuck_dma', 'critical', d.name, q.queue, stallStartRel, endRel,
               `macb TX head stuck: txq ${q.queue} stopped for ${fmtMs(dur)}, no completion, no TX interrupt`,
@@ -394,7 +394,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
           // it, the queue was never stopped, and completions ran before (interrupts and cleaning worked)
           const burstNs = q.xmitTs.last() - fromRel;
           const queueStopped = q.intervals.some((iv) => iv.state !== 'FROZEN' && iv.startRel >= fromRel - 1e6);
-          const doorbell = haveFrees && lastComp > -Infinity && burstNs <= 1e6 && !queueStopped && prof.driver !== 'macb';
+          const doorbell = haveFrees && lastComp > -Infinity && burstNs <= 1e6 && !queueStopped && !txIrqOnlyAfterTransmit(prof.driver);
           if (dur >= opt.stallNs && xmitsAfter >= 2 && doorbell) {
             const first = findRowAt(o, fromRel, 'net:net_dev_xmit', d.name);
             const last = findRowAt(o, q.xmitTs.last(), 'net:net_dev_xmit', d.name);
@@ -413,7 +413,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
             );
             stallFindings.push(f);
           } else if (dur >= opt.stallNs && xmitsAfter >= 2) {
-            const macb = prof.driver === 'macb';
+            const macb = txIrqOnlyAfterTransmit(prof.driver);
             const kind: FindingKind = polls === 0 && !macb ? 'lost_interrupt' : 'stuck_dma';
             const basis = haveFrees ? 'none of them was freed' : 'no NAPI poll ran (this trace has no skb free events)';
             add(kind, 'critical', d.name, q.queue, fromRel, o.lastRel,

@@ -2,7 +2,7 @@
  * Scenario schema for the simulator (README "Simulation"), its defaults and validation.
  * `parseScenario(text, file)` reports bad input with the file, the JSON line (syntax errors) or the field path.
  */
-import { DRIVER_PROFILES, type DriverKind } from '../core/driver/profiles.js';
+import { DRIVER_PROFILES, bqlDefault, type DriverKind } from '../core/driver/profiles.js';
 import { FAULT_KINDS, type FaultKind, type FaultSpec } from './faults.js';
 
 import type { TbfConfig } from '../core/qdisc/tbf.js';
@@ -258,7 +258,7 @@ export function resolveScenario(s: Scenario, file = '<scenario>'): ResolvedScena
       watchdogTimeoMs: d.watchdogTimeoMs === undefined ? 5000 : num(d.watchdogTimeoMs, `${w}.watchdogTimeoMs`, 0),
       kernel: devKernel,
       hz: d.hz === undefined ? hz : num(d.hz, `${w}.hz`, 1, true),
-      bql: d.bql ?? profile.bqlDefault(devKernel),
+      bql: d.bql ?? bqlDefault(profile, devKernel),
       irqCoalesceUs: d.irqCoalesceUs === undefined ? 0 : num(d.irqCoalesceUs, `${w}.irqCoalesceUs`, 0),
       extraDescsPerPacket: d.extraDescsPerPacket === undefined ? 0 : num(d.extraDescsPerPacket, `${w}.extraDescsPerPacket`, 0, true),
       resetDelayMs: d.resetDelayMs === undefined ? 1 : num(d.resetDelayMs, `${w}.resetDelayMs`, 0),
