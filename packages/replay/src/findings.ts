@@ -4,8 +4,9 @@
  * line) and what to check next.
  */
 import type { Evidence, Finding, FindingKind, Severity } from './types.js';
-import { countIn, lowerBound, type F64List } from './growable.js';
-import { K, type DevObs, type Observed, type ObservedInterval, type QueueObs } from './observe.js';
+import { countIn, lowerBound, type F64List } from './input/growable.js';
+import { K } from './observe/kinds.js';
+import type { DevObs, Observed, ObservedInterval, QueueObs } from './observe/records.js';
 import { completedByPeerNapi, driverHasBql, hasTxWatchdog, profileFor, txIrqOnlyAfterTransmit, type DeviceProfile, type DeviceProfiles } from './profile.js';
 import { limitAt, type QueueExpectation } from './expected-dql.js';
 

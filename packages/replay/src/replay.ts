@@ -4,12 +4,14 @@
 import type { Table } from 'apache-arrow';
 import { META } from '@txreplay/ingest';
 import { readColumns, timeOrder } from './columns.js';
-import { tableChunksAligned, tableSource, type BatchSource } from './batches.js';
-import { observe, observeSource, K, type Observed, type QueueObs } from './observe.js';
+import { tableChunksAligned, tableSource, type BatchSource } from './input/batches.js';
+import { observe, observeSource } from './observe/observe.js';
+import { K } from './observe/kinds.js';
+import type { Observed, QueueObs } from './observe/records.js';
 import { makeFindings } from './findings.js';
 import { DEFAULT_HZ, DEFAULT_KERNEL, profileFor, type DeviceProfile, type DeviceProfiles } from './profile.js';
 import { expectQueue, jiffiesMapper, type QueueExpectation } from './expected-dql.js';
-import { F64List } from './growable.js';
+import { F64List } from './input/growable.js';
 import type { Interval, QueueSeries, QueueSummary, ReplayResult, Severity } from './types.js';
 
 export interface ReplayOptions {

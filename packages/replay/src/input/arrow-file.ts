@@ -15,7 +15,7 @@ import { DataType, type Field, type Schema } from 'apache-arrow';
 import { Footer, type FileBlock } from 'apache-arrow/ipc/metadata/file';
 import { Message, type RecordBatch as RecordBatchHeader, type DictionaryBatch as DictionaryBatchHeader } from 'apache-arrow/ipc/metadata/message';
 import { newDictNames, REPLAY_COLUMNS, type BatchSource, type DictNames, type ReplayColumn, type RowRange } from './batches.js';
-import type { Chunk, Names, ValueArray } from './columns.js';
+import type { Chunk, Names, ValueArray } from '../columns.js';
 import { NotATraceError } from '@txreplay/ingest';
 
 const MAGIC = 'ARROW1';

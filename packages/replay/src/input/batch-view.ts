@@ -8,7 +8,7 @@
  * A view over an already sorted whole table in sentinel form (TraceColumns: NULL_I32 / -1 for absent
  * values) has null bitmaps and the sentinels as values: the pass reads both forms alike.
  */
-import { putPtr, putTsRel, type Chunk, type TimeBase, type TraceColumns } from './columns.js';
+import { putPtr, putTsRel, type Chunk, type TimeBase, type TraceColumns } from '../columns.js';
 import type { BatchSource, ReplayColumn, RowRange } from './batches.js';
 
 export type Ints = ArrayLike<number>;
