@@ -8,10 +8,9 @@ import { tableChunksAligned, tableSource, type BatchSource } from './input/batch
 import { observe, observeSource } from './observe/observe.js';
 import { K } from './observe/kinds.js';
 import type { Observed, QueueObs } from './observe/records.js';
-import { makeFindings } from './findings.js';
+import { makeFindings } from './rules/index.js';
 import { DEFAULT_HZ, DEFAULT_KERNEL, profileFor, type DeviceProfile, type DeviceProfiles } from './profile.js';
 import { expectQueue, jiffiesMapper, type QueueExpectation } from './expected-dql.js';
-import { F64List } from './input/growable.js';
 import type { Interval, QueueSeries, QueueSummary, ReplayResult, Severity } from './types.js';
 
 export interface ReplayOptions {
