@@ -353,7 +353,6 @@ export class Observer {
     }
   }
 
-  /** false (and the observer is spoiled) when a row is earlier than the one before it */
   /**
    * Per range, out of the per-event code: event kind and drop-reason class per merged code (dictionaries
    * grow as batches bring new values), the first time. Code that runs once per replay stays out of run():
@@ -371,31 +370,25 @@ export class Observer {
     if (this.reasonKind.length !== names.reasonNames.length) this.reasonKind = names.reasonNames.map(reasonClass);
   }
 
+  /**
+   * One row range, in time order. False (and the observer is spoiled) when a row is earlier than the one
+   * before it. Each event kind has its own method; the loop keeps only what every row needs (time order,
+   * counts, the CPU and its pending completion batch).
+   *
+   * Arrow values + validity bitmaps (null bitmap = all valid; sentinel-form views carry NULL_I32 / -1).
+   * Every column is read inline at its use (bitmap test written out): one typed-array type per read site
+   * keeps V8's loads monomorphic, and no per-row helper calls are left to the inliner's budget.
+   */
   run(v: BatchView, rowBase: number): boolean {
     this.prepare(v);
     const kindOf = this.kindOf;
-    // Arrow values + validity bitmaps (null bitmap = all valid; sentinel-form views carry NULL_I32 / -1).
-    // Every column is read inline at its use (bitmap test written out): one typed-array type per read site
-    // keeps V8's loads monomorphic, and no per-row helper calls are left to the inliner's budget.
-    const { tsRel, skb, cpu, cpuN, event, eventR, dev, devN, devR, ifindex, ifindexN, queue, queueN, len, lenN, rc, rcN } = v;
-    const { txqState, txqStateN, packets, packetsN, handle, handleN, parent, parentN } = v;
-    const { reason, reasonN, reasonR } = v;
+    const { tsRel, cpu, cpuN, event, eventR } = v;
     const kindOfIdx = new Int32Array(eventR.length);
     for (let x = 0; x < eventR.length; x++) kindOfIdx[x] = eventR[x]! >= 0 ? kindOf[eventR[x]!]! : K.other;
     const m = v.n;
     const kindCounts = this.kindCounts;
-    const cacheKey = this.cacheKey;
-    const cacheSlot = this.cacheSlot;
-    const cpuStartQ = this.cpuStartQ;
-    const cpuStartSkb = this.cpuStartSkb;
-    const cpuQdiscQ = this.cpuQdiscQ;
-    const cpuQdiscRel = this.cpuQdiscRel;
     const cpuBatchQ = this.cpuBatchQ;
     const batchCpus = this.batchCpus;
-    const queueList = this.queueList;
-    const reasonKind = this.reasonKind;
-    // the lifecycle records: re-read after anything that may allocate a slot (the pool may grow)
-    let lc = this.lc;
     // the pass's clock as a local (written back below)
     let prevRel = this.prevRelAll;
     for (let i = 0; i < m; i++) {
@@ -410,191 +403,23 @@ export class Observer {
       if (batchCpus.length > 0 && kind !== K.consume && kind !== K.kfree && cpuBatchQ[c]) this.flushBatch(c);
 
       switch (kind) {
-        case K.netDevQueue: {
-          const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
-          const s = skb[i]!;
-          const slot = this.slotGetOrNew(s, c);
-          lc = this.lc;
-          const at = slot * 8;
-          if (!this.isNew && lc[at + LC_STATE] === ST_XMIT) {
-            // address reuse: the previous skb at this address was freed without a traced free
-            const x = lc[at + LC_Q]!;
-            if (x >= 0) {
-              const oq = queueList[x]!;
-              oq.inflightBytes -= lc[at + LC_LEN]!;
-              oq.inflightPackets--;
-              oq.implicitFrees++;
-              this.sample(oq, rel);
-            }
-          }
-          const l = lenN !== null && ((lenN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : len[i]!;
-          lc[at + LC_STATE] = ST_QUEUED;
-          lc[at + LC_Q] = -1;
-          lc[at + LC_DEV] = d.id;
-          lc[at + LC_CPU] = c;
-          lc[at + LC_LEN] = l === NULL_I32 ? 0 : l;
-          lc[at + LC_QUEUED] = rel;
-          lc[at + LC_ENQ] = NaN;
-          lc[at + LC_XMIT] = NaN;
+        case K.netDevQueue:
+          this.netDevQueue(v, i, rel, c);
           break;
-        }
         case K.enqueue:
-        case K.dequeue: {
-          const ifi = ifindexN !== null && ((ifindexN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : ifindex[i]!;
-          if (ifi === NULL_I32 || ifi === 0) break; // ifindex=0: a qdisc with no device (noop/teardown)
-          const d = this.devForIfindex(ifi, row);
-          const par = parentN !== null && ((parentN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : parent[i]!;
-          // mq children feed txq (minor-1); a root qdisc feeds txq 0 of a single-queue device (§D.6)
-          const qi = par >= 0 && par !== TC_H_ROOT && (par & 0xffff) > 0 ? (par & 0xffff) - 1 : 0;
-          const q = (qi < 64 ? d.queueArr[qi] : undefined) ?? this.queueFor(d, qi);
-          if (q.qdiscHandle === null) {
-            const h = handleN !== null && ((handleN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : handle[i]!;
-            q.qdiscHandle = h >= 0 ? h : null;
-            q.qdiscParent = par >= 0 ? par : null;
-          }
-          cpuQdiscQ[c] = q;
-          cpuQdiscRel[c] = rel;
-          const s = skb[i]!;
-          const slot = s > 0 ? (cacheKey[c] === s ? cacheSlot[c]! : this.slotGet(s, c)) : -1;
-          if (kind === K.enqueue) {
-            q.enqueued++;
-            q.backlog++;
-            if (slot >= 0) {
-              lc[slot * 8 + LC_STATE] = ST_ENQ;
-              lc[slot * 8 + LC_Q] = q.index;
-              lc[slot * 8 + LC_ENQ] = rel;
-            }
-          } else {
-            const st = txqStateN !== null && ((txqStateN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : txqState[i]!;
-            const bits = st === NULL_I32 ? -1 : st;
-            if (s > 0) {
-              const pk = packetsN !== null && ((packetsN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : packets[i]!;
-              const p = pk > 0 ? pk : 1;
-              q.dequeued += p;
-              q.backlog = Math.max(0, q.backlog - p);
-              if (slot >= 0) {
-                lc[slot * 8 + LC_STATE] = ST_DEQ;
-                lc[slot * 8 + LC_Q] = q.index;
-                const e = lc[slot * 8 + LC_ENQ]!;
-                if (e === e) {
-                  const t = rel - e;
-                  q.qdiscTimeSumNs += t;
-                  q.qdiscTimeCount++;
-                  if (t > q.qdiscTimeMaxNs) q.qdiscTimeMaxNs = t;
-                }
-              }
-            } else if (bits === 0 && q.backlog > 0) {
-              // §I.6 vs shaping: the txq is awake, the qdisc holds packets, yet it returned nothing
-              q.withheldDequeues++;
-              if (q.withheldFirstRow < 0) q.withheldFirstRow = row;
-              q.withheldLastRow = row;
-            }
-            if (bits >= 0) this.observeState(q, bits, rel, row, false, true);
-          }
-          this.sample(q, rel);
+        case K.dequeue:
+          this.qdiscEvent(v, i, row, rel, c, kind === K.enqueue);
           break;
-        }
-        case K.startXmit: {
-          const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
-          const qm = queueN !== null && ((queueN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : queue[i]!;
-          const qi = qm === NULL_I32 ? 0 : qm;
-          const q = (qi >= 0 && qi < 64 ? d.queueArr[qi] : undefined) ?? this.queueFor(d, qi);
-          q.netDevQueue++;
-          const s = skb[i]!;
-          cpuStartQ[c] = q;
-          cpuStartSkb[c] = s;
-          // xmit_one runs only when !netif_xmit_frozen_or_stopped (§D.4): the txq was awake here
-          if (q.open[0] === null && q.open[1] === null && q.open[2] === null) {
-            q.lastAwakeRel = rel;
-            q.lastState = 0;
-            q.lastStateRel = rel;
-            q.lastStateRow = row;
-          } else this.observeState(q, 0, rel, row, false, false);
-          const slot = cacheKey[c] === s ? cacheSlot[c]! : this.slotGet(s, c);
-          if (slot >= 0) lc[slot * 8 + LC_Q] = q.index;
+        case K.startXmit:
+          this.startXmit(v, i, row, rel, c);
           break;
-        }
-        case K.xmit: {
-          const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
-          d.xmitEvents++;
-          const s = skb[i]!;
-          let q = cpuStartQ[c];
-          if (!q || q.dev !== d || cpuStartSkb[c] !== s) {
-            const slot = this.slotGet(s, c);
-            const lq = slot >= 0 ? this.qAt(slot) : null;
-            q = lq && lq.dev === d ? lq : this.queueFor(d, 0);
-          }
-          cpuStartQ[c] = null;
-          const r = rcN !== null && ((rcN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : rc[i]!;
-          const l0 = lenN !== null && ((lenN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : len[i]!;
-          const l = l0 === NULL_I32 ? 0 : l0;
-          if (r === 0) {
-            q.xmitOk++;
-            q.bytesSent += l;
-            q.inflightBytes += l;
-            q.inflightPackets++;
-            const xt = q.xmitTs;
-            const qb = q.dqlQueuedBytes;
-            const xn = xt.length;
-            if (xn === xt.a.length) xt.reserve(xn + 1);
-            xt.a[xn] = rel;
-            xt.length = xn + 1;
-            const bn = qb.length;
-            if (bn === qb.a.length) qb.reserve(bn + 1);
-            qb.a[bn] = l;
-            qb.length = bn + 1;
-            // the driver took the skb: at entry the txq was neither stopped nor frozen (§D.4)
-            if (q.open[0] !== null || q.open[1] !== null || q.open[2] !== null) this.observeState(q, 0, rel, row, false, false);
-            q.busyRun = 0;
-            q.busyRunSkb = NULL_PTR;
-            const slot = this.slotGetOrNew(s, c);
-            lc = this.lc;
-            const at = slot * 8;
-            if (this.isNew) {
-              lc[at + LC_DEV] = d.id;
-              lc[at + LC_QUEUED] = NaN;
-              lc[at + LC_ENQ] = NaN;
-            }
-            lc[at + LC_STATE] = ST_XMIT;
-            lc[at + LC_Q] = q.index;
-            lc[at + LC_LEN] = l;
-            lc[at + LC_CPU] = c;
-            lc[at + LC_XMIT] = rel;
-            this.sample(q, rel);
-          } else if (r === NETDEV_TX_BUSY) this.txBusy(q, s, c, rel, row);
-          else {
-            // NET_XMIT_DROP (1) / NET_XMIT_CN (2) / errno: the driver consumed or dropped the skb (§D.4)
-            q.xmitOtherRc++;
-            d.rcOther.set(r, (d.rcOther.get(r) ?? 0) + 1);
-            d.rcDropTs.push(rel);
-            if (d.rcDropFirstRow < 0) d.rcDropFirstRow = row;
-            d.rcDropLastRow = row;
-            const slot = this.slotGet(s, c);
-            if (slot >= 0) lc[slot * 8 + LC_STATE] = ST_NONE;
-          }
+        case K.xmit:
+          this.xmit(v, i, row, rel, c);
           break;
-        }
         case K.consume:
-        case K.kfree: {
-          const s = skb[i]!;
-          const slot = cacheKey[c] === s ? cacheSlot[c]! : this.slotGet(s, c);
-          const rsn = kind === K.kfree && !(reasonN !== null && ((reasonN[i >> 3]! >> (i & 7)) & 1) === 0) ? reasonR[reason[i]!]! : -1;
-          // a numeric reason is read as a qdisc drop only where nothing but the qdisc can drop: an skb freed
-          // after net_dev_queue and before any qdisc_enqueue (§D.2: the qdisc refused it at enqueue)
-          const rk = rsn >= 0 ? reasonKind[rsn]! : REASON_OTHER;
-          const state = slot >= 0 ? lc[slot * 8 + LC_STATE]! : ST_NONE;
-          const qdiscDrop = rk === REASON_QDISC || (rk === REASON_NUMERIC && slot >= 0 && state === ST_QUEUED);
-          if (rk === REASON_NUMERIC) this.numericReason(rsn, qdiscDrop);
-          if (qdiscDrop) this.qdiscDrop(slot, rel, row);
-          else if (slot >= 0 && state === ST_XMIT) this.completion(slot, c, rel, row);
-          if (slot >= 0) {
-            this.slotDelete(s);
-            lc[slot * 8 + LC_STATE] = ST_NONE;
-            lc[slot * 8 + LC_Q] = -1;
-            this.release(slot);
-          }
+        case K.kfree:
+          this.skbFreed(v, i, row, rel, c, kind === K.kfree);
           break;
-        }
         case K.napiPoll:
         case K.xmitTimeout:
         case K.dqlStall:
@@ -609,6 +434,211 @@ export class Observer {
     this.prevRelAll = prevRel;
     if (m > 0) this.lastRel = prevRel;
     return true;
+  }
+
+  /** net_dev_queue: a packet's lifecycle starts (§D.1); a live lifecycle at the same address ends unseen */
+  private netDevQueue(v: BatchView, i: number, rel: number, c: number): void {
+    const { devN, devR, dev, lenN, len } = v;
+    const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
+    const slot = this.slotGetOrNew(v.skb[i]!, c);
+    const lc = this.lc;
+    const at = slot * 8;
+    if (!this.isNew && lc[at + LC_STATE] === ST_XMIT) {
+      // address reuse: the previous skb at this address was freed without a traced free
+      const x = lc[at + LC_Q]!;
+      if (x >= 0) {
+        const oq = this.queueList[x]!;
+        oq.inflightBytes -= lc[at + LC_LEN]!;
+        oq.inflightPackets--;
+        oq.implicitFrees++;
+        this.sample(oq, rel);
+      }
+    }
+    const l = lenN !== null && ((lenN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : len[i]!;
+    lc[at + LC_STATE] = ST_QUEUED;
+    lc[at + LC_Q] = -1;
+    lc[at + LC_DEV] = d.id;
+    lc[at + LC_CPU] = c;
+    lc[at + LC_LEN] = l === NULL_I32 ? 0 : l;
+    lc[at + LC_QUEUED] = rel;
+    lc[at + LC_ENQ] = NaN;
+    lc[at + LC_XMIT] = NaN;
+  }
+
+  /** qdisc_enqueue / qdisc_dequeue: backlog, sojourn time and the txq_state sample of a dequeue (§C, §D.6) */
+  private qdiscEvent(v: BatchView, i: number, row: number, rel: number, c: number, isEnqueue: boolean): void {
+    const { ifindexN, ifindex, parentN, parent } = v;
+    const ifi = ifindexN !== null && ((ifindexN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : ifindex[i]!;
+    if (ifi === NULL_I32 || ifi === 0) return; // ifindex=0: a qdisc with no device (noop/teardown)
+    const d = this.devForIfindex(ifi, row);
+    const par = parentN !== null && ((parentN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : parent[i]!;
+    // mq children feed txq (minor-1); a root qdisc feeds txq 0 of a single-queue device (§D.6)
+    const qi = par >= 0 && par !== TC_H_ROOT && (par & 0xffff) > 0 ? (par & 0xffff) - 1 : 0;
+    const q = (qi < 64 ? d.queueArr[qi] : undefined) ?? this.queueFor(d, qi);
+    if (q.qdiscHandle === null) {
+      const { handleN, handle } = v;
+      const h = handleN !== null && ((handleN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : handle[i]!;
+      q.qdiscHandle = h >= 0 ? h : null;
+      q.qdiscParent = par >= 0 ? par : null;
+    }
+    this.cpuQdiscQ[c] = q;
+    this.cpuQdiscRel[c] = rel;
+    const s = v.skb[i]!;
+    const slot = s > 0 ? (this.cacheKey[c] === s ? this.cacheSlot[c]! : this.slotGet(s, c)) : -1;
+    if (isEnqueue) {
+      q.enqueued++;
+      q.backlog++;
+      if (slot >= 0) {
+        const lc = this.lc;
+        lc[slot * 8 + LC_STATE] = ST_ENQ;
+        lc[slot * 8 + LC_Q] = q.index;
+        lc[slot * 8 + LC_ENQ] = rel;
+      }
+    } else this.dequeued(v, i, row, rel, q, s, slot);
+    this.sample(q, rel);
+  }
+
+  /** qdisc_dequeue: packets out of the qdisc, or a NULL dequeue (stopped txq or a withholding qdisc) */
+  private dequeued(v: BatchView, i: number, row: number, rel: number, q: QueueObs, s: number, slot: number): void {
+    const { txqStateN, txqState } = v;
+    const st = txqStateN !== null && ((txqStateN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : txqState[i]!;
+    const bits = st === NULL_I32 ? -1 : st;
+    if (s > 0) {
+      const { packetsN, packets } = v;
+      const pk = packetsN !== null && ((packetsN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : packets[i]!;
+      const p = pk > 0 ? pk : 1;
+      q.dequeued += p;
+      q.backlog = Math.max(0, q.backlog - p);
+      if (slot >= 0) {
+        const lc = this.lc;
+        lc[slot * 8 + LC_STATE] = ST_DEQ;
+        lc[slot * 8 + LC_Q] = q.index;
+        const e = lc[slot * 8 + LC_ENQ]!;
+        if (e === e) {
+          const t = rel - e;
+          q.qdiscTimeSumNs += t;
+          q.qdiscTimeCount++;
+          if (t > q.qdiscTimeMaxNs) q.qdiscTimeMaxNs = t;
+        }
+      }
+    } else if (bits === 0 && q.backlog > 0) {
+      // §I.6 vs shaping: the txq is awake, the qdisc holds packets, yet it returned nothing
+      q.withheldDequeues++;
+      if (q.withheldFirstRow < 0) q.withheldFirstRow = row;
+      q.withheldLastRow = row;
+    }
+    if (bits >= 0) this.observeState(q, bits, rel, row, false, true);
+  }
+
+  /** net_dev_start_xmit: the skb's TX queue (queue_mapping), and proof the txq was awake (§D.4) */
+  private startXmit(v: BatchView, i: number, row: number, rel: number, c: number): void {
+    const { devN, devR, dev, queueN, queue } = v;
+    const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
+    const qm = queueN !== null && ((queueN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : queue[i]!;
+    const qi = qm === NULL_I32 ? 0 : qm;
+    const q = (qi >= 0 && qi < 64 ? d.queueArr[qi] : undefined) ?? this.queueFor(d, qi);
+    q.netDevQueue++;
+    const s = v.skb[i]!;
+    this.cpuStartQ[c] = q;
+    this.cpuStartSkb[c] = s;
+    // xmit_one runs only when !netif_xmit_frozen_or_stopped (§D.4): the txq was awake here
+    if (q.open[0] === null && q.open[1] === null && q.open[2] === null) {
+      q.lastAwakeRel = rel;
+      q.lastState = 0;
+      q.lastStateRel = rel;
+      q.lastStateRow = row;
+    } else this.observeState(q, 0, rel, row, false, false);
+    const slot = this.cacheKey[c] === s ? this.cacheSlot[c]! : this.slotGet(s, c);
+    if (slot >= 0) this.lc[slot * 8 + LC_Q] = q.index;
+  }
+
+  /** net_dev_xmit: the driver's return code decides (§D.4): taken, NETDEV_TX_BUSY, or dropped */
+  private xmit(v: BatchView, i: number, row: number, rel: number, c: number): void {
+    const { devN, devR, dev, rcN, rc, lenN, len } = v;
+    const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
+    d.xmitEvents++;
+    const s = v.skb[i]!;
+    let q = this.cpuStartQ[c];
+    if (!q || q.dev !== d || this.cpuStartSkb[c] !== s) {
+      const slot = this.slotGet(s, c);
+      const lq = slot >= 0 ? this.qAt(slot) : null;
+      q = lq && lq.dev === d ? lq : this.queueFor(d, 0);
+    }
+    this.cpuStartQ[c] = null;
+    const r = rcN !== null && ((rcN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : rc[i]!;
+    if (r === 0) {
+      const l0 = lenN !== null && ((lenN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : len[i]!;
+      this.xmitOk(d, q, s, l0 === NULL_I32 ? 0 : l0, c, rel, row);
+    } else if (r === NETDEV_TX_BUSY) this.txBusy(q, s, c, rel, row);
+    else {
+      // NET_XMIT_DROP (1) / NET_XMIT_CN (2) / errno: the driver consumed or dropped the skb (§D.4)
+      q.xmitOtherRc++;
+      d.rcOther.set(r, (d.rcOther.get(r) ?? 0) + 1);
+      d.rcDropTs.push(rel);
+      if (d.rcDropFirstRow < 0) d.rcDropFirstRow = row;
+      d.rcDropLastRow = row;
+      const slot = this.slotGet(s, c);
+      if (slot >= 0) this.lc[slot * 8 + LC_STATE] = ST_NONE;
+    }
+  }
+
+  /** net_dev_xmit rc=0: the driver took `l` bytes; one dql_queued (§B), in flight until freed */
+  private xmitOk(d: DevObs, q: QueueObs, s: number, l: number, c: number, rel: number, row: number): void {
+    q.xmitOk++;
+    q.bytesSent += l;
+    q.inflightBytes += l;
+    q.inflightPackets++;
+    const xt = q.xmitTs;
+    const qb = q.dqlQueuedBytes;
+    const xn = xt.length;
+    if (xn === xt.a.length) xt.reserve(xn + 1);
+    xt.a[xn] = rel;
+    xt.length = xn + 1;
+    const bn = qb.length;
+    if (bn === qb.a.length) qb.reserve(bn + 1);
+    qb.a[bn] = l;
+    qb.length = bn + 1;
+    // the driver took the skb: at entry the txq was neither stopped nor frozen (§D.4)
+    if (q.open[0] !== null || q.open[1] !== null || q.open[2] !== null) this.observeState(q, 0, rel, row, false, false);
+    q.busyRun = 0;
+    q.busyRunSkb = NULL_PTR;
+    const slot = this.slotGetOrNew(s, c);
+    const lc = this.lc;
+    const at = slot * 8;
+    if (this.isNew) {
+      lc[at + LC_DEV] = d.id;
+      lc[at + LC_QUEUED] = NaN;
+      lc[at + LC_ENQ] = NaN;
+    }
+    lc[at + LC_STATE] = ST_XMIT;
+    lc[at + LC_Q] = q.index;
+    lc[at + LC_LEN] = l;
+    lc[at + LC_CPU] = c;
+    lc[at + LC_XMIT] = rel;
+    this.sample(q, rel);
+  }
+
+  /** consume_skb / kfree_skb: a qdisc drop, a TX completion, or neither; the lifecycle ends */
+  private skbFreed(v: BatchView, i: number, row: number, rel: number, c: number, isKfree: boolean): void {
+    const { reasonN, reasonR, reason } = v;
+    const s = v.skb[i]!;
+    const slot = this.cacheKey[c] === s ? this.cacheSlot[c]! : this.slotGet(s, c);
+    const rsn = isKfree && !(reasonN !== null && ((reasonN[i >> 3]! >> (i & 7)) & 1) === 0) ? reasonR[reason[i]!]! : -1;
+    // a numeric reason is read as a qdisc drop only where nothing but the qdisc can drop: an skb freed
+    // after net_dev_queue and before any qdisc_enqueue (§D.2: the qdisc refused it at enqueue)
+    const rk = rsn >= 0 ? this.reasonKind[rsn]! : REASON_OTHER;
+    const lc = this.lc;
+    const state = slot >= 0 ? lc[slot * 8 + LC_STATE]! : ST_NONE;
+    const qdiscDrop = rk === REASON_QDISC || (rk === REASON_NUMERIC && slot >= 0 && state === ST_QUEUED);
+    if (rk === REASON_NUMERIC) this.numericReason(rsn, qdiscDrop);
+    if (qdiscDrop) this.qdiscDrop(slot, rel, row);
+    else if (slot >= 0 && state === ST_XMIT) this.completion(slot, c, rel, row);
+    if (slot >= 0) {
+      this.slotDelete(s);
+      lc[slot * 8 + LC_STATE] = ST_NONE;
+      lc[slot * 8 + LC_Q] = -1;
+      this.release(slot);
+    }
   }
 
   /** net_dev_xmit rc=16: §D.4 not dev_xmit_complete → dev_requeue_skb: requeues++, the skb goes back to the qdisc */
