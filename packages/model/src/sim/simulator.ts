@@ -218,6 +218,18 @@ interface FaultRuntime {
   count: number; // Infinity
 }
 
+/** What addDevice resolves once per device and its queue and runtime builders read. */
+interface DeviceSetup {
+  cfg: ResolvedDevice;
+  /** device index in the scenario */
+  d: number;
+  kernel: KernelBehaviour;
+  profile: DriverProfile;
+  hz: number;
+  /** jiffies at t=0 */
+  jiffies0: number;
+}
+
 export class Simulator implements DriverHost {
   readonly ev = new SimTraceEvent();
   private readonly heap = new EventHeap(4096);
@@ -326,8 +338,9 @@ export class Simulator implements DriverHost {
     const profile = DRIVER_PROFILES[cfg.driver];
     const hz = cfg.hz;
     const jiffies0 = Math.floor((this.scenario.startOffsetNs * hz) / 1e9);
-    const { txqs, queues } = this.addTxQueues(cfg, d, kernel, profile, hz, jiffies0);
-    const dev = this.newDevRuntime(cfg, d, kernel, profile, hz, jiffies0, txqs, queues);
+    const setup: DeviceSetup = { cfg, d, kernel, profile, hz, jiffies0 };
+    const { txqs, queues } = this.addTxQueues(setup);
+    const dev = this.newDevRuntime(setup, txqs, queues);
     if (cfg.vethPeer !== null) {
       dev.vethNapiTask = this.tasks.length;
       this.tasks.push({ comm: `napi/${cfg.vethPeer.name}-${cfg.vethPeer.napiId}`.slice(0, 15), pid: cfg.vethPeer.napiPid });
@@ -349,14 +362,7 @@ export class Simulator implements DriverHost {
   }
 
   /** netdev_queue (with its DQL, §A/§B) and driver ring per TX queue, appended to the global queue list. */
-  private addTxQueues(
-    cfg: ResolvedDevice,
-    d: number,
-    kernel: KernelBehaviour,
-    profile: DriverProfile,
-    hz: number,
-    jiffies0: number,
-  ): { txqs: NetdevQueue[]; queues: DriverTxQueue[] } {
+  private addTxQueues({ cfg, d, kernel, profile, hz, jiffies0 }: DeviceSetup): { txqs: NetdevQueue[]; queues: DriverTxQueue[] } {
     const scenario = this.scenario;
     const txqs: NetdevQueue[] = [];
     const queues: DriverTxQueue[] = [];
@@ -392,16 +398,7 @@ export class Simulator implements DriverHost {
   }
 
   /** The per-device runtime state: link, watchdog, interrupt coalescing, counters (DevRuntime). */
-  private newDevRuntime(
-    cfg: ResolvedDevice,
-    d: number,
-    kernel: KernelBehaviour,
-    profile: DriverProfile,
-    hz: number,
-    jiffies0: number,
-    txqs: NetdevQueue[],
-    queues: DriverTxQueue[],
-  ): DevRuntime {
+  private newDevRuntime({ cfg, d, kernel, profile, hz, jiffies0 }: DeviceSetup, txqs: NetdevQueue[], queues: DriverTxQueue[]): DevRuntime {
     const stats: DeviceStats = {
       name: cfg.name,
       queuedBytes: 0,

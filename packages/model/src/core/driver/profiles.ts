@@ -90,6 +90,21 @@ const VETH_RING_RULES: RingRules = {
   stuckHead: 'the peer NAPI does not run (starved, §I.12) or misses the wake (§I.4); no ndo_tx_timeout (§E)',
 };
 
+/** veth (§D.1): the peer's ptr_ring, no BQL, no ndo_tx_timeout, completions by the peer's NAPI */
+const VETH_PROFILE: DriverProfile = {
+  kind: 'veth',
+  driverName: 'veth',
+  defaultRingSize: VETH_RING_SIZE,
+  maxDataPerDesc: 0x7fffffff,
+  hasTxTimeout: false,
+  bql: 'never',
+  txIrqOnlyAfterTransmit: false,
+  completedByPeerNapi: true,
+  napiWeight: NAPI_POLL_WEIGHT,
+  defaultQdisc: 'noqueue',
+  ring: VETH_RING_RULES,
+};
+
 export const DRIVER_PROFILES: Record<DriverKind, DriverProfile> = {
   igb: {
     kind: 'igb',
@@ -163,32 +178,9 @@ export const DRIVER_PROFILES: Record<DriverKind, DriverProfile> = {
       stuckHead: 'the device stops completing descriptors: TX ring not draining (§I.2), dev_watchdog fires (§E)',
     },
   },
-  veth: {
-    kind: 'veth',
-    driverName: 'veth',
-    defaultRingSize: VETH_RING_SIZE,
-    maxDataPerDesc: 0x7fffffff,
-    hasTxTimeout: false,
-    bql: 'never',
-    txIrqOnlyAfterTransmit: false,
-    completedByPeerNapi: true,
-    napiWeight: NAPI_POLL_WEIGHT,
-    defaultQdisc: 'noqueue',
-    ring: VETH_RING_RULES,
-  },
-  'veth-like': {
-    kind: 'veth-like',
-    driverName: 'veth',
-    defaultRingSize: 256,
-    maxDataPerDesc: 0x7fffffff,
-    hasTxTimeout: false,
-    bql: 'never',
-    txIrqOnlyAfterTransmit: false,
-    completedByPeerNapi: true,
-    napiWeight: NAPI_POLL_WEIGHT,
-    defaultQdisc: 'noqueue',
-    ring: VETH_RING_RULES,
-  },
+  veth: VETH_PROFILE,
+  // the simulator's lone veth end without a modelled peer device: the same ring and rules
+  'veth-like': { ...VETH_PROFILE, kind: 'veth-like', defaultRingSize: 256 },
 };
 
 /** The drivers a user can name (`txreplay --driver`, profile files); veth-like is the simulator's own. */
