@@ -105,6 +105,14 @@ const VETH_PROFILE: DriverProfile = {
   ring: VETH_RING_RULES,
 };
 
+/** What the NIC drivers (igb, macb, virtio_net, generic) share: own NAPI, qdisc pfifo_fast by default. */
+const NIC = {
+  txIrqOnlyAfterTransmit: false,
+  completedByPeerNapi: false,
+  napiWeight: NAPI_POLL_WEIGHT,
+  defaultQdisc: 'pfifo_fast',
+} as const;
+
 export const DRIVER_PROFILES: Record<DriverKind, DriverProfile> = {
   igb: {
     kind: 'igb',
@@ -113,10 +121,7 @@ export const DRIVER_PROFILES: Record<DriverKind, DriverProfile> = {
     maxDataPerDesc: IGB_MAX_DATA_PER_TXD,
     hasTxTimeout: true,
     bql: 'always',
-    txIrqOnlyAfterTransmit: false,
-    completedByPeerNapi: false,
-    napiWeight: NAPI_POLL_WEIGHT,
-    defaultQdisc: 'pfifo_fast',
+    ...NIC,
     ring: {
       stop: 'igb_maybe_stop_tx: stop when igb_desc_unused < DESC_NEEDED (MAX_SKB_FRAGS + 4 = 21), re-check after smp_mb (§G.1)',
       wake: 'igb_clean_tx_irq: wake when packets were cleaned, carrier is up and igb_desc_unused >= TX_WAKE_THRESHOLD (42) (§G.1)',
@@ -131,10 +136,8 @@ export const DRIVER_PROFILES: Record<DriverKind, DriverProfile> = {
     maxDataPerDesc: MACB_MAX_TX_LENGTH,
     hasTxTimeout: false,
     bql: { sinceMajor: 6, sinceMinor: 15 },
+    ...NIC,
     txIrqOnlyAfterTransmit: true,
-    completedByPeerNapi: false,
-    napiWeight: NAPI_POLL_WEIGHT,
-    defaultQdisc: 'pfifo_fast',
     ring: {
       stop: 'macb_start_xmit: BUSY + stop when CIRC_SPACE(tx_head, tx_tail) < descriptors needed; stop after posting when CIRC_SPACE < 1 (§G.2)',
       wake: 'macb_tx_complete: wake when stopped and CIRC_CNT(tx_head, tx_tail) <= 3/4 of the ring (§G.2)',
@@ -149,10 +152,7 @@ export const DRIVER_PROFILES: Record<DriverKind, DriverProfile> = {
     maxDataPerDesc: 0x7fffffff,
     hasTxTimeout: true,
     bql: { sinceMajor: 6, sinceMinor: 11 },
-    txIrqOnlyAfterTransmit: false,
-    completedByPeerNapi: false,
-    napiWeight: NAPI_POLL_WEIGHT,
-    defaultQdisc: 'pfifo_fast',
+    ...NIC,
     ring: {
       stop: 'check_sq_full_and_disable: stop when num_free < 2 + MAX_SKB_FRAGS (19); a full ring drops ("Unexpected TXQ queue failure"), never BUSY (§G.3)',
       wake: 'virtnet_poll_tx: free_old_xmit, wake when num_free >= 2 + MAX_SKB_FRAGS (§G.3)',
@@ -167,10 +167,7 @@ export const DRIVER_PROFILES: Record<DriverKind, DriverProfile> = {
     maxDataPerDesc: 0x7fffffff,
     hasTxTimeout: true,
     bql: 'always',
-    txIrqOnlyAfterTransmit: false,
-    completedByPeerNapi: false,
-    napiWeight: NAPI_POLL_WEIGHT,
-    defaultQdisc: 'pfifo_fast',
+    ...NIC,
     ring: {
       stop: 'stop when free descriptors < what the next skb needs (BUSY if it does not fit)',
       wake: 'clean pass: wake when free descriptors >= wake threshold (ring/4 by default)',
