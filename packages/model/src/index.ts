@@ -4,8 +4,8 @@
  * sim/ drives it (simulator, scenarios, faults, perf-script writer). The model's own tests import from src/ paths.
  */
 export { Dql } from './core/dql.js';
-export { kernelBehaviour, type KernelBehaviour } from './core/kernel.js';
+export { kernelBehaviour } from './core/kernel.js';
 export { parseScenario, resolveScenario, ScenarioError } from './sim/scenario.js';
 export { Simulator, type SimResult } from './sim/simulator.js';
 export { PerfScriptWriter, perfScriptContextFor } from './sim/perf-script-writer.js';
-export { driverProfileNamed, NAMED_DRIVERS, type DriverProfile, type BqlSupport, type RingRules } from './core/driver/profiles.js';
+export { driverProfileNamed } from './core/driver/profiles.js';
