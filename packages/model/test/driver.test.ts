@@ -2,17 +2,7 @@
  * Driver TX ring rules (§G), one test per rule, against a lone driver queue.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  NETDEV_TX_BUSY,
-  NETDEV_TX_OK,
-  IGB_DESC_NEEDED,
-  IGB_TX_WAKE_THRESHOLD,
-  IGB_DEFAULT_TX_WORK,
-  VIRTIO_NET_STOP_THRESHOLD,
-  circCnt,
-  circSpace,
-  igbDescUnused,
-} from '../src/core/driver/profiles.js';
+import { NETDEV_TX_BUSY, NETDEV_TX_OK, IGB_DESC_NEEDED, IGB_TX_WAKE_THRESHOLD, IGB_DEFAULT_TX_WORK, VIRTIO_NET_STOP_THRESHOLD, circCnt, circSpace, igbDescUnused } from '../src/core/driver/profiles.js';
 import { driverHarness } from './sim-harness.js';
 
 describe('ring arithmetic (§G, include/linux/circ_buf.h)', () => {
