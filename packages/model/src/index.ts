@@ -1,14 +1,11 @@
-export * from './kernel.js';
-export * from './jiffies.js';
-export * from './dql.js';
-export * from './netdev-queue.js';
-export * from './bql.js';
-export * from './watchdog.js';
-// simulation (qdisc, driver rings, NAPI, faults, discrete-event core, perf-script writer)
-export * from './qdisc/index.js';
-export * from './driver/index.js';
-export * from './napi.js';
-export * from './faults.js';
-export * from './scenario.js';
-export * from './sim/index.js';
-export * from './perf-script-writer.js';
+/**
+ * @txreplay/model's public face: only what other packages, their tests and scripts/ use.
+ * core/ is the kernel model (DQL/BQL, netdev_queue, qdiscs, driver rings, watchdog, NAPI);
+ * sim/ drives it (simulator, scenarios, faults, perf-script writer). The model's own tests import from src/ paths.
+ */
+export { Dql } from './core/dql.js';
+export { kernelBehaviour } from './core/kernel.js';
+export { parseScenario, resolveScenario, ScenarioError } from './sim/scenario.js';
+export { Simulator, type SimResult } from './sim/simulator.js';
+export { PerfScriptWriter, perfScriptContextFor } from './sim/perf-script-writer.js';
+export { driverProfileNamed } from './core/driver/profiles.js';

@@ -4,16 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  NetdevQueue,
-  QUEUE_STATE_DRV_XOFF,
-  QUEUE_STATE_STACK_XOFF,
-  kernelBehaviour,
   netdevQueueDqlAvail,
   netdevTxCompletedQueue,
   netdevTxResetQueue,
   netdevTxSentQueue,
   netdevTxSentQueueMore,
-} from '../src/index.js';
+} from '../src/core/bql.js';
+import { kernelBehaviour } from '../src/core/kernel.js';
+import { NetdevQueue, QUEUE_STATE_DRV_XOFF, QUEUE_STATE_STACK_XOFF } from '../src/core/netdev-queue.js';
 import { prng } from './prng.js';
 
 const K612 = kernelBehaviour('6.12.117');

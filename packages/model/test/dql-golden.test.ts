@@ -7,7 +7,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Dql, kernelBehaviour, type DqlStallEvent, type KernelBehaviour } from '../src/index.js';
+import { Dql, type DqlStallEvent } from '../src/core/dql.js';
+import { kernelBehaviour, type KernelBehaviour } from '../src/core/kernel.js';
 import { goldenDqlDir } from './golden-dir.js';
 
 interface GoldenHeader {

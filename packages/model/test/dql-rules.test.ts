@@ -4,7 +4,8 @@
  * same code against the kernel itself; these tests pin each rule so a regression names the rule.
  */
 import { describe, expect, it } from 'vitest';
-import { DQL_MAX_LIMIT, DQL_MAX_OBJECT, Dql, DqlBugError, kernelBehaviour } from '../src/index.js';
+import { DQL_MAX_LIMIT, DQL_MAX_OBJECT, Dql, DqlBugError } from '../src/core/dql.js';
+import { kernelBehaviour } from '../src/core/kernel.js';
 import { prng } from './prng.js';
 
 const K612 = kernelBehaviour('6.12.117');

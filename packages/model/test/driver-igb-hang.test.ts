@@ -4,7 +4,10 @@
  * tx_timeout_factor*HZ, logs, stops the subqueue and does not wake. Emitted as a sim log record (not a tracepoint).
  */
 import { describe, expect, it } from 'vitest';
-import { NETDEV_TX_OK, resolveScenario, Simulator, TraceKind, type SimResult } from '../src/index.js';
+import { NETDEV_TX_OK } from '../src/core/driver/profiles.js';
+import { resolveScenario } from '../src/sim/scenario.js';
+import { Simulator, type SimResult } from '../src/sim/simulator.js';
+import { TraceKind } from '../src/sim/trace-event.js';
 import { driverHarness } from './sim-harness.js';
 
 describe('igb_clean_tx_irq hang check (§G.1)', () => {
@@ -125,7 +128,7 @@ describe('igb-tx-hang.json (§G.1 → §E on 5.15)', () => {
   it('hang logged at 1002…1010 s, the stack watchdog at 1010 s, igb resets, traffic flows again once the DMA is back', async () => {
     const { readFileSync } = await import('node:fs');
     const path = await import('node:path');
-    const { parseScenario } = await import('../src/index.js');
+    const { parseScenario } = await import('../src/sim/scenario.js');
     const { repoRoot } = await import('./golden-dir.js');
     const file = path.join(repoRoot, 'examples', 'scenarios', 'igb-tx-hang.json');
     const sc = parseScenario(readFileSync(file, 'utf8'), file);

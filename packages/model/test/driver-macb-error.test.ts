@@ -5,7 +5,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseScenario, Simulator, TraceKind, QUEUE_STATE_STACK_XOFF, QUEUE_STATE_DRV_XOFF, NETDEV_TX_OK } from '../src/index.js';
+import { NETDEV_TX_OK } from '../src/core/driver/profiles.js';
+import { QUEUE_STATE_STACK_XOFF, QUEUE_STATE_DRV_XOFF } from '../src/core/netdev-queue.js';
+import { parseScenario } from '../src/sim/scenario.js';
+import { Simulator } from '../src/sim/simulator.js';
+import { TraceKind } from '../src/sim/trace-event.js';
 import { repoRoot } from './golden-dir.js';
 import { copyEvent, driverHarness, oneDevice, runScenario, type Rec } from './sim-harness.js';
 

@@ -6,7 +6,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseScenario, Simulator, TraceKind, PerfScriptWriter, perfScriptContextFor, NETDEV_TX_BUSY, NETDEV_TX_OK, VETH_RING_SIZE } from '../src/index.js';
+import { NETDEV_TX_BUSY, NETDEV_TX_OK, VETH_RING_SIZE } from '../src/core/driver/profiles.js';
+import { PerfScriptWriter, perfScriptContextFor } from '../src/sim/perf-script-writer.js';
+import { parseScenario } from '../src/sim/scenario.js';
+import { Simulator } from '../src/sim/simulator.js';
+import { TraceKind } from '../src/sim/trace-event.js';
 import { repoRoot, sharedDir } from './golden-dir.js';
 import { copyEvent, driverHarness, oneDevice, runScenario, type Rec } from './sim-harness.js';
 

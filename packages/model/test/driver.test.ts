@@ -2,17 +2,7 @@
  * Driver TX ring rules (§G), one test per rule, against a lone driver queue.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  NETDEV_TX_BUSY,
-  NETDEV_TX_OK,
-  IGB_DESC_NEEDED,
-  IGB_TX_WAKE_THRESHOLD,
-  IGB_DEFAULT_TX_WORK,
-  VIRTIO_NET_STOP_THRESHOLD,
-  circCnt,
-  circSpace,
-  igbDescUnused,
-} from '../src/index.js';
+import { NETDEV_TX_BUSY, NETDEV_TX_OK, IGB_DESC_NEEDED, IGB_TX_WAKE_THRESHOLD, IGB_DEFAULT_TX_WORK, VIRTIO_NET_STOP_THRESHOLD, circCnt, circSpace, igbDescUnused } from '../src/core/driver/profiles.js';
 import { driverHarness } from './sim-harness.js';
 
 describe('ring arithmetic (§G, include/linux/circ_buf.h)', () => {
@@ -152,9 +142,9 @@ describe('macb (§G.2)', () => {
   });
 
   it('6.12 macb has no BQL, 6.15+ does; and macb has no ndo_tx_timeout', async () => {
-    const { DRIVER_PROFILES } = await import('../src/index.js');
-    expect(DRIVER_PROFILES.macb.bqlDefault('6.12.117')).toBe(false);
-    expect(DRIVER_PROFILES.macb.bqlDefault('6.15.0')).toBe(true);
+    const { DRIVER_PROFILES, bqlDefault } = await import('../src/core/driver/profiles.js');
+    expect(bqlDefault(DRIVER_PROFILES.macb, '6.12.117')).toBe(false);
+    expect(bqlDefault(DRIVER_PROFILES.macb, '6.15.0')).toBe(true);
     expect(DRIVER_PROFILES.macb.hasTxTimeout).toBe(false);
   });
 });

@@ -5,7 +5,11 @@
  * woken unless a fault prevents it.
  */
 import { describe, expect, it } from 'vitest';
-import { Prng, resolveScenario, Simulator, type DriverKind, type Scenario, type FaultSpec } from '../src/index.js';
+import { type DriverKind } from '../src/core/driver/profiles.js';
+import { type FaultSpec } from '../src/sim/faults.js';
+import { Prng } from '../src/sim/prng.js';
+import { resolveScenario, type Scenario } from '../src/sim/scenario.js';
+import { Simulator } from '../src/sim/simulator.js';
 
 const DRIVERS: DriverKind[] = ['igb', 'macb', 'virtio_net', 'generic', 'veth-like'];
 const QDISCS = ['pfifo_fast', 'pfifo', 'bfifo', 'mq'] as const;

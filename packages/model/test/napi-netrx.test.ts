@@ -3,7 +3,9 @@
  * at most once per run (a full-weight poll is repolled in the next run), time_squeeze++ when the budget is spent.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveScenario, Simulator, TraceKind, type Scenario } from '../src/index.js';
+import { resolveScenario, type Scenario } from '../src/sim/scenario.js';
+import { Simulator } from '../src/sim/simulator.js';
+import { TraceKind } from '../src/sim/trace-event.js';
 
 /** `busyQueues` NAPIs on CPU 0 (queues 0, 2, 4 …) whose interrupts fire together with > 64 completions each */
 function lockstep(busyQueues: number, netdevBudget?: number): Scenario {

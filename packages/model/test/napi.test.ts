@@ -2,7 +2,9 @@
  * NAPI (§F): poll weight/budget, work accounting per driver, the interrupt → poll → re-enable cycle.
  */
 import { describe, expect, it } from 'vitest';
-import { NapiInstance, NAPI_POLL_WEIGHT, TraceKind } from '../src/index.js';
+import { NAPI_POLL_WEIGHT } from '../src/core/driver/profiles.js';
+import { NapiInstance } from '../src/core/napi.js';
+import { TraceKind } from '../src/sim/trace-event.js';
 import { oneDevice, runScenario } from './sim-harness.js';
 
 describe('NapiInstance (§F)', () => {

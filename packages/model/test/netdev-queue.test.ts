@@ -2,15 +2,15 @@
  * struct netdev_queue state (spec §C) and the kernel-version switches (kernel.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { kernelBehaviour } from '../src/core/kernel.js';
 import {
   NetdevQueue,
   QUEUE_STATE_DRV_XOFF,
   QUEUE_STATE_FROZEN,
   QUEUE_STATE_STACK_XOFF,
-  kernelBehaviour,
   netifFreezeQueues,
   netifUnfreezeQueues,
-} from '../src/index.js';
+} from '../src/core/netdev-queue.js';
 
 const K612 = kernelBehaviour('6.12.117');
 const K515 = kernelBehaviour('5.15.100');

@@ -4,7 +4,10 @@
  * interval/sqrt(count).
  */
 import { describe, expect, it } from 'vitest';
-import { FqCodel, NET_XMIT_CN, NET_XMIT_SUCCESS, TraceKind, DropReason } from '../src/index.js';
+import { NET_XMIT_CN, NET_XMIT_SUCCESS } from '../src/core/qdisc/disciplines.js';
+import { FqCodel } from '../src/core/qdisc/fq-codel.js';
+import { DropReason } from '../src/core/skb-free.js';
+import { TraceKind } from '../src/sim/trace-event.js';
 import { oneDevice, runScenario } from './sim-harness.js';
 
 function fq(cfg: ConstructorParameters<typeof FqCodel>[0], flows: number[]) {
@@ -106,7 +109,8 @@ describe('fq-codel-frozen-cn.json (§I.6 with fq_codel: drops without ENOBUFS)',
   it('the same frozen queue as frozen-queue-enobufs, but fq_codel: many qdisc drops, not one ENOBUFS', async () => {
     const { readFileSync } = await import('node:fs');
     const path = await import('node:path');
-    const { parseScenario, Simulator } = await import('../src/index.js');
+    const { parseScenario } = await import('../src/sim/scenario.js');
+    const { Simulator } = await import('../src/sim/simulator.js');
     const { repoRoot } = await import('./golden-dir.js');
     const file = path.join(repoRoot, 'examples', 'scenarios', 'fq-codel-frozen-cn.json');
     const r = new Simulator(parseScenario(readFileSync(file, 'utf8'), file), { checkInvariants: true }).run();

@@ -6,7 +6,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Tbf, pschedRatecfgPrecompute, NET_XMIT_DROP, NET_XMIT_SUCCESS, parseScenario, Simulator, TraceKind } from '../src/index.js';
+import { NET_XMIT_DROP, NET_XMIT_SUCCESS } from '../src/core/qdisc/disciplines.js';
+import { Tbf, pschedRatecfgPrecompute } from '../src/core/qdisc/tbf.js';
+import { parseScenario } from '../src/sim/scenario.js';
+import { Simulator } from '../src/sim/simulator.js';
+import { TraceKind } from '../src/sim/trace-event.js';
 import { repoRoot, sharedDir } from './golden-dir.js';
 import { copyEvent, type Rec } from './sim-harness.js';
 

@@ -9,11 +9,10 @@ import {
   PFIFO_FAST_PRIOMAP,
   NET_XMIT_SUCCESS,
   NET_XMIT_DROP,
-  TraceKind,
-  DEV_TX_WEIGHT,
-  DROP_REASON_NAMES,
-  DropReason,
-} from '../src/index.js';
+} from '../src/core/qdisc/disciplines.js';
+import { DROP_REASON_NAMES, DropReason } from '../src/core/skb-free.js';
+import { DEV_TX_WEIGHT } from '../src/sim/simulator.js';
+import { TraceKind } from '../src/sim/trace-event.js';
 import { oneDevice, runScenario } from './sim-harness.js';
 
 const lens = new Int32Array(100000).fill(1000);

@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseScenario, ScenarioError, Simulator, TraceKind, type SimTraceEvent } from '../src/index.js';
+import { parseScenario, ScenarioError } from '../src/sim/scenario.js';
+import { Simulator } from '../src/sim/simulator.js';
+import { TraceKind, type SimTraceEvent } from '../src/sim/trace-event.js';
 import { repoRoot } from './golden-dir.js';
 import { copyEvent, type Rec } from './sim-harness.js';
 
@@ -118,7 +120,7 @@ describe('scenario validation', () => {
 
 describe('lost wake-up (§I.4)', () => {
   it('the ring drains below the wake threshold but the queue stays stopped until the watchdog (igb reset restarts it)', async () => {
-    const { resolveScenario } = await import('../src/index.js');
+    const { resolveScenario } = await import('../src/sim/scenario.js');
     const sc = resolveScenario(
       {
         durationMs: 8000,
@@ -146,7 +148,8 @@ describe('lost wake-up (§I.4)', () => {
 
 describe('dql_stall_detected (§A.5) in a simulation', () => {
   it('with stall_thrs set (6.9+), a completion after a 300 ms DMA stall fires the event with len = the stall in jiffies', async () => {
-    const { resolveScenario, TraceKind: K } = await import('../src/index.js');
+    const { resolveScenario } = await import('../src/sim/scenario.js');
+    const { TraceKind: K } = await import('../src/sim/trace-event.js');
     const mk = (kernel: string) =>
       resolveScenario(
         {
@@ -178,7 +181,8 @@ describe('dql_stall_detected (§A.5) in a simulation', () => {
 
 describe('watchdog per kernel version in a simulation (§E)', () => {
   it('5.15 runs dev_watchdog under netif_tx_lock: every run schedules every queue (a NULL qdisc_dequeue each period); 6.12 does not', async () => {
-    const { resolveScenario, TraceKind: K } = await import('../src/index.js');
+    const { resolveScenario } = await import('../src/sim/scenario.js');
+    const { TraceKind: K } = await import('../src/sim/trace-event.js');
     const nullDequeues = (kernel: string) => {
       const sc = resolveScenario(
         {
@@ -204,7 +208,7 @@ describe('watchdog per kernel version in a simulation (§E)', () => {
   });
 
   it('an igb reset that takes the carrier down flushes the qdisc (noop drops are NET_XMIT_CN, no ENOBUFS) and re-arms the watchdog on carrier on', async () => {
-    const { resolveScenario } = await import('../src/index.js');
+    const { resolveScenario } = await import('../src/sim/scenario.js');
     const sc = resolveScenario(
       {
         durationMs: 12000,

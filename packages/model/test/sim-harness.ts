@@ -1,18 +1,12 @@
 /** Shared helpers for the simulation tests: run a scenario and keep a copy of every emitted tracepoint. */
-import {
-  resolveScenario,
-  Simulator,
-  kernelBehaviour,
-  NetdevQueue,
-  DriverTxQueue,
-  DRIVER_PROFILES,
-  type DriverHost,
-  type DriverKind,
-  type Scenario,
-  type SimResult,
-  type SimTraceEvent,
-  type DqlStallEvent,
-} from '../src/index.js';
+import { type DqlStallEvent } from '../src/core/dql.js';
+import { DRIVER_PROFILES, type DriverKind } from '../src/core/driver/profiles.js';
+import { DriverTxQueue, type DriverHost } from '../src/core/driver/tx-queue.js';
+import { kernelBehaviour } from '../src/core/kernel.js';
+import { NetdevQueue } from '../src/core/netdev-queue.js';
+import { resolveScenario, type Scenario } from '../src/sim/scenario.js';
+import { Simulator, type SimResult } from '../src/sim/simulator.js';
+import { type SimTraceEvent } from '../src/sim/trace-event.js';
 
 export interface Rec {
   kind: number;

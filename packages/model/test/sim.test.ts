@@ -6,16 +6,11 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  EventHeap,
-  Prng,
-  parseScenario,
-  Simulator,
-  PerfScriptWriter,
-  perfScriptContextFor,
-  perfTimestamp,
-  type ResolvedScenario,
-} from '../src/index.js';
+import { EventHeap } from '../src/sim/event-heap.js';
+import { PerfScriptWriter, perfScriptContextFor, perfTimestamp } from '../src/sim/perf-script-writer.js';
+import { Prng } from '../src/sim/prng.js';
+import { parseScenario, type ResolvedScenario } from '../src/sim/scenario.js';
+import { Simulator } from '../src/sim/simulator.js';
 import { repoRoot, sharedDir } from './golden-dir.js';
 
 function perfScriptOf(sc: ResolvedScenario): { text: string; events: number } {

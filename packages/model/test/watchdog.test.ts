@@ -2,18 +2,16 @@
  * TX watchdog (spec §E, net/sched/sch_generic.c dev_watchdog; kernel/time/timer.c round_jiffies).
  */
 import { describe, expect, it } from 'vitest';
+import { kernelBehaviour } from '../src/core/kernel.js';
+import { NetdevQueue, QUEUE_STATE_FROZEN, QUEUE_STATE_STACK_XOFF } from '../src/core/netdev-queue.js';
 import {
-  NetdevQueue,
-  QUEUE_STATE_FROZEN,
-  QUEUE_STATE_STACK_XOFF,
   devActivateTransStart,
   devWatchdogCheck,
   devWatchdogRun,
-  kernelBehaviour,
   netdevWatchdogUp,
   roundJiffies,
   watchdogLogLine,
-} from '../src/index.js';
+} from '../src/core/watchdog.js';
 
 const K612 = kernelBehaviour('6.12.117');
 const K515 = kernelBehaviour('5.15.100');

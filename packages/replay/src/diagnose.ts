@@ -4,7 +4,7 @@ import { open, readFile } from 'node:fs/promises';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { loadEvents, META, type IngestSummary, type LoadOptions } from '@txreplay/ingest';
 import { replaySource, replayTable, type ReplayOptions } from './replay.js';
-import { openArrowFile } from './arrow-file.js';
+import { openArrowFile } from './input/arrow-file.js';
 import type { ReplayResult } from './types.js';
 
 const ARROW_MAGIC = 'ARROW1';

@@ -4,8 +4,8 @@
  * per completion batch (one free_old_xmit / clean_tx_irq pass, §B, §G).
  */
 import { Dql, kernelBehaviour } from '@txreplay/model';
-import type { QueueObs } from './observe.js';
-import { F64List, lowerBound } from './growable.js';
+import type { QueueObs } from './observe/records.js';
+import { F64List, lowerBound } from './input/growable.js';
 
 /** ts (ns, relative to the trace base) → jiffies. */
 export type JiffiesOf = (rel: number) => number;

@@ -1,11 +1,21 @@
-export * from './types.js';
-export { replayTable, replaySource, SEVERITY_RANK, type ReplayOptions } from './replay.js';
-export { diagnoseFiles, diagnoseFilesWithEvents, loadForReplay, replayArrowFile, isArrowFile, type LoadedTrace, type DiagnoseOptions } from './diagnose.js';
-export { openArrowFile, CorruptArrowFileError, readAheadTuning } from './arrow-file.js';
-export { tableSource, type BatchSource } from './batches.js';
-export { toJson, JSON_SCHEMA_VERSION } from './json.js';
-export { formatVerdict, verdictLine } from './text.js';
-export { parseProfile, parseProfileFile, parseDeviceProfileSpec, parseRate, profileFor, type DeviceProfile, type DeviceProfiles } from './profile.js';
-export { readColumns, timeOrder, type TraceColumns } from './columns.js';
-export { observe, observeSource, type Observed, type QueueObs, type DevObs } from './observe.js';
-export { driveDql, jiffiesMapper, newQueueDql, type DqlStep } from './expected-dql.js';
+/** @txreplay/replay's public face: only what other packages, their tests and scripts/ use. */
+export type { Finding, Interval, QueueSeries, QueueSummary, ReplayResult, Severity } from './types.js';
+export { replayTable, type ReplayOptions } from './replay.js';
+export {
+  diagnoseFiles,
+  diagnoseFilesWithEvents,
+  loadForReplay,
+  replayArrowFile,
+  isArrowFile,
+  type LoadedTrace,
+  type DiagnoseOptions,
+} from './diagnose.js';
+export { openArrowFile, CorruptArrowFileError, readAheadTuning } from './input/arrow-file.js';
+export { tableSource } from './input/batches.js';
+export { toJson } from './view/json.js';
+export { formatVerdict, verdictLine } from './view/text.js';
+export { parseProfile, parseProfileFile, parseDeviceProfileSpec, type DeviceProfile, type DeviceProfiles } from './profile.js';
+export { readColumns, timeOrder } from './columns.js';
+export { observe, observeSource } from './observe/observe.js';
+export { driveDql, type DqlStep } from './expected-dql.js';
+export { findingsFromKernelLog } from './rules/kernel-log.js';

@@ -4,6 +4,8 @@
  * (`--driver igb --ring 256 --rate 1G --qdisc pfifo_fast --txqueuelen 1000 --hz 250 --kernel 6.18`)
  * or a JSON profile file with the same keys.
  */
+import { driverProfileNamed } from '@txreplay/model';
+
 export interface DeviceProfile {
   driver?: string;
   ringSize?: number;
@@ -74,30 +76,32 @@ export function parseProfile(obj: Record<string, unknown>, origin = 'profile'): 
 /** Drivers without ndo_tx_timeout: dev_watchdog is never armed for them (§E: macb; veth has none either). */
 export function hasTxWatchdog(driver: string | undefined): boolean | null {
   if (!driver) return null;
-  return !['macb', 'veth'].includes(driver);
+  return driverProfileNamed(driver)?.hasTxTimeout ?? true;
 }
 
 /**
- * Does the driver use BQL (netdev_tx_sent_queue / netdev_tx_completed_queue, §B)? igb always; virtio_net
- * from 6.11; macb from 6.15 (§G); veth and loopback never (lltx, no byte queue limits). null = unknown.
+ * Does the driver use BQL (netdev_tx_sent_queue / netdev_tx_completed_queue, §B)? The model's driver profile
+ * says from which release (igb always; virtio_net from 6.11; macb from 6.15, §G); loopback never (lltx, no
+ * byte queue limits). null = unknown: an unnamed driver, or "generic", the model's stand-in for any driver.
  */
 export function driverHasBql(driver: string | undefined, kernel: string | undefined): boolean | null {
   if (!driver) return null;
+  if (driver === 'loopback') return false;
+  const p = driver === 'generic' ? null : driverProfileNamed(driver);
+  if (!p) return null;
+  if (p.bql === 'always' || p.bql === 'never') return p.bql === 'always';
   const [maj = 0, min = 0] = (kernel ?? DEFAULT_KERNEL).split(/[.-]/).map((x) => Number(x) || 0);
-  const atLeast = (a: number, b: number): boolean => maj > a || (maj === a && min >= b);
-  switch (driver) {
-    case 'igb':
-      return true;
-    case 'virtio_net':
-      return atLeast(6, 11);
-    case 'macb':
-      return atLeast(6, 15);
-    case 'veth':
-    case 'loopback':
-      return false;
-    default:
-      return null;
-  }
+  return maj > p.bql.sinceMajor || (maj === p.bql.sinceMajor && min >= p.bql.sinceMinor);
+}
+
+/** macb: the TX interrupt fires only after transmitting, so no poll + no completion is a stuck head (§G.2). */
+export function txIrqOnlyAfterTransmit(driver: string | undefined): boolean {
+  return driver !== undefined && driverProfileNamed(driver)?.txIrqOnlyAfterTransmit === true;
+}
+
+/** veth: the peer's NAPI drains the ptr_ring and wakes this txq (§D.1). */
+export function completedByPeerNapi(driver: string): boolean {
+  return driverProfileNamed(driver)?.completedByPeerNapi === true;
 }
 
 /**

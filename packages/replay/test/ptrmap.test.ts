@@ -1,6 +1,6 @@
 /** PtrMap (open addressing, backward-shift deletion) agrees with Map under random skb-like churn. */
 import { describe, it, expect } from 'vitest';
-import { PtrMap } from '../src/ptrmap.js';
+import { PtrMap } from '../src/input/ptrmap.js';
 
 describe('PtrMap', () => {
   it('matches Map over 200k random set/get/delete of aligned kernel-like pointers', () => {

@@ -25,13 +25,13 @@ import { EventHeap } from './event-heap.js';
 import { Prng } from './prng.js';
 import { SkbPool } from './skb-pool.js';
 import { SimTraceEvent, TraceKind, type TraceConsumer, DropReason, FreeLocation, type TraceKindValue } from './trace-event.js';
-import { DriverTxQueue, type DriverHost } from '../driver/tx-queue.js';
-import { DRIVER_PROFILES, NETDEV_TX_BUSY, type DriverProfile } from '../driver/profiles.js';
-import { Qdisc, TC_H_ROOT } from '../qdisc/qdisc.js';
-import { Tbf } from '../qdisc/tbf.js';
-import { FqCodel } from '../qdisc/fq-codel.js';
-import { BFifo, PFifo, PfifoFast, NET_XMIT_SUCCESS, NET_XMIT_DROP, NET_XMIT_CN, type QdiscDiscipline } from '../qdisc/disciplines.js';
-import { ScenarioError, type ResolvedScenario, type ResolvedDevice, type ResolvedSource, type LeafQdiscKind } from '../scenario.js';
+import { DriverTxQueue, type DriverHost } from '../core/driver/tx-queue.js';
+import { DRIVER_PROFILES, NETDEV_TX_BUSY, type DriverProfile } from '../core/driver/profiles.js';
+import { Qdisc, TC_H_ROOT } from '../core/qdisc/qdisc.js';
+import { Tbf } from '../core/qdisc/tbf.js';
+import { FqCodel } from '../core/qdisc/fq-codel.js';
+import { BFifo, PFifo, PfifoFast, NET_XMIT_SUCCESS, NET_XMIT_DROP, NET_XMIT_CN, type QdiscDiscipline } from '../core/qdisc/disciplines.js';
+import { ScenarioError, type ResolvedScenario, type ResolvedDevice, type ResolvedSource, type LeafQdiscKind } from './scenario.js';
 
 const A_SEND = 0;
 const A_BURST = 1;
@@ -218,6 +218,18 @@ interface FaultRuntime {
   count: number; // Infinity
 }
 
+/** What addDevice resolves once per device and its queue and runtime builders read. */
+interface DeviceSetup {
+  cfg: ResolvedDevice;
+  /** device index in the scenario */
+  d: number;
+  kernel: KernelBehaviour;
+  profile: DriverProfile;
+  hz: number;
+  /** jiffies at t=0 */
+  jiffies0: number;
+}
+
 export class Simulator implements DriverHost {
   readonly ev = new SimTraceEvent();
   private readonly heap = new EventHeap(4096);
@@ -292,114 +304,18 @@ export class Simulator implements DriverHost {
     this.startOffsetNs = scenario.startOffsetNs;
     this.netdevBudget = scenario.netdevBudget;
     const lenSource = (): Int32Array => this.pool.lenBytes;
-
-    scenario.devices.forEach((cfg, d) => {
-      const kernel = kernelBehaviour(cfg.kernel);
-      const profile = DRIVER_PROFILES[cfg.driver];
-      const hz = cfg.hz;
-      const jiffies0 = Math.floor((scenario.startOffsetNs * hz) / 1e9);
-      const txqs: NetdevQueue[] = [];
-      const queues: DriverTxQueue[] = [];
-      for (let q = 0; q < cfg.numTxQueues; q++) {
-        const txq = new NetdevQueue(q, kernel, {
-          bql: cfg.bql,
-          holdTimeJiffies: Math.round((cfg.bqlHoldTimeMs * hz) / 1000),
-          jiffies: jiffies0,
-        });
-        if (txq.dql !== null && cfg.bqlStallThrsMs > 0) {
-          // echo N > byte_queue_limits/stall_thrs (msecs_to_jiffies), 6.9+ only (§A.5)
-          try {
-            txq.dql.setStallThrs(msecsToJiffies(cfg.bqlStallThrsMs, hz), jiffies0);
-          } catch (e) {
-            throw new ScenarioError(scenario.name, `devices[${d}].bqlStallThrsMs`, e instanceof Error ? e.message : String(e));
-          }
-        }
-        txqs.push(txq);
-        const tq = new DriverTxQueue(d, q, profile, txq, this, {
-          ringSize: cfg.ringSize,
-          bql: cfg.bql,
-          extraDescsPerPacket: cfg.extraDescsPerPacket,
-          // igb adapter->tx_timeout_factor: 14 at 10 Mb/s, else 1 (§G.1)
-          hangTimeoutJiffies: (cfg.linkRateBps <= 10e6 ? 14 : 1) * hz,
-          hasQdisc: cfg.qdisc !== 'noqueue',
-          trackTimeStamps: cfg.igbWatchdogTask,
-        });
-        queues.push(tq);
-        tq.globalIndex = this.gq.length;
-        this.gq.push(tq);
-      }
-      const stats: DeviceStats = {
-        name: cfg.name,
-        queuedBytes: 0,
-        queuedPackets: 0,
-        sentBytes: 0,
-        sentPackets: 0,
-        droppedBytes: 0,
-        droppedPackets: 0,
-        qdiscDrops: 0,
-        qdiscOverlimits: 0,
-        requeues: 0,
-        enobufs: 0,
-        enetdown: 0,
-        watchdogFires: 0,
-      };
-      const dev: DevRuntime = {
-        index: d,
-        gqBase: this.gq.length - cfg.numTxQueues,
-        nsPerJiffy: 1e9 / hz,
-        bulkCapped: kernel.version.major > 6 || (kernel.version.major === 6 && kernel.version.minor >= 12),
-        cfg,
-        kernel,
-        profile,
-        txqs,
-        queues,
-        qdiscOfQueue: [],
-        qdiscs: [],
-        hz,
-        jiffies0,
-        watchdogTimeoJiffies: Math.round((cfg.watchdogTimeoMs * hz) / 1000),
-        watchdogDueNs: -1,
-        carrierOk: true,
-        deactivated: false,
-        nsPerByte: (8 * 1e9) / cfg.linkRateBps,
-        irqCoalesceNs: Math.round(cfg.irqCoalesceUs * 1000),
-        stats,
-        frozenForever: new Array<boolean>(cfg.numTxQueues).fill(false),
-        lostIrqBudget: new Array<number>(cfg.numTxQueues).fill(0),
-        igbTaskDueNs: -1,
-        jiffiesAtNs: -1,
-        jiffiesCached: 0,
-        nsPerJiffyIsInteger: Number.isInteger(1e9 / hz),
-        lltx: profile.kind === 'veth-like' || profile.kind === 'veth',
-        vethNapiTask: 0,
-        vethPeriodNs: 0,
-        vethRunNs: 0,
-        vethCostNs: 0,
-      };
-      if (cfg.vethPeer !== null) {
-        dev.vethNapiTask = this.tasks.length;
-        this.tasks.push({ comm: `napi/${cfg.vethPeer.name}-${cfg.vethPeer.napiId}`.slice(0, 15), pid: cfg.vethPeer.napiPid });
-        dev.vethPeriodNs = Math.round(cfg.vethPeer.napiPeriodMs * 1e6);
-        dev.vethRunNs = Math.round(cfg.vethPeer.napiRunMs * 1e6);
-        dev.vethCostNs = cfg.vethPeer.napiCostNsPerPacket;
-      }
-      this.buildQdiscs(dev, d, lenSource);
-      this.devs.push(dev);
-      // dev_activate: trans_start = 0 on every queue, then netif_trans_update refreshes queue 0 (§C)
-      devActivateTransStart(txqs, this.jiffiesOf(dev));
-      // dev_activate → dev_watchdog_up, only with ndo_tx_timeout (§E)
-      this.watchdogUp(dev);
-      // igb_open → schedule_work(watchdog_task): first run now, then every 2 s (§G.1); opt-in (see README)
-      if (profile.kind === 'igb' && cfg.igbWatchdogTask) {
-        dev.igbTaskDueNs = 0;
-        this.heap.push(0, A_IGB_WATCHDOG_TASK, d);
-      }
-    });
+    scenario.devices.forEach((cfg, d) => this.addDevice(cfg, d, lenSource));
 
     for (let c = 0; c < NR_CPUS; c++) this.sdPoll.push(new Int32Array(this.gq.length + 1));
     this.netRxList = new Int32Array(this.gq.length + 1);
     this.netRxRepoll = new Int32Array(this.gq.length + 1);
 
+    this.scheduleSourcesAndFaults();
+  }
+
+  /** The first send and burst of every source, and each fault's start and end, on the event heap. */
+  private scheduleSourcesAndFaults(): void {
+    const scenario = this.scenario;
     scenario.sources.forEach((s, i) => {
       if (s.ratePps > 0 && s.startMs < s.stopMs) this.heap.push(Math.round(s.startMs * 1e6), A_SEND, i);
       if (s.burst.everyMs > 0 && s.burst.packets > 0) this.heap.push(Math.round((s.startMs + s.burst.everyMs) * 1e6), A_BURST, i);
@@ -411,6 +327,126 @@ export class Simulator implements DriverHost {
       this.heap.push(startNs, A_FAULT_START, i);
       if (endNs !== Infinity && f.kind !== 'frozen_never_unfrozen') this.heap.push(endNs, A_FAULT_END, i);
     });
+  }
+
+  /**
+   * One device (register_netdev + dev_open): its TX queues and driver rings, runtime state, qdiscs, then
+   * dev_activate (trans_start, dev_watchdog_up) and, for igb, the watchdog task.
+   */
+  private addDevice(cfg: ResolvedDevice, d: number, lenSource: () => Int32Array): void {
+    const kernel = kernelBehaviour(cfg.kernel);
+    const profile = DRIVER_PROFILES[cfg.driver];
+    const hz = cfg.hz;
+    const jiffies0 = Math.floor((this.scenario.startOffsetNs * hz) / 1e9);
+    const setup: DeviceSetup = { cfg, d, kernel, profile, hz, jiffies0 };
+    const { txqs, queues } = this.addTxQueues(setup);
+    const dev = this.newDevRuntime(setup, txqs, queues);
+    if (cfg.vethPeer !== null) {
+      dev.vethNapiTask = this.tasks.length;
+      this.tasks.push({ comm: `napi/${cfg.vethPeer.name}-${cfg.vethPeer.napiId}`.slice(0, 15), pid: cfg.vethPeer.napiPid });
+      dev.vethPeriodNs = Math.round(cfg.vethPeer.napiPeriodMs * 1e6);
+      dev.vethRunNs = Math.round(cfg.vethPeer.napiRunMs * 1e6);
+      dev.vethCostNs = cfg.vethPeer.napiCostNsPerPacket;
+    }
+    this.buildQdiscs(dev, d, lenSource);
+    this.devs.push(dev);
+    // dev_activate: trans_start = 0 on every queue, then netif_trans_update refreshes queue 0 (§C)
+    devActivateTransStart(txqs, this.jiffiesOf(dev));
+    // dev_activate → dev_watchdog_up, only with ndo_tx_timeout (§E)
+    this.watchdogUp(dev);
+    // igb_open → schedule_work(watchdog_task): first run now, then every 2 s (§G.1); opt-in (see README)
+    if (profile.kind === 'igb' && cfg.igbWatchdogTask) {
+      dev.igbTaskDueNs = 0;
+      this.heap.push(0, A_IGB_WATCHDOG_TASK, d);
+    }
+  }
+
+  /** netdev_queue (with its DQL, §A/§B) and driver ring per TX queue, appended to the global queue list. */
+  private addTxQueues({ cfg, d, kernel, profile, hz, jiffies0 }: DeviceSetup): { txqs: NetdevQueue[]; queues: DriverTxQueue[] } {
+    const scenario = this.scenario;
+    const txqs: NetdevQueue[] = [];
+    const queues: DriverTxQueue[] = [];
+    for (let q = 0; q < cfg.numTxQueues; q++) {
+      const txq = new NetdevQueue(q, kernel, {
+        bql: cfg.bql,
+        holdTimeJiffies: Math.round((cfg.bqlHoldTimeMs * hz) / 1000),
+        jiffies: jiffies0,
+      });
+      if (txq.dql !== null && cfg.bqlStallThrsMs > 0) {
+        // echo N > byte_queue_limits/stall_thrs (msecs_to_jiffies), 6.9+ only (§A.5)
+        try {
+          txq.dql.setStallThrs(msecsToJiffies(cfg.bqlStallThrsMs, hz), jiffies0);
+        } catch (e) {
+          throw new ScenarioError(scenario.name, `devices[${d}].bqlStallThrsMs`, e instanceof Error ? e.message : String(e));
+        }
+      }
+      txqs.push(txq);
+      const tq = new DriverTxQueue(d, q, profile, txq, this, {
+        ringSize: cfg.ringSize,
+        bql: cfg.bql,
+        extraDescsPerPacket: cfg.extraDescsPerPacket,
+        // igb adapter->tx_timeout_factor: 14 at 10 Mb/s, else 1 (§G.1)
+        hangTimeoutJiffies: (cfg.linkRateBps <= 10e6 ? 14 : 1) * hz,
+        hasQdisc: cfg.qdisc !== 'noqueue',
+        trackTimeStamps: cfg.igbWatchdogTask,
+      });
+      queues.push(tq);
+      tq.globalIndex = this.gq.length;
+      this.gq.push(tq);
+    }
+    return { txqs, queues };
+  }
+
+  /** The per-device runtime state: link, watchdog, interrupt coalescing, counters (DevRuntime). */
+  private newDevRuntime({ cfg, d, kernel, profile, hz, jiffies0 }: DeviceSetup, txqs: NetdevQueue[], queues: DriverTxQueue[]): DevRuntime {
+    const stats: DeviceStats = {
+      name: cfg.name,
+      queuedBytes: 0,
+      queuedPackets: 0,
+      sentBytes: 0,
+      sentPackets: 0,
+      droppedBytes: 0,
+      droppedPackets: 0,
+      qdiscDrops: 0,
+      qdiscOverlimits: 0,
+      requeues: 0,
+      enobufs: 0,
+      enetdown: 0,
+      watchdogFires: 0,
+    };
+    return {
+      index: d,
+      gqBase: this.gq.length - cfg.numTxQueues,
+      nsPerJiffy: 1e9 / hz,
+      bulkCapped: kernel.version.major > 6 || (kernel.version.major === 6 && kernel.version.minor >= 12),
+      cfg,
+      kernel,
+      profile,
+      txqs,
+      queues,
+      qdiscOfQueue: [],
+      qdiscs: [],
+      hz,
+      jiffies0,
+      watchdogTimeoJiffies: Math.round((cfg.watchdogTimeoMs * hz) / 1000),
+      watchdogDueNs: -1,
+      carrierOk: true,
+      deactivated: false,
+      nsPerByte: (8 * 1e9) / cfg.linkRateBps,
+      irqCoalesceNs: Math.round(cfg.irqCoalesceUs * 1000),
+      stats,
+      frozenForever: new Array<boolean>(cfg.numTxQueues).fill(false),
+      lostIrqBudget: new Array<number>(cfg.numTxQueues).fill(0),
+      igbTaskDueNs: -1,
+      jiffiesAtNs: -1,
+      jiffiesCached: 0,
+      nsPerJiffyIsInteger: Number.isInteger(1e9 / hz),
+      lltx: profile.kind === 'veth-like' || profile.kind === 'veth',
+      vethNapiTask: 0,
+      vethPeriodNs: 0,
+      vethRunNs: 0,
+      vethCostNs: 0,
+    };
   }
 
   private buildQdiscs(dev: DevRuntime, d: number, lenSource: () => Int32Array): void {

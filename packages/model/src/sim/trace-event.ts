@@ -31,45 +31,7 @@ export const TRACE_EVENT_NAMES: readonly string[] = [
   'napi:dql_stall_detected',
 ];
 
-/** `enum skb_drop_reason` names used by the model (§H.1: always by name, numbers vary by kernel) */
-export const DropReason = {
-  NOT_SPECIFIED: 0,
-  QDISC_DROP: 1,
-  FULL_RING: 2,
-  DEV_READY: 3,
-} as const;
-export const DROP_REASON_NAMES: readonly string[] = ['NOT_SPECIFIED', 'QDISC_DROP', 'FULL_RING', 'DEV_READY'];
-
-/**
- * Free locations (`%pS` without size, as perf prints them). Offsets are plausible constants, not from a real build:
- * consumers must match on the symbol, never on the offset.
- */
-export const FreeLocation = {
-  devQueueXmit: 0, // qdisc drop, noqueue refusal: __dev_queue_xmit (§D.2)
-  igbCleanTxIrq: 1, // napi_consume_skb from igb_clean_tx_irq (§G.1)
-  igbCleanTxRing: 2, // reset: igb_clean_tx_ring (§E driver reactions)
-  macbTxComplete: 3, // macb_tx_complete (§G.2)
-  freeOldXmit: 4, // virtio_net free_old_xmit (§G.3)
-  genericClean: 5,
-  netTxAction: 6, // completion_queue frees (§D.5)
-  qdiscReset: 7, // qdisc backlog flushed on deactivate
-  vethXmit: 8, // veth_xmit drop on a full peer ring with noqueue
-  vethRcv: 9, // the peer's receive path frees what veth_poll delivered
-  fqCodelDequeue: 10, // CoDel drop at dequeue (drop_func)
-} as const;
-export const FREE_LOCATION_NAMES: readonly string[] = [
-  '__dev_queue_xmit+0xdd1',
-  'igb_clean_tx_irq+0x1a4',
-  'igb_clean_tx_ring+0x9c',
-  'macb_tx_complete+0x178',
-  'free_old_xmit+0x8f',
-  'drv_clean_tx+0x64',
-  'net_tx_action+0x1b2',
-  '__qdisc_reset_queue+0x3e',
-  'veth_xmit+0x1c5',
-  'skb_consume_udp+0x35',
-  'fq_codel_dequeue+0x2b4',
-];
+export { DropReason, DROP_REASON_NAMES, FreeLocation, FREE_LOCATION_NAMES } from '../core/skb-free.js';
 
 /** One emitted tracepoint. Field meaning depends on `kind`; unused fields keep stale values. */
 export class SimTraceEvent {

@@ -11,7 +11,7 @@ import {
   TRACE_EVENT_NAMES,
   TraceKind,
   skbaddrLo,
-} from './sim/trace-event.js';
+} from './trace-event.js';
 
 export interface PerfScriptContext {
   /** per device: name, driver name, ifindex */

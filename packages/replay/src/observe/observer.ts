@@ -1,237 +1,13 @@
 /**
- * Observed reconstruction: one pass over the time-ordered events that rebuilds, per device and TX
- * queue, what really happened (docs/kernel-tx-path.md §C, §D, §F). No model here: only what the
- * events prove, plus where the evidence is missing (lost events = unknown, not quiet).
- *
- * Per-packet lifecycle is keyed by skbaddr: net_dev_queue → qdisc_enqueue → qdisc_dequeue →
- * net_dev_start_xmit → net_dev_xmit(rc) → consume_skb/kfree_skb. A new net_dev_queue on an address
- * that is still live means the old skb was freed without an event we saw (e.g. GRO's stolen heads
- * are freed without a tracepoint), so the old lifecycle ends there ("implicit free").
- * ftrace hashes pointers, but consistently within one file, so matching works inside a file.
+ * The per-event pass: one Observer walks the time-ordered rows range by range (observe.ts) and fills the
+ * records of records.ts. Per-packet lifecycles are keyed by skbaddr (see observe.ts).
  */
-import { NULL_I32, NULL_PTR, TimeBase, type TraceColumns } from './columns.js';
-import { BatchReader, firstTsNs, REPLAY_COLUMNS, ROW_ACCESS_COLUMNS, RowAccess, type BatchSource } from './batches.js';
-import { gatherSorted, isNull, ViewBuilder, type BatchView } from './view.js';
-import { F64List } from './growable.js';
-import { PtrMap } from './ptrmap.js';
-
-/** What the pass's ViewBuilder (no evidence columns) reads of every row range. */
-const PASS_COLUMNS = REPLAY_COLUMNS.filter((c) => c !== 'source' && c !== 'line' && c !== 'location');
-
-export const K = {
-  other: 0,
-  netDevQueue: 1,
-  startXmit: 2,
-  xmit: 3,
-  xmitTimeout: 4,
-  enqueue: 5,
-  dequeue: 6,
-  napiPoll: 7,
-  dqlStall: 8,
-  consume: 9,
-  kfree: 10,
-  lost: 11,
-} as const;
-
-const EVENT_KIND: Record<string, number> = {
-  'net:net_dev_queue': K.netDevQueue,
-  'net:net_dev_start_xmit': K.startXmit,
-  'net:net_dev_xmit': K.xmit,
-  'net:net_dev_xmit_timeout': K.xmitTimeout,
-  'qdisc:qdisc_enqueue': K.enqueue,
-  'qdisc:qdisc_dequeue': K.dequeue,
-  'napi:napi_poll': K.napiPoll,
-  'napi:dql_stall_detected': K.dqlStall,
-  'skb:consume_skb': K.consume,
-  'skb:kfree_skb': K.kfree,
-  'txreplay:lost_events': K.lost,
-};
-
-/** txq->state bits (§C). */
-export const DRV_XOFF = 0x1;
-export const STACK_XOFF = 0x2;
-export const FROZEN = 0x4;
-const NETDEV_TX_BUSY = 16;
-const TC_H_ROOT = 0xffffffff;
-
-export type StateName = 'DRV_XOFF' | 'STACK_XOFF' | 'FROZEN';
-const BIT_NAMES: [number, StateName][] = [
-  [DRV_XOFF, 'DRV_XOFF'],
-  [STACK_XOFF, 'STACK_XOFF'],
-  [FROZEN, 'FROZEN'],
-];
-
-export interface ObservedInterval {
-  state: StateName;
-  /** first event that proved the bit set (rc=16 or a qdisc_dequeue with the bit) */
-  startRel: number;
-  startRow: number;
-  /** last event that proved the bit clear before startRel (the stop happened after it); NaN if none */
-  lowerBoundRel: number;
-  /** first event that proved the bit clear again; NaN while still set at the end of the trace */
-  endRel: number;
-  endRow: number;
-  /** last event that still saw the bit set */
-  lastSeenRel: number;
-  lastSeenRow: number;
-  /** the interval was opened by a NETDEV_TX_BUSY return (driver stopped the queue and refused the skb) */
-  openedByBusy: boolean;
-}
-
-export class DevObs {
-  ifindex: number | null = null;
-  driver: string | null = null;
-  napiPollTs = new F64List();
-  /** polls that returned work < budget: the instance drained what it had (§F) */
-  napiIdleTs = new F64List();
-  napiIdleRows = new F64List();
-  /** polls with work == budget: more work pending, stays scheduled (§F, §I.12) */
-  napiFullTs = new F64List();
-  napiStructs = new Set<number>();
-  xmitEvents = 0;
-  /** net_dev_xmit rc other than 0/16, by rc */
-  rcOther = new Map<number, number>();
-  rcDropTs = new F64List();
-  rcDropFirstRow = -1;
-  rcDropLastRow = -1;
-  /** net_dev_xmit_timeout rows */
-  timeoutRows: number[] = [];
-  stallRows: number[] = [];
-  queues = new Map<number, QueueObs>();
-  /** queues 0..63 by index (the per-event lookup; `queues` keeps every queue in creation order) */
-  queueArr: (QueueObs | undefined)[] = [];
-  constructor(
-    readonly id: number,
-    readonly name: string,
-  ) {}
-}
-
-export class QueueObs {
-  qdiscHandle: number | null = null;
-  qdiscParent: number | null = null;
-  netDevQueue = 0;
-  enqueued = 0;
-  dequeued = 0;
-  xmitOk = 0;
-  txBusy = 0;
-  requeues = 0;
-  xmitOtherRc = 0;
-  qdiscDrops = 0;
-  completions = 0;
-  implicitFrees = 0;
-  bytesSent = 0;
-  backlog = 0;
-  inflightBytes = 0;
-  inflightPackets = 0;
-  /** qdisc drops while DRV_XOFF/STACK_XOFF/FROZEN was set (§I.6) */
-  dropsWhileStopped = 0;
-  dropTs = new F64List();
-  dropFirstRow = -1;
-  dropLastRow = -1;
-  /** NULL dequeues while the txq was awake and the qdisc held packets: the qdisc itself withheld them (shaping) */
-  withheldDequeues = 0;
-  withheldFirstRow = -1;
-  withheldLastRow = -1;
-  completionTs = new F64List();
-  /** rows of those completions (evidence) */
-  completionRows = new F64List();
-  xmitTs = new F64List();
-  busyTs = new F64List();
-  busyRows: number[] = [];
-  /** rc=16 followed by an awake sample with no completion activity in between (§I.3) */
-  busyWhileAwakeRows: number[] = [];
-  /** longest run of consecutive rc=16 on the same skb without a successful xmit */
-  longestBusyRun = 0;
-  busyRunRows: number[] = [];
-  lastStateRel = NaN;
-  lastStateRow = -1;
-  lastState = -1;
-  lastAwakeRel = NaN;
-  intervals: ObservedInterval[] = [];
-  open: (ObservedInterval | null)[] = [null, null, null];
-  pendingBusyCheck = false;
-  pendingBusyRow = -1;
-  pendingBusyCompletions = 0;
-  busyRunSkb = NULL_PTR;
-  busyRun = 0;
-  /** qdisc sojourn (enqueue → dequeue) and driver time (xmit → free), ns */
-  qdiscTimeSumNs = 0;
-  qdiscTimeCount = 0;
-  qdiscTimeMaxNs = 0;
-  driverTimeSumNs = 0;
-  driverTimeCount = 0;
-  driverTimeMaxNs = 0;
-  // series (changes only)
-  sTs = new F64List();
-  sBacklog = new F64List();
-  sInflight = new F64List();
-  /** completion batches (one dql_completed each): ts, bytes; queued: ts, bytes */
-  /** dql_queued calls: one per net_dev_xmit rc=0, i.e. the transmit times themselves */
-  get dqlQueuedTs(): F64List {
-    return this.xmitTs;
-  }
-  dqlQueuedBytes = new F64List();
-  dqlCompletedTs = new F64List();
-  dqlCompletedBytes = new F64List();
-  constructor(
-    readonly dev: DevObs,
-    readonly queue: number,
-    /** index in the replay's queue list */
-    readonly index: number,
-  ) {}
-}
-
-export interface NapiObs {
-  dev: DevObs;
-  napi: number;
-  polls: number;
-  fullPolls: number;
-  firstRel: number;
-  lastRel: number;
-  maxGap: number;
-  maxGapStartRel: number;
-}
-
-export interface LostGap {
-  startRel: number;
-  endRel: number;
-  lost: number;
-  rows: number[];
-}
-
-export interface Observed {
-  /** random access to the rows the findings cite (evidence: time, event, source, line) */
-  rows: RowAccess;
-  /** trace-clock origin of every `…Rel` time */
-  baseNs: bigint;
-  devices: DevObs[];
-  firstRel: number;
-  lastRel: number;
-  events: number;
-  lostEvents: number;
-  gaps: LostGap[];
-  /** per event kind counts (index = K value) */
-  kindCounts: Int32Array;
-  /** qdisc drops whose skb could not be tied to a device */
-  unattributedDrops: number;
-  hashedPointers: boolean;
-  napis: NapiObs[];
-  /** kfree_skb reasons printed as numbers (bpftrace): frees per number and how many counted as qdisc drops */
-  numericReasons: Map<string, { frees: number; asQdiscDrop: number }>;
-}
-
-/** Drop reasons that mean "the qdisc refused or discarded the packet" (§D.3). */
-const REASON_OTHER = 0;
-const REASON_QDISC = 1;
-/** a number (bpftrace prints enum skb_drop_reason as a number; the numbering changes between kernels, §H.1) */
-const REASON_NUMERIC = 2;
-function reasonClass(r: string): number {
-  if (/^\d+$/.test(r)) return REASON_NUMERIC;
-  return isQdiscDropReason(r) ? REASON_QDISC : REASON_OTHER;
-}
-function isQdiscDropReason(r: string): boolean {
-  return r.startsWith('QDISC_') || r.startsWith('FQ_') || r.startsWith('CAKE_') || r === 'TC_EGRESS';
-}
+import { NULL_I32, NULL_PTR } from '../columns.js';
+import type { RowAccess } from '../input/batches.js';
+import { isNull, type BatchView } from '../input/batch-view.js';
+import { PtrMap } from '../input/ptrmap.js';
+import { BIT_NAMES, DRV_XOFF, EVENT_KIND, FROZEN, K, NETDEV_TX_BUSY, reasonClass, REASON_NUMERIC, REASON_OTHER, REASON_QDISC, STACK_XOFF, TC_H_ROOT } from './kinds.js';
+import { DevObs, QueueObs, type LostGap, type NapiObs, type Observed, type ObservedInterval } from './records.js';
 
 const ST_NONE = 0;
 const ST_QUEUED = 1;
@@ -239,54 +15,7 @@ const ST_ENQ = 2;
 const ST_DEQ = 3;
 const ST_XMIT = 4;
 
-/**
- * Whole-table form (rows in any order, `order` = time order): the legacy entry point and the fallback for
- * unsorted inputs. Same reconstruction as observeSource.
- */
-export function observe(cols: TraceColumns, order: Uint32Array): Observed {
-  const { sorted, view } = gatherSorted(cols, order);
-  // rows are positions in time order from here on: evidence reads the sorted columns
-  const rows = new RowAccess(cols.n, cols.baseNs, null, null, sorted, null, null);
-  const ob = new Observer(rows, cols);
-  if (!ob.run(view, 0)) throw new Error('observe: rows not in time order after sorting');
-  return ob.finish();
-}
-
-/**
- * Batch by batch over a source whose rows are already in (ts_ns, line) order (the common case: perf
- * script and ftrace print in time order, ingest keeps file order). Returns null as soon as a row is out of
- * order: the caller then sorts the whole table and uses observe().
- */
-export function observeSource(src: BatchSource): Observed | null {
-  const base = new TimeBase();
-  base.set(firstTsNs(src));
-  const main = new ViewBuilder(src, 0, base, false);
-  const readers = [1, 2, 3, 4].map((slot) => new BatchReader(src, slot, base, ROW_ACCESS_COLUMNS));
-  const rows = new RowAccess(src.numRows, base.ns, readers, src.starts, null, null, src.names, src);
-  const nm = src.names;
-  const ob = new Observer(rows, {
-    n: src.numRows,
-    eventNames: nm.event.names,
-    devNames: nm.dev.names,
-    reasonNames: nm.reason.names,
-    driverNames: nm.driver.names,
-    sourceNames: nm.source.names,
-  });
-  // row ranges of ~8k rows: the pass reads each column range right after it was copied in, while
-  // it is still in the CPU cache (a whole 64k-row batch of ~20 columns is several MB)
-  const step = 8192;
-  src.readAhead?.(0, step, PASS_COLUMNS, base.ns);
-  for (let b = 0; b + 1 < src.starts.length; b++) {
-    const len = src.starts[b + 1]! - src.starts[b]!;
-    for (let from = 0; from < len; from += step) {
-      const to = Math.min(len, from + step);
-      if (!ob.run(main.build(b, { from, to }), src.starts[b]! + from)) return null;
-    }
-  }
-  return ob.finish();
-}
-
-interface NameTables {
+export interface NameTables {
   n: number;
   eventNames: string[];
   devNames: string[];
@@ -316,7 +45,7 @@ const NO_KEY = -2;
  * every field load is a monomorphic in-object load. The per-event loop (run) keeps the common paths inline
  * and calls methods for the rare ones.
  */
-class Observer {
+export class Observer {
   private kindOf = new Int32Array(0);
   private reasonKind: number[] = [];
   /** numeric drop reasons seen: frees, and how many were read as qdisc drops */
@@ -624,7 +353,6 @@ class Observer {
     }
   }
 
-  /** false (and the observer is spoiled) when a row is earlier than the one before it */
   /**
    * Per range, out of the per-event code: event kind and drop-reason class per merged code (dictionaries
    * grow as batches bring new values), the first time. Code that runs once per replay stays out of run():
@@ -642,31 +370,25 @@ class Observer {
     if (this.reasonKind.length !== names.reasonNames.length) this.reasonKind = names.reasonNames.map(reasonClass);
   }
 
+  /**
+   * One row range, in time order. False (and the observer is spoiled) when a row is earlier than the one
+   * before it. Each event kind has its own method; the loop keeps only what every row needs (time order,
+   * counts, the CPU and its pending completion batch).
+   *
+   * Arrow values + validity bitmaps (null bitmap = all valid; sentinel-form views carry NULL_I32 / -1).
+   * Every column is read inline at its use (bitmap test written out): one typed-array type per read site
+   * keeps V8's loads monomorphic, and no per-row helper calls are left to the inliner's budget.
+   */
   run(v: BatchView, rowBase: number): boolean {
     this.prepare(v);
     const kindOf = this.kindOf;
-    // Arrow values + validity bitmaps (null bitmap = all valid; sentinel-form views carry NULL_I32 / -1).
-    // Every column is read inline at its use (bitmap test written out): one typed-array type per read site
-    // keeps V8's loads monomorphic, and no per-row helper calls are left to the inliner's budget.
-    const { tsRel, skb, cpu, cpuN, event, eventR, dev, devN, devR, ifindex, ifindexN, queue, queueN, len, lenN, rc, rcN } = v;
-    const { txqState, txqStateN, packets, packetsN, handle, handleN, parent, parentN } = v;
-    const { reason, reasonN, reasonR } = v;
+    const { tsRel, cpu, cpuN, event, eventR } = v;
     const kindOfIdx = new Int32Array(eventR.length);
     for (let x = 0; x < eventR.length; x++) kindOfIdx[x] = eventR[x]! >= 0 ? kindOf[eventR[x]!]! : K.other;
     const m = v.n;
     const kindCounts = this.kindCounts;
-    const cacheKey = this.cacheKey;
-    const cacheSlot = this.cacheSlot;
-    const cpuStartQ = this.cpuStartQ;
-    const cpuStartSkb = this.cpuStartSkb;
-    const cpuQdiscQ = this.cpuQdiscQ;
-    const cpuQdiscRel = this.cpuQdiscRel;
     const cpuBatchQ = this.cpuBatchQ;
     const batchCpus = this.batchCpus;
-    const queueList = this.queueList;
-    const reasonKind = this.reasonKind;
-    // the lifecycle records: re-read after anything that may allocate a slot (the pool may grow)
-    let lc = this.lc;
     // the pass's clock as a local (written back below)
     let prevRel = this.prevRelAll;
     for (let i = 0; i < m; i++) {
@@ -681,191 +403,23 @@ class Observer {
       if (batchCpus.length > 0 && kind !== K.consume && kind !== K.kfree && cpuBatchQ[c]) this.flushBatch(c);
 
       switch (kind) {
-        case K.netDevQueue: {
-          const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
-          const s = skb[i]!;
-          const slot = this.slotGetOrNew(s, c);
-          lc = this.lc;
-          const at = slot * 8;
-          if (!this.isNew && lc[at + LC_STATE] === ST_XMIT) {
-            // address reuse: the previous skb at this address was freed without a traced free
-            const x = lc[at + LC_Q]!;
-            if (x >= 0) {
-              const oq = queueList[x]!;
-              oq.inflightBytes -= lc[at + LC_LEN]!;
-              oq.inflightPackets--;
-              oq.implicitFrees++;
-              this.sample(oq, rel);
-            }
-          }
-          const l = lenN !== null && ((lenN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : len[i]!;
-          lc[at + LC_STATE] = ST_QUEUED;
-          lc[at + LC_Q] = -1;
-          lc[at + LC_DEV] = d.id;
-          lc[at + LC_CPU] = c;
-          lc[at + LC_LEN] = l === NULL_I32 ? 0 : l;
-          lc[at + LC_QUEUED] = rel;
-          lc[at + LC_ENQ] = NaN;
-          lc[at + LC_XMIT] = NaN;
+        case K.netDevQueue:
+          this.netDevQueue(v, i, rel, c);
           break;
-        }
         case K.enqueue:
-        case K.dequeue: {
-          const ifi = ifindexN !== null && ((ifindexN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : ifindex[i]!;
-          if (ifi === NULL_I32 || ifi === 0) break; // ifindex=0: a qdisc with no device (noop/teardown)
-          const d = this.devForIfindex(ifi, row);
-          const par = parentN !== null && ((parentN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : parent[i]!;
-          // mq children feed txq (minor-1); a root qdisc feeds txq 0 of a single-queue device (§D.6)
-          const qi = par >= 0 && par !== TC_H_ROOT && (par & 0xffff) > 0 ? (par & 0xffff) - 1 : 0;
-          const q = (qi < 64 ? d.queueArr[qi] : undefined) ?? this.queueFor(d, qi);
-          if (q.qdiscHandle === null) {
-            const h = handleN !== null && ((handleN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : handle[i]!;
-            q.qdiscHandle = h >= 0 ? h : null;
-            q.qdiscParent = par >= 0 ? par : null;
-          }
-          cpuQdiscQ[c] = q;
-          cpuQdiscRel[c] = rel;
-          const s = skb[i]!;
-          const slot = s > 0 ? (cacheKey[c] === s ? cacheSlot[c]! : this.slotGet(s, c)) : -1;
-          if (kind === K.enqueue) {
-            q.enqueued++;
-            q.backlog++;
-            if (slot >= 0) {
-              lc[slot * 8 + LC_STATE] = ST_ENQ;
-              lc[slot * 8 + LC_Q] = q.index;
-              lc[slot * 8 + LC_ENQ] = rel;
-            }
-          } else {
-            const st = txqStateN !== null && ((txqStateN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : txqState[i]!;
-            const bits = st === NULL_I32 ? -1 : st;
-            if (s > 0) {
-              const pk = packetsN !== null && ((packetsN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : packets[i]!;
-              const p = pk > 0 ? pk : 1;
-              q.dequeued += p;
-              q.backlog = Math.max(0, q.backlog - p);
-              if (slot >= 0) {
-                lc[slot * 8 + LC_STATE] = ST_DEQ;
-                lc[slot * 8 + LC_Q] = q.index;
-                const e = lc[slot * 8 + LC_ENQ]!;
-                if (e === e) {
-                  const t = rel - e;
-                  q.qdiscTimeSumNs += t;
-                  q.qdiscTimeCount++;
-                  if (t > q.qdiscTimeMaxNs) q.qdiscTimeMaxNs = t;
-                }
-              }
-            } else if (bits === 0 && q.backlog > 0) {
-              // §I.6 vs shaping: the txq is awake, the qdisc holds packets, yet it returned nothing
-              q.withheldDequeues++;
-              if (q.withheldFirstRow < 0) q.withheldFirstRow = row;
-              q.withheldLastRow = row;
-            }
-            if (bits >= 0) this.observeState(q, bits, rel, row, false, true);
-          }
-          this.sample(q, rel);
+        case K.dequeue:
+          this.qdiscEvent(v, i, row, rel, c, kind === K.enqueue);
           break;
-        }
-        case K.startXmit: {
-          const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
-          const qm = queueN !== null && ((queueN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : queue[i]!;
-          const qi = qm === NULL_I32 ? 0 : qm;
-          const q = (qi >= 0 && qi < 64 ? d.queueArr[qi] : undefined) ?? this.queueFor(d, qi);
-          q.netDevQueue++;
-          const s = skb[i]!;
-          cpuStartQ[c] = q;
-          cpuStartSkb[c] = s;
-          // xmit_one runs only when !netif_xmit_frozen_or_stopped (§D.4): the txq was awake here
-          if (q.open[0] === null && q.open[1] === null && q.open[2] === null) {
-            q.lastAwakeRel = rel;
-            q.lastState = 0;
-            q.lastStateRel = rel;
-            q.lastStateRow = row;
-          } else this.observeState(q, 0, rel, row, false, false);
-          const slot = cacheKey[c] === s ? cacheSlot[c]! : this.slotGet(s, c);
-          if (slot >= 0) lc[slot * 8 + LC_Q] = q.index;
+        case K.startXmit:
+          this.startXmit(v, i, row, rel, c);
           break;
-        }
-        case K.xmit: {
-          const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
-          d.xmitEvents++;
-          const s = skb[i]!;
-          let q = cpuStartQ[c];
-          if (!q || q.dev !== d || cpuStartSkb[c] !== s) {
-            const slot = this.slotGet(s, c);
-            const lq = slot >= 0 ? this.qAt(slot) : null;
-            q = lq && lq.dev === d ? lq : this.queueFor(d, 0);
-          }
-          cpuStartQ[c] = null;
-          const r = rcN !== null && ((rcN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : rc[i]!;
-          const l0 = lenN !== null && ((lenN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : len[i]!;
-          const l = l0 === NULL_I32 ? 0 : l0;
-          if (r === 0) {
-            q.xmitOk++;
-            q.bytesSent += l;
-            q.inflightBytes += l;
-            q.inflightPackets++;
-            const xt = q.xmitTs;
-            const qb = q.dqlQueuedBytes;
-            const xn = xt.length;
-            if (xn === xt.a.length) xt.reserve(xn + 1);
-            xt.a[xn] = rel;
-            xt.length = xn + 1;
-            const bn = qb.length;
-            if (bn === qb.a.length) qb.reserve(bn + 1);
-            qb.a[bn] = l;
-            qb.length = bn + 1;
-            // the driver took the skb: at entry the txq was neither stopped nor frozen (§D.4)
-            if (q.open[0] !== null || q.open[1] !== null || q.open[2] !== null) this.observeState(q, 0, rel, row, false, false);
-            q.busyRun = 0;
-            q.busyRunSkb = NULL_PTR;
-            const slot = this.slotGetOrNew(s, c);
-            lc = this.lc;
-            const at = slot * 8;
-            if (this.isNew) {
-              lc[at + LC_DEV] = d.id;
-              lc[at + LC_QUEUED] = NaN;
-              lc[at + LC_ENQ] = NaN;
-            }
-            lc[at + LC_STATE] = ST_XMIT;
-            lc[at + LC_Q] = q.index;
-            lc[at + LC_LEN] = l;
-            lc[at + LC_CPU] = c;
-            lc[at + LC_XMIT] = rel;
-            this.sample(q, rel);
-          } else if (r === NETDEV_TX_BUSY) this.txBusy(q, s, c, rel, row);
-          else {
-            // NET_XMIT_DROP (1) / NET_XMIT_CN (2) / errno: the driver consumed or dropped the skb (§D.4)
-            q.xmitOtherRc++;
-            d.rcOther.set(r, (d.rcOther.get(r) ?? 0) + 1);
-            d.rcDropTs.push(rel);
-            if (d.rcDropFirstRow < 0) d.rcDropFirstRow = row;
-            d.rcDropLastRow = row;
-            const slot = this.slotGet(s, c);
-            if (slot >= 0) lc[slot * 8 + LC_STATE] = ST_NONE;
-          }
+        case K.xmit:
+          this.xmit(v, i, row, rel, c);
           break;
-        }
         case K.consume:
-        case K.kfree: {
-          const s = skb[i]!;
-          const slot = cacheKey[c] === s ? cacheSlot[c]! : this.slotGet(s, c);
-          const rsn = kind === K.kfree && !(reasonN !== null && ((reasonN[i >> 3]! >> (i & 7)) & 1) === 0) ? reasonR[reason[i]!]! : -1;
-          // a numeric reason is read as a qdisc drop only where nothing but the qdisc can drop: an skb freed
-          // after net_dev_queue and before any qdisc_enqueue (§D.2: the qdisc refused it at enqueue)
-          const rk = rsn >= 0 ? reasonKind[rsn]! : REASON_OTHER;
-          const state = slot >= 0 ? lc[slot * 8 + LC_STATE]! : ST_NONE;
-          const qdiscDrop = rk === REASON_QDISC || (rk === REASON_NUMERIC && slot >= 0 && state === ST_QUEUED);
-          if (rk === REASON_NUMERIC) this.numericReason(rsn, qdiscDrop);
-          if (qdiscDrop) this.qdiscDrop(slot, rel, row);
-          else if (slot >= 0 && state === ST_XMIT) this.completion(slot, c, rel, row);
-          if (slot >= 0) {
-            this.slotDelete(s);
-            lc[slot * 8 + LC_STATE] = ST_NONE;
-            lc[slot * 8 + LC_Q] = -1;
-            this.release(slot);
-          }
+        case K.kfree:
+          this.skbFreed(v, i, row, rel, c, kind === K.kfree);
           break;
-        }
         case K.napiPoll:
         case K.xmitTimeout:
         case K.dqlStall:
@@ -880,6 +434,211 @@ class Observer {
     this.prevRelAll = prevRel;
     if (m > 0) this.lastRel = prevRel;
     return true;
+  }
+
+  /** net_dev_queue: a packet's lifecycle starts (§D.1); a live lifecycle at the same address ends unseen */
+  private netDevQueue(v: BatchView, i: number, rel: number, c: number): void {
+    const { devN, devR, dev, lenN, len } = v;
+    const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
+    const slot = this.slotGetOrNew(v.skb[i]!, c);
+    const lc = this.lc;
+    const at = slot * 8;
+    if (!this.isNew && lc[at + LC_STATE] === ST_XMIT) {
+      // address reuse: the previous skb at this address was freed without a traced free
+      const x = lc[at + LC_Q]!;
+      if (x >= 0) {
+        const oq = this.queueList[x]!;
+        oq.inflightBytes -= lc[at + LC_LEN]!;
+        oq.inflightPackets--;
+        oq.implicitFrees++;
+        this.sample(oq, rel);
+      }
+    }
+    const l = lenN !== null && ((lenN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : len[i]!;
+    lc[at + LC_STATE] = ST_QUEUED;
+    lc[at + LC_Q] = -1;
+    lc[at + LC_DEV] = d.id;
+    lc[at + LC_CPU] = c;
+    lc[at + LC_LEN] = l === NULL_I32 ? 0 : l;
+    lc[at + LC_QUEUED] = rel;
+    lc[at + LC_ENQ] = NaN;
+    lc[at + LC_XMIT] = NaN;
+  }
+
+  /** qdisc_enqueue / qdisc_dequeue: backlog, sojourn time and the txq_state sample of a dequeue (§C, §D.6) */
+  private qdiscEvent(v: BatchView, i: number, row: number, rel: number, c: number, isEnqueue: boolean): void {
+    const { ifindexN, ifindex, parentN, parent } = v;
+    const ifi = ifindexN !== null && ((ifindexN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : ifindex[i]!;
+    if (ifi === NULL_I32 || ifi === 0) return; // ifindex=0: a qdisc with no device (noop/teardown)
+    const d = this.devForIfindex(ifi, row);
+    const par = parentN !== null && ((parentN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : parent[i]!;
+    // mq children feed txq (minor-1); a root qdisc feeds txq 0 of a single-queue device (§D.6)
+    const qi = par >= 0 && par !== TC_H_ROOT && (par & 0xffff) > 0 ? (par & 0xffff) - 1 : 0;
+    const q = (qi < 64 ? d.queueArr[qi] : undefined) ?? this.queueFor(d, qi);
+    if (q.qdiscHandle === null) {
+      const { handleN, handle } = v;
+      const h = handleN !== null && ((handleN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : handle[i]!;
+      q.qdiscHandle = h >= 0 ? h : null;
+      q.qdiscParent = par >= 0 ? par : null;
+    }
+    this.cpuQdiscQ[c] = q;
+    this.cpuQdiscRel[c] = rel;
+    const s = v.skb[i]!;
+    const slot = s > 0 ? (this.cacheKey[c] === s ? this.cacheSlot[c]! : this.slotGet(s, c)) : -1;
+    if (isEnqueue) {
+      q.enqueued++;
+      q.backlog++;
+      if (slot >= 0) {
+        const lc = this.lc;
+        lc[slot * 8 + LC_STATE] = ST_ENQ;
+        lc[slot * 8 + LC_Q] = q.index;
+        lc[slot * 8 + LC_ENQ] = rel;
+      }
+    } else this.dequeued(v, i, row, rel, q, s, slot);
+    this.sample(q, rel);
+  }
+
+  /** qdisc_dequeue: packets out of the qdisc, or a NULL dequeue (stopped txq or a withholding qdisc) */
+  private dequeued(v: BatchView, i: number, row: number, rel: number, q: QueueObs, s: number, slot: number): void {
+    const { txqStateN, txqState } = v;
+    const st = txqStateN !== null && ((txqStateN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : txqState[i]!;
+    const bits = st === NULL_I32 ? -1 : st;
+    if (s > 0) {
+      const { packetsN, packets } = v;
+      const pk = packetsN !== null && ((packetsN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : packets[i]!;
+      const p = pk > 0 ? pk : 1;
+      q.dequeued += p;
+      q.backlog = Math.max(0, q.backlog - p);
+      if (slot >= 0) {
+        const lc = this.lc;
+        lc[slot * 8 + LC_STATE] = ST_DEQ;
+        lc[slot * 8 + LC_Q] = q.index;
+        const e = lc[slot * 8 + LC_ENQ]!;
+        if (e === e) {
+          const t = rel - e;
+          q.qdiscTimeSumNs += t;
+          q.qdiscTimeCount++;
+          if (t > q.qdiscTimeMaxNs) q.qdiscTimeMaxNs = t;
+        }
+      }
+    } else if (bits === 0 && q.backlog > 0) {
+      // §I.6 vs shaping: the txq is awake, the qdisc holds packets, yet it returned nothing
+      q.withheldDequeues++;
+      if (q.withheldFirstRow < 0) q.withheldFirstRow = row;
+      q.withheldLastRow = row;
+    }
+    if (bits >= 0) this.observeState(q, bits, rel, row, false, true);
+  }
+
+  /** net_dev_start_xmit: the skb's TX queue (queue_mapping), and proof the txq was awake (§D.4) */
+  private startXmit(v: BatchView, i: number, row: number, rel: number, c: number): void {
+    const { devN, devR, dev, queueN, queue } = v;
+    const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
+    const qm = queueN !== null && ((queueN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : queue[i]!;
+    const qi = qm === NULL_I32 ? 0 : qm;
+    const q = (qi >= 0 && qi < 64 ? d.queueArr[qi] : undefined) ?? this.queueFor(d, qi);
+    q.netDevQueue++;
+    const s = v.skb[i]!;
+    this.cpuStartQ[c] = q;
+    this.cpuStartSkb[c] = s;
+    // xmit_one runs only when !netif_xmit_frozen_or_stopped (§D.4): the txq was awake here
+    if (q.open[0] === null && q.open[1] === null && q.open[2] === null) {
+      q.lastAwakeRel = rel;
+      q.lastState = 0;
+      q.lastStateRel = rel;
+      q.lastStateRow = row;
+    } else this.observeState(q, 0, rel, row, false, false);
+    const slot = this.cacheKey[c] === s ? this.cacheSlot[c]! : this.slotGet(s, c);
+    if (slot >= 0) this.lc[slot * 8 + LC_Q] = q.index;
+  }
+
+  /** net_dev_xmit: the driver's return code decides (§D.4): taken, NETDEV_TX_BUSY, or dropped */
+  private xmit(v: BatchView, i: number, row: number, rel: number, c: number): void {
+    const { devN, devR, dev, rcN, rc, lenN, len } = v;
+    const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
+    d.xmitEvents++;
+    const s = v.skb[i]!;
+    let q = this.cpuStartQ[c];
+    if (!q || q.dev !== d || this.cpuStartSkb[c] !== s) {
+      const slot = this.slotGet(s, c);
+      const lq = slot >= 0 ? this.qAt(slot) : null;
+      q = lq && lq.dev === d ? lq : this.queueFor(d, 0);
+    }
+    this.cpuStartQ[c] = null;
+    const r = rcN !== null && ((rcN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : rc[i]!;
+    if (r === 0) {
+      const l0 = lenN !== null && ((lenN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : len[i]!;
+      this.xmitOk(d, q, s, l0 === NULL_I32 ? 0 : l0, c, rel, row);
+    } else if (r === NETDEV_TX_BUSY) this.txBusy(q, s, c, rel, row);
+    else {
+      // NET_XMIT_DROP (1) / NET_XMIT_CN (2) / errno: the driver consumed or dropped the skb (§D.4)
+      q.xmitOtherRc++;
+      d.rcOther.set(r, (d.rcOther.get(r) ?? 0) + 1);
+      d.rcDropTs.push(rel);
+      if (d.rcDropFirstRow < 0) d.rcDropFirstRow = row;
+      d.rcDropLastRow = row;
+      const slot = this.slotGet(s, c);
+      if (slot >= 0) this.lc[slot * 8 + LC_STATE] = ST_NONE;
+    }
+  }
+
+  /** net_dev_xmit rc=0: the driver took `l` bytes; one dql_queued (§B), in flight until freed */
+  private xmitOk(d: DevObs, q: QueueObs, s: number, l: number, c: number, rel: number, row: number): void {
+    q.xmitOk++;
+    q.bytesSent += l;
+    q.inflightBytes += l;
+    q.inflightPackets++;
+    const xt = q.xmitTs;
+    const qb = q.dqlQueuedBytes;
+    const xn = xt.length;
+    if (xn === xt.a.length) xt.reserve(xn + 1);
+    xt.a[xn] = rel;
+    xt.length = xn + 1;
+    const bn = qb.length;
+    if (bn === qb.a.length) qb.reserve(bn + 1);
+    qb.a[bn] = l;
+    qb.length = bn + 1;
+    // the driver took the skb: at entry the txq was neither stopped nor frozen (§D.4)
+    if (q.open[0] !== null || q.open[1] !== null || q.open[2] !== null) this.observeState(q, 0, rel, row, false, false);
+    q.busyRun = 0;
+    q.busyRunSkb = NULL_PTR;
+    const slot = this.slotGetOrNew(s, c);
+    const lc = this.lc;
+    const at = slot * 8;
+    if (this.isNew) {
+      lc[at + LC_DEV] = d.id;
+      lc[at + LC_QUEUED] = NaN;
+      lc[at + LC_ENQ] = NaN;
+    }
+    lc[at + LC_STATE] = ST_XMIT;
+    lc[at + LC_Q] = q.index;
+    lc[at + LC_LEN] = l;
+    lc[at + LC_CPU] = c;
+    lc[at + LC_XMIT] = rel;
+    this.sample(q, rel);
+  }
+
+  /** consume_skb / kfree_skb: a qdisc drop, a TX completion, or neither; the lifecycle ends */
+  private skbFreed(v: BatchView, i: number, row: number, rel: number, c: number, isKfree: boolean): void {
+    const { reasonN, reasonR, reason } = v;
+    const s = v.skb[i]!;
+    const slot = this.cacheKey[c] === s ? this.cacheSlot[c]! : this.slotGet(s, c);
+    const rsn = isKfree && !(reasonN !== null && ((reasonN[i >> 3]! >> (i & 7)) & 1) === 0) ? reasonR[reason[i]!]! : -1;
+    // a numeric reason is read as a qdisc drop only where nothing but the qdisc can drop: an skb freed
+    // after net_dev_queue and before any qdisc_enqueue (§D.2: the qdisc refused it at enqueue)
+    const rk = rsn >= 0 ? this.reasonKind[rsn]! : REASON_OTHER;
+    const lc = this.lc;
+    const state = slot >= 0 ? lc[slot * 8 + LC_STATE]! : ST_NONE;
+    const qdiscDrop = rk === REASON_QDISC || (rk === REASON_NUMERIC && slot >= 0 && state === ST_QUEUED);
+    if (rk === REASON_NUMERIC) this.numericReason(rsn, qdiscDrop);
+    if (qdiscDrop) this.qdiscDrop(slot, rel, row);
+    else if (slot >= 0 && state === ST_XMIT) this.completion(slot, c, rel, row);
+    if (slot >= 0) {
+      this.slotDelete(s);
+      lc[slot * 8 + LC_STATE] = ST_NONE;
+      lc[slot * 8 + LC_Q] = -1;
+      this.release(slot);
+    }
   }
 
   /** net_dev_xmit rc=16: §D.4 not dev_xmit_complete → dev_requeue_skb: requeues++, the skb goes back to the qdisc */

@@ -1,5 +1,5 @@
 /** JSON encoding of a ReplayResult (README "JSON schema"): bigint → decimal string, everything else as is. */
-import type { ReplayResult } from './types.js';
+import type { ReplayResult } from '../types.js';
 
 export const JSON_SCHEMA_VERSION = 1;
 

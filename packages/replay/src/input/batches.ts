@@ -19,7 +19,7 @@ import {
   TimeBase,
   type Chunk,
   type TraceColumns,
-} from './columns.js';
+} from '../columns.js';
 
 /** Columns the replay reads (location, comm, pid, stall_len, jiffies, raw: never read — speed). */
 export const REPLAY_COLUMNS = [

@@ -15,7 +15,7 @@ import { DataType, type Field, type Schema } from 'apache-arrow';
 import { Footer, type FileBlock } from 'apache-arrow/ipc/metadata/file';
 import { Message, type RecordBatch as RecordBatchHeader, type DictionaryBatch as DictionaryBatchHeader } from 'apache-arrow/ipc/metadata/message';
 import { newDictNames, REPLAY_COLUMNS, type BatchSource, type DictNames, type ReplayColumn, type RowRange } from './batches.js';
-import type { Chunk, Names, ValueArray } from './columns.js';
+import type { Chunk, Names, ValueArray } from '../columns.js';
 import { NotATraceError } from '@txreplay/ingest';
 
 const MAGIC = 'ARROW1';
@@ -218,54 +218,73 @@ export function openArrowFile(path: string): BatchSource | null {
 
 function build(fd: number, path: string): BatchSource | null {
   const size = fstatSync(fd).size;
-  const corrupt = (detail: string): never => {
-    throw new CorruptArrowFileError(path, detail);
-  };
-  // an Arrow file, but not a txreplay event table this reader can replay: say so (apache-arrow's reader is
-  // not a safe fallback — it can loop forever on a damaged footer)
-  const unsupported = (detail: string): never => {
-    throw new NotATraceError(path, `${path}: an Arrow file txreplay cannot replay: ${detail} (write it with txreplay ingest)`);
-  };
   if (size < 6) return null;
   const head = read(fd, 6, 0);
   if (new TextDecoder().decode(head) !== MAGIC) return null; // not an Arrow file (or a stream): not ours to judge
-  if (size < 24) corrupt(`only ${size} bytes`);
+  const footer = readFooter(fd, path, size);
+  const layouts = columnLayouts(footer.schema, path);
+  const { batches, dictSnapshots } = readBlocks(fd, path, footer);
+  return new ArrowFileSource(fd, path, footer.schema, layouts, batches, dictSnapshots);
+}
+
+const corrupt = (path: string, detail: string): never => {
+  throw new CorruptArrowFileError(path, detail);
+};
+
+/**
+ * An Arrow file, but not a txreplay event table this reader can replay: say so (apache-arrow's reader is not
+ * a safe fallback — it can loop forever on a damaged footer).
+ */
+const unsupported = (path: string, detail: string): never => {
+  throw new NotATraceError(path, `${path}: an Arrow file txreplay cannot replay: ${detail} (write it with txreplay ingest)`);
+};
+
+/** The footer, with every block it names inside the data. */
+function readFooter(fd: number, path: string, size: number): Footer {
+  if (size < 24) corrupt(path, `only ${size} bytes`);
   const tail = read(fd, 10, size - 10);
   const td = new DataView(tail.buffer);
-  if (new TextDecoder().decode(tail.subarray(4)) !== MAGIC) corrupt('no footer (truncated: was the writer interrupted?)');
+  if (new TextDecoder().decode(tail.subarray(4)) !== MAGIC) corrupt(path, 'no footer (truncated: was the writer interrupted?)');
   const footerLen = td.getInt32(0, true);
-  if (footerLen <= 0 || footerLen > size - 16) corrupt(`footer length ${footerLen} outside the file (${size} bytes)`);
+  if (footerLen <= 0 || footerLen > size - 16) corrupt(path, `footer length ${footerLen} outside the file (${size} bytes)`);
   let footer: Footer;
   try {
     footer = Footer.decode(read(fd, footerLen, size - 10 - footerLen));
     for (const b of [...footer.recordBatches(), ...footer.dictionaryBatches()]) {
       if (!(b.offset >= 8 && b.metaDataLength > 8 && b.bodyLength >= 0 && b.offset + b.metaDataLength + b.bodyLength <= size - 10 - footerLen))
-        corrupt(`a block (offset ${b.offset}, metadata ${b.metaDataLength}, body ${b.bodyLength}) lies outside the data`);
+        corrupt(path, `a block (offset ${b.offset}, metadata ${b.metaDataLength}, body ${b.bodyLength}) lies outside the data`);
     }
   } catch (e) {
     if (e instanceof CorruptArrowFileError || (e instanceof Error && 'code' in e)) throw e;
-    return corrupt(`footer: ${e instanceof Error ? e.message : String(e)}`);
+    return corrupt(path, `footer: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const schema: Schema = footer.schema;
+  return footer;
+}
 
-  // column layouts by name (flat schema: one node per field, 2 or 3 buffers per field)
+/** Column layouts by name (flat schema: one node per field, 2 or 3 buffers per field) of the columns replay reads. */
+function columnLayouts(schema: Schema, path: string): Map<string, ColumnLayout> {
   const layouts = new Map<string, ColumnLayout>();
   let node = 0;
   let buffer = 0;
   for (const f of schema.fields) {
     const nb = bufferCount(f.type);
-    if (nb === null) return unsupported(`column ${f.name} has type ${String(f.type)}`);
+    if (nb === null) return unsupported(path, `column ${f.name} has type ${String(f.type)}`);
     if ((REPLAY_COLUMNS as readonly string[]).includes(f.name)) {
       const dict = DataType.isDictionary(f.type);
       const vt = typedCtor(dict ? f.type.indices : f.type);
-      if (!vt || nb !== 2) return unsupported(`column ${f.name} has type ${String(f.type)}, not the event schema's`);
+      if (!vt || nb !== 2) return unsupported(path, `column ${f.name} has type ${String(f.type)}, not the event schema's`);
       layouts.set(f.name, { field: f, node, buffer, ctor: vt.ctor, width: vt.width, dictId: dict ? f.type.id : null });
     }
     node++;
     buffer += nb;
   }
-  if (!layouts.has('ts_ns') || !layouts.has('event')) return unsupported('no ts_ns/event columns: not a txreplay event table');
+  if (!layouts.has('ts_ns') || !layouts.has('event')) return unsupported(path, 'no ts_ns/event columns: not a txreplay event table');
 
+  return layouts;
+}
+
+/** Dictionary contents by "id:version" and the record batches, each with the dictionary versions in force. */
+function readBlocks(fd: number, path: string, footer: Footer): { batches: BatchMeta[]; dictSnapshots: Map<string, (string | null)[]> } {
   // dictionaries and record batches in file order: a batch uses the dictionaries (and deltas) before it
   const blocks: { block: FileBlock; dict: boolean }[] = [
     ...[...footer.dictionaryBatches()].map((block) => ({ block, dict: true })),
@@ -283,27 +302,13 @@ function build(fd: number, path: string): BatchSource | null {
       msg = decodeMessage(fd, block);
     } catch (e) {
       if (e instanceof Error && 'code' in e) throw e;
-      return corrupt(`message at byte ${block.offset}: ${e instanceof Error ? e.message : String(e)}`);
+      return corrupt(path, `message at byte ${block.offset}: ${e instanceof Error ? e.message : String(e)}`);
     }
     const bodyOffset = block.offset + block.metaDataLength;
     if (dict) {
-      if (!msg.isDictionaryBatch()) corrupt(`the footer names a dictionary batch at byte ${block.offset}, the message there is not one`);
+      if (!msg.isDictionaryBatch()) corrupt(path, `the footer names a dictionary batch at byte ${block.offset}, the message there is not one`);
       const h = msg.header() as DictionaryBatchHeader;
-      const data = h.data;
-      if (data.compression) return unsupported('compressed dictionary batch');
-      const len = data.length;
-      const [valid, offs, bytes] = data.buffers;
-      if (!offs || !bytes) return unsupported('a dictionary that is not Utf8');
-      if (!(len >= 0 && offs.offset + (len + 1) * 4 <= Number(block.bodyLength) && bytes.offset + bytes.length <= Number(block.bodyLength)))
-        corrupt(`dictionary batch at byte ${block.offset}: buffers outside its body`);
-      const body = read(fd, Number(block.bodyLength), bodyOffset);
-      const offsets = new Int32Array(body.buffer.slice(offs.offset, offs.offset + (len + 1) * 4));
-      const nullCount = data.nodes[0]?.nullCount ?? 0;
-      const values: (string | null)[] = [];
-      for (let k = 0; k < len; k++) {
-        const isNull = nullCount > 0 && valid !== undefined && valid.length > 0 && ((body[valid.offset + (k >> 3)]! >> (k & 7)) & 1) === 0;
-        values.push(isNull ? null : dec.decode(body.subarray(bytes.offset + offsets[k]!, bytes.offset + offsets[k + 1]!)));
-      }
+      const values = decodeDictionary(fd, path, block, h, bodyOffset, dec);
       // a delta appends to the dictionary, otherwise it replaces it
       const cur = (h.isDelta ? (dictCurrent.get(h.id) ?? []) : []).concat(values);
       const v = (dictVersions.get(h.id) ?? 0) + 1;
@@ -311,48 +316,114 @@ function build(fd: number, path: string): BatchSource | null {
       dictVersions.set(h.id, v);
       dictSnapshots.set(`${h.id}:${v}`, cur);
     } else {
-      if (!msg.isRecordBatch()) corrupt(`the footer names a record batch at byte ${block.offset}, the message there is not one`);
+      if (!msg.isRecordBatch()) corrupt(path, `the footer names a record batch at byte ${block.offset}, the message there is not one`);
       const h = msg.header() as RecordBatchHeader;
-      if (h.compression) return unsupported('compressed record batches');
+      if (h.compression) return unsupported(path, 'compressed record batches');
       const bodyLen = Number(block.bodyLength);
-      if (!(h.length >= 0 && h.length <= 1 << 30)) corrupt(`record batch at byte ${block.offset}: ${h.length} rows`);
-      for (const r of h.buffers) if (!(r.offset >= 0 && r.length >= 0 && r.offset + r.length <= bodyLen)) corrupt(`record batch at byte ${block.offset}: a buffer lies outside its body`);
-      for (const nd of h.nodes) if (nd.length !== h.length) corrupt(`record batch at byte ${block.offset}: a column has ${nd.length} rows, the batch ${h.length}`);
+      if (!(h.length >= 0 && h.length <= 1 << 30)) corrupt(path, `record batch at byte ${block.offset}: ${h.length} rows`);
+      for (const r of h.buffers) if (!(r.offset >= 0 && r.length >= 0 && r.offset + r.length <= bodyLen)) corrupt(path, `record batch at byte ${block.offset}: a buffer lies outside its body`);
+      for (const nd of h.nodes) if (nd.length !== h.length) corrupt(path, `record batch at byte ${block.offset}: a column has ${nd.length} rows, the batch ${h.length}`);
       batches.push({ length: h.length, bodyOffset, header: h, dictVersion: new Map(dictVersions) });
     }
   }
 
-  const names = newDictNames();
-  const dictNamesOf: Partial<Record<ReplayColumn, Names>> = {
-    event: names.event,
-    dev: names.dev,
-    driver: names.driver,
-    reason: names.reason,
-    source: names.source,
-    location: names.location,
-  };
-  const remaps = new Map<string, Int32Array>();
-  const remapFor = (column: ReplayColumn, id: number, version: number): Int32Array => {
+  return { batches, dictSnapshots };
+}
+
+/** One dictionary batch's Utf8 values (null where the validity bitmap says so). */
+function decodeDictionary(fd: number, path: string, block: FileBlock, h: DictionaryBatchHeader, bodyOffset: number, dec: InstanceType<typeof TextDecoder>): (string | null)[] {
+  const data = h.data;
+  if (data.compression) return unsupported(path, 'compressed dictionary batch');
+  const len = data.length;
+  const [valid, offs, bytes] = data.buffers;
+  if (!offs || !bytes) return unsupported(path, 'a dictionary that is not Utf8');
+  if (!(len >= 0 && offs.offset + (len + 1) * 4 <= Number(block.bodyLength) && bytes.offset + bytes.length <= Number(block.bodyLength)))
+    corrupt(path, `dictionary batch at byte ${block.offset}: buffers outside its body`);
+  const body = read(fd, Number(block.bodyLength), bodyOffset);
+  const offsets = new Int32Array(body.buffer.slice(offs.offset, offs.offset + (len + 1) * 4));
+  const nullCount = data.nodes[0]?.nullCount ?? 0;
+  const values: (string | null)[] = [];
+  for (let k = 0; k < len; k++) {
+    const isNull = nullCount > 0 && valid !== undefined && valid.length > 0 && ((body[valid.offset + (k >> 3)]! >> (k & 7)) & 1) === 0;
+    values.push(isNull ? null : dec.decode(body.subarray(bytes.offset + offsets[k]!, bytes.offset + offsets[k + 1]!)));
+  }
+  return values;
+}
+
+/** The read-ahead of one slot's sequential walk (readAhead), once started. */
+interface ReadAheadState {
+  slot: number;
+  step: number;
+  /** column → its index in the plan, its offset in a range slot, its conversion (CONV_*) */
+  cols: Map<ReplayColumn, { j: number; off: number; conv: number }>;
+  /** time base of CONV_TS (hi/lo 32-bit words, as TimeBase) */
+  bh: number;
+  bl: number;
+  rangeBase: number[];
+  mem: SharedArrayBuffer;
+  state: Int32Array;
+  ctrl: Int32Array;
+  plan: Float64Array;
+  slotBytes: number;
+  bmRoom: number;
+  current: number;
+  worker: Worker | null;
+}
+
+/**
+ * The open .arrow file as a BatchSource: column chunks by positioned reads into reused buffers (per slot and
+ * column), or from the read-ahead thread's slots for the sequential walk it was told about.
+ */
+class ArrowFileSource implements BatchSource {
+  readonly numRows: number;
+  readonly starts: number[] = [0];
+  readonly metadata: Map<string, string>;
+  readonly names = newDictNames();
+  private readonly dictNamesOf: Partial<Record<ReplayColumn, Names>>;
+  private readonly remaps = new Map<string, Int32Array>();
+  /** reused byte buffers per (slot, column) */
+  private readonly buffers = new Map<string, Uint8Array>();
+  private closed = false;
+  private ra: ReadAheadState | null = null;
+  private readonly scratch = new Uint8Array(new ArrayBuffer(16));
+
+  constructor(
+    private readonly fd: number,
+    private readonly path: string,
+    schema: Schema,
+    private readonly layouts: Map<string, ColumnLayout>,
+    private readonly batches: BatchMeta[],
+    private readonly dictSnapshots: Map<string, (string | null)[]>,
+  ) {
+    this.metadata = schema.metadata;
+    const names = this.names;
+    this.dictNamesOf = {
+      event: names.event,
+      dev: names.dev,
+      driver: names.driver,
+      reason: names.reason,
+      source: names.source,
+      location: names.location,
+    };
+    for (const b of batches) this.starts.push(this.starts[this.starts.length - 1]! + b.length);
+    this.numRows = this.starts[this.starts.length - 1]!;
+  }
+
+  private remapFor(column: ReplayColumn, id: number, version: number): Int32Array {
     const key = `${column}:${id}:${version}`;
-    let r = remaps.get(key);
+    let r = this.remaps.get(key);
     if (!r) {
-      const vals = dictSnapshots.get(`${id}:${version}`) ?? [];
-      const nm = dictNamesOf[column]!;
+      const vals = this.dictSnapshots.get(`${id}:${version}`) ?? [];
+      const nm = this.dictNamesOf[column]!;
       r = new Int32Array(vals.length);
       for (let k = 0; k < vals.length; k++) r[k] = vals[k] === null ? -1 : nm.intern(vals[k]!);
-      remaps.set(key, r);
+      this.remaps.set(key, r);
     }
     return r;
-  };
-
-  const starts = [0];
-  for (const b of batches) starts.push(starts[starts.length - 1]! + b.length);
-  // reused byte buffers per (slot, column)
-  const buffers = new Map<string, Uint8Array>();
-  let closed = false;
+  }
 
   /** Regions of column `lay` for rows [from, to) of batch `meta` (`from` a multiple of 8), or a reason it has none. */
-  const regions = (b: number, name: ReplayColumn, lay: ColumnLayout, meta: BatchMeta, from: number, to: number) => {
+  private regions(b: number, name: ReplayColumn, lay: ColumnLayout, meta: BatchMeta, from: number, to: number): ColumnRegions | string {
     const h = meta.header;
     const n = to - from;
     const fnode = h.nodes[lay.node];
@@ -372,44 +443,24 @@ function build(fd: number, path: string): BatchSource | null {
       vPos: meta.bodyOffset + dreg.offset + (lay.width === 0 ? bmFrom : from * lay.width),
       vLen: lay.width === 0 ? bmLen : n * lay.width,
     };
-  };
+  }
 
-  /** The read-ahead of one slot's sequential walk (readAhead), once started. */
-  let ra: {
-    slot: number;
-    step: number;
-    /** column → its index in the plan, its offset in a range slot, its conversion (CONV_*) */
-    cols: Map<ReplayColumn, { j: number; off: number; conv: number }>;
-    /** time base of CONV_TS (hi/lo 32-bit words, as TimeBase) */
-    bh: number;
-    bl: number;
-    rangeBase: number[];
-    mem: SharedArrayBuffer;
-    state: Int32Array;
-    ctrl: Int32Array;
-    plan: Float64Array;
-    slotBytes: number;
-    bmRoom: number;
-    current: number;
-    worker: Worker | null;
-  } | null = null;
-
-  const readRangeHere = (r: number): void => {
-    const a = ra!;
+  private readRangeHere(r: number): void {
+    const a = this.ra!;
     const bytes = new Uint8Array(a.mem);
     const slotAt = (r % READ_AHEAD_SLOTS) * a.slotBytes;
     for (const { j, off, conv } of a.cols.values()) {
       const e = (r * a.cols.size + j) * 4;
       const dst = slotAt + off;
-      if (a.plan[e + 1]! > 0) read(fd, a.plan[e + 1]!, a.plan[e]!, bytes.subarray(dst));
-      if (a.plan[e + 3]! > 0) read(fd, a.plan[e + 3]!, a.plan[e + 2]!, bytes.subarray(dst + a.bmRoom));
+      if (a.plan[e + 1]! > 0) read(this.fd, a.plan[e + 1]!, a.plan[e]!, bytes.subarray(dst));
+      if (a.plan[e + 3]! > 0) read(this.fd, a.plan[e + 3]!, a.plan[e + 2]!, bytes.subarray(dst + a.bmRoom));
       if (conv !== CONV_NONE && a.plan[e + 3]! > 0) convertRange(a.mem, dst + a.bmRoom, dst, a.plan[e + 1]! > 0, a.plan[e + 3]! / 8, conv, a.bh, a.bl);
     }
-  };
+  }
 
   /** Make range r readable in its slot (read ahead, or read now); false when the walk went backwards. */
-  const acquire = (r: number): boolean => {
-    const a = ra!;
+  private acquire(r: number): boolean {
+    const a = this.ra!;
     if (r === a.current) return true;
     if (r < a.current) return false;
     // ranges before r are done with: their slots may be refilled
@@ -421,7 +472,7 @@ function build(fd: number, path: string): BatchSource | null {
     }
     if (st === RA_FREE || st === RA_FAILED) {
       try {
-        readRangeHere(r);
+        this.readRangeHere(r);
       } catch (e) {
         Atomics.store(a.state, r, RA_FAILED);
         throw e;
@@ -429,16 +480,16 @@ function build(fd: number, path: string): BatchSource | null {
     }
     a.current = r;
     return true;
-  };
+  }
 
-  const readAhead = (slot: number, step: number, columns: readonly ReplayColumn[], tsBaseNs?: bigint): void => {
-    const numRows = starts[starts.length - 1]!;
-    if (ra || closed || numRows < readAheadTuning.minRows || step <= 0 || step % 8 !== 0) return;
+  readAhead(slot: number, step: number, columns: readonly ReplayColumn[], tsBaseNs?: bigint): void {
+    const numRows = this.starts[this.starts.length - 1]!;
+    if (this.ra || this.closed || numRows < readAheadTuning.minRows || step <= 0 || step % 8 !== 0) return;
     const bmRoom = bitmapRoom(step);
     const cols = new Map<ReplayColumn, { j: number; off: number; conv: number }>();
     let slotBytes = 0;
     for (const name of columns) {
-      const lay = layouts.get(name);
+      const lay = this.layouts.get(name);
       if (!lay || cols.has(name)) continue;
       // 64-bit times and pointers are converted in the slot (the reader thread does it with the read)
       const conv =
@@ -454,15 +505,15 @@ function build(fd: number, path: string): BatchSource | null {
     }
     if (cols.size === 0) return;
     const rangeBase = [0];
-    for (const m of batches) rangeBase.push(rangeBase[rangeBase.length - 1]! + Math.ceil(m.length / step));
+    for (const m of this.batches) rangeBase.push(rangeBase[rangeBase.length - 1]! + Math.ceil(m.length / step));
     const R = rangeBase[rangeBase.length - 1]!;
     const plan = new Float64Array(new SharedArrayBuffer(R * cols.size * 4 * 8));
-    for (let b = 0; b < batches.length; b++) {
-      const meta = batches[b]!;
+    for (let b = 0; b < this.batches.length; b++) {
+      const meta = this.batches[b]!;
       for (let from = 0, r = rangeBase[b]!; from < meta.length; from += step, r++) {
         const to = Math.min(meta.length, from + step);
         for (const [name, { j }] of cols) {
-          const g = regions(b, name, layouts.get(name)!, meta, from, to);
+          const g = this.regions(b, name, this.layouts.get(name)!, meta, from, to);
           if (typeof g === 'string') continue; // chunk() reports it
           const e = (r * cols.size + j) * 4;
           if (g.hasValidity) {
@@ -479,13 +530,13 @@ function build(fd: number, path: string): BatchSource | null {
     const ctrl = new Int32Array(new SharedArrayBuffer(8));
     const bh = tsBaseNs === undefined ? 0 : Number(BigInt.asIntN(32, tsBaseNs >> 32n));
     const bl = tsBaseNs === undefined ? 0 : Number(BigInt.asUintN(32, tsBaseNs));
-    ra = { slot, step, cols, bh, bl, rangeBase, mem, state, ctrl, plan, slotBytes, bmRoom, current: -1, worker: null };
+    this.ra = { slot, step, cols, bh, bl, rangeBase, mem, state, ctrl, plan, slotBytes, bmRoom, current: -1, worker: null };
     if (!readAheadTuning.thread) return;
     try {
       const worker = new Worker(READ_AHEAD_WORKER, {
         eval: true,
         workerData: {
-          fd,
+          fd: this.fd,
           mem,
           state: state.buffer,
           ctrl: ctrl.buffer,
@@ -502,65 +553,64 @@ function build(fd: number, path: string): BatchSource | null {
       });
       worker.unref();
       worker.on('error', () => {}); // a failed range is read (and reported) by the main thread
-      ra.worker = worker;
+      this.ra.worker = worker;
     } catch {
       // no thread: the main thread reads every range itself
     }
-  };
+  }
 
-  const stopReadAhead = (): void => {
-    if (!ra) return;
-    Atomics.store(ra.ctrl, 1, 1);
-    Atomics.notify(ra.ctrl, 0);
-    void ra.worker?.terminate().catch(() => {});
-    ra.worker = null;
-  };
+  private stopReadAhead(): void {
+    if (!this.ra) return;
+    Atomics.store(this.ra.ctrl, 1, 1);
+    Atomics.notify(this.ra.ctrl, 0);
+    void this.ra.worker?.terminate().catch(() => {});
+    this.ra.worker = null;
+  }
 
-  const chunk = (b: number, name: ReplayColumn, slot: number, range?: RowRange): Chunk | null => {
-    const lay = layouts.get(name);
-    const meta = batches[b];
+  chunk(b: number, name: ReplayColumn, slot: number, range?: RowRange): Chunk | null {
+    const lay = this.layouts.get(name);
+    const meta = this.batches[b];
     if (!lay || !meta) return null;
     const from = range ? range.from : 0;
     const to = range ? range.to : meta.length;
     const n = to - from;
-    const g = regions(b, name, lay, meta, from, to);
-    if (typeof g === 'string') throw new CorruptArrowFileError(path, g);
+    const g = this.regions(b, name, lay, meta, from, to);
+    if (typeof g === 'string') throw new CorruptArrowFileError(this.path, g);
     let c: Chunk | null = null;
-    const col = ra && slot === ra.slot && range ? ra.cols.get(name) : undefined;
-    if (col && ra) {
-      const step = ra.step;
-      const r = from % step === 0 && to === Math.min(meta.length, from + step) ? ra.rangeBase[b]! + from / step : -1;
-      if (r >= 0 && acquire(r)) {
-        const at = (r % READ_AHEAD_SLOTS) * ra.slotBytes + col.off;
-        const mem = ra.mem as unknown as ArrayBuffer;
+    const col = this.ra && slot === this.ra.slot && range ? this.ra.cols.get(name) : undefined;
+    if (col && this.ra) {
+      const step = this.ra.step;
+      const r = from % step === 0 && to === Math.min(meta.length, from + step) ? this.ra.rangeBase[b]! + from / step : -1;
+      if (r >= 0 && this.acquire(r)) {
+        const at = (r % READ_AHEAD_SLOTS) * this.ra.slotBytes + col.off;
+        const mem = this.ra.mem as unknown as ArrayBuffer;
         c =
           col.conv !== CONV_NONE
-            ? { values: new Float64Array(mem, at + ra.bmRoom, n), validity: null, offset: 0, length: n, converted: true }
-            : { values: lay.ctor(mem, at + ra.bmRoom, n), validity: g.hasValidity ? new Uint8Array(mem, at, g.bmLen) : null, offset: 0, length: n };
+            ? { values: new Float64Array(mem, at + this.ra.bmRoom, n), validity: null, offset: 0, length: n, converted: true }
+            : { values: lay.ctor(mem, at + this.ra.bmRoom, n), validity: g.hasValidity ? new Uint8Array(mem, at, g.bmLen) : null, offset: 0, length: n };
       }
     }
     if (!c) {
       const bmRoom = g.hasValidity ? (g.bmLen + 7) & ~7 : 0; // values stay 8-byte aligned after the bitmap
       const key = `${slot}:${name}`;
-      let buf = buffers.get(key);
+      let buf = this.buffers.get(key);
       const need = bmRoom + g.vLen;
       if (!buf || buf.length < need) {
         buf = new Uint8Array(new ArrayBuffer(Math.max(need, buf ? buf.length * 2 : 0)));
-        buffers.set(key, buf);
+        this.buffers.set(key, buf);
       }
-      if (g.hasValidity) read(fd, g.bmLen, g.bmPos, buf);
-      read(fd, g.vLen, g.vPos, bmRoom === 0 ? buf : buf.subarray(bmRoom));
+      if (g.hasValidity) read(this.fd, g.bmLen, g.bmPos, buf);
+      read(this.fd, g.vLen, g.vPos, bmRoom === 0 ? buf : buf.subarray(bmRoom));
       const ab = buf.buffer as ArrayBuffer;
       c = { values: lay.ctor(ab, bmRoom, n), validity: g.hasValidity ? new Uint8Array(ab, 0, g.bmLen) : null, offset: 0, length: n };
     }
-    if (lay.dictId !== null) c.remap = remapFor(name, lay.dictId, meta.dictVersion.get(lay.dictId) ?? 0);
+    if (lay.dictId !== null) c.remap = this.remapFor(name, lay.dictId, meta.dictVersion.get(lay.dictId) ?? 0);
     return c;
-  };
+  }
 
-  const scratch = new Uint8Array(new ArrayBuffer(16));
-  const cell = (b: number, name: ReplayColumn, i: number): number | bigint | null => {
-    const lay = layouts.get(name);
-    const meta = batches[b];
+  cell(b: number, name: ReplayColumn, i: number): number | bigint | null {
+    const lay = this.layouts.get(name);
+    const meta = this.batches[b];
     if (!lay || !meta || i < 0 || i >= meta.length) return null;
     const h = meta.header;
     const fnode = h.nodes[lay.node];
@@ -568,33 +618,33 @@ function build(fd: number, path: string): BatchSource | null {
     const dreg = h.buffers[lay.buffer + 1];
     if (!fnode || !vreg || !dreg) return null;
     if (fnode.nullCount > 0 && vreg.length > 0) {
-      read(fd, 1, meta.bodyOffset + vreg.offset + (i >> 3), scratch);
-      if (((scratch[0]! >> (i & 7)) & 1) === 0) return null;
+      read(this.fd, 1, meta.bodyOffset + vreg.offset + (i >> 3), this.scratch);
+      if (((this.scratch[0]! >> (i & 7)) & 1) === 0) return null;
     }
     if (lay.width === 0) {
-      read(fd, 1, meta.bodyOffset + dreg.offset + (i >> 3), scratch);
-      return (scratch[0]! >> (i & 7)) & 1;
+      read(this.fd, 1, meta.bodyOffset + dreg.offset + (i >> 3), this.scratch);
+      return (this.scratch[0]! >> (i & 7)) & 1;
     }
-    read(fd, lay.width, meta.bodyOffset + dreg.offset + i * lay.width, scratch);
-    const v = lay.ctor(scratch.buffer as ArrayBuffer, 0, 1)[0]!;
-    if (lay.dictId !== null) return remapFor(name, lay.dictId, meta.dictVersion.get(lay.dictId) ?? 0)[Number(v)] ?? null;
+    read(this.fd, lay.width, meta.bodyOffset + dreg.offset + i * lay.width, this.scratch);
+    const v = lay.ctor(this.scratch.buffer as ArrayBuffer, 0, 1)[0]!;
+    if (lay.dictId !== null) return this.remapFor(name, lay.dictId, meta.dictVersion.get(lay.dictId) ?? 0)[Number(v)] ?? null;
     return v;
-  };
+  }
 
-  return {
-    numRows: starts[starts.length - 1]!,
-    cell,
-    starts,
-    metadata: schema.metadata,
-    names,
-    chunk,
-    readAhead,
-    close() {
-      stopReadAhead();
-      if (!closed) closeSync(fd);
-      closed = true;
-    },
-  } satisfies BatchSource;
+  close(): void {
+    this.stopReadAhead();
+    if (!this.closed) closeSync(this.fd);
+    this.closed = true;
+  }
+}
+
+/** Where rows [from, to) of one column lie in the file. */
+interface ColumnRegions {
+  hasValidity: boolean;
+  bmPos: number;
+  bmLen: number;
+  vPos: number;
+  vLen: number;
 }
 
 export type { DictNames };

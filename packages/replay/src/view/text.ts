@@ -1,5 +1,5 @@
 /** The readable verdict of `txreplay diagnose`: findings first, then a short per-queue timeline. */
-import type { Finding, ReplayResult } from './types.js';
+import type { Finding, ReplayResult } from '../types.js';
 
 const sec = (ns: bigint): string => {
   const s = ns / 1_000_000_000n;

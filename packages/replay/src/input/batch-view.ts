@@ -8,7 +8,7 @@
  * A view over an already sorted whole table in sentinel form (TraceColumns: NULL_I32 / -1 for absent
  * values) has null bitmaps and the sentinels as values: the pass reads both forms alike.
  */
-import { putPtr, putTsRel, type Chunk, type TimeBase, type TraceColumns } from './columns.js';
+import { putPtr, putTsRel, type Chunk, type TimeBase, type TraceColumns } from '../columns.js';
 import type { BatchSource, ReplayColumn, RowRange } from './batches.js';
 
 export type Ints = ArrayLike<number>;
@@ -98,18 +98,21 @@ export class ViewBuilder {
     return this.identity;
   }
 
+  /** Column `name` of rows [from, to) of batch b, checked: n rows, not sliced. */
+  private chunkOf(b: number, name: ReplayColumn, n: number, range: RowRange | undefined): Chunk | null {
+    const ch = this.src.chunk(b, name, this.slot, range);
+    if (!ch) return null;
+    if (ch.length !== n) throw new Error(`arrow: column ${name} of record batch ${b} has ${ch.length} rows, expected ${n}`);
+    if (ch.offset !== 0 && ch.validity) throw new UnsupportedLayout(`column ${name} is sliced`);
+    return ch;
+  }
+
   /** Rows [from, to) of batch b (default: all of it); `from` a multiple of 8. */
   build(b: number, range?: RowRange): BatchView {
     const src = this.src;
     const n = range ? range.to - range.from : src.starts[b + 1]! - src.starts[b]!;
     this.ensure(n);
-    const get = (name: ReplayColumn): Chunk | null => {
-      const ch = src.chunk(b, name, this.slot, range);
-      if (!ch) return null;
-      if (ch.length !== n) throw new Error(`arrow: column ${name} of record batch ${b} has ${ch.length} rows, expected ${n}`);
-      if (ch.offset !== 0 && ch.validity) throw new UnsupportedLayout(`column ${name} is sliced`);
-      return ch;
-    };
+    const get = (name: ReplayColumn): Chunk | null => this.chunkOf(b, name, n, range);
     const plain = (name: ReplayColumn): [Ints, Uint8Array | null] => {
       const ch = get(name);
       if (!ch) return [this.zeros, this.allNull];
@@ -161,18 +164,7 @@ export class ViewBuilder {
     const [reason, reasonN, reasonR] = dict('reason', names.reason.names.length);
     const [source, , sourceR] = this.withEvidence ? dict('source', names.source.names.length) : [this.zeros, null, this.ident(1)];
     const [line] = this.withEvidence ? plain('line') : [this.zeros];
-    let anyHashed = false;
-    const ph = get('ptr_hashed');
-    if (ph) {
-      const bits = ph.values as Uint8Array;
-      const bm = ph.validity;
-      for (let k = 0; k < (n + 7) >> 3; k++) {
-        if ((bits[k]! & (bm ? bm[k]! : 0xff)) !== 0) {
-          anyHashed = true;
-          break;
-        }
-      }
-    }
+    const anyHashed = anyBitSet(get('ptr_hashed'), n);
     return {
       n, tsRel, skb, napi, cpu, cpuN, event, eventR, dev, devN, devR, ifindex, ifindexN, queue, queueN, len, lenN, rc, rcN,
       work, workN, budget, budgetN, txqState, txqStateN, packets, packetsN, handle, handleN, parent, parentN,
@@ -181,11 +173,28 @@ export class ViewBuilder {
   }
 }
 
+/** A bool column has a set, valid bit among its first n rows (ptr_hashed: ftrace hashed pointers). */
+function anyBitSet(ch: Chunk | null, n: number): boolean {
+  if (!ch) return false;
+  const bits = ch.values as Uint8Array;
+  const bm = ch.validity;
+  for (let k = 0; k < (n + 7) >> 3; k++) if ((bits[k]! & (bm ? bm[k]! : 0xff)) !== 0) return true;
+  return false;
+}
+
 /**
  * A whole table in sentinel form, gathered into time order: the sorted columns (for evidence) and a
  * view of them (dictionary codes shifted by one so that code -1 = null maps through remap[0] = -1).
  */
 export function gatherSorted(cols: TraceColumns, order: Uint32Array): { sorted: TraceColumns; view: BatchView } {
+  const sorted = sortedColumns(cols, order);
+  let anyHashed = false;
+  for (let k = 0; k < cols.n; k++) if (cols.ptrHashed[k]) anyHashed = true;
+  return { sorted, view: sentinelView(sorted, anyHashed) };
+}
+
+/** Every column of `cols` in `order`. */
+function sortedColumns(cols: TraceColumns, order: Uint32Array): TraceColumns {
   const n = cols.n;
   const gI = (a: Int32Array): Int32Array => {
     const out = new Int32Array(n);
@@ -202,7 +211,7 @@ export function gatherSorted(cols: TraceColumns, order: Uint32Array): { sorted: 
     for (let k = 0; k < n; k++) out[k] = a[order[k]!]!;
     return out;
   };
-  const sorted: TraceColumns = {
+  return {
     ...cols,
     tsRel: gF(cols.tsRel),
     cpu: gI(cols.cpu),
@@ -227,6 +236,11 @@ export function gatherSorted(cols: TraceColumns, order: Uint32Array): { sorted: 
     line: gI(cols.line),
     ...(cols.location ? { location: gI(cols.location) } : {}),
   };
+}
+
+/** A view of sentinel-form columns: dictionary codes shifted by one so that code -1 = null maps through remap[0] = -1. */
+function sentinelView(s: TraceColumns, anyHashed: boolean): BatchView {
+  const n = s.n;
   const plus1 = (a: Int32Array): Int32Array => {
     const out = new Int32Array(n);
     for (let k = 0; k < n; k++) out[k] = a[k]! + 1;
@@ -237,10 +251,7 @@ export function gatherSorted(cols: TraceColumns, order: Uint32Array): { sorted: 
     for (let k = 0; k < r.length; k++) r[k] = k - 1;
     return r;
   };
-  let anyHashed = false;
-  for (let k = 0; k < n; k++) if (cols.ptrHashed[k]) anyHashed = true;
-  const s = sorted;
-  const view: BatchView = {
+  return {
     n,
     tsRel: s.tsRel,
     skb: s.skb,
@@ -283,5 +294,4 @@ export function gatherSorted(cols: TraceColumns, order: Uint32Array): { sorted: 
     line: s.line,
     anyHashed,
   };
-  return { sorted, view };
 }

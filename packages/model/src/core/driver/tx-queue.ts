@@ -7,14 +7,9 @@
  * (TDT / TSTART / virtqueue kick), hwNext = next descriptor the hardware will process, hwDone = first descriptor
  * not yet completed by hardware (descriptors in [tail, hwDone) have DD / TX_USED set).
  */
-import {
-  type NetdevQueue,
-  type DqlStallEvent,
-  netdevTxSentQueue,
-  netdevTxSentQueueMore,
-  netdevTxCompletedQueue,
-  netdevTxResetQueue,
-} from '../sim/core-api.js';
+import type { NetdevQueue } from '../netdev-queue.js';
+import type { DqlStallEvent } from '../dql.js';
+import { netdevTxSentQueue, netdevTxSentQueueMore, netdevTxCompletedQueue, netdevTxResetQueue } from '../bql.js';
 import { NapiInstance } from '../napi.js';
 import {
   type DriverProfile,
@@ -28,7 +23,7 @@ import {
   circSpace,
   macbTxWakeupThresh,
 } from './profiles.js';
-import { DropReason, FreeLocation } from '../sim/trace-event.js';
+import { DropReason, FreeLocation } from '../skb-free.js';
 
 /** What a driver needs from the simulator (kernel services around it). */
 export interface DriverHost {

@@ -1,2 +1,0 @@
-export * from './profiles.js';
-export * from './tx-queue.js';

@@ -1,0 +1,168 @@
+/**
+ * What the per-event pass (observer.ts) reconstructs, per device, TX queue and NAPI instance: only what
+ * the events prove (docs/kernel-tx-path.md §C, §D, §F).
+ */
+import { NULL_PTR } from '../columns.js';
+import type { RowAccess } from '../input/batches.js';
+import { F64List } from '../input/growable.js';
+import type { StateName } from './kinds.js';
+
+export interface ObservedInterval {
+  state: StateName;
+  /** first event that proved the bit set (rc=16 or a qdisc_dequeue with the bit) */
+  startRel: number;
+  startRow: number;
+  /** last event that proved the bit clear before startRel (the stop happened after it); NaN if none */
+  lowerBoundRel: number;
+  /** first event that proved the bit clear again; NaN while still set at the end of the trace */
+  endRel: number;
+  endRow: number;
+  /** last event that still saw the bit set */
+  lastSeenRel: number;
+  lastSeenRow: number;
+  /** the interval was opened by a NETDEV_TX_BUSY return (driver stopped the queue and refused the skb) */
+  openedByBusy: boolean;
+}
+
+export class DevObs {
+  ifindex: number | null = null;
+  driver: string | null = null;
+  napiPollTs = new F64List();
+  /** polls that returned work < budget: the instance drained what it had (§F) */
+  napiIdleTs = new F64List();
+  napiIdleRows = new F64List();
+  /** polls with work == budget: more work pending, stays scheduled (§F, §I.12) */
+  napiFullTs = new F64List();
+  napiStructs = new Set<number>();
+  xmitEvents = 0;
+  /** net_dev_xmit rc other than 0/16, by rc */
+  rcOther = new Map<number, number>();
+  rcDropTs = new F64List();
+  rcDropFirstRow = -1;
+  rcDropLastRow = -1;
+  /** net_dev_xmit_timeout rows */
+  timeoutRows: number[] = [];
+  stallRows: number[] = [];
+  queues = new Map<number, QueueObs>();
+  /** queues 0..63 by index (the per-event lookup; `queues` keeps every queue in creation order) */
+  queueArr: (QueueObs | undefined)[] = [];
+  constructor(
+    readonly id: number,
+    readonly name: string,
+  ) {}
+}
+
+export class QueueObs {
+  qdiscHandle: number | null = null;
+  qdiscParent: number | null = null;
+  netDevQueue = 0;
+  enqueued = 0;
+  dequeued = 0;
+  xmitOk = 0;
+  txBusy = 0;
+  requeues = 0;
+  xmitOtherRc = 0;
+  qdiscDrops = 0;
+  completions = 0;
+  implicitFrees = 0;
+  bytesSent = 0;
+  backlog = 0;
+  inflightBytes = 0;
+  inflightPackets = 0;
+  /** qdisc drops while DRV_XOFF/STACK_XOFF/FROZEN was set (§I.6) */
+  dropsWhileStopped = 0;
+  dropTs = new F64List();
+  dropFirstRow = -1;
+  dropLastRow = -1;
+  /** NULL dequeues while the txq was awake and the qdisc held packets: the qdisc itself withheld them (shaping) */
+  withheldDequeues = 0;
+  withheldFirstRow = -1;
+  withheldLastRow = -1;
+  completionTs = new F64List();
+  /** rows of those completions (evidence) */
+  completionRows = new F64List();
+  xmitTs = new F64List();
+  busyTs = new F64List();
+  busyRows: number[] = [];
+  /** rc=16 followed by an awake sample with no completion activity in between (§I.3) */
+  busyWhileAwakeRows: number[] = [];
+  /** longest run of consecutive rc=16 on the same skb without a successful xmit */
+  longestBusyRun = 0;
+  busyRunRows: number[] = [];
+  lastStateRel = NaN;
+  lastStateRow = -1;
+  lastState = -1;
+  lastAwakeRel = NaN;
+  intervals: ObservedInterval[] = [];
+  open: (ObservedInterval | null)[] = [null, null, null];
+  pendingBusyCheck = false;
+  pendingBusyRow = -1;
+  pendingBusyCompletions = 0;
+  busyRunSkb = NULL_PTR;
+  busyRun = 0;
+  /** qdisc sojourn (enqueue → dequeue) and driver time (xmit → free), ns */
+  qdiscTimeSumNs = 0;
+  qdiscTimeCount = 0;
+  qdiscTimeMaxNs = 0;
+  driverTimeSumNs = 0;
+  driverTimeCount = 0;
+  driverTimeMaxNs = 0;
+  // series (changes only)
+  sTs = new F64List();
+  sBacklog = new F64List();
+  sInflight = new F64List();
+  /** completion batches (one dql_completed each): ts, bytes; queued: ts, bytes */
+  /** dql_queued calls: one per net_dev_xmit rc=0, i.e. the transmit times themselves */
+  get dqlQueuedTs(): F64List {
+    return this.xmitTs;
+  }
+  dqlQueuedBytes = new F64List();
+  dqlCompletedTs = new F64List();
+  dqlCompletedBytes = new F64List();
+  constructor(
+    readonly dev: DevObs,
+    readonly queue: number,
+    /** index in the replay's queue list */
+    readonly index: number,
+  ) {}
+}
+
+export interface NapiObs {
+  dev: DevObs;
+  napi: number;
+  polls: number;
+  fullPolls: number;
+  firstRel: number;
+  lastRel: number;
+  maxGap: number;
+  maxGapStartRel: number;
+}
+
+export interface LostGap {
+  startRel: number;
+  endRel: number;
+  lost: number;
+  rows: number[];
+}
+
+export interface Observed {
+  /** random access to the rows the findings cite (evidence: time, event, source, line) */
+  rows: RowAccess;
+  /** trace-clock origin of every `…Rel` time */
+  baseNs: bigint;
+  devices: DevObs[];
+  firstRel: number;
+  lastRel: number;
+  events: number;
+  lostEvents: number;
+  gaps: LostGap[];
+  /** per event kind counts (index = K value) */
+  kindCounts: Int32Array;
+  /** qdisc drops whose skb could not be tied to a device */
+  unattributedDrops: number;
+  hashedPointers: boolean;
+  napis: NapiObs[];
+  /** kfree_skb reasons printed as numbers (bpftrace): frees per number and how many counted as qdisc drops */
+  numericReasons: Map<string, { frees: number; asQdiscDrop: number }>;
+}
+
