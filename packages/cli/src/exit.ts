@@ -13,6 +13,8 @@ export const EXIT = {
   store: 5,
   /** a required external tool (bpftrace/perf) is missing or failed */
   tool: 6,
+  /** diagnose: the input was read but holds too little to judge (no TX-path event or log record, or all time lost) */
+  unknown: 7,
   /** interrupted (SIGINT/SIGTERM); outputs were not left half-written */
   interrupted: 130,
   /** anything else */

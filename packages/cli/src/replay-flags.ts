@@ -124,5 +124,6 @@ export function loadOptionsFromFlags(o: ReplayCliOptions, signal: AbortSignal): 
 
 /** Exit code 1 when a finding is worse than info (README "Exit codes"). */
 export function findingsExitCode(r: ReplayResult): number {
+  if (r.verdict === 'unknown') return EXIT.unknown;
   return r.findings.some((f) => f.severity !== 'info') ? EXIT.findings : EXIT.ok;
 }

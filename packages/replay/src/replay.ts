@@ -14,6 +14,7 @@ import type { Interval, QueueSeries, QueueSummary, ReplayResult, Severity } from
 import { queueSummary } from './view/summary.js';
 import { queueSeries } from './view/series.js';
 import { captureAdvice, pointerHex } from './view/advice.js';
+import { coverageOf, unknownReason, verdictOf } from './view/verdict.js';
 
 export interface ReplayOptions {
   profile?: DeviceProfile;
@@ -93,7 +94,12 @@ function assemble(obs: Observed, opts: ReplayOptions & { profile: DeviceProfile 
     series.push(queueSeries(q, ex, opts.maxSeriesPoints, ns));
   }
 
+  const sorted = findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
+  const covered = coverageOf(obs);
+  const coverage = { ...covered, unknownWhy: unknownReason(covered, obs.lastRel - obs.firstRel) };
   return {
+    verdict: verdictOf(sorted, coverage),
+    coverage,
     trace: {
       sources,
       events: obs.events,
@@ -103,7 +109,7 @@ function assemble(obs: Observed, opts: ReplayOptions & { profile: DeviceProfile 
     },
     queues,
     series,
-    findings: findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0)),
+    findings: sorted,
     captureAdvice: captureAdvice(obs),
     napi: obs.napis.map((x) => ({
       dev: x.dev.name,

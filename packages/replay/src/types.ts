@@ -5,6 +5,31 @@
 
 export type Severity = 'info' | 'warning' | 'critical';
 
+/**
+ * The run's verdict: the worst finding, or `unknown` when the input was read but holds too little to judge the TX
+ * path (no TX-path event or kernel-log record at all, or every moment of the trace inside an unknown window).
+ * `unknown` is never `healthy`: absence of evidence is not evidence of a healthy queue.
+ */
+export type Verdict = 'healthy' | 'warning' | 'critical' | 'unknown';
+
+/** What the input could show: the TX-path signals it holds and the time it cannot speak for. */
+export interface Coverage {
+  /** events of the TX-path tracepoints (net, qdisc, napi, skb) the replay used */
+  txPathEvents: number;
+  /** kernel-log records (watchdog, driver dumps, recovery, link, neighbour) read from log inputs */
+  logRecords: number;
+  /** events per signal: qdisc_enqueue, qdisc_dequeue, net_dev_queue, net_dev_start_xmit, net_dev_xmit, napi_poll, frees, dql_stall_detected, net_dev_xmit_timeout */
+  signals: Record<string, number>;
+  /** signals the TX-path findings rely on that the input lacks */
+  missing: string[];
+  /** events the tracer reported lost */
+  lostEvents: number;
+  /** time inside windows where events were lost: nothing may be concluded about it */
+  unknownNs: number;
+  /** why the verdict is `unknown`, when it is */
+  unknownWhy: string | null;
+}
+
 /** Divergence kinds (docs/kernel-tx-path.md §I). Extend only by adding new string members. */
 export type FindingKind =
   | 'lost_wakeup' // §I.4 queue stopped, ring/peer drained, no wake
@@ -134,4 +159,8 @@ export interface ReplayResult {
   captureAdvice: string[];
   /** (added) NAPI instances and their poll cadence */
   napi?: NapiSummary[];
+  /** healthy | warning | critical | unknown (see Verdict) */
+  verdict: Verdict;
+  /** what the input holds and what it cannot show */
+  coverage: Coverage;
 }

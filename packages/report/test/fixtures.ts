@@ -69,6 +69,16 @@ export function multiqueueResult(): ReplayResult {
     series: [series(0, false), series(1, true), series(2, true), series(3, true)],
     findings,
     captureAdvice: ['add skb:consume_skb to see completions'],
+    verdict: 'critical',
+    coverage: {
+      txPathEvents: 29484,
+      logRecords: 0,
+      signals: { qdisc_dequeue: 9000, net_dev_queue: 8000, net_dev_xmit: 4400, napi_poll: 3000, skb_frees: 5084 },
+      missing: [],
+      lostEvents: 0,
+      unknownNs: 0,
+      unknownWhy: null,
+    },
   };
 }
 

@@ -8,6 +8,7 @@ const sec = (ns: bigint): string => {
 };
 
 export function verdictLine(r: ReplayResult): string {
+  if (r.verdict === 'unknown') return `UNKNOWN: ${r.coverage.unknownWhy ?? 'too little evidence to judge'}: no verdict`;
   const crit = r.findings.filter((f) => f.severity === 'critical').length;
   const warn = r.findings.filter((f) => f.severity === 'warning').length;
   const info = r.findings.length - crit - warn;
