@@ -3,14 +3,14 @@
  */
 import { stat } from 'node:fs/promises';
 import { Table, type RecordBatch } from 'apache-arrow';
-import { appendRow, looksLikeArrow, readArrowTable, rowAt, summaryOfArrow } from './arrowInput.js';
-import { EventColumns } from './columns.js';
-import { NotATraceError, type SourceSummary } from './errors.js';
-import { writeArrowFileAtomic } from './writer.js';
-import { META, SCHEMA_VERSION, type TraceFormat } from './schema.js';
-import { abortError, ingestTextSource } from './source.js';
+import { appendRow, looksLikeArrow, readArrowTable, rowAt, summaryOfArrow } from './io/arrowInput.js';
+import { EventColumns } from './table/columns.js';
+import { NotATraceError, type SourceSummary } from './parse/errors.js';
+import { writeArrowFileAtomic } from './io/writer.js';
+import { META, SCHEMA_VERSION, type TraceFormat } from './table/schema.js';
+import { abortError, ingestTextSource } from './io/source.js';
 
-export { NotATraceError, StrictParseError, type ParseIssue, type SourceSummary } from './errors.js';
+export { NotATraceError, StrictParseError, type ParseIssue, type SourceSummary } from './parse/errors.js';
 
 export interface IngestSummary {
   sources: SourceSummary[];

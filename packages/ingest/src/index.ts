@@ -7,7 +7,7 @@
  *   ingestToArrow(inputs, out, opts) -> summary         streaming, atomic Arrow IPC file writer
  *   detectFormat(firstLines)     -> TraceFormat | null
  */
-export * from './schema.js';
+export * from './table/schema.js';
 export * from './api.js';
-export { detectFormat } from './sniff.js';
-export { inspectArrowFile, inspectTable, type TableInspection } from './inspect.js';
+export { detectFormat } from './parse/sniff.js';
+export { inspectArrowFile, inspectTable, type TableInspection } from './table/inspect.js';

@@ -16,8 +16,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RecordBatch, Table } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COLUMNS, loadEvents, type IngestSummary, type LoadOptions } from '../src/index.js';
-import { EventColumns } from '../src/columns.js';
-import { ingestTextSource } from '../src/source.js';
+import { EventColumns } from '../src/table/columns.js';
+import { ingestTextSource } from '../src/io/source.js';
 import { TRACES, buildIngestDist, traceDirs } from './fixtures.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');

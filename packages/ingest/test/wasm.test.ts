@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TRACES, buildIngestDist, traceDirs } from './fixtures.js';
-import { REQUIRED, WANTED } from '../src/fields.js';
+import { REQUIRED, WANTED } from '../src/parse/fields.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const dist = join(repoRoot, 'packages/ingest/dist');
@@ -45,9 +45,9 @@ beforeAll(async () => {
   buildIngestDist();
   const imp = async <T>(f: string): Promise<T> => (await import(pathToFileURL(join(dist, f)).href)) as T;
   built = {
-    ...(await imp<Pick<Built, 'RowColumns'>>('rows.js')),
-    ...(await imp<Pick<Built, 'LineHandler'>>('lines.js')),
-    ...(await imp<Pick<Built, 'WasmLineKernel' | 'wasmKernelEnabled'>>('wasmLines.js')),
+    ...(await imp<Pick<Built, 'RowColumns'>>('table/rows.js')),
+    ...(await imp<Pick<Built, 'LineHandler'>>('parse/lines.js')),
+    ...(await imp<Pick<Built, 'WasmLineKernel' | 'wasmKernelEnabled'>>('parse/wasmLines.js')),
   };
 }, 180_000);
 

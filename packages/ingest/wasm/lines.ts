@@ -12,7 +12,7 @@ import {
   F_DEV, F_DRIVER, F_JIFFIES, F_LEN, F_NAPI, F_PACKETS, F_QUEUE, F_RC, F_SKB, F_STALL_LEN, F_TXQ,
   K_BUDGET, K_DEV, K_HANDLE, K_IFINDEX, K_LEN, K_LOCATION, K_NAPI, K_NONE, K_PACKETS, K_PARENT, K_QUEUE,
   K_RC, K_REASON, K_SKBADDR, K_TXQ, K_WORK, TK_EQ, TK_WORD, EV_DQL_STALL_DETECTED,
-} from '../src/fieldKeys';
+} from '../src/parse/fieldKeys';
 
 @external("env", "intern")
 declare function intern(col: i32, ptr: i32, len: i32): i32;

@@ -9,12 +9,12 @@
  * reset per chunk, line numbers relative to the chunk; the main thread adds the chunk's first line).
  */
 import { decodeSlice } from './bytes.js';
-import type { RowColumns } from './rows.js';
+import type { RowColumns } from '../table/rows.js';
 import { StrictParseError, type ParseIssue } from './errors.js';
 import { FALLBACK, FastParser } from './fast.js';
 import { LineKind, parseBpftraceJsonLine, parseBpftraceLine, parseFtraceLine, parsePerfLine } from './formats.js';
 import type { LineParser, LineResult } from './formats.js';
-import { LOST_EVENTS_MARKER, type TraceFormat } from './schema.js';
+import { LOST_EVENTS_MARKER, type TraceFormat } from '../table/schema.js';
 import { WASM_BAIL, WASM_FULL, type WasmLineKernel } from './wasmLines.js';
 
 /** How many unparseable lines are kept (with file:line) in the summary. */

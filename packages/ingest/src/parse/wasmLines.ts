@@ -13,8 +13,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastParser } from './fast.js';
-import type { ColumnArena, DictColumn, RowColumns } from './rows.js';
-import type { TraceFormat } from './schema.js';
+import type { ColumnArena, DictColumn, RowColumns } from '../table/rows.js';
+import type { TraceFormat } from '../table/schema.js';
 
 // The WebAssembly JS API as used here (the project compiles against ES2022 + Node types, which do not declare it).
 interface WasmMemory {
@@ -76,7 +76,7 @@ let compiled: object | null | undefined;
 /** The compiled kernel next to this module, or null (running from TypeScript sources, or not built). */
 function kernelModule(): object | null {
   if (compiled !== undefined) return compiled;
-  const url = new URL('./lines.wasm', import.meta.url);
+  const url = new URL('../lines.wasm', import.meta.url);
   compiled = url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? new Wasm.Module(readFileSync(url)) : null;
   return compiled;
 }

@@ -12,7 +12,7 @@
  * identical too.
  */
 import { ByteDict, bDec, bNum32, bPtr, bSecsDotFrac, bU64Dec, bUDec, decodeSlice } from './bytes.js';
-import { StringDictionary, type RowColumns } from './rows.js';
+import { StringDictionary, type RowColumns } from '../table/rows.js';
 import { canonicalEvent, eventId, REQUIRED, WANTED } from './fields.js';
 import {
   EV_DQL_STALL_DETECTED,
@@ -22,7 +22,7 @@ import {
 } from './fieldKeys.js';
 import { LineKind } from './formats.js';
 import { Ptr, storePtr } from './scan.js';
-import type { TraceFormat } from './schema.js';
+import type { TraceFormat } from '../table/schema.js';
 
 /** The fast path cannot decide this line: run the string parser. */
 export const FALLBACK = -1;

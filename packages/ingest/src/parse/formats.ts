@@ -10,7 +10,7 @@
  *  latency        `comm-PID  CPUflags  ts: event: fields`          (ftrace latency-format, trace-cmd report -l)
  *  bpftrace       `ts_ns cpu pid comm sys:event key=value …`       (capture kit and the generic form)
  */
-import type { RowColumns } from './rows.js';
+import type { RowColumns } from '../table/rows.js';
 import { canonicalEvent, eventId, parseFields } from './fields.js';
 import {
   CH_COLON,

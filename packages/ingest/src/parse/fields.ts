@@ -7,13 +7,13 @@
  *  - `reason: %s` (kfree_skb; symbolic since 5.17, bpftrace prints the number).
  * Unknown keys are ignored (e.g. vlan_*, gso_*, `net_cookie=` of newer net_dev_xmit_timeout, bpftrace `qdisc=`/`txq=`).
  */
-import type { RowColumns } from './rows.js';
+import type { RowColumns } from '../table/rows.js';
 import {
   EV_DQL_STALL_DETECTED,
   F_DEV, F_DRIVER, F_HANDLE, F_IFINDEX, F_JIFFIES, F_LEN, F_NAPI, F_PACKETS, F_PARENT, F_QUEUE, F_RC, F_SKB, F_STALL_LEN, F_TXQ,
 } from './fieldKeys.js';
 import { Ptr, parseDec, parseNum32, parsePtr, parseU64Dec, parseUDec, isSpace, CH_EQ, CH_COLON } from './scan.js';
-import { TX_EVENTS } from './schema.js';
+import { TX_EVENTS } from '../table/schema.js';
 
 export { EV_DQL_STALL_DETECTED };
 if (TX_EVENTS[EV_DQL_STALL_DETECTED] !== 'napi:dql_stall_detected') throw new Error('fieldKeys.ts EV_DQL_STALL_DETECTED is stale');

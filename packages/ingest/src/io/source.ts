@@ -10,9 +10,9 @@ import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { RecordBatch } from 'apache-arrow';
-import { BufferPool, DICT_COLUMN_NAMES, buffersOf, type EventColumns } from './columns.js';
-import { NotATraceError, StrictParseError, type ParseIssue, type SourceSummary } from './errors.js';
-import { LineHandler, MAX_ISSUES, parserFor } from './lines.js';
+import { BufferPool, DICT_COLUMN_NAMES, buffersOf, type EventColumns } from '../table/columns.js';
+import { NotATraceError, StrictParseError, type ParseIssue, type SourceSummary } from '../parse/errors.js';
+import { LineHandler, MAX_ISSUES, parserFor } from '../parse/lines.js';
 import {
   ParsePool,
   defaultWorkerCount,
@@ -21,9 +21,9 @@ import {
   type BlockRequest,
   type BlockResult,
 } from './pool.js';
-import { COLUMNS, type TraceFormat } from './schema.js';
-import { detectFormat, notATraceReason } from './sniff.js';
-import { wasmKernelEnabled } from './wasmLines.js';
+import { COLUMNS, type TraceFormat } from '../table/schema.js';
+import { detectFormat, notATraceReason } from '../parse/sniff.js';
+import { wasmKernelEnabled } from '../parse/wasmLines.js';
 
 export { MAX_ISSUES, parserFor };
 

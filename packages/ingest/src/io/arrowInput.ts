@@ -4,9 +4,9 @@
  */
 import { open, readFile, stat } from 'node:fs/promises';
 import { tableFromIPC, type RecordBatch, type Table } from 'apache-arrow';
-import type { SourceSummary } from './errors.js';
-import type { RowColumns } from './rows.js';
-import { COLUMNS, META, type TxEventRow } from './schema.js';
+import type { SourceSummary } from '../parse/errors.js';
+import type { RowColumns } from '../table/rows.js';
+import { COLUMNS, META, type TxEventRow } from '../table/schema.js';
 
 /** True when the file starts with the Arrow IPC file magic or a stream continuation marker. */
 export async function looksLikeArrow(path: string): Promise<boolean> {
