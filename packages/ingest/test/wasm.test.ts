@@ -235,6 +235,11 @@ describe('WebAssembly perf-script kernel', () => {
       if (k % 83 === 0) lines.push('not a trace line');
       if (k % 79 === 0) lines.push(`  ping 1 [000] 1900.${us}: net:net_dev_xmit: dev=lo skbaddr=0x1 len=1 rc=0\r`);
       if (k % 61 === 0) lines.push(`  ping 1 [000] 1900.${us}: sched:sched_switch: prev_comm=ping prev_pid=1`);
+      // net_cookie: a key the kernel does not parse (it hands the line to JavaScript), above 2^53, or bad
+      if (k % 13 === 0) {
+        const cookie = ['4096', '1152921504606846977', '12x', ''][k % 4]!;
+        lines.push(`  kworker 1 [000] 1900.${us}: net:net_dev_xmit_timeout: dev=eth0 driver=igb queue=2 net_cookie=${cookie} ifindex=2`);
+      }
     }
     const text = new TextEncoder().encode(lines.join('\n') + '\n  ping 1 [000] 1901.000000: net:net_dev_xmit: dev=lo skbad');
     const js = parse(text, 'perf-script', false, 1 << 16, 1000);

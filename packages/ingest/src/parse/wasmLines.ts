@@ -13,7 +13,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastParser } from './fast.js';
-import type { ColumnArena, DictColumn, RowColumns } from '../table/rows.js';
+import { columnArenaBytes, type ColumnArena, type DictColumn, type RowColumns } from '../table/rows.js';
+import { COLUMNS } from '../table/catalogue.js';
 import type { TraceFormat } from '../table/schema.js';
 
 // The WebAssembly JS API as used here (the project compiles against ES2022 + Node types, which do not declare it).
@@ -27,16 +28,18 @@ interface WasmApi {
 }
 const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
+// configuration block (../../wasm/lines.ts has the same layout): i32 slots from byte CFG up to the first page
 const CFG = 4096;
-const C_COL = 0;
-const C_VALID = 27;
-const C_SLOTS = 54;
-const C_NSLOTS = 55;
-const C_COUNTS = 56;
-const C_NCOUNTS = 57;
-const C_DICT = 58;
-const C_SOURCE = 88;
-const C_OUT = 96;
+const C_SLOTS = 0;
+const C_NSLOTS = 1;
+const C_COUNTS = 2;
+const C_NCOUNTS = 3;
+const C_DICT = 4;
+const C_SOURCE = 34;
+const C_OUT = 40;
+const C_COL = 48;
+const C_VALID = C_COL + COLUMNS.length;
+if (CFG + 4 * (C_VALID + COLUMNS.length) > 65536) throw new Error('WebAssembly line kernel: too many columns for its configuration block');
 
 /** run() results (../wasm/lines.ts) */
 export const WASM_DONE = 0;
@@ -116,7 +119,7 @@ export class WasmLineKernel {
     this.format = kernelFormat(format);
     if (this.format < 0) throw new Error(`the WebAssembly line kernel has no parser for ${format}`);
     // layout: [0, 64 KiB) configuration; slots and templates; counts; dictionaries; input; columns
-    const columnBytes = capacity * (8 * 4 + 2 + 4 * 20 + 1) + 27 * capacity + 64 * 8;
+    const columnBytes = columnArenaBytes(capacity);
     const fixed =
       65536 +
       MAX_SLOTS * (32 + SLOT_NAME_BYTES + MAX_TEMPLATE * 8 + MAX_TEMPLATE * 64) +
@@ -169,13 +172,8 @@ export class WasmLineKernel {
   attach(cols: RowColumns, fast: FastParser, sourceIdx: number): void {
     this.cols = cols;
     this.fast = fast;
-    const arrays = [
-      cols.tsNs, cols.cpu, cols.pid, cols.comm, cols.event, cols.dev, cols.ifindex, cols.queue, cols.skbaddr,
-      cols.ptrHashed, cols.len, cols.rc, cols.napi, cols.work, cols.budget, cols.txqState, cols.packets,
-      cols.handle, cols.parent, cols.driver, cols.reason, cols.location, cols.stallLen, cols.jiffies, null,
-      cols.source, cols.line,
-    ];
-    arrays.forEach((a, c) => {
+    COLUMNS.forEach((name, c) => {
+      const a = name === 'raw' ? null : cols.values[name];
       if (a !== null && a.buffer !== this.memory.buffer) throw new Error('WebAssembly line kernel: columns are not in its memory');
       this.setCfg(C_COL + c, a === null ? 0 : a.byteOffset);
     });
