@@ -4,8 +4,10 @@
  * buffers. Parse workers use this module alone, so they do not load apache-arrow (about 0.17 CPU-second each);
  * ./columns.ts adds the Arrow side (schema, record batches, dictionary vectors).
  *
- * - 64-bit columns (`ts_ns`, `skbaddr`, `napi`, `jiffies`) are written as two uint32 halves through a
- *   Uint32Array view over the BigInt64Array, so no BigInt is allocated per row and values above 2^53 stay exact.
+ * - One typed array per column of the catalogue (./catalogue.ts), by its Arrow kind: `values.<column>`.
+ * - 64-bit columns (int64/uint64: `ts_ns`, `skbaddr`, `napi`, `jiffies`, `net_cookie`) are written as two uint32
+ *   halves through `halves.<column>`, a Uint32Array view over the BigInt64Array, so no BigInt is allocated per row
+ *   and values above 2^53 stay exact.
  * - Strings are dictionary-encoded with ONE growing dictionary per column for the whole output.
  */
 import { endianness } from 'node:os';
