@@ -1,5 +1,5 @@
 /**
- * The WebAssembly line kernel (wasm/lines.ts, loaded by src/wasmLines.ts) does the work and changes nothing: on
+ * The WebAssembly line kernel (wasm/lines.ts, loaded by src/parse/wasmLines.ts) does the work and changes nothing: on
  * every shared perf-script, ftrace and bpftrace printf capture and on traces of edge cases, rows parsed through
  * the kernel (read into its memory in small pieces, so lines straddle pieces) equal the rows of the JavaScript
  * line handler in every column, with the same dictionaries and counts, and the kernel itself made most of the
@@ -131,7 +131,7 @@ function expectSameRows(label: string, a: ReturnType<typeof parse>, b: ReturnTyp
 }
 
 describe('WebAssembly perf-script kernel', () => {
-  it('is built and enabled, with the field tables of src/fields.ts', async () => {
+  it('is built and enabled, with the field tables of src/parse/fields.ts', async () => {
     for (const f of ['perf-script', 'ftrace', 'trace-cmd', 'bpftrace']) expect(built.wasmKernelEnabled(f), f).toBe(true);
     expect(built.wasmKernelEnabled('bpftrace-json')).toBe(false);
     const { instance } = (await (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array, i: object): Promise<{ instance: { exports: Record<string, (ev: number) => number> } }> } }).WebAssembly.instantiate(

@@ -1,11 +1,11 @@
-// AssemblyScript: the byte fast path of ../src/fast.ts for perf-script, ftrace/trace-cmd and bpftrace printf
-// lines, compiled to WebAssembly (../src/wasmLines.ts loads it; `pnpm build` compiles it with `asc`). It accepts
+// AssemblyScript: the byte fast path of ../src/parse/fast.ts for perf-script, ftrace/trace-cmd and bpftrace printf
+// lines, compiled to WebAssembly (../src/parse/wasmLines.ts loads it; `pnpm build` compiles it with `asc`). It accepts
 // only lines it can decide exactly as the JavaScript fast path does — an event line whose event name and field
 // tokens match a slot and template that the JavaScript parser registered — and hands every other line back
 // ("bail"): the JavaScript line handler parses it, and the string parser stays the reference for every odd line.
 // test/wasm.test.ts and test/parallel.test.ts compare the tables.
 //
-// Memory is imported and laid out by ../src/wasmLines.ts (no allocation here, no static data); the addresses
+// Memory is imported and laid out by ../src/parse/wasmLines.ts (no allocation here, no static data); the addresses
 // live in a configuration block at CFG. All multi-byte values are little-endian.
 
 import { TK_EQ, TK_WORD, EV_DQL_STALL_DETECTED } from '../src/parse/fieldKeys';
@@ -42,7 +42,7 @@ const D_DEV = 1;
 const D_REASON = 3;
 const D_LOCATION = 4;
 
-// formats (../src/wasmLines.ts kernelFormat; 2 = bpftrace printf)
+// formats (../src/parse/wasmLines.ts kernelFormat; 2 = bpftrace printf)
 const FORMAT_PERF = 0;
 const FORMAT_FTRACE = 1;
 
@@ -159,7 +159,7 @@ function slotNamed(a: i32, b: i32): i32 {
   return -1;
 }
 
-/** The first ':' followed by a space or the end, before any space (../src/fast.ts evColon), else -1. */
+/** The first ':' followed by a space or the end, before any space (../src/parse/fast.ts evColon), else -1. */
 function evColon(i: i32, e: i32): i32 {
   for (let j = i; j < e; j++) {
     const c = load<u8>(j);
@@ -169,7 +169,7 @@ function evColon(i: i32, e: i32): i32 {
   return -1;
 }
 
-/** The first ` [digits]` from i: the '[' (its ']' in bracketEnd), else -1 (../src/fast.ts cpuBracket). */
+/** The first ` [digits]` from i: the '[' (its ']' in bracketEnd), else -1 (../src/parse/fast.ts cpuBracket). */
 let bracketEnd: i32 = 0;
 function cpuBracket(a: i32, i: i32, e: i32): i32 {
   let lb = i;
@@ -227,7 +227,7 @@ function storeComm(r: i32, a: i32, b: i32): bool {
 }
 
 /**
- * One ftrace / trace-cmd line [a, e) (`comm-pid [cpu] flags secs.frac: event: fields`, ../src/fast.ts ftrace):
+ * One ftrace / trace-cmd line [a, e) (`comm-pid [cpu] flags secs.frac: event: fields`, ../src/parse/fast.ts ftrace):
  * 1 when it became row r, 0 to hand it to JavaScript.
  */
 function ftraceLine(a: i32, e: i32, r: i32): i32 {
@@ -294,7 +294,7 @@ function startsWith(i: i32, e: i32, word: u32, n: i32): bool {
   return true;
 }
 
-/** ../src/fast.ts tsColon: digits with exactly one '.', then ':': the ':' or -1. */
+/** ../src/parse/fast.ts tsColon: digits with exactly one '.', then ':': the ':' or -1. */
 function tsColonAt(i: i32, e: i32): i32 {
   let j = i;
   let sawDigit = false;
@@ -310,7 +310,7 @@ function tsColonAt(i: i32, e: i32): i32 {
   return j;
 }
 
-/** ../src/fast.ts isSysEventToken: `word:word` of [A-Za-z0-9_] with one ':' inside. */
+/** ../src/parse/fast.ts isSysEventToken: `word:word` of [A-Za-z0-9_] with one ':' inside. */
 function isSysEventToken(a: i32, b: i32): bool {
   let colon = -1;
   for (let k = a; k < b; k++) {
@@ -324,7 +324,7 @@ function isSysEventToken(a: i32, b: i32): bool {
 }
 
 /**
- * One bpftrace printf line [a, e) (`ts_ns cpu pid comm… sys:event key=value…`, ../src/fast.ts bpftrace): 1 when
+ * One bpftrace printf line [a, e) (`ts_ns cpu pid comm… sys:event key=value…`, ../src/parse/fast.ts bpftrace): 1 when
  * it became row r, 0 to hand it to JavaScript.
  */
 function bpftraceLine(a: i32, e: i32, r: i32): i32 {
@@ -412,7 +412,7 @@ function perfLine(a: i32, e: i32, r: i32): i32 {
   }
   let ce = ps;
   while (ce > i && isSp(load<u8>(ce - 1))) ce--;
-  // `secs.frac:` (../src/fast.ts secsDotFracColon: digits, one '.', 1..9 digits, ':')
+  // `secs.frac:` (../src/parse/fast.ts secsDotFracColon: digits, one '.', 1..9 digits, ':')
   let tsA = rb + 1;
   while (tsA < e && isSp(load<u8>(tsA))) tsA++;
   const tc = tsColonAt(tsA, e);

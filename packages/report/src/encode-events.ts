@@ -1,5 +1,5 @@
 /**
- * Arrow event table (packages/ingest/src/schema.ts) → TabSeparated bytes for the `events` table.
+ * Arrow event table (packages/ingest/src/table/catalogue.ts) → TabSeparated bytes for the `events` table.
  * Works on the raw column buffers of each record batch (typed arrays, null bitmaps, dictionaries escaped
  * and UTF-8 encoded once) and writes straight into Buffers: no JS object and no string per event, which
  * kept the garbage collector busy two thirds of the time in a string-building version.

@@ -1,5 +1,5 @@
 /**
- * The WebAssembly line kernel (../wasm/lines.ts, compiled to dist/lines.wasm by `pnpm build`) and the memory it
+ * The WebAssembly line kernel (../../wasm/lines.ts, compiled to dist/lines.wasm by `pnpm build`) and the memory it
  * shares with this thread's row columns: perf-script, ftrace/trace-cmd and bpftrace printf lines. A parse worker
  * reads its byte ranges straight into `input`, and the row columns (RowColumns with `arena`) live in the same
  * memory, so the kernel writes rows where takeBuffers() reads them. Every line the kernel does not accept —
@@ -41,7 +41,7 @@ const C_COL = 48;
 const C_VALID = C_COL + COLUMNS.length;
 if (CFG + 4 * (C_VALID + COLUMNS.length) > 65536) throw new Error('WebAssembly line kernel: too many columns for its configuration block');
 
-/** run() results (../wasm/lines.ts) */
+/** run() results (../../wasm/lines.ts) */
 export const WASM_DONE = 0;
 export const WASM_FULL = 1;
 export const WASM_BAIL = 2;
@@ -59,7 +59,7 @@ interface Exports {
   run(pos: number, end: number, row: number, lines: number, cap: number, format: number): number;
 }
 
-/** The kernel's code for a format (../wasm/lines.ts FORMAT_*), or -1 when it has no parser for it. */
+/** The kernel's code for a format (../../wasm/lines.ts FORMAT_*), or -1 when it has no parser for it. */
 function kernelFormat(format: TraceFormat): number {
   switch (format) {
     case 'perf-script':
