@@ -44,19 +44,20 @@ function sameBytes(buf: Uint8Array, a: number, k: Uint8Array): boolean {
  * `on`) are rejected by one array load.
  */
 class ByteKeyTable {
-  private readonly slots: ([Uint8Array, number][] | undefined)[] = [];
-  private maxLen = 0;
+  private static readonly MAX_LEN = 31;
+  /** by length * 128 + first byte (a dense array: a sparse one would be a hash table) */
+  private readonly slots: ([Uint8Array, number][] | null)[] = new Array<[Uint8Array, number][] | null>(32 * 128).fill(null);
   add(key: string, id: number): void {
     const k = ascii(key);
+    if (k.length === 0 || k.length > ByteKeyTable.MAX_LEN) throw new Error(`fast.ts: key '${key}' is longer than ${ByteKeyTable.MAX_LEN}`);
     (this.slots[k.length * 128 + (k[0]! & 127)] ??= []).push([k, id]);
-    this.maxLen = Math.max(this.maxLen, k.length);
   }
   /** the id of buf[a, b), or K_NONE */
   get(buf: Uint8Array, a: number, b: number): number {
     const n = b - a;
-    if (n > this.maxLen || n <= 0) return K_NONE;
-    const cands = this.slots[n * 128 + (buf[a]! & 127)];
-    if (cands === undefined) return K_NONE;
+    if (n > ByteKeyTable.MAX_LEN || n <= 0) return K_NONE;
+    const cands = this.slots[n * 128 + (buf[a]! & 127)]!;
+    if (cands === null) return K_NONE;
     for (let j = 0; j < cands.length; j++) if (sameBytes(buf, a, cands[j]![0])) return cands[j]![1];
     return K_NONE;
   }
