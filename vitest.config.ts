@@ -10,7 +10,10 @@ export default defineConfig({
       '@txreplay/model': pkg('model'),
       '@txreplay/ingest': pkg('ingest'),
       '@txreplay/replay': pkg('replay'),
+      // before '@txreplay/report': the first alias that matches wins, and that one matches the subpath too
+      '@txreplay/report/postmortem': fileURLToPath(new URL('./packages/report/src/postmortem.ts', import.meta.url)),
       '@txreplay/report': pkg('report'),
+      '@txreplay/capture': pkg('capture'),
     },
   },
   test: {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One command from a fresh machine (Node 20 + npm): install, build, and run the main job — the full post-mortem of the
+# One command from a fresh machine (Node 20 + npm): install, build, put `txreplay` on PATH, and run the main job — the full post-mortem of the
 # bundled real capture, stored in the embedded ClickHouse (chDB) — then print where the report is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,26 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm -v 2>/dev/null)" != "$PNPM_VER
 fi
 "${PNPM[@]}" install --frozen-lockfile >&2
 "${PNPM[@]}" build >&2
+
+# `txreplay` on PATH: a symlink to the built CLI in the first writable of /usr/local/bin and ~/.local/bin
+# (node follows the link back into the workspace, so the packages resolve as they do here)
+main="$PWD/packages/cli/dist/main.js"
+chmod +x "$main"
+linked=
+for dir in /usr/local/bin "$HOME/.local/bin"; do
+  if [ -d "$dir" ] && [ -w "$dir" ]; then
+    ln -sfn "$main" "$dir/txreplay" && linked="$dir/txreplay" && break
+  fi
+done
+if [ -n "$linked" ] && [ "$(command -v txreplay)" = "$linked" ]; then
+  echo "demo: txreplay is on PATH ($linked -> $main)" >&2
+elif [ -n "$linked" ]; then
+  echo "demo: linked $linked, but its directory is not on PATH (or another txreplay comes first): add it to PATH" >&2
+else
+  echo "demo: no writable /usr/local/bin or ~/.local/bin: run the CLI as \`node $main\`, or link it yourself (ln -s $main DIR/txreplay)" >&2
+fi
+
 out=${TXREPLAY_DEMO_OUT:-./txreplay-demo}
 mkdir -p "$out"
-node packages/cli/dist/main.js report examples/multiqueue.perf-script.txt.gz \
+node "$main" report examples/multiqueue.perf-script.txt.gz \
   --html "$out/multiqueue.html" --md "$out/multiqueue.md" "$@"

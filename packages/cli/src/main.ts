@@ -1,10 +1,20 @@
 #!/usr/bin/env node
 /**
- * `txreplay` — wires commands only. Each command lives in ./commands/<name>.ts and registers itself;
- * the work is done by the library packages.
+ * `txreplay` — wires commands only. Each command lives in ./commands/<name>.ts: its flags, and an action that
+ * loads the library it calls only when it runs, so start-up (`--version`, `--help`, `diagnose`) never pays for
+ * what another command needs (chDB above all). Exit codes and Ctrl-C: ./run.ts.
  */
 import { Command } from 'commander';
 import { EXIT } from './exit.js';
+import * as capture from './commands/capture.js';
+import * as diagnose from './commands/diagnose.js';
+import * as exportCsv from './commands/export.js';
+import * as ingest from './commands/ingest.js';
+import * as inspect from './commands/inspect.js';
+import * as query from './commands/query.js';
+import * as replay from './commands/replay.js';
+import * as report from './commands/report.js';
+import * as simulate from './commands/simulate.js';
 
 const program = new Command();
 program
@@ -13,23 +23,7 @@ program
   .version('0.1.0')
   .showHelpAfterError();
 
-type Registrar = { register: (program: Command) => void };
-// Commands are loaded on demand: `txreplay ingest` should not pay for chDB and the report code at start-up
-// (all of them load for `--help` or an unknown command, so help and usage errors list every command).
-const COMMANDS: Record<string, () => Promise<Registrar>> = {
-  ingest: () => import('./commands/ingest.js'),
-  inspect: () => import('./commands/inspect.js'),
-  capture: () => import('./commands/capture.js'),
-  simulate: () => import('./commands/simulate.js'),
-  diagnose: () => import('./commands/diagnose.js'),
-  replay: () => import('./commands/replay.js'),
-  report: () => import('./commands/report.js'),
-  query: () => import('./commands/query.js'),
-  export: () => import('./commands/export.js'),
-};
-const asked = process.argv[2];
-const wanted = asked !== undefined && Object.hasOwn(COMMANDS, asked) ? [asked] : Object.keys(COMMANDS);
-for (const name of wanted) (await COMMANDS[name]!()).register(program);
+for (const c of [ingest, inspect, capture, simulate, diagnose, replay, report, query, exportCsv]) c.register(program);
 
 program.exitOverride((err) => {
   // commander's own errors (unknown option, missing argument) are usage errors

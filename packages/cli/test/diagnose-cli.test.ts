@@ -2,7 +2,7 @@
  * `txreplay diagnose` / `txreplay replay` end to end on real captures, from the built CLI
  * (run `pnpm build` first): verdict text, --json schema, exit codes.
  */
-import { describe, it, expect } from 'vitest';
+import { afterEach, describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,11 @@ function txreplay(...args: string[]): { status: number | null; stdout: string; s
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+// spawnSync blocks this worker's event loop, and vitest's RPC answers wait behind it: without a turn of the loop
+// between tests, a file this long (a minute on a loaded machine) trips vitest's 60 s RPC timeout ("Timeout
+// calling onTaskUpdate") although every test passed
+afterEach(() => new Promise<void>((resolve) => setTimeout(resolve, 1)));
+
 interface JsonFinding {
   kind: string;
   severity: string;
@@ -33,7 +38,13 @@ interface JsonResult {
   version: number;
   trace: { events: number; firstNs: string; lastNs: string; lostEvents: number };
   queues: { dev: string; queue: number; txBusy: number; qdiscDrops: number; backlogAtEnd: number }[];
-  series: { dev: string; queue: number; tsNs: string[]; backlogPackets: number[]; dqlLimitExpected: (number | null)[] }[];
+  series: {
+    dev: string;
+    queue: number;
+    tsNs: string[];
+    backlogPackets: number[];
+    dqlLimitExpected: (number | null)[];
+  }[];
   findings: JsonFinding[];
 }
 
@@ -165,7 +176,10 @@ describe('simulate → perf-script → diagnose round trip', () => {
   it('igb lost IRQ seen through net_dev_xmit + net_dev_xmit_timeout + napi_poll only: still lost_interrupt from 1000.5 s, device-wide', () => {
     const full = readFileSync(simulate('igb-lost-irq'), 'utf8').split('\n');
     const sub = path.join(dir, 'igb-subset.perf-script.txt');
-    writeFileSync(sub, full.filter((l) => /net:net_dev_xmit:|net:net_dev_xmit_timeout:|napi:napi_poll:/.test(l)).join('\n') + '\n');
+    writeFileSync(
+      sub,
+      full.filter((l) => /net:net_dev_xmit:|net:net_dev_xmit_timeout:|napi:napi_poll:/.test(l)).join('\n') + '\n',
+    );
     const { status, j } = diagnoseJson(sub);
     expect(status).toBe(1);
     const li = j.findings.filter((f) => f.kind === 'lost_interrupt');
@@ -173,7 +187,9 @@ describe('simulate → perf-script → diagnose round trip', () => {
     expect(li[0]).toMatchObject({ dev: 'eth0', queue: null });
     expect(s(li[0]!.startNs)).toBeCloseTo(1000.5, 3);
     expect(j.findings.filter((f) => f.kind === 'watchdog_timeout').length).toBeGreaterThanOrEqual(1);
-    expect((JSON.parse(txreplay('diagnose', '--json', sub).stdout) as { captureAdvice: string[] }).captureAdvice.join(' ')).toContain('qdisc:qdisc_dequeue');
+    expect(
+      (JSON.parse(txreplay('diagnose', '--json', sub).stdout) as { captureAdvice: string[] }).captureAdvice.join(' '),
+    ).toContain('qdisc:qdisc_dequeue');
   });
 
   it('macb stuck head (fault at 1001 s): stuck_dma on end0 txq 0 from 1001 s, silent (no watchdog)', () => {
@@ -206,7 +222,9 @@ describe('simulate → perf-script → diagnose round trip', () => {
     const r = txreplay('simulate', path.join(scenarios, 'macb-tx-error-bql.json'), '-o', out, '--dmesg', dmesg);
     expect(r.status).toBe(0);
     // ground truth from the model's driver log: when macb_tx_error_task ran and how many bytes it discarded unreported
-    const m = /\[\s*([0-9.]+)\] macb end0: macb_tx_error_task: .*\((\d+) bytes discarded, not reported to BQL\)/.exec(readFileSync(dmesg, 'utf8'));
+    const m = /\[\s*([0-9.]+)\] macb end0: macb_tx_error_task: .*\((\d+) bytes discarded, not reported to BQL\)/.exec(
+      readFileSync(dmesg, 'utf8'),
+    );
     expect(m).not.toBeNull();
     const taskS = Number(m![1]);
     const { status, j } = diagnoseJson(out, '--driver', 'macb');
@@ -221,7 +239,8 @@ describe('simulate → perf-script → diagnose round trip', () => {
     expect(j.findings.some((f) => ['stack_xoff_stuck', 'lost_wakeup', 'lost_interrupt'].includes(f.kind))).toBe(false);
     // the evidence names where the unreported skbs were freed (macb_tx_error_task → napi_consume_skb(skb, 0) →
     // completion queue → net_tx_action), not the driver's clean function
-    const notes = (f: JsonFinding): string => (f.evidence as unknown as { note: string }[]).map((e) => e.note).join(' | ');
+    const notes = (f: JsonFinding): string =>
+      (f.evidence as unknown as { note: string }[]).map((e) => e.note).join(' | ');
     expect(notes(c[0]!)).toContain('freed at net_tx_action');
     // the same events with the timestamp groups in reverse order (rows out of time order: the whole-table path,
     // which sorts by (ts, line) — events sharing a timestamp keep their order) give the same finding
@@ -260,7 +279,13 @@ describe('simulate → perf-script → diagnose round trip', () => {
     const igb = simulate('igb-lost-irq');
     const macb = path.join(dir, 'macb-moved.perf-script.txt');
     writeFileSync(macb, readFileSync(simulate('macb-stuck-head'), 'utf8').replaceAll('0xffff8881', '0xffff8882'));
-    const kinds = (j: JsonResult, dev: string): string[] => [...new Set(j.findings.filter((f) => f.dev === dev && f.kind !== 'qdisc_drops_enobufs' && f.kind !== 'watchdog_timeout').map((f) => f.kind))];
+    const kinds = (j: JsonResult, dev: string): string[] => [
+      ...new Set(
+        j.findings
+          .filter((f) => f.dev === dev && f.kind !== 'qdisc_drops_enobufs' && f.kind !== 'watchdog_timeout')
+          .map((f) => f.kind),
+      ),
+    ];
     // one global --driver cannot be right for both: macb's "no TX interrupt until transmitted" rule turns the igb lost IRQ into a stuck ring
     const global = diagnoseJson(igb, '--driver', 'macb', macb).j;
     expect(kinds(global, 'eth0')).toEqual(['stuck_dma']);
@@ -275,16 +300,54 @@ describe('simulate → perf-script → diagnose round trip', () => {
       expect(s(sd.startNs)).toBeCloseTo(1001.0, 3);
       expect(j.findings.some((f) => f.kind === 'watchdog_timeout' && f.dev === 'end0')).toBe(false); // macb: no watchdog
     };
-    check(diagnoseJson(igb, '--device-profile', 'dev=eth0,driver=igb', '--device-profile', 'dev=end0,driver=macb,ring=64', macb).j);
+    check(
+      diagnoseJson(
+        igb,
+        '--device-profile',
+        'dev=eth0,driver=igb',
+        '--device-profile',
+        'dev=end0,driver=macb,ring=64',
+        macb,
+      ).j,
+    );
     const profile = path.join(dir, 'two-nics.profile.json');
-    writeFileSync(profile, JSON.stringify({ hz: 250, devices: { eth0: { driver: 'igb', ring: 256 }, end0: { driver: 'macb', rate: '100M' } } }));
+    writeFileSync(
+      profile,
+      JSON.stringify({
+        hz: 250,
+        devices: { eth0: { driver: 'igb', ring: 256 }, end0: { driver: 'macb', rate: '100M' } },
+      }),
+    );
     check(diagnoseJson(igb, '--profile', profile, macb).j);
     // `txreplay report` takes the same per-device profiles: the stored findings name each stall by its own driver
     const db = path.join(dir, 'two-nics-db');
-    const rep = txreplay('report', igb, macb, '--db', db, '--no-html', '--device-profile', 'dev=eth0,driver=igb', '--device-profile', 'dev=end0,driver=macb,ring=64');
+    const rep = txreplay(
+      'report',
+      igb,
+      macb,
+      '--db',
+      db,
+      '--no-html',
+      '--device-profile',
+      'dev=eth0,driver=igb',
+      '--device-profile',
+      'dev=end0,driver=macb,ring=64',
+    );
     expect(rep.stderr).not.toMatch(/error/i);
-    const stored = txreplay('query', "SELECT DISTINCT dev, kind FROM findings WHERE kind IN ('lost_interrupt', 'stuck_dma') ORDER BY dev", '--db', db, '--format', 'json');
-    expect(stored.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+    const stored = txreplay(
+      'query',
+      "SELECT DISTINCT dev, kind FROM findings WHERE kind IN ('lost_interrupt', 'stuck_dma') ORDER BY dev",
+      '--db',
+      db,
+      '--format',
+      'json',
+    );
+    expect(
+      stored.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown),
+    ).toEqual([
       { dev: 'end0', kind: 'stuck_dma' },
       { dev: 'eth0', kind: 'lost_interrupt' },
     ]);

@@ -45,7 +45,8 @@ describe('txreplay ingest / inspect', () => {
   });
 
   it('reads stdin with -, reports bad lines with file:line, and --strict exits 4 without output', () => {
-    const good = '  ping  9898 [000]   677.390454:       net:net_dev_xmit: dev=lo skbaddr=0xffff888165655200 len=1442 rc=0\n';
+    const good =
+      '  ping  9898 [000]   677.390454:       net:net_dev_xmit: dev=lo skbaddr=0xffff888165655200 len=1442 rc=0\n';
     const input = good + 'garbage here\n' + good;
     const out = join(dir, 'stdin.arrow');
     const r = run(['ingest', '-', '-o', out], input);
@@ -75,7 +76,9 @@ describe('txreplay ingest / inspect', () => {
     const sub = mkdtempSync(join(dir, 'sigint-'));
     const out = join(sub, 'x.arrow');
     const child = spawn(process.execPath, [main, 'ingest', '-', '-o', out], { stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stdin.write('  ping  9898 [000]   677.390454:       net:net_dev_xmit: dev=lo skbaddr=0x1 len=1 rc=0\n'.repeat(2000));
+    child.stdin.write(
+      '  ping  9898 [000]   677.390454:       net:net_dev_xmit: dev=lo skbaddr=0x1 len=1 rc=0\n'.repeat(2000),
+    );
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     // the temp file appears once ingest has started

@@ -26,3 +26,4 @@ export { openTrace, openTraceInput, singleArrowInput, type OpenTraceOptions, typ
 export { NotATraceError, StrictParseError } from './parse/errors.js';
 export { detectFormat } from './parse/sniff.js';
 export { inspectArrowFile, type TableInspection } from './table/inspect.js';
+export * from './parse/kernel-log/index.js';

@@ -1,5 +1,5 @@
 /**
- * DQL rules, one test per rule of the spec (shared/docs/kernel-tx-path.md §A), with values worked
+ * DQL rules, one test per rule of the spec (docs/kernel-tx-path.md §A), with values worked
  * out by hand from lib/dynamic_queue_limits.c. The golden replay (dql-golden.test.ts) checks the
  * same code against the kernel itself; these tests pin each rule so a regression names the rule.
  */

@@ -52,17 +52,17 @@ describe('pfifo_fast (§D.6)', () => {
 describe('pfifo / bfifo (§D.6)', () => {
   it('pfifo: limit in packets, over → NET_XMIT_DROP; bypass allowed when limit >= 1', () => {
     const q = new PFifo(2, lenSource);
-    expect(q.enqueue(1, 1000, 0)).toBe(NET_XMIT_SUCCESS);
-    expect(q.enqueue(2, 1000, 0)).toBe(NET_XMIT_SUCCESS);
-    expect(q.enqueue(3, 1000, 0)).toBe(NET_XMIT_DROP);
+    expect(q.enqueue(1, 1000)).toBe(NET_XMIT_SUCCESS);
+    expect(q.enqueue(2, 1000)).toBe(NET_XMIT_SUCCESS);
+    expect(q.enqueue(3, 1000)).toBe(NET_XMIT_DROP);
     expect(q.canBypass).toBe(true);
     expect(new PFifo(0, lenSource).canBypass).toBe(false);
   });
   it('bfifo: limit in bytes (backlog + len <= limit); bypass only when limit >= mtu', () => {
     const q = new BFifo(2500, 1500, lenSource);
-    expect(q.enqueue(1, 1000, 0)).toBe(NET_XMIT_SUCCESS);
-    expect(q.enqueue(2, 1000, 0)).toBe(NET_XMIT_SUCCESS);
-    expect(q.enqueue(3, 1000, 0)).toBe(NET_XMIT_DROP);
+    expect(q.enqueue(1, 1000)).toBe(NET_XMIT_SUCCESS);
+    expect(q.enqueue(2, 1000)).toBe(NET_XMIT_SUCCESS);
+    expect(q.enqueue(3, 1000)).toBe(NET_XMIT_DROP);
     expect(q.canBypass).toBe(true);
     expect(new BFifo(1000, 1500, lenSource).canBypass).toBe(false);
   });

@@ -93,12 +93,27 @@ export async function replayArrowFile(path: string, opts: ReplayOptions = {}): P
   }
 }
 
-export async function diagnoseFiles(paths: readonly (string | TraceInput)[], opts: ReplayOptions & { load?: LoadOptions } = {}): Promise<ReplayResult> {
+export interface DiagnoseOptions extends ReplayOptions {
+  load?: LoadOptions;
+  /** per-source skip notes ("file: skipped N unparseable line(s), first at line L: …"), for stderr */
+  onNote?: (note: string) => void;
+}
+
+export async function diagnoseFiles(paths: readonly (string | TraceInput)[], opts: DiagnoseOptions = {}): Promise<ReplayResult> {
   const inputs = await openTrace(paths, opts.load ?? {});
   const arrow = singleArrowFile(inputs, opts.load?.format);
   if (arrow !== null) return replayArrowFile(arrow.path, opts);
-  const { table, kernel } = await loadForReplay(inputs, opts.load ?? {});
+  return (await diagnoseFilesWithEvents(inputs, opts)).result;
+}
+
+/** diagnoseFiles that also hands back the event table (a post-mortem draws its timelines from the events). */
+export async function diagnoseFilesWithEvents(
+  paths: readonly (string | TraceInput)[],
+  opts: DiagnoseOptions = {},
+): Promise<{ result: ReplayResult; table: Table }> {
+  const { table, kernel, notes } = await loadForReplay(paths, opts.load ?? {});
+  for (const note of notes) opts.onNote?.(note);
   const profile = { ...opts.profile };
   if (!profile.kernel && kernel) profile.kernel = kernel;
-  return replayTable(table, { ...opts, profile });
+  return { result: replayTable(table, { ...opts, profile }), table };
 }

@@ -1,6 +1,6 @@
 export * from './types.js';
 export { replayTable, replaySource, SEVERITY_RANK, type ReplayOptions } from './replay.js';
-export { diagnoseFiles, loadForReplay, replayArrowFile, isArrowFile, type LoadedTrace } from './diagnose.js';
+export { diagnoseFiles, diagnoseFilesWithEvents, loadForReplay, replayArrowFile, isArrowFile, type LoadedTrace, type DiagnoseOptions } from './diagnose.js';
 export { openArrowFile, CorruptArrowFileError, readAheadTuning } from './arrow-file.js';
 export { tableSource, type BatchSource } from './batches.js';
 export { toJson, JSON_SCHEMA_VERSION } from './json.js';

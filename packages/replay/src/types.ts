@@ -24,6 +24,7 @@ export type FindingKind =
   | 'dql_stall' // §A.5 dql_stall_detected
   | 'watchdog_timeout' // §I.9 net_dev_xmit_timeout
   | 'doorbell_not_rung' // §I.11
+  | 'neigh_table_overflow' // neighbour table full: ENOBUFS from __neigh_create, not from a TX queue
   | 'trace_gap'; // tracer lost events: the window is unknown, not quiet
 
 /** A pointer back into the source trace. */

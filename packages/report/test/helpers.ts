@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 import {
-  Bool, Dictionary, Int16, Int32, Int64, Uint32, Uint64, Utf8, makeTable, vectorFromArray, type DataType, type Table,
+  Bool, Dictionary, Int16, Int32, Int64, Uint32, Uint64, Utf8, makeTable, vectorFromArray, type DataType, type Table, type Vector,
 } from 'apache-arrow';
 import { CATALOGUE, COLUMNS, type CatalogueColumn, type TxEventRow, type IngestSummary } from '@txreplay/ingest';
 
@@ -34,7 +34,7 @@ export function eventRow(p: Partial<TxEventRow> & Pick<TxEventRow, 'ts_ns' | 'ev
 }
 
 export function buildEventTable(rows: TxEventRow[]): Table {
-  const cols: Record<string, ReturnType<typeof vectorFromArray>> = {};
+  const cols: Record<string, Vector> = {};
   for (const name of COLUMNS) {
     cols[name] = vectorFromArray(rows.map((r) => r[name]) as unknown[], typeOf(name));
   }

@@ -102,7 +102,7 @@ describe('post-mortem HTML and Markdown', () => {
         els.map((el) => {
           const box = el.getBoundingClientRect();
           const path = (cls: string): number => {
-            const p = el.querySelector(`path.${cls}`) as SVGPathElement | null;
+            const p = el.querySelector(`path.${cls}`) as unknown as { getTotalLength(): number } | null;
             return p ? p.getTotalLength() : 0;
           };
           return {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { exportCsv, type StoreFlags } from '@txreplay/report';
+import type { StoreFlags } from '@txreplay/report';
 import { EXIT } from '../exit.js';
-import { addStoreOptions, openStoreForCli } from './report.js';
+import { action, fail } from '../run.js';
+import { addStoreOptions, withStore } from '../store-flags.js';
 
 /** `txreplay export --csv DIR`: findings and series (plus runs and queue intervals) as CSV files. */
 export function register(program: Command): void {
@@ -10,17 +11,13 @@ export function register(program: Command): void {
     .description('export findings, series, runs and queue intervals of stored runs as CSV')
     .requiredOption('--csv <dir>', 'directory for findings.csv, series.csv, runs.csv, queue_intervals.csv')
     .option('--run <id>', 'only this run id (default: all complete runs)');
-  addStoreOptions(cmd).action(async (o: StoreFlags & { csv: string; run?: string }) => {
-    if (o.run !== undefined && !/^[0-9a-f]{32}$/.test(o.run)) {
-      process.exitCode = EXIT.usage;
-      throw new Error(`--run: expected a 32-hex-digit run id, got ${JSON.stringify(o.run)}`);
-    }
-    const store = await openStoreForCli(o);
-    try {
-      const files = await exportCsv(store, o.csv, { runId: o.run });
+  addStoreOptions(cmd).action(
+    action(async (_ctx, o: StoreFlags & { csv: string; run?: string }) => {
+      if (o.run !== undefined && !/^[0-9a-f]{32}$/.test(o.run))
+        fail(EXIT.usage, `--run: expected a 32-hex-digit run id, got ${JSON.stringify(o.run)}`);
+      const { exportCsv } = await import('@txreplay/report');
+      const files = await withStore(o, (store) => exportCsv(store, o.csv, { runId: o.run }));
       for (const f of files) process.stdout.write(`${f.path}: ${f.rows} rows\n`);
-    } finally {
-      await store.close();
-    }
-  });
+    }),
+  );
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { ingestToArrow, NotATraceError, StrictParseError, type IngestSummary, type TraceFormat } from '@txreplay/ingest';
+import type { IngestSummary, TraceFormat } from '@txreplay/ingest';
 import { EXIT } from '../exit.js';
+import { action, fail } from '../run.js';
 
 const FORMATS: TraceFormat[] = ['perf-script', 'ftrace', 'trace-cmd', 'bpftrace', 'bpftrace-json', 'arrow'];
 
@@ -36,59 +37,58 @@ export function formatIngestSummary(s: IngestSummary, out: string): string {
 export function register(program: Command): void {
   program
     .command('ingest')
-    .description('parse traces (perf script, ftrace, trace-cmd, bpftrace text/json; .gz; - for stdin) into an Arrow file')
+    .description(
+      'parse traces (perf script, ftrace, trace-cmd, bpftrace text/json; .gz; - for stdin) into an Arrow file',
+    )
     .argument('<files...>', 'trace files, .gz, .arrow, or - for stdin')
     .requiredOption('-o, --output <file>', 'Arrow IPC file to write (atomically)')
     .addOption(new Option('--format <format>', 'override format detection').choices(FORMATS))
     .option('--strict', 'stop at the first line that cannot be parsed (exit 4)')
     .option('--json', 'print the summary as JSON')
-    .action(async (files: string[], opts: { output: string; format?: TraceFormat; strict?: boolean; json?: boolean }) => {
-      const ac = new AbortController();
-      const onSignal = (): void => ac.abort(new Error('interrupted'));
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      let lastProgress = 0;
-      const tty = process.stderr.isTTY === true;
-      try {
-        const summary = await ingestToArrow(files, opts.output, {
-          format: opts.format,
-          strict: opts.strict,
-          signal: ac.signal,
-          onProgress: tty
-            ? (read, total) => {
-                const now = Date.now();
-                if (now - lastProgress < 200) return;
-                lastProgress = now;
-                const pct = total ? ` (${((100 * read) / total).toFixed(0)}%)` : '';
-                process.stderr.write(`\ringest: ${mb(read)}${total ? ` of ${mb(total)}` : ''}${pct}   `);
-              }
-            : undefined,
-        });
-        if (tty && lastProgress) process.stderr.write('\r\x1b[K');
-        process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 1)}\n` : formatIngestSummary(summary, opts.output));
-      } catch (err) {
-        if (tty && lastProgress) process.stderr.write('\r\x1b[K');
-        if (ac.signal.aborted) {
-          process.stderr.write(`txreplay: interrupted; ${opts.output} was not written\n`);
-          process.exit(EXIT.interrupted);
-        }
-        if (err instanceof NotATraceError) {
-          process.stderr.write(`txreplay: ${err.message}\n`);
-          process.exit(EXIT.notATrace);
-        }
-        if (err instanceof StrictParseError) {
-          process.stderr.write(`txreplay: ${err.message}: ${err.issue.text}\n(--strict: stopped; ${opts.output} was not written)\n`);
-          process.exit(EXIT.parseError);
-        }
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
-          process.stderr.write(`txreplay: ${(err as Error).message}\n`);
-          process.exit(EXIT.usage);
-        }
-        throw err;
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
-    });
+    .action(
+      action(
+        async (
+          ctx,
+          files: string[],
+          opts: { output: string; format?: TraceFormat; strict?: boolean; json?: boolean },
+        ) => {
+          const { ingestToArrow, StrictParseError } = await import('@txreplay/ingest');
+          let lastProgress = 0;
+          const tty = process.stderr.isTTY === true;
+          const clearProgress = (): void => {
+            if (tty && lastProgress) process.stderr.write('\r\x1b[K');
+          };
+          try {
+            const summary = await ingestToArrow(files, opts.output, {
+              format: opts.format,
+              strict: opts.strict,
+              signal: ctx.signal,
+              onProgress: tty
+                ? (read, total) => {
+                    const now = Date.now();
+                    if (now - lastProgress < 200) return;
+                    lastProgress = now;
+                    const pct = total ? ` (${((100 * read) / total).toFixed(0)}%)` : '';
+                    process.stderr.write(`\ringest: ${mb(read)}${total ? ` of ${mb(total)}` : ''}${pct}   `);
+                  }
+                : undefined,
+            });
+            clearProgress();
+            process.stdout.write(
+              opts.json ? `${JSON.stringify(summary, null, 1)}\n` : formatIngestSummary(summary, opts.output),
+            );
+          } catch (err) {
+            clearProgress();
+            if (ctx.signal.aborted) fail(EXIT.interrupted, `interrupted; ${opts.output} was not written`);
+            if (err instanceof StrictParseError) {
+              fail(
+                EXIT.parseError,
+                `${err.message}: ${err.issue.text}\n(--strict: stopped; ${opts.output} was not written)`,
+              );
+            }
+            throw err;
+          }
+        },
+      ),
+    );
 }

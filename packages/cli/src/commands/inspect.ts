@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { inspectArrowFile, type TableInspection } from '@txreplay/ingest';
+import type { TableInspection } from '@txreplay/ingest';
 import { EXIT } from '../exit.js';
+import { action, fail } from '../run.js';
 
 export function formatInspection(r: TableInspection): string {
   const out: string[] = [];
@@ -37,15 +38,20 @@ export function register(program: Command): void {
     .description('show schema, time span and counts per event and device of an ingested Arrow file')
     .argument('<file>', 'Arrow file written by txreplay ingest')
     .option('--json', 'machine-readable output')
-    .action(async (file: string, opts: { json?: boolean }) => {
-      let r: TableInspection;
-      try {
-        r = await inspectArrowFile(file);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        process.stderr.write(`txreplay: cannot read ${file} as an Arrow file: ${(err as Error).message}\n`);
-        process.exit(code === 'ENOENT' ? EXIT.usage : EXIT.notATrace);
-      }
-      process.stdout.write(opts.json ? `${JSON.stringify(r, null, 1)}\n` : formatInspection(r));
-    });
+    .action(
+      action(async (_ctx, file: string, opts: { json?: boolean }) => {
+        const { inspectArrowFile } = await import('@txreplay/ingest');
+        let r: TableInspection;
+        try {
+          r = await inspectArrowFile(file);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          fail(
+            code === 'ENOENT' ? EXIT.usage : EXIT.notATrace,
+            `cannot read ${file} as an Arrow file: ${(err as Error).message}`,
+          );
+        }
+        process.stdout.write(opts.json ? `${JSON.stringify(r, null, 1)}\n` : formatInspection(r));
+      }),
+    );
 }

@@ -1,11 +1,20 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { readFileSync, renameSync, unlinkSync, existsSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import {
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  existsSync,
+  openSync,
+  writeSync,
+  closeSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseScenario, ScenarioError, Simulator, PerfScriptWriter, perfScriptContextFor, type SimResult } from '@txreplay/model';
-import { ingestToArrow } from '@txreplay/ingest';
+import type { SimResult } from '@txreplay/model';
 import { EXIT } from '../exit.js';
+import { action, fail } from '../run.js';
 
 /** Short human summary of a simulation run. */
 export function formatSimulateSummary(r: SimResult, out: string): string {
@@ -13,7 +22,8 @@ export function formatSimulateSummary(r: SimResult, out: string): string {
   for (const d of r.devices) {
     lines.push(
       `  ${d.name}: sent ${d.sentPackets} pkts, qdisc drops ${d.qdiscDrops}, ENOBUFS ${d.enobufs}, ENETDOWN ${d.enetdown}, ` +
-        `requeues ${d.requeues}, watchdog fires ${d.watchdogFires}` + (d.qdiscOverlimits > 0 ? `, overlimits ${d.qdiscOverlimits}` : ''),
+        `requeues ${d.requeues}, watchdog fires ${d.watchdogFires}` +
+        (d.qdiscOverlimits > 0 ? `, overlimits ${d.qdiscOverlimits}` : ''),
     );
   }
   for (const q of r.queues) {
@@ -25,8 +35,13 @@ export function formatSimulateSummary(r: SimResult, out: string): string {
     }
   }
   for (const [ev, n] of Object.entries(r.eventCounts)) if (n > 0) lines.push(`  ${String(n).padStart(10)}  ${ev}`);
-  for (const sd of r.softnet) if (sd.timeSqueeze > 0) lines.push(`  cpu${sd.cpu}: net_rx_action runs ${sd.netRxRuns}, time_squeeze ${sd.timeSqueeze}`);
-  if (r.logs.length > 0) lines.push(`  ${String(r.logs.length).padStart(10)}  driver log lines (${[...new Set(r.logs.map((l) => l.kind))].join(', ')})`);
+  for (const sd of r.softnet)
+    if (sd.timeSqueeze > 0)
+      lines.push(`  cpu${sd.cpu}: net_rx_action runs ${sd.netRxRuns}, time_squeeze ${sd.timeSqueeze}`);
+  if (r.logs.length > 0)
+    lines.push(
+      `  ${String(r.logs.length).padStart(10)}  driver log lines (${[...new Set(r.logs.map((l) => l.kind))].join(', ')})`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -49,100 +64,107 @@ export function formatDmesg(r: SimResult, drivers: Record<string, string>): stri
 export function register(program: Command): void {
   program
     .command('simulate')
-    .description('run a TX-path scenario through the model and write the tracepoints it fires (perf script text or Arrow)')
+    .description(
+      'run a TX-path scenario through the model and write the tracepoints it fires (perf script text or Arrow)',
+    )
     .argument('<scenario>', 'scenario JSON (see packages/model/README.md "Simulation")')
     .requiredOption('-o, --output <file>', 'output file')
     .addOption(new Option('--format <fmt>', 'output format').choices(['perf-script', 'arrow']).default('perf-script'))
     .option('--seed <n>', 'override the scenario seed', (v) => Number.parseInt(v, 10))
     .option('--dmesg <file>', 'also write the driver log lines (dmesg style, e.g. igb "Detected Tx Unit Hang")')
-    .action(async (file: string, opts: { output: string; format: 'perf-script' | 'arrow'; seed?: number; dmesg?: string }) => {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (e) {
-        process.stderr.write(`txreplay simulate: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
-        process.exitCode = EXIT.usage;
-        return;
-      }
-      let scenario;
-      try {
-        scenario = parseScenario(text, file);
-      } catch (e) {
-        if (e instanceof ScenarioError) {
-          process.stderr.write(`txreplay simulate: ${e.message}\n`);
-          process.exitCode = EXIT.usage;
-          return;
-        }
-        throw e;
-      }
-      if (opts.seed !== undefined && Number.isFinite(opts.seed)) scenario.seed = opts.seed;
-      // perf-script text is streamed to a temporary file while the simulation runs (bounded memory), then renamed:
-      // an interrupted run never leaves a half-written output (the temporary file is removed on SIGINT/SIGTERM).
-      const out = path.resolve(opts.output);
-      const textPath = opts.format === 'perf-script' ? `${out}.tmp-${process.pid}` : path.join(tmpdir(), `txreplay-sim-${process.pid}.perf-script.txt`);
-      const fd = openSync(textPath, 'w');
-      const cleanup = (): void => {
-        try {
-          closeSync(fd);
-        } catch {
-          /* already closed */
-        }
-        if (existsSync(textPath)) unlinkSync(textPath);
-      };
-      const onSignal = (): void => {
-        cleanup();
-        process.exit(EXIT.interrupted);
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      let result: SimResult;
-      try {
-        let writer: PerfScriptWriter | null = null;
-        let sinceFlush = 0;
-        let written = 0;
-        const showProgress = process.stderr.isTTY === true;
-        const endNs = scenario.startOffsetNs + scenario.durationMs * 1e6;
-        const sim = new Simulator(scenario, {
-          onEvent: (ev) => {
-            writer!.consumer(ev);
-            if (++sinceFlush >= 65536) {
-              written += sinceFlush;
-              sinceFlush = 0;
-              for (const c of writer!.drainChunks()) writeSync(fd, c);
-              if (showProgress) {
-                const pct = Math.min(100, ((ev.tsNs - scenario.startOffsetNs) / (endNs - scenario.startOffsetNs)) * 100);
-                process.stderr.write(`\rsimulate: ${written} events, ${pct.toFixed(1)} % of simulated time`);
-              }
+    .action(
+      action(
+        async (
+          ctx,
+          file: string,
+          opts: { output: string; format: 'perf-script' | 'arrow'; seed?: number; dmesg?: string },
+        ) => {
+          const { parseScenario, ScenarioError, Simulator, PerfScriptWriter, perfScriptContextFor } = await import(
+            '@txreplay/model'
+          );
+          let text: string;
+          try {
+            text = readFileSync(file, 'utf8');
+          } catch (e) {
+            fail(EXIT.usage, `cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+          }
+          // a ScenarioError is a usage error (run.ts)
+          const scenario = parseScenario(text, file);
+          if (opts.seed !== undefined && Number.isFinite(opts.seed)) scenario.seed = opts.seed;
+          // perf-script text is streamed to a temporary file while the simulation runs (bounded memory), then renamed:
+          // an interrupted run never leaves a half-written output (the temporary file is removed on SIGINT/SIGTERM).
+          const out = path.resolve(opts.output);
+          const textPath =
+            opts.format === 'perf-script'
+              ? `${out}.tmp-${process.pid}`
+              : path.join(tmpdir(), `txreplay-sim-${process.pid}.perf-script.txt`);
+          const fd = openSync(textPath, 'w');
+          const cleanup = (): void => {
+            try {
+              closeSync(fd);
+            } catch {
+              /* already closed */
             }
-          },
-        });
-        writer = new PerfScriptWriter(perfScriptContextFor(scenario, sim.tasks));
-        result = sim.run();
-        if (showProgress && written > 0) process.stderr.write('\n');
-        for (const c of writer.drainChunks()) writeSync(fd, c);
-        closeSync(fd);
-        if (opts.format === 'perf-script') renameSync(textPath, out);
-        else await ingestToArrow([textPath], out, { format: 'perf-script' });
-      } catch (e) {
-        cleanup();
-        if (e instanceof ScenarioError) {
-          // scenario values only the model can check (e.g. stall_thrs on a kernel without it)
-          process.stderr.write(`txreplay simulate: ${file}: ${e.where}: ${e.message.slice(e.message.indexOf(e.where) + e.where.length + 2)}\n`);
-          process.exitCode = EXIT.usage;
-          return;
-        }
-        throw e;
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        if (opts.format === 'arrow' && existsSync(textPath)) unlinkSync(textPath);
-      }
-      if (opts.dmesg !== undefined) {
-        const drivers = Object.fromEntries(scenario.devices.map((d) => [d.name, d.driver === 'veth-like' ? 'veth' : d.driver]));
-        const tmp = `${path.resolve(opts.dmesg)}.tmp-${process.pid}`;
-        writeFileSync(tmp, formatDmesg(result, drivers));
-        renameSync(tmp, path.resolve(opts.dmesg));
-      }
-      process.stdout.write(formatSimulateSummary(result, opts.output));
-    });
+            if (existsSync(textPath)) unlinkSync(textPath);
+          };
+          ctx.onInterrupt(() => {
+            cleanup();
+            process.exit(EXIT.interrupted);
+          });
+          let result: SimResult;
+          try {
+            let writer: InstanceType<typeof PerfScriptWriter> | null = null;
+            let sinceFlush = 0;
+            let written = 0;
+            const showProgress = process.stderr.isTTY === true;
+            const endNs = scenario.startOffsetNs + scenario.durationMs * 1e6;
+            const sim = new Simulator(scenario, {
+              onEvent: (ev) => {
+                writer!.consumer(ev);
+                if (++sinceFlush >= 65536) {
+                  written += sinceFlush;
+                  sinceFlush = 0;
+                  for (const c of writer!.drainChunks()) writeSync(fd, c);
+                  if (showProgress) {
+                    const pct = Math.min(
+                      100,
+                      ((ev.tsNs - scenario.startOffsetNs) / (endNs - scenario.startOffsetNs)) * 100,
+                    );
+                    process.stderr.write(`\rsimulate: ${written} events, ${pct.toFixed(1)} % of simulated time`);
+                  }
+                }
+              },
+            });
+            writer = new PerfScriptWriter(perfScriptContextFor(scenario, sim.tasks));
+            result = sim.run();
+            if (showProgress && written > 0) process.stderr.write('\n');
+            for (const c of writer.drainChunks()) writeSync(fd, c);
+            closeSync(fd);
+            if (opts.format === 'perf-script') renameSync(textPath, out);
+            else await (await import('@txreplay/ingest')).ingestToArrow([textPath], out, { format: 'perf-script' });
+          } catch (e) {
+            cleanup();
+            if (e instanceof ScenarioError) {
+              // scenario values only the model can check (e.g. stall_thrs on a kernel without it)
+              fail(
+                EXIT.usage,
+                `${file}: ${e.where}: ${e.message.slice(e.message.indexOf(e.where) + e.where.length + 2)}`,
+              );
+            }
+            throw e;
+          } finally {
+            if (opts.format === 'arrow' && existsSync(textPath)) unlinkSync(textPath);
+          }
+          if (opts.dmesg !== undefined) {
+            const drivers = Object.fromEntries(
+              scenario.devices.map((d) => [d.name, d.driver === 'veth-like' ? 'veth' : d.driver]),
+            );
+            const tmp = `${path.resolve(opts.dmesg)}.tmp-${process.pid}`;
+            writeFileSync(tmp, formatDmesg(result, drivers));
+            renameSync(tmp, path.resolve(opts.dmesg));
+          }
+          process.stdout.write(formatSimulateSummary(result, opts.output));
+        },
+      ),
+    );
 }

@@ -1,0 +1,186 @@
+/**
+ * Generates the capture kit's bpftrace program (`packages/capture/txpath.bt` is its output for Linux 6.18).
+ *
+ * Output, one line per event (the format of the shared captures, parsed by @txreplay/ingest):
+ *   `<ts_ns> <cpu> <tid> <comm> <sys:event> key=value …`
+ * framed by `# txpath.bt started ts_ns=N` and `# txpath.bt ended ts_ns=N`. `ts_ns` is bpftrace `nsecs`
+ * (ktime_get_ns, CLOCK_MONOTONIC: the clock perf -k CLOCK_MONOTONIC and ftrace trace_clock=mono use).
+ *
+ * Device filter, positional parameters: `bpftrace txpath.bt [DEV [IFINDEX]]`
+ *  - net_dev_* and napi_poll carry a device name and are kept when it equals DEV;
+ *  - qdisc_* carry only an ifindex and are kept when it equals IFINDEX (all kept when IFINDEX is 0);
+ *  - consume_skb/kfree_skb carry no device: an skb is kept when net_dev_queue saw it on DEV
+ *    (map @txr_skb; an entry is removed when the skb is freed, queued on another device or received by a
+ *    device (net:netif_receive_skb: veth hands the same skb to its peer), so a recycled address whose earlier
+ *    free was untraced is not misattributed);
+ *  - dql_stall_detected carries no device either and is always kept (it is rare and always interesting).
+ * Fields absent on the running kernel (spec §H.2: consume_skb `location` from ~6.2, kfree_skb `reason`
+ * from 5.17, napi_poll `work`/`budget` from ~4.7) are left out of the line rather than invented.
+ */
+import { TX_TRACEPOINTS, type TracepointFields, type TxTracepoint } from './tracepoints.js';
+
+interface PrintedField {
+  /** key printed in the line */
+  key: string;
+  /** printf conversion */
+  fmt: string;
+  /** bpftrace expression */
+  expr: string;
+  /** tracepoint fields the expression needs */
+  needs: string[];
+}
+
+const f = (key: string, fmt: string, expr: string, needs: string[] = [key]): PrintedField => ({
+  key,
+  fmt,
+  expr,
+  needs,
+});
+const ptr = (key: string): PrintedField => f(key, '0x%llx', `(uint64)args->${key}`);
+const str = (key: string, field: string): PrintedField => f(key, '%s', `str(args->${field})`, [field]);
+
+/** What each tracepoint prints, in order; keys follow the kernel's own print fmt (spec §H.1). */
+const LINE_FIELDS: Record<TxTracepoint, PrintedField[]> = {
+  'net:net_dev_queue': [str('dev', 'name'), ptr('skbaddr'), f('len', '%u', 'args->len')],
+  'net:net_dev_start_xmit': [
+    str('dev', 'name'),
+    f('queue_mapping', '%u', 'args->queue_mapping'),
+    ptr('skbaddr'),
+    f('protocol', '0x%04x', 'args->protocol'),
+    f('ip_summed', '%u', 'args->ip_summed'),
+    f('len', '%u', 'args->len'),
+    f('data_len', '%u', 'args->data_len'),
+    f('network_offset', '%d', 'args->network_offset'),
+    f('transport_offset_valid', '%u', 'args->transport_offset_valid'),
+    f('transport_offset', '%d', 'args->transport_offset'),
+    f('tx_flags', '%u', 'args->tx_flags'),
+    f('gso_size', '%u', 'args->gso_size'),
+    f('gso_segs', '%u', 'args->gso_segs'),
+    f('gso_type', '0x%x', 'args->gso_type'),
+  ],
+  'net:net_dev_xmit': [str('dev', 'name'), ptr('skbaddr'), f('len', '%u', 'args->len'), f('rc', '%d', 'args->rc')],
+  'net:net_dev_xmit_timeout': [
+    str('dev', 'name'),
+    str('driver', 'driver'),
+    f('queue', '%d', 'args->queue_index', ['queue_index']),
+  ],
+  'qdisc:qdisc_enqueue': [
+    f('ifindex', '%d', 'args->ifindex'),
+    f('handle', '0x%x', 'args->handle'),
+    f('parent', '0x%x', 'args->parent'),
+    ptr('qdisc'),
+    ptr('txq'),
+    ptr('skbaddr'),
+  ],
+  'qdisc:qdisc_dequeue': [
+    f('ifindex', '%d', 'args->ifindex'),
+    f('handle', '0x%x', 'args->handle'),
+    f('parent', '0x%x', 'args->parent'),
+    f('txq_state', '0x%lx', 'args->txq_state'),
+    f('packets', '%d', 'args->packets'),
+    ptr('qdisc'),
+    ptr('txq'),
+    ptr('skbaddr'),
+  ],
+  'napi:napi_poll': [
+    ptr('napi'),
+    str('dev', 'dev_name'),
+    f('work', '%d', 'args->work'),
+    f('budget', '%d', 'args->budget'),
+  ],
+  'napi:dql_stall_detected': [
+    f('thrs', '%u', 'args->thrs'),
+    f('len', '%u', 'args->len'),
+    f('last_reap', '%lu', 'args->last_reap'),
+    f('hist_head', '%lu', 'args->hist_head'),
+    f('now', '%lu', 'args->now'),
+    f('hist', '0x%lx,0x%lx,0x%lx,0x%lx', 'args->hist[0], args->hist[1], args->hist[2], args->hist[3]'),
+  ],
+  'skb:consume_skb': [ptr('skbaddr'), f('location', '%s', 'ksym(args->location)')],
+  'skb:kfree_skb': [
+    ptr('skbaddr'),
+    f('protocol', '%u', 'args->protocol'),
+    // numeric: bpftrace 0.17 cannot print enum names; the number→name table of the capturing kernel is in
+    // the capture's .meta.json (and the kernel's kfree_skb format file)
+    f('reason', '%u', 'args->reason'),
+    f('location', '%s', 'ksym(args->location)'),
+  ],
+};
+
+/** How each tracepoint is matched against the device filter (see the header comment). */
+function predicate(tp: TxTracepoint, fields: readonly string[], trackSkbs: boolean): string | null {
+  if (fields.includes('name')) return '/ str($1) == "" || str(args->name) == str($1) /';
+  if (fields.includes('dev_name')) return '/ str($1) == "" || str(args->dev_name) == str($1) /';
+  if (fields.includes('ifindex')) return '/ $2 == 0 || args->ifindex == $2 /';
+  if (tp.startsWith('skb:') && trackSkbs) return '/ str($1) == "" || @txr_skb[(uint64)args->skbaddr] /';
+  return null;
+}
+
+export interface ProgramOptions {
+  /** fields per tracepoint of the target kernel; tracepoints without an entry are left out */
+  fields: TracepointFields;
+  /** a comment line naming the kernel the program was generated for */
+  generatedFor?: string;
+}
+
+/** A probe that prints nothing and only drops the skb from @txr_skb. */
+function forgetSkbProbe(out: string[], probe: string, pred: string): void {
+  out.push('', probe, pred, '{', '  delete(@txr_skb[(uint64)args->skbaddr]);', '}');
+}
+
+/** The bpftrace program text for the tracepoints (and fields) given. Pure. */
+export function bpftraceProgram(opts: ProgramOptions): string {
+  const out: string[] = [];
+  const present = TX_TRACEPOINTS.filter((tp) => opts.fields[tp] !== undefined);
+  const absent = TX_TRACEPOINTS.filter((tp) => opts.fields[tp] === undefined);
+  // skb frees can only be attributed to DEV when net_dev_queue is there to see the skb first
+  const trackSkbs = present.includes('net:net_dev_queue') && present.some((tp) => tp.startsWith('skb:'));
+  out.push(
+    '#!/usr/bin/env bpftrace',
+    '/*',
+    ' * txpath.bt: the network TX path (qdisc -> driver -> completion) as one line per event, for txreplay.',
+    ' * Generated by `txreplay capture --print-program`; do not edit by hand.',
+    ...(opts.generatedFor ? [` * Generated for: ${opts.generatedFor}`] : []),
+    ...(absent.length ? [` * Left out (absent on that kernel): ${absent.join(', ')}`] : []),
+    ' *',
+    ' * Line format: <ts_ns> <cpu> <tid> <comm> <sys:event> key=value ...   (ts_ns = nsecs, CLOCK_MONOTONIC)',
+    ' * Usage:   bpftrace txpath.bt [DEV [IFINDEX]] > trace.txt      (stop with Ctrl-C, or `timeout -s INT 10 ...`)',
+    ' * Filter:  DEV keeps net_dev_* and napi_poll of DEV and the skbs net_dev_queue saw on DEV (consume/kfree_skb);',
+    ' *          IFINDEX keeps qdisc_* of that ifindex (qdisc events carry no name). dql_stall_detected: always.',
+    ' * Lost events: raise BPFTRACE_PERF_RB_PAGES (per-CPU ring pages, default 64); bpftrace prints "Lost N events".',
+    ' */',
+    '',
+    'BEGIN',
+    '{',
+    '  printf("# txpath.bt started ts_ns=%llu\\n", nsecs);',
+    '}',
+  );
+  for (const tp of present) {
+    const fields = opts.fields[tp] ?? [];
+    const printed = LINE_FIELDS[tp].filter((p) => p.needs.every((n) => fields.includes(n)));
+    const fmt = ['%llu %d %d %s', tp, ...printed.map((p) => `${p.key}=${p.fmt}`)].join(' ');
+    const args = ['nsecs', 'cpu', 'tid', 'comm', ...printed.map((p) => p.expr)];
+    const pred = predicate(tp, fields, trackSkbs);
+    out.push('', `tracepoint:${tp}`);
+    if (pred) out.push(pred);
+    out.push('{');
+    // remember which skbs were queued on the filtered device, so their frees can be kept (predicate above)
+    if (trackSkbs && tp === 'net:net_dev_queue')
+      out.push('  if (str($1) != "") { @txr_skb[(uint64)args->skbaddr] = 1; }');
+    if (trackSkbs && tp.startsWith('skb:'))
+      out.push('  if (str($1) != "") { delete(@txr_skb[(uint64)args->skbaddr]); }');
+    out.push(`  printf("${fmt}\\n",`, `    ${args.join(', ')});`, '}');
+    if (trackSkbs && tp === 'net:net_dev_queue') {
+      // an skb queued on another device: forget it, so a free of a recycled address whose earlier free was
+      // untraced (GRO merges, skb_consume_udp) is not attributed to DEV
+      forgetSkbProbe(out, `tracepoint:${tp}`, '/ str($1) != "" && str(args->name) != str($1) /');
+      // an skb received on any device is no longer a TX skb (veth/loopback hand the same skb to the peer,
+      // whose stack may free it without a tracepoint): forget it too. Prints nothing.
+      forgetSkbProbe(out, 'tracepoint:net:netif_receive_skb', '/ str($1) != "" /');
+    }
+  }
+  out.push('', 'END', '{');
+  if (trackSkbs) out.push('  clear(@txr_skb);');
+  out.push('  printf("# txpath.bt ended ts_ns=%llu\\n", nsecs);', '}', '');
+  return out.join('\n');
+}

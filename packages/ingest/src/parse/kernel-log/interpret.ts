@@ -1,0 +1,210 @@
+/**
+ * Interpretation of a TX ring dump: which side of the ring stopped, in kernel terms, with the numbers quoted.
+ *
+ * Ring model (Intel terms; the other drivers map onto it in records/txTimeout.ts): the driver writes descriptors at
+ * next_to_use and rings the doorbell by writing the tail register (TDT) — igb_tx_map()/ixgbe_tx_map() do
+ * `writel(i, tx_ring->tail)` unless netdev_xmit_more() defers it. The NIC fetches and sends descriptors from its head
+ * (TDH) up to the tail and writes completion status back (DD bit). NAPI poll — igb_poll() → igb_clean_tx_irq() —
+ * reaps completed descriptors and advances next_to_clean. So:
+ *  - head ≠ tail: descriptors handed to the NIC are not being fetched/completed → the NIC's DMA engine stalled;
+ *  - head = tail but next_to_clean ≠ next_to_use: the NIC finished, the driver never reaped → completion interrupt
+ *    lost or NAPI not scheduled;
+ *  - tail ≠ next_to_use: descriptors written but the doorbell (tail write) never happened.
+ */
+import { sameDevice } from './device.js';
+import { eventQueue, timeoutEvents, type RingRecord } from './events.js';
+import type { KernelRecord } from './types.js';
+
+export type TxHangCause =
+  | 'dma_stall'
+  | 'completions_not_processed'
+  | 'doorbell_not_written'
+  | 'pending_unattributed'
+  | 'no_ring_numbers';
+
+export interface TxHangRepeats {
+  /** Timeout events of this device (and queue, when known), this one included: a NETDEV WATCHDOG line and the
+   * ndo_tx_timeout dump right after it count once (see events.ts). */
+  count: number;
+  firstTsBootNs?: bigint;
+  lastTsBootNs?: bigint;
+  /** Mean time between consecutive ones, from the printk stamps. */
+  meanIntervalMs?: number;
+  /** Whether the hardware head or the consumer index changed between the dumps (false: no progress at all). */
+  progressed?: boolean;
+}
+
+export interface TxHangInterpretation {
+  cause: TxHangCause;
+  /** One or two sentences in kernel terms with the numbers quoted. */
+  summary: string;
+  /** Descriptors between hardware head and tail (owned by the NIC, not yet done), when both are known and tail ≥ head. */
+  pendingOnNic?: number;
+  /** Descriptors between next_to_clean and next_to_use (not yet reaped by the driver), when tail ≥ head. */
+  unreaped?: number;
+  repeats?: TxHangRepeats;
+  /** How long dev_watchdog() saw the queue stopped ("timed out N ms", v6.5+), from the watchdog line of this event. */
+  stoppedMs?: number;
+  /** What the driver did: resets, recovery levels, EQ recovery, link changes after the dump. */
+  recovery: string[];
+}
+
+const hx = (n: number): string => '0x' + n.toString(16);
+
+/** Forward distance from a to b on a ring of unknown size; undefined when it would wrap. */
+function ahead(from: number, to: number): number | undefined {
+  return to >= from ? to - from : undefined;
+}
+
+function names(r: RingRecord): { head: string; tail: string; ntu: string; ntc: string } {
+  switch (r.kind === 'tx_timeout_dump' ? r.format : 'intel') {
+    case 'i40e':
+      return { head: 'HWB', tail: 'TAIL', ntu: 'NTU', ntc: 'NTC' };
+    case 'ice':
+      // ice_tx_timeout() prints no tail register; classify() uses NTU, the value the driver last wrote to it.
+      return { head: 'HW_HEAD', tail: 'NTU', ntu: 'NTU', ntc: 'NTC' };
+    case 'hns3':
+      return { head: 'HW_HEAD', tail: 'HW_TAIL', ntu: 'SW_NTU', ntc: 'SW_NTC' };
+    case 'mlx5e':
+      return { head: 'head', tail: 'tail', ntu: 'SQ Prod', ntc: 'SQ Cons' };
+    case 'pcnet32':
+      return { head: 'head', tail: 'tail', ntu: 'cur_tx', ntc: 'dirty_tx' };
+    case 'bnxt':
+      return { head: 'head', tail: 'tail', ntu: 'prod', ntc: 'cons' };
+    case 'mtk_eth':
+      return { head: 'dtx', tail: 'ctx', ntu: 'next', ntc: 'fdx' };
+    default:
+      return { head: 'TDH', tail: 'TDT', ntu: 'next_to_use', ntc: 'next_to_clean' };
+  }
+}
+
+function ddBit(r: RingRecord): string {
+  // igb prints desc.status (wb.status), e1000/e1000e next_to_watch.status; E1000_TXD_STAT_DD is bit 0 in both.
+  const st = r.fields['desc.status'] ?? r.fields['next_to_watch.status'];
+  if (st === undefined) return '';
+  return (st & 1n) === 1n
+    ? ` The watched descriptor's status ${hx(Number(st))} has DD set: the NIC did write it back.`
+    : ` The watched descriptor's status ${hx(Number(st))} has DD clear: the NIC never wrote it back.`;
+}
+
+function classify(r: RingRecord): Pick<TxHangInterpretation, 'cause' | 'summary' | 'pendingOnNic' | 'unreaped'> {
+  const n = names(r);
+  const { hwHead, nextToUse, nextToClean } = r;
+  // ice prints no tail register; the driver writes tail = next_to_use when it rings the doorbell.
+  const hwTail = r.hwTail ?? (r.kind === 'tx_timeout_dump' && r.format === 'ice' ? nextToUse : undefined);
+  const out: Pick<TxHangInterpretation, 'cause' | 'summary' | 'pendingOnNic' | 'unreaped'> = { cause: 'no_ring_numbers', summary: '' };
+  const unreaped = nextToClean !== undefined && nextToUse !== undefined ? ahead(nextToClean, nextToUse) : undefined;
+  if (unreaped !== undefined) out.unreaped = unreaped;
+  if (hwHead !== undefined && hwTail !== undefined) {
+    const pending = ahead(hwHead, hwTail);
+    if (pending !== undefined) out.pendingOnNic = pending;
+    if (hwHead !== hwTail) {
+      out.cause = 'dma_stall';
+      const count = pending !== undefined ? `${pending} descriptor(s)` : 'descriptors (the ring wrapped)';
+      let s = `${n.head} ${hx(hwHead)} ≠ ${n.tail} ${hx(hwTail)}: ${count} handed to the NIC were never fetched/completed — the NIC stopped processing the ring (DMA stall).`;
+      if (nextToClean !== undefined && nextToClean !== hwHead) {
+        const lag = ahead(nextToClean, hwHead);
+        s += ` ${n.ntc} ${hx(nextToClean)} also trails the head${lag !== undefined ? ` by ${lag}` : ''}: completions the NIC did finish were not reaped either.`;
+      }
+      out.summary = s + ddBit(r);
+      return out;
+    }
+    if (nextToUse !== undefined && hwTail !== nextToUse) {
+      out.cause = 'doorbell_not_written';
+      out.summary = `${n.head} = ${n.tail} = ${hx(hwTail)} but ${n.ntu} is ${hx(nextToUse)}: descriptors were written to the ring and the tail register (doorbell) was never advanced to them (xmit_more batching left it behind, or the write was lost).${ddBit(r)}`;
+      // hns3 TX push (hns3_tx_push_bd) hands descriptors over through device memory, not the tail register.
+      if ((r.fields['tx_push'] ?? 0n) > 0n) out.summary += ' With tx_push on, the driver may bypass the tail register, so this reading is uncertain.';
+      return out;
+    }
+    if (nextToUse !== undefined && nextToClean !== undefined && nextToUse !== nextToClean) {
+      out.cause = 'completions_not_processed';
+      out.summary = `${n.head} = ${n.tail} = ${hx(hwTail)}: the NIC completed every descriptor it was given, but ${n.ntc} ${hx(nextToClean)} ≠ ${n.ntu} ${hx(nextToUse)}: ${unreaped ?? 'some'} completion(s) were never reaped — the TX completion interrupt was lost or NAPI was not scheduled.${ddBit(r)}`;
+      return out;
+    }
+    out.cause = 'pending_unattributed';
+    out.summary = `${n.head} = ${n.tail} = ${hx(hwTail)} and nothing is outstanding in the dump: the ring was idle when it was printed; the stall cleared or lies before the driver (queue stopped by flow control/pause frames).`;
+    return out;
+  }
+  if (nextToUse !== undefined && nextToClean !== undefined) {
+    out.cause = 'pending_unattributed';
+    out.summary =
+      nextToUse === nextToClean
+        ? `${n.ntc} = ${n.ntu} = ${hx(nextToUse)}: nothing outstanding on the ring when it was printed.`
+        : `${n.ntu} ${hx(nextToUse)} − ${n.ntc} ${hx(nextToClean)}: ${unreaped ?? 'some'} descriptor(s) posted and not completed; without a hardware head in the dump a NIC stall and a lost completion interrupt look alike.`;
+    return out;
+  }
+  const since = r.kind === 'tx_timeout_dump' && r.sinceLastTransUs !== undefined ? ` Last transmit ${r.sinceLastTransUs} µs before.` : '';
+  out.summary = `${r.driver} reported a TX timeout${r.queue !== undefined ? ` on queue ${r.queue}` : ''} without ring indexes.${since}`;
+  return out;
+}
+
+function sameQueue(a: { queue?: number }, b: { queue?: number }): boolean {
+  return a.queue === undefined || b.queue === undefined || a.queue === b.queue;
+}
+
+function repeatsOf(r: RingRecord, all: readonly KernelRecord[]): TxHangRepeats {
+  const events = timeoutEvents(all).filter((e) => sameDevice(e.first, r) && sameQueue({ queue: eventQueue(e) }, r));
+  const dumps = events.flatMap((e) => e.dumps).filter((d) => sameDevice(d, r) && sameQueue(d, r));
+  const stamps = events.map((e) => e.first.tsBootNs).filter((t): t is bigint => t !== undefined).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const rep: TxHangRepeats = { count: Math.max(1, events.length) };
+  if (stamps.length > 0) {
+    rep.firstTsBootNs = stamps[0]!;
+    rep.lastTsBootNs = stamps[stamps.length - 1]!;
+  }
+  if (stamps.length > 1) rep.meanIntervalMs = Number((stamps[stamps.length - 1]! - stamps[0]!) / BigInt(stamps.length - 1)) / 1e6;
+  // Progress needs the same indexes in at least two dumps; truncated or index-less dumps say nothing.
+  const keyed = dumps.filter((d) => d.hwHead !== undefined || d.nextToClean !== undefined);
+  if (keyed.length > 1) {
+    const key = (d: RingRecord): string => `${d.hwHead}/${d.nextToClean}`;
+    rep.progressed = new Set(keyed.map(key)).size > 1;
+  }
+  return rep;
+}
+
+function recoveryOf(r: RingRecord, all: readonly KernelRecord[]): string[] {
+  const out: string[] = [];
+  for (const x of all) {
+    if (x.firstLine < r.firstLine) continue;
+    if (x.kind === 'tx_recovery' && (sameDevice(x, r) || (x.driver === undefined && x.dev === undefined))) {
+      if (x.action === 'eq_recovered') out.push(`line ${x.firstLine}: mlx5e_health_channel_eq_recover recovered ${x.eqes} EQE(s) on EQ ${hx(x.eqn ?? 0)} — an interrupt that was never delivered`);
+      else if (x.action === 'recovery_level') out.push(`line ${x.firstLine}: tx_timeout recovery level ${x.level} on queue ${x.queue} (1 PF reset, 2 core reset, 3 global reset)`);
+      else if (x.action === 'recovery_failed') out.push(`line ${x.firstLine}: recovery failed: ${x.text}`);
+      else if (x.action === 'eq_dump') out.push(`line ${x.firstLine}: EQ ${hx(x.eqn ?? 0)} checked for missed events (consumer index ${hx(x.eqCons ?? 0)}, irqn ${hx(x.irqn ?? 0)})`);
+      else out.push(`line ${x.firstLine}: reset: ${x.text}`);
+    } else if (x.kind === 'link_change' && sameDevice(x, r)) {
+      out.push(`line ${x.firstLine}: link ${x.up ? 'up' : 'down'}${x.speedMbps !== undefined ? ` ${x.speedMbps} Mbps` : ''}`);
+    }
+    if (out.length >= 6) break;
+  }
+  return out;
+}
+
+/**
+ * Interpret one ring dump. Pass every record of the log as `all` to get repetition (count, interval, whether the
+ * ring moved between dumps) and what the driver did afterwards (reset, recovery level, EQ recovery, link flaps).
+ */
+export function interpretTxHang(record: RingRecord, all: readonly KernelRecord[] = []): TxHangInterpretation {
+  const base = classify(record);
+  const recovery = recoveryOf(record, all);
+  const out: TxHangInterpretation = { ...base, recovery };
+  // mlx5e has no hardware head in its dump; an EQ that held unserviced EQEs is the lost-interrupt proof.
+  if (out.cause === 'pending_unattributed' && recovery.some((s) => s.includes('EQE(s)'))) {
+    out.cause = 'completions_not_processed';
+    out.summary += ' The EQ recovery that followed found completion events nobody serviced: the completion interrupt was lost.';
+  }
+  const paired = timeoutEvents(all).find((e) => e.dumps.includes(record))?.watchdog;
+  if (paired?.timedOutMs !== undefined) {
+    out.stoppedMs = paired.timedOutMs;
+    out.summary += ` dev_watchdog saw the queue stopped for ${paired.timedOutMs} ms (line ${paired.firstLine}).`;
+  }
+  if (all.length > 0) {
+    const rep = repeatsOf(record, all);
+    out.repeats = rep;
+    if (rep.count > 1) {
+      const every = rep.meanIntervalMs !== undefined ? ` about every ${Math.round(rep.meanIntervalMs)} ms` : '';
+      const moved = rep.progressed === false ? ' with the ring indexes unchanged between dumps (no progress at all)' : rep.progressed ? ' with the indexes moving between dumps' : '';
+      out.summary += ` Repeated ${rep.count} times on this device${every}${moved}.`;
+    }
+  }
+  return out;
+}

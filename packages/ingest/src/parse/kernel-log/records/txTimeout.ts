@@ -1,0 +1,7 @@
+/**
+ * All ndo_tx_timeout dump matchers, specific formats first and the generic one-liner last.
+ */
+import { matchHns3, matchIntelTimeout, matchMlx5, matchVirtio } from './timeoutDumps.js';
+import { matchBnxt, matchEnaMissing, matchGeneric, matchMtk, matchPcnet } from './timeoutLegacy.js';
+
+export const TX_TIMEOUT_MATCHERS = [matchIntelTimeout, matchMlx5, matchHns3, matchVirtio, matchPcnet, matchBnxt, matchEnaMissing, matchMtk, matchGeneric];

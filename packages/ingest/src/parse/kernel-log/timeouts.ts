@@ -1,0 +1,68 @@
+/**
+ * Repeated timeouts per device and queue: how many, how far apart, how long the queue had been stuck, and what the
+ * driver did in between. dev_watchdog() re-arms every watchdog_timeo after calling ndo_tx_timeout(), so a queue
+ * that never recovers shows up every few seconds with a growing "timed out N ms".
+ */
+import { eventQueue, timeoutEvents } from './events.js';
+import type { DeviceRef, KernelRecord } from './types.js';
+
+export interface TimeoutSeries extends DeviceRef {
+  queue?: number;
+  /** Timeout events of this device/queue (a NETDEV WATCHDOG line and the driver dump right after it count once). */
+  count: number;
+  firstLine: number;
+  lastLine: number;
+  firstTsBootNs?: bigint;
+  lastTsBootNs?: bigint;
+  /** Mean spacing of the events with printk stamps. */
+  meanIntervalMs?: number;
+  /** Largest "timed out N ms" (v6.5+) or driver "usecs since last trans" seen: how long the queue sat stopped. */
+  maxStuckMs?: number;
+  /** Recovery records of the device between the first event and the next series' start: resets, levels, EQ recovery. */
+  recoveries: number;
+}
+
+const key = (r: DeviceRef, queue: number | undefined): string => `${r.busId ?? ''}|${r.dev ?? ''}|${queue ?? ''}`;
+
+/** Group timeout events (a watchdog line with the dump that follows it counts once) by device and queue. */
+export function summarizeTimeouts(records: readonly KernelRecord[]): TimeoutSeries[] {
+  const series = new Map<string, TimeoutSeries & { stamps: bigint[] }>();
+  for (const e of timeoutEvents(records)) {
+    const r = e.first;
+    const queue = eventQueue(e);
+    const k = key(r, queue);
+    let s = series.get(k);
+    if (!s) {
+      s = { count: 0, firstLine: r.firstLine, lastLine: r.lastLine, recoveries: 0, stamps: [] };
+      if (r.driver !== undefined) s.driver = r.driver;
+      if (r.busId !== undefined) s.busId = r.busId;
+      if (r.dev !== undefined) s.dev = r.dev;
+      if (queue !== undefined) s.queue = queue;
+      series.set(k, s);
+    }
+    s.count++;
+    s.lastLine = Math.max(r.lastLine, ...e.dumps.map((d) => d.lastLine));
+    if (r.tsBootNs !== undefined) s.stamps.push(r.tsBootNs);
+    const stuck = [e.watchdog?.timedOutMs, ...e.dumps.map((d) => (d.kind === 'tx_timeout_dump' && d.sinceLastTransUs !== undefined ? d.sinceLastTransUs / 1000 : undefined))];
+    for (const ms of stuck) if (ms !== undefined) s.maxStuckMs = Math.max(s.maxStuckMs ?? 0, ms);
+  }
+  const out: TimeoutSeries[] = [];
+  for (const { stamps, ...s } of series.values()) {
+    if (stamps.length > 0) {
+      s.firstTsBootNs = stamps[0]!;
+      s.lastTsBootNs = stamps[stamps.length - 1]!;
+    }
+    if (stamps.length > 1) s.meanIntervalMs = Number((stamps[stamps.length - 1]! - stamps[0]!) / BigInt(stamps.length - 1)) / 1e6;
+    // A recovery record names the device but rarely the queue: count those of the device within the series' lines.
+    s.recoveries = records.filter(
+      (x) =>
+        x.kind === 'tx_recovery' &&
+        x.action !== 'eq_dump' &&
+        x.firstLine >= s.firstLine &&
+        x.firstLine <= s.lastLine + 3 &&
+        ((x.dev !== undefined && x.dev === s.dev) || (x.busId !== undefined && x.busId === s.busId) || (x.dev === undefined && x.busId === undefined)),
+    ).length;
+    out.push(s);
+  }
+  return out;
+}

@@ -1,0 +1,181 @@
+/**
+ * Types of the kernel-log reader: one envelope-stripped line, and the records grouped from them.
+ * Pure data; no I/O.
+ */
+
+/**
+ * The envelope a kernel message came in. Names follow the tool that writes it:
+ * dmesg (`[  123.456789] msg`), dmesg -r / Android (`<4>[  123.456789] msg`), dmesg -T, dmesg -d/--reltime deltas,
+ * dmesg --time-format=iso, dmesg -x (`kern  :warn  : ` before any of these),
+ * /dev/kmsg (`6,339,5140900,-;msg`), RFC 3164 syslog (`Dec  7 10:11:12 host kernel: msg`, kern.log, /var/log/messages),
+ * syslog with an ISO stamp (rsyslog high precision), RFC 5424, journalctl -k short / short-iso / short-monotonic /
+ * short-full / -o json, OpenWrt logread, talosctl dmesg, and bare messages (no envelope at all).
+ */
+export type KernelLogShape =
+  | 'dmesg'
+  | 'dmesg-raw'
+  | 'dmesg-T'
+  | 'dmesg-delta'
+  | 'dmesg-iso'
+  | 'kmsg'
+  | 'syslog'
+  | 'syslog-iso'
+  | 'rfc5424'
+  | 'journal-short'
+  | 'journal-short-iso'
+  | 'journal-short-monotonic'
+  | 'journal-short-full'
+  | 'journal-short-unix'
+  | 'journal-json'
+  | 'logread'
+  | 'talos'
+  | 'bare';
+
+/** One source line with its envelope taken off. */
+export interface KernelLine {
+  /** 1-based line number in the input (a journal JSON MESSAGE with embedded newlines gives several lines with one number). */
+  lineNo: number;
+  /** The line as read, paste prefix and all. */
+  raw: string;
+  shape: KernelLogShape;
+  /** Time since boot from `[  123.456789]`, /dev/kmsg or the journal's monotonic stamp (printk's local_clock()). */
+  tsBootNs?: bigint;
+  /** Wall time in µs since the Unix epoch, only when the envelope says year and zone (RFC 5424, ISO with offset, journal JSON). */
+  wallTimeUs?: bigint;
+  /** Wall time as written (dmesg -T, syslog, journal short…), also when it lacks year or zone. */
+  wall?: string;
+  host?: string;
+  /** printk level 0 (KERN_EMERG) … 7 (KERN_DEBUG), from `<4>`, RFC 5424 PRI, journal PRIORITY or logread `kern.warn`. */
+  level?: number;
+  /** Syslog identifier (`kernel` for kernel lines); absent for dmesg-style shapes, which hold only kernel messages. */
+  ident?: string;
+  /** printk caller id `[ T123]` / `[   C28]` (CONFIG_PRINTK_CALLER). */
+  caller?: string;
+  /** True when the line had no envelope of its own and continues the previous message (multi-line printk). */
+  continuation: boolean;
+  /** The message text after the envelope (leading spaces of a continuation line kept). */
+  message: string;
+}
+
+/** Where a record came from in the input: first and last source line and the raw lines themselves. */
+export interface RecordSpan {
+  firstLine: number;
+  lastLine: number;
+  tsBootNs?: bigint;
+  wall?: string;
+  wallTimeUs?: bigint;
+  host?: string;
+  /** The raw source lines of the record, in order (evidence to quote back). */
+  evidence: string[];
+}
+
+/** The device a driver message names: `igb 0000:01:00.0 eth0:` → driver igb, busId 0000:01:00.0, dev eth0. */
+export interface DeviceRef {
+  driver?: string;
+  busId?: string;
+  dev?: string;
+}
+
+/** dev_watchdog() in net/sched/sch_generic.c found a stopped TX queue whose trans_start is older than watchdog_timeo. */
+export interface WatchdogTimeoutRecord extends RecordSpan, DeviceRef {
+  kind: 'watchdog_timeout';
+  dev: string;
+  queue?: number;
+  /** jiffies_to_msecs(jiffies - trans_start), printed since v6.5. */
+  timedOutMs?: number;
+  /** CPU that ran the watchdog timer (netdev_crit form since v6.8, or the WARNING line before). */
+  cpu?: number;
+  /** The sch_generic.c line of the WARN_ONCE, when the WARNING line was there. */
+  warnAt?: string;
+}
+
+/**
+ * A descriptor-ring dump a driver prints when it finds a TX ring stuck. All ring numbers are descriptor indexes
+ * in the driver's own terms; `fields` holds every number as printed (hex unless the driver prints decimal).
+ */
+export interface RingDumpCommon extends RecordSpan, DeviceRef {
+  driver: string;
+  queue?: number;
+  /** Hardware head: TDH (Intel), HWB/HW_HEAD write-back head (i40e, ice, hns3). */
+  hwHead?: number;
+  /** Hardware tail: TDT / TAIL / HW_TAIL — the last descriptor the driver handed to the NIC. */
+  hwTail?: number;
+  /** Driver producer index: next_to_use / NTU / SW_NTU / SQ Prod / cur_tx. */
+  nextToUse?: number;
+  /** Driver consumer index: next_to_clean / NTC / SW_NTC / SQ Cons / dirty_tx. */
+  nextToClean?: number;
+  /** Every parsed number, keyed by the name the driver prints. */
+  fields: Record<string, bigint>;
+}
+
+/**
+ * Intel "Detected Tx Unit Hang" (igb, ixgbe, e1000, fm10k, igc: *_clean_tx_irq) and e1000e "Detected Hardware Unit Hang"
+ * (e1000_print_hw_hang) blocks.
+ */
+export interface TxHangDumpRecord extends RingDumpCommon {
+  kind: 'tx_hang_dump';
+  variant: 'tx_unit_hang' | 'hardware_unit_hang';
+  /** The header line was not in the input (cut by grep or the paste); the block started at `Tx Queue` / `TDH`. */
+  headerless?: boolean;
+  /** ixgbe prints " (XDP)" for an XDP ring (ixgbe_clean_tx_irq, 4.15–5.x). */
+  xdp?: boolean;
+  /** buffer_info[next_to_clean].time_stamp: jiffies when that descriptor was queued. */
+  timeStampJiffies?: bigint;
+  /** jiffies when the check ran. */
+  jiffies?: bigint;
+  nextToWatch?: bigint;
+}
+
+/** Driver ndo_tx_timeout dumps: i40e/ice, mlx5e, hns3, virtio_net, pcnet32, bnxt, and the generic one-liners. */
+export interface TxTimeoutDumpRecord extends RingDumpCommon {
+  kind: 'tx_timeout_dump';
+  /** Which printk it was: 'i40e' (tx_timeout: VSI_seid…), 'ice', 'mlx5e', 'hns3', 'virtio_net', 'pcnet32', 'bnxt', 'mtk_eth', 'generic'. */
+  format: 'i40e' | 'ice' | 'mlx5e' | 'hns3' | 'virtio_net' | 'pcnet32' | 'bnxt' | 'mtk_eth' | 'generic';
+  /** Time since the queue last transmitted, when the driver prints it (mlx5e usecs since last trans, virtio usecs ago, hns3 delta msecs). */
+  sinceLastTransUs?: number;
+  /** The driver's own timeout counter (hns3 tx_timeout count, ixgbe tx hang N). */
+  count?: number;
+}
+
+/** What the driver did about it: i40e/ice recovery level, mlx5e EQ recovery, resets. */
+export interface TxRecoveryRecord extends RecordSpan, DeviceRef {
+  kind: 'tx_recovery';
+  action: 'recovery_level' | 'eq_recovered' | 'eq_dump' | 'reset' | 'recovery_failed';
+  queue?: number;
+  /** i40e/ice tx_timeout_recovery_level (1 PF reset, 2 core reset, 3 global reset). */
+  level?: number;
+  /** mlx5e_health_channel_eq_recover: EQEs found pending on the EQ — interrupts that were never serviced. */
+  eqes?: number;
+  eqn?: number;
+  /** EQ consumer index and IRQ number from the EQ dump. */
+  eqCons?: number;
+  irqn?: number;
+  /** ixgbe/fm10k "tx hang N detected": the driver's running count. */
+  count?: number;
+  text: string;
+}
+
+export interface LinkChangeRecord extends RecordSpan, DeviceRef {
+  kind: 'link_change';
+  dev: string;
+  up: boolean;
+  speedMbps?: number;
+  duplex?: 'full' | 'half';
+  flowControl?: string;
+}
+
+export interface NeighOverflowRecord extends RecordSpan {
+  kind: 'neigh_table_overflow';
+  /** arp_cache / ndisc_cache, when printed (neigh_alloc, v4.x+). */
+  table?: string;
+}
+
+export type KernelRecord =
+  | WatchdogTimeoutRecord
+  | TxHangDumpRecord
+  | TxTimeoutDumpRecord
+  | TxRecoveryRecord
+  | LinkChangeRecord
+  | NeighOverflowRecord;
+
+export type KernelRecordKind = KernelRecord['kind'];

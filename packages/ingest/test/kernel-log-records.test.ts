@@ -1,0 +1,277 @@
+/**
+ * Kernel-log record layer on the real excerpts in test/data/kernel-log/ (sources in SOURCES.md): one assertion set
+ * per driver format, with the numbers as the excerpt prints them.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  parseKernelLog,
+  type KernelRecord,
+  type LinkChangeRecord,
+  type NeighOverflowRecord,
+  type TxHangDumpRecord,
+  type TxRecoveryRecord,
+  type TxTimeoutDumpRecord,
+  type WatchdogTimeoutRecord,
+} from '../src/parse/kernel-log/index.js';
+
+const DATA = fileURLToPath(new URL('./data/kernel-log/', import.meta.url));
+const records = (file: string): KernelRecord[] => parseKernelLog(readFileSync(`${DATA}${file}`, 'utf8')).records;
+const of = <K extends KernelRecord['kind']>(rs: KernelRecord[], kind: K): Extract<KernelRecord, { kind: K }>[] =>
+  rs.filter((r): r is Extract<KernelRecord, { kind: K }> => r.kind === kind);
+
+describe('NETDEV WATCHDOG in every dev_watchdog() form', () => {
+  it('2.4/2.6.0–2.6.26 "NETDEV WATCHDOG: eth0: transmit timed out"', () => {
+    const w = of(records('watchdog-via-rhine-lkml-2001.syslog'), 'watchdog_timeout');
+    expect(w.map((r) => [r.dev, r.firstLine, r.wall])).toEqual([
+      ['eth0', 2, 'Aug 28 13:45:05'],
+      ['eth0', 5, 'Aug 28 13:45:55'],
+      ['eth0', 7, 'Aug 28 13:45:59'],
+    ]);
+    expect(w[0]!.queue).toBeUndefined();
+  });
+
+  it('2.6.27–6.4 WARN_ONCE form joins the cut-here and WARNING lines before it', () => {
+    const [w] = of(records('watchdog-openrisc-9.dmesg'), 'watchdog_timeout') as [WatchdogTimeoutRecord];
+    expect(w).toMatchObject({ dev: 'eth0', driver: 'ethoc', queue: 0, cpu: 0, warnAt: 'net/sched/sch_generic.c:442', firstLine: 2, lastLine: 4 });
+    expect(w.evidence).toHaveLength(3);
+    expect(w.tsBootNs).toBe(259_700_000_000n);
+  });
+
+  it('WARNING after the message (5.x arm64, 5.15 raspberrypi) and in logread', () => {
+    expect(of(records('watchdog-raspberrypi-5239.syslog-iso'), 'watchdog_timeout')[0]).toMatchObject({
+      dev: 'eth1', driver: 'r8152', queue: 0, cpu: 0, warnAt: 'net/sched/sch_generic.c:478', firstLine: 1, lastLine: 3,
+    });
+    expect(of(records('watchdog-lede-6447.logread'), 'watchdog_timeout')[0]).toMatchObject({ dev: 'eth0', driver: 'r8125', cpu: 3, firstLine: 1, lastLine: 2 });
+    expect(of(records('watchdog-openwrt-packages-9522.logread'), 'watchdog_timeout')[0]).toMatchObject({ driver: 'mtk_soc_eth', cpu: 2, firstLine: 1, lastLine: 3 });
+    expect(of(records('watchdog-xiaomi-77.dmesg-r'), 'watchdog_timeout')[0]).toMatchObject({ dev: 'wlan0', driver: 'cnss_wlan_pci', queue: 0, firstLine: 1, lastLine: 3 });
+    expect(of(records('watchdog-kastb-r8169-3.dmesg'), 'watchdog_timeout')[0]).toMatchObject({ dev: 'eth0', driver: 'r8169', cpu: 1, firstLine: 5, lastLine: 7 });
+    expect(of(records('watchdog-syscall-de.syslog'), 'watchdog_timeout')[0]).toMatchObject({ dev: 'eth0', driver: 'r8169', queue: 0, host: 'srv4' });
+  });
+
+  it('6.5–6.7 WARN_ONCE form with "timed out N ms", after a link flap (triple-quoted mail)', () => {
+    const rs = records('watchdog-r8169-netdev-2023.mail');
+    expect(of(rs, 'watchdog_timeout')[0]).toMatchObject({ dev: 'enp3s0', driver: 'r8169', queue: 0, timedOutMs: 5368, firstLine: 3, lastLine: 4, tsBootNs: 1_512_295_215_000n });
+    expect(of(rs, 'link_change').map((r) => [r.up, r.speedMbps, r.flowControl])).toEqual([
+      [false, undefined, undefined],
+      [true, 1000, 'rx/tx'],
+    ]);
+  });
+
+  it('6.8+ netdev_crit form: CPU, queue and timed-out ms, device from the netdev prefix', () => {
+    const w = of(records('watchdog-openwrt-16419.dmesg'), 'watchdog_timeout');
+    expect(w).toHaveLength(5);
+    expect(w.map((r) => [r.dev, r.queue, r.timedOutMs])).toEqual([
+      ['eth0', 4, 190940],
+      ['eth0', 4, 195980],
+      ['wan', 1, 53870],
+      ['wan', 1, 58820],
+      ['eth0', 4, 200940],
+    ]);
+    expect(w[0]).toMatchObject({ driver: 'mtk_soc_eth', busId: '1e100000.ethernet', cpu: 1 });
+    expect(of(records('watchdog-r8168-64.journal'), 'watchdog_timeout')[0]).toMatchObject({ dev: 'nic1', driver: 'r8168', busId: '0000:05:00.0', timedOutMs: 6464, cpu: 2 });
+  });
+});
+
+describe('Intel TX hang dumps', () => {
+  it('igb "Detected Tx Unit Hang" with /dev/kmsg continuation lines: every number, hex', () => {
+    const d = of(records('igb-netmap-261.dmesg'), 'tx_hang_dump');
+    expect(d).toHaveLength(3);
+    expect(d[0]).toMatchObject({
+      driver: 'igb', busId: '0000:02:00.1', variant: 'tx_unit_hang', queue: 0, hwHead: 0, hwTail: 1, nextToUse: 1, nextToClean: 0,
+      timeStampJiffies: 0x100148bd7n, jiffies: 0x100149450n, nextToWatch: 0xffff88041b001000n, firstLine: 1, lastLine: 11,
+    });
+    expect(d[0]!.fields['desc.status']).toBe(0x558000n);
+    expect(d[0]!.evidence).toHaveLength(11);
+    expect(d.map((r) => r.firstLine)).toEqual([1, 14, 25]);
+  });
+
+  it('igb in syslog with the envelope repeated on each line; a truncated last dump stays partial', () => {
+    const rs = records('igb-openavnu-210.syslog');
+    const d = of(rs, 'tx_hang_dump');
+    expect(d.map((r) => [r.firstLine, r.lastLine, r.queue, r.hwHead, r.hwTail])).toEqual([
+      [2, 12, 1, 0, 1],
+      [13, 16, 1, 0, 1],
+    ]);
+    expect(d[1]!.nextToUse).toBeUndefined();
+    expect(of(rs, 'link_change')[0]).toMatchObject({ dev: 'eth0', up: true, speedMbps: 1000, duplex: 'full', flowControl: 'RX/TX' });
+  });
+
+  it('igb pasted from journalctl (indented continuations) and behind a shell prompt on the console', () => {
+    expect(of(records('igb-rtlwifi-513.journal'), 'tx_hang_dump')[0]).toMatchObject({ queue: 1, hwHead: 0, hwTail: 5, nextToUse: 5, nextToClean: 0, nextToWatch: 0xf41c7a99n });
+    expect(of(records('igb-lede-apu2-2.dmesg'), 'tx_hang_dump')[0]).toMatchObject({ driver: 'igb', queue: 2, hwTail: 1, jiffies: 0xffffadf3n, firstLine: 1, lastLine: 10 });
+  });
+
+  it('igb with blank lines between every line', () => {
+    const d = of(records('igb-sunshout.dmesg'), 'tx_hang_dump');
+    expect(d.map((r) => [r.hwHead, r.hwTail, r.nextToUse, r.nextToClean])).toEqual([
+      [0xf4, 0xf4, 0xf6, 0xf4],
+      [0xf4, 0xf4, 0xf6, 0xf4],
+    ]);
+  });
+
+  it('ixgbe "TDH, TDT <93>, <9d>" and tx_buffer_info, quoted in a mail', () => {
+    expect(of(records('ixgbe-kvm-virtio-iommu.mail'), 'tx_hang_dump')[0]).toMatchObject({
+      driver: 'ixgbe', dev: 'enp3s0', queue: 0, hwHead: 0x93, hwTail: 0x9d, nextToUse: 0x9d, nextToClean: 0x93, timeStampJiffies: 0x10019e800n,
+    });
+    expect(of(records('ixgbe-intel-21.dmesg'), 'tx_hang_dump')[0]).toMatchObject({ dev: 'eth2', queue: 2, hwHead: 0x13a, hwTail: 0x16a, nextToUse: 0x16a });
+  });
+
+  it('e1000e "Detected Hardware Unit Hang:" with MAC/PHY/PCI status', () => {
+    const d = of(records('e1000e-gislab-407.dmesg'), 'tx_hang_dump');
+    expect(d).toHaveLength(2);
+    expect(d[0]).toMatchObject({ driver: 'e1000e', dev: 'eth0', variant: 'hardware_unit_hang', hwHead: 0x13, hwTail: 0x88, nextToUse: 0x88, nextToClean: 0x7, firstLine: 1, lastLine: 15 });
+    expect(d[0]!.fields).toMatchObject({ 'MAC Status': 0x80083n, 'PHY Status': 0x796dn, 'PHY 1000BASE-T Status': 0x3c00n, 'PHY Extended Status': 0x3000n, 'PCI Status': 0x10n, 'next_to_watch.status': 0n });
+    expect(of(records('e1000e-lede-5854.logread'), 'tx_hang_dump')[0]).toMatchObject({ hwHead: 0x63, hwTail: 0xa1, firstLine: 2, lastLine: 15, wall: 'Tue Dec 1 17:07:50 2020' });
+    expect(of(records('e1000e-talos-8935.talos'), 'tx_hang_dump')[0]).toMatchObject({ dev: 'eno1', hwHead: 0xa1, hwTail: 0x8b, nextToClean: 0x96 });
+    expect(of(records('e1000e-przeqpiciel.journal'), 'tx_hang_dump')[0]).toMatchObject({ dev: 'enp0s25', hwHead: 0x82, hwTail: 0x8e, nextToClean: 0x81, lastLine: 6 });
+  });
+
+  it('orphan field lines before the first header are not a dump; a header-less dump starting at Tx Queue is', () => {
+    expect(of(records('e1000e-openmptcprouter-286.logread'), 'tx_hang_dump').map((r) => r.firstLine)).toEqual([9]);
+    const d = of(records('e1000-lkml-2006.syslog'), 'tx_hang_dump');
+    expect(d.map((r) => [r.firstLine, r.lastLine, r.headerless, r.hwHead, r.hwTail, r.nextToClean])).toEqual([
+      [6, 15, true, 0x3d, 0x44, 0x39],
+      [16, 25, true, 0x3d, 0x44, 0x39],
+    ]);
+  });
+});
+
+describe('driver ndo_tx_timeout dumps', () => {
+  it('i40e_tx_timeout(): ring numbers and recovery level (quoted-printable mail)', () => {
+    const rs = records('i40e-lkml-2022.mail');
+    const [d] = of(rs, 'tx_timeout_dump') as [TxTimeoutDumpRecord];
+    expect(d).toMatchObject({ format: 'i40e', driver: 'i40e', dev: 'eth0', queue: 0, hwHead: 0x78c, hwTail: 0x78c, nextToUse: 0x78c, nextToClean: 0x697 });
+    expect(d.fields).toMatchObject({ VSI_seid: 390n, INT: 0n });
+    expect(of(rs, 'tx_recovery')[0]).toMatchObject({ action: 'recovery_level', level: 1, queue: 0 });
+  });
+
+  it('mlx5e: "TX timeout detected" joins the per-queue line; repeated queues and failed recovery', () => {
+    const rs = records('mlx5-nvme-2020.mail');
+    const d = of(rs, 'tx_timeout_dump');
+    expect(d.map((r) => [r.dev, r.queue, r.nextToClean, r.nextToUse, r.firstLine])).toEqual([
+      ['mlx5_slave1', 12, 8, 10, 5],
+      ['mlx5_slave1', 12, 8, 10, 16],
+      ['mlx5_slave2', 10, 8, 10, 21],
+      ['mlx5_slave2', 11, 5, 7, 24],
+      ['mlx5_slave2', 12, 6, 8, 26],
+    ]);
+    expect(d[0]!.fields).toMatchObject({ SQ: 0x1278n, CQ: 0xf2n });
+    const rec = of(rs, 'tx_recovery');
+    expect(rec.filter((r) => r.action === 'recovery_failed')).toHaveLength(3);
+    expect(rec.find((r) => r.action === 'eq_dump')).toMatchObject({ eqn: 0x13, eqCons: 0xd, irqn: 0x87 });
+  });
+
+  it('hns3_get_tx_timeo_queue_info(): multi-line dump of one device, reflowed in a mail', () => {
+    const rs = records('hns3-kvm-2024.mail');
+    expect(of(rs, 'watchdog_timeout')[0]).toMatchObject({ dev: 'eth1', queue: 10, timedOutMs: 5260, cpu: 1 });
+    const [d] = of(rs, 'tx_timeout_dump') as [TxTimeoutDumpRecord];
+    expect(d).toMatchObject({ format: 'hns3', queue: 10, count: 1, nextToUse: 1, nextToClean: 0, hwHead: 0, hwTail: 0, sinceLastTransUs: 5_260_000 });
+    expect(d.fields).toMatchObject({ queued: 42n, completed: 0n, 'napi state': 16n, tx_push: 1n, BD_NUM: 0x7fn, EBD_NUM: 0x400n });
+    expect(of(rs, 'tx_recovery')[0]).toMatchObject({ action: 'reset', busId: '0000:c2:00.0' });
+  });
+
+  it('hns3 lines quoted without any envelope', () => {
+    const [d] = of(records('hns3-netdev-2024.mail'), 'tx_timeout_dump') as [TxTimeoutDumpRecord];
+    expect(d).toMatchObject({ format: 'hns3', queue: 1, count: 35, nextToUse: 0x346, nextToClean: 0x334, hwHead: 0x346, hwTail: 0x346, firstLine: 2, lastLine: 3 });
+  });
+
+  it('virtnet_tx_timeout(): queue, vq and usecs since the last transmit', () => {
+    const rs = records('virtio-net-lore-iotlb.mail');
+    expect(of(rs, 'tx_timeout_dump').map((r) => [r.queue, r.sinceLastTransUs, r.fields['vq']])).toEqual([
+      [0, 7_560_000, 1n],
+      [0, 16_776_000, 1n],
+    ]);
+    expect(of(rs, 'watchdog_timeout').map((r) => r.timedOutMs)).toEqual([5500, 5568, 16776]);
+    const wrapped = records('virtio-net-passt.mail');
+    expect(of(wrapped, 'tx_timeout_dump').map((r) => r.sinceLastTransUs)).toEqual([8_856_000, 13_951_000]);
+    expect(of(wrapped, 'watchdog_timeout')[0]).toMatchObject({ dev: 'ens3', driver: 'virtio_net', queue: 0 });
+  });
+
+  it('bnxt_dump_tx_sw_state(): producer and consumer in hex, after the 6.8+ watchdog and the reset notice', () => {
+    const rs = records('bnxt-netdev-2025.mail');
+    expect(of(rs, 'watchdog_timeout')[0]).toMatchObject({ driver: 'bnxt_en', dev: 'eth0', queue: 1, timedOutMs: 5123, cpu: 2 });
+    const d = of(rs, 'tx_timeout_dump');
+    expect(d.map((r) => r.format)).toEqual(['generic', 'bnxt']);
+    expect(d[1]).toMatchObject({ nextToUse: 0xa, nextToClean: 0x8, firstLine: 5 });
+    expect(d[1]!.fields).toMatchObject({ napi: 0n, tx_ring: 0n, fw_ring: 0n });
+  });
+
+  it('one-line timeouts (r8152, r8168, forcedeth) and ena missing completions', () => {
+    expect(of(records('watchdog-r8152-lede-10941.logread'), 'tx_timeout_dump')[0]).toMatchObject({ format: 'generic', driver: 'r8152', busId: '4-1:1.0', dev: 'eth1' });
+    expect(of(records('watchdog-r8168-64.journal'), 'tx_timeout_dump')[0]).toMatchObject({ format: 'generic', driver: 'r8168', dev: 'nic1' });
+    expect(of(records('forcedeth-ubuntuforums.dmesg'), 'tx_timeout_dump').map((r) => r.firstLine)).toEqual([1, 4]);
+    const ena = records('ena-amzn-147.dmesg-reltime');
+    expect(of(ena, 'tx_timeout_dump').map((r) => r.fields)).toEqual([{ qid: 0n, index: 694n }, { missed: 156n, threshold: 128n }]);
+    expect(of(ena, 'tx_recovery').map((r) => r.text)).toEqual(['Trigger reset is on']);
+  });
+});
+
+describe('link, neighbour overflow', () => {
+  it('Intel NIC Link lines, old and new prefixes, and r8169 "link up"', () => {
+    const l = of(records('igb-netmap-261.dmesg'), 'link_change') as LinkChangeRecord[];
+    expect(l.map((r) => [r.dev, r.up, r.speedMbps, r.flowControl])).toEqual([
+      ['enp2s0f1', true, 100, 'RX/TX'],
+      ['enp2s0f1', true, 100, 'RX/TX'],
+    ]);
+    expect(of(records('e1000-lkml-2006.syslog'), 'link_change')[0]).toMatchObject({ driver: 'e1000', dev: 'eth0', up: true, speedMbps: 100, duplex: 'full', firstLine: 27 });
+    expect(of(records('watchdog-kastb-r8169-3.dmesg'), 'link_change')).toHaveLength(2);
+  });
+
+  it('neigh_alloc() "neighbor table overflow!" in journal, logread and bare dmesg', () => {
+    const j = of(records('neigh-appstream-102.journal'), 'neigh_table_overflow') as NeighOverflowRecord[];
+    expect(j.map((r) => [r.firstLine, r.table, r.host])).toEqual([
+      [1, 'arp_cache', 'k8snode228'],
+      [2, 'arp_cache', 'k8snode228'],
+      [5, 'arp_cache', 'k8snode228'],
+    ]);
+    expect(of(records('neigh-lede-6427.logread'), 'neigh_table_overflow')).toHaveLength(2);
+    expect(of(records('neigh-router7-31.dmesg'), 'neigh_table_overflow').map((r) => r.tsBootNs)).toEqual([843_041_359_054_000n, 843_041_364_702_000n]);
+  });
+
+  it('records only kernel lines of a mixed syslog file', () => {
+    const rs = records('e1000e-lede-5854.logread');
+    expect(rs.every((r) => r.evidence.every((e) => e.includes('kernel:')))).toBe(true);
+    const rec: TxRecoveryRecord[] = of(records('watchdog-via-rhine-lkml-2001.syslog'), 'tx_recovery');
+    expect(rec.map((r) => r.text)).toEqual(['reset finished after 5 microseconds.', 'reset finished after 10005 microseconds.', 'reset finished after 10005 microseconds.']);
+  });
+});
+
+// A record carries what is needed to quote it: first/last line and the raw lines.
+it('every record of every excerpt quotes its source lines in order', () => {
+  for (const f of ['igb-netmap-261.dmesg', 'mlx5-nvme-2020.mail', 'hns3-kvm-2024.mail', 'e1000e-gislab-407.dmesg', 'watchdog-openrisc-9.dmesg']) {
+    const text = readFileSync(`${DATA}${f}`, 'utf8').split('\n');
+    for (const r of records(f) as (TxHangDumpRecord | KernelRecord)[]) {
+      expect(r.firstLine).toBeLessThanOrEqual(r.lastLine);
+      expect(r.evidence[0]).toBe(text[r.firstLine - 1]);
+      for (const e of r.evidence) expect(text).toContain(e);
+    }
+  }
+});
+
+it('mtk_tx_timeout(): PDMA indexes after "transmit timed out"; the orphan ring line before the first one is not a dump', () => {
+  const d = of(records('mtk-eth-mt76-375.dmesg'), 'tx_timeout_dump');
+  expect(d.map((r) => [r.format, r.firstLine, r.lastLine, r.hwTail, r.hwHead, r.nextToClean, r.nextToUse])).toEqual([
+    ['mtk_eth', 3, 6, 3717, 3717, 3704, 3717],
+    ['mtk_eth', 7, 10, 3717, 3717, 3704, 3717],
+    ['mtk_eth', 11, 14, 3717, 3717, 3704, 3717],
+  ]);
+  expect(d[0]!.fields).toMatchObject({ dma_cfg: 0x80000065n, tx_base: 0x0f1e0000n, rx_calc: 2932n, rx_drx: 2930n });
+});
+
+it('phylib phy_print_status() and mlx5 link lines (real lines, quoted inline)', () => {
+  // https://github.com/openwrt/openwrt/issues/14707 and fixtures/public 43 (mlx5, dmesg -T).
+  const { records: rs } = parseKernelLog(
+    [
+      '[   15.751935] rk_gmac-dwmac ff540000.ethernet eth0: Link is Up - 1Gbps/Full - flow control off',
+      '[Thu Oct 22 08:55:04 2020] mlx5_core 0000:42:00.1 eth4: Link down',
+      '[Thu Oct 22 08:55:11 2020] mlx5_core 0000:42:00.1 eth4: Link up',
+    ].join('\n'),
+  );
+  expect(of(rs, 'link_change').map((r) => [r.driver, r.dev, r.up, r.speedMbps, r.duplex, r.flowControl, r.wall])).toEqual([
+    ['rk_gmac-dwmac', 'eth0', true, 1000, 'full', 'off', undefined],
+    ['mlx5_core', 'eth4', false, undefined, undefined, undefined, 'Thu Oct 22 08:55:04 2020'],
+    ['mlx5_core', 'eth4', true, undefined, undefined, undefined, 'Thu Oct 22 08:55:11 2020'],
+  ]);
+});

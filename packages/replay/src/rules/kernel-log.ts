@@ -1,0 +1,260 @@
+/**
+ * Findings from kernel logs alone (dmesg, syslog, journal): what a kernel engineer reads in a NETDEV WATCHDOG line
+ * and the driver's ring dump, with the numbers quoted back. The records come from ingest's kernel-log reader; this
+ * file only decides what they mean for the TX path.
+ *
+ * - dev_watchdog() (net/sched/sch_generic.c) prints NETDEV WATCHDOG when a TX queue has been stopped
+ *   (netif_xmit_stopped) for longer than dev->watchdog_timeo since its trans_start, then calls the driver's
+ *   ndo_tx_timeout(): one `watchdog_timeout` finding per device and queue, with count, spacing and recovery.
+ * - The driver's own dump (igb_clean_tx_irq "Detected Tx Unit Hang", i40e/ice/mlx5e/hns3 tx_timeout…) says which
+ *   side of the ring stopped (interpretTxHang): the NIC (head behind tail: `stuck_dma`), the completion path (head
+ *   caught up, next_to_clean behind: `lost_interrupt`), the doorbell (tail behind next_to_use: `doorbell_not_rung`),
+ *   or nothing pending at all while the queue stays stopped (`lost_wakeup`, docs/kernel-tx-path.md §I.4).
+ * - "neighbour table overflow" (neigh_alloc in net/core/neighbour.c): __neigh_create() fails with -ENOBUFS and
+ *   ip_finish_output2() drops the skb (NEIGH_CREATEFAIL) — an ENOBUFS that never reached a TX queue.
+ */
+import {
+  interpretTxHang,
+  summarizeTimeouts,
+  timeoutEvents,
+  type KernelRecord,
+  type TimeoutSeries,
+  type TxHangInterpretation,
+} from '@txreplay/ingest';
+import type { Evidence, Finding, FindingKind } from '../types.js';
+
+type RingRecord = Extract<KernelRecord, { kind: 'tx_hang_dump' | 'tx_timeout_dump' }>;
+type DeviceNamed = { dev?: string; busId?: string; driver?: string };
+
+/** A record's time on the trace clock: printk's since-boot stamp when the envelope has one, else wall time. */
+export function logTimeNs(r: { tsBootNs?: bigint; wallTimeUs?: bigint }): bigint {
+  return r.tsBootNs ?? (r.wallTimeUs !== undefined ? r.wallTimeUs * 1000n : 0n);
+}
+
+/** The device as the log names it: interface name, else PCI address (igb on older kernels prints no ifname). */
+export function logDeviceName(r: DeviceNamed): string {
+  return r.dev ?? r.busId ?? (r.driver !== undefined ? `(${r.driver})` : '(unknown device)');
+}
+
+function sameDevice(a: DeviceNamed, b: DeviceNamed): boolean {
+  if (a.dev !== undefined && b.dev !== undefined) return a.dev === b.dev;
+  if (a.busId !== undefined && b.busId !== undefined) return a.busId === b.busId;
+  return a.driver !== undefined && a.driver === b.driver;
+}
+
+function evidenceOf(r: KernelRecord, source: string, note?: string): Evidence {
+  const first = r.evidence.find((l) => l.trim() !== '') ?? '';
+  return { tsNs: logTimeNs(r), event: `log:${r.kind}`, source, line: r.firstLine, note: note ?? first.trim().slice(0, 240) };
+}
+
+const CAUSE_KIND: Record<TxHangInterpretation['cause'], FindingKind | null> = {
+  dma_stall: 'stuck_dma',
+  completions_not_processed: 'lost_interrupt',
+  doorbell_not_written: 'doorbell_not_rung',
+  pending_unattributed: null,
+  no_ring_numbers: null,
+};
+
+const CAUSE_TITLE: Record<string, string> = {
+  stuck_dma: 'the NIC stopped processing the TX ring (hardware head stuck behind the tail)',
+  lost_interrupt: 'TX completions were never reaped (completion interrupt lost or NAPI not run)',
+  doorbell_not_rung: 'descriptors were queued but the tail doorbell was never written',
+  lost_wakeup: 'the TX queue stayed stopped with nothing outstanding on the ring (no wake-up)',
+};
+
+const CAUSE_NEXT: Record<string, string[]> = {
+  stuck_dma: [
+    'check PCIe AER/IOMMU faults around the dump (dmesg | grep -iE "AER|DMAR|iommu") and the NIC firmware version',
+    'capture napi:napi_poll and skb:consume_skb with txreplay capture: polls that keep coming with no TX frees confirm a DMA stall',
+  ],
+  lost_interrupt: [
+    'compare /proc/interrupts for the TX queue vector before and after: a count that stops moving is a lost MSI-X interrupt',
+    'capture napi:napi_poll for the device: a poll gap as long as the stall confirms it (docs/kernel-tx-path.md §I.1)',
+  ],
+  doorbell_not_rung: [
+    'look for xmit_more batching left pending (net_dev_start_xmit with no later doorbell) — capture net:net_dev_start_xmit and net:net_dev_xmit',
+  ],
+  lost_wakeup: [
+    'capture qdisc:qdisc_dequeue (txq_state) and net:net_dev_xmit around the next stall to see who stopped the queue and why no netif_tx_wake_queue followed',
+  ],
+};
+
+function seriesFindings(s: TimeoutSeries, records: readonly KernelRecord[], source: string): Finding[] {
+  const out: Finding[] = [];
+  const dev = logDeviceName(s);
+  const queue = s.queue ?? null;
+  const events = timeoutEvents(records).filter((e) => sameDevice(e.first, s) && (s.queue === undefined || (e.watchdog?.queue ?? e.dumps[0]?.queue) === s.queue));
+  const firstRec = events[0]?.first;
+  const startNs = s.firstTsBootNs ?? (firstRec ? logTimeNs(firstRec) : 0n);
+  const endNs = s.lastTsBootNs ?? startNs;
+  const count = Math.max(events.length, 1);
+  const watchdogs = events.flatMap((e) => (e.watchdog ? [e.watchdog] : []));
+  const dumps = events.flatMap((e) => e.dumps) as RingRecord[];
+  const every = s.meanIntervalMs !== undefined ? `, every ${(s.meanIntervalMs / 1000).toFixed(1)} s on average` : '';
+  const stuck = s.maxStuckMs !== undefined ? `; the queue had been stopped for up to ${Math.round(s.maxStuckMs)} ms` : '';
+  const recovered = s.recoveries > 0 ? `; the driver reset or recovered ${s.recoveries} time(s)` : '; no recovery is logged';
+  const where = `${dev}${queue !== null ? ` TX queue ${queue}` : ''}${s.driver ? ` (${s.driver})` : ''}`;
+
+  // Only interpret the last dump: it shows the ring when the stall had lasted longest.
+  const last = dumps[dumps.length - 1];
+  const reading = last ? interpretTxHang(last, records) : undefined;
+  let causeKind: FindingKind | null = reading ? CAUSE_KIND[reading.cause] : null;
+  if (reading && reading.cause === 'pending_unattributed' && reading.unreaped === 0 && watchdogs.length > 0) causeKind = 'lost_wakeup';
+
+  if (watchdogs.length > 0) {
+    out.push({
+      kind: 'watchdog_timeout',
+      severity: 'critical',
+      dev,
+      queue,
+      startNs,
+      endNs,
+      title: `NETDEV WATCHDOG: ${where} timed out ${count} time(s)${every}${stuck}`,
+      explanation:
+        `dev_watchdog() (net/sched/sch_generic.c) found ${where} stopped with trans_start older than watchdog_timeo ` +
+        `and called the driver's ndo_tx_timeout()${recovered}. ` +
+        (reading ? `The driver's dump reads: ${reading.summary}` : 'The log holds no ring dump, so it cannot say which side of the ring stopped: the queue was stopped by the driver (ring full or flow control) and never woken.'),
+      evidence: [...watchdogs.slice(0, 4).map((w) => evidenceOf(w, source)), ...dumps.slice(0, 2).map((d) => evidenceOf(d, source))],
+      nextSteps: reading && causeKind ? CAUSE_NEXT[causeKind] ?? [] : [
+        'the log alone cannot tell a stuck NIC from a lost completion interrupt: record napi:napi_poll, net:net_dev_xmit and skb:consume_skb (txreplay capture --dev ' + dev + ') through the next stall',
+      ],
+    });
+  }
+  if (last && reading && causeKind) {
+    out.push({
+      kind: causeKind,
+      severity: 'critical',
+      dev,
+      queue: last.queue ?? queue,
+      startNs: logTimeNs(last),
+      endNs,
+      title: `${where}: ${CAUSE_TITLE[causeKind]}`,
+      explanation:
+        `${reading.summary}${reading.repeats && reading.repeats.count > 1 ? ` Seen ${reading.repeats.count} times${reading.repeats.progressed === false ? ', with no progress between dumps' : ''}.` : ''}` +
+        (reading.recovery.length > 0 ? ` Afterwards: ${reading.recovery.join('; ')}.` : ''),
+      evidence: dumps.slice(-2).map((d) => evidenceOf(d, source)),
+      nextSteps: CAUSE_NEXT[causeKind] ?? [],
+    });
+  } else if (last && watchdogs.length === 0) {
+    // A dump the log cannot attribute (no hardware head, ring idle): still a TX hang the driver detected.
+    out.push({
+      kind: 'watchdog_timeout',
+      severity: 'critical',
+      dev,
+      queue,
+      startNs,
+      endNs,
+      title: `${where}: the driver detected a TX hang ${count} time(s)${every}`,
+      explanation: `${reading?.summary ?? ''}${recovered}.`,
+      evidence: dumps.slice(0, 3).map((d) => evidenceOf(d, source)),
+      nextSteps: ['record napi:napi_poll, net:net_dev_xmit and skb:consume_skb through the next stall to tell a stuck NIC from a lost interrupt'],
+    });
+  }
+  return out;
+}
+
+function neighFindings(records: readonly KernelRecord[], source: string): Finding[] {
+  const overflow = records.filter((r) => r.kind === 'neigh_table_overflow');
+  if (overflow.length === 0) return [];
+  const first = overflow[0]!;
+  const last = overflow[overflow.length - 1]!;
+  const tables = [...new Set(overflow.flatMap((r) => (r.kind === 'neigh_table_overflow' && r.table ? [r.table] : [])))];
+  return [
+    {
+      kind: 'neigh_table_overflow',
+      severity: 'warning',
+      dev: '(neighbour table)',
+      queue: null,
+      startNs: logTimeNs(first),
+      endNs: logTimeNs(last),
+      title: `neighbour table overflow${tables.length ? ` (${tables.join(', ')})` : ''} logged ${overflow.length} time(s): ENOBUFS from the neighbour layer, not from a TX queue`,
+      explanation:
+        'neigh_alloc() (net/core/neighbour.c) found the table at gc_thresh3 and forced garbage collection freed nothing, so ' +
+        '__neigh_create() returned -ENOBUFS and ip_finish_output2() dropped the packet (kfree_skb reason NEIGH_CREATEFAIL). ' +
+        'Applications see "No buffer space available" although no qdisc or TX ring is full.',
+      evidence: overflow.slice(0, 3).map((r) => evidenceOf(r, source)),
+      nextSteps: [
+        'compare `ip -4 neigh show | wc -l` (and -6) with net.ipv4.neigh.default.gc_thresh3; raise gc_thresh1/2/3 or use static entries for the busiest peers',
+        'capture skb:kfree_skb: reason NEIGH_CREATEFAIL confirms this path, QDISC_DROP would point at the qdisc instead',
+      ],
+    },
+  ];
+}
+
+const isTimeoutRecord = (r: KernelRecord): boolean =>
+  r.kind === 'watchdog_timeout' || r.kind === 'tx_hang_dump' || r.kind === 'tx_timeout_dump';
+
+/**
+ * Fill in what a pasted excerpt cut off, where the rest of the log leaves one reading: a dump whose header line
+ * (with the device) is outside the excerpt belongs to the one device the log's timeouts name; a record without a
+ * queue (old "transmit timed out", e1000e dumps) belongs to the one queue the device's other records name.
+ */
+function completeFromContext(input: readonly KernelRecord[]): KernelRecord[] {
+  // a headerless dump's driver is 'unknown' (RingDumpCommon.driver is required): not a name
+  const records = input.map((r): KernelRecord => ((r as DeviceNamed).driver === 'unknown' ? ({ ...r, driver: undefined } as KernelRecord) : r));
+  const named = records.filter((r) => {
+    const d = r as DeviceNamed;
+    return isTimeoutRecord(r) && (d.dev !== undefined || d.busId !== undefined || d.driver !== undefined);
+  });
+  const devices = new Set(named.map((r) => logDeviceName(r as DeviceNamed)));
+  const onlyDevice = devices.size === 1 ? (named[0] as DeviceNamed) : undefined;
+  const out = records.map((r): KernelRecord => {
+    if (!(isTimeoutRecord(r) || r.kind === 'tx_recovery') || !onlyDevice) return r;
+    const d = r as DeviceNamed;
+    if (d.dev !== undefined || d.busId !== undefined || (d.driver !== undefined && d.driver !== onlyDevice.driver)) return r;
+    return { ...r, dev: onlyDevice.dev, busId: onlyDevice.busId, driver: d.driver ?? onlyDevice.driver } as KernelRecord;
+  });
+  return out.map((r): KernelRecord => {
+    if (!isTimeoutRecord(r) || (r as { queue?: number }).queue !== undefined) return r;
+    const queues = new Set(
+      out.filter((x) => isTimeoutRecord(x) && sameDevice(x as DeviceNamed, r as DeviceNamed)).flatMap((x) => {
+        const q = (x as { queue?: number }).queue;
+        return q === undefined ? [] : [q];
+      }),
+    );
+    return queues.size === 1 ? ({ ...r, queue: [...queues][0] } as KernelRecord) : r;
+  });
+}
+
+/**
+ * i40e/ice print "tx_timeout recovery level N" from their ndo_tx_timeout(): a pasted log that kept only that line
+ * still shows dev_watchdog fired on the device.
+ */
+function recoveryOnlyFindings(records: readonly KernelRecord[], covered: readonly TimeoutSeries[], source: string): Finding[] {
+  const out: Finding[] = [];
+  for (const r of records) {
+    if (r.kind !== 'tx_recovery' || r.action !== 'recovery_level') continue;
+    if (covered.some((s) => sameDevice(s, r) && (s.queue === undefined || r.queue === undefined || s.queue === r.queue))) continue;
+    const dev = logDeviceName(r);
+    out.push({
+      kind: 'watchdog_timeout',
+      severity: 'critical',
+      dev,
+      queue: r.queue ?? null,
+      startNs: logTimeNs(r),
+      endNs: logTimeNs(r),
+      title: `${dev}${r.driver ? ` (${r.driver})` : ''}: TX timeout handled at recovery level ${r.level}${r.queue !== undefined ? ` on queue ${r.queue}` : ''}`,
+      explanation:
+        `The driver's ndo_tx_timeout() (i40e_tx_timeout/ice_tx_timeout) logs its recovery level, so dev_watchdog() ` +
+        `found a TX queue of ${dev} stopped past watchdog_timeo; level ${r.level} means ${r.level === 1 ? 'a PF reset' : r.level === 2 ? 'a core reset' : 'a global reset'}. ` +
+        'The NETDEV WATCHDOG line and the ring dump are not in this log, so it cannot say which side of the ring stopped.',
+      evidence: [evidenceOf(r, source)],
+      nextSteps: ['find the NETDEV WATCHDOG line and the "tx_timeout: VSI_seid … NTC … HWB … NTU … TAIL" dump in the full log: they say whether the NIC or the completion path stopped'],
+    });
+  }
+  return out;
+}
+
+/** Findings a kernel log supports on its own, in the order they happened. */
+export function findingsFromKernelLog(input: readonly KernelRecord[], source: string): Finding[] {
+  const records = completeFromContext(input);
+  const out: Finding[] = [];
+  // one series per device and queue, however differently its records name the device (ifname vs PCI address)
+  const series = summarizeTimeouts(records).filter(
+    (s, i, all) => all.findIndex((o) => sameDevice(o, s) && o.queue === s.queue) === i,
+  );
+  for (const s of series) out.push(...seriesFindings(s, records, source));
+  out.push(...recoveryOnlyFindings(records, series, source));
+  out.push(...neighFindings(records, source));
+  return out.sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
+}
