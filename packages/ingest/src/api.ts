@@ -1,16 +1,16 @@
 /**
  * Public ingest API (contract for replay, report and cli).
  */
-import { stat } from 'node:fs/promises';
 import { Table, type RecordBatch } from 'apache-arrow';
-import { appendRow, looksLikeArrow, readArrowTable, rowAt, summaryOfArrow } from './arrowInput.js';
-import { EventColumns } from './columns.js';
-import { NotATraceError, type SourceSummary } from './errors.js';
-import { writeArrowFileAtomic } from './writer.js';
-import { META, SCHEMA_VERSION, type TraceFormat } from './schema.js';
-import { abortError, ingestTextSource } from './source.js';
+import { appendRow, readArrowTable, rowAt, summaryOfArrow } from './io/arrowInput.js';
+import { openTrace, singleArrowInput, type TraceInput } from './io/open.js';
+import { EventColumns } from './table/columns.js';
+import { NotATraceError, type SourceSummary } from './parse/errors.js';
+import { writeArrowFileAtomic } from './io/writer.js';
+import { META, SCHEMA_VERSION, type TraceFormat } from './table/schema.js';
+import { abortError, ingestTextSource } from './io/source.js';
 
-export { NotATraceError, StrictParseError, type ParseIssue, type SourceSummary } from './errors.js';
+export { NotATraceError, StrictParseError, type ParseIssue, type SourceSummary } from './parse/errors.js';
 
 export interface IngestSummary {
   sources: SourceSummary[];
@@ -88,7 +88,7 @@ export function summaryMetadata(summary: IngestSummary): Map<string, string> {
 
 /** Parse every input into `cols`, handing full batches to `onBatch`; the last partial batch is flushed too. */
 async function ingestAll(
-  inputs: string[],
+  inputs: readonly TraceInput[],
   cols: EventColumns,
   onBatch: (b: RecordBatch) => void | Promise<void>,
   opts: LoadOptions,
@@ -102,9 +102,10 @@ async function ingestAll(
     batches++;
     await onBatch(b);
   };
-  for (const path of inputs) {
+  for (const input of inputs) {
+    const path = input.path;
     if (opts.signal?.aborted) throw abortError(opts.signal);
-    if (opts.format === 'arrow' || (opts.format === undefined && (await looksLikeArrow(path)))) {
+    if (input.kind === 'arrow') {
       const table = await readArrowTable(path);
       for (const batch of table.batches) {
         for (let i = 0; i < batch.numRows; i++) {
@@ -115,14 +116,13 @@ async function ingestAll(
       sources.push(summaryOfArrow(path, table));
       continue;
     }
-    const totalBytes = path === '-' ? null : (await stat(path)).size;
     sources.push(
       await ingestTextSource(path, cols, counted, {
-        format: opts.format,
+        format: input.format ?? undefined,
         strict: opts.strict,
         signal: opts.signal,
         onProgress: opts.onProgress,
-        totalBytes,
+        totalBytes: input.bytes,
         workers: opts.workers,
         blockBytes: opts.blockBytes,
         reuseBatchBuffers: batchesDropped,
@@ -135,13 +135,15 @@ async function ingestAll(
 
 /** Read traces (any text format, .gz, '-' for stdin, or .arrow files) into one in-memory Arrow table. */
 export async function loadEvents(
-  inputs: string[],
+  inputs: readonly (string | TraceInput)[],
   opts: LoadOptions = {},
 ): Promise<{ table: Table; summary: IngestSummary }> {
   // One .arrow input (an earlier `txreplay ingest` output) is already the table: hand it over as written instead of
   // re-appending millions of rows through the slow path (several inputs are merged below).
-  if (inputs.length === 1 && (opts.format === 'arrow' || (opts.format === undefined && (await looksLikeArrow(inputs[0]!))))) {
-    const path = inputs[0]!;
+  const opened = await openTrace(inputs, opts);
+  const arrow = singleArrowInput(opened);
+  if (arrow !== null) {
+    const path = arrow.path;
     const table = await readArrowTable(path);
     if (!table.schema.fields.some((f) => f.name === 'event') || !table.schema.fields.some((f) => f.name === 'ts_ns')) {
       throw new NotATraceError(path, `${path} is an Arrow file but not a txreplay event table (no ts_ns/event columns).`);
@@ -150,17 +152,17 @@ export async function loadEvents(
   }
   const cols = new EventColumns(opts.batchRows);
   const batches: RecordBatch[] = [];
-  const summary = await ingestAll(inputs, cols, (b) => void batches.push(b), opts, false);
+  const summary = await ingestAll(opened, cols, (b) => void batches.push(b), opts, false);
   const table = new Table(batches);
   for (const [k, v] of summaryMetadata(summary)) table.schema.metadata.set(k, v);
   return { table, summary };
 }
 
 /** Stream traces into an Arrow IPC file, atomically (temp file + rename; nothing left behind on error). */
-export async function ingestToArrow(inputs: string[], outPath: string, opts: LoadOptions = {}): Promise<IngestSummary> {
+export async function ingestToArrow(inputs: readonly (string | TraceInput)[], outPath: string, opts: LoadOptions = {}): Promise<IngestSummary> {
   const cols = new EventColumns(opts.batchRows);
   return writeArrowFileAtomic(outPath, cols.schema, opts.signal, async (write) => {
     // the writer has written a batch's bytes when write() resolves (./writer.ts drains after every batch)
-    return ingestAll(inputs, cols, write, opts, true);
+    return ingestAll(await openTrace(inputs, opts), cols, write, opts, true);
   }, summaryMetadata);
 }

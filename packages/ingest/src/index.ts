@@ -1,14 +1,29 @@
 /**
  * @txreplay/ingest — public face. Turns kernel TX-path traces (perf script, ftrace, trace-cmd, bpftrace
- * printf / -f json, gzip or stdin) into the normalized Arrow event table described in ./schema.ts.
+ * printf / -f json, gzip or stdin) into the normalized Arrow event table whose columns ./table/catalogue.ts lists.
+ * Only what other packages, their tests and the scripts use is exported.
  *
  * CONTRACT used by replay, report and cli (implementations live in their own files):
+ *   openTrace(inputs, opts)      -> TraceInput[]       what each input is, decided once (the front door)
  *   loadEvents(inputs, opts)     -> { table, summary }  in-memory Arrow Table, from .arrow or any text format
  *   ingestToArrow(inputs, out, opts) -> summary         streaming, atomic Arrow IPC file writer
  *   detectFormat(firstLines)     -> TraceFormat | null
  */
-export * from './schema.js';
-export * from './api.js';
-export { detectFormat } from './sniff.js';
-export { inspectArrowFile, inspectTable, type TableInspection } from './inspect.js';
+export {
+  CATALOGUE,
+  CLICKHOUSE_TYPE,
+  COLUMNS,
+  TX_EVENTS,
+  type ColumnName,
+  type ColumnSpec as CatalogueColumn,
+  type TxEventName,
+  type TxEventRow,
+} from './table/catalogue.js';
+export { META, type TraceFormat } from './table/schema.js';
+export { nullColumnData } from './table/columns.js';
+export { loadEvents, ingestToArrow, type IngestSummary, type LoadOptions } from './api.js';
+export { openTrace, openTraceInput, singleArrowInput, type OpenTraceOptions, type TraceInput } from './io/open.js';
+export { NotATraceError, StrictParseError } from './parse/errors.js';
+export { detectFormat } from './parse/sniff.js';
+export { inspectArrowFile, type TableInspection } from './table/inspect.js';
 export * from './parse/kernel-log/index.js';

@@ -10,17 +10,13 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const SHARED = process.env.TXREPLAY_SHARED ?? resolve(repoRoot, '../shared');
 export const TRACES = join(SHARED, 'traces');
 
-/** Build packages/ingest/dist (tsc -b, and asc for the WebAssembly perf kernel): tests that load the workers. */
+/** Build packages/ingest/dist (tsc -b, then scripts/build-wasm.mjs: the catalogue ids and the WebAssembly kernel): tests that load the workers. */
 export function buildIngestDist(): void {
   execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-b', 'packages/ingest'], {
     cwd: repoRoot,
     stdio: 'pipe',
   });
-  const asc = join(repoRoot, 'packages/ingest/node_modules/assemblyscript/bin/asc.js');
-  execFileSync(process.execPath, [asc, 'wasm/lines.ts', '-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '-o', 'dist/lines.wasm'], {
-    cwd: join(repoRoot, 'packages/ingest'),
-    stdio: 'pipe',
-  });
+  execFileSync(process.execPath, [join(repoRoot, 'packages/ingest/scripts/build-wasm.mjs')], { cwd: repoRoot, stdio: 'pipe' });
 }
 
 export interface GroundTruth {

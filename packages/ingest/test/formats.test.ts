@@ -138,6 +138,7 @@ describe('format variants', () => {
     expect(col(table, 'driver')[2]).toBe('igb');
     expect(col(table, 'queue').slice(2, 4)).toEqual([3, 2]);
     expect(col(table, 'ifindex')[3]).toBe(2);
+    expect(col(table, 'net_cookie').slice(2, 4)).toEqual([null, 4096n]);
     expect(col(table, 'event')[4]).toBe('napi:dql_stall_detected');
     expect(col(table, 'stall_len')[4]).toBe(9);
     expect(col(table, 'jiffies')[4]).toBe(4294990009n);

@@ -16,8 +16,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RecordBatch, Table } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COLUMNS, loadEvents, type IngestSummary, type LoadOptions } from '../src/index.js';
-import { EventColumns } from '../src/columns.js';
-import { ingestTextSource } from '../src/source.js';
+import { EventColumns } from '../src/table/columns.js';
+import { ingestTextSource } from '../src/io/source.js';
 import { TRACES, buildIngestDist, traceDirs } from './fixtures.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
@@ -126,7 +126,7 @@ describe('fast paths give the identical table', () => {
       if (k % 71 === 0) perf.push(`  ping 1 [000] 1900.${us}: skb:kfree_skb: skbaddr=zzz location=x reason: NOT_SPECIFIED`);
       if (k % 61 === 0) perf.push(`  ping 1 [000] 1900.${us}: sched:sched_switch: prev_comm=ping prev_pid=1 ==> next_comm=swapper/0\r`);
       if (k % 53 === 0) perf.push(`  ping 1 [000] 1900.${us}: napi:dql_stall_detected: thrs 1  len 4  last_reap 10  hist_head 2  now 4294968000  hist 0:0:0:0`);
-      // field tokens at the edges of the four-byte key compare and the fused value parsers (./src/fast.ts)
+      // field tokens at the edges of the four-byte key compare and the fused value parsers (./src/parse/fast.ts)
       if (k % 47 === 0) {
         const odd = [
           'devx=1 dev= =5 skbaddr=0XFFFF888000000001 len 90 rc=1',

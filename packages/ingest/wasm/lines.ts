@@ -1,58 +1,40 @@
-// AssemblyScript: the byte fast path of ../src/fast.ts for perf-script, ftrace/trace-cmd and bpftrace printf
-// lines, compiled to WebAssembly (../src/wasmLines.ts loads it; `pnpm build` compiles it with `asc`). It accepts
+// AssemblyScript: the byte fast path of ../src/parse/fast.ts for perf-script, ftrace/trace-cmd and bpftrace printf
+// lines, compiled to WebAssembly (../src/parse/wasmLines.ts loads it; `pnpm build` compiles it with `asc`). It accepts
 // only lines it can decide exactly as the JavaScript fast path does — an event line whose event name and field
 // tokens match a slot and template that the JavaScript parser registered — and hands every other line back
 // ("bail"): the JavaScript line handler parses it, and the string parser stays the reference for every odd line.
 // test/wasm.test.ts and test/parallel.test.ts compare the tables.
 //
-// Memory is imported and laid out by ../src/wasmLines.ts (no allocation here, no static data); the addresses
+// Memory is imported and laid out by ../src/parse/wasmLines.ts (no allocation here, no static data); the addresses
 // live in a configuration block at CFG. All multi-byte values are little-endian.
 
+import { TK_EQ, TK_WORD, EV_DQL_STALL_DETECTED } from '../src/parse/fieldKeys';
+// column, key and `seen` flag ids, generated from the catalogue (../src/table/catalogue.ts) by `pnpm build`
 import {
-  F_DEV, F_DRIVER, F_JIFFIES, F_LEN, F_NAPI, F_PACKETS, F_QUEUE, F_RC, F_SKB, F_STALL_LEN, F_TXQ,
+  N_COLUMNS,
+  COL_BUDGET, COL_DEV, COL_EVENT, COL_HANDLE, COL_IFINDEX, COL_LEN, COL_LINE, COL_LOCATION, COL_NAPI, COL_PACKETS,
+  COL_PARENT, COL_PTR_HASHED, COL_QUEUE, COL_RC, COL_REASON, COL_SKBADDR, COL_SOURCE, COL_TXQ_STATE, COL_WORK,
+  COL_TS_NS, COL_CPU, COL_PID, COL_COMM,
+  F_DEV, F_LEN, F_NAPI, F_PACKETS, F_QUEUE, F_RC, F_SKBADDR, F_TXQ_STATE,
   K_BUDGET, K_DEV, K_HANDLE, K_IFINDEX, K_LEN, K_LOCATION, K_NAPI, K_NONE, K_PACKETS, K_PARENT, K_QUEUE,
-  K_RC, K_REASON, K_SKBADDR, K_TXQ, K_WORK, TK_EQ, TK_WORD, EV_DQL_STALL_DETECTED,
-} from '../src/fieldKeys';
+  K_RC, K_REASON, K_SKBADDR, K_TXQ_STATE, K_WORK,
+  REQUIRED_0, REQUIRED_1, REQUIRED_2, REQUIRED_3, REQUIRED_4, REQUIRED_5, REQUIRED_6, REQUIRED_7, REQUIRED_8, REQUIRED_9,
+} from '../src/table/catalogueIds';
 
 @external("env", "intern")
 declare function intern(col: i32, ptr: i32, len: i32): i32;
 
-// configuration block (i32 slots, set by JavaScript)
+// configuration block (i32 slots, set by JavaScript; ../src/parse/wasmLines.ts has the same layout)
 const CFG: i32 = 4096;
-const C_COL = 0; // 27 column base addresses (COLUMNS order)
-const C_VALID = 27; // 27 validity base addresses
-const C_SLOTS = 54; // slot table: per slot 8 i32 (nameOff, nameLen, dictIdx, evId, tplOff, tplCount, words…)
-const C_NSLOTS = 55;
-const C_COUNTS = 56; // per event dictionary index: events counted (i32)
-const C_NCOUNTS = 57;
-const C_DICT = 58; // 5 dictionaries: table base (i32), mask, store base, store cap, store used, count (6 each)
-const C_SOURCE = 88;
-const C_OUT = 96; // outputs: pos, row, events, lineEnd, evColumn
-
-// columns (../src/schema.ts COLUMNS order)
-const COL_TS = 0;
-const COL_CPU = 1;
-const COL_PID = 2;
-const COL_COMM = 3;
-const COL_EVENT = 4;
-const COL_DEV = 5;
-const COL_IFINDEX = 6;
-const COL_QUEUE = 7;
-const COL_SKB = 8;
-const COL_HASHED = 9;
-const COL_LEN = 10;
-const COL_RC = 11;
-const COL_NAPI = 12;
-const COL_WORK = 13;
-const COL_BUDGET = 14;
-const COL_TXQ = 15;
-const COL_PACKETS = 16;
-const COL_HANDLE = 17;
-const COL_PARENT = 18;
-const COL_REASON = 20;
-const COL_LOCATION = 21;
-const COL_SOURCE = 25;
-const COL_LINE = 26;
+const C_SLOTS = 0; // slot table: per slot 8 i32 (nameOff, nameLen, dictIdx, evId, tplOff, tplCount, words…)
+const C_NSLOTS = 1;
+const C_COUNTS = 2; // per event dictionary index: events counted (i32)
+const C_NCOUNTS = 3;
+const C_DICT = 4; // 5 dictionaries: table base (i32), mask, store base, store cap, store used, count (6 each)
+const C_SOURCE = 34;
+const C_OUT = 40; // outputs: pos, row, events, lineEnd, evColumn
+const C_COL = 48; // column base addresses (catalogue order, COL_*)
+const C_VALID = C_COL + N_COLUMNS; // validity base addresses
 
 // dictionaries handled here (index into C_DICT) and the column each feeds
 const D_COMM = 0;
@@ -60,7 +42,7 @@ const D_DEV = 1;
 const D_REASON = 3;
 const D_LOCATION = 4;
 
-// formats (../src/wasmLines.ts kernelFormat; 2 = bpftrace printf)
+// formats (../src/parse/wasmLines.ts kernelFormat; 2 = bpftrace printf)
 const FORMAT_PERF = 0;
 const FORMAT_FTRACE = 1;
 
@@ -88,28 +70,28 @@ export const BAIL = 2;
   return -1;
 }
 
-/** ../src/fields.ts REQUIRED, by event id (tables are not static data here) */
+/** ../src/parse/fields.ts REQUIRED, by event id (tables are not static data here) */
 export function required(ev: i32): i32 {
   switch (ev) {
-    case 0: return F_DEV | F_SKB | F_LEN;
-    case 1: return F_DEV | F_QUEUE | F_SKB | F_LEN;
-    case 2: return F_DEV | F_SKB | F_LEN | F_RC;
-    case 3: return F_DEV | F_DRIVER | F_QUEUE;
-    case 4: return F_SKB;
-    case 5: return F_TXQ | F_PACKETS | F_SKB;
-    case 6: return F_NAPI | F_DEV;
-    case 7: return F_STALL_LEN | F_JIFFIES;
-    case 8: return F_SKB;
-    case 9: return F_SKB;
+    case 0: return REQUIRED_0;
+    case 1: return REQUIRED_1;
+    case 2: return REQUIRED_2;
+    case 3: return REQUIRED_3;
+    case 4: return REQUIRED_4;
+    case 5: return REQUIRED_5;
+    case 6: return REQUIRED_6;
+    case 7: return REQUIRED_7;
+    case 8: return REQUIRED_8;
+    case 9: return REQUIRED_9;
     default: return 0;
   }
 }
-/** ../src/fields.ts WANTED, by event id (-1: no early stop) */
+/** ../src/parse/fields.ts WANTED, by event id (-1: no early stop) */
 export function wanted(ev: i32): i32 {
   switch (ev) {
-    case 0: return F_DEV | F_SKB | F_LEN;
-    case 1: return F_DEV | F_QUEUE | F_SKB | F_LEN;
-    case 2: return F_DEV | F_SKB | F_LEN | F_RC;
+    case 0: return F_DEV | F_SKBADDR | F_LEN;
+    case 1: return F_DEV | F_QUEUE | F_SKBADDR | F_LEN;
+    case 2: return F_DEV | F_SKBADDR | F_LEN | F_RC;
     default: return -1;
   }
 }
@@ -177,7 +159,7 @@ function slotNamed(a: i32, b: i32): i32 {
   return -1;
 }
 
-/** The first ':' followed by a space or the end, before any space (../src/fast.ts evColon), else -1. */
+/** The first ':' followed by a space or the end, before any space (../src/parse/fast.ts evColon), else -1. */
 function evColon(i: i32, e: i32): i32 {
   for (let j = i; j < e; j++) {
     const c = load<u8>(j);
@@ -187,7 +169,7 @@ function evColon(i: i32, e: i32): i32 {
   return -1;
 }
 
-/** The first ` [digits]` from i: the '[' (its ']' in bracketEnd), else -1 (../src/fast.ts cpuBracket). */
+/** The first ` [digits]` from i: the '[' (its ']' in bracketEnd), else -1 (../src/parse/fast.ts cpuBracket). */
 let bracketEnd: i32 = 0;
 function cpuBracket(a: i32, i: i32, e: i32): i32 {
   let lb = i;
@@ -245,7 +227,7 @@ function storeComm(r: i32, a: i32, b: i32): bool {
 }
 
 /**
- * One ftrace / trace-cmd line [a, e) (`comm-pid [cpu] flags secs.frac: event: fields`, ../src/fast.ts ftrace):
+ * One ftrace / trace-cmd line [a, e) (`comm-pid [cpu] flags secs.frac: event: fields`, ../src/parse/fast.ts ftrace):
  * 1 when it became row r, 0 to hand it to JavaScript.
  */
 function ftraceLine(a: i32, e: i32, r: i32): i32 {
@@ -291,7 +273,7 @@ function ftraceLine(a: i32, e: i32, r: i32): i32 {
   store<u8>(cfg(C_VALID + COL_CPU) + r, 1);
   const ns = secsDotFrac(tsA, tc);
   if (ns < 0) return 0;
-  store<i64>(cfg(C_COL + COL_TS) + 8 * r, ns);
+  store<i64>(cfg(C_COL + COL_TS_NS) + 8 * r, ns);
   let evA = tc + 1;
   while (evA < e && isSp(load<u8>(evA))) evA++;
   const ec = evColon(evA, e);
@@ -312,7 +294,7 @@ function startsWith(i: i32, e: i32, word: u32, n: i32): bool {
   return true;
 }
 
-/** ../src/fast.ts tsColon: digits with exactly one '.', then ':': the ':' or -1. */
+/** ../src/parse/fast.ts tsColon: digits with exactly one '.', then ':': the ':' or -1. */
 function tsColonAt(i: i32, e: i32): i32 {
   let j = i;
   let sawDigit = false;
@@ -328,7 +310,7 @@ function tsColonAt(i: i32, e: i32): i32 {
   return j;
 }
 
-/** ../src/fast.ts isSysEventToken: `word:word` of [A-Za-z0-9_] with one ':' inside. */
+/** ../src/parse/fast.ts isSysEventToken: `word:word` of [A-Za-z0-9_] with one ':' inside. */
 function isSysEventToken(a: i32, b: i32): bool {
   let colon = -1;
   for (let k = a; k < b; k++) {
@@ -342,7 +324,7 @@ function isSysEventToken(a: i32, b: i32): bool {
 }
 
 /**
- * One bpftrace printf line [a, e) (`ts_ns cpu pid comm… sys:event key=value…`, ../src/fast.ts bpftrace): 1 when
+ * One bpftrace printf line [a, e) (`ts_ns cpu pid comm… sys:event key=value…`, ../src/parse/fast.ts bpftrace): 1 when
  * it became row r, 0 to hand it to JavaScript.
  */
 function bpftraceLine(a: i32, e: i32, r: i32): i32 {
@@ -380,7 +362,7 @@ function bpftraceLine(a: i32, e: i32, r: i32): i32 {
       if (next == e || eq) {
         const slot = slotNamed(k, te);
         if (slot < 0) return 0;
-        store<i64>(cfg(C_COL + COL_TS) + 8 * r, digits(i, tsE));
+        store<i64>(cfg(C_COL + COL_TS_NS) + 8 * r, digits(i, tsE));
         store<i16>(cfg(C_COL + COL_CPU) + 2 * r, <i16>digits(cpuA, cpuE));
         store<u8>(cfg(C_VALID + COL_CPU) + r, 1);
         store<i32>(cfg(C_COL + COL_PID) + 4 * r, <i32>digits(pidA, pidE));
@@ -430,7 +412,7 @@ function perfLine(a: i32, e: i32, r: i32): i32 {
   }
   let ce = ps;
   while (ce > i && isSp(load<u8>(ce - 1))) ce--;
-  // `secs.frac:` (../src/fast.ts secsDotFracColon: digits, one '.', 1..9 digits, ':')
+  // `secs.frac:` (../src/parse/fast.ts secsDotFracColon: digits, one '.', 1..9 digits, ':')
   let tsA = rb + 1;
   while (tsA < e && isSp(load<u8>(tsA))) tsA++;
   const tc = tsColonAt(tsA, e);
@@ -449,7 +431,7 @@ function perfLine(a: i32, e: i32, r: i32): i32 {
   const sp = cfg(C_SLOTS) + 32 * slot;
   const ec = evA + load<i32>(sp, 4);
   evColumn = ec - tc;
-  store<i64>(cfg(C_COL + COL_TS) + 8 * r, ns);
+  store<i64>(cfg(C_COL + COL_TS_NS) + 8 * r, ns);
   store<i32>(cfg(C_COL + COL_PID) + 4 * r, pid);
   store<u8>(cfg(C_VALID + COL_PID) + r, 1);
   store<i16>(cfg(C_COL + COL_CPU) + 2 * r, <i16>digits(lb + 1, rb));
@@ -618,13 +600,13 @@ function fields(r: i32, ev: i32, sp: i32, a: i32, b: i32): i32 {
       }
       case K_SKBADDR:
       case K_NAPI: {
-        const col = key == K_NAPI ? COL_NAPI : COL_SKB;
+        const col = key == K_NAPI ? COL_NAPI : COL_SKBADDR;
         i = ptrValue(va, lim, col, r);
         if (i < 0) return 0;
         store<u8>(cfg(C_VALID + col) + r, 1);
         if (ptrHashed) hashed = true;
         ptrSeen = true;
-        seen |= key == K_NAPI ? F_NAPI : F_SKB;
+        seen |= key == K_NAPI ? F_NAPI : F_SKBADDR;
         break;
       }
       case K_LEN: {
@@ -661,11 +643,11 @@ function fields(r: i32, ev: i32, sp: i32, a: i32, b: i32): i32 {
       }
       case K_HANDLE:
       case K_PARENT:
-      case K_TXQ: {
+      case K_TXQ_STATE: {
         i = num32Value(va, lim);
         if (i < 0) return 0;
-        const col = key == K_HANDLE ? COL_HANDLE : key == K_PARENT ? COL_PARENT : COL_TXQ;
-        if (key == K_TXQ) seen |= F_TXQ;
+        const col = key == K_HANDLE ? COL_HANDLE : key == K_PARENT ? COL_PARENT : COL_TXQ_STATE;
+        if (key == K_TXQ_STATE) seen |= F_TXQ_STATE;
         store<i32>(cfg(C_COL + col) + 4 * r, num);
         store<u8>(cfg(C_VALID + col) + r, 1);
         break;
@@ -677,8 +659,8 @@ function fields(r: i32, ev: i32, sp: i32, a: i32, b: i32): i32 {
     if ((seen & want) == want) break;
   }
   if (ptrSeen) {
-    store<u8>(cfg(C_COL + COL_HASHED) + r, hashed ? 1 : 0);
-    store<u8>(cfg(C_VALID + COL_HASHED) + r, 1);
+    store<u8>(cfg(C_COL + COL_PTR_HASHED) + r, hashed ? 1 : 0);
+    store<u8>(cfg(C_VALID + COL_PTR_HASHED) + r, 1);
   }
   if ((required(ev) & ~seen) != 0) return 0;
   return 1;

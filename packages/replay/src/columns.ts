@@ -1,6 +1,6 @@
 /**
  * Columnar view of an event table: every column read ONCE into a flat typed array so the replay
- * loop never touches Arrow row objects (packages/ingest/src/schema.ts is the contract).
+ * loop never touches Arrow row objects (packages/ingest/src/table/catalogue.ts is the contract).
  *
  * - Times become float64 nanoseconds relative to `baseNs` (the smallest ts_ns): exact while the trace
  *   spans < 2^53 ns (104 days), whatever the absolute uptime.

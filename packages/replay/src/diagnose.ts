@@ -1,25 +1,36 @@
 /** Files in, ReplayResult out: ingest (any format or .arrow) then replay. I/O edge of the package. */
 import { readFileSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { tableFromIPC, type Table } from 'apache-arrow';
-import { loadEvents, META, type IngestSummary, type LoadOptions } from '@txreplay/ingest';
+import {
+  loadEvents,
+  META,
+  openTrace,
+  openTraceInput,
+  singleArrowInput,
+  type IngestSummary,
+  type LoadOptions,
+  type TraceInput,
+} from '@txreplay/ingest';
 import { replaySource, replayTable, type ReplayOptions } from './replay.js';
 import { openArrowFile } from './input/arrow-file.js';
 import type { ReplayResult } from './types.js';
 
-const ARROW_MAGIC = 'ARROW1';
-
+/**
+ * True when `path` is an Arrow IPC file (ARROW1 magic). Kept for the CLI until it takes ingest's openTrace, which
+ * decides this once with every other input kind.
+ * @deprecated use openTrace (from @txreplay/ingest) and TraceInput.arrowFile
+ */
 export async function isArrowFile(path: string): Promise<boolean> {
   if (path === '-') return false;
-  const fh = await open(path, 'r').catch(() => null);
-  if (!fh) return false;
-  try {
-    const buf = Buffer.alloc(6);
-    const { bytesRead } = await fh.read(buf, 0, 6, 0);
-    return bytesRead === 6 && buf.toString('latin1') === ARROW_MAGIC;
-  } finally {
-    await fh.close();
-  }
+  const input = await openTraceInput(path).catch(() => null);
+  return input?.arrowFile === true;
+}
+
+/** The one input replay reads in place: a single Arrow IPC file (or one forced to be Arrow). */
+function singleArrowFile(inputs: readonly TraceInput[], format: LoadOptions['format']): TraceInput | null {
+  const one = singleArrowInput(inputs);
+  return one !== null && (format === 'arrow' || one.arrowFile) ? one : null;
 }
 
 export interface LoadedTrace {
@@ -36,11 +47,13 @@ export interface LoadedTrace {
  * is mapped straight with tableFromIPC — columnar, no row rebuild — everything else goes through
  * ingest's loadEvents.
  */
-export async function loadForReplay(inputs: string[], opts: LoadOptions = {}): Promise<LoadedTrace> {
-  if (inputs.length === 1 && (opts.format === 'arrow' || (opts.format === undefined && (await isArrowFile(inputs[0]!))))) {
+export async function loadForReplay(paths: readonly (string | TraceInput)[], opts: LoadOptions = {}): Promise<LoadedTrace> {
+  const inputs = await openTrace(paths, opts);
+  const arrow = singleArrowFile(inputs, opts.format);
+  if (arrow !== null) {
     // validate the layout first: a damaged footer can make apache-arrow's reader loop forever
-    openArrowFile(inputs[0]!)?.close();
-    const table = tableFromIPC(await readFile(inputs[0]!));
+    openArrowFile(arrow.path)?.close();
+    const table = tableFromIPC(await readFile(arrow.path));
     if (!table.schema.fields.some((f) => f.name === 'ts_ns') || !table.schema.fields.some((f) => f.name === 'event')) {
       // not our schema: let ingest explain (it knows the contract and its errors)
       return loadViaIngest(inputs, opts);
@@ -51,7 +64,7 @@ export async function loadForReplay(inputs: string[], opts: LoadOptions = {}): P
   return loadViaIngest(inputs, opts);
 }
 
-async function loadViaIngest(inputs: string[], opts: LoadOptions): Promise<LoadedTrace> {
+async function loadViaIngest(inputs: readonly TraceInput[], opts: LoadOptions): Promise<LoadedTrace> {
   const { table, summary } = await loadEvents(inputs, opts);
   const kernel = summary.sources.find((s) => s.kernel)?.kernel ?? null;
   const notes = summary.sources
@@ -86,15 +99,19 @@ export interface DiagnoseOptions extends ReplayOptions {
   onNote?: (note: string) => void;
 }
 
-export async function diagnoseFiles(inputs: string[], opts: DiagnoseOptions = {}): Promise<ReplayResult> {
-  const fmt = opts.load?.format;
-  if (inputs.length === 1 && (fmt === 'arrow' || (fmt === undefined && (await isArrowFile(inputs[0]!))))) return replayArrowFile(inputs[0]!, opts);
+export async function diagnoseFiles(paths: readonly (string | TraceInput)[], opts: DiagnoseOptions = {}): Promise<ReplayResult> {
+  const inputs = await openTrace(paths, opts.load ?? {});
+  const arrow = singleArrowFile(inputs, opts.load?.format);
+  if (arrow !== null) return replayArrowFile(arrow.path, opts);
   return (await diagnoseFilesWithEvents(inputs, opts)).result;
 }
 
 /** diagnoseFiles that also hands back the event table (a post-mortem draws its timelines from the events). */
-export async function diagnoseFilesWithEvents(inputs: string[], opts: DiagnoseOptions = {}): Promise<{ result: ReplayResult; table: Table }> {
-  const { table, kernel, notes } = await loadForReplay(inputs, opts.load ?? {});
+export async function diagnoseFilesWithEvents(
+  paths: readonly (string | TraceInput)[],
+  opts: DiagnoseOptions = {},
+): Promise<{ result: ReplayResult; table: Table }> {
+  const { table, kernel, notes } = await loadForReplay(paths, opts.load ?? {});
   for (const note of notes) opts.onNote?.(note);
   const profile = { ...opts.profile };
   if (!profile.kernel && kernel) profile.kernel = kernel;

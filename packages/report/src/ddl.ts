@@ -4,10 +4,9 @@
  * `ALTER TABLE … DROP PARTITION` (synchronous on every version, unlike `ALTER … DELETE` mutations), and the
  * `runs` row is inserted LAST: it is the completion marker. Readers only trust data whose run has a `runs` row.
  */
+import { CATALOGUE, CLICKHOUSE_TYPE, type CatalogueColumn } from '@txreplay/ingest';
 import type { ServerCaps } from './caps.js';
 
-/** Bumped when a migration is added; stored in `<db>.schema_migrations`. */
-export const STORE_SCHEMA_VERSION = 2;
 
 export const TABLES = ['runs', 'events', 'packets', 'queue_intervals', 'series', 'findings'] as const;
 export type TableName = (typeof TABLES)[number];
@@ -18,6 +17,8 @@ interface ColumnSpec {
   type: string;
   lc?: boolean;
   codec?: string;
+  /** store schema version that added the column (MIGRATIONS adds it to older stores); 1 by default */
+  since?: number;
 }
 
 function timeType(caps: ServerCaps): string {
@@ -31,37 +32,27 @@ function renderType(col: ColumnSpec, caps: ServerCaps): string {
   return t;
 }
 
-/** Column lists per table, in insert order (the TSV writers emit exactly these). */
+/** An `events` column from the ingest catalogue: its ClickHouse type follows its Arrow type. */
+function eventColumn(c: CatalogueColumn): ColumnSpec {
+  const plain = CLICKHOUSE_TYPE[c.arrow];
+  return {
+    name: c.name,
+    type: c.nullable ? `Nullable(${plain})` : plain,
+    ...(c.arrow === 'dict' ? { lc: true } : {}),
+    ...(c.codec !== undefined ? { codec: c.codec } : {}),
+    ...(c.storeVersion !== undefined ? { since: c.storeVersion } : {}),
+  };
+}
+
+/**
+ * Column lists per table, in insert order (the TSV writers emit exactly these). `events` is the ingest
+ * catalogue (packages/ingest/src/table/catalogue.ts) after `run_id`, with the wall-clock `time` after `ts_ns`.
+ */
 export const EVENT_COLUMNS: ColumnSpec[] = [
   { name: 'run_id', type: 'String', lc: true },
-  { name: 'ts_ns', type: 'Int64', codec: 'Delta, ZSTD(1)' },
-  { name: 'time', type: 'TIME', codec: 'Delta, ZSTD(1)' },
-  { name: 'cpu', type: 'Nullable(Int16)' },
-  { name: 'pid', type: 'Nullable(Int32)' },
-  { name: 'comm', type: 'Nullable(String)', lc: true },
-  { name: 'event', type: 'String', lc: true },
-  { name: 'dev', type: 'Nullable(String)', lc: true },
-  { name: 'ifindex', type: 'Nullable(Int32)' },
-  { name: 'queue', type: 'Nullable(Int32)' },
-  { name: 'skbaddr', type: 'Nullable(UInt64)', codec: 'ZSTD(1)' },
-  { name: 'ptr_hashed', type: 'Nullable(UInt8)' },
-  { name: 'len', type: 'Nullable(UInt32)' },
-  { name: 'rc', type: 'Nullable(Int32)' },
-  { name: 'napi', type: 'Nullable(UInt64)', codec: 'ZSTD(1)' },
-  { name: 'work', type: 'Nullable(Int32)' },
-  { name: 'budget', type: 'Nullable(Int32)' },
-  { name: 'txq_state', type: 'Nullable(UInt32)' },
-  { name: 'packets', type: 'Nullable(Int32)' },
-  { name: 'handle', type: 'Nullable(UInt32)' },
-  { name: 'parent', type: 'Nullable(UInt32)' },
-  { name: 'driver', type: 'Nullable(String)', lc: true },
-  { name: 'reason', type: 'Nullable(String)', lc: true },
-  { name: 'location', type: 'Nullable(String)', lc: true },
-  { name: 'stall_len', type: 'Nullable(UInt32)' },
-  { name: 'jiffies', type: 'Nullable(UInt64)' },
-  { name: 'raw', type: 'Nullable(String)' },
-  { name: 'source', type: 'String', lc: true },
-  { name: 'line', type: 'UInt32' },
+  ...CATALOGUE.flatMap((c): ColumnSpec[] =>
+    c.name === 'ts_ns' ? [eventColumn(c), { name: 'time', type: 'TIME', codec: 'Delta, ZSTD(1)' }] : [eventColumn(c)],
+  ),
 ];
 
 export const RUN_COLUMNS: ColumnSpec[] = [
@@ -187,8 +178,9 @@ export function columnNames(table: TableName): string[] {
   return TABLE_COLUMNS[table].map((c) => c.name);
 }
 
-export function createTableSql(db: string, table: TableName, caps: ServerCaps): string {
-  const cols = TABLE_COLUMNS[table].map((c) => `  ${quoteIdent(c.name)} ${renderType(c, caps)}`).join(',\n');
+/** CREATE TABLE with the columns of store schema version `version` (all by default). */
+export function createTableSql(db: string, table: TableName, caps: ServerCaps, version = Infinity): string {
+  const cols = TABLE_COLUMNS[table].filter((c) => (c.since ?? 1) <= version).map((c) => `  ${quoteIdent(c.name)} ${renderType(c, caps)}`).join(',\n');
   return (
     `CREATE TABLE IF NOT EXISTS ${quoteIdent(db)}.${quoteIdent(table)} (\n${cols}\n)\n` +
     `ENGINE = MergeTree PARTITION BY run_id ORDER BY (${ORDER_BY[table]})`
@@ -218,7 +210,8 @@ export interface Migration {
 /**
  * Forward-only migrations. A fresh database runs them all in order; an older one runs the missing ones.
  * v1: the six tables. v2: `runs.verdict` and `runs.packets` were added after v1 shipped — kept as an ALTER
- * so a v1 store migrates in place (and the migration path stays exercised by the tests).
+ * so a v1 store migrates in place (and the migration path stays exercised by the tests). v3 and later: the
+ * `events` columns the ingest catalogue added with that `storeVersion` (eventColumnMigrations).
  */
 export const MIGRATIONS: Migration[] = [
   {
@@ -226,7 +219,7 @@ export const MIGRATIONS: Migration[] = [
     description: 'runs, events, packets, queue_intervals, series, findings',
     statements: (db, caps) =>
       TABLES.map((t) => {
-        if (t !== 'runs') return createTableSql(db, t, caps);
+        if (t !== 'runs') return createTableSql(db, t, caps, 1);
         const v1 = RUN_COLUMNS.filter((c) => c.name !== 'verdict' && c.name !== 'packets');
         const cols = v1.map((c) => `  ${quoteIdent(c.name)} ${renderType(c, caps)}`).join(',\n');
         return (
@@ -243,4 +236,27 @@ export const MIGRATIONS: Migration[] = [
       { table: 'runs', column: 'verdict', sql: `ALTER TABLE ${quoteIdent(db)}.runs ADD COLUMN verdict String DEFAULT '' AFTER write_ms` },
     ],
   },
+  ...eventColumnMigrations(),
 ];
+
+/** Bumped when a migration is added; stored in `<db>.schema_migrations`. */
+export const STORE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** One migration per store version that added `events` columns: ADD COLUMN … AFTER the column before it. */
+function eventColumnMigrations(): Migration[] {
+  const versions = [...new Set(EVENT_COLUMNS.map((c) => c.since ?? 1))].filter((v) => v > 1).sort((a, b) => a - b);
+  return versions.map((version, i) => {
+    if (version !== 3 + i) throw new Error(`events column store versions must be 3, 4, … in order (got ${version})`);
+    const added = EVENT_COLUMNS.filter((c) => c.since === version);
+    return {
+      version,
+      description: added.map((c) => `events.${c.name}`).join(', '),
+      statements: (db: string, caps: ServerCaps): MigrationStep[] =>
+        added.map((c) => {
+          const after = EVENT_COLUMNS[EVENT_COLUMNS.indexOf(c) - 1]!.name;
+          const sql = `ALTER TABLE ${quoteIdent(db)}.events ADD COLUMN ${quoteIdent(c.name)} ${renderType(c, caps)} AFTER ${quoteIdent(after)}`;
+          return { table: 'events', column: c.name, sql };
+        }),
+    };
+  });
+}

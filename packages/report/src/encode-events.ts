@@ -1,11 +1,11 @@
 /**
- * Arrow event table (packages/ingest/src/schema.ts) → TabSeparated bytes for the `events` table.
+ * Arrow event table (packages/ingest/src/table/catalogue.ts) → TabSeparated bytes for the `events` table.
  * Works on the raw column buffers of each record batch (typed arrays, null bitmaps, dictionaries escaped
  * and UTF-8 encoded once) and writes straight into Buffers: no JS object and no string per event, which
  * kept the garbage collector busy two thirds of the time in a string-building version.
  */
 import { Type, type Data, type Table, type RecordBatch } from 'apache-arrow';
-import { COLUMNS } from '@txreplay/ingest';
+import { CATALOGUE, COLUMNS, nullColumnData, type ColumnName } from '@txreplay/ingest';
 import { EVENT_COLUMNS } from './ddl.js';
 import { tsvEscape, WallClockFormatter } from './tsv.js';
 
@@ -237,6 +237,17 @@ export interface EncodeEventsOptions {
   chunkRows?: number;
 }
 
+/**
+ * Column `name` of a record batch. A nullable column the table lacks (an .arrow file written before ingest added
+ * it, e.g. net_cookie) is all null; any other missing column is an error.
+ */
+export function eventColumnData(batch: RecordBatch, name: string): Data {
+  const idx = batch.schema.fields.findIndex((f) => f.name === name);
+  if (idx >= 0) return batch.data.children[idx]!;
+  if (CATALOGUE.some((c) => c.name === name && c.nullable)) return nullColumnData(name as ColumnName, batch.numRows);
+  throw new Error(`events: the Arrow table has no column ${name} (schema ${COLUMNS.join(',')})`);
+}
+
 /** The events table's column list, in the order the encoder writes them. */
 export const EVENT_INSERT_COLUMNS = EVENT_COLUMNS.map((c) => c.name);
 
@@ -264,9 +275,7 @@ export function* encodeEventsTsv(table: Table, opts: EncodeEventsOptions): Gener
     let tsOff = 0;
     for (const name of EVENT_INSERT_COLUMNS) {
       if (name === 'run_id' || name === 'time') continue;
-      const idx = batch.schema.fields.findIndex((f) => f.name === name);
-      if (idx < 0) throw new Error(`events: the Arrow table has no column ${name} (schema ${COLUMNS.join(',')})`);
-      const d = batch.data.children[idx]!;
+      const d = eventColumnData(batch, name);
       if (name === 'ts_ns') {
         ts = d.values as BigInt64Array;
         tsU32 = new Uint32Array(ts.buffer, ts.byteOffset, ts.length * 2);

@@ -10,7 +10,15 @@
 import { Type, type Data, type Table, type RecordBatch } from 'apache-arrow';
 import type { ServerCaps } from './caps.js';
 import { EVENT_COLUMNS, tableStructure } from './ddl.js';
-import { chStringBytes, encodedDictValues, isValid, varUIntBytes, wallOffsetParts, type EncodeEventsOptions } from './encode-events.js';
+import {
+  chStringBytes,
+  encodedDictValues,
+  eventColumnData,
+  isValid,
+  varUIntBytes,
+  wallOffsetParts,
+  type EncodeEventsOptions,
+} from './encode-events.js';
 
 /** Null map of rows [start, start+rows): 1 = NULL. */
 function nullMap(d: Data, start: number, rows: number): Buffer {
@@ -146,8 +154,7 @@ export function* encodeEventsNative(table: Table, opts: EncodeEventsOptions & { 
           }
           return;
         }
-        const d = byName.get(col.name);
-        if (!d) throw new Error(`events: the Arrow table has no column ${col.name}`);
+        const d = byName.get(col.name) ?? eventColumnData(batch, col.name);
         const nullable = col.type.startsWith('Nullable(');
         if (nullable) parts.push(nullMap(d, start, rows));
         else if (d.nullCount > 0) throw new Error(`events: NULL in non-nullable column ${col.name}`);

@@ -8,7 +8,7 @@
  */
 import { Type, type Data, type Table, type RecordBatch } from 'apache-arrow';
 import { EVENT_COLUMNS } from './ddl.js';
-import { Sink, chStringBytes, encodedDictValues, isValid, wallOffsetParts, type EncodeEventsOptions } from './encode-events.js';
+import { Sink, chStringBytes, encodedDictValues, eventColumnData, isValid, wallOffsetParts, type EncodeEventsOptions } from './encode-events.js';
 
 type CellWriter = (out: Sink, row: number) => void;
 
@@ -104,9 +104,7 @@ export function* encodeEventsRowBinary(table: Table, opts: EncodeEventsOptions):
     let tsOff = 0;
     for (const col of EVENT_COLUMNS) {
       if (col.name === 'run_id' || col.name === 'time') continue;
-      const idx = batch.schema.fields.findIndex((f) => f.name === col.name);
-      if (idx < 0) throw new Error(`events: the Arrow table has no column ${col.name}`);
-      const d = batch.data.children[idx]!;
+      const d = eventColumnData(batch, col.name);
       if (col.name === 'ts_ns') {
         const ts = d.values as BigInt64Array;
         tsU32 = new Uint32Array(ts.buffer, ts.byteOffset, ts.length * 2);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import {
   Store, resolveStoreConfig, encodeEventsTsv, encodeEventsRowBinary, encodeEventsNative, tableStructure, parseServerVersion, u64Text,
 } from '@txreplay/report';
+import { COLUMNS } from '@txreplay/ingest';
 import { buildEventTable, tempDir } from './helpers.js';
 import { smallEvents } from './fixtures.js';
 
@@ -34,7 +35,8 @@ describe('bulk encoders', () => {
   for (const version of ['26.7.2.1', '18.16.1']) {
     it(`Native, RowBinary and TSV decode to the same rows (time columns as on ClickHouse ${version})`, async () => {
       const caps = parseServerVersion(version);
-      const table = buildEventTable(smallEvents());
+      // one row carries a namespace cookie above 2^53
+      const table = buildEventTable(smallEvents().map((e, i) => (i === 3 ? { ...e, net_cookie: 2n ** 60n + 1n } : e)));
       const opts = { runId: 'ab'.repeat(16), wallOffsetNs: 1_700_000_000_123_456_789n - 904_604_205_871n, nanos: caps.dateTime64 };
       const bin = path.join(dir, `events-${version}.bin`);
       const tsv = path.join(dir, `events-${version}.tsv`);
@@ -46,7 +48,7 @@ describe('bulk encoders', () => {
       const structure = tableStructure('events', { ...caps, lowCardinality: false });
       const read = (file: string, fmt: string): Promise<Record<string, unknown>[]> =>
         store.queryRows(
-          `SELECT run_id, toString(ts_ns) AS ts, toString(time) AS t, toString(skbaddr) AS skb, toString(napi) AS napi, toString(jiffies) AS jiffies, ` +
+          `SELECT run_id, toString(ts_ns) AS ts, toString(time) AS t, toString(skbaddr) AS skb, toString(napi) AS napi, toString(jiffies) AS jiffies, toString(net_cookie) AS cookie, ` +
             `cpu, pid, comm, event, dev, queue, ptr_hashed, len, rc, location, raw, source, line FROM file('${file}', '${fmt}', '${structure.replace(/'/g, "\\'")}') ORDER BY line`,
         );
       const fromBin = await read(bin, 'RowBinary');
@@ -54,7 +56,7 @@ describe('bulk encoders', () => {
       expect(fromBin).toEqual(fromTsv);
       // Native carries its own column types: read it without a structure
       const fromNative = await store.queryRows<Record<string, unknown>>(
-        `SELECT run_id, toString(ts_ns) AS ts, toString(time) AS t, toString(skbaddr) AS skb, toString(napi) AS napi, toString(jiffies) AS jiffies, ` +
+        `SELECT run_id, toString(ts_ns) AS ts, toString(time) AS t, toString(skbaddr) AS skb, toString(napi) AS napi, toString(jiffies) AS jiffies, toString(net_cookie) AS cookie, ` +
           `cpu, pid, comm, event, dev, queue, ptr_hashed, len, rc, location, raw, source, line FROM file('${nat}', 'Native') ORDER BY line`,
       );
       expect(fromNative).toEqual(fromTsv);
@@ -71,8 +73,31 @@ describe('bulk encoders', () => {
       expect(fromBin[10]!.skb).toBe('18446744073709551615');
       expect(fromBin[11]!.napi).toBe((0xffff88801111aaaan).toString());
       expect(fromBin[12]!.jiffies).toBe('4295000000');
+      expect(fromBin.map((r) => r.cookie)).toEqual(src.map((_, i) => (i === 3 ? (2n ** 60n + 1n).toString() : null)));
       // wall clock: the first event at 1_700_000_000.123456789 s (2023-11-14 22:13:20.123456789 UTC)
       expect(fromBin[0]!.t).toBe(caps.dateTime64 ? '2023-11-14 22:13:20.123456789' : '2023-11-14 22:13:20');
     });
   }
+
+  it('an Arrow table written before net_cookie existed encodes it as NULL in all three formats', async () => {
+    const full = buildEventTable(smallEvents());
+    const old = full.select(COLUMNS.filter((c) => c !== 'net_cookie'));
+    const caps = parseServerVersion('26.7.2.1');
+    const opts = { runId: 'cd'.repeat(16), wallOffsetNs: 0n, nanos: true };
+    const structure = tableStructure('events', { ...caps, lowCardinality: false }).replace(/'/g, "\\'");
+    const files = {
+      RowBinary: Buffer.concat([...encodeEventsRowBinary(old, opts)]),
+      TabSeparated: Buffer.concat([...encodeEventsTsv(old, opts)]),
+      Native: Buffer.concat([...encodeEventsNative(old, { ...opts, caps })]),
+    };
+    for (const [fmt, bytes] of Object.entries(files)) {
+      const file = path.join(dir, `old-events.${fmt}`);
+      writeFileSync(file, bytes);
+      const rows = await store.queryRows<{ cookie: string | null; line: number | string }>(
+        `SELECT toString(net_cookie) AS cookie, line FROM file('${file}', '${fmt}', '${structure}') ORDER BY line`,
+      );
+      expect(rows.length, fmt).toBe(full.numRows);
+      expect(rows.every((r) => r.cookie === null), fmt).toBe(true);
+    }
+  });
 });

@@ -8,32 +8,29 @@ import { afterAll } from 'vitest';
 import {
   Bool, Dictionary, Int16, Int32, Int64, Uint32, Uint64, Utf8, makeTable, vectorFromArray, type DataType, type Table, type Vector,
 } from 'apache-arrow';
-import { COLUMNS, type TxEventRow, type IngestSummary } from '@txreplay/ingest';
+import { CATALOGUE, COLUMNS, type CatalogueColumn, type TxEventRow, type IngestSummary } from '@txreplay/ingest';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const SHARED = process.env.TXREPLAY_SHARED ?? path.resolve(REPO_ROOT, '../shared');
 
-const DICT = new Set(['comm', 'event', 'dev', 'driver', 'reason', 'location', 'source']);
+/** The Arrow type of each column of the ingest catalogue (dictionary ids are assigned by makeTable). */
+const TYPE_OF_KIND: Record<CatalogueColumn['arrow'], () => DataType> = {
+  int16: () => new Int16(),
+  int32: () => new Int32(),
+  int64: () => new Int64(),
+  uint32: () => new Uint32(),
+  uint64: () => new Uint64(),
+  bool: () => new Bool(),
+  utf8: () => new Utf8(),
+  dict: () => new Dictionary(new Utf8(), new Int32()),
+};
 function typeOf(name: string): DataType {
-  if (DICT.has(name)) return new Dictionary(new Utf8(), new Int32());
-  switch (name) {
-    case 'ts_ns': return new Int64();
-    case 'cpu': return new Int16();
-    case 'len': case 'txq_state': case 'handle': case 'parent': case 'stall_len': case 'line': return new Uint32();
-    case 'skbaddr': case 'napi': case 'jiffies': return new Uint64();
-    case 'ptr_hashed': return new Bool();
-    case 'raw': return new Utf8();
-    default: return new Int32();
-  }
+  return TYPE_OF_KIND[CATALOGUE.find((c) => c.name === name)!.arrow]();
 }
 
 export function eventRow(p: Partial<TxEventRow> & Pick<TxEventRow, 'ts_ns' | 'event' | 'line'>): TxEventRow {
-  return {
-    cpu: 0, pid: 100, comm: 'udpflood', dev: null, ifindex: null, queue: null, skbaddr: null, ptr_hashed: false,
-    len: null, rc: null, napi: null, work: null, budget: null, txq_state: null, packets: null, handle: null,
-    parent: null, driver: null, reason: null, location: null, stall_len: null, jiffies: null, raw: null,
-    source: 'test.perf-script.txt', ...p,
-  };
+  const nulls = Object.fromEntries(CATALOGUE.filter((c) => c.nullable).map((c) => [c.name, null]));
+  return { ...nulls, cpu: 0, pid: 100, comm: 'udpflood', ptr_hashed: false, source: 'test.perf-script.txt', ...p } as TxEventRow;
 }
 
 export function buildEventTable(rows: TxEventRow[]): Table {

@@ -45,7 +45,13 @@ describe.each(placements)('store on %s', (_name, cfg) => {
     expect(cols.map((c) => c.name)).toEqual(expect.arrayContaining(['verdict', 'packets', 'run_id', 'complete']));
     // each migration recorded exactly once
     const mig = await store.queryRows<{ version: number | string }>(`SELECT version FROM schema_migrations ORDER BY version`);
-    expect(mig.map((m) => Number(m.version))).toEqual([1, 2]);
+    expect(mig.map((m) => Number(m.version))).toEqual([1, 2, 3]);
+    // v3 added the ingest catalogue's net_cookie to the v1 events table, in catalogue order
+    const ev = await store.queryRows<{ name: string }>(
+      `SELECT name FROM system.columns WHERE database = '${store.database}' AND table = 'events'`,
+    );
+    const names = ev.map((c) => c.name);
+    expect(names.indexOf('net_cookie')).toBe(names.indexOf('ifindex') + 1);
   });
 
   it('writes a run once: same trace twice leaves exactly one copy', async () => {

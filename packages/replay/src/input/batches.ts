@@ -6,6 +6,7 @@
  * A second reader (its own buffers) gives random access to rows for evidence and look-ahead.
  */
 import type { Data, Table, Vector } from 'apache-arrow';
+import type { ColumnName } from '@txreplay/ingest';
 import {
   chunkOfData,
   Names,
@@ -21,7 +22,7 @@ import {
   type TraceColumns,
 } from '../columns.js';
 
-/** Columns the replay reads (location, comm, pid, stall_len, jiffies, raw: never read — speed). */
+/** Columns the replay reads (comm, pid, net_cookie, stall_len, jiffies, raw: never read — speed). */
 export const REPLAY_COLUMNS = [
   'ts_ns',
   'cpu',
@@ -45,7 +46,7 @@ export const REPLAY_COLUMNS = [
   'source',
   'line',
   'location',
-] as const;
+] as const satisfies readonly ColumnName[]; // columns of the ingest catalogue: a renamed column fails to compile
 export type ReplayColumn = (typeof REPLAY_COLUMNS)[number];
 
 export interface DictNames {

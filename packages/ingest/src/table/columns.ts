@@ -22,10 +22,11 @@ import {
   Utf8,
   Vector,
   makeData,
+  vectorFromArray,
   type DataType,
 } from 'apache-arrow';
 import { DICT_COLUMNS, RowColumns, joinBytes, type BatchBuffers, type BufferPool, type DictColumn } from './rows.js';
-import { COLUMNS, NON_NULL_COLUMNS, type ColumnName } from './schema.js';
+import { COLUMNS, NON_NULL_COLUMNS, columnSpec, type ColumnName } from './catalogue.js';
 
 export {
   BufferPool,
@@ -42,41 +43,35 @@ function dictType(id: number): Dictionary<Utf8, Int32> {
   return new Dictionary(new Utf8(), new Int32(), id, false);
 }
 
-function arrowTypeOf(name: ColumnName): DataType {
-  switch (name) {
-    case 'ts_ns':
-      return new Int64();
-    case 'cpu':
+/** The Arrow type of a column (dictionary ids: the column's place in DICT_COLUMNS). */
+export function arrowTypeOf(name: ColumnName): DataType {
+  switch (columnSpec(name).arrow) {
+    case 'int16':
       return new Int16();
-    case 'pid':
-    case 'ifindex':
-    case 'queue':
-    case 'rc':
-    case 'work':
-    case 'budget':
-    case 'packets':
+    case 'int32':
       return new Int32();
-    case 'len':
-    case 'txq_state':
-    case 'handle':
-    case 'parent':
-    case 'stall_len':
-    case 'line':
+    case 'int64':
+      return new Int64();
+    case 'uint32':
       return new Uint32();
-    case 'skbaddr':
-    case 'napi':
-    case 'jiffies':
+    case 'uint64':
       return new Uint64();
-    case 'ptr_hashed':
+    case 'bool':
       return new Bool();
-    case 'raw':
+    case 'utf8':
       return new Utf8();
-    default: {
-      const i = (DICT_COLUMNS as readonly string[]).indexOf(name);
-      if (i < 0) throw new Error(`no arrow type for column ${name}`);
-      return dictType(i);
-    }
+    case 'dict':
+      return dictType(DICT_COLUMNS.indexOf(name as DictColumn));
   }
+}
+
+/**
+ * An all-null column of `name`'s catalogue type, `length` rows: what a table written before the column existed
+ * holds in it (the report encoders use it for older .arrow files).
+ */
+export function nullColumnData(name: ColumnName, length: number): Data {
+  if (!columnSpec(name).nullable) throw new Error(`column ${name} cannot be null`);
+  return vectorFromArray(new Array<null>(length).fill(null), arrowTypeOf(name)).data[0]!;
 }
 
 /** The one Arrow schema of the event table (metadata is attached by the writers). */
@@ -164,7 +159,7 @@ export class EventColumns extends RowColumns {
     this.schema.fields.forEach((field, c) => {
       const name = field.name as ColumnName;
       const base = { type: field.type as DataType, length: n, nullCount: b.nullCounts[c]!, nullBitmap: b.bitmaps[c] ?? null };
-      if (name === 'raw') {
+      if (columnSpec(name).arrow === 'utf8') {
         children.push(makeData({ ...base, type: new Utf8(), valueOffsets: b.rawOffsets, data: b.values[c] as Uint8Array }));
       } else if (DICT_SET.has(name)) {
         const d = name as DictColumn;

@@ -9,9 +9,9 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { BufferPool, DICT_COLUMN_NAMES, RowColumns, type BatchBuffers } from './rows.js';
-import { LineHandler } from './lines.js';
-import { WasmLineKernel, wasmKernelEnabled } from './wasmLines.js';
+import { BufferPool, DICT_COLUMN_NAMES, RowColumns, type BatchBuffers } from '../table/rows.js';
+import { LineHandler } from '../parse/lines.js';
+import { WasmLineKernel, wasmKernelEnabled } from '../parse/wasmLines.js';
 import type { BlockRequest, BlockResult, RecycleMessage, WorkerInit } from './pool.js';
 
 const init = workerData as WorkerInit;

@@ -1,5 +1,5 @@
 /** Errors and summary types of the ingest API (re-exported by ./api.ts, the contract). */
-import type { TraceFormat } from './schema.js';
+import type { TraceFormat } from '../table/schema.js';
 
 export interface ParseIssue {
   path: string;

@@ -4,12 +4,29 @@
  * buffers. Parse workers use this module alone, so they do not load apache-arrow (about 0.17 CPU-second each);
  * ./columns.ts adds the Arrow side (schema, record batches, dictionary vectors).
  *
- * - 64-bit columns (`ts_ns`, `skbaddr`, `napi`, `jiffies`) are written as two uint32 halves through a
- *   Uint32Array view over the BigInt64Array, so no BigInt is allocated per row and values above 2^53 stay exact.
+ * - One typed array per column of the catalogue (./catalogue.ts), by its Arrow kind: `values.<column>`.
+ * - 64-bit columns (int64/uint64: `ts_ns`, `skbaddr`, `napi`, `jiffies`, `net_cookie`) are written as two uint32
+ *   halves through `halves.<column>`, a Uint32Array view over the BigInt64Array, so no BigInt is allocated per row
+ *   and values above 2^53 stay exact.
  * - Strings are dictionary-encoded with ONE growing dictionary per column for the whole output.
  */
 import { endianness } from 'node:os';
-import { COLUMNS, NON_NULL_COLUMNS, type ColumnName } from './schema.js';
+import {
+  CATALOGUE,
+  COLUMNS,
+  DICT_COLUMNS,
+  NON_NULL_COLUMNS,
+  TYPED_COLUMNS,
+  U64_COLUMNS,
+  type ArrowKind,
+  type ArrowKindOf,
+  type ColumnName,
+  type DictColumn,
+  type TypedColumn,
+  type U64Column,
+} from './catalogue.js';
+
+export { DICT_COLUMNS, type DictColumn };
 
 if (endianness() !== 'LE') throw new Error('txreplay ingest assumes a little-endian host (uint32 halves of int64)');
 
@@ -19,9 +36,6 @@ export type ColumnArena = (bytes: number) => { buffer: ArrayBufferLike; byteOffs
 /** Rows per record batch: big enough for cheap IPC framing, small enough to keep memory flat. */
 export const DEFAULT_BATCH_ROWS = 65536;
 
-/** Dictionary ids in the Arrow schema: one per dictionary-encoded column. */
-export const DICT_COLUMNS = ['comm', 'event', 'dev', 'driver', 'reason', 'location', 'source'] as const;
-export type DictColumn = (typeof DICT_COLUMNS)[number];
 
 /**
  * The buffers of one record batch, before dictionaries are attached: typed arrays only, so a parse worker can
@@ -166,41 +180,11 @@ export class RowColumns {
   readonly capacity: number;
   length = 0;
 
-  // 64-bit columns and their uint32 views (index 2r = low half, 2r+1 = high half)
-  readonly tsNs: BigInt64Array;
-  readonly tsNs32: Uint32Array;
-  readonly skbaddr: BigUint64Array;
-  readonly skbaddr32: Uint32Array;
-  readonly napi: BigUint64Array;
-  readonly napi32: Uint32Array;
-  readonly jiffies: BigUint64Array;
-  readonly jiffies32: Uint32Array;
-
-  readonly cpu: Int16Array;
-  readonly pid: Int32Array;
-  readonly ifindex: Int32Array;
-  readonly queue: Int32Array;
-  readonly len: Uint32Array;
-  readonly rc: Int32Array;
-  readonly work: Int32Array;
-  readonly budget: Int32Array;
-  readonly txqState: Uint32Array;
-  readonly packets: Int32Array;
-  readonly handle: Uint32Array;
-  readonly parent: Uint32Array;
-  readonly stallLen: Uint32Array;
-  readonly line: Uint32Array;
-  readonly ptrHashed: Uint8Array;
-
-  // dictionary indices
-  readonly comm: Int32Array;
-  readonly event: Int32Array;
-  readonly dev: Int32Array;
-  readonly driver: Int32Array;
-  readonly reason: Int32Array;
-  readonly location: Int32Array;
-  readonly source: Int32Array;
-
+  /** the typed array of every column but `raw` (dictionary columns: indices into `dicts`) */
+  readonly values: ColumnArrays;
+  /** uint32 views of the 64-bit columns (index 2r = low half, 2r+1 = high half) */
+  readonly halves: Record<U64Column, Uint32Array>;
+  /** the `raw` column's text */
   readonly raw: (string | null)[];
 
   /** validity per nullable column: one byte per row, reset each batch */
@@ -217,49 +201,17 @@ export class RowColumns {
       const region = arena === undefined ? { buffer: new ArrayBuffer(capacity * width), byteOffset: 0 } : arena(capacity * width);
       return new Ctor(region.buffer, region.byteOffset, capacity);
     };
-    this.tsNs = mk(BigInt64Array, 8);
-    this.tsNs32 = new Uint32Array(this.tsNs.buffer, this.tsNs.byteOffset, 2 * capacity);
-    this.skbaddr = mk(BigUint64Array, 8);
-    this.skbaddr32 = new Uint32Array(this.skbaddr.buffer, this.skbaddr.byteOffset, 2 * capacity);
-    this.napi = mk(BigUint64Array, 8);
-    this.napi32 = new Uint32Array(this.napi.buffer, this.napi.byteOffset, 2 * capacity);
-    this.jiffies = mk(BigUint64Array, 8);
-    this.jiffies32 = new Uint32Array(this.jiffies.buffer, this.jiffies.byteOffset, 2 * capacity);
-    this.cpu = mk(Int16Array, 2);
-    this.pid = mk(Int32Array, 4);
-    this.ifindex = mk(Int32Array, 4);
-    this.queue = mk(Int32Array, 4);
-    this.len = mk(Uint32Array, 4);
-    this.rc = mk(Int32Array, 4);
-    this.work = mk(Int32Array, 4);
-    this.budget = mk(Int32Array, 4);
-    this.txqState = mk(Uint32Array, 4);
-    this.packets = mk(Int32Array, 4);
-    this.handle = mk(Uint32Array, 4);
-    this.parent = mk(Uint32Array, 4);
-    this.stallLen = mk(Uint32Array, 4);
-    this.line = mk(Uint32Array, 4);
-    this.ptrHashed = mk(Uint8Array, 1);
-    this.comm = mk(Int32Array, 4);
-    this.event = mk(Int32Array, 4);
-    this.dev = mk(Int32Array, 4);
-    this.driver = mk(Int32Array, 4);
-    this.reason = mk(Int32Array, 4);
-    this.location = mk(Int32Array, 4);
-    this.source = mk(Int32Array, 4);
+    const values = fastRecord(TYPED_COLUMNS, (name): ColumnArrays[TypedColumn] => {
+      const Ctor: TypedArrayCtor = ARRAY_OF_KIND[CATALOGUE[COLUMNS.indexOf(name)]!.arrow as Exclude<ArrowKind, 'utf8'>];
+      return mk(Ctor, Ctor.BYTES_PER_ELEMENT);
+    }) as unknown as ColumnArrays;
+    this.values = values;
+    this.halves = fastRecord(U64_COLUMNS, (name) => new Uint32Array(values[name].buffer, values[name].byteOffset, 2 * capacity));
     this.raw = new Array<string | null>(capacity).fill(null);
-    const valid = validityArrays(() => mk(Uint8Array, 1));
+    const valid = fastRecord(COLUMNS, () => mk(Uint8Array, 1));
     this.valid = valid;
     this.validList = COLUMNS.map((c) => valid[c]);
-    this.dicts = {
-      comm: new StringDictionary(),
-      event: new StringDictionary(),
-      dev: new StringDictionary(),
-      driver: new StringDictionary(),
-      reason: new StringDictionary(),
-      location: new StringDictionary(),
-      source: new StringDictionary(),
-    };
+    this.dicts = fastRecord(DICT_COLUMNS, () => new StringDictionary());
   }
 
   get full(): boolean {
@@ -301,7 +253,7 @@ export class RowColumns {
   }
 
   setDict(col: DictColumn, r: number, s: string): void {
-    (this[col] as Int32Array)[r] = this.dicts[col].intern(s);
+    this.values[col][r] = this.dicts[col].intern(s);
     this.valid[col][r] = 1;
   }
 
@@ -318,14 +270,14 @@ export class RowColumns {
       const { bitmap, nulls } = NON_NULL.has(name) ? ALL_VALID : bitmapFrom(this.validList[c]!, n, pool);
       bitmaps.push(bitmap);
       nullCounts.push(nulls);
-      if (name === 'ptr_hashed') values.push(packBits(this.ptrHashed, n, pool));
+      if (name === 'ptr_hashed') values.push(packBits(this.values.ptr_hashed, n, pool));
       else if (name === 'raw') {
         // most batches have no raw text at all (only events that are not modelled, and dql_stall_detected)
         const enc = nulls === n ? { data: new Uint8Array(0), offsets: new Int32Array(n + 1) } : utf8Parts(this.raw, n);
         values.push(enc.data);
         rawOffsets = enc.offsets;
       } else {
-        const arr = this.columnArray(name);
+        const arr = this.values[name];
         const Ctor = arr.constructor as new (buf: ArrayBufferLike, offset: number, n: number) => typeof arr;
         const Alloc = arr.constructor as new (n: number) => typeof arr;
         const copy = pool === undefined ? new Alloc(n) : new Ctor(pool.take(arr.byteLength), 0, n);
@@ -345,95 +297,39 @@ export class RowColumns {
     return { n, values, bitmaps, nullCounts, rawOffsets };
   }
 
-  private columnArray(name: ColumnName): BigInt64Array | BigUint64Array | Int16Array | Int32Array | Uint32Array {
-    switch (name) {
-      case 'ts_ns':
-        return this.tsNs;
-      case 'skbaddr':
-        return this.skbaddr;
-      case 'napi':
-        return this.napi;
-      case 'jiffies':
-        return this.jiffies;
-      case 'cpu':
-        return this.cpu;
-      case 'pid':
-        return this.pid;
-      case 'ifindex':
-        return this.ifindex;
-      case 'queue':
-        return this.queue;
-      case 'len':
-        return this.len;
-      case 'rc':
-        return this.rc;
-      case 'work':
-        return this.work;
-      case 'budget':
-        return this.budget;
-      case 'txq_state':
-        return this.txqState;
-      case 'packets':
-        return this.packets;
-      case 'handle':
-        return this.handle;
-      case 'parent':
-        return this.parent;
-      case 'stall_len':
-        return this.stallLen;
-      case 'line':
-        return this.line;
-      case 'comm':
-      case 'event':
-      case 'dev':
-      case 'driver':
-      case 'reason':
-      case 'location':
-      case 'source':
-        return this[name];
-      default:
-        throw new Error(`column ${name} has no typed array`);
-    }
+}
+
+/** The typed array of each Arrow kind (a bool column holds 0/1 bytes, packed into bits by takeBuffers). */
+const ARRAY_OF_KIND = {
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  uint32: Uint32Array,
+  uint64: BigUint64Array,
+  bool: Uint8Array,
+  dict: Int32Array,
+} as const;
+type TypedArrayCtor = (new (buf: ArrayBufferLike, off: number, n: number) => ColumnArrays[TypedColumn]) & { BYTES_PER_ELEMENT: number };
+type ArrayOfKind = { [K in keyof typeof ARRAY_OF_KIND]: InstanceType<(typeof ARRAY_OF_KIND)[K]> };
+/** RowColumns.values: one typed array per column of the catalogue (but `raw`). */
+export type ColumnArrays = { [N in TypedColumn]: ArrayOfKind[ArrowKindOf<N>] };
+
+/** Bytes a ColumnArena must hand out for RowColumns of `capacity` rows (each array 8-byte aligned). */
+export function columnArenaBytes(capacity: number): number {
+  const align8 = (n: number): number => (n + 7) & ~7;
+  let total = COLUMNS.length * align8(capacity); // validity
+  for (const name of TYPED_COLUMNS) {
+    total += align8(capacity * ARRAY_OF_KIND[CATALOGUE[COLUMNS.indexOf(name)]!.arrow as Exclude<ArrowKind, 'utf8'>].BYTES_PER_ELEMENT);
   }
+  return total;
 }
 
 /**
- * One validity byte array per column, as an object literal: V8 keeps a literal's properties fast, while 27
- * properties added by keyed stores in a loop turn the object into a slow dictionary (a hash lookup on every
- * `valid.dev[r] = 1` in the parsers' hot path).
+ * A record with one property per name, made by Object.fromEntries: V8 gives it fast properties (checked with
+ * %HasFastProperties), so `valid.dev[r] = 1` in the parsers' hot path is a plain field load, not a hash lookup.
  */
-function validityArrays(b: () => Uint8Array): Record<ColumnName, Uint8Array> {
-  const valid = {
-    ts_ns: b(),
-    cpu: b(),
-    pid: b(),
-    comm: b(),
-    event: b(),
-    dev: b(),
-    ifindex: b(),
-    queue: b(),
-    skbaddr: b(),
-    ptr_hashed: b(),
-    len: b(),
-    rc: b(),
-    napi: b(),
-    work: b(),
-    budget: b(),
-    txq_state: b(),
-    packets: b(),
-    handle: b(),
-    parent: b(),
-    driver: b(),
-    reason: b(),
-    location: b(),
-    stall_len: b(),
-    jiffies: b(),
-    raw: b(),
-    source: b(),
-    line: b(),
-  } satisfies Record<ColumnName, Uint8Array>;
-  if (Object.keys(valid).length !== COLUMNS.length) throw new Error('validityArrays misses a column of COLUMNS');
-  return valid;
+function fastRecord<N extends string, T>(names: readonly N[], make: (name: N) => T): Record<N, T> {
+  return Object.fromEntries(names.map((n) => [n, make(n)])) as Record<N, T>;
 }
 
 

@@ -10,7 +10,7 @@
  *  latency        `comm-PID  CPUflags  ts: event: fields`          (ftrace latency-format, trace-cmd report -l)
  *  bpftrace       `ts_ns cpu pid comm sys:event key=value …`       (capture kit and the generic form)
  */
-import type { RowColumns } from './rows.js';
+import type { RowColumns } from '../table/rows.js';
 import { canonicalEvent, eventId, parseFields } from './fields.js';
 import {
   CH_COLON,
@@ -194,14 +194,14 @@ export const parsePerfLine: LineParser = (s, cols, r, out) => {
   const tsA = skipSpaces(s, rb + 1, end);
   const tsColon = timestampColon(s, tsA, end);
   if (tsColon < 0) return fail(out, 'no secs.usecs: timestamp');
-  if (!parseSecsDotFrac(s, tsA, tsColon, cols.tsNs32, r)) return fail(out, 'bad timestamp');
+  if (!parseSecsDotFrac(s, tsA, tsColon, cols.halves.ts_ns, r)) return fail(out, 'bad timestamp');
   cols.valid.ts_ns[r] = 1;
   const evA = skipSpaces(s, tsColon + 1, end);
   const evColon = eventColon(s, evA, end);
   if (evColon < 0 || evColon === evA) return fail(out, 'no event name');
-  cols.pid[r] = pid;
+  cols.values.pid[r] = pid;
   cols.valid.pid[r] = 1;
-  cols.cpu[r] = parseUDec(s, lb + 1, rb);
+  cols.values.cpu[r] = parseUDec(s, lb + 1, rb);
   cols.valid.cpu[r] = 1;
   if (ce > i) cols.setDict('comm', r, s.slice(i, ce));
   return finishEvent(s, cols, r, out, evA, evColon, evColon + 1);
@@ -243,10 +243,10 @@ export const parseFtraceLine: LineParser = (s, cols, r, out) => {
     let ps = pe;
     while (ps > i && isDigit(s.charCodeAt(ps - 1))) ps--;
     if (ps === pe || ps <= i || s.charCodeAt(ps - 1) !== CH_MINUS) return fail(out, 'no comm-pid before [cpu]');
-    cols.pid[r] = parseUDec(s, ps, pe);
+    cols.values.pid[r] = parseUDec(s, ps, pe);
     cols.valid.pid[r] = 1;
     if (ps - 1 > i) cols.setDict('comm', r, s.slice(i, ps - 1));
-    cols.cpu[r] = parseUDec(s, lb + 1, rb);
+    cols.values.cpu[r] = parseUDec(s, lb + 1, rb);
     cols.valid.cpu[r] = 1;
     // optional flags column (4 or 5 chars), then the timestamp
     let tsA = skipSpaces(s, rb + 1, end);
@@ -258,7 +258,7 @@ export const parseFtraceLine: LineParser = (s, cols, r, out) => {
       tsColon = timestampColon(s, tsA, end);
       if (tsColon < 0) return fail(out, 'no secs.usecs: timestamp');
     }
-    if (!parseSecsDotFrac(s, tsA, tsColon, cols.tsNs32, r)) return fail(out, 'bad timestamp');
+    if (!parseSecsDotFrac(s, tsA, tsColon, cols.halves.ts_ns, r)) return fail(out, 'bad timestamp');
     cols.valid.ts_ns[r] = 1;
     evA = skipSpaces(s, tsColon + 1, end);
   } else {
@@ -266,14 +266,14 @@ export const parseFtraceLine: LineParser = (s, cols, r, out) => {
     const m = LATENCY_RE.exec(s);
     if (!m) return fail(out, 'not an ftrace event line');
     const [whole, comm, pid, cpu, , ts, us] = m as unknown as string[];
-    cols.pid[r] = Number(pid);
+    cols.values.pid[r] = Number(pid);
     cols.valid.pid[r] = 1;
     cols.setDict('comm', r, comm!.trim());
-    cols.cpu[r] = Number(cpu);
+    cols.values.cpu[r] = Number(cpu);
     cols.valid.cpu[r] = 1;
     const ok = us
-      ? parseMicros(ts!, 0, ts!.length, cols.tsNs32, r)
-      : parseSecsDotFrac(ts!, 0, ts!.length, cols.tsNs32, r);
+      ? parseMicros(ts!, 0, ts!.length, cols.halves.ts_ns, r)
+      : parseSecsDotFrac(ts!, 0, ts!.length, cols.halves.ts_ns, r);
     if (!ok) return fail(out, 'bad timestamp');
     cols.valid.ts_ns[r] = 1;
     const evName = m[7]!;
@@ -316,7 +316,7 @@ export const parseBpftraceLine: LineParser = (s, cols, r, out) => {
     return fail(out, 'not a bpftrace event line (expected "<ts_ns> <cpu> <pid> <comm> <sys:event> …")');
   }
   const tsE = tokenEnd(s, i, end);
-  if (!parseU64Dec(s, i, tsE, cols.tsNs32, r)) return fail(out, 'bad ts_ns');
+  if (!parseU64Dec(s, i, tsE, cols.halves.ts_ns, r)) return fail(out, 'bad ts_ns');
   cols.valid.ts_ns[r] = 1;
   const cpuA = skipSpaces(s, tsE, end);
   const cpuE = tokenEnd(s, cpuA, end);
@@ -326,9 +326,9 @@ export const parseBpftraceLine: LineParser = (s, cols, r, out) => {
   const pidE = tokenEnd(s, pidA, end);
   const pid = parseUDec(s, pidA, pidE);
   if (pid !== pid) return fail(out, 'bad pid');
-  cols.cpu[r] = cpu;
+  cols.values.cpu[r] = cpu;
   cols.valid.cpu[r] = 1;
-  cols.pid[r] = pid;
+  cols.values.pid[r] = pid;
   cols.valid.pid[r] = 1;
   // comm (may contain spaces) runs up to the first `sys:event` token followed by a key=value or the end
   const commA = skipSpaces(s, pidE, end);

@@ -5,7 +5,7 @@
  * two ASCII delimiters decodes to exactly the substring the string parser would have taken.
  */
 import { Ptr, storePtr } from './scan.js';
-import type { StringDictionary } from './rows.js';
+import type { StringDictionary } from '../table/rows.js';
 
 const NAN = NaN;
 

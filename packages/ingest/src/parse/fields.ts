@@ -5,15 +5,19 @@
  *  - `napi poll on napi struct %p for device %s work %d budget %d` (napi_poll, word-value pairs),
  *  - `thrs %u  len %u  last_reap %lu  hist_head %lu  now %lu  hist …` (dql_stall_detected, two spaces),
  *  - `reason: %s` (kfree_skb; symbolic since 5.17, bpftrace prints the number).
- * Unknown keys are ignored (e.g. vlan_*, gso_*, `net_cookie=` of newer net_dev_xmit_timeout, bpftrace `qdisc=`/`txq=`).
+ * Keys and the columns they feed come from the catalogue (../table/catalogue.ts); unknown keys are ignored (e.g.
+ * vlan_*, gso_*, bpftrace `qdisc=`/`txq=`).
  */
-import type { RowColumns } from './rows.js';
+import type { RowColumns } from '../table/rows.js';
+import { EV_DQL_STALL_DETECTED } from './fieldKeys.js';
 import {
-  EV_DQL_STALL_DETECTED,
-  F_DEV, F_DRIVER, F_HANDLE, F_IFINDEX, F_JIFFIES, F_LEN, F_NAPI, F_PACKETS, F_PARENT, F_QUEUE, F_RC, F_SKB, F_STALL_LEN, F_TXQ,
-} from './fieldKeys.js';
+  F_DEV, F_DRIVER, F_JIFFIES, F_LEN, F_NAPI, F_PACKETS, F_QUEUE, F_RC, F_SKBADDR, F_STALL_LEN, F_TXQ_STATE,
+} from '../table/catalogueIds.js';
 import { Ptr, parseDec, parseNum32, parsePtr, parseU64Dec, parseUDec, isSpace, CH_EQ, CH_COLON } from './scan.js';
-import { TX_EVENTS } from './schema.js';
+import {
+  CATALOGUE, REQUIRED_BY_EVENT, REQUIRED_COLUMNS, TX_EVENTS, WORD_KEYS, fieldText, requiredFlag, textKeys,
+  type ColumnName, type ColumnSpec,
+} from '../table/catalogue.js';
 
 export { EV_DQL_STALL_DETECTED };
 if (TX_EVENTS[EV_DQL_STALL_DETECTED] !== 'napi:dql_stall_detected') throw new Error('fieldKeys.ts EV_DQL_STALL_DETECTED is stale');
@@ -52,42 +56,16 @@ export function canonicalEvent(name: string): string {
 
 
 /**
- * Fields an event must carry to be trusted (a truncated line misses them). Only fields present in every
- * kernel version of the format (§H.2): qdisc_dequeue's ifindex/handle/parent and napi_poll's work/budget
- * came later, so they are optional.
+ * `seen` flags an event must carry to be trusted (a truncated line misses them), by event id: the catalogue's
+ * `required` tracepoints. Only fields present in every kernel version of the format (§H.2): qdisc_dequeue's
+ * ifindex/handle/parent and napi_poll's work/budget came later, so they are optional.
  */
-export const REQUIRED: readonly number[] = [
-  F_DEV | F_SKB | F_LEN, // net_dev_queue
-  F_DEV | F_QUEUE | F_SKB | F_LEN, // net_dev_start_xmit
-  F_DEV | F_SKB | F_LEN | F_RC, // net_dev_xmit
-  F_DEV | F_DRIVER | F_QUEUE, // net_dev_xmit_timeout
-  F_SKB, // qdisc_enqueue
-  F_TXQ | F_PACKETS | F_SKB, // qdisc_dequeue
-  F_NAPI | F_DEV, // napi_poll
-  F_STALL_LEN | F_JIFFIES, // dql_stall_detected
-  F_SKB, // consume_skb
-  F_SKB, // kfree_skb
-];
-const FIELD_NAMES: Record<number, string> = {
-  [F_DEV]: 'dev',
-  [F_SKB]: 'skbaddr',
-  [F_LEN]: 'len',
-  [F_RC]: 'rc',
-  [F_QUEUE]: 'queue',
-  [F_DRIVER]: 'driver',
-  [F_TXQ]: 'txq_state',
-  [F_PACKETS]: 'packets',
-  [F_NAPI]: 'napi',
-  [F_STALL_LEN]: 'len',
-  [F_JIFFIES]: 'now',
-};
+export const REQUIRED: readonly number[] = REQUIRED_BY_EVENT;
+const FIELD_NAMES: Record<number, string> = Object.fromEntries(REQUIRED_COLUMNS.map((c) => [requiredFlag(c), fieldText(c)]));
 
 /** Words that are followed by their value in the non-`key=value` formats (napi_poll, dql_stall_detected). */
-const WORD_KEYS = ['struct', 'device', 'work', 'budget', 'thrs', 'len', 'now', 'reason:'];
-const KEYS = [
-  'dev', 'device', 'skbaddr', 'napi', 'struct', 'len', 'rc', 'queue_mapping', 'queue', 'queue_index', 'driver',
-  'ifindex', 'handle', 'parent', 'txq_state', 'packets', 'work', 'budget', 'reason', 'location', 'now',
-];
+export const WORD_KEY_LIST: readonly string[] = [...WORD_KEYS, 'thrs']; // `thrs %u`: a word key whose value no column keeps
+const KEYS = [...textKeys().keys()];
 /** keys by length, for allocation-free matching with startsWith */
 const KEYS_BY_LEN: string[][] = [];
 for (const k of KEYS) (KEYS_BY_LEN[k.length] ??= []).push(k);
@@ -100,15 +78,19 @@ function matchKey(s: string, a: number, b: number): string | null {
   return null;
 }
 function isWordKey(s: string, a: number, b: number): boolean {
-  for (const k of WORD_KEYS) if (k.length === b - a && s.startsWith(k, a)) return true;
+  for (const k of WORD_KEY_LIST) if (k.length === b - a && s.startsWith(k, a)) return true;
   return false;
 }
 
-/** Fields after which nothing else of interest follows (lets long lines like net_dev_start_xmit stop early). */
+/**
+ * Fields after which nothing else of interest follows (lets long lines like net_dev_start_xmit stop early); -1:
+ * read every token. An early stop is only right while every other column the catalogue fills from that
+ * tracepoint's text is also wanted: checked below, so a new optional field of these events cannot be lost.
+ */
 export const WANTED: readonly number[] = [
-  F_DEV | F_SKB | F_LEN,
-  F_DEV | F_QUEUE | F_SKB | F_LEN,
-  F_DEV | F_SKB | F_LEN | F_RC,
+  F_DEV | F_SKBADDR | F_LEN,
+  F_DEV | F_QUEUE | F_SKBADDR | F_LEN,
+  F_DEV | F_SKBADDR | F_LEN | F_RC,
   -1,
   -1,
   -1,
@@ -117,6 +99,17 @@ export const WANTED: readonly number[] = [
   -1,
   -1,
 ];
+
+TX_EVENTS.forEach((ev, id) => {
+  const wanted = WANTED[id] ?? -1;
+  if (wanted === -1) return;
+  for (const c of CATALOGUE as readonly ColumnSpec[]) {
+    const parsed = (c.keys !== undefined || c.text !== undefined) && c.tracepoints !== 'all' && c.tracepoints.includes(ev);
+    if (parsed && !(c.required?.includes(ev) && (wanted & requiredFlag(c.name as ColumnName)) !== 0)) {
+      throw new Error(`fields.ts WANTED stops ${ev} before its optional column ${c.name}: make it -1`);
+    }
+  }
+});
 
 /**
  * Parse the field text s[a, b) of event `ev` into row r. Returns null on success or an error message.
@@ -182,17 +175,17 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
         }
         break;
       case 'skbaddr': {
-        const k = parsePtr(s, va, vb, cols.skbaddr32, r);
+        const k = parsePtr(s, va, vb, cols.halves.skbaddr, r);
         if (k === Ptr.Invalid) return `bad skbaddr '${s.slice(va, vb)}'`;
         if (k !== Ptr.Unknown) valid.skbaddr[r] = 1;
         if (k === Ptr.Hashed || k === Ptr.Unknown) hashed = true;
         ptrSeen = true;
-        seen |= F_SKB;
+        seen |= F_SKBADDR;
         break;
       }
       case 'napi':
       case 'struct': {
-        const k = parsePtr(s, va, vb, cols.napi32, r);
+        const k = parsePtr(s, va, vb, cols.halves.napi, r);
         if (k === Ptr.Invalid) return `bad napi pointer '${s.slice(va, vb)}'`;
         if (k !== Ptr.Unknown) valid.napi[r] = 1;
         if (k === Ptr.Hashed || k === Ptr.Unknown) hashed = true;
@@ -204,11 +197,11 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
         const v = parseUDec(s, va, vb);
         if (v !== v || v > 0xffffffff) return `bad len '${s.slice(va, vb)}'`;
         if (ev === EV_DQL_STALL_DETECTED) {
-          cols.stallLen[r] = v;
+          cols.values.stall_len[r] = v;
           valid.stall_len[r] = 1;
           seen |= F_STALL_LEN;
         } else {
-          cols.len[r] = v;
+          cols.values.len[r] = v;
           valid.len[r] = 1;
           seen |= F_LEN;
         }
@@ -217,17 +210,17 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
       case 'rc': {
         const v = parseDec(s, va, vb);
         if (v !== v) return `bad rc '${s.slice(va, vb)}'`;
-        cols.rc[r] = v;
+        cols.values.rc[r] = v;
         valid.rc[r] = 1;
         seen |= F_RC;
         break;
       }
-      case 'queue_mapping':
       case 'queue':
+      case 'queue_mapping':
       case 'queue_index': {
         const v = parseDec(s, va, vb);
         if (v !== v) return `bad ${key} '${s.slice(va, vb)}'`;
-        cols.queue[r] = v;
+        cols.values.queue[r] = v;
         valid.queue[r] = 1;
         seen |= F_QUEUE;
         break;
@@ -239,39 +232,36 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
       case 'ifindex': {
         const v = parseDec(s, va, vb);
         if (v !== v) return `bad ifindex '${s.slice(va, vb)}'`;
-        cols.ifindex[r] = v;
+        cols.values.ifindex[r] = v;
         valid.ifindex[r] = 1;
-        seen |= F_IFINDEX;
         break;
       }
       case 'handle': {
         const v = parseNum32(s, va, vb);
         if (v !== v) return `bad handle '${s.slice(va, vb)}'`;
-        cols.handle[r] = v;
+        cols.values.handle[r] = v;
         valid.handle[r] = 1;
-        seen |= F_HANDLE;
         break;
       }
       case 'parent': {
         const v = parseNum32(s, va, vb);
         if (v !== v) return `bad parent '${s.slice(va, vb)}'`;
-        cols.parent[r] = v;
+        cols.values.parent[r] = v;
         valid.parent[r] = 1;
-        seen |= F_PARENT;
         break;
       }
       case 'txq_state': {
         const v = parseNum32(s, va, vb);
         if (v !== v) return `bad txq_state '${s.slice(va, vb)}'`;
-        cols.txqState[r] = v;
+        cols.values.txq_state[r] = v;
         valid.txq_state[r] = 1;
-        seen |= F_TXQ;
+        seen |= F_TXQ_STATE;
         break;
       }
       case 'packets': {
         const v = parseDec(s, va, vb);
         if (v !== v) return `bad packets '${s.slice(va, vb)}'`;
-        cols.packets[r] = v;
+        cols.values.packets[r] = v;
         valid.packets[r] = 1;
         seen |= F_PACKETS;
         break;
@@ -281,10 +271,10 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
         const v = parseDec(s, va, vb);
         if (v !== v) return `bad ${key} '${s.slice(va, vb)}'`;
         if (key === 'work') {
-          cols.work[r] = v;
+          cols.values.work[r] = v;
           valid.work[r] = 1;
         } else {
-          cols.budget[r] = v;
+          cols.values.budget[r] = v;
           valid.budget[r] = 1;
         }
         break;
@@ -295,9 +285,13 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
       case 'location':
         if (vb > va) cols.setDict('location', r, s.slice(va, vb));
         break;
+      case 'net_cookie':
+        if (!parseU64Dec(s, va, vb, cols.halves.net_cookie, r)) return `bad net_cookie '${s.slice(va, vb)}'`;
+        valid.net_cookie[r] = 1;
+        break;
       case 'now':
         if (ev === EV_DQL_STALL_DETECTED) {
-          if (!parseU64Dec(s, va, vb, cols.jiffies32, r)) return `bad now '${s.slice(va, vb)}'`;
+          if (!parseU64Dec(s, va, vb, cols.halves.jiffies, r)) return `bad now '${s.slice(va, vb)}'`;
           valid.jiffies[r] = 1;
           seen |= F_JIFFIES;
         }
@@ -308,7 +302,7 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
     if ((seen & wanted) === wanted) break;
   }
   if (ptrSeen) {
-    cols.ptrHashed[r] = hashed ? 1 : 0;
+    cols.values.ptr_hashed[r] = hashed ? 1 : 0;
     valid.ptr_hashed[r] = 1;
   }
   const missing = (REQUIRED[ev] ?? 0) & ~seen;

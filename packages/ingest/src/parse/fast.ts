@@ -12,17 +12,18 @@
  * identical too.
  */
 import { ByteDict, bDec, bNum32, bPtr, bSecsDotFrac, bU64Dec, bUDec, decodeSlice } from './bytes.js';
-import { StringDictionary, type RowColumns } from './rows.js';
-import { canonicalEvent, eventId, REQUIRED, WANTED } from './fields.js';
+import { StringDictionary, type RowColumns } from '../table/rows.js';
+import { canonicalEvent, eventId, REQUIRED, WANTED, WORD_KEY_LIST } from './fields.js';
+import { EV_DQL_STALL_DETECTED, TK_EQ, TK_WORD, TK_WORDKEY } from './fieldKeys.js';
 import {
-  EV_DQL_STALL_DETECTED,
-  F_DEV, F_DRIVER, F_JIFFIES, F_LEN, F_NAPI, F_PACKETS, F_QUEUE, F_RC, F_SKB, F_STALL_LEN, F_TXQ,
-  K_BUDGET, K_DEV, K_DRIVER, K_HANDLE, K_IFINDEX, K_LEN, K_LOCATION, K_NAPI, K_NONE, K_NOW, K_PACKETS,
-  K_PARENT, K_QUEUE, K_RC, K_REASON, K_SKBADDR, K_TXQ, K_WORK, TK_EQ, TK_WORD, TK_WORDKEY,
-} from './fieldKeys.js';
+  F_DEV, F_DRIVER, F_JIFFIES, F_LEN, F_NAPI, F_PACKETS, F_QUEUE, F_RC, F_SKBADDR, F_STALL_LEN, F_TXQ_STATE,
+  K_BUDGET, K_DEV, K_DRIVER, K_HANDLE, K_IFINDEX, K_JIFFIES, K_LEN, K_LOCATION, K_NAPI, K_NET_COOKIE, K_NONE,
+  K_PACKETS, K_PARENT, K_QUEUE, K_RC, K_REASON, K_SKBADDR, K_TXQ_STATE, K_WORK,
+} from '../table/catalogueIds.js';
+import { keyIdOf, textKeys } from '../table/catalogue.js';
 import { LineKind } from './formats.js';
 import { Ptr, storePtr } from './scan.js';
-import type { TraceFormat } from './schema.js';
+import type { TraceFormat } from '../table/schema.js';
 
 /** The fast path cannot decide this line: run the string parser. */
 export const FALLBACK = -1;
@@ -33,171 +34,47 @@ function ascii(k: string): Uint8Array {
   return Uint8Array.from(k, (c) => c.charCodeAt(0));
 }
 
-/** fields.ts KEYS with the column each feeds (synonyms share an id). */
-const KEY_TABLE: readonly (readonly [string, number])[] = [
-  ['dev', K_DEV],
-  ['device', K_DEV],
-  ['skbaddr', K_SKBADDR],
-  ['napi', K_NAPI],
-  ['struct', K_NAPI],
-  ['len', K_LEN],
-  ['rc', K_RC],
-  ['queue_mapping', K_QUEUE],
-  ['queue', K_QUEUE],
-  ['queue_index', K_QUEUE],
-  ['driver', K_DRIVER],
-  ['ifindex', K_IFINDEX],
-  ['handle', K_HANDLE],
-  ['parent', K_PARENT],
-  ['txq_state', K_TXQ],
-  ['packets', K_PACKETS],
-  ['work', K_WORK],
-  ['budget', K_BUDGET],
-  ['reason', K_REASON],
-  ['location', K_LOCATION],
-  ['now', K_NOW],
-];
-const WORD_KEYS = ['struct', 'device', 'work', 'budget', 'thrs', 'len', 'now', 'reason:'].map((k) =>
-  Uint8Array.from(k, (c) => c.charCodeAt(0)),
-);
-
 function sameBytes(buf: Uint8Array, a: number, k: Uint8Array): boolean {
   for (let i = 0; i < k.length; i++) if (buf[a + i] !== k[i]) return false;
   return true;
 }
-/** Key id of buf[a, b): a switch on length and first byte rejects the unknown keys (vlan_*, gso_*) at once. */
-function keyId(buf: Uint8Array, a: number, b: number): number {
-  const n = b - a;
-  const c0 = buf[a];
-  let k: Uint8Array;
-  let id: number;
-  switch (n) {
-    case 2:
-      return c0 === 114 && buf[a + 1] === 99 ? K_RC : K_NONE;
-    case 3:
-      if (c0 === 100) (k = KB_DEV), (id = K_DEV);
-      else if (c0 === 108) (k = KB_LEN), (id = K_LEN);
-      else if (c0 === 110) (k = KB_NOW), (id = K_NOW);
-      else return K_NONE;
-      break;
-    case 4:
-      if (c0 === 110) (k = KB_NAPI), (id = K_NAPI);
-      else if (c0 === 119) (k = KB_WORK), (id = K_WORK);
-      else return K_NONE;
-      break;
-    case 5:
-      if (c0 === 113) (k = KB_QUEUE), (id = K_QUEUE);
-      else return K_NONE;
-      break;
-    case 6:
-      switch (c0) {
-        case 100:
-          if (buf[a + 1] === 101) (k = KB_DEVICE), (id = K_DEV);
-          else (k = KB_DRIVER), (id = K_DRIVER);
-          break;
-        case 115:
-          (k = KB_STRUCT), (id = K_NAPI);
-          break;
-        case 104:
-          (k = KB_HANDLE), (id = K_HANDLE);
-          break;
-        case 112:
-          (k = KB_PARENT), (id = K_PARENT);
-          break;
-        case 98:
-          (k = KB_BUDGET), (id = K_BUDGET);
-          break;
-        case 114:
-          (k = KB_REASON), (id = K_REASON);
-          break;
-        default:
-          return K_NONE;
-      }
-      break;
-    case 7:
-      if (c0 === 115) (k = KB_SKBADDR), (id = K_SKBADDR);
-      else if (c0 === 105) (k = KB_IFINDEX), (id = K_IFINDEX);
-      else if (c0 === 112) (k = KB_PACKETS), (id = K_PACKETS);
-      else return K_NONE;
-      break;
-    case 8:
-      if (c0 === 108) (k = KB_LOCATION), (id = K_LOCATION);
-      else return K_NONE;
-      break;
-    case 9:
-      if (c0 === 116) (k = KB_TXQ), (id = K_TXQ);
-      else return K_NONE;
-      break;
-    case 11:
-      if (c0 === 113) (k = KB_QUEUE_INDEX), (id = K_QUEUE);
-      else return K_NONE;
-      break;
-    case 13:
-      if (c0 === 113) (k = KB_QUEUE_MAPPING), (id = K_QUEUE);
-      else return K_NONE;
-      break;
-    default:
-      return K_NONE;
+
+/**
+ * Byte strings by length and first byte (at most a few per slot), so that most tokens (vlan_*, gso_*, `dequeue`,
+ * `on`) are rejected by one array load.
+ */
+class ByteKeyTable {
+  private static readonly MAX_LEN = 31;
+  /** by length * 128 + first byte (a dense array: a sparse one would be a hash table) */
+  private readonly slots: ([Uint8Array, number][] | null)[] = new Array<[Uint8Array, number][] | null>(32 * 128).fill(null);
+  add(key: string, id: number): void {
+    const k = ascii(key);
+    if (k.length === 0 || k.length > ByteKeyTable.MAX_LEN) throw new Error(`fast.ts: key '${key}' is longer than ${ByteKeyTable.MAX_LEN}`);
+    (this.slots[k.length * 128 + (k[0]! & 127)] ??= []).push([k, id]);
   }
-  for (let i = 1; i < n; i++) if (buf[a + i] !== k[i]) return K_NONE;
-  return id;
-}
-const KB_DEV = ascii('dev');
-const KB_LEN = ascii('len');
-const KB_NOW = ascii('now');
-const KB_NAPI = ascii('napi');
-const KB_WORK = ascii('work');
-const KB_QUEUE = ascii('queue');
-const KB_DEVICE = ascii('device');
-const KB_DRIVER = ascii('driver');
-const KB_STRUCT = ascii('struct');
-const KB_HANDLE = ascii('handle');
-const KB_PARENT = ascii('parent');
-const KB_BUDGET = ascii('budget');
-const KB_REASON = ascii('reason');
-const KB_SKBADDR = ascii('skbaddr');
-const KB_IFINDEX = ascii('ifindex');
-const KB_PACKETS = ascii('packets');
-const KB_LOCATION = ascii('location');
-const KB_TXQ = ascii('txq_state');
-const KB_QUEUE_INDEX = ascii('queue_index');
-const KB_QUEUE_MAPPING = ascii('queue_mapping');
-// every fields.ts key is in the switch above
-for (const [key, id] of KEY_TABLE) {
-  if (keyId(ascii(key), 0, key.length) !== id) throw new Error(`fast.ts keyId misses ${key}`);
+  /** the id of buf[a, b), or K_NONE */
+  get(buf: Uint8Array, a: number, b: number): number {
+    const n = b - a;
+    if (n > ByteKeyTable.MAX_LEN || n <= 0) return K_NONE;
+    const cands = this.slots[n * 128 + (buf[a]! & 127)]!;
+    if (cands === null) return K_NONE;
+    for (let j = 0; j < cands.length; j++) if (sameBytes(buf, a, cands[j]![0])) return cands[j]![1];
+    return K_NONE;
+  }
 }
 
-function isWordKey(buf: Uint8Array, a: number, b: number): boolean {
-  // length and first byte first: most bare words (`dequeue`, `qdisc`, `poll`, `on`, `for`) match no word key
-  let k: Uint8Array;
-  switch (b - a) {
-    case 3:
-      k = buf[a] === 108 ? WK_LEN : WK_NOW;
-      break;
-    case 4:
-      k = buf[a] === 119 ? WK_WORK : WK_THRS;
-      break;
-    case 6:
-      k = buf[a] === 115 ? WK_STRUCT : buf[a] === 100 ? WK_DEVICE : WK_BUDGET;
-      break;
-    case 7:
-      k = WK_REASON;
-      break;
-    default:
-      return false;
-  }
-  return sameBytes(buf, a, k);
+/** The catalogue's text keys (fields.ts KEYS) with the key id of the column each feeds (synonyms share one). */
+const KEY_IDS = new ByteKeyTable();
+for (const [key, col] of textKeys()) KEY_IDS.add(key, keyIdOf(col));
+function keyId(buf: Uint8Array, a: number, b: number): number {
+  return KEY_IDS.get(buf, a, b);
 }
-const WK_LEN = ascii('len');
-const WK_NOW = ascii('now');
-const WK_WORK = ascii('work');
-const WK_THRS = ascii('thrs');
-const WK_STRUCT = ascii('struct');
-const WK_DEVICE = ascii('device');
-const WK_BUDGET = ascii('budget');
-const WK_REASON = ascii('reason:');
-// the switch above knows every word key
-for (const k of WORD_KEYS) if (!isWordKey(k, 0, k.length)) throw new Error('fast.ts isWordKey misses a word key');
+/** fields.ts WORD_KEY_LIST (`reason:` with its colon) */
+const WORD_KEYS = new ByteKeyTable();
+for (const k of WORD_KEY_LIST) WORD_KEYS.add(k, 1);
+function isWordKey(buf: Uint8Array, a: number, b: number): boolean {
+  return WORD_KEYS.get(buf, a, b) !== K_NONE;
+}
 
 const CPU = ascii('CPU');
 const CPUS_EQ = ascii('cpus=');
@@ -492,7 +369,7 @@ export class FastParser {
       this.evIds[slot] = eventId(name);
     }
     const cols = this.cols;
-    cols.event[r] = dictIdx;
+    cols.values.event[r] = dictIdx;
     let tpl = this.templates[slot];
     if (tpl === undefined) {
       tpl = this.templates[slot] = learnTemplate(buf, fieldsA, e);
@@ -595,7 +472,7 @@ export class FastParser {
     const dv = this.dv;
     const tsA = skipPad(dv, buf, rb + 1, e);
     const cols = this.cols;
-    const tc = secsDotFracColon(buf, tsA, e, cols.tsNs32, r);
+    const tc = secsDotFracColon(buf, tsA, e, cols.halves.ts_ns, r);
     if (tc < 0) return FALLBACK;
     const evA = skipPad(dv, buf, tc + 1, e);
     // perf right-aligns event names in a fixed-width column: the name most likely ends where the previous
@@ -609,9 +486,9 @@ export class FastParser {
       slot = this.eventSlot(buf, evA, ec);
     }
     this.evColumn = ec - tc;
-    cols.pid[r] = pid;
+    cols.values.pid[r] = pid;
     cols.valid.pid[r] = 1;
-    cols.cpu[r] = bUDec(buf, lb! + 1, rb);
+    cols.values.cpu[r] = bUDec(buf, lb! + 1, rb);
     cols.valid.cpu[r] = 1;
     if (ce >= 0) {
       // looked up here, after the timestamp and event checks, as the string parser interns it
@@ -619,7 +496,7 @@ export class FastParser {
       this.savePrefix(buf, a, lb!, i!, pid, comm);
     }
     if (comm >= 0) {
-      cols.comm[r] = comm;
+      cols.values.comm[r] = comm;
       cols.valid.comm[r] = 1;
     }
     return this.finishSlot(buf, r, slot, ec + 1, e);
@@ -649,7 +526,7 @@ export class FastParser {
     while (ps > i && isDig(buf[ps - 1]!)) ps--;
     if (ps === pe || ps <= i || buf[ps - 1] !== 45) return FALLBACK;
     const cols = this.cols;
-    cols.pid[r] = bUDec(buf, ps, pe);
+    cols.values.pid[r] = bUDec(buf, ps, pe);
     cols.valid.pid[r] = 1;
     let tsA = skipSp(buf, rb + 1, e);
     let tc = tsColon(buf, tsA, e);
@@ -662,12 +539,12 @@ export class FastParser {
     }
     // comm is interned before the timestamp is checked, as the string parser does
     if (ps - 1 > i) {
-      cols.comm[r] = this.comm.get(buf, i, ps - 1);
+      cols.values.comm[r] = this.comm.get(buf, i, ps - 1);
       cols.valid.comm[r] = 1;
     }
-    cols.cpu[r] = bUDec(buf, lb + 1, rb);
+    cols.values.cpu[r] = bUDec(buf, lb + 1, rb);
     cols.valid.cpu[r] = 1;
-    if (!bSecsDotFrac(buf, tsA, tc, cols.tsNs32, r)) return FALLBACK;
+    if (!bSecsDotFrac(buf, tsA, tc, cols.halves.ts_ns, r)) return FALLBACK;
     const evA = skipSp(buf, tc + 1, e);
     const ec = evColon(buf, evA, e);
     if (ec < 0 || ec === evA) return FALLBACK;
@@ -682,7 +559,7 @@ export class FastParser {
     if (!isDig(c0)) return FALLBACK; // `Attaching…`, `Lost N events`, or an error: string parser
     const cols = this.cols;
     const tsE = tokEnd(buf, i, e);
-    if (!bU64Dec(buf, i, tsE, cols.tsNs32, r)) return FALLBACK;
+    if (!bU64Dec(buf, i, tsE, cols.halves.ts_ns, r)) return FALLBACK;
     const cpuA = skipSp(buf, tsE, e);
     const cpuE = tokEnd(buf, cpuA, e);
     const cpu = bUDec(buf, cpuA, cpuE);
@@ -691,9 +568,9 @@ export class FastParser {
     const pidE = tokEnd(buf, pidA, e);
     const pid = bUDec(buf, pidA, pidE);
     if (pid !== pid) return FALLBACK;
-    cols.cpu[r] = cpu;
+    cols.values.cpu[r] = cpu;
     cols.valid.cpu[r] = 1;
-    cols.pid[r] = pid;
+    cols.values.pid[r] = pid;
     cols.valid.pid[r] = 1;
     const commA = skipSp(buf, pidE, e);
     let k = commA;
@@ -709,7 +586,7 @@ export class FastParser {
         if (next === e || eq) {
           let ce = k;
           while (ce > commA && isSp(buf[ce - 1]!)) ce--;
-          cols.comm[r] = this.comm.get(buf, commA, ce);
+          cols.values.comm[r] = this.comm.get(buf, commA, ce);
           cols.valid.comm[r] = 1;
           return this.finish(buf, r, k, te, te, e);
         }
@@ -844,7 +721,7 @@ export class FastParser {
         case K_DEV: {
           const vb = tokEnd(buf, va, lim);
           if (vb > va) {
-            cols.dev[r] = this.dev.get(buf, va, vb);
+            cols.values.dev[r] = this.dev.get(buf, va, vb);
             valid.dev[r] = 1;
             seen |= F_DEV;
           }
@@ -852,17 +729,17 @@ export class FastParser {
           break;
         }
         case K_SKBADDR: {
-          i = this.ptrValue(buf, va, lim, cols.skbaddr32, r);
+          i = this.ptrValue(buf, va, lim, cols.halves.skbaddr, r);
           if (i < 0) return FALLBACK;
           const k = this.ptrKind;
           if (k !== Ptr.Unknown) valid.skbaddr[r] = 1;
           if (k === Ptr.Hashed || k === Ptr.Unknown) hashed = true;
           ptrSeen = true;
-          seen |= F_SKB;
+          seen |= F_SKBADDR;
           break;
         }
         case K_NAPI: {
-          i = this.ptrValue(buf, va, lim, cols.napi32, r);
+          i = this.ptrValue(buf, va, lim, cols.halves.napi, r);
           if (i < 0) return FALLBACK;
           const k = this.ptrKind;
           if (k !== Ptr.Unknown) valid.napi[r] = 1;
@@ -885,60 +762,60 @@ export class FastParser {
           if (key === K_LEN) {
             if (v > 0xffffffff) return FALLBACK;
             if (ev === EV_DQL_STALL_DETECTED) {
-              cols.stallLen[r] = v;
+              cols.values.stall_len[r] = v;
               valid.stall_len[r] = 1;
               seen |= F_STALL_LEN;
             } else {
-              cols.len[r] = v;
+              cols.values.len[r] = v;
               valid.len[r] = 1;
               seen |= F_LEN;
             }
           } else if (key === K_RC) {
-            cols.rc[r] = v;
+            cols.values.rc[r] = v;
             valid.rc[r] = 1;
             seen |= F_RC;
           } else if (key === K_QUEUE) {
-            cols.queue[r] = v;
+            cols.values.queue[r] = v;
             valid.queue[r] = 1;
             seen |= F_QUEUE;
           } else if (key === K_IFINDEX) {
-            cols.ifindex[r] = v;
+            cols.values.ifindex[r] = v;
             valid.ifindex[r] = 1;
           } else if (key === K_PACKETS) {
-            cols.packets[r] = v;
+            cols.values.packets[r] = v;
             valid.packets[r] = 1;
             seen |= F_PACKETS;
           } else if (key === K_WORK) {
-            cols.work[r] = v;
+            cols.values.work[r] = v;
             valid.work[r] = 1;
           } else {
-            cols.budget[r] = v;
+            cols.values.budget[r] = v;
             valid.budget[r] = 1;
           }
           break;
         }
         case K_HANDLE:
         case K_PARENT:
-        case K_TXQ: {
+        case K_TXQ_STATE: {
           i = this.num32Value(buf, va, lim);
           if (i < 0) return FALLBACK;
           const v = this.num;
           if (key === K_HANDLE) {
-            cols.handle[r] = v;
+            cols.values.handle[r] = v;
             valid.handle[r] = 1;
           } else if (key === K_PARENT) {
-            cols.parent[r] = v;
+            cols.values.parent[r] = v;
             valid.parent[r] = 1;
           } else {
-            cols.txqState[r] = v;
+            cols.values.txq_state[r] = v;
             valid.txq_state[r] = 1;
-            seen |= F_TXQ;
+            seen |= F_TXQ_STATE;
           }
           break;
         }
         case K_DRIVER: {
           const vb = tokEnd(buf, va, lim);
-          cols.driver[r] = this.driver.get(buf, va, vb);
+          cols.values.driver[r] = this.driver.get(buf, va, vb);
           valid.driver[r] = 1;
           seen |= F_DRIVER;
           i = vb;
@@ -947,7 +824,7 @@ export class FastParser {
         case K_REASON: {
           const vb = tokEnd(buf, va, lim);
           if (vb > va) {
-            cols.reason[r] = this.reason.get(buf, va, vb);
+            cols.values.reason[r] = this.reason.get(buf, va, vb);
             valid.reason[r] = 1;
           }
           i = vb;
@@ -956,16 +833,23 @@ export class FastParser {
         case K_LOCATION: {
           const vb = tokEnd(buf, va, lim);
           if (vb > va) {
-            cols.location[r] = this.location.get(buf, va, vb);
+            cols.values.location[r] = this.location.get(buf, va, vb);
             valid.location[r] = 1;
           }
           i = vb;
           break;
         }
-        case K_NOW: {
+        case K_NET_COOKIE: {
+          const vb = tokEnd(buf, va, lim);
+          if (!bU64Dec(buf, va, vb, cols.halves.net_cookie, r)) return FALLBACK;
+          valid.net_cookie[r] = 1;
+          i = vb;
+          break;
+        }
+        case K_JIFFIES: {
           const vb = tokEnd(buf, va, lim);
           if (ev === EV_DQL_STALL_DETECTED) {
-            if (!bU64Dec(buf, va, vb, cols.jiffies32, r)) return FALLBACK;
+            if (!bU64Dec(buf, va, vb, cols.halves.jiffies, r)) return FALLBACK;
             valid.jiffies[r] = 1;
             seen |= F_JIFFIES;
           }
@@ -979,7 +863,7 @@ export class FastParser {
       if ((seen & wanted) === wanted) break;
     }
     if (ptrSeen) {
-      cols.ptrHashed[r] = hashed ? 1 : 0;
+      cols.values.ptr_hashed[r] = hashed ? 1 : 0;
       valid.ptr_hashed[r] = 1;
     }
     if (((REQUIRED[ev] ?? 0) & ~seen) !== 0) return FALLBACK; // missing field: the string parser words it
@@ -1110,7 +994,7 @@ function keyEq(dv: DataView<ArrayBufferLike>, buf: Uint8Array, i: number, b: num
     case P_LEN:
       return K_LEN * 32 + 4;
     case P_NOW:
-      return K_NOW * 32 + 4;
+      return K_JIFFIES * 32 + 4;
     case P_SKBA:
       (k = KE_SKBADDR), (id = K_SKBADDR);
       break;
@@ -1133,7 +1017,7 @@ function keyEq(dv: DataView<ArrayBufferLike>, buf: Uint8Array, i: number, b: num
       (k = KE_PARENT), (id = K_PARENT);
       break;
     case P_TXQ_:
-      (k = KE_TXQ), (id = K_TXQ);
+      (k = KE_TXQ), (id = K_TXQ_STATE);
       break;
     case P_PACK:
       (k = KE_PACKETS), (id = K_PACKETS);
@@ -1283,11 +1167,12 @@ const KE_BUDGET = ascii('budget=');
 const KE_DEVICE = ascii('device=');
 const KE_DRIVER = ascii('driver=');
 const KE_STRUCT = ascii('struct=');
-// every `key=` of fields.ts has its fast form above (KEY_TABLE lists them all)
-for (const [key, id] of KEY_TABLE) {
+// keyEq only speeds up the keys of the common tracepoints (any other key takes the general rules and keyId); what
+// it knows must agree with the catalogue
+for (const [key, col] of textKeys()) {
   const t = ascii(`${key}=1 `);
   const kq = keyEq(new DataView(t.buffer), t, 0, t.length);
-  if (kq >> 5 !== id || (kq & 31) !== key.length + 1) throw new Error(`fast.ts keyEq misses ${key}=`);
+  if (kq >> 5 !== K_NONE && (kq >> 5 !== keyIdOf(col) || (kq & 31) !== key.length + 1)) throw new Error(`fast.ts keyEq misreads ${key}=`);
 }
 
 /** formats.ts isSysEventToken over bytes. */

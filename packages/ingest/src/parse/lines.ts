@@ -9,12 +9,12 @@
  * reset per chunk, line numbers relative to the chunk; the main thread adds the chunk's first line).
  */
 import { decodeSlice } from './bytes.js';
-import type { RowColumns } from './rows.js';
+import type { RowColumns } from '../table/rows.js';
 import { StrictParseError, type ParseIssue } from './errors.js';
 import { FALLBACK, FastParser } from './fast.js';
 import { LineKind, parseBpftraceJsonLine, parseBpftraceLine, parseFtraceLine, parsePerfLine } from './formats.js';
 import type { LineParser, LineResult } from './formats.js';
-import { LOST_EVENTS_MARKER, type TraceFormat } from './schema.js';
+import { LOST_EVENTS_MARKER, type TraceFormat } from '../table/schema.js';
 import { WASM_BAIL, WASM_FULL, type WasmLineKernel } from './wasmLines.js';
 
 /** How many unparseable lines are kept (with file:line) in the summary. */
@@ -118,12 +118,12 @@ export class LineHandler {
 
   private commitEvent(r: number): void {
     const cols = this.cols;
-    cols.line[r] = this.lines;
-    cols.source[r] = this.sourceIdx;
-    this.lastTsLo = cols.tsNs32[2 * r]!;
-    this.lastTsHi = cols.tsNs32[2 * r + 1]!;
+    cols.values.line[r] = this.lines;
+    cols.values.source[r] = this.sourceIdx;
+    this.lastTsLo = cols.halves.ts_ns[2 * r]!;
+    this.lastTsHi = cols.halves.ts_ns[2 * r + 1]!;
     this.sawEvent = true;
-    const ev = cols.event[r]!;
+    const ev = cols.values.event[r]!;
     this.countsByEvent[ev] = (this.countsByEvent[ev] ?? 0) + 1;
     this.events++;
     this.commitRow();
@@ -155,14 +155,14 @@ export class LineHandler {
       cols.discard();
       const m = cols.begin();
       if (!this.sawEvent) this.lostBeforeEvent.push(this.rows);
-      cols.tsNs32[2 * m] = this.lastTsLo;
-      cols.tsNs32[2 * m + 1] = this.lastTsHi;
+      cols.halves.ts_ns[2 * m] = this.lastTsLo;
+      cols.halves.ts_ns[2 * m + 1] = this.lastTsHi;
       cols.setDict('event', m, LOST_EVENTS_MARKER);
-      cols.packets[m] = out.lost;
+      cols.values.packets[m] = out.lost;
       cols.valid.packets[m] = 1;
-      cols.line[m] = this.lines;
-      cols.source[m] = this.sourceIdx;
-      const ev = cols.event[m]!;
+      cols.values.line[m] = this.lines;
+      cols.values.source[m] = this.sourceIdx;
+      const ev = cols.values.event[m]!;
       this.countsByEvent[ev] = (this.countsByEvent[ev] ?? 0) + 1;
       this.lostEvents += out.lost;
       this.events++;
@@ -200,8 +200,8 @@ export class LineHandler {
         this.rows += added;
         cols.length = w.outRow;
         const last = cols.length - 1;
-        this.lastTsLo = cols.tsNs32[2 * last]!;
-        this.lastTsHi = cols.tsNs32[2 * last + 1]!;
+        this.lastTsLo = cols.halves.ts_ns[2 * last]!;
+        this.lastTsHi = cols.halves.ts_ns[2 * last + 1]!;
         this.sawEvent = true;
       }
       pos = w.outPos;

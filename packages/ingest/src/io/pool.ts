@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { BatchBuffers } from './rows.js';
-import type { ParseIssue } from './errors.js';
-import type { TraceFormat } from './schema.js';
+import type { BatchBuffers } from '../table/rows.js';
+import type { ParseIssue } from '../parse/errors.js';
+import type { TraceFormat } from '../table/schema.js';
 
 export interface WorkerInit {
   format: TraceFormat;

@@ -10,9 +10,9 @@ import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { RecordBatch } from 'apache-arrow';
-import { BufferPool, DICT_COLUMN_NAMES, buffersOf, type EventColumns } from './columns.js';
-import { NotATraceError, StrictParseError, type ParseIssue, type SourceSummary } from './errors.js';
-import { LineHandler, MAX_ISSUES, parserFor } from './lines.js';
+import { BufferPool, DICT_COLUMN_NAMES, buffersOf, type EventColumns } from '../table/columns.js';
+import { NotATraceError, StrictParseError, type ParseIssue, type SourceSummary } from '../parse/errors.js';
+import { LineHandler, MAX_ISSUES, parserFor } from '../parse/lines.js';
 import {
   ParsePool,
   defaultWorkerCount,
@@ -21,9 +21,9 @@ import {
   type BlockRequest,
   type BlockResult,
 } from './pool.js';
-import { COLUMNS, type TraceFormat } from './schema.js';
-import { detectFormat, notATraceReason } from './sniff.js';
-import { wasmKernelEnabled } from './wasmLines.js';
+import { COLUMNS, type TraceFormat } from '../table/schema.js';
+import { detectFormat, notATraceReason } from '../parse/sniff.js';
+import { wasmKernelEnabled } from '../parse/wasmLines.js';
 
 export { MAX_ISSUES, parserFor };
 
@@ -112,6 +112,58 @@ async function* chunksOf(raw: Readable, onRaw: (n: number) => void, info: { gzip
 }
 
 
+/** The first SNIFF_BYTES (or all) of an input's bytes. */
+async function readHead(chunks: AsyncIterator<Uint8Array>): Promise<{ head: Uint8Array; headLen: number }> {
+  const headList: Uint8Array[] = [];
+  let headLen = 0;
+  while (headLen < SNIFF_BYTES) {
+    const n = await chunks.next();
+    if (n.done) break;
+    headList.push(n.value);
+    headLen += n.value.length;
+  }
+  const head: Uint8Array = headList.length === 1 ? headList[0]! : Buffer.concat(headList);
+  return { head, headLen };
+}
+
+/** A UTF-8 byte order mark is not part of the first line (TextDecoder drops it too). */
+function withoutBom(head: Uint8Array): Uint8Array {
+  return head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head;
+}
+
+/**
+ * The text format of an input from its head: `forced`, or sniffed from the first lines. NotATraceError when the
+ * head is not a trace (empty, binary, HTML, no recognizable line).
+ */
+function formatOfHead(path: string, head: Uint8Array, forced: TraceFormat | null): TraceFormat {
+  const reason = notATraceReason(head);
+  if (reason !== null) throw new NotATraceError(path, `${path} ${reason}.`);
+  if (forced !== null) return forced;
+  const text = new TextDecoder('utf-8').decode(withoutBom(head), { stream: true });
+  const format = detectFormat(text.split('\n', SNIFF_LINES));
+  if (format !== null) return format;
+  if (text.trim() === '') throw new NotATraceError(path, `${path} is empty.`);
+  throw new NotATraceError(
+    path,
+    `${path} does not look like a trace: none of its first lines is a perf script, ftrace, trace-cmd or bpftrace event.`,
+  );
+}
+
+/**
+ * The format and compression of a regular file, from its first bytes (gunzipped when they are gzip): what
+ * ./open.ts openTrace decides once, so that the reader does not sniff again.
+ */
+export async function sniffTextFile(path: string, forced: TraceFormat | null): Promise<{ format: TraceFormat; gzip: boolean }> {
+  const info = { gzip: false };
+  const chunks = inputChunks(path, () => {}, undefined, info)[Symbol.asyncIterator]();
+  try {
+    const { head } = await readHead(chunks);
+    return { format: formatOfHead(path, head, forced), gzip: info.gzip };
+  } finally {
+    await chunks.return?.(undefined);
+  }
+}
+
 /** Blocks of whole lines (each a fresh buffer, transferable); the last one may end without `\n`. */
 async function* blocksOf(
   first: Uint8Array,
@@ -186,33 +238,10 @@ export async function ingestTextSource(
   const input = { gzip: false };
   const chunks = inputChunks(path, onRaw, opts.signal, input)[Symbol.asyncIterator]();
   try {
-    // sniff: the first SNIFF_BYTES (binary/HTML check, then the format from the first lines)
-    const headList: Uint8Array[] = [];
-    let headLen = 0;
-    while (headLen < SNIFF_BYTES) {
-      const n = await chunks.next();
-      if (n.done) break;
-      headList.push(n.value);
-      headLen += n.value.length;
-    }
+    const { head: raw, headLen } = await readHead(chunks);
     if (opts.signal?.aborted) throw abortError(opts.signal);
-    let head: Uint8Array = headList.length === 1 ? headList[0]! : Buffer.concat(headList);
-    const reason = notATraceReason(head);
-    if (reason !== null) throw new NotATraceError(path, `${path} ${reason}.`);
-    // a UTF-8 byte order mark is not part of the first line (TextDecoder drops it too)
-    if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3);
-    let format: TraceFormat | null = opts.format ?? null;
-    if (format === null) {
-      const text = new TextDecoder('utf-8').decode(head, { stream: true });
-      format = detectFormat(text.split('\n', SNIFF_LINES));
-      if (format === null) {
-        if (text.trim() === '') throw new NotATraceError(path, `${path} is empty.`);
-        throw new NotATraceError(
-          path,
-          `${path} does not look like a trace: none of its first lines is a perf script, ftrace, trace-cmd or bpftrace event.`,
-        );
-      }
-    }
+    const format = formatOfHead(path, raw, opts.format ?? null);
+    const head = withoutBom(raw);
     parserFor(format); // rejects 'arrow'
     const blockBytes = opts.blockBytes ?? BLOCK_BYTES;
     const nWorkers = opts.workers ?? defaultWorkerCount();

@@ -1,7 +1,7 @@
 /**
  * Format detection from the first bytes and lines of an input (`--format` overrides it).
  */
-import type { TraceFormat } from './schema.js';
+import type { TraceFormat } from '../table/schema.js';
 
 const PERF_RE = /^\s*\S.*?\s-?\d+\s+\[\d+\]\s+\d+\.\d+:\s+[\w.-]+:[\w.-]+:(\s|$)/;
 const FTRACE_RE = /^\s*\S.*?-\d+\s+(\(\s*[\d-]+\)\s+)?\[\d+\]\s+(\S{4,5}\s+)?\d+\.\d+:\s+[\w.-]+:(\s|$)/;

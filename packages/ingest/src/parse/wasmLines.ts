@@ -1,5 +1,5 @@
 /**
- * The WebAssembly line kernel (../wasm/lines.ts, compiled to dist/lines.wasm by `pnpm build`) and the memory it
+ * The WebAssembly line kernel (../../wasm/lines.ts, compiled to dist/lines.wasm by `pnpm build`) and the memory it
  * shares with this thread's row columns: perf-script, ftrace/trace-cmd and bpftrace printf lines. A parse worker
  * reads its byte ranges straight into `input`, and the row columns (RowColumns with `arena`) live in the same
  * memory, so the kernel writes rows where takeBuffers() reads them. Every line the kernel does not accept —
@@ -13,8 +13,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastParser } from './fast.js';
-import type { ColumnArena, DictColumn, RowColumns } from './rows.js';
-import type { TraceFormat } from './schema.js';
+import { columnArenaBytes, type ColumnArena, type DictColumn, type RowColumns } from '../table/rows.js';
+import { COLUMNS } from '../table/catalogue.js';
+import type { TraceFormat } from '../table/schema.js';
 
 // The WebAssembly JS API as used here (the project compiles against ES2022 + Node types, which do not declare it).
 interface WasmMemory {
@@ -27,18 +28,20 @@ interface WasmApi {
 }
 const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
+// configuration block (../../wasm/lines.ts has the same layout): i32 slots from byte CFG up to the first page
 const CFG = 4096;
-const C_COL = 0;
-const C_VALID = 27;
-const C_SLOTS = 54;
-const C_NSLOTS = 55;
-const C_COUNTS = 56;
-const C_NCOUNTS = 57;
-const C_DICT = 58;
-const C_SOURCE = 88;
-const C_OUT = 96;
+const C_SLOTS = 0;
+const C_NSLOTS = 1;
+const C_COUNTS = 2;
+const C_NCOUNTS = 3;
+const C_DICT = 4;
+const C_SOURCE = 34;
+const C_OUT = 40;
+const C_COL = 48;
+const C_VALID = C_COL + COLUMNS.length;
+if (CFG + 4 * (C_VALID + COLUMNS.length) > 65536) throw new Error('WebAssembly line kernel: too many columns for its configuration block');
 
-/** run() results (../wasm/lines.ts) */
+/** run() results (../../wasm/lines.ts) */
 export const WASM_DONE = 0;
 export const WASM_FULL = 1;
 export const WASM_BAIL = 2;
@@ -56,7 +59,7 @@ interface Exports {
   run(pos: number, end: number, row: number, lines: number, cap: number, format: number): number;
 }
 
-/** The kernel's code for a format (../wasm/lines.ts FORMAT_*), or -1 when it has no parser for it. */
+/** The kernel's code for a format (../../wasm/lines.ts FORMAT_*), or -1 when it has no parser for it. */
 function kernelFormat(format: TraceFormat): number {
   switch (format) {
     case 'perf-script':
@@ -76,7 +79,7 @@ let compiled: object | null | undefined;
 /** The compiled kernel next to this module, or null (running from TypeScript sources, or not built). */
 function kernelModule(): object | null {
   if (compiled !== undefined) return compiled;
-  const url = new URL('./lines.wasm', import.meta.url);
+  const url = new URL('../lines.wasm', import.meta.url);
   compiled = url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? new Wasm.Module(readFileSync(url)) : null;
   return compiled;
 }
@@ -116,7 +119,7 @@ export class WasmLineKernel {
     this.format = kernelFormat(format);
     if (this.format < 0) throw new Error(`the WebAssembly line kernel has no parser for ${format}`);
     // layout: [0, 64 KiB) configuration; slots and templates; counts; dictionaries; input; columns
-    const columnBytes = capacity * (8 * 4 + 2 + 4 * 20 + 1) + 27 * capacity + 64 * 8;
+    const columnBytes = columnArenaBytes(capacity);
     const fixed =
       65536 +
       MAX_SLOTS * (32 + SLOT_NAME_BYTES + MAX_TEMPLATE * 8 + MAX_TEMPLATE * 64) +
@@ -169,13 +172,8 @@ export class WasmLineKernel {
   attach(cols: RowColumns, fast: FastParser, sourceIdx: number): void {
     this.cols = cols;
     this.fast = fast;
-    const arrays = [
-      cols.tsNs, cols.cpu, cols.pid, cols.comm, cols.event, cols.dev, cols.ifindex, cols.queue, cols.skbaddr,
-      cols.ptrHashed, cols.len, cols.rc, cols.napi, cols.work, cols.budget, cols.txqState, cols.packets,
-      cols.handle, cols.parent, cols.driver, cols.reason, cols.location, cols.stallLen, cols.jiffies, null,
-      cols.source, cols.line,
-    ];
-    arrays.forEach((a, c) => {
+    COLUMNS.forEach((name, c) => {
+      const a = name === 'raw' ? null : cols.values[name];
       if (a !== null && a.buffer !== this.memory.buffer) throw new Error('WebAssembly line kernel: columns are not in its memory');
       this.setCfg(C_COL + c, a === null ? 0 : a.byteOffset);
     });

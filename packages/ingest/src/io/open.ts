@@ -1,0 +1,91 @@
+/**
+ * The front door: what each input is, decided once, before anything reads it for rows. Loaders (./api.ts
+ * loadEvents/ingestToArrow, replay's diagnose, the CLI) take the TraceInput instead of asking again "is this one
+ * .arrow file?" with their own rules.
+ *
+ * - `-` is stdin; a named pipe (`<(perf script)`), a device or a socket is a `stream`: both are read once, as
+ *   they come, so their gzip and text format are found by the reader from the first bytes it reads.
+ * - A regular file is an Arrow input when it has the Arrow IPC file magic (`ARROW1`: `arrowFile`, random access by
+ *   its footer), the stream continuation marker, or an Arrow name (.arrow/.arrows/.feather); else it is text,
+ *   gunzipped when it starts with the gzip magic (any name), and its format is sniffed here from its first lines
+ *   (../parse/sniff.ts), or `format` when given. NotATraceError when it is not a trace.
+ * Later kinds (perf.data, trace.dat, logs) are decided here too.
+ */
+import { open, stat } from 'node:fs/promises';
+import type { TraceFormat } from '../table/schema.js';
+import { sniffTextFile } from './source.js';
+
+export interface TraceInput {
+  /** as given (`-` = stdin): the `source` column and the messages use it */
+  readonly path: string;
+  readonly kind: 'text' | 'arrow';
+  /** an Arrow IPC file (ARROW1 magic and footer): its columns can be read in place, by offset */
+  readonly arrowFile: boolean;
+  /** a regular file (re-readable by offset), stdin, or another stream (named pipe, device) */
+  readonly transport: 'file' | 'stdin' | 'stream';
+  /** gzip-compressed (regular text files; a stream's reader finds out from its first bytes) */
+  readonly gzip: boolean;
+  /** size of a regular file, null for stdin and streams */
+  readonly bytes: number | null;
+  /** 'arrow', the text format (given or sniffed), or null: sniffed by the reader (stdin, streams) */
+  readonly format: TraceFormat | null;
+}
+
+export interface OpenTraceOptions {
+  /** the format of every input (no sniffing; 'arrow' = Arrow inputs) */
+  format?: TraceFormat;
+}
+
+const ARROW_NAMES = ['.arrow', '.feather', '.arrows'];
+
+/** The first 8 bytes of a regular file. */
+async function magicOf(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(8);
+    const { bytesRead } = await fh.read(buf, 0, 8, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Decide what one input is (see the file comment). */
+export async function openTraceInput(path: string, opts: OpenTraceOptions = {}): Promise<TraceInput> {
+  const forced = opts.format ?? null;
+  const arrowName = path !== '-' && ARROW_NAMES.some((ext) => path.endsWith(ext));
+  if (path === '-' || !(await stat(path)).isFile()) {
+    // peeking at a named pipe would fail (ESPIPE) or eat its first bytes (opening it connects the writer): only
+    // regular files are looked into, and stat() does not open
+    const arrow = forced === 'arrow' || (forced === null && arrowName);
+    const transport = path === '-' ? 'stdin' : 'stream';
+    return { path, kind: arrow ? 'arrow' : 'text', arrowFile: false, transport, gzip: false, bytes: null, format: arrow ? 'arrow' : forced };
+  }
+  const bytes = (await stat(path)).size;
+  const magic = await magicOf(path);
+  const arrowFile = magic.length >= 6 && magic.toString('latin1', 0, 6) === 'ARROW1';
+  const arrowStream = magic.length >= 4 && magic.readUInt32LE(0) === 0xffffffff;
+  if (forced === 'arrow' || (forced === null && (arrowFile || arrowStream || arrowName))) {
+    return { path, kind: 'arrow', arrowFile, transport: 'file', gzip: false, bytes, format: 'arrow' };
+  }
+  const { format, gzip } = await sniffTextFile(path, forced);
+  return { path, kind: 'text', arrowFile: false, transport: 'file', gzip, bytes, format };
+}
+
+/**
+ * Decide what every input is, in order (the first one that is not a trace throws NotATraceError). Inputs already
+ * opened are kept as they are, so a loader handed TraceInputs does not look at the files again.
+ */
+export async function openTrace(paths: readonly (string | TraceInput)[], opts: OpenTraceOptions = {}): Promise<TraceInput[]> {
+  const out: TraceInput[] = [];
+  for (const p of paths) out.push(typeof p === 'string' ? await openTraceInput(p, opts) : p);
+  return out;
+}
+
+/**
+ * The one Arrow input when the inputs are exactly that (loadEvents hands it over as written; replay reads it in
+ * place when it is an `arrowFile`), else null.
+ */
+export function singleArrowInput(inputs: readonly TraceInput[]): TraceInput | null {
+  return inputs.length === 1 && inputs[0]!.kind === 'arrow' ? inputs[0]! : null;
+}
