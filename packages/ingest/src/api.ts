@@ -105,6 +105,12 @@ async function ingestAll(
   for (const input of inputs) {
     const path = input.path;
     if (opts.signal?.aborted) throw abortError(opts.signal);
+    if (input.kind === 'log') {
+      throw new NotATraceError(
+        path,
+        `${path} is a kernel log (dmesg, syslog or journal), not a trace: \`txreplay diagnose\` reads it as evidence beside traces.`,
+      );
+    }
     if (input.kind === 'arrow') {
       const table = await readArrowTable(path);
       for (const batch of table.batches) {

@@ -24,6 +24,7 @@ export { nullColumnData } from './table/columns.js';
 export { loadEvents, ingestToArrow, type IngestSummary, type LoadOptions } from './api.js';
 export { openTrace, openTraceInput, singleArrowInput, type OpenTraceOptions, type TraceInput } from './io/open.js';
 export { NotATraceError, StrictParseError } from './parse/errors.js';
+export { readWholeText } from './io/source.js';
 export { detectFormat } from './parse/sniff.js';
 export { inspectArrowFile, type TableInspection } from './table/inspect.js';
 export * from './parse/kernel-log/index.js';

@@ -8,4 +8,4 @@ export { kernelBehaviour } from './core/kernel.js';
 export { parseScenario, resolveScenario, ScenarioError } from './sim/scenario.js';
 export { Simulator, type SimResult } from './sim/simulator.js';
 export { PerfScriptWriter, perfScriptContextFor } from './sim/perf-script-writer.js';
-export { driverProfileNamed } from './core/driver/profiles.js';
+export { driverProfileNamed, NAMED_DRIVERS } from './core/driver/profiles.js';

@@ -15,6 +15,7 @@ import {
 import { replaySource, replayTable, type ReplayOptions } from './replay.js';
 import { openArrowFile } from './input/arrow-file.js';
 import type { ReplayResult } from './types.js';
+import { logOnlyResult, readLogEvidence, withLogEvidence } from './logs.js';
 
 /**
  * True when `path` is an Arrow IPC file (ARROW1 magic). Kept for the CLI until it takes ingest's openTrace, which
@@ -99,21 +100,34 @@ export interface DiagnoseOptions extends ReplayOptions {
   onNote?: (note: string) => void;
 }
 
+/** Traces and kernel logs (any mix) in, one ReplayResult out: the logs' records are findings beside the trace's. */
 export async function diagnoseFiles(paths: readonly (string | TraceInput)[], opts: DiagnoseOptions = {}): Promise<ReplayResult> {
   const inputs = await openTrace(paths, opts.load ?? {});
-  const arrow = singleArrowFile(inputs, opts.load?.format);
-  if (arrow !== null) return replayArrowFile(arrow.path, opts);
-  return (await diagnoseFilesWithEvents(inputs, opts)).result;
+  const traces = inputs.filter((i) => i.kind !== 'log');
+  const arrow = singleArrowFile(traces, opts.load?.format);
+  if (arrow === null || traces.length === 0) return (await diagnoseFilesWithEvents(inputs, opts)).result;
+  const result = await replayArrowFile(arrow.path, opts);
+  const logs = inputs.filter((i) => i.kind === 'log');
+  return logs.length === 0 ? result : withLogEvidence(result, await readLogEvidence(logs));
 }
 
-/** diagnoseFiles that also hands back the event table (a post-mortem draws its timelines from the events). */
+/**
+ * diagnoseFiles that also hands back the event table (a post-mortem draws its timelines from the events); the
+ * table is null when every input is a kernel log.
+ */
 export async function diagnoseFilesWithEvents(
   paths: readonly (string | TraceInput)[],
   opts: DiagnoseOptions = {},
-): Promise<{ result: ReplayResult; table: Table }> {
-  const { table, kernel, notes } = await loadForReplay(paths, opts.load ?? {});
+): Promise<{ result: ReplayResult; table: Table | null }> {
+  const inputs = await openTrace(paths, opts.load ?? {});
+  const logInputs = inputs.filter((i) => i.kind === 'log');
+  const traces = inputs.filter((i) => i.kind !== 'log');
+  const logs = logInputs.length > 0 ? await readLogEvidence(logInputs) : null;
+  if (traces.length === 0) return { result: logOnlyResult(logs!), table: null };
+  const { table, kernel, notes } = await loadForReplay(traces, opts.load ?? {});
   for (const note of notes) opts.onNote?.(note);
   const profile = { ...opts.profile };
   if (!profile.kernel && kernel) profile.kernel = kernel;
-  return { result: replayTable(table, { ...opts, profile }), table };
+  const result = replayTable(table, { ...opts, profile });
+  return { result: logs ? withLogEvidence(result, logs) : result, table };
 }

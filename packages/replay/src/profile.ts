@@ -4,7 +4,7 @@
  * (`--driver igb --ring 256 --rate 1G --qdisc pfifo_fast --txqueuelen 1000 --hz 250 --kernel 6.18`)
  * or a JSON profile file with the same keys.
  */
-import { driverProfileNamed } from '@txreplay/model';
+import { driverProfileNamed, NAMED_DRIVERS } from '@txreplay/model';
 
 export interface DeviceProfile {
   driver?: string;
@@ -45,6 +45,12 @@ export function parseProfile(obj: Record<string, unknown>, origin = 'profile'): 
     if (v === undefined || v === null) continue;
     switch (k) {
       case 'driver':
+        // a driver the model has no profile for would silently read as "generic": refuse it instead
+        if (driverProfileNamed(String(v)) === null) {
+          throw new Error(`${origin}: unknown driver "${String(v)}" (known: ${NAMED_DRIVERS.join(', ')}; "generic" for any other driver)`);
+        }
+        out.driver = String(v);
+        break;
       case 'qdisc':
       case 'kernel':
         out[k] = String(v);

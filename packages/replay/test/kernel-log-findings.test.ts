@@ -27,7 +27,7 @@ const ROWS: Row[] = [
   // igb: TDH == TDT == 0xf4 but next_to_use 0xf6: the tail was never advanced to two written descriptors
   { file: '01-igb-tx-unit-hang-blank-lines.dmesg', findings: [['doorbell_not_rung', '0000:01:00.0', 0]], quotes: [/0xf4/, /0xf6/] },
   // e1000e: TDH stuck at 0x13 while TDT = next_to_use = 0x88: the NIC stopped fetching
-  { file: '02-e1000e-hw-unit-hang.dmesg', findings: [['stuck_dma', 'eth0', null]], quotes: [/0x13/, /0x88/, /no progress between dumps/] },
+  { file: '02-e1000e-hw-unit-hang.dmesg', findings: [['stuck_dma', 'eth0', null]], quotes: [/0x13/, /0x88/, /no progress at all/] },
   { file: '03-e1000e-hw-unit-hang-openwrt-logread.syslog', findings: [['stuck_dma', 'eth0', null]], quotes: [/0x63/, /0xa1/] },
   { file: '04-igb-tx-unit-hang-syslog-avb.syslog', findings: [['stuck_dma', '0000:09:00.0', 0]] },
   { file: '05-igb-tx-unit-hang-continuation-lines.dmesg', findings: [['stuck_dma', '0000:02:00.1', 0]] },

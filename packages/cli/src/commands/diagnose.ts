@@ -55,7 +55,7 @@ export function register(program: Command): void {
       const { result, table } = await diagnoseFilesWithEvents(traces, opts);
       await printResult(result, o.json);
       const { writePostMortem } = await import('@txreplay/report/postmortem');
-      await writePostMortem(result, { html: o.html, md: o.md, events: table });
+      await writePostMortem(result, { html: o.html, md: o.md, events: table ?? undefined });
       return findingsExitCode(result);
     }),
   );

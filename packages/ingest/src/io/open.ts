@@ -9,16 +9,22 @@
  *   its footer), the stream continuation marker, or an Arrow name (.arrow/.arrows/.feather); else it is text,
  *   gunzipped when it starts with the gzip magic (any name), and its format is sniffed here from its first lines
  *   (../parse/sniff.ts), or `format` when given. NotATraceError when it is not a trace.
- * Later kinds (perf.data, trace.dat, logs) are decided here too.
+ * - A regular text file that is no trace but a kernel log (dmesg, syslog, journalctl, kern.log, pasted with
+ *   prefixes: ../parse/kernel-log) is a `log` input: replay reads its NETDEV WATCHDOG lines and driver dumps as
+ *   evidence beside the traces.
+ * Later kinds (perf.data, trace.dat) are decided here too.
  */
 import { open, stat } from 'node:fs/promises';
 import type { TraceFormat } from '../table/schema.js';
-import { sniffTextFile } from './source.js';
+import { NotATraceError } from '../parse/errors.js';
+import { looksLikeKernelLog } from '../parse/kernel-log/detect.js';
+import { headLinesOf, sniffTextFile } from './source.js';
 
 export interface TraceInput {
   /** as given (`-` = stdin): the `source` column and the messages use it */
   readonly path: string;
-  readonly kind: 'text' | 'arrow';
+  /** a trace as text, an Arrow table, or a kernel log (evidence records, not trace events) */
+  readonly kind: 'text' | 'arrow' | 'log';
   /** an Arrow IPC file (ARROW1 magic and footer): its columns can be read in place, by offset */
   readonly arrowFile: boolean;
   /** a regular file (re-readable by offset), stdin, or another stream (named pipe, device) */
@@ -68,8 +74,16 @@ export async function openTraceInput(path: string, opts: OpenTraceOptions = {}):
   if (forced === 'arrow' || (forced === null && (arrowFile || arrowStream || arrowName))) {
     return { path, kind: 'arrow', arrowFile, transport: 'file', gzip: false, bytes, format: 'arrow' };
   }
-  const { format, gzip } = await sniffTextFile(path, forced);
-  return { path, kind: 'text', arrowFile: false, transport: 'file', gzip, bytes, format };
+  try {
+    const { format, gzip } = await sniffTextFile(path, forced);
+    return { path, kind: 'text', arrowFile: false, transport: 'file', gzip, bytes, format };
+  } catch (err) {
+    // not a trace: a kernel log is evidence too (a forced format says the user knows better)
+    if (!(err instanceof NotATraceError) || forced !== null) throw err;
+    if (looksLikeKernelLog(await headLinesOf(path)) === null) throw err;
+    const gzip = magic.length >= 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+    return { path, kind: 'log', arrowFile: false, transport: 'file', gzip, bytes, format: null };
+  }
 }
 
 /**

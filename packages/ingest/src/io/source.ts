@@ -164,6 +164,32 @@ export async function sniffTextFile(path: string, forced: TraceFormat | null): P
   }
 }
 
+/**
+ * The whole text of an input (gunzipped when it is gzip), for the small inputs read whole: kernel logs. Refuses
+ * more than `maxBytes` rather than hold an unbounded input in memory.
+ */
+export async function readWholeText(path: string, maxBytes = 256 * 1024 * 1024): Promise<string> {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of inputChunks(path, () => {}, undefined, { gzip: false })) {
+    total += chunk.length;
+    if (total > maxBytes) throw new NotATraceError(path, `${path} is a kernel log larger than ${maxBytes >> 20} MiB: cut it to the hours around the stall.`);
+    parts.push(chunk);
+  }
+  return new TextDecoder('utf-8').decode(withoutBom(Buffer.concat(parts)));
+}
+
+/** The first lines of a regular file (gunzipped), for the kernel-log detector. */
+export async function headLinesOf(path: string): Promise<string[]> {
+  const chunks = inputChunks(path, () => {}, undefined, { gzip: false })[Symbol.asyncIterator]();
+  try {
+    const { head } = await readHead(chunks);
+    return new TextDecoder('utf-8').decode(withoutBom(head), { stream: true }).split('\n', SNIFF_LINES);
+  } finally {
+    await chunks.return?.(undefined);
+  }
+}
+
 /** Blocks of whole lines (each a fresh buffer, transferable); the last one may end without `\n`. */
 async function* blocksOf(
   first: Uint8Array,

@@ -130,7 +130,8 @@ function seriesFindings(s: TimeoutSeries, records: readonly KernelRecord[], sour
       endNs,
       title: `${where}: ${CAUSE_TITLE[causeKind]}`,
       explanation:
-        `${reading.summary}${reading.repeats && reading.repeats.count > 1 ? ` Seen ${reading.repeats.count} times${reading.repeats.progressed === false ? ', with no progress between dumps' : ''}.` : ''}` +
+        // interpretTxHang's summary already says how often and whether the ring moved between dumps
+        reading.summary +
         (reading.recovery.length > 0 ? ` Afterwards: ${reading.recovery.join('; ')}.` : ''),
       evidence: dumps.slice(-2).map((d) => evidenceOf(d, source)),
       nextSteps: CAUSE_NEXT[causeKind] ?? [],

@@ -32,7 +32,7 @@ export function formatVerdict(r: ReplayResult): string {
   const out: string[] = [];
   out.push(`txreplay diagnose: ${r.trace.sources.join(', ')}`);
   out.push(
-    `${r.trace.events} events, ${sec(r.trace.firstNs)} → ${sec(r.trace.lastNs)} s${r.trace.lostEvents > 0 ? `, ${r.trace.lostEvents} events LOST by the tracer` : ''}`,
+    `${r.trace.events} events${r.coverage.logRecords > 0 ? `, ${r.coverage.logRecords} kernel-log record(s)` : ''}, ${sec(r.trace.firstNs)} → ${sec(r.trace.lastNs)} s${r.trace.lostEvents > 0 ? `, ${r.trace.lostEvents} events LOST by the tracer` : ''}`,
   );
   out.push('');
   out.push(verdictLine(r));

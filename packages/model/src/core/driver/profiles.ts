@@ -181,7 +181,7 @@ export const DRIVER_PROFILES: Record<DriverKind, DriverProfile> = {
 };
 
 /** The drivers a user can name (`txreplay --driver`, profile files); veth-like is the simulator's own. */
-const NAMED_DRIVERS: readonly DriverKind[] = ['igb', 'macb', 'virtio_net', 'veth', 'generic'];
+export const NAMED_DRIVERS: readonly DriverKind[] = ['igb', 'macb', 'virtio_net', 'veth', 'generic'];
 
 /** The profile of a driver the user named, or null for a name the model does not know. */
 export function driverProfileNamed(name: string): DriverProfile | null {

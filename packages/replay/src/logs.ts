@@ -1,0 +1,106 @@
+/**
+ * Kernel logs beside traces (`txreplay diagnose trace.txt dmesg.txt`): the log inputs' records become findings
+ * (rules/kernel-log.ts) on the same timeline. printk stamps (`[ 123.456789]`) are local_clock(), the clock perf and
+ * ftrace stamp their events with by default, so a log and a trace of one boot line up without an offset.
+ * I/O edge: reads the files; the reading of the records is pure.
+ */
+import { parseKernelLog, readWholeText, type KernelRecord, type TraceInput } from '@txreplay/ingest';
+import { findingsFromKernelLog } from './rules/kernel-log.js';
+import { verdictOf } from './view/verdict.js';
+import type { Coverage, Finding, ReplayResult } from './types.js';
+import { SEVERITY_RANK } from './replay.js';
+
+export interface LogEvidence {
+  sources: string[];
+  records: number;
+  findings: Finding[];
+  /** first and last printk time of the records that carry one */
+  firstNs: bigint | null;
+  lastNs: bigint | null;
+}
+
+export async function readLogEvidence(logs: readonly TraceInput[]): Promise<LogEvidence> {
+  const out: LogEvidence = { sources: [], records: 0, findings: [], firstNs: null, lastNs: null };
+  for (const input of logs) {
+    const { records } = parseKernelLog(await readWholeText(input.path));
+    out.sources.push(input.path);
+    out.records += records.filter(isTxPathRecord).length;
+    out.findings.push(...findingsFromKernelLog(records, input.path));
+    for (const r of records) {
+      if (r.tsBootNs === undefined) continue;
+      if (out.firstNs === null || r.tsBootNs < out.firstNs) out.firstNs = r.tsBootNs;
+      if (out.lastNs === null || r.tsBootNs > out.lastNs) out.lastNs = r.tsBootNs;
+    }
+  }
+  return out;
+}
+
+/** Every record the reader makes concerns the TX path except link changes on their own. */
+function isTxPathRecord(r: KernelRecord): boolean {
+  return r.kind !== 'link_change';
+}
+
+const byRankThenTime = (a: Finding, b: Finding): number =>
+  SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0);
+
+/** One second: a NETDEV WATCHDOG line and its net_dev_xmit_timeout event come from the same dev_watchdog() call. */
+const SAME_TIMEOUT_NS = 1_000_000_000n;
+
+/**
+ * The trace's result with the logs' findings added. A log watchdog record that the trace also shows as
+ * net_dev_xmit_timeout (same device and queue, within a second) adds its lines as evidence to the trace's finding
+ * instead of making a second one.
+ */
+export function withLogEvidence(result: ReplayResult, logs: LogEvidence): ReplayResult {
+  const findings = [...result.findings];
+  for (const f of logs.findings) {
+    const twin = f.kind === 'watchdog_timeout'
+      ? findings.find(
+          (t) =>
+            t.kind === 'watchdog_timeout' &&
+            t.dev === f.dev &&
+            (t.queue === null || f.queue === null || t.queue === f.queue) &&
+            (t.startNs > f.startNs ? t.startNs - f.startNs : f.startNs - t.startNs) <= SAME_TIMEOUT_NS + (f.endNs - f.startNs),
+        )
+      : undefined;
+    if (twin) twin.evidence.push(...f.evidence);
+    else findings.push(f);
+  }
+  findings.sort(byRankThenTime);
+  // a log record is evidence: with one, "nothing to judge" no longer holds (a trace wholly lost still says little,
+  // but the log's findings stand on their own)
+  const logRecords = result.coverage.logRecords + logs.records;
+  const coverage: Coverage = { ...result.coverage, logRecords, unknownWhy: logRecords > 0 ? null : result.coverage.unknownWhy };
+  return {
+    ...result,
+    trace: { ...result.trace, sources: [...result.trace.sources, ...logs.sources] },
+    findings,
+    coverage,
+    verdict: verdictOf(findings, coverage),
+  };
+}
+
+/** The result of logs alone: no queues or series (no events), the logs' findings and their verdict. */
+export function logOnlyResult(logs: LogEvidence): ReplayResult {
+  const empty: ReplayResult = {
+    trace: { sources: [], events: 0, firstNs: logs.firstNs ?? 0n, lastNs: logs.lastNs ?? 0n, lostEvents: 0 },
+    queues: [],
+    series: [],
+    findings: [],
+    captureAdvice: [
+      'a kernel log shows that a queue timed out, rarely why: record the TX path through the next stall with `txreplay capture --seconds N --dev DEV -o trace.txt` and diagnose it together with the log',
+    ],
+    napi: [],
+    verdict: 'unknown',
+    coverage: {
+      txPathEvents: 0,
+      logRecords: 0,
+      signals: {},
+      missing: [],
+      lostEvents: 0,
+      unknownNs: 0,
+      unknownWhy: 'the log holds no NETDEV WATCHDOG line, driver TX dump, recovery or neighbour-table record',
+    },
+  };
+  return withLogEvidence(empty, logs);
+}
