@@ -80,6 +80,11 @@ export class Observer {
   private readonly cpuStartSkb = new Float64Array(MAX_CPU).fill(NULL_PTR);
   private readonly cpuQdiscQ: (QueueObs | null)[] = new Array<QueueObs | null>(MAX_CPU).fill(null);
   private readonly cpuQdiscRel = new Float64Array(MAX_CPU).fill(-Infinity);
+  // the bulk list the last qdisc_dequeue on this CPU handed to sch_direct_xmit: its txq and how many of its skbs
+  // the driver has not taken yet. NETDEV_TX_BUSY puts the refused skb and the rest of the list back
+  // (dev_requeue_skb counts each of them: requeues += the rest, §D.4)
+  private readonly cpuBulkQ: (QueueObs | null)[] = new Array<QueueObs | null>(MAX_CPU).fill(null);
+  private readonly cpuBulkLeft = new Int32Array(MAX_CPU);
   // pending completion batch per CPU: frees of transmitted skbs between two other events = one
   // free_old_xmit pass = one netdev_tx_completed_queue / dql_completed call (§B, G.3)
   private readonly cpuBatchQ: (QueueObs | null)[] = new Array<QueueObs | null>(MAX_CPU).fill(null);
@@ -494,12 +499,12 @@ export class Observer {
         lc[slot * 8 + LC_Q] = q.index;
         lc[slot * 8 + LC_ENQ] = rel;
       }
-    } else this.dequeued(v, i, row, rel, q, s, slot);
+    } else this.dequeued(v, i, row, rel, q, s, slot, c);
     this.sample(q, rel);
   }
 
   /** qdisc_dequeue: packets out of the qdisc, or a NULL dequeue (stopped txq or a withholding qdisc) */
-  private dequeued(v: BatchView, i: number, row: number, rel: number, q: QueueObs, s: number, slot: number): void {
+  private dequeued(v: BatchView, i: number, row: number, rel: number, q: QueueObs, s: number, slot: number, c: number): void {
     const { txqStateN, txqState } = v;
     const st = txqStateN !== null && ((txqStateN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : txqState[i]!;
     const bits = st === NULL_I32 ? -1 : st;
@@ -508,6 +513,8 @@ export class Observer {
       const pk = packetsN !== null && ((packetsN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : packets[i]!;
       const p = pk > 0 ? pk : 1;
       q.dequeued += p;
+      this.cpuBulkQ[c] = q;
+      this.cpuBulkLeft[c] = p;
       q.backlog = Math.max(0, q.backlog - p);
       if (slot >= 0) {
         const lc = this.lc;
@@ -571,6 +578,7 @@ export class Observer {
       this.xmitOk(d, q, s, l0 === NULL_I32 ? 0 : l0, c, rel, row);
     } else if (r === NETDEV_TX_BUSY) this.txBusy(q, s, c, rel, row);
     else {
+      if (this.cpuBulkQ[c] === q && this.cpuBulkLeft[c]! > 0) this.cpuBulkLeft[c]!--;
       // NET_XMIT_DROP (1) / NET_XMIT_CN (2) / errno: the driver consumed or dropped the skb (§D.4)
       q.xmitOtherRc++;
       d.rcOther.set(r, (d.rcOther.get(r) ?? 0) + 1);
@@ -585,6 +593,7 @@ export class Observer {
   /** net_dev_xmit rc=0: the driver took `l` bytes; one dql_queued (§B), in flight until freed */
   private xmitOk(d: DevObs, q: QueueObs, s: number, l: number, c: number, rel: number, row: number): void {
     q.xmitOk++;
+    if (this.cpuBulkQ[c] === q && this.cpuBulkLeft[c]! > 0) this.cpuBulkLeft[c]!--;
     q.bytesSent += l;
     q.inflightBytes += l;
     q.inflightPackets++;
@@ -641,11 +650,17 @@ export class Observer {
     }
   }
 
-  /** net_dev_xmit rc=16: §D.4 not dev_xmit_complete → dev_requeue_skb: requeues++, the skb goes back to the qdisc */
+  /**
+   * net_dev_xmit rc=16: §D.4 not dev_xmit_complete → dev_requeue_skb puts the refused skb and the rest of its bulk
+   * list back into the qdisc, counting each (requeues += list length); a transmit on the qdisc bypass path (no
+   * dequeue before it) requeues just the one skb
+   */
   private txBusy(q: QueueObs, s: number, c: number, rel: number, row: number): void {
+    const back = this.cpuBulkQ[c] === q && this.cpuBulkLeft[c]! > 0 ? this.cpuBulkLeft[c]! : 1;
+    this.cpuBulkLeft[c] = 0;
     q.txBusy++;
-    q.requeues++;
-    q.backlog++;
+    q.requeues += back;
+    q.backlog += back;
     q.busyTs.push(rel);
     q.busyRows.push(row);
     if (q.busyRunSkb === s) q.busyRun++;
