@@ -1,0 +1,2 @@
+export { readPerfData, type PerfDataOptions } from './reader.js';
+export { perfEndian } from './header.js';
