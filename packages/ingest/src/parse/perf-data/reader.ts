@@ -9,7 +9,7 @@
  */
 import type { Readable } from 'node:stream';
 import { ByteCursor, fileRangePull, iteratorPull } from '../tracing-data/cursor.js';
-import { commonType, decodeFields } from '../tracing-data/eventFormat.js';
+import { commonType, decodeFields, type EventFormat } from '../tracing-data/eventFormat.js';
 import { openBinaryInput, type BinaryInput } from '../tracing-data/input.js';
 import { readTracingData, type TracingData } from '../tracing-data/tracingData.js';
 import {
@@ -19,9 +19,10 @@ import {
   type BinaryTraceMeta,
   type BinaryTraceReader,
   type BinaryTraceRecord,
+  type LostWindow,
   type TracepointRecord,
 } from '../tracing-data/types.js';
-import { attrSize, parseAttr, parseSample, parseSampleId, sampleIdPos, type PerfAttr } from './attr.js';
+import { attrSize, parseAttr, parseSample, parseSampleId, sampleIdPos, type PerfAttr, type SampleId } from './attr.js';
 import { FILE_HEADER_SIZE, PIPE_HEADER_SIZE, REC, SAMPLE, recordName } from './constants.js';
 import { applyFeature, parseFileHeader, perfEndian, readAttrs, readFeatures, type PerfFeatures } from './header.js';
 import { RoundQueue, type Timed } from './order.js';
@@ -36,7 +37,7 @@ type Queued =
   | { k: 'sample'; rec: TracepointRecord }
   | { k: 'comm'; tid: number; comm: string; ts: bigint }
   | { k: 'fork'; tid: number; ptid: number; ts: bigint }
-  | { k: 'lost'; cpu: number | undefined; count: number; ts: bigint | undefined };
+  | { k: 'lost'; source: LostWindow['source']; sid: SampleId; count: number; ts: bigint | undefined };
 
 class PerfState {
   le = true;
@@ -51,6 +52,7 @@ class PerfState {
   constructor(
     readonly stats: BinaryReaderStats,
     readonly ordered: boolean,
+    readonly onTracing: (td: TracingData) => void,
   ) {}
 
   addAttr(a: PerfAttr): void {
@@ -69,6 +71,8 @@ class PerfState {
   }
 
   commOf(tid: number): string {
+    // perf names the idle task "swapper" (tools/perf/util/session.c perf_session__register_idle_thread).
+    if (tid === 0) return this.threads.get(0) ?? 'swapper';
     return this.threads.get(tid) ?? this.tracing?.cmdlines.get(tid) ?? `:${tid}`;
   }
 }
@@ -91,12 +95,15 @@ function* apply(st: PerfState, q: Queued): Generator<BinaryTraceRecord> {
     case 'lost': {
       st.stats.lostWindows++;
       st.stats.lostEvents += q.count;
-      const w: BinaryTraceRecord = { kind: 'lost', count: q.count };
-      if (q.cpu !== undefined) {
-        w.cpu = q.cpu;
-        const last = st.lastTsByCpu.get(q.cpu);
+      const w: LostWindow = { kind: 'lost', source: q.source, count: q.count };
+      const cpu = q.sid.cpu;
+      if (cpu !== undefined) {
+        w.cpu = cpu;
+        const last = st.lastTsByCpu.get(cpu);
         if (last !== undefined) w.startNs = last;
       }
+      if (q.sid.pid !== undefined) w.pid = q.sid.pid;
+      if (q.sid.tid !== undefined) w.tid = q.sid.tid;
       if (q.ts !== undefined) w.endNs = q.ts;
       yield w;
       return;
@@ -173,7 +180,7 @@ async function record(st: PerfState, type: number, misc: number, body: Buffer, c
       const at = type === REC.LOST ? 16 : 8;
       const count = Number(le ? body.readBigUInt64LE(at) : body.readBigUInt64BE(at));
       const sid = trailer();
-      out.push({ k: 'lost', cpu: sid.cpu, count, ts: sid.time });
+      out.push({ k: 'lost', source: type === REC.LOST ? 'PERF_RECORD_LOST' : 'PERF_RECORD_LOST_SAMPLES', sid, count, ts: sid.time });
       bump(st.stats.handled, name);
       return 0;
     }
@@ -198,13 +205,17 @@ async function record(st: PerfState, type: number, misc: number, body: Buffer, c
       const size = le ? body.readUInt32LE(8) : body.readUInt32BE(8);
       const buf = await cur.take(size, 'pipe-mode tracing data');
       st.tracing = await readTracingData(cursorOver(buf));
+      st.onTracing(st.tracing);
       bump(st.stats.handled, name);
       return 0;
     }
     case REC.HEADER_FEATURE: {
       const feat = Number(le ? body.readBigUInt64LE(8) : body.readBigUInt64BE(8));
       const used = await applyFeature(feat, Buffer.from(body.subarray(16)), le, st.features);
-      if (st.features.tracing !== undefined && st.tracing === undefined) st.tracing = st.features.tracing;
+      if (st.features.tracing !== undefined && st.tracing === undefined) {
+        st.tracing = st.features.tracing;
+        st.onTracing(st.tracing);
+      }
       bump(used ? st.stats.handled : st.stats.skipped, `${name}(${feat})`);
       return 0;
     }
@@ -277,11 +288,15 @@ function commTime(body: Buffer, st: PerfState): bigint {
 export function readPerfData(input: string | Readable | AsyncIterable<Uint8Array>, opts: PerfDataOptions = {}): BinaryTraceReader {
   const stats = emptyStats();
   let meta: BinaryTraceMeta | undefined;
+  const formats = new Map<string, EventFormat>();
+  const noteFormats = (td: TracingData | undefined): void => {
+    if (td !== undefined) for (const f of td.formats.values()) formats.set(f.event, f);
+  };
   async function* run(): AsyncGenerator<BinaryTraceRecord> {
     const opened = await openBinaryInput(input as BinaryInput, FILE_HEADER_SIZE);
     const le = perfEndian(opened.head);
     if (le === null) throw new Error('not a perf.data file (no PERFILE2 magic)');
-    const st = new PerfState(stats, opts.ordered ?? true);
+    const st = new PerfState(stats, opts.ordered ?? true, noteFormats);
     st.le = le;
     const hsize = Number(le ? opened.head.readBigUInt64LE(8) : opened.head.readBigUInt64BE(8));
     if (hsize === PIPE_HEADER_SIZE) {
@@ -304,6 +319,7 @@ export function readPerfData(input: string | Readable | AsyncIterable<Uint8Array
       for (const a of await readAttrs(file.fh, h)) st.addAttr(a);
       st.features = await readFeatures(file.fh, h);
       st.tracing = st.features.tracing;
+      noteFormats(st.tracing);
       meta = { format: 'perf-data', variant: 'file', littleEndian: le };
       fillMeta(meta, st);
       const cur = new ByteCursor(fileRangePull(file.fh, h.data.offset, h.data.offset + h.data.size), le);
@@ -318,6 +334,8 @@ export function readPerfData(input: string | Readable | AsyncIterable<Uint8Array
     get meta() {
       return meta;
     },
+    formats,
+    kallsyms: undefined,
     [Symbol.asyncIterator]: () => run(),
   };
 }

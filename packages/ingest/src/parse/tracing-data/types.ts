@@ -29,9 +29,17 @@ export interface LostWindow {
   count: number;
   /** Last event seen on that CPU before the loss, when known. */
   startNs?: bigint;
+  /** What reported it: PERF_RECORD_LOST, PERF_RECORD_LOST_SAMPLES, or RB_MISSED_EVENTS (ring-buffer page flag). */
+  source: 'PERF_RECORD_LOST' | 'PERF_RECORD_LOST_SAMPLES' | 'RB_MISSED_EVENTS';
+  /** The task the perf LOST record was attributed to (sample_id), when present. */
+  pid?: number;
+  tid?: number;
   /** When the loss was reported (perf LOST sample_id time) or the first event after it (trace.dat page). */
   endNs?: bigint;
 }
+
+import type { EventFormat } from './eventFormat.js';
+import type { Kallsyms } from './kallsyms.js';
 
 export type BinaryTraceRecord = TracepointRecord | LostWindow;
 
@@ -81,4 +89,8 @@ export interface BinaryTraceReader extends AsyncIterable<BinaryTraceRecord> {
   readonly stats: BinaryReaderStats;
   /** Available once the first record (or the end) has been read. */
   readonly meta: BinaryTraceMeta | undefined;
+  /** The embedded tracepoint formats by `system:name` (for renderPrintFmt), once the headers are read. */
+  readonly formats: ReadonlyMap<string, EventFormat>;
+  /** trace.dat: its /proc/kallsyms, for %pS arguments (perf.data records none). */
+  readonly kallsyms: Kallsyms | undefined;
 }
