@@ -1,0 +1,1 @@
+export { readTraceDat } from './reader.js';
