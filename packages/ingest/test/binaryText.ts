@@ -56,7 +56,13 @@ function escapeRe(s: string): string {
 }
 
 /** Rendered field text vs the tool's field text; '' when equal, else a description. */
-export function compareFieldText(fmt: EventFormat, rec: TracepointRecord, text: string, bases: SymbolBases, resolve?: (a: bigint) => string | undefined): string {
+export function compareFieldText(
+  fmt: EventFormat,
+  rec: TracepointRecord,
+  text: string,
+  bases: SymbolBases,
+  resolve?: (a: bigint) => string | undefined,
+): string {
   const rendered = renderPrintFmt(fmt, rec.fields, resolve ?? sentinelSymbol);
   if (rendered === null) return `print fmt not renderable: ${fmt.printFmt.slice(0, 80)}`;
   if (!rendered.includes(S1)) return rendered === text ? '' : `fields: got "${rendered}" want "${text}"`;
@@ -73,6 +79,7 @@ export function compareFieldText(fmt: EventFormat, rec: TracepointRecord, text: 
     .join('');
   const m = new RegExp(`^${re}$`).exec(text);
   if (!m) return `fields: got "${rendered}" want "${text}"`;
-  for (let i = 0; i < addrs.length; i++) if (!bases.check(m[i + 1]!, addrs[i]!)) return `symbol ${m[i + 1]} inconsistent with 0x${addrs[i]!.toString(16)}`;
+  for (let i = 0; i < addrs.length; i++)
+    if (!bases.check(m[i + 1]!, addrs[i]!)) return `symbol ${m[i + 1]} inconsistent with 0x${addrs[i]!.toString(16)}`;
   return '';
 }

@@ -3,7 +3,7 @@
  * field by field (comm, tid, cpu, µs timestamp, event, and every field through the event's print fmt), and
  * the per-event counts equal ground-truth.json.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPerfData } from '../src/parse/perf-data/index.js';
@@ -30,8 +30,18 @@ function parseScript(text: string): { events: TextEvent[]; lost: TextLost[] } {
   text.split('\n').forEach((l, i) => {
     const m = LINE.exec(l);
     if (!m) return;
-    if (m[8] !== undefined) lost.push({ line: i + 1, tid: Number(m[2]), cpu: Number(m[3]), us: usOf(m[4]!, m[5]!), count: Number(m[9]) });
-    else events.push({ line: i + 1, comm: m[1]!, tid: Number(m[2]), cpu: Number(m[3]), us: usOf(m[4]!, m[5]!), event: m[6]!, fields: m[7]! });
+    if (m[8] !== undefined)
+      lost.push({ line: i + 1, tid: Number(m[2]), cpu: Number(m[3]), us: usOf(m[4]!, m[5]!), count: Number(m[9]) });
+    else
+      events.push({
+        line: i + 1,
+        comm: m[1]!,
+        tid: Number(m[2]),
+        cpu: Number(m[3]),
+        us: usOf(m[4]!, m[5]!),
+        event: m[6]!,
+        fields: m[7]!,
+      });
   });
   return { events, lost };
 }
@@ -45,6 +55,8 @@ interface Case {
   data: string;
   script: string;
   counts: Record<string, number> | undefined;
+  /** Read through a stream rather than a path. */
+  stream?: boolean;
 }
 
 function cases(): Case[] {
@@ -54,14 +66,31 @@ function cases(): Case[] {
     const data = pick(dir, ['perf.data', 'perf.data.gz']);
     const script = pick(dir, ['perf-script.txt', 'perf-script.txt.gz']);
     if (data === undefined || script === undefined) continue;
-    const gt = JSON.parse(readFileSync(join(dir, 'ground-truth.json'), 'utf8')) as { event_counts?: Record<string, Record<string, number>> };
+    const gt = JSON.parse(readFileSync(join(dir, 'ground-truth.json'), 'utf8')) as {
+      event_counts?: Record<string, Record<string, number>>;
+    };
     out.push({ name: d, data, script, counts: gt.event_counts?.['perf-script.txt'] });
   }
   const lossy = join(CAPTURED, 'lossy-perf');
   if (existsSync(join(lossy, 'perf.data.gz'))) {
-    const gt = JSON.parse(readFileSync(join(lossy, 'ground-truth.json'), 'utf8')) as { files?: Record<string, { event_counts?: Record<string, number> }> };
-    out.push({ name: 'captured/lossy-perf', data: join(lossy, 'perf.data.gz'), script: join(lossy, 'perf-script.txt.gz'), counts: gt.files?.['perf-script.txt.gz']?.event_counts });
+    const gt = JSON.parse(readFileSync(join(lossy, 'ground-truth.json'), 'utf8')) as {
+      files?: Record<string, { event_counts?: Record<string, number> }>;
+    };
+    out.push({
+      name: 'captured/lossy-perf',
+      data: join(lossy, 'perf.data.gz'),
+      script: join(lossy, 'perf-script.txt.gz'),
+      counts: gt.files?.['perf-script.txt.gz']?.event_counts,
+    });
   }
+  const pipe = join(CAPTURED, 'perf-pipe-lo');
+  out.push({
+    name: 'captured/perf-pipe-lo (pipe mode, from a stream)',
+    data: join(pipe, 'perf-pipe.data.gz'),
+    script: join(pipe, 'perf-script.txt'),
+    counts: { 'net:net_dev_queue': 200, 'net:net_dev_xmit': 200, 'skb:consume_skb': 2, _total: 402 },
+    stream: true,
+  });
   return out;
 }
 
@@ -72,7 +101,7 @@ describe('perf.data reader: same events, same values as perf script', () => {
   });
   for (const c of all) {
     it(c.name, async () => {
-      const reader = readPerfData(c.data);
+      const reader = readPerfData(c.stream === true ? createReadStream(c.data) : c.data);
       const recs: BinaryTraceRecord[] = [];
       for await (const r of reader) recs.push(r);
       const events = recs.filter((r): r is TracepointRecord => r.kind === 'event');
@@ -103,7 +132,9 @@ describe('perf.data reader: same events, same values as perf script', () => {
       expect(bases.conflicts).toEqual([]);
 
       // --show-lost-events lines (only the lossy capture has them) are the PERF_RECORD_LOST windows.
-      expect(lost.map((l) => [l.count, l.cpu, l.tid, (l.endNs ?? 0n) / 1000n])).toEqual(text.lost.map((l) => [l.count, l.cpu, l.tid, l.us]));
+      expect(lost.map((l) => [l.count, l.cpu, l.tid, (l.endNs ?? 0n) / 1000n])).toEqual(
+        text.lost.map((l) => [l.count, l.cpu, l.tid, l.us]),
+      );
 
       if (c.counts !== undefined) {
         const { _total: total, ...perEvent } = c.counts;
@@ -112,6 +143,7 @@ describe('perf.data reader: same events, same values as perf script', () => {
       }
       expect(reader.stats.unknownEvents).toBe(0);
       expect(reader.meta?.format).toBe('perf-data');
+      expect(reader.meta?.variant).toBe(c.stream === true ? 'pipe' : 'file');
     });
   }
 });

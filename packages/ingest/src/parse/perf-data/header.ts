@@ -134,7 +134,8 @@ export async function readFeatures(fh: FileHandle, h: PerfFileHeader): Promise<P
   const table = await readAt(fh, h.data.offset + h.data.size, h.features.length * 16);
   for (let i = 0; i < h.features.length; i++) {
     const feat = h.features[i]!;
-    if (feat !== FEAT.TRACING_DATA && feat !== FEAT.HOSTNAME && feat !== FEAT.OSRELEASE && feat !== FEAT.CMDLINE) continue;
+    if (feat !== FEAT.TRACING_DATA && feat !== FEAT.HOSTNAME && feat !== FEAT.OSRELEASE && feat !== FEAT.CMDLINE)
+      continue;
     const off = Number(le ? table.readBigUInt64LE(i * 16) : table.readBigUInt64BE(i * 16));
     const size = Number(le ? table.readBigUInt64LE(i * 16 + 8) : table.readBigUInt64BE(i * 16 + 8));
     if (size === 0) continue;

@@ -120,12 +120,19 @@ function* apply(st: PerfState, q: Queued): Generator<BinaryTraceRecord> {
 }
 
 /** Decode one record; queue what it yields. Returns extra bytes that follow it outside header.size. */
-async function record(st: PerfState, type: number, misc: number, body: Buffer, cur: ByteCursor, out: Queued[]): Promise<number> {
+async function record(
+  st: PerfState,
+  type: number,
+  misc: number,
+  body: Buffer,
+  cur: ByteCursor,
+  out: Queued[],
+): Promise<number> {
   const le = st.le;
   const name = recordName(type);
   const trailer = (): ReturnType<typeof parseSampleId> => {
     const a = st.attrs[0];
-    return a !== undefined && a.sampleIdAll ? parseSampleId(body, body.length, a.sampleType, le) : {};
+    return a?.sampleIdAll ? parseSampleId(body, body.length, a.sampleType, le) : {};
   };
   switch (type) {
     case REC.SAMPLE: {
@@ -180,7 +187,13 @@ async function record(st: PerfState, type: number, misc: number, body: Buffer, c
       const at = type === REC.LOST ? 16 : 8;
       const count = Number(le ? body.readBigUInt64LE(at) : body.readBigUInt64BE(at));
       const sid = trailer();
-      out.push({ k: 'lost', source: type === REC.LOST ? 'PERF_RECORD_LOST' : 'PERF_RECORD_LOST_SAMPLES', sid, count, ts: sid.time });
+      out.push({
+        k: 'lost',
+        source: type === REC.LOST ? 'PERF_RECORD_LOST' : 'PERF_RECORD_LOST_SAMPLES',
+        sid,
+        count,
+        ts: sid.time,
+      });
       bump(st.stats.handled, name);
       return 0;
     }
@@ -195,7 +208,8 @@ async function record(st: PerfState, type: number, misc: number, body: Buffer, c
     case REC.HEADER_ATTR: {
       const size = attrSize(body, 8, le);
       const a = parseAttr(body, 8, le);
-      for (let p = 8 + size; p + 8 <= body.length; p += 8) a.ids.push(le ? body.readBigUInt64LE(p) : body.readBigUInt64BE(p));
+      for (let p = 8 + size; p + 8 <= body.length; p += 8)
+        a.ids.push(le ? body.readBigUInt64LE(p) : body.readBigUInt64BE(p));
       st.addAttr(a);
       bump(st.stats.handled, name);
       return 0;
@@ -281,11 +295,14 @@ async function* readRecords(st: PerfState, cur: ByteCursor): AsyncGenerator<Bina
 /** COMM/FORK time from the sample_id trailer (0 for perf's synthesized records: before every sample). */
 function commTime(body: Buffer, st: PerfState): bigint {
   const a = st.attrs[0];
-  if (a === undefined || !a.sampleIdAll) return 0n;
+  if (!a?.sampleIdAll) return 0n;
   return parseSampleId(body, body.length, a.sampleType, st.le).time ?? 0n;
 }
 
-export function readPerfData(input: string | Readable | AsyncIterable<Uint8Array>, opts: PerfDataOptions = {}): BinaryTraceReader {
+export function readPerfData(
+  input: string | Readable | AsyncIterable<Uint8Array>,
+  opts: PerfDataOptions = {},
+): BinaryTraceReader {
   const stats = emptyStats();
   let meta: BinaryTraceMeta | undefined;
   const formats = new Map<string, EventFormat>();

@@ -52,7 +52,19 @@ export interface TraceDatLayout {
   otherInstances: string[];
 }
 
-const OPT = { DONE: 0, BUFFER: 3, TRACECLOCK: 4, UNAME: 5, CPUCOUNT: 8, HEADER_INFO: 16, FTRACE_EVENTS: 17, EVENT_FORMATS: 18, KALLSYMS: 19, PRINTK: 20, CMDLINES: 21 } as const;
+const OPT = {
+  DONE: 0,
+  BUFFER: 3,
+  TRACECLOCK: 4,
+  UNAME: 5,
+  CPUCOUNT: 8,
+  HEADER_INFO: 16,
+  FTRACE_EVENTS: 17,
+  EVENT_FORMATS: 18,
+  KALLSYMS: 19,
+  PRINTK: 20,
+  CMDLINES: 21,
+} as const;
 const SECTION_COMPRESSED = 1;
 
 export async function readAt(fh: FileHandle, pos: number, len: number): Promise<Buffer> {
@@ -103,7 +115,10 @@ async function readSection(fh: FileHandle, offset: number, le: boolean, dec: Dec
   return { id, flags, data: await readAt(fh, offset + 16, size) };
 }
 
-function parseBuffer(d: Buffer, le: boolean): { offset: number; name: string; clock: string; pageSize: number; cpus: CpuData[] } {
+function parseBuffer(
+  d: Buffer,
+  le: boolean,
+): { offset: number; name: string; clock: string; pageSize: number; cpus: CpuData[] } {
   const offset = u64n(d, 0, le);
   const name = cstr(d, 8);
   const clock = cstr(d, name.next);
@@ -112,11 +127,27 @@ function parseBuffer(d: Buffer, le: boolean): { offset: number; name: string; cl
   const n = u32(d, p + 4, le);
   p += 8;
   const cpus: CpuData[] = [];
-  for (let i = 0; i < n; i++, p += 20) cpus.push({ cpu: u32(d, p, le), offset: u64n(d, p + 4, le), size: u64n(d, p + 12, le) });
+  for (let i = 0; i < n; i++, p += 20)
+    cpus.push({ cpu: u32(d, p, le), offset: u64n(d, p + 4, le), size: u64n(d, p + 12, le) });
   return { offset, name: name.s, clock: clock.s, pageSize, cpus };
 }
 
-async function readV7(fh: FileHandle, cur: ByteCursor, base: Omit<TraceDatLayout, 'headerPage' | 'formats' | 'kallsyms' | 'cmdlines' | 'cpus' | 'chunked' | 'otherInstances' | 'compression' | 'decompress'>): Promise<TraceDatLayout> {
+async function readV7(
+  fh: FileHandle,
+  cur: ByteCursor,
+  base: Omit<
+    TraceDatLayout,
+    | 'headerPage'
+    | 'formats'
+    | 'kallsyms'
+    | 'cmdlines'
+    | 'cpus'
+    | 'chunked'
+    | 'otherInstances'
+    | 'compression'
+    | 'decompress'
+  >,
+): Promise<TraceDatLayout> {
   const le = base.littleEndian;
   const compression = await cur.cstring('compression name');
   await cur.cstring('compression version');
@@ -135,7 +166,8 @@ async function readV7(fh: FileHandle, cur: ByteCursor, base: Omit<TraceDatLayout
     chunked: false,
     otherInstances: [],
   };
-  const piece = async (offset: number): Promise<ByteCursor> => new ByteCursor(bufferPull((await readSection(fh, offset, le, dec)).data), le);
+  const piece = async (offset: number): Promise<ByteCursor> =>
+    new ByteCursor(bufferPull((await readSection(fh, offset, le, dec)).data), le);
   const seen = new Set<number>();
   while (next !== 0 && !seen.has(next)) {
     seen.add(next);
@@ -245,7 +277,8 @@ export async function readLayout(fh: FileHandle, fileSize: number): Promise<Trac
   const cur = new ByteCursor(fileRangePull(fh, 0, fileSize, 4096));
   const ih = await readInitialHeader(cur);
   const version = Number(ih.version);
-  if (version === 7) return readV7(fh, cur, { version, littleEndian: ih.littleEndian, longSize: ih.longSize, pageSize: ih.pageSize });
+  if (version === 7)
+    return readV7(fh, cur, { version, littleEndian: ih.littleEndian, longSize: ih.longSize, pageSize: ih.pageSize });
   if (version === 6) return readV6(fh, fileSize);
   throw new Error(`trace.dat: file version ${ih.version} not supported (6 and 7 are)`);
 }

@@ -9,7 +9,15 @@ import { ByteCursor, fileRangePull } from '../tracing-data/cursor.js';
 import { commonPid, commonType, decodeFields, type EventFormat } from '../tracing-data/eventFormat.js';
 import { openBinaryInput, type BinaryInput, type OpenedFile } from '../tracing-data/input.js';
 import { parseKallsyms, type Kallsyms } from '../tracing-data/kallsyms.js';
-import { bump, emptyStats, type BinaryReaderStats, type BinaryTraceMeta, type BinaryTraceReader, type BinaryTraceRecord, type LostWindow } from '../tracing-data/types.js';
+import {
+  bump,
+  emptyStats,
+  type BinaryReaderStats,
+  type BinaryTraceMeta,
+  type BinaryTraceReader,
+  type BinaryTraceRecord,
+  type LostWindow,
+} from '../tracing-data/types.js';
 import { readLayout, type CpuData, type TraceDatLayout } from './layout.js';
 import { walkPage, type PageStats } from './ringBuffer.js';
 
@@ -102,7 +110,16 @@ class CpuStream {
             const pid = commonPid(buf, start, le);
             this.items.push({
               ts: tsNs,
-              rec: { kind: 'event', tsNs, cpu: this.cpu, pid, tid: pid, comm: this.comm(pid), event: fmt.event, fields: decodeFields(fmt, buf, start, end, le) },
+              rec: {
+                kind: 'event',
+                tsNs,
+                cpu: this.cpu,
+                pid,
+                tid: pid,
+                comm: this.comm(pid),
+                event: fmt.event,
+                fields: decodeFields(fmt, buf, start, end, le),
+              },
             });
           },
         },
@@ -129,7 +146,12 @@ export function readTraceDat(input: string | Readable | AsyncIterable<Uint8Array
       const lay = await readLayout(file.fh, file.size);
       for (const f of lay.formats.values()) formats.set(f.event, f);
       kallsymsText = lay.kallsyms;
-      meta = { format: 'trace-dat', variant: String(lay.version), littleEndian: lay.littleEndian, compression: lay.compression };
+      meta = {
+        format: 'trace-dat',
+        variant: String(lay.version),
+        littleEndian: lay.littleEndian,
+        compression: lay.compression,
+      };
       if (lay.clock !== undefined) meta.clock = lay.clock;
       if (lay.cpuCount !== undefined) meta.cpus = lay.cpuCount;
       if (lay.uname !== undefined) {
@@ -165,7 +187,7 @@ export function readTraceDat(input: string | Readable | AsyncIterable<Uint8Array
         yield rec;
         if (best.head >= best.items.length) await best.fill();
       }
-      stats.handled['padding'] = ps.padding;
+      stats.handled.padding = ps.padding;
       stats.handled['time extend'] = ps.timeExtend;
       stats.handled['time stamp'] = ps.timeStamp;
     } finally {

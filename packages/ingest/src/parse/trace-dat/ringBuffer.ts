@@ -28,16 +28,37 @@ export interface PageStats {
 }
 
 /** Walk one page; the timestamp is returned as base (bigint) + off (number) to keep the hot path in doubles. */
-export function walkPage(page: Buffer, hp: HeaderPage, longSize: number, le: boolean, v: PageVisitor, st: PageStats): void {
+export function walkPage(
+  page: Buffer,
+  hp: HeaderPage,
+  longSize: number,
+  le: boolean,
+  v: PageVisitor,
+  st: PageStats,
+): void {
   let base = le ? page.readBigUInt64LE(0) : page.readBigUInt64BE(0);
-  const commit = hp.commitSize === 8 ? Number((le ? page.readBigUInt64LE(hp.commitOffset) : page.readBigUInt64BE(hp.commitOffset)) & 0xffffffffn) : le ? page.readUInt32LE(hp.commitOffset) : page.readUInt32BE(hp.commitOffset);
+  const commit =
+    hp.commitSize === 8
+      ? Number((le ? page.readBigUInt64LE(hp.commitOffset) : page.readBigUInt64BE(hp.commitOffset)) & 0xffffffffn)
+      : le
+        ? page.readUInt32LE(hp.commitOffset)
+        : page.readUInt32BE(hp.commitOffset);
   const size = commit & COMMIT_MASK;
   const data = hp.dataOffset;
   if (commit >>> 31 === 1) {
     let count = -1;
     if (((commit >>> 30) & 1) === 1) {
       const at = data + size;
-      if (at + longSize <= page.length) count = Number(longSize === 8 ? (le ? page.readBigUInt64LE(at) : page.readBigUInt64BE(at)) : le ? page.readUInt32LE(at) : page.readUInt32BE(at));
+      if (at + longSize <= page.length)
+        count = Number(
+          longSize === 8
+            ? le
+              ? page.readBigUInt64LE(at)
+              : page.readBigUInt64BE(at)
+            : le
+              ? page.readUInt32LE(at)
+              : page.readUInt32BE(at),
+        );
     }
     v.missed(count);
   }

@@ -33,7 +33,8 @@ export function iteratorPull(it: AsyncIterator<Uint8Array>): ChunkPull {
     for (;;) {
       const r = await it.next();
       if (r.done) return null;
-      if (r.value.length > 0) return Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.length);
+      if (r.value.length > 0)
+        return Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.length);
     }
   };
 }
@@ -90,7 +91,8 @@ export class ByteCursor {
   }
 
   async need(n: number, what: string): Promise<void> {
-    if (!(await this.ensure(n))) throw new Error(`truncated input: ${what} needs ${n} bytes at offset ${this.position}`);
+    if (!(await this.ensure(n)))
+      throw new Error(`truncated input: ${what} needs ${n} bytes at offset ${this.position}`);
   }
 
   /** Skip n bytes, pulling through chunks without keeping them. */

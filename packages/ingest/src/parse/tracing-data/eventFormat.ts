@@ -37,7 +37,10 @@ export interface EventFormat {
 const FIELD_RE = /^\s*field:(.*?);\s*offset:(\d+);\s*size:(\d+);(?:\s*signed:(-?\d+);)?/;
 
 function elemSizeOf(type: string, longSize: number): number {
-  const t = type.replace(/\b(const|volatile|signed|unsigned)\b/g, ' ').replace(/\s+/g, ' ').trim();
+  const t = type
+    .replace(/\b(const|volatile|signed|unsigned)\b/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (t.endsWith('*')) return longSize;
   if (/^(char|u8|s8|bool|__u8|__s8)$/.test(t)) return 1;
   if (/^(short|u16|s16|__u16|__s16|__be16|__le16|short int)$/.test(t)) return 2;
@@ -111,11 +114,29 @@ function readInt(buf: Buffer, at: number, size: number, signed: boolean, le: boo
     case 1:
       return signed ? buf.readInt8(at) : buf[at]!;
     case 2:
-      return signed ? (le ? buf.readInt16LE(at) : buf.readInt16BE(at)) : le ? buf.readUInt16LE(at) : buf.readUInt16BE(at);
+      return signed
+        ? le
+          ? buf.readInt16LE(at)
+          : buf.readInt16BE(at)
+        : le
+          ? buf.readUInt16LE(at)
+          : buf.readUInt16BE(at);
     case 4:
-      return signed ? (le ? buf.readInt32LE(at) : buf.readInt32BE(at)) : le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
+      return signed
+        ? le
+          ? buf.readInt32LE(at)
+          : buf.readInt32BE(at)
+        : le
+          ? buf.readUInt32LE(at)
+          : buf.readUInt32BE(at);
     case 8:
-      return signed ? (le ? buf.readBigInt64LE(at) : buf.readBigInt64BE(at)) : le ? buf.readBigUInt64LE(at) : buf.readBigUInt64BE(at);
+      return signed
+        ? le
+          ? buf.readBigInt64LE(at)
+          : buf.readBigInt64BE(at)
+        : le
+          ? buf.readBigUInt64LE(at)
+          : buf.readBigUInt64BE(at);
     default:
       return 0;
   }
@@ -136,7 +157,13 @@ function readArray(buf: Buffer, a: number, len: number, elem: number, signed: bo
  * Decode the fields of one raw event payload `buf[start, end)`. Out-of-range fields (truncated payload) are
  * left out rather than invented.
  */
-export function decodeFields(fmt: EventFormat, buf: Buffer, start: number, end: number, le: boolean): Record<string, TraceFieldValue> {
+export function decodeFields(
+  fmt: EventFormat,
+  buf: Buffer,
+  start: number,
+  end: number,
+  le: boolean,
+): Record<string, TraceFieldValue> {
   const out: Record<string, TraceFieldValue> = {};
   for (const f of fmt.fields) {
     const at = start + f.offset;
@@ -159,7 +186,8 @@ export function decodeFields(fmt: EventFormat, buf: Buffer, start: number, end: 
         if (f.relative) off += f.offset + f.size;
         const a = start + off;
         if (a + len > end) continue;
-        out[f.name] = f.kind === 'dynString' ? cString(buf, a, a + len) : readArray(buf, a, len, f.elemSize, f.signed, le);
+        out[f.name] =
+          f.kind === 'dynString' ? cString(buf, a, a + len) : readArray(buf, a, len, f.elemSize, f.signed, le);
         break;
       }
     }

@@ -77,7 +77,10 @@ export async function openBinaryInput(input: BinaryInput, headBytes = 4096): Pro
       };
     }
     await fh.close();
-    return openStream(createReadStream(input, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 })), headBytes);
+    return openStream(
+      createReadStream(input, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 })),
+      headBytes,
+    );
   }
   return openStream(input, headBytes);
 }

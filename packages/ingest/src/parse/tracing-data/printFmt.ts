@@ -10,9 +10,7 @@
 import type { EventFormat } from './eventFormat.js';
 import type { TraceFieldValue } from './types.js';
 
-type Arg =
-  | { k: 'field'; name: string; index?: number }
-  | { k: 'symbolic'; name: string; table: Map<bigint, string> };
+type Arg = { k: 'field'; name: string; index?: number } | { k: 'symbolic'; name: string; table: Map<bigint, string> };
 
 export interface CompiledPrintFmt {
   /** Literal text and conversions in order. */
@@ -51,11 +49,15 @@ function splitTopLevel(s: string): string[] {
 function stripCasts(e: string): string {
   let s = e.trim();
   for (;;) {
-    const m = /^\(\s*(?:const\s+)?(?:unsigned\s+|signed\s+)?(?:long\s+long|long|int|short|char|u8|u16|u32|u64|s8|s16|s32|s64|void\s*\*|struct\s+\w+\s*\*|size_t)\s*\**\s*\)\s*/.exec(s);
+    const m =
+      /^\(\s*(?:const\s+)?(?:unsigned\s+|signed\s+)?(?:long\s+long|long|int|short|char|u8|u16|u32|u64|s8|s16|s32|s64|void\s*\*|struct\s+\w+\s*\*|size_t)\s*\**\s*\)\s*/.exec(
+        s,
+      );
     if (!m) break;
     s = s.slice(m[0].length);
   }
-  while (s.startsWith('(') && s.endsWith(')') && splitTopLevel(s.slice(1, -1)).length === 1 && balanced(s.slice(1, -1))) s = s.slice(1, -1).trim();
+  while (s.startsWith('(') && s.endsWith(')') && splitTopLevel(s.slice(1, -1)).length === 1 && balanced(s.slice(1, -1)))
+    s = s.slice(1, -1).trim();
   return s;
 }
 
@@ -92,7 +94,7 @@ function parseArg(e: string): Arg | null {
   return null;
 }
 
-function unescape(s: string): string {
+function unescapeC(s: string): string {
   return s.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
 }
 
@@ -108,7 +110,7 @@ export function compilePrintFmt(fmt: EventFormat): CompiledPrintFmt | null {
 function compile(pf: string): CompiledPrintFmt | null {
   const m = /^"((?:[^"\\]|\\.)*)"\s*(?:,([\s\S]*))?$/.exec(pf.trim());
   if (!m) return null;
-  const text = unescape(m[1]!);
+  const text = unescapeC(m[1]!);
   const args: Arg[] = [];
   for (const a of splitTopLevel(m[2] ?? '')) {
     const p = parseArg(a);
@@ -166,7 +168,11 @@ function intText(v: bigint, conv: string, flags: string, len: string): string {
 }
 
 /** Render the fields of one event by its print fmt; null if the fmt uses something not supported. */
-export function renderPrintFmt(fmt: EventFormat, fields: Record<string, TraceFieldValue>, symbol?: SymbolResolver): string | null {
+export function renderPrintFmt(
+  fmt: EventFormat,
+  fields: Record<string, TraceFieldValue>,
+  symbol?: SymbolResolver,
+): string | null {
   const c = compilePrintFmt(fmt);
   if (c === null) return null;
   let out = '';

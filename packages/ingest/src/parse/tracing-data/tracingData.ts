@@ -87,13 +87,21 @@ export async function readHeaderInfo(cur: ByteCursor, longSize: number): Promise
   return parseHeaderPage(page, longSize);
 }
 
-export async function readFtraceFormats(cur: ByteCursor, longSize: number, into: Map<number, EventFormat>): Promise<void> {
+export async function readFtraceFormats(
+  cur: ByteCursor,
+  longSize: number,
+  into: Map<number, EventFormat>,
+): Promise<void> {
   await cur.need(4, 'ftrace format count');
   const n = cur.u32();
   for (let i = 0; i < n; i++) addFormat(into, await sizedText(cur, 8, 'ftrace format'), 'ftrace', longSize);
 }
 
-export async function readEventFormats(cur: ByteCursor, longSize: number, into: Map<number, EventFormat>): Promise<void> {
+export async function readEventFormats(
+  cur: ByteCursor,
+  longSize: number,
+  into: Map<number, EventFormat>,
+): Promise<void> {
   await cur.need(4, 'event system count');
   const systems = cur.u32();
   for (let s = 0; s < systems; s++) {
