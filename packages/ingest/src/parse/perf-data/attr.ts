@@ -37,7 +37,7 @@ export function attrSize(b: Buffer, at: number, le: boolean): number {
 }
 
 /** Bytes of the sample_id trailer non-sample records carry when sample_id_all is set. */
-export function sampleIdSize(st: bigint): number {
+function sampleIdSize(st: bigint): number {
   let n = 0;
   for (const bit of [SAMPLE.TID, SAMPLE.TIME, SAMPLE.ID, SAMPLE.STREAM_ID, SAMPLE.CPU, SAMPLE.IDENTIFIER])
     if (st & bit) n += 8;

@@ -101,8 +101,6 @@ export const FEAT = {
   EVENT_DESC: 12,
 } as const;
 
-/** PERF_ATTR_SIZE_VER0: the smallest perf_event_attr. */
-export const ATTR_SIZE_VER0 = 64;
 /** perf_file_header: magic, size, attr_size, attrs/data/event_types sections, 256-bit feature bitmap. */
 export const FILE_HEADER_SIZE = 104;
 export const PIPE_HEADER_SIZE = 16;

@@ -6,7 +6,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { ByteCursor, bufferPull } from '../tracing-data/cursor.js';
 import { readTracingData, type TracingData } from '../tracing-data/tracingData.js';
 import { parseAttr, type PerfAttr } from './attr.js';
-import { FEAT, FILE_HEADER_SIZE, PERF_MAGIC2_BE, PERF_MAGIC2_LE } from './constants.js';
+import { FEAT, PERF_MAGIC2_BE, PERF_MAGIC2_LE } from './constants.js';
 
 export interface PerfFileHeader {
   littleEndian: boolean;
@@ -55,10 +55,6 @@ async function readAt(fh: FileHandle, pos: number, len: number): Promise<Buffer>
     got += bytesRead;
   }
   return b;
-}
-
-export async function readFileHeader(fh: FileHandle): Promise<PerfFileHeader> {
-  return parseFileHeader(await readAt(fh, 0, FILE_HEADER_SIZE));
 }
 
 /** perf_file_attr entries: perf_event_attr (attr_size - 16 bytes) + perf_file_section of its u64 ids. */

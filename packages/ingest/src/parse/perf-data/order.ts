@@ -6,6 +6,8 @@
  */
 export interface Timed<T> {
   ts: bigint;
+  /** Number(ts): monotonic in ts, so it orders whenever it differs (exact ts decides ties). */
+  key: number;
   seq: number;
   item: T;
 }
@@ -19,7 +21,7 @@ export class RoundQueue<T> {
   constructor(private readonly maxPending = 1 << 20) {}
 
   push(ts: bigint, item: T): void {
-    this.pending.push({ ts, seq: this.seq++, item });
+    this.pending.push({ ts, key: Number(ts), seq: this.seq++, item });
     if (ts > this.roundMax) this.roundMax = ts;
   }
 
@@ -28,7 +30,7 @@ export class RoundQueue<T> {
   }
 
   private sortPending(): void {
-    this.pending.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.seq - b.seq));
+    this.pending.sort((a, b) => a.key - b.key || (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.seq - b.seq));
   }
 
   /** Entries now safe to emit, in order. */

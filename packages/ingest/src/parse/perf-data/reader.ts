@@ -10,6 +10,7 @@
 import type { Readable } from 'node:stream';
 import { ByteCursor, fileRangePull, iteratorPull } from '../tracing-data/cursor.js';
 import { commonType, decodeFields, type EventFormat } from '../tracing-data/eventFormat.js';
+import { BATCH, flatten } from '../tracing-data/batches.js';
 import { openBinaryInput, type BinaryInput } from '../tracing-data/input.js';
 import { readTracingData, type TracingData } from '../tracing-data/tracingData.js';
 import {
@@ -77,11 +78,11 @@ class PerfState {
   }
 }
 
-function* emit(st: PerfState, items: Timed<Queued>[]): Generator<BinaryTraceRecord> {
-  for (const { item } of items) yield* apply(st, item);
+function emit(st: PerfState, items: Timed<Queued>[], sink: BinaryTraceRecord[]): void {
+  for (const { item } of items) apply(st, item, sink);
 }
 
-function* apply(st: PerfState, q: Queued): Generator<BinaryTraceRecord> {
+function apply(st: PerfState, q: Queued, sink: BinaryTraceRecord[]): void {
   switch (q.k) {
     case 'comm':
       st.threads.set(q.tid, q.comm);
@@ -105,7 +106,7 @@ function* apply(st: PerfState, q: Queued): Generator<BinaryTraceRecord> {
       if (q.sid.pid !== undefined) w.pid = q.sid.pid;
       if (q.sid.tid !== undefined) w.tid = q.sid.tid;
       if (q.ts !== undefined) w.endNs = q.ts;
-      yield w;
+      sink.push(w);
       return;
     }
     case 'sample': {
@@ -113,27 +114,22 @@ function* apply(st: PerfState, q: Queued): Generator<BinaryTraceRecord> {
       r.comm = st.commOf(r.tid ?? r.pid);
       st.lastTsByCpu.set(r.cpu, r.tsNs);
       bump(st.stats.events, r.event);
-      yield r;
+      sink.push(r);
       return;
     }
   }
 }
 
 /** Decode one record; queue what it yields. Returns extra bytes that follow it outside header.size. */
-async function record(
+function record(
   st: PerfState,
   type: number,
   misc: number,
   body: Buffer,
   cur: ByteCursor,
   out: Queued[],
-): Promise<number> {
+): number | Promise<number> {
   const le = st.le;
-  const name = recordName(type);
-  const trailer = (): ReturnType<typeof parseSampleId> => {
-    const a = st.attrs[0];
-    return a?.sampleIdAll ? parseSampleId(body, body.length, a.sampleType, le) : {};
-  };
   switch (type) {
     case REC.SAMPLE: {
       const attr = st.sampleAttr(body);
@@ -171,14 +167,14 @@ async function record(
       const tid = le ? body.readInt32LE(12) : body.readInt32BE(12);
       const z = body.indexOf(0, 16);
       out.push({ k: 'comm', tid, comm: body.toString('utf8', 16, z >= 0 ? z : body.length), ts: commTime(body, st) });
-      bump(st.stats.handled, name);
+      bump(st.stats.handled, recordName(type));
       return 0;
     }
     case REC.FORK: {
       // { u32 pid, ppid, tid, ptid; u64 time; sample_id }
       const r = (at: number): number => (le ? body.readInt32LE(at) : body.readInt32BE(at));
       out.push({ k: 'fork', tid: r(16), ptid: r(20), ts: commTime(body, st) });
-      bump(st.stats.handled, name);
+      bump(st.stats.handled, recordName(type));
       return 0;
     }
     case REC.LOST:
@@ -186,7 +182,8 @@ async function record(
       // LOST { u64 id, lost; sample_id }  LOST_SAMPLES { u64 lost; sample_id }
       const at = type === REC.LOST ? 16 : 8;
       const count = Number(le ? body.readBigUInt64LE(at) : body.readBigUInt64BE(at));
-      const sid = trailer();
+      const a = st.attrs[0];
+      const sid = a?.sampleIdAll ? parseSampleId(body, body.length, a.sampleType, le) : {};
       out.push({
         k: 'lost',
         source: type === REC.LOST ? 'PERF_RECORD_LOST' : 'PERF_RECORD_LOST_SAMPLES',
@@ -194,7 +191,7 @@ async function record(
         count,
         ts: sid.time,
       });
-      bump(st.stats.handled, name);
+      bump(st.stats.handled, recordName(type));
       return 0;
     }
     case REC.EXIT:
@@ -203,7 +200,7 @@ async function record(
     case REC.HEADER_EVENT_TYPE:
     case REC.HEADER_BUILD_ID:
     case REC.ID_INDEX:
-      bump(st.stats.handled, name);
+      bump(st.stats.handled, recordName(type));
       return 0;
     case REC.HEADER_ATTR: {
       const size = attrSize(body, 8, le);
@@ -211,39 +208,48 @@ async function record(
       for (let p = 8 + size; p + 8 <= body.length; p += 8)
         a.ids.push(le ? body.readBigUInt64LE(p) : body.readBigUInt64BE(p));
       st.addAttr(a);
-      bump(st.stats.handled, name);
+      bump(st.stats.handled, recordName(type));
       return 0;
     }
-    case REC.HEADER_TRACING_DATA: {
-      // { header; u32 size } followed by `size` bytes (tracing data + padding to 8) outside header.size.
-      const size = le ? body.readUInt32LE(8) : body.readUInt32BE(8);
-      const buf = await cur.take(size, 'pipe-mode tracing data');
-      st.tracing = await readTracingData(cursorOver(buf));
-      st.onTracing(st.tracing);
-      bump(st.stats.handled, name);
-      return 0;
-    }
-    case REC.HEADER_FEATURE: {
-      const feat = Number(le ? body.readBigUInt64LE(8) : body.readBigUInt64BE(8));
-      const used = await applyFeature(feat, Buffer.from(body.subarray(16)), le, st.features);
-      if (st.features.tracing !== undefined && st.tracing === undefined) {
-        st.tracing = st.features.tracing;
-        st.onTracing(st.tracing);
-      }
-      bump(used ? st.stats.handled : st.stats.skipped, `${name}(${feat})`);
-      return 0;
-    }
+    case REC.HEADER_TRACING_DATA:
+      return pipeTracingData(st, le ? body.readUInt32LE(8) : body.readUInt32BE(8), cur);
+    case REC.HEADER_FEATURE:
+      return pipeFeature(
+        st,
+        Number(le ? body.readBigUInt64LE(8) : body.readBigUInt64BE(8)),
+        Buffer.from(body.subarray(16)),
+      );
     case REC.AUXTRACE: {
       // { u64 size, offset, reference; u32 idx, tid, cpu, reserved } + `size` bytes of AUX data after the record.
       const size = Number(le ? body.readBigUInt64LE(8) : body.readBigUInt64BE(8));
-      bump(st.stats.skipped, name);
+      bump(st.stats.skipped, recordName(type));
       return size;
     }
     default:
-      bump(st.stats.skipped, name);
+      bump(st.stats.skipped, recordName(type));
       void misc;
       return 0;
   }
+}
+
+/** { header; u32 size } followed by `size` bytes (tracing data + padding to 8) outside header.size. */
+async function pipeTracingData(st: PerfState, size: number, cur: ByteCursor): Promise<number> {
+  const buf = await cur.take(size, 'pipe-mode tracing data');
+  st.tracing = await readTracingData(cursorOver(buf));
+  st.onTracing(st.tracing);
+  bump(st.stats.handled, 'HEADER_TRACING_DATA');
+  return 0;
+}
+
+/** { header; u64 feat_id; feature data } — the file-mode feature section, inline. */
+async function pipeFeature(st: PerfState, feat: number, data: Buffer): Promise<number> {
+  const used = await applyFeature(feat, data, st.le, st.features);
+  if (st.features.tracing !== undefined && st.tracing === undefined) {
+    st.tracing = st.features.tracing;
+    st.onTracing(st.tracing);
+  }
+  bump(used ? st.stats.handled : st.stats.skipped, `HEADER_FEATURE(${feat})`);
+  return 0;
 }
 
 function le32(b: Buffer, at: number, le: boolean): number {
@@ -259,8 +265,9 @@ function cursorOver(buf: Buffer): ByteCursor {
   });
 }
 
-async function* readRecords(st: PerfState, cur: ByteCursor): AsyncGenerator<BinaryTraceRecord> {
+async function* readRecords(st: PerfState, cur: ByteCursor): AsyncGenerator<BinaryTraceRecord[]> {
   const out: Queued[] = [];
+  let sink: BinaryTraceRecord[] = [];
   for (;;) {
     if (!(await cur.ensure(8))) break;
     const hdr = cur.view(8);
@@ -275,21 +282,24 @@ async function* readRecords(st: PerfState, cur: ByteCursor): AsyncGenerator<Bina
     // A view of the whole record (header included, so offsets match the kernel structs); used before any await.
     const body = cur.bytes(size);
     out.length = 0;
-    const extra = await record(st, type, misc, body, cur, out);
+    let extra = record(st, type, misc, body, cur, out);
+    if (typeof extra !== 'number') extra = await extra;
     if (extra > 0 && !(await cur.skip(extra))) break;
     for (const q of out) {
-      if (!st.ordered) {
-        yield* apply(st, q);
-        continue;
-      }
-      st.queue.push(q.k === 'sample' ? q.rec.tsNs : (q.ts ?? 0n), q);
+      if (st.ordered) st.queue.push(q.k === 'sample' ? q.rec.tsNs : (q.ts ?? 0n), q);
+      else apply(st, q, sink);
     }
     if (st.ordered) {
-      if (type === REC.FINISHED_ROUND) yield* emit(st, st.queue.finishRound());
-      else if (st.queue.size > 0) yield* emit(st, st.queue.overflow());
+      if (type === REC.FINISHED_ROUND) emit(st, st.queue.finishRound(), sink);
+      else if (st.queue.size > 0) emit(st, st.queue.overflow(), sink);
+    }
+    if (sink.length >= BATCH) {
+      yield sink;
+      sink = [];
     }
   }
-  if (st.ordered) yield* emit(st, st.queue.drain());
+  if (st.ordered) emit(st, st.queue.drain(), sink);
+  if (sink.length > 0) yield sink;
 }
 
 /** COMM/FORK time from the sample_id trailer (0 for perf's synthesized records: before every sample). */
@@ -309,7 +319,7 @@ export function readPerfData(
   const noteFormats = (td: TracingData | undefined): void => {
     if (td !== undefined) for (const f of td.formats.values()) formats.set(f.event, f);
   };
-  async function* run(): AsyncGenerator<BinaryTraceRecord> {
+  async function* run(): AsyncGenerator<BinaryTraceRecord[]> {
     const opened = await openBinaryInput(input as BinaryInput, FILE_HEADER_SIZE);
     const le = perfEndian(opened.head);
     if (le === null) throw new Error('not a perf.data file (no PERFILE2 magic)');
@@ -353,7 +363,8 @@ export function readPerfData(
     },
     formats,
     kallsyms: undefined,
-    [Symbol.asyncIterator]: () => run(),
+    batches: () => run(),
+    [Symbol.asyncIterator]: () => flatten(run()),
   };
 }
 

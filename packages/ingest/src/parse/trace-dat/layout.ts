@@ -18,7 +18,6 @@ import {
   readFtraceFormats,
   readHeaderInfo,
   readInitialHeader,
-  readKallsyms,
   readTracingData,
   type HeaderPage,
 } from '../tracing-data/tracingData.js';
@@ -39,7 +38,8 @@ export interface TraceDatLayout {
   decompress: Decompressor | null;
   headerPage: HeaderPage;
   formats: Map<number, EventFormat>;
-  kallsyms: string;
+  /** /proc/kallsyms text, decompressed on first use (5+ MB: only %pS rendering needs it). */
+  kallsyms: () => string;
   cmdlines: Map<number, string>;
   clock?: string;
   uname?: string;
@@ -67,7 +67,7 @@ const OPT = {
 } as const;
 const SECTION_COMPRESSED = 1;
 
-export async function readAt(fh: FileHandle, pos: number, len: number): Promise<Buffer> {
+async function readAt(fh: FileHandle, pos: number, len: number): Promise<Buffer> {
   const b = Buffer.alloc(len);
   let got = 0;
   while (got < len) {
@@ -115,6 +115,29 @@ async function readSection(fh: FileHandle, offset: number, le: boolean, dec: Dec
   return { id, flags, data: await readAt(fh, offset + 16, size) };
 }
 
+/** A section read now, decompressed when first asked for. */
+async function lazySection(
+  fh: FileHandle,
+  offset: number,
+  le: boolean,
+  dec: Decompressor | null,
+): Promise<() => Buffer> {
+  const h = await readAt(fh, offset, 16);
+  const flags = u16(h, 2, le);
+  if (!(flags & SECTION_COMPRESSED) || dec === null) {
+    const data = await readAt(fh, offset + 16, u64n(h, 8, le));
+    return () => data;
+  }
+  const ch = await readAt(fh, offset + 16, 8);
+  const raw = await readAt(fh, offset + 24, u32(ch, 0, le));
+  const usize = u32(ch, 4, le);
+  let data: Buffer | undefined;
+  return () => {
+    data ??= dec(raw, usize);
+    return data;
+  };
+}
+
 function parseBuffer(
   d: Buffer,
   le: boolean,
@@ -160,7 +183,7 @@ async function readV7(
     decompress: dec,
     headerPage: { commitOffset: 8, commitSize: base.longSize, dataOffset: 8 + base.longSize },
     formats: new Map(),
-    kallsyms: '',
+    kallsyms: () => '',
     cmdlines: new Map(),
     cpus: [],
     chunked: false,
@@ -193,9 +216,16 @@ async function readV7(
         case OPT.EVENT_FORMATS:
           await readEventFormats(await piece(u64n(od, 0, le)), base.longSize, out.formats);
           break;
-        case OPT.KALLSYMS:
-          out.kallsyms = await readKallsyms(await piece(u64n(od, 0, le)));
+        case OPT.KALLSYMS: {
+          const data = await lazySection(fh, u64n(od, 0, le), le, dec);
+          let text: string | undefined;
+          out.kallsyms = () => {
+            // KALLSYMS section: u32 size, then the text.
+            text ??= data().toString('utf8', 4, 4 + u32(data(), 0, le));
+            return text;
+          };
           break;
+        }
         case OPT.CMDLINES:
           out.cmdlines = await readCmdlines(await piece(u64n(od, 0, le)));
           break;
@@ -244,7 +274,7 @@ async function readV6(fh: FileHandle, fileSize: number): Promise<TraceDatLayout>
     decompress: null,
     headerPage: td.headerPage,
     formats: td.formats,
-    kallsyms: td.kallsyms,
+    kallsyms: () => td.kallsyms,
     cmdlines: td.cmdlines,
     cpuCount,
     cpus: [],

@@ -6,6 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { ByteCursor, fileRangePull } from '../tracing-data/cursor.js';
+import { BATCH, flatten } from '../tracing-data/batches.js';
 import { commonPid, commonType, decodeFields, type EventFormat } from '../tracing-data/eventFormat.js';
 import { openBinaryInput, type BinaryInput, type OpenedFile } from '../tracing-data/input.js';
 import { parseKallsyms, type Kallsyms } from '../tracing-data/kallsyms.js';
@@ -137,9 +138,9 @@ export function readTraceDat(input: string | Readable | AsyncIterable<Uint8Array
   const stats = emptyStats();
   let meta: BinaryTraceMeta | undefined;
   const formats = new Map<string, EventFormat>();
-  let kallsymsText = '';
+  let kallsymsText: () => string = () => '';
   let kallsyms: Kallsyms | undefined;
-  async function* run(): AsyncGenerator<BinaryTraceRecord> {
+  async function* run(): AsyncGenerator<BinaryTraceRecord[]> {
     const opened = await openBinaryInput(input as BinaryInput, 16);
     const file = await opened.file();
     try {
@@ -164,6 +165,7 @@ export function readTraceDat(input: string | Readable | AsyncIterable<Uint8Array
       const ps: PageStats = { padding: 0, timeExtend: 0, timeStamp: 0 };
       const cpus = lay.cpus.map((c) => new CpuStream(c.cpu, cpuPages(file, lay, c), lay, stats, ps, comm));
       for (const c of cpus) await c.fill();
+      let sink: BinaryTraceRecord[] = [];
       for (;;) {
         let best: CpuStream | undefined;
         let bestTs = 0n;
@@ -184,9 +186,16 @@ export function readTraceDat(input: string | Readable | AsyncIterable<Uint8Array
           stats.lostWindows++;
           if (rec.count > 0) stats.lostEvents += rec.count;
         }
-        yield rec;
-        if (best.head >= best.items.length) await best.fill();
+        sink.push(rec);
+        if (best.head >= best.items.length) {
+          if (sink.length >= BATCH) {
+            yield sink;
+            sink = [];
+          }
+          await best.fill();
+        }
       }
+      if (sink.length > 0) yield sink;
       stats.handled.padding = ps.padding;
       stats.handled['time extend'] = ps.timeExtend;
       stats.handled['time stamp'] = ps.timeStamp;
@@ -201,9 +210,13 @@ export function readTraceDat(input: string | Readable | AsyncIterable<Uint8Array
     },
     formats,
     get kallsyms() {
-      if (kallsyms === undefined && kallsymsText !== '') kallsyms = parseKallsyms(kallsymsText);
+      if (kallsyms === undefined) {
+        const text = kallsymsText();
+        if (text !== '') kallsyms = parseKallsyms(text);
+      }
       return kallsyms;
     },
-    [Symbol.asyncIterator]: () => run(),
+    batches: () => run(),
+    [Symbol.asyncIterator]: () => flatten(run()),
   };
 }

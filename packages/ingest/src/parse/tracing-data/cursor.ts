@@ -5,7 +5,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 
-export const CHUNK = 1 << 20;
+const CHUNK = 1 << 20;
 const EMPTY = Buffer.alloc(0);
 
 /** Produces the next chunk (at least 1 byte), or null at the end. */

@@ -8,7 +8,7 @@
  */
 import type { TraceFieldValue } from './types.js';
 
-export type FieldKind = 'int' | 'string' | 'array' | 'dynString' | 'dynArray';
+type FieldKind = 'int' | 'string' | 'array' | 'dynString' | 'dynArray';
 
 export interface FormatField {
   name: string;

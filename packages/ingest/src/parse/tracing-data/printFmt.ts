@@ -12,7 +12,7 @@ import type { TraceFieldValue } from './types.js';
 
 type Arg = { k: 'field'; name: string; index?: number } | { k: 'symbolic'; name: string; table: Map<bigint, string> };
 
-export interface CompiledPrintFmt {
+interface CompiledPrintFmt {
   /** Literal text and conversions in order. */
   parts: (string | { conv: string; flags: string; width: number; len: string })[];
   args: Arg[];
@@ -100,7 +100,7 @@ function unescapeC(s: string): string {
 
 const cache = new WeakMap<EventFormat, CompiledPrintFmt | null>();
 
-export function compilePrintFmt(fmt: EventFormat): CompiledPrintFmt | null {
+function compilePrintFmt(fmt: EventFormat): CompiledPrintFmt | null {
   if (cache.has(fmt)) return cache.get(fmt)!;
   const r = compile(fmt.printFmt);
   cache.set(fmt, r);

@@ -53,7 +53,7 @@ export async function readInitialHeader(cur: ByteCursor): Promise<InitialHeader>
   return { version, littleEndian, longSize, pageSize };
 }
 
-export function parseHeaderPage(text: string, longSize: number): HeaderPage {
+function parseHeaderPage(text: string, longSize: number): HeaderPage {
   const hp: HeaderPage = { commitOffset: 8, commitSize: longSize, dataOffset: 8 + longSize };
   for (const line of text.split('\n')) {
     const f = parseFieldLine(line, longSize);
@@ -120,7 +120,7 @@ function addFormat(into: Map<number, EventFormat>, text: string, system: string,
 export async function readKallsyms(cur: ByteCursor): Promise<string> {
   return sizedText(cur, 4, 'kallsyms');
 }
-export async function readPrintk(cur: ByteCursor): Promise<string> {
+async function readPrintk(cur: ByteCursor): Promise<string> {
   return sizedText(cur, 4, 'printk formats');
 }
 export async function readCmdlines(cur: ByteCursor): Promise<Map<number, string>> {
@@ -128,7 +128,7 @@ export async function readCmdlines(cur: ByteCursor): Promise<Map<number, string>
 }
 
 /** saved_cmdlines: `pid comm` per line (kernel/trace/trace.c saved_cmdlines_show). */
-export function parseCmdlines(text: string): Map<number, string> {
+function parseCmdlines(text: string): Map<number, string> {
   const m = new Map<number, string>();
   for (const line of text.split('\n')) {
     const sp = line.indexOf(' ');

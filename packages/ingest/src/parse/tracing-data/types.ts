@@ -86,6 +86,8 @@ export interface BinaryTraceMeta {
 
 /** An async iterable of records with the counters and file metadata it fills while running. */
 export interface BinaryTraceReader extends AsyncIterable<BinaryTraceRecord> {
+  /** The same records in arrays of up to a few thousand (cheaper to consume than one by one). Once per reader. */
+  batches(): AsyncIterableIterator<BinaryTraceRecord[]>;
   readonly stats: BinaryReaderStats;
   /** Available once the first record (or the end) has been read. */
   readonly meta: BinaryTraceMeta | undefined;
