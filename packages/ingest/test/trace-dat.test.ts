@@ -7,16 +7,24 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTraceDat } from '../src/parse/trace-dat/index.js';
-import type { BinaryTraceRecord, TracepointRecord } from '../src/parse/tracing-data/index.js';
+import type { BinaryTraceRecord } from '../src/parse/tracing-data/index.js';
 import { compareFieldText, readText, SymbolBases, usOf, type TextEvent } from './binaryText.js';
 
 const CAPTURED = resolve(__dirname, '../../../fixtures/captured');
 const CONVERTED = resolve(__dirname, '../../../fixtures/converted');
 
-/** [name, trace.dat, report text, expected file version/compression] */
-const CASES: [string, string, string, { variant: string; compression: string }][] = [
+interface Want {
+  variant: string;
+  compression: string;
+  instance?: string;
+  /** [cpu, count] of the lost windows (RB_MISSED_EVENTS pages). */
+  lost?: [number, number][];
+}
+
+/** [name, trace.dat, report text, expected meta and losses] */
+const CASES: [string, string, string, Want][] = [
   ...['htb-shaped', 'tbf-shaped-tracecmd', 'requeue-bulk-tracecmd', 'neigh-queuefull'].map(
-    (d): [string, string, string, { variant: string; compression: string }] => [
+    (d): [string, string, string, Want] => [
       d,
       join(CAPTURED, d, 'trace.dat'),
       ['tracecmd-report.txt', 'tracecmd-report.txt.gz'].map((n) => join(CAPTURED, d, n)).find((p) => existsSync(p)) ??
@@ -31,18 +39,37 @@ const CASES: [string, string, string, { variant: string; compression: string }][
     join(CAPTURED, 'neigh-queuefull', 'tracecmd-report.txt'),
     { variant: '6', compression: 'none' },
   ],
+  // An overrun 11 KB/CPU instance buffer (trace-cmd extract -B): CPU 0 overran by 39782 events (buffer-stats.txt).
+  [
+    'lossy-tracecmd (instance, RB_MISSED_EVENTS)',
+    join(CAPTURED, 'lossy-tracecmd', 'trace.dat'),
+    join(CAPTURED, 'lossy-tracecmd', 'tracecmd-report.txt'),
+    { variant: '7', compression: 'zstd', instance: 'txrbin', lost: [[0, 39782]] },
+  ],
 ];
 
 /** `comm-pid [cpu] secs.usecs: name: fields` (the event column is padded). */
 const LINE = /^\s*(.*)-(\d+)\s+\[(\d+)\]\s+(\d+)\.(\d+):\s+(\w+):\s+(.*)$/;
+/** trace-cmd's marker for a page flagged RB_MISSED_EVENTS (with the count when RB_MISSED_STORED). */
+const DROPPED = /^CPU:(\d+) \[(?:(\d+) )?EVENTS DROPPED\]$/;
 
-function parseReport(text: string): { events: TextEvent[]; other: string[] } {
-  const events: TextEvent[] = [];
+interface TextLost {
+  line: number;
+  cpu: number;
+  count: number;
+}
+
+/** The report's events and lost markers in order; lines of a named instance carry a `name: ` prefix. */
+function parseReport(text: string, instance: string): { items: (TextEvent | TextLost)[]; other: string[] } {
+  const items: (TextEvent | TextLost)[] = [];
   const other: string[] = [];
-  text.split('\n').forEach((l, i) => {
+  const prefix = instance === '' ? '' : `${instance}: `;
+  text.split('\n').forEach((raw, i) => {
+    const l = prefix !== '' && raw.startsWith(prefix) ? raw.slice(prefix.length) : raw;
     const m = LINE.exec(l);
+    const d = DROPPED.exec(l.trim());
     if (m)
-      events.push({
+      items.push({
         line: i + 1,
         comm: m[1]!,
         tid: Number(m[2]),
@@ -51,9 +78,10 @@ function parseReport(text: string): { events: TextEvent[]; other: string[] } {
         event: m[6]!,
         fields: m[7]!.trimEnd(),
       });
+    else if (d) items.push({ line: i + 1, cpu: Number(d[1]), count: d[2] === undefined ? -1 : Number(d[2]) });
     else if (l.trim() !== '' && !/^cpus=\d+$/.test(l)) other.push(l);
   });
-  return { events, other };
+  return { items, other };
 }
 
 describe('trace.dat reader: same events, same values as trace-cmd report', () => {
@@ -64,19 +92,24 @@ describe('trace.dat reader: same events, same values as trace-cmd report', () =>
       const reader = readTraceDat(dat);
       const recs: BinaryTraceRecord[] = [];
       for await (const r of reader) recs.push(r);
-      const events = recs.filter((r): r is TracepointRecord => r.kind === 'event');
-      const text = parseReport(readText(reportPath));
+      const text = parseReport(readText(reportPath), want.instance ?? '');
       expect(text.other).toEqual([]);
-      expect(events.length).toBe(text.events.length);
+      expect(recs.length).toBe(text.items.length);
 
       const ksyms = reader.kallsyms;
       expect(ksyms).toBeDefined();
       const bases = new SymbolBases();
       const bad: string[] = [];
       let rounded = 0;
-      for (let i = 0; i < events.length; i++) {
-        const e = events[i]!;
-        const t = text.events[i]!;
+      for (let i = 0; i < recs.length; i++) {
+        const e = recs[i]!;
+        const t = text.items[i]!;
+        if (e.kind === 'lost' || !('comm' in t)) {
+          const got = e.kind === 'lost' ? `lost cpu ${e.cpu} count ${e.count}` : `event ${e.event}`;
+          const exp = 'comm' in t ? `event ${t.event}` : `lost cpu ${t.cpu} count ${t.count}`;
+          if (got !== exp) bad.push(`line ${t.line}: ${got} != ${exp}`);
+          continue;
+        }
         const why: string[] = [];
         if (e.comm !== t.comm) why.push(`comm ${e.comm} != ${t.comm}`);
         if (e.tid !== t.tid) why.push(`pid ${e.tid} != ${t.tid}`);
@@ -97,8 +130,14 @@ describe('trace.dat reader: same events, same values as trace-cmd report', () =>
       // Rounding (not truncation) is what made those lines equal.
       expect(rounded).toBeGreaterThan(0);
       expect(reader.stats.unknownEvents).toBe(0);
-      expect(reader.meta).toMatchObject({ format: 'trace-dat', ...want });
-      expect(reader.stats.lostWindows).toBe(0);
+      expect(reader.meta).toMatchObject({
+        format: 'trace-dat',
+        variant: want.variant,
+        compression: want.compression,
+        instance: want.instance ?? '',
+      });
+      expect(reader.stats.lostWindows).toBe(want.lost?.length ?? 0);
+      expect(recs.filter((r) => r.kind === 'lost').map((r) => [r.cpu, r.count])).toEqual(want.lost ?? []);
     });
   }
 });

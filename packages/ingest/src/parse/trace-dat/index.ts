@@ -1,1 +1,1 @@
-export { readTraceDat } from './reader.js';
+export { readTraceDat, type TraceDatOptions } from './reader.js';

@@ -44,12 +44,17 @@ export interface TraceDatLayout {
   clock?: string;
   uname?: string;
   cpuCount?: number;
-  /** The top instance's per-CPU data. */
+  /** Every trace instance with flyrecord data, in file order ('' is the top instance). */
+  instances: InstanceData[];
+}
+
+export interface InstanceData {
+  name: string;
+  /** The clock trace-cmd wrote for it (trace-cmd 3.1 extract -B writes the top instance's clock here). */
+  clock: string;
   cpus: CpuData[];
   /** The per-CPU data is in compressed chunks (v7 BUFFER section flagged compressed). */
   chunked: boolean;
-  /** Other trace instances (BUFFER options with a name) present but not read. */
-  otherInstances: string[];
 }
 
 const OPT = {
@@ -158,18 +163,7 @@ function parseBuffer(
 async function readV7(
   fh: FileHandle,
   cur: ByteCursor,
-  base: Omit<
-    TraceDatLayout,
-    | 'headerPage'
-    | 'formats'
-    | 'kallsyms'
-    | 'cmdlines'
-    | 'cpus'
-    | 'chunked'
-    | 'otherInstances'
-    | 'compression'
-    | 'decompress'
-  >,
+  base: Pick<TraceDatLayout, 'version' | 'littleEndian' | 'longSize' | 'pageSize'>,
 ): Promise<TraceDatLayout> {
   const le = base.littleEndian;
   const compression = await cur.cstring('compression name');
@@ -185,9 +179,7 @@ async function readV7(
     formats: new Map(),
     kallsyms: () => '',
     cmdlines: new Map(),
-    cpus: [],
-    chunked: false,
-    otherInstances: [],
+    instances: [],
   };
   const piece = async (offset: number): Promise<ByteCursor> =>
     new ByteCursor(bufferPull((await readSection(fh, offset, le, dec)).data), le);
@@ -231,14 +223,13 @@ async function readV7(
           break;
         case OPT.BUFFER: {
           const b = parseBuffer(od, le);
-          if (b.name !== '') {
-            out.otherInstances.push(b.name);
-            break;
-          }
           const h = await readAt(fh, b.offset, 4);
-          out.chunked = (u16(h, 2, le) & SECTION_COMPRESSED) !== 0;
-          out.cpus = b.cpus;
-          out.clock = b.clock;
+          out.instances.push({
+            name: b.name,
+            clock: b.clock,
+            cpus: b.cpus,
+            chunked: (u16(h, 2, le) & SECTION_COMPRESSED) !== 0,
+          });
           if (b.pageSize > 0) out.pageSize = b.pageSize;
           break;
         }
@@ -277,10 +268,9 @@ async function readV6(fh: FileHandle, fileSize: number): Promise<TraceDatLayout>
     kallsyms: () => td.kallsyms,
     cmdlines: td.cmdlines,
     cpuCount,
-    cpus: [],
-    chunked: false,
-    otherInstances: [],
+    instances: [],
   };
+  const skipped: string[] = [];
   for (;;) {
     await cur.need(10, 'v6 section tag');
     const tag = cur.bytes(10).toString('latin1');
@@ -291,12 +281,16 @@ async function readV6(fh: FileHandle, fileSize: number): Promise<TraceDatLayout>
         if (id === 0) break;
         await cur.need(4, 'option size');
         const od = await cur.take(cur.u32(), 'option');
-        if (id === OPT.BUFFER) out.otherInstances.push(cstr(od, 8).s);
+        // v6 BUFFER options (u64 offset, name) point at other instances' own flyrecord blocks: not read.
+        if (id === OPT.BUFFER) skipped.push(cstr(od, 8).s);
         else applyInfoOption(out, id, od, le);
       }
     } else if (tag === 'flyrecord\0') {
       await cur.need(16 * cpuCount, 'flyrecord offsets');
-      for (let c = 0; c < cpuCount; c++) out.cpus.push({ cpu: c, offset: cur.u64n(), size: cur.u64n() });
+      const cpus: CpuData[] = [];
+      for (let c = 0; c < cpuCount; c++) cpus.push({ cpu: c, offset: cur.u64n(), size: cur.u64n() });
+      out.instances.push({ name: '', clock: out.clock ?? '', cpus, chunked: false });
+      for (const name of skipped) out.instances.push({ name, clock: '', cpus: [], chunked: false });
       return out;
     } else if (tag === 'latency  \0') throw new Error('trace.dat: latency (text) traces are not supported');
     else throw new Error(`trace.dat: unexpected section "${tag.replace(/\0/g, '\\0')}"`);

@@ -28,15 +28,15 @@ interface Item {
 }
 
 /** The pages of one CPU, in order. */
-async function* cpuPages(file: OpenedFile, lay: TraceDatLayout, c: CpuData): AsyncGenerator<Buffer> {
+async function* cpuPages(file: OpenedFile, lay: TraceDatLayout, chunked: boolean, c: CpuData): AsyncGenerator<Buffer> {
   const le = lay.littleEndian;
   const ps = lay.pageSize;
   if (c.size === 0) return;
   // Compressed data is self-delimiting (chunk count and sizes); trace-cmd 3.1's recorded size for it comes
   // out 4 bytes short of the chunks (seen on its own files), so only plain data is bounded by the size.
-  const end = lay.chunked ? file.size : c.offset + c.size;
-  const cur = new ByteCursor(fileRangePull(file.fh, c.offset, end, lay.chunked ? 1 << 16 : Math.max(ps, 256 * ps)), le);
-  if (!lay.chunked) {
+  const end = chunked ? file.size : c.offset + c.size;
+  const cur = new ByteCursor(fileRangePull(file.fh, c.offset, end, chunked ? 1 << 16 : Math.max(ps, 256 * ps)), le);
+  if (!chunked) {
     while (await cur.ensure(ps)) yield cur.bytes(ps);
     return;
   }
@@ -134,7 +134,18 @@ class CpuStream {
   }
 }
 
-export function readTraceDat(input: string | Readable | AsyncIterable<Uint8Array>): BinaryTraceReader {
+export interface TraceDatOptions {
+  /**
+   * Which trace instance to read ('' = the top one). Default: the top instance if it holds data, else the first
+   * instance that does (`trace-cmd extract -B name` files hold only the named one).
+   */
+  instance?: string;
+}
+
+export function readTraceDat(
+  input: string | Readable | AsyncIterable<Uint8Array>,
+  opts: TraceDatOptions = {},
+): BinaryTraceReader {
   const stats = emptyStats();
   let meta: BinaryTraceMeta | undefined;
   const formats = new Map<string, EventFormat>();
@@ -147,23 +158,33 @@ export function readTraceDat(input: string | Readable | AsyncIterable<Uint8Array
       const lay = await readLayout(file.fh, file.size);
       for (const f of lay.formats.values()) formats.set(f.event, f);
       kallsymsText = lay.kallsyms;
+      const withData = lay.instances.filter((i) => i.cpus.some((c) => c.size > 0));
+      const inst =
+        opts.instance !== undefined
+          ? lay.instances.find((i) => i.name === opts.instance)
+          : (withData.find((i) => i.name === '') ?? withData[0] ?? lay.instances[0]);
+      if (inst === undefined) throw new Error(`trace.dat: no trace instance "${opts.instance ?? ''}" in the file`);
       meta = {
         format: 'trace-dat',
         variant: String(lay.version),
         littleEndian: lay.littleEndian,
         compression: lay.compression,
+        instance: inst.name,
       };
-      if (lay.clock !== undefined) meta.clock = lay.clock;
+      const clock = inst.clock !== '' ? inst.clock : lay.clock;
+      if (clock !== undefined) meta.clock = clock;
       if (lay.cpuCount !== undefined) meta.cpus = lay.cpuCount;
       if (lay.uname !== undefined) {
         meta.osRelease = lay.uname.split(' ')[2] ?? lay.uname;
         meta.hostname = lay.uname.split(' ')[1] ?? '';
       }
-      for (const name of lay.otherInstances) bump(stats.skipped, `instance ${name}`);
+      for (const i of lay.instances) if (i !== inst && i.cpus.length > 0) bump(stats.skipped, `instance "${i.name}"`);
       // libtraceevent tep_data_comm_from_pid: pid 0 is "<idle>", unknown pids "<...>".
       const comm = (pid: number): string => (pid === 0 ? '<idle>' : (lay.cmdlines.get(pid) ?? '<...>'));
       const ps: PageStats = { padding: 0, timeExtend: 0, timeStamp: 0 };
-      const cpus = lay.cpus.map((c) => new CpuStream(c.cpu, cpuPages(file, lay, c), lay, stats, ps, comm));
+      const cpus = inst.cpus.map(
+        (c) => new CpuStream(c.cpu, cpuPages(file, lay, inst.chunked, c), lay, stats, ps, comm),
+      );
       for (const c of cpus) await c.fill();
       let sink: BinaryTraceRecord[] = [];
       for (;;) {

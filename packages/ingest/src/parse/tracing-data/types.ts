@@ -78,8 +78,9 @@ export interface BinaryTraceMeta {
   osRelease?: string;
   /** perf.data HEADER_CMDLINE: the perf command line. */
   cmdline?: string[];
-  /** trace.dat: the trace clock; compression algorithm. */
+  /** trace.dat: the trace clock (as trace-cmd wrote it), compression algorithm, the instance read. */
   clock?: string;
+  instance?: string;
   compression?: string;
   cpus?: number;
 }
