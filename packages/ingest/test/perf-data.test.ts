@@ -83,6 +83,13 @@ function cases(): Case[] {
       counts: gt.files?.['perf-script.txt.gz']?.event_counts,
     });
   }
+  const zstd = join(CAPTURED, 'perf-zstd-lo');
+  out.push({
+    name: 'captured/perf-zstd-lo (perf record -z)',
+    data: join(zstd, 'perf.data'),
+    script: join(zstd, 'perf-script.txt'),
+    counts: { 'net:net_dev_queue': 200, 'net:net_dev_xmit': 200, 'skb:consume_skb': 1, _total: 401 },
+  });
   const pipe = join(CAPTURED, 'perf-pipe-lo');
   out.push({
     name: 'captured/perf-pipe-lo (pipe mode, from a stream)',

@@ -24,6 +24,7 @@ import {
   type TracepointRecord,
 } from '../tracing-data/types.js';
 import { attrSize, parseAttr, parseSample, parseSampleId, sampleIdPos, type PerfAttr, type SampleId } from './attr.js';
+import { CompressedRecords } from './compressed.js';
 import { FILE_HEADER_SIZE, PIPE_HEADER_SIZE, REC, SAMPLE, recordName } from './constants.js';
 import { applyFeature, parseFileHeader, perfEndian, readAttrs, readFeatures, type PerfFeatures } from './header.js';
 import { RoundQueue, type Timed } from './order.js';
@@ -49,6 +50,7 @@ class PerfState {
   threads = new Map<number, string>();
   lastTsByCpu = new Map<number, bigint>();
   queue = new RoundQueue<Queued>();
+  decomp: CompressedRecords | undefined;
 
   constructor(
     readonly stats: BinaryReaderStats,
@@ -282,9 +284,25 @@ async function* readRecords(st: PerfState, cur: ByteCursor): AsyncGenerator<Bina
     // A view of the whole record (header included, so offsets match the kernel structs); used before any await.
     const body = cur.bytes(size);
     out.length = 0;
-    let extra = record(st, type, misc, body, cur, out);
-    if (typeof extra !== 'number') extra = await extra;
-    if (extra > 0 && !(await cur.skip(extra))) break;
+    if (type === REC.COMPRESSED || type === REC.COMPRESSED2) {
+      // COMPRESSED { header; data[] }, COMPRESSED2 { header; u64 data_size; data[] }
+      const payload =
+        type === REC.COMPRESSED
+          ? body.subarray(8)
+          : body.subarray(16, 16 + Number(cur.le ? body.readBigUInt64LE(8) : body.readBigUInt64BE(8)));
+      st.decomp ??= new CompressedRecords(st.le);
+      bump(st.stats.handled, recordName(type));
+      for (const inner of st.decomp.feed(payload)) {
+        const t = le32(inner, 0, st.le);
+        const r = record(st, t, 0, inner, cur, out);
+        // Only kernel records are compressed; the asynchronous (pipe header) ones cannot occur here.
+        if (typeof r !== 'number') throw new Error(`perf.data: ${recordName(t)} inside a COMPRESSED record`);
+      }
+    } else {
+      let extra = record(st, type, misc, body, cur, out);
+      if (typeof extra !== 'number') extra = await extra;
+      if (extra > 0 && !(await cur.skip(extra))) break;
+    }
     for (const q of out) {
       if (st.ordered) st.queue.push(q.k === 'sample' ? q.rec.tsNs : (q.ts ?? 0n), q);
       else apply(st, q, sink);
@@ -298,6 +316,7 @@ async function* readRecords(st: PerfState, cur: ByteCursor): AsyncGenerator<Bina
       sink = [];
     }
   }
+  if (st.decomp !== undefined && st.decomp.pending > 0) bump(st.stats.skipped, 'COMPRESSED(truncated record)');
   if (st.ordered) emit(st, st.queue.drain(), sink);
   if (sink.length > 0) yield sink;
 }
