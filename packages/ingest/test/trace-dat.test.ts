@@ -141,3 +141,32 @@ describe('trace.dat reader: same events, same values as trace-cmd report', () =>
     });
   }
 });
+
+describe('tracepoint format files embedded in trace.dat', () => {
+  it('parses static, flexible and dynamic arrays the way the kernel declares them', async () => {
+    const reader = readTraceDat(join(CAPTURED, 'neigh-queuefull', 'trace.dat'));
+    for await (const _ of reader.batches()) break;
+    const layout = (event: string): [string, string, number, number][] =>
+      (reader.formats.get(event)?.fields ?? []).map((f) => [f.name, f.kind, f.size, f.elemSize]);
+    // kernel/trace/trace_entries.h: unsigned long caller[FTRACE_STACK_ENTRIES]; char buf[]; u32 buf[]
+    expect(layout('ftrace:kernel_stack')).toEqual([
+      ['size', 'int', 4, 4],
+      ['caller', 'array', 64, 8],
+    ]);
+    expect(layout('ftrace:print')).toEqual([
+      ['ip', 'int', 8, 8],
+      ['buf', 'string', 0, 1],
+    ]);
+    expect(layout('ftrace:bprint')).toEqual([
+      ['ip', 'int', 8, 8],
+      ['fmt', 'int', 8, 8],
+      ['buf', 'array', 0, 4],
+    ]);
+    expect(layout('napi:napi_poll')).toEqual([
+      ['napi', 'int', 8, 8],
+      ['dev_name', 'dynString', 4, 1],
+      ['work', 'int', 4, 4],
+      ['budget', 'int', 4, 4],
+    ]);
+  });
+});

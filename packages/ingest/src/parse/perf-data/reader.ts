@@ -368,7 +368,9 @@ export function readPerfData(
       noteFormats(st.tracing);
       meta = { format: 'perf-data', variant: 'file', littleEndian: le };
       fillMeta(meta, st);
-      const cur = new ByteCursor(fileRangePull(file.fh, h.data.offset, h.data.offset + h.data.size), le);
+      // A data size of 0 is what a perf record killed before it rewrote the header leaves: read to the end.
+      const dataEnd = h.data.size > 0 ? h.data.offset + h.data.size : file.size;
+      const cur = new ByteCursor(fileRangePull(file.fh, h.data.offset, dataEnd), le);
       yield* readRecords(st, cur);
       stats.bytes = file.size;
     } finally {

@@ -46,6 +46,11 @@ export interface TraceDatLayout {
   cpuCount?: number;
   /** Every trace instance with flyrecord data, in file order ('' is the top instance). */
   instances: InstanceData[];
+  /**
+   * Timestamp options trace-cmd report would apply and this reader does not (OFFSET, TIME_SHIFT, TSC2NSEC:
+   * host/guest and TSC captures); the timestamps are then the raw ring-buffer ones.
+   */
+  unappliedTimeOptions: string[];
 }
 
 export interface InstanceData {
@@ -62,7 +67,10 @@ const OPT = {
   BUFFER: 3,
   TRACECLOCK: 4,
   UNAME: 5,
+  OFFSET: 7,
   CPUCOUNT: 8,
+  TIME_SHIFT: 12,
+  TSC2NSEC: 14,
   HEADER_INFO: 16,
   FTRACE_EVENTS: 17,
   EVENT_FORMATS: 18,
@@ -180,6 +188,7 @@ async function readV7(
     kallsyms: () => '',
     cmdlines: new Map(),
     instances: [],
+    unappliedTimeOptions: [],
   };
   const piece = async (offset: number): Promise<ByteCursor> =>
     new ByteCursor(bufferPull((await readSection(fh, offset, le, dec)).data), le);
@@ -248,6 +257,9 @@ function applyInfoOption(out: TraceDatLayout, id: number, od: Buffer, le: boolea
     if (m && out.clock === undefined) out.clock = m[1]!;
   } else if (id === OPT.UNAME) out.uname = cstr(od, 0).s;
   else if (id === OPT.CPUCOUNT && od.length >= 4) out.cpuCount = u32(od, 0, le);
+  else if (id === OPT.OFFSET) out.unappliedTimeOptions.push('OFFSET');
+  else if (id === OPT.TIME_SHIFT) out.unappliedTimeOptions.push('TIME_SHIFT');
+  else if (id === OPT.TSC2NSEC) out.unappliedTimeOptions.push('TSC2NSEC');
 }
 
 async function readV6(fh: FileHandle, fileSize: number): Promise<TraceDatLayout> {
@@ -269,6 +281,7 @@ async function readV6(fh: FileHandle, fileSize: number): Promise<TraceDatLayout>
     cmdlines: td.cmdlines,
     cpuCount,
     instances: [],
+    unappliedTimeOptions: [],
   };
   const skipped: string[] = [];
   for (;;) {

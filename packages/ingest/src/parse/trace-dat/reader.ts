@@ -179,6 +179,7 @@ export function readTraceDat(
         meta.hostname = lay.uname.split(' ')[1] ?? '';
       }
       for (const i of lay.instances) if (i !== inst && i.cpus.length > 0) bump(stats.skipped, `instance "${i.name}"`);
+      for (const o of lay.unappliedTimeOptions) bump(stats.skipped, `option ${o} (timestamps not adjusted)`);
       // libtraceevent tep_data_comm_from_pid: pid 0 is "<idle>", unknown pids "<...>".
       const comm = (pid: number): string => (pid === 0 ? '<idle>' : (lay.cmdlines.get(pid) ?? '<...>'));
       const ps: PageStats = { padding: 0, timeExtend: 0, timeStamp: 0 };

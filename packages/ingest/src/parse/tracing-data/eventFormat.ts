@@ -90,7 +90,7 @@ export function parseFieldLine(line: string, longSize = 8): FormatField | null {
     kind = isChar ? 'string' : 'array';
     if (count > 0 && size % count === 0) elemSize = size / count;
   } else if (size > 8) kind = 'array';
-  if (kind === 'array' && elemSize > size) elemSize = 1;
+  if (kind === 'array' && size > 0 && elemSize > size) elemSize = 1;
   return { name, type, offset, size, signed, kind, elemSize, relative };
 }
 
@@ -168,15 +168,17 @@ export function decodeFields(
   for (const f of fmt.fields) {
     const at = start + f.offset;
     if (at + f.size > end) continue;
+    // A flexible array (`char buf[]`, size 0: ftrace print/bputs) runs to the end of the payload.
+    const stop = f.size === 0 ? end : at + f.size;
     switch (f.kind) {
       case 'int':
         out[f.name] = readInt(buf, at, f.size, f.signed, le);
         break;
       case 'string':
-        out[f.name] = cString(buf, at, at + f.size);
+        out[f.name] = cString(buf, at, stop);
         break;
       case 'array':
-        out[f.name] = readArray(buf, at, f.size, f.elemSize, f.signed, le);
+        out[f.name] = readArray(buf, at, stop - at, f.elemSize, f.signed, le);
         break;
       case 'dynString':
       case 'dynArray': {
