@@ -18,7 +18,7 @@ export class RoundQueue<T> {
   private roundMax = 0n;
   private nextFlush = 0n;
   /** Without FINISHED_ROUND records, flush (everything up to the middle timestamp) past this many entries. */
-  constructor(private readonly maxPending = 1 << 20) {}
+  constructor(private readonly maxPending = 1 << 18) {}
 
   push(ts: bigint, item: T): void {
     this.pending.push({ ts, key: Number(ts), seq: this.seq++, item });

@@ -82,7 +82,6 @@ class CpuStream {
         return;
       }
       const page = r.value;
-      this.stats.bytes += page.length;
       bump(this.stats.handled, 'page');
       let lost: LostWindow | undefined;
       walkPage(
@@ -218,6 +217,7 @@ export function readTraceDat(
         }
       }
       if (sink.length > 0) yield sink;
+      stats.bytes = file.size;
       stats.handled.padding = ps.padding;
       stats.handled['time extend'] = ps.timeExtend;
       stats.handled['time stamp'] = ps.timeStamp;

@@ -56,7 +56,7 @@ export interface BinaryReaderStats {
   skipped: Record<string, number>;
   /** Tracepoint payloads whose common_type has no format in the file. */
   unknownEvents: number;
-  /** Bytes of input consumed (decompressed). */
+  /** Size of the input read (after gunzip; a pipe-mode stream: bytes consumed). Set when the iteration ends. */
   bytes: number;
 }
 
