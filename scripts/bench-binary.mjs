@@ -89,8 +89,14 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 
-console.log(`${'capture'.padEnd(48)} ${'what'.padEnd(26)} ${'ms'.padStart(8)} ${'MB'.padStart(8)} ${'MB/s'.padStart(8)} ${'events'.padStart(8)} ${'kev/s'.padStart(8)}`);
+console.log(
+  `${'capture'.padEnd(48)} ${'what'.padEnd(26)} ${'ms'.padStart(8)} ${'MB'.padStart(8)} ${'MB/s'.padStart(8)} ${'events'.padStart(8)} ${'kev/s'.padStart(8)}`,
+);
 for (const [name, what, ms, bytes, events] of rows) {
-  console.log(`${name.padEnd(48)} ${what.padEnd(26)} ${fmt(ms)} ${fmt(bytes / 1e6, 2)} ${fmt(bytes / 1e6 / (ms / 1000))} ${String(events).padStart(8)} ${fmt(events / (ms / 1000) / 1000)}`);
+  console.log(
+    `${name.padEnd(48)} ${what.padEnd(26)} ${fmt(ms)} ${fmt(bytes / 1e6, 2)} ${fmt(bytes / 1e6 / (ms / 1000))} ${String(events).padStart(8)} ${fmt(events / (ms / 1000) / 1000)}`,
+  );
 }
-console.log('MB/s is of the input each step reads: the binary file (decompressed) for the reader and the tool, the text for the text parser.');
+console.log(
+  'MB/s is of the input each step reads: the binary file (decompressed) for the reader and the tool, the text for the text parser.',
+);
