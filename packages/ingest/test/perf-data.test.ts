@@ -3,11 +3,13 @@
  * field by field (comm, tid, cpu, µs timestamp, event, and every field through the event's print fmt), and
  * the per-event counts equal ground-truth.json.
  */
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPerfData } from '../src/parse/perf-data/index.js';
 import type { BinaryTraceRecord, LostWindow, TracepointRecord } from '../src/parse/tracing-data/index.js';
+import { perfDataToBigEndian } from './perfSwap.js';
 import { compareFieldText, readText, SymbolBases, usOf, type TextEvent } from './binaryText.js';
 import { TRACES, traceDirs } from './fixtures.js';
 
@@ -153,4 +155,32 @@ describe('perf.data reader: same events, same values as perf script', () => {
       expect(reader.meta?.variant).toBe(c.stream === true ? 'pipe' : 'file');
     });
   }
+});
+
+describe('perf.data reader: byte order', () => {
+  it('a big-endian rewrite of eth0-normal decodes to the same records', async () => {
+    const path = join(TRACES, 'eth0-normal', 'perf.data');
+    const le = readPerfData(path);
+    const want: BinaryTraceRecord[] = [];
+    for await (const r of le) want.push(r);
+    const byId = new Map([...le.formats.values()].map((f) => [f.id, f]));
+    const dir = mkdtempSync(join(tmpdir(), 'txreplay-perf-be-'));
+    try {
+      const bePath = join(dir, 'perf.data');
+      writeFileSync(bePath, perfDataToBigEndian(readFileSync(path), byId));
+      const be = readPerfData(bePath);
+      const got: BinaryTraceRecord[] = [];
+      for await (const r of be) got.push(r);
+      expect(be.meta).toMatchObject({
+        littleEndian: false,
+        hostname: le.meta?.hostname,
+        osRelease: le.meta?.osRelease,
+      });
+      expect(got.length).toBe(want.length);
+      expect(got).toEqual(want);
+      expect(be.stats).toEqual(le.stats);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -2,7 +2,7 @@
  * perf_event_attr fields the reader needs, and the sample / sample_id layouts they imply
  * (tools/perf/util/evsel.c evsel__parse_sample and perf_evsel__parse_id_sample).
  */
-import { ATTR_FLAG_SAMPLE_ID_ALL, READ_FORMAT, SAMPLE } from './constants.js';
+import { ATTR_FLAG_SAMPLE_ID_ALL, ATTR_FLAG_SAMPLE_ID_BIT, READ_FORMAT, SAMPLE } from './constants.js';
 
 export interface PerfAttr {
   type: number;
@@ -26,7 +26,9 @@ export function parseAttr(b: Buffer, at: number, le: boolean): PerfAttr {
     config: u64(b, at + 8, le),
     sampleType: u64(b, at + 24, le),
     readFormat: u64(b, at + 32, le),
-    sampleIdAll: (flags & ATTR_FLAG_SAMPLE_ID_ALL) !== 0n,
+    // The flags are C bitfields: a big-endian compiler allocates them from the most significant bit, so
+    // sample_id_all (bit 18 on little-endian) is bit 63 - 18 there (header.c perf_event__attr_swap/swap_bitfield).
+    sampleIdAll: (flags & (le ? ATTR_FLAG_SAMPLE_ID_ALL : 1n << (63n - ATTR_FLAG_SAMPLE_ID_BIT))) !== 0n,
     ids: [],
   };
 }

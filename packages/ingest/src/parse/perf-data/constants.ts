@@ -32,8 +32,9 @@ export const READ_FORMAT = {
   LOST: 1n << 4n,
 } as const;
 
-/** perf_event_attr.sample_id_all is bit 18 of the flags word (offset 40). */
-export const ATTR_FLAG_SAMPLE_ID_ALL = 1n << 18n;
+/** perf_event_attr.sample_id_all is bit 18 of the flags word (offset 40), counting bitfields from the LSB. */
+export const ATTR_FLAG_SAMPLE_ID_BIT = 18n;
+export const ATTR_FLAG_SAMPLE_ID_ALL = 1n << ATTR_FLAG_SAMPLE_ID_BIT;
 
 /** Kernel record types (enum perf_event_type) and perf's user record types (enum perf_user_event_type). */
 export const REC = {
