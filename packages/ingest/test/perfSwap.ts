@@ -47,7 +47,8 @@ export function perfDataToBigEndian(src: Buffer, formats: Map<number, EventForma
     // The samples all come from the tracepoint attrs (RAW); the dummy attr perf adds never samples, and its
     // sample_id trailer bits are the same.
     if (st & SAMPLE.RAW) {
-      if (sampleType >= 0n && st !== sampleType) throw new Error('perfDataToBigEndian: tracepoint attrs with different sample_type');
+      if (sampleType >= 0n && st !== sampleType)
+        throw new Error('perfDataToBigEndian: tracepoint attrs with different sample_type');
       sampleType = st;
     }
     sw(at, 4);
