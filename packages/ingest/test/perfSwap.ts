@@ -188,8 +188,8 @@ export function perfDataToBigEndian(src: Buffer, formats: Map<number, EventForma
   return out;
 }
 
-/** The tracing-data block: endian flag to 1 (big), every size/count word swapped. */
-function swapTracingData(src: Buffer, out: Buffer, off: number): void {
+/** The tracing-data block: endian flag to 1 (big), every size/count word swapped. Returns where it ends. */
+export function swapTracingData(src: Buffer, out: Buffer, off: number): number {
   const sw = (at: number, n: number): void => {
     out.subarray(at, at + n).reverse();
   };
@@ -228,10 +228,17 @@ function swapTracingData(src: Buffer, out: Buffer, off: number): void {
     p += 4 + len;
   }
   sized8(); // saved_cmdlines
+  return p;
 }
 
 /** One raw tracepoint payload: every field (common ones included) in the other byte order. */
-function swapPayload(src: Buffer, out: Buffer, start: number, len: number, formats: Map<number, EventFormat>): void {
+export function swapPayload(
+  src: Buffer,
+  out: Buffer,
+  start: number,
+  len: number,
+  formats: Map<number, EventFormat>,
+): void {
   const sw = (at: number, n: number): void => {
     if (n > 1) out.subarray(at, at + n).reverse();
   };

@@ -3,11 +3,14 @@
  * `trace-cmd report`'s lines of the same file, field by field (comm, pid, cpu, µs timestamp, event, and every
  * field through the event's print fmt, %pS resolved with the file's own kallsyms).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTraceDat } from '../src/parse/trace-dat/index.js';
 import type { BinaryTraceRecord } from '../src/parse/tracing-data/index.js';
+import { traceDatV6ToBigEndian } from './traceDatSwap.js';
 import { compareFieldText, readText, SymbolBases, usOf, type TextEvent } from './binaryText.js';
 
 const CAPTURED = resolve(__dirname, '../../../fixtures/captured');
@@ -168,5 +171,29 @@ describe('tracepoint format files embedded in trace.dat', () => {
       ['work', 'int', 4, 4],
       ['budget', 'int', 4, 4],
     ]);
+  });
+});
+
+describe('trace.dat reader: byte order', () => {
+  it('a big-endian rewrite of the v6 file decodes to the same records', async () => {
+    const path = join(CONVERTED, 'neigh-queuefull-v6.dat.gz');
+    const le = readTraceDat(path);
+    const want: BinaryTraceRecord[] = [];
+    for await (const r of le) want.push(r);
+    const byId = new Map([...le.formats.values()].map((f) => [f.id, f]));
+    const dir = mkdtempSync(join(tmpdir(), 'txreplay-tracedat-be-'));
+    try {
+      const bePath = join(dir, 'trace.dat');
+      writeFileSync(bePath, traceDatV6ToBigEndian(gunzipSync(readFileSync(path)), byId));
+      const be = readTraceDat(bePath);
+      const got: BinaryTraceRecord[] = [];
+      for await (const r of be) got.push(r);
+      expect(be.meta).toMatchObject({ littleEndian: false, variant: '6', cpus: 2 });
+      expect(got.length).toBe(want.length);
+      expect(got).toEqual(want);
+      expect(be.stats.handled).toEqual(le.stats.handled);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
