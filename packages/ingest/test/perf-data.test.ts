@@ -5,10 +5,16 @@
  */
 import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPerfData } from '../src/parse/perf-data/index.js';
-import type { BinaryTraceRecord, LostWindow, TracepointRecord } from '../src/parse/tracing-data/index.js';
+import {
+  type BinaryTraceRecord,
+  detectBinaryFormat,
+  type LostWindow,
+  type TracepointRecord,
+} from '../src/parse/tracing-data/index.js';
 import { perfDataToBigEndian } from './perfSwap.js';
 import { compareFieldText, readText, SymbolBases, usOf, type TextEvent } from './binaryText.js';
 import { TRACES, traceDirs } from './fixtures.js';
@@ -179,8 +185,23 @@ describe('perf.data reader: byte order', () => {
       expect(got.length).toBe(want.length);
       expect(got).toEqual(want);
       expect(be.stats).toEqual(le.stats);
+      expect(detectBinaryFormat(readFileSync(bePath).subarray(0, 16))).toBe('perf-data');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('binary format detection', () => {
+  it('tells perf.data (file, pipe) and trace.dat from text by their first bytes', () => {
+    const head = (p: string): Buffer => {
+      const b = readFileSync(p);
+      return (b[0] === 0x1f && b[1] === 0x8b ? gunzipSync(b) : b).subarray(0, 16);
+    };
+    expect(detectBinaryFormat(head(join(TRACES, 'eth0-normal', 'perf.data')))).toBe('perf-data');
+    expect(detectBinaryFormat(head(join(CAPTURED, 'perf-pipe-lo', 'perf-pipe.data.gz')))).toBe('perf-data');
+    expect(detectBinaryFormat(head(join(CAPTURED, 'neigh-queuefull', 'trace.dat')))).toBe('trace-dat');
+    expect(detectBinaryFormat(head(join(TRACES, 'eth0-normal', 'perf-script.txt')))).toBeNull();
+    expect(detectBinaryFormat(head(join(CAPTURED, 'neigh-queuefull', 'tracecmd-report.txt')))).toBeNull();
   });
 });

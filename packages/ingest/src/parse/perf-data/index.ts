@@ -1,2 +1,1 @@
 export { readPerfData, type PerfDataOptions } from './reader.js';
-export { perfEndian } from './header.js';

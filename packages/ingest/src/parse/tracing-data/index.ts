@@ -11,4 +11,4 @@ export type { EventFormat, FormatField } from './eventFormat.js';
 export type { BinaryInput } from './input.js';
 export { renderPrintFmt, type SymbolResolver } from './printFmt.js';
 export { parseKallsyms, type Kallsyms } from './kallsyms.js';
-export { TRACING_MAGIC } from './tracingData.js';
+export { detectBinaryFormat, type BinaryTraceFormat } from './detect.js';
