@@ -31,7 +31,7 @@ export function usOf(secs: string, frac: string): bigint {
 /** Sentinels around an unresolved %pS address: perf.data embeds no kallsyms (perf resolves at script time). */
 const S1 = '\u0001';
 const S2 = '\u0002';
-export const sentinelSymbol = (addr: bigint): string => `${S1}${addr.toString(16)}${S2}`;
+const sentinelSymbol = (addr: bigint): string => `${S1}${addr.toString(16)}${S2}`;
 
 /** Symbol consistency: every `sym+0xoff` printed for an address must imply the same base address for `sym`. */
 export class SymbolBases {

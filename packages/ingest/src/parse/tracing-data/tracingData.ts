@@ -117,7 +117,7 @@ function addFormat(into: Map<number, EventFormat>, text: string, system: string,
   into.set(f.id, f);
 }
 
-export async function readKallsyms(cur: ByteCursor): Promise<string> {
+async function readKallsyms(cur: ByteCursor): Promise<string> {
   return sizedText(cur, 4, 'kallsyms');
 }
 async function readPrintk(cur: ByteCursor): Promise<string> {
