@@ -151,11 +151,10 @@ describe('perf.data reader: same events, same values as perf script', () => {
         text.lost.map((l) => [l.count, l.cpu, l.tid, l.us]),
       );
 
-      if (c.counts !== undefined) {
-        const { _total: total, ...perEvent } = c.counts;
-        expect(reader.stats.events).toEqual(perEvent);
-        expect(events.length).toBe(total);
-      }
+      expect(c.counts).toBeDefined();
+      const { _total: total, ...perEvent } = c.counts ?? {};
+      expect(reader.stats.events).toEqual(perEvent);
+      expect(events.length).toBe(total);
       expect(reader.stats.unknownEvents).toBe(0);
       expect(reader.meta?.format).toBe('perf-data');
       expect(reader.meta?.variant).toBe(c.stream === true ? 'pipe' : 'file');
