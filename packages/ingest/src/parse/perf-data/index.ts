@@ -1,0 +1,1 @@
+export { readPerfData, type PerfDataOptions } from './reader.js';

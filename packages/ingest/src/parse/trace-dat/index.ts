@@ -1,0 +1,1 @@
+export { readTraceDat, type TraceDatOptions } from './reader.js';

@@ -1,0 +1,117 @@
+/**
+ * One ftrace ring-buffer page (kernel/trace/ring_buffer.c, read as libtraceevent's kbuffer-parse.c does):
+ *   u64 timestamp; local_t commit (low 27 bits: data bytes; bit 31 RB_MISSED_EVENTS, bit 30 RB_MISSED_STORED
+ *   — then the missed count is a long after the data); data: events with a u32 header type_len:5 time_delta:27.
+ * type_len 29 padding (length in array[0]), 30 time extend (delta = array[0] << 27 | time_delta),
+ * 31 absolute timestamp (the same, top 5 bits kept from the running stamp), 0 data with length in array[0],
+ * 1..28 data of type_len * 4 bytes.
+ */
+import type { HeaderPage } from '../tracing-data/tracingData.js';
+
+const TYPE_PADDING = 29;
+const TYPE_TIME_EXTEND = 30;
+const TYPE_TIME_STAMP = 31;
+const COMMIT_MASK = (1 << 27) - 1;
+const TS_MSB = 0xf8n << 56n;
+
+export interface PageVisitor {
+  /** The page starts with lost events (count -1: unknown). */
+  missed(count: number): void;
+  /** One data event: payload page[start, end), at base + off ns. */
+  event(page: Buffer, start: number, end: number, base: bigint, off: number): void;
+}
+
+export interface PageStats {
+  padding: number;
+  timeExtend: number;
+  timeStamp: number;
+}
+
+/** Walk one page; the timestamp is returned as base (bigint) + off (number) to keep the hot path in doubles. */
+export function walkPage(
+  page: Buffer,
+  hp: HeaderPage,
+  longSize: number,
+  le: boolean,
+  v: PageVisitor,
+  st: PageStats,
+): void {
+  let base = le ? page.readBigUInt64LE(0) : page.readBigUInt64BE(0);
+  const commit =
+    hp.commitSize === 8
+      ? Number((le ? page.readBigUInt64LE(hp.commitOffset) : page.readBigUInt64BE(hp.commitOffset)) & 0xffffffffn)
+      : le
+        ? page.readUInt32LE(hp.commitOffset)
+        : page.readUInt32BE(hp.commitOffset);
+  const size = commit & COMMIT_MASK;
+  const data = hp.dataOffset;
+  if (commit >>> 31 === 1) {
+    let count = -1;
+    if (((commit >>> 30) & 1) === 1) {
+      const at = data + size;
+      if (at + longSize <= page.length)
+        count = Number(
+          longSize === 8
+            ? le
+              ? page.readBigUInt64LE(at)
+              : page.readBigUInt64BE(at)
+            : le
+              ? page.readUInt32LE(at)
+              : page.readUInt32BE(at),
+        );
+    }
+    v.missed(count);
+  }
+  const end = Math.min(data + size, page.length);
+  let off = 0;
+  let p = data;
+  while (p + 4 <= end) {
+    const h = le ? page.readUInt32LE(p) : page.readUInt32BE(p);
+    // Big-endian kernels put type_len in the top 5 bits (kbuffer type_len4host).
+    const typeLen = le ? h & 31 : h >>> 27;
+    const delta = le ? h >>> 5 : h & COMMIT_MASK;
+    switch (typeLen) {
+      case TYPE_PADDING: {
+        if (p + 8 > end) return;
+        off += delta;
+        p += 4 + (le ? page.readUInt32LE(p + 4) : page.readUInt32BE(p + 4));
+        st.padding++;
+        break;
+      }
+      case TYPE_TIME_EXTEND: {
+        const ext = le ? page.readUInt32LE(p + 4) : page.readUInt32BE(p + 4);
+        off += ext * 2 ** 27 + delta;
+        p += 8;
+        st.timeExtend++;
+        break;
+      }
+      case TYPE_TIME_STAMP: {
+        const ext = le ? page.readUInt32LE(p + 4) : page.readUInt32BE(p + 4);
+        const abs = (BigInt(ext) << 27n) + BigInt(delta);
+        base = abs | ((base + BigInt(off)) & TS_MSB);
+        off = 0;
+        p += 8;
+        st.timeStamp++;
+        break;
+      }
+      case 0: {
+        const len = (((le ? page.readUInt32LE(p + 4) : page.readUInt32BE(p + 4)) - 4 + 3) & ~3) >>> 0;
+        off += delta;
+        v.event(page, p + 8, Math.min(p + 8 + len, end), base, off);
+        p += 8 + len;
+        break;
+      }
+      default: {
+        off += delta;
+        const len = typeLen * 4;
+        v.event(page, p + 4, Math.min(p + 4 + len, end), base, off);
+        p += 4 + len;
+      }
+    }
+    // Keep `off` exact: fold it into the bigint base before it nears 2^53.
+    if (off > 2 ** 52) {
+      base += BigInt(off);
+      off = 0;
+    }
+  }
+}

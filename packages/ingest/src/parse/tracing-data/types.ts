@@ -1,0 +1,99 @@
+/**
+ * The records the binary readers (perf.data, trace.dat) yield: decoded tracepoint events and lost-event
+ * windows, as plain objects. Field values keep their kernel width: 8-byte integers (pointers, u64) are
+ * bigint, smaller integers are number, `char[]` (static or `__data_loc`) are strings, other arrays number[].
+ */
+export type TraceFieldValue = bigint | number | string | number[];
+
+export interface TracepointRecord {
+  kind: 'event';
+  /** Full-precision timestamp in ns, in the trace clock (the shared captures use CLOCK_MONOTONIC). */
+  tsNs: bigint;
+  cpu: number;
+  /** Process (tgid) when the source carries it (perf PERF_SAMPLE_TID), else the task id (trace.dat common_pid). */
+  pid: number;
+  /** Kernel task id — what `perf script` / `trace-cmd report` print after the comm. */
+  tid?: number;
+  /** Task name: perf COMM/FORK records, else the saved cmdlines; `:tid` (perf) / `<...>` (trace-cmd) if unknown. */
+  comm: string;
+  /** `system:name`, e.g. `net:net_dev_xmit`. */
+  event: string;
+  /** The event's own fields (the `common_*` fields are folded into pid/tid/cpu above). */
+  fields: Record<string, TraceFieldValue>;
+}
+
+export interface LostWindow {
+  kind: 'lost';
+  cpu?: number;
+  /** Events the tracer lost (-1: lost, count unknown — ring-buffer page flagged RB_MISSED_EVENTS only). */
+  count: number;
+  /** Last event seen on that CPU before the loss, when known. */
+  startNs?: bigint;
+  /** What reported it: PERF_RECORD_LOST, PERF_RECORD_LOST_SAMPLES, or RB_MISSED_EVENTS (ring-buffer page flag). */
+  source: 'PERF_RECORD_LOST' | 'PERF_RECORD_LOST_SAMPLES' | 'RB_MISSED_EVENTS';
+  /** The task the perf LOST record was attributed to (sample_id), when present. */
+  pid?: number;
+  tid?: number;
+  /** When the loss was reported (perf LOST sample_id time) or the first event after it (trace.dat page). */
+  endNs?: bigint;
+}
+
+import type { EventFormat } from './eventFormat.js';
+import type { Kallsyms } from './kallsyms.js';
+
+export type BinaryTraceRecord = TracepointRecord | LostWindow;
+
+/** Per-reader counters, filled while iterating; complete once the iterator is done. */
+export interface BinaryReaderStats {
+  /** Tracepoint events yielded, per `system:name`. */
+  events: Record<string, number>;
+  /** Lost windows yielded, and the events they account for (unknown counts excluded). */
+  lostWindows: number;
+  lostEvents: number;
+  /** Records read and handled without yielding (COMM, FORK, FINISHED_ROUND, padding, ...), per record type. */
+  handled: Record<string, number>;
+  /** Records skipped: known but not decoded (AUXTRACE, MMAP, ...) or unknown, per record type. */
+  skipped: Record<string, number>;
+  /** Tracepoint payloads whose common_type has no format in the file. */
+  unknownEvents: number;
+  /** Size of the input read (after gunzip; a pipe-mode stream: bytes consumed). Set when the iteration ends. */
+  bytes: number;
+}
+
+export function emptyStats(): BinaryReaderStats {
+  return { events: {}, lostWindows: 0, lostEvents: 0, handled: {}, skipped: {}, unknownEvents: 0, bytes: 0 };
+}
+
+export function bump(map: Record<string, number>, key: string, by = 1): void {
+  map[key] = (map[key] ?? 0) + by;
+}
+
+/** What the file says about where it came from (feature sections / options). */
+export interface BinaryTraceMeta {
+  format: 'perf-data' | 'trace-dat';
+  /** perf.data: 'file' | 'pipe'; trace.dat: file version ('6', '7'). */
+  variant: string;
+  littleEndian: boolean;
+  hostname?: string;
+  osRelease?: string;
+  /** perf.data HEADER_CMDLINE: the perf command line. */
+  cmdline?: string[];
+  /** trace.dat: the trace clock (as trace-cmd wrote it), compression algorithm, the instance read. */
+  clock?: string;
+  instance?: string;
+  compression?: string;
+  cpus?: number;
+}
+
+/** An async iterable of records with the counters and file metadata it fills while running. */
+export interface BinaryTraceReader extends AsyncIterable<BinaryTraceRecord> {
+  /** The same records in arrays of up to a few thousand (cheaper to consume than one by one). Once per reader. */
+  batches(): AsyncIterableIterator<BinaryTraceRecord[]>;
+  readonly stats: BinaryReaderStats;
+  /** Available once the first record (or the end) has been read. */
+  readonly meta: BinaryTraceMeta | undefined;
+  /** The embedded tracepoint formats by `system:name` (for renderPrintFmt), once the headers are read. */
+  readonly formats: ReadonlyMap<string, EventFormat>;
+  /** trace.dat: its /proc/kallsyms, for %pS arguments (perf.data records none). */
+  readonly kallsyms: Kallsyms | undefined;
+}
