@@ -35,6 +35,10 @@ export type LineKind = (typeof LineKind)[keyof typeof LineKind];
 export interface LineResult {
   message: string;
   lost: number;
+  /** the CPU whose buffer lost them (ftrace `CPU:N [LOST…]`, perf's PERF_RECORD_LOST line), -1 unknown */
+  lostCpu: number;
+  /** the lost record's own timestamp is in the row (perf's PERF_RECORD_LOST line): keep it for the marker */
+  lostOwnTs: boolean;
   /** perf `# os release : …` and the like */
   kernel: string | null;
 }
@@ -160,6 +164,20 @@ function eventColon(s: string, i: number, end: number): number {
   return -1;
 }
 
+/**
+ * `perf script --show-lost-events`: `comm pid [cpu] secs.usecs: PERF_RECORD_LOST lost N` (and
+ * PERF_RECORD_LOST_SAMPLES): the kernel wrote a LOST record into that CPU's ring buffer once it had room again
+ * (perf_output_begin → perf_event_lost), so the N events were lost on that CPU before this time.
+ */
+function perfLost(s: string, evA: number, cols: RowColumns, r: number, lb: number, rb: number, out: LineResult): LineKind {
+  const m = /^PERF_RECORD_LOST(?:_SAMPLES)?\s+lost\s+(\d+)/.exec(s.slice(evA));
+  if (!m) return fail(out, 'PERF_RECORD_LOST without a count');
+  out.lost = Number(m[1]);
+  out.lostCpu = parseUDec(s, lb + 1, rb);
+  out.lostOwnTs = true;
+  return LineKind.Lost;
+}
+
 export const parsePerfLine: LineParser = (s, cols, r, out) => {
   const end = s.length;
   const i = skipSpaces(s, 0, end);
@@ -197,6 +215,7 @@ export const parsePerfLine: LineParser = (s, cols, r, out) => {
   if (!parseSecsDotFrac(s, tsA, tsColon, cols.halves.ts_ns, r)) return fail(out, 'bad timestamp');
   cols.valid.ts_ns[r] = 1;
   const evA = skipSpaces(s, tsColon + 1, end);
+  if (s.startsWith('PERF_RECORD_LOST', evA)) return perfLost(s, evA, cols, r, lb, rb, out);
   const evColon = eventColon(s, evA, end);
   if (evColon < 0 || evColon === evA) return fail(out, 'no event name');
   cols.values.pid[r] = pid;
@@ -218,9 +237,10 @@ export const parseFtraceLine: LineParser = (s, cols, r, out) => {
   if (c0 === CH_HASH) return LineKind.Comment;
   // ftrace: "CPU:1 [LOST 123 EVENTS]" (kernel/trace/trace.c print_trace_line); trace-cmd: "cpus=2", "CPU 0 is empty"
   if (s.startsWith('CPU', i)) {
-    const m = /^CPU:?\s*\d+\s+\[LOST (\d+) EVENTS\]/.exec(s.slice(i));
+    const m = /^CPU:?\s*(\d+)\s+\[LOST (\d+) EVENTS\]/.exec(s.slice(i));
     if (m) {
-      out.lost = Number(m[1]);
+      out.lost = Number(m[2]);
+      out.lostCpu = Number(m[1]);
       return LineKind.Lost;
     }
     if (/^CPU\s*\d+ is empty/.test(s.slice(i))) return LineKind.Comment;

@@ -56,7 +56,7 @@ export class LineHandler {
 
   private fast: FastParser | null;
   private readonly slow: LineParser;
-  private readonly out: LineResult = { message: '', lost: 0, kernel: null };
+  private readonly out: LineResult = { message: '', lost: 0, lostCpu: -1, lostOwnTs: false, kernel: null };
 
   constructor(
     private readonly cols: RowColumns,
@@ -137,6 +137,8 @@ export class LineHandler {
     const cols = this.cols;
     const out = this.out;
     out.lost = 0;
+    out.lostCpu = -1;
+    out.lostOwnTs = false;
     let text: string | null = null;
     if (kind === FALLBACK) {
       cols.discard();
@@ -151,12 +153,20 @@ export class LineHandler {
       this.comments++;
       if (out.kernel !== null && this.kernel === null) this.kernel = out.kernel;
     } else if (kind === LineKind.Lost) {
-      // marker row at the previous event's timestamp (schema.ts LOST_EVENTS_MARKER; packets = events lost)
+      // marker row (schema.ts LOST_EVENTS_MARKER; packets = events lost, cpu = the CPU whose buffer lost them) at
+      // the lost record's own time when it has one (perf), else at the previous event's timestamp; replay widens
+      // it into the window the loss may cover (from that CPU's previous event to its next one)
+      const ownLo = out.lostOwnTs ? cols.halves.ts_ns[2 * r]! : this.lastTsLo;
+      const ownHi = out.lostOwnTs ? cols.halves.ts_ns[2 * r + 1]! : this.lastTsHi;
       cols.discard();
       const m = cols.begin();
-      if (!this.sawEvent) this.lostBeforeEvent.push(this.rows);
-      cols.halves.ts_ns[2 * m] = this.lastTsLo;
-      cols.halves.ts_ns[2 * m + 1] = this.lastTsHi;
+      if (!this.sawEvent && !out.lostOwnTs) this.lostBeforeEvent.push(this.rows);
+      cols.halves.ts_ns[2 * m] = ownLo;
+      cols.halves.ts_ns[2 * m + 1] = ownHi;
+      if (out.lostCpu >= 0) {
+        cols.values.cpu[m] = out.lostCpu;
+        cols.valid.cpu[m] = 1;
+      }
       cols.setDict('event', m, LOST_EVENTS_MARKER);
       cols.values.packets[m] = out.lost;
       cols.valid.packets[m] = 1;

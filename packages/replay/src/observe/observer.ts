@@ -45,6 +45,10 @@ const NO_KEY = -2;
  * every field load is a monomorphic in-object load. The per-event loop (run) keeps the common paths inline
  * and calls methods for the rare ones.
  */
+/** no unknown window is open / the open one ends at the next event of any CPU */
+const GAP_NONE = -1;
+const GAP_ANY_CPU = -2;
+
 export class Observer {
   private kindOf = new Int32Array(0);
   private reasonKind: number[] = [];
@@ -103,6 +107,10 @@ export class Observer {
   private unattributedDrops = 0;
   private hashedPointers = false;
   private prevRelAll = NaN;
+  // unknown windows of lost events: the last event time per CPU, and a window left open until the CPU that lost
+  // events (GAP_ANY_CPU: not known) shows its next event
+  private readonly lastRelOnCpu = new Float64Array(MAX_CPU).fill(NaN);
+  private gapOpenCpu = GAP_NONE;
   private firstRel = NaN;
   private lastRel = NaN;
 
@@ -405,6 +413,11 @@ export class Observer {
       kindCounts[kind]!++;
       const cv = cpuN !== null && ((cpuN[i >> 3]! >> (i & 7)) & 1) === 0 ? 0 : cpu[i]!;
       const c = cv >= 0 && cv < MAX_CPU ? cv : 0;
+      if (this.gapOpenCpu !== GAP_NONE && kind !== K.lost && (this.gapOpenCpu === GAP_ANY_CPU || this.gapOpenCpu === c)) {
+        this.gaps[this.gaps.length - 1]!.endRel = rel;
+        this.gapOpenCpu = GAP_NONE;
+      }
+      if (kind !== K.lost) this.lastRelOnCpu[c] = rel;
       if (batchCpus.length > 0 && kind !== K.consume && kind !== K.kfree && cpuBatchQ[c]) this.flushBatch(c);
 
       switch (kind) {
@@ -802,7 +815,14 @@ export class Observer {
         const lostN = isNull(v.packetsN, i) ? NULL_I32 : v.packets[i]!;
         const lost = lostN > 0 ? lostN : 0;
         this.lostEvents += lost;
-        const start = prevRel === prevRel ? prevRel : rel;
+        // the window the loss may cover: from the previous event of the CPU that lost them (any CPU when the
+        // tracer does not say which) to that CPU's next event, closed in run(); a perf LOST record is written
+        // when the buffer has room again, so its own time is inside the window
+        const lostCpu = isNull(v.cpuN, i) ? -1 : v.cpu[i]!;
+        const cpuKnown = lostCpu >= 0 && lostCpu < MAX_CPU;
+        const before = cpuKnown ? this.lastRelOnCpu[lostCpu]! : prevRel;
+        const start = before === before && before <= rel ? before : prevRel === prevRel ? prevRel : rel;
+        this.gapOpenCpu = cpuKnown ? lostCpu : GAP_ANY_CPU;
         const gaps = this.gaps;
         const last = gaps[gaps.length - 1];
         if (last && start - last.endRel < 1e6) {
