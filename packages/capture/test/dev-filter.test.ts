@@ -195,6 +195,40 @@ describe('capture header (header.ts): the grammar round-trips', () => {
   });
 });
 
+describe('fixtures/captured/dev-filter-veth: the recorded --dev capture reads back to its ground truth', () => {
+  const dir = join(repoRoot, 'fixtures/captured/dev-filter-veth');
+  interface FileTruth {
+    lines: number;
+    comment_lines: number;
+    header: string;
+    event_counts: Record<string, number>;
+    napi_poll_by_dev: Record<string, number>;
+    peer_napi_work_sum: number;
+    frees_by_location: Record<string, number>;
+  }
+  const truth = JSON.parse(readFileSync(join(dir, 'ground-truth.json'), 'utf8')) as {
+    qdisc_delta: { packets: number; drops: number };
+    link_delta: { r0_rx_packets: number };
+    files: Record<string, FileTruth>;
+  };
+  for (const [file, t] of Object.entries(truth.files)) {
+    it(`${file}: ingest counts = regex counts; header, peer NAPI work and frees match the kernel counters`, async () => {
+      const { summary } = await loadEvents([join(dir, file)]);
+      const { _total, ...perEvent } = t.event_counts;
+      expect(summary.eventCounts).toEqual(perEvent);
+      expect(summary.events).toBe(_total);
+      expect(summary.skipped).toBe(0);
+      expect(summary.comments).toBe(t.lines - _total); // header, `#` frame lines, "Attaching…", blank lines
+      const header = parseCaptureHeader(t.header);
+      expect(header).toMatchObject({ dev: SENDER, peer: PEER, napiDevs: [SENDER, PEER, '(no_device)'], lost: 0 });
+      expect(t.napi_poll_by_dev[PEER]).toBeGreaterThan(0);
+      expect(t.peer_napi_work_sum).toBe(truth.qdisc_delta.packets);
+      expect(t.peer_napi_work_sum).toBe(truth.link_delta.r0_rx_packets);
+      expect(t.frees_by_location).toEqual({ 'skb:kfree_skb __dev_queue_xmit': truth.qdisc_delta.drops });
+    });
+  }
+});
+
 describe(`txreplay capture --dev ${SENDER} on a veth (this kernel, for real)`, () => {
   let work = '';
   let setupError: Error | null = null;
