@@ -27,9 +27,9 @@
  */
 
 export const CAPTURE_HEADER_PREFIX = '# txreplay-capture:';
-export const CAPTURE_HEADER_VERSION = 1;
+const CAPTURE_HEADER_VERSION = 1;
 
-export type FreesFilter = 'all' | 'by-skb' | 'by-skb-post';
+type FreesFilter = 'all' | 'by-skb' | 'by-skb-post';
 
 /** What a capture recorded and filtered; `null` = no filter (`*`) or none (`-`), as the key's doc says. */
 export interface CaptureFilter {

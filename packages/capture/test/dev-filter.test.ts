@@ -26,6 +26,7 @@ import {
   which,
   type CaptureFilter,
   type CaptureTool,
+  type ParsedCaptureHeader,
 } from '@txreplay/capture';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -218,7 +219,7 @@ describe('fixtures/captured/dev-filter-veth: the recorded --dev capture reads ba
       expect(summary.eventCounts).toEqual(perEvent);
       expect(summary.events).toBe(_total);
       expect(summary.skipped).toBe(0);
-      expect(summary.comments).toBe(t.lines - _total); // header, `#` frame lines, "Attaching…", blank lines
+      expect(summary.comments).toBe(t.lines - (_total ?? 0)); // header, `#` frame lines, "Attaching…", blank lines
       const header = parseCaptureHeader(t.header);
       expect(header).toMatchObject({ dev: SENDER, peer: PEER, napiDevs: [SENDER, PEER, '(no_device)'], lost: 0 });
       expect(t.napi_poll_by_dev[PEER]).toBeGreaterThan(0);
@@ -270,7 +271,7 @@ describe(`txreplay capture --dev ${SENDER} on a veth (this kernel, for real)`, (
       const text = readFileSync(out, 'utf8');
 
       // the header is the first line and says what was kept
-      const header = parseCaptureHeader(text.slice(0, text.indexOf('\n')));
+      const header: ParsedCaptureHeader | null = parseCaptureHeader(text.slice(0, text.indexOf('\n')));
       expect(header).toMatchObject({
         tracer: tool,
         dev: SENDER,
