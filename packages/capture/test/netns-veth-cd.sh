@@ -30,16 +30,24 @@
 #                   0 = plain veth (the peer's backlog absorbs everything; pfifo_fast then bypasses).
 set -euo pipefail
 
-NS_S=txr-cd-snd
-NS_R=txr-cd-rcv
-DEV_S=txr-cd-s0
-DEV_R=txr-cd-r0
-IFINDEX_S=4351
-IFINDEX_R=4352
-IP_S=10.251.83.1
-IP_R=10.251.83.2
-MAC_S=02:74:78:63:00:01
-MAC_R=02:74:78:63:00:02
+# TXR_NS_TAG picks one of two independent copies, so test files running in parallel never share one:
+#   cd (default): txr-cd-s0 4351 <-> txr-cd-r0 4352, 10.251.83.0/24   (dev-filter.test.ts, the fixture)
+#   ck:           txr-ck-s0 4371 <-> txr-ck-r0 4372, 10.251.85.0/24   (capture.test.ts)
+case ${TXR_NS_TAG:-cd} in
+  cd) TAG=cd; IDX=51; NET=83 ;;
+  ck) TAG=ck; IDX=71; NET=85 ;;
+  *) echo "netns-veth-cd.sh: TXR_NS_TAG must be cd or ck" >&2; exit 2 ;;
+esac
+NS_S=txr-$TAG-snd
+NS_R=txr-$TAG-rcv
+DEV_S=txr-$TAG-s0
+DEV_R=txr-$TAG-r0
+IFINDEX_S=$((4300 + IDX))
+IFINDEX_R=$((4301 + IDX))
+IP_S=10.251.$NET.1
+IP_R=10.251.$NET.2
+MAC_S=02:74:78:63:$NET:01
+MAC_R=02:74:78:63:$NET:02
 SINK_PORT=9
 
 need_root() {
@@ -67,7 +75,7 @@ do_down() {
   local ns
   for ns in $NS_S $NS_R; do
     # only our own names: never a namespace this script did not create
-    case "$ns" in txr-cd-*) ;; *) continue ;; esac
+    case "$ns" in txr-cd-* | txr-ck-*) ;; *) continue ;; esac
     if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
       # stop anything left running inside (a sink, a sender) before the namespace goes
       ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
