@@ -11,3 +11,10 @@ export { TX_TRACEPOINTS, FIELDS_6_18, parseFormatFields, parseDropReasons } from
 export { countCapture } from './count.js';
 export { PerfSkbFilter } from './skb-filter.js';
 export { which, type CaptureTool } from './tools.js';
+export {
+  parseCaptureHeader,
+  formatCaptureHeader,
+  CAPTURE_HEADER_PREFIX,
+  type CaptureFilter,
+  type ParsedCaptureHeader,
+} from './header.js';

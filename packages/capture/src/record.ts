@@ -2,9 +2,11 @@
  * `txreplay capture` as one call: the checks before a capture (root, which tracer, which ifindex the device
  * has) and the start. Every refusal is a CaptureError whose `kind` says which exit code the CLI uses.
  */
+import { existsSync } from 'node:fs';
 import { release } from 'node:os';
+import { join } from 'node:path';
 import { bpftraceProgram } from './bpftrace-program.js';
-import { findDevice } from './devices.js';
+import { completionNapi, findDevice } from './devices.js';
 import { CaptureError, startCapture, type RunningCapture } from './run.js';
 import { chooseTool, isRoot, type CaptureTool, type ToolChoice } from './tools.js';
 import { probeKernelTracepoints } from './tracepoints.js';
@@ -26,7 +28,12 @@ export interface RecordOptions {
 
 /** The bpftrace program for the tracepoint layouts of the running kernel (`--print-program`). */
 export function programForThisKernel(): string {
-  return bpftraceProgram({ fields: probeKernelTracepoints().fields, generatedFor: release() });
+  const kernel = probeKernelTracepoints();
+  return bpftraceProgram({
+    fields: kernel.fields,
+    generatedFor: release(),
+    flushMarker: hasKillTracepoint(kernel.tracefs),
+  });
 }
 
 /**
@@ -46,6 +53,11 @@ function resolveIfindex(dev: string): number {
     );
   }
   return distinct[0]!;
+}
+
+/** The clean stop's flush marker needs tracepoint:syscalls:sys_enter_kill (CONFIG_FTRACE_SYSCALLS). */
+function hasKillTracepoint(tracefs: string): boolean {
+  return existsSync(join(tracefs, 'events/syscalls/sys_enter_kill/format'));
 }
 
 /** Check, pick the tracer and start recording; `stop()` on the result ends it early (Ctrl-C). */
@@ -72,6 +84,8 @@ export function recordTxPath(opts: RecordOptions): RunningCapture {
     out: opts.out,
     dev: opts.dev,
     ifindex,
+    flushMarker: hasKillTracepoint(probeKernelTracepoints().tracefs),
+    completion: opts.dev !== undefined ? completionNapi(opts.dev, ifindex) : undefined,
     callGraph: opts.callGraph,
     onStatus: opts.onStatus,
   });

@@ -4,13 +4,25 @@
  * what was captured (`stop()`: SIGINT to the tracer, which then flushes and exits normally).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { tmpdir, release } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { bpftraceProgram } from './bpftrace-program.js';
+import { bpftraceProgram, FLUSH_MARKER_PID } from './bpftrace-program.js';
 import { countCapture, type CaptureCounts } from './count.js';
+import { NO_DEVICE, type CompletionNapi } from './devices.js';
+import { formatCaptureHeader, type CaptureFilter } from './header.js';
 import { perfRecordArgs } from './perf-recipe.js';
 import { PerfSkbFilter } from './skb-filter.js';
 import { probeKernelTracepoints, type KernelTracepoints } from './tracepoints.js';
@@ -23,6 +35,10 @@ export interface CaptureOptions {
   out: string;
   dev?: string;
   ifindex?: number;
+  /** bpftrace: this kernel has sys_enter_kill, so the clean stop's flush markers work (FLUSH_MARKER_PID) */
+  flushMarker?: boolean;
+  /** with `dev`: the NAPIs that complete its transmits (its veth peer, the backlog NAPI) */
+  completion?: CompletionNapi;
   /** perf only: record call chains (`perf record -g`) */
   callGraph?: boolean;
   /** status lines for a human (stderr) */
@@ -40,6 +56,8 @@ export interface CaptureResult extends CaptureCounts {
   /** wall time from the tracer reporting itself attached to its exit, seconds */
   capturedSeconds: number;
   missingTracepoints: string[];
+  /** the filter, as written in the header line at the top of the trace (header.ts) */
+  filter: CaptureFilter;
   /** what the tracer said on stderr, minus known noise */
   toolStderr: string;
 }
@@ -67,6 +85,8 @@ function cleanStderr(text: string): string {
 }
 
 const STARTUP_LIMIT_MS = 60_000;
+/** how long a clean bpftrace stop waits for the flush line of every CPU before a bare SIGINT */
+const FLUSH_LIMIT_MS = 10_000;
 /** after perf.data gets its header: time for perf to synthesize existing tasks and enable the events */
 const PERF_SETTLE_MS = 300;
 
@@ -81,8 +101,13 @@ export function startCapture(opts: CaptureOptions): RunningCapture {
   const kernel = probeKernelTracepoints();
   const out = resolve(opts.out);
   const tmpOut = join(dirname(out), `.${basename(out)}.tmp-${process.pid}`);
+  // the tracer's text goes here first; the final file is the header line (which carries the lost count,
+  // known only at the end) followed by this
+  const tmpBody = `${tmpOut}.body`;
   const workDir = mkdtempSync(join(tmpdir(), 'txreplay-capture-'));
   let child: ChildProcess | null = null;
+  // bpftrace: stop through the flush markers (bpftrace-program.ts FLUSH_MARKER_PID) instead of a bare SIGINT
+  let gracefulStop: (() => void) | null = null;
   // perf script (the conversion after recording) must not be cut short by the first Ctrl-C
   let childStoppable = true;
   let stopRequests = 0;
@@ -96,7 +121,8 @@ export function startCapture(opts: CaptureOptions): RunningCapture {
     stopRequests++;
     if (stopRequests === 1) {
       status('stopping: the tracer flushes what it captured…');
-      if (child?.pid && childStoppable) signal(child, 'SIGINT');
+      if (gracefulStop) gracefulStop();
+      else if (child?.pid && childStoppable) signal(child, 'SIGINT');
     } else {
       aborted = true;
       if (child?.pid) signal(child, 'SIGKILL');
@@ -115,10 +141,11 @@ export function startCapture(opts: CaptureOptions): RunningCapture {
           ? await runBpftrace(
               opts,
               kernel,
-              tmpOut,
+              tmpBody,
               workDir,
-              (c) => {
+              (c, graceful) => {
                 child = c;
+                gracefulStop = graceful;
               },
               () => stopRequests > 0,
               status,
@@ -126,7 +153,7 @@ export function startCapture(opts: CaptureOptions): RunningCapture {
           : await runPerf(
               opts,
               kernel,
-              tmpOut,
+              tmpBody,
               workDir,
               (c, stoppable) => {
                 child = c;
@@ -135,12 +162,19 @@ export function startCapture(opts: CaptureOptions): RunningCapture {
               status,
             );
       if (aborted) throw new CaptureError('capture aborted (second interrupt); no output written', 'interrupted');
-      const counts = await countCapture(tmpOut, opts.tool);
-      if (opts.tool === 'bpftrace' && !counts.started) {
+      const bodyCounts = await countCapture(tmpBody, opts.tool);
+      if (opts.tool === 'bpftrace' && !bodyCounts.started) {
         throw new CaptureError(`bpftrace did not start: ${run.stderr || 'no output'}`, 'tool');
       }
+      // bpftrace prints `Lost N events` into its output (counted there); perf's PERF_RECORD_LOST lines are
+      // taken out by the text filter and counted by it
+      const lost = bodyCounts.lostEvents + run.lostOutOfBand;
+      const filter = captureFilter(opts, kernel, lost, stopRequests > 0);
+      await prependHeader(formatCaptureHeader(filter), tmpBody, tmpOut);
+      const counts = await countCapture(tmpOut, opts.tool);
       const result: CaptureResult = {
         ...counts,
+        lostEvents: lost,
         tool: opts.tool,
         toolVersion: toolVersion(opts.toolPath),
         out,
@@ -149,6 +183,7 @@ export function startCapture(opts: CaptureOptions): RunningCapture {
         stoppedEarly: stopRequests > 0,
         capturedSeconds: run.capturedSeconds,
         missingTracepoints: kernel.missing,
+        filter,
         toolStderr: run.stderr,
       };
       renameSync(tmpOut, out);
@@ -156,9 +191,11 @@ export function startCapture(opts: CaptureOptions): RunningCapture {
       return result;
     } catch (err) {
       rmSync(tmpOut, { force: true });
+      rmSync(tmpBody, { force: true });
       if (err instanceof CaptureError) throw err;
       throw new CaptureError(err instanceof Error ? err.message : String(err), 'failure');
     } finally {
+      rmSync(tmpBody, { force: true });
       cleanup();
     }
   })();
@@ -176,6 +213,41 @@ function signal(child: ChildProcess, sig: NodeJS.Signals): void {
 interface ToolRun {
   stderr: string;
   capturedSeconds: number;
+  /** lost events the tracer reported outside its text output (perf: PERF_RECORD_LOST) */
+  lostOutOfBand: number;
+}
+
+/** What this capture kept, for the header line (header.ts). */
+function captureFilter(
+  opts: CaptureOptions,
+  kernel: KernelTracepoints,
+  lost: number,
+  stoppedEarly: boolean,
+): CaptureFilter {
+  const dev = opts.dev ?? null;
+  const events = Object.keys(kernel.fields);
+  const hasFrees = events.includes('skb:consume_skb') || events.includes('skb:kfree_skb');
+  const canTrack = events.includes('net:net_dev_queue') || events.includes('net:net_dev_xmit');
+  return {
+    tracer: opts.tool,
+    kernel: release(),
+    dev,
+    ifindex: dev === null ? null : (opts.ifindex ?? null),
+    peer: dev === null ? null : (opts.completion?.peer?.name ?? null),
+    peerIfindex: dev === null ? null : (opts.completion?.peer?.ifindex ?? null),
+    napiDevs: dev === null ? null : (opts.completion?.napiDevs ?? [dev]),
+    frees: dev === null || !hasFrees ? 'all' : !canTrack ? 'all' : opts.tool === 'bpftrace' ? 'by-skb' : 'by-skb-post',
+    events,
+    lost,
+    stopped: stoppedEarly ? 'signal' : 'deadline',
+  };
+}
+
+/** out = header line + body, streamed (the body can be hundreds of MB). */
+async function prependHeader(header: string, body: string, out: string): Promise<void> {
+  const file = createWriteStream(out);
+  file.write(`${header}\n`);
+  await pipeline(createReadStream(body), file);
 }
 
 /** Spawn in its own process group, so a terminal Ctrl-C reaches only txreplay, which forwards one SIGINT. */
@@ -209,13 +281,24 @@ async function runBpftrace(
   kernel: KernelTracepoints,
   tmpOut: string,
   workDir: string,
-  setChild: (c: ChildProcess) => void,
+  setChild: (c: ChildProcess, gracefulStop: () => void) => void,
   stopping: () => boolean,
   status: (m: string) => void,
 ): Promise<ToolRun> {
   const programPath = join(workDir, 'txpath.bt');
-  writeFileSync(programPath, bpftraceProgram({ fields: kernel.fields, generatedFor: release() }));
-  const args = [programPath, opts.dev ?? '', String(opts.ifindex ?? 0)];
+  writeFileSync(
+    programPath,
+    bpftraceProgram({ fields: kernel.fields, generatedFor: release(), flushMarker: opts.flushMarker }),
+  );
+  // positional parameters: DEV IFINDEX PEER NODEV (bpftrace-program.ts)
+  const napi = opts.completion?.napiDevs ?? [];
+  const args = [
+    programPath,
+    opts.dev ?? '',
+    String(opts.ifindex ?? 0),
+    opts.completion?.peer?.name ?? '',
+    napi.includes(NO_DEVICE) ? '1' : '0',
+  ];
   // RLIMIT_MEMLOCK: raise it as far as allowed (old kernels account BPF maps against it); a failure is fine
   // on ≥ 5.11, where BPF memory is charged to the memcg instead.
   const launcher = [
@@ -236,7 +319,6 @@ async function runBpftrace(
   // stdout through a pipe, not `bpftrace -o`: bpftrace flushes each line to a pipe, but buffers a file, and
   // the BEGIN line is how we know the probes are attached
   const child = spawn('sh', [...launcher, ...cmd, ...args], { detached: true, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  setChild(child);
   const stderr = collectStderr(child);
   const exit = exited(child);
   const file = createWriteStream(tmpOut);
@@ -247,7 +329,45 @@ async function runBpftrace(
   let attachedAt: number | null = null;
   let timer: NodeJS.Timeout | null = null;
   let head = '';
+  // the clean stop: a flush marker on every online CPU, SIGINT once each CPU's flush line was read
+  const cpus = onlineCpus();
+  const taskset = which('taskset');
+  const flushedCpus = new Set<number>();
+  let flushing = false;
+  let flushTail = '';
+  let flushGuard: NodeJS.Timeout | null = null;
+  const interrupt = (): void => {
+    if (flushGuard) clearTimeout(flushGuard);
+    signal(child, 'SIGINT');
+  };
+  const stopCleanly = (): void => {
+    if (flushing) return;
+    flushing = true;
+    if (attachedAt === null || !taskset || cpus.length === 0 || !opts.flushMarker) {
+      interrupt();
+      return;
+    }
+    for (const cpu of cpus) {
+      // kill(FLUSH_MARKER_PID, 0) fails with ESRCH: it only fires the marker probe, on that CPU
+      spawn(taskset, ['-c', String(cpu), 'sh', '-c', `kill -0 ${FLUSH_MARKER_PID} 2>/dev/null; true`], {
+        stdio: 'ignore',
+      }).on('error', () => {});
+    }
+    flushGuard = setTimeout(() => {
+      status(
+        `flush markers read on ${flushedCpus.size} of ${cpus.length} CPUs within ${FLUSH_LIMIT_MS / 1000} s; stopping anyway`,
+      );
+      signal(child, 'SIGINT');
+    }, FLUSH_LIMIT_MS);
+  };
+  setChild(child, stopCleanly);
   child.stdout?.on('data', (chunk: Buffer) => {
+    if (flushing) {
+      const text = flushTail + chunk.toString('utf8');
+      flushTail = text.slice(-64);
+      for (const m of text.matchAll(/# txpath\.bt flush cpu=(\d+)/g)) flushedCpus.add(Number(m[1]));
+      if (cpus.every((c) => flushedCpus.has(c))) interrupt();
+    }
     if (attachedAt !== null) return;
     head = (head + chunk.toString('utf8')).slice(-8192);
     if (head.includes('# txpath.bt started')) {
@@ -255,7 +375,7 @@ async function runBpftrace(
       status(
         `bpftrace attached; capturing ${opts.seconds} s${opts.dev ? ` on ${opts.dev}` : ''} (Ctrl-C stops early and keeps the trace)`,
       );
-      timer = setTimeout(() => signal(child, 'SIGINT'), opts.seconds * 1000);
+      timer = setTimeout(stopCleanly, opts.seconds * 1000);
     }
   });
   child.stdout?.pipe(file);
@@ -273,11 +393,33 @@ async function runBpftrace(
     if (code !== 0 && code !== 124 && !stopping() && attachedAt === null) {
       throw new CaptureError(`bpftrace failed (exit ${code ?? sig}): ${err || 'no message'}`, 'tool');
     }
-    return { stderr: err, capturedSeconds: attachedAt !== null ? (Date.now() - attachedAt) / 1000 : 0 };
+    return {
+      stderr: err,
+      capturedSeconds: attachedAt !== null ? (Date.now() - attachedAt) / 1000 : 0,
+      lostOutOfBand: 0,
+    };
   } finally {
     clearTimeout(startupGuard);
     if (timer) clearTimeout(timer);
+    if (flushGuard) clearTimeout(flushGuard);
   }
+}
+
+/** Online CPU numbers from /sys/devices/system/cpu/online (`0-3,6`); empty when unreadable. */
+function onlineCpus(): number[] {
+  let text = '';
+  try {
+    text = readFileSync('/sys/devices/system/cpu/online', 'utf8').trim();
+  } catch {
+    return [];
+  }
+  const cpus: number[] = [];
+  for (const part of text.split(',')) {
+    const [a, b] = part.split('-').map(Number);
+    if (a === undefined || !Number.isInteger(a)) continue;
+    for (let c = a; c <= (b !== undefined && Number.isInteger(b) ? b : a); c++) cpus.push(c);
+  }
+  return cpus;
 }
 
 /** perf: `perf record … -- sleep N` into a temp perf.data, then `perf script` (default output) into the temp file. */
@@ -297,6 +439,7 @@ async function runPerf(
     seconds: Math.ceil(opts.seconds + STARTUP_LIMIT_MS / 1000 + 30),
     dev: opts.dev,
     ifindex: opts.ifindex,
+    napiDevs: opts.completion?.napiDevs,
     callGraph: opts.callGraph,
   });
   const record = spawnTool(opts.toolPath, recordArgs, process.env);
@@ -351,7 +494,9 @@ async function runPerf(
     );
   }
   status(`perf script: converting perf.data to text${opts.dev ? ` (skb frees kept when queued on ${opts.dev})` : ''}…`);
-  const script = spawn(opts.toolPath, ['script', '-i', dataPath], {
+  // --show-lost-events: PERF_RECORD_LOST lines, so the capture reports the real lost count (the filter counts
+  // and removes them: ingest does not read them)
+  const script = spawn(opts.toolPath, ['script', '--show-lost-events', '-i', dataPath], {
     detached: true,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -359,18 +504,18 @@ async function runPerf(
   setChild(script, false);
   const scriptErr = collectStderr(script);
   const scriptExit = exited(script);
-  const filter = opts.dev !== undefined ? new PerfSkbFilter(opts.dev) : null;
+  const filter = new PerfSkbFilter(opts.dev ?? null);
   await pipeline(
     script.stdout,
-    lineFilter((line) => filter?.keep(line) ?? true),
+    lineFilter((line) => filter.keep(line)),
     createWriteStream(tmpOut),
   );
   const scripted = await scriptExit;
   if (scripted.code !== 0) {
     throw new CaptureError(`perf script failed (exit ${scripted.code ?? scripted.signal}): ${scriptErr()}`, 'tool');
   }
-  if (filter?.dropped) status(`left out ${filter.dropped} skb frees of skbs not queued on ${opts.dev}`);
-  return { stderr: [recErr, scriptErr()].filter(Boolean).join('\n'), capturedSeconds };
+  if (filter.dropped) status(`left out ${filter.dropped} skb frees of skbs not seen on ${opts.dev}`);
+  return { stderr: [recErr, scriptErr()].filter(Boolean).join('\n'), capturedSeconds, lostOutOfBand: filter.lost };
 }
 
 /** A text stream filter: passes whole lines (with their newline) for which `keep` is true. */
@@ -405,6 +550,7 @@ function metaOf(result: CaptureResult, opts: CaptureOptions, kernel: KernelTrace
     stopped_early: result.stoppedEarly,
     dev: opts.dev ?? null,
     ifindex: opts.ifindex ?? null,
+    header: formatCaptureHeader(result.filter),
     call_graph: opts.tool === 'perf' ? Boolean(opts.callGraph) : false,
     tracepoints: Object.keys(kernel.fields),
     missing_tracepoints: kernel.missing,

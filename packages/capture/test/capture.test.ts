@@ -1,6 +1,6 @@
 /**
- * The capture kit, for real: two network namespaces joined by a veth (scripts/netns-veth.sh), a bounded UDP
- * flood that overflows the sender's pfifo_fast, `txreplay capture --dev txr-test-s0` running meanwhile,
+ * The capture kit, for real: two network namespaces joined by a veth (test/netns-veth-cd.sh, a copy of scripts/netns-veth.sh), a bounded UDP
+ * flood that overflows the sender's pfifo_fast, `txreplay capture --dev txr-ck-s0` running meanwhile,
  * and the result read back with @txreplay/ingest and checked against the kernel's own counters
  * (`tc -s qdisc` deltas) and the sender's sendto() results.
  *
@@ -29,9 +29,12 @@ import {
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const shared = process.env.TXREPLAY_SHARED ?? resolve(repoRoot, '../shared');
 const cliMain = join(repoRoot, 'packages/cli/dist/main.js');
-const netns = join(repoRoot, 'scripts/netns-veth.sh');
-const SENDER_DEV = 'txr-test-s0';
-const SENDER_IFINDEX = 4201;
+// this package's own copy of scripts/netns-veth.sh, with its `ck` names (dev-filter.test.ts uses `cd`), so it
+// never collides with other tests
+const netns = join(repoRoot, 'packages/capture/test/netns-veth-cd.sh');
+const NS_ENV = { TXR_NS_TAG: 'ck' };
+const SENDER_DEV = 'txr-ck-s0';
+const SENDER_IFINDEX = 4371;
 
 const installedTools: CaptureTool[] = (['bpftrace', 'perf'] as const).filter((t) => which(t) !== null);
 
@@ -62,7 +65,7 @@ interface CaptureJson {
 }
 
 function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 });
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...NS_ENV, ...env }, timeout: 20_000 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return r.stdout;
 }
@@ -133,9 +136,11 @@ describe('capture kit: program text and recipes', () => {
     expect(shipped).toBe(
       bpftraceProgram({ fields: FIELDS_6_18, generatedFor: 'Linux 6.18 tracepoint layouts (spec §H.1)' }),
     );
-    // one probe per tracepoint, plus two that only forget skbs (queued elsewhere, received by a device)
+    // one probe per tracepoint, two that only forget skbs (queued elsewhere, received by a device), and the
+    // clean stop's flush marker
     for (const tp of TX_TRACEPOINTS) expect(shipped).toContain(`tracepoint:${tp}\n`);
-    expect(shipped.match(/^tracepoint:/gm)).toHaveLength(12);
+    expect(shipped.match(/^tracepoint:/gm)).toHaveLength(13);
+    expect(shipped).toContain('tracepoint:syscalls:sys_enter_kill\n/ args->pid == 2147483632 && args->sig == 0 /');
     expect(shipped).toContain('tracepoint:net:netif_receive_skb\n/ str($1) != "" /');
   });
 
@@ -358,7 +363,7 @@ describe('txreplay capture on this kernel (veth between two namespaces)', () => 
     }
   });
   afterAll(() => {
-    spawnSync(netns, ['down'], { stdio: 'ignore', timeout: 20_000 });
+    spawnSync(netns, ['down'], { stdio: 'ignore', timeout: 20_000, env: { ...process.env, ...NS_ENV } });
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
