@@ -167,7 +167,7 @@ export function startCapture(opts: CaptureOptions): RunningCapture {
         throw new CaptureError(`bpftrace did not start: ${run.stderr || 'no output'}`, 'tool');
       }
       // bpftrace prints `Lost N events` into its output (counted there); perf's PERF_RECORD_LOST lines are
-      // taken out by the text filter and counted by it
+      // counted by the text filter and stay in the text (ingest reads each as an unknown window)
       const lost = bodyCounts.lostEvents + run.lostOutOfBand;
       const filter = captureFilter(opts, kernel, lost, stopRequests > 0);
       await prependHeader(formatCaptureHeader(filter), tmpBody, tmpOut);
@@ -495,7 +495,7 @@ async function runPerf(
   }
   status(`perf script: converting perf.data to text${opts.dev ? ` (skb frees kept when queued on ${opts.dev})` : ''}…`);
   // --show-lost-events: PERF_RECORD_LOST lines, so the capture reports the real lost count (the filter counts
-  // and removes them: ingest does not read them)
+  // them) and ingest knows when and on which CPU events are missing
   const script = spawn(opts.toolPath, ['script', '--show-lost-events', '-i', dataPath], {
     detached: true,
     env: process.env,

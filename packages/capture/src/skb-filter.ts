@@ -8,8 +8,8 @@
  * so "before" is "earlier in the text". Call-chain lines (`perf script -g`) and the blank line after them go
  * with the event they belong to. net:netif_receive_skb is recorded with --dev only to forget skbs a
  * device received and is left out of the output. `perf script --show-lost-events` prints `PERF_RECORD_LOST lost N`
- * lines, which ingest does not read: they are counted here (`lost`) and left out; the capture header
- * carries the total.
+ * lines: they are counted here (`lost`, the capture header carries the total) and kept, since ingest reads each as
+ * an unknown window of that CPU.
  */
 const PERF_EVENT = /\s\d+\s+\[\d+\]\s+\d+\.\d+:\s+([a-z_0-9]+:[a-z_0-9]+):\s(.*)$/;
 const PERF_LOST = /\sPERF_RECORD_LOST lost (\d+)\s*$/;
@@ -22,10 +22,10 @@ export class PerfSkbFilter {
   private keeping = true;
   /** skb frees left out (not seen on the device) */
   dropped = 0;
-  /** events perf reported lost (PERF_RECORD_LOST lines, left out of the output) */
+  /** events perf reported lost (PERF_RECORD_LOST lines, kept in the output) */
   lost = 0;
 
-  /** `dev` null: no device filter, only the lost-events lines are taken out */
+  /** `dev` null: no device filter, the lost-events lines are only counted */
   constructor(private readonly dev: string | null) {}
 
   /** true when the line belongs in the filtered output */
@@ -34,7 +34,7 @@ export class PerfSkbFilter {
     if (lost) {
       this.lost += Number(lost[1]);
       this.keeping = false;
-      return false;
+      return true;
     }
     const m = PERF_EVENT.exec(line);
     if (!m) return this.keeping; // call-chain line, blank separator, or anything else: follows its event

@@ -182,7 +182,7 @@ describe('capture header (header.ts): the grammar round-trips', () => {
     expect(args[args.indexOf('skb:consume_skb') + 1]).toBe('-e');
   });
 
-  it('perf text filter: keeps frees of skbs seen on start_xmit too, counts and drops PERF_RECORD_LOST lines', () => {
+  it('perf text filter: keeps frees of skbs seen on start_xmit too, counts and keeps PERF_RECORD_LOST lines (ingest reads them)', () => {
     const f = new PerfSkbFilter('vs0');
     const lines = [
       'python3 1 [000]  1.000001:   net:net_dev_start_xmit: dev=vs0 queue_mapping=0 skbaddr=0xffff888100000300 len=42',
@@ -190,7 +190,7 @@ describe('capture header (header.ts): the grammar round-trips', () => {
       'python3 1 [000]  1.000003:   skb:kfree_skb: skbaddr=0xffff888100000300 rx_sk=(nil) protocol=2048 location=x reason: NOT_SPECIFIED',
       'python3 1 [000]  1.000004:   skb:kfree_skb: skbaddr=0xffff888100000300 rx_sk=(nil) protocol=2048 location=x reason: NOT_SPECIFIED',
     ];
-    expect(lines.map((l) => f.keep(l))).toEqual([true, false, true, false]);
+    expect(lines.map((l) => f.keep(l))).toEqual([true, true, true, false]);
     expect(f.lost).toBe(1026);
     expect(new PerfSkbFilter(null).keep(lines[3]!)).toBe(true);
   });
