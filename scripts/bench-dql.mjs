@@ -4,7 +4,11 @@
 import { Dql, kernelBehaviour } from '../packages/model/dist/index.js';
 
 const ops = Number(process.argv[2] ?? 20_000_000);
-for (const [label, thrs] of [['6.12, stall detector off', 0], ['6.12, stall_thrs=16', 16], ['5.15', 0]]) {
+for (const [label, thrs] of [
+  ['6.12, stall detector off', 0],
+  ['6.12, stall_thrs=16', 16],
+  ['5.15', 0],
+]) {
   const kernel = kernelBehaviour(label.startsWith('5.15') ? '5.15.100' : '6.12.117');
   const dql = new Dql(kernel);
   let jiffies = 4294667296;
@@ -24,5 +28,7 @@ for (const [label, thrs] of [['6.12, stall detector off', 0], ['6.12, stall_thrs
     if ((x & 15) === 0) jiffies++;
   }
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  console.log(`${label}: ${(ops / s / 1e6).toFixed(1)} M DQL ops/s (${ops} ops in ${s.toFixed(2)} s, limit ${dql.limit})`);
+  console.log(
+    `${label}: ${(ops / s / 1e6).toFixed(1)} M DQL ops/s (${ops} ops in ${s.toFixed(2)} s, limit ${dql.limit})`,
+  );
 }

@@ -96,7 +96,11 @@ console.log(JSON.stringify({ ms, result: JSON.parse(res), maxRssKb: u.maxRSS, cp
 await buildInput();
 const bytes = statSync(big).size;
 const mb = bytes / 1e6;
-console.log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+  `load average before: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
 console.log(`input: ${big} ${mb.toFixed(0)} MB (repeats of ${fixture}); ${cpus().length} CPUs`);
 const a = runChild(INGEST, [big, arrowOut, '']);
 const a0 = process.env.BENCH_SINGLE ? runChild(INGEST, [big, arrowOut, '0']) : null;
@@ -105,19 +109,19 @@ const aMBs = mb / (a.ms / 1000);
 const bMBs = mb / (b.ms / 1000);
 console.log(
   `(a) txreplay ingest → Arrow: ${(a.ms / 1000).toFixed(2)} s, ${aMBs.toFixed(1)} MB/s, ` +
-    `${((a.events / a.ms) * 1000 / 1e6).toFixed(2)} M events/s (${a.events} events, ${a.skipped} skipped), ` +
+    `${(((a.events / a.ms) * 1000) / 1e6).toFixed(2)} M events/s (${a.events} events, ${a.skipped} skipped), ` +
     `peak RSS ${(a.maxRssKb / 1024).toFixed(0)} MB, CPU ${(a.cpuMs / 1000).toFixed(1)} s, workers ${process.env.TXREPLAY_INGEST_WORKERS ?? 'default'}, output ${(statSync(arrowOut).size / 1e6).toFixed(0)} MB`,
 );
 if (a0) {
   console.log(
     `(a, 0 workers) txreplay ingest → Arrow in the main thread: ${(a0.ms / 1000).toFixed(2)} s, ` +
-      `${(mb / (a0.ms / 1000)).toFixed(1)} MB/s, ${((a0.events / a0.ms) * 1000 / 1e6).toFixed(2)} M events/s, ` +
+      `${(mb / (a0.ms / 1000)).toFixed(1)} MB/s, ${(((a0.events / a0.ms) * 1000) / 1e6).toFixed(2)} M events/s, ` +
       `peak RSS ${(a0.maxRssKb / 1024).toFixed(0)} MB, CPU ${(a0.cpuMs / 1000).toFixed(1)} s`,
   );
 }
 console.log(
   `(b) chdb LineAsString + regex (ts, event, dev, len): ${(b.ms / 1000).toFixed(2)} s, ${bMBs.toFixed(1)} MB/s, ` +
-    `${((b.result.n / b.ms) * 1000 / 1e6).toFixed(2)} M lines/s, peak RSS ${(b.maxRssKb / 1024).toFixed(0)} MB, CPU ${(b.cpuMs / 1000).toFixed(1)} s`,
+    `${(((b.result.n / b.ms) * 1000) / 1e6).toFixed(2)} M lines/s, peak RSS ${(b.maxRssKb / 1024).toFixed(0)} MB, CPU ${(b.cpuMs / 1000).toFixed(1)} s`,
 );
 console.log(`ratio a/b (throughput): ${(aMBs / bMBs).toFixed(2)}`);
 if (!process.env.BENCH_KEEP && !process.env.BENCH_DIR) rmSync(benchDir, { recursive: true, force: true });

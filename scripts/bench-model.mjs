@@ -18,7 +18,16 @@ const scenario = resolveScenario(
     kernel: '6.12.117',
     hz: 250,
     devices: [
-      { name: 'eth0', driver: 'igb', numTxQueues: 4, ringSize: 1024, linkRateBps: 10e9, qdisc: 'mq', txqueuelen: 1000, irqCoalesceUs: 50 },
+      {
+        name: 'eth0',
+        driver: 'igb',
+        numTxQueues: 4,
+        ringSize: 1024,
+        linkRateBps: 10e9,
+        qdisc: 'mq',
+        txqueuelen: 1000,
+        irqCoalesceUs: 50,
+      },
     ],
     sources: [0, 1, 2, 3].map((i) => ({
       name: `udp${i}`,
@@ -46,7 +55,11 @@ globalThis.gc?.();
 
 // The machine is shared: besides wall-clock events/s, report events per second of this process's own CPU time
 // (process.cpuUsage, user + system), which other processes' load disturbs much less.
-console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${REPEATS} runs of ${TARGET_EVENTS.toLocaleString('en-US')} events`);
+console.log(
+  `load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}; ${REPEATS} runs of ${TARGET_EVENTS.toLocaleString('en-US')} events`,
+);
 const wallRates = [];
 const cpuRates = [];
 let last = null;
@@ -78,9 +91,16 @@ for (let rep = 0; rep < REPEATS; rep++) {
   last = r;
 }
 const range = (xs) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
-console.log(`  ${range(wallRates)} M events/s wall, ${range(cpuRates)} M events/s per CPU-second (one core, counting consumer)`);
+console.log(
+  `  ${range(wallRates)} M events/s wall, ${range(cpuRates)} M events/s per CPU-second (one core, counting consumer)`,
+);
 const r = last;
-console.log(`  counts: ${Object.entries(r.eventCounts).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`).join(' ')}`);
+console.log(
+  `  counts: ${Object.entries(r.eventCounts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k}=${n}`)
+    .join(' ')}`,
+);
 
 // perf-script formatting throughput (string building; the CLI's output path)
 const N = Math.min(1_000_000, TARGET_EVENTS);
@@ -93,4 +113,6 @@ let bytes = 0;
 for (const c of w.drainChunks()) bytes += c.length;
 const t3 = process.hrtime.bigint();
 const s2 = Number(t3 - t2) / 1e9;
-console.log(`  with perf-script text: ${(N / s2 / 1e6).toFixed(2)} M events/s, ${(bytes / s2 / 1e6).toFixed(0)} MB/s of text`);
+console.log(
+  `  with perf-script text: ${(N / s2 / 1e6).toFixed(2)} M events/s, ${(bytes / s2 / 1e6).toFixed(0)} MB/s of text`,
+);

@@ -89,5 +89,7 @@ if (process.argv.includes('--compare-table')) {
   const t1 = performance.now();
   const r = replayTable(table, { maxSeriesPoints: 500 });
   const t2 = performance.now();
-  console.log(`whole-table path: load ${((t1 - t0) / 1000).toFixed(2)} s + replay ${((t2 - t1) / 1000).toFixed(2)} s → ${(r.trace.events / ((t2 - t0) / 1000) / 1e6).toFixed(2)} M events/s`);
+  console.log(
+    `whole-table path: load ${((t1 - t0) / 1000).toFixed(2)} s + replay ${((t2 - t1) / 1000).toFixed(2)} s → ${(r.trace.events / ((t2 - t0) / 1000) / 1e6).toFixed(2)} M events/s`,
+  );
 }

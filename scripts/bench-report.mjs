@@ -21,7 +21,9 @@ const shared = process.env.TXREPLAY_SHARED ?? resolve(root, '../shared');
 const imp = (p) => import(pathToFileURL(join(root, p)).href);
 const { loadEvents } = await imp('packages/ingest/dist/index.js');
 const { Store, resolveStoreConfig, encodeEventsTsv, insertEvents } = await imp('packages/report/dist/index.js');
-const { Table } = await import(pathToFileURL(join(root, 'packages/report/node_modules/apache-arrow/Arrow.node.mjs')).href);
+const { Table } = await import(
+  pathToFileURL(join(root, 'packages/report/node_modules/apache-arrow/Arrow.node.mjs')).href
+);
 
 const targetRows = Number(process.env.BENCH_EVENTS ?? 2_000_000);
 const reps = Number(process.env.BENCH_REPS ?? 2);
@@ -32,14 +34,23 @@ const log = (s) => process.stdout.write(s + '\n');
 let env = {};
 let startedServer = false;
 if (process.env.TXREPLAY_CLICKHOUSE_URL) {
-  env = { TXREPLAY_CLICKHOUSE_URL: process.env.TXREPLAY_CLICKHOUSE_URL, TXREPLAY_CLICKHOUSE_TCP_PORT: process.env.TXREPLAY_CLICKHOUSE_TCP_PORT ?? '9000' };
+  env = {
+    TXREPLAY_CLICKHOUSE_URL: process.env.TXREPLAY_CLICKHOUSE_URL,
+    TXREPLAY_CLICKHOUSE_TCP_PORT: process.env.TXREPLAY_CLICKHOUSE_TCP_PORT ?? '9000',
+  };
 } else {
-  const out = execFileSync(join(root, 'scripts/clickhouse-test-server.sh'), ['start'], { encoding: 'utf8', env: { ...process.env, TMPDIR: work } });
+  const out = execFileSync(join(root, 'scripts/clickhouse-test-server.sh'), ['start'], {
+    encoding: 'utf8',
+    env: { ...process.env, TMPDIR: work },
+  });
   for (const m of out.matchAll(/^export (\w+)=(.*)$/gm)) env[m[1]] = m[2];
   startedServer = true;
 }
 const stopServer = () => {
-  if (startedServer) execFileSync(join(root, 'scripts/clickhouse-test-server.sh'), ['stop'], { env: { ...process.env, ...env, TMPDIR: work } });
+  if (startedServer)
+    execFileSync(join(root, 'scripts/clickhouse-test-server.sh'), ['stop'], {
+      env: { ...process.env, ...env, TMPDIR: work },
+    });
 };
 
 try {
@@ -56,15 +67,20 @@ try {
   log(`txreplay bench:report — ${rows.toLocaleString('en-US')} events`);
 
   // --- (a) txreplay → server ---------------------------------------------------------------------------
-  const server = await Store.open(resolveStoreConfig({ clickhouseUrl: env.TXREPLAY_CLICKHOUSE_URL, database: 'txr_bench' }, {}));
+  const server = await Store.open(
+    resolveStoreConfig({ clickhouseUrl: env.TXREPLAY_CLICKHOUSE_URL, database: 'txr_bench' }, {}),
+  );
   log(`server: ${server.describe()}`);
   const runId = 'b'.repeat(32);
   const recreate = async (name) => {
     await server.command(`DROP TABLE IF EXISTS txr_bench.${name}`);
     await server.command(`CREATE TABLE txr_bench.${name} AS txr_bench.events`);
   };
-  const EVENT_COLUMNS = (await server.queryRows(`SELECT name FROM system.columns WHERE database = 'txr_bench' AND table = 'events'`)).map((r) => r.name);
-  const countOf = async (name) => Number((await server.queryRows(`SELECT toString(count()) AS n FROM txr_bench.${name}`))[0].n);
+  const EVENT_COLUMNS = (
+    await server.queryRows(`SELECT name FROM system.columns WHERE database = 'txr_bench' AND table = 'events'`)
+  ).map((r) => r.name);
+  const countOf = async (name) =>
+    Number((await server.queryRows(`SELECT toString(count()) AS n FROM txr_bench.${name}`))[0].n);
 
   // pre-encode the same rows for clickhouse-client (not timed)
   const tsvFile = join(work, 'events.tsv');
@@ -92,8 +108,18 @@ try {
     await recreate('events_client');
     const t0 = performance.now();
     await new Promise((res, rej) => {
-      const child = spawn('clickhouse-client', ['--host', '127.0.0.1', '--port', env.TXREPLAY_CLICKHOUSE_TCP_PORT, '--query',
-        `INSERT INTO txr_bench.events_client (${EVENT_COLUMNS.join(', ')}) FORMAT TSV`], { stdio: ['pipe', 'inherit', 'inherit'] });
+      const child = spawn(
+        'clickhouse-client',
+        [
+          '--host',
+          '127.0.0.1',
+          '--port',
+          env.TXREPLAY_CLICKHOUSE_TCP_PORT,
+          '--query',
+          `INSERT INTO txr_bench.events_client (${EVENT_COLUMNS.join(', ')}) FORMAT TSV`,
+        ],
+        { stdio: ['pipe', 'inherit', 'inherit'] },
+      );
       createReadStream(tsvFile).pipe(child.stdin);
       child.on('error', rej);
       child.on('exit', (code) => (code === 0 ? res() : rej(new Error(`clickhouse-client exited ${code}`))));
@@ -122,10 +148,18 @@ try {
   await server.close();
   const rateA = rows / bestA;
   const rateB = rows / bestB;
-  log(`(a) txreplay → server (Arrow → Native → HTTP):    ${Math.round(rateA).toLocaleString('en-US')} rows/s (${bestA.toFixed(2)} s)`);
-  log(`    same path as RowBinary:                        ${Math.round(rows / bestR).toLocaleString('en-US')} rows/s (${bestR.toFixed(2)} s; ratio to (b) ${(bestB / bestR).toFixed(2)})`);
-  log(`    same path as TSV:                              ${Math.round(rows / bestT).toLocaleString('en-US')} rows/s (${bestT.toFixed(2)} s; ratio to (b) ${(bestB / bestT).toFixed(2)})`);
-  log(`(b) clickhouse-client INSERT … FORMAT TSV:      ${Math.round(rateB).toLocaleString('en-US')} rows/s (${bestB.toFixed(2)} s, ${(tsvBytes / 1e6 / bestB).toFixed(1)} MB/s)`);
+  log(
+    `(a) txreplay → server (Arrow → Native → HTTP):    ${Math.round(rateA).toLocaleString('en-US')} rows/s (${bestA.toFixed(2)} s)`,
+  );
+  log(
+    `    same path as RowBinary:                        ${Math.round(rows / bestR).toLocaleString('en-US')} rows/s (${bestR.toFixed(2)} s; ratio to (b) ${(bestB / bestR).toFixed(2)})`,
+  );
+  log(
+    `    same path as TSV:                              ${Math.round(rows / bestT).toLocaleString('en-US')} rows/s (${bestT.toFixed(2)} s; ratio to (b) ${(bestB / bestT).toFixed(2)})`,
+  );
+  log(
+    `(b) clickhouse-client INSERT … FORMAT TSV:      ${Math.round(rateB).toLocaleString('en-US')} rows/s (${bestB.toFixed(2)} s, ${(tsvBytes / 1e6 / bestB).toFixed(1)} MB/s)`,
+  );
   log(`ratio a/b: ${(rateA / rateB).toFixed(2)} (goal ≥ 0.9)`);
 
   // --- (c) embedded chDB -------------------------------------------------------------------------------
@@ -140,7 +174,9 @@ try {
     if (got !== rows) throw new Error(`embedded insert: ${got} rows, expected ${rows}`);
   }
   await emb.close();
-  log(`(c) txreplay → embedded chDB ${emb.caps.version} (Native file): ${Math.round(rows / bestC).toLocaleString('en-US')} rows/s (${bestC.toFixed(2)} s)`);
+  log(
+    `(c) txreplay → embedded chDB ${emb.caps.version} (Native file): ${Math.round(rows / bestC).toLocaleString('en-US')} rows/s (${bestC.toFixed(2)} s)`,
+  );
 } finally {
   stopServer();
   rmSync(work, { recursive: true, force: true });

@@ -26,7 +26,13 @@ interface JsonResult {
   verdict: string;
   coverage: { txPathEvents: number; logRecords: number; unknownWhy: string | null; signals: Record<string, number> };
   trace: { sources: string[]; events: number };
-  findings: { kind: string; dev: string; queue: number | null; title: string; evidence: { source: string; line: number }[] }[];
+  findings: {
+    kind: string;
+    dev: string;
+    queue: number | null;
+    title: string;
+    evidence: { source: string; line: number }[];
+  }[];
 }
 const json = (stdout: string): JsonResult => JSON.parse(stdout) as JsonResult;
 

@@ -20,7 +20,11 @@ if (old !== text) {
   execFileSync(process.execPath, [join(pkg, '../../node_modules/typescript/bin/tsc'), '-b', pkg], { stdio: 'inherit' });
 }
 const asc = join(pkg, 'node_modules/assemblyscript/bin/asc.js');
-execFileSync(process.execPath, [asc, 'wasm/lines.ts', '-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '-o', 'dist/lines.wasm'], {
-  cwd: pkg,
-  stdio: 'inherit',
-});
+execFileSync(
+  process.execPath,
+  [asc, 'wasm/lines.ts', '-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '-o', 'dist/lines.wasm'],
+  {
+    cwd: pkg,
+    stdio: 'inherit',
+  },
+);

@@ -152,7 +152,10 @@ export async function loadEvents(
     const path = arrow.path;
     const table = await readArrowTable(path);
     if (!table.schema.fields.some((f) => f.name === 'event') || !table.schema.fields.some((f) => f.name === 'ts_ns')) {
-      throw new NotATraceError(path, `${path} is an Arrow file but not a txreplay event table (no ts_ns/event columns).`);
+      throw new NotATraceError(
+        path,
+        `${path} is an Arrow file but not a txreplay event table (no ts_ns/event columns).`,
+      );
     }
     return { table, summary: totals([summaryOfArrow(path, table)]) };
   }
@@ -165,10 +168,20 @@ export async function loadEvents(
 }
 
 /** Stream traces into an Arrow IPC file, atomically (temp file + rename; nothing left behind on error). */
-export async function ingestToArrow(inputs: readonly (string | TraceInput)[], outPath: string, opts: LoadOptions = {}): Promise<IngestSummary> {
+export async function ingestToArrow(
+  inputs: readonly (string | TraceInput)[],
+  outPath: string,
+  opts: LoadOptions = {},
+): Promise<IngestSummary> {
   const cols = new EventColumns(opts.batchRows);
-  return writeArrowFileAtomic(outPath, cols.schema, opts.signal, async (write) => {
-    // the writer has written a batch's bytes when write() resolves (./writer.ts drains after every batch)
-    return ingestAll(await openTrace(inputs, opts), cols, write, opts, true);
-  }, summaryMetadata);
+  return writeArrowFileAtomic(
+    outPath,
+    cols.schema,
+    opts.signal,
+    async (write) => {
+      // the writer has written a batch's bytes when write() resolves (./writer.ts drains after every batch)
+      return ingestAll(await openTrace(inputs, opts), cols, write, opts, true);
+    },
+    summaryMetadata,
+  );
 }

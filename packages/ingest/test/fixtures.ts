@@ -16,7 +16,10 @@ export function buildIngestDist(): void {
     cwd: repoRoot,
     stdio: 'pipe',
   });
-  execFileSync(process.execPath, [join(repoRoot, 'packages/ingest/scripts/build-wasm.mjs')], { cwd: repoRoot, stdio: 'pipe' });
+  execFileSync(process.execPath, [join(repoRoot, 'packages/ingest/scripts/build-wasm.mjs')], {
+    cwd: repoRoot,
+    stdio: 'pipe',
+  });
 }
 
 export interface GroundTruth {
@@ -30,7 +33,9 @@ export interface GroundTruth {
 
 export function traceDirs(): string[] {
   if (!existsSync(TRACES)) throw new Error(`shared traces not found at ${TRACES} (set TXREPLAY_SHARED)`);
-  return readdirSync(TRACES).filter((d) => existsSync(join(TRACES, d, 'ground-truth.json'))).sort();
+  return readdirSync(TRACES)
+    .filter((d) => existsSync(join(TRACES, d, 'ground-truth.json')))
+    .sort();
 }
 
 export function groundTruth(dir: string): GroundTruth {

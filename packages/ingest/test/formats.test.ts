@@ -90,7 +90,8 @@ describe('format variants', () => {
   });
 
   it('perf script -g: call-chain lines are skipped as comments, never parsed as events', async () => {
-    const p = file(`            ping  9898 [000]   677.390454:       net:net_dev_xmit: dev=lo skbaddr=0xffff888165655200 len=1442 rc=0
+    const p =
+      file(`            ping  9898 [000]   677.390454:       net:net_dev_xmit: dev=lo skbaddr=0xffff888165655200 len=1442 rc=0
 \tffffffff81b2c3d4 dev_hard_start_xmit+0x104 ([kernel.kallsyms])
 \tffffffff81b2d5e6 __dev_queue_xmit+0x7a6 ([kernel.kallsyms])
 \t    7f1234567890 __send+0x10 (/usr/lib/libc.so.6)
@@ -163,7 +164,9 @@ describe('format variants', () => {
   });
 
   it('--format overrides sniffing', async () => {
-    const p = file('837224102578 1 10995 npm pack left-p napi:napi_poll napi=0xffff8881024e5008 dev=eth0 work=1 budget=64\n');
+    const p = file(
+      '837224102578 1 10995 npm pack left-p napi:napi_poll napi=0xffff8881024e5008 dev=eth0 work=1 budget=64\n',
+    );
     const { summary } = await loadEvents([p], { format: 'bpftrace' });
     expect(summary.sources[0]!.format).toBe('bpftrace');
     await expect(loadEvents([p], { format: 'perf-script' })).resolves.toMatchObject({ summary: { skipped: 1 } });
@@ -171,7 +174,9 @@ describe('format variants', () => {
 });
 
 describe('bad input', () => {
-  const real = readFileSync(join(TRACES, 'multiqueue', 'perf-script.txt'), 'utf8').split('\n').slice(0, 50);
+  const real = readFileSync(join(TRACES, 'multiqueue', 'perf-script.txt'), 'utf8')
+    .split('\n')
+    .slice(0, 50);
 
   it('CRLF line endings parse like LF', async () => {
     const { summary, table } = await loadEvents([file(real.join('\r\n'))]);
@@ -270,7 +275,8 @@ describe('Arrow output', () => {
     const ev = t.getChild('event')!;
     const dev = t.getChild('dev')!;
     const rc = t.getChild('rc')!;
-    for (let i = 0; i < t.numRows; i++) if (ev.get(i) === 'net:net_dev_xmit' && dev.get(i) === 'vs0' && rc.get(i) === 0) want++;
+    for (let i = 0; i < t.numRows; i++)
+      if (ev.get(i) === 'net:net_dev_xmit' && dev.get(i) === 'vs0' && rc.get(i) === 0) want++;
     expect(want).toBe(175);
     expect(vs0ok).toBe(String(want));
     expect(typeName).toBe('"LowCardinality(String)"');
@@ -278,13 +284,17 @@ describe('Arrow output', () => {
 
   it('atomic: no output and no temp file after a parse error or an abort', async () => {
     const sub = mkdtempSync(join(dir, 'atomic-'));
-    const bad = file('  ping  9898 [000]   1.000001:   net:net_dev_xmit: dev=lo skbaddr=0x1 len=1 rc=0\nnot a trace line\n');
+    const bad = file(
+      '  ping  9898 [000]   1.000001:   net:net_dev_xmit: dev=lo skbaddr=0x1 len=1 rc=0\nnot a trace line\n',
+    );
     const out = join(sub, 'x.arrow');
     await expect(ingestToArrow([bad], out, { strict: true })).rejects.toBeInstanceOf(StrictParseError);
     expect(readdirSync(sub)).toEqual([]);
     const ac = new AbortController();
     ac.abort();
-    await expect(ingestToArrow([join(TRACES, 'multiqueue', 'perf-script.txt')], out, { signal: ac.signal })).rejects.toThrow();
+    await expect(
+      ingestToArrow([join(TRACES, 'multiqueue', 'perf-script.txt')], out, { signal: ac.signal }),
+    ).rejects.toThrow();
     expect(readdirSync(sub)).toEqual([]);
     await expect(ingestToArrow([file('<html></html>')], out)).rejects.toBeInstanceOf(NotATraceError);
     expect(readdirSync(sub)).toEqual([]);

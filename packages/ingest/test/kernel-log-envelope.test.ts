@@ -15,7 +15,11 @@ const SHARED_TRACES = fileURLToPath(new URL('../../../../shared/traces/', import
 describe('parseEnvelope on real lines', () => {
   it('dmesg: printk time since boot, message after it', () => {
     const e = parseEnvelope('[ 9327.470501] e1000e 0000:00:19.0 eth0: Detected Hardware Unit Hang:');
-    expect(e).toEqual({ shape: 'dmesg', tsBootNs: 9_327_470_501_000n, message: 'e1000e 0000:00:19.0 eth0: Detected Hardware Unit Hang:' });
+    expect(e).toEqual({
+      shape: 'dmesg',
+      tsBootNs: 9_327_470_501_000n,
+      message: 'e1000e 0000:00:19.0 eth0: Detected Hardware Unit Hang:',
+    });
   });
 
   it('dmesg -r / Android: <level> before the stamp', () => {
@@ -26,21 +30,33 @@ describe('parseEnvelope on real lines', () => {
 
   it('dmesg -T: local wall time, no boot time', () => {
     const e = parseEnvelope('[Thu Oct 22 08:55:04 2020] mlx5_core 0000:42:00.1 eth4: Link down');
-    expect(e).toEqual({ shape: 'dmesg-T', wall: 'Thu Oct 22 08:55:04 2020', message: 'mlx5_core 0000:42:00.1 eth4: Link down' });
+    expect(e).toEqual({
+      shape: 'dmesg-T',
+      wall: 'Thu Oct 22 08:55:04 2020',
+      message: 'mlx5_core 0000:42:00.1 eth4: Link down',
+    });
   });
 
   it('dmesg -H / --reltime: minute headers and deltas carry no absolute boot time', () => {
-    expect(parseEnvelope('[Mar15 18:17] ice 0000:b1:00.0 ens801f0np0: NETDEV WATCHDOG: CPU: 38: transmit queue 14 timed out 80692736 ms')).toMatchObject({
+    expect(
+      parseEnvelope(
+        '[Mar15 18:17] ice 0000:b1:00.0 ens801f0np0: NETDEV WATCHDOG: CPU: 38: transmit queue 14 timed out 80692736 ms',
+      ),
+    ).toMatchObject({
       shape: 'dmesg-delta',
       message: 'ice 0000:b1:00.0 ens801f0np0: NETDEV WATCHDOG: CPU: 38: transmit queue 14 timed out 80692736 ms',
     });
-    const d = parseEnvelope("[  +0.005106] ena 0000:00:03.0 eth0: Found a Tx that wasn't completed on time, qid 0, index 694.");
+    const d = parseEnvelope(
+      "[  +0.005106] ena 0000:00:03.0 eth0: Found a Tx that wasn't completed on time, qid 0, index 694.",
+    );
     expect(d?.shape).toBe('dmesg-delta');
     expect(d?.tsBootNs).toBeUndefined();
   });
 
   it('syslog RFC 3164 with the printk stamp kept in the message', () => {
-    const e = parseEnvelope('May  6 19:48:46 workstation kernel: [   95.178723] igb 0000:09:00.0: Detected Tx Unit Hang');
+    const e = parseEnvelope(
+      'May  6 19:48:46 workstation kernel: [   95.178723] igb 0000:09:00.0: Detected Tx Unit Hang',
+    );
     expect(e).toEqual({
       shape: 'syslog',
       wall: 'May  6 19:48:46',
@@ -58,55 +74,94 @@ describe('parseEnvelope on real lines', () => {
       ident: 'kernel',
       message: 'NETDEV WATCHDOG: eth0: transmit timed out',
     });
-    expect(parseEnvelope('Jun 11 11:04:36 k8snode228 systemd-networkd[1883]: veth53cd54f: Gained IPv6LL')?.ident).toBe('systemd-networkd');
+    expect(parseEnvelope('Jun 11 11:04:36 k8snode228 systemd-networkd[1883]: veth53cd54f: Gained IPv6LL')?.ident).toBe(
+      'systemd-networkd',
+    );
   });
 
   it('rsyslog `facility.severity:` before the stamp gives the level (line as wrapped in a netdev mail, 2023)', () => {
     const e = parseEnvelope('kern.err: Aug 15 12:21:39 ps502b-104 kernel: [325978.631877] bnxt_en');
-    expect(e).toMatchObject({ shape: 'syslog', level: 3, host: 'ps502b-104', tsBootNs: 325_978_631_877_000n, message: 'bnxt_en' });
+    expect(e).toMatchObject({
+      shape: 'syslog',
+      level: 3,
+      host: 'ps502b-104',
+      tsBootNs: 325_978_631_877_000n,
+      message: 'bnxt_en',
+    });
   });
 
   it('journalctl short zero-pads the day', () => {
-    const e = parseEnvelope('Jun 03 22:35:11 localhost.localdomain kernel: NETDEV WATCHDOG: enp0s1 (virtio_net): transmit queue 0 timed out');
+    const e = parseEnvelope(
+      'Jun 03 22:35:11 localhost.localdomain kernel: NETDEV WATCHDOG: enp0s1 (virtio_net): transmit queue 0 timed out',
+    );
     expect(e).toMatchObject({ shape: 'journal-short', host: 'localhost.localdomain', ident: 'kernel' });
   });
 
   it('syslog stamp straight before printk stamp and caller id (CONFIG_PRINTK_CALLER)', () => {
-    const e = parseEnvelope('Sep 27 06:28:58 [ 1715.896233][   C28] i40e 0000:03:00.0 eth0: tx_timeout recovery level 1, txqueue 0');
-    expect(e).toMatchObject({ shape: 'syslog', tsBootNs: 1_715_896_233_000n, caller: 'C28', message: 'i40e 0000:03:00.0 eth0: tx_timeout recovery level 1, txqueue 0' });
+    const e = parseEnvelope(
+      'Sep 27 06:28:58 [ 1715.896233][   C28] i40e 0000:03:00.0 eth0: tx_timeout recovery level 1, txqueue 0',
+    );
+    expect(e).toMatchObject({
+      shape: 'syslog',
+      tsBootNs: 1_715_896_233_000n,
+      caller: 'C28',
+      message: 'i40e 0000:03:00.0 eth0: tx_timeout recovery level 1, txqueue 0',
+    });
   });
 
   it('rsyslog RFC 3339 stamp with zone gives an absolute wall time', () => {
-    const e = parseEnvelope('2024-09-19T16:27:10.009659+08:00 bravo kernel: [19184251.374925] hns3 0000:7d:00.1 enp125s0f1: queue state: 0x6, delta msecs: 5556');
+    const e = parseEnvelope(
+      '2024-09-19T16:27:10.009659+08:00 bravo kernel: [19184251.374925] hns3 0000:7d:00.1 enp125s0f1: queue state: 0x6, delta msecs: 5556',
+    );
     expect(e).toMatchObject({ shape: 'syslog-iso', host: 'bravo', ident: 'kernel', tsBootNs: 19_184_251_374_925_000n });
     expect(e?.wallTimeUs).toBe(BigInt(Date.UTC(2024, 8, 19, 8, 27, 10)) * 1000n + 9659n);
   });
 
   it('ISO stamp without zone: wall text only, `kernel:[…]` without a space', () => {
-    const e = parseEnvelope('2022-11-04T14:09:31 server kernel:[75215.928881] NETDEV WATCHDOG: eth1 (r8152): transmit queue 0 timed out');
+    const e = parseEnvelope(
+      '2022-11-04T14:09:31 server kernel:[75215.928881] NETDEV WATCHDOG: eth1 (r8152): transmit queue 0 timed out',
+    );
     expect(e).toMatchObject({ shape: 'syslog-iso', wall: '2022-11-04T14:09:31', tsBootNs: 75_215_928_881_000n });
     expect(e?.wallTimeUs).toBeUndefined();
   });
 
   it('OpenWrt logread: facility.level names the printk level', () => {
-    const e = parseEnvelope('Fri Jul 19 05:58:52 2019 kern.info kernel: [49182.732539] NETDEV WATCHDOG: eth0 (mtk_soc_eth): transmit queue 0 timed out');
-    expect(e).toMatchObject({ shape: 'logread', wall: 'Fri Jul 19 05:58:52 2019', level: 6, ident: 'kernel', tsBootNs: 49_182_732_539_000n });
+    const e = parseEnvelope(
+      'Fri Jul 19 05:58:52 2019 kern.info kernel: [49182.732539] NETDEV WATCHDOG: eth0 (mtk_soc_eth): transmit queue 0 timed out',
+    );
+    expect(e).toMatchObject({
+      shape: 'logread',
+      wall: 'Fri Jul 19 05:58:52 2019',
+      level: 6,
+      ident: 'kernel',
+      tsBootNs: 49_182_732_539_000n,
+    });
   });
 
   it('talosctl dmesg', () => {
-    const e = parseEnvelope('kern:     err: [2024-06-29T10:52:39.030745602Z]: e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang:');
-    expect(e).toMatchObject({ shape: 'talos', level: 3, wallTimeUs: BigInt(Date.UTC(2024, 5, 29, 10, 52, 39)) * 1000n + 30_745n });
+    const e = parseEnvelope(
+      'kern:     err: [2024-06-29T10:52:39.030745602Z]: e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang:',
+    );
+    expect(e).toMatchObject({
+      shape: 'talos',
+      level: 3,
+      wallTimeUs: BigInt(Date.UTC(2024, 5, 29, 10, 52, 39)) * 1000n + 30_745n,
+    });
   });
 
   it('journalctl short-monotonic, host trimmed', () => {
-    const e = parseEnvelope('[  705.152491] kernel: r8169 0000:02:00.0 enp2s0: rtl_txcfg_empty_cond == 0 (loop: 42, delay: 100).');
+    const e = parseEnvelope(
+      '[  705.152491] kernel: r8169 0000:02:00.0 enp2s0: rtl_txcfg_empty_cond == 0 (loop: 42, delay: 100).',
+    );
     expect(e).toMatchObject({ shape: 'journal-short-monotonic', ident: 'kernel', tsBootNs: 705_152_491_000n });
     expect(e?.host).toBeUndefined();
   });
 
   it('re-enveloped: RFC 5424, /dev/kmsg, journalctl short-full and short-iso', () => {
     const msg = 'mlx5_core 0000:05:00.0 mlx5_slave1: TX timeout detected';
-    expect(parseEnvelope(`<3>1 2020-05-20T22:53:17.977567+00:00 target kernel - - - [ 3197.977567] ${msg}`)).toMatchObject({
+    expect(
+      parseEnvelope(`<3>1 2020-05-20T22:53:17.977567+00:00 target kernel - - - [ 3197.977567] ${msg}`),
+    ).toMatchObject({
       shape: 'rfc5424',
       level: 3,
       host: 'target',
@@ -115,17 +170,39 @@ describe('parseEnvelope on real lines', () => {
       wallTimeUs: BigInt(Date.UTC(2020, 4, 20, 22, 53, 17)) * 1000n + 977_567n,
       message: msg,
     });
-    expect(parseEnvelope(`3,1234,3197977567,-;${msg}`)).toMatchObject({ shape: 'kmsg', level: 3, tsBootNs: 3_197_977_567_000n, message: msg });
-    expect(parseEnvelope(`Wed 2020-05-20 22:53:17 UTC target kernel: ${msg}`)).toMatchObject({ shape: 'journal-short-full', host: 'target', message: msg });
-    expect(parseEnvelope(`2020-05-20T22:53:17+0000 target kernel: ${msg}`)).toMatchObject({ shape: 'journal-short-iso', host: 'target', message: msg });
+    expect(parseEnvelope(`3,1234,3197977567,-;${msg}`)).toMatchObject({
+      shape: 'kmsg',
+      level: 3,
+      tsBootNs: 3_197_977_567_000n,
+      message: msg,
+    });
+    expect(parseEnvelope(`Wed 2020-05-20 22:53:17 UTC target kernel: ${msg}`)).toMatchObject({
+      shape: 'journal-short-full',
+      host: 'target',
+      message: msg,
+    });
+    expect(parseEnvelope(`2020-05-20T22:53:17+0000 target kernel: ${msg}`)).toMatchObject({
+      shape: 'journal-short-iso',
+      host: 'target',
+      message: msg,
+    });
   });
 });
 
 describe('util-linux and journalctl variants (re-enveloped real messages)', () => {
   const msg = 'e1000e 0000:00:19.0 eth0: Detected Hardware Unit Hang:';
   it('dmesg -x puts facility:level before any dmesg form', () => {
-    expect(parseEnvelope(`kern  :err   : [ 9327.470501] ${msg}`)).toMatchObject({ shape: 'dmesg', level: 3, tsBootNs: 9_327_470_501_000n, message: msg });
-    expect(parseEnvelope(`kern  :err   : [Thu Oct 22 08:55:04 2020] ${msg}`)).toMatchObject({ shape: 'dmesg-T', level: 3, message: msg });
+    expect(parseEnvelope(`kern  :err   : [ 9327.470501] ${msg}`)).toMatchObject({
+      shape: 'dmesg',
+      level: 3,
+      tsBootNs: 9_327_470_501_000n,
+      message: msg,
+    });
+    expect(parseEnvelope(`kern  :err   : [Thu Oct 22 08:55:04 2020] ${msg}`)).toMatchObject({
+      shape: 'dmesg-T',
+      level: 3,
+      message: msg,
+    });
   });
   it('dmesg --time-format=iso (comma before the fraction) is not mistaken for rsyslog host/tag', () => {
     expect(parseEnvelope(`2020-10-22T08:55:04,123456+02:00 ${msg}`)).toEqual({
@@ -136,7 +213,13 @@ describe('util-linux and journalctl variants (re-enveloped real messages)', () =
     });
   });
   it('journalctl -o short-unix', () => {
-    expect(parseEnvelope(`1603356904.123456 host kernel: ${msg}`)).toMatchObject({ shape: 'journal-short-unix', wallTimeUs: 1_603_356_904_123_456n, host: 'host', ident: 'kernel', message: msg });
+    expect(parseEnvelope(`1603356904.123456 host kernel: ${msg}`)).toMatchObject({
+      shape: 'journal-short-unix',
+      wallTimeUs: 1_603_356_904_123_456n,
+      host: 'host',
+      ident: 'kernel',
+      message: msg,
+    });
   });
 });
 
@@ -154,23 +237,42 @@ describe('journalctl -o json', () => {
     };
     const lines = readKernelLines([JSON.stringify(rec)]);
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatchObject({ lineNo: 1, shape: 'journal-json', tsBootNs: 3_197_977_567_000n, wallTimeUs: 1_590_015_197_977_567n, host: 'target', level: 3, ident: 'kernel', continuation: false });
+    expect(lines[0]).toMatchObject({
+      lineNo: 1,
+      shape: 'journal-json',
+      tsBootNs: 3_197_977_567_000n,
+      wallTimeUs: 1_590_015_197_977_567n,
+      host: 'target',
+      level: 3,
+      ident: 'kernel',
+      continuation: false,
+    });
     expect(lines[2]).toMatchObject({ lineNo: 1, continuation: true, message: '  TDH                  <0>' });
   });
 
   it('reads a byte-array MESSAGE and falls back to __MONOTONIC_TIMESTAMP', () => {
     const bytes = [...Buffer.from('eth0: Link is Down')];
-    const [l] = readKernelLines([JSON.stringify({ MESSAGE: bytes, __MONOTONIC_TIMESTAMP: '5000', _TRANSPORT: 'kernel' })]);
+    const [l] = readKernelLines([
+      JSON.stringify({ MESSAGE: bytes, __MONOTONIC_TIMESTAMP: '5000', _TRANSPORT: 'kernel' }),
+    ]);
     expect(l).toMatchObject({ message: 'eth0: Link is Down', tsBootNs: 5_000_000n, ident: 'kernel' });
   });
 });
 
 describe('paste prefixes', () => {
   it('strips quoting, grep line numbers, editor gutters and inline tags', () => {
-    expect(stripPastePrefix('> > [ 1395.958630] hns3 0000:c2:00.0 eth1: x')).toBe('[ 1395.958630] hns3 0000:c2:00.0 eth1: x');
-    expect(stripPastePrefix('Line 12: [  738.664713] NETDEV WATCHDOG: eth0: transmit timed out')).toBe('[  738.664713] NETDEV WATCHDOG: eth0: transmit timed out');
-    expect(stripPastePrefix('  12 | [  738.664713] NETDEV WATCHDOG: eth0: transmit timed out')).toBe('[  738.664713] NETDEV WATCHDOG: eth0: transmit timed out');
-    expect(stripPastePrefix('<i> tx_timeout recovery level 2, hung_queue 31</i>').trim()).toBe('tx_timeout recovery level 2, hung_queue 31');
+    expect(stripPastePrefix('> > [ 1395.958630] hns3 0000:c2:00.0 eth1: x')).toBe(
+      '[ 1395.958630] hns3 0000:c2:00.0 eth1: x',
+    );
+    expect(stripPastePrefix('Line 12: [  738.664713] NETDEV WATCHDOG: eth0: transmit timed out')).toBe(
+      '[  738.664713] NETDEV WATCHDOG: eth0: transmit timed out',
+    );
+    expect(stripPastePrefix('  12 | [  738.664713] NETDEV WATCHDOG: eth0: transmit timed out')).toBe(
+      '[  738.664713] NETDEV WATCHDOG: eth0: transmit timed out',
+    );
+    expect(stripPastePrefix('<i> tx_timeout recovery level 2, hung_queue 31</i>').trim()).toBe(
+      'tx_timeout recovery level 2, hung_queue 31',
+    );
   });
 
   it('reads quoted, mail-wrapped and quoted-printable excerpts back into whole messages', () => {
@@ -179,16 +281,24 @@ describe('paste prefixes', () => {
       'i40e 0000:03:00.0 eth0: tx_timeout: VSI_seid: 390, Q 0, NTC: 0x697, HWB: 0x78c, NTU: 0x78c, TAIL: 0x78c, INT: 0x0',
     );
     const flowed = readKernelLines(readFileSync(`${DATA}mlx5-nvme-2020.mail`, 'utf8'));
-    expect(flowed.map((l) => l.message)).toContain('mlx5_core 0000:05:00.0 mlx5_slave1: EQ 0x13: Cons = 0xd, irqn = 0x87');
+    expect(flowed.map((l) => l.message)).toContain(
+      'mlx5_core 0000:05:00.0 mlx5_slave1: EQ 0x13: Cons = 0xd, irqn = 0x87',
+    );
     const reflowed = readKernelLines(readFileSync(`${DATA}hns3-kvm-2024.mail`, 'utf8'));
-    expect(reflowed.map((l) => l.message)).toContain('hns3 0000:c2:00.0 eth1: BD_NUM: 0x7f HW_HEAD: 0x0, HW_TAIL: 0x0, BD_ERR: 0x0, INT: 0x1');
+    expect(reflowed.map((l) => l.message)).toContain(
+      'hns3 0000:c2:00.0 eth1: BD_NUM: 0x7f HW_HEAD: 0x0, HW_TAIL: 0x0, BD_ERR: 0x0, INT: 0x1',
+    );
     expect(reflowed.find((l) => l.message.includes('BD_NUM'))?.tsBootNs).toBe(1_395_968_687_000n);
   });
 
   it('multi-line printk continuation lines inherit the stamp of their first line', () => {
     const lines = readKernelLines(readFileSync(`${DATA}igb-netmap-261.dmesg`, 'utf8'));
     const tdt = lines.find((l) => l.lineNo === 4)!;
-    expect(tdt).toMatchObject({ continuation: true, tsBootNs: 1_649_015_145_000n, message: '  TDT                  <1>' });
+    expect(tdt).toMatchObject({
+      continuation: true,
+      tsBootNs: 1_649_015_145_000n,
+      message: '  TDT                  <1>',
+    });
   });
 });
 
@@ -221,7 +331,9 @@ describe('looksLikeKernelLog', () => {
   it('claims none of the shared captures (ftrace, perf script, bpftrace text and JSON)', () => {
     const files = readdirSync(SHARED_TRACES)
       .filter((d) => statSync(`${SHARED_TRACES}${d}`).isDirectory())
-      .flatMap((d) => ['ftrace.txt', 'perf-script.txt', 'bpftrace.txt', 'bpftrace.json'].map((f) => `${SHARED_TRACES}${d}/${f}`))
+      .flatMap((d) =>
+        ['ftrace.txt', 'perf-script.txt', 'bpftrace.txt', 'bpftrace.json'].map((f) => `${SHARED_TRACES}${d}/${f}`),
+      )
       .filter((f) => {
         try {
           return statSync(f).isFile();
@@ -231,7 +343,11 @@ describe('looksLikeKernelLog', () => {
       });
     expect(files.length).toBeGreaterThanOrEqual(20);
     for (const f of files) {
-      const head = readFileSync(f).subarray(0, 64 * 1024).toString('utf8').split('\n').slice(0, 50);
+      const head = readFileSync(f)
+        .subarray(0, 64 * 1024)
+        .toString('utf8')
+        .split('\n')
+        .slice(0, 50);
       expect(looksLikeKernelLog(head), f).toBeNull();
     }
   });

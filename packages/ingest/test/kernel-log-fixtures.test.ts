@@ -22,7 +22,9 @@ interface Entry {
 
 const PUBLIC = fileURLToPath(new URL('../../../fixtures/public/', import.meta.url));
 const EXPECTED = join(PUBLIC, 'expected.json');
-const entries: Entry[] = existsSync(EXPECTED) ? (JSON.parse(readFileSync(EXPECTED, 'utf8')) as { entries: Entry[] }).entries : [];
+const entries: Entry[] = existsSync(EXPECTED)
+  ? (JSON.parse(readFileSync(EXPECTED, 'utf8')) as { entries: Entry[] }).entries
+  : [];
 // Trace captures belong to the trace sniffer, not to the kernel-log reader.
 const TRACE_FILE = /\.(?:perf-script|perf-trace|ftrace|tc\.txt)$/;
 const kernelEntries = entries.filter((e) => !TRACE_FILE.test(e.file));
@@ -32,7 +34,8 @@ const text = (e: Entry): string => readFileSync(join(PUBLIC, e.file), 'utf8');
 /** Where the corpus and this reader count differently, and why (kept honest: every entry is a real difference). */
 const KNOWN: Record<string, Partial<Record<Counted, string>>> = {
   '21-mlx5e-vf-tx-timeout-no-eq-recovery-quoted.dmesg': {
-    watchdog: 'corpus counts mlx5e_tx_timeout()\'s "TX timeout detected" as the watchdog event; the reader joins it to the queue dump',
+    watchdog:
+      'corpus counts mlx5e_tx_timeout()\'s "TX timeout detected" as the watchdog event; the reader joins it to the queue dump',
   },
 };
 
@@ -57,7 +60,11 @@ function countMine(rs: readonly KernelRecord[]): Record<Counted, number> {
   return {
     watchdog: n((r) => r.kind === 'watchdog_timeout'),
     ringDump: n((r) => r.kind === 'tx_hang_dump' || r.kind === 'tx_timeout_dump'),
-    recovery: n((r) => r.kind === 'tx_recovery' && (r.action === 'reset' || r.action === 'recovery_level' || r.action === 'recovery_failed')),
+    recovery: n(
+      (r) =>
+        r.kind === 'tx_recovery' &&
+        (r.action === 'reset' || r.action === 'recovery_level' || r.action === 'recovery_failed'),
+    ),
     eqRecovered: n((r) => r.kind === 'tx_recovery' && r.action === 'eq_recovered'),
     eqDump: n((r) => r.kind === 'tx_recovery' && r.action === 'eq_dump'),
     linkUp: n((r) => r.kind === 'link_change' && r.up),
@@ -126,11 +133,16 @@ describe('public corpus fixtures', () => {
 
   it('every ring dump the corpus reads has a record with the same indexes', () => {
     for (const e of kernelEntries) {
-      const mine = parseKernelLog(text(e)).records.filter((r) => r.kind === 'tx_hang_dump' || r.kind === 'tx_timeout_dump');
+      const mine = parseKernelLog(text(e)).records.filter(
+        (r) => r.kind === 'tx_hang_dump' || r.kind === 'tx_timeout_dump',
+      );
       for (const x of (e.records ?? []).filter((r) => r.kind === 'tx_hang_dump' || r.kind === 'tx_timeout_dump')) {
         const ring = ringOf(x);
         if (Object.keys(ring).length === 0) continue;
-        expect(mine.some((m) => Object.entries(ring).every(([k, v]) => m[k as keyof typeof ring] === v)), `${e.file} ${JSON.stringify(ring)}`).toBe(true);
+        expect(
+          mine.some((m) => Object.entries(ring).every(([k, v]) => m[k as keyof typeof ring] === v)),
+          `${e.file} ${JSON.stringify(ring)}`,
+        ).toBe(true);
       }
     }
   });
@@ -142,7 +154,8 @@ describe('public corpus fixtures', () => {
       const want = (e.records ?? []).filter((r) => r.kind === 'watchdog_timeout');
       want.forEach((w, k) => {
         const m = mine[k]!;
-        for (const f of ['queue', 'timedOutMs', 'cpu'] as const) if (typeof w[f] === 'number') expect(m[f], `${e.file} #${k} ${f}`).toBe(w[f]);
+        for (const f of ['queue', 'timedOutMs', 'cpu'] as const)
+          if (typeof w[f] === 'number') expect(m[f], `${e.file} #${k} ${f}`).toBe(w[f]);
       });
     }
   });

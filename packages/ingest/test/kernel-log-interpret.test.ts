@@ -5,12 +5,21 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { interpretTxHang, parseKernelLog, summarizeTimeouts, type KernelRecord, type TxHangDumpRecord, type TxTimeoutDumpRecord } from '../src/parse/kernel-log/index.js';
+import {
+  interpretTxHang,
+  parseKernelLog,
+  summarizeTimeouts,
+  type KernelRecord,
+  type TxHangDumpRecord,
+  type TxTimeoutDumpRecord,
+} from '../src/parse/kernel-log/index.js';
 
 const DATA = fileURLToPath(new URL('./data/kernel-log/', import.meta.url));
 const read = (file: string): KernelRecord[] => parseKernelLog(readFileSync(`${DATA}${file}`, 'utf8')).records;
 const dumps = (rs: KernelRecord[]): (TxHangDumpRecord | TxTimeoutDumpRecord)[] =>
-  rs.filter((r): r is TxHangDumpRecord | TxTimeoutDumpRecord => r.kind === 'tx_hang_dump' || r.kind === 'tx_timeout_dump');
+  rs.filter(
+    (r): r is TxHangDumpRecord | TxTimeoutDumpRecord => r.kind === 'tx_hang_dump' || r.kind === 'tx_timeout_dump',
+  );
 
 describe('interpretTxHang', () => {
   it('head ≠ tail: the NIC stopped fetching (e1000e, 117 descriptors pending, two identical dumps)', () => {
@@ -21,7 +30,12 @@ describe('interpretTxHang', () => {
     expect(it0.summary).toContain('TDH 0x13 ≠ TDT 0x88');
     expect(it0.summary).toContain('next_to_clean 0x7 also trails the head by 12');
     expect(it0.summary).toContain('DD clear');
-    expect(it0.repeats).toMatchObject({ count: 2, progressed: false, firstTsBootNs: 9_327_470_501_000n, lastTsBootNs: 9_329_469_310_000n });
+    expect(it0.repeats).toMatchObject({
+      count: 2,
+      progressed: false,
+      firstTsBootNs: 9_327_470_501_000n,
+      lastTsBootNs: 9_329_469_310_000n,
+    });
     expect(it0.repeats!.meanIntervalMs).toBeCloseTo(1998.809, 3);
   });
 
@@ -41,7 +55,9 @@ describe('interpretTxHang', () => {
     expect(a).toMatchObject({ cause: 'completions_not_processed', unreaped: 0x78c - 0x697 });
     expect(a.summary).toContain('NTC 0x697 ≠ NTU 0x78c');
     expect(a.summary).toContain('interrupt was lost or NAPI was not scheduled');
-    expect(a.recovery).toEqual(['line 6: tx_timeout recovery level 1 on queue 0 (1 PF reset, 2 core reset, 3 global reset)']);
+    expect(a.recovery).toEqual([
+      'line 6: tx_timeout recovery level 1 on queue 0 (1 PF reset, 2 core reset, 3 global reset)',
+    ]);
     const hns3 = read('hns3-netdev-2024.mail');
     expect(interpretTxHang(dumps(hns3)[0]!, hns3)).toMatchObject({ cause: 'completions_not_processed', unreaped: 18 });
   });
@@ -75,7 +91,9 @@ describe('interpretTxHang', () => {
     expect(r.summary).toContain('SQ Prod 0xa − SQ Cons 0x8');
     expect(r.repeats).toMatchObject({ count: 2, progressed: false });
     expect(r.repeats!.meanIntervalMs).toBeCloseTo(15465.998, 3);
-    expect(r.recovery).toContain('line 14: recovery failed: mlx5e_safe_reopen_channels failed recovering from a tx_timeout, err(-5).');
+    expect(r.recovery).toContain(
+      'line 14: recovery failed: mlx5e_safe_reopen_channels failed recovering from a tx_timeout, err(-5).',
+    );
     expect(r.recovery[0]).toBe('line 12: EQ 0x13 checked for missed events (consumer index 0xd, irqn 0x87)');
   });
 
@@ -90,7 +108,9 @@ describe('interpretTxHang', () => {
     const { records } = parseKernelLog(text);
     const r = interpretTxHang(dumps(records)[0]!, records);
     expect(r.cause).toBe('completions_not_processed');
-    expect(r.recovery).toContain('line 3: mlx5e_health_channel_eq_recover recovered 1 EQE(s) on EQ 0x13 — an interrupt that was never delivered');
+    expect(r.recovery).toContain(
+      'line 3: mlx5e_health_channel_eq_recover recovered 1 EQE(s) on EQ 0x13 — an interrupt that was never delivered',
+    );
   });
 
   it('dumps without ring indexes say so and quote the time since the last transmit', () => {
@@ -125,8 +145,12 @@ describe('summarizeTimeouts', () => {
   });
 
   it('a watchdog line and the driver output right after it are one event (bnxt, hns3); virtio events stay apart', () => {
-    expect(summarizeTimeouts(read('bnxt-netdev-2025.mail')).map((x) => [x.dev, x.queue, x.count, x.maxStuckMs])).toEqual([['eth0', 1, 1, 5123]]);
-    expect(summarizeTimeouts(read('hns3-kvm-2024.mail')).map((x) => [x.dev, x.queue, x.count, x.maxStuckMs])).toEqual([['eth1', 10, 1, 5260]]);
+    expect(
+      summarizeTimeouts(read('bnxt-netdev-2025.mail')).map((x) => [x.dev, x.queue, x.count, x.maxStuckMs]),
+    ).toEqual([['eth0', 1, 1, 5123]]);
+    expect(summarizeTimeouts(read('hns3-kvm-2024.mail')).map((x) => [x.dev, x.queue, x.count, x.maxStuckMs])).toEqual([
+      ['eth1', 10, 1, 5260],
+    ]);
     const [v] = summarizeTimeouts(read('virtio-net-lore-iotlb.mail'));
     expect(v).toMatchObject({ dev: 'eth0', queue: 0, count: 5, maxStuckMs: 16776 });
   });
@@ -146,6 +170,10 @@ describe('summarizeTimeouts', () => {
 it('mtk_eth: DMA index caught up with the CPU index, free index 13 behind, unchanged over three timeouts', () => {
   const rs = read('mtk-eth-mt76-375.dmesg');
   const r = interpretTxHang(dumps(rs)[0]!, rs);
-  expect(r).toMatchObject({ cause: 'completions_not_processed', unreaped: 13, repeats: { count: 3, progressed: false } });
+  expect(r).toMatchObject({
+    cause: 'completions_not_processed',
+    unreaped: 13,
+    repeats: { count: 3, progressed: false },
+  });
   expect(r.summary).toContain('dtx = ctx = 0xe85');
 });

@@ -34,25 +34,75 @@ describe('NETDEV WATCHDOG in every dev_watchdog() form', () => {
 
   it('2.6.27–6.4 WARN_ONCE form joins the cut-here and WARNING lines before it', () => {
     const [w] = of(records('watchdog-openrisc-9.dmesg'), 'watchdog_timeout') as [WatchdogTimeoutRecord];
-    expect(w).toMatchObject({ dev: 'eth0', driver: 'ethoc', queue: 0, cpu: 0, warnAt: 'net/sched/sch_generic.c:442', firstLine: 2, lastLine: 4 });
+    expect(w).toMatchObject({
+      dev: 'eth0',
+      driver: 'ethoc',
+      queue: 0,
+      cpu: 0,
+      warnAt: 'net/sched/sch_generic.c:442',
+      firstLine: 2,
+      lastLine: 4,
+    });
     expect(w.evidence).toHaveLength(3);
     expect(w.tsBootNs).toBe(259_700_000_000n);
   });
 
   it('WARNING after the message (5.x arm64, 5.15 raspberrypi) and in logread', () => {
     expect(of(records('watchdog-raspberrypi-5239.syslog-iso'), 'watchdog_timeout')[0]).toMatchObject({
-      dev: 'eth1', driver: 'r8152', queue: 0, cpu: 0, warnAt: 'net/sched/sch_generic.c:478', firstLine: 1, lastLine: 3,
+      dev: 'eth1',
+      driver: 'r8152',
+      queue: 0,
+      cpu: 0,
+      warnAt: 'net/sched/sch_generic.c:478',
+      firstLine: 1,
+      lastLine: 3,
     });
-    expect(of(records('watchdog-lede-6447.logread'), 'watchdog_timeout')[0]).toMatchObject({ dev: 'eth0', driver: 'r8125', cpu: 3, firstLine: 1, lastLine: 2 });
-    expect(of(records('watchdog-openwrt-packages-9522.logread'), 'watchdog_timeout')[0]).toMatchObject({ driver: 'mtk_soc_eth', cpu: 2, firstLine: 1, lastLine: 3 });
-    expect(of(records('watchdog-xiaomi-77.dmesg-r'), 'watchdog_timeout')[0]).toMatchObject({ dev: 'wlan0', driver: 'cnss_wlan_pci', queue: 0, firstLine: 1, lastLine: 3 });
-    expect(of(records('watchdog-kastb-r8169-3.dmesg'), 'watchdog_timeout')[0]).toMatchObject({ dev: 'eth0', driver: 'r8169', cpu: 1, firstLine: 5, lastLine: 7 });
-    expect(of(records('watchdog-syscall-de.syslog'), 'watchdog_timeout')[0]).toMatchObject({ dev: 'eth0', driver: 'r8169', queue: 0, host: 'srv4' });
+    expect(of(records('watchdog-lede-6447.logread'), 'watchdog_timeout')[0]).toMatchObject({
+      dev: 'eth0',
+      driver: 'r8125',
+      cpu: 3,
+      firstLine: 1,
+      lastLine: 2,
+    });
+    expect(of(records('watchdog-openwrt-packages-9522.logread'), 'watchdog_timeout')[0]).toMatchObject({
+      driver: 'mtk_soc_eth',
+      cpu: 2,
+      firstLine: 1,
+      lastLine: 3,
+    });
+    expect(of(records('watchdog-xiaomi-77.dmesg-r'), 'watchdog_timeout')[0]).toMatchObject({
+      dev: 'wlan0',
+      driver: 'cnss_wlan_pci',
+      queue: 0,
+      firstLine: 1,
+      lastLine: 3,
+    });
+    expect(of(records('watchdog-kastb-r8169-3.dmesg'), 'watchdog_timeout')[0]).toMatchObject({
+      dev: 'eth0',
+      driver: 'r8169',
+      cpu: 1,
+      firstLine: 5,
+      lastLine: 7,
+    });
+    expect(of(records('watchdog-syscall-de.syslog'), 'watchdog_timeout')[0]).toMatchObject({
+      dev: 'eth0',
+      driver: 'r8169',
+      queue: 0,
+      host: 'srv4',
+    });
   });
 
   it('6.5–6.7 WARN_ONCE form with "timed out N ms", after a link flap (triple-quoted mail)', () => {
     const rs = records('watchdog-r8169-netdev-2023.mail');
-    expect(of(rs, 'watchdog_timeout')[0]).toMatchObject({ dev: 'enp3s0', driver: 'r8169', queue: 0, timedOutMs: 5368, firstLine: 3, lastLine: 4, tsBootNs: 1_512_295_215_000n });
+    expect(of(rs, 'watchdog_timeout')[0]).toMatchObject({
+      dev: 'enp3s0',
+      driver: 'r8169',
+      queue: 0,
+      timedOutMs: 5368,
+      firstLine: 3,
+      lastLine: 4,
+      tsBootNs: 1_512_295_215_000n,
+    });
     expect(of(rs, 'link_change').map((r) => [r.up, r.speedMbps, r.flowControl])).toEqual([
       [false, undefined, undefined],
       [true, 1000, 'rx/tx'],
@@ -70,7 +120,13 @@ describe('NETDEV WATCHDOG in every dev_watchdog() form', () => {
       ['eth0', 4, 200940],
     ]);
     expect(w[0]).toMatchObject({ driver: 'mtk_soc_eth', busId: '1e100000.ethernet', cpu: 1 });
-    expect(of(records('watchdog-r8168-64.journal'), 'watchdog_timeout')[0]).toMatchObject({ dev: 'nic1', driver: 'r8168', busId: '0000:05:00.0', timedOutMs: 6464, cpu: 2 });
+    expect(of(records('watchdog-r8168-64.journal'), 'watchdog_timeout')[0]).toMatchObject({
+      dev: 'nic1',
+      driver: 'r8168',
+      busId: '0000:05:00.0',
+      timedOutMs: 6464,
+      cpu: 2,
+    });
   });
 });
 
@@ -79,8 +135,19 @@ describe('Intel TX hang dumps', () => {
     const d = of(records('igb-netmap-261.dmesg'), 'tx_hang_dump');
     expect(d).toHaveLength(3);
     expect(d[0]).toMatchObject({
-      driver: 'igb', busId: '0000:02:00.1', variant: 'tx_unit_hang', queue: 0, hwHead: 0, hwTail: 1, nextToUse: 1, nextToClean: 0,
-      timeStampJiffies: 0x100148bd7n, jiffies: 0x100149450n, nextToWatch: 0xffff88041b001000n, firstLine: 1, lastLine: 11,
+      driver: 'igb',
+      busId: '0000:02:00.1',
+      variant: 'tx_unit_hang',
+      queue: 0,
+      hwHead: 0,
+      hwTail: 1,
+      nextToUse: 1,
+      nextToClean: 0,
+      timeStampJiffies: 0x100148bd7n,
+      jiffies: 0x100149450n,
+      nextToWatch: 0xffff88041b001000n,
+      firstLine: 1,
+      lastLine: 11,
     });
     expect(d[0]!.fields['desc.status']).toBe(0x558000n);
     expect(d[0]!.evidence).toHaveLength(11);
@@ -95,12 +162,32 @@ describe('Intel TX hang dumps', () => {
       [13, 16, 1, 0, 1],
     ]);
     expect(d[1]!.nextToUse).toBeUndefined();
-    expect(of(rs, 'link_change')[0]).toMatchObject({ dev: 'eth0', up: true, speedMbps: 1000, duplex: 'full', flowControl: 'RX/TX' });
+    expect(of(rs, 'link_change')[0]).toMatchObject({
+      dev: 'eth0',
+      up: true,
+      speedMbps: 1000,
+      duplex: 'full',
+      flowControl: 'RX/TX',
+    });
   });
 
   it('igb pasted from journalctl (indented continuations) and behind a shell prompt on the console', () => {
-    expect(of(records('igb-rtlwifi-513.journal'), 'tx_hang_dump')[0]).toMatchObject({ queue: 1, hwHead: 0, hwTail: 5, nextToUse: 5, nextToClean: 0, nextToWatch: 0xf41c7a99n });
-    expect(of(records('igb-lede-apu2-2.dmesg'), 'tx_hang_dump')[0]).toMatchObject({ driver: 'igb', queue: 2, hwTail: 1, jiffies: 0xffffadf3n, firstLine: 1, lastLine: 10 });
+    expect(of(records('igb-rtlwifi-513.journal'), 'tx_hang_dump')[0]).toMatchObject({
+      queue: 1,
+      hwHead: 0,
+      hwTail: 5,
+      nextToUse: 5,
+      nextToClean: 0,
+      nextToWatch: 0xf41c7a99n,
+    });
+    expect(of(records('igb-lede-apu2-2.dmesg'), 'tx_hang_dump')[0]).toMatchObject({
+      driver: 'igb',
+      queue: 2,
+      hwTail: 1,
+      jiffies: 0xffffadf3n,
+      firstLine: 1,
+      lastLine: 10,
+    });
   });
 
   it('igb with blank lines between every line', () => {
@@ -113,19 +200,66 @@ describe('Intel TX hang dumps', () => {
 
   it('ixgbe "TDH, TDT <93>, <9d>" and tx_buffer_info, quoted in a mail', () => {
     expect(of(records('ixgbe-kvm-virtio-iommu.mail'), 'tx_hang_dump')[0]).toMatchObject({
-      driver: 'ixgbe', dev: 'enp3s0', queue: 0, hwHead: 0x93, hwTail: 0x9d, nextToUse: 0x9d, nextToClean: 0x93, timeStampJiffies: 0x10019e800n,
+      driver: 'ixgbe',
+      dev: 'enp3s0',
+      queue: 0,
+      hwHead: 0x93,
+      hwTail: 0x9d,
+      nextToUse: 0x9d,
+      nextToClean: 0x93,
+      timeStampJiffies: 0x10019e800n,
     });
-    expect(of(records('ixgbe-intel-21.dmesg'), 'tx_hang_dump')[0]).toMatchObject({ dev: 'eth2', queue: 2, hwHead: 0x13a, hwTail: 0x16a, nextToUse: 0x16a });
+    expect(of(records('ixgbe-intel-21.dmesg'), 'tx_hang_dump')[0]).toMatchObject({
+      dev: 'eth2',
+      queue: 2,
+      hwHead: 0x13a,
+      hwTail: 0x16a,
+      nextToUse: 0x16a,
+    });
   });
 
   it('e1000e "Detected Hardware Unit Hang:" with MAC/PHY/PCI status', () => {
     const d = of(records('e1000e-gislab-407.dmesg'), 'tx_hang_dump');
     expect(d).toHaveLength(2);
-    expect(d[0]).toMatchObject({ driver: 'e1000e', dev: 'eth0', variant: 'hardware_unit_hang', hwHead: 0x13, hwTail: 0x88, nextToUse: 0x88, nextToClean: 0x7, firstLine: 1, lastLine: 15 });
-    expect(d[0]!.fields).toMatchObject({ 'MAC Status': 0x80083n, 'PHY Status': 0x796dn, 'PHY 1000BASE-T Status': 0x3c00n, 'PHY Extended Status': 0x3000n, 'PCI Status': 0x10n, 'next_to_watch.status': 0n });
-    expect(of(records('e1000e-lede-5854.logread'), 'tx_hang_dump')[0]).toMatchObject({ hwHead: 0x63, hwTail: 0xa1, firstLine: 2, lastLine: 15, wall: 'Tue Dec 1 17:07:50 2020' });
-    expect(of(records('e1000e-talos-8935.talos'), 'tx_hang_dump')[0]).toMatchObject({ dev: 'eno1', hwHead: 0xa1, hwTail: 0x8b, nextToClean: 0x96 });
-    expect(of(records('e1000e-przeqpiciel.journal'), 'tx_hang_dump')[0]).toMatchObject({ dev: 'enp0s25', hwHead: 0x82, hwTail: 0x8e, nextToClean: 0x81, lastLine: 6 });
+    expect(d[0]).toMatchObject({
+      driver: 'e1000e',
+      dev: 'eth0',
+      variant: 'hardware_unit_hang',
+      hwHead: 0x13,
+      hwTail: 0x88,
+      nextToUse: 0x88,
+      nextToClean: 0x7,
+      firstLine: 1,
+      lastLine: 15,
+    });
+    expect(d[0]!.fields).toMatchObject({
+      'MAC Status': 0x80083n,
+      'PHY Status': 0x796dn,
+      'PHY 1000BASE-T Status': 0x3c00n,
+      'PHY Extended Status': 0x3000n,
+      'PCI Status': 0x10n,
+      'next_to_watch.status': 0n,
+    });
+    expect(of(records('e1000e-lede-5854.logread'), 'tx_hang_dump')[0]).toMatchObject({
+      hwHead: 0x63,
+      hwTail: 0xa1,
+      firstLine: 2,
+      lastLine: 15,
+      wall: 'Tue Dec 1 17:07:50 2020',
+    });
+    expect(of(records('e1000e-talos-8935.talos'), 'tx_hang_dump')[0]).toMatchObject({
+      dev: 'eno1',
+      hwHead: 0xa1,
+      hwTail: 0x8b,
+      nextToClean: 0x96,
+    });
+    expect(of(records('e1000e-przeqpiciel.journal'), 'tx_hang_dump')[0]).toMatchObject({
+      dev: 'enp0s25',
+      hwHead: 0x82,
+      hwTail: 0x8e,
+      nextToClean: 0x81,
+      lastLine: 6,
+    });
   });
 
   it('orphan field lines before the first header are not a dump; a header-less dump starting at Tx Queue is', () => {
@@ -142,7 +276,16 @@ describe('driver ndo_tx_timeout dumps', () => {
   it('i40e_tx_timeout(): ring numbers and recovery level (quoted-printable mail)', () => {
     const rs = records('i40e-lkml-2022.mail');
     const [d] = of(rs, 'tx_timeout_dump') as [TxTimeoutDumpRecord];
-    expect(d).toMatchObject({ format: 'i40e', driver: 'i40e', dev: 'eth0', queue: 0, hwHead: 0x78c, hwTail: 0x78c, nextToUse: 0x78c, nextToClean: 0x697 });
+    expect(d).toMatchObject({
+      format: 'i40e',
+      driver: 'i40e',
+      dev: 'eth0',
+      queue: 0,
+      hwHead: 0x78c,
+      hwTail: 0x78c,
+      nextToUse: 0x78c,
+      nextToClean: 0x697,
+    });
     expect(d.fields).toMatchObject({ VSI_seid: 390n, INT: 0n });
     expect(of(rs, 'tx_recovery')[0]).toMatchObject({ action: 'recovery_level', level: 1, queue: 0 });
   });
@@ -167,14 +310,40 @@ describe('driver ndo_tx_timeout dumps', () => {
     const rs = records('hns3-kvm-2024.mail');
     expect(of(rs, 'watchdog_timeout')[0]).toMatchObject({ dev: 'eth1', queue: 10, timedOutMs: 5260, cpu: 1 });
     const [d] = of(rs, 'tx_timeout_dump') as [TxTimeoutDumpRecord];
-    expect(d).toMatchObject({ format: 'hns3', queue: 10, count: 1, nextToUse: 1, nextToClean: 0, hwHead: 0, hwTail: 0, sinceLastTransUs: 5_260_000 });
-    expect(d.fields).toMatchObject({ queued: 42n, completed: 0n, 'napi state': 16n, tx_push: 1n, BD_NUM: 0x7fn, EBD_NUM: 0x400n });
+    expect(d).toMatchObject({
+      format: 'hns3',
+      queue: 10,
+      count: 1,
+      nextToUse: 1,
+      nextToClean: 0,
+      hwHead: 0,
+      hwTail: 0,
+      sinceLastTransUs: 5_260_000,
+    });
+    expect(d.fields).toMatchObject({
+      queued: 42n,
+      completed: 0n,
+      'napi state': 16n,
+      tx_push: 1n,
+      BD_NUM: 0x7fn,
+      EBD_NUM: 0x400n,
+    });
     expect(of(rs, 'tx_recovery')[0]).toMatchObject({ action: 'reset', busId: '0000:c2:00.0' });
   });
 
   it('hns3 lines quoted without any envelope', () => {
     const [d] = of(records('hns3-netdev-2024.mail'), 'tx_timeout_dump') as [TxTimeoutDumpRecord];
-    expect(d).toMatchObject({ format: 'hns3', queue: 1, count: 35, nextToUse: 0x346, nextToClean: 0x334, hwHead: 0x346, hwTail: 0x346, firstLine: 2, lastLine: 3 });
+    expect(d).toMatchObject({
+      format: 'hns3',
+      queue: 1,
+      count: 35,
+      nextToUse: 0x346,
+      nextToClean: 0x334,
+      hwHead: 0x346,
+      hwTail: 0x346,
+      firstLine: 2,
+      lastLine: 3,
+    });
   });
 
   it('virtnet_tx_timeout(): queue, vq and usecs since the last transmit', () => {
@@ -191,7 +360,13 @@ describe('driver ndo_tx_timeout dumps', () => {
 
   it('bnxt_dump_tx_sw_state(): producer and consumer in hex, after the 6.8+ watchdog and the reset notice', () => {
     const rs = records('bnxt-netdev-2025.mail');
-    expect(of(rs, 'watchdog_timeout')[0]).toMatchObject({ driver: 'bnxt_en', dev: 'eth0', queue: 1, timedOutMs: 5123, cpu: 2 });
+    expect(of(rs, 'watchdog_timeout')[0]).toMatchObject({
+      driver: 'bnxt_en',
+      dev: 'eth0',
+      queue: 1,
+      timedOutMs: 5123,
+      cpu: 2,
+    });
     const d = of(rs, 'tx_timeout_dump');
     expect(d.map((r) => r.format)).toEqual(['generic', 'bnxt']);
     expect(d[1]).toMatchObject({ nextToUse: 0xa, nextToClean: 0x8, firstLine: 5 });
@@ -199,11 +374,23 @@ describe('driver ndo_tx_timeout dumps', () => {
   });
 
   it('one-line timeouts (r8152, r8168, forcedeth) and ena missing completions', () => {
-    expect(of(records('watchdog-r8152-lede-10941.logread'), 'tx_timeout_dump')[0]).toMatchObject({ format: 'generic', driver: 'r8152', busId: '4-1:1.0', dev: 'eth1' });
-    expect(of(records('watchdog-r8168-64.journal'), 'tx_timeout_dump')[0]).toMatchObject({ format: 'generic', driver: 'r8168', dev: 'nic1' });
+    expect(of(records('watchdog-r8152-lede-10941.logread'), 'tx_timeout_dump')[0]).toMatchObject({
+      format: 'generic',
+      driver: 'r8152',
+      busId: '4-1:1.0',
+      dev: 'eth1',
+    });
+    expect(of(records('watchdog-r8168-64.journal'), 'tx_timeout_dump')[0]).toMatchObject({
+      format: 'generic',
+      driver: 'r8168',
+      dev: 'nic1',
+    });
     expect(of(records('forcedeth-ubuntuforums.dmesg'), 'tx_timeout_dump').map((r) => r.firstLine)).toEqual([1, 4]);
     const ena = records('ena-amzn-147.dmesg-reltime');
-    expect(of(ena, 'tx_timeout_dump').map((r) => r.fields)).toEqual([{ qid: 0n, index: 694n }, { missed: 156n, threshold: 128n }]);
+    expect(of(ena, 'tx_timeout_dump').map((r) => r.fields)).toEqual([
+      { qid: 0n, index: 694n },
+      { missed: 156n, threshold: 128n },
+    ]);
     expect(of(ena, 'tx_recovery').map((r) => r.text)).toEqual(['Trigger reset is on']);
   });
 });
@@ -215,7 +402,14 @@ describe('link, neighbour overflow', () => {
       ['enp2s0f1', true, 100, 'RX/TX'],
       ['enp2s0f1', true, 100, 'RX/TX'],
     ]);
-    expect(of(records('e1000-lkml-2006.syslog'), 'link_change')[0]).toMatchObject({ driver: 'e1000', dev: 'eth0', up: true, speedMbps: 100, duplex: 'full', firstLine: 27 });
+    expect(of(records('e1000-lkml-2006.syslog'), 'link_change')[0]).toMatchObject({
+      driver: 'e1000',
+      dev: 'eth0',
+      up: true,
+      speedMbps: 100,
+      duplex: 'full',
+      firstLine: 27,
+    });
     expect(of(records('watchdog-kastb-r8169-3.dmesg'), 'link_change')).toHaveLength(2);
   });
 
@@ -227,20 +421,33 @@ describe('link, neighbour overflow', () => {
       [5, 'arp_cache', 'k8snode228'],
     ]);
     expect(of(records('neigh-lede-6427.logread'), 'neigh_table_overflow')).toHaveLength(2);
-    expect(of(records('neigh-router7-31.dmesg'), 'neigh_table_overflow').map((r) => r.tsBootNs)).toEqual([843_041_359_054_000n, 843_041_364_702_000n]);
+    expect(of(records('neigh-router7-31.dmesg'), 'neigh_table_overflow').map((r) => r.tsBootNs)).toEqual([
+      843_041_359_054_000n,
+      843_041_364_702_000n,
+    ]);
   });
 
   it('records only kernel lines of a mixed syslog file', () => {
     const rs = records('e1000e-lede-5854.logread');
     expect(rs.every((r) => r.evidence.every((e) => e.includes('kernel:')))).toBe(true);
     const rec: TxRecoveryRecord[] = of(records('watchdog-via-rhine-lkml-2001.syslog'), 'tx_recovery');
-    expect(rec.map((r) => r.text)).toEqual(['reset finished after 5 microseconds.', 'reset finished after 10005 microseconds.', 'reset finished after 10005 microseconds.']);
+    expect(rec.map((r) => r.text)).toEqual([
+      'reset finished after 5 microseconds.',
+      'reset finished after 10005 microseconds.',
+      'reset finished after 10005 microseconds.',
+    ]);
   });
 });
 
 // A record carries what is needed to quote it: first/last line and the raw lines.
 it('every record of every excerpt quotes its source lines in order', () => {
-  for (const f of ['igb-netmap-261.dmesg', 'mlx5-nvme-2020.mail', 'hns3-kvm-2024.mail', 'e1000e-gislab-407.dmesg', 'watchdog-openrisc-9.dmesg']) {
+  for (const f of [
+    'igb-netmap-261.dmesg',
+    'mlx5-nvme-2020.mail',
+    'hns3-kvm-2024.mail',
+    'e1000e-gislab-407.dmesg',
+    'watchdog-openrisc-9.dmesg',
+  ]) {
     const text = readFileSync(`${DATA}${f}`, 'utf8').split('\n');
     for (const r of records(f) as (TxHangDumpRecord | KernelRecord)[]) {
       expect(r.firstLine).toBeLessThanOrEqual(r.lastLine);
@@ -269,7 +476,9 @@ it('phylib phy_print_status() and mlx5 link lines (real lines, quoted inline)', 
       '[Thu Oct 22 08:55:11 2020] mlx5_core 0000:42:00.1 eth4: Link up',
     ].join('\n'),
   );
-  expect(of(rs, 'link_change').map((r) => [r.driver, r.dev, r.up, r.speedMbps, r.duplex, r.flowControl, r.wall])).toEqual([
+  expect(
+    of(rs, 'link_change').map((r) => [r.driver, r.dev, r.up, r.speedMbps, r.duplex, r.flowControl, r.wall]),
+  ).toEqual([
     ['rk_gmac-dwmac', 'eth0', true, 1000, 'full', 'off', undefined],
     ['mlx5_core', 'eth4', false, undefined, undefined, undefined, 'Thu Oct 22 08:55:04 2020'],
     ['mlx5_core', 'eth4', true, undefined, undefined, undefined, 'Thu Oct 22 08:55:11 2020'],

@@ -28,13 +28,17 @@ let builtLoad: LoadFn;
 
 beforeAll(() => {
   buildIngestDist();
-  return import(pathToFileURL(join(repoRoot, 'packages/ingest/dist/index.js')).href).then((m: { loadEvents: LoadFn }) => {
-    builtLoad = m.loadEvents;
-  });
+  return import(pathToFileURL(join(repoRoot, 'packages/ingest/dist/index.js')).href).then(
+    (m: { loadEvents: LoadFn }) => {
+      builtLoad = m.loadEvents;
+    },
+  );
 }, 120_000);
 
 /** The reference: every line through the string parser, in this thread. */
-async function loadReference(path: string): Promise<{ table: Table; summary: Omit<IngestSummary, 'sources'> & { sources: unknown[] } }> {
+async function loadReference(
+  path: string,
+): Promise<{ table: Table; summary: Omit<IngestSummary, 'sources'> & { sources: unknown[] } }> {
   const cols = new EventColumns();
   const batches: RecordBatch[] = [];
   const src = await ingestTextSource(path, cols, (b) => void batches.push(b), { fastPath: false, workers: 0 });
@@ -78,9 +82,13 @@ function expectSame(label: string, a: { table: Table; summary: unknown }, b: { t
         break;
       }
     }
-    expect(firstDiff === -1 ? null : { row: firstDiff, want: x[firstDiff], got: y[firstDiff] }, `${label}: ${name}`).toBeNull();
+    expect(
+      firstDiff === -1 ? null : { row: firstDiff, want: x[firstDiff], got: y[firstDiff] },
+      `${label}: ${name}`,
+    ).toBeNull();
   }
-  for (const name of DICTS) expect(dictionaryValues(b.table, name), `${label}: ${name} dictionary`).toEqual(dictionaryValues(a.table, name));
+  for (const name of DICTS)
+    expect(dictionaryValues(b.table, name), `${label}: ${name} dictionary`).toEqual(dictionaryValues(a.table, name));
   expect(b.summary, `${label}: summary`).toEqual(a.summary);
 }
 
@@ -118,14 +126,21 @@ describe('fast paths give the identical table', () => {
     for (let k = 0; k < 3000; k++) {
       const us = String(100000 + k).padStart(6, '0');
       const comm = ['ping', 'kworker/0:0-eve', 'napi/vr0-266', 'wörker ü', 'a b c'][k % 5]!;
-      perf.push(`  ${comm} ${9000 + (k % 7)} [00${k % 2}] 1900.${us}:       net:net_dev_xmit: dev=vs${k % 3} skbaddr=0xffff888165655${String(k % 999).padStart(3, '0')} len=${k} rc=${k % 17 === 0 ? 16 : 0}`);
+      perf.push(
+        `  ${comm} ${9000 + (k % 7)} [00${k % 2}] 1900.${us}:       net:net_dev_xmit: dev=vs${k % 3} skbaddr=0xffff888165655${String(k % 999).padStart(3, '0')} len=${k} rc=${k % 17 === 0 ? 16 : 0}`,
+      );
       if (k % 97 === 0) perf.push('not a trace line at all');
       if (k % 89 === 0) perf.push('');
       if (k % 83 === 0) perf.push('\tffffffff81234567 dev_hard_start_xmit+0x12 ([kernel.kallsyms])');
       if (k % 79 === 0) perf.push(`  ping 1 [000] 1900.${us}: net:net_dev_xmit: dev=lo skbaddr=0x1 len=1\r`);
-      if (k % 71 === 0) perf.push(`  ping 1 [000] 1900.${us}: skb:kfree_skb: skbaddr=zzz location=x reason: NOT_SPECIFIED`);
-      if (k % 61 === 0) perf.push(`  ping 1 [000] 1900.${us}: sched:sched_switch: prev_comm=ping prev_pid=1 ==> next_comm=swapper/0\r`);
-      if (k % 53 === 0) perf.push(`  ping 1 [000] 1900.${us}: napi:dql_stall_detected: thrs 1  len 4  last_reap 10  hist_head 2  now 4294968000  hist 0:0:0:0`);
+      if (k % 71 === 0)
+        perf.push(`  ping 1 [000] 1900.${us}: skb:kfree_skb: skbaddr=zzz location=x reason: NOT_SPECIFIED`);
+      if (k % 61 === 0)
+        perf.push(`  ping 1 [000] 1900.${us}: sched:sched_switch: prev_comm=ping prev_pid=1 ==> next_comm=swapper/0\r`);
+      if (k % 53 === 0)
+        perf.push(
+          `  ping 1 [000] 1900.${us}: napi:dql_stall_detected: thrs 1  len 4  last_reap 10  hist_head 2  now 4294968000  hist 0:0:0:0`,
+        );
       // field tokens at the edges of the four-byte key compare and the fused value parsers (./src/parse/fast.ts)
       if (k % 47 === 0) {
         const odd = [
@@ -143,9 +158,15 @@ describe('fast paths give the identical table', () => {
         ][(k / 47) % 11]!;
         perf.push(`  ping 1 [000] 1900.${us}: net:net_dev_xmit: ${odd}`);
         perf.push(`  ping 1 [000] 1900.${us}: net:net_dev_xmit:: dev=vs1 skbaddr=0x1 len=1 rc=0`);
-        perf.push(`  ping 1 [000] 1900.${us}: qdisc:qdisc_dequeue: dequeue ifindex=4 qdisc handle=0x0000000000010000 parent=0xFFFFFFFF txq_state=0x${k % 2 ? '1ffffffff' : '4'} packets=1 skbaddr=0xffff888000000005`);
-        perf.push(`  ping 1 [000] 1900.${us}: net:net_dev_start_xmit: dev=vs0 queue_index=${k % 4} queue=2 skbaddr=0xffff888000000006 len=60`);
-        perf.push(`  ping 1 [000] 1900.${us}: napi:napi_poll: napi poll on napi struct 0xffff888000c2d1c8 for device vs0 work 1 budget 64`);
+        perf.push(
+          `  ping 1 [000] 1900.${us}: qdisc:qdisc_dequeue: dequeue ifindex=4 qdisc handle=0x0000000000010000 parent=0xFFFFFFFF txq_state=0x${k % 2 ? '1ffffffff' : '4'} packets=1 skbaddr=0xffff888000000005`,
+        );
+        perf.push(
+          `  ping 1 [000] 1900.${us}: net:net_dev_start_xmit: dev=vs0 queue_index=${k % 4} queue=2 skbaddr=0xffff888000000006 len=60`,
+        );
+        perf.push(
+          `  ping 1 [000] 1900.${us}: napi:napi_poll: napi poll on napi struct 0xffff888000c2d1c8 for device vs0 work 1 budget 64`,
+        );
         // lines that differ from the template learnt from their event's first line (fast.ts TplEntry)
         perf.push(
           [
@@ -158,10 +179,17 @@ describe('fast paths give the identical table', () => {
           ][(k / 47) % 6]!,
         );
       }
-      ftrace.push(`  ${comm}-${9000 + (k % 7)}    [00${k % 2}] d..2. 1900.${us}: net_dev_xmit: dev=vs${k % 3} skbaddr=00000000${String(k % 99999999).padStart(8, '0')} len=${k} rc=0`);
+      ftrace.push(
+        `  ${comm}-${9000 + (k % 7)}    [00${k % 2}] d..2. 1900.${us}: net_dev_xmit: dev=vs${k % 3} skbaddr=00000000${String(k % 99999999).padStart(8, '0')} len=${k} rc=0`,
+      );
       if (k % 37 === 0) ftrace.push(`CPU:${k % 2} [LOST ${k + 1} EVENTS]`);
-      if (k % 101 === 0) ftrace.push(`  ${comm}-1 [000] .... 1900.${us}: qdisc_dequeue: dequeue ifindex=4 qdisc handle=0x10000 parent=0xFFFFFFFF txq_state=0x0 packets=1 skbaddr=(ptrval)`);
-      bpf.push(`${1900000000000 + k} ${k % 2} ${9000 + (k % 7)} ${comm} net:net_dev_xmit dev=vs${k % 3} skbaddr=0xffff888165655000 len=${k} rc=0`);
+      if (k % 101 === 0)
+        ftrace.push(
+          `  ${comm}-1 [000] .... 1900.${us}: qdisc_dequeue: dequeue ifindex=4 qdisc handle=0x10000 parent=0xFFFFFFFF txq_state=0x0 packets=1 skbaddr=(ptrval)`,
+        );
+      bpf.push(
+        `${1900000000000 + k} ${k % 2} ${9000 + (k % 7)} ${comm} net:net_dev_xmit dev=vs${k % 3} skbaddr=0xffff888165655000 len=${k} rc=0`,
+      );
       if (k % 41 === 0) bpf.push(`Lost ${k + 1} events`);
     }
     const files = {

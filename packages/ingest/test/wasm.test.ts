@@ -35,7 +35,14 @@ interface Handler {
 }
 interface Built {
   RowColumns: new (capacity?: number, arena?: unknown) => Cols;
-  LineHandler: new (cols: Cols, format: string, path: string, strict: boolean, sourceIdx: number, onFull: () => void) => Handler;
+  LineHandler: new (
+    cols: Cols,
+    format: string,
+    path: string,
+    strict: boolean,
+    sourceIdx: number,
+    onFull: () => void,
+  ) => Handler;
   WasmLineKernel: new (format: string, capacity: number, inputBytes: number) => { input: Uint8Array; arena: unknown };
   wasmKernelEnabled(format: string): boolean;
 }
@@ -120,24 +127,44 @@ function textOf(path: string): Uint8Array {
 function expectSameRows(label: string, a: ReturnType<typeof parse>, b: ReturnType<typeof parse>): void {
   expect(b.rows.length, `${label}: rows`).toBe(a.rows.length);
   for (let i = 0; i < a.rows.length; i++) {
-    if (JSON.stringify(a.rows[i], (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) !==
-      JSON.stringify(b.rows[i], (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) {
+    if (
+      JSON.stringify(a.rows[i], (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) !==
+      JSON.stringify(b.rows[i], (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
+    ) {
       expect({ row: i, js: a.rows[i], wasm: b.rows[i] }, label).toBeNull();
     }
   }
-  for (const [name, d] of Object.entries(a.dicts)) expect(b.dicts[name]!.values, `${label}: ${name} dictionary`).toEqual(d.values);
+  for (const [name, d] of Object.entries(a.dicts))
+    expect(b.dicts[name]!.values, `${label}: ${name} dictionary`).toEqual(d.values);
   for (const k of ['lines', 'events', 'skipped', 'comments'] as const) expect(b.h[k], `${label}: ${k}`).toBe(a.h[k]);
-  expect(b.h.countsByEvent.map((n) => n ?? 0), `${label}: per-event counts`).toEqual(a.h.countsByEvent.map((n) => n ?? 0));
+  expect(
+    b.h.countsByEvent.map((n) => n ?? 0),
+    `${label}: per-event counts`,
+  ).toEqual(a.h.countsByEvent.map((n) => n ?? 0));
 }
 
 describe('WebAssembly perf-script kernel', () => {
   it('is built and enabled, with the field tables of src/parse/fields.ts', async () => {
-    for (const f of ['perf-script', 'ftrace', 'trace-cmd', 'bpftrace']) expect(built.wasmKernelEnabled(f), f).toBe(true);
+    for (const f of ['perf-script', 'ftrace', 'trace-cmd', 'bpftrace'])
+      expect(built.wasmKernelEnabled(f), f).toBe(true);
     expect(built.wasmKernelEnabled('bpftrace-json')).toBe(false);
-    const { instance } = (await (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array, i: object): Promise<{ instance: { exports: Record<string, (ev: number) => number> } }> } }).WebAssembly.instantiate(
-      readFileSync(join(dist, 'lines.wasm')),
-      { env: { memory: new (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number }) => object } }).WebAssembly.Memory({ initial: 1 }), intern: () => 0 } },
-    ));
+    const { instance } = await (
+      globalThis as unknown as {
+        WebAssembly: {
+          instantiate(
+            b: Uint8Array,
+            i: object,
+          ): Promise<{ instance: { exports: Record<string, (ev: number) => number> } }>;
+        };
+      }
+    ).WebAssembly.instantiate(readFileSync(join(dist, 'lines.wasm')), {
+      env: {
+        memory: new (
+          globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number }) => object } }
+        ).WebAssembly.Memory({ initial: 1 }),
+        intern: () => 0,
+      },
+    });
     REQUIRED.forEach((want, ev) => expect(instance.exports.required!(ev), `REQUIRED[${ev}]`).toBe(want));
     WANTED.forEach((want, ev) => expect(instance.exports.wanted!(ev), `WANTED[${ev}]`).toBe(want));
   });
@@ -166,14 +193,22 @@ describe('WebAssembly perf-script kernel', () => {
       const comm = ['ping', 'kworker/0:0', 'cpuhp/1', 'vhost-12', 'CPU 0 x', 'a b', 'wörker'][k % 7]!;
       const flags = ['d..2. ', 'd..2 ', '', 'dNs1. '][k % 4]!;
       const ptr = ['00000000deadbeef', 'ffff888000000001', '(____ptrval____)', '0000000000000000'][k % 4]!;
-      lines.push(`  ${comm}-${9000 + (k % 7)}    [00${k % 2}] ${flags}1900.${us}: net_dev_xmit: dev=vs${k % 3} skbaddr=${ptr} len=${k} rc=${k % 5}`);
-      lines.push(`  ${comm}-${k % 3} (  ${k % 9}) [001] ${flags}${k % 40 === 0 ? '12345678901' : '1900'}.${us.slice(0, 1 + (k % 6))}: qdisc_dequeue: dequeue ifindex=4 qdisc handle=0x10000 parent=0xFFFFFFFF txq_state=0x${k % 8} packets=${k % 3} skbaddr=${ptr}`);
-      lines.push(`  ping-1 [000] .... 1900.${us}: napi_poll: napi poll on napi struct 0000000012345678 for device vs${k % 2} work ${k % 65} budget 64`);
+      lines.push(
+        `  ${comm}-${9000 + (k % 7)}    [00${k % 2}] ${flags}1900.${us}: net_dev_xmit: dev=vs${k % 3} skbaddr=${ptr} len=${k} rc=${k % 5}`,
+      );
+      lines.push(
+        `  ${comm}-${k % 3} (  ${k % 9}) [001] ${flags}${k % 40 === 0 ? '12345678901' : '1900'}.${us.slice(0, 1 + (k % 6))}: qdisc_dequeue: dequeue ifindex=4 qdisc handle=0x10000 parent=0xFFFFFFFF txq_state=0x${k % 8} packets=${k % 3} skbaddr=${ptr}`,
+      );
+      lines.push(
+        `  ping-1 [000] .... 1900.${us}: napi_poll: napi poll on napi struct 0000000012345678 for device vs${k % 2} work ${k % 65} budget 64`,
+      );
       if (k % 37 === 0) lines.push(`CPU:${k % 2} [LOST ${k + 1} EVENTS]`);
       if (k % 41 === 0) lines.push(`  ping-1 [000] .... 1900:${us}: net_dev_xmit: dev=x skbaddr=0 len=1 rc=0`);
       if (k % 43 === 0) lines.push(`  ping-1 [000] .... 1900.${us}: sched_switch: prev_comm=ping prev_pid=1`);
     }
-    const text = new TextEncoder().encode(lines.join('\n') + '\n  ping-1 [000] .... 1901.000000: net_dev_xmit: dev=lo skbad');
+    const text = new TextEncoder().encode(
+      lines.join('\n') + '\n  ping-1 [000] .... 1901.000000: net_dev_xmit: dev=lo skbad',
+    );
     const js = parse(text, 'ftrace', false, 1 << 16, 1000);
     expect(js.h.events).toBeGreaterThan(4000);
     for (const piece of [1 << 16, 333]) {
@@ -188,8 +223,12 @@ describe('WebAssembly perf-script kernel', () => {
     for (let k = 0; k < 1500; k++) {
       const ts = k % 50 === 0 ? '12345678901234567890' : String(1900000000000 + k);
       const comm = ['ping', 'kworker/0:0', 'a b c', 'x:y', '12 34'][k % 5]!;
-      lines.push(`${ts} ${k % 2} ${9000 + (k % 7)} ${comm} net:net_dev_xmit dev=vs${k % 3} skbaddr=0xffff888165655000 len=${k} rc=${k % 17 === 0 ? 16 : 0}`);
-      lines.push(`${ts} ${k % 2} ${k % 3} ${comm} qdisc:qdisc_dequeue ifindex=4 handle=0x10000 parent=0xffffffff txq_state=0x${k % 8} packets=${k % 3} skbaddr=0xffff888165655${String(k % 999).padStart(3, '0')}`);
+      lines.push(
+        `${ts} ${k % 2} ${9000 + (k % 7)} ${comm} net:net_dev_xmit dev=vs${k % 3} skbaddr=0xffff888165655000 len=${k} rc=${k % 17 === 0 ? 16 : 0}`,
+      );
+      lines.push(
+        `${ts} ${k % 2} ${k % 3} ${comm} qdisc:qdisc_dequeue ifindex=4 handle=0x10000 parent=0xffffffff txq_state=0x${k % 8} packets=${k % 3} skbaddr=0xffff888165655${String(k % 999).padStart(3, '0')}`,
+      );
       if (k % 41 === 0) lines.push(`Lost ${k + 1} events`);
       if (k % 43 === 0) lines.push(`${ts} x 1 ping net:net_dev_xmit dev=vs0 skbaddr=0x1 len=1 rc=0`);
       if (k % 47 === 0) lines.push(`${ts} 0 1 ping sched:sched_switch prev_comm=ping`);
@@ -211,9 +250,15 @@ describe('WebAssembly perf-script kernel', () => {
     for (let k = 0; k < 2000; k++) {
       const us = String(100000 + k).padStart(6, '0');
       const comm = ['ping', 'kworker/0:0-eve', 'wörker ü', 'a b c', '12345678 x'][k % 5]!;
-      lines.push(`  ${comm} ${9000 + (k % 7)} [00${k % 2}] 1900.${us}: net:net_dev_xmit: dev=vs${k % 3} skbaddr=0xffff888165655${String(k % 999).padStart(3, '0')} len=${k} rc=${k % 17 === 0 ? 16 : 0}`);
-      lines.push(`  ${comm} -${k % 3} [001] 1900.${us}: qdisc:qdisc_dequeue: dequeue ifindex=4 qdisc handle=0x${(k % 5).toString(16)}0000 parent=0xFFFFFFFF txq_state=0x${k % 8} packets=${k % 3} skbaddr=${['(nil)', '(ptrval)', '00000000deadbeef', 'deadbeef', 'ffff888000000001', '0x0', '(null)'][k % 7]}`);
-      lines.push(`  ping 1 [000] ${k % 50 === 0 ? '99999999999' : '1900'}.${us}: skb:kfree_skb: skbaddr=0xffff888000000007 location=x${k % 11} reason: ${['NOT_SPECIFIED', 'X', ''][k % 3]}`);
+      lines.push(
+        `  ${comm} ${9000 + (k % 7)} [00${k % 2}] 1900.${us}: net:net_dev_xmit: dev=vs${k % 3} skbaddr=0xffff888165655${String(k % 999).padStart(3, '0')} len=${k} rc=${k % 17 === 0 ? 16 : 0}`,
+      );
+      lines.push(
+        `  ${comm} -${k % 3} [001] 1900.${us}: qdisc:qdisc_dequeue: dequeue ifindex=4 qdisc handle=0x${(k % 5).toString(16)}0000 parent=0xFFFFFFFF txq_state=0x${k % 8} packets=${k % 3} skbaddr=${['(nil)', '(ptrval)', '00000000deadbeef', 'deadbeef', 'ffff888000000001', '0x0', '(null)'][k % 7]}`,
+      );
+      lines.push(
+        `  ping 1 [000] ${k % 50 === 0 ? '99999999999' : '1900'}.${us}: skb:kfree_skb: skbaddr=0xffff888000000007 location=x${k % 11} reason: ${['NOT_SPECIFIED', 'X', ''][k % 3]}`,
+      );
       const odd = [
         'devx=1 dev= =5 skbaddr=0XFFFF888000000001 len 90 rc=1',
         'dev=vs1\tskbaddr=0xffff888000000002\tlen=7\trc=-0',
@@ -229,7 +274,9 @@ describe('WebAssembly perf-script kernel', () => {
         'dev=vs1 skbaddr=0xffff888000000004 len=5 rc=123456789012345678',
       ][k % 12]!;
       lines.push(`  ping 1 [000] 1900.${us}: net:net_dev_xmit: ${odd}`);
-      lines.push(`  ping 1 [000] 1900.${us}: napi:napi_poll: napi poll on napi struct 0xffff888000c2d1c8 for device vs${k % 2} work ${k % 65} budget 64`);
+      lines.push(
+        `  ping 1 [000] 1900.${us}: napi:napi_poll: napi poll on napi struct 0xffff888000c2d1c8 for device vs${k % 2} work ${k % 65} budget 64`,
+      );
       if (k % 97 === 0) lines.push('\tffffffff81234567 dev_hard_start_xmit+0x12 ([kernel.kallsyms])');
       if (k % 89 === 0) lines.push('');
       if (k % 83 === 0) lines.push('not a trace line');
@@ -238,10 +285,14 @@ describe('WebAssembly perf-script kernel', () => {
       // net_cookie: a key the kernel does not parse (it hands the line to JavaScript), above 2^53, or bad
       if (k % 13 === 0) {
         const cookie = ['4096', '1152921504606846977', '12x', ''][k % 4]!;
-        lines.push(`  kworker 1 [000] 1900.${us}: net:net_dev_xmit_timeout: dev=eth0 driver=igb queue=2 net_cookie=${cookie} ifindex=2`);
+        lines.push(
+          `  kworker 1 [000] 1900.${us}: net:net_dev_xmit_timeout: dev=eth0 driver=igb queue=2 net_cookie=${cookie} ifindex=2`,
+        );
       }
     }
-    const text = new TextEncoder().encode(lines.join('\n') + '\n  ping 1 [000] 1901.000000: net:net_dev_xmit: dev=lo skbad');
+    const text = new TextEncoder().encode(
+      lines.join('\n') + '\n  ping 1 [000] 1901.000000: net:net_dev_xmit: dev=lo skbad',
+    );
     const js = parse(text, 'perf-script', false, 1 << 16, 1000);
     expect(js.h.skipped).toBeGreaterThan(20);
     for (const piece of [1 << 16, 333]) {

@@ -73,7 +73,14 @@ function modelState(dql: Dql): Record<string, number | string[]> {
 
 function eventToGolden(e: DqlStallEvent | null): GoldenStallEvent | null {
   if (e === null) return null;
-  return { thrs: e.thrs, len: e.len, last_reap: e.lastReap, hist_head: e.histHead, now: e.now, hist: e.hist.map(hex64) };
+  return {
+    thrs: e.thrs,
+    len: e.len,
+    last_reap: e.lastReap,
+    hist_head: e.histHead,
+    now: e.now,
+    hist: e.hist.map(hex64),
+  };
 }
 
 function applyOp(dql: Dql, kernel: KernelBehaviour, op: GoldenOp): { dql: Dql; event: DqlStallEvent | null } {
@@ -127,15 +134,26 @@ interface FileResult {
 
 function replayFile(file: string): FileResult {
   const name = path.basename(file);
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const header = JSON.parse(lines[0] ?? 'null') as GoldenHeader | null;
   if (header === null || header.type !== 'header' || header.schema !== 'dql-golden/1') {
     throw new Error(`${name}:1: not a dql-golden/1 header`);
   }
   const kernel = kernelBehaviour(header.kernel);
   // The file's declared semantics must be what kernelBehaviour() picks for that release.
-  if (kernel.dqlResetSetsLimitTo !== header.reset_sets_limit_to || kernel.dqlClamp !== header.clamp || kernel.dqlStallDetection !== header.stall_detection) {
-    return { file: name, ops: lines.length - 1, matched: 0, firstMismatch: `${name}: header ${header.kernel} declares reset=${header.reset_sets_limit_to} clamp=${header.clamp} stall=${header.stall_detection}, kernelBehaviour gives reset=${kernel.dqlResetSetsLimitTo} clamp=${kernel.dqlClamp} stall=${kernel.dqlStallDetection}` };
+  if (
+    kernel.dqlResetSetsLimitTo !== header.reset_sets_limit_to ||
+    kernel.dqlClamp !== header.clamp ||
+    kernel.dqlStallDetection !== header.stall_detection
+  ) {
+    return {
+      file: name,
+      ops: lines.length - 1,
+      matched: 0,
+      firstMismatch: `${name}: header ${header.kernel} declares reset=${header.reset_sets_limit_to} clamp=${header.clamp} stall=${header.stall_detection}, kernelBehaviour gives reset=${kernel.dqlResetSetsLimitTo} clamp=${kernel.dqlClamp} stall=${kernel.dqlStallDetection}`,
+    };
   }
   let dql = new Dql(kernel);
   let matched = 0;
@@ -165,7 +183,8 @@ function replayFile(file: string): FileResult {
       }
     }
     if (bad === null && dql.avail() !== op.avail) bad = `avail: expected ${op.avail}, actual ${dql.avail()}`;
-    if (bad === null && dql.inflight() !== op.inflight) bad = `inflight: expected ${op.inflight}, actual ${dql.inflight()}`;
+    if (bad === null && dql.inflight() !== op.inflight)
+      bad = `inflight: expected ${op.inflight}, actual ${dql.inflight()}`;
     if (bad === null) {
       const e = JSON.stringify(op.stall_event);
       const a = JSON.stringify(eventToGolden(event));
@@ -199,7 +218,9 @@ describe('DQL golden vectors (§A, lib/dynamic_queue_limits.c)', () => {
       if (r.firstMismatch !== null) failures.push(r.firstMismatch);
       stallEvents += (readFileSync(f, 'utf8').match(/"stall_event":\{/g) ?? []).length;
     }
-    console.log(`DQL golden: ${matched}/${total} ops matched (${files.length} files, ${stallEvents} stall events) from ${goldenDqlDir}`);
+    console.log(
+      `DQL golden: ${matched}/${total} ops matched (${files.length} files, ${stallEvents} stall events) from ${goldenDqlDir}`,
+    );
     expect(failures, failures.join('\n')).toEqual([]);
     expect(matched).toBe(total);
   });

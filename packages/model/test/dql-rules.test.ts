@@ -32,7 +32,10 @@ describe('§A.2 dql_init / dql_reset', () => {
     expect(d.avail()).toBe(0);
   });
 
-  for (const [kernel, expectLimit] of [[K612, 4000], [K515, 0]] as const) {
+  for (const [kernel, expectLimit] of [
+    [K612, 4000],
+    [K515, 0],
+  ] as const) {
     it(`§A.2 dql_reset on ${kernel.label} sets limit to ${expectLimit === 0 ? '0' : 'min_limit'} and leaves adj_limit alone`, () => {
       const d = freshDql(kernel);
       d.setMinLimit(4000);
@@ -184,7 +187,10 @@ describe('§A.4 dql_completed: the limit algorithm', () => {
   });
 
   it('§A.4 clamp when min_limit > max_limit: v6 (6.x) gives min_limit, v5 (5.15) gives max_limit', () => {
-    for (const [kernel, expected] of [[K612, 5000], [K515, 3000]] as const) {
+    for (const [kernel, expected] of [
+      [K612, 5000],
+      [K515, 3000],
+    ] as const) {
       const d = freshDql(kernel);
       d.setMinLimit(5000);
       d.setMaxLimit(3000);
@@ -373,8 +379,10 @@ describe('§A invariants over randomized runs', () => {
             const done = Math.floor(rnd() * (outstanding + 1));
             d.completed(done, jiffies);
             outstanding -= done;
-            if (d.adjLimit !== ((d.limit + d.numCompleted) >>> 0)) fail(`adj_limit ${d.adjLimit} != limit + num_completed`);
-            if (d.minLimit <= d.maxLimit && (d.limit < d.minLimit || d.limit > d.maxLimit)) fail(`limit ${d.limit} outside [${d.minLimit}, ${d.maxLimit}]`);
+            if (d.adjLimit !== (d.limit + d.numCompleted) >>> 0)
+              fail(`adj_limit ${d.adjLimit} != limit + num_completed`);
+            if (d.minLimit <= d.maxLimit && (d.limit < d.minLimit || d.limit > d.maxLimit))
+              fail(`limit ${d.limit} outside [${d.minLimit}, ${d.maxLimit}]`);
           } else {
             d.setMinLimit(Math.floor(rnd() * 20000));
           }

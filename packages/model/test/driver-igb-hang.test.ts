@@ -81,7 +81,9 @@ describe('igb_watchdog_task in a simulation (§G.1 → §E)', () => {
     const r = run('5.15.100', 500);
     const hangs = r.logs.filter((l) => l.kind === 'igb_tx_unit_hang');
     // DMA stuck at 0.5 s; task at 0, 2, 4 … s; EICS → NAPI poll one softirq delay (2 µs) later
-    expect(hangs.map((l) => secs(l.tsNs))).toEqual([2.000002, 4.000002, 6.000002, 8.000002, 10.000002, 12.000002, 14.000002]);
+    expect(hangs.map((l) => secs(l.tsNs))).toEqual([
+      2.000002, 4.000002, 6.000002, 8.000002, 10.000002, 12.000002, 14.000002,
+    ]);
     expect(hangs.every((l) => l.dev === 'eth0' && l.queue === 0)).toBe(true);
     // a stall that starts at 1.2 s is only 0.8 s old at the 2 s check: first hang at 4 s
     const late = run('5.15.100', 1200).logs.filter((l) => l.kind === 'igb_tx_unit_hang');

@@ -41,10 +41,14 @@ describe('macb_tx_restart (§G.2 interrupts: TXUBR)', () => {
 
   it('in a simulation, lost TSTARTs are recovered by the TXUBR poll: every packet is sent, no stall', () => {
     const { result } = runScenario(
-      oneDevice({ driver: 'macb', ringSize: 64, linkRateBps: 10e6, kernel: '6.12.117' }, [{ ratePps: 3000, sizes: 200, burst: { everyMs: 5, packets: 8 } }], {
-        durationMs: 200,
-        faults: [{ kind: 'lost_tstart', device: 'eth0', queue: 0, startMs: 10 }],
-      }),
+      oneDevice(
+        { driver: 'macb', ringSize: 64, linkRateBps: 10e6, kernel: '6.12.117' },
+        [{ ratePps: 3000, sizes: 200, burst: { everyMs: 5, packets: 8 } }],
+        {
+          durationMs: 200,
+          faults: [{ kind: 'lost_tstart', device: 'eth0', queue: 0, startMs: 10 }],
+        },
+      ),
     );
     const q = result.queues[0]!;
     expect(q.tstartLost).toBeGreaterThan(50);
@@ -121,7 +125,9 @@ describe('macb-tx-error-bql.json (§G.2 error path + BQL, §I.5, §I.8)', () => 
     expect(q.txErrorDiscardedBytes).toBeGreaterThan(0);
     // start, not wake: nothing dequeues between the task and the next net_dev_queue
     const nextQueue = events.find((e) => e.kind === TraceKind.netDevQueue && e.tsNs > taskNs)!;
-    expect(events.filter((e) => e.kind === TraceKind.qdiscDequeue && e.tsNs >= taskNs && e.tsNs < nextQueue.tsNs)).toHaveLength(0);
+    expect(
+      events.filter((e) => e.kind === TraceKind.qdiscDequeue && e.tsNs >= taskNs && e.tsNs < nextQueue.tsNs),
+    ).toHaveLength(0);
     const sentAfter = events.filter((e) => e.kind === TraceKind.consumeSkb && e.tsNs > taskNs).length;
     expect(sentAfter).toBeGreaterThan(2000);
   });

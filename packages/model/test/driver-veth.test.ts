@@ -31,7 +31,11 @@ describe('veth_xmit on the peer ptr_ring', () => {
 
   it('noqueue: a full ring is ENOBUFS for the sender (NET_XMIT_DROP → net_xmit_errno), no requeue, no stop', () => {
     const { result, events } = runScenario(
-      oneDevice({ driver: 'veth', ringSize: 16, vethPeer: { napiPeriodMs: 10, napiRunMs: 0.01, napiCostNsPerPacket: 1000 } }, [{ ratePps: 20000, sizes: 100 }], { durationMs: 50 }),
+      oneDevice(
+        { driver: 'veth', ringSize: 16, vethPeer: { napiPeriodMs: 10, napiRunMs: 0.01, napiCostNsPerPacket: 1000 } },
+        [{ ratePps: 20000, sizes: 100 }],
+        { durationMs: 50 },
+      ),
     );
     expect(result.enobufs).toBeGreaterThan(100);
     expect(events.filter((e) => e.kind === TraceKind.netDevXmit && e.rc === 1).length).toBe(result.enobufs);
@@ -43,7 +47,11 @@ describe('veth_xmit on the peer ptr_ring', () => {
 describe('veth-backpressure.json vs the real capture (§I.3 BUSY → requeue, §I.6 drops → ENOBUFS, §I.12 starved NAPI)', () => {
   const file = path.join(repoRoot, 'examples', 'scenarios', 'veth-backpressure.json');
   const real = path.join(sharedDir, 'traces', 'veth-backpressure');
-  const sender = JSON.parse(readFileSync(path.join(real, 'sender.json'), 'utf8')) as { ok: number; enobufs: number; attempted: number };
+  const sender = JSON.parse(readFileSync(path.join(real, 'sender.json'), 'utf8')) as {
+    ok: number;
+    enobufs: number;
+    attempted: number;
+  };
   const sc = parseScenario(readFileSync(file, 'utf8'), file);
   const events: Rec[] = [];
   let w: PerfScriptWriter | null = null;

@@ -2,7 +2,17 @@
  * Driver TX ring rules (§G), one test per rule, against a lone driver queue.
  */
 import { describe, expect, it } from 'vitest';
-import { NETDEV_TX_BUSY, NETDEV_TX_OK, IGB_DESC_NEEDED, IGB_TX_WAKE_THRESHOLD, IGB_DEFAULT_TX_WORK, VIRTIO_NET_STOP_THRESHOLD, circCnt, circSpace, igbDescUnused } from '../src/core/driver/profiles.js';
+import {
+  NETDEV_TX_BUSY,
+  NETDEV_TX_OK,
+  IGB_DESC_NEEDED,
+  IGB_TX_WAKE_THRESHOLD,
+  IGB_DEFAULT_TX_WORK,
+  VIRTIO_NET_STOP_THRESHOLD,
+  circCnt,
+  circSpace,
+  igbDescUnused,
+} from '../src/core/driver/profiles.js';
 import { driverHarness } from './sim-harness.js';
 
 describe('ring arithmetic (§G, include/linux/circ_buf.h)', () => {
@@ -15,7 +25,13 @@ describe('ring arithmetic (§G, include/linux/circ_buf.h)', () => {
     expect(circCnt(3, 0xfffffffe | 0, 512)).toBe(5);
   });
   it('igb_desc_unused equals CIRC_SPACE on masked indexes (§G.1)', () => {
-    for (const [ntu, ntc] of [[0, 0], [10, 3], [3, 10], [255, 0], [0, 255]] as const) {
+    for (const [ntu, ntc] of [
+      [0, 0],
+      [10, 3],
+      [3, 10],
+      [255, 0],
+      [0, 255],
+    ] as const) {
       expect(igbDescUnused(ntu, ntc, 256)).toBe(circSpace(ntu, ntc, 256));
     }
   });

@@ -21,9 +21,22 @@ function randomScenario(seed: number, driver: DriverKind, withFaults: boolean): 
   const ringSize = [64, 128, 256][r.nextInt(3)]!;
   const faults: FaultSpec[] = [];
   if (withFaults) {
-    const kinds = ['lost_irq', 'dma_stuck', 'lost_wakeup', 'tx_busy_while_awake', 'frozen_never_unfrozen', 'link_down'] as const;
+    const kinds = [
+      'lost_irq',
+      'dma_stuck',
+      'lost_wakeup',
+      'tx_busy_while_awake',
+      'frozen_never_unfrozen',
+      'link_down',
+    ] as const;
     const kind = kinds[r.nextInt(kinds.length)]!;
-    faults.push({ kind, device: 'eth0', queue: r.nextInt(numTxQueues), startMs: 5 + r.nextInt(20), durationMs: kind === 'tx_busy_while_awake' ? 0.2 : 5 + r.nextInt(20) });
+    faults.push({
+      kind,
+      device: 'eth0',
+      queue: r.nextInt(numTxQueues),
+      startMs: 5 + r.nextInt(20),
+      durationMs: kind === 'tx_busy_while_awake' ? 0.2 : 5 + r.nextInt(20),
+    });
   }
   return {
     seed,
@@ -77,7 +90,8 @@ describe('randomized invariants (all drivers, several seeds)', () => {
         for (const q of r.queues) {
           stopsSeen += q.stops;
           // without faults every stop ends with a wake: at the end a queue is either running or stopped only briefly
-          if (q.stoppedSinceNs >= 0) expect(r.endNs - q.stoppedSinceNs, `${driver} seed ${seed} q${q.queue}`).toBeLessThan(5e6);
+          if (q.stoppedSinceNs >= 0)
+            expect(r.endNs - q.stoppedSinceNs, `${driver} seed ${seed} q${q.queue}`).toBeLessThan(5e6);
           if (q.dqlInflight !== null) expect(q.dqlInflight).toBeGreaterThanOrEqual(0);
         }
         expect(r.watchdogFires).toHaveLength(0);
@@ -101,19 +115,48 @@ describe('randomized invariants (all drivers, several seeds)', () => {
 function secondPassScenario(seed: number, kind: 'veth' | 'tbf' | 'fq_codel' | 'macb-faults' | 'igb-hang'): Scenario {
   const r = new Prng(seed);
   const numTxQueues = kind === 'veth' ? 1 : 1 + r.nextInt(3);
-  const driver: DriverKind = kind === 'veth' ? 'veth' : kind === 'macb-faults' ? 'macb' : kind === 'igb-hang' ? 'igb' : (['igb', 'virtio_net', 'generic'] as const)[r.nextInt(3)]!;
+  const driver: DriverKind =
+    kind === 'veth'
+      ? 'veth'
+      : kind === 'macb-faults'
+        ? 'macb'
+        : kind === 'igb-hang'
+          ? 'igb'
+          : (['igb', 'virtio_net', 'generic'] as const)[r.nextInt(3)]!;
   const faults: FaultSpec[] = [];
   if (kind === 'macb-faults') {
     faults.push({ kind: 'lost_tstart', device: 'eth0', startMs: 1 + r.nextInt(10), durationMs: 10 + r.nextInt(20) });
     faults.push({ kind: 'macb_tx_error', device: 'eth0', queue: r.nextInt(numTxQueues), startMs: 5 + r.nextInt(40) });
   }
-  if (kind === 'fq_codel' && r.nextInt(2) === 0) faults.push({ kind: 'frozen_never_unfrozen', device: 'eth0', queue: 0, startMs: 5 });
-  if (kind === 'igb-hang') faults.push({ kind: 'dma_stuck', device: 'eth0', queue: 0, startMs: 100 + r.nextInt(800), durationMs: 2500 + r.nextInt(1000) });
-  const qdisc = kind === 'fq_codel' ? (r.nextInt(2) === 0 ? 'fq_codel' : 'mq') : kind === 'tbf' ? (r.nextInt(2) === 0 ? 'tbf' : 'mq') : kind === 'veth' ? (['noqueue', 'pfifo', 'pfifo_fast', 'tbf'] as const)[r.nextInt(4)]! : 'pfifo_fast';
+  if (kind === 'fq_codel' && r.nextInt(2) === 0)
+    faults.push({ kind: 'frozen_never_unfrozen', device: 'eth0', queue: 0, startMs: 5 });
+  if (kind === 'igb-hang')
+    faults.push({
+      kind: 'dma_stuck',
+      device: 'eth0',
+      queue: 0,
+      startMs: 100 + r.nextInt(800),
+      durationMs: 2500 + r.nextInt(1000),
+    });
+  const qdisc =
+    kind === 'fq_codel'
+      ? r.nextInt(2) === 0
+        ? 'fq_codel'
+        : 'mq'
+      : kind === 'tbf'
+        ? r.nextInt(2) === 0
+          ? 'tbf'
+          : 'mq'
+        : kind === 'veth'
+          ? (['noqueue', 'pfifo', 'pfifo_fast', 'tbf'] as const)[r.nextInt(4)]!
+          : 'pfifo_fast';
   return {
     seed,
     durationMs: kind === 'igb-hang' ? 5000 : 60,
-    kernel: kind === 'macb-faults' ? (['6.12.117', '6.18.44'] as const)[r.nextInt(2)]! : (['6.12.117', '5.15.100', '6.18.44'] as const)[r.nextInt(3)]!,
+    kernel:
+      kind === 'macb-faults'
+        ? (['6.12.117', '6.18.44'] as const)[r.nextInt(2)]!
+        : (['6.12.117', '5.15.100', '6.18.44'] as const)[r.nextInt(3)]!,
     hz: 250,
     devices: [
       {
@@ -126,9 +169,20 @@ function secondPassScenario(seed: number, kind: 'veth' | 'tbf' | 'fq_codel' | 'm
         mqChild: kind === 'fq_codel' ? 'fq_codel' : 'tbf',
         fqCodel: { limitPackets: 50 + r.nextInt(500), flows: 1 + r.nextInt(64) },
         txqueuelen: 20 + r.nextInt(500),
-        tbf: { rateBps: 1e6 * (1 + r.nextInt(200)), burstBytes: 1600 + r.nextInt(20000), limitBytes: 3000 + r.nextInt(60000) },
+        tbf: {
+          rateBps: 1e6 * (1 + r.nextInt(200)),
+          burstBytes: 1600 + r.nextInt(20000),
+          limitBytes: 3000 + r.nextInt(60000),
+        },
         igbWatchdogTask: kind === 'igb-hang',
-        ...(kind === 'veth' ? { vethPeer: r.nextInt(2) === 0 ? {} : { napiPeriodMs: 1 + r.nextInt(10), napiRunMs: 0.05, napiCostNsPerPacket: 500 } } : {}),
+        ...(kind === 'veth'
+          ? {
+              vethPeer:
+                r.nextInt(2) === 0
+                  ? {}
+                  : { napiPeriodMs: 1 + r.nextInt(10), napiRunMs: 0.05, napiCostNsPerPacket: 500 },
+            }
+          : {}),
       },
     ],
     sources: [
@@ -159,7 +213,8 @@ describe('randomized invariants, second-pass paths (veth ptr_ring, tbf, macb err
         if (kind === 'igb-hang') expect(r.logs.length).toBeGreaterThan(0);
         // the veth peer NAPI keeps draining: no queue is left stopped for long without a fault
         if (kind === 'fq_codel') expect(r.enobufs).toBe(0);
-        if (kind === 'veth' || kind === 'tbf' || kind === 'fq_codel') for (const q of r.queues) if (q.stoppedSinceNs >= 0) expect(r.endNs - q.stoppedSinceNs).toBeLessThan(11e6);
+        if (kind === 'veth' || kind === 'tbf' || kind === 'fq_codel')
+          for (const q of r.queues) if (q.stoppedSinceNs >= 0) expect(r.endNs - q.stoppedSinceNs).toBeLessThan(11e6);
       }
     });
   }

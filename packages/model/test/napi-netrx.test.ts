@@ -15,7 +15,18 @@ function lockstep(busyQueues: number, netdevBudget?: number): Scenario {
     kernel: '6.12.117',
     hz: 250,
     ...(netdevBudget === undefined ? {} : { netdevBudget }),
-    devices: [{ name: 'eth0', driver: 'generic', numTxQueues: 2 * busyQueues, ringSize: 1024, linkRateBps: 10e9, qdisc: 'mq', irqCoalesceUs: 2000, bql: false }],
+    devices: [
+      {
+        name: 'eth0',
+        driver: 'generic',
+        numTxQueues: 2 * busyQueues,
+        ringSize: 1024,
+        linkRateBps: 10e9,
+        qdisc: 'mq',
+        irqCoalesceUs: 2000,
+        bql: false,
+      },
+    ],
     sources: queues.map((q) => ({ name: `s${q}`, device: 'eth0', ratePps: 60000, sizes: 200, queueMap: [q] })),
   };
 }

@@ -24,7 +24,9 @@ describe('NapiInstance (§F)', () => {
 describe('napi_poll events per driver (§F)', () => {
   const polls = (driver: 'igb' | 'macb' | 'virtio_net', extra: object = {}) =>
     runScenario(
-      oneDevice({ driver, qdisc: 'pfifo_fast', irqCoalesceUs: 100, ...extra }, [{ ratePps: 50000, sizes: 200, burst: { everyMs: 10, packets: 300 } }]),
+      oneDevice({ driver, qdisc: 'pfifo_fast', irqCoalesceUs: 100, ...extra }, [
+        { ratePps: 50000, sizes: 200, burst: { everyMs: 10, packets: 300 } },
+      ]),
     ).events.filter((e) => e.kind === TraceKind.napiPoll);
 
   it('budget printed is the weight, 64, for every driver', () => {
@@ -48,7 +50,9 @@ describe('napi_poll events per driver (§F)', () => {
     expect(p.some((e) => e.work > 1)).toBe(true);
   });
   it('every consume_skb from a driver clean happens inside a poll (same timestamp, before its napi_poll)', () => {
-    const { events } = runScenario(oneDevice({ driver: 'macb', qdisc: 'pfifo_fast' }, [{ ratePps: 20000, sizes: 200 }]));
+    const { events } = runScenario(
+      oneDevice({ driver: 'macb', qdisc: 'pfifo_fast' }, [{ ratePps: 20000, sizes: 200 }]),
+    );
     let pendingConsumes = 0;
     let polled = 0;
     for (const e of events) {

@@ -133,9 +133,19 @@ describe('kernel-version behaviours (§A.6, §B, §C, §E)', () => {
       dqlQueuedOversize: 'bug',
       watchdogLog: 'warn_once',
     });
-    expect(kernelBehaviour('6.18.44-fc-v769')).toMatchObject({ label: '6.18', nullDequeuePackets: 0, dqlResetSetsLimitTo: 'min_limit', watchdogLog: 'netdev_crit_ms' });
+    expect(kernelBehaviour('6.18.44-fc-v769')).toMatchObject({
+      label: '6.18',
+      nullDequeuePackets: 0,
+      dqlResetSetsLimitTo: 'min_limit',
+      watchdogLog: 'netdev_crit_ms',
+    });
     expect(kernelBehaviour('6.12')).toMatchObject({ dqlResetSetsLimitTo: 'min_limit', transStartOnStop: true });
-    expect(kernelBehaviour('6.1.192')).toMatchObject({ dqlResetSetsLimitTo: 'min_limit', transStartOnStop: true, watchdogRearm: 'oldest_start', dqlStallDetection: false });
+    expect(kernelBehaviour('6.1.192')).toMatchObject({
+      dqlResetSetsLimitTo: 'min_limit',
+      transStartOnStop: true,
+      watchdogRearm: 'oldest_start',
+      dqlStallDetection: false,
+    });
   });
 
   it('stable backports switch at their sublevel', () => {
@@ -144,7 +154,11 @@ describe('kernel-version behaviours (§A.6, §B, §C, §E)', () => {
     expect(kernelBehaviour('6.12.31').dqlResetSetsLimitTo).toBe('zero');
     expect(kernelBehaviour('6.12.32').dqlResetSetsLimitTo).toBe('min_limit');
     expect(kernelBehaviour('6.8.0').watchdogFreezesAllQueues).toBe(true);
-    expect(kernelBehaviour('6.9.0')).toMatchObject({ watchdogFreezesAllQueues: false, dqlStallDetection: true, dqlStallHistoryAlways: true });
+    expect(kernelBehaviour('6.9.0')).toMatchObject({
+      watchdogFreezesAllQueues: false,
+      dqlStallDetection: true,
+      dqlStallHistoryAlways: true,
+    });
   });
 
   it('rejects what is not a kernel release', () => {

@@ -14,7 +14,13 @@ function fq(cfg: ConstructorParameters<typeof FqCodel>[0], flows: number[]) {
   let now = 0;
   const lens = new Int32Array(4096).fill(1000);
   const flowIds = Int32Array.from({ length: 4096 }, (_, i) => flows[i % flows.length]!);
-  const q = new FqCodel(cfg, 1500, () => lens, () => flowIds, () => now);
+  const q = new FqCodel(
+    cfg,
+    1500,
+    () => lens,
+    () => flowIds,
+    () => now,
+  );
   return {
     q,
     lens,
@@ -37,7 +43,7 @@ describe('fq_codel enqueue overflow (fq_codel_drop)', () => {
     expect(q.dequeue()).toBe(51);
   });
 
-  it('a thin flow is not punished: its overflowing skb drops the fat flow\'s head and returns NET_XMIT_SUCCESS', () => {
+  it("a thin flow is not punished: its overflowing skb drops the fat flow's head and returns NET_XMIT_SUCCESS", () => {
     const flows = Array.from({ length: 4096 }, (_, i) => (i === 59 || i === 60 ? 2 : 1));
     const { q } = fq({ limitPackets: 60, flows: 64 }, flows);
     for (let skb = 0; skb < 60; skb++) expect(q.enqueue(skb, 1000)).toBe(NET_XMIT_SUCCESS);
@@ -66,10 +72,14 @@ describe('fq_codel enqueue overflow (fq_codel_drop)', () => {
 describe('fq_codel in a simulation', () => {
   it('CoDel: sojourn above target (5 ms) for an interval (100 ms) → first drop, then drops every interval/sqrt(count)', () => {
     const { result, events } = runScenario(
-      oneDevice({ driver: 'generic', linkRateBps: 2e6, qdisc: 'fq_codel' }, [{ ratePps: 400, sizes: 1000 }], { durationMs: 1500 }),
+      oneDevice({ driver: 'generic', linkRateBps: 2e6, qdisc: 'fq_codel' }, [{ ratePps: 400, sizes: 1000 }], {
+        durationMs: 1500,
+      }),
     );
     expect(result.enobufs).toBe(0);
-    const codel = events.filter((e) => e.kind === TraceKind.kfreeSkb && e.reason === DropReason.NOT_SPECIFIED).map((e) => e.tsNs / 1e6);
+    const codel = events
+      .filter((e) => e.kind === TraceKind.kfreeSkb && e.reason === DropReason.NOT_SPECIFIED)
+      .map((e) => e.tsNs / 1e6);
     expect(codel.length).toBe(result.qdiscDrops);
     expect(codel.length).toBeGreaterThan(5);
     const gaps = codel.slice(1, 5).map((t, i) => t - codel[i]!);
@@ -87,10 +97,14 @@ describe('fq_codel in a simulation', () => {
 
   it('a frozen queue behind fq_codel: drops in batches of 51, zero ENOBUFS, CN packets have no qdisc_enqueue event', () => {
     const { result, events } = runScenario(
-      oneDevice({ driver: 'igb', qdisc: 'fq_codel', fqCodel: { limitPackets: 100 } }, [{ ratePps: 5000, sizes: 500, recverr: true }], {
-        durationMs: 200,
-        faults: [{ kind: 'frozen_never_unfrozen', device: 'eth0', queue: 0, startMs: 10 }],
-      }),
+      oneDevice(
+        { driver: 'igb', qdisc: 'fq_codel', fqCodel: { limitPackets: 100 } },
+        [{ ratePps: 5000, sizes: 500, recverr: true }],
+        {
+          durationMs: 200,
+          faults: [{ kind: 'frozen_never_unfrozen', device: 'eth0', queue: 0, startMs: 10 }],
+        },
+      ),
     );
     expect(result.qdiscDrops).toBeGreaterThan(300);
     expect(result.enobufs).toBe(0);
@@ -101,7 +115,9 @@ describe('fq_codel in a simulation', () => {
     for (const e of drops) batches.set(e.tsNs, (batches.get(e.tsNs) ?? 0) + 1);
     expect([...batches.values()].every((n) => n === 51)).toBe(true);
     // every packet is enqueued (no bypass): SUCCESS is traced, the one NET_XMIT_CN per batch is queued untraced
-    expect(events.filter((e) => e.kind === TraceKind.qdiscEnqueue).length + batches.size).toBe(result.devices[0]!.queuedPackets);
+    expect(events.filter((e) => e.kind === TraceKind.qdiscEnqueue).length + batches.size).toBe(
+      result.devices[0]!.queuedPackets,
+    );
   });
 });
 

@@ -17,7 +17,11 @@ import { copyEvent, type Rec } from './sim-harness.js';
 function tbfAt(rateBps: number, burstBytes: number, limitBytes: number) {
   let now = 0;
   const lens = new Int32Array(64);
-  const q = new Tbf({ rateBps, burstBytes, limitBytes }, () => lens, () => now);
+  const q = new Tbf(
+    { rateBps, burstBytes, limitBytes },
+    () => lens,
+    () => now,
+  );
   return {
     q,
     lens,
@@ -66,15 +70,21 @@ describe('tbf arithmetic (psched_ratecfg_precompute, psched_l2t_ns, tbf_change)'
 describe('tbf-throttle.json vs the real capture veth-stall-tbf', () => {
   const file = path.join(repoRoot, 'examples', 'scenarios', 'tbf-throttle.json');
   const real = path.join(sharedDir, 'traces', 'veth-stall-tbf');
-  const sender = JSON.parse(readFileSync(path.join(real, 'sender.json'), 'utf8')) as { ok: number; enobufs: number; attempted: number };
-  const tc = (JSON.parse(readFileSync(path.join(real, 'tc-after-vs0.json'), 'utf8')) as { drops: number; overlimits: number }[])[0]!;
+  const sender = JSON.parse(readFileSync(path.join(real, 'sender.json'), 'utf8')) as {
+    ok: number;
+    enobufs: number;
+    attempted: number;
+  };
+  const tc = (
+    JSON.parse(readFileSync(path.join(real, 'tc-after-vs0.json'), 'utf8')) as { drops: number; overlimits: number }[]
+  )[0]!;
   const sc = parseScenario(readFileSync(file, 'utf8'), file);
   const events: Rec[] = [];
   const sim = new Simulator(sc, { checkInvariants: true, onEvent: (ev) => void events.push(copyEvent(ev)) });
   const r = sim.run();
   const d = r.devices[0]!;
 
-  it('ENOBUFS = qdisc drops = kfree_skb QDISC_DROP, and the counts are the kernel capture\'s (1500 sends: 170 ok, 1330 ENOBUFS)', () => {
+  it("ENOBUFS = qdisc drops = kfree_skb QDISC_DROP, and the counts are the kernel capture's (1500 sends: 170 ok, 1330 ENOBUFS)", () => {
     expect(d.queuedPackets).toBe(sender.attempted);
     expect(d.enobufs).toBe(d.qdiscDrops);
     expect(events.filter((e) => e.kind === TraceKind.kfreeSkb).length).toBe(d.qdiscDrops);

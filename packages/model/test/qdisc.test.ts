@@ -73,14 +73,18 @@ describe('__dev_xmit_skb bypass (§D.2)', () => {
       oneDevice({ driver: 'generic', bql: false, qdisc: 'pfifo_fast' }, [{ ratePps: 2000, sizes: 500 }]),
     );
     expect(result.devices[0]!.sentPackets).toBeGreaterThan(150);
-    expect(events.filter((e) => e.kind === TraceKind.qdiscEnqueue || e.kind === TraceKind.qdiscDequeue)).toHaveLength(0);
+    expect(events.filter((e) => e.kind === TraceKind.qdiscEnqueue || e.kind === TraceKind.qdiscDequeue)).toHaveLength(
+      0,
+    );
     // every packet: net_dev_queue → net_dev_start_xmit → net_dev_xmit rc=0 in the sender's context
     const q = events.filter((e) => e.kind === TraceKind.netDevQueue).length;
     expect(events.filter((e) => e.kind === TraceKind.netDevXmit && e.rc === 0).length).toBe(q);
   });
   it('a qdisc without TCQ_F_CAN_BYPASS (bfifo limit < mtu) always enqueues and dequeues', () => {
     const { events } = runScenario(
-      oneDevice({ driver: 'generic', bql: false, qdisc: 'bfifo', qdiscLimit: 1000, mtu: 1500 }, [{ ratePps: 2000, sizes: 500 }]),
+      oneDevice({ driver: 'generic', bql: false, qdisc: 'bfifo', qdiscLimit: 1000, mtu: 1500 }, [
+        { ratePps: 2000, sizes: 500 },
+      ]),
     );
     const enq = events.filter((e) => e.kind === TraceKind.qdiscEnqueue).length;
     const deq = events.filter((e) => e.kind === TraceKind.qdiscDequeue && e.skb >= 0).length;
@@ -136,9 +140,13 @@ describe('__qdisc_run quota and __netif_schedule (§D.4, §D.5)', () => {
   it('one qdisc run sends at most dev_tx_weight (64) packets, then defers to NET_TX softirq', () => {
     // macb without BQL: no bulk, one skb per dequeue. The ring is stuck until 50 ms, a 1000-packet backlog builds up.
     const { events } = runScenario(
-      oneDevice({ driver: 'macb', ringSize: 512, qdisc: 'pfifo', qdiscLimit: 2000, linkRateBps: 1e10 }, [{ ratePps: 20000, sizes: 100 }], {
-        faults: [{ kind: 'dma_stuck', device: 'eth0', startMs: 1, durationMs: 49 }],
-      }),
+      oneDevice(
+        { driver: 'macb', ringSize: 512, qdisc: 'pfifo', qdiscLimit: 2000, linkRateBps: 1e10 },
+        [{ ratePps: 20000, sizes: 100 }],
+        {
+          faults: [{ kind: 'dma_stuck', device: 'eth0', startMs: 1, durationMs: 49 }],
+        },
+      ),
     );
     // runs of consecutive net_dev_xmit from softirq context (task 0) at one timestamp
     const runs: number[] = [];
@@ -175,11 +183,16 @@ describe('requeue (§D.4 dev_requeue_skb)', () => {
     expect(busy.length).toBeGreaterThan(0);
     expect(result.devices[0]!.requeues).toBeGreaterThanOrEqual(busy.length);
     const lastBusy = busy[busy.length - 1]!;
-    const firstOkAfter = xmits.find((e) => e.tsNs >= lastBusy.tsNs && e.rc === 0 && xmits.indexOf(e) > xmits.indexOf(lastBusy))!;
+    const firstOkAfter = xmits.find(
+      (e) => e.tsNs >= lastBusy.tsNs && e.rc === 0 && xmits.indexOf(e) > xmits.indexOf(lastBusy),
+    )!;
     expect(firstOkAfter.skb).toBe(lastBusy.skb);
     // the retried skb comes from the requeue list: the dequeue right before its start_xmit returned it
     const at = events.indexOf(firstOkAfter);
-    const deq = events.slice(0, at).filter((e) => e.kind === TraceKind.qdiscDequeue).at(-1)!;
+    const deq = events
+      .slice(0, at)
+      .filter((e) => e.kind === TraceKind.qdiscDequeue)
+      .at(-1)!;
     expect(deq.skb).toBe(lastBusy.skb);
   });
   it('a requeued skb is not retried while its txq is frozen/stopped: NULL dequeues carry txq_state', () => {
@@ -199,9 +212,13 @@ describe('requeue (§D.4 dev_requeue_skb)', () => {
   });
   it('6.18: NULL dequeues report packets=0', () => {
     const { events } = runScenario(
-      oneDevice({ driver: 'virtio_net', qdisc: 'pfifo_fast', txqueuelen: 50, kernel: '6.18.44' }, [{ ratePps: 1000, sizes: 98 }], {
-        faults: [{ kind: 'frozen_never_unfrozen', device: 'eth0', startMs: 20 }],
-      }),
+      oneDevice(
+        { driver: 'virtio_net', qdisc: 'pfifo_fast', txqueuelen: 50, kernel: '6.18.44' },
+        [{ ratePps: 1000, sizes: 98 }],
+        {
+          faults: [{ kind: 'frozen_never_unfrozen', device: 'eth0', startMs: 20 }],
+        },
+      ),
     );
     const nullDeq = events.filter((e) => e.kind === TraceKind.qdiscDequeue && e.skb < 0);
     expect(nullDeq.length).toBeGreaterThan(50);
@@ -214,9 +231,13 @@ describe('TCQ_F_ONETXQUEUE early return (§D.4 step 2)', () => {
     // bfifo below mtu: no bypass, so nothing is ever requeued; igb without BQL, interrupts lost from 5 ms:
     // the ring fills, igb stops the queue, and later enqueues run the qdisc without any qdisc_dequeue event.
     const { events, result } = runScenario(
-      oneDevice({ driver: 'igb', bql: false, ringSize: 64, qdisc: 'bfifo', qdiscLimit: 8000, mtu: 9000 }, [{ ratePps: 5000, sizes: 98 }], {
-        faults: [{ kind: 'lost_irq', device: 'eth0', startMs: 5 }],
-      }),
+      oneDevice(
+        { driver: 'igb', bql: false, ringSize: 64, qdisc: 'bfifo', qdiscLimit: 8000, mtu: 9000 },
+        [{ ratePps: 5000, sizes: 98 }],
+        {
+          faults: [{ kind: 'lost_irq', device: 'eth0', startMs: 5 }],
+        },
+      ),
     );
     expect(result.queues[0]!.state & 0x1).toBe(1);
     expect(result.devices[0]!.requeues).toBe(0);
@@ -232,7 +253,9 @@ describe('bulk dequeue bounded by BQL (§D.4 step 4)', () => {
     let checked = 0;
     const { events } = runScenario(
       // interrupt coalescing (ITR) batches completions, so DQL's limit grows above one packet
-      oneDevice({ driver: 'igb', qdisc: 'pfifo_fast', irqCoalesceUs: 200 }, [{ ratePps: 10000, sizes: 1000, burst: { everyMs: 5, packets: 100 } }]),
+      oneDevice({ driver: 'igb', qdisc: 'pfifo_fast', irqCoalesceUs: 200 }, [
+        { ratePps: 10000, sizes: 1000, burst: { everyMs: 5, packets: 100 } },
+      ]),
       {
         onEvent: (ev, sim) => {
           if (ev.kind !== TraceKind.qdiscDequeue || ev.skb < 0 || ev.packets < 2) return;
@@ -248,7 +271,9 @@ describe('bulk dequeue bounded by BQL (§D.4 step 4)', () => {
     expect(checked).toBeGreaterThan(5);
     const noBql = runScenario(
       // a 64-entry ring overflows on each 100-packet burst, so the qdisc holds a backlog and dequeues
-      oneDevice({ driver: 'igb', bql: false, ringSize: 64, qdisc: 'pfifo_fast', irqCoalesceUs: 200 }, [{ ratePps: 10000, sizes: 1000, burst: { everyMs: 5, packets: 100 } }]),
+      oneDevice({ driver: 'igb', bql: false, ringSize: 64, qdisc: 'pfifo_fast', irqCoalesceUs: 200 }, [
+        { ratePps: 10000, sizes: 1000, burst: { everyMs: 5, packets: 100 } },
+      ]),
     );
     const deq = noBql.events.filter((e) => e.kind === TraceKind.qdiscDequeue && e.skb >= 0);
     expect(deq.length).toBeGreaterThan(10);
@@ -264,7 +289,11 @@ describe('mq (§D.6)', () => {
         { ratePps: 40000, sizes: 1000, flows: 4, queueMap: [0, 1, 2, 3], burst: { everyMs: 5, packets: 200 } },
       ]),
     );
-    const parents = new Set(events.filter((e) => e.kind === TraceKind.qdiscDequeue || e.kind === TraceKind.qdiscEnqueue).map((e) => sim.qdiscOf(0, e.queue)!.parent));
+    const parents = new Set(
+      events
+        .filter((e) => e.kind === TraceKind.qdiscDequeue || e.kind === TraceKind.qdiscEnqueue)
+        .map((e) => sim.qdiscOf(0, e.queue)!.parent),
+    );
     for (let q = 0; q < 4; q++) {
       const child = sim.qdiscOf(0, q)!;
       expect(child.parent).toBe(0x10000 + q + 1);

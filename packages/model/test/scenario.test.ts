@@ -102,13 +102,21 @@ describe('healthy-igb.json', () => {
 
 describe('scenario validation', () => {
   it('reports the file and the JSON line of a syntax error', () => {
-    expect(() => parseScenario('{\n  "durationMs": 10,\n  oops\n}', 'bad.json')).toThrowError(/bad\.json: line 3: invalid JSON/);
+    expect(() => parseScenario('{\n  "durationMs": 10,\n  oops\n}', 'bad.json')).toThrowError(
+      /bad\.json: line 3: invalid JSON/,
+    );
   });
   it('reports the field path of a bad value', () => {
     const s = { durationMs: 10, devices: [{ name: 'e', driver: 'igb', linkRateBps: 1e9, ringSize: 100 }], sources: [] };
     expect(() => parseScenario(JSON.stringify(s), 'x.json')).toThrowError(ScenarioError);
-    expect(() => parseScenario(JSON.stringify(s), 'x.json')).toThrowError(/x\.json: devices\[0\]\.ringSize: must be a power of two/);
-    const f = { ...s, devices: [{ name: 'e', driver: 'igb', linkRateBps: 1e9 }], faults: [{ kind: 'meteor', device: 'e', startMs: 0 }] };
+    expect(() => parseScenario(JSON.stringify(s), 'x.json')).toThrowError(
+      /x\.json: devices\[0\]\.ringSize: must be a power of two/,
+    );
+    const f = {
+      ...s,
+      devices: [{ name: 'e', driver: 'igb', linkRateBps: 1e9 }],
+      faults: [{ kind: 'meteor', device: 'e', startMs: 0 }],
+    };
     expect(() => parseScenario(JSON.stringify(f), 'x.json')).toThrowError(/faults\[0\]\.kind: unknown fault "meteor"/);
   });
   it('every shipped example parses', () => {
@@ -214,7 +222,17 @@ describe('watchdog per kernel version in a simulation (§E)', () => {
         durationMs: 12000,
         kernel: '6.12.117',
         hz: 250,
-        devices: [{ name: 'eth0', driver: 'igb', linkRateBps: 1e9, ringSize: 64, bql: false, watchdogTimeoMs: 2000, resetLinkDownMs: 3000 }],
+        devices: [
+          {
+            name: 'eth0',
+            driver: 'igb',
+            linkRateBps: 1e9,
+            ringSize: 64,
+            bql: false,
+            watchdogTimeoMs: 2000,
+            resetLinkDownMs: 3000,
+          },
+        ],
         sources: [{ name: 'u', device: 'eth0', ratePps: 500, sizes: 1000 }],
         faults: [{ kind: 'lost_irq', device: 'eth0', startMs: 100, count: 1 }],
       },

@@ -63,10 +63,24 @@ export function runScenario(
 }
 
 /** A lone driver TX queue with a recording host (the kernel services around a driver). */
-export function driverHarness(kind: DriverKind, ringSize: number, bql = false, release = '6.12.117', hangTimeoutJiffies = 250) {
+export function driverHarness(
+  kind: DriverKind,
+  ringSize: number,
+  bql = false,
+  release = '6.12.117',
+  hangTimeoutJiffies = 250,
+) {
   const kernel = kernelBehaviour(release);
   const txq = new NetdevQueue(0, kernel, { bql, jiffies: 0 });
-  const log = { schedules: 0, consumed: 0, freedDropped: 0, discarded: 0, kicks: 0, stalls: [] as DqlStallEvent[], lines: [] as string[] };
+  const log = {
+    schedules: 0,
+    consumed: 0,
+    freedDropped: 0,
+    discarded: 0,
+    kicks: 0,
+    stalls: [] as DqlStallEvent[],
+    lines: [] as string[],
+  };
   let nowNs = 0;
   const host: DriverHost = {
     jiffies: () => Math.floor(nowNs / 4e6),
@@ -78,7 +92,12 @@ export function driverHarness(kind: DriverKind, ringSize: number, bql = false, r
     discardSkb: () => void log.discarded++,
     driverLog: (_d, _q, text) => void log.lines.push(text),
   };
-  const tq = new DriverTxQueue(0, 0, DRIVER_PROFILES[kind], txq, host, { ringSize, bql, extraDescsPerPacket: 0, hangTimeoutJiffies });
+  const tq = new DriverTxQueue(0, 0, DRIVER_PROFILES[kind], txq, host, {
+    ringSize,
+    bql,
+    extraDescsPerPacket: 0,
+    hangTimeoutJiffies,
+  });
   let nextSkb = 0;
   return {
     tq,

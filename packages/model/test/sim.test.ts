@@ -74,7 +74,9 @@ describe('determinism', () => {
 });
 
 describe('perf-script text (§H.3)', () => {
-  const realLines = readFileSync(path.join(sharedDir, 'traces', 'veth-stall-tbf', 'perf-script.txt'), 'utf8').split('\n');
+  const realLines = readFileSync(path.join(sharedDir, 'traces', 'veth-stall-tbf', 'perf-script.txt'), 'utf8').split(
+    '\n',
+  );
   const columnsOf = (line: string) => {
     const m = /^(.{16}) (.{5}) \[(\d{3})\] (.{5}\.\d{6}): (.{24}): /.exec(line);
     return m;
@@ -99,15 +101,28 @@ describe('perf-script text (§H.3)', () => {
         .replace(/0x[0-9a-fA-F]+|\(nil\)/g, 'P')
         .replace(/-?\d+/g, 'N')
         .replace(/dev=\S+|device \S+|location=\S+|reason: \S+/g, 'X');
-    for (const kind of ['net:net_dev_queue', 'net:net_dev_start_xmit', 'net:net_dev_xmit', 'qdisc:qdisc_dequeue', 'qdisc:qdisc_enqueue', 'skb:kfree_skb', 'skb:consume_skb', 'napi:napi_poll']) {
-      const real = realLines.concat(readFileSync(path.join(sharedDir, 'traces', 'eth0-normal', 'perf-script.txt'), 'utf8').split('\n')).find((l) => l.includes(` ${kind}: `));
+    for (const kind of [
+      'net:net_dev_queue',
+      'net:net_dev_start_xmit',
+      'net:net_dev_xmit',
+      'qdisc:qdisc_dequeue',
+      'qdisc:qdisc_enqueue',
+      'skb:kfree_skb',
+      'skb:consume_skb',
+      'napi:napi_poll',
+    ]) {
+      const real = realLines
+        .concat(readFileSync(path.join(sharedDir, 'traces', 'eth0-normal', 'perf-script.txt'), 'utf8').split('\n'))
+        .find((l) => l.includes(` ${kind}: `));
       const mine = lines.find((l) => l.includes(` ${kind}: `));
       expect(real, kind).toBeDefined();
       expect(mine, kind).toBeDefined();
       expect(shape(mine!), kind).toBe(shape(real!));
     }
     expect(kinds.has('net:net_dev_xmit_timeout')).toBe(true);
-    expect(lines.find((l) => l.includes('net_dev_xmit_timeout'))).toMatch(/net:net_dev_xmit_timeout: dev=eth0 driver=igb queue=0$/);
+    expect(lines.find((l) => l.includes('net_dev_xmit_timeout'))).toMatch(
+      /net:net_dev_xmit_timeout: dev=eth0 driver=igb queue=0$/,
+    );
   });
   it('timestamps are secs.usecs, truncated', () => {
     expect(perfTimestamp(677390454999)).toBe('  677.390454');

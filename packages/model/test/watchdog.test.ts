@@ -108,7 +108,11 @@ describe('§E dev_watchdog check', () => {
   it('§E carrier down: no check and no re-arm', () => {
     const qs = queues();
     (qs[0] as NetdevQueue).stop(0);
-    expect(devWatchdogCheck(qs, 100_000, TIMEO, HZ, K612, false)).toEqual({ timedOutQueue: null, timedOutMs: 0, nextFireJiffies: null });
+    expect(devWatchdogCheck(qs, 100_000, TIMEO, HZ, K612, false)).toEqual({
+      timedOutQueue: null,
+      timedOutMs: 0,
+      nextFireJiffies: null,
+    });
   });
 });
 
@@ -138,8 +142,12 @@ describe('§E dev_watchdog run: freeze, ndo_tx_timeout, unfreeze', () => {
   });
 
   it('§E log line per version', () => {
-    expect(watchdogLogLine(K612, 'eth0', 'igb', 2, 5001, 1)).toBe('NETDEV WATCHDOG: CPU: 1: transmit queue 2 timed out 5001 ms');
-    expect(watchdogLogLine(K515, 'eth0', 'igb', 2, 5001)).toBe('NETDEV WATCHDOG: eth0 (igb): transmit queue 2 timed out');
+    expect(watchdogLogLine(K612, 'eth0', 'igb', 2, 5001, 1)).toBe(
+      'NETDEV WATCHDOG: CPU: 1: transmit queue 2 timed out 5001 ms',
+    );
+    expect(watchdogLogLine(K515, 'eth0', 'igb', 2, 5001)).toBe(
+      'NETDEV WATCHDOG: eth0 (igb): transmit queue 2 timed out',
+    );
   });
 });
 

@@ -130,17 +130,26 @@ export function chunkOfData(d: Data, names: Names | null, cache: Map<unknown, In
     const bytes = d.values as Uint8Array;
     const dec = new TextDecoder();
     const codes = new Int32Array(d.length);
-    for (let i = 0; i < d.length; i++) codes[i] = names.intern(dec.decode(bytes.subarray(offsets[i]!, offsets[i + 1]!)));
+    for (let i = 0; i < d.length; i++)
+      codes[i] = names.intern(dec.decode(bytes.subarray(offsets[i]!, offsets[i + 1]!)));
     c.values = codes;
     c.codes = true;
   }
   return c;
 }
 
-const validAt = (bm: Uint8Array, off: number, i: number): boolean => ((bm[(off + i) >> 3]! >> ((off + i) & 7)) & 1) === 1;
+const validAt = (bm: Uint8Array, off: number, i: number): boolean =>
+  ((bm[(off + i) >> 3]! >> ((off + i) & 7)) & 1) === 1;
 
 /** Write `nullValue` where the validity bitmap is 0, a bitmap byte (8 rows) at a time where aligned. */
-function markNulls(out: Int32Array | Float64Array, at: number, bm: Uint8Array, off: number, len: number, nullValue: number): void {
+function markNulls(
+  out: Int32Array | Float64Array,
+  at: number,
+  bm: Uint8Array,
+  off: number,
+  len: number,
+  nullValue: number,
+): void {
   let i = 0;
   // unaligned head
   while (i < len && ((off + i) & 7) !== 0) {
@@ -214,7 +223,11 @@ export function putBool(c: Chunk, out: Uint8Array, at: number): void {
   let any = false;
   const b0 = c.offset >> 3;
   const b1 = (c.offset + len + 7) >> 3;
-  for (let b = b0; b < b1; b++) if (bits[b] !== 0) { any = true; break; }
+  for (let b = b0; b < b1; b++)
+    if (bits[b] !== 0) {
+      any = true;
+      break;
+    }
   if (!any) {
     out.fill(0, at, at + len);
     return;
@@ -230,7 +243,8 @@ export function putDict(c: Chunk, out: Int32Array, at: number): void {
   const len = c.length;
   const remap = c.remap;
   const idx = c.values as Int32Array;
-  if (c.codes) out.set(idx.subarray(0, len), at); // plain Utf8 interned by chunkOfData
+  if (c.codes)
+    out.set(idx.subarray(0, len), at); // plain Utf8 interned by chunkOfData
   else if (!remap) {
     out.fill(-1, at, at + len);
     return;

@@ -48,7 +48,10 @@ export interface LoadedTrace {
  * is mapped straight with tableFromIPC — columnar, no row rebuild — everything else goes through
  * ingest's loadEvents.
  */
-export async function loadForReplay(paths: readonly (string | TraceInput)[], opts: LoadOptions = {}): Promise<LoadedTrace> {
+export async function loadForReplay(
+  paths: readonly (string | TraceInput)[],
+  opts: LoadOptions = {},
+): Promise<LoadedTrace> {
   const inputs = await openTrace(paths, opts);
   const arrow = singleArrowFile(inputs, opts.format);
   if (arrow !== null) {
@@ -70,7 +73,10 @@ async function loadViaIngest(inputs: readonly TraceInput[], opts: LoadOptions): 
   const kernel = summary.sources.find((s) => s.kernel)?.kernel ?? null;
   const notes = summary.sources
     .filter((s) => s.skipped > 0)
-    .map((s) => `${s.path}: skipped ${s.skipped} unparseable line(s)${s.issues[0] ? `, first at line ${s.issues[0].line}: ${s.issues[0].message}` : ''}`);
+    .map(
+      (s) =>
+        `${s.path}: skipped ${s.skipped} unparseable line(s)${s.issues[0] ? `, first at line ${s.issues[0].line}: ${s.issues[0].message}` : ''}`,
+    );
   return { table, kernel, notes, summary };
 }
 
@@ -101,7 +107,10 @@ export interface DiagnoseOptions extends ReplayOptions {
 }
 
 /** Traces and kernel logs (any mix) in, one ReplayResult out: the logs' records are findings beside the trace's. */
-export async function diagnoseFiles(paths: readonly (string | TraceInput)[], opts: DiagnoseOptions = {}): Promise<ReplayResult> {
+export async function diagnoseFiles(
+  paths: readonly (string | TraceInput)[],
+  opts: DiagnoseOptions = {},
+): Promise<ReplayResult> {
   const inputs = await openTrace(paths, opts.load ?? {});
   const traces = inputs.filter((i) => i.kind !== 'log');
   const arrow = singleArrowFile(traces, opts.load?.format);

@@ -18,7 +18,7 @@ export function jiffiesMapper(hz: number, baseNs: bigint, anchor?: { tsNs: bigin
   }
   // without an anchor: jiffies counted from boot, as if the monotonic clock started with jiffies = INITIAL_JIFFIES
   const baseJ = Number(baseNs / BigInt(Math.round(nsPerJiffy)));
-  return (rel) => ((-300 * hz + baseJ + Math.floor(rel / nsPerJiffy)) >>> 0);
+  return (rel) => (-300 * hz + baseJ + Math.floor(rel / nsPerJiffy)) >>> 0;
 }
 
 export interface DqlStep {
@@ -94,7 +94,13 @@ export function limitAt(e: QueueExpectation, rel: number): number | null {
  * series and the §I.8 collapse check — limit at min_limit and dql_avail() < 0 right after every
  * dql_queued, i.e. netdev_tx_sent_queue sets STACK_XOFF after every single packet (§B).
  */
-export function expectQueue(q: QueueObs, kernel: string, hz: number, jiffiesOf: JiffiesOf, firstRel: number): QueueExpectation {
+export function expectQueue(
+  q: QueueObs,
+  kernel: string,
+  hz: number,
+  jiffiesOf: JiffiesOf,
+  firstRel: number,
+): QueueExpectation {
   const e: QueueExpectation = { limitRel: new F64List(), limit: new F64List(), collapse: null, stops: 0, stoppedNs: 0 };
   if (q.dqlQueuedTs.length === 0) return e;
   const dql = newQueueDql(kernel, hz, jiffiesOf(firstRel));
@@ -127,7 +133,8 @@ export function expectQueue(q: QueueObs, kernel: string, hz: number, jiffiesOf: 
     } else closeRun();
   });
   closeRun();
-  if (xoffSince === xoffSince) e.stoppedNs += q.dqlCompletedTs.length > 0 || q.xmitTs.length > 0 ? Math.max(0, lastRelOf(q) - xoffSince) : 0;
+  if (xoffSince === xoffSince)
+    e.stoppedNs += q.dqlCompletedTs.length > 0 || q.xmitTs.length > 0 ? Math.max(0, lastRelOf(q) - xoffSince) : 0;
   return e;
 }
 

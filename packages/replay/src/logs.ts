@@ -54,15 +54,17 @@ const SAME_TIMEOUT_NS = 1_000_000_000n;
 export function withLogEvidence(result: ReplayResult, logs: LogEvidence): ReplayResult {
   const findings = [...result.findings];
   for (const f of logs.findings) {
-    const twin = f.kind === 'watchdog_timeout'
-      ? findings.find(
-          (t) =>
-            t.kind === 'watchdog_timeout' &&
-            t.dev === f.dev &&
-            (t.queue === null || f.queue === null || t.queue === f.queue) &&
-            (t.startNs > f.startNs ? t.startNs - f.startNs : f.startNs - t.startNs) <= SAME_TIMEOUT_NS + (f.endNs - f.startNs),
-        )
-      : undefined;
+    const twin =
+      f.kind === 'watchdog_timeout'
+        ? findings.find(
+            (t) =>
+              t.kind === 'watchdog_timeout' &&
+              t.dev === f.dev &&
+              (t.queue === null || f.queue === null || t.queue === f.queue) &&
+              (t.startNs > f.startNs ? t.startNs - f.startNs : f.startNs - t.startNs) <=
+                SAME_TIMEOUT_NS + (f.endNs - f.startNs),
+          )
+        : undefined;
     if (twin) twin.evidence.push(...f.evidence);
     else findings.push(f);
   }
@@ -70,7 +72,11 @@ export function withLogEvidence(result: ReplayResult, logs: LogEvidence): Replay
   // a log record is evidence: with one, "nothing to judge" no longer holds (a trace wholly lost still says little,
   // but the log's findings stand on their own)
   const logRecords = result.coverage.logRecords + logs.records;
-  const coverage: Coverage = { ...result.coverage, logRecords, unknownWhy: logRecords > 0 ? null : result.coverage.unknownWhy };
+  const coverage: Coverage = {
+    ...result.coverage,
+    logRecords,
+    unknownWhy: logRecords > 0 ? null : result.coverage.unknownWhy,
+  };
   return {
     ...result,
     trace: { ...result.trace, sources: [...result.trace.sources, ...logs.sources] },

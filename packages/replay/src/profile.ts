@@ -47,7 +47,9 @@ export function parseProfile(obj: Record<string, unknown>, origin = 'profile'): 
       case 'driver':
         // a driver the model has no profile for would silently read as "generic": refuse it instead
         if (driverProfileNamed(String(v)) === null) {
-          throw new Error(`${origin}: unknown driver "${String(v)}" (known: ${NAMED_DRIVERS.join(', ')}; "generic" for any other driver)`);
+          throw new Error(
+            `${origin}: unknown driver "${String(v)}" (known: ${NAMED_DRIVERS.join(', ')}; "generic" for any other driver)`,
+          );
         }
         out.driver = String(v);
         break;
@@ -73,7 +75,9 @@ export function parseProfile(obj: Record<string, unknown>, origin = 'profile'): 
         out.watchdogTimeoJiffies = posInt(`${origin}: watchdogTimeoJiffies`, v);
         break;
       default:
-        throw new Error(`${origin}: unknown key "${k}" (known: driver, ring, rate, qdisc, txqueuelen, hz, kernel, watchdogTimeoJiffies${origin.includes('devices.') || origin.startsWith('--device-profile') ? '' : '; a profile file may also hold "devices"'})`);
+        throw new Error(
+          `${origin}: unknown key "${k}" (known: driver, ring, rate, qdisc, txqueuelen, hz, kernel, watchdogTimeoJiffies${origin.includes('devices.') || origin.startsWith('--device-profile') ? '' : '; a profile file may also hold "devices"'})`,
+        );
     }
   }
   return out;
@@ -123,7 +127,10 @@ export function profileFor(global: DeviceProfile, perDevice: DeviceProfiles | un
 }
 
 /** `dev=NAME,key=value,…` (keys as in parseProfile) → the device name and its profile. */
-export function parseDeviceProfileSpec(spec: string, origin = '--device-profile'): { dev: string; profile: DeviceProfile } {
+export function parseDeviceProfileSpec(
+  spec: string,
+  origin = '--device-profile',
+): { dev: string; profile: DeviceProfile } {
   const obj: Record<string, string> = {};
   for (const part of spec.split(',')) {
     if (part.trim() === '') continue;
@@ -142,14 +149,19 @@ export function parseDeviceProfileSpec(spec: string, origin = '--device-profile'
  * A profile file: the DeviceProfile keys (defaults for every device) plus an optional
  * `"devices": { "<dev>": { …same keys… } }`.
  */
-export function parseProfileFile(obj: Record<string, unknown>, origin: string): { profile: DeviceProfile; devices: DeviceProfiles } {
+export function parseProfileFile(
+  obj: Record<string, unknown>,
+  origin: string,
+): { profile: DeviceProfile; devices: DeviceProfiles } {
   const { devices: rawDevices, ...rest } = obj;
   const profile = parseProfile(rest, origin);
   const devices: DeviceProfiles = {};
   if (rawDevices !== undefined) {
-    if (!rawDevices || typeof rawDevices !== 'object' || Array.isArray(rawDevices)) throw new Error(`${origin}: "devices" must be an object keyed by device name`);
+    if (!rawDevices || typeof rawDevices !== 'object' || Array.isArray(rawDevices))
+      throw new Error(`${origin}: "devices" must be an object keyed by device name`);
     for (const [dev, p] of Object.entries(rawDevices as Record<string, unknown>)) {
-      if (!p || typeof p !== 'object' || Array.isArray(p)) throw new Error(`${origin}: devices.${dev} must be an object`);
+      if (!p || typeof p !== 'object' || Array.isArray(p))
+        throw new Error(`${origin}: devices.${dev} must be an object`);
       devices[dev] = parseProfile(p as Record<string, unknown>, `${origin}: devices.${dev}`);
     }
   }

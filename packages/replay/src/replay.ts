@@ -42,7 +42,12 @@ export function replayTable(table: Table, opts: ReplayOptions = {}): ReplayResul
  * Replay a batch source (rows in time order: one pass, batch by batch, no whole-table copy); when the
  * source is out of order (or absent) the whole table is loaded, sorted and replayed in one piece.
  */
-export function replaySource(src: BatchSource | null, metadata: Map<string, string>, wholeTable: () => Table, opts: ReplayOptions = {}): ReplayResult {
+export function replaySource(
+  src: BatchSource | null,
+  metadata: Map<string, string>,
+  wholeTable: () => Table,
+  opts: ReplayOptions = {},
+): ReplayResult {
   let obs = src ? observeSource(src) : null;
   if (!obs) {
     const cols = readColumns(wholeTable());
@@ -70,7 +75,12 @@ function sourcesOf(metadata: Map<string, string>, obs: Observed): string[] {
   return [...obs.rows.sourceNames()];
 }
 
-function assemble(obs: Observed, opts: ReplayOptions & { profile: DeviceProfile }, hz: number, sources: string[]): ReplayResult {
+function assemble(
+  obs: Observed,
+  opts: ReplayOptions & { profile: DeviceProfile },
+  hz: number,
+  sources: string[],
+): ReplayResult {
   const base = obs.baseNs;
   const ns = (rel: number): bigint => base + BigInt(Math.round(rel));
   const stallNs = opts.stallNs ?? 500e6;
@@ -81,7 +91,14 @@ function assemble(obs: Observed, opts: ReplayOptions & { profile: DeviceProfile 
     const kernel = profileFor(opts.profile, opts.deviceProfiles, d.name).kernel ?? DEFAULT_KERNEL;
     for (const q of d.queues.values()) expected.set(q, expectQueue(q, kernel, hz, jiffiesOf, obs.firstRel));
   }
-  const findings = makeFindings(obs, { profile: opts.profile, deviceProfiles: opts.deviceProfiles, hz, stallNs, includeLoopback: opts.includeLoopback ?? false, expected });
+  const findings = makeFindings(obs, {
+    profile: opts.profile,
+    deviceProfiles: opts.deviceProfiles,
+    hz,
+    stallNs,
+    includeLoopback: opts.includeLoopback ?? false,
+    expected,
+  });
 
   const queues: QueueSummary[] = [];
   const series: QueueSeries[] = [];
@@ -94,7 +111,11 @@ function assemble(obs: Observed, opts: ReplayOptions & { profile: DeviceProfile 
     series.push(queueSeries(q, ex, opts.maxSeriesPoints, ns));
   }
 
-  const sorted = findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
+  const sorted = findings.sort(
+    (a, b) =>
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+      (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0),
+  );
   const covered = coverageOf(obs);
   const coverage = { ...covered, unknownWhy: unknownReason(covered, obs.lastRel - obs.firstRel) };
   return {

@@ -114,7 +114,12 @@ export interface QueueSummary {
    */
   bql?: { expectedStops: number; expectedStoppedNs: number; observedStops: number; observedStoppedNs: number } | null;
   /** (added) time in the qdisc (enqueue → dequeue) and in the driver/hardware (xmit → free), ns */
-  latency?: { qdiscMeanNs: number | null; qdiscMaxNs: number | null; driverMeanNs: number | null; driverMaxNs: number | null };
+  latency?: {
+    qdiscMeanNs: number | null;
+    qdiscMaxNs: number | null;
+    driverMeanNs: number | null;
+    driverMaxNs: number | null;
+  };
 }
 
 /** (added) NAPI poll cadence per napi struct (§F). */

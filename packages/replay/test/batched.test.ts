@@ -10,7 +10,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Table } from 'apache-arrow';
 import { ingestToArrow, loadEvents } from '@txreplay/ingest';
-import { observe, observeSource, openArrowFile, readColumns, replayArrowFile, replayTable, tableSource, timeOrder, toJson } from '@txreplay/replay';
+import {
+  observe,
+  observeSource,
+  openArrowFile,
+  readColumns,
+  replayArrowFile,
+  replayTable,
+  tableSource,
+  timeOrder,
+  toJson,
+} from '@txreplay/replay';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const traces = path.join(process.env.TXREPLAY_SHARED ?? path.resolve(repoRoot, '../shared'), 'traces');
@@ -59,7 +69,12 @@ describe('batched, file and whole-table replay agree', () => {
       const legacy = observe(cols, timeOrder(cols));
       const batched = observeSource(tableSource(small))!;
       const counts = (o: typeof legacy): string =>
-        o.devices.map((d) => `${d.name}:${[...d.queues.values()].map((q) => `${q.queue}/${q.xmitOk}/${q.txBusy}/${q.qdiscDrops}/${q.completions}/${q.backlog}`).join(',')}`).join(' ');
+        o.devices
+          .map(
+            (d) =>
+              `${d.name}:${[...d.queues.values()].map((q) => `${q.queue}/${q.xmitOk}/${q.txBusy}/${q.qdiscDrops}/${q.completions}/${q.backlog}`).join(',')}`,
+          )
+          .join(' ');
       expect(counts(batched)).toBe(counts(legacy));
     });
   }

@@ -20,7 +20,8 @@ interface GroundTruth {
   trace_facts: { net_dev_xmit_rc: Record<string, number> };
   qdisc_delta: Record<string, Record<string, { drops: number; requeues: number; qlen_after: number }>>;
 }
-const gt = (capture: string): GroundTruth => JSON.parse(readFileSync(path.join(traces, capture, 'ground-truth.json'), 'utf8')) as GroundTruth;
+const gt = (capture: string): GroundTruth =>
+  JSON.parse(readFileSync(path.join(traces, capture, 'ground-truth.json'), 'utf8')) as GroundTruth;
 function file(capture: string, base: string): string {
   const p = path.join(traces, capture, base);
   if (existsSync(p)) return p;
@@ -38,7 +39,13 @@ function margin(g: GroundTruth, fmt: string, event: string, lost: number): numbe
 const key = (r: ReplayResult): { kind: string; dev: string; queue: number | null; startS: number; endS: number }[] =>
   r.findings
     .filter((f) => f.kind !== 'trace_gap')
-    .map((f) => ({ kind: f.kind, dev: f.dev, queue: f.queue, startS: Number(f.startNs) / 1e9, endS: Number(f.endNs) / 1e9 }))
+    .map((f) => ({
+      kind: f.kind,
+      dev: f.dev,
+      queue: f.queue,
+      startS: Number(f.startNs) / 1e9,
+      endS: Number(f.endNs) / 1e9,
+    }))
     .sort((a, b) => a.kind.localeCompare(b.kind) || (a.queue ?? -1) - (b.queue ?? -1));
 
 describe.each(['bpftrace.txt', 'bpftrace.json'])('bpftrace %s', (fmt) => {
@@ -47,7 +54,12 @@ describe.each(['bpftrace.txt', 'bpftrace.json'])('bpftrace %s', (fmt) => {
     const [r, perf] = await Promise.all([run('multiqueue', fmt), run('multiqueue', 'perf-script.txt')]);
     const lost = r.trace.lostEvents;
     expect(lost).toBe(g.event_counts[fmt]?._lost_events ?? 0); // 0 for printf text, 1431 for json
-    const children: Record<number, string> = { 0: 'pfifo 11: parent=1:1', 1: 'pfifo 12: parent=1:2', 2: 'pfifo 13: parent=1:3', 3: 'pfifo 14: parent=1:4' };
+    const children: Record<number, string> = {
+      0: 'pfifo 11: parent=1:1',
+      1: 'pfifo 12: parent=1:2',
+      2: 'pfifo 13: parent=1:3',
+      3: 'pfifo 14: parent=1:4',
+    };
     for (const [qi, name] of Object.entries(children)) {
       const tc = g.qdisc_delta.vs0![name]!;
       const s = r.queues.find((x) => x.dev === 'vs0' && x.queue === Number(qi))!;
@@ -59,7 +71,11 @@ describe.each(['bpftrace.txt', 'bpftrace.json'])('bpftrace %s', (fmt) => {
     expect(Math.abs(totalDrops - 3538)).toBeLessThanOrEqual(margin(g, fmt, 'skb:kfree_skb', lost)); // mq 1: dropped 3538
     // the lost wake-up, found unaided from the same last stops as perf-script shows
     const lw = r.findings.filter((f) => f.kind === 'lost_wakeup').sort((a, b) => (a.queue ?? 0) - (b.queue ?? 0));
-    expect(lw.map((f) => [f.dev, f.queue])).toEqual([['vs0', 1], ['vs0', 2], ['vs0', 3]]);
+    expect(lw.map((f) => [f.dev, f.queue])).toEqual([
+      ['vs0', 1],
+      ['vs0', 2],
+      ['vs0', 3],
+    ]);
     for (const f of lw) expect(f.title).toContain('32 packet(s) stuck in the qdisc');
     const a = key(r);
     const b = key(perf);
@@ -69,7 +85,9 @@ describe.each(['bpftrace.txt', 'bpftrace.json'])('bpftrace %s', (fmt) => {
       expect(Math.abs(a[i]!.endS - b[i]!.endS)).toBeLessThan(0.05); // the consumers stopped at slightly different times
     }
     // the numeric reasons are explained, not silently mapped
-    expect(r.captureAdvice.join('\n')).toMatch(/kfree_skb reasons are numbers here \(bpftrace\): .*64: 3538 frees, 3538 read as qdisc drops/);
+    expect(r.captureAdvice.join('\n')).toMatch(
+      /kfree_skb reasons are numbers here \(bpftrace\): .*64: 3538 frees, 3538 read as qdisc drops/,
+    );
   });
 
   it('veth-backpressure: 11 TX_BUSY/requeues, 14033 drops; ring backpressure + ENOBUFS + starved NAPI like perf-script', async () => {

@@ -29,7 +29,11 @@ interface Ev {
   seq: number;
   text: string;
 }
-async function replayText(name: string, evs: Ev[], driver?: string): Promise<{ findings: Finding[]; lastNs: bigint; result: ReplayResult }> {
+async function replayText(
+  name: string,
+  evs: Ev[],
+  driver?: string,
+): Promise<{ findings: Finding[]; lastNs: bigint; result: ReplayResult }> {
   evs.sort((a, b) => a.tUs - b.tUs || a.seq - b.seq);
   const file = path.join(dir, name);
   writeFileSync(file, evs.map((e) => e.text).join('\n') + '\n');
@@ -45,14 +49,40 @@ function transmit(evs: Ev[], k: number, tUs: number, len: number, seq: number): 
   evs.push({
     tUs,
     seq: seq + 1,
-    text: line('iperf3', 4242, 0, tUs, 'net:net_dev_start_xmit', `dev=eth0 queue_mapping=0 skbaddr=${skb} vlan_tagged=0 vlan_proto=0x0000 vlan_tci=0x0000 protocol=0x0800 ip_summed=3 len=${len} data_len=0 network_offset=14 transport_offset_valid=1 transport_offset=34 tx_flags=0 gso_size=0 gso_segs=0 gso_type=0`),
+    text: line(
+      'iperf3',
+      4242,
+      0,
+      tUs,
+      'net:net_dev_start_xmit',
+      `dev=eth0 queue_mapping=0 skbaddr=${skb} vlan_tagged=0 vlan_proto=0x0000 vlan_tci=0x0000 protocol=0x0800 ip_summed=3 len=${len} data_len=0 network_offset=14 transport_offset_valid=1 transport_offset=34 tx_flags=0 gso_size=0 gso_segs=0 gso_type=0`,
+    ),
   });
-  evs.push({ tUs, seq: seq + 2, text: line('iperf3', 4242, 0, tUs, 'net:net_dev_xmit', `dev=eth0 skbaddr=${skb} len=${len} rc=0`) });
+  evs.push({
+    tUs,
+    seq: seq + 2,
+    text: line('iperf3', 4242, 0, tUs, 'net:net_dev_xmit', `dev=eth0 skbaddr=${skb} len=${len} rc=0`),
+  });
 }
 /** igb_clean_tx_irq frees one transmitted skb, then its NAPI poll returns (one clean pass = one dql_completed). */
 function complete(evs: Ev[], k: number, tUs: number, seq: number): void {
-  evs.push({ tUs, seq, text: line('swapper', 0, 1, tUs, 'skb:consume_skb', `skbaddr=${skbHex(k)} location=igb_clean_tx_irq+0x1a4`) });
-  evs.push({ tUs, seq: seq + 1, text: line('swapper', 0, 1, tUs, 'napi:napi_poll', `napi poll on napi struct ${napiStruct} for device eth0 work 1 budget 64`) });
+  evs.push({
+    tUs,
+    seq,
+    text: line('swapper', 0, 1, tUs, 'skb:consume_skb', `skbaddr=${skbHex(k)} location=igb_clean_tx_irq+0x1a4`),
+  });
+  evs.push({
+    tUs,
+    seq: seq + 1,
+    text: line(
+      'swapper',
+      0,
+      1,
+      tUs,
+      'napi:napi_poll',
+      `napi poll on napi struct ${napiStruct} for device eth0 work 1 budget 64`,
+    ),
+  });
 }
 
 describe('§I.8 DQL limit collapse (kernel DQL on the observed stream)', () => {
@@ -73,7 +103,8 @@ describe('§I.8 DQL limit collapse (kernel DQL on the observed stream)', () => {
     const jiffiesAt = (tUs: number): number => Math.floor(tUs / 4000) >>> 0;
     dql.init(HZ, jiffiesAt(t0)); // netdev_init_one_queue: dql_init(&q->dql, HZ) (§A.2)
     const stream: { tUs: number; queued: boolean }[] = [];
-    for (let k = 0; k < N; k++) stream.push({ tUs: t0 + k * 100, queued: true }, { tUs: t0 + k * 100 + 850, queued: false });
+    for (let k = 0; k < N; k++)
+      stream.push({ tUs: t0 + k * 100, queued: true }, { tUs: t0 + k * 100 + 850, queued: false });
     stream.sort((a, b) => a.tUs - b.tUs || (a.queued ? -1 : 1));
     let best = { firstUs: 0, lastUs: 0, packets: 0 };
     let cur = { firstUs: 0, lastUs: 0, packets: 0 };
@@ -143,8 +174,30 @@ describe('§I.11 doorbell never rung', () => {
     for (let k = 0; k < 500; k++) {
       const t = t0 + k * 1000;
       const skb = skbHex(k);
-      evs.push({ tUs: t, seq: seq++, text: line('ping', 3111, 0, t, 'qdisc:qdisc_enqueue', `enqueue ifindex=2 qdisc handle=0x10000 parent=0xFFFFFFFF skbaddr=${skb}`) });
-      evs.push({ tUs: t, seq: seq++, text: line('ping', 3111, 0, t, 'qdisc:qdisc_dequeue', `dequeue ifindex=2 qdisc handle=0x10000 parent=0xFFFFFFFF txq_state=0x0 packets=1 skbaddr=${skb}`) });
+      evs.push({
+        tUs: t,
+        seq: seq++,
+        text: line(
+          'ping',
+          3111,
+          0,
+          t,
+          'qdisc:qdisc_enqueue',
+          `enqueue ifindex=2 qdisc handle=0x10000 parent=0xFFFFFFFF skbaddr=${skb}`,
+        ),
+      });
+      evs.push({
+        tUs: t,
+        seq: seq++,
+        text: line(
+          'ping',
+          3111,
+          0,
+          t,
+          'qdisc:qdisc_dequeue',
+          `dequeue ifindex=2 qdisc handle=0x10000 parent=0xFFFFFFFF txq_state=0x0 packets=1 skbaddr=${skb}`,
+        ),
+      });
       transmit(evs, k, t, 1000, seq);
       seq += 3;
       complete(evs, k, t + 30, seq);
@@ -155,9 +208,31 @@ describe('§I.11 doorbell never rung', () => {
     const T = t0 + 500_000;
     for (let j = 0; j < 4; j++) {
       const skb = skbHex(1000 + j);
-      evs.push({ tUs: T - 4 + j, seq: seq++, text: line('ping', 3111, 0, T - 4 + j, 'qdisc:qdisc_enqueue', `enqueue ifindex=2 qdisc handle=0x10000 parent=0xFFFFFFFF skbaddr=${skb}`) });
+      evs.push({
+        tUs: T - 4 + j,
+        seq: seq++,
+        text: line(
+          'ping',
+          3111,
+          0,
+          T - 4 + j,
+          'qdisc:qdisc_enqueue',
+          `enqueue ifindex=2 qdisc handle=0x10000 parent=0xFFFFFFFF skbaddr=${skb}`,
+        ),
+      });
     }
-    evs.push({ tUs: T, seq: seq++, text: line('ping', 3111, 0, T, 'qdisc:qdisc_dequeue', `dequeue ifindex=2 qdisc handle=0x10000 parent=0xFFFFFFFF txq_state=0x0 packets=4 skbaddr=${skbHex(1000)}`) });
+    evs.push({
+      tUs: T,
+      seq: seq++,
+      text: line(
+        'ping',
+        3111,
+        0,
+        T,
+        'qdisc:qdisc_dequeue',
+        `dequeue ifindex=2 qdisc handle=0x10000 parent=0xFFFFFFFF txq_state=0x0 packets=4 skbaddr=${skbHex(1000)}`,
+      ),
+    });
     for (let j = 0; j < 4; j++) {
       transmit(evs, 1000 + j, T + 1 + j * finalSpreadUs, 1000, seq);
       seq += 3;
@@ -165,7 +240,18 @@ describe('§I.11 doorbell never rung', () => {
     // RX keeps the NAPI instance polling (work 1 = one RX packet), TX cleans find nothing
     const endUs = T + 2_000_000;
     for (let t = T + 100_000; t <= endUs; t += 100_000)
-      evs.push({ tUs: t, seq: seq++, text: line('swapper', 0, 1, t, 'napi:napi_poll', `napi poll on napi struct ${napiStruct} for device eth0 work 1 budget 64`) });
+      evs.push({
+        tUs: t,
+        seq: seq++,
+        text: line(
+          'swapper',
+          0,
+          1,
+          t,
+          'napi:napi_poll',
+          `napi poll on napi struct ${napiStruct} for device eth0 work 1 budget 64`,
+        ),
+      });
     return { evs, burstFirstUs: T + 1, endUs };
   };
 
@@ -180,7 +266,9 @@ describe('§I.11 doorbell never rung', () => {
     expect(d[0]!.endNs).toBe(us2ns(endUs));
     expect(d[0]!.title).toContain('last 4 packets');
     expect(d[0]!.evidence.map((e) => e.tsNs)).toEqual([us2ns(burstFirstUs), us2ns(burstFirstUs + 3)]);
-    expect(findings.some((f) => f.kind === 'lost_interrupt' || f.kind === 'stuck_dma' || f.kind === 'lost_wakeup')).toBe(false);
+    expect(
+      findings.some((f) => f.kind === 'lost_interrupt' || f.kind === 'stuck_dma' || f.kind === 'lost_wakeup'),
+    ).toBe(false);
   });
 
   it('the same four packets spread over 300 ms (a flow, not one doorbell batch) stay a stuck ring, not a doorbell', async () => {

@@ -17,7 +17,11 @@ const traces = path.join(shared, 'traces');
 interface GroundTruth {
   meta: { flood_start_mono_s: number };
   event_counts: Record<string, Record<string, number>>;
-  trace_facts: { net_dev_xmit_rc: Record<string, number>; kfree_skb_reasons: Record<string, number>; time_span_s: [number, number] };
+  trace_facts: {
+    net_dev_xmit_rc: Record<string, number>;
+    kfree_skb_reasons: Record<string, number>;
+    time_span_s: [number, number];
+  };
   qdisc_delta: Record<string, Record<string, { drops: number; requeues: number; qlen_after: number }>>;
 }
 
@@ -146,7 +150,12 @@ describe.each(FORMATS)('real captures, %s', (fmt) => {
   it('multiqueue: lost wake-up found unaided on txq 1, 2, 3 from their last stop, 32 packets stuck each', async () => {
     const g = gt('multiqueue');
     const r = await run('multiqueue', fmt);
-    const children: Record<number, string> = { 0: 'pfifo 11: parent=1:1', 1: 'pfifo 12: parent=1:2', 2: 'pfifo 13: parent=1:3', 3: 'pfifo 14: parent=1:4' };
+    const children: Record<number, string> = {
+      0: 'pfifo 11: parent=1:1',
+      1: 'pfifo 12: parent=1:2',
+      2: 'pfifo 13: parent=1:3',
+      3: 'pfifo 14: parent=1:4',
+    };
     const busy: Record<number, number> = { 0: 13, 1: 1, 2: 1, 3: 1 }; // txq-state-vs0.json xmit_returned_TX_BUSY_per_txq
     for (const [qi, child] of Object.entries(children)) {
       const s = q(r, 'vs0', Number(qi));
@@ -179,7 +188,9 @@ describe.each(FORMATS)('real captures, %s', (fmt) => {
     const r = await run('eth0-normal', fmt);
     expect(r.findings).toEqual([]);
     const s = q(r, 'eth0', 0);
-    expect(Math.abs(s.xmitOk - g.trace_facts.net_dev_xmit_rc['eth0 rc=0']!)).toBeLessThanOrEqual(margin(g, fmt, 'net:net_dev_xmit'));
+    expect(Math.abs(s.xmitOk - g.trace_facts.net_dev_xmit_rc['eth0 rc=0']!)).toBeLessThanOrEqual(
+      margin(g, fmt, 'net:net_dev_xmit'),
+    );
     expect(s.txBusy).toBe(0);
     expect(s.qdiscDrops).toBe(0);
   });

@@ -25,52 +25,140 @@ interface Row {
 const W = 'watchdog_timeout';
 const ROWS: Row[] = [
   // igb: TDH == TDT == 0xf4 but next_to_use 0xf6: the tail was never advanced to two written descriptors
-  { file: '01-igb-tx-unit-hang-blank-lines.dmesg', findings: [['doorbell_not_rung', '0000:01:00.0', 0]], quotes: [/0xf4/, /0xf6/] },
+  {
+    file: '01-igb-tx-unit-hang-blank-lines.dmesg',
+    findings: [['doorbell_not_rung', '0000:01:00.0', 0]],
+    quotes: [/0xf4/, /0xf6/],
+  },
   // e1000e: TDH stuck at 0x13 while TDT = next_to_use = 0x88: the NIC stopped fetching
-  { file: '02-e1000e-hw-unit-hang.dmesg', findings: [['stuck_dma', 'eth0', null]], quotes: [/0x13/, /0x88/, /no progress at all/] },
-  { file: '03-e1000e-hw-unit-hang-openwrt-logread.syslog', findings: [['stuck_dma', 'eth0', null]], quotes: [/0x63/, /0xa1/] },
+  {
+    file: '02-e1000e-hw-unit-hang.dmesg',
+    findings: [['stuck_dma', 'eth0', null]],
+    quotes: [/0x13/, /0x88/, /no progress at all/],
+  },
+  {
+    file: '03-e1000e-hw-unit-hang-openwrt-logread.syslog',
+    findings: [['stuck_dma', 'eth0', null]],
+    quotes: [/0x63/, /0xa1/],
+  },
   { file: '04-igb-tx-unit-hang-syslog-avb.syslog', findings: [['stuck_dma', '0000:09:00.0', 0]] },
   { file: '05-igb-tx-unit-hang-continuation-lines.dmesg', findings: [['stuck_dma', '0000:02:00.1', 0]] },
   // e1000e: hardware consumed everything (TDH == TDT == next_to_use) but completions were not reaped
-  { file: '06-e1000e-hang-watchdog-one-line.dmesg', findings: [[W, 'eth1', 0], ['lost_interrupt', 'eth1', 0]], quotes: [/timed out 2 time/] },
+  {
+    file: '06-e1000e-hang-watchdog-one-line.dmesg',
+    findings: [
+      [W, 'eth1', 0],
+      ['lost_interrupt', 'eth1', 0],
+    ],
+    quotes: [/timed out 2 time/],
+  },
   { file: '07-ethoc-watchdog-openrisc.dmesg', findings: [[W, 'eth0', 0]] },
   { file: '08-wlan-watchdog-dmesg-r.dmesg', findings: [[W, 'wlan0', 0]] },
   { file: '09-mtk-soc-eth-watchdog-mips.dmesg', findings: [[W, 'eth0', 0]] },
   { file: '10-ftgmac100-watchdog-arm.dmesg', findings: [[W, 'eth0', 0]] },
   // queue 3 stopped for over an hour, reported every 5 s
-  { file: '11-mtk-soc-eth-timed-out-ms-logread.syslog', findings: [[W, 'eth0', 3]], quotes: [/timed out 5 time\(s\), every 5\.0 s/, /3705740 ms/] },
-  { file: '12-mtk-soc-eth-two-devices-ms.dmesg', findings: [[W, 'eth0', 4], [W, 'wan', 1]], quotes: [/eth0 TX queue 4 .* timed out 6 time/, /wan TX queue 1 .* timed out 5 time/] },
-  { file: '13-r8125-two-ports-timed-out-ms.dmesg', findings: [[W, 'eth4', 0], [W, 'eth1', 0]], quotes: [/eth4 .* timed out 4 time/, /eth1 .* timed out 3 time/, /5540 ms/] },
+  {
+    file: '11-mtk-soc-eth-timed-out-ms-logread.syslog',
+    findings: [[W, 'eth0', 3]],
+    quotes: [/timed out 5 time\(s\), every 5\.0 s/, /3705740 ms/],
+  },
+  {
+    file: '12-mtk-soc-eth-two-devices-ms.dmesg',
+    findings: [
+      [W, 'eth0', 4],
+      [W, 'wan', 1],
+    ],
+    quotes: [/eth0 TX queue 4 .* timed out 6 time/, /wan TX queue 1 .* timed out 5 time/],
+  },
+  {
+    file: '13-r8125-two-ports-timed-out-ms.dmesg',
+    findings: [
+      [W, 'eth4', 0],
+      [W, 'eth1', 0],
+    ],
+    quotes: [/eth4 .* timed out 4 time/, /eth1 .* timed out 3 time/, /5540 ms/],
+  },
   { file: '14-e1000-qemu-watchdog-rip.dmesg', findings: [[W, 'eth0', 0]] },
   { file: '15-bcmgenet-queue3-watchdog-arm.dmesg', findings: [[W, 'eth0', 3]] },
   { file: '16-ena-lost-tx-completions-reset.syslog', findings: [[W, 'eth0', null]] },
   { file: '17-ena-missing-tx-completion-dmesg-relative.dmesg', findings: [[W, 'eth0', 0]] },
   // only "tx_timeout recovery level 1" survives: i40e_tx_timeout ran, a PF reset followed
-  { file: '18-i40e-tx-timeout-recovery-link-flap.syslog', findings: [[W, 'eth9', null]], quotes: [/recovery level 1/, /PF reset/] },
+  {
+    file: '18-i40e-tx-timeout-recovery-link-flap.syslog',
+    findings: [[W, 'eth9', null]],
+    quotes: [/recovery level 1/, /PF reset/],
+  },
   { file: '20-mlx5e-tx-timeout-queue25-email-wrapped.dmesg', findings: [[W, 'eth0', 25]] },
   { file: '21-mlx5e-vf-tx-timeout-no-eq-recovery-quoted.dmesg', findings: [[W, 'ens4f2', 0]] },
   // hns3 VF: SW_NTU = 1 but HW_TAIL = HW_HEAD = 0: the push/doorbell never reached the NIC
-  { file: '22-hns3-vf-tx-timeout-dump.dmesg', findings: [[W, 'eth1', 10], ['doorbell_not_rung', 'eth1', 10]], quotes: [/5260 ms/] },
+  {
+    file: '22-hns3-vf-tx-timeout-dump.dmesg',
+    findings: [
+      [W, 'eth1', 10],
+      ['doorbell_not_rung', 'eth1', 10],
+    ],
+    quotes: [/5260 ms/],
+  },
   // hns3: HW_HEAD == HW_TAIL == SW_NTU = 0x346, driver cleaned only to 0x334: a NAPI that did not run, not a NIC hang
-  { file: '23-hns3-tx-timeout-oom-rfc3339.syslog', findings: [['lost_interrupt', 'enp125s0f1', 1]], quotes: [/0x346/, /0x334/, /18 completion/] },
+  {
+    file: '23-hns3-tx-timeout-oom-rfc3339.syslog',
+    findings: [['lost_interrupt', 'enp125s0f1', 1]],
+    quotes: [/0x346/, /0x334/, /18 completion/],
+  },
   // ENOBUFS from sk_wmem (socket memory): nothing for the TX queue
   { file: '28-enobufs-ping-sk-wmem-pppoe.console', findings: [] },
-  { file: '29-neigh-overflow-ping-enobufs-2001.console', findings: [['neigh_table_overflow', '(neighbour table)', null]] },
-  { file: '30-arp-cache-neigh-overflow-serial.dmesg', findings: [['neigh_table_overflow', '(neighbour table)', null]], quotes: [/arp_cache/] },
+  {
+    file: '29-neigh-overflow-ping-enobufs-2001.console',
+    findings: [['neigh_table_overflow', '(neighbour table)', null]],
+  },
+  {
+    file: '30-arp-cache-neigh-overflow-serial.dmesg',
+    findings: [['neigh_table_overflow', '(neighbour table)', null]],
+    quotes: [/arp_cache/],
+  },
   { file: '31-arp-cache-neigh-overflow-k8s.syslog', findings: [['neigh_table_overflow', '(neighbour table)', null]] },
-  { file: '32-neigh-overflow-ratelimit-logread-quoted.syslog', findings: [['neigh_table_overflow', '(neighbour table)', null]] },
+  {
+    file: '32-neigh-overflow-ratelimit-logread-quoted.syslog',
+    findings: [['neigh_table_overflow', '(neighbour table)', null]],
+  },
   { file: '34-stmmac-adi-dwmac-timeout-iperf-interleaved.dmesg', findings: [[W, 'eth0', 0]], quotes: [/5176 ms/] },
   { file: '35-igb-queue5-watchdog-3.14.syslog', findings: [[W, 'eth2', 5]] },
   // ixgbe: several rings with TDH = 0 and TDT = next_to_use > 0 at once: the NIC stopped fetching
-  { file: '36-ixgbe-tx-unit-hang-multiqueue.dmesg', findings: [['stuck_dma', 'eth3', 6], ['stuck_dma', 'eth3', 5]] },
+  {
+    file: '36-ixgbe-tx-unit-hang-multiqueue.dmesg',
+    findings: [
+      ['stuck_dma', 'eth3', 6],
+      ['stuck_dma', 'eth3', 5],
+    ],
+  },
   { file: '37-virtio-net-watchdog-fcos-aarch64.journal', findings: [[W, 'enp0s1', 0]] },
-  { file: '38-i40e-tx-timeout-vsi-seid-html-artifacts.txt', findings: [['stuck_dma', '(i40e)', 31], ['stuck_dma', '(i40e)', 43]] },
+  {
+    file: '38-i40e-tx-timeout-vsi-seid-html-artifacts.txt',
+    findings: [
+      ['stuck_dma', '(i40e)', 31],
+      ['stuck_dma', '(i40e)', 43],
+    ],
+  },
   // 2.6.18 e1000: headerless dumps every 2 s, then the old-format "transmit timed out"
-  { file: '39-e1000-2.6.18-hang-then-watchdog.syslog', findings: [[W, 'eth0', 0], ['stuck_dma', 'eth0', 0]], quotes: [/timed out 4 time/, /0x3d/, /0x44/] },
+  {
+    file: '39-e1000-2.6.18-hang-then-watchdog.syslog',
+    findings: [
+      [W, 'eth0', 0],
+      ['stuck_dma', 'eth0', 0],
+    ],
+    quotes: [/timed out 4 time/, /0x3d/, /0x44/],
+  },
   { file: '40-via-rhine-2.4.9-transmit-timed-out.syslog', findings: [[W, 'eth0', null]], quotes: [/timed out 2 time/] },
   { file: '41-sundance-transmit-timed-out-ring-dump.dmesg', findings: [[W, 'eth0', null]] },
   // ice: NTC = HW_HEAD = NTU = 0, "timed out 80692736 ms": the queue was left stopped with an empty ring
-  { file: '42-ice-tx-timeout-dmesg-H.dmesg', findings: [[W, 'ens801f0np0', 14], ['lost_wakeup', 'ens801f0np0', 14]], quotes: [/80692736 ms/] },
+  {
+    file: '42-ice-tx-timeout-dmesg-H.dmesg',
+    findings: [
+      [W, 'ens801f0np0', 14],
+      ['lost_wakeup', 'ens801f0np0', 14],
+    ],
+    quotes: [/80692736 ms/],
+  },
   // mlx5 command-EQ recovery: interrupts lost, but no TX queue timed out
   { file: '43-mlx5-cmd-eq-recovered-dmesg-T.dmesg', findings: [] },
   { file: '44-mlx5-cmd-eq-recovered-maxcpus.dmesg', findings: [] },
@@ -78,7 +166,9 @@ const ROWS: Row[] = [
 
 describe('findings from kernel logs alone (real public excerpts)', () => {
   it('every kernel-log excerpt of the corpus has a row here', () => {
-    const expected = JSON.parse(readFileSync(path.join(corpus, 'expected.json'), 'utf8')) as { entries: { file: string; format: string }[] };
+    const expected = JSON.parse(readFileSync(path.join(corpus, 'expected.json'), 'utf8')) as {
+      entries: { file: string; format: string }[];
+    };
     const logs = expected.entries.filter((e) => !/perf|ftrace|tc-stats/.test(e.format)).map((e) => e.file);
     const covered = new Set(ROWS.map((r) => r.file));
     // 33 (r8169 rtl_txcfg_empty_cond loop) is a reset path the reader does not turn into a record

@@ -59,6 +59,8 @@ describe('lost events: unknown windows with their real width', () => {
     expect(r.trace.lostEvents).toBe(18299);
     expect(r.coverage.unknownNs).toBeGreaterThan(50e6);
     expect(r.findings.filter((f) => f.severity === 'critical')).toEqual([]);
-    expect(r.findings.some((f) => ['lost_wakeup', 'lost_interrupt', 'stuck_dma', 'napi_starvation'].includes(f.kind))).toBe(false);
+    expect(
+      r.findings.some((f) => ['lost_wakeup', 'lost_interrupt', 'stuck_dma', 'napi_starvation'].includes(f.kind)),
+    ).toBe(false);
   });
 });

@@ -30,7 +30,10 @@ export const DEFAULT_DATABASE = 'txreplay';
 /** `$TXREPLAY_DB`, else `$XDG_DATA_HOME/txreplay/chdb`, else `~/.local/share/txreplay/chdb`. */
 export function defaultDbDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.TXREPLAY_DB) return path.resolve(env.TXREPLAY_DB);
-  const dataHome = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(homedir(), '.local', 'share');
+  const dataHome =
+    env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME)
+      ? env.XDG_DATA_HOME
+      : path.join(homedir(), '.local', 'share');
   return path.join(dataHome, 'txreplay', 'chdb');
 }
 
@@ -56,7 +59,8 @@ export function resolveStoreConfig(flags: StoreFlags = {}, env: NodeJS.ProcessEn
     throw new Error(`--clickhouse-url: expected http:// or https://, got ${u.protocol}`);
   }
   const user = flags.user ?? (u.username ? decodeURIComponent(u.username) : undefined) ?? env.CLICKHOUSE_USER;
-  const password = flags.password ?? (u.password ? decodeURIComponent(u.password) : undefined) ?? env.CLICKHOUSE_PASSWORD;
+  const password =
+    flags.password ?? (u.password ? decodeURIComponent(u.password) : undefined) ?? env.CLICKHOUSE_PASSWORD;
   u.username = '';
   u.password = '';
   const cfg: StoreConfig = { placement: 'server', url: u.toString().replace(/\/$/, ''), database };
@@ -68,7 +72,11 @@ export function resolveStoreConfig(flags: StoreFlags = {}, env: NodeJS.ProcessEn
 /** Human description without secrets, e.g. `ClickHouse server http://h:8123 (user alice, password set), database txreplay`. */
 export function describeStore(cfg: StoreConfig): string {
   if (cfg.placement === 'embedded') return `embedded chDB store ${cfg.dbDir ?? ''}, database ${cfg.database}`;
-  const who = cfg.user ? ` (user ${cfg.user}${cfg.password ? ', password set' : ''})` : cfg.password ? ' (password set)' : '';
+  const who = cfg.user
+    ? ` (user ${cfg.user}${cfg.password ? ', password set' : ''})`
+    : cfg.password
+      ? ' (password set)'
+      : '';
   return `ClickHouse server ${cfg.url ?? ''}${who}, database ${cfg.database}`;
 }
 

@@ -7,7 +7,6 @@
 import { CATALOGUE, CLICKHOUSE_TYPE, type CatalogueColumn } from '@txreplay/ingest';
 import type { ServerCaps } from './caps.js';
 
-
 export const TABLES = ['runs', 'events', 'packets', 'queue_intervals', 'series', 'findings'] as const;
 export type TableName = (typeof TABLES)[number];
 
@@ -180,7 +179,10 @@ export function columnNames(table: TableName): string[] {
 
 /** CREATE TABLE with the columns of store schema version `version` (all by default). */
 export function createTableSql(db: string, table: TableName, caps: ServerCaps, version = Infinity): string {
-  const cols = TABLE_COLUMNS[table].filter((c) => (c.since ?? 1) <= version).map((c) => `  ${quoteIdent(c.name)} ${renderType(c, caps)}`).join(',\n');
+  const cols = TABLE_COLUMNS[table]
+    .filter((c) => (c.since ?? 1) <= version)
+    .map((c) => `  ${quoteIdent(c.name)} ${renderType(c, caps)}`)
+    .join(',\n');
   return (
     `CREATE TABLE IF NOT EXISTS ${quoteIdent(db)}.${quoteIdent(table)} (\n${cols}\n)\n` +
     `ENGINE = MergeTree PARTITION BY run_id ORDER BY (${ORDER_BY[table]})`
@@ -232,8 +234,16 @@ export const MIGRATIONS: Migration[] = [
     version: 2,
     description: 'runs.packets, runs.verdict',
     statements: (db) => [
-      { table: 'runs', column: 'packets', sql: `ALTER TABLE ${quoteIdent(db)}.runs ADD COLUMN packets UInt64 DEFAULT 0 AFTER lost_events` },
-      { table: 'runs', column: 'verdict', sql: `ALTER TABLE ${quoteIdent(db)}.runs ADD COLUMN verdict String DEFAULT '' AFTER write_ms` },
+      {
+        table: 'runs',
+        column: 'packets',
+        sql: `ALTER TABLE ${quoteIdent(db)}.runs ADD COLUMN packets UInt64 DEFAULT 0 AFTER lost_events`,
+      },
+      {
+        table: 'runs',
+        column: 'verdict',
+        sql: `ALTER TABLE ${quoteIdent(db)}.runs ADD COLUMN verdict String DEFAULT '' AFTER write_ms`,
+      },
     ],
   },
   ...eventColumnMigrations(),

@@ -122,7 +122,12 @@ export function isValid(d: Data, row: number): boolean {
  * NULL slots. Ingest shares one growing dictionary across batches (its first chunks never change), so results
  * are cached per Data chunk in `cache`.
  */
-export function encodedDictValues<T>(cache: WeakMap<Data, T[]>, d: Data, encode: (buf: Buffer, start: number, end: number) => T, nullValue: T): T[] {
+export function encodedDictValues<T>(
+  cache: WeakMap<Data, T[]>,
+  d: Data,
+  encode: (buf: Buffer, start: number, end: number) => T,
+  nullValue: T,
+): T[] {
   const cached = cache.get(d);
   if (cached) return cached;
   const out: T[] = new Array(d.length);

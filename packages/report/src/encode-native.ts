@@ -38,19 +38,25 @@ const dictCache = new WeakMap<Data, Buffer[]>();
 
 /** varint+bytes of each dictionary value (NULL slots as the empty string). */
 function dictEntries(d: Data): Buffer[] {
-  return encodedDictValues(dictCache, d, (buf, a, b) => Buffer.concat([varUIntBytes(b - a), buf.subarray(a, b)]), EMPTY);
+  return encodedDictValues(
+    dictCache,
+    d,
+    (buf, a, b) => Buffer.concat([varUIntBytes(b - a), buf.subarray(a, b)]),
+    EMPTY,
+  );
 }
 
 function stringColumn(d: Data, start: number, rows: number): Buffer {
   if (d.type.typeId === Type.Dictionary) {
     const entries: Buffer[] = [];
-    for (const dd of (d.dictionary as unknown as { data: Data[] }).data) for (const e of dictEntries(dd)) entries.push(e);
+    for (const dd of (d.dictionary as unknown as { data: Data[] }).data)
+      for (const e of dictEntries(dd)) entries.push(e);
     const idx = d.values as Int32Array;
     const hasNulls = d.nullCount > 0;
     let size = 0;
     const picks: Buffer[] = new Array(rows);
     for (let r = 0; r < rows; r++) {
-      const e = hasNulls && !isValid(d, start + r) ? EMPTY : entries[idx[d.offset + start + r]!] ?? EMPTY;
+      const e = hasNulls && !isValid(d, start + r) ? EMPTY : (entries[idx[d.offset + start + r]!] ?? EMPTY);
       picks[r] = e;
       size += e.length;
     }
@@ -103,7 +109,10 @@ function fixedColumn(d: Data, start: number, rows: number): Buffer {
 }
 
 /** Yields one Native block per `blockRows` rows (default: per Arrow record batch, at most 65536 rows). */
-export function* encodeEventsNative(table: Table, opts: EncodeEventsOptions & { caps: ServerCaps; blockRows?: number }): Generator<Buffer> {
+export function* encodeEventsNative(
+  table: Table,
+  opts: EncodeEventsOptions & { caps: ServerCaps; blockRows?: number },
+): Generator<Buffer> {
   const blockRows = opts.blockRows ?? 65536;
   const structure = tableStructure('events', { ...opts.caps, lowCardinality: false })
     .split(/, (?=[a-z_]+ )/)

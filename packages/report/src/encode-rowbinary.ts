@@ -8,7 +8,15 @@
  */
 import { Type, type Data, type Table, type RecordBatch } from 'apache-arrow';
 import { EVENT_COLUMNS } from './ddl.js';
-import { Sink, chStringBytes, encodedDictValues, eventColumnData, isValid, wallOffsetParts, type EncodeEventsOptions } from './encode-events.js';
+import {
+  Sink,
+  chStringBytes,
+  encodedDictValues,
+  eventColumnData,
+  isValid,
+  wallOffsetParts,
+  type EncodeEventsOptions,
+} from './encode-events.js';
 
 type CellWriter = (out: Sink, row: number) => void;
 
@@ -49,7 +57,7 @@ function columnWriter(d: Data, name: string, nullableColumn: boolean): CellWrite
     const idx = d.values as Int32Array;
     const off = d.offset;
     return (out, row) => {
-      const v = nullCheck(row) ? null : values[idx[off + row]!] ?? null;
+      const v = nullCheck(row) ? null : (values[idx[off + row]!] ?? null);
       if (prefix(out, v === null)) return;
       out.bytes(v!);
     };

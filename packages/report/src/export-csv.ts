@@ -17,14 +17,35 @@ export interface ExportedFile {
 }
 
 const EXPORTS: { table: string; columns: string; orderBy: string }[] = [
-  { table: 'runs', columns: 'run_id, host, kernel, format, toString(events) AS events, toString(packets) AS packets, findings, toString(first_ns) AS first_ns, toString(last_ns) AS last_ns, toString(last_time) AS last_time, verdict, sources', orderBy: 'run_id' },
-  { table: 'findings', columns: 'run_id, ordinal, severity, kind, dev, queue, toString(start_ns) AS start_ns, toString(end_ns) AS end_ns, toString(start_time) AS start_time, title, explanation, evidence, next_steps', orderBy: 'run_id, ordinal' },
-  { table: 'series', columns: 'run_id, dev, queue, toString(ts_ns) AS ts_ns, toString(time) AS time, backlog_packets, toString(inflight_bytes) AS inflight_bytes, toString(dql_limit_observed) AS dql_limit_observed, toString(dql_limit_expected) AS dql_limit_expected', orderBy: 'run_id, dev, queue, ts_ns' },
-  { table: 'queue_intervals', columns: 'run_id, dev, queue, state, toString(start_ns) AS start_ns, toString(end_ns) AS end_ns, toString(duration_ns) AS duration_ns', orderBy: 'run_id, dev, queue, start_ns' },
+  {
+    table: 'runs',
+    columns:
+      'run_id, host, kernel, format, toString(events) AS events, toString(packets) AS packets, findings, toString(first_ns) AS first_ns, toString(last_ns) AS last_ns, toString(last_time) AS last_time, verdict, sources',
+    orderBy: 'run_id',
+  },
+  {
+    table: 'findings',
+    columns:
+      'run_id, ordinal, severity, kind, dev, queue, toString(start_ns) AS start_ns, toString(end_ns) AS end_ns, toString(start_time) AS start_time, title, explanation, evidence, next_steps',
+    orderBy: 'run_id, ordinal',
+  },
+  {
+    table: 'series',
+    columns:
+      'run_id, dev, queue, toString(ts_ns) AS ts_ns, toString(time) AS time, backlog_packets, toString(inflight_bytes) AS inflight_bytes, toString(dql_limit_observed) AS dql_limit_observed, toString(dql_limit_expected) AS dql_limit_expected',
+    orderBy: 'run_id, dev, queue, ts_ns',
+  },
+  {
+    table: 'queue_intervals',
+    columns:
+      'run_id, dev, queue, state, toString(start_ns) AS start_ns, toString(end_ns) AS end_ns, toString(duration_ns) AS duration_ns',
+    orderBy: 'run_id, dev, queue, start_ns',
+  },
 ];
 
 export async function exportCsv(store: Store, dir: string, opts: ExportOptions = {}): Promise<ExportedFile[]> {
-  if (opts.runId !== undefined && !/^[0-9a-f]{32}$/.test(opts.runId)) throw new Error(`--run: not a run id: ${JSON.stringify(opts.runId)}`);
+  if (opts.runId !== undefined && !/^[0-9a-f]{32}$/.test(opts.runId))
+    throw new Error(`--run: not a run id: ${JSON.stringify(opts.runId)}`);
   mkdirSync(dir, { recursive: true });
   const runFilter = opts.runId
     ? `run_id = ${quoteString(opts.runId)}`

@@ -5,10 +5,40 @@
  */
 export { writePostMortem, renderHtml, renderMarkdown, type PostMortemOptions } from './postmortem.js';
 export { parseServerVersion, type ServerCaps } from './caps.js';
-export { resolveStoreConfig, describeStore, defaultDbDir, redactUrl, DEFAULT_DATABASE, type StoreConfig, type StoreFlags } from './config.js';
-export { STORE_SCHEMA_VERSION, TABLES, MIGRATIONS, columnNames, createTableSql, tableStructure, type TableName } from './ddl.js';
+export {
+  resolveStoreConfig,
+  describeStore,
+  defaultDbDir,
+  redactUrl,
+  DEFAULT_DATABASE,
+  type StoreConfig,
+  type StoreFlags,
+} from './config.js';
+export {
+  STORE_SCHEMA_VERSION,
+  TABLES,
+  MIGRATIONS,
+  columnNames,
+  createTableSql,
+  tableStructure,
+  type TableName,
+} from './ddl.js';
 export { Store, StoreError, type OpenOptions } from './store.js';
-export { writeRun, insertEvents, removeInsertTempFiles, computeRunId, hashSources, runExists, dropRun, TXREPLAY_VERSION, type RunInput, type WriteOptions, type WriteResult, type EventsWireFormat, type InsertEventsOptions } from './write.js';
+export {
+  writeRun,
+  insertEvents,
+  removeInsertTempFiles,
+  computeRunId,
+  hashSources,
+  runExists,
+  dropRun,
+  TXREPLAY_VERSION,
+  type RunInput,
+  type WriteOptions,
+  type WriteResult,
+  type EventsWireFormat,
+  type InsertEventsOptions,
+} from './write.js';
 export { encodeEvents, encodeEventsTsv, u64Text, EVENT_INSERT_COLUMNS } from './encode-events.js';
 export { encodeEventsRowBinary } from './encode-rowbinary.js';
 export { encodeEventsNative } from './encode-native.js';

@@ -56,7 +56,8 @@ function utf8Values(d: Data): (string | null)[] {
   const bytes = d.values as Uint8Array;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: (string | null)[] = new Array(d.length);
-  for (let i = 0; i < d.length; i++) out[i] = isValid(d, i) ? buf.toString('utf8', offs[d.offset + i]!, offs[d.offset + i + 1]!) : null;
+  for (let i = 0; i < d.length; i++)
+    out[i] = isValid(d, i) ? buf.toString('utf8', offs[d.offset + i]!, offs[d.offset + i + 1]!) : null;
   dictStrings.set(d, out);
   return out;
 }
@@ -120,12 +121,18 @@ export function derivePackets(table: Table): PacketLifecycle[] {
   batches.forEach((bc, bi) => {
     const ev = bc.data('event');
     const evDict: number[] = [];
-    for (const dd of (ev.dictionary as unknown as { data: Data[] }).data) for (const s of utf8Values(dd)) evDict.push(EVENT_CODES[s ?? ''] ?? 0);
+    for (const dd of (ev.dictionary as unknown as { data: Data[] }).data)
+      for (const s of utf8Values(dd)) evDict.push(EVENT_CODES[s ?? ''] ?? 0);
     const evIdx = ev.values as Int32Array;
     const skb = bc.data('skbaddr');
     const ts = bc.data('ts_ns');
-    if (skb.type.typeId !== Type.Int || ts.type.typeId !== Type.Int) throw new Error('packets: unexpected column types');
-    const skbU32 = new Uint32Array((skb.values as BigUint64Array).buffer, (skb.values as BigUint64Array).byteOffset, skb.values.length * 2);
+    if (skb.type.typeId !== Type.Int || ts.type.typeId !== Type.Int)
+      throw new Error('packets: unexpected column types');
+    const skbU32 = new Uint32Array(
+      (skb.values as BigUint64Array).buffer,
+      (skb.values as BigUint64Array).byteOffset,
+      skb.values.length * 2,
+    );
     const ts64 = ts.values as BigInt64Array;
     const tsU32 = new Uint32Array(ts64.buffer, ts64.byteOffset, ts64.length * 2);
     const line = bc.data('line');
@@ -175,7 +182,11 @@ export function derivePackets(table: Table): PacketLifecycle[] {
     const row = rRow[x]!;
     const skb = bc.data('skbaddr');
     const i = (skb.offset + row) * 2;
-    const u32 = new Uint32Array((skb.values as BigUint64Array).buffer, (skb.values as BigUint64Array).byteOffset + i * 4, 2);
+    const u32 = new Uint32Array(
+      (skb.values as BigUint64Array).buffer,
+      (skb.values as BigUint64Array).byteOffset + i * 4,
+      2,
+    );
     const p: PacketLifecycle = {
       skbaddr: u64(u32[1]!, u32[0]!),
       dev: bc.str('dev', row) ?? '',

@@ -88,7 +88,9 @@ export function renderHtml(result: ReplayResult, title?: string, marks: Timeline
   out.push('<html lang="en"><head><meta charset="utf-8">');
   out.push('<meta name="viewport" content="width=device-width, initial-scale=1">');
   // no scripts, no remote anything: the report must open offline and cannot run trace content
-  out.push(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+  out.push(
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+  );
   out.push(`<title>${escapeHtml(t)}</title><style>${CSS}</style></head><body>`);
   out.push(`<h1>${escapeHtml(t)}</h1>`);
   const tr = result.trace;
@@ -151,7 +153,11 @@ export function renderHtml(result: ReplayResult, title?: string, marks: Timeline
  * hundred ms inside a capture of many seconds would otherwise be a sliver; intervals that go on past the
  * window are drawn to its edge and labelled.
  */
-function queueWindow(firstNs: bigint, lastNs: bigint, series: { tsNs: bigint[] } | null): { firstNs: bigint; lastNs: bigint } {
+function queueWindow(
+  firstNs: bigint,
+  lastNs: bigint,
+  series: { tsNs: bigint[] } | null,
+): { firstNs: bigint; lastNs: bigint } {
   const ts = series?.tsNs ?? [];
   if (ts.length < 2) return { firstNs, lastNs };
   let lo = ts[0]!;
@@ -183,7 +189,9 @@ function findingHtml(result: ReplayResult, f: Finding, i: number): string {
     `${escapeHtml(when(result, f.endNs))} (${escapeHtml(msBetween(f.startNs, f.endNs))} ms)</p>` +
     `<p>${escapeHtml(f.explanation)}</p>` +
     (ev ? `<table><tr><th>source:line</th><th>when</th><th>event</th><th>note</th></tr>${ev}</table>` : '') +
-    (f.nextSteps.length ? `<strong>Next steps</strong><ul class="steps">${f.nextSteps.map((s) => `<li>${escapeHtml(s)}</li>`).join('')}</ul>` : '') +
+    (f.nextSteps.length
+      ? `<strong>Next steps</strong><ul class="steps">${f.nextSteps.map((s) => `<li>${escapeHtml(s)}</li>`).join('')}</ul>`
+      : '') +
     `</div>`
   );
 }
@@ -207,7 +215,10 @@ function queueTableHtml(queues: QueueSummary[]): string {
   if (queues.length === 0) return '<p>No TX queues seen.</p>';
   const head = QUEUE_COLS.map(([h]) => `<th>${escapeHtml(h)}</th>`).join('');
   const rows = queues
-    .map((q) => `<tr>${QUEUE_COLS.map(([, f], i) => `<td${i > 1 ? ' class="num"' : ''}>${escapeHtml(f(q))}</td>`).join('')}</tr>`)
+    .map(
+      (q) =>
+        `<tr>${QUEUE_COLS.map(([, f], i) => `<td${i > 1 ? ' class="num"' : ''}>${escapeHtml(f(q))}</td>`).join('')}</tr>`,
+    )
     .join('');
   return `<table><tr>${head}</tr>${rows}</table>`;
 }
@@ -236,7 +247,9 @@ export function renderMarkdown(result: ReplayResult, title?: string): string {
     if (f.evidence.length) {
       out.push('| source:line | when | event | note |', '|---|---|---|---|');
       for (const e of f.evidence) {
-        out.push(`| ${escapeMarkdown(`${e.source}:${e.line}`)} | ${when(result, e.tsNs)} | ${escapeMarkdown(e.event)} | ${escapeMarkdown(e.note)} |`);
+        out.push(
+          `| ${escapeMarkdown(`${e.source}:${e.line}`)} | ${when(result, e.tsNs)} | ${escapeMarkdown(e.event)} | ${escapeMarkdown(e.note)} |`,
+        );
       }
       out.push('');
     }
@@ -248,7 +261,10 @@ export function renderMarkdown(result: ReplayResult, title?: string): string {
   });
   out.push('## Queues', '');
   if (result.queues.length) {
-    out.push(`| ${QUEUE_COLS.map(([h]) => h).join(' | ')} |`, `|${QUEUE_COLS.map((_, i) => (i > 1 ? '---:' : '---')).join('|')}|`);
+    out.push(
+      `| ${QUEUE_COLS.map(([h]) => h).join(' | ')} |`,
+      `|${QUEUE_COLS.map((_, i) => (i > 1 ? '---:' : '---')).join('|')}|`,
+    );
     for (const q of result.queues) {
       out.push(`| ${QUEUE_COLS.map(([, f]) => escapeMarkdown(f(q))).join(' | ')} |`);
     }
@@ -256,7 +272,9 @@ export function renderMarkdown(result: ReplayResult, title?: string): string {
     out.push('Stopped intervals:', '');
     for (const q of result.queues) {
       for (const iv of q.stoppedIntervals) {
-        out.push(`- ${escapeMarkdown(q.dev)} txq ${q.queue}: ${escapeMarkdown(iv.state)} ${when(result, iv.startNs)} for ${msBetween(iv.startNs, iv.endNs)} ms`);
+        out.push(
+          `- ${escapeMarkdown(q.dev)} txq ${q.queue}: ${escapeMarkdown(iv.state)} ${when(result, iv.startNs)} for ${msBetween(iv.startNs, iv.endNs)} ms`,
+        );
       }
     }
     out.push('');

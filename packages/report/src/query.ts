@@ -18,10 +18,15 @@ function cellText(v: unknown): string {
 export function formatTable(res: JsonResult): string {
   const names = res.meta.map((m) => m.name);
   const numeric = res.meta.map((m) => /^(Nullable\()?(U?Int|Float|Decimal)/.test(m.type));
-  const rows = res.data.map((r) => names.map((n) => cellText(r[n]).replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringify(c).slice(1, -1))));
+  const rows = res.data.map((r) =>
+    names.map((n) => cellText(r[n]).replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringify(c).slice(1, -1))),
+  );
   const widths = names.map((n, i) => Math.max(n.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string =>
-    cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line(names), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const r of rows) out.push(line(r));
   out.push(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);

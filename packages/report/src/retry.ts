@@ -30,7 +30,8 @@ export function isTransient(err: unknown): boolean {
     const o = e as { code?: unknown; message?: unknown; cause?: unknown };
     if (typeof o.code === 'string' && TRANSIENT_CODES.has(o.code)) return true;
     const msg = typeof o.message === 'string' ? o.message : '';
-    if (/socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|Timeout error|timed out|other side closed|aborted/i.test(msg)) return true;
+    if (/socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|Timeout error|timed out|other side closed|aborted/i.test(msg))
+      return true;
     // server-side: too many simultaneous queries / shutting down (ClickHouse codes 202, 210 NETWORK_ERROR)
     if (/Code: (202|210|209|394)\b/.test(msg)) return true;
     e = o.cause;

@@ -82,9 +82,12 @@ export class Store {
       await store.migrate(opts.migrateTo ?? STORE_SCHEMA_VERSION);
     } catch (err) {
       await store.client.close().catch(() => undefined);
-      throw new StoreError(`could not create the txreplay schema in the ${describeStore(config)}: ${errorMessage(err)}`, {
-        cause: err,
-      });
+      throw new StoreError(
+        `could not create the txreplay schema in the ${describeStore(config)}: ${errorMessage(err)}`,
+        {
+          cause: err,
+        },
+      );
     }
     if (config.placement === 'server') {
       // the database exists now: queries with bare table names (`txreplay query`, dashboards) resolve in it
@@ -143,7 +146,10 @@ export class Store {
   }
 
   /** Run SQL and return the raw response body in the given ClickHouse format. */
-  async queryText(sql: string, format: 'TabSeparatedWithNames' | 'CSVWithNames' | 'JSONEachRow' | 'JSON'): Promise<string> {
+  async queryText(
+    sql: string,
+    format: 'TabSeparatedWithNames' | 'CSVWithNames' | 'JSONEachRow' | 'JSON',
+  ): Promise<string> {
     return withRetry(async () => {
       const rs = await this.client.query({ query: this.withDefaultDb(sql), format });
       return rs.text();
@@ -197,7 +203,8 @@ export class Store {
     body: Iterable<Buffer> | AsyncIterable<Buffer>,
     settings?: { maxInsertBlockRows?: number },
   ): Promise<void> {
-    if (this.config.placement !== 'server') throw new Error('insertBinary: server placement only (chDB takes the body as text)');
+    if (this.config.placement !== 'server')
+      throw new Error('insertBinary: server placement only (chDB takes the body as text)');
     const cols = columns.map(quoteIdent).join(', ');
     const res = await this.client.exec({
       query: `INSERT INTO ${this.table(table)} (${cols}) FORMAT ${format}`,
@@ -228,7 +235,13 @@ async function* toBuffers(chunks: AsyncIterable<string | Buffer> | Iterable<stri
  */
 function blockSettings(rows: number | undefined): { clickhouse_settings?: Record<string, string> } {
   if (!rows) return {};
-  return { clickhouse_settings: { max_insert_block_size: String(rows), min_insert_block_size_rows: String(rows), min_insert_block_size_bytes: '0' } };
+  return {
+    clickhouse_settings: {
+      max_insert_block_size: String(rows),
+      min_insert_block_size_rows: String(rows),
+      min_insert_block_size_bytes: '0',
+    },
+  };
 }
 
 function serverClient(config: StoreConfig, opts: OpenOptions, withDatabase: boolean): ClickHouseClient {

@@ -70,15 +70,21 @@ export function renderQueueTimeline(inp: QueueTimelineInput): string {
     `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" ` +
       `aria-label="${escapeHtml(`timeline of ${label}`)}" data-dev="${escapeHtml(inp.dev)}" data-queue="${inp.queue}">`,
   );
-  parts.push(`<title>${escapeHtml(`${label}: backlog, inflight, DQL limit, stopped intervals, NAPI polls, drops, watchdog`)}</title>`);
+  parts.push(
+    `<title>${escapeHtml(`${label}: backlog, inflight, DQL limit, stopped intervals, NAPI polls, drops, watchdog`)}</title>`,
+  );
   parts.push(`<text x="${LEFT}" y="16" class="lane-title">${escapeHtml(label)}</text>`);
 
   // time grid + axis labels
   const ticks = 6;
   for (let i = 0; i <= ticks; i++) {
     const xi = LEFT + (PLOT_W * i) / ticks;
-    parts.push(`<line x1="${xi.toFixed(1)}" y1="${LANE1.top}" x2="${xi.toFixed(1)}" y2="${LANE3.top + LANE3.h}" class="grid"/>`);
-    parts.push(`<text x="${xi.toFixed(1)}" y="${H - 8}" class="axis" text-anchor="middle">${escapeHtml(axisMs(offsetMs + (spanMs * i) / ticks, spanMs))}</text>`);
+    parts.push(
+      `<line x1="${xi.toFixed(1)}" y1="${LANE1.top}" x2="${xi.toFixed(1)}" y2="${LANE3.top + LANE3.h}" class="grid"/>`,
+    );
+    parts.push(
+      `<text x="${xi.toFixed(1)}" y="${H - 8}" class="axis" text-anchor="middle">${escapeHtml(axisMs(offsetMs + (spanMs * i) / ticks, spanMs))}</text>`,
+    );
   }
 
   // lane 1: stopped bands + backlog
@@ -124,27 +130,42 @@ export function renderQueueTimeline(inp: QueueTimelineInput): string {
   // lane 3: marks (those inside the window)
   const inWindow = (t: bigint): boolean => t >= inp.firstNs && t <= inp.lastNs;
   const rows: [string, bigint[], string, string][] = [
-    ['marks-napi', inp.napiPolls.filter(inWindow), '#1971c2', `NAPI polls${inp.napiDevs.length ? ` (${inp.napiDevs.join(', ')})` : ''}`],
+    [
+      'marks-napi',
+      inp.napiPolls.filter(inWindow),
+      '#1971c2',
+      `NAPI polls${inp.napiDevs.length ? ` (${inp.napiDevs.join(', ')})` : ''}`,
+    ],
     ['marks-drops', inp.drops.filter(inWindow), '#c92a2a', `drops (${inp.dev})`],
     ['marks-watchdog', inp.watchdog.filter(inWindow), '#000', 'watchdog timeout'],
   ];
   rows.forEach(([cls, tss, color, name], r) => {
     const y0 = LANE3.top + 4 + r * 16;
-    parts.push(`<text x="${LEFT - 6}" y="${y0 + 10}" class="axis" text-anchor="end">${escapeHtml(['napi', 'drops', 'wdog'][r]!)}</text>`);
+    parts.push(
+      `<text x="${LEFT - 6}" y="${y0 + 10}" class="axis" text-anchor="end">${escapeHtml(['napi', 'drops', 'wdog'][r]!)}</text>`,
+    );
     parts.push(ticksPath(tss, x, y0, 12, cls, color, `${name}: ${tss.length}`));
   });
 
   // legend
   const legend: [string, string, string][] = [
-    ['#0b6bcb', 'backlog', 'solid'], ['#2f9e44', 'inflight', 'solid'], ['#444', 'DQL limit expected', 'dash'],
-    ['#d9480f', 'DQL limit observed', 'dot'], ['#e5484d', 'DRV_XOFF', 'band'], ['#f5a524', 'STACK_XOFF', 'band'],
-    ['#8e4ec6', 'FROZEN', 'band'], ['#9aa0a6', 'trace gap', 'band'],
+    ['#0b6bcb', 'backlog', 'solid'],
+    ['#2f9e44', 'inflight', 'solid'],
+    ['#444', 'DQL limit expected', 'dash'],
+    ['#d9480f', 'DQL limit observed', 'dot'],
+    ['#e5484d', 'DRV_XOFF', 'band'],
+    ['#f5a524', 'STACK_XOFF', 'band'],
+    ['#8e4ec6', 'FROZEN', 'band'],
+    ['#9aa0a6', 'trace gap', 'band'],
   ];
   let lx = LEFT + 120;
   for (const [c, name, kind] of legend) {
     if (kind === 'band') parts.push(`<rect x="${lx}" y="8" width="12" height="10" fill="${c}" fill-opacity="0.35"/>`);
     else if (kind === 'dot') parts.push(`<circle cx="${lx + 6}" cy="13" r="3" fill="${c}"/>`);
-    else parts.push(`<line x1="${lx}" y1="13" x2="${lx + 12}" y2="13" stroke="${c}" stroke-width="2"${kind === 'dash' ? ' stroke-dasharray="4 2"' : ''}/>`);
+    else
+      parts.push(
+        `<line x1="${lx}" y1="13" x2="${lx + 12}" y2="13" stroke="${c}" stroke-width="2"${kind === 'dash' ? ' stroke-dasharray="4 2"' : ''}/>`,
+      );
     parts.push(`<text x="${lx + 16}" y="17" class="legend">${escapeHtml(name)}</text>`);
     lx += 24 + name.length * 6.6;
   }
@@ -177,8 +198,15 @@ function yLabels(lane: { top: number; h: number }, max: number): string {
  * min and max per pixel column so spikes survive the downsampling.
  */
 function linePath(
-  ts: bigint[], vals: (number | null)[], x: (ns: bigint) => number, lane: { top: number; h: number }, max: number,
-  cls: string, color: string, step: boolean, dash?: string,
+  ts: bigint[],
+  vals: (number | null)[],
+  x: (ns: bigint) => number,
+  lane: { top: number; h: number },
+  max: number,
+  cls: string,
+  color: string,
+  step: boolean,
+  dash?: string,
 ): string {
   const y = (v: number): string => (lane.top + lane.h - (v / max) * (lane.h - 14)).toFixed(1);
   let d = '';
@@ -224,7 +252,13 @@ function linePath(
 }
 
 function dots(
-  ts: bigint[], vals: (number | null)[], x: (ns: bigint) => number, lane: { top: number; h: number }, max: number, cls: string, color: string,
+  ts: bigint[],
+  vals: (number | null)[],
+  x: (ns: bigint) => number,
+  lane: { top: number; h: number },
+  max: number,
+  cls: string,
+  color: string,
 ): string {
   const y = (v: number): number => lane.top + lane.h - (v / max) * (lane.h - 14);
   const seen = new Set<string>();
@@ -246,7 +280,15 @@ function dots(
   return `<path class="${cls}" data-points="${points}" d="${d}" stroke="${color}" stroke-width="4" stroke-linecap="round" fill="none"/>`;
 }
 
-function ticksPath(tss: bigint[], x: (ns: bigint) => number, y0: number, h: number, cls: string, color: string, title: string): string {
+function ticksPath(
+  tss: bigint[],
+  x: (ns: bigint) => number,
+  y0: number,
+  h: number,
+  cls: string,
+  color: string,
+  title: string,
+): string {
   const cols = new Set<string>();
   for (const t of tss) cols.add(x(t).toFixed(1));
   let d = '';

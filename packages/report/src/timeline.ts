@@ -53,7 +53,11 @@ export function marksFromEvents(table: Table): TimelineMarks {
       const a = skb.get(i) as bigint | null;
       if (a !== null) skbDev.delete(a);
     } else if (e === 'net:net_dev_xmit_timeout') {
-      push(marks.watchdog, `${(dev.get(i) as string | null) ?? '?'}#${(queue.get(i) as number | null) ?? -1}`, ts.get(i) as bigint);
+      push(
+        marks.watchdog,
+        `${(dev.get(i) as string | null) ?? '?'}#${(queue.get(i) as number | null) ?? -1}`,
+        ts.get(i) as bigint,
+      );
     }
   }
   return marks;

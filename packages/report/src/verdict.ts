@@ -7,7 +7,11 @@ const RANK: Record<Severity, number> = { critical: 2, warning: 1, info: 0 };
 export function rankFindings(findings: Finding[]): Finding[] {
   return findings
     .map((f, i) => ({ f, i }))
-    .sort((a, b) => RANK[b.f.severity] - RANK[a.f.severity] || (a.f.startNs < b.f.startNs ? -1 : a.f.startNs > b.f.startNs ? 1 : a.i - b.i))
+    .sort(
+      (a, b) =>
+        RANK[b.f.severity] - RANK[a.f.severity] ||
+        (a.f.startNs < b.f.startNs ? -1 : a.f.startNs > b.f.startNs ? 1 : a.i - b.i),
+    )
     .map((x) => x.f);
 }
 

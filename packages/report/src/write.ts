@@ -157,16 +157,34 @@ export async function writeRun(store: Store, input: RunInput, opts: WriteOptions
   for (let attempt = 1; ; attempt++) {
     try {
       if (await runExists(store, runId)) {
-        return { runId, status: 'exists', events: input.table.numRows, packets: packets.length, attempts: attempt, ms: performance.now() - t0 };
+        return {
+          runId,
+          status: 'exists',
+          events: input.table.numRows,
+          packets: packets.length,
+          attempts: attempt,
+          ms: performance.now() - t0,
+        };
       }
       await dropRun(store, runId);
       await writeRunRows(store, input, {
-        runId, wallOffsetNs, packets, hashes, t0,
+        runId,
+        wallOffsetNs,
+        packets,
+        hashes,
+        t0,
         onEventsProgress: opts.onEventsProgress,
         insertBlockRows: opts.insertBlockRows,
         eventsFormat: opts.eventsFormat ?? 'Native',
       });
-      return { runId, status: 'written', events: input.table.numRows, packets: packets.length, attempts: attempt, ms: performance.now() - t0 };
+      return {
+        runId,
+        status: 'written',
+        events: input.table.numRows,
+        packets: packets.length,
+        attempts: attempt,
+        ms: performance.now() - t0,
+      };
     } catch (err) {
       if (attempt >= policy.attempts || !isTransient(err)) {
         throw new StoreError(
@@ -194,7 +212,11 @@ interface RowsContext {
 
 const CHUNK_ROWS = 8192;
 
-function* withProgress(chunks: Generator<Buffer>, total: number, cb?: (rows: number, total: number) => void): Generator<Buffer> {
+function* withProgress(
+  chunks: Generator<Buffer>,
+  total: number,
+  cb?: (rows: number, total: number) => void,
+): Generator<Buffer> {
   let rows = 0;
   for (const c of chunks) {
     yield c;
@@ -210,22 +232,51 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
   const { runId } = ctx;
 
   await insertEvents(store, input.table, {
-    runId, wallOffsetNs: ctx.wallOffsetNs, format: ctx.eventsFormat, onProgress: ctx.onEventsProgress, insertBlockRows: ctx.insertBlockRows,
+    runId,
+    wallOffsetNs: ctx.wallOffsetNs,
+    format: ctx.eventsFormat,
+    onProgress: ctx.onEventsProgress,
+    insertBlockRows: ctx.insertBlockRows,
   });
 
   await insertRows(
     store,
     'packets',
     ctx.packets.map((p): TsvValue[] => [
-      runId, p.skbaddr, p.dev, p.queue, p.len, p.queuedNs, p.startXmitNs, p.xmitNs, p.freedNs, wall(p.queuedNs),
-      p.xmitRc, p.txBusy, p.fate, p.dropReason, p.location, p.source, p.firstLine,
+      runId,
+      p.skbaddr,
+      p.dev,
+      p.queue,
+      p.len,
+      p.queuedNs,
+      p.startXmitNs,
+      p.xmitNs,
+      p.freedNs,
+      wall(p.queuedNs),
+      p.xmitRc,
+      p.txBusy,
+      p.fate,
+      p.dropReason,
+      p.location,
+      p.source,
+      p.firstLine,
     ]),
   );
 
   const intervals: TsvValue[][] = [];
   for (const q of input.result.queues) {
     for (const iv of q.stoppedIntervals) {
-      intervals.push([runId, q.dev, q.queue, iv.state, iv.startNs, iv.endNs, iv.endNs - iv.startNs, wall(iv.startNs), wall(iv.endNs)]);
+      intervals.push([
+        runId,
+        q.dev,
+        q.queue,
+        iv.state,
+        iv.startNs,
+        iv.endNs,
+        iv.endNs - iv.startNs,
+        wall(iv.startNs),
+        wall(iv.endNs),
+      ]);
     }
   }
   await insertRows(store, 'queue_intervals', intervals);
@@ -235,8 +286,15 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
     for (let i = 0; i < s.tsNs.length; i++) {
       const t = s.tsNs[i]!;
       series.push([
-        runId, s.dev, s.queue, t, wall(t), s.backlogPackets[i] ?? 0, s.inflightBytes[i] ?? 0,
-        s.dqlLimitObserved[i] ?? null, s.dqlLimitExpected[i] ?? null,
+        runId,
+        s.dev,
+        s.queue,
+        t,
+        wall(t),
+        s.backlogPackets[i] ?? 0,
+        s.inflightBytes[i] ?? 0,
+        s.dqlLimitObserved[i] ?? null,
+        s.dqlLimitExpected[i] ?? null,
       ]);
     }
   }
@@ -246,7 +304,18 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
     store,
     'findings',
     input.result.findings.map((f, i): TsvValue[] => [
-      runId, i, f.kind, f.severity, f.dev, f.queue, f.startNs, f.endNs, wall(f.startNs), wall(f.endNs), f.title, f.explanation,
+      runId,
+      i,
+      f.kind,
+      f.severity,
+      f.dev,
+      f.queue,
+      f.startNs,
+      f.endNs,
+      wall(f.startNs),
+      wall(f.endNs),
+      f.title,
+      f.explanation,
       JSON.stringify(f.evidence.map((e) => ({ ...e, tsNs: e.tsNs.toString() }))),
       JSON.stringify(f.nextSteps),
     ]),
@@ -258,10 +327,20 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
   const formats = [...new Set(s.sources.map((x) => x.format))];
   const kernels = [...new Set(s.sources.map((x) => x.kernel).filter((k): k is string => !!k))];
   const sources = s.sources.map((x, i) => ({
-    path: x.path, format: x.format, kernel: x.kernel, sha256: ctx.hashes[i]?.sha256 ?? '', bytes: ctx.hashes[i]?.bytes ?? 0,
-    lines: x.lines, events: x.events, skipped: x.skipped, comments: x.comments, lost: x.lostEvents,
+    path: x.path,
+    format: x.format,
+    kernel: x.kernel,
+    sha256: ctx.hashes[i]?.sha256 ?? '',
+    bytes: ctx.hashes[i]?.bytes ?? 0,
+    lines: x.lines,
+    events: x.events,
+    skipped: x.skipped,
+    comments: x.comments,
+    lost: x.lostEvents,
   }));
-  const contentHash = createHash('sha256').update(ctx.hashes.map((h) => h.sha256).join('\n')).digest('hex');
+  const contentHash = createHash('sha256')
+    .update(ctx.hashes.map((h) => h.sha256).join('\n'))
+    .digest('hex');
   const writtenAt = new Date().toISOString().slice(0, 19).replace('T', ' ');
   const values: Record<string, TsvValue> = {
     run_id: runId,
@@ -362,7 +441,9 @@ async function insertViaNativeFile(
       closeSync(fd);
     }
     const cols = columnNames('events').join(', ');
-    await store.command(`INSERT INTO ${store.table('events')} (${cols}) SELECT ${cols} FROM file(${quoteString(file)}, 'Native')`);
+    await store.command(
+      `INSERT INTO ${store.table('events')} (${cols}) SELECT ${cols} FROM file(${quoteString(file)}, 'Native')`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     activeTempDirs.delete(dir);

@@ -5,7 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Store, resolveStoreConfig, writeRun, parseDashboardQueries, expandGrafanaMacros, type StoreConfig } from '@txreplay/report';
+import {
+  Store,
+  resolveStoreConfig,
+  writeRun,
+  parseDashboardQueries,
+  expandGrafanaMacros,
+  type StoreConfig,
+} from '@txreplay/report';
 import { REPO_ROOT, buildEventTable, summaryFor, testServerEnv, stopTestServer, tempDir } from './helpers.js';
 import { multiqueueResult, smallEvents } from './fixtures.js';
 
@@ -26,14 +33,28 @@ describe('dashboards', () => {
     expect(dash.panels.every((p) => p.datasource.type === 'grafana-clickhouse-datasource')).toBe(true);
     expect(queries.every((q) => q.sql.includes('$__timeFilter('))).toBe(true);
     expect(queries.map((q) => q.name)).toEqual(
-      expect.arrayContaining(['stalls_per_device', 'queue_state_timeline', 'drops_per_second', 'napi_gaps', 'dql_limit', 'findings']),
+      expect.arrayContaining([
+        'stalls_per_device',
+        'queue_state_timeline',
+        'drops_per_second',
+        'napi_gaps',
+        'dql_limit',
+        'findings',
+      ]),
     );
   });
 });
 
 const placements: [string, () => StoreConfig][] = [
-  ['embedded chDB', () => resolveStoreConfig({ db: path.join(tempDir('txreplay-chdb-'), 'db'), database: 'txr_dash' }, {})],
-  ['ClickHouse server', () => resolveStoreConfig({ clickhouseUrl: serverEnv.TXREPLAY_CLICKHOUSE_URL, database: `txr_dash_${process.pid}` }, {})],
+  [
+    'embedded chDB',
+    () => resolveStoreConfig({ db: path.join(tempDir('txreplay-chdb-'), 'db'), database: 'txr_dash' }, {}),
+  ],
+  [
+    'ClickHouse server',
+    () =>
+      resolveStoreConfig({ clickhouseUrl: serverEnv.TXREPLAY_CLICKHOUSE_URL, database: `txr_dash_${process.pid}` }, {}),
+  ],
 ];
 
 describe.each(placements)('dashboard queries on %s', (_name, cfg) => {
@@ -45,7 +66,13 @@ describe.each(placements)('dashboard queries on %s', (_name, cfg) => {
     const src = path.join(dir, 'small.perf-script.txt');
     writeFileSync(src, 'dashboard fixture\n');
     const table = buildEventTable(smallEvents().map((r) => ({ ...r, source: src })));
-    await writeRun(store, { table, summary: summaryFor(table, src), result, host: 'lab-host-1', wallClockEndNs: 1_763_000_000_000_000_000n });
+    await writeRun(store, {
+      table,
+      summary: summaryFor(table, src),
+      result,
+      host: 'lab-host-1',
+      wallClockEndNs: 1_763_000_000_000_000_000n,
+    });
   });
   afterAll(async () => {
     await store?.close();
@@ -58,17 +85,27 @@ describe.each(placements)('dashboard queries on %s', (_name, cfg) => {
 
   it('stalls_per_device: 7 stopped intervals on vs0 of lab-host-1', async () => {
     const q = queries.find((x) => x.name === 'stalls_per_device')!;
-    const rows = await store.queryRows<{ host: string; dev: string; stalls: string | number; queues: string | number; longest_ms: number }>(
-      expandGrafanaMacros(q.sql, FROM, TO),
-    );
-    expect(rows.map((r) => [r.host, r.dev, Number(r.stalls), Number(r.queues), Number(r.longest_ms)])).toEqual([['lab-host-1', 'vs0', 7, 4, 500]]);
+    const rows = await store.queryRows<{
+      host: string;
+      dev: string;
+      stalls: string | number;
+      queues: string | number;
+      longest_ms: number;
+    }>(expandGrafanaMacros(q.sql, FROM, TO));
+    expect(rows.map((r) => [r.host, r.dev, Number(r.stalls), Number(r.queues), Number(r.longest_ms)])).toEqual([
+      ['lab-host-1', 'vs0', 7, 4, 500],
+    ]);
   });
 
   it('findings query returns the findings the replay made', async () => {
     const q = queries.find((x) => x.name === 'findings')!;
-    const rows = await store.queryRows<{ kind: string; dev: string; queue: number | null; title: string; severity: string }>(
-      expandGrafanaMacros(q.sql, FROM, TO),
-    );
+    const rows = await store.queryRows<{
+      kind: string;
+      dev: string;
+      queue: number | null;
+      title: string;
+      severity: string;
+    }>(expandGrafanaMacros(q.sql, FROM, TO));
     expect(rows.map((r) => [r.severity, r.kind, r.dev, r.queue === null ? null : Number(r.queue), r.title])).toEqual(
       result.findings.map((f) => [f.severity, f.kind, f.dev, f.queue, f.title]),
     );
@@ -76,7 +113,9 @@ describe.each(placements)('dashboard queries on %s', (_name, cfg) => {
 
   it('a time filter outside the run returns nothing', async () => {
     const q = queries.find((x) => x.name === 'findings')!;
-    const rows = await store.queryRows(expandGrafanaMacros(q.sql, Date.UTC(2020, 0, 1) / 1000, Date.UTC(2021, 0, 1) / 1000));
+    const rows = await store.queryRows(
+      expandGrafanaMacros(q.sql, Date.UTC(2020, 0, 1) / 1000, Date.UTC(2021, 0, 1) / 1000),
+    );
     expect(rows).toEqual([]);
   });
 });

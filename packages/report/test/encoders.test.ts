@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  Store, resolveStoreConfig, encodeEventsTsv, encodeEventsRowBinary, encodeEventsNative, tableStructure, parseServerVersion, u64Text,
+  Store,
+  resolveStoreConfig,
+  encodeEventsTsv,
+  encodeEventsRowBinary,
+  encodeEventsNative,
+  tableStructure,
+  parseServerVersion,
+  u64Text,
 } from '@txreplay/report';
 import { COLUMNS } from '@txreplay/ingest';
 import { buildEventTable, tempDir } from './helpers.js';
@@ -23,7 +30,21 @@ describe('bulk encoders', () => {
   });
 
   it('u64Text is exact over the whole 64-bit range', () => {
-    const values = [0n, 1n, 9n, 10n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 10n ** 10n, 10n ** 19n, 2n ** 64n - 1n, 0xffff888012340000n];
+    const values = [
+      0n,
+      1n,
+      9n,
+      10n,
+      2n ** 32n - 1n,
+      2n ** 32n,
+      2n ** 53n - 1n,
+      2n ** 53n,
+      2n ** 53n + 1n,
+      10n ** 10n,
+      10n ** 19n,
+      2n ** 64n - 1n,
+      0xffff888012340000n,
+    ];
     let x = 0x9e3779b97f4a7c15n;
     for (let i = 0; i < 5000; i++) {
       x = BigInt.asUintN(64, x * 6364136223846793005n + 1442695040888963407n);
@@ -37,7 +58,11 @@ describe('bulk encoders', () => {
       const caps = parseServerVersion(version);
       // one row carries a namespace cookie above 2^53
       const table = buildEventTable(smallEvents().map((e, i) => (i === 3 ? { ...e, net_cookie: 2n ** 60n + 1n } : e)));
-      const opts = { runId: 'ab'.repeat(16), wallOffsetNs: 1_700_000_000_123_456_789n - 904_604_205_871n, nanos: caps.dateTime64 };
+      const opts = {
+        runId: 'ab'.repeat(16),
+        wallOffsetNs: 1_700_000_000_123_456_789n - 904_604_205_871n,
+        nanos: caps.dateTime64,
+      };
       const bin = path.join(dir, `events-${version}.bin`);
       const tsv = path.join(dir, `events-${version}.tsv`);
       writeFileSync(bin, Buffer.concat([...encodeEventsRowBinary(table, opts)]));
@@ -63,7 +88,9 @@ describe('bulk encoders', () => {
       // and a newer server converts the plain Native types into the LowCardinality columns of its table
       if (caps.lowCardinality) {
         await store.command(`INSERT INTO ${store.table('events')} SELECT * FROM file('${nat}', 'Native')`);
-        const n = await store.queryRows<{ n: string }>(`SELECT toString(count()) AS n FROM events WHERE run_id = '${'ab'.repeat(16)}'`);
+        const n = await store.queryRows<{ n: string }>(
+          `SELECT toString(count()) AS n FROM events WHERE run_id = '${'ab'.repeat(16)}'`,
+        );
         expect(Number(n[0]!.n)).toBe(table.numRows);
       }
       const src = smallEvents();
@@ -71,7 +98,7 @@ describe('bulk encoders', () => {
       expect(fromBin.map((r) => r.comm)).toEqual(src.map((e) => e.comm));
       expect(fromBin.map((r) => r.location)).toEqual(src.map((e) => e.location));
       expect(fromBin[10]!.skb).toBe('18446744073709551615');
-      expect(fromBin[11]!.napi).toBe((0xffff88801111aaaan).toString());
+      expect(fromBin[11]!.napi).toBe(0xffff88801111aaaan.toString());
       expect(fromBin[12]!.jiffies).toBe('4295000000');
       expect(fromBin.map((r) => r.cookie)).toEqual(src.map((_, i) => (i === 3 ? (2n ** 60n + 1n).toString() : null)));
       // wall clock: the first event at 1_700_000_000.123456789 s (2023-11-14 22:13:20.123456789 UTC)
@@ -97,7 +124,10 @@ describe('bulk encoders', () => {
         `SELECT toString(net_cookie) AS cookie, line FROM file('${file}', '${fmt}', '${structure}') ORDER BY line`,
       );
       expect(rows.length, fmt).toBe(full.numRows);
-      expect(rows.every((r) => r.cookie === null), fmt).toBe(true);
+      expect(
+        rows.every((r) => r.cookie === null),
+        fmt,
+      ).toBe(true);
     }
   });
 });

@@ -6,7 +6,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 import {
-  Bool, Dictionary, Int16, Int32, Int64, Uint32, Uint64, Utf8, makeTable, vectorFromArray, type DataType, type Table, type Vector,
+  Bool,
+  Dictionary,
+  Int16,
+  Int32,
+  Int64,
+  Uint32,
+  Uint64,
+  Utf8,
+  makeTable,
+  vectorFromArray,
+  type DataType,
+  type Table,
+  type Vector,
 } from 'apache-arrow';
 import { CATALOGUE, COLUMNS, type CatalogueColumn, type TxEventRow, type IngestSummary } from '@txreplay/ingest';
 
@@ -30,7 +42,15 @@ function typeOf(name: string): DataType {
 
 export function eventRow(p: Partial<TxEventRow> & Pick<TxEventRow, 'ts_ns' | 'event' | 'line'>): TxEventRow {
   const nulls = Object.fromEntries(CATALOGUE.filter((c) => c.nullable).map((c) => [c.name, null]));
-  return { ...nulls, cpu: 0, pid: 100, comm: 'udpflood', ptr_hashed: false, source: 'test.perf-script.txt', ...p } as TxEventRow;
+  return {
+    ...nulls,
+    cpu: 0,
+    pid: 100,
+    comm: 'udpflood',
+    ptr_hashed: false,
+    source: 'test.perf-script.txt',
+    ...p,
+  } as TxEventRow;
 }
 
 export function buildEventTable(rows: TxEventRow[]): Table {
@@ -42,9 +62,27 @@ export function buildEventTable(rows: TxEventRow[]): Table {
 }
 
 export function summaryFor(table: Table, source = 'test.perf-script.txt'): IngestSummary {
-  const src = { path: source, format: 'perf-script' as const, kernel: '6.18.44-test', lines: table.numRows, events: table.numRows,
-    skipped: 0, comments: 0, lostEvents: 0, issues: [], eventCounts: {} };
-  return { sources: [src], lines: table.numRows, events: table.numRows, skipped: 0, comments: 0, lostEvents: 0, eventCounts: {} };
+  const src = {
+    path: source,
+    format: 'perf-script' as const,
+    kernel: '6.18.44-test',
+    lines: table.numRows,
+    events: table.numRows,
+    skipped: 0,
+    comments: 0,
+    lostEvents: 0,
+    issues: [],
+    eventCounts: {},
+  };
+  return {
+    sources: [src],
+    lines: table.numRows,
+    events: table.numRows,
+    skipped: 0,
+    comments: 0,
+    lostEvents: 0,
+    eventCounts: {},
+  };
 }
 
 let startedByUs: string | null = null;

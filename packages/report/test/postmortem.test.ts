@@ -34,7 +34,12 @@ describe('post-mortem HTML and Markdown', () => {
   const md = path.join(dir, 'report.md');
 
   beforeAll(async () => {
-    await writePostMortem(multiqueueResult(), { html, md, title: 'multiqueue lost wake-up', events: buildEventTable(smallEvents()) });
+    await writePostMortem(multiqueueResult(), {
+      html,
+      md,
+      title: 'multiqueue lost wake-up',
+      events: buildEventTable(smallEvents()),
+    });
   });
 
   it('is self-contained: no scripts, no network URLs, verdict and evidence source:line present', () => {
@@ -42,7 +47,9 @@ describe('post-mortem HTML and Markdown', () => {
     expect(text).not.toMatch(/<script/i);
     expect(text).not.toMatch(/\b(src|href)\s*=\s*["']?(https?:)?\/\//i);
     expect(text).not.toMatch(/@import|url\(/i);
-    expect(text).toContain('PROBLEM: 3 critical, 1 warning, 0 info finding(s). Worst: vs0 txq 1 stopped (DRV_XOFF) for 500 ms with 32 packets queued and no wake');
+    expect(text).toContain(
+      'PROBLEM: 3 critical, 1 warning, 0 info finding(s). Worst: vs0 txq 1 stopped (DRV_XOFF) for 500 ms with 32 packets queued and no wake',
+    );
     expect(text).toContain('multiqueue/perf-script.txt:1001');
     // the explanation's markup is text, not HTML
     expect(text).toContain('&lt;b&gt;for this queue&lt;/b&gt;');
@@ -59,7 +66,9 @@ describe('post-mortem HTML and Markdown', () => {
   it('writes a Markdown report with the verdict, findings and evidence', () => {
     const text = readFileSync(md, 'utf8');
     expect(text).toMatch(/^# multiqueue lost wake-up/);
-    expect(text).toContain('> **Verdict:** PROBLEM: 3 critical, 1 warning, 0 info finding(s). Worst: vs0 txq 1 stopped (DRV\\_XOFF)');
+    expect(text).toContain(
+      '> **Verdict:** PROBLEM: 3 critical, 1 warning, 0 info finding(s). Worst: vs0 txq 1 stopped (DRV\\_XOFF)',
+    );
     expect(text).toContain('| multiqueue/perf-script.txt:1001 |');
     expect(text.match(/^### \d+\. \[CRITICAL\]/gm)).toHaveLength(3);
   });
@@ -68,12 +77,22 @@ describe('post-mortem HTML and Markdown', () => {
     let browser: Browser;
     beforeAll(async () => {
       if (!existsSync(CHROMIUM)) {
-        throw new Error(`${CHROMIUM} is missing: apt-get install chromium (the HTML report check needs a real browser)`);
+        throw new Error(
+          `${CHROMIUM} is missing: apt-get install chromium (the HTML report check needs a real browser)`,
+        );
       }
       browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-          '--disable-component-update', '--disable-sync'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       });
     });
     afterAll(async () => {
@@ -86,7 +105,10 @@ describe('post-mortem HTML and Markdown', () => {
       const real = replayTable(table, { maxSeriesPoints: 2000 });
       const realHtml = path.join(dir, 'multiqueue.html');
       await writePostMortem(real, { html: realHtml, title: 'multiqueue (shared capture)', events: table });
-      const vs0 = real.queues.filter((q) => q.dev === 'vs0').map((q) => q.queue).sort();
+      const vs0 = real.queues
+        .filter((q) => q.dev === 'vs0')
+        .map((q) => q.queue)
+        .sort();
       expect(vs0).toEqual([0, 1, 2, 3]);
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       const errors: string[] = [];
@@ -119,7 +141,9 @@ describe('post-mortem HTML and Markdown', () => {
         }),
       );
       // one timeline per TX queue of the capture, each with drawn data
-      expect(svgs.map((s) => `${s.dev}#${s.queue}`).sort()).toEqual(real.queues.map((q) => `${q.dev}#${q.queue}`).sort());
+      expect(svgs.map((s) => `${s.dev}#${s.queue}`).sort()).toEqual(
+        real.queues.map((q) => `${q.dev}#${q.queue}`).sort(),
+      );
       for (const s of svgs) expect(s.backlogLen + s.inflightLen).toBeGreaterThan(0);
       const onVs0 = svgs.filter((s) => s.dev === 'vs0');
       expect(onVs0.map((s) => Number(s.queue))).toEqual([0, 1, 2, 3]);

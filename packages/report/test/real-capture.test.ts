@@ -9,7 +9,14 @@ import { loadEvents, type IngestSummary } from '@txreplay/ingest';
 import { replayTable, type ReplayResult } from '@txreplay/replay';
 import type { Table } from 'apache-arrow';
 import {
-  Store, resolveStoreConfig, writeRun, parseDashboardQueries, expandGrafanaMacros, exportCsv, runQuery, type StoreConfig,
+  Store,
+  resolveStoreConfig,
+  writeRun,
+  parseDashboardQueries,
+  expandGrafanaMacros,
+  exportCsv,
+  runQuery,
+  type StoreConfig,
 } from '@txreplay/report';
 import { REPO_ROOT, SHARED, testServerEnv, stopTestServer, tempDir } from './helpers.js';
 
@@ -23,7 +30,11 @@ const CAPTURES = ['multiqueue/perf-script.txt', 'veth-stall-tbf/ftrace.txt'];
 
 const placements: [string, () => StoreConfig][] = [
   ['embedded chDB', () => resolveStoreConfig({ db: path.join(tempDir('txreplay-chdb-'), 'db') }, {})],
-  ['ClickHouse server', () => resolveStoreConfig({ clickhouseUrl: serverEnv.TXREPLAY_CLICKHOUSE_URL, database: `txr_real_${process.pid}` }, {})],
+  [
+    'ClickHouse server',
+    () =>
+      resolveStoreConfig({ clickhouseUrl: serverEnv.TXREPLAY_CLICKHOUSE_URL, database: `txr_real_${process.pid}` }, {}),
+  ],
 ];
 
 const loaded: { file: string; table: Table; summary: IngestSummary; result: ReplayResult }[] = [];
@@ -63,9 +74,14 @@ describe.each(placements)('real captures on %s', (_name, cfg) => {
 
   it('the findings dashboard query returns the findings diagnose prints', async () => {
     const q = queries.find((x) => x.name === 'findings')!;
-    const rows = await store.queryRows<{ run_id: string; kind: string; dev: string; queue: number | string | null; severity: string; title: string }>(
-      expandGrafanaMacros(q.sql, ...ALL_TIME),
-    );
+    const rows = await store.queryRows<{
+      run_id: string;
+      kind: string;
+      dev: string;
+      queue: number | string | null;
+      severity: string;
+      title: string;
+    }>(expandGrafanaMacros(q.sql, ...ALL_TIME));
     for (const [i, l] of loaded.entries()) {
       const mine = rows.filter((r) => r.run_id === runIds[i]);
       expect(l.result.findings.length).toBeGreaterThan(0);
@@ -74,15 +90,21 @@ describe.each(placements)('real captures on %s', (_name, cfg) => {
       );
     }
     // the multiqueue capture: the lost wake-up on vs0 queues 1, 2, 3
-    const lost = rows.filter((r) => r.run_id === runIds[0] && r.kind === 'lost_wakeup').map((r) => `${r.dev}#${r.queue}`).sort();
+    const lost = rows
+      .filter((r) => r.run_id === runIds[0] && r.kind === 'lost_wakeup')
+      .map((r) => `${r.dev}#${r.queue}`)
+      .sort();
     expect(lost).toEqual(['vs0#1', 'vs0#2', 'vs0#3']);
   });
 
   it('stalls per device: the stopped intervals of the replay', async () => {
     const q = queries.find((x) => x.name === 'stalls_per_device')!;
-    const rows = await store.queryRows<{ dev: string; stalls: string | number }>(expandGrafanaMacros(q.sql, ...ALL_TIME));
+    const rows = await store.queryRows<{ dev: string; stalls: string | number }>(
+      expandGrafanaMacros(q.sql, ...ALL_TIME),
+    );
     const expected = new Map<string, number>();
-    for (const l of loaded) for (const qs of l.result.queues) expected.set(qs.dev, (expected.get(qs.dev) ?? 0) + qs.stoppedIntervals.length);
+    for (const l of loaded)
+      for (const qs of l.result.queues) expected.set(qs.dev, (expected.get(qs.dev) ?? 0) + qs.stoppedIntervals.length);
     for (const [dev, n] of expected) if (n === 0) expected.delete(dev);
     expect(Object.fromEntries(rows.map((r) => [r.dev, Number(r.stalls)]))).toEqual(Object.fromEntries(expected));
   });
@@ -96,20 +118,45 @@ describe.each(placements)('real captures on %s', (_name, cfg) => {
   });
 
   it('query (table/csv/json) and export --csv read the same store', async () => {
-    const table = await runQuery(store, `SELECT kind, count() AS n FROM findings WHERE run_id = '${runIds[0]}' GROUP BY kind ORDER BY kind`, 'table');
+    const table = await runQuery(
+      store,
+      `SELECT kind, count() AS n FROM findings WHERE run_id = '${runIds[0]}' GROUP BY kind ORDER BY kind`,
+      'table',
+    );
     expect(table).toMatch(/^kind\s+n\n/);
     expect(table).toContain('lost_wakeup');
-    const csv = await runQuery(store, `SELECT kind FROM findings WHERE run_id = '${runIds[0]}' ORDER BY ordinal`, 'csv');
-    expect(csv.trim().split('\n').slice(1).map((l) => JSON.parse(l))).toEqual(loaded[0]!.result.findings.map((f) => f.kind));
-    const json = await runQuery(store, `SELECT dev, queue FROM findings WHERE run_id = '${runIds[0]}' ORDER BY ordinal`, 'json');
-    expect(json.trim().split('\n').map((l) => JSON.parse(l).dev)).toEqual(loaded[0]!.result.findings.map((f) => f.dev));
+    const csv = await runQuery(
+      store,
+      `SELECT kind FROM findings WHERE run_id = '${runIds[0]}' ORDER BY ordinal`,
+      'csv',
+    );
+    expect(
+      csv
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => JSON.parse(l)),
+    ).toEqual(loaded[0]!.result.findings.map((f) => f.kind));
+    const json = await runQuery(
+      store,
+      `SELECT dev, queue FROM findings WHERE run_id = '${runIds[0]}' ORDER BY ordinal`,
+      'json',
+    );
+    expect(
+      json
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).dev),
+    ).toEqual(loaded[0]!.result.findings.map((f) => f.dev));
     const dir = tempDir('txreplay-export-');
     const files = await exportCsv(store, dir, { runId: runIds[0] });
     const byTable = Object.fromEntries(files.map((f) => [f.table, f]));
     expect(byTable.findings!.rows).toBe(loaded[0]!.result.findings.length);
     expect(byTable.series!.rows).toBe(loaded[0]!.result.series.reduce((a, s) => a + s.tsNs.length, 0));
     const findingsCsv = readFileSync(byTable.findings!.path, 'utf8').split('\n');
-    expect(findingsCsv[0]).toBe('run_id,ordinal,severity,kind,dev,queue,start_ns,end_ns,start_time,title,explanation,evidence,next_steps');
+    expect(findingsCsv[0]).toBe(
+      'run_id,ordinal,severity,kind,dev,queue,start_ns,end_ns,start_time,title,explanation,evidence,next_steps',
+    );
     expect(findingsCsv[1]).toContain(loaded[0]!.result.findings[0]!.startNs.toString());
   });
 });

@@ -36,7 +36,10 @@ const REPEAT = 10;
 
 beforeAll(async () => {
   for (const k of Object.keys(process.env)) if (k.startsWith('TXREPLAY_CLICKHOUSE_')) delete env[k];
-  const out = execFileSync(SCRIPT, ['start'], { encoding: 'utf8', env: { ...process.env, TXREPLAY_CLICKHOUSE_DIR: '', TMPDIR: stateDir } });
+  const out = execFileSync(SCRIPT, ['start'], {
+    encoding: 'utf8',
+    env: { ...process.env, TXREPLAY_CLICKHOUSE_DIR: '', TMPDIR: stateDir },
+  });
   for (const m of out.matchAll(/^export (\w+)=(.*)$/gm)) env[m[1]!] = m[2]!;
   expect(env.TXREPLAY_CLICKHOUSE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   // a large write: the real multiqueue capture's events, 10 times over (~295k rows, ~50 MB of TSV)
@@ -86,7 +89,9 @@ describe('server killed during a large write', () => {
     );
     expect(killedAt).toBeGreaterThan(0);
     expect(err).toBeInstanceOf(StoreError);
-    expect((err as Error).message).toMatch(/^could not write run [0-9a-f]{32} to the ClickHouse server http:\/\/127\.0\.0\.1:\d+.* after 1 attempt: /);
+    expect((err as Error).message).toMatch(
+      /^could not write run [0-9a-f]{32} to the ClickHouse server http:\/\/127\.0\.0\.1:\d+.* after 1 attempt: /,
+    );
     await store.close();
 
     script('restart');
@@ -96,7 +101,9 @@ describe('server killed during a large write', () => {
     const c0 = await counts(after, runId);
     expect(c0.runs).toBe(0);
     expect(c0.visible).toBe(0); // whatever blocks landed, no reader sees them as a run
-    process.stdout.write(`crash test: killed at ${killedAt} rows streamed; ${c0.events} orphan rows on disk before the retry\n`);
+    process.stdout.write(
+      `crash test: killed at ${killedAt} rows streamed; ${c0.events} orphan rows on disk before the retry\n`,
+    );
 
     const w = await writeRun(after, { table, summary, result });
     expect(w).toMatchObject({ status: 'written', runId, events: table.numRows });
@@ -126,7 +133,10 @@ describe('server killed during a large write', () => {
             killed = true;
             process.kill(serverPid(), 'SIGKILL');
             // bring it back a little later, as an operator or systemd would
-            const child = spawn(SCRIPT, ['restart'], { env: { ...process.env, ...env, TMPDIR: stateDir }, stdio: 'ignore' });
+            const child = spawn(SCRIPT, ['restart'], {
+              env: { ...process.env, ...env, TMPDIR: stateDir },
+              stdio: 'ignore',
+            });
             child.unref();
           }
         },

@@ -7,7 +7,14 @@ import { tableFromIPC, type RecordBatch, type Table } from 'apache-arrow';
 import type { SourceSummary } from '../parse/errors.js';
 import type { RowColumns } from '../table/rows.js';
 import { META } from '../table/schema.js';
-import { COLUMNS, columnSpec, type ColumnName, type DictColumn, type TxEventRow, type TypedColumn } from '../table/catalogue.js';
+import {
+  COLUMNS,
+  columnSpec,
+  type ColumnName,
+  type DictColumn,
+  type TxEventRow,
+  type TypedColumn,
+} from '../table/catalogue.js';
 
 export async function readArrowTable(path: string): Promise<Table> {
   return tableFromIPC(await readFile(path));

@@ -65,7 +65,15 @@ export async function openTraceInput(path: string, opts: OpenTraceOptions = {}):
     // regular files are looked into, and stat() does not open
     const arrow = forced === 'arrow' || (forced === null && arrowName);
     const transport = path === '-' ? 'stdin' : 'stream';
-    return { path, kind: arrow ? 'arrow' : 'text', arrowFile: false, transport, gzip: false, bytes: null, format: arrow ? 'arrow' : forced };
+    return {
+      path,
+      kind: arrow ? 'arrow' : 'text',
+      arrowFile: false,
+      transport,
+      gzip: false,
+      bytes: null,
+      format: arrow ? 'arrow' : forced,
+    };
   }
   const bytes = (await stat(path)).size;
   const magic = await magicOf(path);
@@ -90,7 +98,10 @@ export async function openTraceInput(path: string, opts: OpenTraceOptions = {}):
  * Decide what every input is, in order (the first one that is not a trace throws NotATraceError). Inputs already
  * opened are kept as they are, so a loader handed TraceInputs does not look at the files again.
  */
-export async function openTrace(paths: readonly (string | TraceInput)[], opts: OpenTraceOptions = {}): Promise<TraceInput[]> {
+export async function openTrace(
+  paths: readonly (string | TraceInput)[],
+  opts: OpenTraceOptions = {},
+): Promise<TraceInput[]> {
   const out: TraceInput[] = [];
   for (const p of paths) out.push(typeof p === 'string' ? await openTraceInput(p, opts) : p);
   return out;

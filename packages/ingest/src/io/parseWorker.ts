@@ -28,7 +28,9 @@ const pool = new BufferPool(init.sharedBuffers);
 let parts: BatchBuffers[] = [];
 const sourceIdx = cols.dicts.source.intern(init.path);
 // strict mode is decided by the main thread (it sees the first bad line in file order)
-const handler = new LineHandler(cols, init.format, init.path, false, sourceIdx, () => parts.push(cols.takeBuffers(pool)));
+const handler = new LineHandler(cols, init.format, init.path, false, sourceIdx, () =>
+  parts.push(cols.takeBuffers(pool)),
+);
 const sent = DICT_COLUMN_NAMES.map(() => 0);
 if (wasm !== null) handler.attachWasm(wasm);
 

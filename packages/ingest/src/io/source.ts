@@ -87,7 +87,11 @@ async function* inputChunks(
   }
 }
 
-async function* chunksOf(raw: Readable, onRaw: (n: number) => void, info: { gzip: boolean }): AsyncGenerator<Uint8Array> {
+async function* chunksOf(
+  raw: Readable,
+  onRaw: (n: number) => void,
+  info: { gzip: boolean },
+): AsyncGenerator<Uint8Array> {
   const it = (raw as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return;
@@ -110,7 +114,6 @@ async function* chunksOf(raw: Readable, onRaw: (n: number) => void, info: { gzip
     yield* rest();
   }
 }
-
 
 /** The first SNIFF_BYTES (or all) of an input's bytes. */
 async function readHead(chunks: AsyncIterator<Uint8Array>): Promise<{ head: Uint8Array; headLen: number }> {
@@ -153,7 +156,10 @@ function formatOfHead(path: string, head: Uint8Array, forced: TraceFormat | null
  * The format and compression of a regular file, from its first bytes (gunzipped when they are gzip): what
  * ./open.ts openTrace decides once, so that the reader does not sniff again.
  */
-export async function sniffTextFile(path: string, forced: TraceFormat | null): Promise<{ format: TraceFormat; gzip: boolean }> {
+export async function sniffTextFile(
+  path: string,
+  forced: TraceFormat | null,
+): Promise<{ format: TraceFormat; gzip: boolean }> {
   const info = { gzip: false };
   const chunks = inputChunks(path, () => {}, undefined, info)[Symbol.asyncIterator]();
   try {
@@ -173,7 +179,11 @@ export async function readWholeText(path: string, maxBytes = 256 * 1024 * 1024):
   let total = 0;
   for await (const chunk of inputChunks(path, () => {}, undefined, { gzip: false })) {
     total += chunk.length;
-    if (total > maxBytes) throw new NotATraceError(path, `${path} is a kernel log larger than ${maxBytes >> 20} MiB: cut it to the hours around the stall.`);
+    if (total > maxBytes)
+      throw new NotATraceError(
+        path,
+        `${path} is a kernel log larger than ${maxBytes >> 20} MiB: cut it to the hours around the stall.`,
+      );
     parts.push(chunk);
   }
   return new TextDecoder('utf-8').decode(withoutBom(Buffer.concat(parts)));
@@ -280,7 +290,13 @@ export async function ingestTextSource(
     const script = nWorkers > 0 ? parseWorkerScript() : null;
     // only a regular file can be re-read by offset: a named pipe (`<(perf script)`), a device or stdin has to
     // go on as the stream it is
-    const regular = path !== '-' && !gzip && (await stat(path).then((st) => st.isFile(), () => false));
+    const regular =
+      path !== '-' &&
+      !gzip &&
+      (await stat(path).then(
+        (st) => st.isFile(),
+        () => false,
+      ));
     const minParallel = wasmKernelEnabled(format) ? MIN_PARALLEL_BYTES_WASM : MIN_PARALLEL_BYTES;
     const big = size !== null && size - dataStart > blockBytes && (explicit || size >= minParallel);
     if (script !== null && regular && big) {
@@ -294,7 +310,18 @@ export async function ingestTextSource(
         start = end;
         return req;
       };
-      return await parseInWorkers(path, format, cols, sourceIdx, onBatch, opts, next, () => Math.min(start, size), script, nWorkers);
+      return await parseInWorkers(
+        path,
+        format,
+        cols,
+        sourceIdx,
+        onBatch,
+        opts,
+        next,
+        () => Math.min(start, size),
+        script,
+        nWorkers,
+      );
     }
     if (regular) {
       // a regular file in this thread: one reused read buffer, no stream chunks to join
@@ -499,7 +526,11 @@ async function parseInWorkers(
       }
       await onBatch(cols.batchOf(p));
       // written: the buffers go back to the worker that filled them
-      if (opts.reuseBatchBuffers === true) pool.recycle(res.worker, buffersOf(p).filter((b): b is SharedArrayBuffer => b instanceof SharedArrayBuffer));
+      if (opts.reuseBatchBuffers === true)
+        pool.recycle(
+          res.worker,
+          buffersOf(p).filter((b): b is SharedArrayBuffer => b instanceof SharedArrayBuffer),
+        );
     }
     for (const issue of res.issues) {
       if (issues.length >= MAX_ISSUES) break;

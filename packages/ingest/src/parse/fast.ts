@@ -16,9 +16,36 @@ import { StringDictionary, type RowColumns } from '../table/rows.js';
 import { canonicalEvent, eventId, REQUIRED, WANTED, WORD_KEY_LIST } from './fields.js';
 import { EV_DQL_STALL_DETECTED, TK_EQ, TK_WORD, TK_WORDKEY } from './fieldKeys.js';
 import {
-  F_DEV, F_DRIVER, F_JIFFIES, F_LEN, F_NAPI, F_PACKETS, F_QUEUE, F_RC, F_SKBADDR, F_STALL_LEN, F_TXQ_STATE,
-  K_BUDGET, K_DEV, K_DRIVER, K_HANDLE, K_IFINDEX, K_JIFFIES, K_LEN, K_LOCATION, K_NAPI, K_NET_COOKIE, K_NONE,
-  K_PACKETS, K_PARENT, K_QUEUE, K_RC, K_REASON, K_SKBADDR, K_TXQ_STATE, K_WORK,
+  F_DEV,
+  F_DRIVER,
+  F_JIFFIES,
+  F_LEN,
+  F_NAPI,
+  F_PACKETS,
+  F_QUEUE,
+  F_RC,
+  F_SKBADDR,
+  F_STALL_LEN,
+  F_TXQ_STATE,
+  K_BUDGET,
+  K_DEV,
+  K_DRIVER,
+  K_HANDLE,
+  K_IFINDEX,
+  K_JIFFIES,
+  K_LEN,
+  K_LOCATION,
+  K_NAPI,
+  K_NET_COOKIE,
+  K_NONE,
+  K_PACKETS,
+  K_PARENT,
+  K_QUEUE,
+  K_RC,
+  K_REASON,
+  K_SKBADDR,
+  K_TXQ_STATE,
+  K_WORK,
 } from '../table/catalogueIds.js';
 import { keyIdOf, textKeys } from '../table/catalogue.js';
 import { LineKind } from './formats.js';
@@ -27,8 +54,6 @@ import type { TraceFormat } from '../table/schema.js';
 
 /** The fast path cannot decide this line: run the string parser. */
 export const FALLBACK = -1;
-
-
 
 function ascii(k: string): Uint8Array {
   return Uint8Array.from(k, (c) => c.charCodeAt(0));
@@ -46,10 +71,13 @@ function sameBytes(buf: Uint8Array, a: number, k: Uint8Array): boolean {
 class ByteKeyTable {
   private static readonly MAX_LEN = 31;
   /** by length * 128 + first byte (a dense array: a sparse one would be a hash table) */
-  private readonly slots: ([Uint8Array, number][] | null)[] = new Array<[Uint8Array, number][] | null>(32 * 128).fill(null);
+  private readonly slots: ([Uint8Array, number][] | null)[] = new Array<[Uint8Array, number][] | null>(32 * 128).fill(
+    null,
+  );
   add(key: string, id: number): void {
     const k = ascii(key);
-    if (k.length === 0 || k.length > ByteKeyTable.MAX_LEN) throw new Error(`fast.ts: key '${key}' is longer than ${ByteKeyTable.MAX_LEN}`);
+    if (k.length === 0 || k.length > ByteKeyTable.MAX_LEN)
+      throw new Error(`fast.ts: key '${key}' is longer than ${ByteKeyTable.MAX_LEN}`);
     (this.slots[k.length * 128 + (k[0]! & 127)] ??= []).push([k, id]);
   }
   /** the id of buf[a, b), or K_NONE */
@@ -203,7 +231,12 @@ export class FastParser {
 
   /** A ready slot: its printed name's bytes, event dictionary index, event id and template. */
   slotInfo(slot: number): { name: Uint8Array; dictIdx: number; evId: number; tpl: readonly TemplateToken[] } {
-    return { name: this.slotBytes[slot]!, dictIdx: this.evDictIdx[slot]!, evId: this.evIds[slot]!, tpl: this.templates[slot]! };
+    return {
+      name: this.slotBytes[slot]!,
+      dictIdx: this.evDictIdx[slot]!,
+      evId: this.evIds[slot]!,
+      tpl: this.templates[slot]!,
+    };
   }
   private bracketEnd = 0;
   /** a DataView over the buffer being parsed (four-byte key compares) */
@@ -268,7 +301,6 @@ export class FastParser {
       k = lb + 1;
     }
   }
-
 
   /**
    * Slot of the printed event name buf[a, b): few names exist, so a list per length compared from the end
@@ -377,7 +409,6 @@ export class FastParser {
     }
     return this.fields(buf, r, this.evIds[slot]!, fieldsA, e, tpl);
   }
-
 
   /**
    * The previous perf line's bytes up to and including its cpu '[', and what they gave. Consecutive lines of one
@@ -508,7 +539,11 @@ export class FastParser {
     const c0 = buf[i]!;
     if (c0 === 35) return LineKind.Comment;
     // `CPU:N [LOST…]`, `CPU N is empty`, `cpus=N`, `version = …`: rare records, string parser
-    if (startsWithBytes(buf, i, e, CPU) || startsWithBytes(buf, i, e, CPUS_EQ) || startsWithBytes(buf, i, e, VERSION_EQ))
+    if (
+      startsWithBytes(buf, i, e, CPU) ||
+      startsWithBytes(buf, i, e, CPUS_EQ) ||
+      startsWithBytes(buf, i, e, VERSION_EQ)
+    )
       return FALLBACK;
     const lb = this.cpuBracket(buf, a, i, e);
     if (lb < 0) return FALLBACK; // latency format or not an event line
@@ -595,7 +630,6 @@ export class FastParser {
     }
     return FALLBACK;
   }
-
 
   /** generalToken results: where the value starts and may end, and where the scan goes on after a skipped token */
   private tokValue = 0;
@@ -920,7 +954,12 @@ export class FastParser {
   /** ptrValue for a value in parentheses: `(nil)`, `(null)`, `(ptrval)` (rare; kept out of the inlined path). */
   private ptrParen(buf: Uint8Array, va: number, lim: number, out32: Uint32Array, r: number): number {
     // `(nil)` (a qdisc_dequeue that found no packet): one word compare
-    if (va + 5 <= lim && this.dv.getInt32(va, true) === P_NIL && buf[va + 4] === 41 && (va + 5 === lim || isSp(buf[va + 5]!))) {
+    if (
+      va + 5 <= lim &&
+      this.dv.getInt32(va, true) === P_NIL &&
+      buf[va + 4] === 41 &&
+      (va + 5 === lim || isSp(buf[va + 5]!))
+    ) {
       out32[2 * r] = 0;
       out32[2 * r + 1] = 0;
       this.ptrKind = Ptr.Null;
@@ -1053,7 +1092,6 @@ function keyEq(dv: DataView<ArrayBufferLike>, buf: Uint8Array, i: number, b: num
   return id * 32 + k.length;
 }
 
-
 /**
  * One field token of a template: its literal bytes (`key=` with the '=', or the bare word), their little-endian
  * int32 words, and what the general token rules made of it. A line whose token at this position has the same
@@ -1172,7 +1210,8 @@ const KE_STRUCT = ascii('struct=');
 for (const [key, col] of textKeys()) {
   const t = ascii(`${key}=1 `);
   const kq = keyEq(new DataView(t.buffer), t, 0, t.length);
-  if (kq >> 5 !== K_NONE && (kq >> 5 !== keyIdOf(col) || (kq & 31) !== key.length + 1)) throw new Error(`fast.ts keyEq misreads ${key}=`);
+  if (kq >> 5 !== K_NONE && (kq >> 5 !== keyIdOf(col) || (kq & 31) !== key.length + 1))
+    throw new Error(`fast.ts keyEq misreads ${key}=`);
 }
 
 /** formats.ts isSysEventToken over bytes. */

@@ -11,16 +11,35 @@
 import type { RowColumns } from '../table/rows.js';
 import { EV_DQL_STALL_DETECTED } from './fieldKeys.js';
 import {
-  F_DEV, F_DRIVER, F_JIFFIES, F_LEN, F_NAPI, F_PACKETS, F_QUEUE, F_RC, F_SKBADDR, F_STALL_LEN, F_TXQ_STATE,
+  F_DEV,
+  F_DRIVER,
+  F_JIFFIES,
+  F_LEN,
+  F_NAPI,
+  F_PACKETS,
+  F_QUEUE,
+  F_RC,
+  F_SKBADDR,
+  F_STALL_LEN,
+  F_TXQ_STATE,
 } from '../table/catalogueIds.js';
 import { Ptr, parseDec, parseNum32, parsePtr, parseU64Dec, parseUDec, isSpace, CH_EQ, CH_COLON } from './scan.js';
 import {
-  CATALOGUE, REQUIRED_BY_EVENT, REQUIRED_COLUMNS, TX_EVENTS, WORD_KEYS, fieldText, requiredFlag, textKeys,
-  type ColumnName, type ColumnSpec,
+  CATALOGUE,
+  REQUIRED_BY_EVENT,
+  REQUIRED_COLUMNS,
+  TX_EVENTS,
+  WORD_KEYS,
+  fieldText,
+  requiredFlag,
+  textKeys,
+  type ColumnName,
+  type ColumnSpec,
 } from '../table/catalogue.js';
 
 export { EV_DQL_STALL_DETECTED };
-if (TX_EVENTS[EV_DQL_STALL_DETECTED] !== 'napi:dql_stall_detected') throw new Error('fieldKeys.ts EV_DQL_STALL_DETECTED is stale');
+if (TX_EVENTS[EV_DQL_STALL_DETECTED] !== 'napi:dql_stall_detected')
+  throw new Error('fieldKeys.ts EV_DQL_STALL_DETECTED is stale');
 
 export const EV_NET_DEV_QUEUE = 0;
 export const EV_NET_DEV_START_XMIT = 1;
@@ -54,14 +73,15 @@ export function canonicalEvent(name: string): string {
   return CANONICAL.get(name) ?? name;
 }
 
-
 /**
  * `seen` flags an event must carry to be trusted (a truncated line misses them), by event id: the catalogue's
  * `required` tracepoints. Only fields present in every kernel version of the format (§H.2): qdisc_dequeue's
  * ifindex/handle/parent and napi_poll's work/budget came later, so they are optional.
  */
 export const REQUIRED: readonly number[] = REQUIRED_BY_EVENT;
-const FIELD_NAMES: Record<number, string> = Object.fromEntries(REQUIRED_COLUMNS.map((c) => [requiredFlag(c), fieldText(c)]));
+const FIELD_NAMES: Record<number, string> = Object.fromEntries(
+  REQUIRED_COLUMNS.map((c) => [requiredFlag(c), fieldText(c)]),
+);
 
 /** Words that are followed by their value in the non-`key=value` formats (napi_poll, dql_stall_detected). */
 export const WORD_KEY_LIST: readonly string[] = [...WORD_KEYS, 'thrs']; // `thrs %u`: a word key whose value no column keeps
@@ -104,7 +124,8 @@ TX_EVENTS.forEach((ev, id) => {
   const wanted = WANTED[id] ?? -1;
   if (wanted === -1) return;
   for (const c of CATALOGUE as readonly ColumnSpec[]) {
-    const parsed = (c.keys !== undefined || c.text !== undefined) && c.tracepoints !== 'all' && c.tracepoints.includes(ev);
+    const parsed =
+      (c.keys !== undefined || c.text !== undefined) && c.tracepoints !== 'all' && c.tracepoints.includes(ev);
     if (parsed && !(c.required?.includes(ev) && (wanted & requiredFlag(c.name as ColumnName)) !== 0)) {
       throw new Error(`fields.ts WANTED stops ${ev} before its optional column ${c.name}: make it -1`);
     }

@@ -169,7 +169,15 @@ function eventColon(s: string, i: number, end: number): number {
  * PERF_RECORD_LOST_SAMPLES): the kernel wrote a LOST record into that CPU's ring buffer once it had room again
  * (perf_output_begin → perf_event_lost), so the N events were lost on that CPU before this time.
  */
-function perfLost(s: string, evA: number, cols: RowColumns, r: number, lb: number, rb: number, out: LineResult): LineKind {
+function perfLost(
+  s: string,
+  evA: number,
+  cols: RowColumns,
+  r: number,
+  lb: number,
+  rb: number,
+  out: LineResult,
+): LineKind {
   const m = /^PERF_RECORD_LOST(?:_SAMPLES)?\s+lost\s+(\d+)/.exec(s.slice(evA));
   if (!m) return fail(out, 'PERF_RECORD_LOST without a count');
   out.lost = Number(m[1]);

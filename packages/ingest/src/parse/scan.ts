@@ -113,7 +113,14 @@ export type Ptr = (typeof Ptr)[keyof typeof Ptr];
  * Store a parsed pointer's halves and classify it: NULL, an ftrace-hashed `%p` (16 digits without `0x`, upper half
  * zero: hashing keeps 32 bits) or a raw kernel address. Shared by the string (parsePtr) and byte (bytes.ts bPtr) parsers.
  */
-export function storePtr(lo: number, hi: number, prefixed: boolean, digits: number, out32: Uint32Array, r: number): Ptr {
+export function storePtr(
+  lo: number,
+  hi: number,
+  prefixed: boolean,
+  digits: number,
+  out32: Uint32Array,
+  r: number,
+): Ptr {
   out32[2 * r] = lo;
   out32[2 * r + 1] = hi;
   if (lo === 0 && hi === 0) return Ptr.Null;

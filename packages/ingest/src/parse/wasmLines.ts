@@ -39,7 +39,8 @@ const C_SOURCE = 34;
 const C_OUT = 40;
 const C_COL = 48;
 const C_VALID = C_COL + COLUMNS.length;
-if (CFG + 4 * (C_VALID + COLUMNS.length) > 65536) throw new Error('WebAssembly line kernel: too many columns for its configuration block');
+if (CFG + 4 * (C_VALID + COLUMNS.length) > 65536)
+  throw new Error('WebAssembly line kernel: too many columns for its configuration block');
 
 /** run() results (../../wasm/lines.ts) */
 export const WASM_DONE = 0;
@@ -174,7 +175,8 @@ export class WasmLineKernel {
     this.fast = fast;
     COLUMNS.forEach((name, c) => {
       const a = name === 'raw' ? null : cols.values[name];
-      if (a !== null && a.buffer !== this.memory.buffer) throw new Error('WebAssembly line kernel: columns are not in its memory');
+      if (a !== null && a.buffer !== this.memory.buffer)
+        throw new Error('WebAssembly line kernel: columns are not in its memory');
       this.setCfg(C_COL + c, a === null ? 0 : a.byteOffset);
     });
     cols.validList.forEach((v, c) => this.setCfg(C_VALID + c, v.byteOffset));
@@ -184,7 +186,8 @@ export class WasmLineKernel {
   /** The kernel met a string of dictionary d it has not seen: this thread's dictionary index for it. */
   private intern(d: number, ptr: number, len: number): number {
     const name = DICTS[d];
-    if (name === null || name === undefined || this.cols === null) throw new Error(`WebAssembly line kernel: no dictionary ${d}`);
+    if (name === null || name === undefined || this.cols === null)
+      throw new Error(`WebAssembly line kernel: no dictionary ${d}`);
     return this.cols.dicts[name].intern(this.decoder.decode(this.u8.subarray(ptr, ptr + len)));
   }
 
@@ -226,7 +229,14 @@ export class WasmLineKernel {
   /** ../wasm/lines.ts run(): parse lines of input[pos, end) into rows from `row`. */
   run(pos: number, end: number, row: number, lines: number): number {
     const cols = this.cols!;
-    return this.exports.run(this.input.byteOffset + pos, this.input.byteOffset + end, row, lines, cols.capacity, this.format);
+    return this.exports.run(
+      this.input.byteOffset + pos,
+      this.input.byteOffset + end,
+      row,
+      lines,
+      cols.capacity,
+      this.format,
+    );
   }
 
   /** run() outputs: the next line start (input-relative), rows so far, rows added, the bailed line's end */

@@ -61,68 +61,206 @@ const QDISC = ['qdisc:qdisc_enqueue', 'qdisc:qdisc_dequeue'] as const;
 const SKB_FREE = ['skb:consume_skb', 'skb:kfree_skb'] as const;
 
 export const CATALOGUE = [
-  { name: 'ts_ns', arrow: 'int64', nullable: false, tracepoints: 'all', codec: 'Delta, ZSTD(1)', doc: 'timestamp in ns, exact (trace clock)' },
+  {
+    name: 'ts_ns',
+    arrow: 'int64',
+    nullable: false,
+    tracepoints: 'all',
+    codec: 'Delta, ZSTD(1)',
+    doc: 'timestamp in ns, exact (trace clock)',
+  },
   { name: 'cpu', arrow: 'int16', nullable: true, tracepoints: 'all', doc: 'CPU number' },
   { name: 'pid', arrow: 'int32', nullable: true, tracepoints: 'all', doc: 'pid (tid) of the task the event ran in' },
   { name: 'comm', arrow: 'dict', nullable: true, tracepoints: 'all', doc: 'task name as printed' },
   { name: 'event', arrow: 'dict', nullable: false, tracepoints: 'all', doc: 'canonical `subsystem:name`' },
   {
-    name: 'dev', arrow: 'dict', nullable: true, keys: ['dev', 'device'], words: ['device'],
+    name: 'dev',
+    arrow: 'dict',
+    nullable: true,
+    keys: ['dev', 'device'],
+    words: ['device'],
     tracepoints: [...NET_XMIT, 'net:net_dev_xmit_timeout', 'napi:napi_poll'],
     required: [...NET_XMIT, 'net:net_dev_xmit_timeout', 'napi:napi_poll'],
     doc: '`dev=` / `for device` (`(no_device)` kept verbatim: the backlog NAPI)',
   },
-  { name: 'ifindex', arrow: 'int32', nullable: true, keys: ['ifindex'], tracepoints: [...QDISC, 'net:net_dev_xmit_timeout'], doc: 'interface index' },
   {
-    name: 'net_cookie', arrow: 'uint64', nullable: true, keys: ['net_cookie'], tracepoints: ['net:net_dev_xmit_timeout'],
+    name: 'ifindex',
+    arrow: 'int32',
+    nullable: true,
+    keys: ['ifindex'],
+    tracepoints: [...QDISC, 'net:net_dev_xmit_timeout'],
+    doc: 'interface index',
+  },
+  {
+    name: 'net_cookie',
+    arrow: 'uint64',
+    nullable: true,
+    keys: ['net_cookie'],
+    tracepoints: ['net:net_dev_xmit_timeout'],
     storeVersion: 3,
     doc: 'network namespace cookie (net->net_cookie): keeps same-named devices of different namespaces apart; newer kernels and bpftrace lines that print it',
   },
   {
-    name: 'queue', arrow: 'int32', nullable: true, keys: ['queue', 'queue_mapping', 'queue_index'],
-    tracepoints: ['net:net_dev_start_xmit', 'net:net_dev_xmit_timeout'], required: ['net:net_dev_start_xmit', 'net:net_dev_xmit_timeout'],
+    name: 'queue',
+    arrow: 'int32',
+    nullable: true,
+    keys: ['queue', 'queue_mapping', 'queue_index'],
+    tracepoints: ['net:net_dev_start_xmit', 'net:net_dev_xmit_timeout'],
+    required: ['net:net_dev_start_xmit', 'net:net_dev_xmit_timeout'],
     doc: 'TX queue (start_xmit `queue_mapping`, xmit_timeout `queue`)',
   },
   {
-    name: 'skbaddr', arrow: 'uint64', nullable: true, keys: ['skbaddr'], codec: 'ZSTD(1)',
-    tracepoints: [...NET_XMIT, ...QDISC, ...SKB_FREE], required: [...NET_XMIT, ...QDISC, ...SKB_FREE],
+    name: 'skbaddr',
+    arrow: 'uint64',
+    nullable: true,
+    keys: ['skbaddr'],
+    codec: 'ZSTD(1)',
+    tracepoints: [...NET_XMIT, ...QDISC, ...SKB_FREE],
+    required: [...NET_XMIT, ...QDISC, ...SKB_FREE],
     doc: 'skb pointer; 0 = NULL',
   },
-  { name: 'ptr_hashed', arrow: 'bool', nullable: true, tracepoints: [...NET_XMIT, ...QDISC, ...SKB_FREE, 'napi:napi_poll'], doc: 'skbaddr/napi are ftrace-hashed %p values' },
-  { name: 'len', arrow: 'uint32', nullable: true, keys: ['len'], words: ['len'], tracepoints: NET_XMIT, required: NET_XMIT, doc: 'bytes' },
-  { name: 'rc', arrow: 'int32', nullable: true, keys: ['rc'], tracepoints: ['net:net_dev_xmit'], required: ['net:net_dev_xmit'], doc: 'return code (16 = NETDEV_TX_BUSY)' },
   {
-    name: 'napi', arrow: 'uint64', nullable: true, keys: ['napi', 'struct'], words: ['struct'], codec: 'ZSTD(1)',
-    tracepoints: ['napi:napi_poll'], required: ['napi:napi_poll'], doc: 'napi struct pointer',
+    name: 'ptr_hashed',
+    arrow: 'bool',
+    nullable: true,
+    tracepoints: [...NET_XMIT, ...QDISC, ...SKB_FREE, 'napi:napi_poll'],
+    doc: 'skbaddr/napi are ftrace-hashed %p values',
   },
-  { name: 'work', arrow: 'int32', nullable: true, keys: ['work'], words: ['work'], tracepoints: ['napi:napi_poll'], doc: 'napi_poll work done' },
-  { name: 'budget', arrow: 'int32', nullable: true, keys: ['budget'], words: ['budget'], tracepoints: ['napi:napi_poll'], doc: 'napi_poll budget' },
   {
-    name: 'txq_state', arrow: 'uint32', nullable: true, keys: ['txq_state'], tracepoints: ['qdisc:qdisc_dequeue'], required: ['qdisc:qdisc_dequeue'],
+    name: 'len',
+    arrow: 'uint32',
+    nullable: true,
+    keys: ['len'],
+    words: ['len'],
+    tracepoints: NET_XMIT,
+    required: NET_XMIT,
+    doc: 'bytes',
+  },
+  {
+    name: 'rc',
+    arrow: 'int32',
+    nullable: true,
+    keys: ['rc'],
+    tracepoints: ['net:net_dev_xmit'],
+    required: ['net:net_dev_xmit'],
+    doc: 'return code (16 = NETDEV_TX_BUSY)',
+  },
+  {
+    name: 'napi',
+    arrow: 'uint64',
+    nullable: true,
+    keys: ['napi', 'struct'],
+    words: ['struct'],
+    codec: 'ZSTD(1)',
+    tracepoints: ['napi:napi_poll'],
+    required: ['napi:napi_poll'],
+    doc: 'napi struct pointer',
+  },
+  {
+    name: 'work',
+    arrow: 'int32',
+    nullable: true,
+    keys: ['work'],
+    words: ['work'],
+    tracepoints: ['napi:napi_poll'],
+    doc: 'napi_poll work done',
+  },
+  {
+    name: 'budget',
+    arrow: 'int32',
+    nullable: true,
+    keys: ['budget'],
+    words: ['budget'],
+    tracepoints: ['napi:napi_poll'],
+    doc: 'napi_poll budget',
+  },
+  {
+    name: 'txq_state',
+    arrow: 'uint32',
+    nullable: true,
+    keys: ['txq_state'],
+    tracepoints: ['qdisc:qdisc_dequeue'],
+    required: ['qdisc:qdisc_dequeue'],
     doc: 'DRV_XOFF 0x1, STACK_XOFF 0x2, FROZEN 0x4',
   },
   {
-    name: 'packets', arrow: 'int32', nullable: true, keys: ['packets'], tracepoints: ['qdisc:qdisc_dequeue'], required: ['qdisc:qdisc_dequeue'],
+    name: 'packets',
+    arrow: 'int32',
+    nullable: true,
+    keys: ['packets'],
+    tracepoints: ['qdisc:qdisc_dequeue'],
+    required: ['qdisc:qdisc_dequeue'],
     doc: 'qdisc_dequeue bulk count; lost-events rows: events the tracer lost',
   },
-  { name: 'handle', arrow: 'uint32', nullable: true, keys: ['handle'], tracepoints: QDISC, doc: 'qdisc handle 0xMMMMmmmm' },
-  { name: 'parent', arrow: 'uint32', nullable: true, keys: ['parent'], tracepoints: QDISC, doc: 'qdisc parent (0xFFFFFFFF = root)' },
   {
-    name: 'driver', arrow: 'dict', nullable: true, keys: ['driver'], tracepoints: ['net:net_dev_xmit_timeout'], required: ['net:net_dev_xmit_timeout'],
+    name: 'handle',
+    arrow: 'uint32',
+    nullable: true,
+    keys: ['handle'],
+    tracepoints: QDISC,
+    doc: 'qdisc handle 0xMMMMmmmm',
+  },
+  {
+    name: 'parent',
+    arrow: 'uint32',
+    nullable: true,
+    keys: ['parent'],
+    tracepoints: QDISC,
+    doc: 'qdisc parent (0xFFFFFFFF = root)',
+  },
+  {
+    name: 'driver',
+    arrow: 'dict',
+    nullable: true,
+    keys: ['driver'],
+    tracepoints: ['net:net_dev_xmit_timeout'],
+    required: ['net:net_dev_xmit_timeout'],
     doc: 'driver name',
   },
-  { name: 'reason', arrow: 'dict', nullable: true, keys: ['reason'], words: ['reason:'], tracepoints: ['skb:kfree_skb'], doc: 'drop reason as printed' },
-  { name: 'location', arrow: 'dict', nullable: true, keys: ['location'], tracepoints: SKB_FREE, doc: 'free location, verbatim' },
+  {
+    name: 'reason',
+    arrow: 'dict',
+    nullable: true,
+    keys: ['reason'],
+    words: ['reason:'],
+    tracepoints: ['skb:kfree_skb'],
+    doc: 'drop reason as printed',
+  },
+  {
+    name: 'location',
+    arrow: 'dict',
+    nullable: true,
+    keys: ['location'],
+    tracepoints: SKB_FREE,
+    doc: 'free location, verbatim',
+  },
   {
     // its text key is dql_stall_detected's `len` (the parsers route `len` by event)
-    name: 'stall_len', arrow: 'uint32', nullable: true, text: 'len', tracepoints: ['napi:dql_stall_detected'], required: ['napi:dql_stall_detected'],
+    name: 'stall_len',
+    arrow: 'uint32',
+    nullable: true,
+    text: 'len',
+    tracepoints: ['napi:dql_stall_detected'],
+    required: ['napi:dql_stall_detected'],
     doc: 'dql_stall_detected `len` (jiffies)',
   },
   {
-    name: 'jiffies', arrow: 'uint64', nullable: true, keys: ['now'], words: ['now'], tracepoints: ['napi:dql_stall_detected'],
-    required: ['napi:dql_stall_detected'], doc: 'dql_stall_detected `now`',
+    name: 'jiffies',
+    arrow: 'uint64',
+    nullable: true,
+    keys: ['now'],
+    words: ['now'],
+    tracepoints: ['napi:dql_stall_detected'],
+    required: ['napi:dql_stall_detected'],
+    doc: 'dql_stall_detected `now`',
   },
-  { name: 'raw', arrow: 'utf8', nullable: true, tracepoints: ['napi:dql_stall_detected'], doc: 'field text of events not modelled, and of dql_stall_detected' },
+  {
+    name: 'raw',
+    arrow: 'utf8',
+    nullable: true,
+    tracepoints: ['napi:dql_stall_detected'],
+    doc: 'field text of events not modelled, and of dql_stall_detected',
+  },
   { name: 'source', arrow: 'dict', nullable: false, tracepoints: 'all', doc: 'input path as given (`-` = stdin)' },
   { name: 'line', arrow: 'uint32', nullable: false, tracepoints: 'all', doc: '1-based line number in the source' },
 ] as const satisfies readonly ColumnSpec[];
@@ -150,10 +288,13 @@ export const DICT_COLUMNS = CATALOGUE.filter((c) => c.arrow === 'dict').map((c) 
 /** Columns held in typed arrays by the row builder (all but the UTF-8 `raw` text). */
 export type TypedColumn = NamesWhere<{ arrow: Exclude<ArrowKind, 'utf8'> }>;
 export const TYPED_COLUMNS = CATALOGUE.filter((c) => c.arrow !== 'utf8').map((c) => c.name) as readonly TypedColumn[];
-if (COLUMNS.length - TYPED_COLUMNS.length !== 1 || !COLUMNS.includes('raw')) throw new Error('catalogue: raw must be the one utf8 column');
+if (COLUMNS.length - TYPED_COLUMNS.length !== 1 || !COLUMNS.includes('raw'))
+  throw new Error('catalogue: raw must be the one utf8 column');
 /** 64-bit integer columns (written as two uint32 halves by the parsers). */
 export type U64Column = NamesWhere<{ arrow: 'int64' | 'uint64' }>;
-export const U64_COLUMNS = CATALOGUE.filter((c) => c.arrow === 'int64' || c.arrow === 'uint64').map((c) => c.name) as readonly U64Column[];
+export const U64_COLUMNS = CATALOGUE.filter((c) => c.arrow === 'int64' || c.arrow === 'uint64').map(
+  (c) => c.name,
+) as readonly U64Column[];
 
 /** JavaScript value of each Arrow kind (as Arrow's Vector#get returns it). */
 interface ValueOfKind {
@@ -168,7 +309,9 @@ interface ValueOfKind {
 }
 /** One event as a plain object: used by tests and slow paths, never in hot loops. */
 export type TxEventRow = {
-  [N in ColumnName]: SpecOf<N>['nullable'] extends false ? ValueOfKind[SpecOf<N>['arrow']] : ValueOfKind[SpecOf<N>['arrow']] | null;
+  [N in ColumnName]: SpecOf<N>['nullable'] extends false
+    ? ValueOfKind[SpecOf<N>['arrow']]
+    : ValueOfKind[SpecOf<N>['arrow']] | null;
 };
 
 /** ClickHouse type of a column (report's `events` table), without Nullable/LowCardinality wrappers. */
@@ -220,7 +363,8 @@ export function requiredFlag(name: ColumnName): number {
 /** The `seen` flags an event must have (by TX_EVENTS index). */
 export const REQUIRED_BY_EVENT: readonly number[] = TX_EVENTS.map((ev) => {
   let mask = 0;
-  for (const c of CATALOGUE as readonly ColumnSpec[]) if (c.required?.includes(ev)) mask |= requiredFlag(c.name as ColumnName);
+  for (const c of CATALOGUE as readonly ColumnSpec[])
+    if (c.required?.includes(ev)) mask |= requiredFlag(c.name as ColumnName);
   return mask;
 });
 

@@ -137,7 +137,9 @@ const DICT_SET: ReadonlySet<string> = new Set(DICT_COLUMNS);
 /** Row builder plus the Arrow schema: `flush()` / `batchOf()` make record batches. */
 export class EventColumns extends RowColumns {
   readonly schema: Schema;
-  private readonly arrowDicts = new Map<DictColumn, ArrowDictionary>(DICT_COLUMNS.map((d) => [d, new ArrowDictionary()]));
+  private readonly arrowDicts = new Map<DictColumn, ArrowDictionary>(
+    DICT_COLUMNS.map((d) => [d, new ArrowDictionary()]),
+  );
 
   constructor(capacity?: number, schema: Schema = makeEventSchema()) {
     super(capacity);
@@ -158,9 +160,16 @@ export class EventColumns extends RowColumns {
     const children: Data[] = [];
     this.schema.fields.forEach((field, c) => {
       const name = field.name as ColumnName;
-      const base = { type: field.type as DataType, length: n, nullCount: b.nullCounts[c]!, nullBitmap: b.bitmaps[c] ?? null };
+      const base = {
+        type: field.type as DataType,
+        length: n,
+        nullCount: b.nullCounts[c]!,
+        nullBitmap: b.bitmaps[c] ?? null,
+      };
       if (columnSpec(name).arrow === 'utf8') {
-        children.push(makeData({ ...base, type: new Utf8(), valueOffsets: b.rawOffsets, data: b.values[c] as Uint8Array }));
+        children.push(
+          makeData({ ...base, type: new Utf8(), valueOffsets: b.rawOffsets, data: b.values[c] as Uint8Array }),
+        );
       } else if (DICT_SET.has(name)) {
         const d = name as DictColumn;
         children.push(

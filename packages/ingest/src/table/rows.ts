@@ -36,7 +36,6 @@ export type ColumnArena = (bytes: number) => { buffer: ArrayBufferLike; byteOffs
 /** Rows per record batch: big enough for cheap IPC framing, small enough to keep memory flat. */
 export const DEFAULT_BATCH_ROWS = 65536;
 
-
 /**
  * The buffers of one record batch, before dictionaries are attached: typed arrays only, so a parse worker can
  * post them to the main thread (shared, or copied: never transferred, see BufferPool), which remaps dictionary
@@ -112,7 +111,8 @@ export function packBits(v: Uint8Array, n: number, pool?: BufferPool): Uint8Arra
     for (let k = 0; k < bytes; k++) {
       const a = w[2 * k]!;
       const b = w[2 * k + 1]!;
-      const byte = ((a | (a >>> 7) | (a >>> 14) | (a >>> 21)) & 0xf) | (((b | (b >>> 7) | (b >>> 14) | (b >>> 21)) & 0xf) << 4);
+      const byte =
+        ((a | (a >>> 7) | (a >>> 14) | (a >>> 21)) & 0xf) | (((b | (b >>> 7) | (b >>> 14) | (b >>> 21)) & 0xf) << 4);
       bits[k] = byte;
       set += POPCOUNT[byte]!;
     }
@@ -198,7 +198,8 @@ export class RowColumns {
   constructor(capacity = DEFAULT_BATCH_ROWS, arena?: ColumnArena) {
     this.capacity = capacity;
     const mk = <T>(Ctor: new (buf: ArrayBufferLike, off: number, n: number) => T, width: number): T => {
-      const region = arena === undefined ? { buffer: new ArrayBuffer(capacity * width), byteOffset: 0 } : arena(capacity * width);
+      const region =
+        arena === undefined ? { buffer: new ArrayBuffer(capacity * width), byteOffset: 0 } : arena(capacity * width);
       return new Ctor(region.buffer, region.byteOffset, capacity);
     };
     const values = fastRecord(TYPED_COLUMNS, (name): ColumnArrays[TypedColumn] => {
@@ -206,7 +207,10 @@ export class RowColumns {
       return mk(Ctor, Ctor.BYTES_PER_ELEMENT);
     }) as unknown as ColumnArrays;
     this.values = values;
-    this.halves = fastRecord(U64_COLUMNS, (name) => new Uint32Array(values[name].buffer, values[name].byteOffset, 2 * capacity));
+    this.halves = fastRecord(
+      U64_COLUMNS,
+      (name) => new Uint32Array(values[name].buffer, values[name].byteOffset, 2 * capacity),
+    );
     this.raw = new Array<string | null>(capacity).fill(null);
     const valid = fastRecord(COLUMNS, () => mk(Uint8Array, 1));
     this.valid = valid;
@@ -296,7 +300,6 @@ export class RowColumns {
     this.dirty = false;
     return { n, values, bitmaps, nullCounts, rawOffsets };
   }
-
 }
 
 /** The typed array of each Arrow kind (a bool column holds 0/1 bytes, packed into bits by takeBuffers). */
@@ -309,7 +312,11 @@ const ARRAY_OF_KIND = {
   bool: Uint8Array,
   dict: Int32Array,
 } as const;
-type TypedArrayCtor = (new (buf: ArrayBufferLike, off: number, n: number) => ColumnArrays[TypedColumn]) & { BYTES_PER_ELEMENT: number };
+type TypedArrayCtor = (new (
+  buf: ArrayBufferLike,
+  off: number,
+  n: number,
+) => ColumnArrays[TypedColumn]) & { BYTES_PER_ELEMENT: number };
 type ArrayOfKind = { [K in keyof typeof ARRAY_OF_KIND]: InstanceType<(typeof ARRAY_OF_KIND)[K]> };
 /** RowColumns.values: one typed array per column of the catalogue (but `raw`). */
 export type ColumnArrays = { [N in TypedColumn]: ArrayOfKind[ArrowKindOf<N>] };
@@ -319,7 +326,9 @@ export function columnArenaBytes(capacity: number): number {
   const align8 = (n: number): number => (n + 7) & ~7;
   let total = COLUMNS.length * align8(capacity); // validity
   for (const name of TYPED_COLUMNS) {
-    total += align8(capacity * ARRAY_OF_KIND[CATALOGUE[COLUMNS.indexOf(name)]!.arrow as Exclude<ArrowKind, 'utf8'>].BYTES_PER_ELEMENT);
+    total += align8(
+      capacity * ARRAY_OF_KIND[CATALOGUE[COLUMNS.indexOf(name)]!.arrow as Exclude<ArrowKind, 'utf8'>].BYTES_PER_ELEMENT,
+    );
   }
   return total;
 }
@@ -331,7 +340,6 @@ export function columnArenaBytes(capacity: number): number {
 function fastRecord<N extends string, T>(names: readonly N[], make: (name: N) => T): Record<N, T> {
   return Object.fromEntries(names.map((n) => [n, make(n)])) as Record<N, T>;
 }
-
 
 /** UTF-8 bytes and offsets of rows [0, n) of a string column (nulls are empty). */
 function utf8Parts(values: readonly (string | null)[], n: number): { data: Uint8Array; offsets: Int32Array } {

@@ -203,7 +203,7 @@ export class Dql {
     const numQueued = this.numQueued; // READ_ONCE, read once
     const stallThrs = this.stallThrs; // 6.12+: read up front, passed to dql_check_stall
     const numCompleted = this.numCompleted;
-    if (count > ((numQueued - numCompleted) >>> 0)) {
+    if (count > (numQueued - numCompleted) >>> 0) {
       throw new DqlBugError(
         `dql_completed: BUG_ON(count ${count} > num_queued - num_completed ${(numQueued - numCompleted) >>> 0})`,
       );
@@ -304,8 +304,7 @@ export class Dql {
   /** history[0..3] as 64-bit values. */
   history(): [bigint, bigint, bigint, bigint] {
     const h = this.hist32;
-    const w = (k: number): bigint =>
-      (BigInt(h[2 * k + 1] as number) << 32n) | BigInt(h[2 * k] as number);
+    const w = (k: number): bigint => (BigInt(h[2 * k + 1] as number) << 32n) | BigInt(h[2 * k] as number);
     return [w(0), w(1), w(2), w(3)];
   }
 
@@ -346,7 +345,9 @@ export class Dql {
   setStallThrs(jiffiesValue: number, jiffies: number): void {
     if (!this.stallDetection) throw new Error('byte_queue_limits/stall_thrs does not exist before 6.9');
     if (!Number.isInteger(jiffiesValue) || (jiffiesValue !== 0 && (jiffiesValue < 4 || jiffiesValue > HIST_BITS / 2))) {
-      throw new RangeError(`byte_queue_limits/stall_thrs: ${jiffiesValue} jiffies is not 0 or 4..${HIST_BITS / 2} (kernel returns -ERANGE)`);
+      throw new RangeError(
+        `byte_queue_limits/stall_thrs: ${jiffiesValue} jiffies is not 0 or 4..${HIST_BITS / 2} (kernel returns -ERANGE)`,
+      );
     }
     if (this.stallThrs === 0 && jiffiesValue !== 0) this.lastReap = jiffies;
     this.stallThrs = jiffiesValue;

@@ -44,7 +44,8 @@ export interface KernelBehaviour {
 /** Parse '6.18.44-fc-v769', '5.15.100', '6.12' … into numbers. Throws on anything else. */
 export function parseKernelRelease(release: string): KernelVersion {
   const m = /^\s*v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(release);
-  if (!m) throw new Error(`kernelBehaviour: cannot parse kernel release '${release}' (expected e.g. '6.12.117' or '5.15')`);
+  if (!m)
+    throw new Error(`kernelBehaviour: cannot parse kernel release '${release}' (expected e.g. '6.12.117' or '5.15')`);
   return { major: Number(m[1]), minor: Number(m[2]), sublevel: m[3] === undefined ? 0 : Number(m[3]) };
 }
 

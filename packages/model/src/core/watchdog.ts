@@ -128,7 +128,15 @@ export function devWatchdogRun(
 ): WatchdogRun {
   const lockAll = kernel.watchdogFreezesAllQueues;
   if (lockAll) netifFreezeQueues(queues); // netif_tx_lock
-  const check = devWatchdogCheck(queues, jiffies, watchdogTimeoJiffies, hz, kernel, opts.carrierOk ?? true, opts.cpu ?? 0);
+  const check = devWatchdogCheck(
+    queues,
+    jiffies,
+    watchdogTimeoJiffies,
+    hz,
+    kernel,
+    opts.carrierOk ?? true,
+    opts.cpu ?? 0,
+  );
   let timeoutHandled = false;
   let scheduledQueues: number[] = [];
   if (check.timedOutQueue !== null) {
@@ -166,4 +174,3 @@ export function watchdogLogLine(
       return `NETDEV WATCHDOG: ${devName} (${driver}): transmit queue ${queue} timed out`;
   }
 }
-

@@ -67,7 +67,11 @@ export class EventHeap {
       let c = 2 * i + 1;
       if (c >= last) break;
       const r = c + 1;
-      if (r < last && (this.timeNs[r]! < this.timeNs[c]! || (this.timeNs[r] === this.timeNs[c] && this.seq[r]! < this.seq[c]!))) c = r;
+      if (
+        r < last &&
+        (this.timeNs[r]! < this.timeNs[c]! || (this.timeNs[r] === this.timeNs[c] && this.seq[r]! < this.seq[c]!))
+      )
+        c = r;
       const ct = this.timeNs[c]!;
       if (t < ct || (t === ct && s < this.seq[c]!)) break;
       this.timeNs[i] = ct;

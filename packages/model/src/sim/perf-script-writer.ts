@@ -163,7 +163,12 @@ export class PerfScriptWriter {
 /** The writer context for a scenario run by a simulator (device names, driver names, ifindexes, tasks). */
 export function perfScriptContextFor(
   scenario: {
-    devices: readonly { name: string; driver: string; ifindex: number; vethPeer?: { name: string; ifindex: number } | null }[];
+    devices: readonly {
+      name: string;
+      driver: string;
+      ifindex: number;
+      vethPeer?: { name: string; ifindex: number } | null;
+    }[];
   },
   tasks: readonly { comm: string; pid: number }[],
 ): PerfScriptContext {

@@ -167,7 +167,15 @@ function resolveFqCodel(
 ): FqCodelConfig {
   if (f === undefined) return {};
   const out: FqCodelConfig = {};
-  for (const k of ['limitPackets', 'flows', 'memoryLimitBytes', 'targetUs', 'intervalUs', 'quantumBytes', 'dropBatchSize'] as const) {
+  for (const k of [
+    'limitPackets',
+    'flows',
+    'memoryLimitBytes',
+    'targetUs',
+    'intervalUs',
+    'quantumBytes',
+    'dropBatchSize',
+  ] as const) {
     if (f[k] !== undefined) out[k] = num(f[k], `${where}.${k}`, 1, true);
   }
   if ((out.dropBatchSize ?? 64) > 65536) num(-1, `${where}.dropBatchSize`, 1, true);
@@ -236,20 +244,32 @@ export function resolveScenario(s: Scenario, file = '<scenario>'): ResolvedScena
   };
 }
 
-function resolveDevice(d: ScenarioDevice, i: number, c: Checks, devNames: Map<string, number>, kernel: string, hz: number): ResolvedDevice {
+function resolveDevice(
+  d: ScenarioDevice,
+  i: number,
+  c: Checks,
+  devNames: Map<string, number>,
+  kernel: string,
+  hz: number,
+): ResolvedDevice {
   const { fail, num } = c;
   const w = `devices[${i}]`;
   if (typeof d.name !== 'string' || d.name.length === 0) fail(`${w}.name`, 'required string');
   if (devNames.has(d.name)) fail(`${w}.name`, `duplicate device ${d.name}`);
   devNames.set(d.name, i);
-  if (!(d.driver in DRIVER_PROFILES)) fail(`${w}.driver`, `unknown driver ${JSON.stringify(d.driver)} (igb|macb|virtio_net|generic|veth-like|veth)`);
+  if (!(d.driver in DRIVER_PROFILES))
+    fail(`${w}.driver`, `unknown driver ${JSON.stringify(d.driver)} (igb|macb|virtio_net|generic|veth-like|veth)`);
   const profile = DRIVER_PROFILES[d.driver];
   const numTxQueues = d.numTxQueues === undefined ? 1 : num(d.numTxQueues, `${w}.numTxQueues`, 1, true);
   const ringSize = d.ringSize === undefined ? profile.defaultRingSize : num(d.ringSize, `${w}.ringSize`, 8, true);
   if ((ringSize & (ringSize - 1)) !== 0) fail(`${w}.ringSize`, `must be a power of two, got ${ringSize}`);
   const { qdisc, mqChild } = rootQdisc(d, w, c, profile, numTxQueues);
   if (d.vethPeer !== undefined && d.driver !== 'veth') fail(`${w}.vethPeer`, 'only for driver "veth"');
-  if (d.vethPeer?.napiPeriodMs !== undefined && d.vethPeer.napiPeriodMs > 0 && !((d.vethPeer.napiRunMs ?? 0) > 0 && d.vethPeer.napiRunMs! <= d.vethPeer.napiPeriodMs)) {
+  if (
+    d.vethPeer?.napiPeriodMs !== undefined &&
+    d.vethPeer.napiPeriodMs > 0 &&
+    !((d.vethPeer.napiRunMs ?? 0) > 0 && d.vethPeer.napiRunMs! <= d.vethPeer.napiPeriodMs)
+  ) {
     fail(`${w}.vethPeer.napiRunMs`, 'must be > 0 and <= napiPeriodMs when napiPeriodMs is set');
   }
   const { tbf, txqueuelen, mtu, qdiscLimit } = qdiscLimits(d, w, c, qdisc, mqChild);
@@ -272,7 +292,8 @@ function resolveDevice(d: ScenarioDevice, i: number, c: Checks, devNames: Map<st
     hz: d.hz === undefined ? hz : num(d.hz, `${w}.hz`, 1, true),
     bql: d.bql ?? bqlDefault(profile, devKernel),
     irqCoalesceUs: d.irqCoalesceUs === undefined ? 0 : num(d.irqCoalesceUs, `${w}.irqCoalesceUs`, 0),
-    extraDescsPerPacket: d.extraDescsPerPacket === undefined ? 0 : num(d.extraDescsPerPacket, `${w}.extraDescsPerPacket`, 0, true),
+    extraDescsPerPacket:
+      d.extraDescsPerPacket === undefined ? 0 : num(d.extraDescsPerPacket, `${w}.extraDescsPerPacket`, 0, true),
     resetDelayMs: d.resetDelayMs === undefined ? 1 : num(d.resetDelayMs, `${w}.resetDelayMs`, 0),
     resetLinkDownMs: d.resetLinkDownMs === undefined ? 0 : num(d.resetLinkDownMs, `${w}.resetLinkDownMs`, 0),
     bqlHoldTimeMs: d.bqlHoldTimeMs === undefined ? 1000 : num(d.bqlHoldTimeMs, `${w}.bqlHoldTimeMs`, 0),
@@ -285,9 +306,16 @@ function resolveDevice(d: ScenarioDevice, i: number, c: Checks, devNames: Map<st
 }
 
 /** The root qdisc: mq (one child per txq) on a multiqueue device, else a leaf or noqueue (§D.6). */
-function rootQdisc(d: ScenarioDevice, w: string, c: Checks, profile: DriverProfile, numTxQueues: number): { qdisc: QdiscKind; mqChild: LeafQdiscKind } {
+function rootQdisc(
+  d: ScenarioDevice,
+  w: string,
+  c: Checks,
+  profile: DriverProfile,
+  numTxQueues: number,
+): { qdisc: QdiscKind; mqChild: LeafQdiscKind } {
   const { fail } = c;
-  const qdisc: QdiscKind = d.qdisc ?? (numTxQueues > 1 && profile.defaultQdisc !== 'noqueue' ? 'mq' : profile.defaultQdisc);
+  const qdisc: QdiscKind =
+    d.qdisc ?? (numTxQueues > 1 && profile.defaultQdisc !== 'noqueue' ? 'mq' : profile.defaultQdisc);
   if (!['mq', 'noqueue', ...LEAF_KINDS].includes(qdisc)) fail(`${w}.qdisc`, `unknown qdisc ${JSON.stringify(qdisc)}`);
   const mqChild = d.mqChild ?? 'pfifo_fast';
   if (!LEAF_KINDS.includes(mqChild)) fail(`${w}.mqChild`, `unknown qdisc ${JSON.stringify(mqChild)}`);
@@ -295,11 +323,18 @@ function rootQdisc(d: ScenarioDevice, w: string, c: Checks, profile: DriverProfi
 }
 
 /** The leaf qdisc's parameters: tbf rate/burst, txqueuelen and the packet or byte limit. */
-function qdiscLimits(d: ScenarioDevice, w: string, c: Checks, qdisc: QdiscKind, mqChild: LeafQdiscKind): { tbf: TbfConfig | null; txqueuelen: number; mtu: number; qdiscLimit: number } {
+function qdiscLimits(
+  d: ScenarioDevice,
+  w: string,
+  c: Checks,
+  qdisc: QdiscKind,
+  mqChild: LeafQdiscKind,
+): { tbf: TbfConfig | null; txqueuelen: number; mtu: number; qdiscLimit: number } {
   const { fail, num } = c;
   let tbf: TbfConfig | null = null;
   if (qdisc === 'tbf' || (qdisc === 'mq' && mqChild === 'tbf')) {
-    if (typeof d.tbf !== 'object' || d.tbf === null) fail(`${w}.tbf`, 'required for a tbf qdisc: { rateBps, burstBytes, limitBytes }');
+    if (typeof d.tbf !== 'object' || d.tbf === null)
+      fail(`${w}.tbf`, 'required for a tbf qdisc: { rateBps, burstBytes, limitBytes }');
     tbf = {
       rateBps: num(d.tbf!.rateBps, `${w}.tbf.rateBps`, 8),
       burstBytes: num(d.tbf!.burstBytes, `${w}.tbf.burstBytes`, 1, true),
@@ -325,17 +360,29 @@ function resolveVethPeer(d: ScenarioDevice, i: number, w: string, c: Checks): Re
     ? null
     : {
         name: d.vethPeer?.name ?? `${d.name}p`,
-        ifindex: d.vethPeer?.ifindex === undefined ? 1000 + i : num(d.vethPeer.ifindex, `${w}.vethPeer.ifindex`, 1, true),
-        napiPid: d.vethPeer?.napiPid === undefined ? 20000 + i : num(d.vethPeer.napiPid, `${w}.vethPeer.napiPid`, 1, true),
+        ifindex:
+          d.vethPeer?.ifindex === undefined ? 1000 + i : num(d.vethPeer.ifindex, `${w}.vethPeer.ifindex`, 1, true),
+        napiPid:
+          d.vethPeer?.napiPid === undefined ? 20000 + i : num(d.vethPeer.napiPid, `${w}.vethPeer.napiPid`, 1, true),
         napiId: d.vethPeer?.napiId === undefined ? 256 + i : num(d.vethPeer.napiId, `${w}.vethPeer.napiId`, 1, true),
-        napiPeriodMs: d.vethPeer?.napiPeriodMs === undefined ? 0 : num(d.vethPeer.napiPeriodMs, `${w}.vethPeer.napiPeriodMs`, 0),
+        napiPeriodMs:
+          d.vethPeer?.napiPeriodMs === undefined ? 0 : num(d.vethPeer.napiPeriodMs, `${w}.vethPeer.napiPeriodMs`, 0),
         napiRunMs: d.vethPeer?.napiRunMs === undefined ? 0 : num(d.vethPeer.napiRunMs, `${w}.vethPeer.napiRunMs`, 0),
         napiCostNsPerPacket:
-          d.vethPeer?.napiCostNsPerPacket === undefined ? 0 : num(d.vethPeer.napiCostNsPerPacket, `${w}.vethPeer.napiCostNsPerPacket`, 0, true),
+          d.vethPeer?.napiCostNsPerPacket === undefined
+            ? 0
+            : num(d.vethPeer.napiCostNsPerPacket, `${w}.vethPeer.napiCostNsPerPacket`, 0, true),
       };
 }
 
-function resolveSource(src: ScenarioSource, i: number, c: Checks, devNames: Map<string, number>, devices: ResolvedDevice[], durationMs: number): ResolvedSource {
+function resolveSource(
+  src: ScenarioSource,
+  i: number,
+  c: Checks,
+  devNames: Map<string, number>,
+  devices: ResolvedDevice[],
+  durationMs: number,
+): ResolvedSource {
   const { fail, num } = c;
   const w = `sources[${i}]`;
   const dev = devNames.get(src.device);
@@ -344,13 +391,18 @@ function resolveSource(src: ScenarioSource, i: number, c: Checks, devNames: Map<
   const flows = src.flows === undefined ? 1 : num(src.flows, `${w}.flows`, 1, true);
   const queueMap = src.queueMap ?? Array.from({ length: Math.min(flows, d.numTxQueues) }, (_, q) => q);
   queueMap.forEach((q, k) => {
-    if (!Number.isInteger(q) || q < 0 || q >= d.numTxQueues) fail(`${w}.queueMap[${k}]`, `queue ${q} out of range 0..${d.numTxQueues - 1}`);
+    if (!Number.isInteger(q) || q < 0 || q >= d.numTxQueues)
+      fail(`${w}.queueMap[${k}]`, `queue ${q} out of range 0..${d.numTxQueues - 1}`);
   });
   let sizes: number[] | { min: number; max: number };
   if (src.sizes === undefined) sizes = [1000];
   else if (typeof src.sizes === 'number') sizes = [num(src.sizes, `${w}.sizes`, 14, true)];
   else if (Array.isArray(src.sizes)) sizes = src.sizes.map((v, k) => num(v, `${w}.sizes[${k}]`, 14, true));
-  else sizes = { min: num(src.sizes.min, `${w}.sizes.min`, 14, true), max: num(src.sizes.max, `${w}.sizes.max`, 14, true) };
+  else
+    sizes = {
+      min: num(src.sizes.min, `${w}.sizes.min`, 14, true),
+      max: num(src.sizes.max, `${w}.sizes.max`, 14, true),
+    };
   const priority = src.priority === undefined ? [0] : typeof src.priority === 'number' ? [src.priority] : src.priority;
   const pattern = src.pattern ?? 'constant';
   if (pattern !== 'constant' && pattern !== 'poisson') fail(`${w}.pattern`, 'constant|poisson');
@@ -374,13 +426,21 @@ function resolveSource(src: ScenarioSource, i: number, c: Checks, devNames: Map<
   };
 }
 
-function resolveFault(f: FaultSpec, i: number, c: Checks, devNames: Map<string, number>, devices: ResolvedDevice[]): ResolvedScenario['faults'][number] {
+function resolveFault(
+  f: FaultSpec,
+  i: number,
+  c: Checks,
+  devNames: Map<string, number>,
+  devices: ResolvedDevice[],
+): ResolvedScenario['faults'][number] {
   const { fail, num } = c;
   const w = `faults[${i}]`;
-  if (!FAULT_KINDS.includes(f.kind as FaultKind)) fail(`${w}.kind`, `unknown fault ${JSON.stringify(f.kind)} (${FAULT_KINDS.join('|')})`);
+  if (!FAULT_KINDS.includes(f.kind as FaultKind))
+    fail(`${w}.kind`, `unknown fault ${JSON.stringify(f.kind)} (${FAULT_KINDS.join('|')})`);
   const dev = devNames.get(f.device);
   if (dev === undefined) fail(`${w}.device`, `unknown device ${JSON.stringify(f.device)}`);
-  if (f.queue !== undefined && (f.queue < 0 || f.queue >= devices[dev!]!.numTxQueues)) fail(`${w}.queue`, `out of range`);
+  if (f.queue !== undefined && (f.queue < 0 || f.queue >= devices[dev!]!.numTxQueues))
+    fail(`${w}.queue`, `out of range`);
   if ((f.kind === 'macb_tx_error' || f.kind === 'lost_tstart') && devices[dev!]!.driver !== 'macb') {
     fail(`${w}.kind`, `${f.kind} is a macb fault (device ${f.device} is ${devices[dev!]!.driver})`);
   }

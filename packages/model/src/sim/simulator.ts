@@ -24,14 +24,35 @@ import {
 import { EventHeap } from './event-heap.js';
 import { Prng } from './prng.js';
 import { SkbPool } from './skb-pool.js';
-import { SimTraceEvent, TraceKind, type TraceConsumer, DropReason, FreeLocation, type TraceKindValue } from './trace-event.js';
+import {
+  SimTraceEvent,
+  TraceKind,
+  type TraceConsumer,
+  DropReason,
+  FreeLocation,
+  type TraceKindValue,
+} from './trace-event.js';
 import { DriverTxQueue, type DriverHost } from '../core/driver/tx-queue.js';
 import { DRIVER_PROFILES, NETDEV_TX_BUSY, type DriverProfile } from '../core/driver/profiles.js';
 import { Qdisc, TC_H_ROOT } from '../core/qdisc/qdisc.js';
 import { Tbf } from '../core/qdisc/tbf.js';
 import { FqCodel } from '../core/qdisc/fq-codel.js';
-import { BFifo, PFifo, PfifoFast, NET_XMIT_SUCCESS, NET_XMIT_DROP, NET_XMIT_CN, type QdiscDiscipline } from '../core/qdisc/disciplines.js';
-import { ScenarioError, type ResolvedScenario, type ResolvedDevice, type ResolvedSource, type LeafQdiscKind } from './scenario.js';
+import {
+  BFifo,
+  PFifo,
+  PfifoFast,
+  NET_XMIT_SUCCESS,
+  NET_XMIT_DROP,
+  NET_XMIT_CN,
+  type QdiscDiscipline,
+} from '../core/qdisc/disciplines.js';
+import {
+  ScenarioError,
+  type ResolvedScenario,
+  type ResolvedDevice,
+  type ResolvedSource,
+  type LeafQdiscKind,
+} from './scenario.js';
 
 const A_SEND = 0;
 const A_BURST = 1;
@@ -318,7 +339,8 @@ export class Simulator implements DriverHost {
     const scenario = this.scenario;
     scenario.sources.forEach((s, i) => {
       if (s.ratePps > 0 && s.startMs < s.stopMs) this.heap.push(Math.round(s.startMs * 1e6), A_SEND, i);
-      if (s.burst.everyMs > 0 && s.burst.packets > 0) this.heap.push(Math.round((s.startMs + s.burst.everyMs) * 1e6), A_BURST, i);
+      if (s.burst.everyMs > 0 && s.burst.packets > 0)
+        this.heap.push(Math.round((s.startMs + s.burst.everyMs) * 1e6), A_BURST, i);
     });
     scenario.faults.forEach((f, i) => {
       const startNs = Math.round(f.startMs * 1e6);
@@ -343,7 +365,10 @@ export class Simulator implements DriverHost {
     const dev = this.newDevRuntime(setup, txqs, queues);
     if (cfg.vethPeer !== null) {
       dev.vethNapiTask = this.tasks.length;
-      this.tasks.push({ comm: `napi/${cfg.vethPeer.name}-${cfg.vethPeer.napiId}`.slice(0, 15), pid: cfg.vethPeer.napiPid });
+      this.tasks.push({
+        comm: `napi/${cfg.vethPeer.name}-${cfg.vethPeer.napiId}`.slice(0, 15),
+        pid: cfg.vethPeer.napiPid,
+      });
       dev.vethPeriodNs = Math.round(cfg.vethPeer.napiPeriodMs * 1e6);
       dev.vethRunNs = Math.round(cfg.vethPeer.napiRunMs * 1e6);
       dev.vethCostNs = cfg.vethPeer.napiCostNsPerPacket;
@@ -362,7 +387,10 @@ export class Simulator implements DriverHost {
   }
 
   /** netdev_queue (with its DQL, §A/§B) and driver ring per TX queue, appended to the global queue list. */
-  private addTxQueues({ cfg, d, kernel, profile, hz, jiffies0 }: DeviceSetup): { txqs: NetdevQueue[]; queues: DriverTxQueue[] } {
+  private addTxQueues({ cfg, d, kernel, profile, hz, jiffies0 }: DeviceSetup): {
+    txqs: NetdevQueue[];
+    queues: DriverTxQueue[];
+  } {
     const scenario = this.scenario;
     const txqs: NetdevQueue[] = [];
     const queues: DriverTxQueue[] = [];
@@ -377,7 +405,11 @@ export class Simulator implements DriverHost {
         try {
           txq.dql.setStallThrs(msecsToJiffies(cfg.bqlStallThrsMs, hz), jiffies0);
         } catch (e) {
-          throw new ScenarioError(scenario.name, `devices[${d}].bqlStallThrsMs`, e instanceof Error ? e.message : String(e));
+          throw new ScenarioError(
+            scenario.name,
+            `devices[${d}].bqlStallThrsMs`,
+            e instanceof Error ? e.message : String(e),
+          );
         }
       }
       txqs.push(txq);
@@ -398,7 +430,11 @@ export class Simulator implements DriverHost {
   }
 
   /** The per-device runtime state: link, watchdog, interrupt coalescing, counters (DevRuntime). */
-  private newDevRuntime({ cfg, d, kernel, profile, hz, jiffies0 }: DeviceSetup, txqs: NetdevQueue[], queues: DriverTxQueue[]): DevRuntime {
+  private newDevRuntime(
+    { cfg, d, kernel, profile, hz, jiffies0 }: DeviceSetup,
+    txqs: NetdevQueue[],
+    queues: DriverTxQueue[],
+  ): DevRuntime {
     const stats: DeviceStats = {
       name: cfg.name,
       queuedBytes: 0,
@@ -459,7 +495,13 @@ export class Simulator implements DriverHost {
           : kind === 'tbf'
             ? new Tbf(cfg.tbf!, lenSource, () => this.now)
             : kind === 'fq_codel'
-              ? new FqCodel(cfg.fqCodel, cfg.mtu, lenSource, () => this.pool.flow, () => this.now)
+              ? new FqCodel(
+                  cfg.fqCodel,
+                  cfg.mtu,
+                  lenSource,
+                  () => this.pool.flow,
+                  () => this.now,
+                )
               : new BFifo(cfg.qdiscLimit, cfg.mtu, lenSource);
     if (cfg.qdisc === 'noqueue') {
       for (let q = 0; q < cfg.numTxQueues; q++) dev.qdiscOfQueue.push(null);
@@ -591,7 +633,10 @@ export class Simulator implements DriverHost {
     this.sendOne(i, s);
     const meanNs = this.sourceMeanNs[i]!;
     const sent = ++this.sourceSent[i]!;
-    const next = this.sourcePoisson[i] === 1 ? this.now + this.prng.nextExpNs(meanNs) : Math.round(this.sourceStartNs[i]! + sent * meanNs);
+    const next =
+      this.sourcePoisson[i] === 1
+        ? this.now + this.prng.nextExpNs(meanNs)
+        : Math.round(this.sourceStartNs[i]! + sent * meanNs);
     if (next < this.sourceStopNs[i]!) this.heap.push(Math.max(next, this.now), A_SEND, i);
   }
 
@@ -663,7 +708,8 @@ export class Simulator implements DriverHost {
     }
     const rc = q.discipline.enqueue(skb, len, this.pool.priority[skb]!);
     const selfDropped = q.discipline.dropped;
-    if (selfDropped !== undefined && selfDropped.length > 0) return this.enqueueWithToFree(dev, q, skb, rc, queue, selfDropped);
+    if (selfDropped !== undefined && selfDropped.length > 0)
+      return this.enqueueWithToFree(dev, q, skb, rc, queue, selfDropped);
     if (rc === NET_XMIT_SUCCESS) {
       this.noteEnqueued(q, skb);
       this.qdiscRun(dev, q);
@@ -682,7 +728,14 @@ export class Simulator implements DriverHost {
    * NET_XMIT_CN skb is queued but not traced), run the qdisc, then free the to_free list (kfree_skb QDISC_DROP from
    * __dev_queue_xmit, after the run as in __dev_xmit_skb). CN is success for the sender: no ENOBUFS.
    */
-  private enqueueWithToFree(dev: DevRuntime, q: Qdisc, skb: number, rc: number, queue: number, dropped: number[]): number {
+  private enqueueWithToFree(
+    dev: DevRuntime,
+    q: Qdisc,
+    skb: number,
+    rc: number,
+    queue: number,
+    dropped: number[],
+  ): number {
     let n = 0;
     for (let i = 0; i < dropped.length; i++) this.toFree[n++] = dropped[i]!;
     dropped.length = 0;
@@ -939,7 +992,14 @@ export class Simulator implements DriverHost {
     return this.pool.lenBytes[skb]!;
   }
 
-  private freeSkbAt(dev: DevRuntime, queue: number, skb: number, consumed: boolean, reason: number, location: number): void {
+  private freeSkbAt(
+    dev: DevRuntime,
+    queue: number,
+    skb: number,
+    consumed: boolean,
+    reason: number,
+    location: number,
+  ): void {
     const len = this.freeEventFor(queue, skb, location);
     if (consumed) {
       dev.stats.sentBytes += len;
@@ -961,7 +1021,8 @@ export class Simulator implements DriverHost {
 
   /** __veth_xdp_flush → napi_schedule of the peer rq's NAPI (threaded: wakes napi/<peer>) */
   private vethNapiSchedule(tq: DriverTxQueue): void {
-    if (tq.napi.schedulePrep()) this.heap.push(this.vethNapiRunAt(this.devs[tq.dev]!, this.now + this.softirqDelayNs), A_NAPI, this.gqIndex(tq));
+    if (tq.napi.schedulePrep())
+      this.heap.push(this.vethNapiRunAt(this.devs[tq.dev]!, this.now + this.softirqDelayNs), A_NAPI, this.gqIndex(tq));
   }
 
   /** the first instant ≥ t at which the starved NAPI thread has the CPU (always t when not starved) */
@@ -1017,7 +1078,11 @@ export class Simulator implements DriverHost {
     const len = tq.hwNextLen();
     if (len < 0) return;
     tq.hwBusy = true;
-    this.heap.push(this.now + Math.max(1, Math.ceil((len + WIRE_OVERHEAD_BYTES) * dev.nsPerByte)), A_HW_DONE, this.gqIndex(tq));
+    this.heap.push(
+      this.now + Math.max(1, Math.ceil((len + WIRE_OVERHEAD_BYTES) * dev.nsPerByte)),
+      A_HW_DONE,
+      this.gqIndex(tq),
+    );
   }
 
   private onHwDone(tq: DriverTxQueue): void {
@@ -1330,7 +1395,8 @@ export class Simulator implements DriverHost {
     dev.watchdogDueNs = -1;
     for (const q of dev.qdiscs) {
       const queue = q.oneTxQueue >= 0 ? q.oneTxQueue : 0;
-      const drop = (skb: number): void => this.freeSkbAt(dev, queue, skb, false, DropReason.NOT_SPECIFIED, FreeLocation.qdiscReset);
+      const drop = (skb: number): void =>
+        this.freeSkbAt(dev, queue, skb, false, DropReason.NOT_SPECIFIED, FreeLocation.qdiscReset);
       for (let skb = q.requeued.shift(); skb >= 0; skb = q.requeued.shift()) drop(skb);
       q.requeuedBytes = 0;
       q.discipline.drain(drop);
@@ -1368,10 +1434,14 @@ export class Simulator implements DriverHost {
       for (const q of dev.qdiscs) backlog += q.backlogBytes;
       for (const tq of dev.queues) {
         const dql = tq.txq.dql;
-        if (dql && dql.inflight() < 0) throw new Error(`${dev.cfg.name} q${tq.index}: DQL inflight ${dql.inflight()} < 0 at ${this.now} ns`);
+        if (dql && dql.inflight() < 0)
+          throw new Error(`${dev.cfg.name} q${tq.index}: DQL inflight ${dql.inflight()} < 0 at ${this.now} ns`);
         // CIRC_SPACE rings keep one slot empty; a virtqueue (§G.3 num_free) and a ptr_ring (veth) use every entry
         const maxOcc = dev.profile.kind === 'virtio_net' || dev.profile.kind === 'veth' ? tq.ringSize : tq.ringSize - 1;
-        if (tq.occupancy < 0 || tq.occupancy > maxOcc) throw new Error(`${dev.cfg.name} q${tq.index}: ring occupancy ${tq.occupancy} outside 0..${maxOcc} at ${this.now} ns`);
+        if (tq.occupancy < 0 || tq.occupancy > maxOcc)
+          throw new Error(
+            `${dev.cfg.name} q${tq.index}: ring occupancy ${tq.occupancy} outside 0..${maxOcc} at ${this.now} ns`,
+          );
         backlog += tq.ringBytes();
       }
       const s = dev.stats;
@@ -1401,7 +1471,18 @@ export class Simulator implements DriverHost {
   }
 
   private result(): SimResult {
-    const names = ['net_dev_queue', 'qdisc_enqueue', 'qdisc_dequeue', 'net_dev_start_xmit', 'net_dev_xmit', 'napi_poll', 'consume_skb', 'kfree_skb', 'net_dev_xmit_timeout', 'dql_stall_detected'];
+    const names = [
+      'net_dev_queue',
+      'qdisc_enqueue',
+      'qdisc_dequeue',
+      'net_dev_start_xmit',
+      'net_dev_xmit',
+      'napi_poll',
+      'consume_skb',
+      'kfree_skb',
+      'net_dev_xmit_timeout',
+      'dql_stall_detected',
+    ];
     const eventCounts: Record<string, number> = {};
     names.forEach((n, k) => (eventCounts[n] = this.eventCounts[k]!));
     const queues: QueueStats[] = [];
@@ -1432,7 +1513,8 @@ export class Simulator implements DriverHost {
         });
       }
     }
-    for (const d of this.devs) d.stats.qdiscOverlimits = d.qdiscs.reduce((a, q) => a + (q.discipline.overlimits ?? 0), 0);
+    for (const d of this.devs)
+      d.stats.qdiscOverlimits = d.qdiscs.reduce((a, q) => a + (q.discipline.overlimits ?? 0), 0);
     const devices = this.devs.map((d) => ({ ...d.stats }));
     return {
       endNs: this.now,
@@ -1442,7 +1524,11 @@ export class Simulator implements DriverHost {
       queues,
       watchdogFires: this.watchdogFires.slice(),
       logs: this.logs.slice(),
-      softnet: Array.from({ length: NR_CPUS }, (_, cpu) => ({ cpu, netRxRuns: this.netRxRuns[cpu]!, timeSqueeze: this.timeSqueeze[cpu]! })),
+      softnet: Array.from({ length: NR_CPUS }, (_, cpu) => ({
+        cpu,
+        netRxRuns: this.netRxRuns[cpu]!,
+        timeSqueeze: this.timeSqueeze[cpu]!,
+      })),
       enobufs: devices.reduce((a, d) => a + d.enobufs, 0),
       enetdown: devices.reduce((a, d) => a + d.enetdown, 0),
       qdiscDrops: devices.reduce((a, d) => a + d.qdiscDrops, 0),

@@ -13,8 +13,19 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { DataType, type Field, type Schema } from 'apache-arrow';
 import { Footer, type FileBlock } from 'apache-arrow/ipc/metadata/file';
-import { Message, type RecordBatch as RecordBatchHeader, type DictionaryBatch as DictionaryBatchHeader } from 'apache-arrow/ipc/metadata/message';
-import { newDictNames, REPLAY_COLUMNS, type BatchSource, type DictNames, type ReplayColumn, type RowRange } from './batches.js';
+import {
+  Message,
+  type RecordBatch as RecordBatchHeader,
+  type DictionaryBatch as DictionaryBatchHeader,
+} from 'apache-arrow/ipc/metadata/message';
+import {
+  newDictNames,
+  REPLAY_COLUMNS,
+  type BatchSource,
+  type DictNames,
+  type ReplayColumn,
+  type RowRange,
+} from './batches.js';
 import type { Chunk, Names, ValueArray } from '../columns.js';
 import { NotATraceError } from '@txreplay/ingest';
 
@@ -192,7 +203,14 @@ function typedCtor(t: DataType): { ctor: ColumnLayout['ctor']; width: number } |
 
 /** Buffers per top-level field in an IPC record batch (flat schemas only). */
 function bufferCount(t: DataType): number | null {
-  if (DataType.isDictionary(t) || DataType.isInt(t) || DataType.isBool(t) || DataType.isFloat(t) || DataType.isTimestamp(t)) return 2;
+  if (
+    DataType.isDictionary(t) ||
+    DataType.isInt(t) ||
+    DataType.isBool(t) ||
+    DataType.isFloat(t) ||
+    DataType.isTimestamp(t)
+  )
+    return 2;
   if (DataType.isUtf8(t) || DataType.isBinary(t)) return 3;
   if (DataType.isNull(t)) return 0;
   return null;
@@ -236,7 +254,10 @@ const corrupt = (path: string, detail: string): never => {
  * a safe fallback — it can loop forever on a damaged footer).
  */
 const unsupported = (path: string, detail: string): never => {
-  throw new NotATraceError(path, `${path}: an Arrow file txreplay cannot replay: ${detail} (write it with txreplay ingest)`);
+  throw new NotATraceError(
+    path,
+    `${path}: an Arrow file txreplay cannot replay: ${detail} (write it with txreplay ingest)`,
+  );
 };
 
 /** The footer, with every block it names inside the data. */
@@ -244,15 +265,27 @@ function readFooter(fd: number, path: string, size: number): Footer {
   if (size < 24) corrupt(path, `only ${size} bytes`);
   const tail = read(fd, 10, size - 10);
   const td = new DataView(tail.buffer);
-  if (new TextDecoder().decode(tail.subarray(4)) !== MAGIC) corrupt(path, 'no footer (truncated: was the writer interrupted?)');
+  if (new TextDecoder().decode(tail.subarray(4)) !== MAGIC)
+    corrupt(path, 'no footer (truncated: was the writer interrupted?)');
   const footerLen = td.getInt32(0, true);
-  if (footerLen <= 0 || footerLen > size - 16) corrupt(path, `footer length ${footerLen} outside the file (${size} bytes)`);
+  if (footerLen <= 0 || footerLen > size - 16)
+    corrupt(path, `footer length ${footerLen} outside the file (${size} bytes)`);
   let footer: Footer;
   try {
     footer = Footer.decode(read(fd, footerLen, size - 10 - footerLen));
     for (const b of [...footer.recordBatches(), ...footer.dictionaryBatches()]) {
-      if (!(b.offset >= 8 && b.metaDataLength > 8 && b.bodyLength >= 0 && b.offset + b.metaDataLength + b.bodyLength <= size - 10 - footerLen))
-        corrupt(path, `a block (offset ${b.offset}, metadata ${b.metaDataLength}, body ${b.bodyLength}) lies outside the data`);
+      if (
+        !(
+          b.offset >= 8 &&
+          b.metaDataLength > 8 &&
+          b.bodyLength >= 0 &&
+          b.offset + b.metaDataLength + b.bodyLength <= size - 10 - footerLen
+        )
+      )
+        corrupt(
+          path,
+          `a block (offset ${b.offset}, metadata ${b.metaDataLength}, body ${b.bodyLength}) lies outside the data`,
+        );
     }
   } catch (e) {
     if (e instanceof CorruptArrowFileError || (e instanceof Error && 'code' in e)) throw e;
@@ -272,19 +305,25 @@ function columnLayouts(schema: Schema, path: string): Map<string, ColumnLayout> 
     if ((REPLAY_COLUMNS as readonly string[]).includes(f.name)) {
       const dict = DataType.isDictionary(f.type);
       const vt = typedCtor(dict ? f.type.indices : f.type);
-      if (!vt || nb !== 2) return unsupported(path, `column ${f.name} has type ${String(f.type)}, not the event schema's`);
+      if (!vt || nb !== 2)
+        return unsupported(path, `column ${f.name} has type ${String(f.type)}, not the event schema's`);
       layouts.set(f.name, { field: f, node, buffer, ctor: vt.ctor, width: vt.width, dictId: dict ? f.type.id : null });
     }
     node++;
     buffer += nb;
   }
-  if (!layouts.has('ts_ns') || !layouts.has('event')) return unsupported(path, 'no ts_ns/event columns: not a txreplay event table');
+  if (!layouts.has('ts_ns') || !layouts.has('event'))
+    return unsupported(path, 'no ts_ns/event columns: not a txreplay event table');
 
   return layouts;
 }
 
 /** Dictionary contents by "id:version" and the record batches, each with the dictionary versions in force. */
-function readBlocks(fd: number, path: string, footer: Footer): { batches: BatchMeta[]; dictSnapshots: Map<string, (string | null)[]> } {
+function readBlocks(
+  fd: number,
+  path: string,
+  footer: Footer,
+): { batches: BatchMeta[]; dictSnapshots: Map<string, (string | null)[]> } {
   // dictionaries and record batches in file order: a batch uses the dictionaries (and deltas) before it
   const blocks: { block: FileBlock; dict: boolean }[] = [
     ...[...footer.dictionaryBatches()].map((block) => ({ block, dict: true })),
@@ -306,7 +345,8 @@ function readBlocks(fd: number, path: string, footer: Footer): { batches: BatchM
     }
     const bodyOffset = block.offset + block.metaDataLength;
     if (dict) {
-      if (!msg.isDictionaryBatch()) corrupt(path, `the footer names a dictionary batch at byte ${block.offset}, the message there is not one`);
+      if (!msg.isDictionaryBatch())
+        corrupt(path, `the footer names a dictionary batch at byte ${block.offset}, the message there is not one`);
       const h = msg.header() as DictionaryBatchHeader;
       const values = decodeDictionary(fd, path, block, h, bodyOffset, dec);
       // a delta appends to the dictionary, otherwise it replaces it
@@ -316,13 +356,19 @@ function readBlocks(fd: number, path: string, footer: Footer): { batches: BatchM
       dictVersions.set(h.id, v);
       dictSnapshots.set(`${h.id}:${v}`, cur);
     } else {
-      if (!msg.isRecordBatch()) corrupt(path, `the footer names a record batch at byte ${block.offset}, the message there is not one`);
+      if (!msg.isRecordBatch())
+        corrupt(path, `the footer names a record batch at byte ${block.offset}, the message there is not one`);
       const h = msg.header() as RecordBatchHeader;
       if (h.compression) return unsupported(path, 'compressed record batches');
       const bodyLen = Number(block.bodyLength);
-      if (!(h.length >= 0 && h.length <= 1 << 30)) corrupt(path, `record batch at byte ${block.offset}: ${h.length} rows`);
-      for (const r of h.buffers) if (!(r.offset >= 0 && r.length >= 0 && r.offset + r.length <= bodyLen)) corrupt(path, `record batch at byte ${block.offset}: a buffer lies outside its body`);
-      for (const nd of h.nodes) if (nd.length !== h.length) corrupt(path, `record batch at byte ${block.offset}: a column has ${nd.length} rows, the batch ${h.length}`);
+      if (!(h.length >= 0 && h.length <= 1 << 30))
+        corrupt(path, `record batch at byte ${block.offset}: ${h.length} rows`);
+      for (const r of h.buffers)
+        if (!(r.offset >= 0 && r.length >= 0 && r.offset + r.length <= bodyLen))
+          corrupt(path, `record batch at byte ${block.offset}: a buffer lies outside its body`);
+      for (const nd of h.nodes)
+        if (nd.length !== h.length)
+          corrupt(path, `record batch at byte ${block.offset}: a column has ${nd.length} rows, the batch ${h.length}`);
       batches.push({ length: h.length, bodyOffset, header: h, dictVersion: new Map(dictVersions) });
     }
   }
@@ -331,20 +377,37 @@ function readBlocks(fd: number, path: string, footer: Footer): { batches: BatchM
 }
 
 /** One dictionary batch's Utf8 values (null where the validity bitmap says so). */
-function decodeDictionary(fd: number, path: string, block: FileBlock, h: DictionaryBatchHeader, bodyOffset: number, dec: InstanceType<typeof TextDecoder>): (string | null)[] {
+function decodeDictionary(
+  fd: number,
+  path: string,
+  block: FileBlock,
+  h: DictionaryBatchHeader,
+  bodyOffset: number,
+  dec: InstanceType<typeof TextDecoder>,
+): (string | null)[] {
   const data = h.data;
   if (data.compression) return unsupported(path, 'compressed dictionary batch');
   const len = data.length;
   const [valid, offs, bytes] = data.buffers;
   if (!offs || !bytes) return unsupported(path, 'a dictionary that is not Utf8');
-  if (!(len >= 0 && offs.offset + (len + 1) * 4 <= Number(block.bodyLength) && bytes.offset + bytes.length <= Number(block.bodyLength)))
+  if (
+    !(
+      len >= 0 &&
+      offs.offset + (len + 1) * 4 <= Number(block.bodyLength) &&
+      bytes.offset + bytes.length <= Number(block.bodyLength)
+    )
+  )
     corrupt(path, `dictionary batch at byte ${block.offset}: buffers outside its body`);
   const body = read(fd, Number(block.bodyLength), bodyOffset);
   const offsets = new Int32Array(body.buffer.slice(offs.offset, offs.offset + (len + 1) * 4));
   const nullCount = data.nodes[0]?.nullCount ?? 0;
   const values: (string | null)[] = [];
   for (let k = 0; k < len; k++) {
-    const isNull = nullCount > 0 && valid !== undefined && valid.length > 0 && ((body[valid.offset + (k >> 3)]! >> (k & 7)) & 1) === 0;
+    const isNull =
+      nullCount > 0 &&
+      valid !== undefined &&
+      valid.length > 0 &&
+      ((body[valid.offset + (k >> 3)]! >> (k & 7)) & 1) === 0;
     values.push(isNull ? null : dec.decode(body.subarray(bytes.offset + offsets[k]!, bytes.offset + offsets[k + 1]!)));
   }
   return values;
@@ -423,7 +486,14 @@ class ArrowFileSource implements BatchSource {
   }
 
   /** Regions of column `lay` for rows [from, to) of batch `meta` (`from` a multiple of 8), or a reason it has none. */
-  private regions(b: number, name: ReplayColumn, lay: ColumnLayout, meta: BatchMeta, from: number, to: number): ColumnRegions | string {
+  private regions(
+    b: number,
+    name: ReplayColumn,
+    lay: ColumnLayout,
+    meta: BatchMeta,
+    from: number,
+    to: number,
+  ): ColumnRegions | string {
     const h = meta.header;
     const n = to - from;
     const fnode = h.nodes[lay.node];
@@ -454,7 +524,8 @@ class ArrowFileSource implements BatchSource {
       const dst = slotAt + off;
       if (a.plan[e + 1]! > 0) read(this.fd, a.plan[e + 1]!, a.plan[e]!, bytes.subarray(dst));
       if (a.plan[e + 3]! > 0) read(this.fd, a.plan[e + 3]!, a.plan[e + 2]!, bytes.subarray(dst + a.bmRoom));
-      if (conv !== CONV_NONE && a.plan[e + 3]! > 0) convertRange(a.mem, dst + a.bmRoom, dst, a.plan[e + 1]! > 0, a.plan[e + 3]! / 8, conv, a.bh, a.bl);
+      if (conv !== CONV_NONE && a.plan[e + 3]! > 0)
+        convertRange(a.mem, dst + a.bmRoom, dst, a.plan[e + 1]! > 0, a.plan[e + 3]! / 8, conv, a.bh, a.bl);
     }
   }
 
@@ -530,7 +601,22 @@ class ArrowFileSource implements BatchSource {
     const ctrl = new Int32Array(new SharedArrayBuffer(8));
     const bh = tsBaseNs === undefined ? 0 : Number(BigInt.asIntN(32, tsBaseNs >> 32n));
     const bl = tsBaseNs === undefined ? 0 : Number(BigInt.asUintN(32, tsBaseNs));
-    this.ra = { slot, step, cols, bh, bl, rangeBase, mem, state, ctrl, plan, slotBytes, bmRoom, current: -1, worker: null };
+    this.ra = {
+      slot,
+      step,
+      cols,
+      bh,
+      bl,
+      rangeBase,
+      mem,
+      state,
+      ctrl,
+      plan,
+      slotBytes,
+      bmRoom,
+      current: -1,
+      worker: null,
+    };
     if (!readAheadTuning.thread) return;
     try {
       const worker = new Worker(READ_AHEAD_WORKER, {
@@ -580,14 +666,26 @@ class ArrowFileSource implements BatchSource {
     const col = this.ra && slot === this.ra.slot && range ? this.ra.cols.get(name) : undefined;
     if (col && this.ra) {
       const step = this.ra.step;
-      const r = from % step === 0 && to === Math.min(meta.length, from + step) ? this.ra.rangeBase[b]! + from / step : -1;
+      const r =
+        from % step === 0 && to === Math.min(meta.length, from + step) ? this.ra.rangeBase[b]! + from / step : -1;
       if (r >= 0 && this.acquire(r)) {
         const at = (r % READ_AHEAD_SLOTS) * this.ra.slotBytes + col.off;
         const mem = this.ra.mem as unknown as ArrayBuffer;
         c =
           col.conv !== CONV_NONE
-            ? { values: new Float64Array(mem, at + this.ra.bmRoom, n), validity: null, offset: 0, length: n, converted: true }
-            : { values: lay.ctor(mem, at + this.ra.bmRoom, n), validity: g.hasValidity ? new Uint8Array(mem, at, g.bmLen) : null, offset: 0, length: n };
+            ? {
+                values: new Float64Array(mem, at + this.ra.bmRoom, n),
+                validity: null,
+                offset: 0,
+                length: n,
+                converted: true,
+              }
+            : {
+                values: lay.ctor(mem, at + this.ra.bmRoom, n),
+                validity: g.hasValidity ? new Uint8Array(mem, at, g.bmLen) : null,
+                offset: 0,
+                length: n,
+              };
       }
     }
     if (!c) {
@@ -602,7 +700,12 @@ class ArrowFileSource implements BatchSource {
       if (g.hasValidity) read(this.fd, g.bmLen, g.bmPos, buf);
       read(this.fd, g.vLen, g.vPos, bmRoom === 0 ? buf : buf.subarray(bmRoom));
       const ab = buf.buffer as ArrayBuffer;
-      c = { values: lay.ctor(ab, bmRoom, n), validity: g.hasValidity ? new Uint8Array(ab, 0, g.bmLen) : null, offset: 0, length: n };
+      c = {
+        values: lay.ctor(ab, bmRoom, n),
+        validity: g.hasValidity ? new Uint8Array(ab, 0, g.bmLen) : null,
+        offset: 0,
+        length: n,
+      };
     }
     if (lay.dictId !== null) c.remap = this.remapFor(name, lay.dictId, meta.dictVersion.get(lay.dictId) ?? 0);
     return c;
@@ -627,7 +730,8 @@ class ArrowFileSource implements BatchSource {
     }
     read(this.fd, lay.width, meta.bodyOffset + dreg.offset + i * lay.width, this.scratch);
     const v = lay.ctor(this.scratch.buffer as ArrayBuffer, 0, 1)[0]!;
-    if (lay.dictId !== null) return this.remapFor(name, lay.dictId, meta.dictVersion.get(lay.dictId) ?? 0)[Number(v)] ?? null;
+    if (lay.dictId !== null)
+      return this.remapFor(name, lay.dictId, meta.dictVersion.get(lay.dictId) ?? 0)[Number(v)] ?? null;
     return v;
   }
 

@@ -59,7 +59,8 @@ export interface BatchView {
 }
 
 /** Bit i of a validity bitmap is clear (bitmaps here start at row 0). */
-export const isNull = (bm: Uint8Array | null, i: number): boolean => bm !== null && ((bm[i >> 3]! >> (i & 7)) & 1) === 0;
+export const isNull = (bm: Uint8Array | null, i: number): boolean =>
+  bm !== null && ((bm[i >> 3]! >> (i & 7)) & 1) === 0;
 
 /** Thrown when a chunk is sliced (validity offset ≠ 0): the caller takes the whole-table path. */
 export class UnsupportedLayout extends Error {}
@@ -102,7 +103,8 @@ export class ViewBuilder {
   private chunkOf(b: number, name: ReplayColumn, n: number, range: RowRange | undefined): Chunk | null {
     const ch = this.src.chunk(b, name, this.slot, range);
     if (!ch) return null;
-    if (ch.length !== n) throw new Error(`arrow: column ${name} of record batch ${b} has ${ch.length} rows, expected ${n}`);
+    if (ch.length !== n)
+      throw new Error(`arrow: column ${name} of record batch ${b} has ${ch.length} rows, expected ${n}`);
     if (ch.offset !== 0 && ch.validity) throw new UnsupportedLayout(`column ${name} is sliced`);
     return ch;
   }
@@ -162,13 +164,53 @@ export class ViewBuilder {
     const [parent, parentN] = plain('parent');
     const [driver, driverN, driverR] = dict('driver', names.driver.names.length);
     const [reason, reasonN, reasonR] = dict('reason', names.reason.names.length);
-    const [source, , sourceR] = this.withEvidence ? dict('source', names.source.names.length) : [this.zeros, null, this.ident(1)];
+    const [source, , sourceR] = this.withEvidence
+      ? dict('source', names.source.names.length)
+      : [this.zeros, null, this.ident(1)];
     const [line] = this.withEvidence ? plain('line') : [this.zeros];
     const anyHashed = anyBitSet(get('ptr_hashed'), n);
     return {
-      n, tsRel, skb, napi, cpu, cpuN, event, eventR, dev, devN, devR, ifindex, ifindexN, queue, queueN, len, lenN, rc, rcN,
-      work, workN, budget, budgetN, txqState, txqStateN, packets, packetsN, handle, handleN, parent, parentN,
-      driver, driverN, driverR, reason, reasonN, reasonR, source, sourceR, line, anyHashed,
+      n,
+      tsRel,
+      skb,
+      napi,
+      cpu,
+      cpuN,
+      event,
+      eventR,
+      dev,
+      devN,
+      devR,
+      ifindex,
+      ifindexN,
+      queue,
+      queueN,
+      len,
+      lenN,
+      rc,
+      rcN,
+      work,
+      workN,
+      budget,
+      budgetN,
+      txqState,
+      txqStateN,
+      packets,
+      packetsN,
+      handle,
+      handleN,
+      parent,
+      parentN,
+      driver,
+      driverN,
+      driverR,
+      reason,
+      reasonN,
+      reasonR,
+      source,
+      sourceR,
+      line,
+      anyHashed,
     };
   }
 }

@@ -93,7 +93,7 @@ export interface RowRange {
 export function sliceChunk(c: Chunk, r: RowRange | undefined, bitPacked: boolean): Chunk {
   if (!r || (r.from === 0 && r.to === c.length)) return c;
   const out: Chunk = {
-    values: (c.values.subarray(r.from, r.to) as typeof c.values),
+    values: c.values.subarray(r.from, r.to) as typeof c.values,
     validity: c.validity ? c.validity.subarray((c.offset + r.from) >> 3) : null,
     offset: c.offset,
     length: r.to - r.from,
@@ -115,7 +115,14 @@ export function cellOfChunk(c: Chunk, i: number): number | bigint | null {
 }
 
 export function newDictNames(): DictNames {
-  return { event: new Names(), dev: new Names(), driver: new Names(), reason: new Names(), source: new Names(), location: new Names() };
+  return {
+    event: new Names(),
+    dev: new Names(),
+    driver: new Names(),
+    reason: new Names(),
+    source: new Names(),
+    location: new Names(),
+  };
 }
 
 const DICT_COLUMNS: Partial<Record<ReplayColumn, keyof DictNames>> = {
@@ -237,7 +244,8 @@ export class BatchReader {
     const get = (name: ReplayColumn): Chunk | null => {
       if (!this.want.has(name)) return null;
       const ch = this.src.chunk(b, name, this.slot);
-      if (ch && ch.length !== n) throw new Error(`arrow: column ${name} of record batch ${b} has ${ch.length} rows, expected ${n}`);
+      if (ch && ch.length !== n)
+        throw new Error(`arrow: column ${name} of record batch ${b} has ${ch.length} rows, expected ${n}`);
       return ch;
     };
     const i32 = (name: ReplayColumn, out: Int32Array): void => {
@@ -306,7 +314,16 @@ export function firstTsNs(src: BatchSource): bigint {
  * row indexes; positions are indexes in time order (`order`, or identity when the rows are sorted).
  */
 /** What evidence, look-ahead and time search read of a row. */
-export const ROW_ACCESS_COLUMNS: readonly ReplayColumn[] = ['ts_ns', 'event', 'dev', 'queue', 'source', 'line', 'ifindex', 'skbaddr'];
+export const ROW_ACCESS_COLUMNS: readonly ReplayColumn[] = [
+  'ts_ns',
+  'event',
+  'dev',
+  'queue',
+  'source',
+  'line',
+  'ifindex',
+  'skbaddr',
+];
 
 export class RowAccess {
   /** columns holding the row passed to the last at(); index with the value at() returned */

@@ -57,4 +57,3 @@ export function reasonClass(r: string): number {
 function isQdiscDropReason(r: string): boolean {
   return r.startsWith('QDISC_') || r.startsWith('FQ_') || r.startsWith('CAKE_') || r === 'TC_EGRESS';
 }
-

@@ -10,7 +10,14 @@
  * ftrace hashes pointers, but consistently within one file, so matching works inside a file.
  */
 import { TimeBase, type TraceColumns } from '../columns.js';
-import { BatchReader, firstTsNs, REPLAY_COLUMNS, ROW_ACCESS_COLUMNS, RowAccess, type BatchSource } from '../input/batches.js';
+import {
+  BatchReader,
+  firstTsNs,
+  REPLAY_COLUMNS,
+  ROW_ACCESS_COLUMNS,
+  RowAccess,
+  type BatchSource,
+} from '../input/batches.js';
 import { gatherSorted, ViewBuilder } from '../input/batch-view.js';
 import type { Observed } from './records.js';
 import { Observer } from './observer.js';

@@ -6,7 +6,20 @@ import { NULL_I32, NULL_PTR } from '../columns.js';
 import type { RowAccess } from '../input/batches.js';
 import { isNull, type BatchView } from '../input/batch-view.js';
 import { PtrMap } from '../input/ptrmap.js';
-import { BIT_NAMES, DRV_XOFF, EVENT_KIND, FROZEN, K, NETDEV_TX_BUSY, reasonClass, REASON_NUMERIC, REASON_OTHER, REASON_QDISC, STACK_XOFF, TC_H_ROOT } from './kinds.js';
+import {
+  BIT_NAMES,
+  DRV_XOFF,
+  EVENT_KIND,
+  FROZEN,
+  K,
+  NETDEV_TX_BUSY,
+  reasonClass,
+  REASON_NUMERIC,
+  REASON_OTHER,
+  REASON_QDISC,
+  STACK_XOFF,
+  TC_H_ROOT,
+} from './kinds.js';
 import { DevObs, QueueObs, type LostGap, type NapiObs, type Observed, type ObservedInterval } from './records.js';
 
 const ST_NONE = 0;
@@ -183,7 +196,8 @@ export class Observer {
         const y = rows.at(rows.rowAt(b));
         const c2 = rows.c;
         const kb = this.kindOfCode(c2.event[y]!);
-        if ((kb === K.netDevQueue || kb === K.startXmit) && c2.skb[y] === s && c2.dev[y]! >= 0) return this.devFor(c2.dev[y]!);
+        if ((kb === K.netDevQueue || kb === K.startXmit) && c2.skb[y] === s && c2.dev[y]! >= 0)
+          return this.devFor(c2.dev[y]!);
       }
     }
     return null;
@@ -361,7 +375,8 @@ export class Observer {
     if (q.pendingBusyCheck && !byBusy && isDequeue) {
       // §I.3: the first state sample after a NETDEV_TX_BUSY. DRV_XOFF clear with no completion activity in
       // between means the driver refused the skb without stopping the queue.
-      if ((bits & DRV_XOFF) === 0 && q.completions === q.pendingBusyCompletions) q.busyWhileAwakeRows.push(q.pendingBusyRow);
+      if ((bits & DRV_XOFF) === 0 && q.completions === q.pendingBusyCompletions)
+        q.busyWhileAwakeRows.push(q.pendingBusyRow);
       q.pendingBusyCheck = false;
     }
   }
@@ -413,7 +428,11 @@ export class Observer {
       kindCounts[kind]!++;
       const cv = cpuN !== null && ((cpuN[i >> 3]! >> (i & 7)) & 1) === 0 ? 0 : cpu[i]!;
       const c = cv >= 0 && cv < MAX_CPU ? cv : 0;
-      if (this.gapOpenCpu !== GAP_NONE && kind !== K.lost && (this.gapOpenCpu === GAP_ANY_CPU || this.gapOpenCpu === c)) {
+      if (
+        this.gapOpenCpu !== GAP_NONE &&
+        kind !== K.lost &&
+        (this.gapOpenCpu === GAP_ANY_CPU || this.gapOpenCpu === c)
+      ) {
         this.gaps[this.gaps.length - 1]!.endRel = rel;
         this.gapOpenCpu = GAP_NONE;
       }
@@ -517,7 +536,16 @@ export class Observer {
   }
 
   /** qdisc_dequeue: packets out of the qdisc, or a NULL dequeue (stopped txq or a withholding qdisc) */
-  private dequeued(v: BatchView, i: number, row: number, rel: number, q: QueueObs, s: number, slot: number, c: number): void {
+  private dequeued(
+    v: BatchView,
+    i: number,
+    row: number,
+    rel: number,
+    q: QueueObs,
+    s: number,
+    slot: number,
+    c: number,
+  ): void {
     const { txqStateN, txqState } = v;
     const st = txqStateN !== null && ((txqStateN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : txqState[i]!;
     const bits = st === NULL_I32 ? -1 : st;
@@ -779,7 +807,16 @@ export class Observer {
         let ns = ni >= 0 ? napis[ni] : undefined;
         if (!ns || ns.dev !== d) d.napiStructs.add(nk);
         if (!ns) {
-          ns = { dev: d, napi: nk, polls: 0, fullPolls: 0, firstRel: rel, lastRel: rel, maxGap: 0, maxGapStartRel: NaN };
+          ns = {
+            dev: d,
+            napi: nk,
+            polls: 0,
+            fullPolls: 0,
+            firstRel: rel,
+            lastRel: rel,
+            maxGap: 0,
+            maxGapStartRel: NaN,
+          };
           if (nk >= 0) this.napiIndex.set(nk, napis.length);
           else this.napiNullIndex = napis.length;
           napis.push(ns);

@@ -165,4 +165,3 @@ export interface Observed {
   /** kfree_skb reasons printed as numbers (bpftrace): frees per number and how many counted as qdisc drops */
   numericReasons: Map<string, { frees: number; asQdiscDrop: number }>;
 }
-

@@ -10,7 +10,6 @@ import type { QueueExpectation } from '../expected-dql.js';
 import { K } from '../observe/kinds.js';
 import type { DevObs, Observed, ObservedInterval, QueueObs } from '../observe/records.js';
 
-
 export interface FindingOptions {
   profile: DeviceProfile;
   /** per-device overrides of `profile` */
@@ -51,7 +50,12 @@ export function sumIn(lists: F64List[], from: number, to: number): number {
   return n;
 }
 
-export function firstIn(lists: F64List[], rowsOf: ((d: number) => F64List) | null, from: number, to: number): { rel: number; at: number; list: number } | null {
+export function firstIn(
+  lists: F64List[],
+  rowsOf: ((d: number) => F64List) | null,
+  from: number,
+  to: number,
+): { rel: number; at: number; list: number } | null {
   let best: { rel: number; at: number; list: number } | null = null;
   lists.forEach((l, li) => {
     const k = lowerBound(l, from);
@@ -117,8 +121,30 @@ export class FindingSink {
   constructor(private readonly o: Observed) {}
   readonly rel2ns = (rel: number): bigint => this.o.baseNs + BigInt(Math.round(rel));
   readonly ev = (row: number, note: string): Evidence => evidenceOf(this.o, row, note);
-  readonly add: AddFinding = (kind, severity, dev, queue, startRel, endRel, title, explanation, evidence, nextSteps) => {
-    const f: Finding = { kind, severity, dev, queue, startNs: this.rel2ns(startRel), endNs: this.rel2ns(endRel), title, explanation, evidence, nextSteps };
+  readonly add: AddFinding = (
+    kind,
+    severity,
+    dev,
+    queue,
+    startRel,
+    endRel,
+    title,
+    explanation,
+    evidence,
+    nextSteps,
+  ) => {
+    const f: Finding = {
+      kind,
+      severity,
+      dev,
+      queue,
+      startNs: this.rel2ns(startRel),
+      endNs: this.rel2ns(endRel),
+      title,
+      explanation,
+      evidence,
+      nextSteps,
+    };
     this.out.push(f);
     return f;
   };
@@ -139,7 +165,8 @@ export class StallFindings {
     }
     this.out.splice(this.out.indexOf(f), 1);
     if (f.endNs > same.endNs) same.endNs = f.endNs;
-    for (const e of f.evidence) if (!same.evidence.some((x) => x.line === e.line && x.source === e.source)) same.evidence.push(e);
+    for (const e of f.evidence)
+      if (!same.evidence.some((x) => x.line === e.line && x.source === e.source)) same.evidence.push(e);
   }
   get length(): number {
     return this.list.length;
@@ -183,7 +210,25 @@ export function deviceCtx(o: Observed, opt: FindingOptions, d: DevObs, sink: Fin
   const napiWho = compDevs.length === 0 ? 'no NAPI instance' : compDevs.map((x) => x.name).join(', ');
   const watchdog = prof.driver ? hasTxWatchdog(prof.driver) : peerDriven ? false : null;
   const budgetNs = (2 * 1e9) / opt.hz;
-  return { o, opt, d, prof, watchdogNs, peerDriven, compDevs, pollLists, idleLists, fullLists, napiWho, watchdog, budgetNs, out: sink.out, add: sink.add, ev: sink.ev, rel2ns: sink.rel2ns };
+  return {
+    o,
+    opt,
+    d,
+    prof,
+    watchdogNs,
+    peerDriven,
+    compDevs,
+    pollLists,
+    idleLists,
+    fullLists,
+    napiWho,
+    watchdog,
+    budgetNs,
+    out: sink.out,
+    add: sink.add,
+    ev: sink.ev,
+    rel2ns: sink.rel2ns,
+  };
 }
 
 /** One TX queue of a device, with the stall findings made for it so far. */
@@ -230,16 +275,40 @@ export function stopFacts(c: QueueCtx, iv: ObservedInterval): StopFacts | null {
   const lastCompK = lowerBound(q.completionTs, iv.startRel) - 1;
   const lastCompRel = lastCompK >= 0 ? q.completionTs.get(lastCompK) : -Infinity;
   const stuckK = lowerBound(q.xmitTs, lastCompRel);
-  const stallStartRel = stuckK < q.xmitTs.length && q.xmitTs.get(stuckK) < iv.startRel ? q.xmitTs.get(stuckK) : iv.startRel;
+  const stallStartRel =
+    stuckK < q.xmitTs.length && q.xmitTs.get(stuckK) < iv.startRel ? q.xmitTs.get(stuckK) : iv.startRel;
   // the ring drained: completions ran. An idle NAPI poll (work < budget) proves it only for a peer's
   // ring (veth: the peer NAPI consumed its ptr_ring) or when the trace has no free events to show
   // completions; a device's own poll that cleans nothing is what a stuck ring looks like (§I.2)
   const tracedFrees = o.kindCounts[K.consume]! + o.kindCounts[K.kfree]! > 0;
   const drained = comps > 0 || (idle !== null && (peerDriven || !tracedFrees));
   const backlogNote = q.backlog > 0 && open ? `; ${q.backlog} packet(s) stuck in the qdisc` : '';
-  const stopEv = ev(iv.startRow, iv.openedByBusy ? 'driver returned NETDEV_TX_BUSY: queue stopped (last stop)' : `first dequeue that saw ${iv.state}`);
-  const lastEv = ev(iv.lastSeenRow, `last qdisc_dequeue still seeing ${iv.state} (txq_state=0x${bql ? 2 : 1}), nothing dequeued`);
-  return { iv, open, endRel, dur, firstTimeout, comps, polls, idle, bql, stallStartRel, drained, backlogNote, stopEv, lastEv };
+  const stopEv = ev(
+    iv.startRow,
+    iv.openedByBusy
+      ? 'driver returned NETDEV_TX_BUSY: queue stopped (last stop)'
+      : `first dequeue that saw ${iv.state}`,
+  );
+  const lastEv = ev(
+    iv.lastSeenRow,
+    `last qdisc_dequeue still seeing ${iv.state} (txq_state=0x${bql ? 2 : 1}), nothing dequeued`,
+  );
+  return {
+    iv,
+    open,
+    endRel,
+    dur,
+    firstTimeout,
+    comps,
+    polls,
+    idle,
+    bql,
+    stallStartRel,
+    drained,
+    backlogNote,
+    stopEv,
+    lastEv,
+  };
 }
 
 /** A rule for one long stop: the first rule (in rules/index.ts order) whose `when` holds reports it. */

@@ -7,7 +7,10 @@ import { inflightFacts } from './inflight.js';
 
 export const doorbellNotRung: QueueRule = {
   kind: 'doorbell_not_rung',
-  needs: { events: ['net:net_dev_xmit', 'skb:consume_skb'], signals: ['one back-to-back burst at the end', 'completions before it', 'no stop after it'] },
+  needs: {
+    events: ['net:net_dev_xmit', 'skb:consume_skb'],
+    signals: ['one back-to-back burst at the end', 'completions before it', 'no stop after it'],
+  },
   run(c) {
     const f0 = inflightFacts(c);
     if (!f0 || !f0.doorbell || !f0.stalled) return;
@@ -15,12 +18,20 @@ export const doorbellNotRung: QueueRule = {
     const { fromRel, dur, xmitsAfter, polls, burstNs } = f0;
     const first = findRowAt(o, fromRel, 'net:net_dev_xmit', d.name);
     const last = findRowAt(o, q.xmitTs.last(), 'net:net_dev_xmit', d.name);
-    const f = add('doorbell_not_rung', 'critical', d.name, q.queue, fromRel, o.lastRel,
+    const f = add(
+      'doorbell_not_rung',
+      'critical',
+      d.name,
+      q.queue,
+      fromRel,
+      o.lastRel,
       `doorbell not rung: the last ${xmitsAfter} packets on txq ${q.queue} went out as one burst (${fmtMs(burstNs)}) and never completed in ${fmtMs(dur)}; queue awake, nothing sent after`,
       `The final ${xmitsAfter} transmits (net_dev_xmit rc=0) came back to back — one qdisc run handing a bulk list to dev_hard_start_xmit, every skb but the last with xmit_more set — and then nothing: no further transmit on txq ${q.queue}, the queue was never stopped, and none of them was freed for ${fmtMs(dur)} although completions ran normally before${polls > 0 ? ` and NAPI polled ${polls} times since` : ''}. Drivers post descriptors with xmit_more and write the tail register (doorbell) only when __netdev_tx_sent_queue / !netdev_xmit_more() says so; if that last kick is skipped the device never sees the descriptors, and only the next transmit would ring it (§I.11, §B). A lost completion interrupt looks the same from the trace (§I.1): the hardware TX counters tell them apart.`,
       [
         ...(first >= 0 ? [ev(first, 'first packet of the final burst: never completed')] : []),
-        ...(last >= 0 && last !== first ? [ev(last, 'last packet of the burst (xmit_more clear: the doorbell should ring here)')] : []),
+        ...(last >= 0 && last !== first
+          ? [ev(last, 'last packet of the burst (xmit_more clear: the doorbell should ring here)')]
+          : []),
       ],
       [
         'ethtool -S <dev>: hardware tx_packets did not grow → the device never saw the descriptors (doorbell); grew → the interrupt was lost',

@@ -8,7 +8,17 @@
 import type { Finding } from '../types.js';
 import { K } from '../observe/kinds.js';
 import type { Observed } from '../observe/records.js';
-import { deviceCtx, FindingSink, StallFindings, stopFacts, type DeviceRule, type FindingOptions, type QueueCtx, type QueueRule, type StopRule } from './context.js';
+import {
+  deviceCtx,
+  FindingSink,
+  StallFindings,
+  stopFacts,
+  type DeviceRule,
+  type FindingOptions,
+  type QueueCtx,
+  type QueueRule,
+  type StopRule,
+} from './context.js';
 import { frozenQueue } from './frozen-queue.js';
 import { bqlInflightLeak, dqlLimitCollapsed } from './dql-limit-collapse.js';
 import { stackXoffStuck } from './stack-xoff-stuck.js';

@@ -45,7 +45,8 @@ export function inflightFacts(c: QueueCtx): InflightFacts | null {
   // it, the queue was never stopped, and completions ran before (interrupts and cleaning worked)
   const burstNs = q.xmitTs.last() - fromRel;
   const queueStopped = q.intervals.some((iv) => iv.state !== 'FROZEN' && iv.startRel >= fromRel - 1e6);
-  const doorbell = haveFrees && lastComp > -Infinity && burstNs <= 1e6 && !queueStopped && !txIrqOnlyAfterTransmit(prof.driver);
+  const doorbell =
+    haveFrees && lastComp > -Infinity && burstNs <= 1e6 && !queueStopped && !txIrqOnlyAfterTransmit(prof.driver);
   const stalled = dur >= opt.stallNs && xmitsAfter >= 2;
   return { haveFrees, fromRel, dur, xmitsAfter, polls, burstNs, doorbell, stalled };
 }

@@ -44,7 +44,13 @@ function sameDevice(a: DeviceNamed, b: DeviceNamed): boolean {
 
 function evidenceOf(r: KernelRecord, source: string, note?: string): Evidence {
   const first = r.evidence.find((l) => l.trim() !== '') ?? '';
-  return { tsNs: logTimeNs(r), event: `log:${r.kind}`, source, line: r.firstLine, note: note ?? first.trim().slice(0, 240) };
+  return {
+    tsNs: logTimeNs(r),
+    event: `log:${r.kind}`,
+    source,
+    line: r.firstLine,
+    note: note ?? first.trim().slice(0, 240),
+  };
 }
 
 const CAUSE_KIND: Record<TxHangInterpretation['cause'], FindingKind | null> = {
@@ -83,7 +89,9 @@ function seriesFindings(s: TimeoutSeries, records: readonly KernelRecord[], sour
   const out: Finding[] = [];
   const dev = logDeviceName(s);
   const queue = s.queue ?? null;
-  const events = timeoutEvents(records).filter((e) => sameDevice(e.first, s) && (s.queue === undefined || (e.watchdog?.queue ?? e.dumps[0]?.queue) === s.queue));
+  const events = timeoutEvents(records).filter(
+    (e) => sameDevice(e.first, s) && (s.queue === undefined || (e.watchdog?.queue ?? e.dumps[0]?.queue) === s.queue),
+  );
   const firstRec = events[0]?.first;
   const startNs = s.firstTsBootNs ?? (firstRec ? logTimeNs(firstRec) : 0n);
   const endNs = s.lastTsBootNs ?? startNs;
@@ -91,15 +99,18 @@ function seriesFindings(s: TimeoutSeries, records: readonly KernelRecord[], sour
   const watchdogs = events.flatMap((e) => (e.watchdog ? [e.watchdog] : []));
   const dumps = events.flatMap((e) => e.dumps) as RingRecord[];
   const every = s.meanIntervalMs !== undefined ? `, every ${(s.meanIntervalMs / 1000).toFixed(1)} s on average` : '';
-  const stuck = s.maxStuckMs !== undefined ? `; the queue had been stopped for up to ${Math.round(s.maxStuckMs)} ms` : '';
-  const recovered = s.recoveries > 0 ? `; the driver reset or recovered ${s.recoveries} time(s)` : '; no recovery is logged';
+  const stuck =
+    s.maxStuckMs !== undefined ? `; the queue had been stopped for up to ${Math.round(s.maxStuckMs)} ms` : '';
+  const recovered =
+    s.recoveries > 0 ? `; the driver reset or recovered ${s.recoveries} time(s)` : '; no recovery is logged';
   const where = `${dev}${queue !== null ? ` TX queue ${queue}` : ''}${s.driver ? ` (${s.driver})` : ''}`;
 
   // Only interpret the last dump: it shows the ring when the stall had lasted longest.
   const last = dumps[dumps.length - 1];
   const reading = last ? interpretTxHang(last, records) : undefined;
   let causeKind: FindingKind | null = reading ? CAUSE_KIND[reading.cause] : null;
-  if (reading && reading.cause === 'pending_unattributed' && reading.unreaped === 0 && watchdogs.length > 0) causeKind = 'lost_wakeup';
+  if (reading && reading.cause === 'pending_unattributed' && reading.unreaped === 0 && watchdogs.length > 0)
+    causeKind = 'lost_wakeup';
 
   if (watchdogs.length > 0) {
     out.push({
@@ -113,11 +124,21 @@ function seriesFindings(s: TimeoutSeries, records: readonly KernelRecord[], sour
       explanation:
         `dev_watchdog() (net/sched/sch_generic.c) found ${where} stopped with trans_start older than watchdog_timeo ` +
         `and called the driver's ndo_tx_timeout()${recovered}. ` +
-        (reading ? `The driver's dump reads: ${reading.summary}` : 'The log holds no ring dump, so it cannot say which side of the ring stopped: the queue was stopped by the driver (ring full or flow control) and never woken.'),
-      evidence: [...watchdogs.slice(0, 4).map((w) => evidenceOf(w, source)), ...dumps.slice(0, 2).map((d) => evidenceOf(d, source))],
-      nextSteps: reading && causeKind ? CAUSE_NEXT[causeKind] ?? [] : [
-        'the log alone cannot tell a stuck NIC from a lost completion interrupt: record napi:napi_poll, net:net_dev_xmit and skb:consume_skb (txreplay capture --dev ' + dev + ') through the next stall',
+        (reading
+          ? `The driver's dump reads: ${reading.summary}`
+          : 'The log holds no ring dump, so it cannot say which side of the ring stopped: the queue was stopped by the driver (ring full or flow control) and never woken.'),
+      evidence: [
+        ...watchdogs.slice(0, 4).map((w) => evidenceOf(w, source)),
+        ...dumps.slice(0, 2).map((d) => evidenceOf(d, source)),
       ],
+      nextSteps:
+        reading && causeKind
+          ? (CAUSE_NEXT[causeKind] ?? [])
+          : [
+              'the log alone cannot tell a stuck NIC from a lost completion interrupt: record napi:napi_poll, net:net_dev_xmit and skb:consume_skb (txreplay capture --dev ' +
+                dev +
+                ') through the next stall',
+            ],
     });
   }
   if (last && reading && causeKind) {
@@ -131,8 +152,7 @@ function seriesFindings(s: TimeoutSeries, records: readonly KernelRecord[], sour
       title: `${where}: ${CAUSE_TITLE[causeKind]}`,
       explanation:
         // interpretTxHang's summary already says how often and whether the ring moved between dumps
-        reading.summary +
-        (reading.recovery.length > 0 ? ` Afterwards: ${reading.recovery.join('; ')}.` : ''),
+        reading.summary + (reading.recovery.length > 0 ? ` Afterwards: ${reading.recovery.join('; ')}.` : ''),
       evidence: dumps.slice(-2).map((d) => evidenceOf(d, source)),
       nextSteps: CAUSE_NEXT[causeKind] ?? [],
     });
@@ -148,7 +168,9 @@ function seriesFindings(s: TimeoutSeries, records: readonly KernelRecord[], sour
       title: `${where}: the driver detected a TX hang ${count} time(s)${every}`,
       explanation: `${reading?.summary ?? ''}${recovered}.`,
       evidence: dumps.slice(0, 3).map((d) => evidenceOf(d, source)),
-      nextSteps: ['record napi:napi_poll, net:net_dev_xmit and skb:consume_skb through the next stall to tell a stuck NIC from a lost interrupt'],
+      nextSteps: [
+        'record napi:napi_poll, net:net_dev_xmit and skb:consume_skb through the next stall to tell a stuck NIC from a lost interrupt',
+      ],
     });
   }
   return out;
@@ -192,7 +214,9 @@ const isTimeoutRecord = (r: KernelRecord): boolean =>
  */
 function completeFromContext(input: readonly KernelRecord[]): KernelRecord[] {
   // a headerless dump's driver is 'unknown' (RingDumpCommon.driver is required): not a name
-  const records = input.map((r): KernelRecord => ((r as DeviceNamed).driver === 'unknown' ? ({ ...r, driver: undefined } as KernelRecord) : r));
+  const records = input.map(
+    (r): KernelRecord => ((r as DeviceNamed).driver === 'unknown' ? ({ ...r, driver: undefined } as KernelRecord) : r),
+  );
   const named = records.filter((r) => {
     const d = r as DeviceNamed;
     return isTimeoutRecord(r) && (d.dev !== undefined || d.busId !== undefined || d.driver !== undefined);
@@ -202,16 +226,24 @@ function completeFromContext(input: readonly KernelRecord[]): KernelRecord[] {
   const out = records.map((r): KernelRecord => {
     if (!(isTimeoutRecord(r) || r.kind === 'tx_recovery') || !onlyDevice) return r;
     const d = r as DeviceNamed;
-    if (d.dev !== undefined || d.busId !== undefined || (d.driver !== undefined && d.driver !== onlyDevice.driver)) return r;
-    return { ...r, dev: onlyDevice.dev, busId: onlyDevice.busId, driver: d.driver ?? onlyDevice.driver } as KernelRecord;
+    if (d.dev !== undefined || d.busId !== undefined || (d.driver !== undefined && d.driver !== onlyDevice.driver))
+      return r;
+    return {
+      ...r,
+      dev: onlyDevice.dev,
+      busId: onlyDevice.busId,
+      driver: d.driver ?? onlyDevice.driver,
+    } as KernelRecord;
   });
   return out.map((r): KernelRecord => {
     if (!isTimeoutRecord(r) || (r as { queue?: number }).queue !== undefined) return r;
     const queues = new Set(
-      out.filter((x) => isTimeoutRecord(x) && sameDevice(x as DeviceNamed, r as DeviceNamed)).flatMap((x) => {
-        const q = (x as { queue?: number }).queue;
-        return q === undefined ? [] : [q];
-      }),
+      out
+        .filter((x) => isTimeoutRecord(x) && sameDevice(x as DeviceNamed, r as DeviceNamed))
+        .flatMap((x) => {
+          const q = (x as { queue?: number }).queue;
+          return q === undefined ? [] : [q];
+        }),
     );
     return queues.size === 1 ? ({ ...r, queue: [...queues][0] } as KernelRecord) : r;
   });
@@ -221,11 +253,18 @@ function completeFromContext(input: readonly KernelRecord[]): KernelRecord[] {
  * i40e/ice print "tx_timeout recovery level N" from their ndo_tx_timeout(): a pasted log that kept only that line
  * still shows dev_watchdog fired on the device.
  */
-function recoveryOnlyFindings(records: readonly KernelRecord[], covered: readonly TimeoutSeries[], source: string): Finding[] {
+function recoveryOnlyFindings(
+  records: readonly KernelRecord[],
+  covered: readonly TimeoutSeries[],
+  source: string,
+): Finding[] {
   const out: Finding[] = [];
   for (const r of records) {
     if (r.kind !== 'tx_recovery' || r.action !== 'recovery_level') continue;
-    if (covered.some((s) => sameDevice(s, r) && (s.queue === undefined || r.queue === undefined || s.queue === r.queue))) continue;
+    if (
+      covered.some((s) => sameDevice(s, r) && (s.queue === undefined || r.queue === undefined || s.queue === r.queue))
+    )
+      continue;
     const dev = logDeviceName(r);
     out.push({
       kind: 'watchdog_timeout',
@@ -240,7 +279,9 @@ function recoveryOnlyFindings(records: readonly KernelRecord[], covered: readonl
         `found a TX queue of ${dev} stopped past watchdog_timeo; level ${r.level} means ${r.level === 1 ? 'a PF reset' : r.level === 2 ? 'a core reset' : 'a global reset'}. ` +
         'The NETDEV WATCHDOG line and the ring dump are not in this log, so it cannot say which side of the ring stopped.',
       evidence: [evidenceOf(r, source)],
-      nextSteps: ['find the NETDEV WATCHDOG line and the "tx_timeout: VSI_seid … NTC … HWB … NTU … TAIL" dump in the full log: they say whether the NIC or the completion path stopped'],
+      nextSteps: [
+        'find the NETDEV WATCHDOG line and the "tx_timeout: VSI_seid … NTC … HWB … NTU … TAIL" dump in the full log: they say whether the NIC or the completion path stopped',
+      ],
     });
   }
   return out;

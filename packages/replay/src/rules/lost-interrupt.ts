@@ -8,17 +8,41 @@ import { inflightFacts } from './inflight.js';
 
 export const lostInterruptDuringStop: StopRule = {
   kind: 'lost_interrupt',
-  needs: { events: ['qdisc:qdisc_dequeue', 'napi:napi_poll', 'skb:consume_skb'], signals: ['no NAPI poll of the device during the stop'] },
+  needs: {
+    events: ['qdisc:qdisc_dequeue', 'napi:napi_poll', 'skb:consume_skb'],
+    signals: ['no NAPI poll of the device during the stop'],
+  },
   when: (c, s) => s.polls === 0 && !c.peerDriven,
   report(c, s) {
     const { o, d, q, add, ev, stallFindings } = c;
     const { endRel, dur, firstTimeout, bql, stallStartRel, stopEv, lastEv } = s;
     stallFindings.push(
-      add('lost_interrupt', 'critical', d.name, q.queue, stallStartRel, endRel,
+      add(
+        'lost_interrupt',
+        'critical',
+        d.name,
+        q.queue,
+        stallStartRel,
+        endRel,
         `lost TX interrupt: txq ${q.queue} ${bql ? 'held by BQL (STACK_XOFF)' : 'stopped'} for ${fmtMs(dur)} with no NAPI poll and no completion`,
         `The queue stopped with data in flight, and for ${fmtMs(dur)} no napi_poll ran for ${d.name} and no transmitted skb was freed. TX completions arrive only through interrupt → napi_schedule → poll (§F); nothing polled, so the interrupt was lost or masked (§I.1). The watchdog fires after watchdog_timeo if the queue stays stopped (§E).`,
-        [stopEv, lastEv, ...(firstTimeout !== undefined ? [ev(d.timeoutRows.find((r) => o.rows.tsRel(r) === firstTimeout)!, 'watchdog fired: ndo_tx_timeout resets the ring')] : [])],
-        ['cat /proc/interrupts for the device TX vector (does it still count?)', 'check ethtool -S for tx_timeout / reset counters', 'enable stall_thrs in byte_queue_limits to get dql_stall_detected'],
+        [
+          stopEv,
+          lastEv,
+          ...(firstTimeout !== undefined
+            ? [
+                ev(
+                  d.timeoutRows.find((r) => o.rows.tsRel(r) === firstTimeout)!,
+                  'watchdog fired: ndo_tx_timeout resets the ring',
+                ),
+              ]
+            : []),
+        ],
+        [
+          'cat /proc/interrupts for the device TX vector (does it still count?)',
+          'check ethtool -S for tx_timeout / reset counters',
+          'enable stall_thrs in byte_queue_limits to get dql_stall_detected',
+        ],
       ),
     );
   },
@@ -27,18 +51,33 @@ export const lostInterruptDuringStop: StopRule = {
 /** Packets handed to a queue that never stopped, never completed, and no NAPI poll since (not a macb). */
 export const lostInterruptInflight: QueueRule = {
   kind: 'lost_interrupt',
-  needs: { events: ['net:net_dev_xmit', 'napi:napi_poll'], signals: ['transmits after the last completion', 'frees (skb:consume_skb) or a watchdog timeout to corroborate'] },
+  needs: {
+    events: ['net:net_dev_xmit', 'napi:napi_poll'],
+    signals: ['transmits after the last completion', 'frees (skb:consume_skb) or a watchdog timeout to corroborate'],
+  },
   run(c) {
     const f0 = inflightFacts(c);
     if (!f0 || f0.doorbell || !f0.stalled || f0.polls !== 0 || txIrqOnlyAfterTransmit(c.prof.driver)) return;
     const { o, d, q, add, ev, stallFindings } = c;
     const { haveFrees, fromRel, dur, xmitsAfter } = f0;
     const basis = haveFrees ? 'none of them was freed' : 'no NAPI poll ran (this trace has no skb free events)';
-    const f = add('lost_interrupt', 'critical', d.name, q.queue, fromRel, o.lastRel,
+    const f = add(
+      'lost_interrupt',
+      'critical',
+      d.name,
+      q.queue,
+      fromRel,
+      o.lastRel,
       `lost TX interrupt: ${xmitsAfter} packets handed to txq ${q.queue} over ${fmtMs(dur)}, no NAPI poll${haveFrees ? ', no completion' : ''}`,
       `Packets were handed to the driver (net_dev_xmit rc=0) but for ${fmtMs(dur)} ${basis}${haveFrees ? ` and no napi_poll ran for ${d.name}` : ''}. Completions need interrupt → NAPI poll (§F); the interrupt was lost or masked (§I.1).`,
       [],
-      ['cat /proc/interrupts for the TX vector', 'enable BQL stall_thrs to get dql_stall_detected', ...(haveFrees ? [] : ['capture skb:consume_skb and qdisc:qdisc_dequeue to see completions and the queue state'])],
+      [
+        'cat /proc/interrupts for the TX vector',
+        'enable BQL stall_thrs to get dql_stall_detected',
+        ...(haveFrees
+          ? []
+          : ['capture skb:consume_skb and qdisc:qdisc_dequeue to see completions and the queue state']),
+      ],
     );
     const xr = findRowAt(o, fromRel, 'net:net_dev_xmit', d.name);
     if (xr >= 0) f.evidence.push(ev(xr, 'first transmit after the last completion: never completed'));

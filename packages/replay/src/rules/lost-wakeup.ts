@@ -5,7 +5,10 @@ import { fmtMs, type StopRule } from './context.js';
 
 export const lostWakeup: StopRule = {
   kind: 'lost_wakeup',
-  needs: { events: ['qdisc:qdisc_dequeue', 'skb:consume_skb', 'napi:napi_poll'], signals: ['DRV_XOFF stop', 'completions or an idle NAPI poll during it'] },
+  needs: {
+    events: ['qdisc:qdisc_dequeue', 'skb:consume_skb', 'napi:napi_poll'],
+    signals: ['DRV_XOFF stop', 'completions or an idle NAPI poll during it'],
+  },
   when: (_c, s) => s.drained,
   report(c, s) {
     const { d, q, prof, peerDriven, compDevs, napiWho, watchdog, watchdogNs, add, ev, stallFindings } = c;
@@ -13,7 +16,12 @@ export const lostWakeup: StopRule = {
     const evidence = [stopEv, lastEv];
     if (idle) {
       const dv = compDevs[idle.list]!;
-      evidence.push(ev(dv.napiIdleRows.get(idle.at), `NAPI of ${dv.name} polled with work < budget after the stop: its ring was drained`));
+      evidence.push(
+        ev(
+          dv.napiIdleRows.get(idle.at),
+          `NAPI of ${dv.name} polled with work < budget after the stop: its ring was drained`,
+        ),
+      );
     }
     const wd =
       watchdog === false
@@ -22,7 +30,13 @@ export const lostWakeup: StopRule = {
           ? ` The queue stayed stopped past watchdog_timeo (${fmtMs(watchdogNs)}): expect net_dev_xmit_timeout (§E).`
           : '';
     stallFindings.push(
-      add('lost_wakeup', 'critical', d.name, q.queue, iv.startRel, endRel,
+      add(
+        'lost_wakeup',
+        'critical',
+        d.name,
+        q.queue,
+        iv.startRel,
+        endRel,
         `lost wake-up: txq ${q.queue} stopped (DRV_XOFF) for ${fmtMs(dur)}${open ? ' until the end of the trace' : ''} although ${peerDriven ? 'the peer' : 'the ring'} drained${backlogNote}`,
         `The driver stopped txq ${q.queue} (netif_tx_stop_queue${iv.openedByBusy ? ', then NETDEV_TX_BUSY' : ''}) and ${peerDriven ? `the peer's NAPI (${napiWho}) then ran and drained its ring` : `completions then ran (${comps} frees of transmitted skbs, ${polls} NAPI polls)`}, yet no netif_tx_wake_queue followed: every later qdisc_dequeue still sees txq_state=0x1 and returns nothing (§I.4, §D.5). Without a wake, __netif_schedule never runs the qdisc again and its backlog waits forever; new packets only overflow it (ENOBUFS).${wd}`,
         evidence,

@@ -10,7 +10,13 @@ export const peerDown: DeviceRule = {
     const { o, d, peerDriven, add, ev } = c;
     const drops = d.rcOther.get(1) ?? 0;
     if (drops > 0) {
-      add('peer_down', 'critical', d.name, null, o.rows.tsRel(d.rcDropFirstRow), o.rows.tsRel(d.rcDropLastRow),
+      add(
+        'peer_down',
+        'critical',
+        d.name,
+        null,
+        o.rows.tsRel(d.rcDropFirstRow),
+        o.rows.tsRel(d.rcDropLastRow),
         `${d.name}: ${drops} transmits returned NET_XMIT_DROP${peerDriven ? ' — the veth peer is down' : ' — the driver dropped them (carrier/peer down)'}`,
         peerDriven
           ? `veth_xmit drops the skb and returns NET_XMIT_DROP when the peer device is missing or not running (peer down), counting tx_dropped; the qdisc sees a completed transmit (dev_xmit_complete), so packets vanish silently while the sender keeps going (§D.4).`

@@ -12,7 +12,10 @@ export function backpressureStops(q: QueueObs): ObservedInterval[] | null {
 
 export const ringBackpressure: QueueRule = {
   kind: 'ring_backpressure',
-  needs: { events: ['net:net_dev_xmit', 'qdisc:qdisc_dequeue'], signals: ['rc=16 followed by a DRV_XOFF stop that ends'] },
+  needs: {
+    events: ['net:net_dev_xmit', 'qdisc:qdisc_dequeue'],
+    signals: ['rc=16 followed by a DRV_XOFF stop that ends'],
+  },
   run(c) {
     const closedBusy = backpressureStops(c.q);
     if (!closedBusy) return;
@@ -20,13 +23,27 @@ export const ringBackpressure: QueueRule = {
     const longest = closedBusy.reduce((a, b) => (b.endRel - b.startRel > a.endRel - a.startRel ? b : a));
     const first = closedBusy[0]!;
     const last = closedBusy[closedBusy.length - 1]!;
-    add('ring_backpressure', 'info', d.name, q.queue, first.startRel, last.endRel,
+    add(
+      'ring_backpressure',
+      'info',
+      d.name,
+      q.queue,
+      first.startRel,
+      last.endRel,
       `${peerDriven ? 'peer ring' : 'driver ring'} full: txq ${q.queue} stopped ${closedBusy.length} time(s) with NETDEV_TX_BUSY (${q.requeues} requeues), longest ${fmtMs(longest.endRel - longest.startRel)}`,
       peerDriven
         ? `veth_xmit found the peer's ptr_ring full, stopped the txq and returned NETDEV_TX_BUSY; sch_direct_xmit requeued the skb (tc "requeues") and the peer NAPI woke the queue once it had drained the ring (§D.4, §I.3). This is designed backpressure: the receiving side (${napiWho}) is slower than the sender.`
         : `The driver ran out of ring space, stopped the txq and returned NETDEV_TX_BUSY; the skb was requeued and the queue was woken after completions (§D.4, §I.3).`,
-      [ev(first.startRow, 'first NETDEV_TX_BUSY (rc=16)'), ev(longest.startRow, 'start of the longest stop'), ev(longest.endRow, 'queue running again')],
-      [peerDriven ? 'give the receiving NAPI more CPU (threaded NAPI priority/affinity) or a larger ring' : 'check ring size (ethtool -g) against the link rate and the completion latency'],
+      [
+        ev(first.startRow, 'first NETDEV_TX_BUSY (rc=16)'),
+        ev(longest.startRow, 'start of the longest stop'),
+        ev(longest.endRow, 'queue running again'),
+      ],
+      [
+        peerDriven
+          ? 'give the receiving NAPI more CPU (threaded NAPI priority/affinity) or a larger ring'
+          : 'check ring size (ethtool -g) against the link rate and the completion latency',
+      ],
     );
   },
 };

@@ -10,7 +10,13 @@ export const traceGapNeeds: Needs = { events: ['txreplay:lost_events'] };
 export function traceGaps(o: Observed, sink: FindingSink): void {
   const { add, ev } = sink;
   for (const g of o.gaps) {
-    add('trace_gap', 'info', '*', null, g.startRel, g.endRel,
+    add(
+      'trace_gap',
+      'info',
+      '*',
+      null,
+      g.startRel,
+      g.endRel,
       `tracer lost ${g.lost} events: ${fmtMs(g.endRel - g.startRel)} of the trace is unknown`,
       `The tracer reported lost events here (bpftrace lost_events / perf "Lost N events"). Counts and intervals that overlap this window are lower bounds; absence of events here proves nothing.`,
       g.rows.slice(0, 3).map((r) => ev(r, 'lost-events marker')),

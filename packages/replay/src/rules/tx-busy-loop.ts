@@ -9,7 +9,13 @@ export const txBusyLoop: QueueRule = {
   run(c) {
     const { o, d, q, add, ev } = c;
     if (q.longestBusyRun >= 3 && q.busyWhileAwakeRows.length >= 2) {
-      add('tx_busy_loop', 'warning', d.name, q.queue, o.rows.tsRel(q.busyRunRows[0]!), o.rows.tsRel(q.busyRunRows[q.busyRunRows.length - 1]!),
+      add(
+        'tx_busy_loop',
+        'warning',
+        d.name,
+        q.queue,
+        o.rows.tsRel(q.busyRunRows[0]!),
+        o.rows.tsRel(q.busyRunRows[q.busyRunRows.length - 1]!),
         `busy loop: the same skb was refused with NETDEV_TX_BUSY ${q.longestBusyRun} times in a row on txq ${q.queue}`,
         `Each rc=16 requeues the skb and the next run retries it first (§D.4); repeated BUSY on one skb without a successful xmit is a livelock (§I.3).`,
         q.busyRunRows.map((r) => ev(r, 'rc=16 on the same skb')),

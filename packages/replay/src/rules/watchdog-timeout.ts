@@ -16,11 +16,20 @@ export const watchdogTimeoutOnQueue: QueueRule = {
       const cause = [...stallFindings.list].reverse().find((f) => f.startNs <= rel2ns(rel));
       const stopped = q.intervals.filter((iv) => iv.state !== 'FROZEN' && iv.startRel <= rel).pop();
       const from = cause ? Number(cause.startNs - o.baseNs) : stopped ? stopped.startRel : rel;
-      add('watchdog_timeout', 'critical', d.name, q.queue, from, rel,
+      add(
+        'watchdog_timeout',
+        'critical',
+        d.name,
+        q.queue,
+        from,
+        rel,
         `NETDEV WATCHDOG: txq ${q.queue} timed out${cause ? ` — cause: ${cause.kind.replace('_', ' ')}` : ''}`,
         `dev_watchdog found txq ${q.queue} stopped (DRV_XOFF or STACK_XOFF) with trans_start older than watchdog_timeo and called ndo_tx_timeout (§E).${cause ? ` The stall behind it: ${cause.title}.` : stopped ? ` The queue was last seen stopping at the evidence below.` : ' The trace does not show the stop itself (capture qdisc:qdisc_dequeue).'}`,
         [ev(row, 'net_dev_xmit_timeout'), ...(stopped ? [ev(stopped.startRow, 'queue stopped')] : [])],
-        ['dmesg for the driver reset that follows (igb: reset_task; virtio_net: only a log line)', 'cat /sys/class/net/<dev>/queues/tx-N/tx_timeout'],
+        [
+          'dmesg for the driver reset that follows (igb: reset_task; virtio_net: only a log line)',
+          'cat /sys/class/net/<dev>/queues/tx-N/tx_timeout',
+        ],
       );
     }
   },
@@ -36,7 +45,13 @@ export const watchdogTimeoutUnseenQueue: DeviceRule = {
       const tq = o.rows.queue(row);
       if (d.queues.has(tq)) continue;
       const rel = o.rows.tsRel(row);
-      add('watchdog_timeout', 'critical', d.name, tq === -2147483648 ? null : tq, rel, rel,
+      add(
+        'watchdog_timeout',
+        'critical',
+        d.name,
+        tq === -2147483648 ? null : tq,
+        rel,
+        rel,
         `NETDEV WATCHDOG: txq ${tq} timed out`,
         `dev_watchdog found the txq stopped past watchdog_timeo (§E). No other event of this queue is in the trace, so the cause cannot be reconstructed.`,
         [ev(row, 'net_dev_xmit_timeout')],

@@ -10,5 +10,9 @@ export function toJson(result: ReplayResult, opts: { series?: boolean; pretty?: 
     ...result,
     series: opts.series === false ? [] : result.series,
   };
-  return JSON.stringify(body, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), opts.pretty ? 2 : undefined);
+  return JSON.stringify(
+    body,
+    (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
+    opts.pretty ? 2 : undefined,
+  );
 }

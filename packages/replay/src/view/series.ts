@@ -6,14 +6,27 @@ import type { QueueExpectation } from '../expected-dql.js';
 import type { QueueObs } from '../observe/records.js';
 import type { QueueSeries } from '../types.js';
 
-export function queueSeries(q: QueueObs, ex: QueueExpectation, maxSeriesPoints: number | undefined, ns: (rel: number) => bigint): QueueSeries {
+export function queueSeries(
+  q: QueueObs,
+  ex: QueueExpectation,
+  maxSeriesPoints: number | undefined,
+  ns: (rel: number) => bigint,
+): QueueSeries {
   // expected DQL limit along the same time axis: the model fed with this queue's BQL stream
   const expRel = ex.limitRel;
   const expLimit = ex.limit;
   const idx = thin(q.sTs.length, maxSeriesPoints);
   let ek = 0;
   let lastLimit: number | null = null;
-  const s: QueueSeries = { dev: q.dev.name, queue: q.queue, tsNs: [], backlogPackets: [], inflightBytes: [], dqlLimitObserved: [], dqlLimitExpected: [] };
+  const s: QueueSeries = {
+    dev: q.dev.name,
+    queue: q.queue,
+    tsNs: [],
+    backlogPackets: [],
+    inflightBytes: [],
+    dqlLimitObserved: [],
+    dqlLimitExpected: [],
+  };
   for (const k of idx) {
     const rel = q.sTs.get(k);
     while (ek < expRel.length && expRel.get(ek) <= rel) lastLimit = expLimit.get(ek++);
@@ -33,4 +46,3 @@ function thin(n: number, max: number | undefined): number[] {
   for (let k = 0; k < max; k++) idx.push(Math.round((k * (n - 1)) / (max - 1)));
   return idx;
 }
-

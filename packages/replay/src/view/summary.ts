@@ -6,7 +6,13 @@ import type { QueueExpectation } from '../expected-dql.js';
 import type { Observed, QueueObs } from '../observe/records.js';
 import type { Interval, QueueSummary } from '../types.js';
 
-export function queueSummary(obs: Observed, q: QueueObs, ex: QueueExpectation, unknown: Interval[], ns: (rel: number) => bigint): QueueSummary {
+export function queueSummary(
+  obs: Observed,
+  q: QueueObs,
+  ex: QueueExpectation,
+  unknown: Interval[],
+  ns: (rel: number) => bigint,
+): QueueSummary {
   const d = q.dev;
   const stopped: Interval[] = q.intervals.map((iv) => ({
     startNs: ns(iv.startRel),
@@ -29,7 +35,9 @@ export function queueSummary(obs: Observed, q: QueueObs, ex: QueueExpectation, u
     qdiscDrops: q.qdiscDrops,
     completions: q.completions,
     bytesSent: q.bytesSent,
-    stoppedIntervals: [...stopped, ...unknown].sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0)),
+    stoppedIntervals: [...stopped, ...unknown].sort((a, b) =>
+      a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0,
+    ),
     backlogAtEnd: q.backlog,
     dropsWhileStopped: q.dropsWhileStopped,
     bql: bqlStops(q, ex, obs.lastRel),
@@ -50,6 +58,8 @@ function bqlStops(q: QueueObs, e: QueueExpectation, lastRel: number): QueueSumma
     expectedStops: e.stops,
     expectedStoppedNs: Math.round(e.stoppedNs),
     observedStops: xoff.length,
-    observedStoppedNs: Math.round(xoff.reduce((s, iv) => s + ((iv.endRel === iv.endRel ? iv.endRel : lastRel) - iv.startRel), 0)),
+    observedStoppedNs: Math.round(
+      xoff.reduce((s, iv) => s + ((iv.endRel === iv.endRel ? iv.endRel : lastRel) - iv.startRel), 0),
+    ),
   };
 }

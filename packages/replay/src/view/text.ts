@@ -12,7 +12,8 @@ export function verdictLine(r: ReplayResult): string {
   const crit = r.findings.filter((f) => f.severity === 'critical').length;
   const warn = r.findings.filter((f) => f.severity === 'warning').length;
   const info = r.findings.length - crit - warn;
-  if (crit + warn === 0) return info === 0 ? 'HEALTHY: no divergence between the trace and the model' : `HEALTHY with ${info} note(s)`;
+  if (crit + warn === 0)
+    return info === 0 ? 'HEALTHY: no divergence between the trace and the model' : `HEALTHY with ${info} note(s)`;
   return `${crit > 0 ? 'PROBLEM' : 'WARNING'}: ${crit} critical, ${warn} warning, ${info} info finding(s)`;
 }
 

@@ -38,8 +38,10 @@ export function coverageOf(obs: Observed, logRecords = 0): Omit<Coverage, 'unkno
 
 /** Why the input cannot be judged, or null when it can. */
 export function unknownReason(c: Omit<Coverage, 'unknownWhy'>, spanNs: number): string | null {
-  if (c.txPathEvents === 0 && c.logRecords === 0) return 'the input holds no TX-path event and no kernel-log record of the TX path';
-  if (c.txPathEvents > 0 && c.logRecords === 0 && spanNs > 0 && c.unknownNs >= spanNs) return 'the tracer lost events over the whole trace';
+  if (c.txPathEvents === 0 && c.logRecords === 0)
+    return 'the input holds no TX-path event and no kernel-log record of the TX path';
+  if (c.txPathEvents > 0 && c.logRecords === 0 && spanNs > 0 && c.unknownNs >= spanNs)
+    return 'the tracer lost events over the whole trace';
   return null;
 }
 

@@ -13,7 +13,17 @@ export interface KernelLogGuess {
   confidence: number;
 }
 
-const SYSLOG_SHAPES = new Set<KernelLogShape>(['syslog', 'syslog-iso', 'rfc5424', 'journal-short', 'journal-short-iso', 'journal-short-full', 'journal-short-unix', 'journal-json', 'logread']);
+const SYSLOG_SHAPES = new Set<KernelLogShape>([
+  'syslog',
+  'syslog-iso',
+  'rfc5424',
+  'journal-short',
+  'journal-short-iso',
+  'journal-short-full',
+  'journal-short-unix',
+  'journal-json',
+  'logread',
+]);
 
 /**
  * Guess the kernel-log shape of the first lines, or null if they do not look like one.

@@ -19,7 +19,16 @@ export interface Envelope {
 }
 
 const LEVEL_NAMES: Record<string, number> = {
-  emerg: 0, alert: 1, crit: 2, err: 3, error: 3, warn: 4, warning: 4, notice: 5, info: 6, debug: 7,
+  emerg: 0,
+  alert: 1,
+  crit: 2,
+  err: 3,
+  error: 3,
+  warn: 4,
+  warning: 4,
+  notice: 5,
+  info: 6,
+  debug: 7,
 };
 
 /**
@@ -29,7 +38,8 @@ const LEVEL_NAMES: Record<string, number> = {
 export function stripPastePrefix(line: string): string {
   let s = line.endsWith('\r') ? line.slice(0, -1) : line;
   // Fast path: nothing a paste prefix or tag starts with (most lines of a real log).
-  if (!/^\s*(?:[>\d]|Line )/.test(s) && !s.includes('</') && !/<(?:i|b|em|strong|code|pre|tt|span|br)\b/.test(s)) return s;
+  if (!/^\s*(?:[>\d]|Line )/.test(s) && !s.includes('</') && !/<(?:i|b|em|strong|code|pre|tt|span|br)\b/.test(s))
+    return s;
   for (;;) {
     const before = s;
     s = s.replace(/^\s*>(?: |(?=[>=])|$)/, '');
@@ -56,22 +66,31 @@ const KMSG_RE = /^(\d+),(\d+),(\d+),[-c+][^;]*;(.*)$/;
 // RFC 5424: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG`.
 const RFC5424_RE = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[.*?\])+)(?: (.*))?$/;
 // RFC 3164 / journalctl short / short-precise: `Dec  7 10:11:12[.123456] host ident[pid]: msg`, optional `<PRI>`.
-const SYSLOG_RE = new RegExp(String.raw`^(?:<(\d{1,3})>)?(${MONTH_RE} ( \d|\d\d) \d\d:\d\d:\d\d(?:\.\d+)?) (\S+) ([^\s:\[]+)(?:\[\d+\])?:(?: ?)(.*)$`);
+const SYSLOG_RE = new RegExp(
+  String.raw`^(?:<(\d{1,3})>)?(${MONTH_RE} ( \d|\d\d) \d\d:\d\d:\d\d(?:\.\d+)?) (\S+) ([^\s:\[]+)(?:\[\d+\])?:(?: ?)(.*)$`,
+);
 // A syslog stamp straight before the printk stamp, host and tag trimmed off: `Sep 27 06:28:58 [ 1715.840988] msg`.
-const SYSLOG_NOHOST_RE = new RegExp(String.raw`^(${MONTH_RE} ( \d|\d\d) \d\d:\d\d:\d\d(?:\.\d+)?) (\[\s*\d+\.\d+\].*)$`);
+const SYSLOG_NOHOST_RE = new RegExp(
+  String.raw`^(${MONTH_RE} ( \d|\d\d) \d\d:\d\d:\d\d(?:\.\d+)?) (\[\s*\d+\.\d+\].*)$`,
+);
 // rsyslog high precision / journalctl short-iso[-precise]: `2020-12-07T10:11:12[.123456][+00:00] host ident: msg`.
 const ISO = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?`;
 const SYSLOG_ISO_RE = new RegExp(String.raw`^(?:<(\d{1,3})>)?(${ISO}) (\S+) ([^\s:\[]+)(?:\[\d+\])?:(?: ?)(.*)$`);
 // journalctl short-full: `Mon 2020-12-07 10:11:12 UTC host kernel: msg`.
-const JOURNAL_FULL_RE = new RegExp(String.raw`^(${WEEKDAY_RE} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+) (\S+) ([^\s:\[]+)(?:\[\d+\])?: ?(.*)$`);
+const JOURNAL_FULL_RE = new RegExp(
+  String.raw`^(${WEEKDAY_RE} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+) (\S+) ([^\s:\[]+)(?:\[\d+\])?: ?(.*)$`,
+);
 // journalctl short-monotonic: `[  123.456789] host kernel: msg` (host may be absent in trimmed pastes).
 const MONO_TAIL_RE = /^(?:(\S+) )?kernel: ?(.*)$/;
 // OpenWrt logread: `Fri Jul 19 05:58:52 2019 kern.warn kernel: [49182.719599] msg`.
-const LOGREAD_RE = new RegExp(String.raw`^(${WEEKDAY_RE} ${MONTH_RE}\s+\d{1,2} \d\d:\d\d:\d\d \d{4}) (\w+)\.(\w+) ([^\s:\[]+)(?:\[\d+\])?: ?(.*)$`);
+const LOGREAD_RE = new RegExp(
+  String.raw`^(${WEEKDAY_RE} ${MONTH_RE}\s+\d{1,2} \d\d:\d\d:\d\d \d{4}) (\w+)\.(\w+) ([^\s:\[]+)(?:\[\d+\])?: ?(.*)$`,
+);
 // talosctl dmesg: `kern:     err: [2024-06-29T10:52:39.030745602Z]: msg`.
 const TALOS_RE = new RegExp(String.raw`^(\w+):\s+(\w+): \[(${ISO})\]: ?(.*)$`);
 // dmesg -x / --decode: `kern  :warn  : ` before the rest of the line (util-linux print_record()).
-const DMESG_X_RE = /^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local\d)\s*:(emerg|alert|crit|err|warn|notice|info|debug)\s*: (.*)$/;
+const DMESG_X_RE =
+  /^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local\d)\s*:(emerg|alert|crit|err|warn|notice|info|debug)\s*: (.*)$/;
 // dmesg --time-format=iso: `2020-12-07T10:11:12,123456+00:00 msg` (comma before the fraction, unlike rsyslog).
 const DMESG_ISO_RE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:\d\d) (.*)$/;
 // journalctl -o short-unix: `1607335872.123456 host kernel: msg`.
@@ -124,24 +143,46 @@ export function parseEnvelope(line: string): Envelope | null {
     return e;
   }
   if ((m = JOURNAL_UNIX_RE.exec(s))) {
-    return innerStamp({ shape: 'journal-short-unix', wall: `${m[1]}.${m[2]}`, wallTimeUs: BigInt(m[1]!) * 1_000_000n + BigInt(m[2]!), host: m[3]!, ident: m[4]!, message: m[5]! });
+    return innerStamp({
+      shape: 'journal-short-unix',
+      wall: `${m[1]}.${m[2]}`,
+      wallTimeUs: BigInt(m[1]!) * 1_000_000n + BigInt(m[2]!),
+      host: m[3]!,
+      ident: m[4]!,
+      message: m[5]!,
+    });
   }
   if ((m = DMESG_RAW_RE.exec(s))) {
-    const e: Envelope = { shape: 'dmesg-raw', tsBootNs: secsDotFracToNs(m[2]!, m[3]!), level: Number(m[1]) & 7, message: m[5]! };
+    const e: Envelope = {
+      shape: 'dmesg-raw',
+      tsBootNs: secsDotFracToNs(m[2]!, m[3]!),
+      level: Number(m[1]) & 7,
+      message: m[5]!,
+    };
     return withOpt(e, 'caller', m[4]);
   }
   if ((m = DMESG_RE.exec(s))) {
     const rest = m[4]!;
     const mono = MONO_TAIL_RE.exec(rest);
     if (mono) {
-      const e: Envelope = { shape: 'journal-short-monotonic', tsBootNs: secsDotFracToNs(m[1]!, m[2]!), ident: 'kernel', message: mono[2]! };
+      const e: Envelope = {
+        shape: 'journal-short-monotonic',
+        tsBootNs: secsDotFracToNs(m[1]!, m[2]!),
+        ident: 'kernel',
+        message: mono[2]!,
+      };
       withOpt(e, 'host', mono[1]);
       return withOpt(e, 'caller', m[3]);
     }
-    return withOpt({ shape: 'dmesg', tsBootNs: secsDotFracToNs(m[1]!, m[2]!), message: rest } as Envelope, 'caller', m[3]);
+    return withOpt(
+      { shape: 'dmesg', tsBootNs: secsDotFracToNs(m[1]!, m[2]!), message: rest } as Envelope,
+      'caller',
+      m[3],
+    );
   }
   if ((m = DMESG_T_RE.exec(s))) return { shape: 'dmesg-T', wall: m[1]!.replace(/\s+/g, ' '), message: m[2]! };
-  if ((m = DMESG_D_RE.exec(s))) return { shape: 'dmesg-delta', tsBootNs: secsDotFracToNs(m[1]!, m[2]!), message: m[3]! };
+  if ((m = DMESG_D_RE.exec(s)))
+    return { shape: 'dmesg-delta', tsBootNs: secsDotFracToNs(m[1]!, m[2]!), message: m[3]! };
   if ((m = DMESG_REL_RE.exec(s))) return { shape: 'dmesg-delta', message: m[1]! };
   if ((m = KMSG_RE.exec(s))) {
     return { shape: 'kmsg', level: Number(m[1]) & 7, tsBootNs: BigInt(m[3]!) * 1000n, message: m[4]! };

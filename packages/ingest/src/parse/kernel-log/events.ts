@@ -20,7 +20,8 @@ const SAME_EVENT_NS = 1_000_000_000n;
 
 function follows(w: WatchdogTimeoutRecord, d: RingRecord): boolean {
   if (!sameDevice(w, d)) return false;
-  if (w.tsBootNs !== undefined && d.tsBootNs !== undefined) return d.tsBootNs >= w.tsBootNs && d.tsBootNs - w.tsBootNs < SAME_EVENT_NS;
+  if (w.tsBootNs !== undefined && d.tsBootNs !== undefined)
+    return d.tsBootNs >= w.tsBootNs && d.tsBootNs - w.tsBootNs < SAME_EVENT_NS;
   if (w.wall !== undefined && d.wall !== undefined) return w.wall === d.wall;
   return d.firstLine - w.lastLine <= 10;
 }

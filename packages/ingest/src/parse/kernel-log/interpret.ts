@@ -92,7 +92,10 @@ function classify(r: RingRecord): Pick<TxHangInterpretation, 'cause' | 'summary'
   const { hwHead, nextToUse, nextToClean } = r;
   // ice prints no tail register; the driver writes tail = next_to_use when it rings the doorbell.
   const hwTail = r.hwTail ?? (r.kind === 'tx_timeout_dump' && r.format === 'ice' ? nextToUse : undefined);
-  const out: Pick<TxHangInterpretation, 'cause' | 'summary' | 'pendingOnNic' | 'unreaped'> = { cause: 'no_ring_numbers', summary: '' };
+  const out: Pick<TxHangInterpretation, 'cause' | 'summary' | 'pendingOnNic' | 'unreaped'> = {
+    cause: 'no_ring_numbers',
+    summary: '',
+  };
   const unreaped = nextToClean !== undefined && nextToUse !== undefined ? ahead(nextToClean, nextToUse) : undefined;
   if (unreaped !== undefined) out.unreaped = unreaped;
   if (hwHead !== undefined && hwTail !== undefined) {
@@ -113,7 +116,8 @@ function classify(r: RingRecord): Pick<TxHangInterpretation, 'cause' | 'summary'
       out.cause = 'doorbell_not_written';
       out.summary = `${n.head} = ${n.tail} = ${hx(hwTail)} but ${n.ntu} is ${hx(nextToUse)}: descriptors were written to the ring and the tail register (doorbell) was never advanced to them (xmit_more batching left it behind, or the write was lost).${ddBit(r)}`;
       // hns3 TX push (hns3_tx_push_bd) hands descriptors over through device memory, not the tail register.
-      if ((r.fields['tx_push'] ?? 0n) > 0n) out.summary += ' With tx_push on, the driver may bypass the tail register, so this reading is uncertain.';
+      if ((r.fields['tx_push'] ?? 0n) > 0n)
+        out.summary += ' With tx_push on, the driver may bypass the tail register, so this reading is uncertain.';
       return out;
     }
     if (nextToUse !== undefined && nextToClean !== undefined && nextToUse !== nextToClean) {
@@ -133,7 +137,10 @@ function classify(r: RingRecord): Pick<TxHangInterpretation, 'cause' | 'summary'
         : `${n.ntu} ${hx(nextToUse)} − ${n.ntc} ${hx(nextToClean)}: ${unreaped ?? 'some'} descriptor(s) posted and not completed; without a hardware head in the dump a NIC stall and a lost completion interrupt look alike.`;
     return out;
   }
-  const since = r.kind === 'tx_timeout_dump' && r.sinceLastTransUs !== undefined ? ` Last transmit ${r.sinceLastTransUs} µs before.` : '';
+  const since =
+    r.kind === 'tx_timeout_dump' && r.sinceLastTransUs !== undefined
+      ? ` Last transmit ${r.sinceLastTransUs} µs before.`
+      : '';
   out.summary = `${r.driver} reported a TX timeout${r.queue !== undefined ? ` on queue ${r.queue}` : ''} without ring indexes.${since}`;
   return out;
 }
@@ -145,13 +152,17 @@ function sameQueue(a: { queue?: number }, b: { queue?: number }): boolean {
 function repeatsOf(r: RingRecord, all: readonly KernelRecord[]): TxHangRepeats {
   const events = timeoutEvents(all).filter((e) => sameDevice(e.first, r) && sameQueue({ queue: eventQueue(e) }, r));
   const dumps = events.flatMap((e) => e.dumps).filter((d) => sameDevice(d, r) && sameQueue(d, r));
-  const stamps = events.map((e) => e.first.tsBootNs).filter((t): t is bigint => t !== undefined).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const stamps = events
+    .map((e) => e.first.tsBootNs)
+    .filter((t): t is bigint => t !== undefined)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const rep: TxHangRepeats = { count: Math.max(1, events.length) };
   if (stamps.length > 0) {
     rep.firstTsBootNs = stamps[0]!;
     rep.lastTsBootNs = stamps[stamps.length - 1]!;
   }
-  if (stamps.length > 1) rep.meanIntervalMs = Number((stamps[stamps.length - 1]! - stamps[0]!) / BigInt(stamps.length - 1)) / 1e6;
+  if (stamps.length > 1)
+    rep.meanIntervalMs = Number((stamps[stamps.length - 1]! - stamps[0]!) / BigInt(stamps.length - 1)) / 1e6;
   // Progress needs the same indexes in at least two dumps; truncated or index-less dumps say nothing.
   const keyed = dumps.filter((d) => d.hwHead !== undefined || d.nextToClean !== undefined);
   if (keyed.length > 1) {
@@ -166,13 +177,24 @@ function recoveryOf(r: RingRecord, all: readonly KernelRecord[]): string[] {
   for (const x of all) {
     if (x.firstLine < r.firstLine) continue;
     if (x.kind === 'tx_recovery' && (sameDevice(x, r) || (x.driver === undefined && x.dev === undefined))) {
-      if (x.action === 'eq_recovered') out.push(`line ${x.firstLine}: mlx5e_health_channel_eq_recover recovered ${x.eqes} EQE(s) on EQ ${hx(x.eqn ?? 0)} — an interrupt that was never delivered`);
-      else if (x.action === 'recovery_level') out.push(`line ${x.firstLine}: tx_timeout recovery level ${x.level} on queue ${x.queue} (1 PF reset, 2 core reset, 3 global reset)`);
+      if (x.action === 'eq_recovered')
+        out.push(
+          `line ${x.firstLine}: mlx5e_health_channel_eq_recover recovered ${x.eqes} EQE(s) on EQ ${hx(x.eqn ?? 0)} — an interrupt that was never delivered`,
+        );
+      else if (x.action === 'recovery_level')
+        out.push(
+          `line ${x.firstLine}: tx_timeout recovery level ${x.level} on queue ${x.queue} (1 PF reset, 2 core reset, 3 global reset)`,
+        );
       else if (x.action === 'recovery_failed') out.push(`line ${x.firstLine}: recovery failed: ${x.text}`);
-      else if (x.action === 'eq_dump') out.push(`line ${x.firstLine}: EQ ${hx(x.eqn ?? 0)} checked for missed events (consumer index ${hx(x.eqCons ?? 0)}, irqn ${hx(x.irqn ?? 0)})`);
+      else if (x.action === 'eq_dump')
+        out.push(
+          `line ${x.firstLine}: EQ ${hx(x.eqn ?? 0)} checked for missed events (consumer index ${hx(x.eqCons ?? 0)}, irqn ${hx(x.irqn ?? 0)})`,
+        );
       else out.push(`line ${x.firstLine}: reset: ${x.text}`);
     } else if (x.kind === 'link_change' && sameDevice(x, r)) {
-      out.push(`line ${x.firstLine}: link ${x.up ? 'up' : 'down'}${x.speedMbps !== undefined ? ` ${x.speedMbps} Mbps` : ''}`);
+      out.push(
+        `line ${x.firstLine}: link ${x.up ? 'up' : 'down'}${x.speedMbps !== undefined ? ` ${x.speedMbps} Mbps` : ''}`,
+      );
     }
     if (out.length >= 6) break;
   }
@@ -190,7 +212,8 @@ export function interpretTxHang(record: RingRecord, all: readonly KernelRecord[]
   // mlx5e has no hardware head in its dump; an EQ that held unserviced EQEs is the lost-interrupt proof.
   if (out.cause === 'pending_unattributed' && recovery.some((s) => s.includes('EQE(s)'))) {
     out.cause = 'completions_not_processed';
-    out.summary += ' The EQ recovery that followed found completion events nobody serviced: the completion interrupt was lost.';
+    out.summary +=
+      ' The EQ recovery that followed found completion events nobody serviced: the completion interrupt was lost.';
   }
   const paired = timeoutEvents(all).find((e) => e.dumps.includes(record))?.watchdog;
   if (paired?.timedOutMs !== undefined) {
@@ -202,7 +225,12 @@ export function interpretTxHang(record: RingRecord, all: readonly KernelRecord[]
     out.repeats = rep;
     if (rep.count > 1) {
       const every = rep.meanIntervalMs !== undefined ? ` about every ${Math.round(rep.meanIntervalMs)} ms` : '';
-      const moved = rep.progressed === false ? ' with the ring indexes unchanged between dumps (no progress at all)' : rep.progressed ? ' with the indexes moving between dumps' : '';
+      const moved =
+        rep.progressed === false
+          ? ' with the ring indexes unchanged between dumps (no progress at all)'
+          : rep.progressed
+            ? ' with the indexes moving between dumps'
+            : '';
       out.summary += ` Repeated ${rep.count} times on this device${every}${moved}.`;
     }
   }

@@ -10,7 +10,14 @@ import { TX_TIMEOUT_MATCHERS } from './records/txTimeout.js';
 import { matchWatchdog } from './records/watchdog.js';
 import type { KernelLine, KernelRecord } from './types.js';
 
-const MATCHERS: readonly Matcher[] = [matchWatchdog, matchIntelHang, matchRecovery, ...TX_TIMEOUT_MATCHERS, matchLink, matchNeigh];
+const MATCHERS: readonly Matcher[] = [
+  matchWatchdog,
+  matchIntelHang,
+  matchRecovery,
+  ...TX_TIMEOUT_MATCHERS,
+  matchLink,
+  matchNeigh,
+];
 
 /** Records from already-read kernel lines, in source order of their first line. */
 export function recordsFromLines(lines: readonly KernelLine[]): KernelRecord[] {

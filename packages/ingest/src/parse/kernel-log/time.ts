@@ -17,7 +17,17 @@ export function secsDotFracToNs(secs: string, frac: string): bigint {
 export function isoToEpochUs(iso: string): bigint | undefined {
   const m = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d+))?\s*(Z|[+-]\d\d:?\d\d)$/.exec(iso);
   if (!m) return undefined;
-  const [, y, mo, d, h, mi, s, frac, zone] = m as unknown as [string, string, string, string, string, string, string, string | undefined, string];
+  const [, y, mo, d, h, mi, s, frac, zone] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+    string,
+  ];
   const ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
   if (Number.isNaN(ms)) return undefined;
   let offsetMin = 0;

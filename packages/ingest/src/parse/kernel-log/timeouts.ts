@@ -43,7 +43,12 @@ export function summarizeTimeouts(records: readonly KernelRecord[]): TimeoutSeri
     s.count++;
     s.lastLine = Math.max(r.lastLine, ...e.dumps.map((d) => d.lastLine));
     if (r.tsBootNs !== undefined) s.stamps.push(r.tsBootNs);
-    const stuck = [e.watchdog?.timedOutMs, ...e.dumps.map((d) => (d.kind === 'tx_timeout_dump' && d.sinceLastTransUs !== undefined ? d.sinceLastTransUs / 1000 : undefined))];
+    const stuck = [
+      e.watchdog?.timedOutMs,
+      ...e.dumps.map((d) =>
+        d.kind === 'tx_timeout_dump' && d.sinceLastTransUs !== undefined ? d.sinceLastTransUs / 1000 : undefined,
+      ),
+    ];
     for (const ms of stuck) if (ms !== undefined) s.maxStuckMs = Math.max(s.maxStuckMs ?? 0, ms);
   }
   const out: TimeoutSeries[] = [];
@@ -52,7 +57,8 @@ export function summarizeTimeouts(records: readonly KernelRecord[]): TimeoutSeri
       s.firstTsBootNs = stamps[0]!;
       s.lastTsBootNs = stamps[stamps.length - 1]!;
     }
-    if (stamps.length > 1) s.meanIntervalMs = Number((stamps[stamps.length - 1]! - stamps[0]!) / BigInt(stamps.length - 1)) / 1e6;
+    if (stamps.length > 1)
+      s.meanIntervalMs = Number((stamps[stamps.length - 1]! - stamps[0]!) / BigInt(stamps.length - 1)) / 1e6;
     // A recovery record names the device but rarely the queue: count those of the device within the series' lines.
     s.recoveries = records.filter(
       (x) =>
@@ -60,7 +66,9 @@ export function summarizeTimeouts(records: readonly KernelRecord[]): TimeoutSeri
         x.action !== 'eq_dump' &&
         x.firstLine >= s.firstLine &&
         x.firstLine <= s.lastLine + 3 &&
-        ((x.dev !== undefined && x.dev === s.dev) || (x.busId !== undefined && x.busId === s.busId) || (x.dev === undefined && x.busId === undefined)),
+        ((x.dev !== undefined && x.dev === s.dev) ||
+          (x.busId !== undefined && x.busId === s.busId) ||
+          (x.dev === undefined && x.busId === undefined)),
     ).length;
     out.push(s);
   }

@@ -35,7 +35,8 @@ function decodeQp(s: string): string {
 }
 
 // Where a flattened paste (a whole dmesg pasted as one paragraph, no stamps) starts a new message.
-const FLAT_MARK_RE = /\s(?=-{6,}\[ cut here \]|WARNING: |NETDEV WATCHDOG: |Modules linked in:|---\[ end trace|[\w-]+ [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]:? )/;
+const FLAT_MARK_RE =
+  /\s(?=-{6,}\[ cut here \]|WARNING: |NETDEV WATCHDOG: |Modules linked in:|---\[ end trace|[\w-]+ [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]:? )/;
 
 /** A very long row holding several kernel messages back to back: split it before each message start. */
 function splitFlattened(r: SourceRow): SourceRow[] {
@@ -61,7 +62,7 @@ function cutAtStamps(r: SourceRow, rows: readonly string[]): SourceRow[] {
     if (text.trim() === '') return;
     let lineNo = r.lineNo;
     for (const sg of r.segs ?? []) if (sg.at <= at) lineNo = sg.lineNo;
-    pieces.push({ lineNo, raw: rows[lineNo - 1] ?? r.raw, text });  // env re-parsed by the reader
+    pieces.push({ lineNo, raw: rows[lineNo - 1] ?? r.raw, text }); // env re-parsed by the reader
   });
   return pieces;
 }
@@ -98,7 +99,12 @@ export function unwrapRows(rows: readonly string[]): SourceRow[] {
       (prev.segs ??= []).push({ at: prev.text.length, lineNo: idx + 1 });
       prev.text = prev.text + decodeQp(s);
       delete prev.env;
-    } else if (prev && env === null && !/^\s/.test(s) && (reflowed || (flowedBreak(prev.text) && !DUMP_PIECE_RE.test(s)))) {
+    } else if (
+      prev &&
+      env === null &&
+      !/^\s/.test(s) &&
+      (reflowed || (flowedBreak(prev.text) && !DUMP_PIECE_RE.test(s)))
+    ) {
       prev.text = prev.text.trimEnd() + ' ';
       (prev.segs ??= []).push({ at: prev.text.length, lineNo: idx + 1 });
       prev.text += s;

@@ -125,8 +125,10 @@ export const DRIVER_PROFILES: Record<DriverKind, DriverProfile> = {
     ring: {
       stop: 'igb_maybe_stop_tx: stop when igb_desc_unused < DESC_NEEDED (MAX_SKB_FRAGS + 4 = 21), re-check after smp_mb (§G.1)',
       wake: 'igb_clean_tx_irq: wake when packets were cleaned, carrier is up and igb_desc_unused >= TX_WAKE_THRESHOLD (42) (§G.1)',
-      headTail: 'next_to_use = producer (TDT written as the doorbell), next_to_clean = consumer; the hardware sets DD on done descriptors (§G.1)',
-      stuckHead: 'the oldest descriptor never gets DD: igb_clean_tx_irq logs "Detected Tx Unit Hang" and dev_watchdog resets the adapter (reset_task, §E)',
+      headTail:
+        'next_to_use = producer (TDT written as the doorbell), next_to_clean = consumer; the hardware sets DD on done descriptors (§G.1)',
+      stuckHead:
+        'the oldest descriptor never gets DD: igb_clean_tx_irq logs "Detected Tx Unit Hang" and dev_watchdog resets the adapter (reset_task, §E)',
     },
   },
   macb: {
@@ -141,8 +143,10 @@ export const DRIVER_PROFILES: Record<DriverKind, DriverProfile> = {
     ring: {
       stop: 'macb_start_xmit: BUSY + stop when CIRC_SPACE(tx_head, tx_tail) < descriptors needed; stop after posting when CIRC_SPACE < 1 (§G.2)',
       wake: 'macb_tx_complete: wake when stopped and CIRC_CNT(tx_head, tx_tail) <= 3/4 of the ring (§G.2)',
-      headTail: 'tx_head = producer, tx_tail = consumer (free-running); TSTART tells the controller to fetch, TX_USED marks done descriptors (§G.2)',
-      stuckHead: 'the controller stops fetching at an outstanding head descriptor (TSTART lost): no TX interrupt, no completion, and no ndo_tx_timeout to recover (§I.2, §E)',
+      headTail:
+        'tx_head = producer, tx_tail = consumer (free-running); TSTART tells the controller to fetch, TX_USED marks done descriptors (§G.2)',
+      stuckHead:
+        'the controller stops fetching at an outstanding head descriptor (TSTART lost): no TX interrupt, no completion, and no ndo_tx_timeout to recover (§I.2, §E)',
     },
   },
   virtio_net: {

@@ -481,7 +481,10 @@ export class DriverTxQueue {
         break;
       case 'macb':
         // wake if stopped and CIRC_CNT <= 3/4 size (§G.2), checked at the end of every macb_tx_complete
-        if (this.txq.txqStopped() && circCnt(this.head, this.tail, this.ringSize) <= macbTxWakeupThresh(this.ringSize)) {
+        if (
+          this.txq.txqStopped() &&
+          circCnt(this.head, this.tail, this.ringSize) <= macbTxWakeupThresh(this.ringSize)
+        ) {
           this.wakeQueue();
         }
         break;

@@ -8,7 +8,13 @@ import { takeSpan, type Cursor } from './cursor.js';
 
 export type Fmt = TxTimeoutDumpRecord['format'];
 
-export function build(c: Cursor, i: number, idx: number[], format: Fmt, fields: Record<string, bigint>): TxTimeoutDumpRecord {
+export function build(
+  c: Cursor,
+  i: number,
+  idx: number[],
+  format: Fmt,
+  fields: Record<string, bigint>,
+): TxTimeoutDumpRecord {
   const msg = c.msgs[i]!;
   return {
     kind: 'tx_timeout_dump',
@@ -20,10 +26,12 @@ export function build(c: Cursor, i: number, idx: number[], format: Fmt, fields: 
   };
 }
 
-export function ring(rec: TxTimeoutDumpRecord, map: Partial<Record<'queue' | 'hwHead' | 'hwTail' | 'nextToUse' | 'nextToClean' | 'count', string>>): void {
+export function ring(
+  rec: TxTimeoutDumpRecord,
+  map: Partial<Record<'queue' | 'hwHead' | 'hwTail' | 'nextToUse' | 'nextToClean' | 'count', string>>,
+): void {
   for (const [k, name] of Object.entries(map) as [keyof typeof map, string][]) {
     const v = small(rec.fields[name]);
     if (v !== undefined) rec[k] = v;
   }
 }
-

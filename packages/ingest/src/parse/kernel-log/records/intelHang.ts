@@ -16,7 +16,8 @@ import type { TxHangDumpRecord } from '../types.js';
 import { sameMessage, takeSpan, type Cursor } from './cursor.js';
 
 const HEADER_RE = /^Detected (Tx Unit|Hardware Unit) Hang( \(XDP\))?:?\s*$/;
-const FIELD_RE = /^\s*([A-Za-z_][\w .\-]*?(?:, ?[A-Za-z_][\w.]*)?)\s*<(?:0x)?([0-9a-fA-F]+)>(?:,\s*<(?:0x)?([0-9a-fA-F]+)>)?\s*$/;
+const FIELD_RE =
+  /^\s*([A-Za-z_][\w .\-]*?(?:, ?[A-Za-z_][\w.]*)?)\s*<(?:0x)?([0-9a-fA-F]+)>(?:,\s*<(?:0x)?([0-9a-fA-F]+)>)?\s*$/;
 const SUBHEAD_RE = /^\s*(?:tx_)?buffer_info\[next_to_clean\]:?\s*$/;
 
 /** Field names as the drivers print them; `Tx Queue` is the only decimal one (%d / %lu). */
@@ -24,7 +25,8 @@ const DECIMAL = new Set(['Tx Queue']);
 
 // The whole dump on one line (flattened paste): `Detected Hardware Unit Hang: TDH <36> TDT <36> …`.
 const FLAT_RE = /^Detected (Tx Unit|Hardware Unit) Hang( \(XDP\))?:?\s+(.*<[0-9a-fA-F]+>.*)$/;
-const FIELD_G = /([A-Za-z_][\w .\-]*?(?:, ?[A-Za-z_][\w.]*)?)\s*<(?:0x)?([0-9a-fA-F]+)>(?:,\s*<(?:0x)?([0-9a-fA-F]+)>)?/g;
+const FIELD_G =
+  /([A-Za-z_][\w .\-]*?(?:, ?[A-Za-z_][\w.]*)?)\s*<(?:0x)?([0-9a-fA-F]+)>(?:,\s*<(?:0x)?([0-9a-fA-F]+)>)?/g;
 
 function addField(fields: Record<string, bigint>, rawKey: string, v1: string, v2: string | undefined): void {
   const key = rawKey.trim();
@@ -44,7 +46,15 @@ export function matchIntelHang(c: Cursor, i: number): TxHangDumpRecord | null {
   if (flat) {
     const fields: Record<string, bigint> = {};
     for (const f of flat[3]!.matchAll(FIELD_G)) addField(fields, f[1]!.replace(/^.*\]:?\s*/, ''), f[2]!, f[3]);
-    return finish(c, i, [i], flat[1] === 'Tx Unit' ? 'tx_unit_hang' : 'hardware_unit_hang', Boolean(flat[2]), false, fields);
+    return finish(
+      c,
+      i,
+      [i],
+      flat[1] === 'Tx Unit' ? 'tx_unit_hang' : 'hardware_unit_hang',
+      Boolean(flat[2]),
+      false,
+      fields,
+    );
   }
   const h = HEADER_RE.exec(msg.rest);
   if (!h) {

@@ -13,7 +13,8 @@ import { deviceRef, sameDevice } from '../device.js';
 import type { LinkChangeRecord, NeighOverflowRecord, TxRecoveryRecord } from '../types.js';
 import { takeSpan, type Cursor } from './cursor.js';
 
-const INTEL_LINK_RE = /^(?:[\w-]+: )?(?:(\S+) )?NIC Link is (Up|Down)(?: (\d+) (Mbps|Gbps))?,?(?: (Full|Half) Duplex)?(?:,? Flow Control: ([\w/]+))?/;
+const INTEL_LINK_RE =
+  /^(?:[\w-]+: )?(?:(\S+) )?NIC Link is (Up|Down)(?: (\d+) (Mbps|Gbps))?,?(?: (Full|Half) Duplex)?(?:,? Flow Control: ([\w/]+))?/;
 const PHY_LINK_RE = /^Link is (Up|Down)(?: - (\d+)(Mbps|Gbps)\/(Full|Half)(?: - flow control (\S+))?)?/;
 const SIMPLE_LINK_RE = /^link (up|down)\b/i;
 
@@ -59,13 +60,20 @@ const HANG_RESET_RE = /^tx hang (\d+) detected on queue (\d+), resetting/;
 // e1000e/igb/stmmac "Reset adapter", ixgbe/hns "initiating reset due to tx timeout", ena "Trigger reset is on" /
 // hclge "received reset request|event" and "Reset done", via-rhine
 // rhine_tx_timeout() → "reset finished after %d microseconds".
-const RESET_RE = /^(?:Reset adapter\b|initiating reset due to tx timeout|Trigger reset is on|resetting (?:the )?(?:adapter|interface|device)\b|received reset (?:request|event)\b|Reset done\b|reset finished after \d+ microseconds)/i;
+const RESET_RE =
+  /^(?:Reset adapter\b|initiating reset due to tx timeout|Trigger reset is on|resetting (?:the )?(?:adapter|interface|device)\b|received reset (?:request|event)\b|Reset done\b|reset finished after \d+ microseconds)/i;
 
 export function matchRecovery(c: Cursor, i: number): TxRecoveryRecord | null {
   const msg = c.msgs[i]!;
   const rest = msg.rest;
   let m: RegExpExecArray | null;
-  const base = (): TxRecoveryRecord => ({ kind: 'tx_recovery', action: 'reset', ...takeSpan(c, [i]), ...deviceRef(msg), text: rest });
+  const base = (): TxRecoveryRecord => ({
+    kind: 'tx_recovery',
+    action: 'reset',
+    ...takeSpan(c, [i]),
+    ...deviceRef(msg),
+    text: rest,
+  });
   if ((m = LEVEL_RE.exec(rest))) {
     const r: TxRecoveryRecord = { ...base(), action: 'recovery_level', level: Number(m[1]) };
     if (m[2] !== undefined) r.queue = Number(m[2]);
@@ -76,7 +84,14 @@ export function matchRecovery(c: Cursor, i: number): TxRecoveryRecord | null {
     if (m[2] !== undefined) r.eqn = parseInt(m[2], 16);
     return r;
   }
-  if ((m = EQ_DUMP_RE.exec(rest))) return { ...base(), action: 'eq_dump', eqn: parseInt(m[1]!, 16), eqCons: parseInt(m[2]!, 16), irqn: parseInt(m[3]!, 16) };
+  if ((m = EQ_DUMP_RE.exec(rest)))
+    return {
+      ...base(),
+      action: 'eq_dump',
+      eqn: parseInt(m[1]!, 16),
+      eqCons: parseInt(m[2]!, 16),
+      irqn: parseInt(m[3]!, 16),
+    };
   if (RTL_FIFO_RE.test(rest)) {
     // txcfg and rxtx waits of one reset come back to back: one record.
     const idx = [i];
@@ -88,7 +103,13 @@ export function matchRecovery(c: Cursor, i: number): TxRecoveryRecord | null {
       if (c.msgs[j]!.rest.startsWith(rest.slice(0, 12))) break;
       idx.push(j);
     }
-    return { kind: 'tx_recovery', action: 'reset', ...takeSpan(c, idx), ...deviceRef(msg), text: idx.map((k) => c.msgs[k]!.rest).join(' / ') };
+    return {
+      kind: 'tx_recovery',
+      action: 'reset',
+      ...takeSpan(c, idx),
+      ...deviceRef(msg),
+      text: idx.map((k) => c.msgs[k]!.rest).join(' / '),
+    };
   }
   if (FAILED_RE.test(rest)) return { ...base(), action: 'recovery_failed' };
   if ((m = HANG_RESET_RE.exec(rest))) return { ...base(), action: 'reset', count: Number(m[1]), queue: Number(m[2]) };

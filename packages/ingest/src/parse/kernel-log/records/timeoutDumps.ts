@@ -25,12 +25,19 @@ export function matchIntelTimeout(c: Cursor, i: number): TxTimeoutDumpRecord | n
   kv.set('Q', BigInt(m[3]!));
   const rec = build(c, i, [i], m[1] === 'seid' ? 'i40e' : 'ice', fieldsOf(kv));
   // HWB is i40e's head write-back (i40e_get_head()); ice reads QTX_COMM_HEAD into HW_HEAD.
-  ring(rec, { queue: 'Q', hwHead: m[1] === 'seid' ? 'HWB' : 'HW_HEAD', hwTail: 'TAIL', nextToUse: 'NTU', nextToClean: 'NTC' });
+  ring(rec, {
+    queue: 'Q',
+    hwHead: m[1] === 'seid' ? 'HWB' : 'HW_HEAD',
+    hwTail: 'TAIL',
+    nextToUse: 'NTU',
+    nextToClean: 'NTC',
+  });
   return rec;
 }
 
 export const MLX5_HEADER_RE = /^TX timeout detected\s*$/;
-export const MLX5_QUEUE_RE = /^TX timeout on queue: (\d+), SQ: 0x[0-9a-f]+, CQ: 0x[0-9a-f]+, SQ Cons: 0x[0-9a-f]+ SQ Prod: 0x[0-9a-f]+/;
+export const MLX5_QUEUE_RE =
+  /^TX timeout on queue: (\d+), SQ: 0x[0-9a-f]+, CQ: 0x[0-9a-f]+, SQ Cons: 0x[0-9a-f]+ SQ Prod: 0x[0-9a-f]+/;
 
 export function matchMlx5(c: Cursor, i: number): TxTimeoutDumpRecord | null {
   const rest = c.msgs[i]!.rest;
@@ -38,7 +45,8 @@ export function matchMlx5(c: Cursor, i: number): TxTimeoutDumpRecord | null {
   const idx = [i];
   // "TX timeout detected" from mlx5e_tx_timeout() heads the per-queue lines; it joins the first queue's record.
   const prev = i - 1;
-  if (prev >= 0 && !c.used[prev] && MLX5_HEADER_RE.test(c.msgs[prev]!.rest) && sameDevice(c.msgs[prev]!, c.msgs[i]!)) idx.push(prev);
+  if (prev >= 0 && !c.used[prev] && MLX5_HEADER_RE.test(c.msgs[prev]!.rest) && sameDevice(c.msgs[prev]!, c.msgs[i]!))
+    idx.push(prev);
   const kv = keyValues(rest);
   const rec = build(c, i, idx, 'mlx5e', fieldsOf(kv));
   rec.driver = c.msgs[i]!.driver ?? 'mlx5_core';
@@ -49,8 +57,10 @@ export function matchMlx5(c: Cursor, i: number): TxTimeoutDumpRecord | null {
 }
 
 // hns3_get_timeout_queue() may print "DQL info last_cnt: …" (BQL state) and "queue state: …" before the dump.
-const HNS3_START_RE = /^(?:DQL info last_cnt: \d+|queue state: 0x[0-9a-f]+, delta msecs: \d+|tx_timeout count: \d+, queue id: \d+)/;
-const HNS3_PART_RE = /^(?:queue state:|tx_timeout count:|tx_pkts:|seg_pkt_cnt:|tx_pause_cnt:|tx_push:|BD_NUM:|RING_EN:)/;
+const HNS3_START_RE =
+  /^(?:DQL info last_cnt: \d+|queue state: 0x[0-9a-f]+, delta msecs: \d+|tx_timeout count: \d+, queue id: \d+)/;
+const HNS3_PART_RE =
+  /^(?:queue state:|tx_timeout count:|tx_pkts:|seg_pkt_cnt:|tx_pause_cnt:|tx_push:|BD_NUM:|RING_EN:)/;
 
 export function matchHns3(c: Cursor, i: number): TxTimeoutDumpRecord | null {
   const first = c.msgs[i]!;
@@ -77,7 +87,14 @@ export function matchHns3(c: Cursor, i: number): TxTimeoutDumpRecord | null {
   }
   const rec = build(c, i, idx, 'hns3', fieldsOf(kv));
   rec.driver = first.driver ?? 'hns3';
-  ring(rec, { queue: 'queue id', hwHead: 'HW_HEAD', hwTail: 'HW_TAIL', nextToUse: 'SW_NTU', nextToClean: 'SW_NTC', count: 'tx_timeout count' });
+  ring(rec, {
+    queue: 'queue id',
+    hwHead: 'HW_HEAD',
+    hwTail: 'HW_TAIL',
+    nextToUse: 'SW_NTU',
+    nextToClean: 'SW_NTC',
+    count: 'tx_timeout count',
+  });
   const ms = small(kv.get('delta msecs'));
   if (ms !== undefined) rec.sinceLastTransUs = ms * 1000;
   return rec;
@@ -94,4 +111,3 @@ export function matchVirtio(c: Cursor, i: number): TxTimeoutDumpRecord | null {
   rec.sinceLastTransUs = Number(m[5]);
   return rec;
 }
-

@@ -46,7 +46,12 @@ const BNXT_RE = /^\[(\d+)(?:\.(\d+))?\]: tx\{fw_ring: (\d+) prod: ([0-9a-f]+) co
 export function matchBnxt(c: Cursor, i: number): TxTimeoutDumpRecord | null {
   const m = BNXT_RE.exec(c.msgs[i]!.rest);
   if (!m) return null;
-  const rec = build(c, i, [i], 'bnxt', { napi: BigInt(m[1]!), fw_ring: BigInt(m[3]!), prod: hex(m[4]!), cons: hex(m[5]!) });
+  const rec = build(c, i, [i], 'bnxt', {
+    napi: BigInt(m[1]!),
+    fw_ring: BigInt(m[3]!),
+    prod: hex(m[4]!),
+    cons: hex(m[5]!),
+  });
   rec.driver = c.msgs[i]!.driver ?? 'bnxt_en';
   if (m[2] !== undefined) rec.fields['tx_ring'] = BigInt(m[2]);
   ring(rec, { nextToUse: 'prod', nextToClean: 'cons' });
@@ -98,7 +103,8 @@ export function matchMtk(c: Cursor, i: number): TxTimeoutDumpRecord | null {
       for (const kv of m.rest.matchAll(/(\w+)=([0-9a-f]+)/g)) {
         if (kv[1]!.endsWith('_ring')) continue;
         // base/pointers print %08x; ring indexes print %u.
-        fields[`${side}_${kv[1]}`] = kv[1] === 'base' || /^0\d/.test(kv[2]!) || /[a-f]/.test(kv[2]!) ? hex(kv[2]!) : BigInt(kv[2]!);
+        fields[`${side}_${kv[1]}`] =
+          kv[1] === 'base' || /^0\d/.test(kv[2]!) || /[a-f]/.test(kv[2]!) ? hex(kv[2]!) : BigInt(kv[2]!);
       }
     } else break;
     idx.push(j);
@@ -122,7 +128,14 @@ export function matchGeneric(c: Cursor, i: number): TxTimeoutDumpRecord | null {
   if (c.msgs[i]!.driver === undefined && c.msgs[i]!.dev === undefined) return null;
   // mlx5e's "TX timeout detected" belongs to the per-queue line after it (matchMlx5 takes both).
   const next = c.msgs[i + 1];
-  if (MLX5_HEADER_RE.test(rest) && next && !c.used[i + 1] && MLX5_QUEUE_RE.test(next.rest) && sameDevice(next, c.msgs[i]!)) return null;
+  if (
+    MLX5_HEADER_RE.test(rest) &&
+    next &&
+    !c.used[i + 1] &&
+    MLX5_QUEUE_RE.test(next.rest) &&
+    sameDevice(next, c.msgs[i]!)
+  )
+    return null;
   const idx = [i];
   const fields: Record<string, bigint> = {};
   for (let j = i + 1; j < c.lines.length; j++) {
@@ -146,4 +159,3 @@ export function matchGeneric(c: Cursor, i: number): TxTimeoutDumpRecord | null {
   if (q) rec.queue = Number(q[1]);
   return rec;
 }
-

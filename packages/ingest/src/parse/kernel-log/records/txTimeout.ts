@@ -4,4 +4,14 @@
 import { matchHns3, matchIntelTimeout, matchMlx5, matchVirtio } from './timeoutDumps.js';
 import { matchBnxt, matchEnaMissing, matchGeneric, matchMtk, matchPcnet } from './timeoutLegacy.js';
 
-export const TX_TIMEOUT_MATCHERS = [matchIntelTimeout, matchMlx5, matchHns3, matchVirtio, matchPcnet, matchBnxt, matchEnaMissing, matchMtk, matchGeneric];
+export const TX_TIMEOUT_MATCHERS = [
+  matchIntelTimeout,
+  matchMlx5,
+  matchHns3,
+  matchVirtio,
+  matchPcnet,
+  matchBnxt,
+  matchEnaMissing,
+  matchMtk,
+  matchGeneric,
+];

@@ -14,7 +14,8 @@ import { takeSpan, type Cursor } from './cursor.js';
 const OLD_RE = /NETDEV WATCHDOG: (\S+): transmit timed out/;
 const NAMED_RE = /NETDEV WATCHDOG: (\S+) \(([^)]*)\): transmit queue (\d+) timed out(?: (\d+) ms)?/;
 const CRIT_RE = /^NETDEV WATCHDOG: (?:CPU: (\d+): )?transmit queue (\d+) timed out(?: (\d+) ms)?/;
-const WARNING_RE = /WARNING: (?:CPU: (\d+) PID: \d+ )?at (\S*sch_generic\.c:\d+)(?: |$).*dev_watchdog|WARNING: CPU: (\d+) PID: \d+ at dev_watchdog/;
+const WARNING_RE =
+  /WARNING: (?:CPU: (\d+) PID: \d+ )?at (\S*sch_generic\.c:\d+)(?: |$).*dev_watchdog|WARNING: CPU: (\d+) PID: \d+ at dev_watchdog/;
 const CUT_HERE_RE = /-+\[ cut here \]-+/;
 
 /** Join the WARN_ONCE lines next to the message: up to two lines before (cut here, WARNING) or the one after. */
