@@ -1,1 +1,3 @@
-export { EXIT } from './exit.js';
+;
+
+export {};

@@ -10,7 +10,7 @@ import { writeArrowFileAtomic } from './io/writer.js';
 import { META, SCHEMA_VERSION, type TraceFormat } from './table/schema.js';
 import { abortError, ingestTextSource } from './io/source.js';
 
-export { NotATraceError, StrictParseError, type ParseIssue, type SourceSummary } from './parse/errors.js';
+;
 
 export interface IngestSummary {
   sources: SourceSummary[];
@@ -57,7 +57,7 @@ function totals(sources: SourceSummary[]): IngestSummary {
 }
 
 /** Write the summary into the schema metadata map (META keys; all values strings). */
-export function summaryMetadata(summary: IngestSummary): Map<string, string> {
+function summaryMetadata(summary: IngestSummary): Map<string, string> {
   const m = new Map<string, string>();
   const first = summary.sources[0];
   m.set(META.schemaVersion, SCHEMA_VERSION);

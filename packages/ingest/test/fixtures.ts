@@ -7,7 +7,7 @@ import type { Table } from 'apache-arrow';
 import { loadEvents, type IngestSummary } from '../src/index.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const SHARED = process.env.TXREPLAY_SHARED ?? resolve(repoRoot, '../shared');
+const SHARED = process.env.TXREPLAY_SHARED ?? resolve(repoRoot, '../shared');
 export const TRACES = join(SHARED, 'traces');
 
 /** Build packages/ingest/dist (tsc -b, then scripts/build-wasm.mjs: the catalogue ids and the WebAssembly kernel): tests that load the workers. */

@@ -22,7 +22,7 @@ import { logOnlyResult, readLogEvidence, withLogEvidence } from './logs.js';
  * decides this once with every other input kind.
  * @deprecated use openTrace (from @txreplay/ingest) and TraceInput.arrowFile
  */
-export async function isArrowFile(path: string): Promise<boolean> {
+async function isArrowFile(path: string): Promise<boolean> {
   if (path === '-') return false;
   const input = await openTraceInput(path).catch(() => null);
   return input?.arrowFile === true;

@@ -63,7 +63,7 @@ export function driveDql(q: QueueObs, dql: Dql, jiffiesOf: JiffiesOf, onStep?: (
   }
 }
 
-export function newQueueDql(kernel: string, hz: number, jiffies: number): Dql {
+function newQueueDql(kernel: string, hz: number, jiffies: number): Dql {
   const dql = new Dql(kernelBehaviour(kernel));
   // netdev_init_one_queue: dql_init(&queue->dql, HZ) (§A.2)
   dql.init(hz, jiffies);

@@ -6,8 +6,8 @@ export {
   diagnoseFilesWithEvents,
   loadForReplay,
   replayArrowFile,
-  isArrowFile,
-  type LoadedTrace,
+  
+  
   type DiagnoseOptions,
 } from './diagnose.js';
 export { openArrowFile, CorruptArrowFileError, readAheadTuning } from './input/arrow-file.js';
@@ -24,4 +24,4 @@ export {
 export { readColumns, timeOrder } from './columns.js';
 export { observe, observeSource } from './observe/observe.js';
 export { driveDql, type DqlStep } from './expected-dql.js';
-export { findingsFromKernelLog } from './rules/kernel-log.js';
+;

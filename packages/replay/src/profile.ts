@@ -25,7 +25,7 @@ export const DEFAULT_HZ = 250;
 export const DEFAULT_KERNEL = '6.18';
 
 /** "1G", "10g", "100M", "2.5G", "1000000000" → bits per second. */
-export function parseRate(s: string): number {
+function parseRate(s: string): number {
   const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([kKmMgGtT]?)(?:bit|bps|b)?(?:\/s)?\s*$/.exec(s);
   if (!m) throw new Error(`bad link rate "${s}" (expected e.g. 1G, 100M, 2.5G)`);
   const mult: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 };

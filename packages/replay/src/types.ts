@@ -123,7 +123,7 @@ export interface QueueSummary {
 }
 
 /** (added) NAPI poll cadence per napi struct (§F). */
-export interface NapiSummary {
+interface NapiSummary {
   dev: string;
   /** napi struct pointer, hex (ftrace: hashed) */
   napi: string;

@@ -25,10 +25,10 @@ export interface StoreFlags {
   password?: string;
 }
 
-export const DEFAULT_DATABASE = 'txreplay';
+const DEFAULT_DATABASE = 'txreplay';
 
 /** `$TXREPLAY_DB`, else `$XDG_DATA_HOME/txreplay/chdb`, else `~/.local/share/txreplay/chdb`. */
-export function defaultDbDir(env: NodeJS.ProcessEnv = process.env): string {
+function defaultDbDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.TXREPLAY_DB) return path.resolve(env.TXREPLAY_DB);
   const dataHome =
     env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME)

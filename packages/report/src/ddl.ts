@@ -54,7 +54,7 @@ export const EVENT_COLUMNS: ColumnSpec[] = [
   ),
 ];
 
-export const RUN_COLUMNS: ColumnSpec[] = [
+const RUN_COLUMNS: ColumnSpec[] = [
   { name: 'run_id', type: 'String' },
   { name: 'complete', type: 'UInt8' },
   { name: 'written_at', type: "DateTime('UTC')" },
@@ -84,7 +84,7 @@ export const RUN_COLUMNS: ColumnSpec[] = [
   { name: 'txreplay_version', type: 'String' },
 ];
 
-export const PACKET_COLUMNS: ColumnSpec[] = [
+const PACKET_COLUMNS: ColumnSpec[] = [
   { name: 'run_id', type: 'String', lc: true },
   { name: 'skbaddr', type: 'UInt64' },
   { name: 'dev', type: 'String', lc: true },
@@ -105,7 +105,7 @@ export const PACKET_COLUMNS: ColumnSpec[] = [
   { name: 'first_line', type: 'UInt32' },
 ];
 
-export const INTERVAL_COLUMNS: ColumnSpec[] = [
+const INTERVAL_COLUMNS: ColumnSpec[] = [
   { name: 'run_id', type: 'String', lc: true },
   { name: 'dev', type: 'String', lc: true },
   { name: 'queue', type: 'Int32' },
@@ -117,7 +117,7 @@ export const INTERVAL_COLUMNS: ColumnSpec[] = [
   { name: 'end_time', type: 'TIME' },
 ];
 
-export const SERIES_COLUMNS: ColumnSpec[] = [
+const SERIES_COLUMNS: ColumnSpec[] = [
   { name: 'run_id', type: 'String', lc: true },
   { name: 'dev', type: 'String', lc: true },
   { name: 'queue', type: 'Int32' },
@@ -129,7 +129,7 @@ export const SERIES_COLUMNS: ColumnSpec[] = [
   { name: 'dql_limit_expected', type: 'Nullable(Int64)' },
 ];
 
-export const FINDING_COLUMNS: ColumnSpec[] = [
+const FINDING_COLUMNS: ColumnSpec[] = [
   { name: 'run_id', type: 'String', lc: true },
   { name: 'ordinal', type: 'UInt32' },
   { name: 'kind', type: 'String', lc: true },
@@ -148,7 +148,7 @@ export const FINDING_COLUMNS: ColumnSpec[] = [
   { name: 'next_steps', type: 'String' },
 ];
 
-export const TABLE_COLUMNS: Record<TableName, ColumnSpec[]> = {
+const TABLE_COLUMNS: Record<TableName, ColumnSpec[]> = {
   runs: RUN_COLUMNS,
   events: EVENT_COLUMNS,
   packets: PACKET_COLUMNS,
@@ -178,7 +178,7 @@ export function columnNames(table: TableName): string[] {
 }
 
 /** CREATE TABLE with the columns of store schema version `version` (all by default). */
-export function createTableSql(db: string, table: TableName, caps: ServerCaps, version = Infinity): string {
+function createTableSql(db: string, table: TableName, caps: ServerCaps, version = Infinity): string {
   const cols = TABLE_COLUMNS[table]
     .filter((c) => (c.since ?? 1) <= version)
     .map((c) => `  ${quoteIdent(c.name)} ${renderType(c, caps)}`)
@@ -201,7 +201,7 @@ export function quoteString(value: string): string {
 }
 
 /** A DDL statement, or an ADD COLUMN that runs only when the column is missing (18.16 has no IF NOT EXISTS there). */
-export type MigrationStep = string | { table: TableName; column: string; sql: string };
+type MigrationStep = string | { table: TableName; column: string; sql: string };
 
 export interface Migration {
   version: number;

@@ -15,7 +15,7 @@ function cellText(v: unknown): string {
 }
 
 /** Aligned plain-text table (numbers right-aligned), one line per row; control characters shown escaped. */
-export function formatTable(res: JsonResult): string {
+function formatTable(res: JsonResult): string {
   const names = res.meta.map((m) => m.name);
   const numeric = res.meta.map((m) => /^(Nullable\()?(U?Int|Float|Decimal)/.test(m.type));
   const rows = res.data.map((r) =>

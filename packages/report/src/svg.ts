@@ -48,7 +48,7 @@ function fmt(n: number): string {
 }
 
 /** Compact number for axis labels: 1.5k, 2.3M. */
-export function shortNumber(v: number): string {
+function shortNumber(v: number): string {
   const a = Math.abs(v);
   if (a >= 1e9) return `${fmt(+(v / 1e9).toFixed(1))}G`;
   if (a >= 1e6) return `${fmt(+(v / 1e6).toFixed(1))}M`;

@@ -42,12 +42,12 @@ export function tsvEscape(value: string): string {
 }
 
 /** TSV for NULL. */
-export const TSV_NULL = '\\N';
+const TSV_NULL = '\\N';
 
 export type TsvValue = string | number | bigint | boolean | null | undefined;
 
 /** One field: null/undefined → \N, booleans → 0/1, strings escaped. */
-export function tsvField(v: TsvValue): string {
+function tsvField(v: TsvValue): string {
   if (v === null || v === undefined) return TSV_NULL;
   if (typeof v === 'string') return tsvEscape(v);
   if (typeof v === 'boolean') return v ? '1' : '0';

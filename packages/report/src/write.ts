@@ -22,7 +22,7 @@ import { StoreError, type Store } from './store.js';
 import { tsvRow, WallClockFormatter, type TsvValue } from './tsv.js';
 import { verdictOf } from './verdict.js';
 
-export const TXREPLAY_VERSION = '0.1.0';
+const TXREPLAY_VERSION = '0.1.0';
 
 export interface RunInput {
   /** the normalized event table (ingest) */
@@ -52,7 +52,7 @@ export interface WriteOptions {
   eventsFormat?: EventsWireFormat;
 }
 
-export type EventsWireFormat = 'Native' | 'RowBinary' | 'TabSeparated';
+type EventsWireFormat = 'Native' | 'RowBinary' | 'TabSeparated';
 
 export interface WriteResult {
   runId: string;
@@ -373,7 +373,7 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
   await store.insertTsv('runs', cols, tsvRow(cols.map((c) => values[c] ?? null)));
 }
 
-export interface InsertEventsOptions {
+interface InsertEventsOptions {
   runId: string;
   /** time = ts_ns + wallOffsetNs */
   wallOffsetNs: bigint;
@@ -389,7 +389,7 @@ export interface InsertEventsOptions {
  * an insert body into a JS string, so the events go through a temporary Native file that the engine reads
  * itself (file() table function).
  */
-export async function insertEvents(store: Store, table: Table, o: InsertEventsOptions): Promise<void> {
+async function insertEvents(store: Store, table: Table, o: InsertEventsOptions): Promise<void> {
   const encOpts = { runId: o.runId, wallOffsetNs: o.wallOffsetNs, nanos: store.caps.dateTime64, chunkRows: CHUNK_ROWS };
   if (store.config.placement !== 'server') {
     await insertViaNativeFile(store, table, { ...encOpts, caps: store.caps }, o.onProgress);

@@ -25,7 +25,7 @@ import { COLUMNS, type TraceFormat } from '../table/schema.js';
 import { detectFormat, notATraceReason } from '../parse/sniff.js';
 import { wasmKernelEnabled } from '../parse/wasmLines.js';
 
-export { MAX_ISSUES, parserFor };
+;
 
 /** Lines used to sniff the format. */
 const SNIFF_LINES = 200;

@@ -38,7 +38,7 @@ function hexVal(c: number): number {
 }
 
 /** `0x`-prefixed (or bare) hex up to 32 bits (leading zeros allowed beyond 8 digits): NaN on error. */
-export function bHex32(buf: Uint8Array, a: number, b: number): number {
+function bHex32(buf: Uint8Array, a: number, b: number): number {
   if (b - a >= 2 && buf[a] === 48 && (buf[a + 1]! | 0x20) === 120) a += 2;
   if (a >= b || b - a > 8) {
     while (b - a > 8 && buf[a] === 48) a++;

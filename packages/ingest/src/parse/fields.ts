@@ -37,20 +37,20 @@ import {
   type ColumnSpec,
 } from '../table/catalogue.js';
 
-export { EV_DQL_STALL_DETECTED };
+;
 if (TX_EVENTS[EV_DQL_STALL_DETECTED] !== 'napi:dql_stall_detected')
   throw new Error('fieldKeys.ts EV_DQL_STALL_DETECTED is stale');
 
-export const EV_NET_DEV_QUEUE = 0;
-export const EV_NET_DEV_START_XMIT = 1;
-export const EV_NET_DEV_XMIT = 2;
-export const EV_NET_DEV_XMIT_TIMEOUT = 3;
-export const EV_QDISC_ENQUEUE = 4;
-export const EV_QDISC_DEQUEUE = 5;
-export const EV_NAPI_POLL = 6;
-export const EV_CONSUME_SKB = 8;
-export const EV_KFREE_SKB = 9;
-export const EV_OTHER = -1;
+const EV_NET_DEV_QUEUE = 0;
+const EV_NET_DEV_START_XMIT = 1;
+const EV_NET_DEV_XMIT = 2;
+const EV_NET_DEV_XMIT_TIMEOUT = 3;
+const EV_QDISC_ENQUEUE = 4;
+const EV_QDISC_DEQUEUE = 5;
+const EV_NAPI_POLL = 6;
+const EV_CONSUME_SKB = 8;
+const EV_KFREE_SKB = 9;
+const EV_OTHER = -1;
 
 /** canonical or bare name → event id (TX_EVENTS order) */
 const EVENT_IDS = new Map<string, number>();

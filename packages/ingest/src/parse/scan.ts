@@ -3,17 +3,17 @@
  * Numbers come back as JS numbers (NaN on error); 64-bit values are written as two uint32 halves.
  */
 
-export const CH_SPACE = 32;
-export const CH_TAB = 9;
-export const CH_0 = 48;
-export const CH_9 = 57;
+const CH_SPACE = 32;
+const CH_TAB = 9;
+const CH_0 = 48;
+const CH_9 = 57;
 export const CH_DOT = 46;
 export const CH_COLON = 58;
 export const CH_EQ = 61;
 export const CH_MINUS = 45;
 export const CH_LBRACK = 91;
 export const CH_RBRACK = 93;
-export const CH_LPAREN = 40;
+const CH_LPAREN = 40;
 export const CH_HASH = 35;
 
 export function isSpace(c: number): boolean {
@@ -69,7 +69,7 @@ function hexVal(c: number): number {
 }
 
 /** `0x`-prefixed (or bare) hex, up to 32 bits: NaN on error. */
-export function parseHex32(s: string, a: number, b: number): number {
+function parseHex32(s: string, a: number, b: number): number {
   if (b - a >= 2 && s.charCodeAt(a) === CH_0 && (s.charCodeAt(a + 1) | 0x20) === 120) a += 2;
   if (a >= b || b - a > 8) {
     // allow leading zeros beyond 8 digits

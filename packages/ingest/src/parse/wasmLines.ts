@@ -43,7 +43,7 @@ if (CFG + 4 * (C_VALID + COLUMNS.length) > 65536)
   throw new Error('WebAssembly line kernel: too many columns for its configuration block');
 
 /** run() results (../../wasm/lines.ts) */
-export const WASM_DONE = 0;
+const WASM_DONE = 0;
 export const WASM_FULL = 1;
 export const WASM_BAIL = 2;
 

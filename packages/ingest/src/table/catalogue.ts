@@ -279,7 +279,7 @@ export type ArrowKindOf<N extends ColumnName> = SpecOf<N>['arrow'];
 type NamesWhere<P> = Extract<Catalogue[number], P>['name'];
 
 /** Columns every row has (not nullable in the Arrow schema). */
-export type NonNullColumn = NamesWhere<{ nullable: false }>;
+type NonNullColumn = NamesWhere<{ nullable: false }>;
 export const NON_NULL_COLUMNS: readonly ColumnName[] = CATALOGUE.filter((c) => !c.nullable).map((c) => c.name);
 
 /** Dictionary-encoded columns; their position here is their Arrow dictionary id. */

@@ -31,10 +31,10 @@ import { COLUMNS, NON_NULL_COLUMNS, columnSpec, type ColumnName } from './catalo
 export {
   BufferPool,
   buffersOf,
-  DEFAULT_BATCH_ROWS,
+  
   DICT_COLUMN_NAMES,
-  RowColumns,
-  StringDictionary,
+  
+  
   type BatchBuffers,
   type DictColumn,
 } from './rows.js';
@@ -44,7 +44,7 @@ function dictType(id: number): Dictionary<Utf8, Int32> {
 }
 
 /** The Arrow type of a column (dictionary ids: the column's place in DICT_COLUMNS). */
-export function arrowTypeOf(name: ColumnName): DataType {
+function arrowTypeOf(name: ColumnName): DataType {
   switch (columnSpec(name).arrow) {
     case 'int16':
       return new Int16();
@@ -87,7 +87,7 @@ const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
 /** Build a Utf8 Data from strings (null entries become nulls). */
-export function utf8Data(values: readonly (string | null)[]): Data<Utf8> {
+function utf8Data(values: readonly (string | null)[]): Data<Utf8> {
   const n = values.length;
   const offsets = new Int32Array(n + 1);
   const encoded: Uint8Array[] = new Array<Uint8Array>(n);

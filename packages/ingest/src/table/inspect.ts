@@ -37,7 +37,7 @@ function countDict(data: Data, into: Map<string, number>, skip: Uint8Array | nul
   }
 }
 
-export function inspectTable(table: Table, path = ''): TableInspection {
+function inspectTable(table: Table, path = ''): TableInspection {
   let min: bigint | null = null;
   let max: bigint | null = null;
   const events = new Map<string, number>();

@@ -34,7 +34,7 @@ if (endianness() !== 'LE') throw new Error('txreplay ingest assumes a little-end
 export type ColumnArena = (bytes: number) => { buffer: ArrayBufferLike; byteOffset: number };
 
 /** Rows per record batch: big enough for cheap IPC framing, small enough to keep memory flat. */
-export const DEFAULT_BATCH_ROWS = 65536;
+const DEFAULT_BATCH_ROWS = 65536;
 
 /**
  * The buffers of one record batch, before dictionaries are attached: typed arrays only, so a parse worker can
@@ -97,7 +97,7 @@ let packedSet = 0;
  * values sit at bits 0, 8, 16, 24 and fold into a nibble with three shifts. The number of set rows is left in
  * packedSet (no result object per call).
  */
-export function packBits(v: Uint8Array, n: number, pool?: BufferPool): Uint8Array {
+function packBits(v: Uint8Array, n: number, pool?: BufferPool): Uint8Array {
   const bytes = (n + 7) >> 3;
   // pooled buffers have one size per column type (the batch capacity), whatever the rows in this batch
   const bits = pool === undefined ? new Uint8Array(bytes) : new Uint8Array(pool.take((v.length + 7) >> 3), 0, bytes);

@@ -17,12 +17,12 @@
  */
 
 export {
-  TX_EVENTS,
+  
   COLUMNS,
-  NON_NULL_COLUMNS,
-  type TxEventName,
-  type ColumnName,
-  type TxEventRow,
+  
+  
+  
+  
 } from './catalogue.js';
 
 /** Synthetic row that marks events the tracer itself lost (bpftrace `lost_events`, `Lost N events`). */

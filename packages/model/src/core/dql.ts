@@ -20,9 +20,9 @@ export const DQL_MAX_OBJECT = 268435455;
 /** DQL_MAX_LIMIT = UINT_MAX / 2 - DQL_MAX_OBJECT; the sysfs limit_max default */
 export const DQL_MAX_LIMIT = 1879048192;
 /** DQL_HIST_LEN: history words (6.9+) */
-export const DQL_HIST_LEN = 4;
+const DQL_HIST_LEN = 4;
 /** BITS_PER_LONG on the modelled (64-bit) machines */
-export const BITS_PER_LONG = 64;
+const BITS_PER_LONG = 64;
 const UINT_MAX = 0xffffffff;
 /** history ring length in jiffies: DQL_HIST_LEN * BITS_PER_LONG */
 const HIST_BITS = DQL_HIST_LEN * BITS_PER_LONG;

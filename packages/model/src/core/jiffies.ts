@@ -33,7 +33,7 @@ export function timeBeforeEq(a: number, b: number): boolean {
  * INITIAL_JIFFIES: `((unsigned long)(unsigned int)(-300*HZ))`, so that the 32-bit jiffies wrap
  * five minutes after boot. The value of jiffies at boot for a given HZ.
  */
-export function initialJiffies(hz: number): number {
+function initialJiffies(hz: number): number {
   return (-300 * hz) >>> 0;
 }
 

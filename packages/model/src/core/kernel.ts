@@ -6,7 +6,7 @@
  * tree are marked "approx." (see packages/model/README.md, "Kernel versions").
  */
 
-export interface KernelVersion {
+interface KernelVersion {
   major: number;
   minor: number;
   /** stable sublevel, 0 when the release string has none */
@@ -42,7 +42,7 @@ export interface KernelBehaviour {
 }
 
 /** Parse '6.18.44-fc-v769', '5.15.100', '6.12' … into numbers. Throws on anything else. */
-export function parseKernelRelease(release: string): KernelVersion {
+function parseKernelRelease(release: string): KernelVersion {
   const m = /^\s*v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(release);
   if (!m)
     throw new Error(`kernelBehaviour: cannot parse kernel release '${release}' (expected e.g. '6.12.117' or '5.15')`);

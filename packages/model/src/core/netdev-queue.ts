@@ -15,11 +15,11 @@ export const QUEUE_STATE_STACK_XOFF = 0x2;
 /** __QUEUE_STATE_FROZEN: netif_tx_lock / the watchdog froze the queue. */
 export const QUEUE_STATE_FROZEN = 0x4;
 /** QUEUE_STATE_ANY_XOFF = DRV_XOFF | STACK_XOFF */
-export const QUEUE_STATE_ANY_XOFF = QUEUE_STATE_DRV_XOFF | QUEUE_STATE_STACK_XOFF;
+const QUEUE_STATE_ANY_XOFF = QUEUE_STATE_DRV_XOFF | QUEUE_STATE_STACK_XOFF;
 /** QUEUE_STATE_ANY_XOFF_OR_FROZEN */
-export const QUEUE_STATE_ANY_XOFF_OR_FROZEN = QUEUE_STATE_ANY_XOFF | QUEUE_STATE_FROZEN;
+const QUEUE_STATE_ANY_XOFF_OR_FROZEN = QUEUE_STATE_ANY_XOFF | QUEUE_STATE_FROZEN;
 /** QUEUE_STATE_DRV_XOFF_OR_FROZEN */
-export const QUEUE_STATE_DRV_XOFF_OR_FROZEN = QUEUE_STATE_DRV_XOFF | QUEUE_STATE_FROZEN;
+const QUEUE_STATE_DRV_XOFF_OR_FROZEN = QUEUE_STATE_DRV_XOFF | QUEUE_STATE_FROZEN;
 
 export interface NetdevQueueOptions {
   /** the driver uses BQL (calls netdev_tx_sent/completed_queue); default true */
@@ -150,7 +150,7 @@ export class NetdevQueue {
 }
 
 /** netif_tx_stop_all_queues. */
-export function netifTxStopAllQueues(queues: readonly NetdevQueue[], jiffies: number): void {
+function netifTxStopAllQueues(queues: readonly NetdevQueue[], jiffies: number): void {
   for (const q of queues) q.stop(jiffies);
 }
 

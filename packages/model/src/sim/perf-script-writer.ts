@@ -43,7 +43,7 @@ function upperHex(n: number): string {
 }
 
 /** the part of the line after `sys:event: ` */
-export function formatPerfScriptFields(ev: SimTraceEvent, ctx: PerfScriptContext): string {
+function formatPerfScriptFields(ev: SimTraceEvent, ctx: PerfScriptContext): string {
   const dev = ctx.devices[ev.dev];
   const name = dev?.name ?? `dev${ev.dev}`;
   switch (ev.kind) {
@@ -85,7 +85,7 @@ export function perfTimestamp(tsNs: number): string {
 }
 
 /** one full perf-script line, without the newline */
-export function formatPerfScriptLine(ev: SimTraceEvent, ctx: PerfScriptContext): string {
+function formatPerfScriptLine(ev: SimTraceEvent, ctx: PerfScriptContext): string {
   const task = ctx.tasks[ev.task] ?? { comm: 'swapper', pid: 0 };
   return (
     `${task.comm.slice(0, 15).padStart(16)} ${String(task.pid).padStart(5)} [${String(ev.cpu).padStart(3, '0')}] ` +

@@ -8,11 +8,11 @@ import { FAULT_KINDS, type FaultKind, type FaultSpec } from './faults.js';
 import type { TbfConfig } from '../core/qdisc/tbf.js';
 import type { FqCodelConfig } from '../core/qdisc/fq-codel.js';
 
-export type QdiscKind = 'pfifo_fast' | 'pfifo' | 'bfifo' | 'tbf' | 'fq_codel' | 'mq' | 'noqueue';
+type QdiscKind = 'pfifo_fast' | 'pfifo' | 'bfifo' | 'tbf' | 'fq_codel' | 'mq' | 'noqueue';
 export type LeafQdiscKind = 'pfifo_fast' | 'pfifo' | 'bfifo' | 'tbf' | 'fq_codel';
 const LEAF_KINDS: readonly string[] = ['pfifo_fast', 'pfifo', 'bfifo', 'tbf', 'fq_codel'];
 
-export interface ScenarioDevice {
+interface ScenarioDevice {
   name: string;
   ifindex?: number;
   driver: DriverKind;
@@ -64,7 +64,7 @@ export interface ScenarioDevice {
  * only now and then: modelled as run windows of `napiRunMs` every `napiPeriodMs` (0 = always runnable), each poll
  * costing `napiCostNsPerPacket` per consumed packet.
  */
-export interface VethPeerConfig {
+interface VethPeerConfig {
   name?: string;
   ifindex?: number;
   napiPid?: number;
@@ -74,7 +74,7 @@ export interface VethPeerConfig {
   napiRunMs?: number;
   napiCostNsPerPacket?: number;
 }
-export interface ResolvedVethPeer {
+interface ResolvedVethPeer {
   name: string;
   ifindex: number;
   napiPid: number;
@@ -84,7 +84,7 @@ export interface ResolvedVethPeer {
   napiCostNsPerPacket: number;
 }
 
-export interface ScenarioSource {
+interface ScenarioSource {
   name: string;
   comm?: string;
   pid?: number;

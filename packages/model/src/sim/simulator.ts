@@ -101,7 +101,7 @@ export interface SimLogRecord {
   text: string;
 }
 
-export interface DeviceStats {
+interface DeviceStats {
   name: string;
   /** bytes handed to __dev_queue_xmit (net_dev_queue) */
   queuedBytes: number;
@@ -121,7 +121,7 @@ export interface DeviceStats {
   watchdogFires: number;
 }
 
-export interface QueueStats {
+interface QueueStats {
   dev: string;
   queue: number;
   state: number;
@@ -149,7 +149,7 @@ export interface QueueStats {
 }
 
 /** /proc/net/softnet_stat-like counters per CPU (§F) */
-export interface SoftnetStats {
+interface SoftnetStats {
   cpu: number;
   /** net_rx_action runs */
   netRxRuns: number;
@@ -1537,6 +1537,6 @@ export class Simulator implements DriverHost {
 }
 
 /** Run a resolved scenario to completion. */
-export function simulate(scenario: ResolvedScenario, opts: SimOptions = {}): SimResult {
+function simulate(scenario: ResolvedScenario, opts: SimOptions = {}): SimResult {
   return new Simulator(scenario, opts).run();
 }

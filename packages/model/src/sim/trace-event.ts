@@ -76,7 +76,7 @@ export type TraceConsumer = (ev: SimTraceEvent) => void;
 
 /** kfree/consume events are per skb; this maps skb id → a kernel-looking skbaddr, split in two 32-bit halves for printing */
 export const SKBADDR_HI = 0xffff8881;
-export const SKBADDR_LO_BASE = 0x02000000;
+const SKBADDR_LO_BASE = 0x02000000;
 export function skbaddrLo(skb: number): number {
   return (SKBADDR_LO_BASE + skb * 0x100) >>> 0;
 }

@@ -751,4 +751,4 @@ interface ColumnRegions {
   vLen: number;
 }
 
-export type { DictNames };
+;

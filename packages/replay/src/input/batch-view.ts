@@ -11,7 +11,7 @@
 import { putPtr, putTsRel, type Chunk, type TimeBase, type TraceColumns } from '../columns.js';
 import type { BatchSource, ReplayColumn, RowRange } from './batches.js';
 
-export type Ints = ArrayLike<number>;
+type Ints = ArrayLike<number>;
 
 export interface BatchView {
   n: number;
@@ -63,7 +63,7 @@ export const isNull = (bm: Uint8Array | null, i: number): boolean =>
   bm !== null && ((bm[i >> 3]! >> (i & 7)) & 1) === 0;
 
 /** Thrown when a chunk is sliced (validity offset ≠ 0): the caller takes the whole-table path. */
-export class UnsupportedLayout extends Error {}
+class UnsupportedLayout extends Error {}
 
 export class ViewBuilder {
   private cap = 0;

@@ -26,20 +26,20 @@ export interface FindingOptions {
 const NS_PER_MS = 1e6;
 export const fmtMs = (ns: number): string => `${(ns / NS_PER_MS).toFixed(ns < 10 * NS_PER_MS ? 3 : 1)} ms`;
 
-export function evidenceOf(o: Observed, row: number, note: string): Evidence {
+function evidenceOf(o: Observed, row: number, note: string): Evidence {
   const r = o.rows;
   return { tsNs: r.tsNs(row), event: r.eventName(row), source: r.sourceName(row), line: r.line(row), note };
 }
 
 /** Devices whose NAPI polls can complete `d`'s transmissions: its own, else the peer's (veth: the
  * receiving end's NAPI drains the ptr_ring and wakes the sender's txq). */
-export function completionDevices(o: Observed, d: DevObs): DevObs[] {
+function completionDevices(o: Observed, d: DevObs): DevObs[] {
   if (d.napiPollTs.length > 0) return [d];
   return o.devices.filter((x) => x !== d && x.napiPollTs.length > 0);
 }
 
 /** A device that transmits without NAPI of its own but next to another device's NAPI: veth-like (§D.1). */
-export function isPeerDriven(o: Observed, d: DevObs, profile: DeviceProfile): boolean {
+function isPeerDriven(o: Observed, d: DevObs, profile: DeviceProfile): boolean {
   if (profile.driver) return completedByPeerNapi(profile.driver);
   return d.napiPollTs.length === 0 && completionDevices(o, d).length > 0;
 }
@@ -50,7 +50,7 @@ export function sumIn(lists: F64List[], from: number, to: number): number {
   return n;
 }
 
-export function firstIn(
+function firstIn(
   lists: F64List[],
   rowsOf: ((d: number) => F64List) | null,
   from: number,

@@ -41,7 +41,7 @@ import { traceGaps } from './trace-gap.js';
 export type { FindingOptions } from './context.js';
 
 /** How a long stop is classified by what the completion side did meanwhile (§I.1, §I.2, §I.4, §I.5, §I.7). */
-export const STOP_RULES: readonly StopRule[] = [
+const STOP_RULES: readonly StopRule[] = [
   frozenQueue,
   bqlInflightLeak,
   stackXoffStuck,
@@ -52,7 +52,7 @@ export const STOP_RULES: readonly StopRule[] = [
   peerNapiNotDraining,
 ];
 
-export const QUEUE_RULES: readonly QueueRule[] = [
+const QUEUE_RULES: readonly QueueRule[] = [
   dqlLimitCollapsed,
   ringBackpressure,
   napiStarvedDuringBackpressure,
@@ -67,7 +67,7 @@ export const QUEUE_RULES: readonly QueueRule[] = [
   watchdogTimeoutOnQueue,
 ];
 
-export const DEVICE_RULES: readonly DeviceRule[] = [watchdogTimeoutUnseenQueue, peerDown, dqlStall];
+const DEVICE_RULES: readonly DeviceRule[] = [watchdogTimeoutUnseenQueue, peerDown, dqlStall];
 
 export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
   const sink = new FindingSink(o);

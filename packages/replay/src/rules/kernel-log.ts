@@ -27,12 +27,12 @@ type RingRecord = Extract<KernelRecord, { kind: 'tx_hang_dump' | 'tx_timeout_dum
 type DeviceNamed = { dev?: string; busId?: string; driver?: string };
 
 /** A record's time on the trace clock: printk's since-boot stamp when the envelope has one, else wall time. */
-export function logTimeNs(r: { tsBootNs?: bigint; wallTimeUs?: bigint }): bigint {
+function logTimeNs(r: { tsBootNs?: bigint; wallTimeUs?: bigint }): bigint {
   return r.tsBootNs ?? (r.wallTimeUs !== undefined ? r.wallTimeUs * 1000n : 0n);
 }
 
 /** The device as the log names it: interface name, else PCI address (igb on older kernels prints no ifname). */
-export function logDeviceName(r: DeviceNamed): string {
+function logDeviceName(r: DeviceNamed): string {
   return r.dev ?? r.busId ?? (r.driver !== undefined ? `(${r.driver})` : '(unknown device)');
 }
 

@@ -5,7 +5,7 @@
 import type { Observed } from '../observe/records.js';
 import { fmtMs, type FindingSink, type Needs } from './context.js';
 
-export const traceGapNeeds: Needs = { events: ['txreplay:lost_events'] };
+const traceGapNeeds: Needs = { events: ['txreplay:lost_events'] };
 
 export function traceGaps(o: Observed, sink: FindingSink): void {
   const { add, ev } = sink;

@@ -1,7 +1,7 @@
 /** JSON encoding of a ReplayResult (README "JSON schema"): bigint → decimal string, everything else as is. */
 import type { ReplayResult } from '../types.js';
 
-export const JSON_SCHEMA_VERSION = 1;
+const JSON_SCHEMA_VERSION = 1;
 
 export function toJson(result: ReplayResult, opts: { series?: boolean; pretty?: boolean } = {}): string {
   const body = {

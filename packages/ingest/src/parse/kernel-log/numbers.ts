@@ -7,7 +7,7 @@ export function hex(s: string): bigint {
 }
 
 /** `0x…` is hex, bare digits decimal (printk %d / %u / %llu). */
-export function num(s: string): bigint {
+function num(s: string): bigint {
   return /^0x/i.test(s) ? hex(s) : BigInt(s);
 }
 

@@ -26,7 +26,7 @@ function continuationOf(prev: KernelLine, lineNo: number, raw: string, message: 
 }
 
 /** Split text into lines (LF or CRLF). */
-export function splitLines(text: string): string[] {
+function splitLines(text: string): string[] {
   const lines = text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines;

@@ -40,7 +40,7 @@ export function isoToEpochUs(iso: string): bigint | undefined {
 }
 
 /** Month abbreviation → 1..12, or 0 if it is not one. */
-export function monthNumber(mon: string): number {
+function monthNumber(mon: string): number {
   return MONTHS.indexOf(mon) + 1;
 }
 

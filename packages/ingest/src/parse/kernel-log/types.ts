@@ -93,7 +93,7 @@ export interface WatchdogTimeoutRecord extends RecordSpan, DeviceRef {
  * A descriptor-ring dump a driver prints when it finds a TX ring stuck. All ring numbers are descriptor indexes
  * in the driver's own terms; `fields` holds every number as printed (hex unless the driver prints decimal).
  */
-export interface RingDumpCommon extends RecordSpan, DeviceRef {
+interface RingDumpCommon extends RecordSpan, DeviceRef {
   driver: string;
   queue?: number;
   /** Hardware head: TDH (Intel), HWB/HW_HEAD write-back head (i40e, ice, hns3). */

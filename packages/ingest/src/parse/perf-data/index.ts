@@ -1,1 +1,1 @@
-export { readPerfData, type PerfDataOptions } from './reader.js';
+export { readPerfData,  } from './reader.js';

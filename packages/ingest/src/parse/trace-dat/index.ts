@@ -1,1 +1,1 @@
-export { readTraceDat, type TraceDatOptions } from './reader.js';
+export { readTraceDat,  } from './reader.js';

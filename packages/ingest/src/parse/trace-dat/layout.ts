@@ -53,7 +53,7 @@ export interface TraceDatLayout {
   unappliedTimeOptions: string[];
 }
 
-export interface InstanceData {
+interface InstanceData {
   name: string;
   /** The clock trace-cmd wrote for it (trace-cmd 3.1 extract -B writes the top instance's clock here). */
   clock: string;

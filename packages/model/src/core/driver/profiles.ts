@@ -7,36 +7,36 @@ export const NETDEV_TX_OK = 0x00;
 /** §D.4: the only rc that is not dev_xmit_complete */
 export const NETDEV_TX_BUSY = 0x10;
 
-export const MAX_SKB_FRAGS = 17;
+const MAX_SKB_FRAGS = 17;
 /** igb (§G.1) */
-export const IGB_DEFAULT_TXD = 256;
+const IGB_DEFAULT_TXD = 256;
 export const IGB_DEFAULT_TX_WORK = 128;
-export const IGB_MAX_DATA_PER_TXD = 32768;
+const IGB_MAX_DATA_PER_TXD = 32768;
 export const IGB_DESC_NEEDED = MAX_SKB_FRAGS + 4; // 21
 export const IGB_TX_WAKE_THRESHOLD = IGB_DESC_NEEDED * 2; // 42
 /** macb (§G.2) */
-export const MACB_DEFAULT_TX_RING_SIZE = 512;
+const MACB_DEFAULT_TX_RING_SIZE = 512;
 /** GEM max_tx_length (GEM_MAX_TX_LEN = 0x3FC0 rounded to the DMA bus width) */
-export const MACB_MAX_TX_LENGTH = 0x3fc0;
+const MACB_MAX_TX_LENGTH = 0x3fc0;
 export function macbTxWakeupThresh(ringSize: number): number {
   return (3 * ringSize) / 4;
 }
 /** virtio_net (§G.3): stop when num_free < 2 + MAX_SKB_FRAGS, wake when >= */
 export const VIRTIO_NET_STOP_THRESHOLD = 2 + MAX_SKB_FRAGS; // 19
-export const VIRTIO_DEFAULT_RING_SIZE = 256;
+const VIRTIO_DEFAULT_RING_SIZE = 256;
 /** §F */
 export const NAPI_POLL_WEIGHT = 64;
 /** veth: the peer rq's xdp_ring (ptr_ring) size, VETH_RING_SIZE */
 export const VETH_RING_SIZE = 256;
 
 /** From which kernel release a driver calls netdev_tx_sent_queue / netdev_tx_completed_queue (§B). */
-export type BqlSupport = 'always' | 'never' | { readonly sinceMajor: number; readonly sinceMinor: number };
+type BqlSupport = 'always' | 'never' | { readonly sinceMajor: number; readonly sinceMinor: number };
 
 /**
  * What the driver's ring does, in words with the kernel functions (§G): when ndo_start_xmit stops the txq,
  * when the clean path wakes it, what head and tail are, and what a head that stops moving means.
  */
-export interface RingRules {
+interface RingRules {
   stop: string;
   wake: string;
   headTail: string;

@@ -8,7 +8,7 @@ import { SkbFifo } from './skb-fifo.js';
 export const NET_XMIT_SUCCESS = 0x00;
 export const NET_XMIT_DROP = 0x01;
 export const NET_XMIT_CN = 0x02;
-export const NET_XMIT_MASK = 0x0f;
+const NET_XMIT_MASK = 0x0f;
 
 export interface QdiscDiscipline {
   readonly kind: 'pfifo_fast' | 'pfifo' | 'bfifo' | 'tbf' | 'fq_codel';

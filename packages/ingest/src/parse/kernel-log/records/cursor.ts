@@ -16,7 +16,7 @@ export interface Cursor {
 export type Matcher = (c: Cursor, i: number) => KernelRecord | null;
 
 /** Lines of other sources (syslog files hold every daemon) are not kernel messages. */
-export function isKernelLine(l: KernelLine): boolean {
+function isKernelLine(l: KernelLine): boolean {
   return l.ident === undefined || l.ident === 'kernel' || l.ident === 'kern';
 }
 
