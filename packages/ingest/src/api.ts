@@ -10,8 +10,6 @@ import { writeArrowFileAtomic } from './io/writer.js';
 import { META, SCHEMA_VERSION, type TraceFormat } from './table/schema.js';
 import { abortError, ingestTextSource } from './io/source.js';
 
-;
-
 export interface IngestSummary {
   sources: SourceSummary[];
   lines: number;

@@ -6,8 +6,6 @@ export {
   diagnoseFilesWithEvents,
   loadForReplay,
   replayArrowFile,
-  
-  
   type DiagnoseOptions,
 } from './diagnose.js';
 export { openArrowFile, CorruptArrowFileError, readAheadTuning } from './input/arrow-file.js';
@@ -24,4 +22,3 @@ export {
 export { readColumns, timeOrder } from './columns.js';
 export { observe, observeSource } from './observe/observe.js';
 export { driveDql, type DqlStep } from './expected-dql.js';
-;

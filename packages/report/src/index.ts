@@ -3,49 +3,31 @@
  * CONTRACT (names/signatures stay):
  *   writePostMortem(result, { html?, md?, title? }) renders a self-contained HTML and/or Markdown post-mortem.
  */
-export { writePostMortem, renderHtml,   } from './postmortem.js';
-export { parseServerVersion,  } from './caps.js';
+export { writePostMortem, renderHtml } from './postmortem.js';
+export { parseServerVersion } from './caps.js';
 export {
   resolveStoreConfig,
   describeStore,
-  
   redactUrl,
-  
   type StoreConfig,
   type StoreFlags,
 } from './config.js';
 export {
   STORE_SCHEMA_VERSION,
-  
-  
-  
-  
   tableStructure,
-  
 } from './ddl.js';
-export { Store, StoreError,  } from './store.js';
+export { Store, StoreError } from './store.js';
 export {
   writeRun,
-  
   removeInsertTempFiles,
   computeRunId,
   hashSources,
   runExists,
   dropRun,
-  
-  
-  
-  
-  
-  
 } from './write.js';
 export { encodeEvents, encodeEventsTsv, u64Text, EVENT_INSERT_COLUMNS } from './encode-events.js';
 export { encodeEventsRowBinary } from './encode-rowbinary.js';
 export { encodeEventsNative } from './encode-native.js';
-;
-;
-;
-;
-export { parseDashboardQueries, expandGrafanaMacros,  } from './dashboards.js';
-export { runQuery,  type QueryOutputFormat } from './query.js';
-export { exportCsv,   } from './export-csv.js';
+export { parseDashboardQueries, expandGrafanaMacros } from './dashboards.js';
+export { runQuery, type QueryOutputFormat } from './query.js';
+export { exportCsv } from './export-csv.js';

@@ -25,8 +25,6 @@ import { COLUMNS, type TraceFormat } from '../table/schema.js';
 import { detectFormat, notATraceReason } from '../parse/sniff.js';
 import { wasmKernelEnabled } from '../parse/wasmLines.js';
 
-;
-
 /** Lines used to sniff the format. */
 const SNIFF_LINES = 200;
 /** Bytes read before deciding (binary/HTML check and sniffing). */

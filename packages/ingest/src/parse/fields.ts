@@ -36,8 +36,6 @@ import {
   type ColumnName,
   type ColumnSpec,
 } from '../table/catalogue.js';
-
-;
 if (TX_EVENTS[EV_DQL_STALL_DETECTED] !== 'napi:dql_stall_detected')
   throw new Error('fieldKeys.ts EV_DQL_STALL_DETECTED is stale');
 

@@ -31,10 +31,7 @@ import { COLUMNS, NON_NULL_COLUMNS, columnSpec, type ColumnName } from './catalo
 export {
   BufferPool,
   buffersOf,
-  
   DICT_COLUMN_NAMES,
-  
-  
   type BatchBuffers,
   type DictColumn,
 } from './rows.js';

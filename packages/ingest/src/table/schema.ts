@@ -16,14 +16,7 @@
  *   consumers sort by (ts_ns, line).
  */
 
-export {
-  
-  COLUMNS,
-  
-  
-  
-  
-} from './catalogue.js';
+export { COLUMNS } from './catalogue.js';
 
 /** Synthetic row that marks events the tracer itself lost (bpftrace `lost_events`, `Lost N events`). */
 export const LOST_EVENTS_MARKER = 'txreplay:lost_events';

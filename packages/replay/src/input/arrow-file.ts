@@ -750,5 +750,3 @@ interface ColumnRegions {
   vPos: number;
   vLen: number;
 }
-
-;

@@ -1,1 +1,1 @@
-export { readPerfData,  } from './reader.js';
+export { readPerfData } from './reader.js';

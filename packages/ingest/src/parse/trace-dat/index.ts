@@ -1,1 +1,1 @@
-export { readTraceDat,  } from './reader.js';
+export { readTraceDat } from './reader.js';
