@@ -1,7 +1,11 @@
 /**
  * Public ingest API (contract for replay, report and cli).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Table, type RecordBatch } from 'apache-arrow';
+import { binaryToPerfScriptText } from './io/binary.js';
 import { appendRow, readArrowTable, rowAt, summaryOfArrow } from './io/arrowInput.js';
 import { openTrace, singleArrowInput, type TraceInput } from './io/open.js';
 import { EventColumns } from './table/columns.js';
@@ -120,6 +124,10 @@ async function ingestAll(
       sources.push(summaryOfArrow(path, table));
       continue;
     }
+    if (input.kind === 'binary') {
+      sources.push(await ingestBinarySource(input, cols, counted, opts, batchesDropped));
+      continue;
+    }
     sources.push(
       await ingestTextSource(path, cols, counted, {
         format: input.format ?? undefined,
@@ -135,6 +143,43 @@ async function ingestAll(
   }
   if (cols.length > 0 || batches === 0) await counted(cols.flush());
   return totals(sources);
+}
+
+/**
+ * perf.data / trace.dat: decoded (../parse/perf-data, ../parse/trace-dat), rendered as perf-script lines with full
+ * ns timestamps into a temporary file (io/binary.ts) and parsed by the one text grammar; the summary names the
+ * binary file, its format and the kernel it was recorded on.
+ */
+async function ingestBinarySource(
+  input: TraceInput,
+  cols: EventColumns,
+  onBatch: (b: RecordBatch) => Promise<void>,
+  opts: LoadOptions,
+  batchesDropped: boolean,
+): Promise<SourceSummary> {
+  const dir = await mkdtemp(join(tmpdir(), 'txreplay-bin-'));
+  try {
+    const text = join(dir, 'trace.perf-script.txt');
+    const decoded = await binaryToPerfScriptText(input.path, input.binary!, text);
+    const summary = await ingestTextSource(text, cols, onBatch, {
+      format: 'perf-script',
+      sourceName: input.path,
+      strict: opts.strict,
+      signal: opts.signal,
+      workers: 0,
+      reuseBatchBuffers: batchesDropped,
+    });
+    return {
+      ...summary,
+      path: input.path,
+      format: input.binary === 'perf-data' ? 'perf-script' : 'trace-cmd',
+      kernel: summary.kernel ?? decoded.osRelease,
+      skipped: summary.skipped + decoded.unrendered,
+      issues: summary.issues.map((i) => ({ ...i, path: input.path })),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Read traces (any text format, .gz, '-' for stdin, or .arrow files) into one in-memory Arrow table. */

@@ -12,19 +12,23 @@
  * - A regular text file that is no trace but a kernel log (dmesg, syslog, journalctl, kern.log, pasted with
  *   prefixes: ../parse/kernel-log) is a `log` input: replay reads its NETDEV WATCHDOG lines and driver dumps as
  *   evidence beside the traces.
- * Later kinds (perf.data, trace.dat) are decided here too.
+ * - perf.data and trace.dat (also gzipped) are `binary` inputs, read by ../parse/perf-data and ../parse/trace-dat.
  */
 import { open, stat } from 'node:fs/promises';
 import type { TraceFormat } from '../table/schema.js';
 import { NotATraceError } from '../parse/errors.js';
 import { looksLikeKernelLog } from '../parse/kernel-log/detect.js';
-import { headLinesOf, sniffTextFile } from './source.js';
+import { detectBinaryFormat } from '../parse/tracing-data/index.js';
+import type { BinaryFormat } from './binary.js';
+import { headBytesOf, headLinesOf, sniffTextFile } from './source.js';
 
 export interface TraceInput {
   /** as given (`-` = stdin): the `source` column and the messages use it */
   readonly path: string;
   /** a trace as text, an Arrow table, or a kernel log (evidence records, not trace events) */
-  readonly kind: 'text' | 'arrow' | 'log';
+  readonly kind: 'text' | 'arrow' | 'log' | 'binary';
+  /** perf.data or trace.dat (kind 'binary'), by its magic (`PERFILE2`, `\x17\x08\x44tracing`), also gzipped */
+  readonly binary?: BinaryFormat;
   /** an Arrow IPC file (ARROW1 magic and footer): its columns can be read in place, by offset */
   readonly arrowFile: boolean;
   /** a regular file (re-readable by offset), stdin, or another stream (named pipe, device) */
@@ -44,12 +48,12 @@ export interface OpenTraceOptions {
 
 const ARROW_NAMES = ['.arrow', '.feather', '.arrows'];
 
-/** The first 8 bytes of a regular file. */
+/** The first 16 bytes of a regular file. */
 async function magicOf(path: string): Promise<Buffer> {
   const fh = await open(path, 'r');
   try {
-    const buf = Buffer.alloc(8);
-    const { bytesRead } = await fh.read(buf, 0, 8, 0);
+    const buf = Buffer.alloc(16);
+    const { bytesRead } = await fh.read(buf, 0, 16, 0);
     return buf.subarray(0, bytesRead);
   } finally {
     await fh.close();
@@ -82,6 +86,10 @@ export async function openTraceInput(path: string, opts: OpenTraceOptions = {}):
   if (forced === 'arrow' || (forced === null && (arrowFile || arrowStream || arrowName))) {
     return { path, kind: 'arrow', arrowFile, transport: 'file', gzip: false, bytes, format: 'arrow' };
   }
+  const gzipped = magic.length >= 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  const binary = forced === null ? detectBinaryFormat(gzipped ? await headBytesOf(path) : magic) : null;
+  if (binary !== null)
+    return { path, kind: 'binary', binary, arrowFile: false, transport: 'file', gzip: gzipped, bytes, format: null };
   try {
     const { format, gzip } = await sniffTextFile(path, forced);
     return { path, kind: 'text', arrowFile: false, transport: 'file', gzip, bytes, format };
@@ -89,8 +97,7 @@ export async function openTraceInput(path: string, opts: OpenTraceOptions = {}):
     // not a trace: a kernel log is evidence too (a forced format says the user knows better)
     if (!(err instanceof NotATraceError) || forced !== null) throw err;
     if (looksLikeKernelLog(await headLinesOf(path)) === null) throw err;
-    const gzip = magic.length >= 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-    return { path, kind: 'log', arrowFile: false, transport: 'file', gzip, bytes, format: null };
+    return { path, kind: 'log', arrowFile: false, transport: 'file', gzip: gzipped, bytes, format: null };
   }
 }
 

@@ -41,6 +41,8 @@ export interface SourceOptions {
   workers?: number;
   /** bytes per block (default BLOCK_BYTES) */
   blockBytes?: number;
+  /** the name the `source` column and the summary give the input (default: its path) */
+  sourceName?: string;
   /** false: string parser only (the reference the byte fast path is tested against) */
   fastPath?: boolean;
   /**
@@ -187,6 +189,16 @@ export async function readWholeText(path: string, maxBytes = 256 * 1024 * 1024):
   return new TextDecoder('utf-8').decode(withoutBom(Buffer.concat(parts)));
 }
 
+/** The first bytes of a regular file, gunzipped when it is gzip (binary magic behind a .gz). */
+export async function headBytesOf(path: string): Promise<Uint8Array> {
+  const chunks = inputChunks(path, () => {}, undefined, { gzip: false })[Symbol.asyncIterator]();
+  try {
+    return (await readHead(chunks)).head;
+  } finally {
+    await chunks.return?.(undefined);
+  }
+}
+
 /** The first lines of a regular file (gunzipped), for the kernel-log detector. */
 export async function headLinesOf(path: string): Promise<string[]> {
   const chunks = inputChunks(path, () => {}, undefined, { gzip: false })[Symbol.asyncIterator]();
@@ -264,7 +276,7 @@ export async function ingestTextSource(
   onBatch: (b: RecordBatch) => void | Promise<void>,
   opts: SourceOptions,
 ): Promise<SourceSummary> {
-  const sourceIdx = cols.dicts.source.intern(path);
+  const sourceIdx = cols.dicts.source.intern(opts.sourceName ?? path);
   let rawBytes = 0;
   const onRaw = (n: number): void => {
     rawBytes += n;
