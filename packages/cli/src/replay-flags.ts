@@ -22,6 +22,7 @@ export interface ReplayCliOptions {
   profile?: string;
   deviceProfile?: string[];
   stallMs?: string;
+  stallThrs?: string;
   includeLo?: boolean;
   format?: TraceFormat;
   strict?: boolean;
@@ -48,6 +49,10 @@ export function addReplayOptions(cmd: Command): Command {
       [] as string[],
     )
     .option('--stall-ms <ms>', 'a stop or stuck in-flight data longer than this is a stall (default 500)')
+    .option(
+      '--stall-thrs <ms,...>',
+      "what the kernel's BQL stall detector (6.9+ byte_queue_limits/stall_thrs) would have caught: stall_cnt, stall_max per queue for each threshold",
+    )
     .option('--include-lo', 'also diagnose the loopback device')
     .option(
       '--format <fmt>',
@@ -114,7 +119,19 @@ export async function replayOptionsFromFlags(
     if (!Number.isFinite(ms) || ms <= 0) usage(`bad --stall-ms "${o.stallMs}"`);
     stallNs = ms * 1e6;
   }
-  return { profile, deviceProfiles, stallNs, includeLoopback: o.includeLo === true };
+  let stallThrsMs: number[] | undefined;
+  if (o.stallThrs !== undefined) {
+    const { stallThrsJiffies } = await import('@txreplay/replay');
+    stallThrsMs = o.stallThrs.split(',').map((v) => Number(v.trim()));
+    for (const ms of stallThrsMs) {
+      try {
+        stallThrsJiffies(ms, Number(profile.hz ?? 250));
+      } catch (e) {
+        usage(`bad --stall-thrs "${o.stallThrs}": ${messageOf(e)}`);
+      }
+    }
+  }
+  return { profile, deviceProfiles, stallNs, includeLoopback: o.includeLo === true, stallThrsMs };
 }
 
 /** How to read the inputs: format, --strict, Ctrl-C, and reading progress when stderr is a terminal. */

@@ -15,6 +15,7 @@ import { queueSummary } from './view/summary.js';
 import { queueSeries } from './view/series.js';
 import { captureAdvice, pointerHex } from './view/advice.js';
 import { coverageOf, unknownReason, verdictOf } from './view/verdict.js';
+import { stallThrsWhatIf } from './stall-whatif.js';
 
 export interface ReplayOptions {
   profile?: DeviceProfile;
@@ -28,6 +29,8 @@ export interface ReplayOptions {
   jiffiesAnchor?: { tsNs: bigint; jiffies: number };
   /** also make findings for the loopback device `lo` (default false; its counts are always summarised) */
   includeLoopback?: boolean;
+  /** BQL stall detector what-if: the stall_thrs values (ms) to run over each queue's stream (stall-whatif.ts) */
+  stallThrsMs?: number[];
 }
 
 /** Severity order for verdicts and exit codes. */
@@ -111,6 +114,10 @@ function assemble(
     series.push(queueSeries(q, ex, opts.maxSeriesPoints, ns));
   }
 
+  const whatIf =
+    opts.stallThrsMs && opts.stallThrsMs.length > 0
+      ? stallThrsWhatIf(obs, opts.profile.kernel ?? DEFAULT_KERNEL, hz, jiffiesOf, opts.stallThrsMs, ns)
+      : undefined;
   const sorted = findings.sort(
     (a, b) =>
       SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
@@ -121,6 +128,7 @@ function assemble(
   return {
     verdict: verdictOf(sorted, coverage),
     coverage,
+    ...(whatIf ? { stallWhatIf: whatIf } : {}),
     trace: {
       sources,
       events: obs.events,

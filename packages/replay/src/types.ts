@@ -1,3 +1,4 @@
+import type { StallWhatIf } from './stall-whatif.js';
 /**
  * Result types of a replay: the contract between replay (producer) and report/cli (consumers).
  * Times are exact nanoseconds (bigint) on the trace clock. JSON output encodes bigint as decimal strings.
@@ -168,4 +169,6 @@ export interface ReplayResult {
   verdict: Verdict;
   /** what the input holds and what it cannot show */
   coverage: Coverage;
+  /** (with --stall-thrs) what the kernel's BQL stall detector would have caught, per queue and threshold */
+  stallWhatIf?: StallWhatIf[];
 }

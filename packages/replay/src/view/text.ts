@@ -54,6 +54,17 @@ export function formatVerdict(r: ReplayResult): string {
     if (stops.length > 3) out.push(`    … ${stops.length - 3} earlier stop(s)`);
     for (const s of shown) out.push(`    ${sec(s.startNs)} → ${sec(s.endNs)} ${s.state}`);
   }
+  if (r.stallWhatIf && r.stallWhatIf.length > 0) {
+    out.push('');
+    out.push('BQL stall detector what-if (stall_thrs → stall_cnt, stall_max, first detection):');
+    for (const w of r.stallWhatIf) {
+      out.push(
+        `  ${w.dev} txq ${w.queue}: stall_thrs ${w.thrsMs} ms (${w.thrsJiffies} jiffies) → stall_cnt ${w.stallCnt}, ` +
+          `stall_max ${w.stallMaxJiffies} jiffies (${w.stallMaxMs.toFixed(1)} ms)` +
+          (w.firstStallNs !== null ? `, first at ${sec(w.firstStallNs)} s` : ', would not have fired'),
+      );
+    }
+  }
   if (r.captureAdvice.length > 0) {
     out.push('');
     out.push('To say more, capture:');
