@@ -22,4 +22,4 @@ export {
 export { readColumns, timeOrder } from './columns.js';
 export { observe, observeSource } from './observe/observe.js';
 export { driveDql, type DqlStep } from './expected-dql.js';
-export { stallThrsJiffies, type StallWhatIf } from './stall-whatif.js';
+export { stallThrsJiffies } from './stall-whatif.js';

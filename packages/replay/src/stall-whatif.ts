@@ -25,7 +25,7 @@ export interface StallWhatIf {
 }
 
 /** msecs_to_jiffies() (include/linux/jiffies.h): rounds up. */
-export function msecsToJiffies(ms: number, hz: number): number {
+function msecsToJiffies(ms: number, hz: number): number {
   return Math.ceil((ms * hz) / 1000);
 }
 
