@@ -51,6 +51,7 @@ export type FindingKind =
   | 'watchdog_timeout' // §I.9 net_dev_xmit_timeout
   | 'doorbell_not_rung' // §I.11
   | 'neigh_table_overflow' // neighbour table full: ENOBUFS from __neigh_create, not from a TX queue
+  | 'neigh_drops' // kfree_skb NEIGH_* reasons: dropped in the neighbour layer before any TX queue (§D.3)
   | 'trace_gap'; // tracer lost events: the window is unknown, not quiet
 
 /** A pointer back into the source trace. */

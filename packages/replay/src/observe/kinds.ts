@@ -50,8 +50,11 @@ export const REASON_OTHER = 0;
 export const REASON_QDISC = 1;
 /** a number (bpftrace prints enum skb_drop_reason as a number; the numbering changes between kernels, §H.1) */
 export const REASON_NUMERIC = 2;
+/** the neighbour layer dropped it before any qdisc (NEIGH_QUEUEFULL, NEIGH_CREATEFAIL, NEIGH_FAILED, NEIGH_DEAD) */
+export const REASON_NEIGH = 3;
 export function reasonClass(r: string): number {
   if (/^\d+$/.test(r)) return REASON_NUMERIC;
+  if (r.startsWith('NEIGH_')) return REASON_NEIGH;
   return isQdiscDropReason(r) ? REASON_QDISC : REASON_OTHER;
 }
 function isQdiscDropReason(r: string): boolean {

@@ -14,13 +14,22 @@ import {
   K,
   NETDEV_TX_BUSY,
   reasonClass,
+  REASON_NEIGH,
   REASON_NUMERIC,
   REASON_OTHER,
   REASON_QDISC,
   STACK_XOFF,
   TC_H_ROOT,
 } from './kinds.js';
-import { DevObs, QueueObs, type LostGap, type NapiObs, type Observed, type ObservedInterval } from './records.js';
+import {
+  DevObs,
+  QueueObs,
+  type LostGap,
+  type NapiObs,
+  type NeighDrops,
+  type Observed,
+  type ObservedInterval,
+} from './records.js';
 
 const ST_NONE = 0;
 const ST_QUEUED = 1;
@@ -67,6 +76,7 @@ export class Observer {
   private reasonKind: number[] = [];
   /** numeric drop reasons seen: frees, and how many were read as qdisc drops */
   private readonly numericReasons = new Map<string, { frees: number; asQdiscDrop: number }>();
+  private readonly neighDrops = new Map<string, NeighDrops>();
   private readonly devices: DevObs[] = [];
   /**
    * dev dict code + 1 -> index in devices + 1 (0: none yet; slot 0: rows without a device name). A typed
@@ -681,6 +691,7 @@ export class Observer {
     const state = slot >= 0 ? lc[slot * 8 + LC_STATE]! : ST_NONE;
     const qdiscDrop = rk === REASON_QDISC || (rk === REASON_NUMERIC && slot >= 0 && state === ST_QUEUED);
     if (rk === REASON_NUMERIC) this.numericReason(rsn, qdiscDrop);
+    else if (rk === REASON_NEIGH) this.neighDrop(rsn, row);
     if (qdiscDrop) this.qdiscDrop(slot, rel, row);
     else if (slot >= 0 && state === ST_XMIT) this.completion(slot, c, rel, row);
     if (slot >= 0) {
@@ -725,6 +736,16 @@ export class Observer {
       lc[slot * 8 + LC_ENQ] = rel;
     }
     this.sample(q, rel);
+  }
+
+  /** a drop in the neighbour layer (§D.3: not a qdisc drop): counted per reason, first and last row kept */
+  private neighDrop(rsn: number, row: number): void {
+    const name = this.names.reasonNames[rsn]!;
+    const nd = this.neighDrops.get(name);
+    if (nd) {
+      nd.count++;
+      nd.lastRow = row;
+    } else this.neighDrops.set(name, { count: 1, firstRow: row, lastRow: row });
   }
 
   private numericReason(rsn: number, qdiscDrop: boolean): void {
@@ -888,6 +909,7 @@ export class Observer {
       hashedPointers: this.hashedPointers,
       napis: this.napis,
       numericReasons: this.numericReasons,
+      neighDrops: this.neighDrops,
     };
   }
 }

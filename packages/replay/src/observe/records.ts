@@ -138,6 +138,12 @@ export interface NapiObs {
   maxGapStartRel: number;
 }
 
+export interface NeighDrops {
+  count: number;
+  firstRow: number;
+  lastRow: number;
+}
+
 export interface LostGap {
   startRel: number;
   endRel: number;
@@ -164,4 +170,6 @@ export interface Observed {
   napis: NapiObs[];
   /** kfree_skb reasons printed as numbers (bpftrace): frees per number and how many counted as qdisc drops */
   numericReasons: Map<string, { frees: number; asQdiscDrop: number }>;
+  /** kfree_skb drops in the neighbour layer, per reason (NEIGH_QUEUEFULL…) */
+  neighDrops: Map<string, NeighDrops>;
 }

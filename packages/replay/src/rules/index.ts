@@ -37,6 +37,7 @@ import { watchdogTimeoutOnQueue, watchdogTimeoutUnseenQueue } from './watchdog-t
 import { peerDown } from './peer-down.js';
 import { dqlStall } from './dql-stall.js';
 import { traceGaps } from './trace-gap.js';
+import { neighDrops } from './neigh-drops.js';
 
 export type { FindingOptions } from './context.js';
 
@@ -90,6 +91,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Finding[] {
     for (const f of sink.out) if (f.kind !== 'watchdog_timeout') f.queue = null;
   }
 
+  neighDrops(o, sink);
   traceGaps(o, sink);
   return sink.out;
 }
