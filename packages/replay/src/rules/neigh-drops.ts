@@ -11,7 +11,7 @@
 import type { Observed } from '../observe/records.js';
 import type { FindingSink, Needs } from './context.js';
 
-export const neighDropsNeeds: Needs = { events: ['skb:kfree_skb'], signals: ['kfree_skb reason NEIGH_*'] };
+const neighDropsNeeds: Needs = { events: ['skb:kfree_skb'], signals: ['kfree_skb reason NEIGH_*'] };
 
 const MEANING: Record<string, string> = {
   NEIGH_QUEUEFULL:
