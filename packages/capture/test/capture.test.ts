@@ -1,5 +1,5 @@
 /**
- * The capture kit, for real: two network namespaces joined by a veth (test/netns-veth-cd.sh, a copy of scripts/netns-veth.sh), a bounded UDP
+ * The capture kit, for real: two network namespaces joined by a veth (test/netns-veth-cd.sh: scripts/netns-veth.sh with its own names), a bounded UDP
  * flood that overflows the sender's pfifo_fast, `txreplay capture --dev txr-ck-s0` running meanwhile,
  * and the result read back with @txreplay/ingest and checked against the kernel's own counters
  * (`tc -s qdisc` deltas) and the sender's sendto() results.
@@ -29,7 +29,7 @@ import {
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const shared = process.env.TXREPLAY_SHARED ?? resolve(repoRoot, '../shared');
 const cliMain = join(repoRoot, 'packages/cli/dist/main.js');
-// this package's own copy of scripts/netns-veth.sh, with its `ck` names (dev-filter.test.ts uses `cd`), so it
+// scripts/netns-veth.sh through this package's wrapper, with its `ck` names (dev-filter.test.ts uses `cd`), so it
 // never collides with other tests
 const netns = join(repoRoot, 'packages/capture/test/netns-veth-cd.sh');
 const NS_ENV = { TXR_NS_TAG: 'ck' };
