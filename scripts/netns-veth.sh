@@ -14,6 +14,8 @@
 #                                   send COUNT UDP datagrams s0 -> r0 as fast as possible (bounded by count AND
 #                                   time), with IP_RECVERR so qdisc drops come back as ENOBUFS; prints one JSON
 #                                   line {"sent":..,"ok":..,"enobufs":..,"other_errors":..,"elapsed_s":..}
+#                                   TXR_SEND_GAP_US=N paces the sends; TXR_SEND_LOG=FILE logs "<start_ns> <end_ns>"
+#                                   (CLOCK_MONOTONIC) per sendto()
 #   scripts/netns-veth.sh tc-json   `tc -s -j qdisc show dev txr-test-s0` (sender side)
 #   scripts/netns-veth.sh link-json `ip -s -j link show dev txr-test-s0`
 #
@@ -25,18 +27,30 @@
 #                   the txq and returns NETDEV_TX_BUSY (rc=16); the NAPI runs threaded, pinned to CPU 0 at
 #                   nice 19, and `burst` runs on CPU 0 too, so the NAPI thread falls behind the sender.
 #                   0 = plain veth (the peer's backlog absorbs everything; pfifo_fast then bypasses).
+#   TXR_STATIC_NEIGH 1 (default) = permanent neighbours both ways (no ARP during a test); 0 = none
+#   TXR_TC          extra `tc` command lines run in the sender namespace after the root qdisc, separated by ';'
+#
+# Another copy of the topology (for callers that run beside this one: packages/capture/test/netns-veth-cd.sh,
+# fixtures/captured/capnet.sh), for every command (environment; the defaults give the txr-test-* one above):
+#   TXR_NS_PREFIX    name prefix of namespaces and devices (default txr-test; must start with txr-)
+#   TXR_IFINDEX_BASE ifindex of s0; r0 gets the next one (default 4201)
+#   TXR_SUBNET       first three octets of the /24 (default 10.251.77): s0 is .1, r0 is .2
+#   TXR_MAC_BASE     first five octets of the MACs (default 02:74:78:72:00): s0 ends :01, r0 :02
 set -euo pipefail
 
-NS_S=txr-test-snd
-NS_R=txr-test-rcv
-DEV_S=txr-test-s0
-DEV_R=txr-test-r0
-IFINDEX_S=4201
-IFINDEX_R=4202
-IP_S=10.251.77.1
-IP_R=10.251.77.2
-MAC_S=02:74:78:72:00:01
-MAC_R=02:74:78:72:00:02
+PREFIX=${TXR_NS_PREFIX:-txr-test}
+# `down` deletes namespaces by name: only ever ones named like ours
+[[ $PREFIX =~ ^txr-[a-z0-9]{1,8}$ ]] || { echo "netns-veth.sh: TXR_NS_PREFIX must be txr-<1..8 of a-z0-9>" >&2; exit 2; }
+NS_S=$PREFIX-snd
+NS_R=$PREFIX-rcv
+DEV_S=$PREFIX-s0
+DEV_R=$PREFIX-r0
+IFINDEX_S=${TXR_IFINDEX_BASE:-4201}
+IFINDEX_R=$((IFINDEX_S + 1))
+IP_S=${TXR_SUBNET:-10.251.77}.1
+IP_R=${TXR_SUBNET:-10.251.77}.2
+MAC_S=${TXR_MAC_BASE:-02:74:78:72:00}:01
+MAC_R=${TXR_MAC_BASE:-02:74:78:72:00}:02
 SINK_PORT=9
 
 need_root() {
@@ -64,7 +78,7 @@ do_down() {
   local ns
   for ns in $NS_S $NS_R; do
     # only our own names: never a namespace this script did not create
-    case "$ns" in txr-test-*) ;; *) continue ;; esac
+    case "$ns" in "$PREFIX"-*) ;; *) continue ;; esac
     if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
       # stop anything left running inside (a sink, a sender) before the namespace goes
       ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
@@ -87,11 +101,19 @@ do_up() {
   ip -n $NS_S addr add $IP_S/24 dev $DEV_S
   ip -n $NS_R addr add $IP_R/24 dev $DEV_R
   ip -n $NS_S link set $DEV_S txqueuelen "$txqlen"
-  # static neighbours: no ARP, so every packet on the wire during a test is one the test sent
-  ip -n $NS_S neigh replace $IP_R lladdr $MAC_R dev $DEV_S nud permanent
-  ip -n $NS_R neigh replace $IP_S lladdr $MAC_S dev $DEV_R nud permanent
+  if [ "${TXR_STATIC_NEIGH:-1}" = 1 ]; then
+    # static neighbours: no ARP, so every packet on the wire during a test is one the test sent
+    ip -n $NS_S neigh replace $IP_R lladdr $MAC_R dev $DEV_S nud permanent
+    ip -n $NS_R neigh replace $IP_S lladdr $MAC_S dev $DEV_R nud permanent
+  fi
   # shellcheck disable=SC2086
   tc -n $NS_S qdisc replace dev $DEV_S root $qdisc
+  local line lines
+  IFS=';' read -ra lines <<< "${TXR_TC:-}"
+  for line in "${lines[@]}"; do
+    # shellcheck disable=SC2086
+    [ -n "${line// }" ] && tc -n $NS_S $line
+  done
   ip -n $NS_S link set lo up
   ip -n $NS_R link set lo up
   if [ "$backpressure" = 1 ]; then
@@ -127,9 +149,13 @@ while time.time() < end:
 
 do_burst() {
   local count=${1:?count} payload=${2:-1000} maxsecs=${3:-2} port=${4:-$SINK_PORT}
-  taskset -c 0 ip netns exec $NS_S python3 - "$count" "$payload" "$maxsecs" "$IP_R" "$port" <<'EOF'
+  taskset -c 0 ip netns exec $NS_S python3 - "$count" "$payload" "$maxsecs" "$IP_R" "$port" \
+    "${TXR_SEND_GAP_US:-0}" "${TXR_SEND_LOG:-}" <<'EOF'
 import errno, json, socket, sys, time
 count, payload, maxsecs, dst, port = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+gap_ns, log_path = int(sys.argv[6]) * 1000, sys.argv[7]
+# TXR_SEND_LOG: one line per sendto(), "<start_ns> <end_ns>" in CLOCK_MONOTONIC (bpftrace nsecs, perf -k CLOCK_MONOTONIC)
+log = [] if log_path else None
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 # IP_RECVERR: without it UDP hides a qdisc drop (ip_send_skb turns -ENOBUFS into 0)
 s.setsockopt(socket.IPPROTO_IP, getattr(socket, 'IP_RECVERR', 11), 1)
@@ -140,11 +166,19 @@ t0 = time.monotonic()
 deadline = t0 + maxsecs
 while sent < count and time.monotonic() < deadline:
     sent += 1
+    if log is not None: t_send = time.monotonic_ns()
     try:
         s.sendto(buf, (dst, port)); ok += 1
     except OSError as e:
         if e.errno == errno.ENOBUFS: enobufs += 1
         else: other += 1
+    if log is not None: log.append(f"{t_send} {time.monotonic_ns()}")
+    if gap_ns:
+        # TXR_SEND_GAP_US: pace the flood (busy-wait, bounded by the deadline above)
+        until = time.monotonic_ns() + gap_ns
+        while time.monotonic_ns() < until: pass
+if log is not None:
+    with open(log_path, "w") as f: f.write("\n".join(log) + "\n")
 print(json.dumps({"sent": sent, "ok": ok, "enobufs": enobufs, "other_errors": other,
                   "elapsed_s": round(time.monotonic() - t0, 6), "payload": payload, "dst": dst, "port": port}))
 EOF
@@ -164,7 +198,7 @@ case "$cmd" in
   tc-json) tc -n $NS_S -s -j qdisc show dev $DEV_S ;;
   link-json) ip -n $NS_S -s -j link show dev $DEV_S ;;
   *)
-    sed -n '2,28p' "$0" >&2
+    sed -n '2,38p' "$0" >&2
     exit 2
     ;;
 esac

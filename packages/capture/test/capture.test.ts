@@ -1,5 +1,5 @@
 /**
- * The capture kit, for real: two network namespaces joined by a veth (test/netns-veth-cd.sh, a copy of scripts/netns-veth.sh), a bounded UDP
+ * The capture kit, for real: two network namespaces joined by a veth (test/netns-veth-cd.sh: scripts/netns-veth.sh with its own names), a bounded UDP
  * flood that overflows the sender's pfifo_fast, `txreplay capture --dev txr-ck-s0` running meanwhile,
  * and the result read back with @txreplay/ingest and checked against the kernel's own counters
  * (`tc -s qdisc` deltas) and the sender's sendto() results.
@@ -7,7 +7,7 @@
  * Needs root, python3, ip/tc and bpftrace or perf: without them these tests FAIL and say what is missing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -25,11 +25,11 @@ import {
   which,
   type CaptureTool,
 } from '@txreplay/capture';
+import { cliMain, startCli } from './cli.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const shared = process.env.TXREPLAY_SHARED ?? resolve(repoRoot, '../shared');
-const cliMain = join(repoRoot, 'packages/cli/dist/main.js');
-// this package's own copy of scripts/netns-veth.sh, with its `ck` names (dev-filter.test.ts uses `cd`), so it
+// scripts/netns-veth.sh through this package's wrapper, with its `ck` names (dev-filter.test.ts uses `cd`), so it
 // never collides with other tests
 const netns = join(repoRoot, 'packages/capture/test/netns-veth-cd.sh');
 const NS_ENV = { TXR_NS_TAG: 'ck' };
@@ -74,31 +74,6 @@ function tcStats(): TcStats {
   const q = (JSON.parse(sh(netns, ['tc-json'])) as TcStats[])[0];
   if (!q) throw new Error(`no qdisc on ${SENDER_DEV}`);
   return q;
-}
-
-/** Start `txreplay capture` in the background; resolves `attached` when it says the tracer is attached. */
-function startCli(args: string[]): {
-  attached: Promise<void>;
-  exit: Promise<{ code: number | null; stdout: string; stderr: string }>;
-  pid: number;
-} {
-  const child = spawn(process.execPath, [cliMain, 'capture', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let onAttach: () => void = () => {};
-  const attached = new Promise<void>((res) => (onAttach = res));
-  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-  child.stderr.on('data', (b: Buffer) => {
-    stderr += b.toString();
-    if (/attached/.test(stderr)) onAttach();
-  });
-  const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((res) =>
-    child.on('close', (code) => {
-      onAttach();
-      res({ code, stdout, stderr });
-    }),
-  );
-  return { attached, exit, pid: child.pid ?? -1 };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -28,9 +28,9 @@ import {
   type CaptureTool,
   type ParsedCaptureHeader,
 } from '@txreplay/capture';
+import { cliMain, startCli } from './cli.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const cliMain = join(repoRoot, 'packages/cli/dist/main.js');
 const netns = join(repoRoot, 'packages/capture/test/netns-veth-cd.sh');
 const SENDER = 'txr-cd-s0';
 const PEER = 'txr-cd-r0';
@@ -55,29 +55,6 @@ interface CaptureJson {
   eventCounts: Record<string, number>;
   stoppedEarly: boolean;
   filter: CaptureFilter;
-}
-
-function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [cliMain, 'capture', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  let onAttach: () => void = () => {};
-  const attached = new Promise<void>((res) => (onAttach = res));
-  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-  child.stderr.on('data', (b: Buffer) => {
-    stderr += b.toString();
-    if (/attached/.test(stderr)) onAttach();
-  });
-  const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((res) =>
-    child.on('close', (code) => {
-      onAttach();
-      res({ code, stdout, stderr });
-    }),
-  );
-  return { attached, exit, pid: child.pid ?? -1 };
 }
 
 /** Same as `netns burst`, but in the background (resolves with its JSON line). */

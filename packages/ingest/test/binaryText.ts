@@ -23,6 +23,22 @@ export interface TextEvent {
   fields: string;
 }
 
+/**
+ * The event of a matched text line whose groups 1..7 are comm, tid, cpu, secs, frac, event, fields (the LINE
+ * regexes of perf-data.test.ts and trace-dat.test.ts); `line` is 1-based.
+ */
+export function textEventOf(m: RegExpExecArray, line: number, fields: string = m[7]!): TextEvent {
+  return {
+    line,
+    comm: m[1]!,
+    tid: Number(m[2]),
+    cpu: Number(m[3]),
+    us: usOf(m[4]!, m[5]!),
+    event: m[6]!,
+    fields,
+  };
+}
+
 /** Seconds "123.456789" → µs (exact, text digits). */
 export function usOf(secs: string, frac: string): bigint {
   return BigInt(secs) * 1_000_000n + BigInt(frac.padEnd(6, '0').slice(0, 6));

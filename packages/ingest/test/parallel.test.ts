@@ -19,6 +19,7 @@ import { COLUMNS, loadEvents, type IngestSummary, type LoadOptions } from '../sr
 import { EventColumns } from '../src/table/columns.js';
 import { ingestTextSource } from '../src/io/source.js';
 import { TRACES, buildIngestDist, traceDirs } from './fixtures.js';
+import { ODD_XMIT_FIELDS } from './oddFields.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const DICTS = ['comm', 'event', 'dev', 'driver', 'reason', 'location', 'source'] as const;
@@ -144,13 +145,7 @@ describe('fast paths give the identical table', () => {
       // field tokens at the edges of the four-byte key compare and the fused value parsers (./src/parse/fast.ts)
       if (k % 47 === 0) {
         const odd = [
-          'devx=1 dev= =5 skbaddr=0XFFFF888000000001 len 90 rc=1',
-          'dev=vs1\tskbaddr=0xffff888000000002\tlen=7\trc=-0',
-          'dev=vs1 skbaddr=0x len=1 rc=0',
-          'dev=vs1 skbaddr=0xffff88800000000000 len=1 rc=0',
-          'dev=vs1 skbaddr=(nil) len=4294967295 rc=0',
-          'dev=vs1 skbaddr=0xffff888000000003 len=4294967296 rc=0',
-          'dev=vs1 skbaddr=0xffff888000000003 len=12a rc=0',
+          ...ODD_XMIT_FIELDS,
           'dev=vs1 skbaddr=0xffff888000000003 len=-1 rc=0',
           'rc=3 len=9 skbaddr=0000000012345678 dev=vs2',
           'dev=vs1 skbaddr=0xffff888000000004 len=5 rc=',

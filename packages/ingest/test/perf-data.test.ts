@@ -16,7 +16,7 @@ import {
   type TracepointRecord,
 } from '../src/parse/tracing-data/index.js';
 import { perfDataToBigEndian } from './perfSwap.js';
-import { compareFieldText, readText, SymbolBases, usOf, type TextEvent } from './binaryText.js';
+import { compareFieldText, readText, SymbolBases, textEventOf, usOf, type TextEvent } from './binaryText.js';
 import { TRACES, traceDirs } from './fixtures.js';
 
 const CAPTURED = resolve(__dirname, '../../../fixtures/captured');
@@ -40,16 +40,7 @@ function parseScript(text: string): { events: TextEvent[]; lost: TextLost[] } {
     if (!m) return;
     if (m[8] !== undefined)
       lost.push({ line: i + 1, tid: Number(m[2]), cpu: Number(m[3]), us: usOf(m[4]!, m[5]!), count: Number(m[9]) });
-    else
-      events.push({
-        line: i + 1,
-        comm: m[1]!,
-        tid: Number(m[2]),
-        cpu: Number(m[3]),
-        us: usOf(m[4]!, m[5]!),
-        event: m[6]!,
-        fields: m[7]!,
-      });
+    else events.push(textEventOf(m, i + 1));
   });
   return { events, lost };
 }

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { readTraceDat } from '../src/parse/trace-dat/index.js';
 import type { BinaryTraceRecord } from '../src/parse/tracing-data/index.js';
 import { traceDatV6ToBigEndian } from './traceDatSwap.js';
-import { compareFieldText, readText, SymbolBases, usOf, type TextEvent } from './binaryText.js';
+import { compareFieldText, readText, SymbolBases, textEventOf, type TextEvent } from './binaryText.js';
 
 const CAPTURED = resolve(__dirname, '../../../fixtures/captured');
 const CONVERTED = resolve(__dirname, '../../../fixtures/converted');
@@ -71,16 +71,7 @@ function parseReport(text: string, instance: string): { items: (TextEvent | Text
     const l = prefix !== '' && raw.startsWith(prefix) ? raw.slice(prefix.length) : raw;
     const m = LINE.exec(l);
     const d = DROPPED.exec(l.trim());
-    if (m)
-      items.push({
-        line: i + 1,
-        comm: m[1]!,
-        tid: Number(m[2]),
-        cpu: Number(m[3]),
-        us: usOf(m[4]!, m[5]!),
-        event: m[6]!,
-        fields: m[7]!.trimEnd(),
-      });
+    if (m) items.push(textEventOf(m, i + 1, m[7]!.trimEnd()));
     else if (d) items.push({ line: i + 1, cpu: Number(d[1]), count: d[2] === undefined ? -1 : Number(d[2]) });
     else if (l.trim() !== '' && !/^cpus=\d+$/.test(l)) other.push(l);
   });

@@ -618,6 +618,7 @@ function fields(r: i32, ev: i32, sp: i32, a: i32, b: i32): i32 {
         seen |= F_LEN;
         break;
       }
+      // mirrors src/parse/fast.ts (this AssemblyScript kernel cannot import TS modules), keep both in step
       case K_RC:
       case K_QUEUE:
       case K_IFINDEX:

@@ -11,7 +11,7 @@ import { PerfScriptWriter, perfScriptContextFor } from '../src/sim/perf-script-w
 import { parseScenario } from '../src/sim/scenario.js';
 import { Simulator } from '../src/sim/simulator.js';
 import { TraceKind } from '../src/sim/trace-event.js';
-import { repoRoot, sharedDir } from './golden-dir.js';
+import { repoRoot, senderResult, sharedDir } from './golden-dir.js';
 import { copyEvent, driverHarness, oneDevice, runScenario, type Rec } from './sim-harness.js';
 
 describe('veth_xmit on the peer ptr_ring', () => {
@@ -47,11 +47,7 @@ describe('veth_xmit on the peer ptr_ring', () => {
 describe('veth-backpressure.json vs the real capture (§I.3 BUSY → requeue, §I.6 drops → ENOBUFS, §I.12 starved NAPI)', () => {
   const file = path.join(repoRoot, 'examples', 'scenarios', 'veth-backpressure.json');
   const real = path.join(sharedDir, 'traces', 'veth-backpressure');
-  const sender = JSON.parse(readFileSync(path.join(real, 'sender.json'), 'utf8')) as {
-    ok: number;
-    enobufs: number;
-    attempted: number;
-  };
+  const sender = senderResult(real);
   const sc = parseScenario(readFileSync(file, 'utf8'), file);
   const events: Rec[] = [];
   let w: PerfScriptWriter | null = null;

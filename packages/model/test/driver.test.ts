@@ -3,15 +3,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  NETDEV_TX_BUSY,
-  NETDEV_TX_OK,
-  IGB_DESC_NEEDED,
-  IGB_TX_WAKE_THRESHOLD,
-  IGB_DEFAULT_TX_WORK,
-  VIRTIO_NET_STOP_THRESHOLD,
   circCnt,
   circSpace,
+  IGB_DEFAULT_TX_WORK,
+  IGB_DESC_NEEDED,
+  IGB_TX_WAKE_THRESHOLD,
   igbDescUnused,
+  NETDEV_TX_BUSY,
+  NETDEV_TX_OK,
+  VIRTIO_NET_STOP_THRESHOLD,
 } from '../src/core/driver/profiles.js';
 import { driverHarness } from './sim-harness.js';
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type DriverKind } from '../src/core/driver/profiles.js';
-import { type FaultSpec } from '../src/sim/faults.js';
+import { FAULT_KINDS, type FaultSpec } from '../src/sim/faults.js';
 import { Prng } from '../src/sim/prng.js';
 import { resolveScenario, type Scenario } from '../src/sim/scenario.js';
 import { Simulator } from '../src/sim/simulator.js';
@@ -21,14 +21,8 @@ function randomScenario(seed: number, driver: DriverKind, withFaults: boolean): 
   const ringSize = [64, 128, 256][r.nextInt(3)]!;
   const faults: FaultSpec[] = [];
   if (withFaults) {
-    const kinds = [
-      'lost_irq',
-      'dma_stuck',
-      'lost_wakeup',
-      'tx_busy_while_awake',
-      'frozen_never_unfrozen',
-      'link_down',
-    ] as const;
+    // every fault but the macb-only ones, in FAULT_KINDS order
+    const kinds = FAULT_KINDS.filter((k) => k !== 'macb_tx_error' && k !== 'lost_tstart');
     const kind = kinds[r.nextInt(kinds.length)]!;
     faults.push({
       kind,

@@ -11,7 +11,7 @@ import { Tbf, pschedRatecfgPrecompute } from '../src/core/qdisc/tbf.js';
 import { parseScenario } from '../src/sim/scenario.js';
 import { Simulator } from '../src/sim/simulator.js';
 import { TraceKind } from '../src/sim/trace-event.js';
-import { repoRoot, sharedDir } from './golden-dir.js';
+import { repoRoot, senderResult, sharedDir } from './golden-dir.js';
 import { copyEvent, type Rec } from './sim-harness.js';
 
 function tbfAt(rateBps: number, burstBytes: number, limitBytes: number) {
@@ -70,11 +70,7 @@ describe('tbf arithmetic (psched_ratecfg_precompute, psched_l2t_ns, tbf_change)'
 describe('tbf-throttle.json vs the real capture veth-stall-tbf', () => {
   const file = path.join(repoRoot, 'examples', 'scenarios', 'tbf-throttle.json');
   const real = path.join(sharedDir, 'traces', 'veth-stall-tbf');
-  const sender = JSON.parse(readFileSync(path.join(real, 'sender.json'), 'utf8')) as {
-    ok: number;
-    enobufs: number;
-    attempted: number;
-  };
+  const sender = senderResult(real);
   const tc = (
     JSON.parse(readFileSync(path.join(real, 'tc-after-vs0.json'), 'utf8')) as { drops: number; overlimits: number }[]
   )[0]!;

@@ -256,6 +256,32 @@ export function eventColumnData(batch: RecordBatch, name: string): Data {
 /** The events table's column list, in the order the encoder writes them. */
 export const EVENT_INSERT_COLUMNS = EVENT_COLUMNS.map((c) => c.name);
 
+/**
+ * The cell writers of one batch in EVENT_COLUMNS order, without run_id and time (the encoders write those
+ * themselves, time from ts_ns): ts_ns's (the first) and the rest; and the ts_ns column, as BigInt64 and as
+ * uint32 halves, from `tsOff`. Shared by the TSV (encodeEventsTsv) and RowBinary (encode-rowbinary.ts) encoders.
+ */
+export function batchWriters<W>(
+  batch: RecordBatch,
+  writerOf: (d: Data, col: (typeof EVENT_COLUMNS)[number]) => W,
+): { tsWriter: W; rest: W[]; ts: BigInt64Array; tsU32: Uint32Array; tsOff: number } {
+  const writers: W[] = [];
+  let ts: BigInt64Array | null = null;
+  let tsOff = 0;
+  for (const col of EVENT_COLUMNS) {
+    if (col.name === 'run_id' || col.name === 'time') continue;
+    const d = eventColumnData(batch, col.name);
+    if (col.name === 'ts_ns') {
+      ts = d.values as BigInt64Array;
+      tsOff = d.offset;
+    }
+    writers.push(writerOf(d, col));
+  }
+  if (!ts) throw new Error('events: no ts_ns column');
+  const tsU32 = new Uint32Array(ts.buffer, ts.byteOffset, ts.length * 2);
+  return { tsWriter: writers[0]!, rest: writers.slice(1), ts, tsU32, tsOff };
+}
+
 /** Yields TSV bytes, `chunkRows` rows at a time, for all batches of `table`. */
 export function* encodeEventsTsv(table: Table, opts: EncodeEventsOptions): Generator<Buffer> {
   const chunkRows = opts.chunkRows ?? 8192;
@@ -274,24 +300,8 @@ export function* encodeEventsTsv(table: Table, opts: EncodeEventsOptions): Gener
   let secCached = Number.NaN;
   let prefixBytes = Buffer.alloc(0);
   for (const batch of table.batches as RecordBatch[]) {
-    const writers: CellWriter[] = [];
-    let tsU32: Uint32Array | null = null;
-    let ts: BigInt64Array | null = null;
-    let tsOff = 0;
-    for (const name of EVENT_INSERT_COLUMNS) {
-      if (name === 'run_id' || name === 'time') continue;
-      const d = eventColumnData(batch, name);
-      if (name === 'ts_ns') {
-        ts = d.values as BigInt64Array;
-        tsU32 = new Uint32Array(ts.buffer, ts.byteOffset, ts.length * 2);
-        tsOff = d.offset;
-      }
-      writers.push(columnWriter(d));
-    }
-    if (!ts || !tsU32) throw new Error('events: no ts_ns column');
-    // writers[0] is ts_ns; `time` goes right after it (see EVENT_COLUMNS)
-    const tsWriter = writers[0]!;
-    const rest = writers.slice(1);
+    // `time` goes right after ts_ns (see EVENT_COLUMNS)
+    const { tsWriter, rest, ts, tsU32, tsOff } = batchWriters(batch, (d) => columnWriter(d));
     const n = batch.numRows;
     let inChunk = 0;
     for (let r = 0; r < n; r++) {

@@ -7,12 +7,11 @@
  * DateTime = UInt32 seconds; DateTime64(9) = Int64 nanoseconds.
  */
 import { Type, type Data, type Table, type RecordBatch } from 'apache-arrow';
-import { EVENT_COLUMNS } from './ddl.js';
 import {
   Sink,
+  batchWriters,
   chStringBytes,
   encodedDictValues,
-  eventColumnData,
   isValid,
   wallOffsetParts,
   type EncodeEventsOptions,
@@ -107,22 +106,9 @@ export function* encodeEventsRowBinary(table: Table, opts: EncodeEventsOptions):
   // time = ts_ns + wallOffsetNs: added in 32-bit halves with carry (no BigInt per row)
   const { lo: offLo, hi: offHi, sec: offSec, fracNs: offFracNs } = wallOffsetParts(opts.wallOffsetNs);
   for (const batch of table.batches as RecordBatch[]) {
-    const writers: CellWriter[] = [];
-    let tsU32: Uint32Array | null = null;
-    let tsOff = 0;
-    for (const col of EVENT_COLUMNS) {
-      if (col.name === 'run_id' || col.name === 'time') continue;
-      const d = eventColumnData(batch, col.name);
-      if (col.name === 'ts_ns') {
-        const ts = d.values as BigInt64Array;
-        tsU32 = new Uint32Array(ts.buffer, ts.byteOffset, ts.length * 2);
-        tsOff = d.offset;
-      }
-      writers.push(columnWriter(d, col.name, col.type.startsWith('Nullable(')));
-    }
-    if (!tsU32) throw new Error('events: no ts_ns column');
-    const tsWriter = writers[0]!;
-    const rest = writers.slice(1);
+    const { tsWriter, rest, tsU32, tsOff } = batchWriters(batch, (d, col) =>
+      columnWriter(d, col.name, col.type.startsWith('Nullable(')),
+    );
     const n = batch.numRows;
     let inChunk = 0;
     for (let r = 0; r < n; r++) {

@@ -289,6 +289,7 @@ export async function ingestTextSource(
     const format = formatOfHead(path, raw, opts.format ?? null);
     const head = withoutBom(raw);
     parserFor(format); // rejects 'arrow'
+    const job: SourceJob = { path, format, cols, sourceIdx, onBatch, opts };
     const blockBytes = opts.blockBytes ?? BLOCK_BYTES;
     const nWorkers = opts.workers ?? defaultWorkerCount();
     // by default workers start only for big regular files: each costs a start-up and its own JIT warm-up
@@ -320,25 +321,14 @@ export async function ingestTextSource(
         start = end;
         return req;
       };
-      return await parseInWorkers(
-        path,
-        format,
-        cols,
-        sourceIdx,
-        onBatch,
-        opts,
-        next,
-        () => Math.min(start, size),
-        script,
-        nWorkers,
-      );
+      return await parseInWorkers(job, next, () => Math.min(start, size), script, nWorkers);
     }
     if (regular) {
       // a regular file in this thread: one reused read buffer, no stream chunks to join
       await chunks.return?.(undefined);
       let readPos = dataStart;
       const blocks = fileBlocks(path, dataStart, blockBytes, (p) => void (readPos = p));
-      return await parseInThread(path, format, cols, sourceIdx, onBatch, opts, blocks, () => readPos);
+      return await parseInThread(job, blocks, () => readPos);
     }
     const blocks = blocksOf(head, chunks, blockBytes);
     const first = await blocks.next();
@@ -351,7 +341,7 @@ export async function ingestTextSource(
         yield { ...first.value, len: first.value.buf.length };
         for await (const b of blocks) yield { ...b, len: b.buf.length };
       };
-      return await parseInThread(path, format, cols, sourceIdx, onBatch, opts, all(), () => rawBytes);
+      return await parseInThread(job, all(), () => rawBytes);
     }
     let pendingFirst: { buf: Uint8Array; final: boolean } | null = first.value;
     let ended = false;
@@ -368,7 +358,7 @@ export async function ingestTextSource(
       ended = n.value.final;
       return { buf: n.value.buf, final: n.value.final, range: null };
     };
-    return await parseInWorkers(path, format, cols, sourceIdx, onBatch, opts, next, () => rawBytes, script, nWorkers);
+    return await parseInWorkers(job, next, () => rawBytes, script, nWorkers);
   } finally {
     await chunks.return?.(undefined);
   }
@@ -391,16 +381,24 @@ function summaryOf(
   return { path, format, kernel, lines, events, skipped, comments, lostEvents, issues, eventCounts };
 }
 
+/** One input being parsed, as both parse paths (this thread, workers) take it. */
+interface SourceJob {
+  /** as given by the user */
+  path: string;
+  format: TraceFormat;
+  cols: EventColumns;
+  /** `path` in the `source` dictionary */
+  sourceIdx: number;
+  onBatch: (b: RecordBatch) => void | Promise<void>;
+  opts: SourceOptions;
+}
+
 async function parseInThread(
-  path: string,
-  format: TraceFormat,
-  cols: EventColumns,
-  sourceIdx: number,
-  onBatch: (b: RecordBatch) => void | Promise<void>,
-  opts: SourceOptions,
+  job: SourceJob,
   blocks: AsyncIterable<{ buf: Uint8Array; len: number; final: boolean }>,
   rawBytes: () => number,
 ): Promise<SourceSummary> {
+  const { path, format, cols, sourceIdx, onBatch, opts } = job;
   const pending: { batch: RecordBatch; buffers: ArrayBufferLike[] }[] = [];
   const pool = opts.reuseBatchBuffers === true ? new BufferPool() : undefined;
   const handler = new LineHandler(cols, format, path, opts.strict ?? false, sourceIdx, () => {
@@ -464,17 +462,13 @@ async function* fileBlocks(
 }
 
 async function parseInWorkers(
-  path: string,
-  format: TraceFormat,
-  cols: EventColumns,
-  sourceIdx: number,
-  onBatch: (b: RecordBatch) => void | Promise<void>,
-  opts: SourceOptions,
+  job: SourceJob,
   next: () => Promise<Omit<BlockRequest, 'seq'> | null>,
   rawBytes: () => number,
   script: URL,
   nWorkers: number,
 ): Promise<SourceSummary> {
+  const { path, format, cols, sourceIdx, onBatch, opts } = job;
   const pool = new ParsePool(script, nWorkers, {
     format,
     path,

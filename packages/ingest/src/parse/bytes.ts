@@ -4,7 +4,7 @@
  * ':', '[', ']'), and UTF-8 never uses bytes < 0x80 inside a multi-byte character, so a byte slice between
  * two ASCII delimiters decodes to exactly the substring the string parser would have taken.
  */
-import { Ptr, storePtr } from './scan.js';
+import { Ptr, storePtr, storeSecsFracNs } from './scan.js';
 import type { StringDictionary } from '../table/rows.js';
 
 const NAN = NaN;
@@ -80,21 +80,18 @@ export function bPtr(buf: Uint8Array, a: number, b: number, out32: Uint32Array, 
     for (let i = a; i + 6 <= b; i++) if (bytesEqualAscii(buf, i, i + 6, 'ptrval')) return Ptr.Unknown;
     return Ptr.Invalid;
   }
-  let prefixed = false;
-  if (n >= 2 && c0 === 48 && (buf[a + 1]! | 0x20) === 120) {
-    a += 2;
-    prefixed = true;
-  }
-  const digits = b - a;
+  const prefixed = n >= 2 && c0 === 48 && (buf[a + 1]! | 0x20) === 120;
+  const d0 = prefixed ? a + 2 : a;
+  const digits = b - d0;
   if (digits <= 0 || digits > 16) return Ptr.Invalid;
   let lo = 0;
   let hi = 0;
-  const split = b - 8;
-  for (let i = a; i < b; i++) {
+  for (let i = d0; i < b; i++) {
     const h = hexVal(buf[i]!);
     if (h < 0) return Ptr.Invalid;
-    if (i < split) hi = hi * 16 + h;
-    else lo = lo * 16 + h;
+    // shift the 64-bit value left by one digit, as fast.ts ptrValue does: the top digit of `lo` moves into `hi`
+    hi = hi * 16 + (lo >>> 28);
+    lo = (((lo & 0x0fffffff) << 4) | h) >>> 0;
   }
   return storePtr(lo, hi, prefixed, digits, out32, r);
 }
@@ -142,20 +139,7 @@ export function bSecsDotFrac(buf: Uint8Array, a: number, b: number, out32: Uint3
   let frac = bUDec(buf, dot + 1, b);
   if (frac !== frac) return false;
   for (let k = fd; k < 9; k++) frac *= 10;
-  const ns = secs * 1e9 + frac;
-  if (ns <= Number.MAX_SAFE_INTEGER) {
-    {
-      // exact below 2^53; `%` on doubles is a slow fmod call
-      const hi = Math.floor(ns / 4294967296);
-      out32[2 * r] = ns - hi * 4294967296;
-      out32[2 * r + 1] = hi;
-    }
-    return true;
-  }
-  const v = BigInt(secs) * 1_000_000_000n + BigInt(frac);
-  out32[2 * r] = Number(v & 0xffffffffn);
-  out32[2 * r + 1] = Number(v >> 32n);
-  return true;
+  return storeSecsFracNs(secs, frac, out32, r);
 }
 
 const utf8 = new TextDecoder('utf-8');

@@ -782,6 +782,7 @@ export class FastParser {
           seen |= F_NAPI;
           break;
         }
+        // mirrored by wasm/lines.ts (AssemblyScript: the WASM kernel cannot import TS modules), keep both in step
         case K_LEN:
         case K_RC:
         case K_QUEUE:

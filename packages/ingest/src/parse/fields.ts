@@ -10,19 +10,8 @@
  */
 import type { RowColumns } from '../table/rows.js';
 import { EV_DQL_STALL_DETECTED } from './fieldKeys.js';
-import {
-  F_DEV,
-  F_DRIVER,
-  F_JIFFIES,
-  F_LEN,
-  F_NAPI,
-  F_PACKETS,
-  F_QUEUE,
-  F_RC,
-  F_SKBADDR,
-  F_STALL_LEN,
-  F_TXQ_STATE,
-} from '../table/catalogueIds.js';
+// the `seen` flags (F_*) of the required fields, the same numbers the byte fast path (./fast.ts) sets
+import * as seenFlag from '../table/catalogueIds.js';
 import { Ptr, parseDec, parseNum32, parsePtr, parseU64Dec, parseUDec, isSpace, CH_EQ, CH_COLON } from './scan.js';
 import {
   CATALOGUE,
@@ -106,9 +95,9 @@ function isWordKey(s: string, a: number, b: number): boolean {
  * tracepoint's text is also wanted: checked below, so a new optional field of these events cannot be lost.
  */
 export const WANTED: readonly number[] = [
-  F_DEV | F_SKBADDR | F_LEN,
-  F_DEV | F_QUEUE | F_SKBADDR | F_LEN,
-  F_DEV | F_SKBADDR | F_LEN | F_RC,
+  seenFlag.F_DEV | seenFlag.F_SKBADDR | seenFlag.F_LEN,
+  seenFlag.F_DEV | seenFlag.F_QUEUE | seenFlag.F_SKBADDR | seenFlag.F_LEN,
+  seenFlag.F_DEV | seenFlag.F_SKBADDR | seenFlag.F_LEN | seenFlag.F_RC,
   -1,
   -1,
   -1,
@@ -190,7 +179,7 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
       case 'device':
         if (vb > va) {
           cols.setDict('dev', r, s.slice(va, vb));
-          seen |= F_DEV;
+          seen |= seenFlag.F_DEV;
         }
         break;
       case 'skbaddr': {
@@ -199,7 +188,7 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
         if (k !== Ptr.Unknown) valid.skbaddr[r] = 1;
         if (k === Ptr.Hashed || k === Ptr.Unknown) hashed = true;
         ptrSeen = true;
-        seen |= F_SKBADDR;
+        seen |= seenFlag.F_SKBADDR;
         break;
       }
       case 'napi':
@@ -209,21 +198,17 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
         if (k !== Ptr.Unknown) valid.napi[r] = 1;
         if (k === Ptr.Hashed || k === Ptr.Unknown) hashed = true;
         ptrSeen = true;
-        seen |= F_NAPI;
+        seen |= seenFlag.F_NAPI;
         break;
       }
       case 'len': {
         const v = parseUDec(s, va, vb);
         if (v !== v || v > 0xffffffff) return `bad len '${s.slice(va, vb)}'`;
-        if (ev === EV_DQL_STALL_DETECTED) {
-          cols.values.stall_len[r] = v;
-          valid.stall_len[r] = 1;
-          seen |= F_STALL_LEN;
-        } else {
-          cols.values.len[r] = v;
-          valid.len[r] = 1;
-          seen |= F_LEN;
-        }
+        // dql_stall_detected's `len` is the stall length (dql_check_stall), every other event's the skb length
+        const col = ev === EV_DQL_STALL_DETECTED ? 'stall_len' : 'len';
+        cols.values[col][r] = v;
+        valid[col][r] = 1;
+        seen |= col === 'len' ? seenFlag.F_LEN : seenFlag.F_STALL_LEN;
         break;
       }
       case 'rc': {
@@ -231,7 +216,7 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
         if (v !== v) return `bad rc '${s.slice(va, vb)}'`;
         cols.values.rc[r] = v;
         valid.rc[r] = 1;
-        seen |= F_RC;
+        seen |= seenFlag.F_RC;
         break;
       }
       case 'queue':
@@ -241,12 +226,12 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
         if (v !== v) return `bad ${key} '${s.slice(va, vb)}'`;
         cols.values.queue[r] = v;
         valid.queue[r] = 1;
-        seen |= F_QUEUE;
+        seen |= seenFlag.F_QUEUE;
         break;
       }
       case 'driver':
         cols.setDict('driver', r, s.slice(va, vb));
-        seen |= F_DRIVER;
+        seen |= seenFlag.F_DRIVER;
         break;
       case 'ifindex': {
         const v = parseDec(s, va, vb);
@@ -274,7 +259,7 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
         if (v !== v) return `bad txq_state '${s.slice(va, vb)}'`;
         cols.values.txq_state[r] = v;
         valid.txq_state[r] = 1;
-        seen |= F_TXQ_STATE;
+        seen |= seenFlag.F_TXQ_STATE;
         break;
       }
       case 'packets': {
@@ -282,20 +267,16 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
         if (v !== v) return `bad packets '${s.slice(va, vb)}'`;
         cols.values.packets[r] = v;
         valid.packets[r] = 1;
-        seen |= F_PACKETS;
+        seen |= seenFlag.F_PACKETS;
         break;
       }
       case 'work':
       case 'budget': {
         const v = parseDec(s, va, vb);
         if (v !== v) return `bad ${key} '${s.slice(va, vb)}'`;
-        if (key === 'work') {
-          cols.values.work[r] = v;
-          valid.work[r] = 1;
-        } else {
-          cols.values.budget[r] = v;
-          valid.budget[r] = 1;
-        }
+        const col = key === 'work' ? 'work' : 'budget';
+        cols.values[col][r] = v;
+        valid[col][r] = 1;
         break;
       }
       case 'reason':
@@ -312,7 +293,7 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
         if (ev === EV_DQL_STALL_DETECTED) {
           if (!parseU64Dec(s, va, vb, cols.halves.jiffies, r)) return `bad now '${s.slice(va, vb)}'`;
           valid.jiffies[r] = 1;
-          seen |= F_JIFFIES;
+          seen |= seenFlag.F_JIFFIES;
         }
         break;
       default:

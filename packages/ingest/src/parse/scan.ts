@@ -190,6 +190,26 @@ export function parseU64Dec(s: string, a: number, b: number, out32: Uint32Array,
 }
 
 /**
+ * Whole seconds and the fraction already scaled to ns (both exact integers) into exact ns, as uint32 halves: no
+ * floating point error (BigInt only when the result passes 2^53). Shared by the string (parseSecsDotFrac) and
+ * byte (bytes.ts bSecsDotFrac) parsers.
+ */
+export function storeSecsFracNs(secs: number, fracNs: number, out32: Uint32Array, r: number): true {
+  const ns = secs * 1e9 + fracNs;
+  if (ns <= Number.MAX_SAFE_INTEGER) {
+    // exact below 2^53; `%` on doubles is a slow fmod call
+    const hi = Math.floor(ns / 4294967296);
+    out32[2 * r] = ns - hi * 4294967296;
+    out32[2 * r + 1] = hi;
+    return true;
+  }
+  const v = BigInt(secs) * 1_000_000_000n + BigInt(fracNs);
+  out32[2 * r] = Number(v & 0xffffffffn);
+  out32[2 * r + 1] = Number(v >> 32n);
+  return true;
+}
+
+/**
  * `secs.frac` (1..9 fractional digits) into exact ns, as uint32 halves. No floating point: the integer
  * seconds and the scaled fraction are combined exactly (BigInt only when the result passes 2^53).
  */
@@ -208,20 +228,7 @@ export function parseSecsDotFrac(s: string, a: number, b: number, out32: Uint32A
   let frac = parseUDec(s, dot + 1, b);
   if (frac !== frac) return false;
   for (let k = fd; k < 9; k++) frac *= 10;
-  const ns = secs * 1e9 + frac;
-  if (ns <= Number.MAX_SAFE_INTEGER) {
-    {
-      // exact below 2^53; `%` on doubles is a slow fmod call
-      const hi = Math.floor(ns / 4294967296);
-      out32[2 * r] = ns - hi * 4294967296;
-      out32[2 * r + 1] = hi;
-    }
-    return true;
-  }
-  const v = BigInt(secs) * 1_000_000_000n + BigInt(frac);
-  out32[2 * r] = Number(v & 0xffffffffn);
-  out32[2 * r + 1] = Number(v >> 32n);
-  return true;
+  return storeSecsFracNs(secs, frac, out32, r);
 }
 
 /** Same as parseSecsDotFrac but for a plain `NNNN.NNNus`/`NNNNus` latency-format stamp (µs since buffer start). */

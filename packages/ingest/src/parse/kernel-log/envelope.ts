@@ -2,21 +2,11 @@
  * Line layer: recognise and strip the envelope of one kernel-log line (dmesg, syslog, journal, RFC 5424, …),
  * after taking off what pasting into an issue adds (`> ` quoting, `Line 12:`, editor line numbers).
  */
-import type { KernelLogShape } from './types.js';
+import type { KernelLine, KernelLogShape } from './types.js';
 import { isoToEpochUs, MONTH_RE, secsDotFracToNs, WEEKDAY_RE } from './time.js';
 
 /** An envelope taken off one line: everything of KernelLine but the position and continuation flag. */
-export interface Envelope {
-  shape: KernelLogShape;
-  tsBootNs?: bigint;
-  wallTimeUs?: bigint;
-  wall?: string;
-  host?: string;
-  level?: number;
-  ident?: string;
-  caller?: string;
-  message: string;
-}
+export type Envelope = Omit<KernelLine, 'lineNo' | 'raw' | 'continuation'>;
 
 const LEVEL_NAMES: Record<string, number> = {
   emerg: 0,

@@ -10,18 +10,17 @@
 import type { Readable } from 'node:stream';
 import { ByteCursor, fileRangePull, iteratorPull } from '../tracing-data/cursor.js';
 import { commonType, decodeFields, type EventFormat } from '../tracing-data/eventFormat.js';
-import { BATCH, flatten } from '../tracing-data/batches.js';
+import { BATCH, batchReader } from '../tracing-data/batches.js';
 import { openBinaryInput, type BinaryInput } from '../tracing-data/input.js';
 import { readTracingData, type TracingData } from '../tracing-data/tracingData.js';
-import {
-  bump,
-  emptyStats,
-  type BinaryReaderStats,
-  type BinaryTraceMeta,
-  type BinaryTraceReader,
-  type BinaryTraceRecord,
-  type LostWindow,
-  type TracepointRecord,
+import { bump, emptyStats } from '../tracing-data/types.js';
+import type {
+  BinaryReaderStats,
+  BinaryTraceMeta,
+  BinaryTraceReader,
+  BinaryTraceRecord,
+  LostWindow,
+  TracepointRecord,
 } from '../tracing-data/types.js';
 import { attrSize, parseAttr, parseSample, parseSampleId, sampleIdPos, type PerfAttr, type SampleId } from './attr.js';
 import { CompressedRecords } from './compressed.js';
@@ -377,16 +376,14 @@ export function readPerfData(
       await file.close();
     }
   }
-  return {
+  // perf.data records no kallsyms
+  return batchReader(
     stats,
-    get meta() {
-      return meta;
-    },
+    () => meta,
     formats,
-    kallsyms: undefined,
-    batches: () => run(),
-    [Symbol.asyncIterator]: () => flatten(run()),
-  };
+    () => undefined,
+    run,
+  );
 }
 
 function fillMeta(meta: BinaryTraceMeta, st: PerfState): void {

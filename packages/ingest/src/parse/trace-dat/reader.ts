@@ -6,18 +6,17 @@
  */
 import type { Readable } from 'node:stream';
 import { ByteCursor, fileRangePull } from '../tracing-data/cursor.js';
-import { BATCH, flatten } from '../tracing-data/batches.js';
+import { BATCH, batchReader } from '../tracing-data/batches.js';
 import { commonPid, commonType, decodeFields, type EventFormat } from '../tracing-data/eventFormat.js';
 import { openBinaryInput, type BinaryInput, type OpenedFile } from '../tracing-data/input.js';
 import { parseKallsyms, type Kallsyms } from '../tracing-data/kallsyms.js';
-import {
-  bump,
-  emptyStats,
-  type BinaryReaderStats,
-  type BinaryTraceMeta,
-  type BinaryTraceReader,
-  type BinaryTraceRecord,
-  type LostWindow,
+import { bump, emptyStats } from '../tracing-data/types.js';
+import type {
+  BinaryReaderStats,
+  BinaryTraceMeta,
+  BinaryTraceReader,
+  BinaryTraceRecord,
+  LostWindow,
 } from '../tracing-data/types.js';
 import { readLayout, type CpuData, type TraceDatLayout } from './layout.js';
 import { walkPage, type PageStats } from './ringBuffer.js';
@@ -225,20 +224,12 @@ export function readTraceDat(
       await file.close();
     }
   }
-  return {
-    stats,
-    get meta() {
-      return meta;
-    },
-    formats,
-    get kallsyms() {
-      if (kallsyms === undefined) {
-        const text = kallsymsText();
-        if (text !== '') kallsyms = parseKallsyms(text);
-      }
-      return kallsyms;
-    },
-    batches: () => run(),
-    [Symbol.asyncIterator]: () => flatten(run()),
+  const lazyKallsyms = (): Kallsyms | undefined => {
+    if (kallsyms === undefined) {
+      const text = kallsymsText();
+      if (text !== '') kallsyms = parseKallsyms(text);
+    }
+    return kallsyms;
   };
+  return batchReader(stats, () => meta, formats, lazyKallsyms, run);
 }
