@@ -160,7 +160,11 @@ async function ingestBinarySource(
   const dir = await mkdtemp(join(tmpdir(), 'txreplay-bin-'));
   try {
     const text = join(dir, 'trace.perf-script.txt');
-    const decoded = await binaryToPerfScriptText(input.path, input.binary!, text);
+    const decoded = await binaryToPerfScriptText(input.path, input.binary!, text).catch((e: unknown) => {
+      // a damaged or truncated file: name it and say what the reader found, as for any input that is no trace
+      const why = (e instanceof Error ? e.message : String(e)).replace(/\.$/, '').replace(/\.\s+/g, '; ');
+      throw new NotATraceError(input.path, `${input.path} is a damaged ${input.binary} file (${why})`);
+    });
     const summary = await ingestTextSource(text, cols, onBatch, {
       format: 'perf-script',
       sourceName: input.path,

@@ -225,7 +225,11 @@ describe('bad input', () => {
   it('binary, perf.data, HTML, empty and unknown text are NotATraceError with one sentence', async () => {
     const cases: [string, RegExp][] = [
       [file(Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 3])), /binary/],
-      [join(TRACES, 'multiqueue', 'perf.data'), /perf\.data/],
+      // perf.data is read now (test/binary-front-door.test.ts); a damaged one is refused with its name
+      [
+        file(Buffer.concat([Buffer.from('PERFILE2'), Buffer.alloc(8), Buffer.from('garbage')])),
+        /damaged perf-data file/,
+      ],
       [file('<!DOCTYPE html>\n<html><body>404</body></html>\n'), /HTML/],
       [file(''), /empty/],
       [file('\n\n  \n'), /empty/],
