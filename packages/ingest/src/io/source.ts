@@ -22,7 +22,8 @@ import {
   type BlockResult,
 } from './pool.js';
 import { COLUMNS, type TraceFormat } from '../table/schema.js';
-import { detectFormat, notATraceReason } from '../parse/sniff.js';
+import { detectTrace, notATraceReason } from '../parse/sniff.js';
+import type { PastePrefix } from '../parse/paste.js';
 import { wasmKernelEnabled } from '../parse/wasmLines.js';
 
 /** Lines used to sniff the format. */
@@ -135,20 +136,25 @@ function withoutBom(head: Uint8Array): Uint8Array {
 }
 
 /**
- * The text format of an input from its head: `forced`, or sniffed from the first lines. NotATraceError when the
- * head is not a trace (empty, binary, HTML, no recognizable line).
+ * The text format of an input from its head — `forced`, or sniffed from the first lines — and the paste prefix its
+ * event lines carry (sniffed also when the format is forced: it is a property of the paste, not of the format).
+ * NotATraceError when the head is not a trace (empty, binary, HTML, no recognizable line).
  */
-function formatOfHead(path: string, head: Uint8Array, forced: TraceFormat | null): TraceFormat {
+function traceOfHead(
+  path: string,
+  head: Uint8Array,
+  forced: TraceFormat | null,
+): { format: TraceFormat; prefix: PastePrefix } {
   const reason = notATraceReason(head);
   if (reason !== null) throw new NotATraceError(path, `${path} ${reason}.`);
-  if (forced !== null) return forced;
   const text = new TextDecoder('utf-8').decode(withoutBom(head), { stream: true });
-  const format = detectFormat(text.split('\n', SNIFF_LINES));
-  if (format !== null) return format;
+  const sniffed = detectTrace(text.split('\n', SNIFF_LINES));
+  if (forced !== null) return { format: forced, prefix: sniffed?.prefix ?? 'none' };
+  if (sniffed !== null) return sniffed;
   if (text.trim() === '') throw new NotATraceError(path, `${path} is empty.`);
   throw new NotATraceError(
     path,
-    `${path} does not look like a trace: none of its first lines is a perf script, ftrace, trace-cmd or bpftrace event.`,
+    `${path} does not look like a trace: none of its first lines is a perf script, perf trace, ftrace, trace-cmd or bpftrace event.`,
   );
 }
 
@@ -164,7 +170,7 @@ export async function sniffTextFile(
   const chunks = inputChunks(path, () => {}, undefined, info)[Symbol.asyncIterator]();
   try {
     const { head } = await readHead(chunks);
-    return { format: formatOfHead(path, head, forced), gzip: info.gzip };
+    return { format: traceOfHead(path, head, forced).format, gzip: info.gzip };
   } finally {
     await chunks.return?.(undefined);
   }
@@ -286,7 +292,7 @@ export async function ingestTextSource(
   try {
     const { head: raw, headLen } = await readHead(chunks);
     if (opts.signal?.aborted) throw abortError(opts.signal);
-    const format = formatOfHead(path, raw, opts.format ?? null);
+    const { format, prefix } = traceOfHead(path, raw, opts.format ?? null);
     const head = withoutBom(raw);
     parserFor(format); // rejects 'arrow'
     const blockBytes = opts.blockBytes ?? BLOCK_BYTES;
@@ -322,7 +328,7 @@ export async function ingestTextSource(
       };
       return await parseInWorkers(
         path,
-        format,
+        { format, prefix },
         cols,
         sourceIdx,
         onBatch,
@@ -338,7 +344,7 @@ export async function ingestTextSource(
       await chunks.return?.(undefined);
       let readPos = dataStart;
       const blocks = fileBlocks(path, dataStart, blockBytes, (p) => void (readPos = p));
-      return await parseInThread(path, format, cols, sourceIdx, onBatch, opts, blocks, () => readPos);
+      return await parseInThread(path, { format, prefix }, cols, sourceIdx, onBatch, opts, blocks, () => readPos);
     }
     const blocks = blocksOf(head, chunks, blockBytes);
     const first = await blocks.next();
@@ -351,7 +357,7 @@ export async function ingestTextSource(
         yield { ...first.value, len: first.value.buf.length };
         for await (const b of blocks) yield { ...b, len: b.buf.length };
       };
-      return await parseInThread(path, format, cols, sourceIdx, onBatch, opts, all(), () => rawBytes);
+      return await parseInThread(path, { format, prefix }, cols, sourceIdx, onBatch, opts, all(), () => rawBytes);
     }
     let pendingFirst: { buf: Uint8Array; final: boolean } | null = first.value;
     let ended = false;
@@ -368,7 +374,18 @@ export async function ingestTextSource(
       ended = n.value.final;
       return { buf: n.value.buf, final: n.value.final, range: null };
     };
-    return await parseInWorkers(path, format, cols, sourceIdx, onBatch, opts, next, () => rawBytes, script, nWorkers);
+    return await parseInWorkers(
+      path,
+      { format, prefix },
+      cols,
+      sourceIdx,
+      onBatch,
+      opts,
+      next,
+      () => rawBytes,
+      script,
+      nWorkers,
+    );
   } finally {
     await chunks.return?.(undefined);
   }
@@ -393,7 +410,7 @@ function summaryOf(
 
 async function parseInThread(
   path: string,
-  format: TraceFormat,
+  { format, prefix }: { format: TraceFormat; prefix: PastePrefix },
   cols: EventColumns,
   sourceIdx: number,
   onBatch: (b: RecordBatch) => void | Promise<void>,
@@ -403,10 +420,18 @@ async function parseInThread(
 ): Promise<SourceSummary> {
   const pending: { batch: RecordBatch; buffers: ArrayBufferLike[] }[] = [];
   const pool = opts.reuseBatchBuffers === true ? new BufferPool() : undefined;
-  const handler = new LineHandler(cols, format, path, opts.strict ?? false, sourceIdx, () => {
-    const b = cols.takeBuffers(pool);
-    pending.push({ batch: cols.batchOf(b), buffers: pool === undefined ? [] : buffersOf(b) });
-  });
+  const handler = new LineHandler(
+    cols,
+    format,
+    path,
+    opts.strict ?? false,
+    sourceIdx,
+    () => {
+      const b = cols.takeBuffers(pool);
+      pending.push({ batch: cols.batchOf(b), buffers: pool === undefined ? [] : buffersOf(b) });
+    },
+    prefix,
+  );
   if (opts.fastPath === false) handler.disableFastPath();
   for await (const block of blocks) {
     if (opts.signal?.aborted) throw abortError(opts.signal);
@@ -465,7 +490,7 @@ async function* fileBlocks(
 
 async function parseInWorkers(
   path: string,
-  format: TraceFormat,
+  { format, prefix }: { format: TraceFormat; prefix: PastePrefix },
   cols: EventColumns,
   sourceIdx: number,
   onBatch: (b: RecordBatch) => void | Promise<void>,
@@ -477,6 +502,7 @@ async function parseInWorkers(
 ): Promise<SourceSummary> {
   const pool = new ParsePool(script, nWorkers, {
     format,
+    prefix,
     path,
     batchRows: cols.capacity,
     sharedBuffers: opts.reuseBatchBuffers === true,

@@ -188,10 +188,9 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
     switch (key) {
       case 'dev':
       case 'device':
-        if (vb > va) {
-          cols.setDict('dev', r, s.slice(va, vb));
-          seen |= F_DEV;
-        }
+        // an empty `dev=` (a device whose name is not set yet) is present but unnamed: dev null, line kept
+        if (vb > va) cols.setDict('dev', r, s.slice(va, vb));
+        seen |= F_DEV;
         break;
       case 'skbaddr': {
         const k = parsePtr(s, va, vb, cols.halves.skbaddr, r);
