@@ -399,16 +399,19 @@ describe('field shapes of pasted lines', () => {
       '  ping-1 [000] ..... 10.000002: net_dev_xmit: dev=eth0 skbaddr=0xffff8881…abcd len=98 rc=0',
       '  ping-1 [000] ..s.. 10.000003: napi_poll: napi poll on napi struct 000000005ac1e2f3 for device (no_device) work 1 budget 64',
       '  ping-1 [000] ..... 10.000004: net_dev_xmit: dev=eth0 skbaddr=000000001234abcd len=98 rc=0',
+      '  ping-1 [000] ..s.. 10.000005: napi_poll: napi poll on napi struct 000000005ac1e2f3 for device  work 1 budget 64',
     ];
     const p = file(`${lines.join('\n')}\n`);
     const { table, summary } = await loadEvents([p]);
-    expect([summary.events, summary.skipped]).toEqual([4, 0]);
+    expect([summary.events, summary.skipped]).toEqual([5, 0]);
     const rows = rowsOf(table);
     expect(rows[0]).toMatchObject({ event: 'net:net_dev_queue', dev: null, skbaddr: 0x1234abcdn, ptr_hashed: true });
     expect(rows[1]).toMatchObject({ dev: 'eth0', skbaddr: null, ptr_hashed: true, rc: 0 });
     expect(rows[2]).toMatchObject({ event: 'napi:napi_poll', dev: '(no_device)', napi: 0x5ac1e2f3n, work: 1 });
     // the same hashed value with and without 0x is the same pointer
     expect(rows[3]!.skbaddr).toBe(rows[0]!.skbaddr);
+    // an unnamed device: `work` is the next word key, not the name
+    expect(rows[4]).toMatchObject({ event: 'napi:napi_poll', dev: null, work: 1, budget: 64 });
     expect(content(await loadReference(p))).toEqual(content(table));
   });
 });
@@ -435,5 +438,21 @@ describe('parse workers cut the prefix too (the WebAssembly kernel reads only un
     const { table, summary } = await builtLoad([quoted], { workers: 2, blockBytes: 4096 });
     expect([summary.events, summary.skipped]).toEqual([400, 0]);
     expect(content(table)).toEqual(want);
+  });
+
+  it('empty dev= and an unnamed napi_poll device read the same by the workers and their WebAssembly kernel', async () => {
+    const named =
+      '  ping-1 [000] ..s.. 10.000001: napi_poll: napi poll on napi struct 000000005ac1e2f3 for device eth0 work 1 budget 64';
+    const unnamed =
+      '  ping-1 [000] ..s.. 10.000002: napi_poll: napi poll on napi struct 000000005ac1e2f3 for device  work 2 budget 64';
+    const empty = '  ping-1 [000] ..... 10.000003: net_dev_queue: dev= skbaddr=000000001234abcd len=98';
+    const body = Array.from({ length: 300 }, (_, k) => [named, unnamed, empty][k % 3]!);
+    const p = file(`${body.join('\n')}\n`);
+    const want = content(await loadReference(p));
+    const { table, summary } = await builtLoad([p], { workers: 2, blockBytes: 4096 });
+    expect([summary.events, summary.skipped]).toEqual([300, 0]);
+    expect(content(table)).toEqual(want);
+    expect(want[1]).toMatchObject({ dev: null, work: 2 });
+    expect(want[2]).toMatchObject({ dev: null, len: 98 });
   });
 });

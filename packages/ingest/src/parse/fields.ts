@@ -180,6 +180,12 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
       va = i;
       while (i < b && !isSpace(s.charCodeAt(i))) i++;
       vb = i;
+      if (te - ta === 6 && s.startsWith('device', ta) && isWordKey(s, va, vb)) {
+        // `for device  work 1`: napi_poll of a NAPI whose netdev has no name yet (empty %s): dev null, line kept
+        seen |= F_DEV;
+        i = va;
+        continue;
+      }
       ka = ta;
       kb = s.charCodeAt(te - 1) === CH_COLON ? te - 1 : te;
     }
