@@ -56,7 +56,7 @@ export function addReplayOptions(cmd: Command): Command {
     .option('--include-lo', 'also diagnose the loopback device')
     .option(
       '--format <fmt>',
-      'input format (default: sniffed): perf-script, ftrace, trace-cmd, bpftrace, bpftrace-json, arrow',
+      'input format (default: sniffed): perf-script, perf-trace, ftrace, trace-cmd, bpftrace, bpftrace-json, arrow',
     )
     .option('--strict', 'stop at the first unparseable line');
 }

@@ -520,8 +520,8 @@ function ptrValue(va: i32, lim: i32, col: i32, r: i32): i32 {
   const digits = j - d0;
   if (digits <= 0 || digits > 16) return -1;
   store<u64>(cfg(C_COL + col) + 8 * r, v);
-  // ../src/scan.ts storePtr: 16 bare digits with the upper half zero is an ftrace-hashed %p
-  ptrHashed = v != 0 && !prefixed && (v >> 32) == 0 && digits == 16;
+  // ../src/scan.ts storePtr: 16 digits with the upper half zero is an ftrace-hashed %p (with or without 0x)
+  ptrHashed = v != 0 && (v >> 32) == 0 && digits == 16;
   return j;
 }
 

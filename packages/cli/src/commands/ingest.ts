@@ -4,7 +4,15 @@ import type { IngestSummary, TraceFormat } from '@txreplay/ingest';
 import { EXIT } from '../exit.js';
 import { action, fail } from '../run.js';
 
-const FORMATS: TraceFormat[] = ['perf-script', 'ftrace', 'trace-cmd', 'bpftrace', 'bpftrace-json', 'arrow'];
+const FORMATS: TraceFormat[] = [
+  'perf-script',
+  'perf-trace',
+  'ftrace',
+  'trace-cmd',
+  'bpftrace',
+  'bpftrace-json',
+  'arrow',
+];
 
 function mb(n: number): string {
   return `${(n / 1e6).toFixed(1)} MB`;

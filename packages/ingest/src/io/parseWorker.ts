@@ -21,15 +21,24 @@ if (port === null) throw new Error('parseWorker must run as a worker thread');
 /** the kernel's input region: pieces plus the line carried over (a longer line moves reading to a JS buffer) */
 const WASM_INPUT_BYTES = 6 << 20;
 /** text lines go through the WebAssembly kernel (./wasmLines.ts): columns and the read buffer live in its memory */
-const wasm = wasmKernelEnabled(init.format) ? new WasmLineKernel(init.format, init.batchRows, WASM_INPUT_BYTES) : null;
+const wasm =
+  wasmKernelEnabled(init.format) && init.prefix === 'none'
+    ? new WasmLineKernel(init.format, init.batchRows, WASM_INPUT_BYTES)
+    : null;
 const cols = new RowColumns(init.batchRows, wasm?.arena);
 /** batch buffers, given back by the main thread once written (when the output keeps no batches) */
 const pool = new BufferPool(init.sharedBuffers);
 let parts: BatchBuffers[] = [];
 const sourceIdx = cols.dicts.source.intern(init.path);
 // strict mode is decided by the main thread (it sees the first bad line in file order)
-const handler = new LineHandler(cols, init.format, init.path, false, sourceIdx, () =>
-  parts.push(cols.takeBuffers(pool)),
+const handler = new LineHandler(
+  cols,
+  init.format,
+  init.path,
+  false,
+  sourceIdx,
+  () => parts.push(cols.takeBuffers(pool)),
+  init.prefix,
 );
 const sent = DICT_COLUMN_NAMES.map(() => 0);
 if (wasm !== null) handler.attachWasm(wasm);

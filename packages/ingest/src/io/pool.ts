@@ -11,9 +11,12 @@ import { Worker } from 'node:worker_threads';
 import type { BatchBuffers } from '../table/rows.js';
 import type { ParseIssue } from '../parse/errors.js';
 import type { TraceFormat } from '../table/schema.js';
+import type { PastePrefix } from '../parse/paste.js';
 
 export interface WorkerInit {
   format: TraceFormat;
+  /** the paste prefix cut from every line (../parse/paste.ts); the WebAssembly kernel reads only unprefixed lines */
+  prefix: PastePrefix;
   path: string;
   batchRows: number;
   /** batch buffers are SharedArrayBuffers given back after writing (rows.ts BufferPool) */

@@ -22,7 +22,8 @@ import {
   type BlockResult,
 } from './pool.js';
 import { COLUMNS, type TraceFormat } from '../table/schema.js';
-import { detectFormat, notATraceReason } from '../parse/sniff.js';
+import { detectTrace, notATraceReason } from '../parse/sniff.js';
+import type { PastePrefix } from '../parse/paste.js';
 import { wasmKernelEnabled } from '../parse/wasmLines.js';
 
 /** Lines used to sniff the format. */
@@ -135,20 +136,25 @@ function withoutBom(head: Uint8Array): Uint8Array {
 }
 
 /**
- * The text format of an input from its head: `forced`, or sniffed from the first lines. NotATraceError when the
- * head is not a trace (empty, binary, HTML, no recognizable line).
+ * The text format of an input from its head — `forced`, or sniffed from the first lines — and the paste prefix its
+ * event lines carry (sniffed also when the format is forced: it is a property of the paste, not of the format).
+ * NotATraceError when the head is not a trace (empty, binary, HTML, no recognizable line).
  */
-function formatOfHead(path: string, head: Uint8Array, forced: TraceFormat | null): TraceFormat {
+function traceOfHead(
+  path: string,
+  head: Uint8Array,
+  forced: TraceFormat | null,
+): { format: TraceFormat; prefix: PastePrefix } {
   const reason = notATraceReason(head);
   if (reason !== null) throw new NotATraceError(path, `${path} ${reason}.`);
-  if (forced !== null) return forced;
   const text = new TextDecoder('utf-8').decode(withoutBom(head), { stream: true });
-  const format = detectFormat(text.split('\n', SNIFF_LINES));
-  if (format !== null) return format;
+  const sniffed = detectTrace(text.split('\n', SNIFF_LINES));
+  if (forced !== null) return { format: forced, prefix: sniffed?.prefix ?? 'none' };
+  if (sniffed !== null) return sniffed;
   if (text.trim() === '') throw new NotATraceError(path, `${path} is empty.`);
   throw new NotATraceError(
     path,
-    `${path} does not look like a trace: none of its first lines is a perf script, ftrace, trace-cmd or bpftrace event.`,
+    `${path} does not look like a trace: none of its first lines is a perf script, perf trace, ftrace, trace-cmd or bpftrace event.`,
   );
 }
 
@@ -164,7 +170,7 @@ export async function sniffTextFile(
   const chunks = inputChunks(path, () => {}, undefined, info)[Symbol.asyncIterator]();
   try {
     const { head } = await readHead(chunks);
-    return { format: formatOfHead(path, head, forced), gzip: info.gzip };
+    return { format: traceOfHead(path, head, forced).format, gzip: info.gzip };
   } finally {
     await chunks.return?.(undefined);
   }
@@ -286,10 +292,10 @@ export async function ingestTextSource(
   try {
     const { head: raw, headLen } = await readHead(chunks);
     if (opts.signal?.aborted) throw abortError(opts.signal);
-    const format = formatOfHead(path, raw, opts.format ?? null);
+    const { format, prefix } = traceOfHead(path, raw, opts.format ?? null);
     const head = withoutBom(raw);
     parserFor(format); // rejects 'arrow'
-    const job: SourceJob = { path, format, cols, sourceIdx, onBatch, opts };
+    const job: SourceJob = { path, format, prefix, cols, sourceIdx, onBatch, opts };
     const blockBytes = opts.blockBytes ?? BLOCK_BYTES;
     const nWorkers = opts.workers ?? defaultWorkerCount();
     // by default workers start only for big regular files: each costs a start-up and its own JIT warm-up
@@ -386,6 +392,8 @@ interface SourceJob {
   /** as given by the user */
   path: string;
   format: TraceFormat;
+  /** the paste prefix every line carries (sniffed), cut before parsing */
+  prefix: PastePrefix;
   cols: EventColumns;
   /** `path` in the `source` dictionary */
   sourceIdx: number;
@@ -398,13 +406,21 @@ async function parseInThread(
   blocks: AsyncIterable<{ buf: Uint8Array; len: number; final: boolean }>,
   rawBytes: () => number,
 ): Promise<SourceSummary> {
-  const { path, format, cols, sourceIdx, onBatch, opts } = job;
+  const { path, format, prefix, cols, sourceIdx, onBatch, opts } = job;
   const pending: { batch: RecordBatch; buffers: ArrayBufferLike[] }[] = [];
   const pool = opts.reuseBatchBuffers === true ? new BufferPool() : undefined;
-  const handler = new LineHandler(cols, format, path, opts.strict ?? false, sourceIdx, () => {
-    const b = cols.takeBuffers(pool);
-    pending.push({ batch: cols.batchOf(b), buffers: pool === undefined ? [] : buffersOf(b) });
-  });
+  const handler = new LineHandler(
+    cols,
+    format,
+    path,
+    opts.strict ?? false,
+    sourceIdx,
+    () => {
+      const b = cols.takeBuffers(pool);
+      pending.push({ batch: cols.batchOf(b), buffers: pool === undefined ? [] : buffersOf(b) });
+    },
+    prefix,
+  );
   if (opts.fastPath === false) handler.disableFastPath();
   for await (const block of blocks) {
     if (opts.signal?.aborted) throw abortError(opts.signal);
@@ -468,9 +484,10 @@ async function parseInWorkers(
   script: URL,
   nWorkers: number,
 ): Promise<SourceSummary> {
-  const { path, format, cols, sourceIdx, onBatch, opts } = job;
+  const { path, format, prefix, cols, sourceIdx, onBatch, opts } = job;
   const pool = new ParsePool(script, nWorkers, {
     format,
+    prefix,
     path,
     batchRows: cols.capacity,
     sharedBuffers: opts.reuseBatchBuffers === true,

@@ -754,6 +754,9 @@ export class FastParser {
       switch (key) {
         case K_DEV: {
           const vb = tokEnd(buf, va, lim);
+          // `for device  work 1` (empty name): fields.ts reads it
+          if (vb - va === 4 && buf[va] === 119 && buf[va + 1] === 111 && buf[va + 2] === 114 && buf[va + 3] === 107)
+            return FALLBACK;
           if (vb > va) {
             cols.values.dev[r] = this.dev.get(buf, va, vb);
             valid.dev[r] = 1;

@@ -169,6 +169,12 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
       va = i;
       while (i < b && !isSpace(s.charCodeAt(i))) i++;
       vb = i;
+      if (te - ta === 6 && s.startsWith('device', ta) && isWordKey(s, va, vb)) {
+        // `for device  work 1`: napi_poll of a NAPI whose netdev has no name yet (empty %s): dev null, line kept
+        seen |= seenFlag.F_DEV;
+        i = va;
+        continue;
+      }
       ka = ta;
       kb = s.charCodeAt(te - 1) === CH_COLON ? te - 1 : te;
     }
@@ -177,10 +183,9 @@ export function parseFields(cols: RowColumns, r: number, ev: number, s: string, 
     switch (key) {
       case 'dev':
       case 'device':
-        if (vb > va) {
-          cols.setDict('dev', r, s.slice(va, vb));
-          seen |= seenFlag.F_DEV;
-        }
+        // an empty `dev=` (a device whose name is not set yet) is present but unnamed: dev null, line kept
+        if (vb > va) cols.setDict('dev', r, s.slice(va, vb));
+        seen |= seenFlag.F_DEV;
         break;
       case 'skbaddr': {
         const k = parsePtr(s, va, vb, cols.halves.skbaddr, r);

@@ -12,6 +12,7 @@
  */
 import type { RowColumns } from '../table/rows.js';
 import { canonicalEvent, eventId, parseFields } from './fields.js';
+import { matchLooseFtrace } from './ftraceLoose.js';
 import {
   CH_COLON,
   CH_DOT,
@@ -237,6 +238,35 @@ export const parsePerfLine: LineParser = (s, cols, r, out) => {
 const LATENCY_RE =
   /^\s*(.+?)-(\d+)\s+(\d+)(\S{4,6})\s+(\d+(?:\.\d+)?)(us)?\s*[!#$@*+ ]?\s*:\s+([\w.-]+(?::[\w.-]+)?):(?:\s+|$)/;
 
+/**
+ * An ftrace line whose task, CPU and/or flags columns were cut away (./ftraceLoose.ts): the columns it still has,
+ * or `message` when it is not one either. Columns a failed full-layout attempt wrote are cleared first.
+ */
+function looseOr(s: string, cols: RowColumns, r: number, out: LineResult, message: string): LineKind {
+  const m = matchLooseFtrace(s);
+  if (m === null) return fail(out, message);
+  cols.valid.pid[r] = 0;
+  cols.valid.cpu[r] = 0;
+  cols.valid.comm[r] = 0;
+  if (m.pid !== null) {
+    cols.values.pid[r] = m.pid;
+    cols.valid.pid[r] = 1;
+  }
+  if (m.cpu !== null) {
+    cols.values.cpu[r] = m.cpu;
+    cols.valid.cpu[r] = 1;
+  }
+  if (m.comm !== null && m.comm !== '') cols.setDict('comm', r, m.comm);
+  const ok = m.micros
+    ? parseMicros(m.ts, 0, m.ts.length, cols.halves.ts_ns, r)
+    : parseSecsDotFrac(m.ts, 0, m.ts.length, cols.halves.ts_ns, r);
+  if (!ok) return fail(out, 'bad timestamp');
+  cols.valid.ts_ns[r] = 1;
+  const evColon = eventColon(s, m.evA, s.length);
+  if (evColon < 0 || evColon === m.evA) return fail(out, 'no event name');
+  return finishEvent(s, cols, r, out, m.evA, evColon, evColon + 1);
+}
+
 export const parseFtraceLine: LineParser = (s, cols, r, out) => {
   const end = s.length;
   const i = skipSpaces(s, 0, end);
@@ -254,6 +284,9 @@ export const parseFtraceLine: LineParser = (s, cols, r, out) => {
     if (/^CPU\s*\d+ is empty/.test(s.slice(i))) return LineKind.Comment;
   }
   if (s.startsWith('cpus=', i) || s.startsWith('version = ', i)) return LineKind.Comment;
+  // `[cpu] …` or `ts: …`: the task column was cut away (./ftraceLoose.ts)
+  if (s.charCodeAt(i) === CH_LBRACK || timestampColon(s, i, end) >= 0)
+    return looseOr(s, cols, r, out, 'not an ftrace event line');
   const lb = findCpuBracket(s, i, bracket);
   let evA: number;
   if (lb >= 0) {
@@ -270,7 +303,8 @@ export const parseFtraceLine: LineParser = (s, cols, r, out) => {
     }
     let ps = pe;
     while (ps > i && isDigit(s.charCodeAt(ps - 1))) ps--;
-    if (ps === pe || ps <= i || s.charCodeAt(ps - 1) !== CH_MINUS) return fail(out, 'no comm-pid before [cpu]');
+    if (ps === pe || ps <= i || s.charCodeAt(ps - 1) !== CH_MINUS)
+      return looseOr(s, cols, r, out, 'no comm-pid before [cpu]');
     cols.values.pid[r] = parseUDec(s, ps, pe);
     cols.valid.pid[r] = 1;
     if (ps - 1 > i) cols.setDict('comm', r, s.slice(i, ps - 1));
@@ -281,10 +315,10 @@ export const parseFtraceLine: LineParser = (s, cols, r, out) => {
     let tsColon = timestampColon(s, tsA, end);
     if (tsColon < 0) {
       const fe = tokenEnd(s, tsA, end);
-      if (fe - tsA < 4 || fe - tsA > 5) return fail(out, 'no timestamp after [cpu]');
+      if (fe - tsA < 4 || fe - tsA > 5) return looseOr(s, cols, r, out, 'no timestamp after [cpu]');
       tsA = skipSpaces(s, fe, end);
       tsColon = timestampColon(s, tsA, end);
-      if (tsColon < 0) return fail(out, 'no secs.usecs: timestamp');
+      if (tsColon < 0) return looseOr(s, cols, r, out, 'no secs.usecs: timestamp');
     }
     if (!parseSecsDotFrac(s, tsA, tsColon, cols.halves.ts_ns, r)) return fail(out, 'bad timestamp');
     cols.valid.ts_ns[r] = 1;
@@ -292,7 +326,7 @@ export const parseFtraceLine: LineParser = (s, cols, r, out) => {
   } else {
     // latency format: `comm-pid  CPUflags  ts[us][mark]: event: fields`
     const m = LATENCY_RE.exec(s);
-    if (!m) return fail(out, 'not an ftrace event line');
+    if (!m) return looseOr(s, cols, r, out, 'not an ftrace event line');
     const [whole, comm, pid, cpu, , ts, us] = m as unknown as string[];
     cols.values.pid[r] = Number(pid);
     cols.valid.pid[r] = 1;

@@ -14,6 +14,8 @@ import { StrictParseError, type ParseIssue } from './errors.js';
 import { FALLBACK, FastParser } from './fast.js';
 import { LineKind, parseBpftraceJsonLine, parseBpftraceLine, parseFtraceLine, parsePerfLine } from './formats.js';
 import type { LineParser, LineResult } from './formats.js';
+import { isPasteDebris, skipPastePrefix, type PastePrefix } from './paste.js';
+import { parsePerfTraceLine } from './perfTrace.js';
 import { LOST_EVENTS_MARKER, type TraceFormat } from '../table/schema.js';
 import { WASM_BAIL, WASM_FULL, type WasmLineKernel } from './wasmLines.js';
 
@@ -24,6 +26,8 @@ export function parserFor(format: TraceFormat): LineParser {
   switch (format) {
     case 'perf-script':
       return parsePerfLine;
+    case 'perf-trace':
+      return parsePerfTraceLine;
     case 'ftrace':
     case 'trace-cmd':
       return parseFtraceLine;
@@ -66,6 +70,8 @@ export class LineHandler {
     private readonly sourceIdx: number,
     /** called when `cols` is full, after the row was committed */
     private readonly onFull: () => void,
+    /** the paste prefix the sniffer found on the event lines (./paste.ts), cut before any parser sees a line */
+    private readonly prefix: PastePrefix = 'none',
   ) {
     this.fast = new FastParser(cols, format);
     this.slow = parserFor(format);
@@ -107,6 +113,7 @@ export class LineHandler {
   /** One line buf[a, e) (without its `\n`; a trailing `\r` is dropped here). */
   line(buf: Uint8Array, a: number, e: number, isLast: boolean): void {
     if (e > a && buf[e - 1] === 13) e--;
+    if (this.prefix !== 'none') a = skipPastePrefix(buf, a, e, this.prefix);
     this.lines++;
     const cols = this.cols;
     const r = cols.begin();
@@ -145,6 +152,8 @@ export class LineHandler {
       r = cols.begin();
       text = decodeSlice(buf, a, e);
       kind = this.slow(text, cols, r, out);
+      // the command that made the trace, or an elision: pasted around the events, not a broken one
+      if (kind === LineKind.Error && isPasteDebris(text)) kind = LineKind.Comment;
     }
     if (kind === LineKind.Event) {
       this.commitEvent(r);

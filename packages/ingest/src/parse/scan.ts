@@ -100,7 +100,7 @@ export const Ptr = {
   Hashed: 2,
   /** NULL: `(nil)`, `0x0`, `0000000000000000` */
   Null: 3,
-  /** `(ptrval)` / `(____ptrval____)`: hashing not ready, value unknown */
+  /** `(ptrval)` / `(____ptrval____)`: hashing not ready; or shortened in a paste (`...`, `…`): value unknown */
   Unknown: 4,
 } as const;
 export type Ptr = (typeof Ptr)[keyof typeof Ptr];
@@ -110,13 +110,15 @@ export type Ptr = (typeof Ptr)[keyof typeof Ptr];
  * Returns the kind; Unknown/Invalid leave the slot untouched.
  */
 /**
- * Store a parsed pointer's halves and classify it: NULL, an ftrace-hashed `%p` (16 digits without `0x`, upper half
- * zero: hashing keeps 32 bits) or a raw kernel address. Shared by the string (parsePtr) and byte (bytes.ts bPtr) parsers.
+ * Store a parsed pointer's halves and classify it: NULL, an ftrace-hashed `%p` (16 digits with the upper half zero:
+ * hashing keeps 32 bits; also behind a `0x` of a `0x%p` format or a paste, since a raw 64-bit kernel address has the
+ * upper half set and perf prints raw values unpadded) or a raw kernel address. Shared by the string (parsePtr) and
+ * byte (bytes.ts bPtr) parsers.
  */
 export function storePtr(
   lo: number,
   hi: number,
-  prefixed: boolean,
+  _prefixed: boolean,
   digits: number,
   out32: Uint32Array,
   r: number,
@@ -124,8 +126,14 @@ export function storePtr(
   out32[2 * r] = lo;
   out32[2 * r + 1] = hi;
   if (lo === 0 && hi === 0) return Ptr.Null;
-  if (!prefixed && hi === 0 && digits === 16) return Ptr.Hashed;
+  if (hi === 0 && digits === 16) return Ptr.Hashed;
   return Ptr.Raw;
+}
+
+/** A pointer shortened in a paste (`...`, `0xffff…1234`): its value is unknown, not wrong. */
+function elided(s: string, a: number, b: number): boolean {
+  const t = s.slice(a, b);
+  return t.indexOf('...') >= 0 || t.indexOf('…') >= 0;
 }
 
 export function parsePtr(s: string, a: number, b: number, out32: Uint32Array, r: number): Ptr {
@@ -149,13 +157,13 @@ export function parsePtr(s: string, a: number, b: number, out32: Uint32Array, r:
     prefixed = true;
   }
   const digits = b - a;
-  if (digits <= 0 || digits > 16) return Ptr.Invalid;
+  if (digits <= 0 || digits > 16) return elided(s, a, b) ? Ptr.Unknown : Ptr.Invalid;
   let lo = 0;
   let hi = 0;
   const split = b - 8; // last 8 digits are the low half
   for (let i = a; i < b; i++) {
     const h = hexVal(s.charCodeAt(i));
-    if (h < 0) return Ptr.Invalid;
+    if (h < 0) return elided(s, a, b) ? Ptr.Unknown : Ptr.Invalid;
     if (i < split) hi = hi * 16 + h;
     else lo = lo * 16 + h;
   }

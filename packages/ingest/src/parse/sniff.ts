@@ -2,6 +2,9 @@
  * Format detection from the first bytes and lines of an input (`--format` overrides it).
  */
 import type { TraceFormat } from '../table/schema.js';
+import { matchLooseFtrace } from './ftraceLoose.js';
+import { PASTE_PREFIXES, stripPastePrefix, type PastePrefix } from './paste.js';
+import { isPerfTraceLine } from './perfTrace.js';
 
 const PERF_RE = /^\s*\S.*?\s-?\d+\s+\[\d+\]\s+\d+\.\d+:\s+[\w.-]+:[\w.-]+:(\s|$)/;
 const FTRACE_RE = /^\s*\S.*?-\d+\s+(\(\s*[\d-]+\)\s+)?\[\d+\]\s+(\S{4,5}\s+)?\d+\.\d+:\s+[\w.-]+:(\s|$)/;
@@ -28,7 +31,42 @@ function detectLine(line: string): TraceFormat | null {
   if (PERF_RE.test(line)) return 'perf-script';
   if (BPFTRACE_RE.test(t)) return 'bpftrace';
   if (FTRACE_RE.test(line) || LATENCY_RE.test(line)) return 'ftrace';
+  if (isPerfTraceLine(line)) return 'perf-trace';
+  // task, CPU and/or flags columns cut away (`289.902651: net_dev_xmit: …`, `[002] ..s1. 1838.31: …`)
+  if (matchLooseFtrace(line) !== null) return 'ftrace';
   return null;
+}
+
+/** What the sniffer decided about an input: its format and the paste prefix its event lines carry. */
+export interface SniffedTrace {
+  format: TraceFormat;
+  prefix: PastePrefix;
+}
+
+/**
+ * The format and paste prefix (./paste.ts) from the first lines. A prefix is taken only when every line that
+ * reads as trace once the prefix is cut carries it, and no line reads as trace without it; else the lines are
+ * read as they are (detectFormat). Null when no line looks like any known trace format.
+ */
+export function detectTrace(firstLines: readonly string[]): SniffedTrace | null {
+  for (const prefix of PASTE_PREFIXES) {
+    let format: TraceFormat | null = null;
+    let consistent = true;
+    for (const line of firstLines) {
+      const cut = stripPastePrefix(line, prefix);
+      if (cut === null) {
+        if (detectLine(line) !== null) {
+          consistent = false;
+          break;
+        }
+        continue;
+      }
+      format ??= detectLine(cut);
+    }
+    if (consistent && format !== null) return { format, prefix };
+  }
+  const format = detectFormat(firstLines);
+  return format === null ? null : { format, prefix: 'none' };
 }
 
 /**

@@ -21,7 +21,14 @@ export { COLUMNS } from './catalogue.js';
 /** Synthetic row that marks events the tracer itself lost (bpftrace `lost_events`, `Lost N events`). */
 export const LOST_EVENTS_MARKER = 'txreplay:lost_events';
 
-export type TraceFormat = 'perf-script' | 'ftrace' | 'trace-cmd' | 'bpftrace' | 'bpftrace-json' | 'arrow';
+export type TraceFormat =
+  | 'perf-script'
+  | 'perf-trace'
+  | 'ftrace'
+  | 'trace-cmd'
+  | 'bpftrace'
+  | 'bpftrace-json'
+  | 'arrow';
 
 /** Keys written into the Arrow schema metadata (all values are strings; counts are decimal). */
 export const META = {
