@@ -28,6 +28,20 @@ export interface Coverage {
   unknownNs: number;
   /** why the verdict is `unknown`, when it is */
   unknownWhy: string | null;
+  /**
+   * (added) finding kinds this input cannot support: every rule of the kind needs a tracepoint the input lacks
+   * (trace-wide: dev null; or only for one device, e.g. no NAPI poll of the device or of a peer). Such a kind was
+   * not judged: its absence from the findings says nothing.
+   */
+  cannotJudge?: CannotJudge[];
+}
+
+/** A finding kind the input cannot support, and the tracepoints it lacks for it ("a or b": either one). */
+export interface CannotJudge {
+  kind: FindingKind;
+  /** the device the missing evidence concerns; null when the whole trace lacks it */
+  dev: string | null;
+  missing: string[];
 }
 
 /** Divergence kinds (docs/kernel-tx-path.md §I). Extend only by adding new string members. */
@@ -50,6 +64,9 @@ export type FindingKind =
   | 'watchdog_timeout' // §I.9 net_dev_xmit_timeout
   | 'doorbell_not_rung' // §I.11
   | 'neigh_table_overflow' // neighbour table full: ENOBUFS from __neigh_create, not from a TX queue
+  | 'qdisc_stuck_skb' // §I.4 variant: one skb held in the qdisc far longer than its neighbours (lockless-qdisc race)
+  | 'oversize_bulk_dequeue' // §D.6: one qdisc_dequeue handed the driver far more packets than a bulk batch should
+  | 'napi_poll_gap' // §F: a NAPI known only by its id went longer than netdev_budget_usecs without a poll
   | 'trace_gap'; // tracer lost events: the window is unknown, not quiet
 
 /** A pointer back into the source trace. */

@@ -36,6 +36,8 @@ export const DRV_XOFF = 0x1;
 export const STACK_XOFF = 0x2;
 export const FROZEN = 0x4;
 export const NETDEV_TX_BUSY = 16;
+/** __qdisc_run's quota: dev_weight (64) * dev_weight_tx_bias (1) packets per run by default (§D.4) */
+export const DEV_TX_WEIGHT = 64;
 export const TC_H_ROOT = 0xffffffff;
 
 export type StateName = 'DRV_XOFF' | 'STACK_XOFF' | 'FROZEN';

@@ -11,6 +11,7 @@ import {
   DRV_XOFF,
   EVENT_KIND,
   FROZEN,
+  DEV_TX_WEIGHT,
   K,
   NETDEV_TX_BUSY,
   reasonClass,
@@ -554,6 +555,16 @@ export class Observer {
       const pk = packetsN !== null && ((packetsN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : packets[i]!;
       const p = pk > 0 ? pk : 1;
       q.dequeued += p;
+      if (p > q.bulkMax) {
+        q.bulkMax = p;
+        q.bulkMaxRow = row;
+      }
+      if (p > DEV_TX_WEIGHT) {
+        q.bulkOver++;
+        q.bulkOverPackets += p;
+        if (q.bulkOverFirstRow < 0) q.bulkOverFirstRow = row;
+        q.bulkOverLastRow = row;
+      }
       this.cpuBulkQ[c] = q;
       this.cpuBulkLeft[c] = p;
       q.backlog = Math.max(0, q.backlog - p);
@@ -597,7 +608,21 @@ export class Observer {
       q.lastStateRow = row;
     } else this.observeState(q, 0, rel, row, false, false);
     const slot = this.cacheKey[c] === s ? this.cacheSlot[c]! : this.slotGet(s, c);
-    if (slot >= 0) this.lc[slot * 8 + LC_Q] = q.index;
+    if (slot >= 0) {
+      const lc = this.lc;
+      lc[slot * 8 + LC_Q] = q.index;
+      // the skb's wait since net_dev_queue: qdisc sojourn (plus any requeue) even when no qdisc event is traced
+      const queued = lc[slot * 8 + LC_QUEUED]!;
+      if (queued === queued && lc[slot * 8 + LC_DEV] === d.id && lc[slot * 8 + LC_STATE] !== ST_XMIT) {
+        q.waits++;
+        if (rel - queued > q.waitMaxNs) {
+          q.waitMaxNs = rel - queued;
+          q.waitQueuedRel = queued;
+          q.waitStartRow = row;
+          q.waitSkb = s;
+        }
+      }
+    }
   }
 
   /** net_dev_xmit: the driver's return code decides (§D.4): taken, NETDEV_TX_BUSY, or dropped */

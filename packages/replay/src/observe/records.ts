@@ -100,6 +100,24 @@ export class QueueObs {
   pendingBusyCompletions = 0;
   busyRunSkb = NULL_PTR;
   busyRun = 0;
+  /**
+   * The longest wait of one skb from net_dev_queue to its net_dev_start_xmit on this txq (qdisc sojourn measured
+   * without qdisc events, §D.1, §D.4): ns, when it was queued, the start_xmit row and the skb key
+   */
+  waitMaxNs = 0;
+  waitQueuedRel = NaN;
+  waitStartRow = -1;
+  waitSkb = NULL_PTR;
+  /** skbs whose net_dev_queue → net_dev_start_xmit wait was measured */
+  waits = 0;
+  /** largest `packets` of one qdisc_dequeue (bulk list length, §D.4) and its row */
+  bulkMax = 0;
+  bulkMaxRow = -1;
+  /** qdisc_dequeue events that returned a bulk list larger than dev_tx_weight */
+  bulkOver = 0;
+  bulkOverFirstRow = -1;
+  bulkOverLastRow = -1;
+  bulkOverPackets = 0;
   /** qdisc sojourn (enqueue → dequeue) and driver time (xmit → free), ns */
   qdiscTimeSumNs = 0;
   qdiscTimeCount = 0;

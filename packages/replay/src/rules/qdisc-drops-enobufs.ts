@@ -8,7 +8,7 @@ import { qdiscDropEvidence, qdiscShapes } from './qdisc-throttled.js';
 export const qdiscDropsEnobufs: QueueRule = {
   kind: 'qdisc_drops_enobufs',
   needs: {
-    events: ['skb:kfree_skb', 'qdisc:qdisc_dequeue'],
+    events: ['skb:kfree_skb'],
     signals: ['drop reason QDISC_DROP… (or a numbered reason before any qdisc_enqueue)'],
   },
   run(c) {
