@@ -52,7 +52,7 @@ export type FindingKind =
   | 'tx_busy_while_awake' // §I.3 rc=16 while the last dequeue saw the queue awake
   | 'tx_busy_loop' // §I.3 repeated rc=16 on the same skb without a wake
   | 'ring_backpressure' // driver/peer ring full: queue stopped + TX_BUSY as designed (veth ptr_ring, macb)
-  | 'qdisc_drops_enobufs' // §I.6 qdisc drops while the txq is blocked -> ENOBUFS
+  | 'qdisc_drops_enobufs' // §I.6 qdisc drops (while the txq is blocked): ENOBUFS only for NET_XMIT_DROP, not fq_codel's CN
   | 'qdisc_throttled' // shaping qdisc (tbf…) holds packets and drops on overlimit: not a driver fault
   | 'qdisc_stuck_backlog' // packets left in a qdisc at the end of the trace
   | 'frozen_queue' // §I.7 FROZEN persists

@@ -783,6 +783,7 @@ export class Observer {
       q.dropLastRow = row;
       if (q.open[0] || q.open[1] || q.open[2]) q.dropsWhileStopped++;
       if (slot >= 0 && lc[slot * 8 + LC_STATE]! !== ST_QUEUED && lc[slot * 8 + LC_STATE]! !== ST_NONE) {
+        q.dropsInside++;
         q.backlog = Math.max(0, q.backlog - 1); // dropped from inside the qdisc (e.g. head drop)
         this.sample(q, rel);
       }

@@ -69,6 +69,11 @@ export class QueueObs {
   backlog = 0;
   inflightBytes = 0;
   inflightPackets = 0;
+  /**
+   * qdisc drops of skbs the qdisc had already taken (qdisc_enqueue seen): a head drop, fq_codel's batch drop from its
+   * fattest flow, CoDel at dequeue. Their senders got NET_XMIT_SUCCESS or NET_XMIT_CN: never ENOBUFS (§D.3, §D.6)
+   */
+  dropsInside = 0;
   /** qdisc drops while DRV_XOFF/STACK_XOFF/FROZEN was set (§I.6) */
   dropsWhileStopped = 0;
   dropTs = new F64List();
