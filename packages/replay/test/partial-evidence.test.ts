@@ -167,4 +167,30 @@ describe('partial-evidence rules on real excerpts', () => {
       expect(f.explanation.includes('(ptrval)')).toBe(addr === null);
     }
   });
+
+  it('NAPI known only by id ((no_device)): a full-budget poll then a wait past netdev_budget_usecs is napi_poll_gap', async () => {
+    // the real per-CPU backlog polls of eth0-normal return work < budget: an idle NAPI's gaps are not judged
+    const real = readFileSync(path.join(traces, 'eth0-normal', 'perf-script.txt'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('for device (no_device)'));
+    expect(real).toHaveLength(2);
+    const idle = await replayFile(shared('eth0-normal', 'perf-script.txt'));
+    expect(idle.findings.some((f) => f.kind === 'napi_poll_gap')).toBe(false);
+    // the same two lines, the first at its full budget (work 64) and the second 20 ms later (8 ms budget at HZ=250)
+    const ts2 = /\s(\d+\.\d{6}):/.exec(real[1]!)![1]!;
+    const ts1 = /\s(\d+\.\d{6}):/.exec(real[0]!)![1]!;
+    const lines = [
+      real[0]!.replace(/work \d+ budget/, 'work 64 budget'),
+      real[1]!.replace(ts2, (Number(ts1) + 0.02).toFixed(6)),
+    ];
+    const dir = mkdtempSync(path.join(tmpdir(), 'txr-napi-gap-'));
+    const file = path.join(dir, 'napi-gap.perf-script.txt');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const r = await replayFile(file);
+    const f = r.findings.find((x) => x.kind === 'napi_poll_gap')!;
+    expect(f).toMatchObject({ dev: '(no_device)', queue: null, severity: 'warning' });
+    expect(f.endNs - f.startNs).toBe(20_000_000n);
+    expect(f.title).toContain('netdev_budget_usecs 8.000 ms');
+    expect(f.explanation).toContain('cannot show');
+  });
 });

@@ -21,7 +21,15 @@ import {
   STACK_XOFF,
   TC_H_ROOT,
 } from './kinds.js';
-import { DevObs, QueueObs, type LostGap, type NapiObs, type Observed, type ObservedInterval } from './records.js';
+import {
+  DevObs,
+  QueueObs,
+  type AnonNapiObs,
+  type LostGap,
+  type NapiObs,
+  type Observed,
+  type ObservedInterval,
+} from './records.js';
 
 const ST_NONE = 0;
 const ST_QUEUED = 1;
@@ -113,6 +121,7 @@ export class Observer {
 
   private readonly kindCounts = new Int32Array(12);
   private readonly napis: NapiObs[] = [];
+  private readonly anonNapis: AnonNapiObs[] = [];
   private napiNullIndex = -1;
   /** napi struct pointer -> index in napis */
   private readonly napiIndex = new PtrMap(64);
@@ -824,7 +833,11 @@ export class Observer {
       case K.napiPoll: {
         const code = devAt();
         const name = code >= 0 ? names.devNames[code] : undefined;
-        if (name === undefined || name === '(no_device)') break; // per-CPU backlog NAPI
+        if (name === undefined || name === '(no_device)') {
+          // per-CPU backlog NAPI (or no device field): known only by its pointer, kept apart from the devices
+          this.anonPoll(v, i, row, rel, name ?? null);
+          break;
+        }
         const d = this.devFor(code);
         d.napiPollTs.push(rel);
         const nk = v.napi[i]!;
@@ -898,6 +911,36 @@ export class Observer {
     }
   }
 
+  /** a napi_poll of a NAPI known only by its pointer: the wait after each full poll (§F, §I.12) */
+  private anonPoll(v: BatchView, i: number, row: number, rel: number, label: string | null): void {
+    const nk = v.napi[i]!;
+    let a = this.anonNapis.find((x) => x.napi === nk);
+    if (!a) {
+      a = {
+        napi: nk,
+        label,
+        polls: 0,
+        lastRel: rel,
+        lastRow: row,
+        lastFull: false,
+        maxFullGap: 0,
+        maxFullGapFromRow: -1,
+        maxFullGapToRow: -1,
+      };
+      this.anonNapis.push(a);
+    } else if (a.lastFull && rel - a.lastRel > a.maxFullGap) {
+      a.maxFullGap = rel - a.lastRel;
+      a.maxFullGapFromRow = a.lastRow;
+      a.maxFullGapToRow = row;
+    }
+    const w = isNull(v.workN, i) ? NULL_I32 : v.work[i]!;
+    const b = isNull(v.budgetN, i) ? NULL_I32 : v.budget[i]!;
+    a.polls++;
+    a.lastRel = rel;
+    a.lastRow = row;
+    a.lastFull = w !== NULL_I32 && b !== NULL_I32 && w >= b;
+  }
+
   finish(): Observed {
     for (const c of [...this.batchCpus]) this.flushBatch(c);
     return {
@@ -913,6 +956,7 @@ export class Observer {
       unattributedDrops: this.unattributedDrops,
       hashedPointers: this.hashedPointers,
       napis: this.napis,
+      anonNapis: this.anonNapis,
       numericReasons: this.numericReasons,
     };
   }

@@ -161,6 +161,25 @@ export interface NapiObs {
   maxGapStartRel: number;
 }
 
+/**
+ * A NAPI instance the trace names only by its struct pointer: napi_poll `for device (no_device)` (the per-CPU backlog
+ * NAPI, napi->dev NULL, §F) or without a device field. Its polls cannot be tied to a device's TX queue.
+ */
+export interface AnonNapiObs {
+  napi: number;
+  /** the device field as printed ('(no_device)'), null when absent */
+  label: string | null;
+  polls: number;
+  lastRel: number;
+  lastRow: number;
+  /** the last poll returned work == budget: the instance stayed scheduled and must be polled again (§F) */
+  lastFull: boolean;
+  /** longest wait after a full poll for the next poll, ns, and its two rows */
+  maxFullGap: number;
+  maxFullGapFromRow: number;
+  maxFullGapToRow: number;
+}
+
 export interface LostGap {
   startRel: number;
   endRel: number;
@@ -185,6 +204,8 @@ export interface Observed {
   unattributedDrops: number;
   hashedPointers: boolean;
   napis: NapiObs[];
+  /** NAPI instances known only by their pointer ((no_device) or no device field) */
+  anonNapis: AnonNapiObs[];
   /** kfree_skb reasons printed as numbers (bpftrace): frees per number and how many counted as qdisc drops */
   numericReasons: Map<string, { frees: number; asQdiscDrop: number }>;
 }

@@ -41,6 +41,7 @@ import { watchdogTimeoutOnQueue, watchdogTimeoutUnseenQueue } from './watchdog-t
 import { peerDown } from './peer-down.js';
 import { dqlStall } from './dql-stall.js';
 import { traceGaps } from './trace-gap.js';
+import { napiPollGap, napiPollGaps } from './napi-poll-gap.js';
 
 export type { FindingOptions } from './context.js';
 
@@ -109,11 +110,17 @@ export function makeFindings(o: Observed, opt: FindingOptions): Judged {
     for (const f of sink.out) if (f.kind !== 'watchdog_timeout') f.queue = null;
   }
 
+  // NAPI instances known only by pointer belong to no device: judged once for the trace
+  napiPollGaps(o, opt, sink);
   traceGaps(o, sink);
   return { findings: sink.out, cannotJudge: unjudged.list() };
 }
 
-const ALL_RULES: readonly AnyRule[] = [...STOP_RULES, ...QUEUE_RULES, ...DEVICE_RULES];
+/** the rules run per device, and every rule (napi_poll_gap judges NAPIs that belong to no device) */
+const DEVICE_SCOPED: readonly KindNeeds[] = [...STOP_RULES, ...QUEUE_RULES, ...DEVICE_RULES];
+const ALL_RULES: readonly KindNeeds[] = [...DEVICE_SCOPED, napiPollGap];
+
+type KindNeeds = Pick<AnyRule, 'kind' | 'needs'>;
 
 /**
  * Which finding kinds the input cannot support. A kind is judged when at least one of its rules has the evidence it
@@ -139,7 +146,7 @@ class Unjudged {
   forDevice(dc: DeviceCtx, transmits: boolean): (r: AnyRule) => boolean {
     const have = (tp: string): boolean => (tp === 'napi:napi_poll' ? dc.compDevs.length > 0 : this.seen(tp));
     if (transmits && this.o.events > 0)
-      for (const [kind, missing] of smallestMissing(ALL_RULES, have))
+      for (const [kind, missing] of smallestMissing(DEVICE_SCOPED, have))
         if (!this.global.has(kind)) this.perDevice.push({ kind, dev: dc.d.name, missing });
     return (r) => missingEvidence(r.needs, have).length === 0;
   }
@@ -165,7 +172,7 @@ const TX_PATH_KINDS = [
 ];
 
 /** Per kind none of whose rules can run: the shortest missing list among its rules. */
-function smallestMissing(rules: readonly AnyRule[], have: (tp: string) => boolean): Map<FindingKind, string[]> {
+function smallestMissing(rules: readonly KindNeeds[], have: (tp: string) => boolean): Map<FindingKind, string[]> {
   const best = new Map<FindingKind, string[] | null>();
   for (const r of rules) {
     const m = missingEvidence(r.needs, have);
