@@ -140,12 +140,12 @@ describe('partial-evidence rules on real excerpts', () => {
    * change makes the stripped form parse); until then the loop is tested on the real rc=16 line of the multiqueue
    * capture, retried as 26 shows it: same skb, one retry every 13 us, nothing else traced.
    */
-  function busyLoop(addr: string | null): string {
+  function busyLoop(addr: string | null, retries = 6): string {
     const real = readFileSync(path.join(traces, 'multiqueue', 'perf-script.txt'), 'utf8')
       .split('\n')
       .find((l) => l.includes('net:net_dev_xmit:') && l.endsWith(' rc=16'))!;
     const ts = /\s(\d+\.\d{6}):/.exec(real)![1]!;
-    const lines = [0, 1, 2, 3, 4, 5].map((k) => {
+    const lines = Array.from({ length: retries }, (_, k) => {
       const l = real.replace(ts, (Number(ts) + k * 13e-6).toFixed(6));
       return addr === null ? l.replace(/skbaddr=\S+/, 'skbaddr=(ptrval)') : l;
     });
@@ -166,6 +166,15 @@ describe('partial-evidence rules on real excerpts', () => {
       expect(f.explanation).toContain('one every 0.013 ms');
       expect(f.explanation.includes('(ptrval)')).toBe(addr === null);
     }
+    // 26's excerpt holds two retries 13 us apart: a spin already (a proper stop waits for a completion and its wake)
+    const two = (await replayFile(busyLoop(null, 2))).findings.find((x) => x.kind === 'tx_busy_loop')!;
+    expect(two.title).toContain('2 times in a row on vs0');
+  });
+
+  it('the same rc=16 lines as the capture spaced them (woken by the peer NAPI, ms apart): no busy loop', async () => {
+    const r = await replayFile(filtered('multiqueue', (l) => l.includes('net:net_dev_xmit:')));
+    expect(r.queues.reduce((n, q) => n + q.txBusy, 0)).toBe(16);
+    expect(r.findings.some((f) => f.kind === 'tx_busy_loop')).toBe(false);
   });
 
   it('NAPI known only by id ((no_device)): a full-budget poll then a wait past netdev_budget_usecs is napi_poll_gap', async () => {

@@ -11,8 +11,8 @@ import {
   DRV_XOFF,
   EVENT_KIND,
   FROZEN,
-  DEV_TX_WEIGHT,
   K,
+  MAX_BULK_PACKETS,
   NETDEV_TX_BUSY,
   reasonClass,
   REASON_NUMERIC,
@@ -568,7 +568,7 @@ export class Observer {
         q.bulkMax = p;
         q.bulkMaxRow = row;
       }
-      if (p > DEV_TX_WEIGHT) {
+      if (p > MAX_BULK_PACKETS) {
         q.bulkOver++;
         q.bulkOverPackets += p;
         if (q.bulkOverFirstRow < 0) q.bulkOverFirstRow = row;

@@ -118,7 +118,7 @@ export class QueueObs {
   /** largest `packets` of one qdisc_dequeue (bulk list length, §D.4) and its row */
   bulkMax = 0;
   bulkMaxRow = -1;
-  /** qdisc_dequeue events that returned a bulk list larger than dev_tx_weight */
+  /** qdisc_dequeue events that returned a bulk list longer than a quota-bounded one (1 + dev_tx_weight) */
   bulkOver = 0;
   bulkOverFirstRow = -1;
   bulkOverLastRow = -1;

@@ -1,11 +1,11 @@
 /**
  * oversize_bulk_dequeue (§D.4): one qdisc_dequeue handed sch_direct_xmit a bulk list longer than __qdisc_run's whole
- * quota (dev_tx_weight, 64 packets by default). try_bulk_dequeue_skb() was bounded only by the BQL byte headroom
+ * quota allows (the first skb plus at most dev_tx_weight = 64 more by default: 65). try_bulk_dequeue_skb() was bounded only by the BQL byte headroom
  * (dql_avail) until 6.18 ("net_sched: limit try_bulk_dequeue_skb() batches", 2025): on fast multiqueue NICs whose BQL
  * limit grows to megabytes it dequeues a thousand packets and more per call, holds the CPU, overfills the driver ring,
  * and the tail comes back through dev_requeue_skb (tc -s "requeues" by millions per second).
  */
-import { DEV_TX_WEIGHT } from '../observe/kinds.js';
+import { DEV_TX_WEIGHT, MAX_BULK_PACKETS } from '../observe/kinds.js';
 import type { QueueRule } from './context.js';
 
 export const oversizeBulkDequeue: QueueRule = {
@@ -27,7 +27,7 @@ export const oversizeBulkDequeue: QueueRule = {
       o.rows.tsRel(q.bulkOverFirstRow),
       o.rows.tsRel(q.bulkOverLastRow),
       `${q.bulkOver} qdisc_dequeue call(s) on txq ${q.queue} returned bulk lists of up to ${q.bulkMax} packets (mean ${mean}), over dev_tx_weight (${DEV_TX_WEIGHT})`,
-      `qdisc_dequeue's packets= is the length of the list dequeue_skb handed sch_direct_xmit (§D.4, §D.7). __qdisc_run allows dev_tx_weight (${DEV_TX_WEIGHT} by default) packets per run, yet ${q.bulkOver} single dequeue(s) took up to ${q.bulkMax}: try_bulk_dequeue_skb() was bounded only by BQL's byte headroom (dql_avail), which on a fast multiqueue NIC grows to megabytes. ` +
+      `qdisc_dequeue's packets= is the length of the list dequeue_skb handed sch_direct_xmit (§D.4, §D.7). __qdisc_run allows dev_tx_weight (${DEV_TX_WEIGHT} by default) packets per run, so a bounded bulk list is at most ${MAX_BULK_PACKETS} (the first skb and up to the remaining quota), yet ${q.bulkOver} single dequeue(s) took up to ${q.bulkMax}: try_bulk_dequeue_skb() was bounded only by BQL's byte headroom (dql_avail), which on a fast multiqueue NIC grows to megabytes. ` +
         `One CPU then holds the qdisc for the whole batch, the driver ring overflows and the rest is requeued (dev_requeue_skb: tc -s "requeues"). Fixed in 6.18 by "net_sched: limit try_bulk_dequeue_skb() batches" (limit dev_tx_weight). ` +
         `What the trace cannot show: the BQL limit and the bytes of each list (no net_dev_xmit len here unless traced), and whether net.core.dev_weight / dev_weight_tx_bias were raised (then ${DEV_TX_WEIGHT} is not this host's quota).`,
       evidence,

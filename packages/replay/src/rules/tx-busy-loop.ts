@@ -7,24 +7,33 @@
  */
 import { NULL_PTR } from '../columns.js';
 import { K } from '../observe/kinds.js';
-import { fmtMs, type QueueRule } from './context.js';
+import { fmtMs, sumIn, type QueueRule } from './context.js';
 
 /** Retries of one skb that make a loop (a BUSY, then the retry after the wake, is designed backpressure). */
 const MIN_RUN = 3;
+/**
+ * Without txq_state samples: a requeued skb whose driver did not stop the queue comes back through __netif_schedule →
+ * net_tx_action at once (§D.4, §D.5), microseconds apart; a proper stop waits for a TX completion and its wake. Two
+ * retries at most this far apart with no NAPI poll between them are the spin.
+ */
+const SPIN_PERIOD_NS = 1e6;
+const MIN_SPIN_RUN = 2;
 
 export const txBusyLoop: QueueRule = {
   kind: 'tx_busy_loop',
   needs: { events: ['net:net_dev_xmit'], signals: ['consecutive rc=16 on one skbaddr without an rc=0 between'] },
   run(c) {
     const { o, d, q, add, ev } = c;
-    if (q.longestBusyRun < MIN_RUN) return;
     const seesState = o.kindCounts[K.dequeue]! > 0;
+    if (q.longestBusyRun < (seesState ? MIN_RUN : MIN_SPIN_RUN)) return;
     // with txq_state samples, require two BUSY returns followed by an awake dequeue and no completion (§I.3)
     if (seesState && q.busyWhileAwakeRows.length < 2) return;
     const rows = q.busyRunRows;
     const fromRel = o.rows.tsRel(rows[0]!);
     const toRel = o.rows.tsRel(rows[rows.length - 1]!);
     const period = rows.length > 1 ? (toRel - fromRel) / (rows.length - 1) : 0;
+    // without them, the retries must come as a spin does: fast, and with no NAPI poll (completion → wake) between
+    if (!seesState && (rows.length < 2 || period > SPIN_PERIOD_NS || sumIn(c.pollLists, fromRel, toRel) > 0)) return;
     // no queue_mapping and no qdisc event: the txq is unknown (index.ts makes the finding device-wide)
     const queueKnown = o.kindCounts[K.startXmit]! + o.kindCounts[K.dequeue]! + o.kindCounts[K.enqueue]! > 0;
     const where = queueKnown ? `txq ${q.queue}` : d.name;
