@@ -31,6 +31,8 @@ interface JsonFinding {
   queue: number | null;
   startNs: string;
   endNs: string;
+  title: string;
+  explanation: string;
   evidence: { tsNs: string; source: string; line: number }[];
 }
 interface JsonResult {
@@ -201,6 +203,23 @@ describe('simulate → perf-script → diagnose round trip', () => {
     expect(s(sd[0]!.startNs)).toBeCloseTo(1001.0, 3);
     expect(sd[0]!.endNs).toBe(j.trace.lastNs);
     expect(j.findings.some((f) => f.kind === 'watchdog_timeout' || f.kind === 'lost_interrupt')).toBe(false);
+  });
+
+  it('fq_codel over its limit (frozen txq): its drops are NET_XMIT_CN, not ENOBUFS (net_xmit_errno maps only NET_XMIT_DROP)', () => {
+    const out = path.join(dir, 'fq-codel-frozen-cn.perf-script.txt');
+    const sim = txreplay('simulate', path.join(scenarios, 'fq-codel-frozen-cn.json'), '-o', out);
+    expect(sim.status).toBe(0);
+    expect(sim.stdout).toMatch(/eth0: sent \d+ pkts, qdisc drops [1-9]\d*, ENOBUFS 0,/); // the model: no ENOBUFS
+    // qdisc unknown: the drops of already-enqueued skbs (fq_codel's batch drop) are not called ENOBUFS
+    const plain = diagnoseJson(out, '--driver', 'igb').j.findings.find((f) => f.kind === 'qdisc_drops_enobufs')!;
+    expect(plain.title).toMatch(/→ ENOBUFS for at most the \d+ refused at enqueue$/);
+    expect(plain.explanation).toContain('net_xmit_errno() turns only NET_XMIT_DROP into -ENOBUFS');
+    // qdisc known to be fq_codel: none of them is ENOBUFS
+    const fq = diagnoseJson(out, '--driver', 'igb', '--qdisc', 'fq_codel').j.findings.find(
+      (f) => f.kind === 'qdisc_drops_enobufs',
+    )!;
+    expect(fq.title).toContain('fq_codel: NET_XMIT_CN or SUCCESS to the senders, not ENOBUFS');
+    expect(fq.title).not.toContain('→ ENOBUFS');
   });
 
   it('frozen queue (fault at 1000.2 s): frozen_queue on eth0 txq 0 from 1000.2 s, drops → ENOBUFS after', () => {

@@ -103,6 +103,7 @@ export function logOnlyResult(logs: LogEvidence): ReplayResult {
       logRecords: 0,
       signals: {},
       missing: [],
+      cannotJudge: [],
       lostEvents: 0,
       unknownNs: 0,
       unknownWhy: 'the log holds no NETDEV WATCHDOG line, driver TX dump, recovery or neighbour-table record',

@@ -94,7 +94,7 @@ function assemble(
     const kernel = profileFor(opts.profile, opts.deviceProfiles, d.name).kernel ?? DEFAULT_KERNEL;
     for (const q of d.queues.values()) expected.set(q, expectQueue(q, kernel, hz, jiffiesOf, obs.firstRel));
   }
-  const findings = makeFindings(obs, {
+  const { findings, cannotJudge } = makeFindings(obs, {
     profile: opts.profile,
     deviceProfiles: opts.deviceProfiles,
     hz,
@@ -124,7 +124,7 @@ function assemble(
       (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0),
   );
   const covered = coverageOf(obs);
-  const coverage = { ...covered, unknownWhy: unknownReason(covered, obs.lastRel - obs.firstRel) };
+  const coverage = { ...covered, unknownWhy: unknownReason(covered, obs.lastRel - obs.firstRel), cannotJudge };
   return {
     verdict: verdictOf(sorted, coverage),
     coverage,

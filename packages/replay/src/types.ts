@@ -29,6 +29,20 @@ export interface Coverage {
   unknownNs: number;
   /** why the verdict is `unknown`, when it is */
   unknownWhy: string | null;
+  /**
+   * (added) finding kinds this input cannot support: every rule of the kind needs a tracepoint the input lacks
+   * (trace-wide: dev null; or only for one device, e.g. no NAPI poll of the device or of a peer). Such a kind was
+   * not judged: its absence from the findings says nothing.
+   */
+  cannotJudge?: CannotJudge[];
+}
+
+/** A finding kind the input cannot support, and the tracepoints it lacks for it ("a or b": either one). */
+export interface CannotJudge {
+  kind: FindingKind;
+  /** the device the missing evidence concerns; null when the whole trace lacks it */
+  dev: string | null;
+  missing: string[];
 }
 
 /** Divergence kinds (docs/kernel-tx-path.md §I). Extend only by adding new string members. */
@@ -39,7 +53,7 @@ export type FindingKind =
   | 'tx_busy_while_awake' // §I.3 rc=16 while the last dequeue saw the queue awake
   | 'tx_busy_loop' // §I.3 repeated rc=16 on the same skb without a wake
   | 'ring_backpressure' // driver/peer ring full: queue stopped + TX_BUSY as designed (veth ptr_ring, macb)
-  | 'qdisc_drops_enobufs' // §I.6 qdisc drops while the txq is blocked -> ENOBUFS
+  | 'qdisc_drops_enobufs' // §I.6 qdisc drops (while the txq is blocked): ENOBUFS only for NET_XMIT_DROP, not fq_codel's CN
   | 'qdisc_throttled' // shaping qdisc (tbf…) holds packets and drops on overlimit: not a driver fault
   | 'qdisc_stuck_backlog' // packets left in a qdisc at the end of the trace
   | 'frozen_queue' // §I.7 FROZEN persists
@@ -52,6 +66,9 @@ export type FindingKind =
   | 'doorbell_not_rung' // §I.11
   | 'neigh_table_overflow' // neighbour table full: ENOBUFS from __neigh_create, not from a TX queue
   | 'neigh_drops' // kfree_skb NEIGH_* reasons: dropped in the neighbour layer before any TX queue (§D.3)
+  | 'qdisc_stuck_skb' // §I.4 variant: one skb held in the qdisc far longer than its neighbours (lockless-qdisc race)
+  | 'oversize_bulk_dequeue' // §D.6: one qdisc_dequeue handed the driver far more packets than a bulk batch should
+  | 'napi_poll_gap' // §F: a NAPI known only by its id went longer than netdev_budget_usecs without a poll
   | 'trace_gap'; // tracer lost events: the window is unknown, not quiet
 
 /** A pointer back into the source trace. */

@@ -11,7 +11,9 @@
  *   ring drains.
  * - `tx_busy_while_awake` (§I.3): ndo_start_xmit returns NETDEV_TX_BUSY without stopping the queue → requeue,
  *   __netif_schedule, retry: a softirq spin.
- * - `frozen_never_unfrozen` (§I.7): __QUEUE_STATE_FROZEN set and never cleared; the qdisc fills and drops → ENOBUFS.
+ * - `frozen_never_unfrozen` (§I.7): __QUEUE_STATE_FROZEN set and never cleared; the qdisc fills and drops: ENOBUFS
+ *   where the qdisc returns NET_XMIT_DROP (pfifo, pfifo_fast, bfifo, tbf); fq_codel drops a batch from its fattest
+ *   flow and returns NET_XMIT_CN or SUCCESS, which net_xmit_errno() does not turn into ENOBUFS (§D.3, §D.6).
  * - `link_down`: carrier off. The hardware stops transmitting; the watchdog does not check (no carrier, §E).
  * - `macb_tx_error` (§G.2 TX error path, §I.5, §I.8): at `startMs` the controller reports TUND/RLE/TXERR, halts
  *   and aborts the frame in progress; `macb_tx_error_task` runs `resetDelayMs` later: stop all queues, count the

@@ -36,6 +36,13 @@ export const DRV_XOFF = 0x1;
 export const STACK_XOFF = 0x2;
 export const FROZEN = 0x4;
 export const NETDEV_TX_BUSY = 16;
+/** __qdisc_run's quota: dev_weight (64) * dev_weight_tx_bias (1) packets per run by default (§D.4) */
+export const DEV_TX_WEIGHT = 64;
+/**
+ * The longest bulk list a bounded try_bulk_dequeue_skb hands over: the first skb plus `if (++cnt >= budget) break`
+ * extra ones, budget being the run's remaining quota (§D.4): 1 + dev_tx_weight
+ */
+export const MAX_BULK_PACKETS = DEV_TX_WEIGHT + 1;
 export const TC_H_ROOT = 0xffffffff;
 
 export type StateName = 'DRV_XOFF' | 'STACK_XOFF' | 'FROZEN';

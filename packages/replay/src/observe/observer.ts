@@ -12,6 +12,7 @@ import {
   EVENT_KIND,
   FROZEN,
   K,
+  MAX_BULK_PACKETS,
   NETDEV_TX_BUSY,
   reasonClass,
   REASON_NEIGH,
@@ -24,6 +25,7 @@ import {
 import {
   DevObs,
   QueueObs,
+  type AnonNapiObs,
   type LostGap,
   type NapiObs,
   type NeighDrops,
@@ -122,6 +124,7 @@ export class Observer {
 
   private readonly kindCounts = new Int32Array(12);
   private readonly napis: NapiObs[] = [];
+  private readonly anonNapis: AnonNapiObs[] = [];
   private napiNullIndex = -1;
   /** napi struct pointer -> index in napis */
   private readonly napiIndex = new PtrMap(64);
@@ -564,6 +567,16 @@ export class Observer {
       const pk = packetsN !== null && ((packetsN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : packets[i]!;
       const p = pk > 0 ? pk : 1;
       q.dequeued += p;
+      if (p > q.bulkMax) {
+        q.bulkMax = p;
+        q.bulkMaxRow = row;
+      }
+      if (p > MAX_BULK_PACKETS) {
+        q.bulkOver++;
+        q.bulkOverPackets += p;
+        if (q.bulkOverFirstRow < 0) q.bulkOverFirstRow = row;
+        q.bulkOverLastRow = row;
+      }
       this.cpuBulkQ[c] = q;
       this.cpuBulkLeft[c] = p;
       q.backlog = Math.max(0, q.backlog - p);
@@ -607,7 +620,21 @@ export class Observer {
       q.lastStateRow = row;
     } else this.observeState(q, 0, rel, row, false, false);
     const slot = this.cacheKey[c] === s ? this.cacheSlot[c]! : this.slotGet(s, c);
-    if (slot >= 0) this.lc[slot * 8 + LC_Q] = q.index;
+    if (slot >= 0) {
+      const lc = this.lc;
+      lc[slot * 8 + LC_Q] = q.index;
+      // the skb's wait since net_dev_queue: qdisc sojourn (plus any requeue) even when no qdisc event is traced
+      const queued = lc[slot * 8 + LC_QUEUED]!;
+      if (queued === queued && lc[slot * 8 + LC_DEV] === d.id && lc[slot * 8 + LC_STATE] !== ST_XMIT) {
+        q.waits++;
+        if (rel - queued > q.waitMaxNs) {
+          q.waitMaxNs = rel - queued;
+          q.waitQueuedRel = queued;
+          q.waitStartRow = row;
+          q.waitSkb = s;
+        }
+      }
+    }
   }
 
   /** net_dev_xmit: the driver's return code decides (§D.4): taken, NETDEV_TX_BUSY, or dropped */
@@ -779,6 +806,7 @@ export class Observer {
       q.dropLastRow = row;
       if (q.open[0] || q.open[1] || q.open[2]) q.dropsWhileStopped++;
       if (slot >= 0 && lc[slot * 8 + LC_STATE]! !== ST_QUEUED && lc[slot * 8 + LC_STATE]! !== ST_NONE) {
+        q.dropsInside++;
         q.backlog = Math.max(0, q.backlog - 1); // dropped from inside the qdisc (e.g. head drop)
         this.sample(q, rel);
       }
@@ -819,7 +847,11 @@ export class Observer {
       case K.napiPoll: {
         const code = devAt();
         const name = code >= 0 ? names.devNames[code] : undefined;
-        if (name === undefined || name === '(no_device)') break; // per-CPU backlog NAPI
+        if (name === undefined || name === '(no_device)') {
+          // per-CPU backlog NAPI (or no device field): known only by its pointer, kept apart from the devices
+          this.anonPoll(v, i, row, rel, name ?? null);
+          break;
+        }
         const d = this.devFor(code);
         d.napiPollTs.push(rel);
         const nk = v.napi[i]!;
@@ -893,6 +925,36 @@ export class Observer {
     }
   }
 
+  /** a napi_poll of a NAPI known only by its pointer: the wait after each full poll (§F, §I.12) */
+  private anonPoll(v: BatchView, i: number, row: number, rel: number, label: string | null): void {
+    const nk = v.napi[i]!;
+    let a = this.anonNapis.find((x) => x.napi === nk);
+    if (!a) {
+      a = {
+        napi: nk,
+        label,
+        polls: 0,
+        lastRel: rel,
+        lastRow: row,
+        lastFull: false,
+        maxFullGap: 0,
+        maxFullGapFromRow: -1,
+        maxFullGapToRow: -1,
+      };
+      this.anonNapis.push(a);
+    } else if (a.lastFull && rel - a.lastRel > a.maxFullGap) {
+      a.maxFullGap = rel - a.lastRel;
+      a.maxFullGapFromRow = a.lastRow;
+      a.maxFullGapToRow = row;
+    }
+    const w = isNull(v.workN, i) ? NULL_I32 : v.work[i]!;
+    const b = isNull(v.budgetN, i) ? NULL_I32 : v.budget[i]!;
+    a.polls++;
+    a.lastRel = rel;
+    a.lastRow = row;
+    a.lastFull = w !== NULL_I32 && b !== NULL_I32 && w >= b;
+  }
+
   finish(): Observed {
     for (const c of [...this.batchCpus]) this.flushBatch(c);
     return {
@@ -908,6 +970,7 @@ export class Observer {
       unattributedDrops: this.unattributedDrops,
       hashedPointers: this.hashedPointers,
       napis: this.napis,
+      anonNapis: this.anonNapis,
       numericReasons: this.numericReasons,
       neighDrops: this.neighDrops,
     };

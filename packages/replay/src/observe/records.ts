@@ -69,6 +69,11 @@ export class QueueObs {
   backlog = 0;
   inflightBytes = 0;
   inflightPackets = 0;
+  /**
+   * qdisc drops of skbs the qdisc had already taken (qdisc_enqueue seen): a head drop, fq_codel's batch drop from its
+   * fattest flow, CoDel at dequeue. Their senders got NET_XMIT_SUCCESS or NET_XMIT_CN: never ENOBUFS (§D.3, §D.6)
+   */
+  dropsInside = 0;
   /** qdisc drops while DRV_XOFF/STACK_XOFF/FROZEN was set (§I.6) */
   dropsWhileStopped = 0;
   dropTs = new F64List();
@@ -100,6 +105,24 @@ export class QueueObs {
   pendingBusyCompletions = 0;
   busyRunSkb = NULL_PTR;
   busyRun = 0;
+  /**
+   * The longest wait of one skb from net_dev_queue to its net_dev_start_xmit on this txq (qdisc sojourn measured
+   * without qdisc events, §D.1, §D.4): ns, when it was queued, the start_xmit row and the skb key
+   */
+  waitMaxNs = 0;
+  waitQueuedRel = NaN;
+  waitStartRow = -1;
+  waitSkb = NULL_PTR;
+  /** skbs whose net_dev_queue → net_dev_start_xmit wait was measured */
+  waits = 0;
+  /** largest `packets` of one qdisc_dequeue (bulk list length, §D.4) and its row */
+  bulkMax = 0;
+  bulkMaxRow = -1;
+  /** qdisc_dequeue events that returned a bulk list longer than a quota-bounded one (1 + dev_tx_weight) */
+  bulkOver = 0;
+  bulkOverFirstRow = -1;
+  bulkOverLastRow = -1;
+  bulkOverPackets = 0;
   /** qdisc sojourn (enqueue → dequeue) and driver time (xmit → free), ns */
   qdiscTimeSumNs = 0;
   qdiscTimeCount = 0;
@@ -144,6 +167,25 @@ export interface NeighDrops {
   lastRow: number;
 }
 
+/**
+ * A NAPI instance the trace names only by its struct pointer: napi_poll `for device (no_device)` (the per-CPU backlog
+ * NAPI, napi->dev NULL, §F) or without a device field. Its polls cannot be tied to a device's TX queue.
+ */
+export interface AnonNapiObs {
+  napi: number;
+  /** the device field as printed ('(no_device)'), null when absent */
+  label: string | null;
+  polls: number;
+  lastRel: number;
+  lastRow: number;
+  /** the last poll returned work == budget: the instance stayed scheduled and must be polled again (§F) */
+  lastFull: boolean;
+  /** longest wait after a full poll for the next poll, ns, and its two rows */
+  maxFullGap: number;
+  maxFullGapFromRow: number;
+  maxFullGapToRow: number;
+}
+
 export interface LostGap {
   startRel: number;
   endRel: number;
@@ -168,6 +210,8 @@ export interface Observed {
   unattributedDrops: number;
   hashedPointers: boolean;
   napis: NapiObs[];
+  /** NAPI instances known only by their pointer ((no_device) or no device field) */
+  anonNapis: AnonNapiObs[];
   /** kfree_skb reasons printed as numbers (bpftrace): frees per number and how many counted as qdisc drops */
   numericReasons: Map<string, { frees: number; asQdiscDrop: number }>;
   /** kfree_skb drops in the neighbour layer, per reason (NEIGH_QUEUEFULL…) */

@@ -96,11 +96,35 @@ export function findRowAt(o: Observed, rel: number, event: string, dev: string):
   return -1;
 }
 
-/** The evidence a rule needs: tracepoints (any one of them may be enough) and derived signals. */
+/**
+ * The evidence a rule needs. `events`: every entry is required; an entry that is a list is met by any one of its
+ * tracepoints. A rule whose events the input lacks does not run: its kind is listed as not judged
+ * (Coverage.cannotJudge) instead of passing silently. `signals`: what the rule reads from those events (documentation).
+ */
 export interface Needs {
-  events: readonly string[];
+  events: readonly (string | readonly string[])[];
+  /**
+   * tracepoints that fire only on the fault itself (net_dev_xmit_timeout, dql_stall_detected): their absence is what a
+   * healthy capture shows, so it never makes the kind unjudgeable
+   */
+  alarms?: readonly string[];
   signals?: readonly string[];
 }
+
+/** The `events` entries of `needs` that `have` does not meet, each as "a" or "a or b". */
+export function missingEvidence(needs: Needs, have: (tracepoint: string) => boolean): string[] {
+  const out: string[] = [];
+  for (const e of needs.events) {
+    const any = typeof e === 'string' ? [e] : e;
+    if (!any.some(have)) out.push(any.join(' or '));
+  }
+  return out;
+}
+
+/** Transmit completions show as frees of transmitted skbs: napi_consume_skb / dev_consume_skb_any (§D.7). */
+export const FREES = ['skb:consume_skb', 'skb:kfree_skb'] as const;
+/** A stop shows in qdisc_dequeue's txq_state, or as NETDEV_TX_BUSY (rc=16) from the driver (§C, §D.4). */
+export const STOP_SEEN = ['qdisc:qdisc_dequeue', 'net:net_dev_xmit'] as const;
 
 export type AddFinding = (
   kind: FindingKind,

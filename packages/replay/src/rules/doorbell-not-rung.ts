@@ -2,13 +2,13 @@
  * doorbell_not_rung (§I.11, §B): the last packets went out as one xmit_more burst and never completed; the
  * tail register (doorbell) was not written for the last of them.
  */
-import { findRowAt, fmtMs, type QueueRule } from './context.js';
+import { FREES, findRowAt, fmtMs, type QueueRule } from './context.js';
 import { inflightFacts } from './inflight.js';
 
 export const doorbellNotRung: QueueRule = {
   kind: 'doorbell_not_rung',
   needs: {
-    events: ['net:net_dev_xmit', 'skb:consume_skb'],
+    events: ['net:net_dev_xmit', FREES],
     signals: ['one back-to-back burst at the end', 'completions before it', 'no stop after it'],
   },
   run(c) {

@@ -7,13 +7,13 @@ import { limitAt } from '../expected-dql.js';
 import type { Evidence } from '../types.js';
 import { lowerBound } from '../input/growable.js';
 import { driverHasBql } from '../profile.js';
-import { findRowAt, fmtMs, type QueueRule, type StopRule } from './context.js';
+import { FREES, findRowAt, fmtMs, type QueueRule, type StopRule } from './context.js';
 
 /** A stop held by STACK_XOFF to the end of the trace although every transmitted skb was freed. */
 export const bqlInflightLeak: StopRule = {
   kind: 'dql_limit_collapse',
   needs: {
-    events: ['qdisc:qdisc_dequeue', 'net:net_dev_xmit', 'skb:consume_skb'],
+    events: ['qdisc:qdisc_dequeue', 'net:net_dev_xmit', FREES],
     signals: ['STACK_XOFF stop open at the end', 'in-flight packets back to 0'],
   },
   when: (c, s) => s.drained && s.bql && s.open && c.q.inflightPackets <= 0 && s.comps > 0,
@@ -64,7 +64,7 @@ export const bqlInflightLeak: StopRule = {
 export const dqlLimitCollapsed: QueueRule = {
   kind: 'dql_limit_collapse',
   needs: {
-    events: ['net:net_dev_xmit', 'skb:consume_skb'],
+    events: ['net:net_dev_xmit', FREES],
     signals: [
       'BQL known to run: STACK_XOFF seen or a BQL driver in the profile',
       "the model's DQL limit over time (expected-dql.ts)",

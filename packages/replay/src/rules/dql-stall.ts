@@ -5,7 +5,7 @@ import type { DeviceRule } from './context.js';
 
 export const dqlStall: DeviceRule = {
   kind: 'dql_stall',
-  needs: { events: ['napi:dql_stall_detected'] },
+  needs: { events: [], alarms: ['napi:dql_stall_detected'] },
   run(c) {
     const { o, d, add, ev } = c;
     if (d.stallRows.length > 0) {

@@ -3,13 +3,13 @@
  * masked. Two detectors: during a long stop, and for in-flight data at the end of a queue that never stopped.
  */
 import { txIrqOnlyAfterTransmit } from '../profile.js';
-import { findRowAt, fmtMs, type QueueRule, type StopRule } from './context.js';
+import { findRowAt, fmtMs, STOP_SEEN, type QueueRule, type StopRule } from './context.js';
 import { inflightFacts } from './inflight.js';
 
 export const lostInterruptDuringStop: StopRule = {
   kind: 'lost_interrupt',
   needs: {
-    events: ['qdisc:qdisc_dequeue', 'napi:napi_poll', 'skb:consume_skb'],
+    events: [STOP_SEEN, 'napi:napi_poll'],
     signals: ['no NAPI poll of the device during the stop'],
   },
   when: (c, s) => s.polls === 0 && !c.peerDriven,

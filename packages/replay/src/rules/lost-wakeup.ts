@@ -1,12 +1,12 @@
 /**
  * lost_wakeup (§I.4, §D.5): the driver stopped the txq, the ring drained, and no netif_tx_wake_queue came.
  */
-import { fmtMs, type StopRule } from './context.js';
+import { FREES, fmtMs, STOP_SEEN, type StopRule } from './context.js';
 
 export const lostWakeup: StopRule = {
   kind: 'lost_wakeup',
   needs: {
-    events: ['qdisc:qdisc_dequeue', 'skb:consume_skb', 'napi:napi_poll'],
+    events: [STOP_SEEN, [...FREES, 'napi:napi_poll']],
     signals: ['DRV_XOFF stop', 'completions or an idle NAPI poll during it'],
   },
   when: (_c, s) => s.drained,

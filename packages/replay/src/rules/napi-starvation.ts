@@ -4,13 +4,13 @@
  * without a poll while NETDEV_TX_BUSY stops were being woken.
  */
 import type { ObservedInterval } from '../observe/records.js';
-import { fmtMs, maxGap, sumIn, type QueueRule, type StopRule } from './context.js';
+import { fmtMs, maxGap, STOP_SEEN, sumIn, type QueueRule, type StopRule } from './context.js';
 import { backpressureStops } from './ring-backpressure.js';
 
 export const peerNapiNotDraining: StopRule = {
   kind: 'napi_starvation',
   needs: {
-    events: ['qdisc:qdisc_dequeue', 'napi:napi_poll'],
+    events: [STOP_SEEN, 'napi:napi_poll'],
     signals: ["a device completed by its peer's NAPI (veth)"],
   },
   when: (c, s) => c.peerDriven && !s.drained,
@@ -37,7 +37,7 @@ export const peerNapiNotDraining: StopRule = {
 export const napiStarvedDuringBackpressure: QueueRule = {
   kind: 'napi_starvation',
   needs: {
-    events: ['net:net_dev_xmit', 'qdisc:qdisc_dequeue', 'napi:napi_poll'],
+    events: ['net:net_dev_xmit', 'napi:napi_poll'],
     signals: ['NETDEV_TX_BUSY stops that were woken', 'gaps between NAPI polls'],
   },
   run(c) {

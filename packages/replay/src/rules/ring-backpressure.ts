@@ -13,7 +13,8 @@ export function backpressureStops(q: QueueObs): ObservedInterval[] | null {
 export const ringBackpressure: QueueRule = {
   kind: 'ring_backpressure',
   needs: {
-    events: ['net:net_dev_xmit', 'qdisc:qdisc_dequeue'],
+    // rc=16 opens the stop, the next rc=0 (or a dequeue with DRV_XOFF clear) ends it
+    events: ['net:net_dev_xmit'],
     signals: ['rc=16 followed by a DRV_XOFF stop that ends'],
   },
   run(c) {

@@ -1,12 +1,12 @@
 /**
  * stack_xoff_stuck (§B, §I.5): BQL's STACK_XOFF stays set to the end of the trace although completions ran.
  */
-import { fmtMs, type StopRule } from './context.js';
+import { FREES, fmtMs, type StopRule } from './context.js';
 
 export const stackXoffStuck: StopRule = {
   kind: 'stack_xoff_stuck',
   needs: {
-    events: ['qdisc:qdisc_dequeue', 'skb:consume_skb'],
+    events: ['qdisc:qdisc_dequeue', FREES],
     signals: ['STACK_XOFF stop', 'completions during the stop'],
   },
   // a drained STACK_XOFF stop that ended is BQL working: nothing to report, and no later rule applies

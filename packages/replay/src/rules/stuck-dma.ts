@@ -4,13 +4,13 @@
  * NAPI polling during a stop with no completion, and in-flight data at the end of a queue that never stopped.
  */
 import { txIrqOnlyAfterTransmit } from '../profile.js';
-import { findRowAt, fmtMs, type QueueRule, type StopRule } from './context.js';
+import { FREES, findRowAt, fmtMs, STOP_SEEN, type QueueRule, type StopRule } from './context.js';
 import { inflightFacts } from './inflight.js';
 
 export const macbHeadStuck: StopRule = {
   kind: 'stuck_dma',
   needs: {
-    events: ['qdisc:qdisc_dequeue', 'napi:napi_poll', 'skb:consume_skb'],
+    events: [STOP_SEEN, 'napi:napi_poll'],
     signals: ['a driver whose TX interrupt fires only after transmitting (macb)'],
   },
   when: (c, s) => s.polls === 0 && !c.peerDriven && txIrqOnlyAfterTransmit(c.prof.driver),
@@ -41,7 +41,7 @@ export const macbHeadStuck: StopRule = {
 export const ringNotDraining: StopRule = {
   kind: 'stuck_dma',
   needs: {
-    events: ['qdisc:qdisc_dequeue', 'napi:napi_poll', 'skb:consume_skb'],
+    events: [STOP_SEEN, 'napi:napi_poll', FREES],
     signals: ['NAPI polls but no completion during the stop'],
   },
   when: (c, s) => s.polls > 0 && s.comps === 0 && !c.peerDriven,

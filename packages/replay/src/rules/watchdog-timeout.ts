@@ -6,7 +6,7 @@ import type { DeviceRule, QueueRule } from './context.js';
 
 export const watchdogTimeoutOnQueue: QueueRule = {
   kind: 'watchdog_timeout',
-  needs: { events: ['net:net_dev_xmit_timeout'], signals: ['the stall findings of the same queue'] },
+  needs: { events: [], alarms: ['net:net_dev_xmit_timeout'], signals: ['the stall findings of the same queue'] },
   run(c) {
     const { o, d, q, add, ev, rel2ns, stallFindings } = c;
     for (const row of d.timeoutRows) {
@@ -38,7 +38,7 @@ export const watchdogTimeoutOnQueue: QueueRule = {
 /** timeouts for queues we never saw otherwise */
 export const watchdogTimeoutUnseenQueue: DeviceRule = {
   kind: 'watchdog_timeout',
-  needs: { events: ['net:net_dev_xmit_timeout'] },
+  needs: { events: [], alarms: ['net:net_dev_xmit_timeout'] },
   run(c) {
     const { o, d, add, ev } = c;
     for (const row of d.timeoutRows) {

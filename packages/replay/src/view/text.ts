@@ -41,6 +41,15 @@ export function formatVerdict(r: ReplayResult): string {
     out.push('');
     out.push(findingText(f));
   }
+  const unjudged = r.coverage.cannotJudge ?? [];
+  if (unjudged.length > 0) {
+    // a kind the input cannot support was not judged: its absence above says nothing
+    out.push('');
+    for (const u of unjudged)
+      out.push(
+        `cannot judge ${u.kind}${u.dev === null ? '' : ` on ${u.dev}`} without ${u.missing.map((m) => (u.missing.length > 1 && m.includes(' or ') ? `(${m})` : m)).join(' and ')}`,
+      );
+  }
   out.push('');
   out.push('Per-queue timeline:');
   for (const q of r.queues) {
