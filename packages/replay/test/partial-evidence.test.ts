@@ -171,6 +171,14 @@ describe('partial-evidence rules on real excerpts', () => {
     expect(two.title).toContain('2 times in a row on vs0');
   });
 
+  it('26 (stripped ftrace pasted in a bug report, skbaddr=(ptrval)): the sun4i-emac NETDEV_TX_BUSY spin is tx_busy_loop on eth0', async () => {
+    const r = await replayFile(path.join(publicDir, '26-sun4i-emac-net-tx-busy-loop-stripped.ftrace'));
+    const loop = r.findings.find((f) => f.kind === 'tx_busy_loop');
+    expect(loop).toMatchObject({ dev: 'eth0', queue: null, severity: 'warning' });
+    expect(loop!.explanation).toContain('one every 0.013 ms');
+    expect(loop!.explanation).toContain('(ptrval)');
+  });
+
   it('the same rc=16 lines as the capture spaced them (woken by the peer NAPI, ms apart): no busy loop', async () => {
     const r = await replayFile(filtered('multiqueue', (l) => l.includes('net:net_dev_xmit:')));
     expect(r.queues.reduce((n, q) => n + q.txBusy, 0)).toBe(16);
