@@ -15,6 +15,7 @@
  */
 import {
   interpretTxHang,
+  sameKernelLogDevice as sameDevice,
   summarizeTimeouts,
   timeoutEvents,
   type KernelRecord,
@@ -34,12 +35,6 @@ function logTimeNs(r: { tsBootNs?: bigint; wallTimeUs?: bigint }): bigint {
 /** The device as the log names it: interface name, else PCI address (igb on older kernels prints no ifname). */
 function logDeviceName(r: DeviceNamed): string {
   return r.dev ?? r.busId ?? (r.driver !== undefined ? `(${r.driver})` : '(unknown device)');
-}
-
-function sameDevice(a: DeviceNamed, b: DeviceNamed): boolean {
-  if (a.dev !== undefined && b.dev !== undefined) return a.dev === b.dev;
-  if (a.busId !== undefined && b.busId !== undefined) return a.busId === b.busId;
-  return a.driver !== undefined && a.driver === b.driver;
 }
 
 function evidenceOf(r: KernelRecord, source: string, note?: string): Evidence {
