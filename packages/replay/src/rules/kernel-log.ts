@@ -80,8 +80,26 @@ const CAUSE_NEXT: Record<string, string[]> = {
   ],
 };
 
-function seriesFindings(s: TimeoutSeries, records: readonly KernelRecord[], source: string): Finding[] {
-  const out: Finding[] = [];
+/** What one device/queue's timeout series says, shared by the findings made from it. */
+interface SeriesFacts {
+  dev: string;
+  queue: number | null;
+  where: string;
+  startNs: bigint;
+  endNs: bigint;
+  count: number;
+  every: string;
+  stuck: string;
+  recovered: string;
+  watchdogs: KernelRecord[];
+  dumps: RingRecord[];
+  /** the last dump: it shows the ring when the stall had lasted longest */
+  last: RingRecord | undefined;
+  reading: TxHangInterpretation | undefined;
+  causeKind: FindingKind | null;
+}
+
+function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): SeriesFacts {
   const dev = logDeviceName(s);
   const queue = s.queue ?? null;
   const events = timeoutEvents(records).filter(
@@ -89,85 +107,109 @@ function seriesFindings(s: TimeoutSeries, records: readonly KernelRecord[], sour
   );
   const firstRec = events[0]?.first;
   const startNs = s.firstTsBootNs ?? (firstRec ? logTimeNs(firstRec) : 0n);
-  const endNs = s.lastTsBootNs ?? startNs;
-  const count = Math.max(events.length, 1);
   const watchdogs = events.flatMap((e) => (e.watchdog ? [e.watchdog] : []));
   const dumps = events.flatMap((e) => e.dumps) as RingRecord[];
-  const every = s.meanIntervalMs !== undefined ? `, every ${(s.meanIntervalMs / 1000).toFixed(1)} s on average` : '';
-  const stuck =
-    s.maxStuckMs !== undefined ? `; the queue had been stopped for up to ${Math.round(s.maxStuckMs)} ms` : '';
-  const recovered =
-    s.recoveries > 0 ? `; the driver reset or recovered ${s.recoveries} time(s)` : '; no recovery is logged';
-  const where = `${dev}${queue !== null ? ` TX queue ${queue}` : ''}${s.driver ? ` (${s.driver})` : ''}`;
-
-  // Only interpret the last dump: it shows the ring when the stall had lasted longest.
   const last = dumps[dumps.length - 1];
   const reading = last ? interpretTxHang(last, records) : undefined;
   let causeKind: FindingKind | null = reading ? CAUSE_KIND[reading.cause] : null;
+  // nothing outstanding on the ring while dev_watchdog saw the queue stopped: nobody woke it (§I.4)
   if (reading && reading.cause === 'pending_unattributed' && reading.unreaped === 0 && watchdogs.length > 0)
     causeKind = 'lost_wakeup';
+  return {
+    dev,
+    queue,
+    where: `${dev}${queue !== null ? ` TX queue ${queue}` : ''}${s.driver ? ` (${s.driver})` : ''}`,
+    startNs,
+    endNs: s.lastTsBootNs ?? startNs,
+    count: Math.max(events.length, 1),
+    every: s.meanIntervalMs !== undefined ? `, every ${(s.meanIntervalMs / 1000).toFixed(1)} s on average` : '',
+    stuck: s.maxStuckMs !== undefined ? `; the queue had been stopped for up to ${Math.round(s.maxStuckMs)} ms` : '',
+    recovered: s.recoveries > 0 ? `; the driver reset or recovered ${s.recoveries} time(s)` : '; no recovery is logged',
+    watchdogs,
+    dumps,
+    last,
+    reading,
+    causeKind,
+  };
+}
 
-  if (watchdogs.length > 0) {
-    out.push({
-      kind: 'watchdog_timeout',
-      severity: 'critical',
-      dev,
-      queue,
-      startNs,
-      endNs,
-      title: `NETDEV WATCHDOG: ${where} timed out ${count} time(s)${every}${stuck}`,
-      explanation:
-        `dev_watchdog() (net/sched/sch_generic.c) found ${where} stopped with trans_start older than watchdog_timeo ` +
-        `and called the driver's ndo_tx_timeout()${recovered}. ` +
-        (reading
-          ? `The driver's dump reads: ${reading.summary}`
-          : 'The log holds no ring dump, so it cannot say which side of the ring stopped: the queue was stopped by the driver (ring full or flow control) and never woken.'),
-      evidence: [
-        ...watchdogs.slice(0, 4).map((w) => evidenceOf(w, source)),
-        ...dumps.slice(0, 2).map((d) => evidenceOf(d, source)),
-      ],
-      nextSteps:
-        reading && causeKind
-          ? (CAUSE_NEXT[causeKind] ?? [])
-          : [
-              'the log alone cannot tell a stuck NIC from a lost completion interrupt: record napi:napi_poll, net:net_dev_xmit and skb:consume_skb (txreplay capture --dev ' +
-                dev +
-                ') through the next stall',
-            ],
-    });
-  }
-  if (last && reading && causeKind) {
-    out.push({
-      kind: causeKind,
-      severity: 'critical',
-      dev,
-      queue: last.queue ?? queue,
-      startNs: logTimeNs(last),
-      endNs,
-      title: `${where}: ${CAUSE_TITLE[causeKind]}`,
-      explanation:
-        // interpretTxHang's summary already says how often and whether the ring moved between dumps
-        reading.summary + (reading.recovery.length > 0 ? ` Afterwards: ${reading.recovery.join('; ')}.` : ''),
-      evidence: dumps.slice(-2).map((d) => evidenceOf(d, source)),
-      nextSteps: CAUSE_NEXT[causeKind] ?? [],
-    });
-  } else if (last && watchdogs.length === 0) {
-    // A dump the log cannot attribute (no hardware head, ring idle): still a TX hang the driver detected.
-    out.push({
-      kind: 'watchdog_timeout',
-      severity: 'critical',
-      dev,
-      queue,
-      startNs,
-      endNs,
-      title: `${where}: the driver detected a TX hang ${count} time(s)${every}`,
-      explanation: `${reading?.summary ?? ''}${recovered}.`,
-      evidence: dumps.slice(0, 3).map((d) => evidenceOf(d, source)),
-      nextSteps: [
-        'record napi:napi_poll, net:net_dev_xmit and skb:consume_skb through the next stall to tell a stuck NIC from a lost interrupt',
-      ],
-    });
-  }
+/** dev_watchdog() fired: the series of NETDEV WATCHDOG lines of one device and queue. */
+function watchdogFinding(f: SeriesFacts, source: string): Finding {
+  const { dev, where, reading, causeKind } = f;
+  return {
+    kind: 'watchdog_timeout',
+    severity: 'critical',
+    dev,
+    queue: f.queue,
+    startNs: f.startNs,
+    endNs: f.endNs,
+    title: `NETDEV WATCHDOG: ${where} timed out ${f.count} time(s)${f.every}${f.stuck}`,
+    explanation:
+      `dev_watchdog() (net/sched/sch_generic.c) found ${where} stopped with trans_start older than watchdog_timeo ` +
+      `and called the driver's ndo_tx_timeout()${f.recovered}. ` +
+      (reading
+        ? `The driver's dump reads: ${reading.summary}`
+        : 'The log holds no ring dump, so it cannot say which side of the ring stopped: the queue was stopped by the driver (ring full or flow control) and never woken.'),
+    evidence: [
+      ...f.watchdogs.slice(0, 4).map((w) => evidenceOf(w, source)),
+      ...f.dumps.slice(0, 2).map((d) => evidenceOf(d, source)),
+    ],
+    nextSteps:
+      reading && causeKind
+        ? (CAUSE_NEXT[causeKind] ?? [])
+        : [
+            `the log alone cannot tell a stuck NIC from a lost completion interrupt: record napi:napi_poll, net:net_dev_xmit and skb:consume_skb (txreplay capture --dev ${dev}) through the next stall`,
+          ],
+  };
+}
+
+/** Which side of the ring stopped, from the driver's last dump. */
+function causeFinding(
+  f: SeriesFacts,
+  last: RingRecord,
+  reading: TxHangInterpretation,
+  kind: FindingKind,
+  source: string,
+): Finding {
+  return {
+    kind,
+    severity: 'critical',
+    dev: f.dev,
+    queue: last.queue ?? f.queue,
+    startNs: logTimeNs(last),
+    endNs: f.endNs,
+    title: `${f.where}: ${CAUSE_TITLE[kind]}`,
+    // interpretTxHang's summary already says how often and whether the ring moved between dumps
+    explanation: reading.summary + (reading.recovery.length > 0 ? ` Afterwards: ${reading.recovery.join('; ')}.` : ''),
+    evidence: f.dumps.slice(-2).map((d) => evidenceOf(d, source)),
+    nextSteps: CAUSE_NEXT[kind] ?? [],
+  };
+}
+
+/** A dump the log cannot attribute (no hardware head, ring idle) and no watchdog line: still a TX hang the driver saw. */
+function driverHangFinding(f: SeriesFacts, source: string): Finding {
+  return {
+    kind: 'watchdog_timeout',
+    severity: 'critical',
+    dev: f.dev,
+    queue: f.queue,
+    startNs: f.startNs,
+    endNs: f.endNs,
+    title: `${f.where}: the driver detected a TX hang ${f.count} time(s)${f.every}`,
+    explanation: `${f.reading?.summary ?? ''}${f.recovered}.`,
+    evidence: f.dumps.slice(0, 3).map((d) => evidenceOf(d, source)),
+    nextSteps: [
+      'record napi:napi_poll, net:net_dev_xmit and skb:consume_skb through the next stall to tell a stuck NIC from a lost interrupt',
+    ],
+  };
+}
+
+function seriesFindings(s: TimeoutSeries, records: readonly KernelRecord[], source: string): Finding[] {
+  const f = seriesFacts(s, records);
+  const out: Finding[] = [];
+  if (f.watchdogs.length > 0) out.push(watchdogFinding(f, source));
+  if (f.last && f.reading && f.causeKind) out.push(causeFinding(f, f.last, f.reading, f.causeKind, source));
+  else if (f.last && f.watchdogs.length === 0) out.push(driverHangFinding(f, source));
   return out;
 }
 
