@@ -2,9 +2,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Table } from 'apache-arrow';
-import { loadEvents, type IngestSummary } from '../src/index.js';
+import { loadEvents, type IngestSummary, type LoadOptions } from '../src/index.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SHARED = process.env.TXREPLAY_SHARED ?? resolve(repoRoot, '../shared');
@@ -20,6 +20,19 @@ export function buildIngestDist(): void {
     cwd: repoRoot,
     stdio: 'pipe',
   });
+}
+
+/** loadEvents of the built package (its parse workers run the WebAssembly kernel): build it first, then import it. */
+export type BuiltLoadEvents = (
+  inputs: string[],
+  opts?: LoadOptions,
+) => Promise<{ table: Table; summary: IngestSummary }>;
+export async function builtLoadEvents(): Promise<BuiltLoadEvents> {
+  buildIngestDist();
+  const m = (await import(pathToFileURL(join(repoRoot, 'packages/ingest/dist/index.js')).href)) as {
+    loadEvents: BuiltLoadEvents;
+  };
+  return m.loadEvents;
 }
 
 export interface GroundTruth {

@@ -13,27 +13,21 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { RecordBatch, Table } from 'apache-arrow';
+import { type RecordBatch, Table } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COLUMNS, loadEvents, type IngestSummary, type LoadOptions } from '../src/index.js';
 import { EventColumns } from '../src/table/columns.js';
 import { ingestTextSource } from '../src/io/source.js';
-import { TRACES, buildIngestDist, traceDirs } from './fixtures.js';
+import { TRACES, builtLoadEvents, traceDirs, type BuiltLoadEvents } from './fixtures.js';
 import { ODD_XMIT_FIELDS } from './oddFields.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const DICTS = ['comm', 'event', 'dev', 'driver', 'reason', 'location', 'source'] as const;
 
-type LoadFn = (inputs: string[], opts?: LoadOptions) => Promise<{ table: Table; summary: IngestSummary }>;
-let builtLoad: LoadFn;
+let builtLoad: BuiltLoadEvents;
 
-beforeAll(() => {
-  buildIngestDist();
-  return import(pathToFileURL(join(repoRoot, 'packages/ingest/dist/index.js')).href).then(
-    (m: { loadEvents: LoadFn }) => {
-      builtLoad = m.loadEvents;
-    },
-  );
+beforeAll(async () => {
+  builtLoad = await builtLoadEvents();
 }, 120_000);
 
 /** The reference: every line through the string parser, in this thread. */

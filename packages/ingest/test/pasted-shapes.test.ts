@@ -16,7 +16,7 @@ import { detectFormat, loadEvents, type IngestSummary, type LoadOptions } from '
 import { EventColumns } from '../src/table/columns.js';
 import { ingestTextSource } from '../src/io/source.js';
 import { detectTrace } from '../src/parse/sniff.js';
-import { buildIngestDist } from './fixtures.js';
+import { builtLoadEvents, type BuiltLoadEvents } from './fixtures.js';
 
 const PUBLIC = fileURLToPath(new URL('../../../fixtures/public/', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -417,15 +417,9 @@ describe('field shapes of pasted lines', () => {
 });
 
 describe('parse workers cut the prefix too (the WebAssembly kernel reads only unprefixed lines)', () => {
-  type LoadFn = (inputs: string[], opts?: LoadOptions) => Promise<{ table: Table; summary: IngestSummary }>;
-  let builtLoad: LoadFn;
-  beforeAll(() => {
-    buildIngestDist();
-    return import(pathToFileURL(join(repoRoot, 'packages/ingest/dist/index.js')).href).then(
-      (m: { loadEvents: LoadFn }) => {
-        builtLoad = m.loadEvents;
-      },
-    );
+  let builtLoad: BuiltLoadEvents;
+  beforeAll(async () => {
+    builtLoad = await builtLoadEvents();
   }, 120_000);
 
   it('a quoted perf script cut into many blocks over 2 workers gives the unquoted rows', async () => {

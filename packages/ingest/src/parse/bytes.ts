@@ -21,11 +21,6 @@ export function bUDec(buf: Uint8Array, a: number, b: number): number {
   return v;
 }
 
-export function bDec(buf: Uint8Array, a: number, b: number): number {
-  if (a < b && buf[a] === 45) return -bUDec(buf, a + 1, b);
-  return bUDec(buf, a, b);
-}
-
 /** byte → hex digit value, -1 for non-hex bytes */
 const HEX = new Int8Array(256).fill(-1);
 for (let c = 0; c < 10; c++) HEX[48 + c] = c;
@@ -35,28 +30,6 @@ for (let c = 0; c < 6; c++) {
 }
 function hexVal(c: number): number {
   return HEX[c]!;
-}
-
-/** `0x`-prefixed (or bare) hex up to 32 bits (leading zeros allowed beyond 8 digits): NaN on error. */
-function bHex32(buf: Uint8Array, a: number, b: number): number {
-  if (b - a >= 2 && buf[a] === 48 && (buf[a + 1]! | 0x20) === 120) a += 2;
-  if (a >= b || b - a > 8) {
-    while (b - a > 8 && buf[a] === 48) a++;
-    if (a >= b || b - a > 8) return NAN;
-  }
-  let v = 0;
-  for (let i = a; i < b; i++) {
-    const h = hexVal(buf[i]!);
-    if (h < 0) return NAN;
-    v = v * 16 + h;
-  }
-  return v;
-}
-
-/** `0x…` hex or signed decimal, 32-bit (scan.ts parseNum32). */
-export function bNum32(buf: Uint8Array, a: number, b: number): number {
-  if (b - a >= 2 && buf[a] === 48 && (buf[a + 1]! | 0x20) === 120) return bHex32(buf, a, b);
-  return bDec(buf, a, b);
 }
 
 function bytesEqualAscii(buf: Uint8Array, a: number, b: number, s: string): boolean {

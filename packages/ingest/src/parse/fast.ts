@@ -11,7 +11,7 @@
  * parser interns them (comm after the event name check, event before the fields), so the dictionaries are
  * identical too.
  */
-import { ByteDict, bDec, bNum32, bPtr, bSecsDotFrac, bU64Dec, bUDec, decodeSlice } from './bytes.js';
+import { ByteDict, bPtr, bSecsDotFrac, bU64Dec, bUDec, decodeSlice } from './bytes.js';
 import { StringDictionary, type RowColumns } from '../table/rows.js';
 import { canonicalEvent, eventId, REQUIRED, WANTED, WORD_KEY_LIST } from './fields.js';
 import { EV_DQL_STALL_DETECTED, TK_EQ, TK_WORD, TK_WORDKEY } from './fieldKeys.js';

@@ -28,15 +28,6 @@ import {
 if (TX_EVENTS[EV_DQL_STALL_DETECTED] !== 'napi:dql_stall_detected')
   throw new Error('fieldKeys.ts EV_DQL_STALL_DETECTED is stale');
 
-const EV_NET_DEV_QUEUE = 0;
-const EV_NET_DEV_START_XMIT = 1;
-const EV_NET_DEV_XMIT = 2;
-const EV_NET_DEV_XMIT_TIMEOUT = 3;
-const EV_QDISC_ENQUEUE = 4;
-const EV_QDISC_DEQUEUE = 5;
-const EV_NAPI_POLL = 6;
-const EV_CONSUME_SKB = 8;
-const EV_KFREE_SKB = 9;
 const EV_OTHER = -1;
 
 /** canonical or bare name → event id (TX_EVENTS order) */

@@ -170,15 +170,7 @@ function eventColon(s: string, i: number, end: number): number {
  * PERF_RECORD_LOST_SAMPLES): the kernel wrote a LOST record into that CPU's ring buffer once it had room again
  * (perf_output_begin → perf_event_lost), so the N events were lost on that CPU before this time.
  */
-function perfLost(
-  s: string,
-  evA: number,
-  cols: RowColumns,
-  r: number,
-  lb: number,
-  rb: number,
-  out: LineResult,
-): LineKind {
+function perfLost(s: string, evA: number, lb: number, rb: number, out: LineResult): LineKind {
   const m = /^PERF_RECORD_LOST(?:_SAMPLES)?\s+lost\s+(\d+)/.exec(s.slice(evA));
   if (!m) return fail(out, 'PERF_RECORD_LOST without a count');
   out.lost = Number(m[1]);
@@ -224,7 +216,7 @@ export const parsePerfLine: LineParser = (s, cols, r, out) => {
   if (!parseSecsDotFrac(s, tsA, tsColon, cols.halves.ts_ns, r)) return fail(out, 'bad timestamp');
   cols.valid.ts_ns[r] = 1;
   const evA = skipSpaces(s, tsColon + 1, end);
-  if (s.startsWith('PERF_RECORD_LOST', evA)) return perfLost(s, evA, cols, r, lb, rb, out);
+  if (s.startsWith('PERF_RECORD_LOST', evA)) return perfLost(s, evA, lb, rb, out);
   const evColon = eventColon(s, evA, end);
   if (evColon < 0 || evColon === evA) return fail(out, 'no event name');
   cols.values.pid[r] = pid;

@@ -9,9 +9,7 @@
  * - NEIGH_DEAD: the entry was being destroyed.
  */
 import type { Observed } from '../observe/records.js';
-import type { FindingSink, Needs } from './context.js';
-
-const neighDropsNeeds: Needs = { events: ['skb:kfree_skb'], signals: ['kfree_skb reason NEIGH_*'] };
+import type { FindingSink } from './context.js';
 
 const MEANING: Record<string, string> = {
   NEIGH_QUEUEFULL:

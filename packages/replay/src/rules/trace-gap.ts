@@ -1,11 +1,9 @@
 /**
  * trace_gap: the tracer lost events here (bpftrace lost_events / perf "Lost N events"): an unknown window,
- * not a quiet one.
+ * not a quiet one. Needs only the tracers' lost-events markers (txreplay:lost_events rows).
  */
 import type { Observed } from '../observe/records.js';
-import { fmtMs, type FindingSink, type Needs } from './context.js';
-
-const traceGapNeeds: Needs = { events: ['txreplay:lost_events'] };
+import { fmtMs, type FindingSink } from './context.js';
 
 export function traceGaps(o: Observed, sink: FindingSink): void {
   const { add, ev } = sink;
