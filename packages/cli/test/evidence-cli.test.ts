@@ -115,3 +115,50 @@ describe('driver profiles', () => {
     expect(r.stderr).toMatch(/unknown driver "nosuch" \(known: igb, macb, virtio_net, veth, generic/);
   });
 });
+
+describe('bpftrace aggregates (maps, hist, lhist, stats)', () => {
+  const captured = path.join(repoRoot, 'fixtures/captured/bpftrace-aggregates');
+  interface AggJson extends JsonResult {
+    aggregates?: { map: string; kind: string; total: number; devices: string[]; keys: number }[];
+  }
+
+  for (const file of ['maps.json', 'maps.txt']) {
+    it(`${file} alone: summarised per map and device, verdict unknown (exit 7), never "0 events, HEALTHY"`, () => {
+      const r = txreplay('diagnose', path.join(captured, file), '--json');
+      expect(r.status).toBe(7);
+      const j = json(r.stdout) as AggJson;
+      expect(j.verdict).toBe('unknown');
+      expect(j.coverage.unknownWhy).toMatch(/only bpftrace aggregates \(8 map\(s\), 8 entries\)/);
+      const by = new Map((j.aggregates ?? []).map((a) => [a.map, a]));
+      expect(by.get('@xmit')).toMatchObject({ kind: 'value', total: 400, devices: ['lo'] });
+      expect(by.get('@napi')).toMatchObject({ total: 200, devices: ['(no_device)'] });
+      expect(by.get('@qlen')).toMatchObject({ kind: 'hist', total: 400, devices: ['lo'] });
+      expect(by.get('@work')).toMatchObject({ kind: 'stats', total: 200, devices: [] });
+      const text = txreplay('diagnose', path.join(captured, file));
+      expect(text.stdout).toContain('UNKNOWN: the input holds only bpftrace aggregates');
+      expect(text.stdout).toMatch(/@xmit \(value, .*\): 1 key\(s\), total 400, devices lo/);
+      expect(text.stdout).not.toMatch(/HEALTHY/);
+    });
+  }
+
+  it('maps beside a trace: the trace keeps its own verdict, the maps ride along', () => {
+    const trace = path.join(traces, 'eth0-normal/perf-script.txt');
+    const alone = json(txreplay('diagnose', trace, '--json').stdout);
+    const r = txreplay('diagnose', trace, path.join(captured, 'maps.json'), '--json');
+    const j = json(r.stdout) as AggJson;
+    expect(j.verdict).toBe(alone.verdict);
+    expect(j.trace.events).toBe(alone.trace.events);
+    expect(j.aggregates).toHaveLength(8);
+  });
+
+  it('ingest refuses maps in one sentence (exit 3): they are counts, not events', () => {
+    const r = txreplay(
+      'ingest',
+      path.join(captured, 'maps.json'),
+      '-o',
+      path.join(mkdtempSync(path.join(tmpdir(), 'txr-agg-')), 'x.arrow'),
+    );
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/holds bpftrace maps \(counts without timestamps\), not trace events/);
+  });
+});

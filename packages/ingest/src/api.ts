@@ -113,6 +113,12 @@ async function ingestAll(
         `${path} is a kernel log (dmesg, syslog or journal), not a trace: \`txreplay diagnose\` reads it as evidence beside traces.`,
       );
     }
+    if (input.kind === 'aggregates') {
+      throw new NotATraceError(
+        path,
+        `${path} holds bpftrace maps (counts without timestamps), not trace events: \`txreplay diagnose\` summarises them.`,
+      );
+    }
     if (input.kind === 'arrow') {
       const table = await readArrowTable(path);
       for (const batch of table.batches) {

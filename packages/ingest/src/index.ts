@@ -28,3 +28,4 @@ export { readWholeText } from './io/source.js';
 export { detectFormat } from './parse/sniff.js';
 export { inspectArrowFile, type TableInspection } from './table/inspect.js';
 export * from './parse/kernel-log/index.js';
+export * from './parse/bpftrace-maps/index.js';

@@ -15,6 +15,7 @@ import {
 import { replaySource, replayTable, type ReplayOptions } from './replay.js';
 import { openArrowFile } from './input/arrow-file.js';
 import type { ReplayResult } from './types.js';
+import { readAggregateEvidence, withAggregates } from './aggregates.js';
 import { logOnlyResult, readLogEvidence, withLogEvidence } from './logs.js';
 
 /**
@@ -112,12 +113,32 @@ export async function diagnoseFiles(
   opts: DiagnoseOptions = {},
 ): Promise<ReplayResult> {
   const inputs = await openTrace(paths, opts.load ?? {});
-  const traces = inputs.filter((i) => i.kind !== 'log');
+  const traces = inputs.filter((i) => !isEvidenceInput(i));
   const arrow = singleArrowFile(traces, opts.load?.format);
   if (arrow === null || traces.length === 0) return (await diagnoseFilesWithEvents(inputs, opts)).result;
   const result = await replayArrowFile(arrow.path, opts);
-  const logs = inputs.filter((i) => i.kind === 'log');
-  return logs.length === 0 ? result : withLogEvidence(result, await readLogEvidence(logs));
+  return withEvidence(result, inputs, opts);
+}
+
+/** Kernel logs and bpftrace maps: evidence read beside the traces, not events to replay. */
+const isEvidenceInput = (i: TraceInput): boolean => i.kind === 'log' || i.kind === 'aggregates';
+
+/** The trace's result (or an empty one) with the logs' findings and the maps' summaries added. */
+async function withEvidence(
+  result: ReplayResult | null,
+  inputs: readonly TraceInput[],
+  opts: DiagnoseOptions,
+): Promise<ReplayResult> {
+  const logInputs = inputs.filter((i) => i.kind === 'log');
+  const aggInputs = inputs.filter((i) => i.kind === 'aggregates');
+  const logs = logInputs.length > 0 || result === null ? await readLogEvidence(logInputs) : null;
+  let out = result === null ? logOnlyResult(logs!) : logs ? withLogEvidence(result, logs) : result;
+  if (aggInputs.length > 0) {
+    const agg = await readAggregateEvidence(aggInputs);
+    for (const note of agg.notes) opts.onNote?.(note);
+    out = withAggregates(out, agg);
+  }
+  return out;
 }
 
 /**
@@ -129,14 +150,12 @@ export async function diagnoseFilesWithEvents(
   opts: DiagnoseOptions = {},
 ): Promise<{ result: ReplayResult; table: Table | null }> {
   const inputs = await openTrace(paths, opts.load ?? {});
-  const logInputs = inputs.filter((i) => i.kind === 'log');
-  const traces = inputs.filter((i) => i.kind !== 'log');
-  const logs = logInputs.length > 0 ? await readLogEvidence(logInputs) : null;
-  if (traces.length === 0) return { result: logOnlyResult(logs!), table: null };
+  const traces = inputs.filter((i) => !isEvidenceInput(i));
+  if (traces.length === 0) return { result: await withEvidence(null, inputs, opts), table: null };
   const { table, kernel, notes } = await loadForReplay(traces, opts.load ?? {});
   for (const note of notes) opts.onNote?.(note);
   const profile = { ...opts.profile };
   if (!profile.kernel && kernel) profile.kernel = kernel;
   const result = replayTable(table, { ...opts, profile });
-  return { result: logs ? withLogEvidence(result, logs) : result, table };
+  return { result: await withEvidence(result, inputs, opts), table };
 }

@@ -1,5 +1,12 @@
 /** @txreplay/replay's public face: only what other packages, their tests and scripts/ use. */
-export type { Finding, Interval, QueueSeries, QueueSummary, ReplayResult, Severity } from './types.js';
+export type {
+  Finding,
+  Interval,
+  QueueSeries,
+  QueueSummary,
+  ReplayResult,
+  Severity,
+} from './types.js';
 export { replayTable, type ReplayOptions } from './replay.js';
 export {
   diagnoseFiles,

@@ -93,9 +93,12 @@ export function logOnlyResult(logs: LogEvidence): ReplayResult {
     queues: [],
     series: [],
     findings: [],
-    captureAdvice: [
-      'a kernel log shows that a queue timed out, rarely why: record the TX path through the next stall with `txreplay capture --seconds N --dev DEV -o trace.txt` and diagnose it together with the log',
-    ],
+    captureAdvice:
+      logs.sources.length > 0
+        ? [
+            'a kernel log shows that a queue timed out, rarely why: record the TX path through the next stall with `txreplay capture --seconds N --dev DEV -o trace.txt` and diagnose it together with the log',
+          ]
+        : [],
     napi: [],
     verdict: 'unknown',
     coverage: {

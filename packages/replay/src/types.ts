@@ -189,4 +189,39 @@ export interface ReplayResult {
   coverage: Coverage;
   /** (with --stall-thrs) what the kernel's BQL stall detector would have caught, per queue and threshold */
   stallWhatIf?: StallWhatIf[];
+  /** (bpftrace map inputs) the maps, summarised: counts without timestamps, never judged */
+  aggregates?: AggregateSummary[];
+}
+
+/** One bpftrace map of an aggregates input (`@xmit[eth0]: 12`, hist, lhist, stats). */
+export interface AggregateSummary {
+  source: string;
+  /** the map's name with its `@` */
+  map: string;
+  kind: 'value' | 'hist' | 'stats';
+  /** line of the map's first entry in the source */
+  line: number;
+  /** entries (keys) of the map */
+  keys: number;
+  /** sum of the values (count/sum maps), of the bucket counts (hist), of the stats counts */
+  total: number;
+  /** key parts that are interface names (`lo`, `eth0`, `(no_device)`…): the devices the counts concern */
+  devices: string[];
+  /** the largest entries, largest first */
+  entries: AggregateEntry[];
+}
+
+export interface AggregateEntry {
+  key: string[];
+  /** value maps */
+  value?: number;
+  /** hist: samples; stats: count */
+  count?: number;
+  /** hist: lowest and highest non-empty bucket bounds (inclusive; null = unbounded) */
+  min?: number | null;
+  max?: number | null;
+  buckets?: { lo: number | null; hi: number | null; count: number }[];
+  /** stats */
+  average?: number;
+  total?: number;
 }

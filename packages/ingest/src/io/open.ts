@@ -13,10 +13,13 @@
  *   prefixes: ../parse/kernel-log) is a `log` input: replay reads its NETDEV WATCHDOG lines and driver dumps as
  *   evidence beside the traces.
  * - perf.data and trace.dat (also gzipped) are `binary` inputs, read by ../parse/perf-data and ../parse/trace-dat.
+ * - bpftrace output that holds only maps (`@x[eth0]: 12`, hist/lhist/stats, text or `-f json`) is an `aggregates`
+ *   input: counts without timestamps, summarised beside the traces (../parse/bpftrace-maps), never "0 events".
  */
 import { open, stat } from 'node:fs/promises';
 import type { TraceFormat } from '../table/schema.js';
 import { NotATraceError } from '../parse/errors.js';
+import { looksLikeBpftraceAggregates } from '../parse/bpftrace-maps/detect.js';
 import { looksLikeKernelLog } from '../parse/kernel-log/detect.js';
 import { detectBinaryFormat } from '../parse/tracing-data/index.js';
 import type { BinaryFormat } from './binary.js';
@@ -25,8 +28,10 @@ import { headBytesOf, headLinesOf, sniffTextFile } from './source.js';
 export interface TraceInput {
   /** as given (`-` = stdin): the `source` column and the messages use it */
   readonly path: string;
-  /** a trace as text, an Arrow table, or a kernel log (evidence records, not trace events) */
-  readonly kind: 'text' | 'arrow' | 'log' | 'binary';
+  /** a trace as text, an Arrow table, a kernel log (evidence records, not trace events), bpftrace maps (counts) */
+  readonly kind: 'text' | 'arrow' | 'log' | 'binary' | 'aggregates';
+  /** bpftrace's output shape of an `aggregates` input */
+  readonly aggregates?: 'json' | 'text';
   /** perf.data or trace.dat (kind 'binary'), by its magic (`PERFILE2`, `\x17\x08\x44tracing`), also gzipped */
   readonly binary?: BinaryFormat;
   /** an Arrow IPC file (ARROW1 magic and footer): its columns can be read in place, by offset */
@@ -90,6 +95,20 @@ export async function openTraceInput(path: string, opts: OpenTraceOptions = {}):
   const binary = forced === null ? detectBinaryFormat(gzipped ? await headBytesOf(path) : magic) : null;
   if (binary !== null)
     return { path, kind: 'binary', binary, arrowFile: false, transport: 'file', gzip: gzipped, bytes, format: null };
+  if (forced === null) {
+    const aggregates = looksLikeBpftraceAggregates(await headLinesOf(path));
+    if (aggregates !== null)
+      return {
+        path,
+        kind: 'aggregates',
+        aggregates,
+        arrowFile: false,
+        transport: 'file',
+        gzip: gzipped,
+        bytes,
+        format: null,
+      };
+  }
   try {
     const { format, gzip } = await sniffTextFile(path, forced);
     return { path, kind: 'text', arrowFile: false, transport: 'file', gzip, bytes, format };

@@ -1,5 +1,5 @@
 /** The readable verdict of `txreplay diagnose`: findings first, then a short per-queue timeline. */
-import type { Finding, ReplayResult } from '../types.js';
+import type { AggregateEntry, AggregateSummary, Finding, ReplayResult } from '../types.js';
 
 const sec = (ns: bigint): string => {
   const s = ns / 1_000_000_000n;
@@ -32,8 +32,9 @@ function findingText(f: Finding): string {
 export function formatVerdict(r: ReplayResult): string {
   const out: string[] = [];
   out.push(`txreplay diagnose: ${r.trace.sources.join(', ')}`);
+  const timed = r.trace.events > 0 || r.coverage.logRecords > 0;
   out.push(
-    `${r.trace.events} events${r.coverage.logRecords > 0 ? `, ${r.coverage.logRecords} kernel-log record(s)` : ''}, ${sec(r.trace.firstNs)} → ${sec(r.trace.lastNs)} s${r.trace.lostEvents > 0 ? `, ${r.trace.lostEvents} events LOST by the tracer` : ''}`,
+    `${r.trace.events} events${r.coverage.logRecords > 0 ? `, ${r.coverage.logRecords} kernel-log record(s)` : ''}${timed ? `, ${sec(r.trace.firstNs)} → ${sec(r.trace.lastNs)} s` : ''}${r.trace.lostEvents > 0 ? `, ${r.trace.lostEvents} events LOST by the tracer` : ''}`,
   );
   out.push('');
   out.push(verdictLine(r));
@@ -50,8 +51,7 @@ export function formatVerdict(r: ReplayResult): string {
         `cannot judge ${u.kind}${u.dev === null ? '' : ` on ${u.dev}`} without ${u.missing.map((m) => (u.missing.length > 1 && m.includes(' or ') ? `(${m})` : m)).join(' and ')}`,
       );
   }
-  out.push('');
-  out.push('Per-queue timeline:');
+  if (r.queues.length > 0) out.push('', 'Per-queue timeline:');
   for (const q of r.queues) {
     const stops = q.stoppedIntervals.filter((i) => i.state !== 'UNKNOWN');
     out.push(
@@ -74,10 +74,33 @@ export function formatVerdict(r: ReplayResult): string {
       );
     }
   }
+  if (r.aggregates && r.aggregates.length > 0) out.push('', ...aggregateLines(r.aggregates));
   if (r.captureAdvice.length > 0) {
     out.push('');
     out.push('To say more, capture:');
     for (const a of r.captureAdvice) out.push(`  - ${a}`);
   }
   return out.join('\n') + '\n';
+}
+
+const bound = (v: number | null | undefined, open: string): string =>
+  v === null || v === undefined ? open : String(v);
+
+function entryText(kind: AggregateSummary['kind'], e: AggregateEntry): string {
+  const key = e.key.length > 0 ? `[${e.key.join(', ')}]` : '';
+  if (kind === 'value') return `${key} ${e.value}`;
+  if (kind === 'stats') return `${key} count ${e.count}, average ${e.average}, total ${e.total}`;
+  return `${key} ${e.count} sample(s), ${bound(e.min, '-inf')} .. ${bound(e.max, '+inf')}`;
+}
+
+/** bpftrace maps: per map its devices, total and largest entries (counts, no time). */
+function aggregateLines(aggs: readonly AggregateSummary[]): string[] {
+  const out = ['bpftrace aggregates (counts without timestamps: not judged):'];
+  for (const a of aggs) {
+    const devs = a.devices.length > 0 ? `, devices ${a.devices.join(', ')}` : '';
+    out.push(`  ${a.map} (${a.kind}, ${a.source}:${a.line}): ${a.keys} key(s), total ${a.total}${devs}`);
+    for (const e of a.entries.slice(0, a.keys > 1 ? 5 : 1)) out.push(`    ${a.map}${entryText(a.kind, e)}`);
+    if (a.keys > 5) out.push(`    … ${a.keys - 5} more`);
+  }
+  return out;
 }
