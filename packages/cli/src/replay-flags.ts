@@ -23,6 +23,7 @@ export interface ReplayCliOptions {
   deviceProfile?: string[];
   stallMs?: string;
   stallThrs?: string;
+  bootTime?: string;
   includeLo?: boolean;
   format?: TraceFormat;
   strict?: boolean;
@@ -52,6 +53,10 @@ export function addReplayOptions(cmd: Command): Command {
     .option(
       '--stall-thrs <ms,...>',
       "what the kernel's BQL stall detector (6.9+ byte_queue_limits/stall_thrs) would have caught: stall_cnt, stall_max per queue for each threshold",
+    )
+    .option(
+      '--boot-time <when>',
+      "wall time at boot of the host that wrote wall-clock kernel logs (syslog, dmesg -T, journal): epoch seconds (btime in /proc/stat) or ISO 8601 with its zone; without it a log is aligned by matching its NETDEV WATCHDOG lines to the trace's net_dev_xmit_timeout events",
     )
     .option('--include-lo', 'also diagnose the loopback device')
     .option(

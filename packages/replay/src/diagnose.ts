@@ -16,7 +16,8 @@ import { replaySource, replayTable, type ReplayOptions } from './replay.js';
 import { openArrowFile } from './input/arrow-file.js';
 import type { ReplayResult } from './types.js';
 import { readAggregateEvidence, withAggregates } from './aggregates.js';
-import { logOnlyResult, readLogEvidence, withLogEvidence } from './logs.js';
+import { parseBootTime } from './log-clock.js';
+import { logOnlyResult, readLogEvidence, traceTimeouts, withLogEvidence } from './logs.js';
 
 /**
  * True when `path` is an Arrow IPC file (ARROW1 magic). Kept for the CLI until it takes ingest's openTrace, which
@@ -103,6 +104,11 @@ export async function replayArrowFile(path: string, opts: ReplayOptions = {}): P
 
 export interface DiagnoseOptions extends ReplayOptions {
   load?: LoadOptions;
+  /**
+   * wall time at boot of the host that wrote the kernel logs (epoch seconds as `btime` in /proc/stat, or ISO 8601
+   * with its zone): puts wall-clock logs (syslog, dmesg -T, journal) on the trace clock
+   */
+  bootTime?: string;
   /** per-source skip notes ("file: skipped N unparseable line(s), first at line L: …"), for stderr */
   onNote?: (note: string) => void;
 }
@@ -131,7 +137,12 @@ async function withEvidence(
 ): Promise<ReplayResult> {
   const logInputs = inputs.filter((i) => i.kind === 'log');
   const aggInputs = inputs.filter((i) => i.kind === 'aggregates');
-  const logs = logInputs.length > 0 || result === null ? await readLogEvidence(logInputs) : null;
+  const clock = {
+    timeouts: traceTimeouts(result),
+    bootTime: opts.bootTime ? parseBootTime(opts.bootTime) : null,
+    hasTrace: result !== null,
+  };
+  const logs = logInputs.length > 0 || result === null ? await readLogEvidence(logInputs, clock) : null;
   let out = result === null ? logOnlyResult(logs!) : logs ? withLogEvidence(result, logs) : result;
   if (aggInputs.length > 0) {
     const agg = await readAggregateEvidence(aggInputs);

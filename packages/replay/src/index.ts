@@ -30,3 +30,4 @@ export { readColumns, timeOrder } from './columns.js';
 export { observe, observeSource } from './observe/observe.js';
 export { driveDql, type DqlStep } from './expected-dql.js';
 export { stallThrsJiffies } from './stall-whatif.js';
+export { parseBootTime } from './log-clock.js';

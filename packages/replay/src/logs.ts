@@ -6,6 +6,7 @@
  */
 import { parseKernelLog, readWholeText, type KernelRecord, type TraceInput } from '@txreplay/ingest';
 import { findingsFromKernelLog } from './rules/kernel-log.js';
+import { alignLogRecords, type BootTime, type LogAlignment, type TraceTimeout } from './log-clock.js';
 import { verdictOf } from './view/verdict.js';
 import type { Coverage, Finding, ReplayResult } from './types.js';
 import { SEVERITY_RANK } from './replay.js';
@@ -17,12 +18,39 @@ export interface LogEvidence {
   /** first and last printk time of the records that carry one */
   firstNs: bigint | null;
   lastNs: bigint | null;
+  /** per log: how its times were put on the trace clock */
+  clock: LogAlignment[];
 }
 
-export async function readLogEvidence(logs: readonly TraceInput[]): Promise<LogEvidence> {
-  const out: LogEvidence = { sources: [], records: 0, findings: [], firstNs: null, lastNs: null };
+/** What the trace says about the logs' clock: its watchdog events, and the user's boot time. */
+export interface LogClockContext {
+  timeouts: readonly TraceTimeout[];
+  bootTime: BootTime | null;
+  /** false when the logs are read alone: there is no trace clock to put them on */
+  hasTrace: boolean;
+}
+
+/** The trace's NETDEV WATCHDOG events (net_dev_xmit_timeout), for matching a wall-clock log to them. */
+export function traceTimeouts(result: ReplayResult | null): TraceTimeout[] {
+  if (!result) return [];
+  return result.findings.flatMap((f) =>
+    f.kind === 'watchdog_timeout'
+      ? f.evidence
+          .filter((e) => e.event === 'net:net_dev_xmit_timeout')
+          .map((e) => ({ dev: f.dev, queue: f.queue, tsNs: e.tsNs }))
+      : [],
+  );
+}
+
+export async function readLogEvidence(
+  logs: readonly TraceInput[],
+  clock: LogClockContext = { timeouts: [], bootTime: null, hasTrace: false },
+): Promise<LogEvidence> {
+  const out: LogEvidence = { sources: [], records: 0, findings: [], firstNs: null, lastNs: null, clock: [] };
   for (const input of logs) {
-    const { records } = parseKernelLog(await readWholeText(input.path));
+    const parsed = parseKernelLog(await readWholeText(input.path)).records;
+    const { records, alignment } = alignLogRecords(parsed, input.path, clock.timeouts, clock.bootTime, clock.hasTrace);
+    out.clock.push(alignment);
     out.sources.push(input.path);
     out.records += records.filter(isTxPathRecord).length;
     out.findings.push(...findingsFromKernelLog(records, input.path));
@@ -83,6 +111,7 @@ export function withLogEvidence(result: ReplayResult, logs: LogEvidence): Replay
     findings,
     coverage,
     verdict: verdictOf(findings, coverage),
+    logClock: [...(result.logClock ?? []), ...logs.clock],
   };
 }
 

@@ -189,8 +189,20 @@ export interface ReplayResult {
   coverage: Coverage;
   /** (with --stall-thrs) what the kernel's BQL stall detector would have caught, per queue and threshold */
   stallWhatIf?: StallWhatIf[];
+  /** (kernel-log inputs) how each log's times were put on the trace clock */
+  logClock?: LogClockNote[];
   /** (bpftrace map inputs) the maps, summarised: counts without timestamps, never judged */
   aggregates?: AggregateSummary[];
+}
+
+/** How one kernel log's times were put on the trace clock (replay log-clock.ts). */
+export interface LogClockNote {
+  source: string;
+  how: 'boot-stamps' | 'boot-time' | 'matched-watchdog' | 'none';
+  /** trace ns = log wall ns − offsetNs */
+  offsetNs: bigint | null;
+  matched: number;
+  note: string;
 }
 
 /** One bpftrace map of an aggregates input (`@xmit[eth0]: 12`, hist, lhist, stats). */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { DiagnoseOptions, ReplayResult } from '@txreplay/replay';
-import { action, endProgress } from '../run.js';
+import { EXIT } from '../exit.js';
+import { action, endProgress, fail } from '../run.js';
 import {
   addReplayOptions,
   findingsExitCode,
@@ -17,8 +18,17 @@ export async function diagnoseOptions(
   signal: AbortSignal,
   maxSeriesPoints: number | undefined,
 ): Promise<DiagnoseOptions> {
+  if (o.bootTime !== undefined) {
+    const { parseBootTime } = await import('@txreplay/replay');
+    try {
+      parseBootTime(o.bootTime);
+    } catch (e) {
+      fail(EXIT.usage, e instanceof Error ? e.message : String(e));
+    }
+  }
   return {
     ...(await replayOptionsFromFlags(o)),
+    bootTime: o.bootTime,
     maxSeriesPoints,
     load: loadOptionsFromFlags(o, signal),
     onNote: (note) => process.stderr.write(`txreplay: ${note}\n`),

@@ -36,6 +36,7 @@ export function formatVerdict(r: ReplayResult): string {
   out.push(
     `${r.trace.events} events${r.coverage.logRecords > 0 ? `, ${r.coverage.logRecords} kernel-log record(s)` : ''}${timed ? `, ${sec(r.trace.firstNs)} → ${sec(r.trace.lastNs)} s` : ''}${r.trace.lostEvents > 0 ? `, ${r.trace.lostEvents} events LOST by the tracer` : ''}`,
   );
+  for (const c of r.logClock ?? []) if (c.how !== 'boot-stamps') out.push(`log clock: ${c.source}: ${c.note}`);
   out.push('');
   out.push(verdictLine(r));
   for (const f of r.findings) {

@@ -25,3 +25,4 @@ export { timeoutEvents, type RingRecord, type TimeoutEvent } from './events.js';
 export { summarizeTimeouts, type TimeoutSeries } from './timeouts.js';
 export { interpretTxHang, type TxHangCause, type TxHangInterpretation, type TxHangRepeats } from './interpret.js';
 export { sameDevice as sameKernelLogDevice } from './device.js';
+export { naiveWallUs, type NaiveWall } from './time.js';

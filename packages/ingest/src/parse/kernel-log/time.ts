@@ -46,3 +46,35 @@ function monthNumber(mon: string): number {
 
 export const MONTH_RE = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
 export const WEEKDAY_RE = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+
+/** A wall stamp read without its zone: µs as if it were UTC, and whether it said its year. */
+export interface NaiveWall {
+  us: bigint;
+  yearKnown: boolean;
+}
+
+/** The year assumed for syslog stamps that omit it: a leap year, so `Feb 29` reads. Only differences are used. */
+const YEARLESS = 2000;
+
+/**
+ * A wall stamp as written (`Oct 22 08:55:54`, `Thu Oct 22 08:55:54 2020`, `2020-10-22T08:55:54.123+02:00`,
+ * `Thu 2020-10-22 08:55:54 UTC`) → µs since the epoch as if its local time were UTC; its zone, when it has one,
+ * is ignored; a stamp without a year takes `yearIfMissing`. Such a value is a time on the log's own clock: the offset to the trace's clock is found by matching
+ * records or given by the user (replay log-clock.ts). Undefined when the stamp has no date and time.
+ */
+export function naiveWallUs(wall: string, yearIfMissing = YEARLESS): NaiveWall | undefined {
+  const s = wall.replace(/^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+/, '');
+  const iso = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d+))?/.exec(s);
+  if (iso) return { us: utcUs(+iso[1]!, +iso[2]!, +iso[3]!, iso.slice(4, 8)), yearKnown: true };
+  const sys = /^([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:\s+(\d{4}))?/.exec(s);
+  const month = sys ? monthNumber(sys[1]!) : 0;
+  if (!sys || month === 0) return undefined;
+  const year = sys[7] !== undefined ? +sys[7] : yearIfMissing;
+  return { us: utcUs(year, month, +sys[2]!, sys.slice(3, 7)), yearKnown: sys[7] !== undefined };
+}
+
+function utcUs(year: number, month: number, day: number, hms: (string | undefined)[]): bigint {
+  const [h, mi, sec, frac] = hms;
+  const ms = Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(sec));
+  return BigInt(ms) * 1000n + BigInt(((frac ?? '') + '000000').slice(0, 6));
+}
