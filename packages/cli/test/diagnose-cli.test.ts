@@ -34,6 +34,7 @@ interface JsonFinding {
   title: string;
   explanation: string;
   evidence: { tsNs: string; source: string; line: number }[];
+  alternatives?: { kind: string; driver: string; title: string }[];
 }
 interface JsonResult {
   schema: string;
@@ -203,6 +204,52 @@ describe('simulate → perf-script → diagnose round trip', () => {
     expect(s(sd[0]!.startNs)).toBeCloseTo(1001.0, 3);
     expect(sd[0]!.endNs).toBe(j.trace.lastNs);
     expect(j.findings.some((f) => f.kind === 'watchdog_timeout' || f.kind === 'lost_interrupt')).toBe(false);
+  });
+
+  it('macb stuck head with no driver named: lost_interrupt with the macb reading beside it (both readings)', () => {
+    const { j } = diagnoseJson(simulate('macb-stuck-head'));
+    const r = j as JsonResult & {
+      drivers: { dev: string; driver: string | null; source: string }[];
+      findings: (JsonFinding & { alternatives?: { kind: string; driver: string }[] })[];
+    };
+    expect(r.drivers).toEqual([expect.objectContaining({ dev: 'end0', driver: null, source: 'none' })]);
+    const li = r.findings.find((f) => f.kind === 'lost_interrupt')!;
+    expect(li.alternatives).toEqual([expect.objectContaining({ kind: 'stuck_dma', driver: 'macb' })]);
+    expect(li.explanation).toContain('--driver macb');
+    // named: one reading, and the post-mortem says where the driver came from
+    const named = diagnoseJson(simulate('macb-stuck-head'), '--driver', 'macb').j as typeof r;
+    expect(named.drivers).toEqual([{ dev: 'end0', driver: 'macb', source: 'flag', why: '--driver' }]);
+    expect(named.findings.some((f) => (f.alternatives ?? []).length > 0)).toBe(false);
+  });
+
+  it("the driver comes from the evidence: the trace's net_dev_xmit_timeout driver=, else a kernel log beside it", () => {
+    const trace = simulate('igb-lost-irq');
+    const fromTrace = diagnoseJson(trace).j as JsonResult & {
+      drivers: { dev: string; driver: string; source: string }[];
+    };
+    expect(fromTrace.drivers).toEqual([expect.objectContaining({ dev: 'eth0', driver: 'igb', source: 'trace' })]);
+    // without the timeout events the trace names no driver: the simulator's own dmesg (igb hang dumps) does
+    const hang = path.join(dir, 'igb-tx-hang.perf-script.txt');
+    const dmesg = path.join(dir, 'igb-tx-hang.dmesg');
+    const sim = txreplay('simulate', path.join(scenarios, 'igb-tx-hang.json'), '-o', hang, '--dmesg', dmesg);
+    expect(sim.status).toBe(0);
+    const noTimeout = path.join(dir, 'igb-tx-hang.no-timeout.txt');
+    writeFileSync(
+      noTimeout,
+      readFileSync(hang, 'utf8')
+        .split('\n')
+        .filter((l) => !l.includes('net_dev_xmit_timeout'))
+        .join('\n'),
+    );
+    const r = txreplay('diagnose', '--json', noTimeout, dmesg);
+    const j = JSON.parse(r.stdout) as JsonResult & {
+      drivers: { dev: string; driver: string; source: string; why: string }[];
+    };
+    expect(j.drivers).toEqual([expect.objectContaining({ dev: 'eth0', driver: 'igb', source: 'log' })]);
+    // the driver's hang dumps and the trace's stuck DMA are one finding, the dump quoted as its evidence
+    const sd = j.findings.filter((f) => f.kind === 'stuck_dma');
+    expect(sd).toHaveLength(1);
+    expect(sd[0]!.explanation).toContain('The kernel log agrees: TDH 0xe8');
   });
 
   it('fq_codel over its limit (frozen txq): its drops are NET_XMIT_CN, not ENOBUFS (net_xmit_errno maps only NET_XMIT_DROP)', () => {

@@ -17,7 +17,7 @@ import { openArrowFile } from './input/arrow-file.js';
 import type { ReplayResult } from './types.js';
 import { readAggregateEvidence, withAggregates } from './aggregates.js';
 import { parseBootTime } from './log-clock.js';
-import { logOnlyResult, readLogEvidence, traceTimeouts, withLogEvidence } from './logs.js';
+import { logDrivers, logOnlyResult, readLogEvidence, traceTimeouts, withLogEvidence } from './logs.js';
 
 /**
  * True when `path` is an Arrow IPC file (ARROW1 magic). Kept for the CLI until it takes ingest's openTrace, which
@@ -122,7 +122,7 @@ export async function diagnoseFiles(
   const traces = inputs.filter((i) => !isEvidenceInput(i));
   const arrow = singleArrowFile(traces, opts.load?.format);
   if (arrow === null || traces.length === 0) return (await diagnoseFilesWithEvents(inputs, opts)).result;
-  const result = await replayArrowFile(arrow.path, opts);
+  const result = await replayArrowFile(arrow.path, { ...opts, logDrivers: await logDrivers(inputs) });
   return withEvidence(result, inputs, opts);
 }
 
@@ -167,6 +167,6 @@ export async function diagnoseFilesWithEvents(
   for (const note of notes) opts.onNote?.(note);
   const profile = { ...opts.profile };
   if (!profile.kernel && kernel) profile.kernel = kernel;
-  const result = replayTable(table, { ...opts, profile });
+  const result = replayTable(table, { ...opts, profile, logDrivers: await logDrivers(inputs) });
   return { result: await withEvidence(result, inputs, opts), table };
 }

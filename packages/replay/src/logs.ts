@@ -63,6 +63,23 @@ export async function readLogEvidence(
   return out;
 }
 
+/**
+ * The driver each device is named with in the kernel logs among `inputs` (`igb 0000:01:00.0 eth0: …`,
+ * `NETDEV WATCHDOG: eth0 (macb): …`), for the driver profile the trace's devices are judged with.
+ */
+export async function logDrivers(inputs: readonly TraceInput[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const input of inputs) {
+    if (input.kind !== 'log') continue;
+    for (const r of parseKernelLog(await readWholeText(input.path)).records) {
+      const named = r as { dev?: string; driver?: string };
+      if (named.dev && named.driver && named.driver !== 'unknown' && !out.has(named.dev))
+        out.set(named.dev, named.driver);
+    }
+  }
+  return out;
+}
+
 /** Every record the reader makes concerns the TX path except link changes on their own. */
 function isTxPathRecord(r: KernelRecord): boolean {
   return r.kind !== 'link_change';
@@ -71,30 +88,40 @@ function isTxPathRecord(r: KernelRecord): boolean {
 const byRankThenTime = (a: Finding, b: Finding): number =>
   SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0);
 
-/** One second: a NETDEV WATCHDOG line and its net_dev_xmit_timeout event come from the same dev_watchdog() call. */
+/** One second: a log line and the trace event of the same kernel call (dev_watchdog(), a driver's hang check). */
 const SAME_TIMEOUT_NS = 1_000_000_000n;
 
 /**
- * The trace's result with the logs' findings added. A log watchdog record that the trace also shows as
- * net_dev_xmit_timeout (same device and queue, within a second) adds its lines as evidence to the trace's finding
- * instead of making a second one.
+ * The trace's finding a log finding describes again: same kind, device and queue, windows overlapping within a
+ * second (the log's stamps and the trace's can differ by its resolution).
+ */
+function traceTwin(findings: readonly Finding[], f: Finding): Finding | undefined {
+  return findings.find(
+    (t) =>
+      t.kind === f.kind &&
+      t.dev === f.dev &&
+      (t.queue === null || f.queue === null || t.queue === f.queue) &&
+      t.startNs - SAME_TIMEOUT_NS <= f.endNs &&
+      f.startNs <= t.endNs + SAME_TIMEOUT_NS,
+  );
+}
+
+/**
+ * The trace's result with the logs' findings added. A log record the trace also shows (a NETDEV WATCHDOG line and
+ * its net_dev_xmit_timeout; a driver's hang dump and the stall the trace reconstructs) adds its lines as evidence to
+ * the trace's finding instead of making a second one.
  */
 export function withLogEvidence(result: ReplayResult, logs: LogEvidence): ReplayResult {
   const findings = [...result.findings];
+  const fromTrace = result.findings;
   for (const f of logs.findings) {
-    const twin =
-      f.kind === 'watchdog_timeout'
-        ? findings.find(
-            (t) =>
-              t.kind === 'watchdog_timeout' &&
-              t.dev === f.dev &&
-              (t.queue === null || f.queue === null || t.queue === f.queue) &&
-              (t.startNs > f.startNs ? t.startNs - f.startNs : f.startNs - t.startNs) <=
-                SAME_TIMEOUT_NS + (f.endNs - f.startNs),
-          )
-        : undefined;
-    if (twin) twin.evidence.push(...f.evidence);
-    else findings.push(f);
+    const twin = traceTwin(fromTrace, f);
+    if (!twin) {
+      findings.push(f);
+      continue;
+    }
+    twin.evidence.push(...f.evidence);
+    if (f.kind !== 'watchdog_timeout') twin.explanation += ` The kernel log agrees: ${f.explanation}`;
   }
   findings.sort(byRankThenTime);
   // a log record is evidence: with one, "nothing to judge" no longer holds (a trace wholly lost still says little,

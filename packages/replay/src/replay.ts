@@ -16,6 +16,7 @@ import { queueSeries } from './view/series.js';
 import { captureAdvice, pointerHex } from './view/advice.js';
 import { coverageOf, unknownReason, verdictOf } from './view/verdict.js';
 import { stallThrsWhatIf } from './stall-whatif.js';
+import { chooseDrivers } from './driver-evidence.js';
 
 export interface ReplayOptions {
   profile?: DeviceProfile;
@@ -31,6 +32,8 @@ export interface ReplayOptions {
   includeLoopback?: boolean;
   /** BQL stall detector what-if: the stall_thrs values (ms) to run over each queue's stream (stall-whatif.ts) */
   stallThrsMs?: number[];
+  /** drivers named by kernel logs given beside the trace, by device name (driver-evidence.ts) */
+  logDrivers?: ReadonlyMap<string, string>;
 }
 
 /** Severity order for verdicts and exit codes. */
@@ -88,15 +91,22 @@ function assemble(
   const ns = (rel: number): bigint => base + BigInt(Math.round(rel));
   const stallNs = opts.stallNs ?? 500e6;
   const jiffiesOf = jiffiesMapper(hz, base, opts.jiffiesAnchor);
+  // the driver each device is judged with: the user's, else the one the trace or a kernel log names
+  const { choices, deviceProfiles } = chooseDrivers(
+    obs.devices,
+    opts.profile,
+    opts.deviceProfiles,
+    opts.logDrivers ?? new Map(),
+  );
   // expected BQL per queue (the model's DQL fed with the observed stream): series and §I.8 checks
   const expected = new Map<QueueObs, QueueExpectation>();
   for (const d of obs.devices) {
-    const kernel = profileFor(opts.profile, opts.deviceProfiles, d.name).kernel ?? DEFAULT_KERNEL;
+    const kernel = profileFor(opts.profile, deviceProfiles, d.name).kernel ?? DEFAULT_KERNEL;
     for (const q of d.queues.values()) expected.set(q, expectQueue(q, kernel, hz, jiffiesOf, obs.firstRel));
   }
   const { findings, cannotJudge } = makeFindings(obs, {
     profile: opts.profile,
-    deviceProfiles: opts.deviceProfiles,
+    deviceProfiles,
     hz,
     stallNs,
     includeLoopback: opts.includeLoopback ?? false,
@@ -139,6 +149,7 @@ function assemble(
     queues,
     series,
     findings: sorted,
+    drivers: choices,
     captureAdvice: captureAdvice(obs),
     napi: obs.napis.map((x) => ({
       dev: x.dev.name,

@@ -95,6 +95,27 @@ export interface Finding {
   evidence: Evidence[];
   /** What to check or capture next. */
   nextSteps: string[];
+  /**
+   * Other readings of the same evidence under another driver assumption, when the device's driver is unknown
+   * and the cause depends on it (e.g. lost interrupt here, stuck DMA on macb).
+   */
+  alternatives?: AlternativeReading[];
+}
+
+export interface AlternativeReading {
+  kind: FindingKind;
+  /** the driver (or driver class) under which this reading holds */
+  driver: string;
+  title: string;
+}
+
+/** The driver profile a device was judged with, and why (flags, the trace's driver=, a kernel log, or none). */
+export interface DriverChoice {
+  dev: string;
+  /** the modelled profile used (igb, macb, virtio_net, veth, generic), or null when nothing named one */
+  driver: string | null;
+  source: 'flag' | 'trace' | 'log' | 'none';
+  why: string;
 }
 
 export interface Interval {
@@ -189,6 +210,8 @@ export interface ReplayResult {
   coverage: Coverage;
   /** (with --stall-thrs) what the kernel's BQL stall detector would have caught, per queue and threshold */
   stallWhatIf?: StallWhatIf[];
+  /** the driver profile each device was judged with, and why */
+  drivers?: DriverChoice[];
   /** (kernel-log inputs) how each log's times were put on the trace clock */
   logClock?: LogClockNote[];
   /** (bpftrace map inputs) the maps, summarised: counts without timestamps, never judged */

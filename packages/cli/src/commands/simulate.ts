@@ -46,16 +46,23 @@ export function formatSimulateSummary(r: SimResult, out: string): string {
 }
 
 /**
- * Driver log lines (igb "Detected Tx Unit Hang", macb TX error task) as dmesg prints them:
- * `[secs.usecs] <driver> <dev>: <line>`, continuation lines indented like the driver's own.
+ * Driver log lines (igb "Detected Tx Unit Hang", macb TX error task) as dmesg prints them: one printk record per
+ * message, `[secs.usecs] <driver> <bus id> <dev>: <first line>` (netdev_err()'s prefix, __netdev_printk in
+ * net/core/dev.c), then each further line of the same record under the same stamp without the prefix (a prefix
+ * belongs to the record, not its lines: fixtures/public/01). A simulated device has no PCI function: its bus id is
+ * made up from its index (0000:00:01.0 for the first), so the log names both the bus id and the interface.
  */
 export function formatDmesg(r: SimResult, drivers: Record<string, string>): string {
   let out = '';
+  const devs = Object.keys(drivers);
+  const busId = (dev: string): string => `0000:00:${(devs.indexOf(dev) + 1).toString(16).padStart(2, '0')}.0`;
   for (const l of r.logs) {
     const secs = Math.floor(l.tsNs / 1e9);
     const usecs = Math.floor((l.tsNs % 1e9) / 1e3);
     const stamp = `[${String(secs).padStart(5)}.${String(usecs).padStart(6, '0')}]`;
-    for (const line of l.text.split('\n')) out += `${stamp} ${drivers[l.dev] ?? 'net'} ${l.dev}: ${line}\n`;
+    const [first, ...rest] = l.text.split('\n');
+    out += `${stamp} ${drivers[l.dev] ?? 'net'} ${busId(l.dev)} ${l.dev}: ${first}\n`;
+    for (const line of rest) out += `${stamp} ${line}\n`;
   }
   return out;
 }

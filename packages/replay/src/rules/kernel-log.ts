@@ -176,7 +176,8 @@ function causeFinding(
     severity: 'critical',
     dev: f.dev,
     queue: last.queue ?? f.queue,
-    startNs: logTimeNs(last),
+    // the ring was already stuck at the first dump of the series; the last dump says which side stopped
+    startNs: f.startNs,
     endNs: f.endNs,
     title: `${f.where}: ${CAUSE_TITLE[kind]}`,
     // interpretTxHang's summary already says how often and whether the ring moved between dumps

@@ -3,8 +3,26 @@
  * masked. Two detectors: during a long stop, and for in-flight data at the end of a queue that never stopped.
  */
 import { txIrqOnlyAfterTransmit } from '../profile.js';
+import type { AlternativeReading, Finding } from '../types.js';
 import { findRowAt, fmtMs, STOP_SEEN, type QueueRule, type StopRule } from './context.js';
 import { inflightFacts } from './inflight.js';
+
+/**
+ * The same evidence on a macb/GEM, whose TX-complete interrupt comes only after the controller transmitted
+ * (macb_main.c macb_interrupt → TCOMP): no poll then means the controller stopped fetching, not a lost interrupt.
+ * Given only when nothing names the device's driver (driver-evidence.ts).
+ */
+function withMacbReading(f: Finding, driverKnown: boolean, q: number): Finding {
+  if (driverKnown) return f;
+  const alt: AlternativeReading = {
+    kind: 'stuck_dma',
+    driver: 'macb',
+    title: `stuck DMA: on macb/GEM the TX interrupt fires only after a transmit, so no poll on txq ${q} means the controller stopped fetching the ring (§I.2, §G.2)`,
+  };
+  f.alternatives = [...(f.alternatives ?? []), alt];
+  f.explanation += ` The driver is not named by any flag, trace field or log: this reading assumes a TX interrupt per completion (igb, virtio_net); on macb/GEM the same evidence is stuck DMA (--driver macb).`;
+  return f;
+}
 
 export const lostInterruptDuringStop: StopRule = {
   kind: 'lost_interrupt',
@@ -16,35 +34,34 @@ export const lostInterruptDuringStop: StopRule = {
   report(c, s) {
     const { o, d, q, add, ev, stallFindings } = c;
     const { endRel, dur, firstTimeout, bql, stallStartRel, stopEv, lastEv } = s;
-    stallFindings.push(
-      add(
-        'lost_interrupt',
-        'critical',
-        d.name,
-        q.queue,
-        stallStartRel,
-        endRel,
-        `lost TX interrupt: txq ${q.queue} ${bql ? 'held by BQL (STACK_XOFF)' : 'stopped'} for ${fmtMs(dur)} with no NAPI poll and no completion`,
-        `The queue stopped with data in flight, and for ${fmtMs(dur)} no napi_poll ran for ${d.name} and no transmitted skb was freed. TX completions arrive only through interrupt → napi_schedule → poll (§F); nothing polled, so the interrupt was lost or masked (§I.1). The watchdog fires after watchdog_timeo if the queue stays stopped (§E).`,
-        [
-          stopEv,
-          lastEv,
-          ...(firstTimeout !== undefined
-            ? [
-                ev(
-                  d.timeoutRows.find((r) => o.rows.tsRel(r) === firstTimeout)!,
-                  'watchdog fired: ndo_tx_timeout resets the ring',
-                ),
-              ]
-            : []),
-        ],
-        [
-          'cat /proc/interrupts for the device TX vector (does it still count?)',
-          'check ethtool -S for tx_timeout / reset counters',
-          'enable stall_thrs in byte_queue_limits to get dql_stall_detected',
-        ],
-      ),
+    const found = add(
+      'lost_interrupt',
+      'critical',
+      d.name,
+      q.queue,
+      stallStartRel,
+      endRel,
+      `lost TX interrupt: txq ${q.queue} ${bql ? 'held by BQL (STACK_XOFF)' : 'stopped'} for ${fmtMs(dur)} with no NAPI poll and no completion`,
+      `The queue stopped with data in flight, and for ${fmtMs(dur)} no napi_poll ran for ${d.name} and no transmitted skb was freed. TX completions arrive only through interrupt → napi_schedule → poll (§F); nothing polled, so the interrupt was lost or masked (§I.1). The watchdog fires after watchdog_timeo if the queue stays stopped (§E).`,
+      [
+        stopEv,
+        lastEv,
+        ...(firstTimeout !== undefined
+          ? [
+              ev(
+                d.timeoutRows.find((r) => o.rows.tsRel(r) === firstTimeout)!,
+                'watchdog fired: ndo_tx_timeout resets the ring',
+              ),
+            ]
+          : []),
+      ],
+      [
+        'cat /proc/interrupts for the device TX vector (does it still count?)',
+        'check ethtool -S for tx_timeout / reset counters',
+        'enable stall_thrs in byte_queue_limits to get dql_stall_detected',
+      ],
     );
+    stallFindings.push(withMacbReading(found, c.prof.driver !== undefined, q.queue));
   },
 };
 
@@ -81,6 +98,6 @@ export const lostInterruptInflight: QueueRule = {
     );
     const xr = findRowAt(o, fromRel, 'net:net_dev_xmit', d.name);
     if (xr >= 0) f.evidence.push(ev(xr, 'first transmit after the last completion: never completed'));
-    stallFindings.push(f);
+    stallFindings.push(withMacbReading(f, c.prof.driver !== undefined, q.queue));
   },
 };

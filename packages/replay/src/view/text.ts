@@ -25,6 +25,7 @@ function findingText(f: Finding): string {
     `  why: ${f.explanation}`,
   ];
   for (const e of f.evidence) lines.push(`  evidence: ${sec(e.tsNs)} ${e.event} (${e.source}:${e.line}) ${e.note}`);
+  for (const a of f.alternatives ?? []) lines.push(`  or, if the driver is ${a.driver}: ${a.kind}: ${a.title}`);
   for (const s of f.nextSteps) lines.push(`  next: ${s}`);
   return lines.join('\n');
 }
@@ -37,6 +38,7 @@ export function formatVerdict(r: ReplayResult): string {
     `${r.trace.events} events${r.coverage.logRecords > 0 ? `, ${r.coverage.logRecords} kernel-log record(s)` : ''}${timed ? `, ${sec(r.trace.firstNs)} → ${sec(r.trace.lastNs)} s` : ''}${r.trace.lostEvents > 0 ? `, ${r.trace.lostEvents} events LOST by the tracer` : ''}`,
   );
   for (const c of r.logClock ?? []) if (c.how !== 'boot-stamps') out.push(`log clock: ${c.source}: ${c.note}`);
+  for (const d of r.drivers ?? []) out.push(`driver profile: ${d.dev}: ${d.driver ?? 'not named'} — ${d.why}`);
   out.push('');
   out.push(verdictLine(r));
   for (const f of r.findings) {
