@@ -64,3 +64,44 @@ describe('lost events: unknown windows with their real width', () => {
     ).toBe(false);
   });
 });
+
+describe('no finding rests on lost time', () => {
+  it('a lost wake-up whose window the tracer mostly lost is only "unconfirmed" (info), and says how much is unknown', async () => {
+    const { existsSync, mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const shared = path.join(process.env.TXREPLAY_SHARED ?? path.resolve(repoRoot, '../shared'), 'traces');
+    const src = path.join(shared, 'multiqueue', 'ftrace.txt');
+    expect(existsSync(src)).toBe(true);
+    const whole = replayTable((await loadEvents([src])).table);
+    const lw = whole.findings.find((f) => f.kind === 'lost_wakeup' && f.queue === 1)!;
+    expect(lw.severity).toBe('critical');
+    // cut 80 % out of the middle of its window, as an overrun ftrace ring buffer would, with the markers ftrace
+    // prints for it (CPU:N [LOST M EVENTS] before the next event of each CPU)
+    const s = Number(lw.startNs) / 1e9;
+    const w = Number(lw.endNs - lw.startNs) / 1e9;
+    const [from, to] = [s + 0.1 * w, s + 0.9 * w];
+    const out: string[] = [];
+    let marked = false;
+    for (const line of readFileSync(src, 'utf8').split('\n')) {
+      const m = /\s(\d+\.\d{6}):/.exec(line);
+      const t = m ? Number(m[1]) : Number.NaN;
+      if (t > from && t < to) continue;
+      if (t >= to && !marked) {
+        out.push('CPU:0 [LOST 250000 EVENTS]', 'CPU:1 [LOST 250000 EVENTS]');
+        marked = true;
+      }
+      out.push(line);
+    }
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'txr-lostwin-')), 'ftrace-cut.txt');
+    writeFileSync(file, out.join('\n'));
+    const r = replayTable((await loadEvents([file])).table);
+    expect(r.coverage.unknownNs).toBeGreaterThan(0.7 * w * 1e9);
+    const again = r.findings.filter((f) => f.kind === 'lost_wakeup' && f.queue === 1);
+    expect(again.length).toBeGreaterThan(0);
+    for (const f of again) {
+      expect(f.severity).toBe('info');
+      expect(f.title).toMatch(/^unconfirmed \(mostly lost time\)/);
+      expect(f.explanation).toMatch(/fall inside windows where the tracer lost events/);
+    }
+  });
+});

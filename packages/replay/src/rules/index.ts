@@ -22,6 +22,7 @@ import {
   type StopRule,
 } from './context.js';
 import { frozenQueue } from './frozen-queue.js';
+import { guardUnknownTime } from './unknown-time.js';
 import { bqlInflightLeak, dqlLimitCollapsed } from './dql-limit-collapse.js';
 import { stackXoffStuck } from './stack-xoff-stuck.js';
 import { lostWakeup } from './lost-wakeup.js';
@@ -115,6 +116,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Judged {
   // NAPI instances known only by pointer belong to no device: judged once for the trace
   napiPollGaps(o, opt, sink);
   traceGaps(o, sink);
+  guardUnknownTime(sink.out, o.gaps, o.baseNs);
   return { findings: sink.out, cannotJudge: unjudged.list() };
 }
 
