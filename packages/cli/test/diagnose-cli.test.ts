@@ -288,9 +288,10 @@ describe('simulate → perf-script → diagnose round trip', () => {
     const r = txreplay('simulate', path.join(scenarios, 'macb-tx-error-bql.json'), '-o', out, '--dmesg', dmesg);
     expect(r.status).toBe(0);
     // ground truth from the model's driver log: when macb_tx_error_task ran and how many bytes it discarded unreported
-    const m = /\[\s*([0-9.]+)\] macb end0: macb_tx_error_task: .*\((\d+) bytes discarded, not reported to BQL\)/.exec(
-      readFileSync(dmesg, 'utf8'),
-    );
+    const m =
+      /\[\s*([0-9.]+)\] macb \S+ end0: macb_tx_error_task: .*\((\d+) bytes discarded, not reported to BQL\)/.exec(
+        readFileSync(dmesg, 'utf8'),
+      );
     expect(m).not.toBeNull();
     const taskS = Number(m![1]);
     const { status, j } = diagnoseJson(out, '--driver', 'macb');

@@ -17,6 +17,7 @@ import { captureAdvice, pointerHex } from './view/advice.js';
 import { coverageOf, unknownReason, verdictOf } from './view/verdict.js';
 import { stallThrsWhatIf } from './stall-whatif.js';
 import { chooseDrivers } from './driver-evidence.js';
+import { sharedNamesOf } from './view/shared-names.js';
 
 export interface ReplayOptions {
   profile?: DeviceProfile;
@@ -134,7 +135,13 @@ function assemble(
       (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0),
   );
   const covered = coverageOf(obs);
-  const coverage = { ...covered, unknownWhy: unknownReason(covered, obs.lastRel - obs.firstRel), cannotJudge };
+  const shared = sharedNamesOf(obs);
+  const coverage = {
+    ...covered,
+    unknownWhy: unknownReason(covered, obs.lastRel - obs.firstRel),
+    cannotJudge,
+    ...(shared.length > 0 ? { sharedNames: shared } : {}),
+  };
   return {
     verdict: verdictOf(sorted, coverage),
     coverage,

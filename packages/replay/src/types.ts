@@ -30,11 +30,23 @@ export interface Coverage {
   /** why the verdict is `unknown`, when it is */
   unknownWhy: string | null;
   /**
+   * (added) device names the trace shows in more than one network namespace (different net_cookie on
+   * net_dev_xmit_timeout, or different ifindex on qdisc events): events that carry only the name cannot be told
+   * apart, so what is said of such a name may mix the devices.
+   */
+  sharedNames?: SharedDeviceName[];
+  /**
    * (added) finding kinds this input cannot support: every rule of the kind needs a tracepoint the input lacks
    * (trace-wide: dev null; or only for one device, e.g. no NAPI poll of the device or of a peer). Such a kind was
    * not judged: its absence from the findings says nothing.
    */
   cannotJudge?: CannotJudge[];
+}
+
+export interface SharedDeviceName {
+  dev: string;
+  netCookies: string[];
+  ifindexes: number[];
 }
 
 /** A finding kind the input cannot support, and the tracepoints it lacks for it ("a or b": either one). */
@@ -95,6 +107,8 @@ export interface Finding {
   evidence: Evidence[];
   /** What to check or capture next. */
   nextSteps: string[];
+  /** the network namespace cookie of the device (net_dev_xmit_timeout's net_cookie, decimal), when the event has it */
+  netCookie?: string;
   /**
    * Other readings of the same evidence under another driver assumption, when the device's driver is unknown
    * and the cause depends on it (e.g. lost interrupt here, stuck DMA on macb).

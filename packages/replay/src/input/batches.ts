@@ -22,7 +22,10 @@ import {
   type TraceColumns,
 } from '../columns.js';
 
-/** Columns the replay reads (comm, pid, net_cookie, stall_len, jiffies, raw: never read — speed). */
+/**
+ * Columns the replay reads (comm, pid, stall_len, jiffies, raw: never read — speed). net_cookie is read only for
+ * evidence rows (RowAccess.netCookie: net_dev_xmit_timeout), never in the pass.
+ */
 export const REPLAY_COLUMNS = [
   'ts_ns',
   'cpu',
@@ -46,6 +49,7 @@ export const REPLAY_COLUMNS = [
   'source',
   'line',
   'location',
+  'net_cookie',
 ] as const satisfies readonly ColumnName[]; // columns of the ingest catalogue: a renamed column fails to compile
 export type ReplayColumn = (typeof REPLAY_COLUMNS)[number];
 
@@ -402,6 +406,16 @@ export class RowAccess {
   private code(row: number, name: ReplayColumn): number {
     const v = this.cell(row, name);
     return v === null ? -1 : Number(v);
+  }
+
+  /**
+   * The network namespace cookie of a row (net_dev_xmit_timeout on kernels that print net_cookie), or null: read
+   * from the source one cell at a time (timeout rows are few); the whole-table fallback does not carry it.
+   */
+  netCookie(row: number): bigint | null {
+    if (!this.src) return null;
+    const v = this.cell(row, 'net_cookie');
+    return v === null ? null : BigInt(v);
   }
 
   tsRel(row: number): number {

@@ -23,7 +23,9 @@ import type { Observed } from './records.js';
 import { Observer } from './observer.js';
 
 /** What the pass's ViewBuilder (no evidence columns) reads of every row range. */
-const PASS_COLUMNS = REPLAY_COLUMNS.filter((c) => c !== 'source' && c !== 'line' && c !== 'location');
+const PASS_COLUMNS = REPLAY_COLUMNS.filter(
+  (c) => c !== 'source' && c !== 'line' && c !== 'location' && c !== 'net_cookie',
+);
 
 /**
  * Whole-table form (rows in any order, `order` = time order): the legacy entry point and the fallback for

@@ -225,7 +225,9 @@ export class Observer {
         this.devByIfindex.set(ifi, bound);
         return bound;
       }
-      d = new DevObs(this.devices.length, `ifindex:${ifi}`);
+      // a name already bound to another ifindex is the same name in another network namespace: its qdisc events
+      // stay apart under that name (view/shared-names.ts says the name is shared); unbound: known by ifindex only
+      d = new DevObs(this.devices.length, bound ? bound.name : `ifindex:${ifi}`);
       d.ifindex = ifi;
       this.devices.push(d);
       this.devByIfindex.set(ifi, d);

@@ -2,7 +2,19 @@
  * watchdog_timeout (§E, §I.9): net_dev_xmit_timeout, named with the stall found on the same queue; and
  * timeouts of queues no other event shows.
  */
+import type { Finding } from '../types.js';
+import type { Observed } from '../observe/records.js';
 import type { DeviceRule, QueueRule } from './context.js';
+
+/** The timeout's network namespace (net_cookie, newer kernels): same-named devices of two namespaces stay apart. */
+function withNetns(f: Finding, o: Observed, row: number): Finding {
+  const cookie = o.rows.netCookie(row);
+  if (cookie !== null) {
+    f.netCookie = cookie.toString();
+    f.title += ` (netns cookie ${cookie})`;
+  }
+  return f;
+}
 
 export const watchdogTimeoutOnQueue: QueueRule = {
   kind: 'watchdog_timeout',
@@ -16,7 +28,7 @@ export const watchdogTimeoutOnQueue: QueueRule = {
       const cause = [...stallFindings.list].reverse().find((f) => f.startNs <= rel2ns(rel));
       const stopped = q.intervals.filter((iv) => iv.state !== 'FROZEN' && iv.startRel <= rel).pop();
       const from = cause ? Number(cause.startNs - o.baseNs) : stopped ? stopped.startRel : rel;
-      add(
+      const f = add(
         'watchdog_timeout',
         'critical',
         d.name,
@@ -31,6 +43,7 @@ export const watchdogTimeoutOnQueue: QueueRule = {
           'cat /sys/class/net/<dev>/queues/tx-N/tx_timeout',
         ],
       );
+      withNetns(f, o, row);
     }
   },
 };
@@ -45,7 +58,7 @@ export const watchdogTimeoutUnseenQueue: DeviceRule = {
       const tq = o.rows.queue(row);
       if (d.queues.has(tq)) continue;
       const rel = o.rows.tsRel(row);
-      add(
+      const f = add(
         'watchdog_timeout',
         'critical',
         d.name,
@@ -57,6 +70,7 @@ export const watchdogTimeoutUnseenQueue: DeviceRule = {
         [ev(row, 'net_dev_xmit_timeout')],
         ['capture qdisc:qdisc_dequeue, net:net_dev_xmit, napi:napi_poll and skb:consume_skb to see the stall'],
       );
+      withNetns(f, o, row);
     }
   },
 };

@@ -45,6 +45,16 @@ export function formatVerdict(r: ReplayResult): string {
     out.push('');
     out.push(findingText(f));
   }
+  for (const n of r.coverage.sharedNames ?? []) {
+    const keys = [
+      ...(n.netCookies.length > 1 ? [`net_cookie ${n.netCookies.join(', ')}`] : []),
+      ...(n.ifindexes.length > 1 ? [`ifindex ${n.ifindexes.join(', ')}`] : []),
+    ];
+    out.push(
+      '',
+      `${n.dev} is more than one device (${keys.join('; ')}): events that carry only the name cannot be told apart, so what is said of ${n.dev} may mix them`,
+    );
+  }
   const unjudged = r.coverage.cannotJudge ?? [];
   if (unjudged.length > 0) {
     // a kind the input cannot support was not judged: its absence above says nothing
