@@ -195,3 +195,54 @@ describe.each(FORMATS)('real captures, %s', (fmt) => {
     expect(s.qdiscDrops).toBe(0);
   });
 });
+
+describe('same-named devices in different network namespaces (fixtures/captured/same-name-netns)', () => {
+  it('eth0 of two namespaces: qdisc events stay apart by ifindex, and the shared name is said', async () => {
+    const { readFileSync } = await import('node:fs');
+    const path = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const { loadEvents } = await import('@txreplay/ingest');
+    const { replayTable } = await import('@txreplay/replay');
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+    const file = path.join(root, 'fixtures/captured/same-name-netns/perf-script.txt');
+    const text = readFileSync(file, 'utf8');
+    const enq = (ifi: number) =>
+      text.split('\n').filter((l) => l.includes('qdisc_enqueue') && l.includes(`ifindex=${ifi} `)).length;
+    const r = replayTable((await loadEvents([file])).table);
+    const q = r.queues.filter((x) => x.dev === 'eth0').map((x) => [x.ifindex, x.enqueued]);
+    expect(q).toEqual([
+      [4401, enq(4401)],
+      [4411, enq(4411)],
+    ]);
+    expect(enq(4401)).toBe(103);
+    expect(r.coverage.sharedNames).toEqual([{ dev: 'eth0', netCookies: [], ifindexes: [4401, 4411] }]);
+    expect(r.queues.some((x) => x.dev.startsWith('ifindex:'))).toBe(false);
+  });
+});
+
+describe('net_cookie on net_dev_xmit_timeout (fixtures/public 46, kernel 6.18+)', () => {
+  it('each timeout names its namespace; one name in two namespaces is said (the excerpt with eth4 renamed eth0)', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const { loadEvents } = await import('@txreplay/ingest');
+    const { replayTable } = await import('@txreplay/replay');
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+    const real = path.join(root, 'fixtures/public/46-net-dev-xmit-timeout-virtio-netns-cpu-flags.ftrace');
+    const r = replayTable((await loadEvents([real])).table);
+    expect(r.findings.map((f) => [f.dev, f.netCookie])).toEqual([
+      ['eth0', '3'],
+      ['eth4', '4100'],
+      ['eth0', '3'],
+      ['eth4', '4100'],
+      ['eth0', '3'],
+    ]);
+    expect(r.coverage.sharedNames).toBeUndefined();
+    const renamed = path.join(mkdtempSync(path.join(tmpdir(), 'txr-cookie-')), 'same-name.ftrace');
+    writeFileSync(renamed, readFileSync(real, 'utf8').replaceAll('dev=eth4', 'dev=eth0'));
+    const s = replayTable((await loadEvents([renamed])).table);
+    expect(s.coverage.sharedNames).toEqual([{ dev: 'eth0', netCookies: ['3', '4100'], ifindexes: [] }]);
+    expect(s.findings.filter((f) => f.title.includes('(netns cookie 4100)'))).toHaveLength(2);
+  });
+});
