@@ -21,6 +21,7 @@ import {
   type KernelRecord,
   type TimeoutSeries,
   type TxHangInterpretation,
+  type TxRecoveryRecord,
 } from '@txreplay/ingest';
 import type { Evidence, Finding, FindingKind } from '../types.js';
 
@@ -325,6 +326,52 @@ function recoveryOnlyFindings(
   return out;
 }
 
+/**
+ * r8169's reset path polling the TX side (rtl_txcfg_empty_cond: TXCFG_EMPTY never set). rtl_rxtx_empty_cond alone
+ * (RX and TX, after a watchdog that then recovers for hours: fixtures/public/13) is not taken as a wedged TX engine.
+ */
+const RTL_TX_FIFO_WAIT = /rtl_txcfg_empty_cond == 0/;
+
+/**
+ * r8169 prints `rtl_txcfg_empty_cond == 0 (loop: 42, delay: 100)` when rtl_wait_txrx_fifo_empty() /
+ * rtl8169_cleanup() (drivers/net/ethernet/realtek/r8169_main.c) gave up waiting for the TX FIFO to drain during a
+ * reset: descriptors are still inside the MAC and it does not send them. Repeated, it is a TX engine that resets
+ * do not unwedge — a stuck NIC, whatever the watchdog lines around it say.
+ */
+function fifoWedgeFindings(records: readonly KernelRecord[], source: string): Finding[] {
+  const waits = records.filter(
+    (r): r is TxRecoveryRecord => r.kind === 'tx_recovery' && RTL_TX_FIFO_WAIT.test(r.text ?? ''),
+  );
+  const out: Finding[] = [];
+  for (const dev of [...new Set(waits.map(logDeviceName))]) {
+    const mine = waits.filter((r) => logDeviceName(r) === dev);
+    const first = mine[0]!;
+    const last = mine[mine.length - 1]!;
+    const spanNs = logTimeNs(last) - logTimeNs(first);
+    const every = mine.length > 1 ? `, every ${(Number(spanNs) / 1e9 / (mine.length - 1)).toFixed(1)} s` : '';
+    out.push({
+      kind: 'stuck_dma',
+      severity: 'critical',
+      dev,
+      queue: null,
+      startNs: logTimeNs(first),
+      endNs: logTimeNs(last),
+      title: `${dev}${first.driver ? ` (${first.driver})` : ''}: the TX FIFO never drained during ${mine.length} reset(s)${every}: the MAC's TX engine is wedged`,
+      explanation:
+        `r8169's reset path waits for the chip's TX FIFO to empty (rtl_txcfg_empty_cond / rtl_rxtx_empty_cond, ` +
+        `42 polls of 100 µs) and logs "== 0" when it gives up: frames handed to the MAC were never sent. It happened ` +
+        `${mine.length} time(s)${every}, so the resets did not bring the transmitter back — the NIC stopped ` +
+        `processing its TX ring (§I.2); the NETDEV WATCHDOG lines that trigger these resets are its symptom.`,
+      evidence: mine.slice(0, 3).map((r) => evidenceOf(r, source)),
+      nextSteps: [
+        'check the r8169 chip version (dmesg "RTL8168… XID") against known TX hangs; try disabling ASPM (pcie_aspm=off) and TSO/SG (ethtool -K DEV tso off sg off)',
+        'record napi:napi_poll, net:net_dev_xmit and skb:consume_skb through the next stall (txreplay capture --dev DEV)',
+      ],
+    });
+  }
+  return out;
+}
+
 /** Findings a kernel log supports on its own, in the order they happened. */
 export function findingsFromKernelLog(input: readonly KernelRecord[], source: string): Finding[] {
   const records = completeFromContext(input);
@@ -335,6 +382,7 @@ export function findingsFromKernelLog(input: readonly KernelRecord[], source: st
   );
   for (const s of series) out.push(...seriesFindings(s, records, source));
   out.push(...recoveryOnlyFindings(records, series, source));
+  out.push(...fifoWedgeFindings(records, source));
   out.push(...neighFindings(records, source));
   return out.sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
 }
