@@ -267,6 +267,19 @@ describe('simulate → perf-script → diagnose round trip', () => {
     )!;
     expect(fq.title).toContain('fq_codel: NET_XMIT_CN or SUCCESS to the senders, not ENOBUFS');
     expect(fq.title).not.toContain('→ ENOBUFS');
+    // the frozen txq itself: on a single-queue root, dequeue_skb() returns NULL untraced while the txq is frozen or
+    // stopped, so the enqueues after the last traced dequeue (counted in the trace text) are the evidence
+    const frozenAt = 1000.2;
+    const lines = readFileSync(out, 'utf8').split('\n');
+    const tsOf = (l: string): number => Number(/(\d+\.\d+):/.exec(l)?.[1]);
+    const lastDequeue = Math.max(...lines.filter((l) => l.includes('qdisc:qdisc_dequeue')).map(tsOf));
+    const after = lines.filter((l) => l.includes('qdisc:qdisc_enqueue') && tsOf(l) > lastDequeue).length;
+    const blocked = diagnoseJson(out, '--driver', 'igb').j.findings.find((f) => f.kind === 'qdisc_stuck_backlog')!;
+    expect(blocked).toMatchObject({ severity: 'critical', dev: 'eth0', queue: 0 });
+    expect(blocked!.title).toContain(`blocked for`);
+    expect(blocked!.title).toContain(`${after} packet(s) enqueued after the last dequeue, none dequeued`);
+    expect(s(blocked!.startNs)).toBeCloseTo(frozenAt, 2);
+    expect(blocked!.explanation).toContain('FROZEN bit left set');
   });
 
   it('frozen queue (fault at 1000.2 s): frozen_queue on eth0 txq 0 from 1000.2 s, drops → ENOBUFS after', () => {
