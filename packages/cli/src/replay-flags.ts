@@ -4,11 +4,22 @@
  * library is loaded when a command runs, not when it is registered (start-up).
  */
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { LoadOptions, TraceFormat } from '@txreplay/ingest';
 import type { DeviceProfile, DeviceProfiles, ReplayOptions, ReplayResult } from '@txreplay/replay';
 import { EXIT } from './exit.js';
 import { fail, readProgress } from './run.js';
+
+/** The input formats --format takes (commander refuses any other with exit 2, listing these). */
+export const TRACE_FORMATS: readonly TraceFormat[] = [
+  'perf-script',
+  'perf-trace',
+  'ftrace',
+  'trace-cmd',
+  'bpftrace',
+  'bpftrace-json',
+  'arrow',
+];
 
 export interface ReplayCliOptions {
   json?: boolean;
@@ -54,10 +65,7 @@ export function addReplayOptions(cmd: Command): Command {
       "what the kernel's BQL stall detector (6.9+ byte_queue_limits/stall_thrs) would have caught: stall_cnt, stall_max per queue for each threshold",
     )
     .option('--include-lo', 'also diagnose the loopback device')
-    .option(
-      '--format <fmt>',
-      'input format (default: sniffed): perf-script, perf-trace, ftrace, trace-cmd, bpftrace, bpftrace-json, arrow',
-    )
+    .addOption(new Option('--format <fmt>', 'input format (default: sniffed)').choices(TRACE_FORMATS))
     .option('--strict', 'stop at the first unparseable line');
 }
 

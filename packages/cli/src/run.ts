@@ -1,21 +1,11 @@
 /**
- * How every command runs: one place that turns an outcome into a documented exit code (README "Exit codes",
- * ./exit.ts) and that handles Ctrl-C. A command body is: flags → one library call → print; it returns its
- * exit code (or nothing for 0) and throws on failure. main.ts prints a thrown error as `txreplay: <message>`
- * and exits with the code set here.
+ * How every command runs: one place that turns an outcome into a documented exit code (./exit.ts, README
+ * "Exit codes") and that handles SIGINT/SIGTERM. A command body is: flags → one library call → print; it
+ * returns its exit code (or nothing for 0) and throws on failure. Every error leaves here as a CliError with
+ * its code and one sentence; main.ts prints it as `txreplay: <sentence>`.
  */
-import { EXIT } from './exit.js';
-
-/** A refusal with a documented exit code and one sentence for stderr. */
-export class CliError extends Error {
-  constructor(
-    readonly exitCode: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CliError';
-  }
-}
+import { CliError, EXIT, exitOfSignal } from './exit.js';
+import { checkInputs, describeErrno, gzipInputs } from './faults.js';
 
 export function fail(exitCode: number, message: string): never {
   throw new CliError(exitCode, message);
@@ -41,36 +31,50 @@ const EXIT_OF_CAPTURE: Readonly<Record<string, number>> = {
   failure: EXIT.failure,
 };
 
-/** An input or output path that is missing, a directory or not ours to read: the command line is wrong. */
-const USAGE_ERRNO = new Set(['ENOENT', 'EISDIR', 'EACCES']);
+/** The first line of an error's message: one sentence on stderr, never a stack or a server's dump. */
+function sentence(err: Error): string {
+  return err.message.split('\n')[0] ?? err.message;
+}
 
-function exitCodeOf(err: unknown): number {
-  if (err instanceof CliError) return err.exitCode;
-  if (!(err instanceof Error)) return EXIT.failure;
-  if (err.name === 'CaptureError') return EXIT_OF_CAPTURE[(err as Error & { kind: string }).kind] ?? EXIT.failure;
+/** Any error → a CliError with its exit code and one sentence; `inputs` name the file in a zlib error. */
+export function describeError(err: unknown, inputs: readonly string[] = []): CliError {
+  if (err instanceof CliError) return err;
+  if (!(err instanceof Error)) return new CliError(EXIT.failure, String(err));
+  if (err.name === 'CaptureError')
+    return new CliError(EXIT_OF_CAPTURE[(err as Error & { kind: string }).kind] ?? EXIT.failure, err.message);
   const byName = EXIT_OF_ERROR[err.name];
-  if (byName !== undefined) return byName;
-  const errno = (err as NodeJS.ErrnoException).code;
-  return errno !== undefined && USAGE_ERRNO.has(errno) ? EXIT.usage : EXIT.failure;
+  if (byName !== undefined) return new CliError(byName, err.message);
+  const code = (err as NodeJS.ErrnoException).code;
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    // zlib names no file: the inputs that start with the gzip magic are the candidates
+    const gz = gzipInputs(inputs);
+    const where = gz.length > 0 ? gz.join(', ') : 'a gzip input';
+    return new CliError(EXIT.notATrace, `${where}: corrupt or truncated gzip data (${sentence(err)})`);
+  }
+  const errno = describeErrno(err as NodeJS.ErrnoException);
+  if (errno) return errno;
+  return new CliError(EXIT.failure, sentence(err));
 }
 
 export interface ActionContext {
   /**
    * Aborted at the first SIGINT/SIGTERM: hand it to the library call (reading stops, nothing is written).
-   * A command that never asks for it is simply ended with 130 at Ctrl-C.
+   * A command that never asks for it is simply ended with 130/143 at the signal.
    */
   readonly signal: AbortSignal;
   /**
-   * Replace what Ctrl-C does: e.g. stop the tracer and keep what it captured, or remove temporary files and
-   * exit 130 at once.
+   * Replace what a signal does: e.g. stop the tracer and keep what it captured, or remove temporary files and
+   * exit with `exitCode` (130 SIGINT, 143 SIGTERM) at once.
    */
-  onInterrupt(handler: () => void): void;
+  onInterrupt(handler: (exitCode: number) => void): void;
+  /** The inputs the command reads: checked now (missing, directory, unreadable), named in later zlib errors. */
+  inputs(paths: readonly string[], what?: string): void;
 }
 
 /**
  * Wrap a command body for commander's `.action()`: SIGINT/SIGTERM handling for the body's lifetime, its
- * return value as the exit code, and any error mapped to a documented exit code (interrupted → 130) and
- * rethrown for main.ts to print.
+ * return value as the exit code, and any error mapped to a documented exit code (interrupted → 130/143) and
+ * rethrown as a CliError for main.ts to print.
  */
 export function action<A extends unknown[]>(
   // biome-ignore lint/suspicious/noConfusingVoidType: a body that only prints returns nothing (exit 0), others their exit code
@@ -78,12 +82,16 @@ export function action<A extends unknown[]>(
 ): (...args: A) => Promise<void> {
   return async (...args: A): Promise<void> => {
     const ac = new AbortController();
-    let handler: (() => void) | null = null;
+    let handler: ((exitCode: number) => void) | null = null;
     let signalUsed = false;
-    const onSignal = (): void => {
-      if (handler) handler();
-      else if (signalUsed && !ac.signal.aborted) ac.abort(new CliError(EXIT.interrupted, 'interrupted'));
-      else process.exit(EXIT.interrupted); // nothing to stop gracefully, or a second Ctrl-C
+    let signalExit: number = EXIT.interrupted;
+    let inputs: readonly string[] = [];
+    const onSignal = (signal: NodeJS.Signals): void => {
+      const first = !ac.signal.aborted;
+      if (first) signalExit = exitOfSignal(signal);
+      if (handler) handler(signalExit);
+      else if (signalUsed && first) ac.abort(new CliError(signalExit, 'interrupted'));
+      else process.exit(signalExit); // nothing to stop gracefully, or a second signal
     };
     const ctx: ActionContext = {
       get signal() {
@@ -91,17 +99,22 @@ export function action<A extends unknown[]>(
         return ac.signal;
       },
       onInterrupt: (h) => (handler = h),
+      inputs: (paths, what) => {
+        checkInputs(paths, what);
+        inputs = paths;
+      },
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
       const code = await body(ctx, ...args);
       // interrupted after the reading (e.g. during replay, whose signal is delivered when it ends)
-      if (ac.signal.aborted) process.exitCode = EXIT.interrupted;
+      if (ac.signal.aborted) process.exitCode = signalExit;
       else if (code !== undefined) process.exitCode = code;
     } catch (err) {
-      process.exitCode = ac.signal.aborted ? EXIT.interrupted : exitCodeOf(err);
-      throw err;
+      const e = describeError(err, inputs);
+      process.exitCode = ac.signal.aborted ? signalExit : e.exitCode;
+      throw e;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -1,8 +1,7 @@
 /** Flags shared by `report`, `query` and `export`: where the ClickHouse store is. */
 import type { Command } from 'commander';
 import type { Store, StoreFlags } from '@txreplay/report';
-import { EXIT } from './exit.js';
-import { CliError } from './run.js';
+import { CliError, EXIT } from './exit.js';
 
 export function addStoreOptions(cmd: Command): Command {
   return cmd

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { DiagnoseOptions, ReplayResult } from '@txreplay/replay';
 import { action, endProgress } from '../run.js';
+import { checkOutput } from '../faults.js';
 import {
   addReplayOptions,
   findingsExitCode,
@@ -44,6 +45,9 @@ export function register(program: Command): void {
     .option('--md <file>', 'also write a Markdown post-mortem');
   addReplayOptions(cmd).action(
     action(async (ctx, traces: string[], o: DiagnoseCliOptions) => {
+      ctx.inputs(traces);
+      checkOutput(o.html, '--html');
+      checkOutput(o.md, '--md');
       const { diagnoseFiles, diagnoseFilesWithEvents } = await import('@txreplay/replay');
       const opts = await diagnoseOptions(o, ctx.signal, 500);
       if (!o.html && !o.md) {
