@@ -37,7 +37,7 @@ function sentence(err: Error): string {
 }
 
 /** Any error → a CliError with its exit code and one sentence; `inputs` name the file in a zlib error. */
-export function describeError(err: unknown, inputs: readonly string[] = []): CliError {
+function describeError(err: unknown, inputs: readonly string[] = []): CliError {
   if (err instanceof CliError) return err;
   if (!(err instanceof Error)) return new CliError(EXIT.failure, String(err));
   if (err.name === 'CaptureError')

@@ -18,7 +18,7 @@ export function register(program: Command): void {
         fail(EXIT.usage, `--run: expected a 32-hex-digit run id, got ${JSON.stringify(o.run)}`);
       checkOutputDir(o.csv, '--csv');
       const { exportCsv } = await import('@txreplay/report');
-      const files = await withStore(o, (store) => exportCsv(store, o.csv, { runId: o.run }));
+      const files = await withStore(o, (store) => exportCsv(store, o.csv, { runId: o.run }), { readOnly: true });
       for (const f of files) process.stdout.write(`${f.path}: ${f.rows} rows\n`);
     }),
   );
