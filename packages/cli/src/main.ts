@@ -6,6 +6,7 @@
  */
 import { Command } from 'commander';
 import { EXIT } from './exit.js';
+import { installSignalHandlers } from './run.js';
 import * as capture from './commands/capture.js';
 import * as diagnose from './commands/diagnose.js';
 import * as exportCsv from './commands/export.js';
@@ -30,6 +31,9 @@ Exit codes (the same in every command):
   74   an output could not be written (disk full, read-only, I/O error)
   130  interrupted by SIGINT (Ctrl-C), 143 ended by SIGTERM; no output is left half-written
 `;
+
+// first: a signal during start-up ends the process with 130/143 like one during the work
+installSignalHandlers();
 
 const program = new Command();
 // before the commands are added: commander copies these settings into each command when it is created, so an

@@ -56,6 +56,48 @@ function describeError(err: unknown, inputs: readonly string[] = []): CliError {
   return new CliError(EXIT.failure, sentence(err));
 }
 
+/**
+ * Signals. One listener per signal for the whole process (installed by main.ts before anything else
+ * runs), handing the signal to the running command, else ending the process the orderly way: what was
+ * registered with onShutdown runs first (e.g. the embedded engine finishes its query and closes: exiting
+ * under a running chDB query crashes the process), then exit 130 (SIGINT) or 143 (SIGTERM).
+ */
+let currentSignalHandler: ((signal: NodeJS.Signals) => void) | null = null;
+const shutdownSteps = new Set<() => Promise<void> | void>();
+let shuttingDown = false;
+
+export function installSignalHandlers(): void {
+  const listener = (signal: NodeJS.Signals): void => {
+    if (currentSignalHandler) currentSignalHandler(signal);
+    else void shutdown(exitOfSignal(signal));
+  };
+  process.on('SIGINT', listener);
+  process.on('SIGTERM', listener);
+}
+
+/** Run `step` before the process ends on a signal; returns its removal. */
+export function onShutdown(step: () => Promise<void> | void): () => void {
+  shutdownSteps.add(step);
+  return () => shutdownSteps.delete(step);
+}
+
+/** The registered shutdown steps in order, then exit; a second signal meanwhile exits at once. */
+export async function shutdown(exitCode: number): Promise<never> {
+  if (shuttingDown) process.exit(exitCode);
+  shuttingDown = true;
+  for (const step of [...shutdownSteps]) {
+    try {
+      await step();
+    } catch {
+      /* ending anyway: the exit code says interrupted */
+    }
+  }
+  process.exit(exitCode);
+}
+
+/** How long a command that was handed the abort signal gets to stop by itself before the process ends. */
+const ABORT_GRACE_MS = 5000;
+
 export interface ActionContext {
   /**
    * Aborted at the first SIGINT/SIGTERM: hand it to the library call (reading stops, nothing is written).
@@ -64,7 +106,7 @@ export interface ActionContext {
   readonly signal: AbortSignal;
   /**
    * Replace what a signal does: e.g. stop the tracer and keep what it captured, or remove temporary files and
-   * exit with `exitCode` (130 SIGINT, 143 SIGTERM) at once.
+   * end with shutdown(`exitCode`) (130 SIGINT, 143 SIGTERM).
    */
   onInterrupt(handler: (exitCode: number) => void): void;
   /** The inputs the command reads: checked now (missing, directory, unreadable), named in later zlib errors. */
@@ -90,8 +132,11 @@ export function action<A extends unknown[]>(
       const first = !ac.signal.aborted;
       if (first) signalExit = exitOfSignal(signal);
       if (handler) handler(signalExit);
-      else if (signalUsed && first) ac.abort(new CliError(signalExit, 'interrupted'));
-      else process.exit(signalExit); // nothing to stop gracefully, or a second signal
+      else if (signalUsed && first) {
+        ac.abort(new CliError(signalExit, 'interrupted'));
+        // never hang: a library call blocked where it cannot see the abort (e.g. opening a FIFO nobody writes)
+        setTimeout(() => void shutdown(signalExit), ABORT_GRACE_MS).unref();
+      } else void shutdown(signalExit); // nothing to stop gracefully, or a second signal
     };
     const ctx: ActionContext = {
       get signal() {
@@ -104,8 +149,8 @@ export function action<A extends unknown[]>(
         inputs = paths;
       },
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const outer = currentSignalHandler;
+    currentSignalHandler = onSignal;
     try {
       const code = await body(ctx, ...args);
       // interrupted after the reading (e.g. during replay, whose signal is delivered when it ends)
@@ -116,8 +161,7 @@ export function action<A extends unknown[]>(
       process.exitCode = ac.signal.aborted ? signalExit : e.exitCode;
       throw e;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      currentSignalHandler = outer;
     }
   };
 }

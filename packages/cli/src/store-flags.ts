@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { Store, StoreFlags } from '@txreplay/report';
 import { CliError, EXIT } from './exit.js';
 import { isReadOnlyDir, mirrorReadOnlyStore } from './store-mirror.js';
+import { onShutdown } from './run.js';
 
 function milliseconds(value: string): number {
   const n = Number(value);
@@ -57,16 +58,52 @@ async function openStore(o: StoreFlags, readOnly: boolean): Promise<Store> {
   }
 }
 
-/** Open the store, run `work` with it, close it. */
+const CLIENT_CALLS = new Set(['query', 'command', 'insert', 'exec']);
+
+/**
+ * The embedded engine (chDB) runs each query on a thread of its own; ending the process under a running query
+ * crashes it (SIGSEGV in chDB's destructors). So on a signal the store is closed in order: calls not yet
+ * started are refused, the running ones finish, the session closes, then the process exits (run.ts shutdown).
+ */
+function closeInOrderOnSignal(store: Store): () => void {
+  let running = 0;
+  let closing = false;
+  let idle: (() => void) | null = null;
+  const client = store.client;
+  store.client = new Proxy(client, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof prop !== 'string' || !CLIENT_CALLS.has(prop) || typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        if (closing) throw new CliError(EXIT.interrupted, 'interrupted');
+        running++;
+        try {
+          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } finally {
+          if (--running === 0) idle?.();
+        }
+      };
+    },
+  });
+  return onShutdown(async () => {
+    closing = true;
+    if (running > 0) await new Promise<void>((resolve) => (idle = resolve));
+    await client.close();
+  });
+}
+
+/** Open the store, run `work` with it, close it (in order also when a signal ends the command). */
 export async function withStore<T>(
   o: StoreFlags,
   work: (store: Store) => Promise<T>,
   access: { readOnly?: boolean } = {},
 ): Promise<T> {
   const store = await openStore(o, access.readOnly === true);
+  const unregister = store.config.placement === 'embedded' ? closeInOrderOnSignal(store) : () => undefined;
   try {
     return await work(store);
   } finally {
+    unregister();
     await store.close();
   }
 }

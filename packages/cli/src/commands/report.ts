@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { StoreFlags } from '@txreplay/report';
-import { action, endProgress, readProgress } from '../run.js';
+import { action, endProgress, onShutdown, readProgress, shutdown } from '../run.js';
 import { checkOutput } from '../faults.js';
 import { addReplayOptions, findingsExitCode, replayOptionsFromFlags, type ReplayCliOptions } from '../replay-flags.js';
 import { addStoreOptions, withStore } from '../store-flags.js';
@@ -31,18 +31,22 @@ export function register(program: Command): void {
       if (o.html !== false) checkOutput(o.html, '--html');
       checkOutput(o.md, '--md');
       // Ctrl-C at any point: nothing partial is ever visible (the run's `runs` row is written last, post-mortems
-      // are renamed into place), so stopping means removing temp files and exiting 130. A signal that arrives
-      // while synchronous work (replay) runs is delivered right after it.
+      // are renamed into place), so stopping means letting the running store call finish and closing the store
+      // (store-flags.ts), then removing temp files and exiting 130/143. A signal that arrives while synchronous
+      // work (replay) runs is delivered right after it.
       const { removeInsertTempFiles } = await import('@txreplay/report');
       let storedRunId: string | null = null;
       ctx.onInterrupt((exitCode) => {
-        removeInsertTempFiles();
-        process.stderr.write(
-          storedRunId
-            ? `\ntxreplay: interrupted after run ${storedRunId} was stored; the post-mortem was not written\n`
-            : '\ntxreplay: interrupted; the run was not stored (nothing partial is visible; run report again)\n',
-        );
-        process.exit(exitCode);
+        // after the store's own step (registered when it opened): an insert still running reads its temp file
+        onShutdown(() => {
+          removeInsertTempFiles();
+          process.stderr.write(
+            storedRunId
+              ? `\ntxreplay: interrupted after run ${storedRunId} was stored; the post-mortem was not written\n`
+              : '\ntxreplay: interrupted; the run was not stored (nothing partial is visible; run report again)\n',
+          );
+        });
+        void shutdown(exitCode);
       });
       // the same exit code as diagnose: 1 with warning/critical findings, 7 when the verdict is unknown
       return await reportAction(traces, o, (runId) => (storedRunId = runId));

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SimResult } from '@txreplay/model';
 import { EXIT } from '../exit.js';
-import { action, fail, type ActionContext } from '../run.js';
+import { action, fail, shutdown, type ActionContext } from '../run.js';
 import { checkOutput } from '../faults.js';
 
 /** Short human summary of a simulation run. */
@@ -113,7 +113,7 @@ async function simulateAction(ctx: ActionContext, file: string, opts: SimulateCl
   };
   ctx.onInterrupt((exitCode) => {
     cleanup();
-    process.exit(exitCode);
+    void shutdown(exitCode);
   });
   let result: SimResult;
   try {
