@@ -6,7 +6,7 @@
 // tally; exits 1 if any run ended other than 130/143 (or 0/1/7, finished before the signal) or left files.
 //   node scripts/signal-trials.mjs [--trials 12] [--signal SIGINT] [--command report|ingest|diagnose] [--max-ms 12000]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,8 @@ const command = arg('command', 'report');
 const maxMs = Number(arg('max-ms', '12000'));
 
 function argsFor(dir) {
-  if (command === 'report') return ['report', example, '--db', path.join(dir, 'db'), '--html', path.join(dir, 'pm.html')];
+  if (command === 'report')
+    return ['report', example, '--db', path.join(dir, 'db'), '--html', path.join(dir, 'pm.html')];
   if (command === 'ingest') return ['ingest', example, '-o', path.join(dir, 'out.arrow')];
   return ['diagnose', example, '--html', path.join(dir, 'pm.html')];
 }
@@ -50,7 +51,10 @@ for (let t = 0; t < trials; t++) {
   // a run that finished before the signal may leave its outputs; what matters is temp files and half outputs
   const leftTmp = readdirSync(tmp);
   const leftDir = readdirSync(dir).filter((f) => f !== 'db' && f !== 'pm.html' && f !== 'out.arrow');
-  const ok = (code === 130 || code === 143 || code === 0 || code === 1 || code === 7) && !sig && leftTmp.length + leftDir.length === 0;
+  const ok =
+    (code === 130 || code === 143 || code === 0 || code === 1 || code === 7) &&
+    !sig &&
+    leftTmp.length + leftDir.length === 0;
   if (!ok) bad++;
   tally[how] = (tally[how] ?? 0) + 1;
   process.stdout.write(
@@ -61,6 +65,9 @@ for (let t = 0; t < trials; t++) {
   rmSync(dir, { recursive: true, force: true });
   rmSync(tmp, { recursive: true, force: true });
 }
-process.stdout.write(`${command} ${signal}: ${trials} trials: ${Object.entries(tally).map(([k, n]) => `${n}× ${k}`).join(', ')}; ${bad} bad\n`);
-writeFileSync(process.stdout.fd, '');
+process.stdout.write(
+  `${command} ${signal}: ${trials} trials: ${Object.entries(tally)
+    .map(([k, n]) => `${n}× ${k}`)
+    .join(', ')}; ${bad} bad\n`,
+);
 process.exit(bad === 0 ? 0 : 1);
