@@ -5,7 +5,7 @@
  * its code and one sentence; main.ts prints it as `txreplay: <sentence>`.
  */
 import { CliError, EXIT, exitOfSignal } from './exit.js';
-import { checkInputs, describeErrno, gzipInputs } from './faults.js';
+import { checkInputs, checkOutput, describeErrno, gzipInputs } from './faults.js';
 
 export function fail(exitCode: number, message: string): never {
   throw new CliError(exitCode, message);
@@ -31,13 +31,18 @@ const EXIT_OF_CAPTURE: Readonly<Record<string, number>> = {
   failure: EXIT.failure,
 };
 
+const WRITE_ERRNO = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO', 'EROFS']);
+
 /** The first line of an error's message: one sentence on stderr, never a stack or a server's dump. */
 function sentence(err: Error): string {
   return err.message.split('\n')[0] ?? err.message;
 }
 
-/** Any error → a CliError with its exit code and one sentence; `inputs` name the file in a zlib error. */
-function describeError(err: unknown, inputs: readonly string[] = []): CliError {
+/**
+ * Any error → a CliError with its exit code and one sentence; `inputs` name the file in a zlib error,
+ * `outputs` the file in a write error that names none (ENOSPC from write(2) carries no path).
+ */
+function describeError(err: unknown, inputs: readonly string[] = [], outputs: readonly string[] = []): CliError {
   if (err instanceof CliError) return err;
   if (!(err instanceof Error)) return new CliError(EXIT.failure, String(err));
   if (err.name === 'CaptureError')
@@ -51,7 +56,9 @@ function describeError(err: unknown, inputs: readonly string[] = []): CliError {
     const where = gz.length > 0 ? gz.join(', ') : 'a gzip input';
     return new CliError(EXIT.notATrace, `${where}: corrupt or truncated gzip data (${sentence(err)})`);
   }
-  const errno = describeErrno(err as NodeJS.ErrnoException);
+  // a write error without a path (write(2) has none) is about one of the outputs
+  const writing = WRITE_ERRNO.has(code ?? '') && outputs.length > 0;
+  const errno = describeErrno(err as NodeJS.ErrnoException, writing ? outputs.join(', ') : undefined);
   if (errno) return errno;
   return new CliError(EXIT.failure, sentence(err));
 }
@@ -111,6 +118,8 @@ export interface ActionContext {
   onInterrupt(handler: (exitCode: number) => void): void;
   /** The inputs the command reads: checked now (missing, directory, unreadable), named in later zlib errors. */
   inputs(paths: readonly string[], what?: string): void;
+  /** An output file (`flag` names it in messages): its directory checked now, named in later write errors. */
+  output(file: string | undefined, flag: string): void;
 }
 
 /**
@@ -128,6 +137,7 @@ export function action<A extends unknown[]>(
     let signalUsed = false;
     let signalExit: number = EXIT.interrupted;
     let inputs: readonly string[] = [];
+    const outputs: string[] = [];
     const onSignal = (signal: NodeJS.Signals): void => {
       const first = !ac.signal.aborted;
       if (first) signalExit = exitOfSignal(signal);
@@ -148,6 +158,10 @@ export function action<A extends unknown[]>(
         checkInputs(paths, what);
         inputs = paths;
       },
+      output: (file, flag) => {
+        checkOutput(file, flag);
+        if (file !== undefined) outputs.push(file);
+      },
     };
     const outer = currentSignalHandler;
     currentSignalHandler = onSignal;
@@ -157,7 +171,7 @@ export function action<A extends unknown[]>(
       if (ac.signal.aborted) process.exitCode = signalExit;
       else if (code !== undefined) process.exitCode = code;
     } catch (err) {
-      const e = describeError(err, inputs);
+      const e = describeError(err, inputs, outputs);
       process.exitCode = ac.signal.aborted ? signalExit : e.exitCode;
       throw e;
     } finally {

@@ -261,6 +261,30 @@ describe('fault corpus: every fault, its exit code and one sentence with the pat
   });
 });
 
+describe('fault corpus: a full disk (a 64 KiB tmpfs; needs root, like the capture tests)', () => {
+  const full = join(dir, 'full');
+  beforeAll(() => {
+    mkdirSync(full);
+    if (process.getuid?.() !== 0) return; // each test below says why it cannot run
+    const err = spawnSyncOk('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', full]);
+    if (err !== '') throw new Error(`mount tmpfs: ${err}`);
+  });
+  afterAll(() => {
+    if (process.getuid?.() === 0) spawnSyncOk('umount', [full]);
+  });
+
+  it.each([
+    ['ingest', () => ['ingest', TRACE, '-o', join(full, 'x.arrow')], 'x.arrow'],
+    ['simulate', () => ['simulate', SCENARIO, '-o', join(full, 'x.txt')], 'x.txt'],
+  ] as const)('%s: no space left → exit 74, the output named, nothing left behind', async (_cmd, args, name) => {
+    if (process.getuid?.() !== 0) throw new Error('needs root to mount a tmpfs (run the suite as root, as CI does)');
+    const r = await txreplay([...args()]);
+    expect(r.code, r.stderr).toBe(74);
+    expect(errorLine(r)).toBe(`txreplay: ${join(full, name)}: no space left on the device`);
+    expect(readdirSync(full)).toEqual([]);
+  });
+});
+
 describe('fault corpus: the store and the result', () => {
   it('report exits like diagnose (1 with findings) and --json prints the replay JSON with where it was stored', async () => {
     const example = join(repoRoot, 'examples', 'multiqueue.perf-script.txt.gz');

@@ -1,7 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CaptureResult, CaptureTool } from '@txreplay/capture';
 import { action } from '../run.js';
-import { checkOutput } from '../faults.js';
 
 interface CaptureCliOptions {
   seconds: number;
@@ -61,7 +60,7 @@ export function register(program: Command): void {
     .option('--print-program', "print the bpftrace program for this kernel's tracepoints and exit")
     .action(
       action(async (ctx, opts: CaptureCliOptions) => {
-        checkOutput(opts.output, '-o');
+        ctx.output(opts.output, '-o');
         const { programForThisKernel, recordTxPath } = await import('@txreplay/capture');
         if (opts.printProgram) {
           process.stdout.write(programForThisKernel());

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { DiagnoseOptions, ReplayResult } from '@txreplay/replay';
 import { action, endProgress } from '../run.js';
-import { checkOutput } from '../faults.js';
 import {
   addReplayOptions,
   findingsExitCode,
@@ -46,8 +45,8 @@ export function register(program: Command): void {
   addReplayOptions(cmd).action(
     action(async (ctx, traces: string[], o: DiagnoseCliOptions) => {
       ctx.inputs(traces);
-      checkOutput(o.html, '--html');
-      checkOutput(o.md, '--md');
+      ctx.output(o.html, '--html');
+      ctx.output(o.md, '--md');
       const { diagnoseFiles, diagnoseFilesWithEvents } = await import('@txreplay/replay');
       const opts = await diagnoseOptions(o, ctx.signal, 500);
       if (!o.html && !o.md) {

@@ -3,7 +3,6 @@ import { Option } from 'commander';
 import type { IngestSummary, TraceFormat } from '@txreplay/ingest';
 import { EXIT } from '../exit.js';
 import { action, fail } from '../run.js';
-import { checkOutput } from '../faults.js';
 import { TRACE_FORMATS } from '../replay-flags.js';
 
 function mb(n: number): string {
@@ -53,7 +52,7 @@ export function register(program: Command): void {
           opts: { output: string; format?: TraceFormat; strict?: boolean; json?: boolean },
         ) => {
           ctx.inputs(files);
-          checkOutput(opts.output, '-o');
+          ctx.output(opts.output, '-o');
           const { ingestToArrow, StrictParseError } = await import('@txreplay/ingest');
           let lastProgress = 0;
           const tty = process.stderr.isTTY === true;

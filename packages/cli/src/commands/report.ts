@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { StoreFlags } from '@txreplay/report';
 import { action, endProgress, onShutdown, readProgress, shutdown } from '../run.js';
-import { checkOutput } from '../faults.js';
 import { addReplayOptions, findingsExitCode, replayOptionsFromFlags, type ReplayCliOptions } from '../replay-flags.js';
 import { addStoreOptions, withStore } from '../store-flags.js';
 
@@ -28,8 +27,8 @@ export function register(program: Command): void {
   addReplayOptions(cmd).action(
     action(async (ctx, traces: string[], o: ReportCliOptions) => {
       ctx.inputs(traces);
-      if (o.html !== false) checkOutput(o.html, '--html');
-      checkOutput(o.md, '--md');
+      if (o.html !== false) ctx.output(o.html, '--html');
+      ctx.output(o.md, '--md');
       // Ctrl-C at any point: nothing partial is ever visible (the run's `runs` row is written last, post-mortems
       // are renamed into place), so stopping means letting the running store call finish and closing the store
       // (store-flags.ts), then removing temp files and exiting 130/143. A signal that arrives while synchronous

@@ -15,7 +15,6 @@ import path from 'node:path';
 import type { SimResult } from '@txreplay/model';
 import { EXIT } from '../exit.js';
 import { action, fail, shutdown, type ActionContext } from '../run.js';
-import { checkOutput } from '../faults.js';
 
 /** Short human summary of a simulation run. */
 export function formatSimulateSummary(r: SimResult, out: string): string {
@@ -89,8 +88,8 @@ export function register(program: Command): void {
 /** The body of `txreplay simulate`: scenario → simulation streamed to the output → optional dmesg → summary. */
 async function simulateAction(ctx: ActionContext, file: string, opts: SimulateCliOptions): Promise<void> {
   ctx.inputs([file], 'scenario');
-  checkOutput(opts.output, '-o');
-  checkOutput(opts.dmesg, '--dmesg');
+  ctx.output(opts.output, '-o');
+  ctx.output(opts.dmesg, '--dmesg');
   const model = await import('@txreplay/model');
   // a ScenarioError is a usage error (run.ts)
   const scenario = model.parseScenario(readFileSync(file, 'utf8'), file);
