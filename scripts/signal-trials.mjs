@@ -4,9 +4,9 @@
 // and what it left behind (files in the output directory and in TMPDIR). A SIGSEGV from the embedded
 // engine at Ctrl-C shows up as "signal SIGSEGV". Build first (pnpm build). Prints one line per trial and a
 // tally; exits 1 if any run ended other than 130/143 (or 0/1/7, finished before the signal) or left files.
-//   node scripts/signal-trials.mjs [--trials 12] [--signal SIGINT] [--command report|ingest|diagnose] [--max-ms 12000]
+//   node scripts/signal-trials.mjs [--trials 12] [--signal SIGINT] [--command report|ingest|diagnose] [--min-ms 300] [--max-ms 12000]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,8 @@ for (let t = 0; t < trials; t++) {
   const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-sigtrial-'));
   const tmp = mkdtempSync(path.join(tmpdir(), 'txreplay-sigtrial-tmp-'));
   // moments spread over start-up, ingest, replay, store open, the write and the post-mortem
-  const afterMs = 300 + Math.round((t / Math.max(1, trials - 1)) * (maxMs - 300));
+  const minMs = Number(arg('min-ms', '300'));
+  const afterMs = minMs + Math.round((t / Math.max(1, trials - 1)) * (maxMs - minMs));
   const child = spawn(process.execPath, [main, ...argsFor(dir)], {
     cwd: dir,
     env: { ...process.env, TMPDIR: tmp, TXREPLAY_CLICKHOUSE_URL: '', CLICKHOUSE_URL: '' },
@@ -70,4 +71,5 @@ process.stdout.write(
     .map(([k, n]) => `${n}× ${k}`)
     .join(', ')}; ${bad} bad\n`,
 );
+writeFileSync(process.stdout.fd, '');
 process.exit(bad === 0 ? 0 : 1);
