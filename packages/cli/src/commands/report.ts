@@ -36,9 +36,10 @@ export function register(program: Command): void {
       const { removeInsertTempFiles } = await import('@txreplay/report');
       let storedRunId: string | null = null;
       ctx.onInterrupt((exitCode) => {
-        // after the store's own step (registered when it opened): an insert still running reads its temp file
+        // the temp files go at the very exit, after the store's own step (registered when it opened) let the
+        // running insert finish (it reads its temp file) and after any insert the writer began meanwhile
+        process.once('exit', removeInsertTempFiles);
         onShutdown(() => {
-          removeInsertTempFiles();
           process.stderr.write(
             storedRunId
               ? `\ntxreplay: interrupted after run ${storedRunId} was stored; the post-mortem was not written\n`
