@@ -31,5 +31,9 @@ fi
 
 out=${TXREPLAY_DEMO_OUT:-./txreplay-demo}
 mkdir -p "$out"
+status=0
 node "$main" report examples/multiqueue.perf-script.txt.gz \
-  --html "$out/multiqueue.html" --md "$out/multiqueue.md" "$@"
+  --html "$out/multiqueue.html" --md "$out/multiqueue.md" "$@" || status=$?
+# report exits like diagnose: 1 = warning/critical findings (the bundled capture has them), 7 = verdict unknown;
+# the run was stored and the post-mortem written either way
+if [ "$status" -ne 1 ] && [ "$status" -ne 7 ]; then exit "$status"; fi

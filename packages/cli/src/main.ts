@@ -1,38 +1,10 @@
 #!/usr/bin/env node
 /**
- * `txreplay` — wires commands only. Each command lives in ./commands/<name>.ts: its flags, and an action that
- * loads the library it calls only when it runs, so start-up (`--version`, `--help`, `diagnose`) never pays for
- * what another command needs (chDB above all). Exit codes and Ctrl-C: ./run.ts.
+ * `txreplay` entry point: the signal handlers first, before the program and its commands are even loaded, so
+ * a SIGINT/SIGTERM during start-up ends the process with 130/143 like one during the work (./run.ts); then the
+ * program (./program.ts).
  */
-import { Command } from 'commander';
-import { EXIT } from './exit.js';
-import * as capture from './commands/capture.js';
-import * as diagnose from './commands/diagnose.js';
-import * as exportCsv from './commands/export.js';
-import * as ingest from './commands/ingest.js';
-import * as inspect from './commands/inspect.js';
-import * as query from './commands/query.js';
-import * as replay from './commands/replay.js';
-import * as report from './commands/report.js';
-import * as simulate from './commands/simulate.js';
+import { installSignalHandlers } from './run.js';
 
-const program = new Command();
-program
-  .name('txreplay')
-  .description('Turn Linux kernel traces of the network TX path into answers.')
-  .version('0.1.0')
-  .showHelpAfterError();
-
-for (const c of [ingest, inspect, capture, simulate, diagnose, replay, report, query, exportCsv]) c.register(program);
-
-program.exitOverride((err) => {
-  // commander's own errors (unknown option, missing argument) are usage errors
-  process.exit(err.exitCode === 0 ? 0 : EXIT.usage);
-});
-
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  process.stderr.write(`txreplay: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : EXIT.failure);
-}
+installSignalHandlers();
+await import('./program.js');

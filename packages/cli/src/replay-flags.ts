@@ -4,11 +4,22 @@
  * library is loaded when a command runs, not when it is registered (start-up).
  */
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { LoadOptions, TraceFormat } from '@txreplay/ingest';
 import type { DeviceProfile, DeviceProfiles, ReplayOptions, ReplayResult } from '@txreplay/replay';
 import { EXIT } from './exit.js';
 import { fail, readProgress } from './run.js';
+
+/** The input formats --format takes (commander refuses any other with exit 2, listing these). */
+export const TRACE_FORMATS: readonly TraceFormat[] = [
+  'perf-script',
+  'perf-trace',
+  'ftrace',
+  'trace-cmd',
+  'bpftrace',
+  'bpftrace-json',
+  'arrow',
+];
 
 export interface ReplayCliOptions {
   json?: boolean;
@@ -59,10 +70,7 @@ export function addReplayOptions(cmd: Command): Command {
       "wall time at boot of the host that wrote wall-clock kernel logs (syslog, dmesg -T, journal): epoch seconds (btime in /proc/stat) or ISO 8601 with its zone; without it a log is aligned by matching its NETDEV WATCHDOG lines to the trace's net_dev_xmit_timeout events",
     )
     .option('--include-lo', 'also diagnose the loopback device')
-    .option(
-      '--format <fmt>',
-      'input format (default: sniffed): perf-script, perf-trace, ftrace, trace-cmd, bpftrace, bpftrace-json, arrow',
-    )
+    .addOption(new Option('--format <fmt>', 'input format (default: sniffed)').choices(TRACE_FORMATS))
     .option('--strict', 'stop at the first unparseable line');
 }
 

@@ -11,7 +11,7 @@ import { Command } from 'commander';
 import { register as registerReport } from '../src/commands/report.js';
 import { register as registerQuery } from '../src/commands/query.js';
 import { register as registerExport } from '../src/commands/export.js';
-import { StoreError } from '@txreplay/report';
+import { CliError } from '../src/exit.js';
 import { REPO_ROOT, testServerEnv, stopTestServer, tempDir } from '../../report/test/helpers.js';
 
 const serverEnv = testServerEnv();
@@ -151,7 +151,9 @@ describe('txreplay report / query / export', () => {
       CLICKHOUSE_USER: serverEnv.TXREPLAY_CLICKHOUSE_TEST_USER,
       CLICKHOUSE_PASSWORD: wrong,
     });
-    expect(r.err).toBeInstanceOf(StoreError);
+    // the StoreError, as every error, leaves the command as one sentence with its exit code (src/run.ts)
+    expect(r.err).toBeInstanceOf(CliError);
+    expect((r.err as CliError).exitCode).toBe(5);
     expect(process.exitCode).toBe(5);
     const msg = (r.err as Error).message;
     expect(msg).toMatch(

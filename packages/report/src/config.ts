@@ -15,7 +15,19 @@ export interface StoreConfig {
   database: string;
   /** embedded: data directory of the chDB session */
   dbDir?: string;
+  /** server: how long the first answer (`SELECT version()`) may take, per attempt (default 10 s) */
+  connectTimeoutMs?: number;
+  /** server: how long a request may go without a byte either way (socket idle time; default 60 s) */
+  requestTimeoutMs?: number;
 }
+
+/**
+ * Time limits against a server that accepts and never answers: 10 s for the first answer, retried within the
+ * retry budget (retry.ts, 30 s), so a hung server fails in about half a minute; 60 s of silence on any later
+ * request. The request limit is idle time, not total time: a long bulk insert that keeps sending never hits it.
+ */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 export interface StoreFlags {
   clickhouseUrl?: string;
@@ -23,6 +35,10 @@ export interface StoreFlags {
   database?: string;
   user?: string;
   password?: string;
+  /** --connect-timeout-ms */
+  connectTimeoutMs?: number;
+  /** --timeout-ms */
+  timeoutMs?: number;
 }
 
 const DEFAULT_DATABASE = 'txreplay';
@@ -63,7 +79,13 @@ export function resolveStoreConfig(flags: StoreFlags = {}, env: NodeJS.ProcessEn
     flags.password ?? (u.password ? decodeURIComponent(u.password) : undefined) ?? env.CLICKHOUSE_PASSWORD;
   u.username = '';
   u.password = '';
-  const cfg: StoreConfig = { placement: 'server', url: u.toString().replace(/\/$/, ''), database };
+  const cfg: StoreConfig = {
+    placement: 'server',
+    url: u.toString().replace(/\/$/, ''),
+    database,
+    connectTimeoutMs: flags.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    requestTimeoutMs: flags.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+  };
   if (user !== undefined && user !== '') cfg.user = user;
   if (password !== undefined && password !== '') cfg.password = password;
   return cfg;

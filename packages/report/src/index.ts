@@ -17,6 +17,7 @@ export {
   tableStructure,
 } from './ddl.js';
 export { Store, StoreError } from './store.js';
+export { DEFAULT_RETRY } from './retry.js';
 export {
   writeRun,
   removeInsertTempFiles,

@@ -1,6 +1,8 @@
 /**
  * Retry with exponential backoff for transient ClickHouse failures (connection refused/reset, socket hang
- * up, timeouts, a server restarting). Errors the server answered with (syntax, types) are not retried.
+ * up, timeouts, a server restarting). Errors the server answered with (syntax, types) are not retried. Only
+ * idempotent requests go through here: reads, `CREATE … IF NOT EXISTS`, the version probe; inserts are not
+ * retried one by one (the run writer retries a whole run: drop its partition, write it again).
  */
 export interface RetryPolicy {
   /** total attempts, including the first */
@@ -8,9 +10,13 @@ export interface RetryPolicy {
   /** delay before the 2nd attempt; doubles each time */
   initialDelayMs: number;
   maxDelayMs: number;
+  /** no attempt starts later than this after the first one began (a hung server fails in bounded time) */
+  maxElapsedMs?: number;
+  /** told before each retry (the CLI shows it on stderr) */
+  onRetry?: (attempt: number, err: unknown, delayMs: number) => void;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialDelayMs: 250, maxDelayMs: 4000 };
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialDelayMs: 250, maxDelayMs: 4000, maxElapsedMs: 30_000 };
 
 const TRANSIENT_CODES = new Set([
   'ECONNREFUSED',
@@ -42,18 +48,48 @@ export function isTransient(err: unknown): boolean {
 export async function withRetry<T>(
   fn: (attempt: number) => Promise<T>,
   policy: RetryPolicy = DEFAULT_RETRY,
-  onRetry?: (attempt: number, err: unknown, delayMs: number) => void,
+  onRetry: RetryPolicy['onRetry'] = policy.onRetry,
 ): Promise<T> {
   let delay = policy.initialDelayMs;
+  const start = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (err) {
       if (attempt >= policy.attempts || !isTransient(err)) throw err;
+      if (policy.maxElapsedMs !== undefined && Date.now() + delay - start > policy.maxElapsedMs) throw err;
       onRetry?.(attempt, err, delay);
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(policy.maxDelayMs, delay * 2);
     }
+  }
+}
+
+/** No answer in time: a transient failure (retried within the budget) whose message says how long was waited. */
+class NoAnswerError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(ms: number, flag: string) {
+    super(`no answer within ${ms} ms (${flag})`);
+    this.name = 'NoAnswerError';
+  }
+}
+
+/**
+ * Run `fn` with a signal that aborts after `ms` (undefined: no limit); an abort caused by the limit is
+ * reported as "no answer within <ms> ms (<flag>)".
+ */
+export async function withDeadline<T>(
+  ms: number | undefined,
+  flag: string,
+  fn: (signal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
+  if (ms === undefined) return fn(undefined);
+  const signal = AbortSignal.timeout(ms);
+  try {
+    return await fn(signal);
+  } catch (err) {
+    if (signal.aborted) throw new NoAnswerError(ms, flag);
+    throw err;
   }
 }
 

@@ -7,9 +7,9 @@ import chdbConnection from 'chdb/connection';
 import { mkdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parseServerVersion, type ServerCaps } from './caps.js';
-import { describeStore, type StoreConfig } from './config.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, describeStore, type StoreConfig } from './config.js';
 import { MIGRATIONS, STORE_SCHEMA_VERSION, quoteIdent, quoteString, columnNames, type TableName } from './ddl.js';
-import { errorMessage, withRetry, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+import { errorMessage, withDeadline, withRetry, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 
 /** Thrown when ClickHouse (either placement) fails after retries: one clear sentence. */
 export class StoreError extends Error {
@@ -68,11 +68,16 @@ export class Store {
     }
     let version: string;
     try {
-      version = await withRetry(async () => {
-        const rs = await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
-        const rows = await rs.json<{ v: string }>();
-        return rows[0]?.v ?? '';
-      }, retry);
+      // a server that accepts and never answers: each attempt ends at the connect timeout (retry.ts)
+      version = await withRetry(
+        () =>
+          withDeadline(config.connectTimeoutMs, '--connect-timeout-ms', async (abort_signal) => {
+            const rs = await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow', abort_signal });
+            const rows = await rs.json<{ v: string }>();
+            return rows[0]?.v ?? '';
+          }),
+        retry,
+      );
     } catch (err) {
       await client.close().catch(() => undefined);
       throw new StoreError(`could not reach the ${describeStore(config)}: ${errorMessage(err)}`, { cause: err });
@@ -250,7 +255,7 @@ function serverClient(config: StoreConfig, opts: OpenOptions, withDatabase: bool
     ...(config.user ? { username: config.user } : {}),
     ...(config.password ? { password: config.password } : {}),
     ...(withDatabase ? { database: config.database } : {}),
-    request_timeout: opts.requestTimeoutMs ?? 300_000,
+    request_timeout: opts.requestTimeoutMs ?? config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     log: { level: ClickHouseLogLevel.OFF },
     // ClickHouse 18.16 rejects settings it does not know (Code 115), so none are sent; the client's own
     // defaults (no query params unless asked) are understood by 18.16. No compression: loopback/LAN bulk

@@ -60,6 +60,7 @@ export function register(program: Command): void {
     .option('--print-program', "print the bpftrace program for this kernel's tracepoints and exit")
     .action(
       action(async (ctx, opts: CaptureCliOptions) => {
+        ctx.output(opts.output, '-o');
         const { programForThisKernel, recordTxPath } = await import('@txreplay/capture');
         if (opts.printProgram) {
           process.stdout.write(programForThisKernel());

@@ -54,6 +54,9 @@ export function register(program: Command): void {
     .option('--md <file>', 'also write a Markdown post-mortem');
   addReplayOptions(cmd).action(
     action(async (ctx, traces: string[], o: DiagnoseCliOptions) => {
+      ctx.inputs(traces);
+      ctx.output(o.html, '--html');
+      ctx.output(o.md, '--md');
       const { diagnoseFiles, diagnoseFilesWithEvents } = await import('@txreplay/replay');
       const opts = await diagnoseOptions(o, ctx.signal, 500);
       if (!o.html && !o.md) {

@@ -3,16 +3,7 @@ import { Option } from 'commander';
 import type { IngestSummary, TraceFormat } from '@txreplay/ingest';
 import { EXIT } from '../exit.js';
 import { action, fail } from '../run.js';
-
-const FORMATS: TraceFormat[] = [
-  'perf-script',
-  'perf-trace',
-  'ftrace',
-  'trace-cmd',
-  'bpftrace',
-  'bpftrace-json',
-  'arrow',
-];
+import { TRACE_FORMATS } from '../replay-flags.js';
 
 function mb(n: number): string {
   return `${(n / 1e6).toFixed(1)} MB`;
@@ -50,7 +41,7 @@ export function register(program: Command): void {
     )
     .argument('<files...>', 'trace files, .gz, .arrow, or - for stdin')
     .requiredOption('-o, --output <file>', 'Arrow IPC file to write (atomically)')
-    .addOption(new Option('--format <format>', 'override format detection').choices(FORMATS))
+    .addOption(new Option('--format <format>', 'override format detection').choices(TRACE_FORMATS))
     .option('--strict', 'stop at the first line that cannot be parsed (exit 4)')
     .option('--json', 'print the summary as JSON')
     .action(
@@ -60,6 +51,8 @@ export function register(program: Command): void {
           files: string[],
           opts: { output: string; format?: TraceFormat; strict?: boolean; json?: boolean },
         ) => {
+          ctx.inputs(files);
+          ctx.output(opts.output, '-o');
           const { ingestToArrow, StrictParseError } = await import('@txreplay/ingest');
           let lastProgress = 0;
           const tty = process.stderr.isTTY === true;

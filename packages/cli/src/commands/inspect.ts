@@ -39,7 +39,8 @@ export function register(program: Command): void {
     .argument('<file>', 'Arrow file written by txreplay ingest')
     .option('--json', 'machine-readable output')
     .action(
-      action(async (_ctx, file: string, opts: { json?: boolean }) => {
+      action(async (ctx, file: string, opts: { json?: boolean }) => {
+        ctx.inputs([file]);
         const { inspectArrowFile } = await import('@txreplay/ingest');
         let r: TableInspection;
         try {

@@ -3,6 +3,7 @@ import type { QueryOutputFormat, StoreFlags } from '@txreplay/report';
 import { EXIT } from '../exit.js';
 import { action, fail } from '../run.js';
 import { addStoreOptions, withStore } from '../store-flags.js';
+import { refuseNonReading } from '../sql-guard.js';
 
 /** `txreplay query "SQL"`: ClickHouse SQL against the embedded store (or the server), as a table, CSV or JSON. */
 export function register(program: Command): void {
@@ -17,8 +18,12 @@ export function register(program: Command): void {
     action(async (_ctx, sql: string, o: StoreFlags & { format: string }) => {
       if (!['table', 'csv', 'json'].includes(o.format))
         fail(EXIT.usage, `--format: expected table, csv or json, got ${JSON.stringify(o.format)}`);
+      const refused = refuseNonReading(sql);
+      if (refused !== null) fail(EXIT.usage, refused);
       const { runQuery } = await import('@txreplay/report');
-      process.stdout.write(await withStore(o, (store) => runQuery(store, sql, o.format as QueryOutputFormat)));
+      process.stdout.write(
+        await withStore(o, (store) => runQuery(store, sql, o.format as QueryOutputFormat), { readOnly: true }),
+      );
     }),
   );
 }

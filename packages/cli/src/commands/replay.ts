@@ -13,6 +13,7 @@ export function register(program: Command): void {
     .argument('<traces...>', 'trace files (any ingest format, .gz, .arrow; - for stdin)');
   addReplayOptions(cmd).action(
     action(async (ctx, traces: string[], o: ReplayCliOptions) => {
+      ctx.inputs(traces);
       const { diagnoseFiles } = await import('@txreplay/replay');
       const result = await diagnoseFiles(traces, await diagnoseOptions(o, ctx.signal, undefined));
       await printResult(result, o.json);

@@ -1,9 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { StoreFlags } from '@txreplay/report';
-import { EXIT } from '../exit.js';
-import { action, endProgress, readProgress } from '../run.js';
-import { addReplayOptions, replayOptionsFromFlags, type ReplayCliOptions } from '../replay-flags.js';
+import { action, endProgress, onShutdown, readProgress, shutdown } from '../run.js';
+import { addReplayOptions, findingsExitCode, replayOptionsFromFlags, type ReplayCliOptions } from '../replay-flags.js';
 import { addStoreOptions, withStore } from '../store-flags.js';
 
 interface ReportCliOptions extends ReplayCliOptions, StoreFlags {
@@ -27,28 +26,37 @@ export function register(program: Command): void {
   addStoreOptions(cmd);
   addReplayOptions(cmd).action(
     action(async (ctx, traces: string[], o: ReportCliOptions) => {
+      ctx.inputs(traces);
+      if (o.html !== false) ctx.output(o.html, '--html');
+      ctx.output(o.md, '--md');
       // Ctrl-C at any point: nothing partial is ever visible (the run's `runs` row is written last, post-mortems
-      // are renamed into place), so stopping means removing temp files and exiting 130. A signal that arrives
-      // while synchronous work (replay) runs is delivered right after it.
+      // are renamed into place), so stopping means letting the running store call finish and closing the store
+      // (store-flags.ts), then removing temp files and exiting 130/143. A signal that arrives while synchronous
+      // work (replay) runs is delivered right after it.
       const { removeInsertTempFiles } = await import('@txreplay/report');
       let storedRunId: string | null = null;
-      ctx.onInterrupt(() => {
-        removeInsertTempFiles();
-        process.stderr.write(
-          storedRunId
-            ? `\ntxreplay: interrupted after run ${storedRunId} was stored; the post-mortem was not written\n`
-            : '\ntxreplay: interrupted; the run was not stored (nothing partial is visible; run report again)\n',
-        );
-        process.exit(EXIT.interrupted);
+      ctx.onInterrupt((exitCode) => {
+        // the temp files go at the very exit, after the store's own step (registered when it opened) let the
+        // running insert finish (it reads its temp file) and after any insert the writer began meanwhile
+        process.once('exit', removeInsertTempFiles);
+        onShutdown(() => {
+          process.stderr.write(
+            storedRunId
+              ? `\ntxreplay: interrupted after run ${storedRunId} was stored; the post-mortem was not written\n`
+              : '\ntxreplay: interrupted; the run was not stored (nothing partial is visible; run report again)\n',
+          );
+        });
+        void shutdown(exitCode);
       });
-      await reportAction(traces, o, (runId) => (storedRunId = runId));
+      // the same exit code as diagnose: 1 with warning/critical findings, 7 when the verdict is unknown
+      return await reportAction(traces, o, (runId) => (storedRunId = runId));
     }),
   );
 }
 
 /** ingest → replay → store → post-mortem (the body of `txreplay report`); `onStored` once the `runs` row is in. */
-async function reportAction(traces: string[], o: ReportCliOptions, onStored: (runId: string) => void): Promise<void> {
-  const [{ loadEvents }, { replayTable, verdictLine }, { writeRun, writePostMortem }] = await Promise.all([
+async function reportAction(traces: string[], o: ReportCliOptions, onStored: (runId: string) => void): Promise<number> {
+  const [{ loadEvents }, { replayTable, verdictLine, toJson }, { writeRun, writePostMortem }] = await Promise.all([
     import('@txreplay/ingest'),
     import('@txreplay/replay'),
     import('@txreplay/report'),
@@ -105,13 +113,21 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
     }
   });
   onStored(written.runId);
+  const html = o.html === false ? undefined : path.resolve(o.html ?? `txreplay-${written.runId.slice(0, 12)}.html`);
+  const md = o.md === undefined ? undefined : path.resolve(o.md);
+  if (html || md) await writePostMortem(result, { html, md, events: loaded.table });
+  if (o.json) {
+    // the replay JSON (packages/replay/README.md "JSON schema") plus where the run was stored
+    const stored = { ...written, placement, html: html ?? null, md: md ?? null };
+    process.stdout.write(`${JSON.stringify({ ...JSON.parse(toJson(result)), stored })}\n`);
+    return findingsExitCode(result);
+  }
   process.stdout.write(`${verdictLine(result)}\n`);
   process.stdout.write(
     `${written.status === 'written' ? 'stored' : 'already stored'} run ${written.runId}: ${written.events} events, ${written.packets} packets, ` +
       `${result.findings.length} findings in the ${placement}\n`,
   );
-  const html = o.html === false ? undefined : path.resolve(o.html ?? `txreplay-${written.runId.slice(0, 12)}.html`);
-  if (html || o.md) await writePostMortem(result, { html, md: o.md, events: loaded.table });
   if (html) process.stdout.write(`post-mortem: ${html}\n`);
-  if (o.md) process.stdout.write(`post-mortem (Markdown): ${path.resolve(o.md)}\n`);
+  if (md) process.stdout.write(`post-mortem (Markdown): ${md}\n`);
+  return findingsExitCode(result);
 }

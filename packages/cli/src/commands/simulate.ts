@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SimResult } from '@txreplay/model';
 import { EXIT } from '../exit.js';
-import { action, fail } from '../run.js';
+import { action, fail, shutdown, type ActionContext } from '../run.js';
 
 /** Short human summary of a simulation run. */
 export function formatSimulateSummary(r: SimResult, out: string): string {
@@ -67,6 +67,16 @@ export function formatDmesg(r: SimResult, drivers: Record<string, string>): stri
   return out;
 }
 
+interface SimulateCliOptions {
+  output: string;
+  format: 'perf-script' | 'arrow';
+  seed?: number;
+  dmesg?: string;
+}
+
+type ModelLib = typeof import('@txreplay/model');
+type Scenario = ReturnType<ModelLib['parseScenario']>;
+
 /** `txreplay simulate scenario.json -o out.txt [--format perf-script|arrow] [--dmesg file]` */
 export function register(program: Command): void {
   program
@@ -79,99 +89,94 @@ export function register(program: Command): void {
     .addOption(new Option('--format <fmt>', 'output format').choices(['perf-script', 'arrow']).default('perf-script'))
     .option('--seed <n>', 'override the scenario seed', (v) => Number.parseInt(v, 10))
     .option('--dmesg <file>', 'also write the driver log lines (dmesg style, e.g. igb "Detected Tx Unit Hang")')
-    .action(
-      action(
-        async (
-          ctx,
-          file: string,
-          opts: { output: string; format: 'perf-script' | 'arrow'; seed?: number; dmesg?: string },
-        ) => {
-          const { parseScenario, ScenarioError, Simulator, PerfScriptWriter, perfScriptContextFor } = await import(
-            '@txreplay/model'
-          );
-          let text: string;
-          try {
-            text = readFileSync(file, 'utf8');
-          } catch (e) {
-            fail(EXIT.usage, `cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
-          }
-          // a ScenarioError is a usage error (run.ts)
-          const scenario = parseScenario(text, file);
-          if (opts.seed !== undefined && Number.isFinite(opts.seed)) scenario.seed = opts.seed;
-          // perf-script text is streamed to a temporary file while the simulation runs (bounded memory), then renamed:
-          // an interrupted run never leaves a half-written output (the temporary file is removed on SIGINT/SIGTERM).
-          const out = path.resolve(opts.output);
-          const textPath =
-            opts.format === 'perf-script'
-              ? `${out}.tmp-${process.pid}`
-              : path.join(tmpdir(), `txreplay-sim-${process.pid}.perf-script.txt`);
-          const fd = openSync(textPath, 'w');
-          const cleanup = (): void => {
-            try {
-              closeSync(fd);
-            } catch {
-              /* already closed */
-            }
-            if (existsSync(textPath)) unlinkSync(textPath);
-          };
-          ctx.onInterrupt(() => {
-            cleanup();
-            process.exit(EXIT.interrupted);
-          });
-          let result: SimResult;
-          try {
-            let writer: InstanceType<typeof PerfScriptWriter> | null = null;
-            let sinceFlush = 0;
-            let written = 0;
-            const showProgress = process.stderr.isTTY === true;
-            const endNs = scenario.startOffsetNs + scenario.durationMs * 1e6;
-            const sim = new Simulator(scenario, {
-              onEvent: (ev) => {
-                writer!.consumer(ev);
-                if (++sinceFlush >= 65536) {
-                  written += sinceFlush;
-                  sinceFlush = 0;
-                  for (const c of writer!.drainChunks()) writeSync(fd, c);
-                  if (showProgress) {
-                    const pct = Math.min(
-                      100,
-                      ((ev.tsNs - scenario.startOffsetNs) / (endNs - scenario.startOffsetNs)) * 100,
-                    );
-                    process.stderr.write(`\rsimulate: ${written} events, ${pct.toFixed(1)} % of simulated time`);
-                  }
-                }
-              },
-            });
-            writer = new PerfScriptWriter(perfScriptContextFor(scenario, sim.tasks));
-            result = sim.run();
-            if (showProgress && written > 0) process.stderr.write('\n');
-            for (const c of writer.drainChunks()) writeSync(fd, c);
-            closeSync(fd);
-            if (opts.format === 'perf-script') renameSync(textPath, out);
-            else await (await import('@txreplay/ingest')).ingestToArrow([textPath], out, { format: 'perf-script' });
-          } catch (e) {
-            cleanup();
-            if (e instanceof ScenarioError) {
-              // scenario values only the model can check (e.g. stall_thrs on a kernel without it)
-              fail(
-                EXIT.usage,
-                `${file}: ${e.where}: ${e.message.slice(e.message.indexOf(e.where) + e.where.length + 2)}`,
-              );
-            }
-            throw e;
-          } finally {
-            if (opts.format === 'arrow' && existsSync(textPath)) unlinkSync(textPath);
-          }
-          if (opts.dmesg !== undefined) {
-            const drivers = Object.fromEntries(
-              scenario.devices.map((d) => [d.name, d.driver === 'veth-like' ? 'veth' : d.driver]),
-            );
-            const tmp = `${path.resolve(opts.dmesg)}.tmp-${process.pid}`;
-            writeFileSync(tmp, formatDmesg(result, drivers));
-            renameSync(tmp, path.resolve(opts.dmesg));
-          }
-          process.stdout.write(formatSimulateSummary(result, opts.output));
-        },
-      ),
-    );
+    .action(action(simulateAction));
+}
+
+/** The body of `txreplay simulate`: scenario → simulation streamed to the output → optional dmesg → summary. */
+async function simulateAction(ctx: ActionContext, file: string, opts: SimulateCliOptions): Promise<void> {
+  ctx.inputs([file], 'scenario');
+  ctx.output(opts.output, '-o');
+  ctx.output(opts.dmesg, '--dmesg');
+  const model = await import('@txreplay/model');
+  // a ScenarioError is a usage error (run.ts)
+  const scenario = model.parseScenario(readFileSync(file, 'utf8'), file);
+  if (opts.seed !== undefined && Number.isFinite(opts.seed)) scenario.seed = opts.seed;
+  // perf-script text is streamed to a temporary file while the simulation runs (bounded memory), then renamed:
+  // an interrupted run never leaves a half-written output (the temporary file is removed on SIGINT/SIGTERM).
+  const out = path.resolve(opts.output);
+  const textPath =
+    opts.format === 'perf-script'
+      ? `${out}.tmp-${process.pid}`
+      : path.join(tmpdir(), `txreplay-sim-${process.pid}.perf-script.txt`);
+  const fd = openSync(textPath, 'w');
+  const cleanup = (): void => {
+    try {
+      closeSync(fd);
+    } catch {
+      /* already closed */
+    }
+    if (existsSync(textPath)) unlinkSync(textPath);
+  };
+  ctx.onInterrupt((exitCode) => {
+    cleanup();
+    void shutdown(exitCode);
+  });
+  let result: SimResult;
+  try {
+    result = simulateToFd(model, scenario, fd);
+    closeSync(fd);
+    if (opts.format === 'perf-script') renameSync(textPath, out);
+    else await (await import('@txreplay/ingest')).ingestToArrow([textPath], out, { format: 'perf-script' });
+  } catch (e) {
+    cleanup();
+    if (e instanceof model.ScenarioError) {
+      // scenario values only the model can check (e.g. stall_thrs on a kernel without it)
+      fail(EXIT.usage, `${file}: ${e.where}: ${e.message.slice(e.message.indexOf(e.where) + e.where.length + 2)}`);
+    }
+    throw e;
+  } finally {
+    if (opts.format === 'arrow' && existsSync(textPath)) unlinkSync(textPath);
+  }
+  if (opts.dmesg !== undefined) writeDmesg(scenario, result, opts.dmesg);
+  process.stdout.write(formatSimulateSummary(result, opts.output));
+}
+
+/**
+ * Run the simulation, writing its events as perf script text to `fd` every 64 Ki events (bounded memory),
+ * with progress on stderr when it is a terminal.
+ */
+function simulateToFd(model: ModelLib, scenario: Scenario, fd: number): SimResult {
+  let writer: InstanceType<ModelLib['PerfScriptWriter']> | null = null;
+  let sinceFlush = 0;
+  let written = 0;
+  const showProgress = process.stderr.isTTY === true;
+  const spanNs = scenario.durationMs * 1e6;
+  const sim = new model.Simulator(scenario, {
+    onEvent: (ev) => {
+      writer!.consumer(ev);
+      if (++sinceFlush < 65536) return;
+      written += sinceFlush;
+      sinceFlush = 0;
+      for (const c of writer!.drainChunks()) writeSync(fd, c);
+      if (showProgress) {
+        const pct = Math.min(100, ((ev.tsNs - scenario.startOffsetNs) / spanNs) * 100);
+        process.stderr.write(`\rsimulate: ${written} events, ${pct.toFixed(1)} % of simulated time`);
+      }
+    },
+  });
+  writer = new model.PerfScriptWriter(model.perfScriptContextFor(scenario, sim.tasks));
+  const result = sim.run();
+  if (showProgress && written > 0) process.stderr.write('\n');
+  for (const c of writer.drainChunks()) writeSync(fd, c);
+  return result;
+}
+
+/** The driver log lines, dmesg style, written through a temporary file and renamed into place. */
+function writeDmesg(scenario: Scenario, result: SimResult, file: string): void {
+  const drivers = Object.fromEntries(
+    scenario.devices.map((d) => [d.name, d.driver === 'veth-like' ? 'veth' : d.driver]),
+  );
+  const tmp = `${path.resolve(file)}.tmp-${process.pid}`;
+  writeFileSync(tmp, formatDmesg(result, drivers));
+  renameSync(tmp, path.resolve(file));
 }

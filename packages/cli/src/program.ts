@@ -1,0 +1,56 @@
+/**
+ * The `txreplay` program (loaded by ./main.ts once the signal handlers are in place) — wires commands only. Each command lives in ./commands/<name>.ts: its flags, and an action that
+ * loads the library it calls only when it runs, so start-up (`--version`, `--help`, `diagnose`) never pays for
+ * what another command needs (chDB above all). Exit codes and signals: ./run.ts, ./exit.ts.
+ */
+import { Command } from 'commander';
+import { EXIT } from './exit.js';
+import * as capture from './commands/capture.js';
+import * as diagnose from './commands/diagnose.js';
+import * as exportCsv from './commands/export.js';
+import * as ingest from './commands/ingest.js';
+import * as inspect from './commands/inspect.js';
+import * as query from './commands/query.js';
+import * as replay from './commands/replay.js';
+import * as report from './commands/report.js';
+import * as simulate from './commands/simulate.js';
+
+const EXIT_CODES_HELP = `
+Exit codes (the same in every command):
+  0    done; diagnose/replay/report: healthy
+  1    diagnose/replay/report: warning or critical findings
+  2    usage: bad command line, an input that is missing, a directory or unreadable, an output directory missing
+  3    an input is not a trace (binary, HTML, empty, corrupt gzip or Arrow)
+  4    --strict: a line could not be parsed
+  5    ClickHouse (embedded or server) failed or did not answer in time
+  6    capture: bpftrace/perf missing or failed
+  7    diagnose/replay/report: too little evidence to judge (verdict unknown)
+  70   internal error (a bug)
+  74   an output could not be written (disk full, read-only, I/O error)
+  130  interrupted by SIGINT (Ctrl-C), 143 ended by SIGTERM; no output is left half-written
+`;
+
+const program = new Command();
+// before the commands are added: commander copies these settings into each command when it is created, so an
+// unknown flag of a command exits 2 (usage) like one of the program, never 1 (reserved for findings)
+program
+  .name('txreplay')
+  .description('Turn Linux kernel traces of the network TX path into answers.')
+  .version('0.1.0')
+  .showHelpAfterError('(add --help for usage)')
+  .configureOutput({ outputError: (str, write) => write(`txreplay: ${str.replace(/^error: /, '')}`) })
+  .exitOverride((err) => {
+    // commander's own errors (unknown command or option, missing or invalid argument) are usage errors
+    process.exit(err.exitCode === 0 ? 0 : EXIT.usage);
+  })
+  .addHelpText('after', EXIT_CODES_HELP);
+
+for (const c of [ingest, inspect, capture, simulate, diagnose, replay, report, query, exportCsv]) c.register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // run.ts has already set the exit code and made the message one sentence
+  process.stderr.write(`txreplay: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : EXIT.failure);
+}
