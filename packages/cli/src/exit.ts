@@ -15,6 +15,8 @@ export const EXIT = {
   tool: 6,
   /** diagnose: the input was read but holds too little to judge (no TX-path event or log record, or all time lost) */
   unknown: 7,
+  /** bulk: some inputs could not be ingested (each is listed); every other file was stored */
+  bulkFailures: 8,
   /** interrupted (SIGINT/SIGTERM); outputs were not left half-written */
   interrupted: 130,
   /** anything else */

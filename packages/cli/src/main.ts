@@ -6,6 +6,7 @@
  */
 import { Command } from 'commander';
 import { EXIT } from './exit.js';
+import * as bulk from './commands/bulk.js';
 import * as capture from './commands/capture.js';
 import * as diagnose from './commands/diagnose.js';
 import * as exportCsv from './commands/export.js';
@@ -23,7 +24,8 @@ program
   .version('0.1.0')
   .showHelpAfterError();
 
-for (const c of [ingest, inspect, capture, simulate, diagnose, replay, report, query, exportCsv]) c.register(program);
+for (const c of [ingest, inspect, capture, simulate, diagnose, replay, report, bulk, query, exportCsv])
+  c.register(program);
 
 program.exitOverride((err) => {
   // commander's own errors (unknown option, missing argument) are usage errors

@@ -31,3 +31,5 @@ export { encodeEventsNative } from './encode-native.js';
 export { parseDashboardQueries, expandGrafanaMacros } from './dashboards.js';
 export { runQuery, type QueryOutputFormat } from './query.js';
 export { exportCsv } from './export-csv.js';
+export { expandInputs } from './fleet/inputs.js';
+export { bulkReport, type BulkFileResult, type BulkProgress } from './fleet/bulk.js';

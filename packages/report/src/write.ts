@@ -38,6 +38,8 @@ export interface RunInput {
   host?: string;
   /** driver profile the replay used (--driver), '' when not given; on every fact row */
   driver?: string;
+  /** the sources' content hashes when the caller has them already (bulk hashes every file to skip stored ones) */
+  hashes?: SourceHash[];
   /**
    * wall clock (ns since the epoch) of the last event. Default: the newest source file's mtime
    * (the capture ended when the file was last written). Dashboards use `time = ts_ns + offset`.
@@ -173,7 +175,7 @@ function newestMtimeNs(paths: string[]): bigint | null {
 export async function writeRun(store: Store, input: RunInput, opts: WriteOptions = {}): Promise<WriteResult> {
   const t0 = performance.now();
   const paths = input.summary.sources.map((s) => s.path);
-  const hashes = await hashSources(paths, input.table);
+  const hashes = input.hashes ?? (await hashSources(paths, input.table));
   const runId = computeRunId(hashes, input.options);
   const policy = opts.retry ?? store.retry;
   const packets = derivePackets(input.table);
