@@ -1,6 +1,6 @@
 /** Flags shared by `report`, `query` and `export`: where the ClickHouse store is. */
 import type { Command } from 'commander';
-import type { Store, StoreFlags } from '@txreplay/report';
+import type { OpenOptions, Store, StoreFlags } from '@txreplay/report';
 import { EXIT } from './exit.js';
 import { CliError } from './run.js';
 
@@ -15,10 +15,10 @@ export function addStoreOptions(cmd: Command): Command {
 }
 
 /** Open the store; any failure to open it is the store exit code (5), StoreError or not. */
-async function openStore(o: StoreFlags): Promise<Store> {
+async function openStore(o: StoreFlags, opts?: OpenOptions): Promise<Store> {
   const { Store, resolveStoreConfig } = await import('@txreplay/report');
   try {
-    return await Store.open(resolveStoreConfig(o));
+    return await Store.open(resolveStoreConfig(o), opts);
   } catch (e) {
     if (e instanceof Error && e.name === 'StoreError') throw e;
     throw new CliError(EXIT.store, e instanceof Error ? e.message : String(e));
@@ -26,8 +26,8 @@ async function openStore(o: StoreFlags): Promise<Store> {
 }
 
 /** Open the store, run `work` with it, close it. */
-export async function withStore<T>(o: StoreFlags, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(o);
+export async function withStore<T>(o: StoreFlags, work: (store: Store) => Promise<T>, opts?: OpenOptions): Promise<T> {
+  const store = await openStore(o, opts);
   try {
     return await work(store);
   } finally {

@@ -16,7 +16,7 @@ export {
   STORE_SCHEMA_VERSION,
   tableStructure,
 } from './ddl.js';
-export { Store, StoreError } from './store.js';
+export { Store, StoreError, type OpenOptions } from './store.js';
 export {
   writeRun,
   removeInsertTempFiles,

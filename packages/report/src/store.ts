@@ -21,6 +21,7 @@ import {
   type TableName,
 } from './ddl.js';
 import { withLock } from './lock.js';
+import { openShards, prepareEntry, shardIndex, type ClusterOptions } from './fleet/cluster.js';
 import { errorMessage, withRetry, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 
 /** Thrown when ClickHouse (either placement) fails after retries: one clear sentence. */
@@ -39,9 +40,14 @@ export interface OpenOptions {
   requestTimeoutMs?: number;
   /** table layout options (TTL) applied when the store is opened */
   layout?: LayoutOptions;
+  /** a cluster: local tables on every shard, Distributed tables in the database (fleet/cluster.ts) */
+  cluster?: ClusterOptions;
 }
 
 export class Store {
+  /** cluster: the shards' stores (local tables), in shard order; empty on one server or embedded */
+  private shards: Store[] = [];
+
   private constructor(
     readonly config: StoreConfig,
     public client: ClickHouseClient,
@@ -93,8 +99,7 @@ export class Store {
     }
     const store = new Store(config, client, parseServerVersion(version), retry);
     try {
-      await store.migrate(opts.migrateTo ?? STORE_SCHEMA_VERSION);
-      if (opts.layout?.ttlDays) await store.applyTtl(opts.layout);
+      await store.prepare(opts);
     } catch (err) {
       await store.client.close().catch(() => undefined);
       throw new StoreError(
@@ -110,6 +115,24 @@ export class Store {
       store.client = serverClient(config, opts, true);
     }
     return store;
+  }
+
+  /** Migrate (one server, embedded), or set up the shards and the Distributed tables (cluster). */
+  private async prepare(opts: OpenOptions): Promise<void> {
+    if (!opts.cluster) {
+      await this.migrate(opts.migrateTo ?? STORE_SCHEMA_VERSION);
+      if (opts.layout?.ttlDays) await this.applyTtl(opts.layout);
+      return;
+    }
+    if (this.config.placement !== 'server') throw new Error('a cluster needs a ClickHouse server URL');
+    this.shards = await openShards(this.config, opts.cluster, (c) => Store.open(c, { ...opts, cluster: undefined }));
+    await prepareEntry(this, opts.cluster);
+  }
+
+  /** The store a run is written to: its shard's local tables on a cluster, else this store. */
+  async storeForRun(runId: string): Promise<Store> {
+    if (this.shards.length === 0) return this;
+    return this.shards[await shardIndex(this, runId, this.shards.length)]!;
   }
 
   /** Current schema version of the store (0 when empty). */
@@ -277,6 +300,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.shards.map((s) => s.close()));
     await this.client.close();
   }
 }

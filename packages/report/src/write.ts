@@ -172,11 +172,13 @@ function newestMtimeNs(paths: string[]): bigint | null {
   return best;
 }
 
-export async function writeRun(store: Store, input: RunInput, opts: WriteOptions = {}): Promise<WriteResult> {
+export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions = {}): Promise<WriteResult> {
   const t0 = performance.now();
   const paths = input.summary.sources.map((s) => s.path);
   const hashes = input.hashes ?? (await hashSources(paths, input.table));
   const runId = computeRunId(hashes, input.options);
+  // on a cluster: the run's shard (its local tables), so lock, cleanup and the runs row are on one server
+  const store = await entry.storeForRun(runId);
   const policy = opts.retry ?? store.retry;
   const packets = derivePackets(input.table);
   const lastNs = input.result.trace.lastNs;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { BulkFileResult, BulkProgress, StoreFlags } from '@txreplay/report';
+import type { BulkFileResult, BulkProgress, OpenOptions, StoreFlags } from '@txreplay/report';
 import { EXIT } from '../exit.js';
 import { action, fail } from '../run.js';
 import { addReplayOptions, replayOptionsFromFlags, type ReplayCliOptions } from '../replay-flags.js';
@@ -9,6 +9,9 @@ interface BulkCliOptions extends ReplayCliOptions, StoreFlags {
   jobs?: string;
   host?: string;
   hostFromDir?: boolean;
+  ttlDays?: string;
+  cluster?: string;
+  clusterUrls?: string;
 }
 
 /**
@@ -23,7 +26,13 @@ export function register(program: Command): void {
     .argument('<inputs...>', 'trace files, directories (recursive) or globs (--json: the per-file summary as JSON)')
     .option('-j, --jobs <n>', 'parallel ingest+replay threads (default: number of cores)')
     .option('--host <name>', 'host the traces were captured on (default: this machine)')
-    .option('--host-from-dir', 'host of each file = the name of the directory it is in');
+    .option('--host-from-dir', 'host of each file = the name of the directory it is in')
+    .option('--ttl-days <n>', 'drop rows this many days after their time (ClickHouse 20.1+)')
+    .option(
+      '--cluster <name>',
+      'a ClickHouse cluster: local tables on every shard + Distributed tables (README "Cluster")',
+    )
+    .option('--cluster-urls <urls>', "with --cluster: every shard's HTTP URL, comma-separated, in shard order");
   addStoreOptions(cmd);
   addReplayOptions(cmd).action(
     action(async (ctx, inputs: string[], o: BulkCliOptions) => {
@@ -37,6 +46,7 @@ export function register(program: Command): void {
         return fail(EXIT.usage, e instanceof Error ? e.message : String(e));
       }
       const replay = await replayOptionsFromFlags(o);
+      const openOptions = storeOpenOptions(o);
       ctx.onInterrupt(() => {
         removeInsertTempFiles();
         process.stderr.write(
@@ -45,20 +55,45 @@ export function register(program: Command): void {
         process.exit(EXIT.interrupted);
       });
       const tty = process.stderr.isTTY === true;
-      const results = await withStore(o, (store) =>
-        bulkReport(store, files, {
-          jobs,
-          replay,
-          format: o.format,
-          host: o.hostFromDir ? 'parent-dir' : o.host,
-          onProgress: tty ? (p) => process.stderr.write(`\r${progressLine(p)}`) : undefined,
-        }),
+      const results = await withStore(
+        o,
+        (store) =>
+          bulkReport(store, files, {
+            jobs,
+            replay,
+            format: o.format,
+            host: o.hostFromDir ? 'parent-dir' : o.host,
+            onProgress: tty ? (p) => process.stderr.write(`\r${progressLine(p)}`) : undefined,
+          }),
+        openOptions,
       );
       if (tty) process.stderr.write('\n');
       process.stdout.write(o.json ? `${JSON.stringify(summaryJson(results), null, 2)}\n` : summaryText(results));
       return results.some((r) => r.status === 'failed') ? EXIT.bulkFailures : EXIT.ok;
     }),
   );
+}
+
+function storeOpenOptions(o: BulkCliOptions): OpenOptions {
+  const out: OpenOptions = {};
+  if (o.ttlDays !== undefined) {
+    const days = Number(o.ttlDays);
+    if (!Number.isInteger(days) || days < 1)
+      fail(EXIT.usage, `bad --ttl-days "${o.ttlDays}": a whole number of days ≥ 1`);
+    out.layout = { ttlDays: days };
+  }
+  if (o.clusterUrls && !o.cluster) fail(EXIT.usage, '--cluster-urls needs --cluster NAME');
+  if (o.cluster) {
+    if (!o.clusterUrls) fail(EXIT.usage, "--cluster needs --cluster-urls (each shard's HTTP URL, in shard order)");
+    out.cluster = {
+      name: o.cluster,
+      nodeUrls: o.clusterUrls
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    };
+  }
+  return out;
 }
 
 function progressLine(p: BulkProgress): string {
