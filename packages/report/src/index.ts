@@ -28,7 +28,8 @@ export {
 export { encodeEvents, encodeEventsTsv, u64Text, EVENT_INSERT_COLUMNS } from './encode-events.js';
 export { encodeEventsRowBinary } from './encode-rowbinary.js';
 export { encodeEventsNative } from './encode-native.js';
-export { parseDashboardQueries, expandGrafanaMacros } from './dashboards.js';
+export { parseDashboardQueries, expandGrafanaMacros, legacySql } from './dashboards.js';
+export { buildDashboard, provisioningYaml, DASHBOARD_VARIABLES } from './fleet/grafana.js';
 export { runQuery, type QueryOutputFormat } from './query.js';
 export { exportCsv } from './export-csv.js';
 export { expandInputs } from './fleet/inputs.js';
