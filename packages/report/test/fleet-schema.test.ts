@@ -133,3 +133,29 @@ describe('concurrent writers on the ClickHouse server', () => {
     }
   }, 180_000);
 });
+
+describe('optional TTL', () => {
+  it('chDB (26.x): every table gets TTL toDateTime(<time>) + INTERVAL 30 DAY', async () => {
+    const config = resolveStoreConfig({ db: path.join(tempDir('txreplay-chdb-'), 'db'), database: 'txr_ttl' }, {});
+    const store = await Store.open(config, { layout: { ttlDays: 30 } });
+    try {
+      const rows = await store.queryRows<{ name: string; e: string }>(
+        `SELECT name, engine_full AS e FROM system.tables WHERE database = 'txr_ttl' AND engine = 'MergeTree' ORDER BY name`,
+      );
+      expect(rows.map((r) => r.name)).toEqual(['events', 'findings', 'packets', 'queue_intervals', 'runs', 'series']);
+      for (const r of rows) expect(r.e).toMatch(/TTL toDateTime\(\w+\) \+ toIntervalDay\(30\)/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('18.16 has no TTL: opening with a TTL says so', async () => {
+    const config = resolveStoreConfig(
+      { clickhouseUrl: serverEnv.TXREPLAY_CLICKHOUSE_URL, database: `txr_ttl_${process.pid}` },
+      {},
+    );
+    await expect(Store.open(config, { layout: { ttlDays: 30 } })).rejects.toThrow(
+      /TTL needs ClickHouse 20\.1 or later/,
+    );
+  });
+});
