@@ -81,6 +81,13 @@ function run(dir, jobs, storeArgs) {
   return { s, last, loadBefore: before, loadAfter: loadavg()[0] };
 }
 
+/** Where the time went: ingest+replay (the workers, in parallel) vs the one writer, summed over the runs. */
+function stages(storeArgs) {
+  const q = `SELECT round(sum(ingest_ms + replay_ms) / 1000, 1) AS ingest_replay_s, round(sum(write_ms) / 1000, 1) AS write_s FROM runs`;
+  const r = spawnSync(process.execPath, [main, 'query', q, ...storeArgs, '--format', 'json'], { encoding: 'utf8' });
+  return r.stdout.trim();
+}
+
 function partitions(storeArgs) {
   const q = `SELECT count() AS parts, uniqExact(partition) AS partitions FROM system.parts WHERE database = 'txreplay' AND table = 'events' AND active`;
   const r = spawnSync(process.execPath, [main, 'query', q, ...storeArgs, '--format', 'json'], { encoding: 'utf8' });
@@ -117,6 +124,7 @@ try {
         `${placement} --jobs ${jobs}: ${r.s.toFixed(1)} s, ${(fleet.files / r.s).toFixed(2)} files/s, ${(mb / r.s).toFixed(2)} MB/s ` +
           `(load ${r.loadBefore.toFixed(2)} → ${r.loadAfter.toFixed(2)}); ${r.last}\n`,
       );
+      process.stdout.write(`  summed stage times: ${stages(storeArgs)}\n`);
       if (placement === 'chdb' && jobs === 2)
         process.stdout.write(`  events parts/partitions: ${partitions(storeArgs)}\n`);
     }

@@ -35,8 +35,8 @@ XML
   local urls=""
   for i in 0 1; do
     mkdir -p "$state/node$i"
-    if ! TMPDIR="$state/node$i" TXREPLAY_CLICKHOUSE_DIR='' TXREPLAY_CLICKHOUSE_HTTP_PORT=${ports[$((i * 2))]} \
-      TXREPLAY_CLICKHOUSE_TCP_PORT=${ports[$((i * 2 + 1))]} TXREPLAY_CLICKHOUSE_EXTRA_CONFIG="$state/remote_servers.xml" \
+    if ! TMPDIR="$state/node$i" TXREPLAY_CLICKHOUSE_DIR='' TXREPLAY_CLICKHOUSE_FIXED_HTTP_PORT=${ports[$((i * 2))]} \
+      TXREPLAY_CLICKHOUSE_FIXED_TCP_PORT=${ports[$((i * 2 + 1))]} TXREPLAY_CLICKHOUSE_EXTRA_CONFIG="$state/remote_servers.xml" \
       "$here/clickhouse-test-server.sh" start >"$state/node$i.env"; then
       echo "clickhouse-test-cluster: node $i did not start" >&2
       TXREPLAY_CLUSTER_STATE=$state cmd_stop

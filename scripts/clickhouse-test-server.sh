@@ -5,8 +5,8 @@
 #   scripts/clickhouse-test-server.sh stop              # kills it and removes its temp dir
 #   scripts/clickhouse-test-server.sh restart           # same dir and ports (used after a test SIGKILLs the server)
 #
-# Optional environment for `start` (scripts/clickhouse-test-cluster.sh uses them): TXREPLAY_CLICKHOUSE_HTTP_PORT and
-# TXREPLAY_CLICKHOUSE_TCP_PORT (fixed ports instead of free ones), TXREPLAY_CLICKHOUSE_EXTRA_CONFIG (a file whose
+# Optional environment for `start` (scripts/clickhouse-test-cluster.sh uses them): TXREPLAY_CLICKHOUSE_FIXED_HTTP_PORT and
+# TXREPLAY_CLICKHOUSE_FIXED_TCP_PORT (fixed ports instead of free ones), TXREPLAY_CLICKHOUSE_EXTRA_CONFIG (a file whose
 # XML is inserted into the server's <yandex> config, e.g. <remote_servers>).
 #
 # The server runs as a background process with its own config and data directory under a temp dir, listens on
@@ -119,8 +119,8 @@ cmd_start() {
   local bin dir http tcp
   bin=$(find_server_bin)
   dir=$(mktemp -d "${TMPDIR:-/tmp}/txreplay-clickhouse.XXXXXX")
-  http=${TXREPLAY_CLICKHOUSE_HTTP_PORT:-$(free_port)}
-  tcp=${TXREPLAY_CLICKHOUSE_TCP_PORT:-$(free_port)}
+  http=${TXREPLAY_CLICKHOUSE_FIXED_HTTP_PORT:-$(free_port)}
+  tcp=${TXREPLAY_CLICKHOUSE_FIXED_TCP_PORT:-$(free_port)}
   while [ "$tcp" = "$http" ]; do tcp=$(free_port); done
   TEST_PASSWORD="pw-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
   write_config "$dir" "$http" "$tcp"

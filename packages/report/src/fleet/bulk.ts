@@ -1,8 +1,9 @@
 /**
  * `txreplay bulk`: every trace file of a fleet ingested, replayed and stored, in parallel across cores.
  * `jobs` worker threads ingest + replay (bulk-worker.ts); this thread is the one writer (chDB allows one writer
- * process; on a server it keeps inserts ordered and the locks few). Each loop overlaps the replay of its next
- * file with the write of its last, and holds at most one table waiting for the writer, so memory stays bounded.
+ * process; on a server it keeps inserts ordered and the locks few). With 2+ jobs each loop overlaps the replay
+ * of its next file with the write of its last, and holds at most one table waiting for the writer, so memory
+ * stays bounded; `jobs: 1` is serial (one core: replay, write, next).
  *
  * Resumable: a file whose content is already a complete run (runs.content_sha256) is skipped and says so. A run
  * is visible only once its `runs` row is written (last), so a crash or Ctrl-C leaves no partial run; running
@@ -192,6 +193,8 @@ async function threadLoop(s: BulkState, thread: JobThread): Promise<void> {
     const write = s.writeChain.then(() => storeOne(s, idx, r, started));
     s.writeChain = write.catch(() => undefined);
     lastWrite = write;
+    // --jobs 1 is the serial baseline (one core): no replay of the next file while this one is written
+    if (s.opts.jobs <= 1) await lastWrite;
   }
   await lastWrite;
 }
