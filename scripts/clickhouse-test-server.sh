@@ -5,6 +5,10 @@
 #   scripts/clickhouse-test-server.sh stop              # kills it and removes its temp dir
 #   scripts/clickhouse-test-server.sh restart           # same dir and ports (used after a test SIGKILLs the server)
 #
+# Optional environment for `start` (scripts/clickhouse-test-cluster.sh uses them): TXREPLAY_CLICKHOUSE_FIXED_HTTP_PORT and
+# TXREPLAY_CLICKHOUSE_FIXED_TCP_PORT (fixed ports instead of free ones), TXREPLAY_CLICKHOUSE_EXTRA_CONFIG (a file whose
+# XML is inserted into the server's <yandex> config, e.g. <remote_servers>).
+#
 # The server runs as a background process with its own config and data directory under a temp dir, listens on
 # 127.0.0.1 only, on free ports. It is never the system service. State for `stop` is found through
 # $TXREPLAY_CLICKHOUSE_DIR (exported by `start`) or the file /tmp/txreplay-clickhouse-test-server.current.
@@ -58,6 +62,7 @@ write_config() {
   <builtin_dictionaries_reload_interval>3600</builtin_dictionaries_reload_interval>
   <max_session_timeout>3600</max_session_timeout>
   <default_session_timeout>60</default_session_timeout>
+$(if [ -n "${TXREPLAY_CLICKHOUSE_EXTRA_CONFIG:-}" ]; then cat "$TXREPLAY_CLICKHOUSE_EXTRA_CONFIG"; fi)
 </yandex>
 XML
   cat >"$dir/users.xml" <<XML
@@ -114,8 +119,8 @@ cmd_start() {
   local bin dir http tcp
   bin=$(find_server_bin)
   dir=$(mktemp -d "${TMPDIR:-/tmp}/txreplay-clickhouse.XXXXXX")
-  http=$(free_port)
-  tcp=$(free_port)
+  http=${TXREPLAY_CLICKHOUSE_FIXED_HTTP_PORT:-$(free_port)}
+  tcp=${TXREPLAY_CLICKHOUSE_FIXED_TCP_PORT:-$(free_port)}
   while [ "$tcp" = "$http" ]; do tcp=$(free_port); done
   TEST_PASSWORD="pw-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
   write_config "$dir" "$http" "$tcp"

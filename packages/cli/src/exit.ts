@@ -22,6 +22,8 @@ export const EXIT = {
   tool: 6,
   /** diagnose/replay/report: the input was read but holds too little to judge (verdict "unknown") */
   unknown: 7,
+  /** bulk: some inputs could not be ingested (each is listed); every other file was stored */
+  bulkFailures: 8,
   /** an output could not be written (disk full, quota, I/O error) */
   cannotWrite: 74,
   /** anything else: a bug (the message says what) */

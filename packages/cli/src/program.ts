@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { EXIT } from './exit.js';
+import * as bulk from './commands/bulk.js';
 import * as capture from './commands/capture.js';
 import * as diagnose from './commands/diagnose.js';
 import * as exportCsv from './commands/export.js';
@@ -45,7 +46,8 @@ program
   })
   .addHelpText('after', EXIT_CODES_HELP);
 
-for (const c of [ingest, inspect, capture, simulate, diagnose, replay, report, query, exportCsv]) c.register(program);
+for (const c of [ingest, inspect, capture, simulate, diagnose, replay, report, bulk, query, exportCsv])
+  c.register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,6 @@
 /** Flags shared by `report`, `query` and `export`: where the ClickHouse store is, and how long to wait for it. */
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Store, StoreFlags } from '@txreplay/report';
+import type { OpenOptions, Store, StoreFlags } from '@txreplay/report';
 import { CliError, EXIT } from './exit.js';
 import { isReadOnlyDir, mirrorReadOnlyStore } from './store-mirror.js';
 import { onShutdown } from './run.js';
@@ -43,7 +43,7 @@ function showRetry(attempt: number, err: unknown, delayMs: number): void {
  * command only reads, so an embedded store on a read-only file system is opened through a mirror
  * (./store-mirror.ts).
  */
-async function openStore(o: StoreFlags, readOnly: boolean): Promise<Store> {
+async function openStore(o: StoreFlags, readOnly: boolean, opts: OpenOptions = {}): Promise<Store> {
   const { DEFAULT_RETRY, Store, resolveStoreConfig } = await import('@txreplay/report');
   try {
     const config = resolveStoreConfig(o);
@@ -51,7 +51,7 @@ async function openStore(o: StoreFlags, readOnly: boolean): Promise<Store> {
       process.stderr.write(`txreplay: ${config.dbDir} is read-only: reading it through a temporary mirror\n`);
       config.dbDir = mirrorReadOnlyStore(config.dbDir);
     }
-    return await Store.open(config, { retry: { ...DEFAULT_RETRY, onRetry: showRetry } });
+    return await Store.open(config, { ...opts, retry: { ...DEFAULT_RETRY, onRetry: showRetry } });
   } catch (e) {
     if (e instanceof Error && e.name === 'StoreError') throw e;
     throw new CliError(EXIT.store, e instanceof Error ? e.message : String(e));
@@ -96,9 +96,10 @@ function closeInOrderOnSignal(store: Store): () => void {
 export async function withStore<T>(
   o: StoreFlags,
   work: (store: Store) => Promise<T>,
-  access: { readOnly?: boolean } = {},
+  access: { readOnly?: boolean } & OpenOptions = {},
 ): Promise<T> {
-  const store = await openStore(o, access.readOnly === true);
+  const { readOnly, ...opts } = access;
+  const store = await openStore(o, readOnly === true, opts);
   const unregister = store.config.placement === 'embedded' ? closeInOrderOnSignal(store) : () => undefined;
   try {
     return await work(store);

@@ -15,6 +15,13 @@ export interface ServerCaps {
   dateTime64: boolean;
   /** `{name:Type}` query parameters (19.11+) */
   queryParams: boolean;
+  /**
+   * data-skipping indexes incl. `bloom_filter` without the experimental switch (20.1+; 18.16 knows neither the
+   * index syntax nor `allow_experimental_data_skipping_indices` — checked against Debian's 18.16.1)
+   */
+  skipIndexes: boolean;
+  /** table `TTL` clauses and `ALTER TABLE … MODIFY TTL` (19.6+; 18.16 rejects the syntax; we require 20.1) */
+  ttl: boolean;
 }
 
 export function parseServerVersion(version: string): ServerCaps {
@@ -31,5 +38,7 @@ export function parseServerVersion(version: string): ServerCaps {
     lowCardinality: atLeast(20, 1),
     dateTime64: atLeast(20, 1),
     queryParams: atLeast(19, 11),
+    skipIndexes: atLeast(20, 1),
+    ttl: atLeast(20, 1),
   };
 }

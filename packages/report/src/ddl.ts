@@ -1,8 +1,9 @@
 /**
  * The txreplay ClickHouse schema (documented in packages/report/README.md "Schema"), generated for the
- * connected server's capabilities. Every table is partitioned by `run_id`, so re-writing a run starts with
- * `ALTER TABLE … DROP PARTITION` (synchronous on every version, unlike `ALTER … DELETE` mutations), and the
- * `runs` row is inserted LAST: it is the completion marker. Readers only trust data whose run has a `runs` row.
+ * connected server's capabilities. Since store version 4 ("fleet layout") every table is partitioned by month
+ * (toYYYYMM of its time column) and ordered for the dashboards' filters (host, device, queue, time); every
+ * fact table carries the run's host, kernel and driver so fleet queries need no join. The `runs` row is
+ * inserted LAST: it is the completion marker. Readers only trust data whose run has a `runs` row.
  */
 import { CATALOGUE, CLICKHOUSE_TYPE, type CatalogueColumn } from '@txreplay/ingest';
 import type { ServerCaps } from './caps.js';
@@ -47,8 +48,23 @@ function eventColumn(c: CatalogueColumn): ColumnSpec {
  * Column lists per table, in insert order (the TSV writers emit exactly these). `events` is the ingest
  * catalogue (packages/ingest/src/table/catalogue.ts) after `run_id`, with the wall-clock `time` after `ts_ns`.
  */
+/** Store version of the fleet layout (migration rebuildForFleet); catalogue storeVersions must avoid it. */
+const FLEET_VERSION = 4;
+
+/** The run's constants on every fact table (fleet queries filter on them without joining `runs`). */
+const RUN_TAGS: ColumnSpec[] = [
+  { name: 'host', type: 'String', lc: true, since: FLEET_VERSION },
+  { name: 'kernel', type: 'String', lc: true, since: FLEET_VERSION },
+  // the replay's driver profile (--driver); `events.driver` is the tracepoint field of net_dev_xmit_timeout
+  { name: 'driver_profile', type: 'String', lc: true, since: FLEET_VERSION },
+];
+
+/** Columns every fact table starts with, constant within a run: run_id then RUN_TAGS. */
+export const RUN_CONSTANT_COLUMNS = ['run_id', ...RUN_TAGS.map((c) => c.name)] as const;
+
 export const EVENT_COLUMNS: ColumnSpec[] = [
   { name: 'run_id', type: 'String', lc: true },
+  ...RUN_TAGS,
   ...CATALOGUE.flatMap((c): ColumnSpec[] =>
     c.name === 'ts_ns' ? [eventColumn(c), { name: 'time', type: 'TIME', codec: 'Delta, ZSTD(1)' }] : [eventColumn(c)],
   ),
@@ -60,6 +76,7 @@ const RUN_COLUMNS: ColumnSpec[] = [
   { name: 'written_at', type: "DateTime('UTC')" },
   { name: 'host', type: 'String' },
   { name: 'kernel', type: 'String' },
+  { name: 'driver_profile', type: 'String', since: FLEET_VERSION },
   { name: 'format', type: 'String' },
   /** JSON array: [{path, format, kernel, sha256, bytes, lines, events, skipped, comments, lost}] */
   { name: 'sources', type: 'String' },
@@ -86,6 +103,7 @@ const RUN_COLUMNS: ColumnSpec[] = [
 
 const PACKET_COLUMNS: ColumnSpec[] = [
   { name: 'run_id', type: 'String', lc: true },
+  ...RUN_TAGS,
   { name: 'skbaddr', type: 'UInt64' },
   { name: 'dev', type: 'String', lc: true },
   { name: 'queue', type: 'Int32' },
@@ -107,6 +125,7 @@ const PACKET_COLUMNS: ColumnSpec[] = [
 
 const INTERVAL_COLUMNS: ColumnSpec[] = [
   { name: 'run_id', type: 'String', lc: true },
+  ...RUN_TAGS,
   { name: 'dev', type: 'String', lc: true },
   { name: 'queue', type: 'Int32' },
   { name: 'state', type: 'String', lc: true },
@@ -119,6 +138,7 @@ const INTERVAL_COLUMNS: ColumnSpec[] = [
 
 const SERIES_COLUMNS: ColumnSpec[] = [
   { name: 'run_id', type: 'String', lc: true },
+  ...RUN_TAGS,
   { name: 'dev', type: 'String', lc: true },
   { name: 'queue', type: 'Int32' },
   { name: 'ts_ns', type: 'Int64', codec: 'Delta, ZSTD(1)' },
@@ -131,6 +151,7 @@ const SERIES_COLUMNS: ColumnSpec[] = [
 
 const FINDING_COLUMNS: ColumnSpec[] = [
   { name: 'run_id', type: 'String', lc: true },
+  ...RUN_TAGS,
   { name: 'ordinal', type: 'UInt32' },
   { name: 'kind', type: 'String', lc: true },
   { name: 'severity', type: 'String', lc: true },
@@ -157,16 +178,49 @@ const TABLE_COLUMNS: Record<TableName, ColumnSpec[]> = {
   findings: FINDING_COLUMNS,
 };
 
-/** Sorting keys. Nullable columns cannot be keys on old servers, hence the ifNull() expressions. */
-const ORDER_BY: Record<TableName, string> = {
+/** Sorting keys of the v1 layout (partitioned by run_id): what migrations from v1–v3 stores start from. */
+const LEGACY_ORDER_BY: Record<TableName, string> = {
   runs: 'run_id',
-  // per-device time scans: one device's queue in time order is one contiguous range
   events: "run_id, ifNull(dev, ''), ifNull(queue, -1), ts_ns, line",
   packets: 'run_id, dev, queue, queued_ns, skbaddr',
   queue_intervals: 'run_id, dev, queue, start_ns',
   series: 'run_id, dev, queue, ts_ns',
   findings: 'run_id, ordinal',
 };
+
+/**
+ * The fleet layout: one partition per month of the row's wall-clock time (a 1,000-run fleet makes a handful of
+ * partitions, not one per run), sorted by the dashboards' filters: host, then device/queue, then time. Nullable
+ * columns cannot be keys on 18.16, hence the ifNull() expressions.
+ */
+const FLEET_LAYOUT: Record<TableName, { timeColumn: string; orderBy: string }> = {
+  runs: { timeColumn: 'first_time', orderBy: 'host, first_time, run_id' },
+  events: { timeColumn: 'time', orderBy: "host, ifNull(dev, ''), ifNull(queue, -1), time, line" },
+  packets: { timeColumn: 'time', orderBy: 'host, dev, queue, time, skbaddr' },
+  queue_intervals: { timeColumn: 'start_time', orderBy: 'host, dev, queue, start_time' },
+  series: { timeColumn: 'time', orderBy: 'host, dev, queue, time' },
+  findings: { timeColumn: 'start_time', orderBy: 'host, dev, start_time, run_id, ordinal' },
+};
+
+/** What the tables are created with beyond the columns (TTL is optional: `OpenOptions.ttlDays`). */
+export interface LayoutOptions {
+  /** drop rows this many days after their time (servers with TTL, 20.1+) */
+  ttlDays?: number;
+}
+
+/** `TTL …` clause of a table, or '' (no TTL asked, or a server without TTL: 18.16). */
+export function ttlClause(table: TableName, caps: ServerCaps, layout: LayoutOptions): string {
+  if (!layout.ttlDays || !caps.ttl) return '';
+  const days = Math.floor(layout.ttlDays);
+  if (!(days > 0)) throw new Error(`TTL must be a positive number of days (got ${layout.ttlDays})`);
+  return `TTL toDateTime(${FLEET_LAYOUT[table].timeColumn}) + INTERVAL ${days} DAY`;
+}
+
+/** Skip indexes: a bloom filter on packets.skbaddr (lookups of one skb across a fleet), where supported. */
+function skipIndexes(table: TableName, caps: ServerCaps): string[] {
+  if (table !== 'packets' || !caps.skipIndexes) return [];
+  return ['  INDEX skbaddr_bloom skbaddr TYPE bloom_filter(0.01) GRANULARITY 4'];
+}
 
 /** `name Type, …` of a table for the given server (no codecs): the structure argument of file()/input(). */
 export function tableStructure(table: TableName, caps: ServerCaps): string {
@@ -177,15 +231,33 @@ export function columnNames(table: TableName): string[] {
   return TABLE_COLUMNS[table].map((c) => c.name);
 }
 
-/** CREATE TABLE with the columns of store schema version `version` (all by default). */
-function createTableSql(db: string, table: TableName, caps: ServerCaps, version = Infinity): string {
-  const cols = TABLE_COLUMNS[table]
+function columnsSql(table: TableName, caps: ServerCaps, version: number): string[] {
+  return TABLE_COLUMNS[table]
     .filter((c) => (c.since ?? 1) <= version)
-    .map((c) => `  ${quoteIdent(c.name)} ${renderType(c, caps)}`)
-    .join(',\n');
+    .map((c) => `  ${quoteIdent(c.name)} ${renderType(c, caps)}`);
+}
+
+/** CREATE TABLE of the v1 layout with the columns of store version `version` (v1–v3 stores, migrations). */
+function createLegacyTableSql(db: string, table: TableName, caps: ServerCaps, version: number): string {
   return (
-    `CREATE TABLE IF NOT EXISTS ${quoteIdent(db)}.${quoteIdent(table)} (\n${cols}\n)\n` +
-    `ENGINE = MergeTree PARTITION BY run_id ORDER BY (${ORDER_BY[table]})`
+    `CREATE TABLE IF NOT EXISTS ${quoteIdent(db)}.${quoteIdent(table)} (\n${columnsSql(table, caps, version).join(',\n')}\n)\n` +
+    `ENGINE = MergeTree PARTITION BY run_id ORDER BY (${LEGACY_ORDER_BY[table]})`
+  );
+}
+
+/** CREATE TABLE of the fleet layout, named `name` (the table itself, or its rebuild copy). */
+function createFleetTableSql(
+  db: string,
+  table: TableName,
+  caps: ServerCaps,
+  opts: { name?: string; version?: number; layout?: LayoutOptions } = {},
+): string {
+  const { timeColumn, orderBy } = FLEET_LAYOUT[table];
+  const body = [...columnsSql(table, caps, opts.version ?? Infinity), ...skipIndexes(table, caps)].join(',\n');
+  const ttl = ttlClause(table, caps, opts.layout ?? {});
+  return (
+    `CREATE TABLE IF NOT EXISTS ${quoteIdent(db)}.${quoteIdent(opts.name ?? table)} (\n${body}\n)\n` +
+    `ENGINE = MergeTree PARTITION BY toYYYYMM(${timeColumn}) ORDER BY (${orderBy})${ttl ? ` ${ttl}` : ''}`
   );
 }
 
@@ -200,8 +272,14 @@ export function quoteString(value: string): string {
   return "'" + value.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
 }
 
-/** A DDL statement, or an ADD COLUMN that runs only when the column is missing (18.16 has no IF NOT EXISTS there). */
-type MigrationStep = string | { table: TableName; column: string; sql: string };
+/**
+ * A migration step: a DDL statement; an ADD COLUMN that runs only when the column is missing (18.16 has no IF
+ * NOT EXISTS there); or a table rebuild that runs only while the table is not yet in the fleet layout.
+ */
+export type MigrationStep =
+  | string
+  | { table: TableName; column: string; sql: string }
+  | { rebuild: TableName; statements: string[]; cleanup: string };
 
 export interface Migration {
   version: number;
@@ -212,8 +290,9 @@ export interface Migration {
 /**
  * Forward-only migrations. A fresh database runs them all in order; an older one runs the missing ones.
  * v1: the six tables. v2: `runs.verdict` and `runs.packets` were added after v1 shipped — kept as an ALTER
- * so a v1 store migrates in place (and the migration path stays exercised by the tests). v3 and later: the
- * `events` columns the ingest catalogue added with that `storeVersion` (eventColumnMigrations).
+ * so a v1 store migrates in place (and the migration path stays exercised by the tests). v3: the `events`
+ * columns the ingest catalogue added with storeVersion 3. v4: the fleet layout (rebuildForFleet). Later
+ * catalogue storeVersions (5, 6, …) become ADD COLUMN migrations after it (eventColumnMigrations).
  */
 export const MIGRATIONS: Migration[] = [
   {
@@ -221,12 +300,12 @@ export const MIGRATIONS: Migration[] = [
     description: 'runs, events, packets, queue_intervals, series, findings',
     statements: (db, caps) =>
       TABLES.map((t) => {
-        if (t !== 'runs') return createTableSql(db, t, caps, 1);
-        const v1 = RUN_COLUMNS.filter((c) => c.name !== 'verdict' && c.name !== 'packets');
+        if (t !== 'runs') return createLegacyTableSql(db, t, caps, 1);
+        const v1 = RUN_COLUMNS.filter((c) => c.name !== 'verdict' && c.name !== 'packets' && (c.since ?? 1) <= 1);
         const cols = v1.map((c) => `  ${quoteIdent(c.name)} ${renderType(c, caps)}`).join(',\n');
         return (
           `CREATE TABLE IF NOT EXISTS ${quoteIdent(db)}.runs (\n${cols}\n)\n` +
-          `ENGINE = MergeTree PARTITION BY run_id ORDER BY (${ORDER_BY.runs})`
+          `ENGINE = MergeTree PARTITION BY run_id ORDER BY (${LEGACY_ORDER_BY.runs})`
         );
       }),
   },
@@ -246,17 +325,58 @@ export const MIGRATIONS: Migration[] = [
       },
     ],
   },
-  ...eventColumnMigrations(),
+  ...eventColumnMigrations().filter((m) => m.version < FLEET_VERSION),
+  {
+    version: FLEET_VERSION,
+    description:
+      'fleet layout: monthly partitions, host/device/time order keys, host/kernel/driver_profile on every table',
+    statements: (db, caps) => [
+      // fact tables first: their copies take host/kernel from `runs`, which is rebuilt last
+      ...TABLES.filter((t) => t !== 'runs').map((t) => rebuildForFleet(db, t, caps)),
+      rebuildForFleet(db, 'runs', caps),
+    ],
+  },
+  ...eventColumnMigrations().filter((m) => m.version > FLEET_VERSION),
 ];
 
 /** Bumped when a migration is added; stored in `<db>.schema_migrations`. */
 export const STORE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
+/**
+ * Copy a v1-layout table into the fleet layout, keeping every row: create `<t>__fleet`, INSERT … SELECT (fact
+ * tables take host and kernel from their run's `runs` row; driver is unknown for old runs: ''), then swap the
+ * names and drop the old table. Runs only while `<t>` is still partitioned by run_id; a crash before the swap
+ * redoes the copy, a crash after it leaves `<t>__pre_fleet`, which `cleanup` drops.
+ */
+function rebuildForFleet(db: string, table: TableName, caps: ServerCaps): MigrationStep {
+  const q = (n: string): string => `${quoteIdent(db)}.${quoteIdent(n)}`;
+  const old = TABLE_COLUMNS[table].filter((c) => (c.since ?? 1) < FLEET_VERSION).map((c) => quoteIdent(c.name));
+  const copy =
+    table === 'runs'
+      ? `INSERT INTO ${q('runs__fleet')} (${old.join(', ')}) SELECT ${old.join(', ')} FROM ${q('runs')}`
+      : `INSERT INTO ${q(`${table}__fleet`)} (${old.join(', ')}, host, kernel, driver_profile) ` +
+        `SELECT ${old.join(', ')}, fleet_host, fleet_kernel, '' FROM ${q(table)} ` +
+        `ANY LEFT JOIN (SELECT toString(run_id) AS run_id, host AS fleet_host, kernel AS fleet_kernel FROM ${q('runs')}) AS fleet_runs USING (run_id)`;
+  return {
+    rebuild: table,
+    statements: [
+      `DROP TABLE IF EXISTS ${q(`${table}__fleet`)}`,
+      createFleetTableSql(db, table, caps, { name: `${table}__fleet`, version: FLEET_VERSION }),
+      copy,
+      `RENAME TABLE ${q(table)} TO ${q(`${table}__pre_fleet`)}, ${q(`${table}__fleet`)} TO ${q(table)}`,
+    ],
+    cleanup: `DROP TABLE IF EXISTS ${q(`${table}__pre_fleet`)}`,
+  };
+}
+
 /** One migration per store version that added `events` columns: ADD COLUMN … AFTER the column before it. */
 function eventColumnMigrations(): Migration[] {
-  const versions = [...new Set(EVENT_COLUMNS.map((c) => c.since ?? 1))].filter((v) => v > 1).sort((a, b) => a - b);
-  return versions.map((version, i) => {
-    if (version !== 3 + i) throw new Error(`events column store versions must be 3, 4, … in order (got ${version})`);
+  const versions = [...new Set(CATALOGUE.map((c: CatalogueColumn) => c.storeVersion ?? 1))]
+    .filter((v) => v > 1)
+    .sort((a, b) => a - b);
+  return versions.map((version) => {
+    if (version === FLEET_VERSION || version === 2)
+      throw new Error(`catalogue storeVersion ${version} is taken by another migration (use ${FLEET_VERSION + 1}+)`);
     const added = EVENT_COLUMNS.filter((c) => c.since === version);
     return {
       version,

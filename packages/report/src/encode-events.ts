@@ -6,7 +6,7 @@
  */
 import { Type, type Data, type Table, type RecordBatch } from 'apache-arrow';
 import { CATALOGUE, COLUMNS, nullColumnData, type ColumnName } from '@txreplay/ingest';
-import { EVENT_COLUMNS } from './ddl.js';
+import { EVENT_COLUMNS, RUN_CONSTANT_COLUMNS } from './ddl.js';
 import { tsvEscape, WallClockFormatter } from './tsv.js';
 
 const TAB = 0x09;
@@ -234,6 +234,8 @@ function columnWriter(d: Data): CellWriter {
 
 export interface EncodeEventsOptions {
   runId: string;
+  /** the run's host, kernel and driver, written on every row (fleet layout); '' when not given */
+  tags?: RunTags;
   /** wall clock minus trace clock, ns: `time = ts_ns + wallOffsetNs` */
   wallOffsetNs: bigint;
   /** DateTime64(9) text (true) or DateTime seconds (false, servers before 20.1) */
@@ -241,6 +243,20 @@ export interface EncodeEventsOptions {
   /** rows per yielded chunk */
   chunkRows?: number;
 }
+
+export interface RunTags {
+  host: string;
+  kernel: string;
+  driver: string;
+}
+
+/** The values of RUN_CONSTANT_COLUMNS for one run, in column order. */
+export function runConstants(opts: EncodeEventsOptions): string[] {
+  const t = opts.tags ?? { host: '', kernel: '', driver: '' };
+  return [opts.runId, t.host, t.kernel, t.driver];
+}
+
+const RUN_CONSTANT_SET = new Set<string>(RUN_CONSTANT_COLUMNS);
 
 /**
  * Column `name` of a record batch. A nullable column the table lacks (an .arrow file written before ingest added
@@ -257,7 +273,7 @@ export function eventColumnData(batch: RecordBatch, name: string): Data {
 export const EVENT_INSERT_COLUMNS = EVENT_COLUMNS.map((c) => c.name);
 
 /**
- * The cell writers of one batch in EVENT_COLUMNS order, without run_id and time (the encoders write those
+ * The cell writers of one batch in EVENT_COLUMNS order, without the run constants (RUN_CONSTANT_COLUMNS) and time (the encoders write those
  * themselves, time from ts_ns): ts_ns's (the first) and the rest; and the ts_ns column, as BigInt64 and as
  * uint32 halves, from `tsOff`. Shared by the TSV (encodeEventsTsv) and RowBinary (encode-rowbinary.ts) encoders.
  */
@@ -269,7 +285,7 @@ export function batchWriters<W>(
   let ts: BigInt64Array | null = null;
   let tsOff = 0;
   for (const col of EVENT_COLUMNS) {
-    if (col.name === 'run_id' || col.name === 'time') continue;
+    if (RUN_CONSTANT_SET.has(col.name) || col.name === 'time') continue;
     const d = eventColumnData(batch, col.name);
     if (col.name === 'ts_ns') {
       ts = d.values as BigInt64Array;
@@ -296,7 +312,7 @@ export function* encodeEventsTsv(table: Table, opts: EncodeEventsOptions): Gener
   }
   const offSecN = Number(offSec);
   const offFracN = Number(offFrac);
-  const runIdBytes = Buffer.from(tsvEscape(opts.runId));
+  const runIdBytes = Buffer.from(runConstants(opts).map(tsvEscape).join('\t'));
   let secCached = Number.NaN;
   let prefixBytes = Buffer.alloc(0);
   for (const batch of table.batches as RecordBatch[]) {

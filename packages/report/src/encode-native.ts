@@ -9,12 +9,13 @@
  */
 import { Type, type Data, type Table, type RecordBatch } from 'apache-arrow';
 import type { ServerCaps } from './caps.js';
-import { EVENT_COLUMNS, tableStructure } from './ddl.js';
+import { EVENT_COLUMNS, RUN_CONSTANT_COLUMNS, tableStructure } from './ddl.js';
 import {
   chStringBytes,
   encodedDictValues,
   eventColumnData,
   isValid,
+  runConstants,
   varUIntBytes,
   wallOffsetParts,
   type EncodeEventsOptions,
@@ -122,7 +123,8 @@ export function* encodeEventsNative(
     });
   if (structure.length !== EVENT_COLUMNS.length) throw new Error('events: structure/column mismatch');
   const header = structure.map((c) => Buffer.concat([chStringBytes(c.name), chStringBytes(c.type)]));
-  const runIdCell = chStringBytes(opts.runId);
+  const constants = RUN_CONSTANT_COLUMNS.map((c, i) => [c as string, chStringBytes(runConstants(opts)[i]!)] as const);
+  const constantCells = new Map<string, Buffer>(constants);
   const { lo: offLo, hi: offHi, sec: offSec, fracNs: offFracNs } = wallOffsetParts(opts.wallOffsetNs);
 
   for (const batch of table.batches as RecordBatch[]) {
@@ -135,9 +137,10 @@ export function* encodeEventsNative(
       const parts: Buffer[] = [varUIntBytes(structure.length), varUIntBytes(rows)];
       structure.forEach((col, ci) => {
         parts.push(header[ci]!);
-        if (col.name === 'run_id') {
-          const b = Buffer.allocUnsafe(runIdCell.length * rows);
-          b.fill(runIdCell);
+        const cell = constantCells.get(col.name);
+        if (cell) {
+          const b = Buffer.allocUnsafe(cell.length * rows);
+          b.fill(cell);
           parts.push(b);
           return;
         }

@@ -13,6 +13,7 @@ import {
   chStringBytes,
   encodedDictValues,
   isValid,
+  runConstants,
   wallOffsetParts,
   type EncodeEventsOptions,
 } from './encode-events.js';
@@ -102,7 +103,7 @@ function columnWriter(d: Data, name: string, nullableColumn: boolean): CellWrite
 export function* encodeEventsRowBinary(table: Table, opts: EncodeEventsOptions): Generator<Buffer> {
   const chunkRows = opts.chunkRows ?? 8192;
   const out = new Sink(chunkRows * 96);
-  const runIdBytes = chStringBytes(opts.runId);
+  const runIdBytes = Buffer.concat(runConstants(opts).map(chStringBytes));
   // time = ts_ns + wallOffsetNs: added in 32-bit halves with carry (no BigInt per row)
   const { lo: offLo, hi: offHi, sec: offSec, fracNs: offFracNs } = wallOffsetParts(opts.wallOffsetNs);
   for (const batch of table.batches as RecordBatch[]) {

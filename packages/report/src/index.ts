@@ -16,7 +16,7 @@ export {
   STORE_SCHEMA_VERSION,
   tableStructure,
 } from './ddl.js';
-export { Store, StoreError } from './store.js';
+export { Store, StoreError, type OpenOptions } from './store.js';
 export { DEFAULT_RETRY } from './retry.js';
 export {
   writeRun,
@@ -29,6 +29,9 @@ export {
 export { encodeEvents, encodeEventsTsv, u64Text, EVENT_INSERT_COLUMNS } from './encode-events.js';
 export { encodeEventsRowBinary } from './encode-rowbinary.js';
 export { encodeEventsNative } from './encode-native.js';
-export { parseDashboardQueries, expandGrafanaMacros } from './dashboards.js';
+export { parseDashboardQueries, expandGrafanaMacros, legacySql } from './dashboards.js';
+export { buildDashboard, provisioningYaml, DASHBOARD_VARIABLES } from './fleet/grafana.js';
 export { runQuery, type QueryOutputFormat } from './query.js';
 export { exportCsv } from './export-csv.js';
+export { expandInputs } from './fleet/inputs.js';
+export { bulkReport, type BulkFileResult, type BulkProgress } from './fleet/bulk.js';

@@ -8,7 +8,20 @@ import { mkdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parseServerVersion, type ServerCaps } from './caps.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, describeStore, type StoreConfig } from './config.js';
-import { MIGRATIONS, STORE_SCHEMA_VERSION, quoteIdent, quoteString, columnNames, type TableName } from './ddl.js';
+import {
+  MIGRATIONS,
+  STORE_SCHEMA_VERSION,
+  TABLES,
+  quoteIdent,
+  quoteString,
+  columnNames,
+  ttlClause,
+  type LayoutOptions,
+  type MigrationStep,
+  type TableName,
+} from './ddl.js';
+import { withLock } from './lock.js';
+import { openShards, prepareEntry, shardIndex, type ClusterOptions } from './fleet/cluster.js';
 import { errorMessage, withDeadline, withRetry, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 
 /** Thrown when ClickHouse (either placement) fails after retries: one clear sentence. */
@@ -25,9 +38,16 @@ export interface OpenOptions {
   migrateTo?: number;
   /** request timeout for the server placement */
   requestTimeoutMs?: number;
+  /** table layout options (TTL) applied when the store is opened */
+  layout?: LayoutOptions;
+  /** a cluster: local tables on every shard, Distributed tables in the database (fleet/cluster.ts) */
+  cluster?: ClusterOptions;
 }
 
 export class Store {
+  /** cluster: the shards' stores (local tables), in shard order; empty on one server or embedded */
+  private shards: Store[] = [];
+
   private constructor(
     readonly config: StoreConfig,
     public client: ClickHouseClient,
@@ -84,7 +104,7 @@ export class Store {
     }
     const store = new Store(config, client, parseServerVersion(version), retry);
     try {
-      await store.migrate(opts.migrateTo ?? STORE_SCHEMA_VERSION);
+      await store.prepare(opts);
     } catch (err) {
       await store.client.close().catch(() => undefined);
       throw new StoreError(
@@ -102,6 +122,24 @@ export class Store {
     return store;
   }
 
+  /** Migrate (one server, embedded), or set up the shards and the Distributed tables (cluster). */
+  private async prepare(opts: OpenOptions): Promise<void> {
+    if (!opts.cluster) {
+      await this.migrate(opts.migrateTo ?? STORE_SCHEMA_VERSION);
+      if (opts.layout?.ttlDays) await this.applyTtl(opts.layout);
+      return;
+    }
+    if (this.config.placement !== 'server') throw new Error('a cluster needs a ClickHouse server URL');
+    this.shards = await openShards(this.config, opts.cluster, (c) => Store.open(c, { ...opts, cluster: undefined }));
+    await prepareEntry(this, opts.cluster);
+  }
+
+  /** The store a run is written to: its shard's local tables on a cluster, else this store. */
+  async storeForRun(runId: string): Promise<Store> {
+    if (this.shards.length === 0) return this;
+    return this.shards[await shardIndex(this, runId, this.shards.length)]!;
+  }
+
   /** Current schema version of the store (0 when empty). */
   async schemaVersion(): Promise<number> {
     const rows = await this.queryRows<{ v: string | number }>(
@@ -110,25 +148,66 @@ export class Store {
     return Number(rows[0]?.v ?? 0);
   }
 
-  /** Create the database and run the forward migrations that are missing, recording each. */
+  /**
+   * Create the database and run the forward migrations that are missing, recording each. Concurrent openers
+   * (N `report` processes on a fresh database) serialize on the `schema` lock: the first migrates, the others
+   * find the work done.
+   */
   async migrate(target: number = STORE_SCHEMA_VERSION): Promise<void> {
-    await this.command(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(this.database)}`);
+    try {
+      await this.command(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(this.database)}`);
+    } catch (err) {
+      // 18.16 can answer a concurrent CREATE DATABASE IF NOT EXISTS with "already exists" (code 82)
+      if (!/Code: 82\b|already exists/.test(errorMessage(err))) throw err;
+    }
+    await withLock(
+      this,
+      'schema',
+      () => this.migrateLocked(target),
+      async () => undefined,
+    );
+  }
+
+  private async migrateLocked(target: number): Promise<void> {
     await this.command(
       `CREATE TABLE IF NOT EXISTS ${this.table('schema_migrations')} (version UInt32, description String, applied_at DateTime('UTC')) ENGINE = TinyLog`,
     );
     const current = await this.schemaVersion();
     for (const m of MIGRATIONS) {
       if (m.version <= current || m.version > target) continue;
-      for (const step of m.statements(this.database, this.caps)) {
-        if (typeof step === 'string') await this.command(step);
-        else if (!(await this.hasColumn(step.table, step.column))) await this.command(step.sql);
-      }
+      for (const step of m.statements(this.database, this.caps)) await this.runStep(step);
       await this.insertTsv(
         'schema_migrations',
         ['version', 'description', 'applied_at'],
         `${m.version}\t${m.description}\t${new Date().toISOString().slice(0, 19).replace('T', ' ')}\n`,
       );
     }
+  }
+
+  private async runStep(step: MigrationStep): Promise<void> {
+    if (typeof step === 'string') await this.command(step);
+    else if ('rebuild' in step) {
+      if (!(await this.isFleetLayout(step.rebuild))) for (const sql of step.statements) await this.command(sql);
+      await this.command(step.cleanup);
+    } else if (!(await this.hasColumn(step.table, step.column))) await this.command(step.sql);
+  }
+
+  /** True when the table is partitioned by month (the fleet layout), false for the v1 layout (by run_id). */
+  async isFleetLayout(table: TableName): Promise<boolean> {
+    const rows = await this.queryRows<{ k: string }>(
+      `SELECT partition_key AS k FROM system.tables WHERE database = ${quoteString(this.database)} AND name = ${quoteString(table)}`,
+    );
+    return (rows[0]?.k ?? '').includes('toYYYYMM');
+  }
+
+  /** `ALTER TABLE … MODIFY TTL` on every table (servers with TTL; 18.16 has none and says so). */
+  async applyTtl(layout: LayoutOptions): Promise<void> {
+    if (!this.caps.ttl)
+      throw new Error(
+        `TTL needs ClickHouse 20.1 or later (this server is ${this.caps.version}); drop old months with ALTER TABLE … DROP PARTITION`,
+      );
+    for (const t of TABLES)
+      await this.command(`ALTER TABLE ${this.table(t)} MODIFY ${ttlClause(t, this.caps, layout)}`);
   }
 
   async hasColumn(table: TableName, column: string): Promise<boolean> {
@@ -226,6 +305,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.shards.map((s) => s.close()));
     await this.client.close();
   }
 }

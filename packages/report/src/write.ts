@@ -1,8 +1,9 @@
 /**
  * Writes one run (events, per-skb lifecycles, queue intervals, series, findings, then the `runs` row) to
- * either placement. Idempotent: the run id is a hash of the source contents and options; a run whose
- * `runs` row exists is not written again, and any leftover of a failed attempt is removed first with
- * `DROP PARTITION` (every table is partitioned by run_id). The `runs` row goes last, so a run is either
+ * either placement. Idempotent and safe under concurrency: the run id is a hash of the source contents and
+ * options; the writer holds the run's lock (lock.ts) while it checks for the `runs` row and writes, so N
+ * writers of the same trace store one copy whatever the timing; a leftover of a failed attempt (rows without a
+ * `runs` row) is deleted first (ALTER … DELETE, waited for). The `runs` row goes last, so a run is either
  * listed in `runs` and whole, or not listed.
  */
 import { createHash } from 'node:crypto';
@@ -13,7 +14,8 @@ import { tableToIPC, type Table } from 'apache-arrow';
 import type { IngestSummary } from '@txreplay/ingest';
 import type { ReplayResult } from '@txreplay/replay';
 import { columnNames, tableStructure, TABLES, quoteString, type TableName } from './ddl.js';
-import { encodeEventsTsv } from './encode-events.js';
+import { withLock } from './lock.js';
+import { encodeEventsTsv, type RunTags } from './encode-events.js';
 import { encodeEventsRowBinary } from './encode-rowbinary.js';
 import { encodeEventsNative } from './encode-native.js';
 import { derivePackets } from './packets.js';
@@ -34,6 +36,10 @@ export interface RunInput {
   timings?: { ingestMs?: number; replayMs?: number };
   /** host the trace was captured on, when known; default this machine's hostname */
   host?: string;
+  /** driver profile the replay used (--driver), '' when not given; on every fact row */
+  driver?: string;
+  /** the sources' content hashes when the caller has them already (bulk hashes every file to skip stored ones) */
+  hashes?: SourceHash[];
   /**
    * wall clock (ns since the epoch) of the last event. Default: the newest source file's mtime
    * (the capture ended when the file was last written). Dashboards use `time = ts_ns + offset`.
@@ -50,6 +56,8 @@ export interface WriteOptions {
   insertBlockRows?: number;
   /** server placement: wire format of the events bulk insert (default Native; the others for comparison) */
   eventsFormat?: EventsWireFormat;
+  /** told when another writer holds this run's lock (this one waits for it) */
+  onLockWait?: (owner: string) => void;
 }
 
 type EventsWireFormat = 'Native' | 'RowBinary' | 'TabSeparated';
@@ -120,12 +128,34 @@ export async function runExists(store: Store, runId: string): Promise<boolean> {
   return Number(rows[0]?.n ?? 0) > 0;
 }
 
-/** Remove every row of a run from all tables (runs first, so it stops being listed before data goes). */
+/**
+ * Remove every row of a run from all tables (runs first, so it stops being listed before data goes). The fleet
+ * layout partitions by month, so this is a DELETE mutation per table that holds rows of the run, waited for:
+ * 18.16 has no `mutations_sync`, so system.mutations is polled until the server reports it done.
+ */
 export async function dropRun(store: Store, runId: string): Promise<void> {
   assertRunId(runId);
   const order: TableName[] = ['runs', ...TABLES.filter((t) => t !== 'runs')];
   for (const t of order) {
-    await store.command(`ALTER TABLE ${store.table(t)} DROP PARTITION ${quoteString(runId)}`);
+    const rows = await store.queryRows<{ n: string }>(
+      `SELECT toString(count()) AS n FROM ${store.table(t)} WHERE run_id = ${quoteString(runId)}`,
+    );
+    if (Number(rows[0]?.n ?? 0) === 0) continue;
+    await store.command(`ALTER TABLE ${store.table(t)} DELETE WHERE run_id = ${quoteString(runId)}`);
+    await waitForMutations(store, t);
+  }
+}
+
+async function waitForMutations(store: Store, table: TableName): Promise<void> {
+  const deadline = Date.now() + 10 * 60_000;
+  for (let delay = 20; ; delay = Math.min(500, delay * 2)) {
+    const rows = await store.queryRows<{ n: string }>(
+      `SELECT toString(count()) AS n FROM system.mutations WHERE database = ${quoteString(store.database)} AND table = ${quoteString(table)} AND is_done = 0`,
+    );
+    if (Number(rows[0]?.n ?? 0) === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`the delete of a failed run's rows in ${table} did not finish in 10 min`);
+    await new Promise((r) => setTimeout(r, delay));
   }
 }
 
@@ -142,44 +172,48 @@ function newestMtimeNs(paths: string[]): bigint | null {
   return best;
 }
 
-export async function writeRun(store: Store, input: RunInput, opts: WriteOptions = {}): Promise<WriteResult> {
+export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions = {}): Promise<WriteResult> {
   const t0 = performance.now();
   const paths = input.summary.sources.map((s) => s.path);
-  const hashes = await hashSources(paths, input.table);
+  const hashes = input.hashes ?? (await hashSources(paths, input.table));
   const runId = computeRunId(hashes, input.options);
+  // on a cluster: the run's shard (its local tables), so lock, cleanup and the runs row are on one server
+  const store = await entry.storeForRun(runId);
   const policy = opts.retry ?? store.retry;
   const packets = derivePackets(input.table);
   const lastNs = input.result.trace.lastNs;
   const wallEnd = input.wallClockEndNs ?? newestMtimeNs(paths) ?? BigInt(Date.now()) * 1_000_000n;
   const wallOffsetNs = wallEnd - lastNs;
 
+  const tags = runTags(input);
   let delay = policy.initialDelayMs;
   for (let attempt = 1; ; attempt++) {
     try {
-      if (await runExists(store, runId)) {
-        return {
-          runId,
-          status: 'exists',
-          events: input.table.numRows,
-          packets: packets.length,
-          attempts: attempt,
-          ms: performance.now() - t0,
-        };
-      }
-      await dropRun(store, runId);
-      await writeRunRows(store, input, {
-        runId,
-        wallOffsetNs,
-        packets,
-        hashes,
-        t0,
-        onEventsProgress: opts.onEventsProgress,
-        insertBlockRows: opts.insertBlockRows,
-        eventsFormat: opts.eventsFormat ?? 'Native',
-      });
+      const status = await withLock(
+        store,
+        `run_${runId}`,
+        async (): Promise<WriteResult['status']> => {
+          if (await runExists(store, runId)) return 'exists';
+          await dropRun(store, runId); // leftovers of a failed attempt
+          await writeRunRows(store, input, {
+            runId,
+            tags,
+            wallOffsetNs,
+            packets,
+            hashes,
+            t0,
+            onEventsProgress: opts.onEventsProgress,
+            insertBlockRows: opts.insertBlockRows,
+            eventsFormat: opts.eventsFormat ?? 'Native',
+          });
+          return 'written';
+        },
+        async () => ((await runExists(store, runId)) ? 'exists' : undefined),
+        { onWait: opts.onLockWait },
+      );
       return {
         runId,
-        status: 'written',
+        status,
         events: input.table.numRows,
         packets: packets.length,
         attempts: attempt,
@@ -199,8 +233,15 @@ export async function writeRun(store: Store, input: RunInput, opts: WriteOptions
   }
 }
 
+/** host, kernel(s) and driver of a run: the RUN_TAGS columns of every fact row. */
+function runTags(input: RunInput): RunTags {
+  const kernels = [...new Set(input.summary.sources.map((x) => x.kernel).filter((k): k is string => !!k))];
+  return { host: input.host ?? hostname(), kernel: kernels.join(','), driver: input.driver ?? '' };
+}
+
 interface RowsContext {
   runId: string;
+  tags: RunTags;
   wallOffsetNs: bigint;
   packets: ReturnType<typeof derivePackets>;
   hashes: SourceHash[];
@@ -230,9 +271,11 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
   const clock = new WallClockFormatter(nanos);
   const wall = (ns: bigint): string => clock.format(ns + ctx.wallOffsetNs);
   const { runId } = ctx;
+  const k: TsvValue[] = [runId, ctx.tags.host, ctx.tags.kernel, ctx.tags.driver];
 
   await insertEvents(store, input.table, {
     runId,
+    tags: ctx.tags,
     wallOffsetNs: ctx.wallOffsetNs,
     format: ctx.eventsFormat,
     onProgress: ctx.onEventsProgress,
@@ -243,7 +286,7 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
     store,
     'packets',
     ctx.packets.map((p): TsvValue[] => [
-      runId,
+      ...k,
       p.skbaddr,
       p.dev,
       p.queue,
@@ -267,7 +310,7 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
   for (const q of input.result.queues) {
     for (const iv of q.stoppedIntervals) {
       intervals.push([
-        runId,
+        ...k,
         q.dev,
         q.queue,
         iv.state,
@@ -286,7 +329,7 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
     for (let i = 0; i < s.tsNs.length; i++) {
       const t = s.tsNs[i]!;
       series.push([
-        runId,
+        ...k,
         s.dev,
         s.queue,
         t,
@@ -304,7 +347,7 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
     store,
     'findings',
     input.result.findings.map((f, i): TsvValue[] => [
-      runId,
+      ...k,
       i,
       f.kind,
       f.severity,
@@ -325,7 +368,6 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
   const s = input.summary;
   const tr = input.result.trace;
   const formats = [...new Set(s.sources.map((x) => x.format))];
-  const kernels = [...new Set(s.sources.map((x) => x.kernel).filter((k): k is string => !!k))];
   const sources = s.sources.map((x, i) => ({
     path: x.path,
     format: x.format,
@@ -346,8 +388,9 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
     run_id: runId,
     complete: 1,
     written_at: writtenAt,
-    host: input.host ?? hostname(),
-    kernel: kernels.join(','),
+    host: ctx.tags.host,
+    kernel: ctx.tags.kernel,
+    driver_profile: ctx.tags.driver,
     format: formats.join(','),
     sources: JSON.stringify(sources),
     content_sha256: contentHash,
@@ -375,6 +418,7 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
 
 interface InsertEventsOptions {
   runId: string;
+  tags: RunTags;
   /** time = ts_ns + wallOffsetNs */
   wallOffsetNs: bigint;
   /** server wire format (default Native); the embedded placement always goes through a Native file */
@@ -390,7 +434,13 @@ interface InsertEventsOptions {
  * itself (file() table function).
  */
 async function insertEvents(store: Store, table: Table, o: InsertEventsOptions): Promise<void> {
-  const encOpts = { runId: o.runId, wallOffsetNs: o.wallOffsetNs, nanos: store.caps.dateTime64, chunkRows: CHUNK_ROWS };
+  const encOpts = {
+    runId: o.runId,
+    tags: o.tags,
+    wallOffsetNs: o.wallOffsetNs,
+    nanos: store.caps.dateTime64,
+    chunkRows: CHUNK_ROWS,
+  };
   if (store.config.placement !== 'server') {
     await insertViaNativeFile(store, table, { ...encOpts, caps: store.caps }, o.onProgress);
     return;
@@ -422,7 +472,7 @@ export function removeInsertTempFiles(): void {
 async function insertViaNativeFile(
   store: Store,
   table: Table,
-  opts: { runId: string; wallOffsetNs: bigint; nanos: boolean; caps: Store['caps'] },
+  opts: { runId: string; tags: RunTags; wallOffsetNs: bigint; nanos: boolean; caps: Store['caps'] },
   onProgress?: (rows: number, total: number) => void,
 ): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-insert-'));

@@ -21,6 +21,7 @@ import {
   type Vector,
 } from 'apache-arrow';
 import { CATALOGUE, COLUMNS, type CatalogueColumn, type TxEventRow, type IngestSummary } from '@txreplay/ingest';
+import { DASHBOARD_VARIABLES, expandGrafanaMacros, legacySql, type Store } from '@txreplay/report';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const SHARED = process.env.TXREPLAY_SHARED ?? path.resolve(REPO_ROOT, '../shared');
@@ -134,4 +135,22 @@ export function tempDir(prefix: string, keep = false): string {
   const d = mkdtempSync(path.join(tmpdir(), prefix));
   if (!keep) tempDirs.push(d);
   return d;
+}
+
+/**
+ * A dashboard panel's SQL as Grafana would send it to this store with every variable on "All": the variables'
+ * own queries run first (host → run → dev → queue), and on a server without DateTime64 (18.16) the SQL of
+ * txreplay-clickhouse18.json (whole-second macros) is used.
+ */
+export async function expandForStore(store: Store, sql: string, fromSec: number, toSec: number): Promise<string> {
+  const vars: Record<string, (string | number)[]> = {};
+  for (const v of DASHBOARD_VARIABLES) {
+    const rows = await store.queryRows<Record<string, string | number>>(
+      expandGrafanaMacros(v.sql, fromSec, toSec, { vars }),
+    );
+    vars[v.name] = rows.map((r) => Object.values(r)[0]!);
+    if (vars[v.name]!.length === 0) vars[v.name] = v.name === 'queue' ? [-2] : ['(none)']; // Grafana sends no empty IN ()
+  }
+  const text = store.caps.dateTime64 ? sql : legacySql(sql);
+  return expandGrafanaMacros(text, fromSec, toSec, { vars, intervalMs: 1000 });
 }

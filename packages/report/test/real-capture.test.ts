@@ -13,12 +13,11 @@ import {
   resolveStoreConfig,
   writeRun,
   parseDashboardQueries,
-  expandGrafanaMacros,
   exportCsv,
   runQuery,
   type StoreConfig,
 } from '@txreplay/report';
-import { REPO_ROOT, SHARED, testServerEnv, stopTestServer, tempDir } from './helpers.js';
+import { REPO_ROOT, SHARED, expandForStore, testServerEnv, stopTestServer, tempDir } from './helpers.js';
 
 const serverEnv = testServerEnv();
 afterAll(() => stopTestServer());
@@ -81,7 +80,7 @@ describe.each(placements)('real captures on %s', (_name, cfg) => {
       queue: number | string | null;
       severity: string;
       title: string;
-    }>(expandGrafanaMacros(q.sql, ...ALL_TIME));
+    }>(await expandForStore(store, q.sql, ...ALL_TIME));
     for (const [i, l] of loaded.entries()) {
       const mine = rows.filter((r) => r.run_id === runIds[i]);
       expect(l.result.findings.length).toBeGreaterThan(0);
@@ -100,7 +99,7 @@ describe.each(placements)('real captures on %s', (_name, cfg) => {
   it('stalls per device: the stopped intervals of the replay', async () => {
     const q = queries.find((x) => x.name === 'stalls_per_device')!;
     const rows = await store.queryRows<{ dev: string; stalls: string | number }>(
-      expandGrafanaMacros(q.sql, ...ALL_TIME),
+      await expandForStore(store, q.sql, ...ALL_TIME),
     );
     const expected = new Map<string, number>();
     for (const l of loaded)

@@ -95,6 +95,7 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
           result,
           options,
           host: o.host,
+          driver: profile.driver,
           timings: { ingestMs: t1 - t0, replayMs: t2 - t1 },
         },
         {

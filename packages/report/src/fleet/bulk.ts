@@ -1,0 +1,241 @@
+/**
+ * `txreplay bulk`: every trace file of a fleet ingested, replayed and stored, in parallel across cores.
+ * `jobs` worker threads ingest + replay (bulk-worker.ts); this thread is the one writer (chDB allows one writer
+ * process; on a server it keeps inserts ordered and the locks few). With 2+ jobs each loop overlaps the replay
+ * of its next file with the write of its last, and holds at most one table waiting for the writer, so memory
+ * stays bounded; `jobs: 1` is serial (one core: replay, write, next).
+ *
+ * Resumable: a file whose content is already a complete run (runs.content_sha256) is skipped and says so. A run
+ * is visible only once its `runs` row is written (last), so a crash or Ctrl-C leaves no partial run; running
+ * the same command again stores the rest. A file that fails to ingest is reported and the others go on.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { tableFromIPC } from 'apache-arrow';
+import type { TraceFormat } from '@txreplay/ingest';
+import type { DeviceProfile, DeviceProfiles, ReplayOptions } from '@txreplay/replay';
+import { quoteString } from '../ddl.js';
+import type { Store } from '../store.js';
+import { writeRun, type SourceHash } from '../write.js';
+import type { BulkJob, BulkJobResult } from './bulk-worker.js';
+import type { BulkInput } from './inputs.js';
+
+export interface BulkFileResult {
+  path: string;
+  bytes: number;
+  status: 'stored' | 'skipped' | 'failed';
+  runId?: string;
+  host?: string;
+  events?: number;
+  findings?: number;
+  verdict?: string;
+  ms: number;
+  error?: string;
+}
+
+export interface BulkProgress {
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  elapsedMs: number;
+}
+
+export interface BulkOptions {
+  jobs: number;
+  replay: ReplayOptions & { profile: DeviceProfile; deviceProfiles: DeviceProfiles };
+  format?: TraceFormat;
+  /** host of a file: a fixed name, or 'parent-dir' (the directory the file is in); default this machine */
+  host?: string | 'parent-dir';
+  onProgress?: (p: BulkProgress) => void;
+  onFile?: (r: BulkFileResult) => void;
+  signal?: AbortSignal;
+}
+
+async function sha256File(p: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(p)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/** runs.content_sha256 of a one-file run (write.ts: sha256 of the sources' hashes joined by newlines). */
+function runContentHash(fileSha: string): string {
+  return createHash('sha256').update(fileSha).digest('hex');
+}
+
+/** content hash → run id of the complete runs already in the store, for these hashes. */
+async function storedRuns(store: Store, contentHashes: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < contentHashes.length; i += 500) {
+    const list = contentHashes
+      .slice(i, i + 500)
+      .map(quoteString)
+      .join(', ');
+    const rows = await store.queryRows<{ h: string; r: string }>(
+      `SELECT content_sha256 AS h, any(run_id) AS r FROM ${store.table('runs')} WHERE complete = 1 AND content_sha256 IN (${list}) GROUP BY h`,
+    );
+    for (const row of rows) out.set(row.h, row.r);
+  }
+  return out;
+}
+
+function hostOf(file: string, host: BulkOptions['host']): string | undefined {
+  if (host === 'parent-dir') return path.basename(path.dirname(path.resolve(file)));
+  return host;
+}
+
+/** One worker thread as a promise per job. */
+class JobThread {
+  private readonly worker = new Worker(new URL('./bulk-worker.js', import.meta.url));
+  private waiting: ((r: BulkJobResult) => void) | null = null;
+  constructor() {
+    this.worker.on('message', (r: BulkJobResult) => this.waiting?.(r));
+    this.worker.on('error', (e) => this.waiting?.({ id: -1, ok: false, error: `worker failed: ${e.message}` }));
+  }
+  run(job: BulkJob): Promise<BulkJobResult> {
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+      this.worker.postMessage(job);
+    });
+  }
+  stop(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+/** What changes the conclusions is part of the run id — the same record `txreplay report` builds. */
+function runOptions(profile: DeviceProfile, replay: BulkOptions['replay']): Record<string, string | number | boolean> {
+  const options: Record<string, string | number | boolean> = {
+    profile: JSON.stringify(profile),
+    deviceProfiles: JSON.stringify(replay.deviceProfiles),
+    includeLo: replay.includeLoopback === true,
+  };
+  if (replay.stallNs !== undefined) options.stallNs = replay.stallNs;
+  return options;
+}
+
+interface BulkState {
+  store: Store;
+  inputs: BulkInput[];
+  shas: string[];
+  opts: BulkOptions;
+  results: BulkFileResult[];
+  progress: BulkProgress;
+  t0: number;
+  todo: number[];
+  /** the single writer: writes run one after another in this chain */
+  writeChain: Promise<unknown>;
+}
+
+function finish(s: BulkState, i: number, r: BulkFileResult): void {
+  s.results[i] = r;
+  s.progress.filesDone++;
+  s.progress.bytesDone += r.bytes;
+  s.progress.elapsedMs = performance.now() - s.t0;
+  s.opts.onFile?.(r);
+  s.opts.onProgress?.({ ...s.progress });
+}
+
+async function storeOne(
+  s: BulkState,
+  i: number,
+  r: Extract<BulkJobResult, { ok: true }>,
+  startedMs: number,
+): Promise<void> {
+  const input = s.inputs[i]!;
+  const hashes: SourceHash[] = [{ path: input.path, sha256: s.shas[i]!, bytes: input.bytes }];
+  const w = await writeRun(s.store, {
+    table: tableFromIPC(r.ipc),
+    summary: r.summary,
+    result: r.result,
+    options: runOptions(r.profile, s.opts.replay),
+    host: hostOf(input.path, s.opts.host),
+    driver: r.profile.driver,
+    timings: { ingestMs: r.ingestMs, replayMs: r.replayMs },
+    hashes,
+  });
+  const host = hostOf(input.path, s.opts.host);
+  finish(s, i, {
+    path: input.path,
+    bytes: input.bytes,
+    status: w.status === 'written' ? 'stored' : 'skipped',
+    runId: w.runId,
+    ...(host ? { host } : {}),
+    events: w.events,
+    findings: r.result.findings.length,
+    verdict: r.result.verdict,
+    ms: performance.now() - startedMs,
+  });
+}
+
+/** One worker's loop: replay file N+1 while the writer stores file N; a failed file is recorded, not thrown. */
+async function threadLoop(s: BulkState, thread: JobThread): Promise<void> {
+  let lastWrite: Promise<void> = Promise.resolve();
+  for (let i = s.todo.shift(); i !== undefined; i = s.todo.shift()) {
+    if (s.opts.signal?.aborted) break;
+    const input = s.inputs[i]!;
+    const started = performance.now();
+    const r = await thread.run({ id: i, path: input.path, format: s.opts.format, replay: s.opts.replay });
+    await lastWrite;
+    if (!r.ok) {
+      finish(s, i, {
+        path: input.path,
+        bytes: input.bytes,
+        status: 'failed',
+        ms: performance.now() - started,
+        error: r.error,
+      });
+      continue;
+    }
+    const idx = i;
+    const write = s.writeChain.then(() => storeOne(s, idx, r, started));
+    s.writeChain = write.catch(() => undefined);
+    lastWrite = write;
+    // --jobs 1 is the serial baseline (one core): no replay of the next file while this one is written
+    if (s.opts.jobs <= 1) await lastWrite;
+  }
+  await lastWrite;
+}
+
+/**
+ * Ingest, replay and store every input; returns one result per input, in input order. Throws (StoreError) when
+ * the store fails: that is not one file's fault and every later write would fail the same way.
+ */
+export async function bulkReport(store: Store, inputs: BulkInput[], opts: BulkOptions): Promise<BulkFileResult[]> {
+  const s: BulkState = {
+    store,
+    inputs,
+    shas: [],
+    opts,
+    results: new Array<BulkFileResult>(inputs.length),
+    progress: {
+      filesDone: 0,
+      filesTotal: inputs.length,
+      bytesDone: 0,
+      bytesTotal: inputs.reduce((a, f) => a + f.bytes, 0),
+      elapsedMs: 0,
+    },
+    t0: performance.now(),
+    todo: [],
+    writeChain: Promise.resolve(),
+  };
+  for (const f of inputs) s.shas.push(await sha256File(f.path));
+  const stored = await storedRuns(store, s.shas.map(runContentHash));
+  inputs.forEach((f, i) => {
+    const runId = stored.get(runContentHash(s.shas[i]!));
+    if (runId) finish(s, i, { path: f.path, bytes: f.bytes, status: 'skipped', runId, ms: 0 });
+    else s.todo.push(i);
+  });
+  const threads = Array.from({ length: Math.max(0, Math.min(opts.jobs, s.todo.length)) }, () => new JobThread());
+  const stopAll = (): void => void Promise.all(threads.map((t) => t.stop()));
+  opts.signal?.addEventListener('abort', stopAll);
+  try {
+    await Promise.all(threads.map((t) => threadLoop(s, t)));
+  } finally {
+    opts.signal?.removeEventListener('abort', stopAll);
+    await Promise.all(threads.map((t) => t.stop()));
+  }
+  return s.results;
+}

@@ -1,0 +1,125 @@
+/**
+ * A named lock shared by every writer of one database, on any ClickHouse version: `CREATE TABLE <db>._lock_<name>`
+ * without IF NOT EXISTS succeeds for exactly one caller (the server serializes DDL on one table name), and the
+ * owner (host, pid, token, since) is in the table's column DEFAULT, so it is written atomically with the lock.
+ * ClickHouse has no compare-and-set on rows and 18.16 has no insert deduplication outside ReplicatedMergeTree,
+ * so this is the one primitive that makes "check whether run X exists, then write it" safe across processes.
+ *
+ * A lock whose owner is gone is stale and taken over: same host and the pid no longer runs, or older than
+ * `staleMs` (a writer on another host that crashed). Release is DROP TABLE.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { quoteIdent, quoteString } from './ddl.js';
+import { errorMessage } from './retry.js';
+import type { Store } from './store.js';
+
+interface LockOwner {
+  token: string;
+  host: string;
+  pid: number;
+  sinceMs: number;
+}
+
+/** This process: a lock it took before (an earlier attempt of the same write) is its own. */
+const SELF: Omit<LockOwner, 'sinceMs'> = {
+  token: randomBytes(8).toString('hex'),
+  host: hostname(),
+  pid: process.pid,
+};
+
+export interface LockOptions {
+  /** a lock older than this is taken over (default 30 min: longer than any single run write) */
+  staleMs?: number;
+  pollMs?: number;
+  /** told once when the lock is held by someone else */
+  onWait?: (owner: string) => void;
+}
+
+function lockTable(store: Store, name: string): string {
+  return `${quoteIdent(store.database)}.${quoteIdent(`_lock_${name}`)}`;
+}
+
+const ALREADY_EXISTS = /Code: 57\b|already exists/i;
+
+async function tryCreate(store: Store, name: string): Promise<boolean> {
+  const owner = JSON.stringify({ ...SELF, sinceMs: Date.now() });
+  try {
+    await store.command(
+      `CREATE TABLE ${lockTable(store, name)} (owner String DEFAULT ${quoteString(owner)}) ENGINE = Memory`,
+    );
+    return true;
+  } catch (err) {
+    if (ALREADY_EXISTS.test(errorMessage(err))) return false;
+    throw err;
+  }
+}
+
+/** The owner written in the lock's DEFAULT, or null when the lock is gone. */
+async function readOwner(store: Store, name: string): Promise<LockOwner | null> {
+  const rows = await store.queryRows<{ d: string }>(
+    `SELECT default_expression AS d FROM system.columns WHERE database = ${quoteString(store.database)} AND table = ${quoteString(`_lock_${name}`)} AND name = 'owner'`,
+  );
+  const literal = rows[0]?.d;
+  if (!literal) return null;
+  // a ClickHouse string literal: '…' with backslash escapes
+  const text = literal.replace(/^'|'$/g, '').replace(/\\(.)/g, '$1');
+  try {
+    return JSON.parse(text) as LockOwner;
+  } catch {
+    return { token: '', host: '', pid: 0, sinceMs: 0 };
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function isStale(o: LockOwner, staleMs: number): boolean {
+  if (o.host === SELF.host && o.pid !== SELF.pid && !pidAlive(o.pid)) return true;
+  return Date.now() - o.sinceMs > staleMs;
+}
+
+async function release(store: Store, name: string): Promise<void> {
+  await store.command(`DROP TABLE IF EXISTS ${lockTable(store, name)}`);
+}
+
+/**
+ * Run `work` holding lock `name`. While another live writer holds it, `settled()` is polled: when it returns a
+ * value (e.g. the run that writer was writing now exists) that value is returned without taking the lock.
+ */
+export async function withLock<T>(
+  store: Store,
+  name: string,
+  work: () => Promise<T>,
+  settled: () => Promise<T | undefined>,
+  opts: LockOptions = {},
+): Promise<T> {
+  const staleMs = opts.staleMs ?? 30 * 60_000;
+  let told = false;
+  for (;;) {
+    if (await tryCreate(store, name)) break;
+    const owner = await readOwner(store, name);
+    if (owner === null) continue; // released between our CREATE and the look
+    if (owner.token === SELF.token) break; // ours, left by an earlier attempt of this process
+    if (isStale(owner, staleMs)) {
+      await release(store, name);
+      continue;
+    }
+    if (!told) opts.onWait?.(`${owner.host} pid ${owner.pid}`);
+    told = true;
+    const v = await settled();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
+  }
+  try {
+    return await work();
+  } finally {
+    await release(store, name).catch(() => undefined);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * `txreplay bulk` on real captures from ../shared: parallel ingest+replay with one writer, a corrupt file that
+ * does not stop the others (exit 8), resumption by content hash, and Ctrl-C leaving no partial run.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Store, resolveStoreConfig } from '@txreplay/report';
+import { REPO_ROOT, SHARED, tempDir } from './helpers.js';
+
+const main = path.join(REPO_ROOT, 'packages/cli/dist/main.js');
+
+function cli(
+  args: string[],
+  onSpawn?: (kill: () => void) => void,
+): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => resolve({ code, out, err }));
+    onSpawn?.(() => child.kill('SIGINT'));
+  });
+}
+
+/** A small fleet: real captures under host directories, plus one file that is not a trace. */
+function fleetDir(): { dir: string; traces: number } {
+  const dir = tempDir('txreplay-fleet-');
+  const picks: [string, string][] = [
+    ['host-a', 'eth0-normal/perf-script.txt'],
+    ['host-a', 'eth0-normal/ftrace.txt'],
+    ['host-b', 'veth-stall-tbf/perf-script.txt'],
+    ['host-b', 'eth0-normal/bpftrace.txt'],
+  ];
+  for (const [host, rel] of picks) {
+    mkdirSync(path.join(dir, host), { recursive: true });
+    copyFileSync(path.join(SHARED, 'traces', rel), path.join(dir, host, rel.replace('/', '-')));
+  }
+  writeFileSync(path.join(dir, 'host-b', 'notes.txt'), 'not a trace at all\n');
+  return { dir, traces: picks.length };
+}
+
+async function storeCounts(db: string): Promise<{ runs: number; hosts: string[]; whole: boolean }> {
+  const store = await Store.open(resolveStoreConfig({ db }, {}));
+  try {
+    const rows = await store.queryRows<{ run_id: string; host: string; expected: string; got: string }>(
+      `SELECT run_id, host, toString(events) AS expected,
+              toString((SELECT count() FROM events AS e WHERE e.run_id = r.run_id)) AS got
+       FROM runs AS r WHERE complete = 1 ORDER BY host, run_id`,
+    );
+    return {
+      runs: rows.length,
+      hosts: [...new Set(rows.map((r) => r.host))],
+      whole: rows.every((r) => r.expected === r.got),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+describe('txreplay bulk (embedded chDB)', () => {
+  it('stores every trace with its host, lists the corrupt file and exits 8; a re-run skips them all', async () => {
+    const { dir, traces } = fleetDir();
+    const db = path.join(tempDir('txreplay-chdb-'), 'db');
+    const first = await cli(['bulk', dir, '--jobs', '2', '--host-from-dir', '--db', db, '--json']);
+    expect(first.code, first.err).toBe(8);
+    const j = JSON.parse(first.out) as {
+      files: { path: string; status: string; error?: string }[];
+      stored: number;
+      failed: number;
+    };
+    expect(j.stored).toBe(traces);
+    expect(j.failed).toBe(1);
+    expect(j.files.find((f) => f.status === 'failed')!.path).toMatch(/notes\.txt$/);
+    expect(await storeCounts(db)).toEqual({ runs: traces, hosts: ['host-a', 'host-b'], whole: true });
+
+    const again = await cli(['bulk', dir, '--jobs', '2', '--host-from-dir', '--db', db]);
+    expect(again.code).toBe(8);
+    expect(again.out).toContain(`5 files: 0 stored, ${traces} already stored, 1 failed`);
+    expect(again.out).toMatch(/skipped {2}.*host-a-?.*already stored as run [0-9a-f]{32}/);
+    expect(await storeCounts(db)).toMatchObject({ runs: traces, whole: true });
+  }, 240_000);
+
+  it('Ctrl-C leaves no partial run (exit 130); running again stores the rest', async () => {
+    const { dir, traces } = fleetDir();
+    const db = path.join(tempDir('txreplay-chdb-'), 'db');
+    const interrupted = await cli(['bulk', path.join(dir, 'host-*', '*.txt'), '--jobs', '1', '--db', db], (kill) =>
+      setTimeout(kill, 4000),
+    );
+    expect(interrupted.code).toBe(130);
+    const mid = await storeCounts(db);
+    expect(mid.whole).toBe(true);
+    expect(mid.runs).toBeLessThanOrEqual(traces);
+    const rest = await cli(['bulk', path.join(dir, 'host-*', '*.txt'), '--jobs', '1', '--db', db]);
+    expect(rest.out).toContain(`5 files: ${traces - mid.runs} stored, ${mid.runs} already stored, 1 failed`);
+    expect(await storeCounts(db)).toMatchObject({ runs: traces, whole: true });
+  }, 240_000);
+});
