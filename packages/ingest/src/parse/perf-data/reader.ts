@@ -13,7 +13,7 @@ import { commonType, decodeFields, type EventFormat } from '../tracing-data/even
 import { BATCH, batchReader } from '../tracing-data/batches.js';
 import { openBinaryInput, type BinaryInput } from '../tracing-data/input.js';
 import { readTracingData, type TracingData } from '../tracing-data/tracingData.js';
-import { bump, emptyStats } from '../tracing-data/types.js';
+import { NO_FIELDS, bump, emptyStats } from '../tracing-data/types.js';
 import type {
   BinaryReaderStats,
   BinaryTraceMeta,
@@ -31,6 +31,8 @@ import { RoundQueue, type Timed } from './order.js';
 export interface PerfDataOptions {
   /** Emit in perf's time order (FINISHED_ROUND flushing, as `perf script`); false: file order. Default true. */
   ordered?: boolean;
+  /** false: leave `fields` empty and hand the raw payload over (record.payload); default true. */
+  decode?: boolean;
 }
 
 /** Queued work: thread-name changes must apply in time order, like the samples that use them. */
@@ -54,6 +56,7 @@ class PerfState {
   constructor(
     readonly stats: BinaryReaderStats,
     readonly ordered: boolean,
+    readonly decode: boolean,
     readonly onTracing: (td: TracingData) => void,
   ) {}
 
@@ -157,9 +160,10 @@ function record(
         pid: s.pid ?? -1,
         comm: '',
         event: fmt.event,
-        fields: decodeFields(fmt, body, s.rawStart, s.rawEnd, td.littleEndian),
+        fields: st.decode ? decodeFields(fmt, body, s.rawStart, s.rawEnd, td.littleEndian) : NO_FIELDS,
       };
       if (s.tid !== undefined) rec.tid = s.tid;
+      if (!st.decode) rec.payload = { fmt, buf: body, start: s.rawStart, end: s.rawEnd, littleEndian: td.littleEndian };
       out.push({ k: 'sample', rec });
       return 0;
     }
@@ -341,7 +345,7 @@ export function readPerfData(
     const opened = await openBinaryInput(input as BinaryInput, FILE_HEADER_SIZE);
     const le = perfEndian(opened.head);
     if (le === null) throw new Error('not a perf.data file (no PERFILE2 magic)');
-    const st = new PerfState(stats, opts.ordered ?? true, noteFormats);
+    const st = new PerfState(stats, opts.ordered ?? true, opts.decode ?? true, noteFormats);
     st.le = le;
     const hsize = Number(le ? opened.head.readBigUInt64LE(8) : opened.head.readBigUInt64BE(8));
     if (hsize === PIPE_HEADER_SIZE) {

@@ -10,7 +10,7 @@ import { BATCH, batchReader } from '../tracing-data/batches.js';
 import { commonPid, commonType, decodeFields, type EventFormat } from '../tracing-data/eventFormat.js';
 import { openBinaryInput, type BinaryInput, type OpenedFile } from '../tracing-data/input.js';
 import { parseKallsyms, type Kallsyms } from '../tracing-data/kallsyms.js';
-import { bump, emptyStats } from '../tracing-data/types.js';
+import { NO_FIELDS, bump, emptyStats, type TracepointRecord } from '../tracing-data/types.js';
 import type {
   BinaryReaderStats,
   BinaryTraceMeta,
@@ -66,6 +66,7 @@ class CpuStream {
     private readonly stats: BinaryReaderStats,
     private readonly pageStats: PageStats,
     private readonly comm: (pid: number) => string,
+    private readonly decode: boolean,
   ) {}
 
   /** Decode pages until at least one item is queued or the CPU's data ends. */
@@ -107,19 +108,18 @@ class CpuStream {
               return;
             }
             const pid = commonPid(buf, start, le);
-            this.items.push({
-              ts: tsNs,
-              rec: {
-                kind: 'event',
-                tsNs,
-                cpu: this.cpu,
-                pid,
-                tid: pid,
-                comm: this.comm(pid),
-                event: fmt.event,
-                fields: decodeFields(fmt, buf, start, end, le),
-              },
-            });
+            const rec: TracepointRecord = {
+              kind: 'event',
+              tsNs,
+              cpu: this.cpu,
+              pid,
+              tid: pid,
+              comm: this.comm(pid),
+              event: fmt.event,
+              fields: this.decode ? decodeFields(fmt, buf, start, end, le) : NO_FIELDS,
+            };
+            if (!this.decode) rec.payload = { fmt, buf, start, end, littleEndian: le };
+            this.items.push({ ts: tsNs, rec });
           },
         },
         this.pageStats,
@@ -138,6 +138,8 @@ export interface TraceDatOptions {
    * instance that does (`trace-cmd extract -B name` files hold only the named one).
    */
   instance?: string;
+  /** false: leave `fields` empty and hand the raw payload over (record.payload); default true. */
+  decode?: boolean;
 }
 
 export function readTraceDat(
@@ -182,7 +184,7 @@ export function readTraceDat(
       const comm = (pid: number): string => (pid === 0 ? '<idle>' : (lay.cmdlines.get(pid) ?? '<...>'));
       const ps: PageStats = { padding: 0, timeExtend: 0, timeStamp: 0 };
       const cpus = inst.cpus.map(
-        (c) => new CpuStream(c.cpu, cpuPages(file, lay, inst.chunked, c), lay, stats, ps, comm),
+        (c) => new CpuStream(c.cpu, cpuPages(file, lay, inst.chunked, c), lay, stats, ps, comm, opts.decode ?? true),
       );
       for (const c of cpus) await c.fill();
       let sink: BinaryTraceRecord[] = [];

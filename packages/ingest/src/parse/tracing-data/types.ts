@@ -18,9 +18,26 @@ export interface TracepointRecord {
   comm: string;
   /** `system:name`, e.g. `net:net_dev_xmit`. */
   event: string;
-  /** The event's own fields (the `common_*` fields are folded into pid/tid/cpu above). */
+  /** The event's own fields (the `common_*` fields are folded into pid/tid/cpu above); empty with `decode: false`. */
   fields: Record<string, TraceFieldValue>;
+  /** With `decode: false`: the undecoded payload, for readers that take the fields straight from the bytes. */
+  payload?: RawPayload;
 }
+
+/**
+ * An event's raw payload `buf[start, end)` (common fields included) and the format that decodes it, in the traced
+ * kernel's byte order. `buf` is a view of a chunk the reader never reuses, so it stays valid after the record.
+ */
+interface RawPayload {
+  fmt: EventFormat;
+  buf: Buffer;
+  start: number;
+  end: number;
+  littleEndian: boolean;
+}
+
+/** The `fields` of a record read with `decode: false` (shared, never written). */
+export const NO_FIELDS: Readonly<Record<string, TraceFieldValue>> = Object.freeze({});
 
 export interface LostWindow {
   kind: 'lost';
