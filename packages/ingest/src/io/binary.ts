@@ -40,6 +40,8 @@ export interface BinaryIngestOptions {
 
 interface FormatInfo {
   plan: ColumnPlan | null;
+  /** the canonical name's index in this output's `event` dictionary */
+  eventIdx: number;
   /** TX_EVENTS id (-1: not modelled) and canonical name */
   ev: number;
   name: string;
@@ -61,7 +63,8 @@ class BinaryRows {
   readonly pending: RecordBatch[] = [];
   private lastNs = 0n;
   private readonly formats = new Map<EventFormat, FormatInfo>();
-  private readonly comms = new Map<string, string>();
+  /** task name as recorded → the printed comm's index in the `comm` dictionary */
+  private readonly comms = new Map<string, number>();
   private readonly applier: PlanApplier;
 
   constructor(
@@ -78,7 +81,8 @@ class BinaryRows {
     let i = this.formats.get(fmt);
     if (i === undefined) {
       const name = canonicalEvent(fmt.event);
-      i = { plan: this.opts.direct === false ? null : columnPlan(fmt), ev: eventId(name), name };
+      const plan = this.opts.direct === false ? null : columnPlan(fmt);
+      i = { plan, eventIdx: this.cols.dicts.event.intern(name), ev: eventId(name), name };
       this.formats.set(fmt, i);
     }
     return i;
@@ -86,12 +90,18 @@ class BinaryRows {
 
   /** The comm as the text prints it: blanks would split the line's columns, so perf-script style `_`. */
   private comm(rec: TracepointRecord): string {
-    let c = this.comms.get(rec.comm);
-    if (c === undefined) {
-      c = rec.comm.replace(/\s+/g, '_');
-      this.comms.set(rec.comm, c);
-    }
+    const c = rec.comm.replace(/\s+/g, '_');
     return c !== '' ? c : `:${rec.tid ?? rec.pid}`;
+  }
+
+  /** The comm's dictionary index (an empty comm prints as `:tid`, so it is not cached). */
+  private commIdx(rec: TracepointRecord): number {
+    let i = this.comms.get(rec.comm);
+    if (i === undefined) {
+      i = this.cols.dicts.comm.intern(this.comm(rec));
+      if (rec.comm !== '') this.comms.set(rec.comm, i);
+    }
+    return i;
   }
 
   event(rec: TracepointRecord): void {
@@ -146,8 +156,10 @@ class BinaryRows {
       values.cpu[r] = rec.cpu;
       valid.cpu[r] = 1;
     }
-    this.cols.setDict('comm', r, this.comm(rec));
-    this.cols.setDict('event', r, info.name);
+    values.comm[r] = this.commIdx(rec);
+    valid.comm[r] = 1;
+    values.event[r] = info.eventIdx;
+    valid.event[r] = 1;
   }
 
   /**

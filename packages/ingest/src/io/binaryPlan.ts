@@ -265,6 +265,7 @@ export class PlanApplier {
           break;
         }
         default: {
+          if (s.kind === Kind.Str && this.sameAsLast(s, r, buf, start, at, end, le)) break;
           const text = this.text(s, buf, start, at, end, le);
           if (text === null) return false;
           // an empty value: `dev=` / `for device  work` is a present, unnamed device; other keys take the next token
@@ -273,7 +274,10 @@ export class PlanApplier {
           } else if (s.col === 'dev' && WORD_KEY_LIST.includes(text)) {
             // `for device work work 1`: parseFields reads a word key after `device` as an empty name
             return false;
-          } else cols.setDict(s.col as StrColumn, r, text);
+          } else {
+            cols.setDict(s.col as StrColumn, r, text);
+            if (s.kind === Kind.Str) this.remember(s, buf, r);
+          }
         }
       }
     }
@@ -282,6 +286,37 @@ export class PlanApplier {
       cols.valid.ptr_hashed[r] = 1;
     }
     return true;
+  }
+
+  /** the bytes of the last string each step set, and the dictionary index they got (a device repeats) */
+  private readonly last = new Map<Step, { bytes: Buffer; idx: number }>();
+  private lastA = 0;
+  private lastB = 0;
+
+  /** The string field holds the bytes it held last time: same dictionary index, no string made. */
+  private sameAsLast(s: Step, r: number, buf: Buffer, start: number, at: number, end: number, le: boolean): boolean {
+    const f = s.field;
+    let a = at;
+    let b = f.size === 0 ? end : at + f.size;
+    if (f.kind === 'dynString') {
+      const loc = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
+      a = start + (loc & 0xffff) + (f.relative ? f.offset + f.size : 0);
+      b = a + (loc >>> 16);
+      if (b > end) return false;
+    }
+    this.lastA = a;
+    this.lastB = b;
+    const prev = this.last.get(s);
+    if (prev === undefined || prev.bytes.length !== b - a || buf.compare(prev.bytes, 0, prev.bytes.length, a, b) !== 0)
+      return false;
+    this.cols.values[s.col as StrColumn][r] = prev.idx;
+    this.cols.valid[s.col as StrColumn][r] = 1;
+    return true;
+  }
+
+  private remember(s: Step, buf: Buffer, r: number): void {
+    const idx = this.cols.values[s.col as StrColumn][r]!;
+    this.last.set(s, { bytes: Buffer.from(buf.subarray(this.lastA, this.lastB)), idx });
   }
 
   /** The text of a string-valued step, or null when the printed token would not be that text. */

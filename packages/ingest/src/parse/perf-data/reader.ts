@@ -45,10 +45,10 @@ export interface PerfDataOptions {
 
 /** Queued work: thread-name changes must apply in time order, like the samples that use them. */
 type Queued =
-  | { k: 'sample'; rec: TracepointRecord }
-  | { k: 'comm'; tid: number; comm: string; ts: bigint }
-  | { k: 'fork'; tid: number; ptid: number; ts: bigint }
-  | { k: 'lost'; source: LostWindow['source']; sid: SampleId; count: number; ts: bigint | undefined };
+  | TracepointRecord
+  | { kind: 'task'; k: 'comm'; tid: number; comm: string; ts: bigint }
+  | { kind: 'task'; k: 'fork'; tid: number; ptid: number; ts: bigint }
+  | { kind: 'task'; k: 'lost'; source: LostWindow['source']; sid: SampleId; count: number; ts: bigint | undefined };
 
 class PerfState {
   le = true;
@@ -106,6 +106,13 @@ function emit(st: PerfState, items: Timed<Queued>[], sink: BinaryTraceRecord[]):
 }
 
 function apply(st: PerfState, q: Queued, sink: BinaryTraceRecord[]): void {
+  if (q.kind === 'event') {
+    q.comm = st.commOf(q.tid ?? q.pid);
+    st.lastTsByCpu.set(q.cpu, q.tsNs);
+    bump(st.stats.events, q.event);
+    sink.push(q);
+    return;
+  }
   switch (q.k) {
     case 'comm':
       st.threads.set(q.tid, q.comm);
@@ -130,14 +137,6 @@ function apply(st: PerfState, q: Queued, sink: BinaryTraceRecord[]): void {
       if (q.sid.tid !== undefined) w.tid = q.sid.tid;
       if (q.ts !== undefined) w.endNs = q.ts;
       sink.push(w);
-      return;
-    }
-    case 'sample': {
-      const r = q.rec;
-      r.comm = st.commOf(r.tid ?? r.pid);
-      st.lastTsByCpu.set(r.cpu, r.tsNs);
-      bump(st.stats.events, r.event);
-      sink.push(r);
       return;
     }
   }
@@ -201,18 +200,19 @@ function sample(st: PerfState, body: Buffer, out: Queued[]): void {
     st.stats.unknownEvents++;
     return;
   }
+  // every property set at creation (one object shape for all samples)
   const rec: TracepointRecord = {
     kind: 'event',
     tsNs: s.time ?? 0n,
     cpu: s.cpu ?? -1,
     pid: s.pid ?? -1,
+    tid: s.tid,
     comm: '',
     event: fmt.event,
     fields: st.decode ? decodeFields(fmt, body, s.rawStart, s.rawEnd, le) : NO_FIELDS,
+    payload: st.decode ? undefined : { fmt, buf: body, start: s.rawStart, end: s.rawEnd, littleEndian: le },
   };
-  if (s.tid !== undefined) rec.tid = s.tid;
-  if (!st.decode) rec.payload = { fmt, buf: body, start: s.rawStart, end: s.rawEnd, littleEndian: le };
-  out.push({ k: 'sample', rec });
+  out.push(rec);
 }
 
 /** COMM { u32 pid, tid; char comm[]; sample_id }, FORK { u32 pid, ppid, tid, ptid; u64 time; sample_id }. */
@@ -221,8 +221,8 @@ function taskRecord(st: PerfState, type: number, body: Buffer, out: Queued[]): v
   if (type === REC.COMM) {
     const z = body.indexOf(0, 16);
     const comm = body.toString('utf8', 16, z >= 0 ? z : body.length);
-    out.push({ k: 'comm', tid: i32(12), comm, ts: commTime(body, st) });
-  } else out.push({ k: 'fork', tid: i32(16), ptid: i32(20), ts: commTime(body, st) });
+    out.push({ kind: 'task', k: 'comm', tid: i32(12), comm, ts: commTime(body, st) });
+  } else out.push({ kind: 'task', k: 'fork', tid: i32(16), ptid: i32(20), ts: commTime(body, st) });
   bump(st.stats.handled, recordName(type));
 }
 
@@ -233,7 +233,7 @@ function lostRecord(st: PerfState, type: number, body: Buffer, out: Queued[]): v
   const a = st.attrs[0];
   const sid = a?.sampleIdAll ? parseSampleId(body, body.length, a.sampleType, st.le) : {};
   const source = type === REC.LOST ? 'PERF_RECORD_LOST' : 'PERF_RECORD_LOST_SAMPLES';
-  out.push({ k: 'lost', source, sid, count, ts: sid.time });
+  out.push({ kind: 'task', k: 'lost', source, sid, count, ts: sid.time });
   bump(st.stats.handled, recordName(type));
 }
 
@@ -292,12 +292,12 @@ async function* readRecords(st: PerfState, cur: ByteCursor): AsyncGenerator<Bina
   const out: Queued[] = [];
   let sink: BinaryTraceRecord[] = [];
   for (;;) {
-    if (!(await cur.ensure(8))) break;
-    const hdr = cur.view(8);
-    const type = le32(hdr, 0, cur.le);
-    const size = cur.le ? hdr.readUInt16LE(6) : hdr.readUInt16BE(6);
+    // awaited only when the chunk runs out: an await per record costs more than the record's decoding
+    if (cur.available < 8 && !(await cur.ensure(8))) break;
+    const type = cur.peekU32(0);
+    const size = cur.peekU16(6);
     if (size < 8) throw new Error(`perf.data: bad record size ${size} at ${cur.position}`);
-    if (!(await cur.ensure(size))) {
+    if (cur.available < size && !(await cur.ensure(size))) {
       bump(st.stats.skipped, 'TRUNCATED');
       break;
     }
@@ -324,7 +324,7 @@ async function* readRecords(st: PerfState, cur: ByteCursor): AsyncGenerator<Bina
       if (extra > 0 && !(await cur.skip(extra))) break;
     }
     for (const q of out) {
-      if (st.ordered) st.queue.push(q.k === 'sample' ? q.rec.tsNs : (q.ts ?? 0n), q);
+      if (st.ordered) st.queue.push(q.kind === 'event' ? q.tsNs : (q.ts ?? 0n), q);
       else apply(st, q, sink);
     }
     if (st.ordered) {

@@ -117,8 +117,8 @@ class CpuStream {
               comm: this.comm(pid),
               event: fmt.event,
               fields: this.decode ? decodeFields(fmt, buf, start, end, le) : NO_FIELDS,
+              payload: this.decode ? undefined : { fmt, buf, start, end, littleEndian: le },
             };
-            if (!this.decode) rec.payload = { fmt, buf, start, end, littleEndian: le };
             this.items.push({ ts: tsNs, rec });
           },
         },
