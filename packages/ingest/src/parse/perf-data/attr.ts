@@ -20,7 +20,7 @@ export interface PerfAttr {
  * without testing BigInt bits: fixed positions up to PERIOD, then the variable READ / CALLCHAIN parts before RAW.
  * sample_type bits are all below 2^25, so Number(sampleType) is exact.
  */
-export interface SampleLayout {
+interface SampleLayout {
   /** -1: absent */
   idPos: number;
   tidPos: number;

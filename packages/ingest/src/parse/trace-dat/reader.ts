@@ -142,6 +142,71 @@ export interface TraceDatOptions {
   decode?: boolean;
 }
 
+/** The instance to read: the one asked for, else the top one if it holds data, else the first that does. */
+function pickInstance(lay: TraceDatLayout, opts: TraceDatOptions): TraceDatLayout['instances'][number] {
+  const withData = lay.instances.filter((i) => i.cpus.some((c) => c.size > 0));
+  const inst =
+    opts.instance !== undefined
+      ? lay.instances.find((i) => i.name === opts.instance)
+      : (withData.find((i) => i.name === '') ?? withData[0] ?? lay.instances[0]);
+  if (inst === undefined) throw new Error(`trace.dat: no trace instance "${opts.instance ?? ''}" in the file`);
+  return inst;
+}
+
+function traceMeta(lay: TraceDatLayout, inst: TraceDatLayout['instances'][number]): BinaryTraceMeta {
+  const meta: BinaryTraceMeta = {
+    format: 'trace-dat',
+    variant: String(lay.version),
+    littleEndian: lay.littleEndian,
+    compression: lay.compression,
+    instance: inst.name,
+  };
+  const clock = inst.clock !== '' ? inst.clock : lay.clock;
+  if (clock !== undefined) meta.clock = clock;
+  if (lay.cpuCount !== undefined) meta.cpus = lay.cpuCount;
+  if (lay.uname !== undefined) {
+    meta.osRelease = lay.uname.split(' ')[2] ?? lay.uname;
+    meta.hostname = lay.uname.split(' ')[1] ?? '';
+  }
+  return meta;
+}
+
+/** The CPUs' records merged by timestamp, lowest CPU first on ties (trace-cmd tracecmd_read_next_data). */
+async function* mergeCpus(cpus: CpuStream[], stats: BinaryReaderStats): AsyncGenerator<BinaryTraceRecord[]> {
+  for (const c of cpus) await c.fill();
+  let sink: BinaryTraceRecord[] = [];
+  for (;;) {
+    let best: CpuStream | undefined;
+    let bestTs = 0n;
+    for (const c of cpus) {
+      if (c.done) continue;
+      const ts = c.items[c.head]!.ts;
+      if (best === undefined || ts < bestTs) {
+        best = c;
+        bestTs = ts;
+      }
+    }
+    if (best === undefined) break;
+    const { rec } = best.items[best.head++]!;
+    if (rec.kind === 'event') {
+      best.lastTs = rec.tsNs;
+      bump(stats.events, rec.event);
+    } else {
+      stats.lostWindows++;
+      if (rec.count > 0) stats.lostEvents += rec.count;
+    }
+    sink.push(rec);
+    if (best.head >= best.items.length) {
+      if (sink.length >= BATCH) {
+        yield sink;
+        sink = [];
+      }
+      await best.fill();
+    }
+  }
+  if (sink.length > 0) yield sink;
+}
+
 export function readTraceDat(
   input: string | Readable | AsyncIterable<Uint8Array>,
   opts: TraceDatOptions = {},
@@ -158,66 +223,18 @@ export function readTraceDat(
       const lay = await readLayout(file.fh, file.size);
       for (const f of lay.formats.values()) formats.set(f.event, f);
       kallsymsText = lay.kallsyms;
-      const withData = lay.instances.filter((i) => i.cpus.some((c) => c.size > 0));
-      const inst =
-        opts.instance !== undefined
-          ? lay.instances.find((i) => i.name === opts.instance)
-          : (withData.find((i) => i.name === '') ?? withData[0] ?? lay.instances[0]);
-      if (inst === undefined) throw new Error(`trace.dat: no trace instance "${opts.instance ?? ''}" in the file`);
-      meta = {
-        format: 'trace-dat',
-        variant: String(lay.version),
-        littleEndian: lay.littleEndian,
-        compression: lay.compression,
-        instance: inst.name,
-      };
-      const clock = inst.clock !== '' ? inst.clock : lay.clock;
-      if (clock !== undefined) meta.clock = clock;
-      if (lay.cpuCount !== undefined) meta.cpus = lay.cpuCount;
-      if (lay.uname !== undefined) {
-        meta.osRelease = lay.uname.split(' ')[2] ?? lay.uname;
-        meta.hostname = lay.uname.split(' ')[1] ?? '';
-      }
+      const inst = pickInstance(lay, opts);
+      meta = traceMeta(lay, inst);
       for (const i of lay.instances) if (i !== inst && i.cpus.length > 0) bump(stats.skipped, `instance "${i.name}"`);
       for (const o of lay.unappliedTimeOptions) bump(stats.skipped, `option ${o} (timestamps not adjusted)`);
       // libtraceevent tep_data_comm_from_pid: pid 0 is "<idle>", unknown pids "<...>".
       const comm = (pid: number): string => (pid === 0 ? '<idle>' : (lay.cmdlines.get(pid) ?? '<...>'));
       const ps: PageStats = { padding: 0, timeExtend: 0, timeStamp: 0 };
+      const decode = opts.decode ?? true;
       const cpus = inst.cpus.map(
-        (c) => new CpuStream(c.cpu, cpuPages(file, lay, inst.chunked, c), lay, stats, ps, comm, opts.decode ?? true),
+        (c) => new CpuStream(c.cpu, cpuPages(file, lay, inst.chunked, c), lay, stats, ps, comm, decode),
       );
-      for (const c of cpus) await c.fill();
-      let sink: BinaryTraceRecord[] = [];
-      for (;;) {
-        let best: CpuStream | undefined;
-        let bestTs = 0n;
-        for (const c of cpus) {
-          if (c.done) continue;
-          const ts = c.items[c.head]!.ts;
-          if (best === undefined || ts < bestTs) {
-            best = c;
-            bestTs = ts;
-          }
-        }
-        if (best === undefined) break;
-        const { rec } = best.items[best.head++]!;
-        if (rec.kind === 'event') {
-          best.lastTs = rec.tsNs;
-          bump(stats.events, rec.event);
-        } else {
-          stats.lostWindows++;
-          if (rec.count > 0) stats.lostEvents += rec.count;
-        }
-        sink.push(rec);
-        if (best.head >= best.items.length) {
-          if (sink.length >= BATCH) {
-            yield sink;
-            sink = [];
-          }
-          await best.fill();
-        }
-      }
-      if (sink.length > 0) yield sink;
+      yield* mergeCpus(cpus, stats);
       stats.bytes = file.size;
       stats.handled.padding = ps.padding;
       stats.handled['time extend'] = ps.timeExtend;
