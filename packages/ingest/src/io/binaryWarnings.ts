@@ -14,12 +14,19 @@ const QUIET =
 export function binaryWarnings(path: string, format: string, stats: BinaryReaderStats, events: number): ParseIssue[] {
   const out: ParseIssue[] = [];
   const warn = (message: string): void => void out.push({ path, line: 0, message, text: '' });
+  const at = (key: string): string => {
+    const off = stats.firstOffset[key];
+    return off === undefined ? '' : ` (first at offset ${off})`;
+  };
   for (const key of CUT) {
     const n = stats.skipped[key];
-    if (n) warn(`${format} is cut short (${key}, ${n}×): the ${events} events before the cut were read`);
+    if (n)
+      warn(
+        `the ${format} file is cut short: it ends inside a record${at(key)}; the ${events} events before the cut were read`,
+      );
   }
   const odd = Object.entries(stats.skipped).filter(([k]) => !CUT.includes(k) && !QUIET.test(k));
-  if (odd.length > 0) warn(`skipped and counted: ${odd.map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+  if (odd.length > 0) warn(`skipped and counted: ${odd.map(([k, n]) => `${k} ×${n}${at(k)}`).join(', ')}`);
   if (stats.unknownEvents > 0)
     warn(`${stats.unknownEvents} tracepoint payloads of an event type the file carries no format for were skipped`);
   return out;

@@ -9,11 +9,11 @@
  */
 import type { Readable } from 'node:stream';
 import { ByteCursor, fileRangePull, iteratorPull } from '../tracing-data/cursor.js';
-import { commonType, decodeFields, type EventFormat } from '../tracing-data/eventFormat.js';
+import { commonType, decodeFields, fixedSize, type EventFormat } from '../tracing-data/eventFormat.js';
 import { BATCH, batchReader } from '../tracing-data/batches.js';
 import { openBinaryInput, type BinaryInput } from '../tracing-data/input.js';
 import { readTracingData, type TracingData } from '../tracing-data/tracingData.js';
-import { NO_FIELDS, bump, emptyStats } from '../tracing-data/types.js';
+import { NO_FIELDS, bump, emptyStats, skipAt } from '../tracing-data/types.js';
 import type {
   BinaryReaderStats,
   BinaryTraceMeta,
@@ -60,6 +60,10 @@ class PerfState {
   lastTsByCpu = new Map<number, bigint>();
   queue = new RoundQueue<Queued>();
   decomp: CompressedRecords | undefined;
+  /** file offset of the data section's first byte (0 in pipe mode: the cursor starts at the file's start) */
+  dataOffset = 0;
+  /** file offset of the record being read */
+  recordOffset = 0;
 
   constructor(
     readonly stats: BinaryReaderStats,
@@ -174,7 +178,8 @@ function record(st: PerfState, type: number, body: Buffer, cur: ByteCursor, out:
       return Number(st.le ? body.readBigUInt64LE(8) : body.readBigUInt64BE(8));
     }
     default:
-      bump(st.stats.skipped, recordName(type));
+      // an unknown (or not needed) record type: header.size steps over it; counted, first offset kept
+      skipAt(st.stats, recordName(type), st.recordOffset);
       return 0;
   }
 }
@@ -198,6 +203,10 @@ function sample(st: PerfState, body: Buffer, out: Queued[]): void {
   const fmt = td.formats.get(commonType(body, s.rawStart, le));
   if (fmt === undefined) {
     st.stats.unknownEvents++;
+    return;
+  }
+  if (s.rawEnd - s.rawStart < fixedSize(fmt)) {
+    skipAt(st.stats, `SAMPLE(${fmt.event} payload shorter than its format)`, st.recordOffset);
     return;
   }
   // every property set at creation (one object shape for all samples)
@@ -296,9 +305,10 @@ async function* readRecords(st: PerfState, cur: ByteCursor): AsyncGenerator<Bina
     if (cur.available < 8 && !(await cur.ensure(8))) break;
     const type = cur.peekU32(0);
     const size = cur.peekU16(6);
-    if (size < 8) throw new Error(`perf.data: bad record size ${size} at ${cur.position}`);
+    st.recordOffset = st.dataOffset + cur.position;
+    if (size < 8) throw new Error(`perf.data: bad record size ${size} at offset ${st.recordOffset}`);
     if (cur.available < size && !(await cur.ensure(size))) {
-      bump(st.stats.skipped, 'TRUNCATED');
+      skipAt(st.stats, 'TRUNCATED', st.recordOffset);
       break;
     }
     // A view of the whole record (header included, so offsets match the kernel structs); used before any await.
@@ -391,6 +401,7 @@ export function readPerfData(
       // A data size of 0 is what a perf record killed before it rewrote the header leaves: read to the end.
       const dataEnd = h.data.size > 0 ? h.data.offset + h.data.size : file.size;
       const cur = new ByteCursor(fileRangePull(file.fh, h.data.offset, dataEnd), le);
+      st.dataOffset = h.data.offset;
       yield* readRecords(st, cur);
       stats.bytes = file.size;
     } finally {

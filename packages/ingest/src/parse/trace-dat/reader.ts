@@ -7,10 +7,10 @@
 import type { Readable } from 'node:stream';
 import { ByteCursor, fileRangePull } from '../tracing-data/cursor.js';
 import { BATCH, batchReader } from '../tracing-data/batches.js';
-import { commonPid, commonType, decodeFields, type EventFormat } from '../tracing-data/eventFormat.js';
+import { commonPid, commonType, decodeFields, fixedSize, type EventFormat } from '../tracing-data/eventFormat.js';
 import { openBinaryInput, type BinaryInput, type OpenedFile } from '../tracing-data/input.js';
 import { parseKallsyms, type Kallsyms } from '../tracing-data/kallsyms.js';
-import { NO_FIELDS, bump, emptyStats, type TracepointRecord } from '../tracing-data/types.js';
+import { NO_FIELDS, bump, emptyStats, skipAt, type TracepointRecord } from '../tracing-data/types.js';
 import type {
   BinaryReaderStats,
   BinaryTraceMeta,
@@ -27,7 +27,13 @@ interface Item {
 }
 
 /** The pages of one CPU, in order. */
-async function* cpuPages(file: OpenedFile, lay: TraceDatLayout, chunked: boolean, c: CpuData): AsyncGenerator<Buffer> {
+async function* cpuPages(
+  file: OpenedFile,
+  lay: TraceDatLayout,
+  chunked: boolean,
+  c: CpuData,
+  stats: BinaryReaderStats,
+): AsyncGenerator<Buffer> {
   const le = lay.littleEndian;
   const ps = lay.pageSize;
   if (c.size === 0) return;
@@ -37,6 +43,8 @@ async function* cpuPages(file: OpenedFile, lay: TraceDatLayout, chunked: boolean
   const cur = new ByteCursor(fileRangePull(file.fh, c.offset, end, chunked ? 1 << 16 : Math.max(ps, 256 * ps)), le);
   if (!chunked) {
     while (await cur.ensure(ps)) yield cur.bytes(ps);
+    // a file cut inside a page: the whole pages before it were read
+    if (cur.available > 0) skipAt(stats, 'truncated page', c.offset + cur.position);
     return;
   }
   // v7 compressed: u32 chunk count, then (u32 compressed size, u32 uncompressed size, data) per chunk.
@@ -45,11 +53,13 @@ async function* cpuPages(file: OpenedFile, lay: TraceDatLayout, chunked: boolean
   await cur.need(4, 'chunk count');
   const chunks = cur.u32();
   for (let i = 0; i < chunks; i++) {
-    await cur.need(8, 'chunk header');
+    const at = c.offset + cur.position;
+    // a file cut inside the chunks: the chunks before the cut were read
+    if (!(await cur.ensure(8))) return skipAt(stats, 'truncated chunk', at);
     const csize = cur.u32();
     const usize = cur.u32();
-    const raw = await cur.take(csize, 'compressed chunk');
-    const pages = dec(raw, usize);
+    if (!(await cur.ensure(csize))) return skipAt(stats, 'truncated chunk', at);
+    const pages = dec(cur.bytes(csize), usize);
     for (let p = 0; p + ps <= pages.length; p += ps) yield pages.subarray(p, p + ps);
   }
 }
@@ -105,6 +115,10 @@ class CpuStream {
             const fmt = lay.formats.get(commonType(buf, start, le));
             if (fmt === undefined) {
               this.stats.unknownEvents++;
+              return;
+            }
+            if (end - start < fixedSize(fmt)) {
+              bump(this.stats.skipped, `${fmt.event} payload shorter than its format`);
               return;
             }
             const pid = commonPid(buf, start, le);
@@ -232,7 +246,7 @@ export function readTraceDat(
       const ps: PageStats = { padding: 0, timeExtend: 0, timeStamp: 0 };
       const decode = opts.decode ?? true;
       const cpus = inst.cpus.map(
-        (c) => new CpuStream(c.cpu, cpuPages(file, lay, inst.chunked, c), lay, stats, ps, comm, decode),
+        (c) => new CpuStream(c.cpu, cpuPages(file, lay, inst.chunked, c, stats), lay, stats, ps, comm, decode),
       );
       yield* mergeCpus(cpus, stats);
       stats.bytes = file.size;

@@ -75,14 +75,31 @@ export interface BinaryReaderStats {
   unknownEvents: number;
   /** Size of the input read (after gunzip; a pipe-mode stream: bytes consumed). Set when the iteration ends. */
   bytes: number;
+  /** File offset of the first record skipped for each `skipped` reason that has one (damaged input). */
+  firstOffset: Record<string, number>;
 }
 
 export function emptyStats(): BinaryReaderStats {
-  return { events: {}, lostWindows: 0, lostEvents: 0, handled: {}, skipped: {}, unknownEvents: 0, bytes: 0 };
+  return {
+    events: {},
+    lostWindows: 0,
+    lostEvents: 0,
+    handled: {},
+    skipped: {},
+    unknownEvents: 0,
+    bytes: 0,
+    firstOffset: {},
+  };
 }
 
 export function bump(map: Record<string, number>, key: string, by = 1): void {
   map[key] = (map[key] ?? 0) + by;
+}
+
+/** Count a skipped record and keep the file offset of the first one of its kind. */
+export function skipAt(stats: BinaryReaderStats, key: string, offset: number): void {
+  bump(stats.skipped, key);
+  stats.firstOffset[key] ??= offset;
 }
 
 /** What the file says about where it came from (feature sections / options). */
