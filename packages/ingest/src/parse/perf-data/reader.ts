@@ -57,7 +57,10 @@ class PerfState {
   tracing: TracingData | undefined;
   features: PerfFeatures = {};
   threads = new Map<number, string>();
-  lastTsByCpu = new Map<number, bigint>();
+  /** by CPU (samples of CPU -1 — none recorded — are not tracked) */
+  lastTsByCpu: (bigint | undefined)[] = [];
+  /** events per format, folded into stats.events by name when a batch is handed out (no string-keyed bump per event) */
+  readonly eventsByFormat = new Map<string, { n: number }>();
   queue = new RoundQueue<Queued>();
   decomp: CompressedRecords | undefined;
   /** file offset of the data section's first byte (0 in pipe mode: the cursor starts at the file's start) */
@@ -112,8 +115,10 @@ function emit(st: PerfState, items: Timed<Queued>[], sink: BinaryTraceRecord[]):
 function apply(st: PerfState, q: Queued, sink: BinaryTraceRecord[]): void {
   if (q.kind === 'event') {
     q.comm = st.commOf(q.tid ?? q.pid);
-    st.lastTsByCpu.set(q.cpu, q.tsNs);
-    bump(st.stats.events, q.event);
+    if (q.cpu >= 0) st.lastTsByCpu[q.cpu] = q.tsNs;
+    let c = st.eventsByFormat.get(q.event);
+    if (c === undefined) st.eventsByFormat.set(q.event, (c = { n: 0 }));
+    c.n++;
     sink.push(q);
     return;
   }
@@ -134,7 +139,7 @@ function apply(st: PerfState, q: Queued, sink: BinaryTraceRecord[]): void {
       const cpu = q.sid.cpu;
       if (cpu !== undefined) {
         w.cpu = cpu;
-        const last = st.lastTsByCpu.get(cpu);
+        const last = cpu >= 0 ? st.lastTsByCpu[cpu] : undefined;
         if (last !== undefined) w.startNs = last;
       }
       if (q.sid.pid !== undefined) w.pid = q.sid.pid;
@@ -342,13 +347,23 @@ async function* readRecords(st: PerfState, cur: ByteCursor): AsyncGenerator<Bina
       else if (st.queue.size > 0) emit(st, st.queue.overflow(), sink);
     }
     if (sink.length >= BATCH) {
+      foldEventCounts(st);
       yield sink;
       sink = [];
     }
   }
   if (st.decomp !== undefined && st.decomp.pending > 0) bump(st.stats.skipped, 'COMPRESSED(truncated record)');
   if (st.ordered) emit(st, st.queue.drain(), sink);
+  foldEventCounts(st);
   if (sink.length > 0) yield sink;
+}
+
+/** stats.events complete up to the records handed out so far. */
+function foldEventCounts(st: PerfState): void {
+  for (const [name, c] of st.eventsByFormat) {
+    if (c.n > 0) bump(st.stats.events, name, c.n);
+    c.n = 0;
+  }
 }
 
 /** COMM/FORK time from the sample_id trailer (0 for perf's synthesized records: before every sample). */
