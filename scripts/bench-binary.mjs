@@ -1,102 +1,173 @@
 #!/usr/bin/env node
 /**
- * Binary-reader benchmark (not a test): on the same real captures, times
- *   (a) the perf.data / trace.dat readers of packages/ingest (decode every event to a plain object),
- *   (b) the tool rendering the same file as text (`perf script`, `trace-cmd report`) when installed, and
- *   (c) ingest's text parser (loadEvents, parsing in this thread) on that text, as the capture kit ships it,
- * and prints MB/s (of the binary file as read: gzip'd inputs count decompressed bytes) and events/s.
- * Each measurement repeats until it has run >= BENCH_SECONDS (default 2) and reports the best pass.
- * Args: optional paths of perf.data / trace.dat files (default: the shared traces and fixtures/captured).
- * Run after `pnpm build`.
+ * Binary-reader benchmark (`pnpm bench:binary`, not a test): txreplay reading a large perf.data / trace.dat
+ * straight to Arrow, against the two-step path it replaces — the tool's text (`perf script > file`,
+ * `trace-cmd report > file`) plus txreplay ingest of that text — in one run, each step in its own process under
+ * /usr/bin/time (wall, CPU, peak RSS).
+ *
+ * The recordings are made here, into a temporary directory (removed at the end unless BENCH_KEEP=DIR is given; an
+ * existing BENCH_KEEP directory with both files is reused): a bounded UDP flood (BENCH_PACKETS datagrams, default
+ * 150000, at most BENCH_FLOOD_SECONDS s, default 20) between two network namespaces of scripts/netns-veth.sh with
+ * bench-only names (txr-bench-*, 10.251.81.0/24; eth0 and the root namespace are never touched), recorded once
+ * with `perf record -a` and once with `trace-cmd record -d --no-filter` (trace-cmd 3.1.6 cannot set its pid filter
+ * here). The namespaces are removed and the top tracefs instance is restored to what it was, whatever happens.
+ * Needs root, perf and trace-cmd. Args: optional paths of existing perf.data / trace.dat files (no recording).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'packages/ingest/dist');
-if (!existsSync(join(dist, 'parse/perf-data/index.js'))) {
-  console.error('packages/ingest/dist is missing the binary readers: run `pnpm build` first');
+const dist = join(root, 'packages/ingest/dist/index.js');
+if (!existsSync(dist)) {
+  console.error('packages/ingest/dist is missing: run `pnpm build` first');
   process.exit(1);
 }
-const { readPerfData } = await import(join(dist, 'parse/perf-data/index.js'));
-const { readTraceDat } = await import(join(dist, 'parse/trace-dat/index.js'));
-const { loadEvents } = await import(join(dist, 'index.js'));
-
-const shared = process.env.TXREPLAY_SHARED ?? resolve(root, '../shared');
-const seconds = Number(process.env.BENCH_SECONDS ?? 2);
-const defaults = [
-  join(shared, 'traces/multiqueue/perf.data'),
-  join(shared, 'traces/veth-backpressure/perf.data.gz'),
-  join(root, 'fixtures/captured/requeue-bulk-tracecmd/trace.dat'),
-  join(root, 'fixtures/captured/htb-shaped/trace.dat'),
+const T = '/sys/kernel/tracing';
+const EVENTS = [
+  'net:net_dev_queue',
+  'net:net_dev_start_xmit',
+  'net:net_dev_xmit',
+  'qdisc:qdisc_enqueue',
+  'qdisc:qdisc_dequeue',
+  'napi:napi_poll',
+  'skb:kfree_skb',
+  'skb:consume_skb',
 ];
-const inputs = (process.argv.length > 2 ? process.argv.slice(2) : defaults).filter((p) => existsSync(p));
+const NET = {
+  ...process.env,
+  TXR_NS_PREFIX: 'txr-bench',
+  TXR_IFINDEX_BASE: '4501',
+  TXR_SUBNET: '10.251.81',
+  TXR_MAC_BASE: '02:74:78:72:05',
+};
+const packets = Number(process.env.BENCH_PACKETS ?? 150000);
+const floodSeconds = Number(process.env.BENCH_FLOOD_SECONDS ?? 20);
+const netns = join(root, 'scripts/netns-veth.sh');
 
-async function best(fn) {
-  let bestMs = Infinity;
-  let result;
-  const start = performance.now();
-  do {
-    const t0 = performance.now();
-    result = await fn();
-    bestMs = Math.min(bestMs, performance.now() - t0);
-  } while (performance.now() - start < seconds * 1000);
-  return { ms: bestMs, result };
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26, ...opts });
+  if (r.status !== 0 && !opts.allowFail)
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${(r.stderr ?? '').slice(-800)}`);
+  return r;
+}
+const has = (tool) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+const flood = () => [netns, 'burst', String(packets), '200', String(floodSeconds)];
+
+/** The top tracefs instance as trace-cmd finds it, to put back afterwards. */
+function tracefsState() {
+  const read = (f) => readFileSync(join(T, f), 'utf8').trim();
+  return {
+    clock: /\[(\S+)\]/.exec(read('trace_clock'))?.[1] ?? 'local',
+    bufferKb: read('buffer_size_kb').replace(/\D.*$/, ''),
+    on: read('tracing_on'),
+    events: read('set_event'),
+    tracer: read('current_tracer'),
+  };
+}
+function restoreTracefs(s) {
+  const write = (f, v) => {
+    try {
+      writeFileSync(join(T, f), `${v}\n`);
+    } catch (e) {
+      console.error(`restore ${f}: ${e.message}`);
+    }
+  };
+  write('tracing_on', '0');
+  write('set_event', '');
+  for (const ev of s.events.split('\n').filter(Boolean)) writeFileSync(join(T, 'set_event'), `${ev}\n`, { flag: 'a' });
+  write('current_tracer', s.tracer);
+  write('trace_clock', s.clock);
+  write('buffer_size_kb', s.bufferKb);
+  write('tracing_on', s.on);
 }
 
-const fmt = (n, d = 1) => n.toFixed(d).padStart(8);
-const has = (tool) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
-const tmp = mkdtempSync(join(tmpdir(), 'txreplay-bench-binary-'));
-const rows = [];
-try {
-  for (const path of inputs) {
-    const isPerf = /perf[^/]*\.data(\.gz)?$/.test(path);
-    const read = isPerf ? readPerfData : readTraceDat;
-    const bin = await best(async () => {
-      const r = read(path);
-      let n = 0;
-      for await (const rec of r) if (rec.kind === 'event') n++;
-      return { events: n, bytes: r.stats.bytes || statSync(path).size };
-    });
-    const { events, bytes } = bin.result;
-    const name = path.replace(`${root}/`, '').replace(`${shared}/`, 'shared/');
-    rows.push([name, 'binary reader', bin.ms, bytes, events]);
+/** Record perf.data and trace.dat of the same bounded flood into dir. */
+function record(dir) {
+  if (process.getuid?.() !== 0 || !has('perf') || !has('trace-cmd'))
+    throw new Error('recording needs root, perf and trace-cmd (or pass existing perf.data / trace.dat paths)');
+  const before = tracefsState();
+  // trace-cmd uses the top instance: wait (bounded, 2 min) until nobody else has events on
+  for (let i = 0; i < 24 && (tracefsState().events !== '' || tracefsState().tracer !== 'nop'); i++) {
+    console.error('top tracefs instance busy, waiting');
+    spawnSync('sleep', ['5']);
+  }
+  try {
+    run(netns, ['up'], { env: NET });
+    const ev = EVENTS.flatMap((e) => ['-e', e]);
+    const perf = join(dir, 'perf.data');
+    run(
+      'timeout',
+      ['180', 'perf', 'record', '-q', '-a', '-k', 'CLOCK_MONOTONIC', '-m', '8M', ...ev, '-o', perf, '--', ...flood()],
+      {
+        env: NET,
+      },
+    );
+    const dat = join(dir, 'trace.dat');
+    const tc = ['180', 'trace-cmd', 'record', '-d', '--no-filter', '-C', 'mono', '-b', '65536', ...ev, '-o', dat, '--'];
+    run('timeout', [...tc, ...flood()], { env: NET, allowFail: true });
+    if (!existsSync(dat)) throw new Error('trace-cmd record wrote no trace.dat');
+    return [perf, dat];
+  } finally {
+    restoreTracefs(before);
+    run(netns, ['down'], { env: NET, allowFail: true });
+  }
+}
 
-    // The tool's own text rendering of the same file (decompressed copy for .gz: the tools want a file).
-    let plain = path;
-    if (path.endsWith('.gz')) {
-      plain = join(tmp, 'input.data');
-      writeFileSync(plain, spawnSync('gzip', ['-dc', path], { maxBuffer: 1 << 30 }).stdout);
-    }
-    const tool = isPerf ? 'perf' : 'trace-cmd';
-    const textPath = join(tmp, 'out.txt');
-    if (has(tool)) {
-      const args = isPerf ? ['script', '-i', plain] : ['report', '-i', plain];
-      const run = await best(async () => {
-        const r = spawnSync(tool, args, { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
-        return r.stdout;
-      });
-      writeFileSync(textPath, run.result);
-      rows.push([name, `${tool} ${args[0]}`, run.ms, bytes, events]);
-      const text = await best(async () => (await loadEvents([textPath], { workers: 0 })).table.numRows);
-      rows.push([name, 'text parse of that output', text.ms, statSync(textPath).size, text.result]);
-    }
+/** One step in its own process under /usr/bin/time: wall s, CPU s, peak RSS MB. */
+function timed(argv, stdoutFile) {
+  const sh = `exec /usr/bin/time -f '%e %U %S %M' ${argv.map((a) => `'${a}'`).join(' ')}${stdoutFile ? ` > '${stdoutFile}'` : ''}`;
+  const r = run('sh', ['-c', sh]);
+  const last = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+  return { wall: last[0], cpu: last[1] + last[2], rssMb: last[3] / 1024, out: r.stdout };
+}
+
+const ingestJs = (input, out) =>
+  `const m = await import(${JSON.stringify(dist)}); const s = await m.ingestToArrow([${JSON.stringify(input)}], ${JSON.stringify(out)}); console.log(JSON.stringify({ events: s.events, lost: s.lostEvents, skipped: s.skipped }));`;
+const ingest = (input, out) => timed([process.execPath, '--input-type=module', '-e', ingestJs(input, out)]);
+
+const keep = process.env.BENCH_KEEP;
+const dir = keep ?? mkdtempSync(join(tmpdir(), 'txreplay-bench-binary-'));
+if (keep) mkdirSync(keep, { recursive: true });
+const fmt = (n, d = 2) => n.toFixed(d).padStart(8);
+try {
+  let inputs = process.argv.slice(2);
+  if (inputs.length === 0) {
+    const have = [join(dir, 'perf.data'), join(dir, 'trace.dat')];
+    inputs = keep && have.every(existsSync) ? have : record(dir);
+  }
+  console.log(
+    `${'input'.padEnd(12)} ${'MB'.padStart(8)} ${'events'.padStart(9)}  step${' '.repeat(30)} ${'wall s'.padStart(8)} ${'CPU s'.padStart(8)} ${'RSS MB'.padStart(8)}`,
+  );
+  for (const input of inputs) {
+    const isPerf = !/\.dat(\.gz)?$/.test(input);
+    const text = join(dir, isPerf ? 'perf-script.txt' : 'tracecmd-report.txt');
+    const arrow = join(dir, 'out.arrow');
+    const bin = ingest(input, arrow);
+    const { events } = JSON.parse(bin.out.trim().split('\n').pop());
+    const tool = isPerf ? ['perf', 'script', '-i', input] : ['trace-cmd', 'report', '-i', input];
+    const toolRun = timed(tool, text);
+    const txt = ingest(text, arrow);
+    const two = {
+      wall: toolRun.wall + txt.wall,
+      cpu: toolRun.cpu + txt.cpu,
+      rssMb: Math.max(toolRun.rssMb, txt.rssMb),
+    };
+    const mb = statSync(input).size / 1e6;
+    const row = (what, t) =>
+      console.log(
+        `${(isPerf ? 'perf.data' : 'trace.dat').padEnd(12)} ${fmt(mb, 1)} ${String(events).padStart(9)}  ${what.padEnd(34)} ${fmt(t.wall)} ${fmt(t.cpu)} ${fmt(t.rssMb, 0)}`,
+      );
+    row('txreplay → Arrow (direct)', bin);
+    row(`${tool.slice(0, 2).join(' ')} > text`, toolRun);
+    row(`txreplay ingest of that text (${(statSync(text).size / 1e6).toFixed(0)} MB)`, txt);
+    row('two-step total', two);
+    console.log(
+      `${' '.repeat(12)} ratio two-step / direct: ${(two.wall / bin.wall).toFixed(2)}× wall, ${(two.cpu / bin.cpu).toFixed(2)}× CPU`,
+    );
   }
 } finally {
-  rmSync(tmp, { recursive: true, force: true });
+  if (!keep) rmSync(dir, { recursive: true, force: true });
 }
-
-console.log(
-  `${'capture'.padEnd(48)} ${'what'.padEnd(26)} ${'ms'.padStart(8)} ${'MB'.padStart(8)} ${'MB/s'.padStart(8)} ${'events'.padStart(8)} ${'kev/s'.padStart(8)}`,
-);
-for (const [name, what, ms, bytes, events] of rows) {
-  console.log(
-    `${name.padEnd(48)} ${what.padEnd(26)} ${fmt(ms)} ${fmt(bytes / 1e6, 2)} ${fmt(bytes / 1e6 / (ms / 1000))} ${String(events).padStart(8)} ${fmt(events / (ms / 1000) / 1000)}`,
-  );
-}
-console.log(
-  'MB/s is of the input each step reads: the binary file (decompressed) for the reader and the tool, the text for the text parser.',
-);

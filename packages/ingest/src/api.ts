@@ -1,11 +1,8 @@
 /**
  * Public ingest API (contract for replay, report and cli).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Table, type RecordBatch } from 'apache-arrow';
-import { binaryToPerfScriptText } from './io/binary.js';
+import { ingestBinarySource } from './io/binary.js';
 import { appendRow, readArrowTable, rowAt, summaryOfArrow } from './io/arrowInput.js';
 import { openTrace, singleArrowInput, type TraceInput } from './io/open.js';
 import { EventColumns } from './table/columns.js';
@@ -131,7 +128,7 @@ async function ingestAll(
       continue;
     }
     if (input.kind === 'binary') {
-      sources.push(await ingestBinarySource(input, cols, counted, opts, batchesDropped));
+      sources.push(await ingestBinarySource(path, input.binary!, cols, counted, opts));
       continue;
     }
     sources.push(
@@ -149,47 +146,6 @@ async function ingestAll(
   }
   if (cols.length > 0 || batches === 0) await counted(cols.flush());
   return totals(sources);
-}
-
-/**
- * perf.data / trace.dat: decoded (../parse/perf-data, ../parse/trace-dat), rendered as perf-script lines with full
- * ns timestamps into a temporary file (io/binary.ts) and parsed by the one text grammar; the summary names the
- * binary file, its format and the kernel it was recorded on.
- */
-async function ingestBinarySource(
-  input: TraceInput,
-  cols: EventColumns,
-  onBatch: (b: RecordBatch) => Promise<void>,
-  opts: LoadOptions,
-  batchesDropped: boolean,
-): Promise<SourceSummary> {
-  const dir = await mkdtemp(join(tmpdir(), 'txreplay-bin-'));
-  try {
-    const text = join(dir, 'trace.perf-script.txt');
-    const decoded = await binaryToPerfScriptText(input.path, input.binary!, text).catch((e: unknown) => {
-      // a damaged or truncated file: name it and say what the reader found, as for any input that is no trace
-      const why = (e instanceof Error ? e.message : String(e)).replace(/\.$/, '').replace(/\.\s+/g, '; ');
-      throw new NotATraceError(input.path, `${input.path} is a damaged ${input.binary} file (${why})`);
-    });
-    const summary = await ingestTextSource(text, cols, onBatch, {
-      format: 'perf-script',
-      sourceName: input.path,
-      strict: opts.strict,
-      signal: opts.signal,
-      workers: 0,
-      reuseBatchBuffers: batchesDropped,
-    });
-    return {
-      ...summary,
-      path: input.path,
-      format: input.binary === 'perf-data' ? 'perf-script' : 'trace-cmd',
-      kernel: summary.kernel ?? decoded.osRelease,
-      skipped: summary.skipped + decoded.unrendered,
-      issues: summary.issues.map((i) => ({ ...i, path: input.path })),
-    };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 /** Read traces (any text format, .gz, '-' for stdin, or .arrow files) into one in-memory Arrow table. */

@@ -11,6 +11,62 @@ export interface PerfAttr {
   readFormat: bigint;
   sampleIdAll: boolean;
   ids: bigint[];
+  /** where a sample's fields sit (from sampleType/readFormat, once per attr) */
+  layout: SampleLayout;
+}
+
+/**
+ * The byte positions of a PERF_RECORD_SAMPLE's fields for one attr (perf_output_sample order), so a sample is read
+ * without testing BigInt bits: fixed positions up to PERIOD, then the variable READ / CALLCHAIN parts before RAW.
+ * sample_type bits are all below 2^25, so Number(sampleType) is exact.
+ */
+interface SampleLayout {
+  /** -1: absent */
+  idPos: number;
+  tidPos: number;
+  timePos: number;
+  cpuPos: number;
+  /** where READ (or what follows it) starts */
+  fixedEnd: number;
+  /** READ: -1 none; else bytes per value (8, +8 with ID, +8 with LOST) */
+  readPer: number;
+  readTimes: number;
+  readGroup: boolean;
+  callchain: boolean;
+  raw: boolean;
+}
+
+function sampleLayout(st: bigint, rf: bigint): SampleLayout {
+  const has = (bit: bigint): boolean => (st & bit) !== 0n;
+  let p = 8;
+  const take = (bit: bigint): number => {
+    if (!has(bit)) return -1;
+    p += 8;
+    return p - 8;
+  };
+  let idPos = take(SAMPLE.IDENTIFIER);
+  take(SAMPLE.IP);
+  const tidPos = take(SAMPLE.TID);
+  const timePos = take(SAMPLE.TIME);
+  take(SAMPLE.ADDR);
+  const id = take(SAMPLE.ID);
+  if (idPos < 0) idPos = id;
+  take(SAMPLE.STREAM_ID);
+  const cpuPos = take(SAMPLE.CPU);
+  take(SAMPLE.PERIOD);
+  const rfHas = (bit: bigint): boolean => (rf & bit) !== 0n;
+  return {
+    idPos,
+    tidPos,
+    timePos,
+    cpuPos,
+    fixedEnd: p,
+    readPer: has(SAMPLE.READ) ? 8 + (rfHas(READ_FORMAT.ID) ? 8 : 0) + (rfHas(READ_FORMAT.LOST) ? 8 : 0) : -1,
+    readTimes: (rfHas(READ_FORMAT.TOTAL_TIME_ENABLED) ? 8 : 0) + (rfHas(READ_FORMAT.TOTAL_TIME_RUNNING) ? 8 : 0),
+    readGroup: rfHas(READ_FORMAT.GROUP),
+    callchain: has(SAMPLE.CALLCHAIN),
+    raw: has(SAMPLE.RAW),
+  };
 }
 
 function u64(b: Buffer, at: number, le: boolean): bigint {
@@ -21,11 +77,14 @@ function u64(b: Buffer, at: number, le: boolean): bigint {
 export function parseAttr(b: Buffer, at: number, le: boolean): PerfAttr {
   const type = le ? b.readUInt32LE(at) : b.readUInt32BE(at);
   const flags = u64(b, at + 40, le);
+  const sampleType = u64(b, at + 24, le);
+  const readFormat = u64(b, at + 32, le);
   return {
     type,
     config: u64(b, at + 8, le),
-    sampleType: u64(b, at + 24, le),
-    readFormat: u64(b, at + 32, le),
+    sampleType,
+    readFormat,
+    layout: sampleLayout(sampleType, readFormat),
     // The flags are C bitfields: a big-endian compiler allocates them from the most significant bit, so
     // sample_id_all (bit 18 on little-endian) is bit 63 - 18 there (header.c perf_event__attr_swap/swap_bitfield).
     sampleIdAll: (flags & (le ? ATTR_FLAG_SAMPLE_ID_ALL : 1n << (63n - ATTR_FLAG_SAMPLE_ID_BIT))) !== 0n,
@@ -87,70 +146,38 @@ export interface ParsedSample extends SampleId {
   rawEnd: number;
 }
 
-/** Offset (from the record start) of the sample id, or -1: the same for every attr of a file (perf's id_pos). */
-export function sampleIdPos(st: bigint): number {
-  if (st & SAMPLE.IDENTIFIER) return 8;
-  if (!(st & SAMPLE.ID)) return -1;
-  let p = 8;
-  for (const bit of [SAMPLE.IP, SAMPLE.TID, SAMPLE.TIME, SAMPLE.ADDR]) if (st & bit) p += 8;
-  return p;
-}
-
 /**
  * Walk a PERF_RECORD_SAMPLE body (header included) in the kernel's order (perf_output_sample) up to the raw
- * data; what follows RAW (branch stack, regs, ...) is not needed.
+ * data, into `out` (reused: one object for every sample); what follows RAW (branch stack, regs, ...) is not
+ * needed. False: the sample is shorter than its layout.
  */
-export function parseSample(body: Buffer, size: number, attr: PerfAttr, le: boolean): ParsedSample | null {
-  const st = attr.sampleType;
-  let p = 8;
-  const out: ParsedSample = { rawStart: 0, rawEnd: 0 };
+export function parseSampleInto(body: Buffer, size: number, attr: PerfAttr, le: boolean, out: ParsedSample): boolean {
+  const l = attr.layout;
   const r32 = (at: number): number => (le ? body.readUInt32LE(at) : body.readUInt32BE(at));
-  if (st & SAMPLE.IDENTIFIER) {
-    out.id = u64(body, p, le);
-    p += 8;
+  if (l.fixedEnd > size) return false;
+  out.pid = l.tidPos < 0 ? undefined : r32(l.tidPos) | 0;
+  out.tid = l.tidPos < 0 ? undefined : r32(l.tidPos + 4) | 0;
+  // the one BigInt of a sample: its timestamp (tsNs), exact to the nanosecond
+  out.time = l.timePos < 0 ? undefined : u64(body, l.timePos, le);
+  out.cpu = l.cpuPos < 0 ? undefined : r32(l.cpuPos);
+  let p = l.fixedEnd;
+  if (l.readPer >= 0) {
+    if (l.readGroup) {
+      if (p + 8 > size) return false;
+      p += 8 + l.readTimes + r32(le ? p : p + 4) * l.readPer;
+    } else p += l.readTimes + l.readPer;
   }
-  if (st & SAMPLE.IP) p += 8;
-  if (st & SAMPLE.TID) {
-    out.pid = r32(p) | 0;
-    out.tid = r32(p + 4) | 0;
-    p += 8;
+  if (l.callchain) {
+    if (p + 8 > size) return false;
+    p += 8 + r32(le ? p : p + 4) * 8;
   }
-  if (st & SAMPLE.TIME) {
-    out.time = u64(body, p, le);
-    p += 8;
-  }
-  if (st & SAMPLE.ADDR) p += 8;
-  if (st & SAMPLE.ID) {
-    out.id = u64(body, p, le);
-    p += 8;
-  }
-  if (st & SAMPLE.STREAM_ID) p += 8;
-  if (st & SAMPLE.CPU) {
-    out.cpu = r32(p);
-    p += 8;
-  }
-  if (st & SAMPLE.PERIOD) p += 8;
-  if (st & SAMPLE.READ) {
-    const rf = attr.readFormat;
-    const per = 8 + (rf & READ_FORMAT.ID ? 8 : 0) + (rf & READ_FORMAT.LOST ? 8 : 0);
-    const times = (rf & READ_FORMAT.TOTAL_TIME_ENABLED ? 8 : 0) + (rf & READ_FORMAT.TOTAL_TIME_RUNNING ? 8 : 0);
-    if (rf & READ_FORMAT.GROUP) {
-      if (p + 8 > size) return null;
-      const nr = Number(u64(body, p, le));
-      p += 8 + times + nr * per;
-    } else p += times + per;
-  }
-  if (st & SAMPLE.CALLCHAIN) {
-    if (p + 8 > size) return null;
-    const nr = Number(u64(body, p, le));
-    p += 8 + nr * 8;
-  }
-  if (st & SAMPLE.RAW) {
-    if (p + 4 > size) return null;
-    const n = r32(p);
+  out.rawStart = 0;
+  out.rawEnd = 0;
+  if (l.raw) {
+    if (p + 4 > size) return false;
     out.rawStart = p + 4;
-    out.rawEnd = p + 4 + n;
-    if (out.rawEnd > size) return null;
+    out.rawEnd = p + 4 + r32(p);
+    if (out.rawEnd > size) return false;
   }
-  return out;
+  return true;
 }

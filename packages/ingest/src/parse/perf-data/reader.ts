@@ -9,11 +9,11 @@
  */
 import type { Readable } from 'node:stream';
 import { ByteCursor, fileRangePull, iteratorPull } from '../tracing-data/cursor.js';
-import { commonType, decodeFields, type EventFormat } from '../tracing-data/eventFormat.js';
+import { commonType, decodeFields, fixedSize, type EventFormat } from '../tracing-data/eventFormat.js';
 import { BATCH, batchReader } from '../tracing-data/batches.js';
 import { openBinaryInput, type BinaryInput } from '../tracing-data/input.js';
 import { readTracingData, type TracingData } from '../tracing-data/tracingData.js';
-import { bump, emptyStats } from '../tracing-data/types.js';
+import { NO_FIELDS, bump, emptyStats, skipAt } from '../tracing-data/types.js';
 import type {
   BinaryReaderStats,
   BinaryTraceMeta,
@@ -22,23 +22,33 @@ import type {
   LostWindow,
   TracepointRecord,
 } from '../tracing-data/types.js';
-import { attrSize, parseAttr, parseSample, parseSampleId, sampleIdPos, type PerfAttr, type SampleId } from './attr.js';
+import {
+  attrSize,
+  parseAttr,
+  parseSampleId,
+  parseSampleInto,
+  type ParsedSample,
+  type PerfAttr,
+  type SampleId,
+} from './attr.js';
 import { CompressedRecords } from './compressed.js';
-import { FILE_HEADER_SIZE, PIPE_HEADER_SIZE, REC, SAMPLE, recordName } from './constants.js';
+import { FILE_HEADER_SIZE, PIPE_HEADER_SIZE, REC, recordName } from './constants.js';
 import { applyFeature, parseFileHeader, perfEndian, readAttrs, readFeatures, type PerfFeatures } from './header.js';
 import { RoundQueue, type Timed } from './order.js';
 
 export interface PerfDataOptions {
   /** Emit in perf's time order (FINISHED_ROUND flushing, as `perf script`); false: file order. Default true. */
   ordered?: boolean;
+  /** false: leave `fields` empty and hand the raw payload over (record.payload); default true. */
+  decode?: boolean;
 }
 
 /** Queued work: thread-name changes must apply in time order, like the samples that use them. */
 type Queued =
-  | { k: 'sample'; rec: TracepointRecord }
-  | { k: 'comm'; tid: number; comm: string; ts: bigint }
-  | { k: 'fork'; tid: number; ptid: number; ts: bigint }
-  | { k: 'lost'; source: LostWindow['source']; sid: SampleId; count: number; ts: bigint | undefined };
+  | TracepointRecord
+  | { kind: 'task'; k: 'comm'; tid: number; comm: string; ts: bigint }
+  | { kind: 'task'; k: 'fork'; tid: number; ptid: number; ts: bigint }
+  | { kind: 'task'; k: 'lost'; source: LostWindow['source']; sid: SampleId; count: number; ts: bigint | undefined };
 
 class PerfState {
   le = true;
@@ -47,27 +57,46 @@ class PerfState {
   tracing: TracingData | undefined;
   features: PerfFeatures = {};
   threads = new Map<number, string>();
-  lastTsByCpu = new Map<number, bigint>();
+  /** by CPU (samples of CPU -1 — none recorded — are not tracked) */
+  lastTsByCpu: (bigint | undefined)[] = [];
+  /** events per format, folded into stats.events by name when a batch is handed out (no string-keyed bump per event) */
+  readonly eventsByFormat = new Map<string, { n: number }>();
   queue = new RoundQueue<Queued>();
   decomp: CompressedRecords | undefined;
+  /** file offset of the data section's first byte (0 in pipe mode: the cursor starts at the file's start) */
+  dataOffset = 0;
+  /** file offset of the record being read */
+  recordOffset = 0;
 
   constructor(
     readonly stats: BinaryReaderStats,
     readonly ordered: boolean,
+    readonly decode: boolean,
     readonly onTracing: (td: TracingData) => void,
   ) {}
 
+  /** ids below 2^53 by their Number value (perf hands out small ids): looked up without a BigInt per sample */
+  byIdNumber = new Map<number, PerfAttr>();
+  /** the sample being parsed (one object for all samples) */
+  readonly scratch: ParsedSample = { rawStart: 0, rawEnd: 0 };
+
   addAttr(a: PerfAttr): void {
     this.attrs.push(a);
-    for (const id of a.ids) this.byId.set(id, a);
+    for (const id of a.ids) {
+      this.byId.set(id, a);
+      if (id < 2n ** 53n) this.byIdNumber.set(Number(id), a);
+    }
   }
 
   /** The attr of a sample: by id when the file has several, else the only one. */
   sampleAttr(body: Buffer): PerfAttr | undefined {
     const first = this.attrs[0];
     if (first === undefined || this.attrs.length === 1) return first;
-    const pos = sampleIdPos(first.sampleType);
+    const pos = first.layout.idPos;
     if (pos < 0 || pos + 8 > body.length) return first;
+    const lo = this.le ? body.readUInt32LE(pos) : body.readUInt32BE(pos + 4);
+    const hi = this.le ? body.readUInt32LE(pos + 4) : body.readUInt32BE(pos);
+    if (hi < 2 ** 21) return this.byIdNumber.get(hi * 2 ** 32 + lo) ?? first;
     const id = this.le ? body.readBigUInt64LE(pos) : body.readBigUInt64BE(pos);
     return this.byId.get(id) ?? first;
   }
@@ -84,6 +113,15 @@ function emit(st: PerfState, items: Timed<Queued>[], sink: BinaryTraceRecord[]):
 }
 
 function apply(st: PerfState, q: Queued, sink: BinaryTraceRecord[]): void {
+  if (q.kind === 'event') {
+    q.comm = st.commOf(q.tid ?? q.pid);
+    if (q.cpu >= 0) st.lastTsByCpu[q.cpu] = q.tsNs;
+    let c = st.eventsByFormat.get(q.event);
+    if (c === undefined) st.eventsByFormat.set(q.event, (c = { n: 0 }));
+    c.n++;
+    sink.push(q);
+    return;
+  }
   switch (q.k) {
     case 'comm':
       st.threads.set(q.tid, q.comm);
@@ -101,7 +139,7 @@ function apply(st: PerfState, q: Queued, sink: BinaryTraceRecord[]): void {
       const cpu = q.sid.cpu;
       if (cpu !== undefined) {
         w.cpu = cpu;
-        const last = st.lastTsByCpu.get(cpu);
+        const last = cpu >= 0 ? st.lastTsByCpu[cpu] : undefined;
         if (last !== undefined) w.startNs = last;
       }
       if (q.sid.pid !== undefined) w.pid = q.sid.pid;
@@ -110,91 +148,23 @@ function apply(st: PerfState, q: Queued, sink: BinaryTraceRecord[]): void {
       sink.push(w);
       return;
     }
-    case 'sample': {
-      const r = q.rec;
-      r.comm = st.commOf(r.tid ?? r.pid);
-      st.lastTsByCpu.set(r.cpu, r.tsNs);
-      bump(st.stats.events, r.event);
-      sink.push(r);
-      return;
-    }
   }
 }
 
 /** Decode one record; queue what it yields. Returns extra bytes that follow it outside header.size. */
-function record(
-  st: PerfState,
-  type: number,
-  misc: number,
-  body: Buffer,
-  cur: ByteCursor,
-  out: Queued[],
-): number | Promise<number> {
-  const le = st.le;
+function record(st: PerfState, type: number, body: Buffer, cur: ByteCursor, out: Queued[]): number | Promise<number> {
   switch (type) {
-    case REC.SAMPLE: {
-      const attr = st.sampleAttr(body);
-      if (attr === undefined || !(attr.sampleType & SAMPLE.RAW)) {
-        bump(st.stats.skipped, 'SAMPLE(no raw)');
-        return 0;
-      }
-      const s = parseSample(body, body.length, attr, le);
-      const td = st.tracing;
-      if (s === null || s.rawEnd - s.rawStart < 8 || td === undefined) {
-        bump(st.stats.skipped, s === null ? 'SAMPLE(truncated)' : 'SAMPLE(no tracing data)');
-        return 0;
-      }
-      // The raw payload is in the traced kernel's byte order (the tracing data's endian flag).
-      const fmt = td.formats.get(commonType(body, s.rawStart, td.littleEndian));
-      if (fmt === undefined) {
-        st.stats.unknownEvents++;
-        return 0;
-      }
-      const rec: TracepointRecord = {
-        kind: 'event',
-        tsNs: s.time ?? 0n,
-        cpu: s.cpu ?? -1,
-        pid: s.pid ?? -1,
-        comm: '',
-        event: fmt.event,
-        fields: decodeFields(fmt, body, s.rawStart, s.rawEnd, td.littleEndian),
-      };
-      if (s.tid !== undefined) rec.tid = s.tid;
-      out.push({ k: 'sample', rec });
+    case REC.SAMPLE:
+      sample(st, body, out);
       return 0;
-    }
-    case REC.COMM: {
-      // { u32 pid, tid; char comm[]; sample_id }
-      const tid = le ? body.readInt32LE(12) : body.readInt32BE(12);
-      const z = body.indexOf(0, 16);
-      out.push({ k: 'comm', tid, comm: body.toString('utf8', 16, z >= 0 ? z : body.length), ts: commTime(body, st) });
-      bump(st.stats.handled, recordName(type));
+    case REC.COMM:
+    case REC.FORK:
+      taskRecord(st, type, body, out);
       return 0;
-    }
-    case REC.FORK: {
-      // { u32 pid, ppid, tid, ptid; u64 time; sample_id }
-      const r = (at: number): number => (le ? body.readInt32LE(at) : body.readInt32BE(at));
-      out.push({ k: 'fork', tid: r(16), ptid: r(20), ts: commTime(body, st) });
-      bump(st.stats.handled, recordName(type));
-      return 0;
-    }
     case REC.LOST:
-    case REC.LOST_SAMPLES: {
-      // LOST { u64 id, lost; sample_id }  LOST_SAMPLES { u64 lost; sample_id }
-      const at = type === REC.LOST ? 16 : 8;
-      const count = Number(le ? body.readBigUInt64LE(at) : body.readBigUInt64BE(at));
-      const a = st.attrs[0];
-      const sid = a?.sampleIdAll ? parseSampleId(body, body.length, a.sampleType, le) : {};
-      out.push({
-        k: 'lost',
-        source: type === REC.LOST ? 'PERF_RECORD_LOST' : 'PERF_RECORD_LOST_SAMPLES',
-        sid,
-        count,
-        ts: sid.time,
-      });
-      bump(st.stats.handled, recordName(type));
+    case REC.LOST_SAMPLES:
+      lostRecord(st, type, body, out);
       return 0;
-    }
     case REC.EXIT:
     case REC.FINISHED_ROUND:
     case REC.FINISHED_INIT:
@@ -203,34 +173,100 @@ function record(
     case REC.ID_INDEX:
       bump(st.stats.handled, recordName(type));
       return 0;
-    case REC.HEADER_ATTR: {
-      const size = attrSize(body, 8, le);
-      const a = parseAttr(body, 8, le);
-      for (let p = 8 + size; p + 8 <= body.length; p += 8)
-        a.ids.push(le ? body.readBigUInt64LE(p) : body.readBigUInt64BE(p));
-      st.addAttr(a);
-      bump(st.stats.handled, recordName(type));
-      return 0;
-    }
+    case REC.HEADER_ATTR:
     case REC.HEADER_TRACING_DATA:
-      return pipeTracingData(st, le ? body.readUInt32LE(8) : body.readUInt32BE(8), cur);
     case REC.HEADER_FEATURE:
-      return pipeFeature(
-        st,
-        Number(le ? body.readBigUInt64LE(8) : body.readBigUInt64BE(8)),
-        Buffer.from(body.subarray(16)),
-      );
+      return pipeHeader(st, type, body, cur);
     case REC.AUXTRACE: {
       // { u64 size, offset, reference; u32 idx, tid, cpu, reserved } + `size` bytes of AUX data after the record.
-      const size = Number(le ? body.readBigUInt64LE(8) : body.readBigUInt64BE(8));
       bump(st.stats.skipped, recordName(type));
-      return size;
+      return Number(st.le ? body.readBigUInt64LE(8) : body.readBigUInt64BE(8));
     }
     default:
-      bump(st.stats.skipped, recordName(type));
-      void misc;
+      // an unknown (or not needed) record type: header.size steps over it; counted, first offset kept
+      skipAt(st.stats, recordName(type), st.recordOffset);
       return 0;
   }
+}
+
+/** A PERF_RECORD_SAMPLE: its raw tracepoint payload, decoded by common_type (or handed over undecoded). */
+function sample(st: PerfState, body: Buffer, out: Queued[]): void {
+  const attr = st.sampleAttr(body);
+  if (attr === undefined || !attr.layout.raw) {
+    bump(st.stats.skipped, 'SAMPLE(no raw)');
+    return;
+  }
+  const s = st.scratch;
+  const ok = parseSampleInto(body, body.length, attr, st.le, s);
+  const td = st.tracing;
+  if (!ok || s.rawEnd - s.rawStart < 8 || td === undefined) {
+    bump(st.stats.skipped, !ok ? 'SAMPLE(truncated)' : 'SAMPLE(no tracing data)');
+    return;
+  }
+  // The raw payload is in the traced kernel's byte order (the tracing data's endian flag).
+  const le = td.littleEndian;
+  const fmt = td.formats.get(commonType(body, s.rawStart, le));
+  if (fmt === undefined) {
+    st.stats.unknownEvents++;
+    return;
+  }
+  if (s.rawEnd - s.rawStart < fixedSize(fmt)) {
+    skipAt(st.stats, `SAMPLE(${fmt.event} payload shorter than its format)`, st.recordOffset);
+    return;
+  }
+  // every property set at creation (one object shape for all samples)
+  const rec: TracepointRecord = {
+    kind: 'event',
+    tsNs: s.time ?? 0n,
+    cpu: s.cpu ?? -1,
+    pid: s.pid ?? -1,
+    tid: s.tid,
+    comm: '',
+    event: fmt.event,
+    fields: st.decode ? decodeFields(fmt, body, s.rawStart, s.rawEnd, le) : NO_FIELDS,
+    payload: st.decode ? undefined : { fmt, buf: body, start: s.rawStart, end: s.rawEnd, littleEndian: le },
+  };
+  out.push(rec);
+}
+
+/** COMM { u32 pid, tid; char comm[]; sample_id }, FORK { u32 pid, ppid, tid, ptid; u64 time; sample_id }. */
+function taskRecord(st: PerfState, type: number, body: Buffer, out: Queued[]): void {
+  const i32 = (at: number): number => (st.le ? body.readInt32LE(at) : body.readInt32BE(at));
+  if (type === REC.COMM) {
+    const z = body.indexOf(0, 16);
+    const comm = body.toString('utf8', 16, z >= 0 ? z : body.length);
+    out.push({ kind: 'task', k: 'comm', tid: i32(12), comm, ts: commTime(body, st) });
+  } else out.push({ kind: 'task', k: 'fork', tid: i32(16), ptid: i32(20), ts: commTime(body, st) });
+  bump(st.stats.handled, recordName(type));
+}
+
+/** LOST { u64 id, lost; sample_id }, LOST_SAMPLES { u64 lost; sample_id }: a lost window on the sample_id's CPU. */
+function lostRecord(st: PerfState, type: number, body: Buffer, out: Queued[]): void {
+  const at = type === REC.LOST ? 16 : 8;
+  const count = Number(st.le ? body.readBigUInt64LE(at) : body.readBigUInt64BE(at));
+  const a = st.attrs[0];
+  const sid = a?.sampleIdAll ? parseSampleId(body, body.length, a.sampleType, st.le) : {};
+  const source = type === REC.LOST ? 'PERF_RECORD_LOST' : 'PERF_RECORD_LOST_SAMPLES';
+  out.push({ kind: 'task', k: 'lost', source, sid, count, ts: sid.time });
+  bump(st.stats.handled, recordName(type));
+}
+
+/** Pipe mode's header records: HEADER_ATTR (attr + ids), HEADER_TRACING_DATA, HEADER_FEATURE. */
+function pipeHeader(st: PerfState, type: number, body: Buffer, cur: ByteCursor): number | Promise<number> {
+  const le = st.le;
+  if (type === REC.HEADER_TRACING_DATA)
+    return pipeTracingData(st, le ? body.readUInt32LE(8) : body.readUInt32BE(8), cur);
+  if (type === REC.HEADER_FEATURE) {
+    const feat = Number(le ? body.readBigUInt64LE(8) : body.readBigUInt64BE(8));
+    return pipeFeature(st, feat, Buffer.from(body.subarray(16)));
+  }
+  const size = attrSize(body, 8, le);
+  const a = parseAttr(body, 8, le);
+  for (let p = 8 + size; p + 8 <= body.length; p += 8)
+    a.ids.push(le ? body.readBigUInt64LE(p) : body.readBigUInt64BE(p));
+  st.addAttr(a);
+  bump(st.stats.handled, recordName(type));
+  return 0;
 }
 
 /** { header; u32 size } followed by `size` bytes (tracing data + padding to 8) outside header.size. */
@@ -270,14 +306,14 @@ async function* readRecords(st: PerfState, cur: ByteCursor): AsyncGenerator<Bina
   const out: Queued[] = [];
   let sink: BinaryTraceRecord[] = [];
   for (;;) {
-    if (!(await cur.ensure(8))) break;
-    const hdr = cur.view(8);
-    const type = le32(hdr, 0, cur.le);
-    const misc = cur.le ? hdr.readUInt16LE(4) : hdr.readUInt16BE(4);
-    const size = cur.le ? hdr.readUInt16LE(6) : hdr.readUInt16BE(6);
-    if (size < 8) throw new Error(`perf.data: bad record size ${size} at ${cur.position}`);
-    if (!(await cur.ensure(size))) {
-      bump(st.stats.skipped, 'TRUNCATED');
+    // awaited only when the chunk runs out: an await per record costs more than the record's decoding
+    if (cur.available < 8 && !(await cur.ensure(8))) break;
+    const type = cur.peekU32(0);
+    const size = cur.peekU16(6);
+    st.recordOffset = st.dataOffset + cur.position;
+    if (size < 8) throw new Error(`perf.data: bad record size ${size} at offset ${st.recordOffset}`);
+    if (cur.available < size && !(await cur.ensure(size))) {
+      skipAt(st.stats, 'TRUNCATED', st.recordOffset);
       break;
     }
     // A view of the whole record (header included, so offsets match the kernel structs); used before any await.
@@ -293,17 +329,17 @@ async function* readRecords(st: PerfState, cur: ByteCursor): AsyncGenerator<Bina
       bump(st.stats.handled, recordName(type));
       for (const inner of st.decomp.feed(payload)) {
         const t = le32(inner, 0, st.le);
-        const r = record(st, t, 0, inner, cur, out);
+        const r = record(st, t, inner, cur, out);
         // Only kernel records are compressed; the asynchronous (pipe header) ones cannot occur here.
         if (typeof r !== 'number') throw new Error(`perf.data: ${recordName(t)} inside a COMPRESSED record`);
       }
     } else {
-      let extra = record(st, type, misc, body, cur, out);
+      let extra = record(st, type, body, cur, out);
       if (typeof extra !== 'number') extra = await extra;
       if (extra > 0 && !(await cur.skip(extra))) break;
     }
     for (const q of out) {
-      if (st.ordered) st.queue.push(q.k === 'sample' ? q.rec.tsNs : (q.ts ?? 0n), q);
+      if (st.ordered) st.queue.push(q.kind === 'event' ? q.tsNs : (q.ts ?? 0n), q);
       else apply(st, q, sink);
     }
     if (st.ordered) {
@@ -311,13 +347,23 @@ async function* readRecords(st: PerfState, cur: ByteCursor): AsyncGenerator<Bina
       else if (st.queue.size > 0) emit(st, st.queue.overflow(), sink);
     }
     if (sink.length >= BATCH) {
+      foldEventCounts(st);
       yield sink;
       sink = [];
     }
   }
   if (st.decomp !== undefined && st.decomp.pending > 0) bump(st.stats.skipped, 'COMPRESSED(truncated record)');
   if (st.ordered) emit(st, st.queue.drain(), sink);
+  foldEventCounts(st);
   if (sink.length > 0) yield sink;
+}
+
+/** stats.events complete up to the records handed out so far. */
+function foldEventCounts(st: PerfState): void {
+  for (const [name, c] of st.eventsByFormat) {
+    if (c.n > 0) bump(st.stats.events, name, c.n);
+    c.n = 0;
+  }
 }
 
 /** COMM/FORK time from the sample_id trailer (0 for perf's synthesized records: before every sample). */
@@ -341,7 +387,7 @@ export function readPerfData(
     const opened = await openBinaryInput(input as BinaryInput, FILE_HEADER_SIZE);
     const le = perfEndian(opened.head);
     if (le === null) throw new Error('not a perf.data file (no PERFILE2 magic)');
-    const st = new PerfState(stats, opts.ordered ?? true, noteFormats);
+    const st = new PerfState(stats, opts.ordered ?? true, opts.decode ?? true, noteFormats);
     st.le = le;
     const hsize = Number(le ? opened.head.readBigUInt64LE(8) : opened.head.readBigUInt64BE(8));
     if (hsize === PIPE_HEADER_SIZE) {
@@ -370,6 +416,7 @@ export function readPerfData(
       // A data size of 0 is what a perf record killed before it rewrote the header leaves: read to the end.
       const dataEnd = h.data.size > 0 ? h.data.offset + h.data.size : file.size;
       const cur = new ByteCursor(fileRangePull(file.fh, h.data.offset, dataEnd), le);
+      st.dataOffset = h.data.offset;
       yield* readRecords(st, cur);
       stats.bytes = file.size;
     } finally {

@@ -190,8 +190,6 @@ async function readV7(
     instances: [],
     unappliedTimeOptions: [],
   };
-  const piece = async (offset: number): Promise<ByteCursor> =>
-    new ByteCursor(bufferPull((await readSection(fh, offset, le, dec)).data), le);
   const seen = new Set<number>();
   while (next !== 0 && !seen.has(next)) {
     seen.add(next);
@@ -203,51 +201,61 @@ async function readV7(
       const size = u32(d, p + 2, le);
       const od = d.subarray(p + 6, p + 6 + size);
       p += 6 + size;
-      switch (id) {
-        case OPT.DONE:
-          next = size >= 8 ? u64n(od, 0, le) : 0;
-          p = d.length;
-          break;
-        case OPT.HEADER_INFO:
-          out.headerPage = await readHeaderInfo(await piece(u64n(od, 0, le)), base.longSize);
-          break;
-        case OPT.FTRACE_EVENTS:
-          await readFtraceFormats(await piece(u64n(od, 0, le)), base.longSize, out.formats);
-          break;
-        case OPT.EVENT_FORMATS:
-          await readEventFormats(await piece(u64n(od, 0, le)), base.longSize, out.formats);
-          break;
-        case OPT.KALLSYMS: {
-          const data = await lazySection(fh, u64n(od, 0, le), le, dec);
-          let text: string | undefined;
-          out.kallsyms = () => {
-            // KALLSYMS section: u32 size, then the text.
-            text ??= data().toString('utf8', 4, 4 + u32(data(), 0, le));
-            return text;
-          };
-          break;
-        }
-        case OPT.CMDLINES:
-          out.cmdlines = await readCmdlines(await piece(u64n(od, 0, le)));
-          break;
-        case OPT.BUFFER: {
-          const b = parseBuffer(od, le);
-          const h = await readAt(fh, b.offset, 4);
-          out.instances.push({
-            name: b.name,
-            clock: b.clock,
-            cpus: b.cpus,
-            chunked: (u16(h, 2, le) & SECTION_COMPRESSED) !== 0,
-          });
-          if (b.pageSize > 0) out.pageSize = b.pageSize;
-          break;
-        }
-        default:
-          applyInfoOption(out, id, od, le);
+      if (id === OPT.DONE) {
+        // the next options section, if any
+        next = size >= 8 ? u64n(od, 0, le) : 0;
+        break;
       }
+      await applyV7Option(fh, out, id, od);
     }
   }
   return out;
+}
+
+/** One v7 option: the sections it points at (formats, kallsyms, cmdlines, per-instance CPU data) into `out`. */
+async function applyV7Option(fh: FileHandle, out: TraceDatLayout, id: number, od: Buffer): Promise<void> {
+  const le = out.littleEndian;
+  const dec = out.decompress;
+  const piece = async (offset: number): Promise<ByteCursor> =>
+    new ByteCursor(bufferPull((await readSection(fh, offset, le, dec)).data), le);
+  switch (id) {
+    case OPT.HEADER_INFO:
+      out.headerPage = await readHeaderInfo(await piece(u64n(od, 0, le)), out.longSize);
+      return;
+    case OPT.FTRACE_EVENTS:
+      await readFtraceFormats(await piece(u64n(od, 0, le)), out.longSize, out.formats);
+      return;
+    case OPT.EVENT_FORMATS:
+      await readEventFormats(await piece(u64n(od, 0, le)), out.longSize, out.formats);
+      return;
+    case OPT.KALLSYMS: {
+      const data = await lazySection(fh, u64n(od, 0, le), le, dec);
+      let text: string | undefined;
+      out.kallsyms = () => {
+        // KALLSYMS section: u32 size, then the text.
+        text ??= data().toString('utf8', 4, 4 + u32(data(), 0, le));
+        return text;
+      };
+      return;
+    }
+    case OPT.CMDLINES:
+      out.cmdlines = await readCmdlines(await piece(u64n(od, 0, le)));
+      return;
+    case OPT.BUFFER: {
+      const b = parseBuffer(od, le);
+      const h = await readAt(fh, b.offset, 4);
+      out.instances.push({
+        name: b.name,
+        clock: b.clock,
+        cpus: b.cpus,
+        chunked: (u16(h, 2, le) & SECTION_COMPRESSED) !== 0,
+      });
+      if (b.pageSize > 0) out.pageSize = b.pageSize;
+      return;
+    }
+    default:
+      applyInfoOption(out, id, od, le);
+  }
 }
 
 function applyInfoOption(out: TraceDatLayout, id: number, od: Buffer, le: boolean): void {

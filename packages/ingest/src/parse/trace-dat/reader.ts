@@ -7,10 +7,10 @@
 import type { Readable } from 'node:stream';
 import { ByteCursor, fileRangePull } from '../tracing-data/cursor.js';
 import { BATCH, batchReader } from '../tracing-data/batches.js';
-import { commonPid, commonType, decodeFields, type EventFormat } from '../tracing-data/eventFormat.js';
+import { commonPid, commonType, decodeFields, fixedSize, type EventFormat } from '../tracing-data/eventFormat.js';
 import { openBinaryInput, type BinaryInput, type OpenedFile } from '../tracing-data/input.js';
 import { parseKallsyms, type Kallsyms } from '../tracing-data/kallsyms.js';
-import { bump, emptyStats } from '../tracing-data/types.js';
+import { NO_FIELDS, bump, emptyStats, skipAt, type TracepointRecord } from '../tracing-data/types.js';
 import type {
   BinaryReaderStats,
   BinaryTraceMeta,
@@ -27,7 +27,13 @@ interface Item {
 }
 
 /** The pages of one CPU, in order. */
-async function* cpuPages(file: OpenedFile, lay: TraceDatLayout, chunked: boolean, c: CpuData): AsyncGenerator<Buffer> {
+async function* cpuPages(
+  file: OpenedFile,
+  lay: TraceDatLayout,
+  chunked: boolean,
+  c: CpuData,
+  stats: BinaryReaderStats,
+): AsyncGenerator<Buffer> {
   const le = lay.littleEndian;
   const ps = lay.pageSize;
   if (c.size === 0) return;
@@ -37,6 +43,8 @@ async function* cpuPages(file: OpenedFile, lay: TraceDatLayout, chunked: boolean
   const cur = new ByteCursor(fileRangePull(file.fh, c.offset, end, chunked ? 1 << 16 : Math.max(ps, 256 * ps)), le);
   if (!chunked) {
     while (await cur.ensure(ps)) yield cur.bytes(ps);
+    // a file cut inside a page: the whole pages before it were read
+    if (cur.available > 0) skipAt(stats, 'truncated page', c.offset + cur.position);
     return;
   }
   // v7 compressed: u32 chunk count, then (u32 compressed size, u32 uncompressed size, data) per chunk.
@@ -45,11 +53,13 @@ async function* cpuPages(file: OpenedFile, lay: TraceDatLayout, chunked: boolean
   await cur.need(4, 'chunk count');
   const chunks = cur.u32();
   for (let i = 0; i < chunks; i++) {
-    await cur.need(8, 'chunk header');
+    const at = c.offset + cur.position;
+    // a file cut inside the chunks: the chunks before the cut were read
+    if (!(await cur.ensure(8))) return skipAt(stats, 'truncated chunk', at);
     const csize = cur.u32();
     const usize = cur.u32();
-    const raw = await cur.take(csize, 'compressed chunk');
-    const pages = dec(raw, usize);
+    if (!(await cur.ensure(csize))) return skipAt(stats, 'truncated chunk', at);
+    const pages = dec(cur.bytes(csize), usize);
     for (let p = 0; p + ps <= pages.length; p += ps) yield pages.subarray(p, p + ps);
   }
 }
@@ -66,6 +76,7 @@ class CpuStream {
     private readonly stats: BinaryReaderStats,
     private readonly pageStats: PageStats,
     private readonly comm: (pid: number) => string,
+    private readonly decode: boolean,
   ) {}
 
   /** Decode pages until at least one item is queued or the CPU's data ends. */
@@ -106,20 +117,23 @@ class CpuStream {
               this.stats.unknownEvents++;
               return;
             }
+            if (end - start < fixedSize(fmt)) {
+              bump(this.stats.skipped, `${fmt.event} payload shorter than its format`);
+              return;
+            }
             const pid = commonPid(buf, start, le);
-            this.items.push({
-              ts: tsNs,
-              rec: {
-                kind: 'event',
-                tsNs,
-                cpu: this.cpu,
-                pid,
-                tid: pid,
-                comm: this.comm(pid),
-                event: fmt.event,
-                fields: decodeFields(fmt, buf, start, end, le),
-              },
-            });
+            const rec: TracepointRecord = {
+              kind: 'event',
+              tsNs,
+              cpu: this.cpu,
+              pid,
+              tid: pid,
+              comm: this.comm(pid),
+              event: fmt.event,
+              fields: this.decode ? decodeFields(fmt, buf, start, end, le) : NO_FIELDS,
+              payload: this.decode ? undefined : { fmt, buf, start, end, littleEndian: le },
+            };
+            this.items.push({ ts: tsNs, rec });
           },
         },
         this.pageStats,
@@ -138,6 +152,73 @@ export interface TraceDatOptions {
    * instance that does (`trace-cmd extract -B name` files hold only the named one).
    */
   instance?: string;
+  /** false: leave `fields` empty and hand the raw payload over (record.payload); default true. */
+  decode?: boolean;
+}
+
+/** The instance to read: the one asked for, else the top one if it holds data, else the first that does. */
+function pickInstance(lay: TraceDatLayout, opts: TraceDatOptions): TraceDatLayout['instances'][number] {
+  const withData = lay.instances.filter((i) => i.cpus.some((c) => c.size > 0));
+  const inst =
+    opts.instance !== undefined
+      ? lay.instances.find((i) => i.name === opts.instance)
+      : (withData.find((i) => i.name === '') ?? withData[0] ?? lay.instances[0]);
+  if (inst === undefined) throw new Error(`trace.dat: no trace instance "${opts.instance ?? ''}" in the file`);
+  return inst;
+}
+
+function traceMeta(lay: TraceDatLayout, inst: TraceDatLayout['instances'][number]): BinaryTraceMeta {
+  const meta: BinaryTraceMeta = {
+    format: 'trace-dat',
+    variant: String(lay.version),
+    littleEndian: lay.littleEndian,
+    compression: lay.compression,
+    instance: inst.name,
+  };
+  const clock = inst.clock !== '' ? inst.clock : lay.clock;
+  if (clock !== undefined) meta.clock = clock;
+  if (lay.cpuCount !== undefined) meta.cpus = lay.cpuCount;
+  if (lay.uname !== undefined) {
+    meta.osRelease = lay.uname.split(' ')[2] ?? lay.uname;
+    meta.hostname = lay.uname.split(' ')[1] ?? '';
+  }
+  return meta;
+}
+
+/** The CPUs' records merged by timestamp, lowest CPU first on ties (trace-cmd tracecmd_read_next_data). */
+async function* mergeCpus(cpus: CpuStream[], stats: BinaryReaderStats): AsyncGenerator<BinaryTraceRecord[]> {
+  for (const c of cpus) await c.fill();
+  let sink: BinaryTraceRecord[] = [];
+  for (;;) {
+    let best: CpuStream | undefined;
+    let bestTs = 0n;
+    for (const c of cpus) {
+      if (c.done) continue;
+      const ts = c.items[c.head]!.ts;
+      if (best === undefined || ts < bestTs) {
+        best = c;
+        bestTs = ts;
+      }
+    }
+    if (best === undefined) break;
+    const { rec } = best.items[best.head++]!;
+    if (rec.kind === 'event') {
+      best.lastTs = rec.tsNs;
+      bump(stats.events, rec.event);
+    } else {
+      stats.lostWindows++;
+      if (rec.count > 0) stats.lostEvents += rec.count;
+    }
+    sink.push(rec);
+    if (best.head >= best.items.length) {
+      if (sink.length >= BATCH) {
+        yield sink;
+        sink = [];
+      }
+      await best.fill();
+    }
+  }
+  if (sink.length > 0) yield sink;
 }
 
 export function readTraceDat(
@@ -156,66 +237,18 @@ export function readTraceDat(
       const lay = await readLayout(file.fh, file.size);
       for (const f of lay.formats.values()) formats.set(f.event, f);
       kallsymsText = lay.kallsyms;
-      const withData = lay.instances.filter((i) => i.cpus.some((c) => c.size > 0));
-      const inst =
-        opts.instance !== undefined
-          ? lay.instances.find((i) => i.name === opts.instance)
-          : (withData.find((i) => i.name === '') ?? withData[0] ?? lay.instances[0]);
-      if (inst === undefined) throw new Error(`trace.dat: no trace instance "${opts.instance ?? ''}" in the file`);
-      meta = {
-        format: 'trace-dat',
-        variant: String(lay.version),
-        littleEndian: lay.littleEndian,
-        compression: lay.compression,
-        instance: inst.name,
-      };
-      const clock = inst.clock !== '' ? inst.clock : lay.clock;
-      if (clock !== undefined) meta.clock = clock;
-      if (lay.cpuCount !== undefined) meta.cpus = lay.cpuCount;
-      if (lay.uname !== undefined) {
-        meta.osRelease = lay.uname.split(' ')[2] ?? lay.uname;
-        meta.hostname = lay.uname.split(' ')[1] ?? '';
-      }
+      const inst = pickInstance(lay, opts);
+      meta = traceMeta(lay, inst);
       for (const i of lay.instances) if (i !== inst && i.cpus.length > 0) bump(stats.skipped, `instance "${i.name}"`);
       for (const o of lay.unappliedTimeOptions) bump(stats.skipped, `option ${o} (timestamps not adjusted)`);
       // libtraceevent tep_data_comm_from_pid: pid 0 is "<idle>", unknown pids "<...>".
       const comm = (pid: number): string => (pid === 0 ? '<idle>' : (lay.cmdlines.get(pid) ?? '<...>'));
       const ps: PageStats = { padding: 0, timeExtend: 0, timeStamp: 0 };
+      const decode = opts.decode ?? true;
       const cpus = inst.cpus.map(
-        (c) => new CpuStream(c.cpu, cpuPages(file, lay, inst.chunked, c), lay, stats, ps, comm),
+        (c) => new CpuStream(c.cpu, cpuPages(file, lay, inst.chunked, c, stats), lay, stats, ps, comm, decode),
       );
-      for (const c of cpus) await c.fill();
-      let sink: BinaryTraceRecord[] = [];
-      for (;;) {
-        let best: CpuStream | undefined;
-        let bestTs = 0n;
-        for (const c of cpus) {
-          if (c.done) continue;
-          const ts = c.items[c.head]!.ts;
-          if (best === undefined || ts < bestTs) {
-            best = c;
-            bestTs = ts;
-          }
-        }
-        if (best === undefined) break;
-        const { rec } = best.items[best.head++]!;
-        if (rec.kind === 'event') {
-          best.lastTs = rec.tsNs;
-          bump(stats.events, rec.event);
-        } else {
-          stats.lostWindows++;
-          if (rec.count > 0) stats.lostEvents += rec.count;
-        }
-        sink.push(rec);
-        if (best.head >= best.items.length) {
-          if (sink.length >= BATCH) {
-            yield sink;
-            sink = [];
-          }
-          await best.fill();
-        }
-      }
-      if (sink.length > 0) yield sink;
+      yield* mergeCpus(cpus, stats);
       stats.bytes = file.size;
       stats.handled.padding = ps.padding;
       stats.handled['time extend'] = ps.timeExtend;

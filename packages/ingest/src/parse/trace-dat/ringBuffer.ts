@@ -27,6 +27,22 @@ export interface PageStats {
   timeStamp: number;
 }
 
+/** The page's commit word: its low 27 bits are the data size, bits 31/30 the missed-events flags. */
+function pageCommit(page: Buffer, hp: HeaderPage, le: boolean): number {
+  if (hp.commitSize !== 8) return le ? page.readUInt32LE(hp.commitOffset) : page.readUInt32BE(hp.commitOffset);
+  return Number((le ? page.readBigUInt64LE(hp.commitOffset) : page.readBigUInt64BE(hp.commitOffset)) & 0xffffffffn);
+}
+
+/**
+ * RB_MISSED_EVENTS (bit 31): events were lost before this page; with RB_MISSED_STORED (bit 30) their count is a
+ * long stored right after the data (ring_buffer.c rb_read_page), else -1 (unknown).
+ */
+function missedCount(page: Buffer, commit: number, at: number, longSize: number, le: boolean): number {
+  if (((commit >>> 30) & 1) !== 1 || at + longSize > page.length) return -1;
+  if (longSize !== 8) return le ? page.readUInt32LE(at) : page.readUInt32BE(at);
+  return Number(le ? page.readBigUInt64LE(at) : page.readBigUInt64BE(at));
+}
+
 /** Walk one page; the timestamp is returned as base (bigint) + off (number) to keep the hot path in doubles. */
 export function walkPage(
   page: Buffer,
@@ -37,31 +53,10 @@ export function walkPage(
   st: PageStats,
 ): void {
   let base = le ? page.readBigUInt64LE(0) : page.readBigUInt64BE(0);
-  const commit =
-    hp.commitSize === 8
-      ? Number((le ? page.readBigUInt64LE(hp.commitOffset) : page.readBigUInt64BE(hp.commitOffset)) & 0xffffffffn)
-      : le
-        ? page.readUInt32LE(hp.commitOffset)
-        : page.readUInt32BE(hp.commitOffset);
+  const commit = pageCommit(page, hp, le);
   const size = commit & COMMIT_MASK;
   const data = hp.dataOffset;
-  if (commit >>> 31 === 1) {
-    let count = -1;
-    if (((commit >>> 30) & 1) === 1) {
-      const at = data + size;
-      if (at + longSize <= page.length)
-        count = Number(
-          longSize === 8
-            ? le
-              ? page.readBigUInt64LE(at)
-              : page.readBigUInt64BE(at)
-            : le
-              ? page.readUInt32LE(at)
-              : page.readUInt32BE(at),
-        );
-    }
-    v.missed(count);
-  }
+  if (commit >>> 31 === 1) v.missed(missedCount(page, commit, data + size, longSize, le));
   const end = Math.min(data + size, page.length);
   let off = 0;
   let p = data;

@@ -134,6 +134,13 @@ export class ByteCursor {
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`64-bit size/offset ${v} too large`);
     return Number(v);
   }
+  /** u32 / u16 at `rel` bytes ahead, without moving (ensure() first): record headers read without a view. */
+  peekU32(rel: number): number {
+    return this.le ? this.buf.readUInt32LE(this.off + rel) : this.buf.readUInt32BE(this.off + rel);
+  }
+  peekU16(rel: number): number {
+    return this.le ? this.buf.readUInt16LE(this.off + rel) : this.buf.readUInt16BE(this.off + rel);
+  }
   /** A view of the next n bytes without moving (valid until the next ensure/need). */
   view(n: number): Buffer {
     return this.buf.subarray(this.off, this.off + n);

@@ -102,7 +102,11 @@ export function parseEventFormat(text: string, system: string, longSize = 8): Ev
   const fields: FormatField[] = [];
   for (const line of text.split('\n')) {
     const f = parseFieldLine(line, longSize);
-    if (f === null) continue;
+    if (f === null) {
+      // a field the reader cannot place would shift or drop the values after it: refuse the format instead
+      if (/^\s*field:/.test(line)) throw new Error(`malformed field line "${line.trim().slice(0, 80)}"`);
+      continue;
+    }
     (f.name.startsWith('common_') ? common : fields).push(f);
   }
   const pf = /^print fmt:\s*(.*)$/m.exec(text)?.[1] ?? '';
@@ -195,6 +199,18 @@ export function decodeFields(
     }
   }
   return out;
+}
+
+const FIXED_SIZE = new WeakMap<EventFormat, number>();
+/** Bytes a payload must have for every fixed field of its format (a shorter one was cut or is damaged). */
+export function fixedSize(fmt: EventFormat): number {
+  let n = FIXED_SIZE.get(fmt);
+  if (n === undefined) {
+    n = 0;
+    for (const f of [...fmt.common, ...fmt.fields]) n = Math.max(n, f.offset + f.size);
+    FIXED_SIZE.set(fmt, n);
+  }
+  return n;
 }
 
 /** common_type of a raw payload (u16 at offset 0 on every kernel since 2.6.3x). */

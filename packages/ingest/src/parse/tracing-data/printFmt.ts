@@ -10,12 +10,14 @@
 import type { EventFormat } from './eventFormat.js';
 import type { TraceFieldValue } from './types.js';
 
-type Arg = { k: 'field'; name: string; index?: number } | { k: 'symbolic'; name: string; table: Map<bigint, string> };
+export type PrintArg =
+  | { k: 'field'; name: string; index?: number }
+  | { k: 'symbolic'; name: string; table: Map<bigint, string> };
 
-interface CompiledPrintFmt {
+export interface CompiledPrintFmt {
   /** Literal text and conversions in order. */
   parts: (string | { conv: string; flags: string; width: number; len: string })[];
-  args: Arg[];
+  args: PrintArg[];
 }
 
 /** A kernel-address → `sym+0xoff` resolver for %pS (kallsyms); undefined: print the address. */
@@ -70,7 +72,7 @@ function balanced(s: string): boolean {
   return d === 0;
 }
 
-function parseArg(e: string): Arg | null {
+function parseArg(e: string): PrintArg | null {
   const s = stripCasts(e);
   let m = /^REC->(\w+)$/.exec(s);
   if (m) return { k: 'field', name: m[1]! };
@@ -100,7 +102,8 @@ function unescapeC(s: string): string {
 
 const cache = new WeakMap<EventFormat, CompiledPrintFmt | null>();
 
-function compilePrintFmt(fmt: EventFormat): CompiledPrintFmt | null {
+/** The print fmt of `fmt` as literal parts, conversions and arguments (once per format); null if not supported. */
+export function compilePrintFmt(fmt: EventFormat): CompiledPrintFmt | null {
   if (cache.has(fmt)) return cache.get(fmt)!;
   const r = compile(fmt.printFmt);
   cache.set(fmt, r);
@@ -111,7 +114,7 @@ function compile(pf: string): CompiledPrintFmt | null {
   const m = /^"((?:[^"\\]|\\.)*)"\s*(?:,([\s\S]*))?$/.exec(pf.trim());
   if (!m) return null;
   const text = unescapeC(m[1]!);
-  const args: Arg[] = [];
+  const args: PrintArg[] = [];
   for (const a of splitTopLevel(m[2] ?? '')) {
     const p = parseArg(a);
     if (p === null) return null;

@@ -94,7 +94,10 @@ export async function readFtraceFormats(
 ): Promise<void> {
   await cur.need(4, 'ftrace format count');
   const n = cur.u32();
-  for (let i = 0; i < n; i++) addFormat(into, await sizedText(cur, 8, 'ftrace format'), 'ftrace', longSize);
+  for (let i = 0; i < n; i++) {
+    const at = cur.position;
+    addFormat(into, await sizedText(cur, 8, 'ftrace format'), 'ftrace', longSize, at);
+  }
 }
 
 export async function readEventFormats(
@@ -108,13 +111,22 @@ export async function readEventFormats(
     const system = await cur.cstring('event system');
     await cur.need(4, 'event count');
     const n = cur.u32();
-    for (let i = 0; i < n; i++) addFormat(into, await sizedText(cur, 8, 'event format'), system, longSize);
+    for (let i = 0; i < n; i++) {
+      const at = cur.position;
+      addFormat(into, await sizedText(cur, 8, 'event format'), system, longSize, at);
+    }
   }
 }
 
-function addFormat(into: Map<number, EventFormat>, text: string, system: string, longSize: number): void {
-  const f = parseEventFormat(text, system, longSize);
-  into.set(f.id, f);
+/** `at`: where the format's size word starts, in bytes from the start of the tracing data (or v7 section). */
+function addFormat(into: Map<number, EventFormat>, text: string, system: string, longSize: number, at: number): void {
+  try {
+    const f = parseEventFormat(text, system, longSize);
+    into.set(f.id, f);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new Error(`malformed ${system} event format at offset ${at} of the tracing data: ${why}`);
+  }
 }
 
 async function readKallsyms(cur: ByteCursor): Promise<string> {

@@ -18,9 +18,26 @@ export interface TracepointRecord {
   comm: string;
   /** `system:name`, e.g. `net:net_dev_xmit`. */
   event: string;
-  /** The event's own fields (the `common_*` fields are folded into pid/tid/cpu above). */
+  /** The event's own fields (the `common_*` fields are folded into pid/tid/cpu above); empty with `decode: false`. */
   fields: Record<string, TraceFieldValue>;
+  /** With `decode: false`: the undecoded payload, for readers that take the fields straight from the bytes. */
+  payload?: RawPayload;
 }
+
+/**
+ * An event's raw payload `buf[start, end)` (common fields included) and the format that decodes it, in the traced
+ * kernel's byte order. `buf` is a view of a chunk the reader never reuses, so it stays valid after the record.
+ */
+interface RawPayload {
+  fmt: EventFormat;
+  buf: Buffer;
+  start: number;
+  end: number;
+  littleEndian: boolean;
+}
+
+/** The `fields` of a record read with `decode: false` (shared, never written). */
+export const NO_FIELDS: Readonly<Record<string, TraceFieldValue>> = Object.freeze({});
 
 export interface LostWindow {
   kind: 'lost';
@@ -58,14 +75,31 @@ export interface BinaryReaderStats {
   unknownEvents: number;
   /** Size of the input read (after gunzip; a pipe-mode stream: bytes consumed). Set when the iteration ends. */
   bytes: number;
+  /** File offset of the first record skipped for each `skipped` reason that has one (damaged input). */
+  firstOffset: Record<string, number>;
 }
 
 export function emptyStats(): BinaryReaderStats {
-  return { events: {}, lostWindows: 0, lostEvents: 0, handled: {}, skipped: {}, unknownEvents: 0, bytes: 0 };
+  return {
+    events: {},
+    lostWindows: 0,
+    lostEvents: 0,
+    handled: {},
+    skipped: {},
+    unknownEvents: 0,
+    bytes: 0,
+    firstOffset: {},
+  };
 }
 
 export function bump(map: Record<string, number>, key: string, by = 1): void {
   map[key] = (map[key] ?? 0) + by;
+}
+
+/** Count a skipped record and keep the file offset of the first one of its kind. */
+export function skipAt(stats: BinaryReaderStats, key: string, offset: number): void {
+  bump(stats.skipped, key);
+  stats.firstOffset[key] ??= offset;
 }
 
 /** What the file says about where it came from (feature sections / options). */

@@ -1,0 +1,426 @@
+/**
+ * Column plans: which catalogue columns a tracepoint's payload fills, and how, worked out ONCE per embedded
+ * format from its print fmt (the same `key=%conv` / `word %conv` text the tools print and ../parse/fields.ts
+ * parseFields reads). Applying a plan reads the fields straight from the payload bytes into the row builder — no
+ * field objects, no text, no BigInt (64-bit values as two uint32 halves).
+ *
+ * Exactness: a plan is only made when the value parseFields would read from the rendered text is a pure function
+ * of the field bytes that the plan computes the same way (decimal/hex of the field at the conversion's width, the
+ * pointer's 64 bits, the string itself); everything else — a format this module does not follow, a value whose
+ * text parseFields would reject or split (a string with a blank, a number out of range, a field past the end of a
+ * short payload) — returns null or bails at run time, and the caller renders the event and hands the text to
+ * parseFields, which is then the reference for it. test/binary-front-door.test.ts checks the two paths give the
+ * same table on every shared capture.
+ */
+import { REQUIRED_COLUMNS, requiredFlag, textKeys, type ColumnName } from '../table/catalogue.js';
+import type { RowColumns } from '../table/rows.js';
+import { EV_DQL_STALL_DETECTED } from '../parse/fieldKeys.js';
+import { REQUIRED, WANTED, WORD_KEY_LIST, canonicalEvent, eventId } from '../parse/fields.js';
+import type { EventFormat, FormatField } from '../parse/tracing-data/eventFormat.js';
+import {
+  compilePrintFmt,
+  type CompiledPrintFmt,
+  type PrintArg,
+  type SymbolResolver,
+} from '../parse/tracing-data/printFmt.js';
+
+/** How a column's text value is read by parseFields (fields.ts): each step kind mirrors one of its cases. */
+const Kind = {
+  /** %p / %x of a pointer: parsePtr → halves, never hashed (perf and trace-cmd print raw kernel pointers) */
+  Ptr: 0,
+  /** unsigned decimal (`len`: parseUDec, rejected above 2^32 - 1) */
+  UDec: 1,
+  /** signed decimal (parseDec) into an int32 column */
+  Dec: 2,
+  /** 32-bit number, hex after `0x` or decimal (parseNum32) */
+  Num32: 3,
+  /** %s of a char[] / __data_loc char[] field → dictionary */
+  Str: 4,
+  /** %s of __print_symbolic(REC->field, …) → dictionary */
+  Sym: 5,
+  /** %pS of an address → dictionary (kallsyms-resolved when the file has them, else 0x-hex) */
+  Loc: 6,
+} as const;
+type Kind = (typeof Kind)[keyof typeof Kind];
+
+type IntColumn = 'len' | 'rc' | 'queue' | 'ifindex' | 'packets' | 'work' | 'budget' | 'handle' | 'parent' | 'txq_state';
+type PtrColumn = 'skbaddr' | 'napi';
+type StrColumn = 'dev' | 'driver' | 'reason' | 'location';
+
+interface Step {
+  kind: Kind;
+  col: ColumnName;
+  field: FormatField;
+  /** width the value is printed at (h: 16, hh: 8, l/ll/z: 64, else 32) */
+  bits: number;
+  /** printed unsigned (%u %x %X) */
+  unsigned: boolean;
+  table: Map<number, string> | null;
+}
+
+export interface ColumnPlan {
+  steps: Step[];
+  /** the plan reads a pointer: ptr_hashed is set (false) as parseFields does */
+  pointers: boolean;
+}
+
+const KEY_COLUMN = textKeys();
+const COLUMN_KIND: Partial<Record<ColumnName, Kind>> = {
+  skbaddr: Kind.Ptr,
+  napi: Kind.Ptr,
+  len: Kind.UDec,
+  rc: Kind.Dec,
+  queue: Kind.Dec,
+  ifindex: Kind.Dec,
+  packets: Kind.Dec,
+  work: Kind.Dec,
+  budget: Kind.Dec,
+  handle: Kind.Num32,
+  parent: Kind.Num32,
+  txq_state: Kind.Num32,
+  dev: Kind.Str,
+  driver: Kind.Str,
+  reason: Kind.Str,
+  location: Kind.Str,
+};
+/** a placeholder for conversion i in the template text (no blank, no '=') */
+const MARK = '\u0001';
+
+/** The tokens parseFields would see, with each conversion as MARK + its index. */
+function templateTokens(parts: CompiledPrintFmt): string[] {
+  let text = '';
+  let conv = 0;
+  for (const p of parts.parts) text += typeof p === 'string' ? p : `${MARK}${conv++}${MARK}`;
+  return text.split(/[ \t]+/).filter((t) => t !== '');
+}
+
+/** `MARKiMARK` (optionally after a `0x` the format prints itself) → i, else -1. */
+function markIndex(v: string): { i: number; hex: boolean } | null {
+  const m = /^(0x)?\u0001(\d+)\u0001$/.exec(v);
+  return m === null ? null : { i: Number(m[2]), hex: m[1] !== undefined };
+}
+
+/** The plan of one format, or null: the caller renders its events and parses the text (the reference). */
+export function columnPlan(fmt: EventFormat): ColumnPlan | null {
+  const ev = eventId(canonicalEvent(fmt.event));
+  // events not modelled keep their text in `raw`, as does dql_stall_detected: rendering is what they need
+  if (ev < 0 || ev === EV_DQL_STALL_DETECTED) return null;
+  const c = compilePrintFmt(fmt);
+  if (c === null) return null;
+  const tokens = templateTokens(c);
+  const steps: Step[] = [];
+  const used = new Set<number>();
+  let seen = 0;
+  const wanted = WANTED[ev] ?? -1;
+  for (let t = 0; t < tokens.length; t++) {
+    const tok = tokens[t]!;
+    const eq = tok.indexOf('=');
+    let key: string;
+    let value: string;
+    if (eq >= 0) {
+      key = tok.slice(0, eq);
+      value = tok.slice(eq + 1);
+    } else if (WORD_KEY_LIST.includes(tok)) {
+      key = tok.replace(/:$/, '');
+      value = tokens[++t] ?? '';
+    } else {
+      // a bare token parseFields skips; a string conversion here could print a `key=` of its own
+      if (tok.includes(MARK) && !/^[^\u0001]*\u0001\d+\u0001[^\u0001]*$/.test(tok)) return null;
+      const m = /\u0001(\d+)\u0001/.exec(tok);
+      if (m !== null && partOf(c, Number(m[1])).conv === 's') return null;
+      continue;
+    }
+    if (key.includes(MARK)) return null;
+    const col = KEY_COLUMN.get(key);
+    const mark = markIndex(value);
+    if (col === undefined) {
+      // a key no column keeps: only a string could carry blanks that shift the tokens after it
+      if (value.includes(MARK) && (mark === null || partOf(c, mark.i).conv === 's')) return null;
+      continue;
+    }
+    if (mark === null || used.has(mark.i)) return null;
+    const step = stepOf(fmt, col, c.args[mark.i]!, partOf(c, mark.i), mark.hex);
+    if (step === null || steps.some((s) => s.col === step.col)) return null;
+    used.add(mark.i);
+    steps.push(step);
+    if (REQUIRED_COLUMNS.includes(col)) seen |= requiredFlag(col);
+    // parseFields stops once it has every field it wants of the event: so does the plan
+    if (wanted !== -1 && (seen & wanted) === wanted) break;
+  }
+  // a missing required field is an error parseFields words: leave those events to it
+  if (((REQUIRED[ev] ?? 0) & ~seen) !== 0) return null;
+  return { steps, pointers: steps.some((s) => s.kind === Kind.Ptr) };
+}
+
+type Conversion = { conv: string; flags: string; width: number; len: string };
+
+function partOf(c: CompiledPrintFmt, i: number): Conversion {
+  let k = 0;
+  for (const p of c.parts) if (typeof p !== 'string' && k++ === i) return p;
+  throw new Error(`print fmt: no conversion ${i}`);
+}
+
+const BITS: Record<string, number> = { hh: 8, h: 16, l: 64, ll: 64, z: 64, '': 32 };
+
+/** The step that reads `col` from argument `arg` printed by conversion `p`, or null when the text rules differ. */
+function stepOf(fmt: EventFormat, col: ColumnName, arg: PrintArg, p: Conversion, hexPrefix: boolean): Step | null {
+  const kind = COLUMN_KIND[col];
+  const field = fmt.fields.find((f) => f.name === arg.name);
+  // padding would put blanks into the value; an indexed argument reads one array element (not followed here)
+  if (kind === undefined || field === undefined || p.width !== 0 || (arg.k === 'field' && arg.index !== undefined))
+    return null;
+  const bits = BITS[p.len] ?? 32;
+  const hex = p.conv === 'x' || p.conv === 'X';
+  const base = { col, field, bits, unsigned: p.conv === 'u' || hex, table: null };
+  const intField = field.kind === 'int' && (field.size === 1 || field.size === 2 || field.size === 4);
+  const int64 = field.kind === 'int' && field.size === 8;
+  switch (kind) {
+    case Kind.Ptr: {
+      const ok = (p.conv === 'p' ? !hexPrefix : hex && !p.flags.includes('#')) && (field.size === 8 || intField);
+      // a hex conversion narrower than the field would cut the pointer
+      if (!ok || field.kind !== 'int' || (p.conv !== 'p' && bits < field.size * 8)) return null;
+      // %p prints the value as 64-bit unsigned (printFmt.ts): a negative int field sign-extends
+      return { ...base, kind, bits: p.conv === 'p' ? 64 : bits };
+    }
+    case Kind.UDec:
+    case Kind.Dec: {
+      const dec = p.conv === 'd' || p.conv === 'i' || p.conv === 'u';
+      return dec && !hexPrefix && (intField || int64) ? { ...base, kind } : null;
+    }
+    case Kind.Num32: {
+      // `0x%X` (hex after the format's own 0x, or %#x) or a decimal conversion: parseNum32 reads both
+      const ok = hexPrefix ? hex && !p.flags.includes('#') : p.conv === 'd' || p.conv === 'u' || p.conv === 'i' || hex;
+      if (!ok || !(intField || int64) || (!hexPrefix && hex && !p.flags.includes('#'))) return null;
+      return { ...base, kind };
+    }
+    case Kind.Str:
+      if (hexPrefix) return null;
+      if (arg.k === 'symbolic') {
+        if (p.conv !== 's' || !intField) return null;
+        const table = new Map<number, string>();
+        for (const [k, v] of arg.table) table.set(Number(k), v);
+        return { ...base, kind: Kind.Sym, table };
+      }
+      if (p.conv === 's' && (field.kind === 'string' || field.kind === 'dynString')) return { ...base, kind };
+      if (
+        ['pS', 'ps', 'pB', 'pF', 'pf'].includes(p.conv) &&
+        field.kind === 'int' &&
+        (field.size === 8 || field.size === 4)
+      )
+        return { ...base, kind: Kind.Loc };
+      return null;
+    default:
+      return null;
+  }
+}
+
+/** Reads a payload's fields into row r by plans; false: a value the text would not carry the same (caller renders). */
+export class PlanApplier {
+  /** %pS text by address (high half → low half → text): code addresses repeat, the text is made once */
+  private readonly locations = new Map<number, Map<number, string | null>>();
+  private locationCount = 0;
+
+  constructor(
+    private readonly cols: RowColumns,
+    private readonly resolve: SymbolResolver | undefined,
+  ) {}
+
+  apply(plan: ColumnPlan, r: number, buf: Buffer, start: number, end: number, le: boolean): boolean {
+    const cols = this.cols;
+    for (const s of plan.steps) {
+      const f = s.field;
+      const at = start + f.offset;
+      if (at + f.size > end) return false;
+      switch (s.kind) {
+        case Kind.Ptr: {
+          let lo: number;
+          let hi: number;
+          if (f.size === 8) {
+            lo = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at + 4);
+            hi = le ? buf.readUInt32LE(at + 4) : buf.readUInt32BE(at);
+          } else {
+            const v = readInt(buf, at, f.size, f.signed, le);
+            // %p prints the value as a 64-bit unsigned (a negative int sign-extends), %x at its width
+            lo = v >>> 0;
+            hi = v < 0 && s.bits === 64 ? 0xffffffff : 0;
+          }
+          const h = s.col === 'skbaddr' ? cols.halves.skbaddr : cols.halves.napi;
+          h[2 * r] = lo;
+          h[2 * r + 1] = hi;
+          cols.valid[s.col as PtrColumn][r] = 1;
+          break;
+        }
+        case Kind.UDec:
+        case Kind.Dec:
+        case Kind.Num32: {
+          const v = f.size === 8 ? read64(buf, at, f.signed, s.bits, le) : readInt(buf, at, f.size, f.signed, le);
+          const n = printed(v, s.bits, s.unsigned);
+          if (n !== n) return false;
+          // parseUDec: no sign, at most 2^32 - 1; parseNum32 hex: at most 8 digits
+          if (s.kind === Kind.UDec && (n < 0 || n > 0xffffffff)) return false;
+          if (s.kind === Kind.Num32 && s.unsigned && n > 0xffffffff) return false;
+          if (s.kind !== Kind.Num32 && (n > 0x7fffffff * 2 + 1 || n < -0x80000000)) return false;
+          cols.values[s.col as IntColumn][r] = n;
+          cols.valid[s.col as IntColumn][r] = 1;
+          break;
+        }
+        default: {
+          if (s.kind === Kind.Str && this.sameAsLast(s, r, buf, start, at, end, le)) break;
+          const text = this.text(s, buf, start, at, end, le);
+          if (text === null) return false;
+          // an empty value: `dev=` / `for device  work` is a present, unnamed device; other keys take the next token
+          if (text === '') {
+            if (s.col !== 'dev') return false;
+          } else if (s.col === 'dev' && WORD_KEY_LIST.includes(text)) {
+            // `for device work work 1`: parseFields reads a word key after `device` as an empty name
+            return false;
+          } else {
+            cols.setDict(s.col as StrColumn, r, text);
+            if (s.kind === Kind.Str) this.remember(s, buf, r);
+          }
+        }
+      }
+    }
+    if (plan.pointers) {
+      cols.values.ptr_hashed[r] = 0;
+      cols.valid.ptr_hashed[r] = 1;
+    }
+    return true;
+  }
+
+  /** the bytes of the last string each step set, and the dictionary index they got (a device repeats) */
+  private readonly last = new Map<Step, { bytes: Buffer; idx: number }>();
+  private lastA = 0;
+  private lastB = 0;
+
+  /** The string field holds the bytes it held last time: same dictionary index, no string made. */
+  private sameAsLast(s: Step, r: number, buf: Buffer, start: number, at: number, end: number, le: boolean): boolean {
+    const f = s.field;
+    let a = at;
+    let b = f.size === 0 ? end : at + f.size;
+    if (f.kind === 'dynString') {
+      const loc = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
+      a = start + (loc & 0xffff) + (f.relative ? f.offset + f.size : 0);
+      b = a + (loc >>> 16);
+      if (b > end) return false;
+    }
+    this.lastA = a;
+    this.lastB = b;
+    const prev = this.last.get(s);
+    if (prev === undefined || prev.bytes.length !== b - a || buf.compare(prev.bytes, 0, prev.bytes.length, a, b) !== 0)
+      return false;
+    this.cols.values[s.col as StrColumn][r] = prev.idx;
+    this.cols.valid[s.col as StrColumn][r] = 1;
+    return true;
+  }
+
+  private remember(s: Step, buf: Buffer, r: number): void {
+    const idx = this.cols.values[s.col as StrColumn][r]!;
+    this.last.set(s, { bytes: Buffer.from(buf.subarray(this.lastA, this.lastB)), idx });
+  }
+
+  /** The text of a string-valued step, or null when the printed token would not be that text. */
+  private text(s: Step, buf: Buffer, start: number, at: number, end: number, le: boolean): string | null {
+    const f = s.field;
+    if (s.kind === Kind.Sym) {
+      const n = readInt(buf, at, f.size, f.signed, le);
+      return s.table!.get(n) ?? null;
+    }
+    if (s.kind === Kind.Loc) return this.location(buf, at, f.size, le);
+    let a = at;
+    let b = f.size === 0 ? end : at + f.size;
+    if (f.kind === 'dynString') {
+      const loc = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
+      a = start + (loc & 0xffff) + (f.relative ? f.offset + f.size : 0);
+      b = a + (loc >>> 16);
+      if (b > end) return null;
+    }
+    const z = buf.indexOf(0, a);
+    const text = buf.toString('utf8', a, z >= 0 && z < b ? z : b);
+    return blankFree(text) ? text : null;
+  }
+
+  private location(buf: Buffer, at: number, size: number, le: boolean): string | null {
+    let lo: number;
+    let hi = 0;
+    if (size === 8) {
+      lo = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at + 4);
+      hi = le ? buf.readUInt32LE(at + 4) : buf.readUInt32BE(at);
+    } else lo = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
+    let byLo = this.locations.get(hi);
+    if (byLo === undefined) this.locations.set(hi, (byLo = new Map()));
+    let text = byLo.get(lo);
+    if (text === undefined) {
+      const hex = hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0');
+      const t = this.resolve?.((BigInt(hi) << 32n) | BigInt(lo)) ?? `0x${hex}`;
+      text = t !== '' && blankFree(t) ? t : null;
+      // a bound on the cache, not on correctness: past it, texts are made again
+      if (++this.locationCount > 1 << 16) {
+        this.locations.clear();
+        this.locationCount = 0;
+      }
+      byLo.set(lo, text);
+    }
+    return text;
+  }
+}
+
+/** No character the line tokenizer or the line splitter would cut at (blank, tab, control). */
+function blankFree(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) <= 32 || s.charCodeAt(i) === 127) return false;
+  return true;
+}
+
+function readInt(buf: Buffer, at: number, size: number, signed: boolean, le: boolean): number {
+  switch (size) {
+    case 1:
+      return signed ? buf.readInt8(at) : buf[at]!;
+    case 2:
+      return signed
+        ? le
+          ? buf.readInt16LE(at)
+          : buf.readInt16BE(at)
+        : le
+          ? buf.readUInt16LE(at)
+          : buf.readUInt16BE(at);
+    default:
+      return signed
+        ? le
+          ? buf.readInt32LE(at)
+          : buf.readInt32BE(at)
+        : le
+          ? buf.readUInt32LE(at)
+          : buf.readUInt32BE(at);
+  }
+}
+
+/**
+ * An 8-byte field as the number its conversion needs: the low 32 bits when printed at 32 bits or less (asIntN /
+ * asUintN of them depend on those alone), else the value when it lies within ±2^31 (NaN otherwise: the caller
+ * renders it).
+ */
+function read64(buf: Buffer, at: number, signed: boolean, bits: number, le: boolean): number {
+  const lo = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at + 4);
+  if (bits <= 32) return lo;
+  const hi = le ? buf.readUInt32LE(at + 4) : buf.readUInt32BE(at);
+  if (hi === 0) return lo;
+  if (signed && hi === 0xffffffff && lo >= 0x80000000) return lo | 0;
+  return NaN;
+}
+
+/**
+ * The number printed for field value v (at most 32 bits, exact as a double) by a conversion of `bits` width
+ * (printFmt.ts intText: BigInt.asIntN / asUintN). 64-bit unsigned of a negative value: NaN (the caller renders).
+ */
+function printed(v: number, bits: number, unsigned: boolean): number {
+  switch (bits) {
+    case 8:
+      return unsigned ? v & 0xff : (v << 24) >> 24;
+    case 16:
+      return unsigned ? v & 0xffff : (v << 16) >> 16;
+    case 32:
+      return unsigned ? v >>> 0 : v | 0;
+    default:
+      return unsigned && v < 0 ? NaN : v;
+  }
+}
