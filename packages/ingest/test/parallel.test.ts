@@ -200,7 +200,7 @@ describe('the fast path gives the identical table', () => {
       for (const blockBytes of [1024, 32 * 1024 + 3])
         expectSame(`${name} workers ${blockBytes}`, ref, await builtLoad([path], { workers: 2, blockBytes }));
     }
-  });
+  }, 600_000); // about a thousand blocks of 1 KiB through 2 workers: minutes on a shared 2-core machine
 });
 
 describe('inputs that cannot be re-read by offset', () => {

@@ -10,7 +10,7 @@
 // live in a configuration block at CFG. All multi-byte values are little-endian.
 
 import {
-  CFG, C_COL, C_COUNTS, C_DICT, C_NCOUNTS, C_NSLOTS, C_OUT, C_SLOTS, C_SOURCE, FORMAT_FTRACE, FORMAT_PERF, RUN_BAIL, RUN_DONE, RUN_FULL,
+  CFG, C_COL, C_COUNTS, C_DICT, C_NCOUNTS, C_NSLOTS, C_OUT, C_RAW, C_SLOTS, C_SOURCE, FORMAT_FTRACE, FORMAT_PERF, RUN_BAIL, RUN_DONE, RUN_FULL,
 } from '../src/parse/kernelLayout';
 import { TK_EQ, TK_WORD, EV_DQL_STALL_DETECTED, PID_MAX, CPU_MAX, QUEUE_MAX, I32_MIN, I32_MAX } from '../src/parse/fieldKeys';
 // column, key and `seen` flag ids, generated from the catalogue (../src/table/catalogue.ts) by `pnpm build`
@@ -202,10 +202,25 @@ function secsDotFrac(a: i32, b: i32): i64 {
 /** The row's event and fields, once the header is stored: 1, or 0 to hand the line to JavaScript. */
 function rowTail(r: i32, sp: i32, fieldsA: i32, e: i32): i32 {
   const ev = load<i32>(sp, 12);
-  if (ev < 0 || ev == EV_DQL_STALL_DETECTED) return 0; // not modelled (raw text), or dql_stall_detected
+  if (ev == EV_DQL_STALL_DETECTED) return 0; // raw text and fields: JavaScript
   store<i32>(cfg(C_COL + COL_EVENT) + 4 * r, load<i32>(sp, 8));
+  if (ev < 0) {
+    // not modelled: the row keeps the field text in `raw` (../src/parse/fields.ts parseFields), which JavaScript
+    // decodes from [rawA, rawB) once the row is made (a JavaScript string cannot be written here)
+    let b = e;
+    while (b > fieldsA && isSp(load<u8>(b - 1))) b--;
+    let a = fieldsA;
+    while (a < b && isSp(load<u8>(a))) a++;
+    rawA = a;
+    rawB = b;
+    return ROW;
+  }
   return fields(r, ev, sp, fieldsA, e);
 }
+
+/** the field text of a row of an event not modelled (rawA < 0: none) */
+let rawA: i32 = -1;
+let rawB: i32 = 0;
 
 /** The comm [a, b) into row r: false when its dictionary is full. */
 function storeComm(r: i32, a: i32, b: i32): bool {
@@ -721,12 +736,14 @@ export function run(pos: i32, end: i32, row: i32, lines: i32, cap: i32, format: 
   const evCol = cfg(C_COL + COL_EVENT);
   let events = 0;
   let comments = 0;
+  let nraw = 0;
   let status = RUN_DONE;
   while (row < cap) {
     const nl = lineEnd(pos, end);
     if (nl >= end) break;
     let e = nl;
     if (e > pos && load<u8>(e - 1) == 13) e--;
+    rawA = -1;
     const made = controlByte ? 0 : format == FORMAT_PERF ? perfLine(pos, e, row) : format == FORMAT_FTRACE ? ftraceLine(pos, e, row) : bpftraceLine(pos, e, row);
     if (made == 0) {
       out(3, nl);
@@ -748,6 +765,14 @@ export function run(pos: i32, end: i32, row: i32, lines: i32, cap: i32, format: 
       break;
     }
     store<i32>(counts + 4 * d, load<i32>(counts + 4 * d) + 1);
+    if (rawA >= 0) {
+      // (row, text start, text end) for JavaScript; the list holds as many entries as a batch has rows
+      const en = cfg(C_RAW) + 12 * nraw;
+      store<i32>(en, row);
+      store<i32>(en, rawA, 4);
+      store<i32>(en, rawB, 8);
+      nraw++;
+    }
     events++;
     row++;
     pos = nl + 1;
@@ -757,5 +782,6 @@ export function run(pos: i32, end: i32, row: i32, lines: i32, cap: i32, format: 
   out(1, row);
   out(2, events);
   out(4, comments);
+  out(5, nraw);
   return status;
 }

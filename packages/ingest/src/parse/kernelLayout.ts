@@ -13,7 +13,12 @@ export const C_NCOUNTS = 3;
 /** 5 dictionaries: table base, mask, store base, store cap, store used, count (6 i32 each) */
 export const C_DICT = 4;
 export const C_SOURCE = 34;
-/** run() outputs: next line start, rows so far, rows added, the bailed line's end, comments passed over */
+/** rows of events not modelled made by one run(): (row, field text start, end) as 3 i32 each, batch rows of them */
+export const C_RAW = 35;
+/**
+ * run() outputs: next line start, rows so far, rows added, the bailed line's end, comments passed over, entries in
+ * the C_RAW list
+ */
 export const C_OUT = 40;
 /** column base addresses (catalogue order, COL_*), then the validity base addresses */
 export const C_COL = 48;

@@ -198,8 +198,8 @@ export class LineHandler {
 
   /**
    * Give the kernel the template of an event name's first line the reference accepted (row r, text = buf[a, e)).
-   * Not for events the kernel hands back anyway (not modelled: raw text; dql_stall_detected), nor for a line with
-   * non-ASCII bytes (the reference's string positions would not be byte offsets).
+   * Not for dql_stall_detected (raw text and fields: the kernel hands it back), nor for a line with non-ASCII bytes
+   * (the reference's string positions would not be byte offsets).
    */
   private offer(buf: Uint8Array, a: number, e: number, text: string, r: number): void {
     const out = this.out;
@@ -208,8 +208,9 @@ export class LineHandler {
     this.offered.add(name);
     const dictIdx = this.cols.values.event[r]!;
     const evId = eventId(this.cols.dicts.event.values[dictIdx]!);
-    if (evId < 0 || evId === EV_DQL_STALL_DETECTED) return;
-    const tpl = learnTemplate(text, out.fieldsA, text.length);
+    if (evId === EV_DQL_STALL_DETECTED) return;
+    // an event not modelled keeps its field text whole: no template to match
+    const tpl = evId < 0 ? [] : learnTemplate(text, out.fieldsA, text.length);
     if (tpl !== null) this.wasm!.learn(buf.slice(a + out.evA, a + out.evB), dictIdx, evId, tpl);
   }
 
@@ -280,6 +281,7 @@ export class LineHandler {
     for (;;) {
       cols.begin(); // clears a row left by a discarded attempt: the kernel only writes the fields it finds
       const status = w.run(pos, end, cols.length, this.lines);
+      w.fillRaw(cols);
       const added = w.outEvents;
       this.lines += w.outComments;
       this.comments += w.outComments;

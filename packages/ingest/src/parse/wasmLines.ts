@@ -21,6 +21,7 @@ import {
   C_NCOUNTS,
   C_NSLOTS,
   C_OUT,
+  C_RAW,
   C_SLOTS,
   C_SOURCE,
   FORMAT_BPFTRACE,
@@ -133,6 +134,7 @@ export class WasmLineKernel {
       65536 +
       MAX_SLOTS * (32 + SLOT_NAME_BYTES + MAX_TEMPLATE * 8 + MAX_TEMPLATE * 64) +
       MAX_COUNTS * 4 +
+      12 * capacity +
       DICTS.length * (DICT_SLOTS * 16 + DICT_STORE);
     const total = fixed + inputBytes + columnBytes + 65536;
     this.memory = new Wasm.Memory({ initial: Math.ceil(total / 65536) });
@@ -157,6 +159,7 @@ export class WasmLineKernel {
       this.setCfg(base + 4, 0);
       this.setCfg(base + 5, 0);
     });
+    this.setCfg(C_RAW, this.alloc(12 * capacity));
     const inputAt = this.alloc(inputBytes);
     this.input = new Uint8Array(this.memory.buffer, inputAt, inputBytes);
     this.arena = (bytes: number) => ({ buffer: this.memory.buffer, byteOffset: this.alloc(bytes) });
@@ -259,6 +262,17 @@ export class WasmLineKernel {
   }
   get outComments(): number {
     return this.cfg(C_OUT + 4);
+  }
+
+  /** The `raw` text of the rows of events not modelled that the last run() made (decoded here: a JS string). */
+  fillRaw(cols: RowColumns): void {
+    const n = this.cfg(C_OUT + 5);
+    const base = this.cfg(C_RAW) >> 2;
+    for (let k = 0; k < n; k++) {
+      const row = this.i32[base + 3 * k]!;
+      cols.raw[row] = this.decoder.decode(this.u8.subarray(this.i32[base + 3 * k + 1]!, this.i32[base + 3 * k + 2]!));
+      cols.valid.raw[row] = 1;
+    }
   }
 
   /** Add the kernel's per-event counts into `into` (by event dictionary index) and clear them. */
