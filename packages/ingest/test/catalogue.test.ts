@@ -1,7 +1,7 @@
 /**
  * The column catalogue is the one list of columns: the generated ids the WebAssembly kernel imports are fresh,
  * the Arrow schema is the catalogue, and a field added by one catalogue entry plus its parser (net_cookie)
- * comes out the same from the string parser, the byte fast path and the built package with workers.
+ * comes out the same from the string parser, the WebAssembly kernel in this thread and the built package with workers.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * net_dev_xmit field texts at the edges of the byte fast path (src/parse/fast.ts: the four-byte key compare, the
+ * net_dev_xmit field texts at the edges of the WebAssembly kernel (wasm/lines.ts; once the four-byte key compare of the retired byte fast path, the
  * fused pointer and number parsers) that must fall back to the string parser or parse the same: shared by the
  * worker (parallel.test.ts) and WebAssembly (wasm.test.ts) tests, each adding its own.
  */

@@ -1,8 +1,8 @@
 /**
- * The fast paths change nothing: on every shared capture (all formats, gzip included) and on a synthetic
+ * The fast path changes nothing: on every shared capture (all formats, gzip included) and on a synthetic
  * trace full of edge cases, three ways of parsing give the identical table, dictionaries and summary:
- *  - the reference: the string parser on every line (no byte fast path, one thread),
- *  - the byte fast path in this thread (what small inputs use),
+ *  - the reference: the string parser on every line (no WebAssembly kernel, one thread),
+ *  - the WebAssembly kernel in this thread (what small inputs use; the lines it hands back go to the string parser),
  *  - the built package with 2 parse worker threads and tiny blocks (so every capture is cut into many
  *    blocks: dictionary remapping across workers, line offsets, lost-events markers at block starts); the
  *    workers parse perf-script with the WebAssembly kernel.
@@ -97,13 +97,13 @@ function captures(): string[] {
   return out;
 }
 
-describe('fast paths give the identical table', () => {
+describe('the fast path gives the identical table', () => {
   const files = captures();
   it('finds the shared captures', () => {
     expect(files.length).toBeGreaterThanOrEqual(24);
   });
   for (const path of files) {
-    it(`${path.split('/').slice(-2).join('/')}: string parser = byte fast path = 2 workers`, async () => {
+    it(`${path.split('/').slice(-2).join('/')}: string parser = kernel in this thread = 2 workers`, async () => {
       const ref = await loadReference(path);
       const fast = await loadEvents([path], { workers: 0 });
       expectSame('fast path', ref, fast);
@@ -136,7 +136,7 @@ describe('fast paths give the identical table', () => {
         perf.push(
           `  ping 1 [000] 1900.${us}: napi:dql_stall_detected: thrs 1  len 4  last_reap 10  hist_head 2  now 4294968000  hist 0:0:0:0`,
         );
-      // field tokens at the edges of the four-byte key compare and the fused value parsers (./src/parse/fast.ts)
+      // field tokens at the edges of the four-byte key compare and the fused value parsers (wasm/lines.ts)
       if (k % 47 === 0) {
         const odd = [
           ...ODD_XMIT_FIELDS,
@@ -156,7 +156,7 @@ describe('fast paths give the identical table', () => {
         perf.push(
           `  ping 1 [000] 1900.${us}: napi:napi_poll: napi poll on napi struct 0xffff888000c2d1c8 for device vs0 work 1 budget 64`,
         );
-        // lines that differ from the template learnt from their event's first line (fast.ts TplEntry)
+        // lines that differ from the template learnt from their event's first line (src/parse/template.ts)
         perf.push(
           [
             `  ping 1 [000] 1900.${us}: qdisc:qdisc_dequeue: dequeuex ifindex=4 qdisc\thandle=0x10000 parent=0xFFFFFFFF txq_state=0x0 packets=1 skbaddr=(nil)`,
@@ -200,7 +200,7 @@ describe('fast paths give the identical table', () => {
       for (const blockBytes of [1024, 32 * 1024 + 3])
         expectSame(`${name} workers ${blockBytes}`, ref, await builtLoad([path], { workers: 2, blockBytes }));
     }
-  });
+  }, 600_000); // about a thousand blocks of 1 KiB through 2 workers: minutes on a shared 2-core machine
 });
 
 describe('inputs that cannot be re-read by offset', () => {

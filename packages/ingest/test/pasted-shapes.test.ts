@@ -157,7 +157,7 @@ describe('real pasted traces (fixtures/public)', () => {
       expect(src.format).toBe(c.format);
       expect(src.issues).toEqual([]);
       expect([src.lines, src.events, src.skipped, src.comments]).toEqual([c.lines, c.events, 0, c.comments]);
-      // the string parser alone reads the same rows (the fast path only hands these lines over)
+      // the string parser alone reads the same rows (the WebAssembly kernel does not take pasted lines)
       expect(content(await loadReference(path))).toEqual(content(table));
 
       const e = ENTRIES.get(c.file)!;

@@ -1,14 +1,18 @@
-// AssemblyScript: the byte fast path of ../src/parse/fast.ts for perf-script, ftrace/trace-cmd and bpftrace printf
-// lines, compiled to WebAssembly (../src/parse/wasmLines.ts loads it; `pnpm build` compiles it with `asc`). It accepts
-// only lines it can decide exactly as the JavaScript fast path does — an event line whose event name and field
-// tokens match a slot and template that the JavaScript parser registered — and hands every other line back
-// ("bail"): the JavaScript line handler parses it, and the string parser stays the reference for every odd line.
-// test/wasm.test.ts and test/parallel.test.ts compare the tables.
+// AssemblyScript: the one fast path of the text line grammars (perf-script, ftrace/trace-cmd, bpftrace printf),
+// compiled to WebAssembly (../src/parse/wasmLines.ts loads it; `pnpm build` compiles it with `asc`). The string
+// parser (../src/parse/formats.ts, fields.ts) is the reference: this kernel accepts only lines it decides exactly as
+// the reference would — an event line whose event name and field tokens match a slot and template that JavaScript
+// learnt from the reference's parse of that event's first line, blank lines and perf call-chain frames — and hands
+// every other line back ("bail") to the reference, which also words every error. test/wasm.test.ts and
+// test/parallel.test.ts compare the tables, mutated lines included.
 //
 // Memory is imported and laid out by ../src/parse/wasmLines.ts (no allocation here, no static data); the addresses
 // live in a configuration block at CFG. All multi-byte values are little-endian.
 
-import { TK_EQ, TK_WORD, EV_DQL_STALL_DETECTED } from '../src/parse/fieldKeys';
+import {
+  CFG, C_COL, C_COUNTS, C_DICT, C_NCOUNTS, C_NSLOTS, C_OUT, C_RAW, C_SLOTS, C_SOURCE, FORMAT_FTRACE, FORMAT_PERF, RUN_BAIL, RUN_DONE, RUN_FULL,
+} from '../src/parse/kernelLayout';
+import { TK_EQ, TK_WORD, EV_DQL_STALL_DETECTED, PID_MAX, CPU_MAX, QUEUE_MAX, I32_MIN, I32_MAX } from '../src/parse/fieldKeys';
 // column, key and `seen` flag ids, generated from the catalogue (../src/table/catalogue.ts) by `pnpm build`
 import {
   N_COLUMNS,
@@ -24,16 +28,7 @@ import {
 @external("env", "intern")
 declare function intern(col: i32, ptr: i32, len: i32): i32;
 
-// configuration block (i32 slots, set by JavaScript; ../src/parse/wasmLines.ts has the same layout)
-const CFG: i32 = 4096;
-const C_SLOTS = 0; // slot table: per slot 8 i32 (nameOff, nameLen, dictIdx, evId, tplOff, tplCount, words…)
-const C_NSLOTS = 1;
-const C_COUNTS = 2; // per event dictionary index: events counted (i32)
-const C_NCOUNTS = 3;
-const C_DICT = 4; // 5 dictionaries: table base (i32), mask, store base, store cap, store used, count (6 each)
-const C_SOURCE = 34;
-const C_OUT = 40; // outputs: pos, row, events, lineEnd, evColumn
-const C_COL = 48; // column base addresses (catalogue order, COL_*)
+// the configuration block (set by JavaScript) and the run() results: ../src/parse/kernelLayout.ts
 const C_VALID = C_COL + N_COLUMNS; // validity base addresses
 
 // dictionaries handled here (index into C_DICT) and the column each feeds
@@ -42,14 +37,9 @@ const D_DEV = 1;
 const D_REASON = 3;
 const D_LOCATION = 4;
 
-// formats (../src/parse/wasmLines.ts kernelFormat; 2 = bpftrace printf)
-const FORMAT_PERF = 0;
-const FORMAT_FTRACE = 1;
-
-// run() results
-export const DONE = 0;
-export const FULL = 1;
-export const BAIL = 2;
+// line results (perfLine, ftraceLine, bpftraceLine): 0 hands the line to JavaScript
+const ROW = 1;
+const COMMENT = 2;
 
 @inline function cfg(i: i32): i32 {
   return load<i32>(CFG + 4 * i);
@@ -159,7 +149,7 @@ function slotNamed(a: i32, b: i32): i32 {
   return -1;
 }
 
-/** The first ':' followed by a space or the end, before any space (../src/parse/fast.ts evColon), else -1. */
+/** The first ':' followed by a space or the end, before any space (../src/parse/formats.ts eventColon), else -1. */
 function evColon(i: i32, e: i32): i32 {
   for (let j = i; j < e; j++) {
     const c = load<u8>(j);
@@ -169,7 +159,7 @@ function evColon(i: i32, e: i32): i32 {
   return -1;
 }
 
-/** The first ` [digits]` from i: the '[' (its ']' in bracketEnd), else -1 (../src/parse/fast.ts cpuBracket). */
+/** The first ` [digits]` from i: the '[' (its ']' in bracketEnd), else -1 (../src/parse/formats.ts findCpuBracket). */
 let bracketEnd: i32 = 0;
 function cpuBracket(a: i32, i: i32, e: i32): i32 {
   let lb = i;
@@ -212,10 +202,25 @@ function secsDotFrac(a: i32, b: i32): i64 {
 /** The row's event and fields, once the header is stored: 1, or 0 to hand the line to JavaScript. */
 function rowTail(r: i32, sp: i32, fieldsA: i32, e: i32): i32 {
   const ev = load<i32>(sp, 12);
-  if (ev < 0 || ev == EV_DQL_STALL_DETECTED) return 0; // not modelled (raw text), or dql_stall_detected
+  if (ev == EV_DQL_STALL_DETECTED) return 0; // raw text and fields: JavaScript
   store<i32>(cfg(C_COL + COL_EVENT) + 4 * r, load<i32>(sp, 8));
+  if (ev < 0) {
+    // not modelled: the row keeps the field text in `raw` (../src/parse/fields.ts parseFields), which JavaScript
+    // decodes from [rawA, rawB) once the row is made (a JavaScript string cannot be written here)
+    let b = e;
+    while (b > fieldsA && isSp(load<u8>(b - 1))) b--;
+    let a = fieldsA;
+    while (a < b && isSp(load<u8>(a))) a++;
+    rawA = a;
+    rawB = b;
+    return ROW;
+  }
   return fields(r, ev, sp, fieldsA, e);
 }
+
+/** the field text of a row of an event not modelled (rawA < 0: none) */
+let rawA: i32 = -1;
+let rawB: i32 = 0;
 
 /** The comm [a, b) into row r: false when its dictionary is full. */
 function storeComm(r: i32, a: i32, b: i32): bool {
@@ -227,13 +232,13 @@ function storeComm(r: i32, a: i32, b: i32): bool {
 }
 
 /**
- * One ftrace / trace-cmd line [a, e) (`comm-pid [cpu] flags secs.frac: event: fields`, ../src/parse/fast.ts ftrace):
+ * One ftrace / trace-cmd line [a, e) (`comm-pid [cpu] flags secs.frac: event: fields`, ../src/parse/formats.ts parseFtraceLine):
  * 1 when it became row r, 0 to hand it to JavaScript.
  */
 function ftraceLine(a: i32, e: i32, r: i32): i32 {
   let i = a;
   while (i < e && isSp(load<u8>(i))) i++;
-  if (i == e) return 0;
+  if (i == e) return COMMENT; // a blank line
   // `#` comments, and `CPU…` / `cpus=` / `version = ` records: JavaScript
   if (load<u8>(i) == 35 || startsWith(i, e, 0x555043, 3) || startsWith(i, e, 0x73757063, 4) || startsWith(i, e, 0x73726576, 4)) return 0;
   const lb = cpuBracket(a, i, e);
@@ -266,10 +271,14 @@ function ftraceLine(a: i32, e: i32, r: i32): i32 {
     tc = tsColonAt(tsA, e);
     if (tc < 0) return 0;
   }
-  store<i32>(cfg(C_COL + COL_PID) + 4 * r, <i32>digits(ps, pe));
+  // out of range (kernel pid_t is s32, the cpu column int16): the reference rejects the line with its message
+  const pid = digits(ps, pe);
+  const cpu = digits(lb + 1, rb);
+  if (pid > PID_MAX || cpu > CPU_MAX) return 0;
+  store<i32>(cfg(C_COL + COL_PID) + 4 * r, <i32>pid);
   store<u8>(cfg(C_VALID + COL_PID) + r, 1);
   if (ps - 1 > i && !storeComm(r, i, ps - 1)) return 0;
-  store<i16>(cfg(C_COL + COL_CPU) + 2 * r, <i16>digits(lb + 1, rb));
+  store<i16>(cfg(C_COL + COL_CPU) + 2 * r, <i16>cpu);
   store<u8>(cfg(C_VALID + COL_CPU) + r, 1);
   const ns = secsDotFrac(tsA, tc);
   if (ns < 0) return 0;
@@ -294,7 +303,7 @@ function startsWith(i: i32, e: i32, word: u32, n: i32): bool {
   return true;
 }
 
-/** ../src/parse/fast.ts tsColon: digits with exactly one '.', then ':': the ':' or -1. */
+/** ../src/parse/formats.ts timestampColon: digits with exactly one '.', then ':': the ':' or -1. */
 function tsColonAt(i: i32, e: i32): i32 {
   let j = i;
   let sawDigit = false;
@@ -310,7 +319,7 @@ function tsColonAt(i: i32, e: i32): i32 {
   return j;
 }
 
-/** ../src/parse/fast.ts isSysEventToken: `word:word` of [A-Za-z0-9_] with one ':' inside. */
+/** ../src/parse/formats.ts isSysEventToken: `word:word` of [A-Za-z0-9_] with one ':' inside. */
 function isSysEventToken(a: i32, b: i32): bool {
   let colon = -1;
   for (let k = a; k < b; k++) {
@@ -324,13 +333,14 @@ function isSysEventToken(a: i32, b: i32): bool {
 }
 
 /**
- * One bpftrace printf line [a, e) (`ts_ns cpu pid comm… sys:event key=value…`, ../src/parse/fast.ts bpftrace): 1 when
+ * One bpftrace printf line [a, e) (`ts_ns cpu pid comm… sys:event key=value…`, ../src/parse/formats.ts parseBpftraceLine): 1 when
  * it became row r, 0 to hand it to JavaScript.
  */
 function bpftraceLine(a: i32, e: i32, r: i32): i32 {
   let i = a;
   while (i < e && isSp(load<u8>(i))) i++;
-  if (i == e || !isDig(load<u8>(i))) return 0;
+  if (i == e) return COMMENT; // a blank line
+  if (!isDig(load<u8>(i))) return 0;
   const tsE = tokEnd(i, e);
   if (tsE - i > 18) return 0; // 19-20 digits: JavaScript (BigInt)
   for (let k = i; k < tsE; k++) if (!isDig(load<u8>(k))) return 0;
@@ -362,10 +372,13 @@ function bpftraceLine(a: i32, e: i32, r: i32): i32 {
       if (next == e || eq) {
         const slot = slotNamed(k, te);
         if (slot < 0) return 0;
+        const cpu = digits(cpuA, cpuE);
+        const pid = digits(pidA, pidE);
+        if (pid > PID_MAX || cpu > CPU_MAX) return 0; // out of range: the reference rejects the line
         store<i64>(cfg(C_COL + COL_TS_NS) + 8 * r, digits(i, tsE));
-        store<i16>(cfg(C_COL + COL_CPU) + 2 * r, <i16>digits(cpuA, cpuE));
+        store<i16>(cfg(C_COL + COL_CPU) + 2 * r, <i16>cpu);
         store<u8>(cfg(C_VALID + COL_CPU) + r, 1);
-        store<i32>(cfg(C_COL + COL_PID) + 4 * r, <i32>digits(pidA, pidE));
+        store<i32>(cfg(C_COL + COL_PID) + 4 * r, <i32>pid);
         store<u8>(cfg(C_VALID + COL_PID) + r, 1);
         let ce = k;
         while (ce > commA && isSp(load<u8>(ce - 1))) ce--;
@@ -383,11 +396,12 @@ function bpftraceLine(a: i32, e: i32, r: i32): i32 {
 function perfLine(a: i32, e: i32, r: i32): i32 {
   let i = a;
   while (i < e && isSp(load<u8>(i))) i++;
-  if (i == e) return 0;
+  if (i == e) return COMMENT; // a blank line
   const c0 = load<u8>(i);
   if (c0 == 35) return 0;
   if (i > a) {
-    // a call-chain line (an all-hex first token of >= 6 digits followed by a space) is a comment
+    // a call-chain frame (an all-hex first token of >= 6 digits followed by a space; ../src/parse/formats.ts
+    // isCallchainLine): `perf script -g` prints several per event, so they are passed over here
     // (byte | 0x20) in '0'..'9' or 'a'..'f', exactly as the JavaScript check
     let k = i;
     while (k < e) {
@@ -395,7 +409,7 @@ function perfLine(a: i32, e: i32, r: i32): i32 {
       if (!(<u32>(l - 48) <= 9 || <u32>(l - 97) <= 5)) break;
       k++;
     }
-    if (k < e && k - i >= 6 && isSp(load<u8>(k))) return 0;
+    if (k < e && k - i >= 6 && isSp(load<u8>(k))) return COMMENT;
   }
   const lb = cpuBracket(a, i, e);
   if (lb < 0) return 0;
@@ -405,14 +419,17 @@ function perfLine(a: i32, e: i32, r: i32): i32 {
   let ps = pe;
   while (ps > i && isDig(load<u8>(ps - 1))) ps--;
   if (ps == pe || pe - ps > 15 || rb - lb - 1 > 9) return 0;
-  let pid = <i32>digits(ps, pe);
+  const pidV = digits(ps, pe);
+  const cpu = digits(lb + 1, rb);
+  if (pidV > PID_MAX || cpu > CPU_MAX) return 0; // out of range: the reference rejects the line
+  let pid = <i32>pidV;
   if (ps > i && load<u8>(ps - 1) == 45) {
     ps--;
     pid = -pid;
   }
   let ce = ps;
   while (ce > i && isSp(load<u8>(ce - 1))) ce--;
-  // `secs.frac:` (../src/parse/fast.ts secsDotFracColon: digits, one '.', 1..9 digits, ':')
+  // `secs.frac:` (../src/parse/formats.ts timestampColon, scan.ts parseSecsDotFrac: digits, one '.', 1..9 digits, ':')
   let tsA = rb + 1;
   while (tsA < e && isSp(load<u8>(tsA))) tsA++;
   const tc = tsColonAt(tsA, e);
@@ -434,7 +451,7 @@ function perfLine(a: i32, e: i32, r: i32): i32 {
   store<i64>(cfg(C_COL + COL_TS_NS) + 8 * r, ns);
   store<i32>(cfg(C_COL + COL_PID) + 4 * r, pid);
   store<u8>(cfg(C_VALID + COL_PID) + r, 1);
-  store<i16>(cfg(C_COL + COL_CPU) + 2 * r, <i16>digits(lb + 1, rb));
+  store<i16>(cfg(C_COL + COL_CPU) + 2 * r, <i16>cpu);
   store<u8>(cfg(C_VALID + COL_CPU) + r, 1);
   if (ce > i && !storeComm(r, i, ce)) return 0;
   return rowTail(r, sp, ec + 1, e);
@@ -448,8 +465,11 @@ function perfLine(a: i32, e: i32, r: i32): i32 {
 
 let num: i32 = 0;
 
-/** Signed (or unsigned) decimal up to a space or lim, at most 15 digits: the end, or -1. Value in `num`. */
-function decValue(va: i32, lim: i32, signed: bool): i32 {
+/**
+ * Signed (or unsigned) decimal up to a space or lim, at most 15 digits, within [lo, hi] (the field's kernel type; a
+ * value outside goes to the reference, which rejects the line): the end, or -1. Value in `num`.
+ */
+function decValue(va: i32, lim: i32, signed: bool, lo: i64, hi: i64): i32 {
   let j = va;
   let neg = false;
   if (signed && j < lim && load<u8>(j) == 45) {
@@ -466,30 +486,40 @@ function decValue(va: i32, lim: i32, signed: bool): i32 {
     j++;
   }
   if (j == d0 || j - d0 > 15) return -1;
-  if (!signed && v > 0xffffffff) return -1;
-  num = <i32>(neg ? -v : v);
+  if (neg) v = -v;
+  if (v < lo || v > hi) return -1;
+  num = <i32>v;
+  return j;
+}
+
+let hexV: u64 = 0;
+
+/** Hex digits from j up to a space or lim: the end (-1 on another byte, or past maxDigits digits); value in hexV. */
+function hexDigits(j: i32, lim: i32, maxDigits: i32): i32 {
+  const d0 = j;
+  let v: u64 = 0;
+  while (j < lim) {
+    const c = load<u8>(j);
+    if (isSp(c)) break;
+    const h = hexVal(c);
+    if (h < 0 || j - d0 >= maxDigits) return -1;
+    v = (v << 4) | <u64>h;
+    j++;
+  }
+  hexV = v;
   return j;
 }
 
 /** `0x` hex up to 32 significant bits, or a signed decimal: the end, or -1. Value in `num`. */
 function num32Value(va: i32, lim: i32): i32 {
   if (lim - va >= 2 && load<u8>(va) == 48 && (load<u8>(va + 1) | 0x20) == 120) {
-    let j = va + 2;
-    let v: u64 = 0;
-    while (j < lim) {
-      const c = load<u8>(j);
-      if (isSp(c)) break;
-      const h = hexVal(c);
-      if (h < 0) return -1;
-      v = v * 16 + <u64>h;
-      if (v > 0xffffffff) return -1;
-      j++;
-    }
-    if (j == va + 2) return -1;
-    num = <i32>v;
+    // leading zeros may pad it past 8 digits (../src/parse/scan.ts parseHex32); 16 digits stay exact in a u64
+    const j = hexDigits(va + 2, lim, 16);
+    if (j < 0 || j == va + 2 || hexV > 0xffffffff) return -1;
+    num = <i32>hexV;
     return j;
   }
-  return decValue(va, lim, true);
+  return decValue(va, lim, true, 0, 0xffffffff);
 }
 
 let ptrHashed: bool = false;
@@ -508,17 +538,11 @@ function ptrValue(va: i32, lim: i32, col: i32, r: i32): i32 {
   const prefixed = lim - j >= 2 && load<u8>(j) == 48 && (load<u8>(j + 1) | 0x20) == 120;
   if (prefixed) j += 2;
   const d0 = j;
-  let v: u64 = 0;
-  while (j < lim) {
-    const c = load<u8>(j);
-    if (isSp(c)) break;
-    const h = hexVal(c);
-    if (h < 0) return -1;
-    v = (v << 4) | <u64>h;
-    j++;
-  }
+  j = hexDigits(j, lim, 16);
+  if (j < 0) return -1;
+  const v = hexV;
   const digits = j - d0;
-  if (digits <= 0 || digits > 16) return -1;
+  if (digits <= 0) return -1;
   store<u64>(cfg(C_COL + col) + 8 * r, v);
   // ../src/scan.ts storePtr: 16 digits with the upper half zero is an ftrace-hashed %p (with or without 0x)
   ptrHashed = v != 0 && (v >> 32) == 0 && digits == 16;
@@ -611,21 +635,20 @@ function fields(r: i32, ev: i32, sp: i32, a: i32, b: i32): i32 {
       }
       case K_LEN: {
         if (ev == EV_DQL_STALL_DETECTED) return 0;
-        i = decValue(va, lim, false);
+        i = decValue(va, lim, false, 0, 0xffffffff);
         if (i < 0) return 0;
         store<i32>(cfg(C_COL + COL_LEN) + 4 * r, num);
         store<u8>(cfg(C_VALID + COL_LEN) + r, 1);
         seen |= F_LEN;
         break;
       }
-      // mirrors src/parse/fast.ts (this AssemblyScript kernel cannot import TS modules), keep both in step
       case K_RC:
       case K_QUEUE:
       case K_IFINDEX:
       case K_PACKETS:
       case K_WORK:
       case K_BUDGET: {
-        i = decValue(va, lim, true);
+        i = decValue(va, lim, true, key == K_QUEUE ? 0 : I32_MIN, key == K_QUEUE ? QUEUE_MAX : I32_MAX);
         if (i < 0) return 0;
         let col = COL_RC;
         if (key == K_RC) seen |= F_RC;
@@ -664,13 +687,45 @@ function fields(r: i32, ev: i32, sp: i32, a: i32, b: i32): i32 {
     store<u8>(cfg(C_VALID + COL_PTR_HASHED) + r, 1);
   }
   if ((required(ev) & ~seen) != 0) return 0;
-  return 1;
+  return ROW;
+}
+
+/** lineEnd() met a control byte (NUL, a C0 control other than a tab or the `\r` of `\r\n`, DEL) */
+let controlByte: bool = false;
+
+/**
+ * The '\n' ending the line at pos, or end when there is none; controlByte tells whether the line holds a control
+ * byte (the reference rejects such a line). Eight bytes per step while none is below 0x20 or DEL (SWAR: a word has
+ * a byte < n when (w - n*0x01…) & ~w & 0x80… is non-zero; exact for the first such byte, and a false hit only
+ * sends the word to the byte loop).
+ */
+function lineEnd(pos: i32, end: i32): i32 {
+  let nl = pos;
+  controlByte = false;
+  for (;;) {
+    while (nl + 8 <= end) {
+      const w = load<u64>(nl);
+      const x = w ^ 0x7f7f7f7f7f7f7f7f;
+      if ((((w - 0x2020202020202020) & ~w) | ((x - 0x0101010101010101) & ~x)) & 0x8080808080808080) break;
+      nl += 8;
+    }
+    const stop = nl + 8 < end ? nl + 8 : end;
+    while (nl < stop) {
+      const c = <i32>load<u8>(nl);
+      if (c == 10) return nl;
+      if ((c < 32 && c != 9 && !(c == 13 && nl + 1 < end && load<u8>(nl + 1) == 10)) || c == 127) controlByte = true;
+      nl++;
+    }
+    if (nl >= end) return end;
+  }
+  return end;
 }
 
 /**
- * Parse the complete lines of [pos, end) into rows from `row`, until a line needs JavaScript (BAIL: the line is
- * [out.pos, out.lineEnd)), the batch is full (FULL) or no complete line is left (DONE). Line numbers continue
- * from `lines`. out: pos (next line start), row (rows so far), events (rows added by this call).
+ * Parse the complete lines of [pos, end) into rows from `row`, until a line needs JavaScript (RUN_BAIL: the line is
+ * [out.pos, out.lineEnd)), the batch is full (RUN_FULL) or no complete line is left (RUN_DONE). Line numbers continue
+ * from `lines`. out: pos (next line start), row (rows so far), events (rows added by this call), comments
+ * (blank lines and perf call-chain frames passed over by this call; they take line numbers too).
  */
 export function run(pos: i32, end: i32, row: i32, lines: i32, cap: i32, format: i32): i32 {
   const lineCol = cfg(C_COL + COL_LINE);
@@ -680,42 +735,53 @@ export function run(pos: i32, end: i32, row: i32, lines: i32, cap: i32, format: 
   const ncounts = cfg(C_NCOUNTS);
   const evCol = cfg(C_COL + COL_EVENT);
   let events = 0;
-  let status = DONE;
+  let comments = 0;
+  let nraw = 0;
+  let status = RUN_DONE;
   while (row < cap) {
-    // the line end (memchr-like, 8 bytes per step while there is no '\n')
-    let nl = pos;
-    while (nl + 8 <= end) {
-      const w = load<u64>(nl) ^ 0x0a0a0a0a0a0a0a0a;
-      if (((w - 0x0101010101010101) & ~w & 0x8080808080808080) != 0) break;
-      nl += 8;
-    }
-    while (nl < end && load<u8>(nl) != 10) nl++;
+    const nl = lineEnd(pos, end);
     if (nl >= end) break;
     let e = nl;
     if (e > pos && load<u8>(e - 1) == 13) e--;
-    const made = format == FORMAT_PERF ? perfLine(pos, e, row) : format == FORMAT_FTRACE ? ftraceLine(pos, e, row) : bpftraceLine(pos, e, row);
+    rawA = -1;
+    const made = controlByte ? 0 : format == FORMAT_PERF ? perfLine(pos, e, row) : format == FORMAT_FTRACE ? ftraceLine(pos, e, row) : bpftraceLine(pos, e, row);
     if (made == 0) {
       out(3, nl);
-      status = BAIL;
+      status = RUN_BAIL;
       break;
     }
-    store<i32>(lineCol + 4 * row, lines + events + 1);
+    if (made == COMMENT) {
+      comments++;
+      pos = nl + 1;
+      continue;
+    }
+    store<i32>(lineCol + 4 * row, lines + events + comments + 1);
     store<i32>(srcCol + 4 * row, source);
     const d = load<i32>(evCol + 4 * row);
     if (d >= ncounts) {
       // counted by JavaScript: hand the line over before it becomes a row
       out(3, nl);
-      status = BAIL;
+      status = RUN_BAIL;
       break;
     }
     store<i32>(counts + 4 * d, load<i32>(counts + 4 * d) + 1);
+    if (rawA >= 0) {
+      // (row, text start, text end) for JavaScript; the list holds as many entries as a batch has rows
+      const en = cfg(C_RAW) + 12 * nraw;
+      store<i32>(en, row);
+      store<i32>(en, rawA, 4);
+      store<i32>(en, rawB, 8);
+      nraw++;
+    }
     events++;
     row++;
     pos = nl + 1;
   }
-  if (status == DONE && row >= cap) status = FULL;
+  if (status == RUN_DONE && row >= cap) status = RUN_FULL;
   out(0, pos);
   out(1, row);
   out(2, events);
+  out(4, comments);
+  out(5, nraw);
   return status;
 }

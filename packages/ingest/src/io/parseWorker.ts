@@ -1,7 +1,7 @@
 /**
  * Parse worker: reads the byte range of a regular file it is given (or receives a block of whole lines of a
  * stream), parses it with the same LineHandler as the single-thread path — the WebAssembly line kernel first for
- * the formats it knows (./wasmLines.ts) — into worker-local columns and dictionaries, and sends back parts plus
+ * the formats it knows (../parse/wasmLines.ts) — into worker-local columns and dictionaries, and sends back parts plus
  * the dictionary strings it added since its previous answer: each part is one record batch's buffers (validity
  * bitmaps built here; SharedArrayBuffers that come back once written, or copies). The main thread remaps
  * dictionary indices and line numbers in place and writes the batches in file order (./source.ts
@@ -13,6 +13,7 @@ import { BufferPool, DICT_COLUMN_NAMES, RowColumns, type BatchBuffers } from '..
 import { LineHandler } from '../parse/lines.js';
 import { WasmLineKernel, wasmKernelEnabled } from '../parse/wasmLines.js';
 import type { BlockRequest, BlockResult, RecycleMessage, WorkerInit } from './pool.js';
+import { newStringsSince } from './remap.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -144,12 +145,7 @@ port.on('message', (msg: BlockRequest | RecycleMessage) => {
     }
     if (cols.length > 0) parts.push(cols.takeBuffers(pool));
     else cols.reset();
-    const newStrings = DICT_COLUMN_NAMES.map((name, d) => {
-      const values = cols.dicts[name].values;
-      const add = values.slice(sent[d]);
-      sent[d] = values.length;
-      return add;
-    });
+    const newStrings = newStringsSince(cols.dicts, sent);
     const res: BlockResult = {
       seq: req.seq,
       worker: -1, // set by the pool

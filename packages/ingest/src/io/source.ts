@@ -13,6 +13,8 @@ import type { RecordBatch } from 'apache-arrow';
 import { BufferPool, DICT_COLUMN_NAMES, buffersOf, type EventColumns } from '../table/columns.js';
 import { NotATraceError, StrictParseError, type ParseIssue, type SourceSummary } from '../parse/errors.js';
 import { LineHandler, MAX_ISSUES, parserFor } from '../parse/lines.js';
+import { RowColumns } from '../table/rows.js';
+import { DictRemap, newStringsSince } from './remap.js';
 import {
   ParsePool,
   defaultWorkerCount,
@@ -24,7 +26,7 @@ import {
 import { COLUMNS, type TraceFormat } from '../table/schema.js';
 import { detectTrace, notATraceReason } from '../parse/sniff.js';
 import type { PastePrefix } from '../parse/paste.js';
-import { wasmKernelEnabled } from '../parse/wasmLines.js';
+import { WasmLineKernel, wasmKernelEnabled } from '../parse/wasmLines.js';
 
 /** Lines used to sniff the format. */
 const SNIFF_LINES = 200;
@@ -44,7 +46,7 @@ export interface SourceOptions {
   blockBytes?: number;
   /** the name the `source` column and the summary give the input (default: its path) */
   sourceName?: string;
-  /** false: string parser only (the reference the byte fast path is tested against) */
+  /** false: string parser only (the reference the WebAssembly kernel is tested against) */
   fastPath?: boolean;
   /**
    * true when onBatch is done with a batch once it returns (it writes it, keeps nothing): the batch's buffers
@@ -55,6 +57,8 @@ export interface SourceOptions {
 
 /** Bytes per block of whole lines handed to a parse worker (and the in-thread parser). */
 const BLOCK_BYTES = 4 << 20;
+/** the calling thread's kernel input region: a block of a stream is cut after its last newline, so may be longer */
+const THREAD_INPUT_BYTES = BLOCK_BYTES + (2 << 20);
 /** Regular files at least this big use parse workers by default (smaller: the calling thread is as fast). */
 const MIN_PARALLEL_BYTES = 128 << 20;
 /** formats the WebAssembly kernel parses in the workers (./wasmLines.ts): its warm-up is paid back much sooner */
@@ -296,78 +300,116 @@ export async function ingestTextSource(
     const head = withoutBom(raw);
     parserFor(format); // rejects 'arrow'
     const job: SourceJob = { path, format, prefix, cols, sourceIdx, onBatch, opts };
-    const blockBytes = opts.blockBytes ?? BLOCK_BYTES;
-    const nWorkers = opts.workers ?? defaultWorkerCount();
-    // by default workers start only for big regular files: each costs a start-up and its own JIT warm-up
-    // (~0.5 CPU-second together on the bench machine), which a smaller input does not pay back
-    const explicit = opts.workers !== undefined || workerCountFromEnv() !== null;
-    const gzip = input.gzip;
-    const size = opts.totalBytes ?? null;
-    const dataStart = headLen - head.length; // 3 after a byte order mark
-    const script = nWorkers > 0 ? parseWorkerScript() : null;
-    // only a regular file can be re-read by offset: a named pipe (`<(perf script)`), a device or stdin has to
-    // go on as the stream it is
-    const regular =
-      path !== '-' &&
-      !gzip &&
-      (await stat(path).then(
-        (st) => st.isFile(),
-        () => false,
-      ));
-    const minParallel = wasmKernelEnabled(format) ? MIN_PARALLEL_BYTES_WASM : MIN_PARALLEL_BYTES;
-    const big = size !== null && size - dataStart > blockBytes && (explicit || size >= minParallel);
-    if (script !== null && regular && big) {
-      // a regular file: workers read their own byte ranges (no copy through this thread)
+    const plan = await planOf(job, input.gzip, headLen - head.length);
+    if (plan.regular) {
+      // a regular file: read by offset (the stream opened for the head is not needed any more)
       await chunks.return?.(undefined);
-      let start = dataStart;
-      const next = async (): Promise<Omit<BlockRequest, 'seq'> | null> => {
-        if (start >= size) return null;
-        const end = Math.min(start + blockBytes, size);
-        const req = { buf: null, final: end >= size, range: { path, start, end, atLineStart: start === dataStart } };
-        start = end;
-        return req;
-      };
-      return await parseInWorkers(job, next, () => Math.min(start, size), script, nWorkers);
+      return await parseRegularFile(job, plan);
     }
-    if (regular) {
-      // a regular file in this thread: one reused read buffer, no stream chunks to join
-      await chunks.return?.(undefined);
-      let readPos = dataStart;
-      const blocks = fileBlocks(path, dataStart, blockBytes, (p) => void (readPos = p));
-      return await parseInThread(job, blocks, () => readPos);
-    }
-    const blocks = blocksOf(head, chunks, blockBytes);
-    const first = await blocks.next();
-    if (first.done) throw new Error('unreachable: blocksOf yields at least one block');
-    // gzip/stdin/pipes (size unknown; gunzip already runs on the libuv pool): workers when asked for, or when the
-    // WebAssembly kernel parses the format and the input is more than one block (a 120 MB perf-script .gz: 0.79–0.88 s
-    // with 2 workers against 1.37–1.59 s in this thread)
-    if (script === null || first.value.final || !(explicit || wasmKernelEnabled(format))) {
-      const all = async function* (): AsyncGenerator<{ buf: Uint8Array; len: number; final: boolean }> {
-        yield { ...first.value, len: first.value.buf.length };
-        for await (const b of blocks) yield { ...b, len: b.buf.length };
-      };
-      return await parseInThread(job, all(), () => rawBytes);
-    }
-    let pendingFirst: { buf: Uint8Array; final: boolean } | null = first.value;
-    let ended = false;
-    const next = async (): Promise<Omit<BlockRequest, 'seq'> | null> => {
-      if (pendingFirst !== null) {
-        const b = pendingFirst;
-        pendingFirst = null;
-        ended = b.final;
-        return { buf: b.buf, final: b.final, range: null };
-      }
-      if (ended) return null;
-      const n = await blocks.next();
-      if (n.done) return null;
-      ended = n.value.final;
-      return { buf: n.value.buf, final: n.value.final, range: null };
-    };
-    return await parseInWorkers(job, next, () => rawBytes, script, nWorkers);
+    return await parseStream(job, plan, blocksOf(head, chunks, plan.blockBytes), () => rawBytes);
   } finally {
     await chunks.return?.(undefined);
   }
+}
+
+/** How an input is read and parsed: decided once from its head, its kind and the options. */
+interface ParsePlan {
+  blockBytes: number;
+  nWorkers: number;
+  /** the worker script, or null (no workers asked for, or running from the TypeScript sources) */
+  script: URL | null;
+  /** workers were asked for (opts.workers or TXREPLAY_INGEST_WORKERS), not just allowed */
+  explicit: boolean;
+  /** a regular file, read by offset (else a stream: gzip, stdin, a pipe) */
+  regular: boolean;
+  /** a regular file big enough for workers */
+  big: boolean;
+  /** where the data starts (3 after a byte order mark) */
+  dataStart: number;
+  size: number;
+}
+
+async function planOf(job: SourceJob, gzip: boolean, dataStart: number): Promise<ParsePlan> {
+  const { path, format, opts } = job;
+  const blockBytes = opts.blockBytes ?? BLOCK_BYTES;
+  const nWorkers = opts.workers ?? defaultWorkerCount();
+  // by default workers start only for big regular files: each costs a start-up and its own JIT warm-up
+  // (~0.5 CPU-second together on the bench machine), which a smaller input does not pay back
+  const explicit = opts.workers !== undefined || workerCountFromEnv() !== null;
+  const size = opts.totalBytes ?? null;
+  const script = nWorkers > 0 ? parseWorkerScript() : null;
+  // only a regular file can be re-read by offset: a named pipe (`<(perf script)`), a device or stdin has to
+  // go on as the stream it is
+  const regular =
+    path !== '-' &&
+    !gzip &&
+    (await stat(path).then(
+      (st) => st.isFile(),
+      () => false,
+    ));
+  const minParallel = wasmKernelEnabled(format) ? MIN_PARALLEL_BYTES_WASM : MIN_PARALLEL_BYTES;
+  const big = size !== null && size - dataStart > blockBytes && (explicit || size >= minParallel);
+  return { blockBytes, nWorkers, script, explicit, regular, big, dataStart, size: size ?? 0 };
+}
+
+/** A regular file: workers read their own byte ranges (no copy through this thread), or this thread reads it. */
+async function parseRegularFile(job: SourceJob, plan: ParsePlan): Promise<SourceSummary> {
+  const { path } = job;
+  const { blockBytes, dataStart, size, script } = plan;
+  if (script !== null && plan.big) {
+    let start = dataStart;
+    const next = async (): Promise<Omit<BlockRequest, 'seq'> | null> => {
+      if (start >= size) return null;
+      const end = Math.min(start + blockBytes, size);
+      const req = { buf: null, final: end >= size, range: { path, start, end, atLineStart: start === dataStart } };
+      start = end;
+      return req;
+    };
+    return await parseInWorkers(job, next, () => Math.min(start, size), script, plan.nWorkers);
+  }
+  // this thread: one reused read buffer (the kernel's input region), no stream chunks to join
+  let readPos = dataStart;
+  const blocks = (into: Uint8Array | null) => fileBlocks(path, dataStart, blockBytes, (p) => void (readPos = p), into);
+  return await parseInThread(job, blocks, () => readPos);
+}
+
+/**
+ * gzip/stdin/pipes (size unknown; gunzip already runs on the libuv pool): workers when asked for, or when the
+ * WebAssembly kernel parses the format and the input is more than one block (a 120 MB perf-script .gz: 0.79–0.88 s
+ * with 2 workers against 1.37–1.59 s in this thread); else this thread.
+ */
+async function parseStream(
+  job: SourceJob,
+  plan: ParsePlan,
+  blocks: AsyncGenerator<{ buf: Uint8Array; final: boolean }>,
+  rawBytes: () => number,
+): Promise<SourceSummary> {
+  const first = await blocks.next();
+  if (first.done) throw new Error('unreachable: blocksOf yields at least one block');
+  const script = plan.script;
+  if (script === null || first.value.final || !(plan.explicit || wasmKernelEnabled(job.format))) {
+    const all = async function* (): AsyncGenerator<{ buf: Uint8Array; len: number; final: boolean }> {
+      yield { ...first.value, len: first.value.buf.length };
+      for await (const b of blocks) yield { ...b, len: b.buf.length };
+    };
+    return await parseInThread(job, all, rawBytes);
+  }
+  let pendingFirst: { buf: Uint8Array; final: boolean } | null = first.value;
+  let ended = false;
+  const next = async (): Promise<Omit<BlockRequest, 'seq'> | null> => {
+    if (pendingFirst !== null) {
+      const b = pendingFirst;
+      pendingFirst = null;
+      ended = b.final;
+      return { buf: b.buf, final: b.final, range: null };
+    }
+    if (ended) return null;
+    const n = await blocks.next();
+    if (n.done) return null;
+    ended = n.value.final;
+    return { buf: n.value.buf, final: n.value.final, range: null };
+  };
+  return await parseInWorkers(job, next, rawBytes, script, plan.nWorkers);
 }
 
 function summaryOf(
@@ -401,39 +443,97 @@ interface SourceJob {
   opts: SourceOptions;
 }
 
+/**
+ * The calling thread's parser for one input. With the WebAssembly kernel (its format, no paste prefix, fastPath not
+ * false) it parses into columns in the kernel's memory, with their own dictionaries, whose batches are remapped into
+ * the output's dictionaries (./remap.ts, as a worker's are); `input` is the kernel's input region, where blocks are
+ * read. Without it, the string parser writes straight into the output's columns.
+ */
+class ThreadParser {
+  readonly handler: LineHandler;
+  readonly input: Uint8Array | null;
+  /** batches ready for onBatch, with the pooled buffers to give back once it returned */
+  readonly pending: { batch: RecordBatch; buffers: ArrayBufferLike[] }[] = [];
+  private readonly local: RowColumns | null;
+  private readonly remap: DictRemap;
+  private readonly sent = DICT_COLUMN_NAMES.map(() => 0);
+  private readonly pool: BufferPool | undefined;
+
+  constructor(private readonly job: SourceJob) {
+    const { path, format, prefix, cols, sourceIdx, opts } = job;
+    this.pool = opts.reuseBatchBuffers === true ? new BufferPool() : undefined;
+    const useKernel = opts.fastPath !== false && prefix === 'none' && wasmKernelEnabled(format);
+    const wasm = useKernel ? new WasmLineKernel(format, cols.capacity, THREAD_INPUT_BYTES) : null;
+    this.local = wasm === null ? null : new RowColumns(cols.capacity, wasm.arena);
+    this.input = wasm?.input ?? null;
+    this.remap = new DictRemap(cols, sourceIdx);
+    const into = this.local ?? cols;
+    const localSource = this.local === null ? sourceIdx : this.local.dicts.source.intern(path);
+    const strict = opts.strict ?? false;
+    this.handler = new LineHandler(into, format, path, strict, localSource, () => this.take(), prefix);
+    if (wasm !== null) this.handler.attachWasm(wasm);
+  }
+
+  /** The full (or, at the end, partial) batch of the columns parsed into, as a batch of the output. */
+  take(): void {
+    const cols = this.job.cols;
+    const local = this.local;
+    const b = (local ?? cols).takeBuffers(this.pool);
+    if (local !== null) {
+      this.remap.add(newStringsSince(local.dicts, this.sent));
+      this.remap.apply(b);
+    }
+    this.pending.push({ batch: cols.batchOf(b), buffers: this.pool === undefined ? [] : buffersOf(b) });
+  }
+
+  /** Hand the pending batches to onBatch in order; their buffers go back to the pool once it returned. */
+  async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const p = this.pending.shift()!;
+      await this.job.onBatch(p.batch);
+      for (const buf of p.buffers) this.pool?.give(buf);
+    }
+  }
+
+  /** The input's summary (the kernel's last partial batch is handed on first: the output's columns hold none of it). */
+  async finish(): Promise<SourceSummary> {
+    const { path, format, cols } = this.job;
+    const h = this.handler;
+    let countsByEvent = h.countsByEvent;
+    if (this.local !== null) {
+      if (this.local.length > 0) this.take();
+      this.remap.add(newStringsSince(this.local.dicts, this.sent));
+      countsByEvent = [];
+      this.remap.foldEventCounts(h.countsByEvent, countsByEvent);
+    }
+    await this.drain();
+    return summaryOf(path, format, cols, h, h.kernel, h.issues, countsByEvent);
+  }
+}
+
 async function parseInThread(
   job: SourceJob,
-  blocks: AsyncIterable<{ buf: Uint8Array; len: number; final: boolean }>,
+  blocks: (input: Uint8Array | null) => AsyncIterable<{ buf: Uint8Array; len: number; final: boolean }>,
   rawBytes: () => number,
 ): Promise<SourceSummary> {
-  const { path, format, prefix, cols, sourceIdx, onBatch, opts } = job;
-  const pending: { batch: RecordBatch; buffers: ArrayBufferLike[] }[] = [];
-  const pool = opts.reuseBatchBuffers === true ? new BufferPool() : undefined;
-  const handler = new LineHandler(
-    cols,
-    format,
-    path,
-    opts.strict ?? false,
-    sourceIdx,
-    () => {
-      const b = cols.takeBuffers(pool);
-      pending.push({ batch: cols.batchOf(b), buffers: pool === undefined ? [] : buffersOf(b) });
-    },
-    prefix,
-  );
-  if (opts.fastPath === false) handler.disableFastPath();
-  for await (const block of blocks) {
+  const { cols, onBatch, opts } = job;
+  const parser = new ThreadParser(job);
+  // rows of earlier inputs still in the output's columns go first (the kernel's batches bypass them)
+  if (parser.input !== null && cols.length > 0) await onBatch(cols.flush());
+  for await (const block of blocks(parser.input)) {
     if (opts.signal?.aborted) throw abortError(opts.signal);
-    handler.feedLines(block.buf, 0, block.len, block.final);
-    while (pending.length > 0) {
-      const p = pending.shift()!;
-      await onBatch(p.batch);
-      for (const buf of p.buffers) pool?.give(buf);
+    // a block of a stream: into the kernel's input region when it fits
+    let buf = block.buf;
+    if (parser.input !== null && buf !== parser.input && block.len <= parser.input.length) {
+      parser.input.set(buf.subarray(0, block.len));
+      buf = parser.input;
     }
+    parser.handler.feedLines(buf, 0, block.len, block.final);
+    await parser.drain();
     opts.onProgress?.(rawBytes(), opts.totalBytes ?? null);
     if (block.final) break;
   }
-  return summaryOf(path, format, cols, handler, handler.kernel, handler.issues, handler.countsByEvent);
+  return await parser.finish();
 }
 
 /**
@@ -445,10 +545,12 @@ async function* fileBlocks(
   start: number,
   blockBytes: number,
   onRead: (pos: number) => void,
+  /** read into this buffer (the WebAssembly kernel's input region) rather than a new one */
+  into: Uint8Array | null,
 ): AsyncGenerator<{ buf: Uint8Array; len: number; final: boolean }> {
   const fh = await open(path, 'r');
   try {
-    let buf = new Uint8Array(blockBytes);
+    let buf = into ?? new Uint8Array(blockBytes);
     let have = 0;
     let pos = start;
     for (;;) {
@@ -477,6 +579,61 @@ async function* fileBlocks(
   }
 }
 
+/** Output-side state of one input parsed by workers: what consume() accumulates, block by block in file order. */
+interface WorkerTotals {
+  counts: { lines: number; events: number; skipped: number; comments: number; lostEvents: number };
+  kernel: string | null;
+  issues: ParseIssue[];
+  countsByEvent: number[];
+  /** the last event time of the blocks consumed so far (halves) */
+  lastTsLo: number;
+  lastTsHi: number;
+}
+
+const TS_C = COLUMNS.indexOf('ts_ns');
+const LINE_C = COLUMNS.indexOf('line');
+
+/** Lost-events markers before a block's first event take the previous block's last event time. */
+function stampLostBeforeEvent(res: BlockResult, t: WorkerTotals): void {
+  for (const o of res.lostBeforeEvent) {
+    let row = o;
+    for (const p of res.parts) {
+      if (row < p.n) {
+        const ts = p.values[TS_C] as BigInt64Array;
+        const ts32 = new Uint32Array(ts.buffer, ts.byteOffset, 2 * p.n);
+        ts32[2 * row] = t.lastTsLo;
+        ts32[2 * row + 1] = t.lastTsHi;
+        break;
+      }
+      row -= p.n;
+    }
+  }
+}
+
+/** A block's counts, issues (line numbers made file-relative) and last event time added to the input's totals. */
+function addBlockTotals(res: BlockResult, t: WorkerTotals, remap: DictRemap): void {
+  for (const issue of res.issues) {
+    if (t.issues.length >= MAX_ISSUES) break;
+    t.issues.push({ ...issue, line: issue.line + t.counts.lines });
+  }
+  remap.foldEventCounts(res.countsByEvent, t.countsByEvent);
+  if (t.kernel === null && res.kernel !== null) t.kernel = res.kernel;
+  if (res.sawEvent) {
+    t.lastTsLo = res.lastTsLo;
+    t.lastTsHi = res.lastTsHi;
+  }
+  t.counts.lines += res.lines;
+  t.counts.events += res.events;
+  t.counts.skipped += res.skipped;
+  t.counts.comments += res.comments;
+  t.counts.lostEvents += res.lostEvents;
+}
+
+/**
+ * Parse an input with worker threads: `next` gives the blocks (byte ranges of a regular file, or blocks of a
+ * stream), at most INFLIGHT_PER_WORKER per worker are in flight, and the answers are consumed strictly in block
+ * order (dictionary indices remapped per worker, line numbers made file-relative, batches written).
+ */
 async function parseInWorkers(
   job: SourceJob,
   next: () => Promise<Omit<BlockRequest, 'seq'> | null>,
@@ -492,59 +649,31 @@ async function parseInWorkers(
     batchRows: cols.capacity,
     sharedBuffers: opts.reuseBatchBuffers === true,
   });
-  const counts = { lines: 0, events: 0, skipped: 0, comments: 0, lostEvents: 0 };
-  let kernel: string | null = null;
-  const issues: ParseIssue[] = [];
-  const countsByEvent: number[] = [];
-  let lastTsLo = 0;
-  let lastTsHi = 0;
-  // per worker, per dictionary column: worker-local index → index in the output dictionary
-  const remaps: number[][][] = Array.from({ length: nWorkers }, () => DICT_COLUMN_NAMES.map(() => []));
-  const identities: boolean[][] = Array.from({ length: nWorkers }, () => DICT_COLUMN_NAMES.map(() => true));
-  const EVENT_D = DICT_COLUMN_NAMES.indexOf('event');
-  const TS_C = COLUMNS.indexOf('ts_ns');
-  const LINE_C = COLUMNS.indexOf('line');
-  const DICT_C = DICT_COLUMN_NAMES.map((name) => COLUMNS.indexOf(name));
+  const t: WorkerTotals = {
+    counts: { lines: 0, events: 0, skipped: 0, comments: 0, lostEvents: 0 },
+    kernel: null,
+    issues: [],
+    countsByEvent: [],
+    lastTsLo: 0,
+    lastTsHi: 0,
+  };
+  const remaps = Array.from({ length: nWorkers }, () => new DictRemap(cols, sourceIdx));
+  // rows of earlier inputs still in the output's columns go first (the workers' batches bypass them)
+  if (cols.length > 0) await onBatch(cols.flush());
 
   const consume = async (res: BlockResult): Promise<void> => {
     const remap = remaps[res.worker]!;
-    const identity = identities[res.worker]!;
-    DICT_COLUMN_NAMES.forEach((name, d) => {
-      const m = remap[d]!;
-      const add = res.newStrings[d]!;
-      for (const s of add) m.push(name === 'source' ? sourceIdx : cols.dicts[name].intern(s));
-      // a worker whose strings got the same indices here needs no remap pass (often the first worker's)
-      if (add.length > 0) identity[d] = m.every((g, local) => g === local);
-    });
+    remap.add(res.newStrings);
     if (res.skipped > 0 && opts.strict) {
       const first = res.issues[0]!;
-      throw new StrictParseError({ ...first, line: first.line + counts.lines });
+      throw new StrictParseError({ ...first, line: first.line + t.counts.lines });
     }
-    // lost-events markers before the block's first event take the previous block's last event time
-    for (const o of res.lostBeforeEvent) {
-      let row = o;
-      for (const p of res.parts) {
-        if (row < p.n) {
-          const ts = p.values[TS_C] as BigInt64Array;
-          const ts32 = new Uint32Array(ts.buffer, ts.byteOffset, 2 * p.n);
-          ts32[2 * row] = lastTsLo;
-          ts32[2 * row + 1] = lastTsHi;
-          break;
-        }
-        row -= p.n;
-      }
-    }
+    stampLostBeforeEvent(res, t);
     for (const p of res.parts) {
-      const n = p.n;
       const line = p.values[LINE_C] as Uint32Array;
-      const lineBase = counts.lines;
-      for (let i = 0; i < n; i++) line[i] = line[i]! + lineBase;
-      for (let d = 0; d < DICT_C.length; d++) {
-        if (p.nullCounts[DICT_C[d]!] === n || identity[d]) continue; // all null, or same indices: nothing to remap
-        const idx = p.values[DICT_C[d]!] as Int32Array;
-        const map = remap[d]!;
-        for (let i = 0; i < n; i++) idx[i] = map[idx[i]!]!;
-      }
+      const lineBase = t.counts.lines;
+      for (let i = 0; i < p.n; i++) line[i] = line[i]! + lineBase;
+      remap.apply(p);
       await onBatch(cols.batchOf(p));
       // written: the buffers go back to the worker that filled them
       if (opts.reuseBatchBuffers === true)
@@ -553,50 +682,48 @@ async function parseInWorkers(
           buffersOf(p).filter((b): b is SharedArrayBuffer => b instanceof SharedArrayBuffer),
         );
     }
-    for (const issue of res.issues) {
-      if (issues.length >= MAX_ISSUES) break;
-      issues.push({ ...issue, line: issue.line + counts.lines });
-    }
-    res.countsByEvent.forEach((n, local) => {
-      if (n) {
-        const g = remap[EVENT_D]![local]!;
-        countsByEvent[g] = (countsByEvent[g] ?? 0) + n;
-      }
-    });
-    if (kernel === null && res.kernel !== null) kernel = res.kernel;
-    if (res.sawEvent) {
-      lastTsLo = res.lastTsLo;
-      lastTsHi = res.lastTsHi;
-    }
-    counts.lines += res.lines;
-    counts.events += res.events;
-    counts.skipped += res.skipped;
-    counts.comments += res.comments;
-    counts.lostEvents += res.lostEvents;
+    addBlockTotals(res, t, remap);
   };
-
-  const inflight: Promise<BlockResult>[] = [];
-  const maxInflight = nWorkers * INFLIGHT_PER_WORKER;
   try {
-    let seq = 0;
-    for (;;) {
-      if (opts.signal?.aborted) throw abortError(opts.signal);
-      const req = await next();
-      if (req === null) break;
-      const p = pool.submit({ ...req, seq: seq++ });
-      p.catch(() => undefined); // rejections are handled where the block is consumed, in order
-      inflight.push(p);
-      while (inflight.length >= maxInflight) await consume(await (inflight.shift() as Promise<BlockResult>));
-      opts.onProgress?.(rawBytes(), opts.totalBytes ?? null);
-      if (req.final) break;
-    }
-    while (inflight.length > 0) {
-      if (opts.signal?.aborted) throw abortError(opts.signal);
-      await consume(await (inflight.shift() as Promise<BlockResult>));
-    }
+    await submitInOrder(
+      pool,
+      next,
+      consume,
+      nWorkers * INFLIGHT_PER_WORKER,
+      () => opts.onProgress?.(rawBytes(), opts.totalBytes ?? null),
+      opts.signal,
+    );
   } finally {
     pool.close();
   }
   opts.onProgress?.(rawBytes(), opts.totalBytes ?? null);
-  return summaryOf(path, format, cols, counts, kernel, issues, countsByEvent);
+  return summaryOf(path, format, cols, t.counts, t.kernel, t.issues, t.countsByEvent);
+}
+
+/** Submit the blocks `next` gives, at most maxInflight at a time, and consume the answers in submission order. */
+async function submitInOrder(
+  pool: ParsePool,
+  next: () => Promise<Omit<BlockRequest, 'seq'> | null>,
+  consume: (res: BlockResult) => Promise<void>,
+  maxInflight: number,
+  onSubmitted: () => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const inflight: Promise<BlockResult>[] = [];
+  let seq = 0;
+  for (;;) {
+    if (signal?.aborted) throw abortError(signal);
+    const req = await next();
+    if (req === null) break;
+    const p = pool.submit({ ...req, seq: seq++ });
+    p.catch(() => undefined); // rejections are handled where the block is consumed, in order
+    inflight.push(p);
+    while (inflight.length >= maxInflight) await consume(await (inflight.shift() as Promise<BlockResult>));
+    onSubmitted();
+    if (req.final) break;
+  }
+  while (inflight.length > 0) {
+    if (signal?.aborted) throw abortError(signal);
+    await consume(await (inflight.shift() as Promise<BlockResult>));
+  }
 }

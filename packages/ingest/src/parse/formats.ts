@@ -12,6 +12,7 @@
  */
 import type { RowColumns } from '../table/rows.js';
 import { canonicalEvent, eventId, parseFields } from './fields.js';
+import { CPU_MAX, I32_MAX, PID_MAX } from './fieldKeys.js';
 import { matchLooseFtrace } from './ftraceLoose.js';
 import {
   CH_COLON,
@@ -42,6 +43,13 @@ export interface LineResult {
   lostOwnTs: boolean;
   /** perf `# os release : …` and the like */
   kernel: string | null;
+  /**
+   * An event line: where its printed event name [evA, evB) and its field text (from fieldsA) are, so that
+   * ./lines.ts can give the WebAssembly kernel that event's template (./template.ts)
+   */
+  evA: number;
+  evB: number;
+  fieldsA: number;
 }
 
 export type LineParser = (s: string, cols: RowColumns, r: number, out: LineResult) => LineKind;
@@ -49,6 +57,44 @@ export type LineParser = (s: string, cols: RowColumns, r: number, out: LineResul
 function fail(out: LineResult, message: string): LineKind {
   out.message = message;
   return LineKind.Error;
+}
+
+/**
+ * pid and cpu checked against their kernel types (pid_t s32; the cpu column int16, ./fieldKeys.ts): the error, or
+ * null. The digits are s[ps, pe) and s(lb, rb) when the caller has them (for the message).
+ */
+function pidCpuRange(
+  s: string,
+  ps: number,
+  pe: number,
+  pid: number,
+  lb: number,
+  rb: number,
+  cpu: number,
+): string | null {
+  if (pid > PID_MAX) return `pid ${pe > ps ? s.slice(ps, pe) : pid} out of range (s32)`;
+  if (cpu > CPU_MAX) return `cpu ${rb > lb ? s.slice(lb + 1, rb) : cpu} out of range (at most ${CPU_MAX})`;
+  return null;
+}
+
+/**
+ * A lost-events record: `count` events lost on `cpu` (-1: unknown). Its marker row keeps the count in `packets`
+ * (s32) and the CPU in `cpu`: a count or CPU outside them rejects the line.
+ */
+function lostRecord(out: LineResult, count: number, cpu: number): LineKind {
+  if (!Number.isInteger(count) || count < 0 || count > I32_MAX)
+    return fail(out, `lost-events count ${count} out of range (s32)`);
+  if (cpu > CPU_MAX) return fail(out, `cpu ${cpu} out of range (at most ${CPU_MAX})`);
+  out.lost = count;
+  out.lostCpu = cpu;
+  return LineKind.Lost;
+}
+
+/** Why a `secs.frac` timestamp s[a, b) was refused: past the s64 nanoseconds of ts_ns, or not one. */
+function tsError(s: string, a: number, b: number): string {
+  return /^\d+(\.\d{1,9})?(us)?$/.test(s.slice(a, b))
+    ? `timestamp ${s.slice(a, b)} out of range (s64 ns)`
+    : 'bad timestamp';
 }
 
 /** Recently seen event names as printed, their canonical names and ids: matched without allocating. */
@@ -86,6 +132,9 @@ function finishEvent(
 ): LineKind {
   const k = lookupEvent(s, evA, evB);
   const name = evCanonical[k]!;
+  out.evA = evA;
+  out.evB = evB;
+  out.fieldsA = fieldsA;
   cols.setDict('event', r, name);
   const err = parseFields(cols, r, evIds[k]!, s, fieldsA, s.length);
   if (err !== null) return fail(out, `${name}: ${err}`);
@@ -173,10 +222,8 @@ function eventColon(s: string, i: number, end: number): number {
 function perfLost(s: string, evA: number, lb: number, rb: number, out: LineResult): LineKind {
   const m = /^PERF_RECORD_LOST(?:_SAMPLES)?\s+lost\s+(\d+)/.exec(s.slice(evA));
   if (!m) return fail(out, 'PERF_RECORD_LOST without a count');
-  out.lost = Number(m[1]);
-  out.lostCpu = parseUDec(s, lb + 1, rb);
   out.lostOwnTs = true;
-  return LineKind.Lost;
+  return lostRecord(out, Number(m[1]), parseUDec(s, lb + 1, rb));
 }
 
 export const parsePerfLine: LineParser = (s, cols, r, out) => {
@@ -203,6 +250,9 @@ export const parsePerfLine: LineParser = (s, cols, r, out) => {
   while (ps > i && isDigit(s.charCodeAt(ps - 1))) ps--;
   if (ps === pe) return fail(out, 'no pid before [cpu]');
   let pid = parseUDec(s, ps, pe);
+  const cpu = parseUDec(s, lb + 1, rb);
+  const range = pidCpuRange(s, ps, pe, pid, lb, rb, cpu);
+  if (range !== null) return fail(out, range);
   if (ps > i && s.charCodeAt(ps - 1) === CH_MINUS) {
     // `:-1 -1` style unknown pid
     ps--;
@@ -213,7 +263,7 @@ export const parsePerfLine: LineParser = (s, cols, r, out) => {
   const tsA = skipSpaces(s, rb + 1, end);
   const tsColon = timestampColon(s, tsA, end);
   if (tsColon < 0) return fail(out, 'no secs.usecs: timestamp');
-  if (!parseSecsDotFrac(s, tsA, tsColon, cols.halves.ts_ns, r)) return fail(out, 'bad timestamp');
+  if (!parseSecsDotFrac(s, tsA, tsColon, cols.halves.ts_ns, r)) return fail(out, tsError(s, tsA, tsColon));
   cols.valid.ts_ns[r] = 1;
   const evA = skipSpaces(s, tsColon + 1, end);
   if (s.startsWith('PERF_RECORD_LOST', evA)) return perfLost(s, evA, lb, rb, out);
@@ -221,7 +271,7 @@ export const parsePerfLine: LineParser = (s, cols, r, out) => {
   if (evColon < 0 || evColon === evA) return fail(out, 'no event name');
   cols.values.pid[r] = pid;
   cols.valid.pid[r] = 1;
-  cols.values.cpu[r] = parseUDec(s, lb + 1, rb);
+  cols.values.cpu[r] = cpu;
   cols.valid.cpu[r] = 1;
   if (ce > i) cols.setDict('comm', r, s.slice(i, ce));
   return finishEvent(s, cols, r, out, evA, evColon, evColon + 1);
@@ -237,6 +287,8 @@ const LATENCY_RE =
 function looseOr(s: string, cols: RowColumns, r: number, out: LineResult, message: string): LineKind {
   const m = matchLooseFtrace(s);
   if (m === null) return fail(out, message);
+  const range = pidCpuRange(s, 0, 0, m.pid ?? 0, 0, 0, m.cpu ?? 0);
+  if (range !== null) return fail(out, range);
   cols.valid.pid[r] = 0;
   cols.valid.cpu[r] = 0;
   cols.valid.comm[r] = 0;
@@ -252,11 +304,25 @@ function looseOr(s: string, cols: RowColumns, r: number, out: LineResult, messag
   const ok = m.micros
     ? parseMicros(m.ts, 0, m.ts.length, cols.halves.ts_ns, r)
     : parseSecsDotFrac(m.ts, 0, m.ts.length, cols.halves.ts_ns, r);
-  if (!ok) return fail(out, 'bad timestamp');
+  if (!ok) return fail(out, tsError(m.ts, 0, m.ts.length));
   cols.valid.ts_ns[r] = 1;
   const evColon = eventColon(s, m.evA, s.length);
   if (evColon < 0 || evColon === m.evA) return fail(out, 'no event name');
   return finishEvent(s, cols, r, out, m.evA, evColon, evColon + 1);
+}
+
+/**
+ * The non-event records of ftrace and trace-cmd output: ftrace's "CPU:1 [LOST 123 EVENTS]" (kernel/trace/trace.c
+ * print_trace_line), trace-cmd's "cpus=2", "CPU 0 is empty" and "version = 6": their LineKind, or null.
+ */
+function ftraceRecord(s: string, i: number, out: LineResult): LineKind | null {
+  if (s.startsWith('CPU', i)) {
+    const m = /^CPU:?\s*(\d+)\s+\[LOST (\d+) EVENTS\]/.exec(s.slice(i));
+    if (m) return lostRecord(out, Number(m[2]), Number(m[1]));
+    if (/^CPU\s*\d+ is empty/.test(s.slice(i))) return LineKind.Comment;
+  }
+  if (s.startsWith('cpus=', i) || s.startsWith('version = ', i)) return LineKind.Comment;
+  return null;
 }
 
 export const parseFtraceLine: LineParser = (s, cols, r, out) => {
@@ -265,17 +331,8 @@ export const parseFtraceLine: LineParser = (s, cols, r, out) => {
   if (i === end) return LineKind.Comment;
   const c0 = s.charCodeAt(i);
   if (c0 === CH_HASH) return LineKind.Comment;
-  // ftrace: "CPU:1 [LOST 123 EVENTS]" (kernel/trace/trace.c print_trace_line); trace-cmd: "cpus=2", "CPU 0 is empty"
-  if (s.startsWith('CPU', i)) {
-    const m = /^CPU:?\s*(\d+)\s+\[LOST (\d+) EVENTS\]/.exec(s.slice(i));
-    if (m) {
-      out.lost = Number(m[2]);
-      out.lostCpu = Number(m[1]);
-      return LineKind.Lost;
-    }
-    if (/^CPU\s*\d+ is empty/.test(s.slice(i))) return LineKind.Comment;
-  }
-  if (s.startsWith('cpus=', i) || s.startsWith('version = ', i)) return LineKind.Comment;
+  const record = ftraceRecord(s, i, out);
+  if (record !== null) return record;
   // `[cpu] …` or `ts: …`: the task column was cut away (./ftraceLoose.ts)
   if (s.charCodeAt(i) === CH_LBRACK || timestampColon(s, i, end) >= 0)
     return looseOr(s, cols, r, out, 'not an ftrace event line');
@@ -297,10 +354,14 @@ export const parseFtraceLine: LineParser = (s, cols, r, out) => {
     while (ps > i && isDigit(s.charCodeAt(ps - 1))) ps--;
     if (ps === pe || ps <= i || s.charCodeAt(ps - 1) !== CH_MINUS)
       return looseOr(s, cols, r, out, 'no comm-pid before [cpu]');
-    cols.values.pid[r] = parseUDec(s, ps, pe);
+    const pid = parseUDec(s, ps, pe);
+    const cpu = parseUDec(s, lb + 1, rb);
+    const range = pidCpuRange(s, ps, pe, pid, lb, rb, cpu);
+    if (range !== null) return fail(out, range);
+    cols.values.pid[r] = pid;
     cols.valid.pid[r] = 1;
     if (ps - 1 > i) cols.setDict('comm', r, s.slice(i, ps - 1));
-    cols.values.cpu[r] = parseUDec(s, lb + 1, rb);
+    cols.values.cpu[r] = cpu;
     cols.valid.cpu[r] = 1;
     // optional flags column (4 or 5 chars), then the timestamp
     let tsA = skipSpaces(s, rb + 1, end);
@@ -312,7 +373,7 @@ export const parseFtraceLine: LineParser = (s, cols, r, out) => {
       tsColon = timestampColon(s, tsA, end);
       if (tsColon < 0) return looseOr(s, cols, r, out, 'no secs.usecs: timestamp');
     }
-    if (!parseSecsDotFrac(s, tsA, tsColon, cols.halves.ts_ns, r)) return fail(out, 'bad timestamp');
+    if (!parseSecsDotFrac(s, tsA, tsColon, cols.halves.ts_ns, r)) return fail(out, tsError(s, tsA, tsColon));
     cols.valid.ts_ns[r] = 1;
     evA = skipSpaces(s, tsColon + 1, end);
   } else {
@@ -320,6 +381,8 @@ export const parseFtraceLine: LineParser = (s, cols, r, out) => {
     const m = LATENCY_RE.exec(s);
     if (!m) return looseOr(s, cols, r, out, 'not an ftrace event line');
     const [whole, comm, pid, cpu, , ts, us] = m as unknown as string[];
+    const range = pidCpuRange(s, 0, 0, Number(pid), 0, 0, Number(cpu));
+    if (range !== null) return fail(out, range);
     cols.values.pid[r] = Number(pid);
     cols.valid.pid[r] = 1;
     cols.setDict('comm', r, comm!.trim());
@@ -328,7 +391,7 @@ export const parseFtraceLine: LineParser = (s, cols, r, out) => {
     const ok = us
       ? parseMicros(ts!, 0, ts!.length, cols.halves.ts_ns, r)
       : parseSecsDotFrac(ts!, 0, ts!.length, cols.halves.ts_ns, r);
-    if (!ok) return fail(out, 'bad timestamp');
+    if (!ok) return fail(out, tsError(ts!, 0, ts!.length));
     cols.valid.ts_ns[r] = 1;
     const evName = m[7]!;
     evA = whole!.lastIndexOf(evName + ':');
@@ -362,15 +425,13 @@ export const parseBpftraceLine: LineParser = (s, cols, r, out) => {
     if (s.startsWith('Lost ', i)) {
       // bpftrace: "Lost N events" when the perf ring buffer overflowed
       const m = /^Lost (\d+) events/.exec(s.slice(i));
-      if (m) {
-        out.lost = Number(m[1]);
-        return LineKind.Lost;
-      }
+      if (m) return lostRecord(out, Number(m[1]), -1);
     }
     return fail(out, 'not a bpftrace event line (expected "<ts_ns> <cpu> <pid> <comm> <sys:event> …")');
   }
   const tsE = tokenEnd(s, i, end);
   if (!parseU64Dec(s, i, tsE, cols.halves.ts_ns, r)) return fail(out, 'bad ts_ns');
+  if (cols.halves.ts_ns[2 * r + 1]! > 0x7fffffff) return fail(out, `ts_ns ${s.slice(i, tsE)} out of range (s64 ns)`);
   cols.valid.ts_ns[r] = 1;
   const cpuA = skipSpaces(s, tsE, end);
   const cpuE = tokenEnd(s, cpuA, end);
@@ -380,6 +441,8 @@ export const parseBpftraceLine: LineParser = (s, cols, r, out) => {
   const pidE = tokenEnd(s, pidA, end);
   const pid = parseUDec(s, pidA, pidE);
   if (pid !== pid) return fail(out, 'bad pid');
+  const range = pidCpuRange(s, pidA, pidE, pid, cpuA - 1, cpuE, cpu);
+  if (range !== null) return fail(out, range);
   cols.values.cpu[r] = cpu;
   cols.valid.cpu[r] = 1;
   cols.values.pid[r] = pid;
@@ -439,8 +502,7 @@ export const parseBpftraceJsonLine: LineParser = (s, cols, r, out) => {
     const d = rec.data as { events?: unknown } | null;
     const n = d && typeof d === 'object' ? Number(d.events) : NaN;
     if (!Number.isFinite(n)) return fail(out, 'lost_events record without a count');
-    out.lost = n;
-    return LineKind.Lost;
+    return lostRecord(out, n, -1);
   }
   if (typeof rec.type === 'string') return LineKind.Comment;
   return fail(out, 'JSON record without a type');

@@ -2,7 +2,7 @@
  * ftrace lines with columns cut away: what people paste after trimming the task, CPU and/or irq-flags columns of
  * tracefs `trace` (kernel/trace/trace_output.c: `comm-pid [cpu] flags ts: event: fields`) or of the latency format
  * (`comm-pid cpuflags ts[us][mark]: event: fields`). Whatever columns are left are kept; the timestamp and the
- * event name are required. The full layouts stay with ./formats.ts parseFtraceLine (and the byte fast path): this
+ * event name are required. The full layouts stay with ./formats.ts parseFtraceLine (and the WebAssembly kernel): this
  * is only tried on lines those do not read.
  *
  *   [002] ..s1.  1838.311662: net_dev_xmit_timeout: …     CPU and flags, no task

@@ -1,22 +1,27 @@
 /**
  * Line accounting over raw bytes: every line is exactly one of event (a row, lost-events markers included),
- * comment, or skipped; lines = events + skipped + comments. Each line goes to the byte fast path (./fast.ts)
- * first and, when that cannot decide, to the string parser of its format (./formats.ts) — the reference, which
- * words every error message. In parse workers, a buffer in the WebAssembly kernel's memory goes through the
- * kernel before both (feedWasm, ./wasmLines.ts); the lines it hands back take the same path.
+ * comment, or skipped; lines = events + skipped + comments. With the WebAssembly line kernel attached (./wasmLines.ts,
+ * the one fast path: perf-script, ftrace/trace-cmd, bpftrace printf, on a buffer in its memory) the kernel parses
+ * the lines it can decide exactly; every other line — and every line without the kernel — goes to the string parser
+ * of its format (./formats.ts), the reference, which words every error message. The reference's parse of an event
+ * name's first line gives the kernel that event's template (./template.ts).
+ *
+ * Integrity checks before any parser sees a line: a control byte (NUL, a C0 control other than a tab, DEL)
+ * rejects it; a last line without its newline is kept only when it is not visibly cut (cutLastLine).
  *
  * Used in-process (one handler for a whole source) and inside parse workers (one handler per worker, counts
  * reset per chunk, line numbers relative to the chunk; the main thread adds the chunk's first line).
  */
-import { decodeSlice } from './bytes.js';
 import type { RowColumns } from '../table/rows.js';
 import { StrictParseError, type ParseIssue } from './errors.js';
-import { FALLBACK, FastParser } from './fast.js';
+import { EV_DQL_STALL_DETECTED } from './fieldKeys.js';
+import { eventId } from './fields.js';
 import { LineKind, parseBpftraceJsonLine, parseBpftraceLine, parseFtraceLine, parsePerfLine } from './formats.js';
 import type { LineParser, LineResult } from './formats.js';
 import { isPasteDebris, skipPastePrefix, type PastePrefix } from './paste.js';
 import { parsePerfTraceLine } from './perfTrace.js';
 import { LOST_EVENTS_MARKER, type TraceFormat } from '../table/schema.js';
+import { learnTemplate } from './template.js';
 import { WASM_BAIL, WASM_FULL, type WasmLineKernel } from './wasmLines.js';
 
 /** How many unparseable lines are kept (with file:line) in the summary. */
@@ -40,6 +45,38 @@ export function parserFor(format: TraceFormat): LineParser {
   }
 }
 
+const utf8 = new TextDecoder('utf-8');
+
+/** The first control byte of buf[a, e) (NUL, C0 other than a tab, DEL), or -1. */
+function controlByteAt(buf: Uint8Array, a: number, e: number): number {
+  for (let i = a; i < e; i++) {
+    const c = buf[i]!;
+    if ((c < 32 && c !== 9) || c === 127) return i;
+  }
+  return -1;
+}
+
+function isAscii(buf: Uint8Array, a: number, e: number): boolean {
+  for (let i = a; i < e; i++) if (buf[i]! >= 128) return false;
+  return true;
+}
+
+/** Pointer keys whose printed value has a fixed width (16 hex digits: %p, hashed or not) unless it is NULL. */
+const POINTER_KEY = /(?:^|\s)(?:skbaddr=|napi=|struct\s+|skb=)(?:0x)?([0-9a-fA-F]*)$/;
+
+/**
+ * Why the last line of an input, which has no newline, was visibly cut, or null: its last token is a `key=` with
+ * nothing after it, or a pointer with fewer than its 16 hex digits that is not NULL (`skbaddr=0xffff888` must not
+ * become an event with a 7-digit pointer). A number cut between its digits cannot be told from a shorter one.
+ */
+function cutLastLine(text: string): string | null {
+  const t = text.trimEnd();
+  if (t.endsWith('=')) return `its last field '${t.slice(t.lastIndexOf(' ') + 1)}' has no value`;
+  const m = POINTER_KEY.exec(t);
+  if (m !== null && m[1]!.length < 16 && /[1-9a-fA-F]/.test(m[1]!)) return `its last pointer '${m[0].trim()}' is cut`;
+  return null;
+}
+
 export class LineHandler {
   lines = 0;
   events = 0;
@@ -58,9 +95,17 @@ export class LineHandler {
   lostBeforeEvent: number[] = [];
   rows = 0;
 
-  private fast: FastParser | null;
-  private readonly slow: LineParser;
-  private readonly out: LineResult = { message: '', lost: 0, lostCpu: -1, lostOwnTs: false, kernel: null };
+  private readonly parse: LineParser;
+  private readonly out: LineResult = {
+    message: '',
+    lost: 0,
+    lostCpu: -1,
+    lostOwnTs: false,
+    kernel: null,
+    evA: -1,
+    evB: -1,
+    fieldsA: -1,
+  };
 
   constructor(
     private readonly cols: RowColumns,
@@ -73,27 +118,22 @@ export class LineHandler {
     /** the paste prefix the sniffer found on the event lines (./paste.ts), cut before any parser sees a line */
     private readonly prefix: PastePrefix = 'none',
   ) {
-    this.fast = new FastParser(cols, format);
-    this.slow = parserFor(format);
+    this.parse = parserFor(format);
   }
 
   private wasm: WasmLineKernel | null = null;
+  /** printed event names whose template was offered to the kernel */
+  private readonly offered = new Set<string>();
   /** rows the WebAssembly kernel made (the rest came through line()) */
   wasmRows = 0;
 
   /**
    * Parse the lines read into `wasm.input` with the WebAssembly kernel (./wasmLines.ts); `cols` must have
-   * been built with `wasm.arena`. Lines it hands back, and every other buffer, take the usual path.
+   * been built with `wasm.arena`. Lines it hands back, and every other buffer, go to the string parser.
    */
   attachWasm(wasm: WasmLineKernel): void {
-    if (this.fast === null) throw new Error('attachWasm needs the fast path');
-    wasm.attach(this.cols, this.fast, this.sourceIdx);
+    wasm.attach(this.cols, this.sourceIdx);
     this.wasm = wasm;
-  }
-
-  /** Parse every line with the string parser (the reference the fast path is tested against). */
-  disableFastPath(): void {
-    this.fast = null;
   }
 
   /** Reset the per-chunk counts (worker mode); dictionaries and the last timestamp are kept. */
@@ -110,17 +150,81 @@ export class LineHandler {
     this.rows = 0;
   }
 
-  /** One line buf[a, e) (without its `\n`; a trailing `\r` is dropped here). */
+  /**
+   * One line buf[a, e) (without its `\n`; a trailing `\r` is dropped here) through the string parser; `isLast`:
+   * the input's last line, which has no newline.
+   */
   line(buf: Uint8Array, a: number, e: number, isLast: boolean): void {
     if (e > a && buf[e - 1] === 13) e--;
     if (this.prefix !== 'none') a = skipPastePrefix(buf, a, e, this.prefix);
     this.lines++;
     const cols = this.cols;
+    const out = this.out;
+    out.lost = 0;
+    out.lostCpu = -1;
+    out.lostOwnTs = false;
+    out.evA = -1;
+    const text = utf8.decode(buf.subarray(a, e));
+    const ctl = controlByteAt(buf, a, e);
+    if (ctl >= 0) {
+      const code = buf[ctl]!.toString(16).padStart(2, '0');
+      this.skip(text, `control byte 0x${code} at column ${ctl - a + 1}`, isLast);
+      return;
+    }
     const r = cols.begin();
-    // the common case stays small (V8 inlines the fast parser into it); the rest is in lineSlow
-    const kind = this.fast === null ? FALLBACK : this.fast.parseLine(buf, a, e, r);
-    if (kind === LineKind.Event) this.commitEvent(r);
-    else this.lineSlow(buf, a, e, isLast, r, kind);
+    let kind = this.parse(text, cols, r, out);
+    // the command that made the trace, or an elision: pasted around the events, not a broken one
+    if (kind === LineKind.Error && isPasteDebris(text)) kind = LineKind.Comment;
+    if (kind === LineKind.Event && isLast) {
+      const cut = cutLastLine(text);
+      if (cut !== null) {
+        out.message = `no newline and ${cut}`;
+        kind = LineKind.Error;
+      }
+    }
+    if (kind === LineKind.Event) {
+      if (this.wasm !== null && out.evA >= 0) this.offer(buf, a, e, text, r);
+      this.commitEvent(r);
+    } else if (kind === LineKind.Comment) {
+      cols.discard();
+      this.comments++;
+      if (out.kernel !== null && this.kernel === null) this.kernel = out.kernel;
+    } else if (kind === LineKind.Lost) this.lostMarker(r);
+    else {
+      cols.discard();
+      this.skip(text, out.message, isLast);
+    }
+  }
+
+  /**
+   * Give the kernel the template of an event name's first line the reference accepted (row r, text = buf[a, e)).
+   * Not for dql_stall_detected (raw text and fields: the kernel hands it back), nor for a line with non-ASCII bytes
+   * (the reference's string positions would not be byte offsets).
+   */
+  private offer(buf: Uint8Array, a: number, e: number, text: string, r: number): void {
+    const out = this.out;
+    const name = text.slice(out.evA, out.evB);
+    if (this.offered.has(name) || !isAscii(buf, a, e)) return;
+    this.offered.add(name);
+    const dictIdx = this.cols.values.event[r]!;
+    const evId = eventId(this.cols.dicts.event.values[dictIdx]!);
+    if (evId === EV_DQL_STALL_DETECTED) return;
+    // an event not modelled keeps its field text whole: no template to match
+    const tpl = evId < 0 ? [] : learnTemplate(text, out.fieldsA, text.length);
+    if (tpl !== null) this.wasm!.learn(buf.slice(a + out.evA, a + out.evB), dictIdx, evId, tpl);
+  }
+
+  /** A line that is not an event: counted, and kept (with file:line) among the first MAX_ISSUES. */
+  private skip(text: string, message: string, isLast: boolean): void {
+    this.skipped++;
+    const issue: ParseIssue = {
+      path: this.path,
+      line: this.lines,
+      message: isLast ? `truncated last line: ${message}` : message,
+      text: text.length > 200 ? `${text.slice(0, 200)}…` : text,
+    };
+    if (this.strict) throw new StrictParseError(issue);
+    if (this.issues.length < MAX_ISSUES) this.issues.push(issue);
   }
 
   private commitEvent(r: number): void {
@@ -137,68 +241,35 @@ export class LineHandler {
   }
 
   /**
-   * A line the fast path did not turn into an event: a comment (blank line, call chain), or FALLBACK, when the
-   * string parser (the reference, which words every error) decides.
+   * A lost-events record (row r holds what the parser wrote): a marker row (schema.ts LOST_EVENTS_MARKER; packets =
+   * events lost, cpu = the CPU whose buffer lost them) at the lost record's own time when it has one (perf), else at
+   * the previous event's timestamp; replay widens it into the window the loss may cover (from that CPU's previous
+   * event to its next one).
    */
-  private lineSlow(buf: Uint8Array, a: number, e: number, isLast: boolean, r: number, kind: number): void {
+  private lostMarker(r: number): void {
     const cols = this.cols;
     const out = this.out;
-    out.lost = 0;
-    out.lostCpu = -1;
-    out.lostOwnTs = false;
-    let text: string | null = null;
-    if (kind === FALLBACK) {
-      cols.discard();
-      r = cols.begin();
-      text = decodeSlice(buf, a, e);
-      kind = this.slow(text, cols, r, out);
-      // the command that made the trace, or an elision: pasted around the events, not a broken one
-      if (kind === LineKind.Error && isPasteDebris(text)) kind = LineKind.Comment;
+    const ownLo = out.lostOwnTs ? cols.halves.ts_ns[2 * r]! : this.lastTsLo;
+    const ownHi = out.lostOwnTs ? cols.halves.ts_ns[2 * r + 1]! : this.lastTsHi;
+    cols.discard();
+    const m = cols.begin();
+    if (!this.sawEvent && !out.lostOwnTs) this.lostBeforeEvent.push(this.rows);
+    cols.halves.ts_ns[2 * m] = ownLo;
+    cols.halves.ts_ns[2 * m + 1] = ownHi;
+    if (out.lostCpu >= 0) {
+      cols.values.cpu[m] = out.lostCpu;
+      cols.valid.cpu[m] = 1;
     }
-    if (kind === LineKind.Event) {
-      this.commitEvent(r);
-    } else if (kind === LineKind.Comment) {
-      cols.discard();
-      this.comments++;
-      if (out.kernel !== null && this.kernel === null) this.kernel = out.kernel;
-    } else if (kind === LineKind.Lost) {
-      // marker row (schema.ts LOST_EVENTS_MARKER; packets = events lost, cpu = the CPU whose buffer lost them) at
-      // the lost record's own time when it has one (perf), else at the previous event's timestamp; replay widens
-      // it into the window the loss may cover (from that CPU's previous event to its next one)
-      const ownLo = out.lostOwnTs ? cols.halves.ts_ns[2 * r]! : this.lastTsLo;
-      const ownHi = out.lostOwnTs ? cols.halves.ts_ns[2 * r + 1]! : this.lastTsHi;
-      cols.discard();
-      const m = cols.begin();
-      if (!this.sawEvent && !out.lostOwnTs) this.lostBeforeEvent.push(this.rows);
-      cols.halves.ts_ns[2 * m] = ownLo;
-      cols.halves.ts_ns[2 * m + 1] = ownHi;
-      if (out.lostCpu >= 0) {
-        cols.values.cpu[m] = out.lostCpu;
-        cols.valid.cpu[m] = 1;
-      }
-      cols.setDict('event', m, LOST_EVENTS_MARKER);
-      cols.values.packets[m] = out.lost;
-      cols.valid.packets[m] = 1;
-      cols.values.line[m] = this.lines;
-      cols.values.source[m] = this.sourceIdx;
-      const ev = cols.values.event[m]!;
-      this.countsByEvent[ev] = (this.countsByEvent[ev] ?? 0) + 1;
-      this.lostEvents += out.lost;
-      this.events++;
-      this.commitRow();
-    } else {
-      cols.discard();
-      this.skipped++;
-      text ??= decodeSlice(buf, a, e);
-      const issue: ParseIssue = {
-        path: this.path,
-        line: this.lines,
-        message: isLast ? `truncated last line: ${out.message}` : out.message,
-        text: text.length > 200 ? `${text.slice(0, 200)}…` : text,
-      };
-      if (this.strict) throw new StrictParseError(issue);
-      if (this.issues.length < MAX_ISSUES) this.issues.push(issue);
-    }
+    cols.setDict('event', m, LOST_EVENTS_MARKER);
+    cols.values.packets[m] = out.lost;
+    cols.valid.packets[m] = 1;
+    cols.values.line[m] = this.lines;
+    cols.values.source[m] = this.sourceIdx;
+    const ev = cols.values.event[m]!;
+    this.countsByEvent[ev] = (this.countsByEvent[ev] ?? 0) + 1;
+    this.lostEvents += out.lost;
+    this.events++;
+    this.commitRow();
   }
 
   /** feedLines through the WebAssembly kernel: the rows it makes are counted here as line() would count them. */
@@ -207,11 +278,13 @@ export class LineHandler {
     const cols = this.cols;
     const buf = w.input;
     let pos = start;
-    w.syncSlots();
     for (;;) {
       cols.begin(); // clears a row left by a discarded attempt: the kernel only writes the fields it finds
       const status = w.run(pos, end, cols.length, this.lines);
+      w.fillRaw(cols);
       const added = w.outEvents;
+      this.lines += w.outComments;
+      this.comments += w.outComments;
       if (added > 0) {
         this.wasmRows += added;
         this.lines += added;
@@ -233,7 +306,6 @@ export class LineHandler {
       const nl = w.outLineEnd;
       cols.discard();
       this.line(buf, pos, nl, false);
-      w.syncSlots();
       pos = nl + 1;
     }
     w.foldCounts(this.countsByEvent, cols.dicts.event.values.length);

@@ -15,6 +15,7 @@
  */
 import type { RowColumns } from '../table/rows.js';
 import { canonicalEvent, eventId, parseFields } from './fields.js';
+import { PID_MAX } from './fieldKeys.js';
 import { LineKind, type LineParser, type LineResult } from './formats.js';
 
 /** 1 ms, 2 comm, 3 tid, 4 event (`sys:name` or a bare syscall name), 5 `:` or `(` */
@@ -32,7 +33,7 @@ function parseMillis(ms: string, out32: Uint32Array, r: number): boolean {
   const frac = ms.slice(dot + 1);
   if (frac.length > 6) return false;
   const ns = BigInt(ms.slice(0, dot)) * 1_000_000n + BigInt(frac.padEnd(6, '0'));
-  if (ns > 0xffffffffffffffffn) return false;
+  if (ns > 0x7fffffffffffffffn) return false; // ts_ns is s64: refused, not wrapped
   out32[2 * r] = Number(ns & 0xffffffffn);
   out32[2 * r + 1] = Number(ns >> 32n);
   return true;
@@ -88,6 +89,7 @@ export const parsePerfTraceLine: LineParser = (s: string, cols: RowColumns, r: n
   if (!parseMillis(m[1]!, cols.halves.ts_ns, r)) return fail(out, 'bad timestamp');
   cols.valid.ts_ns[r] = 1;
   if (m[3] !== undefined) {
+    if (Number(m[3]) > PID_MAX) return fail(out, `pid ${m[3]} out of range (s32)`);
     cols.values.pid[r] = Number(m[3]);
     cols.valid.pid[r] = 1;
     cols.setDict('comm', r, m[2]!);

@@ -112,17 +112,10 @@ export type Ptr = (typeof Ptr)[keyof typeof Ptr];
 /**
  * Store a parsed pointer's halves and classify it: NULL, an ftrace-hashed `%p` (16 digits with the upper half zero:
  * hashing keeps 32 bits; also behind a `0x` of a `0x%p` format or a paste, since a raw 64-bit kernel address has the
- * upper half set and perf prints raw values unpadded) or a raw kernel address. Shared by the string (parsePtr) and
- * byte (bytes.ts bPtr) parsers.
+ * upper half set and perf prints raw values unpadded) or a raw kernel address (the WebAssembly kernel,
+ * ../../wasm/lines.ts ptrValue, classifies the same way).
  */
-export function storePtr(
-  lo: number,
-  hi: number,
-  _prefixed: boolean,
-  digits: number,
-  out32: Uint32Array,
-  r: number,
-): Ptr {
+function storePtr(lo: number, hi: number, _prefixed: boolean, digits: number, out32: Uint32Array, r: number): Ptr {
   out32[2 * r] = lo;
   out32[2 * r + 1] = hi;
   if (lo === 0 && hi === 0) return Ptr.Null;
@@ -199,10 +192,9 @@ export function parseU64Dec(s: string, a: number, b: number, out32: Uint32Array,
 
 /**
  * Whole seconds and the fraction already scaled to ns (both exact integers) into exact ns, as uint32 halves: no
- * floating point error (BigInt only when the result passes 2^53). Shared by the string (parseSecsDotFrac) and
- * byte (bytes.ts bSecsDotFrac) parsers.
+ * floating point error (BigInt only when the result passes 2^53); false past the s64 range of ts_ns.
  */
-export function storeSecsFracNs(secs: number, fracNs: number, out32: Uint32Array, r: number): true {
+function storeSecsFracNs(secs: number, fracNs: number, out32: Uint32Array, r: number): boolean {
   const ns = secs * 1e9 + fracNs;
   if (ns <= Number.MAX_SAFE_INTEGER) {
     // exact below 2^53; `%` on doubles is a slow fmod call
@@ -212,6 +204,8 @@ export function storeSecsFracNs(secs: number, fracNs: number, out32: Uint32Array
     return true;
   }
   const v = BigInt(secs) * 1_000_000_000n + BigInt(fracNs);
+  // ts_ns is s64 (ktime_t): a later time is refused, not wrapped
+  if (v > 0x7fffffffffffffffn) return false;
   out32[2 * r] = Number(v & 0xffffffffn);
   out32[2 * r + 1] = Number(v >> 32n);
   return true;
@@ -230,6 +224,8 @@ export function parseSecsDotFrac(s: string, a: number, b: number, out32: Uint32A
     }
   }
   if (dot < 0) return false;
+  // more than 10 digits of seconds is past 2^63 ns (and past what a double holds exactly)
+  if (dot - a > 10) return false;
   const secs = parseUDec(s, a, dot);
   const fd = b - dot - 1;
   if (secs !== secs || fd < 1 || fd > 9) return false;

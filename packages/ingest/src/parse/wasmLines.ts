@@ -1,18 +1,33 @@
 /**
- * The WebAssembly line kernel (../../wasm/lines.ts, compiled to dist/lines.wasm by `pnpm build`) and the memory it
- * shares with this thread's row columns: perf-script, ftrace/trace-cmd and bpftrace printf lines. A parse worker
- * reads its byte ranges straight into `input`, and the row columns (RowColumns with `arena`) live in the same
- * memory, so the kernel writes rows where takeBuffers() reads them. Every line the kernel does not accept —
- * comments, headers, call chains, unknown event names, a field token other than its event's template,
- * `(ptrval)`, a dictionary string it cannot store — goes back to the JavaScript LineHandler (fast path, then
- * the string parser), which stays the reference; the event names and templates that path learns are copied into
- * the kernel as they become ready.
+ * The WebAssembly line kernel (../../wasm/lines.ts, compiled to dist/lines.wasm by `pnpm build`), the one fast path
+ * of the perf-script, ftrace/trace-cmd and bpftrace printf grammars, and the memory it shares with this thread's
+ * row columns. The input is read (or copied) into `input`, and the row columns (RowColumns with `arena`) live in
+ * the same memory, so the kernel writes rows where takeBuffers() reads them. Every line the kernel does not accept
+ * — comments, headers, unknown event names, a field token other than its event's template, `(ptrval)`, a value out
+ * of its kernel type's range, a control byte, a dictionary string it cannot store — goes back to the string parser
+ * (./lines.ts LineHandler, ./formats.ts), the reference; the event names and templates the reference's parses give
+ * (./template.ts) are registered with the kernel as they appear.
  *
- * bpftrace `-f json` and the calling-thread path use the JavaScript parsers alone.
+ * bpftrace `-f json`, `perf trace` and pasted lines use the string parser alone.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { FastParser } from './fast.js';
+import type { TemplateToken } from './template.js';
+import {
+  CFG,
+  C_COL,
+  C_COUNTS,
+  C_DICT,
+  C_NCOUNTS,
+  C_NSLOTS,
+  C_OUT,
+  C_RAW,
+  C_SLOTS,
+  C_SOURCE,
+  FORMAT_BPFTRACE,
+  FORMAT_FTRACE,
+  FORMAT_PERF,
+} from './kernelLayout.js';
 import { columnArenaBytes, type ColumnArena, type DictColumn, type RowColumns } from '../table/rows.js';
 import { COLUMNS } from '../table/catalogue.js';
 import type { TraceFormat } from '../table/schema.js';
@@ -28,24 +43,11 @@ interface WasmApi {
 }
 const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-// configuration block (../../wasm/lines.ts has the same layout): i32 slots from byte CFG up to the first page
-const CFG = 4096;
-const C_SLOTS = 0;
-const C_NSLOTS = 1;
-const C_COUNTS = 2;
-const C_NCOUNTS = 3;
-const C_DICT = 4;
-const C_SOURCE = 34;
-const C_OUT = 40;
-const C_COL = 48;
 const C_VALID = C_COL + COLUMNS.length;
 if (CFG + 4 * (C_VALID + COLUMNS.length) > 65536)
   throw new Error('WebAssembly line kernel: too many columns for its configuration block');
 
-/** run() results (../../wasm/lines.ts) */
-const WASM_DONE = 0;
-export const WASM_FULL = 1;
-export const WASM_BAIL = 2;
+export { RUN_BAIL as WASM_BAIL, RUN_FULL as WASM_FULL } from './kernelLayout.js';
 
 const MAX_SLOTS = 64;
 const SLOT_NAME_BYTES = 128;
@@ -64,12 +66,12 @@ interface Exports {
 function kernelFormat(format: TraceFormat): number {
   switch (format) {
     case 'perf-script':
-      return 0;
+      return FORMAT_PERF;
     case 'ftrace':
     case 'trace-cmd':
-      return 1;
+      return FORMAT_FTRACE;
     case 'bpftrace':
-      return 2;
+      return FORMAT_BPFTRACE;
     default:
       return -1;
   }
@@ -77,11 +79,20 @@ function kernelFormat(format: TraceFormat): number {
 
 let compiled: object | null | undefined;
 
-/** The compiled kernel next to this module, or null (running from TypeScript sources, or not built). */
+/**
+ * The compiled kernel next to this module (dist/lines.wasm), or, running from the TypeScript sources (the tests),
+ * the built one in ../../dist; null when it is not built (the string parser then parses every line).
+ */
 function kernelModule(): object | null {
   if (compiled !== undefined) return compiled;
-  const url = new URL('../lines.wasm', import.meta.url);
-  compiled = url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? new Wasm.Module(readFileSync(url)) : null;
+  compiled = null;
+  for (const rel of ['../lines.wasm', '../../dist/lines.wasm']) {
+    const url = new URL(rel, import.meta.url);
+    if (url.protocol === 'file:' && existsSync(fileURLToPath(url))) {
+      compiled = new Wasm.Module(readFileSync(url));
+      break;
+    }
+  }
   return compiled;
 }
 
@@ -95,7 +106,7 @@ export function wasmKernelEnabled(format: TraceFormat): boolean {
 
 /**
  * One thread's kernel instance: its memory (never grown, so views into it stay valid), the input region, an arena
- * for RowColumns, the event names and templates copied from the JavaScript fast path, and the per-event counts.
+ * for RowColumns, the event names and templates registered by learn(), and the per-event counts.
  */
 export class WasmLineKernel {
   readonly memory: WasmMemory;
@@ -106,8 +117,6 @@ export class WasmLineKernel {
   private readonly i32: Int32Array;
   private readonly exports: Exports;
   private cols: RowColumns | null = null;
-  private fast: FastParser | null = null;
-  private slotsCopied = 0;
   private nextFree: number;
   private readonly end: number;
   private readonly decoder = new TextDecoder('utf-8');
@@ -125,6 +134,7 @@ export class WasmLineKernel {
       65536 +
       MAX_SLOTS * (32 + SLOT_NAME_BYTES + MAX_TEMPLATE * 8 + MAX_TEMPLATE * 64) +
       MAX_COUNTS * 4 +
+      12 * capacity +
       DICTS.length * (DICT_SLOTS * 16 + DICT_STORE);
     const total = fixed + inputBytes + columnBytes + 65536;
     this.memory = new Wasm.Memory({ initial: Math.ceil(total / 65536) });
@@ -149,6 +159,7 @@ export class WasmLineKernel {
       this.setCfg(base + 4, 0);
       this.setCfg(base + 5, 0);
     });
+    this.setCfg(C_RAW, this.alloc(12 * capacity));
     const inputAt = this.alloc(inputBytes);
     this.input = new Uint8Array(this.memory.buffer, inputAt, inputBytes);
     this.arena = (bytes: number) => ({ buffer: this.memory.buffer, byteOffset: this.alloc(bytes) });
@@ -170,9 +181,8 @@ export class WasmLineKernel {
   }
 
   /** Tell the kernel where the columns are (RowColumns built with `arena`) and whose dictionaries to use. */
-  attach(cols: RowColumns, fast: FastParser, sourceIdx: number): void {
+  attach(cols: RowColumns, sourceIdx: number): void {
     this.cols = cols;
-    this.fast = fast;
     COLUMNS.forEach((name, c) => {
       const a = name === 'raw' ? null : cols.values[name];
       if (a !== null && a.buffer !== this.memory.buffer)
@@ -191,39 +201,37 @@ export class WasmLineKernel {
     return this.cols.dicts[name].intern(this.decoder.decode(this.u8.subarray(ptr, ptr + len)));
   }
 
-  /** Copy the event names and templates the JavaScript parser made ready since the last call. */
-  syncSlots(): void {
-    const fast = this.fast!;
-    const ready = fast.readySlots;
-    while (this.slotsCopied < ready.length) {
-      const n = this.cfg(C_NSLOTS);
-      const info = fast.slotInfo(ready[this.slotsCopied]!);
-      this.slotsCopied++;
-      if (n >= MAX_SLOTS || info.name.length > SLOT_NAME_BYTES || info.tpl.length > MAX_TEMPLATE) continue;
-      if (info.tpl.some((t) => t.bytes.length > 64)) continue; // such a line stays with JavaScript
-      const p = this.cfg(C_SLOTS) + 32 * n;
-      const name = this.alloc(info.name.length);
-      this.u8.set(info.name, name);
-      const tpl = this.alloc(8 * Math.max(1, info.tpl.length));
-      info.tpl.forEach((t, k) => {
-        const lit = this.alloc(t.bytes.length);
-        this.u8.set(t.bytes, lit);
-        const en = tpl + 8 * k;
-        this.u8[en] = t.kind;
-        this.u8[en + 1] = t.key;
-        this.u8[en + 2] = t.bytes.length & 0xff;
-        this.u8[en + 3] = t.bytes.length >> 8;
-        this.i32[(en + 4) >> 2] = lit;
-      });
-      const q = p >> 2;
-      this.i32[q] = name;
-      this.i32[q + 1] = info.name.length;
-      this.i32[q + 2] = info.dictIdx;
-      this.i32[q + 3] = info.evId;
-      this.i32[q + 4] = tpl;
-      this.i32[q + 5] = info.tpl.length;
-      this.setCfg(C_NSLOTS, n + 1);
-    }
+  /**
+   * Register the printed event name `name` (its event dictionary index and event id) with the field template of
+   * its first line the reference accepted (./template.ts): later lines of that name that match it are the kernel's.
+   * False when the kernel has no room for it (its lines then stay with the reference).
+   */
+  learn(name: Uint8Array, dictIdx: number, evId: number, tpl: readonly TemplateToken[]): boolean {
+    const n = this.cfg(C_NSLOTS);
+    if (n >= MAX_SLOTS || name.length > SLOT_NAME_BYTES || tpl.length > MAX_TEMPLATE) return false;
+    const p = this.cfg(C_SLOTS) + 32 * n;
+    const at = this.alloc(name.length);
+    this.u8.set(name, at);
+    const table = this.alloc(8 * Math.max(1, tpl.length));
+    tpl.forEach((t, k) => {
+      const lit = this.alloc(t.bytes.length);
+      this.u8.set(t.bytes, lit);
+      const en = table + 8 * k;
+      this.u8[en] = t.kind;
+      this.u8[en + 1] = t.key;
+      this.u8[en + 2] = t.bytes.length & 0xff;
+      this.u8[en + 3] = t.bytes.length >> 8;
+      this.i32[(en + 4) >> 2] = lit;
+    });
+    const q = p >> 2;
+    this.i32[q] = at;
+    this.i32[q + 1] = name.length;
+    this.i32[q + 2] = dictIdx;
+    this.i32[q + 3] = evId;
+    this.i32[q + 4] = table;
+    this.i32[q + 5] = tpl.length;
+    this.setCfg(C_NSLOTS, n + 1);
+    return true;
   }
 
   /** ../wasm/lines.ts run(): parse lines of input[pos, end) into rows from `row`. */
@@ -239,7 +247,7 @@ export class WasmLineKernel {
     );
   }
 
-  /** run() outputs: the next line start (input-relative), rows so far, rows added, the bailed line's end */
+  /** run() outputs: the next line start (input-relative), rows so far, rows added, the bailed line's end, comments */
   get outPos(): number {
     return this.cfg(C_OUT) - this.input.byteOffset;
   }
@@ -251,6 +259,20 @@ export class WasmLineKernel {
   }
   get outLineEnd(): number {
     return this.cfg(C_OUT + 3) - this.input.byteOffset;
+  }
+  get outComments(): number {
+    return this.cfg(C_OUT + 4);
+  }
+
+  /** The `raw` text of the rows of events not modelled that the last run() made (decoded here: a JS string). */
+  fillRaw(cols: RowColumns): void {
+    const n = this.cfg(C_OUT + 5);
+    const base = this.cfg(C_RAW) >> 2;
+    for (let k = 0; k < n; k++) {
+      const row = this.i32[base + 3 * k]!;
+      cols.raw[row] = this.decoder.decode(this.u8.subarray(this.i32[base + 3 * k + 1]!, this.i32[base + 3 * k + 2]!));
+      cols.valid.raw[row] = 1;
+    }
   }
 
   /** Add the kernel's per-event counts into `into` (by event dictionary index) and clear them. */
