@@ -20,9 +20,9 @@ export function register(program: Command): void {
       'ingest and replay traces, store runs/events/packets/intervals/series/findings in ClickHouse, write a post-mortem',
     )
     .argument('<traces...>', 'trace files (any text format, .gz, .arrow)')
-    .option('--html <file>', 'HTML post-mortem path (default: txreplay-<run>.html in the current directory)')
-    .option('--no-html', 'do not write the HTML post-mortem')
-    .option('--md <file>', 'also write a Markdown post-mortem')
+    .option('--html <file>', 'write the HTML post-mortem to this file (none without it)')
+    .option('--no-html', 'do not write the HTML post-mortem (the default; kept for old scripts)')
+    .option('--md <file>', 'write a Markdown post-mortem to this file (its SVG timelines beside it)')
     .option('--host <name>', 'host the trace was captured on (default: this machine)');
   addStoreOptions(cmd);
   addReplayOptions(cmd).action(
@@ -110,7 +110,8 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
     `${written.status === 'written' ? 'stored' : 'already stored'} run ${written.runId}: ${written.events} events, ${written.packets} packets, ` +
       `${result.findings.length} findings in the ${placement}\n`,
   );
-  const html = o.html === false ? undefined : path.resolve(o.html ?? `txreplay-${written.runId.slice(0, 12)}.html`);
+  // only the files the user asked for: the run itself is in the store
+  const html = typeof o.html === 'string' ? path.resolve(o.html) : undefined;
   if (html || o.md) await writePostMortem(result, { html, md: o.md, events: loaded.table });
   if (html) process.stdout.write(`post-mortem: ${html}\n`);
   if (o.md) process.stdout.write(`post-mortem (Markdown): ${path.resolve(o.md)}\n`);
