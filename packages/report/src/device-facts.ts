@@ -22,14 +22,16 @@ export interface DeviceFacts {
 }
 
 export interface DeviceFactsInput {
-  /** driver per device name, as the caller's profile flags gave it */
+  /** driver per device name, as the caller's profile flags gave it (--device-profile dev=…,driver=…) */
   drivers?: Record<string, string>;
+  /** the driver of every other device (--driver) */
+  defaultDriver?: string;
   /** devices that ran napi:napi_poll in the trace (null: unknown, no event table) */
   napiDevs: string[] | null;
 }
 
 export function deviceFacts(dev: string, inp: DeviceFactsInput): DeviceFacts {
-  const given = inp.drivers?.[dev];
+  const given = inp.drivers?.[dev] ?? inp.defaultDriver;
   let driver: string | null = null;
   let driverFrom: DeviceFacts['driverFrom'] = 'unknown';
   if (given) {

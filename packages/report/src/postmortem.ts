@@ -6,12 +6,12 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Table } from 'apache-arrow';
-import type { ReplayResult } from '@txreplay/replay';
+import type { DeviceProfile, DeviceProfiles, ReplayResult } from '@txreplay/replay';
 import { renderHtml as renderHtmlWith } from './html.js';
 import { renderMarkdown, type MarkdownImage } from './markdown.js';
 import { renderDeviceSvg } from './svg.js';
 import { napiDevices } from './timeline.js';
-import { timelineModel } from './timeline-model.js';
+import { type TimelineModel, timelineModel } from './timeline-model.js';
 import { rankFindings } from './verdict.js';
 
 export interface PostMortemOptions {
@@ -23,21 +23,26 @@ export interface PostMortemOptions {
   title?: string;
   /** the event table, when the caller has it: tells which devices ran NAPI (veth-like devices have none) */
   events?: Table;
-  /** driver per device name (--driver / --device-profile): which series a device has (BQL, own completions) */
-  drivers?: Record<string, string>;
+  /** the replay's profiles (--driver, --device-profile): which series a device has (BQL, own completions) */
+  profile?: DeviceProfile;
+  deviceProfiles?: DeviceProfiles;
 }
 
-function modelOf(result: ReplayResult, opts: Pick<PostMortemOptions, 'events' | 'drivers'>) {
+type ModelOptions = Pick<PostMortemOptions, 'events' | 'profile' | 'deviceProfiles'>;
+
+function modelOf(result: ReplayResult, opts: ModelOptions): TimelineModel {
   const napiDevs = opts.events ? napiDevices(opts.events) : null;
-  return timelineModel(result, rankFindings(result.findings), { drivers: opts.drivers, napiDevs });
+  const drivers: Record<string, string> = {};
+  for (const [dev, p] of Object.entries(opts.deviceProfiles ?? {})) if (p.driver) drivers[dev] = p.driver;
+  return timelineModel(result, rankFindings(result.findings), {
+    drivers,
+    defaultDriver: opts.profile?.driver,
+    napiDevs,
+  });
 }
 
 /** The HTML post-mortem as a string. */
-export function renderHtml(
-  result: ReplayResult,
-  title?: string,
-  opts: Pick<PostMortemOptions, 'events' | 'drivers'> = {},
-): string {
+export function renderHtml(result: ReplayResult, title?: string, opts: ModelOptions = {}): string {
   return `${renderHtmlWith(result, modelOf(result, opts), title)}\n`;
 }
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { DiagnoseOptions, ReplayResult } from '@txreplay/replay';
+import { paint, verdictStyle } from '../colour.js';
 import { action, endProgress } from '../run.js';
 import {
   addReplayOptions,
@@ -28,7 +29,16 @@ export async function diagnoseOptions(
 export async function printResult(result: ReplayResult, json: boolean | undefined): Promise<void> {
   const { formatVerdict, toJson } = await import('@txreplay/replay');
   endProgress();
-  process.stdout.write(json ? toJson(result) + '\n' : formatVerdict(result));
+  if (json) {
+    process.stdout.write(`${toJson(result)}\n`);
+    return;
+  }
+  // the verdict's first line in its colour on a terminal (NO_COLOR honoured); the rest as is
+  const text = formatVerdict(result);
+  const nl = text.indexOf('\n');
+  const first = nl < 0 ? text : text.slice(0, nl);
+  const style = verdictStyle(first);
+  process.stdout.write(style ? paint(process.stdout, style, first) + text.slice(first.length) : text);
 }
 
 /** `txreplay diagnose TRACE…`: ingest, replay, findings, verdict. */
@@ -55,7 +65,13 @@ export function register(program: Command): void {
       const { result, table } = await diagnoseFilesWithEvents(traces, opts);
       await printResult(result, o.json);
       const { writePostMortem } = await import('@txreplay/report/postmortem');
-      await writePostMortem(result, { html: o.html, md: o.md, events: table ?? undefined });
+      await writePostMortem(result, {
+        html: o.html,
+        md: o.md,
+        events: table ?? undefined,
+        profile: opts.profile,
+        deviceProfiles: opts.deviceProfiles,
+      });
       return findingsExitCode(result);
     }),
   );

@@ -3,6 +3,7 @@ import type { QueryOutputFormat, StoreFlags } from '@txreplay/report';
 import { EXIT } from '../exit.js';
 import { action, fail } from '../run.js';
 import { addStoreOptions, withStore } from '../store-flags.js';
+import { formatTable, isNumericType } from '../table.js';
 
 /** `txreplay query "SQL"`: ClickHouse SQL against the embedded store (or the server), as a table, CSV or JSON. */
 export function register(program: Command): void {
@@ -17,8 +18,16 @@ export function register(program: Command): void {
     action(async (_ctx, sql: string, o: StoreFlags & { format: string }) => {
       if (!['table', 'csv', 'json'].includes(o.format))
         fail(EXIT.usage, `--format: expected table, csv or json, got ${JSON.stringify(o.format)}`);
-      const { runQuery } = await import('@txreplay/report');
-      process.stdout.write(await withStore(o, (store) => runQuery(store, sql, o.format as QueryOutputFormat)));
+      const { runQuery, queryTable } = await import('@txreplay/report');
+      const out = await withStore(o, async (store) => {
+        if (o.format !== 'table') return runQuery(store, sql, o.format as QueryOutputFormat);
+        const t = await queryTable(store, sql);
+        return formatTable(
+          t.columns.map((c) => ({ name: c.name, numeric: isNumericType(c.type) })),
+          t.rows,
+        );
+      });
+      process.stdout.write(out);
     }),
   );
 }

@@ -2,7 +2,9 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { StoreFlags } from '@txreplay/report';
 import { EXIT } from '../exit.js';
-import { action, endProgress, readProgress } from '../run.js';
+import { paint, verdictStyle } from '../colour.js';
+import { endProgress, progress, readProgress } from '../progress.js';
+import { action } from '../run.js';
 import { addReplayOptions, replayOptionsFromFlags, type ReplayCliOptions } from '../replay-flags.js';
 import { addStoreOptions, withStore } from '../store-flags.js';
 
@@ -67,7 +69,7 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
   const result = replayTable(loaded.table, { ...replayOptions, maxSeriesPoints: 2000 });
   const t2 = performance.now();
 
-  const tty = process.stderr.isTTY === true;
+  const eventsProgress = progress('writing events');
   // what changes the conclusions is part of the run id: same trace + same options = same run
   const options: Record<string, string | number | boolean> = {
     profile: JSON.stringify(profile),
@@ -95,24 +97,24 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
               `txreplay: ClickHouse write attempt ${attempt} failed (${msg}); retrying in ${delay} ms\n`,
             ),
           // progress only on a terminal (stdout stays the result)
-          onEventsProgress: tty
-            ? (rows, total) => process.stderr.write(`\rwriting events ${rows}/${total}`)
-            : undefined,
+          onEventsProgress: (rows, total) => eventsProgress.update(rows, total),
         },
       );
     } finally {
-      if (tty) process.stderr.write('\n');
+      eventsProgress.end();
     }
   });
   onStored(written.runId);
-  process.stdout.write(`${verdictLine(result)}\n`);
+  const verdict = verdictLine(result);
+  const style = verdictStyle(verdict);
+  process.stdout.write(`${style ? paint(process.stdout, style, verdict) : verdict}\n`);
   process.stdout.write(
     `${written.status === 'written' ? 'stored' : 'already stored'} run ${written.runId}: ${written.events} events, ${written.packets} packets, ` +
       `${result.findings.length} findings in the ${placement}\n`,
   );
   // only the files the user asked for: the run itself is in the store
   const html = typeof o.html === 'string' ? path.resolve(o.html) : undefined;
-  if (html || o.md) await writePostMortem(result, { html, md: o.md, events: loaded.table });
+  if (html || o.md) await writePostMortem(result, { html, md: o.md, events: loaded.table, profile, deviceProfiles });
   if (html) process.stdout.write(`post-mortem: ${html}\n`);
   if (o.md) process.stdout.write(`post-mortem (Markdown): ${path.resolve(o.md)}\n`);
 }
