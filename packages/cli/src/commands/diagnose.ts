@@ -33,12 +33,12 @@ export async function printResult(result: ReplayResult, json: boolean | undefine
     process.stdout.write(`${toJson(result)}\n`);
     return;
   }
-  // the verdict's first line in its colour on a terminal (NO_COLOR honoured); the rest as is
-  const text = formatVerdict(result);
-  const nl = text.indexOf('\n');
-  const first = nl < 0 ? text : text.slice(0, nl);
-  const style = verdictStyle(first);
-  process.stdout.write(style ? paint(process.stdout, style, first) + text.slice(first.length) : text);
+  // the verdict line in its colour on a terminal (NO_COLOR honoured); the rest as is
+  const text = formatVerdict(result).replace(/^(PROBLEM|WARNING|UNKNOWN|HEALTHY)\b.*$/m, (line) => {
+    const style = verdictStyle(line);
+    return style ? paint(process.stdout, style, line) : line;
+  });
+  process.stdout.write(text);
 }
 
 /** `txreplay diagnose TRACE…`: ingest, replay, findings, verdict. */
