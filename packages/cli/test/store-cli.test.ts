@@ -123,8 +123,10 @@ describe('txreplay report / query / export', () => {
     const out = path.join(dir, 'csv');
     const r = await run(['export', '--csv', out, '--db', db], NO_SERVER);
     expect(r.err).toBeNull();
-    for (const t of ['findings', 'series', 'runs', 'queue_intervals'])
+    for (const t of ['findings', 'series', 'runs', 'queue_intervals']) {
       expect(existsSync(path.join(out, `${t}.csv`))).toBe(true);
+      expect(readFileSync(path.join(out, `${t}.csv`), 'utf8').endsWith('\n')).toBe(true); // POSIX text file
+    }
     expect(r.out).toMatch(/runs\.csv: 1 rows/);
   });
 
