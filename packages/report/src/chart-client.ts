@@ -106,7 +106,8 @@ function axesOf(q, last) {
     { scale: 'x', size: last ? 44 : 26, label: last ? 'time since the first event' : null, labelSize: 16, values: (u, sp, a, f, incr) => sp.map((v) => fmtAxisTime(v, incr)) },
     { scale: 'pkts', label: 'backlog (pkts)', labelSize: 16, size: 56, incrs: INT_INCRS, values: (u, sp) => sp.map((v) => String(v)) },
   ];
-  if (q.inflight || q.dql) axes.push({ scale: 'bytes', side: 1, label: q.inflight ? 'in flight (bytes)' : 'DQL limit (bytes)', labelSize: 16, size: 64, grid: { show: false }, values: (u, sp, a, f, incr) => sp.map((v) => fmtBytes(v, incr)) });
+  // bytes on the right: the ticks carry the unit (B/kB/MB); a rotated label there is clipped by the canvas
+  if (q.inflight || q.dql) axes.push({ scale: 'bytes', side: 1, size: 60, grid: { show: false }, values: (u, sp, a, f, incr) => sp.map((v) => fmtBytes(v, incr)) });
   return axes;
 }
 const upTo = (u, min, max) => [0, max > 0 ? max * 1.1 : 1];
@@ -118,10 +119,10 @@ function queueChart(dev, g, q, i, width) {
   const opts = {
     title: dev.dev + ' txq ' + q.queue,
     width,
-    height: last ? 150 : 128,
+    height: (dev.queues.length <= 2 ? 190 : 128) + (last ? 22 : 0),
     series,
     axes: axesOf(q, last),
-    padding: [6, hasBytes ? 0 : 34, 0, 0],
+    padding: [6, hasBytes ? 14 : 34, 0, 0],
     scales: { x: { time: false }, pkts: { range: upTo }, bytes: { range: upTo }, drops: { range: () => [0, Math.max(1, q.totalDrops) * 1.05] }, state: { range: () => [0, 5] } },
     cursor: { sync: { key: dev.id }, drag: { x: true, y: false, setScale: true } },
     legend: { live: true },

@@ -271,7 +271,12 @@ export function domId(dev: string): string {
 
 export function deviceNotes(facts: DeviceFacts): string[] {
   const notes: string[] = [];
-  const how = facts.driverFrom === 'given' ? 'as given' : 'inferred: it transmits with no NAPI of its own';
+  const how =
+    facts.driverFrom === 'given'
+      ? 'as given'
+      : facts.driver === 'loopback'
+        ? 'the loopback device'
+        : 'inferred: it transmits with no NAPI of its own';
   if (facts.bql === false)
     notes.push(`no DQL limit: ${facts.driver} (${how}) does not run BQL (netdev_tx_sent_queue, §B)`);
   if (facts.completedByPeer)

@@ -37,6 +37,9 @@ export function deviceFacts(dev: string, inp: DeviceFactsInput): DeviceFacts {
   if (given) {
     driver = given;
     driverFrom = 'given';
+  } else if (dev === 'lo') {
+    // loopback_xmit frees every skb at once (lltx, no NAPI, no BQL): never veth-like
+    return { dev, driver: 'loopback', driverFrom: 'inferred', bql: false, completedByPeer: false };
   } else if (inp.napiDevs && !inp.napiDevs.includes(dev) && inp.napiDevs.some((d) => d !== dev)) {
     driver = 'veth';
     driverFrom = 'inferred';

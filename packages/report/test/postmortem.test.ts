@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayResult } from '@txreplay/replay';
 import { renderHtml, writePostMortem } from '@txreplay/report';
 import { multiqueueResult, smallEvents } from './fixtures.js';
+import { deviceFacts } from '../src/device-facts.js';
 import { HOSTILE, hostileResult } from './hostile.js';
 import { buildEventTable, tempDir } from './helpers.js';
 
@@ -168,3 +169,38 @@ async function renderMarkdownOf(r: ReplayResult): Promise<string> {
   await writePostMortem(r, { md: file });
   return readFileSync(file, 'utf8');
 }
+
+describe('series a device has (driver profile facts from @txreplay/model)', () => {
+  it('veth (given or inferred): no DQL, no in-flight; igb: DQL; lo: no DQL but its own completions', () => {
+    const napiDevs = ['vr0'];
+    expect(deviceFacts('vs0', { napiDevs })).toEqual({
+      dev: 'vs0',
+      driver: 'veth',
+      driverFrom: 'inferred',
+      bql: false,
+      completedByPeer: true,
+    });
+    expect(deviceFacts('vr0', { napiDevs })).toMatchObject({ driver: null, bql: null, completedByPeer: false });
+    expect(deviceFacts('eth0', { napiDevs, defaultDriver: 'igb' })).toMatchObject({
+      bql: true,
+      completedByPeer: false,
+    });
+    expect(deviceFacts('eth0', { napiDevs, drivers: { eth0: 'veth' } })).toMatchObject({
+      driverFrom: 'given',
+      bql: false,
+    });
+    expect(deviceFacts('lo', { napiDevs })).toMatchObject({ driver: 'loopback', bql: false, completedByPeer: false });
+  });
+
+  it('the HTML data leaves out the DQL and in-flight series of a veth, keeps them for igb', () => {
+    const data = (html: string) =>
+      JSON.parse(/id="tl-data">([\s\S]*?)<\/script>/.exec(html)![1]!) as {
+        devices: { notes: string[]; queues: { dql: unknown; inflight: unknown }[] }[];
+      };
+    const veth = data(renderHtml(multiqueueResult(), undefined, { profile: { driver: 'veth' } })).devices[0]!;
+    expect(veth.queues.every((q) => q.dql === null && q.inflight === null)).toBe(true);
+    expect(veth.notes[0]).toMatch(/^no DQL limit: veth \(as given\)/);
+    const igb = data(renderHtml(multiqueueResult(), undefined, { profile: { driver: 'igb' } })).devices[0]!;
+    expect(igb.queues.every((q) => Array.isArray(q.dql) && Array.isArray(q.inflight))).toBe(true);
+  });
+});
