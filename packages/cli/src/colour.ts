@@ -26,3 +26,11 @@ export function verdictStyle(line: string): Style | null {
   if (/^HEALTHY/.test(line)) return 'green';
   return null;
 }
+
+/**
+ * Text from a trace (device names, comm, log lines) made safe for a terminal: C0/C1 control characters other
+ * than newline and tab are shown as \xHH, so an ESC in a device name cannot recolour, move or retitle it.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

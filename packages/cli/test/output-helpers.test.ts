@@ -3,7 +3,7 @@
  * and the one table printer keeping 64-bit values exact.
  */
 import { describe, expect, it } from 'vitest';
-import { colourOn, paint, verdictStyle } from '../src/colour.js';
+import { colourOn, paint, terminalSafe, verdictStyle } from '../src/colour.js';
 import { endProgress, progress } from '../src/progress.js';
 import { formatTable, isNumericType } from '../src/table.js';
 
@@ -25,6 +25,15 @@ describe('colour', () => {
     expect(verdictStyle('PROBLEM: 3 critical, 5 warning, 1 info finding(s)')).toBe('red');
     expect(verdictStyle('UNKNOWN: no TX-path event: no verdict')).toBe('yellow');
     expect(verdictStyle('HEALTHY: no divergence between the trace and the model')).toBe('green');
+  });
+});
+
+describe('terminal text', () => {
+  it('shows control characters of trace strings as \\xHH, keeps newlines and tabs', () => {
+    expect(terminalSafe('vs0\x1b[2J\x1b]0;pwned\x07 txq 1\n\tnext')).toBe(
+      'vs0\\x1b[2J\\x1b]0;pwned\\x07 txq 1\n\tnext',
+    );
+    expect(terminalSafe('eth0\u009b31m')).toBe('eth0\\x9b31m');
   });
 });
 

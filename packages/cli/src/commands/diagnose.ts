@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { DiagnoseOptions, ReplayResult } from '@txreplay/replay';
-import { paint, verdictStyle } from '../colour.js';
+import { paint, terminalSafe, verdictStyle } from '../colour.js';
 import { action, endProgress } from '../run.js';
 import {
   addReplayOptions,
@@ -33,8 +33,8 @@ export async function printResult(result: ReplayResult, json: boolean | undefine
     process.stdout.write(`${toJson(result)}\n`);
     return;
   }
-  // the verdict line in its colour on a terminal (NO_COLOR honoured); the rest as is
-  const text = formatVerdict(result).replace(/^(PROBLEM|WARNING|UNKNOWN|HEALTHY)\b.*$/m, (line) => {
+  // trace strings cannot drive the terminal; the verdict line in its colour on a terminal (NO_COLOR honoured)
+  const text = terminalSafe(formatVerdict(result)).replace(/^(PROBLEM|WARNING|UNKNOWN|HEALTHY)\b.*$/m, (line) => {
     const style = verdictStyle(line);
     return style ? paint(process.stdout, style, line) : line;
   });
