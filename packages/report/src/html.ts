@@ -21,7 +21,7 @@ const jsonForScript = (v: unknown): string => JSON.stringify(v).replace(/</g, '\
 function head(title: string, css: string, scripts: string[]): string {
   const csp =
     `default-src 'none'; script-src ${scripts.map(cspHash).join(' ')}; style-src ${cspHash(css)}; ` +
-    `img-src data:; base-uri 'none'; form-action 'none'`;
+    `base-uri 'none'; form-action 'none'`;
   return (
     '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n' +

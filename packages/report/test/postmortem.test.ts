@@ -48,7 +48,7 @@ describe('post-mortem HTML and Markdown', () => {
     expect(styles).toHaveLength(1);
     expect(csp).toBe(
       `default-src 'none'; script-src ${scripts.map(sha).join(' ')}; style-src ${sha(styles[0]!)}; ` +
-        `img-src data:; base-uri 'none'; form-action 'none'`,
+        `base-uri 'none'; form-action 'none'`,
     );
     expect(csp).not.toContain('unsafe');
     expect(text).not.toMatch(/<script[^>]*\ssrc=/i);
