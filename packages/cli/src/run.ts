@@ -180,18 +180,5 @@ export function action<A extends unknown[]>(
   };
 }
 
-let progressShown = false;
-
-/** Reading progress on stderr, only when it is a terminal (stdout stays the result); endProgress() ends the line. */
-export function readProgress(): ((bytesRead: number, totalBytes: number | null) => void) | undefined {
-  if (process.stderr.isTTY !== true) return undefined;
-  return (read, total) => {
-    progressShown = true;
-    process.stderr.write(`\rreading ${(read / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ''} MB`);
-  };
-}
-
-export function endProgress(): void {
-  if (progressShown) process.stderr.write('\n');
-  progressShown = false;
-}
+// progress has one helper (progress.ts); these names stay for the commands that import them from here
+export { endProgress, readProgress } from './progress.js';

@@ -5,7 +5,7 @@
  * is the one report's tests use (packages/report/test/helpers.ts); the store itself is tested there.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { register as registerReport } from '../src/commands/report.js';
@@ -74,7 +74,10 @@ describe('txreplay report / query / export', () => {
     );
     expect(first.out).toContain(`post-mortem: ${html}`);
     expect(readFileSync(html, 'utf8')).toContain('<svg class="timeline"');
-    const second = await run(['report', EXAMPLE, '--db', db, '--no-html'], NO_SERVER);
+    // without --html/--md, report writes no file of its own (the run is in the store)
+    const cwdBefore = readdirSync(process.cwd()).sort();
+    const second = await run(['report', EXAMPLE, '--db', db], NO_SERVER);
+    expect(readdirSync(process.cwd()).sort()).toEqual(cwdBefore);
     expect(second.err).toBeNull();
     expect(second.out).toMatch(/^already stored run [0-9a-f]{32}/m);
     expect(second.out).not.toContain('post-mortem:');
@@ -120,8 +123,10 @@ describe('txreplay report / query / export', () => {
     const out = path.join(dir, 'csv');
     const r = await run(['export', '--csv', out, '--db', db], NO_SERVER);
     expect(r.err).toBeNull();
-    for (const t of ['findings', 'series', 'runs', 'queue_intervals'])
+    for (const t of ['findings', 'series', 'runs', 'queue_intervals']) {
       expect(existsSync(path.join(out, `${t}.csv`))).toBe(true);
+      expect(readFileSync(path.join(out, `${t}.csv`), 'utf8').endsWith('\n')).toBe(true); // POSIX text file
+    }
     expect(r.out).toMatch(/runs\.csv: 1 rows/);
   });
 

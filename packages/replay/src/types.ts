@@ -200,6 +200,8 @@ export interface QueueSeries {
   inflightBytes: number[];
   dqlLimitObserved: (number | null)[];
   dqlLimitExpected: (number | null)[];
+  /** (added) every qdisc drop attributed to this queue (the queue table's qdiscDrops, one stamp each; not thinned) */
+  qdiscDropTsNs?: bigint[];
 }
 
 export interface ReplayResult {

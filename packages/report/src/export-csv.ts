@@ -60,7 +60,11 @@ export async function exportCsv(store: Store, dir: string, opts: ExportOptions =
     try {
       await new Promise<void>((resolve, reject) => {
         const ws = createWriteStream(tmp);
-        const csv = format({ headers: e.columns.split(/,\s*(?![^()]*\))/).map((c) => c.split(' AS ').pop()!.trim()) });
+        // includeEndRowDelimiter: a POSIX text file ends with a newline
+        const csv = format({
+          headers: e.columns.split(/,\s*(?![^()]*\))/).map((c) => c.split(' AS ').pop()!.trim()),
+          includeEndRowDelimiter: true,
+        });
         csv.on('error', reject);
         ws.on('error', reject);
         ws.on('finish', resolve);

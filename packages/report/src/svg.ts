@@ -1,297 +1,136 @@
 /**
- * One SVG timeline per TX queue (inline, no scripts, no external assets):
- *   lane 1  qdisc backlog (packets) over stopped/frozen bands (DRV_XOFF red, STACK_XOFF orange, FROZEN purple,
- *           UNKNOWN grey = trace gap)
- *   lane 2  inflight bytes, DQL limit observed (dots) vs expected (dashed) — §A.4 dql_completed
- *   lane 3  marks: NAPI polls, drops, watchdog timeouts (net_dev_xmit_timeout)
- * Time axis: milliseconds since the first event of the trace.
+ * The static timeline of one device (inline SVG, no scripts): the Markdown post-mortem's picture and the HTML
+ * report's no-script fallback. All TX queues of the device on one shared time axis (seconds since the trace's
+ * first event, round ticks, none clipped); per queue a state strip (stopped by BQL / by the driver / frozen /
+ * trace gap) over the qdisc backlog (packets, round y ticks); every finding's window shaded and labelled with
+ * the finding.
  */
-import type { Interval, QueueSeries } from '@txreplay/replay';
+import type { DeviceChartData, QueueChartData, WindowMark } from './chart-data.js';
+import { STATES } from './chart-data.js';
 import { escapeHtml } from './escape.js';
-
-export interface QueueTimelineInput {
-  dev: string;
-  queue: number;
-  /** the plotted window (ns, trace clock) */
-  firstNs: bigint;
-  lastNs: bigint;
-  /** the whole trace: the axis is labelled in ms since traceFirstNs */
-  traceFirstNs: bigint;
-  traceLastNs: bigint;
-  series: QueueSeries | null;
-  intervals: Interval[];
-  napiPolls: bigint[];
-  /** device names the NAPI polls belong to (for the lane label) */
-  napiDevs: string[];
-  drops: bigint[];
-  watchdog: bigint[];
-}
+import { niceCeil, niceTicks, timeLabel } from './ticks.js';
 
 const W = 960;
-const LEFT = 70;
-const RIGHT = 16;
+const LEFT = 64;
+const RIGHT = 28;
 const PLOT_W = W - LEFT - RIGHT;
-const LANE1 = { top: 28, h: 120 };
-const LANE2 = { top: 178, h: 120 };
-const LANE3 = { top: 326, h: 54 };
-const H = 410;
+const TOP = 40;
+const STRIP = 12;
+const PLOT_H = 58;
+const LANE = STRIP + PLOT_H + 22;
+const AXIS = 34;
+const SEV_COLOR: Record<string, string> = { critical: '#c92a2a', warning: '#e67700', info: '#5f6b76' };
 
-const STATE_COLOR: Record<string, string> = {
-  DRV_XOFF: '#e5484d',
-  STACK_XOFF: '#f5a524',
-  FROZEN: '#8e4ec6',
-  UNKNOWN: '#9aa0a6',
-};
+const f1 = (v: number): string => v.toFixed(1);
 
-function fmt(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
-}
-
-/** Compact number for axis labels: 1.5k, 2.3M. */
-function shortNumber(v: number): string {
-  const a = Math.abs(v);
-  if (a >= 1e9) return `${fmt(+(v / 1e9).toFixed(1))}G`;
-  if (a >= 1e6) return `${fmt(+(v / 1e6).toFixed(1))}M`;
-  if (a >= 1e3) return `${fmt(+(v / 1e3).toFixed(1))}k`;
-  return fmt(+v.toFixed(1));
-}
-
-export function renderQueueTimeline(inp: QueueTimelineInput): string {
-  const span = inp.lastNs > inp.firstNs ? inp.lastNs - inp.firstNs : 1n;
-  const x = (ns: bigint): number => {
-    const rel = Number(ns - inp.firstNs) / Number(span);
-    return LEFT + Math.max(0, Math.min(1, rel)) * PLOT_W;
-  };
-  const spanMs = Number(span) / 1e6;
-  const offsetMs = Number(inp.firstNs - inp.traceFirstNs) / 1e6;
-  const parts: string[] = [];
-  const label = `${inp.dev} txq ${inp.queue}`;
-  parts.push(
+export function renderDeviceSvg(d: DeviceChartData): string {
+  const H = TOP + d.queues.length * LANE + AXIS;
+  const span = d.spanS > 0 ? d.spanS : 1;
+  const x = (s: number): number => LEFT + (Math.max(0, Math.min(span, s)) / span) * PLOT_W;
+  const parts: string[] = [
     `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" ` +
-      `aria-label="${escapeHtml(`timeline of ${label}`)}" data-dev="${escapeHtml(inp.dev)}" data-queue="${inp.queue}">`,
-  );
+      `aria-label="${escapeHtml(`timeline of ${d.dev}`)}" data-dev="${escapeHtml(d.dev)}" font-family="system-ui,sans-serif" font-size="11">`,
+    `<title>${escapeHtml(`${d.dev}: queue state and qdisc backlog per TX queue, finding windows`)}</title>`,
+    `<rect width="${W}" height="${H}" fill="#fff"/>`,
+    `<text x="${LEFT}" y="16" font-weight="700" font-size="13" fill="#1d2125">${escapeHtml(d.dev)}</text>`,
+    legend(),
+  ];
+  const xt = niceTicks(0, span, 8);
+  const bottom = TOP + d.queues.length * LANE;
+  for (const t of xt.ticks) {
+    const xi = x(t);
+    const anchor = xi > W - RIGHT - 24 ? 'end' : xi < LEFT + 24 ? 'start' : 'middle';
+    parts.push(
+      `<line x1="${f1(xi)}" y1="${TOP}" x2="${f1(xi)}" y2="${bottom}" stroke="#eef1f4"/>` +
+        `<text class="tick-x" x="${f1(xi)}" y="${bottom + 14}" text-anchor="${anchor}" fill="#5f6b76">${escapeHtml(timeLabel(t, xt.step))}</text>`,
+    );
+  }
   parts.push(
-    `<title>${escapeHtml(`${label}: backlog, inflight, DQL limit, stopped intervals, NAPI polls, drops, watchdog`)}</title>`,
+    `<text x="${LEFT + PLOT_W / 2}" y="${bottom + 29}" text-anchor="middle" fill="#5f6b76">time since the first event</text>`,
   );
-  parts.push(`<text x="${LEFT}" y="16" class="lane-title">${escapeHtml(label)}</text>`);
-
-  // time grid + axis labels
-  const ticks = 6;
-  for (let i = 0; i <= ticks; i++) {
-    const xi = LEFT + (PLOT_W * i) / ticks;
-    parts.push(
-      `<line x1="${xi.toFixed(1)}" y1="${LANE1.top}" x2="${xi.toFixed(1)}" y2="${LANE3.top + LANE3.h}" class="grid"/>`,
-    );
-    parts.push(
-      `<text x="${xi.toFixed(1)}" y="${H - 8}" class="axis" text-anchor="middle">${escapeHtml(axisMs(offsetMs + (spanMs * i) / ticks, spanMs))}</text>`,
-    );
+  d.queues.forEach((q, i) => parts.push(queueLane(d, q, TOP + i * LANE, x)));
+  // labels of windows on the same lane stack in rows, so none hides another
+  const perLane = new Map<string, number>();
+  for (const w of d.windows) {
+    const lane = String(w.queue);
+    const k = perLane.get(lane) ?? 0;
+    perLane.set(lane, k + 1);
+    parts.push(windowMark(d, w, k, x));
   }
-
-  // lane 1: stopped bands + backlog
-  parts.push(`<g class="bands">`);
-  for (const iv of inp.intervals) {
-    if (iv.endNs < inp.firstNs || iv.startNs > inp.lastNs) continue;
-    const x0 = x(iv.startNs);
-    const x1 = Math.max(x(iv.endNs), x0 + 1);
-    const color = STATE_COLOR[iv.state] ?? STATE_COLOR.UNKNOWN!;
-    const ms = Number(iv.endNs - iv.startNs) / 1e6;
-    parts.push(
-      `<rect class="band band-${escapeHtml(iv.state.toLowerCase())}" x="${x0.toFixed(1)}" y="${LANE1.top}" width="${(x1 - x0).toFixed(1)}" height="${LANE2.top + LANE2.h - LANE1.top}" fill="${color}" fill-opacity="0.18">` +
-        `<title>${escapeHtml(`${iv.state} for ${ms.toFixed(3)} ms`)}</title></rect>`,
-    );
-    if (iv.endNs > inp.lastNs) {
-      const more = Number(iv.endNs - inp.lastNs) / 1e6;
-      const tail = iv.endNs >= inp.traceLastNs ? 'until the end of the trace' : `for ${shortNumber(more)} ms more`;
-      parts.push(
-        `<text x="${LEFT + PLOT_W - 4}" y="${LANE1.top + 24}" class="axis band-note" text-anchor="end">${escapeHtml(`${iv.state} continues ${tail} (+${shortNumber(more)} ms) →`)}</text>`,
-      );
-    }
-  }
-  parts.push(`</g>`);
-  parts.push(laneFrame(LANE1, 'qdisc backlog (pkts)'));
-  parts.push(laneFrame(LANE2, 'inflight / DQL limit (bytes)'));
-  parts.push(laneFrame(LANE3, 'events'));
-
-  const s = inp.series;
-  if (s && s.tsNs.length > 0) {
-    const maxBacklog = Math.max(1, ...s.backlogPackets);
-    parts.push(yLabels(LANE1, maxBacklog));
-    parts.push(linePath(s.tsNs, s.backlogPackets, x, LANE1, maxBacklog, 'series-backlog', '#0b6bcb', true));
-    const dqlVals = [...s.dqlLimitObserved, ...s.dqlLimitExpected].filter((v): v is number => v !== null);
-    const max2 = Math.max(1, ...s.inflightBytes, ...dqlVals);
-    parts.push(yLabels(LANE2, max2));
-    parts.push(linePath(s.tsNs, s.inflightBytes, x, LANE2, max2, 'series-inflight', '#2f9e44', true));
-    parts.push(linePath(s.tsNs, s.dqlLimitExpected, x, LANE2, max2, 'series-dql-expected', '#444', false, '5 3'));
-    parts.push(dots(s.tsNs, s.dqlLimitObserved, x, LANE2, max2, 'series-dql-observed', '#d9480f'));
-  } else {
-    parts.push(`<text x="${LEFT + 8}" y="${LANE1.top + 20}" class="axis">no series for this queue</text>`);
-  }
-
-  // lane 3: marks (those inside the window)
-  const inWindow = (t: bigint): boolean => t >= inp.firstNs && t <= inp.lastNs;
-  const rows: [string, bigint[], string, string][] = [
-    [
-      'marks-napi',
-      inp.napiPolls.filter(inWindow),
-      '#1971c2',
-      `NAPI polls${inp.napiDevs.length ? ` (${inp.napiDevs.join(', ')})` : ''}`,
-    ],
-    ['marks-drops', inp.drops.filter(inWindow), '#c92a2a', `drops (${inp.dev})`],
-    ['marks-watchdog', inp.watchdog.filter(inWindow), '#000', 'watchdog timeout'],
-  ];
-  rows.forEach(([cls, tss, color, name], r) => {
-    const y0 = LANE3.top + 4 + r * 16;
-    parts.push(
-      `<text x="${LEFT - 6}" y="${y0 + 10}" class="axis" text-anchor="end">${escapeHtml(['napi', 'drops', 'wdog'][r]!)}</text>`,
-    );
-    parts.push(ticksPath(tss, x, y0, 12, cls, color, `${name}: ${tss.length}`));
-  });
-
-  // legend
-  const legend: [string, string, string][] = [
-    ['#0b6bcb', 'backlog', 'solid'],
-    ['#2f9e44', 'inflight', 'solid'],
-    ['#444', 'DQL limit expected', 'dash'],
-    ['#d9480f', 'DQL limit observed', 'dot'],
-    ['#e5484d', 'DRV_XOFF', 'band'],
-    ['#f5a524', 'STACK_XOFF', 'band'],
-    ['#8e4ec6', 'FROZEN', 'band'],
-    ['#9aa0a6', 'trace gap', 'band'],
-  ];
-  let lx = LEFT + 120;
-  for (const [c, name, kind] of legend) {
-    if (kind === 'band') parts.push(`<rect x="${lx}" y="8" width="12" height="10" fill="${c}" fill-opacity="0.35"/>`);
-    else if (kind === 'dot') parts.push(`<circle cx="${lx + 6}" cy="13" r="3" fill="${c}"/>`);
-    else
-      parts.push(
-        `<line x1="${lx}" y1="13" x2="${lx + 12}" y2="13" stroke="${c}" stroke-width="2"${kind === 'dash' ? ' stroke-dasharray="4 2"' : ''}/>`,
-      );
-    parts.push(`<text x="${lx + 16}" y="17" class="legend">${escapeHtml(name)}</text>`);
-    lx += 24 + name.length * 6.6;
-  }
-  parts.push(`</svg>`);
+  parts.push('</svg>');
   return parts.join('\n');
 }
 
-/** Axis label in ms since the trace start, with enough digits to tell ticks of this span apart. */
-function axisMs(ms: number, spanMs: number): string {
-  const digits = spanMs < 1 ? 4 : spanMs < 10 ? 3 : spanMs < 100 ? 2 : spanMs < 1000 ? 1 : 0;
-  return `${ms.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ms`;
-}
-
-function laneFrame(lane: { top: number; h: number }, name: string): string {
-  return (
-    `<rect x="${LEFT}" y="${lane.top}" width="${PLOT_W}" height="${lane.h}" class="frame"/>` +
-    `<text x="${LEFT + 4}" y="${lane.top + 12}" class="lane-label">${escapeHtml(name)}</text>`
-  );
-}
-
-function yLabels(lane: { top: number; h: number }, max: number): string {
-  return (
-    `<text x="${LEFT - 6}" y="${lane.top + 10}" class="axis" text-anchor="end">${escapeHtml(shortNumber(max))}</text>` +
-    `<text x="${LEFT - 6}" y="${lane.top + lane.h}" class="axis" text-anchor="end">0</text>`
-  );
-}
-
-/**
- * Step line (values hold until the next sample, like a queue's backlog). Long series are reduced to the
- * min and max per pixel column so spikes survive the downsampling.
- */
-function linePath(
-  ts: bigint[],
-  vals: (number | null)[],
-  x: (ns: bigint) => number,
-  lane: { top: number; h: number },
-  max: number,
-  cls: string,
-  color: string,
-  step: boolean,
-  dash?: string,
-): string {
-  const y = (v: number): string => (lane.top + lane.h - (v / max) * (lane.h - 14)).toFixed(1);
-  let d = '';
-  let col = Number.NaN; // current half-pixel column
-  let colMin = 0;
-  let colMax = 0;
-  let last: number | null = null; // last value drawn (pen height)
-  let points = 0;
-  const closeColumn = (): void => {
-    if (Number.isNaN(col) || last === null || colMin === colMax) return;
-    d += `L${col} ${y(colMax)}L${col} ${y(colMin)}L${col} ${y(last)}`;
+function legend(): string {
+  const items: string[] = [];
+  let lx = LEFT + 140;
+  const add = (mark: string, name: string): void => {
+    items.push(
+      `${mark.replace(/X0/g, String(lx))}<text x="${lx + 16}" y="17" fill="#1d2125">${escapeHtml(name)}</text>`,
+    );
+    lx += 26 + name.length * 6;
   };
-  for (let i = 0; i < ts.length; i++) {
-    const v = vals[i];
-    if (v === null || v === undefined) {
-      if (!step) {
-        closeColumn();
-        col = Number.NaN;
-        last = null;
-      }
-      continue;
-    }
-    const xi = Math.round(x(ts[i]!) * 2) / 2;
-    if (xi === col) {
-      colMin = Math.min(colMin, v);
-      colMax = Math.max(colMax, v);
-      last = v;
-      continue;
-    }
-    closeColumn();
-    if (last === null) d += `M${xi} ${y(v)}`;
-    else if (step) d += `L${xi} ${y(last)}L${xi} ${y(v)}`;
-    else d += `L${xi} ${y(v)}`;
-    col = xi;
-    colMin = v;
-    colMax = v;
+  add(`<line x1="X0" y1="13" x2="${lx + 12}" y2="13" stroke="#0b6bcb" stroke-width="2"/>`, 'qdisc backlog');
+  for (const s of STATES.slice(1)) add(`<rect x="X0" y="8" width="12" height="10" fill="${s.color}"/>`, s.name);
+  return items.join('');
+}
+
+function queueLane(d: DeviceChartData, q: QueueChartData, top: number, x: (s: number) => number): string {
+  const parts: string[] = [`<g class="lane" data-queue="${q.queue}">`];
+  parts.push(
+    `<text x="${LEFT - 6}" y="${top + 10}" text-anchor="end" font-weight="600" fill="#1d2125">txq ${q.queue}</text>`,
+  );
+  parts.push(`<rect x="${LEFT}" y="${top}" width="${PLOT_W}" height="${STRIP}" fill="#f1f8f3"/>`);
+  for (const [x0, x1, code] of q.bands) {
+    const a = x(x0);
+    parts.push(
+      `<rect class="band" x="${f1(a)}" y="${top}" width="${f1(Math.max(x(x1) - a, 0.5))}" height="${STRIP}" fill="${STATES[code]?.color ?? '#9aa0a6'}"/>`,
+    );
+  }
+  const py = top + STRIP + 4;
+  const maxB = niceCeil(Math.max(0, ...q.backlog));
+  const y = (v: number): number => py + PLOT_H - (v / maxB) * PLOT_H;
+  parts.push(`<rect x="${LEFT}" y="${py}" width="${PLOT_W}" height="${PLOT_H}" fill="none" stroke="#d8dee4"/>`);
+  const yt = niceTicks(0, maxB, 2);
+  for (const t of yt.ticks) {
+    parts.push(
+      `<text x="${LEFT - 6}" y="${f1(y(t) + 4)}" text-anchor="end" fill="#5f6b76">${t}${t === yt.ticks.at(-1) ? ' pkts' : ''}</text>`,
+    );
+  }
+  let path = '';
+  let last: number | null = null;
+  q.x.forEach((s, i) => {
+    const xi = f1(x(s));
+    const v = q.backlog[i]!;
+    path += last === null ? `M${xi} ${f1(y(v))}` : `H${xi}V${f1(y(v))}`;
     last = v;
-    points++;
-  }
-  closeColumn();
-  if (!d) return '';
-  return `<path class="${cls}" data-points="${points}" d="${d}" fill="none" stroke="${color}" stroke-width="1.5"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
+  });
+  if (path) path += `H${f1(x(d.spanS))}`;
+  parts.push(`<path class="series-backlog" d="${path}" fill="none" stroke="#0b6bcb" stroke-width="1.5"/>`);
+  parts.push('</g>');
+  return parts.join('');
 }
 
-function dots(
-  ts: bigint[],
-  vals: (number | null)[],
-  x: (ns: bigint) => number,
-  lane: { top: number; h: number },
-  max: number,
-  cls: string,
-  color: string,
-): string {
-  const y = (v: number): number => lane.top + lane.h - (v / max) * (lane.h - 14);
-  const seen = new Set<string>();
-  let d = '';
-  let points = 0;
-  for (let i = 0; i < ts.length; i++) {
-    const v = vals[i];
-    if (v === null || v === undefined) continue;
-    const xi = x(ts[i]!).toFixed(0);
-    const yi = y(v).toFixed(0);
-    const key = `${xi},${yi}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    // a dot is a zero-length round-capped segment: one path instead of thousands of <circle>s
-    d += `M${xi} ${yi}h0`;
-    points++;
-  }
-  if (!d) return '';
-  return `<path class="${cls}" data-points="${points}" d="${d}" stroke="${color}" stroke-width="4" stroke-linecap="round" fill="none"/>`;
+function windowMark(d: DeviceChartData, w: WindowMark, k: number, x: (s: number) => number): string {
+  const lanes = w.queue === null ? d.queues.map((_, i) => i) : [d.queues.findIndex((q) => q.queue === w.queue)];
+  const i0 = Math.min(...lanes);
+  if (i0 < 0) return '';
+  const top = TOP + i0 * LANE;
+  const h = (Math.max(...lanes) - i0 + 1) * LANE - 20;
+  const a = x(w.x0);
+  const b = Math.max(x(w.x1), a + 2);
+  const color = SEV_COLOR[w.severity] ?? SEV_COLOR.info!;
+  // the label reads from the window's start; past the plot's right edge it ends at the window's end instead
+  const chars = Math.floor((W - RIGHT - a) / 6.2);
+  const fits = chars >= 24;
+  const text = truncate(w.label, fits ? chars : Math.floor((b - LEFT) / 6.2));
+  const ly = top + STRIP + 14 + (k % 4) * 13;
+  return (
+    `<g class="window" data-finding="${w.n}"><rect x="${f1(a)}" y="${top}" width="${f1(b - a)}" height="${h}" fill="${color}" fill-opacity="0.08" stroke="${color}" stroke-dasharray="4 2"/>` +
+    `<text class="window-label" x="${f1(fits ? a + 4 : b - 4)}" y="${ly}" text-anchor="${fits ? 'start' : 'end'}" fill="${color}" font-weight="600">${escapeHtml(text)}</text></g>`
+  );
 }
 
-function ticksPath(
-  tss: bigint[],
-  x: (ns: bigint) => number,
-  y0: number,
-  h: number,
-  cls: string,
-  color: string,
-  title: string,
-): string {
-  const cols = new Set<string>();
-  for (const t of tss) cols.add(x(t).toFixed(1));
-  let d = '';
-  for (const c of cols) d += `M${c} ${y0}v${h}`;
-  return `<path class="${cls}" data-count="${tss.length}" d="${d || `M${LEFT} ${y0}`}" stroke="${color}" stroke-width="1"><title>${escapeHtml(title)}</title></path>`;
+function truncate(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, Math.max(1, n - 1))}…`;
 }

@@ -1,64 +1,21 @@
 /**
- * Per-queue timeline marks taken from the event table (when the caller has it): NAPI polls, drops and
- * watchdog timeouts. The replay result carries backlog/inflight/DQL series and stopped intervals; these
- * marks add the moments around them (docs/kernel-tx-path.md: napi_poll §A.6, kfree_skb drops §I.6,
- * dev_watchdog → net_dev_xmit_timeout §I.9).
+ * What the event table adds to the timelines that the replay result does not carry: which devices ran
+ * napi:napi_poll (§A.6). A device that transmits with none of its own while another device polls is
+ * completed by its peer (veth, §D.1): device-facts.ts then leaves out the series it does not have.
  */
 import type { Table } from 'apache-arrow';
 
-export interface TimelineMarks {
-  /** napi:napi_poll timestamps per NAPI device name */
-  napiPolls: Map<string, bigint[]>;
-  /** skb:kfree_skb timestamps of skbs that entered the TX path of a device, per device */
-  drops: Map<string, bigint[]>;
-  /** net:net_dev_xmit_timeout per `dev#queue` */
-  watchdog: Map<string, bigint[]>;
-}
-
-export function emptyMarks(): TimelineMarks {
-  return { napiPolls: new Map(), drops: new Map(), watchdog: new Map() };
-}
-
-function push(m: Map<string, bigint[]>, k: string, v: bigint): void {
-  const a = m.get(k);
-  if (a) a.push(v);
-  else m.set(k, [v]);
-}
-
-export function marksFromEvents(table: Table): TimelineMarks {
-  const marks = emptyMarks();
-  const ts = table.getChild('ts_ns');
+/** Devices with at least one napi:napi_poll event; null when the table has no event/dev columns. */
+export function napiDevices(table: Table): string[] | null {
   const ev = table.getChild('event');
   const dev = table.getChild('dev');
-  const queue = table.getChild('queue');
-  const skb = table.getChild('skbaddr');
-  if (!ts || !ev || !dev || !queue || !skb) return marks;
-  // skb → device it was queued on (net_dev_queue), so a later kfree_skb can be attributed
-  const skbDev = new Map<bigint, string>();
+  if (!ev || !dev) return null;
+  const devs = new Set<string>();
   for (let i = 0; i < table.numRows; i++) {
-    const e = ev.get(i) as string;
-    if (e === 'napi:napi_poll') push(marks.napiPolls, (dev.get(i) as string | null) ?? '?', ts.get(i) as bigint);
-    else if (e === 'net:net_dev_queue') {
-      const a = skb.get(i) as bigint | null;
+    if (ev.get(i) === 'napi:napi_poll') {
       const d = dev.get(i) as string | null;
-      if (a !== null && d) skbDev.set(a, d);
-    } else if (e === 'skb:kfree_skb') {
-      const a = skb.get(i) as bigint | null;
-      const d = a === null ? undefined : skbDev.get(a);
-      if (d !== undefined) {
-        push(marks.drops, d, ts.get(i) as bigint);
-        skbDev.delete(a!);
-      }
-    } else if (e === 'skb:consume_skb') {
-      const a = skb.get(i) as bigint | null;
-      if (a !== null) skbDev.delete(a);
-    } else if (e === 'net:net_dev_xmit_timeout') {
-      push(
-        marks.watchdog,
-        `${(dev.get(i) as string | null) ?? '?'}#${(queue.get(i) as number | null) ?? -1}`,
-        ts.get(i) as bigint,
-      );
+      if (d) devs.add(d);
     }
   }
-  return marks;
+  return [...devs].sort();
 }

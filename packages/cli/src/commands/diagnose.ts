@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { DiagnoseOptions, ReplayResult } from '@txreplay/replay';
 import { EXIT } from '../exit.js';
+import { paint, terminalSafe, verdictStyle } from '../colour.js';
 import { action, endProgress, fail } from '../run.js';
 import {
   addReplayOptions,
@@ -38,7 +39,16 @@ export async function diagnoseOptions(
 export async function printResult(result: ReplayResult, json: boolean | undefined): Promise<void> {
   const { formatVerdict, toJson } = await import('@txreplay/replay');
   endProgress();
-  process.stdout.write(json ? toJson(result) + '\n' : formatVerdict(result));
+  if (json) {
+    process.stdout.write(`${toJson(result)}\n`);
+    return;
+  }
+  // trace strings cannot drive the terminal; the verdict line in its colour on a terminal (NO_COLOR honoured)
+  const text = terminalSafe(formatVerdict(result)).replace(/^(PROBLEM|WARNING|UNKNOWN|HEALTHY)\b.*$/m, (line) => {
+    const style = verdictStyle(line);
+    return style ? paint(process.stdout, style, line) : line;
+  });
+  process.stdout.write(text);
 }
 
 /** `txreplay diagnose TRACE…`: ingest, replay, findings, verdict. */
@@ -68,7 +78,13 @@ export function register(program: Command): void {
       const { result, table } = await diagnoseFilesWithEvents(traces, opts);
       await printResult(result, o.json);
       const { writePostMortem } = await import('@txreplay/report/postmortem');
-      await writePostMortem(result, { html: o.html, md: o.md, events: table ?? undefined });
+      await writePostMortem(result, {
+        html: o.html,
+        md: o.md,
+        events: table ?? undefined,
+        profile: opts.profile,
+        deviceProfiles: opts.deviceProfiles,
+      });
       return findingsExitCode(result);
     }),
   );

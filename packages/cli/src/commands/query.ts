@@ -4,6 +4,7 @@ import { EXIT } from '../exit.js';
 import { action, fail } from '../run.js';
 import { addStoreOptions, withStore } from '../store-flags.js';
 import { refuseNonReading } from '../sql-guard.js';
+import { formatTable, isNumericType } from '../table.js';
 
 /** `txreplay query "SQL"`: ClickHouse SQL against the embedded store (or the server), as a table, CSV or JSON. */
 export function register(program: Command): void {
@@ -20,10 +21,20 @@ export function register(program: Command): void {
         fail(EXIT.usage, `--format: expected table, csv or json, got ${JSON.stringify(o.format)}`);
       const refused = refuseNonReading(sql);
       if (refused !== null) fail(EXIT.usage, refused);
-      const { runQuery } = await import('@txreplay/report');
-      process.stdout.write(
-        await withStore(o, (store) => runQuery(store, sql, o.format as QueryOutputFormat), { readOnly: true }),
+      const { runQuery, queryTable } = await import('@txreplay/report');
+      const out = await withStore(
+        o,
+        async (store) => {
+          if (o.format !== 'table') return runQuery(store, sql, o.format as QueryOutputFormat);
+          const t = await queryTable(store, sql);
+          return formatTable(
+            t.columns.map((c) => ({ name: c.name, numeric: isNumericType(c.type) })),
+            t.rows,
+          );
+        },
+        { readOnly: true },
       );
+      process.stdout.write(out);
     }),
   );
 }

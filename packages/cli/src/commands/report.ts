@@ -1,7 +1,10 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { StoreFlags } from '@txreplay/report';
-import { action, endProgress, onShutdown, readProgress, shutdown } from '../run.js';
+import { EXIT } from '../exit.js';
+import { paint, verdictStyle } from '../colour.js';
+import { endProgress, progress, readProgress } from '../progress.js';
+import { action, onShutdown, shutdown } from '../run.js';
 import { addReplayOptions, findingsExitCode, replayOptionsFromFlags, type ReplayCliOptions } from '../replay-flags.js';
 import { addStoreOptions, withStore } from '../store-flags.js';
 
@@ -19,9 +22,9 @@ export function register(program: Command): void {
       'ingest and replay traces, store runs/events/packets/intervals/series/findings in ClickHouse, write a post-mortem',
     )
     .argument('<traces...>', 'trace files (any text format, .gz, .arrow)')
-    .option('--html <file>', 'HTML post-mortem path (default: txreplay-<run>.html in the current directory)')
-    .option('--no-html', 'do not write the HTML post-mortem')
-    .option('--md <file>', 'also write a Markdown post-mortem')
+    .option('--html <file>', 'write the HTML post-mortem to this file (none without it)')
+    .option('--no-html', 'do not write the HTML post-mortem (the default; kept for old scripts)')
+    .option('--md <file>', 'write a Markdown post-mortem to this file (its SVG timelines beside it)')
     .option('--host <name>', 'host the trace was captured on (default: this machine)');
   addStoreOptions(cmd);
   addReplayOptions(cmd).action(
@@ -75,7 +78,7 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
   const result = replayTable(loaded.table, { ...replayOptions, maxSeriesPoints: 2000 });
   const t2 = performance.now();
 
-  const tty = process.stderr.isTTY === true;
+  const eventsProgress = progress('writing events');
   // what changes the conclusions is part of the run id: same trace + same options = same run
   const options: Record<string, string | number | boolean> = {
     profile: JSON.stringify(profile),
@@ -104,26 +107,27 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
               `txreplay: ClickHouse write attempt ${attempt} failed (${msg}); retrying in ${delay} ms\n`,
             ),
           // progress only on a terminal (stdout stays the result)
-          onEventsProgress: tty
-            ? (rows, total) => process.stderr.write(`\rwriting events ${rows}/${total}`)
-            : undefined,
+          onEventsProgress: (rows, total) => eventsProgress.update(rows, total),
         },
       );
     } finally {
-      if (tty) process.stderr.write('\n');
+      eventsProgress.end();
     }
   });
   onStored(written.runId);
-  const html = o.html === false ? undefined : path.resolve(o.html ?? `txreplay-${written.runId.slice(0, 12)}.html`);
+  // only the files the user asked for: the run itself is in the store
+  const html = typeof o.html === 'string' ? path.resolve(o.html) : undefined;
   const md = o.md === undefined ? undefined : path.resolve(o.md);
-  if (html || md) await writePostMortem(result, { html, md, events: loaded.table });
+  if (html || md) await writePostMortem(result, { html, md, events: loaded.table, profile, deviceProfiles });
   if (o.json) {
     // the replay JSON (packages/replay/README.md "JSON schema") plus where the run was stored
     const stored = { ...written, placement, html: html ?? null, md: md ?? null };
     process.stdout.write(`${JSON.stringify({ ...JSON.parse(toJson(result)), stored })}\n`);
     return findingsExitCode(result);
   }
-  process.stdout.write(`${verdictLine(result)}\n`);
+  const verdict = verdictLine(result);
+  const style = verdictStyle(verdict);
+  process.stdout.write(`${style ? paint(process.stdout, style, verdict) : verdict}\n`);
   process.stdout.write(
     `${written.status === 'written' ? 'stored' : 'already stored'} run ${written.runId}: ${written.events} events, ${written.packets} packets, ` +
       `${result.findings.length} findings in the ${placement}\n`,

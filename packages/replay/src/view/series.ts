@@ -26,6 +26,7 @@ export function queueSeries(
     inflightBytes: [],
     dqlLimitObserved: [],
     dqlLimitExpected: [],
+    qdiscDropTsNs: Array.from({ length: q.dropTs.length }, (_, k) => ns(q.dropTs.get(k))),
   };
   for (const k of idx) {
     const rel = q.sTs.get(k);
