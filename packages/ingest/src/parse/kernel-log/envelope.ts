@@ -108,10 +108,134 @@ function withOpt<T extends object>(o: T, k: string, v: unknown): T {
   return o;
 }
 
+/** One envelope shape: its pattern and how a match becomes an Envelope (null: not this shape after all). */
+type EnvelopeShape = readonly [RegExp, (m: RegExpExecArray) => Envelope | null];
+
+function dmesgEnvelope(m: RegExpExecArray): Envelope {
+  const rest = m[4]!;
+  const mono = MONO_TAIL_RE.exec(rest);
+  if (mono) {
+    const e: Envelope = {
+      shape: 'journal-short-monotonic',
+      tsBootNs: secsDotFracToNs(m[1]!, m[2]!),
+      ident: 'kernel',
+      message: mono[2]!,
+    };
+    withOpt(e, 'host', mono[1]);
+    return withOpt(e, 'caller', m[3]);
+  }
+  return withOpt(
+    { shape: 'dmesg', tsBootNs: secsDotFracToNs(m[1]!, m[2]!), message: rest } as Envelope,
+    'caller',
+    m[3],
+  );
+}
+
+/** The printk-stamped shapes: dmesg and its flags, /dev/kmsg, journalctl's monotonic and unix stamps. */
+const PRINTK_SHAPES: readonly EnvelopeShape[] = [
+  [
+    DMESG_X_RE,
+    (m) => ({ ...(parseEnvelope(m[2]!) ?? { shape: 'dmesg' as const, message: m[2]! }), level: LEVEL_NAMES[m[1]!]! }),
+  ],
+  [
+    DMESG_ISO_RE,
+    (m) => withOpt({ shape: 'dmesg-iso', wall: m[1]!, message: m[2]! } as Envelope, 'wallTimeUs', isoToEpochUs(m[1]!)),
+  ],
+  [
+    JOURNAL_UNIX_RE,
+    (m) =>
+      innerStamp({
+        shape: 'journal-short-unix',
+        wall: `${m[1]}.${m[2]}`,
+        wallTimeUs: BigInt(m[1]!) * 1_000_000n + BigInt(m[2]!),
+        host: m[3]!,
+        ident: m[4]!,
+        message: m[5]!,
+      }),
+  ],
+  [
+    DMESG_RAW_RE,
+    (m) =>
+      withOpt(
+        {
+          shape: 'dmesg-raw',
+          tsBootNs: secsDotFracToNs(m[2]!, m[3]!),
+          level: Number(m[1]) & 7,
+          message: m[5]!,
+        } as Envelope,
+        'caller',
+        m[4],
+      ),
+  ],
+  [DMESG_RE, dmesgEnvelope],
+  [DMESG_T_RE, (m) => ({ shape: 'dmesg-T', wall: m[1]!.replace(/\s+/g, ' '), message: m[2]! })],
+  [DMESG_D_RE, (m) => ({ shape: 'dmesg-delta', tsBootNs: secsDotFracToNs(m[1]!, m[2]!), message: m[3]! })],
+  [DMESG_REL_RE, (m) => ({ shape: 'dmesg-delta', message: m[1]! })],
+  [KMSG_RE, (m) => ({ shape: 'kmsg', level: Number(m[1]) & 7, tsBootNs: BigInt(m[3]!) * 1000n, message: m[4]! })],
+];
+
+/** The wall-clock shapes: syslog (RFC 3164/5424/3339), journalctl short*, OpenWrt logread, Talos, bare lines. */
+const WALL_SHAPES: readonly EnvelopeShape[] = [
+  [
+    RFC5424_RE,
+    (m) => {
+      const e: Envelope = { shape: 'rfc5424', level: Number(m[1]) & 7, wall: m[2]!, message: m[8] ?? '' };
+      withOpt(e, 'wallTimeUs', isoToEpochUs(m[2]!));
+      withOpt(e, 'host', m[3] === '-' ? undefined : m[3]);
+      withOpt(e, 'ident', m[4] === '-' ? undefined : m[4]);
+      return innerStamp(e);
+    },
+  ],
+  [
+    SYSLOG_RE,
+    (m) => {
+      // journalctl zero-pads the day (`Dec 07`), syslogd space-pads it (`Dec  7`).
+      const shape: KernelLogShape = m[3]!.startsWith('0') ? 'journal-short' : 'syslog';
+      const e: Envelope = { shape, wall: m[2]!, host: m[4]!, ident: m[5]!, message: m[6]! };
+      return innerStamp(withOpt(e, 'level', levelOfPri(m[1])));
+    },
+  ],
+  [
+    SYSLOG_NOHOST_RE,
+    (m) => innerStamp({ shape: m[2]!.startsWith('0') ? 'journal-short' : 'syslog', wall: m[1]!, message: m[3]! }),
+  ],
+  [
+    SYSLOG_ISO_RE,
+    (m) => {
+      // journalctl short-iso prints `+0000`; rsyslog RFC 3339 prints `+00:00` or fractional seconds.
+      const shape: KernelLogShape = /[+-]\d{4}$/.test(m[2]!) ? 'journal-short-iso' : 'syslog-iso';
+      const e: Envelope = { shape, wall: m[2]!, host: m[3]!, ident: m[4]!, message: m[5]! };
+      withOpt(e, 'level', levelOfPri(m[1]));
+      return innerStamp(withOpt(e, 'wallTimeUs', isoToEpochUs(m[2]!)));
+    },
+  ],
+  [
+    LOGREAD_RE,
+    (m) => {
+      const e: Envelope = { shape: 'logread', wall: m[1]!.replace(/\s+/g, ' '), ident: m[4]!, message: m[5]! };
+      return innerStamp(withOpt(e, 'level', LEVEL_NAMES[m[3]!.toLowerCase()]));
+    },
+  ],
+  [
+    JOURNAL_FULL_RE,
+    (m) => innerStamp({ shape: 'journal-short-full', wall: m[1]!, host: m[2]!, ident: m[3]!, message: m[4]! }),
+  ],
+  [
+    TALOS_RE,
+    (m) => {
+      const e: Envelope = { shape: 'talos', wall: m[3]!, message: m[4]! };
+      withOpt(e, 'level', LEVEL_NAMES[m[2]!.toLowerCase()]);
+      return withOpt(e, 'wallTimeUs', isoToEpochUs(m[3]!));
+    },
+  ],
+  [BARE_KERNEL_RE, (m) => innerStamp({ shape: 'bare', ident: 'kernel', message: m[1]! })],
+];
+
 /**
  * Parse the envelope of one (paste-stripped) line. Null when the line has none of the known envelopes —
  * the caller decides whether that makes it a continuation line or a bare message.
- * Journal JSON lines are handled by parseJournalJson, not here.
+ * Journal JSON lines are handled by parseJournalJson, not here. Shapes are tried in order (PRINTK_SHAPES, then
+ * WALL_SHAPES): the first whose pattern matches decides.
  */
 export function parseEnvelope(line: string): Envelope | null {
   // Some rsyslog templates put `facility.severity: ` before the stamp: `kern.info: Aug 15 12:22:32 host kernel: …`.
@@ -122,100 +246,13 @@ export function parseEnvelope(line: string): Envelope | null {
     return inner && lvl !== undefined && inner.level === undefined ? { ...inner, level: lvl } : inner;
   }
   const s = line.replace(/^\s+(?=[[<])/, '');
-  let m: RegExpExecArray | null;
-  if ((m = DMESG_X_RE.exec(s))) {
-    const inner = parseEnvelope(m[2]!) ?? { shape: 'dmesg' as const, message: m[2]! };
-    return { ...inner, level: LEVEL_NAMES[m[1]!]! };
+  for (const [re, build] of PRINTK_SHAPES) {
+    const m = re.exec(s);
+    if (m) return build(m);
   }
-  if ((m = DMESG_ISO_RE.exec(s))) {
-    const e: Envelope = { shape: 'dmesg-iso', wall: m[1]!, message: m[2]! };
-    withOpt(e, 'wallTimeUs', isoToEpochUs(m[1]!));
-    return e;
+  for (const [re, build] of WALL_SHAPES) {
+    const m = re.exec(s);
+    if (m) return build(m);
   }
-  if ((m = JOURNAL_UNIX_RE.exec(s))) {
-    return innerStamp({
-      shape: 'journal-short-unix',
-      wall: `${m[1]}.${m[2]}`,
-      wallTimeUs: BigInt(m[1]!) * 1_000_000n + BigInt(m[2]!),
-      host: m[3]!,
-      ident: m[4]!,
-      message: m[5]!,
-    });
-  }
-  if ((m = DMESG_RAW_RE.exec(s))) {
-    const e: Envelope = {
-      shape: 'dmesg-raw',
-      tsBootNs: secsDotFracToNs(m[2]!, m[3]!),
-      level: Number(m[1]) & 7,
-      message: m[5]!,
-    };
-    return withOpt(e, 'caller', m[4]);
-  }
-  if ((m = DMESG_RE.exec(s))) {
-    const rest = m[4]!;
-    const mono = MONO_TAIL_RE.exec(rest);
-    if (mono) {
-      const e: Envelope = {
-        shape: 'journal-short-monotonic',
-        tsBootNs: secsDotFracToNs(m[1]!, m[2]!),
-        ident: 'kernel',
-        message: mono[2]!,
-      };
-      withOpt(e, 'host', mono[1]);
-      return withOpt(e, 'caller', m[3]);
-    }
-    return withOpt(
-      { shape: 'dmesg', tsBootNs: secsDotFracToNs(m[1]!, m[2]!), message: rest } as Envelope,
-      'caller',
-      m[3],
-    );
-  }
-  if ((m = DMESG_T_RE.exec(s))) return { shape: 'dmesg-T', wall: m[1]!.replace(/\s+/g, ' '), message: m[2]! };
-  if ((m = DMESG_D_RE.exec(s)))
-    return { shape: 'dmesg-delta', tsBootNs: secsDotFracToNs(m[1]!, m[2]!), message: m[3]! };
-  if ((m = DMESG_REL_RE.exec(s))) return { shape: 'dmesg-delta', message: m[1]! };
-  if ((m = KMSG_RE.exec(s))) {
-    return { shape: 'kmsg', level: Number(m[1]) & 7, tsBootNs: BigInt(m[3]!) * 1000n, message: m[4]! };
-  }
-  if ((m = RFC5424_RE.exec(s))) {
-    const e: Envelope = { shape: 'rfc5424', level: Number(m[1]) & 7, wall: m[2]!, message: m[8] ?? '' };
-    withOpt(e, 'wallTimeUs', isoToEpochUs(m[2]!));
-    withOpt(e, 'host', m[3] === '-' ? undefined : m[3]);
-    withOpt(e, 'ident', m[4] === '-' ? undefined : m[4]);
-    return innerStamp(e);
-  }
-  if ((m = SYSLOG_RE.exec(s))) {
-    // journalctl zero-pads the day (`Dec 07`), syslogd space-pads it (`Dec  7`).
-    const shape: KernelLogShape = m[3]!.startsWith('0') ? 'journal-short' : 'syslog';
-    const e: Envelope = { shape, wall: m[2]!, host: m[4]!, ident: m[5]!, message: m[6]! };
-    withOpt(e, 'level', levelOfPri(m[1]));
-    return innerStamp(e);
-  }
-  if ((m = SYSLOG_NOHOST_RE.exec(s))) {
-    return innerStamp({ shape: m[2]!.startsWith('0') ? 'journal-short' : 'syslog', wall: m[1]!, message: m[3]! });
-  }
-  if ((m = SYSLOG_ISO_RE.exec(s))) {
-    // journalctl short-iso prints `+0000`; rsyslog RFC 3339 prints `+00:00` or fractional seconds.
-    const shape: KernelLogShape = /[+-]\d{4}$/.test(m[2]!) ? 'journal-short-iso' : 'syslog-iso';
-    const e: Envelope = { shape, wall: m[2]!, host: m[3]!, ident: m[4]!, message: m[5]! };
-    withOpt(e, 'level', levelOfPri(m[1]));
-    withOpt(e, 'wallTimeUs', isoToEpochUs(m[2]!));
-    return innerStamp(e);
-  }
-  if ((m = LOGREAD_RE.exec(s))) {
-    const e: Envelope = { shape: 'logread', wall: m[1]!.replace(/\s+/g, ' '), ident: m[4]!, message: m[5]! };
-    withOpt(e, 'level', LEVEL_NAMES[m[3]!.toLowerCase()]);
-    return innerStamp(e);
-  }
-  if ((m = JOURNAL_FULL_RE.exec(s))) {
-    return innerStamp({ shape: 'journal-short-full', wall: m[1]!, host: m[2]!, ident: m[3]!, message: m[4]! });
-  }
-  if ((m = TALOS_RE.exec(s))) {
-    const e: Envelope = { shape: 'talos', wall: m[3]!, message: m[4]! };
-    withOpt(e, 'level', LEVEL_NAMES[m[2]!.toLowerCase()]);
-    withOpt(e, 'wallTimeUs', isoToEpochUs(m[3]!));
-    return e;
-  }
-  if ((m = BARE_KERNEL_RE.exec(s))) return innerStamp({ shape: 'bare', ident: 'kernel', message: m[1]! });
   return null;
 }
