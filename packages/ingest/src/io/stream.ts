@@ -11,10 +11,11 @@ import { openTrace, type TraceInput } from './open.js';
 import { writeArrowFileAtomic } from './writer.js';
 
 /**
- * Parse `inputs`, calling `onBatch` with every record batch in order (before it is written to `arrowPath`; the
- * batch's buffers are the consumer's to keep: they are not reused) and writing the batches to `arrowPath`
- * atomically, with the summary in its metadata as `ingestToArrow` writes it. Back-pressure is the consumer's: the
- * next batch is parsed into view only after `onBatch` returns (or its promise resolves).
+ * Parse `inputs`, calling `onBatch` with every record batch in order, before it is written to `arrowPath`
+ * (atomically, with the summary in its metadata as `ingestToArrow` writes it). The batch is the consumer's only until
+ * `onBatch` returns (or its promise resolves): its buffers are then written and reused for later batches, as
+ * `ingestToArrow` reuses them (a consumer copies what it keeps). Back-pressure is the consumer's: batches wait for
+ * `onBatch`, and the parse workers for them.
  */
 export async function streamEvents(
   inputs: readonly (string | TraceInput)[],
@@ -37,7 +38,7 @@ export async function streamEvents(
           await write(batch);
         },
         opts,
-        false,
+        true,
       );
     },
     summaryMetadata,

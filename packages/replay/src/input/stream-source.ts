@@ -44,13 +44,16 @@ export class StreamSource implements BatchSource {
     return this.starts.length - 1;
   }
 
-  /** Append a batch; returns its index. */
+  /**
+   * Append a copy of a batch's replay columns (the stream reuses the batch's buffers once it is written: ingest's
+   * streamEvents); returns its index.
+   */
   push(batch: RecordBatch): number {
     const cols = new Map<ReplayColumn, Data>();
     for (const name of REPLAY_COLUMNS) {
       const v = batch.getChild(name) as Vector | null;
       const d = v?.data[0];
-      if (d) cols.set(name, d);
+      if (d) cols.set(name, copyOf(d));
     }
     const b = this.numBatches;
     this.window.set(b, cols);
@@ -61,7 +64,12 @@ export class StreamSource implements BatchSource {
 
   /** Batches before `b` leave memory. */
   dropBefore(b: number): void {
-    for (const k of this.window.keys()) if (k < b) this.window.delete(k);
+    for (const [k, cols] of this.window) {
+      if (k >= b) continue;
+      // each batch carries its own dictionary snapshot: its remap goes with it
+      for (const [name, d] of cols) if (d.dictionary) this.caches.get(name)!.delete(d.dictionary);
+      this.window.delete(k);
+    }
   }
 
   /** The file every batch was written to: rows outside the window are read from it from now on. */
@@ -117,6 +125,19 @@ export class StreamSource implements BatchSource {
     this.window.clear();
     this.file?.close();
   }
+}
+
+/** A column chunk with buffers of its own (same type, offset, length, null count, dictionary). */
+function copyOf(d: Data): Data {
+  const bm = d.nullBitmap as Uint8Array | undefined;
+  const own = (a: ArrayLike<number> | undefined): ArrayLike<number> | undefined =>
+    a === undefined ? undefined : (a as Uint8Array).slice();
+  return d.clone(d.type, d.offset, d.length, d.nullCount, [
+    own(d.valueOffsets as ArrayLike<number> | undefined),
+    own(d.values as ArrayLike<number>),
+    bm === undefined || bm.length === 0 ? bm : bm.slice(),
+    undefined,
+  ] as never);
 }
 
 /**
