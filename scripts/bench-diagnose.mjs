@@ -31,17 +31,23 @@ function traceBytes() {
   return Math.min(want, room);
 }
 
-/** One whole process of the CLI: wall seconds and peak RSS (MiB, from /usr/bin/time when installed). */
+/** One whole process of the CLI: wall seconds, CPU seconds (user + system) and peak RSS (MiB) from /usr/bin/time. */
 function cli(args) {
   const cmd = timeBin ?? process.execPath;
-  const argv = timeBin ? ['-f', 'maxrss=%M', process.execPath, main, ...args] : [main, ...args];
+  const argv = timeBin ? ['-f', 'maxrss=%M cpu=%U+%S', process.execPath, main, ...args] : [main, ...args];
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 28 });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   // diagnose exits 1 when it has findings
   if (r.status === null || r.status > 1) throw new Error(`txreplay ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
   const rss = /maxrss=(\d+)/.exec(r.stderr ?? '');
-  return { s, rssMiB: rss ? Number(rss[1]) / 1024 : null, stdout: r.stdout };
+  const cpu = /cpu=([\d.]+)\+([\d.]+)/.exec(r.stderr ?? '');
+  return {
+    s,
+    cpuS: cpu ? Number(cpu[1]) + Number(cpu[2]) : null,
+    rssMiB: rss ? Number(rss[1]) / 1024 : null,
+    stdout: r.stdout,
+  };
 }
 
 const fmtRss = (x) => (x === null ? 'n/a' : `${x.toFixed(0)} MiB`);
@@ -63,7 +69,7 @@ try {
   const diagnose = cli(['diagnose', trace, '--json']);
   const events = JSON.parse(diagnose.stdout).trace.events;
   const row = (name, r) =>
-    `${name.padEnd(10)} ${r.s.toFixed(2).padStart(8)} s ${(mb / r.s).toFixed(0).padStart(6)} MB/s ${(events / r.s / 1e6).toFixed(2).padStart(6)} M events/s  peak RSS ${fmtRss(r.rssMiB)}`;
+    `${name.padEnd(10)} ${r.s.toFixed(2).padStart(8)} s ${(mb / r.s).toFixed(0).padStart(6)} MB/s ${(events / r.s / 1e6).toFixed(2).padStart(6)} M events/s  CPU ${r.cpuS === null ? 'n/a' : `${r.cpuS.toFixed(1)} s`}  peak RSS ${fmtRss(r.rssMiB)}`;
   console.log(`${events} events`);
   console.log(row('ingest', ingest));
   console.log(row('diagnose', diagnose));
