@@ -3,6 +3,7 @@
  * loads the library it calls only when it runs, so start-up (`--version`, `--help`, `diagnose`) never pays for
  * what another command needs (chDB above all). Exit codes and signals: ./run.ts, ./exit.ts.
  */
+import { VERSION } from './version.js';
 import { Command } from 'commander';
 import { EXIT } from './exit.js';
 import * as bulk from './commands/bulk.js';
@@ -37,7 +38,7 @@ const program = new Command();
 program
   .name('txreplay')
   .description('Turn Linux kernel traces of the network TX path into answers.')
-  .version('0.1.0')
+  .version(VERSION)
   .showHelpAfterError('(add --help for usage)')
   .configureOutput({ outputError: (str, write) => write(`txreplay: ${str.replace(/^error: /, '')}`) })
   .exitOverride((err) => {

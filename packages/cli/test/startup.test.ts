@@ -38,11 +38,13 @@ const STORE = /\/node_modules\/(\.pnpm\/)?(chdb|@clickhouse)|\/report\/dist\/(st
 const packageOf = (url: string): string | null => /\/packages\/(\w+)\/dist\//.exec(url)?.[1] ?? null;
 
 describe('txreplay start-up', () => {
-  it('--version loads the command definitions only, no library package', () => {
+  it('--version loads the CLI entry only: no command definitions, no library package', () => {
     const { status, loaded } = loadedBy('--version');
     expect(status).toBe(0);
     expect(loaded.some((u) => u.endsWith('/cli/dist/main.js'))).toBe(true); // the hook saw the CLI itself
     expect([...new Set(loaded.map(packageOf).filter((p) => p !== null))]).toEqual(['cli']);
+    // answered before commander and the command definitions load
+    expect(loaded.filter((u) => /commander|\/commands\//.test(u))).toEqual([]);
   });
 
   it('diagnose loads replay and ingest but never chDB, the ClickHouse client or the store', () => {

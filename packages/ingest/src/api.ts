@@ -56,7 +56,7 @@ function totals(sources: SourceSummary[]): IngestSummary {
 }
 
 /** Write the summary into the schema metadata map (META keys; all values strings). */
-function summaryMetadata(summary: IngestSummary): Map<string, string> {
+export function summaryMetadata(summary: IngestSummary): Map<string, string> {
   const m = new Map<string, string>();
   const first = summary.sources[0];
   m.set(META.schemaVersion, SCHEMA_VERSION);
@@ -86,7 +86,7 @@ function summaryMetadata(summary: IngestSummary): Map<string, string> {
 }
 
 /** Parse every input into `cols`, handing full batches to `onBatch`; the last partial batch is flushed too. */
-async function ingestAll(
+export async function ingestAll(
   inputs: readonly TraceInput[],
   cols: EventColumns,
   onBatch: (b: RecordBatch) => void | Promise<void>,

@@ -7,6 +7,7 @@
  *   openTrace(inputs, opts)      -> TraceInput[]       what each input is, decided once (the front door)
  *   loadEvents(inputs, opts)     -> { table, summary }  in-memory Arrow Table, from .arrow or any text format
  *   ingestToArrow(inputs, out, opts) -> summary         streaming, atomic Arrow IPC file writer
+ *   streamEvents(inputs, out, onBatch, opts) -> summary  the same file, each batch handed to onBatch as parsed
  *   detectFormat(firstLines)     -> TraceFormat | null
  */
 export {
@@ -22,6 +23,7 @@ export {
 export { META, type TraceFormat } from './table/schema.js';
 export { nullColumnData } from './table/columns.js';
 export { loadEvents, ingestToArrow, type IngestSummary, type LoadOptions } from './api.js';
+export { streamEvents } from './io/stream.js';
 export { openTrace, openTraceInput, singleArrowInput, type OpenTraceOptions, type TraceInput } from './io/open.js';
 export { NotATraceError, StrictParseError } from './parse/errors.js';
 export { readWholeText } from './io/source.js';

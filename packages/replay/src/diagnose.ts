@@ -1,6 +1,8 @@
 /** Files in, ReplayResult out: ingest (any format or .arrow) then replay. I/O edge of the package. */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import {
   loadEvents,
@@ -8,11 +10,13 @@ import {
   openTrace,
   openTraceInput,
   singleArrowInput,
+  streamEvents,
   type IngestSummary,
   type LoadOptions,
   type TraceInput,
 } from '@txreplay/ingest';
-import { replaySource, replayTable, type ReplayOptions } from './replay.js';
+import { replayObserved, replaySource, replayTable, type ReplayOptions } from './replay.js';
+import { StreamPass } from './stream-pass.js';
 import { openArrowFile } from './input/arrow-file.js';
 import type { ReplayResult } from './types.js';
 import { readAggregateEvidence, withAggregates } from './aggregates.js';
@@ -73,13 +77,68 @@ export async function loadForReplay(
 async function loadViaIngest(inputs: readonly TraceInput[], opts: LoadOptions): Promise<LoadedTrace> {
   const { table, summary } = await loadEvents(inputs, opts);
   const kernel = summary.sources.find((s) => s.kernel)?.kernel ?? null;
-  const notes = summary.sources
+  return { table, kernel, notes: skipNotes(summary), summary };
+}
+
+/** Per-source skip notes ("file: skipped N unparseable line(s), first at line L: …"). */
+function skipNotes(summary: IngestSummary): string[] {
+  return summary.sources
     .filter((s) => s.skipped > 0)
     .map(
       (s) =>
         `${s.path}: skipped ${s.skipped} unparseable line(s)${s.issues[0] ? `, first at line ${s.issues[0].line}: ${s.issues[0].message}` : ''}`,
     );
-  return { table, kernel, notes, summary };
+}
+
+/**
+ * Text inputs at least this big in total (gzip counted at GZIP_RATIO times its size), or of unknown size (stdin,
+ * pipes), are streamed (replayStreamed) rather than loaded whole: a table in memory takes about twice the text's
+ * size (1.57 GB of perf script peaked at 3.17 GB RSS). Streamed, a generated 1 GB perf script peaks at 290 MiB and
+ * 4 GB at 507 MiB: the table is never held, what still grows is the pass's own per-event series (observe/records.ts).
+ */
+const STREAM_MIN_BYTES = 64 << 20;
+const GZIP_RATIO = 8;
+
+function streams(traces: readonly TraceInput[], minBytes: number): boolean {
+  if (traces.some((t) => t.kind === 'arrow')) return false;
+  let total = 0;
+  for (const t of traces) {
+    if (t.bytes === null) return true;
+    // perf script and ftrace text gzip about 8:1 (the shared captures: 6–10:1)
+    total += t.gzip ? t.bytes * GZIP_RATIO : t.bytes;
+  }
+  return total >= minBytes;
+}
+
+/**
+ * Replay text traces without holding their table: ingest's streamEvents hands each record batch to the pass as it
+ * is parsed (stream-pass.ts: the pass runs in step with the parse workers, on a window of batches) and writes it to
+ * an Arrow file in a private temporary directory, from which the findings read their evidence rows by offset. When
+ * the pass needs a row outside its window (or the rows are out of time order) the file is replayed instead
+ * (replayArrowFile) — the same result either way (test/streamed.test.ts). Memory is bounded by the window and the
+ * writer; the directory is removed on every path out.
+ */
+async function replayStreamed(traces: readonly TraceInput[], opts: DiagnoseOptions): Promise<ReplayResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'txreplay-diagnose-'));
+  const pass = new StreamPass();
+  try {
+    const path = join(dir, 'events.arrow');
+    const summary = await streamEvents(traces, path, (b) => pass.push(b), opts.load ?? {});
+    for (const note of skipNotes(summary)) opts.onNote?.(note);
+    const kernel = summary.sources.find((s) => s.kernel)?.kernel ?? null;
+    const profile = { ...opts.profile };
+    if (!profile.kernel && kernel) profile.kernel = kernel;
+    const file = openArrowFile(path);
+    const obs = file === null ? null : pass.finish(file);
+    if (obs === null) {
+      pass.src.close();
+      return await replayArrowFile(path, { ...opts, profile });
+    }
+    return replayObserved(obs, pass.src.metadata, { ...opts, profile });
+  } finally {
+    pass.src.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -111,6 +170,8 @@ export interface DiagnoseOptions extends ReplayOptions {
   bootTime?: string;
   /** per-source skip notes ("file: skipped N unparseable line(s), first at line L: …"), for stderr */
   onNote?: (note: string) => void;
+  /** stream text traces of at least this many bytes in total (default 64 MiB; 0 = always): see replayStreamed */
+  streamMinBytes?: number;
 }
 
 /** Traces and kernel logs (any mix) in, one ReplayResult out: the logs' records are findings beside the trace's. */
@@ -121,8 +182,10 @@ export async function diagnoseFiles(
   const inputs = await openTrace(paths, opts.load ?? {});
   const traces = inputs.filter((i) => !isEvidenceInput(i));
   const arrow = singleArrowFile(traces, opts.load?.format);
-  if (arrow === null || traces.length === 0) return (await diagnoseFilesWithEvents(inputs, opts)).result;
-  const result = await replayArrowFile(arrow.path, { ...opts, logDrivers: await logDrivers(inputs) });
+  const streamed = arrow === null && traces.length > 0 && streams(traces, opts.streamMinBytes ?? STREAM_MIN_BYTES);
+  if (!streamed && (arrow === null || traces.length === 0)) return (await diagnoseFilesWithEvents(inputs, opts)).result;
+  const withDrivers = { ...opts, logDrivers: await logDrivers(inputs) };
+  const result = streamed ? await replayStreamed(traces, withDrivers) : await replayArrowFile(arrow!.path, withDrivers);
   return withEvidence(result, inputs, opts);
 }
 

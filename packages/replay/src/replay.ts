@@ -60,6 +60,11 @@ export function replaySource(
     const cols = readColumns(wholeTable());
     obs = observe(cols, timeOrder(cols));
   }
+  return replayObserved(obs, metadata, opts);
+}
+
+/** The reconstruction `obs` of a table with `metadata` → expectations, findings, verdict. */
+export function replayObserved(obs: Observed, metadata: Map<string, string>, opts: ReplayOptions = {}): ReplayResult {
   const kernelMeta = metadata.get(META.kernel) || '';
   const profile: DeviceProfile = { ...opts.profile };
   if (!profile.kernel) profile.kernel = kernelMeta || DEFAULT_KERNEL;

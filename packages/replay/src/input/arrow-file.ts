@@ -433,6 +433,35 @@ interface ReadAheadState {
   worker: Worker | null;
 }
 
+/** The read-ahead thread over `fd` for the plan in `ra`, or null when no thread can be started (the caller reads). */
+function startReadAheadThread(fd: number, ra: ReadAheadState): Worker | null {
+  try {
+    const worker = new Worker(READ_AHEAD_WORKER, {
+      eval: true,
+      workerData: {
+        fd,
+        mem: ra.mem,
+        state: ra.state.buffer,
+        ctrl: ra.ctrl.buffer,
+        plan: ra.plan.buffer,
+        slots: READ_AHEAD_SLOTS,
+        cols: ra.cols.size,
+        slotBytes: ra.slotBytes,
+        colOffsets: [...ra.cols.values()].map((c) => c.off),
+        bmRoom: ra.bmRoom,
+        conv: [...ra.cols.values()].map((c) => c.conv),
+        bh: ra.bh,
+        bl: ra.bl,
+      },
+    });
+    worker.unref();
+    worker.on('error', () => {}); // a failed range is read (and reported) by the main thread
+    return worker;
+  } catch {
+    return null; // no thread: the main thread reads every range itself
+  }
+}
+
 /**
  * The open .arrow file as a BatchSource: column chunks by positioned reads into reused buffers (per slot and
  * column), or from the read-ahead thread's slots for the sequential walk it was told about.
@@ -557,7 +586,41 @@ class ArrowFileSource implements BatchSource {
     const numRows = this.starts[this.starts.length - 1]!;
     if (this.ra || this.closed || numRows < readAheadTuning.minRows || step <= 0 || step % 8 !== 0) return;
     const bmRoom = bitmapRoom(step);
-    const cols = new Map<ReplayColumn, { j: number; off: number; conv: number }>();
+    const { cols, slotBytes } = this.slotLayout(step, bmRoom, columns, tsBaseNs);
+    if (cols.size === 0) return;
+    const { rangeBase, plan } = this.rangePlan(step, cols);
+    const mem = new SharedArrayBuffer(slotBytes * READ_AHEAD_SLOTS);
+    const state = new Int32Array(new SharedArrayBuffer(rangeBase[rangeBase.length - 1]! * 4));
+    const ctrl = new Int32Array(new SharedArrayBuffer(8));
+    const bh = tsBaseNs === undefined ? 0 : Number(BigInt.asIntN(32, tsBaseNs >> 32n));
+    const bl = tsBaseNs === undefined ? 0 : Number(BigInt.asUintN(32, tsBaseNs));
+    this.ra = {
+      slot,
+      step,
+      cols,
+      bh,
+      bl,
+      rangeBase,
+      mem,
+      state,
+      ctrl,
+      plan,
+      slotBytes,
+      bmRoom,
+      current: -1,
+      worker: null,
+    };
+    if (readAheadTuning.thread) this.ra.worker = startReadAheadThread(this.fd, this.ra);
+  }
+
+  /** Where each read-ahead column lies in a range slot, and its conversion (CONV_*). */
+  private slotLayout(
+    step: number,
+    bmRoom: number,
+    columns: readonly ReplayColumn[],
+    tsBaseNs: bigint | undefined,
+  ): { cols: ReadAheadState['cols']; slotBytes: number } {
+    const cols: ReadAheadState['cols'] = new Map();
     let slotBytes = 0;
     for (const name of columns) {
       const lay = this.layouts.get(name);
@@ -574,7 +637,11 @@ class ArrowFileSource implements BatchSource {
       cols.set(name, { j: cols.size, off: slotBytes, conv });
       slotBytes += bmRoom + (((lay.width === 0 ? (step + 7) >> 3 : step * lay.width) + 7) & ~7);
     }
-    if (cols.size === 0) return;
+    return { cols, slotBytes };
+  }
+
+  /** The file regions of every (range, column): [bitmap position, length, values position, length] each. */
+  private rangePlan(step: number, cols: ReadAheadState['cols']): { rangeBase: number[]; plan: Float64Array } {
     const rangeBase = [0];
     for (const m of this.batches) rangeBase.push(rangeBase[rangeBase.length - 1]! + Math.ceil(m.length / step));
     const R = rangeBase[rangeBase.length - 1]!;
@@ -596,53 +663,7 @@ class ArrowFileSource implements BatchSource {
         }
       }
     }
-    const mem = new SharedArrayBuffer(slotBytes * READ_AHEAD_SLOTS);
-    const state = new Int32Array(new SharedArrayBuffer(R * 4));
-    const ctrl = new Int32Array(new SharedArrayBuffer(8));
-    const bh = tsBaseNs === undefined ? 0 : Number(BigInt.asIntN(32, tsBaseNs >> 32n));
-    const bl = tsBaseNs === undefined ? 0 : Number(BigInt.asUintN(32, tsBaseNs));
-    this.ra = {
-      slot,
-      step,
-      cols,
-      bh,
-      bl,
-      rangeBase,
-      mem,
-      state,
-      ctrl,
-      plan,
-      slotBytes,
-      bmRoom,
-      current: -1,
-      worker: null,
-    };
-    if (!readAheadTuning.thread) return;
-    try {
-      const worker = new Worker(READ_AHEAD_WORKER, {
-        eval: true,
-        workerData: {
-          fd: this.fd,
-          mem,
-          state: state.buffer,
-          ctrl: ctrl.buffer,
-          plan: plan.buffer,
-          slots: READ_AHEAD_SLOTS,
-          cols: cols.size,
-          slotBytes,
-          colOffsets: [...cols.values()].map((c) => c.off),
-          bmRoom,
-          conv: [...cols.values()].map((c) => c.conv),
-          bh,
-          bl,
-        },
-      });
-      worker.unref();
-      worker.on('error', () => {}); // a failed range is read (and reported) by the main thread
-      this.ra.worker = worker;
-    } catch {
-      // no thread: the main thread reads every range itself
-    }
+    return { rangeBase, plan };
   }
 
   private stopReadAhead(): void {

@@ -111,28 +111,20 @@ export class ViewBuilder {
 
   /** Rows [from, to) of batch b (default: all of it); `from` a multiple of 8. */
   build(b: number, range?: RowRange): BatchView {
-    const src = this.src;
-    const n = range ? range.to - range.from : src.starts[b + 1]! - src.starts[b]!;
+    const n = range ? range.to - range.from : this.src.starts[b + 1]! - this.src.starts[b]!;
     this.ensure(n);
     const get = (name: ReplayColumn): Chunk | null => this.chunkOf(b, name, n, range);
-    const plain = (name: ReplayColumn): [Ints, Uint8Array | null] => {
-      const ch = get(name);
-      if (!ch) return [this.zeros, this.allNull];
-      const v = ch.values;
-      if (v instanceof BigInt64Array || v instanceof BigUint64Array) {
-        const out = new Float64Array(n);
-        for (let i = 0; i < n; i++) out[i] = Number(v[i]);
-        return [out, ch.validity];
-      }
-      return [v as Ints, ch.validity];
+    return {
+      n,
+      ...this.timesAndPointers(get, n),
+      ...this.numericColumns(get, n),
+      ...this.dictColumns(get),
+      anyHashed: anyBitSet(get('ptr_hashed'), n),
     };
-    const dict = (name: ReplayColumn, namesLen: number): [Ints, Uint8Array | null, Int32Array] => {
-      const ch = get(name);
-      if (!ch) return [this.zeros, this.allNull, this.ident(1)];
-      if (ch.codes) return [ch.values as Ints, ch.validity, this.ident(namesLen)];
-      if (!ch.remap) return [this.zeros, this.allNull, this.ident(1)];
-      return [ch.values as Ints, ch.validity, ch.remap];
-    };
+  }
+
+  /** ts_ns relative to the time base, skbaddr and napi as pointer keys: the float64 columns every event needs. */
+  private timesAndPointers(get: ChunkGetter, n: number): Pick<BatchView, 'tsRel' | 'skb' | 'napi'> {
     const ts = get('ts_ns');
     if (!ts) throw new Error('arrow: the table has no ts_ns column');
     // times and pointers may come converted by the read-ahead thread (same values, see Chunk.converted)
@@ -146,12 +138,25 @@ export class ViewBuilder {
       else out.fill(-1);
       return out;
     };
-    const skb = ptr('skbaddr', this.skbBuf.subarray(0, n));
-    const napi = ptr('napi', this.napiBuf.subarray(0, n));
-    const names = src.names;
+    return { tsRel, skb: ptr('skbaddr', this.skbBuf.subarray(0, n)), napi: ptr('napi', this.napiBuf.subarray(0, n)) };
+  }
+
+  /** A numeric column as Arrow laid it out (values, validity); 64-bit values as float64; absent: all null. */
+  private plain(get: ChunkGetter, name: ReplayColumn, n: number): [Ints, Uint8Array | null] {
+    const ch = get(name);
+    if (!ch) return [this.zeros, this.allNull];
+    const v = ch.values;
+    if (v instanceof BigInt64Array || v instanceof BigUint64Array) {
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = Number(v[i]);
+      return [out, ch.validity];
+    }
+    return [v as Ints, ch.validity];
+  }
+
+  private numericColumns(get: ChunkGetter, n: number): NumericColumns {
+    const plain = (name: ReplayColumn): [Ints, Uint8Array | null] => this.plain(get, name, n);
     const [cpu, cpuN] = plain('cpu');
-    const [event, , eventR] = dict('event', names.event.names.length);
-    const [dev, devN, devR] = dict('dev', names.dev.names.length);
     const [ifindex, ifindexN] = plain('ifindex');
     const [queue, queueN] = plain('queue');
     const [len, lenN] = plain('len');
@@ -162,25 +167,10 @@ export class ViewBuilder {
     const [packets, packetsN] = plain('packets');
     const [handle, handleN] = plain('handle');
     const [parent, parentN] = plain('parent');
-    const [driver, driverN, driverR] = dict('driver', names.driver.names.length);
-    const [reason, reasonN, reasonR] = dict('reason', names.reason.names.length);
-    const [source, , sourceR] = this.withEvidence
-      ? dict('source', names.source.names.length)
-      : [this.zeros, null, this.ident(1)];
     const [line] = this.withEvidence ? plain('line') : [this.zeros];
-    const anyHashed = anyBitSet(get('ptr_hashed'), n);
     return {
-      n,
-      tsRel,
-      skb,
-      napi,
       cpu,
       cpuN,
-      event,
-      eventR,
-      dev,
-      devN,
-      devR,
       ifindex,
       ifindexN,
       queue,
@@ -201,19 +191,75 @@ export class ViewBuilder {
       handleN,
       parent,
       parentN,
-      driver,
-      driverN,
-      driverR,
-      reason,
-      reasonN,
-      reasonR,
-      source,
-      sourceR,
       line,
-      anyHashed,
     };
   }
+
+  /** A dictionary column: indices, validity and the remap to merged codes; absent: all null. */
+  private dict(get: ChunkGetter, name: ReplayColumn, namesLen: number): [Ints, Uint8Array | null, Int32Array] {
+    const ch = get(name);
+    if (!ch) return [this.zeros, this.allNull, this.ident(1)];
+    if (ch.codes) return [ch.values as Ints, ch.validity, this.ident(namesLen)];
+    if (!ch.remap) return [this.zeros, this.allNull, this.ident(1)];
+    return [ch.values as Ints, ch.validity, ch.remap];
+  }
+
+  private dictColumns(get: ChunkGetter): DictColumns {
+    const names = this.src.names;
+    const [event, , eventR] = this.dict(get, 'event', names.event.names.length);
+    const [dev, devN, devR] = this.dict(get, 'dev', names.dev.names.length);
+    const [driver, driverN, driverR] = this.dict(get, 'driver', names.driver.names.length);
+    const [reason, reasonN, reasonR] = this.dict(get, 'reason', names.reason.names.length);
+    const [source, , sourceR] = this.withEvidence
+      ? this.dict(get, 'source', names.source.names.length)
+      : [this.zeros, null, this.ident(1)];
+    return { event, eventR, dev, devN, devR, driver, driverN, driverR, reason, reasonN, reasonR, source, sourceR };
+  }
 }
+
+type ChunkGetter = (name: ReplayColumn) => Chunk | null;
+type NumericColumns = Pick<
+  BatchView,
+  | 'cpu'
+  | 'cpuN'
+  | 'ifindex'
+  | 'ifindexN'
+  | 'queue'
+  | 'queueN'
+  | 'len'
+  | 'lenN'
+  | 'rc'
+  | 'rcN'
+  | 'work'
+  | 'workN'
+  | 'budget'
+  | 'budgetN'
+  | 'txqState'
+  | 'txqStateN'
+  | 'packets'
+  | 'packetsN'
+  | 'handle'
+  | 'handleN'
+  | 'parent'
+  | 'parentN'
+  | 'line'
+>;
+type DictColumns = Pick<
+  BatchView,
+  | 'event'
+  | 'eventR'
+  | 'dev'
+  | 'devN'
+  | 'devR'
+  | 'driver'
+  | 'driverN'
+  | 'driverR'
+  | 'reason'
+  | 'reasonN'
+  | 'reasonR'
+  | 'source'
+  | 'sourceR'
+>;
 
 /** A bool column has a set, valid bit among its first n rows (ptr_hashed: ftrace hashed pointers). */
 function anyBitSet(ch: Chunk | null, n: number): boolean {

@@ -94,7 +94,7 @@ export interface RowRange {
 }
 
 /** Rows [from, to) of an in-memory chunk as a chunk of its own (views, no copy). */
-function sliceChunk(c: Chunk, r: RowRange | undefined, bitPacked: boolean): Chunk {
+export function sliceChunk(c: Chunk, r: RowRange | undefined, bitPacked: boolean): Chunk {
   if (!r || (r.from === 0 && r.to === c.length)) return c;
   const out: Chunk = {
     values: c.values.subarray(r.from, r.to) as typeof c.values,
@@ -110,7 +110,7 @@ function sliceChunk(c: Chunk, r: RowRange | undefined, bitPacked: boolean): Chun
 }
 
 /** Value of row i of a chunk (dictionary: merged code), null when absent. */
-function cellOfChunk(c: Chunk, i: number): number | bigint | null {
+export function cellOfChunk(c: Chunk, i: number): number | bigint | null {
   const bm = c.validity;
   if (bm && ((bm[(c.offset + i) >> 3]! >> ((c.offset + i) & 7)) & 1) === 0) return null;
   const v = c.values[i]!;
@@ -129,7 +129,8 @@ export function newDictNames(): DictNames {
   };
 }
 
-const DICT_COLUMNS: Partial<Record<ReplayColumn, keyof DictNames>> = {
+/** The merged string table of each dictionary column. */
+export const DICT_COLUMNS: Partial<Record<ReplayColumn, keyof DictNames>> = {
   event: 'event',
   dev: 'dev',
   driver: 'driver',

@@ -1,0 +1,153 @@
+/**
+ * A BatchSource over record batches that arrive while the pass runs (ingest's streamEvents): the latest batches
+ * stay in memory (a window), older ones are dropped, and once the stream has ended the Arrow file it was written to
+ * serves every row by offset (arrow-file.ts). Rows outside the window before that are not readable: asking for one
+ * throws OutsideWindow, and the caller replays the written file instead (the same result, one pass later).
+ */
+import type { Data, RecordBatch, Vector } from 'apache-arrow';
+import { chunkOfData, type Chunk } from '../columns.js';
+import {
+  cellOfChunk,
+  DICT_COLUMNS,
+  newDictNames,
+  REPLAY_COLUMNS,
+  RowAccess,
+  sliceChunk,
+  type BatchSource,
+  type DictNames,
+  type ReplayColumn,
+  type RowRange,
+} from './batches.js';
+
+/** A row the stream has not delivered yet, or one already dropped from the window. */
+export class OutsideWindow extends Error {
+  constructor(what: string) {
+    super(`streamed replay: ${what} is outside the window`);
+    this.name = 'OutsideWindow';
+  }
+}
+
+export class StreamSource implements BatchSource {
+  numRows = 0;
+  readonly starts: number[] = [0];
+  readonly metadata = new Map<string, string>();
+  readonly names: DictNames = newDictNames();
+  /** batches in memory: batch index → the replay columns' data */
+  private readonly window = new Map<number, Map<ReplayColumn, Data>>();
+  /** per column: dictionary Vector → remap into `names` (chunkOfData's cache) */
+  private readonly caches = new Map<ReplayColumn, Map<unknown, Int32Array>>(REPLAY_COLUMNS.map((c) => [c, new Map()]));
+  private file: BatchSource | null = null;
+  /** the file's remaps (its own DictNames) translated into `names`, by the file's remap */
+  private readonly translated = new Map<Int32Array, Int32Array>();
+
+  get numBatches(): number {
+    return this.starts.length - 1;
+  }
+
+  /**
+   * Append a copy of a batch's replay columns (the stream reuses the batch's buffers once it is written: ingest's
+   * streamEvents); returns its index.
+   */
+  push(batch: RecordBatch): number {
+    const cols = new Map<ReplayColumn, Data>();
+    for (const name of REPLAY_COLUMNS) {
+      const v = batch.getChild(name) as Vector | null;
+      const d = v?.data[0];
+      if (d) cols.set(name, copyOf(d));
+    }
+    const b = this.numBatches;
+    this.window.set(b, cols);
+    this.numRows += batch.numRows;
+    this.starts.push(this.numRows);
+    return b;
+  }
+
+  /** Batches before `b` leave memory. */
+  dropBefore(b: number): void {
+    for (const [k, cols] of this.window) {
+      if (k >= b) continue;
+      // each batch carries its own dictionary snapshot: its remap goes with it
+      for (const [name, d] of cols) if (d.dictionary) this.caches.get(name)!.delete(d.dictionary);
+      this.window.delete(k);
+    }
+  }
+
+  /** The file every batch was written to: rows outside the window are read from it from now on. */
+  attach(file: BatchSource): void {
+    this.file = file;
+    for (const [k, v] of file.metadata) this.metadata.set(k, v);
+  }
+
+  chunk(b: number, name: ReplayColumn, slot: number, range?: RowRange): Chunk | null {
+    const cols = this.window.get(b);
+    if (cols) {
+      const d = cols.get(name);
+      if (!d) return null;
+      const dn = DICT_COLUMNS[name];
+      const c = chunkOfData(d, dn ? this.names[dn] : null, this.caches.get(name)!);
+      return sliceChunk(c, range, name === 'ptr_hashed');
+    }
+    if (!this.file) throw new OutsideWindow(`record batch ${b}`);
+    const c = this.file.chunk(b, name, slot, range);
+    const dn = DICT_COLUMNS[name];
+    if (c?.remap && dn) c.remap = this.translate(c.remap, dn);
+    return c;
+  }
+
+  cell(b: number, name: ReplayColumn, i: number): number | bigint | null {
+    const cols = this.window.get(b);
+    if (cols) {
+      const c = this.chunk(b, name, 0);
+      return c ? cellOfChunk(c, i) : null;
+    }
+    if (!this.file) throw new OutsideWindow(`record batch ${b}`);
+    const v = this.file.cell(b, name, i);
+    const dn = DICT_COLUMNS[name];
+    if (v === null || !dn) return v;
+    const s = this.file.names[dn].names[Number(v)];
+    return s === undefined ? null : this.names[dn].intern(s);
+  }
+
+  /** A remap into the file source's names as one into ours. */
+  private translate(remap: Int32Array, dn: keyof DictNames): Int32Array {
+    let t = this.translated.get(remap);
+    if (!t) {
+      const from = this.file!.names[dn].names;
+      const to = this.names[dn];
+      t = new Int32Array(remap.length);
+      for (let k = 0; k < remap.length; k++) t[k] = remap[k]! < 0 ? -1 : to.intern(from[remap[k]!]!);
+      this.translated.set(remap, t);
+    }
+    return t;
+  }
+
+  close(): void {
+    this.window.clear();
+    this.file?.close();
+  }
+}
+
+/** A column chunk with buffers of its own (same type, offset, length, null count, dictionary). */
+function copyOf(d: Data): Data {
+  const bm = d.nullBitmap as Uint8Array | undefined;
+  const own = (a: ArrayLike<number> | undefined): ArrayLike<number> | undefined =>
+    a === undefined ? undefined : (a as Uint8Array).slice();
+  return d.clone(d.type, d.offset, d.length, d.nullCount, [
+    own(d.valueOffsets as ArrayLike<number> | undefined),
+    own(d.values as ArrayLike<number>),
+    bm === undefined || bm.length === 0 ? bm : bm.slice(),
+    undefined,
+  ] as never);
+}
+
+/**
+ * RowAccess for the streamed pass: until the stream ends, a row at or past what has arrived (`frontier`) is
+ * outside the window (the look-ahead that binds an ifindex to a device name may reach it).
+ */
+export class StreamRowAccess extends RowAccess {
+  frontier = Number.POSITIVE_INFINITY;
+  override at(row: number): number {
+    if (row >= this.frontier) throw new OutsideWindow(`row ${row}`);
+    return super.at(row);
+  }
+}
