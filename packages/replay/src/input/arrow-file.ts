@@ -335,6 +335,7 @@ function readBlocks(
   const dictVersions = new Map<number, number>();
   const batches: BatchMeta[] = [];
   const dec = new TextDecoder();
+  let anyDelta = false;
   for (const { block, dict } of blocks) {
     let msg: Message;
     try {
@@ -350,6 +351,7 @@ function readBlocks(
       const h = msg.header() as DictionaryBatchHeader;
       const values = decodeDictionary(fd, path, block, h, bodyOffset, dec);
       // a delta appends to the dictionary, otherwise it replaces it
+      if (h.isDelta) anyDelta = true;
       const cur = (h.isDelta ? (dictCurrent.get(h.id) ?? []) : []).concat(values);
       const v = (dictVersions.get(h.id) ?? 0) + 1;
       dictCurrent.set(h.id, cur);
@@ -373,6 +375,10 @@ function readBlocks(
     }
   }
 
+  // Without deltas a dictionary may stand anywhere in an IPC file, also after the batches that use it (Arrow
+  // columnar format, "IPC File Format"; txreplay writes each dictionary once, before the footer): it holds for all.
+  if (!anyDelta)
+    for (const b of batches) for (const [id, v] of dictVersions) if (!b.dictVersion.has(id)) b.dictVersion.set(id, v);
   return { batches, dictSnapshots };
 }
 
