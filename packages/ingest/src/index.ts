@@ -21,11 +21,12 @@ export {
   type TxEventRow,
 } from './table/catalogue.js';
 export { META, type TraceFormat } from './table/schema.js';
-export { nullColumnData } from './table/columns.js';
+export { makeEventSchema, nullColumnData } from './table/columns.js';
 export { loadEvents, ingestToArrow, type IngestSummary, type LoadOptions } from './api.js';
 export { openTrace, openTraceInput, singleArrowInput, type OpenTraceOptions, type TraceInput } from './io/open.js';
 export { NotATraceError, StrictParseError } from './parse/errors.js';
 export { readWholeText } from './io/source.js';
+export { readArrowTable } from './io/arrowInput.js';
 export {
   openOutput,
   writeOutputFile,
