@@ -39,8 +39,13 @@ const EXACT_SETTINGS: Readonly<Record<QueryOutputFormat, Readonly<Record<string,
   tsv: {},
   // zstd; strings as Parquet strings (UTF-8), not binary
   parquet: { output_format_parquet_compression_method: 'zstd', output_format_parquet_string_as_string: 1 },
-  // Utf8 strings, no dictionaries (readers without delta-dictionary support, e.g. polars)
-  arrow: { output_format_arrow_string_as_string: 1, output_format_arrow_low_cardinality_as_dictionary: 0 },
+  // Utf8 strings, no dictionaries (readers without delta-dictionary support, e.g. polars), uncompressed
+  // buffers (ClickHouse's default lz4_frame needs a codec arrow-js does not ship)
+  arrow: {
+    output_format_arrow_string_as_string: 1,
+    output_format_arrow_low_cardinality_as_dictionary: 0,
+    output_format_arrow_compression_method: 'none',
+  },
 };
 
 /** The format a file name asks for (`x.parquet`, `x.arrow`, `x.csv`, `x.tsv`, `x.json`/`.jsonl`/`.ndjson`). */
