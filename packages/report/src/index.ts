@@ -29,5 +29,5 @@ export { encodeEvents, encodeEventsTsv, u64Text, EVENT_INSERT_COLUMNS } from './
 export { encodeEventsRowBinary } from './encode-rowbinary.js';
 export { encodeEventsNative } from './encode-native.js';
 export { parseDashboardQueries, expandGrafanaMacros } from './dashboards.js';
-export { runQuery, writeQueryOutput, queryFormatOfPath, QUERY_FORMATS, type QueryOutputFormat } from './query.js';
+export { runQuery, writeQueryOutput, queryFormatOfPath, type QueryOutputFormat } from './query.js';
 export { exportCsv } from './export-csv.js';

@@ -15,8 +15,7 @@ import type { Store } from './store.js';
 export type QueryOutputFormat = 'table' | 'csv' | 'tsv' | 'json' | 'parquet' | 'arrow';
 
 /** Text formats printed on stdout; every format can go to a file (`-o`). */
-export const QUERY_TEXT_FORMATS: readonly QueryOutputFormat[] = ['table', 'csv', 'tsv', 'json'];
-export const QUERY_FORMATS: readonly QueryOutputFormat[] = [...QUERY_TEXT_FORMATS, 'parquet', 'arrow'];
+const QUERY_TEXT_FORMATS: readonly QueryOutputFormat[] = ['table', 'csv', 'tsv', 'json'];
 
 /** The ClickHouse output format of each of ours (table is built from JSON). */
 const CLICKHOUSE_FORMAT: Readonly<Record<QueryOutputFormat, string>> = {
