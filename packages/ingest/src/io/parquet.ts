@@ -47,6 +47,7 @@ export async function parquetEncoder(out: Output): Promise<Encoder> {
   let pumpError: unknown = null;
   pump.catch((e: unknown) => void (pumpError = e));
   let plain: ReturnType<typeof plainSchema> | null = null;
+  let batches = 0;
   return {
     async write(batch: RecordBatch) {
       if (pumpError !== null) throw pumpError;
@@ -54,10 +55,13 @@ export async function parquetEncoder(out: Output): Promise<Encoder> {
       const ipc = tableToIPC(new ArrowTable([plainStringBatch(batch, plain)]), 'stream');
       const wasmBatch = pw.Table.fromIPCStream(ipc).recordBatch(0);
       if (wasmBatch === undefined) return;
+      batches++;
       while ((ctrl.desiredSize ?? 1) <= 0) await new Promise<void>((ok) => (pulled = ok));
       ctrl.enqueue(wasmBatch);
     },
     async finish() {
+      // the transform learns the schema from the first batch: without one it would wait forever
+      if (batches === 0) throw new Error(`cannot write ${out.path} as Parquet: the trace has no events`);
       ctrl.close();
       await pump;
     },
