@@ -115,7 +115,7 @@ describe('txreplay report / query / export', () => {
       /^event\s+n\n-+\s+-+\nqdisc:qdisc_dequeue\s+8063\nnet:net_dev_queue\s+8011\n\(2 rows\)\n$/,
     );
     const bad = await run(['query', 'SELECT 1', '--db', db, '--format', 'xml'], NO_SERVER);
-    expect(String(bad.err)).toMatch(/--format: expected table, csv or json/);
+    expect(String(bad.err)).toMatch(/--format: expected one of table, csv, tsv, json, parquet, arrow/);
     expect(process.exitCode).toBe(2);
   });
 

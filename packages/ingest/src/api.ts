@@ -7,7 +7,7 @@ import { appendRow, readArrowTable, rowAt, summaryOfArrow } from './io/arrowInpu
 import { openTrace, singleArrowInput, type TraceInput } from './io/open.js';
 import { EventColumns } from './table/columns.js';
 import { NotATraceError, type SourceSummary } from './parse/errors.js';
-import { writeArrowFileAtomic } from './io/writer.js';
+import { writeArrowOutput } from './io/writer.js';
 import { META, SCHEMA_VERSION, type TraceFormat } from './table/schema.js';
 import { abortError, ingestTextSource } from './io/source.js';
 
@@ -176,19 +176,23 @@ export async function loadEvents(
   return { table, summary };
 }
 
-/** Stream traces into an Arrow IPC file, atomically (temp file + rename; nothing left behind on error). */
+/**
+ * Stream traces into `outPath` through the one output writer (io/output.ts, io/writer.ts): an Arrow IPC file
+ * (atomic: temp + rename, nothing left behind on error), `x.parquet` as zstd Parquet, or `-`/a FIFO as an Arrow
+ * IPC stream. An output that is one of the inputs is refused.
+ */
 export async function ingestToArrow(
   inputs: readonly (string | TraceInput)[],
   outPath: string,
   opts: LoadOptions = {},
 ): Promise<IngestSummary> {
   const cols = new EventColumns(opts.batchRows);
-  return writeArrowFileAtomic(
+  const inputPaths = inputs.map((i) => (typeof i === 'string' ? i : i.path));
+  return writeArrowOutput(
     outPath,
-    cols.schema,
-    opts.signal,
+    { signal: opts.signal, inputs: inputPaths },
     async (write) => {
-      // the writer has written a batch's bytes when write() resolves (./writer.ts drains after every batch)
+      // the writer has written a batch's bytes when write() resolves (./io/writer.ts drains after every batch)
       return ingestAll(await openTrace(inputs, opts), cols, write, opts, true);
     },
     summaryMetadata,

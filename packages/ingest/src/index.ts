@@ -6,8 +6,9 @@
  * CONTRACT used by replay, report and cli (implementations live in their own files):
  *   openTrace(inputs, opts)      -> TraceInput[]       what each input is, decided once (the front door)
  *   loadEvents(inputs, opts)     -> { table, summary }  in-memory Arrow Table, from .arrow or any text format
- *   ingestToArrow(inputs, out, opts) -> summary         streaming, atomic Arrow IPC file writer
+ *   ingestToArrow(inputs, out, opts) -> summary         streaming Arrow file / Arrow stream (-) / zstd Parquet
  *   streamEvents(inputs, out, onBatch, opts) -> summary  the same file, each batch handed to onBatch as parsed
+ *   writeOutputFile(path, data, {inputs}) / openOutput  the one writer for every file txreplay writes
  *   detectFormat(firstLines)     -> TraceFormat | null
  */
 export {
@@ -21,12 +22,21 @@ export {
   type TxEventRow,
 } from './table/catalogue.js';
 export { META, type TraceFormat } from './table/schema.js';
-export { nullColumnData } from './table/columns.js';
+export { makeEventSchema, nullColumnData } from './table/columns.js';
 export { loadEvents, ingestToArrow, type IngestSummary, type LoadOptions } from './api.js';
 export { streamEvents } from './io/stream.js';
 export { openTrace, openTraceInput, singleArrowInput, type OpenTraceOptions, type TraceInput } from './io/open.js';
 export { NotATraceError, StrictParseError } from './parse/errors.js';
 export { readWholeText } from './io/source.js';
+export { readArrowTable } from './io/arrowInput.js';
+export {
+  openOutput,
+  writeOutputFile,
+  OutputError,
+  type Output,
+  type OutputData,
+  type OutputOptions,
+} from './io/output.js';
 export { detectFormat } from './parse/sniff.js';
 export { inspectArrowFile, type TableInspection } from './table/inspect.js';
 export * from './parse/kernel-log/index.js';

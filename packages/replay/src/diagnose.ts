@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import {
   loadEvents,
+  readArrowTable,
   META,
   openTrace,
   openTraceInput,
@@ -63,11 +64,8 @@ export async function loadForReplay(
   if (arrow !== null) {
     // validate the layout first: a damaged footer can make apache-arrow's reader loop forever
     openArrowFile(arrow.path)?.close();
-    const table = tableFromIPC(await readFile(arrow.path));
-    if (!table.schema.fields.some((f) => f.name === 'ts_ns') || !table.schema.fields.some((f) => f.name === 'event')) {
-      // not our schema: let ingest explain (it knows the contract and its errors)
-      return loadViaIngest(inputs, opts);
-    }
+    // ingest reads it into the event schema (other writers' layouts too) or explains why it is not a trace
+    const table = await readArrowTable(arrow.path);
     const kernel = table.schema.metadata.get(META.kernel) || null;
     return { table, kernel, notes: [], summary: null };
   }

@@ -1,7 +1,8 @@
 /** `txreplay export --csv DIR`: findings, series (and runs, queue intervals) of complete runs as CSV (fast-csv). */
-import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { format } from 'fast-csv';
+import { OutputError, writeOutputFile } from '@txreplay/ingest';
 import type { Store } from './store.js';
 import { quoteString } from './ddl.js';
 
@@ -46,7 +47,7 @@ const EXPORTS: { table: string; columns: string; orderBy: string }[] = [
 export async function exportCsv(store: Store, dir: string, opts: ExportOptions = {}): Promise<ExportedFile[]> {
   if (opts.runId !== undefined && !/^[0-9a-f]{32}$/.test(opts.runId))
     throw new Error(`--run: not a run id: ${JSON.stringify(opts.runId)}`);
-  mkdirSync(dir, { recursive: true });
+  makeExportDir(dir);
   const runFilter = opts.runId
     ? `run_id = ${quoteString(opts.runId)}`
     : `run_id IN (SELECT run_id FROM ${store.table('runs')} WHERE complete = 1)`;
@@ -56,28 +57,29 @@ export async function exportCsv(store: Store, dir: string, opts: ExportOptions =
       `SELECT ${e.columns} FROM ${store.table(e.table as 'runs')} WHERE ${runFilter} ORDER BY ${e.orderBy}`,
     );
     const file = path.join(dir, `${e.table}.csv`);
-    const tmp = `${file}.tmp-${process.pid}`;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const ws = createWriteStream(tmp);
-        // includeEndRowDelimiter: a POSIX text file ends with a newline
-        const csv = format({
-          headers: e.columns.split(/,\s*(?![^()]*\))/).map((c) => c.split(' AS ').pop()!.trim()),
-          includeEndRowDelimiter: true,
-        });
-        csv.on('error', reject);
-        ws.on('error', reject);
-        ws.on('finish', resolve);
-        csv.pipe(ws);
-        for (const r of rows) csv.write(r);
-        csv.end();
-      });
-      renameSync(tmp, file);
-    } catch (err) {
-      rmSync(tmp, { force: true });
-      throw err;
-    }
+    // POSIX text: every row, the last included, ends with a newline
+    const csv = format({
+      headers: e.columns.split(/,\s*(?![^()]*\))/).map((c) => c.split(' AS ').pop()!.trim()),
+      includeEndRowDelimiter: true,
+    });
+    for (const r of rows) csv.write(r);
+    csv.end();
+    // through the one output writer (atomic, symlinks written through; @txreplay/ingest io/output.ts)
+    await writeOutputFile(file, csv as AsyncIterable<string | Uint8Array>);
     out.push({ table: e.table, path: file, rows: rows.length });
   }
   return out;
+}
+
+/** The export directory itself is made when missing; its parent must exist (nothing else is created). */
+function makeExportDir(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = path.dirname(path.resolve(dir));
+  if (!existsSync(parent))
+    throw new OutputError(
+      dir,
+      'ENOENT',
+      `cannot write ${dir}: the directory ${parent} does not exist (create it first).`,
+    );
+  mkdirSync(dir);
 }

@@ -31,7 +31,7 @@ export { encodeEventsRowBinary } from './encode-rowbinary.js';
 export { encodeEventsNative } from './encode-native.js';
 export { parseDashboardQueries, expandGrafanaMacros, legacySql } from './dashboards.js';
 export { buildDashboard, provisioningYaml, DASHBOARD_VARIABLES } from './fleet/grafana.js';
-export { runQuery, queryTable, type QueryOutputFormat } from './query.js';
+export { runQuery, writeQueryOutput, queryFormatOfPath, type QueryOutputFormat } from './query.js';
 export { exportCsv } from './export-csv.js';
 export { expandInputs } from './fleet/inputs.js';
 export { bulkReport, type BulkFileResult, type BulkProgress } from './fleet/bulk.js';

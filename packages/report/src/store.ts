@@ -241,6 +241,20 @@ export class Store {
   }
 
   /**
+   * Run SQL and return the response body as a byte stream in any ClickHouse output format (Parquet, Arrow,
+   * JSON, …) with the given settings: `txreplay query -o` (report/query.ts).
+   */
+  async queryRaw(sql: string, format: string, settings: Record<string, string | number> = {}): Promise<Readable> {
+    return withRetry(async () => {
+      const rs = await this.client.exec({
+        query: this.withDefaultDb(sql),
+        clickhouse_settings: { ...settings, default_format: format as never },
+      });
+      return rs.stream as Readable;
+    }, this.retry);
+  }
+
+  /**
    * chDB ignores the client's `database` option, so statements users write against bare table names
    * (`txreplay query`, dashboards) get `USE <db>` on the embedded placement.
    */

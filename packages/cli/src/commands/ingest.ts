@@ -32,6 +32,11 @@ export function formatIngestSummary(s: IngestSummary, out: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** `-o -`, /dev/stdout, /dev/fd/1: the table is written to this process's stdout (io/output.ts). */
+function streamsToStdout(output: string): boolean {
+  return output === '-' || /^\/(dev\/stdout|dev\/fd\/1|proc\/self\/fd\/1)$/.test(output);
+}
+
 /** `txreplay ingest FILE… -o OUT.arrow` */
 export function register(program: Command): void {
   program
@@ -40,7 +45,10 @@ export function register(program: Command): void {
       'parse traces (perf script, ftrace, trace-cmd, bpftrace text/json; .gz; - for stdin) into an Arrow file',
     )
     .argument('<files...>', 'trace files, .gz, .arrow, or - for stdin')
-    .requiredOption('-o, --output <file>', 'Arrow IPC file to write (atomically)')
+    .requiredOption(
+      '-o, --output <file>',
+      'output: x.arrow (Arrow IPC file, written atomically), x.parquet (zstd Parquet), - or a FIFO (Arrow IPC stream)',
+    )
     .addOption(new Option('--format <format>', 'override format detection').choices(TRACE_FORMATS))
     .option('--strict', 'stop at the first line that cannot be parsed (exit 4)')
     .option('--json', 'print the summary as JSON')
@@ -75,9 +83,9 @@ export function register(program: Command): void {
                 : undefined,
             });
             clearProgress();
-            process.stdout.write(
-              opts.json ? `${JSON.stringify(summary, null, 1)}\n` : formatIngestSummary(summary, opts.output),
-            );
+            // the data went to stdout: the summary goes to stderr so the stream stays readable
+            const say = streamsToStdout(opts.output) ? process.stderr : process.stdout;
+            say.write(opts.json ? `${JSON.stringify(summary, null, 1)}\n` : formatIngestSummary(summary, opts.output));
           } catch (err) {
             clearProgress();
             if (ctx.signal.aborted) fail(EXIT.interrupted, `interrupted; ${opts.output} was not written`);

@@ -4,9 +4,14 @@ import { EXIT } from '../exit.js';
 import { action, fail } from '../run.js';
 import { addStoreOptions, withStore } from '../store-flags.js';
 import { refuseNonReading } from '../sql-guard.js';
-import { formatTable, isNumericType } from '../table.js';
 
-/** `txreplay query "SQL"`: ClickHouse SQL against the embedded store (or the server), as a table, CSV or JSON. */
+const FORMATS = ['table', 'csv', 'tsv', 'json', 'parquet', 'arrow'];
+
+/**
+ * `txreplay query "SQL"`: ClickHouse SQL against the embedded store (or the server), printed as a table, CSV,
+ * TSV or JSON lines, or written with `-o FILE` (format from --format or the file's extension: .parquet,
+ * .arrow, .csv, .tsv, .json) through the one output writer. 64-bit integers stay exact in every format.
+ */
 export function register(program: Command): void {
   const cmd = program
     .command('query')
@@ -14,27 +19,22 @@ export function register(program: Command): void {
       'run ClickHouse SQL against the txreplay store (tables: runs, events, packets, queue_intervals, series, findings)',
     )
     .argument('<sql>', 'the SQL statement')
-    .option('--format <fmt>', 'table, csv or json (JSON lines)', 'table');
+    .option('--format <fmt>', 'table, csv, tsv, json (JSON lines; 64-bit integers quoted), parquet or arrow')
+    .option('-o, --output <file>', 'write the result to FILE (atomically; - for stdout); format from its extension');
   addStoreOptions(cmd).action(
-    action(async (_ctx, sql: string, o: StoreFlags & { format: string }) => {
-      if (!['table', 'csv', 'json'].includes(o.format))
-        fail(EXIT.usage, `--format: expected table, csv or json, got ${JSON.stringify(o.format)}`);
+    action(async (_ctx, sql: string, o: StoreFlags & { format?: string; output?: string }) => {
       const refused = refuseNonReading(sql);
       if (refused !== null) fail(EXIT.usage, refused);
-      const { runQuery, queryTable } = await import('@txreplay/report');
-      const out = await withStore(
-        o,
-        async (store) => {
-          if (o.format !== 'table') return runQuery(store, sql, o.format as QueryOutputFormat);
-          const t = await queryTable(store, sql);
-          return formatTable(
-            t.columns.map((c) => ({ name: c.name, numeric: isNumericType(c.type) })),
-            t.rows,
-          );
-        },
-        { readOnly: true },
-      );
-      process.stdout.write(out);
+      const { queryFormatOfPath, runQuery, writeQueryOutput } = await import('@txreplay/report');
+      if (o.format !== undefined && !FORMATS.includes(o.format))
+        fail(EXIT.usage, `--format: expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(o.format)}`);
+      const format = (o.format ?? (o.output ? queryFormatOfPath(o.output) : null) ?? 'table') as QueryOutputFormat;
+      if (o.output === undefined && (format === 'parquet' || format === 'arrow'))
+        fail(EXIT.usage, `--format ${format} is binary: give -o FILE (or -o - to pipe it)`);
+      const out = o.output;
+      if (out !== undefined)
+        await withStore(o, (store) => writeQueryOutput(store, sql, format, out), { readOnly: true });
+      else process.stdout.write(await withStore(o, (store) => runQuery(store, sql, format), { readOnly: true }));
     }),
   );
 }

@@ -1,10 +1,15 @@
 /**
- * `.arrow` inputs (an earlier `txreplay ingest` output, IPC file or stream) are read back. Rows are re-appended
- * through the slow path so several inputs, text and Arrow, end up in one table.
+ * `.arrow` inputs (an earlier `txreplay ingest` output, or an event table written by another tool: polars,
+ * pyarrow, DuckDB, ClickHouse; IPC file or stream) are read back. A table in txreplay's own layout is used as
+ * it is; any other layout of the same columns (other column order, batch sizes, plain or other-keyed
+ * dictionary strings, Utf8/LargeUtf8/Utf8View, nullable columns, other integer widths, missing optional
+ * columns) is rebuilt row by row into the event schema, so every command sees the one layout replay reads.
+ * Rows are re-appended through the same slow path when several inputs, text and Arrow, make one table.
  */
 import { readFile } from 'node:fs/promises';
-import { tableFromIPC, type RecordBatch, type Table } from 'apache-arrow';
-import type { SourceSummary } from '../parse/errors.js';
+import { Table, tableFromIPC, type RecordBatch, type Schema } from 'apache-arrow';
+import { NotATraceError, type SourceSummary } from '../parse/errors.js';
+import { EventColumns, makeEventSchema } from '../table/columns.js';
 import type { RowColumns } from '../table/rows.js';
 import { META } from '../table/schema.js';
 import {
@@ -16,8 +21,37 @@ import {
   type TypedColumn,
 } from '../table/catalogue.js';
 
+/** An Arrow event table from `path`, in txreplay's layout (see the file comment). */
 export async function readArrowTable(path: string): Promise<Table> {
-  return tableFromIPC(await readFile(path));
+  const table = tableFromIPC(await readFile(path));
+  if (!table.schema.fields.some((f) => f.name === 'event') || !table.schema.fields.some((f) => f.name === 'ts_ns'))
+    throw new NotATraceError(path, `${path} is an Arrow file but not a txreplay event table (no ts_ns/event columns).`);
+  return ownLayout(table.schema) ? table : conformed(table);
+}
+
+const EVENT_SCHEMA = makeEventSchema();
+
+/** Same columns in the same order with the same Arrow types (nullability aside) as ingest writes. */
+function ownLayout(schema: Schema): boolean {
+  const want = EVENT_SCHEMA.fields;
+  if (schema.fields.length !== want.length) return false;
+  return schema.fields.every((f, i) => f.name === want[i]!.name && String(f.type) === String(want[i]!.type));
+}
+
+/** Rebuild a foreign layout into the event schema, keeping its metadata (summary counts, if it has ours). */
+function conformed(table: Table): Table {
+  const cols = new EventColumns();
+  const batches: RecordBatch[] = [];
+  for (const batch of table.batches) {
+    for (let i = 0; i < batch.numRows; i++) {
+      appendRow(cols, rowAt(batch, i));
+      if (cols.full) batches.push(cols.flush());
+    }
+  }
+  if (cols.length > 0 || batches.length === 0) batches.push(cols.flush());
+  const out = new Table(batches);
+  for (const [k, v] of table.schema.metadata) out.schema.metadata.set(k, v);
+  return out;
 }
 
 /** Summary of an Arrow input from its metadata (counts recorded at ingest time) and its rows. */

@@ -8,7 +8,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { ingestAll, summaryMetadata, type IngestSummary, type LoadOptions } from '../api.js';
 import { EventColumns } from '../table/columns.js';
 import { openTrace, type TraceInput } from './open.js';
-import { writeArrowFileAtomic } from './writer.js';
+import { writeArrowOutput } from './writer.js';
 
 /**
  * Parse `inputs`, calling `onBatch` with every record batch in order, before it is written to `arrowPath`
@@ -24,10 +24,9 @@ export async function streamEvents(
   opts: LoadOptions = {},
 ): Promise<IngestSummary> {
   const cols = new EventColumns(opts.batchRows);
-  return writeArrowFileAtomic(
+  return writeArrowOutput(
     arrowPath,
-    cols.schema,
-    opts.signal,
+    { signal: opts.signal },
     async (write) => {
       const opened = await openTrace(inputs, opts);
       return ingestAll(

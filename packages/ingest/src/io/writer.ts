@@ -1,127 +1,141 @@
 /**
- * Atomic Arrow IPC file output: batches go to a temp file in the target directory; on success the footer
- * (with the final metadata) is written, the file fsync'd and renamed over the target, and the directory
- * fsync'd. On any error or abort the temp file is removed, so there is never a half-written output.
- *
- * While batches are written, every SYNC_EVERY_BYTES a datasync runs in the background (libuv pool): the page
- * cache is flushed while the parsers keep working, so the final fsync only waits for the tail instead of the
- * whole file (for a 359 MB output that wait was ~0.4 s at the end of the run).
+ * Event-table output through the one output writer (./output.ts: atomic for files, streamed for stdout/FIFOs,
+ * symlinks written through, inputs refused). What the path names decides the encoding:
+ * - `x.parquet`: Parquet, zstd (./parquet.ts);
+ * - a stream (`-`, /dev/stdout, a FIFO): Arrow IPC *stream* format, strings plain Utf8 (a stream cannot carry a
+ *   dictionary that is only complete at the end);
+ * - any other file: Arrow IPC *file* format with ONE dictionary batch per dictionary column, written after the
+ *   record batches (the IPC file format allows a dictionary anywhere in the file; its footer lists it). Readers
+ *   without delta-dictionary support (polars) read it; the record batches keep their int32 indices.
+ * Batches are encoded one at a time and written before the next is produced, so memory stays one batch.
  */
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { RecordBatchFileWriter, type RecordBatch, type Schema } from 'apache-arrow';
+import {
+  Data,
+  RecordBatchFileWriter,
+  RecordBatchStreamWriter,
+  type RecordBatch,
+  type RecordBatchWriter,
+  type Schema,
+  type Vector,
+} from 'apache-arrow';
 import { abortError } from './source.js';
+import { openOutput, type Output } from './output.js';
+import { plainSchema, plainStringBatch } from './plain-strings.js';
 
 /**
  * apache-arrow's writer queues encoded bytes in an internal async queue; we drain it synchronously after
  * every batch so memory stays bounded by one batch (the queue is `_sink._values` in apache-arrow 21).
  */
-function drain(writer: RecordBatchFileWriter): Uint8Array[] {
+function drain(writer: RecordBatchWriter): Uint8Array[] {
   const sink = (writer as unknown as { _sink?: { _values?: unknown } })._sink;
   const values = sink?._values;
   if (!Array.isArray(values)) throw new Error('apache-arrow writer internals changed: cannot drain _sink._values');
   return values.splice(0) as Uint8Array[];
 }
 
-/** Buffers per writev call (below every platform's IOV_MAX). */
-const WRITEV_MAX = 512;
-
-/** Write every byte of `chunks` (writev may write less than asked: the rest goes in further calls). */
-async function writeAll(fh: FileHandle, chunks: Uint8Array[]): Promise<number> {
+/** Dictionary vector → one Data chunk (the file gets one non-delta dictionary batch per id). */
+function oneChunk(dict: Vector): Data {
+  if (dict.data.length === 1) return dict.data[0]!;
+  const whole = dict.data[0]!.type;
+  // re-encode the strings as one Utf8 Data (dictionaries are the distinct strings: small)
+  const values = [...dict].map((v) => (v === null || v === undefined ? null : String(v)));
+  const enc = new TextEncoder();
+  const parts = values.map((v) => (v === null ? null : enc.encode(v)));
+  const offsets = new Int32Array(values.length + 1);
   let total = 0;
-  for (const c of chunks) total += c.byteLength;
-  let left = total;
-  let list = chunks;
-  while (left > 0) {
-    let { bytesWritten } = await fh.writev(list);
-    left -= bytesWritten;
-    if (left === 0) break;
-    // drop what was written, keep the rest of a partly written chunk
-    const rest: Uint8Array[] = [];
-    for (const c of list) {
-      if (bytesWritten >= c.byteLength) bytesWritten -= c.byteLength;
-      else {
-        rest.push(bytesWritten > 0 ? c.subarray(bytesWritten) : c);
-        bytesWritten = 0;
-      }
-    }
-    list = rest;
-  }
-  return total;
+  parts.forEach((p, i) => {
+    total += p?.length ?? 0;
+    offsets[i + 1] = total;
+  });
+  const bytes = new Uint8Array(total);
+  parts.forEach((p, i) => p && bytes.set(p, offsets[i]!));
+  const nulls = values.filter((v) => v === null).length;
+  const bitmap = new Uint8Array((values.length + 7) >> 3);
+  values.forEach((v, i) => v !== null && (bitmap[i >> 3]! |= 1 << (i & 7)));
+  return new Data(whole, 0, values.length, nulls, [offsets, bytes, nulls > 0 ? bitmap : undefined]);
 }
 
-/** Bytes written between two background datasyncs. */
-const SYNC_EVERY_BYTES = 32 << 20;
+/** IPC file writer that writes each dictionary once, complete, just before the footer (no deltas). */
+class OneDictionaryFileWriter extends RecordBatchFileWriter {
+  private lastDictionaries: Map<number, Vector> = new Map();
 
-export async function writeArrowFileAtomic<T>(
+  protected override _writeDictionaries(batch: RecordBatch): this {
+    for (const [id, dict] of batch.dictionaries) this.lastDictionaries.set(id, dict);
+    return this;
+  }
+
+  protected override _writeFooter(schema: Schema): this {
+    for (const [id, dict] of this.lastDictionaries) this._writeDictionaryBatch(oneChunk(dict), id, false);
+    this.lastDictionaries = new Map();
+    return super._writeFooter(schema);
+  }
+}
+
+/** How batches become bytes for one output. */
+export interface Encoder {
+  write(batch: RecordBatch): Promise<void>;
+  /** the summary metadata is known now: finish the output */
+  finish(metadata: Map<string, string>): Promise<void>;
+}
+
+function arrowEncoder(out: Output, stream: boolean): Encoder {
+  const writer = stream ? new RecordBatchStreamWriter() : new OneDictionaryFileWriter();
+  // RecordBatch copies its schema (apache-arrow ensureSameLengthData); the footer is encoded from the first one
+  let writtenSchema: Schema | null = null;
+  let plain: Schema | null = null;
+  return {
+    async write(batch) {
+      if (stream) {
+        plain ??= plainSchema(batch.schema);
+        batch = plainStringBatch(batch, plain);
+      }
+      writtenSchema ??= batch.schema;
+      writer.write(batch);
+      await out.write(drain(writer));
+    },
+    async finish(metadata) {
+      // the footer is encoded from the same Schema object: fill its metadata now that the counts are known
+      // (a stream's schema message is already out: it keeps the metadata it started with)
+      if (writtenSchema !== null) for (const [k, v] of metadata) writtenSchema.metadata.set(k, v);
+      writer.finish();
+      await out.write(drain(writer));
+    },
+  };
+}
+
+export interface ArrowOutputOptions {
+  signal?: AbortSignal;
+  /** the command's inputs: writing over one of them is refused */
+  inputs?: readonly string[];
+}
+
+/**
+ * Write the batches `produce` hands to `write` to `outPath` (Arrow file, Arrow stream or Parquet, see the file
+ * comment); `metadataOf(result)` is the summary stored with the table. Nothing is left at `outPath` on error
+ * or abort (a streamed output has already delivered what was written).
+ */
+export async function writeArrowOutput<T>(
   outPath: string,
-  schema: Schema,
-  signal: AbortSignal | undefined,
+  opts: ArrowOutputOptions,
   produce: (write: (batch: RecordBatch) => Promise<void>) => Promise<T>,
   metadataOf: (result: T) => Map<string, string>,
 ): Promise<T> {
-  const dir = dirname(outPath);
-  const tmp = join(dir, `.${basename(outPath)}.tmp-${process.pid}-${Date.now().toString(36)}`);
-  const fh = await open(tmp, 'wx');
-  let done = false;
-  // at most one background datasync at a time; its error fails the output like a write error
-  let syncing: Promise<void> | null = null;
-  let syncError: unknown = null;
-  let unsynced = 0;
+  const out = await openOutput(outPath, { inputs: opts.inputs });
   try {
-    const writer = new RecordBatchFileWriter();
-    const flushBytes = async (): Promise<void> => {
-      if (syncError !== null) throw syncError;
-      // one writev per batch (the writer yields ~80 small chunks per batch: metadata, padding, one per buffer;
-      // a write call each cost a thread-pool round trip)
-      const chunks = drain(writer);
-      for (let k = 0; k < chunks.length; k += WRITEV_MAX) {
-        unsynced += await writeAll(fh, chunks.slice(k, k + WRITEV_MAX));
-      }
-      if (unsynced >= SYNC_EVERY_BYTES && syncing === null) {
-        unsynced = 0;
-        syncing = fh.datasync().then(
-          () => void (syncing = null),
-          (err: unknown) => {
-            syncError = err;
-            syncing = null;
-          },
-        );
-      }
-    };
-    // RecordBatch copies its schema (apache-arrow ensureSameLengthData); the writer keeps the first one
-    let writtenSchema: Schema = schema;
-    let first = true;
+    const encoder = /\.parquet$/i.test(outPath)
+      ? await (await import('./parquet.js')).parquetEncoder(out)
+      : arrowEncoder(out, out.streamed);
+    const signal = opts.signal;
     const result = await produce(async (batch) => {
       if (signal?.aborted) throw abortError(signal);
-      if (first) writtenSchema = batch.schema;
-      first = false;
-      writer.write(batch);
-      await flushBytes();
+      await encoder.write(batch);
     });
     if (signal?.aborted) throw abortError(signal);
-    // the footer is encoded from the same Schema object: fill its metadata now that the counts are known
-    for (const [k, v] of metadataOf(result)) writtenSchema.metadata.set(k, v);
-    writer.finish();
-    await flushBytes();
-    await syncing;
-    if (syncError !== null) throw syncError;
-    await fh.sync();
-    await fh.close();
-    done = true;
-    await rename(tmp, outPath);
-    try {
-      const d = await open(dir, 'r');
-      await d.sync().catch(() => undefined);
-      await d.close();
-    } catch {
-      // directories cannot be opened for fsync on every platform; the rename is still atomic
-    }
+    await encoder.finish(metadataOf(result));
+    await out.commit();
     return result;
   } catch (err) {
-    await syncing;
-    if (!done) await fh.close().catch(() => undefined);
-    await rm(tmp, { force: true });
+    await out.abort();
     throw err;
   }
 }

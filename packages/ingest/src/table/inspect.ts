@@ -2,8 +2,8 @@
  * Summary of an event table (an ingest output): schema, time span, counts per event and per device.
  * Used by `txreplay inspect`. Works per record batch on the dictionary indices, without per-row objects.
  */
-import { readFile } from 'node:fs/promises';
-import { tableFromIPC, type Data, type Table } from 'apache-arrow';
+import { readArrowTable } from '../io/arrowInput.js';
+import type { Data, Table } from 'apache-arrow';
 import { META } from './schema.js';
 
 export interface TableInspection {
@@ -84,5 +84,6 @@ function inspectTable(table: Table, path = ''): TableInspection {
 }
 
 export async function inspectArrowFile(path: string): Promise<TableInspection> {
-  return inspectTable(tableFromIPC(await readFile(path)), path);
+  // foreign layouts (polars, DuckDB, pyarrow) are read into the event schema first (../io/arrowInput.ts)
+  return inspectTable(await readArrowTable(path), path);
 }

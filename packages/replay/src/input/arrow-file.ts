@@ -27,7 +27,7 @@ import {
   type RowRange,
 } from './batches.js';
 import type { Chunk, Names, ValueArray } from '../columns.js';
-import { NotATraceError } from '@txreplay/ingest';
+import { makeEventSchema, NotATraceError } from '@txreplay/ingest';
 
 const MAGIC = 'ARROW1';
 
@@ -229,6 +229,10 @@ export function openArrowFile(path: string): BatchSource | null {
     const src = build(fd, path);
     ok = src !== null;
     return src;
+  } catch (e) {
+    // another writer's layout (polars, DuckDB, pyarrow): the whole-table path reads it (ingest readArrowTable)
+    if (e instanceof ForeignLayout) return null;
+    throw e;
   } finally {
     if (!ok) closeSync(fd);
   }
@@ -258,6 +262,16 @@ const unsupported = (path: string, detail: string): never => {
     path,
     `${path}: an Arrow file txreplay cannot replay: ${detail} (write it with txreplay ingest)`,
   );
+};
+
+/**
+ * A sound Arrow file in a layout this reader does not map (compressed, Utf8View/LargeUtf8 or non-Utf8
+ * dictionaries, plain string columns where replay reads dictionaries): openArrowFile returns null for it.
+ */
+class ForeignLayout extends Error {}
+const EVENT_TYPES = new Map(makeEventSchema().fields.map((f) => [f.name, f.type]));
+const foreign = (detail: string): never => {
+  throw new ForeignLayout(detail);
 };
 
 /** The footer, with every block it names inside the data. */
@@ -301,12 +315,13 @@ function columnLayouts(schema: Schema, path: string): Map<string, ColumnLayout> 
   let buffer = 0;
   for (const f of schema.fields) {
     const nb = bufferCount(f.type);
-    if (nb === null) return unsupported(path, `column ${f.name} has type ${String(f.type)}`);
+    if (nb === null) return foreign(`column ${f.name} has type ${String(f.type)}`);
     if ((REPLAY_COLUMNS as readonly string[]).includes(f.name)) {
       const dict = DataType.isDictionary(f.type);
+      // exactly the event schema's type (other widths, keys or string types: the whole-table path converts)
+      if (String(f.type) !== String(EVENT_TYPES.get(f.name))) return foreign(`column ${f.name}: ${String(f.type)}`);
       const vt = typedCtor(dict ? f.type.indices : f.type);
-      if (!vt || nb !== 2)
-        return unsupported(path, `column ${f.name} has type ${String(f.type)}, not the event schema's`);
+      if (!vt || nb !== 2) return foreign(`column ${f.name} has type ${String(f.type)}, not the event schema's`);
       layouts.set(f.name, { field: f, node, buffer, ctor: vt.ctor, width: vt.width, dictId: dict ? f.type.id : null });
     }
     node++;
@@ -335,6 +350,7 @@ function readBlocks(
   const dictVersions = new Map<number, number>();
   const batches: BatchMeta[] = [];
   const dec = new TextDecoder();
+  let anyDelta = false;
   for (const { block, dict } of blocks) {
     let msg: Message;
     try {
@@ -350,6 +366,7 @@ function readBlocks(
       const h = msg.header() as DictionaryBatchHeader;
       const values = decodeDictionary(fd, path, block, h, bodyOffset, dec);
       // a delta appends to the dictionary, otherwise it replaces it
+      if (h.isDelta) anyDelta = true;
       const cur = (h.isDelta ? (dictCurrent.get(h.id) ?? []) : []).concat(values);
       const v = (dictVersions.get(h.id) ?? 0) + 1;
       dictCurrent.set(h.id, cur);
@@ -359,7 +376,7 @@ function readBlocks(
       if (!msg.isRecordBatch())
         corrupt(path, `the footer names a record batch at byte ${block.offset}, the message there is not one`);
       const h = msg.header() as RecordBatchHeader;
-      if (h.compression) return unsupported(path, 'compressed record batches');
+      if (h.compression) return foreign('compressed record batches');
       const bodyLen = Number(block.bodyLength);
       if (!(h.length >= 0 && h.length <= 1 << 30))
         corrupt(path, `record batch at byte ${block.offset}: ${h.length} rows`);
@@ -373,6 +390,10 @@ function readBlocks(
     }
   }
 
+  // Without deltas a dictionary may stand anywhere in an IPC file, also after the batches that use it (Arrow
+  // columnar format, "IPC File Format"; txreplay writes each dictionary once, before the footer): it holds for all.
+  if (!anyDelta)
+    for (const b of batches) for (const [id, v] of dictVersions) if (!b.dictVersion.has(id)) b.dictVersion.set(id, v);
   return { batches, dictSnapshots };
 }
 
@@ -386,10 +407,10 @@ function decodeDictionary(
   dec: InstanceType<typeof TextDecoder>,
 ): (string | null)[] {
   const data = h.data;
-  if (data.compression) return unsupported(path, 'compressed dictionary batch');
+  if (data.compression) return foreign('compressed dictionary batch');
   const len = data.length;
   const [valid, offs, bytes] = data.buffers;
-  if (!offs || !bytes) return unsupported(path, 'a dictionary that is not Utf8');
+  if (!offs || !bytes) return foreign('a dictionary that is not Utf8');
   if (
     !(
       len >= 0 &&
