@@ -252,6 +252,27 @@ describe('simulate → perf-script → diagnose round trip', () => {
     expect(sd[0]!.explanation).toContain('The kernel log agrees: TDH 0xe8');
   });
 
+  it('igb lost wake-up (no BQL, 64-slot ring, wake skipped from 300 ms): the silent stop reads as a txq blocked with nothing in flight', () => {
+    // igb stops its queue itself when the ring is nearly full (no TX_BUSY), and a stopped single-queue qdisc is not
+    // dequeued (no qdisc_dequeue event): the evidence is enqueues with no dequeue after the ring drained
+    const { status, j } = diagnoseJson(simulate('igb-lost-wakeup'), '--driver', 'igb');
+    expect(status).toBe(1);
+    const b = j.findings.find((f) => f.kind === 'qdisc_stuck_backlog')!;
+    expect(b).toMatchObject({ severity: 'critical', dev: 'eth0', queue: 0 });
+    expect(s(b.startNs)).toBeCloseTo(1000.3, 3);
+    expect(b.title).toContain('nothing in flight: a lost wake-up or a FROZEN bit');
+  });
+
+  it('igb TX_BUSY while awake (300-700 ms): tx_busy_while_awake and the busy loop on one skb', () => {
+    const { status, j } = diagnoseJson(simulate('igb-tx-busy-while-awake'), '--driver', 'igb');
+    expect(status).toBe(1);
+    const a = j.findings.find((f) => f.kind === 'tx_busy_while_awake')!;
+    expect(a).toMatchObject({ dev: 'eth0', queue: 0 });
+    expect(s(a.startNs)).toBeCloseTo(1000.3, 2);
+    expect(s(a.endNs)).toBeLessThan(1000.71);
+    expect(j.findings.some((f) => f.kind === 'tx_busy_loop')).toBe(true);
+  });
+
   it('fq_codel over its limit (frozen txq): its drops are NET_XMIT_CN, not ENOBUFS (net_xmit_errno maps only NET_XMIT_DROP)', () => {
     const out = path.join(dir, 'fq-codel-frozen-cn.perf-script.txt');
     const sim = txreplay('simulate', path.join(scenarios, 'fq-codel-frozen-cn.json'), '-o', out);

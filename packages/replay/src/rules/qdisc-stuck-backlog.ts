@@ -67,7 +67,7 @@ export const qdiscStuckBacklog: QueueRule = {
       q.queue,
       q.lastStateRel,
       o.lastRel,
-      `txq ${q.queue} blocked for ${idleMs} without a trace: ${enq} packet(s) enqueued after the last dequeue, none dequeued, ${q.backlog} waiting${drops > 0 ? `, ${drops} dropped` : ''}`,
+      `txq ${q.queue} blocked for ${idleMs} without a trace: ${enq} packet(s) enqueued after the last dequeue, none dequeued, ${q.backlog} waiting${drops > 0 ? `, ${drops} dropped` : ''}${drained ? ' — nothing in flight: a lost wake-up or a FROZEN bit' : ''}`,
       `Every enqueue runs qdisc_run() → dequeue_skb(), and on a qdisc that feeds one TX queue (TCQ_F_ONETXQUEUE: a single-queue device's root, an mq child) dequeue_skb() returns NULL without firing qdisc_dequeue exactly when netif_xmit_frozen_or_stopped(txq) (§C, §D.4). ${enq} enqueues after the last dequeue (which saw the txq awake) and not one dequeue since: the txq has been stopped (DRV_XOFF/STACK_XOFF) or FROZEN ever since, and nothing traced it. ${drained ? 'The driver had nothing in flight, so a ring-full stop would have been woken by its own completions (netif_tx_wake_queue in the clean path): a FROZEN bit left set (netif_tx_lock / netif_freeze_queues without the unlock, §I.7) or a lost wake-up is what remains.' : 'Packets were still in flight: a driver stop waiting for completions that never came (§I.1, §I.2) is as likely as a FROZEN bit.'}`,
       [ev(q.lastStateRow, 'last qdisc_dequeue: txq awake; none after it')],
       [
