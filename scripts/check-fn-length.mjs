@@ -1,4 +1,4 @@
-// Guard rail: no function in packages/*/src longer than MAX lines (issue "one catalogue, one grammar, one front
+// Guard rail (pnpm lint): no function in packages/*/src of MAX lines or more (issue "one catalogue, one grammar, one front
 // door": split any function over ~80 lines where a name would explain the parts). Prints every offender with its
 // file:line and exits 1 when there is one. Usage: node scripts/check-fn-length.mjs [--max N] [--report]
 // (--report lists offenders but exits 0).

@@ -843,88 +843,86 @@ export class Observer {
 
   /** napi_poll, net_dev_xmit_timeout, dql_stall_detected, lost-events markers */
   private rare(v: BatchView, kind: number, i: number, row: number, rel: number, prevRel: number): void {
-    const names = this.names;
     const devAt = (): number => (isNull(v.devN, i) ? -1 : v.devR[v.dev[i]!]!);
     switch (kind) {
-      case K.napiPoll: {
-        const code = devAt();
-        const name = code >= 0 ? names.devNames[code] : undefined;
-        if (name === undefined || name === '(no_device)') {
-          // per-CPU backlog NAPI (or no device field): known only by its pointer, kept apart from the devices
-          this.anonPoll(v, i, row, rel, name ?? null);
-          break;
-        }
-        const d = this.devFor(code);
-        d.napiPollTs.push(rel);
-        const nk = v.napi[i]!;
-        const napis = this.napis;
-        const ni = nk >= 0 ? this.napiIndex.get(nk) : this.napiNullIndex;
-        let ns = ni >= 0 ? napis[ni] : undefined;
-        if (!ns || ns.dev !== d) d.napiStructs.add(nk);
-        if (!ns) {
-          ns = {
-            dev: d,
-            napi: nk,
-            polls: 0,
-            fullPolls: 0,
-            firstRel: rel,
-            lastRel: rel,
-            maxGap: 0,
-            maxGapStartRel: NaN,
-          };
-          if (nk >= 0) this.napiIndex.set(nk, napis.length);
-          else this.napiNullIndex = napis.length;
-          napis.push(ns);
-        } else if (rel - ns.lastRel > ns.maxGap) {
-          ns.maxGap = rel - ns.lastRel;
-          ns.maxGapStartRel = ns.lastRel;
-        }
-        ns.polls++;
-        ns.lastRel = rel;
-        const w = isNull(v.workN, i) ? NULL_I32 : v.work[i]!;
-        const b = isNull(v.budgetN, i) ? NULL_I32 : v.budget[i]!;
-        if (w !== NULL_I32 && b !== NULL_I32 && w >= b) {
-          d.napiFullTs.push(rel);
-          ns.fullPolls++;
-        } else {
-          d.napiIdleTs.push(rel);
-          d.napiIdleRows.push(row);
-        }
+      case K.napiPoll:
+        this.napiPoll(v, i, row, rel, devAt());
         break;
-      }
       case K.xmitTimeout: {
         const d = this.devFor(devAt());
         d.timeoutRows.push(row);
         const drv = isNull(v.driverN, i) ? -1 : v.driverR[v.driver[i]!]!;
-        if (drv >= 0) d.driver = names.driverNames[drv] ?? null;
+        if (drv >= 0) d.driver = this.names.driverNames[drv] ?? null;
         break;
       }
       case K.dqlStall: {
         if (devAt() >= 0) this.devFor(devAt()).stallRows.push(row);
         break;
       }
-      case K.lost: {
-        const lostN = isNull(v.packetsN, i) ? NULL_I32 : v.packets[i]!;
-        const lost = lostN > 0 ? lostN : 0;
-        this.lostEvents += lost;
-        // the window the loss may cover: from the previous event of the CPU that lost them (any CPU when the
-        // tracer does not say which) to that CPU's next event, closed in run(); a perf LOST record is written
-        // when the buffer has room again, so its own time is inside the window
-        const lostCpu = isNull(v.cpuN, i) ? -1 : v.cpu[i]!;
-        const cpuKnown = lostCpu >= 0 && lostCpu < MAX_CPU;
-        const before = cpuKnown ? this.lastRelOnCpu[lostCpu]! : prevRel;
-        const start = before === before && before <= rel ? before : prevRel === prevRel ? prevRel : rel;
-        this.gapOpenCpu = cpuKnown ? lostCpu : GAP_ANY_CPU;
-        const gaps = this.gaps;
-        const last = gaps[gaps.length - 1];
-        if (last && start - last.endRel < 1e6) {
-          last.endRel = rel;
-          last.lost += lost;
-          if (last.rows.length < 20) last.rows.push(row);
-        } else gaps.push({ startRel: start, endRel: rel, lost, rows: [row] });
+      case K.lost:
+        this.lostMarker(v, i, row, rel, prevRel);
         break;
-      }
     }
+  }
+
+  /** One napi_poll of a device's NAPI: its cadence, full (work == budget) and idle polls (§F). */
+  private napiPoll(v: BatchView, i: number, row: number, rel: number, code: number): void {
+    const name = code >= 0 ? this.names.devNames[code] : undefined;
+    if (name === undefined || name === '(no_device)') {
+      // per-CPU backlog NAPI (or no device field): known only by its pointer, kept apart from the devices
+      this.anonPoll(v, i, row, rel, name ?? null);
+      return;
+    }
+    const d = this.devFor(code);
+    d.napiPollTs.push(rel);
+    const nk = v.napi[i]!;
+    const napis = this.napis;
+    const ni = nk >= 0 ? this.napiIndex.get(nk) : this.napiNullIndex;
+    let ns = ni >= 0 ? napis[ni] : undefined;
+    if (!ns || ns.dev !== d) d.napiStructs.add(nk);
+    if (!ns) {
+      ns = { dev: d, napi: nk, polls: 0, fullPolls: 0, firstRel: rel, lastRel: rel, maxGap: 0, maxGapStartRel: NaN };
+      if (nk >= 0) this.napiIndex.set(nk, napis.length);
+      else this.napiNullIndex = napis.length;
+      napis.push(ns);
+    } else if (rel - ns.lastRel > ns.maxGap) {
+      ns.maxGap = rel - ns.lastRel;
+      ns.maxGapStartRel = ns.lastRel;
+    }
+    ns.polls++;
+    ns.lastRel = rel;
+    const w = isNull(v.workN, i) ? NULL_I32 : v.work[i]!;
+    const b = isNull(v.budgetN, i) ? NULL_I32 : v.budget[i]!;
+    if (w !== NULL_I32 && b !== NULL_I32 && w >= b) {
+      d.napiFullTs.push(rel);
+      ns.fullPolls++;
+    } else {
+      d.napiIdleTs.push(rel);
+      d.napiIdleRows.push(row);
+    }
+  }
+
+  /**
+   * A tracer's lost-events marker: the window the loss may cover, from the previous event of the CPU that lost them
+   * (any CPU when the tracer does not say which) to that CPU's next event, closed in run(); a perf LOST record is
+   * written when the buffer has room again, so its own time is inside the window.
+   */
+  private lostMarker(v: BatchView, i: number, row: number, rel: number, prevRel: number): void {
+    const lostN = isNull(v.packetsN, i) ? NULL_I32 : v.packets[i]!;
+    const lost = lostN > 0 ? lostN : 0;
+    this.lostEvents += lost;
+    const lostCpu = isNull(v.cpuN, i) ? -1 : v.cpu[i]!;
+    const cpuKnown = lostCpu >= 0 && lostCpu < MAX_CPU;
+    const before = cpuKnown ? this.lastRelOnCpu[lostCpu]! : prevRel;
+    const start = before === before && before <= rel ? before : prevRel === prevRel ? prevRel : rel;
+    this.gapOpenCpu = cpuKnown ? lostCpu : GAP_ANY_CPU;
+    const gaps = this.gaps;
+    const last = gaps[gaps.length - 1];
+    if (last && start - last.endRel < 1e6) {
+      last.endRel = rel;
+      last.lost += lost;
+      if (last.rows.length < 20) last.rows.push(row);
+    } else gaps.push({ startRel: start, endRel: rel, lost, rows: [row] });
   }
 
   /** a napi_poll of a NAPI known only by its pointer: the wait after each full poll (§F, §I.12) */
