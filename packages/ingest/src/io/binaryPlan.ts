@@ -16,7 +16,7 @@ import { REQUIRED_COLUMNS, requiredFlag, textKeys, type ColumnName } from '../ta
 import type { RowColumns } from '../table/rows.js';
 import { EV_DQL_STALL_DETECTED } from '../parse/fieldKeys.js';
 import { REQUIRED, WANTED, WORD_KEY_LIST, canonicalEvent, eventId } from '../parse/fields.js';
-import type { EventFormat, FormatField } from '../parse/tracing-data/eventFormat.js';
+import { readSmallInt, type EventFormat, type FormatField } from '../parse/tracing-data/eventFormat.js';
 import {
   compilePrintFmt,
   type CompiledPrintFmt,
@@ -371,28 +371,7 @@ function blankFree(s: string): boolean {
   return true;
 }
 
-function readInt(buf: Buffer, at: number, size: number, signed: boolean, le: boolean): number {
-  switch (size) {
-    case 1:
-      return signed ? buf.readInt8(at) : buf[at]!;
-    case 2:
-      return signed
-        ? le
-          ? buf.readInt16LE(at)
-          : buf.readInt16BE(at)
-        : le
-          ? buf.readUInt16LE(at)
-          : buf.readUInt16BE(at);
-    default:
-      return signed
-        ? le
-          ? buf.readInt32LE(at)
-          : buf.readInt32BE(at)
-        : le
-          ? buf.readUInt32LE(at)
-          : buf.readUInt32BE(at);
-  }
-}
+const readInt = readSmallInt;
 
 /**
  * An 8-byte field as the number its conversion needs: the low 32 bits when printed at 32 bits or less (asIntN /

@@ -113,37 +113,24 @@ export function parseEventFormat(text: string, system: string, longSize = 8): Ev
   return { id: Number(id), system, name, event: `${system}:${name}`, common, fields, printFmt: pf };
 }
 
+/** A 1-, 2- or 4-byte integer field (any other size reads as a 4-byte one): the binary readers' one decoder. */
+export function readSmallInt(buf: Buffer, at: number, size: number, signed: boolean, le: boolean): number {
+  if (size === 1) return signed ? buf.readInt8(at) : buf[at]!;
+  if (size === 2)
+    return signed ? (le ? buf.readInt16LE(at) : buf.readInt16BE(at)) : le ? buf.readUInt16LE(at) : buf.readUInt16BE(at);
+  return signed ? (le ? buf.readInt32LE(at) : buf.readInt32BE(at)) : le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
+}
+
 function readInt(buf: Buffer, at: number, size: number, signed: boolean, le: boolean): number | bigint {
-  switch (size) {
-    case 1:
-      return signed ? buf.readInt8(at) : buf[at]!;
-    case 2:
-      return signed
-        ? le
-          ? buf.readInt16LE(at)
-          : buf.readInt16BE(at)
-        : le
-          ? buf.readUInt16LE(at)
-          : buf.readUInt16BE(at);
-    case 4:
-      return signed
-        ? le
-          ? buf.readInt32LE(at)
-          : buf.readInt32BE(at)
-        : le
-          ? buf.readUInt32LE(at)
-          : buf.readUInt32BE(at);
-    case 8:
-      return signed
-        ? le
-          ? buf.readBigInt64LE(at)
-          : buf.readBigInt64BE(at)
-        : le
-          ? buf.readBigUInt64LE(at)
-          : buf.readBigUInt64BE(at);
-    default:
-      return 0;
-  }
+  if (size === 8)
+    return signed
+      ? le
+        ? buf.readBigInt64LE(at)
+        : buf.readBigInt64BE(at)
+      : le
+        ? buf.readBigUInt64LE(at)
+        : buf.readBigUInt64BE(at);
+  return size === 1 || size === 2 || size === 4 ? readSmallInt(buf, at, size, signed, le) : 0;
 }
 
 function cString(buf: Buffer, a: number, b: number): string {
