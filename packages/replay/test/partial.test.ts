@@ -33,6 +33,9 @@ describe('partial traces', () => {
     expect(advice).toContain('qdisc:qdisc_dequeue');
     expect(advice).toContain('net:net_dev_start_xmit');
     expect(advice).toContain('skb:consume_skb');
+    // and the exact command that records what is missing, for the device the trace is about
+    expect(advice).toMatch(/`txreplay capture --dev vs0 --seconds 60 -o trace\.txt`/);
+    expect(advice).toMatch(/perf record -a .*-e qdisc:qdisc_dequeue .*-- sleep 60/);
   });
 
   it('bpftrace with lost events: the gaps are unknown windows (trace_gap), counted', async () => {

@@ -31,6 +31,7 @@ export function captureAdvice(obs: Observed): string[] {
     'napi:napi_poll',
     'NAPI cadence: tells a lost interrupt (no polls) from a stuck ring (polls, no completions)',
   );
+  if (out.length > 0) out.push(exactCommand(obs, out));
   if (obs.numericReasons.size > 0) {
     const parts = [...obs.numericReasons].map(
       ([num, r]) =>
@@ -49,6 +50,30 @@ export function captureAdvice(obs: Observed): string[] {
       `the tracer lost ${obs.lostEvents} events: use larger buffers (perf -m, BPFTRACE_PERF_RB_PAGES) or fewer tracepoints`,
     );
   return out;
+}
+
+/**
+ * The command that records everything listed as missing, for the device the trace is about (the first non-lo
+ * device that transmitted), as `txreplay capture` (bpftrace or perf on all ten TX-path tracepoints, §D.7) and as
+ * the plain perf command for a host without txreplay.
+ */
+function exactCommand(obs: Observed, missing: readonly string[]): string {
+  const dev = obs.devices.find((d) => d.name !== 'lo' && d.queues.size > 0)?.name ?? 'DEV';
+  const tps = missing.map((m) => /^capture (\S+):/.exec(m)?.[1]).filter((t): t is string => t !== undefined);
+  const perf = [
+    'net:net_dev_queue',
+    'net:net_dev_start_xmit',
+    'net:net_dev_xmit',
+    'net:net_dev_xmit_timeout',
+    'qdisc:qdisc_enqueue',
+    'qdisc:qdisc_dequeue',
+    'napi:napi_poll',
+    'skb:kfree_skb',
+    'skb:consume_skb',
+  ]
+    .map((t) => `-e ${t}`)
+    .join(' ');
+  return `to record the ${tps.length} missing tracepoint(s) (${tps.join(', ')}) with the rest through the next stall: \`txreplay capture --dev ${dev} --seconds 60 -o trace.txt\` (or without txreplay: \`perf record -a ${perf} -- sleep 60\` then \`perf script > trace.txt\`)`;
 }
 
 /** A 53-bit pointer key back to kernel hex: canonical kernel addresses have bits 53..63 set like bit 52. */
