@@ -53,12 +53,15 @@ export function captureAdvice(obs: Observed): string[] {
 }
 
 /**
- * The command that records everything listed as missing, for the device the trace is about (the first non-lo
- * device that transmitted), as `txreplay capture` (bpftrace or perf on all ten TX-path tracepoints, §D.7) and as
+ * The command that records everything listed as missing, for the device the trace is about (the one with the most
+ * net_dev_xmit events, lo aside), as `txreplay capture` (bpftrace or perf on all ten TX-path tracepoints, §D.7) and as
  * the plain perf command for a host without txreplay.
  */
 function exactCommand(obs: Observed, missing: readonly string[]): string {
-  const dev = obs.devices.find((d) => d.name !== 'lo' && d.queues.size > 0)?.name ?? 'DEV';
+  const senders = obs.devices.filter((d) => d.name !== 'lo' && d.xmitEvents > 0);
+  const dev =
+    senders.reduce<(typeof senders)[number] | null>((a, d) => (a && a.xmitEvents >= d.xmitEvents ? a : d), null)
+      ?.name ?? 'DEV';
   const tps = missing.map((m) => /^capture (\S+):/.exec(m)?.[1]).filter((t): t is string => t !== undefined);
   const perf = [
     'net:net_dev_queue',
