@@ -21,6 +21,7 @@ import type { TraceFormat } from '../table/schema.js';
 import { NotATraceError } from '../parse/errors.js';
 import { looksLikeBpftraceAggregates } from '../parse/bpftrace-maps/detect.js';
 import { looksLikeKernelLog } from '../parse/kernel-log/detect.js';
+import { parseKernelLog } from '../parse/kernel-log/records.js';
 import { detectBinaryFormat } from '../parse/tracing-data/index.js';
 import type { BinaryFormat } from './binary.js';
 import { headBytesOf, headLinesOf, sniffTextFile } from './source.js';
@@ -115,7 +116,10 @@ export async function openTraceInput(path: string, opts: OpenTraceOptions = {}):
   } catch (err) {
     // not a trace: a kernel log is evidence too (a forced format says the user knows better)
     if (!(err instanceof NotATraceError) || forced !== null) throw err;
-    if (looksLikeKernelLog(await headLinesOf(path)) === null) throw err;
+    const head = await headLinesOf(path);
+    // bare kernel messages pasted without their stamps (a bug report's excerpt) make no envelope guess: they are
+    // a log when the reader finds a TX-path record in them (NETDEV WATCHDOG, a ring dump, a recovery step)
+    if (looksLikeKernelLog(head) === null && parseKernelLog(head.join('\n')).records.length === 0) throw err;
     return { path, kind: 'log', arrowFile: false, transport: 'file', gzip: gzipped, bytes, format: null };
   }
 }
