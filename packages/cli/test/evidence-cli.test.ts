@@ -79,6 +79,24 @@ describe('kernel logs as evidence', () => {
   });
 });
 
+describe('ENOBUFS at an application (fixtures/public 28-29)', () => {
+  it('a ping console with only "No buffer space available": verdict unknown, the three layers it cannot tell apart named', () => {
+    const r = txreplay('diagnose', path.join(corpus, '28-enobufs-ping-sk-wmem-pppoe.console'), '--json');
+    expect(r.status).toBe(7);
+    const j = json(r.stdout);
+    expect(j.verdict).toBe('unknown');
+    expect(j.coverage.unknownWhy).toMatch(
+      /an application saw ENOBUFS \(1 .*qdisc.*neighbour layer.*socket send buffer/,
+    );
+  });
+
+  it('the same beside "neighbour table overflow": the neighbour layer, a warning', () => {
+    const r = txreplay('diagnose', path.join(corpus, '29-neigh-overflow-ping-enobufs-2001.console'), '--json');
+    expect(r.status).toBe(1);
+    expect(json(r.stdout).findings.map((f) => f.kind)).toEqual(['neigh_table_overflow']);
+  });
+});
+
 describe('verdict on too little evidence', () => {
   it('a trace with no TX-path event is UNKNOWN (exit 7), not HEALTHY', () => {
     const ftrace = readFileSync(path.join(traces, 'eth0-normal/ftrace.txt'), 'utf8').split('\n');

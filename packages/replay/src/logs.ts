@@ -14,6 +14,8 @@ import { SEVERITY_RANK } from './replay.js';
 export interface LogEvidence {
   sources: string[];
   records: number;
+  /** applications' "No buffer space available" lines (symptoms: not TX-path records) */
+  appEnobufs: number;
   findings: Finding[];
   /** first and last printk time of the records that carry one */
   firstNs: bigint | null;
@@ -46,13 +48,22 @@ export async function readLogEvidence(
   logs: readonly TraceInput[],
   clock: LogClockContext = { timeouts: [], bootTime: null, hasTrace: false },
 ): Promise<LogEvidence> {
-  const out: LogEvidence = { sources: [], records: 0, findings: [], firstNs: null, lastNs: null, clock: [] };
+  const out: LogEvidence = {
+    sources: [],
+    records: 0,
+    appEnobufs: 0,
+    findings: [],
+    firstNs: null,
+    lastNs: null,
+    clock: [],
+  };
   for (const input of logs) {
     const parsed = parseKernelLog(await readWholeText(input.path)).records;
     const { records, alignment } = alignLogRecords(parsed, input.path, clock.timeouts, clock.bootTime, clock.hasTrace);
     out.clock.push(alignment);
     out.sources.push(input.path);
     out.records += records.filter(isTxPathRecord).length;
+    out.appEnobufs += records.filter((r) => r.kind === 'app_enobufs').length;
     out.findings.push(...findingsFromKernelLog(records, input.path));
     for (const r of records) {
       if (r.tsBootNs === undefined) continue;
@@ -80,9 +91,12 @@ export async function logDrivers(inputs: readonly TraceInput[]): Promise<Map<str
   return out;
 }
 
-/** Every record the reader makes concerns the TX path except link changes on their own. */
+/**
+ * Every record the reader makes concerns the TX path except link changes on their own and applications' ENOBUFS
+ * lines (a symptom of one of several layers: logOnlyResult says which it cannot tell apart).
+ */
 function isTxPathRecord(r: KernelRecord): boolean {
-  return r.kind !== 'link_change';
+  return r.kind !== 'link_change' && r.kind !== 'app_enobufs';
 }
 
 const byRankThenTime = (a: Finding, b: Finding): number =>
@@ -130,7 +144,12 @@ export function withLogEvidence(result: ReplayResult, logs: LogEvidence): Replay
   const coverage: Coverage = {
     ...result.coverage,
     logRecords,
-    unknownWhy: logRecords > 0 ? null : result.coverage.unknownWhy,
+    unknownWhy:
+      logRecords > 0
+        ? null
+        : logs.appEnobufs > 0 && result.trace.events === 0
+          ? `an application saw ENOBUFS (${logs.appEnobufs} "No buffer space available" line(s)) but the input holds no kernel record of where: the qdisc (NET_XMIT_DROP, or its txq stopped or frozen behind it), the neighbour layer (table overflow, unresolved queue full) or the socket send buffer (sk_wmem_alloc over sk_sndbuf: __ip_append_data returns -ENOBUFS) — capture skb:kfree_skb (its reason says which) with txreplay capture`
+          : result.coverage.unknownWhy,
   };
   return {
     ...result,

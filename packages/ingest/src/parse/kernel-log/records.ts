@@ -5,7 +5,7 @@
 import { readKernelLines } from './reader.js';
 import { makeCursor, type Matcher } from './records/cursor.js';
 import { matchIntelHang } from './records/intelHang.js';
-import { matchLink, matchNeigh, matchRecovery } from './records/linkReset.js';
+import { matchAppEnobufs, matchLink, matchNeigh, matchRecovery } from './records/linkReset.js';
 import { TX_TIMEOUT_MATCHERS } from './records/txTimeout.js';
 import { matchWatchdog } from './records/watchdog.js';
 import type { KernelLine, KernelRecord } from './types.js';
@@ -17,6 +17,7 @@ const MATCHERS: readonly Matcher[] = [
   ...TX_TIMEOUT_MATCHERS,
   matchLink,
   matchNeigh,
+  matchAppEnobufs,
 ];
 
 /** Records from already-read kernel lines, in source order of their first line. */

@@ -170,12 +170,24 @@ export interface NeighOverflowRecord extends RecordSpan {
   table?: string;
 }
 
+/**
+ * An application's "No buffer space available" (ENOBUFS) pasted beside the kernel lines (`ping: sendto: No buffer
+ * space available`): the symptom, with no word on which layer refused the packet.
+ */
+export interface AppEnobufsRecord extends RecordSpan {
+  kind: 'app_enobufs';
+  /** the program and the call that failed, as printed (`ping`, `sendto`) */
+  program?: string;
+  call?: string;
+}
+
 export type KernelRecord =
   | WatchdogTimeoutRecord
   | TxHangDumpRecord
   | TxTimeoutDumpRecord
   | TxRecoveryRecord
   | LinkChangeRecord
-  | NeighOverflowRecord;
+  | NeighOverflowRecord
+  | AppEnobufsRecord;
 
 export type KernelRecordKind = KernelRecord['kind'];

@@ -10,7 +10,7 @@
  *  - neigh_alloc(): "neighbour: %s: neighbor table overflow!" (older "Neighbour table overflow.").
  */
 import { deviceRef, sameDevice } from '../device.js';
-import type { LinkChangeRecord, NeighOverflowRecord, TxRecoveryRecord } from '../types.js';
+import type { AppEnobufsRecord, LinkChangeRecord, NeighOverflowRecord, TxRecoveryRecord } from '../types.js';
 import { takeSpan, type Cursor } from './cursor.js';
 
 const INTEL_LINK_RE =
@@ -124,5 +124,17 @@ export function matchNeigh(c: Cursor, i: number): NeighOverflowRecord | null {
   if (!m) return null;
   const rec: NeighOverflowRecord = { kind: 'neigh_table_overflow', ...takeSpan(c, [i]) };
   if (m[1] !== undefined) rec.table = m[1];
+  return rec;
+}
+
+/** `ping: sendto: No buffer space available`, `iperf3: error - … No buffer space available`, `ENOBUFS`. */
+const ENOBUFS_RE = /^(?:([\w.-]+): )?(?:(\w+): )?(?:.*?)(?:No buffer space available|\bENOBUFS\b)/;
+
+export function matchAppEnobufs(c: Cursor, i: number): AppEnobufsRecord | null {
+  const m = ENOBUFS_RE.exec(c.lines[i]!.message.trim());
+  if (!m) return null;
+  const rec: AppEnobufsRecord = { kind: 'app_enobufs', ...takeSpan(c, [i]) };
+  if (m[1] !== undefined) rec.program = m[1];
+  if (m[2] !== undefined) rec.call = m[2];
   return rec;
 }
