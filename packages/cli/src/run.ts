@@ -49,6 +49,12 @@ function describeError(err: unknown, inputs: readonly string[] = [], outputs: re
     return new CliError(EXIT_OF_CAPTURE[(err as Error & { kind: string }).kind] ?? EXIT.failure, err.message);
   const byName = EXIT_OF_ERROR[err.name];
   if (byName !== undefined) return new CliError(byName, err.message);
+  // the one output writer (@txreplay/ingest io/output.ts): a refusal (EINVAL: the output is an input, a directory)
+  // or a missing directory is the user's to fix (usage); a write that failed on the medium cannot be written (74)
+  if (err.name === 'OutputError') {
+    const oc = (err as Error & { code: string }).code;
+    return new CliError(WRITE_ERRNO.has(oc) ? EXIT.cannotWrite : EXIT.usage, err.message);
+  }
   const code = (err as NodeJS.ErrnoException).code;
   if (typeof code === 'string' && code.startsWith('Z_')) {
     // zlib names no file: the inputs that start with the gzip magic are the candidates
@@ -60,6 +66,7 @@ function describeError(err: unknown, inputs: readonly string[] = [], outputs: re
   const writing = WRITE_ERRNO.has(code ?? '') && outputs.length > 0;
   const errno = describeErrno(err as NodeJS.ErrnoException, writing ? outputs.join(', ') : undefined);
   if (errno) return errno;
+  if (process.env.TXREPLAY_STACK) process.stderr.write(`${err.stack}\n`);
   return new CliError(EXIT.failure, sentence(err));
 }
 

@@ -3,7 +3,7 @@
  * timeline of the worst finding, interactive uPlot timelines, findings, queue table) and a Markdown variant
  * (markdown.ts) with one static SVG timeline per device written beside it.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { writeOutputFile } from '@txreplay/ingest';
 import path from 'node:path';
 import type { Table } from 'apache-arrow';
 import type { DeviceProfile, DeviceProfiles, ReplayResult } from '@txreplay/replay';
@@ -47,33 +47,25 @@ export function renderHtml(result: ReplayResult, title?: string, opts: ModelOpti
 }
 
 /**
- * The one place the post-mortem writes a file: atomically (temp file + rename), so an interrupted run never
- * leaves half a report. (The tool's common output writer replaces this when it lands.)
+ * Every post-mortem file goes through the tool's one output writer (@txreplay/ingest io/output.ts): atomic, symlinks
+ * written through, a missing directory an error (never created), an input never overwritten.
  */
-function writeOutputFile(file: string, text: string): void {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+async function writeText(file: string, text: string): Promise<void> {
+  await writeOutputFile(file, text);
 }
 
 /** Markdown and its SVG timelines: `report.md` → `report.<device id>.svg` beside it. */
-function writeMarkdown(result: ReplayResult, md: string, opts: PostMortemOptions): string[] {
+async function writeMarkdown(result: ReplayResult, md: string, opts: PostMortemOptions): Promise<string[]> {
   const model = modelOf(result, opts);
   const base = path.basename(md).replace(/\.(md|markdown)$/i, '');
   const images: MarkdownImage[] = model.devices.map((d) => ({ dev: d.dev, file: `${base}.${d.id}.svg` }));
   const written: string[] = [];
-  model.devices.forEach((d, i) => {
+  for (const [i, d] of model.devices.entries()) {
     const file = path.join(path.dirname(md), images[i]!.file);
-    writeOutputFile(file, `${renderDeviceSvg(d)}\n`);
+    await writeText(file, `${renderDeviceSvg(d)}\n`);
     written.push(file);
-  });
-  writeOutputFile(md, renderMarkdown(result, opts.title, images));
+  }
+  await writeText(md, renderMarkdown(result, opts.title, images));
   written.push(md);
   return written;
 }
@@ -83,9 +75,9 @@ export async function writePostMortem(result: ReplayResult, opts: PostMortemOpti
   if (!opts.html && !opts.md) throw new Error('writePostMortem: give html and/or md output paths');
   const written: string[] = [];
   if (opts.html) {
-    writeOutputFile(opts.html, renderHtml(result, opts.title, opts));
+    await writeText(opts.html, renderHtml(result, opts.title, opts));
     written.push(opts.html);
   }
-  if (opts.md) written.push(...writeMarkdown(result, opts.md, opts));
+  if (opts.md) written.push(...(await writeMarkdown(result, opts.md, opts)));
   return written;
 }
