@@ -41,7 +41,7 @@ export function checkInputs(paths: readonly string[], what = 'input'): void {
     if (p === '-') continue;
     let isDir: boolean;
     try {
-      isDir = statSync(p).isDirectory();
+      isDir = statSync(p, { bigint: true }).isDirectory();
       accessSync(p, constants.R_OK);
     } catch (err) {
       const e = describeErrno(err as NodeJS.ErrnoException, p);
@@ -56,6 +56,11 @@ export function checkInputs(paths: readonly string[], what = 'input'): void {
  * An output file: its directory must exist (it is never created) and the output itself must not be a
  * directory. '-' and character devices such as /dev/stdout are streamed by the writer and pass.
  */
+/*
+ * Every stat here is a bigint stat: a plain statSync of a FIFO or a pipe (`-o /dev/stdout` into `| cat`, `diagnose
+ * <(perf script)`) made Node 20's ESM loader fail to resolve the modules imported after it (apache-arrow's tslib,
+ * flatbuffers: ERR_MODULE_NOT_FOUND); the bigint variant does not (tested in output-cli.test.ts: FIFO, /dev/stdout).
+ */
 export function checkOutput(file: string | undefined, flag: string): void {
   if (file === undefined || file === '-') return;
   const dir = path.dirname(path.resolve(file));
@@ -67,7 +72,8 @@ export function checkOutput(file: string | undefined, flag: string): void {
   }
   if (!dirOk) throw new CliError(EXIT.usage, `${flag} ${file}: directory ${dir} does not exist (it is not created)`);
   try {
-    if (statSync(file).isDirectory()) throw new CliError(EXIT.usage, `${flag} ${file} is a directory, not a file`);
+    if (statSync(file, { bigint: true }).isDirectory())
+      throw new CliError(EXIT.usage, `${flag} ${file} is a directory, not a file`);
   } catch (err) {
     if (err instanceof CliError) throw err;
     /* does not exist yet: the usual case */

@@ -280,7 +280,8 @@ describe('fault corpus: a full disk (a 64 KiB tmpfs; needs root, like the captur
     if (process.getuid?.() !== 0) throw new Error('needs root to mount a tmpfs (run the suite as root, as CI does)');
     const r = await txreplay([...args()]);
     expect(r.code, r.stderr).toBe(74);
-    expect(errorLine(r)).toBe(`txreplay: ${join(full, name)}: no space left on the device`);
+    // the one output writer names the file and the errno
+    expect(errorLine(r)).toContain(`${join(full, name)}: no space left on the device`);
     expect(readdirSync(full)).toEqual([]);
   });
 });
