@@ -66,7 +66,6 @@ function describeError(err: unknown, inputs: readonly string[] = [], outputs: re
   const writing = WRITE_ERRNO.has(code ?? '') && outputs.length > 0;
   const errno = describeErrno(err as NodeJS.ErrnoException, writing ? outputs.join(', ') : undefined);
   if (errno) return errno;
-  if (process.env.TXREPLAY_STACK) process.stderr.write(`${err.stack}\n`);
   return new CliError(EXIT.failure, sentence(err));
 }
 

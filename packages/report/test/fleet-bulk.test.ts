@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Store, resolveStoreConfig } from '@txreplay/report';
 import { REPO_ROOT, SHARED, tempDir } from './helpers.js';
@@ -27,7 +27,7 @@ function cli(
 }
 
 /** A small fleet: real captures under host directories, plus one file that is not a trace. */
-function fleetDir(): { dir: string; traces: number } {
+function fleetDir(copies = 1): { dir: string; traces: number } {
   const dir = tempDir('txreplay-fleet-');
   const picks: [string, string][] = [
     ['host-a', 'eth0-normal/perf-script.txt'],
@@ -37,10 +37,16 @@ function fleetDir(): { dir: string; traces: number } {
   ];
   for (const [host, rel] of picks) {
     mkdirSync(path.join(dir, host), { recursive: true });
-    copyFileSync(path.join(SHARED, 'traces', rel), path.join(dir, host, rel.replace('/', '-')));
+    for (let k = 0; k < copies; k++) {
+      // each copy its own content (a comment line), so the content hash makes it a run of its own
+      const text = readFileSync(path.join(SHARED, 'traces', rel), 'utf8');
+      const name = rel.replace('/', '-').replace(/(\.\w+)$/, `${k > 0 ? `-${k}` : ''}$1`);
+      if (k === 0) copyFileSync(path.join(SHARED, 'traces', rel), path.join(dir, host, name));
+      else writeFileSync(path.join(dir, host, name), `# copy ${k}\n${text}`);
+    }
   }
   writeFileSync(path.join(dir, 'host-b', 'notes.txt'), 'not a trace at all\n');
-  return { dir, traces: picks.length };
+  return { dir, traces: picks.length * copies };
 }
 
 async function storeCounts(db: string): Promise<{ runs: number; hosts: string[]; whole: boolean }> {
@@ -85,17 +91,20 @@ describe('txreplay bulk (embedded chDB)', () => {
   }, 240_000);
 
   it('Ctrl-C leaves no partial run (exit 130); running again stores the rest', async () => {
-    const { dir, traces } = fleetDir();
+    // enough files that the interrupt lands mid-run on a fast machine too (each is stored whole or not at all)
+    const { dir, traces } = fleetDir(4);
     const db = path.join(tempDir('txreplay-chdb-'), 'db');
     const interrupted = await cli(['bulk', path.join(dir, 'host-*', '*.txt'), '--jobs', '1', '--db', db], (kill) =>
-      setTimeout(kill, 4000),
+      setTimeout(kill, 3000),
     );
     expect(interrupted.code).toBe(130);
     const mid = await storeCounts(db);
     expect(mid.whole).toBe(true);
     expect(mid.runs).toBeLessThanOrEqual(traces);
     const rest = await cli(['bulk', path.join(dir, 'host-*', '*.txt'), '--jobs', '1', '--db', db]);
-    expect(rest.out).toContain(`5 files: ${traces - mid.runs} stored, ${mid.runs} already stored, 1 failed`);
+    expect(rest.out).toContain(
+      `${traces + 1} files: ${traces - mid.runs} stored, ${mid.runs} already stored, 1 failed`,
+    );
     expect(await storeCounts(db)).toMatchObject({ runs: traces, whole: true });
   }, 240_000);
 });
