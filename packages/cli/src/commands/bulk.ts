@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { BulkFileResult, BulkProgress, OpenOptions, StoreFlags } from '@txreplay/report';
 import { EXIT } from '../exit.js';
-import { action, fail } from '../run.js';
+import { action, fail, shutdown } from '../run.js';
 import { addReplayOptions, replayOptionsFromFlags, type ReplayCliOptions } from '../replay-flags.js';
 import { addStoreOptions, withStore } from '../store-flags.js';
 
@@ -47,12 +47,14 @@ export function register(program: Command): void {
       }
       const replay = await replayOptionsFromFlags(o);
       const openOptions = storeOpenOptions(o);
-      ctx.onInterrupt(() => {
+      ctx.onInterrupt((exitCode) => {
         removeInsertTempFiles();
         process.stderr.write(
           '\ntxreplay: interrupted; stored runs are whole, none is partial (run bulk again to finish)\n',
         );
-        process.exit(EXIT.interrupted);
+        // not process.exit: the embedded engine must finish its running query and close first (exiting under it
+        // crashes chDB: SIGSEGV), which the shutdown steps registered by withStore do before exit 130
+        void shutdown(exitCode);
       });
       const tty = process.stderr.isTTY === true;
       const results = await withStore(
