@@ -90,6 +90,12 @@ describe('ENOBUFS at an application (fixtures/public 28-29)', () => {
     );
   });
 
+  it('a log whose records show no TX-queue failure (mlx5 command-EQ recovery, fixture 43) is no verdict, not HEALTHY', () => {
+    const r = txreplay('diagnose', path.join(corpus, '43-mlx5-cmd-eq-recovered-dmesg-T.dmesg'), '--json');
+    expect(r.status).toBe(7);
+    expect(json(r.stdout).coverage.unknownWhy).toMatch(/show no TX-queue failure, and a log alone cannot show/);
+  });
+
   it('the same beside "neighbour table overflow": the neighbour layer, a warning', () => {
     const r = txreplay('diagnose', path.join(corpus, '29-neigh-overflow-ping-enobufs-2001.console'), '--json');
     expect(r.status).toBe(1);

@@ -146,7 +146,10 @@ export function withLogEvidence(result: ReplayResult, logs: LogEvidence): Replay
     logRecords,
     unknownWhy:
       logRecords > 0
-        ? null
+        ? result.trace.events === 0 && !findings.some((f) => f.severity !== 'info')
+          ? // a log reports failures; one without any cannot vouch for the TX path (no events to judge it by)
+            `the log's ${logRecords} record(s) show no TX-queue failure, and a log alone cannot show that the TX path was healthy`
+          : null
         : logs.appEnobufs > 0 && result.trace.events === 0
           ? `an application saw ENOBUFS (${logs.appEnobufs} "No buffer space available" line(s)) but the input holds no kernel record of where: the qdisc (NET_XMIT_DROP, or its txq stopped or frozen behind it), the neighbour layer (table overflow, unresolved queue full) or the socket send buffer (sk_wmem_alloc over sk_sndbuf: __ip_append_data returns -ENOBUFS) — capture skb:kfree_skb (its reason says which) with txreplay capture`
           : result.coverage.unknownWhy,
