@@ -32,6 +32,20 @@ export interface LogClockContext {
   hasTrace: boolean;
 }
 
+/**
+ * A log input's records, read and parsed once per opened input: the driver names are taken from them before the
+ * replay (logDrivers) and the findings after it (readLogEvidence).
+ */
+const parsedLogs = new WeakMap<TraceInput, Promise<KernelRecord[]>>();
+function recordsOf(input: TraceInput): Promise<KernelRecord[]> {
+  let p = parsedLogs.get(input);
+  if (!p) {
+    p = readWholeText(input.path).then((text) => parseKernelLog(text).records);
+    parsedLogs.set(input, p);
+  }
+  return p;
+}
+
 /** The trace's NETDEV WATCHDOG events (net_dev_xmit_timeout), for matching a wall-clock log to them. */
 export function traceTimeouts(result: ReplayResult | null): TraceTimeout[] {
   if (!result) return [];
@@ -58,7 +72,7 @@ export async function readLogEvidence(
     clock: [],
   };
   for (const input of logs) {
-    const parsed = parseKernelLog(await readWholeText(input.path)).records;
+    const parsed = await recordsOf(input);
     const { records, alignment } = alignLogRecords(parsed, input.path, clock.timeouts, clock.bootTime, clock.hasTrace);
     out.clock.push(alignment);
     out.sources.push(input.path);
@@ -82,7 +96,7 @@ export async function logDrivers(inputs: readonly TraceInput[]): Promise<Map<str
   const out = new Map<string, string>();
   for (const input of inputs) {
     if (input.kind !== 'log') continue;
-    for (const r of parseKernelLog(await readWholeText(input.path)).records) {
+    for (const r of await recordsOf(input)) {
       const named = r as { dev?: string; driver?: string };
       if (named.dev && named.driver && named.driver !== 'unknown' && !out.has(named.dev))
         out.set(named.dev, named.driver);

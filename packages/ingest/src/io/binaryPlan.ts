@@ -295,15 +295,9 @@ export class PlanApplier {
 
   /** The string field holds the bytes it held last time: same dictionary index, no string made. */
   private sameAsLast(s: Step, r: number, buf: Buffer, start: number, at: number, end: number, le: boolean): boolean {
-    const f = s.field;
-    let a = at;
-    let b = f.size === 0 ? end : at + f.size;
-    if (f.kind === 'dynString') {
-      const loc = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
-      a = start + (loc & 0xffff) + (f.relative ? f.offset + f.size : 0);
-      b = a + (loc >>> 16);
-      if (b > end) return false;
-    }
+    const b = stringEnd(s.field, buf, start, at, end, le);
+    if (b < 0) return false;
+    const a = stringStart;
     this.lastA = a;
     this.lastB = b;
     const prev = this.last.get(s);
@@ -327,14 +321,9 @@ export class PlanApplier {
       return s.table!.get(n) ?? null;
     }
     if (s.kind === Kind.Loc) return this.location(buf, at, f.size, le);
-    let a = at;
-    let b = f.size === 0 ? end : at + f.size;
-    if (f.kind === 'dynString') {
-      const loc = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
-      a = start + (loc & 0xffff) + (f.relative ? f.offset + f.size : 0);
-      b = a + (loc >>> 16);
-      if (b > end) return null;
-    }
+    const b = stringEnd(f, buf, start, at, end, le);
+    if (b < 0) return null;
+    const a = stringStart;
     const z = buf.indexOf(0, a);
     const text = buf.toString('utf8', a, z >= 0 && z < b ? z : b);
     return blankFree(text) ? text : null;
@@ -363,6 +352,23 @@ export class PlanApplier {
     }
     return text;
   }
+}
+
+/** Start of the byte range the last stringEnd() found (a module slot: no tuple allocated per event). */
+let stringStart = 0;
+
+/**
+ * The bytes of a string field: a fixed char array [at, at+size) (size 0: to the end of the payload), or a
+ * __data_loc string (offset in the low 16 bits, length in the high 16, relative to the field for __rel_loc).
+ * Returns the end and sets stringStart, or -1 when the string runs past the payload.
+ */
+function stringEnd(f: FormatField, buf: Buffer, start: number, at: number, end: number, le: boolean): number {
+  stringStart = at;
+  if (f.kind !== 'dynString') return f.size === 0 ? end : at + f.size;
+  const loc = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
+  stringStart = start + (loc & 0xffff) + (f.relative ? f.offset + f.size : 0);
+  const b = stringStart + (loc >>> 16);
+  return b > end ? -1 : b;
 }
 
 /** No character the line tokenizer or the line splitter would cut at (blank, tab, control). */
