@@ -119,6 +119,14 @@ describe('verdict on too little evidence', () => {
     expect(j.coverage.txPathEvents).toBe(0);
     expect(j.coverage.unknownWhy).toMatch(/no TX-path event/);
     expect(txreplay('diagnose', file).stdout).toMatch(/^UNKNOWN: /m);
+    // `report` stores the run with its verdict, UNKNOWN, never as a healthy run, and exits 7 as diagnose does
+    const db = path.join(mkdtempSync(path.join(tmpdir(), 'txr-ev-db-')), 'store');
+    const stored = txreplay('report', file, '--db', db);
+    expect(stored.status).toBe(7);
+    const q = txreplay('query', 'SELECT verdict, findings FROM runs', '--db', db, '--format', 'tsv');
+    expect(q.status).toBe(0);
+    expect(q.stdout).toMatch(/^UNKNOWN: the input holds no TX-path event/m);
+    expect(q.stdout).not.toMatch(/HEALTHY/);
   });
 
   it('a real healthy capture stays HEALTHY (exit 0) with its signals counted', () => {

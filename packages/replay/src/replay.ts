@@ -10,10 +10,11 @@ import type { Observed, QueueObs } from './observe/records.js';
 import { makeFindings } from './rules/index.js';
 import { DEFAULT_HZ, DEFAULT_KERNEL, profileFor, type DeviceProfile, type DeviceProfiles } from './profile.js';
 import { expectQueue, jiffiesMapper, type QueueExpectation } from './expected-dql.js';
-import type { Interval, QueueSeries, QueueSummary, ReplayResult, Severity } from './types.js';
+import type { Coverage, Interval, QueueSeries, QueueSummary, ReplayResult, Severity } from './types.js';
 import { queueSummary } from './view/summary.js';
 import { queueSeries } from './view/series.js';
 import { captureAdvice, pointerHex } from './view/advice.js';
+import { queueCoverageOf } from './view/queue-coverage.js';
 import { coverageOf, unknownReason, verdictOf } from './view/verdict.js';
 import { stallThrsWhatIf } from './stall-whatif.js';
 import { chooseDrivers } from './driver-evidence.js';
@@ -141,12 +142,24 @@ function assemble(
   );
   const covered = coverageOf(obs);
   const shared = sharedNamesOf(obs);
-  const coverage = {
+  const napi = obs.napis.map((x) => ({
+    dev: x.dev.name,
+    napi: pointerHex(x.napi),
+    polls: x.polls,
+    fullPolls: x.fullPolls,
+    firstNs: ns(x.firstRel),
+    lastNs: ns(x.lastRel),
+    maxGapNs: Math.round(x.maxGap),
+    maxGapStartNs: x.maxGapStartRel === x.maxGapStartRel ? ns(x.maxGapStartRel) : null,
+  }));
+  const coverage: Coverage = {
     ...covered,
     unknownWhy: unknownReason(covered, obs.lastRel - obs.firstRel),
     cannotJudge,
     ...(shared.length > 0 ? { sharedNames: shared } : {}),
+    queues: [],
   };
+  coverage.queues = queueCoverageOf(queues, napi, coverage, obs.lastRel - obs.firstRel);
   return {
     verdict: verdictOf(sorted, coverage),
     coverage,
@@ -163,15 +176,6 @@ function assemble(
     findings: sorted,
     drivers: choices,
     captureAdvice: captureAdvice(obs),
-    napi: obs.napis.map((x) => ({
-      dev: x.dev.name,
-      napi: pointerHex(x.napi),
-      polls: x.polls,
-      fullPolls: x.fullPolls,
-      firstNs: ns(x.firstRel),
-      lastNs: ns(x.lastRel),
-      maxGapNs: Math.round(x.maxGap),
-      maxGapStartNs: x.maxGapStartRel === x.maxGapStartRel ? ns(x.maxGapStartRel) : null,
-    })),
+    napi,
   };
 }

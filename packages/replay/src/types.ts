@@ -41,6 +41,23 @@ export interface Coverage {
    * not judged: its absence from the findings says nothing.
    */
   cannotJudge?: CannotJudge[];
+  /** (added) per device and TX queue: the signals attributed to it, what the capture lacks, what stayed quiet */
+  queues?: QueueCoverage[];
+}
+
+/** The evidence one TX queue has (view/queue-coverage.ts). */
+export interface QueueCoverage {
+  dev: string;
+  queue: number;
+  /** events attributed to this queue per signal (napi_poll_of_device: polls of NAPIs named after the device) */
+  signals: Record<string, number>;
+  /** signals the capture lacks (trace-wide, or for this device only): nothing about them can be known */
+  missing: string[];
+  /** signals the capture holds that never fired for this queue: idle, or hidden by the capture's filter */
+  quiet: string[];
+  /** trace time not inside an unknown window (lost events are not per queue: the tracer loses them per CPU) */
+  coveredNs: number;
+  unknownNs: number;
 }
 
 export interface SharedDeviceName {

@@ -12,9 +12,24 @@ export function verdictLine(r: ReplayResult): string {
   const crit = r.findings.filter((f) => f.severity === 'critical').length;
   const warn = r.findings.filter((f) => f.severity === 'warning').length;
   const info = r.findings.length - crit - warn;
-  if (crit + warn === 0)
-    return info === 0 ? 'HEALTHY: no divergence between the trace and the model' : `HEALTHY with ${info} note(s)`;
+  if (crit + warn === 0) {
+    const head = info === 0 ? 'HEALTHY: no divergence between the trace and the model' : `HEALTHY with ${info} note(s)`;
+    return head + notJudged(r);
+  }
   return `${crit > 0 ? 'PROBLEM' : 'WARNING'}: ${crit} critical, ${warn} warning, ${info} info finding(s)`;
+}
+
+/**
+ * A healthy verdict holds only for what the input showed: say how many finding kinds it could not judge and how
+ * much of its time is unknown, so "HEALTHY" on a partial capture is never read as a clean bill.
+ */
+function notJudged(r: ReplayResult): string {
+  const kinds = new Set((r.coverage.cannotJudge ?? []).map((c) => c.kind)).size;
+  const unknownMs = r.coverage.unknownNs / 1e6;
+  const parts: string[] = [];
+  if (kinds > 0) parts.push(`${kinds} finding kind(s) not judged for lack of tracepoints (listed below)`);
+  if (unknownMs > 0) parts.push(`${unknownMs.toFixed(3)} ms of the trace unknown (events lost)`);
+  return parts.length === 0 ? '' : ` on what the trace shows; ${parts.join('; ')}`;
 }
 
 function findingText(f: Finding): string {
