@@ -1,5 +1,6 @@
 /** @txreplay/replay's public face: only what other packages, their tests and scripts/ use. */
 export type {
+  EnobufsSource,
   Finding,
   Interval,
   QueueSeries,

@@ -8,7 +8,7 @@ import { parseKernelLog, readWholeText, type KernelRecord, type TraceInput } fro
 import { findingsFromKernelLog } from './rules/kernel-log.js';
 import { alignLogRecords, type BootTime, type LogAlignment, type TraceTimeout } from './log-clock.js';
 import { verdictOf } from './view/verdict.js';
-import type { Coverage, Finding, ReplayResult } from './types.js';
+import type { Coverage, EnobufsSource, Finding, ReplayResult } from './types.js';
 import { SEVERITY_RANK } from './replay.js';
 
 export interface LogEvidence {
@@ -168,15 +168,48 @@ export function withLogEvidence(result: ReplayResult, logs: LogEvidence): Replay
           ? `an application saw ENOBUFS (${logs.appEnobufs} "No buffer space available" line(s)) but the input holds no kernel record of where: the qdisc (NET_XMIT_DROP, or its txq stopped or frozen behind it), the neighbour layer (table overflow, unresolved queue full) or the socket send buffer (sk_wmem_alloc over sk_sndbuf: __ip_append_data returns -ENOBUFS) — capture skb:kfree_skb (its reason says which) with txreplay capture`
           : result.coverage.unknownWhy,
   };
+  const enobufs = withLogEnobufs(result.enobufs, findings, logs.appEnobufs);
   return {
     ...result,
     trace: { ...result.trace, sources: [...result.trace.sources, ...logs.sources] },
     findings,
+    ...(enobufs ? { enobufs } : {}),
     coverage,
     verdict: verdictOf(findings, coverage),
     logClock: [...(result.logClock ?? []), ...logs.clock],
   };
 }
+
+/**
+ * The ENOBUFS sources with what the logs add: "neighbour table overflow" lines show the neighbour layer. A log
+ * alone (no trace) cannot exclude any layer; its sources are listed only when the log shows one or an application
+ * printed ENOBUFS.
+ */
+function withLogEnobufs(
+  fromTrace: EnobufsSource[] | undefined,
+  findings: readonly Finding[],
+  appEnobufs: number,
+): EnobufsSource[] | undefined {
+  const overflow = findings.filter((f) => f.kind === 'neigh_table_overflow');
+  if (!fromTrace && overflow.length === 0 && appEnobufs === 0) return undefined;
+  const base = fromTrace ?? LOG_ONLY_ENOBUFS;
+  if (overflow.length === 0) return base;
+  return base.map((s) =>
+    s.layer === 'neighbour'
+      ? {
+          ...s,
+          status: 'shown',
+          where: overflow.map((f) => f.title),
+          why: `${s.status === 'shown' ? `${s.why}; ` : ''}the kernel log reports neighbour table overflow: __neigh_create() returned -ENOBUFS`,
+        }
+      : s,
+  );
+}
+
+const NO_TRACE = 'no trace of the TX path was given: a log cannot show or exclude this layer';
+const LOG_ONLY_ENOBUFS: EnobufsSource[] = (['qdisc', 'neighbour', 'socket_buffer', 'stacked_device'] as const).map(
+  (layer) => ({ layer, status: 'cannot_exclude', packets: null, where: [], why: NO_TRACE }),
+);
 
 /** The result of logs alone: no queues or series (no events), the logs' findings and their verdict. */
 export function logOnlyResult(logs: LogEvidence): ReplayResult {

@@ -14,6 +14,7 @@ import type { Coverage, Interval, QueueSeries, QueueSummary, ReplayResult, Sever
 import { queueSummary } from './view/summary.js';
 import { queueSeries } from './view/series.js';
 import { captureAdvice, pointerHex } from './view/advice.js';
+import { enobufsSources } from './view/enobufs.js';
 import { queueCoverageOf } from './view/queue-coverage.js';
 import { coverageOf, unknownReason, verdictOf } from './view/verdict.js';
 import { stallThrsWhatIf } from './stall-whatif.js';
@@ -177,5 +178,6 @@ function assemble(
     drivers: choices,
     captureAdvice: captureAdvice(obs),
     napi,
+    enobufs: enobufsSources(obs, (dev) => profileFor(opts.profile, deviceProfiles, dev).qdisc),
   };
 }

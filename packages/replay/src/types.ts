@@ -45,6 +45,18 @@ export interface Coverage {
   queues?: QueueCoverage[];
 }
 
+/** One kernel source of an application's ENOBUFS and what the input says of it (view/enobufs.ts). */
+export interface EnobufsSource {
+  layer: 'qdisc' | 'neighbour' | 'socket_buffer' | 'stacked_device';
+  /** shown: the input holds it; excluded: the input would show it and does not; cannot_exclude: it cannot show it */
+  status: 'shown' | 'excluded' | 'cannot_exclude';
+  /** packets that got ENOBUFS from this layer (at most), when counted */
+  packets: number | null;
+  /** per device and queue, when shown */
+  where: string[];
+  why: string;
+}
+
 /** The evidence one TX queue has (view/queue-coverage.ts). */
 export interface QueueCoverage {
   dev: string;
@@ -247,6 +259,8 @@ export interface ReplayResult {
   drivers?: DriverChoice[];
   /** (kernel-log inputs) how each log's times were put on the trace clock */
   logClock?: LogClockNote[];
+  /** where an application's ENOBUFS can have come from: shown, excluded or not excludable per layer */
+  enobufs?: EnobufsSource[];
   /** (bpftrace map inputs) the maps, summarised: counts without timestamps, never judged */
   aggregates?: AggregateSummary[];
 }

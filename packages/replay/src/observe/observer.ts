@@ -79,6 +79,8 @@ export class Observer {
   /** numeric drop reasons seen: frees, and how many were read as qdisc drops */
   private readonly numericReasons = new Map<string, { frees: number; asQdiscDrop: number }>();
   private readonly neighDrops = new Map<string, NeighDrops>();
+  /** kfree_skb events that carried a drop reason (kernels before 5.17 print none: no drop can be told by reason) */
+  private kfreeWithReason = 0;
   private readonly devices: DevObs[] = [];
   /**
    * dev dict code + 1 -> index in devices + 1 (0: none yet; slot 0: rows without a device name). A typed
@@ -716,6 +718,7 @@ export class Observer {
     // a numeric reason is read as a qdisc drop only where nothing but the qdisc can drop: an skb freed
     // after net_dev_queue and before any qdisc_enqueue (§D.2: the qdisc refused it at enqueue)
     const rk = rsn >= 0 ? this.reasonKind[rsn]! : REASON_OTHER;
+    if (rsn >= 0) this.kfreeWithReason++;
     const lc = this.lc;
     const state = slot >= 0 ? lc[slot * 8 + LC_STATE]! : ST_NONE;
     const qdiscDrop = rk === REASON_QDISC || (rk === REASON_NUMERIC && slot >= 0 && state === ST_QUEUED);
@@ -973,6 +976,7 @@ export class Observer {
       anonNapis: this.anonNapis,
       numericReasons: this.numericReasons,
       neighDrops: this.neighDrops,
+      kfreeWithReason: this.kfreeWithReason,
     };
   }
 }

@@ -216,4 +216,6 @@ export interface Observed {
   numericReasons: Map<string, { frees: number; asQdiscDrop: number }>;
   /** kfree_skb drops in the neighbour layer, per reason (NEIGH_QUEUEFULL…) */
   neighDrops: Map<string, NeighDrops>;
+  /** kfree_skb events that carried a drop reason (named or numbered) */
+  kfreeWithReason: number;
 }

@@ -1,5 +1,5 @@
 /** The readable verdict of `txreplay diagnose`: findings first, then a short per-queue timeline. */
-import type { AggregateEntry, AggregateSummary, Finding, ReplayResult } from '../types.js';
+import type { AggregateEntry, AggregateSummary, EnobufsSource, Finding, ReplayResult } from '../types.js';
 
 const sec = (ns: bigint): string => {
   const s = ns / 1_000_000_000n;
@@ -81,6 +81,7 @@ export function formatVerdict(r: ReplayResult): string {
         `cannot judge ${u.kind}${u.dev === null ? '' : ` on ${u.dev}`} without ${u.missing.map((m) => (u.missing.length > 1 && m.includes(' or ') ? `(${m})` : m)).join(' and ')}`,
       );
   }
+  out.push(...enobufsLines(r.enobufs));
   if (r.queues.length > 0) out.push('', 'Per-queue timeline:');
   for (const q of r.queues) {
     const stops = q.stoppedIntervals.filter((i) => i.state !== 'UNKNOWN');
@@ -111,6 +112,31 @@ export function formatVerdict(r: ReplayResult): string {
     for (const a of r.captureAdvice) out.push(`  - ${a}`);
   }
   return out.join('\n') + '\n';
+}
+
+const LAYER: Record<EnobufsSource['layer'], string> = {
+  qdisc: 'qdisc (NET_XMIT_DROP)',
+  neighbour: 'neighbour layer',
+  socket_buffer: 'socket send buffer',
+  stacked_device: 'stacked device',
+};
+const STATUS: Record<EnobufsSource['status'], string> = {
+  shown: 'SHOWN',
+  excluded: 'excluded',
+  cannot_exclude: 'cannot be excluded',
+};
+
+/** "Where an ENOBUFS came from": printed when the input shows at least one source (else it would only be noise). */
+function enobufsLines(sources: readonly EnobufsSource[] | undefined): string[] {
+  if (!sources || !sources.some((s) => s.status === 'shown')) return [];
+  const out = ['', 'Where an ENOBUFS came from:'];
+  for (const s of sources) {
+    const n = s.packets !== null && s.status === 'shown' ? ` (${s.packets} packet(s))` : '';
+    out.push(`  ${LAYER[s.layer]}: ${STATUS[s.status]}${n}: ${s.why}`);
+    for (const w of s.where.slice(0, 6)) out.push(`    ${w}`);
+    if (s.where.length > 6) out.push(`    … ${s.where.length - 6} more`);
+  }
+  return out;
 }
 
 const bound = (v: number | null | undefined, open: string): string =>
