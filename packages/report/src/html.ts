@@ -14,6 +14,7 @@ import type { TimelineModel } from './timeline-model.js';
 import { cspHash, uplotAssets } from './uplot-assets.js';
 import { QUEUE_COLS, defaultTitle, msBetween, severityOf, traceFacts, when } from './report-text.js';
 import { rankFindings, verdictOf } from './verdict.js';
+import { evidenceSections } from './evidence-sections.js';
 
 /** JSON inside <script type="application/json">: `<` escaped so no text can close the element. */
 const jsonForScript = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');
@@ -120,6 +121,10 @@ export function renderHtml(result: ReplayResult, model: TimelineModel, title?: s
   ranked.forEach((f, i) => out.push(findingHtml(result, f, i + 1, model)));
   for (const d of rest) out.push(deviceSection(d, model, 'Timeline of'));
   out.push(`<h2>Queues</h2>`, queueTableHtml(result.queues));
+  for (const sec of evidenceSections(result))
+    out.push(
+      `<h2>${escapeHtml(sec.heading)}</h2><ul>${sec.items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`,
+    );
   if (result.captureAdvice.length > 0) {
     out.push(
       `<h2>Capture advice</h2><ul>${result.captureAdvice.map((a) => `<li>${escapeHtml(a)}</li>`).join('')}</ul>`,

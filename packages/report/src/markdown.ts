@@ -7,6 +7,7 @@ import type { ReplayResult } from '@txreplay/replay';
 import { escapeMarkdown, escapeMarkdownBlock, markdownCode } from './escape.js';
 import { QUEUE_COLS, defaultTitle, msBetween, traceFacts, when } from './report-text.js';
 import { rankFindings, verdictOf } from './verdict.js';
+import { evidenceSections } from './evidence-sections.js';
 
 /** A device timeline image beside the Markdown file: `file` is its name relative to the Markdown file. */
 export interface MarkdownImage {
@@ -86,6 +87,11 @@ export function renderMarkdown(result: ReplayResult, title?: string, images: Mar
   }
   findingsMd(result, out);
   queuesMd(result, out);
+  for (const sec of evidenceSections(result)) {
+    out.push(`## ${escapeMarkdown(sec.heading)}`, '');
+    for (const item of sec.items) out.push(`- ${escapeMarkdownBlock(item)}`);
+    out.push('');
+  }
   if (result.captureAdvice.length) {
     out.push('## Capture advice', '');
     for (const a of result.captureAdvice) out.push(`- ${escapeMarkdownBlock(a)}`);

@@ -204,3 +204,30 @@ describe('series a device has (driver profile facts from @txreplay/model)', () =
     expect(igb.queues.every((q) => Array.isArray(q.dql) && Array.isArray(q.inflight))).toBe(true);
   });
 });
+
+describe('evidence sections of the post-mortem (real inputs)', () => {
+  it('a partial capture lists every kind it could not judge; a lossy one its unknown time; veth-backpressure the ENOBUFS layers', async () => {
+    const { diagnoseFiles } = await import('@txreplay/replay');
+    const repoRoot = path.resolve(import.meta.dirname, '../../..');
+    const shared = path.join(process.env.TXREPLAY_SHARED ?? path.resolve(repoRoot, '../shared'), 'traces');
+    const md = new MarkdownIt();
+    const partial = await diagnoseFiles([
+      path.join(repoRoot, 'fixtures/public/27-docker-veth-ping-old-format.perf-trace'),
+    ]);
+    const partialMd = await renderMarkdownOf(partial);
+    const notJudged = partialMd.slice(partialMd.indexOf('## Not judged'));
+    const items = md.render(notJudged.slice(0, notJudged.indexOf('\n## ', 3))).match(/<li>/g) ?? [];
+    expect(items.length).toBe(partial.coverage.cannotJudge!.length);
+    expect(partial.coverage.cannotJudge!.length).toBeGreaterThan(0);
+
+    const lossy = await diagnoseFiles([path.join(repoRoot, 'fixtures/captured/lossy-perf/perf-script.txt.gz')]);
+    expect(await renderMarkdownOf(lossy)).toMatch(
+      /## Unknown time\n\n- the tracer lost \d+ event\(s\): [\d.]+ ms of the trace is unknown/,
+    );
+
+    const vb = await diagnoseFiles([path.join(shared, 'veth-backpressure/perf-script.txt.gz')]);
+    const html = renderHtml(vb);
+    expect(html).toContain('<h2>Where an ENOBUFS came from</h2>');
+    expect(html).toMatch(/<li>qdisc \(NET_XMIT_DROP\): shown \(14033 packet\(s\)\)/);
+  });
+});

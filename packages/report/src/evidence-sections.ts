@@ -1,0 +1,54 @@
+/**
+ * The post-mortem's evidence sections, as plain text the Markdown and HTML renderers escape for their output:
+ * what the input could not judge (and why), and where an application's ENOBUFS came from.
+ */
+import type { EnobufsSource, ReplayResult } from '@txreplay/replay';
+
+export interface EvidenceSection {
+  heading: string;
+  items: string[];
+}
+
+const LAYER: Record<EnobufsSource['layer'], string> = {
+  qdisc: 'qdisc (NET_XMIT_DROP)',
+  neighbour: 'neighbour layer',
+  socket_buffer: 'socket send buffer',
+  stacked_device: 'stacked device',
+};
+const STATUS: Record<EnobufsSource['status'], string> = {
+  shown: 'shown',
+  excluded: 'excluded',
+  cannot_exclude: 'cannot be excluded',
+};
+
+export function evidenceSections(result: ReplayResult): EvidenceSection[] {
+  const out: EvidenceSection[] = [];
+  const unjudged = result.coverage.cannotJudge ?? [];
+  if (unjudged.length > 0) {
+    out.push({
+      heading: 'Not judged: the input lacks what these finding kinds need',
+      items: unjudged.map(
+        (u) =>
+          `${u.kind}${u.dev === null ? '' : ` on ${u.dev}`}: without ${u.missing.join(' and ')} (its absence above says nothing)`,
+      ),
+    });
+  }
+  if (result.coverage.unknownNs > 0)
+    out.push({
+      heading: 'Unknown time',
+      items: [
+        `the tracer lost ${result.coverage.lostEvents} event(s): ${(result.coverage.unknownNs / 1e6).toFixed(3)} ms of the trace is unknown, not quiet`,
+      ],
+    });
+  const enobufs = result.enobufs ?? [];
+  if (enobufs.some((s) => s.status === 'shown')) {
+    out.push({
+      heading: 'Where an ENOBUFS came from',
+      items: enobufs.map(
+        (s) =>
+          `${LAYER[s.layer]}: ${STATUS[s.status]}${s.status === 'shown' && s.packets !== null ? ` (${s.packets} packet(s))` : ''}: ${s.why}${s.where.length > 0 ? ` — ${s.where.slice(0, 8).join('; ')}` : ''}`,
+      ),
+    });
+  }
+  return out;
+}
