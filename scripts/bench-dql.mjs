@@ -2,6 +2,9 @@
 // DQL hot-path benchmark: dql_queued + dql_completed pairs per second (stall detector off and on).
 // Run after `npx tsc -b packages/model`: node scripts/bench-dql.mjs [ops]
 import { Dql, kernelBehaviour } from '../packages/model/dist/index.js';
+import { compareAndRecord } from './lib/bench-history.mjs';
+
+const figures = {};
 
 const ops = Number(process.argv[2] ?? 20_000_000);
 for (const [label, thrs] of [
@@ -28,7 +31,9 @@ for (const [label, thrs] of [
     if ((x & 15) === 0) jiffies++;
   }
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  figures[label] = { value: ops / s / 1e6, unit: 'M DQL ops/s', better: 'higher' };
   console.log(
     `${label}: ${(ops / s / 1e6).toFixed(1)} M DQL ops/s (${ops} ops in ${s.toFixed(2)} s, limit ${dql.limit})`,
   );
 }
+compareAndRecord('dql', figures);

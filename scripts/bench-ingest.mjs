@@ -20,6 +20,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from './gen-perf-trace.mjs';
+import { compareAndRecord } from './lib/bench-history.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const main = join(root, 'packages/cli/dist/main.js');
@@ -164,3 +165,12 @@ console.log(
     .map((x) => x.toFixed(2))
     .join(' ')}`,
 );
+
+const figures = {};
+for (const r of rows) {
+  const size = `${r.mb.toFixed(0)} MB`;
+  figures[`${size} whole-process ratio vs chDB`] = { value: r.cWhole / r.tWhole, unit: '×', better: 'higher' };
+  figures[`${size} in-process MB/s`] = { value: r.mb / (r.tIn / 1000), unit: 'MB/s', better: 'higher' };
+  figures[`${size} peak RSS`] = { value: r.tRss, unit: 'MiB', better: 'lower' };
+}
+compareAndRecord('ingest', figures);

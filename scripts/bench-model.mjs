@@ -2,6 +2,7 @@
 // Simulated TX-path events per second on one core (pnpm bench:model).
 // A 4-queue igb with mq/pfifo_fast at 10 Gbit/s fed by four UDP-like senders; the run stops after 10 M emitted
 // tracepoints. The consumer only counts (formatting text is I/O-edge work, measured separately below).
+import { compareAndRecord } from './lib/bench-history.mjs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import { resolveScenario, Simulator, PerfScriptWriter, perfScriptContextFor } from '../packages/model/dist/index.js';
@@ -116,3 +117,9 @@ const s2 = Number(t3 - t2) / 1e9;
 console.log(
   `  with perf-script text: ${(N / s2 / 1e6).toFixed(2)} M events/s, ${(bytes / s2 / 1e6).toFixed(0)} MB/s of text`,
 );
+
+compareAndRecord('model', {
+  'simulated events/s (best, wall)': { value: Math.max(...wallRates), unit: 'M events/s', better: 'higher' },
+  'simulated events/s (best, per CPU-second)': { value: Math.max(...cpuRates), unit: 'M events/s', better: 'higher' },
+  'with perf-script text': { value: N / s2 / 1e6, unit: 'M events/s', better: 'higher' },
+});
