@@ -80,9 +80,11 @@ export async function readLogEvidence(
     out.appEnobufs += records.filter((r) => r.kind === 'app_enobufs').length;
     out.findings.push(...findingsFromKernelLog(records, input.path));
     for (const r of records) {
-      if (r.tsBootNs === undefined) continue;
-      if (out.firstNs === null || r.tsBootNs < out.firstNs) out.firstNs = r.tsBootNs;
-      if (out.lastNs === null || r.tsBootNs > out.lastNs) out.lastNs = r.tsBootNs;
+      // a log read without a trace keeps its zoned wall-clock stamps (journal, ISO 8601) as its findings do
+      const t = r.tsBootNs ?? (r.wallTimeUs !== undefined ? r.wallTimeUs * 1000n : undefined);
+      if (t === undefined) continue;
+      if (out.firstNs === null || t < out.firstNs) out.firstNs = t;
+      if (out.lastNs === null || t > out.lastNs) out.lastNs = t;
     }
   }
   return out;

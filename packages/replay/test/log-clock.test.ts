@@ -4,12 +4,12 @@
  * variant written from those events as rsyslog would have logged them (wall time = boot time + event time, whole
  * seconds, local zone +08:00), because no public report carries both for one stall.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { diagnoseFiles, parseBootTime } from '@txreplay/replay';
+import { diagnoseFiles, formatVerdict, parseBootTime } from '@txreplay/replay';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const trace = path.join(repoRoot, 'fixtures/public/46-net-dev-xmit-timeout-virtio-netns-cpu-flags.ftrace');
@@ -89,5 +89,28 @@ describe('a syslog (wall clock, no year, no zone) beside a trace (clock since bo
     expect(() => parseBootTime('yesterday')).toThrow(/epoch seconds .* ISO 8601 with its zone/);
     expect(() => parseBootTime('2025-10-24T12:00:00')).toThrow(RangeError);
     expect(parseBootTime('1761278400.5').epochNs).toBe(1761278400500000000n);
+  });
+});
+
+describe('a log read alone: its times as the log gives them', () => {
+  const real = readFileSync(path.join(repoRoot, 'fixtures/public/37-virtio-net-watchdog-fcos-aarch64.journal'), 'utf8');
+  const line = real.split('\n').find((l) => l.includes('NETDEV WATCHDOG'))!;
+
+  it('journalctl -o short-iso (zoned): the span and the finding in UTC, never "0.000000 → 0.000000 s"', async () => {
+    const iso = line.replace(/^Jun 03 22:35:11 /, '2023-06-03T22:35:11+0200 ');
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'txr-wall-')), 'short-iso.journal');
+    writeFileSync(file, `${iso}\n`);
+    const text = formatVerdict(await diagnoseFiles([file]));
+    expect(text).toContain('1 kernel-log record(s), 2023-06-03T20:35:11.000000Z → 2023-06-03T20:35:11.000000Z\n');
+    expect(text).toMatch(/watchdog_timeout on enp0s1 txq 0, 2023-06-03T20:35:11\.000000Z → /);
+  });
+
+  it('syslog stamps without a year or zone: no invented time, the evidence line keeps the stamp as written', async () => {
+    const text = formatVerdict(
+      await diagnoseFiles([path.join(repoRoot, 'fixtures/public/37-virtio-net-watchdog-fcos-aarch64.journal')]),
+    );
+    expect(text).not.toContain('0.000000');
+    expect(text).toContain('at a time the input does not give on any clock');
+    expect(text).toMatch(/evidence: log:watchdog_timeout \(.*:1\) Jun 03 22:35:11 /);
   });
 });

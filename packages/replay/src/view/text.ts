@@ -1,7 +1,14 @@
 /** The readable verdict of `txreplay diagnose`: findings first, then a short per-queue timeline. */
 import type { AggregateEntry, AggregateSummary, EnobufsSource, Finding, ReplayResult } from '../types.js';
 
+/** From 2001-09-09 on, a stamp is a wall-clock instant (CLOCK_MONOTONIC cannot reach 10^18 ns: 31.7 years up). */
+const WALL_FROM_NS = 1_000_000_000_000_000_000n;
+
 const sec = (ns: bigint): string => {
+  if (ns >= WALL_FROM_NS) {
+    const iso = new Date(Number(ns / 1_000_000n)).toISOString().slice(0, 19);
+    return `${iso}.${(ns % 1_000_000_000n).toString().padStart(9, '0').slice(0, 6)}Z`;
+  }
   const s = ns / 1_000_000_000n;
   const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').slice(0, 6);
   return `${s}.${frac}`;
@@ -32,14 +39,23 @@ function notJudged(r: ReplayResult): string {
   return parts.length === 0 ? '' : ` on what the trace shows; ${parts.join('; ')}`;
 }
 
+/** "a → b s" on a trace clock, "a → b" between wall-clock instants, nothing when the input gave no time at all. */
+function span(a: bigint, b: bigint): string {
+  if (a === 0n && b === 0n) return 'at a time the input does not give on any clock (see the evidence lines)';
+  return `${sec(a)} → ${sec(b)}${b >= WALL_FROM_NS ? '' : ' s'}`;
+}
+
 function findingText(f: Finding): string {
   const where = `${f.dev}${f.queue === null ? '' : ` txq ${f.queue}`}`;
   const lines = [
-    `[${f.severity.toUpperCase()}] ${f.kind} on ${where}, ${sec(f.startNs)} → ${sec(f.endNs)} s`,
+    `[${f.severity.toUpperCase()}] ${f.kind} on ${where}, ${span(f.startNs, f.endNs)}`,
     `  ${f.title}`,
     `  why: ${f.explanation}`,
   ];
-  for (const e of f.evidence) lines.push(`  evidence: ${sec(e.tsNs)} ${e.event} (${e.source}:${e.line}) ${e.note}`);
+  for (const e of f.evidence)
+    lines.push(
+      `  evidence: ${e.tsNs === 0n && e.event.startsWith('log:') ? '' : `${sec(e.tsNs)} `}${e.event} (${e.source}:${e.line}) ${e.note}`,
+    );
   for (const a of f.alternatives ?? []) lines.push(`  or, if the driver is ${a.driver}: ${a.kind}: ${a.title}`);
   for (const s of f.nextSteps) lines.push(`  next: ${s}`);
   return lines.join('\n');
@@ -50,7 +66,7 @@ export function formatVerdict(r: ReplayResult): string {
   out.push(`txreplay diagnose: ${r.trace.sources.join(', ')}`);
   const timed = r.trace.events > 0 || r.coverage.logRecords > 0;
   out.push(
-    `${r.trace.events} events${r.coverage.logRecords > 0 ? `, ${r.coverage.logRecords} kernel-log record(s)` : ''}${timed ? `, ${sec(r.trace.firstNs)} → ${sec(r.trace.lastNs)} s` : ''}${r.trace.lostEvents > 0 ? `, ${r.trace.lostEvents} events LOST by the tracer` : ''}`,
+    `${r.trace.events} events${r.coverage.logRecords > 0 ? `, ${r.coverage.logRecords} kernel-log record(s)` : ''}${timed && (r.trace.firstNs !== 0n || r.trace.lastNs !== 0n) ? `, ${span(r.trace.firstNs, r.trace.lastNs)}` : ''}${r.trace.lostEvents > 0 ? `, ${r.trace.lostEvents} events LOST by the tracer` : ''}`,
   );
   // where each log sits on the trace's clock (a log read alone has no other clock to sit on)
   if (r.trace.events > 0)
