@@ -428,6 +428,13 @@ function perfLine(a: i32, e: i32, r: i32): i32 {
     pid = -pid;
   }
   let ce = ps;
+  // `comm PID/TID [cpu]` (perf script -F pid,tid): the thread group's PID is not part of the comm
+  // (../src/parse/formats.ts parsePerfLine)
+  if (ce > i && load<u8>(ce - 1) == 47) {
+    let gs = ce - 1;
+    while (gs > i && isDig(load<u8>(gs - 1))) gs--;
+    if (gs < ce - 1 && (gs == i || isSp(load<u8>(gs - 1)))) ce = gs;
+  }
   while (ce > i && isSp(load<u8>(ce - 1))) ce--;
   // `secs.frac:` (../src/parse/formats.ts timestampColon, scan.ts parseSecsDotFrac: digits, one '.', 1..9 digits, ':')
   let tsA = rb + 1;

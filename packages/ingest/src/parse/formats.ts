@@ -20,6 +20,7 @@ import {
   CH_HASH,
   CH_LBRACK,
   CH_MINUS,
+  CH_SLASH,
   CH_RBRACK,
   isDigit,
   isSpace,
@@ -259,6 +260,13 @@ export const parsePerfLine: LineParser = (s, cols, r, out) => {
     pid = -pid;
   }
   let ce = ps;
+  // `perf script -F pid,tid`: `comm PID/TID [cpu]`: the TID (the task, as the default `comm TID [cpu]` shows) is
+  // the pid column; the thread group's PID before the slash is not part of the comm
+  if (ce > i && s.charCodeAt(ce - 1) === CH_SLASH) {
+    let gs = ce - 1;
+    while (gs > i && isDigit(s.charCodeAt(gs - 1))) gs--;
+    if (gs < ce - 1 && (gs === i || isSpace(s.charCodeAt(gs - 1)))) ce = gs;
+  }
   while (ce > i && isSpace(s.charCodeAt(ce - 1))) ce--;
   const tsA = skipSpaces(s, rb + 1, end);
   const tsColon = timestampColon(s, tsA, end);

@@ -5,6 +5,7 @@
 
 const CH_SPACE = 32;
 const CH_TAB = 9;
+export const CH_SLASH = 47;
 const CH_0 = 48;
 const CH_9 = 57;
 export const CH_DOT = 46;

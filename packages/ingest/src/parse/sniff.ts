@@ -6,7 +6,8 @@ import { matchLooseFtrace } from './ftraceLoose.js';
 import { PASTE_PREFIXES, stripPastePrefix, type PastePrefix } from './paste.js';
 import { isPerfTraceLine } from './perfTrace.js';
 
-const PERF_RE = /^\s*\S.*?\s-?\d+\s+\[\d+\]\s+\d+\.\d+:\s+[\w.-]+:[\w.-]+:(\s|$)/;
+// `comm TID [cpu]`, `comm PID/TID [cpu]` (-F pid,tid) or `TID [cpu]` (-F without comm)
+const PERF_RE = /^\s*(?:\S.*?\s)?-?\d+(?:\/-?\d+)?\s+\[\d+\]\s+\d+\.\d+:\s+[\w.-]+:[\w.-]+:(\s|$)/;
 const FTRACE_RE = /^\s*\S.*?-\d+\s+(\(\s*[\d-]+\)\s+)?\[\d+\]\s+(\S{4,5}\s+)?\d+\.\d+:\s+[\w.-]+:(\s|$)/;
 const LATENCY_RE = /^\s*\S.*?-\d+\s+\d+\S{4,6}\s+\d+(\.\d+)?(us)?\s*[!#$@*+ ]?\s*:\s+[\w.-]+:(\s|$)/;
 const BPFTRACE_RE = /^\d+ \d+ \d+ .*?[\w]+:[\w]+(\s|$)/;
