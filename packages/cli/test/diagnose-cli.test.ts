@@ -457,6 +457,56 @@ describe('simulate → perf-script → diagnose round trip', () => {
     expect(txreplay('diagnose', '--device-profile', 'dev=eth0,colour=red', igb).status).toBe(2);
   });
 
+  /**
+   * One scenario per finding kind (examples/scenarios, packages/replay/README.md "Rule → evidence → real trace →
+   * scenario"): the diagnosis names that kind with the severity the rule gives it, on the device, queue and from the
+   * time the scenario's fault sets, and no other critical finding.
+   */
+  const ROUND_TRIPS: {
+    scenario: string;
+    flags?: string[];
+    kind: string;
+    severity: string;
+    dev: string;
+    queue: number | null;
+    /** the fault's start (s), or the window's start when the finding's window begins earlier */
+    startS: number;
+    /** kinds the scenario is allowed to show beside it (consequences of the same fault) */
+    also?: string[];
+  }[] = [
+    {
+      scenario: 'igb-lost-wakeup-bql',
+      flags: ['--driver', 'igb'],
+      kind: 'lost_wakeup',
+      severity: 'critical',
+      dev: 'eth0',
+      queue: 0,
+      startS: 1000.2,
+      also: ['qdisc_drops_enobufs'],
+    },
+    {
+      scenario: 'veth-peer-down',
+      kind: 'peer_down',
+      severity: 'critical',
+      dev: 'vs0',
+      queue: null,
+      startS: 1000.3,
+    },
+  ];
+  for (const t of ROUND_TRIPS) {
+    it(`${t.scenario}: diagnosed as ${t.kind} (${t.severity}) from ${t.startS} s, nothing else critical`, () => {
+      const { status, j } = diagnoseJson(simulate(t.scenario), ...(t.flags ?? []));
+      expect(status).toBe(1);
+      const found = j.findings.filter((f) => f.kind === t.kind);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ severity: t.severity, dev: t.dev, queue: t.queue });
+      expect(s(found[0]!.startNs)).toBeCloseTo(t.startS, 2);
+      const others = j.findings.filter((f) => f.kind !== t.kind);
+      expect(others.filter((f) => !(t.also ?? []).includes(f.kind)).map((f) => f.kind)).toEqual([]);
+      expect(others.filter((f) => f.severity === 'critical').map((f) => f.kind)).toEqual([]);
+    });
+  }
+
   it('healthy igb: no findings, exit 0', () => {
     const { status, j } = diagnoseJson(simulate('healthy-igb'), '--driver', 'igb');
     expect(j.findings).toEqual([]);
