@@ -545,6 +545,18 @@ describe('simulate → perf-script → diagnose round trip', () => {
       startS: 1000.0219,
     },
     {
+      // completions reported as 0 bytes from 300 ms: the first STACK_XOFF after it is never cleared while the 10 Mb/s
+      // ring drains the 1 MB limit_min lets in flight (still 97 packets in it at the end)
+      scenario: 'igb-bql-zero-bytes',
+      flags: ['--driver', 'igb'],
+      kind: 'stack_xoff_stuck',
+      severity: 'critical',
+      dev: 'eth0',
+      queue: 0,
+      startS: 1000.3163,
+      also: ['qdisc_drops_enobufs'],
+    },
+    {
       scenario: 'igb-doorbell-not-rung',
       flags: ['--driver', 'igb'],
       kind: 'doorbell_not_rung',

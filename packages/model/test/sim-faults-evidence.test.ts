@@ -114,6 +114,18 @@ describe('fault evidence in the emitted events', () => {
     expect(events.filter((e) => e.kind === TraceKind.netDevXmit).every((e) => e.rc === 0)).toBe(true);
   });
 
+  it('bql_completed_zero: frees go on, STACK_XOFF never clears, packets still in flight at the end', () => {
+    const { r, events } = run('igb-bql-zero-bytes');
+    const q0 = r.queues.find((q) => q.queue === 0)!;
+    expect(q0.state).toBe(0x2); // __QUEUE_STATE_STACK_XOFF only
+    expect(q0.ringOccupancy).toBeGreaterThan(0);
+    expect(q0.dqlInflight).toBeGreaterThan(1000000); // limit_min
+    const frees = events.filter((e) => e.kind === TraceKind.consumeSkb && ms(e) > 400);
+    expect(frees.length).toBeGreaterThan(400);
+    const stuck = events.filter((e) => e.kind === TraceKind.qdiscDequeue && e.txqState === 0x2 && ms(e) > 400);
+    expect(stuck.length).toBeGreaterThan(500);
+  });
+
   it('dql_stall: stall_thrs 20 ms, the ring paused 60 ms: one napi:dql_stall_detected when completions resume', () => {
     const { events } = run('igb-dql-stall');
     const st = events.filter((e) => e.kind === TraceKind.dqlStallDetected);

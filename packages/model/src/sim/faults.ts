@@ -41,6 +41,9 @@
  *   NEIGH_QUEUEFULL; the sender sees no error. At the window's end neigh_invalidate frees the queue (NEIGH_FAILED).
  * - `neigh_table_full` (§D.3): __neigh_create fails (the table is at gc_thresh3, nothing reclaimable): every skb of
  *   the device is freed in ip_finish_output2 with NEIGH_CREATEFAIL and the sender gets -ENOBUFS.
+ * - `bql_completed_zero` (§I.5, §B): the driver's clean pass frees what the hardware completed but calls
+ *   netdev_tx_completed_queue with 0 bytes (a driver that sums bytes it never filled in): the kernel returns at
+ *   `if (!bytes)`, so DQL inflight never falls and STACK_XOFF, once set, is never cleared while the ring drains.
  * - `tracer_lost` (not a kernel fault: the tracer's): perf's ring buffer of `cpu` (absent: every CPU) is full for the
  *   window, so its events are lost; the first event the CPU writes after the window is preceded by perf's
  *   PERF_RECORD_LOST record with the count (perf_output_begin → perf_event_lost; `perf script --show-lost-events`
@@ -60,7 +63,8 @@ export type FaultKind =
   | 'doorbell_skipped'
   | 'neigh_unresolved'
   | 'neigh_table_full'
-  | 'tracer_lost';
+  | 'tracer_lost'
+  | 'bql_completed_zero';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'lost_irq',
@@ -77,6 +81,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'neigh_unresolved',
   'neigh_table_full',
   'tracer_lost',
+  'bql_completed_zero',
 ];
 
 export interface FaultSpec {

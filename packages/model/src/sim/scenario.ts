@@ -44,6 +44,8 @@ interface ScenarioDevice {
   resetLinkDownMs?: number;
   /** BQL hold_time in ms (default 1000) */
   bqlHoldTimeMs?: number;
+  /** byte_queue_limits/limit_min in bytes (default 0) */
+  bqlLimitMinBytes?: number;
   /** byte_queue_limits/stall_thrs in ms (6.9+; 0 = off, the default): enables napi:dql_stall_detected (§A.5) */
   bqlStallThrsMs?: number;
   /**
@@ -306,6 +308,7 @@ function resolveDevice(
     resetLinkDownMs: d.resetLinkDownMs === undefined ? 0 : num(d.resetLinkDownMs, `${w}.resetLinkDownMs`, 0),
     bqlHoldTimeMs: d.bqlHoldTimeMs === undefined ? 1000 : num(d.bqlHoldTimeMs, `${w}.bqlHoldTimeMs`, 0),
     bqlStallThrsMs: d.bqlStallThrsMs === undefined ? 0 : num(d.bqlStallThrsMs, `${w}.bqlStallThrsMs`, 0),
+    bqlLimitMinBytes: d.bqlLimitMinBytes === undefined ? 0 : num(d.bqlLimitMinBytes, `${w}.bqlLimitMinBytes`, 0, true),
     igbWatchdogTask: d.igbWatchdogTask ?? false,
     tbf,
     fqCodel: resolveFqCodel(d.fqCodel, `${w}.fqCodel`, num),
@@ -471,6 +474,7 @@ function resolveFault(
 function faultUnfit(kind: FaultKind, d: ResolvedDevice): string | null {
   if ((kind === 'macb_tx_error' || kind === 'lost_tstart') && d.driver !== 'macb') return 'is a macb fault';
   if (kind === 'peer_down' && d.driver !== 'veth') return 'is a veth fault';
+  if (kind === 'bql_completed_zero' && !d.bql) return 'needs BQL';
   if (kind === 'doorbell_skipped' && !['igb', 'generic', 'virtio_net'].includes(d.driver))
     return 'needs a driver that writes a tail register (igb, generic, virtio_net)';
   if (kind === 'qdisc_run_missed') {

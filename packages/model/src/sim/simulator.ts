@@ -438,6 +438,8 @@ export class Simulator implements DriverHost {
           );
         }
       }
+      // echo N > byte_queue_limits/limit_min
+      if (txq.dql !== null && cfg.bqlLimitMinBytes > 0) txq.dql.setMinLimit(cfg.bqlLimitMinBytes);
       txqs.push(txq);
       const tq = new DriverTxQueue(d, q, profile, txq, this, {
         ringSize: cfg.ringSize,
@@ -1453,6 +1455,9 @@ export class Simulator implements DriverHost {
           break;
         case 'doorbell_skipped':
           tq.faultSkipDoorbell = start;
+          break;
+        case 'bql_completed_zero':
+          tq.faultBqlZeroBytes = start;
           break;
         case 'peer_down':
           if (start) tq.vethPeerClose();

@@ -97,6 +97,8 @@ export class DriverTxQueue {
   faultDmaStuck = false;
   /** veth: the peer device is down (its rq NAPI deleted): veth_xmit drops every skb with NET_XMIT_DROP */
   faultPeerDown = false;
+  /** bql_completed_zero: completions are reported to BQL as 0 bytes (§I.5) */
+  faultBqlZeroBytes = false;
   /** the doorbell_skipped fault is armed: the next burst's end skips its tail write (one-shot) */
   faultSkipDoorbell = false;
   /** the previous ndo_start_xmit had xmit_more set (this skb ends a burst) */
@@ -629,7 +631,9 @@ export class DriverTxQueue {
     this.completedPackets += pkts;
     this.completedBytes += bytes;
     if (!this.bql || pkts === 0) return false;
-    const r = netdevTxCompletedQueue(this.txq, pkts, bytes, this.host.jiffies());
+    // the bql_completed_zero fault: the clean pass reports its packets with 0 bytes, which
+    // netdev_tx_completed_queue ignores (`if (!bytes) return`, §B, §I.5)
+    const r = netdevTxCompletedQueue(this.txq, pkts, this.faultBqlZeroBytes ? 0 : bytes, this.host.jiffies());
     if (r.stall) this.host.dqlStall(this.dev, this.index, r.stall);
     return r.reschedule;
   }
