@@ -484,7 +484,7 @@ describe('simulate → perf-script → diagnose round trip', () => {
       dev: 'eth0',
       queue: 0,
       // the stop that stayed began just before the fault (the queue was stopped; its wake at 200.x was the one lost)
-      startS: 1000.1994,
+      startS: 1000.1995,
       also: ['qdisc_drops_enobufs'],
     },
     {
