@@ -457,6 +457,129 @@ describe('simulate → perf-script → diagnose round trip', () => {
     expect(txreplay('diagnose', '--device-profile', 'dev=eth0,colour=red', igb).status).toBe(2);
   });
 
+  /**
+   * One scenario per finding kind (examples/scenarios, packages/replay/README.md "Rule → evidence → real trace →
+   * scenario"): the diagnosis names that kind with the severity the rule gives it, on the device, queue and from the
+   * time the scenario's fault sets, and no other critical finding.
+   */
+  const ROUND_TRIPS: {
+    scenario: string;
+    flags?: string[];
+    kind: string;
+    severity: string;
+    dev: string;
+    queue: number | null;
+    /** the fault's start (s), or the window's start when the finding's window begins earlier */
+    startS: number;
+    /** kinds the scenario is allowed to show beside it (consequences of the same fault) */
+    also?: string[];
+    /** exit status (default 1: findings) */
+    status?: number;
+  }[] = [
+    {
+      scenario: 'igb-lost-wakeup-bql',
+      flags: ['--driver', 'igb'],
+      kind: 'lost_wakeup',
+      severity: 'critical',
+      dev: 'eth0',
+      queue: 0,
+      // the stop that stayed began just before the fault (the queue was stopped; its wake at 200.x was the one lost)
+      startS: 1000.1995,
+      also: ['qdisc_drops_enobufs'],
+    },
+    {
+      scenario: 'veth-peer-down',
+      kind: 'peer_down',
+      severity: 'critical',
+      dev: 'vs0',
+      queue: null,
+      startS: 1000.3,
+    },
+    {
+      // unres_qlen_bytes (212992) holds 92 skbs of truesize 2304: the first NEIGH_QUEUEFULL 18.4 ms after the fault
+      scenario: 'neigh-unresolved',
+      flags: ['--driver', 'igb'],
+      kind: 'neigh_drops',
+      severity: 'warning',
+      dev: '(neighbour layer)',
+      queue: null,
+      startS: 1000.2184,
+    },
+    {
+      // an info finding only: the verdict does not change (exit 0), the lost window is in coverage.unknownNs
+      scenario: 'igb-tracer-lost',
+      flags: ['--driver', 'igb'],
+      kind: 'trace_gap',
+      severity: 'info',
+      dev: '*',
+      queue: null,
+      startS: 1000.12,
+      status: 0,
+    },
+    {
+      // dql_check_stall runs in dql_completed: the stall is reported when the ring resumes (1000.26 s)
+      scenario: 'igb-dql-stall',
+      flags: ['--driver', 'igb'],
+      kind: 'dql_stall',
+      severity: 'warning',
+      dev: 'eth0',
+      queue: null,
+      startS: 1000.26,
+    },
+    {
+      scenario: 'pfifo-fast-nolock-stuck-skb',
+      flags: ['--driver', 'igb'],
+      kind: 'qdisc_stuck_skb',
+      severity: 'warning',
+      dev: 'eth0',
+      queue: 0,
+      startS: 1000.25,
+    },
+    {
+      // the first starved window: ksoftirqd runs 2 ms of every 20 ms, its last poll in the window used the full budget
+      scenario: 'veth-backlog-napi-gap',
+      kind: 'napi_poll_gap',
+      severity: 'warning',
+      dev: '(no_device)',
+      queue: null,
+      startS: 1000.0219,
+    },
+    {
+      // completions reported as 0 bytes from 300 ms: the first STACK_XOFF after it is never cleared while the 10 Mb/s
+      // ring drains the 1 MB limit_min lets in flight (still 97 packets in it at the end)
+      scenario: 'igb-bql-zero-bytes',
+      flags: ['--driver', 'igb'],
+      kind: 'stack_xoff_stuck',
+      severity: 'critical',
+      dev: 'eth0',
+      queue: 0,
+      startS: 1000.3163,
+      also: ['qdisc_drops_enobufs'],
+    },
+    {
+      scenario: 'igb-doorbell-not-rung',
+      flags: ['--driver', 'igb'],
+      kind: 'doorbell_not_rung',
+      severity: 'critical',
+      dev: 'eth0',
+      queue: 0,
+      startS: 1000.3005,
+    },
+  ];
+  for (const t of ROUND_TRIPS) {
+    it(`${t.scenario}: diagnosed as ${t.kind} (${t.severity}) from ${t.startS} s, nothing else critical`, () => {
+      const { status, j } = diagnoseJson(simulate(t.scenario), ...(t.flags ?? []));
+      expect(status).toBe(t.status ?? 1);
+      const found = j.findings.filter((f) => f.kind === t.kind);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ severity: t.severity, dev: t.dev, queue: t.queue });
+      expect(s(found[0]!.startNs)).toBeCloseTo(t.startS, 3);
+      const others = j.findings.filter((f) => f.kind !== t.kind);
+      expect(others.filter((f) => !(t.also ?? []).includes(f.kind)).map((f) => f.kind)).toEqual([]);
+      expect(others.filter((f) => f.severity === 'critical').map((f) => f.kind)).toEqual([]);
+    });
+  }
+
   it('healthy igb: no findings, exit 0', () => {
     const { status, j } = diagnoseJson(simulate('healthy-igb'), '--driver', 'igb');
     expect(j.findings).toEqual([]);

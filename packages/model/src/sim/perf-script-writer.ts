@@ -87,10 +87,9 @@ export function perfTimestamp(tsNs: number): string {
 /** one full perf-script line, without the newline */
 function formatPerfScriptLine(ev: SimTraceEvent, ctx: PerfScriptContext): string {
   const task = ctx.tasks[ev.task] ?? { comm: 'swapper', pid: 0 };
-  return (
-    `${task.comm.slice(0, 15).padStart(16)} ${String(task.pid).padStart(5)} [${String(ev.cpu).padStart(3, '0')}] ` +
-    `${perfTimestamp(ev.tsNs)}: ${TRACE_EVENT_NAMES[ev.kind]!.padStart(24)}: ${formatPerfScriptFields(ev, ctx)}`
-  );
+  const head = `${task.comm.slice(0, 15).padStart(16)} ${String(task.pid).padStart(5)} [${String(ev.cpu).padStart(3, '0')}] ${perfTimestamp(ev.tsNs)}: `;
+  if (ev.kind === TraceKind.lostEvents) return `${head}PERF_RECORD_LOST lost ${ev.lost}`;
+  return `${head}${TRACE_EVENT_NAMES[ev.kind]!.padStart(24)}: ${formatPerfScriptFields(ev, ctx)}`;
 }
 
 /**
@@ -117,6 +116,8 @@ export class PerfScriptLineFormatter {
       this.lastTsNs = ev.tsNs;
       this.lastTs = perfTimestamp(ev.tsNs);
     }
+    // perf_event__fprintf: a side-band record prints as `PERF_RECORD_LOST lost N`, no event-name column
+    if (ev.kind === TraceKind.lostEvents) return `${prefix}${this.lastTs}: PERF_RECORD_LOST lost ${ev.lost}`;
     return `${prefix}${this.lastTs}: ${this.names[ev.kind]}: ${formatPerfScriptFields(ev, this.ctx)}`;
   }
 }
@@ -167,7 +168,7 @@ export function perfScriptContextFor(
       name: string;
       driver: string;
       ifindex: number;
-      vethPeer?: { name: string; ifindex: number } | null;
+      vethPeer?: { name: string; ifindex: number; rxPath?: string } | null;
     }[];
   },
   tasks: readonly { comm: string; pid: number }[],
@@ -177,9 +178,11 @@ export function perfScriptContextFor(
     driver: d.driver === 'veth-like' ? 'veth' : d.driver,
     ifindex: d.ifindex,
   }));
-  // device index nDev + d: the veth peer of device d (its NAPI polls print "for device <peer>")
+  // device index nDev + d: the veth peer of device d (its NAPI polls print "for device <peer>"); a peer without
+  // GRO/XDP is drained by the CPU's backlog NAPI, whose napi->dev is NULL: trace_napi_poll prints "(no_device)"
   for (const d of scenario.devices) {
-    devices.push({ name: d.vethPeer?.name ?? `${d.name}-peer`, driver: 'veth', ifindex: d.vethPeer?.ifindex ?? 0 });
+    const name = d.vethPeer?.rxPath === 'backlog' ? '(no_device)' : (d.vethPeer?.name ?? `${d.name}-peer`);
+    devices.push({ name, driver: 'veth', ifindex: d.vethPeer?.ifindex ?? 0 });
   }
   return { devices, tasks };
 }

@@ -44,6 +44,8 @@ interface ScenarioDevice {
   resetLinkDownMs?: number;
   /** BQL hold_time in ms (default 1000) */
   bqlHoldTimeMs?: number;
+  /** byte_queue_limits/limit_min in bytes (default 0) */
+  bqlLimitMinBytes?: number;
   /** byte_queue_limits/stall_thrs in ms (6.9+; 0 = off, the default): enables napi:dql_stall_detected (§A.5) */
   bqlStallThrsMs?: number;
   /**
@@ -73,6 +75,13 @@ interface VethPeerConfig {
   napiPeriodMs?: number;
   napiRunMs?: number;
   napiCostNsPerPacket?: number;
+  /**
+   * "napi" (default): the peer rq's own NAPI (threaded `napi/<peer>-<id>`, GRO or XDP on) drains a ptr_ring.
+   * "backlog": no GRO/XDP on the peer, so veth_xmit delivers by netif_rx into the sending CPU's backlog
+   * (input_pkt_queue, ringSize = netdev_max_backlog), drained by process_backlog — a NAPI whose napi->dev is NULL,
+   * printed `for device (no_device)` — run by ksoftirqd (the napiPeriodMs/napiRunMs windows then starve ksoftirqd).
+   */
+  rxPath?: 'napi' | 'backlog';
 }
 interface ResolvedVethPeer {
   name: string;
@@ -82,6 +91,7 @@ interface ResolvedVethPeer {
   napiPeriodMs: number;
   napiRunMs: number;
   napiCostNsPerPacket: number;
+  rxPath: 'napi' | 'backlog';
 }
 
 interface ScenarioSource {
@@ -298,6 +308,7 @@ function resolveDevice(
     resetLinkDownMs: d.resetLinkDownMs === undefined ? 0 : num(d.resetLinkDownMs, `${w}.resetLinkDownMs`, 0),
     bqlHoldTimeMs: d.bqlHoldTimeMs === undefined ? 1000 : num(d.bqlHoldTimeMs, `${w}.bqlHoldTimeMs`, 0),
     bqlStallThrsMs: d.bqlStallThrsMs === undefined ? 0 : num(d.bqlStallThrsMs, `${w}.bqlStallThrsMs`, 0),
+    bqlLimitMinBytes: d.bqlLimitMinBytes === undefined ? 0 : num(d.bqlLimitMinBytes, `${w}.bqlLimitMinBytes`, 0, true),
     igbWatchdogTask: d.igbWatchdogTask ?? false,
     tbf,
     fqCodel: resolveFqCodel(d.fqCodel, `${w}.fqCodel`, num),
@@ -372,7 +383,13 @@ function resolveVethPeer(d: ScenarioDevice, i: number, w: string, c: Checks): Re
           d.vethPeer?.napiCostNsPerPacket === undefined
             ? 0
             : num(d.vethPeer.napiCostNsPerPacket, `${w}.vethPeer.napiCostNsPerPacket`, 0, true),
+        rxPath: vethRxPath(d.vethPeer?.rxPath, `${w}.vethPeer.rxPath`, c),
       };
+}
+
+function vethRxPath(v: unknown, where: string, c: Checks): 'napi' | 'backlog' {
+  if (v === undefined || v === 'napi' || v === 'backlog') return v ?? 'napi';
+  return c.fail(where, `expected "napi" or "backlog", got ${JSON.stringify(v)}`);
 }
 
 function resolveSource(
@@ -437,13 +454,35 @@ function resolveFault(
   const w = `faults[${i}]`;
   if (!FAULT_KINDS.includes(f.kind as FaultKind))
     fail(`${w}.kind`, `unknown fault ${JSON.stringify(f.kind)} (${FAULT_KINDS.join('|')})`);
-  const dev = devNames.get(f.device);
-  if (dev === undefined) fail(`${w}.device`, `unknown device ${JSON.stringify(f.device)}`);
-  if (f.queue !== undefined && (f.queue < 0 || f.queue >= devices[dev!]!.numTxQueues))
-    fail(`${w}.queue`, `out of range`);
-  if ((f.kind === 'macb_tx_error' || f.kind === 'lost_tstart') && devices[dev!]!.driver !== 'macb') {
-    fail(`${w}.kind`, `${f.kind} is a macb fault (device ${f.device} is ${devices[dev!]!.driver})`);
-  }
   num(f.startMs, `${w}.startMs`, 0);
+  if (f.kind === 'tracer_lost') {
+    if (f.cpu !== undefined) num(f.cpu, `${w}.cpu`, 0, true);
+    if (f.durationMs !== undefined) num(f.durationMs, `${w}.durationMs`, 0);
+    // the tracer's buffers are per CPU, not per device: a device named is checked, none is fine
+    if (f.device === undefined) return { ...f, dev: -1 };
+  }
+  const dev = devNames.get(f.device ?? '');
+  if (dev === undefined) fail(`${w}.device`, `unknown device ${JSON.stringify(f.device)}`);
+  const d = devices[dev!]!;
+  if (f.queue !== undefined && (f.queue < 0 || f.queue >= d.numTxQueues)) fail(`${w}.queue`, `out of range`);
+  const why = faultUnfit(f.kind, d);
+  if (why !== null) fail(`${w}.kind`, `${f.kind} ${why} (device ${f.device} is ${d.driver}, kernel ${d.kernel})`);
   return { ...f, dev: dev! };
+}
+
+/** Why a fault cannot happen on this device (driver, qdisc, kernel), or null. */
+function faultUnfit(kind: FaultKind, d: ResolvedDevice): string | null {
+  if ((kind === 'macb_tx_error' || kind === 'lost_tstart') && d.driver !== 'macb') return 'is a macb fault';
+  if (kind === 'peer_down' && d.driver !== 'veth') return 'is a veth fault';
+  if (kind === 'bql_completed_zero' && !d.bql) return 'needs BQL';
+  if (kind === 'doorbell_skipped' && !['igb', 'generic', 'virtio_net'].includes(d.driver))
+    return 'needs a driver that writes a tail register (igb, generic, virtio_net)';
+  if (kind === 'qdisc_run_missed') {
+    const leaf = d.qdisc === 'mq' ? d.mqChild : d.qdisc;
+    const m = /^(\d+)\.(\d+)/.exec(d.kernel);
+    const code = m ? Number(m[1]) * 1000 + Number(m[2]) : 0;
+    // TCQ_F_NOLOCK pfifo_fast: 4.16 ("net: sched: make pfifo_fast lockless"); fixed in 5.14 (__QDISC_STATE_MISSED)
+    if (leaf !== 'pfifo_fast' || code < 4016 || code >= 5014) return 'needs pfifo_fast on a kernel from 4.16 to 5.13';
+  }
+  return null;
 }

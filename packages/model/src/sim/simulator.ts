@@ -24,6 +24,8 @@ import {
 import { EventHeap } from './event-heap.js';
 import { Prng } from './prng.js';
 import { SkbPool } from './skb-pool.js';
+import { NeighArpQueue, skbTruesize } from './neigh-queue.js';
+import { TracerLoss } from './tracer-loss.js';
 import {
   SimTraceEvent,
   TraceKind,
@@ -69,6 +71,8 @@ const A_MACB_TX_ERROR = 11;
 const A_IGB_WATCHDOG_TASK = 12;
 const A_QDISC_WATCHDOG = 13;
 const A_NET_RX = 14;
+/** faults that happen once at startMs: durationMs does not end them */
+const ONE_SHOT_FAULTS: readonly string[] = ['frozen_never_unfrozen', 'peer_down', 'doorbell_skipped'];
 /** CPUs of the simulated machine (NAPI of queue q runs on CPU q % NR_CPUS) */
 const NR_CPUS = 2;
 
@@ -228,9 +232,18 @@ interface DevRuntime {
   vethPeriodNs: number;
   vethRunNs: number;
   vethCostNs: number;
+  /** qdisc_run_missed: per TX queue, enqueues left whose qdisc_run is lost to the NOLOCK race */
+  runMissedBudget: number[];
+  /** neigh_unresolved: the next hop's INCOMPLETE entry and its arp_queue (null: resolved) */
+  neighQueue: NeighArpQueue | null;
+  /** neigh_table_full: __neigh_create fails for this device's next hop */
+  neighCreateFail: boolean;
+  /** trace_qdisc_enqueue exists (~5.13+, §H.2): a 4.19 kernel has qdisc_dequeue only */
+  traceQdiscEnqueue: boolean;
 }
 
 interface FaultRuntime {
+  cpu: number;
   dev: number;
   queue: number; // -1 = all
   kind: string;
@@ -300,6 +313,8 @@ export class Simulator implements DriverHost {
   /** netdev_budget (300) */
   private readonly netdevBudget: number;
   private readonly sourceFlowCursor: Int32Array;
+  /** the tracer_lost fault: events the tracer does not record */
+  private readonly tracerLoss = new TracerLoss(NR_CPUS);
 
   constructor(
     readonly scenario: ResolvedScenario,
@@ -345,9 +360,17 @@ export class Simulator implements DriverHost {
     scenario.faults.forEach((f, i) => {
       const startNs = Math.round(f.startMs * 1e6);
       const endNs = f.durationMs === undefined ? Infinity : startNs + Math.round(f.durationMs * 1e6);
-      this.faults.push({ dev: f.dev, queue: f.queue ?? -1, kind: f.kind, startNs, endNs, count: f.count ?? Infinity });
+      this.faults.push({
+        cpu: f.cpu ?? -1,
+        dev: f.dev,
+        queue: f.queue ?? -1,
+        kind: f.kind,
+        startNs,
+        endNs,
+        count: f.count ?? (f.kind === 'qdisc_run_missed' ? 1 : Infinity),
+      });
       this.heap.push(startNs, A_FAULT_START, i);
-      if (endNs !== Infinity && f.kind !== 'frozen_never_unfrozen') this.heap.push(endNs, A_FAULT_END, i);
+      if (endNs !== Infinity && !ONE_SHOT_FAULTS.includes(f.kind)) this.heap.push(endNs, A_FAULT_END, i);
     });
   }
 
@@ -365,10 +388,13 @@ export class Simulator implements DriverHost {
     const dev = this.newDevRuntime(setup, txqs, queues);
     if (cfg.vethPeer !== null) {
       dev.vethNapiTask = this.tasks.length;
+      // backlog: process_backlog runs in NET_RX softirq, deferred to ksoftirqd of the sending CPU (0)
+      const backlog = cfg.vethPeer.rxPath === 'backlog';
       this.tasks.push({
-        comm: `napi/${cfg.vethPeer.name}-${cfg.vethPeer.napiId}`.slice(0, 15),
+        comm: backlog ? 'ksoftirqd/0' : `napi/${cfg.vethPeer.name}-${cfg.vethPeer.napiId}`.slice(0, 15),
         pid: cfg.vethPeer.napiPid,
       });
+      for (const tq of queues) tq.vethBacklogRx = backlog;
       dev.vethPeriodNs = Math.round(cfg.vethPeer.napiPeriodMs * 1e6);
       dev.vethRunNs = Math.round(cfg.vethPeer.napiRunMs * 1e6);
       dev.vethCostNs = cfg.vethPeer.napiCostNsPerPacket;
@@ -412,6 +438,8 @@ export class Simulator implements DriverHost {
           );
         }
       }
+      // echo N > byte_queue_limits/limit_min
+      if (txq.dql !== null && cfg.bqlLimitMinBytes > 0) txq.dql.setMinLimit(cfg.bqlLimitMinBytes);
       txqs.push(txq);
       const tq = new DriverTxQueue(d, q, profile, txq, this, {
         ringSize: cfg.ringSize,
@@ -482,6 +510,10 @@ export class Simulator implements DriverHost {
       vethPeriodNs: 0,
       vethRunNs: 0,
       vethCostNs: 0,
+      runMissedBudget: new Array<number>(cfg.numTxQueues).fill(0),
+      neighQueue: null,
+      neighCreateFail: false,
+      traceQdiscEnqueue: kernel.version.major > 5 || (kernel.version.major === 5 && kernel.version.minor >= 13),
     };
   }
 
@@ -664,6 +696,10 @@ export class Simulator implements DriverHost {
       : sizes.min + this.prng.nextInt(sizes.max - sizes.min + 1);
     const skb = this.pool.alloc(d, len, queue, priority, i + 1);
     this.pool.flow[skb] = (i << 16) | flow;
+    if (this.neighOutput(dev, skb, len)) {
+      if (dev.neighCreateFail && s.recverr) dev.stats.enobufs++;
+      return;
+    }
     dev.stats.queuedBytes += len;
     dev.stats.queuedPackets++;
     const rc = this.devQueueXmit(dev, skb, len, queue);
@@ -673,6 +709,31 @@ export class Simulator implements DriverHost {
     } else if (rc === -ENETDOWN) {
       dev.stats.enetdown++;
     }
+  }
+
+  /**
+   * ip_finish_output2 → neigh_output (§D.3): true when the neighbour layer kept or dropped the skb before
+   * __dev_queue_xmit (neigh_table_full: __neigh_create failed, NEIGH_CREATEFAIL and -ENOBUFS; neigh_unresolved:
+   * queued on the INCOMPLETE entry by __neigh_event_send, its oldest skbs dropped with NEIGH_QUEUEFULL).
+   */
+  private neighOutput(dev: DevRuntime, skb: number, len: number): boolean {
+    if (dev.neighCreateFail) {
+      this.freeBeforeDevice(skb, DropReason.NEIGH_CREATEFAIL, FreeLocation.ipFinishOutput2);
+      return true;
+    }
+    if (dev.neighQueue === null) return false;
+    dev.neighQueue.push(skb, skbTruesize(len), (old) =>
+      this.freeBeforeDevice(old, DropReason.NEIGH_QUEUEFULL, FreeLocation.neighEventSend),
+    );
+    return true;
+  }
+
+  /** kfree_skb of an skb that never reached __dev_queue_xmit: not in the device's byte accounting */
+  private freeBeforeDevice(skb: number, reason: number, location: number): void {
+    this.freeEventFor(this.pool.queue[skb]!, skb, location);
+    this.ev.reason = reason;
+    this.emit(TraceKind.kfreeSkb);
+    this.pool.free(skb);
   }
 
   /** __dev_queue_xmit (§D.1) → __dev_xmit_skb (§D.2) or the noqueue path */
@@ -697,6 +758,20 @@ export class Simulator implements DriverHost {
       }
       this.freeSkbAt(dev, queue, skb, false, DropReason.NOT_SPECIFIED, FreeLocation.devQueueXmit);
       return -ENETDOWN;
+    }
+    if (dev.runMissedBudget[queue]! > 0) {
+      // the NOLOCK race (qdisc_run_missed): q->enqueue, then qdisc_run_begin()'s spin_trylock(&qdisc->seqlock)
+      // fails against a CPU finishing __qdisc_run that already saw the qdisc empty: nobody runs it (4.16–5.13)
+      const rc = q.discipline.enqueue(skb, len, this.pool.priority[skb]!);
+      if (rc === NET_XMIT_SUCCESS) {
+        dev.runMissedBudget[queue]!--;
+        this.noteEnqueued(q, skb);
+        return rc;
+      }
+      q.drops++;
+      dev.stats.qdiscDrops++;
+      this.freeSkbAt(dev, queue, skb, false, DropReason.QDISC_DROP, FreeLocation.devQueueXmit);
+      return rc;
     }
     // Bypass (§D.2): TCQ_F_CAN_BYPASS, empty, qdisc_run_begin succeeded (never running at an action boundary here)
     if (q.discipline.canBypass && q.qlen === 0) {
@@ -752,6 +827,7 @@ export class Simulator implements DriverHost {
   /** an enqueue that returned NET_XMIT_SUCCESS: count it and fire trace_qdisc_enqueue (only then, §D.2) */
   private noteEnqueued(q: Qdisc, skb: number): void {
     q.enqueued++;
+    if (!this.devs[q.dev]!.traceQdiscEnqueue) return;
     const ev = this.ev;
     ev.qdiscHandle = q.handle;
     ev.qdiscParent = q.parent;
@@ -1021,7 +1097,7 @@ export class Simulator implements DriverHost {
 
   /** __veth_xdp_flush → napi_schedule of the peer rq's NAPI (threaded: wakes napi/<peer>) */
   private vethNapiSchedule(tq: DriverTxQueue): void {
-    if (tq.napi.schedulePrep())
+    if (!tq.faultPeerDown && tq.napi.schedulePrep())
       this.heap.push(this.vethNapiRunAt(this.devs[tq.dev]!, this.now + this.softirqDelayNs), A_NAPI, this.gqIndex(tq));
   }
 
@@ -1175,6 +1251,7 @@ export class Simulator implements DriverHost {
 
   /** threaded NAPI (veth peer): its own kthread, not net_rx_action */
   private onNapiPoll(tq: DriverTxQueue): void {
+    if (tq.faultPeerDown) return; // veth_napi_del: the peer's NAPI is gone
     this.napiPoll(tq);
   }
 
@@ -1342,7 +1419,12 @@ export class Simulator implements DriverHost {
 
   private onFault(i: number, start: boolean): void {
     const f = this.faults[i]!;
+    if (f.kind === 'tracer_lost') {
+      this.tracerLoss.set(f.cpu, start);
+      return;
+    }
     const dev = this.devs[f.dev]!;
+    if (this.onDeviceFault(f, dev, start)) return;
     this.curDev = f.dev;
     const qs = f.queue >= 0 ? [dev.queues[f.queue]!] : dev.queues;
     for (const tq of qs) {
@@ -1371,6 +1453,15 @@ export class Simulator implements DriverHost {
         case 'lost_tstart':
           tq.faultLostTstart = start;
           break;
+        case 'doorbell_skipped':
+          tq.faultSkipDoorbell = start;
+          break;
+        case 'bql_completed_zero':
+          tq.faultBqlZeroBytes = start;
+          break;
+        case 'peer_down':
+          if (start) tq.vethPeerClose();
+          break;
         case 'macb_tx_error':
           // TUND/RLE/TXERR: the controller halts and aborts the frame in progress; the interrupt handler queues
           // tx_error_task (schedule_work), which runs resetDelayMs later (§G.2)
@@ -1385,6 +1476,30 @@ export class Simulator implements DriverHost {
       if (start) this.carrierOff(dev);
       else this.carrierOn(dev);
     }
+  }
+
+  /** the faults of a whole device's path (neighbour layer) or of one queue's qdisc run; false for the others */
+  private onDeviceFault(f: FaultRuntime, dev: DevRuntime, start: boolean): boolean {
+    switch (f.kind) {
+      case 'neigh_table_full':
+        dev.neighCreateFail = start;
+        return true;
+      case 'neigh_unresolved':
+        if (start) dev.neighQueue ??= new NeighArpQueue();
+        else if (dev.neighQueue !== null) {
+          // neigh_invalidate: resolution gave up (NUD_FAILED), the queued skbs are freed
+          dev.neighQueue.flush((skb) =>
+            this.freeBeforeDevice(skb, DropReason.NEIGH_FAILED, FreeLocation.neighInvalidate),
+          );
+          dev.neighQueue = null;
+        }
+        return true;
+      case 'qdisc_run_missed':
+        for (let q = 0; q < dev.runMissedBudget.length; q++)
+          if (f.queue < 0 || f.queue === q) dev.runMissedBudget[q] = start ? f.count : 0;
+        return true;
+    }
+    return false;
   }
 
   /** netif_carrier_off → linkwatch → dev_deactivate: noop qdisc, qdisc_reset frees the backlog, watchdog down */
@@ -1418,10 +1533,20 @@ export class Simulator implements DriverHost {
 
   private emit(kind: TraceKindValue): void {
     const ev = this.ev;
-    ev.kind = kind;
+    if (this.tracerLoss.drops(this.curCpu)) return;
     ev.tsNs = this.startOffsetNs + this.now;
     ev.task = this.curTask;
     ev.cpu = this.curCpu;
+    const lost = this.tracerLoss.takePending(this.curCpu);
+    if (lost > 0) {
+      // perf_output_begin: the PERF_RECORD_LOST record goes into the buffer first, with this event's time
+      ev.kind = TraceKind.lostEvents;
+      ev.lost = lost;
+      this.events++;
+      this.eventCounts[TraceKind.lostEvents] = this.eventCounts[TraceKind.lostEvents]! + 1;
+      if (this.onEvent !== null) this.onEvent(ev);
+    }
+    ev.kind = kind;
     this.events++;
     this.eventCounts[kind] = this.eventCounts[kind]! + 1;
     if (this.onEvent !== null) this.onEvent(ev);
@@ -1482,6 +1607,7 @@ export class Simulator implements DriverHost {
       'kfree_skb',
       'net_dev_xmit_timeout',
       'dql_stall_detected',
+      'PERF_RECORD_LOST',
     ];
     const eventCounts: Record<string, number> = {};
     names.forEach((n, k) => (eventCounts[n] = this.eventCounts[k]!));

@@ -14,6 +14,8 @@ export const TraceKind = {
   kfreeSkb: 7,
   netDevXmitTimeout: 8,
   dqlStallDetected: 9,
+  /** not a tracepoint: perf's PERF_RECORD_LOST record (the tracer_lost fault) */
+  lostEvents: 10,
 } as const;
 export type TraceKindValue = (typeof TraceKind)[keyof typeof TraceKind];
 
@@ -29,6 +31,7 @@ export const TRACE_EVENT_NAMES: readonly string[] = [
   'skb:kfree_skb',
   'net:net_dev_xmit_timeout',
   'napi:dql_stall_detected',
+  'PERF_RECORD_LOST',
 ];
 
 export { DropReason, DROP_REASON_NAMES, FreeLocation, FREE_LOCATION_NAMES } from '../core/skb-free.js';
@@ -70,6 +73,8 @@ export class SimTraceEvent {
   stallHistHead = 0;
   stallNow = 0;
   readonly stallHist: bigint[] = [0n, 0n, 0n, 0n];
+  /** lostEvents: events the tracer lost on this CPU */
+  lost = 0;
 }
 
 export type TraceConsumer = (ev: SimTraceEvent) => void;

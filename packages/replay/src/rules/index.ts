@@ -40,7 +40,7 @@ import { oversizeBulkDequeue } from './oversize-bulk-dequeue.js';
 import { doorbellNotRung } from './doorbell-not-rung.js';
 import { watchdogTimeoutOnQueue, watchdogTimeoutUnseenQueue } from './watchdog-timeout.js';
 import { peerDown } from './peer-down.js';
-import { dqlStall } from './dql-stall.js';
+import { dqlStall, dqlStallsUnattributed } from './dql-stall.js';
 import { traceGaps } from './trace-gap.js';
 import { neighDrops } from './neigh-drops.js';
 import { napiPollGap, napiPollGaps } from './napi-poll-gap.js';
@@ -113,6 +113,8 @@ export function makeFindings(o: Observed, opt: FindingOptions): Judged {
   }
 
   neighDrops(o, sink);
+  // the kernel's dql_stall_detected names no device: judged once for the trace
+  dqlStallsUnattributed(o, sink, (d) => d.name !== 'lo' || opt.includeLoopback === true);
   // NAPI instances known only by pointer belong to no device: judged once for the trace
   napiPollGaps(o, opt, sink);
   traceGaps(o, sink);

@@ -51,7 +51,11 @@ export function inflightFacts(c: QueueCtx): InflightFacts | null {
   // posts each descriptor and rings the doorbell only for the last), nothing was transmitted after
   // it, the queue was never stopped, and completions ran before (interrupts and cleaning worked)
   const burstNs = q.xmitTs.last() - fromRel;
-  const queueStopped = q.intervals.some((iv) => iv.state !== 'FROZEN' && iv.startRel >= fromRel - 1e6);
+  // a stop that ended by the burst is the wake that released it (a BQL or ring wake hands the qdisc backlog to one
+  // bulk dequeue, §D.4): only a stop still open at the burst, or one after it, means the queue was stopped
+  const queueStopped = q.intervals.some(
+    (iv) => iv.state !== 'FROZEN' && iv.startRel >= fromRel - 1e6 && !(iv.endRel <= fromRel),
+  );
   const doorbell =
     haveFrees && lastComp > -Infinity && burstNs <= 1e6 && !queueStopped && !txIrqOnlyAfterTransmit(prof.driver);
   const stalled = dur >= opt.stallNs && xmitsAfter >= 2;

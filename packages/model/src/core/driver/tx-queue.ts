@@ -95,6 +95,21 @@ export class DriverTxQueue {
   faultLostWakeup = false;
   faultTxBusyWhileAwake = false;
   faultDmaStuck = false;
+  /** veth: the peer device is down (its rq NAPI deleted): veth_xmit drops every skb with NET_XMIT_DROP */
+  faultPeerDown = false;
+  /** bql_completed_zero: completions are reported to BQL as 0 bytes (§I.5) */
+  faultBqlZeroBytes = false;
+  /** the doorbell_skipped fault is armed: the next burst's end skips its tail write (one-shot) */
+  faultSkipDoorbell = false;
+  /** the previous ndo_start_xmit had xmit_more set (this skb ends a burst) */
+  private prevXmitMore = false;
+  doorbellsSkipped = 0;
+  /**
+   * veth without GRO/XDP on the peer: veth_xmit → netif_rx → enqueue_to_backlog, so the "ring" is the CPU's
+   * input_pkt_queue (netdev_max_backlog) and a full one drops the skb (CPU_BACKLOG, NET_XMIT_DROP) instead of the
+   * ptr_ring's stop + NETDEV_TX_BUSY.
+   */
+  vethBacklogRx = false;
   /** macb: TSTART written while the controller is still transmitting is ignored (the TXUBR race, §G.2) */
   faultLostTstart = false;
   /** macb: the controller halted on TUND/RLE/TXERR; the frame in progress is aborted (§G.2 TX error path) */
@@ -357,7 +372,8 @@ export class DriverTxQueue {
     this.post(skb, lenBytes, count);
     if (this.bql) netdevTxSentQueue(this.txq, lenBytes, this.host.jiffies());
     this.igbMaybeStopTx(IGB_DESC_NEEDED);
-    if (this.txq.xmitStopped() || !xmitMore) this.ringDoorbell();
+    if (this.txq.xmitStopped() || !xmitMore) this.burstDoorbell();
+    this.prevXmitMore = xmitMore;
     return NETDEV_TX_OK;
   }
 
@@ -400,7 +416,8 @@ export class DriverTxQueue {
     const kick = this.bql
       ? netdevTxSentQueueMore(this.txq, lenBytes, xmitMore, this.host.jiffies())
       : !xmitMore || this.txq.xmitStopped();
-    if (kick) this.ringDoorbell();
+    if (kick) this.burstDoorbell();
+    this.prevXmitMore = xmitMore;
     return NETDEV_TX_OK;
   }
 
@@ -415,6 +432,19 @@ export class DriverTxQueue {
    */
   private vethXmit(skb: number, lenBytes: number): number {
     if (this.faultTxBusyWhileAwake) return this.busy();
+    if (this.faultPeerDown) {
+      // peer down: rq->napi is gone, so veth_forward_skb → netif_rx → enqueue_to_backlog, which drops the skb
+      // (the peer is not running: SKB_DROP_REASON_DEV_READY) and returns NET_RX_DROP; veth_xmit counts it in
+      // tx_dropped and returns NET_XMIT_DROP (the real capture shared/traces/veth-peer-down shows both)
+      this.txDropped++;
+      this.host.freeSkb(this.dev, this.index, skb, false, DropReason.DEV_READY, FreeLocation.enqueueToBacklog);
+      return 0x01; // NET_XMIT_DROP
+    }
+    if (this.vethBacklogRx && this.occupancy >= this.ringSize) {
+      this.txDropped++;
+      this.host.freeSkb(this.dev, this.index, skb, false, DropReason.CPU_BACKLOG, FreeLocation.enqueueToBacklog);
+      return 0x01; // NET_XMIT_DROP
+    }
     if (this.occupancy >= this.ringSize) {
       this.peerRingFull++;
       if (!this.hasQdisc) {
@@ -445,7 +475,8 @@ export class DriverTxQueue {
     this.post(skb, lenBytes, descs);
     if (this.bql) netdevTxSentQueue(this.txq, lenBytes, this.host.jiffies());
     if (this.free < descs) this.stopQueue();
-    if (this.txq.xmitStopped() || !xmitMore) this.ringDoorbell();
+    if (this.txq.xmitStopped() || !xmitMore) this.burstDoorbell();
+    this.prevXmitMore = xmitMore;
     return NETDEV_TX_OK;
   }
 
@@ -530,6 +561,25 @@ export class DriverTxQueue {
     return true;
   }
 
+  /**
+   * veth peer set down: veth_close(peer) → veth_napi_del → veth_napi_del_range: napi_disable, then ptr_ring_cleanup
+   * frees what the peer never consumed (kfree_skb at veth_napi_del_range), and since "veth: more robust handling of
+   * race to avoid txq getting stuck" (6.18) a stale stop of the sending txq is woken (netif_tx_wake_queue).
+   */
+  vethPeerClose(): void {
+    this.faultPeerDown = true;
+    while (this.tail !== this.head) {
+      const slot = this.tail & this.mask;
+      const skb = this.slotSkb[slot]!;
+      this.slotSkb[slot] = -1;
+      this.txDropped++;
+      this.host.freeSkb(this.dev, this.index, skb, false, DropReason.NOT_SPECIFIED, FreeLocation.vethNapiDelRange);
+      this.tail = (this.tail + this.slotDescs[slot]!) | 0;
+    }
+    this.head = this.tail = this.doorbell = this.hwNext = this.hwDone = 0;
+    if (this.txq.txqStopped()) this.wakeQueue();
+  }
+
   /** hardware finished the packet at hwNext: set DD on its descriptors */
   hwCompleteOne(): void {
     const slot = this.hwNext & this.mask;
@@ -581,7 +631,9 @@ export class DriverTxQueue {
     this.completedPackets += pkts;
     this.completedBytes += bytes;
     if (!this.bql || pkts === 0) return false;
-    const r = netdevTxCompletedQueue(this.txq, pkts, bytes, this.host.jiffies());
+    // the bql_completed_zero fault: the clean pass reports its packets with 0 bytes, which
+    // netdev_tx_completed_queue ignores (`if (!bytes) return`, §B, §I.5)
+    const r = netdevTxCompletedQueue(this.txq, pkts, this.faultBqlZeroBytes ? 0 : bytes, this.host.jiffies());
     if (r.stall) this.host.dqlStall(this.dev, this.index, r.stall);
     return r.reschedule;
   }
@@ -598,6 +650,19 @@ export class DriverTxQueue {
     this.postedPackets++;
     this.postedBytes += lenBytes;
     this.xmitOk++;
+  }
+
+  /**
+   * The tail write after the last skb of a burst (or a single skb). The doorbell_skipped fault (§I.11) drops the
+   * first one that ends an xmit_more burst: the descriptors stay posted and unseen until a later doorbell.
+   */
+  private burstDoorbell(): void {
+    if (this.faultSkipDoorbell && this.prevXmitMore) {
+      this.faultSkipDoorbell = false;
+      this.doorbellsSkipped++;
+      return;
+    }
+    this.ringDoorbell();
   }
 
   private ringDoorbell(): void {
