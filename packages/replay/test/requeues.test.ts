@@ -5,7 +5,8 @@
  * with a slow peer NAPI): tc says 176 requeues for 29 BUSY returns; the shared captures keep requeues = BUSY
  * returns because their BUSY never cut a bulk list.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -32,4 +33,29 @@ describe('requeues = tc -s requeues on a real bulk-dequeue capture', () => {
       expect(q.qdiscDrops).toBe(truth.qdisc_delta.drops);
     });
   }
+});
+
+describe('requeues with no rc=16 event: the driver stopped the txq mid-list (igb_maybe_stop_tx)', () => {
+  it('igb-lost-wakeup-bql: every bulk rest dev_hard_start_xmit handed back is counted, as the model counts it', async () => {
+    const { PerfScriptWriter, Simulator, parseScenario, perfScriptContextFor } = await import('@txreplay/model');
+    const scenarioFile = path.join(repoRoot, 'examples/scenarios/igb-lost-wakeup-bql.json');
+    const scenario = parseScenario(readFileSync(scenarioFile, 'utf8'), scenarioFile);
+    const chunks: string[] = [];
+    let writer: InstanceType<typeof PerfScriptWriter> | null = null;
+    const sim = new Simulator(scenario, { onEvent: (ev) => writer!.consumer(ev) });
+    writer = new PerfScriptWriter(perfScriptContextFor(scenario, sim.tasks));
+    const truth = sim.run();
+    for (const c of writer.drainChunks()) chunks.push(c);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'txr-requeue-')), 'igb-lost-wakeup-bql.perf-script.txt');
+    writeFileSync(file, chunks.join(''));
+    const { table } = await loadEvents([file]);
+    const q = replayTable(table).queues.find((x) => x.dev === 'eth0' && x.queue === 0)!;
+    const model = truth.devices[0]!;
+    expect(q.txBusy).toBe(0); // no net_dev_xmit rc=16 at all: every requeue is a bulk rest
+    expect(model.requeues).toBeGreaterThan(6000);
+    // within one packet of the model (0 before bulk rests were counted; 6380 of the model's 6381 now): the one
+    // packet is not yet explained, and the test says so rather than hide it
+    expect(Math.abs(q.requeues - model.requeues)).toBeLessThanOrEqual(1);
+    expect(Math.abs(q.backlogAtEnd - (q.enqueued - model.sentPackets))).toBeLessThanOrEqual(1);
+  });
 });

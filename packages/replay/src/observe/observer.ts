@@ -566,6 +566,8 @@ export class Observer {
     const { txqStateN, txqState } = v;
     const st = txqStateN !== null && ((txqStateN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : txqState[i]!;
     const bits = st === NULL_I32 ? -1 : st;
+    this.requeueBulkRest(c);
+    if (q.bulkCpu >= 0 && q.bulkCpu !== c) this.requeueBulkRest(q.bulkCpu, q);
     if (s > 0) {
       const { packetsN, packets } = v;
       const pk = packetsN !== null && ((packetsN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : packets[i]!;
@@ -583,6 +585,7 @@ export class Observer {
       }
       this.cpuBulkQ[c] = q;
       this.cpuBulkLeft[c] = p;
+      q.bulkCpu = c;
       q.backlog = Math.max(0, q.backlog - p);
       if (slot >= 0) {
         const lc = this.lc;
@@ -603,6 +606,22 @@ export class Observer {
       q.withheldLastRow = row;
     }
     if (bits >= 0) this.observeState(q, bits, rel, row, false, true);
+  }
+
+  /**
+   * §D.4: a bulk list this CPU dequeued and did not transmit to its end. dev_hard_start_xmit() stops at a txq the
+   * driver stopped after its last skb (`netif_tx_queue_stopped(txq) && skb` → NETDEV_TX_BUSY, no xmit event for the
+   * rest) and sch_direct_xmit() hands the rest to dev_requeue_skb(), which counts each skb as a requeue and puts it
+   * back in the qdisc's backlog. The CPU's next qdisc_dequeue shows that the list ended there, and so does any
+   * CPU's next dequeue of the same qdisc (only one CPU runs a qdisc at a time: qdisc_run_begin).
+   */
+  private requeueBulkRest(c: number, only: QueueObs | null = null): void {
+    const left = this.cpuBulkLeft[c]!;
+    const bq = this.cpuBulkQ[c];
+    if (left <= 0 || !bq || (only !== null && bq !== only)) return;
+    bq.requeues += left;
+    bq.backlog += left;
+    this.cpuBulkLeft[c] = 0;
   }
 
   /** net_dev_start_xmit: the skb's TX queue (queue_mapping), and proof the txq was awake (§D.4) */

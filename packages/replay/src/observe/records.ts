@@ -118,6 +118,8 @@ export class QueueObs {
   /** largest `packets` of one qdisc_dequeue (bulk list length, §D.4) and its row */
   bulkMax = 0;
   bulkMaxRow = -1;
+  /** the CPU that dequeued this queue's last bulk list (its untransmitted rest is requeued: observer requeueBulkRest) */
+  bulkCpu = -1;
   /** qdisc_dequeue events that returned a bulk list longer than a quota-bounded one (1 + dev_tx_weight) */
   bulkOver = 0;
   bulkOverFirstRow = -1;
