@@ -29,6 +29,30 @@ export class F64List {
   }
 }
 
+/** F64List's int32 twin, for rows and byte counts (half the memory of float64). */
+export class I32List {
+  a: Int32Array;
+  length = 0;
+  constructor(capacity = 64) {
+    this.a = new Int32Array(capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.a.length) this.reserve(this.length + 1);
+    this.a[this.length++] = v;
+  }
+  reserve(n: number): void {
+    if (n <= this.a.length) return;
+    let c = Math.max(this.a.length * 2, 16);
+    while (c < n) c *= 2;
+    const b = new Int32Array(c);
+    b.set(this.a.subarray(0, this.length));
+    this.a = b;
+  }
+  get(i: number): number {
+    return this.a[i]!;
+  }
+}
+
 /** First index i with xs[i] >= v (xs sorted ascending). */
 export function lowerBound(xs: F64List, v: number): number {
   let lo = 0;
