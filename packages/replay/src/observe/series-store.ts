@@ -1,13 +1,14 @@
 /**
- * One TX queue's backlog / in-flight series in bounded memory: every change is a point until BUCKETS points are
- * held, then adjacent points are merged pairwise into buckets (each covering 2, 4, 8… consecutive points) that keep
- * the points where the backlog and the in-flight bytes were lowest and highest and the bucket's last point. A
+ * One TX queue's backlog / in-flight series in bounded memory: every change is a point until BUCKETS × 5 points are
+ * held (one array write per value, as the unbounded lists were), then they become BUCKETS / 2 buckets of 10 points
+ * each, merged pairwise whenever the buckets fill (20, 40… points each), that keep the points where the backlog and
+ * the in-flight bytes were lowest and highest and the bucket's last point. A
  * spike is never dropped, every point shown is one the queue really had (both values together), and memory stays
  * ~1 MB per queue whatever the trace length. The one exact number a rule reads from the series — packets enqueued
  * since the last state observation (qdisc_stuck_backlog) — is kept exactly as the points arrive (risesFrom).
  */
 
-/** Buckets held before they are merged pairwise (exact series up to this many points). */
+/** Buckets held before they are merged pairwise (the series is exact up to 5 × this many points). */
 const SERIES_BUCKETS = 8192;
 /** Representative points per bucket: lowest / highest backlog, lowest / highest in-flight, last. */
 const REPS = 5;
@@ -26,12 +27,13 @@ export class SeriesStore {
   private prevB = Number.NaN;
   /** distinct points so far (the open one included) */
   points = 0;
-  // buckets: REPS points each (ts, backlog, in-flight), struct of arrays; grown up to SERIES_BUCKETS
-  private ts = new Float64Array(16 * REPS);
-  private bl = new Float64Array(16 * REPS);
-  private inf = new Float64Array(16 * REPS);
+  // exact: the points (ts, backlog, in-flight) one per slot; then buckets of REPS points each; struct of arrays
+  private ts = new Float64Array(64);
+  private bl = new Float64Array(64);
+  private inf = new Float64Array(64);
+  /** points held (exact) or buckets */
   private n = 0;
-  /** points per full bucket (a power of two) and points in the last bucket */
+  /** 1 while exact; then points per full bucket, and points in the last bucket */
   private width = 1;
   private fill = 0;
   // enqueues since the last state observation: backlog rises of the points at or after riseFrom
@@ -72,10 +74,29 @@ export class SeriesStore {
 
   /** The held points in time order (the open one last): exact while `exact`, else the buckets' representatives. */
   view(): { ts: Float64Array; backlog: Float64Array; inflight: Float64Array; exact: boolean } {
-    const cap = this.n * REPS + 1;
+    const exact = this.width === 1;
+    const cap = (exact ? this.n : this.n * REPS) + 1;
     const ts = new Float64Array(cap);
     const backlog = new Float64Array(cap);
     const inflight = new Float64Array(cap);
+    let m = 0;
+    if (exact) {
+      ts.set(this.ts.subarray(0, this.n));
+      backlog.set(this.bl.subarray(0, this.n));
+      inflight.set(this.inf.subarray(0, this.n));
+      m = this.n;
+    } else m = this.bucketPoints(ts, backlog, inflight);
+    if (this.points > 0) {
+      ts[m] = this.pTs;
+      backlog[m] = this.pB;
+      inflight[m] = this.pI;
+      m++;
+    }
+    return { ts: ts.subarray(0, m), backlog: backlog.subarray(0, m), inflight: inflight.subarray(0, m), exact };
+  }
+
+  /** the buckets' representatives in time order, each point once */
+  private bucketPoints(ts: Float64Array, backlog: Float64Array, inflight: Float64Array): number {
     let m = 0;
     const order = [0, 1, 2, 3, 4];
     for (let k = 0; k < this.n; k++) {
@@ -90,18 +111,7 @@ export class SeriesStore {
         m++;
       }
     }
-    if (this.points > 0) {
-      ts[m] = this.pTs;
-      backlog[m] = this.pB;
-      inflight[m] = this.pI;
-      m++;
-    }
-    return {
-      ts: ts.subarray(0, m),
-      backlog: backlog.subarray(0, m),
-      inflight: inflight.subarray(0, m),
-      exact: this.width === 1,
-    };
+    return m;
   }
 
   /** the open point's rise (0 for the first point: nothing before it) */
@@ -119,17 +129,26 @@ export class SeriesStore {
     this.closedRise = 0;
   }
 
-  /** Add a closed point to the last bucket, or a new one (merging all buckets pairwise when they are full). */
+  /** Add a closed point: to the exact points, the last bucket, or a new one (merging when the buckets are full). */
   private commit(t: number, b: number, i: number): void {
-    if (this.n === 0 || this.fill === this.width) {
-      if (this.n === this.buckets) this.mergePairs();
-      else if ((this.n + 1) * REPS > this.ts.length) this.grow();
-      const o = this.n++ * REPS;
-      for (let r = 0; r < REPS; r++) {
-        this.ts[o + r] = t;
-        this.bl[o + r] = b;
-        this.inf[o + r] = i;
+    if (this.width === 1) {
+      const n = this.n;
+      if (n === this.ts.length) {
+        if (n === this.buckets * REPS) this.toBuckets();
+        else this.grow();
       }
+      if (this.width === 1) {
+        this.ts[n] = t;
+        this.bl[n] = b;
+        this.inf[n] = i;
+        this.n = n + 1;
+        return;
+      }
+    }
+    if (this.fill === this.width) {
+      if (this.n === this.buckets) this.mergePairs();
+      const o = this.n++ * REPS;
+      for (let r = 0; r < REPS; r++) this.setRep(o + r, t, b, i);
       this.fill = 1;
       return;
     }
@@ -140,6 +159,35 @@ export class SeriesStore {
     if (i > this.inf[o + R_IMAX]!) this.setRep(o + R_IMAX, t, b, i);
     this.setRep(o + R_LAST, t, b, i);
     this.fill++;
+  }
+
+  /**
+   * The exact points (buckets × REPS) become buckets / 2 buckets of 2 × REPS points, in place: bucket k's slots
+   * [k·REPS, (k+1)·REPS) lie at or before its points [2k·REPS, (2k+2)·REPS), which are read first.
+   */
+  private toBuckets(): void {
+    const w = 2 * REPS;
+    const nb = this.n / w;
+    for (let k = 0; k < nb; k++) {
+      const from = k * w;
+      let bMin = from;
+      let bMax = from;
+      let iMin = from;
+      let iMax = from;
+      for (let p = from + 1; p < from + w; p++) {
+        if (this.bl[p]! < this.bl[bMin]!) bMin = p;
+        if (this.bl[p]! > this.bl[bMax]!) bMax = p;
+        if (this.inf[p]! < this.inf[iMin]!) iMin = p;
+        if (this.inf[p]! > this.inf[iMax]!) iMax = p;
+      }
+      const picks = [bMin, bMax, iMin, iMax, from + w - 1].map(
+        (p) => [this.ts[p]!, this.bl[p]!, this.inf[p]!] as const,
+      );
+      for (let r = 0; r < REPS; r++) this.setRep(k * REPS + r, picks[r]![0], picks[r]![1], picks[r]![2]);
+    }
+    this.n = nb;
+    this.width = w;
+    this.fill = w;
   }
 
   private setRep(at: number, t: number, b: number, i: number): void {
