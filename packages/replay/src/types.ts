@@ -231,6 +231,11 @@ export interface QueueSeries {
   dqlLimitExpected: (number | null)[];
   /** (added) every qdisc drop attributed to this queue (the queue table's qdiscDrops, one stamp each; not thinned) */
   qdiscDropTsNs?: bigint[];
+  /**
+   * Present when a long trace's drops were merged (bounded memory, observe/stamp-counts.ts): how many drops each
+   * stamp of qdiscDropTsNs stands for (they sum to the queue's qdiscDrops). Absent: one drop per stamp.
+   */
+  qdiscDropCounts?: number[];
 }
 
 export interface ReplayResult {

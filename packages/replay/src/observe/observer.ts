@@ -315,30 +315,7 @@ export class Observer {
 
   /** a series point for q at rel when its backlog or in-flight bytes changed (one point per time) */
   private sample(q: QueueObs, rel: number): void {
-    const ts = q.sTs;
-    const bl = q.sBacklog;
-    const inf = q.sInflight;
-    const m = ts.length;
-    if (m > 0) {
-      if (bl.a[m - 1] === q.backlog && inf.a[m - 1] === q.inflightBytes) return;
-      if (ts.a[m - 1] === rel) {
-        bl.a[m - 1] = q.backlog;
-        inf.a[m - 1] = q.inflightBytes;
-        return;
-      }
-    }
-    // the three lists grow together: one capacity check
-    if (m === ts.a.length || m === bl.a.length || m === inf.a.length) {
-      ts.reserve(m + 1);
-      bl.reserve(m + 1);
-      inf.reserve(m + 1);
-    }
-    ts.a[m] = rel;
-    bl.a[m] = q.backlog;
-    inf.a[m] = q.inflightBytes;
-    ts.length = m + 1;
-    bl.length = m + 1;
-    inf.length = m + 1;
+    q.series.push(rel, q.backlog, q.inflightBytes, q.lastStateRel);
   }
 
   /** a state observation on txq `q`: `bits` are the txq->state bits known at `rel` */
@@ -683,7 +660,6 @@ export class Observer {
       // NET_XMIT_DROP (1) / NET_XMIT_CN (2) / errno: the driver consumed or dropped the skb (§D.4)
       q.xmitOtherRc++;
       d.rcOther.set(r, (d.rcOther.get(r) ?? 0) + 1);
-      d.rcDropTs.push(rel);
       if (d.rcDropFirstRow < 0) d.rcDropFirstRow = row;
       d.rcDropLastRow = row;
       const slot = this.slotGet(s, c);
@@ -825,7 +801,7 @@ export class Observer {
     }
     if (q) {
       q.qdiscDrops++;
-      q.dropTs.push(rel);
+      q.drops.push(rel, q.lastStateRel);
       if (q.dropFirstRow < 0) q.dropFirstRow = row;
       q.dropLastRow = row;
       if (q.open[0] || q.open[1] || q.open[2]) q.dropsWhileStopped++;

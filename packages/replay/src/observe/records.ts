@@ -4,8 +4,10 @@
  */
 import { NULL_PTR } from '../columns.js';
 import type { RowAccess } from '../input/batches.js';
-import { F64List } from '../input/growable.js';
+import { F64List, I32List } from '../input/growable.js';
 import type { StateName } from './kinds.js';
+import { SeriesStore } from './series-store.js';
+import { StampCounts } from './stamp-counts.js';
 
 export interface ObservedInterval {
   state: StateName;
@@ -30,14 +32,13 @@ export class DevObs {
   napiPollTs = new F64List();
   /** polls that returned work < budget: the instance drained what it had (§F) */
   napiIdleTs = new F64List();
-  napiIdleRows = new F64List();
+  napiIdleRows = new I32List();
   /** polls with work == budget: more work pending, stays scheduled (§F, §I.12) */
   napiFullTs = new F64List();
   napiStructs = new Set<number>();
   xmitEvents = 0;
   /** net_dev_xmit rc other than 0/16, by rc */
   rcOther = new Map<number, number>();
-  rcDropTs = new F64List();
   rcDropFirstRow = -1;
   rcDropLastRow = -1;
   /** net_dev_xmit_timeout rows */
@@ -76,7 +77,8 @@ export class QueueObs {
   dropsInside = 0;
   /** qdisc drops while DRV_XOFF/STACK_XOFF/FROZEN was set (§I.6) */
   dropsWhileStopped = 0;
-  dropTs = new F64List();
+  /** qdisc drop times, bounded (stamp-counts.ts) */
+  drops = new StampCounts();
   dropFirstRow = -1;
   dropLastRow = -1;
   /** NULL dequeues while the txq was awake and the qdisc held packets: the qdisc itself withheld them (shaping) */
@@ -85,7 +87,7 @@ export class QueueObs {
   withheldLastRow = -1;
   completionTs = new F64List();
   /** rows of those completions (evidence) */
-  completionRows = new F64List();
+  completionRows = new I32List();
   xmitTs = new F64List();
   busyTs = new F64List();
   busyRows: number[] = [];
@@ -132,16 +134,15 @@ export class QueueObs {
   driverTimeSumNs = 0;
   driverTimeCount = 0;
   driverTimeMaxNs = 0;
-  // series (changes only)
-  sTs = new F64List();
-  sBacklog = new F64List();
-  sInflight = new F64List();
+  /** backlog and in-flight bytes at each change, bounded (series-store.ts) */
+  series = new SeriesStore();
   /** completion batches (one dql_completed each): ts, bytes; queued: ts, bytes */
   /** dql_queued calls: one per net_dev_xmit rc=0, i.e. the transmit times themselves */
   get dqlQueuedTs(): F64List {
     return this.xmitTs;
   }
-  dqlQueuedBytes = new F64List();
+  /** per dql_queued call: the skb's bytes (net_dev_xmit len) */
+  dqlQueuedBytes = new I32List();
   dqlCompletedTs = new F64List();
   dqlCompletedBytes = new F64List();
   constructor(

@@ -7,23 +7,8 @@
  *   one TX queue (TCQ_F_ONETXQUEUE) dequeue_skb() (net/sched/sch_generic.c) returns NULL *without* its tracepoint
  *   exactly when netif_xmit_frozen_or_stopped(txq): the txq has been stopped or FROZEN since, untraced (critical).
  */
-import { countIn, lowerBound } from '../input/growable.js';
-import type { QueueObs } from '../observe/records.js';
 import { K } from '../observe/kinds.js';
 import { fmtMs, type QueueRule } from './context.js';
-
-/** Enqueues after `fromRel`: the backlog series rose (it records changes only). */
-function enqueuesAfter(q: QueueObs, fromRel: number): number {
-  let n = 0;
-  let k = lowerBound(q.sTs, fromRel);
-  let prev = k > 0 ? q.sBacklog.get(k - 1) : q.sBacklog.length > 0 ? q.sBacklog.get(0) : 0;
-  for (; k < q.sTs.length; k++) {
-    const b = q.sBacklog.get(k);
-    if (b > prev) n += b - prev;
-    prev = b;
-  }
-  return n;
-}
 
 export const qdiscStuckBacklog: QueueRule = {
   kind: 'qdisc_stuck_backlog',
@@ -42,8 +27,9 @@ export const qdiscStuckBacklog: QueueRule = {
     )
       return;
     const idleMs = fmtMs(o.lastRel - q.lastStateRel);
-    const enq = enqueuesAfter(q, q.lastStateRel);
-    const drops = countIn(q.dropTs, q.lastStateRel, o.lastRel + 1);
+    // the backlog series rose by the enqueues since the last dequeue (it records changes only)
+    const enq = q.series.risesFrom(q.lastStateRel);
+    const drops = q.drops.countFrom(q.lastStateRel);
     if (enq === 0) {
       add(
         'qdisc_stuck_backlog',
