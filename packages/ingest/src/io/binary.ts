@@ -18,12 +18,7 @@ import { canonicalEvent, eventId, parseFields } from '../parse/fields.js';
 import { MAX_ISSUES } from '../parse/lines.js';
 import { decodeFields, type EventFormat } from '../parse/tracing-data/eventFormat.js';
 import { renderPrintFmt, type SymbolResolver } from '../parse/tracing-data/printFmt.js';
-import type {
-  BinaryTraceReader,
-  BinaryTraceRecord,
-  LostWindow,
-  TracepointRecord,
-} from '../parse/tracing-data/types.js';
+import type { BinaryTraceReader, LostWindow, RecordSink } from '../parse/tracing-data/types.js';
 import type { EventColumns } from '../table/columns.js';
 import { LOST_EVENTS_MARKER } from '../table/schema.js';
 import { PlanApplier, columnPlan, type ColumnPlan } from './binaryPlan.js';
@@ -52,7 +47,7 @@ const pad9 = (n: bigint): string => n.toString().padStart(9, '0');
 const stamp = (tsNs: bigint): string => `${tsNs / 1_000_000_000n}.${pad9(tsNs % 1_000_000_000n)}`;
 
 /** The rows of one binary source, counted as the lines of its `perf script` text would be. */
-class BinaryRows {
+class BinaryRows implements RecordSink {
   lines = 0;
   events = 0;
   skipped = 0;
@@ -61,7 +56,9 @@ class BinaryRows {
   readonly countsByEvent: number[] = [];
   /** full batches waiting for the caller (handed over after each reader batch) */
   readonly pending: RecordBatch[] = [];
-  private lastNs = 0n;
+  /** the last event's time (halves): a lost window without its own stamp is put there */
+  private lastHi = 0;
+  private lastLo = 0;
   private readonly formats = new Map<EventFormat, FormatInfo>();
   /** task name as recorded → the printed comm's index in the `comm` dictionary */
   private readonly comms = new Map<string, number>();
@@ -77,6 +74,10 @@ class BinaryRows {
     this.applier = new PlanApplier(cols, resolve);
   }
 
+  /** the format of the previous event and its info (events of one kind come in runs) */
+  private lastFmt: EventFormat | undefined;
+  private lastInfo: FormatInfo | undefined;
+
   private info(fmt: EventFormat): FormatInfo {
     let i = this.formats.get(fmt);
     if (i === undefined) {
@@ -85,34 +86,49 @@ class BinaryRows {
       i = { plan, eventIdx: this.cols.dicts.event.intern(name), ev: eventId(name), name };
       this.formats.set(fmt, i);
     }
+    this.lastFmt = fmt;
+    this.lastInfo = i;
     return i;
   }
 
   /** The comm as the text prints it: blanks would split the line's columns, so perf-script style `_`. */
-  private comm(rec: TracepointRecord): string {
-    const c = rec.comm.replace(/\s+/g, '_');
-    return c !== '' ? c : `:${rec.tid ?? rec.pid}`;
+  private printedComm(comm: string, pid: number): string {
+    const c = comm.replace(/\s+/g, '_');
+    return c !== '' ? c : `:${pid}`;
   }
 
   /** The comm's dictionary index (an empty comm prints as `:tid`, so it is not cached). */
-  private commIdx(rec: TracepointRecord): number {
-    let i = this.comms.get(rec.comm);
+  private commIdx(comm: string, pid: number): number {
+    let i = this.comms.get(comm);
     if (i === undefined) {
-      i = this.cols.dicts.comm.intern(this.comm(rec));
-      if (rec.comm !== '') this.comms.set(rec.comm, i);
+      i = this.cols.dicts.comm.intern(this.printedComm(comm, pid));
+      if (comm !== '') this.comms.set(comm, i);
     }
     return i;
   }
 
-  event(rec: TracepointRecord): void {
-    this.lastNs = rec.tsNs;
-    const p = rec.payload!;
-    const info = this.info(p.fmt);
+  event(
+    fmt: EventFormat,
+    buf: Buffer,
+    start: number,
+    end: number,
+    le: boolean,
+    tsHi: number,
+    tsLo: number,
+    cpu: number,
+    pid: number,
+    tid: number | undefined,
+    comm: string,
+  ): void {
+    this.lastHi = tsHi;
+    this.lastLo = tsLo;
+    const info = this.lastFmt === fmt ? this.lastInfo! : this.info(fmt);
     const cols = this.cols;
+    const task = tid ?? pid;
     let r = cols.begin();
     if (info.plan !== null) {
-      this.header(r, rec, info);
-      if (this.applier.apply(info.plan, r, p.buf, p.start, p.end, p.littleEndian)) {
+      this.header(r, tsHi, tsLo, cpu, task, comm, info);
+      if (this.applier.apply(info.plan, r, buf, start, end, le)) {
         this.lines++;
         this.commit(r);
         return;
@@ -121,14 +137,14 @@ class BinaryRows {
       r = cols.begin();
     }
     // the reference: the field text the tool prints, read by the text grammar
-    const body = renderPrintFmt(p.fmt, decodeFields(p.fmt, p.buf, p.start, p.end, p.littleEndian), this.resolve);
+    const body = renderPrintFmt(fmt, decodeFields(fmt, buf, start, end, le), this.resolve);
     if (body === null) {
       // no line: the format uses what the renderer does not follow (counted as skipped, as before)
       this.skipped++;
       return;
     }
     this.lines++;
-    this.header(r, rec, info);
+    this.header(r, tsHi, tsLo, cpu, task, comm, info);
     const err = parseFields(cols, r, info.ev, body, 0, body.length);
     if (err === null) {
       this.commit(r);
@@ -136,7 +152,8 @@ class BinaryRows {
     }
     cols.discard();
     this.skipped++;
-    const text = `${this.comm(rec)} ${rec.tid ?? rec.pid} [${rec.cpu}] ${stamp(rec.tsNs)}: ${rec.event}: ${body}`;
+    const tsNs = (BigInt(tsHi) << 32n) | BigInt(tsLo);
+    const text = `${this.printedComm(comm, task)} ${task} [${cpu}] ${stamp(tsNs)}: ${fmt.event}: ${body}`;
     const issue: ParseIssue = {
       path: this.path,
       line: this.lines,
@@ -147,16 +164,17 @@ class BinaryRows {
     if (this.issues.length < MAX_ISSUES) this.issues.push(issue);
   }
 
-  private header(r: number, rec: TracepointRecord, info: FormatInfo): void {
-    const { values, valid } = this.cols;
-    values.ts_ns[r] = rec.tsNs;
-    values.pid[r] = rec.tid ?? rec.pid;
+  private header(r: number, tsHi: number, tsLo: number, cpu: number, task: number, comm: string, info: FormatInfo) {
+    const { values, valid, halves } = this.cols;
+    halves.ts_ns[2 * r] = tsLo;
+    halves.ts_ns[2 * r + 1] = tsHi;
+    values.pid[r] = task;
     valid.pid[r] = 1;
-    if (rec.cpu >= 0) {
-      values.cpu[r] = rec.cpu;
+    if (cpu >= 0) {
+      values.cpu[r] = cpu;
       valid.cpu[r] = 1;
     }
-    values.comm[r] = this.commIdx(rec);
+    values.comm[r] = this.commIdx(comm, task);
     valid.comm[r] = 1;
     values.event[r] = info.eventIdx;
     valid.event[r] = 1;
@@ -171,7 +189,12 @@ class BinaryRows {
     this.lines++;
     const cols = this.cols;
     const r = cols.begin();
-    cols.values.ts_ns[r] = w.endNs ?? w.startNs ?? this.lastNs;
+    const ts = w.endNs ?? w.startNs;
+    if (ts !== undefined) cols.values.ts_ns[r] = ts;
+    else {
+      cols.halves.ts_ns[2 * r] = this.lastLo;
+      cols.halves.ts_ns[2 * r + 1] = this.lastHi;
+    }
     if (w.cpu !== undefined && w.cpu >= 0) {
       cols.values.cpu[r] = w.cpu;
       cols.valid.cpu[r] = 1;
@@ -216,26 +239,20 @@ export async function ingestBinarySource(
   const reader: BinaryTraceReader =
     format === 'perf-data' ? readPerfData(path, { decode: false }) : readTraceDat(path, { decode: false });
   const sourceIdx = cols.dicts.source.intern(path);
-  let rows: BinaryRows | undefined;
-  const it = reader.batches();
+  // the kallsyms (trace.dat) are read with the headers, before the first record: resolved when first needed
+  const rows = new BinaryRows(cols, sourceIdx, path, opts, (a) => reader.kallsyms?.resolve(a));
+  const it = reader.pump(rows);
   for (;;) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
-    let next: IteratorResult<BinaryTraceRecord[]>;
+    let next: IteratorResult<void>;
     try {
       next = await it.next();
     } catch (e) {
       throw damaged(path, format, e);
     }
-    if (next.done === true) break;
-    // the kallsyms (trace.dat) are read with the headers, before the first batch
-    rows ??= new BinaryRows(cols, sourceIdx, path, opts, (a) => reader.kallsyms?.resolve(a));
-    for (const rec of next.value) {
-      if (rec.kind === 'event') rows.event(rec);
-      else rows.lost(rec);
-    }
     for (const b of rows.pending.splice(0)) await onBatch(b);
+    if (next.done === true) break;
   }
-  rows ??= new BinaryRows(cols, sourceIdx, path, opts, undefined);
   const eventCounts: Record<string, number> = {};
   rows.countsByEvent.forEach((n, idx) => {
     if (n) eventCounts[cols.dicts.event.values[idx] as string] = n;
