@@ -19,7 +19,7 @@ import { MAX_ISSUES } from '../parse/lines.js';
 import { decodeFields, type EventFormat } from '../parse/tracing-data/eventFormat.js';
 import { renderPrintFmt, type SymbolResolver } from '../parse/tracing-data/printFmt.js';
 import type { BinaryTraceReader, LostWindow, RecordSink } from '../parse/tracing-data/types.js';
-import type { EventColumns } from '../table/columns.js';
+import { BufferPool, buffersOf, type EventColumns } from '../table/columns.js';
 import { LOST_EVENTS_MARKER } from '../table/schema.js';
 import { PlanApplier, columnPlan, type ColumnPlan } from './binaryPlan.js';
 import { binaryWarnings } from './binaryWarnings.js';
@@ -31,6 +31,8 @@ export interface BinaryIngestOptions {
   signal?: AbortSignal;
   /** false: every event rendered and parsed as text (the reference the column plans are tested against) */
   direct?: boolean;
+  /** onBatch is done with a batch once it returns (writes, keeps nothing): its buffers are reused (rows.ts BufferPool) */
+  reuseBatchBuffers?: boolean;
 }
 
 interface FormatInfo {
@@ -56,6 +58,9 @@ class BinaryRows implements RecordSink {
   readonly countsByEvent: number[] = [];
   /** full batches waiting for the caller (handed over after each reader batch) */
   readonly pending: RecordBatch[] = [];
+  /** the pooled buffers of each pending batch, given back once onBatch returned */
+  readonly pendingBuffers: ArrayBufferLike[][] = [];
+  readonly pool: BufferPool | undefined;
   /** the last event's time (halves): a lost window without its own stamp is put there */
   private lastHi = 0;
   private lastLo = 0;
@@ -72,6 +77,7 @@ class BinaryRows implements RecordSink {
     private readonly resolve: SymbolResolver | undefined,
   ) {
     this.applier = new PlanApplier(cols, resolve);
+    this.pool = opts.reuseBatchBuffers === true ? new BufferPool() : undefined;
   }
 
   /** the format of the previous event and its info (events of one kind come in runs) */
@@ -207,6 +213,14 @@ class BinaryRows implements RecordSink {
     this.commit(r);
   }
 
+  /** The full batches so far to onBatch, in order; their pooled buffers back once it returned. */
+  async handOn(onBatch: (b: RecordBatch) => Promise<void>): Promise<void> {
+    while (this.pending.length > 0) {
+      await onBatch(this.pending.shift()!);
+      for (const buf of this.pendingBuffers.shift()!) this.pool?.give(buf);
+    }
+  }
+
   private commit(r: number): void {
     const cols = this.cols;
     cols.values.line[r] = this.lines;
@@ -215,7 +229,11 @@ class BinaryRows implements RecordSink {
     this.countsByEvent[ev] = (this.countsByEvent[ev] ?? 0) + 1;
     this.events++;
     cols.commit();
-    if (cols.full) this.pending.push(cols.flush());
+    if (cols.full) {
+      const b = cols.takeBuffers(this.pool);
+      this.pending.push(cols.batchOf(b));
+      this.pendingBuffers.push(this.pool === undefined ? [] : buffersOf(b));
+    }
   }
 }
 
@@ -250,7 +268,7 @@ export async function ingestBinarySource(
     } catch (e) {
       throw damaged(path, format, e);
     }
-    for (const b of rows.pending.splice(0)) await onBatch(b);
+    await rows.handOn(onBatch);
     if (next.done === true) break;
   }
   const eventCounts: Record<string, number> = {};

@@ -54,7 +54,13 @@ export class PerfState {
   /** the sample being parsed (one object for all samples) */
   readonly scratch: ParsedSample = { pid: -1, tid: Number.NaN, cpu: -1, timeHi: 0, timeLo: 0, rawStart: 0, rawEnd: 0 };
 
+  /** every attr lays its samples out alike (one sample_type / read_format): no id lookup per sample */
+  private uniform = true;
+
   addAttr(a: PerfAttr): void {
+    const first = this.attrs[0];
+    if (first !== undefined && (first.sampleType !== a.sampleType || first.readFormat !== a.readFormat))
+      this.uniform = false;
     this.attrs.push(a);
     for (const id of a.ids) {
       this.byId.set(id, a);
@@ -62,10 +68,11 @@ export class PerfState {
     }
   }
 
-  /** The attr of the sample at buf[base, base + size): by id when the file has several, else the only one. */
+  /** The attr of the sample at buf[base, base + size): by id when the file's attrs differ, else the first. */
   sampleAttr(buf: Buffer, base: number, size: number): PerfAttr | undefined {
     const first = this.attrs[0];
-    if (first === undefined || this.attrs.length === 1) return first;
+    // sample() uses the attr for its layout alone
+    if (first === undefined || this.uniform) return first;
     const pos = first.layout.idPos;
     if (pos < 0 || pos + 8 > size) return first;
     const at = base + pos;
