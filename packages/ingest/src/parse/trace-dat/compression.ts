@@ -4,22 +4,18 @@
  * through @bokuweb/zstd-wasm (the reference libzstd compiled to WebAssembly, MIT, pinned: about 8× the speed of
  * the pure-JS fzstd on trace-cmd's chunks, which this reader used before).
  */
-import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
 
 export type Decompressor = (data: Uint8Array, uncompressedSize: number) => Buffer;
 
-interface ZstdWasm {
-  init(): Promise<void>;
-  decompress(buf: Uint8Array, opts?: { defaultHeapSize: number }): Uint8Array;
-}
+type ZstdWasm = typeof import('@bokuweb/zstd-wasm');
 
 let zstd: Promise<ZstdWasm> | undefined;
 
-/** The WebAssembly decoder, compiled once per thread (its package is CommonJS: loaded with require). */
+/** The WebAssembly decoder, loaded and compiled once per thread, when a zstd file is first read. */
 function zstdWasm(): Promise<ZstdWasm> {
   zstd ??= (async () => {
-    const z = createRequire(import.meta.url)('@bokuweb/zstd-wasm') as ZstdWasm;
+    const z = await import('@bokuweb/zstd-wasm');
     await z.init();
     return z;
   })();
