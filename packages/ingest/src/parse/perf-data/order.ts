@@ -48,6 +48,9 @@ export class SampleQueue<Task> {
     if (s === undefined) {
       if (this.next === this.hi.length) this.grow();
       s = this.next++;
+      // appended in slot order: the two arrays stay packed (a store far past the end would make them hash tables)
+      this.bufs.push(undefined);
+      this.tasks.push(undefined);
     }
     this.hi[s] = hi;
     this.lo[s] = lo;
