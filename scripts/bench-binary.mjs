@@ -12,6 +12,8 @@
  * with `perf record -a` and once with `trace-cmd record -d --no-filter` (trace-cmd 3.1.6 cannot set its pid filter
  * here). The namespaces are removed and the top tracefs instance is restored to what it was, whatever happens.
  * Needs root, perf and trace-cmd. Args: optional paths of existing perf.data / trace.dat files (no recording).
+ * Each input is measured BENCH_RUNS times (default 3), the steps of a run back to back, with the load average
+ * printed at each run's start: the ratio of a run is taken within it, and the median and best ratio reported.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -124,14 +126,61 @@ function timed(argv, stdoutFile) {
   return { wall: last[0], cpu: last[1] + last[2], rssMb: last[3] / 1024, out: r.stdout };
 }
 
-const ingestJs = (input, out) =>
-  `const m = await import(${JSON.stringify(dist)}); const s = await m.ingestToArrow([${JSON.stringify(input)}], ${JSON.stringify(out)}); console.log(JSON.stringify({ events: s.events, lost: s.lostEvents, skipped: s.skipped }));`;
-const ingest = (input, out) => timed([process.execPath, '--input-type=module', '-e', ingestJs(input, out)]);
+const ingestJs = (input, out, workers) =>
+  `const m = await import(${JSON.stringify(dist)}); const s = await m.ingestToArrow([${JSON.stringify(input)}], ${JSON.stringify(out)}${workers === undefined ? '' : `, { workers: ${workers} }`}); console.log(JSON.stringify({ events: s.events, lost: s.lostEvents, skipped: s.skipped }));`;
+const ingest = (input, out, workers) =>
+  timed([process.execPath, '--input-type=module', '-e', ingestJs(input, out, workers)]);
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const runs = Number(process.env.BENCH_RUNS ?? 3);
 
 const keep = process.env.BENCH_KEEP;
 const dir = keep ?? mkdtempSync(join(tmpdir(), 'txreplay-bench-binary-'));
 if (keep) mkdirSync(keep, { recursive: true });
 const fmt = (n, d = 2) => n.toFixed(d).padStart(8);
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/**
+ * One run on one input, the steps back to back (so they share the machine's load): txreplay direct (a worker
+ * decoding, the default) and in this thread (workers 0), the tool's text, txreplay ingest of that text.
+ */
+function oneRun(input, isPerf, text, arrow) {
+  const load = loadavg();
+  const bin = ingest(input, arrow);
+  const thread = ingest(input, arrow, 0);
+  const tool = isPerf ? ['perf', 'script', '-i', input] : ['trace-cmd', 'report', '-i', input];
+  const toolRun = timed(tool, text);
+  const txt = ingest(text, arrow);
+  const two = { wall: toolRun.wall + txt.wall, cpu: toolRun.cpu + txt.cpu, rssMb: Math.max(toolRun.rssMb, txt.rssMb) };
+  const { events } = JSON.parse(bin.out.trim().split('\n').pop());
+  return { load, bin, thread, toolRun, txt, two, events, tool: tool.slice(0, 2).join(' ') };
+}
+
+function report(input, isPerf, text, all) {
+  const name = isPerf ? 'perf.data' : 'trace.dat';
+  const mb = statSync(input).size / 1e6;
+  const row = (what, t) =>
+    console.log(
+      `${name.padEnd(10)} ${fmt(mb, 1)} ${String(all[0].events).padStart(8)}  ${what.padEnd(36)} ${fmt(t.wall)} ${fmt(t.cpu)} ${fmt(t.rssMb, 0)}`,
+    );
+  all.forEach((r, i) => {
+    console.log(`run ${i + 1}/${all.length}, load average ${r.load} (1/5/15 min) at its start`);
+    row('txreplay → Arrow (direct, worker)', r.bin);
+    row('txreplay → Arrow (direct, 1 thread)', r.thread);
+    row(`${r.tool} > text`, r.toolRun);
+    row(`txreplay ingest of that text (${(statSync(text).size / 1e6).toFixed(0)} MB)`, r.txt);
+    row('two-step total', r.two);
+    console.log(
+      `           ratio two-step / direct: ${(r.two.wall / r.bin.wall).toFixed(2)}× wall, ${(r.two.cpu / r.bin.cpu).toFixed(2)}× CPU (1 thread: ${(r.two.wall / r.thread.wall).toFixed(2)}× wall, ${(r.two.cpu / r.thread.cpu).toFixed(2)}× CPU)`,
+    );
+  });
+  const wall = all.map((r) => r.two.wall / r.bin.wall);
+  const cpu = all.map((r) => r.two.cpu / r.bin.cpu);
+  const rss = Math.max(...all.map((r) => r.bin.rssMb));
+  console.log(
+    `${name}: ratio over ${all.length} runs: wall median ${median(wall).toFixed(2)}× (best ${Math.max(...wall).toFixed(2)}×), CPU median ${median(cpu).toFixed(2)}× (best ${Math.max(...cpu).toFixed(2)}×); direct peak RSS ${rss.toFixed(0)} MB; load average now ${loadavg()}\n`,
+  );
+}
+
 try {
   let inputs = process.argv.slice(2);
   if (inputs.length === 0) {
@@ -139,34 +188,14 @@ try {
     inputs = keep && have.every(existsSync) ? have : record(dir);
   }
   console.log(
-    `${'input'.padEnd(12)} ${'MB'.padStart(8)} ${'events'.padStart(9)}  step${' '.repeat(30)} ${'wall s'.padStart(8)} ${'CPU s'.padStart(8)} ${'RSS MB'.padStart(8)}`,
+    `${'input'.padEnd(10)} ${'MB'.padStart(8)} ${'events'.padStart(8)}  step${' '.repeat(32)} ${'wall s'.padStart(8)} ${'CPU s'.padStart(8)} ${'RSS MB'.padStart(8)}`,
   );
   for (const input of inputs) {
     const isPerf = !/\.dat(\.gz)?$/.test(input);
     const text = join(dir, isPerf ? 'perf-script.txt' : 'tracecmd-report.txt');
     const arrow = join(dir, 'out.arrow');
-    const bin = ingest(input, arrow);
-    const { events } = JSON.parse(bin.out.trim().split('\n').pop());
-    const tool = isPerf ? ['perf', 'script', '-i', input] : ['trace-cmd', 'report', '-i', input];
-    const toolRun = timed(tool, text);
-    const txt = ingest(text, arrow);
-    const two = {
-      wall: toolRun.wall + txt.wall,
-      cpu: toolRun.cpu + txt.cpu,
-      rssMb: Math.max(toolRun.rssMb, txt.rssMb),
-    };
-    const mb = statSync(input).size / 1e6;
-    const row = (what, t) =>
-      console.log(
-        `${(isPerf ? 'perf.data' : 'trace.dat').padEnd(12)} ${fmt(mb, 1)} ${String(events).padStart(9)}  ${what.padEnd(34)} ${fmt(t.wall)} ${fmt(t.cpu)} ${fmt(t.rssMb, 0)}`,
-      );
-    row('txreplay → Arrow (direct)', bin);
-    row(`${tool.slice(0, 2).join(' ')} > text`, toolRun);
-    row(`txreplay ingest of that text (${(statSync(text).size / 1e6).toFixed(0)} MB)`, txt);
-    row('two-step total', two);
-    console.log(
-      `${' '.repeat(12)} ratio two-step / direct: ${(two.wall / bin.wall).toFixed(2)}× wall, ${(two.cpu / bin.cpu).toFixed(2)}× CPU`,
-    );
+    const all = Array.from({ length: runs }, () => oneRun(input, isPerf, text, arrow));
+    report(input, isPerf, text, all);
   }
 } finally {
   if (!keep) rmSync(dir, { recursive: true, force: true });

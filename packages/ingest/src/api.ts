@@ -128,7 +128,9 @@ export async function ingestAll(
       continue;
     }
     if (input.kind === 'binary') {
-      sources.push(await ingestBinarySource(path, input.binary!, cols, counted, opts));
+      sources.push(
+        await ingestBinarySource(path, input.binary!, cols, counted, { ...opts, reuseBatchBuffers: batchesDropped }),
+      );
       continue;
     }
     sources.push(

@@ -301,8 +301,7 @@ export class PlanApplier {
     this.lastA = a;
     this.lastB = b;
     const prev = this.last.get(s);
-    if (prev === undefined || prev.bytes.length !== b - a || buf.compare(prev.bytes, 0, prev.bytes.length, a, b) !== 0)
-      return false;
+    if (prev === undefined || !sameBytes(prev.bytes, buf, a, b)) return false;
     this.cols.values[s.col as StrColumn][r] = prev.idx;
     this.cols.valid[s.col as StrColumn][r] = 1;
     return true;
@@ -369,6 +368,13 @@ function stringEnd(f: FormatField, buf: Buffer, start: number, at: number, end: 
   stringStart = start + (loc & 0xffff) + (f.relative ? f.offset + f.size : 0);
   const b = stringStart + (loc >>> 16);
   return b > end ? -1 : b;
+}
+
+/** buf[a, b) holds the bytes of `prev` (a device name: a few bytes, compared in a loop, not by Buffer.compare). */
+function sameBytes(prev: Buffer, buf: Buffer, a: number, b: number): boolean {
+  if (prev.length !== b - a) return false;
+  for (let i = 0; i < prev.length; i++) if (prev[i] !== buf[a + i]) return false;
+  return true;
 }
 
 /** No character the line tokenizer or the line splitter would cut at (blank, tab, control). */

@@ -140,26 +140,40 @@ export function parseSampleId(body: Buffer, end: number, st: bigint, le: boolean
   return out;
 }
 
-export interface ParsedSample extends SampleId {
-  /** PERF_SAMPLE_RAW payload: body[rawStart, rawEnd). */
+/** The fields of a sample the reader keeps (absent: pid -1, tid NaN, cpu -1, time 0). */
+export interface ParsedSample {
+  pid: number;
+  tid: number;
+  cpu: number;
+  /** PERF_SAMPLE_TIME as two uint32 halves: no BigInt per sample, exact at any value */
+  timeHi: number;
+  timeLo: number;
+  /** PERF_SAMPLE_RAW payload: buf[rawStart, rawEnd) (absolute offsets in the buffer the record sits in). */
   rawStart: number;
   rawEnd: number;
 }
 
 /**
- * Walk a PERF_RECORD_SAMPLE body (header included) in the kernel's order (perf_output_sample) up to the raw
- * data, into `out` (reused: one object for every sample); what follows RAW (branch stack, regs, ...) is not
- * needed. False: the sample is shorter than its layout.
+ * Walk a PERF_RECORD_SAMPLE at buf[base, base + size) (header included) in the kernel's order
+ * (perf_output_sample) up to the raw data, into `out` (reused: one object for every sample); what follows RAW
+ * (branch stack, regs, ...) is not needed. False: the sample is shorter than its layout.
  */
-export function parseSampleInto(body: Buffer, size: number, attr: PerfAttr, le: boolean, out: ParsedSample): boolean {
+export function parseSampleAt(
+  buf: Buffer,
+  base: number,
+  size: number,
+  attr: PerfAttr,
+  le: boolean,
+  out: ParsedSample,
+): boolean {
   const l = attr.layout;
-  const r32 = (at: number): number => (le ? body.readUInt32LE(at) : body.readUInt32BE(at));
   if (l.fixedEnd > size) return false;
-  out.pid = l.tidPos < 0 ? undefined : r32(l.tidPos) | 0;
-  out.tid = l.tidPos < 0 ? undefined : r32(l.tidPos + 4) | 0;
-  // the one BigInt of a sample: its timestamp (tsNs), exact to the nanosecond
-  out.time = l.timePos < 0 ? undefined : u64(body, l.timePos, le);
-  out.cpu = l.cpuPos < 0 ? undefined : r32(l.cpuPos);
+  const r32 = (at: number): number => (le ? buf.readUInt32LE(base + at) : buf.readUInt32BE(base + at));
+  out.pid = l.tidPos < 0 ? -1 : r32(l.tidPos) | 0;
+  out.tid = l.tidPos < 0 ? Number.NaN : r32(l.tidPos + 4) | 0;
+  out.timeHi = l.timePos < 0 ? 0 : r32(le ? l.timePos + 4 : l.timePos);
+  out.timeLo = l.timePos < 0 ? 0 : r32(le ? l.timePos : l.timePos + 4);
+  out.cpu = l.cpuPos < 0 ? -1 : r32(l.cpuPos);
   let p = l.fixedEnd;
   if (l.readPer >= 0) {
     if (l.readGroup) {
@@ -171,13 +185,14 @@ export function parseSampleInto(body: Buffer, size: number, attr: PerfAttr, le: 
     if (p + 8 > size) return false;
     p += 8 + r32(le ? p : p + 4) * 8;
   }
-  out.rawStart = 0;
-  out.rawEnd = 0;
+  out.rawStart = base;
+  out.rawEnd = base;
   if (l.raw) {
     if (p + 4 > size) return false;
-    out.rawStart = p + 4;
-    out.rawEnd = p + 4 + r32(p);
-    if (out.rawEnd > size) return false;
+    const n = r32(p);
+    if (p + 4 + n > size) return false;
+    out.rawStart = base + p + 4;
+    out.rawEnd = base + p + 4 + n;
   }
   return true;
 }

@@ -9,32 +9,17 @@
  */
 import type { Readable } from 'node:stream';
 import { ByteCursor, fileRangePull, iteratorPull } from '../tracing-data/cursor.js';
-import { commonType, decodeFields, fixedSize, type EventFormat } from '../tracing-data/eventFormat.js';
+import { commonType, type EventFormat } from '../tracing-data/eventFormat.js';
 import { BATCH, batchReader } from '../tracing-data/batches.js';
 import { openBinaryInput, type BinaryInput } from '../tracing-data/input.js';
 import { readTracingData, type TracingData } from '../tracing-data/tracingData.js';
-import { NO_FIELDS, bump, emptyStats, skipAt } from '../tracing-data/types.js';
-import type {
-  BinaryReaderStats,
-  BinaryTraceMeta,
-  BinaryTraceReader,
-  BinaryTraceRecord,
-  LostWindow,
-  TracepointRecord,
-} from '../tracing-data/types.js';
-import {
-  attrSize,
-  parseAttr,
-  parseSampleId,
-  parseSampleInto,
-  type ParsedSample,
-  type PerfAttr,
-  type SampleId,
-} from './attr.js';
+import { bump, emptyStats, skipAt } from '../tracing-data/types.js';
+import type { BinaryTraceMeta, BinaryTraceReader, RecordSink } from '../tracing-data/types.js';
+import { attrSize, parseAttr, parseSampleAt, parseSampleId } from './attr.js';
 import { CompressedRecords } from './compressed.js';
 import { FILE_HEADER_SIZE, PIPE_HEADER_SIZE, REC, recordName } from './constants.js';
-import { applyFeature, parseFileHeader, perfEndian, readAttrs, readFeatures, type PerfFeatures } from './header.js';
-import { RoundQueue, type Timed } from './order.js';
+import { applyFeature, parseFileHeader, perfEndian, readAttrs, readFeatures } from './header.js';
+import { PerfState } from './state.js';
 
 export interface PerfDataOptions {
   /** Emit in perf's time order (FINISHED_ROUND flushing, as `perf script`); false: file order. Default true. */
@@ -43,127 +28,24 @@ export interface PerfDataOptions {
   decode?: boolean;
 }
 
-/** Queued work: thread-name changes must apply in time order, like the samples that use them. */
-type Queued =
-  | TracepointRecord
-  | { kind: 'task'; k: 'comm'; tid: number; comm: string; ts: bigint }
-  | { kind: 'task'; k: 'fork'; tid: number; ptid: number; ts: bigint }
-  | { kind: 'task'; k: 'lost'; source: LostWindow['source']; sid: SampleId; count: number; ts: bigint | undefined };
-
-class PerfState {
-  le = true;
-  attrs: PerfAttr[] = [];
-  byId = new Map<bigint, PerfAttr>();
-  tracing: TracingData | undefined;
-  features: PerfFeatures = {};
-  threads = new Map<number, string>();
-  /** by CPU (samples of CPU -1 — none recorded — are not tracked) */
-  lastTsByCpu: (bigint | undefined)[] = [];
-  /** events per format, folded into stats.events by name when a batch is handed out (no string-keyed bump per event) */
-  readonly eventsByFormat = new Map<string, { n: number }>();
-  queue = new RoundQueue<Queued>();
-  decomp: CompressedRecords | undefined;
-  /** file offset of the data section's first byte (0 in pipe mode: the cursor starts at the file's start) */
-  dataOffset = 0;
-  /** file offset of the record being read */
-  recordOffset = 0;
-
-  constructor(
-    readonly stats: BinaryReaderStats,
-    readonly ordered: boolean,
-    readonly decode: boolean,
-    readonly onTracing: (td: TracingData) => void,
-  ) {}
-
-  /** ids below 2^53 by their Number value (perf hands out small ids): looked up without a BigInt per sample */
-  byIdNumber = new Map<number, PerfAttr>();
-  /** the sample being parsed (one object for all samples) */
-  readonly scratch: ParsedSample = { rawStart: 0, rawEnd: 0 };
-
-  addAttr(a: PerfAttr): void {
-    this.attrs.push(a);
-    for (const id of a.ids) {
-      this.byId.set(id, a);
-      if (id < 2n ** 53n) this.byIdNumber.set(Number(id), a);
-    }
+/**
+ * Decode one record at buf[base, base + size); queue what it yields. Returns extra bytes that follow it outside
+ * header.size. Samples are read in place; the rare other records get a view of their own.
+ */
+function record(st: PerfState, type: number, buf: Buffer, base: number, size: number, cur: ByteCursor) {
+  if (type === REC.SAMPLE) {
+    sample(st, buf, base, size);
+    return 0;
   }
-
-  /** The attr of a sample: by id when the file has several, else the only one. */
-  sampleAttr(body: Buffer): PerfAttr | undefined {
-    const first = this.attrs[0];
-    if (first === undefined || this.attrs.length === 1) return first;
-    const pos = first.layout.idPos;
-    if (pos < 0 || pos + 8 > body.length) return first;
-    const lo = this.le ? body.readUInt32LE(pos) : body.readUInt32BE(pos + 4);
-    const hi = this.le ? body.readUInt32LE(pos + 4) : body.readUInt32BE(pos);
-    if (hi < 2 ** 21) return this.byIdNumber.get(hi * 2 ** 32 + lo) ?? first;
-    const id = this.le ? body.readBigUInt64LE(pos) : body.readBigUInt64BE(pos);
-    return this.byId.get(id) ?? first;
-  }
-
-  commOf(tid: number): string {
-    // perf names the idle task "swapper" (tools/perf/util/session.c perf_session__register_idle_thread).
-    if (tid === 0) return this.threads.get(0) ?? 'swapper';
-    return this.threads.get(tid) ?? this.tracing?.cmdlines.get(tid) ?? `:${tid}`;
-  }
-}
-
-function emit(st: PerfState, items: Timed<Queued>[], sink: BinaryTraceRecord[]): void {
-  for (const { item } of items) apply(st, item, sink);
-}
-
-function apply(st: PerfState, q: Queued, sink: BinaryTraceRecord[]): void {
-  if (q.kind === 'event') {
-    q.comm = st.commOf(q.tid ?? q.pid);
-    if (q.cpu >= 0) st.lastTsByCpu[q.cpu] = q.tsNs;
-    let c = st.eventsByFormat.get(q.event);
-    if (c === undefined) st.eventsByFormat.set(q.event, (c = { n: 0 }));
-    c.n++;
-    sink.push(q);
-    return;
-  }
-  switch (q.k) {
-    case 'comm':
-      st.threads.set(q.tid, q.comm);
-      return;
-    case 'fork': {
-      // thread__fork: the child starts with its parent's comm.
-      const parent = st.threads.get(q.ptid);
-      if (parent !== undefined && !st.threads.has(q.tid)) st.threads.set(q.tid, parent);
-      return;
-    }
-    case 'lost': {
-      st.stats.lostWindows++;
-      st.stats.lostEvents += q.count;
-      const w: LostWindow = { kind: 'lost', source: q.source, count: q.count };
-      const cpu = q.sid.cpu;
-      if (cpu !== undefined) {
-        w.cpu = cpu;
-        const last = cpu >= 0 ? st.lastTsByCpu[cpu] : undefined;
-        if (last !== undefined) w.startNs = last;
-      }
-      if (q.sid.pid !== undefined) w.pid = q.sid.pid;
-      if (q.sid.tid !== undefined) w.tid = q.sid.tid;
-      if (q.ts !== undefined) w.endNs = q.ts;
-      sink.push(w);
-      return;
-    }
-  }
-}
-
-/** Decode one record; queue what it yields. Returns extra bytes that follow it outside header.size. */
-function record(st: PerfState, type: number, body: Buffer, cur: ByteCursor, out: Queued[]): number | Promise<number> {
+  const body = buf.subarray(base, base + size);
   switch (type) {
-    case REC.SAMPLE:
-      sample(st, body, out);
-      return 0;
     case REC.COMM:
     case REC.FORK:
-      taskRecord(st, type, body, out);
+      taskRecord(st, type, body);
       return 0;
     case REC.LOST:
     case REC.LOST_SAMPLES:
-      lostRecord(st, type, body, out);
+      lostRecord(st, type, body);
       return 0;
     case REC.EXIT:
     case REC.FINISHED_ROUND:
@@ -189,65 +71,61 @@ function record(st: PerfState, type: number, body: Buffer, cur: ByteCursor, out:
   }
 }
 
-/** A PERF_RECORD_SAMPLE: its raw tracepoint payload, decoded by common_type (or handed over undecoded). */
-function sample(st: PerfState, body: Buffer, out: Queued[]): void {
-  const attr = st.sampleAttr(body);
+/** A PERF_RECORD_SAMPLE: its raw tracepoint payload's place and format (by common_type), queued. */
+function sample(st: PerfState, buf: Buffer, base: number, size: number): void {
+  const attr = st.sampleAttr(buf, base, size);
   if (attr === undefined || !attr.layout.raw) {
     bump(st.stats.skipped, 'SAMPLE(no raw)');
     return;
   }
   const s = st.scratch;
-  const ok = parseSampleInto(body, body.length, attr, st.le, s);
+  const ok = parseSampleAt(buf, base, size, attr, st.le, s);
   const td = st.tracing;
   if (!ok || s.rawEnd - s.rawStart < 8 || td === undefined) {
     bump(st.stats.skipped, !ok ? 'SAMPLE(truncated)' : 'SAMPLE(no tracing data)');
     return;
   }
   // The raw payload is in the traced kernel's byte order (the tracing data's endian flag).
-  const le = td.littleEndian;
-  const fmt = td.formats.get(commonType(body, s.rawStart, le));
+  const fmt = td.formats.get(commonType(buf, s.rawStart, td.littleEndian));
   if (fmt === undefined) {
     st.stats.unknownEvents++;
     return;
   }
-  if (s.rawEnd - s.rawStart < fixedSize(fmt)) {
+  const f = st.formatIndex(fmt);
+  if (s.rawEnd - s.rawStart < st.fmtMin[f]!) {
     skipAt(st.stats, `SAMPLE(${fmt.event} payload shorter than its format)`, st.recordOffset);
     return;
   }
-  // every property set at creation (one object shape for all samples)
-  const rec: TracepointRecord = {
-    kind: 'event',
-    tsNs: s.time ?? 0n,
-    cpu: s.cpu ?? -1,
-    pid: s.pid ?? -1,
-    tid: s.tid,
-    comm: '',
-    event: fmt.event,
-    fields: st.decode ? decodeFields(fmt, body, s.rawStart, s.rawEnd, le) : NO_FIELDS,
-    payload: st.decode ? undefined : { fmt, buf: body, start: s.rawStart, end: s.rawEnd, littleEndian: le },
-  };
-  out.push(rec);
+  const q = st.queue;
+  const slot = q.push(s.timeHi, s.timeLo);
+  q.fmt[slot] = f;
+  q.bufs[slot] = buf;
+  q.start[slot] = s.rawStart;
+  q.end[slot] = s.rawEnd;
+  q.cpu[slot] = s.cpu;
+  q.pid[slot] = s.pid;
+  q.tid[slot] = s.tid;
 }
 
 /** COMM { u32 pid, tid; char comm[]; sample_id }, FORK { u32 pid, ppid, tid, ptid; u64 time; sample_id }. */
-function taskRecord(st: PerfState, type: number, body: Buffer, out: Queued[]): void {
+function taskRecord(st: PerfState, type: number, body: Buffer): void {
   const i32 = (at: number): number => (st.le ? body.readInt32LE(at) : body.readInt32BE(at));
   if (type === REC.COMM) {
     const z = body.indexOf(0, 16);
     const comm = body.toString('utf8', 16, z >= 0 ? z : body.length);
-    out.push({ kind: 'task', k: 'comm', tid: i32(12), comm, ts: commTime(body, st) });
-  } else out.push({ kind: 'task', k: 'fork', tid: i32(16), ptid: i32(20), ts: commTime(body, st) });
+    st.queue.pushTask(commTime(body, st), { k: 'comm', tid: i32(12), comm });
+  } else st.queue.pushTask(commTime(body, st), { k: 'fork', tid: i32(16), ptid: i32(20) });
   bump(st.stats.handled, recordName(type));
 }
 
 /** LOST { u64 id, lost; sample_id }, LOST_SAMPLES { u64 lost; sample_id }: a lost window on the sample_id's CPU. */
-function lostRecord(st: PerfState, type: number, body: Buffer, out: Queued[]): void {
+function lostRecord(st: PerfState, type: number, body: Buffer): void {
   const at = type === REC.LOST ? 16 : 8;
   const count = Number(st.le ? body.readBigUInt64LE(at) : body.readBigUInt64BE(at));
   const a = st.attrs[0];
   const sid = a?.sampleIdAll ? parseSampleId(body, body.length, a.sampleType, st.le) : {};
   const source = type === REC.LOST ? 'PERF_RECORD_LOST' : 'PERF_RECORD_LOST_SAMPLES';
-  out.push({ kind: 'task', k: 'lost', source, sid, count, ts: sid.time });
+  st.queue.pushTask(sid.time ?? 0n, { k: 'lost', source, sid, count, ts: sid.time });
   bump(st.stats.handled, recordName(type));
 }
 
@@ -302,9 +180,32 @@ function cursorOver(buf: Buffer): ByteCursor {
   });
 }
 
-async function* readRecords(st: PerfState, cur: ByteCursor): AsyncGenerator<BinaryTraceRecord[]> {
-  const out: Queued[] = [];
-  let sink: BinaryTraceRecord[] = [];
+/** A COMPRESSED / COMPRESSED2 record: the records inside, decoded as they come out of the zstd stream. */
+function compressed(st: PerfState, type: number, body: Buffer, cur: ByteCursor): void {
+  // COMPRESSED { header; data[] }, COMPRESSED2 { header; u64 data_size; data[] }
+  const payload =
+    type === REC.COMPRESSED
+      ? body.subarray(8)
+      : body.subarray(16, 16 + Number(st.le ? body.readBigUInt64LE(8) : body.readBigUInt64BE(8)));
+  st.decomp ??= new CompressedRecords(st.le);
+  bump(st.stats.handled, recordName(type));
+  for (const inner of st.decomp.feed(payload)) {
+    const t = le32(inner, 0, st.le);
+    const r = record(st, t, inner, 0, inner.length, cur);
+    // Only kernel records are compressed; the asynchronous (pipe header) ones cannot occur here.
+    if (typeof r !== 'number') throw new Error(`perf.data: ${recordName(t)} inside a COMPRESSED record`);
+  }
+}
+
+/** What the queue may hand out after a record of `type` (file order when not ordered). */
+function ready(st: PerfState, type: number): number {
+  const q = st.queue;
+  if (!st.ordered) return q.size;
+  if (type === REC.FINISHED_ROUND) return q.finishRound();
+  return q.size > 0 ? q.overflow() : 0;
+}
+
+async function* readRecords(st: PerfState, cur: ByteCursor, sink: RecordSink): AsyncGenerator<void> {
   for (;;) {
     // awaited only when the chunk runs out: an await per record costs more than the record's decoding
     if (cur.available < 8 && !(await cur.ensure(8))) break;
@@ -316,54 +217,28 @@ async function* readRecords(st: PerfState, cur: ByteCursor): AsyncGenerator<Bina
       skipAt(st.stats, 'TRUNCATED', st.recordOffset);
       break;
     }
-    // A view of the whole record (header included, so offsets match the kernel structs); used before any await.
-    const body = cur.bytes(size);
-    out.length = 0;
-    if (type === REC.COMPRESSED || type === REC.COMPRESSED2) {
-      // COMPRESSED { header; data[] }, COMPRESSED2 { header; u64 data_size; data[] }
-      const payload =
-        type === REC.COMPRESSED
-          ? body.subarray(8)
-          : body.subarray(16, 16 + Number(cur.le ? body.readBigUInt64LE(8) : body.readBigUInt64BE(8)));
-      st.decomp ??= new CompressedRecords(st.le);
-      bump(st.stats.handled, recordName(type));
-      for (const inner of st.decomp.feed(payload)) {
-        const t = le32(inner, 0, st.le);
-        const r = record(st, t, inner, cur, out);
-        // Only kernel records are compressed; the asynchronous (pipe header) ones cannot occur here.
-        if (typeof r !== 'number') throw new Error(`perf.data: ${recordName(t)} inside a COMPRESSED record`);
-      }
-    } else {
-      let extra = record(st, type, body, cur, out);
+    // the record in place (header included, so offsets match the kernel structs); used before any await
+    const buf = cur.chunk;
+    const base = cur.offset;
+    cur.advance(size);
+    if (type === REC.COMPRESSED || type === REC.COMPRESSED2) compressed(st, type, buf.subarray(base, base + size), cur);
+    else {
+      let extra = record(st, type, buf, base, size, cur);
       if (typeof extra !== 'number') extra = await extra;
       if (extra > 0 && !(await cur.skip(extra))) break;
     }
-    for (const q of out) {
-      if (st.ordered) st.queue.push(q.kind === 'event' ? q.tsNs : (q.ts ?? 0n), q);
-      else apply(st, q, sink);
-    }
-    if (st.ordered) {
-      if (type === REC.FINISHED_ROUND) emit(st, st.queue.finishRound(), sink);
-      else if (st.queue.size > 0) emit(st, st.queue.overflow(), sink);
-    }
-    if (sink.length >= BATCH) {
-      foldEventCounts(st);
-      yield sink;
-      sink = [];
+    const n = ready(st, type);
+    if (n > 0) st.emit(n, sink);
+    if (st.emitted >= BATCH) {
+      st.foldEventCounts();
+      st.emitted = 0;
+      yield;
     }
   }
   if (st.decomp !== undefined && st.decomp.pending > 0) bump(st.stats.skipped, 'COMPRESSED(truncated record)');
-  if (st.ordered) emit(st, st.queue.drain(), sink);
-  foldEventCounts(st);
-  if (sink.length > 0) yield sink;
-}
-
-/** stats.events complete up to the records handed out so far. */
-function foldEventCounts(st: PerfState): void {
-  for (const [name, c] of st.eventsByFormat) {
-    if (c.n > 0) bump(st.stats.events, name, c.n);
-    c.n = 0;
-  }
+  st.emit(st.queue.drain(), sink);
+  st.foldEventCounts();
+  yield;
 }
 
 /** COMM/FORK time from the sample_id trailer (0 for perf's synthesized records: before every sample). */
@@ -383,11 +258,11 @@ export function readPerfData(
   const noteFormats = (td: TracingData | undefined): void => {
     if (td !== undefined) for (const f of td.formats.values()) formats.set(f.event, f);
   };
-  async function* run(): AsyncGenerator<BinaryTraceRecord[]> {
+  async function* run(sink: RecordSink): AsyncGenerator<void> {
     const opened = await openBinaryInput(input as BinaryInput, FILE_HEADER_SIZE);
     const le = perfEndian(opened.head);
     if (le === null) throw new Error('not a perf.data file (no PERFILE2 magic)');
-    const st = new PerfState(stats, opts.ordered ?? true, opts.decode ?? true, noteFormats);
+    const st = new PerfState(stats, opts.ordered ?? true, noteFormats);
     st.le = le;
     const hsize = Number(le ? opened.head.readBigUInt64LE(8) : opened.head.readBigUInt64BE(8));
     if (hsize === PIPE_HEADER_SIZE) {
@@ -396,7 +271,7 @@ export function readPerfData(
       await cur.skip(PIPE_HEADER_SIZE);
       meta = { format: 'perf-data', variant: 'pipe', littleEndian: le };
       try {
-        yield* readRecords(st, cur);
+        yield* readRecords(st, cur, sink);
       } finally {
         stats.bytes = cur.position;
         await it.return?.();
@@ -417,7 +292,7 @@ export function readPerfData(
       const dataEnd = h.data.size > 0 ? h.data.offset + h.data.size : file.size;
       const cur = new ByteCursor(fileRangePull(file.fh, h.data.offset, dataEnd), le);
       st.dataOffset = h.data.offset;
-      yield* readRecords(st, cur);
+      yield* readRecords(st, cur, sink);
       stats.bytes = file.size;
     } finally {
       await file.close();
@@ -430,6 +305,7 @@ export function readPerfData(
     formats,
     () => undefined,
     run,
+    opts.decode ?? true,
   );
 }
 

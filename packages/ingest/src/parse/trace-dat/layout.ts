@@ -178,7 +178,7 @@ async function readV7(
   await cur.cstring('compression version');
   await cur.need(8, 'options offset');
   let next = cur.u64n();
-  const dec = decompressorFor(compression);
+  const dec = await decompressorFor(compression);
   const out: TraceDatLayout = {
     ...base,
     compression,

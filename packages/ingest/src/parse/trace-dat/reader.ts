@@ -7,24 +7,14 @@
 import type { Readable } from 'node:stream';
 import { ByteCursor, fileRangePull } from '../tracing-data/cursor.js';
 import { BATCH, batchReader } from '../tracing-data/batches.js';
-import { commonPid, commonType, decodeFields, fixedSize, type EventFormat } from '../tracing-data/eventFormat.js';
+import type { EventFormat } from '../tracing-data/eventFormat.js';
 import { openBinaryInput, type BinaryInput, type OpenedFile } from '../tracing-data/input.js';
 import { parseKallsyms, type Kallsyms } from '../tracing-data/kallsyms.js';
-import { NO_FIELDS, bump, emptyStats, skipAt, type TracepointRecord } from '../tracing-data/types.js';
-import type {
-  BinaryReaderStats,
-  BinaryTraceMeta,
-  BinaryTraceReader,
-  BinaryTraceRecord,
-  LostWindow,
-} from '../tracing-data/types.js';
+import { bump, emptyStats, skipAt } from '../tracing-data/types.js';
+import type { BinaryReaderStats, BinaryTraceMeta, BinaryTraceReader, RecordSink } from '../tracing-data/types.js';
+import { CpuStream, FormatTable } from './cpuStream.js';
 import { readLayout, type CpuData, type TraceDatLayout } from './layout.js';
-import { walkPage, type PageStats } from './ringBuffer.js';
-
-interface Item {
-  ts: bigint;
-  rec: BinaryTraceRecord;
-}
+import type { PageStats } from './ringBuffer.js';
 
 /** The pages of one CPU, in order. */
 async function* cpuPages(
@@ -61,88 +51,6 @@ async function* cpuPages(
     if (!(await cur.ensure(csize))) return skipAt(stats, 'truncated chunk', at);
     const pages = dec(cur.bytes(csize), usize);
     for (let p = 0; p + ps <= pages.length; p += ps) yield pages.subarray(p, p + ps);
-  }
-}
-
-class CpuStream {
-  readonly items: Item[] = [];
-  head = 0;
-  done = false;
-  lastTs: bigint | undefined;
-  constructor(
-    readonly cpu: number,
-    private readonly pages: AsyncGenerator<Buffer>,
-    private readonly lay: TraceDatLayout,
-    private readonly stats: BinaryReaderStats,
-    private readonly pageStats: PageStats,
-    private readonly comm: (pid: number) => string,
-    private readonly decode: boolean,
-  ) {}
-
-  /** Decode pages until at least one item is queued or the CPU's data ends. */
-  async fill(): Promise<void> {
-    this.items.length = 0;
-    this.head = 0;
-    const lay = this.lay;
-    const le = lay.littleEndian;
-    while (this.items.length === 0) {
-      const r = await this.pages.next();
-      if (r.done) {
-        this.done = true;
-        return;
-      }
-      const page = r.value;
-      bump(this.stats.handled, 'page');
-      let lost: LostWindow | undefined;
-      walkPage(
-        page,
-        lay.headerPage,
-        lay.longSize,
-        le,
-        {
-          missed: (count) => {
-            lost = { kind: 'lost', source: 'RB_MISSED_EVENTS', cpu: this.cpu, count };
-            if (this.lastTs !== undefined) lost.startNs = this.lastTs;
-            // Before the page's first event (trace-cmd prints the marker there).
-            this.items.push({ ts: le ? page.readBigUInt64LE(0) : page.readBigUInt64BE(0), rec: lost });
-          },
-          event: (buf, start, end, base, off) => {
-            const tsNs = base + BigInt(off);
-            if (end - start < 8) {
-              bump(this.stats.skipped, 'short event');
-              return;
-            }
-            const fmt = lay.formats.get(commonType(buf, start, le));
-            if (fmt === undefined) {
-              this.stats.unknownEvents++;
-              return;
-            }
-            if (end - start < fixedSize(fmt)) {
-              bump(this.stats.skipped, `${fmt.event} payload shorter than its format`);
-              return;
-            }
-            const pid = commonPid(buf, start, le);
-            const rec: TracepointRecord = {
-              kind: 'event',
-              tsNs,
-              cpu: this.cpu,
-              pid,
-              tid: pid,
-              comm: this.comm(pid),
-              event: fmt.event,
-              fields: this.decode ? decodeFields(fmt, buf, start, end, le) : NO_FIELDS,
-              payload: this.decode ? undefined : { fmt, buf, start, end, littleEndian: le },
-            };
-            this.items.push({ ts: tsNs, rec });
-          },
-        },
-        this.pageStats,
-      );
-      if (lost !== undefined) {
-        const first = this.items.find((i) => i.rec.kind === 'event');
-        if (first !== undefined) lost.endNs = first.ts;
-      }
-    }
   }
 }
 
@@ -186,39 +94,77 @@ function traceMeta(lay: TraceDatLayout, inst: TraceDatLayout['instances'][number
 }
 
 /** The CPUs' records merged by timestamp, lowest CPU first on ties (trace-cmd tracecmd_read_next_data). */
-async function* mergeCpus(cpus: CpuStream[], stats: BinaryReaderStats): AsyncGenerator<BinaryTraceRecord[]> {
+async function* mergeCpus(
+  cpus: CpuStream[],
+  stats: BinaryReaderStats,
+  table: FormatTable,
+  le: boolean,
+  comm: (pid: number) => string,
+  sink: RecordSink,
+): AsyncGenerator<void> {
   for (const c of cpus) await c.fill();
-  let sink: BinaryTraceRecord[] = [];
+  let emitted = 0;
   for (;;) {
     let best: CpuStream | undefined;
-    let bestTs = 0n;
+    let bestHi = 0;
+    let bestLo = 0;
     for (const c of cpus) {
       if (c.done) continue;
-      const ts = c.items[c.head]!.ts;
-      if (best === undefined || ts < bestTs) {
+      const hi = c.hi[c.head]!;
+      const lo = c.lo[c.head]!;
+      if (best === undefined || hi < bestHi || (hi === bestHi && lo < bestLo)) {
         best = c;
-        bestTs = ts;
+        bestHi = hi;
+        bestLo = lo;
       }
     }
     if (best === undefined) break;
-    const { rec } = best.items[best.head++]!;
-    if (rec.kind === 'event') {
-      best.lastTs = rec.tsNs;
-      bump(stats.events, rec.event);
+    const i = best.head++;
+    const f = best.fmt[i]!;
+    if (f >= 0) {
+      best.lastHi = bestHi;
+      best.lastLo = bestLo;
+      table.counts[f]!++;
+      const pid = best.pid[i]!;
+      sink.event(
+        table.list[f]!,
+        best.bufs[i]!,
+        best.start[i]!,
+        best.end[i]!,
+        le,
+        bestHi,
+        bestLo,
+        best.cpu,
+        pid,
+        pid,
+        comm(pid),
+      );
     } else {
+      const w = best.lost!;
       stats.lostWindows++;
-      if (rec.count > 0) stats.lostEvents += rec.count;
+      if (w.count > 0) stats.lostEvents += w.count;
+      sink.lost(w);
     }
-    sink.push(rec);
-    if (best.head >= best.items.length) {
-      if (sink.length >= BATCH) {
-        yield sink;
-        sink = [];
+    emitted++;
+    if (best.head >= best.n) {
+      if (emitted >= BATCH) {
+        foldCounts(table, stats);
+        emitted = 0;
+        yield;
       }
       await best.fill();
     }
   }
-  if (sink.length > 0) yield sink;
+  foldCounts(table, stats);
+  yield;
+}
+
+/** stats.events complete up to the records handed out so far. */
+function foldCounts(table: FormatTable, stats: BinaryReaderStats): void {
+  table.counts.forEach((n, i) => {
+    if (n > 0) bump(stats.events, table.list[i]!.event, n);
+    table.counts[i] = 0;
+  });
 }
 
 export function readTraceDat(
@@ -230,7 +176,7 @@ export function readTraceDat(
   const formats = new Map<string, EventFormat>();
   let kallsymsText: () => string = () => '';
   let kallsyms: Kallsyms | undefined;
-  async function* run(): AsyncGenerator<BinaryTraceRecord[]> {
+  async function* run(sink: RecordSink): AsyncGenerator<void> {
     const opened = await openBinaryInput(input as BinaryInput, 16);
     const file = await opened.file();
     try {
@@ -244,11 +190,11 @@ export function readTraceDat(
       // libtraceevent tep_data_comm_from_pid: pid 0 is "<idle>", unknown pids "<...>".
       const comm = (pid: number): string => (pid === 0 ? '<idle>' : (lay.cmdlines.get(pid) ?? '<...>'));
       const ps: PageStats = { padding: 0, timeExtend: 0, timeStamp: 0 };
-      const decode = opts.decode ?? true;
+      const table = new FormatTable(lay.formats);
       const cpus = inst.cpus.map(
-        (c) => new CpuStream(c.cpu, cpuPages(file, lay, inst.chunked, c, stats), lay, stats, ps, comm, decode),
+        (c) => new CpuStream(c.cpu, cpuPages(file, lay, inst.chunked, c, stats), lay, stats, ps, table),
       );
-      yield* mergeCpus(cpus, stats);
+      yield* mergeCpus(cpus, stats, table, lay.littleEndian, comm, sink);
       stats.bytes = file.size;
       stats.handled.padding = ps.padding;
       stats.handled['time extend'] = ps.timeExtend;
@@ -264,5 +210,5 @@ export function readTraceDat(
     }
     return kallsyms;
   };
-  return batchReader(stats, () => meta, formats, lazyKallsyms, run);
+  return batchReader(stats, () => meta, formats, lazyKallsyms, run, opts.decode ?? true);
 }

@@ -17,8 +17,8 @@ const TS_MSB = 0xf8n << 56n;
 export interface PageVisitor {
   /** The page starts with lost events (count -1: unknown). */
   missed(count: number): void;
-  /** One data event: payload page[start, end), at base + off ns. */
-  event(page: Buffer, start: number, end: number, base: bigint, off: number): void;
+  /** One data event: payload page[start, end), at tsHi * 2^32 + tsLo ns. */
+  event(page: Buffer, start: number, end: number, tsHi: number, tsLo: number): void;
 }
 
 export interface PageStats {
@@ -43,7 +43,10 @@ function missedCount(page: Buffer, commit: number, at: number, longSize: number,
   return Number(le ? page.readBigUInt64LE(at) : page.readBigUInt64BE(at));
 }
 
-/** Walk one page; the timestamp is returned as base (bigint) + off (number) to keep the hot path in doubles. */
+/**
+ * Walk one page. The running timestamp is a bigint base (the page's, or the last absolute stamp) plus a number
+ * `off`; events get it as uint32 halves of base + off, worked out in doubles (no BigInt per event).
+ */
 export function walkPage(
   page: Buffer,
   hp: HeaderPage,
@@ -53,6 +56,8 @@ export function walkPage(
   st: PageStats,
 ): void {
   let base = le ? page.readBigUInt64LE(0) : page.readBigUInt64BE(0);
+  let baseHi = Number(base >> 32n);
+  let baseLo = Number(base & 0xffffffffn);
   const commit = pageCommit(page, hp, le);
   const size = commit & COMMIT_MASK;
   const data = hp.dataOffset;
@@ -84,6 +89,8 @@ export function walkPage(
         const ext = le ? page.readUInt32LE(p + 4) : page.readUInt32BE(p + 4);
         const abs = (BigInt(ext) << 27n) + BigInt(delta);
         base = abs | ((base + BigInt(off)) & TS_MSB);
+        baseHi = Number(base >> 32n);
+        baseLo = Number(base & 0xffffffffn);
         off = 0;
         p += 8;
         st.timeStamp++;
@@ -92,20 +99,26 @@ export function walkPage(
       case 0: {
         const len = (((le ? page.readUInt32LE(p + 4) : page.readUInt32BE(p + 4)) - 4 + 3) & ~3) >>> 0;
         off += delta;
-        v.event(page, p + 8, Math.min(p + 8 + len, end), base, off);
+        const lo = baseLo + off;
+        const carry = Math.floor(lo / 4294967296);
+        v.event(page, p + 8, Math.min(p + 8 + len, end), baseHi + carry, lo - carry * 4294967296);
         p += 8 + len;
         break;
       }
       default: {
         off += delta;
         const len = typeLen * 4;
-        v.event(page, p + 4, Math.min(p + 4 + len, end), base, off);
+        const lo = baseLo + off;
+        const carry = Math.floor(lo / 4294967296);
+        v.event(page, p + 4, Math.min(p + 4 + len, end), baseHi + carry, lo - carry * 4294967296);
         p += 4 + len;
       }
     }
     // Keep `off` exact: fold it into the bigint base before it nears 2^53.
     if (off > 2 ** 52) {
       base += BigInt(off);
+      baseHi = Number(base >> 32n);
+      baseLo = Number(base & 0xffffffffn);
       off = 0;
     }
   }

@@ -1,12 +1,69 @@
 /**
- * The readers produce records in batches (one async step per batch, not per record: async-generator steps
- * dominate otherwise); per-record iteration flattens them.
+ * The readers run into a RecordSink (types.ts), one async step per few thousand records (async-generator steps
+ * dominate otherwise). batches() and per-record iteration are that sink collecting plain objects: decoded
+ * fields, or the raw payload with `decode: false`.
  */
-import type { EventFormat } from './eventFormat.js';
+import { decodeFields, type EventFormat } from './eventFormat.js';
 import type { Kallsyms } from './kallsyms.js';
-import type { BinaryReaderStats, BinaryTraceMeta, BinaryTraceReader, BinaryTraceRecord } from './types.js';
+import { NO_FIELDS } from './types.js';
+import type {
+  BinaryReaderStats,
+  BinaryTraceMeta,
+  BinaryTraceReader,
+  BinaryTraceRecord,
+  LostWindow,
+  RecordSink,
+} from './types.js';
 
+/** Records a reader emits before it pauses for its consumer. */
 export const BATCH = 4096;
+
+/** A sink that makes the records objects. */
+class CollectSink implements RecordSink {
+  out: BinaryTraceRecord[] = [];
+  constructor(private readonly decode: boolean) {}
+
+  event(
+    fmt: EventFormat,
+    buf: Buffer,
+    start: number,
+    end: number,
+    le: boolean,
+    tsHi: number,
+    tsLo: number,
+    cpu: number,
+    pid: number,
+    tid: number | undefined,
+    comm: string,
+  ): void {
+    const decode = this.decode;
+    this.out.push({
+      kind: 'event',
+      tsNs: (BigInt(tsHi) << 32n) | BigInt(tsLo),
+      cpu,
+      pid,
+      tid,
+      comm,
+      event: fmt.event,
+      fields: decode ? decodeFields(fmt, buf, start, end, le) : NO_FIELDS,
+      payload: decode ? undefined : { fmt, buf, start, end, littleEndian: le },
+    });
+  }
+
+  lost(w: LostWindow): void {
+    this.out.push(w);
+  }
+}
+
+async function* collect(run: (sink: RecordSink) => AsyncGenerator<void>, decode: boolean) {
+  const sink = new CollectSink(decode);
+  for await (const _ of run(sink)) {
+    if (sink.out.length === 0) continue;
+    yield sink.out;
+    sink.out = [];
+  }
+  if (sink.out.length > 0) yield sink.out;
+}
 
 function flatten(batches: AsyncIterator<BinaryTraceRecord[]>): AsyncIterator<BinaryTraceRecord> {
   let cur: BinaryTraceRecord[] = [];
@@ -29,15 +86,16 @@ function flatten(batches: AsyncIterator<BinaryTraceRecord[]>): AsyncIterator<Bin
 }
 
 /**
- * The BinaryTraceReader face of a reader (perf.data, trace.dat) over its batch generator `run`: batches() and
- * per-record iteration each start it once. `meta` and `kallsyms` are read when asked (the headers come first).
+ * The BinaryTraceReader face of a reader (perf.data, trace.dat) over its sink-driven `run`: pump(), batches()
+ * and per-record iteration each start it once. `meta` and `kallsyms` are read when asked (the headers come first).
  */
 export function batchReader(
   stats: BinaryReaderStats,
   meta: () => BinaryTraceMeta | undefined,
   formats: ReadonlyMap<string, EventFormat>,
   kallsyms: () => Kallsyms | undefined,
-  run: () => AsyncGenerator<BinaryTraceRecord[]>,
+  run: (sink: RecordSink) => AsyncGenerator<void>,
+  decode: boolean,
 ): BinaryTraceReader {
   return {
     stats,
@@ -48,7 +106,8 @@ export function batchReader(
     get kallsyms() {
       return kallsyms();
     },
-    batches: () => run(),
-    [Symbol.asyncIterator]: () => flatten(run()),
+    pump: (sink) => run(sink),
+    batches: () => collect(run, decode),
+    [Symbol.asyncIterator]: () => flatten(collect(run, decode)),
   };
 }

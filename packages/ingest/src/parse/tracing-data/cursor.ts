@@ -8,24 +8,35 @@ import type { FileHandle } from 'node:fs/promises';
 const CHUNK = 1 << 20;
 const EMPTY = Buffer.alloc(0);
 
-/** Produces the next chunk (at least 1 byte), or null at the end. */
-export type ChunkPull = (minBytes: number) => Promise<Buffer | null>;
+/**
+ * Produces the next chunk (at least 1 byte), or null at the end. A pull marked `prefixes` puts the `prefix` it is
+ * given (the unread rest of the previous chunk) at the start of the chunk it returns: a record straddling two
+ * chunks costs a copy of the rest, not of a whole new chunk.
+ */
+export interface ChunkPull {
+  (minBytes: number, prefix?: Buffer): Promise<Buffer | null>;
+  prefixes?: boolean;
+}
 
 export function fileRangePull(fh: FileHandle, start: number, end: number, chunk = CHUNK): ChunkPull {
   let pos = start;
-  return async (minBytes) => {
+  const pull: ChunkPull = async (minBytes, prefix) => {
     if (pos >= end) return null;
+    const keep = prefix?.length ?? 0;
     const len = Math.min(end - pos, Math.max(chunk, minBytes));
-    const buf = Buffer.allocUnsafe(len);
+    const buf = Buffer.allocUnsafe(keep + len);
+    if (prefix !== undefined) prefix.copy(buf, 0);
     let got = 0;
     while (got < len) {
-      const { bytesRead } = await fh.read(buf, got, len - got, pos + got);
+      const { bytesRead } = await fh.read(buf, keep + got, len - got, pos + got);
       if (bytesRead === 0) break;
       got += bytesRead;
     }
     pos += got;
-    return got === 0 ? null : buf.subarray(0, got);
+    return got === 0 ? null : buf.subarray(0, keep + got);
   };
+  pull.prefixes = true;
+  return pull;
 }
 
 export function iteratorPull(it: AsyncIterator<Uint8Array>): ChunkPull {
@@ -69,10 +80,23 @@ export class ByteCursor {
     return this.buf.length - this.off;
   }
 
+  /** The chunk being read and the offset of the next byte in it: records read in place (valid until ensure). */
+  get chunk(): Buffer {
+    return this.buf;
+  }
+  get offset(): number {
+    return this.off;
+  }
+  /** Move past n bytes known to be readable. */
+  advance(n: number): void {
+    this.off += n;
+  }
+
   /** Make n bytes readable; false if the input ends first. */
   async ensure(n: number): Promise<boolean> {
     if (this.buf.length - this.off >= n) return true;
     if (this.ended) return false;
+    if (this.pull.prefixes === true) return this.ensurePrefixed(n);
     const parts: Buffer[] = [this.buf.subarray(this.off)];
     let have = parts[0]!.length;
     while (have < n) {
@@ -88,6 +112,22 @@ export class ByteCursor {
     this.buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts, have);
     this.off = 0;
     return have >= n;
+  }
+
+  /** ensure() for a pull that carries the rest over itself. */
+  private async ensurePrefixed(n: number): Promise<boolean> {
+    while (this.buf.length - this.off < n) {
+      const rest = this.buf.subarray(this.off);
+      const c = await this.pull(n - rest.length, rest);
+      if (c === null) {
+        this.ended = true;
+        return false;
+      }
+      this.base += this.off;
+      this.buf = c;
+      this.off = 0;
+    }
+    return true;
   }
 
   async need(n: number, what: string): Promise<void> {

@@ -1,42 +1,109 @@
 /**
  * /proc/kallsyms (embedded in trace.dat) → `sym+0xoff` for %pS arguments, as libtraceevent's
  * tep_find_function / print_str_arg do: the nearest symbol at or below the address.
+ *
+ * The text is 5+ MB (100k+ lines): it is read in place — addresses as two uint32 halves, names as offsets into
+ * the text, made strings only when an address resolves to them — so a trace with one %pS field does not pay
+ * for a string and a BigInt per kernel symbol.
  */
 export interface Kallsyms {
   resolve(addr: bigint): string | undefined;
   size: number;
 }
 
-export function parseKallsyms(text: string): Kallsyms {
-  const rows: { a: bigint; name: string }[] = [];
-  for (const line of text.split('\n')) {
-    const sp1 = line.indexOf(' ');
-    if (sp1 <= 0) continue;
-    const type = line[sp1 + 1];
-    if (type === undefined || type === 'A' || type === 'a') continue; // absolute symbols are not code
-    const rest = line.slice(sp1 + 3);
-    const tab = rest.indexOf('\t');
-    const name = tab >= 0 ? rest.slice(0, tab) : rest;
-    const a = BigInt(`0x${line.slice(0, sp1)}`);
-    if (a === 0n) continue;
-    rows.push({ a, name });
+/** Value of the hex digit with char code c, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** Symbols as columns, in the text's order (code symbols only, address not 0). */
+class SymbolColumns {
+  n = 0;
+  hi = new Uint32Array(1 << 14);
+  lo = new Uint32Array(1 << 14);
+  nameStart = new Int32Array(1 << 14);
+  nameEnd = new Int32Array(1 << 14);
+
+  add(hi: number, lo: number, a: number, b: number): void {
+    if (this.n === this.hi.length) {
+      const grow = <A extends Uint32Array | Int32Array>(x: A, y: A): A => {
+        y.set(x as never);
+        return y;
+      };
+      const k = this.n * 2;
+      this.hi = grow(this.hi, new Uint32Array(k));
+      this.lo = grow(this.lo, new Uint32Array(k));
+      this.nameStart = grow(this.nameStart, new Int32Array(k));
+      this.nameEnd = grow(this.nameEnd, new Int32Array(k));
+    }
+    const i = this.n++;
+    this.hi[i] = hi;
+    this.lo[i] = lo;
+    this.nameStart[i] = a;
+    this.nameEnd[i] = b;
   }
-  rows.sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : 0));
-  const addrs = new BigUint64Array(rows.map((r) => r.a));
-  const names = rows.map((r) => r.name);
+}
+
+/** `ADDR TYPE NAME[\tMODULE]` lines → columns (absolute symbols, type A/a, are not code). */
+function scan(text: string): SymbolColumns {
+  const cols = new SymbolColumns();
+  let p = 0;
+  // the next tab at or after p (most lines have none: searched once, not once per line)
+  let tab = -1;
+  while (p < text.length) {
+    let eol = text.indexOf('\n', p);
+    if (eol < 0) eol = text.length;
+    let hi = 0;
+    let lo = 0;
+    let q = p;
+    for (; q < eol; q++) {
+      const d = hexDigit(text.charCodeAt(q));
+      if (d < 0) break;
+      // shift the 64-bit hi:lo left by 4 and add d
+      hi = ((hi << 4) | (lo >>> 28)) >>> 0;
+      lo = ((lo << 4) | d) >>> 0;
+    }
+    const type = text.charCodeAt(q + 1);
+    // a line `ADDR T NAME`: q is the blank after ADDR (q > p), the name starts at q + 3
+    if (q > p && q < eol && text.charCodeAt(q) === 32 && q + 1 < eol && type !== 65 && type !== 97 && (hi | lo) !== 0) {
+      if (tab !== -2 && tab < q + 3) tab = text.indexOf('\t', q + 3);
+      if (tab === -1) tab = -2; // no tab left in the text
+      cols.add(hi, lo, q + 3, tab >= 0 && tab < eol ? tab : eol);
+    }
+    p = eol + 1;
+  }
+  return cols;
+}
+
+export function parseKallsyms(text: string): Kallsyms {
+  const c = scan(text);
+  const { hi, lo } = c;
+  // by address, file order on ties (the last of equal addresses wins, as the search below takes it)
+  const order = Array.from({ length: c.n }, (_, i) => i);
+  let sorted = true;
+  for (let i = 1; i < c.n && sorted; i++) sorted = hi[i - 1]! < hi[i]! || (hi[i - 1] === hi[i] && lo[i - 1]! <= lo[i]!);
+  if (!sorted) order.sort((a, b) => hi[a]! - hi[b]! || lo[a]! - lo[b]! || a - b);
+  const name = (i: number): string => text.slice(c.nameStart[i]!, c.nameEnd[i]!);
   return {
-    size: rows.length,
+    size: c.n,
     resolve(addr) {
-      let lo = 0;
-      let hi = addrs.length - 1;
-      if (hi < 0 || addr < addrs[0]!) return undefined;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (addrs[mid]! <= addr) lo = mid;
-        else hi = mid - 1;
+      const aHi = Number(addr >> 32n);
+      const aLo = Number(addr & 0xffffffffn);
+      const le = (i: number): boolean => hi[i]! < aHi || (hi[i] === aHi && lo[i]! <= aLo);
+      let l = 0;
+      let h = order.length - 1;
+      if (h < 0 || !le(order[0]!)) return undefined;
+      while (l < h) {
+        const mid = (l + h + 1) >> 1;
+        if (le(order[mid]!)) l = mid;
+        else h = mid - 1;
       }
-      const off = addr - addrs[lo]!;
-      return off === 0n ? names[lo]! : `${names[lo]!}+0x${off.toString(16)}`;
+      const i = order[l]!;
+      const off = addr - ((BigInt(hi[i]!) << 32n) | BigInt(lo[i]!));
+      return off === 0n ? name(i) : `${name(i)}+0x${off.toString(16)}`;
     },
   };
 }

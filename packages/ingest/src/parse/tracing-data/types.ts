@@ -119,8 +119,35 @@ export interface BinaryTraceMeta {
   cpus?: number;
 }
 
+/**
+ * Where a reader hands its records in order without making an object per event (../../io/binary.ts writes them
+ * straight into the row builder). The timestamp comes as two uint32 halves (exact at any value, no BigInt); the
+ * payload `buf[start, end)` is in the traced kernel's byte order `le` and stays valid after the call.
+ */
+export interface RecordSink {
+  event(
+    fmt: EventFormat,
+    buf: Buffer,
+    start: number,
+    end: number,
+    le: boolean,
+    tsHi: number,
+    tsLo: number,
+    cpu: number,
+    pid: number,
+    tid: number | undefined,
+    comm: string,
+  ): void;
+  lost(w: LostWindow): void;
+}
+
 /** An async iterable of records with the counters and file metadata it fills while running. */
 export interface BinaryTraceReader extends AsyncIterable<BinaryTraceRecord> {
+  /**
+   * Run the reader into `sink`, pausing (one yield) after every few thousand records so the caller can hand on
+   * what it built. Once per reader, instead of batches() or iteration.
+   */
+  pump(sink: RecordSink): AsyncGenerator<void>;
   /** The same records in arrays of up to a few thousand (cheaper to consume than one by one). Once per reader. */
   batches(): AsyncIterableIterator<BinaryTraceRecord[]>;
   readonly stats: BinaryReaderStats;

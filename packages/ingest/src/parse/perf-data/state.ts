@@ -1,0 +1,184 @@
+/**
+ * The perf.data reader's running state (./reader.ts): attrs, threads, the round queue of samples, and emitting
+ * queued records in order into a RecordSink — per sample a few typed-array reads, no object.
+ */
+import { fixedSize, type EventFormat } from '../tracing-data/eventFormat.js';
+import type { TracingData } from '../tracing-data/tracingData.js';
+import { bump } from '../tracing-data/types.js';
+import type { BinaryReaderStats, LostWindow, RecordSink } from '../tracing-data/types.js';
+import type { ParsedSample, PerfAttr, SampleId } from './attr.js';
+import type { CompressedRecords } from './compressed.js';
+import type { PerfFeatures } from './header.js';
+import { SampleQueue } from './order.js';
+
+/** Queued task records: thread-name changes must apply in time order, like the samples that use them. */
+export type Task =
+  | { k: 'comm'; tid: number; comm: string }
+  | { k: 'fork'; tid: number; ptid: number }
+  | { k: 'lost'; source: LostWindow['source']; sid: SampleId; count: number; ts: bigint | undefined };
+
+export class PerfState {
+  le = true;
+  attrs: PerfAttr[] = [];
+  byId = new Map<bigint, PerfAttr>();
+  tracing: TracingData | undefined;
+  features: PerfFeatures = {};
+  threads = new Map<number, string>();
+  /** `:tid` names of tasks perf never saw a COMM for, made once per tid */
+  private readonly unnamed = new Map<number, string>();
+  /** last sample time by CPU (halves; samples of CPU -1 — none recorded — are not tracked) */
+  private readonly lastHi: number[] = [];
+  private readonly lastLo: number[] = [];
+  /** the formats seen, by index (the queue's fmt column), with their event counts and fixed sizes */
+  private readonly fmtIndex = new Map<EventFormat, number>();
+  readonly fmts: EventFormat[] = [];
+  readonly fmtMin: number[] = [];
+  private readonly fmtCount: number[] = [];
+  readonly queue = new SampleQueue<Task>();
+  decomp: CompressedRecords | undefined;
+  /** file offset of the data section's first byte (0 in pipe mode: the cursor starts at the file's start) */
+  dataOffset = 0;
+  /** file offset of the record being read */
+  recordOffset = 0;
+  /** records emitted since the reader last paused */
+  emitted = 0;
+
+  constructor(
+    readonly stats: BinaryReaderStats,
+    readonly ordered: boolean,
+    readonly onTracing: (td: TracingData) => void,
+  ) {}
+
+  /** ids below 2^53 by their Number value (perf hands out small ids): looked up without a BigInt per sample */
+  byIdNumber = new Map<number, PerfAttr>();
+  /** the sample being parsed (one object for all samples) */
+  readonly scratch: ParsedSample = { pid: -1, tid: Number.NaN, cpu: -1, timeHi: 0, timeLo: 0, rawStart: 0, rawEnd: 0 };
+
+  /** every attr lays its samples out alike (one sample_type / read_format): no id lookup per sample */
+  private uniform = true;
+
+  addAttr(a: PerfAttr): void {
+    const first = this.attrs[0];
+    if (first !== undefined && (first.sampleType !== a.sampleType || first.readFormat !== a.readFormat))
+      this.uniform = false;
+    this.attrs.push(a);
+    for (const id of a.ids) {
+      this.byId.set(id, a);
+      if (id < 2n ** 53n) this.byIdNumber.set(Number(id), a);
+    }
+  }
+
+  /** The attr of the sample at buf[base, base + size): by id when the file's attrs differ, else the first. */
+  sampleAttr(buf: Buffer, base: number, size: number): PerfAttr | undefined {
+    const first = this.attrs[0];
+    // sample() uses the attr for its layout alone
+    if (first === undefined || this.uniform) return first;
+    const pos = first.layout.idPos;
+    if (pos < 0 || pos + 8 > size) return first;
+    const at = base + pos;
+    const lo = this.le ? buf.readUInt32LE(at) : buf.readUInt32BE(at + 4);
+    const hi = this.le ? buf.readUInt32LE(at + 4) : buf.readUInt32BE(at);
+    if (hi < 2 ** 21) return this.byIdNumber.get(hi * 2 ** 32 + lo) ?? first;
+    const id = this.le ? buf.readBigUInt64LE(at) : buf.readBigUInt64BE(at);
+    return this.byId.get(id) ?? first;
+  }
+
+  /** The queue's index of a format (its minimum payload size at fmtMin[index]). */
+  formatIndex(fmt: EventFormat): number {
+    let i = this.fmtIndex.get(fmt);
+    if (i === undefined) {
+      i = this.fmts.length;
+      this.fmtIndex.set(fmt, i);
+      this.fmts.push(fmt);
+      this.fmtMin.push(fixedSize(fmt));
+      this.fmtCount.push(0);
+    }
+    return i;
+  }
+
+  commOf(tid: number): string {
+    // perf names the idle task "swapper" (tools/perf/util/session.c perf_session__register_idle_thread).
+    if (tid === 0) return this.threads.get(0) ?? 'swapper';
+    const c = this.threads.get(tid) ?? this.tracing?.cmdlines.get(tid);
+    if (c !== undefined) return c;
+    let u = this.unnamed.get(tid);
+    if (u === undefined) this.unnamed.set(tid, (u = `:${tid}`));
+    return u;
+  }
+
+  /** Emit the queue's first n slots (in order) into the sink, and forget them. */
+  emit(n: number, sink: RecordSink): void {
+    const q = this.queue;
+    const { order, fmt, hi, lo, cpu, pid, tid, start, end, bufs, tasks } = q;
+    const le = this.tracing?.littleEndian ?? true;
+    for (let i = 0; i < n; i++) {
+      const s = order[i]!;
+      const f = fmt[s]!;
+      if (f < 0) {
+        this.task(tasks[s]!, sink);
+        continue;
+      }
+      const t = tid[s]!;
+      const c = cpu[s]!;
+      const comm = this.commOf(t === t ? t : pid[s]!);
+      if (c >= 0) {
+        this.lastHi[c] = hi[s]!;
+        this.lastLo[c] = lo[s]!;
+      }
+      this.fmtCount[f]!++;
+      sink.event(
+        this.fmts[f]!,
+        bufs[s]!,
+        start[s]!,
+        end[s]!,
+        le,
+        hi[s]!,
+        lo[s]!,
+        c,
+        pid[s]!,
+        t === t ? t : undefined,
+        comm,
+      );
+    }
+    this.emitted += n;
+    q.drop(n);
+  }
+
+  private task(q: Task, sink: RecordSink): void {
+    switch (q.k) {
+      case 'comm':
+        this.threads.set(q.tid, q.comm);
+        return;
+      case 'fork': {
+        // thread__fork: the child starts with its parent's comm.
+        const parent = this.threads.get(q.ptid);
+        if (parent !== undefined && !this.threads.has(q.tid)) this.threads.set(q.tid, parent);
+        return;
+      }
+      case 'lost': {
+        this.stats.lostWindows++;
+        this.stats.lostEvents += q.count;
+        const w: LostWindow = { kind: 'lost', source: q.source, count: q.count };
+        const cpu = q.sid.cpu;
+        if (cpu !== undefined) {
+          w.cpu = cpu;
+          const h = cpu >= 0 ? this.lastHi[cpu] : undefined;
+          if (h !== undefined) w.startNs = (BigInt(h) << 32n) | BigInt(this.lastLo[cpu]!);
+        }
+        if (q.sid.pid !== undefined) w.pid = q.sid.pid;
+        if (q.sid.tid !== undefined) w.tid = q.sid.tid;
+        if (q.ts !== undefined) w.endNs = q.ts;
+        sink.lost(w);
+        return;
+      }
+    }
+  }
+
+  /** stats.events complete up to the records emitted so far. */
+  foldEventCounts(): void {
+    this.fmtCount.forEach((n, i) => {
+      if (n > 0) bump(this.stats.events, this.fmts[i]!.event, n);
+      this.fmtCount[i] = 0;
+    });
+  }
+}
