@@ -19,7 +19,7 @@ import { encodeEventsTsv, type RunTags } from './encode-events.js';
 import { encodeEventsRowBinary } from './encode-rowbinary.js';
 import { encodeEventsNative } from './encode-native.js';
 import { derivePackets } from './packets.js';
-import { errorMessage, isTransient, type RetryPolicy } from './retry.js';
+import { failureText, isTransient, retryFits, type RetryPolicy } from './retry.js';
 import { StoreError, type Store } from './store.js';
 import { tsvRow, WallClockFormatter, type TsvValue } from './tsv.js';
 import { verdictOf } from './verdict.js';
@@ -187,6 +187,7 @@ export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions
 
   const tags = runTags(input);
   let delay = policy.initialDelayMs;
+  let firstFailureMs: number | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
       const status = await withLock(
@@ -220,13 +221,16 @@ export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions
         ms: performance.now() - t0,
       };
     } catch (err) {
-      if (attempt >= policy.attempts || !isTransient(err)) {
+      // the retry budget counts from the first failure (a long healthy insert does not use it up)
+      firstFailureMs ??= Date.now();
+      const why = failureText(err, store.config.requestTimeoutMs);
+      if (attempt >= policy.attempts || !isTransient(err) || !retryFits(policy, firstFailureMs, delay)) {
         throw new StoreError(
-          `could not write run ${runId} to the ${store.describe()} after ${attempt} attempt${attempt > 1 ? 's' : ''}: ${errorMessage(err)}`,
+          `could not write run ${runId} to the ${store.describe()} after ${attempt} attempt${attempt > 1 ? 's' : ''}: ${why}`,
           { cause: err },
         );
       }
-      opts.onRetry?.(attempt, errorMessage(err), delay);
+      opts.onRetry?.(attempt, why, delay);
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(policy.maxDelayMs, delay * 2);
     }
