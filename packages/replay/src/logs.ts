@@ -181,7 +181,14 @@ export function withLogEvidence(result: ReplayResult, logs: LogEvidence): Replay
 /** The result of logs alone: no queues or series (no events), the logs' findings and their verdict. */
 export function logOnlyResult(logs: LogEvidence): ReplayResult {
   const empty: ReplayResult = {
-    trace: { sources: [], events: 0, firstNs: logs.firstNs ?? 0n, lastNs: logs.lastNs ?? 0n, lostEvents: 0 },
+    trace: {
+      sources: [],
+      events: 0,
+      firstNs: logs.firstNs ?? 0n,
+      lastNs: logs.lastNs ?? 0n,
+      lostEvents: 0,
+      wallClock: null,
+    },
     queues: [],
     series: [],
     findings: [],

@@ -41,8 +41,8 @@ export interface RunInput {
   /** the sources' content hashes when the caller has them already (bulk hashes every file to skip stored ones) */
   hashes?: SourceHash[];
   /**
-   * wall clock (ns since the epoch) of the last event. Default: the newest source file's mtime
-   * (the capture ended when the file was last written). Dashboards use `time = ts_ns + offset`.
+   * wall clock (ns since the epoch) of the last event, when the caller knows it. Default: the trace's own wall
+   * clock (result.trace.wallClock); without one the wall time is unknown (see wallAnchor).
    */
   wallClockEndNs?: bigint;
 }
@@ -159,17 +159,19 @@ async function waitForMutations(store: Store, table: TableName): Promise<void> {
   }
 }
 
-function newestMtimeNs(paths: string[]): bigint | null {
-  let best: bigint | null = null;
-  for (const p of paths) {
-    try {
-      const st = statSync(p, { bigint: true });
-      if (st.isFile() && (best === null || st.mtimeNs > best)) best = st.mtimeNs;
-    } catch {
-      /* stdin or gone: no anchor from it */
-    }
-  }
-  return best;
+/**
+ * `time = ts_ns + offsetNs` for the time columns. Known: the caller's wall clock or the trace's own
+ * (`runs.wall_offset_ns` and `runs.wall_clock` say it and where it came from). Unknown — the trace carries no wall
+ * clock, and the file's mtime is never taken for one — `runs.wall_offset_ns` is NULL and `wall_clock` '', and the
+ * time columns (partition and TTL keys, never NULL) place the last event at the moment the run was written.
+ */
+function wallAnchor(input: RunInput): { offsetNs: bigint; known: boolean; source: string } {
+  const lastNs = input.result.trace.lastNs;
+  if (input.wallClockEndNs !== undefined)
+    return { offsetNs: input.wallClockEndNs - lastNs, known: true, source: 'given' };
+  const own = input.result.trace.wallClock;
+  if (own) return { offsetNs: own.offsetNs, known: true, source: own.source };
+  return { offsetNs: BigInt(Date.now()) * 1_000_000n - lastNs, known: false, source: '' };
 }
 
 export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions = {}): Promise<WriteResult> {
@@ -181,9 +183,8 @@ export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions
   const store = await entry.storeForRun(runId);
   const policy = opts.retry ?? store.retry;
   const packets = derivePackets(input.table);
-  const lastNs = input.result.trace.lastNs;
-  const wallEnd = input.wallClockEndNs ?? newestMtimeNs(paths) ?? BigInt(Date.now()) * 1_000_000n;
-  const wallOffsetNs = wallEnd - lastNs;
+  const wall = wallAnchor(input);
+  const wallOffsetNs = wall.offsetNs;
 
   const tags = runTags(input);
   let delay = policy.initialDelayMs;
@@ -200,6 +201,8 @@ export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions
             runId,
             tags,
             wallOffsetNs,
+            wallKnown: wall.known,
+            wallSource: wall.source,
             packets,
             hashes,
             t0,
@@ -247,6 +250,9 @@ interface RowsContext {
   runId: string;
   tags: RunTags;
   wallOffsetNs: bigint;
+  /** false: the trace has no wall clock (runs.wall_offset_ns NULL) */
+  wallKnown: boolean;
+  wallSource: string;
   packets: ReturnType<typeof derivePackets>;
   hashes: SourceHash[];
   t0: number;
@@ -409,7 +415,8 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
     last_ns: tr.lastNs,
     first_time: wall(tr.firstNs),
     last_time: wall(tr.lastNs),
-    wall_offset_ns: ctx.wallOffsetNs,
+    wall_offset_ns: ctx.wallKnown ? ctx.wallOffsetNs : null,
+    wall_clock: ctx.wallSource,
     ingest_ms: input.timings?.ingestMs ?? 0,
     replay_ms: input.timings?.replayMs ?? 0,
     write_ms: Math.round(performance.now() - ctx.t0),

@@ -245,6 +245,7 @@ export async function ingestBinarySource(
     path,
     format: format === 'perf-data' ? 'perf-script' : 'trace-cmd',
     kernel: reader.meta?.osRelease ?? null,
+    wallClock: reader.meta?.wallClock ?? null,
     lines: rows.lines,
     events: rows.events,
     skipped: rows.skipped,
