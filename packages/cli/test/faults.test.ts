@@ -435,6 +435,8 @@ describe('fault corpus: simulate writes through the one output writer', () => {
     expect(r.stdout).toMatch(/^\s+\S+\s+\d+ \[\d{3}\]\s+\d+\.\d{6}:\s+net:net_dev_queue: /);
     expect(r.stdout.endsWith('\n')).toBe(true);
     expect(r.stderr).toMatch(/^simulated [\d.]+ s: \d+ events written to -$/m);
+    // stderr is a pipe here: no progress line, no carriage returns
+    expect(r.stderr).not.toContain('\r');
     expect(existsSync(join(dir, '-'))).toBe(false);
   });
 

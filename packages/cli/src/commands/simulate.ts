@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { SimResult } from '@txreplay/model';
 import { EXIT } from '../exit.js';
 import { action, fail, shutdown, type ActionContext } from '../run.js';
+import { progress } from '../progress.js';
 
 /** Short human summary of a simulation run. */
 export function formatSimulateSummary(r: SimResult, out: string): string {
@@ -161,25 +162,23 @@ async function refuseInputAsOutput(scenario: string, outputs: readonly (string |
 function simulateToFd(model: ModelLib, scenario: Scenario, fd: number): SimResult {
   let writer: InstanceType<ModelLib['PerfScriptWriter']> | null = null;
   let sinceFlush = 0;
-  let written = 0;
-  const showProgress = process.stderr.isTTY === true;
-  const spanNs = scenario.durationMs * 1e6;
+  // the one progress helper (quiet unless stderr is a terminal): simulated ms of the scenario's duration
+  const shown = progress('simulate: simulated', 'ms');
   const sim = new model.Simulator(scenario, {
     onEvent: (ev) => {
       writer!.consumer(ev);
       if (++sinceFlush < 65536) return;
-      written += sinceFlush;
       sinceFlush = 0;
       for (const c of writer!.drainChunks()) writeSync(fd, c);
-      if (showProgress) {
-        const pct = Math.min(100, ((ev.tsNs - scenario.startOffsetNs) / spanNs) * 100);
-        process.stderr.write(`\rsimulate: ${written} events, ${pct.toFixed(1)} % of simulated time`);
-      }
+      shown.update(
+        Math.min(scenario.durationMs, Math.round((ev.tsNs - scenario.startOffsetNs) / 1e6)),
+        scenario.durationMs,
+      );
     },
   });
   writer = new model.PerfScriptWriter(model.perfScriptContextFor(scenario, sim.tasks));
   const result = sim.run();
-  if (showProgress && written > 0) process.stderr.write('\n');
+  shown.end();
   for (const c of writer.drainChunks()) writeSync(fd, c);
   return result;
 }
