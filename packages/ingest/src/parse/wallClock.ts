@@ -11,7 +11,7 @@
  * A trace without any of these has no wall time: null, shown as "wall time unknown".
  */
 
-export type WallClockSource =
+type WallClockSource =
   | 'perf.data clock data'
   | 'perf script header'
   | 'txreplay capture header'
