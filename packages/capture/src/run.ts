@@ -60,6 +60,8 @@ export interface CaptureResult extends CaptureCounts {
   missingTracepoints: string[];
   /** the filter, as written in the header line at the top of the trace (header.ts) */
   filter: CaptureFilter;
+  /** the header line at the top of the output: the filter and the wall/trace clock pair (header.ts) */
+  header: string;
   /** what the tracer said on stderr, minus known noise */
   toolStderr: string;
 }
@@ -174,8 +176,10 @@ export function startCapture(opts: CaptureOptions): RunningCapture {
       // bpftrace prints `Lost N events` into its output (counted there); perf's PERF_RECORD_LOST lines are
       // counted by the text filter and stay in the text (ingest reads each as an unknown window)
       const lost = bodyCounts.lostEvents + run.lostOutOfBand;
-      const filter = { ...captureFilter(opts, kernel, lost, stopRequests > 0), clock };
-      await output.write(`${formatCaptureHeader(filter)}\n`);
+      const filter = captureFilter(opts, kernel, lost, stopRequests > 0);
+      // the filter plus the clock pair (the trace's own wall time): the first line of the output
+      const header = formatCaptureHeader({ ...filter, clock });
+      await output.write(`${header}\n`);
       for await (const chunk of createReadStream(tmpBody)) await output.write(chunk as Buffer);
       const result: CaptureResult = {
         ...bodyCounts,
@@ -192,6 +196,7 @@ export function startCapture(opts: CaptureOptions): RunningCapture {
         capturedSeconds: run.capturedSeconds,
         missingTracepoints: kernel.missing,
         filter,
+        header,
         toolStderr: run.stderr,
       };
       await output.commit();
@@ -552,7 +557,7 @@ function metaOf(result: CaptureResult, opts: CaptureOptions, kernel: KernelTrace
     stopped_early: result.stoppedEarly,
     dev: opts.dev ?? null,
     ifindex: opts.ifindex ?? null,
-    header: formatCaptureHeader(result.filter),
+    header: result.header,
     call_graph: opts.tool === 'perf' ? Boolean(opts.callGraph) : false,
     tracepoints: Object.keys(kernel.fields),
     missing_tracepoints: kernel.missing,

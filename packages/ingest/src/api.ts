@@ -152,7 +152,9 @@ export async function ingestAll(
       blockBytes: opts.blockBytes,
       reuseBatchBuffers: batchesDropped,
     });
-    sources.push({ ...text, wallClock: await textWallClock(input) });
+    // absent = unknown, as the reference parser (ingestTextSource alone) reports it
+    const wallClock = await textWallClock(input);
+    sources.push(wallClock ? { ...text, wallClock } : text);
   }
   if (cols.length > 0 || batches === 0) await counted(cols.flush());
   return totals(sources);

@@ -77,11 +77,7 @@ export function register(program: Command): void {
         const result = await running.done;
         // the trace on stdout (`-o -`): the summary goes to stderr
         const summaryTo = opts.output === '-' ? process.stderr : process.stdout;
-        summaryTo.write(
-          opts.json
-            ? `${JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`
-            : formatCaptureResult(result),
-        );
+        summaryTo.write(opts.json ? `${JSON.stringify(result)}\n` : formatCaptureResult(result));
         if (result.lostEvents > 0) {
           status(
             `${result.lostEvents} events were lost by the tracer: raise BPFTRACE_PERF_RB_PAGES (or perf -m) and capture again`,

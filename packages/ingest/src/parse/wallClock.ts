@@ -11,11 +11,7 @@
  * A trace without any of these has no wall time: null, shown as "wall time unknown".
  */
 
-type WallClockSource =
-  | 'perf.data clock data'
-  | 'perf script header'
-  | 'txreplay capture header'
-  | 'trace.dat date';
+type WallClockSource = 'perf.data clock data' | 'perf script header' | 'txreplay capture header' | 'trace.dat date';
 
 export interface WallClock {
   /** wall clock (CLOCK_REALTIME), ns since the epoch, at the moment the trace clock read traceNs */

@@ -54,7 +54,7 @@ export function formatVerdict(r: ReplayResult): string {
   out.push(
     `${r.trace.events} events${r.coverage.logRecords > 0 ? `, ${r.coverage.logRecords} kernel-log record(s)` : ''}${timed ? `, ${sec(r.trace.firstNs)} → ${sec(r.trace.lastNs)} s` : ''}${r.trace.lostEvents > 0 ? `, ${r.trace.lostEvents} events LOST by the tracer` : ''}`,
   );
-  if (r.trace.events > 0) out.push(wallTimeText(r));
+  if (timed) out.push(wallTimeText(r));
   // where each log sits on the trace's clock (a log read alone has no other clock to sit on)
   if (r.trace.events > 0)
     for (const c of r.logClock ?? []) if (c.how !== 'boot-stamps') out.push(`log clock: ${c.source}: ${c.note}`);
