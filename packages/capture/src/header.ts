@@ -24,6 +24,9 @@
  *   events=<sys:event>,…        tracepoints recorded
  *   lost=<n>                    events the tracer reported lost (bpftrace "Lost N events", perf PERF_RECORD_LOST)
  *   stopped=deadline|signal     --seconds ran out, or SIGINT/SIGTERM (Ctrl-C) stopped the capture early
+ *   wall_ns=<n> mono_ns=<n>     CLOCK_REALTIME and CLOCK_MONOTONIC (the trace's clock: perf -k CLOCK_MONOTONIC,
+ *                               bpftrace nsecs) read together at the start: the trace's own wall clock (optional;
+ *                               read by @txreplay/ingest parse/wallClock.ts)
  */
 
 export const CAPTURE_HEADER_PREFIX = '# txreplay-capture:';
@@ -45,6 +48,8 @@ export interface CaptureFilter {
   events: string[];
   lost: number;
   stopped: 'deadline' | 'signal';
+  /** the wall clock and the trace clock read together (ns), when the capture took them */
+  clock?: { wallNs: bigint; monoNs: bigint };
 }
 
 export interface ParsedCaptureHeader extends CaptureFilter {
@@ -86,6 +91,12 @@ export function formatCaptureHeader(f: CaptureFilter): string {
     ['events', list(f.events)],
     ['lost', String(f.lost)],
     ['stopped', f.stopped],
+    ...(f.clock
+      ? ([
+          ['wall_ns', String(f.clock.wallNs)],
+          ['mono_ns', String(f.clock.monoNs)],
+        ] as Array<[string, string]>)
+      : []),
   ];
   return `${CAPTURE_HEADER_PREFIX} ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`;
 }
@@ -137,6 +148,9 @@ export function parseCaptureHeader(line: string): ParsedCaptureHeader | null {
     events: fields.events ?? [],
     lost: intOrNull(raw.lost, '') ?? 0,
     stopped,
+    ...(raw.wall_ns !== undefined && raw.mono_ns !== undefined && /^\d+$/.test(raw.wall_ns) && /^\d+$/.test(raw.mono_ns)
+      ? { clock: { wallNs: BigInt(raw.wall_ns), monoNs: BigInt(raw.mono_ns) } }
+      : {}),
     fields,
   };
 }

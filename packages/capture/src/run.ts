@@ -10,7 +10,6 @@ import {
   existsSync,
   mkdtempSync,
   readFileSync,
-  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -18,7 +17,9 @@ import {
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { tmpdir, release } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { openOutput, OutputError, writeOutputFile, type Output } from '@txreplay/ingest';
+import { readClockPair } from './clock-pair.js';
 import { bpftraceProgram, FLUSH_MARKER_PID } from './bpftrace-program.js';
 import { countCapture, type CaptureCounts } from './count.js';
 import { NO_DEVICE, type CompletionNapi } from './devices.js';
@@ -49,7 +50,8 @@ export interface CaptureResult extends CaptureCounts {
   tool: CaptureTool;
   toolVersion: string | null;
   out: string;
-  metaPath: string;
+  /** the `<out>.meta.json` sidecar; null when the output is a stream (`-`, a FIFO) */
+  metaPath: string | null;
   kernel: string;
   /** stopped by stop() (Ctrl-C) before --seconds were up */
   stoppedEarly: boolean;
@@ -58,6 +60,8 @@ export interface CaptureResult extends CaptureCounts {
   missingTracepoints: string[];
   /** the filter, as written in the header line at the top of the trace (header.ts) */
   filter: CaptureFilter;
+  /** the header line at the top of the output: the filter and the wall/trace clock pair (header.ts) */
+  header: string;
   /** what the tracer said on stderr, minus known noise */
   toolStderr: string;
 }
@@ -98,13 +102,11 @@ export interface RunningCapture {
 }
 
 export function startCapture(opts: CaptureOptions): RunningCapture {
-  const kernel = probeKernelTracepoints();
-  const out = resolve(opts.out);
-  const tmpOut = join(dirname(out), `.${basename(out)}.tmp-${process.pid}`);
-  // the tracer's text goes here first; the final file is the header line (which carries the lost count,
-  // known only at the end) followed by this
-  const tmpBody = `${tmpOut}.body`;
+  const out = opts.out === '-' ? '-' : resolve(opts.out);
   const workDir = mkdtempSync(join(tmpdir(), 'txreplay-capture-'));
+  // the tracer's text goes here first (private, removed on every exit path); the output is the header line (which
+  // carries the lost count, known only at the end) followed by this, through ingest's one writer
+  const tmpBody = join(workDir, 'body.txt');
   let child: ChildProcess | null = null;
   // bpftrace: stop through the flush markers (bpftrace-program.ts FLUSH_MARKER_PID) instead of a bare SIGINT
   let gracefulStop: (() => void) | null = null;
@@ -130,7 +132,12 @@ export function startCapture(opts: CaptureOptions): RunningCapture {
   };
 
   const done = (async (): Promise<CaptureResult> => {
+    let output: Output | null = null;
     try {
+      // the output first: a directory, a missing parent, … is refused before the tracer runs for --seconds
+      output = await openOutput(opts.out);
+      const kernel = probeKernelTracepoints();
+      const clock = readClockPair();
       const present = Object.keys(kernel.fields);
       if (present.length === 0) {
         throw new CaptureError(`none of the TX tracepoints exist under ${kernel.tracefs}/events`, 'tool');
@@ -170,29 +177,36 @@ export function startCapture(opts: CaptureOptions): RunningCapture {
       // counted by the text filter and stay in the text (ingest reads each as an unknown window)
       const lost = bodyCounts.lostEvents + run.lostOutOfBand;
       const filter = captureFilter(opts, kernel, lost, stopRequests > 0);
-      await prependHeader(formatCaptureHeader(filter), tmpBody, tmpOut);
-      const counts = await countCapture(tmpOut, opts.tool);
+      // the filter plus the clock pair (the trace's own wall time): the first line of the output
+      const header = formatCaptureHeader({ ...filter, clock });
+      await output.write(`${header}\n`);
+      for await (const chunk of createReadStream(tmpBody)) await output.write(chunk as Buffer);
       const result: CaptureResult = {
-        ...counts,
+        ...bodyCounts,
+        // the header is one more (comment) line
+        lines: bodyCounts.lines + 1,
         lostEvents: lost,
         tool: opts.tool,
         toolVersion: toolVersion(opts.toolPath),
         out,
-        metaPath: `${out}.meta.json`,
+        // a stream (stdout, a FIFO) has no place beside it for the sidecar
+        metaPath: output.streamed ? null : `${out}.meta.json`,
         kernel: release(),
         stoppedEarly: stopRequests > 0,
         capturedSeconds: run.capturedSeconds,
         missingTracepoints: kernel.missing,
         filter,
+        header,
         toolStderr: run.stderr,
       };
-      renameSync(tmpOut, out);
-      writeFileSync(result.metaPath, `${JSON.stringify(metaOf(result, opts, kernel), null, 1)}\n`);
+      await output.commit();
+      if (result.metaPath !== null)
+        await writeOutputFile(result.metaPath, `${JSON.stringify(metaOf(result, opts, kernel), null, 1)}\n`);
       return result;
     } catch (err) {
-      rmSync(tmpOut, { force: true });
-      rmSync(tmpBody, { force: true });
-      if (err instanceof CaptureError) throw err;
+      await output?.abort();
+      // the writer's own error (a refused or unwritable output) keeps its errno for the exit code
+      if (err instanceof CaptureError || err instanceof OutputError) throw err;
       throw new CaptureError(err instanceof Error ? err.message : String(err), 'failure');
     } finally {
       rmSync(tmpBody, { force: true });
@@ -241,13 +255,6 @@ function captureFilter(
     lost,
     stopped: stoppedEarly ? 'signal' : 'deadline',
   };
-}
-
-/** out = header line + body, streamed (the body can be hundreds of MB). */
-async function prependHeader(header: string, body: string, out: string): Promise<void> {
-  const file = createWriteStream(out);
-  file.write(`${header}\n`);
-  await pipeline(createReadStream(body), file);
 }
 
 /** Spawn in its own process group, so a terminal Ctrl-C reaches only txreplay, which forwards one SIGINT. */
@@ -550,7 +557,7 @@ function metaOf(result: CaptureResult, opts: CaptureOptions, kernel: KernelTrace
     stopped_early: result.stoppedEarly,
     dev: opts.dev ?? null,
     ifindex: opts.ifindex ?? null,
-    header: formatCaptureHeader(result.filter),
+    header: result.header,
     call_graph: opts.tool === 'perf' ? Boolean(opts.callGraph) : false,
     tracepoints: Object.keys(kernel.fields),
     missing_tracepoints: kernel.missing,

@@ -35,6 +35,28 @@ export function progress(label: string, unit = '', scale = 1, stream: Stream = p
   };
 }
 
+/**
+ * A free-text progress line (bulk: files done, stored, failed), with the same rules as progress(): only on a
+ * terminal, at most every 100 ms, cleared to the end of the line when redrawn, ended with a newline.
+ */
+export function statusLine(stream: Stream = process.stderr): {
+  update(text: string, force?: boolean): void;
+  end(): void;
+} {
+  const quiet = stream.isTTY !== true;
+  return {
+    update(text, force = false) {
+      if (quiet) return;
+      const now = Date.now();
+      if (shown && now - lastDraw < 100 && !force) return;
+      lastDraw = now;
+      shown = true;
+      stream.write(`\r${text}\x1b[K`);
+    },
+    end: () => endProgress(stream),
+  };
+}
+
 /** Reading progress (bytes) for the loaders' onProgress; undefined when stderr is not a terminal. */
 export function readProgress(): ((bytesRead: number, totalBytes: number | null) => void) | undefined {
   if (process.stderr.isTTY !== true) return undefined;

@@ -22,12 +22,12 @@ export function addStoreOptions(cmd: Command): Command {
     .option('--database <name>', 'ClickHouse database (default: $CLICKHOUSE_DATABASE or txreplay)')
     .option(
       '--connect-timeout-ms <ms>',
-      'server: wait this long for its first answer, per attempt; attempts stop after 30 s (default 10000)',
+      'server: wait this long for its first answer, per attempt; no retry that could end after 30 s (default 10000)',
       milliseconds,
     )
     .option(
       '--timeout-ms <ms>',
-      'server: fail a request after this long without a byte either way (default 60000)',
+      'server: fail a request after this long without a byte either way (default 20000)',
       milliseconds,
     );
 }

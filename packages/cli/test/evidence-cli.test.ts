@@ -194,3 +194,39 @@ describe('bpftrace aggregates (maps, hist, lhist, stats)', () => {
     expect(r.stderr).toMatch(/holds bpftrace maps \(counts without timestamps\), not trace events/);
   });
 });
+
+describe('wall time: from the trace itself or a zoned kernel log, else said to be unknown', () => {
+  it('an RFC 3339 syslog with printk stamps gives the wall clock (wall stamp minus printk time)', () => {
+    const log = path.join(corpus, '23-hns3-tx-timeout-oom-rfc3339.syslog');
+    const r = txreplay('diagnose', log, '--json');
+    const w = (JSON.parse(r.stdout) as { trace: { wallClock: { offsetNs: string; source: string } | null } }).trace
+      .wallClock;
+    // first record: 2024-09-19T16:27:10.009659+08:00 at [19184251.374925]
+    expect(w).toEqual({
+      offsetNs: (
+        BigInt(Date.UTC(2024, 8, 19, 8, 27, 10)) * 1_000_000n +
+        9_659_000n -
+        19_184_251_374_925_000n
+      ).toString(),
+      source: `kernel log ${log}`,
+    });
+    expect(txreplay('diagnose', log).stdout).toContain(
+      `wall time 2024-09-19 08:27:10.009 → 08:27:10.708 UTC (kernel log ${log})`,
+    );
+  });
+
+  it('the perf.data clock data beside the trace; a dmesg -T (local time, no zone) and trace.dat without --date: unknown', () => {
+    const perf = txreplay('diagnose', path.join(traces, 'eth0-normal', 'perf.data'));
+    expect(perf.stdout).toMatch(
+      /^wall time 2026-11-22 01:50:\d\d\.\d{3} → 01:5\d:\d\d\.\d{3} UTC \(perf\.data clock data\)$/m,
+    );
+    for (const f of [
+      path.join(corpus, '43-mlx5-cmd-eq-recovered-dmesg-T.dmesg'),
+      path.join(repoRoot, 'fixtures/captured/htb-shaped/trace.dat'),
+    ]) {
+      const r = txreplay('diagnose', f, '--json');
+      expect((JSON.parse(r.stdout) as { trace: { wallClock: unknown } }).trace.wallClock).toBeNull();
+      expect(txreplay('diagnose', f).stdout).toContain('wall time unknown (the trace carries no wall clock)');
+    }
+  });
+});

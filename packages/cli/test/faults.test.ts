@@ -11,11 +11,13 @@ import {
   chmodSync,
   cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -36,6 +38,7 @@ const NO_DIR = join(dir, 'no-such-dir');
 const HTML = join(dir, 'page.html');
 const TRUNC_GZ = join(dir, 'cut.txt.gz');
 const STORE = join(dir, 'store');
+const SCENARIO_COPY = join(dir, 'scenario.json');
 
 interface Ran {
   code: number | null;
@@ -79,6 +82,7 @@ beforeAll(async () => {
   writeFileSync(HTML, '<!DOCTYPE html><html><body>not a trace</body></html>\n');
   writeFileSync(TRUNC_GZ, gzipSync(readFileSync(TRACE)).subarray(0, 4000));
   mkdirSync(join(dir, 'a-directory'));
+  cpSync(SCENARIO, SCENARIO_COPY);
   // the fault, not a ClickHouse mock: a TCP server that accepts every connection and never answers
   hung = createServer((s) => hungSockets.push(s));
   await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
@@ -189,12 +193,34 @@ const ROWS: Row[] = [
       says: () => [NO_DIR, 'does not exist'],
     }),
   ),
-  {
-    fault: 'ingest: output is a directory',
-    args: () => ['ingest', TRACE, '-o', dir],
-    exit: 2,
-    says: () => [dir, 'is a directory'],
-  },
+  ...[
+    ['ingest', TRACE, '-o', dir],
+    ['simulate', SCENARIO, '-o', dir],
+    ['simulate', SCENARIO, '-o', join(dir, 'sim.txt'), '--dmesg', dir],
+    ['capture', '-o', dir],
+  ].map(
+    (args): Row => ({
+      fault: `${args[0]}: output ${args.at(-2)} is a directory`,
+      args: () => args,
+      exit: 2,
+      says: () => [dir, 'is a directory'],
+    }),
+  ),
+  // an output that is the input (the scenario) is refused before anything runs, and the scenario is kept
+  ...(['-o', '--dmesg'] as const).map(
+    (flag): Row => ({
+      fault: `simulate: ${flag} is the scenario itself`,
+      args: () => [
+        'simulate',
+        SCENARIO_COPY,
+        ...(flag === '-o' ? [] : ['-o', join(dir, 'sim2.txt')]),
+        flag,
+        SCENARIO_COPY,
+      ],
+      exit: 2,
+      says: () => [`refusing to write ${SCENARIO_COPY}: it is the input ${SCENARIO_COPY}`],
+    }),
+  ),
   // query reads only: refused before anything runs
   {
     fault: 'query: INSERT',
@@ -250,6 +276,10 @@ describe('fault corpus: every fault, its exit code and one sentence with the pat
     // one sentence: no stack trace, no raw errno dump
     expect(r.stderr).not.toMatch(/\n\s+at |EISDIR: illegal operation/);
     expect(existsSync(NO_DIR)).toBe(false);
+  });
+
+  it('simulate: the scenario refused as an output is left as it was', () => {
+    expect(readFileSync(SCENARIO_COPY, 'utf8')).toBe(readFileSync(SCENARIO, 'utf8'));
   });
 
   it('a server that never answers: each retry is shown on stderr before the failure', async () => {
@@ -397,3 +427,29 @@ function spawnSyncOk(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   return r.status === 0 ? '' : `${r.stderr}${r.error?.message ?? ''}`;
 }
+
+describe('fault corpus: simulate writes through the one output writer', () => {
+  it('-o - streams the events to stdout and moves the summary to stderr', async () => {
+    const r = await txreplay(['simulate', SCENARIO, '-o', '-']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\s+\S+\s+\d+ \[\d{3}\]\s+\d+\.\d{6}:\s+net:net_dev_queue: /);
+    expect(r.stdout.endsWith('\n')).toBe(true);
+    expect(r.stderr).toMatch(/^simulated [\d.]+ s: \d+ events written to -$/m);
+    // stderr is a pipe here: no progress line, no carriage returns
+    expect(r.stderr).not.toContain('\r');
+    expect(existsSync(join(dir, '-'))).toBe(false);
+  });
+
+  it('a symlink output is written through to its target; the link stays a link', async () => {
+    const target = join(dir, 'sim-target.txt');
+    const link = join(dir, 'sim-link.txt');
+    writeFileSync(target, 'old\n');
+    symlinkSync(target, link);
+    const r = await txreplay(['simulate', SCENARIO, '-o', link, '--dmesg', join(dir, 'sim-dmesg.txt')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toMatch(/net:net_dev_queue/);
+    // no temp left beside the outputs or in TMPDIR's simulate work dir
+    expect(readdirSync(dir).filter((f) => /\.tmp|txreplay-sim-/.test(f))).toEqual([]);
+  });
+});

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { colourOn, paint, terminalSafe, verdictStyle } from '../src/colour.js';
-import { endProgress, progress } from '../src/progress.js';
+import { endProgress, progress, statusLine } from '../src/progress.js';
 import { formatTable, isNumericType } from '../src/table.js';
 
 function stream(isTTY: boolean): { isTTY: boolean; written: string[]; write(s: string): boolean } {
@@ -55,6 +55,20 @@ describe('progress', () => {
     p.end();
     endProgress(s); // a second end adds nothing
     expect(s.written).toEqual(['\rreading 1.5 / 3.0 MB', '\rreading 3.0 / 3.0 MB', '\n']);
+  });
+
+  it('a free-text status line (bulk): silent off a terminal; on one, cleared to the line end and ended once', () => {
+    const off = stream(false);
+    const quiet = statusLine(off);
+    quiet.update('3/16 files', true);
+    quiet.end();
+    expect(off.written).toEqual([]);
+    const s = stream(true);
+    const line = statusLine(s);
+    line.update('3/16 files', true);
+    line.update('16/16 files', true);
+    line.end();
+    expect(s.written).toEqual(['\r3/16 files\x1b[K', '\r16/16 files\x1b[K', '\n']);
   });
 });
 

@@ -9,7 +9,8 @@ import { EventColumns } from './table/columns.js';
 import { NotATraceError, type SourceSummary } from './parse/errors.js';
 import { writeArrowOutput } from './io/writer.js';
 import { META, SCHEMA_VERSION, type TraceFormat } from './table/schema.js';
-import { abortError, ingestTextSource } from './io/source.js';
+import { abortError, headLinesOf, ingestTextSource } from './io/source.js';
+import { wallClockMetaValue, wallClockOfLines, type WallClock } from './parse/wallClock.js';
 
 export interface IngestSummary {
   sources: SourceSummary[];
@@ -82,7 +83,17 @@ export function summaryMetadata(summary: IngestSummary): Map<string, string> {
   m.set(META.skipped, String(summary.skipped));
   m.set(META.comments, String(summary.comments));
   m.set(META.lost, String(summary.lostEvents));
+  m.set(META.wallClock, wallClockMetaValue(summary.sources.find((s) => s.wallClock)?.wallClock));
   return m;
+}
+
+/**
+ * The wall clock in a text trace's header comments (perf script --header, our capture header): read from the
+ * file's first lines again after the parse; a stream (stdin, a FIFO) cannot be re-read, so its wall time is unknown.
+ */
+async function textWallClock(input: TraceInput): Promise<WallClock | null> {
+  if (input.transport !== 'file') return null;
+  return wallClockOfLines(await headLinesOf(input.path));
 }
 
 /** Parse every input into `cols`, handing full batches to `onBatch`; the last partial batch is flushed too. */
@@ -133,18 +144,19 @@ export async function ingestAll(
       );
       continue;
     }
-    sources.push(
-      await ingestTextSource(path, cols, counted, {
-        format: input.format ?? undefined,
-        strict: opts.strict,
-        signal: opts.signal,
-        onProgress: opts.onProgress,
-        totalBytes: input.bytes,
-        workers: opts.workers,
-        blockBytes: opts.blockBytes,
-        reuseBatchBuffers: batchesDropped,
-      }),
-    );
+    const text = await ingestTextSource(path, cols, counted, {
+      format: input.format ?? undefined,
+      strict: opts.strict,
+      signal: opts.signal,
+      onProgress: opts.onProgress,
+      totalBytes: input.bytes,
+      workers: opts.workers,
+      blockBytes: opts.blockBytes,
+      reuseBatchBuffers: batchesDropped,
+    });
+    // absent = unknown, as the reference parser (ingestTextSource alone) reports it
+    const wallClock = await textWallClock(input);
+    sources.push(wallClock ? { ...text, wallClock } : text);
   }
   if (cols.length > 0 || batches === 0) await counted(cols.flush());
   return totals(sources);

@@ -22,6 +22,7 @@ export {
   type TxEventRow,
 } from './table/catalogue.js';
 export { META, type TraceFormat } from './table/schema.js';
+export { wallClockFromMeta } from './parse/wallClock.js';
 export { makeEventSchema, nullColumnData } from './table/columns.js';
 export { loadEvents, ingestToArrow, type IngestSummary, type LoadOptions } from './api.js';
 export { streamEvents } from './io/stream.js';

@@ -19,7 +19,7 @@ export {
 export { openArrowFile, CorruptArrowFileError, readAheadTuning } from './input/arrow-file.js';
 export { tableSource } from './input/batches.js';
 export { toJson } from './view/json.js';
-export { formatVerdict, verdictLine } from './view/text.js';
+export { formatVerdict, verdictLine, wallTimeText } from './view/text.js';
 export {
   parseProfile,
   parseProfileFile,

@@ -22,6 +22,22 @@ export interface LogEvidence {
   lastNs: bigint | null;
   /** per log: how its times were put on the trace clock */
   clock: LogAlignment[];
+  /** the wall clock a log gives: a record with a zoned wall stamp and a time on the trace clock (logWallClock) */
+  wallClock: ReplayResult['trace']['wallClock'];
+}
+
+/**
+ * A wall clock from a kernel log: the first record that has both a zoned wall stamp (RFC 3339 / ISO 8601 with its
+ * zone, journal __REALTIME_TIMESTAMP) and a time on the trace clock (its printk stamp, or as aligned). The wall
+ * stamp is when syslog or journald received the record, a little after printk: good to a few ms. Zone-less stamps
+ * (classic syslog, dmesg -T in local time) give none.
+ */
+function logWallClock(records: readonly KernelRecord[], path: string): LogEvidence['wallClock'] {
+  for (const r of records) {
+    if (r.wallTimeUs !== undefined && r.tsBootNs !== undefined)
+      return { offsetNs: r.wallTimeUs * 1000n - r.tsBootNs, source: `kernel log ${path}` };
+  }
+  return null;
 }
 
 /** What the trace says about the logs' clock: its watchdog events, and the user's boot time. */
@@ -70,11 +86,13 @@ export async function readLogEvidence(
     firstNs: null,
     lastNs: null,
     clock: [],
+    wallClock: null,
   };
   for (const input of logs) {
     const parsed = await recordsOf(input);
     const { records, alignment } = alignLogRecords(parsed, input.path, clock.timeouts, clock.bootTime, clock.hasTrace);
     out.clock.push(alignment);
+    out.wallClock ??= logWallClock(records, input.path);
     out.sources.push(input.path);
     out.records += records.filter(isTxPathRecord).length;
     out.appEnobufs += records.filter((r) => r.kind === 'app_enobufs').length;
@@ -173,7 +191,12 @@ export function withLogEvidence(result: ReplayResult, logs: LogEvidence): Replay
   const enobufs = withLogEnobufs(result.enobufs, findings, logs.appEnobufs);
   return {
     ...result,
-    trace: { ...result.trace, sources: [...result.trace.sources, ...logs.sources] },
+    // the trace's own wall clock first; else the one a kernel log gives (its records are on the trace clock)
+    trace: {
+      ...result.trace,
+      sources: [...result.trace.sources, ...logs.sources],
+      wallClock: result.trace.wallClock ?? logs.wallClock,
+    },
     findings,
     ...(enobufs ? { enobufs } : {}),
     coverage,
@@ -216,7 +239,14 @@ const LOG_ONLY_ENOBUFS: EnobufsSource[] = (['qdisc', 'neighbour', 'socket_buffer
 /** The result of logs alone: no queues or series (no events), the logs' findings and their verdict. */
 export function logOnlyResult(logs: LogEvidence): ReplayResult {
   const empty: ReplayResult = {
-    trace: { sources: [], events: 0, firstNs: logs.firstNs ?? 0n, lastNs: logs.lastNs ?? 0n, lostEvents: 0 },
+    trace: {
+      sources: [],
+      events: 0,
+      firstNs: logs.firstNs ?? 0n,
+      lastNs: logs.lastNs ?? 0n,
+      lostEvents: 0,
+      wallClock: logs.wallClock,
+    },
     queues: [],
     series: [],
     findings: [],

@@ -2,7 +2,7 @@
  * replay(table): observed reconstruction + model expectations + findings → ReplayResult (types.ts).
  */
 import type { Table } from 'apache-arrow';
-import { META } from '@txreplay/ingest';
+import { META, wallClockFromMeta } from '@txreplay/ingest';
 import { readColumns, timeOrder } from './columns.js';
 import { tableChunksAligned, tableSource, type BatchSource } from './input/batches.js';
 import { observe, observeSource } from './observe/observe.js';
@@ -72,7 +72,10 @@ export function replayObserved(obs: Observed, metadata: Map<string, string>, opt
   if (!profile.kernel) profile.kernel = kernelMeta || DEFAULT_KERNEL;
   const hz = profile.hz ?? DEFAULT_HZ;
   const sources = sourcesOf(metadata, obs);
-  return assemble(obs, { ...opts, profile }, hz, sources);
+  const result = assemble(obs, { ...opts, profile }, hz, sources);
+  const wall = wallClockFromMeta(metadata.get(META.wallClock));
+  result.trace.wallClock = wall ? { offsetNs: wall.wallNs - wall.traceNs, source: wall.source } : null;
+  return result;
 }
 
 function sourcesOf(metadata: Map<string, string>, obs: Observed): string[] {
@@ -171,6 +174,7 @@ function assemble(
       firstNs: ns(obs.firstRel),
       lastNs: ns(obs.lastRel),
       lostEvents: obs.lostEvents,
+      wallClock: null,
     },
     queues,
     series,

@@ -246,6 +246,12 @@ export interface ReplayResult {
     firstNs: bigint;
     lastNs: bigint;
     lostEvents: number;
+    /**
+     * The trace's own wall clock (ingest reads it from perf.data clock data, `perf script --header`'s reference
+     * time, the capture header, trace.dat's date option): wall ns = tsNs + offsetNs. null: wall time unknown
+     * (the trace does not say; the file's mtime is never taken for it).
+     */
+    wallClock: { offsetNs: bigint; source: string } | null;
   };
   queues: QueueSummary[];
   series: QueueSeries[];

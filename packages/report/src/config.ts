@@ -17,17 +17,19 @@ export interface StoreConfig {
   dbDir?: string;
   /** server: how long the first answer (`SELECT version()`) may take, per attempt (default 10 s) */
   connectTimeoutMs?: number;
-  /** server: how long a request may go without a byte either way (socket idle time; default 60 s) */
+  /** server: how long a request may go without a byte either way (socket idle time; default 20 s) */
   requestTimeoutMs?: number;
 }
 
 /**
- * Time limits against a server that accepts and never answers: 10 s for the first answer, retried within the
- * retry budget (retry.ts, 30 s), so a hung server fails in about half a minute; 60 s of silence on any later
- * request. The request limit is idle time, not total time: a long bulk insert that keeps sending never hits it.
+ * Time limits against a server that accepts and never answers: 10 s for the first answer and 20 s of silence on
+ * any later request, with retries only while one more attempt fits the 30 s retry budget (retry.ts retryFits).
+ * So a hung server fails within a minute: about 20 s at connect (2 attempts), about 40 s mid-write (the run
+ * writer's 2 attempts of 20 s). The request limit is idle time, not total time: a long bulk insert that keeps
+ * sending never hits it; a query that computes longer than 20 s before its first byte needs --timeout-ms.
  */
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 
 export interface StoreFlags {
   clickhouseUrl?: string;

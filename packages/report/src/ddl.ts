@@ -50,6 +50,8 @@ function eventColumn(c: CatalogueColumn): ColumnSpec {
  */
 /** Store version of the fleet layout (migration rebuildForFleet); catalogue storeVersions must avoid it. */
 const FLEET_VERSION = 4;
+/** Store version that made runs.wall_offset_ns nullable and added runs.wall_clock; catalogue versions avoid it. */
+const RUNS_WALL_VERSION = 5;
 
 /** The run's constants on every fact table (fleet queries filter on them without joining `runs`). */
 const RUN_TAGS: ColumnSpec[] = [
@@ -92,8 +94,13 @@ const RUN_COLUMNS: ColumnSpec[] = [
   { name: 'last_ns', type: 'Int64' },
   { name: 'first_time', type: 'TIME' },
   { name: 'last_time', type: 'TIME' },
-  /** wall clock (ns since epoch) minus trace clock: time = ts_ns + wall_offset_ns */
-  { name: 'wall_offset_ns', type: 'Int64' },
+  /**
+   * wall clock (ns since epoch) minus trace clock: time = ts_ns + wall_offset_ns. NULL: the trace carries no wall
+   * clock (the time columns then place the last event at written_at). Nullable since store version 5.
+   */
+  { name: 'wall_offset_ns', type: 'Nullable(Int64)' },
+  /** where the wall clock came from ('perf.data clock data', 'perf script header', …); '' = unknown */
+  { name: 'wall_clock', type: 'String', since: RUNS_WALL_VERSION },
   { name: 'ingest_ms', type: 'Float64' },
   { name: 'replay_ms', type: 'Float64' },
   { name: 'write_ms', type: 'Float64' },
@@ -294,7 +301,7 @@ export interface Migration {
  * columns the ingest catalogue added with storeVersion 3. v4: the fleet layout (rebuildForFleet). Later
  * catalogue storeVersions (5, 6, …) become ADD COLUMN migrations after it (eventColumnMigrations).
  */
-export const MIGRATIONS: Migration[] = [
+const MIGRATION_LIST: Migration[] = [
   {
     version: 1,
     description: 'runs, events, packets, queue_intervals, series, findings',
@@ -337,7 +344,23 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
   ...eventColumnMigrations().filter((m) => m.version > FLEET_VERSION),
+  {
+    version: RUNS_WALL_VERSION,
+    description: 'runs.wall_offset_ns nullable (wall time unknown), runs.wall_clock',
+    statements: (db: string, caps: ServerCaps): MigrationStep[] => [
+      // a type change of a column outside the sorting key: ALTER … MODIFY COLUMN exists on 18.16
+      `ALTER TABLE ${quoteIdent(db)}.runs MODIFY COLUMN wall_offset_ns Nullable(Int64)`,
+      {
+        table: 'runs',
+        column: 'wall_clock',
+        sql: `ALTER TABLE ${quoteIdent(db)}.runs ADD COLUMN wall_clock ${renderType({ name: 'wall_clock', type: 'String' }, caps)} DEFAULT '' AFTER wall_offset_ns`,
+      },
+    ],
+  },
 ];
+
+/** In version order (the runs migration may sit between catalogue ones). */
+export const MIGRATIONS: Migration[] = MIGRATION_LIST.sort((a, b) => a.version - b.version);
 
 /** Bumped when a migration is added; stored in `<db>.schema_migrations`. */
 export const STORE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -375,7 +398,7 @@ function eventColumnMigrations(): Migration[] {
     .filter((v) => v > 1)
     .sort((a, b) => a - b);
   return versions.map((version) => {
-    if (version === FLEET_VERSION || version === 2)
+    if (version === FLEET_VERSION || version === RUNS_WALL_VERSION || version === 2)
       throw new Error(`catalogue storeVersion ${version} is taken by another migration (use ${FLEET_VERSION + 1}+)`);
     const added = EVENT_COLUMNS.filter((c) => c.since === version);
     return {

@@ -17,7 +17,7 @@ export {
   tableStructure,
 } from './ddl.js';
 export { Store, StoreError, type OpenOptions } from './store.js';
-export { DEFAULT_RETRY } from './retry.js';
+export { DEFAULT_RETRY, retryFits } from './retry.js';
 export {
   writeRun,
   removeInsertTempFiles,

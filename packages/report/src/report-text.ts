@@ -1,5 +1,5 @@
 /** Text pieces the HTML and Markdown post-mortems share: times, title, severity, the queue table's columns. */
-import type { QueueSummary, ReplayResult } from '@txreplay/replay';
+import { wallTimeText, type QueueSummary, type ReplayResult } from '@txreplay/replay';
 
 export function msBetween(a: bigint, b: bigint): string {
   return (Number(b - a) / 1e6).toFixed(3);
@@ -33,6 +33,7 @@ export function traceFacts(
   return (
     `${esc(tr.events)} events, ${esc(msBetween(tr.firstNs, tr.lastNs))} ms of trace (${esc(tr.firstNs)} … ${esc(tr.lastNs)} ns)` +
     `${tr.lostEvents ? `, ${strong(`${esc(tr.lostEvents)} events lost by the tracer`)}` : ''}` +
+    ` · ${esc(wallTimeText(result))}` +
     ` · sources: ${tr.sources.map(code).join(', ')}`
   );
 }

@@ -10,8 +10,14 @@ export interface RetryPolicy {
   /** delay before the 2nd attempt; doubles each time */
   initialDelayMs: number;
   maxDelayMs: number;
-  /** no attempt starts later than this after the first one began (a hung server fails in bounded time) */
+  /**
+   * retries end this long after the first attempt began (withRetry) or the first failure (the run writer): a
+   * retry starts only when it could end inside this window, counting `attemptTimeoutMs` for it, so a hung
+   * server fails in bounded time
+   */
   maxElapsedMs?: number;
+  /** the longest one attempt can wait for an answer (the connect or request time limit; 0/undefined: unknown) */
+  attemptTimeoutMs?: number;
   /** told before each retry (the CLI shows it on stderr) */
   onRetry?: (attempt: number, err: unknown, delayMs: number) => void;
 }
@@ -57,12 +63,22 @@ export async function withRetry<T>(
       return await fn(attempt);
     } catch (err) {
       if (attempt >= policy.attempts || !isTransient(err)) throw err;
-      if (policy.maxElapsedMs !== undefined && Date.now() + delay - start > policy.maxElapsedMs) throw err;
+      if (!retryFits(policy, start, delay)) throw err;
       onRetry?.(attempt, err, delay);
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(policy.maxDelayMs, delay * 2);
     }
   }
+}
+
+/**
+ * Whether a retry that starts after `delayMs` could still end (answer or time out after `attemptTimeoutMs`)
+ * within `maxElapsedMs` of `sinceMs`: the bound that makes a server that accepts and never answers fail
+ * within a minute (2 attempts of the 20 s request limit inside the 30 s budget).
+ */
+export function retryFits(policy: RetryPolicy, sinceMs: number, delayMs: number, nowMs = Date.now()): boolean {
+  if (policy.maxElapsedMs === undefined) return true;
+  return nowMs + delayMs + (policy.attemptTimeoutMs ?? 0) - sinceMs <= policy.maxElapsedMs;
 }
 
 /** No answer in time: a transient failure (retried within the budget) whose message says how long was waited. */
@@ -91,6 +107,17 @@ export async function withDeadline<T>(
     if (signal.aborted) throw new NoAnswerError(ms, flag);
     throw err;
   }
+}
+
+/**
+ * The failure of a request for a person: the client's idle-socket timeout ("Timeout error.") says how long
+ * nothing came back and which flag sets it.
+ */
+export function failureText(err: unknown, requestTimeoutMs: number | undefined): string {
+  const m = errorMessage(err);
+  if (requestTimeoutMs !== undefined && /^Timeout error\.?$/.test(m))
+    return `no answer within ${requestTimeoutMs} ms (--timeout-ms)`;
+  return m;
 }
 
 export function errorMessage(err: unknown): string {

@@ -22,7 +22,7 @@ import {
 } from './ddl.js';
 import { withLock } from './lock.js';
 import { openShards, prepareEntry, shardIndex, type ClusterOptions } from './fleet/cluster.js';
-import { errorMessage, withDeadline, withRetry, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+import { errorMessage, failureText, withDeadline, withRetry, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 
 /** Thrown when ClickHouse (either placement) fails after retries: one clear sentence. */
 export class StoreError extends Error {
@@ -96,19 +96,24 @@ export class Store {
             const rows = await rs.json<{ v: string }>();
             return rows[0]?.v ?? '';
           }),
-        retry,
+        { ...retry, attemptTimeoutMs: config.connectTimeoutMs },
       );
     } catch (err) {
       await client.close().catch(() => undefined);
       throw new StoreError(`could not reach the ${describeStore(config)}: ${errorMessage(err)}`, { cause: err });
     }
-    const store = new Store(config, client, parseServerVersion(version), retry);
+    // every later request may wait up to the request time limit: retries only when one more fits the budget
+    const requestLimitMs = config.placement === 'server' ? requestTimeoutOf(config, opts) : undefined;
+    const store = new Store(config, client, parseServerVersion(version), {
+      ...retry,
+      attemptTimeoutMs: requestLimitMs,
+    });
     try {
       await store.prepare(opts);
     } catch (err) {
       await store.client.close().catch(() => undefined);
       throw new StoreError(
-        `could not create the txreplay schema in the ${describeStore(config)}: ${errorMessage(err)}`,
+        `could not create the txreplay schema in the ${describeStore(config)}: ${failureText(err, config.requestTimeoutMs)}`,
         {
           cause: err,
         },
@@ -343,13 +348,17 @@ function blockSettings(rows: number | undefined): { clickhouse_settings?: Record
   };
 }
 
+function requestTimeoutOf(config: StoreConfig, opts: OpenOptions): number {
+  return opts.requestTimeoutMs ?? config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+}
+
 function serverClient(config: StoreConfig, opts: OpenOptions, withDatabase: boolean): ClickHouseClient {
   return createClient({
     url: config.url,
     ...(config.user ? { username: config.user } : {}),
     ...(config.password ? { password: config.password } : {}),
     ...(withDatabase ? { database: config.database } : {}),
-    request_timeout: opts.requestTimeoutMs ?? config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    request_timeout: requestTimeoutOf(config, opts),
     log: { level: ClickHouseLogLevel.OFF },
     // ClickHouse 18.16 rejects settings it does not know (Code 115), so none are sent; the client's own
     // defaults (no query params unless asked) are understood by 18.16. No compression: loopback/LAN bulk

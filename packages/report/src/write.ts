@@ -19,7 +19,7 @@ import { encodeEventsTsv, type RunTags } from './encode-events.js';
 import { encodeEventsRowBinary } from './encode-rowbinary.js';
 import { encodeEventsNative } from './encode-native.js';
 import { derivePackets } from './packets.js';
-import { errorMessage, isTransient, type RetryPolicy } from './retry.js';
+import { failureText, isTransient, retryFits, type RetryPolicy } from './retry.js';
 import { StoreError, type Store } from './store.js';
 import { tsvRow, WallClockFormatter, type TsvValue } from './tsv.js';
 import { verdictOf } from './verdict.js';
@@ -41,8 +41,8 @@ export interface RunInput {
   /** the sources' content hashes when the caller has them already (bulk hashes every file to skip stored ones) */
   hashes?: SourceHash[];
   /**
-   * wall clock (ns since the epoch) of the last event. Default: the newest source file's mtime
-   * (the capture ended when the file was last written). Dashboards use `time = ts_ns + offset`.
+   * wall clock (ns since the epoch) of the last event, when the caller knows it. Default: the trace's own wall
+   * clock (result.trace.wallClock); without one the wall time is unknown (see wallAnchor).
    */
   wallClockEndNs?: bigint;
 }
@@ -159,17 +159,19 @@ async function waitForMutations(store: Store, table: TableName): Promise<void> {
   }
 }
 
-function newestMtimeNs(paths: string[]): bigint | null {
-  let best: bigint | null = null;
-  for (const p of paths) {
-    try {
-      const st = statSync(p, { bigint: true });
-      if (st.isFile() && (best === null || st.mtimeNs > best)) best = st.mtimeNs;
-    } catch {
-      /* stdin or gone: no anchor from it */
-    }
-  }
-  return best;
+/**
+ * `time = ts_ns + offsetNs` for the time columns. Known: the caller's wall clock or the trace's own
+ * (`runs.wall_offset_ns` and `runs.wall_clock` say it and where it came from). Unknown — the trace carries no wall
+ * clock, and the file's mtime is never taken for one — `runs.wall_offset_ns` is NULL and `wall_clock` '', and the
+ * time columns (partition and TTL keys, never NULL) place the last event at the moment the run was written.
+ */
+function wallAnchor(input: RunInput): { offsetNs: bigint; known: boolean; source: string } {
+  const lastNs = input.result.trace.lastNs;
+  if (input.wallClockEndNs !== undefined)
+    return { offsetNs: input.wallClockEndNs - lastNs, known: true, source: 'given' };
+  const own = input.result.trace.wallClock;
+  if (own) return { offsetNs: own.offsetNs, known: true, source: own.source };
+  return { offsetNs: BigInt(Date.now()) * 1_000_000n - lastNs, known: false, source: '' };
 }
 
 export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions = {}): Promise<WriteResult> {
@@ -181,12 +183,12 @@ export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions
   const store = await entry.storeForRun(runId);
   const policy = opts.retry ?? store.retry;
   const packets = derivePackets(input.table);
-  const lastNs = input.result.trace.lastNs;
-  const wallEnd = input.wallClockEndNs ?? newestMtimeNs(paths) ?? BigInt(Date.now()) * 1_000_000n;
-  const wallOffsetNs = wallEnd - lastNs;
+  const wall = wallAnchor(input);
+  const wallOffsetNs = wall.offsetNs;
 
   const tags = runTags(input);
   let delay = policy.initialDelayMs;
+  let firstFailureMs: number | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
       const status = await withLock(
@@ -199,6 +201,8 @@ export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions
             runId,
             tags,
             wallOffsetNs,
+            wallKnown: wall.known,
+            wallSource: wall.source,
             packets,
             hashes,
             t0,
@@ -220,13 +224,16 @@ export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions
         ms: performance.now() - t0,
       };
     } catch (err) {
-      if (attempt >= policy.attempts || !isTransient(err)) {
+      // the retry budget counts from the first failure (a long healthy insert does not use it up)
+      firstFailureMs ??= Date.now();
+      const why = failureText(err, store.config.requestTimeoutMs);
+      if (attempt >= policy.attempts || !isTransient(err) || !retryFits(policy, firstFailureMs, delay)) {
         throw new StoreError(
-          `could not write run ${runId} to the ${store.describe()} after ${attempt} attempt${attempt > 1 ? 's' : ''}: ${errorMessage(err)}`,
+          `could not write run ${runId} to the ${store.describe()} after ${attempt} attempt${attempt > 1 ? 's' : ''}: ${why}`,
           { cause: err },
         );
       }
-      opts.onRetry?.(attempt, errorMessage(err), delay);
+      opts.onRetry?.(attempt, why, delay);
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(policy.maxDelayMs, delay * 2);
     }
@@ -243,6 +250,9 @@ interface RowsContext {
   runId: string;
   tags: RunTags;
   wallOffsetNs: bigint;
+  /** false: the trace has no wall clock (runs.wall_offset_ns NULL) */
+  wallKnown: boolean;
+  wallSource: string;
   packets: ReturnType<typeof derivePackets>;
   hashes: SourceHash[];
   t0: number;
@@ -405,7 +415,8 @@ async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Pr
     last_ns: tr.lastNs,
     first_time: wall(tr.firstNs),
     last_time: wall(tr.lastNs),
-    wall_offset_ns: ctx.wallOffsetNs,
+    wall_offset_ns: ctx.wallKnown ? ctx.wallOffsetNs : null,
+    wall_clock: ctx.wallSource,
     ingest_ms: input.timings?.ingestMs ?? 0,
     replay_ms: input.timings?.replayMs ?? 0,
     write_ms: Math.round(performance.now() - ctx.t0),

@@ -110,6 +110,7 @@ export function multiqueueResult(): ReplayResult {
       firstNs: T0,
       lastNs: T0 + 1000n * MS,
       lostEvents: 0,
+      wallClock: null,
     },
     queues: [queue(0, false), queue(1, true), queue(2, true), queue(3, true)],
     series: [series(0, false), series(1, true), series(2, true), series(3, true)],

@@ -4,6 +4,7 @@ import { EXIT } from '../exit.js';
 import { action, fail, shutdown } from '../run.js';
 import { addReplayOptions, replayOptionsFromFlags, type ReplayCliOptions } from '../replay-flags.js';
 import { addStoreOptions, withStore } from '../store-flags.js';
+import { statusLine } from '../progress.js';
 
 interface BulkCliOptions extends ReplayCliOptions, StoreFlags {
   jobs?: string;
@@ -56,7 +57,7 @@ export function register(program: Command): void {
         // crashes chDB: SIGSEGV), which the shutdown steps registered by withStore do before exit 130
         void shutdown(exitCode);
       });
-      const tty = process.stderr.isTTY === true;
+      const line = statusLine();
       const results = await withStore(
         o,
         (store) =>
@@ -65,11 +66,11 @@ export function register(program: Command): void {
             replay,
             format: o.format,
             host: o.hostFromDir ? 'parent-dir' : o.host,
-            onProgress: tty ? (p) => process.stderr.write(`\r${progressLine(p)}`) : undefined,
+            onProgress: process.stderr.isTTY === true ? (p) => line.update(progressLine(p)) : undefined,
           }),
         openOptions,
       );
-      if (tty) process.stderr.write('\n');
+      line.end();
       process.stdout.write(o.json ? `${JSON.stringify(summaryJson(results), null, 2)}\n` : summaryText(results));
       return results.some((r) => r.status === 'failed') ? EXIT.bulkFailures : EXIT.ok;
     }),

@@ -33,7 +33,8 @@ function formatCaptureResult(result: CaptureResult): string {
   return (
     `wrote ${result.out} (${result.tool}, ${result.capturedSeconds.toFixed(1)} s${result.stoppedEarly ? ', stopped early' : ''}): ` +
     `${result.lines} lines, ${result.events} events, ${result.lostEvents} lost\n${perEvent}${perEvent ? '\n' : ''}` +
-    `metadata: ${result.metaPath}\nnext: txreplay ingest ${result.out} -o trace.arrow\n`
+    `${result.metaPath === null ? 'metadata: none (the output is a stream)\n' : `metadata: ${result.metaPath}\n`}` +
+    `next: txreplay ingest ${result.out} -o trace.arrow\n`
   );
 }
 
@@ -74,7 +75,9 @@ export function register(program: Command): void {
         // Ctrl-C: the first stops the capture and keeps the trace; a second one aborts without output
         ctx.onInterrupt(() => running.stop());
         const result = await running.done;
-        process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : formatCaptureResult(result));
+        // the trace on stdout (`-o -`): the summary goes to stderr
+        const summaryTo = opts.output === '-' ? process.stderr : process.stdout;
+        summaryTo.write(opts.json ? `${JSON.stringify(result)}\n` : formatCaptureResult(result));
         if (result.lostEvents > 0) {
           status(
             `${result.lostEvents} events were lost by the tracer: raise BPFTRACE_PERF_RB_PAGES (or perf -m) and capture again`,

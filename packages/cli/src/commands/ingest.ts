@@ -4,10 +4,7 @@ import type { IngestSummary, TraceFormat } from '@txreplay/ingest';
 import { EXIT } from '../exit.js';
 import { action, fail } from '../run.js';
 import { TRACE_FORMATS } from '../replay-flags.js';
-
-function mb(n: number): string {
-  return `${(n / 1e6).toFixed(1)} MB`;
-}
+import { progress } from '../progress.js';
 
 /** Human summary: the counts always add up (lines = events + skipped + comments). */
 export function formatIngestSummary(s: IngestSummary, out: string): string {
@@ -62,25 +59,15 @@ export function register(program: Command): void {
           ctx.inputs(files);
           ctx.output(opts.output, '-o');
           const { ingestToArrow, StrictParseError } = await import('@txreplay/ingest');
-          let lastProgress = 0;
-          const tty = process.stderr.isTTY === true;
-          const clearProgress = (): void => {
-            if (tty && lastProgress) process.stderr.write('\r\x1b[K');
-          };
+          // the one progress helper: only on a terminal, ended with a newline before the summary
+          const reading = progress('ingest: read', 'MB', 1e6);
+          const clearProgress = (): void => reading.end();
           try {
             const summary = await ingestToArrow(files, opts.output, {
               format: opts.format,
               strict: opts.strict,
               signal: ctx.signal,
-              onProgress: tty
-                ? (read, total) => {
-                    const now = Date.now();
-                    if (now - lastProgress < 200) return;
-                    lastProgress = now;
-                    const pct = total ? ` (${((100 * read) / total).toFixed(0)}%)` : '';
-                    process.stderr.write(`\ringest: ${mb(read)}${total ? ` of ${mb(total)}` : ''}${pct}   `);
-                  }
-                : undefined,
+              onProgress: process.stderr.isTTY === true ? (read, total) => reading.update(read, total) : undefined,
             });
             clearProgress();
             // the data went to stdout: the summary goes to stderr so the stream stays readable

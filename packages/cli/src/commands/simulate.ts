@@ -1,20 +1,12 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import {
-  readFileSync,
-  renameSync,
-  unlinkSync,
-  existsSync,
-  openSync,
-  writeSync,
-  closeSync,
-  writeFileSync,
-} from 'node:fs';
+import { createReadStream, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SimResult } from '@txreplay/model';
 import { EXIT } from '../exit.js';
 import { action, fail, shutdown, type ActionContext } from '../run.js';
+import { progress } from '../progress.js';
 
 /** Short human summary of a simulation run. */
 export function formatSimulateSummary(r: SimResult, out: string): string {
@@ -101,13 +93,12 @@ async function simulateAction(ctx: ActionContext, file: string, opts: SimulateCl
   // a ScenarioError is a usage error (run.ts)
   const scenario = model.parseScenario(readFileSync(file, 'utf8'), file);
   if (opts.seed !== undefined && Number.isFinite(opts.seed)) scenario.seed = opts.seed;
-  // perf-script text is streamed to a temporary file while the simulation runs (bounded memory), then renamed:
-  // an interrupted run never leaves a half-written output (the temporary file is removed on SIGINT/SIGTERM).
-  const out = path.resolve(opts.output);
-  const textPath =
-    opts.format === 'perf-script'
-      ? `${out}.tmp-${process.pid}`
-      : path.join(tmpdir(), `txreplay-sim-${process.pid}.perf-script.txt`);
+  // the simulation writes perf-script text synchronously into a private temp (bounded memory); the output itself
+  // goes through ingest's one writer (atomic for files, streamed for '-'/FIFOs, symlinks written through, the
+  // scenario never overwritten); the temp dir is removed on every exit path, SIGINT/SIGTERM included
+  await refuseInputAsOutput(file, [opts.output, opts.dmesg]);
+  const work = mkdtempSync(path.join(tmpdir(), 'txreplay-sim-'));
+  const textPath = path.join(work, 'events.perf-script.txt');
   const fd = openSync(textPath, 'w');
   const cleanup = (): void => {
     try {
@@ -115,7 +106,7 @@ async function simulateAction(ctx: ActionContext, file: string, opts: SimulateCl
     } catch {
       /* already closed */
     }
-    if (existsSync(textPath)) unlinkSync(textPath);
+    rmSync(work, { recursive: true, force: true });
   };
   ctx.onInterrupt((exitCode) => {
     cleanup();
@@ -125,20 +116,43 @@ async function simulateAction(ctx: ActionContext, file: string, opts: SimulateCl
   try {
     result = simulateToFd(model, scenario, fd);
     closeSync(fd);
-    if (opts.format === 'perf-script') renameSync(textPath, out);
-    else await (await import('@txreplay/ingest')).ingestToArrow([textPath], out, { format: 'perf-script' });
+    const ingest = await import('@txreplay/ingest');
+    if (opts.format === 'perf-script')
+      await ingest.writeOutputFile(opts.output, createReadStream(textPath), { inputs: [file] });
+    else await ingest.ingestToArrow([textPath], opts.output, { format: 'perf-script' });
+    if (opts.dmesg !== undefined) await writeDmesg(scenario, result, opts.dmesg, file);
   } catch (e) {
-    cleanup();
     if (e instanceof model.ScenarioError) {
       // scenario values only the model can check (e.g. stall_thrs on a kernel without it)
       fail(EXIT.usage, `${file}: ${e.where}: ${e.message.slice(e.message.indexOf(e.where) + e.where.length + 2)}`);
     }
     throw e;
   } finally {
-    if (opts.format === 'arrow' && existsSync(textPath)) unlinkSync(textPath);
+    cleanup();
   }
-  if (opts.dmesg !== undefined) writeDmesg(scenario, result, opts.dmesg);
-  process.stdout.write(formatSimulateSummary(result, opts.output));
+  // the summary goes to stderr when the events go to stdout
+  const summaryTo = opts.output === '-' || opts.dmesg === '-' ? process.stderr : process.stdout;
+  summaryTo.write(formatSimulateSummary(result, opts.output));
+}
+
+/**
+ * The scenario is an input: an output that is the same file (any spelling, hard links) is refused before anything
+ * runs — ingestToArrow only knows its own input, the temp text.
+ */
+async function refuseInputAsOutput(scenario: string, outputs: readonly (string | undefined)[]): Promise<void> {
+  const input = statSync(scenario);
+  for (const out of outputs) {
+    if (out === undefined || out === '-') continue;
+    const st = statSync(out, { throwIfNoEntry: false });
+    if (st?.isFile() && st.dev === input.dev && st.ino === input.ino) {
+      const { OutputError } = await import('@txreplay/ingest');
+      throw new OutputError(
+        out,
+        'EINVAL',
+        `refusing to write ${out}: it is the input ${scenario}; choose another output file.`,
+      );
+    }
+  }
 }
 
 /**
@@ -148,35 +162,32 @@ async function simulateAction(ctx: ActionContext, file: string, opts: SimulateCl
 function simulateToFd(model: ModelLib, scenario: Scenario, fd: number): SimResult {
   let writer: InstanceType<ModelLib['PerfScriptWriter']> | null = null;
   let sinceFlush = 0;
-  let written = 0;
-  const showProgress = process.stderr.isTTY === true;
-  const spanNs = scenario.durationMs * 1e6;
+  // the one progress helper (quiet unless stderr is a terminal): simulated ms of the scenario's duration
+  const shown = progress('simulate: simulated', 'ms');
   const sim = new model.Simulator(scenario, {
     onEvent: (ev) => {
       writer!.consumer(ev);
       if (++sinceFlush < 65536) return;
-      written += sinceFlush;
       sinceFlush = 0;
       for (const c of writer!.drainChunks()) writeSync(fd, c);
-      if (showProgress) {
-        const pct = Math.min(100, ((ev.tsNs - scenario.startOffsetNs) / spanNs) * 100);
-        process.stderr.write(`\rsimulate: ${written} events, ${pct.toFixed(1)} % of simulated time`);
-      }
+      shown.update(
+        Math.min(scenario.durationMs, Math.round((ev.tsNs - scenario.startOffsetNs) / 1e6)),
+        scenario.durationMs,
+      );
     },
   });
   writer = new model.PerfScriptWriter(model.perfScriptContextFor(scenario, sim.tasks));
   const result = sim.run();
-  if (showProgress && written > 0) process.stderr.write('\n');
+  shown.end();
   for (const c of writer.drainChunks()) writeSync(fd, c);
   return result;
 }
 
-/** The driver log lines, dmesg style, written through a temporary file and renamed into place. */
-function writeDmesg(scenario: Scenario, result: SimResult, file: string): void {
+/** The driver log lines, dmesg style, through ingest's one writer (atomic, `-` streamed, the scenario refused). */
+async function writeDmesg(scenario: Scenario, result: SimResult, file: string, input: string): Promise<void> {
   const drivers = Object.fromEntries(
     scenario.devices.map((d) => [d.name, d.driver === 'veth-like' ? 'veth' : d.driver]),
   );
-  const tmp = `${path.resolve(file)}.tmp-${process.pid}`;
-  writeFileSync(tmp, formatDmesg(result, drivers));
-  renameSync(tmp, path.resolve(file));
+  const { writeOutputFile } = await import('@txreplay/ingest');
+  await writeOutputFile(file, formatDmesg(result, drivers), { inputs: [input] });
 }

@@ -12,6 +12,7 @@ import { NotATraceError, type SourceSummary } from '../parse/errors.js';
 import { EventColumns, makeEventSchema } from '../table/columns.js';
 import type { RowColumns } from '../table/rows.js';
 import { META } from '../table/schema.js';
+import { wallClockFromMeta } from '../parse/wallClock.js';
 import {
   COLUMNS,
   columnSpec,
@@ -79,6 +80,7 @@ export function summaryOfArrow(path: string, table: Table): SourceSummary {
     path,
     format: 'arrow',
     kernel: meta.get(META.kernel) || null,
+    wallClock: wallClockFromMeta(meta.get(META.wallClock)),
     lines: table.numRows,
     events: table.numRows,
     skipped: 0,

@@ -90,6 +90,7 @@ async function ingestBinaryInThread(
     path,
     format: format === 'perf-data' ? 'perf-script' : 'trace-cmd',
     kernel: reader.meta?.osRelease ?? null,
+    wallClock: reader.meta?.wallClock ?? null,
     lines: rows.lines,
     events: rows.events,
     skipped: rows.skipped,

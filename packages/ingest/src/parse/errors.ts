@@ -1,5 +1,6 @@
 /** Errors and summary types of the ingest API (re-exported by ./api.ts, the contract). */
 import type { TraceFormat } from '../table/schema.js';
+import type { WallClock } from './wallClock.js';
 
 export interface ParseIssue {
   path: string;
@@ -15,6 +16,8 @@ export interface SourceSummary {
   format: TraceFormat;
   /** kernel release when the input says it (perf header, meta), else null */
   kernel: string | null;
+  /** the wall clock the input carries about itself (./wallClock.ts); null or absent: wall time unknown */
+  wallClock?: WallClock | null;
   lines: number;
   events: number;
   skipped: number;

@@ -41,5 +41,7 @@ export const META = {
   skipped: 'txreplay.skipped',
   comments: 'txreplay.comments',
   lost: 'txreplay.lost_events',
+  // the trace's own wall clock: JSON {wall_ns, trace_ns, source} (parse/wallClock.ts), "" when unknown
+  wallClock: 'txreplay.wall_clock',
 } as const;
 export const SCHEMA_VERSION = '1';

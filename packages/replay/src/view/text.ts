@@ -14,6 +14,23 @@ const sec = (ns: bigint): string => {
   return `${s}.${frac}`;
 };
 
+/**
+ * The run's wall time as the trace itself gives it (result.trace.wallClock), or that it is unknown: never a
+ * file's mtime. `wall time 2024-09-19 08:55:54.123 → 08:56:05.731 UTC (perf.data clock data)`.
+ */
+export function wallTimeText(result: ReplayResult): string {
+  const w = result.trace.wallClock;
+  if (!w) return 'wall time unknown (the trace carries no wall clock)';
+  const iso = (ns: bigint): string => {
+    const ms = (ns + w.offsetNs) / 1_000_000n;
+    return new Date(Number(ms)).toISOString().replace('T', ' ').replace('Z', '');
+  };
+  const a = iso(result.trace.firstNs);
+  const b = iso(result.trace.lastNs);
+  const sameDay = a.slice(0, 10) === b.slice(0, 10);
+  return `wall time ${a} → ${sameDay ? b.slice(11) : b} UTC (${w.source})`;
+}
+
 export function verdictLine(r: ReplayResult): string {
   if (r.verdict === 'unknown') return `UNKNOWN: ${r.coverage.unknownWhy ?? 'too little evidence to judge'}: no verdict`;
   const crit = r.findings.filter((f) => f.severity === 'critical').length;
@@ -68,6 +85,7 @@ export function formatVerdict(r: ReplayResult): string {
   out.push(
     `${r.trace.events} events${r.coverage.logRecords > 0 ? `, ${r.coverage.logRecords} kernel-log record(s)` : ''}${timed && (r.trace.firstNs !== 0n || r.trace.lastNs !== 0n) ? `, ${span(r.trace.firstNs, r.trace.lastNs)}` : ''}${r.trace.lostEvents > 0 ? `, ${r.trace.lostEvents} events LOST by the tracer` : ''}`,
   );
+  if (timed) out.push(wallTimeText(r));
   // where each log sits on the trace's clock (a log read alone has no other clock to sit on)
   if (r.trace.events > 0)
     for (const c of r.logClock ?? []) if (c.how !== 'boot-stamps') out.push(`log clock: ${c.source}: ${c.note}`);

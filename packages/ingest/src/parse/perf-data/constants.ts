@@ -100,6 +100,8 @@ export const FEAT = {
   TOTAL_MEM: 10,
   CMDLINE: 11,
   EVENT_DESC: 12,
+  /** HEADER_CLOCK_DATA: u32 version, u32 clockid, u64 wall-clock ns, u64 clockid ns (write_clock_data()) */
+  CLOCK_DATA: 29,
 } as const;
 
 /** perf_file_header: magic, size, attr_size, attrs/data/event_types sections, 256-bit feature bitmap. */

@@ -83,6 +83,8 @@ export interface PerfFeatures {
   hostname?: string;
   osRelease?: string;
   cmdline?: string[];
+  /** HEADER_CLOCK_DATA (`perf record -k`): gettimeofday() and the sample clock read back to back */
+  clockData?: { clockid: number; wallNs: bigint; clockNs: bigint };
 }
 
 /** perf's do_write_string format: u32 len (padded, NUL included), then the bytes. */
@@ -117,10 +119,24 @@ export async function applyFeature(feat: number, b: Buffer, le: boolean, into: P
       into.cmdline = args;
       return true;
     }
+    case FEAT.CLOCK_DATA: {
+      if (b.length < 24) return false;
+      const u64 = (at: number): bigint => (le ? b.readBigUInt64LE(at) : b.readBigUInt64BE(at));
+      into.clockData = { clockid: le ? b.readUInt32LE(4) : b.readUInt32BE(4), wallNs: u64(8), clockNs: u64(16) };
+      return true;
+    }
     default:
       return false;
   }
 }
+
+const READ_FEATURES = new Set<number>([
+  FEAT.TRACING_DATA,
+  FEAT.HOSTNAME,
+  FEAT.OSRELEASE,
+  FEAT.CMDLINE,
+  FEAT.CLOCK_DATA,
+]);
 
 /** The feature section table follows the data section: one perf_file_section per set bit, in bit order. */
 export async function readFeatures(fh: FileHandle, h: PerfFileHeader): Promise<PerfFeatures> {
@@ -130,8 +146,7 @@ export async function readFeatures(fh: FileHandle, h: PerfFileHeader): Promise<P
   const table = await readAt(fh, h.data.offset + h.data.size, h.features.length * 16);
   for (let i = 0; i < h.features.length; i++) {
     const feat = h.features[i]!;
-    if (feat !== FEAT.TRACING_DATA && feat !== FEAT.HOSTNAME && feat !== FEAT.OSRELEASE && feat !== FEAT.CMDLINE)
-      continue;
+    if (!READ_FEATURES.has(feat)) continue;
     const off = Number(le ? table.readBigUInt64LE(i * 16) : table.readBigUInt64BE(i * 16));
     const size = Number(le ? table.readBigUInt64LE(i * 16 + 8) : table.readBigUInt64BE(i * 16 + 8));
     if (size === 0) continue;

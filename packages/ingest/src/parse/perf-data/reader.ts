@@ -313,4 +313,8 @@ function fillMeta(meta: BinaryTraceMeta, st: PerfState): void {
   if (st.features.hostname !== undefined) meta.hostname = st.features.hostname;
   if (st.features.osRelease !== undefined) meta.osRelease = st.features.osRelease;
   if (st.features.cmdline !== undefined) meta.cmdline = st.features.cmdline;
+  const cd = st.features.clockData;
+  // a zero wall time is a perf that reserved the feature without reading the clocks
+  if (cd !== undefined && cd.wallNs > 0n)
+    meta.wallClock = { wallNs: cd.wallNs, traceNs: cd.clockNs, source: 'perf.data clock data' };
 }

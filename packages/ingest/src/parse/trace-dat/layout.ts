@@ -51,6 +51,8 @@ export interface TraceDatLayout {
    * host/guest and TSC captures); the timestamps are then the raw ring-buffer ones.
    */
   unappliedTimeOptions: string[];
+  /** DATE option: wall ns = timestamp + dateOffsetNs (trace-cmd's tracecmd_set_ts_offset) */
+  dateOffsetNs?: bigint;
 }
 
 interface InstanceData {
@@ -64,6 +66,8 @@ interface InstanceData {
 
 const OPT = {
   DONE: 0,
+  /** `trace-cmd record --date`: "0x<hex>" µs that trace-cmd report adds (×1000) to every timestamp: wall time */
+  DATE: 1,
   BUFFER: 3,
   TRACECLOCK: 4,
   UNAME: 5,
@@ -265,7 +269,11 @@ function applyInfoOption(out: TraceDatLayout, id: number, od: Buffer, le: boolea
     if (m && out.clock === undefined) out.clock = m[1]!;
   } else if (id === OPT.UNAME) out.uname = cstr(od, 0).s;
   else if (id === OPT.CPUCOUNT && od.length >= 4) out.cpuCount = u32(od, 0, le);
-  else if (id === OPT.OFFSET) out.unappliedTimeOptions.push('OFFSET');
+  else if (id === OPT.DATE) {
+    // trace-input.c: offset = strtoll(buf, NULL, 0); "Convert from micro to nano" offset *= 1000
+    const m = /^(-?)(0x[0-9a-f]+|\d+)$/i.exec(cstr(od, 0).s.trim());
+    if (m) out.dateOffsetNs = (m[1] ? -1000n : 1000n) * BigInt(m[2]!);
+  } else if (id === OPT.OFFSET) out.unappliedTimeOptions.push('OFFSET');
   else if (id === OPT.TIME_SHIFT) out.unappliedTimeOptions.push('TIME_SHIFT');
   else if (id === OPT.TSC2NSEC) out.unappliedTimeOptions.push('TSC2NSEC');
 }

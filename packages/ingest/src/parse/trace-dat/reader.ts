@@ -86,6 +86,9 @@ function traceMeta(lay: TraceDatLayout, inst: TraceDatLayout['instances'][number
   const clock = inst.clock !== '' ? inst.clock : lay.clock;
   if (clock !== undefined) meta.clock = clock;
   if (lay.cpuCount !== undefined) meta.cpus = lay.cpuCount;
+  // the timestamps stay raw (as for OFFSET): the DATE offset becomes the wall clock of trace time 0
+  if (lay.dateOffsetNs !== undefined)
+    meta.wallClock = { wallNs: lay.dateOffsetNs, traceNs: 0n, source: 'trace.dat date' };
   if (lay.uname !== undefined) {
     meta.osRelease = lay.uname.split(' ')[2] ?? lay.uname;
     meta.hostname = lay.uname.split(' ')[1] ?? '';

@@ -57,6 +57,7 @@ export interface LostWindow {
 
 import type { EventFormat } from './eventFormat.js';
 import type { Kallsyms } from './kallsyms.js';
+import type { WallClock } from '../wallClock.js';
 
 export type BinaryTraceRecord = TracepointRecord | LostWindow;
 
@@ -114,6 +115,8 @@ export interface BinaryTraceMeta {
   cmdline?: string[];
   /** trace.dat: the trace clock (as trace-cmd wrote it), compression algorithm, the instance read. */
   clock?: string;
+  /** the trace's own wall clock (perf.data HEADER_CLOCK_DATA, trace.dat DATE option), when it has one */
+  wallClock?: WallClock;
   instance?: string;
   compression?: string;
   cpus?: number;
