@@ -26,7 +26,7 @@ export { wallClockFromMeta } from './parse/wallClock.js';
 export { makeEventSchema, nullColumnData } from './table/columns.js';
 export { loadEvents, ingestToArrow, type IngestSummary, type LoadOptions } from './api.js';
 export { streamEvents } from './io/stream.js';
-export { openTrace, openTraceInput, singleArrowInput, type OpenTraceOptions, type TraceInput } from './io/open.js';
+export { openTrace, openTraceInput, singleArrowInput, type TraceInput } from './io/open.js';
 export { NotATraceError, StrictParseError } from './parse/errors.js';
 export { readWholeText } from './io/source.js';
 export { readArrowTable } from './io/arrowInput.js';
@@ -35,8 +35,6 @@ export {
   writeOutputFile,
   OutputError,
   type Output,
-  type OutputData,
-  type OutputOptions,
 } from './io/output.js';
 export { detectFormat } from './parse/sniff.js';
 export { inspectArrowFile, type TableInspection } from './table/inspect.js';

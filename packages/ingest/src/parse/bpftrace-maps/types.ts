@@ -11,7 +11,7 @@ export interface HistBucket {
 }
 
 /** count()/sum()/min()/max()/avg() and plain assignments print one number per key. */
-export interface ValueAggregate {
+interface ValueAggregate {
   kind: 'value';
   value: number;
 }
@@ -23,7 +23,7 @@ export interface HistAggregate {
 }
 
 /** stats(): count, average and total. */
-export interface StatsAggregate {
+interface StatsAggregate {
   kind: 'stats';
   count: number;
   average: number;

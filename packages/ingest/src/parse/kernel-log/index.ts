@@ -4,26 +4,20 @@
  * → interpretTxHang() for a ring dump. Pure: text in, data out.
  */
 export type {
-  AppEnobufsRecord,
-  DeviceRef,
-  KernelLine,
-  KernelLogShape,
   KernelRecord,
-  KernelRecordKind,
   LinkChangeRecord,
   NeighOverflowRecord,
-  RecordSpan,
   TxHangDumpRecord,
   TxRecoveryRecord,
   TxTimeoutDumpRecord,
   WatchdogTimeoutRecord,
 } from './types.js';
-export { looksLikeKernelLog, type KernelLogGuess } from './detect.js';
-export { parseEnvelope, stripPastePrefix, type Envelope } from './envelope.js';
+export { looksLikeKernelLog } from './detect.js';
+export { parseEnvelope, stripPastePrefix } from './envelope.js';
 export { readKernelLines } from './reader.js';
-export { parseKernelLog, recordsFromLines } from './records.js';
-export { timeoutEvents, type RingRecord, type TimeoutEvent } from './events.js';
+export { parseKernelLog } from './records.js';
+export { timeoutEvents } from './events.js';
 export { summarizeTimeouts, type TimeoutSeries } from './timeouts.js';
-export { interpretTxHang, type TxHangCause, type TxHangInterpretation, type TxHangRepeats } from './interpret.js';
+export { interpretTxHang, type TxHangInterpretation } from './interpret.js';
 export { sameDevice as sameKernelLogDevice } from './device.js';
-export { naiveWallUs, type NaiveWall } from './time.js';
+export { naiveWallUs } from './time.js';

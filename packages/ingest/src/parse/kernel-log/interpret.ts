@@ -15,14 +15,14 @@ import { sameDevice } from './device.js';
 import { eventQueue, timeoutEvents, type RingRecord } from './events.js';
 import type { KernelRecord } from './types.js';
 
-export type TxHangCause =
+type TxHangCause =
   | 'dma_stall'
   | 'completions_not_processed'
   | 'doorbell_not_written'
   | 'pending_unattributed'
   | 'no_ring_numbers';
 
-export interface TxHangRepeats {
+interface TxHangRepeats {
   /** Timeout events of this device (and queue, when known), this one included: a NETDEV WATCHDOG line and the
    * ndo_tx_timeout dump right after it count once (see events.ts). */
   count: number;

@@ -21,7 +21,7 @@ const MATCHERS: readonly Matcher[] = [
 ];
 
 /** Records from already-read kernel lines, in source order of their first line. */
-export function recordsFromLines(lines: readonly KernelLine[]): KernelRecord[] {
+function recordsFromLines(lines: readonly KernelLine[]): KernelRecord[] {
   const c = makeCursor(lines);
   const out: KernelRecord[] = [];
   for (let i = 0; i < lines.length; i++) {

@@ -190,4 +190,4 @@ export type KernelRecord =
   | NeighOverflowRecord
   | AppEnobufsRecord;
 
-export type KernelRecordKind = KernelRecord['kind'];
+type KernelRecordKind = KernelRecord['kind'];
