@@ -8,7 +8,10 @@ export default defineConfig({
   resolve: {
     alias: {
       '@txreplay/model': pkg('model'),
+      // subpaths before their package (see below)
+      '@txreplay/ingest/plain': fileURLToPath(new URL('./packages/ingest/src/plain.ts', import.meta.url)),
       '@txreplay/ingest': pkg('ingest'),
+      '@txreplay/replay/plain': fileURLToPath(new URL('./packages/replay/src/plain.ts', import.meta.url)),
       '@txreplay/replay': pkg('replay'),
       // before '@txreplay/report': the first alias that matches wins, and that one matches the subpath too
       '@txreplay/report/postmortem': fileURLToPath(new URL('./packages/report/src/postmortem.ts', import.meta.url)),

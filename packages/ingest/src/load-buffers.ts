@@ -1,0 +1,58 @@
+/**
+ * Text traces into plain column buffers, without Apache Arrow: the rows of the event table as ./table/rows.ts lays
+ * them out (one typed array per column, dictionary indices into one string table per column), parsed exactly as
+ * loadEvents parses them (./io/source.ts, same options). What a small `txreplay diagnose` replays from: loading
+ * apache-arrow alone costs it about a quarter of a CPU-second. ./api.ts eventTableOf turns them into the Arrow
+ * table loadEvents would have made, when a consumer needs one.
+ */
+import type { TraceInput } from './io/open.js';
+import { abortError, ingestTextSource, type SourceOptions } from './io/source.js';
+import type { SourceSummary } from './parse/errors.js';
+import { PlainColumns } from './table/plain.js';
+import { DICT_COLUMNS, type BatchBuffers, type DictColumn } from './table/rows.js';
+import { summaryMetadata, totals, type IngestSummary, type LoadOptions } from './summary.js';
+
+/** The event table as plain buffers: batches in input order, each dictionary column's strings by index. */
+export interface EventBuffers {
+  batches: BatchBuffers[];
+  dicts: Record<DictColumn, readonly string[]>;
+  summary: IngestSummary;
+  /** the table's schema metadata (META keys), as loadEvents sets it */
+  metadata: Map<string, string>;
+}
+
+/** How a text input is parsed, the same for every loader (`batchesDropped`: the consumer keeps no batch). */
+export function textSourceOptions(input: TraceInput, opts: LoadOptions, batchesDropped: boolean): SourceOptions {
+  return {
+    format: input.format ?? undefined,
+    strict: opts.strict,
+    signal: opts.signal,
+    onProgress: opts.onProgress,
+    totalBytes: input.bytes,
+    workers: opts.workers,
+    blockBytes: opts.blockBytes,
+    reuseBatchBuffers: batchesDropped,
+  };
+}
+
+/** Parse text inputs (opened by openTrace) into plain buffers; null when an input is not text (use loadEvents). */
+export async function loadEventBuffers(
+  inputs: readonly TraceInput[],
+  opts: LoadOptions = {},
+): Promise<EventBuffers | null> {
+  if (inputs.length === 0) throw new Error('no input files');
+  if (inputs.some((i) => i.kind !== 'text')) return null;
+  const cols = new PlainColumns(opts.batchRows);
+  const batches: BatchBuffers[] = [];
+  const sources: SourceSummary[] = [];
+  for (const input of inputs) {
+    if (opts.signal?.aborted) throw abortError(opts.signal);
+    const onBatch = (b: BatchBuffers): void => void batches.push(b);
+    sources.push(await ingestTextSource(input.path, cols, onBatch, textSourceOptions(input, opts, false)));
+  }
+  if (cols.length > 0 || batches.length === 0) batches.push(cols.flush());
+  const summary = totals(sources);
+  const dicts = {} as Record<DictColumn, readonly string[]>;
+  for (const d of DICT_COLUMNS) dicts[d] = cols.dicts[d].values;
+  return { batches, dicts, summary, metadata: summaryMetadata(summary) };
+}
