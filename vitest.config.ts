@@ -7,8 +7,9 @@ const pkg = (name: string): string => fileURLToPath(new URL(`./packages/${name}/
 export default defineConfig({
   resolve: {
     alias: {
-      '@txreplay/model': pkg('model'),
       // subpaths before their package (see below)
+      '@txreplay/model/core': fileURLToPath(new URL('./packages/model/src/core/index.ts', import.meta.url)),
+      '@txreplay/model': pkg('model'),
       '@txreplay/ingest/plain': fileURLToPath(new URL('./packages/ingest/src/plain.ts', import.meta.url)),
       '@txreplay/ingest': pkg('ingest'),
       '@txreplay/replay/plain': fileURLToPath(new URL('./packages/replay/src/plain.ts', import.meta.url)),
