@@ -11,9 +11,10 @@
  * printed beside every figure (the mean of the 1-minute load at each of the case's runs). The number of modules a
  * case loads (an ESM resolve hook, packages/cli/test/fixtures/record-imports.mjs) does not depend on the load at all.
  * Run after `pnpm build`:
- *   node scripts/bench-startup.mjs [--runs N] [--trace FILE] [--save]
- * --save writes this run's figures to scripts/bench-startup.json (the next runs compare against them). Nothing is
- * asserted: the delta is printed.
+ *   node scripts/bench-startup.mjs [--runs N] [--trace FILE] [--save] [--against DIR]
+ * --save writes this run's figures to scripts/bench-startup.json (the next runs compare against them). --against
+ * DIR adds the txreplay cases of another built checkout (e.g. an older commit's), run in the same rounds: a
+ * before/after that the load cannot skew. Nothing is asserted: the delta is printed.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,12 +40,17 @@ if (!existsSync(trace)) throw new Error(`${trace} missing: pass --trace FILE`);
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const rel = (f) => `${path.basename(path.dirname(f))}/${path.basename(f)}`;
 
+const cliCases = (label, cli) => [
+  [`${label} --version`, [cli, '--version']],
+  [`${label} --help`, [cli, '--help']],
+  [`${label} diagnose ${rel(trace)}`, [cli, 'diagnose', trace]],
+  [`${label} diagnose ${rel(example)}`, [cli, 'diagnose', example]],
+];
+const against = opt('--against', null);
 const cases = [
   ['node -e 0', ['-e', '0']],
-  ['txreplay --version', [main, '--version']],
-  ['txreplay --help', [main, '--help']],
-  [`txreplay diagnose ${rel(trace)}`, [main, 'diagnose', trace]],
-  [`txreplay diagnose ${rel(example)}`, [main, 'diagnose', example]],
+  ...cliCases('txreplay', main),
+  ...(against ? cliCases('against', path.resolve(against, 'packages/cli/dist/main.js')) : []),
 ];
 
 const median = (xs) => {
@@ -110,6 +116,7 @@ cases.forEach(([label, argv], i) => {
   };
 });
 
+if (against) console.log(`against: ${path.resolve(against)}`);
 const previous = existsSync(stored) ? JSON.parse(readFileSync(stored, 'utf8')) : null;
 const delta = (now, before) => {
   if (before === undefined || before === null || now === null) return '';
