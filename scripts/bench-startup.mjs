@@ -131,14 +131,14 @@ if (previous)
     `(in parentheses: the change from scripts/bench-startup.json, measured ${previous.measured} at load ${previous.load})`,
   );
 console.log(
-  `${'case'.padEnd(52)} ${'wall ms'.padStart(8)} ${'over node'.padStart(10)} ${'CPU ms'.padStart(8)} ${'CPU over node'.padStart(14)} ${'RSS MiB'.padStart(8)} ${'modules'.padStart(8)}  load`,
+  `${'case'.padEnd(52)} ${'wall ms'.padStart(12)} ${'over node'.padStart(12)} ${'CPU ms'.padStart(11)} ${'CPU over node'.padStart(14)} ${'RSS MiB'.padStart(8)} ${'modules'.padStart(9)}  load`,
 );
 for (const [label] of cases) {
   const f = figures[label];
   const p = previous?.cases?.[label] ?? {};
   const cell = (v, pv, w) => `${v ?? '-'}${delta(v, pv)}`.padStart(w);
   console.log(
-    `${label.padEnd(52)} ${cell(f.wallMs, p.wallMs, 8)} ${cell(f.overNodeMs, p.overNodeMs, 10)} ${cell(f.cpuMs, p.cpuMs, 8)} ${cell(f.cpuOverNodeMs, p.cpuOverNodeMs, 14)} ${cell(f.peakRssMiB, undefined, 8)} ${cell(f.modules, p.modules, 8)}  ${f.load1.toFixed(2)}`,
+    `${label.padEnd(52)} ${cell(f.wallMs, p.wallMs, 12)} ${cell(f.overNodeMs, p.overNodeMs, 12)} ${cell(f.cpuMs, p.cpuMs, 11)} ${cell(f.cpuOverNodeMs, p.cpuOverNodeMs, 14)} ${cell(f.peakRssMiB, undefined, 8)} ${cell(f.modules, p.modules, 9)}  ${f.load1.toFixed(2)}`,
   );
 }
 if (args.includes('--save')) {
