@@ -1,36 +1,56 @@
 #!/usr/bin/env node
 /**
- * Start-up cost of the `txreplay` command beside bare node: median wall time of N runs (default 10), and the
- * median CPU time (user + system) and peak RSS (from /usr/bin/time, when installed) of `node -e 0`,
- * `txreplay --version` and `txreplay diagnose <small trace>`. On a shared machine the wall time follows the load;
- * the CPU time much less: both are printed, with the load average. Run after `pnpm build`:
- *   node scripts/bench-startup.mjs [--runs N] [--trace FILE]
- * Prints numbers only; nothing is asserted (the machine's load decides the absolute values).
+ * Start-up cost of the `txreplay` command beside bare node, and against the figures stored last time
+ * (scripts/bench-startup.json), so a regression shows. Cases: `node -e 0`, `txreplay --version`, `txreplay --help`,
+ * `txreplay diagnose` of a small text trace (../shared eth0-normal perf script, 2,989 lines) and of the bundled
+ * example (examples/multiqueue.perf-script.txt.gz, 29,484 lines).
+ *
+ * Method: the cases are run round-robin (one warm-up round first), so a change in the machine's load hits them
+ * alike; per case the median of N wall times, of N CPU times (user + system, from /usr/bin/time when installed) and
+ * the peak RSS; "over node" is the case's median minus bare node's median of the same rounds. The load average is
+ * printed beside every figure (the mean of the 1-minute load at each of the case's runs). The number of modules a
+ * case loads (an ESM resolve hook, packages/cli/test/fixtures/record-imports.mjs) does not depend on the load at all.
+ * Run after `pnpm build`:
+ *   node scripts/bench-startup.mjs [--runs N] [--trace FILE] [--save] [--against DIR]
+ * --save writes this run's figures to scripts/bench-startup.json (the next runs compare against them). --against
+ * DIR adds the txreplay cases of another built checkout (e.g. an older commit's), run in the same rounds: a
+ * before/after that the load cannot skew. Nothing is asserted: the delta is printed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const main = path.join(root, 'packages/cli/dist/main.js');
+const hook = path.join(root, 'packages/cli/test/fixtures/record-imports.mjs');
+const stored = path.join(root, 'scripts/bench-startup.json');
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
 };
-const runs = Number(opt('--runs', '10'));
+const runs = Number(opt('--runs', '11'));
 const shared = process.env.TXREPLAY_SHARED ?? path.resolve(root, '../shared');
 const trace = opt('--trace', path.join(shared, 'traces/eth0-normal/perf-script.txt'));
+const example = path.join(root, 'examples/multiqueue.perf-script.txt.gz');
 if (!existsSync(main)) throw new Error(`${main} missing: run pnpm build first`);
 if (!existsSync(trace)) throw new Error(`${trace} missing: pass --trace FILE`);
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+const rel = (f) => `${path.basename(path.dirname(f))}/${path.basename(f)}`;
 
+const cliCases = (label, cli) => [
+  [`${label} --version`, [cli, '--version']],
+  [`${label} --help`, [cli, '--help']],
+  [`${label} diagnose ${rel(trace)}`, [cli, 'diagnose', trace]],
+  [`${label} diagnose ${rel(example)}`, [cli, 'diagnose', example]],
+];
+const against = opt('--against', null);
 const cases = [
   ['node -e 0', ['-e', '0']],
-  ['txreplay --version', [main, '--version']],
-  [`txreplay diagnose ${path.basename(path.dirname(trace))}/${path.basename(trace)}`, [main, 'diagnose', trace]],
+  ...cliCases('txreplay', main),
+  ...(against ? cliCases('against', path.resolve(against, 'packages/cli/dist/main.js')) : []),
 ];
 
 const median = (xs) => {
@@ -38,11 +58,13 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** One run: wall ms, and CPU ms and peak RSS in KiB when /usr/bin/time is there (%U/%S: user/system s, %M: max RSS). */
 function once(argv) {
   const cmd = timeBin ? timeBin : process.execPath;
   const full = timeBin ? ['-f', 'maxrss=%M cpu=%U+%S', process.execPath, ...argv] : argv;
+  const load1 = loadavg()[0];
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, full, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -50,28 +72,83 @@ function once(argv) {
   if (r.status === null || r.status > 1) throw new Error(`${argv.join(' ')}: exit ${r.status}\n${r.stderr}`);
   const rss = /maxrss=(\d+)/.exec(r.stderr ?? '');
   const cpu = /cpu=([\d.]+)\+([\d.]+)/.exec(r.stderr ?? '');
-  return { ms, rssKiB: rss ? Number(rss[1]) : null, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : null };
+  const cpuMs = cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : null;
+  return { ms, load1, rssKiB: rss ? Number(rss[1]) : null, cpuMs };
+}
+
+/** How many modules (files and node: builtins) a case resolves: independent of the machine's load. */
+function modulesOf(argv) {
+  if (argv[0] === '-e') return null;
+  const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-bench-startup-'));
+  try {
+    const log = path.join(dir, 'imports.log');
+    spawnSync(process.execPath, ['--import', hook, ...argv], { env: { ...process.env, TXREPLAY_IMPORT_LOG: log } });
+    return existsSync(log) ? new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean)).size : null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(2))
     .join(' ');
+const startLoad = load();
+for (const [, argv] of cases) once(argv); // warm-up round (page cache, compiled code caches)
+const samples = cases.map(() => []);
+for (let r = 0; r < runs; r++) cases.forEach(([, argv], i) => samples[i].push(once(argv)));
+
+const figures = {};
+const baseMs = median(samples[0].map((s) => s.ms));
+const baseCpu = timeBin ? median(samples[0].map((s) => s.cpuMs)) : null;
+cases.forEach(([label, argv], i) => {
+  const s = samples[i];
+  const ms = median(s.map((x) => x.ms));
+  const cpuMs = timeBin ? median(s.map((x) => x.cpuMs)) : null;
+  figures[label] = {
+    wallMs: Math.round(ms),
+    overNodeMs: Math.round(ms - baseMs),
+    cpuMs: cpuMs === null ? null : Math.round(cpuMs),
+    cpuOverNodeMs: cpuMs === null ? null : Math.round(cpuMs - baseCpu),
+    peakRssMiB: timeBin ? Number((median(s.map((x) => x.rssKiB)) / 1024).toFixed(1)) : null,
+    modules: modulesOf(argv),
+    load1: Number(mean(s.map((x) => x.load1)).toFixed(2)),
+  };
+});
+
+if (against) console.log(`against: ${path.resolve(against)}`);
+const previous = existsSync(stored) ? JSON.parse(readFileSync(stored, 'utf8')) : null;
+const delta = (now, before) => {
+  if (before === undefined || before === null || now === null) return '';
+  const d = now - before;
+  return ` (${d >= 0 ? '+' : ''}${d})`;
+};
 console.log(
-  `start-up, median of ${runs} runs (one warm-up run each); load average ${load()}${timeBin ? '' : '; no /usr/bin/time, so no CPU time or RSS'}`,
+  `start-up: median of ${runs} rounds (cases round-robin, one warm-up round); ${cpus().length} CPUs, node ${process.version}; load average ${startLoad} before, ${load()} after${timeBin ? '' : '; no /usr/bin/time: no CPU time or RSS'}`,
 );
-let baseMs = null;
-for (const [label, argv] of cases) {
-  once(argv);
-  const samples = Array.from({ length: runs }, () => once(argv));
-  const ms = median(samples.map((s) => s.ms));
-  baseMs ??= ms;
-  const rss = timeBin
-    ? `  CPU ${median(samples.map((s) => s.cpuMs))
-        .toFixed(0)
-        .padStart(4)} ms  peak RSS ${(median(samples.map((s) => s.rssKiB)) / 1024).toFixed(1)} MiB`
-    : '';
-  const extra = label === 'node -e 0' ? '' : `  (+${(ms - baseMs).toFixed(1)} ms over bare node)`;
-  console.log(`${label.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms${rss}${extra}`);
+if (previous)
+  console.log(
+    `(in parentheses: the change from scripts/bench-startup.json, measured ${previous.measured} at load ${previous.load})`,
+  );
+console.log(
+  `${'case'.padEnd(52)} ${'wall ms'.padStart(12)} ${'over node'.padStart(12)} ${'CPU ms'.padStart(11)} ${'CPU over node'.padStart(14)} ${'RSS MiB'.padStart(8)} ${'modules'.padStart(9)}  load`,
+);
+for (const [label] of cases) {
+  const f = figures[label];
+  const p = previous?.cases?.[label] ?? {};
+  const cell = (v, pv, w) => `${v ?? '-'}${delta(v, pv)}`.padStart(w);
+  console.log(
+    `${label.padEnd(52)} ${cell(f.wallMs, p.wallMs, 12)} ${cell(f.overNodeMs, p.overNodeMs, 12)} ${cell(f.cpuMs, p.cpuMs, 11)} ${cell(f.cpuOverNodeMs, p.cpuOverNodeMs, 14)} ${cell(f.peakRssMiB, undefined, 8)} ${cell(f.modules, p.modules, 9)}  ${f.load1.toFixed(2)}`,
+  );
 }
-console.log(`load average after: ${load()}`);
+if (args.includes('--save')) {
+  const out = {
+    measured: new Date().toISOString().slice(0, 16),
+    load: startLoad,
+    runs,
+    node: process.version,
+    cases: figures,
+  };
+  writeFileSync(stored, `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`saved to ${path.relative(root, stored)}`);
+}

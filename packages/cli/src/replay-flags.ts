@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { LoadOptions, TraceFormat } from '@txreplay/ingest';
-import type { DeviceProfile, DeviceProfiles, ReplayOptions, ReplayResult } from '@txreplay/replay';
+import type { DeviceProfile, DeviceProfiles, ReplayOptions, ReplayResult } from '@txreplay/replay/plain';
 import { EXIT } from './exit.js';
 import { fail, readProgress } from './run.js';
 
@@ -79,7 +79,7 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
 
 /** Global profile (file, then flags) and per-device profiles (file "devices", then --device-profile). */
 async function profilesFromOptions(o: ReplayCliOptions): Promise<{ profile: DeviceProfile; devices: DeviceProfiles }> {
-  const { parseDeviceProfileSpec, parseProfile, parseProfileFile } = await import('@txreplay/replay');
+  const { parseDeviceProfileSpec, parseProfile, parseProfileFile } = await import('@txreplay/replay/plain');
   let fromFile: DeviceProfile = {};
   let devices: DeviceProfiles = {};
   if (o.profile) {
@@ -134,7 +134,7 @@ export async function replayOptionsFromFlags(
   }
   let stallThrsMs: number[] | undefined;
   if (o.stallThrs !== undefined) {
-    const { stallThrsJiffies } = await import('@txreplay/replay');
+    const { stallThrsJiffies } = await import('@txreplay/replay/plain');
     stallThrsMs = o.stallThrs.split(',').map((v) => Number(v.trim()));
     for (const ms of stallThrsMs) {
       try {

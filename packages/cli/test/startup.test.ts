@@ -1,8 +1,10 @@
 /**
- * Start-up: `txreplay --version` loads no library package and `txreplay diagnose` (also with --html) never
- * loads chDB or the ClickHouse client — the commands load what they call when they run. What a process loads
- * is recorded by an ESM resolve hook (fixtures/record-imports.mjs, `node --import`), from the built CLI
- * (run `pnpm build` first). Times are not asserted here: scripts/bench-startup.mjs prints them.
+ * Start-up: `txreplay --version` loads no library package and not the program, `txreplay diagnose` of a small text
+ * trace loads neither apache-arrow nor chDB, and with --html never chDB or the ClickHouse client — the commands load
+ * what they call when they run. The built CLI is one bundle (scripts/bundle-cli.mjs: dist/main.js and its chunks in
+ * dist/bundle/, named after their first module) with the packages' full entries loaded from the packages. What a
+ * process loads is recorded by an ESM resolve hook (fixtures/record-imports.mjs, `node --import`), from the built
+ * CLI (run `pnpm build` first). Times are not asserted here: scripts/bench-startup.mjs prints them.
  */
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -35,7 +37,10 @@ function loadedBy(...args: string[]): { status: number | null; loaded: string[] 
 }
 
 const STORE = /\/node_modules\/(\.pnpm\/)?(chdb|@clickhouse)|\/report\/dist\/(store|write|index)\.js$/;
+const ARROW = /\/node_modules\/(\.pnpm\/)?apache-arrow/;
 const packageOf = (url: string): string | null => /\/packages\/(\w+)\/dist\//.exec(url)?.[1] ?? null;
+/** the bundle's chunk of the program (commander and the command definitions) */
+const PROGRAM = /\/cli\/dist\/bundle\/program-\w+\.js$/;
 
 describe('txreplay start-up', () => {
   it('--version loads the CLI entry only: no command definitions, no library package', () => {
@@ -44,15 +49,27 @@ describe('txreplay start-up', () => {
     expect(loaded.some((u) => u.endsWith('/cli/dist/main.js'))).toBe(true); // the hook saw the CLI itself
     expect([...new Set(loaded.map(packageOf).filter((p) => p !== null))]).toEqual(['cli']);
     // answered before commander and the command definitions load
-    expect(loaded.filter((u) => /commander|\/commands\//.test(u))).toEqual([]);
+    expect(loaded.filter((u) => PROGRAM.test(u) || /commander|\/commands\//.test(u))).toEqual([]);
+    expect(loaded.length).toBeLessThan(12);
   });
 
-  it('diagnose loads replay and ingest but never chDB, the ClickHouse client or the store', () => {
+  it('--help loads the program but no library package', () => {
+    const { status, loaded } = loadedBy('--help');
+    expect(status).toBe(0);
+    expect(loaded.some((u) => PROGRAM.test(u))).toBe(true);
+    expect([...new Set(loaded.map(packageOf).filter((p) => p !== null))]).toEqual(['cli']);
+  });
+
+  it('diagnose of a small text trace loads neither apache-arrow nor chDB, the ClickHouse client or the store', () => {
     const { status, loaded } = loadedBy('diagnose', path.join(traces, 'eth0-normal', 'perf-script.txt'));
     expect(status).toBe(0);
-    expect(loaded.some((u) => u.endsWith('/replay/dist/diagnose.js'))).toBe(true);
+    // the WebAssembly line kernel is loaded from its package, where it finds dist/lines.wasm
+    expect(loaded.some((u) => u.endsWith('/ingest/dist/parse/wasmLines.js'))).toBe(true);
+    expect(loaded.filter((u) => ARROW.test(u))).toEqual([]);
     expect(loaded.filter((u) => STORE.test(u))).toEqual([]);
     expect(loaded.filter((u) => packageOf(u) === 'report' || packageOf(u) === 'capture')).toEqual([]);
+    // a handful of files, not one per module (the bundle)
+    expect(loaded.filter((u) => u.startsWith('file:')).length).toBeLessThan(30);
   });
 
   it('diagnose --html loads the post-mortem renderer, still without chDB', () => {

@@ -1,100 +1,20 @@
 /**
- * Public ingest API (contract for replay, report and cli).
+ * Public ingest API (contract for replay, report and cli): the Arrow side. What needs no Arrow (the summary, the
+ * text inputs parsed into plain buffers) is in ./summary.ts and ./load-buffers.ts.
  */
 import { Table, type RecordBatch } from 'apache-arrow';
 import { ingestBinarySource } from './io/binary.js';
 import { appendRow, readArrowTable, rowAt, summaryOfArrow } from './io/arrowInput.js';
 import { openTrace, singleArrowInput, type TraceInput } from './io/open.js';
-import { EventColumns } from './table/columns.js';
+import { DICT_COLUMN_NAMES, EventColumns } from './table/columns.js';
 import { NotATraceError, type SourceSummary } from './parse/errors.js';
 import { writeArrowOutput } from './io/writer.js';
-import { META, SCHEMA_VERSION, type TraceFormat } from './table/schema.js';
-import { abortError, headLinesOf, ingestTextSource } from './io/source.js';
-import { wallClockMetaValue, wallClockOfLines, type WallClock } from './parse/wallClock.js';
+import { abortError, ingestTextSource } from './io/source.js';
+import { withTextWallClock } from './io/text-wall-clock.js';
+import { summaryMetadata, totals, type IngestSummary, type LoadOptions } from './summary.js';
+import { textSourceOptions, type EventBuffers } from './load-buffers.js';
 
-export interface IngestSummary {
-  sources: SourceSummary[];
-  lines: number;
-  events: number;
-  skipped: number;
-  comments: number;
-  lostEvents: number;
-  eventCounts: Record<string, number>;
-}
-
-export interface LoadOptions {
-  /** override format sniffing */
-  format?: TraceFormat;
-  /** stop at the first unparseable line (StrictParseError) */
-  strict?: boolean;
-  /** progress callback (bytes of input consumed so far, total or null for stdin/gzip) */
-  onProgress?: (bytesRead: number, totalBytes: number | null) => void;
-  signal?: AbortSignal;
-  /** rows per record batch (default 65536) */
-  batchRows?: number;
-  /**
-   * parse worker threads (0 = parse in this thread). Given here or in TXREPLAY_INGEST_WORKERS, they are used for
-   * any input larger than one block; by default (one per core, at most 4) only for regular files of 16 MiB or
-   * more in the formats the workers parse with the WebAssembly kernel (perf-script, ftrace/trace-cmd, bpftrace
-   * printf; ./wasmLines.ts) and 128 MiB or more for bpftrace JSON. The table is identical either way.
-   */
-  workers?: number;
-  /** bytes per block of whole lines handed to a worker (default 4 MiB; tests use small blocks) */
-  blockBytes?: number;
-}
-
-function totals(sources: SourceSummary[]): IngestSummary {
-  const s: IngestSummary = { sources, lines: 0, events: 0, skipped: 0, comments: 0, lostEvents: 0, eventCounts: {} };
-  for (const src of sources) {
-    s.lines += src.lines;
-    s.events += src.events;
-    s.skipped += src.skipped;
-    s.comments += src.comments;
-    s.lostEvents += src.lostEvents;
-    for (const [k, n] of Object.entries(src.eventCounts)) s.eventCounts[k] = (s.eventCounts[k] ?? 0) + n;
-  }
-  return s;
-}
-
-/** Write the summary into the schema metadata map (META keys; all values strings). */
-export function summaryMetadata(summary: IngestSummary): Map<string, string> {
-  const m = new Map<string, string>();
-  const first = summary.sources[0];
-  m.set(META.schemaVersion, SCHEMA_VERSION);
-  m.set(
-    META.sources,
-    JSON.stringify(
-      summary.sources.map((s) => ({
-        path: s.path,
-        format: s.format,
-        kernel: s.kernel,
-        lines: s.lines,
-        events: s.events,
-        skipped: s.skipped,
-        comments: s.comments,
-        lost: s.lostEvents,
-      })),
-    ),
-  );
-  m.set(META.format, first?.format ?? '');
-  m.set(META.kernel, summary.sources.find((s) => s.kernel)?.kernel ?? '');
-  m.set(META.lines, String(summary.lines));
-  m.set(META.events, String(summary.events));
-  m.set(META.skipped, String(summary.skipped));
-  m.set(META.comments, String(summary.comments));
-  m.set(META.lost, String(summary.lostEvents));
-  m.set(META.wallClock, wallClockMetaValue(summary.sources.find((s) => s.wallClock)?.wallClock));
-  return m;
-}
-
-/**
- * The wall clock in a text trace's header comments (perf script --header, our capture header): read from the
- * file's first lines again after the parse; a stream (stdin, a FIFO) cannot be re-read, so its wall time is unknown.
- */
-async function textWallClock(input: TraceInput): Promise<WallClock | null> {
-  if (input.transport !== 'file') return null;
-  return wallClockOfLines(await headLinesOf(input.path));
-}
+export { summaryMetadata, type IngestSummary, type LoadOptions };
 
 /** Parse every input into `cols`, handing full batches to `onBatch`; the last partial batch is flushed too. */
 export async function ingestAll(
@@ -144,19 +64,8 @@ export async function ingestAll(
       );
       continue;
     }
-    const text = await ingestTextSource(path, cols, counted, {
-      format: input.format ?? undefined,
-      strict: opts.strict,
-      signal: opts.signal,
-      onProgress: opts.onProgress,
-      totalBytes: input.bytes,
-      workers: opts.workers,
-      blockBytes: opts.blockBytes,
-      reuseBatchBuffers: batchesDropped,
-    });
-    // absent = unknown, as the reference parser (ingestTextSource alone) reports it
-    const wallClock = await textWallClock(input);
-    sources.push(wallClock ? { ...text, wallClock } : text);
+    const text = await ingestTextSource(path, cols, counted, textSourceOptions(input, opts, batchesDropped));
+    sources.push(await withTextWallClock(input, text));
   }
   if (cols.length > 0 || batches === 0) await counted(cols.flush());
   return totals(sources);
@@ -188,6 +97,19 @@ export async function loadEvents(
   const table = new Table(batches);
   for (const [k, v] of summaryMetadata(summary)) table.schema.metadata.set(k, v);
   return { table, summary };
+}
+
+/**
+ * The Arrow table of plain buffers (./load-buffers.ts), as loadEvents makes it from the same inputs: the same
+ * batches (zero copy) and metadata; each batch carries the whole dictionary rather than the strings so far, which
+ * reads back the same.
+ */
+export function eventTableOf(buffers: EventBuffers): Table {
+  const cols = new EventColumns();
+  for (const d of DICT_COLUMN_NAMES) for (const s of buffers.dicts[d]) cols.dicts[d].intern(s);
+  const table = new Table(buffers.batches.map((b) => cols.batchOf(b)));
+  for (const [k, v] of buffers.metadata) table.schema.metadata.set(k, v);
+  return table;
 }
 
 /**

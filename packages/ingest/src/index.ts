@@ -10,6 +10,9 @@
  *   streamEvents(inputs, out, onBatch, opts) -> summary  the same file, each batch handed to onBatch as parsed
  *   writeOutputFile(path, data, {inputs}) / openOutput  the one writer for every file txreplay writes
  *   detectFormat(firstLines)     -> TraceFormat | null
+ *   eventTableOf(buffers)        -> Table              the Arrow table of ./plain.ts loadEventBuffers' buffers
+ *
+ * ./plain.ts (@txreplay/ingest/plain) is the part that loads no Apache Arrow (openTrace, loadEventBuffers, logs).
  */
 export {
   CATALOGUE,
@@ -22,13 +25,11 @@ export {
   type TxEventRow,
 } from './table/catalogue.js';
 export { META, type TraceFormat } from './table/schema.js';
-export { wallClockFromMeta } from './parse/wallClock.js';
 export { makeEventSchema, nullColumnData } from './table/columns.js';
-export { loadEvents, ingestToArrow, type IngestSummary, type LoadOptions } from './api.js';
+export { loadEvents, ingestToArrow, eventTableOf, type IngestSummary, type LoadOptions } from './api.js';
 export { streamEvents } from './io/stream.js';
-export { openTrace, openTraceInput, singleArrowInput, type TraceInput } from './io/open.js';
+export { openTraceInput } from './io/open.js';
 export { NotATraceError, StrictParseError } from './parse/errors.js';
-export { readWholeText } from './io/source.js';
 export { readArrowTable } from './io/arrowInput.js';
 export {
   openOutput,

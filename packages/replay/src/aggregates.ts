@@ -4,7 +4,7 @@
  * a count has no timestamp, so it cannot show that a queue stopped, when, or for how long (verdict unknown when
  * nothing else is given). I/O edge: reads the files; the summary is pure.
  */
-import { readBpftraceAggregates, readWholeText, type BpftraceAggregate, type TraceInput } from '@txreplay/ingest';
+import { readBpftraceAggregates, readWholeText, type BpftraceAggregate, type TraceInput } from '@txreplay/ingest/plain';
 import type { AggregateEntry, AggregateSummary, ReplayResult } from './types.js';
 
 /** Entries listed per map (largest first); the summary's totals count them all. */

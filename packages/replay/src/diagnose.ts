@@ -1,28 +1,27 @@
 /** Files in, ReplayResult out: ingest (any format or .arrow) then replay. I/O edge of the package. */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tableFromIPC, type Table } from 'apache-arrow';
+// Apache Arrow, its readers (./input/arrow-file.ts) and ingest's Arrow side load only where an Arrow table or file
+// is used: a small text trace is replayed from plain buffers (./text-replay.ts) without them (start-up)
+import type { Table } from 'apache-arrow';
 import {
-  loadEvents,
-  readArrowTable,
   META,
   openTrace,
   openTraceInput,
   singleArrowInput,
-  streamEvents,
   type IngestSummary,
   type LoadOptions,
   type TraceInput,
-} from '@txreplay/ingest';
+} from '@txreplay/ingest/plain';
 import { replayObserved, replaySource, replayTable, type ReplayOptions } from './replay.js';
 import { StreamPass } from './stream-pass.js';
-import { openArrowFile } from './input/arrow-file.js';
 import type { ReplayResult } from './types.js';
 import { readAggregateEvidence, withAggregates } from './aggregates.js';
 import { parseBootTime } from './log-clock.js';
 import { logDrivers, logOnlyResult, readLogEvidence, traceTimeouts, withLogEvidence } from './logs.js';
+import { replayTextTraces, skipNotes } from './text-replay.js';
 
 /**
  * True when `path` is an Arrow IPC file (ARROW1 magic). Kept for the CLI until it takes ingest's openTrace, which
@@ -63,8 +62,10 @@ export async function loadForReplay(
   const arrow = singleArrowFile(inputs, opts.format);
   if (arrow !== null) {
     // validate the layout first: a damaged footer can make apache-arrow's reader loop forever
+    const { openArrowFile } = await import('./input/arrow-file.js');
     openArrowFile(arrow.path)?.close();
     // ingest reads it into the event schema (other writers' layouts too) or explains why it is not a trace
+    const { readArrowTable } = await import('@txreplay/ingest');
     const table = await readArrowTable(arrow.path);
     const kernel = table.schema.metadata.get(META.kernel) || null;
     return { table, kernel, notes: [], summary: null };
@@ -73,19 +74,10 @@ export async function loadForReplay(
 }
 
 async function loadViaIngest(inputs: readonly TraceInput[], opts: LoadOptions): Promise<LoadedTrace> {
+  const { loadEvents } = await import('@txreplay/ingest');
   const { table, summary } = await loadEvents(inputs, opts);
   const kernel = summary.sources.find((s) => s.kernel)?.kernel ?? null;
   return { table, kernel, notes: skipNotes(summary), summary };
-}
-
-/** Per-source skip notes ("file: skipped N unparseable line(s), first at line L: …"). */
-function skipNotes(summary: IngestSummary): string[] {
-  return summary.sources
-    .filter((s) => s.skipped > 0)
-    .map(
-      (s) =>
-        `${s.path}: skipped ${s.skipped} unparseable line(s)${s.issues[0] ? `, first at line ${s.issues[0].line}: ${s.issues[0].message}` : ''}`,
-    );
 }
 
 /**
@@ -117,6 +109,10 @@ function streams(traces: readonly TraceInput[], minBytes: number): boolean {
  * writer; the directory is removed on every path out.
  */
 async function replayStreamed(traces: readonly TraceInput[], opts: DiagnoseOptions): Promise<ReplayResult> {
+  const [{ streamEvents }, { openArrowFile }] = await Promise.all([
+    import('@txreplay/ingest'),
+    import('./input/arrow-file.js'),
+  ]);
   const dir = await mkdtemp(join(tmpdir(), 'txreplay-diagnose-'));
   const pass = new StreamPass();
   try {
@@ -145,6 +141,10 @@ async function replayStreamed(traces: readonly TraceInput[], opts: DiagnoseOptio
  * layout take the whole-table path (loadForReplay + replayTable) with the same result.
  */
 export async function replayArrowFile(path: string, opts: ReplayOptions = {}): Promise<ReplayResult> {
+  const [{ tableFromIPC }, { openArrowFile }] = await Promise.all([
+    import('apache-arrow'),
+    import('./input/arrow-file.js'),
+  ]);
   const src = openArrowFile(path);
   if (!src) {
     const { table, kernel } = await loadForReplay([path], { format: 'arrow' });
@@ -181,6 +181,11 @@ export async function diagnoseFiles(
   const traces = inputs.filter((i) => !isEvidenceInput(i));
   const arrow = singleArrowFile(traces, opts.load?.format);
   const streamed = arrow === null && traces.length > 0 && streams(traces, opts.streamMinBytes ?? STREAM_MIN_BYTES);
+  if (!streamed && arrow === null && traces.length > 0) {
+    // text traces small enough to hold: from plain buffers, no Arrow table (null: an input is Arrow or binary)
+    const result = await replayTextTraces(traces, opts, () => logDrivers(inputs));
+    if (result !== null) return withEvidence(result, inputs, opts);
+  }
   if (!streamed && (arrow === null || traces.length === 0)) return (await diagnoseFilesWithEvents(inputs, opts)).result;
   const withDrivers = { ...opts, logDrivers: await logDrivers(inputs) };
   const result = streamed ? await replayStreamed(traces, withDrivers) : await replayArrowFile(arrow!.path, withDrivers);

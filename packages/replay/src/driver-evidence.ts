@@ -7,7 +7,7 @@
  * (`igb 0000:01:00.0 eth0:`) — and the post-mortem says which it used; with none, rules whose cause depends on it
  * give both readings.
  */
-import { driverProfileNamed } from '@txreplay/model';
+import { driverProfileNamed } from '@txreplay/model/core';
 import type { DevObs } from './observe/records.js';
 import { profileFor, type DeviceProfile, type DeviceProfiles } from './profile.js';
 import type { DriverChoice } from './types.js';

@@ -3,7 +3,7 @@
  * dql_queued(len) at every net_dev_xmit rc=0 (netdev_tx_sent_queue, §B) and one dql_completed(bytes)
  * per completion batch (one free_old_xmit / clean_tx_irq pass, §B, §G).
  */
-import { Dql, kernelBehaviour } from '@txreplay/model';
+import { Dql, kernelBehaviour } from '@txreplay/model/core';
 import type { QueueObs } from './observe/records.js';
 import { F64List, lowerBound } from './input/growable.js';
 

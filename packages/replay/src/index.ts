@@ -20,13 +20,8 @@ export { openArrowFile, CorruptArrowFileError, readAheadTuning } from './input/a
 export { tableSource } from './input/batches.js';
 export { toJson } from './view/json.js';
 export { formatVerdict, verdictLine, wallTimeText } from './view/text.js';
-export {
-  parseProfile,
-  parseProfileFile,
-  parseDeviceProfileSpec,
-  type DeviceProfile,
-  type DeviceProfiles,
-} from './profile.js';
+// the profile parsers (parseProfile, parseProfileFile, parseDeviceProfileSpec) are in ./plain.ts, with the CLI's calls
+export type { DeviceProfile, DeviceProfiles } from './profile.js';
 export { readColumns, timeOrder } from './columns.js';
 export { observe, observeSource } from './observe/observe.js';
 export { driveDql, type DqlStep } from './expected-dql.js';

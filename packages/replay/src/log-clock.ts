@@ -7,7 +7,7 @@
  * (net/sched/sch_generic.c), so one record and its event are at most the log's stamp resolution apart.
  * Pure: records in, records out.
  */
-import { naiveWallUs, type KernelRecord } from '@txreplay/ingest';
+import { naiveWallUs, type KernelRecord } from '@txreplay/ingest/plain';
 import type { LogClockNote } from './types.js';
 
 /** A NETDEV WATCHDOG seen in the trace (net_dev_xmit_timeout), on the trace clock. */

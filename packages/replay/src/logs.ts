@@ -4,7 +4,7 @@
  * ftrace stamp their events with by default, so a log and a trace of one boot line up without an offset.
  * I/O edge: reads the files; the reading of the records is pure.
  */
-import { parseKernelLog, readWholeText, type KernelRecord, type TraceInput } from '@txreplay/ingest';
+import { parseKernelLog, readWholeText, type KernelRecord, type TraceInput } from '@txreplay/ingest/plain';
 import { findingsFromKernelLog } from './rules/kernel-log.js';
 import { alignLogRecords, type BootTime, type LogAlignment, type TraceTimeout } from './log-clock.js';
 import { verdictOf } from './view/verdict.js';

@@ -4,7 +4,7 @@
  * (`--driver igb --ring 256 --rate 1G --qdisc pfifo_fast --txqueuelen 1000 --hz 250 --kernel 6.18`)
  * or a JSON profile file with the same keys.
  */
-import { driverProfileNamed, NAMED_DRIVERS } from '@txreplay/model';
+import { driverProfileNamed, NAMED_DRIVERS } from '@txreplay/model/core';
 
 export interface DeviceProfile {
   driver?: string;

@@ -2,7 +2,7 @@
  * replay(table): observed reconstruction + model expectations + findings → ReplayResult (types.ts).
  */
 import type { Table } from 'apache-arrow';
-import { META, wallClockFromMeta } from '@txreplay/ingest';
+import { META, wallClockFromMeta } from '@txreplay/ingest/plain';
 import { readColumns, timeOrder } from './columns.js';
 import { tableChunksAligned, tableSource, type BatchSource } from './input/batches.js';
 import { observe, observeSource } from './observe/observe.js';

@@ -6,7 +6,7 @@
  * bql_set_stall_thrs() would set it, and stall_cnt / stall_max / the stall events come out as dql_check_stall()
  * computes them (§A.5).
  */
-import { Dql, kernelBehaviour } from '@txreplay/model';
+import { Dql, kernelBehaviour } from '@txreplay/model/core';
 import { driveDql, type JiffiesOf } from './expected-dql.js';
 import type { Observed } from './observe/records.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { DiagnoseOptions, ReplayResult } from '@txreplay/replay';
+import type { DiagnoseOptions, ReplayResult } from '@txreplay/replay/plain';
 import { EXIT } from '../exit.js';
 import { paint, terminalSafe, verdictStyle } from '../colour.js';
 import { action, endProgress, fail } from '../run.js';
@@ -20,7 +20,7 @@ export async function diagnoseOptions(
   maxSeriesPoints: number | undefined,
 ): Promise<DiagnoseOptions> {
   if (o.bootTime !== undefined) {
-    const { parseBootTime } = await import('@txreplay/replay');
+    const { parseBootTime } = await import('@txreplay/replay/plain');
     try {
       parseBootTime(o.bootTime);
     } catch (e) {
@@ -37,7 +37,7 @@ export async function diagnoseOptions(
 }
 
 export async function printResult(result: ReplayResult, json: boolean | undefined): Promise<void> {
-  const { formatVerdict, toJson } = await import('@txreplay/replay');
+  const { formatVerdict, toJson } = await import('@txreplay/replay/plain');
   endProgress();
   if (json) {
     process.stdout.write(`${toJson(result)}\n`);
@@ -67,7 +67,7 @@ export function register(program: Command): void {
       ctx.inputs(traces);
       ctx.output(o.html, '--html');
       ctx.output(o.md, '--md');
-      const { diagnoseFiles, diagnoseFilesWithEvents } = await import('@txreplay/replay');
+      const { diagnoseFiles, diagnoseFilesWithEvents } = await import('@txreplay/replay/plain');
       const opts = await diagnoseOptions(o, ctx.signal, 500);
       if (!o.html && !o.md) {
         const result = await diagnoseFiles(traces, opts);

@@ -14,7 +14,7 @@ export function register(program: Command): void {
   addReplayOptions(cmd).action(
     action(async (ctx, traces: string[], o: ReplayCliOptions) => {
       ctx.inputs(traces);
-      const { diagnoseFiles } = await import('@txreplay/replay');
+      const { diagnoseFiles } = await import('@txreplay/replay/plain');
       const result = await diagnoseFiles(traces, await diagnoseOptions(o, ctx.signal, undefined));
       await printResult(result, o.json);
       return findingsExitCode(result);

@@ -7,7 +7,8 @@ import { NotATraceError, StrictParseError, type SourceSummary } from '../parse/e
 import { readPerfData } from '../parse/perf-data/index.js';
 import { readTraceDat } from '../parse/trace-dat/index.js';
 import type { BinaryTraceReader } from '../parse/tracing-data/types.js';
-import { BufferPool, buffersOf, type EventColumns } from '../table/columns.js';
+import { BufferPool, type EventColumns } from '../table/columns.js';
+import { buffersOf } from '../table/rows.js';
 import { BinaryRows, type BinaryRowOptions } from './binaryRows.js';
 import { binaryWorkerScript, ingestBinaryInWorker } from './binaryThread.js';
 import { binaryWarnings } from './binaryWarnings.js';

@@ -6,8 +6,7 @@
  */
 // no apache-arrow here: parse workers load this module
 import { COLUMNS } from '../table/catalogue.js';
-import type { EventColumns } from '../table/columns.js';
-import { DICT_COLUMN_NAMES, type BatchBuffers } from '../table/rows.js';
+import { DICT_COLUMN_NAMES, type BatchBuffers, type RowColumns } from '../table/rows.js';
 
 const EVENT_D = DICT_COLUMN_NAMES.indexOf('event');
 const DICT_C = DICT_COLUMN_NAMES.map((name) => COLUMNS.indexOf(name));
@@ -18,7 +17,7 @@ export class DictRemap {
   private readonly identity: boolean[] = DICT_COLUMN_NAMES.map(() => true);
 
   constructor(
-    private readonly cols: EventColumns,
+    private readonly cols: RowColumns,
     /** the input's index in the output `source` dictionary (a parser interns its own name for it) */
     private readonly sourceIdx: number,
   ) {}

@@ -9,11 +9,12 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type { RecordBatch } from 'apache-arrow';
-import { BufferPool, DICT_COLUMN_NAMES, buffersOf, type EventColumns } from '../table/columns.js';
+// no apache-arrow here: the batch type is the caller's (BatchColumns), so a small diagnose parses without loading it
+import { BufferPool, DICT_COLUMN_NAMES, buffersOf } from '../table/rows.js';
 import { NotATraceError, StrictParseError, type ParseIssue, type SourceSummary } from '../parse/errors.js';
 import { LineHandler, MAX_ISSUES, parserFor } from '../parse/lines.js';
 import { RowColumns } from '../table/rows.js';
+import type { BatchColumns } from '../table/plain.js';
 import { DictRemap, newStringsSince } from './remap.js';
 import {
   ParsePool,
@@ -280,10 +281,10 @@ async function* blocksOf(
  * Parse one input into `cols`, pushing full batches to `onBatch`. `path` is the path as given by the user
  * (written into the `source` column and issues).
  */
-export async function ingestTextSource(
+export async function ingestTextSource<B>(
   path: string,
-  cols: EventColumns,
-  onBatch: (b: RecordBatch) => void | Promise<void>,
+  cols: BatchColumns<B>,
+  onBatch: (b: B) => void | Promise<void>,
   opts: SourceOptions,
 ): Promise<SourceSummary> {
   const sourceIdx = cols.dicts.source.intern(opts.sourceName ?? path);
@@ -299,7 +300,7 @@ export async function ingestTextSource(
     const { format, prefix } = traceOfHead(path, raw, opts.format ?? null);
     const head = withoutBom(raw);
     parserFor(format); // rejects 'arrow'
-    const job: SourceJob = { path, format, prefix, cols, sourceIdx, onBatch, opts };
+    const job: SourceJob<B> = { path, format, prefix, cols, sourceIdx, onBatch, opts };
     const plan = await planOf(job, input.gzip, headLen - head.length);
     if (plan.regular) {
       // a regular file: read by offset (the stream opened for the head is not needed any more)
@@ -329,7 +330,7 @@ interface ParsePlan {
   size: number;
 }
 
-async function planOf(job: SourceJob, gzip: boolean, dataStart: number): Promise<ParsePlan> {
+async function planOf<B>(job: SourceJob<B>, gzip: boolean, dataStart: number): Promise<ParsePlan> {
   const { path, format, opts } = job;
   const blockBytes = opts.blockBytes ?? BLOCK_BYTES;
   const nWorkers = opts.workers ?? defaultWorkerCount();
@@ -353,7 +354,7 @@ async function planOf(job: SourceJob, gzip: boolean, dataStart: number): Promise
 }
 
 /** A regular file: workers read their own byte ranges (no copy through this thread), or this thread reads it. */
-async function parseRegularFile(job: SourceJob, plan: ParsePlan): Promise<SourceSummary> {
+async function parseRegularFile<B>(job: SourceJob<B>, plan: ParsePlan): Promise<SourceSummary> {
   const { path } = job;
   const { blockBytes, dataStart, size, script } = plan;
   if (script !== null && plan.big) {
@@ -378,8 +379,8 @@ async function parseRegularFile(job: SourceJob, plan: ParsePlan): Promise<Source
  * WebAssembly kernel parses the format and the input is more than one block (a 120 MB perf-script .gz: 0.79–0.88 s
  * with 2 workers against 1.37–1.59 s in this thread); else this thread.
  */
-async function parseStream(
-  job: SourceJob,
+async function parseStream<B>(
+  job: SourceJob<B>,
   plan: ParsePlan,
   blocks: AsyncGenerator<{ buf: Uint8Array; final: boolean }>,
   rawBytes: () => number,
@@ -415,7 +416,7 @@ async function parseStream(
 function summaryOf(
   path: string,
   format: TraceFormat,
-  cols: EventColumns,
+  cols: RowColumns,
   counts: { lines: number; events: number; skipped: number; comments: number; lostEvents: number },
   kernel: string | null,
   issues: ParseIssue[],
@@ -430,16 +431,16 @@ function summaryOf(
 }
 
 /** One input being parsed, as both parse paths (this thread, workers) take it. */
-interface SourceJob {
+interface SourceJob<B> {
   /** as given by the user */
   path: string;
   format: TraceFormat;
   /** the paste prefix every line carries (sniffed), cut before parsing */
   prefix: PastePrefix;
-  cols: EventColumns;
+  cols: BatchColumns<B>;
   /** `path` in the `source` dictionary */
   sourceIdx: number;
-  onBatch: (b: RecordBatch) => void | Promise<void>;
+  onBatch: (b: B) => void | Promise<void>;
   opts: SourceOptions;
 }
 
@@ -449,17 +450,17 @@ interface SourceJob {
  * the output's dictionaries (./remap.ts, as a worker's are); `input` is the kernel's input region, where blocks are
  * read. Without it, the string parser writes straight into the output's columns.
  */
-class ThreadParser {
+class ThreadParser<B> {
   readonly handler: LineHandler;
   readonly input: Uint8Array | null;
   /** batches ready for onBatch, with the pooled buffers to give back once it returned */
-  readonly pending: { batch: RecordBatch; buffers: ArrayBufferLike[] }[] = [];
+  readonly pending: { batch: B; buffers: ArrayBufferLike[] }[] = [];
   private readonly local: RowColumns | null;
   private readonly remap: DictRemap;
   private readonly sent = DICT_COLUMN_NAMES.map(() => 0);
   private readonly pool: BufferPool | undefined;
 
-  constructor(private readonly job: SourceJob) {
+  constructor(private readonly job: SourceJob<B>) {
     const { path, format, prefix, cols, sourceIdx, opts } = job;
     this.pool = opts.reuseBatchBuffers === true ? new BufferPool() : undefined;
     const useKernel = opts.fastPath !== false && prefix === 'none' && wasmKernelEnabled(format);
@@ -511,8 +512,8 @@ class ThreadParser {
   }
 }
 
-async function parseInThread(
-  job: SourceJob,
+async function parseInThread<B>(
+  job: SourceJob<B>,
   blocks: (input: Uint8Array | null) => AsyncIterable<{ buf: Uint8Array; len: number; final: boolean }>,
   rawBytes: () => number,
 ): Promise<SourceSummary> {
@@ -634,8 +635,8 @@ function addBlockTotals(res: BlockResult, t: WorkerTotals, remap: DictRemap): vo
  * stream), at most INFLIGHT_PER_WORKER per worker are in flight, and the answers are consumed strictly in block
  * order (dictionary indices remapped per worker, line numbers made file-relative, batches written).
  */
-async function parseInWorkers(
-  job: SourceJob,
+async function parseInWorkers<B>(
+  job: SourceJob<B>,
   next: () => Promise<Omit<BlockRequest, 'seq'> | null>,
   rawBytes: () => number,
   script: URL,

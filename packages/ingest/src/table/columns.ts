@@ -30,7 +30,6 @@ import { COLUMNS, NON_NULL_COLUMNS, columnSpec, type ColumnName } from './catalo
 
 export {
   BufferPool,
-  buffersOf,
   DICT_COLUMN_NAMES,
   type BatchBuffers,
   type DictColumn,

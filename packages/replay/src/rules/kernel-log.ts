@@ -22,7 +22,7 @@ import {
   type TimeoutSeries,
   type TxHangInterpretation,
   type TxRecoveryRecord,
-} from '@txreplay/ingest';
+} from '@txreplay/ingest/plain';
 import type { Evidence, Finding, FindingKind } from '../types.js';
 
 type RingRecord = Extract<KernelRecord, { kind: 'tx_hang_dump' | 'tx_timeout_dump' }>;
