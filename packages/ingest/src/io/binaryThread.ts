@@ -11,6 +11,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { StrictParseError, type ParseIssue, type SourceSummary } from '../parse/errors.js';
 import type { BinaryReaderStats } from '../parse/tracing-data/types.js';
 import type { BatchBuffers, EventColumns } from '../table/columns.js';
+import type { WallClock } from '../parse/wallClock.js';
 import { buffersOf } from '../table/rows.js';
 import type { BinaryFormat, BinaryIngestOptions } from './binary.js';
 import { binaryWarnings } from './binaryWarnings.js';
@@ -45,6 +46,8 @@ interface EndMessage extends Omit<PartsMessage, 'kind'> {
   countsByEvent: number[];
   stats: BinaryReaderStats;
   kernel: string | null;
+  /** the file's own wall clock (perf.data clock data, trace.dat --date): bigints clone through postMessage */
+  wallClock: WallClock | null;
 }
 
 interface ErrorMessage {
@@ -172,6 +175,7 @@ function summaryOf(
     path,
     format: format === 'perf-data' ? 'perf-script' : 'trace-cmd',
     kernel: m.kernel,
+    wallClock: m.wallClock,
     lines: m.lines,
     events: m.events,
     skipped: m.skipped,

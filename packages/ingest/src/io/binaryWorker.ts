@@ -80,6 +80,7 @@ async function run(): Promise<void> {
     countsByEvent: Array.from(rows.countsByEvent, (n) => n ?? 0),
     stats: reader.stats,
     kernel: reader.meta?.osRelease ?? null,
+    wallClock: reader.meta?.wallClock ?? null,
   });
 }
 
