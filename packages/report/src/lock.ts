@@ -34,6 +34,8 @@ export interface LockOptions {
   pollMs?: number;
   /** told once when the lock is held by someone else */
   onWait?: (owner: string) => void;
+  /** `work` failed: true keeps the lock (held until stale, or taken back by this process) */
+  keepOnError?: (err: unknown) => Promise<boolean>;
 }
 
 function lockTable(store: Store, name: string): string {
@@ -96,16 +98,19 @@ async function release(store: Store, name: string): Promise<void> {
 export async function withLock<T>(
   store: Store,
   name: string,
-  work: () => Promise<T>,
+  work: (fresh: boolean) => Promise<T>,
   settled: () => Promise<T | undefined>,
   opts: LockOptions = {},
 ): Promise<T> {
   const staleMs = opts.staleMs ?? 30 * 60_000;
   let told = false;
+  // fresh: the lock was free (no writer of it failed without cleaning up: see keepOnError)
+  let fresh = true;
   for (;;) {
     if (await tryCreate(store, name)) break;
     const owner = await readOwner(store, name);
     if (owner === null) continue; // released between our CREATE and the look
+    fresh = false;
     if (owner.token === SELF.token) break; // ours, left by an earlier attempt of this process
     if (isStale(owner, staleMs)) {
       await release(store, name);
@@ -117,9 +122,14 @@ export async function withLock<T>(
     if (v !== undefined) return v;
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
   }
+  let keep = false;
   try {
-    return await work();
+    return await work(fresh);
+  } catch (err) {
+    // a failed write that could not clean up after itself keeps the lock: the next holder is told (fresh = false)
+    keep = (await opts.keepOnError?.(err).catch(() => true)) ?? false;
+    throw err;
   } finally {
-    await release(store, name).catch(() => undefined);
+    if (!keep) await release(store, name).catch(() => undefined);
   }
 }

@@ -19,12 +19,12 @@ import { encodeEventsTsv, type RunTags } from './encode-events.js';
 import { encodeEventsRowBinary } from './encode-rowbinary.js';
 import { encodeEventsNative } from './encode-native.js';
 import { derivePackets } from './packets.js';
+import { encodeRunRows, type RunRows, type SideTable } from './run-rows.js';
+import type { ServerCaps } from './caps.js';
+import type { StoreConfig } from './config.js';
 import { errorMessage, isTransient, type RetryPolicy } from './retry.js';
 import { StoreError, type Store } from './store.js';
-import { tsvRow, WallClockFormatter, type TsvValue } from './tsv.js';
-import { verdictOf } from './verdict.js';
-
-const TXREPLAY_VERSION = '0.1.0';
+import { tsvRow, type TsvValue } from './tsv.js';
 
 export interface RunInput {
   /** the normalized event table (ingest) */
@@ -58,6 +58,11 @@ export interface WriteOptions {
   eventsFormat?: EventsWireFormat;
   /** told when another writer holds this run's lock (this one waits for it) */
   onLockWait?: (owner: string) => void;
+  /**
+   * ids of the runs that have rows but no complete `runs` row (orphanRuns), scanned once by a caller that writes
+   * many runs: a run not in it is written without scanning every table for its leftovers
+   */
+  orphans?: ReadonlySet<string>;
 }
 
 type EventsWireFormat = 'Native' | 'RowBinary' | 'TabSeparated';
@@ -134,13 +139,41 @@ export async function runExists(store: Store, runId: string): Promise<boolean> {
  * 18.16 has no `mutations_sync`, so system.mutations is polled until the server reports it done.
  */
 export async function dropRun(store: Store, runId: string): Promise<void> {
+  await dropRunRows(store, runId, (await runRowCounts(store, runId)).tables);
+}
+
+/** Ids of the runs with rows in some table but no complete `runs` row: leftovers of failed writes. One scan (GLOBAL: on
+ * a cluster the tables are Distributed, the subquery runs once). */
+export async function orphanRuns(store: Store): Promise<Set<string>> {
+  const parts = TABLES.map(
+    (t) =>
+      `SELECT DISTINCT run_id AS r FROM ${store.table(t)} WHERE run_id GLOBAL NOT IN (SELECT run_id FROM ${store.table('runs')} WHERE complete = 1)`,
+  );
+  const rows = await store.queryRows<{ r: string }>(parts.join(' UNION ALL '));
+  return new Set(rows.map((x) => x.r));
+}
+
+/** Rows a run has in each table, and whether its `runs` row says complete: one query (UNION ALL, 18.16 too). */
+async function runRowCounts(store: Store, runId: string): Promise<{ complete: boolean; tables: TableName[] }> {
+  assertRunId(runId);
+  const id = quoteString(runId);
+  const parts = TABLES.map(
+    (t) =>
+      `SELECT ${quoteString(t)} AS t, toString(count()) AS n, toString(max(${t === 'runs' ? 'complete' : '0'})) AS c FROM ${store.table(t)} WHERE run_id = ${id}`,
+  );
+  const rows = await store.queryRows<{ t: TableName; n: string; c: string }>(parts.join(' UNION ALL '));
+  return {
+    complete: rows.some((r) => r.t === 'runs' && Number(r.c) === 1),
+    tables: rows.filter((r) => Number(r.n) > 0).map((r) => r.t),
+  };
+}
+
+/** Delete a run's rows from `tables` (runs first, so it stops being listed before data goes), waited for. */
+async function dropRunRows(store: Store, runId: string, tables: TableName[]): Promise<void> {
   assertRunId(runId);
   const order: TableName[] = ['runs', ...TABLES.filter((t) => t !== 'runs')];
   for (const t of order) {
-    const rows = await store.queryRows<{ n: string }>(
-      `SELECT toString(count()) AS n FROM ${store.table(t)} WHERE run_id = ${quoteString(runId)}`,
-    );
-    if (Number(rows[0]?.n ?? 0) === 0) continue;
+    if (!tables.includes(t)) continue;
     await store.command(`ALTER TABLE ${store.table(t)} DELETE WHERE run_id = ${quoteString(runId)}`);
     await waitForMutations(store, t);
   }
@@ -172,35 +205,113 @@ function newestMtimeNs(paths: string[]): bigint | null {
   return best;
 }
 
-export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions = {}): Promise<WriteResult> {
+/**
+ * A run ready for the writer: its id and every row encoded but the events of a table (those are encoded as they
+ * are sent, so a server insert streams). `txreplay bulk` encodes in its worker threads (encodeRun), `report` here.
+ */
+export interface EncodedRun {
+  runId: string;
+  events: number;
+  packets: number;
+  /** the events: the Arrow table, or Native blocks already encoded for the store's caps and placement */
+  eventsData: { table: Table } | { native: Buffer[] };
+  rows: RunRows;
+  /** time spent encoding before the writer got the run (part of runs.write_ms) */
+  encodeMs: number;
+}
+
+/** Run id, per-skb lifecycles, wall clock and the side rows of a run whose sources are hashed already. */
+function prepareRun(input: RunInput, hashes: SourceHash[], nanos: boolean): EncodedRun {
   const t0 = performance.now();
   const paths = input.summary.sources.map((s) => s.path);
-  const hashes = input.hashes ?? (await hashSources(paths, input.table));
   const runId = computeRunId(hashes, input.options);
-  // on a cluster: the run's shard (its local tables), so lock, cleanup and the runs row are on one server
-  const store = await entry.storeForRun(runId);
-  const policy = opts.retry ?? store.retry;
   const packets = derivePackets(input.table);
   const lastNs = input.result.trace.lastNs;
   const wallEnd = input.wallClockEndNs ?? newestMtimeNs(paths) ?? BigInt(Date.now()) * 1_000_000n;
   const wallOffsetNs = wallEnd - lastNs;
-
   const tags = runTags(input);
+  const rows = encodeRunRows({
+    runId,
+    tags,
+    wallOffsetNs,
+    nanos,
+    packets,
+    result: input.result,
+    summary: input.summary,
+    hashes,
+    events: input.table.numRows,
+    options: input.options,
+    timings: input.timings,
+  });
+  return {
+    runId,
+    events: input.table.numRows,
+    packets: packets.length,
+    eventsData: { table: input.table },
+    rows,
+    encodeMs: performance.now() - t0,
+  };
+}
+
+/**
+ * The whole run encoded for a store of these caps and placement, events included (Native blocks): the CPU part of
+ * a write, done in `txreplay bulk`'s worker threads. `hashes` are the sources' content hashes.
+ */
+export function encodeRun(
+  input: RunInput & { hashes: SourceHash[] },
+  caps: ServerCaps,
+  placement: StoreConfig['placement'],
+): EncodedRun {
+  const t0 = performance.now();
+  const run = prepareRun(input, input.hashes, caps.dateTime64);
+  const wallOffsetNs = BigInt(run.rows.runs.wall_offset_ns as bigint);
+  const native = [
+    ...encodeEventsNative(input.table, {
+      runId: run.runId,
+      tags: runTags(input),
+      wallOffsetNs,
+      nanos: caps.dateTime64,
+      caps,
+      blockRows: placement === 'server' ? CHUNK_ROWS : EMBEDDED_BLOCK_ROWS,
+    }),
+  ];
+  return { ...run, eventsData: { native }, encodeMs: performance.now() - t0 };
+}
+
+export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions = {}): Promise<WriteResult> {
+  const t0 = performance.now();
+  const paths = input.summary.sources.map((s) => s.path);
+  const hashes = input.hashes ?? (await hashSources(paths, input.table));
+  const hashMs = performance.now() - t0;
+  const run = prepareRun(input, hashes, entry.caps.dateTime64);
+  return writeEncodedRun(entry, { ...run, encodeMs: run.encodeMs + hashMs }, opts);
+}
+
+/** Write a run encoded already (writeRun, or bulk's workers): lock, skip when stored, clean leftovers, insert. */
+export async function writeEncodedRun(entry: Store, run: EncodedRun, opts: WriteOptions = {}): Promise<WriteResult> {
+  const t0 = performance.now() - run.encodeMs;
+  const { runId } = run;
+  // on a cluster: the run's shard (its local tables), so lock, cleanup and the runs row are on one server
+  const store = await entry.storeForRun(runId);
+  const policy = opts.retry ?? store.retry;
+
   let delay = policy.initialDelayMs;
   for (let attempt = 1; ; attempt++) {
     try {
       const status = await withLock(
         store,
         `run_${runId}`,
-        async (): Promise<WriteResult['status']> => {
-          if (await runExists(store, runId)) return 'exists';
-          await dropRun(store, runId); // leftovers of a failed attempt
-          await writeRunRows(store, input, {
-            runId,
-            tags,
-            wallOffsetNs,
-            packets,
-            hashes,
+        async (fresh): Promise<WriteResult['status']> => {
+          if (fresh && opts.orphans && !opts.orphans.has(runId)) {
+            // the caller scanned the store for rows of incomplete runs, and no writer of this one failed since
+            // (a failed writer removes its rows or keeps the lock): only the `runs` row can be there already
+            if (await runExists(store, runId)) return 'exists';
+          } else {
+            const rows = await runRowCounts(store, runId);
+            if (rows.complete) return 'exists';
+            await dropRunRows(store, runId, rows.tables); // leftovers of a failed attempt
+          }
+          await writeRunRows(store, run, {
             t0,
             onEventsProgress: opts.onEventsProgress,
             insertBlockRows: opts.insertBlockRows,
@@ -209,13 +320,20 @@ export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions
           return 'written';
         },
         async () => ((await runExists(store, runId)) ? 'exists' : undefined),
-        { onWait: opts.onLockWait },
+        {
+          onWait: opts.onLockWait,
+          // remove what this attempt wrote; when that fails too (server gone) the kept lock tells the next writer
+          keepOnError: async () => {
+            await dropRun(store, runId);
+            return false;
+          },
+        },
       );
       return {
         runId,
         status,
-        events: input.table.numRows,
-        packets: packets.length,
+        events: run.events,
+        packets: run.packets,
         attempts: attempt,
         ms: performance.now() - t0,
       };
@@ -240,11 +358,6 @@ function runTags(input: RunInput): RunTags {
 }
 
 interface RowsContext {
-  runId: string;
-  tags: RunTags;
-  wallOffsetNs: bigint;
-  packets: ReturnType<typeof derivePackets>;
-  hashes: SourceHash[];
   t0: number;
   onEventsProgress?: (rows: number, total: number) => void;
   insertBlockRows?: number;
@@ -252,6 +365,8 @@ interface RowsContext {
 }
 
 const CHUNK_ROWS = 8192;
+/** Rows per Native block of the embedded placement's events file */
+const EMBEDDED_BLOCK_ROWS = 65536;
 
 function* withProgress(
   chunks: Generator<Buffer>,
@@ -266,155 +381,33 @@ function* withProgress(
   }
 }
 
-async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Promise<void> {
-  const nanos = store.caps.dateTime64;
-  const clock = new WallClockFormatter(nanos);
-  const wall = (ns: bigint): string => clock.format(ns + ctx.wallOffsetNs);
-  const { runId } = ctx;
-  const k: TsvValue[] = [runId, ctx.tags.host, ctx.tags.kernel, ctx.tags.driver];
-
-  await insertEvents(store, input.table, {
-    runId,
-    tags: ctx.tags,
-    wallOffsetNs: ctx.wallOffsetNs,
-    format: ctx.eventsFormat,
-    onProgress: ctx.onEventsProgress,
-    insertBlockRows: ctx.insertBlockRows,
-  });
-
-  await insertRows(
-    store,
-    'packets',
-    ctx.packets.map((p): TsvValue[] => [
-      ...k,
-      p.skbaddr,
-      p.dev,
-      p.queue,
-      p.len,
-      p.queuedNs,
-      p.startXmitNs,
-      p.xmitNs,
-      p.freedNs,
-      wall(p.queuedNs),
-      p.xmitRc,
-      p.txBusy,
-      p.fate,
-      p.dropReason,
-      p.location,
-      p.source,
-      p.firstLine,
-    ]),
-  );
-
-  const intervals: TsvValue[][] = [];
-  for (const q of input.result.queues) {
-    for (const iv of q.stoppedIntervals) {
-      intervals.push([
-        ...k,
-        q.dev,
-        q.queue,
-        iv.state,
-        iv.startNs,
-        iv.endNs,
-        iv.endNs - iv.startNs,
-        wall(iv.startNs),
-        wall(iv.endNs),
-      ]);
-    }
+async function writeRunRows(store: Store, run: EncodedRun, ctx: RowsContext): Promise<void> {
+  const r = run.rows.runs;
+  if ('table' in run.eventsData) {
+    await insertEvents(store, run.eventsData.table, {
+      runId: run.runId,
+      tags: { host: String(r.host), kernel: String(r.kernel), driver: String(r.driver_profile) },
+      wallOffsetNs: r.wall_offset_ns as bigint,
+      format: ctx.eventsFormat,
+      onProgress: ctx.onEventsProgress,
+      insertBlockRows: ctx.insertBlockRows,
+    });
+  } else await insertNativeBlocks(store, run.eventsData.native, ctx.insertBlockRows);
+  for (const t of SIDE_TABLES) {
+    const chunks = run.rows.tsv[t];
+    if (chunks) await insertRows(store, t, chunks);
   }
-  await insertRows(store, 'queue_intervals', intervals);
-
-  const series: TsvValue[][] = [];
-  for (const s of input.result.series) {
-    for (let i = 0; i < s.tsNs.length; i++) {
-      const t = s.tsNs[i]!;
-      series.push([
-        ...k,
-        s.dev,
-        s.queue,
-        t,
-        wall(t),
-        s.backlogPackets[i] ?? 0,
-        s.inflightBytes[i] ?? 0,
-        s.dqlLimitObserved[i] ?? null,
-        s.dqlLimitExpected[i] ?? null,
-      ]);
-    }
-  }
-  await insertRows(store, 'series', series);
-
-  await insertRows(
-    store,
-    'findings',
-    input.result.findings.map((f, i): TsvValue[] => [
-      ...k,
-      i,
-      f.kind,
-      f.severity,
-      f.dev,
-      f.queue,
-      f.startNs,
-      f.endNs,
-      wall(f.startNs),
-      wall(f.endNs),
-      f.title,
-      f.explanation,
-      JSON.stringify(f.evidence.map((e) => ({ ...e, tsNs: e.tsNs.toString() }))),
-      JSON.stringify(f.nextSteps),
-    ]),
-  );
-
   // the completion marker, last
-  const s = input.summary;
-  const tr = input.result.trace;
-  const formats = [...new Set(s.sources.map((x) => x.format))];
-  const sources = s.sources.map((x, i) => ({
-    path: x.path,
-    format: x.format,
-    kernel: x.kernel,
-    sha256: ctx.hashes[i]?.sha256 ?? '',
-    bytes: ctx.hashes[i]?.bytes ?? 0,
-    lines: x.lines,
-    events: x.events,
-    skipped: x.skipped,
-    comments: x.comments,
-    lost: x.lostEvents,
-  }));
-  const contentHash = createHash('sha256')
-    .update(ctx.hashes.map((h) => h.sha256).join('\n'))
-    .digest('hex');
-  const writtenAt = new Date().toISOString().slice(0, 19).replace('T', ' ');
   const values: Record<string, TsvValue> = {
-    run_id: runId,
-    complete: 1,
-    written_at: writtenAt,
-    host: ctx.tags.host,
-    kernel: ctx.tags.kernel,
-    driver_profile: ctx.tags.driver,
-    format: formats.join(','),
-    sources: JSON.stringify(sources),
-    content_sha256: contentHash,
-    options: JSON.stringify(input.options ?? {}),
-    events: input.table.numRows,
-    lines: s.lines,
-    skipped: s.skipped,
-    lost_events: s.lostEvents,
-    packets: ctx.packets.length,
-    findings: input.result.findings.length,
-    first_ns: tr.firstNs,
-    last_ns: tr.lastNs,
-    first_time: wall(tr.firstNs),
-    last_time: wall(tr.lastNs),
-    wall_offset_ns: ctx.wallOffsetNs,
-    ingest_ms: input.timings?.ingestMs ?? 0,
-    replay_ms: input.timings?.replayMs ?? 0,
+    ...r,
+    written_at: new Date().toISOString().slice(0, 19).replace('T', ' '),
     write_ms: Math.round(performance.now() - ctx.t0),
-    verdict: verdictOf(input.result),
-    txreplay_version: TXREPLAY_VERSION,
   };
   const cols = columnNames('runs');
   await store.insertTsv('runs', cols, tsvRow(cols.map((c) => values[c] ?? null)));
 }
+
+const SIDE_TABLES: SideTable[] = ['packets', 'queue_intervals', 'series', 'findings'];
 
 interface InsertEventsOptions {
   runId: string;
@@ -460,6 +453,43 @@ async function insertEvents(store: Store, table: Table, o: InsertEventsOptions):
   else await store.insertBinary('events', columnNames('events'), format, chunks, settings);
 }
 
+/** Events encoded already (encodeRun): one streamed Native insert (server), or a Native file the engine reads. */
+async function insertNativeBlocks(store: Store, blocks: Buffer[], insertBlockRows?: number): Promise<void> {
+  const cols = columnNames('events');
+  if (store.config.placement === 'server') {
+    await store.insertBinary('events', cols, 'Native', blocks, { maxInsertBlockRows: insertBlockRows });
+    return;
+  }
+  await withTempFile('events.native', blocks, (file) =>
+    store.command(
+      `INSERT INTO ${store.table('events')} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM file(${quoteString(file)}, 'Native')`,
+    ),
+  );
+}
+
+/** `chunks` in a temporary file (removed after `use`, or by removeInsertTempFiles on Ctrl-C). */
+async function withTempFile(
+  name: string,
+  chunks: Iterable<Buffer>,
+  use: (file: string) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-insert-'));
+  activeTempDirs.add(dir);
+  const file = path.join(dir, name);
+  try {
+    const fd = openSync(file, 'w');
+    try {
+      for (const chunk of chunks) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
+    await use(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    activeTempDirs.delete(dir);
+  }
+}
+
 /** Temp dirs of inserts in progress, so an interrupted command can remove them (removeInsertTempFiles). */
 const activeTempDirs = new Set<string>();
 
@@ -475,72 +505,34 @@ async function insertViaNativeFile(
   opts: { runId: string; tags: RunTags; wallOffsetNs: bigint; nanos: boolean; caps: Store['caps'] },
   onProgress?: (rows: number, total: number) => void,
 ): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-insert-'));
-  activeTempDirs.add(dir);
-  const file = path.join(dir, 'events.native');
-  try {
-    const fd = openSync(file, 'w');
-    try {
-      let rows = 0;
-      for (const block of encodeEventsNative(table, { ...opts, blockRows: 65536 })) {
-        writeSync(fd, block);
-        rows = Math.min(table.numRows, rows + 65536);
-        onProgress?.(rows, table.numRows);
-      }
-    } finally {
-      closeSync(fd);
+  function* blocks(): Generator<Buffer> {
+    let rows = 0;
+    for (const block of encodeEventsNative(table, { ...opts, blockRows: EMBEDDED_BLOCK_ROWS })) {
+      yield block;
+      rows = Math.min(table.numRows, rows + EMBEDDED_BLOCK_ROWS);
+      onProgress?.(rows, table.numRows);
     }
-    const cols = columnNames('events').join(', ');
-    await store.command(
+  }
+  const cols = columnNames('events').join(', ');
+  await withTempFile('events.native', blocks(), (file) =>
+    store.command(
       `INSERT INTO ${store.table('events')} (${cols}) SELECT ${cols} FROM file(${quoteString(file)}, 'Native')`,
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    activeTempDirs.delete(dir);
-  }
+    ),
+  );
 }
 
-/** TSV text of rows, in Buffers of about 1 MB (no single huge string). */
-function* tsvChunks(rows: TsvValue[][]): Generator<Buffer> {
-  let parts: string[] = [];
-  let size = 0;
-  for (const r of rows) {
-    const line = tsvRow(r);
-    parts.push(line);
-    size += line.length;
-    if (size >= 1 << 20) {
-      yield Buffer.from(parts.join(''));
-      parts = [];
-      size = 0;
-    }
-  }
-  if (parts.length) yield Buffer.from(parts.join(''));
-}
-
-async function insertRows(store: Store, table: TableName, rows: TsvValue[][]): Promise<void> {
-  if (rows.length === 0) return;
+async function insertRows(store: Store, table: TableName, chunks: Buffer[]): Promise<void> {
+  if (chunks.length === 0) return;
   const cols = columnNames(table);
   if (store.config.placement === 'server') {
-    await store.insertTsv(table, cols, tsvChunks(rows));
+    await store.insertTsv(table, cols, chunks);
     return;
   }
   // embedded: a temp TSV file the engine reads itself (chdb's connection would copy the body into a JS string)
-  const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-insert-'));
-  activeTempDirs.add(dir);
-  const file = path.join(dir, `${table}.tsv`);
-  try {
-    const fd = openSync(file, 'w');
-    try {
-      for (const chunk of tsvChunks(rows)) writeSync(fd, chunk);
-    } finally {
-      closeSync(fd);
-    }
-    const structure = tableStructure(table, { ...store.caps, lowCardinality: false, codecs: false });
-    await store.command(
+  const structure = tableStructure(table, { ...store.caps, lowCardinality: false, codecs: false });
+  await withTempFile(`${table}.tsv`, chunks, (file) =>
+    store.command(
       `INSERT INTO ${store.table(table)} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM file(${quoteString(file)}, 'TabSeparated', ${quoteString(structure)})`,
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    activeTempDirs.delete(dir);
-  }
+    ),
+  );
 }
