@@ -6,7 +6,9 @@
  * so this is the one primitive that makes "check whether run X exists, then write it" safe across processes.
  *
  * A lock whose owner is gone is stale and taken over: same host and the pid no longer runs, or older than
- * `staleMs` (a writer on another host that crashed). Release is DROP TABLE.
+ * `staleMs` (a writer on another host that crashed). Release is DROP TABLE. A writer whose work failed and could
+ * not remove what it wrote keeps the lock (keepOnError), so the next holder knows to look for leftovers. The
+ * embedded store is one process's alone, so its locks are in memory (withProcessLock).
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -91,6 +93,39 @@ async function release(store: Store, name: string): Promise<void> {
   await store.command(`DROP TABLE IF EXISTS ${lockTable(store, name)}`);
 }
 
+/** Embedded locks of this process: the holder's promise per store and name, and the names kept by a failed holder. */
+const processLocks = new Map<string, Promise<void>>();
+const keptLocks = new Set<string>();
+
+/**
+ * The embedded placement's lock: chDB holds its data directory for one process (a second one cannot open it:
+ * "Cannot lock file …/status"), so only this process's writers need ordering — in memory, without the two DDL
+ * statements of a lock table per run.
+ */
+async function withProcessLock<T>(
+  store: Store,
+  name: string,
+  work: (fresh: boolean) => Promise<T>,
+  opts: LockOptions,
+): Promise<T> {
+  const key = `${store.config.dbDir ?? ''}\0${store.database}\0${name}`;
+  const prev = processLocks.get(key) ?? Promise.resolve();
+  let release = (): void => undefined;
+  const held = prev.then(() => new Promise<void>((r) => (release = r)));
+  processLocks.set(key, held);
+  await prev;
+  const fresh = !keptLocks.delete(key);
+  try {
+    return await work(fresh);
+  } catch (err) {
+    if ((await opts.keepOnError?.(err).catch(() => true)) ?? false) keptLocks.add(key);
+    throw err;
+  } finally {
+    release();
+    if (processLocks.get(key) === held) processLocks.delete(key);
+  }
+}
+
 /**
  * Run `work` holding lock `name`. While another live writer holds it, `settled()` is polled: when it returns a
  * value (e.g. the run that writer was writing now exists) that value is returned without taking the lock.
@@ -102,6 +137,7 @@ export async function withLock<T>(
   settled: () => Promise<T | undefined>,
   opts: LockOptions = {},
 ): Promise<T> {
+  if (store.config.placement === 'embedded') return withProcessLock(store, name, work, opts);
   const staleMs = opts.staleMs ?? 30 * 60_000;
   let told = false;
   // fresh: the lock was free (no writer of it failed without cleaning up: see keepOnError)
