@@ -10,7 +10,16 @@
 //   BENCH_BULK_REPS=1 (rounds; each round runs --jobs 1, 2, 2, 1 so a drifting load hits both alike)
 //   BENCH_BULK_DIR (reuse a generated fleet), BENCH_BULK_PLACEMENTS=chdb,server
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,7 +135,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const dir = process.env.BENCH_BULK_DIR ?? path.join(work, 'fleet');
 const fleet = process.env.BENCH_BULK_DIR ? measure(dir) : generate(dir);
 const mb = fleet.bytes / 1e6;
-process.stdout.write(`fleet: ${fleet.files} files, ${mb.toFixed(1)} MB in ${dir}; ${cpus().length} cores; load ${load()}\n`);
+process.stdout.write(
+  `fleet: ${fleet.files} files, ${mb.toFixed(1)} MB in ${dir}; ${cpus().length} cores; load ${load()}\n`,
+);
 
 const server = placements.includes('server') ? serverUrl() : null;
 let n = 0;

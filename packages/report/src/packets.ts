@@ -169,7 +169,8 @@ export class PacketDeriver {
     const evIdx = ev.values as Int32Array;
     const skb = column(batch, 'skbaddr');
     const ts = column(batch, 'ts_ns');
-    if (skb.type.typeId !== Type.Int || ts.type.typeId !== Type.Int) throw new Error('packets: unexpected column types');
+    if (skb.type.typeId !== Type.Int || ts.type.typeId !== Type.Int)
+      throw new Error('packets: unexpected column types');
     const skbU32 = new Uint32Array(skb.values.buffer, skb.values.byteOffset, skb.values.length * 2);
     const ts64 = ts.values as BigInt64Array;
     const tsU32 = new Uint32Array(ts64.buffer, ts64.byteOffset, ts64.length * 2);

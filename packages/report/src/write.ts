@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { hostname, tmpdir } from 'node:os';
-import { tableToIPC, type Table } from 'apache-arrow';
+import { RecordBatchReader, tableToIPC, type Table } from 'apache-arrow';
+import { open } from 'node:fs/promises';
 import type { IngestSummary } from '@txreplay/ingest';
 import type { ReplayResult } from '@txreplay/replay';
 import { columnNames, tableStructure, TABLES, quoteString, type TableName } from './ddl.js';
@@ -18,7 +19,7 @@ import { withLock } from './lock.js';
 import { encodeEventsTsv, type RunTags } from './encode-events.js';
 import { encodeEventsRowBinary } from './encode-rowbinary.js';
 import { encodeEventsNative } from './encode-native.js';
-import { derivePackets } from './packets.js';
+import { derivePackets, type PacketLifecycle } from './packets.js';
 import { encodeRunRows, type RunRows, type SideTable } from './run-rows.js';
 import type { ServerCaps } from './caps.js';
 import type { StoreConfig } from './config.js';
@@ -83,7 +84,7 @@ export interface SourceHash {
 }
 
 /** sha256 of each source file's bytes; a source that is not a file (stdin) is hashed from the table. */
-export async function hashSources(paths: string[], table: Table): Promise<SourceHash[]> {
+export async function hashSources(paths: string[], table?: Table): Promise<SourceHash[]> {
   const out: SourceHash[] = [];
   for (const p of paths) {
     let isFile = false;
@@ -93,6 +94,7 @@ export async function hashSources(paths: string[], table: Table): Promise<Source
       isFile = false;
     }
     if (!isFile) {
+      if (!table) throw new Error(`${p}: not a file, and no event table to hash instead`);
       const ipc = tableToIPC(table, 'file');
       out.push({ path: p, sha256: createHash('sha256').update(ipc).digest('hex'), bytes: ipc.byteLength });
       continue;
@@ -213,19 +215,31 @@ export interface EncodedRun {
   runId: string;
   events: number;
   packets: number;
-  /** the events: the Arrow table, or Native blocks already encoded for the store's caps and placement */
-  eventsData: { table: Table } | { native: Buffer[] };
+  /** the events: the Arrow table, Native blocks already encoded for the store, or an Arrow IPC file of them */
+  eventsData: { table: Table } | { native: Buffer[] } | { arrowFile: string };
   rows: RunRows;
   /** time spent encoding before the writer got the run (part of runs.write_ms) */
   encodeMs: number;
 }
 
-/** Run id, per-skb lifecycles, wall clock and the side rows of a run whose sources are hashed already. */
-function prepareRun(input: RunInput, hashes: SourceHash[], nanos: boolean): EncodedRun {
+/** A run's events: how many, their per-skb lifecycles, and where the writer reads them. */
+interface RunEvents {
+  rows: number;
+  packets: PacketLifecycle[];
+  data: EncodedRun['eventsData'];
+}
+
+/** Run id, wall clock and the side rows of a run whose sources are hashed already. */
+function prepareRun(
+  input: Omit<RunInput, 'table'>,
+  hashes: SourceHash[],
+  nanos: boolean,
+  events: RunEvents,
+): EncodedRun {
   const t0 = performance.now();
   const paths = input.summary.sources.map((s) => s.path);
   const runId = computeRunId(hashes, input.options);
-  const packets = derivePackets(input.table);
+  const packets = events.packets;
   const lastNs = input.result.trace.lastNs;
   const wallEnd = input.wallClockEndNs ?? newestMtimeNs(paths) ?? BigInt(Date.now()) * 1_000_000n;
   const wallOffsetNs = wallEnd - lastNs;
@@ -239,15 +253,15 @@ function prepareRun(input: RunInput, hashes: SourceHash[], nanos: boolean): Enco
     result: input.result,
     summary: input.summary,
     hashes,
-    events: input.table.numRows,
+    events: events.rows,
     options: input.options,
     timings: input.timings,
   });
   return {
     runId,
-    events: input.table.numRows,
+    events: events.rows,
     packets: packets.length,
-    eventsData: { table: input.table },
+    eventsData: events.data,
     rows,
     encodeMs: performance.now() - t0,
   };
@@ -263,7 +277,7 @@ export function encodeRun(
   placement: StoreConfig['placement'],
 ): EncodedRun {
   const t0 = performance.now();
-  const run = prepareRun(input, input.hashes, caps.dateTime64);
+  const run = prepareRun(input, input.hashes, caps.dateTime64, tableEvents(input.table));
   const wallOffsetNs = BigInt(run.rows.runs.wall_offset_ns as bigint);
   const native = [
     ...encodeEventsNative(input.table, {
@@ -283,8 +297,34 @@ export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions
   const paths = input.summary.sources.map((s) => s.path);
   const hashes = input.hashes ?? (await hashSources(paths, input.table));
   const hashMs = performance.now() - t0;
-  const run = prepareRun(input, hashes, entry.caps.dateTime64);
+  const run = prepareRun(input, hashes, entry.caps.dateTime64, tableEvents(input.table));
   return writeEncodedRun(entry, { ...run, encodeMs: run.encodeMs + hashMs }, opts);
+}
+
+const tableEvents = (table: Table): RunEvents => ({
+  rows: table.numRows,
+  packets: derivePackets(table),
+  data: { table },
+});
+
+/**
+ * A run whose events are in an Arrow IPC file (a streamed `report`: ingest wrote them batch by batch, replay read
+ * them so): the events go to the store batch by batch from the file, never as one table. The caller derived the
+ * per-skb lifecycles while the batches streamed by (PacketDeriver).
+ */
+export async function writeRunFromArrowFile(
+  entry: Store,
+  input: Omit<RunInput, 'table'> & { arrowFile: string; events: number; packets: PacketLifecycle[] },
+  opts: WriteOptions = {},
+): Promise<WriteResult> {
+  const t0 = performance.now();
+  const hashes = input.hashes ?? (await hashSources(input.summary.sources.map((s) => s.path)));
+  const run = prepareRun(input, hashes, entry.caps.dateTime64, {
+    rows: input.events,
+    packets: input.packets,
+    data: { arrowFile: input.arrowFile },
+  });
+  return writeEncodedRun(entry, { ...run, encodeMs: performance.now() - t0 }, opts);
 }
 
 /** Write a run encoded already (writeRun, or bulk's workers): lock, skip when stored, clean leftovers, insert. */
@@ -352,7 +392,7 @@ export async function writeEncodedRun(entry: Store, run: EncodedRun, opts: Write
 }
 
 /** host, kernel(s) and driver of a run: the RUN_TAGS columns of every fact row. */
-function runTags(input: RunInput): RunTags {
+function runTags(input: Omit<RunInput, 'table'>): RunTags {
   const kernels = [...new Set(input.summary.sources.map((x) => x.kernel).filter((k): k is string => !!k))];
   return { host: input.host ?? hostname(), kernel: kernels.join(','), driver: input.driver ?? '' };
 }
@@ -383,16 +423,18 @@ function* withProgress(
 
 async function writeRunRows(store: Store, run: EncodedRun, ctx: RowsContext): Promise<void> {
   const r = run.rows.runs;
-  if ('table' in run.eventsData) {
-    await insertEvents(store, run.eventsData.table, {
-      runId: run.runId,
-      tags: { host: String(r.host), kernel: String(r.kernel), driver: String(r.driver_profile) },
-      wallOffsetNs: r.wall_offset_ns as bigint,
-      format: ctx.eventsFormat,
-      onProgress: ctx.onEventsProgress,
-      insertBlockRows: ctx.insertBlockRows,
-    });
-  } else await insertNativeBlocks(store, run.eventsData.native, ctx.insertBlockRows);
+  const o: InsertEventsOptions = {
+    runId: run.runId,
+    tags: { host: String(r.host), kernel: String(r.kernel), driver: String(r.driver_profile) },
+    wallOffsetNs: r.wall_offset_ns as bigint,
+    format: ctx.eventsFormat,
+    onProgress: ctx.onEventsProgress,
+    insertBlockRows: ctx.insertBlockRows,
+  };
+  const data = run.eventsData;
+  if ('table' in data) await insertEvents(store, data.table, o);
+  else if ('native' in data) await insertNativeBlocks(store, data.native, ctx.insertBlockRows);
+  else await insertNativeBlocks(store, nativeFromArrowFile(store, data.arrowFile, run.events, o), ctx.insertBlockRows);
   for (const t of SIDE_TABLES) {
     const chunks = run.rows.tsv[t];
     if (chunks) await insertRows(store, t, chunks);
@@ -453,8 +495,34 @@ async function insertEvents(store: Store, table: Table, o: InsertEventsOptions):
   else await store.insertBinary('events', columnNames('events'), format, chunks, settings);
 }
 
-/** Events encoded already (encodeRun): one streamed Native insert (server), or a Native file the engine reads. */
-async function insertNativeBlocks(store: Store, blocks: Buffer[], insertBlockRows?: number): Promise<void> {
+/** Native blocks of the events in an Arrow IPC file, read and encoded one record batch at a time. */
+async function* nativeFromArrowFile(
+  store: Store,
+  file: string,
+  total: number,
+  o: InsertEventsOptions,
+): AsyncGenerator<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const blockRows = store.config.placement === 'server' ? CHUNK_ROWS : EMBEDDED_BLOCK_ROWS;
+    const opts = { ...o, nanos: store.caps.dateTime64, caps: store.caps, blockRows };
+    let rows = 0;
+    for await (const batch of await RecordBatchReader.from(fh)) {
+      yield* encodeEventsNative({ batches: [batch] }, opts);
+      rows += batch.numRows;
+      o.onProgress?.(rows, total);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Events encoded already (encodeRun, an Arrow file): one streamed Native insert (server), or a Native file. */
+async function insertNativeBlocks(
+  store: Store,
+  blocks: Iterable<Buffer> | AsyncIterable<Buffer>,
+  insertBlockRows?: number,
+): Promise<void> {
   const cols = columnNames('events');
   if (store.config.placement === 'server') {
     await store.insertBinary('events', cols, 'Native', blocks, { maxInsertBlockRows: insertBlockRows });
@@ -470,7 +538,7 @@ async function insertNativeBlocks(store: Store, blocks: Buffer[], insertBlockRow
 /** `chunks` in a temporary file (removed after `use`, or by removeInsertTempFiles on Ctrl-C). */
 async function withTempFile(
   name: string,
-  chunks: Iterable<Buffer>,
+  chunks: Iterable<Buffer> | AsyncIterable<Buffer>,
   use: (file: string) => Promise<void>,
 ): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-insert-'));
@@ -479,7 +547,7 @@ async function withTempFile(
   try {
     const fd = openSync(file, 'w');
     try {
-      for (const chunk of chunks) writeSync(fd, chunk);
+      for await (const chunk of chunks) writeSync(fd, chunk);
     } finally {
       closeSync(fd);
     }
