@@ -130,7 +130,11 @@ function parts(storeArgs, database) {
   return rows.map((r) => `${r.table} ${r.parts}/${r.partitions}`).join(', ');
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 
 const dir = process.env.BENCH_BULK_DIR ?? path.join(work, 'fleet');
 const fleet = process.env.BENCH_BULK_DIR ? measure(dir) : generate(dir);
