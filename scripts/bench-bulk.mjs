@@ -3,8 +3,12 @@
 // its timestamps shifted and under its own host directory), stored with `txreplay bulk --jobs 1` and `--jobs 2`
 // into a fresh embedded chDB store and a fresh database of the ClickHouse server ($TXREPLAY_CLICKHOUSE_URL, or a
 // throw-away one from scripts/clickhouse-test-server.sh). Prints files/s, MB/s, the speed-up of 2 jobs over 1,
-// the load average around each run (the machine may be shared), and the partitions the fleet made.
-//   BENCH_BULK_MB=300 (size of the generated fleet), BENCH_BULK_DIR (reuse a generated fleet), BENCH_BULK_PLACEMENTS=chdb,server
+// the load average beside every figure (the machine may be shared), the time the one writer thread spent, and the
+// active parts and partitions per table afterwards (a fleet must not leave one part per run).
+//   BENCH_BULK_MB=100 (size of the generated fleet of whole captures)
+//   BENCH_BULK_FILES=1000 (instead: this many small files, each the first BENCH_BULK_FILE_KB=40 KB of a capture)
+//   BENCH_BULK_REPS=1 (rounds; each round runs --jobs 1, 2, 2, 1 so a drifting load hits both alike)
+//   BENCH_BULK_DIR (reuse a generated fleet), BENCH_BULK_PLACEMENTS=chdb,server
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   mkdirSync,
@@ -23,7 +27,10 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = process.env.TXREPLAY_SHARED ?? path.resolve(root, '../shared');
 const main = path.join(root, 'packages/cli/dist/main.js');
-const targetMb = Number(process.env.BENCH_BULK_MB ?? 300);
+const targetMb = Number(process.env.BENCH_BULK_MB ?? 100);
+const smallFiles = Number(process.env.BENCH_BULK_FILES ?? 0);
+const smallBytes = Number(process.env.BENCH_BULK_FILE_KB ?? 40) * 1024;
+const reps = Number(process.env.BENCH_BULK_REPS ?? 1);
 const placements = (process.env.BENCH_BULK_PLACEMENTS ?? 'chdb,server').split(',');
 const work = mkdtempSync(path.join(tmpdir(), 'txreplay-bench-bulk-'));
 
@@ -36,19 +43,24 @@ function shifted(text, shiftSec) {
   return text.replace(/(\s)(\d+)\.(\d{6,9}):/g, (_m, sp, sec, frac) => `${sp}${Number(sec) + shiftSec}.${frac}:`);
 }
 
+/** The first `bytes` of a capture, cut after a whole line (its header included). */
+function head(text, bytes) {
+  const nl = text.indexOf('\n', bytes);
+  return nl < 0 ? text : text.slice(0, nl + 1);
+}
+
 function generate(dir) {
-  const texts = SOURCES.map((p) => readFileSync(p, 'utf8'));
+  let texts = SOURCES.map((p) => readFileSync(p, 'utf8'));
+  if (smallFiles > 0) texts = texts.map((t) => head(t, smallBytes));
   let bytes = 0;
   let i = 0;
   const month = 30 * 86400;
-  for (; bytes < targetMb * 1e6; i++) {
+  const more = () => (smallFiles > 0 ? i < smallFiles : bytes < targetMb * 1e6);
+  for (; more(); i++) {
     const src = i % SOURCES.length;
     const host = `host-${String(i % 40).padStart(3, '0')}`;
-    const file = path.join(
-      dir,
-      host,
-      `${String(i).padStart(5, '0')}-${path.basename(path.dirname(SOURCES[src]))}-${path.basename(SOURCES[src])}`,
-    );
+    const name = `${String(i).padStart(5, '0')}-${path.basename(path.dirname(SOURCES[src]))}-${path.basename(SOURCES[src])}`;
+    const file = path.join(dir, host, name);
     mkdirSync(path.dirname(file), { recursive: true });
     const body = shifted(texts[src], 1000 * (i + 1));
     writeFileSync(file, body);
@@ -60,6 +72,22 @@ function generate(dir) {
   return { files: i, bytes };
 }
 
+function measure(dir) {
+  let bytes = 0;
+  let files = 0;
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(d, e.name));
+      else {
+        bytes += statSync(path.join(d, e.name)).size;
+        files++;
+      }
+    }
+  };
+  walk(dir);
+  return { files, bytes };
+}
+
 function serverUrl() {
   if (process.env.TXREPLAY_CLICKHOUSE_URL) return { url: process.env.TXREPLAY_CLICKHOUSE_URL, stop: () => {} };
   const env = { ...process.env, TMPDIR: work };
@@ -68,67 +96,81 @@ function serverUrl() {
   return { url, stop: () => execFileSync(path.join(root, 'scripts/clickhouse-test-server.sh'), ['stop'], { env }) };
 }
 
+const load = () => loadavg()[0].toFixed(2);
+
+/** One `txreplay bulk` process; its --json summary gives the writer thread's time per file. */
 function run(dir, jobs, storeArgs) {
-  const before = loadavg()[0];
+  const before = load();
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [main, 'bulk', dir, '--jobs', String(jobs), '--host-from-dir', ...storeArgs], {
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
+  const args = [main, 'bulk', dir, '--jobs', String(jobs), '--host-from-dir', '--json', ...storeArgs];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 256 << 20 });
   const s = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`bulk --jobs ${jobs} exited ${r.status}: ${r.stderr.slice(-2000)}`);
-  const last = r.stdout.trim().split('\n').pop();
-  return { s, last, loadBefore: before, loadAfter: loadavg()[0] };
+  const out = JSON.parse(r.stdout);
+  const writerS = out.files.reduce((a, f) => a + (f.writerMs ?? 0), 0) / 1000;
+  return { s, writerS, stored: out.stored, load: `${before} → ${load()}` };
 }
 
-/** Where the time went: ingest+replay (the workers, in parallel) vs the one writer, summed over the runs. */
-function stages(storeArgs) {
-  const q = `SELECT round(sum(ingest_ms + replay_ms) / 1000, 1) AS ingest_replay_s, round(sum(write_ms) / 1000, 1) AS write_s FROM runs`;
-  const r = spawnSync(process.execPath, [main, 'query', q, ...storeArgs, '--format', 'json'], { encoding: 'utf8' });
-  return r.stdout.trim();
+function query(sql, storeArgs) {
+  const r = spawnSync(process.execPath, [main, 'query', sql, ...storeArgs, '--format', 'json'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`query exited ${r.status}: ${r.stderr}`);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
-function partitions(storeArgs) {
-  const q = `SELECT count() AS parts, uniqExact(partition) AS partitions FROM system.parts WHERE database = 'txreplay' AND table = 'events' AND active`;
-  const r = spawnSync(process.execPath, [main, 'query', q, ...storeArgs, '--format', 'json'], { encoding: 'utf8' });
-  return r.stdout.trim();
+/** Active parts / partitions per table of the fleet's database. */
+function parts(storeArgs, database) {
+  const rows = query(
+    `SELECT table, toString(count()) AS parts, toString(uniqExact(partition)) AS partitions FROM system.parts WHERE database = '${database}' AND active GROUP BY table ORDER BY table`,
+    storeArgs,
+  );
+  return rows.map((r) => `${r.table} ${r.parts}/${r.partitions}`).join(', ');
 }
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 
 const dir = process.env.BENCH_BULK_DIR ?? path.join(work, 'fleet');
-let fleet;
-if (process.env.BENCH_BULK_DIR) {
-  let bytes = 0;
-  let files = 0;
-  const walk = (d) =>
-    readdirSync(d, { withFileTypes: true }).forEach((e) =>
-      e.isDirectory() ? walk(path.join(d, e.name)) : ((bytes += statSync(path.join(d, e.name)).size), files++),
-    );
-  walk(dir);
-  fleet = { files, bytes };
-} else fleet = generate(dir);
+const fleet = process.env.BENCH_BULK_DIR ? measure(dir) : generate(dir);
 const mb = fleet.bytes / 1e6;
-process.stdout.write(`fleet: ${fleet.files} files, ${mb.toFixed(1)} MB in ${dir}; ${cpus().length} cores\n`);
+process.stdout.write(
+  `fleet: ${fleet.files} files, ${mb.toFixed(1)} MB in ${dir}; ${cpus().length} cores; load ${load()}\n`,
+);
 
 const server = placements.includes('server') ? serverUrl() : null;
+let n = 0;
 try {
   for (const placement of placements) {
-    const rows = [];
-    for (const jobs of [1, 2]) {
-      const storeArgs =
-        placement === 'chdb'
-          ? ['--db', path.join(work, `chdb-j${jobs}`)]
-          : ['--clickhouse-url', server.url, '--database', `bench_bulk_${process.pid}_j${jobs}`];
-      const r = run(dir, jobs, storeArgs);
-      rows.push({ jobs, ...r });
-      process.stdout.write(
-        `${placement} --jobs ${jobs}: ${r.s.toFixed(1)} s, ${(fleet.files / r.s).toFixed(2)} files/s, ${(mb / r.s).toFixed(2)} MB/s ` +
-          `(load ${r.loadBefore.toFixed(2)} → ${r.loadAfter.toFixed(2)}); ${r.last}\n`,
-      );
-      process.stdout.write(`  summed stage times: ${stages(storeArgs)}\n`);
-      if (placement === 'chdb' && jobs === 2)
-        process.stdout.write(`  events parts/partitions: ${partitions(storeArgs)}\n`);
+    const times = { 1: [], 2: [] };
+    for (let rep = 0; rep < reps; rep++) {
+      for (const jobs of [1, 2, 2, 1].slice(0, reps === 1 && rep === 0 ? 2 : 4)) {
+        const database = placement === 'chdb' ? 'txreplay' : `bench_bulk_${process.pid}_${n}`;
+        const storeArgs =
+          placement === 'chdb'
+            ? ['--db', path.join(work, `chdb-${n}`)]
+            : ['--clickhouse-url', server.url, '--database', database];
+        n++;
+        const r = run(dir, jobs, storeArgs);
+        times[jobs].push(r.s);
+        process.stdout.write(
+          `${placement} --jobs ${jobs}: ${r.s.toFixed(1)} s, ${(fleet.files / r.s).toFixed(2)} files/s, ${(mb / r.s).toFixed(2)} MB/s, ` +
+            `writer thread ${r.writerS.toFixed(1)} s, ${r.stored} stored (load ${r.load})\n` +
+            `  active parts/partitions: ${parts(storeArgs, database)}\n`,
+        );
+        if (placement === 'chdb') rmSync(storeArgs[1], { recursive: true, force: true });
+      }
     }
-    process.stdout.write(`${placement} speed-up --jobs 2 / --jobs 1: ${(rows[0].s / rows[1].s).toFixed(2)}×\n`);
+    const j1 = median(times[1]);
+    const j2 = median(times[2]);
+    process.stdout.write(
+      `${placement} speed-up --jobs 2 / --jobs 1: ${(j1 / j2).toFixed(2)}× (median ${j1.toFixed(1)} s / ${j2.toFixed(1)} s of ${times[1].length}; load now ${load()})\n`,
+    );
   }
 } finally {
   server?.stop();

@@ -16,6 +16,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// BENCH_REPORT_GB: the streamed `report` benchmark (peak RSS on a generated trace) instead
+if (process.env.BENCH_REPORT_GB) {
+  await import('./bench-report-stream.mjs');
+  process.exit(0);
+}
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const shared = process.env.TXREPLAY_SHARED ?? resolve(root, '../shared');
 const imp = (p) => import(pathToFileURL(join(root, p)).href);

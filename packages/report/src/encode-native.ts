@@ -111,7 +111,7 @@ function fixedColumn(d: Data, start: number, rows: number): Buffer {
 
 /** Yields one Native block per `blockRows` rows (default: per Arrow record batch, at most 65536 rows). */
 export function* encodeEventsNative(
-  table: Table,
+  table: Pick<Table, 'batches'>,
   opts: EncodeEventsOptions & { caps: ServerCaps; blockRows?: number },
 ): Generator<Buffer> {
   const blockRows = opts.blockRows ?? 65536;

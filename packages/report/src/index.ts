@@ -20,11 +20,13 @@ export { Store, StoreError, type OpenOptions } from './store.js';
 export { DEFAULT_RETRY, retryFits } from './retry.js';
 export {
   writeRun,
+  writeRunFromArrowFile,
   removeInsertTempFiles,
   computeRunId,
   hashSources,
   runExists,
   dropRun,
+  type WriteOptions,
 } from './write.js';
 export { encodeEvents, encodeEventsTsv, u64Text, EVENT_INSERT_COLUMNS } from './encode-events.js';
 export { encodeEventsRowBinary } from './encode-rowbinary.js';
@@ -34,4 +36,5 @@ export { buildDashboard, provisioningYaml, DASHBOARD_VARIABLES } from './fleet/g
 export { runQuery, writeQueryOutput, queryFormatOfPath, type QueryOutputFormat } from './query.js';
 export { exportCsv } from './export-csv.js';
 export { expandInputs } from './fleet/inputs.js';
+export { streamsReport, streamTrace, type StreamedTrace } from './stream-report.js';
 export { bulkReport, type BulkFileResult, type BulkProgress } from './fleet/bulk.js';

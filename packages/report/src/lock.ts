@@ -6,7 +6,9 @@
  * so this is the one primitive that makes "check whether run X exists, then write it" safe across processes.
  *
  * A lock whose owner is gone is stale and taken over: same host and the pid no longer runs, or older than
- * `staleMs` (a writer on another host that crashed). Release is DROP TABLE.
+ * `staleMs` (a writer on another host that crashed). Release is DROP TABLE. A writer whose work failed and could
+ * not remove what it wrote keeps the lock (keepOnError), so the next holder knows to look for leftovers. The
+ * embedded store is one process's alone, so its locks are in memory (withProcessLock).
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -34,6 +36,8 @@ export interface LockOptions {
   pollMs?: number;
   /** told once when the lock is held by someone else */
   onWait?: (owner: string) => void;
+  /** `work` failed: true keeps the lock (held until stale, or taken back by this process) */
+  keepOnError?: (err: unknown) => Promise<boolean>;
 }
 
 function lockTable(store: Store, name: string): string {
@@ -89,6 +93,39 @@ async function release(store: Store, name: string): Promise<void> {
   await store.command(`DROP TABLE IF EXISTS ${lockTable(store, name)}`);
 }
 
+/** Embedded locks of this process: the holder's promise per store and name, and the names kept by a failed holder. */
+const processLocks = new Map<string, Promise<void>>();
+const keptLocks = new Set<string>();
+
+/**
+ * The embedded placement's lock: chDB holds its data directory for one process (a second one cannot open it:
+ * "Cannot lock file …/status"), so only this process's writers need ordering — in memory, without the two DDL
+ * statements of a lock table per run.
+ */
+async function withProcessLock<T>(
+  store: Store,
+  name: string,
+  work: (fresh: boolean) => Promise<T>,
+  opts: LockOptions,
+): Promise<T> {
+  const key = `${store.config.dbDir ?? ''}\0${store.database}\0${name}`;
+  const prev = processLocks.get(key) ?? Promise.resolve();
+  let release = (): void => undefined;
+  const held = prev.then(() => new Promise<void>((r) => (release = r)));
+  processLocks.set(key, held);
+  await prev;
+  const fresh = !keptLocks.delete(key);
+  try {
+    return await work(fresh);
+  } catch (err) {
+    if ((await opts.keepOnError?.(err).catch(() => true)) ?? false) keptLocks.add(key);
+    throw err;
+  } finally {
+    release();
+    if (processLocks.get(key) === held) processLocks.delete(key);
+  }
+}
+
 /**
  * Run `work` holding lock `name`. While another live writer holds it, `settled()` is polled: when it returns a
  * value (e.g. the run that writer was writing now exists) that value is returned without taking the lock.
@@ -96,16 +133,20 @@ async function release(store: Store, name: string): Promise<void> {
 export async function withLock<T>(
   store: Store,
   name: string,
-  work: () => Promise<T>,
+  work: (fresh: boolean) => Promise<T>,
   settled: () => Promise<T | undefined>,
   opts: LockOptions = {},
 ): Promise<T> {
+  if (store.config.placement === 'embedded') return withProcessLock(store, name, work, opts);
   const staleMs = opts.staleMs ?? 30 * 60_000;
   let told = false;
+  // fresh: the lock was free (no writer of it failed without cleaning up: see keepOnError)
+  let fresh = true;
   for (;;) {
     if (await tryCreate(store, name)) break;
     const owner = await readOwner(store, name);
     if (owner === null) continue; // released between our CREATE and the look
+    fresh = false;
     if (owner.token === SELF.token) break; // ours, left by an earlier attempt of this process
     if (isStale(owner, staleMs)) {
       await release(store, name);
@@ -117,9 +158,14 @@ export async function withLock<T>(
     if (v !== undefined) return v;
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
   }
+  let keep = false;
   try {
-    return await work();
+    return await work(fresh);
+  } catch (err) {
+    // a failed write that could not clean up after itself keeps the lock: the next holder is told (fresh = false)
+    keep = (await opts.keepOnError?.(err).catch(() => true)) ?? false;
+    throw err;
   } finally {
-    await release(store, name).catch(() => undefined);
+    if (!keep) await release(store, name).catch(() => undefined);
   }
 }

@@ -6,7 +6,8 @@
  * was freed starts a new lifecycle (the old one is closed as 'unknown': the free was not traced).
  *
  * Reads the Arrow column buffers of each batch directly (typed arrays, dictionary indices): Vector.get per
- * row costs a chunk search and a UTF-8 decode each time, which dominated a 1M-event write.
+ * row costs a chunk search and a UTF-8 decode each time, which dominated a 1M-event write. Batch by batch
+ * (PacketDeriver), so `report` on a streamed trace derives them without holding the table.
  */
 import { Type, type Data, type RecordBatch, type Table } from 'apache-arrow';
 import { isValid } from './encode-events.js';
@@ -47,57 +48,6 @@ const EVENT_CODES: Record<string, number> = {
   'skb:kfree_skb': EV_KFREE,
 };
 
-const dictStrings = new WeakMap<Data, (string | null)[]>();
-
-function utf8Values(d: Data): (string | null)[] {
-  const c = dictStrings.get(d);
-  if (c) return c;
-  const offs = d.valueOffsets as Int32Array;
-  const bytes = d.values as Uint8Array;
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: (string | null)[] = new Array(d.length);
-  for (let i = 0; i < d.length; i++)
-    out[i] = isValid(d, i) ? buf.toString('utf8', offs[d.offset + i]!, offs[d.offset + i + 1]!) : null;
-  dictStrings.set(d, out);
-  return out;
-}
-
-/** Random access to one batch's columns by name, without Arrow row objects. */
-class BatchColumns {
-  private readonly byName = new Map<string, Data>();
-  private readonly dicts = new Map<string, (string | null)[]>();
-  constructor(readonly batch: RecordBatch) {
-    batch.schema.fields.forEach((f, i) => this.byName.set(f.name, batch.data.children[i]!));
-  }
-  data(name: string): Data {
-    const d = this.byName.get(name);
-    if (!d) throw new Error(`packets: the event table has no column ${name}`);
-    return d;
-  }
-  /** Dictionary column value (null when absent). */
-  str(name: string, row: number): string | null {
-    const d = this.data(name);
-    if (!isValid(d, row)) return null;
-    let dict = this.dicts.get(name);
-    if (!dict) {
-      dict = [];
-      for (const dd of (d.dictionary as unknown as { data: Data[] }).data) for (const s of utf8Values(dd)) dict.push(s);
-      this.dicts.set(name, dict);
-    }
-    return dict[(d.values as Int32Array)[d.offset + row]!] ?? null;
-  }
-  /** 32-bit (or narrower) integer column value (null when absent). */
-  int(name: string, row: number): number | null {
-    const d = this.data(name);
-    if (!isValid(d, row)) return null;
-    return (d.values as Int32Array | Uint32Array)[d.offset + row]!;
-  }
-}
-
-function u64(hi: number, lo: number): bigint {
-  return (BigInt(hi) << 32n) | BigInt(lo);
-}
-
 /** Growable typed column for the candidate rows. */
 function grow<T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(a: T, n: number): T {
   if (n < a.length) return a;
@@ -106,92 +56,188 @@ function grow<T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(a:
   return b;
 }
 
-export function derivePackets(table: Table): PacketLifecycle[] {
-  const batches = (table.batches as RecordBatch[]).map((b) => new BatchColumns(b));
-  // candidate rows (TX-path events that carry an skb), as parallel typed arrays
-  let n = 0;
-  let rBatch = new Int32Array(1024);
-  let rRow = new Int32Array(1024);
-  let rEv = new Uint8Array(1024);
-  let rTs = new Float64Array(1024); // ts_ns − base: exact for traces shorter than 104 days
-  let rLine = new Uint32Array(1024);
-  // skbaddr as a Map key: its low 53 bits (kernel pointers and ftrace hashes differ below bit 53)
-  let rKey = new Float64Array(1024);
-  let baseNs: bigint | null = null;
-  batches.forEach((bc, bi) => {
-    const ev = bc.data('event');
-    const evDict: number[] = [];
-    for (const dd of (ev.dictionary as unknown as { data: Data[] }).data)
-      for (const s of utf8Values(dd)) evDict.push(EVENT_CODES[s ?? ''] ?? 0);
+function u64(hi: number, lo: number): bigint {
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/** Column `name` of one batch (the lifecycle columns are in every event table). */
+function column(batch: RecordBatch, name: string): Data {
+  const i = batch.schema.fields.findIndex((f) => f.name === name);
+  if (i < 0) throw new Error(`packets: the event table has no column ${name}`);
+  return batch.data.children[i]!;
+}
+
+/**
+ * A dictionary column's strings, decoded on first use per index. Per batch and never cached across batches: a
+ * streamed batch's buffers are reused by ingest once its consumer returns (ingest io/stream.ts).
+ */
+function dictReader(d: Data): (row: number) => string | null {
+  const chunks = (d.dictionary as unknown as { data: Data[] }).data;
+  const idx = d.values as Int32Array;
+  const seen = new Map<number, string | null>();
+  return (row) => {
+    if (!isValid(d, row)) return null;
+    const k = idx[d.offset + row]!;
+    if (seen.has(k)) return seen.get(k)!;
+    let at = k;
+    let v: string | null = null;
+    for (const c of chunks) {
+      if (at < c.length) {
+        if (isValid(c, at)) {
+          const offs = c.valueOffsets as Int32Array;
+          const bytes = c.values as Uint8Array;
+          v = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(
+            'utf8',
+            offs[c.offset + at]!,
+            offs[c.offset + at + 1]!,
+          );
+        }
+        break;
+      }
+      at -= c.length;
+    }
+    seen.set(k, v);
+    return v;
+  };
+}
+
+function intReader(d: Data, absent: number): (row: number) => number {
+  const v = d.values as Int32Array | Uint32Array;
+  return (row) => (isValid(d, row) ? v[d.offset + row]! : absent);
+}
+
+/** The TX-path events that carry an skb, as parallel typed arrays (no object per event), strings interned. */
+class Candidates {
+  n = 0;
+  ev = new Uint8Array(1024);
+  /** ts_ns − base: exact for traces shorter than 104 days */
+  ts = new Float64Array(1024);
+  line = new Uint32Array(1024);
+  /** skbaddr as a Map key: its low 53 bits (kernel pointers and ftrace hashes differ below bit 53) */
+  key = new Float64Array(1024);
+  skbHi = new Uint32Array(1024);
+  skbLo = new Uint32Array(1024);
+  dev = new Uint32Array(1024);
+  queue = new Int32Array(1024);
+  len = new Float64Array(1024);
+  rc = new Int32Array(1024);
+  reason = new Uint32Array(1024);
+  location = new Uint32Array(1024);
+  source = new Uint32Array(1024);
+  readonly strings: string[] = [''];
+  private readonly ids = new Map<string, number>([['', 0]]);
+
+  intern(s: string | null): number {
+    if (!s) return 0;
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(s);
+      this.ids.set(s, id);
+    }
+    return id;
+  }
+
+  reserve(): number {
+    const n = this.n;
+    if (n >= this.ev.length) {
+      for (const k of ['ev', 'ts', 'line', 'key', 'skbHi', 'skbLo', 'dev', 'queue', 'len', 'rc'] as const)
+        (this as Record<typeof k, Float64Array | Int32Array | Uint32Array | Uint8Array>)[k] = grow(this[k], n);
+      this.reason = grow(this.reason, n);
+      this.location = grow(this.location, n);
+      this.source = grow(this.source, n);
+    }
+    return this.n++;
+  }
+}
+
+/**
+ * Per-skb lifecycles of a stream of record batches: `push` each batch in order (it copies what it needs, so a
+ * streamed batch may be reused afterwards), then `finish`. derivePackets runs it over a whole table.
+ */
+export class PacketDeriver {
+  private readonly c = new Candidates();
+  private baseNs: bigint | null = null;
+  private baseHi = 0;
+  private baseLo = 0;
+
+  push(batch: RecordBatch): void {
+    const c = this.c;
+    const ev = column(batch, 'event');
+    const evCodes: number[] = [];
+    const evName = dictReader(ev);
     const evIdx = ev.values as Int32Array;
-    const skb = bc.data('skbaddr');
-    const ts = bc.data('ts_ns');
+    const skb = column(batch, 'skbaddr');
+    const ts = column(batch, 'ts_ns');
     if (skb.type.typeId !== Type.Int || ts.type.typeId !== Type.Int)
       throw new Error('packets: unexpected column types');
-    const skbU32 = new Uint32Array(
-      (skb.values as BigUint64Array).buffer,
-      (skb.values as BigUint64Array).byteOffset,
-      skb.values.length * 2,
-    );
+    const skbU32 = new Uint32Array(skb.values.buffer, skb.values.byteOffset, skb.values.length * 2);
     const ts64 = ts.values as BigInt64Array;
     const tsU32 = new Uint32Array(ts64.buffer, ts64.byteOffset, ts64.length * 2);
-    const line = bc.data('line');
-    const lines = line.values as Uint32Array;
-    let baseHi = 0;
-    let baseLo = 0;
-    for (let r = 0; r < bc.batch.numRows; r++) {
-      const code = evDict[evIdx[ev.offset + r]!]!;
+    const lines = column(batch, 'line');
+    const lineV = lines.values as Uint32Array;
+    const [dev, reason, location, source] = ['dev', 'reason', 'location', 'source'].map((n) =>
+      dictReader(column(batch, n)),
+    );
+    const [queue, len, rc] = [
+      intReader(column(batch, 'queue'), -1),
+      intReader(column(batch, 'len'), 0),
+      intReader(column(batch, 'rc'), -1),
+    ];
+    for (let r = 0; r < batch.numRows; r++) {
+      const k = evIdx[ev.offset + r]!;
+      let code = evCodes[k];
+      if (code === undefined) code = evCodes[k] = EVENT_CODES[evName(r) ?? ''] ?? 0;
       if (code === 0 || !isValid(skb, r)) continue;
-      if (baseNs === null) baseNs = ts64[ts.offset + r]!;
-      if (baseHi === 0 && baseLo === 0) {
-        const b = BigInt.asUintN(64, baseNs);
-        baseHi = Number(b >> 32n);
-        baseLo = Number(b & 0xffffffffn);
+      if (this.baseNs === null) {
+        this.baseNs = ts64[ts.offset + r]!;
+        const b = BigInt.asUintN(64, this.baseNs);
+        this.baseHi = Number(b >> 32n);
+        this.baseLo = Number(b & 0xffffffffn);
       }
-      if (n >= rBatch.length) {
-        rBatch = grow(rBatch, n);
-        rRow = grow(rRow, n);
-        rEv = grow(rEv, n);
-        rTs = grow(rTs, n);
-        rLine = grow(rLine, n);
-        rKey = grow(rKey, n);
-      }
+      const x = c.reserve();
       const ti = (ts.offset + r) * 2;
       const si = (skb.offset + r) * 2;
-      rBatch[n] = bi;
-      rRow[n] = r;
-      rEv[n] = code;
+      c.ev[x] = code;
       // (hi − baseHi)·2^32 + (lo − baseLo): exact while the difference is below 2^53
-      rTs[n] = (tsU32[ti + 1]! - baseHi) * 4294967296 + (tsU32[ti]! - baseLo);
-      rLine[n] = lines[line.offset + r]!;
-      rKey[n] = (skbU32[si + 1]! & 0x1fffff) * 4294967296 + skbU32[si]!;
-      n++;
+      c.ts[x] = (tsU32[ti + 1]! - this.baseHi) * 4294967296 + (tsU32[ti]! - this.baseLo);
+      c.line[x] = lineV[lines.offset + r]!;
+      c.skbHi[x] = skbU32[si + 1]!;
+      c.skbLo[x] = skbU32[si]!;
+      c.key[x] = (skbU32[si + 1]! & 0x1fffff) * 4294967296 + skbU32[si]!;
+      c.dev[x] = c.intern(dev!(r));
+      c.queue[x] = queue(r);
+      c.len[x] = len(r);
+      c.rc[x] = rc(r);
+      c.reason[x] = c.intern(reason!(r));
+      c.location[x] = c.intern(location!(r));
+      c.source[x] = c.intern(source!(r));
     }
-  });
-  // timestamps are not monotonic across CPUs: (ts_ns, line) order, as every consumer of the schema
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => rTs[a]! - rTs[b]! || rLine[a]! - rLine[b]!);
+  }
 
+  finish(): PacketLifecycle[] {
+    const c = this.c;
+    const n = c.n;
+    // timestamps are not monotonic across CPUs: (ts_ns, line) order, as every consumer of the schema
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => c.ts[a]! - c.ts[b]! || c.line[a]! - c.line[b]!);
+    return lifecycles(c, order, this.baseNs ?? 0n);
+  }
+}
+
+/** The lifecycle state machine over the candidates in (ts_ns, line) order. */
+function lifecycles(c: Candidates, order: Int32Array, base: bigint): PacketLifecycle[] {
   const open = new Map<number, PacketLifecycle>();
   const done: PacketLifecycle[] = [];
-  const base: bigint = baseNs ?? 0n;
-  const tsOf = (x: number): bigint => base + BigInt(rTs[x]!);
+  const str = (id: number): string => c.strings[id]!;
+  const tsOf = (x: number): bigint => base + BigInt(c.ts[x]!);
   const start = (x: number): PacketLifecycle => {
-    const bc = batches[rBatch[x]!]!;
-    const row = rRow[x]!;
-    const skb = bc.data('skbaddr');
-    const i = (skb.offset + row) * 2;
-    const u32 = new Uint32Array(
-      (skb.values as BigUint64Array).buffer,
-      (skb.values as BigUint64Array).byteOffset + i * 4,
-      2,
-    );
     const p: PacketLifecycle = {
-      skbaddr: u64(u32[1]!, u32[0]!),
-      dev: bc.str('dev', row) ?? '',
-      queue: bc.int('queue', row) ?? -1,
-      len: bc.int('len', row) ?? 0,
+      skbaddr: u64(c.skbHi[x]!, c.skbLo[x]!),
+      dev: str(c.dev[x]!),
+      queue: c.queue[x]!,
+      len: c.len[x]!,
       queuedNs: tsOf(x),
       startXmitNs: NOT_SEEN,
       xmitNs: NOT_SEEN,
@@ -201,19 +247,17 @@ export function derivePackets(table: Table): PacketLifecycle[] {
       fate: 'in_flight',
       dropReason: '',
       location: '',
-      source: bc.str('source', row) ?? '',
-      firstLine: rLine[x]!,
+      source: str(c.source[x]!),
+      firstLine: c.line[x]!,
     };
-    open.set(rKey[x]!, p);
+    open.set(c.key[x]!, p);
     return p;
   };
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < order.length; k++) {
     const x = order[k]!;
-    const key = rKey[x]!;
-    const row = rRow[x]!;
+    const key = c.key[x]!;
     let p = open.get(key);
-    const bc = batches[rBatch[x]!]!;
-    const ev = rEv[x]!;
+    const ev = c.ev[x]!;
     switch (ev) {
       case EV_QUEUE:
         if (p) {
@@ -228,13 +272,13 @@ export function derivePackets(table: Table): PacketLifecycle[] {
       case EV_START:
         if (!p) p = start(x);
         if (p.startXmitNs === NOT_SEEN) p.startXmitNs = tsOf(x);
-        if (p.queue < 0) p.queue = bc.int('queue', row) ?? -1;
-        if (!p.dev) p.dev = bc.str('dev', row) ?? '';
-        if (!p.len) p.len = bc.int('len', row) ?? 0;
+        if (p.queue < 0) p.queue = c.queue[x]!;
+        if (!p.dev) p.dev = str(c.dev[x]!);
+        if (!p.len) p.len = c.len[x]!;
         break;
       case EV_XMIT: {
         if (!p) break;
-        const code = bc.int('rc', row) ?? -1;
+        const code = c.rc[x]!;
         p.xmitNs = tsOf(x);
         p.xmitRc = code;
         if (code === 16) p.txBusy++; // NETDEV_TX_BUSY: the skb is requeued and retried
@@ -245,8 +289,8 @@ export function derivePackets(table: Table): PacketLifecycle[] {
         if (!p) break; // an skb this trace never saw on the TX path (RX, other sockets)
         p.freedNs = tsOf(x);
         p.fate = ev === EV_CONSUME ? 'consumed' : 'dropped';
-        p.dropReason = bc.str('reason', row) ?? '';
-        p.location = bc.str('location', row) ?? '';
+        p.dropReason = str(c.reason[x]!);
+        p.location = str(c.location[x]!);
         open.delete(key);
         done.push(p);
         break;
@@ -256,4 +300,10 @@ export function derivePackets(table: Table): PacketLifecycle[] {
   }
   for (const p of open.values()) done.push(p);
   return done;
+}
+
+export function derivePackets(table: Table): PacketLifecycle[] {
+  const d = new PacketDeriver();
+  for (const b of table.batches as RecordBatch[]) d.push(b);
+  return d.finish();
 }

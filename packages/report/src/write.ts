@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { hostname, tmpdir } from 'node:os';
-import { tableToIPC, type Table } from 'apache-arrow';
+import { RecordBatchReader, tableToIPC, type Table } from 'apache-arrow';
+import { open } from 'node:fs/promises';
 import type { IngestSummary } from '@txreplay/ingest';
 import type { ReplayResult } from '@txreplay/replay';
 import { columnNames, tableStructure, TABLES, quoteString, type TableName } from './ddl.js';
@@ -18,13 +19,13 @@ import { withLock } from './lock.js';
 import { encodeEventsTsv, type RunTags } from './encode-events.js';
 import { encodeEventsRowBinary } from './encode-rowbinary.js';
 import { encodeEventsNative } from './encode-native.js';
-import { derivePackets } from './packets.js';
+import { derivePackets, type PacketLifecycle } from './packets.js';
+import { encodeRunRows, type RunRows, type SideTable } from './run-rows.js';
+import type { ServerCaps } from './caps.js';
+import type { StoreConfig } from './config.js';
 import { failureText, isTransient, retryFits, type RetryPolicy } from './retry.js';
 import { StoreError, type Store } from './store.js';
-import { tsvRow, WallClockFormatter, type TsvValue } from './tsv.js';
-import { verdictOf } from './verdict.js';
-
-const TXREPLAY_VERSION = '0.1.0';
+import { tsvRow, type TsvValue } from './tsv.js';
 
 export interface RunInput {
   /** the normalized event table (ingest) */
@@ -41,8 +42,8 @@ export interface RunInput {
   /** the sources' content hashes when the caller has them already (bulk hashes every file to skip stored ones) */
   hashes?: SourceHash[];
   /**
-   * wall clock (ns since the epoch) of the last event, when the caller knows it. Default: the trace's own wall
-   * clock (result.trace.wallClock); without one the wall time is unknown (see wallAnchor).
+   * wall clock (ns since the epoch) of the last event. Default: the newest source file's mtime
+   * (the capture ended when the file was last written). Dashboards use `time = ts_ns + offset`.
    */
   wallClockEndNs?: bigint;
 }
@@ -58,6 +59,11 @@ export interface WriteOptions {
   eventsFormat?: EventsWireFormat;
   /** told when another writer holds this run's lock (this one waits for it) */
   onLockWait?: (owner: string) => void;
+  /**
+   * ids of the runs that have rows but no complete `runs` row (orphanRuns), scanned once by a caller that writes
+   * many runs: a run not in it is written without scanning every table for its leftovers
+   */
+  orphans?: ReadonlySet<string>;
 }
 
 type EventsWireFormat = 'Native' | 'RowBinary' | 'TabSeparated';
@@ -78,7 +84,7 @@ export interface SourceHash {
 }
 
 /** sha256 of each source file's bytes; a source that is not a file (stdin) is hashed from the table. */
-export async function hashSources(paths: string[], table: Table): Promise<SourceHash[]> {
+export async function hashSources(paths: string[], table?: Table): Promise<SourceHash[]> {
   const out: SourceHash[] = [];
   for (const p of paths) {
     let isFile = false;
@@ -88,6 +94,7 @@ export async function hashSources(paths: string[], table: Table): Promise<Source
       isFile = false;
     }
     if (!isFile) {
+      if (!table) throw new Error(`${p}: not a file, and no event table to hash instead`);
       const ipc = tableToIPC(table, 'file');
       out.push({ path: p, sha256: createHash('sha256').update(ipc).digest('hex'), bytes: ipc.byteLength });
       continue;
@@ -134,13 +141,41 @@ export async function runExists(store: Store, runId: string): Promise<boolean> {
  * 18.16 has no `mutations_sync`, so system.mutations is polled until the server reports it done.
  */
 export async function dropRun(store: Store, runId: string): Promise<void> {
+  await dropRunRows(store, runId, (await runRowCounts(store, runId)).tables);
+}
+
+/** Ids of the runs with rows in some table but no complete `runs` row: leftovers of failed writes. One scan (GLOBAL: on
+ * a cluster the tables are Distributed, the subquery runs once). */
+export async function orphanRuns(store: Store): Promise<Set<string>> {
+  const parts = TABLES.map(
+    (t) =>
+      `SELECT DISTINCT run_id AS r FROM ${store.table(t)} WHERE run_id GLOBAL NOT IN (SELECT run_id FROM ${store.table('runs')} WHERE complete = 1)`,
+  );
+  const rows = await store.queryRows<{ r: string }>(parts.join(' UNION ALL '));
+  return new Set(rows.map((x) => x.r));
+}
+
+/** Rows a run has in each table, and whether its `runs` row says complete: one query (UNION ALL, 18.16 too). */
+async function runRowCounts(store: Store, runId: string): Promise<{ complete: boolean; tables: TableName[] }> {
+  assertRunId(runId);
+  const id = quoteString(runId);
+  const parts = TABLES.map(
+    (t) =>
+      `SELECT ${quoteString(t)} AS t, toString(count()) AS n, toString(max(${t === 'runs' ? 'complete' : '0'})) AS c FROM ${store.table(t)} WHERE run_id = ${id}`,
+  );
+  const rows = await store.queryRows<{ t: TableName; n: string; c: string }>(parts.join(' UNION ALL '));
+  return {
+    complete: rows.some((r) => r.t === 'runs' && Number(r.c) === 1),
+    tables: rows.filter((r) => Number(r.n) > 0).map((r) => r.t),
+  };
+}
+
+/** Delete a run's rows from `tables` (runs first, so it stops being listed before data goes), waited for. */
+async function dropRunRows(store: Store, runId: string, tables: TableName[]): Promise<void> {
   assertRunId(runId);
   const order: TableName[] = ['runs', ...TABLES.filter((t) => t !== 'runs')];
   for (const t of order) {
-    const rows = await store.queryRows<{ n: string }>(
-      `SELECT toString(count()) AS n FROM ${store.table(t)} WHERE run_id = ${quoteString(runId)}`,
-    );
-    if (Number(rows[0]?.n ?? 0) === 0) continue;
+    if (!tables.includes(t)) continue;
     await store.command(`ALTER TABLE ${store.table(t)} DELETE WHERE run_id = ${quoteString(runId)}`);
     await waitForMutations(store, t);
   }
@@ -165,7 +200,7 @@ async function waitForMutations(store: Store, table: TableName): Promise<void> {
  * clock, and the file's mtime is never taken for one — `runs.wall_offset_ns` is NULL and `wall_clock` '', and the
  * time columns (partition and TTL keys, never NULL) place the last event at the moment the run was written.
  */
-function wallAnchor(input: RunInput): { offsetNs: bigint; known: boolean; source: string } {
+function wallAnchor(input: Omit<RunInput, 'table'>): { offsetNs: bigint; known: boolean; source: string } {
   const lastNs = input.result.trace.lastNs;
   if (input.wallClockEndNs !== undefined)
     return { offsetNs: input.wallClockEndNs - lastNs, known: true, source: 'given' };
@@ -174,19 +209,133 @@ function wallAnchor(input: RunInput): { offsetNs: bigint; known: boolean; source
   return { offsetNs: BigInt(Date.now()) * 1_000_000n - lastNs, known: false, source: '' };
 }
 
+/**
+ * A run ready for the writer: its id and every row encoded but the events of a table (those are encoded as they
+ * are sent, so a server insert streams). `txreplay bulk` encodes in its worker threads (encodeRun), `report` here.
+ */
+export interface EncodedRun {
+  runId: string;
+  events: number;
+  packets: number;
+  /** the events: the Arrow table, Native blocks already encoded for the store, or an Arrow IPC file of them */
+  eventsData: { table: Table } | { native: Buffer[] } | { arrowFile: string };
+  rows: RunRows;
+  /** time spent encoding before the writer got the run (part of runs.write_ms) */
+  encodeMs: number;
+}
+
+/** A run's events: how many, their per-skb lifecycles, and where the writer reads them. */
+interface RunEvents {
+  rows: number;
+  packets: PacketLifecycle[];
+  data: EncodedRun['eventsData'];
+}
+
+/** Run id, wall clock and the side rows of a run whose sources are hashed already. */
+function prepareRun(
+  input: Omit<RunInput, 'table'>,
+  hashes: SourceHash[],
+  nanos: boolean,
+  events: RunEvents,
+): EncodedRun {
+  const t0 = performance.now();
+  const runId = computeRunId(hashes, input.options);
+  const packets = events.packets;
+  const wall = wallAnchor(input);
+  const tags = runTags(input);
+  const rows = encodeRunRows({
+    runId,
+    tags,
+    wallOffsetNs: wall.offsetNs,
+    wallKnown: wall.known,
+    wallSource: wall.source,
+    nanos,
+    packets,
+    result: input.result,
+    summary: input.summary,
+    hashes,
+    events: events.rows,
+    options: input.options,
+    timings: input.timings,
+  });
+  return {
+    runId,
+    events: events.rows,
+    packets: packets.length,
+    eventsData: events.data,
+    rows,
+    encodeMs: performance.now() - t0,
+  };
+}
+
+/**
+ * The whole run encoded for a store of these caps and placement, events included (Native blocks): the CPU part of
+ * a write, done in `txreplay bulk`'s worker threads. `hashes` are the sources' content hashes.
+ */
+export function encodeRun(
+  input: RunInput & { hashes: SourceHash[] },
+  caps: ServerCaps,
+  placement: StoreConfig['placement'],
+): EncodedRun {
+  const t0 = performance.now();
+  const run = prepareRun(input, input.hashes, caps.dateTime64, tableEvents(input.table));
+  const wallOffsetNs = run.rows.wallOffsetNs;
+  const native = [
+    ...encodeEventsNative(input.table, {
+      runId: run.runId,
+      tags: runTags(input),
+      wallOffsetNs,
+      nanos: caps.dateTime64,
+      caps,
+      blockRows: placement === 'server' ? CHUNK_ROWS : EMBEDDED_BLOCK_ROWS,
+    }),
+  ];
+  return { ...run, eventsData: { native }, encodeMs: performance.now() - t0 };
+}
+
 export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions = {}): Promise<WriteResult> {
   const t0 = performance.now();
   const paths = input.summary.sources.map((s) => s.path);
   const hashes = input.hashes ?? (await hashSources(paths, input.table));
-  const runId = computeRunId(hashes, input.options);
+  const hashMs = performance.now() - t0;
+  const run = prepareRun(input, hashes, entry.caps.dateTime64, tableEvents(input.table));
+  return writeEncodedRun(entry, { ...run, encodeMs: run.encodeMs + hashMs }, opts);
+}
+
+const tableEvents = (table: Table): RunEvents => ({
+  rows: table.numRows,
+  packets: derivePackets(table),
+  data: { table },
+});
+
+/**
+ * A run whose events are in an Arrow IPC file (a streamed `report`: ingest wrote them batch by batch, replay read
+ * them so): the events go to the store batch by batch from the file, never as one table. The caller derived the
+ * per-skb lifecycles while the batches streamed by (PacketDeriver).
+ */
+export async function writeRunFromArrowFile(
+  entry: Store,
+  input: Omit<RunInput, 'table'> & { arrowFile: string; events: number; packets: PacketLifecycle[] },
+  opts: WriteOptions = {},
+): Promise<WriteResult> {
+  const t0 = performance.now();
+  const hashes = input.hashes ?? (await hashSources(input.summary.sources.map((s) => s.path)));
+  const run = prepareRun(input, hashes, entry.caps.dateTime64, {
+    rows: input.events,
+    packets: input.packets,
+    data: { arrowFile: input.arrowFile },
+  });
+  return writeEncodedRun(entry, { ...run, encodeMs: performance.now() - t0 }, opts);
+}
+
+/** Write a run encoded already (writeRun, or bulk's workers): lock, skip when stored, clean leftovers, insert. */
+export async function writeEncodedRun(entry: Store, run: EncodedRun, opts: WriteOptions = {}): Promise<WriteResult> {
+  const t0 = performance.now() - run.encodeMs;
+  const { runId } = run;
   // on a cluster: the run's shard (its local tables), so lock, cleanup and the runs row are on one server
   const store = await entry.storeForRun(runId);
   const policy = opts.retry ?? store.retry;
-  const packets = derivePackets(input.table);
-  const wall = wallAnchor(input);
-  const wallOffsetNs = wall.offsetNs;
 
-  const tags = runTags(input);
   let delay = policy.initialDelayMs;
   let firstFailureMs: number | undefined;
   for (let attempt = 1; ; attempt++) {
@@ -194,17 +343,17 @@ export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions
       const status = await withLock(
         store,
         `run_${runId}`,
-        async (): Promise<WriteResult['status']> => {
-          if (await runExists(store, runId)) return 'exists';
-          await dropRun(store, runId); // leftovers of a failed attempt
-          await writeRunRows(store, input, {
-            runId,
-            tags,
-            wallOffsetNs,
-            wallKnown: wall.known,
-            wallSource: wall.source,
-            packets,
-            hashes,
+        async (fresh): Promise<WriteResult['status']> => {
+          if (fresh && opts.orphans && !opts.orphans.has(runId)) {
+            // the caller scanned the store for rows of incomplete runs, and no writer of this one failed since
+            // (a failed writer removes its rows or keeps the lock): only the `runs` row can be there already
+            if (await runExists(store, runId)) return 'exists';
+          } else {
+            const rows = await runRowCounts(store, runId);
+            if (rows.complete) return 'exists';
+            await dropRunRows(store, runId, rows.tables); // leftovers of a failed attempt
+          }
+          await writeRunRows(store, run, {
             t0,
             onEventsProgress: opts.onEventsProgress,
             insertBlockRows: opts.insertBlockRows,
@@ -213,13 +362,20 @@ export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions
           return 'written';
         },
         async () => ((await runExists(store, runId)) ? 'exists' : undefined),
-        { onWait: opts.onLockWait },
+        {
+          onWait: opts.onLockWait,
+          // remove what this attempt wrote; when that fails too (server gone) the kept lock tells the next writer
+          keepOnError: async () => {
+            await dropRun(store, runId);
+            return false;
+          },
+        },
       );
       return {
         runId,
         status,
-        events: input.table.numRows,
-        packets: packets.length,
+        events: run.events,
+        packets: run.packets,
         attempts: attempt,
         ms: performance.now() - t0,
       };
@@ -241,20 +397,12 @@ export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions
 }
 
 /** host, kernel(s) and driver of a run: the RUN_TAGS columns of every fact row. */
-function runTags(input: RunInput): RunTags {
+function runTags(input: Omit<RunInput, 'table'>): RunTags {
   const kernels = [...new Set(input.summary.sources.map((x) => x.kernel).filter((k): k is string => !!k))];
   return { host: input.host ?? hostname(), kernel: kernels.join(','), driver: input.driver ?? '' };
 }
 
 interface RowsContext {
-  runId: string;
-  tags: RunTags;
-  wallOffsetNs: bigint;
-  /** false: the trace has no wall clock (runs.wall_offset_ns NULL) */
-  wallKnown: boolean;
-  wallSource: string;
-  packets: ReturnType<typeof derivePackets>;
-  hashes: SourceHash[];
   t0: number;
   onEventsProgress?: (rows: number, total: number) => void;
   insertBlockRows?: number;
@@ -262,6 +410,8 @@ interface RowsContext {
 }
 
 const CHUNK_ROWS = 8192;
+/** Rows per Native block of the embedded placement's events file */
+const EMBEDDED_BLOCK_ROWS = 65536;
 
 function* withProgress(
   chunks: Generator<Buffer>,
@@ -276,156 +426,35 @@ function* withProgress(
   }
 }
 
-async function writeRunRows(store: Store, input: RunInput, ctx: RowsContext): Promise<void> {
-  const nanos = store.caps.dateTime64;
-  const clock = new WallClockFormatter(nanos);
-  const wall = (ns: bigint): string => clock.format(ns + ctx.wallOffsetNs);
-  const { runId } = ctx;
-  const k: TsvValue[] = [runId, ctx.tags.host, ctx.tags.kernel, ctx.tags.driver];
-
-  await insertEvents(store, input.table, {
-    runId,
-    tags: ctx.tags,
-    wallOffsetNs: ctx.wallOffsetNs,
+async function writeRunRows(store: Store, run: EncodedRun, ctx: RowsContext): Promise<void> {
+  const r = run.rows.runs;
+  const o: InsertEventsOptions = {
+    runId: run.runId,
+    tags: { host: String(r.host), kernel: String(r.kernel), driver: String(r.driver_profile) },
+    wallOffsetNs: run.rows.wallOffsetNs,
     format: ctx.eventsFormat,
     onProgress: ctx.onEventsProgress,
     insertBlockRows: ctx.insertBlockRows,
-  });
-
-  await insertRows(
-    store,
-    'packets',
-    ctx.packets.map((p): TsvValue[] => [
-      ...k,
-      p.skbaddr,
-      p.dev,
-      p.queue,
-      p.len,
-      p.queuedNs,
-      p.startXmitNs,
-      p.xmitNs,
-      p.freedNs,
-      wall(p.queuedNs),
-      p.xmitRc,
-      p.txBusy,
-      p.fate,
-      p.dropReason,
-      p.location,
-      p.source,
-      p.firstLine,
-    ]),
-  );
-
-  const intervals: TsvValue[][] = [];
-  for (const q of input.result.queues) {
-    for (const iv of q.stoppedIntervals) {
-      intervals.push([
-        ...k,
-        q.dev,
-        q.queue,
-        iv.state,
-        iv.startNs,
-        iv.endNs,
-        iv.endNs - iv.startNs,
-        wall(iv.startNs),
-        wall(iv.endNs),
-      ]);
-    }
+  };
+  const data = run.eventsData;
+  if ('table' in data) await insertEvents(store, data.table, o);
+  else if ('native' in data) await insertNativeBlocks(store, data.native, ctx.insertBlockRows);
+  else await insertNativeBlocks(store, nativeFromArrowFile(store, data.arrowFile, run.events, o), ctx.insertBlockRows);
+  for (const t of SIDE_TABLES) {
+    const chunks = run.rows.tsv[t];
+    if (chunks) await insertRows(store, t, chunks);
   }
-  await insertRows(store, 'queue_intervals', intervals);
-
-  const series: TsvValue[][] = [];
-  for (const s of input.result.series) {
-    for (let i = 0; i < s.tsNs.length; i++) {
-      const t = s.tsNs[i]!;
-      series.push([
-        ...k,
-        s.dev,
-        s.queue,
-        t,
-        wall(t),
-        s.backlogPackets[i] ?? 0,
-        s.inflightBytes[i] ?? 0,
-        s.dqlLimitObserved[i] ?? null,
-        s.dqlLimitExpected[i] ?? null,
-      ]);
-    }
-  }
-  await insertRows(store, 'series', series);
-
-  await insertRows(
-    store,
-    'findings',
-    input.result.findings.map((f, i): TsvValue[] => [
-      ...k,
-      i,
-      f.kind,
-      f.severity,
-      f.dev,
-      f.queue,
-      f.startNs,
-      f.endNs,
-      wall(f.startNs),
-      wall(f.endNs),
-      f.title,
-      f.explanation,
-      JSON.stringify(f.evidence.map((e) => ({ ...e, tsNs: e.tsNs.toString() }))),
-      JSON.stringify(f.nextSteps),
-    ]),
-  );
-
   // the completion marker, last
-  const s = input.summary;
-  const tr = input.result.trace;
-  const formats = [...new Set(s.sources.map((x) => x.format))];
-  const sources = s.sources.map((x, i) => ({
-    path: x.path,
-    format: x.format,
-    kernel: x.kernel,
-    sha256: ctx.hashes[i]?.sha256 ?? '',
-    bytes: ctx.hashes[i]?.bytes ?? 0,
-    lines: x.lines,
-    events: x.events,
-    skipped: x.skipped,
-    comments: x.comments,
-    lost: x.lostEvents,
-  }));
-  const contentHash = createHash('sha256')
-    .update(ctx.hashes.map((h) => h.sha256).join('\n'))
-    .digest('hex');
-  const writtenAt = new Date().toISOString().slice(0, 19).replace('T', ' ');
   const values: Record<string, TsvValue> = {
-    run_id: runId,
-    complete: 1,
-    written_at: writtenAt,
-    host: ctx.tags.host,
-    kernel: ctx.tags.kernel,
-    driver_profile: ctx.tags.driver,
-    format: formats.join(','),
-    sources: JSON.stringify(sources),
-    content_sha256: contentHash,
-    options: JSON.stringify(input.options ?? {}),
-    events: input.table.numRows,
-    lines: s.lines,
-    skipped: s.skipped,
-    lost_events: s.lostEvents,
-    packets: ctx.packets.length,
-    findings: input.result.findings.length,
-    first_ns: tr.firstNs,
-    last_ns: tr.lastNs,
-    first_time: wall(tr.firstNs),
-    last_time: wall(tr.lastNs),
-    wall_offset_ns: ctx.wallKnown ? ctx.wallOffsetNs : null,
-    wall_clock: ctx.wallSource,
-    ingest_ms: input.timings?.ingestMs ?? 0,
-    replay_ms: input.timings?.replayMs ?? 0,
+    ...r,
+    written_at: new Date().toISOString().slice(0, 19).replace('T', ' '),
     write_ms: Math.round(performance.now() - ctx.t0),
-    verdict: verdictOf(input.result),
-    txreplay_version: TXREPLAY_VERSION,
   };
   const cols = columnNames('runs');
   await store.insertTsv('runs', cols, tsvRow(cols.map((c) => values[c] ?? null)));
 }
+
+const SIDE_TABLES: SideTable[] = ['packets', 'queue_intervals', 'series', 'findings'];
 
 interface InsertEventsOptions {
   runId: string;
@@ -471,6 +500,69 @@ async function insertEvents(store: Store, table: Table, o: InsertEventsOptions):
   else await store.insertBinary('events', columnNames('events'), format, chunks, settings);
 }
 
+/** Native blocks of the events in an Arrow IPC file, read and encoded one record batch at a time. */
+async function* nativeFromArrowFile(
+  store: Store,
+  file: string,
+  total: number,
+  o: InsertEventsOptions,
+): AsyncGenerator<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const blockRows = store.config.placement === 'server' ? CHUNK_ROWS : EMBEDDED_BLOCK_ROWS;
+    const opts = { ...o, nanos: store.caps.dateTime64, caps: store.caps, blockRows };
+    let rows = 0;
+    for await (const batch of await RecordBatchReader.from(fh)) {
+      yield* encodeEventsNative({ batches: [batch] }, opts);
+      rows += batch.numRows;
+      o.onProgress?.(rows, total);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Events encoded already (encodeRun, an Arrow file): one streamed Native insert (server), or a Native file. */
+async function insertNativeBlocks(
+  store: Store,
+  blocks: Iterable<Buffer> | AsyncIterable<Buffer>,
+  insertBlockRows?: number,
+): Promise<void> {
+  const cols = columnNames('events');
+  if (store.config.placement === 'server') {
+    await store.insertBinary('events', cols, 'Native', blocks, { maxInsertBlockRows: insertBlockRows });
+    return;
+  }
+  await withTempFile('events.native', blocks, (file) =>
+    store.command(
+      `INSERT INTO ${store.table('events')} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM file(${quoteString(file)}, 'Native')`,
+    ),
+  );
+}
+
+/** `chunks` in a temporary file (removed after `use`, or by removeInsertTempFiles on Ctrl-C). */
+async function withTempFile(
+  name: string,
+  chunks: Iterable<Buffer> | AsyncIterable<Buffer>,
+  use: (file: string) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-insert-'));
+  activeTempDirs.add(dir);
+  const file = path.join(dir, name);
+  try {
+    const fd = openSync(file, 'w');
+    try {
+      for await (const chunk of chunks) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
+    await use(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    activeTempDirs.delete(dir);
+  }
+}
+
 /** Temp dirs of inserts in progress, so an interrupted command can remove them (removeInsertTempFiles). */
 const activeTempDirs = new Set<string>();
 
@@ -486,72 +578,34 @@ async function insertViaNativeFile(
   opts: { runId: string; tags: RunTags; wallOffsetNs: bigint; nanos: boolean; caps: Store['caps'] },
   onProgress?: (rows: number, total: number) => void,
 ): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-insert-'));
-  activeTempDirs.add(dir);
-  const file = path.join(dir, 'events.native');
-  try {
-    const fd = openSync(file, 'w');
-    try {
-      let rows = 0;
-      for (const block of encodeEventsNative(table, { ...opts, blockRows: 65536 })) {
-        writeSync(fd, block);
-        rows = Math.min(table.numRows, rows + 65536);
-        onProgress?.(rows, table.numRows);
-      }
-    } finally {
-      closeSync(fd);
+  function* blocks(): Generator<Buffer> {
+    let rows = 0;
+    for (const block of encodeEventsNative(table, { ...opts, blockRows: EMBEDDED_BLOCK_ROWS })) {
+      yield block;
+      rows = Math.min(table.numRows, rows + EMBEDDED_BLOCK_ROWS);
+      onProgress?.(rows, table.numRows);
     }
-    const cols = columnNames('events').join(', ');
-    await store.command(
+  }
+  const cols = columnNames('events').join(', ');
+  await withTempFile('events.native', blocks(), (file) =>
+    store.command(
       `INSERT INTO ${store.table('events')} (${cols}) SELECT ${cols} FROM file(${quoteString(file)}, 'Native')`,
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    activeTempDirs.delete(dir);
-  }
+    ),
+  );
 }
 
-/** TSV text of rows, in Buffers of about 1 MB (no single huge string). */
-function* tsvChunks(rows: TsvValue[][]): Generator<Buffer> {
-  let parts: string[] = [];
-  let size = 0;
-  for (const r of rows) {
-    const line = tsvRow(r);
-    parts.push(line);
-    size += line.length;
-    if (size >= 1 << 20) {
-      yield Buffer.from(parts.join(''));
-      parts = [];
-      size = 0;
-    }
-  }
-  if (parts.length) yield Buffer.from(parts.join(''));
-}
-
-async function insertRows(store: Store, table: TableName, rows: TsvValue[][]): Promise<void> {
-  if (rows.length === 0) return;
+async function insertRows(store: Store, table: TableName, chunks: Buffer[]): Promise<void> {
+  if (chunks.length === 0) return;
   const cols = columnNames(table);
   if (store.config.placement === 'server') {
-    await store.insertTsv(table, cols, tsvChunks(rows));
+    await store.insertTsv(table, cols, chunks);
     return;
   }
   // embedded: a temp TSV file the engine reads itself (chdb's connection would copy the body into a JS string)
-  const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-insert-'));
-  activeTempDirs.add(dir);
-  const file = path.join(dir, `${table}.tsv`);
-  try {
-    const fd = openSync(file, 'w');
-    try {
-      for (const chunk of tsvChunks(rows)) writeSync(fd, chunk);
-    } finally {
-      closeSync(fd);
-    }
-    const structure = tableStructure(table, { ...store.caps, lowCardinality: false, codecs: false });
-    await store.command(
+  const structure = tableStructure(table, { ...store.caps, lowCardinality: false, codecs: false });
+  await withTempFile(`${table}.tsv`, chunks, (file) =>
+    store.command(
       `INSERT INTO ${store.table(table)} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM file(${quoteString(file)}, 'TabSeparated', ${quoteString(structure)})`,
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    activeTempDirs.delete(dir);
-  }
+    ),
+  );
 }

@@ -1,6 +1,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { StoreFlags } from '@txreplay/report';
+import type { IngestSummary } from '@txreplay/ingest';
+import type { ReplayResult } from '@txreplay/replay';
+import type { StoreFlags, StreamedTrace, WriteOptions } from '@txreplay/report';
+import type { Table } from 'apache-arrow';
 import { EXIT } from '../exit.js';
 import { paint, verdictStyle } from '../colour.js';
 import { endProgress, progress, readProgress } from '../progress.js';
@@ -57,26 +60,56 @@ export function register(program: Command): void {
   );
 }
 
+type ReplayFlagOptions = Awaited<ReturnType<typeof replayOptionsFromFlags>>;
+
+/** A trace ingested and replayed: its events as a table, or streamed into a temporary Arrow file. */
+interface Replayed {
+  result: ReplayResult;
+  summary: IngestSummary;
+  timings: { ingestMs: number; replayMs: number };
+  table: Table | null;
+  streamed: StreamedTrace | null;
+}
+
+/**
+ * Ingest + replay. Large text traces (report's streamsReport) stream: parsed batch by batch into a temporary Arrow
+ * file and replayed from it, never a whole table in memory; a post-mortem (--html/--md) draws from the whole table.
+ */
+async function ingestAndReplay(traces: string[], o: ReportCliOptions, replay: ReplayFlagOptions): Promise<Replayed> {
+  const [{ loadEvents }, { replayTable, replayArrowFile }, { streamsReport, streamTrace }] = await Promise.all([
+    import('@txreplay/ingest'),
+    import('@txreplay/replay'),
+    import('@txreplay/report'),
+  ]);
+  const { profile } = replay;
+  const t0 = performance.now();
+  const load = { format: o.format, strict: o.strict, onProgress: readProgress() };
+  const stream = o.html === undefined && o.md === undefined && (await streamsReport(traces, load));
+  const streamed = stream ? await streamTrace(traces, load) : null;
+  const loaded = streamed ? null : await loadEvents(traces, load);
+  endProgress();
+  const summary = streamed?.summary ?? loaded!.summary;
+  for (const s of summary.sources) {
+    if (s.skipped > 0) process.stderr.write(`txreplay: ${s.path}: skipped ${s.skipped} unparseable line(s)\n`);
+  }
+  const kernel = summary.sources.find((s) => s.kernel)?.kernel;
+  if (!profile.kernel && kernel) profile.kernel = kernel;
+  const t1 = performance.now();
+  const opts = { ...replay, maxSeriesPoints: 2000 };
+  const result = streamed ? await replayArrowFile(streamed.arrowFile, opts) : replayTable(loaded!.table, opts);
+  const timings = { ingestMs: t1 - t0, replayMs: performance.now() - t1 };
+  return { result, summary, timings, table: loaded?.table ?? null, streamed };
+}
+
 /** ingest → replay → store → post-mortem (the body of `txreplay report`); `onStored` once the `runs` row is in. */
 async function reportAction(traces: string[], o: ReportCliOptions, onStored: (runId: string) => void): Promise<number> {
-  const [{ loadEvents }, { replayTable, verdictLine, toJson }, { writeRun, writePostMortem }] = await Promise.all([
-    import('@txreplay/ingest'),
+  const [{ verdictLine, toJson }, { writeRun, writeRunFromArrowFile, writePostMortem }] = await Promise.all([
     import('@txreplay/replay'),
     import('@txreplay/report'),
   ]);
   const replayOptions = await replayOptionsFromFlags(o);
   const { profile, deviceProfiles, stallNs } = replayOptions;
-  const t0 = performance.now();
-  const loaded = await loadEvents(traces, { format: o.format, strict: o.strict, onProgress: readProgress() });
-  endProgress();
-  for (const s of loaded.summary.sources) {
-    if (s.skipped > 0) process.stderr.write(`txreplay: ${s.path}: skipped ${s.skipped} unparseable line(s)\n`);
-  }
-  const kernel = loaded.summary.sources.find((s) => s.kernel)?.kernel;
-  if (!profile.kernel && kernel) profile.kernel = kernel;
-  const t1 = performance.now();
-  const result = replayTable(loaded.table, { ...replayOptions, maxSeriesPoints: 2000 });
-  const t2 = performance.now();
+  const { result, summary, timings, table, streamed } = await ingestAndReplay(traces, o, replayOptions);
 
   const eventsProgress = progress('writing events');
   // what changes the conclusions is part of the run id: same trace + same options = same run
@@ -87,38 +120,37 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
   };
   if (stallNs !== undefined) options.stallNs = stallNs;
   let placement = '';
-  const written = await withStore(o, async (store) => {
-    placement = store.describe();
-    try {
-      return await writeRun(
-        store,
-        {
-          table: loaded.table,
-          summary: loaded.summary,
-          result,
-          options,
-          host: o.host,
-          driver: profile.driver,
-          timings: { ingestMs: t1 - t0, replayMs: t2 - t1 },
-        },
-        {
-          onRetry: (attempt, msg, delay) =>
-            process.stderr.write(
-              `txreplay: ClickHouse write attempt ${attempt} failed (${msg}); retrying in ${delay} ms\n`,
-            ),
-          // progress only on a terminal (stdout stays the result)
-          onEventsProgress: (rows, total) => eventsProgress.update(rows, total),
-        },
-      );
-    } finally {
-      eventsProgress.end();
-    }
-  });
+  const run = { summary, result, options, host: o.host, driver: profile.driver, timings };
+  const writeOptions: WriteOptions = {
+    onRetry: (attempt, msg, delay) =>
+      process.stderr.write(`txreplay: ClickHouse write attempt ${attempt} failed (${msg}); retrying in ${delay} ms\n`),
+    // progress only on a terminal (stdout stays the result)
+    onEventsProgress: (rows, total) => eventsProgress.update(rows, total),
+  };
+  let written: Awaited<ReturnType<typeof writeRun>>;
+  try {
+    written = await withStore(o, async (store) => {
+      placement = store.describe();
+      try {
+        return streamed
+          ? await writeRunFromArrowFile(
+              store,
+              { ...run, arrowFile: streamed.arrowFile, events: streamed.events, packets: streamed.packets },
+              writeOptions,
+            )
+          : await writeRun(store, { ...run, table: table! }, writeOptions);
+      } finally {
+        eventsProgress.end();
+      }
+    });
+  } finally {
+    streamed?.remove();
+  }
   onStored(written.runId);
   // only the files the user asked for: the run itself is in the store
   const html = typeof o.html === 'string' ? path.resolve(o.html) : undefined;
   const md = o.md === undefined ? undefined : path.resolve(o.md);
-  if (html || md) await writePostMortem(result, { html, md, events: loaded.table, profile, deviceProfiles });
+  if (html || md) await writePostMortem(result, { html, md, events: table ?? undefined, profile, deviceProfiles });
   if (o.json) {
     // the replay JSON (packages/replay/README.md "JSON schema") plus where the run was stored
     const stored = { ...written, placement, html: html ?? null, md: md ?? null };

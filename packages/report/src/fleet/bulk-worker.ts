@@ -1,35 +1,48 @@
 /**
- * Worker thread of `bulkReport`: ingest + replay of one trace file at a time, the CPU-bound part. The event
- * table goes back as an Arrow IPC stream in a transferred buffer (no copy), the replay result by structured
- * clone. The worker never touches the store: chDB allows one writer process, so the parent thread writes.
+ * Worker thread of `bulkReport`: ingest, replay and the encoding of every row of one trace file at a time — all
+ * the CPU-bound work of a run. The encoded run (write.ts encodeRun: Native event blocks, TSV side rows) goes back
+ * in transferred buffers (fleet/transfer.ts: no copy), so the parent thread, the one writer (chDB allows one
+ * writer process), only hands bytes to ClickHouse.
  */
 import { parentPort } from 'node:worker_threads';
-import { tableToIPC } from 'apache-arrow';
-import { loadEvents, type IngestSummary, type TraceFormat } from '@txreplay/ingest';
-import { replayTable, type DeviceProfile, type ReplayOptions, type ReplayResult } from '@txreplay/replay';
+import { loadEvents, type TraceFormat } from '@txreplay/ingest';
+import {
+  replayTable,
+  type DeviceProfile,
+  type DeviceProfiles,
+  type ReplayOptions,
+  type ReplayResult,
+} from '@txreplay/replay';
+import type { ServerCaps } from '../caps.js';
+import type { StoreConfig } from '../config.js';
+import { encodeRun, type SourceHash } from '../write.js';
+import { runOptions } from './run-options.js';
+import { toTransfer, type WireRun } from './transfer.js';
 
 export interface BulkJob {
   id: number;
   path: string;
   format?: TraceFormat;
-  replay: ReplayOptions & { profile: DeviceProfile };
+  replay: ReplayOptions & { profile: DeviceProfile; deviceProfiles: DeviceProfiles };
+  hash: SourceHash;
+  host?: string;
+  caps: ServerCaps;
+  placement: StoreConfig['placement'];
 }
 
 export type BulkJobResult =
   | {
       id: number;
       ok: true;
-      ipc: Uint8Array;
-      summary: IngestSummary;
-      result: ReplayResult;
-      /** the profile after the trace's kernel filled in a missing --kernel (part of the run id, as in `report`) */
-      profile: DeviceProfile;
+      run: WireRun;
+      findings: number;
+      verdict: ReplayResult['verdict'];
       ingestMs: number;
       replayMs: number;
     }
   | { id: number; ok: false; error: string };
 
-async function run(job: BulkJob): Promise<BulkJobResult> {
+async function run(job: BulkJob): Promise<{ r: BulkJobResult; transfer: ArrayBuffer[] }> {
   try {
     const t0 = performance.now();
     // workers: 0 — this thread is already one of the --jobs; nested parse workers would oversubscribe the cores
@@ -40,25 +53,36 @@ async function run(job: BulkJob): Promise<BulkJobResult> {
     const t1 = performance.now();
     const result = replayTable(loaded.table, { ...job.replay, profile, maxSeriesPoints: 2000 });
     const t2 = performance.now();
-    const ipc = tableToIPC(loaded.table, 'stream');
-    return {
+    const encoded = encodeRun(
+      {
+        table: loaded.table,
+        summary: loaded.summary,
+        result,
+        options: runOptions(profile, job.replay),
+        host: job.host,
+        driver: profile.driver,
+        timings: { ingestMs: t1 - t0, replayMs: t2 - t1 },
+        hashes: [job.hash],
+      },
+      job.caps,
+      job.placement,
+    );
+    const { wire, transfer } = toTransfer(encoded);
+    const r: BulkJobResult = {
       id: job.id,
       ok: true,
-      ipc,
-      summary: loaded.summary,
-      result,
-      profile,
+      run: wire,
+      findings: result.findings.length,
+      verdict: result.verdict,
       ingestMs: t1 - t0,
       replayMs: t2 - t1,
     };
+    return { r, transfer };
   } catch (e) {
-    return { id: job.id, ok: false, error: e instanceof Error ? e.message : String(e) };
+    return { r: { id: job.id, ok: false, error: e instanceof Error ? e.message : String(e) }, transfer: [] };
   }
 }
 
 parentPort?.on('message', (job: BulkJob) => {
-  void run(job).then((r) => {
-    if (r.ok) parentPort!.postMessage(r, [r.ipc.buffer as ArrayBuffer]);
-    else parentPort!.postMessage(r);
-  });
+  void run(job).then(({ r, transfer }) => parentPort!.postMessage(r, transfer));
 });

@@ -1,7 +1,9 @@
 /**
  * `txreplay bulk`: every trace file of a fleet ingested, replayed and stored, in parallel across cores.
- * `jobs` worker threads ingest + replay (bulk-worker.ts); this thread is the one writer (chDB allows one writer
- * process; on a server it keeps inserts ordered and the locks few). With 2+ jobs each loop overlaps the replay
+ * `jobs` worker threads ingest, replay and encode every row of a run (bulk-worker.ts); this thread is the one
+ * writer and only hands the encoded bytes to ClickHouse (chDB allows one writer process; on a server it keeps
+ * inserts ordered and the locks few). The store is scanned once for leftovers of failed writes (orphanRuns), so a
+ * run is written without a scan of every table for its rows. With 2+ jobs each loop overlaps the replay
  * of its next file with the write of its last, and holds at most one table waiting for the writer, so memory
  * stays bounded; `jobs: 1` is serial (one core: replay, write, next).
  *
@@ -13,14 +15,14 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { tableFromIPC } from 'apache-arrow';
 import type { TraceFormat } from '@txreplay/ingest';
 import type { DeviceProfile, DeviceProfiles, ReplayOptions } from '@txreplay/replay';
 import { quoteString } from '../ddl.js';
 import type { Store } from '../store.js';
-import { writeRun, type SourceHash } from '../write.js';
+import { orphanRuns, writeEncodedRun } from '../write.js';
 import type { BulkJob, BulkJobResult } from './bulk-worker.js';
 import type { BulkInput } from './inputs.js';
+import { fromTransfer } from './transfer.js';
 
 export interface BulkFileResult {
   path: string;
@@ -32,6 +34,8 @@ export interface BulkFileResult {
   findings?: number;
   verdict?: string;
   ms: number;
+  /** time the one writer spent on this file (the part that does not run in parallel) */
+  writerMs?: number;
   error?: string;
 }
 
@@ -105,17 +109,6 @@ class JobThread {
   }
 }
 
-/** What changes the conclusions is part of the run id — the same record `txreplay report` builds. */
-function runOptions(profile: DeviceProfile, replay: BulkOptions['replay']): Record<string, string | number | boolean> {
-  const options: Record<string, string | number | boolean> = {
-    profile: JSON.stringify(profile),
-    deviceProfiles: JSON.stringify(replay.deviceProfiles),
-    includeLo: replay.includeLoopback === true,
-  };
-  if (replay.stallNs !== undefined) options.stallNs = replay.stallNs;
-  return options;
-}
-
 interface BulkState {
   store: Store;
   inputs: BulkInput[];
@@ -125,6 +118,8 @@ interface BulkState {
   progress: BulkProgress;
   t0: number;
   todo: number[];
+  /** runs with rows but no complete `runs` row when the bulk run began (only those need a leftover scan) */
+  orphans: Set<string>;
   /** the single writer: writes run one after another in this chain */
   writeChain: Promise<unknown>;
 }
@@ -145,17 +140,9 @@ async function storeOne(
   startedMs: number,
 ): Promise<void> {
   const input = s.inputs[i]!;
-  const hashes: SourceHash[] = [{ path: input.path, sha256: s.shas[i]!, bytes: input.bytes }];
-  const w = await writeRun(s.store, {
-    table: tableFromIPC(r.ipc),
-    summary: r.summary,
-    result: r.result,
-    options: runOptions(r.profile, s.opts.replay),
-    host: hostOf(input.path, s.opts.host),
-    driver: r.profile.driver,
-    timings: { ingestMs: r.ingestMs, replayMs: r.replayMs },
-    hashes,
-  });
+  const tw = performance.now();
+  const w = await writeEncodedRun(s.store, fromTransfer(r.run), { orphans: s.orphans });
+  const writerMs = performance.now() - tw;
   const host = hostOf(input.path, s.opts.host);
   finish(s, i, {
     path: input.path,
@@ -164,9 +151,10 @@ async function storeOne(
     runId: w.runId,
     ...(host ? { host } : {}),
     events: w.events,
-    findings: r.result.findings.length,
-    verdict: r.result.verdict,
+    findings: r.findings,
+    verdict: r.verdict,
     ms: performance.now() - startedMs,
+    writerMs,
   });
 }
 
@@ -177,7 +165,16 @@ async function threadLoop(s: BulkState, thread: JobThread): Promise<void> {
     if (s.opts.signal?.aborted) break;
     const input = s.inputs[i]!;
     const started = performance.now();
-    const r = await thread.run({ id: i, path: input.path, format: s.opts.format, replay: s.opts.replay });
+    const r = await thread.run({
+      id: i,
+      path: input.path,
+      format: s.opts.format,
+      replay: s.opts.replay,
+      hash: { path: input.path, sha256: s.shas[i]!, bytes: input.bytes },
+      host: hostOf(input.path, s.opts.host),
+      caps: s.store.caps,
+      placement: s.store.config.placement,
+    });
     await lastWrite;
     if (!r.ok) {
       finish(s, i, {
@@ -219,10 +216,12 @@ export async function bulkReport(store: Store, inputs: BulkInput[], opts: BulkOp
     },
     t0: performance.now(),
     todo: [],
+    orphans: new Set(),
     writeChain: Promise.resolve(),
   };
   for (const f of inputs) s.shas.push(await sha256File(f.path));
   const stored = await storedRuns(store, s.shas.map(runContentHash));
+  s.orphans = await orphanRuns(store);
   inputs.forEach((f, i) => {
     const runId = stored.get(runContentHash(s.shas[i]!));
     if (runId) finish(s, i, { path: f.path, bytes: f.bytes, status: 'skipped', runId, ms: 0 });

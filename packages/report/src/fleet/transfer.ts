@@ -1,0 +1,44 @@
+/**
+ * An encoded run (write.ts EncodedRun) across a thread boundary without copying its bytes twice: every group of
+ * chunks (the Native event blocks, each side table's TSV) is packed into one buffer of its own, whose ArrayBuffer is
+ * transferred. Buffers as the encoders make them may be slices of Node's shared pool, which cannot be transferred.
+ */
+import type { EncodedRun } from '../write.js';
+import type { SideTable } from '../run-rows.js';
+
+/** EncodedRun as posted: events and side rows as one Uint8Array each. */
+export interface WireRun extends Omit<EncodedRun, 'eventsData' | 'rows'> {
+  native: Uint8Array;
+  tsv: Partial<Record<SideTable, Uint8Array>>;
+  runs: EncodedRun['rows']['runs'];
+  wallOffsetNs: bigint;
+}
+
+function pack(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+export function toTransfer(run: EncodedRun): { wire: WireRun; transfer: ArrayBuffer[] } {
+  if (!('native' in run.eventsData)) throw new Error('toTransfer: the events are not encoded');
+  const native = pack(run.eventsData.native);
+  const tsv: WireRun['tsv'] = {};
+  for (const [t, chunks] of Object.entries(run.rows.tsv) as [SideTable, Buffer[]][]) tsv[t] = pack(chunks);
+  const { eventsData: _e, rows: _r, ...rest } = run;
+  const wire: WireRun = { ...rest, native, tsv, runs: run.rows.runs, wallOffsetNs: run.rows.wallOffsetNs };
+  return { wire, transfer: [native, ...Object.values(tsv)].map((u) => u.buffer as ArrayBuffer) };
+}
+
+const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+export function fromTransfer(wire: WireRun): EncodedRun {
+  const { native, tsv, runs, wallOffsetNs, ...rest } = wire;
+  const side: EncodedRun['rows']['tsv'] = {};
+  for (const [t, u] of Object.entries(tsv) as [SideTable, Uint8Array][]) side[t] = [asBuffer(u)];
+  return { ...rest, eventsData: { native: [asBuffer(native)] }, rows: { tsv: side, runs, wallOffsetNs } };
+}

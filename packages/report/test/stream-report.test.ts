@@ -1,0 +1,89 @@
+/**
+ * A streamed `report` (stream-report.ts: parse batch by batch into an Arrow file, replay from it, events to the
+ * store batch by batch) stores exactly the rows of the whole-table path, on both placements: a real capture in
+ * small batches, written once each way under two option sets, then every table's rows compared (run id aside).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { loadEvents } from '@txreplay/ingest';
+import { replayArrowFile, replayTable } from '@txreplay/replay';
+import {
+  Store,
+  resolveStoreConfig,
+  streamTrace,
+  streamsReport,
+  writeRun,
+  writeRunFromArrowFile,
+  type StoreConfig,
+} from '@txreplay/report';
+import { SHARED, testServerEnv, stopTestServer, tempDir } from './helpers.js';
+
+const serverEnv = testServerEnv();
+afterAll(() => stopTestServer());
+
+const FILE = path.join(SHARED, 'traces', 'multiqueue', 'perf-script.txt');
+
+const placements: [string, () => StoreConfig][] = [
+  ['embedded chDB', () => resolveStoreConfig({ db: path.join(tempDir('txreplay-chdb-'), 'db') }, {})],
+  [
+    'ClickHouse server',
+    () =>
+      resolveStoreConfig(
+        { clickhouseUrl: serverEnv.TXREPLAY_CLICKHOUSE_URL, database: `txr_stream_${process.pid}` },
+        {},
+      ),
+  ],
+];
+
+/** Per table: row count and an order-independent digest of every column but run_id. */
+async function digest(store: Store, runId: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const t of ['events', 'packets', 'queue_intervals', 'series', 'findings']) {
+    const cols = store.columns(t as 'events').filter((c) => c !== 'run_id');
+    const rows = await store.queryRows<{ n: string; h: string }>(
+      `SELECT toString(count()) AS n, toString(groupBitXor(cityHash64(${cols.join(', ')}))) AS h FROM ${t} WHERE run_id = '${runId}'`,
+    );
+    out[t] = `${rows[0]!.n} rows, ${rows[0]!.h}`;
+  }
+  return out;
+}
+
+it('streams text inputs of 64 MiB and more only (a 4.9 MB capture is loaded whole)', async () => {
+  expect(await streamsReport([FILE])).toBe(false);
+  expect(await streamsReport([FILE], {}, 0)).toBe(true);
+  expect(await streamsReport([FILE], { format: 'arrow' }, 0)).toBe(false);
+});
+
+describe.each(placements)('streamed report on %s', (_name, cfg) => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await Store.open(cfg());
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('stores the rows the whole-table path stores, and removes its temporary file', async () => {
+    // small batches: the lifecycles and the events cross many batch boundaries
+    const streamed = await streamTrace([FILE], { batchRows: 4096 });
+    const result = await replayArrowFile(streamed.arrowFile, { maxSeriesPoints: 2000 });
+    const s = await writeRunFromArrowFile(store, {
+      summary: streamed.summary,
+      result,
+      options: { path: 'streamed' },
+      arrowFile: streamed.arrowFile,
+      events: streamed.events,
+      packets: streamed.packets,
+    });
+    streamed.remove();
+    expect(existsSync(streamed.arrowFile)).toBe(false);
+
+    const { table, summary } = await loadEvents([FILE]);
+    const whole = replayTable(table, { maxSeriesPoints: 2000 });
+    const w = await writeRun(store, { table, summary, result: whole, options: { path: 'whole' } });
+    expect(s).toMatchObject({ status: 'written', events: table.numRows, packets: w.packets });
+    expect(s.packets).toBe(8011); // one lifecycle per net_dev_queue (real-capture.test.ts)
+    expect(await digest(store, s.runId)).toEqual(await digest(store, w.runId));
+  });
+});

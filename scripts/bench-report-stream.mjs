@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * Streamed `txreplay report` benchmark (not a test; `BENCH_REPORT_GB=1 pnpm bench:report` runs it instead of the
+ * insert benchmark): generates a large perf-script trace (scripts/gen-perf-trace.mjs, BENCH_REPORT_GB, default 1
+ * GB), then times, each as a whole process of the built CLI, `txreplay ingest TRACE -o x.arrow` and `txreplay
+ * report TRACE` into a fresh embedded store (and, with BENCH_REPORT_SERVER=1, into the ClickHouse server at
+ * $TXREPLAY_CLICKHOUSE_URL): wall time, MB/s, CPU and peak RSS, with the load average beside each. The report
+ * streams (report's stream-report.ts), so its peak RSS stays bounded whatever the trace's size.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate } from './gen-perf-trace.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const main = join(root, 'packages/cli/dist/main.js');
+if (!existsSync(main)) throw new Error(`${main} missing: run pnpm build first`);
+const dir = mkdtempSync(join(tmpdir(), 'txreplay-bench-report-stream-'));
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+
+/** One whole CLI process: wall s, CPU s and peak RSS (MiB) from /usr/bin/time. */
+function cli(args) {
+  const t0 = process.hrtime.bigint();
+  const before = load();
+  const r = spawnSync('/usr/bin/time', ['-f', 'maxrss=%M cpu=%U+%S', process.execPath, main, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  // report exits 1 when it has findings
+  if (r.status === null || r.status > 1) throw new Error(`txreplay ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
+  const rss = Number(/maxrss=(\d+)/.exec(r.stderr)[1]) / 1024;
+  const cpu = /cpu=([\d.]+)\+([\d.]+)/.exec(r.stderr);
+  return { s, cpuS: Number(cpu[1]) + Number(cpu[2]), rssMiB: rss, stdout: r.stdout, load: `${before} → ${load()}` };
+}
+
+try {
+  const trace = join(dir, 'bench.perf-script.txt');
+  const gen = await generate(trace, Number(process.env.BENCH_REPORT_GB ?? 1) * 1e9);
+  const mb = statSync(trace).size / 1e6;
+  console.log(`input: ${mb.toFixed(0)} MB perf script, ${gen.lines} lines; ${availableParallelism()} CPUs`);
+  const row = (name, r) =>
+    `${name.padEnd(16)} ${r.s.toFixed(1).padStart(7)} s ${(mb / r.s).toFixed(1).padStart(6)} MB/s  CPU ${r.cpuS.toFixed(1)} s  peak RSS ${r.rssMiB.toFixed(0)} MiB  (load ${r.load})`;
+  const out = join(dir, 'bench.arrow');
+  console.log(row('ingest', cli(['ingest', trace, '-o', out])));
+  rmSync(out, { force: true });
+  const rep = cli(['report', trace, '--db', join(dir, 'db'), '--json']);
+  const stored = JSON.parse(rep.stdout).stored;
+  console.log(row('report (chDB)', rep));
+  console.log(`  stored run ${stored.runId}: ${stored.events} events, ${stored.packets} packets`);
+  rmSync(join(dir, 'db'), { recursive: true, force: true });
+  if (process.env.BENCH_REPORT_SERVER && process.env.TXREPLAY_CLICKHOUSE_URL) {
+    const args = ['--clickhouse-url', process.env.TXREPLAY_CLICKHOUSE_URL, '--database', `bench_rs_${process.pid}`];
+    console.log(row('report (server)', cli(['report', trace, ...args, '--json'])));
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
