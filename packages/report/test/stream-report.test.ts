@@ -68,7 +68,10 @@ describe.each(placements)('streamed report on %s', (_name, cfg) => {
     // small batches: the lifecycles and the events cross many batch boundaries
     const streamed = await streamTrace([FILE], { batchRows: 4096 });
     const result = await replayArrowFile(streamed.arrowFile, { maxSeriesPoints: 2000 });
+    // the capture carries no wall clock: both runs get the same one, else each is placed at its own write time
+    const wallClockEndNs = 1_765_000_000_000_000_000n;
     const s = await writeRunFromArrowFile(store, {
+      wallClockEndNs,
       summary: streamed.summary,
       result,
       options: { path: 'streamed' },
@@ -81,7 +84,7 @@ describe.each(placements)('streamed report on %s', (_name, cfg) => {
 
     const { table, summary } = await loadEvents([FILE]);
     const whole = replayTable(table, { maxSeriesPoints: 2000 });
-    const w = await writeRun(store, { table, summary, result: whole, options: { path: 'whole' } });
+    const w = await writeRun(store, { table, summary, result: whole, options: { path: 'whole' }, wallClockEndNs });
     expect(s).toMatchObject({ status: 'written', events: table.numRows, packets: w.packets });
     expect(s.packets).toBe(8011); // one lifecycle per net_dev_queue (real-capture.test.ts)
     expect(await digest(store, s.runId)).toEqual(await digest(store, w.runId));
