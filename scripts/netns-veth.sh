@@ -126,8 +126,16 @@ do_up() {
   ip -n $NS_S link set $DEV_S up
   if [ "$backpressure" = 1 ]; then
     ip netns exec $NS_R sh -c "echo 1 > /sys/class/net/$DEV_R/threaded"
-    local pid
-    for pid in $(pgrep "^napi/${DEV_R:0:10}" || true); do  # comm is cut at 15 chars: napi/txr-test-r
+    local pid pids="" tries
+    # the NAPI kthread may appear a moment after `threaded` is set: wait for it (bounded), else the receiver is
+    # not slowed and a test that needs qdisc drops sees none
+    for tries in $(seq 1 50); do
+      pids=$(pgrep "^napi/${DEV_R:0:10}" || true)
+      [ -n "$pids" ] && break
+      sleep 0.1
+    done
+    [ -n "$pids" ] || { echo "netns-veth: no napi/${DEV_R:0:10}* thread after 5 s: cannot slow the receiver" >&2; exit 1; }
+    for pid in $pids; do  # comm is cut at 15 chars: napi/txr-test-r
       taskset -p 1 "$pid" >/dev/null
       renice -n 19 -p "$pid" >/dev/null
     done
