@@ -19,6 +19,7 @@ export {
 export { openArrowFile, CorruptArrowFileError, readAheadTuning } from './input/arrow-file.js';
 export { tableSource } from './input/batches.js';
 export { toJson } from './view/json.js';
+export { ENOBUFS_LAYER_LABEL, ENOBUFS_STATUS_LABEL } from './view/enobufs.js';
 export { formatVerdict, verdictLine, wallTimeText } from './view/text.js';
 // the profile parsers (parseProfile, parseProfileFile, parseDeviceProfileSpec) are in ./plain.ts, with the CLI's calls
 export type { DeviceProfile, DeviceProfiles } from './profile.js';

@@ -2,24 +2,12 @@
  * The post-mortem's evidence sections, as plain text the Markdown and HTML renderers escape for their output:
  * what the input could not judge (and why), and where an application's ENOBUFS came from.
  */
-import type { EnobufsSource, ReplayResult } from '@txreplay/replay';
+import { ENOBUFS_LAYER_LABEL, ENOBUFS_STATUS_LABEL, type ReplayResult } from '@txreplay/replay';
 
 export interface EvidenceSection {
   heading: string;
   items: string[];
 }
-
-const LAYER: Record<EnobufsSource['layer'], string> = {
-  qdisc: 'qdisc (NET_XMIT_DROP)',
-  neighbour: 'neighbour layer',
-  socket_buffer: 'socket send buffer',
-  stacked_device: 'stacked device',
-};
-const STATUS: Record<EnobufsSource['status'], string> = {
-  shown: 'shown',
-  excluded: 'excluded',
-  cannot_exclude: 'cannot be excluded',
-};
 
 export function evidenceSections(result: ReplayResult): EvidenceSection[] {
   const out: EvidenceSection[] = [];
@@ -46,7 +34,7 @@ export function evidenceSections(result: ReplayResult): EvidenceSection[] {
       heading: 'Where an ENOBUFS came from',
       items: enobufs.map(
         (s) =>
-          `${LAYER[s.layer]}: ${STATUS[s.status]}${s.status === 'shown' && s.packets !== null ? ` (${s.packets} packet(s))` : ''}: ${s.why}${s.where.length > 0 ? ` — ${s.where.slice(0, 8).join('; ')}` : ''}`,
+          `${ENOBUFS_LAYER_LABEL[s.layer]}: ${ENOBUFS_STATUS_LABEL[s.status]}${s.status === 'shown' && s.packets !== null ? ` (${s.packets} packet(s))` : ''}: ${s.why}${s.where.length > 0 ? ` — ${s.where.slice(0, 8).join('; ')}` : ''}`,
       ),
     });
   }

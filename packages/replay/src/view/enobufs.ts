@@ -17,6 +17,19 @@ import { K } from '../observe/kinds.js';
 import type { Observed } from '../observe/records.js';
 import type { EnobufsSource } from '../types.js';
 
+/** How each layer and status reads in the text verdict and the post-mortems (one wording for both). */
+export const ENOBUFS_LAYER_LABEL: Record<EnobufsSource['layer'], string> = {
+  qdisc: 'qdisc (NET_XMIT_DROP)',
+  neighbour: 'neighbour layer',
+  socket_buffer: 'socket send buffer',
+  stacked_device: 'stacked device',
+};
+export const ENOBUFS_STATUS_LABEL: Record<EnobufsSource['status'], string> = {
+  shown: 'shown',
+  excluded: 'excluded',
+  cannot_exclude: 'cannot be excluded',
+};
+
 /** qdisc drops of new packets per queue: the ENOBUFS candidates (fq_codel: none, NET_XMIT_CN) */
 function refusedByQdisc(obs: Observed, qdiscOf: (dev: string) => string | undefined): { where: string[]; n: number } {
   const where: string[] = [];

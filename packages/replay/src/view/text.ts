@@ -1,4 +1,5 @@
 /** The readable verdict of `txreplay diagnose`: findings first, then a short per-queue timeline. */
+import { ENOBUFS_LAYER_LABEL, ENOBUFS_STATUS_LABEL } from './enobufs.js';
 import type { AggregateEntry, AggregateSummary, EnobufsSource, Finding, ReplayResult } from '../types.js';
 
 /** From 2001-09-09 on, a stamp is a wall-clock instant (CLOCK_MONOTONIC cannot reach 10^18 ns: 31.7 years up). */
@@ -148,25 +149,15 @@ export function formatVerdict(r: ReplayResult): string {
   return out.join('\n') + '\n';
 }
 
-const LAYER: Record<EnobufsSource['layer'], string> = {
-  qdisc: 'qdisc (NET_XMIT_DROP)',
-  neighbour: 'neighbour layer',
-  socket_buffer: 'socket send buffer',
-  stacked_device: 'stacked device',
-};
-const STATUS: Record<EnobufsSource['status'], string> = {
-  shown: 'SHOWN',
-  excluded: 'excluded',
-  cannot_exclude: 'cannot be excluded',
-};
-
 /** "Where an ENOBUFS came from": printed when the input shows at least one source (else it would only be noise). */
 function enobufsLines(sources: readonly EnobufsSource[] | undefined): string[] {
   if (!sources || !sources.some((s) => s.status === 'shown')) return [];
   const out = ['', 'Where an ENOBUFS came from:'];
   for (const s of sources) {
     const n = s.packets !== null && s.status === 'shown' ? ` (${s.packets} packet(s))` : '';
-    out.push(`  ${LAYER[s.layer]}: ${STATUS[s.status]}${n}: ${s.why}`);
+    // the terminal shows a shown layer in capitals: the one line a reader looks for
+    const status = s.status === 'shown' ? 'SHOWN' : ENOBUFS_STATUS_LABEL[s.status];
+    out.push(`  ${ENOBUFS_LAYER_LABEL[s.layer]}: ${status}${n}: ${s.why}`);
     for (const w of s.where.slice(0, 6)) out.push(`    ${w}`);
     if (s.where.length > 6) out.push(`    … ${s.where.length - 6} more`);
   }
