@@ -316,7 +316,9 @@ async function runBpftrace(
   // dead man's switch: if txreplay itself is killed, the tracer still stops (SIGINT keeps its output)
   const timeout = which('timeout');
   const deadline = String(Math.ceil(opts.seconds + STARTUP_LIMIT_MS / 1000 + 30));
-  const cmd = timeout ? [timeout, '-s', 'INT', '-k', '10', deadline, opts.toolPath] : [opts.toolPath];
+  // GNU timeout arms its -k SIGKILL on any signal it forwards, our clean-stop SIGINT too: bpftrace must have time
+  // to drain its per-CPU rings (BPFTRACE_PERF_RB_PAGES) and print the END line on a loaded machine
+  const cmd = timeout ? [timeout, '-s', 'INT', '-k', '60', deadline, opts.toolPath] : [opts.toolPath];
   const env = {
     ...process.env,
     // bigger per-CPU perf ring (default 64 pages) so floods are not lost; skb map for the --dev filter
