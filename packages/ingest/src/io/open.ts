@@ -24,7 +24,8 @@ import { looksLikeKernelLog } from '../parse/kernel-log/detect.js';
 import { parseKernelLog } from '../parse/kernel-log/records.js';
 import { detectBinaryFormat } from '../parse/tracing-data/index.js';
 import type { BinaryFormat } from './binary.js';
-import { headBytesOf, headLinesOf, sniffTextFile } from './source.js';
+import { wallClockOfLines, type WallClock } from '../parse/wallClock.js';
+import { headBytesOf, headLines, sniffTextHead } from './source.js';
 
 export interface TraceInput {
   /** as given (`-` = stdin): the `source` column and the messages use it */
@@ -45,6 +46,11 @@ export interface TraceInput {
   readonly bytes: number | null;
   /** 'arrow', the text format (given or sniffed), or null: sniffed by the reader (stdin, streams) */
   readonly format: TraceFormat | null;
+  /**
+   * a text file's wall clock, from its header comments (perf script --header, our capture header), read with its
+   * head here so nothing reads the head again after the parse; null: none; absent: not looked at (streams)
+   */
+  readonly wallClock?: WallClock | null;
 }
 
 export interface OpenTraceOptions {
@@ -93,34 +99,28 @@ export async function openTraceInput(path: string, opts: OpenTraceOptions = {}):
     return { path, kind: 'arrow', arrowFile, transport: 'file', gzip: false, bytes, format: 'arrow' };
   }
   const gzipped = magic.length >= 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-  const binary = forced === null ? detectBinaryFormat(gzipped ? await headBytesOf(path) : magic) : null;
-  if (binary !== null)
-    return { path, kind: 'binary', binary, arrowFile: false, transport: 'file', gzip: gzipped, bytes, format: null };
+  const file = { path, arrowFile: false, transport: 'file', gzip: gzipped, bytes } as const;
+  const ungzippedBinary = forced === null && !gzipped ? detectBinaryFormat(magic) : null;
+  if (ungzippedBinary !== null) return { ...file, kind: 'binary', binary: ungzippedBinary, format: null };
+  // the head, read once (gunzipped), answers every question below: binary behind a .gz, maps, format, log, clock
+  const head = await headBytesOf(path);
+  const binary = forced === null && gzipped ? detectBinaryFormat(head) : null;
+  if (binary !== null) return { ...file, kind: 'binary', binary, format: null };
+  const lines = headLines(head);
   if (forced === null) {
-    const aggregates = looksLikeBpftraceAggregates(await headLinesOf(path));
-    if (aggregates !== null)
-      return {
-        path,
-        kind: 'aggregates',
-        aggregates,
-        arrowFile: false,
-        transport: 'file',
-        gzip: gzipped,
-        bytes,
-        format: null,
-      };
+    const aggregates = looksLikeBpftraceAggregates(lines);
+    if (aggregates !== null) return { ...file, kind: 'aggregates', aggregates, format: null };
   }
   try {
-    const { format, gzip } = await sniffTextFile(path, forced);
-    return { path, kind: 'text', arrowFile: false, transport: 'file', gzip, bytes, format };
+    const format = sniffTextHead(path, head, forced);
+    return { ...file, kind: 'text', format, wallClock: wallClockOfLines(lines) };
   } catch (err) {
     // not a trace: a kernel log is evidence too (a forced format says the user knows better)
     if (!(err instanceof NotATraceError) || forced !== null) throw err;
-    const head = await headLinesOf(path);
     // bare kernel messages pasted without their stamps (a bug report's excerpt) make no envelope guess: they are
     // a log when the reader finds a TX-path record in them (NETDEV WATCHDOG, a ring dump, a recovery step)
-    if (looksLikeKernelLog(head) === null && parseKernelLog(head.join('\n')).records.length === 0) throw err;
-    return { path, kind: 'log', arrowFile: false, transport: 'file', gzip: gzipped, bytes, format: null };
+    if (looksLikeKernelLog(lines) === null && parseKernelLog(lines.join('\n')).records.length === 0) throw err;
+    return { ...file, kind: 'log', format: null };
   }
 }
 

@@ -33,6 +33,11 @@ import { WasmLineKernel, wasmKernelEnabled } from '../parse/wasmLines.js';
 const SNIFF_LINES = 200;
 /** Bytes read before deciding (binary/HTML check and sniffing). */
 const SNIFF_BYTES = 64 * 1024;
+/**
+ * Read size of the streams opened only for a head (sniffing, the front door): a 1 MiB read (the parse's size) made
+ * a small trace's whole text be read and decoded again by every look at its head.
+ */
+const HEAD_READ_BYTES = 256 * 1024;
 
 export interface SourceOptions {
   format?: TraceFormat;
@@ -81,8 +86,9 @@ async function* inputChunks(
   onRaw: (n: number) => void,
   signal: AbortSignal | undefined,
   info: { gzip: boolean },
+  readBytes = 1 << 20,
 ): AsyncGenerator<Uint8Array> {
-  const raw: Readable = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  const raw: Readable = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: readBytes });
   // an abort (Ctrl-C) must also end a read that is waiting for data (a quiet stdin pipe)
   const onAbort = (): void => void raw.destroy(abortError(signal as AbortSignal));
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -141,6 +147,20 @@ function withoutBom(head: Uint8Array): Uint8Array {
 }
 
 /**
+ * The first SNIFF_LINES lines of a head. Only as many bytes as those lines need are decoded (64 KiB, more only
+ * when its lines are long): a head may be a whole 1 MiB read, and decoding it all for 200 lines cost a small
+ * trace's diagnose more than its parse.
+ */
+export function headLines(head: Uint8Array): string[] {
+  const bytes = withoutBom(head);
+  for (let n = SNIFF_BYTES; ; n *= 4) {
+    const cut = bytes.subarray(0, Math.min(n, bytes.length));
+    const lines = new TextDecoder('utf-8').decode(cut, { stream: true }).split('\n', SNIFF_LINES + 1);
+    if (lines.length > SNIFF_LINES || cut.length === bytes.length) return lines.slice(0, SNIFF_LINES);
+  }
+}
+
+/**
  * The text format of an input from its head — `forced`, or sniffed from the first lines — and the paste prefix its
  * event lines carry (sniffed also when the format is forced: it is a property of the paste, not of the format).
  * NotATraceError when the head is not a trace (empty, binary, HTML, no recognizable line).
@@ -152,11 +172,12 @@ function traceOfHead(
 ): { format: TraceFormat; prefix: PastePrefix } {
   const reason = notATraceReason(head);
   if (reason !== null) throw new NotATraceError(path, `${path} ${reason}.`);
-  const text = new TextDecoder('utf-8').decode(withoutBom(head), { stream: true });
-  const sniffed = detectTrace(text.split('\n', SNIFF_LINES));
+  const lines = headLines(head);
+  const sniffed = detectTrace(lines);
   if (forced !== null) return { format: forced, prefix: sniffed?.prefix ?? 'none' };
   if (sniffed !== null) return sniffed;
-  if (text.trim() === '') throw new NotATraceError(path, `${path} is empty.`);
+  if (withoutBom(head).every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09))
+    throw new NotATraceError(path, `${path} is empty.`);
   throw new NotATraceError(
     path,
     `${path} does not look like a trace: none of its first lines is a perf script, perf trace, ftrace, trace-cmd or bpftrace event.`,
@@ -164,21 +185,11 @@ function traceOfHead(
 }
 
 /**
- * The format and compression of a regular file, from its first bytes (gunzipped when they are gzip): what
- * ./open.ts openTrace decides once, so that the reader does not sniff again.
+ * The text format of a regular file from its head (already gunzipped, ./open.ts headBytesOf): what openTrace
+ * decides once, so that the reader does not sniff again. NotATraceError when the head is not a trace.
  */
-export async function sniffTextFile(
-  path: string,
-  forced: TraceFormat | null,
-): Promise<{ format: TraceFormat; gzip: boolean }> {
-  const info = { gzip: false };
-  const chunks = inputChunks(path, () => {}, undefined, info)[Symbol.asyncIterator]();
-  try {
-    const { head } = await readHead(chunks);
-    return { format: traceOfHead(path, head, forced).format, gzip: info.gzip };
-  } finally {
-    await chunks.return?.(undefined);
-  }
+export function sniffTextHead(path: string, head: Uint8Array, forced: TraceFormat | null): TraceFormat {
+  return traceOfHead(path, head, forced).format;
 }
 
 /**
@@ -200,22 +211,11 @@ export async function readWholeText(path: string, maxBytes = 256 * 1024 * 1024):
   return new TextDecoder('utf-8').decode(withoutBom(Buffer.concat(parts)));
 }
 
-/** The first bytes of a regular file, gunzipped when it is gzip (binary magic behind a .gz). */
+/** The first bytes of a regular file, gunzipped when it is gzip (binary magic behind a .gz; the text's head). */
 export async function headBytesOf(path: string): Promise<Uint8Array> {
-  const chunks = inputChunks(path, () => {}, undefined, { gzip: false })[Symbol.asyncIterator]();
+  const chunks = inputChunks(path, () => {}, undefined, { gzip: false }, HEAD_READ_BYTES)[Symbol.asyncIterator]();
   try {
     return (await readHead(chunks)).head;
-  } finally {
-    await chunks.return?.(undefined);
-  }
-}
-
-/** The first lines of a regular file (gunzipped), for the kernel-log detector. */
-export async function headLinesOf(path: string): Promise<string[]> {
-  const chunks = inputChunks(path, () => {}, undefined, { gzip: false })[Symbol.asyncIterator]();
-  try {
-    const { head } = await readHead(chunks);
-    return new TextDecoder('utf-8').decode(withoutBom(head), { stream: true }).split('\n', SNIFF_LINES);
   } finally {
     await chunks.return?.(undefined);
   }
