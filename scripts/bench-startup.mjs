@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Start-up cost of the `txreplay` command beside bare node, and against the figures stored last time
- * (scripts/bench-startup.json), so a regression shows. Cases: `node -e 0`, `txreplay --version`, `txreplay --help`,
+ * Start-up cost of the `txreplay` command beside bare node, and against the figures recorded last time
+ * (bench/history.jsonl, bench "startup": scripts/lib/bench-history.mjs), so a regression shows. Cases: `node -e 0`, `txreplay --version`, `txreplay --help`,
  * `txreplay diagnose` of a small text trace (../shared eth0-normal perf script, 2,989 lines) and of the bundled
  * example (examples/multiqueue.perf-script.txt.gz, 29,484 lines).
  *
@@ -11,8 +11,9 @@
  * printed beside every figure (the mean of the 1-minute load at each of the case's runs). The number of modules a
  * case loads (an ESM resolve hook, packages/cli/test/fixtures/record-imports.mjs) does not depend on the load at all.
  * Run after `pnpm build`:
- *   node scripts/bench-startup.mjs [--runs N] [--trace FILE] [--save] [--against DIR]
- * --save writes this run's figures to scripts/bench-startup.json (the next runs compare against them). --against
+ *   node scripts/bench-startup.mjs [--runs N] [--trace FILE] [--record] [--against DIR]
+ * --record (or BENCH_RECORD=1; --save is the old name) appends this run's figures to bench/history.jsonl (the next
+ * runs compare against them). --against
  * DIR adds the txreplay cases of another built checkout (e.g. an older commit's), run in the same rounds: a
  * before/after that the load cannot skew. Nothing is asserted: the delta is printed.
  */
@@ -21,11 +22,35 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compareAndRecord, readHistory } from './lib/bench-history.mjs';
+
+/** the table's columns kept in the history, and their units */
+const COLUMNS = [
+  ['wallMs', 'ms'],
+  ['overNodeMs', 'ms'],
+  ['cpuMs', 'ms'],
+  ['cpuOverNodeMs', 'ms'],
+  ['peakRssMiB', 'MiB'],
+  ['modules', 'modules'],
+];
+
+/** The last recorded start-up run, as the table's cells per case (null: none recorded). */
+function previousStartup() {
+  const last = readHistory()
+    .filter((h) => h.bench === 'startup')
+    .at(-1);
+  if (!last) return null;
+  const cases = {};
+  for (const [name, f] of Object.entries(last.figures)) {
+    const cut = name.lastIndexOf(': ');
+    (cases[name.slice(0, cut)] ??= {})[name.slice(cut + 2)] = f.value;
+  }
+  return { measured: last.date.slice(0, 16), commit: last.commit, load: last.load.join(' '), cases };
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const main = path.join(root, 'packages/cli/dist/main.js');
 const hook = path.join(root, 'packages/cli/test/fixtures/record-imports.mjs');
-const stored = path.join(root, 'scripts/bench-startup.json');
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
   const i = args.indexOf(name);
@@ -117,7 +142,7 @@ cases.forEach(([label, argv], i) => {
 });
 
 if (against) console.log(`against: ${path.resolve(against)}`);
-const previous = existsSync(stored) ? JSON.parse(readFileSync(stored, 'utf8')) : null;
+const previous = previousStartup();
 const delta = (now, before) => {
   if (before === undefined || before === null || now === null) return '';
   const d = now - before;
@@ -128,7 +153,7 @@ console.log(
 );
 if (previous)
   console.log(
-    `(in parentheses: the change from scripts/bench-startup.json, measured ${previous.measured} at load ${previous.load})`,
+    `(in parentheses: the change from the last recorded run in bench/history.jsonl, ${previous.measured} at commit ${previous.commit}, load ${previous.load})`,
   );
 console.log(
   `${'case'.padEnd(52)} ${'wall ms'.padStart(12)} ${'over node'.padStart(12)} ${'CPU ms'.padStart(11)} ${'CPU over node'.padStart(14)} ${'RSS MiB'.padStart(8)} ${'modules'.padStart(9)}  load`,
@@ -141,14 +166,13 @@ for (const [label] of cases) {
     `${label.padEnd(52)} ${cell(f.wallMs, p.wallMs, 12)} ${cell(f.overNodeMs, p.overNodeMs, 12)} ${cell(f.cpuMs, p.cpuMs, 11)} ${cell(f.cpuOverNodeMs, p.cpuOverNodeMs, 14)} ${cell(f.peakRssMiB, undefined, 8)} ${cell(f.modules, p.modules, 9)}  ${f.load1.toFixed(2)}`,
   );
 }
-if (args.includes('--save')) {
-  const out = {
-    measured: new Date().toISOString().slice(0, 16),
-    load: startLoad,
-    runs,
-    node: process.version,
-    cases: figures,
-  };
-  writeFileSync(stored, `${JSON.stringify(out, null, 2)}\n`);
-  console.log(`saved to ${path.relative(root, stored)}`);
+/** The figures of the table, flat, as bench/history.jsonl keeps them (`<case>: <column>`). */
+const flat = {};
+for (const [label, f] of Object.entries(figures)) {
+  for (const [key, unit] of COLUMNS) {
+    if (f[key] !== null && f[key] !== undefined && !(label === 'node -e 0' && key.endsWith('OverNodeMs')))
+      flat[`${label}: ${key}`] = { value: f[key], unit, better: 'lower' };
+  }
 }
+if (args.includes('--save')) process.argv.push('--record');
+compareAndRecord('startup', flat);

@@ -59,6 +59,10 @@ export function compareAndRecord(bench, figures) {
       console.log(`  ${name}: ${fmt(f.value)} ${f.unit} (new)`);
       continue;
     }
+    if (before.value === 0) {
+      console.log(`  ${name}: ${fmt(f.value)} ${f.unit}, was 0`);
+      continue;
+    }
     const change = (f.value - before.value) / before.value;
     const worse = f.better === 'higher' ? change < -FLAG : change > FLAG;
     const better = f.better === 'higher' ? change > FLAG : change < -FLAG;
