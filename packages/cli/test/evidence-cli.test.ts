@@ -57,6 +57,17 @@ describe('kernel logs as evidence', () => {
     expect(r.stdout).toMatch(/0x13.*0x88|0x88.*0x13/s);
   });
 
+  it("a syslog without printk stamps: the finding is placed at the log's own local stamps, as written", () => {
+    const r = txreplay('diagnose', path.join(corpus, '40-via-rhine-2.4.9-transmit-timed-out.syslog'));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/times are the log's local wall time as written/);
+    expect(r.stdout).toMatch(/watchdog_timeout on eth0, Aug 28 13:45:05 → Aug 28 13:45:33 \(the log's local time/);
+    expect(r.stdout).toMatch(/every 28\.0 s on average/);
+    expect(r.stdout).not.toMatch(/does not give on any clock/);
+    const md = txreplay('diagnose', path.join(corpus, '40-via-rhine-2.4.9-transmit-timed-out.syslog'), '--json');
+    expect(JSON.parse(md.stdout).findings[0].logWall).toEqual({ first: 'Aug 28 13:45:05', last: 'Aug 28 13:45:33' });
+  });
+
   it('a trace and a kernel log in one call: both read, the log adds its finding beside the trace', () => {
     const trace = path.join(traces, 'eth0-normal/perf-script.txt');
     const log = path.join(corpus, '35-igb-queue5-watchdog-3.14.syslog');

@@ -138,10 +138,13 @@ describe('summarizeTimeouts', () => {
     expect(s[0]!.meanIntervalMs).toBeCloseTo(4999.9415, 3);
   });
 
-  it('old-form timeouts without stamps: a count and the resets in between', () => {
+  it('old-form timeouts without printk stamps: a count, the resets in between, the spacing on the syslog clock', () => {
     const [s] = summarizeTimeouts(read('watchdog-via-rhine-lkml-2001.syslog'));
     expect(s).toMatchObject({ dev: 'eth0', count: 3, firstLine: 2, lastLine: 7, recoveries: 3 });
-    expect(s!.meanIntervalMs).toBeUndefined();
+    expect(s!.firstTsBootNs).toBeUndefined();
+    // 13:45:05, 13:45:55, 13:45:59 on the syslog's local (zoneless) clock: differences hold, instants do not
+    expect(s!.meanIntervalMs).toBe(27_000);
+    expect([s!.firstWall, s!.lastWall]).toEqual(['Aug 28 13:45:05', 'Aug 28 13:45:59']);
   });
 
   it('a watchdog line and the driver output right after it are one event (bnxt, hns3); virtio events stay apart', () => {

@@ -139,6 +139,12 @@ export interface Finding {
   /** the network namespace cookie of the device (net_dev_xmit_timeout's net_cookie, decimal), when the event has it */
   netCookie?: string;
   /**
+   * A finding read from a kernel log whose stamps are a local wall time without a zone (syslog `Dec  6 10:12:01`,
+   * dmesg -T) and no printk stamps: its first and last stamp as written. startNs/endNs are then 0: such a time is on
+   * no clock the trace has, but it is the time the user will look for.
+   */
+  logWall?: { first: string; last: string };
+  /**
    * Other readings of the same evidence under another driver assumption, when the device's driver is unknown
    * and the cause depends on it (e.g. lost interrupt here, stuck DMA on macb).
    */

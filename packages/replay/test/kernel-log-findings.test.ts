@@ -20,6 +20,8 @@ interface Row {
   findings: Want[];
   /** text that must appear in a finding's title or explanation (the excerpt's numbers) */
   quotes?: RegExp[];
+  /** a log with only local wall stamps (no printk stamp, no zone): the first finding's stamps as written */
+  wall?: [first: string, last: string];
 }
 
 const W = 'watchdog_timeout';
@@ -152,9 +154,16 @@ const ROWS: Row[] = [
       [W, 'eth0', 0],
       ['stuck_dma', 'eth0', 0],
     ],
-    quotes: [/timed out 4 time/, /0x3d/, /0x44/],
+    quotes: [/timed out 4 time/, /every 1\.7 s/, /0x3d/, /0x44/],
+    wall: ['Oct 21 18:48:30', 'Oct 21 18:48:35'],
   },
-  { file: '40-via-rhine-2.4.9-transmit-timed-out.syslog', findings: [[W, 'eth0', null]], quotes: [/timed out 2 time/] },
+  {
+    file: '40-via-rhine-2.4.9-transmit-timed-out.syslog',
+    findings: [[W, 'eth0', null]],
+    // the two NETDEV WATCHDOG lines are 28 s apart on the syslog's own (local, zoneless) clock
+    quotes: [/timed out 2 time/, /every 28\.0 s/],
+    wall: ['Aug 28 13:45:05', 'Aug 28 13:45:33'],
+  },
   { file: '41-sundance-transmit-timed-out-ring-dump.dmesg', findings: [[W, 'eth0', null]] },
   // ice: NTC = HW_HEAD = NTU = 0, "timed out 80692736 ms": the queue was left stopped with an empty ring
   {
@@ -189,6 +198,10 @@ describe('findings from kernel logs alone (real public excerpts)', () => {
       expect(got).toHaveLength(row.findings.length);
       const text = findings.map((f) => `${f.title}\n${f.explanation}`).join('\n');
       for (const q of row.quotes ?? []) expect(text).toMatch(q);
+      if (row.wall) {
+        expect(findings[0]!.logWall).toEqual({ first: row.wall[0], last: row.wall[1] });
+        expect([findings[0]!.startNs, findings[0]!.endNs]).toEqual([0n, 0n]);
+      }
       for (const f of findings) {
         expect(f.evidence.length).toBeGreaterThan(0);
         for (const e of f.evidence) expect(e.source).toBe(row.file);
@@ -196,4 +209,21 @@ describe('findings from kernel logs alone (real public excerpts)', () => {
       }
     });
   }
+});
+
+describe('a log on a wall clock: the span and spacing of its watchdog lines', () => {
+  // fixture 40 as rsyslog's RFC 3339 template prints it (zoned instants): the same two NETDEV WATCHDOG lines
+  const text = readFileSync(path.join(corpus, '40-via-rhine-2.4.9-transmit-timed-out.syslog'), 'utf8').replace(
+    /^Aug 28 (\d\d:\d\d:\d\d)/gm,
+    '2001-08-28T$1.000000+02:00',
+  );
+  it('ends at the last watchdog line, not the first, and says how far apart they were', () => {
+    const { records } = parseKernelLog(text);
+    const [f] = findingsFromKernelLog(records, 'rfc3339.syslog');
+    expect(f!.kind).toBe(W);
+    expect(f!.startNs).toBe(BigInt(Date.UTC(2001, 7, 28, 11, 45, 5)) * 1_000_000n);
+    expect(f!.endNs - f!.startNs).toBe(28_000_000_000n);
+    expect(f!.title).toMatch(/every 28\.0 s/);
+    expect(f!.logWall).toBeUndefined();
+  });
 });

@@ -12,7 +12,7 @@ import { CSS } from './html-css.js';
 import { renderDeviceSvg } from './svg.js';
 import type { TimelineModel } from './timeline-model.js';
 import { cspHash, uplotAssets } from './uplot-assets.js';
-import { QUEUE_COLS, defaultTitle, msBetween, severityOf, traceFacts, when } from './report-text.js';
+import { QUEUE_COLS, defaultTitle, findingWhen, severityOf, traceFacts, when } from './report-text.js';
 import { rankFindings, verdictOf } from './verdict.js';
 import { evidenceSections } from './evidence-sections.js';
 
@@ -59,8 +59,8 @@ function findingHtml(result: ReplayResult, f: Finding, n: number, model: Timelin
   return (
     `<div class="finding" id="finding-${n}" data-kind="${escapeHtml(f.kind)}">` +
     `<h3><span class="badge ${escapeHtml(f.severity)}">${escapeHtml(f.severity)}</span>#${n} ${escapeHtml(f.title)}</h3>` +
-    `<p class="meta"><code>${escapeHtml(f.kind)}</code> · ${escapeHtml(where)} · ${escapeHtml(when(result, f.startNs))} → ` +
-    `${escapeHtml(when(result, f.endNs))} (${escapeHtml(msBetween(f.startNs, f.endNs))} ms)${windowLink(f, n, model)}</p>` +
+    `<p class="meta"><code>${escapeHtml(f.kind)}</code> · ${escapeHtml(where)} · ${escapeHtml(findingWhen(result, f))}` +
+    `${windowLink(f, n, model)}</p>` +
     `<p>${escapeHtml(f.explanation)}</p>` +
     (ev ? `<table><tr><th>source:line</th><th>when</th><th>event</th><th>note</th></tr>${ev}</table>` : '') +
     (f.nextSteps.length

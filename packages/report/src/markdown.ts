@@ -5,7 +5,7 @@
  */
 import type { ReplayResult } from '@txreplay/replay';
 import { escapeMarkdown, escapeMarkdownBlock, markdownCode } from './escape.js';
-import { QUEUE_COLS, defaultTitle, msBetween, traceFacts, when } from './report-text.js';
+import { QUEUE_COLS, defaultTitle, findingWhen, msBetween, traceFacts, when } from './report-text.js';
 import { rankFindings, verdictOf } from './verdict.js';
 import { evidenceSections } from './evidence-sections.js';
 
@@ -24,7 +24,7 @@ function findingsMd(result: ReplayResult, out: string[]): void {
   ranked.forEach((f, i) => {
     out.push(`### ${i + 1}. [${f.severity.toUpperCase()}] ${escapeMarkdown(f.title)}`, '');
     out.push(
-      `${markdownCode(f.kind)} · ${escapeMarkdown(f.dev)}${f.queue === null ? '' : ` txq ${f.queue}`} · ${when(result, f.startNs)} → ${when(result, f.endNs)} (${msBetween(f.startNs, f.endNs)} ms)`,
+      `${markdownCode(f.kind)} · ${escapeMarkdown(f.dev)}${f.queue === null ? '' : ` txq ${f.queue}`} · ${escapeMarkdown(findingWhen(result, f))}`,
       '',
     );
     out.push(escapeMarkdownBlock(f.explanation), '');

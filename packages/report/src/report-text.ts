@@ -1,5 +1,5 @@
 /** Text pieces the HTML and Markdown post-mortems share: times, title, severity, the queue table's columns. */
-import { wallTimeText, type QueueSummary, type ReplayResult } from '@txreplay/replay';
+import { wallTimeText, type Finding, type QueueSummary, type ReplayResult } from '@txreplay/replay';
 
 export function msBetween(a: bigint, b: bigint): string {
   return (Number(b - a) / 1e6).toFixed(3);
@@ -10,6 +10,16 @@ export function when(result: ReplayResult, ns: bigint): string {
   const s = ns / 1_000_000_000n;
   const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
   return `+${msBetween(result.trace.firstNs, ns)} ms (${s}.${frac})`;
+}
+
+/**
+ * A finding's time span for the post-mortems: from the trace's start, or a kernel log's local stamps as written
+ * (Finding.logWall: the log gave no time on any clock the trace has).
+ */
+export function findingWhen(result: ReplayResult, f: Finding): string {
+  if (f.logWall && f.startNs === 0n && f.endNs === 0n)
+    return `${f.logWall.first === f.logWall.last ? f.logWall.first : `${f.logWall.first} → ${f.logWall.last}`} (the log's local time, no zone)`;
+  return `${when(result, f.startNs)} → ${when(result, f.endNs)} (${msBetween(f.startNs, f.endNs)} ms)`;
 }
 
 export function defaultTitle(result: ReplayResult): string {

@@ -15,6 +15,7 @@
  */
 import {
   interpretTxHang,
+  naiveWallUs,
   sameKernelLogDevice as sameDevice,
   summarizeTimeouts,
   timeoutEvents,
@@ -96,8 +97,27 @@ interface SeriesFacts {
   dumps: RingRecord[];
   /** the last dump: it shows the ring when the stall had lasted longest */
   last: RingRecord | undefined;
+  /** the stamps as written, when the log has no time on any clock (Finding.logWall) */
+  logWall: Pick<Finding, 'logWall'>;
   reading: TxHangInterpretation | undefined;
   causeKind: FindingKind | null;
+}
+
+/** Time between two records of one log: on its clock, else between its wall stamps as written; undefined: neither. */
+function logElapsedNs(first: KernelRecord, last: KernelRecord): bigint | undefined {
+  const a = logTimeNs(first);
+  const b = logTimeNs(last);
+  if (a !== 0n && b !== 0n) return b - a;
+  const wa = first.wall !== undefined ? naiveWallUs(first.wall) : undefined;
+  const wb = last.wall !== undefined ? naiveWallUs(last.wall) : undefined;
+  return wa && wb && wb.us >= wa.us ? (wb.us - wa.us) * 1000n : undefined;
+}
+
+/** Finding.logWall: the log's stamps as written, only when it gave no time on any clock. */
+function logWallOf(startNs: bigint, endNs: bigint, first?: string, last?: string): Pick<Finding, 'logWall'> {
+  return startNs === 0n && endNs === 0n && first !== undefined && last !== undefined
+    ? { logWall: { first, last } }
+    : {};
 }
 
 function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): SeriesFacts {
@@ -107,7 +127,9 @@ function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): Series
     (e) => sameDevice(e.first, s) && (s.queue === undefined || (e.watchdog?.queue ?? e.dumps[0]?.queue) === s.queue),
   );
   const firstRec = events[0]?.first;
+  const lastRec = events[events.length - 1]?.first;
   const startNs = s.firstTsBootNs ?? (firstRec ? logTimeNs(firstRec) : 0n);
+  const endNs = s.lastTsBootNs ?? (lastRec ? logTimeNs(lastRec) : startNs);
   const watchdogs = events.flatMap((e) => (e.watchdog ? [e.watchdog] : []));
   const dumps = events.flatMap((e) => e.dumps) as RingRecord[];
   const last = dumps[dumps.length - 1];
@@ -121,7 +143,8 @@ function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): Series
     queue,
     where: `${dev}${queue !== null ? ` TX queue ${queue}` : ''}${s.driver ? ` (${s.driver})` : ''}`,
     startNs,
-    endNs: s.lastTsBootNs ?? startNs,
+    endNs,
+    logWall: logWallOf(startNs, endNs, s.firstWall, s.lastWall),
     count: Math.max(events.length, 1),
     every: s.meanIntervalMs !== undefined ? `, every ${(s.meanIntervalMs / 1000).toFixed(1)} s on average` : '',
     stuck: s.maxStuckMs !== undefined ? `; the queue had been stopped for up to ${Math.round(s.maxStuckMs)} ms` : '',
@@ -144,6 +167,7 @@ function watchdogFinding(f: SeriesFacts, source: string): Finding {
     queue: f.queue,
     startNs: f.startNs,
     endNs: f.endNs,
+    ...f.logWall,
     title: `NETDEV WATCHDOG: ${where} timed out ${f.count} time(s)${f.every}${f.stuck}`,
     explanation:
       `dev_watchdog() (net/sched/sch_generic.c) found ${where} stopped with trans_start older than watchdog_timeo ` +
@@ -180,6 +204,7 @@ function causeFinding(
     // the ring was already stuck at the first dump of the series; the last dump says which side stopped
     startNs: f.startNs,
     endNs: f.endNs,
+    ...f.logWall,
     title: `${f.where}: ${CAUSE_TITLE[kind]}`,
     // interpretTxHang's summary already says how often and whether the ring moved between dumps
     explanation: reading.summary + (reading.recovery.length > 0 ? ` Afterwards: ${reading.recovery.join('; ')}.` : ''),
@@ -197,6 +222,7 @@ function driverHangFinding(f: SeriesFacts, source: string): Finding {
     queue: f.queue,
     startNs: f.startNs,
     endNs: f.endNs,
+    ...f.logWall,
     title: `${f.where}: the driver detected a TX hang ${f.count} time(s)${f.every}`,
     explanation: `${f.reading?.summary ?? ''}${f.recovered}.`,
     evidence: f.dumps.slice(0, 3).map((d) => evidenceOf(d, source)),
@@ -229,6 +255,7 @@ function neighFindings(records: readonly KernelRecord[], source: string): Findin
       queue: null,
       startNs: logTimeNs(first),
       endNs: logTimeNs(last),
+      ...logWallOf(logTimeNs(first), logTimeNs(last), first.wall, last.wall),
       title: `neighbour table overflow${tables.length ? ` (${tables.join(', ')})` : ''} logged ${overflow.length} time(s): ENOBUFS from the neighbour layer, not from a TX queue`,
       explanation:
         'neigh_alloc() (net/core/neighbour.c) found the table at gc_thresh3 and forced garbage collection freed nothing, so ' +
@@ -312,6 +339,7 @@ function recoveryOnlyFindings(
       queue: r.queue ?? null,
       startNs: logTimeNs(r),
       endNs: logTimeNs(r),
+      ...logWallOf(logTimeNs(r), logTimeNs(r), r.wall, r.wall),
       title: `${dev}${r.driver ? ` (${r.driver})` : ''}: TX timeout handled at recovery level ${r.level}${r.queue !== undefined ? ` on queue ${r.queue}` : ''}`,
       explanation:
         `The driver's ndo_tx_timeout() (i40e_tx_timeout/ice_tx_timeout) logs its recovery level, so dev_watchdog() ` +
@@ -347,8 +375,11 @@ function fifoWedgeFindings(records: readonly KernelRecord[], source: string): Fi
     const mine = waits.filter((r) => logDeviceName(r) === dev);
     const first = mine[0]!;
     const last = mine[mine.length - 1]!;
-    const spanNs = logTimeNs(last) - logTimeNs(first);
-    const every = mine.length > 1 ? `, every ${(Number(spanNs) / 1e9 / (mine.length - 1)).toFixed(1)} s` : '';
+    const spanNs = logElapsedNs(first, last);
+    const every =
+      mine.length > 1 && spanNs !== undefined
+        ? `, every ${(Number(spanNs) / 1e9 / (mine.length - 1)).toFixed(1)} s`
+        : '';
     out.push({
       kind: 'stuck_dma',
       severity: 'critical',
@@ -356,6 +387,7 @@ function fifoWedgeFindings(records: readonly KernelRecord[], source: string): Fi
       queue: null,
       startNs: logTimeNs(first),
       endNs: logTimeNs(last),
+      ...logWallOf(logTimeNs(first), logTimeNs(last), first.wall, last.wall),
       title: `${dev}${first.driver ? ` (${first.driver})` : ''}: the TX FIFO never drained during ${mine.length} reset(s)${every}: the MAC's TX engine is wedged`,
       explanation:
         `r8169's reset path waits for the chip's TX FIFO to empty (rtl_txcfg_empty_cond / rtl_rxtx_empty_cond, ` +

@@ -21,7 +21,13 @@ const sec = (ns: bigint): string => {
  */
 export function wallTimeText(result: ReplayResult): string {
   const w = result.trace.wallClock;
-  if (!w) return 'wall time unknown (the trace carries no wall clock)';
+  if (!w) {
+    // a kernel log read alone: its own stamps are the times shown
+    if (result.trace.events === 0 && result.trace.lastNs >= WALL_FROM_NS) return "times are the log's own (UTC)";
+    if (result.trace.events === 0 && result.findings.some((f) => f.logWall))
+      return "times are the log's local wall time as written (it gives no zone)";
+    return 'wall time unknown (the trace carries no wall clock)';
+  }
   const iso = (ns: bigint): string => {
     const ms = (ns + w.offsetNs) / 1_000_000n;
     return new Date(Number(ms)).toISOString().replace('T', ' ').replace('Z', '');
@@ -57,16 +63,23 @@ function notJudged(r: ReplayResult): string {
   return parts.length === 0 ? '' : ` on what the trace shows; ${parts.join('; ')}`;
 }
 
-/** "a → b s" on a trace clock, "a → b" between wall-clock instants, nothing when the input gave no time at all. */
-function span(a: bigint, b: bigint): string {
-  if (a === 0n && b === 0n) return 'at a time the input does not give on any clock (see the evidence lines)';
+/**
+ * "a → b s" on a trace clock, "a → b" between wall-clock instants, a log's local stamps as written (no zone: on no
+ * clock the trace has), or that the input gave no time at all.
+ */
+function span(a: bigint, b: bigint, logWall?: Finding['logWall']): string {
+  if (a === 0n && b === 0n) {
+    if (logWall)
+      return `${logWall.first === logWall.last ? logWall.first : `${logWall.first} → ${logWall.last}`} (the log's local time; it gives no zone)`;
+    return 'at a time the input does not give on any clock (see the evidence lines)';
+  }
   return `${sec(a)} → ${sec(b)}${b >= WALL_FROM_NS ? '' : ' s'}`;
 }
 
 function findingText(f: Finding): string {
   const where = `${f.dev}${f.queue === null ? '' : ` txq ${f.queue}`}`;
   const lines = [
-    `[${f.severity.toUpperCase()}] ${f.kind} on ${where}, ${span(f.startNs, f.endNs)}`,
+    `[${f.severity.toUpperCase()}] ${f.kind} on ${where}, ${span(f.startNs, f.endNs, f.logWall)}`,
     `  ${f.title}`,
     `  why: ${f.explanation}`,
   ];

@@ -4,6 +4,7 @@
  * that never recovers shows up every few seconds with a growing "timed out N ms".
  */
 import { eventQueue, timeoutEvents } from './events.js';
+import { naiveWallUs } from './time.js';
 import type { DeviceRef, KernelRecord } from './types.js';
 
 export interface TimeoutSeries extends DeviceRef {
@@ -14,8 +15,14 @@ export interface TimeoutSeries extends DeviceRef {
   lastLine: number;
   firstTsBootNs?: bigint;
   lastTsBootNs?: bigint;
-  /** Mean spacing of the events with printk stamps. */
+  /**
+   * Mean spacing of the events, on the clock every one of them has: printk stamps, else wall instants (a zoned
+   * stamp), else the wall time as written (`Dec  6 10:12:01`, dmesg -T: a local time, differences still hold).
+   */
   meanIntervalMs?: number;
+  /** the first and last event's wall stamp as written, when the log has them (a log without printk stamps) */
+  firstWall?: string;
+  lastWall?: string;
   /** Largest "timed out N ms" (v6.5+) or driver "usecs since last trans" seen: how long the queue sat stopped. */
   maxStuckMs?: number;
   /** Recovery records of the device between the first event and the next series' start: resets, levels, EQ recovery. */
@@ -24,16 +31,35 @@ export interface TimeoutSeries extends DeviceRef {
 
 const key = (r: DeviceRef, queue: number | undefined): string => `${r.busId ?? ''}|${r.dev ?? ''}|${queue ?? ''}`;
 
+/** Every record's wall time in ns (zoned instants, else as written); empty when one has none. */
+function wallStampsNs(records: readonly KernelRecord[]): bigint[] {
+  const out: bigint[] = [];
+  const zoned = records.every((r) => r.wallTimeUs !== undefined);
+  for (const r of records) {
+    const us = zoned ? r.wallTimeUs : r.wall !== undefined ? naiveWallUs(r.wall)?.us : undefined;
+    if (us === undefined) return [];
+    out.push(us * 1000n);
+  }
+  return out;
+}
+
+/** Mean spacing of wall stamps, undefined for fewer than two (or stamps that go back: a log out of order). */
+function meanSpacingNs(stamps: readonly bigint[]): number | undefined {
+  if (stamps.length < 2) return undefined;
+  const span = stamps[stamps.length - 1]! - stamps[0]!;
+  return span < 0n ? undefined : Number(span / BigInt(stamps.length - 1));
+}
+
 /** Group timeout events (a watchdog line with the dump that follows it counts once) by device and queue. */
 export function summarizeTimeouts(records: readonly KernelRecord[]): TimeoutSeries[] {
-  const series = new Map<string, TimeoutSeries & { stamps: bigint[] }>();
+  const series = new Map<string, TimeoutSeries & { stamps: bigint[]; walls: KernelRecord[] }>();
   for (const e of timeoutEvents(records)) {
     const r = e.first;
     const queue = eventQueue(e);
     const k = key(r, queue);
     let s = series.get(k);
     if (!s) {
-      s = { count: 0, firstLine: r.firstLine, lastLine: r.lastLine, recoveries: 0, stamps: [] };
+      s = { count: 0, firstLine: r.firstLine, lastLine: r.lastLine, recoveries: 0, stamps: [], walls: [] };
       if (r.driver !== undefined) s.driver = r.driver;
       if (r.busId !== undefined) s.busId = r.busId;
       if (r.dev !== undefined) s.dev = r.dev;
@@ -43,6 +69,7 @@ export function summarizeTimeouts(records: readonly KernelRecord[]): TimeoutSeri
     s.count++;
     s.lastLine = Math.max(r.lastLine, ...e.dumps.map((d) => d.lastLine));
     if (r.tsBootNs !== undefined) s.stamps.push(r.tsBootNs);
+    s.walls.push(r);
     const stuck = [
       e.watchdog?.timedOutMs,
       ...e.dumps.map((d) =>
@@ -52,13 +79,23 @@ export function summarizeTimeouts(records: readonly KernelRecord[]): TimeoutSeri
     for (const ms of stuck) if (ms !== undefined) s.maxStuckMs = Math.max(s.maxStuckMs ?? 0, ms);
   }
   const out: TimeoutSeries[] = [];
-  for (const { stamps, ...s } of series.values()) {
+  for (const { stamps, walls, ...s } of series.values()) {
     if (stamps.length > 0) {
       s.firstTsBootNs = stamps[0]!;
       s.lastTsBootNs = stamps[stamps.length - 1]!;
     }
+    const firstWall = walls[0]?.wall;
+    const lastWall = walls[walls.length - 1]?.wall;
+    if (firstWall !== undefined && lastWall !== undefined) {
+      s.firstWall = firstWall;
+      s.lastWall = lastWall;
+    }
     if (stamps.length > 1)
       s.meanIntervalMs = Number((stamps[stamps.length - 1]! - stamps[0]!) / BigInt(stamps.length - 1)) / 1e6;
+    else {
+      const spacing = meanSpacingNs(wallStampsNs(walls));
+      if (spacing !== undefined) s.meanIntervalMs = spacing / 1e6;
+    }
     // A recovery record names the device but rarely the queue: count those of the device within the series' lines.
     s.recoveries = records.filter(
       (x) =>
