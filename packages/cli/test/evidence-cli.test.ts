@@ -68,6 +68,21 @@ describe('kernel logs as evidence', () => {
     expect(JSON.parse(md.stdout).findings[0].logWall).toEqual({ first: 'Aug 28 13:45:05', last: 'Aug 28 13:45:33' });
   });
 
+  it('tc -s qdisc show pasted twice (public 25): read as counters, judged, exit 1; ingest refuses it in one sentence', () => {
+    const file = path.join(corpus, '25-try-bulk-dequeue-requeues.tc.txt');
+    const r = txreplay('diagnose', file);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/WARNING: 0 critical, 1 warning/);
+    expect(r.stdout).toMatch(/ring_backpressure on eth1, between tc snapshots/);
+    expect(r.stdout).toMatch(/eth1 mq 1: root .*over 2 snapshots \(1 s apart\): \+123512969 pkt/);
+    const ingest = txreplay('ingest', file, '-o', path.join(mkdtempSync(path.join(tmpdir(), 'txr-tc-')), 'x.arrow'));
+    expect(ingest.status).toBe(3);
+    expect(ingest.stderr).toMatch(/is `tc -s qdisc show` output \(qdisc counters, no events\)/);
+    const one = txreplay('diagnose', path.join(corpus, '52-tc-mq-fq-codel-one-snapshot-openwrt.tc.txt'));
+    expect(one.status).toBe(7);
+    expect(one.stdout).toMatch(/UNKNOWN: the input holds one `tc -s qdisc show` snapshot/);
+  });
+
   it('a trace and a kernel log in one call: both read, the log adds its finding beside the trace', () => {
     const trace = path.join(traces, 'eth0-normal/perf-script.txt');
     const log = path.join(corpus, '35-igb-queue5-watchdog-3.14.syslog');

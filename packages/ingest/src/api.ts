@@ -47,6 +47,12 @@ export async function ingestAll(
         `${path} holds bpftrace maps (counts without timestamps), not trace events: \`txreplay diagnose\` summarises them.`,
       );
     }
+    if (input.kind === 'counters') {
+      throw new NotATraceError(
+        path,
+        `${path} is \`tc -s qdisc show\` output (qdisc counters, no events): \`txreplay diagnose\` judges what changed between its snapshots.`,
+      );
+    }
     if (input.kind === 'arrow') {
       const table = await readArrowTable(path);
       for (const batch of table.batches) {

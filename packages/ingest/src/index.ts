@@ -41,3 +41,4 @@ export { detectFormat } from './parse/sniff.js';
 export { inspectArrowFile, type TableInspection } from './table/inspect.js';
 export * from './parse/kernel-log/index.js';
 export * from './parse/bpftrace-maps/index.js';
+export * from './parse/tc-stats/index.js';

@@ -16,3 +16,4 @@ export { NotATraceError, StrictParseError } from './parse/errors.js';
 export { readWholeText } from './io/source.js';
 export * from './parse/kernel-log/index.js';
 export * from './parse/bpftrace-maps/index.js';
+export * from './parse/tc-stats/index.js';

@@ -19,6 +19,7 @@ import { replayObserved, replaySource, replayTable, type ReplayOptions } from '.
 import { StreamPass } from './stream-pass.js';
 import type { ReplayResult } from './types.js';
 import { readAggregateEvidence, withAggregates } from './aggregates.js';
+import { readCounterEvidence, withCounters } from './counters.js';
 import { parseBootTime } from './log-clock.js';
 import { logDrivers, logOnlyResult, readLogEvidence, traceTimeouts, withLogEvidence } from './logs.js';
 import { replayTextTraces, skipNotes } from './text-replay.js';
@@ -192,8 +193,9 @@ export async function diagnoseFiles(
   return withEvidence(result, inputs, opts);
 }
 
-/** Kernel logs and bpftrace maps: evidence read beside the traces, not events to replay. */
-const isEvidenceInput = (i: TraceInput): boolean => i.kind === 'log' || i.kind === 'aggregates';
+/** Kernel logs, bpftrace maps and tc counters: evidence read beside the traces, not events to replay. */
+const isEvidenceInput = (i: TraceInput): boolean =>
+  i.kind === 'log' || i.kind === 'aggregates' || i.kind === 'counters';
 
 /** The trace's result (or an empty one) with the logs' findings and the maps' summaries added. */
 async function withEvidence(
@@ -214,6 +216,12 @@ async function withEvidence(
     const agg = await readAggregateEvidence(aggInputs);
     for (const note of agg.notes) opts.onNote?.(note);
     out = withAggregates(out, agg);
+  }
+  const counterInputs = inputs.filter((i) => i.kind === 'counters');
+  if (counterInputs.length > 0) {
+    const counters = await readCounterEvidence(counterInputs);
+    for (const note of counters.notes) opts.onNote?.(note);
+    out = withCounters(out, counters);
   }
   return out;
 }

@@ -280,6 +280,32 @@ export interface ReplayResult {
   enobufs?: EnobufsSource[];
   /** (bpftrace map inputs) the maps, summarised: counts without timestamps, never judged */
   aggregates?: AggregateSummary[];
+  /** qdisc counters of `tc -s qdisc show` inputs, one per qdisc that carries TX (replay counters.ts) */
+  counters?: QdiscCounterSummary[];
+}
+
+/** One qdisc of a `tc -s qdisc show` input: its last counters and, over two or more snapshots, what changed. */
+export interface QdiscCounterSummary {
+  source: string;
+  /** line of the qdisc's first block */
+  line: number;
+  dev: string;
+  /** the TX queue of an mq/mqprio child, null for a device's only or root qdisc */
+  queue: number | null;
+  /** `pfifo_fast 0:`, `fq_codel 110:` */
+  qdisc: string;
+  parent: string;
+  snapshots: number;
+  /** seconds between the snapshots when the paste shows it (`sleep 1`), else null */
+  intervalSec: number | null;
+  /** the last snapshot's counters (totals since the qdisc was created) */
+  sentPkts: number;
+  dropped: number;
+  requeues: number;
+  overlimits: number;
+  backlogPkts: number | null;
+  /** last minus first snapshot; absent with one snapshot */
+  delta?: { sentPkts: number; dropped: number; requeues: number; overlimits: number };
 }
 
 /** How one kernel log's times were put on the trace clock (replay log-clock.ts). */

@@ -13,6 +13,8 @@
  *   prefixes: ../parse/kernel-log) is a `log` input: replay reads its NETDEV WATCHDOG lines and driver dumps as
  *   evidence beside the traces.
  * - perf.data and trace.dat (also gzipped) are `binary` inputs, read by ../parse/perf-data and ../parse/trace-dat.
+ * - `tc -s qdisc show` output (one or more snapshots) is a `counters` input: qdisc counters without timestamps,
+ *   judged by replay from what changed between snapshots (../parse/tc-stats).
  * - bpftrace output that holds only maps (`@x[eth0]: 12`, hist/lhist/stats, text or `-f json`) is an `aggregates`
  *   input: counts without timestamps, summarised beside the traces (../parse/bpftrace-maps), never "0 events".
  */
@@ -20,6 +22,7 @@ import { open, stat } from 'node:fs/promises';
 import type { TraceFormat } from '../table/schema.js';
 import { NotATraceError } from '../parse/errors.js';
 import { looksLikeBpftraceAggregates } from '../parse/bpftrace-maps/detect.js';
+import { looksLikeTcStats } from '../parse/tc-stats/read.js';
 import { looksLikeKernelLog } from '../parse/kernel-log/detect.js';
 import { parseKernelLog } from '../parse/kernel-log/records.js';
 import { detectBinaryFormat } from '../parse/tracing-data/index.js';
@@ -30,8 +33,11 @@ import { headBytesOf, headLines, sniffTextHead } from './source.js';
 export interface TraceInput {
   /** as given (`-` = stdin): the `source` column and the messages use it */
   readonly path: string;
-  /** a trace as text, an Arrow table, a kernel log (evidence records, not trace events), bpftrace maps (counts) */
-  readonly kind: 'text' | 'arrow' | 'log' | 'binary' | 'aggregates';
+  /**
+   * a trace as text, an Arrow table, a kernel log (evidence records, not trace events), bpftrace maps (counts),
+   * qdisc counters (`tc -s qdisc show` snapshots)
+   */
+  readonly kind: 'text' | 'arrow' | 'log' | 'binary' | 'aggregates' | 'counters';
   /** bpftrace's output shape of an `aggregates` input */
   readonly aggregates?: 'json' | 'text';
   /** perf.data or trace.dat (kind 'binary'), by its magic (`PERFILE2`, `\x17\x08\x44tracing`), also gzipped */
@@ -110,6 +116,7 @@ export async function openTraceInput(path: string, opts: OpenTraceOptions = {}):
   if (forced === null) {
     const aggregates = looksLikeBpftraceAggregates(lines);
     if (aggregates !== null) return { ...file, kind: 'aggregates', aggregates, format: null };
+    if (looksLikeTcStats(lines)) return { ...file, kind: 'counters', format: null };
   }
   try {
     const format = sniffTextHead(path, head, forced);

@@ -1,6 +1,13 @@
 /** The readable verdict of `txreplay diagnose`: findings first, then a short per-queue timeline. */
 import { ENOBUFS_LAYER_LABEL, ENOBUFS_STATUS_LABEL } from './enobufs.js';
-import type { AggregateEntry, AggregateSummary, EnobufsSource, Finding, ReplayResult } from '../types.js';
+import type {
+  AggregateEntry,
+  AggregateSummary,
+  EnobufsSource,
+  Finding,
+  QdiscCounterSummary,
+  ReplayResult,
+} from '../types.js';
 
 /** From 2001-09-09 on, a stamp is a wall-clock instant (CLOCK_MONOTONIC cannot reach 10^18 ns: 31.7 years up). */
 const WALL_FROM_NS = 1_000_000_000_000_000_000n;
@@ -67,8 +74,9 @@ function notJudged(r: ReplayResult): string {
  * "a → b s" on a trace clock, "a → b" between wall-clock instants, a log's local stamps as written (no zone: on no
  * clock the trace has), or that the input gave no time at all.
  */
-function span(a: bigint, b: bigint, logWall?: Finding['logWall']): string {
+function span(a: bigint, b: bigint, logWall?: Finding['logWall'], counters = false): string {
   if (a === 0n && b === 0n) {
+    if (counters) return 'between tc snapshots (counters carry no time)';
     if (logWall)
       return `${logWall.first === logWall.last ? logWall.first : `${logWall.first} → ${logWall.last}`} (the log's local time; it gives no zone)`;
     return 'at a time the input does not give on any clock (see the evidence lines)';
@@ -79,13 +87,13 @@ function span(a: bigint, b: bigint, logWall?: Finding['logWall']): string {
 function findingText(f: Finding): string {
   const where = `${f.dev}${f.queue === null ? '' : ` txq ${f.queue}`}`;
   const lines = [
-    `[${f.severity.toUpperCase()}] ${f.kind} on ${where}, ${span(f.startNs, f.endNs, f.logWall)}`,
+    `[${f.severity.toUpperCase()}] ${f.kind} on ${where}, ${span(f.startNs, f.endNs, f.logWall, f.evidence.length > 0 && f.evidence.every((e) => e.event.startsWith('tc:')))}`,
     `  ${f.title}`,
     `  why: ${f.explanation}`,
   ];
   for (const e of f.evidence)
     lines.push(
-      `  evidence: ${e.tsNs === 0n && e.event.startsWith('log:') ? '' : `${sec(e.tsNs)} `}${e.event} (${e.source}:${e.line}) ${e.note}`,
+      `  evidence: ${e.tsNs === 0n && (e.event.startsWith('log:') || e.event.startsWith('tc:')) ? '' : `${sec(e.tsNs)} `}${e.event} (${e.source}:${e.line}) ${e.note}`,
     );
   for (const a of f.alternatives ?? []) lines.push(`  or, if the driver is ${a.driver}: ${a.kind}: ${a.title}`);
   for (const s of f.nextSteps) lines.push(`  next: ${s}`);
@@ -154,6 +162,7 @@ export function formatVerdict(r: ReplayResult): string {
     }
   }
   if (r.aggregates && r.aggregates.length > 0) out.push('', ...aggregateLines(r.aggregates));
+  if (r.counters && r.counters.length > 0) out.push('', ...counterLines(r.counters));
   if (r.captureAdvice.length > 0) {
     out.push('');
     out.push('To say more, capture:');
@@ -196,5 +205,22 @@ function aggregateLines(aggs: readonly AggregateSummary[]): string[] {
     for (const e of a.entries.slice(0, a.keys > 1 ? 5 : 1)) out.push(`    ${a.map}${entryText(a.kind, e)}`);
     if (a.keys > 5) out.push(`    … ${a.keys - 5} more`);
   }
+  return out;
+}
+
+/** tc -s qdisc counters: per qdisc the totals, and what changed when it was seen twice or more. */
+function counterLines(counters: readonly QdiscCounterSummary[]): string[] {
+  const out = ['qdisc counters (tc -s qdisc show):'];
+  const shown = counters.slice(0, 16);
+  for (const c of shown) {
+    const where = `${c.dev}${c.queue !== null ? ` txq ${c.queue}` : ''} ${c.qdisc} ${c.parent}`;
+    const totals = `sent ${c.sentPkts} pkt, dropped ${c.dropped}, requeues ${c.requeues}, overlimits ${c.overlimits}, backlog ${c.backlogPkts ?? '?'}p`;
+    const d = c.delta;
+    const change = d
+      ? `; over ${c.snapshots} snapshots${c.intervalSec !== null ? ` (${c.intervalSec} s apart)` : ''}: +${d.sentPkts} pkt, +${d.dropped} dropped, +${d.requeues} requeues, +${d.overlimits} overlimits`
+      : ' (one snapshot: totals since the qdisc was created)';
+    out.push(`  ${where} (${c.source}:${c.line}): ${totals}${change}`);
+  }
+  if (counters.length > shown.length) out.push(`  … ${counters.length - shown.length} more`);
   return out;
 }

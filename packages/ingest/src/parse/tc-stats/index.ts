@@ -1,0 +1,2 @@
+export { looksLikeTcStats, readTcStats } from './read.js';
+export type { QdiscSnapshot, TcStatsRead } from './types.js';
