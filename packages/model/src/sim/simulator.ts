@@ -161,8 +161,28 @@ interface SoftnetStats {
   timeSqueeze: number;
 }
 
+/** One qdisc's counters as `tc -s qdisc show` prints them (struct gnet_stats_basic / gnet_stats_queue). */
+export interface QdiscStats {
+  dev: string;
+  kind: string;
+  /** TC handle (major << 16 | minor) and parent (TC_H_ROOT for a root qdisc) */
+  handle: number;
+  parent: number;
+  /** the one TX queue it feeds (mq child, single-queue root), else -1 */
+  txQueue: number;
+  sentBytes: number;
+  sentPackets: number;
+  drops: number;
+  requeues: number;
+  overlimits: number;
+  backlogBytes: number;
+  qlen: number;
+}
+
 export interface SimResult {
   endNs: number;
+  /** every qdisc's counters at endNs */
+  qdiscs: QdiscStats[];
   events: number;
   eventCounts: Record<string, number>;
   devices: DeviceStats[];
@@ -593,10 +613,19 @@ export class Simulator implements DriverHost {
   // ---------------------------------------------------------------- run
 
   run(): SimResult {
+    return this.runUntil(this.endNs);
+  }
+
+  /**
+   * Run up to `untilNs` (at most the scenario's end) and return the state at that moment; a later call goes on
+   * from there, so one run can be looked at several times (`tc -s` snapshots: tc-stats-writer.ts).
+   */
+  runUntil(untilNs: number): SimResult {
     const heap = this.heap;
+    const stopNs = Math.min(untilNs, this.endNs);
     while (heap.size > 0) {
       const t = heap.peekTimeNs();
-      if (t > this.endNs || this.events >= this.maxEvents) break;
+      if (t > stopNs || this.events >= this.maxEvents) break;
       const kind = heap.peekKind();
       const arg = heap.peekArg();
       heap.pop();
@@ -604,7 +633,8 @@ export class Simulator implements DriverHost {
       this.dispatch(kind, arg);
       if (this.checkInvariants) this.assertInvariants();
     }
-    this.now = Math.min(Math.max(this.now, 0), this.endNs);
+    // a snapshot before the end is taken at its own time; the end keeps the last event's time (as before)
+    this.now = Math.min(Math.max(this.now, stopNs < this.endNs ? stopNs : 0, 0), this.endNs);
     return this.result();
   }
 
@@ -964,6 +994,7 @@ export class Simulator implements DriverHost {
         }
         done++;
         q.sentPackets++;
+        q.sentBytes += this.pool.lenBytes[skb]!;
         if (more && txq.txqStopped()) {
           // DRV_XOFF mid-list: stop with BUSY so the remainder is requeued
           busy = true;
@@ -1595,6 +1626,24 @@ export class Simulator implements DriverHost {
     return this.devs[d]!.queues[queue]!;
   }
 
+  /** every qdisc's `tc -s` counters now */
+  private qdiscStats(): QdiscStats[] {
+    return this.allQdiscs.map((q) => ({
+      dev: this.devs[q.dev]!.cfg.name,
+      kind: q.discipline.kind,
+      handle: q.handle,
+      parent: q.parent,
+      txQueue: q.oneTxQueue,
+      sentBytes: q.sentBytes,
+      sentPackets: q.sentPackets,
+      drops: q.drops,
+      requeues: q.requeues,
+      overlimits: q.discipline.overlimits ?? 0,
+      backlogBytes: q.backlogBytes,
+      qlen: q.qlen,
+    }));
+  }
+
   private result(): SimResult {
     const names = [
       'net_dev_queue',
@@ -1644,6 +1693,7 @@ export class Simulator implements DriverHost {
     const devices = this.devs.map((d) => ({ ...d.stats }));
     return {
       endNs: this.now,
+      qdiscs: this.qdiscStats(),
       events: this.events,
       eventCounts,
       devices,
