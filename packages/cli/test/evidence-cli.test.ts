@@ -73,7 +73,7 @@ describe('kernel logs as evidence', () => {
     const r = txreplay('diagnose', file);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/WARNING: 0 critical, 1 warning/);
-    expect(r.stdout).toMatch(/ring_backpressure on eth1, between tc snapshots/);
+    expect(r.stdout).toMatch(/ring_backpressure on eth1, between counter snapshots/);
     expect(r.stdout).toMatch(/eth1 mq 1: root .*over 2 snapshots \(1 s apart\): \+123512969 pkt/);
     const ingest = txreplay('ingest', file, '-o', path.join(mkdtempSync(path.join(tmpdir(), 'txr-tc-')), 'x.arrow'));
     expect(ingest.status).toBe(3);

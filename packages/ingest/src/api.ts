@@ -50,7 +50,7 @@ export async function ingestAll(
     if (input.kind === 'counters') {
       throw new NotATraceError(
         path,
-        `${path} is \`tc -s qdisc show\` output (qdisc counters, no events): \`txreplay diagnose\` judges what changed between its snapshots.`,
+        `${path} is \`${input.counters === 'ethtool-stats' ? 'ethtool -S' : 'tc -s qdisc show'}\` output (${input.counters === 'ethtool-stats' ? 'NIC' : 'qdisc'} counters, no events): \`txreplay diagnose\` judges what changed between its snapshots.`,
       );
     }
     if (input.kind === 'arrow') {

@@ -42,3 +42,4 @@ export { inspectArrowFile, type TableInspection } from './table/inspect.js';
 export * from './parse/kernel-log/index.js';
 export * from './parse/bpftrace-maps/index.js';
 export * from './parse/tc-stats/index.js';
+export * from './parse/ethtool-stats/index.js';

@@ -17,3 +17,4 @@ export { readWholeText } from './io/source.js';
 export * from './parse/kernel-log/index.js';
 export * from './parse/bpftrace-maps/index.js';
 export * from './parse/tc-stats/index.js';
+export * from './parse/ethtool-stats/index.js';

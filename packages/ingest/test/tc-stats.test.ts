@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { looksLikeTcStats, openTraceInput, readTcStats } from '../src/index.js';
+import { looksLikeTcStats, openTraceInput, readNicStats, readTcStats } from '../src/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const shared = path.join(process.env.TXREPLAY_SHARED ?? path.resolve(repoRoot, '../shared'), 'traces');
@@ -69,5 +69,24 @@ describe('tc -s qdisc show', () => {
     expect(
       looksLikeTcStats(readFileSync(pub('40-via-rhine-2.4.9-transmit-timed-out.syslog'), 'utf8').split('\n')),
     ).toBe(false);
+  });
+});
+
+describe('ethtool -S', () => {
+  it('public 54 (ixgbe, `sudo ethtool -S eno2` without a prompt): one block, the device from the command', () => {
+    const r = readNicStats(readFileSync(pub('54-ethtool-ixgbe-one-snapshot-usrp.ethtool.txt'), 'utf8'));
+    expect(r.snapshots).toHaveLength(1);
+    expect(r.snapshots[0]!.dev).toBe('eno2');
+    expect(r.snapshots[0]!.stats.get('tx_packets')).toBe(1_065_751);
+    expect(r.snapshots[0]!.stats.size).toBe(43);
+    expect(r.skipped).toBe(0);
+  });
+
+  it('the shared captures: veth before and after, no command: device not given', async () => {
+    const r = readNicStats(readFileSync(path.join(shared, 'veth-backpressure/ethtool-S-after-vr0.txt'), 'utf8'));
+    expect(r.snapshots[0]!.dev).toBeNull();
+    expect(r.snapshots[0]!.stats.get('rx_queue_0_xdp_packets')).toBe(976);
+    const input = await openTraceInput(pub('54-ethtool-ixgbe-one-snapshot-usrp.ethtool.txt'));
+    expect([input.kind, input.counters]).toEqual(['counters', 'ethtool-stats']);
   });
 });

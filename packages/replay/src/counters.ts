@@ -4,37 +4,57 @@
  * backlog that no packet left, requeues, drops. One snapshot alone is totals since the qdisc was created: the
  * verdict stays unknown when nothing else is given. I/O edge: reads the files; the judging is pure.
  */
-import { readTcStats, readWholeText, type TraceInput } from '@txreplay/ingest/plain';
+import { readNicStats, readTcStats, readWholeText, type TraceInput } from '@txreplay/ingest/plain';
+import { combineNicStats, findingsFromNicStats, summarizeNicStats } from './rules/nic-counters.js';
 import { combineTcStats, findingsFromTcStats, summarizeTcStats } from './rules/qdisc-counters.js';
 import { SEVERITY_RANK } from './replay.js';
-import type { Finding, QdiscCounterSummary, ReplayResult } from './types.js';
+import type { Finding, NicCounterSummary, QdiscCounterSummary, ReplayResult } from './types.js';
 import { verdictOf } from './view/verdict.js';
 
 export interface CounterEvidence {
   sources: string[];
   summaries: QdiscCounterSummary[];
+  nics: NicCounterSummary[];
   findings: Finding[];
   /** per source: "file: skipped N line(s) that are not tc output, first at line L: …" */
   notes: string[];
 }
 
-/** Read every counters input, in the order given: the same qdisc in a later input is a later snapshot. */
+function skippedNote(
+  path: string,
+  what: string,
+  read: { skipped: number; firstSkipped: { line: number; text: string } | null },
+): string[] {
+  if (!read.firstSkipped) return [];
+  return [
+    `${path}: skipped ${read.skipped} line(s) that are not ${what} output, first at line ${read.firstSkipped.line}: ${read.firstSkipped.text}`,
+  ];
+}
+
+/** Read every counters input, in the order given: the same qdisc or device in a later input is a later snapshot. */
 export async function readCounterEvidence(inputs: readonly TraceInput[]): Promise<CounterEvidence> {
   const notes: string[] = [];
-  const reads = [];
+  const tc = [];
+  const nic = [];
   for (const input of inputs) {
-    const read = readTcStats(await readWholeText(input.path));
-    reads.push({ read, source: input.path });
-    if (read.firstSkipped)
-      notes.push(
-        `${input.path}: skipped ${read.skipped} line(s) that are not tc -s output, first at line ${read.firstSkipped.line}: ${read.firstSkipped.text}`,
-      );
+    const text = await readWholeText(input.path);
+    if (input.counters === 'ethtool-stats') {
+      const read = readNicStats(text);
+      nic.push({ read, source: input.path });
+      notes.push(...skippedNote(input.path, 'ethtool -S', read));
+    } else {
+      const read = readTcStats(text);
+      tc.push({ read, source: input.path });
+      notes.push(...skippedNote(input.path, 'tc -s', read));
+    }
   }
-  const all = combineTcStats(reads);
+  const qdiscs = combineTcStats(tc);
+  const nics = combineNicStats(nic);
   return {
     sources: inputs.map((i) => i.path),
-    summaries: summarizeTcStats(all),
-    findings: findingsFromTcStats(all),
+    summaries: summarizeTcStats(qdiscs),
+    nics: summarizeNicStats(nics),
+    findings: [...findingsFromTcStats(qdiscs), ...findingsFromNicStats(nics)],
     notes,
   };
 }
@@ -48,28 +68,36 @@ const bySeverity = (a: Finding, b: Finding): number => SEVERITY_RANK[b.severity]
 export function withCounters(result: ReplayResult, ev: CounterEvidence): ReplayResult {
   const findings = [...result.findings, ...ev.findings].sort(bySeverity);
   const nothingElse = result.trace.events === 0 && result.coverage.logRecords === 0;
-  const compared = ev.summaries.some((s) => s.snapshots > 1);
-  const devs = [...new Set(ev.summaries.map((s) => s.dev))];
+  // a device whose driver reports none of the TX counters read here (veth) was not judged, however many snapshots
+  const compared =
+    ev.summaries.some((s) => s.snapshots > 1) || ev.nics.some((s) => s.snapshots > 1 && s.counters.length > 0);
+  const devs = [...new Set([...ev.summaries, ...ev.nics].map((s) => s.dev))];
   const dev = devs.length === 1 ? devs[0]! : 'DEV';
   const unknownWhy = !nothingElse
     ? result.coverage.unknownWhy
     : compared
       ? null
-      : `the input holds one \`tc -s qdisc show\` snapshot (${ev.summaries.length} qdisc(s)): counters since each qdisc was created cannot show whether a queue moves now — take two a few seconds apart`;
+      : ev.nics.length > 0 && ev.summaries.length === 0
+        ? `the input holds one \`ethtool -S\` snapshot per device: counters since the driver loaded cannot show whether a queue moves now — take two a few seconds apart`
+        : `the input holds one \`tc -s qdisc show\` snapshot (${ev.summaries.length} qdisc(s)): counters since each qdisc was created cannot show whether a queue moves now — take two a few seconds apart`;
   const coverage = { ...result.coverage, unknownWhy };
   return {
     ...result,
     trace: { ...result.trace, sources: [...result.trace.sources, ...ev.sources] },
     counters: [...(result.counters ?? []), ...ev.summaries],
+    nicCounters: [...(result.nicCounters ?? []), ...ev.nics],
     findings,
     captureAdvice:
       nothingElse && !compared
         ? [
-            `take two snapshots: tc -s qdisc show dev ${dev}; sleep 1; tc -s qdisc show dev ${dev} — a backlog that Sent does not drain is a stopped queue`,
+            ev.summaries.length > 0
+              ? `take two snapshots: tc -s qdisc show dev ${dev}; sleep 1; tc -s qdisc show dev ${dev} — a backlog that Sent does not drain is a stopped queue`
+              : `take two snapshots: ethtool -S ${dev}; sleep 1; ethtool -S ${dev} — and tc -s qdisc show dev ${dev} beside them (its backlog shows a stopped queue)`,
             ...result.captureAdvice,
           ]
         : result.captureAdvice,
     coverage,
-    verdict: nothingElse && !compared ? 'unknown' : verdictOf(findings, coverage),
+    // one snapshot judges nothing, unless a counter shows a failure by itself (a TX timeout since the driver loaded)
+    verdict: nothingElse && !compared && ev.findings.length === 0 ? 'unknown' : verdictOf(findings, coverage),
   };
 }

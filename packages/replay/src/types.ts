@@ -282,6 +282,19 @@ export interface ReplayResult {
   aggregates?: AggregateSummary[];
   /** qdisc counters of `tc -s qdisc show` inputs, one per qdisc that carries TX (replay counters.ts) */
   counters?: QdiscCounterSummary[];
+  /** the TX counters of `ethtool -S` inputs, one per device (replay counters.ts) */
+  nicCounters?: NicCounterSummary[];
+}
+
+/** One device of an `ethtool -S` input: the TX-path counters its driver reports (rules/nic-counters.ts). */
+export interface NicCounterSummary {
+  source: string;
+  line: number;
+  dev: string;
+  snapshots: number;
+  intervalSec: number | null;
+  /** the last snapshot's value; delta = last minus first, when there are two snapshots or more */
+  counters: { name: string; value: number; delta?: number }[];
 }
 
 /** One qdisc of a `tc -s qdisc show` input: its last counters and, over two or more snapshots, what changed. */

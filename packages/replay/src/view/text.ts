@@ -5,6 +5,7 @@ import type {
   AggregateSummary,
   EnobufsSource,
   Finding,
+  NicCounterSummary,
   QdiscCounterSummary,
   ReplayResult,
 } from '../types.js';
@@ -70,13 +71,16 @@ function notJudged(r: ReplayResult): string {
   return parts.length === 0 ? '' : ` on what the trace shows; ${parts.join('; ')}`;
 }
 
+/** Evidence from tc -s or ethtool -S snapshots: no time of its own. */
+const isCounterEvent = (event: string): boolean => event.startsWith('tc:') || event.startsWith('ethtool:');
+
 /**
  * "a → b s" on a trace clock, "a → b" between wall-clock instants, a log's local stamps as written (no zone: on no
- * clock the trace has), or that the input gave no time at all.
+ * clock the trace has), snapshots of counters, or that the input gave no time at all.
  */
 function span(a: bigint, b: bigint, logWall?: Finding['logWall'], counters = false): string {
   if (a === 0n && b === 0n) {
-    if (counters) return 'between tc snapshots (counters carry no time)';
+    if (counters) return 'between counter snapshots (counters carry no time)';
     if (logWall)
       return `${logWall.first === logWall.last ? logWall.first : `${logWall.first} → ${logWall.last}`} (the log's local time; it gives no zone)`;
     return 'at a time the input does not give on any clock (see the evidence lines)';
@@ -87,13 +91,13 @@ function span(a: bigint, b: bigint, logWall?: Finding['logWall'], counters = fal
 function findingText(f: Finding): string {
   const where = `${f.dev}${f.queue === null ? '' : ` txq ${f.queue}`}`;
   const lines = [
-    `[${f.severity.toUpperCase()}] ${f.kind} on ${where}, ${span(f.startNs, f.endNs, f.logWall, f.evidence.length > 0 && f.evidence.every((e) => e.event.startsWith('tc:')))}`,
+    `[${f.severity.toUpperCase()}] ${f.kind} on ${where}, ${span(f.startNs, f.endNs, f.logWall, f.evidence.length > 0 && f.evidence.every((e) => isCounterEvent(e.event)))}`,
     `  ${f.title}`,
     `  why: ${f.explanation}`,
   ];
   for (const e of f.evidence)
     lines.push(
-      `  evidence: ${e.tsNs === 0n && (e.event.startsWith('log:') || e.event.startsWith('tc:')) ? '' : `${sec(e.tsNs)} `}${e.event} (${e.source}:${e.line}) ${e.note}`,
+      `  evidence: ${e.tsNs === 0n && (e.event.startsWith('log:') || isCounterEvent(e.event)) ? '' : `${sec(e.tsNs)} `}${e.event} (${e.source}:${e.line}) ${e.note}`,
     );
   for (const a of f.alternatives ?? []) lines.push(`  or, if the driver is ${a.driver}: ${a.kind}: ${a.title}`);
   for (const s of f.nextSteps) lines.push(`  next: ${s}`);
@@ -163,6 +167,7 @@ export function formatVerdict(r: ReplayResult): string {
   }
   if (r.aggregates && r.aggregates.length > 0) out.push('', ...aggregateLines(r.aggregates));
   if (r.counters && r.counters.length > 0) out.push('', ...counterLines(r.counters));
+  if (r.nicCounters && r.nicCounters.length > 0) out.push('', ...nicCounterLines(r.nicCounters));
   if (r.captureAdvice.length > 0) {
     out.push('');
     out.push('To say more, capture:');
@@ -222,5 +227,21 @@ function counterLines(counters: readonly QdiscCounterSummary[]): string[] {
     out.push(`  ${where} (${c.source}:${c.line}): ${totals}${change}`);
   }
   if (counters.length > shown.length) out.push(`  … ${counters.length - shown.length} more`);
+  return out;
+}
+
+/** ethtool -S: per device its TX-path counters, and what changed when it was seen twice or more. */
+function nicCounterLines(nics: readonly NicCounterSummary[]): string[] {
+  const out = ['NIC counters (ethtool -S, TX path):'];
+  for (const n of nics) {
+    const when =
+      n.snapshots > 1
+        ? `over ${n.snapshots} snapshots${n.intervalSec !== null ? ` (${n.intervalSec} s apart)` : ''}`
+        : 'one snapshot: totals since the driver loaded';
+    const cells = n.counters.map((c) => `${c.name} ${c.value}${c.delta !== undefined ? ` (+${c.delta})` : ''}`);
+    out.push(
+      `  ${n.dev} (${n.source}:${n.line}), ${when}: ${cells.length > 0 ? cells.join(', ') : 'no TX-path counter this reader knows'}`,
+    );
+  }
   return out;
 }

@@ -8,7 +8,7 @@ const SENT_RE = /^\s+Sent (\d+) bytes (\d+) pkts? \(dropped (\d+), overlimits (\
 // ` backlog 1056Kb 6675p requeues 3532840114` (also after `rate …bit …pps` on class lines)
 const BACKLOG_RE = /\bbacklog (\d+(?:\.\d+)?)([KMG]?)b (\d+)p\b/;
 // a pasted shell command: `$ tc -s qd sh dev eth1 …`, `root@host:~# tc -s qdisc show dev eth0`
-const PROMPT_RE = /^(?:\S*[$#] ?|\[[^\]]*\][$#] ?)(.*\btc\b.*)$/;
+const PROMPT_RE = /^(?:\S*[$#] ?|\[[^\]]*\][$#] ?)(.*\btc\b.*)$|^((?:sudo )?tc -s\b.*)$/;
 const CLASS_RE = /^class \S+ [0-9a-f]*:[0-9a-f]*/;
 
 // tc's sprint_rate(): `8bit`, `10Kbit`, `1.5Mbit`, `1Gbit` (SI: 1000), after `rate` (tbf) or `bandwidth` (cake)
@@ -59,8 +59,9 @@ export function readTcStats(text: string): TcStatsRead {
     const prompt = PROMPT_RE.exec(raw);
     if (prompt) {
       flush();
-      commandDev = /\bdev ([^\s;|&]+)/.exec(prompt[1]!)?.[1] ?? commandDev;
-      const sleep = /\bsleep (\d+(?:\.\d+)?)\b/.exec(prompt[1]!);
+      const command = prompt[1] ?? prompt[2]!;
+      commandDev = /\bdev ([^\s;|&]+)/.exec(command)?.[1] ?? commandDev;
+      const sleep = /\bsleep (\d+(?:\.\d+)?)\b/.exec(command);
       if (sleep) out.intervalSec = Number(sleep[1]);
       continue;
     }

@@ -1,0 +1,1 @@
+export { looksLikeNicStats, readNicStats, type NicStatsRead, type NicStatsSnapshot } from './read.js';
