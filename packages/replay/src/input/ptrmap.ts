@@ -3,6 +3,9 @@
  * Linear probing with backward-shift deletion: no tombstones, no per-entry objects. JS Map hashes
  * non-Smi doubles slowly; skb addresses are exactly that, and every event does one lookup.
  * Key and value share one Float64Array ([key, value] pairs): a lookup touches one cache line.
+ *
+ * The per-event callers set `key` and call the *Key methods: a float argument to a call V8 does not inline is
+ * boxed (an allocation per event), a float field is written in place.
  */
 const EMPTY = -1;
 
@@ -10,6 +13,8 @@ export class PtrMap {
   private kv: Float64Array;
   private mask: number;
   size = 0;
+  /** the key of the next getKey / getOrAddKey / deleteKey */
+  key = Number.NaN;
 
   constructor(capacity = 1 << 12) {
     let c = 16;
@@ -21,13 +26,26 @@ export class PtrMap {
   private hash(k: number): number {
     // keys are integers < 2^53: ToInt32 keeps the low 32 bits, and scaling by 2^-32 is exact (no `%`:
     // fmod on doubles is a slow library call; no division either)
-    const hi = (k * 2.3283064365386963e-10) | 0;
-    const lo = k | 0;
-    // skb/napi pointers are cache-line aligned: mix the bits above 6 in
-    return (Math.imul((lo >>> 6) ^ (lo << 13) ^ hi, 0x9e3779b1) >>> 7) & this.mask;
+    return this.hashHiLo((k * 2.3283064365386963e-10) | 0, k | 0);
+  }
+
+  /**
+   * The home bucket of a key from its high and low 32-bit words (int arguments: never boxed). Addresses 256 bytes
+   * apart (skbs of one slab page) get neighbouring buckets — the live skbs' entries share a few cache lines however
+   * many stale ones the table holds — and each 4 GiB region (high word) its own random offset.
+   */
+  private hashHiLo(hi: number, lo: number): number {
+    return ((lo >>> 8) ^ (Math.imul(hi ^ (lo >>> 24), 0x9e3779b1) >>> 8)) & this.mask;
   }
 
   get(k: number): number {
+    this.key = k;
+    return this.getKey();
+  }
+
+  /** get(this.key) */
+  getKey(): number {
+    const k = this.key;
     if (k < 0) return -1; // absent pointer (NULL_PTR) is never a key
     const kv = this.kv;
     const mask = this.mask;
@@ -66,6 +84,13 @@ export class PtrMap {
    * added: -1 as well.
    */
   getOrAdd(k: number, v: number): number {
+    this.key = k;
+    return this.getOrAddKey(v);
+  }
+
+  /** getOrAdd(this.key, v) */
+  getOrAddKey(v: number): number {
+    const k = this.key;
     if (k < 0) return -1;
     if ((this.size + 1) * 2 > this.mask + 1) this.rehash();
     const kv = this.kv;
@@ -85,6 +110,13 @@ export class PtrMap {
   }
 
   delete(k: number): void {
+    this.key = k;
+    this.deleteKey();
+  }
+
+  /** delete(this.key) */
+  deleteKey(): void {
+    const k = this.key;
     if (k < 0) return;
     const kv = this.kv;
     const mask = this.mask;
@@ -102,7 +134,7 @@ export class PtrMap {
       j = (j + 1) & mask;
       const kj = kv[2 * j]!;
       if (kj === EMPTY) break;
-      const home = this.hash(kj);
+      const home = this.hashHiLo((kj * 2.3283064365386963e-10) | 0, kj | 0);
       // can entry j move to the hole? only if its home is not in (hole, j] (cyclically)
       const inRange = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (!inRange) {

@@ -241,12 +241,13 @@ export class Observer {
     return d;
   }
 
-  private remember(s: number, slot: number, c: number): void {
+  /** CPU c's cache entry: the current event's skb is at `slot` */
+  private remember(slot: number, c: number): void {
     if (this.cacheSeen[c] === 0) {
       this.cacheSeen[c] = 1;
       this.cacheCpus.push(c);
     }
-    this.cacheKey[c] = s;
+    this.cacheKey[c] = this.evSkb;
     this.cacheSlot[c] = slot;
   }
 
@@ -254,8 +255,10 @@ export class Observer {
   private slotGet(c: number): number {
     const s = this.evSkb;
     if (this.cacheKey[c] === s) return this.cacheSlot[c]!;
-    const slot = this.slotOf.get(s);
-    if (slot >= 0) this.remember(s, slot, c);
+    const map = this.slotOf;
+    map.key = s;
+    const slot = map.getKey();
+    if (slot >= 0) this.remember(slot, c);
     return slot;
   }
 
@@ -268,22 +271,26 @@ export class Observer {
     }
     // the slot alloc() would hand out, offered to the map in the same probe as the lookup
     const cand = this.freeTop > 0 ? this.free[this.freeTop - 1]! : this.nextSlot;
-    const got = this.slotOf.getOrAdd(s, cand);
+    const map = this.slotOf;
+    map.key = s;
+    const got = map.getOrAddKey(cand);
     if (got >= 0) {
       this.isNew = false;
-      this.remember(s, got, c);
+      this.remember(got, c);
       return got;
     }
     this.isNew = true;
     const slot = this.alloc();
-    if (s >= 0) this.remember(s, slot, c);
+    if (s >= 0) this.remember(slot, c);
     return slot;
   }
   private isNew = false;
 
   private slotDelete(): void {
     const s = this.evSkb;
-    this.slotOf.delete(s);
+    const map = this.slotOf;
+    map.key = s;
+    map.deleteKey();
     const cacheCpus = this.cacheCpus;
     const cacheKey = this.cacheKey;
     for (let k = 0; k < cacheCpus.length; k++) if (cacheKey[cacheCpus[k]!] === s) cacheKey[cacheCpus[k]!] = NO_KEY;
@@ -852,35 +859,35 @@ export class Observer {
 
   /** napi_poll, net_dev_xmit_timeout, dql_stall_detected, lost-events markers */
   private rare(v: BatchView, kind: number, i: number, row: number, prevRel: number): void {
-    const rel = this.evRel;
-    const devAt = (): number => (isNull(v.devN, i) ? -1 : v.devR[v.dev[i]!]!);
+    const code = isNull(v.devN, i) ? -1 : v.devR[v.dev[i]!]!;
     switch (kind) {
       case K.napiPoll:
-        this.napiPoll(v, i, row, rel, devAt());
+        this.napiPoll(v, i, row, code);
         break;
       case K.xmitTimeout: {
-        const d = this.devFor(devAt());
+        const d = this.devFor(code);
         d.timeoutRows.push(row);
         const drv = isNull(v.driverN, i) ? -1 : v.driverR[v.driver[i]!]!;
         if (drv >= 0) d.driver = this.names.driverNames[drv] ?? null;
         break;
       }
       case K.dqlStall: {
-        if (devAt() >= 0) this.devFor(devAt()).stallRows.push(row);
+        if (code >= 0) this.devFor(code).stallRows.push(row);
         break;
       }
       case K.lost:
-        this.lostMarker(v, i, row, rel, prevRel);
+        this.lostMarker(v, i, row, prevRel);
         break;
     }
   }
 
   /** One napi_poll of a device's NAPI: its cadence, full (work == budget) and idle polls (§F). */
-  private napiPoll(v: BatchView, i: number, row: number, rel: number, code: number): void {
+  private napiPoll(v: BatchView, i: number, row: number, code: number): void {
+    const rel = this.evRel;
     const name = code >= 0 ? this.names.devNames[code] : undefined;
     if (name === undefined || name === '(no_device)') {
       // per-CPU backlog NAPI (or no device field): known only by its pointer, kept apart from the devices
-      this.anonPoll(v, i, row, rel, name ?? null);
+      this.anonPoll(v, i, row, name ?? null);
       return;
     }
     const d = this.devFor(code);
@@ -917,7 +924,8 @@ export class Observer {
    * (any CPU when the tracer does not say which) to that CPU's next event, closed in run(); a perf LOST record is
    * written when the buffer has room again, so its own time is inside the window.
    */
-  private lostMarker(v: BatchView, i: number, row: number, rel: number, prevRel: number): void {
+  private lostMarker(v: BatchView, i: number, row: number, prevRel: number): void {
+    const rel = this.evRel;
     const lostN = isNull(v.packetsN, i) ? NULL_I32 : v.packets[i]!;
     const lost = lostN > 0 ? lostN : 0;
     this.lostEvents += lost;
@@ -936,7 +944,8 @@ export class Observer {
   }
 
   /** a napi_poll of a NAPI known only by its pointer: the wait after each full poll (§F, §I.12) */
-  private anonPoll(v: BatchView, i: number, row: number, rel: number, label: string | null): void {
+  private anonPoll(v: BatchView, i: number, row: number, label: string | null): void {
+    const rel = this.evRel;
     const nk = v.napi[i]!;
     let a = this.anonNapis.find((x) => x.napi === nk);
     if (!a) {
