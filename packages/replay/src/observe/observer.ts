@@ -153,8 +153,11 @@ export class Observer {
     // a table sized for the trace: live skbs are a small share of the rows, and rehashing a large table
     // while the pass runs costs more than the room (16 bytes per entry) it reserves
     this.slotOf = new PtrMap(Math.min(1 << 18, Math.max(1 << 12, names.n >> 5)));
-    this.cap = 1024;
-    this.lc = new Float64Array(this.cap * 8);
+    // the lifecycle pool likewise (zero-filled memory: pages the pass never reaches cost nothing)
+    let cap = 1024;
+    while (cap < names.n >> 5 && cap < 1 << 18) cap <<= 1;
+    this.cap = cap;
+    this.lc = new Float64Array(cap * 8);
   }
 
   private kindOfCode(code: number): number {
@@ -223,6 +226,18 @@ export class Observer {
   }
 
   private devForIfindex(ifi: number, k: number): DevObs {
+    // qdisc events come in runs on one device: a one-entry cache in front of the Map (a Map lookup per event
+    // showed in the profile)
+    if (ifi === this.lastIfindex) return this.lastIfindexDev!;
+    const d = this.devByIfindexSlow(ifi, k);
+    this.lastIfindex = ifi;
+    this.lastIfindexDev = d;
+    return d;
+  }
+  private lastIfindex = NULL_I32;
+  private lastIfindexDev: DevObs | null = null;
+
+  private devByIfindexSlow(ifi: number, k: number): DevObs {
     let d = this.devByIfindex.get(ifi);
     if (!d) {
       const bound = this.bindIfindex(ifi, k);
