@@ -27,7 +27,6 @@ import {
   type RowRange,
 } from './batches.js';
 import type { Chunk, Names, ValueArray } from '../columns.js';
-import { CellBlocks } from './cell-blocks.js';
 import { makeEventSchema, NotATraceError } from '@txreplay/ingest';
 
 const MAGIC = 'ARROW1';
@@ -500,7 +499,6 @@ class ArrowFileSource implements BatchSource {
   private closed = false;
   private ra: ReadAheadState | null = null;
   private readonly scratch = new Uint8Array(new ArrayBuffer(16));
-  private readonly cells: CellBlocks;
 
   constructor(
     private readonly fd: number,
@@ -511,7 +509,6 @@ class ArrowFileSource implements BatchSource {
     private readonly dictSnapshots: Map<string, (string | null)[]>,
   ) {
     this.metadata = schema.metadata;
-    this.cells = new CellBlocks(fd);
     const names = this.names;
     this.dictNamesOf = {
       event: names.event,
@@ -777,14 +774,14 @@ class ArrowFileSource implements BatchSource {
     const dreg = h.buffers[lay.buffer + 1];
     if (!fnode || !vreg || !dreg) return null;
     if (fnode.nullCount > 0 && vreg.length > 0) {
-      this.cells.read(meta.bodyOffset + vreg.offset + (i >> 3), 1, this.scratch);
+      read(this.fd, 1, meta.bodyOffset + vreg.offset + (i >> 3), this.scratch);
       if (((this.scratch[0]! >> (i & 7)) & 1) === 0) return null;
     }
     if (lay.width === 0) {
-      this.cells.read(meta.bodyOffset + dreg.offset + (i >> 3), 1, this.scratch);
+      read(this.fd, 1, meta.bodyOffset + dreg.offset + (i >> 3), this.scratch);
       return (this.scratch[0]! >> (i & 7)) & 1;
     }
-    this.cells.read(meta.bodyOffset + dreg.offset + i * lay.width, lay.width, this.scratch);
+    read(this.fd, lay.width, meta.bodyOffset + dreg.offset + i * lay.width, this.scratch);
     const v = lay.ctor(this.scratch.buffer as ArrayBuffer, 0, 1)[0]!;
     if (lay.dictId !== null)
       return this.remapFor(name, lay.dictId, meta.dictVersion.get(lay.dictId) ?? 0)[Number(v)] ?? null;
