@@ -3,18 +3,23 @@
 // The .arrow is made once by ingesting the multiqueue perf-script fixture repeated N times with shifted
 // timestamps and skb addresses (ingestToArrow), cached under $TMPDIR/txreplay-bench/.
 // Usage (after pnpm build): node scripts/bench-replay.mjs [minEvents=5000000] [runs=3] [--compare-table]
+//   [--base DIR]  also replay with the build in checkout DIR (e.g. main's), alternately in the same process, and
+//                 print this build / base CPU ratios (a loaded machine moves both sides alike)
+//   BENCH_RECORD=1 appends the figures to bench/history.jsonl (scripts/lib/bench-history.mjs)
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ingestToArrow } from '../packages/ingest/dist/index.js';
 import { loadForReplay, replayArrowFile, replayTable } from '../packages/replay/dist/index.js';
+import { compareAndRecord } from './lib/bench-history.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = process.env.TXREPLAY_SHARED ?? path.resolve(repoRoot, '../shared');
 const fixture = path.join(shared, 'traces', 'multiqueue', 'perf-script.txt');
-const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const baseDir = process.argv.indexOf('--base') > 0 ? process.argv[process.argv.indexOf('--base') + 1] : null;
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--') && a !== baseDir);
 const minEvents = Number(args[0] ?? 5_000_000);
 const runs = Number(args[1] ?? 3);
 const FIXTURE_EVENTS = 29484; // README event counts, perf-script.txt
@@ -67,35 +72,83 @@ function threadCpuS() {
   }
 }
 
-let best = Infinity;
-let bestCpu = Infinity;
-let bestMain = Infinity;
-let events = 0;
-let findings = 0;
-// diagnose from .arrow as the CLI runs it: record batch by record batch, only the needed column buffers read
-for (let i = 0; i < runs; i++) {
+// --base DIR: another checkout's build (e.g. main's), replayed alternately with this one in the same process
+const baseAt = process.argv.indexOf('--base');
+const sides = [{ name: 'this build', replay: replayArrowFile }];
+if (baseAt > 0) {
+  const dir = path.resolve(process.argv[baseAt + 1]);
+  const mod = await import(path.join(dir, 'packages/replay/dist/index.js'));
+  sides.push({ name: `base ${dir}`, replay: mod.replayArrowFile });
+}
+const load1 = () => loadavg()[0].toFixed(1);
+
+/** One diagnose from .arrow as the CLI runs it (record batch by record batch, only the needed column buffers read). */
+async function once(side) {
   const c0 = process.cpuUsage();
   const m0 = threadCpuS();
   const t0 = performance.now();
-  const r = await replayArrowFile(arrowPath, { maxSeriesPoints: 500 });
-  const s = (performance.now() - t0) / 1000;
+  const r = await side.replay(arrowPath, { maxSeriesPoints: 500 });
+  const wallS = (performance.now() - t0) / 1000;
   const cu = process.cpuUsage(c0);
   const m1 = threadCpuS();
-  const mainS = m0 === null || m1 === null ? null : m1 - m0;
-  if (mainS !== null) bestMain = Math.min(bestMain, mainS);
   const cpuS = (cu.user + cu.system) / 1e6;
-  events = r.trace.events;
-  findings = r.findings.length;
-  best = Math.min(best, s);
-  bestCpu = Math.min(bestCpu, cpuS);
+  const mainS = m0 === null || m1 === null ? null : m1 - m0;
+  return { wallS, cpuS, mainS, events: r.trace.events, findings: r.findings.length };
+}
+
+const results = sides.map(() => []);
+for (let i = 0; i < runs; i++) {
+  // alternate the order each round: neither side always runs right after the other's garbage
+  const order = i % 2 === 0 ? sides.map((_, k) => k) : sides.map((_, k) => k).reverse();
+  for (const k of order) {
+    const x = await once(sides[k]);
+    results[k].push(x);
+    const main = x.mainS === null ? 'n/a' : `${x.mainS.toFixed(2)} s`;
+    console.log(
+      `${sides.length > 1 ? `[${sides[k].name}] ` : ''}run ${i + 1}: ${x.events} events in ${x.wallS.toFixed(2)} s wall (${x.cpuS.toFixed(2)} s CPU: main thread ${main}, other threads ${x.mainS === null ? 'n/a' : `${(x.cpuS - x.mainS).toFixed(2)} s`}) → ${(x.events / x.wallS / 1e6).toFixed(2)} M events/s (${x.findings} findings; load ${load1()})`,
+    );
+  }
+}
+const best = (xs, key) => Math.min(...xs.map((x) => x[key] ?? Infinity));
+const median = (xs, key) => {
+  const v = xs.map((x) => x[key] ?? Infinity).sort((a, b) => a - b);
+  return v[v.length >> 1];
+};
+const events = results[0][0].events;
+for (let k = 0; k < sides.length; k++) {
+  const rs = results[k];
   console.log(
-    `run ${i + 1}: ${events} events in ${s.toFixed(2)} s wall (${cpuS.toFixed(2)} s CPU, main thread ${mainS === null ? 'n/a' : `${mainS.toFixed(2)} s`}) → ${(events / s / 1e6).toFixed(2)} M events/s (${findings} findings; load ${(await import('node:os')).loadavg()[0].toFixed(1)})`,
+    `${sides.length > 1 ? `[${sides[k].name}] ` : ''}diagnose from .arrow: ${(events / best(rs, 'wallS') / 1e6).toFixed(2)} M events/s end to end (best of ${runs} wall); main thread ${(events / best(rs, 'mainS') / 1e6).toFixed(2)} M events per CPU-second (best; median ${(events / median(rs, 'mainS') / 1e6).toFixed(2)}); other threads best ${best(
+      rs.map((x) => ({ o: x.cpuS - (x.mainS ?? 0) })),
+      'o',
+    ).toFixed(
+      2,
+    )} s CPU; ${(events / best(rs, 'cpuS') / 1e6).toFixed(2)} M events per CPU-second overall; load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}; ${events} events, ${(statSync(arrowPath).size / 1e6).toFixed(0)} MB arrow`,
   );
 }
-const load = (await import('node:os')).loadavg()[0].toFixed(1);
-console.log(
-  `diagnose from .arrow: ${(events / best / 1e6).toFixed(2)} M events/s end to end (best of ${runs} wall; ${(events / bestCpu / 1e6).toFixed(2)} M events per CPU-second; load average ${load}; ${events} events, ${(statSync(arrowPath).size / 1e6).toFixed(0)} MB arrow)`,
-);
+if (sides.length > 1)
+  console.log(
+    `this build / base, same process, alternated: main-thread CPU median ${(median(results[0], 'mainS') / median(results[1], 'mainS')).toFixed(3)}×, best ${(best(results[0], 'mainS') / best(results[1], 'mainS')).toFixed(3)}×; total CPU median ${(median(results[0], 'cpuS') / median(results[1], 'cpuS')).toFixed(3)}×`,
+  );
+compareAndRecord('replay', {
+  'diagnose from .arrow, end to end (best wall)': {
+    value: events / best(results[0], 'wallS') / 1e6,
+    unit: 'M events/s',
+    better: 'higher',
+  },
+  'main thread (best)': {
+    value: events / best(results[0], 'mainS') / 1e6,
+    unit: 'M events per CPU-s',
+    better: 'higher',
+  },
+  'all threads (best)': {
+    value: events / best(results[0], 'cpuS') / 1e6,
+    unit: 'M events per CPU-s',
+    better: 'higher',
+  },
+});
 if (process.argv.includes('--compare-table')) {
   // the whole-table path (tableFromIPC + replayTable) for comparison
   const t0 = performance.now();

@@ -29,38 +29,89 @@ export interface DqlStep {
   limitAfter: number;
 }
 
+/** DqlStream.next(): no call left, a dql_queued, a dql_completed */
+const STEP_DONE = 0;
+const STEP_QUEUED = 1;
+const STEP_COMPLETED = 2;
+
+/**
+ * One queue's observed BQL stream applied to `dql` one call at a time, in time order: the call's time, bytes and
+ * jiffies are fields (no object, no boxed float per call: a 5 M-event trace makes ~1.5 M calls).
+ */
+class DqlStream {
+  private a = 0;
+  private b = 0;
+  rel = Number.NaN;
+  bytes = 0;
+  jiffies = 0;
+  constructor(
+    private readonly q: QueueObs,
+    private readonly dql: Dql,
+    private readonly jiffiesOf: JiffiesOf,
+  ) {}
+
+  /** Apply the next call to the DQL: STEP_QUEUED / STEP_COMPLETED, or STEP_DONE at the end of the stream. */
+  next(): number {
+    const qt = this.q.dqlQueuedTs;
+    const ct = this.q.dqlCompletedTs;
+    const a = this.a;
+    const b = this.b;
+    if (a >= qt.length && b >= ct.length) return STEP_DONE;
+    // queued first on ties: the completion can only cover bytes already queued
+    if (b >= ct.length || (a < qt.length && qt.a[a]! <= ct.a[b]!)) {
+      const rel = qt.a[a]!;
+      const j = this.jiffiesOf(rel);
+      const bytes = this.q.dqlQueuedBytes.a[a]!;
+      this.dql.queued(bytes, j);
+      this.set(rel, bytes, j);
+      this.a = a + 1;
+      return STEP_QUEUED;
+    }
+    const rel = ct.a[b]!;
+    const j = this.jiffiesOf(rel);
+    let bytes = this.q.dqlCompletedBytes.a[b]!;
+    // never complete more than is in flight (dql_completed BUG_ON, §A.4): trace started mid-flight
+    const inflight = (this.dql.numQueued - this.dql.numCompleted) >>> 0;
+    if (bytes > inflight) bytes = inflight;
+    if (bytes > 0) this.dql.completed(bytes, j);
+    this.set(rel, bytes, j);
+    this.b = b + 1;
+    return STEP_COMPLETED;
+  }
+
+  private set(rel: number, bytes: number, jiffies: number): void {
+    this.rel = rel;
+    this.bytes = bytes;
+    this.jiffies = jiffies;
+  }
+}
+
 /**
  * Replay one queue's observed BQL stream through `dql` (fresh, or seeded by the caller from a kernel
  * snapshot). `onStep` sees every call in time order; returns the limit after each call.
  */
 export function driveDql(q: QueueObs, dql: Dql, jiffiesOf: JiffiesOf, onStep?: (s: DqlStep) => void): void {
-  const qt = q.dqlQueuedTs;
-  const qb = q.dqlQueuedBytes;
-  const ct = q.dqlCompletedTs;
-  const cb = q.dqlCompletedBytes;
-  let a = 0;
-  let b = 0;
-  while (a < qt.length || b < ct.length) {
-    // queued first on ties: the completion can only cover bytes already queued
-    const takeQueued = b >= ct.length || (a < qt.length && qt.get(a) <= ct.get(b));
-    if (takeQueued) {
-      const rel = qt.get(a);
-      const j = jiffiesOf(rel);
-      dql.queued(qb.get(a), j);
-      onStep?.({ rel, kind: 'queued', bytes: qb.get(a), jiffies: j, limitAfter: dql.limit });
-      a++;
-    } else {
-      const rel = ct.get(b);
-      const j = jiffiesOf(rel);
-      let bytes = cb.get(b);
-      // never complete more than is in flight (dql_completed BUG_ON, §A.4): trace started mid-flight
-      const inflight = (dql.numQueued - dql.numCompleted) >>> 0;
-      if (bytes > inflight) bytes = inflight;
-      if (bytes > 0) dql.completed(bytes, j);
-      onStep?.({ rel, kind: 'completed', bytes, jiffies: j, limitAfter: dql.limit });
-      b++;
-    }
-  }
+  const st = new DqlStream(q, dql, jiffiesOf);
+  for (let k = st.next(); k !== STEP_DONE; k = st.next())
+    onStep?.({
+      rel: st.rel,
+      kind: k === STEP_QUEUED ? 'queued' : 'completed',
+      bytes: st.bytes,
+      jiffies: st.jiffies,
+      limitAfter: dql.limit,
+    });
+}
+
+/**
+ * The first completion after which the detector has counted a stall (6.9+ dql_check_stall, §A.5): its time, or
+ * null; the whole stream is driven either way.
+ */
+export function firstStallRel(q: QueueObs, dql: Dql, jiffiesOf: JiffiesOf): number | null {
+  const st = new DqlStream(q, dql, jiffiesOf);
+  let first: number | null = null;
+  for (let k = st.next(); k !== STEP_DONE; k = st.next())
+    if (first === null && k === STEP_COMPLETED && dql.stallCnt > 0) first = st.rel;
+  return first;
 }
 
 function newQueueDql(kernel: string, hz: number, jiffies: number): Dql {
@@ -104,38 +155,51 @@ export function expectQueue(
   const e: QueueExpectation = { limitRel: new F64List(), limit: new F64List(), collapse: null, stops: 0, stoppedNs: 0 };
   if (q.dqlQueuedTs.length === 0) return e;
   const dql = newQueueDql(kernel, hz, jiffiesOf(firstRel));
-  let runStart = NaN;
-  let runEnd = NaN;
-  let runPackets = 0;
-  const closeRun = (): void => {
-    if (runPackets > 0 && (!e.collapse || runPackets > e.collapse.packets))
-      e.collapse = { startRel: runStart, endRel: runEnd, packets: runPackets, limitBytes: dql.minLimit };
-    runPackets = 0;
-  };
+  const run = new CollapseRun();
   let xoffSince = NaN;
-  driveDql(q, dql, jiffiesOf, (s) => {
-    if (s.kind === 'queued' && xoffSince !== xoffSince && dql.avail() < 0) {
-      xoffSince = s.rel;
+  const st = new DqlStream(q, dql, jiffiesOf);
+  for (let k = st.next(); k !== STEP_DONE; k = st.next()) {
+    const rel = st.rel;
+    if (k === STEP_QUEUED && xoffSince !== xoffSince && dql.avail() < 0) {
+      xoffSince = rel;
       e.stops++;
-    } else if (s.kind === 'completed' && xoffSince === xoffSince && s.bytes > 0 && dql.avail() >= 0) {
-      e.stoppedNs += s.rel - xoffSince;
+    } else if (k === STEP_COMPLETED && xoffSince === xoffSince && st.bytes > 0 && dql.avail() >= 0) {
+      e.stoppedNs += rel - xoffSince;
       xoffSince = NaN;
     }
-    if (e.limit.length === 0 || e.limit.last() !== s.limitAfter) {
-      e.limitRel.push(s.rel);
-      e.limit.push(s.limitAfter);
+    if (e.limit.length === 0 || e.limit.last() !== dql.limit) {
+      e.limitRel.push(rel);
+      e.limit.push(dql.limit);
     }
-    if (s.kind !== 'queued') return;
-    if (dql.limit === dql.minLimit && dql.avail() < 0) {
-      if (runPackets === 0) runStart = s.rel;
-      runEnd = s.rel;
-      runPackets++;
-    } else closeRun();
-  });
-  closeRun();
+    if (k !== STEP_QUEUED) continue;
+    if (dql.limit === dql.minLimit && dql.avail() < 0) run.add(rel);
+    else run.close(e, dql.minLimit);
+  }
+  run.close(e, dql.minLimit);
   if (xoffSince === xoffSince)
     e.stoppedNs += q.dqlCompletedTs.length > 0 || q.xmitTs.length > 0 ? Math.max(0, lastRelOf(q) - xoffSince) : 0;
   return e;
+}
+
+/** The current run of transmits that left the limit at min_limit with dql_avail() < 0 (§I.8). */
+class CollapseRun {
+  private startRel = Number.NaN;
+  private endRel = Number.NaN;
+  private packets = 0;
+
+  add(rel: number): void {
+    if (this.packets === 0) this.startRel = rel;
+    this.endRel = rel;
+    this.packets++;
+  }
+
+  /** The run ends: it is the expectation's collapse when the longest so far. */
+  close(e: QueueExpectation, minLimit: number): void {
+    const n = this.packets;
+    if (n > 0 && (!e.collapse || n > e.collapse.packets))
+      e.collapse = { startRel: this.startRel, endRel: this.endRel, packets: n, limitBytes: minLimit };
+    this.packets = 0;
+  }
 }
 
 function lastRelOf(q: QueueObs): number {

@@ -7,7 +7,7 @@
  * computes them (§A.5).
  */
 import { Dql, kernelBehaviour } from '@txreplay/model/core';
-import { driveDql, type JiffiesOf } from './expected-dql.js';
+import { firstStallRel, type JiffiesOf } from './expected-dql.js';
 import type { Observed } from './observe/records.js';
 
 export interface StallWhatIf {
@@ -65,10 +65,8 @@ export function stallThrsWhatIf(
         const dql = new Dql(behaviour);
         dql.init(hz, start); // netdev_init_one_queue: dql_init(&queue->dql, HZ) (§A.2)
         dql.setStallThrs(j, start);
-        let firstStallNs: bigint | null = null;
-        driveDql(q, dql, jiffiesOf, (s) => {
-          if (firstStallNs === null && s.kind === 'completed' && dql.stallCnt > 0) firstStallNs = ns(s.rel);
-        });
+        const firstRel = firstStallRel(q, dql, jiffiesOf);
+        const firstStallNs = firstRel === null ? null : ns(firstRel);
         out.push({
           dev: d.name,
           queue: q.queue,

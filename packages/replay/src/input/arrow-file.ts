@@ -522,6 +522,17 @@ class ArrowFileSource implements BatchSource {
     this.numRows = this.starts[this.starts.length - 1]!;
   }
 
+  /** remapFor of column `name` in batch b, kept per batch and column (chunk() asks once per row range) */
+  private batchRemap(b: number, name: ReplayColumn, id: number, meta: BatchMeta): Int32Array {
+    const j = REPLAY_COLUMNS.indexOf(name);
+    let perBatch = this.remapByBatch[b];
+    if (!perBatch) this.remapByBatch[b] = perBatch = [];
+    let r = perBatch[j];
+    if (!r) perBatch[j] = r = this.remapFor(name, id, meta.dictVersion.get(id) ?? 0);
+    return r;
+  }
+  private readonly remapByBatch: (Int32Array | undefined)[][] = [];
+
   private remapFor(column: ReplayColumn, id: number, version: number): Int32Array {
     const key = `${column}:${id}:${version}`;
     let r = this.remaps.get(key);
@@ -749,7 +760,7 @@ class ArrowFileSource implements BatchSource {
         length: n,
       };
     }
-    if (lay.dictId !== null) c.remap = this.remapFor(name, lay.dictId, meta.dictVersion.get(lay.dictId) ?? 0);
+    if (lay.dictId !== null) c.remap = this.batchRemap(b, name, lay.dictId, meta);
     return c;
   }
 

@@ -139,6 +139,10 @@ export class Observer {
   // events (GAP_ANY_CPU: not known) shows its next event
   private readonly lastRelOnCpu = new Float64Array(MAX_CPU).fill(NaN);
   private gapOpenCpu = GAP_NONE;
+  // the current event's time and skb key: fields, not arguments (a float passed to a call V8 did not inline is
+  // boxed, an allocation per call; a float field is written in place)
+  private evRel = Number.NaN;
+  private evSkb = Number.NaN;
   private firstRel = NaN;
   private lastRel = NaN;
 
@@ -149,8 +153,11 @@ export class Observer {
     // a table sized for the trace: live skbs are a small share of the rows, and rehashing a large table
     // while the pass runs costs more than the room (16 bytes per entry) it reserves
     this.slotOf = new PtrMap(Math.min(1 << 18, Math.max(1 << 12, names.n >> 5)));
-    this.cap = 1024;
-    this.lc = new Float64Array(this.cap * 8);
+    // the lifecycle pool likewise (zero-filled memory: pages the pass never reaches cost nothing)
+    let cap = 1024;
+    while (cap < names.n >> 5 && cap < 1 << 18) cap <<= 1;
+    this.cap = cap;
+    this.lc = new Float64Array(cap * 8);
   }
 
   private kindOfCode(code: number): number {
@@ -219,6 +226,18 @@ export class Observer {
   }
 
   private devForIfindex(ifi: number, k: number): DevObs {
+    // qdisc events come in runs on one device: a one-entry cache in front of the Map (a Map lookup per event
+    // showed in the profile)
+    if (ifi === this.lastIfindex) return this.lastIfindexDev!;
+    const d = this.devByIfindexSlow(ifi, k);
+    this.lastIfindex = ifi;
+    this.lastIfindexDev = d;
+    return d;
+  }
+  private lastIfindex = NULL_I32;
+  private lastIfindexDev: DevObs | null = null;
+
+  private devByIfindexSlow(ifi: number, k: number): DevObs {
     let d = this.devByIfindex.get(ifi);
     if (!d) {
       const bound = this.bindIfindex(ifi, k);
@@ -237,46 +256,56 @@ export class Observer {
     return d;
   }
 
-  private remember(s: number, slot: number, c: number): void {
+  /** CPU c's cache entry: the current event's skb is at `slot` */
+  private remember(slot: number, c: number): void {
     if (this.cacheSeen[c] === 0) {
       this.cacheSeen[c] = 1;
       this.cacheCpus.push(c);
     }
-    this.cacheKey[c] = s;
+    this.cacheKey[c] = this.evSkb;
     this.cacheSlot[c] = slot;
   }
 
   /** slot of skb key `s` (-1: none), through CPU c's cache entry */
-  private slotGet(s: number, c: number): number {
+  private slotGet(c: number): number {
+    const s = this.evSkb;
     if (this.cacheKey[c] === s) return this.cacheSlot[c]!;
-    const slot = this.slotOf.get(s);
-    if (slot >= 0) this.remember(s, slot, c);
+    const map = this.slotOf;
+    map.key = s;
+    const slot = map.getKey();
+    if (slot >= 0) this.remember(slot, c);
     return slot;
   }
 
   /** slot of skb key `s`, or a new slot bound to it (`isNew` tells which) */
-  private slotGetOrNew(s: number, c: number): number {
+  private slotGetOrNew(c: number): number {
+    const s = this.evSkb;
     if (this.cacheKey[c] === s) {
       this.isNew = false;
       return this.cacheSlot[c]!;
     }
     // the slot alloc() would hand out, offered to the map in the same probe as the lookup
     const cand = this.freeTop > 0 ? this.free[this.freeTop - 1]! : this.nextSlot;
-    const got = this.slotOf.getOrAdd(s, cand);
+    const map = this.slotOf;
+    map.key = s;
+    const got = map.getOrAddKey(cand);
     if (got >= 0) {
       this.isNew = false;
-      this.remember(s, got, c);
+      this.remember(got, c);
       return got;
     }
     this.isNew = true;
     const slot = this.alloc();
-    if (s >= 0) this.remember(s, slot, c);
+    if (s >= 0) this.remember(slot, c);
     return slot;
   }
   private isNew = false;
 
-  private slotDelete(s: number): void {
-    this.slotOf.delete(s);
+  private slotDelete(): void {
+    const s = this.evSkb;
+    const map = this.slotOf;
+    map.key = s;
+    map.deleteKey();
     const cacheCpus = this.cacheCpus;
     const cacheKey = this.cacheKey;
     for (let k = 0; k < cacheCpus.length; k++) if (cacheKey[cacheCpus[k]!] === s) cacheKey[cacheCpus[k]!] = NO_KEY;
@@ -314,12 +343,13 @@ export class Observer {
   }
 
   /** a series point for q at rel when its backlog or in-flight bytes changed (one point per time) */
-  private sample(q: QueueObs, rel: number): void {
-    q.series.push(rel, q.backlog, q.inflightBytes, q.lastStateRel);
+  private sample(q: QueueObs): void {
+    q.series.push(this.evRel, q.backlog, q.inflightBytes, q.lastStateRel);
   }
 
   /** a state observation on txq `q`: `bits` are the txq->state bits known at `rel` */
-  private observeState(q: QueueObs, bits: number, rel: number, row: number, byBusy: boolean, isDequeue: boolean): void {
+  private observeState(q: QueueObs, bits: number, row: number, byBusy: boolean, isDequeue: boolean): void {
+    const rel = this.evRel;
     if (bits === 0 && q.open[0] === null && q.open[1] === null && q.open[2] === null) {
       // the common case (awake, nothing open): no interval changes
       q.lastAwakeRel = rel;
@@ -404,7 +434,7 @@ export class Observer {
   run(v: BatchView, rowBase: number): boolean {
     this.prepare(v);
     const kindOf = this.kindOf;
-    const { tsRel, cpu, cpuN, event, eventR } = v;
+    const { tsRel, cpu, cpuN, event, eventR, skb } = v;
     const kindOfIdx = new Int32Array(eventR.length);
     for (let x = 0; x < eventR.length; x++) kindOfIdx[x] = eventR[x]! >= 0 ? kindOf[eventR[x]!]! : K.other;
     const m = v.n;
@@ -431,31 +461,33 @@ export class Observer {
         this.gapOpenCpu = GAP_NONE;
       }
       if (kind !== K.lost) this.lastRelOnCpu[c] = rel;
+      this.evRel = rel;
+      this.evSkb = skb[i]!;
       if (batchCpus.length > 0 && kind !== K.consume && kind !== K.kfree && cpuBatchQ[c]) this.flushBatch(c);
 
       switch (kind) {
         case K.netDevQueue:
-          this.netDevQueue(v, i, rel, c);
+          this.netDevQueue(v, i, c);
           break;
         case K.enqueue:
         case K.dequeue:
-          this.qdiscEvent(v, i, row, rel, c, kind === K.enqueue);
+          this.qdiscEvent(v, i, row, c, kind === K.enqueue);
           break;
         case K.startXmit:
-          this.startXmit(v, i, row, rel, c);
+          this.startXmit(v, i, row, c);
           break;
         case K.xmit:
-          this.xmit(v, i, row, rel, c);
+          this.xmit(v, i, row, c);
           break;
         case K.consume:
         case K.kfree:
-          this.skbFreed(v, i, row, rel, c, kind === K.kfree);
+          this.skbFreed(v, i, row, c, kind === K.kfree);
           break;
         case K.napiPoll:
         case K.xmitTimeout:
         case K.dqlStall:
         case K.lost:
-          this.rare(v, kind, i, row, rel, prevRel);
+          this.rare(v, kind, i, row, prevRel);
           break;
         default:
           break;
@@ -468,10 +500,11 @@ export class Observer {
   }
 
   /** net_dev_queue: a packet's lifecycle starts (§D.1); a live lifecycle at the same address ends unseen */
-  private netDevQueue(v: BatchView, i: number, rel: number, c: number): void {
+  private netDevQueue(v: BatchView, i: number, c: number): void {
+    const rel = this.evRel;
     const { devN, devR, dev, lenN, len } = v;
     const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
-    const slot = this.slotGetOrNew(v.skb[i]!, c);
+    const slot = this.slotGetOrNew(c);
     const lc = this.lc;
     const at = slot * 8;
     if (!this.isNew && lc[at + LC_STATE] === ST_XMIT) {
@@ -482,7 +515,7 @@ export class Observer {
         oq.inflightBytes -= lc[at + LC_LEN]!;
         oq.inflightPackets--;
         oq.implicitFrees++;
-        this.sample(oq, rel);
+        this.sample(oq);
       }
     }
     const l = lenN !== null && ((lenN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : len[i]!;
@@ -497,7 +530,8 @@ export class Observer {
   }
 
   /** qdisc_enqueue / qdisc_dequeue: backlog, sojourn time and the txq_state sample of a dequeue (§C, §D.6) */
-  private qdiscEvent(v: BatchView, i: number, row: number, rel: number, c: number, isEnqueue: boolean): void {
+  private qdiscEvent(v: BatchView, i: number, row: number, c: number, isEnqueue: boolean): void {
+    const rel = this.evRel;
     const { ifindexN, ifindex, parentN, parent } = v;
     const ifi = ifindexN !== null && ((ifindexN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : ifindex[i]!;
     if (ifi === NULL_I32 || ifi === 0) return; // ifindex=0: a qdisc with no device (noop/teardown)
@@ -514,8 +548,8 @@ export class Observer {
     }
     this.cpuQdiscQ[c] = q;
     this.cpuQdiscRel[c] = rel;
-    const s = v.skb[i]!;
-    const slot = s > 0 ? (this.cacheKey[c] === s ? this.cacheSlot[c]! : this.slotGet(s, c)) : -1;
+    const s = this.evSkb;
+    const slot = s > 0 ? (this.cacheKey[c] === s ? this.cacheSlot[c]! : this.slotGet(c)) : -1;
     if (isEnqueue) {
       q.enqueued++;
       q.backlog++;
@@ -525,21 +559,14 @@ export class Observer {
         lc[slot * 8 + LC_Q] = q.index;
         lc[slot * 8 + LC_ENQ] = rel;
       }
-    } else this.dequeued(v, i, row, rel, q, s, slot, c);
-    this.sample(q, rel);
+    } else this.dequeued(v, i, row, q, slot, c);
+    this.sample(q);
   }
 
   /** qdisc_dequeue: packets out of the qdisc, or a NULL dequeue (stopped txq or a withholding qdisc) */
-  private dequeued(
-    v: BatchView,
-    i: number,
-    row: number,
-    rel: number,
-    q: QueueObs,
-    s: number,
-    slot: number,
-    c: number,
-  ): void {
+  private dequeued(v: BatchView, i: number, row: number, q: QueueObs, slot: number, c: number): void {
+    const rel = this.evRel;
+    const s = this.evSkb;
     const { txqStateN, txqState } = v;
     const st = txqStateN !== null && ((txqStateN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : txqState[i]!;
     const bits = st === NULL_I32 ? -1 : st;
@@ -582,7 +609,7 @@ export class Observer {
       if (q.withheldFirstRow < 0) q.withheldFirstRow = row;
       q.withheldLastRow = row;
     }
-    if (bits >= 0) this.observeState(q, bits, rel, row, false, true);
+    if (bits >= 0) this.observeState(q, bits, row, false, true);
   }
 
   /**
@@ -602,14 +629,15 @@ export class Observer {
   }
 
   /** net_dev_start_xmit: the skb's TX queue (queue_mapping), and proof the txq was awake (§D.4) */
-  private startXmit(v: BatchView, i: number, row: number, rel: number, c: number): void {
+  private startXmit(v: BatchView, i: number, row: number, c: number): void {
+    const rel = this.evRel;
     const { devN, devR, dev, queueN, queue } = v;
     const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
     const qm = queueN !== null && ((queueN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : queue[i]!;
     const qi = qm === NULL_I32 ? 0 : qm;
     const q = (qi >= 0 && qi < 64 ? d.queueArr[qi] : undefined) ?? this.queueFor(d, qi);
     q.netDevQueue++;
-    const s = v.skb[i]!;
+    const s = this.evSkb;
     this.cpuStartQ[c] = q;
     this.cpuStartSkb[c] = s;
     // xmit_one runs only when !netif_xmit_frozen_or_stopped (§D.4): the txq was awake here
@@ -618,8 +646,8 @@ export class Observer {
       q.lastState = 0;
       q.lastStateRel = rel;
       q.lastStateRow = row;
-    } else this.observeState(q, 0, rel, row, false, false);
-    const slot = this.cacheKey[c] === s ? this.cacheSlot[c]! : this.slotGet(s, c);
+    } else this.observeState(q, 0, row, false, false);
+    const slot = this.cacheKey[c] === s ? this.cacheSlot[c]! : this.slotGet(c);
     if (slot >= 0) {
       const lc = this.lc;
       lc[slot * 8 + LC_Q] = q.index;
@@ -638,14 +666,14 @@ export class Observer {
   }
 
   /** net_dev_xmit: the driver's return code decides (§D.4): taken, NETDEV_TX_BUSY, or dropped */
-  private xmit(v: BatchView, i: number, row: number, rel: number, c: number): void {
+  private xmit(v: BatchView, i: number, row: number, c: number): void {
     const { devN, devR, dev, rcN, rc, lenN, len } = v;
     const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
     d.xmitEvents++;
-    const s = v.skb[i]!;
+    const s = this.evSkb;
     let q = this.cpuStartQ[c];
     if (!q || q.dev !== d || this.cpuStartSkb[c] !== s) {
-      const slot = this.slotGet(s, c);
+      const slot = this.slotGet(c);
       const lq = slot >= 0 ? this.qAt(slot) : null;
       q = lq && lq.dev === d ? lq : this.queueFor(d, 0);
     }
@@ -653,8 +681,8 @@ export class Observer {
     const r = rcN !== null && ((rcN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : rc[i]!;
     if (r === 0) {
       const l0 = lenN !== null && ((lenN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : len[i]!;
-      this.xmitOk(d, q, s, l0 === NULL_I32 ? 0 : l0, c, rel, row);
-    } else if (r === NETDEV_TX_BUSY) this.txBusy(q, s, c, rel, row);
+      this.xmitOk(d, q, l0 === NULL_I32 ? 0 : l0, c, row);
+    } else if (r === NETDEV_TX_BUSY) this.txBusy(q, c, row);
     else {
       if (this.cpuBulkQ[c] === q && this.cpuBulkLeft[c]! > 0) this.cpuBulkLeft[c]!--;
       // NET_XMIT_DROP (1) / NET_XMIT_CN (2) / errno: the driver consumed or dropped the skb (§D.4)
@@ -662,13 +690,14 @@ export class Observer {
       d.rcOther.set(r, (d.rcOther.get(r) ?? 0) + 1);
       if (d.rcDropFirstRow < 0) d.rcDropFirstRow = row;
       d.rcDropLastRow = row;
-      const slot = this.slotGet(s, c);
+      const slot = this.slotGet(c);
       if (slot >= 0) this.lc[slot * 8 + LC_STATE] = ST_NONE;
     }
   }
 
   /** net_dev_xmit rc=0: the driver took `l` bytes; one dql_queued (§B), in flight until freed */
-  private xmitOk(d: DevObs, q: QueueObs, s: number, l: number, c: number, rel: number, row: number): void {
+  private xmitOk(d: DevObs, q: QueueObs, l: number, c: number, row: number): void {
+    const rel = this.evRel;
     q.xmitOk++;
     if (this.cpuBulkQ[c] === q && this.cpuBulkLeft[c]! > 0) this.cpuBulkLeft[c]!--;
     q.bytesSent += l;
@@ -685,10 +714,10 @@ export class Observer {
     qb.a[bn] = l;
     qb.length = bn + 1;
     // the driver took the skb: at entry the txq was neither stopped nor frozen (§D.4)
-    if (q.open[0] !== null || q.open[1] !== null || q.open[2] !== null) this.observeState(q, 0, rel, row, false, false);
+    if (q.open[0] !== null || q.open[1] !== null || q.open[2] !== null) this.observeState(q, 0, row, false, false);
     q.busyRun = 0;
     q.busyRunSkb = NULL_PTR;
-    const slot = this.slotGetOrNew(s, c);
+    const slot = this.slotGetOrNew(c);
     const lc = this.lc;
     const at = slot * 8;
     if (this.isNew) {
@@ -701,14 +730,14 @@ export class Observer {
     lc[at + LC_LEN] = l;
     lc[at + LC_CPU] = c;
     lc[at + LC_XMIT] = rel;
-    this.sample(q, rel);
+    this.sample(q);
   }
 
   /** consume_skb / kfree_skb: a qdisc drop, a TX completion, or neither; the lifecycle ends */
-  private skbFreed(v: BatchView, i: number, row: number, rel: number, c: number, isKfree: boolean): void {
+  private skbFreed(v: BatchView, i: number, row: number, c: number, isKfree: boolean): void {
     const { reasonN, reasonR, reason } = v;
-    const s = v.skb[i]!;
-    const slot = this.cacheKey[c] === s ? this.cacheSlot[c]! : this.slotGet(s, c);
+    const s = this.evSkb;
+    const slot = this.cacheKey[c] === s ? this.cacheSlot[c]! : this.slotGet(c);
     const rsn = isKfree && !(reasonN !== null && ((reasonN[i >> 3]! >> (i & 7)) & 1) === 0) ? reasonR[reason[i]!]! : -1;
     // a numeric reason is read as a qdisc drop only where nothing but the qdisc can drop: an skb freed
     // after net_dev_queue and before any qdisc_enqueue (§D.2: the qdisc refused it at enqueue)
@@ -719,10 +748,10 @@ export class Observer {
     const qdiscDrop = rk === REASON_QDISC || (rk === REASON_NUMERIC && slot >= 0 && state === ST_QUEUED);
     if (rk === REASON_NUMERIC) this.numericReason(rsn, qdiscDrop);
     else if (rk === REASON_NEIGH) this.neighDrop(rsn, row);
-    if (qdiscDrop) this.qdiscDrop(slot, rel, row);
-    else if (slot >= 0 && state === ST_XMIT) this.completion(slot, c, rel, row);
+    if (qdiscDrop) this.qdiscDrop(slot, row);
+    else if (slot >= 0 && state === ST_XMIT) this.completion(slot, c, row);
     if (slot >= 0) {
-      this.slotDelete(s);
+      this.slotDelete();
       lc[slot * 8 + LC_STATE] = ST_NONE;
       lc[slot * 8 + LC_Q] = -1;
       this.release(slot);
@@ -734,7 +763,9 @@ export class Observer {
    * list back into the qdisc, counting each (requeues += list length); a transmit on the qdisc bypass path (no
    * dequeue before it) requeues just the one skb
    */
-  private txBusy(q: QueueObs, s: number, c: number, rel: number, row: number): void {
+  private txBusy(q: QueueObs, c: number, row: number): void {
+    const rel = this.evRel;
+    const s = this.evSkb;
     const back = this.cpuBulkQ[c] === q && this.cpuBulkLeft[c]! > 0 ? this.cpuBulkLeft[c]! : 1;
     this.cpuBulkLeft[c] = 0;
     q.txBusy++;
@@ -751,18 +782,18 @@ export class Observer {
     if (q.busyRunRows.length < 8) q.busyRunRows.push(row);
     if (q.busyRun > q.longestBusyRun) q.longestBusyRun = q.busyRun;
     // a driver that returns BUSY has (if it is correct) stopped the queue first (§I.3)
-    this.observeState(q, DRV_XOFF | (q.open[1] ? STACK_XOFF : 0), rel, row, true, false);
+    this.observeState(q, DRV_XOFF | (q.open[1] ? STACK_XOFF : 0), row, true, false);
     q.pendingBusyCheck = true;
     q.pendingBusyRow = row;
     q.pendingBusyCompletions = q.completions;
-    const slot = this.slotGet(s, c);
+    const slot = this.slotGet(c);
     if (slot >= 0) {
       const lc = this.lc;
       lc[slot * 8 + LC_STATE] = ST_ENQ;
       lc[slot * 8 + LC_Q] = q.index;
       lc[slot * 8 + LC_ENQ] = rel;
     }
-    this.sample(q, rel);
+    this.sample(q);
   }
 
   /** a drop in the neighbour layer (§D.3: not a qdisc drop): counted per reason, first and last row kept */
@@ -787,7 +818,8 @@ export class Observer {
    * §D.2/§D.3: the qdisc refused the skb (no qdisc_enqueue fired for it); attribute it to the qdisc this CPU
    * ran since the skb's net_dev_queue, else to the device's only queue.
    */
-  private qdiscDrop(slot: number, rel: number, row: number): void {
+  private qdiscDrop(slot: number, row: number): void {
+    const rel = this.evRel;
     const lc = this.lc;
     let q: QueueObs | null = null;
     if (slot >= 0 && lc[slot * 8 + LC_STATE] === ST_QUEUED) {
@@ -808,13 +840,14 @@ export class Observer {
       if (slot >= 0 && lc[slot * 8 + LC_STATE]! !== ST_QUEUED && lc[slot * 8 + LC_STATE]! !== ST_NONE) {
         q.dropsInside++;
         q.backlog = Math.max(0, q.backlog - 1); // dropped from inside the qdisc (e.g. head drop)
-        this.sample(q, rel);
+        this.sample(q);
       }
     } else this.unattributedDrops++;
   }
 
   /** a transmitted skb freed: one completion, batched per CPU into dql_completed calls */
-  private completion(slot: number, c: number, rel: number, row: number): void {
+  private completion(slot: number, c: number, row: number): void {
+    const rel = this.evRel;
     const lc = this.lc;
     const q = this.qAt(slot)!;
     const l = lc[slot * 8 + LC_LEN]!;
@@ -836,39 +869,40 @@ export class Observer {
     }
     this.cpuBatchBytes[c] = this.cpuBatchBytes[c]! + l;
     this.cpuBatchRel[c] = rel;
-    this.sample(q, rel);
+    this.sample(q);
   }
 
   /** napi_poll, net_dev_xmit_timeout, dql_stall_detected, lost-events markers */
-  private rare(v: BatchView, kind: number, i: number, row: number, rel: number, prevRel: number): void {
-    const devAt = (): number => (isNull(v.devN, i) ? -1 : v.devR[v.dev[i]!]!);
+  private rare(v: BatchView, kind: number, i: number, row: number, prevRel: number): void {
+    const code = isNull(v.devN, i) ? -1 : v.devR[v.dev[i]!]!;
     switch (kind) {
       case K.napiPoll:
-        this.napiPoll(v, i, row, rel, devAt());
+        this.napiPoll(v, i, row, code);
         break;
       case K.xmitTimeout: {
-        const d = this.devFor(devAt());
+        const d = this.devFor(code);
         d.timeoutRows.push(row);
         const drv = isNull(v.driverN, i) ? -1 : v.driverR[v.driver[i]!]!;
         if (drv >= 0) d.driver = this.names.driverNames[drv] ?? null;
         break;
       }
       case K.dqlStall: {
-        if (devAt() >= 0) this.devFor(devAt()).stallRows.push(row);
+        if (code >= 0) this.devFor(code).stallRows.push(row);
         break;
       }
       case K.lost:
-        this.lostMarker(v, i, row, rel, prevRel);
+        this.lostMarker(v, i, row, prevRel);
         break;
     }
   }
 
   /** One napi_poll of a device's NAPI: its cadence, full (work == budget) and idle polls (§F). */
-  private napiPoll(v: BatchView, i: number, row: number, rel: number, code: number): void {
+  private napiPoll(v: BatchView, i: number, row: number, code: number): void {
+    const rel = this.evRel;
     const name = code >= 0 ? this.names.devNames[code] : undefined;
     if (name === undefined || name === '(no_device)') {
       // per-CPU backlog NAPI (or no device field): known only by its pointer, kept apart from the devices
-      this.anonPoll(v, i, row, rel, name ?? null);
+      this.anonPoll(v, i, row, name ?? null);
       return;
     }
     const d = this.devFor(code);
@@ -905,7 +939,8 @@ export class Observer {
    * (any CPU when the tracer does not say which) to that CPU's next event, closed in run(); a perf LOST record is
    * written when the buffer has room again, so its own time is inside the window.
    */
-  private lostMarker(v: BatchView, i: number, row: number, rel: number, prevRel: number): void {
+  private lostMarker(v: BatchView, i: number, row: number, prevRel: number): void {
+    const rel = this.evRel;
     const lostN = isNull(v.packetsN, i) ? NULL_I32 : v.packets[i]!;
     const lost = lostN > 0 ? lostN : 0;
     this.lostEvents += lost;
@@ -924,7 +959,8 @@ export class Observer {
   }
 
   /** a napi_poll of a NAPI known only by its pointer: the wait after each full poll (§F, §I.12) */
-  private anonPoll(v: BatchView, i: number, row: number, rel: number, label: string | null): void {
+  private anonPoll(v: BatchView, i: number, row: number, label: string | null): void {
+    const rel = this.evRel;
     const nk = v.napi[i]!;
     let a = this.anonNapis.find((x) => x.napi === nk);
     if (!a) {

@@ -39,6 +39,9 @@ export class SeriesStore {
   // enqueues since the last state observation: backlog rises of the points at or after riseFrom
   private riseFrom = Number.NaN;
   private closedRise = 0;
+  // toBuckets' picks of one bucket (indices, then time/backlog/in-flight of each)
+  private readonly pickScratch = new Int32Array(REPS);
+  private readonly valScratch = new Float64Array(3 * REPS);
 
   /** `buckets`: points held before merging (even; tests use few) */
   constructor(private readonly buckets = SERIES_BUCKETS) {}
@@ -54,7 +57,7 @@ export class SeriesStore {
         return;
       }
       if (this.pTs >= this.riseFrom) this.closedRise += this.openRise();
-      this.commit(this.pTs, this.pB, this.pI);
+      this.commit();
       this.prevB = this.pB;
     }
     this.pTs = rel;
@@ -98,11 +101,22 @@ export class SeriesStore {
   /** the buckets' representatives in time order, each point once */
   private bucketPoints(ts: Float64Array, backlog: Float64Array, inflight: Float64Array): number {
     let m = 0;
-    const order = [0, 1, 2, 3, 4];
+    const order = new Int32Array(REPS);
+    const tss = this.ts;
     for (let k = 0; k < this.n; k++) {
       const o = k * REPS;
-      order.sort((x, y) => this.ts[o + x]! - this.ts[o + y]! || x - y);
-      for (const r of order) {
+      // the REPS representatives by (time, rep): an insertion sort in place (Array.sort's comparator calls box
+      // the float times, ~20 MB of garbage per 8192 buckets)
+      for (let r = 0; r < REPS; r++) {
+        let j = r;
+        while (j > 0 && tss[o + order[j - 1]!]! > tss[o + r]!) {
+          order[j] = order[j - 1]!;
+          j--;
+        }
+        order[j] = r;
+      }
+      for (let x = 0; x < REPS; x++) {
+        const r = order[x]!;
         const t = this.ts[o + r]!;
         if (m > 0 && ts[m - 1] === t) continue;
         ts[m] = t;
@@ -130,7 +144,10 @@ export class SeriesStore {
   }
 
   /** Add a closed point: to the exact points, the last bucket, or a new one (merging when the buckets are full). */
-  private commit(t: number, b: number, i: number): void {
+  private commit(): void {
+    // the open point, read here rather than passed: float arguments to a call V8 does not inline are boxed
+    const b = this.pB;
+    const i = this.pI;
     if (this.width === 1) {
       const n = this.n;
       if (n === this.ts.length) {
@@ -138,9 +155,7 @@ export class SeriesStore {
         else this.grow();
       }
       if (this.width === 1) {
-        this.ts[n] = t;
-        this.bl[n] = b;
-        this.inf[n] = i;
+        this.putOpen(n);
         this.n = n + 1;
         return;
       }
@@ -148,17 +163,24 @@ export class SeriesStore {
     if (this.fill === this.width) {
       if (this.n === this.buckets) this.mergePairs();
       const o = this.n++ * REPS;
-      for (let r = 0; r < REPS; r++) this.setRep(o + r, t, b, i);
+      for (let r = 0; r < REPS; r++) this.putOpen(o + r);
       this.fill = 1;
       return;
     }
     const o = (this.n - 1) * REPS;
-    if (b < this.bl[o + R_BMIN]!) this.setRep(o + R_BMIN, t, b, i);
-    if (b > this.bl[o + R_BMAX]!) this.setRep(o + R_BMAX, t, b, i);
-    if (i < this.inf[o + R_IMIN]!) this.setRep(o + R_IMIN, t, b, i);
-    if (i > this.inf[o + R_IMAX]!) this.setRep(o + R_IMAX, t, b, i);
-    this.setRep(o + R_LAST, t, b, i);
+    if (b < this.bl[o + R_BMIN]!) this.putOpen(o + R_BMIN);
+    if (b > this.bl[o + R_BMAX]!) this.putOpen(o + R_BMAX);
+    if (i < this.inf[o + R_IMIN]!) this.putOpen(o + R_IMIN);
+    if (i > this.inf[o + R_IMAX]!) this.putOpen(o + R_IMAX);
+    this.putOpen(o + R_LAST);
     this.fill++;
+  }
+
+  /** The open point into slot `at` (no float arguments: see commit). */
+  private putOpen(at: number): void {
+    this.ts[at] = this.pTs;
+    this.bl[at] = this.pB;
+    this.inf[at] = this.pI;
   }
 
   /**
@@ -180,10 +202,20 @@ export class SeriesStore {
         if (this.inf[p]! < this.inf[iMin]!) iMin = p;
         if (this.inf[p]! > this.inf[iMax]!) iMax = p;
       }
-      const picks = [bMin, bMax, iMin, iMax, from + w - 1].map(
-        (p) => [this.ts[p]!, this.bl[p]!, this.inf[p]!] as const,
-      );
-      for (let r = 0; r < REPS; r++) this.setRep(k * REPS + r, picks[r]![0], picks[r]![1], picks[r]![2]);
+      // read every pick before writing (the bucket's slots may hold its own points)
+      const pick = this.pickScratch;
+      pick[0] = bMin;
+      pick[1] = bMax;
+      pick[2] = iMin;
+      pick[3] = iMax;
+      pick[4] = from + w - 1;
+      const vals = this.valScratch;
+      for (let r = 0; r < REPS; r++) {
+        vals[3 * r] = this.ts[pick[r]!]!;
+        vals[3 * r + 1] = this.bl[pick[r]!]!;
+        vals[3 * r + 2] = this.inf[pick[r]!]!;
+      }
+      for (let r = 0; r < REPS; r++) this.setRep(k * REPS + r, vals[3 * r]!, vals[3 * r + 1]!, vals[3 * r + 2]!);
     }
     this.n = nb;
     this.width = w;
