@@ -42,6 +42,10 @@ export class PerfState {
   recordOffset = 0;
   /** records emitted since the reader last paused */
   emitted = 0;
+  /** bytes after the record outside header.size, or their promise (a pipe-mode header record): awaited next */
+  pendingExtra: number | Promise<number> = 0;
+  /** the type of the record pendingExtra belongs to */
+  pendingType = 0;
 
   constructor(
     readonly stats: BinaryReaderStats,
