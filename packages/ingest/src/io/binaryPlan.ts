@@ -44,7 +44,6 @@ const Kind = {
 type Kind = (typeof Kind)[keyof typeof Kind];
 
 type IntColumn = 'len' | 'rc' | 'queue' | 'ifindex' | 'packets' | 'work' | 'budget' | 'handle' | 'parent' | 'txq_state';
-type PtrColumn = 'skbaddr' | 'napi';
 type StrColumn = 'dev' | 'driver' | 'reason' | 'location';
 
 interface Step {
@@ -56,6 +55,10 @@ interface Step {
   /** printed unsigned (%u %x %X) */
   unsigned: boolean;
   table: Map<number, string> | null;
+  /** the row builder's arrays for `col` (PlanApplier.bind): no lookup by column name per event */
+  values: Int32Array | Uint32Array | Int16Array | null;
+  valid: Uint8Array | null;
+  halves: Uint32Array | null;
 }
 
 export interface ColumnPlan {
@@ -171,7 +174,16 @@ function stepOf(fmt: EventFormat, col: ColumnName, arg: PrintArg, p: Conversion,
     return null;
   const bits = BITS[p.len] ?? 32;
   const hex = p.conv === 'x' || p.conv === 'X';
-  const base = { col, field, bits, unsigned: p.conv === 'u' || hex, table: null };
+  const base = {
+    col,
+    field,
+    bits,
+    unsigned: p.conv === 'u' || hex,
+    table: null,
+    values: null,
+    valid: null,
+    halves: null,
+  };
   const intField = field.kind === 'int' && (field.size === 1 || field.size === 2 || field.size === 4);
   const int64 = field.kind === 'int' && field.size === 8;
   switch (kind) {
@@ -225,6 +237,19 @@ export class PlanApplier {
     private readonly resolve: SymbolResolver | undefined,
   ) {}
 
+  /** Point the plan's steps at this applier's column arrays (once per plan: the arrays stay, batches copy out). */
+  bind(plan: ColumnPlan): ColumnPlan {
+    const cols = this.cols;
+    for (const s of plan.steps) {
+      s.valid = cols.valid[s.col];
+      if (s.kind === Kind.Ptr) s.halves = s.col === 'skbaddr' ? cols.halves.skbaddr : cols.halves.napi;
+      else if (s.kind === Kind.UDec || s.kind === Kind.Dec || s.kind === Kind.Num32)
+        s.values = cols.values[s.col as IntColumn];
+      else s.values = cols.values[s.col as StrColumn];
+    }
+    return plan;
+  }
+
   apply(plan: ColumnPlan, r: number, buf: Buffer, start: number, end: number, le: boolean): boolean {
     const cols = this.cols;
     for (const s of plan.steps) {
@@ -244,10 +269,10 @@ export class PlanApplier {
             lo = v >>> 0;
             hi = v < 0 && s.bits === 64 ? 0xffffffff : 0;
           }
-          const h = s.col === 'skbaddr' ? cols.halves.skbaddr : cols.halves.napi;
+          const h = s.halves!;
           h[2 * r] = lo;
           h[2 * r + 1] = hi;
-          cols.valid[s.col as PtrColumn][r] = 1;
+          s.valid![r] = 1;
           break;
         }
         case Kind.UDec:
@@ -260,8 +285,8 @@ export class PlanApplier {
           if (s.kind === Kind.UDec && (n < 0 || n > 0xffffffff)) return false;
           if (s.kind === Kind.Num32 && s.unsigned && n > 0xffffffff) return false;
           if (s.kind !== Kind.Num32 && (n > 0x7fffffff * 2 + 1 || n < -0x80000000)) return false;
-          cols.values[s.col as IntColumn][r] = n;
-          cols.valid[s.col as IntColumn][r] = 1;
+          s.values![r] = n;
+          s.valid![r] = 1;
           break;
         }
         default: {
@@ -302,13 +327,13 @@ export class PlanApplier {
     this.lastB = b;
     const prev = this.last.get(s);
     if (prev === undefined || !sameBytes(prev.bytes, buf, a, b)) return false;
-    this.cols.values[s.col as StrColumn][r] = prev.idx;
-    this.cols.valid[s.col as StrColumn][r] = 1;
+    s.values![r] = prev.idx;
+    s.valid![r] = 1;
     return true;
   }
 
   private remember(s: Step, buf: Buffer, r: number): void {
-    const idx = this.cols.values[s.col as StrColumn][r]!;
+    const idx = s.values![r]!;
     this.last.set(s, { bytes: Buffer.from(buf.subarray(this.lastA, this.lastB)), idx });
   }
 

@@ -76,6 +76,7 @@ export class BinaryRows implements RecordSink {
     if (i === undefined) {
       const name = canonicalEvent(fmt.event);
       const plan = this.opts.direct === false ? null : columnPlan(fmt);
+      if (plan !== null) this.applier.bind(plan);
       i = { plan, eventIdx: this.cols.dicts.event.intern(name), ev: eventId(name), name };
       this.formats.set(fmt, i);
     }

@@ -18,13 +18,14 @@ export interface ChunkPull {
   prefixes?: boolean;
 }
 
-export function fileRangePull(fh: FileHandle, start: number, end: number, chunk = CHUNK): ChunkPull {
+/** `shared`: chunks in SharedArrayBuffers (a binary worker hands their records to the main thread uncopied). */
+export function fileRangePull(fh: FileHandle, start: number, end: number, chunk = CHUNK, shared = false): ChunkPull {
   let pos = start;
   const pull: ChunkPull = async (minBytes, prefix) => {
     if (pos >= end) return null;
     const keep = prefix?.length ?? 0;
     const len = Math.min(end - pos, Math.max(chunk, minBytes));
-    const buf = Buffer.allocUnsafe(keep + len);
+    const buf = shared ? Buffer.from(new SharedArrayBuffer(keep + len)) : Buffer.allocUnsafe(keep + len);
     if (prefix !== undefined) prefix.copy(buf, 0);
     let got = 0;
     while (got < len) {
