@@ -165,6 +165,17 @@ function partOf(c: CompiledPrintFmt, i: number): Conversion {
 
 const BITS: Record<string, number> = { hh: 8, h: 16, l: 64, ll: 64, z: 64, '': 32 };
 
+function newStep(
+  kind: Kind,
+  col: ColumnName,
+  field: FormatField,
+  bits: number,
+  unsigned: boolean,
+  table: Map<number, string> | null,
+): Step {
+  return { kind, col, field, bits, unsigned, table, values: null, valid: null, halves: null };
+}
+
 /** The step that reads `col` from argument `arg` printed by conversion `p`, or null when the text rules differ. */
 function stepOf(fmt: EventFormat, col: ColumnName, arg: PrintArg, p: Conversion, hexPrefix: boolean): Step | null {
   const kind = COLUMN_KIND[col];
@@ -174,16 +185,10 @@ function stepOf(fmt: EventFormat, col: ColumnName, arg: PrintArg, p: Conversion,
     return null;
   const bits = BITS[p.len] ?? 32;
   const hex = p.conv === 'x' || p.conv === 'X';
-  const base = {
-    col,
-    field,
-    bits,
-    unsigned: p.conv === 'u' || hex,
-    table: null,
-    values: null,
-    valid: null,
-    halves: null,
-  };
+  const unsigned = p.conv === 'u' || hex;
+  // every step has one shape (one hidden class): apply() reads them without a map check per kind
+  const step = (k: Kind, b = bits, table: Map<number, string> | null = null): Step =>
+    newStep(k, col, field, b, unsigned, table);
   const intField = field.kind === 'int' && (field.size === 1 || field.size === 2 || field.size === 4);
   const int64 = field.kind === 'int' && field.size === 8;
   switch (kind) {
@@ -192,18 +197,18 @@ function stepOf(fmt: EventFormat, col: ColumnName, arg: PrintArg, p: Conversion,
       // a hex conversion narrower than the field would cut the pointer
       if (!ok || field.kind !== 'int' || (p.conv !== 'p' && bits < field.size * 8)) return null;
       // %p prints the value as 64-bit unsigned (printFmt.ts): a negative int field sign-extends
-      return { ...base, kind, bits: p.conv === 'p' ? 64 : bits };
+      return step(kind, p.conv === 'p' ? 64 : bits);
     }
     case Kind.UDec:
     case Kind.Dec: {
       const dec = p.conv === 'd' || p.conv === 'i' || p.conv === 'u';
-      return dec && !hexPrefix && (intField || int64) ? { ...base, kind } : null;
+      return dec && !hexPrefix && (intField || int64) ? step(kind) : null;
     }
     case Kind.Num32: {
       // `0x%X` (hex after the format's own 0x, or %#x) or a decimal conversion: parseNum32 reads both
       const ok = hexPrefix ? hex && !p.flags.includes('#') : p.conv === 'd' || p.conv === 'u' || p.conv === 'i' || hex;
       if (!ok || !(intField || int64) || (!hexPrefix && hex && !p.flags.includes('#'))) return null;
-      return { ...base, kind };
+      return step(kind);
     }
     case Kind.Str:
       if (hexPrefix) return null;
@@ -211,15 +216,15 @@ function stepOf(fmt: EventFormat, col: ColumnName, arg: PrintArg, p: Conversion,
         if (p.conv !== 's' || !intField) return null;
         const table = new Map<number, string>();
         for (const [k, v] of arg.table) table.set(Number(k), v);
-        return { ...base, kind: Kind.Sym, table };
+        return step(Kind.Sym, bits, table);
       }
-      if (p.conv === 's' && (field.kind === 'string' || field.kind === 'dynString')) return { ...base, kind };
+      if (p.conv === 's' && (field.kind === 'string' || field.kind === 'dynString')) return step(kind);
       if (
         ['pS', 'ps', 'pB', 'pF', 'pf'].includes(p.conv) &&
         field.kind === 'int' &&
         (field.size === 8 || field.size === 4)
       )
-        return { ...base, kind: Kind.Loc };
+        return step(Kind.Loc);
       return null;
     default:
       return null;

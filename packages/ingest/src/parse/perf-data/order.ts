@@ -41,10 +41,12 @@ export class SampleQueue<Task> {
   private nfree = 0;
   private next = 0;
   private pushed = 0;
-  private maxHi = 0;
-  private maxLo = 0;
-  private flushHi = 0;
-  private flushLo = 0;
+  // uint32 halves go past the small-integer range: stored as doubles from the start (-0), since a field that
+  // changes representation invalidates the optimized code of every function that read it
+  private maxHi = -0;
+  private maxLo = -0;
+  private flushHi = -0;
+  private flushLo = -0;
   /** Without FINISHED_ROUND records, flush (everything up to the middle timestamp) past this many entries. */
   constructor(private readonly maxPending = 1 << 18) {}
 

@@ -56,7 +56,17 @@ export class PerfState {
   /** ids below 2^53 by their Number value (perf hands out small ids): looked up without a BigInt per sample */
   byIdNumber = new Map<number, PerfAttr>();
   /** the sample being parsed (one object for all samples) */
-  readonly scratch: ParsedSample = { pid: -1, tid: Number.NaN, cpu: -1, timeHi: 0, timeLo: 0, rawStart: 0, rawEnd: 0 };
+  readonly scratch: ParsedSample = {
+    pid: -1,
+    tid: Number.NaN,
+    cpu: -1,
+    // doubles from the start (-0): a uint32 half past 2^30 would change the field's representation, and with it the
+    // object's map, under code already optimized for it
+    timeHi: -0,
+    timeLo: -0,
+    rawStart: 0,
+    rawEnd: 0,
+  };
 
   /** every attr lays its samples out alike (one sample_type / read_format): no id lookup per sample */
   private uniform = true;
