@@ -56,8 +56,10 @@ export class RefSink implements RecordSink {
   private le = true;
   private chunks: SharedArrayBuffer[] = [];
   private readonly chunkIdx = new Map<ArrayBufferLike, number>();
-  private lastAb: ArrayBufferLike | null = null;
+  /** the view the last record lay in, its chunk index and the offset of its first byte there */
+  private lastBuf: Buffer | null = null;
   private lastChunk = 0;
+  private lastAt = 0;
   private losts: LostWindow[] = [];
   private readonly formats = new Map<EventFormat, number>();
   private newFormats: EventFormat[] = [];
@@ -92,12 +94,12 @@ export class RefSink implements RecordSink {
     const i = this.slot();
     this.le = le;
     this.fmt[i] = fmt === this.lastFmt ? this.lastFmtIdx : this.formatIdx(fmt);
-    const ab = buf.buffer;
-    if (ab instanceof SharedArrayBuffer) {
-      this.chunk[i] = ab === this.lastAb ? this.lastChunk : this.chunkOf(ab);
-      this.start[i] = buf.byteOffset + start;
-      this.end[i] = buf.byteOffset + end;
-    } else this.spillCopy(i, buf, start, end);
+    // records come in runs from one chunk or page: located once per run
+    if (buf !== this.lastBuf) this.locate(buf);
+    const at = this.lastAt;
+    this.chunk[i] = this.lastChunk;
+    this.start[i] = at + start;
+    this.end[i] = at + end;
     this.hi[i] = tsHi;
     this.lo[i] = tsLo;
     this.cpu[i] = cpu;
@@ -138,7 +140,7 @@ export class RefSink implements RecordSink {
     this.chunks = [];
     this.chunkIdx.clear();
     this.spilled.clear();
-    this.lastAb = null;
+    this.lastBuf = null;
     this.losts = [];
     this.newFormats = [];
     this.newComms = [];
@@ -169,6 +171,34 @@ export class RefSink implements RecordSink {
     this.comm = more(this.comm, new Int32Array(k));
   }
 
+  /** Where `buf`'s bytes are in this message's chunks: lastChunk, lastAt (of buf[0]). */
+  private locate(buf: Buffer): void {
+    const ab = buf.buffer;
+    if (ab instanceof SharedArrayBuffer) {
+      this.lastChunk = this.chunkOf(ab);
+      this.lastAt = buf.byteOffset;
+    } else {
+      // outside shared memory: the view (a ring-buffer page, a decompressed record) is copied into the spill buffer
+      // once per message
+      let place = this.spilled.get(buf);
+      if (place === undefined) {
+        const len = buf.length;
+        if (this.spill === null || this.spillAt + len > this.spill.length) {
+          this.spill = new Uint8Array(new SharedArrayBuffer(Math.max(SPILL, len)));
+          this.spillAt = 0;
+        }
+        this.spill.set(buf, this.spillAt);
+        place = { chunk: this.chunkOf(this.spill.buffer as SharedArrayBuffer), at: this.spillAt };
+        // 8-byte aligned, as the views were
+        this.spillAt += (len + 7) & ~7;
+        this.spilled.set(buf, place);
+      }
+      this.lastChunk = place.chunk;
+      this.lastAt = place.at;
+    }
+    this.lastBuf = buf;
+  }
+
   private chunkOf(ab: SharedArrayBuffer): number {
     let c = this.chunkIdx.get(ab);
     if (c === undefined) {
@@ -176,32 +206,7 @@ export class RefSink implements RecordSink {
       this.chunks.push(ab);
       this.chunkIdx.set(ab, c);
     }
-    this.lastAb = ab;
-    this.lastChunk = c;
     return c;
-  }
-
-  /**
-   * A payload outside shared memory: the view it lies in (a ring-buffer page, a decompressed record) is copied
-   * into the spill buffer once per message, and the payload is referred to there.
-   */
-  private spillCopy(i: number, buf: Buffer, start: number, end: number): void {
-    let place = this.spilled.get(buf);
-    if (place === undefined) {
-      const len = buf.length;
-      if (this.spill === null || this.spillAt + len > this.spill.length) {
-        this.spill = new Uint8Array(new SharedArrayBuffer(Math.max(SPILL, len)));
-        this.spillAt = 0;
-      }
-      this.spill.set(buf, this.spillAt);
-      place = { chunk: this.chunkOf(this.spill.buffer as SharedArrayBuffer), at: this.spillAt };
-      // 8-byte aligned, as the views were
-      this.spillAt += (len + 7) & ~7;
-      this.spilled.set(buf, place);
-    }
-    this.chunk[i] = place.chunk;
-    this.start[i] = place.at + start;
-    this.end[i] = place.at + end;
   }
 
   private formatIdx(fmt: EventFormat): number {

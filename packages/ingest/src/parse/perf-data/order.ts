@@ -199,18 +199,10 @@ function runEnd(src: Int32Array, key: Float64Array, a: number, n: number): numbe
 function mergeRuns(src: Int32Array, dst: Int32Array, key: Float64Array, a: number, b: number, c: number): void {
   let i = a;
   let j = b;
-  let k = a;
-  while (i < b && j < c) {
-    const x = src[i]!;
-    const y = src[j]!;
-    if (key[y]! < key[x]!) {
-      dst[k++] = y;
-      j++;
-    } else {
-      dst[k++] = x;
-      i++;
-    }
+  // one loop for the merge and both tails: separate tail loops first ran once the merge was optimized, and each
+  // deoptimized it (no feedback for their code yet)
+  for (let k = a; k < c; k++) {
+    if (i < b && (j >= c || key[src[j]!]! >= key[src[i]!]!)) dst[k] = src[i++]!;
+    else dst[k] = src[j++]!;
   }
-  while (i < b) dst[k++] = src[i++]!;
-  while (j < c) dst[k++] = src[j++]!;
 }

@@ -88,12 +88,12 @@ function sample(st: PerfState, buf: Buffer, base: number, size: number): void {
     return;
   }
   // The raw payload is in the traced kernel's byte order (the tracing data's endian flag).
-  const fmt = td.formats.get(commonType(buf, s.rawStart, td.littleEndian));
-  if (fmt === undefined) {
+  const f = st.formatOfType(td, commonType(buf, s.rawStart, td.littleEndian));
+  if (f < 0) {
     st.stats.unknownEvents++;
     return;
   }
-  const f = st.formatIndex(fmt);
+  const fmt = st.fmts[f]!;
   if (s.rawEnd - s.rawStart < st.fmtMin[f]!) {
     skipAt(st.stats, `SAMPLE(${fmt.event} payload shorter than its format)`, st.recordOffset);
     return;

@@ -97,6 +97,25 @@ export class PerfState {
     return this.byId.get(id) ?? first;
   }
 
+  /** common_type (u16) → the queue's format index, -1: no format in the file, -2: not looked up yet */
+  private readonly typeIndex = new Int32Array(1 << 16).fill(-2);
+  private typeIndexOf: TracingData | undefined;
+
+  /** The queue's format index of a payload's common_type in `td`, -1 if it has none (a typed-array load per sample). */
+  formatOfType(td: TracingData, type: number): number {
+    if (td !== this.typeIndexOf) {
+      this.typeIndex.fill(-2);
+      this.typeIndexOf = td;
+    }
+    let f = this.typeIndex[type]!;
+    if (f === -2) {
+      const fmt = td.formats.get(type);
+      f = fmt === undefined ? -1 : this.formatIndex(fmt);
+      this.typeIndex[type] = f;
+    }
+    return f;
+  }
+
   /** The queue's index of a format (its minimum payload size at fmtMin[index]). */
   formatIndex(fmt: EventFormat): number {
     let i = this.fmtIndex.get(fmt);
