@@ -126,8 +126,15 @@ function timed(argv, stdoutFile) {
   return { wall: last[0], cpu: last[1] + last[2], rssMb: last[3] / 1024, out: r.stdout };
 }
 
+/**
+ * CPU seconds per thread of the ingest process, polled from /proc/self/task every 20 ms (a worker's thread is gone
+ * once it ends): the main thread, the busiest other thread (the binary worker, when there is one) and the rest
+ * (JIT compiler, GC helpers, libuv I/O).
+ */
+const threadPoll = `const fs = await import("node:fs"); const seen = new Map(); const poll = () => { for (const t of fs.readdirSync("/proc/self/task")) { try { const f = fs.readFileSync("/proc/self/task/" + t + "/stat", "utf8"); const v = f.slice(f.lastIndexOf(")") + 2).split(" "); seen.set(t, (Number(v[11]) + Number(v[12])) / 100); } catch {} } }; const timer = setInterval(poll, 20);`;
+const threadReport = `poll(); clearInterval(timer); const main = seen.get(String(process.pid)) ?? 0; seen.delete(String(process.pid)); const rest = [...seen.values()].sort((a, b) => b - a);`;
 const ingestJs = (input, out, workers) =>
-  `const m = await import(${JSON.stringify(dist)}); const s = await m.ingestToArrow([${JSON.stringify(input)}], ${JSON.stringify(out)}${workers === undefined ? '' : `, { workers: ${workers} }`}); console.log(JSON.stringify({ events: s.events, lost: s.lostEvents, skipped: s.skipped }));`;
+  `${threadPoll} const m = await import(${JSON.stringify(dist)}); const s = await m.ingestToArrow([${JSON.stringify(input)}], ${JSON.stringify(out)}${workers === undefined ? '' : `, { workers: ${workers} }`}); ${threadReport} console.log(JSON.stringify({ events: s.events, lost: s.lostEvents, skipped: s.skipped, threads: { main, top: rest[0] ?? 0, others: rest.slice(1).reduce((a, b) => a + b, 0) } }));`;
 const ingest = (input, out, workers) =>
   timed([process.execPath, '--input-type=module', '-e', ingestJs(input, out, workers)]);
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -158,9 +165,15 @@ function oneRun(input, isPerf, text, arrow) {
 function report(input, isPerf, text, all) {
   const name = isPerf ? 'perf.data' : 'trace.dat';
   const mb = statSync(input).size / 1e6;
+  const threads = (t) => {
+    const th = t.out ? JSON.parse(t.out.trim().split('\n').pop()).threads : undefined;
+    return th
+      ? `   threads: main ${th.main.toFixed(2)}, busiest other ${th.top.toFixed(2)}, rest ${th.others.toFixed(2)}`
+      : '';
+  };
   const row = (what, t) =>
     console.log(
-      `${name.padEnd(10)} ${fmt(mb, 1)} ${String(all[0].events).padStart(8)}  ${what.padEnd(36)} ${fmt(t.wall)} ${fmt(t.cpu)} ${fmt(t.rssMb, 0)}`,
+      `${name.padEnd(10)} ${fmt(mb, 1)} ${String(all[0].events).padStart(8)}  ${what.padEnd(36)} ${fmt(t.wall)} ${fmt(t.cpu)} ${fmt(t.rssMb, 0)}${threads(t)}`,
     );
   all.forEach((r, i) => {
     console.log(`run ${i + 1}/${all.length}, load average ${r.load} (1/5/15 min) at its start`);

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { BinaryReaderStats, BinaryTraceMeta, RecordSink } from '../parse/tracing-data/types.js';
 import { parseKallsyms, type Kallsyms } from '../parse/tracing-data/kallsyms.js';
 import type { BinaryFormat } from './binary.js';
-import { RefReplay, type EventRefs } from './binaryRefs.js';
+import { RefReplay, refsBuffers, type EventRefs } from './binaryRefs.js';
 
 export interface BinaryWorkerInit {
   path: string;
@@ -38,6 +38,11 @@ interface ErrorMessage {
 }
 
 export type BinaryWorkerMessage = RefsMessage | EndMessage | ErrorMessage;
+
+/** The answer to a refs message, once replayed: room for one more, and its buffers back. */
+export interface BinaryWorkerReply {
+  recycle: SharedArrayBuffer[];
+}
 
 /** The worker failed other than on a damaged file (a bug): not worded as a damaged input. */
 export class BinaryWorkerFailure extends Error {}
@@ -122,9 +127,9 @@ async function* pumpWorker(
       if (m.kind === 'error') throw m.damaged ? new Error(m.message) : new BinaryWorkerFailure(m.message);
       // the kallsyms text is parsed when a %pS argument first needs it (the reader parses it lazily too)
       if (m.kallsyms !== '') out.kallsyms = lazyKallsyms(m.kallsyms);
-      // room for one more message while this one is replayed
-      if (m.kind === 'refs') w.postMessage(null);
       replay.replay(m.refs, sink);
+      // replayed (the rows copied what they keep): room for one more message, and its buffers back
+      if (m.kind === 'refs') w.postMessage({ recycle: refsBuffers(m.refs) } satisfies BinaryWorkerReply);
       if (m.kind === 'end') {
         out.stats = m.stats;
         out.meta = m.meta ?? undefined;

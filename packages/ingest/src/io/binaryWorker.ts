@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { readPerfData } from '../parse/perf-data/index.js';
 import { readTraceDat } from '../parse/trace-dat/index.js';
 import { RefSink } from './binaryRefs.js';
-import type { BinaryWorkerInit, BinaryWorkerMessage } from './binaryThread.js';
+import type { BinaryWorkerInit, BinaryWorkerMessage, BinaryWorkerReply } from './binaryThread.js';
 
 const MAX_INFLIGHT = 3;
 const init = workerData as BinaryWorkerInit;
@@ -18,7 +18,11 @@ if (port === null) throw new Error('binaryWorker must run as a worker thread');
 let credit = MAX_INFLIGHT;
 let wake: (() => void) | null = null;
 
-port.on('message', () => {
+const sink = new RefSink();
+
+port.on('message', (m: BinaryWorkerReply) => {
+  // a message replayed: its buffers are free again, and there is room for one more
+  sink.recycle(m.recycle);
   credit++;
   wake?.();
   wake = null;
@@ -30,11 +34,7 @@ function post(m: BinaryWorkerMessage): void {
 
 async function run(): Promise<void> {
   const { path, format } = init;
-  const reader =
-    format === 'perf-data'
-      ? readPerfData(path, { decode: false, sharedChunks: true })
-      : readTraceDat(path, { decode: false });
-  const sink = new RefSink();
+  const reader = format === 'perf-data' ? readPerfData(path, { decode: false }) : readTraceDat(path, { decode: false });
   const it = reader.pump(sink);
   let kallsymsSent = false;
   for (;;) {

@@ -26,8 +26,6 @@ export interface PerfDataOptions {
   ordered?: boolean;
   /** false: leave `fields` empty and hand the raw payload over (record.payload); default true. */
   decode?: boolean;
-  /** file mode: read the data section into SharedArrayBuffers (payloads handed to another thread uncopied) */
-  sharedChunks?: boolean;
 }
 
 /**
@@ -331,7 +329,7 @@ export function readPerfData(
       fillMeta(meta, st);
       // A data size of 0 is what a perf record killed before it rewrote the header leaves: read to the end.
       const dataEnd = h.data.size > 0 ? h.data.offset + h.data.size : file.size;
-      const cur = new ByteCursor(fileRangePull(file.fh, h.data.offset, dataEnd, undefined, opts.sharedChunks), le);
+      const cur = new ByteCursor(fileRangePull(file.fh, h.data.offset, dataEnd), le);
       st.dataOffset = h.data.offset;
       yield* readRecords(st, cur, sink);
       stats.bytes = file.size;

@@ -18,14 +18,13 @@ export interface ChunkPull {
   prefixes?: boolean;
 }
 
-/** `shared`: chunks in SharedArrayBuffers (a binary worker hands their records to the main thread uncopied). */
-export function fileRangePull(fh: FileHandle, start: number, end: number, chunk = CHUNK, shared = false): ChunkPull {
+export function fileRangePull(fh: FileHandle, start: number, end: number, chunk = CHUNK): ChunkPull {
   let pos = start;
   const pull: ChunkPull = async (minBytes, prefix) => {
     if (pos >= end) return null;
     const keep = prefix?.length ?? 0;
     const len = Math.min(end - pos, Math.max(chunk, minBytes));
-    const buf = shared ? Buffer.from(new SharedArrayBuffer(keep + len)) : Buffer.allocUnsafe(keep + len);
+    const buf = Buffer.allocUnsafe(keep + len);
     if (prefix !== undefined) prefix.copy(buf, 0);
     let got = 0;
     while (got < len) {
