@@ -17,7 +17,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -147,12 +147,13 @@ const fmt = (n, d = 2) => n.toFixed(d).padStart(8);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /**
- * One run on one input, the steps back to back (so they share the machine's load): txreplay direct (a worker
- * decoding, the default) and in this thread (workers 0), the tool's text, txreplay ingest of that text.
+ * One run on one input, the steps back to back (so they share the machine's load): txreplay direct with its
+ * worker reading the file (workers 1: the default with more than two cores) and in one thread (workers 0: the
+ * default with two), the tool's text, txreplay ingest of that text (its own defaults).
  */
 function oneRun(input, isPerf, text, arrow) {
   const load = loadavg();
-  const bin = ingest(input, arrow);
+  const bin = ingest(input, arrow, 1);
   const thread = ingest(input, arrow, 0);
   const tool = isPerf ? ['perf', 'script', '-i', input] : ['trace-cmd', 'report', '-i', input];
   const toolRun = timed(tool, text);
@@ -186,11 +187,18 @@ function report(input, isPerf, text, all) {
       `           ratio two-step / direct: ${(r.two.wall / r.bin.wall).toFixed(2)}× wall, ${(r.two.cpu / r.bin.cpu).toFixed(2)}× CPU (1 thread: ${(r.two.wall / r.thread.wall).toFixed(2)}× wall, ${(r.two.cpu / r.thread.cpu).toFixed(2)}× CPU)`,
     );
   });
-  const wall = all.map((r) => r.two.wall / r.bin.wall);
-  const cpu = all.map((r) => r.two.cpu / r.bin.cpu);
-  const rss = Math.max(...all.map((r) => r.bin.rssMb));
+  const summary = (label, of) => {
+    const wall = all.map((r) => r.two.wall / of(r).wall);
+    const cpu = all.map((r) => r.two.cpu / of(r).cpu);
+    const rss = Math.max(...all.map((r) => of(r).rssMb));
+    console.log(
+      `${name} ${label}: ratio over ${all.length} runs: wall median ${median(wall).toFixed(2)}× (best ${Math.max(...wall).toFixed(2)}×), CPU median ${median(cpu).toFixed(2)}× (best ${Math.max(...cpu).toFixed(2)}×); direct peak RSS ${rss.toFixed(0)} MB`,
+    );
+  };
+  summary('direct, worker', (r) => r.bin);
+  summary('direct, 1 thread', (r) => r.thread);
   console.log(
-    `${name}: ratio over ${all.length} runs: wall median ${median(wall).toFixed(2)}× (best ${Math.max(...wall).toFixed(2)}×), CPU median ${median(cpu).toFixed(2)}× (best ${Math.max(...cpu).toFixed(2)}×); direct peak RSS ${rss.toFixed(0)} MB; load average now ${loadavg()}\n`,
+    `(the default here, ${availableParallelism()} cores: ${availableParallelism() > 2 ? 'worker' : '1 thread'}); load average now ${loadavg()}\n`,
   );
 }
 

@@ -3,6 +3,7 @@
  * in a worker thread when the compiled worker is there and workers are allowed (./binaryThread.ts: it hands its
  * records over as references into shared chunks), else in this thread; the rows are built here either way.
  */
+import { availableParallelism } from 'node:os';
 import type { RecordBatch } from 'apache-arrow';
 import { NotATraceError, StrictParseError, type SourceSummary } from '../parse/errors.js';
 import { readPerfData } from '../parse/perf-data/index.js';
@@ -12,7 +13,7 @@ import { buffersOf } from '../table/rows.js';
 import { BinaryRows, type BinaryRowOptions } from './binaryRows.js';
 import { BinaryWorkerFailure, binaryWorkerScript, workerReader, type PumpedReader } from './binaryThread.js';
 import { binaryWarnings } from './binaryWarnings.js';
-import { defaultWorkerCount } from './pool.js';
+import { workerCountFromEnv } from './pool.js';
 
 export type BinaryFormat = 'perf-data' | 'trace-dat';
 
@@ -20,8 +21,21 @@ export interface BinaryIngestOptions extends BinaryRowOptions {
   signal?: AbortSignal;
   /** onBatch is done with a batch once it returns (writes, keeps nothing): its buffers are reused (rows.ts BufferPool) */
   reuseBatchBuffers?: boolean;
-  /** 0: read in this thread; otherwise one worker thread reads the file (the default, as for text: ./pool.ts) */
+  /**
+   * 0: read in this thread; otherwise one worker thread reads the file. Default (binaryWorkers): the worker on
+   * machines with more than two cores, else this thread.
+   */
   workers?: number;
+}
+
+/**
+ * The binary worker by default only with more than two cores (TXREPLAY_INGEST_WORKERS=N forces it on or off): it
+ * costs a second isolate's start-up, JIT and GC (~0.3–0.5 CPU-s more per 465 k events), and with two cores the
+ * optimizing compiler and GC helper threads compete with the two JavaScript threads — on this 2-core machine one
+ * thread was faster in CPU and wall at 465 k and 1.4 M events (scripts/bench-binary.mjs, 2026-12-06).
+ */
+function binaryWorkers(): number {
+  return workerCountFromEnv() ?? (availableParallelism() > 2 ? 1 : 0);
 }
 
 function damaged(path: string, format: BinaryFormat, e: unknown): NotATraceError {
@@ -43,7 +57,7 @@ export async function ingestBinarySource(
 ): Promise<SourceSummary> {
   const script = binaryWorkerScript();
   const reader: PumpedReader =
-    script !== null && (opts.workers ?? defaultWorkerCount()) > 0
+    script !== null && (opts.workers ?? binaryWorkers()) > 0
       ? workerReader(path, format, script, opts.signal)
       : format === 'perf-data'
         ? readPerfData(path, { decode: false })
