@@ -17,7 +17,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -126,8 +126,15 @@ function timed(argv, stdoutFile) {
   return { wall: last[0], cpu: last[1] + last[2], rssMb: last[3] / 1024, out: r.stdout };
 }
 
+/**
+ * CPU seconds per thread of the ingest process, polled from /proc/self/task every 20 ms (a worker's thread is gone
+ * once it ends): the main thread, the busiest other thread (the binary worker, when there is one) and the rest
+ * (JIT compiler, GC helpers, libuv I/O).
+ */
+const threadPoll = `const fs = await import("node:fs"); const seen = new Map(); const poll = () => { for (const t of fs.readdirSync("/proc/self/task")) { try { const f = fs.readFileSync("/proc/self/task/" + t + "/stat", "utf8"); const v = f.slice(f.lastIndexOf(")") + 2).split(" "); seen.set(t, (Number(v[11]) + Number(v[12])) / 100); } catch {} } }; const timer = setInterval(poll, 20);`;
+const threadReport = `poll(); clearInterval(timer); const main = seen.get(String(process.pid)) ?? 0; seen.delete(String(process.pid)); const rest = [...seen.values()].sort((a, b) => b - a);`;
 const ingestJs = (input, out, workers) =>
-  `const m = await import(${JSON.stringify(dist)}); const s = await m.ingestToArrow([${JSON.stringify(input)}], ${JSON.stringify(out)}${workers === undefined ? '' : `, { workers: ${workers} }`}); console.log(JSON.stringify({ events: s.events, lost: s.lostEvents, skipped: s.skipped }));`;
+  `${threadPoll} const m = await import(${JSON.stringify(dist)}); const s = await m.ingestToArrow([${JSON.stringify(input)}], ${JSON.stringify(out)}${workers === undefined ? '' : `, { workers: ${workers} }`}); ${threadReport} console.log(JSON.stringify({ events: s.events, lost: s.lostEvents, skipped: s.skipped, threads: { main, top: rest[0] ?? 0, others: rest.slice(1).reduce((a, b) => a + b, 0) } }));`;
 const ingest = (input, out, workers) =>
   timed([process.execPath, '--input-type=module', '-e', ingestJs(input, out, workers)]);
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -140,12 +147,13 @@ const fmt = (n, d = 2) => n.toFixed(d).padStart(8);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /**
- * One run on one input, the steps back to back (so they share the machine's load): txreplay direct (a worker
- * decoding, the default) and in this thread (workers 0), the tool's text, txreplay ingest of that text.
+ * One run on one input, the steps back to back (so they share the machine's load): txreplay direct with its
+ * worker reading the file (workers 1: the default with more than two cores) and in one thread (workers 0: the
+ * default with two), the tool's text, txreplay ingest of that text (its own defaults).
  */
 function oneRun(input, isPerf, text, arrow) {
   const load = loadavg();
-  const bin = ingest(input, arrow);
+  const bin = ingest(input, arrow, 1);
   const thread = ingest(input, arrow, 0);
   const tool = isPerf ? ['perf', 'script', '-i', input] : ['trace-cmd', 'report', '-i', input];
   const toolRun = timed(tool, text);
@@ -158,9 +166,15 @@ function oneRun(input, isPerf, text, arrow) {
 function report(input, isPerf, text, all) {
   const name = isPerf ? 'perf.data' : 'trace.dat';
   const mb = statSync(input).size / 1e6;
+  const threads = (t) => {
+    const th = t.out ? JSON.parse(t.out.trim().split('\n').pop()).threads : undefined;
+    return th
+      ? `   threads: main ${th.main.toFixed(2)}, busiest other ${th.top.toFixed(2)}, rest ${th.others.toFixed(2)}`
+      : '';
+  };
   const row = (what, t) =>
     console.log(
-      `${name.padEnd(10)} ${fmt(mb, 1)} ${String(all[0].events).padStart(8)}  ${what.padEnd(36)} ${fmt(t.wall)} ${fmt(t.cpu)} ${fmt(t.rssMb, 0)}`,
+      `${name.padEnd(10)} ${fmt(mb, 1)} ${String(all[0].events).padStart(8)}  ${what.padEnd(36)} ${fmt(t.wall)} ${fmt(t.cpu)} ${fmt(t.rssMb, 0)}${threads(t)}`,
     );
   all.forEach((r, i) => {
     console.log(`run ${i + 1}/${all.length}, load average ${r.load} (1/5/15 min) at its start`);
@@ -173,11 +187,18 @@ function report(input, isPerf, text, all) {
       `           ratio two-step / direct: ${(r.two.wall / r.bin.wall).toFixed(2)}× wall, ${(r.two.cpu / r.bin.cpu).toFixed(2)}× CPU (1 thread: ${(r.two.wall / r.thread.wall).toFixed(2)}× wall, ${(r.two.cpu / r.thread.cpu).toFixed(2)}× CPU)`,
     );
   });
-  const wall = all.map((r) => r.two.wall / r.bin.wall);
-  const cpu = all.map((r) => r.two.cpu / r.bin.cpu);
-  const rss = Math.max(...all.map((r) => r.bin.rssMb));
+  const summary = (label, of) => {
+    const wall = all.map((r) => r.two.wall / of(r).wall);
+    const cpu = all.map((r) => r.two.cpu / of(r).cpu);
+    const rss = Math.max(...all.map((r) => of(r).rssMb));
+    console.log(
+      `${name} ${label}: ratio over ${all.length} runs: wall median ${median(wall).toFixed(2)}× (best ${Math.max(...wall).toFixed(2)}×), CPU median ${median(cpu).toFixed(2)}× (best ${Math.max(...cpu).toFixed(2)}×); direct peak RSS ${rss.toFixed(0)} MB`,
+    );
+  };
+  summary('direct, worker', (r) => r.bin);
+  summary('direct, 1 thread', (r) => r.thread);
   console.log(
-    `${name}: ratio over ${all.length} runs: wall median ${median(wall).toFixed(2)}× (best ${Math.max(...wall).toFixed(2)}×), CPU median ${median(cpu).toFixed(2)}× (best ${Math.max(...cpu).toFixed(2)}×); direct peak RSS ${rss.toFixed(0)} MB; load average now ${loadavg()}\n`,
+    `(the default here, ${availableParallelism()} cores: ${availableParallelism() > 2 ? 'worker' : '1 thread'}); load average now ${loadavg()}\n`,
   );
 }
 

@@ -1,18 +1,19 @@
 /**
- * perf.data and trace.dat into the event table, straight from the payload bytes (./binaryRows.ts): in a worker
- * thread when the compiled worker is there and workers are allowed (./binaryThread.ts), else in this thread.
+ * perf.data and trace.dat into the event table, straight from the payload bytes (./binaryRows.ts). The file is read
+ * in a worker thread when the compiled worker is there and workers are allowed (./binaryThread.ts: it hands its
+ * records over as references into shared chunks), else in this thread; the rows are built here either way.
  */
+import { availableParallelism } from 'node:os';
 import type { RecordBatch } from 'apache-arrow';
 import { NotATraceError, StrictParseError, type SourceSummary } from '../parse/errors.js';
 import { readPerfData } from '../parse/perf-data/index.js';
 import { readTraceDat } from '../parse/trace-dat/index.js';
-import type { BinaryTraceReader } from '../parse/tracing-data/types.js';
 import { BufferPool, type EventColumns } from '../table/columns.js';
 import { buffersOf } from '../table/rows.js';
 import { BinaryRows, type BinaryRowOptions } from './binaryRows.js';
-import { binaryWorkerScript, ingestBinaryInWorker } from './binaryThread.js';
+import { BinaryWorkerFailure, binaryWorkerScript, workerReader, type PumpedReader } from './binaryThread.js';
 import { binaryWarnings } from './binaryWarnings.js';
-import { defaultWorkerCount } from './pool.js';
+import { workerCountFromEnv } from './pool.js';
 
 export type BinaryFormat = 'perf-data' | 'trace-dat';
 
@@ -20,8 +21,21 @@ export interface BinaryIngestOptions extends BinaryRowOptions {
   signal?: AbortSignal;
   /** onBatch is done with a batch once it returns (writes, keeps nothing): its buffers are reused (rows.ts BufferPool) */
   reuseBatchBuffers?: boolean;
-  /** 0: read in this thread; otherwise one worker thread decodes (the default, as for text: ./pool.ts) */
+  /**
+   * 0: read in this thread; otherwise one worker thread reads the file. Default (binaryWorkers): the worker on
+   * machines with more than two cores, else this thread.
+   */
   workers?: number;
+}
+
+/**
+ * The binary worker by default only with more than two cores (TXREPLAY_INGEST_WORKERS=N forces it on or off): it
+ * costs a second isolate's start-up, JIT and GC (~0.3–0.5 CPU-s more per 465 k events), and with two cores the
+ * optimizing compiler and GC helper threads compete with the two JavaScript threads — on this 2-core machine one
+ * thread was faster in CPU and wall at 465 k and 1.4 M events (scripts/bench-binary.mjs, 2026-12-06).
+ */
+function binaryWorkers(): number {
+  return workerCountFromEnv() ?? (availableParallelism() > 2 ? 1 : 0);
 }
 
 function damaged(path: string, format: BinaryFormat, e: unknown): NotATraceError {
@@ -42,20 +56,23 @@ export async function ingestBinarySource(
   opts: BinaryIngestOptions = {},
 ): Promise<SourceSummary> {
   const script = binaryWorkerScript();
-  if (script !== null && (opts.workers ?? defaultWorkerCount()) > 0)
-    return ingestBinaryInWorker(path, format, cols, onBatch, opts, script, (e) => damaged(path, format, e));
-  return ingestBinaryInThread(path, format, cols, onBatch, opts);
+  const reader: PumpedReader =
+    script !== null && (opts.workers ?? binaryWorkers()) > 0
+      ? workerReader(path, format, script, opts.signal)
+      : format === 'perf-data'
+        ? readPerfData(path, { decode: false })
+        : readTraceDat(path, { decode: false });
+  return ingestBinaryRows(path, format, reader, cols, onBatch, opts);
 }
 
-async function ingestBinaryInThread(
+async function ingestBinaryRows(
   path: string,
   format: BinaryFormat,
+  reader: PumpedReader,
   cols: EventColumns,
   onBatch: (b: RecordBatch) => Promise<void>,
   opts: BinaryIngestOptions,
 ): Promise<SourceSummary> {
-  const reader: BinaryTraceReader =
-    format === 'perf-data' ? readPerfData(path, { decode: false }) : readTraceDat(path, { decode: false });
   const sourceIdx = cols.dicts.source.intern(path);
   const pool = opts.reuseBatchBuffers === true ? new BufferPool() : undefined;
   const pending: { batch: RecordBatch; buffers: ArrayBufferLike[] }[] = [];
@@ -72,8 +89,10 @@ async function ingestBinaryInThread(
     try {
       next = await it.next();
     } catch (e) {
-      // a strict-mode parse error comes through the reader (the rows are its sink): not a damaged file
-      throw e instanceof StrictParseError ? e : damaged(path, format, e);
+      // a strict-mode parse error comes through the reader (the rows are its sink): not a damaged file; nor is a
+      // worker's own failure or an abort
+      if (e instanceof StrictParseError || e instanceof BinaryWorkerFailure || opts.signal?.aborted) throw e;
+      throw damaged(path, format, e);
     }
     // the full batches so far, in order; their pooled buffers back once onBatch returned
     for (let p = pending.shift(); p !== undefined; p = pending.shift()) {

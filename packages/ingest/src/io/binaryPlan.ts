@@ -44,7 +44,6 @@ const Kind = {
 type Kind = (typeof Kind)[keyof typeof Kind];
 
 type IntColumn = 'len' | 'rc' | 'queue' | 'ifindex' | 'packets' | 'work' | 'budget' | 'handle' | 'parent' | 'txq_state';
-type PtrColumn = 'skbaddr' | 'napi';
 type StrColumn = 'dev' | 'driver' | 'reason' | 'location';
 
 interface Step {
@@ -56,6 +55,10 @@ interface Step {
   /** printed unsigned (%u %x %X) */
   unsigned: boolean;
   table: Map<number, string> | null;
+  /** the row builder's arrays for `col` (PlanApplier.bind): no lookup by column name per event */
+  values: Int32Array | Uint32Array | Int16Array | null;
+  valid: Uint8Array | null;
+  halves: Uint32Array | null;
 }
 
 export interface ColumnPlan {
@@ -162,6 +165,17 @@ function partOf(c: CompiledPrintFmt, i: number): Conversion {
 
 const BITS: Record<string, number> = { hh: 8, h: 16, l: 64, ll: 64, z: 64, '': 32 };
 
+function newStep(
+  kind: Kind,
+  col: ColumnName,
+  field: FormatField,
+  bits: number,
+  unsigned: boolean,
+  table: Map<number, string> | null,
+): Step {
+  return { kind, col, field, bits, unsigned, table, values: null, valid: null, halves: null };
+}
+
 /** The step that reads `col` from argument `arg` printed by conversion `p`, or null when the text rules differ. */
 function stepOf(fmt: EventFormat, col: ColumnName, arg: PrintArg, p: Conversion, hexPrefix: boolean): Step | null {
   const kind = COLUMN_KIND[col];
@@ -171,7 +185,10 @@ function stepOf(fmt: EventFormat, col: ColumnName, arg: PrintArg, p: Conversion,
     return null;
   const bits = BITS[p.len] ?? 32;
   const hex = p.conv === 'x' || p.conv === 'X';
-  const base = { col, field, bits, unsigned: p.conv === 'u' || hex, table: null };
+  const unsigned = p.conv === 'u' || hex;
+  // every step has one shape (one hidden class): apply() reads them without a map check per kind
+  const step = (k: Kind, b = bits, table: Map<number, string> | null = null): Step =>
+    newStep(k, col, field, b, unsigned, table);
   const intField = field.kind === 'int' && (field.size === 1 || field.size === 2 || field.size === 4);
   const int64 = field.kind === 'int' && field.size === 8;
   switch (kind) {
@@ -180,18 +197,18 @@ function stepOf(fmt: EventFormat, col: ColumnName, arg: PrintArg, p: Conversion,
       // a hex conversion narrower than the field would cut the pointer
       if (!ok || field.kind !== 'int' || (p.conv !== 'p' && bits < field.size * 8)) return null;
       // %p prints the value as 64-bit unsigned (printFmt.ts): a negative int field sign-extends
-      return { ...base, kind, bits: p.conv === 'p' ? 64 : bits };
+      return step(kind, p.conv === 'p' ? 64 : bits);
     }
     case Kind.UDec:
     case Kind.Dec: {
       const dec = p.conv === 'd' || p.conv === 'i' || p.conv === 'u';
-      return dec && !hexPrefix && (intField || int64) ? { ...base, kind } : null;
+      return dec && !hexPrefix && (intField || int64) ? step(kind) : null;
     }
     case Kind.Num32: {
       // `0x%X` (hex after the format's own 0x, or %#x) or a decimal conversion: parseNum32 reads both
       const ok = hexPrefix ? hex && !p.flags.includes('#') : p.conv === 'd' || p.conv === 'u' || p.conv === 'i' || hex;
       if (!ok || !(intField || int64) || (!hexPrefix && hex && !p.flags.includes('#'))) return null;
-      return { ...base, kind };
+      return step(kind);
     }
     case Kind.Str:
       if (hexPrefix) return null;
@@ -199,15 +216,15 @@ function stepOf(fmt: EventFormat, col: ColumnName, arg: PrintArg, p: Conversion,
         if (p.conv !== 's' || !intField) return null;
         const table = new Map<number, string>();
         for (const [k, v] of arg.table) table.set(Number(k), v);
-        return { ...base, kind: Kind.Sym, table };
+        return step(Kind.Sym, bits, table);
       }
-      if (p.conv === 's' && (field.kind === 'string' || field.kind === 'dynString')) return { ...base, kind };
+      if (p.conv === 's' && (field.kind === 'string' || field.kind === 'dynString')) return step(kind);
       if (
         ['pS', 'ps', 'pB', 'pF', 'pf'].includes(p.conv) &&
         field.kind === 'int' &&
         (field.size === 8 || field.size === 4)
       )
-        return { ...base, kind: Kind.Loc };
+        return step(Kind.Loc);
       return null;
     default:
       return null;
@@ -224,6 +241,19 @@ export class PlanApplier {
     private readonly cols: RowColumns,
     private readonly resolve: SymbolResolver | undefined,
   ) {}
+
+  /** Point the plan's steps at this applier's column arrays (once per plan: the arrays stay, batches copy out). */
+  bind(plan: ColumnPlan): ColumnPlan {
+    const cols = this.cols;
+    for (const s of plan.steps) {
+      s.valid = cols.valid[s.col];
+      if (s.kind === Kind.Ptr) s.halves = s.col === 'skbaddr' ? cols.halves.skbaddr : cols.halves.napi;
+      else if (s.kind === Kind.UDec || s.kind === Kind.Dec || s.kind === Kind.Num32)
+        s.values = cols.values[s.col as IntColumn];
+      else s.values = cols.values[s.col as StrColumn];
+    }
+    return plan;
+  }
 
   apply(plan: ColumnPlan, r: number, buf: Buffer, start: number, end: number, le: boolean): boolean {
     const cols = this.cols;
@@ -244,10 +274,10 @@ export class PlanApplier {
             lo = v >>> 0;
             hi = v < 0 && s.bits === 64 ? 0xffffffff : 0;
           }
-          const h = s.col === 'skbaddr' ? cols.halves.skbaddr : cols.halves.napi;
+          const h = s.halves!;
           h[2 * r] = lo;
           h[2 * r + 1] = hi;
-          cols.valid[s.col as PtrColumn][r] = 1;
+          s.valid![r] = 1;
           break;
         }
         case Kind.UDec:
@@ -260,8 +290,8 @@ export class PlanApplier {
           if (s.kind === Kind.UDec && (n < 0 || n > 0xffffffff)) return false;
           if (s.kind === Kind.Num32 && s.unsigned && n > 0xffffffff) return false;
           if (s.kind !== Kind.Num32 && (n > 0x7fffffff * 2 + 1 || n < -0x80000000)) return false;
-          cols.values[s.col as IntColumn][r] = n;
-          cols.valid[s.col as IntColumn][r] = 1;
+          s.values![r] = n;
+          s.valid![r] = 1;
           break;
         }
         default: {
@@ -302,13 +332,13 @@ export class PlanApplier {
     this.lastB = b;
     const prev = this.last.get(s);
     if (prev === undefined || !sameBytes(prev.bytes, buf, a, b)) return false;
-    this.cols.values[s.col as StrColumn][r] = prev.idx;
-    this.cols.valid[s.col as StrColumn][r] = 1;
+    s.values![r] = prev.idx;
+    s.valid![r] = 1;
     return true;
   }
 
   private remember(s: Step, buf: Buffer, r: number): void {
-    const idx = this.cols.values[s.col as StrColumn][r]!;
+    const idx = s.values![r]!;
     this.last.set(s, { bytes: Buffer.from(buf.subarray(this.lastA, this.lastB)), idx });
   }
 

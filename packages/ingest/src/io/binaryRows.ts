@@ -48,8 +48,10 @@ export class BinaryRows implements RecordSink {
   readonly issues: ParseIssue[] = [];
   readonly countsByEvent: number[] = [];
   /** the last event's time (halves): a lost window without its own stamp is put there */
-  private lastHi = 0;
-  private lastLo = 0;
+  // doubles from the start (-0 is 0): a uint32 half past 2^30 would change the fields' representation under
+  // optimized code (a deoptimization of every function that read them)
+  private lastHi = -0;
+  private lastLo = -0;
   private readonly formats = new Map<EventFormat, FormatInfo>();
   /** task name as recorded → the printed comm's index in the `comm` dictionary */
   private readonly comms = new Map<string, number>();
@@ -76,6 +78,7 @@ export class BinaryRows implements RecordSink {
     if (i === undefined) {
       const name = canonicalEvent(fmt.event);
       const plan = this.opts.direct === false ? null : columnPlan(fmt);
+      if (plan !== null) this.applier.bind(plan);
       i = { plan, eventIdx: this.cols.dicts.event.intern(name), ev: eventId(name), name };
       this.formats.set(fmt, i);
     }

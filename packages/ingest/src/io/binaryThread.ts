@@ -1,53 +1,33 @@
 /**
- * A perf.data / trace.dat read in a worker thread (./binaryWorker.ts): the worker decodes (zstd, ring pages,
- * round queue, column plans) into its own columns while this thread remaps their dictionary indices into the
- * output's (./remap.ts), builds the record batches and hands them on — decoding and Arrow encoding overlap, and
- * this thread loads apache-arrow while the worker has started reading.
+ * A perf.data / trace.dat read in a worker thread (./binaryWorker.ts): the worker reads (zstd, ring pages, the perf
+ * round queue) and sends its records as references into shared chunks of the file (./binaryRefs.ts); this thread
+ * replays them into its own row builder and encodes Arrow — reading and building rows overlap on two cores, and
+ * the rows are built in the output's dictionaries directly (no remap).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { RecordBatch } from 'apache-arrow';
-import { StrictParseError, type ParseIssue, type SourceSummary } from '../parse/errors.js';
-import type { BinaryReaderStats } from '../parse/tracing-data/types.js';
-import type { BatchBuffers, EventColumns } from '../table/columns.js';
-import type { WallClock } from '../parse/wallClock.js';
-import { buffersOf } from '../table/rows.js';
-import type { BinaryFormat, BinaryIngestOptions } from './binary.js';
-import { binaryWarnings } from './binaryWarnings.js';
-import { DictRemap } from './remap.js';
+import type { BinaryReaderStats, BinaryTraceMeta, RecordSink } from '../parse/tracing-data/types.js';
+import { parseKallsyms, type Kallsyms } from '../parse/tracing-data/kallsyms.js';
+import type { BinaryFormat } from './binary.js';
+import { RefReplay, refsBuffers, type EventRefs } from './binaryRefs.js';
 
 export interface BinaryWorkerInit {
   path: string;
   format: BinaryFormat;
-  batchRows: number;
-  /** batch buffers are SharedArrayBuffers given back after writing (rows.ts BufferPool) */
-  sharedBuffers: boolean;
-  strict: boolean;
-  direct: boolean;
 }
 
-interface PartsMessage {
-  kind: 'parts';
-  /** full record batches' buffers, worker-local dictionary indices */
-  parts: BatchBuffers[];
-  /** per DICT_COLUMN_NAMES entry: strings the worker added since its previous message */
-  newStrings: string[][];
+interface RefsMessage {
+  kind: 'refs';
+  refs: EventRefs;
+  /** the file's /proc/kallsyms text (trace.dat), with the first message; else '' */
+  kallsyms: string;
 }
 
-interface EndMessage extends Omit<PartsMessage, 'kind'> {
+interface EndMessage extends Omit<RefsMessage, 'kind'> {
   kind: 'end';
-  lines: number;
-  events: number;
-  skipped: number;
-  lostEvents: number;
-  issues: ParseIssue[];
-  /** per worker-local event index */
-  countsByEvent: number[];
   stats: BinaryReaderStats;
-  kernel: string | null;
-  /** the file's own wall clock (perf.data clock data, trace.dat --date): bigints clone through postMessage */
-  wallClock: WallClock | null;
+  meta: BinaryTraceMeta | null;
 }
 
 interface ErrorMessage {
@@ -55,16 +35,17 @@ interface ErrorMessage {
   /** the reader failed: a damaged file */
   damaged: boolean;
   message: string;
-  /** a strict-mode parse error */
-  issue: ParseIssue | null;
 }
 
-export type BinaryWorkerMessage = PartsMessage | EndMessage | ErrorMessage;
+export type BinaryWorkerMessage = RefsMessage | EndMessage | ErrorMessage;
 
-/** The answer to a parts message: room for one more, and the written batches' buffers back. */
+/** The answer to a refs message, once replayed: room for one more, and its buffers back. */
 export interface BinaryWorkerReply {
   recycle: SharedArrayBuffer[];
 }
+
+/** The worker failed other than on a damaged file (a bug): not worded as a damaged input. */
+export class BinaryWorkerFailure extends Error {}
 
 /** The compiled worker script next to this module, or null when running from TypeScript sources (tests). */
 export function binaryWorkerScript(): URL | null {
@@ -83,8 +64,8 @@ class Inbox {
       if (this.waiter !== null) this.take().resolve(m);
       else this.queue.push(m);
     });
-    w.on('error', (e) => this.fail(e));
-    w.on('exit', (code) => this.fail(new Error(`ingest binary worker exited with code ${code}`)));
+    w.on('error', (e) => this.fail(new BinaryWorkerFailure(`ingest binary worker failed: ${e.message}`)));
+    w.on('exit', (code) => this.fail(new BinaryWorkerFailure(`ingest binary worker exited with code ${code}`)));
     signal?.addEventListener('abort', () => this.fail(signal.reason ?? new Error('aborted')), { once: true });
   }
 
@@ -107,50 +88,55 @@ class Inbox {
   }
 }
 
-/** Read `path` in a binary worker into the output's `cols` dictionaries, batches to onBatch in order. */
-export async function ingestBinaryInWorker(
+/** What ./binary.ts reads a file through: the reader's pump, counters, metadata and kallsyms. */
+export interface PumpedReader {
+  pump(sink: RecordSink): AsyncGenerator<void>;
+  readonly stats: BinaryReaderStats;
+  readonly meta: BinaryTraceMeta | undefined;
+  readonly kallsyms: Kallsyms | undefined;
+}
+
+/** `path` read by a binary worker, its records replayed into the sink one worker message per step. */
+export function workerReader(path: string, format: BinaryFormat, script: URL, signal?: AbortSignal): PumpedReader {
+  const out = {
+    stats: undefined as unknown as BinaryReaderStats,
+    meta: undefined as BinaryTraceMeta | undefined,
+    kallsyms: undefined as Kallsyms | undefined,
+    pump: (sink: RecordSink) => pumpWorker(path, format, script, signal, sink, out),
+  };
+  return out;
+}
+
+async function* pumpWorker(
   path: string,
   format: BinaryFormat,
-  cols: EventColumns,
-  onBatch: (b: RecordBatch) => Promise<void>,
-  opts: BinaryIngestOptions,
   script: URL,
-  damaged: (e: Error) => Error,
-): Promise<SourceSummary> {
-  const sourceIdx = cols.dicts.source.intern(path);
-  // rows of earlier inputs still in the output's columns go first (the worker's batches bypass them)
-  if (cols.length > 0) await onBatch(cols.flush());
-  const reuse = opts.reuseBatchBuffers === true;
-  const init: BinaryWorkerInit = {
-    path,
-    format,
-    batchRows: cols.capacity,
-    sharedBuffers: reuse,
-    strict: opts.strict === true,
-    direct: opts.direct !== false,
-  };
+  signal: AbortSignal | undefined,
+  sink: RecordSink,
+  out: { stats: BinaryReaderStats; meta: BinaryTraceMeta | undefined; kallsyms: Kallsyms | undefined },
+): AsyncGenerator<void> {
+  const init: BinaryWorkerInit = { path, format };
   // workers inherit the parent's flags, but `--input-type` (node -e) is refused for a file worker
   const execArgv = process.execArgv.some((a) => a.startsWith('--input-type')) ? [] : undefined;
   const w = new Worker(script, { workerData: init, execArgv });
-  const inbox = new Inbox(w, opts.signal);
-  const remap = new DictRemap(cols, sourceIdx);
+  const inbox = new Inbox(w, signal);
+  const replay = new RefReplay();
   try {
     for (;;) {
       const m = await inbox.next();
-      if (m.kind === 'error') {
-        if (m.issue !== null) throw new StrictParseError(m.issue);
-        throw m.damaged ? damaged(new Error(m.message)) : new Error(`ingest binary worker failed: ${m.message}`);
+      if (m.kind === 'error') throw m.damaged ? new Error(m.message) : new BinaryWorkerFailure(m.message);
+      // the kallsyms text is parsed when a %pS argument first needs it (the reader parses it lazily too)
+      if (m.kallsyms !== '') out.kallsyms = lazyKallsyms(m.kallsyms);
+      replay.replay(m.refs, sink);
+      // replayed (the rows copied what they keep): room for one more message, and its buffers back
+      if (m.kind === 'refs') w.postMessage({ recycle: refsBuffers(m.refs) } satisfies BinaryWorkerReply);
+      if (m.kind === 'end') {
+        out.stats = m.stats;
+        out.meta = m.meta ?? undefined;
+        yield;
+        return;
       }
-      remap.add(m.newStrings);
-      const recycle: SharedArrayBuffer[] = [];
-      for (const p of m.parts) {
-        remap.apply(p);
-        await onBatch(cols.batchOf(p));
-        if (reuse) for (const b of buffersOf(p)) if (b instanceof SharedArrayBuffer) recycle.push(b);
-      }
-      if (m.kind === 'end') return summaryOf(path, format, cols, m, remap);
-      const reply: BinaryWorkerReply = { recycle };
-      w.postMessage(reply);
+      yield;
     }
   } finally {
     // not awaited: nothing of the worker's is used after this
@@ -158,30 +144,13 @@ export async function ingestBinaryInWorker(
   }
 }
 
-function summaryOf(
-  path: string,
-  format: BinaryFormat,
-  cols: EventColumns,
-  m: EndMessage,
-  remap: DictRemap,
-): SourceSummary {
-  const counts: number[] = [];
-  remap.foldEventCounts(m.countsByEvent, counts);
-  const eventCounts: Record<string, number> = {};
-  counts.forEach((n, idx) => {
-    if (n) eventCounts[cols.dicts.event.values[idx] as string] = n;
-  });
+function lazyKallsyms(text: string): Kallsyms {
+  let k: Kallsyms | undefined;
+  const get = (): Kallsyms => (k ??= parseKallsyms(text));
   return {
-    path,
-    format: format === 'perf-data' ? 'perf-script' : 'trace-cmd',
-    kernel: m.kernel,
-    wallClock: m.wallClock,
-    lines: m.lines,
-    events: m.events,
-    skipped: m.skipped,
-    comments: 0,
-    lostEvents: m.lostEvents,
-    issues: [...binaryWarnings(path, format, m.stats, m.events), ...m.issues],
-    eventCounts,
+    resolve: (a) => get().resolve(a),
+    get size() {
+      return get().size;
+    },
   };
 }

@@ -42,6 +42,10 @@ export class PerfState {
   recordOffset = 0;
   /** records emitted since the reader last paused */
   emitted = 0;
+  /** bytes after the record outside header.size, or their promise (a pipe-mode header record): awaited next */
+  pendingExtra: number | Promise<number> = 0;
+  /** the type of the record pendingExtra belongs to */
+  pendingType = 0;
 
   constructor(
     readonly stats: BinaryReaderStats,
@@ -52,7 +56,17 @@ export class PerfState {
   /** ids below 2^53 by their Number value (perf hands out small ids): looked up without a BigInt per sample */
   byIdNumber = new Map<number, PerfAttr>();
   /** the sample being parsed (one object for all samples) */
-  readonly scratch: ParsedSample = { pid: -1, tid: Number.NaN, cpu: -1, timeHi: 0, timeLo: 0, rawStart: 0, rawEnd: 0 };
+  readonly scratch: ParsedSample = {
+    pid: -1,
+    tid: Number.NaN,
+    cpu: -1,
+    // doubles from the start (-0): a uint32 half past 2^30 would change the field's representation, and with it the
+    // object's map, under code already optimized for it
+    timeHi: -0,
+    timeLo: -0,
+    rawStart: 0,
+    rawEnd: 0,
+  };
 
   /** every attr lays its samples out alike (one sample_type / read_format): no id lookup per sample */
   private uniform = true;
@@ -81,6 +95,25 @@ export class PerfState {
     if (hi < 2 ** 21) return this.byIdNumber.get(hi * 2 ** 32 + lo) ?? first;
     const id = this.le ? buf.readBigUInt64LE(at) : buf.readBigUInt64BE(at);
     return this.byId.get(id) ?? first;
+  }
+
+  /** common_type (u16) → the queue's format index, -1: no format in the file, -2: not looked up yet */
+  private readonly typeIndex = new Int32Array(1 << 16).fill(-2);
+  private typeIndexOf: TracingData | undefined;
+
+  /** The queue's format index of a payload's common_type in `td`, -1 if it has none (a typed-array load per sample). */
+  formatOfType(td: TracingData, type: number): number {
+    if (td !== this.typeIndexOf) {
+      this.typeIndex.fill(-2);
+      this.typeIndexOf = td;
+    }
+    let f = this.typeIndex[type]!;
+    if (f === -2) {
+      const fmt = td.formats.get(type);
+      f = fmt === undefined ? -1 : this.formatIndex(fmt);
+      this.typeIndex[type] = f;
+    }
+    return f;
   }
 
   /** The queue's index of a format (its minimum payload size at fmtMin[index]). */

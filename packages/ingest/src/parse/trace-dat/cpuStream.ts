@@ -52,7 +52,9 @@ export class CpuStream {
   lost: LostWindow | undefined;
   /** the last event handed out on this CPU (a lost window's start) */
   lastHi = -1;
-  lastLo = 0;
+  // a double from the start (-0 is 0): a uint32 half past 2^30 would change the field's representation under
+  // optimized code
+  lastLo = -0;
 
   constructor(
     readonly cpu: number,

@@ -213,5 +213,7 @@ export function readTraceDat(
     }
     return kallsyms;
   };
-  return batchReader(stats, () => meta, formats, lazyKallsyms, run, opts.decode ?? true);
+  const reader = batchReader(stats, () => meta, formats, lazyKallsyms, run, opts.decode ?? true);
+  reader.kallsymsText = () => kallsymsText();
+  return reader;
 }

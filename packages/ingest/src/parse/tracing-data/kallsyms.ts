@@ -78,14 +78,40 @@ function scan(text: string): SymbolColumns {
   return cols;
 }
 
+/** Symbol indices by address, file order on ties. */
+function addressOrder(c: SymbolColumns): Int32Array {
+  const { hi, lo, n } = c;
+  const order = new Int32Array(n);
+  let sorted = true;
+  let oneHi = true;
+  for (let i = 1; i < n; i++) {
+    if (sorted) sorted = hi[i - 1]! < hi[i]! || (hi[i - 1] === hi[i] && lo[i - 1]! <= lo[i]!);
+    if (hi[i] !== hi[0]) oneHi = false;
+  }
+  if (sorted) {
+    for (let i = 0; i < n; i++) order[i] = i;
+  } else if (oneHi && n <= TIE_SPAN) {
+    // one high half (kernel text and modules both lie at 0xffffffff........): lo * 2^21 + index is exact as a
+    // double and orders by (lo, index), so a native numeric sort does it (no comparator call per step)
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = lo[i]! * TIE_SPAN + i;
+    keys.sort();
+    for (let i = 0; i < n; i++) order[i] = keys[i]! % TIE_SPAN;
+  } else {
+    const idx = Array.from({ length: n }, (_, i) => i);
+    idx.sort((a, b) => hi[a]! - hi[b]! || lo[a]! - lo[b]! || a - b);
+    order.set(idx);
+  }
+  return order;
+}
+
+const TIE_SPAN = 2 ** 21;
+
 export function parseKallsyms(text: string): Kallsyms {
   const c = scan(text);
   const { hi, lo } = c;
   // by address, file order on ties (the last of equal addresses wins, as the search below takes it)
-  const order = Array.from({ length: c.n }, (_, i) => i);
-  let sorted = true;
-  for (let i = 1; i < c.n && sorted; i++) sorted = hi[i - 1]! < hi[i]! || (hi[i - 1] === hi[i] && lo[i - 1]! <= lo[i]!);
-  if (!sorted) order.sort((a, b) => hi[a]! - hi[b]! || lo[a]! - lo[b]! || a - b);
+  const order = addressOrder(c);
   const name = (i: number): string => text.slice(c.nameStart[i]!, c.nameEnd[i]!);
   return {
     size: c.n,

@@ -160,4 +160,6 @@ export interface BinaryTraceReader extends AsyncIterable<BinaryTraceRecord> {
   readonly formats: ReadonlyMap<string, EventFormat>;
   /** trace.dat: its /proc/kallsyms, for %pS arguments (perf.data records none). */
   readonly kallsyms: Kallsyms | undefined;
+  /** trace.dat: the /proc/kallsyms text kallsyms is parsed from ('' when none), once the headers are read */
+  kallsymsText?: () => string;
 }
