@@ -14,7 +14,7 @@ import {
   streamTrace,
   streamsReport,
   writeRun,
-  writeRunFromArrowFile,
+  writeStreamedRun,
   type StoreConfig,
 } from '@txreplay/report';
 import { SHARED, testServerEnv, stopTestServer, tempDir } from './helpers.js';
@@ -70,7 +70,7 @@ describe.each(placements)('streamed report on %s', (_name, cfg) => {
     const result = await replayArrowFile(streamed.arrowFile, { maxSeriesPoints: 2000 });
     // the capture carries no wall clock: both runs get the same one, else each is placed at its own write time
     const wallClockEndNs = 1_765_000_000_000_000_000n;
-    const s = await writeRunFromArrowFile(store, {
+    const s = await writeStreamedRun(store, {
       wallClockEndNs,
       summary: streamed.summary,
       result,

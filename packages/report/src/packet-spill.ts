@@ -1,0 +1,151 @@
+/**
+ * Closed per-skb lifecycles of a streamed `report`, kept on disk: a run of a 10 GB trace has tens of millions, more
+ * than memory holds as rows. They are appended in columnar chunks (typed arrays, no object per packet) to a file in
+ * the report's private temporary directory, and read back chunk by chunk as the `packets` table's TSV when the run
+ * is written (any number of times: a retried write reads them again). Their wall-clock column needs the run's wall
+ * offset, known only once the whole trace is read, so they cannot be encoded as they close.
+ */
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { toLifecycle, type OpenPacket, type PacketLifecycle } from './packets.js';
+import { packetRows, tsvChunks } from './run-rows.js';
+import type { TsvValue } from './tsv.js';
+
+/** Rows per chunk (about 4.5 MB of columns) */
+const CHUNK_ROWS = 65536;
+const FATES: PacketLifecycle['fate'][] = ['consumed', 'dropped', 'in_flight', 'unknown'];
+
+/** One chunk's columns; the field order is the file's. */
+class Chunk {
+  n = 0;
+  readonly u32 = ['skbHi', 'skbLo', 'dev', 'dropReason', 'location', 'source', 'firstLine'].map(
+    () => new Uint32Array(CHUNK_ROWS),
+  );
+  readonly i32 = ['queue', 'xmitRc', 'txBusy'].map(() => new Int32Array(CHUNK_ROWS));
+  /** len, then the relative times (NaN: not seen) */
+  readonly f64 = ['len', 'queuedRel', 'startXmitRel', 'xmitRel', 'freedRel'].map(() => new Float64Array(CHUNK_ROWS));
+  readonly fate = new Uint8Array(CHUNK_ROWS);
+
+  arrays(): Column[] {
+    return [...this.u32, ...this.i32, ...this.f64, this.fate];
+  }
+
+  add(p: OpenPacket): void {
+    const i = this.n++;
+    const [hi, lo, dev, reason, location, source, line] = this.u32 as [Uint32Array, ...Uint32Array[]];
+    hi[i] = p.skbHi;
+    lo![i] = p.skbLo;
+    dev![i] = p.dev;
+    reason![i] = p.dropReason;
+    location![i] = p.location;
+    source![i] = p.source;
+    line![i] = p.firstLine;
+    const [queue, rc, busy] = this.i32 as [Int32Array, Int32Array, Int32Array];
+    queue[i] = p.queue;
+    rc[i] = p.xmitRc;
+    busy[i] = p.txBusy;
+    const [len, queued, start, xmit, freed] = this.f64 as [Float64Array, ...Float64Array[]];
+    len[i] = p.len;
+    queued![i] = p.queuedRel;
+    start![i] = p.startXmitRel;
+    xmit![i] = p.xmitRel;
+    freed![i] = p.freedRel;
+    this.fate[i] = FATES.indexOf(p.fate);
+  }
+
+  row(i: number): OpenPacket {
+    const [hi, lo, dev, reason, location, source, line] = this.u32 as Uint32Array[];
+    const [queue, rc, busy] = this.i32 as Int32Array[];
+    const [len, queued, start, xmit, freed] = this.f64 as Float64Array[];
+    return {
+      skbHi: hi![i]!,
+      skbLo: lo![i]!,
+      dev: dev![i]!,
+      queue: queue![i]!,
+      len: len![i]!,
+      queuedRel: queued![i]!,
+      startXmitRel: start![i]!,
+      xmitRel: xmit![i]!,
+      freedRel: freed![i]!,
+      xmitRc: rc![i]!,
+      txBusy: busy![i]!,
+      fate: FATES[this.fate[i]!]!,
+      dropReason: reason![i]!,
+      location: location![i]!,
+      source: source![i]!,
+      firstLine: line![i]!,
+    };
+  }
+}
+
+type Column = Uint32Array | Int32Array | Float64Array | Uint8Array;
+
+/** The bytes of a chunk's first `n` rows of `a`. */
+const head = (a: Column, n: number): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT);
+
+/** Fill `buf` from the file's current position (a read may return less than asked). */
+function readFully(fd: number, buf: Uint8Array): void {
+  for (let at = 0; at < buf.length; ) {
+    const got = readSync(fd, buf, at, buf.length - at, null);
+    if (got === 0) throw new Error('packets spill file ended early');
+    at += got;
+  }
+}
+
+/** Lifecycles appended as they close, then read back as the `packets` table's TSV. */
+export class PacketSpill {
+  count = 0;
+  private readonly chunk = new Chunk();
+  private fd: number | null;
+  /** rows of each chunk in the file, in order */
+  private readonly chunkRows: number[] = [];
+
+  constructor(private readonly file: string) {
+    this.fd = openSync(file, 'w');
+  }
+
+  add(p: OpenPacket): void {
+    this.chunk.add(p);
+    this.count++;
+    if (this.chunk.n === CHUNK_ROWS) this.flush();
+  }
+
+  private flush(): void {
+    const n = this.chunk.n;
+    if (n === 0 || this.fd === null) return;
+    for (const a of this.chunk.arrays()) writeSync(this.fd, head(a, n));
+    this.chunkRows.push(n);
+    this.chunk.n = 0;
+  }
+
+  /** No more lifecycles: the file is complete. */
+  close(): void {
+    this.flush();
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  /**
+   * The `packets` rows as TSV chunks (run-rows.ts's encoding: key columns `k`, then the lifecycle, `wall` for its
+   * time column), read back from the file one chunk at a time. Iterable any number of times.
+   */
+  tsv(k: TsvValue[], wall: (ns: bigint) => string, baseNs: bigint, strings: readonly string[]): Iterable<Buffer> {
+    const { file, chunkRows } = this;
+    return {
+      *[Symbol.iterator]() {
+        const fd = openSync(file, 'r');
+        try {
+          const c = new Chunk();
+          for (const n of chunkRows) {
+            for (const a of c.arrays()) readFully(fd, head(a, n));
+            c.n = n;
+            const rows: PacketLifecycle[] = new Array(n);
+            for (let i = 0; i < n; i++) rows[i] = toLifecycle(c.row(i), baseNs, strings);
+            yield* tsvChunks(packetRows(k, rows, wall));
+          }
+        } finally {
+          closeSync(fd);
+        }
+      },
+    };
+  }
+}
