@@ -17,13 +17,20 @@ const FATES: PacketLifecycle['fate'][] = ['consumed', 'dropped', 'in_flight', 'u
 /** One chunk's columns; the field order is the file's. */
 class Chunk {
   n = 0;
-  readonly u32 = ['skbHi', 'skbLo', 'dev', 'dropReason', 'location', 'source', 'firstLine'].map(
-    () => new Uint32Array(CHUNK_ROWS),
-  );
-  readonly i32 = ['queue', 'xmitRc', 'txBusy'].map(() => new Int32Array(CHUNK_ROWS));
+  readonly u32: Uint32Array[];
+  readonly i32: Int32Array[];
   /** len, then the relative times (NaN: not seen) */
-  readonly f64 = ['len', 'queuedRel', 'startXmitRel', 'xmitRel', 'freedRel'].map(() => new Float64Array(CHUNK_ROWS));
-  readonly fate = new Uint8Array(CHUNK_ROWS);
+  readonly f64: Float64Array[];
+  readonly fate: Uint8Array;
+
+  constructor(readonly rows: number) {
+    this.u32 = ['skbHi', 'skbLo', 'dev', 'dropReason', 'location', 'source', 'firstLine'].map(
+      () => new Uint32Array(rows),
+    );
+    this.i32 = ['queue', 'xmitRc', 'txBusy'].map(() => new Int32Array(rows));
+    this.f64 = ['len', 'queuedRel', 'startXmitRel', 'xmitRel', 'freedRel'].map(() => new Float64Array(rows));
+    this.fate = new Uint8Array(rows);
+  }
 
   arrays(): Column[] {
     return [...this.u32, ...this.i32, ...this.f64, this.fate];
@@ -94,19 +101,23 @@ function readFully(fd: number, buf: Uint8Array): void {
 /** Lifecycles appended as they close, then read back as the `packets` table's TSV. */
 export class PacketSpill {
   count = 0;
-  private readonly chunk = new Chunk();
+  private readonly chunk: Chunk;
   private fd: number | null;
   /** rows of each chunk in the file, in order */
   private readonly chunkRows: number[] = [];
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    rowsPerChunk = CHUNK_ROWS,
+  ) {
+    this.chunk = new Chunk(rowsPerChunk);
     this.fd = openSync(file, 'w');
   }
 
   add(p: OpenPacket): void {
     this.chunk.add(p);
     this.count++;
-    if (this.chunk.n === CHUNK_ROWS) this.flush();
+    if (this.chunk.n === this.chunk.rows) this.flush();
   }
 
   private flush(): void {
@@ -130,11 +141,12 @@ export class PacketSpill {
    */
   tsv(k: TsvValue[], wall: (ns: bigint) => string, baseNs: bigint, strings: readonly string[]): Iterable<Buffer> {
     const { file, chunkRows } = this;
+    const rowsPerChunk = this.chunk.rows;
     return {
       *[Symbol.iterator]() {
         const fd = openSync(file, 'r');
         try {
-          const c = new Chunk();
+          const c = new Chunk(rowsPerChunk);
           for (const n of chunkRows) {
             for (const a of c.arrays()) readFully(fd, head(a, n));
             c.n = n;

@@ -18,8 +18,8 @@ const WINDOW = 1 << 16;
 /** Binary min-heap of candidate slots ordered by (ts, line, arrival). */
 class SlotHeap {
   size = 0;
-  private heap = new Int32Array(WINDOW + 1024);
-  private seq = new Float64Array(WINDOW + 1024);
+  private heap = new Int32Array(1024);
+  private seq = new Float64Array(1024);
 
   constructor(
     private readonly ts: () => Float64Array,
@@ -90,9 +90,12 @@ export class PacketStream {
   private lastTs = Number.NEGATIVE_INFINITY;
   private lastLine = 0;
 
-  constructor(spillFile: string) {
+  private readonly windowRows: number;
+
+  constructor(spillFile: string, opts: { windowRows?: number; chunkRows?: number } = {}) {
     const c = this.reader.c;
-    this.spill = new PacketSpill(spillFile);
+    this.windowRows = opts.windowRows ?? WINDOW;
+    this.spill = new PacketSpill(spillFile, opts.chunkRows);
     this.machine = new LifecycleMachine(c, (p) => this.spill.add(p));
     this.heap = new SlotHeap(
       () => c.ts,
@@ -113,7 +116,7 @@ export class PacketStream {
         return c.release(x);
       }
       this.heap.push(x, this.arrivals++);
-      if (this.heap.size > WINDOW) this.step(this.heap.pop());
+      if (this.heap.size > this.windowRows) this.step(this.heap.pop());
     });
   }
 

@@ -11,6 +11,7 @@
  */
 import { Type, type Data, type RecordBatch, type Table } from 'apache-arrow';
 import { isValid } from './encode-events.js';
+import { SkbTable } from './skb-table.js';
 
 export interface PacketLifecycle {
   skbaddr: bigint;
@@ -113,8 +114,6 @@ export class Candidates {
   /** ts_ns − base: exact for traces shorter than 104 days */
   ts = new Float64Array(1024);
   line = new Uint32Array(1024);
-  /** skbaddr as a Map key: its low 53 bits (kernel pointers and ftrace hashes differ below bit 53) */
-  key = new Float64Array(1024);
   skbHi = new Uint32Array(1024);
   skbLo = new Uint32Array(1024);
   dev = new Uint32Array(1024);
@@ -144,7 +143,7 @@ export class Candidates {
     if (this.free.length > 0) return this.free.pop()!;
     const n = this.n;
     if (n >= this.ev.length) {
-      for (const k of ['ev', 'ts', 'line', 'key', 'skbHi', 'skbLo', 'dev', 'queue', 'len', 'rc'] as const)
+      for (const k of ['ev', 'ts', 'line', 'skbHi', 'skbLo', 'dev', 'queue', 'len', 'rc'] as const)
         (this as Record<typeof k, Float64Array | Int32Array | Uint32Array | Uint8Array>)[k] = grow(this[k], n);
       this.reason = grow(this.reason, n);
       this.location = grow(this.location, n);
@@ -212,7 +211,6 @@ export class CandidateReader {
       c.line[x] = lineV[lines.offset + r]!;
       c.skbHi[x] = skbU32[si + 1]!;
       c.skbLo[x] = skbU32[si]!;
-      c.key[x] = (skbU32[si + 1]! & 0x1fffff) * 4294967296 + skbU32[si]!;
       c.dev[x] = c.intern(dev!(r));
       c.queue[x] = queue(r);
       c.len[x] = len(r);
@@ -300,7 +298,7 @@ export function toLifecycle(p: OpenPacket, base: bigint, strings: readonly strin
  * when it closes, the ones still open at `end`. It copies what it needs: a slot may be reused after `step`.
  */
 export class LifecycleMachine {
-  private readonly open = new Map<number, OpenPacket>();
+  private readonly open = new SkbTable();
 
   constructor(
     private readonly c: Candidates,
@@ -327,14 +325,13 @@ export class LifecycleMachine {
       source: c.source[x]!,
       firstLine: c.line[x]!,
     };
-    this.open.set(c.key[x]!, p);
+    this.open.set(c.skbHi[x]!, c.skbLo[x]!, p);
     return p;
   }
 
   step(x: number): void {
     const c = this.c;
-    const key = c.key[x]!;
-    let p = this.open.get(key);
+    let p = this.open.get(c.skbHi[x]!, c.skbLo[x]!);
     const ev = c.ev[x]!;
     switch (ev) {
       case EV_QUEUE:
@@ -369,7 +366,7 @@ export class LifecycleMachine {
         p.fate = ev === EV_CONSUME ? 'consumed' : 'dropped';
         p.dropReason = c.reason[x]!;
         p.location = c.location[x]!;
-        this.open.delete(key);
+        this.open.delete(c.skbHi[x]!, c.skbLo[x]!);
         this.emit(p);
         break;
       default:

@@ -53,8 +53,15 @@ export interface StreamedTrace {
   remove: () => void;
 }
 
-/** Parse `traces` into a temporary Arrow file, deriving the per-skb lifecycles on the way. */
-export async function streamTrace(traces: readonly string[], opts: LoadOptions = {}): Promise<StreamedTrace> {
+/**
+ * Parse `traces` into a temporary Arrow file, deriving the per-skb lifecycles on the way (`packetWindowRows`: the
+ * reorder window, PacketStream's default unless a test narrows it).
+ */
+export async function streamTrace(
+  traces: readonly string[],
+  opts: LoadOptions = {},
+  tuning: { packetWindowRows?: number } = {},
+): Promise<StreamedTrace> {
   const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-report-'));
   const remove = (): void => {
     rmSync(dir, { recursive: true, force: true });
@@ -63,7 +70,7 @@ export async function streamTrace(traces: readonly string[], opts: LoadOptions =
   process.once('exit', remove);
   try {
     const arrowFile = path.join(dir, 'events.arrow');
-    const deriver = new PacketStream(path.join(dir, 'packets.spill'));
+    const deriver = new PacketStream(path.join(dir, 'packets.spill'), { windowRows: tuning.packetWindowRows });
     let events = 0;
     const summary = await streamEvents(
       traces,
