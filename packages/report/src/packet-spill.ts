@@ -6,13 +6,12 @@
  * offset, known only once the whole trace is read, so they cannot be encoded as they close.
  */
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { toLifecycle, type OpenPacket, type PacketLifecycle } from './packets.js';
-import { packetRows, tsvChunks } from './run-rows.js';
+import type { OpenPacket } from './packets.js';
+import { FATES, PacketTsv, type PacketColumns, type PacketWall } from './packet-tsv.js';
 import type { TsvValue } from './tsv.js';
 
 /** Rows per chunk (about 4.5 MB of columns) */
 const CHUNK_ROWS = 65536;
-const FATES: PacketLifecycle['fate'][] = ['consumed', 'dropped', 'in_flight', 'unknown'];
 
 /** One chunk's columns; the field order is the file's. */
 class Chunk {
@@ -59,27 +58,16 @@ class Chunk {
     this.fate[i] = FATES.indexOf(p.fate);
   }
 
-  row(i: number): OpenPacket {
-    const [hi, lo, dev, reason, location, source, line] = this.u32 as Uint32Array[];
-    const [queue, rc, busy] = this.i32 as Int32Array[];
-    const [len, queued, start, xmit, freed] = this.f64 as Float64Array[];
+  columns(): PacketColumns {
+    const [skbHi, skbLo, dev, dropReason, location, source, firstLine] = this.u32 as Uint32Array[];
+    const [queue, xmitRc, txBusy] = this.i32 as Int32Array[];
+    const [len, queuedRel, startXmitRel, xmitRel, freedRel] = this.f64 as Float64Array[];
     return {
-      skbHi: hi![i]!,
-      skbLo: lo![i]!,
-      dev: dev![i]!,
-      queue: queue![i]!,
-      len: len![i]!,
-      queuedRel: queued![i]!,
-      startXmitRel: start![i]!,
-      xmitRel: xmit![i]!,
-      freedRel: freed![i]!,
-      xmitRc: rc![i]!,
-      txBusy: busy![i]!,
-      fate: FATES[this.fate[i]!]!,
-      dropReason: reason![i]!,
-      location: location![i]!,
-      source: source![i]!,
-      firstLine: line![i]!,
+      n: this.n,
+      ...{ skbHi: skbHi!, skbLo: skbLo!, dev: dev!, dropReason: dropReason!, location: location!, source: source! },
+      ...{ firstLine: firstLine!, queue: queue!, xmitRc: xmitRc!, txBusy: txBusy!, len: len! },
+      ...{ queuedRel: queuedRel!, startXmitRel: startXmitRel!, xmitRel: xmitRel!, freedRel: freedRel! },
+      fate: this.fate,
     };
   }
 }
@@ -139,20 +127,19 @@ export class PacketSpill {
    * The `packets` rows as TSV chunks (run-rows.ts's encoding: key columns `k`, then the lifecycle, `wall` for its
    * time column), read back from the file one chunk at a time. Iterable any number of times.
    */
-  tsv(k: TsvValue[], wall: (ns: bigint) => string, baseNs: bigint, strings: readonly string[]): Iterable<Buffer> {
+  tsv(k: TsvValue[], wall: PacketWall, baseNs: bigint, strings: readonly string[]): Iterable<Buffer> {
     const { file, chunkRows } = this;
     const rowsPerChunk = this.chunk.rows;
     return {
       *[Symbol.iterator]() {
         const fd = openSync(file, 'r');
+        const encoder = new PacketTsv(k, wall, baseNs, strings);
         try {
           const c = new Chunk(rowsPerChunk);
           for (const n of chunkRows) {
             for (const a of c.arrays()) readFully(fd, head(a, n));
             c.n = n;
-            const rows: PacketLifecycle[] = new Array(n);
-            for (let i = 0; i < n; i++) rows[i] = toLifecycle(c.row(i), baseNs, strings);
-            yield* tsvChunks(packetRows(k, rows, wall));
+            yield* encoder.chunks(c.columns());
           }
         } finally {
           closeSync(fd);

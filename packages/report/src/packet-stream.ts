@@ -11,6 +11,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { CandidateReader, LifecycleMachine } from './packets.js';
 import { PacketSpill } from './packet-spill.js';
 import type { TsvValue } from './tsv.js';
+import type { PacketWall } from './packet-tsv.js';
 
 /** Candidates held back for reordering (perf script and ftrace text are merged in time order already) */
 const WINDOW = 1 << 16;
@@ -148,5 +149,6 @@ export class PacketStream {
 /** A run's per-skb lifecycles, however derived: how many, and their `packets` rows as TSV (re-iterable). */
 export interface StreamedPackets {
   count: number;
-  tsv: (k: TsvValue[], wall: (ns: bigint) => string) => Iterable<Buffer>;
+  /** the rows after the run's key columns `k`, the time column on `wall` */
+  tsv: (k: TsvValue[], wall: PacketWall) => Iterable<Buffer>;
 }

@@ -273,7 +273,7 @@ export interface OpenPacket {
 const relNs = (base: bigint, rel: number): bigint => (rel === rel ? base + BigInt(rel) : NOT_SEEN);
 
 /** The lifecycle row of a closed OpenPacket. */
-export function toLifecycle(p: OpenPacket, base: bigint, strings: readonly string[]): PacketLifecycle {
+function toLifecycle(p: OpenPacket, base: bigint, strings: readonly string[]): PacketLifecycle {
   return {
     skbaddr: u64(p.skbHi, p.skbLo),
     dev: strings[p.dev]!,

@@ -102,5 +102,8 @@ async function packetsFromArrowFile(arrowFile: string): Promise<StreamedPackets>
     await fh.close();
   }
   const rows = deriver.finish();
-  return { count: rows.length, tsv: (k, wall) => tsvChunks(packetRows(k, rows, wall)) };
+  return {
+    count: rows.length,
+    tsv: (k, wall) => tsvChunks(packetRows(k, rows, (ns) => wall.clock.format(ns + wall.offsetNs))),
+  };
 }

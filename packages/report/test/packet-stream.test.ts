@@ -16,7 +16,10 @@ import { SHARED, tempDir } from './helpers.js';
 
 const K = ['0123456789abcdef0123456789abcdef', 'host', '6.8.0', ''];
 const clock = new WallClockFormatter(true);
-const wall = (ns: bigint): string => clock.format(ns + 1_765_000_000_000_000_000n);
+const offsetNs = 1_765_000_000_000_000_000n;
+const wall = (ns: bigint): string => clock.format(ns + offsetNs);
+/** the same wall clock for the streamed side */
+const pw = { clock, offsetNs };
 const lines = (chunks: Iterable<Buffer>): string[] =>
   [...chunks]
     .map((b) => b.toString())
@@ -47,9 +50,13 @@ describe.each(CAPTURES)('%s %s', (capture, file) => {
     expect(streamed).not.toBeNull();
     expect(streamed!.count).toBe(whole.length);
     const expected = lines(tsvChunks(packetRows(K, whole, wall)));
-    expect(lines(streamed!.tsv(K, wall))).toEqual(expected);
+    expect(lines(streamed!.tsv(K, pw))).toEqual(expected);
     // read back again (a retried write): the same rows
-    expect(lines(streamed!.tsv(K, wall))).toEqual(expected);
+    expect(lines(streamed!.tsv(K, pw))).toEqual(expected);
+    // time in whole seconds (DateTime: servers before 20.1)
+    const seconds = (ns: bigint): string => new WallClockFormatter(false).format(ns + offsetNs);
+    const secondsRows = lines(tsvChunks(packetRows(K, whole, seconds)));
+    expect(lines(streamed!.tsv(K, { clock: new WallClockFormatter(false), offsetNs }))).toEqual(secondsRows);
   });
 });
 
@@ -60,7 +67,7 @@ it('bpftrace out of order by more than 64 candidates: a window of 64 gives up, t
   expect(small.stream.abandoned).toBe(true);
   const { whole, streamed } = await both('veth-stall-napi-starved', 'bpftrace.txt', 65536);
   expect(streamed!.count).toBe(whole.length);
-  expect(lines(streamed!.tsv(K, wall))).toEqual(lines(tsvChunks(packetRows(K, whole, wall))));
+  expect(lines(streamed!.tsv(K, pw))).toEqual(lines(tsvChunks(packetRows(K, whole, wall))));
 });
 
 it('a stream out of time order beyond its window gives up', async () => {
