@@ -21,6 +21,8 @@ export function fileInsertSettings(file: string): string {
   if (statSync(file).size < BOUNDED_FROM_BYTES) return read;
   return (
     `${read}, max_threads = 1, max_block_size = ${BLOCK_ROWS}, min_insert_block_size_rows = ${BLOCK_ROWS},` +
-    ` min_insert_block_size_bytes = 0, max_compress_block_size = ${COMPRESS_BYTES}, min_compress_block_size = ${COMPRESS_BYTES >> 2}`
+    ` min_insert_block_size_bytes = 0, max_compress_block_size = ${COMPRESS_BYTES}, min_compress_block_size = ${COMPRESS_BYTES >> 2},` +
+    // TabSeparated (the packets) parsed in one thread: parallel parsing holds several 10 MB segments at once
+    ' input_format_parallel_parsing = 0'
   );
 }
