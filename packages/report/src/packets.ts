@@ -7,7 +7,8 @@
  *
  * Reads the Arrow column buffers of each batch directly (typed arrays, dictionary indices): Vector.get per
  * row costs a chunk search and a UTF-8 decode each time, which dominated a 1M-event write. Batch by batch
- * (PacketDeriver), so `report` on a streamed trace derives them without holding the table.
+ * (CandidateReader) into an incremental state machine (LifecycleMachine): the whole-table path sorts every candidate
+ * first (PacketDeriver), a streamed `report` feeds it through a reorder window (packet-stream.ts).
  */
 import { Type, type Data, type RecordBatch, type Table } from 'apache-arrow';
 import { isValid } from './encode-events.js';
