@@ -20,7 +20,6 @@ export { Store, StoreError, type OpenOptions } from './store.js';
 export { DEFAULT_RETRY, retryFits } from './retry.js';
 export {
   writeRun,
-  writeRunFromArrowFile,
   removeInsertTempFiles,
   computeRunId,
   hashSources,
@@ -37,4 +36,5 @@ export { runQuery, writeQueryOutput, queryFormatOfPath, type QueryOutputFormat }
 export { exportCsv } from './export-csv.js';
 export { expandInputs } from './fleet/inputs.js';
 export { streamsReport, streamTrace, type StreamedTrace } from './stream-report.js';
+export { writeStreamedRun } from './stream-write.js';
 export { bulkReport, type BulkFileResult, type BulkProgress } from './fleet/bulk.js';

@@ -7,10 +7,12 @@
  *
  * Reads the Arrow column buffers of each batch directly (typed arrays, dictionary indices): Vector.get per
  * row costs a chunk search and a UTF-8 decode each time, which dominated a 1M-event write. Batch by batch
- * (PacketDeriver), so `report` on a streamed trace derives them without holding the table.
+ * (CandidateReader) into an incremental state machine (LifecycleMachine): the whole-table path sorts every candidate
+ * first (PacketDeriver), a streamed `report` feeds it through a reorder window (packet-stream.ts).
  */
 import { Type, type Data, type RecordBatch, type Table } from 'apache-arrow';
 import { isValid } from './encode-events.js';
+import { SkbTable } from './skb-table.js';
 
 export interface PacketLifecycle {
   skbaddr: bigint;
@@ -107,14 +109,12 @@ function intReader(d: Data, absent: number): (row: number) => number {
 }
 
 /** The TX-path events that carry an skb, as parallel typed arrays (no object per event), strings interned. */
-class Candidates {
+export class Candidates {
   n = 0;
   ev = new Uint8Array(1024);
   /** ts_ns − base: exact for traces shorter than 104 days */
   ts = new Float64Array(1024);
   line = new Uint32Array(1024);
-  /** skbaddr as a Map key: its low 53 bits (kernel pointers and ftrace hashes differ below bit 53) */
-  key = new Float64Array(1024);
   skbHi = new Uint32Array(1024);
   skbLo = new Uint32Array(1024);
   dev = new Uint32Array(1024);
@@ -126,6 +126,8 @@ class Candidates {
   source = new Uint32Array(1024);
   readonly strings: string[] = [''];
   private readonly ids = new Map<string, number>([['', 0]]);
+  /** slots given back (release): a streamed reader reuses them, so its arrays stay the size of its window */
+  private readonly free: number[] = [];
 
   intern(s: string | null): number {
     if (!s) return 0;
@@ -139,9 +141,10 @@ class Candidates {
   }
 
   reserve(): number {
+    if (this.free.length > 0) return this.free.pop()!;
     const n = this.n;
     if (n >= this.ev.length) {
-      for (const k of ['ev', 'ts', 'line', 'key', 'skbHi', 'skbLo', 'dev', 'queue', 'len', 'rc'] as const)
+      for (const k of ['ev', 'ts', 'line', 'skbHi', 'skbLo', 'dev', 'queue', 'len', 'rc'] as const)
         (this as Record<typeof k, Float64Array | Int32Array | Uint32Array | Uint8Array>)[k] = grow(this[k], n);
       this.reason = grow(this.reason, n);
       this.location = grow(this.location, n);
@@ -149,19 +152,24 @@ class Candidates {
     }
     return this.n++;
   }
+
+  release(x: number): void {
+    this.free.push(x);
+  }
 }
 
 /**
- * Per-skb lifecycles of a stream of record batches: `push` each batch in order (it copies what it needs, so a
- * streamed batch may be reused afterwards), then `finish`. derivePackets runs it over a whole table.
+ * Reads the candidate rows of record batches into `c` (ts relative to the first candidate's, `baseNs`). It copies
+ * what it needs, so a streamed batch may be reused once `read` returns.
  */
-export class PacketDeriver {
-  private readonly c = new Candidates();
-  private baseNs: bigint | null = null;
+export class CandidateReader {
+  readonly c = new Candidates();
+  baseNs: bigint | null = null;
   private baseHi = 0;
   private baseLo = 0;
 
-  push(batch: RecordBatch): void {
+  /** Append the batch's candidates; `onRow` is told each one's slot, in row order. */
+  read(batch: RecordBatch, onRow?: (x: number) => void): void {
     const c = this.c;
     const ev = column(batch, 'event');
     const evCodes: number[] = [];
@@ -204,7 +212,6 @@ export class PacketDeriver {
       c.line[x] = lineV[lines.offset + r]!;
       c.skbHi[x] = skbU32[si + 1]!;
       c.skbLo[x] = skbU32[si]!;
-      c.key[x] = (skbU32[si + 1]! & 0x1fffff) * 4294967296 + skbU32[si]!;
       c.dev[x] = c.intern(dev!(r));
       c.queue[x] = queue(r);
       c.len[x] = len(r);
@@ -212,74 +219,143 @@ export class PacketDeriver {
       c.reason[x] = c.intern(reason!(r));
       c.location[x] = c.intern(location!(r));
       c.source[x] = c.intern(source!(r));
+      onRow?.(x);
     }
+  }
+}
+
+/**
+ * Per-skb lifecycles of a stream of record batches: `push` each batch in order (it copies what it needs, so a
+ * streamed batch may be reused afterwards), then `finish`. derivePackets runs it over a whole table.
+ */
+export class PacketDeriver {
+  private readonly r = new CandidateReader();
+
+  push(batch: RecordBatch): void {
+    this.r.read(batch);
   }
 
   finish(): PacketLifecycle[] {
-    const c = this.c;
+    const c = this.r.c;
     const n = c.n;
     // timestamps are not monotonic across CPUs: (ts_ns, line) order, as every consumer of the schema
     const order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     order.sort((a, b) => c.ts[a]! - c.ts[b]! || c.line[a]! - c.line[b]!);
-    return lifecycles(c, order, this.baseNs ?? 0n);
+    const base = this.r.baseNs ?? 0n;
+    const done: PacketLifecycle[] = [];
+    const machine = new LifecycleMachine(c, (p) => done.push(toLifecycle(p, base, c.strings)));
+    for (let k = 0; k < n; k++) machine.step(order[k]!);
+    machine.end();
+    return done;
   }
 }
 
-/** The lifecycle state machine over the candidates in (ts_ns, line) order. */
-function lifecycles(c: Candidates, order: Int32Array, base: bigint): PacketLifecycle[] {
-  const open = new Map<number, PacketLifecycle>();
-  const done: PacketLifecycle[] = [];
-  const str = (id: number): string => c.strings[id]!;
-  const tsOf = (x: number): bigint => base + BigInt(c.ts[x]!);
-  const start = (x: number): PacketLifecycle => {
-    const p: PacketLifecycle = {
-      skbaddr: u64(c.skbHi[x]!, c.skbLo[x]!),
-      dev: str(c.dev[x]!),
+/** A lifecycle while it is built: ts relative to the reader's base (NaN: not seen), strings as interned ids. */
+export interface OpenPacket {
+  skbHi: number;
+  skbLo: number;
+  dev: number;
+  queue: number;
+  len: number;
+  queuedRel: number;
+  startXmitRel: number;
+  xmitRel: number;
+  freedRel: number;
+  xmitRc: number;
+  txBusy: number;
+  fate: PacketLifecycle['fate'];
+  dropReason: number;
+  location: number;
+  source: number;
+  firstLine: number;
+}
+
+const relNs = (base: bigint, rel: number): bigint => (rel === rel ? base + BigInt(rel) : NOT_SEEN);
+
+/** The lifecycle row of a closed OpenPacket. */
+function toLifecycle(p: OpenPacket, base: bigint, strings: readonly string[]): PacketLifecycle {
+  return {
+    skbaddr: u64(p.skbHi, p.skbLo),
+    dev: strings[p.dev]!,
+    queue: p.queue,
+    len: p.len,
+    queuedNs: relNs(base, p.queuedRel),
+    startXmitNs: relNs(base, p.startXmitRel),
+    xmitNs: relNs(base, p.xmitRel),
+    freedNs: relNs(base, p.freedRel),
+    xmitRc: p.xmitRc,
+    txBusy: p.txBusy,
+    fate: p.fate,
+    dropReason: strings[p.dropReason]!,
+    location: strings[p.location]!,
+    source: strings[p.source]!,
+    firstLine: p.firstLine,
+  };
+}
+
+/**
+ * The lifecycle state machine, fed candidates in (ts_ns, line) order (`step`); each lifecycle is handed to `emit`
+ * when it closes, the ones still open at `end`. It copies what it needs: a slot may be reused after `step`.
+ */
+export class LifecycleMachine {
+  private readonly open = new SkbTable();
+
+  constructor(
+    private readonly c: Candidates,
+    private readonly emit: (p: OpenPacket) => void,
+  ) {}
+
+  private start(x: number): OpenPacket {
+    const c = this.c;
+    const p: OpenPacket = {
+      skbHi: c.skbHi[x]!,
+      skbLo: c.skbLo[x]!,
+      dev: c.dev[x]!,
       queue: c.queue[x]!,
       len: c.len[x]!,
-      queuedNs: tsOf(x),
-      startXmitNs: NOT_SEEN,
-      xmitNs: NOT_SEEN,
-      freedNs: NOT_SEEN,
+      queuedRel: c.ts[x]!,
+      startXmitRel: Number.NaN,
+      xmitRel: Number.NaN,
+      freedRel: Number.NaN,
       xmitRc: -1,
       txBusy: 0,
       fate: 'in_flight',
-      dropReason: '',
-      location: '',
-      source: str(c.source[x]!),
+      dropReason: 0,
+      location: 0,
+      source: c.source[x]!,
       firstLine: c.line[x]!,
     };
-    open.set(c.key[x]!, p);
+    this.open.set(c.skbHi[x]!, c.skbLo[x]!, p);
     return p;
-  };
-  for (let k = 0; k < order.length; k++) {
-    const x = order[k]!;
-    const key = c.key[x]!;
-    let p = open.get(key);
+  }
+
+  step(x: number): void {
+    const c = this.c;
+    let p = this.open.get(c.skbHi[x]!, c.skbLo[x]!);
     const ev = c.ev[x]!;
     switch (ev) {
       case EV_QUEUE:
         if (p) {
           p.fate = 'unknown';
-          done.push(p);
+          this.emit(p);
         }
-        start(x);
+        this.start(x);
         break;
       case EV_ENQUEUE:
-        if (!p) start(x);
+        if (!p) this.start(x);
         break;
       case EV_START:
-        if (!p) p = start(x);
-        if (p.startXmitNs === NOT_SEEN) p.startXmitNs = tsOf(x);
+        if (!p) p = this.start(x);
+        if (p.startXmitRel !== p.startXmitRel) p.startXmitRel = c.ts[x]!;
         if (p.queue < 0) p.queue = c.queue[x]!;
-        if (!p.dev) p.dev = str(c.dev[x]!);
+        if (p.dev === 0) p.dev = c.dev[x]!;
         if (!p.len) p.len = c.len[x]!;
         break;
       case EV_XMIT: {
         if (!p) break;
         const code = c.rc[x]!;
-        p.xmitNs = tsOf(x);
+        p.xmitRel = c.ts[x]!;
         p.xmitRc = code;
         if (code === 16) p.txBusy++; // NETDEV_TX_BUSY: the skb is requeued and retried
         break;
@@ -287,19 +363,23 @@ function lifecycles(c: Candidates, order: Int32Array, base: bigint): PacketLifec
       case EV_CONSUME:
       case EV_KFREE:
         if (!p) break; // an skb this trace never saw on the TX path (RX, other sockets)
-        p.freedNs = tsOf(x);
+        p.freedRel = c.ts[x]!;
         p.fate = ev === EV_CONSUME ? 'consumed' : 'dropped';
-        p.dropReason = str(c.reason[x]!);
-        p.location = str(c.location[x]!);
-        open.delete(key);
-        done.push(p);
+        p.dropReason = c.reason[x]!;
+        p.location = c.location[x]!;
+        this.open.delete(c.skbHi[x]!, c.skbLo[x]!);
+        this.emit(p);
         break;
       default:
         break;
     }
   }
-  for (const p of open.values()) done.push(p);
-  return done;
+
+  /** The trace ended: the lifecycles still open (in the order they opened) are emitted as they stand. */
+  end(): void {
+    for (const p of this.open.values()) this.emit(p);
+    this.open.clear();
+  }
 }
 
 export function derivePackets(table: Table): PacketLifecycle[] {

@@ -38,8 +38,11 @@ export interface RunRowsInput {
 }
 
 export interface RunRows {
-  /** TSV bytes per side table, in chunks of about 1 MB (a table without rows is absent) */
-  tsv: Partial<Record<SideTable, Buffer[]>>;
+  /**
+   * TSV bytes per side table, in chunks of about 1 MB (a table without rows is absent); a streamed report's packets
+   * are read back from its spill file (packet-spill.ts), as often as they are iterated
+   */
+  tsv: Partial<Record<SideTable, Buffer[] | Iterable<Buffer>>>;
   /** the `runs` row without written_at and write_ms (the writer sets them when it writes) */
   runs: Record<string, TsvValue>;
   /** time = ts_ns + wallOffsetNs for every time column (also when runs.wall_offset_ns is NULL: unknown) */
@@ -47,7 +50,7 @@ export interface RunRows {
 }
 
 /** TSV text of rows, in Buffers of about 1 MB (no single huge string). */
-function tsvChunks(rows: Iterable<TsvValue[]>): Buffer[] {
+export function tsvChunks(rows: Iterable<TsvValue[]>): Buffer[] {
   const out: Buffer[] = [];
   let parts: string[] = [];
   let size = 0;
@@ -65,7 +68,11 @@ function tsvChunks(rows: Iterable<TsvValue[]>): Buffer[] {
   return out;
 }
 
-function* packetRows(k: TsvValue[], packets: PacketLifecycle[], wall: (ns: bigint) => string): Generator<TsvValue[]> {
+export function* packetRows(
+  k: TsvValue[],
+  packets: PacketLifecycle[],
+  wall: (ns: bigint) => string,
+): Generator<TsvValue[]> {
   for (const p of packets) {
     yield [
       ...k,

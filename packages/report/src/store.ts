@@ -3,7 +3,6 @@
  * client with chDB's in-process `chdb/connection` plugged in (`createClient({ connection })`).
  */
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
-import chdbConnection from 'chdb/connection';
 import { mkdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parseServerVersion, type ServerCaps } from './caps.js';
@@ -75,6 +74,8 @@ export class Store {
       const dir = config.dbDir;
       if (!dir) throw new StoreError('embedded store: no data directory given');
       mkdirSync(dir, { recursive: true });
+      // loaded here, not with the module: chDB's library maps ~200 MB into the process (a server store never needs it)
+      const { default: chdbConnection } = await import('chdb/connection');
       client = createClient({
         // chdb types its Connection against @clickhouse/client-common 1.23.0, the client is 1.23.1:
         // structurally the same contract, nominally two copies of the settings type

@@ -1,17 +1,22 @@
 /**
  * `txreplay report` on large text traces without the whole event table in memory: ingest's streamEvents parses
  * record batch by record batch into an Arrow IPC file in a private temporary directory, deriving the per-skb
- * lifecycles as the batches go by (PacketDeriver); replay then reads that file batch by batch (replayArrowFile)
- * and the writer sends its events to the store batch by batch (writeRunFromArrowFile). Memory is bounded by a
- * batch, the candidate rows of the lifecycles and the replay's own state, whatever the input's size. The run is
- * whole or absent as with `writeRun` (its `runs` row goes last), and the directory goes on every way out.
+ * lifecycles as the batches go by (PacketStream: a reorder window, closed lifecycles spilled to a file beside it);
+ * replay then reads that file batch by batch (replayArrowFile) and the writer sends its events and lifecycles to
+ * the store chunk by chunk (writeStreamedRun). Memory is bounded by a batch, the reorder window, the open skbs and
+ * the replay's own state, whatever the input's size. The run is whole or absent as with `writeRun` (its `runs` row
+ * goes last), and the directory goes on every way out.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { streamEvents, type IngestSummary, type LoadOptions } from '@txreplay/ingest';
 import { openTrace } from '@txreplay/ingest/plain';
-import { PacketDeriver, type PacketLifecycle } from './packets.js';
+import { RecordBatchReader } from 'apache-arrow';
+import { open } from 'node:fs/promises';
+import { PacketDeriver } from './packets.js';
+import { PacketStream, type StreamedPackets } from './packet-stream.js';
+import { packetRows, tsvChunks } from './run-rows.js';
 
 /** Text traces at least this big in total are streamed (diagnose's threshold: a table is ~2× its text). */
 const STREAM_MIN_BYTES = 64 << 20;
@@ -42,13 +47,21 @@ export interface StreamedTrace {
   arrowFile: string;
   summary: IngestSummary;
   events: number;
-  packets: PacketLifecycle[];
+  /** the per-skb lifecycles (in a spill file beside the Arrow file) */
+  packets: StreamedPackets;
   /** remove the temporary directory (idempotent; also done at process exit) */
   remove: () => void;
 }
 
-/** Parse `traces` into a temporary Arrow file, deriving the per-skb lifecycles on the way. */
-export async function streamTrace(traces: readonly string[], opts: LoadOptions = {}): Promise<StreamedTrace> {
+/**
+ * Parse `traces` into a temporary Arrow file, deriving the per-skb lifecycles on the way (`packetWindowRows`: the
+ * reorder window, PacketStream's default unless a test narrows it).
+ */
+export async function streamTrace(
+  traces: readonly string[],
+  opts: LoadOptions = {},
+  tuning: { packetWindowRows?: number } = {},
+): Promise<StreamedTrace> {
   const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-report-'));
   const remove = (): void => {
     rmSync(dir, { recursive: true, force: true });
@@ -57,7 +70,7 @@ export async function streamTrace(traces: readonly string[], opts: LoadOptions =
   process.once('exit', remove);
   try {
     const arrowFile = path.join(dir, 'events.arrow');
-    const deriver = new PacketDeriver();
+    const deriver = new PacketStream(path.join(dir, 'packets.spill'), { windowRows: tuning.packetWindowRows });
     let events = 0;
     const summary = await streamEvents(
       traces,
@@ -68,9 +81,29 @@ export async function streamTrace(traces: readonly string[], opts: LoadOptions =
       },
       opts,
     );
-    return { arrowFile, summary, events, packets: deriver.finish(), remove };
+    const packets = deriver.finish() ?? (await packetsFromArrowFile(arrowFile));
+    return { arrowFile, summary, events, packets, remove };
   } catch (e) {
     remove();
     throw e;
   }
+}
+
+/**
+ * The lifecycles the whole-table way (every candidate held and sorted), from the written file: for a trace more out
+ * of time order than PacketStream's window, the rare case, where memory grows with the trace again.
+ */
+async function packetsFromArrowFile(arrowFile: string): Promise<StreamedPackets> {
+  const deriver = new PacketDeriver();
+  const fh = await open(arrowFile, 'r');
+  try {
+    for await (const batch of await RecordBatchReader.from(fh)) deriver.push(batch);
+  } finally {
+    await fh.close();
+  }
+  const rows = deriver.finish();
+  return {
+    count: rows.length,
+    tsv: (k, wall) => tsvChunks(packetRows(k, rows, (ns) => wall.clock.format(ns + wall.offsetNs))),
+  };
 }

@@ -25,6 +25,7 @@ import type { ServerCaps } from './caps.js';
 import type { StoreConfig } from './config.js';
 import { failureText, isTransient, retryFits, type RetryPolicy } from './retry.js';
 import { StoreError, type Store } from './store.js';
+import { fileInsertSettings } from './file-insert.js';
 import { tsvRow, type TsvValue } from './tsv.js';
 
 export interface RunInput {
@@ -225,14 +226,14 @@ export interface EncodedRun {
 }
 
 /** A run's events: how many, their per-skb lifecycles, and where the writer reads them. */
-interface RunEvents {
+export interface RunEvents {
   rows: number;
   packets: PacketLifecycle[];
   data: EncodedRun['eventsData'];
 }
 
 /** Run id, wall clock and the side rows of a run whose sources are hashed already. */
-function prepareRun(
+export function prepareRun(
   input: Omit<RunInput, 'table'>,
   hashes: SourceHash[],
   nanos: boolean,
@@ -307,26 +308,6 @@ const tableEvents = (table: Table): RunEvents => ({
   packets: derivePackets(table),
   data: { table },
 });
-
-/**
- * A run whose events are in an Arrow IPC file (a streamed `report`: ingest wrote them batch by batch, replay read
- * them so): the events go to the store batch by batch from the file, never as one table. The caller derived the
- * per-skb lifecycles while the batches streamed by (PacketDeriver).
- */
-export async function writeRunFromArrowFile(
-  entry: Store,
-  input: Omit<RunInput, 'table'> & { arrowFile: string; events: number; packets: PacketLifecycle[] },
-  opts: WriteOptions = {},
-): Promise<WriteResult> {
-  const t0 = performance.now();
-  const hashes = input.hashes ?? (await hashSources(input.summary.sources.map((s) => s.path)));
-  const run = prepareRun(input, hashes, entry.caps.dateTime64, {
-    rows: input.events,
-    packets: input.packets,
-    data: { arrowFile: input.arrowFile },
-  });
-  return writeEncodedRun(entry, { ...run, encodeMs: performance.now() - t0 }, opts);
-}
 
 /** Write a run encoded already (writeRun, or bulk's workers): lock, skip when stored, clean leftovers, insert. */
 export async function writeEncodedRun(entry: Store, run: EncodedRun, opts: WriteOptions = {}): Promise<WriteResult> {
@@ -535,7 +516,7 @@ async function insertNativeBlocks(
   }
   await withTempFile('events.native', blocks, (file) =>
     store.command(
-      `INSERT INTO ${store.table('events')} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM file(${quoteString(file)}, 'Native')`,
+      `INSERT INTO ${store.table('events')} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM file(${quoteString(file)}, 'Native')${fileInsertSettings(file)}`,
     ),
   );
 }
@@ -589,13 +570,13 @@ async function insertViaNativeFile(
   const cols = columnNames('events').join(', ');
   await withTempFile('events.native', blocks(), (file) =>
     store.command(
-      `INSERT INTO ${store.table('events')} (${cols}) SELECT ${cols} FROM file(${quoteString(file)}, 'Native')`,
+      `INSERT INTO ${store.table('events')} (${cols}) SELECT ${cols} FROM file(${quoteString(file)}, 'Native')${fileInsertSettings(file)}`,
     ),
   );
 }
 
-async function insertRows(store: Store, table: TableName, chunks: Buffer[]): Promise<void> {
-  if (chunks.length === 0) return;
+async function insertRows(store: Store, table: TableName, chunks: Iterable<Buffer>): Promise<void> {
+  if (Array.isArray(chunks) && chunks.length === 0) return;
   const cols = columnNames(table);
   if (store.config.placement === 'server') {
     await store.insertTsv(table, cols, chunks);
@@ -605,7 +586,7 @@ async function insertRows(store: Store, table: TableName, chunks: Buffer[]): Pro
   const structure = tableStructure(table, { ...store.caps, lowCardinality: false, codecs: false });
   await withTempFile(`${table}.tsv`, chunks, (file) =>
     store.command(
-      `INSERT INTO ${store.table(table)} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM file(${quoteString(file)}, 'TabSeparated', ${quoteString(structure)})`,
+      `INSERT INTO ${store.table(table)} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM file(${quoteString(file)}, 'TabSeparated', ${quoteString(structure)})${fileInsertSettings(file)}`,
     ),
   );
 }

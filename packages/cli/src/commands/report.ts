@@ -103,7 +103,7 @@ async function ingestAndReplay(traces: string[], o: ReportCliOptions, replay: Re
 
 /** ingest → replay → store → post-mortem (the body of `txreplay report`); `onStored` once the `runs` row is in. */
 async function reportAction(traces: string[], o: ReportCliOptions, onStored: (runId: string) => void): Promise<number> {
-  const [{ verdictLine, toJson }, { writeRun, writeRunFromArrowFile, writePostMortem }] = await Promise.all([
+  const [{ verdictLine, toJson }, { writeRun, writeStreamedRun, writePostMortem }] = await Promise.all([
     import('@txreplay/replay'),
     import('@txreplay/report'),
   ]);
@@ -133,7 +133,7 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
       placement = store.describe();
       try {
         return streamed
-          ? await writeRunFromArrowFile(
+          ? await writeStreamedRun(
               store,
               { ...run, arrowFile: streamed.arrowFile, events: streamed.events, packets: streamed.packets },
               writeOptions,
