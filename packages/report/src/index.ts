@@ -22,12 +22,12 @@ export {
   writeRun,
   writeRunFromArrowFile,
   removeInsertTempFiles,
-  computeRunId,
   hashSources,
   runExists,
   dropRun,
   type WriteOptions,
 } from './write.js';
+export { computeRunId } from './encode-run.js';
 export { encodeEvents, encodeEventsTsv, u64Text, EVENT_INSERT_COLUMNS } from './encode-events.js';
 export { encodeEventsRowBinary } from './encode-rowbinary.js';
 export { encodeEventsNative } from './encode-native.js';
@@ -35,6 +35,5 @@ export { parseDashboardQueries, expandGrafanaMacros, legacySql } from './dashboa
 export { buildDashboard, provisioningYaml, DASHBOARD_VARIABLES } from './fleet/grafana.js';
 export { runQuery, writeQueryOutput, queryFormatOfPath, type QueryOutputFormat } from './query.js';
 export { exportCsv } from './export-csv.js';
-export { expandInputs } from './fleet/inputs.js';
 export { streamsReport, streamTrace, type StreamedTrace } from './stream-report.js';
 export { bulkReport, type BulkFileResult, type BulkProgress } from './fleet/bulk.js';

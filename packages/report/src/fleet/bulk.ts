@@ -14,13 +14,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { TraceFormat } from '@txreplay/ingest';
 import type { DeviceProfile, DeviceProfiles, ReplayOptions } from '@txreplay/replay';
 import { quoteString } from '../ddl.js';
 import type { Store } from '../store.js';
 import { orphanRuns, writeEncodedRun } from '../write.js';
-import type { BulkJob, BulkJobResult } from './bulk-worker.js';
+import type { BulkJobResult } from './bulk-worker.js';
+import { startBulkThreads, type BulkThreads, type JobThread } from './bulk-threads.js';
 import type { BulkInput } from './inputs.js';
 import { fromTransfer } from './transfer.js';
 
@@ -56,6 +56,11 @@ export interface BulkOptions {
   onProgress?: (p: BulkProgress) => void;
   onFile?: (r: BulkFileResult) => void;
   signal?: AbortSignal;
+  /**
+   * threads started before the store was opened (startBulkThreads(jobs, inputs.length)), so their start-up overlaps
+   * the store's; default: started here. Stopped when bulkReport returns, either way.
+   */
+  threads?: BulkThreads;
 }
 
 async function sha256File(p: string): Promise<string> {
@@ -88,25 +93,6 @@ async function storedRuns(store: Store, contentHashes: string[]): Promise<Map<st
 function hostOf(file: string, host: BulkOptions['host']): string | undefined {
   if (host === 'parent-dir') return path.basename(path.dirname(path.resolve(file)));
   return host;
-}
-
-/** One worker thread as a promise per job. */
-class JobThread {
-  private readonly worker = new Worker(new URL('./bulk-worker.js', import.meta.url));
-  private waiting: ((r: BulkJobResult) => void) | null = null;
-  constructor() {
-    this.worker.on('message', (r: BulkJobResult) => this.waiting?.(r));
-    this.worker.on('error', (e) => this.waiting?.({ id: -1, ok: false, error: `worker failed: ${e.message}` }));
-  }
-  run(job: BulkJob): Promise<BulkJobResult> {
-    return new Promise((resolve) => {
-      this.waiting = resolve;
-      this.worker.postMessage(job);
-    });
-  }
-  stop(): Promise<number> {
-    return this.worker.terminate();
-  }
 }
 
 interface BulkState {
@@ -219,6 +205,21 @@ export async function bulkReport(store: Store, inputs: BulkInput[], opts: BulkOp
     orphans: new Set(),
     writeChain: Promise.resolve(),
   };
+  const pool = opts.threads ?? startBulkThreads(opts.jobs, inputs.length);
+  try {
+    await prepareTodo(s);
+    // no more threads than files left to store (all of them skipped: none)
+    await Promise.all(pool.threads.splice(Math.min(opts.jobs, s.todo.length)).map((t) => t.stop()));
+    await runThreads(s, pool.threads);
+  } finally {
+    await pool.stop();
+  }
+  return s.results;
+}
+
+/** Hash every input, and queue the ones that are not a complete run already (the others are skipped). */
+async function prepareTodo(s: BulkState): Promise<void> {
+  const { store, inputs } = s;
   for (const f of inputs) s.shas.push(await sha256File(f.path));
   const stored = await storedRuns(store, s.shas.map(runContentHash));
   s.orphans = await orphanRuns(store);
@@ -227,14 +228,14 @@ export async function bulkReport(store: Store, inputs: BulkInput[], opts: BulkOp
     if (runId) finish(s, i, { path: f.path, bytes: f.bytes, status: 'skipped', runId, ms: 0 });
     else s.todo.push(i);
   });
-  const threads = Array.from({ length: Math.max(0, Math.min(opts.jobs, s.todo.length)) }, () => new JobThread());
+}
+
+async function runThreads(s: BulkState, threads: JobThread[]): Promise<void> {
   const stopAll = (): void => void Promise.all(threads.map((t) => t.stop()));
-  opts.signal?.addEventListener('abort', stopAll);
+  s.opts.signal?.addEventListener('abort', stopAll);
   try {
     await Promise.all(threads.map((t) => threadLoop(s, t)));
   } finally {
-    opts.signal?.removeEventListener('abort', stopAll);
-    await Promise.all(threads.map((t) => t.stop()));
+    s.opts.signal?.removeEventListener('abort', stopAll);
   }
-  return s.results;
 }
