@@ -25,7 +25,10 @@ export function register(program: Command): void {
     .command('bulk')
     .description('ingest, replay and store many trace files in parallel (skips files already stored)')
     .argument('<inputs...>', 'trace files, directories (recursive) or globs (--json: the per-file summary as JSON)')
-    .option('-j, --jobs <n>', 'parallel ingest+replay threads (default: number of cores)')
+    .option(
+      '-j, --jobs <n>',
+      'parallel jobs: ingest+replay threads; on the embedded store the writer is one of them (default: number of cores)',
+    )
     .option('--host <name>', 'host the traces were captured on (default: this machine)')
     .option('--host-from-dir', 'host of each file = the name of the directory it is in')
     .option('--ttl-days <n>', 'drop rows this many days after their time (ClickHouse 20.1+)')
@@ -38,7 +41,9 @@ export function register(program: Command): void {
   addReplayOptions(cmd).action(
     action(async (ctx, inputs: string[], o: BulkCliOptions) => {
       // inputs and threads first, without loading the store: the threads start while it loads and opens
-      const { expandInputs, startBulkThreads } = await import('@txreplay/report/bulk-start');
+      const { expandInputs, replayThreads, resolveStoreConfig, startBulkThreads } = await import(
+        '@txreplay/report/bulk-start'
+      );
       const jobs = o.jobs === undefined ? (await import('node:os')).availableParallelism() : Number(o.jobs);
       if (!Number.isInteger(jobs) || jobs < 1) fail(EXIT.usage, `bad --jobs "${o.jobs}": a whole number ≥ 1`);
       let files: ReturnType<typeof expandInputs>;
@@ -48,7 +53,7 @@ export function register(program: Command): void {
         return fail(EXIT.usage, e instanceof Error ? e.message : String(e));
       }
       const openOptions = storeOpenOptions(o);
-      const threads = startBulkThreads(jobs, files.length);
+      const threads = startBulkThreads(replayThreads(jobs, placementOf(o, resolveStoreConfig), files.length));
       try {
         const { bulkReport, removeInsertTempFiles } = await import('@txreplay/report');
         const replay = await replayOptionsFromFlags(o);
@@ -83,6 +88,15 @@ export function register(program: Command): void {
       }
     }),
   );
+}
+
+/** Where the runs go (the threads to start depend on it); a bad URL is the store's error to report, later. */
+function placementOf(o: BulkCliOptions, resolve: (o: StoreFlags) => { placement: 'embedded' | 'server' }) {
+  try {
+    return resolve(o).placement;
+  } catch {
+    return 'server';
+  }
 }
 
 function storeOpenOptions(o: BulkCliOptions): OpenOptions {

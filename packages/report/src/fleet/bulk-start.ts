@@ -4,4 +4,5 @@
  * the main thread's loading and opening of the store.
  */
 export { expandInputs } from './inputs.js';
-export { startBulkThreads } from './bulk-threads.js';
+export { replayThreads, startBulkThreads } from './bulk-threads.js';
+export { resolveStoreConfig } from '../config.js';
