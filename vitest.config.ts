@@ -16,6 +16,9 @@ export default defineConfig({
       '@txreplay/replay': pkg('replay'),
       // before '@txreplay/report': the first alias that matches wins, and that one matches the subpath too
       '@txreplay/report/postmortem': fileURLToPath(new URL('./packages/report/src/postmortem.ts', import.meta.url)),
+      '@txreplay/report/bulk-start': fileURLToPath(
+        new URL('./packages/report/src/fleet/bulk-start.ts', import.meta.url),
+      ),
       '@txreplay/report': pkg('report'),
       '@txreplay/capture': pkg('capture'),
     },

@@ -3,8 +3,9 @@
 // its timestamps shifted and under its own host directory), stored with `txreplay bulk --jobs 1` and `--jobs 2`
 // into a fresh embedded chDB store and a fresh database of the ClickHouse server ($TXREPLAY_CLICKHOUSE_URL, or a
 // throw-away one from scripts/clickhouse-test-server.sh). Prints files/s, MB/s, the speed-up of 2 jobs over 1,
-// the load average beside every figure (the machine may be shared), the time the one writer thread spent, and the
-// active parts and partitions per table afterwards (a fleet must not leave one part per run).
+// the load average beside every figure (the machine may be shared), txreplay's CPU time (user + system, all its
+// threads), the time the one writer thread spent, and the active parts and partitions per table afterwards (a fleet
+// must not leave one part per run).
 //   BENCH_BULK_MB=100 (size of the generated fleet of whole captures)
 //   BENCH_BULK_FILES=1000 (instead: this many small files, each the first BENCH_BULK_FILE_KB=40 KB of a capture)
 //   BENCH_BULK_REPS=1 (rounds; each round runs --jobs 1, 2, 2, 1 so a drifting load hits both alike)
@@ -98,9 +99,17 @@ function serverUrl() {
 
 const load = () => loadavg()[0].toFixed(2);
 
+/** CPU seconds (user + system) of this process's waited-for children: /proc/self/stat cutime + cstime. */
+function childrenCpuS() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) / 100;
+}
+
 /** One `txreplay bulk` process; its --json summary gives the writer thread's time per file. */
 function run(dir, jobs, storeArgs) {
   const before = load();
+  const cpu0 = childrenCpuS();
   const t0 = performance.now();
   const args = [main, 'bulk', dir, '--jobs', String(jobs), '--host-from-dir', '--json', ...storeArgs];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 256 << 20 });
@@ -108,7 +117,7 @@ function run(dir, jobs, storeArgs) {
   if (r.status !== 0) throw new Error(`bulk --jobs ${jobs} exited ${r.status}: ${r.stderr.slice(-2000)}`);
   const out = JSON.parse(r.stdout);
   const writerS = out.files.reduce((a, f) => a + (f.writerMs ?? 0), 0) / 1000;
-  return { s, writerS, stored: out.stored, load: `${before} → ${load()}` };
+  return { s, cpuS: childrenCpuS() - cpu0, writerS, stored: out.stored, load: `${before} → ${load()}` };
 }
 
 function query(sql, storeArgs) {
@@ -160,7 +169,7 @@ try {
         times[jobs].push(r.s);
         process.stdout.write(
           `${placement} --jobs ${jobs}: ${r.s.toFixed(1)} s, ${(fleet.files / r.s).toFixed(2)} files/s, ${(mb / r.s).toFixed(2)} MB/s, ` +
-            `writer thread ${r.writerS.toFixed(1)} s, ${r.stored} stored (load ${r.load})\n` +
+            `txreplay CPU ${r.cpuS.toFixed(1)} s, writer ${r.writerS.toFixed(1)} s, ${r.stored} stored (load ${r.load})\n` +
             `  active parts/partitions: ${parts(storeArgs, database)}\n`,
         );
         if (placement === 'chdb') rmSync(storeArgs[1], { recursive: true, force: true });

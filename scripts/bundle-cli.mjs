@@ -9,7 +9,8 @@
  *
  * Left outside, loaded from their packages as they are when a command needs them: the packages' full entries
  * (@txreplay/ingest, @txreplay/replay, @txreplay/model: the Arrow side, ingest and simulate), apache-arrow,
- * @txreplay/report (chDB, the post-mortem) and @txreplay/capture; and ingest's two modules that find files next to
+ * @txreplay/report (chDB, the post-mortem, bulk's threads: they find their worker module by import.meta.url) and
+ * @txreplay/capture; and ingest's two modules that find files next to
  * themselves by import.meta.url (the WebAssembly line kernel, the parse-worker pool), imported by their subpaths.
  * The CLI matches library errors by name, not class, so a class loaded twice (bundled and from its package) is
  * still matched.
@@ -30,7 +31,7 @@ const IN_PLACE = new Map([
 
 /** bare imports loaded from their packages (exactly these: their subpaths named above are bundled) */
 const FROM_PACKAGE =
-  /^(apache-arrow(\/.*)?|@txreplay\/(ingest|replay|model|capture)|@txreplay\/report(\/postmortem)?)$/;
+  /^(apache-arrow(\/.*)?|@txreplay\/(ingest|replay|model|capture)|@txreplay\/report(\/postmortem|\/bulk-start)?)$/;
 
 const inPlace = {
   name: 'in-place',

@@ -21,12 +21,12 @@ export { DEFAULT_RETRY, retryFits } from './retry.js';
 export {
   writeRun,
   removeInsertTempFiles,
-  computeRunId,
   hashSources,
   runExists,
   dropRun,
   type WriteOptions,
 } from './write.js';
+export { computeRunId } from './encode-run.js';
 export { encodeEvents, encodeEventsTsv, u64Text, EVENT_INSERT_COLUMNS } from './encode-events.js';
 export { encodeEventsRowBinary } from './encode-rowbinary.js';
 export { encodeEventsNative } from './encode-native.js';
@@ -34,7 +34,6 @@ export { parseDashboardQueries, expandGrafanaMacros, legacySql } from './dashboa
 export { buildDashboard, provisioningYaml, DASHBOARD_VARIABLES } from './fleet/grafana.js';
 export { runQuery, writeQueryOutput, queryFormatOfPath, type QueryOutputFormat } from './query.js';
 export { exportCsv } from './export-csv.js';
-export { expandInputs } from './fleet/inputs.js';
 export { streamsReport, streamTrace, type StreamedTrace } from './stream-report.js';
 export { writeStreamedRun } from './stream-write.js';
 export { bulkReport, type BulkFileResult, type BulkProgress } from './fleet/bulk.js';

@@ -6,14 +6,8 @@
  */
 import type { IngestSummary } from '@txreplay/ingest';
 import type { StreamedPackets } from './packet-stream.js';
-import {
-  hashSources,
-  prepareRun,
-  writeEncodedRun,
-  type RunInput,
-  type WriteOptions,
-  type WriteResult,
-} from './write.js';
+import { prepareRun, type RunInput } from './encode-run.js';
+import { hashSources, writeEncodedRun, type WriteOptions, type WriteResult } from './write.js';
 import { WallClockFormatter } from './tsv.js';
 import type { Store } from './store.js';
 import type { TableName } from './ddl.js';

@@ -9,45 +9,29 @@
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { RecordBatchReader, tableToIPC, type Table } from 'apache-arrow';
 import { open } from 'node:fs/promises';
-import type { IngestSummary } from '@txreplay/ingest';
-import type { ReplayResult } from '@txreplay/replay';
 import { columnNames, tableStructure, TABLES, quoteString, type TableName } from './ddl.js';
 import { withLock } from './lock.js';
 import { encodeEventsTsv, type RunTags } from './encode-events.js';
 import { encodeEventsRowBinary } from './encode-rowbinary.js';
 import { encodeEventsNative } from './encode-native.js';
-import { derivePackets, type PacketLifecycle } from './packets.js';
-import { encodeRunRows, type RunRows, type SideTable } from './run-rows.js';
-import type { ServerCaps } from './caps.js';
-import type { StoreConfig } from './config.js';
+import type { PacketLifecycle } from './packets.js';
+import type { SideTable } from './run-rows.js';
+import {
+  CHUNK_ROWS,
+  EMBEDDED_BLOCK_ROWS,
+  prepareRun,
+  tableEvents,
+  type EncodedRun,
+  type RunInput,
+  type SourceHash,
+} from './encode-run.js';
 import { failureText, isTransient, retryFits, type RetryPolicy } from './retry.js';
 import { StoreError, type Store } from './store.js';
 import { fileInsertSettings } from './file-insert.js';
 import { tsvRow, type TsvValue } from './tsv.js';
-
-export interface RunInput {
-  /** the normalized event table (ingest) */
-  table: Table;
-  summary: IngestSummary;
-  result: ReplayResult;
-  /** options that change what replay concludes; part of the run id */
-  options?: Record<string, string | number | boolean>;
-  timings?: { ingestMs?: number; replayMs?: number };
-  /** host the trace was captured on, when known; default this machine's hostname */
-  host?: string;
-  /** driver profile the replay used (--driver), '' when not given; on every fact row */
-  driver?: string;
-  /** the sources' content hashes when the caller has them already (bulk hashes every file to skip stored ones) */
-  hashes?: SourceHash[];
-  /**
-   * wall clock (ns since the epoch) of the last event. Default: the newest source file's mtime
-   * (the capture ended when the file was last written). Dashboards use `time = ts_ns + offset`.
-   */
-  wallClockEndNs?: bigint;
-}
 
 export interface WriteOptions {
   retry?: RetryPolicy;
@@ -65,6 +49,12 @@ export interface WriteOptions {
    * many runs: a run not in it is written without scanning every table for its leftovers
    */
   orphans?: ReadonlySet<string>;
+  /**
+   * with `orphans`, on the embedded store (one process's alone, so no other writer adds runs): the ids of its
+   * complete runs that matter to the caller — a run not in it is written without asking the store — and this write
+   * adds its run. `txreplay bulk` knows them: a file whose run was there was skipped by its content hash.
+   */
+  completeRuns?: Set<string>;
 }
 
 type EventsWireFormat = 'Native' | 'RowBinary' | 'TabSeparated';
@@ -76,12 +66,6 @@ export interface WriteResult {
   packets: number;
   attempts: number;
   ms: number;
-}
-
-export interface SourceHash {
-  path: string;
-  sha256: string;
-  bytes: number;
 }
 
 /** sha256 of each source file's bytes; a source that is not a file (stdin) is hashed from the table. */
@@ -109,16 +93,6 @@ export async function hashSources(paths: string[], table?: Table): Promise<Sourc
     out.push({ path: p, sha256: h.digest('hex'), bytes });
   }
   return out;
-}
-
-/** Run id: 32 hex chars of sha256(content hashes in order + canonical options + schema version of rows). */
-export function computeRunId(hashes: SourceHash[], options: Record<string, string | number | boolean> = {}): string {
-  const h = createHash('sha256');
-  h.update('txreplay-run-v1\n');
-  for (const s of hashes) h.update(`${s.sha256}\n`);
-  const keys = Object.keys(options).sort();
-  h.update(JSON.stringify(keys.map((k) => [k, options[k]])));
-  return h.digest('hex').slice(0, 32);
 }
 
 const RUN_ID_RE = /^[0-9a-f]{32}$/;
@@ -195,105 +169,6 @@ async function waitForMutations(store: Store, table: TableName): Promise<void> {
   }
 }
 
-/**
- * `time = ts_ns + offsetNs` for the time columns. Known: the caller's wall clock or the trace's own
- * (`runs.wall_offset_ns` and `runs.wall_clock` say it and where it came from). Unknown — the trace carries no wall
- * clock, and the file's mtime is never taken for one — `runs.wall_offset_ns` is NULL and `wall_clock` '', and the
- * time columns (partition and TTL keys, never NULL) place the last event at the moment the run was written.
- */
-function wallAnchor(input: Omit<RunInput, 'table'>): { offsetNs: bigint; known: boolean; source: string } {
-  const lastNs = input.result.trace.lastNs;
-  if (input.wallClockEndNs !== undefined)
-    return { offsetNs: input.wallClockEndNs - lastNs, known: true, source: 'given' };
-  const own = input.result.trace.wallClock;
-  if (own) return { offsetNs: own.offsetNs, known: true, source: own.source };
-  return { offsetNs: BigInt(Date.now()) * 1_000_000n - lastNs, known: false, source: '' };
-}
-
-/**
- * A run ready for the writer: its id and every row encoded but the events of a table (those are encoded as they
- * are sent, so a server insert streams). `txreplay bulk` encodes in its worker threads (encodeRun), `report` here.
- */
-export interface EncodedRun {
-  runId: string;
-  events: number;
-  packets: number;
-  /** the events: the Arrow table, Native blocks already encoded for the store, or an Arrow IPC file of them */
-  eventsData: { table: Table } | { native: Buffer[] } | { arrowFile: string };
-  rows: RunRows;
-  /** time spent encoding before the writer got the run (part of runs.write_ms) */
-  encodeMs: number;
-}
-
-/** A run's events: how many, their per-skb lifecycles, and where the writer reads them. */
-export interface RunEvents {
-  rows: number;
-  packets: PacketLifecycle[];
-  data: EncodedRun['eventsData'];
-}
-
-/** Run id, wall clock and the side rows of a run whose sources are hashed already. */
-export function prepareRun(
-  input: Omit<RunInput, 'table'>,
-  hashes: SourceHash[],
-  nanos: boolean,
-  events: RunEvents,
-): EncodedRun {
-  const t0 = performance.now();
-  const runId = computeRunId(hashes, input.options);
-  const packets = events.packets;
-  const wall = wallAnchor(input);
-  const tags = runTags(input);
-  const rows = encodeRunRows({
-    runId,
-    tags,
-    wallOffsetNs: wall.offsetNs,
-    wallKnown: wall.known,
-    wallSource: wall.source,
-    nanos,
-    packets,
-    result: input.result,
-    summary: input.summary,
-    hashes,
-    events: events.rows,
-    options: input.options,
-    timings: input.timings,
-  });
-  return {
-    runId,
-    events: events.rows,
-    packets: packets.length,
-    eventsData: events.data,
-    rows,
-    encodeMs: performance.now() - t0,
-  };
-}
-
-/**
- * The whole run encoded for a store of these caps and placement, events included (Native blocks): the CPU part of
- * a write, done in `txreplay bulk`'s worker threads. `hashes` are the sources' content hashes.
- */
-export function encodeRun(
-  input: RunInput & { hashes: SourceHash[] },
-  caps: ServerCaps,
-  placement: StoreConfig['placement'],
-): EncodedRun {
-  const t0 = performance.now();
-  const run = prepareRun(input, input.hashes, caps.dateTime64, tableEvents(input.table));
-  const wallOffsetNs = run.rows.wallOffsetNs;
-  const native = [
-    ...encodeEventsNative(input.table, {
-      runId: run.runId,
-      tags: runTags(input),
-      wallOffsetNs,
-      nanos: caps.dateTime64,
-      caps,
-      blockRows: placement === 'server' ? CHUNK_ROWS : EMBEDDED_BLOCK_ROWS,
-    }),
-  ];
-  return { ...run, eventsData: { native }, encodeMs: performance.now() - t0 };
-}
-
 export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions = {}): Promise<WriteResult> {
   const t0 = performance.now();
   const paths = input.summary.sources.map((s) => s.path);
@@ -303,11 +178,14 @@ export async function writeRun(entry: Store, input: RunInput, opts: WriteOptions
   return writeEncodedRun(entry, { ...run, encodeMs: run.encodeMs + hashMs }, opts);
 }
 
-const tableEvents = (table: Table): RunEvents => ({
-  rows: table.numRows,
-  packets: derivePackets(table),
-  data: { table },
-});
+/**
+ * Whether a run is complete in the store: from the caller's list on the embedded store (this process's alone: a
+ * query per run there costs a chDB call, ~25 ms under load), else asked.
+ */
+async function knownComplete(store: Store, runId: string, completeRuns?: ReadonlySet<string>): Promise<boolean> {
+  if (completeRuns && store.config.placement === 'embedded') return completeRuns.has(runId);
+  return runExists(store, runId);
+}
 
 /** Write a run encoded already (writeRun, or bulk's workers): lock, skip when stored, clean leftovers, insert. */
 export async function writeEncodedRun(entry: Store, run: EncodedRun, opts: WriteOptions = {}): Promise<WriteResult> {
@@ -328,7 +206,7 @@ export async function writeEncodedRun(entry: Store, run: EncodedRun, opts: Write
           if (fresh && opts.orphans && !opts.orphans.has(runId)) {
             // the caller scanned the store for rows of incomplete runs, and no writer of this one failed since
             // (a failed writer removes its rows or keeps the lock): only the `runs` row can be there already
-            if (await runExists(store, runId)) return 'exists';
+            if (await knownComplete(store, runId, opts.completeRuns)) return 'exists';
           } else {
             const rows = await runRowCounts(store, runId);
             if (rows.complete) return 'exists';
@@ -340,6 +218,7 @@ export async function writeEncodedRun(entry: Store, run: EncodedRun, opts: Write
             insertBlockRows: opts.insertBlockRows,
             eventsFormat: opts.eventsFormat ?? 'Native',
           });
+          opts.completeRuns?.add(runId);
           return 'written';
         },
         async () => ((await runExists(store, runId)) ? 'exists' : undefined),
@@ -377,22 +256,12 @@ export async function writeEncodedRun(entry: Store, run: EncodedRun, opts: Write
   }
 }
 
-/** host, kernel(s) and driver of a run: the RUN_TAGS columns of every fact row. */
-function runTags(input: Omit<RunInput, 'table'>): RunTags {
-  const kernels = [...new Set(input.summary.sources.map((x) => x.kernel).filter((k): k is string => !!k))];
-  return { host: input.host ?? hostname(), kernel: kernels.join(','), driver: input.driver ?? '' };
-}
-
 interface RowsContext {
   t0: number;
   onEventsProgress?: (rows: number, total: number) => void;
   insertBlockRows?: number;
   eventsFormat: EventsWireFormat;
 }
-
-const CHUNK_ROWS = 8192;
-/** Rows per Native block of the embedded placement's events file */
-const EMBEDDED_BLOCK_ROWS = 65536;
 
 function* withProgress(
   chunks: Generator<Buffer>,

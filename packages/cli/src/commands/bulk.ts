@@ -25,7 +25,10 @@ export function register(program: Command): void {
     .command('bulk')
     .description('ingest, replay and store many trace files in parallel (skips files already stored)')
     .argument('<inputs...>', 'trace files, directories (recursive) or globs (--json: the per-file summary as JSON)')
-    .option('-j, --jobs <n>', 'parallel ingest+replay threads (default: number of cores)')
+    .option(
+      '-j, --jobs <n>',
+      'parallel jobs: ingest+replay threads; on the embedded store the writer is one of them (default: number of cores)',
+    )
     .option('--host <name>', 'host the traces were captured on (default: this machine)')
     .option('--host-from-dir', 'host of each file = the name of the directory it is in')
     .option('--ttl-days <n>', 'drop rows this many days after their time (ClickHouse 20.1+)')
@@ -37,7 +40,10 @@ export function register(program: Command): void {
   addStoreOptions(cmd);
   addReplayOptions(cmd).action(
     action(async (ctx, inputs: string[], o: BulkCliOptions) => {
-      const { expandInputs, bulkReport, removeInsertTempFiles } = await import('@txreplay/report');
+      // inputs and threads first, without loading the store: the threads start while it loads and opens
+      const { expandInputs, replayThreads, resolveStoreConfig, startBulkThreads } = await import(
+        '@txreplay/report/bulk-start'
+      );
       const jobs = o.jobs === undefined ? (await import('node:os')).availableParallelism() : Number(o.jobs);
       if (!Number.isInteger(jobs) || jobs < 1) fail(EXIT.usage, `bad --jobs "${o.jobs}": a whole number ≥ 1`);
       let files: ReturnType<typeof expandInputs>;
@@ -46,35 +52,51 @@ export function register(program: Command): void {
       } catch (e) {
         return fail(EXIT.usage, e instanceof Error ? e.message : String(e));
       }
-      const replay = await replayOptionsFromFlags(o);
       const openOptions = storeOpenOptions(o);
-      ctx.onInterrupt((exitCode) => {
-        removeInsertTempFiles();
-        process.stderr.write(
-          '\ntxreplay: interrupted; stored runs are whole, none is partial (run bulk again to finish)\n',
+      const threads = startBulkThreads(replayThreads(jobs, placementOf(o, resolveStoreConfig), files.length));
+      try {
+        const { bulkReport, removeInsertTempFiles } = await import('@txreplay/report');
+        const replay = await replayOptionsFromFlags(o);
+        ctx.onInterrupt((exitCode) => {
+          removeInsertTempFiles();
+          process.stderr.write(
+            '\ntxreplay: interrupted; stored runs are whole, none is partial (run bulk again to finish)\n',
+          );
+          // not process.exit: the embedded engine must finish its running query and close first (exiting under it
+          // crashes chDB: SIGSEGV), which the shutdown steps registered by withStore do before exit 130
+          void shutdown(exitCode);
+        });
+        const line = statusLine();
+        const results = await withStore(
+          o,
+          (store) =>
+            bulkReport(store, files, {
+              jobs,
+              replay,
+              format: o.format,
+              host: o.hostFromDir ? 'parent-dir' : o.host,
+              onProgress: process.stderr.isTTY === true ? (p) => line.update(progressLine(p)) : undefined,
+              threads,
+            }),
+          openOptions,
         );
-        // not process.exit: the embedded engine must finish its running query and close first (exiting under it
-        // crashes chDB: SIGSEGV), which the shutdown steps registered by withStore do before exit 130
-        void shutdown(exitCode);
-      });
-      const line = statusLine();
-      const results = await withStore(
-        o,
-        (store) =>
-          bulkReport(store, files, {
-            jobs,
-            replay,
-            format: o.format,
-            host: o.hostFromDir ? 'parent-dir' : o.host,
-            onProgress: process.stderr.isTTY === true ? (p) => line.update(progressLine(p)) : undefined,
-          }),
-        openOptions,
-      );
-      line.end();
-      process.stdout.write(o.json ? `${JSON.stringify(summaryJson(results), null, 2)}\n` : summaryText(results));
-      return results.some((r) => r.status === 'failed') ? EXIT.bulkFailures : EXIT.ok;
+        line.end();
+        process.stdout.write(o.json ? `${JSON.stringify(summaryJson(results), null, 2)}\n` : summaryText(results));
+        return results.some((r) => r.status === 'failed') ? EXIT.bulkFailures : EXIT.ok;
+      } finally {
+        await threads.stop();
+      }
     }),
   );
+}
+
+/** Where the runs go (the threads to start depend on it); a bad URL is the store's error to report, later. */
+function placementOf(o: BulkCliOptions, resolve: (o: StoreFlags) => { placement: 'embedded' | 'server' }) {
+  try {
+    return resolve(o).placement;
+  } catch {
+    return 'server';
+  }
 }
 
 function storeOpenOptions(o: BulkCliOptions): OpenOptions {

@@ -1,6 +1,6 @@
 /**
  * Worker thread of `bulkReport`: ingest, replay and the encoding of every row of one trace file at a time — all
- * the CPU-bound work of a run. The encoded run (write.ts encodeRun: Native event blocks, TSV side rows) goes back
+ * the CPU-bound work of a run. The encoded run (encode-run.ts encodeRun: Native event blocks, TSV side rows) goes back
  * in transferred buffers (fleet/transfer.ts: no copy), so the parent thread, the one writer (chDB allows one
  * writer process), only hands bytes to ClickHouse.
  */
@@ -15,7 +15,7 @@ import {
 } from '@txreplay/replay';
 import type { ServerCaps } from '../caps.js';
 import type { StoreConfig } from '../config.js';
-import { encodeRun, type SourceHash } from '../write.js';
+import { encodeRun, type SourceHash } from '../encode-run.js';
 import { runOptions } from './run-options.js';
 import { toTransfer, type WireRun } from './transfer.js';
 

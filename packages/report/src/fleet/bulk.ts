@@ -1,11 +1,12 @@
 /**
  * `txreplay bulk`: every trace file of a fleet ingested, replayed and stored, in parallel across cores.
- * `jobs` worker threads ingest, replay and encode every row of a run (bulk-worker.ts); this thread is the one
- * writer and only hands the encoded bytes to ClickHouse (chDB allows one writer process; on a server it keeps
- * inserts ordered and the locks few). The store is scanned once for leftovers of failed writes (orphanRuns), so a
- * run is written without a scan of every table for its rows. With 2+ jobs each loop overlaps the replay
- * of its next file with the write of its last, and holds at most one table waiting for the writer, so memory
- * stays bounded; `jobs: 1` is serial (one core: replay, write, next).
+ * Worker threads ingest, replay and encode every row of a run (bulk-worker.ts); this thread is the one writer and only
+ * hands the encoded bytes to ClickHouse (chDB allows one writer process; on a server it keeps inserts ordered and the
+ * locks few). How many threads for `jobs` (bulk-threads.ts replayThreads): on the embedded store the writer is one of
+ * the jobs (chDB's inserts run in this process), on a server every job replays. The store is scanned once for
+ * leftovers of failed writes (orphanRuns), so a run is written without a scan of every table for its rows. With 2+
+ * jobs each loop overlaps the replay of its next file with the write of its last, and holds at most one table
+ * waiting for the writer, so memory stays bounded; `jobs: 1` is serial (one core: replay, write, next).
  *
  * Resumable: a file whose content is already a complete run (runs.content_sha256) is skipped and says so. A run
  * is visible only once its `runs` row is written (last), so a crash or Ctrl-C leaves no partial run; running
@@ -14,13 +15,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { TraceFormat } from '@txreplay/ingest';
 import type { DeviceProfile, DeviceProfiles, ReplayOptions } from '@txreplay/replay';
 import { quoteString } from '../ddl.js';
 import type { Store } from '../store.js';
 import { orphanRuns, writeEncodedRun } from '../write.js';
-import type { BulkJob, BulkJobResult } from './bulk-worker.js';
+import type { BulkJobResult } from './bulk-worker.js';
+import { replayThreads, startBulkThreads, type BulkThreads, type JobThread } from './bulk-threads.js';
 import type { BulkInput } from './inputs.js';
 import { fromTransfer } from './transfer.js';
 
@@ -56,6 +57,11 @@ export interface BulkOptions {
   onProgress?: (p: BulkProgress) => void;
   onFile?: (r: BulkFileResult) => void;
   signal?: AbortSignal;
+  /**
+   * threads started before the store was opened (startBulkThreads(replayThreads(…))), so their start-up overlaps
+   * the store's; default: started here. Stopped when bulkReport returns, either way.
+   */
+  threads?: BulkThreads;
 }
 
 async function sha256File(p: string): Promise<string> {
@@ -90,25 +96,6 @@ function hostOf(file: string, host: BulkOptions['host']): string | undefined {
   return host;
 }
 
-/** One worker thread as a promise per job. */
-class JobThread {
-  private readonly worker = new Worker(new URL('./bulk-worker.js', import.meta.url));
-  private waiting: ((r: BulkJobResult) => void) | null = null;
-  constructor() {
-    this.worker.on('message', (r: BulkJobResult) => this.waiting?.(r));
-    this.worker.on('error', (e) => this.waiting?.({ id: -1, ok: false, error: `worker failed: ${e.message}` }));
-  }
-  run(job: BulkJob): Promise<BulkJobResult> {
-    return new Promise((resolve) => {
-      this.waiting = resolve;
-      this.worker.postMessage(job);
-    });
-  }
-  stop(): Promise<number> {
-    return this.worker.terminate();
-  }
-}
-
 interface BulkState {
   store: Store;
   inputs: BulkInput[];
@@ -120,6 +107,8 @@ interface BulkState {
   todo: number[];
   /** runs with rows but no complete `runs` row when the bulk run began (only those need a leftover scan) */
   orphans: Set<string>;
+  /** complete runs of the store that this bulk run met (skipped or written): the embedded store asks no more */
+  completeRuns: Set<string>;
   /** the single writer: writes run one after another in this chain */
   writeChain: Promise<unknown>;
 }
@@ -141,7 +130,10 @@ async function storeOne(
 ): Promise<void> {
   const input = s.inputs[i]!;
   const tw = performance.now();
-  const w = await writeEncodedRun(s.store, fromTransfer(r.run), { orphans: s.orphans });
+  const w = await writeEncodedRun(s.store, fromTransfer(r.run), {
+    orphans: s.orphans,
+    completeRuns: s.completeRuns,
+  });
   const writerMs = performance.now() - tw;
   const host = hostOf(input.path, s.opts.host);
   finish(s, i, {
@@ -217,24 +209,44 @@ export async function bulkReport(store: Store, inputs: BulkInput[], opts: BulkOp
     t0: performance.now(),
     todo: [],
     orphans: new Set(),
+    completeRuns: new Set(),
     writeChain: Promise.resolve(),
   };
+  const placement = store.config.placement;
+  const pool = opts.threads ?? startBulkThreads(replayThreads(opts.jobs, placement, inputs.length));
+  try {
+    await prepareTodo(s);
+    // no more threads than files left to store (all of them skipped: none)
+    const keep = replayThreads(opts.jobs, placement, s.todo.length);
+    await Promise.all(pool.threads.splice(keep).map((t) => t.stop()));
+    await runThreads(s, pool.threads);
+  } finally {
+    await pool.stop();
+  }
+  return s.results;
+}
+
+/** Hash every input, and queue the ones that are not a complete run already (the others are skipped). */
+async function prepareTodo(s: BulkState): Promise<void> {
+  const { store, inputs } = s;
   for (const f of inputs) s.shas.push(await sha256File(f.path));
   const stored = await storedRuns(store, s.shas.map(runContentHash));
   s.orphans = await orphanRuns(store);
   inputs.forEach((f, i) => {
     const runId = stored.get(runContentHash(s.shas[i]!));
-    if (runId) finish(s, i, { path: f.path, bytes: f.bytes, status: 'skipped', runId, ms: 0 });
-    else s.todo.push(i);
+    if (runId) {
+      s.completeRuns.add(runId);
+      finish(s, i, { path: f.path, bytes: f.bytes, status: 'skipped', runId, ms: 0 });
+    } else s.todo.push(i);
   });
-  const threads = Array.from({ length: Math.max(0, Math.min(opts.jobs, s.todo.length)) }, () => new JobThread());
+}
+
+async function runThreads(s: BulkState, threads: JobThread[]): Promise<void> {
   const stopAll = (): void => void Promise.all(threads.map((t) => t.stop()));
-  opts.signal?.addEventListener('abort', stopAll);
+  s.opts.signal?.addEventListener('abort', stopAll);
   try {
     await Promise.all(threads.map((t) => threadLoop(s, t)));
   } finally {
-    opts.signal?.removeEventListener('abort', stopAll);
-    await Promise.all(threads.map((t) => t.stop()));
+    s.opts.signal?.removeEventListener('abort', stopAll);
   }
-  return s.results;
 }

@@ -1,9 +1,9 @@
 /**
- * An encoded run (write.ts EncodedRun) across a thread boundary without copying its bytes twice: every group of
+ * An encoded run (encode-run.ts EncodedRun) across a thread boundary without copying its bytes twice: every group of
  * chunks (the Native event blocks, each side table's TSV) is packed into one buffer of its own, whose ArrayBuffer is
  * transferred. Buffers as the encoders make them may be slices of Node's shared pool, which cannot be transferred.
  */
-import type { EncodedRun } from '../write.js';
+import type { EncodedRun } from '../encode-run.js';
 import type { SideTable } from '../run-rows.js';
 
 /** EncodedRun as posted: events and side rows as one Uint8Array each. */
