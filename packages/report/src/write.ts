@@ -17,7 +17,6 @@ import { withLock } from './lock.js';
 import { encodeEventsTsv, type RunTags } from './encode-events.js';
 import { encodeEventsRowBinary } from './encode-rowbinary.js';
 import { encodeEventsNative } from './encode-native.js';
-import type { PacketLifecycle } from './packets.js';
 import type { SideTable } from './run-rows.js';
 import {
   CHUNK_ROWS,

@@ -4,7 +4,6 @@ import type { IngestSummary } from '@txreplay/ingest';
 import type { ReplayResult } from '@txreplay/replay';
 import type { StoreFlags, StreamedTrace, WriteOptions } from '@txreplay/report';
 import type { Table } from 'apache-arrow';
-import { EXIT } from '../exit.js';
 import { paint, verdictStyle } from '../colour.js';
 import { endProgress, progress, readProgress } from '../progress.js';
 import { action, onShutdown, shutdown } from '../run.js';
