@@ -21,6 +21,7 @@ export { tableSource } from './input/batches.js';
 export { toJson } from './view/json.js';
 export { ENOBUFS_LAYER_LABEL, ENOBUFS_STATUS_LABEL } from './view/enobufs.js';
 export { formatVerdict, verdictLine, wallTimeText } from './view/text.js';
+export { timelessSpan } from './view/timeless.js';
 // the profile parsers (parseProfile, parseProfileFile, parseDeviceProfileSpec) are in ./plain.ts, with the CLI's calls
 export type { DeviceProfile, DeviceProfiles } from './profile.js';
 export { readColumns, timeOrder } from './columns.js';

@@ -1,5 +1,5 @@
 /** Text pieces the HTML and Markdown post-mortems share: times, title, severity, the queue table's columns. */
-import { wallTimeText, type Finding, type QueueSummary, type ReplayResult } from '@txreplay/replay';
+import { timelessSpan, wallTimeText, type Finding, type QueueSummary, type ReplayResult } from '@txreplay/replay';
 
 export function msBetween(a: bigint, b: bigint): string {
   return (Number(b - a) / 1e6).toFixed(3);
@@ -13,12 +13,12 @@ export function when(result: ReplayResult, ns: bigint): string {
 }
 
 /**
- * A finding's time span for the post-mortems: from the trace's start, or a kernel log's local stamps as written
- * (Finding.logWall: the log gave no time on any clock the trace has).
+ * A finding's time span for the post-mortems: from the trace's start, or in words when its evidence has no time on
+ * the trace's clock (counter snapshots, a log's local stamps: replay's timelessSpan, as the text verdict says it).
  */
 export function findingWhen(result: ReplayResult, f: Finding): string {
-  if (f.logWall && f.startNs === 0n && f.endNs === 0n)
-    return `${f.logWall.first === f.logWall.last ? f.logWall.first : `${f.logWall.first} → ${f.logWall.last}`} (the log's local time, no zone)`;
+  const timeless = timelessSpan(f);
+  if (timeless !== null) return timeless;
   return `${when(result, f.startNs)} → ${when(result, f.endNs)} (${msBetween(f.startNs, f.endNs)} ms)`;
 }
 

@@ -7,6 +7,7 @@
  */
 import type { NicStatsRead, NicStatsSnapshot } from '@txreplay/ingest/plain';
 import type { Finding, NicCounterSummary, Severity } from '../types.js';
+import { devName, inSequence, intervalOf } from './snapshot-sequence.js';
 
 type Role = 'timeout' | 'restart' | 'busy' | 'stopped' | 'packets' | 'dropped';
 
@@ -34,18 +35,12 @@ export interface NicSnapshots {
 
 /** Several inputs as one sequence per device (each input numbers its own blocks from 0). */
 export function combineNicStats(reads: readonly { read: NicStatsRead; source: string }[]): NicSnapshots {
-  const seen = new Map<string, number>();
-  const snapshots = reads.flatMap(({ read, source }) =>
-    read.snapshots.map((s) => {
-      const snapshot = seen.get(s.dev ?? '') ?? 0;
-      seen.set(s.dev ?? '', snapshot + 1);
-      return { ...s, snapshot, source };
-    }),
+  const snapshots = inSequence(
+    reads.map(({ read, source }) => ({ blocks: read.snapshots, source })),
+    (s) => s.dev ?? '',
   );
-  return { snapshots, intervalSec: reads.length === 1 ? reads[0]!.read.intervalSec : null };
+  return { snapshots, intervalSec: intervalOf(reads) };
 }
-
-const devName = (s: NicStatsSnapshot): string => s.dev ?? '(device not given)';
 
 function byDevice(all: NicSnapshots): (NicStatsSnapshot & { source: string })[][] {
   const m = new Map<string, (NicStatsSnapshot & { source: string })[]>();

@@ -5,6 +5,8 @@
  * queue moves now, so they are summarised and not judged.
  */
 import type { QdiscSnapshot, TcStatsRead } from '@txreplay/ingest/plain';
+import type { Finding, QdiscCounterSummary, Severity } from '../types.js';
+import { devName, inSequence, intervalOf } from './snapshot-sequence.js';
 
 /** A qdisc block with the input it came from. */
 interface SourcedSnapshot extends QdiscSnapshot {
@@ -23,18 +25,12 @@ export interface CounterSnapshots {
  * (each input numbers its own from 0). The interval is kept only when a single input gave it.
  */
 export function combineTcStats(reads: readonly { read: TcStatsRead; source: string }[]): CounterSnapshots {
-  const seen = new Map<string, number>();
-  const qdiscs: SourcedSnapshot[] = [];
-  for (const { read, source } of reads)
-    for (const q of read.qdiscs) {
-      const key = `${q.dev ?? ''}|${q.handle}|${q.parent}`;
-      const snapshot = seen.get(key) ?? 0;
-      seen.set(key, snapshot + 1);
-      qdiscs.push({ ...q, snapshot, source });
-    }
-  return { qdiscs, intervalSec: reads.length === 1 ? reads[0]!.read.intervalSec : null };
+  const qdiscs = inSequence(
+    reads.map(({ read, source }) => ({ blocks: read.qdiscs, source })),
+    (q) => `${q.dev ?? ''}|${q.handle}|${q.parent}`,
+  );
+  return { qdiscs, intervalSec: intervalOf(reads) };
 }
-import type { Finding, QdiscCounterSummary, Severity } from '../types.js';
 
 /** Qdiscs that never hold packets for a device's TX (noqueue: virtual devices; ingress/clsact: receive side). */
 const NOT_TX = new Set(['noqueue', 'ingress', 'clsact']);
@@ -50,8 +46,6 @@ interface Series {
   queue: number | null;
   snaps: SourcedSnapshot[];
 }
-
-const devName = (s: QdiscSnapshot): string => s.dev ?? '(device not given)';
 
 /** The TX queue an mq/mqprio child serves: its parent class minor (hex) minus one (mq_attach: TC_H_MAKE(…, i + 1)). */
 function queueOf(s: QdiscSnapshot, all: readonly QdiscSnapshot[]): number | null {

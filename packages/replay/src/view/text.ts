@@ -1,5 +1,6 @@
 /** The readable verdict of `txreplay diagnose`: findings first, then a short per-queue timeline. */
 import { ENOBUFS_LAYER_LABEL, ENOBUFS_STATUS_LABEL } from './enobufs.js';
+import { isCounterEvent, timelessSpan } from './timeless.js';
 import type {
   AggregateEntry,
   AggregateSummary,
@@ -71,27 +72,16 @@ function notJudged(r: ReplayResult): string {
   return parts.length === 0 ? '' : ` on what the trace shows; ${parts.join('; ')}`;
 }
 
-/** Evidence from tc -s or ethtool -S snapshots: no time of its own. */
-const isCounterEvent = (event: string): boolean => event.startsWith('tc:') || event.startsWith('ethtool:');
-
-/**
- * "a → b s" on a trace clock, "a → b" between wall-clock instants, a log's local stamps as written (no zone: on no
- * clock the trace has), snapshots of counters, or that the input gave no time at all.
- */
-function span(a: bigint, b: bigint, logWall?: Finding['logWall'], counters = false): string {
-  if (a === 0n && b === 0n) {
-    if (counters) return 'between counter snapshots (counters carry no time)';
-    if (logWall)
-      return `${logWall.first === logWall.last ? logWall.first : `${logWall.first} → ${logWall.last}`} (the log's local time; it gives no zone)`;
-    return 'at a time the input does not give on any clock (see the evidence lines)';
-  }
+/** "a → b s" on a trace clock, "a → b" between wall-clock instants, or that the input gave no time at all. */
+function span(a: bigint, b: bigint): string {
+  if (a === 0n && b === 0n) return 'at a time the input does not give on any clock (see the evidence lines)';
   return `${sec(a)} → ${sec(b)}${b >= WALL_FROM_NS ? '' : ' s'}`;
 }
 
 function findingText(f: Finding): string {
   const where = `${f.dev}${f.queue === null ? '' : ` txq ${f.queue}`}`;
   const lines = [
-    `[${f.severity.toUpperCase()}] ${f.kind} on ${where}, ${span(f.startNs, f.endNs, f.logWall, f.evidence.length > 0 && f.evidence.every((e) => isCounterEvent(e.event)))}`,
+    `[${f.severity.toUpperCase()}] ${f.kind} on ${where}, ${timelessSpan(f) ?? span(f.startNs, f.endNs)}`,
     `  ${f.title}`,
     `  why: ${f.explanation}`,
   ];

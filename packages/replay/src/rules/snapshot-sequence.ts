@@ -1,0 +1,30 @@
+/**
+ * Counter snapshots (tc -s, ethtool -S) of several inputs as one sequence: `tc-before.txt tc-after.txt` are two
+ * snapshots of the same qdisc, as two blocks of one paste are.
+ */
+
+/**
+ * Every input's blocks in the order given, each with its input; `snapshot` counts a key's appearances across all
+ * of them (each input numbers its own from 0).
+ */
+export function inSequence<T extends { snapshot: number }>(
+  inputs: readonly { blocks: readonly T[]; source: string }[],
+  keyOf: (block: T) => string,
+): (T & { source: string })[] {
+  const seen = new Map<string, number>();
+  return inputs.flatMap(({ blocks, source }) =>
+    blocks.map((b) => {
+      const key = keyOf(b);
+      const snapshot = seen.get(key) ?? 0;
+      seen.set(key, snapshot + 1);
+      return { ...b, snapshot, source };
+    }),
+  );
+}
+
+/** The interval between snapshots holds only when one input gave it (its pasted `sleep N`). */
+export const intervalOf = (inputs: readonly { read: { intervalSec: number | null } }[]): number | null =>
+  inputs.length === 1 ? inputs[0]!.read.intervalSec : null;
+
+/** A device as counters name it: the pasted command's, else said to be unknown. */
+export const devName = (s: { dev: string | null }): string => s.dev ?? '(device not given)';
