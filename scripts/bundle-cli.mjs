@@ -45,6 +45,24 @@ const inPlace = {
   },
 };
 
+/**
+ * commander requires node:child_process when it loads, for subcommands that are executables (txreplay has none):
+ * loading it (with net, dgram and their streams) was ~10 ms of every command's start-up. commander gets a stand-in
+ * that loads the real module on first use (Command._executeSubCommand, childProcess.spawn).
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
+      contents: "module.exports = { spawn: (...a) => require('node:child_process').spawn(...a) };",
+      loader: 'js',
+    }));
+  },
+};
+
 for (const file of IN_PLACE.keys()) if (!existsSync(file)) throw new Error(`${file} missing: run tsc -b first`);
 // chunk names carry a content hash: drop the previous build's
 rmSync(path.join(cli, 'dist/bundle'), { recursive: true, force: true });
@@ -59,7 +77,7 @@ await build({
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
-  plugins: [inPlace],
+  plugins: [inPlace, lazyChildProcess],
   // commander is CommonJS: its require() of node builtins needs a require in an ES module
   banner: {
     js: "import { createRequire as __txreplayRequire } from 'node:module';\nconst require = __txreplayRequire(import.meta.url);",

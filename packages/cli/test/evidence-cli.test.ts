@@ -96,6 +96,44 @@ describe('kernel logs as evidence', () => {
     expect(j.findings.some((f) => f.kind === 'watchdog_timeout' && f.dev === 'eth2' && f.queue === 5)).toBe(true);
   });
 
+  it("report stores a kernel log alone as a run with no events, and one beside a trace in the trace's run", () => {
+    const db = path.join(mkdtempSync(path.join(tmpdir(), 'txr-ev-db-')), 'store');
+    const log = path.join(corpus, '35-igb-queue5-watchdog-3.14.syslog');
+    const alone = txreplay('report', log, '--db', db, '--json');
+    expect(alone.status, alone.stderr).toBe(1);
+    const a = JSON.parse(alone.stdout) as JsonResult & { stored: { runId: string; events: number; status: string } };
+    expect(a.stored).toMatchObject({ events: 0, status: 'written' });
+    expect(a.findings.map((f) => [f.kind, f.dev, f.queue])).toEqual([['watchdog_timeout', 'eth2', 5]]);
+    // again: the same content is the same run
+    expect(txreplay('report', log, '--db', db).stdout).toMatch(`already stored run ${a.stored.runId}: 0 events`);
+    const trace = path.join(traces, 'eth0-normal/perf-script.txt');
+    const both = txreplay('report', trace, log, '--db', db, '--json');
+    const b = JSON.parse(both.stdout) as JsonResult & { stored: { runId: string; events: number } };
+    expect(b.stored.runId).not.toBe(a.stored.runId);
+    expect(b.stored.events).toBe(b.trace.events);
+    const q = txreplay(
+      'query',
+      'SELECT format, events, findings FROM runs ORDER BY events',
+      '--db',
+      db,
+      '--format',
+      'tsv',
+    );
+    expect(q.stdout.trim().split('\n').slice(1)).toEqual([
+      'kernel-log\t0\t1',
+      `perf-script,kernel-log\t${b.trace.events}\t1`,
+    ]);
+    const k = txreplay(
+      'query',
+      `SELECT kind, dev, queue FROM findings WHERE run_id = '${b.stored.runId}'`,
+      '--db',
+      db,
+      '--format',
+      'tsv',
+    );
+    expect(k.stdout.trim().split('\n').slice(1)).toEqual(['watchdog_timeout\teth2\t5']);
+  });
+
   it('ingest refuses a kernel log with a sentence that says where it belongs (exit 3)', () => {
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'txr-ev-')), 'x.arrow');
     const r = txreplay('ingest', path.join(corpus, '07-ethoc-watchdog-openrisc.dmesg'), '-o', out);

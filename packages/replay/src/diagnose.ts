@@ -193,6 +193,37 @@ export async function diagnoseFiles(
   return withEvidence(result, inputs, opts);
 }
 
+/**
+ * The inputs among `paths` that are evidence (kernel logs, `tc -s`/`ethtool -S` snapshots, bpftrace maps), and the
+ * paths of the traces: `txreplay report` and `bulk` replay the traces, then add the evidence with addEvidence.
+ */
+export async function splitEvidence(
+  paths: readonly string[],
+  load: LoadOptions = {},
+): Promise<{ traces: string[]; evidence: TraceInput[] }> {
+  const inputs = await openTrace(paths, load);
+  return {
+    traces: inputs.filter((i) => !isEvidenceInput(i)).map((i) => i.path),
+    evidence: inputs.filter(isEvidenceInput),
+  };
+}
+
+/**
+ * A trace's result (null: no trace) with the evidence's findings and summaries added, as diagnose gives them; the
+ * drivers the logs name are for the trace's replay (ReplayOptions.logDrivers: evidenceDrivers).
+ */
+export function addEvidence(
+  result: ReplayResult | null,
+  evidence: readonly TraceInput[],
+  opts: DiagnoseOptions = {},
+): Promise<ReplayResult> {
+  return withEvidence(result, evidence, opts);
+}
+
+/** The driver each device is named with in the kernel logs among `evidence` (ReplayOptions.logDrivers). */
+export const evidenceDrivers = (evidence: readonly TraceInput[]): Promise<ReadonlyMap<string, string>> =>
+  logDrivers(evidence);
+
 /** Kernel logs, bpftrace maps and tc counters: evidence read beside the traces, not events to replay. */
 const isEvidenceInput = (i: TraceInput): boolean =>
   i.kind === 'log' || i.kind === 'aggregates' || i.kind === 'counters';

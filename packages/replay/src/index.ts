@@ -10,9 +10,12 @@ export type {
 } from './types.js';
 export { replayTable, type ReplayOptions } from './replay.js';
 export {
+  addEvidence,
   diagnoseFiles,
   diagnoseFilesWithEvents,
+  evidenceDrivers,
   loadForReplay,
+  splitEvidence,
   replayArrowFile,
   type DiagnoseOptions,
 } from './diagnose.js';

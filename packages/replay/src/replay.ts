@@ -27,7 +27,8 @@ export interface ReplayOptions {
   deviceProfiles?: DeviceProfiles;
   /** a stop or stuck in-flight data longer than this is a stall (ns); default 500 ms */
   stallNs?: number;
-  /** cap on points per queue series (evenly thinned, first/last kept); default: all */
+  /** cap on points per queue series (thinned, first/last and extremes kept); default: all; 0: no series at all
+   * (the text verdict draws none, and thinning a long queue's points is a tenth of a small diagnose's CPU) */
   maxSeriesPoints?: number;
   /** jiffies at a known ts (e.g. from a BQL snapshot) so the DQL model runs on the kernel's jiffies */
   jiffiesAnchor?: { tsNs: bigint; jiffies: number };
@@ -132,7 +133,7 @@ function assemble(
   for (const q of qs) {
     const ex = expected.get(q)!;
     queues.push(queueSummary(obs, q, ex, unknown, ns));
-    series.push(queueSeries(q, ex, opts.maxSeriesPoints, ns));
+    if (opts.maxSeriesPoints !== 0) series.push(queueSeries(q, ex, opts.maxSeriesPoints, ns));
   }
 
   const whatIf =

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Table } from 'apache-arrow';
-import type { IngestSummary } from '@txreplay/ingest';
+import type { RunSummary } from './evidence-run.js';
 import type { ReplayResult } from '@txreplay/replay';
 import type { RunTags } from './encode-events.js';
 import { encodeEventsNative } from './encode-native.js';
@@ -19,7 +19,7 @@ import type { StoreConfig } from './config.js';
 export interface RunInput {
   /** the normalized event table (ingest) */
   table: Table;
-  summary: IngestSummary;
+  summary: RunSummary;
   result: ReplayResult;
   /** options that change what replay concludes; part of the run id */
   options?: Record<string, string | number | boolean>;

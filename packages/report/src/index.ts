@@ -36,4 +36,5 @@ export { runQuery, writeQueryOutput, queryFormatOfPath, type QueryOutputFormat }
 export { exportCsv } from './export-csv.js';
 export { streamsReport, streamTrace, type StreamedTrace } from './stream-report.js';
 export { writeStreamedRun } from './stream-write.js';
+export { withEvidenceSources, noEvents, type RunSummary } from './evidence-run.js';
 export { bulkReport, type BulkFileResult, type BulkProgress } from './fleet/bulk.js';

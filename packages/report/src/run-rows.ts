@@ -5,7 +5,7 @@
  * thread only hands bytes to ClickHouse.
  */
 import { createHash } from 'node:crypto';
-import type { IngestSummary } from '@txreplay/ingest';
+import type { RunSummary } from './evidence-run.js';
 import type { ReplayResult } from '@txreplay/replay';
 import type { RunTags } from './encode-events.js';
 import type { PacketLifecycle } from './packets.js';
@@ -30,7 +30,7 @@ export interface RunRowsInput {
   nanos: boolean;
   packets: PacketLifecycle[];
   result: ReplayResult;
-  summary: IngestSummary;
+  summary: RunSummary;
   hashes: { sha256: string; bytes: number }[];
   events: number;
   options?: Record<string, string | number | boolean>;

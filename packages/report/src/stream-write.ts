@@ -4,7 +4,7 @@
  * Neither is ever held whole. Lock, leftovers, retries and the `runs` row last are writeEncodedRun's, as for every
  * run (write.ts).
  */
-import type { IngestSummary } from '@txreplay/ingest';
+import type { RunSummary } from './evidence-run.js';
 import type { StreamedPackets } from './packet-stream.js';
 import { prepareRun, type RunInput } from './encode-run.js';
 import { hashSources, writeEncodedRun, type WriteOptions, type WriteResult } from './write.js';
@@ -13,7 +13,7 @@ import type { Store } from './store.js';
 import type { TableName } from './ddl.js';
 
 export interface StreamedRunInput extends Omit<RunInput, 'table' | 'summary'> {
-  summary: IngestSummary;
+  summary: RunSummary;
   /** the events, as `txreplay ingest` writes them */
   arrowFile: string;
   events: number;

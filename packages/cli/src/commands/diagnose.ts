@@ -68,8 +68,10 @@ export function register(program: Command): void {
       ctx.output(o.html, '--html');
       ctx.output(o.md, '--md');
       const { diagnoseFiles, diagnoseFilesWithEvents } = await import('@txreplay/replay/plain');
-      const opts = await diagnoseOptions(o, ctx.signal, 500);
-      if (!o.html && !o.md) {
+      const postMortem = o.html !== undefined || o.md !== undefined;
+      // only --json and the post-mortems show the queues' series; the text verdict does without them
+      const opts = await diagnoseOptions(o, ctx.signal, o.json || postMortem ? 500 : 0);
+      if (!postMortem) {
         const result = await diagnoseFiles(traces, opts);
         await printResult(result, o.json);
         return findingsExitCode(result);

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { IngestSummary } from '@txreplay/ingest';
 import type { ReplayResult } from '@txreplay/replay';
-import type { StoreFlags, StreamedTrace, WriteOptions } from '@txreplay/report';
+import type { RunSummary, StoreFlags, StreamedTrace, WriteOptions } from '@txreplay/report';
 import type { Table } from 'apache-arrow';
 import { paint, verdictStyle } from '../colour.js';
 import { endProgress, progress, readProgress } from '../progress.js';
@@ -23,7 +22,10 @@ export function register(program: Command): void {
     .description(
       'ingest and replay traces, store runs/events/packets/intervals/series/findings in ClickHouse, write a post-mortem',
     )
-    .argument('<traces...>', 'trace files (any text format, .gz, .arrow)')
+    .argument(
+      '<traces...>',
+      'trace files (any text format, .gz, .arrow, perf.data, trace.dat) and evidence beside them or alone (kernel logs, tc -s / ethtool -S snapshots, bpftrace maps)',
+    )
     .option('--html <file>', 'write the HTML post-mortem to this file (none without it)')
     .option('--no-html', 'do not write the HTML post-mortem (the default; kept for old scripts)')
     .option('--md <file>', 'write a Markdown post-mortem to this file (its SVG timelines beside it)')
@@ -64,18 +66,20 @@ type ReplayFlagOptions = Awaited<ReturnType<typeof replayOptionsFromFlags>>;
 /** A trace ingested and replayed: its events as a table, or streamed into a temporary Arrow file. */
 interface Replayed {
   result: ReplayResult;
-  summary: IngestSummary;
+  summary: RunSummary;
   timings: { ingestMs: number; replayMs: number };
   table: Table | null;
   streamed: StreamedTrace | null;
 }
 
 /**
- * Ingest + replay. Large text traces (report's streamsReport) stream: parsed batch by batch into a temporary Arrow
- * file and replayed from it, never a whole table in memory; a post-mortem (--html/--md) draws from the whole table.
+ * Ingest + replay, then the evidence given beside the traces (kernel logs, tc/ethtool snapshots, bpftrace maps) as
+ * diagnose adds it; evidence alone is a run with no events. Large text traces (report's streamsReport) stream:
+ * parsed batch by batch into a temporary Arrow file and replayed from it, never a whole table in memory; a
+ * post-mortem (--html/--md) draws from the whole table.
  */
-async function ingestAndReplay(traces: string[], o: ReportCliOptions, replay: ReplayFlagOptions): Promise<Replayed> {
-  const [{ loadEvents }, { replayTable, replayArrowFile }, { streamsReport, streamTrace }] = await Promise.all([
+async function ingestAndReplay(paths: string[], o: ReportCliOptions, replay: ReplayFlagOptions): Promise<Replayed> {
+  const [{ loadEvents }, rp, rep] = await Promise.all([
     import('@txreplay/ingest'),
     import('@txreplay/replay'),
     import('@txreplay/report'),
@@ -83,21 +87,32 @@ async function ingestAndReplay(traces: string[], o: ReportCliOptions, replay: Re
   const { profile } = replay;
   const t0 = performance.now();
   const load = { format: o.format, strict: o.strict, onProgress: readProgress() };
-  const stream = o.html === undefined && o.md === undefined && (await streamsReport(traces, load));
-  const streamed = stream ? await streamTrace(traces, load) : null;
-  const loaded = streamed ? null : await loadEvents(traces, load);
+  const { traces, evidence } = await rp.splitEvidence(paths, load);
+  const stream =
+    traces.length > 0 && o.html === undefined && o.md === undefined && (await rep.streamsReport(traces, load));
+  const streamed = stream ? await rep.streamTrace(traces, load) : null;
+  const loaded = streamed || traces.length === 0 ? null : await loadEvents(traces, load);
   endProgress();
-  const summary = streamed?.summary ?? loaded!.summary;
-  for (const s of summary.sources) {
+  const traceSummary = streamed?.summary ?? loaded?.summary ?? null;
+  for (const s of traceSummary?.sources ?? []) {
     if (s.skipped > 0) process.stderr.write(`txreplay: ${s.path}: skipped ${s.skipped} unparseable line(s)\n`);
   }
-  const kernel = summary.sources.find((s) => s.kernel)?.kernel;
+  const kernel = traceSummary?.sources.find((s) => s.kernel)?.kernel;
   if (!profile.kernel && kernel) profile.kernel = kernel;
   const t1 = performance.now();
-  const opts = { ...replay, maxSeriesPoints: 2000 };
-  const result = streamed ? await replayArrowFile(streamed.arrowFile, opts) : replayTable(loaded!.table, opts);
+  const opts = { ...replay, maxSeriesPoints: 2000, logDrivers: await rp.evidenceDrivers(evidence) };
+  let result: ReplayResult | null = null;
+  if (streamed) result = await rp.replayArrowFile(streamed.arrowFile, opts);
+  else if (loaded) result = rp.replayTable(loaded.table, opts);
+  if (evidence.length > 0) {
+    const onNote = (note: string): boolean => process.stderr.write(`txreplay: ${note}\n`);
+    result = await rp.addEvidence(result, evidence, { ...opts, bootTime: o.bootTime, onNote });
+  }
   const timings = { ingestMs: t1 - t0, replayMs: performance.now() - t1 };
-  return { result, summary, timings, table: loaded?.table ?? null, streamed };
+  const summary = rep.withEvidenceSources(traceSummary, evidence);
+  // evidence alone: a run with no events (its findings and its `runs` row)
+  const table = loaded?.table ?? (streamed ? null : rep.noEvents());
+  return { result: result!, summary, timings, table, streamed };
 }
 
 /** ingest → replay → store → post-mortem (the body of `txreplay report`); `onStored` once the `runs` row is in. */

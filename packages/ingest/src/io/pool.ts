@@ -5,9 +5,10 @@
  * strings each adds) in the order that worker produced them. `BlockResult.worker` says whose answer it is.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { BatchBuffers } from '../table/rows.js';
 import type { ParseIssue } from '../parse/errors.js';
 import type { TraceFormat } from '../table/schema.js';
@@ -87,6 +88,14 @@ export function defaultWorkerCount(): number {
   return workerCountFromEnv() ?? Math.min(4, availableParallelism());
 }
 
+/**
+ * node:worker_threads, loaded by the first pool: a small input is parsed on the calling thread and never needs it,
+ * and loading it was part of every `txreplay diagnose`'s start-up.
+ */
+function workerThreads(): typeof import('node:worker_threads') {
+  return createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+}
+
 export class ParsePool {
   private readonly workers: Worker[] = [];
   private readonly waiting = new Map<number, { resolve: (r: BlockResult) => void; reject: (e: Error) => void }>();
@@ -95,6 +104,7 @@ export class ParsePool {
   private failed: Error | null = null;
 
   constructor(script: URL, n: number, init: WorkerInit) {
+    const { Worker } = workerThreads();
     for (let i = 0; i < n; i++) {
       // workers inherit the parent's flags, but `--input-type` (node -e) is refused for a file worker
       const execArgv = process.execArgv.some((a) => a.startsWith('--input-type')) ? [] : undefined;

@@ -7,8 +7,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
 // no apache-arrow here: the batch type is the caller's (BatchColumns), so a small diagnose parses without loading it
 import { BufferPool, DICT_COLUMN_NAMES, buffersOf } from '../table/rows.js';
 import { NotATraceError, StrictParseError, type ParseIssue, type SourceSummary } from '../parse/errors.js';
@@ -120,6 +119,8 @@ async function* chunksOf(
   };
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     info.gzip = true;
+    // loaded here: most inputs are not gzipped, and start-up is what a small diagnose waits for
+    const [{ Readable }, { createGunzip }] = await Promise.all([import('node:stream'), import('node:zlib')]);
     const gunzip = Readable.from(rest()).pipe(createGunzip({ chunkSize: 1 << 20 }));
     for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk;
   } else {

@@ -5,9 +5,12 @@
  * writer process), only hands bytes to ClickHouse.
  */
 import { parentPort } from 'node:worker_threads';
-import { loadEvents, type TraceFormat } from '@txreplay/ingest';
+import { loadEvents, type TraceFormat, type TraceInput } from '@txreplay/ingest';
+import type { Table } from 'apache-arrow';
 import {
+  addEvidence,
   replayTable,
+  splitEvidence,
   type DeviceProfile,
   type DeviceProfiles,
   type ReplayOptions,
@@ -16,6 +19,7 @@ import {
 import type { ServerCaps } from '../caps.js';
 import type { StoreConfig } from '../config.js';
 import { encodeRun, type SourceHash } from '../encode-run.js';
+import { noEvents, withEvidenceSources, type RunSummary } from '../evidence-run.js';
 import { runOptions } from './run-options.js';
 import { toTransfer, type WireRun } from './transfer.js';
 
@@ -42,16 +46,29 @@ export type BulkJobResult =
     }
   | { id: number; ok: false; error: string };
 
+/**
+ * One file's events, or — a kernel log, a tc/ethtool snapshot, bpftrace maps — its evidence inputs and no events
+ * (a run of evidence alone: evidence-run.ts).
+ */
+async function loadRun(job: BulkJob): Promise<{ table: Table; summary: RunSummary; evidence: TraceInput[] | null }> {
+  const { evidence } = await splitEvidence([job.path], { format: job.format });
+  if (evidence.length > 0) return { table: noEvents(), summary: withEvidenceSources(null, evidence), evidence };
+  // workers: 0 — this thread is already one of the --jobs; nested parse workers would oversubscribe the cores
+  const loaded = await loadEvents([job.path], { format: job.format, workers: 0 });
+  return { ...loaded, evidence: null };
+}
+
 async function run(job: BulkJob): Promise<{ r: BulkJobResult; transfer: ArrayBuffer[] }> {
   try {
     const t0 = performance.now();
-    // workers: 0 — this thread is already one of the --jobs; nested parse workers would oversubscribe the cores
-    const loaded = await loadEvents([job.path], { format: job.format, workers: 0 });
+    const loaded = await loadRun(job);
     const kernel = loaded.summary.sources.find((s) => s.kernel)?.kernel;
     const profile = { ...job.replay.profile };
     if (!profile.kernel && kernel) profile.kernel = kernel;
     const t1 = performance.now();
-    const result = replayTable(loaded.table, { ...job.replay, profile, maxSeriesPoints: 2000 });
+    const result = loaded.evidence
+      ? await addEvidence(null, loaded.evidence)
+      : replayTable(loaded.table, { ...job.replay, profile, maxSeriesPoints: 2000 });
     const t2 = performance.now();
     const encoded = encodeRun(
       {
