@@ -134,6 +134,16 @@ describe('kernel logs as evidence', () => {
     expect(k.stdout.trim().split('\n').slice(1)).toEqual(['watchdog_timeout\teth2\t5']);
   });
 
+  it("a TX queue's sysfs files pasted (this machine's idle eth0, twice): read, no verdict (exit 7), not refused", () => {
+    const file = path.join(repoRoot, 'fixtures/captured/queue-sysfs/eth0-virtio-net-grep.txt');
+    const r = txreplay('diagnose', file);
+    expect(r.status).toBe(7);
+    expect(r.stdout).toMatch(/^TX queues \(sysfs byte_queue_limits, tx_timeout\):$/m);
+    expect(r.stdout).toMatch(
+      /eth0 txq 0 \(.*:2\), over 2 snapshots \(1 s apart\): tx_timeout 0 \(\+0\), .*limit 3617 \(\+0\)/,
+    );
+  });
+
   it('ingest refuses a kernel log with a sentence that says where it belongs (exit 3)', () => {
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'txr-ev-')), 'x.arrow');
     const r = txreplay('ingest', path.join(corpus, '07-ethoc-watchdog-openrisc.dmesg'), '-o', out);

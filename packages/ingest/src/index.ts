@@ -43,3 +43,5 @@ export * from './parse/kernel-log/index.js';
 export * from './parse/bpftrace-maps/index.js';
 export * from './parse/tc-stats/index.js';
 export * from './parse/ethtool-stats/index.js';
+export * from './parse/queue-sysfs/index.js';
+export * from './parse/ip-link/index.js';

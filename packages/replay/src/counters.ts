@@ -4,17 +4,35 @@
  * backlog that no packet left, requeues, drops. One snapshot alone is totals since the qdisc was created: the
  * verdict stays unknown when nothing else is given. I/O edge: reads the files; the judging is pure.
  */
-import { readNicStats, readTcStats, readWholeText, type TraceInput } from '@txreplay/ingest/plain';
+import {
+  readLinkStats,
+  readNicStats,
+  readQueueSysfs,
+  readTcStats,
+  readWholeText,
+  type TraceInput,
+} from '@txreplay/ingest/plain';
+import { combineLinkStats, findingsFromLinkStats, summarizeLinkStats } from './rules/link-counters.js';
 import { combineNicStats, findingsFromNicStats, summarizeNicStats } from './rules/nic-counters.js';
+import { combineQueueSysfs, findingsFromQueueSysfs, summarizeQueueSysfs } from './rules/queue-sysfs.js';
 import { combineTcStats, findingsFromTcStats, summarizeTcStats } from './rules/qdisc-counters.js';
 import { SEVERITY_RANK } from './replay.js';
-import type { Finding, NicCounterSummary, QdiscCounterSummary, ReplayResult } from './types.js';
+import type {
+  Finding,
+  LinkCounterSummary,
+  NicCounterSummary,
+  QdiscCounterSummary,
+  QueueSysfsSummary,
+  ReplayResult,
+} from './types.js';
 import { verdictOf } from './view/verdict.js';
 
 export interface CounterEvidence {
   sources: string[];
   summaries: QdiscCounterSummary[];
   nics: NicCounterSummary[];
+  queues: QueueSysfsSummary[];
+  links: LinkCounterSummary[];
   findings: Finding[];
   /** per source: "file: skipped N line(s) that are not tc output, first at line L: …" */
   notes: string[];
@@ -36,9 +54,19 @@ export async function readCounterEvidence(inputs: readonly TraceInput[]): Promis
   const notes: string[] = [];
   const tc = [];
   const nic = [];
+  const sysfs = [];
+  const link = [];
   for (const input of inputs) {
     const text = await readWholeText(input.path);
-    if (input.counters === 'ethtool-stats') {
+    if (input.counters === 'ip-link') {
+      const read = readLinkStats(text);
+      link.push({ read, source: input.path });
+      notes.push(...skippedNote(input.path, 'ip -s link', read));
+    } else if (input.counters === 'queue-sysfs') {
+      const read = readQueueSysfs(text);
+      sysfs.push({ read, source: input.path });
+      notes.push(...skippedNote(input.path, 'TX queue sysfs', read));
+    } else if (input.counters === 'ethtool-stats') {
       const read = readNicStats(text);
       nic.push({ read, source: input.path });
       notes.push(...skippedNote(input.path, 'ethtool -S', read));
@@ -50,11 +78,20 @@ export async function readCounterEvidence(inputs: readonly TraceInput[]): Promis
   }
   const qdiscs = combineTcStats(tc);
   const nics = combineNicStats(nic);
+  const queues = combineQueueSysfs(sysfs);
+  const links = combineLinkStats(link);
   return {
     sources: inputs.map((i) => i.path),
     summaries: summarizeTcStats(qdiscs),
     nics: summarizeNicStats(nics),
-    findings: [...findingsFromTcStats(qdiscs), ...findingsFromNicStats(nics)],
+    queues: summarizeQueueSysfs(queues),
+    links: summarizeLinkStats(links),
+    findings: [
+      ...findingsFromTcStats(qdiscs),
+      ...findingsFromNicStats(nics),
+      ...findingsFromQueueSysfs(queues),
+      ...findingsFromLinkStats(links),
+    ],
     notes,
   };
 }
@@ -70,34 +107,60 @@ export function withCounters(result: ReplayResult, ev: CounterEvidence): ReplayR
   const nothingElse = result.trace.events === 0 && result.coverage.logRecords === 0;
   // a device whose driver reports none of the TX counters read here (veth) was not judged, however many snapshots
   const compared =
-    ev.summaries.some((s) => s.snapshots > 1) || ev.nics.some((s) => s.snapshots > 1 && s.counters.length > 0);
-  const devs = [...new Set([...ev.summaries, ...ev.nics].map((s) => s.dev))];
-  const dev = devs.length === 1 ? devs[0]! : 'DEV';
-  const unknownWhy = !nothingElse
-    ? result.coverage.unknownWhy
-    : compared
-      ? null
-      : ev.nics.length > 0 && ev.summaries.length === 0
-        ? `the input holds one \`ethtool -S\` snapshot per device: counters since the driver loaded cannot show whether a queue moves now — take two a few seconds apart`
-        : `the input holds one \`tc -s qdisc show\` snapshot (${ev.summaries.length} qdisc(s)): counters since each qdisc was created cannot show whether a queue moves now — take two a few seconds apart`;
-  const coverage = { ...result.coverage, unknownWhy };
+    ev.summaries.some((s) => s.snapshots > 1) ||
+    ev.nics.some((s) => s.snapshots > 1 && s.counters.length > 0) ||
+    ev.queues.some((s) => s.snapshots > 1 && s.values.some((v) => v.delta !== undefined && v.delta !== 0)) ||
+    ev.queues.some((s) => s.snapshots > 1 && s.values.some((v) => v.name === 'inflight' && v.value > 0));
+  const coverage = {
+    ...result.coverage,
+    unknownWhy: nothingElse ? (compared ? null : oneSnapshotWhy(ev)) : result.coverage.unknownWhy,
+  };
   return {
     ...result,
     trace: { ...result.trace, sources: [...result.trace.sources, ...ev.sources] },
     counters: [...(result.counters ?? []), ...ev.summaries],
     nicCounters: [...(result.nicCounters ?? []), ...ev.nics],
+    queueSysfs: [...(result.queueSysfs ?? []), ...ev.queues],
+    links: [...(result.links ?? []), ...ev.links],
     findings,
-    captureAdvice:
-      nothingElse && !compared
-        ? [
-            ev.summaries.length > 0
-              ? `take two snapshots: tc -s qdisc show dev ${dev}; sleep 1; tc -s qdisc show dev ${dev} — a backlog that Sent does not drain is a stopped queue`
-              : `take two snapshots: ethtool -S ${dev}; sleep 1; ethtool -S ${dev} — and tc -s qdisc show dev ${dev} beside them (its backlog shows a stopped queue)`,
-            ...result.captureAdvice,
-          ]
-        : result.captureAdvice,
+    captureAdvice: nothingElse && !compared ? [twoSnapshotsAdvice(ev), ...result.captureAdvice] : result.captureAdvice,
     coverage,
     // one snapshot judges nothing, unless a counter shows a failure by itself (a TX timeout since the driver loaded)
     verdict: nothingElse && !compared && ev.findings.length === 0 ? 'unknown' : verdictOf(findings, coverage),
   };
+}
+
+/** The one device the counters name, else DEV. */
+function oneDev(ev: CounterEvidence): string {
+  const devs = [...new Set([...ev.summaries, ...ev.nics, ...ev.queues, ...ev.links].map((s) => s.dev))];
+  return devs.length === 1 ? devs[0]! : 'DEV';
+}
+
+/** Why the counters give no verdict: one snapshot, or idle sysfs files, or link counters alone. */
+function oneSnapshotWhy(ev: CounterEvidence): string {
+  const only = ev.summaries.length === 0 && ev.nics.length === 0;
+  if (only && ev.queues.length === 0)
+    return '`ip -s link` counts what a device sent and dropped: a stopped TX queue or a qdisc backlog does not show in it';
+  const what =
+    ev.summaries.length > 0
+      ? `one \`tc -s qdisc show\` snapshot (${ev.summaries.length} qdisc(s)): counters since each qdisc was created`
+      : ev.nics.length > 0
+        ? 'one `ethtool -S` snapshot per device: counters since the driver loaded'
+        : `one snapshot of ${ev.queues.length} TX queue(s)' sysfs files: a moment's BQL state`;
+  if (only && ev.queues.some((q) => q.snapshots > 1))
+    return "the TX queues' sysfs files did not change between the snapshots and hold no bytes in flight: nothing is stuck in them at either moment, and nothing shows traffic moving — take them while the queue carries traffic";
+  return `the input holds ${what} cannot show whether a queue moves now — take two a few seconds apart`;
+}
+
+/** The command that takes two snapshots of what was given once. */
+function twoSnapshotsAdvice(ev: CounterEvidence): string {
+  const dev = oneDev(ev);
+  if (ev.summaries.length > 0)
+    return `take two snapshots: tc -s qdisc show dev ${dev}; sleep 1; tc -s qdisc show dev ${dev} — a backlog that Sent does not drain is a stopped queue`;
+  if (ev.nics.length > 0)
+    return `take two snapshots: ethtool -S ${dev}; sleep 1; ethtool -S ${dev} — and tc -s qdisc show dev ${dev} beside them (its backlog shows a stopped queue)`;
+  if (ev.queues.length === 0)
+    return `beside ip -s link, two qdisc snapshots: tc -s qdisc show dev ${dev}; sleep 1; tc -s qdisc show dev ${dev} — a backlog that Sent does not drain is a stopped queue`;
+  const files = `/sys/class/net/${dev}/queues/tx-*/byte_queue_limits/inflight /sys/class/net/${dev}/queues/tx-*/byte_queue_limits/limit /sys/class/net/${dev}/queues/tx-*/tx_timeout`;
+  return `take two snapshots: grep . ${files}; sleep 1; grep . ${files} — in-flight bytes that do not move are completions that stopped`;
 }

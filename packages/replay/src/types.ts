@@ -110,7 +110,8 @@ export type FindingKind =
   | 'qdisc_stuck_skb' // §I.4 variant: one skb held in the qdisc far longer than its neighbours (lockless-qdisc race)
   | 'oversize_bulk_dequeue' // §D.6: one qdisc_dequeue handed the driver far more packets than a bulk batch should
   | 'napi_poll_gap' // §F: a NAPI known only by its id went longer than netdev_budget_usecs without a poll
-  | 'trace_gap'; // tracer lost events: the window is unknown, not quiet
+  | 'trace_gap' // tracer lost events: the window is unknown, not quiet
+  | 'device_tx_drops'; // the device dropped or failed packets after the qdisc handed them over (ip -s link TX dropped/errors)
 
 /** A pointer back into the source trace. */
 export interface Evidence {
@@ -284,6 +285,39 @@ export interface ReplayResult {
   counters?: QdiscCounterSummary[];
   /** the TX counters of `ethtool -S` inputs, one per device (replay counters.ts) */
   nicCounters?: NicCounterSummary[];
+  /** TX queues' sysfs files (byte_queue_limits/*, tx_timeout) pasted as evidence, one per queue (counters.ts) */
+  queueSysfs?: QueueSysfsSummary[];
+  /** devices of `ip -s link` inputs: link state and TX counters (rules/link-counters.ts) */
+  links?: LinkCounterSummary[];
+}
+
+/** One device of an `ip -s link` input: its link state at the last snapshot and its TX counters. */
+export interface LinkCounterSummary {
+  source: string;
+  line: number;
+  dev: string;
+  snapshots: number;
+  intervalSec: number | null;
+  flags: string[];
+  operstate: string | null;
+  /** printed rounded (`ip -h`: 6.04T, 67.7M): a change smaller than the rounding does not show */
+  rounded: boolean;
+  /** the last snapshot's TX counters; delta = last minus first, when there are two snapshots or more */
+  counters: { name: string; value: number; delta?: number }[];
+}
+
+/** One TX queue of a sysfs input (rules/queue-sysfs.ts): its files' last values and what changed. */
+export interface QueueSysfsSummary {
+  source: string;
+  line: number;
+  dev: string;
+  queue: number;
+  snapshots: number;
+  intervalSec: number | null;
+  /** inflight > limit at the last snapshot: BQL holds the queue stopped (STACK_XOFF) at that moment */
+  bqlStopped: boolean;
+  /** the last snapshot's value; delta = last minus first, when there are two snapshots or more */
+  values: { name: string; value: number; delta?: number }[];
 }
 
 /** One device of an `ethtool -S` input: the TX-path counters its driver reports (rules/nic-counters.ts). */

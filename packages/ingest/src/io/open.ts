@@ -13,8 +13,9 @@
  *   prefixes: ../parse/kernel-log) is a `log` input: replay reads its NETDEV WATCHDOG lines and driver dumps as
  *   evidence beside the traces.
  * - perf.data and trace.dat (also gzipped) are `binary` inputs, read by ../parse/perf-data and ../parse/trace-dat.
- * - `tc -s qdisc show` and `ethtool -S` output (one or more snapshots) are `counters` inputs: counters without
- *   timestamps, judged by replay from what changed between snapshots (../parse/tc-stats, ../parse/ethtool-stats).
+ * - `tc -s qdisc show`, `ethtool -S`, `ip -s link` (text or -j) and a TX queue's sysfs files (BQL's byte_queue_limits/*, tx_timeout) pasted
+ *   once or more are `counters` inputs: counters without timestamps, judged by replay from what changed between
+ *   snapshots (../parse/tc-stats, ../parse/ethtool-stats, ../parse/queue-sysfs, ../parse/ip-link).
  * - bpftrace output that holds only maps (`@x[eth0]: 12`, hist/lhist/stats, text or `-f json`) is an `aggregates`
  *   input: counts without timestamps, summarised beside the traces (../parse/bpftrace-maps), never "0 events".
  */
@@ -24,6 +25,8 @@ import { NotATraceError } from '../parse/errors.js';
 import { looksLikeBpftraceAggregates } from '../parse/bpftrace-maps/detect.js';
 import { looksLikeTcStats } from '../parse/tc-stats/read.js';
 import { looksLikeNicStats } from '../parse/ethtool-stats/read.js';
+import { looksLikeQueueSysfs } from '../parse/queue-sysfs/read.js';
+import { looksLikeLinkStats } from '../parse/ip-link/read.js';
 import { looksLikeKernelLog } from '../parse/kernel-log/detect.js';
 import { parseKernelLog } from '../parse/kernel-log/records.js';
 import { detectBinaryFormat } from '../parse/tracing-data/index.js';
@@ -41,8 +44,8 @@ export interface TraceInput {
   readonly kind: 'text' | 'arrow' | 'log' | 'binary' | 'aggregates' | 'counters';
   /** bpftrace's output shape of an `aggregates` input */
   readonly aggregates?: 'json' | 'text';
-  /** what a `counters` input holds: `tc -s qdisc show` or `ethtool -S` */
-  readonly counters?: 'tc-stats' | 'ethtool-stats';
+  /** what a `counters` input holds: `tc -s qdisc show`, `ethtool -S`, or /sys/class/net/DEV/queues/tx-N files, `ip -s link` */
+  readonly counters?: 'tc-stats' | 'ethtool-stats' | 'queue-sysfs' | 'ip-link';
   /** perf.data or trace.dat (kind 'binary'), by its magic (`PERFILE2`, `\x17\x08\x44tracing`), also gzipped */
   readonly binary?: BinaryFormat;
   /** an Arrow IPC file (ARROW1 magic and footer): its columns can be read in place, by offset */
@@ -121,6 +124,8 @@ export async function openTraceInput(path: string, opts: OpenTraceOptions = {}):
     if (aggregates !== null) return { ...file, kind: 'aggregates', aggregates, format: null };
     if (looksLikeTcStats(lines)) return { ...file, kind: 'counters', counters: 'tc-stats', format: null };
     if (looksLikeNicStats(lines)) return { ...file, kind: 'counters', counters: 'ethtool-stats', format: null };
+    if (looksLikeQueueSysfs(lines)) return { ...file, kind: 'counters', counters: 'queue-sysfs', format: null };
+    if (looksLikeLinkStats(lines)) return { ...file, kind: 'counters', counters: 'ip-link', format: null };
   }
   try {
     const format = sniffTextHead(path, head, forced);

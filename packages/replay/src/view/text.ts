@@ -6,7 +6,9 @@ import type {
   AggregateSummary,
   EnobufsSource,
   Finding,
+  LinkCounterSummary,
   NicCounterSummary,
+  QueueSysfsSummary,
   QdiscCounterSummary,
   ReplayResult,
 } from '../types.js';
@@ -158,6 +160,8 @@ export function formatVerdict(r: ReplayResult): string {
   if (r.aggregates && r.aggregates.length > 0) out.push('', ...aggregateLines(r.aggregates));
   if (r.counters && r.counters.length > 0) out.push('', ...counterLines(r.counters));
   if (r.nicCounters && r.nicCounters.length > 0) out.push('', ...nicCounterLines(r.nicCounters));
+  if (r.queueSysfs && r.queueSysfs.length > 0) out.push('', ...queueSysfsLines(r.queueSysfs));
+  if (r.links && r.links.length > 0) out.push('', ...linkLines(r.links));
   if (r.captureAdvice.length > 0) {
     out.push('');
     out.push('To say more, capture:');
@@ -217,6 +221,44 @@ function counterLines(counters: readonly QdiscCounterSummary[]): string[] {
     out.push(`  ${where} (${c.source}:${c.line}): ${totals}${change}`);
   }
   if (counters.length > shown.length) out.push(`  … ${counters.length - shown.length} more`);
+  return out;
+}
+
+/** ip -s link: per device its link state and TX counters, and what changed. */
+function linkLines(links: readonly LinkCounterSummary[]): string[] {
+  const out = ['Links (ip -s link, TX):'];
+  for (const l of links) {
+    const when =
+      l.snapshots > 1
+        ? `over ${l.snapshots} snapshots${l.intervalSec !== null ? ` (${l.intervalSec} s apart)` : ''}`
+        : 'one snapshot: totals since the device was created';
+    const cells = l.counters.map(
+      (c) => `${c.name.slice(3)} ${c.value}${c.delta !== undefined ? ` (+${c.delta})` : ''}`,
+    );
+    const rounded = l.rounded ? ' — printed rounded (ip -h): a change under the rounding does not show' : '';
+    out.push(
+      `  ${l.dev} <${l.flags.join(',')}> state ${l.operstate ?? '?'} (${l.source}:${l.line}), ${when}: ${cells.join(', ')}${rounded}`,
+    );
+  }
+  return out;
+}
+
+/** TX queue sysfs: per queue its BQL files and tx_timeout, what changed, and whether BQL holds it stopped. */
+function queueSysfsLines(queues: readonly QueueSysfsSummary[]): string[] {
+  const out = ['TX queues (sysfs byte_queue_limits, tx_timeout):'];
+  for (const q of queues) {
+    const when =
+      q.snapshots > 1
+        ? `over ${q.snapshots} snapshots${q.intervalSec !== null ? ` (${q.intervalSec} s apart)` : ''}`
+        : 'one snapshot';
+    const cells = q.values.map(
+      (c) => `${c.name} ${c.value}${c.delta !== undefined ? ` (${c.delta >= 0 ? '+' : ''}${c.delta})` : ''}`,
+    );
+    const stopped = q.bqlStopped
+      ? ' — inflight over limit: BQL holds the queue stopped (STACK_XOFF), unless the ring was reset (dql_reset) since its last completion'
+      : '';
+    out.push(`  ${q.dev} txq ${q.queue} (${q.source}:${q.line}), ${when}: ${cells.join(', ')}${stopped}`);
+  }
   return out;
 }
 

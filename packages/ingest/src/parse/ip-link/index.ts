@@ -1,0 +1,1 @@
+export { looksLikeLinkStats, readLinkStats, type LinkStatsRead, type LinkStatsSnapshot } from './read.js';

@@ -1,0 +1,1 @@
+export { looksLikeQueueSysfs, readQueueSysfs, type QueueSysfsRead, type QueueSysfsSnapshot } from './read.js';
