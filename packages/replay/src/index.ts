@@ -25,6 +25,7 @@ export { toJson } from './view/json.js';
 export { ENOBUFS_LAYER_LABEL, ENOBUFS_STATUS_LABEL } from './view/enobufs.js';
 export { formatVerdict, verdictLine, wallTimeText } from './view/text.js';
 export { timelessSpan } from './view/timeless.js';
+export { snapshotSections } from './view/snapshot-lines.js';
 // the profile parsers (parseProfile, parseProfileFile, parseDeviceProfileSpec) are in ./plain.ts, with the CLI's calls
 export type { DeviceProfile, DeviceProfiles } from './profile.js';
 export { readColumns, timeOrder } from './columns.js';

@@ -230,4 +230,28 @@ describe('evidence sections of the post-mortem (real inputs)', () => {
     expect(html).toContain('<h2>Where an ENOBUFS came from</h2>');
     expect(html).toMatch(/<li>qdisc \(NET_XMIT_DROP\): shown \(14033 packet\(s\)\)/);
   });
+
+  it('the snapshots given beside a trace (tc -s, ip -s link of veth-peer-down) are sections of their own, as diagnose prints them', async () => {
+    const { diagnoseFiles, formatVerdict } = await import('@txreplay/replay');
+    const repoRoot = path.resolve(import.meta.dirname, '../../..');
+    const t = path.join(process.env.TXREPLAY_SHARED ?? path.resolve(repoRoot, '../shared'), 'traces/veth-peer-down');
+    const r = await diagnoseFiles(
+      ['tc-before-vs0.txt', 'tc-after-vs0.txt', 'link-before-vs0.txt', 'link-after-vs0.txt'].map((f) =>
+        path.join(t, f),
+      ),
+    );
+    const md = await renderMarkdownOf(r);
+    expect(md).toMatch(
+      /## qdisc counters \(tc -s qdisc show\)\n\n- \(device not given\) pfifo 1: root .*\+2845 dropped/,
+    );
+    expect(md).toMatch(
+      /## Links \(ip -s link, TX\)\n\n- vs0 \\<NO-CARRIER,BROADCAST,MULTICAST,UP\\> state DOWN .*dropped 2907 \(\+2907\)/,
+    );
+    // the same lines as the text verdict
+    const linkLine = formatVerdict(r)
+      .split('\n')
+      .find((l) => l.startsWith('  vs0 <NO-CARRIER'))!
+      .trim();
+    expect(renderHtml(r)).toContain(`<li>${linkLine.replaceAll('<', '&lt;').replaceAll('>', '&gt;')}</li>`);
+  });
 });
