@@ -139,6 +139,15 @@ describe('kernel logs as evidence', () => {
     const r = txreplay('diagnose', file);
     expect(r.status).toBe(7);
     expect(r.stdout).toMatch(/^TX queues \(sysfs byte_queue_limits, tx_timeout\):$/m);
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'txr-sysfs-')), 'x.arrow');
+    const link = path.join(traces, 'veth-peer-down/link-after-vs0.txt');
+    for (const [input, what] of [
+      [file, "TX queues' sysfs output"],
+      [link, '`ip -s link` output'],
+    ] as const) {
+      const ingest = txreplay('ingest', input, '-o', out);
+      expect([ingest.status, ingest.stderr.includes(what), existsSync(out)]).toEqual([3, true, false]);
+    }
     expect(r.stdout).toMatch(
       /eth0 txq 0 \(.*:2\), over 2 snapshots \(1 s apart\): tx_timeout 0 \(\+0\), .*limit 3617 \(\+0\)/,
     );

@@ -16,6 +16,14 @@ import { textSourceOptions, type EventBuffers } from './load-buffers.js';
 
 export { summaryMetadata, type IngestSummary, type LoadOptions };
 
+/** What a counters input is, for the sentence that refuses it as a trace. */
+const COUNTER_INPUTS: Record<NonNullable<TraceInput['counters']>, [string, string]> = {
+  'tc-stats': ['`tc -s qdisc show`', 'qdisc counters'],
+  'ethtool-stats': ['`ethtool -S`', 'NIC counters'],
+  'ip-link': ['`ip -s link`', 'link state and counters'],
+  'queue-sysfs': ["TX queues' sysfs", 'BQL state and timeout counts'],
+};
+
 /** Parse every input into `cols`, handing full batches to `onBatch`; the last partial batch is flushed too. */
 export async function ingestAll(
   inputs: readonly TraceInput[],
@@ -48,9 +56,10 @@ export async function ingestAll(
       );
     }
     if (input.kind === 'counters') {
+      const [what, counters] = COUNTER_INPUTS[input.counters ?? 'tc-stats'];
       throw new NotATraceError(
         path,
-        `${path} is \`${input.counters === 'ethtool-stats' ? 'ethtool -S' : 'tc -s qdisc show'}\` output (${input.counters === 'ethtool-stats' ? 'NIC' : 'qdisc'} counters, no events): \`txreplay diagnose\` judges what changed between its snapshots.`,
+        `${path} is ${what} output (${counters}, no events): \`txreplay diagnose\` judges what changed between its snapshots.`,
       );
     }
     if (input.kind === 'arrow') {
