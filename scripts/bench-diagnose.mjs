@@ -6,7 +6,10 @@
  * (which streams text traces: replay in step with the parse, no table in memory), and prints wall time, MB/s and
  * peak RSS of each and the ratio diagnose/ingest (goal: at most 1.5, with peak RSS under 512 MB).
  * Env: BENCH_GB (default 10), BENCH_DIR (default a temp dir; removed afterwards unless BENCH_KEEP=1), BENCH_TRACE (an
- * existing perf-script file instead of a generated one; kept), BENCH_ROUNDS (default 1: ingest then diagnose, repeated
+ * existing perf-script file instead of a generated one; kept), BENCH_ADDRESS_CYCLE (default 40: copy k reuses the
+ * kernel addresses of copy k - 40 — the same capture, as 40 is a multiple of the 5 captures — as slab reuse does in a
+ * real trace, so skbs freed without a tracepoint end by address reuse; 4096: every copy's addresses new, as before
+ * 2026-12-06 15:00, and such skbs stay live to the end), BENCH_ROUNDS (default 1: ingest then diagnose, repeated
  * alternately; the ratio is of each side's best wall time). Every row prints the 1-minute load average at its end:
  * other processes on the machine slow both sides, the ratio of runs made side by side less so.
  * Run after `pnpm build` (pnpm bench:diagnose does both).
@@ -57,7 +60,8 @@ const fmtRss = (x) => (x === null ? 'n/a' : `${x.toFixed(0)} MiB`);
 try {
   const given = process.env.BENCH_TRACE;
   const trace = given ?? join(benchDir, 'bench.perf-script.txt');
-  const gen = given ? null : await generate(trace, traceBytes());
+  const addressCycle = Number(process.env.BENCH_ADDRESS_CYCLE ?? 40);
+  const gen = given ? null : await generate(trace, traceBytes(), undefined, { addressCycle });
   const mb = statSync(trace).size / 1e6;
   console.log(
     `load average before: ${loadavg()
@@ -65,7 +69,7 @@ try {
       .join(' ')}; ${availableParallelism()} CPUs`,
   );
   console.log(
-    `input: ${mb.toFixed(0)} MB perf script${gen ? `, ${gen.lines} lines (${gen.copies} shifted copies of the captures)` : ''}`,
+    `input: ${mb.toFixed(0)} MB perf script${gen ? `, ${gen.lines} lines (${gen.copies} shifted copies of the captures, addresses reused every ${addressCycle} copies)` : ''}`,
   );
   const out = join(benchDir, 'bench.arrow');
   const load1 = () => loadavg()[0].toFixed(1);

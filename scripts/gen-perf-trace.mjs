@@ -55,8 +55,12 @@ function tokenize(path) {
   return { parts, kinds, first: first ?? 0, span: lastSec - (first ?? 0) + 1, lines: lines.split('\n').length - 1 };
 }
 
-/** Write copies of the fixtures into `out` until it holds at least `bytes`. */
-export async function generate(out, bytes, fixtures = DEFAULT_FIXTURES) {
+/**
+ * Write copies of the fixtures into `out` until it holds at least `bytes`. `addressCycle`: copies retag their addresses
+ * with copy % addressCycle (at most 4096, the default): a smaller cycle reuses a copy's skb addresses some copies later,
+ * as slab reuse does in a real trace, so skbs freed without a tracepoint (GRO) end there instead of staying live.
+ */
+export async function generate(out, bytes, fixtures = DEFAULT_FIXTURES, { addressCycle = 4096 } = {}) {
   const caps = fixtures.map(tokenize);
   const ws = createWriteStream(out, { highWaterMark: 8 << 20 });
   let written = 0;
@@ -66,7 +70,7 @@ export async function generate(out, bytes, fixtures = DEFAULT_FIXTURES) {
   while (written < bytes) {
     const c = caps[copy % caps.length];
     const shift = sec - c.first + 1;
-    const tag = (copy % 4096).toString(16).padStart(3, '0');
+    const tag = (copy % Math.min(4096, addressCycle)).toString(16).padStart(3, '0');
     const pieces = new Array(c.parts.length);
     for (let k = 0; k < c.parts.length; k++) {
       const kind = c.kinds[k];

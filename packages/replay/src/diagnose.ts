@@ -16,6 +16,7 @@ import {
   type TraceInput,
 } from '@txreplay/ingest/plain';
 import { replayObserved, replaySource, replayTable, type ReplayOptions } from './replay.js';
+import { SpillFile } from './input/spill.js';
 import { StreamPass } from './stream-pass.js';
 import type { ReplayResult } from './types.js';
 import { readAggregateEvidence, withAggregates } from './aggregates.js';
@@ -115,7 +116,9 @@ async function replayStreamed(traces: readonly TraceInput[], opts: DiagnoseOptio
     import('./input/arrow-file.js'),
   ]);
   const dir = await mkdtemp(join(tmpdir(), 'txreplay-diagnose-'));
-  const pass = new StreamPass();
+  // the pass's per-event lists beyond their newest chunk go to a file beside the events (memory flat in trace size)
+  const spill = new SpillFile(join(dir, 'lists.spill'));
+  const pass = new StreamPass({ spill });
   try {
     const path = join(dir, 'events.arrow');
     const summary = await streamEvents(traces, path, (b) => pass.push(b), opts.load ?? {});
@@ -132,6 +135,7 @@ async function replayStreamed(traces: readonly TraceInput[], opts: DiagnoseOptio
     return replayObserved(obs, pass.src.metadata, { ...opts, profile });
   } finally {
     pass.src.close();
+    spill.close();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -58,18 +58,18 @@ class DqlStream {
     const b = this.b;
     if (a >= qt.length && b >= ct.length) return STEP_DONE;
     // queued first on ties: the completion can only cover bytes already queued
-    if (b >= ct.length || (a < qt.length && qt.a[a]! <= ct.a[b]!)) {
-      const rel = qt.a[a]!;
+    if (b >= ct.length || (a < qt.length && qt.get(a) <= ct.get(b))) {
+      const rel = qt.get(a);
       const j = this.jiffiesOf(rel);
-      const bytes = this.q.dqlQueuedBytes.a[a]!;
+      const bytes = this.q.dqlQueuedBytes.get(a);
       this.dql.queued(bytes, j);
       this.set(rel, bytes, j);
       this.a = a + 1;
       return STEP_QUEUED;
     }
-    const rel = ct.a[b]!;
+    const rel = ct.get(b);
     const j = this.jiffiesOf(rel);
-    let bytes = this.q.dqlCompletedBytes.a[b]!;
+    let bytes = this.q.dqlCompletedBytes.get(b);
     // never complete more than is in flight (dql_completed BUG_ON, §A.4): trace started mid-flight
     const inflight = (this.dql.numQueued - this.dql.numCompleted) >>> 0;
     if (bytes > inflight) bytes = inflight;
@@ -152,7 +152,14 @@ export function expectQueue(
   jiffiesOf: JiffiesOf,
   firstRel: number,
 ): QueueExpectation {
-  const e: QueueExpectation = { limitRel: new F64List(), limit: new F64List(), collapse: null, stops: 0, stoppedNs: 0 };
+  const spill = q.dev.spill;
+  const e: QueueExpectation = {
+    limitRel: new F64List(64, spill),
+    limit: new F64List(64, spill),
+    collapse: null,
+    stops: 0,
+    stoppedNs: 0,
+  };
   if (q.dqlQueuedTs.length === 0) return e;
   const dql = newQueueDql(kernel, hz, jiffiesOf(firstRel));
   const run = new CollapseRun();

@@ -9,6 +9,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { TimeBase } from './columns.js';
 import { BatchReader, ROW_ACCESS_COLUMNS, RowAccess, type BatchSource } from './input/batches.js';
 import { ViewBuilder } from './input/batch-view.js';
+import type { SpillFile } from './input/spill.js';
 import { OutsideWindow, StreamRowAccess, StreamSource } from './input/stream-source.js';
 import { Observer, type NameTables } from './observe/observer.js';
 import type { Observed } from './observe/records.js';
@@ -26,6 +27,11 @@ export interface StreamWindow {
   aheadRows?: number;
   /** default BACK_ROWS (fewer: look-backs past them make the pass give up) */
   backRows?: number;
+  /**
+   * where the pass's per-event lists (transmit, completion and poll times) keep all but their newest chunk, so that
+   * memory does not grow with the trace (input/spill.ts); none: in memory. The caller closes it after the replay.
+   */
+  spill?: SpillFile;
 }
 
 export class StreamPass {
@@ -41,10 +47,12 @@ export class StreamPass {
   abandoned = false;
   private readonly aheadRows: number;
   private readonly backRows: number;
+  private readonly spill: SpillFile | null;
 
   constructor(window: StreamWindow = {}) {
     this.aheadRows = window.aheadRows ?? AHEAD_ROWS;
     this.backRows = window.backRows ?? BACK_ROWS;
+    this.spill = window.spill ?? null;
   }
 
   /** One more batch from the stream: observe the batches that now have their look-ahead. */
@@ -103,7 +111,7 @@ export class StreamPass {
       driverNames: nm.driver.names,
       sourceNames: nm.source.names,
     };
-    this.ob = new Observer(this.rows, this.names);
+    this.ob = new Observer(this.rows, this.names, this.spill);
     this.view = new ViewBuilder(src, 0, base, false);
   }
 

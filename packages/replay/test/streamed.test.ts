@@ -12,7 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openArrowFile, diagnoseFiles, toJson } from '@txreplay/replay';
 import { streamEvents } from '@txreplay/ingest';
-import { StreamPass } from '../src/stream-pass.js';
+import { SpillFile } from '../src/input/spill.js';
+import { StreamPass, type StreamWindow } from '../src/stream-pass.js';
 import { replayObserved } from '../src/replay.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -41,27 +42,45 @@ describe('streamed diagnose', () => {
     expect(toJson(small, { series: true })).toBe(whole);
   });
 
+  /** Stream `rel` through a pass with `window`, its per-event lists spilled 8 values at a time: the JSON, batches. */
+  async function steppedJson(rel: string, window: StreamWindow, batchRows: number): Promise<[string, number]> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-streamed-'));
+    try {
+      // the per-event lists keep 8 values in memory, the rest in the spill file (input/spill.ts)
+      const spill = new SpillFile(path.join(dir, 'lists.spill'), 8);
+      const pass = new StreamPass({ ...window, spill });
+      const out = path.join(dir, 'events.arrow');
+      await streamEvents([path.join(traces, rel)], out, (b) => pass.push(b), { batchRows });
+      const obs = pass.finish(openArrowFile(out)!);
+      expect(obs).not.toBeNull();
+      const stepped = toJson(replayObserved(obs!, pass.src.metadata), { series: true });
+      expect(spill.bytes).toBeGreaterThan(0);
+      spill.close();
+      pass.src.close();
+      return [stepped, pass.src.numBatches];
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   it.each(['veth-peer-down/perf-script.txt', 'veth-stall-napi-starved/perf-script.txt', 'veth-peer-down/ftrace.txt'])(
     '%s: the pass runs in step with the parse, on a window of small batches, to the same result',
     async (rel) => {
-      const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-streamed-'));
-      try {
-        // batches are observed 8192 rows behind the parse and dropped once they lie 4096 rows behind the pass: the
-        // findings read those rows back from the written file
-        const pass = new StreamPass({ aheadRows: 8192, backRows: 4096 });
-        const out = path.join(dir, 'events.arrow');
-        const file = path.join(traces, rel);
-        await streamEvents([file], out, (b) => pass.push(b), { batchRows: 512 });
-        expect(pass.src.numBatches).toBeGreaterThan(8);
-        const obs = pass.finish(openArrowFile(out)!);
-        expect(obs).not.toBeNull();
-        const stepped = toJson(replayObserved(obs!, pass.src.metadata), { series: true });
-        pass.src.close();
-        const whole = await diagnoseFiles([file], { streamMinBytes: Number.POSITIVE_INFINITY });
-        expect(stepped).toBe(toJson(whole, { series: true }));
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      // batches are observed 8192 rows behind the parse and dropped once they lie 4096 rows behind the pass: the
+      // findings read those rows back from the written file
+      const [stepped, batches] = await steppedJson(rel, { aheadRows: 8192, backRows: 4096 }, 512);
+      expect(batches).toBeGreaterThan(8);
+      const whole = await diagnoseFiles([path.join(traces, rel)], { streamMinBytes: Number.POSITIVE_INFINITY });
+      expect(stepped).toBe(toJson(whole, { series: true }));
+    },
+  );
+
+  it.each(['multiqueue/perf-script.txt', 'eth0-normal/perf-script.txt', 'veth-stall-tbf/ftrace.txt'])(
+    '%s: lists spilled to a file give the same result',
+    async (rel) => {
+      const [stepped] = await steppedJson(rel, {}, 512);
+      const whole = await diagnoseFiles([path.join(traces, rel)], { streamMinBytes: Number.POSITIVE_INFINITY });
+      expect(stepped).toBe(toJson(whole, { series: true }));
     },
   );
 

@@ -6,6 +6,7 @@ import { NULL_I32, NULL_PTR } from '../columns.js';
 import type { RowAccess } from '../input/batches.js';
 import { isNull, type BatchView } from '../input/batch-view.js';
 import { PtrMap } from '../input/ptrmap.js';
+import type { SpillFile } from '../input/spill.js';
 import {
   BIT_NAMES,
   DRV_XOFF,
@@ -149,6 +150,8 @@ export class Observer {
   constructor(
     private readonly rows: RowAccess,
     private readonly names: NameTables,
+    /** the streamed pass's spill file: per-event lists keep their older values there (input/spill.ts) */
+    private readonly spill: SpillFile | null = null,
   ) {
     // a table sized for the trace: live skbs are a small share of the rows, and rehashing a large table
     // while the pass runs costs more than the room (16 bytes per entry) it reserves
@@ -171,7 +174,7 @@ export class Observer {
   }
 
   private newDev(key: number, code: number): DevObs {
-    const d = new DevObs(this.devices.length, this.names.devNames[code] ?? `dev#${code}`);
+    const d = new DevObs(this.devices.length, this.names.devNames[code] ?? `dev#${code}`, this.spill);
     this.devices.push(d);
     if (key >= this.devByName.length) {
       const next = new Int32Array(Math.max(key + 1, this.devByName.length * 2));
@@ -248,7 +251,7 @@ export class Observer {
       }
       // a name already bound to another ifindex is the same name in another network namespace: its qdisc events
       // stay apart under that name (view/shared-names.ts says the name is shared); unbound: known by ifindex only
-      d = new DevObs(this.devices.length, bound ? bound.name : `ifindex:${ifi}`);
+      d = new DevObs(this.devices.length, bound ? bound.name : `ifindex:${ifi}`, this.spill);
       d.ifindex = ifi;
       this.devices.push(d);
       this.devByIfindex.set(ifi, d);
@@ -705,14 +708,10 @@ export class Observer {
     q.inflightPackets++;
     const xt = q.xmitTs;
     const qb = q.dqlQueuedBytes;
-    const xn = xt.length;
-    if (xn === xt.a.length) xt.reserve(xn + 1);
-    xt.a[xn] = rel;
-    xt.length = xn + 1;
-    const bn = qb.length;
-    if (bn === qb.a.length) qb.reserve(bn + 1);
-    qb.a[bn] = l;
-    qb.length = bn + 1;
+    if (xt.length - xt.base === xt.a.length) xt.reserve(xt.length + 1);
+    xt.a[xt.length++ - xt.base] = rel;
+    if (qb.length - qb.base === qb.a.length) qb.reserve(qb.length + 1);
+    qb.a[qb.length++ - qb.base] = l;
     // the driver took the skb: at entry the txq was neither stopped nor frozen (§D.4)
     if (q.open[0] !== null || q.open[1] !== null || q.open[2] !== null) this.observeState(q, 0, row, false, false);
     q.busyRun = 0;
@@ -771,8 +770,6 @@ export class Observer {
     q.txBusy++;
     q.requeues += back;
     q.backlog += back;
-    q.busyTs.push(rel);
-    q.busyRows.push(row);
     if (q.busyRunSkb === s) q.busyRun++;
     else {
       q.busyRun = 1;

@@ -5,6 +5,7 @@
 import { NULL_PTR } from '../columns.js';
 import type { RowAccess } from '../input/batches.js';
 import { F64List, I32List } from '../input/growable.js';
+import type { SpillFile } from '../input/spill.js';
 import type { StateName } from './kinds.js';
 import { SeriesStore } from './series-store.js';
 import { StampCounts } from './stamp-counts.js';
@@ -29,12 +30,12 @@ export interface ObservedInterval {
 export class DevObs {
   ifindex: number | null = null;
   driver: string | null = null;
-  napiPollTs = new F64List();
+  napiPollTs: F64List;
   /** polls that returned work < budget: the instance drained what it had (§F) */
-  napiIdleTs = new F64List();
-  napiIdleRows = new I32List();
+  napiIdleTs: F64List;
+  napiIdleRows: I32List;
   /** polls with work == budget: more work pending, stays scheduled (§F, §I.12) */
-  napiFullTs = new F64List();
+  napiFullTs: F64List;
   napiStructs = new Set<number>();
   xmitEvents = 0;
   /** net_dev_xmit rc other than 0/16, by rc */
@@ -50,7 +51,14 @@ export class DevObs {
   constructor(
     readonly id: number,
     readonly name: string,
-  ) {}
+    /** where the per-event lists of a streamed pass keep their older values (null: in memory) */
+    readonly spill: SpillFile | null = null,
+  ) {
+    this.napiPollTs = new F64List(64, spill);
+    this.napiIdleTs = new F64List(64, spill);
+    this.napiIdleRows = new I32List(64, spill);
+    this.napiFullTs = new F64List(64, spill);
+  }
 }
 
 export class QueueObs {
@@ -85,12 +93,10 @@ export class QueueObs {
   withheldDequeues = 0;
   withheldFirstRow = -1;
   withheldLastRow = -1;
-  completionTs = new F64List();
+  completionTs: F64List;
   /** rows of those completions (evidence) */
-  completionRows = new I32List();
-  xmitTs = new F64List();
-  busyTs = new F64List();
-  busyRows: number[] = [];
+  completionRows: I32List;
+  xmitTs: F64List;
   /** rc=16 followed by an awake sample with no completion activity in between (§I.3) */
   busyWhileAwakeRows: number[] = [];
   /** longest run of consecutive rc=16 on the same skb without a successful xmit */
@@ -142,15 +148,23 @@ export class QueueObs {
     return this.xmitTs;
   }
   /** per dql_queued call: the skb's bytes (net_dev_xmit len) */
-  dqlQueuedBytes = new I32List();
-  dqlCompletedTs = new F64List();
-  dqlCompletedBytes = new F64List();
+  dqlQueuedBytes: I32List;
+  dqlCompletedTs: F64List;
+  dqlCompletedBytes: F64List;
   constructor(
     readonly dev: DevObs,
     readonly queue: number,
     /** index in the replay's queue list */
     readonly index: number,
-  ) {}
+  ) {
+    const spill = dev.spill;
+    this.completionTs = new F64List(64, spill);
+    this.completionRows = new I32List(64, spill);
+    this.xmitTs = new F64List(64, spill);
+    this.dqlQueuedBytes = new I32List(64, spill);
+    this.dqlCompletedTs = new F64List(64, spill);
+    this.dqlCompletedBytes = new F64List(64, spill);
+  }
 }
 
 export interface NapiObs {
