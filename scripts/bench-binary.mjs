@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * Binary-reader benchmark (`pnpm bench:binary`, not a test): txreplay reading a large perf.data / trace.dat
- * straight to Arrow, against the two-step path it replaces — the tool's text (`perf script > file`,
- * `trace-cmd report > file`) plus txreplay ingest of that text — in one run, each step in its own process under
- * /usr/bin/time (wall, CPU, peak RSS).
+ * Binary-reader benchmark (`pnpm bench:binary`, not a test): `txreplay ingest` reading a large perf.data /
+ * trace.dat straight to Arrow, against the two-step path it replaces — the tool's text (`perf script > file`,
+ * `trace-cmd report > file`) plus `txreplay ingest` of that text — in one run, each step in its own process under
+ * /usr/bin/time (wall, CPU, peak RSS). Both ingest steps run the built command (packages/cli/dist/main.js) as a
+ * user does, start-up included.
  *
  * The recordings are made here, into a temporary directory (removed at the end unless BENCH_KEEP=DIR is given; an
  * existing BENCH_KEEP directory with both files is reused): a bounded UDP flood (BENCH_PACKETS datagrams, default
@@ -22,9 +23,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'packages/ingest/dist/index.js');
-if (!existsSync(dist)) {
-  console.error('packages/ingest/dist is missing: run `pnpm build` first');
+const cli = join(root, 'packages/cli/dist/main.js');
+if (!existsSync(cli)) {
+  console.error('packages/cli/dist is missing: run `pnpm build` first');
   process.exit(1);
 }
 const T = '/sys/kernel/tracing';
@@ -119,30 +120,61 @@ function record(dir) {
 }
 
 /** One step in its own process under /usr/bin/time: wall s, CPU s, peak RSS MB. */
-function timed(argv, stdoutFile) {
+function timed(argv, stdoutFile, env = process.env) {
   const sh = `exec /usr/bin/time -f '%e %U %S %M' ${argv.map((a) => `'${a}'`).join(' ')}${stdoutFile ? ` > '${stdoutFile}'` : ''}`;
-  const r = run('sh', ['-c', sh]);
-  const last = r.stderr.trim().split('\n').pop().split(' ').map(Number);
-  return { wall: last[0], cpu: last[1] + last[2], rssMb: last[3] / 1024, out: r.stdout };
+  const r = run('sh', ['-c', sh], { env });
+  const err = r.stderr.trim().split('\n');
+  const last = err.pop().split(' ').map(Number);
+  const threads = err.find((l) => l.startsWith('threads '));
+  return {
+    wall: last[0],
+    cpu: last[1] + last[2],
+    rssMb: last[3] / 1024,
+    out: r.stdout,
+    threads: threads === undefined ? undefined : JSON.parse(threads.slice(8)),
+  };
 }
 
 /**
  * CPU seconds per thread of the ingest process, polled from /proc/self/task every 20 ms (a worker's thread is gone
- * once it ends): the main thread, the busiest other thread (the binary worker, when there is one) and the rest
- * (JIT compiler, GC helpers, libuv I/O).
+ * once it ends) by a module preloaded into `txreplay ingest` (node --import), printed to stderr at exit: the main
+ * thread, the busiest other thread (the binary worker, when there is one) and the rest (JIT compiler, GC helpers,
+ * libuv I/O).
  */
-const threadPoll = `const fs = await import("node:fs"); const seen = new Map(); const poll = () => { for (const t of fs.readdirSync("/proc/self/task")) { try { const f = fs.readFileSync("/proc/self/task/" + t + "/stat", "utf8"); const v = f.slice(f.lastIndexOf(")") + 2).split(" "); seen.set(t, (Number(v[11]) + Number(v[12])) / 100); } catch {} } }; const timer = setInterval(poll, 20);`;
-const threadReport = `poll(); clearInterval(timer); const main = seen.get(String(process.pid)) ?? 0; seen.delete(String(process.pid)); const rest = [...seen.values()].sort((a, b) => b - a);`;
-const ingestJs = (input, out, workers) =>
-  `${threadPoll} const m = await import(${JSON.stringify(dist)}); const s = await m.ingestToArrow([${JSON.stringify(input)}], ${JSON.stringify(out)}${workers === undefined ? '' : `, { workers: ${workers} }`}); ${threadReport} console.log(JSON.stringify({ events: s.events, lost: s.lostEvents, skipped: s.skipped, threads: { main, top: rest[0] ?? 0, others: rest.slice(1).reduce((a, b) => a + b, 0) } }));`;
+const threadPoll = `import fs from 'node:fs';
+const seen = new Map();
+const poll = () => {
+  for (const t of fs.readdirSync('/proc/self/task')) {
+    try {
+      const f = fs.readFileSync('/proc/self/task/' + t + '/stat', 'utf8');
+      const v = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      seen.set(t, (Number(v[11]) + Number(v[12])) / 100);
+    } catch {}
+  }
+};
+setInterval(poll, 20).unref();
+process.on('exit', () => {
+  poll();
+  const main = seen.get(String(process.pid)) ?? 0;
+  seen.delete(String(process.pid));
+  const rest = [...seen.values()].sort((a, b) => b - a);
+  process.stderr.write('threads ' + JSON.stringify({ main, top: rest[0] ?? 0, others: rest.slice(1).reduce((a, b) => a + b, 0) }) + '\\n');
+});
+`;
+/** `txreplay ingest input -o out --json` as users run it (the CLI bundle), workers forced when given */
 const ingest = (input, out, workers) =>
-  timed([process.execPath, '--input-type=module', '-e', ingestJs(input, out, workers)]);
+  timed([process.execPath, '--import', pollModule, cli, 'ingest', input, '-o', out, '--json'], undefined, {
+    ...process.env,
+    TXREPLAY_INGEST_WORKERS: workers === undefined ? '' : String(workers),
+  });
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 
 const keep = process.env.BENCH_KEEP;
 const dir = keep ?? mkdtempSync(join(tmpdir(), 'txreplay-bench-binary-'));
 if (keep) mkdirSync(keep, { recursive: true });
+const pollModule = join(dir, 'thread-poll.mjs');
+writeFileSync(pollModule, threadPoll);
 const fmt = (n, d = 2) => n.toFixed(d).padStart(8);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
@@ -159,7 +191,7 @@ function oneRun(input, isPerf, text, arrow) {
   const toolRun = timed(tool, text);
   const txt = ingest(text, arrow);
   const two = { wall: toolRun.wall + txt.wall, cpu: toolRun.cpu + txt.cpu, rssMb: Math.max(toolRun.rssMb, txt.rssMb) };
-  const { events } = JSON.parse(bin.out.trim().split('\n').pop());
+  const { events } = JSON.parse(bin.out);
   return { load, bin, thread, toolRun, txt, two, events, tool: tool.slice(0, 2).join(' ') };
 }
 
@@ -167,7 +199,7 @@ function report(input, isPerf, text, all) {
   const name = isPerf ? 'perf.data' : 'trace.dat';
   const mb = statSync(input).size / 1e6;
   const threads = (t) => {
-    const th = t.out ? JSON.parse(t.out.trim().split('\n').pop()).threads : undefined;
+    const th = t.threads;
     return th
       ? `   threads: main ${th.main.toFixed(2)}, busiest other ${th.top.toFixed(2)}, rest ${th.others.toFixed(2)}`
       : '';

@@ -13,7 +13,8 @@
  * @txreplay/capture; and ingest's two modules that find files next to
  * themselves by import.meta.url (the WebAssembly line kernel, the parse-worker pool), imported by their subpaths.
  * The CLI matches library errors by name, not class, so a class loaded twice (bundled and from its package) is
- * still matched.
+ * still matched. The `ingest` command loads ingest's own bundle (`@txreplay/ingest/bundle`, apache-arrow inside:
+ * scripts/bundle-ingest.mjs) instead of the package entry: it hands no Arrow object to anything else.
  */
 import { build } from 'esbuild';
 import { existsSync, rmSync } from 'node:fs';
@@ -33,10 +34,17 @@ const IN_PLACE = new Map([
 const FROM_PACKAGE =
   /^(apache-arrow(\/.*)?|@txreplay\/(ingest|replay|model|capture)|@txreplay\/report(\/postmortem|\/bulk-start)?)$/;
 
+/** the `ingest` command's library: ingest and apache-arrow as one module (scripts/bundle-ingest.mjs) */
+const INGEST_COMMAND = path.join(cli, 'src/commands/ingest.ts');
+
 const inPlace = {
   name: 'in-place',
   setup(b) {
-    b.onResolve({ filter: FROM_PACKAGE }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: FROM_PACKAGE }, (args) => ({
+      path:
+        args.path === '@txreplay/ingest' && args.importer === INGEST_COMMAND ? '@txreplay/ingest/bundle' : args.path,
+      external: true,
+    }));
     b.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
       const full = path.resolve(args.resolveDir, args.path);
       const spec = IN_PLACE.get(full);

@@ -44,6 +44,25 @@ describe('txreplay ingest / inspect', () => {
     expect(text.stdout).toContain('ts_ns');
   });
 
+  it('reads a perf.data through the ingest bundle; --json writes its wall clock (bigint ns) as decimal strings', () => {
+    const out = join(dir, 'eth0.arrow');
+    const r = run(['ingest', join(TRACES, 'eth0-normal', 'perf.data'), '-o', out, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const s = JSON.parse(r.stdout) as {
+      events: number;
+      sources: { format: string; wallClock: { wallNs: string; traceNs: string; source: string } }[];
+    };
+    // the sibling perf-script.txt has 2,989 event lines
+    expect(s.events).toBe(2989);
+    expect(s.sources[0]?.format).toBe('perf-script');
+    expect(s.sources[0]?.wallClock).toEqual({
+      wallNs: '1795312248451691000',
+      traceNs: '831248880154',
+      source: 'perf.data clock data',
+    });
+  });
+
   it('reads stdin with -, reports bad lines with file:line, and --strict exits 4 without output', () => {
     const good =
       '  ping  9898 [000]   677.390454:       net:net_dev_xmit: dev=lo skbaddr=0xffff888165655200 len=1442 rc=0\n';

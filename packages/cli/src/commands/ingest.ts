@@ -29,6 +29,11 @@ export function formatIngestSummary(s: IngestSummary, out: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The summary as JSON: a binary input's wall clock (wallNs, traceNs) is bigint ns, written as decimal strings. */
+function summaryJson(s: IngestSummary): string {
+  return JSON.stringify(s, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 1);
+}
+
 /** `-o -`, /dev/stdout, /dev/fd/1: the table is written to this process's stdout (io/output.ts). */
 function streamsToStdout(output: string): boolean {
   return output === '-' || /^\/(dev\/stdout|dev\/fd\/1|proc\/self\/fd\/1)$/.test(output);
@@ -72,7 +77,7 @@ export function register(program: Command): void {
             clearProgress();
             // the data went to stdout: the summary goes to stderr so the stream stays readable
             const say = streamsToStdout(opts.output) ? process.stderr : process.stdout;
-            say.write(opts.json ? `${JSON.stringify(summary, null, 1)}\n` : formatIngestSummary(summary, opts.output));
+            say.write(opts.json ? `${summaryJson(summary)}\n` : formatIngestSummary(summary, opts.output));
           } catch (err) {
             clearProgress();
             if (ctx.signal.aborted) fail(EXIT.interrupted, `interrupted; ${opts.output} was not written`);

@@ -1,7 +1,8 @@
 /**
  * perf.data and trace.dat into the event table, straight from the payload bytes (./binaryRows.ts). The file is read
  * in a worker thread when the compiled worker is there and workers are allowed (./binaryThread.ts: it hands its
- * records over as references into shared chunks), else in this thread; the rows are built here either way.
+ * records over as references into shared chunks), else in this thread; the rows are built here either way. In this
+ * thread the rows copy what they keep, so a perf.data's file chunks are reused (../parse/tracing-data/chunkPool.ts).
  */
 import { availableParallelism } from 'node:os';
 import type { RecordBatch } from 'apache-arrow';
@@ -60,7 +61,7 @@ export async function ingestBinarySource(
     script !== null && (opts.workers ?? binaryWorkers()) > 0
       ? workerReader(path, format, script, opts.signal)
       : format === 'perf-data'
-        ? readPerfData(path, { decode: false })
+        ? readPerfData(path, { decode: false, reuseChunks: true })
         : readTraceDat(path, { decode: false });
   return ingestBinaryRows(path, format, reader, cols, onBatch, opts);
 }

@@ -16,6 +16,7 @@ import { REQUIRED_COLUMNS, requiredFlag, textKeys, type ColumnName } from '../ta
 import type { RowColumns } from '../table/rows.js';
 import { EV_DQL_STALL_DETECTED } from '../parse/fieldKeys.js';
 import { REQUIRED, WANTED, WORD_KEY_LIST, canonicalEvent, eventId } from '../parse/fields.js';
+import { u32 } from '../parse/tracing-data/bytes.js';
 import { readSmallInt, type EventFormat, type FormatField } from '../parse/tracing-data/eventFormat.js';
 import {
   compilePrintFmt,
@@ -257,7 +258,10 @@ export class PlanApplier {
 
   apply(plan: ColumnPlan, r: number, buf: Buffer, start: number, end: number, le: boolean): boolean {
     const cols = this.cols;
-    for (const s of plan.steps) {
+    const steps = plan.steps;
+    // an indexed loop: for-of made an array iterator per event in this (too large to inline) function
+    for (let k = 0; k < steps.length; k++) {
+      const s = steps[k]!;
       const f = s.field;
       const at = start + f.offset;
       if (at + f.size > end) return false;
@@ -266,8 +270,8 @@ export class PlanApplier {
           let lo: number;
           let hi: number;
           if (f.size === 8) {
-            lo = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at + 4);
-            hi = le ? buf.readUInt32LE(at + 4) : buf.readUInt32BE(at);
+            lo = u32(buf, le ? at : at + 4, le);
+            hi = u32(buf, le ? at + 4 : at, le);
           } else {
             const v = readInt(buf, at, f.size, f.signed, le);
             // %p prints the value as a 64-bit unsigned (a negative int sign-extends), %x at its width
@@ -362,9 +366,9 @@ export class PlanApplier {
     let lo: number;
     let hi = 0;
     if (size === 8) {
-      lo = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at + 4);
-      hi = le ? buf.readUInt32LE(at + 4) : buf.readUInt32BE(at);
-    } else lo = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
+      lo = u32(buf, le ? at : at + 4, le);
+      hi = u32(buf, le ? at + 4 : at, le);
+    } else lo = u32(buf, at, le);
     let byLo = this.locations.get(hi);
     if (byLo === undefined) this.locations.set(hi, (byLo = new Map()));
     let text = byLo.get(lo);
@@ -394,7 +398,7 @@ let stringStart = 0;
 function stringEnd(f: FormatField, buf: Buffer, start: number, at: number, end: number, le: boolean): number {
   stringStart = at;
   if (f.kind !== 'dynString') return f.size === 0 ? end : at + f.size;
-  const loc = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
+  const loc = u32(buf, at, le);
   stringStart = start + (loc & 0xffff) + (f.relative ? f.offset + f.size : 0);
   const b = stringStart + (loc >>> 16);
   return b > end ? -1 : b;
@@ -421,9 +425,9 @@ const readInt = readSmallInt;
  * renders it).
  */
 function read64(buf: Buffer, at: number, signed: boolean, bits: number, le: boolean): number {
-  const lo = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at + 4);
+  const lo = u32(buf, le ? at : at + 4, le);
   if (bits <= 32) return lo;
-  const hi = le ? buf.readUInt32LE(at + 4) : buf.readUInt32BE(at);
+  const hi = u32(buf, le ? at + 4 : at, le);
   if (hi === 0) return lo;
   if (signed && hi === 0xffffffff && lo >= 0x80000000) return lo | 0;
   return NaN;

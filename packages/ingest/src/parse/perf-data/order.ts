@@ -10,6 +10,8 @@
  * sorted by a stable merge of its ascending runs (a round is one run per CPU ring buffer), by the timestamp as one
  * double while timestamps stay below 2^53 ns (104 days), else by a comparator on the halves.
  */
+import type { ChunkPool } from '../tracing-data/chunkPool.js';
+
 const INITIAL = 1 << 12;
 /** timestamps below 2^53 ns (high half below 2^21) are exact as one double */
 const EXACT_HI = 1 << 21;
@@ -34,6 +36,10 @@ export class SampleQueue<Task> {
   pid = new Int32Array(INITIAL);
   /** NaN: the sample carries no TID */
   tid = new Float64Array(INITIAL);
+  /** the pooled chunk the slot's payload lies in (ChunkPool.hold), -1: none */
+  chunk = new Int32Array(INITIAL);
+  /** set: file chunks are reused, each released when its last queued sample is dropped */
+  pool: ChunkPool | undefined;
   bufs: (Buffer | undefined)[] = [];
   tasks: (Task | undefined)[] = [];
   /** free slots: a stack in [0, nfree) */
@@ -101,6 +107,7 @@ export class SampleQueue<Task> {
     this.cpu = more(this.cpu, (k) => new Int32Array(k));
     this.pid = more(this.pid, (k) => new Int32Array(k));
     this.tid = more(this.tid, (k) => new Float64Array(k));
+    this.chunk = more(this.chunk, (k) => new Int32Array(k));
     this.order = more(this.order, (k) => new Int32Array(k));
     this.free = more(this.free, (k) => new Int32Array(k));
     this.spare = new Int32Array(n);
@@ -177,8 +184,10 @@ export class SampleQueue<Task> {
   /** Forget `order`'s first n slots (emitted): their slots are reused. */
   drop(n: number): void {
     const o = this.order;
+    const pool = this.pool;
     for (let i = 0; i < n; i++) {
       const s = o[i]!;
+      if (pool !== undefined && this.bufs[s] !== undefined) pool.release(this.chunk[s]!);
       this.bufs[s] = undefined;
       this.tasks[s] = undefined;
       this.free[this.nfree++] = s;

@@ -9,6 +9,7 @@
  */
 import type { Readable } from 'node:stream';
 import { ByteCursor, fileRangePull, iteratorPull } from '../tracing-data/cursor.js';
+import { ChunkPool } from '../tracing-data/chunkPool.js';
 import { commonType, type EventFormat } from '../tracing-data/eventFormat.js';
 import { BATCH, batchReader } from '../tracing-data/batches.js';
 import { openBinaryInput, type BinaryInput } from '../tracing-data/input.js';
@@ -21,11 +22,19 @@ import { FILE_HEADER_SIZE, PIPE_HEADER_SIZE, REC, recordName } from './constants
 import { applyFeature, parseFileHeader, perfEndian, readAttrs, readFeatures } from './header.js';
 import { PerfState } from './state.js';
 
+/** bytes of the data section read at a time (the cursor's default) */
+const CHUNK_BYTES = 1 << 20;
+
 export interface PerfDataOptions {
   /** Emit in perf's time order (FINISHED_ROUND flushing, as `perf script`); false: file order. Default true. */
   ordered?: boolean;
   /** false: leave `fields` empty and hand the raw payload over (record.payload); default true. */
   decode?: boolean;
+  /**
+   * The sink copies what it keeps (the row builder): the file's chunks are read into reused buffers, each used
+   * again once its queued samples are emitted (../tracing-data/chunkPool.ts). Default false.
+   */
+  reuseChunks?: boolean;
 }
 
 /**
@@ -100,6 +109,7 @@ function sample(st: PerfState, buf: Buffer, base: number, size: number): void {
   const slot = q.push(s.timeHi, s.timeLo);
   q.fmt[slot] = f;
   q.bufs[slot] = buf;
+  q.chunk[slot] = q.pool === undefined ? -1 : q.pool.hold();
   q.start[slot] = s.rawStart;
   q.end[slot] = s.rawEnd;
   q.cpu[slot] = s.cpu;
@@ -188,6 +198,8 @@ function compressed(st: PerfState, type: number, body: Buffer, cur: ByteCursor):
       ? body.subarray(8)
       : body.subarray(16, 16 + Number(st.le ? body.readBigUInt64LE(8) : body.readBigUInt64BE(8)));
   st.decomp ??= new CompressedRecords(st.le);
+  // the inner records lie in the decompressor's output, and its stream may keep views of the chunks it was fed
+  st.queue.pool?.stop();
   bump(st.stats.handled, recordName(type));
   for (const inner of st.decomp.feed(payload)) {
     const t = le32(inner, 0, st.le);
@@ -329,7 +341,10 @@ export function readPerfData(
       fillMeta(meta, st);
       // A data size of 0 is what a perf record killed before it rewrote the header leaves: read to the end.
       const dataEnd = h.data.size > 0 ? h.data.offset + h.data.size : file.size;
-      const cur = new ByteCursor(fileRangePull(file.fh, h.data.offset, dataEnd), le);
+      // a chunk and the longest record rest carried over (header.size is a u16)
+      const pool = opts.reuseChunks === true ? new ChunkPool(CHUNK_BYTES + 0x10000) : undefined;
+      st.queue.pool = pool;
+      const cur = new ByteCursor(fileRangePull(file.fh, h.data.offset, dataEnd, CHUNK_BYTES, pool), le);
       st.dataOffset = h.data.offset;
       yield* readRecords(st, cur, sink);
       stats.bytes = file.size;

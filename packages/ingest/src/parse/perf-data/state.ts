@@ -2,6 +2,7 @@
  * The perf.data reader's running state (./reader.ts): attrs, threads, the round queue of samples, and emitting
  * queued records in order into a RecordSink — per sample a few typed-array reads, no object.
  */
+import { u32 } from '../tracing-data/bytes.js';
 import { fixedSize, type EventFormat } from '../tracing-data/eventFormat.js';
 import type { TracingData } from '../tracing-data/tracingData.js';
 import { bump } from '../tracing-data/types.js';
@@ -90,8 +91,8 @@ export class PerfState {
     const pos = first.layout.idPos;
     if (pos < 0 || pos + 8 > size) return first;
     const at = base + pos;
-    const lo = this.le ? buf.readUInt32LE(at) : buf.readUInt32BE(at + 4);
-    const hi = this.le ? buf.readUInt32LE(at + 4) : buf.readUInt32BE(at);
+    const lo = u32(buf, this.le ? at : at + 4, this.le);
+    const hi = u32(buf, this.le ? at + 4 : at, this.le);
     if (hi < 2 ** 21) return this.byIdNumber.get(hi * 2 ** 32 + lo) ?? first;
     const id = this.le ? buf.readBigUInt64LE(at) : buf.readBigUInt64BE(at);
     return this.byId.get(id) ?? first;

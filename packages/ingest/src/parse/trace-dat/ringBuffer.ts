@@ -7,6 +7,7 @@
  * 1..28 data of type_len * 4 bytes.
  */
 import type { HeaderPage } from '../tracing-data/tracingData.js';
+import { u32 } from '../tracing-data/bytes.js';
 
 const TYPE_PADDING = 29;
 const TYPE_TIME_EXTEND = 30;
@@ -66,7 +67,7 @@ export function walkPage(
   let off = 0;
   let p = data;
   while (p + 4 <= end) {
-    const h = le ? page.readUInt32LE(p) : page.readUInt32BE(p);
+    const h = u32(page, p, le);
     // Big-endian kernels put type_len in the top 5 bits (kbuffer type_len4host).
     const typeLen = le ? h & 31 : h >>> 27;
     const delta = le ? h >>> 5 : h & COMMIT_MASK;
@@ -74,19 +75,19 @@ export function walkPage(
       case TYPE_PADDING: {
         if (p + 8 > end) return;
         off += delta;
-        p += 4 + (le ? page.readUInt32LE(p + 4) : page.readUInt32BE(p + 4));
+        p += 4 + u32(page, p + 4, le);
         st.padding++;
         break;
       }
       case TYPE_TIME_EXTEND: {
-        const ext = le ? page.readUInt32LE(p + 4) : page.readUInt32BE(p + 4);
+        const ext = u32(page, p + 4, le);
         off += ext * 2 ** 27 + delta;
         p += 8;
         st.timeExtend++;
         break;
       }
       case TYPE_TIME_STAMP: {
-        const ext = le ? page.readUInt32LE(p + 4) : page.readUInt32BE(p + 4);
+        const ext = u32(page, p + 4, le);
         const abs = (BigInt(ext) << 27n) + BigInt(delta);
         base = abs | ((base + BigInt(off)) & TS_MSB);
         baseHi = Number(base >> 32n);
@@ -97,7 +98,7 @@ export function walkPage(
         break;
       }
       case 0: {
-        const len = (((le ? page.readUInt32LE(p + 4) : page.readUInt32BE(p + 4)) - 4 + 3) & ~3) >>> 0;
+        const len = ((u32(page, p + 4, le) - 4 + 3) & ~3) >>> 0;
         off += delta;
         const lo = baseLo + off;
         const carry = Math.floor(lo / 4294967296);

@@ -4,6 +4,8 @@
  * Getters are synchronous and assume `need()` was awaited for the bytes they read.
  */
 import type { FileHandle } from 'node:fs/promises';
+import { u16, u32 } from './bytes.js';
+import type { ChunkPool } from './chunkPool.js';
 
 const CHUNK = 1 << 20;
 const EMPTY = Buffer.alloc(0);
@@ -18,14 +20,17 @@ export interface ChunkPull {
   prefixes?: boolean;
 }
 
-export function fileRangePull(fh: FileHandle, start: number, end: number, chunk = CHUNK): ChunkPull {
+export function fileRangePull(fh: FileHandle, start: number, end: number, chunk = CHUNK, pool?: ChunkPool): ChunkPull {
   let pos = start;
   const pull: ChunkPull = async (minBytes, prefix) => {
     if (pos >= end) return null;
     const keep = prefix?.length ?? 0;
     const len = Math.min(end - pos, Math.max(chunk, minBytes));
-    const buf = Buffer.allocUnsafe(keep + len);
+    const taken = pool?.take(keep + len);
+    const buf = taken?.buf ?? Buffer.allocUnsafe(keep + len);
     if (prefix !== undefined) prefix.copy(buf, 0);
+    // the rest is copied: the previous chunk may be reused once its queued samples are emitted
+    if (taken !== undefined) pool!.retire(taken.previous);
     let got = 0;
     while (got < len) {
       const { bytesRead } = await fh.read(buf, keep + got, len - got, pos + got);
@@ -176,10 +181,10 @@ export class ByteCursor {
   }
   /** u32 / u16 at `rel` bytes ahead, without moving (ensure() first): record headers read without a view. */
   peekU32(rel: number): number {
-    return this.le ? this.buf.readUInt32LE(this.off + rel) : this.buf.readUInt32BE(this.off + rel);
+    return u32(this.buf, this.off + rel, this.le);
   }
   peekU16(rel: number): number {
-    return this.le ? this.buf.readUInt16LE(this.off + rel) : this.buf.readUInt16BE(this.off + rel);
+    return u16(this.buf, this.off + rel, this.le);
   }
   /** A view of the next n bytes without moving (valid until the next ensure/need). */
   view(n: number): Buffer {

@@ -6,6 +6,7 @@
  * arrays (a u32: offset in the low 16 bits, length in the high 16; __rel_loc offsets count from the end of
  * the field), `TYPE NAME[N]` for static arrays.
  */
+import { i32, u16, u32 } from './bytes.js';
 import type { TraceFieldValue } from './types.js';
 
 type FieldKind = 'int' | 'string' | 'array' | 'dynString' | 'dynArray';
@@ -116,9 +117,8 @@ export function parseEventFormat(text: string, system: string, longSize = 8): Ev
 /** A 1-, 2- or 4-byte integer field (any other size reads as a 4-byte one): the binary readers' one decoder. */
 export function readSmallInt(buf: Buffer, at: number, size: number, signed: boolean, le: boolean): number {
   if (size === 1) return signed ? buf.readInt8(at) : buf[at]!;
-  if (size === 2)
-    return signed ? (le ? buf.readInt16LE(at) : buf.readInt16BE(at)) : le ? buf.readUInt16LE(at) : buf.readUInt16BE(at);
-  return signed ? (le ? buf.readInt32LE(at) : buf.readInt32BE(at)) : le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
+  if (size === 2) return signed ? (u16(buf, at, le) << 16) >> 16 : u16(buf, at, le);
+  return signed ? i32(buf, at, le) : u32(buf, at, le);
 }
 
 function readInt(buf: Buffer, at: number, size: number, signed: boolean, le: boolean): number | bigint {
@@ -202,7 +202,7 @@ export function fixedSize(fmt: EventFormat): number {
 
 /** common_type of a raw payload (u16 at offset 0 on every kernel since 2.6.3x). */
 export function commonType(buf: Buffer, start: number, le: boolean): number {
-  return le ? buf.readUInt16LE(start) : buf.readUInt16BE(start);
+  return u16(buf, start, le);
 }
 
 /** common_pid (s32 at offset 4). */
