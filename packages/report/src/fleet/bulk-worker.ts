@@ -4,6 +4,7 @@
  * in transferred buffers (fleet/transfer.ts: no copy), so the parent thread, the one writer (chDB allows one
  * writer process), only hands bytes to ClickHouse.
  */
+import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { loadEvents, type TraceFormat } from '@txreplay/ingest';
 import {
@@ -39,11 +40,23 @@ export type BulkJobResult =
       verdict: ReplayResult['verdict'];
       ingestMs: number;
       replayMs: number;
+      /** CPU time (user + system) of this thread for the job: Linux only */
+      cpuMs?: number;
     }
   | { id: number; ok: false; error: string };
 
+/** This thread's CPU time so far, ms (Linux: /proc/thread-self/schedstat, ns on the CPU); undefined elsewhere. */
+function threadCpuMs(): number | undefined {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
 async function run(job: BulkJob): Promise<{ r: BulkJobResult; transfer: ArrayBuffer[] }> {
   try {
+    const cpu0 = threadCpuMs();
     const t0 = performance.now();
     // workers: 0 — this thread is already one of the --jobs; nested parse workers would oversubscribe the cores
     const loaded = await loadEvents([job.path], { format: job.format, workers: 0 });
@@ -68,6 +81,7 @@ async function run(job: BulkJob): Promise<{ r: BulkJobResult; transfer: ArrayBuf
       job.placement,
     );
     const { wire, transfer } = toTransfer(encoded);
+    const cpu1 = threadCpuMs();
     const r: BulkJobResult = {
       id: job.id,
       ok: true,
@@ -76,6 +90,7 @@ async function run(job: BulkJob): Promise<{ r: BulkJobResult; transfer: ArrayBuf
       verdict: result.verdict,
       ingestMs: t1 - t0,
       replayMs: t2 - t1,
+      ...(cpu0 !== undefined && cpu1 !== undefined ? { cpuMs: cpu1 - cpu0 } : {}),
     };
     return { r, transfer };
   } catch (e) {
