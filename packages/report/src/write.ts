@@ -145,7 +145,7 @@ async function runRowCounts(store: Store, runId: string): Promise<{ complete: bo
 }
 
 /** Delete a run's rows from `tables` (runs first, so it stops being listed before data goes), waited for. */
-async function dropRunRows(store: Store, runId: string, tables: TableName[]): Promise<void> {
+export async function dropRunRows(store: Store, runId: string, tables: TableName[]): Promise<void> {
   assertRunId(runId);
   const order: TableName[] = ['runs', ...TABLES.filter((t) => t !== 'runs')];
   for (const t of order) {

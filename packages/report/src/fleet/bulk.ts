@@ -138,20 +138,20 @@ interface PendingRun {
 }
 
 /**
- * Runs per write on the embedded store (write-batch.ts: one insert per table for the batch), up to this many
- * encoded bytes — under file-insert.ts's 64 MiB, above which chDB's inserts go in small bounded blocks. A server's
- * writers lock run by run: one run per write.
+ * Runs per write (write-batch.ts: one insert per table for the batch), up to this many encoded bytes — under
+ * file-insert.ts's 64 MiB, above which chDB's inserts go in small bounded blocks — and this many runs (each holds
+ * its lock on a server while the batch is written).
  */
 const BATCH_BYTES = 32 << 20;
 const BATCH_RUNS = 64;
 
 function batchFull(s: BulkState): boolean {
-  if (s.store.config.placement !== 'embedded') return s.pending.length > 0;
   return s.pendingBytes >= BATCH_BYTES || s.pending.length >= BATCH_RUNS;
 }
 
 function wireBytes(r: Extract<BulkJobResult, { ok: true }>): number {
-  return Object.values(r.run.tsv).reduce((a, u) => a + u.byteLength, r.run.native.byteLength);
+  const blocks = r.run.native.reduce((a, u) => a + u.byteLength, 0);
+  return Object.values(r.run.tsv).reduce((a, u) => a + u.byteLength, blocks);
 }
 
 /** Hand every pending run to the one writer (after the writes before it); resolves when they are stored. */
@@ -188,38 +188,56 @@ function stored(
 }
 
 /**
- * Store a batch. Embedded: the runs new to the store in one write (writeEncodedBatch), a run met already (an
- * identical file earlier) skipped, a run with leftovers of a failed write through writeEncodedRun (it removes
- * them). Server: run by run (writeEncodedRun, under each run's lock).
+ * Store a batch: the runs new to it in one write per shard (writeEncodedBatch), a run met already in this bulk run
+ * (an identical file) skipped. Embedded: a run with leftovers of a failed write goes through writeEncodedRun (it
+ * removes them); the server's batch writer looks for them itself. A failed batch is written again run by run.
  */
 async function storeBatch(s: BulkState, batch: PendingRun[]): Promise<void> {
-  const fresh: { p: PendingRun; run: EncodedRun }[] = [];
+  const embedded = s.store.config.placement === 'embedded';
+  const fresh = new Map<string, { p: PendingRun; run: EncodedRun }>();
+  const again: { p: PendingRun; run: EncodedRun }[] = [];
   for (const p of batch) {
     const run = fromTransfer(p.r.run);
-    const known = s.store.config.placement === 'embedded' && !s.orphans.has(run.runId);
-    if (known && s.completeRuns.has(run.runId)) {
+    if (fresh.has(run.runId) || (embedded && s.completeRuns.has(run.runId) && !s.orphans.has(run.runId)))
       stored(s, p, run, 'skipped', 0);
+    else if (embedded && s.orphans.has(run.runId)) again.push({ p, run });
+    else fresh.set(run.runId, { p, run });
+  }
+  for (const group of await byShard(s.store, [...fresh.values()])) {
+    const tw = performance.now();
+    const existed = await writeEncodedBatch(
+      group.store,
+      group.runs.map((f) => f.run),
+    ).catch(() => null);
+    if (existed === null) {
+      // its rows removed (or its locks kept): every run of it is checked for leftovers on the way in
+      for (const f of group.runs) s.orphans.add(f.run.runId);
+      again.push(...group.runs);
       continue;
     }
-    if (known) {
-      s.completeRuns.add(run.runId);
-      fresh.push({ p, run });
-      continue;
+    const ms = performance.now() - tw;
+    const bytes = group.runs.reduce((a, f) => a + f.p.bytes, 0);
+    for (const f of group.runs) {
+      s.completeRuns.add(f.run.runId);
+      // the batch's writer time shared by its runs in proportion to their bytes
+      stored(s, f.p, f.run, existed.has(f.run.runId) ? 'skipped' : 'stored', (ms * f.p.bytes) / bytes);
     }
+  }
+  for (const { p, run } of again) {
     const tw = performance.now();
     const w = await writeEncodedRun(s.store, run, { orphans: s.orphans, completeRuns: s.completeRuns });
     stored(s, p, w, w.status === 'written' ? 'stored' : 'skipped', performance.now() - tw);
   }
-  if (fresh.length === 0) return;
-  const tw = performance.now();
-  await writeEncodedBatch(
-    s.store,
-    fresh.map((f) => f.run),
-  );
-  const ms = performance.now() - tw;
-  const bytes = fresh.reduce((a, f) => a + f.p.bytes, 0);
-  // the batch's writer time shared by the runs in proportion to their bytes
-  for (const f of fresh) stored(s, f.p, f.run, 'stored', (ms * f.p.bytes) / bytes);
+}
+
+/** The runs grouped by the store each goes to (a cluster's shard: the sharding key's pick; else the one store). */
+async function byShard<T extends { run: EncodedRun }>(store: Store, runs: T[]): Promise<{ store: Store; runs: T[] }[]> {
+  const groups = new Map<Store, T[]>();
+  for (const r of runs) {
+    const shard = await store.storeForRun(r.run.runId);
+    groups.set(shard, [...(groups.get(shard) ?? []), r]);
+  }
+  return [...groups].map(([shard, rs]) => ({ store: shard, runs: rs }));
 }
 
 /**
