@@ -97,11 +97,18 @@ function measure(dir) {
 }
 
 function serverUrl() {
-  if (process.env.TXREPLAY_CLICKHOUSE_URL) return { url: process.env.TXREPLAY_CLICKHOUSE_URL, stop: () => {} };
+  if (process.env.TXREPLAY_CLICKHOUSE_URL)
+    return { url: process.env.TXREPLAY_CLICKHOUSE_URL, pid: null, stop: () => {} };
   const env = { ...process.env, TMPDIR: work };
   const out = execFileSync(path.join(root, 'scripts/clickhouse-test-server.sh'), ['start'], { encoding: 'utf8', env });
   const url = /TXREPLAY_CLICKHOUSE_URL=(\S+)/.exec(out)[1];
-  return { url, stop: () => execFileSync(path.join(root, 'scripts/clickhouse-test-server.sh'), ['stop'], { env }) };
+  const pidFile = /TXREPLAY_CLICKHOUSE_PID_FILE=(\S+)/.exec(out)?.[1];
+  const pid = pidFile ? Number(readFileSync(pidFile, 'utf8')) : null;
+  return {
+    url,
+    pid,
+    stop: () => execFileSync(path.join(root, 'scripts/clickhouse-test-server.sh'), ['stop'], { env }),
+  };
 }
 
 const load = () => loadavg()[0].toFixed(2);
@@ -131,10 +138,19 @@ function threadCpu(pid, into) {
   }
 }
 
+/** CPU seconds (user + system) of process `pid` so far (the server this bench started; it shares the cores). */
+function processCpuS(pid) {
+  if (!pid) return 0;
+  const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
 /** One `txreplay bulk` process; its --json summary gives the writer's time and the replay threads' CPU per file. */
-async function run(cli, dir, jobs, storeArgs) {
+async function run(cli, dir, jobs, storeArgs, serverPid) {
   const before = load();
   const cpu0 = childrenCpuS();
+  const server0 = processCpuS(serverPid);
   const t0 = performance.now();
   const args = [cli, 'bulk', dir, '--jobs', String(jobs), '--host-from-dir', '--json', ...storeArgs];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -155,7 +171,8 @@ async function run(cli, dir, jobs, storeArgs) {
   const mainS = all.filter(([tid]) => Number(tid) === child.pid).reduce((a, [, t]) => a + t.s, 0);
   const chdbS = all.filter(([, t]) => t.comm === 'ThreadPool').reduce((a, [, t]) => a + t.s, 0);
   const replayS = sum('replayCpuMs');
-  const perThread = `main ${mainS.toFixed(1)}, replay ${replayS.toFixed(1)}, chDB pool ${chdbS.toFixed(1)}, rest ${(cpuS - mainS - chdbS - replayS).toFixed(1)}`;
+  const serverS = serverPid ? `; the server ${(processCpuS(serverPid) - server0).toFixed(1)} s` : '';
+  const perThread = `main ${mainS.toFixed(1)}, replay ${replayS.toFixed(1)}, chDB pool ${chdbS.toFixed(1)}, rest ${(cpuS - mainS - chdbS - replayS).toFixed(1)}${serverS}`;
   return { s, cpuS, writerS: sum('writerMs'), stored: out.stored, load: `${before} → ${load()}`, perThread };
 }
 
@@ -209,7 +226,7 @@ try {
             ? ['--db', path.join(work, `chdb-${n}`)]
             : ['--clickhouse-url', server.url, '--database', database];
         n++;
-        const r = await run(side.main, dir, jobs, storeArgs);
+        const r = await run(side.main, dir, jobs, storeArgs, placement === 'server' ? server.pid : null);
         const t = times.get(side.name);
         t[jobs].push(r.s);
         t[`cpu${jobs}`].push(r.cpuS);
