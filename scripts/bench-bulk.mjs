@@ -10,7 +10,11 @@
 //   BENCH_BULK_FILES=1000 (instead: this many small files, each the first BENCH_BULK_FILE_KB=40 KB of a capture)
 //   BENCH_BULK_REPS=1 (rounds; each round runs --jobs 1, 2, 2, 1 so a drifting load hits both alike)
 //   BENCH_BULK_DIR (reuse a generated fleet), BENCH_BULK_PLACEMENTS=chdb,server
-import { execFileSync, spawnSync } from 'node:child_process';
+//   --base DIR: also run the build in checkout DIR (e.g. main's), alternately with this one (this/base ratios)
+// CPU per thread (Linux): the replay threads (their own count, per file), the main thread (the writer, and start-up),
+// chDB's pool threads, and the rest (V8's compiler and GC helpers, libuv's pool where chDB's queries run), sampled
+// from /proc every 50 ms.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   mkdirSync,
   mkdtempSync,
@@ -27,7 +31,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = process.env.TXREPLAY_SHARED ?? path.resolve(root, '../shared');
-const main = path.join(root, 'packages/cli/dist/main.js');
+const baseAt = process.argv.indexOf('--base');
+const sides = [{ name: 'this', main: path.join(root, 'packages/cli/dist/main.js') }];
+if (baseAt > 0) sides.push({ name: 'base', main: path.resolve(process.argv[baseAt + 1], 'packages/cli/dist/main.js') });
+const main = sides[0].main;
 const targetMb = Number(process.env.BENCH_BULK_MB ?? 100);
 const smallFiles = Number(process.env.BENCH_BULK_FILES ?? 0);
 const smallBytes = Number(process.env.BENCH_BULK_FILE_KB ?? 40) * 1024;
@@ -90,11 +97,18 @@ function measure(dir) {
 }
 
 function serverUrl() {
-  if (process.env.TXREPLAY_CLICKHOUSE_URL) return { url: process.env.TXREPLAY_CLICKHOUSE_URL, stop: () => {} };
+  if (process.env.TXREPLAY_CLICKHOUSE_URL)
+    return { url: process.env.TXREPLAY_CLICKHOUSE_URL, pid: null, stop: () => {} };
   const env = { ...process.env, TMPDIR: work };
   const out = execFileSync(path.join(root, 'scripts/clickhouse-test-server.sh'), ['start'], { encoding: 'utf8', env });
   const url = /TXREPLAY_CLICKHOUSE_URL=(\S+)/.exec(out)[1];
-  return { url, stop: () => execFileSync(path.join(root, 'scripts/clickhouse-test-server.sh'), ['stop'], { env }) };
+  const pidFile = /TXREPLAY_CLICKHOUSE_PID_FILE=(\S+)/.exec(out)?.[1];
+  const pid = pidFile ? Number(readFileSync(pidFile, 'utf8')) : null;
+  return {
+    url,
+    pid,
+    stop: () => execFileSync(path.join(root, 'scripts/clickhouse-test-server.sh'), ['stop'], { env }),
+  };
 }
 
 const load = () => loadavg()[0].toFixed(2);
@@ -106,18 +120,60 @@ function childrenCpuS() {
   return (Number(f[13]) + Number(f[14])) / 100;
 }
 
-/** One `txreplay bulk` process; its --json summary gives the writer thread's time per file. */
-function run(dir, jobs, storeArgs) {
+/** CPU seconds of every thread of `pid` by thread id (utime + stime from /proc/<pid>/task/<tid>/stat). */
+function threadCpu(pid, into) {
+  let tids = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return;
+  }
+  for (const tid of tids) {
+    try {
+      const st = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      const comm = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
+      into.set(tid, { comm, s: (Number(f[11]) + Number(f[12])) / 100 });
+    } catch {}
+  }
+}
+
+/** CPU seconds (user + system) of process `pid` so far (the server this bench started; it shares the cores). */
+function processCpuS(pid) {
+  if (!pid) return 0;
+  const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** One `txreplay bulk` process; its --json summary gives the writer's time and the replay threads' CPU per file. */
+async function run(cli, dir, jobs, storeArgs, serverPid) {
   const before = load();
   const cpu0 = childrenCpuS();
+  const server0 = processCpuS(serverPid);
   const t0 = performance.now();
-  const args = [main, 'bulk', dir, '--jobs', String(jobs), '--host-from-dir', '--json', ...storeArgs];
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 256 << 20 });
+  const args = [cli, 'bulk', dir, '--jobs', String(jobs), '--host-from-dir', '--json', ...storeArgs];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const threads = new Map();
+  const timer = setInterval(() => threadCpu(child.pid, threads), 50);
+  const status = await new Promise((r) => child.on('close', r));
+  clearInterval(timer);
   const s = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`bulk --jobs ${jobs} exited ${r.status}: ${r.stderr.slice(-2000)}`);
-  const out = JSON.parse(r.stdout);
-  const writerS = out.files.reduce((a, f) => a + (f.writerMs ?? 0), 0) / 1000;
-  return { s, cpuS: childrenCpuS() - cpu0, writerS, stored: out.stored, load: `${before} → ${load()}` };
+  if (status !== 0) throw new Error(`bulk --jobs ${jobs} exited ${status}: ${stderr.slice(-2000)}`);
+  const out = JSON.parse(stdout);
+  const sum = (k) => out.files.reduce((a, f) => a + (f[k] ?? 0), 0) / 1000;
+  const cpuS = childrenCpuS() - cpu0;
+  const all = [...threads];
+  const mainS = all.filter(([tid]) => Number(tid) === child.pid).reduce((a, [, t]) => a + t.s, 0);
+  const chdbS = all.filter(([, t]) => t.comm === 'ThreadPool').reduce((a, [, t]) => a + t.s, 0);
+  const replayS = sum('replayCpuMs');
+  const serverS = serverPid ? `; the server ${(processCpuS(serverPid) - server0).toFixed(1)} s` : '';
+  const perThread = `main ${mainS.toFixed(1)}, replay ${replayS.toFixed(1)}, chDB pool ${chdbS.toFixed(1)}, rest ${(cpuS - mainS - chdbS - replayS).toFixed(1)}${serverS}`;
+  return { s, cpuS, writerS: sum('writerMs'), stored: out.stored, load: `${before} → ${load()}`, perThread };
 }
 
 function query(sql, storeArgs) {
@@ -154,32 +210,48 @@ process.stdout.write(
 
 const server = placements.includes('server') ? serverUrl() : null;
 let n = 0;
+/** the order of one round: each side at --jobs 1 and 2, mirrored every other round so a drifting load hits all alike */
+function round(rep) {
+  const order = sides.flatMap((side) => [1, 2].map((jobs) => ({ side, jobs })));
+  return rep % 2 ? order.reverse() : order;
+}
 try {
   for (const placement of placements) {
-    const times = { 1: [], 2: [] };
+    const times = new Map(sides.map((side) => [side.name, { 1: [], 2: [], cpu1: [], cpu2: [] }]));
     for (let rep = 0; rep < reps; rep++) {
-      for (const jobs of [1, 2, 2, 1].slice(0, reps === 1 && rep === 0 ? 2 : 4)) {
+      for (const { side, jobs } of round(rep)) {
         const database = placement === 'chdb' ? 'txreplay' : `bench_bulk_${process.pid}_${n}`;
         const storeArgs =
           placement === 'chdb'
             ? ['--db', path.join(work, `chdb-${n}`)]
             : ['--clickhouse-url', server.url, '--database', database];
         n++;
-        const r = run(dir, jobs, storeArgs);
-        times[jobs].push(r.s);
+        const r = await run(side.main, dir, jobs, storeArgs, placement === 'server' ? server.pid : null);
+        const t = times.get(side.name);
+        t[jobs].push(r.s);
+        t[`cpu${jobs}`].push(r.cpuS);
         process.stdout.write(
-          `${placement} --jobs ${jobs}: ${r.s.toFixed(1)} s, ${(fleet.files / r.s).toFixed(2)} files/s, ${(mb / r.s).toFixed(2)} MB/s, ` +
-            `txreplay CPU ${r.cpuS.toFixed(1)} s, writer ${r.writerS.toFixed(1)} s, ${r.stored} stored (load ${r.load})\n` +
+          `${sides.length > 1 ? `${side.name} ` : ''}${placement} --jobs ${jobs}: ${r.s.toFixed(1)} s, ${(fleet.files / r.s).toFixed(2)} files/s, ${(mb / r.s).toFixed(2)} MB/s, ` +
+            `txreplay CPU ${r.cpuS.toFixed(1)} s (${r.perThread}), writer ${r.writerS.toFixed(1)} s, ${r.stored} stored (load ${r.load})\n` +
             `  active parts/partitions: ${parts(storeArgs, database)}\n`,
         );
         if (placement === 'chdb') rmSync(storeArgs[1], { recursive: true, force: true });
       }
     }
-    const j1 = median(times[1]);
-    const j2 = median(times[2]);
-    process.stdout.write(
-      `${placement} speed-up --jobs 2 / --jobs 1: ${(j1 / j2).toFixed(2)}× (median ${j1.toFixed(1)} s / ${j2.toFixed(1)} s of ${times[1].length}; load now ${load()})\n`,
-    );
+    for (const side of sides) {
+      const t = times.get(side.name);
+      const j1 = median(t[1]);
+      const j2 = median(t[2]);
+      process.stdout.write(
+        `${sides.length > 1 ? `${side.name} ` : ''}${placement} speed-up --jobs 2 / --jobs 1: ${(j1 / j2).toFixed(2)}× (median ${j1.toFixed(1)} s / ${j2.toFixed(1)} s of ${t[1].length}; CPU ${median(t.cpu1).toFixed(1)} s / ${median(t.cpu2).toFixed(1)} s; load now ${load()})\n`,
+      );
+    }
+    if (sides.length > 1) {
+      const [a, b] = sides.map((side) => times.get(side.name));
+      process.stdout.write(
+        `${placement} this / base, medians: --jobs 1 wall ${(median(a[1]) / median(b[1])).toFixed(2)}×, CPU ${(median(a.cpu1) / median(b.cpu1)).toFixed(2)}×; --jobs 2 wall ${(median(a[2]) / median(b[2])).toFixed(2)}×, CPU ${(median(a.cpu2) / median(b.cpu2)).toFixed(2)}×\n`,
+      );
+    }
   }
 } finally {
   server?.stop();

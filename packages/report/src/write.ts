@@ -145,7 +145,7 @@ async function runRowCounts(store: Store, runId: string): Promise<{ complete: bo
 }
 
 /** Delete a run's rows from `tables` (runs first, so it stops being listed before data goes), waited for. */
-async function dropRunRows(store: Store, runId: string, tables: TableName[]): Promise<void> {
+export async function dropRunRows(store: Store, runId: string, tables: TableName[]): Promise<void> {
   assertRunId(runId);
   const order: TableName[] = ['runs', ...TABLES.filter((t) => t !== 'runs')];
   for (const t of order) {
@@ -294,16 +294,21 @@ async function writeRunRows(store: Store, run: EncodedRun, ctx: RowsContext): Pr
     if (chunks) await insertRows(store, t, chunks);
   }
   // the completion marker, last
-  const values: Record<string, TsvValue> = {
-    ...r,
-    written_at: new Date().toISOString().slice(0, 19).replace('T', ' '),
-    write_ms: Math.round(performance.now() - ctx.t0),
-  };
-  const cols = columnNames('runs');
-  await store.insertTsv('runs', cols, tsvRow(cols.map((c) => values[c] ?? null)));
+  await store.insertTsv('runs', columnNames('runs'), runsRow(run, ctx.t0));
 }
 
-const SIDE_TABLES: SideTable[] = ['packets', 'queue_intervals', 'series', 'findings'];
+/** A run's `runs` row (its completion marker) as one TSV line; write_ms counts from `t0`. */
+export function runsRow(run: EncodedRun, t0: number): string {
+  const values: Record<string, TsvValue> = {
+    ...run.rows.runs,
+    written_at: new Date().toISOString().slice(0, 19).replace('T', ' '),
+    write_ms: Math.round(performance.now() - t0),
+  };
+  const cols = columnNames('runs');
+  return tsvRow(cols.map((c) => values[c] ?? null));
+}
+
+export const SIDE_TABLES: SideTable[] = ['packets', 'queue_intervals', 'series', 'findings'];
 
 interface InsertEventsOptions {
   runId: string;
@@ -372,7 +377,7 @@ async function* nativeFromArrowFile(
 }
 
 /** Events encoded already (encodeRun, an Arrow file): one streamed Native insert (server), or a Native file. */
-async function insertNativeBlocks(
+export async function insertNativeBlocks(
   store: Store,
   blocks: Iterable<Buffer> | AsyncIterable<Buffer>,
   insertBlockRows?: number,
@@ -443,7 +448,7 @@ async function insertViaNativeFile(
   );
 }
 
-async function insertRows(store: Store, table: TableName, chunks: Iterable<Buffer>): Promise<void> {
+export async function insertRows(store: Store, table: TableName, chunks: Iterable<Buffer>): Promise<void> {
   if (Array.isArray(chunks) && chunks.length === 0) return;
   const cols = columnNames(table);
   if (store.config.placement === 'server') {

@@ -49,9 +49,15 @@ function fleetDir(copies = 1): { dir: string; traces: number } {
   return { dir, traces: picks.length * copies };
 }
 
-async function storeCounts(db: string): Promise<{ runs: number; hosts: string[]; whole: boolean }> {
+async function storeCounts(
+  db: string,
+): Promise<{ runs: number; hosts: string[]; whole: boolean; partsPerPartition: number }> {
   const store = await Store.open(resolveStoreConfig({ db }, {}));
   try {
+    // parts of the events table per partition: a batch of runs is one insert, so one part per partition
+    const parts = await store.queryRows<{ n: string }>(
+      `SELECT toString(max(c)) AS n FROM (SELECT partition, count() AS c FROM system.parts WHERE database = 'txreplay' AND table = 'events' AND active GROUP BY partition)`,
+    );
     const rows = await store.queryRows<{ run_id: string; host: string; expected: string; got: string }>(
       `SELECT run_id, host, toString(events) AS expected,
               toString((SELECT count() FROM events AS e WHERE e.run_id = r.run_id)) AS got
@@ -61,6 +67,7 @@ async function storeCounts(db: string): Promise<{ runs: number; hosts: string[];
       runs: rows.length,
       hosts: [...new Set(rows.map((r) => r.host))],
       whole: rows.every((r) => r.expected === r.got),
+      partsPerPartition: Number(parts[0]?.n ?? 0),
     };
   } finally {
     await store.close();
@@ -81,13 +88,32 @@ describe('txreplay bulk (embedded chDB)', () => {
     expect(j.stored).toBe(traces);
     expect(j.failed).toBe(1);
     expect(j.files.find((f) => f.status === 'failed')!.path).toMatch(/notes\.txt$/);
-    expect(await storeCounts(db)).toEqual({ runs: traces, hosts: ['host-a', 'host-b'], whole: true });
+    // the 4 runs written as one batch (write-batch.ts): one part per partition, not one per run
+    expect(await storeCounts(db)).toEqual({
+      runs: traces,
+      hosts: ['host-a', 'host-b'],
+      whole: true,
+      partsPerPartition: 1,
+    });
 
     const again = await cli(['bulk', dir, '--jobs', '2', '--host-from-dir', '--db', db]);
     expect(again.code).toBe(8);
     expect(again.out).toContain(`5 files: 0 stored, ${traces} already stored, 1 failed`);
     expect(again.out).toMatch(/skipped {2}.*host-a-?.*already stored as run [0-9a-f]{32}/);
     expect(await storeCounts(db)).toMatchObject({ runs: traces, whole: true });
+  }, 240_000);
+
+  it('two identical files in one batch: one run stored, the other skipped as that run', async () => {
+    const dir = tempDir('txreplay-fleet-');
+    const src = path.join(SHARED, 'traces', 'veth-stall-tbf/ftrace.txt');
+    for (const name of ['a.txt', 'b.txt']) copyFileSync(src, path.join(dir, name));
+    const db = path.join(tempDir('txreplay-chdb-'), 'db');
+    const r = await cli(['bulk', dir, '--jobs', '1', '--db', db, '--json']);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out) as { files: { status: string; runId: string }[]; stored: number; skipped: number };
+    expect([j.stored, j.skipped]).toEqual([1, 1]);
+    expect(j.files[0]!.runId).toBe(j.files[1]!.runId);
+    expect(await storeCounts(db)).toMatchObject({ runs: 1, whole: true });
   }, 240_000);
 
   it('Ctrl-C leaves no partial run (exit 130); running again stores the rest', async () => {

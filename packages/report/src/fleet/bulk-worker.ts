@@ -4,6 +4,7 @@
  * in transferred buffers (fleet/transfer.ts: no copy), so the parent thread, the one writer (chDB allows one
  * writer process), only hands bytes to ClickHouse.
  */
+import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { loadEvents, type TraceFormat, type TraceInput } from '@txreplay/ingest';
 import type { Table } from 'apache-arrow';
@@ -43,6 +44,8 @@ export type BulkJobResult =
       verdict: ReplayResult['verdict'];
       ingestMs: number;
       replayMs: number;
+      /** CPU time (user + system) of this thread for the job: Linux only */
+      cpuMs?: number;
     }
   | { id: number; ok: false; error: string };
 
@@ -58,8 +61,18 @@ async function loadRun(job: BulkJob): Promise<{ table: Table; summary: RunSummar
   return { ...loaded, evidence: null };
 }
 
+/** This thread's CPU time so far, ms (Linux: /proc/thread-self/schedstat, ns on the CPU); undefined elsewhere. */
+function threadCpuMs(): number | undefined {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
 async function run(job: BulkJob): Promise<{ r: BulkJobResult; transfer: ArrayBuffer[] }> {
   try {
+    const cpu0 = threadCpuMs();
     const t0 = performance.now();
     const loaded = await loadRun(job);
     const kernel = loaded.summary.sources.find((s) => s.kernel)?.kernel;
@@ -85,6 +98,7 @@ async function run(job: BulkJob): Promise<{ r: BulkJobResult; transfer: ArrayBuf
       job.placement,
     );
     const { wire, transfer } = toTransfer(encoded);
+    const cpu1 = threadCpuMs();
     const r: BulkJobResult = {
       id: job.id,
       ok: true,
@@ -93,6 +107,7 @@ async function run(job: BulkJob): Promise<{ r: BulkJobResult; transfer: ArrayBuf
       verdict: result.verdict,
       ingestMs: t1 - t0,
       replayMs: t2 - t1,
+      ...(cpu0 !== undefined && cpu1 !== undefined ? { cpuMs: cpu1 - cpu0 } : {}),
     };
     return { r, transfer };
   } catch (e) {

@@ -19,7 +19,9 @@ import type { TraceFormat } from '@txreplay/ingest';
 import type { DeviceProfile, DeviceProfiles, ReplayOptions } from '@txreplay/replay';
 import { quoteString } from '../ddl.js';
 import type { Store } from '../store.js';
+import type { EncodedRun } from '../encode-run.js';
 import { orphanRuns, writeEncodedRun } from '../write.js';
+import { writeEncodedBatch } from '../write-batch.js';
 import type { BulkJobResult } from './bulk-worker.js';
 import { replayThreads, startBulkThreads, type BulkThreads, type JobThread } from './bulk-threads.js';
 import type { BulkInput } from './inputs.js';
@@ -35,8 +37,10 @@ export interface BulkFileResult {
   findings?: number;
   verdict?: string;
   ms: number;
-  /** time the one writer spent on this file (the part that does not run in parallel) */
+  /** time the one writer spent on this file (the part that does not run in parallel; a batch's shared by bytes) */
   writerMs?: number;
+  /** CPU time (user + system) its worker thread spent to ingest, replay and encode it (Linux) */
+  replayCpuMs?: number;
   error?: string;
 }
 
@@ -111,6 +115,9 @@ interface BulkState {
   completeRuns: Set<string>;
   /** the single writer: writes run one after another in this chain */
   writeChain: Promise<unknown>;
+  /** replayed runs not handed to the writer yet (flush), and their encoded bytes */
+  pending: PendingRun[];
+  pendingBytes: number;
 }
 
 function finish(s: BulkState, i: number, r: BulkFileResult): void {
@@ -122,41 +129,128 @@ function finish(s: BulkState, i: number, r: BulkFileResult): void {
   s.opts.onProgress?.({ ...s.progress });
 }
 
-async function storeOne(
+/** A replayed run waiting for the writer. */
+interface PendingRun {
+  i: number;
+  r: Extract<BulkJobResult, { ok: true }>;
+  startedMs: number;
+  bytes: number;
+}
+
+/**
+ * Runs per write (write-batch.ts: one insert per table for the batch), up to this many encoded bytes — under
+ * file-insert.ts's 64 MiB, above which chDB's inserts go in small bounded blocks — and this many runs (each holds
+ * its lock on a server while the batch is written).
+ */
+const BATCH_BYTES = 32 << 20;
+const BATCH_RUNS = 64;
+
+function batchFull(s: BulkState): boolean {
+  return s.pendingBytes >= BATCH_BYTES || s.pending.length >= BATCH_RUNS;
+}
+
+function wireBytes(r: Extract<BulkJobResult, { ok: true }>): number {
+  const blocks = r.run.native.reduce((a, u) => a + u.byteLength, 0);
+  return Object.values(r.run.tsv).reduce((a, u) => a + u.byteLength, blocks);
+}
+
+/** Hand every pending run to the one writer (after the writes before it); resolves when they are stored. */
+function flush(s: BulkState): Promise<void> {
+  const batch = s.pending.splice(0);
+  s.pendingBytes = 0;
+  const write = s.writeChain.then(() => storeBatch(s, batch));
+  s.writeChain = write.catch(() => undefined);
+  return write;
+}
+
+function stored(
   s: BulkState,
-  i: number,
-  r: Extract<BulkJobResult, { ok: true }>,
-  startedMs: number,
-): Promise<void> {
-  const input = s.inputs[i]!;
-  const tw = performance.now();
-  const w = await writeEncodedRun(s.store, fromTransfer(r.run), {
-    orphans: s.orphans,
-    completeRuns: s.completeRuns,
-  });
-  const writerMs = performance.now() - tw;
+  p: PendingRun,
+  w: { runId: string; events: number },
+  status: 'stored' | 'skipped',
+  writerMs: number,
+): void {
+  const input = s.inputs[p.i]!;
   const host = hostOf(input.path, s.opts.host);
-  finish(s, i, {
+  finish(s, p.i, {
     path: input.path,
     bytes: input.bytes,
-    status: w.status === 'written' ? 'stored' : 'skipped',
+    status,
     runId: w.runId,
     ...(host ? { host } : {}),
     events: w.events,
-    findings: r.findings,
-    verdict: r.verdict,
-    ms: performance.now() - startedMs,
+    findings: p.r.findings,
+    verdict: p.r.verdict,
+    ms: performance.now() - p.startedMs,
     writerMs,
+    ...(p.r.cpuMs !== undefined ? { replayCpuMs: p.r.cpuMs } : {}),
   });
 }
 
-/** One worker's loop: replay file N+1 while the writer stores file N; a failed file is recorded, not thrown. */
+/**
+ * Store a batch: the runs new to it in one write per shard (writeEncodedBatch), a run met already in this bulk run
+ * (an identical file) skipped. Embedded: a run with leftovers of a failed write goes through writeEncodedRun (it
+ * removes them); the server's batch writer looks for them itself. A failed batch is written again run by run.
+ */
+async function storeBatch(s: BulkState, batch: PendingRun[]): Promise<void> {
+  const embedded = s.store.config.placement === 'embedded';
+  const fresh = new Map<string, { p: PendingRun; run: EncodedRun }>();
+  const again: { p: PendingRun; run: EncodedRun }[] = [];
+  for (const p of batch) {
+    const run = fromTransfer(p.r.run);
+    if (fresh.has(run.runId) || (embedded && s.completeRuns.has(run.runId) && !s.orphans.has(run.runId)))
+      stored(s, p, run, 'skipped', 0);
+    else if (embedded && s.orphans.has(run.runId)) again.push({ p, run });
+    else fresh.set(run.runId, { p, run });
+  }
+  for (const group of await byShard(s.store, [...fresh.values()])) {
+    const tw = performance.now();
+    const existed = await writeEncodedBatch(
+      group.store,
+      group.runs.map((f) => f.run),
+    ).catch(() => null);
+    if (existed === null) {
+      // its rows removed (or its locks kept): every run of it is checked for leftovers on the way in
+      for (const f of group.runs) s.orphans.add(f.run.runId);
+      again.push(...group.runs);
+      continue;
+    }
+    const ms = performance.now() - tw;
+    const bytes = group.runs.reduce((a, f) => a + f.p.bytes, 0);
+    for (const f of group.runs) {
+      s.completeRuns.add(f.run.runId);
+      // the batch's writer time shared by its runs in proportion to their bytes
+      stored(s, f.p, f.run, existed.has(f.run.runId) ? 'skipped' : 'stored', (ms * f.p.bytes) / bytes);
+    }
+  }
+  for (const { p, run } of again) {
+    const tw = performance.now();
+    const w = await writeEncodedRun(s.store, run, { orphans: s.orphans, completeRuns: s.completeRuns });
+    stored(s, p, w, w.status === 'written' ? 'stored' : 'skipped', performance.now() - tw);
+  }
+}
+
+/** The runs grouped by the store each goes to (a cluster's shard: the sharding key's pick; else the one store). */
+async function byShard<T extends { run: EncodedRun }>(store: Store, runs: T[]): Promise<{ store: Store; runs: T[] }[]> {
+  const groups = new Map<Store, T[]>();
+  for (const r of runs) {
+    const shard = await store.storeForRun(r.run.runId);
+    groups.set(shard, [...(groups.get(shard) ?? []), r]);
+  }
+  return [...groups].map(([shard, rs]) => ({ store: shard, runs: rs }));
+}
+
+/**
+ * One worker's loop: replay the next file while the writer stores the last batch. A replayed run waits in
+ * `pending` until a batch is full; then this loop waits for the batch it handed over before (at most one batch per
+ * thread waiting for the writer: bounded memory). A failed file is recorded, not thrown.
+ */
 async function threadLoop(s: BulkState, thread: JobThread): Promise<void> {
-  let lastWrite: Promise<void> = Promise.resolve();
+  let lastFlush: Promise<void> = Promise.resolve();
   for (let i = s.todo.shift(); i !== undefined; i = s.todo.shift()) {
     if (s.opts.signal?.aborted) break;
     const input = s.inputs[i]!;
-    const started = performance.now();
+    const startedMs = performance.now();
     const r = await thread.run({
       id: i,
       path: input.path,
@@ -167,25 +261,26 @@ async function threadLoop(s: BulkState, thread: JobThread): Promise<void> {
       caps: s.store.caps,
       placement: s.store.config.placement,
     });
-    await lastWrite;
     if (!r.ok) {
       finish(s, i, {
         path: input.path,
         bytes: input.bytes,
         status: 'failed',
-        ms: performance.now() - started,
+        ms: performance.now() - startedMs,
         error: r.error,
       });
       continue;
     }
-    const idx = i;
-    const write = s.writeChain.then(() => storeOne(s, idx, r, started));
-    s.writeChain = write.catch(() => undefined);
-    lastWrite = write;
-    // --jobs 1 is the serial baseline (one core): no replay of the next file while this one is written
-    if (s.opts.jobs <= 1) await lastWrite;
+    const bytes = wireBytes(r);
+    s.pending.push({ i, r, startedMs, bytes });
+    s.pendingBytes += bytes;
+    if (!batchFull(s)) continue;
+    await lastFlush;
+    lastFlush = flush(s);
+    // --jobs 1 is the serial baseline (one core): no replay of the next file while a batch is written
+    if (s.opts.jobs <= 1) await lastFlush;
   }
-  await lastWrite;
+  await lastFlush;
 }
 
 /**
@@ -211,6 +306,8 @@ export async function bulkReport(store: Store, inputs: BulkInput[], opts: BulkOp
     orphans: new Set(),
     completeRuns: new Set(),
     writeChain: Promise.resolve(),
+    pending: [],
+    pendingBytes: 0,
   };
   const placement = store.config.placement;
   const pool = opts.threads ?? startBulkThreads(replayThreads(opts.jobs, placement, inputs.length));
@@ -220,6 +317,8 @@ export async function bulkReport(store: Store, inputs: BulkInput[], opts: BulkOp
     const keep = replayThreads(opts.jobs, placement, s.todo.length);
     await Promise.all(pool.threads.splice(keep).map((t) => t.stop()));
     await runThreads(s, pool.threads);
+    // the last, partly filled batch (not after Ctrl-C: those runs are stored by the next bulk run)
+    if (!opts.signal?.aborted) await flush(s);
   } finally {
     await pool.stop();
   }
