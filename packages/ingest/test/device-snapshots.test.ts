@@ -120,3 +120,48 @@ describe('ip -s link', () => {
     expect(looksLikeLinkStats(readFileSync(link('eth0-normal', 'bpftrace.json'), 'utf8').split('\n'))).toBe(false);
   });
 });
+
+describe('pasted in netdev mails (fixtures/public 56, 57, 59)', () => {
+  const pub = (f: string): string => path.join(repoRoot, 'fixtures/public', f);
+
+  it('public 56: `grep .` wrapped before its glob, `[1] 198996` of a background job: 32 queues, nothing skipped', () => {
+    const r = read(pub('56-bql-limit-grep-wrapped-command-idpf-netdev.sysfs.txt'));
+    expect([r.snapshots.length, r.skipped, r.intervalSec]).toEqual([32, 0, null]);
+    expect(r.snapshots.find((s) => s.queue === 26)).toMatchObject({ dev: 'eth1', line: 24, snapshot: 0 });
+    expect(values(r.snapshots.find((s) => s.queue === 26)!)).toEqual({ limit: 1_595_568 });
+  });
+
+  it('public 57: quoted `> ` lines, a pipe wrapped after `|`: the front door takes it as sysfs (was refused)', async () => {
+    const file = pub('57-bql-limit-grep-sort-head-quoted-netdev.sysfs.txt');
+    const r = read(file);
+    expect(r.snapshots.map((s) => [s.dev, s.queue])).toEqual(
+      [38, 95, 2, 66, 20, 61, 11, 10, 48, 80].map((q) => ['ext0', q]),
+    );
+    // only the reply's own sentence is not sysfs output
+    expect([r.skipped, r.firstSkipped]).toEqual([1, { line: 1, text: 'Our prod also have large numbers:' }]);
+    expect((await openTraceInput(file)).counters).toBe('queue-sysfs');
+  });
+
+  it('a line after a command is only its rest when the command ends in a pipe or the line is a queue path', () => {
+    const r = readQueueSysfs(
+      [
+        '$ grep . /sys/class/net/eth0/queues/tx-0/byte_queue_limits/limit',
+        'no such luck',
+        '/sys/class/net/eth0/queues/tx-0/byte_queue_limits/limit:3028',
+      ].join('\n'),
+    );
+    expect([r.snapshots.length, r.skipped, r.firstSkipped?.line]).toEqual([1, 1, 2]);
+  });
+
+  it('public 59: device lines wrapped by Gmail: the next line gives state, mode and qlen; nothing skipped', () => {
+    const r = readLinkStats(readFileSync(pub('59-ip-s-s-link-gmail-wrapped-netns-veth.ip.txt'), 'utf8'));
+    expect(r.skipped).toBe(0);
+    expect(r.snapshots.map((s) => [s.dev, s.operstate, s.qdisc, s.txqlen])).toEqual([
+      ['lo', 'UNKNOWN', 'noqueue', 1000],
+      ['veth2', 'UP', 'noqueue', 1000],
+    ]);
+    // `RX errors: … overrun otherhost` (iproute2 6.0+): the extra column is read with its name
+    expect(r.snapshots[1]!.stats.get('rx_otherhost_errors')).toBe(10);
+    expect(r.snapshots[1]!.stats.get('tx_transns_errors')).toBe(2);
+  });
+});

@@ -25,8 +25,9 @@ const EXPECTED = join(PUBLIC, 'expected.json');
 const entries: Entry[] = existsSync(EXPECTED)
   ? (JSON.parse(readFileSync(EXPECTED, 'utf8')) as { entries: Entry[] }).entries
   : [];
-// Trace captures belong to the trace sniffer, not to the kernel-log reader.
-const TRACE_FILE = /\.(?:perf-script|perf-trace|ftrace|tc\.txt)$/;
+// Trace captures belong to the trace sniffer, device snapshots (tc -s, ip -s link, TX-queue sysfs, ethtool -S) to
+// the counters readers: not to the kernel-log reader.
+const TRACE_FILE = /\.(?:perf-script|perf-trace|ftrace|tc\.txt|ip\.txt|sysfs\.txt|ethtool\.txt)$/;
 const kernelEntries = entries.filter((e) => !TRACE_FILE.test(e.file));
 const traceEntries = entries.filter((e) => TRACE_FILE.test(e.file));
 const text = (e: Entry): string => readFileSync(join(PUBLIC, e.file), 'utf8');

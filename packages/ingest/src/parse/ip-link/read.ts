@@ -58,6 +58,8 @@ function counterValue(text: string): { value: number; rounded: boolean } {
     : { value: Number(m[1]), rounded: false };
 }
 const LINK_RE = /^\s+link\/\S+/;
+// the rest of a wrapped device line: unindented, ip's own words (`state UP mode DEFAULT …`, `mode DEFAULT …`)
+const WRAPPED_RE = /^(?:qdisc|master|state|mode|group|qlen) \S+/;
 // in the text, the TX header says `carrier` and `collsns`; the JSON says `carrier_errors` and `collisions`
 const CANONICAL: Record<string, string> = { collsns: 'collisions', carrier_errors: 'carrier', over_errors: 'overrun' };
 const PROMPT_RE = /^(?:\S*[$#] |\[[^\]]*\][$#] ?)(.*)$/;
@@ -81,6 +83,8 @@ function readText(text: string): LinkStatsRead {
   const seen = new Map<string, number>();
   let cur: LinkStatsSnapshot | null = null;
   let header: { dir: string; names: string[]; errors: boolean } | null = null;
+  /** the device line just read ends before `qlen`: the next line may be its wrapped rest */
+  let wrapped = false;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const raw = unquote(lines[i]!.replace(/\r$/, ''));
@@ -104,8 +108,20 @@ function readText(text: string): LinkStatsRead {
       };
       out.snapshots.push(cur);
       header = null;
+      wrapped = qlen === null;
       continue;
     }
+    // a mail client wrapped the device line (`… qdisc noqueue` / `state UP mode DEFAULT group default qlen 1000`):
+    // its rest comes before any indented line of the device
+    if (cur && wrapped && WRAPPED_RE.test(raw)) {
+      cur.operstate ??= field(raw, 'state');
+      cur.qdisc ??= field(raw, 'qdisc');
+      const qlen = field(raw, 'qlen');
+      if (cur.txqlen === null && qlen !== null) cur.txqlen = Number(qlen);
+      wrapped = false;
+      continue;
+    }
+    wrapped = false;
     const h = cur ? HEADER_RE.exec(raw) : null;
     if (h) {
       header = { dir: h[1]!.toLowerCase(), names: h[2]!.trim().split(/\s+/), errors: raw.includes('errors:') };

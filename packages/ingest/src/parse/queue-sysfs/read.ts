@@ -6,6 +6,7 @@
  * then the value) or `path value` lines. A queue's file seen again starts its next snapshot, so the same command
  * pasted twice gives what changed between the two.
  */
+import { stripPastePrefix } from '../paste.js';
 
 /** One TX queue's files at one moment. */
 export interface QueueSysfsSnapshot {
@@ -47,6 +48,17 @@ const DECIMAL_FILES = new Set([
 ]);
 // a shell prompt and the command: `$ grep . /sys/…`, `# for f in …; do …`, `root@host:~# sleep 1; grep …`
 const PROMPT_RE = /^(?:\S*[$#] |\[[^\]]*\][$#] ?)(.*)$/;
+// the shell's job-control notice after a command put in the background (`./super_netperf 200 … &` → `[1] 198996`)
+const JOB_RE = /^\[\d+\]\+?\s+\d+$/;
+/**
+ * The rest of a command line a mail client wrapped: after a command ending in `|`, `\\` or `&&`, or a sysfs path
+ * with no value after it (`grep .` then `/sys/class/net/eth1/queues/tx-* /byte_queue_limits/limit`).
+ */
+function continuesCommand(command: string, line: string): boolean {
+  return /(?:\||\\|&&)\s*$/.test(command) || /^\s*\S*\/queues\/tx-[^\s:]*\s*$/.test(line);
+}
+/** A line of a mail reply's quote (`> /sys/class/net/…:819432`) without its quote marks; others as they are. */
+const unquote = (line: string): string => stripPastePrefix(line, 'quote') ?? line;
 
 /** Reads one paste: lines it does not know are counted (skipped, firstSkipped), never guessed at. */
 export function readQueueSysfs(text: string): QueueSysfsRead {
@@ -71,28 +83,44 @@ export function readQueueSysfs(text: string): QueueSysfsRead {
     // xps_cpus/xps_rxqs are hex masks, traffic_class may be empty: only the decimal files are kept
     if (DECIMAL_FILES.has(name) && /^-?\d+$/.test(value)) s.values.set(name, Number(value));
   };
-  const lines = text.split('\n');
+  const lines = text.split('\n').map((l) => unquote(l.replace(/\r$/, '')));
+  // the command line just read: a mail client wraps a long one (`# grep .` / `/sys/…/tx-*/…/limit`, `… |` / `sort …`)
+  let command: string | null = null;
+  const sawCommand = (cmd: string): void => {
+    command = cmd;
+    const sleep = /\bsleep (\d+(?:\.\d+)?)\b/.exec(cmd);
+    if (sleep) out.intervalSec = Number(sleep[1]);
+  };
   for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!.replace(/\r$/, '');
-    if (raw.trim() === '') continue;
+    const raw = lines[i]!;
+    if (raw.trim() === '') {
+      command = null;
+      continue;
+    }
     const v = VALUE_RE.exec(raw);
     if (v) {
+      command = null;
       put(v[1]!, Number(v[2]), v[3]!, v[4]!, i + 1);
       continue;
     }
     const h = HEAD_RE.exec(raw.trim());
     const next = h ? lines[i + 1]?.trim() : undefined;
     if (h && next !== undefined && !next.startsWith('==>')) {
+      command = null;
       put(h[1]!, Number(h[2]), h[3]!, next, i + 1);
       i++;
       continue;
     }
     const prompt = PROMPT_RE.exec(raw);
     if (prompt) {
-      const sleep = /\bsleep (\d+(?:\.\d+)?)\b/.exec(prompt[1]!);
-      if (sleep) out.intervalSec = Number(sleep[1]);
+      sawCommand(prompt[1]!);
       continue;
     }
+    if (command !== null && continuesCommand(command, raw)) {
+      sawCommand(`${command} ${raw.trim()}`);
+      continue;
+    }
+    if (JOB_RE.test(raw.trim())) continue;
     out.skipped++;
     out.firstSkipped ??= { line: i + 1, text: raw.slice(0, 120) };
   }
@@ -102,6 +130,9 @@ export function readQueueSysfs(text: string): QueueSysfsRead {
 /** True when the first lines hold two or more TX-queue sysfs files with their values. */
 export function looksLikeQueueSysfs(lines: readonly string[]): boolean {
   let files = 0;
-  for (const l of lines.slice(0, 64)) if (VALUE_RE.test(l) || HEAD_RE.test(l.trim())) files++;
+  for (const line of lines.slice(0, 64)) {
+    const l = unquote(line);
+    if (VALUE_RE.test(l) || HEAD_RE.test(l.trim())) files++;
+  }
   return files >= 2;
 }
