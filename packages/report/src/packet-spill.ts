@@ -9,6 +9,7 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import type { OpenPacket } from './packets.js';
 import { FATES, PacketTsv, type PacketColumns, type PacketWall } from './packet-tsv.js';
 import type { TsvValue } from './tsv.js';
+import type { PacketNative } from './packet-native.js';
 
 /** Rows per chunk (about 4.5 MB of columns) */
 const CHUNK_ROWS = 65536;
@@ -128,18 +129,32 @@ export class PacketSpill {
    * time column), read back from the file one chunk at a time. Iterable any number of times.
    */
   tsv(k: TsvValue[], wall: PacketWall, baseNs: bigint, strings: readonly string[]): Iterable<Buffer> {
+    const encoder = new PacketTsv(k, wall, baseNs, strings);
+    return this.mapChunks(function* (c) {
+      yield* encoder.chunks(c);
+    });
+  }
+
+  /** The same rows as Native blocks, one per chunk (packet-native.ts). Iterable any number of times. */
+  native(encoder: PacketNative): Iterable<Buffer> {
+    return this.mapChunks(function* (c) {
+      yield encoder.block(c);
+    });
+  }
+
+  /** `encode` of every chunk of the file, read back one at a time; a new read of the file per iteration. */
+  private mapChunks(encode: (c: PacketColumns) => Iterable<Buffer>): Iterable<Buffer> {
     const { file, chunkRows } = this;
     const rowsPerChunk = this.chunk.rows;
     return {
       *[Symbol.iterator]() {
         const fd = openSync(file, 'r');
-        const encoder = new PacketTsv(k, wall, baseNs, strings);
         try {
           const c = new Chunk(rowsPerChunk);
           for (const n of chunkRows) {
             for (const a of c.arrays()) readFully(fd, head(a, n));
             c.n = n;
-            yield* encoder.chunks(c.columns());
+            yield* encode(c.columns());
           }
         } finally {
           closeSync(fd);

@@ -10,6 +10,8 @@
 import type { RecordBatch } from 'apache-arrow';
 import { CandidateReader, LifecycleMachine } from './packets.js';
 import { PacketSpill } from './packet-spill.js';
+import { PacketNative } from './packet-native.js';
+import type { ServerCaps } from './caps.js';
 import type { TsvValue } from './tsv.js';
 import type { PacketWall } from './packet-tsv.js';
 
@@ -142,6 +144,9 @@ export class PacketStream {
     return {
       count: spill.count,
       tsv: (k, wall) => spill.tsv(k, wall, baseNs, reader.c.strings),
+      native: PacketNative.exact(baseNs)
+        ? (k, caps, offsetNs) => spill.native(new PacketNative(k, caps, offsetNs, baseNs, reader.c.strings))
+        : undefined,
     };
   }
 }
@@ -151,4 +156,9 @@ export interface StreamedPackets {
   count: number;
   /** the rows after the run's key columns `k`, the time column on `wall` */
   tsv: (k: TsvValue[], wall: PacketWall) => Iterable<Buffer>;
+  /**
+   * the same rows as Native blocks (when its times are exact in doubles): `k` the run's constant columns, time =
+   * queued_ns + `offsetNs`
+   */
+  native?: (k: readonly string[], caps: ServerCaps, offsetNs: bigint) => Iterable<Buffer>;
 }

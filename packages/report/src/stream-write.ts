@@ -38,9 +38,11 @@ export async function writeStreamedRun(
   const clock = new WallClockFormatter(entry.caps.dateTime64);
   const offsetNs = run.rows.wallOffsetNs;
   const k = [run.runId, r.host, r.kernel, r.driver_profile];
-  if (input.packets.count > 0) run.rows.tsv.packets = input.packets.tsv(k, { clock, offsetNs });
+  const native = input.packets.native?.(k.map(String), entry.caps, offsetNs);
+  if (input.packets.count > 0 && !native) run.rows.tsv.packets = input.packets.tsv(k, { clock, offsetNs });
   r.packets = input.packets.count;
-  const encoded = { ...run, packets: input.packets.count, encodeMs: performance.now() - t0 };
+  const nativeRows = native && input.packets.count > 0 ? { packets: native } : undefined;
+  const encoded = { ...run, nativeRows, packets: input.packets.count, encodeMs: performance.now() - t0 };
   if (entry.config.placement === 'server') return writeEncodedRun(entry, encoded, opts);
   return withoutMerges(entry, ['events', 'packets'], () => writeEncodedRun(entry, encoded, opts));
 }

@@ -30,6 +30,7 @@ import {
 import { failureText, isTransient, retryFits, type RetryPolicy } from './retry.js';
 import { StoreError, type Store } from './store.js';
 import { fileInsertSettings } from './file-insert.js';
+import { insertEventsFromArrowFile, readsArrowFile } from './arrow-insert.js';
 import { tsvRow, type TsvValue } from './tsv.js';
 
 export interface WriteOptions {
@@ -287,11 +288,22 @@ async function writeRunRows(store: Store, run: EncodedRun, ctx: RowsContext): Pr
   };
   const data = run.eventsData;
   if ('table' in data) await insertEvents(store, data.table, o);
-  else if ('native' in data) await insertNativeBlocks(store, data.native, ctx.insertBlockRows);
-  else await insertNativeBlocks(store, nativeFromArrowFile(store, data.arrowFile, run.events, o), ctx.insertBlockRows);
+  else if ('native' in data) await insertNativeBlocks(store, 'events', data.native, ctx.insertBlockRows);
+  else if (readsArrowFile(store)) {
+    await insertEventsFromArrowFile(store, data.arrowFile, o);
+    o.onProgress?.(run.events, run.events);
+  } else
+    await insertNativeBlocks(
+      store,
+      'events',
+      nativeFromArrowFile(store, data.arrowFile, run.events, o),
+      ctx.insertBlockRows,
+    );
   for (const t of SIDE_TABLES) {
+    const native = run.nativeRows?.[t];
     const chunks = run.rows.tsv[t];
-    if (chunks) await insertRows(store, t, chunks);
+    if (native) await insertNativeBlocks(store, t, native);
+    else if (chunks) await insertRows(store, t, chunks);
   }
   // the completion marker, last
   const values: Record<string, TsvValue> = {
@@ -371,20 +383,24 @@ async function* nativeFromArrowFile(
   }
 }
 
-/** Events encoded already (encodeRun, an Arrow file): one streamed Native insert (server), or a Native file. */
+/**
+ * Rows encoded already (encodeRun's events, an Arrow file's, a streamed run's packets): one streamed Native insert
+ * (server), or a Native file.
+ */
 async function insertNativeBlocks(
   store: Store,
+  table: TableName,
   blocks: Iterable<Buffer> | AsyncIterable<Buffer>,
   insertBlockRows?: number,
 ): Promise<void> {
-  const cols = columnNames('events');
+  const cols = columnNames(table);
   if (store.config.placement === 'server') {
-    await store.insertBinary('events', cols, 'Native', blocks, { maxInsertBlockRows: insertBlockRows });
+    await store.insertBinary(table, cols, 'Native', blocks, { maxInsertBlockRows: insertBlockRows });
     return;
   }
-  await withTempFile('events.native', blocks, (file) =>
+  await withTempFile(`${table}.native`, blocks, (file) =>
     store.command(
-      `INSERT INTO ${store.table('events')} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM file(${quoteString(file)}, 'Native')${fileInsertSettings(file)}`,
+      `INSERT INTO ${store.table(table)} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM file(${quoteString(file)}, 'Native')${fileInsertSettings(file)}`,
     ),
   );
 }
