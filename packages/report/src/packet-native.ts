@@ -31,6 +31,10 @@ export class PacketNative {
   private readonly plans: ColumnPlan[];
   private readonly cells: Buffer[];
   private readonly baseNum: number;
+  /** one column's words before they are copied into the block (reused: the copy is immediate) */
+  private words = new Uint32Array(0);
+  /** the block of the last call, reused by the next when the caller wants that (`reuseBlocks`) */
+  private out = Buffer.alloc(0);
 
   /**
    * `k`: the run's constant columns' values (RUN_CONSTANT_COLUMNS order); `offsetNs` the wall offset (time = queued_ns
@@ -43,6 +47,8 @@ export class PacketNative {
     private readonly offsetNs: bigint,
     baseNs: bigint,
     strings: readonly string[],
+    /** the caller is done with a block before it asks for the next (a file written synchronously) */
+    private readonly reuseBlocks = false,
   ) {
     this.baseNum = Number(baseNs);
     this.cells = strings.map(chStringBytes);
@@ -53,6 +59,11 @@ export class PacketNative {
     this.header = structure.map(([name, type]) => Buffer.concat([chStringBytes(name), chStringBytes(type)]));
     const constants = new Map<string, Buffer>(RUN_CONSTANT_COLUMNS.map((c, i) => [c, chStringBytes(k[i] ?? '')]));
     this.plans = structure.map(([name]) => this.plan(name, constants.get(name), fates));
+  }
+
+  private scratch(words: number): Uint32Array {
+    if (this.words.length < words) this.words = new Uint32Array(words);
+    return this.words.subarray(0, words);
   }
 
   /** True when every time of the spill is exact as a double (see the constructor). */
@@ -90,10 +101,10 @@ export class PacketNative {
     });
     const ns = (pick: (c: PacketColumns) => Float64Array): ColumnPlan =>
       fixed(8, (c, out, p) => {
-        const u32 = new Uint32Array(c.n * 2);
+        const u32 = this.scratch(c.n * 2);
         const rel = pick(c);
         for (let i = 0; i < c.n; i++) putNs(u32, i, this.baseNum, rel[i]!);
-        out.set(new Uint8Array(u32.buffer), p);
+        out.set(new Uint8Array(u32.buffer, 0, u32.byteLength), p);
       });
     const copy32 = (pick: (c: PacketColumns) => Uint32Array | Int32Array): ColumnPlan =>
       fixed(4, (c, out, p) => {
@@ -103,12 +114,12 @@ export class PacketNative {
     switch (name) {
       case 'skbaddr':
         return fixed(8, (c, out, p) => {
-          const u32 = new Uint32Array(c.n * 2);
+          const u32 = this.scratch(c.n * 2);
           for (let i = 0; i < c.n; i++) {
             u32[i * 2] = c.skbLo[i]!;
             u32[i * 2 + 1] = c.skbHi[i]!;
           }
-          out.set(new Uint8Array(u32.buffer), p);
+          out.set(new Uint8Array(u32.buffer, 0, u32.byteLength), p);
         });
       case 'dev':
         return strings(
@@ -145,7 +156,9 @@ export class PacketNative {
         return copy32((c) => c.firstLine);
       case 'len':
         return fixed(4, (c, out, p) => {
-          out.set(new Uint8Array(Uint32Array.from(c.len.subarray(0, c.n)).buffer), p);
+          const u32 = this.scratch(c.n);
+          for (let i = 0; i < c.n; i++) u32[i] = c.len[i]!;
+          out.set(new Uint8Array(u32.buffer, 0, u32.byteLength), p);
         });
       case 'queued_ns':
         return ns((c) => c.queuedRel);
@@ -176,7 +189,7 @@ export class PacketNative {
       return {
         size: (c) => 8 * c.n,
         write: (c, out, p) => {
-          const u32 = new Uint32Array(c.n * 2);
+          const u32 = this.scratch(c.n * 2);
           for (let i = 0; i < c.n; i++) {
             const rel = c.queuedRel[i]!;
             const rHi = Math.floor(rel / TWO32);
@@ -191,7 +204,7 @@ export class PacketNative {
             // before the epoch (a negative wall offset): 0, as the text path clamps
             if (hi >>> 0 >= 0x80000000) u32[i * 2] = u32[i * 2 + 1] = 0;
           }
-          out.set(new Uint8Array(u32.buffer), p);
+          out.set(new Uint8Array(u32.buffer, 0, u32.byteLength), p);
         },
       };
     }
@@ -206,12 +219,12 @@ export class PacketNative {
     return {
       size: (c) => 4 * c.n,
       write: (c, out, p) => {
-        const u32 = new Uint32Array(c.n);
+        const u32 = this.scratch(c.n);
         for (let i = 0; i < c.n; i++) {
           const s = secN + Math.floor((c.queuedRel[i]! + fracN) / 1e9);
           u32[i] = Math.max(0, Math.min(s, 0xffffffff));
         }
-        out.set(new Uint8Array(u32.buffer), p);
+        out.set(new Uint8Array(u32.buffer, 0, u32.byteLength), p);
       },
     };
   }
@@ -221,7 +234,9 @@ export class PacketNative {
     const head = Buffer.concat([varUIntBytes(this.plans.length), varUIntBytes(c.n)]);
     const sizes = this.plans.map((pl) => pl.size(c));
     const total = head.length + this.header.reduce((s, h, i) => s + h.length + sizes[i]!, 0);
-    const out = Buffer.allocUnsafe(total);
+    // a fresh block per call unless reused: else ~7 MB of garbage per 65,536 rows waits for a GC, tens of MB at once
+    if (!this.reuseBlocks || this.out.length < total) this.out = Buffer.allocUnsafe(total);
+    const out = this.out.subarray(0, total);
     let p = head.copy(out, 0);
     this.plans.forEach((pl, i) => {
       p += this.header[i]!.copy(out, p);

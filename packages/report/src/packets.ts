@@ -103,6 +103,20 @@ function dictReader(d: Data): (row: number) => string | null {
   };
 }
 
+/** A dictionary column's values as ids interned in `c`, each dictionary index looked up once per batch (0: NULL). */
+function internedReader(d: Data, c: Candidates): (row: number) => number {
+  const str = dictReader(d);
+  const idx = d.values as Int32Array;
+  const ids: number[] = [];
+  return (row) => {
+    if (!isValid(d, row)) return 0;
+    const k = idx[d.offset + row]!;
+    let id = ids[k];
+    if (id === undefined) id = ids[k] = c.intern(str(row));
+    return id;
+  };
+}
+
 function intReader(d: Data, absent: number): (row: number) => number {
   const v = d.values as Int32Array | Uint32Array;
   return (row) => (isValid(d, row) ? v[d.offset + row]! : absent);
@@ -185,7 +199,7 @@ export class CandidateReader {
     const lines = column(batch, 'line');
     const lineV = lines.values as Uint32Array;
     const [dev, reason, location, source] = ['dev', 'reason', 'location', 'source'].map((n) =>
-      dictReader(column(batch, n)),
+      internedReader(column(batch, n), c),
     );
     const [queue, len, rc] = [
       intReader(column(batch, 'queue'), -1),
@@ -212,13 +226,13 @@ export class CandidateReader {
       c.line[x] = lineV[lines.offset + r]!;
       c.skbHi[x] = skbU32[si + 1]!;
       c.skbLo[x] = skbU32[si]!;
-      c.dev[x] = c.intern(dev!(r));
+      c.dev[x] = dev!(r);
       c.queue[x] = queue(r);
       c.len[x] = len(r);
       c.rc[x] = rc(r);
-      c.reason[x] = c.intern(reason!(r));
-      c.location[x] = c.intern(location!(r));
-      c.source[x] = c.intern(source!(r));
+      c.reason[x] = reason!(r);
+      c.location[x] = location!(r);
+      c.source[x] = source!(r);
       onRow?.(x);
     }
   }

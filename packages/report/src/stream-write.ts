@@ -38,7 +38,8 @@ export async function writeStreamedRun(
   const clock = new WallClockFormatter(entry.caps.dateTime64);
   const offsetNs = run.rows.wallOffsetNs;
   const k = [run.runId, r.host, r.kernel, r.driver_profile];
-  const native = input.packets.native?.(k.map(String), entry.caps, offsetNs);
+  // the embedded store's insert writes each block to its temp file before it takes the next
+  const native = input.packets.native?.(k.map(String), entry.caps, offsetNs, entry.config.placement === 'embedded');
   if (input.packets.count > 0 && !native) run.rows.tsv.packets = input.packets.tsv(k, { clock, offsetNs });
   r.packets = input.packets.count;
   const nativeRows = native && input.packets.count > 0 ? { packets: native } : undefined;

@@ -302,7 +302,7 @@ async function writeRunRows(store: Store, run: EncodedRun, ctx: RowsContext): Pr
   for (const t of SIDE_TABLES) {
     const native = run.nativeRows?.[t];
     const chunks = run.rows.tsv[t];
-    if (native) await insertNativeBlocks(store, t, native);
+    if (native) await insertNativeBlocks(store, t, native, undefined, true);
     else if (chunks) await insertRows(store, t, chunks);
   }
   // the completion marker, last
@@ -392,6 +392,7 @@ async function insertNativeBlocks(
   table: TableName,
   blocks: Iterable<Buffer> | AsyncIterable<Buffer>,
   insertBlockRows?: number,
+  bounded?: boolean,
 ): Promise<void> {
   const cols = columnNames(table);
   if (store.config.placement === 'server') {
@@ -400,7 +401,7 @@ async function insertNativeBlocks(
   }
   await withTempFile(`${table}.native`, blocks, (file) =>
     store.command(
-      `INSERT INTO ${store.table(table)} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM file(${quoteString(file)}, 'Native')${fileInsertSettings(file)}`,
+      `INSERT INTO ${store.table(table)} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM file(${quoteString(file)}, 'Native')${fileInsertSettings(file, bounded)}`,
     ),
   );
 }
