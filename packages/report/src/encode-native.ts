@@ -177,11 +177,18 @@ function fixedColumn(d: Data, start: number, rows: number): Buffer {
   throw new Error(`events: unsupported Arrow column type ${String(d.type)}`);
 }
 
+type NativeOptions = EncodeEventsOptions & { caps: ServerCaps; blockRows?: number };
+
 /** Yields one Native block per `blockRows` rows (default: per Arrow record batch, at most 65536 rows). */
-export function* encodeEventsNative(
-  table: Pick<Table, 'batches'>,
-  opts: EncodeEventsOptions & { caps: ServerCaps; blockRows?: number },
-): Generator<Buffer> {
+export function* encodeEventsNative(table: Pick<Table, 'batches'>, opts: NativeOptions): Generator<Buffer> {
+  for (const parts of encodeEventsNativeParts(table, opts)) yield Buffer.concat(parts);
+}
+
+/**
+ * The same blocks as their parts (header, then each column's bytes; fixed-width columns are views of the Arrow
+ * buffers): a streamed insert sends them as they are, without copying every block once more into one buffer.
+ */
+export function* encodeEventsNativeParts(table: Pick<Table, 'batches'>, opts: NativeOptions): Generator<Buffer[]> {
   const blockRows = opts.blockRows ?? 65536;
   const structure = tableStructure('events', { ...opts.caps, lowCardinality: false })
     .split(/, (?=[a-z_]+ )/)
@@ -241,7 +248,7 @@ export function* encodeEventsNative(
         const isString = d.type.typeId === Type.Dictionary || d.type.typeId === Type.Utf8;
         parts.push(isString ? stringColumn(d, start, rows) : fixedColumn(d, start, rows));
       });
-      yield Buffer.concat(parts);
+      yield parts;
     }
   }
 }

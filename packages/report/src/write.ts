@@ -16,7 +16,7 @@ import { columnNames, tableStructure, TABLES, quoteString, type TableName } from
 import { withLock } from './lock.js';
 import { encodeEventsTsv, type RunTags } from './encode-events.js';
 import { encodeEventsRowBinary } from './encode-rowbinary.js';
-import { encodeEventsNative } from './encode-native.js';
+import { encodeEventsNative, encodeEventsNativeParts } from './encode-native.js';
 import type { SideTable } from './run-rows.js';
 import {
   CHUNK_ROWS,
@@ -374,7 +374,7 @@ async function* nativeFromArrowFile(
     const opts = { ...o, nanos: store.caps.dateTime64, caps: store.caps, blockRows };
     let rows = 0;
     for await (const batch of await RecordBatchReader.from(fh)) {
-      yield* encodeEventsNative({ batches: [batch] }, opts);
+      for (const parts of encodeEventsNativeParts({ batches: [batch] }, opts)) yield* parts;
       rows += batch.numRows;
       o.onProgress?.(rows, total);
     }
