@@ -78,6 +78,17 @@ type Column = Uint32Array | Int32Array | Float64Array | Uint8Array;
 /** The bytes of a chunk's first `n` rows of `a`. */
 const head = (a: Column, n: number): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT);
 
+/** Rows per Native block of the packets (file-insert.ts's block of a bounded insert) */
+const NATIVE_BLOCK_ROWS = 16384;
+
+/** Rows [a, b) of a chunk's columns (views, no copy). */
+function sliceColumns(c: PacketColumns, a: number, b: number): PacketColumns {
+  if (a === 0 && b === c.n) return c;
+  const out = { n: b - a } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(c)) if (k !== 'n') out[k] = (v as Column).subarray(a, b);
+  return out as unknown as PacketColumns;
+}
+
 /** Fill `buf` from the file's current position (a read may return less than asked). */
 function readFully(fd: number, buf: Uint8Array): void {
   for (let at = 0; at < buf.length; ) {
@@ -135,10 +146,14 @@ export class PacketSpill {
     });
   }
 
-  /** The same rows as Native blocks, one per chunk (packet-native.ts). Iterable any number of times. */
-  native(encoder: PacketNative): Iterable<Buffer> {
+  /**
+   * The same rows as Native blocks of at most `blockRows` (packet-native.ts). Iterable any number of times. chDB
+   * writes a Native block it reads as one part however big (its insert squashes small blocks, never splits big ones),
+   * and a part's memory grows with its rows: 65,536-row blocks took ~70 MiB more at peak than 16,384-row ones.
+   */
+  native(encoder: PacketNative, blockRows = NATIVE_BLOCK_ROWS): Iterable<Buffer> {
     return this.mapChunks(function* (c) {
-      yield encoder.block(c);
+      for (let a = 0; a < c.n; a += blockRows) yield encoder.block(sliceColumns(c, a, Math.min(c.n, a + blockRows)));
     });
   }
 

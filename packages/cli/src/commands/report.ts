@@ -134,7 +134,13 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
         return streamed
           ? await writeStreamedRun(
               store,
-              { ...run, arrowFile: streamed.arrowFile, events: streamed.events, packets: streamed.packets },
+              {
+                ...run,
+                arrowFile: streamed.arrowFile,
+                events: streamed.events,
+                packets: streamed.packets,
+                hashes: await streamed.hashes,
+              },
               writeOptions,
             )
           : await writeRun(store, { ...run, table: table! }, writeOptions);
