@@ -128,6 +128,8 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
   };
   let written: Awaited<ReturnType<typeof writeRun>>;
   try {
+    // the hashing thread ends before the store opens (its memory and chDB's never add up)
+    const hashes = streamed ? await streamed.hashes : undefined;
     written = await withStore(o, async (store) => {
       placement = store.describe();
       try {
@@ -139,7 +141,7 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
                 arrowFile: streamed.arrowFile,
                 events: streamed.events,
                 packets: streamed.packets,
-                hashes: await streamed.hashes,
+                hashes,
               },
               writeOptions,
             )
