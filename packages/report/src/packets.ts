@@ -316,7 +316,7 @@ function toLifecycle(p: OpenPacket, base: bigint, strings: readonly string[]): P
  */
 export class LifecycleMachine {
   private readonly open = new SkbTable();
-  private readonly o = new OpenColumns();
+  private o = new OpenColumns();
   private readonly out: OpenPacket = {
     ...{ skbHi: 0, skbLo: 0, dev: 0, queue: 0, len: 0, queuedRel: 0, startXmitRel: 0, xmitRel: 0, freedRel: 0 },
     ...{ xmitRc: 0, txBusy: 0, fate: 'in_flight', dropReason: 0, location: 0, source: 0, firstLine: 0 },
@@ -406,6 +406,7 @@ export class LifecycleMachine {
   end(): void {
     for (const s of this.open.values()) this.close(s);
     this.open.clear();
+    this.o = new OpenColumns(); // its columns held every lifecycle open at once: not kept for the writer's phase
   }
 }
 

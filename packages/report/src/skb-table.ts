@@ -72,7 +72,12 @@ export class SkbTable {
   }
 
   clear(): void {
-    this.vals.fill(-1);
+    // back to the first size: a streamed report's writer runs after, and the table held every skb open at once
+    this.mask = 1023;
+    this.hi = new Uint32Array(1024);
+    this.lo = new Uint32Array(1024);
+    this.vals = new Int32Array(1024).fill(-1);
+    this.order = new Float64Array(1024);
     this.size = 0;
   }
 
