@@ -12,7 +12,6 @@ import type { ServerCaps } from './caps.js';
 import { EVENT_COLUMNS, RUN_CONSTANT_COLUMNS, tableStructure } from './ddl.js';
 import {
   chStringBytes,
-  encodedDictValues,
   eventColumnData,
   isValid,
   runConstants,
@@ -33,41 +32,102 @@ function nullMap(d: Data, start: number, rows: number): Buffer {
   return m;
 }
 
-const EMPTY = Buffer.from([0]);
-
-const dictCache = new WeakMap<Data, Buffer[]>();
-
-/** varint+bytes of each dictionary value (NULL slots as the empty string). */
-function dictEntries(d: Data): Buffer[] {
-  return encodedDictValues(
-    dictCache,
-    d,
-    (buf, a, b) => Buffer.concat([varUIntBytes(b - a), buf.subarray(a, b)]),
-    EMPTY,
-  );
+/** A dictionary chunk's values as Native String cells: one byte string, each value's start and length in it. */
+interface DictCells {
+  bytes: Buffer;
+  start: Int32Array;
+  len: Int32Array;
 }
 
+const dictCache = new WeakMap<Data, DictCells>();
+
+/** VarUInt length + bytes of each dictionary value, packed once per dictionary chunk (NULL slots: ''). */
+function dictCells(d: Data): DictCells {
+  const cached = dictCache.get(d);
+  if (cached) return cached;
+  const offs = d.valueOffsets as Int32Array;
+  const vals = d.values as Uint8Array;
+  const parts: Buffer[] = [];
+  const start = new Int32Array(d.length);
+  const len = new Int32Array(d.length);
+  let p = 0;
+  for (let i = 0; i < d.length; i++) {
+    const a = offs[d.offset + i]!;
+    const b = isValid(d, i) ? offs[d.offset + i + 1]! : a;
+    const cell = Buffer.concat([varUIntBytes(b - a), vals.subarray(a, b)]);
+    parts.push(cell);
+    start[i] = p;
+    len[i] = cell.length;
+    p += cell.length;
+  }
+  const out = { bytes: Buffer.concat(parts), start, len };
+  dictCache.set(d, out);
+  return out;
+}
+
+/** The cells of every chunk of a growing dictionary, indexed by the column's dictionary index. */
+function flatDict(chunks: readonly Data[]): DictCells {
+  if (chunks.length === 1) return dictCells(chunks[0]!);
+  const all = chunks.map(dictCells);
+  const n = all.reduce((s, c) => s + c.len.length, 0);
+  const start = new Int32Array(n);
+  const len = new Int32Array(n);
+  let i = 0;
+  let base = 0;
+  for (const c of all) {
+    for (let j = 0; j < c.len.length; j++, i++) {
+      start[i] = c.start[j]! + base;
+      len[i] = c.len[j]!;
+    }
+    base += c.bytes.length;
+  }
+  return { bytes: Buffer.concat(all.map((c) => c.bytes)), start, len };
+}
+
+/** Copy `n` bytes; a short cell byte by byte (cheaper than a native copy call for the typical 1–16 bytes). */
+function copyCell(out: Buffer, p: number, src: Uint8Array, a: number, n: number): void {
+  if (n <= 16) for (let k = 0; k < n; k++) out[p + k] = src[a + k]!;
+  else out.set(src.subarray(a, a + n), p);
+}
+
+/** Bytes of a VarUInt. */
+const varUIntSize = (n: number): number => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5);
+
+function putVarUInt(out: Buffer, p: number, n: number): number {
+  while (n >= 0x80) {
+    out[p++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  out[p++] = n;
+  return p;
+}
+
+/**
+ * A String column's cells (NULL as ''), sized first and written into one buffer: no object per row. Dictionary
+ * columns copy their value's packed cell (dictCells), Utf8 ones a VarUInt length and the bytes.
+ */
 function stringColumn(d: Data, start: number, rows: number): Buffer {
+  const hasNulls = d.nullCount > 0;
   if (d.type.typeId === Type.Dictionary) {
-    const entries: Buffer[] = [];
-    for (const dd of (d.dictionary as unknown as { data: Data[] }).data)
-      for (const e of dictEntries(dd)) entries.push(e);
+    const dict = flatDict((d.dictionary as unknown as { data: Data[] }).data);
     const idx = d.values as Int32Array;
-    const hasNulls = d.nullCount > 0;
+    const base = d.offset + start;
+    const keys = new Int32Array(rows);
     let size = 0;
-    const picks: Buffer[] = new Array(rows);
     for (let r = 0; r < rows; r++) {
-      const e = hasNulls && !isValid(d, start + r) ? EMPTY : (entries[idx[d.offset + start + r]!] ?? EMPTY);
-      picks[r] = e;
-      size += e.length;
+      const k = hasNulls && !isValid(d, start + r) ? -1 : idx[base + r]!;
+      keys[r] = k;
+      size += k < 0 || k >= dict.len.length ? 1 : dict.len[k]!;
     }
     const out = Buffer.allocUnsafe(size);
     let p = 0;
-    for (const e of picks) {
-      if (e.length === 1) out[p++] = e[0]!;
+    for (let r = 0; r < rows; r++) {
+      const k = keys[r]!;
+      if (k < 0 || k >= dict.len.length) out[p++] = 0;
       else {
-        e.copy(out, p);
-        p += e.length;
+        const n = dict.len[k]!;
+        copyCell(out, p, dict.bytes, dict.start[k]!, n);
+        p += n;
       }
     }
     return out;
@@ -75,17 +135,25 @@ function stringColumn(d: Data, start: number, rows: number): Buffer {
   if (d.type.typeId === Type.Utf8) {
     const offs = d.valueOffsets as Int32Array;
     const bytes = d.values as Uint8Array;
-    const parts: Buffer[] = [];
+    let size = 0;
     for (let r = 0; r < rows; r++) {
-      if (!isValid(d, start + r)) {
-        parts.push(EMPTY);
+      const n = hasNulls && !isValid(d, start + r) ? 0 : offs[d.offset + start + r + 1]! - offs[d.offset + start + r]!;
+      size += varUIntSize(n) + n;
+    }
+    const out = Buffer.allocUnsafe(size);
+    let p = 0;
+    for (let r = 0; r < rows; r++) {
+      if (hasNulls && !isValid(d, start + r)) {
+        out[p++] = 0;
         continue;
       }
       const a = offs[d.offset + start + r]!;
-      const b = offs[d.offset + start + r + 1]!;
-      parts.push(varUIntBytes(b - a), Buffer.from(bytes.buffer, bytes.byteOffset + a, b - a));
+      const n = offs[d.offset + start + r + 1]! - a;
+      p = putVarUInt(out, p, n);
+      copyCell(out, p, bytes, a, n);
+      p += n;
     }
-    return Buffer.concat(parts);
+    return out;
   }
   throw new Error(`events: expected a string column, got ${String(d.type)}`);
 }
@@ -109,11 +177,18 @@ function fixedColumn(d: Data, start: number, rows: number): Buffer {
   throw new Error(`events: unsupported Arrow column type ${String(d.type)}`);
 }
 
+type NativeOptions = EncodeEventsOptions & { caps: ServerCaps; blockRows?: number };
+
 /** Yields one Native block per `blockRows` rows (default: per Arrow record batch, at most 65536 rows). */
-export function* encodeEventsNative(
-  table: Pick<Table, 'batches'>,
-  opts: EncodeEventsOptions & { caps: ServerCaps; blockRows?: number },
-): Generator<Buffer> {
+export function* encodeEventsNative(table: Pick<Table, 'batches'>, opts: NativeOptions): Generator<Buffer> {
+  for (const parts of encodeEventsNativeParts(table, opts)) yield Buffer.concat(parts);
+}
+
+/**
+ * The same blocks as their parts (header, then each column's bytes; fixed-width columns are views of the Arrow
+ * buffers): a streamed insert sends them as they are, without copying every block once more into one buffer.
+ */
+export function* encodeEventsNativeParts(table: Pick<Table, 'batches'>, opts: NativeOptions): Generator<Buffer[]> {
   const blockRows = opts.blockRows ?? 65536;
   const structure = tableStructure('events', { ...opts.caps, lowCardinality: false })
     .split(/, (?=[a-z_]+ )/)
@@ -173,7 +248,7 @@ export function* encodeEventsNative(
         const isString = d.type.typeId === Type.Dictionary || d.type.typeId === Type.Utf8;
         parts.push(isString ? stringColumn(d, start, rows) : fixedColumn(d, start, rows));
       });
-      yield Buffer.concat(parts);
+      yield parts;
     }
   }
 }

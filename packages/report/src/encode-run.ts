@@ -12,7 +12,7 @@ import type { ReplayResult } from '@txreplay/replay';
 import type { RunTags } from './encode-events.js';
 import { encodeEventsNative } from './encode-native.js';
 import { derivePackets, type PacketLifecycle } from './packets.js';
-import { encodeRunRows, type RunRows } from './run-rows.js';
+import { encodeRunRows, type RunRows, type SideTable } from './run-rows.js';
 import type { ServerCaps } from './caps.js';
 import type { StoreConfig } from './config.js';
 
@@ -79,6 +79,8 @@ export interface EncodedRun {
   /** the events: the Arrow table, Native blocks already encoded for the store, or an Arrow IPC file of them */
   eventsData: { table: Table } | { native: Buffer[] } | { arrowFile: string };
   rows: RunRows;
+  /** side tables given as Native blocks instead of their TSV in `rows` (a streamed run's packets) */
+  nativeRows?: Partial<Record<SideTable, Iterable<Buffer>>>;
   /** time spent encoding before the writer got the run (part of runs.write_ms) */
   encodeMs: number;
 }

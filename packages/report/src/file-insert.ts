@@ -15,10 +15,13 @@ const BOUNDED_FROM_BYTES = 64 << 20;
 /** Rows per block read and written (a quarter of a Native events block of the writer's) */
 const BLOCK_ROWS = 16384;
 
-/** The SETTINGS clause (with its leading space) for an insert that reads `file`. */
-export function fileInsertSettings(file: string): string {
+/**
+ * The SETTINGS clause (with its leading space) for an insert that reads `file`; `bounded` (default: for big files)
+ * asks for the small blocks whatever the size (a streamed report's, whose peak memory is the point).
+ */
+export function fileInsertSettings(file: string, bounded = statSync(file).size >= BOUNDED_FROM_BYTES): string {
   const read = ` SETTINGS storage_file_read_method = 'pread'`;
-  if (statSync(file).size < BOUNDED_FROM_BYTES) return read;
+  if (!bounded) return read;
   return (
     `${read}, max_threads = 1, max_block_size = ${BLOCK_ROWS}, min_insert_block_size_rows = ${BLOCK_ROWS},` +
     ` min_insert_block_size_bytes = 0, max_compress_block_size = ${COMPRESS_BYTES}, min_compress_block_size = ${COMPRESS_BYTES >> 2},` +

@@ -13,6 +13,7 @@
 import { Type, type Data, type RecordBatch, type Table } from 'apache-arrow';
 import { isValid } from './encode-events.js';
 import { SkbTable } from './skb-table.js';
+import { FATE_CONSUMED, FATE_DROPPED, FATE_IN_FLIGHT, FATE_UNKNOWN, OpenColumns } from './open-packets.js';
 
 export interface PacketLifecycle {
   skbaddr: bigint;
@@ -103,6 +104,20 @@ function dictReader(d: Data): (row: number) => string | null {
   };
 }
 
+/** A dictionary column's values as ids interned in `c`, each dictionary index looked up once per batch (0: NULL). */
+function internedReader(d: Data, c: Candidates): (row: number) => number {
+  const str = dictReader(d);
+  const idx = d.values as Int32Array;
+  const ids: number[] = [];
+  return (row) => {
+    if (!isValid(d, row)) return 0;
+    const k = idx[d.offset + row]!;
+    let id = ids[k];
+    if (id === undefined) id = ids[k] = c.intern(str(row));
+    return id;
+  };
+}
+
 function intReader(d: Data, absent: number): (row: number) => number {
   const v = d.values as Int32Array | Uint32Array;
   return (row) => (isValid(d, row) ? v[d.offset + row]! : absent);
@@ -185,7 +200,7 @@ export class CandidateReader {
     const lines = column(batch, 'line');
     const lineV = lines.values as Uint32Array;
     const [dev, reason, location, source] = ['dev', 'reason', 'location', 'source'].map((n) =>
-      dictReader(column(batch, n)),
+      internedReader(column(batch, n), c),
     );
     const [queue, len, rc] = [
       intReader(column(batch, 'queue'), -1),
@@ -212,13 +227,13 @@ export class CandidateReader {
       c.line[x] = lineV[lines.offset + r]!;
       c.skbHi[x] = skbU32[si + 1]!;
       c.skbLo[x] = skbU32[si]!;
-      c.dev[x] = c.intern(dev!(r));
+      c.dev[x] = dev!(r);
       c.queue[x] = queue(r);
       c.len[x] = len(r);
       c.rc[x] = rc(r);
-      c.reason[x] = c.intern(reason!(r));
-      c.location[x] = c.intern(location!(r));
-      c.source[x] = c.intern(source!(r));
+      c.reason[x] = reason!(r);
+      c.location[x] = location!(r);
+      c.source[x] = source!(r);
       onRow?.(x);
     }
   }
@@ -296,79 +311,91 @@ function toLifecycle(p: OpenPacket, base: bigint, strings: readonly string[]): P
 
 /**
  * The lifecycle state machine, fed candidates in (ts_ns, line) order (`step`); each lifecycle is handed to `emit`
- * when it closes, the ones still open at `end`. It copies what it needs: a slot may be reused after `step`.
+ * when it closes, the ones still open at `end`. It copies what it needs: a slot may be reused after `step`. The
+ * OpenPacket given to `emit` is valid during the call only (one object, refilled: the open ones are columns).
  */
 export class LifecycleMachine {
   private readonly open = new SkbTable();
+  private o = new OpenColumns();
+  private readonly out: OpenPacket = {
+    ...{ skbHi: 0, skbLo: 0, dev: 0, queue: 0, len: 0, queuedRel: 0, startXmitRel: 0, xmitRel: 0, freedRel: 0 },
+    ...{ xmitRc: 0, txBusy: 0, fate: 'in_flight', dropReason: 0, location: 0, source: 0, firstLine: 0 },
+  };
 
   constructor(
     private readonly c: Candidates,
     private readonly emit: (p: OpenPacket) => void,
   ) {}
 
-  private start(x: number): OpenPacket {
+  private close(s: number): void {
+    this.emit(this.o.view(s, this.out));
+    this.o.release(s);
+  }
+
+  private start(x: number): number {
     const c = this.c;
-    const p: OpenPacket = {
-      skbHi: c.skbHi[x]!,
-      skbLo: c.skbLo[x]!,
-      dev: c.dev[x]!,
-      queue: c.queue[x]!,
-      len: c.len[x]!,
-      queuedRel: c.ts[x]!,
-      startXmitRel: Number.NaN,
-      xmitRel: Number.NaN,
-      freedRel: Number.NaN,
-      xmitRc: -1,
-      txBusy: 0,
-      fate: 'in_flight',
-      dropReason: 0,
-      location: 0,
-      source: c.source[x]!,
-      firstLine: c.line[x]!,
-    };
-    this.open.set(c.skbHi[x]!, c.skbLo[x]!, p);
-    return p;
+    const o = this.o;
+    const s = o.alloc();
+    o.skbHi[s] = c.skbHi[x]!;
+    o.skbLo[s] = c.skbLo[x]!;
+    o.dev[s] = c.dev[x]!;
+    o.queue[s] = c.queue[x]!;
+    o.len[s] = c.len[x]!;
+    o.queuedRel[s] = c.ts[x]!;
+    o.startXmitRel[s] = Number.NaN;
+    o.xmitRel[s] = Number.NaN;
+    o.freedRel[s] = Number.NaN;
+    o.xmitRc[s] = -1;
+    o.txBusy[s] = 0;
+    o.fate[s] = FATE_IN_FLIGHT;
+    o.dropReason[s] = 0;
+    o.location[s] = 0;
+    o.source[s] = c.source[x]!;
+    o.firstLine[s] = c.line[x]!;
+    this.open.set(c.skbHi[x]!, c.skbLo[x]!, s);
+    return s;
   }
 
   step(x: number): void {
     const c = this.c;
-    let p = this.open.get(c.skbHi[x]!, c.skbLo[x]!);
+    const o = this.o;
+    let s = this.open.get(c.skbHi[x]!, c.skbLo[x]!);
     const ev = c.ev[x]!;
     switch (ev) {
       case EV_QUEUE:
-        if (p) {
-          p.fate = 'unknown';
-          this.emit(p);
+        if (s >= 0) {
+          o.fate[s] = FATE_UNKNOWN;
+          this.close(s);
         }
         this.start(x);
         break;
       case EV_ENQUEUE:
-        if (!p) this.start(x);
+        if (s < 0) this.start(x);
         break;
       case EV_START:
-        if (!p) p = this.start(x);
-        if (p.startXmitRel !== p.startXmitRel) p.startXmitRel = c.ts[x]!;
-        if (p.queue < 0) p.queue = c.queue[x]!;
-        if (p.dev === 0) p.dev = c.dev[x]!;
-        if (!p.len) p.len = c.len[x]!;
+        if (s < 0) s = this.start(x);
+        if (o.startXmitRel[s] !== o.startXmitRel[s]) o.startXmitRel[s] = c.ts[x]!;
+        if (o.queue[s]! < 0) o.queue[s] = c.queue[x]!;
+        if (o.dev[s] === 0) o.dev[s] = c.dev[x]!;
+        if (!o.len[s]) o.len[s] = c.len[x]!;
         break;
       case EV_XMIT: {
-        if (!p) break;
+        if (s < 0) break;
         const code = c.rc[x]!;
-        p.xmitRel = c.ts[x]!;
-        p.xmitRc = code;
-        if (code === 16) p.txBusy++; // NETDEV_TX_BUSY: the skb is requeued and retried
+        o.xmitRel[s] = c.ts[x]!;
+        o.xmitRc[s] = code;
+        if (code === 16) o.txBusy[s] = o.txBusy[s]! + 1; // NETDEV_TX_BUSY: the skb is requeued and retried
         break;
       }
       case EV_CONSUME:
       case EV_KFREE:
-        if (!p) break; // an skb this trace never saw on the TX path (RX, other sockets)
-        p.freedRel = c.ts[x]!;
-        p.fate = ev === EV_CONSUME ? 'consumed' : 'dropped';
-        p.dropReason = c.reason[x]!;
-        p.location = c.location[x]!;
+        if (s < 0) break; // an skb this trace never saw on the TX path (RX, other sockets)
+        o.freedRel[s] = c.ts[x]!;
+        o.fate[s] = ev === EV_CONSUME ? FATE_CONSUMED : FATE_DROPPED;
+        o.dropReason[s] = c.reason[x]!;
+        o.location[s] = c.location[x]!;
         this.open.delete(c.skbHi[x]!, c.skbLo[x]!);
-        this.emit(p);
+        this.close(s);
         break;
       default:
         break;
@@ -377,8 +404,9 @@ export class LifecycleMachine {
 
   /** The trace ended: the lifecycles still open (in the order they opened) are emitted as they stand. */
   end(): void {
-    for (const p of this.open.values()) this.emit(p);
+    for (const s of this.open.values()) this.close(s);
     this.open.clear();
+    this.o = new OpenColumns(); // its columns held every lifecycle open at once: not kept for the writer's phase
   }
 }
 

@@ -2,10 +2,9 @@
  * The lifecycles still open, keyed by skb address: an open-addressing hash table (linear probing, backward-shift
  * delete) over typed arrays. A Map keyed by the address's 53 low bits as a double took most of the lifecycle
  * derivation's time on a 1.5 M-event trace (the keys are heap numbers: a boxed key per lookup). Iteration follows
- * first insertion of a key, as a Map's does (an overwrite keeps the key's place).
+ * first insertion of a key, as a Map's does (an overwrite keeps the key's place). Values are slots of the open
+ * lifecycles' columns (open-packets.ts), -1 for none.
  */
-import type { OpenPacket } from './packets.js';
-
 /** Addresses are equal when their 53 low bits are (kernel pointers and ftrace hashes differ below bit 53). */
 const HI_MASK = 0x1fffff;
 
@@ -14,7 +13,7 @@ export class SkbTable {
   private mask = 1023;
   private hi = new Uint32Array(1024);
   private lo = new Uint32Array(1024);
-  private vals: (OpenPacket | undefined)[] = new Array(1024);
+  private vals = new Int32Array(1024).fill(-1);
   /** first-insertion order of each slot's key (for values()) */
   private order = new Float64Array(1024);
   private inserted = 0;
@@ -22,20 +21,21 @@ export class SkbTable {
   private slot(hi: number, lo: number): number {
     let i = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) & this.mask;
     for (;;) {
-      const v = this.vals[i];
-      if (v === undefined || (this.hi[i] === hi && this.lo[i] === lo)) return i;
+      const v = this.vals[i]!;
+      if (v < 0 || (this.hi[i] === hi && this.lo[i] === lo)) return i;
       i = (i + 1) & this.mask;
     }
   }
 
-  get(skbHi: number, skbLo: number): OpenPacket | undefined {
-    return this.vals[this.slot(skbHi & HI_MASK, skbLo)];
+  /** The slot of the lifecycle open for this address, -1 when none. */
+  get(skbHi: number, skbLo: number): number {
+    return this.vals[this.slot(skbHi & HI_MASK, skbLo)]!;
   }
 
-  set(skbHi: number, skbLo: number, p: OpenPacket): void {
+  set(skbHi: number, skbLo: number, p: number): void {
     const hi = skbHi & HI_MASK;
     const i = this.slot(hi, skbLo);
-    if (this.vals[i] === undefined) {
+    if (this.vals[i]! < 0) {
       this.hi[i] = hi;
       this.lo[i] = skbLo;
       this.order[i] = this.inserted++;
@@ -47,32 +47,37 @@ export class SkbTable {
 
   delete(skbHi: number, skbLo: number): void {
     let i = this.slot(skbHi & HI_MASK, skbLo);
-    if (this.vals[i] === undefined) return;
+    if (this.vals[i]! < 0) return;
     this.size--;
     // backward shift: move later entries of the probe run into the hole so lookups never stop early
-    for (let j = (i + 1) & this.mask; this.vals[j] !== undefined; j = (j + 1) & this.mask) {
+    for (let j = (i + 1) & this.mask; this.vals[j]! >= 0; j = (j + 1) & this.mask) {
       const home = Math.imul(this.lo[j]! ^ Math.imul(this.hi[j]!, 0x9e3779b1), 0x85ebca6b) & this.mask;
       const between = i <= j ? home > i && home <= j : home > i || home <= j;
       if (between) continue;
       this.hi[i] = this.hi[j]!;
       this.lo[i] = this.lo[j]!;
       this.order[i] = this.order[j]!;
-      this.vals[i] = this.vals[j];
+      this.vals[i] = this.vals[j]!;
       i = j;
     }
-    this.vals[i] = undefined;
+    this.vals[i] = -1;
   }
 
   /** The open lifecycles in the order their keys were first inserted. */
-  values(): OpenPacket[] {
+  values(): number[] {
     const at: number[] = [];
-    for (let i = 0; i <= this.mask; i++) if (this.vals[i] !== undefined) at.push(i);
+    for (let i = 0; i <= this.mask; i++) if (this.vals[i]! >= 0) at.push(i);
     at.sort((a, b) => this.order[a]! - this.order[b]!);
     return at.map((i) => this.vals[i]!);
   }
 
   clear(): void {
-    this.vals = new Array(this.mask + 1);
+    // back to the first size: a streamed report's writer runs after, and the table held every skb open at once
+    this.mask = 1023;
+    this.hi = new Uint32Array(1024);
+    this.lo = new Uint32Array(1024);
+    this.vals = new Int32Array(1024).fill(-1);
+    this.order = new Float64Array(1024);
     this.size = 0;
   }
 
@@ -82,11 +87,11 @@ export class SkbTable {
     this.mask = n - 1;
     this.hi = new Uint32Array(n);
     this.lo = new Uint32Array(n);
-    this.vals = new Array(n);
+    this.vals = new Int32Array(n).fill(-1);
     this.order = new Float64Array(n);
     for (let k = 0; k < old.n; k++) {
-      const v = old.vals[k];
-      if (v === undefined) continue;
+      const v = old.vals[k]!;
+      if (v < 0) continue;
       const i = this.slot(old.hi[k]!, old.lo[k]!);
       this.hi[i] = old.hi[k]!;
       this.lo[i] = old.lo[k]!;

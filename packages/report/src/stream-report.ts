@@ -17,6 +17,8 @@ import { open } from 'node:fs/promises';
 import { PacketDeriver } from './packets.js';
 import { PacketStream, type StreamedPackets } from './packet-stream.js';
 import { packetRows, tsvChunks } from './run-rows.js';
+import { hashFilesOnThread } from './hash-thread.js';
+import type { SourceHash } from './encode-run.js';
 
 /** Text traces at least this big in total are streamed (diagnose's threshold: a table is ~2× its text). */
 const STREAM_MIN_BYTES = 64 << 20;
@@ -49,6 +51,8 @@ export interface StreamedTrace {
   events: number;
   /** the per-skb lifecycles (in a spill file beside the Arrow file) */
   packets: StreamedPackets;
+  /** the sources' content hashes (the run id's input), computed on a worker thread while the caller replays */
+  hashes: Promise<SourceHash[]>;
   /** remove the temporary directory (idempotent; also done at process exit) */
   remove: () => void;
 }
@@ -81,8 +85,10 @@ export async function streamTrace(
       },
       opts,
     );
+    const hashes = hashFilesOnThread(summary.sources.map((x) => x.path));
+    hashes.catch(() => undefined); // a failure surfaces where the writer awaits it
     const packets = deriver.finish() ?? (await packetsFromArrowFile(arrowFile));
-    return { arrowFile, summary, events, packets, remove };
+    return { arrowFile, summary, events, packets, hashes, remove };
   } catch (e) {
     remove();
     throw e;

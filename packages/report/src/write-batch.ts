@@ -23,10 +23,13 @@ async function insertBatch(store: Store, runs: readonly EncodedRun[]): Promise<v
     if (!('native' in r.eventsData)) throw new Error('writeEncodedBatch: a run without Native event blocks');
     native.push(...r.eventsData.native);
   }
-  await insertNativeBlocks(store, native);
+  await insertNativeBlocks(store, 'events', native);
   for (const t of SIDE_TABLES) {
     const chunks = runs.flatMap((r) => [...(r.rows.tsv[t] ?? [])]);
     if (chunks.length > 0) await insertRows(store, t, chunks);
+    // a run encoded with Native side rows (a streamed run's packets) keeps them Native
+    const blocks = runs.flatMap((r) => [...(r.nativeRows?.[t] ?? [])]);
+    if (blocks.length > 0) await insertNativeBlocks(store, t, blocks, undefined, true);
   }
   // the completion markers, last; write_ms: each run's encoding plus the batch's write so far
   const rows = runs.map((r) => runsRow(r, t0 - r.encodeMs)).join('');

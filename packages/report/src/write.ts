@@ -16,7 +16,7 @@ import { columnNames, tableStructure, TABLES, quoteString, type TableName } from
 import { withLock } from './lock.js';
 import { encodeEventsTsv, type RunTags } from './encode-events.js';
 import { encodeEventsRowBinary } from './encode-rowbinary.js';
-import { encodeEventsNative } from './encode-native.js';
+import { encodeEventsNative, encodeEventsNativeParts } from './encode-native.js';
 import type { SideTable } from './run-rows.js';
 import {
   CHUNK_ROWS,
@@ -30,6 +30,7 @@ import {
 import { failureText, isTransient, retryFits, type RetryPolicy } from './retry.js';
 import { StoreError, type Store } from './store.js';
 import { fileInsertSettings } from './file-insert.js';
+import { insertEventsFromArrowFile, readsArrowFile } from './arrow-insert.js';
 import { tsvRow, type TsvValue } from './tsv.js';
 
 export interface WriteOptions {
@@ -287,11 +288,22 @@ async function writeRunRows(store: Store, run: EncodedRun, ctx: RowsContext): Pr
   };
   const data = run.eventsData;
   if ('table' in data) await insertEvents(store, data.table, o);
-  else if ('native' in data) await insertNativeBlocks(store, data.native, ctx.insertBlockRows);
-  else await insertNativeBlocks(store, nativeFromArrowFile(store, data.arrowFile, run.events, o), ctx.insertBlockRows);
+  else if ('native' in data) await insertNativeBlocks(store, 'events', data.native, ctx.insertBlockRows);
+  else if (readsArrowFile(store)) {
+    await insertEventsFromArrowFile(store, data.arrowFile, o);
+    o.onProgress?.(run.events, run.events);
+  } else
+    await insertNativeBlocks(
+      store,
+      'events',
+      nativeFromArrowFile(store, data.arrowFile, run.events, o),
+      ctx.insertBlockRows,
+    );
   for (const t of SIDE_TABLES) {
+    const native = run.nativeRows?.[t];
     const chunks = run.rows.tsv[t];
-    if (chunks) await insertRows(store, t, chunks);
+    if (native) await insertNativeBlocks(store, t, native, undefined, true);
+    else if (chunks) await insertRows(store, t, chunks);
   }
   // the completion marker, last
   await store.insertTsv('runs', columnNames('runs'), runsRow(run, ctx.t0));
@@ -367,7 +379,7 @@ async function* nativeFromArrowFile(
     const opts = { ...o, nanos: store.caps.dateTime64, caps: store.caps, blockRows };
     let rows = 0;
     for await (const batch of await RecordBatchReader.from(fh)) {
-      yield* encodeEventsNative({ batches: [batch] }, opts);
+      for (const parts of encodeEventsNativeParts({ batches: [batch] }, opts)) yield* parts;
       rows += batch.numRows;
       o.onProgress?.(rows, total);
     }
@@ -376,20 +388,25 @@ async function* nativeFromArrowFile(
   }
 }
 
-/** Events encoded already (encodeRun, an Arrow file): one streamed Native insert (server), or a Native file. */
+/**
+ * Rows encoded already (encodeRun's events, an Arrow file's, a streamed run's packets): one streamed Native insert
+ * (server), or a Native file.
+ */
 export async function insertNativeBlocks(
   store: Store,
+  table: TableName,
   blocks: Iterable<Buffer> | AsyncIterable<Buffer>,
   insertBlockRows?: number,
+  bounded?: boolean,
 ): Promise<void> {
-  const cols = columnNames('events');
+  const cols = columnNames(table);
   if (store.config.placement === 'server') {
-    await store.insertBinary('events', cols, 'Native', blocks, { maxInsertBlockRows: insertBlockRows });
+    await store.insertBinary(table, cols, 'Native', blocks, { maxInsertBlockRows: insertBlockRows });
     return;
   }
-  await withTempFile('events.native', blocks, (file) =>
+  await withTempFile(`${table}.native`, blocks, (file) =>
     store.command(
-      `INSERT INTO ${store.table('events')} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM file(${quoteString(file)}, 'Native')${fileInsertSettings(file)}`,
+      `INSERT INTO ${store.table(table)} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM file(${quoteString(file)}, 'Native')${fileInsertSettings(file, bounded)}`,
     ),
   );
 }

@@ -10,6 +10,7 @@ import { loadEvents } from '@txreplay/ingest';
 import { replayArrowFile, replayTable } from '@txreplay/replay';
 import {
   Store,
+  hashSources,
   resolveStoreConfig,
   streamTrace,
   streamsReport,
@@ -79,7 +80,10 @@ describe.each(placements)('streamed report on %s', (_name, cfg) => {
       arrowFile: streamed.arrowFile,
       events: streamed.events,
       packets: streamed.packets,
+      hashes: await streamed.hashes,
     });
+    // the worker thread's hashes are hashSources' (the run id must not depend on who hashed)
+    expect(await streamed.hashes).toEqual(await hashSources([file]));
     streamed.remove();
     expect(existsSync(streamed.arrowFile)).toBe(false);
 

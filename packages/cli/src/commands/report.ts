@@ -143,13 +143,21 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
   };
   let written: Awaited<ReturnType<typeof writeRun>>;
   try {
+    // the hashing thread ends before the store opens (its memory and chDB's never add up)
+    const hashes = streamed ? await streamed.hashes : undefined;
     written = await withStore(o, async (store) => {
       placement = store.describe();
       try {
         return streamed
           ? await writeStreamedRun(
               store,
-              { ...run, arrowFile: streamed.arrowFile, events: streamed.events, packets: streamed.packets },
+              {
+                ...run,
+                arrowFile: streamed.arrowFile,
+                events: streamed.events,
+                packets: streamed.packets,
+                hashes,
+              },
               writeOptions,
             )
           : await writeRun(store, { ...run, table: table! }, writeOptions);
