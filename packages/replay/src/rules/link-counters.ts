@@ -7,34 +7,19 @@
  */
 import type { LinkStatsRead, LinkStatsSnapshot } from '@txreplay/ingest/plain';
 import type { Finding, LinkCounterSummary, Severity } from '../types.js';
-import { inSequence, intervalOf } from './snapshot-sequence.js';
+import { combineSnapshots, perKey, type Snapshots } from './snapshot-sequence.js';
 
 type Snap = LinkStatsSnapshot & { source: string };
 
-export interface LinkSnapshots {
-  snapshots: Snap[];
-  intervalSec: number | null;
-}
+export type LinkSnapshots = Snapshots<LinkStatsSnapshot>;
 
 /** Several inputs as one sequence per device (each input numbers its own snapshots from 0). */
-export function combineLinkStats(reads: readonly { read: LinkStatsRead; source: string }[]): LinkSnapshots {
-  const snapshots = inSequence(
-    reads.map(({ read, source }) => ({ blocks: read.snapshots, source })),
-    (s) => s.dev,
-  );
-  return { snapshots, intervalSec: intervalOf(reads) };
-}
+export const combineLinkStats = (reads: readonly { read: LinkStatsRead; source: string }[]): LinkSnapshots =>
+  combineSnapshots(reads, (s) => s.dev);
 
-function byDevice(all: LinkSnapshots): Snap[][] {
-  const m = new Map<string, Snap[]>();
-  for (const s of all.snapshots) {
-    const list = m.get(s.dev);
-    if (list) list.push(s);
-    else m.set(s.dev, [s]);
-  }
-  // the loopback device carries no NIC's TX path (summarised by the trace's own rules when traced)
-  return [...m.values()].filter((list) => !list[0]!.flags.includes('LOOPBACK'));
-}
+/** Per device; the loopback device carries no NIC's TX path (summarised by the trace's own rules when traced). */
+const byDevice = (all: LinkSnapshots): Snap[][] =>
+  perKey(all.snapshots, (s) => s.dev).filter((list) => !list[0]!.flags.includes('LOOPBACK'));
 
 const TX = ['tx_packets', 'tx_bytes', 'tx_dropped', 'tx_errors', 'tx_carrier'];
 

@@ -7,7 +7,7 @@
  */
 import type { NicStatsRead, NicStatsSnapshot } from '@txreplay/ingest/plain';
 import type { Finding, NicCounterSummary, Severity } from '../types.js';
-import { devName, inSequence, intervalOf } from './snapshot-sequence.js';
+import { combineSnapshots, devName, perKey, type Snapshots } from './snapshot-sequence.js';
 
 type Role = 'timeout' | 'restart' | 'busy' | 'stopped' | 'packets' | 'dropped';
 
@@ -28,29 +28,14 @@ function sumRole(s: NicStatsSnapshot, role: Role): number | null {
   return n;
 }
 
-export interface NicSnapshots {
-  snapshots: (NicStatsSnapshot & { source: string })[];
-  intervalSec: number | null;
-}
+export type NicSnapshots = Snapshots<NicStatsSnapshot>;
 
 /** Several inputs as one sequence per device (each input numbers its own blocks from 0). */
-export function combineNicStats(reads: readonly { read: NicStatsRead; source: string }[]): NicSnapshots {
-  const snapshots = inSequence(
-    reads.map(({ read, source }) => ({ blocks: read.snapshots, source })),
-    (s) => s.dev ?? '',
-  );
-  return { snapshots, intervalSec: intervalOf(reads) };
-}
+export const combineNicStats = (reads: readonly { read: NicStatsRead; source: string }[]): NicSnapshots =>
+  combineSnapshots(reads, (s) => s.dev ?? '');
 
-function byDevice(all: NicSnapshots): (NicStatsSnapshot & { source: string })[][] {
-  const m = new Map<string, (NicStatsSnapshot & { source: string })[]>();
-  for (const s of all.snapshots) {
-    const list = m.get(s.dev ?? '');
-    if (list) list.push(s);
-    else m.set(s.dev ?? '', [s]);
-  }
-  return [...m.values()];
-}
+const byDevice = (all: NicSnapshots): (NicStatsSnapshot & { source: string })[][] =>
+  perKey(all.snapshots, (s) => s.dev ?? '');
 
 /** Per device: its TX counters (the last snapshot's), with what changed since its first. */
 export function summarizeNicStats(all: NicSnapshots): NicCounterSummary[] {

@@ -6,34 +6,17 @@
  */
 import type { QueueSysfsRead, QueueSysfsSnapshot } from '@txreplay/ingest/plain';
 import type { Finding, QueueSysfsSummary, Severity } from '../types.js';
-import { inSequence, intervalOf } from './snapshot-sequence.js';
+import { combineSnapshots, perKey, type Snapshots } from './snapshot-sequence.js';
 
 type Snap = QueueSysfsSnapshot & { source: string };
 
-export interface QueueSnapshots {
-  snapshots: Snap[];
-  intervalSec: number | null;
-}
+export type QueueSnapshots = Snapshots<QueueSysfsSnapshot>;
 
 /** Several inputs as one sequence per queue (each input numbers its own snapshots from 0). */
-export function combineQueueSysfs(reads: readonly { read: QueueSysfsRead; source: string }[]): QueueSnapshots {
-  const snapshots = inSequence(
-    reads.map(({ read, source }) => ({ blocks: read.snapshots, source })),
-    (s) => `${s.dev}/${s.queue}`,
-  );
-  return { snapshots, intervalSec: intervalOf(reads) };
-}
+export const combineQueueSysfs = (reads: readonly { read: QueueSysfsRead; source: string }[]): QueueSnapshots =>
+  combineSnapshots(reads, (s) => `${s.dev}/${s.queue}`);
 
-function byQueue(all: QueueSnapshots): Snap[][] {
-  const m = new Map<string, Snap[]>();
-  for (const s of all.snapshots) {
-    const key = `${s.dev}/${s.queue}`;
-    const list = m.get(key);
-    if (list) list.push(s);
-    else m.set(key, [s]);
-  }
-  return [...m.values()];
-}
+const byQueue = (all: QueueSnapshots): Snap[][] => perKey(all.snapshots, (s) => `${s.dev}/${s.queue}`);
 
 /** BQL holds the queue stopped: avail = limit − inflight < 0 (dql_avail, §B). */
 const bqlStopped = (s: Snap): boolean =>

@@ -1,6 +1,6 @@
 /**
- * Counter snapshots (tc -s, ethtool -S) of several inputs as one sequence: `tc-before.txt tc-after.txt` are two
- * snapshots of the same qdisc, as two blocks of one paste are.
+ * Counter snapshots (tc -s, ethtool -S, ip -s link, TX-queue sysfs) of several inputs as one sequence:
+ * `tc-before.txt tc-after.txt` are two snapshots of the same qdisc, as two blocks of one paste are.
  */
 
 /**
@@ -20,6 +20,39 @@ export function inSequence<T extends { snapshot: number }>(
       return { ...b, snapshot, source };
     }),
   );
+}
+
+/** Snapshots of several inputs as one sequence, with the interval their pastes give. */
+export interface Snapshots<T> {
+  snapshots: (T & { source: string })[];
+  intervalSec: number | null;
+}
+
+/**
+ * Several inputs' snapshots as one sequence per key (inSequence: each input numbers its own from 0), e.g. the
+ * device of `ethtool -S` and `ip -s link`, the queue of the sysfs files.
+ */
+export function combineSnapshots<T extends { snapshot: number }>(
+  reads: readonly { read: { snapshots: readonly T[]; intervalSec: number | null }; source: string }[],
+  keyOf: (s: T) => string,
+): Snapshots<T> {
+  const snapshots = inSequence(
+    reads.map(({ read, source }) => ({ blocks: read.snapshots, source })),
+    keyOf,
+  );
+  return { snapshots, intervalSec: intervalOf(reads) };
+}
+
+/** The sequence split per key, each list in input order. */
+export function perKey<T>(items: readonly T[], keyOf: (t: T) => string): T[][] {
+  const m = new Map<string, T[]>();
+  for (const s of items) {
+    const key = keyOf(s);
+    const list = m.get(key);
+    if (list) list.push(s);
+    else m.set(key, [s]);
+  }
+  return [...m.values()];
 }
 
 /** The interval between snapshots holds only when one input gave it (its pasted `sleep N`). */
