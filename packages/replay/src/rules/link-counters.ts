@@ -7,7 +7,7 @@
  */
 import type { LinkStatsRead, LinkStatsSnapshot } from '@txreplay/ingest/plain';
 import type { Finding, LinkCounterSummary, Severity } from '../types.js';
-import { combineSnapshots, perKey, type Snapshots } from './snapshot-sequence.js';
+import { combineSnapshots, lastWithDelta, perKey, type Snapshots } from './snapshot-sequence.js';
 
 type Snap = LinkStatsSnapshot & { source: string };
 
@@ -37,11 +37,12 @@ export function summarizeLinkStats(all: LinkSnapshots): LinkCounterSummary[] {
       flags: last.flags,
       operstate: last.operstate,
       rounded: list.some((s) => s.rounded),
-      counters: TX.filter((n) => last.stats.has(n)).map((name) => ({
-        name,
-        value: last.stats.get(name)!,
-        ...(list.length > 1 && first.stats.has(name) ? { delta: last.stats.get(name)! - first.stats.get(name)! } : {}),
-      })),
+      counters: lastWithDelta(
+        first.stats,
+        last.stats,
+        TX.filter((n) => last.stats.has(n)),
+        list.length > 1,
+      ),
     };
   });
 }

@@ -7,7 +7,7 @@
  */
 import type { NicStatsRead, NicStatsSnapshot } from '@txreplay/ingest/plain';
 import type { Finding, NicCounterSummary, Severity } from '../types.js';
-import { combineSnapshots, devName, perKey, type Snapshots } from './snapshot-sequence.js';
+import { combineSnapshots, devName, lastWithDelta, perKey, type Snapshots } from './snapshot-sequence.js';
 
 type Role = 'timeout' | 'restart' | 'busy' | 'stopped' | 'packets' | 'dropped';
 
@@ -42,13 +42,8 @@ export function summarizeNicStats(all: NicSnapshots): NicCounterSummary[] {
   return byDevice(all).map((list) => {
     const first = list[0]!;
     const last = list[list.length - 1]!;
-    const counters = [...last.stats]
-      .filter(([name]) => roleOf(name) !== null)
-      .map(([name, value]) => ({
-        name,
-        value,
-        ...(list.length > 1 && first.stats.has(name) ? { delta: value - first.stats.get(name)! } : {}),
-      }));
+    const names = [...last.stats.keys()].filter((name) => roleOf(name) !== null);
+    const counters = lastWithDelta(first.stats, last.stats, names, list.length > 1);
     return {
       source: first.source,
       line: first.line,

@@ -6,7 +6,7 @@
  */
 import type { QueueSysfsRead, QueueSysfsSnapshot } from '@txreplay/ingest/plain';
 import type { Finding, QueueSysfsSummary, Severity } from '../types.js';
-import { combineSnapshots, perKey, type Snapshots } from './snapshot-sequence.js';
+import { combineSnapshots, lastWithDelta, perKey, type Snapshots } from './snapshot-sequence.js';
 
 type Snap = QueueSysfsSnapshot & { source: string };
 
@@ -35,11 +35,7 @@ export function summarizeQueueSysfs(all: QueueSnapshots): QueueSysfsSummary[] {
       snapshots: list.length,
       intervalSec: list.length > 1 ? all.intervalSec : null,
       bqlStopped: bqlStopped(last),
-      values: [...last.values].map(([name, value]) => ({
-        name,
-        value,
-        ...(list.length > 1 && first.values.has(name) ? { delta: value - first.values.get(name)! } : {}),
-      })),
+      values: lastWithDelta(first.values, last.values, last.values.keys(), list.length > 1),
     };
   });
 }

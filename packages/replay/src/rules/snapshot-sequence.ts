@@ -55,6 +55,19 @@ export function perKey<T>(items: readonly T[], keyOf: (t: T) => string): T[][] {
   return [...m.values()];
 }
 
+/** Counters `names` of the last snapshot, each with its change since the first when `compared` (two or more). */
+export function lastWithDelta(
+  first: ReadonlyMap<string, number>,
+  last: ReadonlyMap<string, number>,
+  names: Iterable<string>,
+  compared: boolean,
+): { name: string; value: number; delta?: number }[] {
+  return [...names].map((name) => {
+    const value = last.get(name)!;
+    return { name, value, ...(compared && first.has(name) ? { delta: value - first.get(name)! } : {}) };
+  });
+}
+
 /** The interval between snapshots holds only when one input gave it (its pasted `sleep N`). */
 export const intervalOf = (inputs: readonly { read: { intervalSec: number | null } }[]): number | null =>
   inputs.length === 1 ? inputs[0]!.read.intervalSec : null;
