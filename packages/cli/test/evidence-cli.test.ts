@@ -153,6 +153,21 @@ describe('kernel logs as evidence', () => {
     );
   });
 
+  it("/proc/interrupts pasted (this machine's, twice 5 s apart): read, no verdict (exit 7), refused by ingest", () => {
+    const file = path.join(repoRoot, 'fixtures/captured/interrupts/this-vm-virtio-sleep5.txt');
+    const r = txreplay('diagnose', file);
+    expect(r.status).toBe(7);
+    expect(r.stdout).toMatch(/^NIC queues' interrupts \(\/proc\/interrupts\):$/m);
+    expect(r.stdout).toMatch(/IRQ 39 virtio2-output\.0 \(virtio2 queue 0, TX; .*:17\): \d+, fired 1 time\(s\)/);
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'txr-irq-')), 'x.arrow');
+    const ingest = txreplay('ingest', file, '-o', out);
+    expect([
+      ingest.status,
+      ingest.stderr.includes('/proc/interrupts output (interrupt counts'),
+      existsSync(out),
+    ]).toEqual([3, true, false]);
+  });
+
   it('ingest refuses a kernel log with a sentence that says where it belongs (exit 3)', () => {
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'txr-ev-')), 'x.arrow');
     const r = txreplay('ingest', path.join(corpus, '07-ethoc-watchdog-openrisc.dmesg'), '-o', out);

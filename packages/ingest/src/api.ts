@@ -22,6 +22,7 @@ const COUNTER_INPUTS: Record<NonNullable<TraceInput['counters']>, [string, strin
   'ethtool-stats': ['`ethtool -S`', 'NIC counters'],
   'ip-link': ['`ip -s link`', 'link state and counters'],
   'queue-sysfs': ["TX queues' sysfs", 'BQL state and timeout counts'],
+  interrupts: ['/proc/interrupts', 'interrupt counts'],
 };
 
 /** Parse every input into `cols`, handing full batches to `onBatch`; the last partial batch is flushed too. */

@@ -19,4 +19,5 @@ export * from './parse/bpftrace-maps/index.js';
 export * from './parse/tc-stats/index.js';
 export * from './parse/ethtool-stats/index.js';
 export * from './parse/queue-sysfs/index.js';
+export * from './parse/interrupts/index.js';
 export * from './parse/ip-link/index.js';

@@ -25,9 +25,10 @@ const EXPECTED = join(PUBLIC, 'expected.json');
 const entries: Entry[] = existsSync(EXPECTED)
   ? (JSON.parse(readFileSync(EXPECTED, 'utf8')) as { entries: Entry[] }).entries
   : [];
-// Trace captures belong to the trace sniffer, device snapshots (tc -s, ip -s link, TX-queue sysfs, ethtool -S) to
+// Trace captures belong to the trace sniffer, device snapshots (tc -s, ip -s link, TX-queue sysfs, ethtool -S,
+// /proc/interrupts) to
 // the counters readers: not to the kernel-log reader.
-const TRACE_FILE = /\.(?:perf-script|perf-trace|ftrace|tc\.txt|ip\.txt|sysfs\.txt|ethtool\.txt)$/;
+const TRACE_FILE = /\.(?:perf-script|perf-trace|ftrace|tc\.txt|ip\.txt|sysfs\.txt|ethtool\.txt|irq\.txt)$/;
 const kernelEntries = entries.filter((e) => !TRACE_FILE.test(e.file));
 const traceEntries = entries.filter((e) => TRACE_FILE.test(e.file));
 const text = (e: Entry): string => readFileSync(join(PUBLIC, e.file), 'utf8');

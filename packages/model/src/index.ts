@@ -10,5 +10,6 @@ export { Simulator, type SimResult } from './sim/simulator.js';
 export { tcStatsText } from './sim/tc-stats-writer.js';
 export { ethtoolStatsText } from './sim/ethtool-stats-writer.js';
 export { queueSysfsText } from './sim/queue-sysfs-writer.js';
+export { interruptsText } from './sim/interrupts-writer.js';
 export { PerfScriptWriter, perfScriptContextFor } from './sim/perf-script-writer.js';
 export { driverProfileNamed, NAMED_DRIVERS } from './core/driver/profiles.js';

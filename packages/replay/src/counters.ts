@@ -5,6 +5,7 @@
  * verdict stays unknown when nothing else is given. I/O edge: reads the files; the judging is pure.
  */
 import {
+  readInterrupts,
   readLinkStats,
   readNicStats,
   readQueueSysfs,
@@ -12,6 +13,7 @@ import {
   readWholeText,
   type TraceInput,
 } from '@txreplay/ingest/plain';
+import { combineInterrupts, interruptFindings, summarizeInterrupts } from './rules/interrupts.js';
 import { combineLinkStats, findingsFromLinkStats, summarizeLinkStats } from './rules/link-counters.js';
 import { combineNicStats, findingsFromNicStats, summarizeNicStats } from './rules/nic-counters.js';
 import { combineQueueSysfs, findingsFromQueueSysfs, summarizeQueueSysfs } from './rules/queue-sysfs.js';
@@ -19,6 +21,7 @@ import { combineTcStats, findingsFromTcStats, summarizeTcStats } from './rules/q
 import { SEVERITY_RANK } from './replay.js';
 import type {
   Finding,
+  IrqSummary,
   LinkCounterSummary,
   NicCounterSummary,
   QdiscCounterSummary,
@@ -33,6 +36,7 @@ export interface CounterEvidence {
   nics: NicCounterSummary[];
   queues: QueueSysfsSummary[];
   links: LinkCounterSummary[];
+  interrupts: IrqSummary[];
   findings: Finding[];
   /** per source: "file: skipped N line(s) that are not tc output, first at line L: …" */
   notes: string[];
@@ -56,9 +60,14 @@ export async function readCounterEvidence(inputs: readonly TraceInput[]): Promis
   const nic = [];
   const sysfs = [];
   const link = [];
+  const irq = [];
   for (const input of inputs) {
     const text = await readWholeText(input.path);
-    if (input.counters === 'ip-link') {
+    if (input.counters === 'interrupts') {
+      const read = readInterrupts(text);
+      irq.push({ read, source: input.path });
+      notes.push(...skippedNote(input.path, '/proc/interrupts', read));
+    } else if (input.counters === 'ip-link') {
       const read = readLinkStats(text);
       link.push({ read, source: input.path });
       notes.push(...skippedNote(input.path, 'ip -s link', read));
@@ -80,18 +89,22 @@ export async function readCounterEvidence(inputs: readonly TraceInput[]): Promis
   const nics = combineNicStats(nic);
   const queues = combineQueueSysfs(sysfs);
   const links = combineLinkStats(link);
+  const interrupts = summarizeInterrupts(combineInterrupts(irq));
+  const findings = [
+    ...findingsFromTcStats(qdiscs),
+    ...findingsFromNicStats(nics),
+    ...findingsFromQueueSysfs(queues),
+    ...findingsFromLinkStats(links),
+  ];
   return {
     sources: inputs.map((i) => i.path),
     summaries: summarizeTcStats(qdiscs),
     nics: summarizeNicStats(nics),
     queues: summarizeQueueSysfs(queues),
     links: summarizeLinkStats(links),
-    findings: [
-      ...findingsFromTcStats(qdiscs),
-      ...findingsFromNicStats(nics),
-      ...findingsFromQueueSysfs(queues),
-      ...findingsFromLinkStats(links),
-    ],
+    interrupts,
+    // the interrupts judge nothing alone: beside a queue the other counters show stuck, they say why
+    findings: [...findings, ...interruptFindings(interrupts, findings)],
     notes,
   };
 }
@@ -122,6 +135,7 @@ export function withCounters(result: ReplayResult, ev: CounterEvidence): ReplayR
     nicCounters: [...(result.nicCounters ?? []), ...ev.nics],
     queueSysfs: [...(result.queueSysfs ?? []), ...ev.queues],
     links: [...(result.links ?? []), ...ev.links],
+    interrupts: [...(result.interrupts ?? []), ...ev.interrupts],
     findings,
     captureAdvice: nothingElse && !compared ? [twoSnapshotsAdvice(ev), ...result.captureAdvice] : result.captureAdvice,
     coverage,
@@ -136,9 +150,11 @@ function oneDev(ev: CounterEvidence): string {
   return devs.length === 1 ? devs[0]! : 'DEV';
 }
 
-/** Why the counters give no verdict: one snapshot, or idle sysfs files, or link counters alone. */
+/** Why the counters give no verdict: one snapshot, or idle sysfs files, or link counters or interrupts alone. */
 function oneSnapshotWhy(ev: CounterEvidence): string {
   const only = ev.summaries.length === 0 && ev.nics.length === 0;
+  if (only && ev.queues.length === 0 && ev.links.length === 0)
+    return "/proc/interrupts counts how often each vector's handler ran: an idle queue and one whose interrupt is lost look the same without the queue's in-flight bytes or qdisc backlog over the same seconds";
   if (only && ev.queues.length === 0)
     return '`ip -s link` counts what a device sent and dropped: a stopped TX queue or a qdisc backlog does not show in it';
   const what =
@@ -159,8 +175,17 @@ function twoSnapshotsAdvice(ev: CounterEvidence): string {
     return `take two snapshots: tc -s qdisc show dev ${dev}; sleep 1; tc -s qdisc show dev ${dev} — a backlog that Sent does not drain is a stopped queue`;
   if (ev.nics.length > 0)
     return `take two snapshots: ethtool -S ${dev}; sleep 1; ethtool -S ${dev} — and tc -s qdisc show dev ${dev} beside them (its backlog shows a stopped queue)`;
+  if (ev.queues.length === 0 && ev.links.length === 0) return irqAdvice(ev);
   if (ev.queues.length === 0)
     return `beside ip -s link, two qdisc snapshots: tc -s qdisc show dev ${dev}; sleep 1; tc -s qdisc show dev ${dev} — a backlog that Sent does not drain is a stopped queue`;
   const files = `/sys/class/net/${dev}/queues/tx-*/byte_queue_limits/inflight /sys/class/net/${dev}/queues/tx-*/byte_queue_limits/limit /sys/class/net/${dev}/queues/tx-*/tx_timeout`;
   return `take two snapshots: grep . ${files}; sleep 1; grep . ${files} — in-flight bytes that do not move are completions that stopped`;
+}
+
+/** The snapshots that, with /proc/interrupts, tell a lost interrupt from an idle queue. */
+function irqAdvice(ev: CounterEvidence): string {
+  const devs = [...new Set(ev.interrupts.filter((i) => i.dir !== 'rx').map((i) => i.dev))];
+  const dev = devs.length === 1 && !devs[0]!.startsWith('virtio') && !devs[0]!.includes(':') ? devs[0]! : 'DEV';
+  const files = `/sys/class/net/${dev}/queues/tx-*/byte_queue_limits/inflight /sys/class/net/${dev}/queues/tx-*/tx_timeout`;
+  return `take the queues' state with the interrupts, twice: grep . ${files}; cat /proc/interrupts; sleep 5; grep . ${files}; cat /proc/interrupts — in-flight bytes that do not move beside a silent vector are a lost interrupt`;
 }

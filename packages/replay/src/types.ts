@@ -289,6 +289,28 @@ export interface ReplayResult {
   queueSysfs?: QueueSysfsSummary[];
   /** devices of `ip -s link` inputs: link state and TX counters (rules/link-counters.ts) */
   links?: LinkCounterSummary[];
+  /** NIC queues' interrupts of /proc/interrupts inputs, one per IRQ (rules/interrupts.ts) */
+  interrupts?: IrqSummary[];
+}
+
+/** One NIC interrupt of a /proc/interrupts input (rules/interrupts.ts): its count, and what it did in between. */
+export interface IrqSummary {
+  source: string;
+  line: number;
+  irq: string;
+  /** the action name its driver gave (`eth0-TxRx-3`, `virtio2-output.0`) */
+  name: string;
+  /** the netdev the name gives, or what stands for it (virtio2, a PCI address) */
+  dev: string;
+  queue: number | null;
+  /** what the vector cleans: tx, rx, a txrx pair, or the whole device */
+  dir: 'tx' | 'rx' | 'txrx' | 'device';
+  snapshots: number;
+  intervalSec: number | null;
+  /** handler runs since boot, summed over CPUs, at the last snapshot */
+  total: number;
+  /** last minus first, when there are two snapshots or more */
+  delta?: number;
 }
 
 /** One device of an `ip -s link` input: its link state at the last snapshot and its TX counters. */

@@ -137,6 +137,8 @@ interface QueueStats {
   stoppedSinceNs: number;
   resets: number;
   lostIrqs: number;
+  /** handler runs of the queue's vector: its /proc/interrupts count */
+  irqsHandled: number;
   lostWakeups: number;
   /** igb "Detected Tx Unit Hang" count (§G.1) */
   txHangs: number;
@@ -1225,6 +1227,7 @@ export class Simulator implements DriverHost {
       tq.lostIrqs++;
       return;
     }
+    tq.irqsHandled++;
     if (tq.napi.schedulePrep()) this.napiScheduleNetRx(tq);
   }
 
@@ -1675,6 +1678,7 @@ export class Simulator implements DriverHost {
           stoppedSinceNs: tq.stoppedSinceNs,
           resets: tq.resets,
           lostIrqs: tq.lostIrqs,
+          irqsHandled: tq.irqsHandled,
           lostWakeups: tq.lostWakeups,
           txHangs: tq.txHangs,
           txErrors: tq.txErrors,

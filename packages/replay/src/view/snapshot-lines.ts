@@ -1,11 +1,13 @@
 /**
- * What snapshot evidence holds, summarised (bpftrace maps, tc -s qdisc, ethtool -S, TX-queue sysfs, ip -s link):
+ * What snapshot evidence holds, summarised (bpftrace maps, tc -s qdisc, ethtool -S, TX-queue sysfs, ip -s link,
+ * /proc/interrupts):
  * one section per kind, its items one per map, qdisc, device or queue. The text verdict prints them; the
  * post-mortems (report evidence-sections.ts) render the same sections.
  */
 import type {
   AggregateEntry,
   AggregateSummary,
+  IrqSummary,
   LinkCounterSummary,
   NicCounterSummary,
   QdiscCounterSummary,
@@ -27,6 +29,7 @@ export function snapshotSections(r: ReplayResult): SnapshotSection[] {
   add('NIC counters (ethtool -S, TX path)', nicCounterLines(r.nicCounters ?? []));
   add('TX queues (sysfs byte_queue_limits, tx_timeout)', queueSysfsLines(r.queueSysfs ?? []));
   add('Links (ip -s link, TX)', linkLines(r.links ?? []));
+  add("NIC queues' interrupts (/proc/interrupts)", interruptLines(r.interrupts ?? []));
   return out;
 }
 
@@ -120,5 +123,22 @@ function nicCounterLines(nics: readonly NicCounterSummary[]): string[] {
       `${n.dev} (${n.source}:${n.line}), ${when}: ${cells.length > 0 ? cells.join(', ') : 'no TX-path counter this reader knows'}`,
     );
   }
+  return out;
+}
+
+const DIRS: Record<IrqSummary['dir'], string> = { tx: 'TX', rx: 'RX', txrx: 'TX/RX', device: 'whole device' };
+
+/** /proc/interrupts: per NIC vector its count since boot and, over two snapshots, how often it fired. */
+function interruptLines(irqs: readonly IrqSummary[]): string[] {
+  const out: string[] = [];
+  for (const v of irqs.slice(0, 32)) {
+    const what = `${v.dev}${v.queue !== null ? ` queue ${v.queue}` : ''}, ${DIRS[v.dir]}`;
+    const moved =
+      v.delta === undefined
+        ? 'one snapshot: handler runs since boot'
+        : `${v.delta === 0 ? 'did not fire' : `fired ${v.delta} time(s)`} over ${v.snapshots} snapshots${v.intervalSec !== null ? ` (${v.intervalSec} s apart)` : ''}`;
+    out.push(`IRQ ${v.irq} ${v.name} (${what}; ${v.source}:${v.line}): ${v.total}, ${moved}`);
+  }
+  if (irqs.length > 32) out.push(`… ${irqs.length - 32} more`);
   return out;
 }

@@ -1,13 +1,17 @@
 /**
  * A finding's span when its evidence carries no time on any clock the trace has (startNs = endNs = 0): counter
- * snapshots (tc -s, ethtool -S, ip -s link, TX-queue sysfs files), or a log's local stamps as written (Finding.logWall). Shared by the text verdict
+ * snapshots (tc -s, ethtool -S, ip -s link, TX-queue sysfs files, /proc/interrupts), or a log's local stamps as written (Finding.logWall). Shared by the text verdict
  * and the post-mortems, which otherwise show a span on the trace clock.
  */
 import type { Finding } from '../types.js';
 
-/** Evidence from tc -s, ethtool -S or TX-queue sysfs snapshots: no time of its own. */
+/** Evidence from tc -s, ethtool -S, ip -s link, TX-queue sysfs or /proc/interrupts snapshots: no time of its own. */
 export const isCounterEvent = (event: string): boolean =>
-  event.startsWith('tc:') || event.startsWith('ethtool:') || event.startsWith('sysfs:') || event.startsWith('ip:');
+  event.startsWith('tc:') ||
+  event.startsWith('ethtool:') ||
+  event.startsWith('sysfs:') ||
+  event.startsWith('ip:') ||
+  event.startsWith('procfs:');
 
 /** The span in words, or null when the finding has times (or none at all: the caller says so its own way). */
 export function timelessSpan(f: Finding): string | null {

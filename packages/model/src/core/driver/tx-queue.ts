@@ -141,6 +141,8 @@ export class DriverTxQueue {
   postedBytes = 0;
   resets = 0;
   lostIrqs = 0;
+  /** interrupts whose handler ran: what /proc/interrupts counts for the queue's vector (kstat_irqs) */
+  irqsHandled = 0;
   lostWakeups = 0;
   /** DRV_XOFF bookkeeping for invariants: when the current stop began (-1 = running), longest stop so far */
   stoppedSinceNs = -1;
