@@ -144,6 +144,8 @@ describe('kernel logs as evidence', () => {
     for (const [input, what] of [
       [file, "TX queues' sysfs output"],
       [link, '`ip -s link` output'],
+      [path.join(repoRoot, 'fixtures/captured/link-counters/veth-peer-down-ifconfig.txt'), '`ifconfig` output'],
+      [path.join(repoRoot, 'fixtures/captured/link-counters/veth-peer-down-proc-net-dev.txt'), '/proc/net/dev output'],
     ] as const) {
       const ingest = txreplay('ingest', input, '-o', out);
       expect([ingest.status, ingest.stderr.includes(what), existsSync(out)]).toEqual([3, true, false]);

@@ -21,6 +21,8 @@ const COUNTER_INPUTS: Record<NonNullable<TraceInput['counters']>, [string, strin
   'tc-stats': ['`tc -s qdisc show`', 'qdisc counters'],
   'ethtool-stats': ['`ethtool -S`', 'NIC counters'],
   'ip-link': ['`ip -s link`', 'link state and counters'],
+  ifconfig: ['`ifconfig`', 'link state and counters'],
+  'proc-net-dev': ['/proc/net/dev', 'link counters'],
   'queue-sysfs': ["TX queues' sysfs", 'BQL state and timeout counts'],
   interrupts: ['/proc/interrupts', 'interrupt counts'],
 };

@@ -21,7 +21,7 @@ function want(file: string): 'text' | 'log' | 'aggregates' | 'counters' {
   const f = formatOf.get(file);
   if (f === undefined) return 'aggregates';
   if (/perf|ftrace/.test(f)) return 'text';
-  if (/tc-stats|ethtool-stats|ip-link|queue-sysfs|interrupts/.test(f)) return 'counters';
+  if (/tc-stats|ethtool-stats|ip-link|queue-sysfs|interrupts|ifconfig/.test(f)) return 'counters';
   return 'log';
 }
 

@@ -28,7 +28,8 @@ const entries: Entry[] = existsSync(EXPECTED)
 // Trace captures belong to the trace sniffer, device snapshots (tc -s, ip -s link, TX-queue sysfs, ethtool -S,
 // /proc/interrupts) to
 // the counters readers: not to the kernel-log reader.
-const TRACE_FILE = /\.(?:perf-script|perf-trace|ftrace|tc\.txt|ip\.txt|sysfs\.txt|ethtool\.txt|irq\.txt)$/;
+const TRACE_FILE =
+  /\.(?:perf-script|perf-trace|ftrace|tc\.txt|ip\.txt|sysfs\.txt|ethtool\.txt|irq\.txt|ifconfig\.txt)$/;
 const kernelEntries = entries.filter((e) => !TRACE_FILE.test(e.file));
 const traceEntries = entries.filter((e) => TRACE_FILE.test(e.file));
 const text = (e: Entry): string => readFileSync(join(PUBLIC, e.file), 'utf8');

@@ -5,8 +5,10 @@
  * verdict stays unknown when nothing else is given. I/O edge: reads the files; the judging is pure.
  */
 import {
+  readIfconfig,
   readInterrupts,
   readLinkStats,
+  readProcNetDev,
   readNicStats,
   readQueueSysfs,
   readTcStats,
@@ -67,10 +69,15 @@ export async function readCounterEvidence(inputs: readonly TraceInput[]): Promis
       const read = readInterrupts(text);
       irq.push({ read, source: input.path });
       notes.push(...skippedNote(input.path, '/proc/interrupts', read));
-    } else if (input.counters === 'ip-link') {
-      const read = readLinkStats(text);
+    } else if (input.counters === 'ip-link' || input.counters === 'ifconfig' || input.counters === 'proc-net-dev') {
+      const [read, what] =
+        input.counters === 'ifconfig'
+          ? [readIfconfig(text), 'ifconfig']
+          : input.counters === 'proc-net-dev'
+            ? [readProcNetDev(text), '/proc/net/dev']
+            : [readLinkStats(text), 'ip -s link'];
       link.push({ read, source: input.path });
-      notes.push(...skippedNote(input.path, 'ip -s link', read));
+      notes.push(...skippedNote(input.path, what, read));
     } else if (input.counters === 'queue-sysfs') {
       const read = readQueueSysfs(text);
       sysfs.push({ read, source: input.path });
@@ -156,7 +163,7 @@ function oneSnapshotWhy(ev: CounterEvidence): string {
   if (only && ev.queues.length === 0 && ev.links.length === 0)
     return "/proc/interrupts counts how often each vector's handler ran: an idle queue and one whose interrupt is lost look the same without the queue's in-flight bytes or qdisc backlog over the same seconds";
   if (only && ev.queues.length === 0)
-    return '`ip -s link` counts what a device sent and dropped: a stopped TX queue or a qdisc backlog does not show in it';
+    return 'link counters (`ip -s link`, `ifconfig`, /proc/net/dev) count what a device sent and dropped: a stopped TX queue or a qdisc backlog does not show in them';
   const what =
     ev.summaries.length > 0
       ? `one \`tc -s qdisc show\` snapshot (${ev.summaries.length} qdisc(s)): counters since each qdisc was created`

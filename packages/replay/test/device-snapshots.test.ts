@@ -112,7 +112,7 @@ describe('ip -s link as evidence', () => {
       const r = await diagnoseFiles([link(t!, `link-before-${d}.txt`), link(t!, `link-after-${d}.txt`)]);
       expect(r.findings).toEqual([]);
       expect(r.verdict).toBe('unknown');
-      expect(r.coverage.unknownWhy).toMatch(/a stopped TX queue or a qdisc backlog does not show in it/);
+      expect(r.coverage.unknownWhy).toMatch(/a stopped TX queue or a qdisc backlog does not show in them/);
       expect(r.links![0]!.counters.find((c) => c.name === 'tx_packets')!.delta).toBeGreaterThan(0);
     }
   });

@@ -74,7 +74,7 @@ describe('ip -s -s link pasted in netdev mails', () => {
     // TX counters that are clean must not read as a healthy link
     expect(r.findings).toEqual([]);
     expect(r.verdict).toBe('unknown');
-    expect(r.coverage.unknownWhy).toMatch(/a stopped TX queue or a qdisc backlog does not show in it/);
+    expect(r.coverage.unknownWhy).toMatch(/a stopped TX queue or a qdisc backlog does not show in them/);
     expect(formatVerdict(r)).toMatch(/tc -s qdisc show dev eth1; sleep 1; tc -s qdisc show dev eth1/);
   });
 

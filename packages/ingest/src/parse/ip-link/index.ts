@@ -1,1 +1,3 @@
 export { looksLikeLinkStats, readLinkStats, type LinkStatsRead, type LinkStatsSnapshot } from './read.js';
+export { looksLikeIfconfig, readIfconfig } from './ifconfig.js';
+export { looksLikeProcNetDev, readProcNetDev } from './proc-net-dev.js';

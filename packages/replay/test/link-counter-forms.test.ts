@@ -1,0 +1,44 @@
+/**
+ * What `ifconfig` and /proc/net/dev say about a TX path, read by the same rules as `ip -s link`: our veth whose
+ * peer went down (fixtures/captured/link-counters: the 300 datagrams sent after it are in no counter, the noop
+ * qdisc took them), and two public one-snapshot `ifconfig` pastes (fixtures/public 62–63): never healthy alone.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { diagnoseFiles } from '../src/diagnose.js';
+import { formatVerdict } from '../src/view/text.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const captured = (f: string): string => path.join(root, 'fixtures/captured/link-counters', f);
+const pub = (f: string): string => path.join(root, 'fixtures/public', f);
+
+describe('ifconfig and /proc/net/dev as evidence', () => {
+  it('ifconfig twice around the peer going down: carrier lost (RUNNING gone) is peer_down with the 2 drops', async () => {
+    const r = await diagnoseFiles([captured('veth-peer-down-ifconfig.txt')]);
+    expect(r.findings.map((f) => [f.kind, f.severity, f.dev])).toEqual([['peer_down', 'warning', 'vs8']]);
+    expect(r.findings[0]!.title).toMatch(
+      /vs8: carrier lost between two snapshots .*2 packets dropped by the device, 0 sent/,
+    );
+    expect(r.links!.map((l) => [l.dev, l.snapshots, l.flags.includes('NO-CARRIER')])).toEqual([['vs8', 2, true]]);
+    expect(formatVerdict(r)).toMatch(/^Links \(ip -s link, ifconfig, \/proc\/net\/dev: TX\):$/m);
+  });
+
+  it('/proc/net/dev of the same moments has no carrier: the 2 drops read as the device dropping, lo left out', async () => {
+    const r = await diagnoseFiles([captured('veth-peer-down-proc-net-dev.txt')]);
+    expect(r.findings.map((f) => [f.kind, f.dev])).toEqual([['device_tx_drops', 'vs8']]);
+    expect(r.links!.map((l) => l.dev)).toEqual(['vs8']);
+  });
+
+  it('public 62 and 63, one snapshot each with RX errors and a clean TX: no verdict, never healthy', async () => {
+    for (const f of [
+      '62-ifconfig-em1-rx-errors-unindented-blog.ifconfig.txt',
+      '63-ifconfig-old-format-bond-slave-no-name-osnexus.ifconfig.txt',
+    ]) {
+      const r = await diagnoseFiles([pub(f)]);
+      expect(r.verdict, f).toBe('unknown');
+      expect(r.findings, f).toEqual([]);
+      expect(r.coverage.unknownWhy, f).toMatch(/link counters \(`ip -s link`, `ifconfig`, \/proc\/net\/dev\)/);
+    }
+  });
+});
