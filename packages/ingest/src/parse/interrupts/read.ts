@@ -6,6 +6,7 @@
  * (timers, disks, NMI/LOC rows) are recognised and counted. An IRQ seen again starts its next snapshot.
  */
 import { stripPastePrefix } from '../paste.js';
+import { PROMPT_RE } from '../snapshot-paste.js';
 import { nicIrqOfName, type NicIrq } from './names.js';
 
 /** One NIC interrupt at one moment. */
@@ -37,7 +38,6 @@ export interface InterruptsRead {
 const HEADER_RE = /^\s*CPU\d+(?:\s+CPU\d+)*\s*$/;
 // `  45:` a number, or an architecture row (`NMI:`, `LOC:`, `IPI0:`, `Err:`), then the counts
 const ROW_RE = /^\s*(\d+|[A-Z][A-Za-z]{1,3}\d?):((?:\s+\d+)+)(?:\s+(.*))?$/;
-const PROMPT_RE = /^(?:\S*[$#] |\[[^\]]*\][$#] ?)(.*)$/;
 // `watch -n 5 cat /proc/interrupts` puts `Every 5.0s: cat /proc/interrupts   host: date` above each screen
 const WATCH_RE = /^Every (\d+(?:\.\d+)?)s: /;
 const unquote = (line: string): string => stripPastePrefix(line, 'quote') ?? line;

@@ -7,6 +7,7 @@
  * as NO-CARRIER (print_link_flags), and so does this reader, so the link rules read both alike.
  */
 import type { LinkStatsRead, LinkStatsSnapshot } from './read.js';
+import { promptOrSkipped } from '../snapshot-paste.js';
 
 // net-tools 2.x: `eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500`
 const NEW_DEV_RE = /^([^\s:]+(?::\d+)?): flags=\d+<([^>]*)>\s+mtu \d+/;
@@ -20,7 +21,6 @@ const DETAIL_RE = /^\s|^(?:RX|TX) (?:packets|errors|bytes)|^collisions|^(?:inet6
 // `TX packets:88 errors:0 dropped:0 overruns:0 carrier:0`, `collisions:0 txqueuelen:1000`,
 // `RX bytes:123 (1.2 KB)  TX bytes:456 (4.5 KB)` (1.60)
 const PAIR_RE = /\b(RX|TX)?\s*(packets|bytes|errors|dropped|overruns|carrier|collisions|frame|txqueuelen)[: ](\d+)/g;
-const PROMPT_RE = /^(?:\S*[$#] |\[[^\]]*\][$#] ?)(.*)$/;
 const unquote = (line: string): string => (line.startsWith('>') ? line.replace(/^(?:>\s?)+/, '') : line);
 /** ifconfig's words → rtnl_link_stats64 names (overruns are the fifo errors, lib/interface.c) */
 const NAME: Record<string, string> = { overruns: 'fifo_errors', frame: 'frame_errors' };
@@ -73,14 +73,7 @@ export function readIfconfig(text: string): LinkStatsRead {
       readPairs(cur, raw);
       continue;
     }
-    const prompt = PROMPT_RE.exec(raw);
-    if (prompt) {
-      const sleep = /\bsleep (\d+(?:\.\d+)?)\b/.exec(prompt[1]!);
-      if (sleep) out.intervalSec = Number(sleep[1]);
-      continue;
-    }
-    out.skipped++;
-    out.firstSkipped ??= { line: i + 1, text: raw.slice(0, 120) };
+    promptOrSkipped(out, raw, i + 1);
   }
   return out;
 }

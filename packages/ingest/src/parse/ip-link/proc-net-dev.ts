@@ -6,12 +6,12 @@
  * next snapshot (`cat /proc/net/dev; sleep 5; cat /proc/net/dev`).
  */
 import type { LinkStatsRead, LinkStatsSnapshot } from './read.js';
+import { promptOrSkipped } from '../snapshot-paste.js';
 
 const TITLE_RE = /^Inter-\|\s*Receive\s*\|\s*Transmit\s*$/;
 const COLUMNS_RE = /^\s*face\s*\|(.*)\|(.*)$/;
 // `  eth0: 1234 56 …` (a long name may touch its counters: `enp0s31f6:12345 …`)
 const ROW_RE = /^\s*([^\s:]+):\s*(\d+(?:\s+\d+)*)\s*$/;
-const PROMPT_RE = /^(?:\S*[$#] |\[[^\]]*\][$#] ?)(.*)$/;
 const unquote = (line: string): string => (line.startsWith('>') ? line.replace(/^(?:>\s?)+/, '') : line);
 /** the header's words → rtnl_link_stats64 names as `ip -s link` gives them (errs, drop, colls are abbreviated) */
 const NAME: Record<string, string> = {
@@ -65,14 +65,7 @@ export function readProcNetDev(text: string): LinkStatsRead {
       out.snapshots.push(s);
       continue;
     }
-    const prompt = PROMPT_RE.exec(raw);
-    if (prompt) {
-      const sleep = /\bsleep (\d+(?:\.\d+)?)\b/.exec(prompt[1]!);
-      if (sleep) out.intervalSec = Number(sleep[1]);
-      continue;
-    }
-    out.skipped++;
-    out.firstSkipped ??= { line: i + 1, text: raw.slice(0, 120) };
+    promptOrSkipped(out, raw, i + 1);
   }
   return out;
 }

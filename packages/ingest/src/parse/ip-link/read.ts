@@ -5,6 +5,7 @@
  * and the JSON of `ip -s -j link` (`stats64`, or `stats` on old iproute2). Counters since the device was created;
  * the same device pasted twice gives what happened between the two.
  */
+import { promptOrSkipped } from '../snapshot-paste.js';
 
 export interface LinkStatsSnapshot {
   /** 1-based line of the device's first line (JSON: the line its object starts on) */
@@ -62,7 +63,6 @@ const LINK_RE = /^\s+link\/\S+/;
 const WRAPPED_RE = /^(?:qdisc|master|state|mode|group|qlen) \S+/;
 // in the text, the TX header says `carrier` and `collsns`; the JSON says `carrier_errors` and `collisions`
 const CANONICAL: Record<string, string> = { collsns: 'collisions', carrier_errors: 'carrier', over_errors: 'overrun' };
-const PROMPT_RE = /^(?:\S*[$#] |\[[^\]]*\][$#] ?)(.*)$/;
 
 /** A line of a mail reply's quote (`> >>> 2: eth0: …`) without its quote marks; others as they are. */
 const unquote = (line: string): string => (line.startsWith('>') ? line.replace(/^(?:>\s?)+/, '') : line);
@@ -144,14 +144,7 @@ function readText(text: string): LinkStatsRead {
     // the device's other indented lines are ip's own details (link/ether, altname, inet of `ip -s addr`, -d's
     // vlan/can/promiscuity lines): not counters, not garbage
     if (cur && (LINK_RE.test(raw) || /^\s+[a-z]/.test(raw))) continue;
-    const prompt = PROMPT_RE.exec(raw);
-    if (prompt) {
-      const sleep = /\bsleep (\d+(?:\.\d+)?)\b/.exec(prompt[1]!);
-      if (sleep) out.intervalSec = Number(sleep[1]);
-      continue;
-    }
-    out.skipped++;
-    out.firstSkipped ??= { line: i + 1, text: raw.slice(0, 120) };
+    promptOrSkipped(out, raw, i + 1);
   }
   return out;
 }
