@@ -170,6 +170,26 @@ describe('kernel logs as evidence', () => {
     ]).toEqual([3, true, false]);
   });
 
+  it('report stores an ifconfig and a /proc/interrupts paste as runs with no events, each under its own format', () => {
+    const db = path.join(mkdtempSync(path.join(tmpdir(), 'txr-ev-db-')), 'store');
+    const ifconfig = path.join(repoRoot, 'fixtures/captured/link-counters/veth-peer-down-ifconfig.txt');
+    const irqs = path.join(repoRoot, 'fixtures/captured/interrupts/this-vm-virtio-sleep5.txt');
+    // a finding (the carrier lost) exits 1 as diagnose does; the interrupts alone judge nothing (exit 7)
+    expect(txreplay('report', ifconfig, '--db', db).status).toBe(1);
+    expect(txreplay('report', irqs, '--db', db).status).toBe(7);
+    const q = txreplay(
+      'query',
+      'SELECT format, events, findings FROM runs ORDER BY format',
+      '--db',
+      db,
+      '--format',
+      'tsv',
+    );
+    expect(q.stdout.trim().split('\n').slice(1)).toEqual(['ifconfig\t0\t1', 'interrupts\t0\t0']);
+    const k = txreplay('query', 'SELECT kind, dev FROM findings', '--db', db, '--format', 'tsv');
+    expect(k.stdout.trim().split('\n').slice(1)).toEqual(['peer_down\tvs8']);
+  });
+
   it('ingest refuses a kernel log with a sentence that says where it belongs (exit 3)', () => {
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'txr-ev-')), 'x.arrow');
     const r = txreplay('ingest', path.join(corpus, '07-ethoc-watchdog-openrisc.dmesg'), '-o', out);
