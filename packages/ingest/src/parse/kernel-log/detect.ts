@@ -35,7 +35,7 @@ export function looksLikeKernelLog(firstLines: readonly string[]): KernelLogGues
   let nonBlank = 0;
   let score = 0;
   let last: KernelLogShape | null = null;
-  for (const { text: s } of unwrapRows(firstLines)) {
+  for (const { text: s, env } of unwrapRows(firstLines)) {
     if (s.trim() === '') continue;
     nonBlank++;
     let shape: KernelLogShape | null = null;
@@ -45,7 +45,7 @@ export function looksLikeKernelLog(firstLines: readonly string[]): KernelLogGues
       shape = 'journal-json';
       kernelTagged = json[0].ident === 'kernel';
     } else {
-      const e = parseEnvelope(s);
+      const e = env !== undefined ? env : parseEnvelope(s);
       if (e && e.shape !== 'bare') {
         shape = e.shape;
         kernelTagged = e.ident === undefined || e.ident === 'kernel';

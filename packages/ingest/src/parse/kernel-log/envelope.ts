@@ -8,7 +8,7 @@ import { isoToEpochUs, MONTH_RE, secsDotFracToNs, WEEKDAY_RE } from './time.js';
 /** An envelope taken off one line: everything of KernelLine but the position and continuation flag. */
 export type Envelope = Omit<KernelLine, 'lineNo' | 'raw' | 'continuation'>;
 
-const LEVEL_NAMES: Record<string, number> = {
+export const LEVEL_NAMES: Record<string, number> = {
   emerg: 0,
   alert: 1,
   crit: 2,

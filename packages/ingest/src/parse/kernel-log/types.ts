@@ -27,6 +27,7 @@ export type KernelLogShape =
   | 'journal-short-full'
   | 'journal-short-unix'
   | 'journal-json'
+  | 'dmesg-json'
   | 'logread'
   | 'talos'
   | 'bare';

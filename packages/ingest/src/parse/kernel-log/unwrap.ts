@@ -5,6 +5,7 @@
  *  - reflowed paragraphs, where several `[  123.456789] …` messages were run together on one line.
  * Each output row keeps the 1-based number of the input line it starts on.
  */
+import { dmesgJsonRows } from './dmesgJson.js';
 import { parseEnvelope, stripPastePrefix, type Envelope } from './envelope.js';
 
 export interface SourceRow {
@@ -77,6 +78,9 @@ function flowedBreak(text: string): boolean {
 
 /** Split input lines into source rows with wraps undone. */
 export function unwrapRows(rows: readonly string[]): SourceRow[] {
+  // `dmesg -J`: a JSON document, its messages one per `"msg"` line, nothing to unwrap
+  const json = dmesgJsonRows(rows);
+  if (json !== null) return json;
   const stripped = rows.map((r) => stripPastePrefix(r));
   // A reflowed paste shows printk stamps in mid-line; then every envelope-less line is a wrapped piece.
   const envs = stripped.map((s) => parseEnvelope(s));
