@@ -1,5 +1,5 @@
 /**
- * A file range read one chunk ahead: while the reader decodes chunk k, chunk k+1 is being read by libuv's thread
+ * A file range read ahead: while the reader decodes chunk k, chunks k+1.. are being read by libuv's thread
  * pool (on the other core), so the reader does not wait for the copy out of the page cache at every chunk. With
  * the read awaited at each chunk (./cursor.ts fileRangePull) the main thread sat idle 10–20% of a 159 MB perf.data's
  * run (ingest README "Speed"). Only for perf.data's data section, whose chunks are pooled (./chunkPool.ts).
@@ -13,6 +13,11 @@ import type { ChunkPull } from './cursor.js';
 
 /** room for the carried-over rest of a record (perf_event_header.size is a u16) */
 export const ROOM = 0x10000;
+/**
+ * chunks read ahead: more than one, so a read the thread pool starts late (a busy machine) is not waited for at the
+ * next chunk; each costs a pooled chunk of memory
+ */
+const DEPTH = 3;
 
 interface Ahead {
   buf: Buffer;
@@ -32,7 +37,7 @@ async function readFully(fh: FileHandle, buf: Buffer, into: number, len: number,
 }
 
 /**
- * fileRangePull with one chunk read ahead (`chunk` bytes at a time, pooled buffers of ROOM + chunk bytes). A rest
+ * fileRangePull with DEPTH chunks read ahead (`chunk` bytes at a time, pooled buffers of ROOM + chunk bytes). A rest
  * longer than ROOM or a need beyond the chunk read ahead (small test chunks) takes the plain path: a fresh buffer.
  */
 export function fileRangeReadAhead(
@@ -43,22 +48,23 @@ export function fileRangeReadAhead(
   pool: ChunkPool,
 ): ChunkPull {
   let pos = start;
-  let ahead: Ahead | null = null;
-  const startRead = (): void => {
-    if (pos >= end) return;
-    const len = Math.min(end - pos, chunk);
-    const buf = pool.spare();
-    const done = readFully(fh, buf, ROOM, len, pos);
-    // a read left pending when the reader stops early (an error, a truncated file) must not fail unhandled
-    done.catch(() => undefined);
-    pos += len;
-    ahead = { buf, done };
+  // reads in flight, oldest first
+  const ahead: Ahead[] = [];
+  const startReads = (): void => {
+    while (ahead.length < DEPTH && pos < end) {
+      const len = Math.min(end - pos, chunk);
+      const buf = pool.spare();
+      const done = readFully(fh, buf, ROOM, len, pos);
+      // a read left pending when the reader stops early (an error, a truncated file) must not fail unhandled
+      done.catch(() => undefined);
+      pos += len;
+      ahead.push({ buf, done });
+    }
   };
   const pull: ChunkPull = async (minBytes, prefix) => {
-    if (ahead === null) startRead();
-    const a = ahead as Ahead | null;
-    if (a === null) return null;
-    ahead = null;
+    startReads();
+    const a = ahead.shift();
+    if (a === undefined) return null;
     const got = await a.done;
     const keep = prefix?.length ?? 0;
     if (got === 0) return null;
@@ -67,21 +73,33 @@ export function fileRangeReadAhead(
     if (prefix !== undefined) prefix.copy(a.buf, ROOM - keep);
     // the rest is copied: the previous chunk may be reused once its queued samples are emitted
     pool.retire(previous);
-    startRead();
+    startReads();
     return a.buf.subarray(ROOM - keep, ROOM + got);
   };
-  /** prefix + what was read ahead + the rest of minBytes, in a buffer of its own (not pooled) */
+  /**
+   * prefix + what was read ahead + the rest of minBytes, in a buffer of its own (not pooled): the reads still in
+   * flight are the bytes that follow, so they are awaited and copied in first (only with chunks smaller than a
+   * record: tests)
+   */
   const slowPath = async (ab: Buffer, got: number, prefix: Buffer | undefined, minBytes: number): Promise<Buffer> => {
-    const keep = prefix?.length ?? 0;
-    const more = Math.min(end - pos, Math.max(0, minBytes - got));
-    const buf = Buffer.allocUnsafe(keep + got + more);
-    if (prefix !== undefined) prefix.copy(buf, 0);
-    ab.copy(buf, keep, ROOM, ROOM + got);
+    const parts: Buffer[] = [];
+    if (prefix !== undefined) parts.push(Buffer.from(prefix));
+    parts.push(Buffer.from(ab.subarray(ROOM, ROOM + got)));
     pool.giveSpare(ab);
-    const extra = await readFully(fh, buf, keep + got, more, pos);
-    pos += extra;
+    let have = got;
+    for (let a = ahead.shift(); a !== undefined; a = ahead.shift()) {
+      const n = await a.done;
+      parts.push(Buffer.from(a.buf.subarray(ROOM, ROOM + n)));
+      pool.giveSpare(a.buf);
+      have += n;
+    }
+    const more = Math.min(end - pos, Math.max(0, minBytes - have));
+    const extra = Buffer.allocUnsafe(more);
+    const n = await readFully(fh, extra, 0, more, pos);
+    pos += n;
+    parts.push(extra.subarray(0, n));
     pool.retire(pool.adoptUntracked());
-    return buf.subarray(0, keep + got + extra);
+    return Buffer.concat(parts);
   };
   pull.prefixes = true;
   return pull;
