@@ -15,6 +15,8 @@
  * Needs root, perf and trace-cmd. Args: optional paths of existing perf.data / trace.dat files (no recording).
  * Each input is measured BENCH_RUNS times (default 3), the steps of a run back to back, with the load average
  * printed at each run's start: the ratio of a run is taken within it, and the median and best ratio reported.
+ * BENCH_BASE_CLI=path/to/packages/cli/dist/main.js of another build (main's checkout) times that build's direct read
+ * in every run as well (one thread), right after this one's: an A/B under the same load.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -162,13 +164,15 @@ process.on('exit', () => {
 });
 `;
 /** `txreplay ingest input -o out --json` as users run it (the CLI bundle), workers forced when given */
-const ingest = (input, out, workers) =>
-  timed([process.execPath, '--import', pollModule, cli, 'ingest', input, '-o', out, '--json'], undefined, {
+const ingest = (input, out, workers, using = cli) =>
+  timed([process.execPath, '--import', pollModule, using, 'ingest', input, '-o', out, '--json'], undefined, {
     ...process.env,
     TXREPLAY_INGEST_WORKERS: workers === undefined ? '' : String(workers),
   });
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+/** another build's packages/cli/dist/main.js (e.g. main's checkout): its direct read timed in every run too */
+const baseCli = process.env.BENCH_BASE_CLI;
 
 const keep = process.env.BENCH_KEEP;
 const dir = keep ?? mkdtempSync(join(tmpdir(), 'txreplay-bench-binary-'));
@@ -187,12 +191,14 @@ function oneRun(input, isPerf, text, arrow) {
   const load = loadavg();
   const bin = ingest(input, arrow, 1);
   const thread = ingest(input, arrow, 0);
+  // A/B: the same direct read by another build, in the same run (BENCH_BASE_CLI)
+  const base = baseCli === undefined ? undefined : ingest(input, arrow, 0, baseCli);
   const tool = isPerf ? ['perf', 'script', '-i', input] : ['trace-cmd', 'report', '-i', input];
   const toolRun = timed(tool, text);
   const txt = ingest(text, arrow);
   const two = { wall: toolRun.wall + txt.wall, cpu: toolRun.cpu + txt.cpu, rssMb: Math.max(toolRun.rssMb, txt.rssMb) };
   const { events } = JSON.parse(bin.out);
-  return { load, bin, thread, toolRun, txt, two, events, tool: tool.slice(0, 2).join(' ') };
+  return { load, bin, thread, base, toolRun, txt, two, events, tool: tool.slice(0, 2).join(' ') };
 }
 
 function report(input, isPerf, text, all) {
@@ -212,6 +218,7 @@ function report(input, isPerf, text, all) {
     console.log(`run ${i + 1}/${all.length}, load average ${r.load} (1/5/15 min) at its start`);
     row('txreplay → Arrow (direct, worker)', r.bin);
     row('txreplay → Arrow (direct, 1 thread)', r.thread);
+    if (r.base !== undefined) row('BENCH_BASE_CLI → Arrow (1 thread)', r.base);
     row(`${r.tool} > text`, r.toolRun);
     row(`txreplay ingest of that text (${(statSync(text).size / 1e6).toFixed(0)} MB)`, r.txt);
     row('two-step total', r.two);
@@ -229,6 +236,7 @@ function report(input, isPerf, text, all) {
   };
   summary('direct, worker', (r) => r.bin);
   summary('direct, 1 thread', (r) => r.thread);
+  if (all[0].base !== undefined) summary('BENCH_BASE_CLI, 1 thread', (r) => r.base);
   console.log(
     `(the default here, ${availableParallelism()} cores: ${availableParallelism() > 2 ? 'worker' : '1 thread'}); load average now ${loadavg()}\n`,
   );

@@ -84,6 +84,7 @@ async function ingestBinaryRows(
   // the kallsyms (trace.dat) are read with the headers, before the first record: resolved when first needed
   const rows = new BinaryRows(cols, sourceIdx, path, opts, (a) => reader.kallsyms?.resolve(a), full);
   const it = reader.pump(rows);
+  let inflight: Promise<void> = Promise.resolve();
   for (;;) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
     let next: IteratorResult<void>;
@@ -95,13 +96,21 @@ async function ingestBinaryRows(
       if (e instanceof StrictParseError || e instanceof BinaryWorkerFailure || opts.signal?.aborted) throw e;
       throw damaged(path, format, e);
     }
-    // the full batches so far, in order; their pooled buffers back once onBatch returned
+    // the full batches so far, in order, one in flight: onBatch encodes a batch and starts its write before its
+    // first await, and the rows of the next batch are built while the write runs (the main thread no longer waits
+    // for every write; ingest README "Speed"). Its pooled buffers go back once it returned.
     for (let p = pending.shift(); p !== undefined; p = pending.shift()) {
-      await onBatch(p.batch);
-      for (const buf of p.buffers) pool?.give(buf);
+      await inflight;
+      const { batch, buffers } = p;
+      inflight = onBatch(batch).then(() => {
+        for (const buf of buffers) pool?.give(buf);
+      });
+      // a failed write is thrown where it is awaited (next batch or the end), not as an unhandled rejection
+      inflight.catch(() => undefined);
     }
     if (next.done === true) break;
   }
+  await inflight;
   const eventCounts: Record<string, number> = {};
   rows.countsByEvent.forEach((n, idx) => {
     if (n) eventCounts[cols.dicts.event.values[idx] as string] = n;

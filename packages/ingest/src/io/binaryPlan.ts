@@ -279,8 +279,9 @@ export class PlanApplier {
             hi = v < 0 && s.bits === 64 ? 0xffffffff : 0;
           }
           const h = s.halves!;
-          h[2 * r] = lo;
-          h[2 * r + 1] = hi;
+          // int32 bit patterns (the same bits in the Uint32Array): no heap number for a half past 2^31
+          h[2 * r] = lo | 0;
+          h[2 * r + 1] = hi | 0;
           s.valid![r] = 1;
           break;
         }
@@ -294,7 +295,9 @@ export class PlanApplier {
           if (s.kind === Kind.UDec && (n < 0 || n > 0xffffffff)) return false;
           if (s.kind === Kind.Num32 && s.unsigned && n > 0xffffffff) return false;
           if (s.kind !== Kind.Num32 && (n > 0x7fffffff * 2 + 1 || n < -0x80000000)) return false;
-          s.values![r] = n;
+          // stored as its int32 bit pattern (the same value in an Int32/Uint32/Int16Array): the store site sees
+          // several array types, and a uint32 past 2^31 (a qdisc handle) reached it as a new heap number
+          s.values![r] = n | 0;
           s.valid![r] = 1;
           break;
         }
@@ -362,13 +365,35 @@ export class PlanApplier {
     return blankFree(text) ? text : null;
   }
 
+  /**
+   * %pS texts by address in a direct-mapped cache of int32 bit patterns: a kernel text address's halves are past
+   * 2^31, and as Map keys each lookup made two heap numbers (~30 bytes of garbage per kfree_skb; README "Speed").
+   */
+  private readonly locLo = new Int32Array(LOC_SLOTS);
+  private readonly locHi = new Int32Array(LOC_SLOTS);
+  private readonly locText: (string | null | undefined)[] = new Array<string | null | undefined>(LOC_SLOTS).fill(
+    undefined,
+  );
+
   private location(buf: Buffer, at: number, size: number, le: boolean): string | null {
     let lo: number;
     let hi = 0;
     if (size === 8) {
-      lo = u32(buf, le ? at : at + 4, le);
-      hi = u32(buf, le ? at + 4 : at, le);
-    } else lo = u32(buf, at, le);
+      lo = u32(buf, le ? at : at + 4, le) | 0;
+      hi = u32(buf, le ? at + 4 : at, le) | 0;
+    } else lo = u32(buf, at, le) | 0;
+    const k = (lo ^ (lo >>> 11)) & (LOC_SLOTS - 1);
+    const cached = this.locText[k];
+    if (cached !== undefined && this.locLo[k] === lo && this.locHi[k] === hi) return cached;
+    const text = this.locationText(lo >>> 0, hi >>> 0);
+    this.locLo[k] = lo;
+    this.locHi[k] = hi;
+    this.locText[k] = text;
+    return text;
+  }
+
+  /** The %pS text of an address (halves), made once per address while the cache holds it. */
+  private locationText(lo: number, hi: number): string | null {
     let byLo = this.locations.get(hi);
     if (byLo === undefined) this.locations.set(hi, (byLo = new Map()));
     let text = byLo.get(lo);
@@ -386,6 +411,9 @@ export class PlanApplier {
     return text;
   }
 }
+
+/** slots of PlanApplier's %pS cache (a power of two) */
+const LOC_SLOTS = 256;
 
 /** Start of the byte range the last stringEnd() found (a module slot: no tuple allocated per event). */
 let stringStart = 0;

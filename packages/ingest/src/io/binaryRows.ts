@@ -93,12 +93,21 @@ export class BinaryRows implements RecordSink {
     return c !== '' ? c : `:${pid}`;
   }
 
+  /** the last comm looked up and its index: events of one task come in runs (no Map lookup for those) */
+  private lastComm = '';
+  private lastCommIdx = -1;
+
   /** The comm's dictionary index (an empty comm prints as `:tid`, so it is not cached). */
   private commIdx(comm: string, pid: number): number {
+    if (comm === this.lastComm && this.lastCommIdx >= 0) return this.lastCommIdx;
     let i = this.comms.get(comm);
     if (i === undefined) {
       i = this.cols.dicts.comm.intern(this.printedComm(comm, pid));
       if (comm !== '') this.comms.set(comm, i);
+    }
+    if (comm !== '') {
+      this.lastComm = comm;
+      this.lastCommIdx = i;
     }
     return i;
   }
@@ -148,7 +157,7 @@ export class BinaryRows implements RecordSink {
     }
     cols.discard();
     this.skipped++;
-    const tsNs = (BigInt(tsHi) << 32n) | BigInt(tsLo);
+    const tsNs = (BigInt(tsHi >>> 0) << 32n) | BigInt(tsLo >>> 0);
     const text = `${this.printedComm(comm, task)} ${task} [${cpu}] ${stamp(tsNs)}: ${fmt.event}: ${body}`;
     const issue: ParseIssue = {
       path: this.path,

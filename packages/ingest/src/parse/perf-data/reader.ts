@@ -10,6 +10,7 @@
 import type { Readable } from 'node:stream';
 import { ByteCursor, fileRangePull, iteratorPull } from '../tracing-data/cursor.js';
 import { ChunkPool } from '../tracing-data/chunkPool.js';
+import { ROOM, fileRangeReadAhead } from '../tracing-data/readAhead.js';
 import { commonType, type EventFormat } from '../tracing-data/eventFormat.js';
 import { BATCH, batchReader } from '../tracing-data/batches.js';
 import { openBinaryInput, type BinaryInput } from '../tracing-data/input.js';
@@ -342,9 +343,14 @@ export function readPerfData(
       // A data size of 0 is what a perf record killed before it rewrote the header leaves: read to the end.
       const dataEnd = h.data.size > 0 ? h.data.offset + h.data.size : file.size;
       // a chunk and the longest record rest carried over (header.size is a u16)
-      const pool = opts.reuseChunks === true ? new ChunkPool(CHUNK_BYTES + 0x10000) : undefined;
+      const pool = opts.reuseChunks === true ? new ChunkPool(CHUNK_BYTES + ROOM) : undefined;
       st.queue.pool = pool;
-      const cur = new ByteCursor(fileRangePull(file.fh, h.data.offset, dataEnd, CHUNK_BYTES, pool), le);
+      // pooled chunks are read one ahead (the next is read while this one is decoded)
+      const pull =
+        pool !== undefined
+          ? fileRangeReadAhead(file.fh, h.data.offset, dataEnd, CHUNK_BYTES, pool)
+          : fileRangePull(file.fh, h.data.offset, dataEnd, CHUNK_BYTES);
+      const cur = new ByteCursor(pull, le);
       st.dataOffset = h.data.offset;
       yield* readRecords(st, cur, sink);
       stats.bytes = file.size;

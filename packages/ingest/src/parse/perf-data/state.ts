@@ -130,7 +130,23 @@ export class PerfState {
     return i;
   }
 
+  /** the last task looked up by commOf and its name (NaN: none; forgotten when a COMM or FORK is applied) */
+  private lastTid = Number.NaN;
+  private lastTidComm = '';
+  private lastTidTracing: TracingData | undefined;
+
   commOf(tid: number): string {
+    // samples of one task come in runs: no Map lookups for those
+    // (the saved cmdlines come with the tracing data, which pipe mode may bring late)
+    if (tid === this.lastTid && this.tracing === this.lastTidTracing) return this.lastTidComm;
+    const c = this.commOfTid(tid);
+    this.lastTid = tid;
+    this.lastTidTracing = this.tracing;
+    this.lastTidComm = c;
+    return c;
+  }
+
+  private commOfTid(tid: number): string {
     // perf names the idle task "swapper" (tools/perf/util/session.c perf_session__register_idle_thread).
     if (tid === 0) return this.threads.get(0) ?? 'swapper';
     const c = this.threads.get(tid) ?? this.tracing?.cmdlines.get(tid);
@@ -166,8 +182,9 @@ export class PerfState {
         start[s]!,
         end[s]!,
         le,
-        hi[s]!,
-        lo[s]!,
+        // int32 bit patterns: no heap number per call (RecordSink)
+        hi[s]! | 0,
+        lo[s]! | 0,
         c,
         pid[s]!,
         t === t ? t : undefined,
@@ -179,6 +196,8 @@ export class PerfState {
   }
 
   private task(q: Task, sink: RecordSink): void {
+    // a task's name may change here
+    this.lastTid = Number.NaN;
     switch (q.k) {
       case 'comm':
         this.threads.set(q.tid, q.comm);

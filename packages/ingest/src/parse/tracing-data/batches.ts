@@ -39,7 +39,7 @@ class CollectSink implements RecordSink {
     const decode = this.decode;
     this.out.push({
       kind: 'event',
-      tsNs: (BigInt(tsHi) << 32n) | BigInt(tsLo),
+      tsNs: (BigInt(tsHi >>> 0) << 32n) | BigInt(tsLo >>> 0),
       cpu,
       pid,
       tid,

@@ -24,20 +24,33 @@ export class ChunkPool {
   /** @param size bytes of a pooled buffer: a chunk and the longest rest of a record carried over */
   constructor(private readonly size: number) {}
 
-  /**
-   * A buffer for the next chunk of n bytes, the current one from now on. The previous chunk is retired with
-   * retire(previous) once its carried-over rest has been copied.
-   */
-  take(n: number): { buf: Buffer; previous: number } {
+  /** A free buffer of the pool's size, not yet the current chunk (./readAhead.ts reads the next chunk into it). */
+  spare(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
+  }
+
+  /** A spare() buffer that was not used after all. */
+  giveSpare(buf: Buffer): void {
+    if (buf.length === this.size && !this.stopped) this.free.push(buf);
+  }
+
+  /** `buf` is the chunk being read from now on; returns the previous chunk's slot, for retire(). */
+  adopt(buf: Buffer): number {
     const previous = this.current;
     const slot = this.nextId++ % RING;
-    const buf = n <= this.size ? (this.free.pop() ?? Buffer.allocUnsafeSlow(this.size)) : Buffer.allocUnsafeSlow(n);
     if (!this.stopped && this.bufs[slot] === undefined) {
       this.bufs[slot] = buf;
       this.live[slot] = 0;
       this.current = slot;
     } else this.current = -1;
-    return { buf, previous };
+    return previous;
+  }
+
+  /** A chunk the pool does not track (never reused) is the one being read from now on; the previous one's slot. */
+  adoptUntracked(): number {
+    const previous = this.current;
+    this.current = -1;
+    return previous;
   }
 
   /** The chunk at `slot` is no longer the one being read: free now if nothing holds it. */

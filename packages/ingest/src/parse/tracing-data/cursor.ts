@@ -5,7 +5,6 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { u16, u32 } from './bytes.js';
-import type { ChunkPool } from './chunkPool.js';
 
 const CHUNK = 1 << 20;
 const EMPTY = Buffer.alloc(0);
@@ -20,17 +19,14 @@ export interface ChunkPull {
   prefixes?: boolean;
 }
 
-export function fileRangePull(fh: FileHandle, start: number, end: number, chunk = CHUNK, pool?: ChunkPool): ChunkPull {
+export function fileRangePull(fh: FileHandle, start: number, end: number, chunk = CHUNK): ChunkPull {
   let pos = start;
   const pull: ChunkPull = async (minBytes, prefix) => {
     if (pos >= end) return null;
     const keep = prefix?.length ?? 0;
     const len = Math.min(end - pos, Math.max(chunk, minBytes));
-    const taken = pool?.take(keep + len);
-    const buf = taken?.buf ?? Buffer.allocUnsafe(keep + len);
+    const buf = Buffer.allocUnsafe(keep + len);
     if (prefix !== undefined) prefix.copy(buf, 0);
-    // the rest is copied: the previous chunk may be reused once its queued samples are emitted
-    if (taken !== undefined) pool!.retire(taken.previous);
     let got = 0;
     while (got < len) {
       const { bytesRead } = await fh.read(buf, keep + got, len - got, pos + got);

@@ -124,7 +124,9 @@ export interface BinaryTraceMeta {
 
 /**
  * Where a reader hands its records in order without making an object per event (../../io/binary.ts writes them
- * straight into the row builder). The timestamp comes as two uint32 halves (exact at any value, no BigInt); the
+ * straight into the row builder). The timestamp comes as two uint32 halves (exact at any value, no BigInt), each
+ * possibly as its int32 bit pattern (`half | 0`: a uint32 past 2^31 passed to a call that is not inlined is a new
+ * heap number, ~0.5 per perf.data sample; ingest README "Speed"), so a sink reads them with `>>> 0`; the
  * payload `buf[start, end)` is in the traced kernel's byte order `le` and stays valid after the call.
  */
 export interface RecordSink {
