@@ -1,10 +1,11 @@
 /**
  * Start-up: `txreplay --version` loads no library package and not the program, `txreplay diagnose` of a small text
  * trace loads neither apache-arrow nor chDB, and with --html never chDB or the ClickHouse client — the commands load
- * what they call when they run. The built CLI is one bundle (scripts/bundle-cli.mjs: dist/main.js and its chunks in
- * dist/bundle/, named after their first module) with the packages' full entries loaded from the packages. What a
- * process loads is recorded by an ESM resolve hook (fixtures/record-imports.mjs, `node --import`), from the built
- * CLI (run `pnpm build` first). Times are not asserted here: scripts/bench-startup.mjs prints them.
+ * what they call when they run. The built CLI is an entry module (dist/main.js) and the program as one classic script
+ * with V8's code cache (scripts/bundle-cli.mjs: dist/bundle/program.cjs), with the packages' full entries loaded from
+ * the packages. What a process loads is recorded by an ESM resolve hook and a vm.Script stand-in
+ * (fixtures/record-imports.mjs, `node --import`), from the built CLI (run `pnpm build` first). Times are not asserted
+ * here: scripts/bench-startup.mjs prints them.
  */
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -39,8 +40,8 @@ function loadedBy(...args: string[]): { status: number | null; loaded: string[] 
 const STORE = /\/node_modules\/(\.pnpm\/)?(chdb|@clickhouse)|\/report\/dist\/(store|write|index)\.js$/;
 const ARROW = /\/node_modules\/(\.pnpm\/)?apache-arrow/;
 const packageOf = (url: string): string | null => /\/packages\/(\w+)\/dist\//.exec(url)?.[1] ?? null;
-/** the bundle's chunk of the program (commander and the command definitions) */
-const PROGRAM = /\/cli\/dist\/bundle\/program-\w+\.js$/;
+/** the bundled program (commander and the command definitions) */
+const PROGRAM = /\/cli\/dist\/bundle\/program\.cjs$/;
 
 describe('txreplay start-up', () => {
   it('--version loads the CLI entry only: no command definitions, no library package', () => {
@@ -57,14 +58,29 @@ describe('txreplay start-up', () => {
     const { status, loaded } = loadedBy('--help');
     expect(status).toBe(0);
     expect(loaded.some((u) => PROGRAM.test(u))).toBe(true);
+    // the build's code cache fits this node: the script is not compiled again
+    expect(loaded.filter((u) => u.includes('#code-cache='))).toEqual([
+      loaded.find((u) => PROGRAM.test(u)) + '#code-cache=accepted',
+    ]);
     expect([...new Set(loaded.map(packageOf).filter((p) => p !== null))]).toEqual(['cli']);
+  });
+
+  it('without the code cache (TXREPLAY_CODE_CACHE=0) diagnose prints the same', () => {
+    const trace = path.join(traces, 'eth0-normal', 'perf-script.txt');
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [main, 'diagnose', trace], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const cached = run({});
+    const compiled = run({ TXREPLAY_CODE_CACHE: '0' });
+    expect(compiled.status).toBe(cached.status);
+    expect(compiled.stdout).toBe(cached.stdout);
+    expect(compiled.stdout).toContain('2989 events');
   });
 
   it('diagnose of a small text trace loads neither apache-arrow nor chDB, the ClickHouse client or the store', () => {
     const { status, loaded } = loadedBy('diagnose', path.join(traces, 'eth0-normal', 'perf-script.txt'));
     expect(status).toBe(0);
-    // the WebAssembly line kernel is loaded from its package, where it finds dist/lines.wasm
-    expect(loaded.some((u) => u.endsWith('/ingest/dist/parse/wasmLines.js'))).toBe(true);
+    // the WebAssembly line kernel (bundled in the program) finds dist/lines.wasm in its package
+    expect(loaded.some((u) => u.endsWith('/ingest/dist/lines.wasm'))).toBe(true);
     expect(loaded.filter((u) => ARROW.test(u))).toEqual([]);
     expect(loaded.filter((u) => STORE.test(u))).toEqual([]);
     expect(loaded.filter((u) => packageOf(u) === 'report' || packageOf(u) === 'capture')).toEqual([]);
