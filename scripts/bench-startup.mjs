@@ -2,7 +2,7 @@
 /**
  * Start-up cost of the `txreplay` command beside bare node, and against the figures recorded last time
  * (bench/history.jsonl, bench "startup": scripts/lib/bench-history.mjs), so a regression shows. Cases: `node -e 0`, `txreplay --version`, `txreplay --help`,
- * `txreplay diagnose` of a small text trace (../shared eth0-normal perf script, 2,989 lines) and of the bundled
+ * `txreplay diagnose` (the bin of packages/cli/package.json) of a small text trace (../shared eth0-normal perf script, 2,989 lines) and of the bundled
  * example (examples/multiqueue.perf-script.txt.gz, 29,484 lines).
  *
  * Method: the cases are run round-robin (one warm-up round first), so a change in the machine's load hits them
@@ -51,7 +51,14 @@ function previousStartup() {
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const main = path.join(root, 'packages/cli/dist/main.js');
+/** a checkout's `txreplay` bin (packages/cli/package.json), the file the README puts on PATH */
+const binOf = (dir) =>
+  path.join(
+    dir,
+    'packages/cli',
+    JSON.parse(readFileSync(path.join(dir, 'packages/cli/package.json'), 'utf8')).bin.txreplay,
+  );
+const main = binOf(root);
 const hook = path.join(root, 'packages/cli/test/fixtures/record-imports.mjs');
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -84,7 +91,7 @@ const cases = [
   ['node -e 0', ['-e', '0']],
   ...cliCases('txreplay', main),
   ...(args.includes('--no-code-cache-case') ? [] : [noCodeCache]),
-  ...(against ? cliCases('against', path.resolve(against, 'packages/cli/dist/main.js')) : []),
+  ...(against ? cliCases('against', binOf(path.resolve(against))) : []),
 ];
 
 const median = (xs) => {

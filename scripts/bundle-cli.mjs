@@ -2,8 +2,8 @@
 /**
  * The cold path of the `txreplay` command (the last step of `pnpm build`, after tsc), built by esbuild:
  *
- * - packages/cli/dist/main.js, the entry (an ES module): signal handling, `--version`, and
- *   packages/cli/src/cold-start.ts, which loads the program;
+ * - packages/cli/dist/main.cjs, the entry and the `txreplay` bin (CommonJS; dist/main.js is the same as an ES module):
+ *   signal handling, `--version`, and packages/cli/src/cold-start.ts, which loads the program;
  * - packages/cli/dist/bundle/program.cjs, the program as one classic script: the CLI (packages/cli/src/program.ts,
  *   its commands, commander) and the light entries `diagnose` and `replay` run on (@txreplay/replay/plain,
  *   @txreplay/ingest/plain, @txreplay/model/core), with ingest's line kernel and parse pool, whose import.meta.url
@@ -107,13 +107,15 @@ function scriptResolution(host) {
 
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
 
-/** The entry: an ES module; the unbundled program (tsc's dist/program.js) is its fallback, left as it is. */
+/**
+ * The entry, twice: dist/main.cjs (CommonJS: the bin; node then never starts its ES module loader for a command
+ * that imports no package) and dist/main.js (an ES module, the path scripts run). The unbundled program (tsc's
+ * dist/program.js) is their fallback, left as it is.
+ */
 async function buildEntry() {
-  const r = await build({
+  const entry = {
     ...common,
     entryPoints: [path.join(cli, 'src/main.ts')],
-    outfile: path.join(cli, 'dist/main.js'),
-    format: 'esm',
     sourcemap: true,
     metafile: true,
     plugins: [
@@ -124,7 +126,16 @@ async function buildEntry() {
         },
       },
     ],
+  };
+  await build({
+    ...entry,
+    outfile: path.join(cli, 'dist/main.cjs'),
+    format: 'cjs',
+    define: { 'import.meta.url': '__txreplayEntryUrl' },
+    // the directive first: the banner goes before esbuild's own "use strict", and the code is written strict
+    banner: { js: "'use strict';\nvar __txreplayEntryUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
+  const r = await build({ ...entry, outfile: path.join(cli, 'dist/main.js'), format: 'esm' });
   // the CLI's own modules in the entry: the script is handed these, not given copies of its own
   return new Set(
     Object.keys(r.metafile.inputs)
@@ -182,7 +193,7 @@ async function buildArrowFile() {
 
 /** Run `diagnose` once through the script and keep V8's code cache of it (cold-start.ts, TXREPLAY_CODE_CACHE). */
 function recordCodeCache(hash) {
-  const r = spawnSync(process.execPath, [path.join(cli, 'dist/main.js'), 'diagnose', WARM_TRACE], {
+  const r = spawnSync(process.execPath, [path.join(cli, 'dist/main.cjs'), 'diagnose', WARM_TRACE], {
     encoding: 'utf8',
     // V8 flags (NODE_OPTIONS=--max-old-space-size=…) are part of what a cache fits: record it for plain `node`
     env: { ...process.env, NODE_OPTIONS: '', TXREPLAY_CODE_CACHE: 'write', NO_COLOR: '1' },

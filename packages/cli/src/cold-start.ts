@@ -14,7 +14,6 @@
  * imports) are handed to the script, not bundled into it again: one signal handler, one CliError class.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
@@ -34,8 +33,20 @@ interface ProgramModule {
   runProgram(): Promise<void>;
 }
 
+/**
+ * A require for the script (node builtins; packages resolved from the entry's directory, where the script's
+ * directory resolves them too): the entry's own when it is CommonJS (the `txreplay` bin, dist/main.cjs), else
+ * node:module's createRequire (which also loads node's source-map support: the CommonJS entry saves it).
+ */
+async function entryRequire(): Promise<NodeJS.Require> {
+  // __filename, not require: an ES module bundle has a require stand-in that throws
+  if (typeof __filename === 'string') return require;
+  const { createRequire } = await import('node:module');
+  return createRequire(import.meta.url);
+}
+
 /** The bundled program, compiled with its code cache when that fits; null when it is not built. */
-function bundledProgram(): ProgramModule | null {
+async function bundledProgram(): Promise<ProgramModule | null> {
   const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bundle');
   const file = path.join(dir, 'program.cjs');
   if (!existsSync(file)) return null;
@@ -48,7 +59,7 @@ function bundledProgram(): ProgramModule | null {
   const cachedData = mode !== '0' && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
   const script = new vm.Script(source, { filename: file, cachedData });
   if (mode === 'write') process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
-  const packageRequire = createRequire(file);
+  const packageRequire = await entryRequire();
   const requireInScript = (id: string): unknown => {
     if (!id.startsWith('txreplay-host:')) return packageRequire(id);
     const host = HOST_MODULES[id.slice('txreplay-host:'.length)];
@@ -76,6 +87,6 @@ function bundledProgram(): ProgramModule | null {
 
 /** Run the program: the bundled script when built, else the modules as tsc wrote them. */
 export async function startProgram(): Promise<void> {
-  const program = bundledProgram() ?? ((await import('./program.js')) as ProgramModule);
+  const program = (await bundledProgram()) ?? ((await import('./program.js')) as ProgramModule);
   await program.runProgram();
 }
