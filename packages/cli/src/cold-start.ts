@@ -8,7 +8,8 @@
  * The cache is used only when it fits: its file is named after a hash of the script (the script's first line), and
  * V8 rejects it itself when it was made by another V8 or with other V8 flags; a rejected or missing cache only costs
  * the compile. TXREPLAY_CODE_CACHE=0 compiles without it (A/B runs); TXREPLAY_CODE_CACHE=write writes it again when
- * the process exits, with what this run compiled added (the build runs a few commands so). Without the bundle (running tsc's output unbundled) the program is imported.
+ * the process exits, with what this run compiled added (the build does so). Without the bundle (tsc's output run
+ * unbundled) the program is imported.
  *
  * The modules the entry has already loaded (signal handling, exit codes, faults, progress: ./run.ts and what it
  * imports) are handed to the script, not bundled into it again: one signal handler, one CliError class.
