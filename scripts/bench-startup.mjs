@@ -2,7 +2,7 @@
 /**
  * Start-up cost of the `txreplay` command beside bare node, and against the figures recorded last time
  * (bench/history.jsonl, bench "startup": scripts/lib/bench-history.mjs), so a regression shows. Cases: `node -e 0`, `txreplay --version`, `txreplay --help`,
- * `txreplay diagnose` of a small text trace (../shared eth0-normal perf script, 2,989 lines) and of the bundled
+ * `txreplay diagnose` (the bin of packages/cli/package.json) of a small text trace (../shared eth0-normal perf script, 2,989 lines) and of the bundled
  * example (examples/multiqueue.perf-script.txt.gz, 29,484 lines).
  *
  * Method: the cases are run round-robin (one warm-up round first), so a change in the machine's load hits them
@@ -11,11 +11,13 @@
  * printed beside every figure (the mean of the 1-minute load at each of the case's runs). The number of modules a
  * case loads (an ESM resolve hook, packages/cli/test/fixtures/record-imports.mjs) does not depend on the load at all.
  * Run after `pnpm build`:
- *   node scripts/bench-startup.mjs [--runs N] [--trace FILE] [--record] [--against DIR]
+ *   node scripts/bench-startup.mjs [--runs N] [--trace FILE] [--record] [--against DIR] [--no-code-cache-case]
  * --record (or BENCH_RECORD=1; --save is the old name) appends this run's figures to bench/history.jsonl (the next
  * runs compare against them). --against
  * DIR adds the txreplay cases of another built checkout (e.g. an older commit's), run in the same rounds: a
- * before/after that the load cannot skew. Nothing is asserted: the delta is printed.
+ * before/after that the load cannot skew. The small diagnose also runs with TXREPLAY_CODE_CACHE=0 (the program
+ * compiled without its V8 code cache: packages/cli/src/cold-start.ts) unless --no-code-cache-case. Nothing is
+ * asserted: the delta is printed.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -49,7 +51,14 @@ function previousStartup() {
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const main = path.join(root, 'packages/cli/dist/main.js');
+/** a checkout's `txreplay` bin (packages/cli/package.json), the file the README puts on PATH */
+const binOf = (dir) =>
+  path.join(
+    dir,
+    'packages/cli',
+    JSON.parse(readFileSync(path.join(dir, 'packages/cli/package.json'), 'utf8')).bin.txreplay,
+  );
+const main = binOf(root);
 const hook = path.join(root, 'packages/cli/test/fixtures/record-imports.mjs');
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -71,11 +80,18 @@ const cliCases = (label, cli) => [
   [`${label} diagnose ${rel(trace)}`, [cli, 'diagnose', trace]],
   [`${label} diagnose ${rel(example)}`, [cli, 'diagnose', example]],
 ];
+/** the small diagnose again with the program compiled without its code cache (packages/cli/src/cold-start.ts) */
+const noCodeCache = [
+  `txreplay diagnose ${rel(trace)}, no code cache`,
+  [main, 'diagnose', trace],
+  { TXREPLAY_CODE_CACHE: '0' },
+];
 const against = opt('--against', null);
 const cases = [
   ['node -e 0', ['-e', '0']],
   ...cliCases('txreplay', main),
-  ...(against ? cliCases('against', path.resolve(against, 'packages/cli/dist/main.js')) : []),
+  ...(args.includes('--no-code-cache-case') ? [] : [noCodeCache]),
+  ...(against ? cliCases('against', binOf(path.resolve(against))) : []),
 ];
 
 const median = (xs) => {
@@ -86,12 +102,12 @@ const median = (xs) => {
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** One run: wall ms, and CPU ms and peak RSS in KiB when /usr/bin/time is there (%U/%S: user/system s, %M: max RSS). */
-function once(argv) {
+function once(argv, env) {
   const cmd = timeBin ? timeBin : process.execPath;
   const full = timeBin ? ['-f', 'maxrss=%M cpu=%U+%S', process.execPath, ...argv] : argv;
   const load1 = loadavg()[0];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, full, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(cmd, full, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   // diagnose exits 1 when it has findings: any documented outcome is a run, a crash is not
   if (r.status === null || r.status > 1) throw new Error(`${argv.join(' ')}: exit ${r.status}\n${r.stderr}`);
@@ -101,14 +117,25 @@ function once(argv) {
   return { ms, load1, rssKiB: rss ? Number(rss[1]) : null, cpuMs };
 }
 
-/** How many modules (files and node: builtins) a case resolves: independent of the machine's load. */
-function modulesOf(argv) {
+/** code-cache verdicts seen by modulesOf (`<script URL>#code-cache=accepted|rejected`), printed under the table */
+const codeCache = new Set();
+
+/**
+ * How many modules (files, node: builtins, the bundled program's script) a case loads: independent of the
+ * machine's load. The record hook also says whether V8 took the program's code cache.
+ */
+function modulesOf(argv, env) {
   if (argv[0] === '-e') return null;
   const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-bench-startup-'));
   try {
     const log = path.join(dir, 'imports.log');
-    spawnSync(process.execPath, ['--import', hook, ...argv], { env: { ...process.env, TXREPLAY_IMPORT_LOG: log } });
-    return existsSync(log) ? new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean)).size : null;
+    spawnSync(process.execPath, ['--import', hook, ...argv], {
+      env: { ...process.env, ...env, TXREPLAY_IMPORT_LOG: log },
+    });
+    if (!existsSync(log)) return null;
+    const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    for (const l of lines.filter((l) => l.includes('#code-cache='))) codeCache.add(l.replace(/^.*\/packages\//, ''));
+    return new Set(lines.filter((l) => !l.includes('#code-cache='))).size;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -119,14 +146,14 @@ const load = () =>
     .map((x) => x.toFixed(2))
     .join(' ');
 const startLoad = load();
-for (const [, argv] of cases) once(argv); // warm-up round (page cache, compiled code caches)
+for (const [, argv, env] of cases) once(argv, env); // warm-up round (page cache, compiled code caches)
 const samples = cases.map(() => []);
-for (let r = 0; r < runs; r++) cases.forEach(([, argv], i) => samples[i].push(once(argv)));
+for (let r = 0; r < runs; r++) cases.forEach(([, argv, env], i) => samples[i].push(once(argv, env)));
 
 const figures = {};
 const baseMs = median(samples[0].map((s) => s.ms));
 const baseCpu = timeBin ? median(samples[0].map((s) => s.cpuMs)) : null;
-cases.forEach(([label, argv], i) => {
+cases.forEach(([label, argv, env], i) => {
   const s = samples[i];
   const ms = median(s.map((x) => x.ms));
   const cpuMs = timeBin ? median(s.map((x) => x.cpuMs)) : null;
@@ -136,7 +163,7 @@ cases.forEach(([label, argv], i) => {
     cpuMs: cpuMs === null ? null : Math.round(cpuMs),
     cpuOverNodeMs: cpuMs === null ? null : Math.round(cpuMs - baseCpu),
     peakRssMiB: timeBin ? Number((median(s.map((x) => x.rssKiB)) / 1024).toFixed(1)) : null,
-    modules: modulesOf(argv),
+    modules: modulesOf(argv, env),
     load1: Number(mean(s.map((x) => x.load1)).toFixed(2)),
   };
 });
@@ -166,6 +193,7 @@ for (const [label] of cases) {
     `${label.padEnd(52)} ${cell(f.wallMs, p.wallMs, 12)} ${cell(f.overNodeMs, p.overNodeMs, 12)} ${cell(f.cpuMs, p.cpuMs, 11)} ${cell(f.cpuOverNodeMs, p.cpuOverNodeMs, 14)} ${cell(f.peakRssMiB, undefined, 8)} ${cell(f.modules, p.modules, 9)}  ${f.load1.toFixed(2)}`,
   );
 }
+if (codeCache.size > 0) console.log(`V8 code cache of the bundled program: ${[...codeCache].join(', ')}`);
 /** The figures of the table, flat, as bench/history.jsonl keeps them (`<case>: <column>`). */
 const flat = {};
 for (const [label, f] of Object.entries(figures)) {

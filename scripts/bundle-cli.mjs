@@ -1,34 +1,44 @@
 #!/usr/bin/env node
 /**
- * The cold path of the `txreplay` command as one bundle (the last step of `pnpm build`, after tsc): the CLI
- * (packages/cli/src/main.ts, its commands, commander) and the light entries `diagnose` and `replay` run on
- * (@txreplay/replay/plain, @txreplay/ingest/plain, @txreplay/model/core) are bundled by esbuild into
- * packages/cli/dist/main.js, the code a command loads when it runs split into packages/cli/dist/bundle/. Node then
- * resolves and opens a handful of files instead of ~150: module resolution was most of the start-up left once a
- * small diagnose stopped loading apache-arrow (scripts/bench-startup.mjs; README "Start-up").
+ * The cold path of the `txreplay` command (the last step of `pnpm build`, after tsc), built by esbuild:
  *
- * Left outside, loaded from their packages as they are when a command needs them: the packages' full entries
- * (@txreplay/ingest, @txreplay/replay, @txreplay/model: the Arrow side, ingest and simulate), apache-arrow,
- * @txreplay/report (chDB, the post-mortem, bulk's threads: they find their worker module by import.meta.url) and
- * @txreplay/capture; and ingest's two modules that find files next to
- * themselves by import.meta.url (the WebAssembly line kernel, the parse-worker pool), imported by their subpaths.
- * The CLI matches library errors by name, not class, so a class loaded twice (bundled and from its package) is
- * still matched. The `ingest` command loads ingest's own bundle (`@txreplay/ingest/bundle`, apache-arrow inside:
- * scripts/bundle-ingest.mjs) instead of the package entry: it hands no Arrow object to anything else.
+ * - packages/cli/dist/main.cjs, the entry and the `txreplay` bin (CommonJS; dist/main.js is the same as an ES module):
+ *   signal handling, `--version`, and packages/cli/src/cold-start.ts, which loads the program;
+ * - packages/cli/dist/bundle/program.cjs, the program as one classic script: the CLI (packages/cli/src/program.ts,
+ *   its commands, commander) and the light entries `diagnose` and `replay` run on (@txreplay/replay/plain,
+ *   @txreplay/ingest/plain, @txreplay/model/core), with ingest's line kernel and parse pool, whose import.meta.url
+ *   becomes their file in the installed @txreplay/ingest (they find lines.wasm and parseWorker.js next to it);
+ * - packages/cli/dist/bundle/program-<hash>.v8cache, V8's code cache of that script after a run of `diagnose` on a
+ *   small trace of this repository (cold-start.ts uses it when it fits). Node 20 has no compile cache for ES
+ *   modules: parsing and compiling the ~500 KB of an ES module bundle was ~30 ms of every small diagnose;
+ * - packages/cli/dist/bundle/arrow-file.js, replay's Arrow-file reader (an ES module: it imports apache-arrow's
+ *   ES modules), which the script imports when a command reads a .arrow input.
+ *
+ * Loaded from their packages when a command needs them (the script's import() through node's ES module loader):
+ * the packages' full entries (@txreplay/ingest, @txreplay/replay, @txreplay/model: the Arrow side, ingest and
+ * simulate), apache-arrow, @txreplay/report (chDB, the post-mortem, bulk's threads) and @txreplay/capture. The
+ * `ingest` command loads ingest's own bundle (`@txreplay/ingest/bundle`, apache-arrow inside:
+ * scripts/bundle-ingest.mjs) instead of the package entry. The CLI matches library errors by name, not class, so a
+ * class loaded twice (bundled and from its package) is still matched.
  */
 import { build } from 'esbuild';
-import { existsSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'packages/cli');
+const bundleDir = path.join(cli, 'dist/bundle');
 
-/** ingest's dist modules that locate files by import.meta.url → the package subpath that loads them in place */
-const IN_PLACE = new Map([
-  [path.join(root, 'packages/ingest/dist/parse/wasmLines.js'), '@txreplay/ingest/wasm-lines'],
-  [path.join(root, 'packages/ingest/dist/io/pool.js'), '@txreplay/ingest/parse-pool'],
-]);
+/** ingest's dist modules that locate files by import.meta.url → their path in ingest's dist */
+const IN_PLACE = new Map(
+  ['parse/wasmLines.js', 'io/pool.js'].map((rel) => [path.join(root, 'packages/ingest/dist', rel), rel]),
+);
+
+/** replay's Arrow-file reader: built as an ES module of its own (it imports apache-arrow's ES modules) */
+const ARROW_FILE = path.join(root, 'packages/replay/dist/input/arrow-file.js');
 
 /** bare imports loaded from their packages (exactly these: their subpaths named above are bundled) */
 const FROM_PACKAGE =
@@ -37,19 +47,17 @@ const FROM_PACKAGE =
 /** the `ingest` command's library: ingest and apache-arrow as one module (scripts/bundle-ingest.mjs) */
 const INGEST_COMMAND = path.join(cli, 'src/commands/ingest.ts');
 
-const inPlace = {
-  name: 'in-place',
+/** the trace the build runs `diagnose` on to record the code cache (small, plain text, in this repository) */
+const WARM_TRACE = path.join(root, 'fixtures/public/19-pfifo-fast-nolock-stuck-skb.perf-script');
+
+const fromPackage = {
+  name: 'from-package',
   setup(b) {
     b.onResolve({ filter: FROM_PACKAGE }, (args) => ({
       path:
         args.path === '@txreplay/ingest' && args.importer === INGEST_COMMAND ? '@txreplay/ingest/bundle' : args.path,
       external: true,
     }));
-    b.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
-      const full = path.resolve(args.resolveDir, args.path);
-      const spec = IN_PLACE.get(full);
-      return spec ? { path: spec, external: true } : undefined;
-    });
   },
 };
 
@@ -71,23 +79,135 @@ const lazyChildProcess = {
   },
 };
 
-for (const file of IN_PLACE.keys()) if (!existsSync(file)) throw new Error(`${file} missing: run tsc -b first`);
-// chunk names carry a content hash: drop the previous build's
-rmSync(path.join(cli, 'dist/bundle'), { recursive: true, force: true });
-await build({
-  entryPoints: { main: path.join(cli, 'src/main.ts') },
-  outdir: path.join(cli, 'dist'),
-  chunkNames: 'bundle/[name]-[hash]',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  logLevel: 'warning',
-  plugins: [inPlace, lazyChildProcess],
-  // commander is CommonJS: its require() of node builtins needs a require in an ES module
-  banner: {
-    js: "import { createRequire as __txreplayRequire } from 'node:module';\nconst require = __txreplayRequire(import.meta.url);",
-  },
-});
+/**
+ * The script's own resolution: the entry's modules (`host`: already loaded, handed over by cold-start.ts) become
+ * `txreplay-host:<name>`, the Arrow-file reader its ES module next to the script, ingest's in-place modules are
+ * bundled with their import.meta.url made their installed file (cold-start.ts passes __txreplayIngestUrl).
+ */
+function scriptResolution(host) {
+  return {
+    name: 'script-resolution',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
+        const full = path.resolve(args.resolveDir, args.path);
+        const ts = full.replace(/\.js$/, '.ts');
+        if (host.has(ts)) return { path: `txreplay-host:${path.basename(ts, '.ts')}`, external: true };
+        if (full === ARROW_FILE) return { path: './arrow-file.js', external: true };
+        return undefined;
+      });
+      b.onLoad({ filter: /[\\/]ingest[\\/]dist[\\/].*\.js$/ }, (args) => {
+        const rel = IN_PLACE.get(args.path);
+        if (rel === undefined) return undefined;
+        const source = readFileSync(args.path, 'utf8').replaceAll('import.meta.url', `__txreplayIngestUrl('${rel}')`);
+        return { contents: source, loader: 'js', resolveDir: path.dirname(args.path) };
+      });
+    },
+  };
+}
+
+const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
+
+/**
+ * The entry, twice: dist/main.cjs (CommonJS: the bin; node then never starts its ES module loader for a command
+ * that imports no package) and dist/main.js (an ES module, the path scripts run). The unbundled program (tsc's
+ * dist/program.js) is their fallback, left as it is.
+ */
+async function buildEntry() {
+  const entry = {
+    ...common,
+    entryPoints: [path.join(cli, 'src/main.ts')],
+    sourcemap: true,
+    metafile: true,
+    plugins: [
+      {
+        name: 'program-unbundled',
+        setup(b) {
+          b.onResolve({ filter: /^\.\/program\.js$/ }, () => ({ path: './program.js', external: true }));
+        },
+      },
+    ],
+  };
+  await build({
+    ...entry,
+    outfile: path.join(cli, 'dist/main.cjs'),
+    format: 'cjs',
+    define: { 'import.meta.url': '__txreplayEntryUrl' },
+    // the directive first: the banner goes before esbuild's own "use strict", and the code is written strict
+    banner: { js: "'use strict';\nvar __txreplayEntryUrl = require('node:url').pathToFileURL(__filename).href;" },
+  });
+  const r = await build({ ...entry, outfile: path.join(cli, 'dist/main.js'), format: 'esm' });
+  // the CLI's own modules in the entry: the script is handed these, not given copies of its own
+  return new Set(
+    Object.keys(r.metafile.inputs)
+      .map((f) => path.resolve(root, f))
+      .filter((f) => f.startsWith(path.join(cli, 'src'))),
+  );
+}
+
+/** The program as one classic script (ASCII, a header line with its hash), wrapped in a function of its host. */
+async function buildScript(host) {
+  const r = await build({
+    ...common,
+    entryPoints: [path.join(cli, 'src/program.ts')],
+    outfile: path.join(bundleDir, 'program.cjs'),
+    format: 'cjs',
+    charset: 'ascii',
+    // comments out: they kept non-ASCII characters, and a two-byte source string is slower to read and compile
+    minifyWhitespace: true,
+    write: false,
+    metafile: true,
+    plugins: [scriptResolution(host), fromPackage, lazyChildProcess],
+  });
+  // esbuild leaves regular expressions as written: their non-ASCII characters become \u escapes, which mean the same
+  // in a regular expression, a string or an identifier (not in a String.raw template: none may have one)
+  const text = r.outputFiles[0].text;
+  if (text.match(/String\.raw`[^`]*`/g)?.some((t) => /[^\x00-\x7f]/.test(t)))
+    throw new Error('program.cjs: a String.raw template with a non-ASCII character would see its \\u escape');
+  let body = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // import() in a vm.Script needs vm's experimental hook (and it is lost with a code cache): cold-start.ts makes it
+  const calls = body.match(/\bimport\("[^"]*"\)/g) ?? [];
+  const dynamic = Object.values(r.metafile.outputs)[0].imports.filter((i) => i.kind === 'dynamic-import');
+  if (calls.length !== dynamic.length)
+    throw new Error(`program.cjs: ${calls.length} import("…") in the text, ${dynamic.length} dynamic imports`);
+  body = body.replace(/\bimport\(("[^"]*")\)/g, '__txreplayImport($1)');
+  const leftover = body.match(/\brequire\("(@txreplay\/[^"]*|apache-arrow[^"]*)"\)|\bimport(\.|_)meta\b|\bimport\(/g);
+  if (leftover) throw new Error(`program.cjs: ${[...new Set(leftover)].join(', ')}: an ES module cannot be required`);
+  const wrapped = `(function (module, require, __txreplayIngestUrl, __txreplayImport) {${body}\n})`;
+  const hash = createHash('sha256').update(wrapped).digest('hex').slice(0, 16);
+  const source = `//txreplay-program ${hash}\n${wrapped}\n`;
+  writeFileSync(path.join(bundleDir, 'program.cjs'), source);
+  return hash;
+}
+
+/** The Arrow-file reader as an ES module next to the script (apache-arrow and @txreplay/ingest from packages). */
+async function buildArrowFile() {
+  await build({
+    ...common,
+    entryPoints: [ARROW_FILE],
+    outfile: path.join(bundleDir, 'arrow-file.js'),
+    format: 'esm',
+    sourcemap: true,
+    plugins: [fromPackage],
+  });
+}
+
+/** Run `diagnose` once through the script and keep V8's code cache of it (cold-start.ts, TXREPLAY_CODE_CACHE). */
+function recordCodeCache(hash) {
+  const r = spawnSync(process.execPath, [path.join(cli, 'dist/main.cjs'), 'diagnose', WARM_TRACE], {
+    encoding: 'utf8',
+    // V8 flags (NODE_OPTIONS=--max-old-space-size=…) are part of what a cache fits: record it for plain `node`
+    env: { ...process.env, NODE_OPTIONS: '', TXREPLAY_CODE_CACHE: 'write', NO_COLOR: '1' },
+  });
+  const cache = path.join(bundleDir, `program-${hash}.v8cache`);
+  if (r.status === null || r.status > 1 || !existsSync(cache))
+    throw new Error(`recording the code cache: diagnose exited ${r.status}: ${r.stderr}`);
+}
+
+for (const file of [...IN_PLACE.keys(), ARROW_FILE])
+  if (!existsSync(file)) throw new Error(`${file} missing: run tsc -b first`);
+// file names carry the script's hash: drop the previous build's
+rmSync(bundleDir, { recursive: true, force: true });
+mkdirSync(bundleDir, { recursive: true });
+const host = await buildEntry();
+await buildArrowFile();
+recordCodeCache(await buildScript(host));

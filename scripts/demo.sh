@@ -13,7 +13,7 @@ fi
 
 # `txreplay` on PATH: a symlink to the built CLI in the first writable of /usr/local/bin and ~/.local/bin
 # (node follows the link back into the workspace, so the packages resolve as they do here)
-main="$PWD/packages/cli/dist/main.js"
+main="$PWD/packages/cli/dist/main.cjs"
 chmod +x "$main"
 linked=
 [ -w /usr/local/bin ] || mkdir -p "$HOME/.local/bin" 2>/dev/null || true

@@ -32,28 +32,31 @@ Exit codes (the same in every command):
   130  interrupted by SIGINT (Ctrl-C), 143 ended by SIGTERM; no output is left half-written
 `;
 
-const program = new Command();
-// before the commands are added: commander copies these settings into each command when it is created, so an
-// unknown flag of a command exits 2 (usage) like one of the program, never 1 (reserved for findings)
-program
-  .name('txreplay')
-  .description('Turn Linux kernel traces of the network TX path into answers.')
-  .version(VERSION)
-  .showHelpAfterError('(add --help for usage)')
-  .configureOutput({ outputError: (str, write) => write(`txreplay: ${str.replace(/^error: /, '')}`) })
-  .exitOverride((err) => {
-    // commander's own errors (unknown command or option, missing or invalid argument) are usage errors
-    process.exit(err.exitCode === 0 ? 0 : EXIT.usage);
-  })
-  .addHelpText('after', EXIT_CODES_HELP);
+/** Build the program and run the command line (process.argv) through it. */
+export async function runProgram(): Promise<void> {
+  const program = new Command();
+  // before the commands are added: commander copies these settings into each command when it is created, so an
+  // unknown flag of a command exits 2 (usage) like one of the program, never 1 (reserved for findings)
+  program
+    .name('txreplay')
+    .description('Turn Linux kernel traces of the network TX path into answers.')
+    .version(VERSION)
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ outputError: (str, write) => write(`txreplay: ${str.replace(/^error: /, '')}`) })
+    .exitOverride((err) => {
+      // commander's own errors (unknown command or option, missing or invalid argument) are usage errors
+      process.exit(err.exitCode === 0 ? 0 : EXIT.usage);
+    })
+    .addHelpText('after', EXIT_CODES_HELP);
 
-for (const c of [ingest, inspect, capture, simulate, diagnose, replay, report, bulk, query, exportCsv])
-  c.register(program);
+  for (const c of [ingest, inspect, capture, simulate, diagnose, replay, report, bulk, query, exportCsv])
+    c.register(program);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  // run.ts has already set the exit code and made the message one sentence
-  process.stderr.write(`txreplay: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : EXIT.failure);
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    // run.ts has already set the exit code and made the message one sentence
+    process.stderr.write(`txreplay: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : EXIT.failure);
+  }
 }

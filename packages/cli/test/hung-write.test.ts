@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopTestServer, testServerEnv } from '../../report/test/helpers.js';
 
-const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const main = fileURLToPath(new URL('../dist/main.cjs', import.meta.url));
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const TRACE = join(repoRoot, 'examples', 'multiqueue.perf-script.txt.gz');
 const serverEnv = testServerEnv();

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const main = fileURLToPath(new URL('../dist/main.cjs', import.meta.url));
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const TRACES = join(process.env.TXREPLAY_SHARED ?? resolve(repoRoot, '../shared'), 'traces');
 const dir = mkdtempSync(join(tmpdir(), 'txreplay-cli-ingest-'));

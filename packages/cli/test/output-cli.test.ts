@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 
-const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const main = fileURLToPath(new URL('../dist/main.cjs', import.meta.url));
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const TRACES = join(process.env.TXREPLAY_SHARED ?? resolve(repoRoot, '../shared'), 'traces');
 const MQ = join(TRACES, 'multiqueue', 'perf-script.txt');
