@@ -39,7 +39,6 @@ import {
   RA_FREE,
   RA_MAIN,
   RA_READING,
-  READ_AHEAD_SLOTS,
   readAheadTuning,
   startReadAheadThread,
   stopReadAheadThread,
@@ -472,7 +471,7 @@ class ArrowFileSource implements BatchSource {
   private readRangeHere(r: number): void {
     const a = this.ra!;
     const bytes = new Uint8Array(a.mem);
-    const slotAt = (r % READ_AHEAD_SLOTS) * a.slotBytes;
+    const slotAt = (r % a.slots) * a.slotBytes;
     for (const { j, off, conv } of a.cols.values()) {
       const e = (r * a.cols.size + j) * 4;
       const dst = slotAt + off;
@@ -520,12 +519,13 @@ class ArrowFileSource implements BatchSource {
       return;
     }
     const { rangeBase, plan } = this.rangePlan(step, cols);
-    const mem = new SharedArrayBuffer(slotBytes * READ_AHEAD_SLOTS);
+    const slots = Math.max(2, readAheadTuning.slots);
+    const mem = new SharedArrayBuffer(slotBytes * slots);
     const state = new Int32Array(new SharedArrayBuffer(rangeBase[rangeBase.length - 1]! * 4));
     const ctrl = new Int32Array(new SharedArrayBuffer(8));
     const bh = tsBaseNs === undefined ? 0 : Number(BigInt.asIntN(32, tsBaseNs >> 32n));
     const bl = tsBaseNs === undefined ? 0 : Number(BigInt.asUintN(32, tsBaseNs));
-    this.ra = { slot, step, cols, bh, bl, rangeBase, mem, state, ctrl, plan, slotBytes, bmRoom, current: -1 };
+    this.ra = { slot, step, slots, cols, bh, bl, rangeBase, mem, state, ctrl, plan, slotBytes, bmRoom, current: -1 };
     if (readAheadTuning.thread) {
       this.worker ??= startReadAheadThread(this.fd);
       if (this.worker) planReadAhead(this.worker, this.ra);
@@ -606,7 +606,7 @@ class ArrowFileSource implements BatchSource {
       const r =
         from % step === 0 && to === Math.min(meta.length, from + step) ? this.ra.rangeBase[b]! + from / step : -1;
       if (r >= 0 && this.acquire(r)) {
-        const at = (r % READ_AHEAD_SLOTS) * this.ra.slotBytes + col.off;
+        const at = (r % this.ra.slots) * this.ra.slotBytes + col.off;
         const mem = this.ra.mem as unknown as ArrayBuffer;
         c =
           col.conv !== CONV_NONE

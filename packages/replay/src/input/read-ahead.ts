@@ -10,9 +10,10 @@ import type { ReplayColumn } from './batches.js';
 
 /**
  * Read-ahead pays for its thread only on large files: from this many rows (tests lower it). `thread: false`
- * keeps the range plan (and conversion) but reads every range on the calling thread (tests).
+ * keeps the range plan (and conversion) but reads every range on the calling thread (tests). `slots`: row ranges
+ * in flight, the one being processed plus the ones read ahead.
  */
-export const readAheadTuning = { minRows: 1 << 17, thread: true };
+export const readAheadTuning = { minRows: 1 << 17, thread: true, slots: 8 };
 
 // conversion of a range's column in its slot, in place (kinds: 0 none, 1 ts_ns, 2 pointer)
 export const CONV_NONE = 0;
@@ -48,8 +49,6 @@ export const convertRange = new Function(`return ${CONVERT_RANGE_SRC}`)() as (
   bh: number,
   bl: number,
 ) => void;
-/** Row ranges in flight: the one being processed plus the ones read ahead. */
-export const READ_AHEAD_SLOTS = 4;
 // range states (Int32 per range in shared memory)
 export const RA_FREE = 0;
 export const RA_READING = 1;
@@ -116,6 +115,8 @@ parentPort.once('message', run);
 export interface ReadAheadState {
   slot: number;
   step: number;
+  /** ranges in flight (readAheadTuning.slots when the walk began) */
+  slots: number;
   /** column → its index in the plan, its offset in a range slot, its conversion (CONV_*) */
   cols: Map<ReplayColumn, { j: number; off: number; conv: number }>;
   /** time base of CONV_TS (hi/lo 32-bit words, as TimeBase) */
@@ -153,7 +154,7 @@ export function planReadAhead(worker: Worker, ra: ReadAheadState): void {
     state: ra.state.buffer,
     ctrl: ra.ctrl.buffer,
     plan: ra.plan.buffer,
-    slots: READ_AHEAD_SLOTS,
+    slots: ra.slots,
     cols: ra.cols.size,
     slotBytes: ra.slotBytes,
     colOffsets: [...ra.cols.values()].map((c) => c.off),
