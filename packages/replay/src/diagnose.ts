@@ -150,7 +150,7 @@ export async function replayArrowFile(path: string, opts: ReplayOptions = {}): P
     import('apache-arrow'),
     import('./input/arrow-file.js'),
   ]);
-  const src = openArrowFile(path);
+  const src = openArrowFile(path, { readAhead: true });
   if (!src) {
     const { table, kernel } = await loadForReplay([path], { format: 'arrow' });
     const profile = { ...opts.profile };

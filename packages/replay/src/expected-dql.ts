@@ -5,7 +5,7 @@
  */
 import { Dql, kernelBehaviour } from '@txreplay/model/core';
 import type { QueueObs } from './observe/records.js';
-import { F64List, lowerBound } from './input/growable.js';
+import { F64Cursor, F64List, I32Cursor, lowerBound } from './input/growable.js';
 
 /** ts (ns, relative to the trace base) → jiffies. */
 export type JiffiesOf = (rel: number) => number;
@@ -44,45 +44,61 @@ class DqlStream {
   rel = Number.NaN;
   bytes = 0;
   jiffies = 0;
+  // windows on the four lists (growable.ts F64Cursor): element loads here, no get() call per value
+  private readonly qt = new F64Cursor();
+  private readonly qb = new I32Cursor();
+  private readonly ct = new F64Cursor();
+  private readonly cb = new F64Cursor();
+  private readonly nq: number;
+  private readonly nc: number;
   constructor(
     private readonly q: QueueObs,
     private readonly dql: Dql,
     private readonly jiffiesOf: JiffiesOf,
-  ) {}
+  ) {
+    this.nq = q.dqlQueuedTs.length;
+    this.nc = q.dqlCompletedTs.length;
+  }
 
   /** Apply the next call to the DQL: STEP_QUEUED / STEP_COMPLETED, or STEP_DONE at the end of the stream. */
   next(): number {
-    const qt = this.q.dqlQueuedTs;
-    const ct = this.q.dqlCompletedTs;
     const a = this.a;
     const b = this.b;
-    if (a >= qt.length && b >= ct.length) return STEP_DONE;
+    const haveQ = a < this.nq;
+    const haveC = b < this.nc;
+    if (!haveQ && !haveC) return STEP_DONE;
+    const qt = this.qt;
+    const ct = this.ct;
+    if (haveQ && a >= qt.to) this.q.dqlQueuedTs.aim(qt, a);
+    if (haveC && b >= ct.to) this.q.dqlCompletedTs.aim(ct, b);
     // queued first on ties: the completion can only cover bytes already queued
-    if (b >= ct.length || (a < qt.length && qt.get(a) <= ct.get(b))) {
-      const rel = qt.get(a);
+    if (!haveC || (haveQ && qt.a[a - qt.from]! <= ct.a[b - ct.from]!)) {
+      const rel = qt.a[a - qt.from]!;
       const j = this.jiffiesOf(rel);
-      const bytes = this.q.dqlQueuedBytes.get(a);
+      const qb = this.qb;
+      if (a >= qb.to) this.q.dqlQueuedBytes.aim(qb, a);
+      const bytes = qb.a[a - qb.from]!;
       this.dql.queued(bytes, j);
-      this.set(rel, bytes, j);
+      this.rel = rel;
+      this.bytes = bytes;
+      this.jiffies = j;
       this.a = a + 1;
       return STEP_QUEUED;
     }
-    const rel = ct.get(b);
+    const rel = ct.a[b - ct.from]!;
     const j = this.jiffiesOf(rel);
-    let bytes = this.q.dqlCompletedBytes.get(b);
+    const cb = this.cb;
+    if (b >= cb.to) this.q.dqlCompletedBytes.aim(cb, b);
+    let bytes = cb.a[b - cb.from]!;
     // never complete more than is in flight (dql_completed BUG_ON, §A.4): trace started mid-flight
     const inflight = (this.dql.numQueued - this.dql.numCompleted) >>> 0;
     if (bytes > inflight) bytes = inflight;
     if (bytes > 0) this.dql.completed(bytes, j);
-    this.set(rel, bytes, j);
-    this.b = b + 1;
-    return STEP_COMPLETED;
-  }
-
-  private set(rel: number, bytes: number, jiffies: number): void {
     this.rel = rel;
     this.bytes = bytes;
-    this.jiffies = jiffies;
+    this.jiffies = j;
+    this.b = b + 1;
+    return STEP_COMPLETED;
   }
 }
 
@@ -165,6 +181,7 @@ export function expectQueue(
   const run = new CollapseRun();
   let xoffSince = NaN;
   const st = new DqlStream(q, dql, jiffiesOf);
+  let lastLimit = Number.NaN; // e.limit's last value (a local: last() is a call per step)
   for (let k = st.next(); k !== STEP_DONE; k = st.next()) {
     const rel = st.rel;
     if (k === STEP_QUEUED && xoffSince !== xoffSince && dql.avail() < 0) {
@@ -174,9 +191,10 @@ export function expectQueue(
       e.stoppedNs += rel - xoffSince;
       xoffSince = NaN;
     }
-    if (e.limit.length === 0 || e.limit.last() !== dql.limit) {
+    if (lastLimit !== dql.limit) {
+      lastLimit = dql.limit;
       e.limitRel.push(rel);
-      e.limit.push(dql.limit);
+      e.limit.push(lastLimit);
     }
     if (k !== STEP_QUEUED) continue;
     if (dql.limit === dql.minLimit && dql.avail() < 0) run.add(rel);

@@ -19,7 +19,8 @@ export {
   replayArrowFile,
   type DiagnoseOptions,
 } from './diagnose.js';
-export { openArrowFile, CorruptArrowFileError, readAheadTuning } from './input/arrow-file.js';
+export { openArrowFile, CorruptArrowFileError } from './input/arrow-file.js';
+export { readAheadTuning } from './input/read-ahead.js';
 export { tableSource } from './input/batches.js';
 export { toJson } from './view/json.js';
 export { ENOBUFS_LAYER_LABEL, ENOBUFS_STATUS_LABEL } from './view/enobufs.js';

@@ -10,7 +10,7 @@ import { TimeBase } from './columns.js';
 import { BatchReader, ROW_ACCESS_COLUMNS, RowAccess, type BatchSource } from './input/batches.js';
 import { ViewBuilder } from './input/batch-view.js';
 import type { SpillFile } from './input/spill.js';
-import { OutsideWindow, StreamRowAccess, StreamSource } from './input/stream-source.js';
+import { OutsideWindow, StreamRowAccess, StreamSource, WINDOW_ROW_COLUMNS } from './input/stream-source.js';
 import { Observer, type NameTables } from './observe/observer.js';
 import type { Observed } from './observe/records.js';
 
@@ -99,7 +99,8 @@ export class StreamPass {
     base.set(ts?.[0] ?? 0n);
     this.base = base;
     const src = this.src;
-    const readers = [1, 2, 3, 4].map((slot) => new BatchReader(src, slot, base, ROW_ACCESS_COLUMNS));
+    // the pass's own look-aside reads (bindIfindex): the window holds no evidence-only columns
+    const readers = [1, 2, 3, 4].map((slot) => new BatchReader(src, slot, base, WINDOW_ROW_COLUMNS));
     this.rows = new StreamRowAccess(src.numRows, base.ns, readers, src.starts, null, null, src.names, src);
     const nm = src.names;
     // n: the rows of the whole stream, known at its end; until then the look-ahead is bounded by `frontier`

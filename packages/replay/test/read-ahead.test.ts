@@ -14,11 +14,13 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const traces = path.join(process.env.TXREPLAY_SHARED ?? path.resolve(repoRoot, '../shared'), 'traces');
 const defaultMinRows = readAheadTuning.minRows;
 const defaultThread = readAheadTuning.thread;
+const defaultSlots = readAheadTuning.slots;
 
 describe('read-ahead of .arrow column ranges', () => {
   afterEach(() => {
     readAheadTuning.minRows = defaultMinRows;
     readAheadTuning.thread = defaultThread;
+    readAheadTuning.slots = defaultSlots;
   });
   it('gives the same answers as reading each range in place', async () => {
     const input = path.join(traces, 'multiqueue', 'perf-script.txt');
@@ -33,6 +35,10 @@ describe('read-ahead of .arrow column ranges', () => {
       expect(noSources(toJson(await replayArrowFile(arrow, { maxSeriesPoints: 500 })))).toBe(reference);
       // twice in a row: each replay has its own reader thread
       expect(noSources(toJson(await replayArrowFile(arrow, { maxSeriesPoints: 500 })))).toBe(reference);
+      // the fewest ranges in flight (the thread one range ahead): slots are reused every other range
+      readAheadTuning.slots = 2;
+      expect(noSources(toJson(await replayArrowFile(arrow, { maxSeriesPoints: 500 })))).toBe(reference);
+      readAheadTuning.slots = defaultSlots;
     }
   });
   it('converts times and pointers in the slots exactly as the pass would (every range read on this thread)', async () => {

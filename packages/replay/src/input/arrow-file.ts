@@ -10,7 +10,7 @@
  * footer.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { DataType, type Field, type Schema } from 'apache-arrow';
 import { Footer, type FileBlock } from 'apache-arrow/ipc/metadata/file';
 import {
@@ -19,6 +19,7 @@ import {
   type DictionaryBatch as DictionaryBatchHeader,
 } from 'apache-arrow/ipc/metadata/message';
 import {
+  cellOfChunk,
   newDictNames,
   REPLAY_COLUMNS,
   type BatchSource,
@@ -28,6 +29,21 @@ import {
 } from './batches.js';
 import type { Chunk, Names, ValueArray } from '../columns.js';
 import { makeEventSchema, NotATraceError } from '@txreplay/ingest';
+import {
+  convertRange,
+  CONV_NONE,
+  CONV_PTR,
+  CONV_TS,
+  planReadAhead,
+  RA_FAILED,
+  RA_FREE,
+  RA_MAIN,
+  RA_READING,
+  readAheadTuning,
+  startReadAheadThread,
+  stopReadAheadThread,
+  type ReadAheadState,
+} from './read-ahead.js';
 
 const MAGIC = 'ARROW1';
 
@@ -62,107 +78,13 @@ interface BatchMeta {
   dictVersion: Map<number, number>;
 }
 
-/**
- * Read-ahead pays for its thread only on large files: from this many rows (tests lower it). `thread: false`
- * keeps the range plan (and conversion) but reads every range on the calling thread (tests).
- */
-export const readAheadTuning = { minRows: 1 << 17, thread: true };
+/** cell() reads a column this many rows at a time (a power of two, so a block's bitmap starts on a byte). */
+const CELL_BLOCK_ROWS = 512;
+/** chunk()'s buffer set for cell()'s blocks (the pass, the row readers and firstTsNs use slots 0–4 and 99). */
+const CELL_SLOT = 100;
 
-// conversion of a range's column in its slot, in place (kinds: 0 none, 1 ts_ns, 2 pointer)
-const CONV_NONE = 0;
-const CONV_TS = 1;
-const CONV_PTR = 2;
-/**
- * In place over a read-ahead slot: int64 ts_ns → float64 ns relative to the base (hi/lo words), or uint64
- * pointer → 53-bit float key with -1 (NULL_PTR) where the validity bitmap (at bmAt) says null — exactly
- * putTsRel / putPtr (columns.ts). Element i's 8 bytes are read before they are overwritten. Plain JS source:
- * the read-ahead thread runs the same text.
- */
-const CONVERT_RANGE_SRC = `function convertRange(mem, at, bmAt, hasBm, n, kind, bh, bl) {
-  const w = new Uint32Array(mem, at, 2 * n);
-  const wi = new Int32Array(mem, at, 2 * n);
-  const f = new Float64Array(mem, at, n);
-  if (kind === ${CONV_TS}) {
-    for (let i = 0; i < n; i++) f[i] = (wi[2 * i + 1] - bh) * 4294967296 + (w[2 * i] - bl);
-  } else if (kind === ${CONV_PTR}) {
-    for (let i = 0; i < n; i++) f[i] = (w[2 * i + 1] & 0x1fffff) * 4294967296 + w[2 * i];
-    if (hasBm) {
-      const bm = new Uint8Array(mem, bmAt, (n + 7) >> 3);
-      for (let i = 0; i < n; i++) if (((bm[i >> 3] >> (i & 7)) & 1) === 0) f[i] = -1;
-    }
-  }
-}`;
-const convertRange = new Function(`return ${CONVERT_RANGE_SRC}`)() as (
-  mem: ArrayBufferLike,
-  at: number,
-  bmAt: number,
-  hasBm: boolean,
-  n: number,
-  kind: number,
-  bh: number,
-  bl: number,
-) => void;
-/** Row ranges in flight: the one being processed plus the ones read ahead. */
-const READ_AHEAD_SLOTS = 4;
 /** Per-column room for a range's validity bitmap (values follow, 8-byte aligned). */
 const bitmapRoom = (step: number): number => (((step + 7) >> 3) + 7) & ~7;
-// range states (Int32 per range in shared memory)
-const RA_FREE = 0;
-const RA_READING = 1;
-const RA_READY = 2;
-const RA_MAIN = 3;
-const RA_FAILED = 4;
-
-/**
- * The read-ahead thread: for range r = 0, 1, … (at most SLOTS - 1 ahead of the range the main thread is
- * on, ctrl[0]) it claims r (FREE → READING; the main thread claims ranges it reaches first), reads its
- * planned regions into slot r % SLOTS and marks it READY (or FAILED: the main thread then reads it and
- * reports the error itself). ctrl[1] = 1 stops it. Plain JS: runs as an eval worker from src and dist.
- */
-const READ_AHEAD_WORKER = `(function () {
-const { workerData } = require('node:worker_threads');
-const { readSync } = require('node:fs');
-const { fd, mem, state, ctrl, plan, slots, cols, slotBytes, colOffsets, bmRoom, conv, bh, bl } = workerData;
-${CONVERT_RANGE_SRC}
-const bytes = new Uint8Array(mem);
-const st = new Int32Array(state);
-const ctl = new Int32Array(ctrl);
-const pl = new Float64Array(plan);
-const R = st.length;
-function fill(dst, len, pos) {
-  let off = 0;
-  while (off < len) {
-    const n = readSync(fd, bytes, dst + off, len - off, pos + off);
-    if (n <= 0) throw new Error('eof');
-    off += n;
-  }
-}
-for (let r = 0; r < R; r++) {
-  for (;;) {
-    if (Atomics.load(ctl, 1) !== 0) return;
-    const cur = Atomics.load(ctl, 0);
-    if (r < cur + slots) break;
-    Atomics.wait(ctl, 0, cur, 1000);
-  }
-  if (Atomics.compareExchange(st, r, ${RA_FREE}, ${RA_READING}) !== ${RA_FREE}) continue;
-  let s = ${RA_READY};
-  try {
-    const slot = (r % slots) * slotBytes;
-    for (let j = 0; j < cols; j++) {
-      const e = (r * cols + j) * 4;
-      const dst = slot + colOffsets[j];
-      if (pl[e + 1] > 0) fill(dst, pl[e + 1], pl[e]);
-      if (pl[e + 3] > 0) fill(dst + bmRoom, pl[e + 3], pl[e + 2]);
-      if (conv[j] !== 0 && pl[e + 3] > 0) convertRange(mem, dst + bmRoom, dst, pl[e + 1] > 0, pl[e + 3] / 8, conv[j], bh, bl);
-    }
-  } catch {
-    s = ${RA_FAILED};
-  }
-  Atomics.store(st, r, s);
-  Atomics.notify(st, r);
-}
-})();
-`;
 
 function read(fd: number, length: number, position: number, into?: Uint8Array): Uint8Array {
   const buf = into ?? new Uint8Array(new ArrayBuffer(length));
@@ -222,11 +144,15 @@ function bufferCount(t: DataType): number | null {
  * (another schema, compressed, unexpected column types) throws NotATraceError — both name the file and what
  * is wrong. I/O errors are thrown as they are.
  */
-export function openArrowFile(path: string): BatchSource | null {
+export function openArrowFile(path: string, opts: OpenArrowOptions = {}): BatchSource | null {
   const fd = openSync(path, 'r');
+  let worker: Worker | null = null;
   let ok = false;
   try {
-    const src = build(fd, path);
+    // a file of minRows rows holds at least their 8-byte ts_ns
+    if (opts.readAhead && readAheadTuning.thread && fstatSync(fd).size >= readAheadTuning.minRows * 8)
+      worker = startReadAheadThread(fd);
+    const src = build(fd, path, worker);
     ok = src !== null;
     return src;
   } catch (e) {
@@ -234,11 +160,23 @@ export function openArrowFile(path: string): BatchSource | null {
     if (e instanceof ForeignLayout) return null;
     throw e;
   } finally {
-    if (!ok) closeSync(fd);
+    if (!ok) {
+      // the thread reads nothing before its plan: stopping it before the close is enough
+      if (worker) stopReadAheadThread(worker, null);
+      closeSync(fd);
+    }
   }
 }
 
-function build(fd: number, path: string): BatchSource | null {
+export interface OpenArrowOptions {
+  /**
+   * The file is opened for a replay's sequential walk (BatchSource.readAhead): start the read-ahead thread now, so
+   * that its start-up overlaps the footer parse and the pass's set-up.
+   */
+  readAhead?: boolean;
+}
+
+function build(fd: number, path: string, worker: Worker | null): BatchSource | null {
   const size = fstatSync(fd).size;
   if (size < 6) return null;
   const head = read(fd, 6, 0);
@@ -246,7 +184,7 @@ function build(fd: number, path: string): BatchSource | null {
   const footer = readFooter(fd, path, size);
   const layouts = columnLayouts(footer.schema, path);
   const { batches, dictSnapshots } = readBlocks(fd, path, footer);
-  return new ArrowFileSource(fd, path, footer.schema, layouts, batches, dictSnapshots);
+  return new ArrowFileSource(fd, path, footer.schema, layouts, batches, dictSnapshots, worker);
 }
 
 const corrupt = (path: string, detail: string): never => {
@@ -434,55 +372,6 @@ function decodeDictionary(
   return values;
 }
 
-/** The read-ahead of one slot's sequential walk (readAhead), once started. */
-interface ReadAheadState {
-  slot: number;
-  step: number;
-  /** column → its index in the plan, its offset in a range slot, its conversion (CONV_*) */
-  cols: Map<ReplayColumn, { j: number; off: number; conv: number }>;
-  /** time base of CONV_TS (hi/lo 32-bit words, as TimeBase) */
-  bh: number;
-  bl: number;
-  rangeBase: number[];
-  mem: SharedArrayBuffer;
-  state: Int32Array;
-  ctrl: Int32Array;
-  plan: Float64Array;
-  slotBytes: number;
-  bmRoom: number;
-  current: number;
-  worker: Worker | null;
-}
-
-/** The read-ahead thread over `fd` for the plan in `ra`, or null when no thread can be started (the caller reads). */
-function startReadAheadThread(fd: number, ra: ReadAheadState): Worker | null {
-  try {
-    const worker = new Worker(READ_AHEAD_WORKER, {
-      eval: true,
-      workerData: {
-        fd,
-        mem: ra.mem,
-        state: ra.state.buffer,
-        ctrl: ra.ctrl.buffer,
-        plan: ra.plan.buffer,
-        slots: READ_AHEAD_SLOTS,
-        cols: ra.cols.size,
-        slotBytes: ra.slotBytes,
-        colOffsets: [...ra.cols.values()].map((c) => c.off),
-        bmRoom: ra.bmRoom,
-        conv: [...ra.cols.values()].map((c) => c.conv),
-        bh: ra.bh,
-        bl: ra.bl,
-      },
-    });
-    worker.unref();
-    worker.on('error', () => {}); // a failed range is read (and reported) by the main thread
-    return worker;
-  } catch {
-    return null; // no thread: the main thread reads every range itself
-  }
-}
-
 /**
  * The open .arrow file as a BatchSource: column chunks by positioned reads into reused buffers (per slot and
  * column), or from the read-ahead thread's slots for the sequential walk it was told about.
@@ -507,6 +396,8 @@ class ArrowFileSource implements BatchSource {
     private readonly layouts: Map<string, ColumnLayout>,
     private readonly batches: BatchMeta[],
     private readonly dictSnapshots: Map<string, (string | null)[]>,
+    /** the read-ahead thread started with the open (openArrowFile's readAhead), waiting for its plan */
+    private worker: Worker | null,
   ) {
     this.metadata = schema.metadata;
     const names = this.names;
@@ -520,6 +411,7 @@ class ArrowFileSource implements BatchSource {
     };
     for (const b of batches) this.starts.push(this.starts[this.starts.length - 1]! + b.length);
     this.numRows = this.starts[this.starts.length - 1]!;
+    if (this.numRows < readAheadTuning.minRows) this.stopReadAhead();
   }
 
   /** remapFor of column `name` in batch b, kept per batch and column (chunk() asks once per row range) */
@@ -579,7 +471,7 @@ class ArrowFileSource implements BatchSource {
   private readRangeHere(r: number): void {
     const a = this.ra!;
     const bytes = new Uint8Array(a.mem);
-    const slotAt = (r % READ_AHEAD_SLOTS) * a.slotBytes;
+    const slotAt = (r % a.slots) * a.slotBytes;
     for (const { j, off, conv } of a.cols.values()) {
       const e = (r * a.cols.size + j) * 4;
       const dst = slotAt + off;
@@ -615,34 +507,29 @@ class ArrowFileSource implements BatchSource {
   }
 
   readAhead(slot: number, step: number, columns: readonly ReplayColumn[], tsBaseNs?: bigint): void {
+    if (this.ra) return;
     const numRows = this.starts[this.starts.length - 1]!;
-    if (this.ra || this.closed || numRows < readAheadTuning.minRows || step <= 0 || step % 8 !== 0) return;
     const bmRoom = bitmapRoom(step);
-    const { cols, slotBytes } = this.slotLayout(step, bmRoom, columns, tsBaseNs);
-    if (cols.size === 0) return;
+    const usable = !this.closed && numRows >= readAheadTuning.minRows && step > 0 && step % 8 === 0;
+    const { cols, slotBytes } = usable
+      ? this.slotLayout(step, bmRoom, columns, tsBaseNs)
+      : { cols: null, slotBytes: 0 };
+    if (!cols || cols.size === 0) {
+      this.stopReadAhead(); // the walk reads on this thread
+      return;
+    }
     const { rangeBase, plan } = this.rangePlan(step, cols);
-    const mem = new SharedArrayBuffer(slotBytes * READ_AHEAD_SLOTS);
+    const slots = Math.max(2, readAheadTuning.slots);
+    const mem = new SharedArrayBuffer(slotBytes * slots);
     const state = new Int32Array(new SharedArrayBuffer(rangeBase[rangeBase.length - 1]! * 4));
     const ctrl = new Int32Array(new SharedArrayBuffer(8));
     const bh = tsBaseNs === undefined ? 0 : Number(BigInt.asIntN(32, tsBaseNs >> 32n));
     const bl = tsBaseNs === undefined ? 0 : Number(BigInt.asUintN(32, tsBaseNs));
-    this.ra = {
-      slot,
-      step,
-      cols,
-      bh,
-      bl,
-      rangeBase,
-      mem,
-      state,
-      ctrl,
-      plan,
-      slotBytes,
-      bmRoom,
-      current: -1,
-      worker: null,
-    };
-    if (readAheadTuning.thread) this.ra.worker = startReadAheadThread(this.fd, this.ra);
+    this.ra = { slot, step, slots, cols, bh, bl, rangeBase, mem, state, ctrl, plan, slotBytes, bmRoom, current: -1 };
+    if (readAheadTuning.thread) {
+      this.worker ??= startReadAheadThread(this.fd);
+      if (this.worker) planReadAhead(this.worker, this.ra);
+    }
   }
 
   /** Where each read-ahead column lies in a range slot, and its conversion (CONV_*). */
@@ -699,11 +586,8 @@ class ArrowFileSource implements BatchSource {
   }
 
   private stopReadAhead(): void {
-    if (!this.ra) return;
-    Atomics.store(this.ra.ctrl, 1, 1);
-    Atomics.notify(this.ra.ctrl, 0);
-    void this.ra.worker?.terminate().catch(() => {});
-    this.ra.worker = null;
+    if (this.worker) stopReadAheadThread(this.worker, this.ra ? this.ra.ctrl : null);
+    this.worker = null;
   }
 
   chunk(b: number, name: ReplayColumn, slot: number, range?: RowRange): Chunk | null {
@@ -722,7 +606,7 @@ class ArrowFileSource implements BatchSource {
       const r =
         from % step === 0 && to === Math.min(meta.length, from + step) ? this.ra.rangeBase[b]! + from / step : -1;
       if (r >= 0 && this.acquire(r)) {
-        const at = (r % READ_AHEAD_SLOTS) * this.ra.slotBytes + col.off;
+        const at = (r % this.ra.slots) * this.ra.slotBytes + col.off;
         const mem = this.ra.mem as unknown as ArrayBuffer;
         c =
           col.conv !== CONV_NONE
@@ -764,10 +648,33 @@ class ArrowFileSource implements BatchSource {
     return c;
   }
 
+  /**
+   * One value. Evidence reads the time, event, source and line of a few rows each finding, rows that cluster: the
+   * column's block of CELL_BLOCK_ROWS rows around i is read once and kept (one positioned read per block instead of
+   * one or two per value).
+   */
   cell(b: number, name: ReplayColumn, i: number): number | bigint | null {
     const lay = this.layouts.get(name);
     const meta = this.batches[b];
     if (!lay || !meta || i < 0 || i >= meta.length) return null;
+    if (lay.width === 0) return this.cellOne(lay, meta, name, i);
+    const from = i & ~(CELL_BLOCK_ROWS - 1);
+    let blk = this.cellBlocks.get(name);
+    if (!blk || blk.b !== b || blk.from !== from) {
+      const to = Math.min(meta.length, from + CELL_BLOCK_ROWS);
+      if (typeof this.regions(b, name, lay, meta, from, to) === 'string') return this.cellOne(lay, meta, name, i);
+      const c = this.chunk(b, name, CELL_SLOT, { from, to });
+      if (!c) return null;
+      blk = { b, from, c };
+      this.cellBlocks.set(name, blk);
+    }
+    return cellOfChunk(blk.c, i - from);
+  }
+  /** cell()'s blocks: per column, the rows last read (chunk() reuses CELL_SLOT's buffer per column) */
+  private readonly cellBlocks = new Map<ReplayColumn, { b: number; from: number; c: Chunk }>();
+
+  /** One value by its own positioned reads (bit-packed columns; batches whose buffers chunk() would refuse). */
+  private cellOne(lay: ColumnLayout, meta: BatchMeta, name: ReplayColumn, i: number): number | bigint | null {
     const h = meta.header;
     const fnode = h.nodes[lay.node];
     const vreg = h.buffers[lay.buffer];

@@ -27,6 +27,14 @@ export class OutsideWindow extends Error {
   }
 }
 
+/**
+ * Columns only evidence reads (per row, after the pass: rules/context.ts evidenceOf, RowAccess.netCookie): the
+ * window does not copy them — once the stream has ended they are read from the file, the window's batches too.
+ */
+const EVIDENCE_ONLY: ReadonlySet<ReplayColumn> = new Set<ReplayColumn>(['source', 'line', 'location', 'net_cookie']);
+/** What the pass reads of rows outside its current range (observer.ts bindIfindex), through BatchReaders. */
+export const WINDOW_ROW_COLUMNS: readonly ReplayColumn[] = ['ts_ns', 'event', 'dev', 'queue', 'ifindex', 'skbaddr'];
+
 export class StreamSource implements BatchSource {
   numRows = 0;
   readonly starts: number[] = [0];
@@ -55,6 +63,7 @@ export class StreamSource implements BatchSource {
     const cols = new Map<ReplayColumn, Data>();
     const owned: ArrayBuffer[] = [];
     for (const name of REPLAY_COLUMNS) {
+      if (EVIDENCE_ONLY.has(name)) continue;
       const v = batch.getChild(name) as Vector | null;
       const d = v?.data[0];
       if (d) cols.set(name, copyOf(d, this.pool, owned));
@@ -87,7 +96,7 @@ export class StreamSource implements BatchSource {
   }
 
   chunk(b: number, name: ReplayColumn, slot: number, range?: RowRange): Chunk | null {
-    const cols = this.window.get(b);
+    const cols = EVIDENCE_ONLY.has(name) ? undefined : this.window.get(b);
     if (cols) {
       const d = cols.get(name);
       if (!d) return null;
@@ -103,7 +112,7 @@ export class StreamSource implements BatchSource {
   }
 
   cell(b: number, name: ReplayColumn, i: number): number | bigint | null {
-    const cols = this.window.get(b);
+    const cols = EVIDENCE_ONLY.has(name) ? undefined : this.window.get(b);
     if (cols) {
       const c = this.chunk(b, name, 0);
       return c ? cellOfChunk(c, i) : null;
