@@ -69,19 +69,28 @@ describe.each(placements)('streamed report on %s', (_name, cfg) => {
   async function compare(file: string, packetWindowRows?: number) {
     // small batches: the lifecycles and the events cross many batch boundaries
     const streamed = await streamTrace([file], { batchRows: 4096 }, { packetWindowRows });
+    // the newest event, known when the parse ends: the events' wall clock before the replay has run
     const result = await replayArrowFile(streamed.arrowFile, { maxSeriesPoints: 2000 });
+    expect(streamed.lastNs).toBe(result.trace.lastNs);
     // the capture carries no wall clock: both runs get the same one, else each is placed at its own write time
     const wallClockEndNs = 1_765_000_000_000_000_000n;
+    let replays = 0;
     const s = await writeStreamedRun(store, {
       wallClockEndNs,
       summary: streamed.summary,
-      result,
+      // the writer replays (chDB: while it reads the events)
+      replay: () => {
+        replays++;
+        return replayArrowFile(streamed.arrowFile, { maxSeriesPoints: 2000 });
+      },
+      lastNs: streamed.lastNs,
       options: { path: 'streamed', packetWindowRows: packetWindowRows ?? 0 },
       arrowFile: streamed.arrowFile,
       events: streamed.events,
       packets: streamed.packets,
       hashes: await streamed.hashes,
     });
+    expect(replays).toBe(1);
     // the worker thread's hashes are hashSources' (the run id must not depend on who hashed)
     expect(await streamed.hashes).toEqual(await hashSources([file]));
     streamed.remove();
