@@ -110,14 +110,19 @@ function overlapReplay(
 ): Promise<WriteResult> {
   const runId = computeRunId(run.hashes, run.options);
   const head = { runId, events: run.events, packets: run.packets.count, encodeMs: performance.now() - t0 };
-  return writeRunWith(store, head, opts, async (s, writeT0) => {
+  // a failed replay is the command's error as it is, not a failed write (the writer removes the events first)
+  let replayError: { error: unknown } | undefined;
+  const written = writeRunWith(store, head, opts, async (s, writeT0) => {
     const tags = runTags(run);
     const inserting = insertEventsFromArrowFile(s, run.arrowFile, { runId, tags, wallOffsetNs: wall.offsetNs });
     let result: ReplayResult;
     try {
       // the insert's query reaches chDB's thread before the replay holds this one
       await new Promise((r) => setImmediate(r));
-      result = await run.replay();
+      result = await run.replay().catch((error: unknown) => {
+        replayError = { error };
+        throw error;
+      });
     } finally {
       // settled either way: a failed replay leaves no insert running under the cleanup
       await inserting.catch(() => undefined);
@@ -127,11 +132,16 @@ function overlapReplay(
     const replayed = { ...run, result };
     const encoded = encodeStreamedRun(s, replayed, t0, agreedAnchor(wall, replayed));
     if (encoded.rows.wallOffsetNs !== wall.offsetNs) {
-      // the replay placed the trace elsewhere in time (a wall clock from evidence beside it): the events again
+      // the replay placed the trace elsewhere in time (a wall clock from evidence beside it): the events again (the
+      // delete runs the merges again: stopped once more for the insert)
       await dropRunRows(s, runId, ['events']);
+      await s.command(`SYSTEM STOP MERGES ${s.table('events')}`);
       await insertEventsFromArrowFile(s, run.arrowFile, { runId, tags, wallOffsetNs: encoded.rows.wallOffsetNs });
     }
     await writeSideRows(s, encoded, writeT0);
+  });
+  return written.catch((e: unknown) => {
+    throw replayError ? replayError.error : e;
   });
 }
 

@@ -145,12 +145,17 @@ async function runRowCounts(store: Store, runId: string): Promise<{ complete: bo
   };
 }
 
-/** Delete a run's rows from `tables` (runs first, so it stops being listed before data goes), waited for. */
+/**
+ * Delete a run's rows from `tables` (runs first, so it stops being listed before data goes), waited for. A delete is
+ * a mutation, which a stop of the table's merges holds back for ever (a streamed write stops them on the embedded
+ * store, stream-write.ts): they run again for it there.
+ */
 export async function dropRunRows(store: Store, runId: string, tables: TableName[]): Promise<void> {
   assertRunId(runId);
   const order: TableName[] = ['runs', ...TABLES.filter((t) => t !== 'runs')];
   for (const t of order) {
     if (!tables.includes(t)) continue;
+    if (store.config.placement === 'embedded') await store.command(`SYSTEM START MERGES ${store.table(t)}`);
     await store.command(`ALTER TABLE ${store.table(t)} DELETE WHERE run_id = ${quoteString(runId)}`);
     await waitForMutations(store, t);
   }

@@ -74,6 +74,8 @@ interface Replayed {
   timings: { ingestMs: number; replayMs: number };
   table: Table | null;
   streamed: StreamedTrace | null;
+  /** evidence was given beside the traces (its wall clock may place the run: the replay must come first) */
+  evidence: boolean;
 }
 
 /**
@@ -121,7 +123,14 @@ async function ingestForReplay(paths: string[], o: ReportCliOptions, replay: Rep
   const summary = rep.withEvidenceSources(traceSummary, evidence);
   // evidence alone: a run with no events (its findings and its `runs` row)
   const table = loaded?.table ?? (streamed ? null : rep.noEvents());
-  return { replay: () => (replayed ??= replayOnce()), summary, timings, table, streamed };
+  return {
+    replay: () => (replayed ??= replayOnce()),
+    summary,
+    timings,
+    table,
+    streamed,
+    evidence: evidence.length > 0,
+  };
 }
 
 /** True when the flags name the embedded store (a bad flag: false here, the store's opening says why). */
@@ -153,10 +162,10 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
   ]);
   const replayOptions = await replayOptionsFromFlags(o);
   const { profile, deviceProfiles } = replayOptions;
-  const { replay, summary, timings, table, streamed } = await ingestForReplay(traces, o, replayOptions);
+  const { replay, summary, timings, table, streamed, evidence } = await ingestForReplay(traces, o, replayOptions);
   // a streamed run into chDB is replayed by the writer while the store reads its events; else replay now (to a
-  // server: beside the hashing thread)
-  const overlap = streamed !== null && (await embeddedStore(o));
+  // server: beside the hashing thread; with evidence, whose wall clock the events would have to wait for)
+  const overlap = streamed !== null && !evidence && (await embeddedStore(o));
   const replayed = overlap ? null : await replay();
 
   const eventsProgress = progress('writing events');
