@@ -53,13 +53,20 @@ export function computeRunId(hashes: SourceHash[], options: Record<string, strin
   return h.digest('hex').slice(0, 32);
 }
 
+/** Wall clock minus trace clock (ns), whether the trace or the caller said it, and where it came from. */
+export interface WallAnchor {
+  offsetNs: bigint;
+  known: boolean;
+  source: string;
+}
+
 /**
  * `time = ts_ns + offsetNs` for the time columns. Known: the caller's wall clock or the trace's own
  * (`runs.wall_offset_ns` and `runs.wall_clock` say it and where it came from). Unknown — the trace carries no wall
  * clock, and the file's mtime is never taken for one — `runs.wall_offset_ns` is NULL and `wall_clock` '', and the
  * time columns (partition and TTL keys, never NULL) place the last event at the moment the run was written.
  */
-function wallAnchor(input: Omit<RunInput, 'table'>): { offsetNs: bigint; known: boolean; source: string } {
+export function wallAnchor(input: Omit<RunInput, 'table'>): WallAnchor {
   const lastNs = input.result.trace.lastNs;
   if (input.wallClockEndNs !== undefined)
     return { offsetNs: input.wallClockEndNs - lastNs, known: true, source: 'given' };
@@ -98,11 +105,11 @@ export function prepareRun(
   hashes: SourceHash[],
   nanos: boolean,
   events: RunEvents,
+  wall: WallAnchor = wallAnchor(input),
 ): EncodedRun {
   const t0 = performance.now();
   const runId = computeRunId(hashes, input.options);
   const packets = events.packets;
-  const wall = wallAnchor(input);
   const tags = runTags(input);
   const rows = encodeRunRows({
     runId,
@@ -161,7 +168,7 @@ export const tableEvents = (table: Table): RunEvents => ({
 });
 
 /** host, kernel(s) and driver of a run: the RUN_TAGS columns of every fact row. */
-function runTags(input: Omit<RunInput, 'table'>): RunTags {
+export function runTags(input: Pick<RunInput, 'summary' | 'host' | 'driver'>): RunTags {
   const kernels = [...new Set(input.summary.sources.map((x) => x.kernel).filter((k): k is string => !!k))];
   return { host: input.host ?? hostname(), kernel: kernels.join(','), driver: input.driver ?? '' };
 }

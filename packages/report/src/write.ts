@@ -145,12 +145,17 @@ async function runRowCounts(store: Store, runId: string): Promise<{ complete: bo
   };
 }
 
-/** Delete a run's rows from `tables` (runs first, so it stops being listed before data goes), waited for. */
+/**
+ * Delete a run's rows from `tables` (runs first, so it stops being listed before data goes), waited for. A delete is
+ * a mutation, which a stop of the table's merges holds back for ever (a streamed write stops them on the embedded
+ * store, stream-write.ts): they run again for it there.
+ */
 export async function dropRunRows(store: Store, runId: string, tables: TableName[]): Promise<void> {
   assertRunId(runId);
   const order: TableName[] = ['runs', ...TABLES.filter((t) => t !== 'runs')];
   for (const t of order) {
     if (!tables.includes(t)) continue;
+    if (store.config.placement === 'embedded') await store.command(`SYSTEM START MERGES ${store.table(t)}`);
     await store.command(`ALTER TABLE ${store.table(t)} DELETE WHERE run_id = ${quoteString(runId)}`);
     await waitForMutations(store, t);
   }
@@ -188,7 +193,30 @@ async function knownComplete(store: Store, runId: string, completeRuns?: Readonl
 }
 
 /** Write a run encoded already (writeRun, or bulk's workers): lock, skip when stored, clean leftovers, insert. */
-export async function writeEncodedRun(entry: Store, run: EncodedRun, opts: WriteOptions = {}): Promise<WriteResult> {
+export function writeEncodedRun(entry: Store, run: EncodedRun, opts: WriteOptions = {}): Promise<WriteResult> {
+  return writeRunWith(entry, run, opts, (store, t0) =>
+    writeRunRows(store, run, {
+      t0,
+      onEventsProgress: opts.onEventsProgress,
+      insertBlockRows: opts.insertBlockRows,
+      eventsFormat: opts.eventsFormat ?? 'Native',
+    }),
+  );
+}
+
+/** What writeRunWith needs of a run before its rows are written: its id, counts and the time encoding took. */
+export type RunHead = Pick<EncodedRun, 'runId' | 'events' | 'packets' | 'encodeMs'>;
+
+/**
+ * The writer of every run: lock, skip when stored, clean leftovers, then `writeRows` (which writes the `runs` row
+ * last; write_ms counts from `t0`), retried as a whole on transient failures.
+ */
+export async function writeRunWith(
+  entry: Store,
+  run: RunHead,
+  opts: WriteOptions,
+  writeRows: (store: Store, t0: number) => Promise<void>,
+): Promise<WriteResult> {
   const t0 = performance.now() - run.encodeMs;
   const { runId } = run;
   // on a cluster: the run's shard (its local tables), so lock, cleanup and the runs row are on one server
@@ -212,12 +240,7 @@ export async function writeEncodedRun(entry: Store, run: EncodedRun, opts: Write
             if (rows.complete) return 'exists';
             await dropRunRows(store, runId, rows.tables); // leftovers of a failed attempt
           }
-          await writeRunRows(store, run, {
-            t0,
-            onEventsProgress: opts.onEventsProgress,
-            insertBlockRows: opts.insertBlockRows,
-            eventsFormat: opts.eventsFormat ?? 'Native',
-          });
+          await writeRows(store, t0);
           opts.completeRuns?.add(runId);
           return 'written';
         },
@@ -299,14 +322,18 @@ async function writeRunRows(store: Store, run: EncodedRun, ctx: RowsContext): Pr
       nativeFromArrowFile(store, data.arrowFile, run.events, o),
       ctx.insertBlockRows,
     );
+  await writeSideRows(store, run, ctx.t0);
+}
+
+/** The side tables of a run whose events are in, then its `runs` row (the completion marker), last. */
+export async function writeSideRows(store: Store, run: EncodedRun, t0: number): Promise<void> {
   for (const t of SIDE_TABLES) {
     const native = run.nativeRows?.[t];
     const chunks = run.rows.tsv[t];
     if (native) await insertNativeBlocks(store, t, native, undefined, true);
     else if (chunks) await insertRows(store, t, chunks);
   }
-  // the completion marker, last
-  await store.insertTsv('runs', columnNames('runs'), runsRow(run, ctx.t0));
+  await store.insertTsv('runs', columnNames('runs'), runsRow(run, t0));
 }
 
 /** A run's `runs` row (its completion marker) as one TSV line; write_ms counts from `t0`. */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { loadEvents } from '@txreplay/ingest';
-import { replayArrowFile, replayTable } from '@txreplay/replay';
+import { replayArrowFile, replayTable, type ReplayResult } from '@txreplay/replay';
 import {
   Store,
   hashSources,
@@ -69,19 +69,28 @@ describe.each(placements)('streamed report on %s', (_name, cfg) => {
   async function compare(file: string, packetWindowRows?: number) {
     // small batches: the lifecycles and the events cross many batch boundaries
     const streamed = await streamTrace([file], { batchRows: 4096 }, { packetWindowRows });
+    // the newest event, known when the parse ends: the events' wall clock before the replay has run
     const result = await replayArrowFile(streamed.arrowFile, { maxSeriesPoints: 2000 });
+    expect(streamed.lastNs).toBe(result.trace.lastNs);
     // the capture carries no wall clock: both runs get the same one, else each is placed at its own write time
     const wallClockEndNs = 1_765_000_000_000_000_000n;
+    let replays = 0;
     const s = await writeStreamedRun(store, {
       wallClockEndNs,
       summary: streamed.summary,
-      result,
+      // the writer replays (chDB: while it reads the events)
+      replay: () => {
+        replays++;
+        return replayArrowFile(streamed.arrowFile, { maxSeriesPoints: 2000 });
+      },
+      lastNs: streamed.lastNs,
       options: { path: 'streamed', packetWindowRows: packetWindowRows ?? 0 },
       arrowFile: streamed.arrowFile,
       events: streamed.events,
       packets: streamed.packets,
       hashes: await streamed.hashes,
     });
+    expect(replays).toBe(1);
     // the worker thread's hashes are hashSources' (the run id must not depend on who hashed)
     expect(await streamed.hashes).toEqual(await hashSources([file]));
     streamed.remove();
@@ -105,5 +114,48 @@ describe.each(placements)('streamed report on %s', (_name, cfg) => {
     // bpftrace prints each CPU's buffer in turn; a window of 64 candidates is too small for this capture
     const s = await compare(path.join(SHARED, 'traces', 'veth-stall-napi-starved', 'bpftrace.txt'), 64);
     expect(s.packets).toBe(459);
+  });
+
+  it('a wall clock only the replay knows (a kernel log beside the trace): the events take it, as the whole path does', async () => {
+    const streamed = await streamTrace([FILE], { batchRows: 4096 });
+    // the capture has no wall clock of its own: the events go in placed "now", then again with the replay's
+    const wallClock = { offsetNs: 1_700_000_000_000_000_000n, source: 'kernel log kern.log' };
+    const withWall = (r: ReplayResult): ReplayResult => ({ ...r, trace: { ...r.trace, wallClock } });
+    const s = await writeStreamedRun(store, {
+      summary: streamed.summary,
+      replay: async () => withWall(await replayArrowFile(streamed.arrowFile, { maxSeriesPoints: 2000 })),
+      lastNs: streamed.lastNs,
+      options: { path: 'streamed, wall clock from evidence' },
+      arrowFile: streamed.arrowFile,
+      events: streamed.events,
+      packets: streamed.packets,
+      hashes: await streamed.hashes,
+    });
+    streamed.remove();
+    const { table, summary } = await loadEvents([FILE]);
+    const result = withWall(replayTable(table, { maxSeriesPoints: 2000 }));
+    const w = await writeRun(store, { table, summary, result, options: { path: 'whole, wall clock from evidence' } });
+    expect(await digest(store, s.runId)).toEqual(await digest(store, w.runId));
+  });
+
+  it('a replay that fails while the events go in: the write fails and leaves no row of the run', async () => {
+    const streamed = await streamTrace([FILE], { batchRows: 4096 });
+    const input = {
+      summary: streamed.summary,
+      replay: () => Promise.reject(new Error('replay failed')),
+      lastNs: streamed.lastNs,
+      options: { path: 'streamed, replay fails' },
+      arrowFile: streamed.arrowFile,
+      events: streamed.events,
+      packets: streamed.packets,
+      hashes: await streamed.hashes,
+    };
+    // the replay's own error, not a failed write's
+    await expect(writeStreamedRun(store, input)).rejects.toThrow(/^replay failed$/);
+    streamed.remove();
+    const left = await store.queryRows<{ n: string }>(
+      `SELECT toString(count()) AS n FROM events WHERE run_id NOT IN (SELECT run_id FROM runs)`,
+    );
+    expect(left).toEqual([{ n: '0' }]);
   });
 });

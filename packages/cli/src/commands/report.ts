@@ -63,22 +63,28 @@ export function register(program: Command): void {
 
 type ReplayFlagOptions = Awaited<ReturnType<typeof replayOptionsFromFlags>>;
 
-/** A trace ingested and replayed: its events as a table, or streamed into a temporary Arrow file. */
+/**
+ * A trace ingested and replayed: its events as a table, or streamed into a temporary Arrow file. `replay` gives the
+ * result (replayed once, the first time it is called; `timings.replayMs` is set then): a streamed run into the
+ * embedded store is replayed by the writer while chDB reads its events (report's writeStreamedRun).
+ */
 interface Replayed {
-  result: ReplayResult;
+  replay: () => Promise<ReplayResult>;
   summary: RunSummary;
   timings: { ingestMs: number; replayMs: number };
   table: Table | null;
   streamed: StreamedTrace | null;
+  /** evidence was given beside the traces (its wall clock may place the run: the replay must come first) */
+  evidence: boolean;
 }
 
 /**
- * Ingest + replay, then the evidence given beside the traces (kernel logs, tc/ethtool snapshots, bpftrace maps) as
- * diagnose adds it; evidence alone is a run with no events. Large text traces (report's streamsReport) stream:
- * parsed batch by batch into a temporary Arrow file and replayed from it, never a whole table in memory; a
- * post-mortem (--html/--md) draws from the whole table.
+ * Ingest, then (when `replay` is called) replay and add the evidence given beside the traces (kernel logs, tc/ethtool
+ * snapshots, bpftrace maps) as diagnose adds it; evidence alone is a run with no events. Large text traces (report's
+ * streamsReport) stream: parsed batch by batch into a temporary Arrow file and replayed from it, never a whole table
+ * in memory; a post-mortem (--html/--md) draws from the whole table.
  */
-async function ingestAndReplay(paths: string[], o: ReportCliOptions, replay: ReplayFlagOptions): Promise<Replayed> {
+async function ingestForReplay(paths: string[], o: ReportCliOptions, replay: ReplayFlagOptions): Promise<Replayed> {
   const [{ loadEvents }, rp, rep] = await Promise.all([
     import('@txreplay/ingest'),
     import('@txreplay/replay'),
@@ -99,20 +105,53 @@ async function ingestAndReplay(paths: string[], o: ReportCliOptions, replay: Rep
   }
   const kernel = traceSummary?.sources.find((s) => s.kernel)?.kernel;
   if (!profile.kernel && kernel) profile.kernel = kernel;
-  const t1 = performance.now();
+  const timings = { ingestMs: performance.now() - t0, replayMs: 0 };
   const opts = { ...replay, maxSeriesPoints: 2000, logDrivers: await rp.evidenceDrivers(evidence) };
-  let result: ReplayResult | null = null;
-  if (streamed) result = await rp.replayArrowFile(streamed.arrowFile, opts);
-  else if (loaded) result = rp.replayTable(loaded.table, opts);
-  if (evidence.length > 0) {
-    const onNote = (note: string): boolean => process.stderr.write(`txreplay: ${note}\n`);
-    result = await rp.addEvidence(result, evidence, { ...opts, bootTime: o.bootTime, onNote });
-  }
-  const timings = { ingestMs: t1 - t0, replayMs: performance.now() - t1 };
+  const replayOnce = async (): Promise<ReplayResult> => {
+    const t1 = performance.now();
+    let result: ReplayResult | null = null;
+    if (streamed) result = await rp.replayArrowFile(streamed.arrowFile, opts);
+    else if (loaded) result = rp.replayTable(loaded.table, opts);
+    if (evidence.length > 0) {
+      const onNote = (note: string): boolean => process.stderr.write(`txreplay: ${note}\n`);
+      result = await rp.addEvidence(result, evidence, { ...opts, bootTime: o.bootTime, onNote });
+    }
+    timings.replayMs = performance.now() - t1;
+    return result!;
+  };
+  let replayed: Promise<ReplayResult> | undefined;
   const summary = rep.withEvidenceSources(traceSummary, evidence);
   // evidence alone: a run with no events (its findings and its `runs` row)
   const table = loaded?.table ?? (streamed ? null : rep.noEvents());
-  return { result: result!, summary, timings, table, streamed };
+  return {
+    replay: () => (replayed ??= replayOnce()),
+    summary,
+    timings,
+    table,
+    streamed,
+    evidence: evidence.length > 0,
+  };
+}
+
+/** True when the flags name the embedded store (a bad flag: false here, the store's opening says why). */
+async function embeddedStore(o: ReportCliOptions): Promise<boolean> {
+  const { resolveStoreConfig } = await import('@txreplay/report');
+  try {
+    return resolveStoreConfig(o).placement === 'embedded';
+  } catch {
+    return false;
+  }
+}
+
+/** What changes the conclusions is part of the run id: same trace + same options = same run. */
+function runOptions(replay: ReplayFlagOptions, o: ReportCliOptions): Record<string, string | number | boolean> {
+  const options: Record<string, string | number | boolean> = {
+    profile: JSON.stringify(replay.profile),
+    deviceProfiles: JSON.stringify(replay.deviceProfiles),
+    includeLo: o.includeLo === true,
+  };
+  if (replay.stallNs !== undefined) options.stallNs = replay.stallNs;
+  return options;
 }
 
 /** ingest → replay → store → post-mortem (the body of `txreplay report`); `onStored` once the `runs` row is in. */
@@ -122,19 +161,17 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
     import('@txreplay/report'),
   ]);
   const replayOptions = await replayOptionsFromFlags(o);
-  const { profile, deviceProfiles, stallNs } = replayOptions;
-  const { result, summary, timings, table, streamed } = await ingestAndReplay(traces, o, replayOptions);
+  const { profile, deviceProfiles } = replayOptions;
+  const { replay, summary, timings, table, streamed, evidence } = await ingestForReplay(traces, o, replayOptions);
+  // a streamed run into chDB is replayed by the writer while the store reads its events; else replay now (to a
+  // server: beside the hashing thread; with evidence, whose wall clock the events would have to wait for)
+  const overlap = streamed !== null && !evidence && (await embeddedStore(o));
+  const replayed = overlap ? null : await replay();
 
   const eventsProgress = progress('writing events');
-  // what changes the conclusions is part of the run id: same trace + same options = same run
-  const options: Record<string, string | number | boolean> = {
-    profile: JSON.stringify(profile),
-    deviceProfiles: JSON.stringify(deviceProfiles),
-    includeLo: o.includeLo === true,
-  };
-  if (stallNs !== undefined) options.stallNs = stallNs;
+  const options = runOptions(replayOptions, o);
   let placement = '';
-  const run = { summary, result, options, host: o.host, driver: profile.driver, timings };
+  const run = { summary, options, host: o.host, driver: profile.driver, timings };
   const writeOptions: WriteOptions = {
     onRetry: (attempt, msg, delay) =>
       process.stderr.write(`txreplay: ClickHouse write attempt ${attempt} failed (${msg}); retrying in ${delay} ms\n`),
@@ -143,24 +180,29 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
   };
   let written: Awaited<ReturnType<typeof writeRun>>;
   try {
-    // the hashing thread ends before the store opens (its memory and chDB's never add up)
-    const hashes = streamed ? await streamed.hashes : undefined;
+    // the hashing thread ends before the store opens (its memory and chDB's never add up), except when nothing
+    // else runs beside it: the replay comes after, beside the events insert (overlap), so chDB loads beside it
+    let hashes = streamed && !overlap ? await streamed.hashes : undefined;
     written = await withStore(o, async (store) => {
       placement = store.describe();
+      hashes ??= await streamed?.hashes;
       try {
         return streamed
           ? await writeStreamedRun(
               store,
               {
                 ...run,
+                ...(replayed ? { result: replayed } : { replay }),
                 arrowFile: streamed.arrowFile,
                 events: streamed.events,
+                lastNs: streamed.lastNs,
                 packets: streamed.packets,
                 hashes,
               },
-              writeOptions,
+              // the store closes right after: its merges would be cancelled (stream-write.ts closesStore)
+              { ...writeOptions, closesStore: true },
             )
-          : await writeRun(store, { ...run, table: table! }, writeOptions);
+          : await writeRun(store, { ...run, result: replayed!, table: table! }, writeOptions);
       } finally {
         eventsProgress.end();
       }
@@ -169,6 +211,8 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
     streamed?.remove();
   }
   onStored(written.runId);
+  // replayed by now, unless the run was stored already
+  const result = await replay();
   // only the files the user asked for: the run itself is in the store
   const html = typeof o.html === 'string' ? path.resolve(o.html) : undefined;
   const md = o.md === undefined ? undefined : path.resolve(o.md);
