@@ -170,6 +170,24 @@ describe('kernel logs as evidence', () => {
     ]).toEqual([3, true, false]);
   });
 
+  it('a streamed trace (over 64 MB) with a log beside it is its own run, not the trace alone stored again', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'txr-ev-big-'));
+    const big = path.join(dir, 'big.perf-script.txt');
+    const gen = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/gen-perf-trace.mjs'), big, '66'], {
+      encoding: 'utf8',
+    });
+    expect(gen.status, gen.stderr).toBe(0);
+    const db = path.join(dir, 'store');
+    const log = path.join(corpus, '35-igb-queue5-watchdog-3.14.syslog');
+    const alone = txreplay('report', big, '--db', db, '--json');
+    const both = txreplay('report', big, log, '--db', db, '--json');
+    const [a, b] = [alone, both].map(
+      (r) => (JSON.parse(r.stdout) as { stored: { runId: string; status: string } }).stored,
+    );
+    expect([a!.status, b!.status]).toEqual(['written', 'written']);
+    expect(b!.runId).not.toBe(a!.runId);
+  });
+
   it('report stores an ifconfig and a /proc/interrupts paste as runs with no events, each under its own format', () => {
     const db = path.join(mkdtempSync(path.join(tmpdir(), 'txr-ev-db-')), 'store');
     const ifconfig = path.join(repoRoot, 'fixtures/captured/link-counters/veth-peer-down-ifconfig.txt');

@@ -26,7 +26,7 @@ export {
   dropRun,
   type WriteOptions,
 } from './write.js';
-export { computeRunId } from './encode-run.js';
+export { computeRunId, type SourceHash } from './encode-run.js';
 export { encodeEvents, encodeEventsTsv, u64Text, EVENT_INSERT_COLUMNS } from './encode-events.js';
 export { encodeEventsRowBinary } from './encode-rowbinary.js';
 export { encodeEventsNative } from './encode-native.js';

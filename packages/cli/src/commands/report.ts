@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { ReplayResult } from '@txreplay/replay';
-import type { RunSummary, StoreFlags, StreamedTrace, WriteOptions } from '@txreplay/report';
+import type { RunSummary, SourceHash, StoreFlags, StreamedTrace, WriteOptions } from '@txreplay/report';
 import type { Table } from 'apache-arrow';
 import { paint, verdictStyle } from '../colour.js';
 import { endProgress, progress, readProgress } from '../progress.js';
@@ -154,9 +154,23 @@ function runOptions(replay: ReplayFlagOptions, o: ReportCliOptions): Record<stri
   return options;
 }
 
+/**
+ * The run id's input for a streamed trace: its files' hashes (computed beside the replay), then the evidence's, as
+ * writeRun hashes the summary's sources — else a trace with a log beside it would be the trace's own run.
+ */
+async function runHashes(
+  streamed: StreamedTrace,
+  sources: readonly { path: string }[],
+  hashSources: (paths: string[]) => Promise<SourceHash[]>,
+): Promise<SourceHash[]> {
+  const traceHashes = await streamed.hashes;
+  const evidencePaths = sources.slice(traceHashes.length).map((s) => s.path);
+  return evidencePaths.length > 0 ? [...traceHashes, ...(await hashSources(evidencePaths))] : traceHashes;
+}
+
 /** ingest → replay → store → post-mortem (the body of `txreplay report`); `onStored` once the `runs` row is in. */
 async function reportAction(traces: string[], o: ReportCliOptions, onStored: (runId: string) => void): Promise<number> {
-  const [{ verdictLine, toJson }, { writeRun, writeStreamedRun, writePostMortem }] = await Promise.all([
+  const [{ verdictLine, toJson }, { writeRun, writeStreamedRun, writePostMortem, hashSources }] = await Promise.all([
     import('@txreplay/replay'),
     import('@txreplay/report'),
   ]);
@@ -180,12 +194,12 @@ async function reportAction(traces: string[], o: ReportCliOptions, onStored: (ru
   };
   let written: Awaited<ReturnType<typeof writeRun>>;
   try {
-    // the hashing thread ends before the store opens (its memory and chDB's never add up), except when nothing
-    // else runs beside it: the replay comes after, beside the events insert (overlap), so chDB loads beside it
-    let hashes = streamed && !overlap ? await streamed.hashes : undefined;
+    // hashed before the store opens (their memory and chDB's never add up), unless the replay overlaps the insert
+    const streamedHashes = async () => (streamed ? runHashes(streamed, summary.sources, hashSources) : undefined);
+    let hashes = overlap ? undefined : await streamedHashes();
     written = await withStore(o, async (store) => {
       placement = store.describe();
-      hashes ??= await streamed?.hashes;
+      hashes ??= await streamedHashes();
       try {
         return streamed
           ? await writeStreamedRun(
