@@ -1,7 +1,7 @@
 /**
  * The post-mortem's evidence sections, as plain text the Markdown and HTML renderers escape for their output:
  * what the input could not judge (and why), where an application's ENOBUFS came from, and what the snapshots
- * given beside the trace hold (tc -s, ethtool -S, ip -s link, TX-queue sysfs, bpftrace maps: replay's
+ * given beside the trace hold (tc -s, ethtool -S, ip -s link / ifconfig / /proc/net/dev, TX-queue sysfs, /proc/interrupts, bpftrace maps: replay's
  * snapshotSections, the lines the text verdict prints).
  */
 import { ENOBUFS_LAYER_LABEL, ENOBUFS_STATUS_LABEL, snapshotSections, type ReplayResult } from '@txreplay/replay';
