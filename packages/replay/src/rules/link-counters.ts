@@ -7,7 +7,7 @@
  */
 import type { LinkStatsRead, LinkStatsSnapshot } from '@txreplay/ingest/plain';
 import type { Finding, LinkCounterSummary, Severity } from '../types.js';
-import { combineSnapshots, lastWithDelta, perKey, type Snapshots } from './snapshot-sequence.js';
+import { combineSnapshots, lastWithDelta, perKey, snapshotFinding, type Snapshots } from './snapshot-sequence.js';
 
 type Snap = LinkStatsSnapshot & { source: string };
 
@@ -56,14 +56,9 @@ function finding(
   severity: Severity,
   text: Pick<Finding, 'title' | 'explanation' | 'nextSteps'>,
 ): Finding {
-  const evidence = list.map((x) => ({
-    tsNs: 0n,
-    event: 'ip:link_stats',
-    source: x.source,
-    line: x.line,
-    note: `${x.dev} <${x.flags.join(',')}> state ${x.operstate ?? '?'}: TX packets ${x.stats.get('tx_packets') ?? '?'}, dropped ${x.stats.get('tx_dropped') ?? '?'}, errors ${x.stats.get('tx_errors') ?? '?'}`,
-  }));
-  return { kind, severity, dev: list[0]!.dev, queue: null, startNs: 0n, endNs: 0n, evidence, ...text };
+  const note = (x: Snap): string =>
+    `${x.dev} <${x.flags.join(',')}> state ${x.operstate ?? '?'}: TX packets ${x.stats.get('tx_packets') ?? '?'}, dropped ${x.stats.get('tx_dropped') ?? '?'}, errors ${x.stats.get('tx_errors') ?? '?'}`;
+  return snapshotFinding(list, 'ip:link_stats', note, { kind, severity, dev: list[0]!.dev, queue: null }, text);
 }
 
 const CARRIER_WHY =

@@ -7,7 +7,14 @@
  */
 import type { NicStatsRead, NicStatsSnapshot } from '@txreplay/ingest/plain';
 import type { Finding, NicCounterSummary, Severity } from '../types.js';
-import { combineSnapshots, devName, lastWithDelta, perKey, type Snapshots } from './snapshot-sequence.js';
+import {
+  combineSnapshots,
+  devName,
+  lastWithDelta,
+  perKey,
+  snapshotFinding,
+  type Snapshots,
+} from './snapshot-sequence.js';
 
 type Role = 'timeout' | 'restart' | 'busy' | 'stopped' | 'packets' | 'dropped';
 
@@ -62,10 +69,9 @@ function finding(
   severity: Severity,
   text: Pick<Finding, 'title' | 'explanation' | 'nextSteps'>,
 ): Finding {
-  const evidence = [prev, s].flatMap((x) =>
-    x ? [{ tsNs: 0n, event: 'ethtool:stats', source: x.source, line: x.line, note: `ethtool -S ${devName(x)}` }] : [],
-  );
-  return { kind, severity, dev: devName(s), queue: null, startNs: 0n, endNs: 0n, evidence, ...text };
+  const snaps = prev ? [prev, s] : [s];
+  const note = (x: NicStatsSnapshot): string => `ethtool -S ${devName(x)}`;
+  return snapshotFinding(snaps, 'ethtool:stats', note, { kind, severity, dev: devName(s), queue: null }, text);
 }
 
 const WATCHDOG_NEXT = (dev: string): string[] => [

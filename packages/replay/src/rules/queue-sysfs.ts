@@ -6,7 +6,7 @@
  */
 import type { QueueSysfsRead, QueueSysfsSnapshot } from '@txreplay/ingest/plain';
 import type { Finding, QueueSysfsSummary, Severity } from '../types.js';
-import { combineSnapshots, lastWithDelta, perKey, type Snapshots } from './snapshot-sequence.js';
+import { combineSnapshots, lastWithDelta, perKey, snapshotFinding, type Snapshots } from './snapshot-sequence.js';
 
 type Snap = QueueSysfsSnapshot & { source: string };
 
@@ -46,15 +46,9 @@ function finding(
   severity: Severity,
   text: Pick<Finding, 'title' | 'explanation' | 'nextSteps'>,
 ): Finding {
-  const evidence = list.map((x) => ({
-    tsNs: 0n,
-    event: 'sysfs:queue',
-    source: x.source,
-    line: x.line,
-    note: `${x.dev} tx-${x.queue}: ${[...x.values].map(([k, v]) => `${k} ${v}`).join(', ')}`,
-  }));
   const s = list[list.length - 1]!;
-  return { kind, severity, dev: s.dev, queue: s.queue, startNs: 0n, endNs: 0n, evidence, ...text };
+  const note = (x: Snap): string => `${x.dev} tx-${x.queue}: ${[...x.values].map(([k, v]) => `${k} ${v}`).join(', ')}`;
+  return snapshotFinding(list, 'sysfs:queue', note, { kind, severity, dev: s.dev, queue: s.queue }, text);
 }
 
 const CAPTURE_NEXT = (dev: string): string =>

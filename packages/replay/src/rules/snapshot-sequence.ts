@@ -1,7 +1,8 @@
 /**
- * Counter snapshots (tc -s, ethtool -S, ip -s link, TX-queue sysfs) of several inputs as one sequence:
- * `tc-before.txt tc-after.txt` are two snapshots of the same qdisc, as two blocks of one paste are.
+ * Counter snapshots (tc -s, ethtool -S, ip -s link, TX-queue sysfs, /proc/interrupts) of several inputs as one
+ * sequence: `tc-before.txt tc-after.txt` are two snapshots of the same qdisc, as two blocks of one paste are.
  */
+import type { Finding } from '../types.js';
 
 /**
  * Every input's blocks in the order given, each with its input; `snapshot` counts a key's appearances across all
@@ -74,3 +75,15 @@ export const intervalOf = (inputs: readonly { read: { intervalSec: number | null
 
 /** A device as counters name it: the pasted command's, else said to be unknown. */
 export const devName = (s: { dev: string | null }): string => s.dev ?? '(device not given)';
+
+/** A finding read from counter snapshots: each snapshot a piece of evidence with no time (counters carry none). */
+export function snapshotFinding<S extends { source: string; line: number }>(
+  snaps: readonly S[],
+  event: string,
+  noteOf: (s: S) => string,
+  at: Pick<Finding, 'kind' | 'severity' | 'dev' | 'queue'>,
+  text: Pick<Finding, 'title' | 'explanation' | 'nextSteps'>,
+): Finding {
+  const evidence = snaps.map((x) => ({ tsNs: 0n, event, source: x.source, line: x.line, note: noteOf(x) }));
+  return { ...at, startNs: 0n, endNs: 0n, evidence, ...text };
+}
