@@ -146,6 +146,7 @@ describe('kernel logs as evidence', () => {
       [link, '`ip -s link` output'],
       [path.join(repoRoot, 'fixtures/captured/link-counters/veth-peer-down-ifconfig.txt'), '`ifconfig` output'],
       [path.join(repoRoot, 'fixtures/captured/link-counters/veth-peer-down-proc-net-dev.txt'), '/proc/net/dev output'],
+      [path.join(repoRoot, 'fixtures/captured/link-counters/veth-peer-down-netstat-i.txt'), '`netstat -i` output'],
     ] as const) {
       const ingest = txreplay('ingest', input, '-o', out);
       expect([ingest.status, ingest.stderr.includes(what), existsSync(out)]).toEqual([3, true, false]);

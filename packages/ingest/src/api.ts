@@ -22,6 +22,7 @@ const COUNTER_INPUTS: Record<NonNullable<TraceInput['counters']>, [string, strin
   'ethtool-stats': ['`ethtool -S`', 'NIC counters'],
   'ip-link': ['`ip -s link`', 'link state and counters'],
   ifconfig: ['`ifconfig`', 'link state and counters'],
+  'netstat-i': ['`netstat -i`', 'link state and packet counters'],
   'proc-net-dev': ['/proc/net/dev', 'link counters'],
   'queue-sysfs': ["TX queues' sysfs", 'BQL state and timeout counts'],
   interrupts: ['/proc/interrupts', 'interrupt counts'],

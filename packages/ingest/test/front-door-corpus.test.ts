@@ -1,7 +1,7 @@
 /**
  * The front door on the whole public corpus (fixtures/public): every kernel-log excerpt — stamped or pasted bare —
  * is accepted as a log, every trace excerpt as a trace, bpftrace map outputs as aggregates, `tc -s qdisc show`,
- * `ethtool -S`, `ip -s link`, TX-queue sysfs listings and /proc/interrupts as counters (they were refused before); a ping console with
+ * `ethtool -S`, `ip -s link`, TX-queue sysfs listings, /proc/interrupts, ifconfig and netstat -i as counters (they were refused before); a ping console with
  * only ENOBUFS lines is a log too.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ function want(file: string): 'text' | 'log' | 'aggregates' | 'counters' {
   const f = formatOf.get(file);
   if (f === undefined) return 'aggregates';
   if (/perf|ftrace/.test(f)) return 'text';
-  if (/tc-stats|ethtool-stats|ip-link|queue-sysfs|interrupts|ifconfig/.test(f)) return 'counters';
+  if (/tc-stats|ethtool-stats|ip-link|queue-sysfs|interrupts|ifconfig|netstat-i/.test(f)) return 'counters';
   return 'log';
 }
 

@@ -29,7 +29,7 @@ const entries: Entry[] = existsSync(EXPECTED)
 // /proc/interrupts) to
 // the counters readers: not to the kernel-log reader.
 const TRACE_FILE =
-  /\.(?:perf-script|perf-trace|ftrace|tc\.txt|ip\.txt|sysfs\.txt|ethtool\.txt|irq\.txt|ifconfig\.txt)$/;
+  /\.(?:perf-script|perf-trace|ftrace|tc\.txt|ip\.txt|sysfs\.txt|ethtool\.txt|irq\.txt|ifconfig\.txt|netstat\.txt)$/;
 const kernelEntries = entries.filter((e) => !TRACE_FILE.test(e.file));
 const traceEntries = entries.filter((e) => TRACE_FILE.test(e.file));
 const text = (e: Entry): string => readFileSync(join(PUBLIC, e.file), 'utf8');

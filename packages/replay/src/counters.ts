@@ -8,6 +8,7 @@ import {
   readIfconfig,
   readInterrupts,
   readLinkStats,
+  readNetstatInterfaces,
   readProcNetDev,
   readNicStats,
   readQueueSysfs,
@@ -69,13 +70,20 @@ export async function readCounterEvidence(inputs: readonly TraceInput[]): Promis
       const read = readInterrupts(text);
       irq.push({ read, source: input.path });
       notes.push(...skippedNote(input.path, '/proc/interrupts', read));
-    } else if (input.counters === 'ip-link' || input.counters === 'ifconfig' || input.counters === 'proc-net-dev') {
+    } else if (
+      input.counters === 'ip-link' ||
+      input.counters === 'ifconfig' ||
+      input.counters === 'netstat-i' ||
+      input.counters === 'proc-net-dev'
+    ) {
       const [read, what] =
         input.counters === 'ifconfig'
           ? [readIfconfig(text), 'ifconfig']
-          : input.counters === 'proc-net-dev'
-            ? [readProcNetDev(text), '/proc/net/dev']
-            : [readLinkStats(text), 'ip -s link'];
+          : input.counters === 'netstat-i'
+            ? [readNetstatInterfaces(text), 'netstat -i']
+            : input.counters === 'proc-net-dev'
+              ? [readProcNetDev(text), '/proc/net/dev']
+              : [readLinkStats(text), 'ip -s link'];
       link.push({ read, source: input.path });
       notes.push(...skippedNote(input.path, what, read));
     } else if (input.counters === 'queue-sysfs') {
@@ -163,7 +171,7 @@ function oneSnapshotWhy(ev: CounterEvidence): string {
   if (only && ev.queues.length === 0 && ev.links.length === 0)
     return "/proc/interrupts counts how often each vector's handler ran: an idle queue and one whose interrupt is lost look the same without the queue's in-flight bytes or qdisc backlog over the same seconds";
   if (only && ev.queues.length === 0)
-    return 'link counters (`ip -s link`, `ifconfig`, /proc/net/dev) count what a device sent and dropped: a stopped TX queue or a qdisc backlog does not show in them';
+    return 'link counters (`ip -s link`, `ifconfig`, `netstat -i`, /proc/net/dev) count what a device sent and dropped: a stopped TX queue or a qdisc backlog does not show in them';
   const what =
     ev.summaries.length > 0
       ? `one \`tc -s qdisc show\` snapshot (${ev.summaries.length} qdisc(s)): counters since each qdisc was created`
@@ -184,7 +192,7 @@ function twoSnapshotsAdvice(ev: CounterEvidence): string {
     return `take two snapshots: ethtool -S ${dev}; sleep 1; ethtool -S ${dev} — and tc -s qdisc show dev ${dev} beside them (its backlog shows a stopped queue)`;
   if (ev.queues.length === 0 && ev.links.length === 0) return irqAdvice(ev);
   if (ev.queues.length === 0)
-    return `beside ip -s link, two qdisc snapshots: tc -s qdisc show dev ${dev}; sleep 1; tc -s qdisc show dev ${dev} — a backlog that Sent does not drain is a stopped queue`;
+    return `beside the link counters, two qdisc snapshots: tc -s qdisc show dev ${dev}; sleep 1; tc -s qdisc show dev ${dev} — a backlog that Sent does not drain is a stopped queue`;
   const files = `/sys/class/net/${dev}/queues/tx-*/byte_queue_limits/inflight /sys/class/net/${dev}/queues/tx-*/byte_queue_limits/limit /sys/class/net/${dev}/queues/tx-*/tx_timeout`;
   return `take two snapshots: grep . ${files}; sleep 1; grep . ${files} — in-flight bytes that do not move are completions that stopped`;
 }

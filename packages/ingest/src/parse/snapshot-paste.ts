@@ -1,5 +1,5 @@
 /**
- * What every snapshot reader (ip -s link, ifconfig, /proc/net/dev, /proc/interrupts) does with a line that is not
+ * What every snapshot reader (ip -s link, ifconfig, netstat -i, /proc/net/dev, /proc/interrupts) does with a line that is not
  * its output: a shell prompt with the pasted command — whose `sleep N` is the interval between two snapshots — or
  * a line counted as skipped (the first one kept for the note), never guessed at.
  */

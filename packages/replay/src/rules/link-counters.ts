@@ -47,6 +47,17 @@ export function summarizeLinkStats(all: LinkSnapshots): LinkCounterSummary[] {
   });
 }
 
+/**
+ * `<FLAGS> state X` as `ip link` prints them, leaving out what the tool did not show: ifconfig, netstat -i and
+ * /proc/net/dev print no operstate, and a netstat -i header cut short (or /proc/net/dev) no flags.
+ */
+export function linkStateText(flags: readonly string[], operstate: string | null): string {
+  const parts: string[] = [];
+  if (flags.length > 0) parts.push(`<${flags.join(',')}>`);
+  if (operstate !== null) parts.push(`state ${operstate}`);
+  return parts.join(' ');
+}
+
 /** No carrier: the driver (or veth, for a peer that is down) called netif_carrier_off. */
 const carrierDown = (s: Snap): boolean => s.flags.includes('NO-CARRIER') || s.operstate === 'DOWN';
 
@@ -57,7 +68,7 @@ function finding(
   text: Pick<Finding, 'title' | 'explanation' | 'nextSteps'>,
 ): Finding {
   const note = (x: Snap): string =>
-    `${x.dev} <${x.flags.join(',')}> state ${x.operstate ?? '?'}: TX packets ${x.stats.get('tx_packets') ?? '?'}, dropped ${x.stats.get('tx_dropped') ?? '?'}, errors ${x.stats.get('tx_errors') ?? '?'}`;
+    `${[x.dev, linkStateText(x.flags, x.operstate)].filter((t) => t !== '').join(' ')}: TX packets ${x.stats.get('tx_packets') ?? '?'}, dropped ${x.stats.get('tx_dropped') ?? '?'}, errors ${x.stats.get('tx_errors') ?? '?'}`;
   return snapshotFinding(list, 'ip:link_stats', note, { kind, severity, dev: list[0]!.dev, queue: null }, text);
 }
 
@@ -74,7 +85,7 @@ export function findingsFromLinkStats(all: LinkSnapshots): Finding[] {
       if (carrierDown(last))
         out.push(
           finding([last], 'peer_down', 'warning', {
-            title: `${last.dev}: no carrier (<${last.flags.join(',')}>, state ${last.operstate ?? '?'}): nothing can be sent`,
+            title: `${last.dev}: no carrier (${linkStateText(last.flags, last.operstate)}): nothing can be sent`,
             explanation: CARRIER_WHY,
             nextSteps: [`ip link show ${last.dev} (and its peer's, for a veth); dmesg for "Link is Down"`],
           }),
@@ -89,7 +100,7 @@ export function findingsFromLinkStats(all: LinkSnapshots): Finding[] {
       if (carrierDown(b))
         out.push(
           finding([a, b], 'peer_down', 'warning', {
-            title: `${b.dev}: ${carrierDown(a) ? 'no carrier' : 'carrier lost'} ${span} (<${b.flags.join(',')}>, state ${b.operstate ?? '?'}); ${d('tx_dropped')} packets dropped by the device, ${sent} sent`,
+            title: `${b.dev}: ${carrierDown(a) ? 'no carrier' : 'carrier lost'} ${span} (${linkStateText(b.flags, b.operstate)}); ${d('tx_dropped')} packets dropped by the device, ${sent} sent`,
             explanation: CARRIER_WHY,
             nextSteps: [`ip link show ${b.dev} (and its peer's, for a veth); dmesg for "Link is Down"`],
           }),

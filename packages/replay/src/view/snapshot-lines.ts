@@ -14,6 +14,7 @@ import type {
   QueueSysfsSummary,
   ReplayResult,
 } from '../types.js';
+import { linkStateText } from '../rules/link-counters.js';
 
 export interface SnapshotSection {
   heading: string;
@@ -28,7 +29,7 @@ export function snapshotSections(r: ReplayResult): SnapshotSection[] {
   add('qdisc counters (tc -s qdisc show)', counterLines(r.counters ?? []));
   add('NIC counters (ethtool -S, TX path)', nicCounterLines(r.nicCounters ?? []));
   add('TX queues (sysfs byte_queue_limits, tx_timeout)', queueSysfsLines(r.queueSysfs ?? []));
-  add('Links (ip -s link, ifconfig, /proc/net/dev: TX)', linkLines(r.links ?? []));
+  add('Links (ip -s link, ifconfig, netstat -i, /proc/net/dev: TX)', linkLines(r.links ?? []));
   add("NIC queues' interrupts (/proc/interrupts)", interruptLines(r.interrupts ?? []));
   return out;
 }
@@ -85,7 +86,7 @@ function linkLines(links: readonly LinkCounterSummary[]): string[] {
     );
     const rounded = l.rounded ? ' — printed rounded (ip -h): a change under the rounding does not show' : '';
     out.push(
-      `${l.dev} <${l.flags.join(',')}> state ${l.operstate ?? '?'} (${l.source}:${l.line}), ${when}: ${cells.join(', ')}${rounded}`,
+      `${[l.dev, linkStateText(l.flags, l.operstate)].filter((t) => t !== '').join(' ')} (${l.source}:${l.line}), ${when}: ${cells.join(', ')}${rounded}`,
     );
   }
   return out;

@@ -1,3 +1,4 @@
 export { looksLikeLinkStats, readLinkStats, type LinkStatsRead, type LinkStatsSnapshot } from './read.js';
 export { looksLikeIfconfig, readIfconfig } from './ifconfig.js';
 export { looksLikeProcNetDev, readProcNetDev } from './proc-net-dev.js';
+export { looksLikeNetstatInterfaces, readNetstatInterfaces } from './netstat-interfaces.js';
