@@ -147,6 +147,7 @@ describe('kernel logs as evidence', () => {
       [path.join(repoRoot, 'fixtures/captured/link-counters/veth-peer-down-ifconfig.txt'), '`ifconfig` output'],
       [path.join(repoRoot, 'fixtures/captured/link-counters/veth-peer-down-proc-net-dev.txt'), '/proc/net/dev output'],
       [path.join(repoRoot, 'fixtures/captured/link-counters/veth-peer-down-netstat-i.txt'), '`netstat -i` output'],
+      [path.join(repoRoot, 'fixtures/captured/sar-net/veth-peer-down.sar.txt'), '`sar -n DEV`/`EDEV` output'],
     ] as const) {
       const ingest = txreplay('ingest', input, '-o', out);
       expect([ingest.status, ingest.stderr.includes(what), existsSync(out)]).toEqual([3, true, false]);
@@ -189,13 +190,16 @@ describe('kernel logs as evidence', () => {
     expect(b!.runId).not.toBe(a!.runId);
   });
 
-  it('report stores an ifconfig and a /proc/interrupts paste as runs with no events, each under its own format', () => {
+  it('report stores ifconfig, /proc/interrupts and sar pastes as runs with no events, each under its own format', () => {
     const db = path.join(mkdtempSync(path.join(tmpdir(), 'txr-ev-db-')), 'store');
     const ifconfig = path.join(repoRoot, 'fixtures/captured/link-counters/veth-peer-down-ifconfig.txt');
     const irqs = path.join(repoRoot, 'fixtures/captured/interrupts/this-vm-virtio-sleep5.txt');
     // a finding (the carrier lost) exits 1 as diagnose does; the interrupts alone judge nothing (exit 7)
     expect(txreplay('report', ifconfig, '--db', db).status).toBe(1);
     expect(txreplay('report', irqs, '--db', db).status).toBe(7);
+    // sar's finding keeps sar's own wall times as written
+    const sar = path.join(repoRoot, 'fixtures/captured/sar-net/veth-tbf-held-rx-alive.sar.txt');
+    expect(txreplay('report', sar, '--db', db).status).toBe(1);
     const q = txreplay(
       'query',
       'SELECT format, events, findings FROM runs ORDER BY format',
@@ -204,9 +208,9 @@ describe('kernel logs as evidence', () => {
       '--format',
       'tsv',
     );
-    expect(q.stdout.trim().split('\n').slice(1)).toEqual(['ifconfig\t0\t1', 'interrupts\t0\t0']);
-    const k = txreplay('query', 'SELECT kind, dev FROM findings', '--db', db, '--format', 'tsv');
-    expect(k.stdout.trim().split('\n').slice(1)).toEqual(['peer_down\tvs8']);
+    expect(q.stdout.trim().split('\n').slice(1)).toEqual(['ifconfig\t0\t1', 'interrupts\t0\t0', 'sar-net\t0\t1']);
+    const k = txreplay('query', 'SELECT kind, dev FROM findings ORDER BY kind', '--db', db, '--format', 'tsv');
+    expect(k.stdout.trim().split('\n').slice(1)).toEqual(['peer_down\tvs8', 'tx_silent\tvs9']);
   });
 
   it('ingest refuses a kernel log with a sentence that says where it belongs (exit 3)', () => {

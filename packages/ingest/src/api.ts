@@ -24,6 +24,7 @@ const COUNTER_INPUTS: Record<NonNullable<TraceInput['counters']>, [string, strin
   ifconfig: ['`ifconfig`', 'link state and counters'],
   'netstat-i': ['`netstat -i`', 'link state and packet counters'],
   'proc-net-dev': ['/proc/net/dev', 'link counters'],
+  'sar-net': ['`sar -n DEV`/`EDEV`', 'per-interval link rates'],
   'queue-sysfs': ["TX queues' sysfs", 'BQL state and timeout counts'],
   interrupts: ['/proc/interrupts', 'interrupt counts'],
 };

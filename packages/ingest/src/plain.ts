@@ -21,3 +21,4 @@ export * from './parse/ethtool-stats/index.js';
 export * from './parse/queue-sysfs/index.js';
 export * from './parse/interrupts/index.js';
 export * from './parse/ip-link/index.js';
+export * from './parse/sar-net/index.js';

@@ -10,6 +10,8 @@ import {
   readLinkStats,
   readNetstatInterfaces,
   readProcNetDev,
+  readSarNet,
+  type SarNetRead,
   readNicStats,
   readQueueSysfs,
   readTcStats,
@@ -19,6 +21,7 @@ import {
 import { combineInterrupts, interruptFindings, summarizeInterrupts } from './rules/interrupts.js';
 import { combineLinkStats, findingsFromLinkStats, summarizeLinkStats } from './rules/link-counters.js';
 import { combineNicStats, findingsFromNicStats, summarizeNicStats } from './rules/nic-counters.js';
+import { findingsFromSarNet, sarNetDevices, summarizeSarNet } from './rules/sar-net.js';
 import { combineQueueSysfs, findingsFromQueueSysfs, summarizeQueueSysfs } from './rules/queue-sysfs.js';
 import { combineTcStats, findingsFromTcStats, summarizeTcStats } from './rules/qdisc-counters.js';
 import { SEVERITY_RANK } from './replay.js';
@@ -30,6 +33,7 @@ import type {
   QdiscCounterSummary,
   QueueSysfsSummary,
   ReplayResult,
+  SarNetSummary,
 } from './types.js';
 import { verdictOf } from './view/verdict.js';
 
@@ -40,6 +44,7 @@ export interface CounterEvidence {
   queues: QueueSysfsSummary[];
   links: LinkCounterSummary[];
   interrupts: IrqSummary[];
+  sarNet: SarNetSummary[];
   findings: Finding[];
   /** per source: "file: skipped N line(s) that are not tc output, first at line L: …" */
   notes: string[];
@@ -64,9 +69,14 @@ export async function readCounterEvidence(inputs: readonly TraceInput[]): Promis
   const sysfs = [];
   const link = [];
   const irq = [];
+  const sar: { read: SarNetRead; source: string }[] = [];
   for (const input of inputs) {
     const text = await readWholeText(input.path);
-    if (input.counters === 'interrupts') {
+    if (input.counters === 'sar-net') {
+      const read = readSarNet(text);
+      sar.push({ read, source: input.path });
+      notes.push(...skippedNote(input.path, 'sar -n DEV/EDEV', read));
+    } else if (input.counters === 'interrupts') {
       const read = readInterrupts(text);
       irq.push({ read, source: input.path });
       notes.push(...skippedNote(input.path, '/proc/interrupts', read));
@@ -105,11 +115,13 @@ export async function readCounterEvidence(inputs: readonly TraceInput[]): Promis
   const queues = combineQueueSysfs(sysfs);
   const links = combineLinkStats(link);
   const interrupts = summarizeInterrupts(combineInterrupts(irq));
+  const sarDevices = sarNetDevices(sar);
   const findings = [
     ...findingsFromTcStats(qdiscs),
     ...findingsFromNicStats(nics),
     ...findingsFromQueueSysfs(queues),
     ...findingsFromLinkStats(links),
+    ...findingsFromSarNet(sarDevices),
   ];
   return {
     sources: inputs.map((i) => i.path),
@@ -118,6 +130,7 @@ export async function readCounterEvidence(inputs: readonly TraceInput[]): Promis
     queues: summarizeQueueSysfs(queues),
     links: summarizeLinkStats(links),
     interrupts,
+    sarNet: summarizeSarNet(sarDevices),
     // the interrupts judge nothing alone: beside a queue the other counters show stuck, they say why
     findings: [...findings, ...interruptFindings(interrupts, findings)],
     notes,
@@ -151,6 +164,7 @@ export function withCounters(result: ReplayResult, ev: CounterEvidence): ReplayR
     queueSysfs: [...(result.queueSysfs ?? []), ...ev.queues],
     links: [...(result.links ?? []), ...ev.links],
     interrupts: [...(result.interrupts ?? []), ...ev.interrupts],
+    ...(ev.sarNet.length > 0 ? { sarNet: [...(result.sarNet ?? []), ...ev.sarNet] } : {}),
     findings,
     captureAdvice: nothingElse && !compared ? [twoSnapshotsAdvice(ev), ...result.captureAdvice] : result.captureAdvice,
     coverage,
@@ -161,13 +175,15 @@ export function withCounters(result: ReplayResult, ev: CounterEvidence): ReplayR
 
 /** The one device the counters name, else DEV. */
 function oneDev(ev: CounterEvidence): string {
-  const devs = [...new Set([...ev.summaries, ...ev.nics, ...ev.queues, ...ev.links].map((s) => s.dev))];
+  const devs = [...new Set([...ev.summaries, ...ev.nics, ...ev.queues, ...ev.links, ...ev.sarNet].map((s) => s.dev))];
   return devs.length === 1 ? devs[0]! : 'DEV';
 }
 
 /** Why the counters give no verdict: one snapshot, or idle sysfs files, or link counters or interrupts alone. */
 function oneSnapshotWhy(ev: CounterEvidence): string {
   const only = ev.summaries.length === 0 && ev.nics.length === 0;
+  if (only && ev.queues.length === 0 && ev.links.length === 0 && ev.sarNet.length > 0)
+    return "sar's rates (from /proc/net/dev) count what a device sent, received and dropped per interval: a device that sent nothing because nothing was offered and one whose queue is stopped look alike unless it kept receiving";
   if (only && ev.queues.length === 0 && ev.links.length === 0)
     return "/proc/interrupts counts how often each vector's handler ran: an idle queue and one whose interrupt is lost look the same without the queue's in-flight bytes or qdisc backlog over the same seconds";
   if (only && ev.queues.length === 0)
@@ -190,7 +206,7 @@ function twoSnapshotsAdvice(ev: CounterEvidence): string {
     return `take two snapshots: tc -s qdisc show dev ${dev}; sleep 1; tc -s qdisc show dev ${dev} — a backlog that Sent does not drain is a stopped queue`;
   if (ev.nics.length > 0)
     return `take two snapshots: ethtool -S ${dev}; sleep 1; ethtool -S ${dev} — and tc -s qdisc show dev ${dev} beside them (its backlog shows a stopped queue)`;
-  if (ev.queues.length === 0 && ev.links.length === 0) return irqAdvice(ev);
+  if (ev.queues.length === 0 && ev.links.length === 0 && ev.sarNet.length === 0) return irqAdvice(ev);
   if (ev.queues.length === 0)
     return `beside the link counters, two qdisc snapshots: tc -s qdisc show dev ${dev}; sleep 1; tc -s qdisc show dev ${dev} — a backlog that Sent does not drain is a stopped queue`;
   const files = `/sys/class/net/${dev}/queues/tx-*/byte_queue_limits/inflight /sys/class/net/${dev}/queues/tx-*/byte_queue_limits/limit /sys/class/net/${dev}/queues/tx-*/tx_timeout`;

@@ -111,7 +111,8 @@ export type FindingKind =
   | 'oversize_bulk_dequeue' // §D.6: one qdisc_dequeue handed the driver far more packets than a bulk batch should
   | 'napi_poll_gap' // §F: a NAPI known only by its id went longer than netdev_budget_usecs without a poll
   | 'trace_gap' // tracer lost events: the window is unknown, not quiet
-  | 'device_tx_drops'; // the device dropped or failed packets after the qdisc handed them over (ip -s link TX dropped/errors)
+  | 'device_tx_drops' // the device dropped or failed packets after the qdisc handed them over (ip -s link TX dropped/errors)
+  | 'tx_silent'; // the device sent nothing for several intervals while it kept receiving (sar -n DEV)
 
 /** A pointer back into the source trace. */
 export interface Evidence {
@@ -291,6 +292,28 @@ export interface ReplayResult {
   links?: LinkCounterSummary[];
   /** NIC queues' interrupts of /proc/interrupts inputs, one per IRQ (rules/interrupts.ts) */
   interrupts?: IrqSummary[];
+  /** devices of `sar -n DEV,EDEV` inputs: packet rates per interval (rules/sar-net.ts) */
+  sarNet?: SarNetSummary[];
+}
+
+/** One device of a `sar -n DEV,EDEV` input (rules/sar-net.ts): its intervals and TX/RX rates. */
+export interface SarNetSummary {
+  source: string;
+  line: number;
+  dev: string;
+  intervals: number;
+  /** the first interval's start and the last one's end, as sar printed them (local wall time) */
+  first: string;
+  last: string;
+  /** the first interval's length */
+  intervalSec: number;
+  /** txpck/s and rxpck/s over the intervals, `lo–hi` (null: no `-n DEV` rows) */
+  txPacketsPerSec: string | null;
+  rxPacketsPerSec: string | null;
+  /** packets over all intervals, rates times intervals (null: no `-n EDEV` rows) */
+  txDropped: number | null;
+  /** txerr/s + txcarr/s + txfifo/s, the same way */
+  txFailed: number | null;
 }
 
 /** One NIC interrupt of a /proc/interrupts input (rules/interrupts.ts): its count, and what it did in between. */

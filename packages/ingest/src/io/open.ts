@@ -13,7 +13,7 @@
  *   prefixes: ../parse/kernel-log) is a `log` input: replay reads its NETDEV WATCHDOG lines and driver dumps as
  *   evidence beside the traces.
  * - perf.data and trace.dat (also gzipped) are `binary` inputs, read by ../parse/perf-data and ../parse/trace-dat.
- * - `tc -s qdisc show`, `ethtool -S`, `ip -s link` (text or -j), `ifconfig`, `netstat -i`, /proc/net/dev, a TX queue's sysfs files (BQL's byte_queue_limits/*, tx_timeout), /proc/interrupts pasted
+ * - `tc -s qdisc show`, `ethtool -S`, `ip -s link` (text or -j), `ifconfig`, `netstat -i`, /proc/net/dev, `sar -n DEV`/`EDEV`, a TX queue's sysfs files (BQL's byte_queue_limits/*, tx_timeout), /proc/interrupts pasted
  *   once or more are `counters` inputs: counters without timestamps, judged by replay from what changed between
  *   snapshots (../parse/tc-stats, ../parse/ethtool-stats, ../parse/queue-sysfs, ../parse/ip-link, ../parse/interrupts).
  * - bpftrace output that holds only maps (`@x[eth0]: 12`, hist/lhist/stats, text or `-f json`) is an `aggregates`
@@ -28,6 +28,7 @@ import { looksLikeNicStats } from '../parse/ethtool-stats/read.js';
 import { looksLikeInterrupts } from '../parse/interrupts/read.js';
 import { looksLikeIfconfig } from '../parse/ip-link/ifconfig.js';
 import { looksLikeNetstatInterfaces } from '../parse/ip-link/netstat-interfaces.js';
+import { looksLikeSarNet } from '../parse/sar-net/read.js';
 import { looksLikeProcNetDev } from '../parse/ip-link/proc-net-dev.js';
 import { looksLikeQueueSysfs } from '../parse/queue-sysfs/read.js';
 import { looksLikeLinkStats } from '../parse/ip-link/read.js';
@@ -48,7 +49,7 @@ export interface TraceInput {
   readonly kind: 'text' | 'arrow' | 'log' | 'binary' | 'aggregates' | 'counters';
   /** bpftrace's output shape of an `aggregates` input */
   readonly aggregates?: 'json' | 'text';
-  /** what a `counters` input holds: `tc -s qdisc show`, `ethtool -S`, /sys/class/net/DEV/queues/tx-N files, `ip -s link`, `ifconfig`, `netstat -i`, /proc/net/dev, /proc/interrupts */
+  /** what a `counters` input holds: `tc -s qdisc show`, `ethtool -S`, /sys/class/net/DEV/queues/tx-N files, `ip -s link`, `ifconfig`, `netstat -i`, /proc/net/dev, `sar -n DEV,EDEV`, /proc/interrupts */
   readonly counters?:
     | 'tc-stats'
     | 'ethtool-stats'
@@ -57,6 +58,7 @@ export interface TraceInput {
     | 'ifconfig'
     | 'netstat-i'
     | 'proc-net-dev'
+    | 'sar-net'
     | 'interrupts';
   /** perf.data or trace.dat (kind 'binary'), by its magic (`PERFILE2`, `\x17\x08\x44tracing`), also gzipped */
   readonly binary?: BinaryFormat;
@@ -141,6 +143,7 @@ export async function openTraceInput(path: string, opts: OpenTraceOptions = {}):
     if (looksLikeIfconfig(lines)) return { ...file, kind: 'counters', counters: 'ifconfig', format: null };
     if (looksLikeNetstatInterfaces(lines)) return { ...file, kind: 'counters', counters: 'netstat-i', format: null };
     if (looksLikeProcNetDev(lines)) return { ...file, kind: 'counters', counters: 'proc-net-dev', format: null };
+    if (looksLikeSarNet(lines)) return { ...file, kind: 'counters', counters: 'sar-net', format: null };
     if (looksLikeInterrupts(lines)) return { ...file, kind: 'counters', counters: 'interrupts', format: null };
   }
   try {

@@ -13,6 +13,7 @@ import type {
   QdiscCounterSummary,
   QueueSysfsSummary,
   ReplayResult,
+  SarNetSummary,
 } from '../types.js';
 import { linkStateText } from '../rules/link-counters.js';
 
@@ -31,6 +32,7 @@ export function snapshotSections(r: ReplayResult): SnapshotSection[] {
   add('TX queues (sysfs byte_queue_limits, tx_timeout)', queueSysfsLines(r.queueSysfs ?? []));
   add('Links (ip -s link, ifconfig, netstat -i, /proc/net/dev: TX)', linkLines(r.links ?? []));
   add("NIC queues' interrupts (/proc/interrupts)", interruptLines(r.interrupts ?? []));
+  add('Devices per interval (sar -n DEV, EDEV)', sarNetLines(r.sarNet ?? []));
   return out;
 }
 
@@ -142,4 +144,17 @@ function interruptLines(irqs: readonly IrqSummary[]): string[] {
   }
   if (irqs.length > 32) out.push(`… ${irqs.length - 32} more`);
   return out;
+}
+
+/** sar -n DEV,EDEV: per device its intervals, packet rates and the packets its TX dropped or failed. */
+function sarNetLines(devices: readonly SarNetSummary[]): string[] {
+  return devices.map((d) => {
+    const cells = [
+      d.txPacketsPerSec !== null ? `TX ${d.txPacketsPerSec} packets/s` : null,
+      d.rxPacketsPerSec !== null ? `RX ${d.rxPacketsPerSec} packets/s` : null,
+      d.txDropped !== null ? `TX dropped ≈${d.txDropped}` : null,
+      d.txFailed !== null ? `TX errors ≈${d.txFailed}` : null,
+    ].filter((c) => c !== null);
+    return `${d.dev} (${d.source}:${d.line}), ${d.intervals} interval(s) of ${d.intervalSec} s, ${d.first} → ${d.last}: ${cells.join(', ')}`;
+  });
 }

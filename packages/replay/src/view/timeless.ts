@@ -19,6 +19,8 @@ export function timelessSpan(f: Finding): string | null {
   if (f.evidence.length > 0 && f.evidence.every((e) => isCounterEvent(e.event)))
     return 'between counter snapshots (counters carry no time)';
   const w = f.logWall;
+  if (w && f.evidence.length > 0 && f.evidence.every((e) => e.event.startsWith('sar:')))
+    return `${w.first} → ${w.last} (sar's local time; it gives no zone)`;
   if (w) return `${w.first === w.last ? w.first : `${w.first} → ${w.last}`} (the log's local time; it gives no zone)`;
   return null;
 }

@@ -1,0 +1,1 @@
+export { looksLikeSarNet, readSarNet, type SarNetRead, type SarNetRow } from './read.js';
