@@ -4,6 +4,12 @@
  * a line counted as skipped (the first one kept for the note), never guessed at.
  */
 
+/**
+ * A line of a mail reply's quote (`> >>> 2: eth0: …`) without its quote marks, the indentation after them kept
+ * (the snapshot readers tell a device's lines by it); other lines as they are.
+ */
+export const unquoteMail = (line: string): string => (line.startsWith('>') ? line.replace(/^(?:>\s?)+/, '') : line);
+
 /** A prompt and the command after it: `$ …`, `# …`, `root@host:~# …`, `[root@host ~]# …` */
 export const PROMPT_RE = /^(?:\S*[$#] |\[[^\]]*\][$#] ?)(.*)$/;
 

@@ -7,7 +7,7 @@
  * as NO-CARRIER (print_link_flags), and so does this reader, so the link rules read both alike.
  */
 import type { LinkStatsRead, LinkStatsSnapshot } from './read.js';
-import { promptOrSkipped } from '../snapshot-paste.js';
+import { promptOrSkipped, unquoteMail } from '../snapshot-paste.js';
 
 // net-tools 2.x: `eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500`
 const NEW_DEV_RE = /^([^\s:]+(?::\d+)?): flags=\d+<([^>]*)>\s+mtu \d+/;
@@ -21,7 +21,6 @@ const DETAIL_RE = /^\s|^(?:RX|TX) (?:packets|errors|bytes)|^collisions|^(?:inet6
 // `TX packets:88 errors:0 dropped:0 overruns:0 carrier:0`, `collisions:0 txqueuelen:1000`,
 // `RX bytes:123 (1.2 KB)  TX bytes:456 (4.5 KB)` (1.60)
 const PAIR_RE = /\b(RX|TX)?\s*(packets|bytes|errors|dropped|overruns|carrier|collisions|frame|txqueuelen)[: ](\d+)/g;
-const unquote = (line: string): string => (line.startsWith('>') ? line.replace(/^(?:>\s?)+/, '') : line);
 /** ifconfig's words → rtnl_link_stats64 names (overruns are the fifo errors, lib/interface.c) */
 const NAME: Record<string, string> = { overruns: 'fifo_errors', frame: 'frame_errors' };
 
@@ -51,7 +50,7 @@ export function readIfconfig(text: string): LinkStatsRead {
   let cur: LinkStatsSnapshot | null = null;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const raw = unquote(lines[i]!.replace(/\r$/, ''));
+    const raw = unquoteMail(lines[i]!.replace(/\r$/, ''));
     if (raw.trim() === '') continue;
     const dev = NEW_DEV_RE.exec(raw) ?? OLD_DEV_RE.exec(raw);
     if (dev) {
@@ -80,7 +79,7 @@ export function readIfconfig(text: string): LinkStatsRead {
 
 /** True when the first lines hold an ifconfig device with its TX counters (either layout). */
 export function looksLikeIfconfig(lines: readonly string[]): boolean {
-  const head = lines.slice(0, 64).map(unquote);
+  const head = lines.slice(0, 64).map(unquoteMail);
   for (let i = 0; i < head.length; i++) {
     if (!NEW_DEV_RE.test(head[i]!) && !OLD_DEV_RE.test(head[i]!)) continue;
     return head.slice(i + 1, i + 10).some((l) => /^\s*TX packets[: ]\d+/.test(l));

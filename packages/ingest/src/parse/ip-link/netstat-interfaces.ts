@@ -7,13 +7,12 @@
  * the header, so a header an 80-column page cut short (`… TX-DRP TX-`) still reads the counters it names.
  */
 import type { LinkStatsRead, LinkStatsSnapshot } from './read.js';
-import { promptOrSkipped } from '../snapshot-paste.js';
+import { promptOrSkipped, unquoteMail } from '../snapshot-paste.js';
 
 const TITLE_RE = /^Kernel Interface table\s*$/;
 const HEADER_RE = /^\s*Iface\s+MTU\b(.*)$/;
 // `vs9              1500       13      0      0 0           307      0      2      0 BMU`
 const ROW_RE = /^\s*(\S+)\s+(\d+(?:\s+\d+)+)(?:\s+([A-Za-z]+|\[NO FLAGS\]))?\s*$/;
-const unquote = (line: string): string => (line.startsWith('>') ? line.replace(/^(?:>\s?)+/, '') : line);
 /** the header's columns → rtnl_link_stats64 names as `ip -s link` gives them (OVR: fifo errors, ife_print_short) */
 const COLUMN: Record<string, string> = {
   'RX-OK': 'rx_packets',
@@ -57,7 +56,7 @@ export function readNetstatInterfaces(text: string): LinkStatsRead {
   let columns: string[] | null = null;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const raw = unquote(lines[i]!.replace(/\r$/, ''));
+    const raw = unquoteMail(lines[i]!.replace(/\r$/, ''));
     if (raw.trim() === '' || TITLE_RE.test(raw.trim())) continue;
     const header = HEADER_RE.exec(raw);
     if (header) {
@@ -103,7 +102,7 @@ export function readNetstatInterfaces(text: string): LinkStatsRead {
 /** True when the first lines hold netstat -i's column header. */
 export function looksLikeNetstatInterfaces(lines: readonly string[]): boolean {
   return lines.slice(0, 64).some((l) => {
-    const h = HEADER_RE.exec(unquote(l));
+    const h = HEADER_RE.exec(unquoteMail(l));
     return h !== null && /\bRX-OK\b/.test(h[1]!) && /\bTX-OK\b/.test(h[1]!);
   });
 }

@@ -6,13 +6,12 @@
  * next snapshot (`cat /proc/net/dev; sleep 5; cat /proc/net/dev`).
  */
 import type { LinkStatsRead, LinkStatsSnapshot } from './read.js';
-import { promptOrSkipped } from '../snapshot-paste.js';
+import { promptOrSkipped, unquoteMail } from '../snapshot-paste.js';
 
 const TITLE_RE = /^Inter-\|\s*Receive\s*\|\s*Transmit\s*$/;
 const COLUMNS_RE = /^\s*face\s*\|(.*)\|(.*)$/;
 // `  eth0: 1234 56 …` (a long name may touch its counters: `enp0s31f6:12345 …`)
 const ROW_RE = /^\s*([^\s:]+):\s*(\d+(?:\s+\d+)*)\s*$/;
-const unquote = (line: string): string => (line.startsWith('>') ? line.replace(/^(?:>\s?)+/, '') : line);
 /** the header's words → rtnl_link_stats64 names as `ip -s link` gives them (errs, drop, colls are abbreviated) */
 const NAME: Record<string, string> = {
   errs: 'errors',
@@ -34,7 +33,7 @@ export function readProcNetDev(text: string): LinkStatsRead {
   let sawHeader = false;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const raw = unquote(lines[i]!.replace(/\r$/, ''));
+    const raw = unquoteMail(lines[i]!.replace(/\r$/, ''));
     if (raw.trim() === '' || TITLE_RE.test(raw.trim())) continue;
     const cols = COLUMNS_RE.exec(raw);
     if (cols) {
@@ -72,5 +71,5 @@ export function readProcNetDev(text: string): LinkStatsRead {
 
 /** True when the first lines hold /proc/net/dev's column header. */
 export function looksLikeProcNetDev(lines: readonly string[]): boolean {
-  return lines.slice(0, 64).some((l) => COLUMNS_RE.test(unquote(l)) && /\|\s*bytes\s+packets/.test(l));
+  return lines.slice(0, 64).some((l) => COLUMNS_RE.test(unquoteMail(l)) && /\|\s*bytes\s+packets/.test(l));
 }

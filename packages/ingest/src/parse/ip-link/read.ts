@@ -5,7 +5,7 @@
  * and the JSON of `ip -s -j link` (`stats64`, or `stats` on old iproute2). Counters since the device was created;
  * the same device pasted twice gives what happened between the two.
  */
-import { promptOrSkipped } from '../snapshot-paste.js';
+import { promptOrSkipped, unquoteMail } from '../snapshot-paste.js';
 
 export interface LinkStatsSnapshot {
   /** 1-based line of the device's first line (JSON: the line its object starts on) */
@@ -64,9 +64,6 @@ const WRAPPED_RE = /^(?:qdisc|master|state|mode|group|qlen) \S+/;
 // in the text, the TX header says `carrier` and `collsns`; the JSON says `carrier_errors` and `collisions`
 const CANONICAL: Record<string, string> = { collsns: 'collisions', carrier_errors: 'carrier', over_errors: 'overrun' };
 
-/** A line of a mail reply's quote (`> >>> 2: eth0: …`) without its quote marks; others as they are. */
-const unquote = (line: string): string => (line.startsWith('>') ? line.replace(/^(?:>\s?)+/, '') : line);
-
 /** Reads one paste, text or JSON. */
 export function readLinkStats(text: string): LinkStatsRead {
   const trimmed = text.trimStart();
@@ -87,7 +84,7 @@ function readText(text: string): LinkStatsRead {
   let wrapped = false;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const raw = unquote(lines[i]!.replace(/\r$/, ''));
+    const raw = unquoteMail(lines[i]!.replace(/\r$/, ''));
     if (raw.trim() === '') continue;
     const dev = DEV_RE.exec(raw);
     if (dev) {
@@ -208,8 +205,8 @@ export function looksLikeLinkStats(lines: readonly string[]): boolean {
   if (head.join('\n').trimStart().startsWith('[') && head.some((l) => l.includes('"ifname"')))
     return head.some((l) => l.includes('"stats64"') || l.includes('"stats"'));
   for (let i = 0; i < head.length; i++) {
-    if (!DEV_RE.test(unquote(head[i]!))) continue;
-    return head.slice(i + 1, i + 6).some((l) => /^\s+(RX|TX):\s+bytes/.test(unquote(l)));
+    if (!DEV_RE.test(unquoteMail(head[i]!))) continue;
+    return head.slice(i + 1, i + 6).some((l) => /^\s+(RX|TX):\s+bytes/.test(unquoteMail(l)));
   }
   return false;
 }

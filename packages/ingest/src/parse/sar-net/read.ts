@@ -8,7 +8,7 @@
  * device and interval are merged into one row. Times are the host's local wall clock (12-hour with AM/PM in some
  * locales); `Average:` rows repeat what the intervals hold and are not kept.
  */
-import { promptOrSkipped } from '../snapshot-paste.js';
+import { promptOrSkipped, unquoteMail } from '../snapshot-paste.js';
 
 export interface SarNetRow {
   /** 1-based line of the device's first row in this interval (DEV or EDEV, whichever came first) */
@@ -42,7 +42,6 @@ const NUMBER = String.raw`-?\d+(?:[.,]\d+)?`;
 const ROW_RE = new RegExp(String.raw`^${TIME}\s+(\S+)\s+(${NUMBER}(?:\s+${NUMBER})*)\s*$`);
 const RESTART_RE = new RegExp(String.raw`^${TIME}\s+LINUX RESTART`);
 const AVERAGE_RE = /^Average:\s/;
-const unquote = (line: string): string => (line.startsWith('>') ? line.replace(/^(?:>\s?)+/, '') : line);
 
 /** Seconds since midnight of `HH:MM:SS` (12-hour with AM/PM: 12 AM is 0 h, 12 PM is 12 h). */
 function daySec(time: string, half: string | undefined): number {
@@ -73,7 +72,7 @@ export function readSarNet(text: string): SarNetRead {
   let current = new Map<string, SarNetRow>();
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const raw = unquote(lines[i]!.replace(/\r$/, ''));
+    const raw = unquoteMail(lines[i]!.replace(/\r$/, ''));
     const trimmed = raw.trim();
     if (trimmed === '' || AVERAGE_RE.test(trimmed)) continue;
     const title = TITLE_RE.exec(trimmed);
@@ -123,7 +122,7 @@ export function readSarNet(text: string): SarNetRead {
 /** True when the first lines hold a `sar -n DEV` or `-n EDEV` header. */
 export function looksLikeSarNet(lines: readonly string[]): boolean {
   return lines.slice(0, 64).some((l) => {
-    const h = HEADER_RE.exec(unquote(l).trim());
+    const h = HEADER_RE.exec(unquoteMail(l).trim());
     return h !== null && /\b(?:txpck\/s|txdrop\/s)/.test(h[3]!);
   });
 }
