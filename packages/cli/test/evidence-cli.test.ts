@@ -148,6 +148,10 @@ describe('kernel logs as evidence', () => {
       [path.join(repoRoot, 'fixtures/captured/link-counters/veth-peer-down-proc-net-dev.txt'), '/proc/net/dev output'],
       [path.join(repoRoot, 'fixtures/captured/link-counters/veth-peer-down-netstat-i.txt'), '`netstat -i` output'],
       [path.join(repoRoot, 'fixtures/captured/sar-net/veth-peer-down.sar.txt'), '`sar -n DEV`/`EDEV` output'],
+      [
+        path.join(repoRoot, 'fixtures/captured/ip-counters/tbf-full-netstat-s-twice.txt'),
+        '`nstat` or `netstat -s` output',
+      ],
     ] as const) {
       const ingest = txreplay('ingest', input, '-o', out);
       expect([ingest.status, ingest.stderr.includes(what), existsSync(out)]).toEqual([3, true, false]);

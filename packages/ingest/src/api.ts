@@ -25,6 +25,7 @@ const COUNTER_INPUTS: Record<NonNullable<TraceInput['counters']>, [string, strin
   'netstat-i': ['`netstat -i`', 'link state and packet counters'],
   'proc-net-dev': ['/proc/net/dev', 'link counters'],
   'sar-net': ['`sar -n DEV`/`EDEV`', 'per-interval link rates'],
+  'ip-counters': ['`nstat` or `netstat -s`', 'IP and UDP send counters'],
   'queue-sysfs': ["TX queues' sysfs", 'BQL state and timeout counts'],
   interrupts: ['/proc/interrupts', 'interrupt counts'],
 };

@@ -47,3 +47,4 @@ export * from './parse/queue-sysfs/index.js';
 export * from './parse/interrupts/index.js';
 export * from './parse/ip-link/index.js';
 export * from './parse/sar-net/index.js';
+export * from './parse/ip-counters/index.js';

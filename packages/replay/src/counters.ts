@@ -11,6 +11,8 @@ import {
   readNetstatInterfaces,
   readProcNetDev,
   readSarNet,
+  readIpCounters,
+  type IpCountersRead,
   type SarNetRead,
   readNicStats,
   readQueueSysfs,
@@ -21,12 +23,14 @@ import {
 import { combineInterrupts, interruptFindings, summarizeInterrupts } from './rules/interrupts.js';
 import { combineLinkStats, findingsFromLinkStats, summarizeLinkStats } from './rules/link-counters.js';
 import { combineNicStats, findingsFromNicStats, summarizeNicStats } from './rules/nic-counters.js';
+import { combineIpCounters, findingsFromIpCounters, summarizeIpCounters } from './rules/ip-counters.js';
 import { findingsFromSarNet, sarNetDevices, summarizeSarNet } from './rules/sar-net.js';
 import { combineQueueSysfs, findingsFromQueueSysfs, summarizeQueueSysfs } from './rules/queue-sysfs.js';
 import { combineTcStats, findingsFromTcStats, summarizeTcStats } from './rules/qdisc-counters.js';
 import { SEVERITY_RANK } from './replay.js';
 import type {
   Finding,
+  IpCounterSummary,
   IrqSummary,
   LinkCounterSummary,
   NicCounterSummary,
@@ -45,6 +49,7 @@ export interface CounterEvidence {
   links: LinkCounterSummary[];
   interrupts: IrqSummary[];
   sarNet: SarNetSummary[];
+  ipCounters: IpCounterSummary[];
   findings: Finding[];
   /** per source: "file: skipped N line(s) that are not tc output, first at line L: …" */
   notes: string[];
@@ -70,9 +75,14 @@ export async function readCounterEvidence(inputs: readonly TraceInput[]): Promis
   const link = [];
   const irq = [];
   const sar: { read: SarNetRead; source: string }[] = [];
+  const ip: { read: IpCountersRead; source: string }[] = [];
   for (const input of inputs) {
     const text = await readWholeText(input.path);
-    if (input.counters === 'sar-net') {
+    if (input.counters === 'ip-counters') {
+      const read = readIpCounters(text);
+      ip.push({ read, source: input.path });
+      notes.push(...skippedNote(input.path, 'nstat or netstat -s', read));
+    } else if (input.counters === 'sar-net') {
       const read = readSarNet(text);
       sar.push({ read, source: input.path });
       notes.push(...skippedNote(input.path, 'sar -n DEV/EDEV', read));
@@ -116,12 +126,14 @@ export async function readCounterEvidence(inputs: readonly TraceInput[]): Promis
   const links = combineLinkStats(link);
   const interrupts = summarizeInterrupts(combineInterrupts(irq));
   const sarDevices = sarNetDevices(sar);
+  const ipAll = combineIpCounters(ip);
   const findings = [
     ...findingsFromTcStats(qdiscs),
     ...findingsFromNicStats(nics),
     ...findingsFromQueueSysfs(queues),
     ...findingsFromLinkStats(links),
     ...findingsFromSarNet(sarDevices),
+    ...findingsFromIpCounters(ipAll),
   ];
   return {
     sources: inputs.map((i) => i.path),
@@ -131,6 +143,7 @@ export async function readCounterEvidence(inputs: readonly TraceInput[]): Promis
     links: summarizeLinkStats(links),
     interrupts,
     sarNet: summarizeSarNet(sarDevices),
+    ipCounters: summarizeIpCounters(ipAll),
     // the interrupts judge nothing alone: beside a queue the other counters show stuck, they say why
     findings: [...findings, ...interruptFindings(interrupts, findings)],
     notes,
@@ -165,6 +178,7 @@ export function withCounters(result: ReplayResult, ev: CounterEvidence): ReplayR
     links: [...(result.links ?? []), ...ev.links],
     interrupts: [...(result.interrupts ?? []), ...ev.interrupts],
     ...(ev.sarNet.length > 0 ? { sarNet: [...(result.sarNet ?? []), ...ev.sarNet] } : {}),
+    ...(ev.ipCounters.length > 0 ? { ipCounters: [...(result.ipCounters ?? []), ...ev.ipCounters] } : {}),
     findings,
     captureAdvice: nothingElse && !compared ? [twoSnapshotsAdvice(ev), ...result.captureAdvice] : result.captureAdvice,
     coverage,
@@ -182,6 +196,9 @@ function oneDev(ev: CounterEvidence): string {
 /** Why the counters give no verdict: one snapshot, or idle sysfs files, or link counters or interrupts alone. */
 function oneSnapshotWhy(ev: CounterEvidence): string {
   const only = ev.summaries.length === 0 && ev.nics.length === 0;
+  const deviceEvidence = ev.queues.length + ev.links.length + ev.sarNet.length + ev.interrupts.length;
+  if (only && deviceEvidence === 0 && ev.ipCounters.length > 0)
+    return 'the IP and UDP send counters count the packets the stack refused on the way out, host-wide: a stopped TX queue refuses nothing until its qdisc is full (its packets wait there), and one snapshot is totals since boot';
   if (only && ev.queues.length === 0 && ev.links.length === 0 && ev.sarNet.length > 0)
     return "sar's rates (from /proc/net/dev) count what a device sent, received and dropped per interval: a device that sent nothing because nothing was offered and one whose queue is stopped look alike unless it kept receiving";
   if (only && ev.queues.length === 0 && ev.links.length === 0)
@@ -206,7 +223,10 @@ function twoSnapshotsAdvice(ev: CounterEvidence): string {
     return `take two snapshots: tc -s qdisc show dev ${dev}; sleep 1; tc -s qdisc show dev ${dev} — a backlog that Sent does not drain is a stopped queue`;
   if (ev.nics.length > 0)
     return `take two snapshots: ethtool -S ${dev}; sleep 1; ethtool -S ${dev} — and tc -s qdisc show dev ${dev} beside them (its backlog shows a stopped queue)`;
-  if (ev.queues.length === 0 && ev.links.length === 0 && ev.sarNet.length === 0) return irqAdvice(ev);
+  if (ev.queues.length === 0 && ev.links.length === 0 && ev.sarNet.length === 0 && ev.interrupts.length > 0)
+    return irqAdvice(ev);
+  if (ev.queues.length === 0 && ev.links.length === 0 && ev.sarNet.length === 0)
+    return 'beside the IP counters, two qdisc snapshots: tc -s qdisc show; sleep 1; tc -s qdisc show — a qdisc whose drops grew refused the packets, one whose backlog Sent does not drain is a stopped queue';
   if (ev.queues.length === 0)
     return `beside the link counters, two qdisc snapshots: tc -s qdisc show dev ${dev}; sleep 1; tc -s qdisc show dev ${dev} — a backlog that Sent does not drain is a stopped queue`;
   const files = `/sys/class/net/${dev}/queues/tx-*/byte_queue_limits/inflight /sys/class/net/${dev}/queues/tx-*/byte_queue_limits/limit /sys/class/net/${dev}/queues/tx-*/tx_timeout`;

@@ -112,7 +112,8 @@ export type FindingKind =
   | 'napi_poll_gap' // §F: a NAPI known only by its id went longer than netdev_budget_usecs without a poll
   | 'trace_gap' // tracer lost events: the window is unknown, not quiet
   | 'device_tx_drops' // the device dropped or failed packets after the qdisc handed them over (ip -s link TX dropped/errors)
-  | 'tx_silent'; // the device sent nothing for several intervals while it kept receiving (sar -n DEV)
+  | 'tx_silent' // the device sent nothing for several intervals while it kept receiving (sar -n DEV)
+  | 'ip_out_discards'; // locally sent IPv4 packets refused below IP (nstat IpOutDiscards: qdisc NET_XMIT_DROP, neighbour, netfilter)
 
 /** A pointer back into the source trace. */
 export interface Evidence {
@@ -294,6 +295,22 @@ export interface ReplayResult {
   interrupts?: IrqSummary[];
   /** devices of `sar -n DEV,EDEV` inputs: packet rates per interval (rules/sar-net.ts) */
   sarNet?: SarNetSummary[];
+  /** the host's IP and UDP send counters of `nstat` / `netstat -s` inputs (rules/ip-counters.ts) */
+  ipCounters?: IpCounterSummary[];
+}
+
+/** The IP and UDP send counters of `nstat -az` or `netstat -s` inputs (rules/ip-counters.ts), host-wide. */
+export interface IpCounterSummary {
+  source: string;
+  line: number;
+  /** `nstat`, `netstat -s`, or both (`nstat … netstat -s`) */
+  tool: string;
+  snapshots: number;
+  intervalSec: number | null;
+  /** nstat without -a: each snapshot holds what grew since nstat's previous run, not totals */
+  increments: boolean;
+  /** the last snapshot's counters (IpOutDiscards, UdpSndbufErrors, …); delta when two totals were compared */
+  counters: { name: string; value: number; delta?: number }[];
 }
 
 /** One device of a `sar -n DEV,EDEV` input (rules/sar-net.ts): its intervals and TX/RX rates. */

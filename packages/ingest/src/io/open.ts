@@ -29,6 +29,7 @@ import { looksLikeInterrupts } from '../parse/interrupts/read.js';
 import { looksLikeIfconfig } from '../parse/ip-link/ifconfig.js';
 import { looksLikeNetstatInterfaces } from '../parse/ip-link/netstat-interfaces.js';
 import { looksLikeSarNet } from '../parse/sar-net/read.js';
+import { looksLikeIpCounters } from '../parse/ip-counters/read.js';
 import { looksLikeProcNetDev } from '../parse/ip-link/proc-net-dev.js';
 import { looksLikeQueueSysfs } from '../parse/queue-sysfs/read.js';
 import { looksLikeLinkStats } from '../parse/ip-link/read.js';
@@ -49,7 +50,7 @@ export interface TraceInput {
   readonly kind: 'text' | 'arrow' | 'log' | 'binary' | 'aggregates' | 'counters';
   /** bpftrace's output shape of an `aggregates` input */
   readonly aggregates?: 'json' | 'text';
-  /** what a `counters` input holds: `tc -s qdisc show`, `ethtool -S`, /sys/class/net/DEV/queues/tx-N files, `ip -s link`, `ifconfig`, `netstat -i`, /proc/net/dev, `sar -n DEV,EDEV`, /proc/interrupts */
+  /** what a `counters` input holds: `tc -s qdisc show`, `ethtool -S`, /sys/class/net/DEV/queues/tx-N files, `ip -s link`, `ifconfig`, `netstat -i`, /proc/net/dev, `sar -n DEV,EDEV`, /proc/interrupts, `nstat` / `netstat -s` */
   readonly counters?:
     | 'tc-stats'
     | 'ethtool-stats'
@@ -59,6 +60,7 @@ export interface TraceInput {
     | 'netstat-i'
     | 'proc-net-dev'
     | 'sar-net'
+    | 'ip-counters'
     | 'interrupts';
   /** perf.data or trace.dat (kind 'binary'), by its magic (`PERFILE2`, `\x17\x08\x44tracing`), also gzipped */
   readonly binary?: BinaryFormat;
@@ -144,6 +146,7 @@ export async function openTraceInput(path: string, opts: OpenTraceOptions = {}):
     if (looksLikeNetstatInterfaces(lines)) return { ...file, kind: 'counters', counters: 'netstat-i', format: null };
     if (looksLikeProcNetDev(lines)) return { ...file, kind: 'counters', counters: 'proc-net-dev', format: null };
     if (looksLikeSarNet(lines)) return { ...file, kind: 'counters', counters: 'sar-net', format: null };
+    if (looksLikeIpCounters(lines)) return { ...file, kind: 'counters', counters: 'ip-counters', format: null };
     if (looksLikeInterrupts(lines)) return { ...file, kind: 'counters', counters: 'interrupts', format: null };
   }
   try {

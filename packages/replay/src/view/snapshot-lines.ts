@@ -7,6 +7,7 @@
 import type {
   AggregateEntry,
   AggregateSummary,
+  IpCounterSummary,
   IrqSummary,
   LinkCounterSummary,
   NicCounterSummary,
@@ -33,6 +34,7 @@ export function snapshotSections(r: ReplayResult): SnapshotSection[] {
   add('Links (ip -s link, ifconfig, netstat -i, /proc/net/dev: TX)', linkLines(r.links ?? []));
   add("NIC queues' interrupts (/proc/interrupts)", interruptLines(r.interrupts ?? []));
   add('Devices per interval (sar -n DEV, EDEV)', sarNetLines(r.sarNet ?? []));
+  add('IP and UDP send counters (nstat, netstat -s: host-wide)', ipCounterLines(r.ipCounters ?? []));
   return out;
 }
 
@@ -156,5 +158,18 @@ function sarNetLines(devices: readonly SarNetSummary[]): string[] {
       d.txFailed !== null ? `TX errors ≈${d.txFailed}` : null,
     ].filter((c) => c !== null);
     return `${d.dev} (${d.source}:${d.line}), ${d.intervals} interval(s) of ${d.intervalSec} s, ${d.first} → ${d.last}: ${cells.join(', ')}`;
+  });
+}
+
+/** nstat / netstat -s: the send counters of the last snapshot, and what grew since the first. */
+function ipCounterLines(summaries: readonly IpCounterSummary[]): string[] {
+  return summaries.map((s) => {
+    const when = s.increments
+      ? "increments since nstat's previous run"
+      : s.snapshots > 1
+        ? `over ${s.snapshots} snapshots${s.intervalSec !== null ? ` (${s.intervalSec} s apart)` : ''}`
+        : 'one snapshot: totals since boot';
+    const cells = s.counters.map((c) => `${c.name} ${c.value}${c.delta !== undefined ? ` (+${c.delta})` : ''}`);
+    return `${s.tool} (${s.source}:${s.line}), ${when}: ${cells.join(', ')}`;
   });
 }

@@ -1,6 +1,6 @@
 /**
  * A finding's span when its evidence carries no time on any clock the trace has (startNs = endNs = 0): counter
- * snapshots (tc -s, ethtool -S, ip -s link, TX-queue sysfs files, /proc/interrupts), or a log's local stamps as written (Finding.logWall). Shared by the text verdict
+ * snapshots (tc -s, ethtool -S, ip -s link, TX-queue sysfs files, /proc/interrupts, nstat), or a log's local stamps as written (Finding.logWall). Shared by the text verdict
  * and the post-mortems, which otherwise show a span on the trace clock.
  */
 import type { Finding } from '../types.js';
@@ -11,7 +11,8 @@ export const isCounterEvent = (event: string): boolean =>
   event.startsWith('ethtool:') ||
   event.startsWith('sysfs:') ||
   event.startsWith('ip:') ||
-  event.startsWith('procfs:');
+  event.startsWith('procfs:') ||
+  event.startsWith('nstat:');
 
 /** The span in words, or null when the finding has times (or none at all: the caller says so its own way). */
 export function timelessSpan(f: Finding): string | null {
