@@ -190,7 +190,8 @@ export function withCounters(result: ReplayResult, ev: CounterEvidence): ReplayR
 /** The one device the counters name, else DEV. */
 function oneDev(ev: CounterEvidence): string {
   const devs = [...new Set([...ev.summaries, ...ev.nics, ...ev.queues, ...ev.links, ...ev.sarNet].map((s) => s.dev))];
-  return devs.length === 1 ? devs[0]! : 'DEV';
+  // a paste that did not name its device (`(device not given)`) leaves the command's placeholder
+  return devs.length === 1 && !devs[0]!.startsWith('(') ? devs[0]! : 'DEV';
 }
 
 /** Why the counters give no verdict: one snapshot, or idle sysfs files, or link counters or interrupts alone. */

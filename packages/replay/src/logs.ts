@@ -16,6 +16,8 @@ export interface LogEvidence {
   records: number;
   /** applications' "No buffer space available" lines (symptoms: not TX-path records) */
   appEnobufs: number;
+  /** of those, iputils ping's: printed only after every send for its linger time (10 s by default) was refused */
+  iputilsPingEnobufs: number;
   findings: Finding[];
   /** first and last printk time of the records that carry one */
   firstNs: bigint | null;
@@ -74,6 +76,14 @@ export function traceTimeouts(result: ReplayResult | null): TraceTimeout[] {
   );
 }
 
+/**
+ * iputils ping (ping_common.c pinger) retries a send refused with ENOBUFS every min(interval/2, 500 ms) without a
+ * word, and prints the error only once the refusals with no success between them add up to its linger time (10 s,
+ * or -W): the line says the output was refused that long, not for one burst.
+ */
+const IPUTILS_LINGER =
+  '. This is iputils ping: it retries a refused send silently and prints the error only after every send for its linger time (10 s by default, -W) was refused with no success between them — the output stayed refused that long: a TX queue stopped or frozen behind a full qdisc, or a neighbour table full all that time, not one burst';
+
 export async function readLogEvidence(
   logs: readonly TraceInput[],
   clock: LogClockContext = { timeouts: [], bootTime: null, hasTrace: false },
@@ -82,6 +92,7 @@ export async function readLogEvidence(
     sources: [],
     records: 0,
     appEnobufs: 0,
+    iputilsPingEnobufs: 0,
     findings: [],
     firstNs: null,
     lastNs: null,
@@ -96,6 +107,7 @@ export async function readLogEvidence(
     out.sources.push(input.path);
     out.records += records.filter(isTxPathRecord).length;
     out.appEnobufs += records.filter((r) => r.kind === 'app_enobufs').length;
+    out.iputilsPingEnobufs += records.filter((r) => r.kind === 'app_enobufs' && r.ping === 'iputils').length;
     out.findings.push(...findingsFromKernelLog(records, input.path));
     for (const r of records) {
       // a log read without a trace keeps its zoned wall-clock stamps (journal, ISO 8601) as its findings do
@@ -185,7 +197,7 @@ export function withLogEvidence(result: ReplayResult, logs: LogEvidence): Replay
             `the log's ${logRecords} record(s) show no TX-queue failure, and a log alone cannot show that the TX path was healthy`
           : null
         : logs.appEnobufs > 0 && result.trace.events === 0
-          ? `an application saw ENOBUFS (${logs.appEnobufs} "No buffer space available" line(s)) but the input holds no kernel record of where: the qdisc (NET_XMIT_DROP, or its txq stopped or frozen behind it), the neighbour layer (table overflow, unresolved queue full) or the socket send buffer (sk_wmem_alloc over sk_sndbuf: __ip_append_data returns -ENOBUFS) — capture skb:kfree_skb (its reason says which) with txreplay capture`
+          ? `an application saw ENOBUFS (${logs.appEnobufs} "No buffer space available" line(s)) but the input holds no kernel record of where: the qdisc (NET_XMIT_DROP, or its txq stopped or frozen behind it), the neighbour layer (table overflow, unresolved queue full) or the socket send buffer (sk_wmem_alloc over sk_sndbuf: __ip_append_data returns -ENOBUFS) — capture skb:kfree_skb (its reason says which) with txreplay capture${logs.iputilsPingEnobufs > 0 ? IPUTILS_LINGER : ''}`
           : result.coverage.unknownWhy,
   };
   const enobufs = withLogEnobufs(result.enobufs, findings, logs.appEnobufs);

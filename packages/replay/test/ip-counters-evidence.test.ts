@@ -39,3 +39,28 @@ describe('nstat / netstat -s as evidence', () => {
     expect(r.captureAdvice[0]).toMatch(/^beside the IP counters, two qdisc snapshots: tc -s qdisc show; sleep 1/);
   });
 });
+
+describe("ping's ENOBUFS line, by which ping printed it", () => {
+  const enobufs = (f: string): string => path.join(root, 'fixtures/captured/enobufs-ping', f);
+  const pub = (f: string): string => path.join(root, 'fixtures/public', f);
+
+  it('iputils (captured: a pfifo refusing everything; its first error came 19 s and 27 silent retries in)', async () => {
+    const r = await diagnoseFiles([enobufs('iputils-refused-by-pfifo.console')]);
+    expect(r.verdict).toBe('unknown');
+    expect(r.coverage.unknownWhy).toMatch(
+      /This is iputils ping: it retries a refused send silently and prints the error only after every send for its linger time \(10 s by default, -W\) was refused/,
+    );
+  });
+
+  it('busybox (public 28) and netkit (public 29) print it at the first refusal: no such reading', async () => {
+    for (const f of ['28-enobufs-ping-sk-wmem-pppoe.console', '29-neigh-overflow-ping-enobufs-2001.console']) {
+      const r = await diagnoseFiles([pub(f)]);
+      expect(r.coverage.unknownWhy ?? '', f).not.toMatch(/iputils/);
+    }
+  });
+
+  it('beside a tc snapshot without its device, the advice keeps the DEV placeholder', async () => {
+    const r = await diagnoseFiles([enobufs('iputils-refused-by-pfifo-tc.txt')]);
+    expect(r.captureAdvice[0]).toMatch(/^take two snapshots: tc -s qdisc show dev DEV; sleep 1/);
+  });
+});

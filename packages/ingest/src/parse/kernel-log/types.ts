@@ -180,6 +180,12 @@ export interface AppEnobufsRecord extends RecordSpan {
   /** the program and the call that failed, as printed (`ping`, `sendto`) */
   program?: string;
   call?: string;
+  /**
+   * which ping printed it, from its other lines (iputils: `icmp_seq=`, `56(84) bytes of data`, `sendmsg:`; busybox
+   * and netkit: `seq=`, `56 data bytes`): iputils retries a refused send silently and prints this only after its
+   * linger time; the others print it at the first refusal
+   */
+  ping?: 'iputils' | 'other';
 }
 
 export type KernelRecord =

@@ -136,5 +136,21 @@ export function matchAppEnobufs(c: Cursor, i: number): AppEnobufsRecord | null {
   const rec: AppEnobufsRecord = { kind: 'app_enobufs', ...takeSpan(c, [i]) };
   if (m[1] !== undefined) rec.program = m[1];
   if (m[2] !== undefined) rec.call = m[2];
+  if (rec.program === 'ping') {
+    const flavor = pingOf(c, rec.call);
+    if (flavor !== null) rec.ping = flavor;
+  }
   return rec;
+}
+
+/** Which ping the pasted console shows: iputils, busybox and netkit print their replies and header differently. */
+function pingOf(c: Cursor, call: string | undefined): 'iputils' | 'other' | null {
+  // iputils since 20200821 sends with sendmsg(); busybox and older iputils with sendto()
+  if (call === 'sendmsg') return 'iputils';
+  for (const l of c.lines) {
+    const t = l.message;
+    if (/\bicmp_seq=\d|\) \d+\(\d+\) bytes of data/.test(t)) return 'iputils';
+    if (/\bseq ?= ?\d|\): \d+ data bytes/.test(t)) return 'other';
+  }
+  return null;
 }
