@@ -121,7 +121,7 @@ async function replayStreamed(traces: readonly TraceInput[], opts: DiagnoseOptio
   const pass = new StreamPass({ spill });
   try {
     const path = join(dir, 'events.arrow');
-    const summary = await streamEvents(traces, path, (b) => pass.push(b), opts.load ?? {});
+    const summary = await streamEvents(traces, path, (b, keep) => pass.push(b, keep), opts.load ?? {});
     for (const note of skipNotes(summary)) opts.onNote?.(note);
     const kernel = summary.sources.find((s) => s.kernel)?.kernel ?? null;
     const profile = { ...opts.profile };

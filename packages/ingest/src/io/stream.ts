@@ -7,20 +7,27 @@
 import type { RecordBatch } from 'apache-arrow';
 import { ingestAll, summaryMetadata, type IngestSummary, type LoadOptions } from '../api.js';
 import { EventColumns } from '../table/columns.js';
+import { keepBatch } from './lease.js';
 import { openTrace, type TraceInput } from './open.js';
 import { writeArrowOutput } from './writer.js';
+
+/**
+ * What a consumer may do with a batch past its onBatch: `keep()` gives the release to call once it stops reading the
+ * batch's buffers (they are not reused until then), or null when this batch cannot be kept (copy what you keep).
+ */
+export type KeepBatch = () => (() => void) | null;
 
 /**
  * Parse `inputs`, calling `onBatch` with every record batch in order, before it is written to `arrowPath`
  * (atomically, with the summary in its metadata as `ingestToArrow` writes it). The batch is the consumer's only until
  * `onBatch` returns (or its promise resolves): its buffers are then written and reused for later batches, as
- * `ingestToArrow` reuses them (a consumer copies what it keeps). Back-pressure is the consumer's: batches wait for
- * `onBatch`, and the parse workers for them.
+ * `ingestToArrow` reuses them — unless the consumer calls `keep` (./lease.ts): then they are reused once it calls the
+ * release `keep` gave it. Back-pressure is the consumer's: batches wait for `onBatch`, and the parse workers for them.
  */
 export async function streamEvents(
   inputs: readonly (string | TraceInput)[],
   arrowPath: string,
-  onBatch: (batch: RecordBatch) => void | Promise<void>,
+  onBatch: (batch: RecordBatch, keep: KeepBatch) => void | Promise<void>,
   opts: LoadOptions = {},
 ): Promise<IngestSummary> {
   const cols = new EventColumns(opts.batchRows);
@@ -33,7 +40,7 @@ export async function streamEvents(
         opened,
         cols,
         async (batch) => {
-          await onBatch(batch);
+          await onBatch(batch, () => keepBatch(batch));
           await write(batch);
         },
         opts,
