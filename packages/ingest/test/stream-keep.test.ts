@@ -2,7 +2,8 @@
  * streamEvents' `keep` (io/lease.ts): a batch a consumer keeps past its onBatch keeps its values while later batches
  * are parsed into pooled buffers — in this thread and in the built package's parse workers (tiny blocks, 2 workers,
  * SharedArrayBuffers given back to the worker that filled them) — and the file written holds the same rows as without
- * it (not the same bytes: padding beyond a column's rows is whatever a reused buffer held, with or without keep).
+ * it (not the same bytes: padding beyond a column's rows is whatever a reused buffer held, with or without keep);
+ * `columns` writes only those.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,5 +81,15 @@ describe('streamEvents keep', () => {
     expect(pairs.length).toBeGreaterThan(4);
     for (const [handed, now] of pairs) expect(now).toEqual(handed);
     expect(rowsOf(out)).toEqual(rowsOf(plain));
+  });
+
+  it('columns: the file holds those columns (in table order), the same rows', async () => {
+    const all = join(dir, 'all.arrow');
+    await streamEvents([trace], all, () => undefined, { batchRows: 1024 });
+    const some = join(dir, 'some.arrow');
+    await streamEvents([trace], some, () => undefined, { batchRows: 1024, columns: ['line', 'ts_ns', 'dev'] });
+    expect(tableFromIPC(readFileSync(some)).schema.fields.map((f) => f.name)).toEqual(['ts_ns', 'dev', 'line']);
+    const kept = new Set(['ts_ns:', 'dev:', 'line:']);
+    expect(rowsOf(some)).toEqual(rowsOf(all).filter((c) => kept.has(c.slice(0, c.indexOf(':') + 1))));
   });
 });
