@@ -50,14 +50,36 @@ const INGEST_COMMAND = path.join(cli, 'src/commands/ingest.ts');
 /** the trace the build runs `diagnose` on to record the code cache (small, plain text, in this repository) */
 const WARM_TRACE = path.join(root, 'fixtures/public/19-pfifo-fast-nolock-stuck-skb.perf-script');
 
+/**
+ * replay's modules in the script (diagnose.js, text-replay.js) and its Arrow-file reader load ingest's Arrow side (a
+ * streamed diagnose: streamEvents; the whole-table paths: loadEvents, readArrowTable) from ingest's bundle too: its
+ * package entry is ~150 ES modules (ingest's and apache-arrow's) to resolve, read and compile before the parse workers
+ * can start — half a second of a streamed diagnose under load, ~0.3 s of main-thread time more than `ingest`'s start
+ * (replay README "Session 9"). What replay hands on from there (tables, batches) it reads through their methods, never
+ * through another apache-arrow's classes.
+ */
+const REPLAY_DIST = path.join(root, 'packages/replay/dist') + path.sep;
+const takesIngestBundle = (importer) => importer === INGEST_COMMAND || importer.startsWith(REPLAY_DIST);
 const fromPackage = {
   name: 'from-package',
   setup(b) {
     b.onResolve({ filter: FROM_PACKAGE }, (args) => ({
       path:
-        args.path === '@txreplay/ingest' && args.importer === INGEST_COMMAND ? '@txreplay/ingest/bundle' : args.path,
+        args.path === '@txreplay/ingest' && takesIngestBundle(args.importer) ? '@txreplay/ingest/bundle' : args.path,
       external: true,
     }));
+  },
+};
+/**
+ * The Arrow-file reader's resolution: ingest from its bundle (above), and the pieces of apache-arrow it uses (the
+ * Footer and Message flatbuffers, DataType's static tests) bundled into it, so that opening a `.arrow` — a streamed
+ * diagnose's own file, or `diagnose x.arrow` — loads no apache-arrow ES module. Its DataType tests read `typeId`, and
+ * its schema check compares type names (arrow-file.ts), so the batches of another apache-arrow copy read the same.
+ */
+const arrowFileResolution = {
+  name: 'arrow-file-resolution',
+  setup(b) {
+    b.onResolve({ filter: /^@txreplay\/ingest$/ }, () => ({ path: '@txreplay/ingest/bundle', external: true }));
   },
 };
 
@@ -179,7 +201,7 @@ async function buildScript(host) {
   return hash;
 }
 
-/** The Arrow-file reader as an ES module next to the script (apache-arrow and @txreplay/ingest from packages). */
+/** The Arrow-file reader as an ES module next to the script (apache-arrow inside, @txreplay/ingest's bundle). */
 async function buildArrowFile() {
   await build({
     ...common,
@@ -187,7 +209,7 @@ async function buildArrowFile() {
     outfile: path.join(bundleDir, 'arrow-file.js'),
     format: 'esm',
     sourcemap: true,
-    plugins: [fromPackage],
+    plugins: [arrowFileResolution],
   });
 }
 

@@ -27,7 +27,7 @@ export {
 export { META, type TraceFormat } from './table/schema.js';
 export { makeEventSchema, nullColumnData } from './table/columns.js';
 export { loadEvents, ingestToArrow, eventTableOf, type IngestSummary, type LoadOptions } from './api.js';
-export { streamEvents } from './io/stream.js';
+export { streamEvents, type KeepBatch } from './io/stream.js';
 export { openTraceInput, type TraceInput } from './io/open.js';
 export { NotATraceError, StrictParseError } from './parse/errors.js';
 export { readArrowTable } from './io/arrowInput.js';

@@ -16,6 +16,7 @@ import {
   type TraceInput,
 } from '@txreplay/ingest/plain';
 import { replayObserved, replaySource, replayTable, type ReplayOptions } from './replay.js';
+import { REPLAY_COLUMNS } from './input/batches.js';
 import { SpillFile } from './input/spill.js';
 import { StreamPass } from './stream-pass.js';
 import type { ReplayResult } from './types.js';
@@ -104,8 +105,9 @@ function streams(traces: readonly TraceInput[], minBytes: number): boolean {
 
 /**
  * Replay text traces without holding their table: ingest's streamEvents hands each record batch to the pass as it
- * is parsed (stream-pass.ts: the pass runs in step with the parse workers, on a window of batches) and writes it to
- * an Arrow file in a private temporary directory, from which the findings read their evidence rows by offset. When
+ * is parsed (stream-pass.ts: the pass runs in step with the parse workers, on a window of batches) and writes its
+ * replay columns (not pid, comm, raw, jiffies, stall_len: a fifth of the bytes, written and then deleted) to an Arrow
+ * file in a private temporary directory, from which the findings read their evidence rows by offset. When
  * the pass needs a row outside its window (or the rows are out of time order) the file is replayed instead
  * (replayArrowFile) — the same result either way (test/streamed.test.ts). Memory is bounded by the window and the
  * writer; the directory is removed on every path out.
@@ -121,7 +123,10 @@ async function replayStreamed(traces: readonly TraceInput[], opts: DiagnoseOptio
   const pass = new StreamPass({ spill });
   try {
     const path = join(dir, 'events.arrow');
-    const summary = await streamEvents(traces, path, (b) => pass.push(b), opts.load ?? {});
+    const summary = await streamEvents(traces, path, (b, keep) => pass.push(b, keep), {
+      ...opts.load,
+      columns: REPLAY_COLUMNS,
+    });
     for (const note of skipNotes(summary)) opts.onNote?.(note);
     const kernel = summary.sources.find((s) => s.kernel)?.kernel ?? null;
     const profile = { ...opts.profile };

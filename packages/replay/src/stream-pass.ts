@@ -55,10 +55,13 @@ export class StreamPass {
     this.spill = window.spill ?? null;
   }
 
-  /** One more batch from the stream: observe the batches that now have their look-ahead. */
-  push(batch: RecordBatch): void {
+  /**
+   * One more batch from the stream: observe the batches that now have their look-ahead. `hold`: the stream's
+   * `keep` (ingest's streamEvents), to hold the batch in the window rather than copy it.
+   */
+  push(batch: RecordBatch, hold?: () => (() => void) | null): void {
     if (this.abandoned) return;
-    this.src.push(batch);
+    this.src.push(batch, hold);
     if (this.ob === null && batch.numRows > 0) this.start(batch);
     if (this.rows) this.rows.frontier = this.src.numRows;
     const src = this.src;

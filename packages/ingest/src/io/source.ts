@@ -15,6 +15,7 @@ import { LineHandler, MAX_ISSUES, parserFor } from '../parse/lines.js';
 import { RowColumns } from '../table/rows.js';
 import type { BatchColumns } from '../table/plain.js';
 import { DictRemap, newStringsSince } from './remap.js';
+import { leased } from './lease.js';
 import {
   ParsePool,
   defaultWorkerCount,
@@ -490,10 +491,11 @@ class ThreadParser<B> {
 
   /** Hand the pending batches to onBatch in order; their buffers go back to the pool once it returned. */
   async drain(): Promise<void> {
+    const pool = this.pool;
     while (this.pending.length > 0) {
       const p = this.pending.shift()!;
-      await this.job.onBatch(p.batch);
-      for (const buf of p.buffers) this.pool?.give(buf);
+      if (pool === undefined) await this.job.onBatch(p.batch);
+      else await leased(p.batch, this.job.onBatch, () => p.buffers.forEach((buf) => pool.give(buf)));
     }
   }
 
@@ -676,13 +678,14 @@ async function parseInWorkers<B>(
       const lineBase = t.counts.lines;
       for (let i = 0; i < p.n; i++) line[i] = line[i]! + lineBase;
       remap.apply(p);
-      await onBatch(cols.batchOf(p));
-      // written: the buffers go back to the worker that filled them
-      if (opts.reuseBatchBuffers === true)
-        pool.recycle(
-          res.worker,
-          buffersOf(p).filter((b): b is SharedArrayBuffer => b instanceof SharedArrayBuffer),
-        );
+      if (opts.reuseBatchBuffers !== true) {
+        await onBatch(cols.batchOf(p));
+        continue;
+      }
+      // written (or let go by a consumer that kept the batch: ./lease.ts): the buffers go back to the worker that
+      // filled them
+      const shared = buffersOf(p).filter((b): b is SharedArrayBuffer => b instanceof SharedArrayBuffer);
+      await leased(cols.batchOf(p), onBatch, () => pool.recycle(res.worker, shared));
     }
     addBlockTotals(res, t, remap);
   };

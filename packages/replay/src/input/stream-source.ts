@@ -45,6 +45,8 @@ export class StreamSource implements BatchSource {
   /** the buffers of the batches in the window, reused once their batch leaves it (no allocation per batch) */
   private readonly pool = new BufferPool();
   private readonly owned = new Map<number, ArrayBuffer[]>();
+  /** batches in the window held rather than copied: the release that gives their buffers back to the stream */
+  private readonly kept = new Map<number, () => void>();
   /** per column: dictionary Vector → remap into `names` (chunkOfData's cache) */
   private readonly caches = new Map<ReplayColumn, Map<unknown, Int32Array>>(REPLAY_COLUMNS.map((c) => [c, new Map()]));
   private file: BatchSource | null = null;
@@ -56,21 +58,24 @@ export class StreamSource implements BatchSource {
   }
 
   /**
-   * Append a copy of a batch's replay columns (the stream reuses the batch's buffers once it is written: ingest's
-   * streamEvents); returns its index.
+   * Append a batch's replay columns; returns its index. The stream reuses the batch's buffers once it is written
+   * (ingest's streamEvents): `keep` (streamEvents' KeepBatch) holds them until the batch leaves the window; a batch
+   * it cannot hold (or without `keep`) is copied.
    */
-  push(batch: RecordBatch): number {
+  push(batch: RecordBatch, keep?: () => (() => void) | null): number {
     const cols = new Map<ReplayColumn, Data>();
     const owned: ArrayBuffer[] = [];
+    const release = keep?.() ?? null;
     for (const name of REPLAY_COLUMNS) {
       if (EVIDENCE_ONLY.has(name)) continue;
       const v = batch.getChild(name) as Vector | null;
       const d = v?.data[0];
-      if (d) cols.set(name, copyOf(d, this.pool, owned));
+      if (d) cols.set(name, release ? d : copyOf(d, this.pool, owned));
     }
     const b = this.numBatches;
     this.window.set(b, cols);
     this.owned.set(b, owned);
+    if (release) this.kept.set(b, release);
     this.numRows += batch.numRows;
     this.starts.push(this.numRows);
     return b;
@@ -86,6 +91,8 @@ export class StreamSource implements BatchSource {
       // nothing reads a dropped batch's buffers: readers copy (BatchReader.load), views live for one range
       for (const buf of this.owned.get(k) ?? []) this.pool.release(buf);
       this.owned.delete(k);
+      this.kept.get(k)?.();
+      this.kept.delete(k);
     }
   }
 
@@ -139,7 +146,7 @@ export class StreamSource implements BatchSource {
   }
 
   close(): void {
-    this.window.clear();
+    this.dropBefore(Number.POSITIVE_INFINITY);
     this.file?.close();
   }
 }
