@@ -2,11 +2,12 @@
 /**
  * Streamed `txreplay report` benchmark (not a test; `BENCH_REPORT_GB=1 pnpm bench:report` runs it instead of the
  * insert benchmark): generates a large perf-script trace (scripts/gen-perf-trace.mjs, BENCH_REPORT_GB, default 1
- * GB), then times, each as a whole process of the built CLI, `txreplay ingest TRACE -o x.arrow` and `txreplay
- * report TRACE` into a fresh embedded store (and, with BENCH_REPORT_SERVER=1, into the ClickHouse server at
- * $TXREPLAY_CLICKHOUSE_URL): wall time, MB/s, CPU and peak RSS, each report's wall and CPU as a multiple of
- * ingest's (the second ingest: the file is in the page cache for every timed run), with the load average beside
- * each. The report streams (report's stream-report.ts), so its peak RSS stays bounded whatever the trace's size.
+ * GB; BENCH_REPORT_TRACE=FILE uses that trace as it is instead, e.g. one generated before), then times, each as a
+ * whole process of the built CLI, `txreplay ingest TRACE -o x.arrow` and `txreplay report TRACE` into a fresh
+ * embedded store (and, with BENCH_REPORT_SERVER=1, into the ClickHouse server at $TXREPLAY_CLICKHOUSE_URL): wall
+ * time, MB/s, CPU and peak RSS, each report's wall and CPU as a multiple of ingest's (the second ingest: the file is
+ * in the page cache for every timed run), with the load average beside each. The report streams (report's
+ * stream-report.ts), so its peak RSS stays bounded whatever the trace's size.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -41,10 +42,13 @@ function cli(args) {
 }
 
 try {
-  const trace = join(dir, 'bench.perf-script.txt');
-  const gen = await generate(trace, Number(process.env.BENCH_REPORT_GB ?? 1) * 1e9);
+  const given = process.env.BENCH_REPORT_TRACE;
+  const trace = given ?? join(dir, 'bench.perf-script.txt');
+  const lines = given ? 'its' : (await generate(trace, Number(process.env.BENCH_REPORT_GB ?? 1) * 1e9)).lines;
   const mb = statSync(trace).size / 1e6;
-  console.log(`input: ${mb.toFixed(0)} MB perf script, ${gen.lines} lines; ${availableParallelism()} CPUs`);
+  console.log(
+    `input: ${mb.toFixed(0)} MB perf script (${given ?? 'generated'}), ${lines} lines; ${availableParallelism()} CPUs`,
+  );
   let ingest = null;
   // wall and CPU beside ingest's of the same file (the issue's measure: within 1.5× of ingest alone)
   const vs = (r) =>

@@ -98,6 +98,13 @@ function readFully(fd: number, buf: Uint8Array): void {
   }
 }
 
+/** A closed spill file's layout: its rows, and the rows of each of its chunks in order. */
+export interface SpillIndex {
+  count: number;
+  rowsPerChunk: number;
+  chunkRows: number[];
+}
+
 /** Lifecycles appended as they close, then read back as the `packets` table's TSV. */
 export class PacketSpill {
   count = 0;
@@ -105,13 +112,26 @@ export class PacketSpill {
   private fd: number | null;
   /** rows of each chunk in the file, in order */
   private readonly chunkRows: number[] = [];
+  private readonly rowsPerChunk: number;
 
+  /** A new spill file (`written`: one complete already, e.g. by the derivation thread, opened to be read back). */
   constructor(
     private readonly file: string,
     rowsPerChunk = CHUNK_ROWS,
+    written?: SpillIndex,
   ) {
-    this.chunk = new Chunk(rowsPerChunk);
-    this.fd = openSync(file, 'w');
+    this.chunk = new Chunk(written ? 0 : rowsPerChunk);
+    this.fd = written ? null : openSync(file, 'w');
+    if (written) {
+      this.rowsPerChunk = written.rowsPerChunk;
+      this.chunkRows.push(...written.chunkRows);
+      this.count = written.count;
+    } else this.rowsPerChunk = rowsPerChunk;
+  }
+
+  /** What another thread needs to read the closed file back (`new PacketSpill(file, _, index)`). */
+  index(): SpillIndex {
+    return { count: this.count, rowsPerChunk: this.rowsPerChunk, chunkRows: [...this.chunkRows] };
   }
 
   add(p: OpenPacket): void {
@@ -160,7 +180,7 @@ export class PacketSpill {
   /** `encode` of every chunk of the file, read back one at a time; a new read of the file per iteration. */
   private mapChunks(encode: (c: PacketColumns) => Iterable<Buffer>): Iterable<Buffer> {
     const { file, chunkRows } = this;
-    const rowsPerChunk = this.chunk.rows;
+    const { rowsPerChunk } = this;
     return {
       *[Symbol.iterator]() {
         const fd = openSync(file, 'r');

@@ -11,7 +11,7 @@
  * first (PacketDeriver), a streamed `report` feeds it through a reorder window (packet-stream.ts).
  */
 import { Type, type Data, type RecordBatch, type Table } from 'apache-arrow';
-import { isValid } from './encode-events.js';
+import { dictReader, IntColumn, InternedColumn, validAt, validity } from './batch-columns.js';
 import { SkbTable } from './skb-table.js';
 import { FATE_CONSUMED, FATE_DROPPED, FATE_IN_FLIGHT, FATE_UNKNOWN, OpenColumns } from './open-packets.js';
 
@@ -68,59 +68,6 @@ function column(batch: RecordBatch, name: string): Data {
   const i = batch.schema.fields.findIndex((f) => f.name === name);
   if (i < 0) throw new Error(`packets: the event table has no column ${name}`);
   return batch.data.children[i]!;
-}
-
-/**
- * A dictionary column's strings, decoded on first use per index. Per batch and never cached across batches: a
- * streamed batch's buffers are reused by ingest once its consumer returns (ingest io/stream.ts).
- */
-function dictReader(d: Data): (row: number) => string | null {
-  const chunks = (d.dictionary as unknown as { data: Data[] }).data;
-  const idx = d.values as Int32Array;
-  const seen = new Map<number, string | null>();
-  return (row) => {
-    if (!isValid(d, row)) return null;
-    const k = idx[d.offset + row]!;
-    if (seen.has(k)) return seen.get(k)!;
-    let at = k;
-    let v: string | null = null;
-    for (const c of chunks) {
-      if (at < c.length) {
-        if (isValid(c, at)) {
-          const offs = c.valueOffsets as Int32Array;
-          const bytes = c.values as Uint8Array;
-          v = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(
-            'utf8',
-            offs[c.offset + at]!,
-            offs[c.offset + at + 1]!,
-          );
-        }
-        break;
-      }
-      at -= c.length;
-    }
-    seen.set(k, v);
-    return v;
-  };
-}
-
-/** A dictionary column's values as ids interned in `c`, each dictionary index looked up once per batch (0: NULL). */
-function internedReader(d: Data, c: Candidates): (row: number) => number {
-  const str = dictReader(d);
-  const idx = d.values as Int32Array;
-  const ids: number[] = [];
-  return (row) => {
-    if (!isValid(d, row)) return 0;
-    const k = idx[d.offset + row]!;
-    let id = ids[k];
-    if (id === undefined) id = ids[k] = c.intern(str(row));
-    return id;
-  };
-}
-
-function intReader(d: Data, absent: number): (row: number) => number {
-  const v = d.values as Int32Array | Uint32Array;
-  return (row) => (isValid(d, row) ? v[d.offset + row]! : absent);
 }
 
 /** The TX-path events that carry an skb, as parallel typed arrays (no object per event), strings interned. */
@@ -187,31 +134,36 @@ export class CandidateReader {
   read(batch: RecordBatch, onRow?: (x: number) => void): void {
     const c = this.c;
     const ev = column(batch, 'event');
-    const evCodes: number[] = [];
     const evName = dictReader(ev);
     const evIdx = ev.values as Int32Array;
+    const evOff = ev.offset;
+    /** per dictionary index: its event code + 1 (0: not looked up yet) */
+    const evCodes = new Uint8Array((ev.dictionary as unknown as { length: number } | undefined)?.length ?? 0);
     const skb = column(batch, 'skbaddr');
     const ts = column(batch, 'ts_ns');
     if (skb.type.typeId !== Type.Int || ts.type.typeId !== Type.Int)
       throw new Error('packets: unexpected column types');
     const skbU32 = new Uint32Array(skb.values.buffer, skb.values.byteOffset, skb.values.length * 2);
+    const skbBm = validity(skb);
     const ts64 = ts.values as BigInt64Array;
     const tsU32 = new Uint32Array(ts64.buffer, ts64.byteOffset, ts64.length * 2);
     const lines = column(batch, 'line');
     const lineV = lines.values as Uint32Array;
-    const [dev, reason, location, source] = ['dev', 'reason', 'location', 'source'].map((n) =>
-      internedReader(column(batch, n), c),
-    );
-    const [queue, len, rc] = [
-      intReader(column(batch, 'queue'), -1),
-      intReader(column(batch, 'len'), 0),
-      intReader(column(batch, 'rc'), -1),
-    ];
+    const intern = (s: string | null): number => c.intern(s);
+    const [dev, reason, location, source] = ['dev', 'reason', 'location', 'source'].map(
+      (n) => new InternedColumn(column(batch, n), intern),
+    ) as [InternedColumn, InternedColumn, InternedColumn, InternedColumn];
+    const queue = new IntColumn(column(batch, 'queue'), -1);
+    const len = new IntColumn(column(batch, 'len'), 0);
+    const rc = new IntColumn(column(batch, 'rc'), -1);
     for (let r = 0; r < batch.numRows; r++) {
-      const k = evIdx[ev.offset + r]!;
-      let code = evCodes[k];
-      if (code === undefined) code = evCodes[k] = EVENT_CODES[evName(r) ?? ''] ?? 0;
-      if (code === 0 || !isValid(skb, r)) continue;
+      const k = evIdx[evOff + r]!;
+      let code = k < evCodes.length ? evCodes[k]! - 1 : -1;
+      if (code < 0) {
+        code = EVENT_CODES[evName(r) ?? ''] ?? 0;
+        if (k < evCodes.length) evCodes[k] = code + 1;
+      }
+      if (code === 0 || !validAt(skbBm, skb.offset + r)) continue;
       if (this.baseNs === null) {
         this.baseNs = ts64[ts.offset + r]!;
         const b = BigInt.asUintN(64, this.baseNs);
@@ -227,13 +179,13 @@ export class CandidateReader {
       c.line[x] = lineV[lines.offset + r]!;
       c.skbHi[x] = skbU32[si + 1]!;
       c.skbLo[x] = skbU32[si]!;
-      c.dev[x] = dev!(r);
-      c.queue[x] = queue(r);
-      c.len[x] = len(r);
-      c.rc[x] = rc(r);
-      c.reason[x] = reason!(r);
-      c.location[x] = location!(r);
-      c.source[x] = source!(r);
+      c.dev[x] = dev.id(r);
+      c.queue[x] = queue.at(r);
+      c.len[x] = len.at(r);
+      c.rc[x] = rc.at(r);
+      c.reason[x] = reason.id(r);
+      c.location[x] = location.id(r);
+      c.source[x] = source.id(r);
       onRow?.(x);
     }
   }

@@ -1,11 +1,11 @@
 /**
  * `txreplay report` on large text traces without the whole event table in memory: ingest's streamEvents parses
  * record batch by record batch into an Arrow IPC file in a private temporary directory, deriving the per-skb
- * lifecycles as the batches go by (PacketStream: a reorder window, closed lifecycles spilled to a file beside it);
- * replay then reads that file batch by batch (replayArrowFile) and the writer sends its events and lifecycles to
- * the store chunk by chunk (writeStreamedRun). Memory is bounded by a batch, the reorder window, the open skbs and
- * the replay's own state, whatever the input's size. The run is whole or absent as with `writeRun` (its `runs` row
- * goes last), and the directory goes on every way out.
+ * lifecycles as the batches go by on a thread of their own (packet-thread.ts: PacketStream's reorder window, closed
+ * lifecycles spilled to a file beside it); replay then reads that file batch by batch (replayArrowFile) and the
+ * writer sends its events and lifecycles to the store chunk by chunk (writeStreamedRun). Memory is bounded by a
+ * batch, the reorder window, the open skbs and the replay's own state, whatever the input's size. The run is whole
+ * or absent as with `writeRun` (its `runs` row goes last), and the directory goes on every way out.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,8 @@ import { openTrace } from '@txreplay/ingest/plain';
 import { RecordBatchReader, type RecordBatch } from 'apache-arrow';
 import { open } from 'node:fs/promises';
 import { PacketDeriver } from './packets.js';
-import { PacketStream, type StreamedPackets } from './packet-stream.js';
+import type { StreamedPackets } from './packet-stream.js';
+import { startPacketDerivation, type PacketDerivation } from './packet-thread.js';
 import { packetRows, tsvChunks } from './run-rows.js';
 import { hashFilesOnThread } from './hash-thread.js';
 import type { SourceHash } from './encode-run.js';
@@ -74,26 +75,29 @@ export async function streamTrace(
     process.removeListener('exit', remove);
   };
   process.once('exit', remove);
+  let deriver: PacketDerivation | null = null;
   try {
     const arrowFile = path.join(dir, 'events.arrow');
-    const deriver = new PacketStream(path.join(dir, 'packets.spill'), { windowRows: tuning.packetWindowRows });
+    deriver = startPacketDerivation(path.join(dir, 'packets.spill'), { windowRows: tuning.packetWindowRows });
+    const derivation = deriver;
     let events = 0;
     let lastNs: bigint | null = null;
     const summary = await streamEvents(
       traces,
       arrowFile,
       (batch) => {
-        deriver.push(batch);
         events += batch.numRows;
         lastNs = maxTsNs(batch, lastNs);
+        return derivation.push(batch);
       },
       opts,
     );
     const hashes = hashFilesOnThread(summary.sources.map((x) => x.path));
     hashes.catch(() => undefined); // a failure surfaces where the writer awaits it
-    const packets = deriver.finish() ?? (await packetsFromArrowFile(arrowFile));
+    const packets = (await derivation.finish()) ?? (await packetsFromArrowFile(arrowFile));
     return { arrowFile, summary, events, lastNs, packets, hashes, remove };
   } catch (e) {
+    deriver?.stop();
     remove();
     throw e;
   }

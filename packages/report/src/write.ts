@@ -325,12 +325,22 @@ async function writeRunRows(store: Store, run: EncodedRun, ctx: RowsContext): Pr
   await writeSideRows(store, run, ctx.t0);
 }
 
-/** The side tables of a run whose events are in, then its `runs` row (the completion marker), last. */
-export async function writeSideRows(store: Store, run: EncodedRun, t0: number): Promise<void> {
+/**
+ * The side tables of a run whose events are in, then its `runs` row (the completion marker), last. `prepared`: tables
+ * whose Native file is written already (prepareNativeInsert), inserted from it instead of their `nativeRows`.
+ */
+export async function writeSideRows(
+  store: Store,
+  run: EncodedRun,
+  t0: number,
+  prepared: Partial<Record<SideTable, PreparedInsert>> = {},
+): Promise<void> {
   for (const t of SIDE_TABLES) {
     const native = run.nativeRows?.[t];
     const chunks = run.rows.tsv[t];
-    if (native) await insertNativeBlocks(store, t, native, undefined, true);
+    const file = prepared[t];
+    if (file) await file.insert(store);
+    else if (native) await insertNativeBlocks(store, t, native, undefined, true);
     else if (chunks) await insertRows(store, t, chunks);
   }
   await store.insertTsv('runs', columnNames('runs'), runsRow(run, t0));
@@ -459,6 +469,50 @@ async function withTempFile(
     rmSync(dir, { recursive: true, force: true });
     activeTempDirs.delete(dir);
   }
+}
+
+/** A side table's rows in a temporary Native file written ahead of its insert (the embedded store). */
+export interface PreparedInsert {
+  /** INSERT … FROM the file (bounded, as insertNativeBlocks' with `bounded`), then remove it */
+  insert(store: Store): Promise<void>;
+  /** remove the file without inserting it (idempotent) */
+  remove(): void;
+}
+
+/**
+ * Write `blocks` of `table` to a temporary Native file now, to insert later: a streamed report writes its lifecycles'
+ * file while chDB inserts the events on its own thread, instead of after (writeSideRows' `prepared`).
+ */
+export function prepareNativeInsert(table: SideTable, blocks: Iterable<Buffer>): PreparedInsert {
+  const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-insert-'));
+  activeTempDirs.add(dir);
+  const file = path.join(dir, `${table}.native`);
+  const remove = (): void => {
+    rmSync(dir, { recursive: true, force: true });
+    activeTempDirs.delete(dir);
+  };
+  try {
+    const fd = openSync(file, 'w');
+    try {
+      for (const chunk of blocks) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    remove();
+    throw e;
+  }
+  const cols = columnNames(table).join(', ');
+  const insert = async (store: Store): Promise<void> => {
+    try {
+      await store.command(
+        `INSERT INTO ${store.table(table)} (${cols}) SELECT ${cols} FROM file(${quoteString(file)}, 'Native')${fileInsertSettings(file, true)}`,
+      );
+    } finally {
+      remove();
+    }
+  };
+  return { insert, remove };
 }
 
 /** Temp dirs of inserts in progress, so an interrupted command can remove them (removeInsertTempFiles). */
