@@ -149,6 +149,10 @@ describe('kernel logs as evidence', () => {
       [path.join(repoRoot, 'fixtures/captured/link-counters/veth-peer-down-netstat-i.txt'), '`netstat -i` output'],
       [path.join(repoRoot, 'fixtures/captured/sar-net/veth-peer-down.sar.txt'), '`sar -n DEV`/`EDEV` output'],
       [
+        path.join(repoRoot, 'fixtures/captured/link-counters/veth-peer-down-sysfs-statistics.txt'),
+        "a device's sysfs statistics/ output",
+      ],
+      [
         path.join(repoRoot, 'fixtures/captured/ip-counters/tbf-full-netstat-s-twice.txt'),
         '`nstat` or `netstat -s` output',
       ],

@@ -23,6 +23,7 @@ const COUNTER_INPUTS: Record<NonNullable<TraceInput['counters']>, [string, strin
   'ip-link': ['`ip -s link`', 'link state and counters'],
   ifconfig: ['`ifconfig`', 'link state and counters'],
   'netstat-i': ['`netstat -i`', 'link state and packet counters'],
+  'sysfs-statistics': ["a device's sysfs statistics/", 'link counters'],
   'proc-net-dev': ['/proc/net/dev', 'link counters'],
   'sar-net': ['`sar -n DEV`/`EDEV`', 'per-interval link rates'],
   'ip-counters': ['`nstat` or `netstat -s`', 'IP and UDP send counters'],

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openTraceInput } from '../src/index.js';
-import { readNetstatInterfaces } from '../src/parse/ip-link/index.js';
+import { readNetstatInterfaces, readSysfsStatistics } from '../src/parse/ip-link/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const captured = (f: string): string => path.join(root, 'fixtures/captured/link-counters', f);
@@ -74,5 +74,35 @@ describe('netstat -i', () => {
       pub('65-netstat-i-flags-bru-tutorial.netstat.txt'),
     ])
       expect(await openTraceInput(f), f).toMatchObject({ kind: 'counters', counters: 'netstat-i' });
+  });
+});
+
+describe("a device's sysfs statistics/", () => {
+  const sysfs = (f: string): string => path.join(root, 'fixtures/captured/link-counters', f);
+
+  it('our veth, grep of carrier, operstate and statistics/tx_* twice: carrier 1 → 0, tx_dropped 0 → 2', () => {
+    const r = readSysfsStatistics(text(sysfs('veth-peer-down-sysfs-statistics.txt')));
+    expect(r.skipped).toBe(0);
+    expect(r.snapshots.map((s) => [s.dev, s.snapshot, s.line, s.flags.join(','), s.operstate])).toEqual([
+      ['vs9', 0, 2, 'LOWER_UP', 'UP'],
+      ['vs9', 1, 15, 'NO-CARRIER', 'DOWN'],
+    ]);
+    // tx_carrier_errors is ip's `carrier`: the link rules read every tool's counters under one name
+    expect(r.snapshots.map(tx)).toEqual([
+      [306, 0, 0, 0],
+      [306, 0, 2, 0],
+    ]);
+    expect(r.snapshots[1]!.stats.get('tx_carrier')).toBe(0);
+  });
+
+  it('this machine, `cd …/eth0/statistics && grep . *`: bare names, the device taken from the pasted command', () => {
+    const r = readSysfsStatistics(text(sysfs('this-vm-eth0-statistics-bare.txt')));
+    expect([r.skipped, r.snapshots.length, r.snapshots[0]!.dev]).toEqual([0, 1, 'eth0']);
+    expect(r.snapshots[0]!.stats.size).toBe(24);
+  });
+
+  it('the front door: link counters of their own kind (they were refused as "not a trace")', async () => {
+    for (const f of ['veth-peer-down-sysfs-statistics.txt', 'this-vm-eth0-statistics-bare.txt'])
+      expect(await openTraceInput(sysfs(f)), f).toMatchObject({ kind: 'counters', counters: 'sysfs-statistics' });
   });
 });

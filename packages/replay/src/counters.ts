@@ -8,7 +8,9 @@ import {
   readIfconfig,
   readInterrupts,
   readLinkStats,
+  type LinkStatsRead,
   readNetstatInterfaces,
+  readSysfsStatistics,
   readProcNetDev,
   readSarNet,
   readIpCounters,
@@ -66,6 +68,17 @@ function skippedNote(
   ];
 }
 
+/** The readers of link counters (rtnl_link_stats64 by another tool), each with the name its skipped-lines note uses. */
+const LINK_READERS = {
+  'ip-link': [readLinkStats, 'ip -s link'],
+  ifconfig: [readIfconfig, 'ifconfig'],
+  'netstat-i': [readNetstatInterfaces, 'netstat -i'],
+  'sysfs-statistics': [readSysfsStatistics, 'sysfs statistics/'],
+  'proc-net-dev': [readProcNetDev, '/proc/net/dev'],
+} as const satisfies Partial<
+  Record<NonNullable<TraceInput['counters']>, readonly [(text: string) => LinkStatsRead, string]>
+>;
+
 /** Read every counters input, in the order given: the same qdisc or device in a later input is a later snapshot. */
 export async function readCounterEvidence(inputs: readonly TraceInput[]): Promise<CounterEvidence> {
   const notes: string[] = [];
@@ -90,20 +103,9 @@ export async function readCounterEvidence(inputs: readonly TraceInput[]): Promis
       const read = readInterrupts(text);
       irq.push({ read, source: input.path });
       notes.push(...skippedNote(input.path, '/proc/interrupts', read));
-    } else if (
-      input.counters === 'ip-link' ||
-      input.counters === 'ifconfig' ||
-      input.counters === 'netstat-i' ||
-      input.counters === 'proc-net-dev'
-    ) {
-      const [read, what] =
-        input.counters === 'ifconfig'
-          ? [readIfconfig(text), 'ifconfig']
-          : input.counters === 'netstat-i'
-            ? [readNetstatInterfaces(text), 'netstat -i']
-            : input.counters === 'proc-net-dev'
-              ? [readProcNetDev(text), '/proc/net/dev']
-              : [readLinkStats(text), 'ip -s link'];
+    } else if (input.counters !== undefined && input.counters in LINK_READERS) {
+      const [readLink, what] = LINK_READERS[input.counters as keyof typeof LINK_READERS];
+      const read = readLink(text);
       link.push({ read, source: input.path });
       notes.push(...skippedNote(input.path, what, read));
     } else if (input.counters === 'queue-sysfs') {
@@ -205,7 +207,7 @@ function oneSnapshotWhy(ev: CounterEvidence): string {
   if (only && ev.queues.length === 0 && ev.links.length === 0)
     return "/proc/interrupts counts how often each vector's handler ran: an idle queue and one whose interrupt is lost look the same without the queue's in-flight bytes or qdisc backlog over the same seconds";
   if (only && ev.queues.length === 0)
-    return 'link counters (`ip -s link`, `ifconfig`, `netstat -i`, /proc/net/dev) count what a device sent and dropped: a stopped TX queue or a qdisc backlog does not show in them';
+    return 'link counters (`ip -s link`, `ifconfig`, `netstat -i`, /proc/net/dev, sysfs statistics/) count what a device sent and dropped: a stopped TX queue or a qdisc backlog does not show in them';
   const what =
     ev.summaries.length > 0
       ? `one \`tc -s qdisc show\` snapshot (${ev.summaries.length} qdisc(s)): counters since each qdisc was created`

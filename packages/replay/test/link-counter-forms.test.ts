@@ -22,7 +22,9 @@ describe('ifconfig and /proc/net/dev as evidence', () => {
       /vs8: carrier lost between two snapshots .*2 packets dropped by the device, 0 sent/,
     );
     expect(r.links!.map((l) => [l.dev, l.snapshots, l.flags.includes('NO-CARRIER')])).toEqual([['vs8', 2, true]]);
-    expect(formatVerdict(r)).toMatch(/^Links \(ip -s link, ifconfig, netstat -i, \/proc\/net\/dev: TX\):$/m);
+    expect(formatVerdict(r)).toMatch(
+      /^Links \(ip -s link, ifconfig, netstat -i, \/proc\/net\/dev, sysfs statistics: TX\):$/m,
+    );
   });
 
   it('/proc/net/dev of the same moments has no carrier: the 2 drops read as the device dropping, lo left out', async () => {
@@ -42,7 +44,7 @@ describe('ifconfig and /proc/net/dev as evidence', () => {
       expect(r.verdict, f).toBe('unknown');
       expect(r.findings, f).toEqual([]);
       expect(r.coverage.unknownWhy, f).toMatch(
-        /link counters \(`ip -s link`, `ifconfig`, `netstat -i`, \/proc\/net\/dev\)/,
+        /link counters \(`ip -s link`, `ifconfig`, `netstat -i`, \/proc\/net\/dev, sysfs statistics\/\)/,
       );
     }
   });
@@ -58,5 +60,16 @@ describe('ifconfig and /proc/net/dev as evidence', () => {
       /^ {2}vs9 <BROADCAST,MULTICAST,UP,NO-CARRIER> \(.*:5\), over 2 snapshots: packets 307 \(\+0\), dropped 2 \(\+2\), errors 0 \(\+0\)$/m,
     );
     expect(r.links!.map((l) => l.dev)).toEqual(['vs9']);
+  });
+
+  it("a device's sysfs files twice (carrier, operstate, statistics/tx_*): carrier 0 is peer_down with the 2 drops", async () => {
+    const r = await diagnoseFiles([captured('veth-peer-down-sysfs-statistics.txt')]);
+    expect(r.findings.map((f) => [f.kind, f.dev, f.title])).toEqual([
+      [
+        'peer_down',
+        'vs9',
+        'vs9: carrier lost between two snapshots (<NO-CARRIER> state DOWN); 2 packets dropped by the device, 0 sent',
+      ],
+    ]);
   });
 });

@@ -245,7 +245,7 @@ describe('evidence sections of the post-mortem (real inputs)', () => {
       /## qdisc counters \(tc -s qdisc show\)\n\n- \(device not given\) pfifo 1: root .*\+2845 dropped/,
     );
     expect(md).toMatch(
-      /## Links \(ip -s link, ifconfig, netstat -i, \/proc\/net\/dev: TX\)\n\n- vs0 \\<NO-CARRIER,BROADCAST,MULTICAST,UP\\> state DOWN .*dropped 2907 \(\+2907\)/,
+      /## Links \(ip -s link, ifconfig, netstat -i, \/proc\/net\/dev, sysfs statistics: TX\)\n\n- vs0 \\<NO-CARRIER,BROADCAST,MULTICAST,UP\\> state DOWN .*dropped 2907 \(\+2907\)/,
     );
     // the same lines as the text verdict
     const linkLine = formatVerdict(r)

@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .description('post-mortem of a TX-path trace: real vs expected per device and queue, findings and a verdict')
     .argument(
       '<traces...>',
-      'trace files (perf script, ftrace, trace-cmd, bpftrace text/json, perf.data, trace.dat, .gz, .arrow; - for stdin) and evidence beside them or alone (kernel logs; tc -s, ethtool -S, ip -s link, ifconfig, netstat -i, /proc/net/dev, sar -n DEV/EDEV, nstat / netstat -s, TX-queue sysfs, /proc/interrupts snapshots; bpftrace maps)',
+      'trace files (perf script, ftrace, trace-cmd, bpftrace text/json, perf.data, trace.dat, .gz, .arrow; - for stdin) and evidence beside them or alone (kernel logs; tc -s, ethtool -S, ip -s link, ifconfig, netstat -i, /proc/net/dev, sysfs statistics/, sar -n DEV/EDEV, nstat / netstat -s, TX-queue sysfs, /proc/interrupts snapshots; bpftrace maps)',
     )
     .option('--html <file>', 'also write an HTML post-mortem')
     .option('--md <file>', 'also write a Markdown post-mortem');

@@ -24,7 +24,7 @@ export function register(program: Command): void {
     )
     .argument(
       '<traces...>',
-      'trace files (any text format, .gz, .arrow, perf.data, trace.dat) and evidence beside them or alone (kernel logs; tc -s, ethtool -S, ip -s link, ifconfig, netstat -i, /proc/net/dev, sar -n DEV/EDEV, nstat / netstat -s, TX-queue sysfs, /proc/interrupts snapshots; bpftrace maps)',
+      'trace files (any text format, .gz, .arrow, perf.data, trace.dat) and evidence beside them or alone (kernel logs; tc -s, ethtool -S, ip -s link, ifconfig, netstat -i, /proc/net/dev, sysfs statistics/, sar -n DEV/EDEV, nstat / netstat -s, TX-queue sysfs, /proc/interrupts snapshots; bpftrace maps)',
     )
     .option('--html <file>', 'write the HTML post-mortem to this file (none without it)')
     .option('--no-html', 'do not write the HTML post-mortem (the default; kept for old scripts)')

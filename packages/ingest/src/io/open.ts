@@ -28,6 +28,7 @@ import { looksLikeNicStats } from '../parse/ethtool-stats/read.js';
 import { looksLikeInterrupts } from '../parse/interrupts/read.js';
 import { looksLikeIfconfig } from '../parse/ip-link/ifconfig.js';
 import { looksLikeNetstatInterfaces } from '../parse/ip-link/netstat-interfaces.js';
+import { looksLikeSysfsStatistics } from '../parse/ip-link/sysfs-statistics.js';
 import { looksLikeSarNet } from '../parse/sar-net/read.js';
 import { looksLikeIpCounters } from '../parse/ip-counters/read.js';
 import { looksLikeProcNetDev } from '../parse/ip-link/proc-net-dev.js';
@@ -50,7 +51,7 @@ export interface TraceInput {
   readonly kind: 'text' | 'arrow' | 'log' | 'binary' | 'aggregates' | 'counters';
   /** bpftrace's output shape of an `aggregates` input */
   readonly aggregates?: 'json' | 'text';
-  /** what a `counters` input holds: `tc -s qdisc show`, `ethtool -S`, /sys/class/net/DEV/queues/tx-N files, `ip -s link`, `ifconfig`, `netstat -i`, /proc/net/dev, `sar -n DEV,EDEV`, /proc/interrupts, `nstat` / `netstat -s` */
+  /** what a `counters` input holds: `tc -s qdisc show`, `ethtool -S`, /sys/class/net/DEV/queues/tx-N files, `ip -s link`, `ifconfig`, `netstat -i`, /proc/net/dev, a device's sysfs statistics/, `sar -n DEV,EDEV`, /proc/interrupts, `nstat` / `netstat -s` */
   readonly counters?:
     | 'tc-stats'
     | 'ethtool-stats'
@@ -58,6 +59,7 @@ export interface TraceInput {
     | 'ip-link'
     | 'ifconfig'
     | 'netstat-i'
+    | 'sysfs-statistics'
     | 'proc-net-dev'
     | 'sar-net'
     | 'ip-counters'
@@ -143,6 +145,8 @@ export async function openTraceInput(path: string, opts: OpenTraceOptions = {}):
     if (looksLikeQueueSysfs(lines)) return { ...file, kind: 'counters', counters: 'queue-sysfs', format: null };
     if (looksLikeLinkStats(lines)) return { ...file, kind: 'counters', counters: 'ip-link', format: null };
     if (looksLikeIfconfig(lines)) return { ...file, kind: 'counters', counters: 'ifconfig', format: null };
+    if (looksLikeSysfsStatistics(lines))
+      return { ...file, kind: 'counters', counters: 'sysfs-statistics', format: null };
     if (looksLikeNetstatInterfaces(lines)) return { ...file, kind: 'counters', counters: 'netstat-i', format: null };
     if (looksLikeProcNetDev(lines)) return { ...file, kind: 'counters', counters: 'proc-net-dev', format: null };
     if (looksLikeSarNet(lines)) return { ...file, kind: 'counters', counters: 'sar-net', format: null };

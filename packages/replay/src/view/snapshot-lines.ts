@@ -31,7 +31,7 @@ export function snapshotSections(r: ReplayResult): SnapshotSection[] {
   add('qdisc counters (tc -s qdisc show)', counterLines(r.counters ?? []));
   add('NIC counters (ethtool -S, TX path)', nicCounterLines(r.nicCounters ?? []));
   add('TX queues (sysfs byte_queue_limits, tx_timeout)', queueSysfsLines(r.queueSysfs ?? []));
-  add('Links (ip -s link, ifconfig, netstat -i, /proc/net/dev: TX)', linkLines(r.links ?? []));
+  add('Links (ip -s link, ifconfig, netstat -i, /proc/net/dev, sysfs statistics: TX)', linkLines(r.links ?? []));
   add("NIC queues' interrupts (/proc/interrupts)", interruptLines(r.interrupts ?? []));
   add('Devices per interval (sar -n DEV, EDEV)', sarNetLines(r.sarNet ?? []));
   add('IP and UDP send counters (nstat, netstat -s: host-wide)', ipCounterLines(r.ipCounters ?? []));
