@@ -6,7 +6,7 @@
  * overruns:N carrier:N`, `collisions:N txqueuelen:N`. UP without RUNNING is the carrier lost: iproute2 prints that
  * as NO-CARRIER (print_link_flags), and so does this reader, so the link rules read both alike.
  */
-import type { LinkStatsRead, LinkStatsSnapshot } from './read.js';
+import { bareLinkSnapshot, type LinkStatsRead, type LinkStatsSnapshot } from './read.js';
 import { promptOrSkipped, unquoteMail } from '../snapshot-paste.js';
 
 // net-tools 2.x: `eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500`
@@ -27,7 +27,7 @@ const NAME: Record<string, string> = { overruns: 'fifo_errors', frame: 'frame_er
 function newDevice(line: number, dev: string, flags: string[], snapshot: number): LinkStatsSnapshot {
   // IFF_UP without IFF_RUNNING: no carrier (what `ip link` calls NO-CARRIER)
   if (flags.includes('UP') && !flags.includes('RUNNING')) flags.push('NO-CARRIER');
-  return { line, dev, flags, operstate: null, qdisc: null, txqlen: null, stats: new Map(), snapshot, rounded: false };
+  return bareLinkSnapshot(line, dev, snapshot, flags);
 }
 
 /** The counters of one line into the device's stats: the direction carries over until the line names another. */

@@ -6,7 +6,7 @@
  * without RUNNING (`R`) is the carrier lost, read as NO-CARRIER like `ip link` prints it. The columns are named by
  * the header, so a header an 80-column page cut short (`… TX-DRP TX-`) still reads the counters it names.
  */
-import type { LinkStatsRead, LinkStatsSnapshot } from './read.js';
+import { bareLinkSnapshot, type LinkStatsRead } from './read.js';
 import { promptOrSkipped, unquoteMail } from '../snapshot-paste.js';
 
 const TITLE_RE = /^Kernel Interface table\s*$/;
@@ -76,17 +76,7 @@ export function readNetstatInterfaces(text: string): LinkStatsRead {
       const dev = row[1]!;
       const snapshot = seen.get(dev) ?? 0;
       seen.set(dev, snapshot + 1);
-      const s: LinkStatsSnapshot = {
-        line: i + 1,
-        dev,
-        flags: flagsOf(row[3], dev),
-        operstate: null,
-        qdisc: null,
-        txqlen: null,
-        stats: new Map(),
-        snapshot,
-        rounded: false,
-      };
+      const s = bareLinkSnapshot(i + 1, dev, snapshot, flagsOf(row[3], dev));
       values.forEach((v, k) => {
         const name = COLUMN[columns![k]!];
         if (name !== undefined) s.stats.set(name, v);

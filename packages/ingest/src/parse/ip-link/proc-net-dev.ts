@@ -5,7 +5,7 @@
  * link`, without the link state. The columns are named by the header's second line; the same device again is its
  * next snapshot (`cat /proc/net/dev; sleep 5; cat /proc/net/dev`).
  */
-import type { LinkStatsRead, LinkStatsSnapshot } from './read.js';
+import { bareLinkSnapshot, type LinkStatsRead } from './read.js';
 import { promptOrSkipped, unquoteMail } from '../snapshot-paste.js';
 
 const TITLE_RE = /^Inter-\|\s*Receive\s*\|\s*Transmit\s*$/;
@@ -47,18 +47,8 @@ export function readProcNetDev(text: string): LinkStatsRead {
       const dev = row[1]!;
       const snapshot = seen.get(dev) ?? 0;
       seen.set(dev, snapshot + 1);
-      const s: LinkStatsSnapshot = {
-        line: i + 1,
-        dev,
-        // the file holds no flags; the loopback device is known by name (the link rules leave it out)
-        flags: dev === 'lo' ? ['LOOPBACK'] : [],
-        operstate: null,
-        qdisc: null,
-        txqlen: null,
-        stats: new Map(),
-        snapshot,
-        rounded: false,
-      };
+      // the file holds no flags; the loopback device is known by name (the link rules leave it out)
+      const s = bareLinkSnapshot(i + 1, dev, snapshot, dev === 'lo' ? ['LOOPBACK'] : []);
       columns.rx.forEach((name, k) => s.stats.set(`rx_${NAME[name] ?? name}`, values[k]!));
       columns.tx.forEach((name, k) => s.stats.set(`tx_${NAME[name] ?? name}`, values[columns.rx.length + k]!));
       out.snapshots.push(s);

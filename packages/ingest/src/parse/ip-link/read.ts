@@ -24,6 +24,11 @@ export interface LinkStatsSnapshot {
   rounded: boolean;
 }
 
+/** A device's snapshot before its counters: what the tools that print no qdisc, qlen or operstate start from. */
+export function bareLinkSnapshot(line: number, dev: string, snapshot: number, flags: string[]): LinkStatsSnapshot {
+  return { line, dev, flags, operstate: null, qdisc: null, txqlen: null, stats: new Map(), snapshot, rounded: false };
+}
+
 export interface LinkStatsRead {
   snapshots: LinkStatsSnapshot[];
   /** seconds between snapshots when the paste shows them (`…; sleep 1; ip -s link …`); null: not shown */

@@ -5,7 +5,7 @@
  * /sys/class/net/eth0/*` beside them adds the link state: `carrier` (0: no carrier, what `ip link` prints as
  * NO-CARRIER) and `operstate`. The same device's file again starts its next snapshot.
  */
-import type { LinkStatsRead, LinkStatsSnapshot } from './read.js';
+import { bareLinkSnapshot, type LinkStatsRead, type LinkStatsSnapshot } from './read.js';
 import { PROMPT_RE, promptOrSkipped, unquoteMail } from '../snapshot-paste.js';
 
 // `/sys/class/net/eth0/statistics/tx_bytes:123`, `/sys/class/net/eth0/carrier 1`, `tx_dropped:2`
@@ -42,7 +42,7 @@ export function readSysfsStatistics(text: string): LinkStatsRead {
     const key = counter ? `statistics/${CANONICAL[name!] ?? name}` : name!;
     let s = current.get(device);
     if (!s || (counter ? s.stats.has(key.slice(11)) : STATE_FILES.has(key) && seenState(s, key))) {
-      s = newSnapshot(i + 1, device, out.snapshots.filter((x) => x.dev === device).length);
+      s = bareLinkSnapshot(i + 1, device, out.snapshots.filter((x) => x.dev === device).length, []);
       current.set(device, s);
       out.snapshots.push(s);
     }
@@ -51,20 +51,6 @@ export function readSysfsStatistics(text: string): LinkStatsRead {
     else if (name === 'operstate') s.operstate = value!.toUpperCase();
   }
   return out;
-}
-
-function newSnapshot(line: number, dev: string, snapshot: number): LinkStatsSnapshot {
-  return {
-    line,
-    dev,
-    flags: [],
-    operstate: null,
-    qdisc: null,
-    txqlen: null,
-    stats: new Map(),
-    snapshot,
-    rounded: false,
-  };
 }
 
 const seenState = (s: LinkStatsSnapshot, file: string): boolean =>
