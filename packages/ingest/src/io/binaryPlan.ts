@@ -62,7 +62,11 @@ interface Step {
   halves: Uint32Array | null;
   /** a string column's dictionary (bound with the arrays: no lookup by column name per event) */
   dict: StringDictionary | null;
-  /** the bytes of the last string this step set and the dictionary index they got (a device name repeats) */
+  /**
+   * the last value this step set — its text, its bytes (a string field), the dictionary index they got: a device
+   * name, a drop reason, a %pS call site repeat, and the dictionary's Map lookup is the dearer part of setting one
+   */
+  lastText: string | null;
   lastBytes: Buffer | null;
   lastIdx: number;
 }
@@ -190,6 +194,7 @@ function newStep(
     valid: null,
     halves: null,
     dict: null,
+    lastText: null,
     lastBytes: null,
     lastIdx: -1,
   };
@@ -335,13 +340,13 @@ export class PlanApplier {
           } else {
             // the step's own dictionary and arrays (RowColumns.setDict looks the column up by name: a megamorphic
             // load per event)
-            const idx = s.dict!.intern(text);
-            s.values![r] = idx;
-            s.valid![r] = 1;
-            if (s.kind === Kind.Str) {
-              s.lastBytes = Buffer.from(buf.subarray(this.lastA, this.lastB));
-              s.lastIdx = idx;
+            if (text !== s.lastText) {
+              s.lastIdx = s.dict!.intern(text);
+              s.lastText = text;
+              if (s.kind === Kind.Str) s.lastBytes = Buffer.from(buf.subarray(this.lastA, this.lastB));
             }
+            s.values![r] = s.lastIdx;
+            s.valid![r] = 1;
           }
         }
       }
