@@ -9,7 +9,8 @@
  * - packages/ingest/dist/bundle/ingest-<hash>.v8cache: V8's code cache of that script after ingesting a perf.data
  *   (plain and zstd-compressed), a trace.dat and a perf-script text of this repository;
  * - packages/ingest/dist/bundle.js, exported as `@txreplay/ingest/bundle`: an ES module that loads the script
- *   (bundleScript.ts) and re-exports it under the names of the package entry.
+ *   (bundleScript.ts) and re-exports it under the names of the package entry; dist/bundle.cjs, the same entry for
+ *   require() (the loader as CommonJS: the CLI requires it, so `ingest` never starts node's ES module loader).
  *
  * The CLI's `ingest` command loads `@txreplay/ingest/bundle` in place of the package entry (scripts/bundle-cli.mjs),
  * so reading a perf.data or trace.dat to Arrow compiles one script, mostly from its cache, instead of ~150 ES
@@ -96,6 +97,29 @@ async function buildScript() {
   writeFileSync(path.join(bundleDir, 'ingest.cjs'), `//txreplay-ingest ${hash}\n${wrapped}\n`);
 }
 
+/**
+ * dist/bundle.cjs, the same for require() (the CLI's script requires it: a command that imports no ES module never
+ * starts node's ES module loader, ~20–40 ms): the loader (src/bundleScript.ts) as CommonJS, its import.meta.url made
+ * the file's own URL.
+ */
+async function writeRequireEntry() {
+  await build({
+    stdin: {
+      contents: "module.exports = require('./bundleScript.js').loadIngestScript();",
+      resolveDir: dist,
+      sourcefile: 'bundle-entry.cjs',
+    },
+    outfile: path.join(dist, 'bundle.cjs'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+    define: { 'import.meta.url': '__ingestBundleUrl' },
+    banner: { js: "'use strict';\nvar __ingestBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  });
+}
+
 /** dist/bundle.js: the script's exports under the package entry's names (an ES module has static names). */
 async function writeEntry() {
   const names = Object.keys(await import(pathToFileURL(path.join(dist, 'index.js')).href)).sort();
@@ -111,12 +135,13 @@ async function writeEntry() {
 }
 
 /**
- * Ingest the warm inputs once through dist/bundle.js and keep V8's code cache of the script (bundleScript.ts,
+ * Ingest the warm inputs once through dist/bundle.cjs and keep V8's code cache of the script (bundleScript.ts,
  * TXREPLAY_CODE_CACHE=write); the run also checks that the script exports every name of the entry.
  */
 function recordCodeCache(names) {
   const out = mkdtempSync(path.join(tmpdir(), 'txreplay-bundle-ingest-'));
-  const warm = `const m = await import(${JSON.stringify(pathToFileURL(path.join(dist, 'bundle.js')).href)});
+  // through bundle.cjs, as the CLI loads it (bundle.js would load a second copy of the script into the process)
+  const warm = `const m = (await import('node:module')).createRequire(import.meta.url)(${JSON.stringify(path.join(dist, 'bundle.cjs'))});
 const missing = ${JSON.stringify(names)}.filter((n) => m[n] === undefined);
 if (missing.length > 0) throw new Error('the script does not export ' + missing.join(', '));
 for (const [i, input] of ${JSON.stringify(WARM_INPUTS)}.entries()) await m.ingestToArrow([input], ${JSON.stringify(out)} + '/' + i + '.arrow');`;
@@ -139,4 +164,5 @@ rmSync(bundleDir, { recursive: true, force: true });
 rmSync(path.join(dist, 'bundle.js.map'), { force: true });
 mkdirSync(bundleDir, { recursive: true });
 await buildScript();
+await writeRequireEntry();
 recordCodeCache(await writeEntry());
