@@ -3,7 +3,7 @@
  * Binary-reader benchmark (`pnpm bench:binary`, not a test): `txreplay ingest` reading a large perf.data /
  * trace.dat straight to Arrow, against the two-step path it replaces — the tool's text (`perf script > file`,
  * `trace-cmd report > file`) plus `txreplay ingest` of that text — in one run, each step in its own process under
- * /usr/bin/time (wall, CPU, peak RSS). Both ingest steps run the built command (packages/cli/dist/main.js) as a
+ * /usr/bin/time (wall, CPU, peak RSS). Both ingest steps run the built command (packages/cli/dist/main.cjs, the `txreplay` bin) as a
  * user does, start-up included.
  *
  * The recordings are made here, into a temporary directory (removed at the end unless BENCH_KEEP=DIR is given; an
@@ -15,7 +15,7 @@
  * Needs root, perf and trace-cmd. Args: optional paths of existing perf.data / trace.dat files (no recording).
  * Each input is measured BENCH_RUNS times (default 3), the steps of a run back to back, with the load average
  * printed at each run's start: the ratio of a run is taken within it, and the median and best ratio reported.
- * BENCH_BASE_CLI=path/to/packages/cli/dist/main.js of another build (main's checkout) times that build's direct read
+ * BENCH_BASE_CLI=path/to/packages/cli/dist/main.cjs of another build (main's checkout) times that build's direct read
  * in every run as well (one thread), right after this one's: an A/B under the same load.
  */
 import { spawnSync } from 'node:child_process';
@@ -25,7 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'packages/cli/dist/main.js');
+const cli = join(root, 'packages/cli/dist/main.cjs');
 if (!existsSync(cli)) {
   console.error('packages/cli/dist is missing: run `pnpm build` first');
   process.exit(1);
@@ -171,7 +171,7 @@ const ingest = (input, out, workers, using = cli) =>
   });
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-/** another build's packages/cli/dist/main.js (e.g. main's checkout): its direct read timed in every run too */
+/** another build's packages/cli/dist/main.cjs (e.g. main's checkout): its direct read timed in every run too */
 const baseCli = process.env.BENCH_BASE_CLI;
 
 const keep = process.env.BENCH_KEEP;

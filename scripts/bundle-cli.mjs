@@ -17,8 +17,8 @@
  * Loaded from their packages when a command needs them (the script's import() through node's ES module loader):
  * the packages' full entries (@txreplay/ingest, @txreplay/replay, @txreplay/model: the Arrow side, ingest and
  * simulate), apache-arrow, @txreplay/report (chDB, the post-mortem, bulk's threads) and @txreplay/capture. The
- * `ingest` command loads ingest's own bundle (`@txreplay/ingest/bundle`, apache-arrow inside:
- * scripts/bundle-ingest.mjs) instead of the package entry. The CLI matches library errors by name, not class, so a
+ * `ingest` command requires ingest's own bundle (`@txreplay/ingest/bundle`: a classic script with its code cache,
+ * apache-arrow inside, scripts/bundle-ingest.mjs) instead of importing the package entry. The CLI matches library errors by name, not class, so a
  * class loaded twice (bundled and from its package) is still matched.
  */
 import { build } from 'esbuild';
@@ -44,8 +44,9 @@ const ARROW_FILE = path.join(root, 'packages/replay/dist/input/arrow-file.js');
 const FROM_PACKAGE =
   /^(apache-arrow(\/.*)?|@txreplay\/(ingest|replay|model|capture)|@txreplay\/report(\/postmortem|\/bulk-start)?)$/;
 
-/** the `ingest` command's library: ingest and apache-arrow as one module (scripts/bundle-ingest.mjs) */
+/** the `ingest` command's library: ingest and apache-arrow as one script (scripts/bundle-ingest.mjs) */
 const INGEST_COMMAND = path.join(cli, 'src/commands/ingest.ts');
+const INGEST_BUNDLE = '@txreplay/ingest/bundle';
 
 /** the trace the build runs `diagnose` on to record the code cache (small, plain text, in this repository) */
 const WARM_TRACE = path.join(root, 'fixtures/public/19-pfifo-fast-nolock-stuck-skb.perf-script');
@@ -64,8 +65,7 @@ const fromPackage = {
   name: 'from-package',
   setup(b) {
     b.onResolve({ filter: FROM_PACKAGE }, (args) => ({
-      path:
-        args.path === '@txreplay/ingest' && takesIngestBundle(args.importer) ? '@txreplay/ingest/bundle' : args.path,
+      path: args.path === '@txreplay/ingest' && takesIngestBundle(args.importer) ? INGEST_BUNDLE : args.path,
       external: true,
     }));
   },
@@ -191,8 +191,13 @@ async function buildScript(host) {
   const dynamic = Object.values(r.metafile.outputs)[0].imports.filter((i) => i.kind === 'dynamic-import');
   if (calls.length !== dynamic.length)
     throw new Error(`program.cjs: ${calls.length} import("…") in the text, ${dynamic.length} dynamic imports`);
+  // ingest's bundle is required (its CommonJS entry, dist/bundle.cjs): `ingest` then never starts node's ES module
+  // loader, ~20–40 ms of its start-up (scripts/bundle-ingest.mjs)
+  body = body.replaceAll(`import("${INGEST_BUNDLE}")`, `Promise.resolve().then(() => require("${INGEST_BUNDLE}"))`);
   body = body.replace(/\bimport\(("[^"]*")\)/g, '__txreplayImport($1)');
-  const leftover = body.match(/\brequire\("(@txreplay\/[^"]*|apache-arrow[^"]*)"\)|\bimport(\.|_)meta\b|\bimport\(/g);
+  const leftover = body
+    .replaceAll(`require("${INGEST_BUNDLE}")`, '')
+    .match(/\brequire\("(@txreplay\/[^"]*|apache-arrow[^"]*)"\)|\bimport(\.|_)meta\b|\bimport\(/g);
   if (leftover) throw new Error(`program.cjs: ${[...new Set(leftover)].join(', ')}: an ES module cannot be required`);
   const wrapped = `(function (module, require, __txreplayIngestUrl, __txreplayImport) {${body}\n})`;
   const hash = createHash('sha256').update(wrapped).digest('hex').slice(0, 16);

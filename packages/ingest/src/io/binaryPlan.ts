@@ -13,7 +13,7 @@
  * same table on every shared capture.
  */
 import { REQUIRED_COLUMNS, requiredFlag, textKeys, type ColumnName } from '../table/catalogue.js';
-import type { RowColumns } from '../table/rows.js';
+import type { RowColumns, StringDictionary } from '../table/rows.js';
 import { EV_DQL_STALL_DETECTED } from '../parse/fieldKeys.js';
 import { REQUIRED, WANTED, WORD_KEY_LIST, canonicalEvent, eventId } from '../parse/fields.js';
 import { u32 } from '../parse/tracing-data/bytes.js';
@@ -60,6 +60,15 @@ interface Step {
   values: Int32Array | Uint32Array | Int16Array | null;
   valid: Uint8Array | null;
   halves: Uint32Array | null;
+  /** a string column's dictionary (bound with the arrays: no lookup by column name per event) */
+  dict: StringDictionary | null;
+  /**
+   * the last value this step set — its text, its bytes (a string field), the dictionary index they got: a device
+   * name, a drop reason, a %pS call site repeat, and the dictionary's Map lookup is the dearer part of setting one
+   */
+  lastText: string | null;
+  lastBytes: Buffer | null;
+  lastIdx: number;
 }
 
 export interface ColumnPlan {
@@ -174,7 +183,21 @@ function newStep(
   unsigned: boolean,
   table: Map<number, string> | null,
 ): Step {
-  return { kind, col, field, bits, unsigned, table, values: null, valid: null, halves: null };
+  return {
+    kind,
+    col,
+    field,
+    bits,
+    unsigned,
+    table,
+    values: null,
+    valid: null,
+    halves: null,
+    dict: null,
+    lastText: null,
+    lastBytes: null,
+    lastIdx: -1,
+  };
 }
 
 /** The step that reads `col` from argument `arg` printed by conversion `p`, or null when the text rules differ. */
@@ -251,7 +274,10 @@ export class PlanApplier {
       if (s.kind === Kind.Ptr) s.halves = s.col === 'skbaddr' ? cols.halves.skbaddr : cols.halves.napi;
       else if (s.kind === Kind.UDec || s.kind === Kind.Dec || s.kind === Kind.Num32)
         s.values = cols.values[s.col as IntColumn];
-      else s.values = cols.values[s.col as StrColumn];
+      else {
+        s.values = cols.values[s.col as StrColumn];
+        s.dict = cols.dicts[s.col as StrColumn];
+      }
     }
     return plan;
   }
@@ -312,8 +338,15 @@ export class PlanApplier {
             // `for device work work 1`: parseFields reads a word key after `device` as an empty name
             return false;
           } else {
-            cols.setDict(s.col as StrColumn, r, text);
-            if (s.kind === Kind.Str) this.remember(s, buf, r);
+            // the step's own dictionary and arrays (RowColumns.setDict looks the column up by name: a megamorphic
+            // load per event)
+            if (text !== s.lastText) {
+              s.lastIdx = s.dict!.intern(text);
+              s.lastText = text;
+              if (s.kind === Kind.Str) s.lastBytes = Buffer.from(buf.subarray(this.lastA, this.lastB));
+            }
+            s.values![r] = s.lastIdx;
+            s.valid![r] = 1;
           }
         }
       }
@@ -325,8 +358,7 @@ export class PlanApplier {
     return true;
   }
 
-  /** the bytes of the last string each step set, and the dictionary index they got (a device repeats) */
-  private readonly last = new Map<Step, { bytes: Buffer; idx: number }>();
+  /** the byte range of the string sameAsLast last looked at */
   private lastA = 0;
   private lastB = 0;
 
@@ -337,16 +369,11 @@ export class PlanApplier {
     const a = stringStart;
     this.lastA = a;
     this.lastB = b;
-    const prev = this.last.get(s);
-    if (prev === undefined || !sameBytes(prev.bytes, buf, a, b)) return false;
-    s.values![r] = prev.idx;
+    const prev = s.lastBytes;
+    if (prev === null || !sameBytes(prev, buf, a, b)) return false;
+    s.values![r] = s.lastIdx;
     s.valid![r] = 1;
     return true;
-  }
-
-  private remember(s: Step, buf: Buffer, r: number): void {
-    const idx = s.values![r]!;
-    this.last.set(s, { bytes: Buffer.from(buf.subarray(this.lastA, this.lastB)), idx });
   }
 
   /** The text of a string-valued step, or null when the printed token would not be that text. */

@@ -52,7 +52,12 @@ export class BinaryRows implements RecordSink {
   // optimized code (a deoptimization of every function that read them)
   private lastHi = -0;
   private lastLo = -0;
-  private readonly formats = new Map<EventFormat, FormatInfo>();
+  /**
+   * the formats seen and their info, side by side: a file has a few, and events of different kinds interleave, so
+   * this is looked up at most events — a scan of a few entries, cheaper than a Map lookup
+   */
+  private readonly formatKeys: EventFormat[] = [];
+  private readonly formatInfos: FormatInfo[] = [];
   /** task name as recorded → the printed comm's index in the `comm` dictionary */
   private readonly comms = new Map<string, number>();
   private readonly applier: PlanApplier;
@@ -74,13 +79,18 @@ export class BinaryRows implements RecordSink {
   private lastInfo: FormatInfo | undefined;
 
   private info(fmt: EventFormat): FormatInfo {
-    let i = this.formats.get(fmt);
-    if (i === undefined) {
+    const keys = this.formatKeys;
+    let k = 0;
+    while (k < keys.length && keys[k] !== fmt) k++;
+    let i: FormatInfo;
+    if (k < keys.length) i = this.formatInfos[k]!;
+    else {
       const name = canonicalEvent(fmt.event);
       const plan = this.opts.direct === false ? null : columnPlan(fmt);
       if (plan !== null) this.applier.bind(plan);
       i = { plan, eventIdx: this.cols.dicts.event.intern(name), ev: eventId(name), name };
-      this.formats.set(fmt, i);
+      keys.push(fmt);
+      this.formatInfos.push(i);
     }
     this.lastFmt = fmt;
     this.lastInfo = i;

@@ -18,6 +18,9 @@ export type Task =
   | { k: 'fork'; tid: number; ptid: number }
   | { k: 'lost'; source: LostWindow['source']; sid: SampleId; count: number; ts: bigint | undefined };
 
+/** ids spanned by the array PerfState looks sample ids up in (else its Map) */
+const DENSE_IDS = 1 << 16;
+
 export class PerfState {
   le = true;
   attrs: PerfAttr[] = [];
@@ -81,7 +84,26 @@ export class PerfState {
       this.byId.set(id, a);
       if (id < 2n ** 53n) this.byIdNumber.set(Number(id), a);
     }
+    this.denseIds();
   }
+
+  /**
+   * byIdNumber as an array from the smallest id, when the ids span fewer than DENSE_IDS (perf hands out consecutive
+   * ids, one per event and CPU): a file whose attrs differ (perf's dummy event has another sample_type) looks up
+   * every sample's id, and an array load is cheaper than a Map lookup
+   */
+  private denseIds(): void {
+    const ids = [...this.byIdNumber.keys()];
+    const min = Math.min(...ids);
+    const span = Math.max(...ids) - min + 1;
+    this.idBase = min;
+    // filled first: packed elements, not a sparse array V8 might keep as a dictionary
+    this.byIdDense = ids.length > 0 && span <= DENSE_IDS ? new Array<PerfAttr | undefined>(span).fill(undefined) : null;
+    if (this.byIdDense !== null) for (const [id, a] of this.byIdNumber) this.byIdDense[id - min] = a;
+  }
+
+  private idBase = 0;
+  private byIdDense: (PerfAttr | undefined)[] | null = null;
 
   /** The attr of the sample at buf[base, base + size): by id when the file's attrs differ, else the first. */
   sampleAttr(buf: Buffer, base: number, size: number): PerfAttr | undefined {
@@ -93,6 +115,11 @@ export class PerfState {
     const at = base + pos;
     const lo = u32(buf, this.le ? at : at + 4, this.le);
     const hi = u32(buf, this.le ? at + 4 : at, this.le);
+    const dense = this.byIdDense;
+    if (hi === 0 && dense !== null) {
+      const k = lo - this.idBase;
+      return (k >= 0 && k < dense.length ? dense[k] : undefined) ?? first;
+    }
     if (hi < 2 ** 21) return this.byIdNumber.get(hi * 2 ** 32 + lo) ?? first;
     const id = this.le ? buf.readBigUInt64LE(at) : buf.readBigUInt64BE(at);
     return this.byId.get(id) ?? first;
