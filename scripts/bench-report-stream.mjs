@@ -2,7 +2,8 @@
 /**
  * Streamed `txreplay report` benchmark (not a test; `BENCH_REPORT_GB=1 pnpm bench:report` runs it instead of the
  * insert benchmark): generates a large perf-script trace (scripts/gen-perf-trace.mjs, BENCH_REPORT_GB, default 1
- * GB; BENCH_REPORT_TRACE=FILE uses that trace as it is instead, e.g. one generated before), then times, each as a
+ * GB; addresses reused every BENCH_ADDRESS_CYCLE copies, default 40, as bench:diagnose; BENCH_REPORT_TRACE=FILE uses
+ * that trace as it is instead, e.g. one generated before), then times, each as a
  * whole process of the built CLI, `txreplay ingest TRACE -o x.arrow` and `txreplay report TRACE` into a fresh
  * embedded store (and, with BENCH_REPORT_SERVER=1, into the ClickHouse server at $TXREPLAY_CLICKHOUSE_URL): wall
  * time, MB/s, CPU and peak RSS, each report's wall and CPU as a multiple of ingest's (the second ingest: the file is
@@ -44,7 +45,11 @@ function cli(args) {
 try {
   const given = process.env.BENCH_REPORT_TRACE;
   const trace = given ?? join(dir, 'bench.perf-script.txt');
-  const lines = given ? 'its' : (await generate(trace, Number(process.env.BENCH_REPORT_GB ?? 1) * 1e9)).lines;
+  // a copy's kernel addresses come back 40 copies later, as in bench:diagnose (BENCH_ADDRESS_CYCLE; 4096: new ones per
+  // copy, whose never-freed GRO skbs stay live to the end and grow the replay's lifecycle pool ~12 MiB per GB)
+  const addressCycle = Number(process.env.BENCH_ADDRESS_CYCLE ?? 40);
+  const bytes = Number(process.env.BENCH_REPORT_GB ?? 1) * 1e9;
+  const lines = given ? 'its' : (await generate(trace, bytes, undefined, { addressCycle })).lines;
   const mb = statSync(trace).size / 1e6;
   console.log(
     `input: ${mb.toFixed(0)} MB perf script (${given ?? 'generated'}), ${lines} lines; ${availableParallelism()} CPUs`,

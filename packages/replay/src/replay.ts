@@ -5,6 +5,7 @@ import type { Table } from 'apache-arrow';
 import { META, wallClockFromMeta } from '@txreplay/ingest/plain';
 import { readColumns, timeOrder } from './columns.js';
 import { tableChunksAligned, tableSource, type BatchSource } from './input/batches.js';
+import type { SpillFile } from './input/spill.js';
 import { observe, observeSource } from './observe/observe.js';
 import type { Observed, QueueObs } from './observe/records.js';
 import { makeFindings } from './rules/index.js';
@@ -50,15 +51,17 @@ export function replayTable(table: Table, opts: ReplayOptions = {}): ReplayResul
 
 /**
  * Replay a batch source (rows in time order: one pass, batch by batch, no whole-table copy); when the
- * source is out of order (or absent) the whole table is loaded, sorted and replayed in one piece.
+ * source is out of order (or absent) the whole table is loaded, sorted and replayed in one piece. `spill`: where the
+ * pass's per-event lists and the expected DQL's keep their older chunks (observeSource), open until this returns.
  */
 export function replaySource(
   src: BatchSource | null,
   metadata: Map<string, string>,
   wholeTable: () => Table,
   opts: ReplayOptions = {},
+  spill: SpillFile | null = null,
 ): ReplayResult {
-  let obs = src ? observeSource(src) : null;
+  let obs = src ? observeSource(src, spill) : null;
   if (!obs) {
     const cols = readColumns(wholeTable());
     obs = observe(cols, timeOrder(cols));

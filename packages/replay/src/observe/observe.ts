@@ -19,6 +19,7 @@ import {
   type BatchSource,
 } from '../input/batches.js';
 import { gatherSorted, ViewBuilder } from '../input/batch-view.js';
+import type { SpillFile } from '../input/spill.js';
 import type { Observed } from './records.js';
 import { Observer } from './observer.js';
 
@@ -43,23 +44,28 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
 /**
  * Batch by batch over a source whose rows are already in (ts_ns, line) order (the common case: perf
  * script and ftrace print in time order, ingest keeps file order). Returns null as soon as a row is out of
- * order: the caller then sorts the whole table and uses observe().
+ * order: the caller then sorts the whole table and uses observe(). `spill`: where the per-event lists keep all but
+ * their newest chunk (input/spill.ts; the caller closes it once the result is assembled), else in memory.
  */
-export function observeSource(src: BatchSource): Observed | null {
+export function observeSource(src: BatchSource, spill: SpillFile | null = null): Observed | null {
   const base = new TimeBase();
   base.set(firstTsNs(src));
   const main = new ViewBuilder(src, 0, base, false);
   const readers = [1, 2, 3, 4].map((slot) => new BatchReader(src, slot, base, ROW_ACCESS_COLUMNS));
   const rows = new RowAccess(src.numRows, base.ns, readers, src.starts, null, null, src.names, src);
   const nm = src.names;
-  const ob = new Observer(rows, {
-    n: src.numRows,
-    eventNames: nm.event.names,
-    devNames: nm.dev.names,
-    reasonNames: nm.reason.names,
-    driverNames: nm.driver.names,
-    sourceNames: nm.source.names,
-  });
+  const ob = new Observer(
+    rows,
+    {
+      n: src.numRows,
+      eventNames: nm.event.names,
+      devNames: nm.dev.names,
+      reasonNames: nm.reason.names,
+      driverNames: nm.driver.names,
+      sourceNames: nm.source.names,
+    },
+    spill,
+  );
   // row ranges of ~8k rows: the pass reads each column range right after it was copied in, while
   // it is still in the CPU cache (a whole 64k-row batch of ~20 columns is several MB)
   const step = 8192;
