@@ -156,24 +156,7 @@ function markNulls(
     if (!validAt(bm, off, i)) out[at + i] = nullValue;
     i++;
   }
-  i = markNullBytes(out, at, bm, off, i, len, nullValue);
-  for (; i < len; i++) if (!validAt(bm, off, i)) out[at + i] = nullValue;
-}
-
-/**
- * markNulls' whole bitmap bytes from row `from` (aligned): the clear bits of each byte are the null rows. Returns
- * the first row after them. The loop alone in its function (see the converters' note below).
- */
-function markNullBytes(
-  out: Int32Array | Float64Array,
-  at: number,
-  bm: Uint8Array,
-  off: number,
-  from: number,
-  len: number,
-  nullValue: number,
-): number {
-  let i = from;
+  // whole bytes: the clear bits of each byte are the null rows
   for (; i + 8 <= len; i += 8) {
     const byte = bm[(off + i) >> 3]!;
     if (byte === 0xff) continue;
@@ -188,34 +171,7 @@ function markNullBytes(
       inv ^= low;
     }
   }
-  return i;
-}
-
-/*
- * The converters' loops each sit alone in a function of their own (int64Numbers, u64Numbers, ptrKeys, remapCodes,
- * markNullBytes),
- * with nothing after the loop. A converter runs once per column per 8 192-row range, so V8 first optimizes one while
- * its first call is still in the loop (on-stack replacement), before the code after the loop has ever run: that code
- * then had no type feedback, and the cached OSR code left by a bailout there on every later call — putPtr bailed out
- * 20–75 times per streamed diagnose (`node --trace-deopt`), running ranges in the interpreter in between.
- */
-
-function int64Numbers(vals: BigInt64Array | BigUint64Array, out: Int32Array, at: number, len: number): void {
-  for (let i = 0; i < len; i++) out[at + i] = Number(vals[i]);
-}
-
-/** Little-endian 64-bit words (low, high) → float64, exact below 2^53. */
-function u64Numbers(w: Uint32Array, out: Float64Array, at: number, len: number): void {
-  for (let i = 0; i < len; i++) out[at + i] = w[2 * i + 1]! * 4294967296 + w[2 * i]!;
-}
-
-/** Little-endian 64-bit words → their low 53 bits as float64 (pointer keys). */
-function ptrKeys(w: Uint32Array, out: Float64Array, at: number, len: number): void {
-  for (let i = 0; i < len; i++) out[at + i] = (w[2 * i + 1]! & 0x1fffff) * 4294967296 + w[2 * i]!;
-}
-
-function remapCodes(idx: Int32Array, remap: Int32Array, out: Int32Array, at: number, len: number): void {
-  for (let i = 0; i < len; i++) out[at + i] = remap[idx[i]!] ?? -1;
+  for (; i < len; i++) if (!validAt(bm, off, i)) out[at + i] = nullValue;
 }
 
 /** Integer chunk → Int32 at `out[at…]`, nulls = NULL_I32. */
@@ -223,7 +179,7 @@ export function putI32(c: Chunk, out: Int32Array, at: number): void {
   const vals = c.values;
   const len = c.length;
   if (vals instanceof BigInt64Array || vals instanceof BigUint64Array) {
-    int64Numbers(vals, out, at, len);
+    for (let i = 0; i < len; i++) out[at + i] = Number(vals[i]);
   } else {
     // native bulk copy (Int16/Uint32/… → Int32), then mark the nulls byte by byte of the bitmap
     out.set((vals as Int32Array).subarray(0, len), at);
@@ -236,7 +192,8 @@ export function putU64AsNumber(c: Chunk, out: Float64Array, at: number, nullValu
   const vals = c.values;
   const len = c.length;
   if (vals instanceof BigUint64Array || vals instanceof BigInt64Array) {
-    u64Numbers(new Uint32Array(vals.buffer, vals.byteOffset, len * 2), out, at, len);
+    const w = new Uint32Array(vals.buffer, vals.byteOffset, len * 2);
+    for (let i = 0; i < len; i++) out[at + i] = w[2 * i + 1]! * 4294967296 + w[2 * i]!;
   } else {
     // 32-bit source (Uint32 handle/parent): native widening copy
     out.set((vals as Uint32Array).subarray(0, len), at);
@@ -249,7 +206,8 @@ export function putPtr(c: Chunk, out: Float64Array, at: number): void {
   const vals = c.values;
   const len = c.length;
   if (vals instanceof BigUint64Array || vals instanceof BigInt64Array) {
-    ptrKeys(new Uint32Array(vals.buffer, vals.byteOffset, len * 2), out, at, len);
+    const w = new Uint32Array(vals.buffer, vals.byteOffset, len * 2);
+    for (let i = 0; i < len; i++) out[at + i] = (w[2 * i + 1]! & 0x1fffff) * 4294967296 + w[2 * i]!;
   } else {
     out.set((vals as Uint32Array).subarray(0, len), at);
   }
@@ -290,7 +248,7 @@ export function putDict(c: Chunk, out: Int32Array, at: number): void {
   else if (!remap) {
     out.fill(-1, at, at + len);
     return;
-  } else remapCodes(idx, remap, out, at, len);
+  } else for (let i = 0; i < len; i++) out[at + i] = remap[idx[i]!] ?? -1;
   if (c.validity) markNulls(out, at, c.validity, c.offset, len, -1);
 }
 

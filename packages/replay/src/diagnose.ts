@@ -148,12 +148,18 @@ async function replayStreamed(traces: readonly TraceInput[], opts: DiagnoseOptio
 /**
  * Replay one ingested .arrow file without loading it: record batch by record batch, reading only the
  * column buffers replay uses (arrow-file.ts). Inputs out of time order, compressed or of an unexpected
- * layout take the whole-table path (loadForReplay + replayTable) with the same result. The pass's per-event lists
- * (and the expected DQL's) keep all but their newest chunk in a spill file in a private temporary directory, as the
- * streamed pass does (replayStreamed): without it they grew ~35 MB per GB of perf script (streamed `report` of 3 GB
- * peaked at 549–583 MiB); the directory is removed on every path out.
+ * layout take the whole-table path (loadForReplay + replayTable) with the same result. With `spillLists` (streamed
+ * `report`, whose events insert runs beside this pass) the pass's per-event lists (and the expected DQL's) keep all
+ * but their newest chunk in a spill file in a private temporary directory, as the streamed pass does
+ * (replayStreamed): without it they grow ~35 MB per GB of perf script (streamed `report` of 3 GB peaked at 549–583
+ * MiB); the directory is removed on every path out. A `diagnose` of an .arrow keeps them in memory: the spill's
+ * writes cost 5–10 % of its events/s (scripts/bench-replay.mjs --base), and nothing else holds memory beside it.
  */
-export async function replayArrowFile(path: string, opts: ReplayOptions = {}): Promise<ReplayResult> {
+export async function replayArrowFile(
+  path: string,
+  opts: ReplayOptions = {},
+  spillLists = false,
+): Promise<ReplayResult> {
   const [{ tableFromIPC }, { openArrowFile }] = await Promise.all([
     import('apache-arrow'),
     import('./input/arrow-file.js'),
@@ -165,14 +171,14 @@ export async function replayArrowFile(path: string, opts: ReplayOptions = {}): P
     if (!profile.kernel && kernel) profile.kernel = kernel;
     return replayTable(table, { ...opts, profile });
   }
-  const dir = await mkdtemp(join(tmpdir(), 'txreplay-replay-'));
-  const spill = new SpillFile(join(dir, 'lists.spill'));
+  const dir = spillLists ? await mkdtemp(join(tmpdir(), 'txreplay-replay-')) : null;
+  const spill = dir !== null ? new SpillFile(join(dir, 'lists.spill')) : null;
   try {
     return replaySource(src, src.metadata, () => tableFromIPC(readFileSync(path)), opts, spill);
   } finally {
     src.close();
-    spill.close();
-    await rm(dir, { recursive: true, force: true });
+    spill?.close();
+    if (dir !== null) await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -110,7 +110,8 @@ async function ingestForReplay(paths: string[], o: ReportCliOptions, replay: Rep
   const replayOnce = async (): Promise<ReplayResult> => {
     const t1 = performance.now();
     let result: ReplayResult | null = null;
-    if (streamed) result = await rp.replayArrowFile(streamed.arrowFile, opts);
+    // the events insert runs beside this pass: its lists spill to disk so that memory stays bounded
+    if (streamed) result = await rp.replayArrowFile(streamed.arrowFile, opts, true);
     else if (loaded) result = rp.replayTable(loaded.table, opts);
     if (evidence.length > 0) {
       const onNote = (note: string): boolean => process.stderr.write(`txreplay: ${note}\n`);
