@@ -20,6 +20,10 @@ import {
   readQueueSysfs,
   readTcStats,
   readWholeText,
+  type InterruptsRead,
+  type NicStatsRead,
+  type QueueSysfsRead,
+  type TcStatsRead,
   type TraceInput,
 } from '@txreplay/ingest/plain';
 import { combineInterrupts, interruptFindings, summarizeInterrupts } from './rules/interrupts.js';
@@ -57,11 +61,7 @@ export interface CounterEvidence {
   notes: string[];
 }
 
-function skippedNote(
-  path: string,
-  what: string,
-  read: { skipped: number; firstSkipped: { line: number; text: string } | null },
-): string[] {
+function skippedNote(path: string, what: string, read: SkipTally): string[] {
   if (!read.firstSkipped) return [];
   return [
     `${path}: skipped ${read.skipped} line(s) that are not ${what} output, first at line ${read.firstSkipped.line}: ${read.firstSkipped.text}`,
@@ -79,48 +79,37 @@ const LINK_READERS = {
   Record<NonNullable<TraceInput['counters']>, readonly [(text: string) => LinkStatsRead, string]>
 >;
 
+/** One counters input read, with the path it came from. */
+type Read<R> = { read: R; source: string };
+type SkipTally = { skipped: number; firstSkipped: { line: number; text: string } | null };
+
 /** Read every counters input, in the order given: the same qdisc or device in a later input is a later snapshot. */
 export async function readCounterEvidence(inputs: readonly TraceInput[]): Promise<CounterEvidence> {
   const notes: string[] = [];
-  const tc = [];
-  const nic = [];
-  const sysfs = [];
-  const link = [];
-  const irq = [];
-  const sar: { read: SarNetRead; source: string }[] = [];
-  const ip: { read: IpCountersRead; source: string }[] = [];
+  const tc: Read<TcStatsRead>[] = [];
+  const nic: Read<NicStatsRead>[] = [];
+  const sysfs: Read<QueueSysfsRead>[] = [];
+  const link: Read<LinkStatsRead>[] = [];
+  const irq: Read<InterruptsRead>[] = [];
+  const sar: Read<SarNetRead>[] = [];
+  const ip: Read<IpCountersRead>[] = [];
   for (const input of inputs) {
     const text = await readWholeText(input.path);
-    if (input.counters === 'ip-counters') {
-      const read = readIpCounters(text);
-      ip.push({ read, source: input.path });
-      notes.push(...skippedNote(input.path, 'nstat or netstat -s', read));
-    } else if (input.counters === 'sar-net') {
-      const read = readSarNet(text);
-      sar.push({ read, source: input.path });
-      notes.push(...skippedNote(input.path, 'sar -n DEV/EDEV', read));
-    } else if (input.counters === 'interrupts') {
-      const read = readInterrupts(text);
-      irq.push({ read, source: input.path });
-      notes.push(...skippedNote(input.path, '/proc/interrupts', read));
-    } else if (input.counters !== undefined && input.counters in LINK_READERS) {
-      const [readLink, what] = LINK_READERS[input.counters as keyof typeof LINK_READERS];
-      const read = readLink(text);
-      link.push({ read, source: input.path });
+    /** the input's read kept with its source; the lines it skipped said in a note */
+    const take = <R extends SkipTally>(list: Read<R>[], read: R, what: string): void => {
+      list.push({ read, source: input.path });
       notes.push(...skippedNote(input.path, what, read));
-    } else if (input.counters === 'queue-sysfs') {
-      const read = readQueueSysfs(text);
-      sysfs.push({ read, source: input.path });
-      notes.push(...skippedNote(input.path, 'TX queue sysfs', read));
-    } else if (input.counters === 'ethtool-stats') {
-      const read = readNicStats(text);
-      nic.push({ read, source: input.path });
-      notes.push(...skippedNote(input.path, 'ethtool -S', read));
-    } else {
-      const read = readTcStats(text);
-      tc.push({ read, source: input.path });
-      notes.push(...skippedNote(input.path, 'tc -s', read));
-    }
+    };
+    const kind = input.counters;
+    if (kind === 'ip-counters') take(ip, readIpCounters(text), 'nstat or netstat -s');
+    else if (kind === 'sar-net') take(sar, readSarNet(text), 'sar -n DEV/EDEV');
+    else if (kind === 'interrupts') take(irq, readInterrupts(text), '/proc/interrupts');
+    else if (kind !== undefined && kind in LINK_READERS) {
+      const [readLink, what] = LINK_READERS[kind as keyof typeof LINK_READERS];
+      take(link, readLink(text), what);
+    } else if (kind === 'queue-sysfs') take(sysfs, readQueueSysfs(text), 'TX queue sysfs');
+    else if (kind === 'ethtool-stats') take(nic, readNicStats(text), 'ethtool -S');
+    else take(tc, readTcStats(text), 'tc -s');
   }
   const qdiscs = combineTcStats(tc);
   const nics = combineNicStats(nic);
