@@ -32,6 +32,21 @@ describe('nstat / netstat -s as evidence', () => {
     expect(formatVerdict(r)).toMatch(/dropped 622/);
   });
 
+  it('IPv6 the same way (captured: a tbf refused 223 UDP datagrams = Ip6OutDiscards = Udp6SndbufErrors)', async () => {
+    const r = await diagnoseFiles([
+      captured('tbf-full-ipv6-nstat-before.txt'),
+      captured('tbf-full-ipv6-nstat-after.txt'),
+    ]);
+    // IpOutDiscards stayed 0 in the same snapshots: no IPv4 finding beside the IPv6 one
+    expect(r.findings.map((f) => [f.kind, f.dev, f.title])).toEqual([
+      [
+        'ip_out_discards',
+        '(IPv6 stack)',
+        '223 locally sent IPv6 packet(s) refused below IP of 301 sent (Ip6OutDiscards); UDP counted 223 send buffer error(s): sockets without IPV6_RECVERR were told those sends succeeded',
+      ],
+    ]);
+  });
+
   it('one snapshot: totals since boot, no verdict, and the capture that would decide', async () => {
     const r = await diagnoseFiles([captured('tbf-full-nstat-after.txt')]);
     expect([r.verdict, r.findings]).toEqual(['unknown', []]);

@@ -8,6 +8,7 @@
  *    (-ENOBUFS), a netfilter OUTPUT drop (-EPERM); IpOutNoRoutes: no route.
  *  - UdpOutDatagrams, UdpSndbufErrors: udp_send_skb() counts an -ENOBUFS from below as a send buffer error and
  *    returns success to a socket without IP_RECVERR; udp_sendmsg() counts a full socket buffer there too.
+ * nstat also gives IPv6's (Ip6OutDiscards, Udp6SndbufErrors: ip6_send_skb, udp_v6_send_skb), kept the same way.
  * netstat -s leaves out the IP counters that are 0 (`outgoing packets dropped` is an opt_number line): inside an
  * `Ip:` section their absence is read as 0. The same counter again is its next snapshot.
  */
@@ -42,6 +43,12 @@ export const IP_SEND_COUNTERS = [
   'IpOutNoRoutes',
   'UdpOutDatagrams',
   'UdpSndbufErrors',
+  // IPv6 (nstat; /proc/net/snmp6): ip6_send_skb() and udp_v6_send_skb() count them the same way
+  'Ip6OutRequests',
+  'Ip6OutDiscards',
+  'Ip6OutNoRoutes',
+  'Udp6OutDatagrams',
+  'Udp6SndbufErrors',
 ] as const;
 const KEPT = new Set<string>(IP_SEND_COUNTERS);
 /** netstat -s's sentences (net-tools statistics.c) → nstat names, per section */
