@@ -27,6 +27,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asciiScriptBody } from './lib/classic-script.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'packages/cli');
@@ -180,17 +181,7 @@ async function buildScript(host) {
     metafile: true,
     plugins: [scriptResolution(host), fromPackage, lazyChildProcess],
   });
-  // esbuild leaves regular expressions as written: their non-ASCII characters become \u escapes, which mean the same
-  // in a regular expression, a string or an identifier (not in a String.raw template: none may have one)
-  const text = r.outputFiles[0].text;
-  if (text.match(/String\.raw`[^`]*`/g)?.some((t) => /[^\x00-\x7f]/.test(t)))
-    throw new Error('program.cjs: a String.raw template with a non-ASCII character would see its \\u escape');
-  let body = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  // import() in a vm.Script needs vm's experimental hook (and it is lost with a code cache): cold-start.ts makes it
-  const calls = body.match(/\bimport\("[^"]*"\)/g) ?? [];
-  const dynamic = Object.values(r.metafile.outputs)[0].imports.filter((i) => i.kind === 'dynamic-import');
-  if (calls.length !== dynamic.length)
-    throw new Error(`program.cjs: ${calls.length} import("…") in the text, ${dynamic.length} dynamic imports`);
+  let body = asciiScriptBody(r, 'program.cjs');
   // ingest's bundle is required (its CommonJS entry, dist/bundle.cjs): `ingest` then never starts node's ES module
   // loader, ~20–40 ms of its start-up (scripts/bundle-ingest.mjs)
   body = body.replaceAll(`import("${INGEST_BUNDLE}")`, `Promise.resolve().then(() => require("${INGEST_BUNDLE}"))`);

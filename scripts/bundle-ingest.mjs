@@ -32,6 +32,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { asciiScriptBody } from './lib/classic-script.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'packages/ingest/dist');
@@ -78,17 +79,7 @@ async function buildScript() {
     logLevel: 'warning',
     plugins: [inPlace],
   });
-  // esbuild leaves regular expressions as written: their non-ASCII characters become \u escapes, which mean the same
-  // in a regular expression, a string or an identifier (not in a String.raw template: none may have one)
-  const text = r.outputFiles[0].text;
-  if (text.match(/String\.raw`[^`]*`/g)?.some((t) => /[^\x00-\x7f]/.test(t)))
-    throw new Error('ingest.cjs: a String.raw template with a non-ASCII character would see its \\u escape');
-  let body = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  // import() in a vm.Script needs vm's experimental hook (and it is lost with a code cache): the loader makes it
-  const calls = body.match(/\bimport\("[^"]*"\)/g) ?? [];
-  const dynamic = Object.values(r.metafile.outputs)[0].imports.filter((i) => i.kind === 'dynamic-import');
-  if (calls.length !== dynamic.length)
-    throw new Error(`ingest.cjs: ${calls.length} import("…") in the text, ${dynamic.length} dynamic imports`);
+  let body = asciiScriptBody(r, 'ingest.cjs');
   body = body.replace(/\bimport\(("[^"]*")\)/g, '__ingestImport($1)');
   const leftover = body.match(/\bimport(\.|_)meta\b|\bimport\(|\b__dirname\b|\b__filename\b/g);
   if (leftover) throw new Error(`ingest.cjs: ${[...new Set(leftover)].join(', ')} left in a classic script`);
