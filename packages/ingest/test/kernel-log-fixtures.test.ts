@@ -42,7 +42,16 @@ const KNOWN: Record<string, Partial<Record<Counted, string>>> = {
   },
 };
 
-type Counted = 'watchdog' | 'ringDump' | 'recovery' | 'eqRecovered' | 'eqDump' | 'linkUp' | 'linkDown' | 'neigh';
+type Counted =
+  | 'watchdog'
+  | 'ringDump'
+  | 'recovery'
+  | 'eqRecovered'
+  | 'eqDump'
+  | 'linkUp'
+  | 'linkDown'
+  | 'neigh'
+  | 'stallKick';
 
 function countExpected(rs: readonly Expected[]): Record<Counted, number> {
   const n = (...kinds: string[]): number => rs.filter((r) => kinds.includes(r.kind)).length;
@@ -55,6 +64,7 @@ function countExpected(rs: readonly Expected[]): Record<Counted, number> {
     linkUp: n('link_up'),
     linkDown: n('link_down'),
     neigh: n('neigh_overflow'),
+    stallKick: n('tx_stall_kick'),
   };
 }
 
@@ -73,6 +83,7 @@ function countMine(rs: readonly KernelRecord[]): Record<Counted, number> {
     linkUp: n((r) => r.kind === 'link_change' && r.up),
     linkDown: n((r) => r.kind === 'link_change' && !r.up),
     neigh: n((r) => r.kind === 'neigh_table_overflow'),
+    stallKick: n((r) => r.kind === 'tx_stall_kick'),
   };
 }
 
@@ -95,6 +106,7 @@ function ringOf(r: Expected): { hwHead?: number; hwTail?: number; nextToUse?: nu
 
 const STALL = (r: KernelRecord): boolean =>
   r.kind === 'watchdog_timeout' ||
+  r.kind === 'tx_stall_kick' ||
   r.kind === 'tx_hang_dump' ||
   r.kind === 'tx_timeout_dump' ||
   (r.kind === 'tx_recovery' && r.action !== 'eq_recovered' && r.action !== 'eq_dump');
@@ -131,7 +143,7 @@ describe('public corpus fixtures', () => {
       }
     }
     const known = kernelEntries.reduce((n, e) => n + Object.keys(KNOWN[e.file] ?? {}).length, 0);
-    expect(compared).toBe(kernelEntries.length * 8 - known);
+    expect(compared).toBe(kernelEntries.length * 9 - known);
   });
 
   it('every ring dump the corpus reads has a record with the same indexes', () => {
@@ -148,6 +160,29 @@ describe('public corpus fixtures', () => {
         ).toBe(true);
       }
     }
+  });
+
+  it('a driver stall check that re-kicked the ring: device, queue, tail, head and what was outstanding, in order', () => {
+    let compared = 0;
+    for (const e of kernelEntries) {
+      const mine = parseKernelLog(text(e)).records.filter((r) => r.kind === 'tx_stall_kick');
+      const want = (e.records ?? []).filter((r) => r.kind === 'tx_stall_kick');
+      expect(mine.length, e.file).toBe(want.length);
+      want.forEach((w, k) => {
+        const m = mine[k]!;
+        expect([m.dev, m.driver, m.queue, m.tail, m.head], `${e.file} #${k}`).toEqual([
+          w['dev'],
+          w['driver'],
+          w['queue'],
+          w['tail'],
+          w['head'],
+        ]);
+        expect(m.outstanding).toBe((w['head'] as number) - (w['tail'] as number));
+        expect(Number(m.tsBootNs) / 1e9).toBeCloseTo(w['tsSec'] as number, 6);
+        compared++;
+      });
+    }
+    expect(compared).toBeGreaterThan(0);
   });
 
   it('watchdog queue, timed-out ms and CPU match in order', () => {

@@ -395,6 +395,25 @@ describe('driver ndo_tx_timeout dumps', () => {
   });
 });
 
+describe("a driver's own stall check that re-kicks the ring", () => {
+  const log = (lines: string[]): KernelRecord[] => parseKernelLog(lines.join('\n')).records;
+  it('macb "re-kicking TSTART" under pr_fmt and under the netdev prefix; tail and head are u32 counters that wrap', () => {
+    const rs = log([
+      '[61929.702886] macb: eth0: TX stall detected on queue 0 (tail=35473558 head=35473559); re-kicking TSTART',
+      '[  880.000001] macb 1f00100000.ethernet end0: TX stall detected on queue 1 (tail=4294967295 head=2); re-kicking TSTART',
+    ]);
+    expect(of(rs, 'tx_stall_kick').map((r) => [r.driver, r.busId, r.dev, r.queue, r.outstanding])).toEqual([
+      ['macb', undefined, 'eth0', 0, 1],
+      ['macb', '1f00100000.ethernet', 'end0', 1, 3],
+    ]);
+  });
+  it('a driver name before the interface takes the device; a table name with an underscore does not', () => {
+    const rs = log(['[1.0] igb: eth3: Reset adapter', '[2.0] neighbour: arp_cache: neighbor table overflow!']);
+    expect(of(rs, 'tx_recovery')[0]).toMatchObject({ driver: 'igb', dev: 'eth3' });
+    expect(of(rs, 'neigh_table_overflow')[0]).toMatchObject({ table: 'arp_cache' });
+  });
+});
+
 describe('link, neighbour overflow', () => {
   it('Intel NIC Link lines, old and new prefixes, and r8169 "link up"', () => {
     const l = of(records('igb-netmap-261.dmesg'), 'link_change') as LinkChangeRecord[];

@@ -113,6 +113,7 @@ export type FindingKind =
   | 'trace_gap' // tracer lost events: the window is unknown, not quiet
   | 'device_tx_drops' // the device dropped or failed packets after the qdisc handed them over (ip -s link TX dropped/errors)
   | 'tx_silent' // the device sent nothing for several intervals while it kept receiving (sar -n DEV)
+  | 'tx_stall_rekick' // a driver's own TX-stall check re-kicked a ring whose completions had stopped (macb TSTART)
   | 'ip_out_discards'; // locally sent IPv4 packets refused below IP (nstat IpOutDiscards: qdisc NET_XMIT_DROP, neighbour, netfilter)
 
 /** A pointer back into the source trace. */

@@ -15,7 +15,6 @@
  */
 import {
   interpretTxHang,
-  naiveWallUs,
   sameKernelLogDevice as sameDevice,
   summarizeTimeouts,
   timeoutEvents,
@@ -24,31 +23,11 @@ import {
   type TxHangInterpretation,
   type TxRecoveryRecord,
 } from '@txreplay/ingest/plain';
-import type { Evidence, Finding, FindingKind } from '../types.js';
+import type { Finding, FindingKind } from '../types.js';
+import { evidenceOf, logDeviceName, logElapsedNs, logTimeNs, logWallOf, type DeviceNamed } from './log-record.js';
+import { stallKickFindings } from './stall-kick.js';
 
 type RingRecord = Extract<KernelRecord, { kind: 'tx_hang_dump' | 'tx_timeout_dump' }>;
-type DeviceNamed = { dev?: string; busId?: string; driver?: string };
-
-/** A record's time on the trace clock: printk's since-boot stamp when the envelope has one, else wall time. */
-function logTimeNs(r: { tsBootNs?: bigint; wallTimeUs?: bigint }): bigint {
-  return r.tsBootNs ?? (r.wallTimeUs !== undefined ? r.wallTimeUs * 1000n : 0n);
-}
-
-/** The device as the log names it: interface name, else PCI address (igb on older kernels prints no ifname). */
-function logDeviceName(r: DeviceNamed): string {
-  return r.dev ?? r.busId ?? (r.driver !== undefined ? `(${r.driver})` : '(unknown device)');
-}
-
-function evidenceOf(r: KernelRecord, source: string, note?: string): Evidence {
-  const first = r.evidence.find((l) => l.trim() !== '') ?? '';
-  return {
-    tsNs: logTimeNs(r),
-    event: `log:${r.kind}`,
-    source,
-    line: r.firstLine,
-    note: note ?? first.trim().slice(0, 240),
-  };
-}
 
 const CAUSE_KIND: Record<TxHangInterpretation['cause'], FindingKind | null> = {
   dma_stall: 'stuck_dma',
@@ -103,23 +82,6 @@ interface SeriesFacts {
   causeKind: FindingKind | null;
 }
 
-/** Time between two records of one log: on its clock, else between its wall stamps as written; undefined: neither. */
-function logElapsedNs(first: KernelRecord, last: KernelRecord): bigint | undefined {
-  const a = logTimeNs(first);
-  const b = logTimeNs(last);
-  if (a !== 0n && b !== 0n) return b - a;
-  const wa = first.wall !== undefined ? naiveWallUs(first.wall) : undefined;
-  const wb = last.wall !== undefined ? naiveWallUs(last.wall) : undefined;
-  return wa && wb && wb.us >= wa.us ? (wb.us - wa.us) * 1000n : undefined;
-}
-
-/** Finding.logWall: the log's stamps as written, only when it gave no time on any clock. */
-function logWallOf(startNs: bigint, endNs: bigint, first?: string, last?: string): Pick<Finding, 'logWall'> {
-  return startNs === 0n && endNs === 0n && first !== undefined && last !== undefined
-    ? { logWall: { first, last } }
-    : {};
-}
-
 function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): SeriesFacts {
   const dev = logDeviceName(s);
   const queue = s.queue ?? null;
@@ -148,13 +110,32 @@ function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): Series
     count: Math.max(events.length, 1),
     every: s.meanIntervalMs !== undefined ? `, every ${(s.meanIntervalMs / 1000).toFixed(1)} s on average` : '',
     stuck: s.maxStuckMs !== undefined ? `; the queue had been stopped for up to ${Math.round(s.maxStuckMs)} ms` : '',
-    recovered: s.recoveries > 0 ? `; the driver reset or recovered ${s.recoveries} time(s)` : '; no recovery is logged',
+    recovered:
+      (s.recoveries > 0 ? `; the driver reset or recovered ${s.recoveries} time(s)` : '; no recovery is logged') +
+      linkBounce(records, s),
     watchdogs,
     dumps,
     last,
     reading,
     causeKind,
   };
+}
+
+/**
+ * The link going down and back up right after a series (a driver's reset re-runs its PHY bring-up: r8125/r8168,
+ * stmmac, igb): when the log shows it, how long the link stayed down.
+ */
+function linkBounce(records: readonly KernelRecord[], s: TimeoutSeries): string {
+  const links = records.filter(
+    (r): r is Extract<KernelRecord, { kind: 'link_change' }> =>
+      r.kind === 'link_change' && r.firstLine > s.firstLine && r.firstLine <= s.lastLine + 10 && sameDevice(r, s),
+  );
+  const down = links.find((r) => !r.up);
+  const up = down && links.find((r) => r.up && r.firstLine > down.firstLine);
+  if (!down || !up) return '';
+  const gapNs = logElapsedNs(down, up);
+  const gap = gapNs !== undefined ? ` ${(Number(gapNs) / 1e9).toFixed(1)} s later` : '';
+  return `; the link went down (line ${down.firstLine}) and came back up${gap} (line ${up.firstLine})`;
 }
 
 /** dev_watchdog() fired: the series of NETDEV WATCHDOG lines of one device and queue. */
@@ -415,6 +396,7 @@ export function findingsFromKernelLog(input: readonly KernelRecord[], source: st
   for (const s of series) out.push(...seriesFindings(s, records, source));
   out.push(...recoveryOnlyFindings(records, series, source));
   out.push(...fifoWedgeFindings(records, source));
+  out.push(...stallKickFindings(records, source));
   out.push(...neighFindings(records, source));
   return out.sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
 }

@@ -38,13 +38,13 @@ function splitPrefix(msg: string): DeviceMessage {
     return { driver: m[1]!, busId: m[2]!, rest: m[3]! };
   }
   m = IF_ONLY_RE.exec(msg);
-  if (m && IF_NAME_RE.test(m[1]!)) {
-    // `e1000: eth0: msg` (2.6-era DPRINTK): a driver name, then the interface.
-    const inner = IF_ONLY_RE.exec(m[2]!);
-    if (inner && IF_NAME_RE.test(inner[1]!) && !inner[1]!.includes('_'))
-      return { driver: m[1]!, dev: inner[1]!, rest: inner[2]! };
-    return { dev: m[1]!, rest: m[2]! };
-  }
+  if (!m) return { rest: msg };
+  // `e1000: eth0: msg` (2.6-era DPRINTK), `macb: eth0: msg` (pr_fmt "macb: " then the netdev name): a driver name,
+  // then the interface.
+  const inner = IF_ONLY_RE.exec(m[2]!);
+  if (inner && IF_NAME_RE.test(inner[1]!) && !inner[1]!.includes('_'))
+    return { driver: m[1]!, dev: inner[1]!, rest: inner[2]! };
+  if (IF_NAME_RE.test(m[1]!)) return { dev: m[1]!, rest: m[2]! };
   return { rest: msg };
 }
 

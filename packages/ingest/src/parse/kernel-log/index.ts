@@ -9,6 +9,7 @@ export type {
   NeighOverflowRecord,
   TxHangDumpRecord,
   TxRecoveryRecord,
+  TxStallKickRecord,
   TxTimeoutDumpRecord,
   WatchdogTimeoutRecord,
 } from './types.js';

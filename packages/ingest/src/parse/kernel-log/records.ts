@@ -5,6 +5,7 @@
 import { readKernelLines } from './reader.js';
 import { makeCursor, type Matcher } from './records/cursor.js';
 import { matchIntelHang } from './records/intelHang.js';
+import { matchStallKick } from './records/stallKick.js';
 import { matchAppEnobufs, matchLink, matchNeigh, matchRecovery } from './records/linkReset.js';
 import { TX_TIMEOUT_MATCHERS } from './records/txTimeout.js';
 import { matchWatchdog } from './records/watchdog.js';
@@ -13,6 +14,7 @@ import type { KernelLine, KernelRecord } from './types.js';
 const MATCHERS: readonly Matcher[] = [
   matchWatchdog,
   matchIntelHang,
+  matchStallKick,
   matchRecovery,
   ...TX_TIMEOUT_MATCHERS,
   matchLink,

@@ -188,8 +188,27 @@ export interface AppEnobufsRecord extends RecordSpan {
   ping?: 'iputils' | 'other';
 }
 
+/**
+ * A driver's own TX-stall check found a queue whose completions had stopped with descriptors outstanding and kicked
+ * the hardware again, without a reset: macb's `TX stall detected on queue %u (tail=%u head=%u); re-kicking TSTART`
+ * (Raspberry Pi's rpi-6.18.y and Talos carry it: raspberrypi/linux #7340, a per-queue delayed work that calls
+ * macb_tx_restart() when tx_tail has not moved for ≥ 1 s while the ring is not empty). macb has no ndo_tx_timeout, so
+ * dev_watchdog() never reports its stalls: this line is the only trace they leave in the log.
+ */
+export interface TxStallKickRecord extends RecordSpan, DeviceRef {
+  kind: 'tx_stall_kick';
+  driver: string;
+  queue: number;
+  /** queue->tx_tail (consumer) and tx_head (producer): free-running u32 counters, the ring slot is value & (size − 1) */
+  tail: number;
+  head: number;
+  /** head − tail (mod 2^32): descriptors posted to the ring and not completed when the check ran */
+  outstanding: number;
+}
+
 export type KernelRecord =
   | WatchdogTimeoutRecord
+  | TxStallKickRecord
   | TxHangDumpRecord
   | TxTimeoutDumpRecord
   | TxRecoveryRecord

@@ -6,7 +6,8 @@
  *  - Recovery: i40e/ice "tx_timeout recovery level %d, txqueue %d" (older "hung_queue %d"), i40e "tx_timeout recovery
  *    unsuccessful"; mlx5e_health_channel_eq_recover() "Recover(ed) %d eqes on EQ 0x%x"; mlx5e "failed recovering from
  *    a tx_timeout"; ixgbe/fm10k "tx hang %d detected on queue %d, resetting adapter|interface"; e1000e "Reset adapter
- *    unexpectedly"; stmmac "Reset adapter."; "initiating reset due to tx timeout"; ena "Trigger reset is on".
+ *    unexpectedly"; stmmac "Reset adapter."; "initiating reset due to tx timeout"; ena "Trigger reset is on"; Realtek
+ *    out-of-tree r8125/r8168 "Device reseting!".
  *  - neigh_alloc(): "neighbour: %s: neighbor table overflow!" (older "Neighbour table overflow.").
  */
 import { deviceRef, sameDevice } from '../device.js';
@@ -59,9 +60,10 @@ const FAILED_RE = /^(?:tx_timeout recovery unsuccessful|.*failed recovering from
 const HANG_RESET_RE = /^tx hang (\d+) detected on queue (\d+), resetting/;
 // e1000e/igb/stmmac "Reset adapter", ixgbe/hns "initiating reset due to tx timeout", ena "Trigger reset is on" /
 // hclge "received reset request|event" and "Reset done", via-rhine
-// rhine_tx_timeout() → "reset finished after %d microseconds".
+// rhine_tx_timeout() → "reset finished after %d microseconds", Realtek's out-of-tree r8125/r8168 reset task after
+// "Transmit timeout reset Device!" → "Device reseting!" (sic).
 const RESET_RE =
-  /^(?:Reset adapter\b|initiating reset due to tx timeout|Trigger reset is on|resetting (?:the )?(?:adapter|interface|device)\b|received reset (?:request|event)\b|Reset done\b|reset finished after \d+ microseconds)/i;
+  /^(?:Reset adapter\b|initiating reset due to tx timeout|Trigger reset is on|resetting (?:the )?(?:adapter|interface|device)\b|received reset (?:request|event)\b|Reset done\b|reset finished after \d+ microseconds|Device reset?ting!)/i;
 
 export function matchRecovery(c: Cursor, i: number): TxRecoveryRecord | null {
   const msg = c.msgs[i]!;

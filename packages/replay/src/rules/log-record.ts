@@ -1,0 +1,46 @@
+/**
+ * What every kernel-log finding needs of a record: its time on the trace clock, the device as the log names it, the
+ * line to quote back, and the stamps as written when the log has no clock at all.
+ */
+import { naiveWallUs, type KernelRecord } from '@txreplay/ingest/plain';
+import type { Evidence, Finding } from '../types.js';
+
+export type DeviceNamed = { dev?: string; busId?: string; driver?: string };
+
+/** A record's time on the trace clock: printk's since-boot stamp when the envelope has one, else wall time. */
+export function logTimeNs(r: { tsBootNs?: bigint; wallTimeUs?: bigint }): bigint {
+  return r.tsBootNs ?? (r.wallTimeUs !== undefined ? r.wallTimeUs * 1000n : 0n);
+}
+
+/** The device as the log names it: interface name, else PCI address (igb on older kernels prints no ifname). */
+export function logDeviceName(r: DeviceNamed): string {
+  return r.dev ?? r.busId ?? (r.driver !== undefined ? `(${r.driver})` : '(unknown device)');
+}
+
+export function evidenceOf(r: KernelRecord, source: string, note?: string): Evidence {
+  const first = r.evidence.find((l) => l.trim() !== '') ?? '';
+  return {
+    tsNs: logTimeNs(r),
+    event: `log:${r.kind}`,
+    source,
+    line: r.firstLine,
+    note: note ?? first.trim().slice(0, 240),
+  };
+}
+
+/** Time between two records of one log: on its clock, else between its wall stamps as written; undefined: neither. */
+export function logElapsedNs(first: KernelRecord, last: KernelRecord): bigint | undefined {
+  const a = logTimeNs(first);
+  const b = logTimeNs(last);
+  if (a !== 0n && b !== 0n) return b - a;
+  const wa = first.wall !== undefined ? naiveWallUs(first.wall) : undefined;
+  const wb = last.wall !== undefined ? naiveWallUs(last.wall) : undefined;
+  return wa && wb && wb.us >= wa.us ? (wb.us - wa.us) * 1000n : undefined;
+}
+
+/** Finding.logWall: the log's stamps as written, only when it gave no time on any clock. */
+export function logWallOf(startNs: bigint, endNs: bigint, first?: string, last?: string): Pick<Finding, 'logWall'> {
+  return startNs === 0n && endNs === 0n && first !== undefined && last !== undefined
+    ? { logWall: { first, last } }
+    : {};
+}
