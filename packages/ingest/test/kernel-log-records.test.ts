@@ -414,6 +414,24 @@ describe("a driver's own stall check that re-kicks the ring", () => {
   });
 });
 
+describe('USB adapters whose TX transfers failed', () => {
+  it('r8152 and ax88179 "Tx status N", pegasus "TX status N": the errno kept; a bare "TX status" line is no record', () => {
+    const rs = parseKernelLog(
+      [
+        '[274328.602047] r8152 2-1:1.0 eth2: Tx status -71',
+        '[  12.000000] ax88179_178a 4-1:1.0 eth1: Tx status -108',
+        '[  13.000000] pegasus 1-1:1.0 eth3: TX status -32',
+        '[  14.000000] TX status -71',
+      ].join('\n'),
+    ).records;
+    expect(of(rs, 'usb_tx_error').map((r) => [r.driver, r.busId, r.dev, r.status])).toEqual([
+      ['r8152', '2-1:1.0', 'eth2', -71],
+      ['ax88179_178a', '4-1:1.0', 'eth1', -108],
+      ['pegasus', '1-1:1.0', 'eth3', -32],
+    ]);
+  });
+});
+
 describe('link, neighbour overflow', () => {
   it('Intel NIC Link lines, old and new prefixes, and r8169 "link up"', () => {
     const l = of(records('igb-netmap-261.dmesg'), 'link_change') as LinkChangeRecord[];

@@ -25,8 +25,11 @@ interface Row {
 }
 
 const W = 'watchdog_timeout';
-/** Log findings that say what to look at next rather than name a stall: a full neighbour table, a stall check that re-kicked. */
-const WARNING_KINDS = new Set(['neigh_table_overflow', 'tx_stall_rekick']);
+/**
+ * Log findings that say what to look at next rather than name a stall: a full neighbour table, a stall check that
+ * re-kicked, USB transfers that failed.
+ */
+const WARNING_KINDS = new Set(['neigh_table_overflow', 'tx_stall_rekick', 'device_tx_drops']);
 const ROWS: Row[] = [
   // igb: TDH == TDT == 0xf4 but next_to_use 0xf6: the tail was never advanced to two written descriptors
   {
@@ -198,6 +201,16 @@ const ROWS: Row[] = [
     quotes: [
       /stopped for up to 6604 ms/,
       /the driver reset or recovered 1 time\(s\); the link went down \(line 4\) and came back up 4\.0 s later \(line 5\)/,
+    ],
+  },
+  // a USB adapter's bulk-out transfers failing with EPROTO: packets lost on the USB link, counted in tx_errors
+  {
+    file: '70-r8152-usb-tx-status-eproto-ds918.dmesg',
+    findings: [['device_tx_drops', 'eth2', null]],
+    quotes: [
+      /26 failed USB TX transfer\(s\) over 20\.5 min \(Tx status -71\)/,
+      /-71 = EPROTO: a protocol error on the bus/,
+      /cannot show whether TX stopped altogether/,
     ],
   },
   // macb's own stall check (raspberrypi/linux #7340) re-kicked TSTART; no watchdog exists for macb. A warning: the

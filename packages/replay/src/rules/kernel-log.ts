@@ -26,6 +26,7 @@ import {
 import type { Finding, FindingKind } from '../types.js';
 import { evidenceOf, logDeviceName, logElapsedNs, logTimeNs, logWallOf, type DeviceNamed } from './log-record.js';
 import { stallKickFindings } from './stall-kick.js';
+import { usbTxFindings } from './usb-tx.js';
 
 type RingRecord = Extract<KernelRecord, { kind: 'tx_hang_dump' | 'tx_timeout_dump' }>;
 
@@ -397,6 +398,7 @@ export function findingsFromKernelLog(input: readonly KernelRecord[], source: st
   out.push(...recoveryOnlyFindings(records, series, source));
   out.push(...fifoWedgeFindings(records, source));
   out.push(...stallKickFindings(records, source));
+  out.push(...usbTxFindings(records, source));
   out.push(...neighFindings(records, source));
   return out.sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
 }

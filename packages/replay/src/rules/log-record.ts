@@ -2,7 +2,7 @@
  * What every kernel-log finding needs of a record: its time on the trace clock, the device as the log names it, the
  * line to quote back, and the stamps as written when the log has no clock at all.
  */
-import { naiveWallUs, type KernelRecord } from '@txreplay/ingest/plain';
+import { naiveWallUs, sameKernelLogDevice, type KernelRecord } from '@txreplay/ingest/plain';
 import type { Evidence, Finding } from '../types.js';
 
 export type DeviceNamed = { dev?: string; busId?: string; driver?: string };
@@ -43,4 +43,18 @@ export function logWallOf(startNs: bigint, endNs: bigint, first?: string, last?:
   return startNs === 0n && endNs === 0n && first !== undefined && last !== undefined
     ? { logWall: { first, last } }
     : {};
+}
+
+/** Records grouped by the device the log names (and by `key` within it), in the order each group first appears. */
+export function groupByDevice<R extends KernelRecord & DeviceNamed>(
+  records: readonly R[],
+  key: (r: R) => unknown = () => 0,
+): R[][] {
+  const groups: R[][] = [];
+  for (const r of records) {
+    const g = groups.find((x) => sameKernelLogDevice(x[0]!, r) && key(x[0]!) === key(r));
+    if (g) g.push(r);
+    else groups.push([r]);
+  }
+  return groups;
 }

@@ -12,7 +12,7 @@
  */
 import { sameKernelLogDevice as sameDevice, type KernelRecord, type TxStallKickRecord } from '@txreplay/ingest/plain';
 import type { Finding } from '../types.js';
-import { evidenceOf, logDeviceName, logElapsedNs, logTimeNs, logWallOf } from './log-record.js';
+import { evidenceOf, groupByDevice, logDeviceName, logElapsedNs, logTimeNs, logWallOf } from './log-record.js';
 
 /** "every 4.9 min on average" from the span between the first and last kick. */
 function everyText(kicks: readonly TxStallKickRecord[]): string {
@@ -83,11 +83,5 @@ function kickFinding(kicks: TxStallKickRecord[], records: readonly KernelRecord[
 /** One finding per device and queue whose driver re-kicked a stalled TX ring. */
 export function stallKickFindings(records: readonly KernelRecord[], source: string): Finding[] {
   const kicks = records.filter((r): r is TxStallKickRecord => r.kind === 'tx_stall_kick');
-  const groups: TxStallKickRecord[][] = [];
-  for (const k of kicks) {
-    const g = groups.find((x) => sameDevice(x[0]!, k) && x[0]!.queue === k.queue);
-    if (g) g.push(k);
-    else groups.push([k]);
-  }
-  return groups.map((g) => kickFinding(g, records, source));
+  return groupByDevice(kicks, (k) => k.queue).map((g) => kickFinding(g, records, source));
 }

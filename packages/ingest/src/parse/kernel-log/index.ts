@@ -10,6 +10,7 @@ export type {
   TxHangDumpRecord,
   TxRecoveryRecord,
   TxStallKickRecord,
+  UsbTxErrorRecord,
   TxTimeoutDumpRecord,
   WatchdogTimeoutRecord,
 } from './types.js';

@@ -6,6 +6,7 @@ import { readKernelLines } from './reader.js';
 import { makeCursor, type Matcher } from './records/cursor.js';
 import { matchIntelHang } from './records/intelHang.js';
 import { matchStallKick } from './records/stallKick.js';
+import { matchUsbTxError } from './records/usbTx.js';
 import { matchAppEnobufs, matchLink, matchNeigh, matchRecovery } from './records/linkReset.js';
 import { TX_TIMEOUT_MATCHERS } from './records/txTimeout.js';
 import { matchWatchdog } from './records/watchdog.js';
@@ -15,6 +16,7 @@ const MATCHERS: readonly Matcher[] = [
   matchWatchdog,
   matchIntelHang,
   matchStallKick,
+  matchUsbTxError,
   matchRecovery,
   ...TX_TIMEOUT_MATCHERS,
   matchLink,

@@ -206,8 +206,21 @@ export interface TxStallKickRecord extends RecordSpan, DeviceRef {
   outstanding: number;
 }
 
+/**
+ * A USB network adapter's TX transfer failed: r8152/ax88179_178a write_bulk_callback() "Tx status %d" (pegasus "TX
+ * status %d"). Every packet aggregated into that URB is counted in tx_errors and lost; the line is net_ratelimit()ed,
+ * so the lines undercount the failures.
+ */
+export interface UsbTxErrorRecord extends RecordSpan, DeviceRef {
+  kind: 'usb_tx_error';
+  driver: string;
+  /** urb->status: a negative errno (-71 EPROTO, -32 EPIPE, -108 ESHUTDOWN, …) */
+  status: number;
+}
+
 export type KernelRecord =
   | WatchdogTimeoutRecord
+  | UsbTxErrorRecord
   | TxStallKickRecord
   | TxHangDumpRecord
   | TxTimeoutDumpRecord
