@@ -179,6 +179,25 @@ describe('partial-evidence rules on real excerpts', () => {
     expect(loop!.explanation).toContain('(ptrval)');
   });
 
+  it('71-72 (tun/tap trace_pipe, kfree_skb reason FULL_RING only): drops by the driver, a warning — no longer healthy', async () => {
+    for (const [file, n] of [
+      ['71-tun-kfree-skb-full-ring-trace-pipe.ftrace', 5],
+      ['72-tap-kfree-skb-full-ring-trace-pipe.ftrace', 4],
+    ] as const) {
+      const r = await replayFile(path.join(publicDir, file));
+      expect(r.verdict, file).toBe('warning');
+      const drops = r.findings.filter((f) => f.kind === 'device_tx_drops');
+      expect(drops, file).toHaveLength(1);
+      expect(drops[0]).toMatchObject({ dev: '(device not traced)', queue: null, severity: 'warning' });
+      expect(drops[0]!.title).toBe(`${n} packet(s) dropped by a device driver, not by a qdisc: ${n} FULL_RING`);
+      expect(drops[0]!.explanation).toContain('tun_net_xmit()');
+      expect(
+        r.findings.some((f) => f.kind === 'qdisc_drops_enobufs'),
+        file,
+      ).toBe(false);
+    }
+  });
+
   it('the same rc=16 lines as the capture spaced them (woken by the peer NAPI, ms apart): no busy loop', async () => {
     const r = await replayFile(filtered('multiqueue', (l) => l.includes('net:net_dev_xmit:')));
     expect(r.queues.reduce((n, q) => n + q.txBusy, 0)).toBe(16);

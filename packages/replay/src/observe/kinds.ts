@@ -59,9 +59,17 @@ export const REASON_QDISC = 1;
 export const REASON_NUMERIC = 2;
 /** the neighbour layer dropped it before any qdisc (NEIGH_QUEUEFULL, NEIGH_CREATEFAIL, NEIGH_FAILED, NEIGH_DEAD) */
 export const REASON_NEIGH = 3;
+/**
+ * a device driver dropped it while handing it on, not the qdisc: FULL_RING (tun_net_xmit, tap_handle_frame: the ring
+ * to the reader is full). Not DEV_READY: enqueue_to_backlog() gives it too when a veth peer is down, which
+ * net_dev_xmit rc=1 already tells (peer_down)
+ */
+export const REASON_DEVICE = 4;
+const DEVICE_DROP_REASONS = new Set(['FULL_RING']);
 export function reasonClass(r: string): number {
   if (/^\d+$/.test(r)) return REASON_NUMERIC;
   if (r.startsWith('NEIGH_')) return REASON_NEIGH;
+  if (DEVICE_DROP_REASONS.has(r)) return REASON_DEVICE;
   return isQdiscDropReason(r) ? REASON_QDISC : REASON_OTHER;
 }
 function isQdiscDropReason(r: string): boolean {

@@ -16,6 +16,7 @@ import {
   MAX_BULK_PACKETS,
   NETDEV_TX_BUSY,
   reasonClass,
+  REASON_DEVICE,
   REASON_NEIGH,
   REASON_NUMERIC,
   REASON_OTHER,
@@ -80,6 +81,7 @@ export class Observer {
   /** numeric drop reasons seen: frees, and how many were read as qdisc drops */
   private readonly numericReasons = new Map<string, { frees: number; asQdiscDrop: number }>();
   private readonly neighDrops = new Map<string, NeighDrops>();
+  private readonly deviceDrops = new Map<string, NeighDrops>();
   /** kfree_skb events that carried a drop reason (kernels before 5.17 print none: no drop can be told by reason) */
   private kfreeWithReason = 0;
   private readonly devices: DevObs[] = [];
@@ -746,7 +748,8 @@ export class Observer {
     const state = slot >= 0 ? lc[slot * 8 + LC_STATE]! : ST_NONE;
     const qdiscDrop = rk === REASON_QDISC || (rk === REASON_NUMERIC && slot >= 0 && state === ST_QUEUED);
     if (rk === REASON_NUMERIC) this.numericReason(rsn, qdiscDrop);
-    else if (rk === REASON_NEIGH) this.neighDrop(rsn, row);
+    else if (rk === REASON_NEIGH) this.reasonDrop(this.neighDrops, rsn, row);
+    else if (rk === REASON_DEVICE) this.reasonDrop(this.deviceDrops, rsn, row);
     if (qdiscDrop) this.qdiscDrop(slot, row);
     else if (slot >= 0 && state === ST_XMIT) this.completion(slot, c, row);
     if (slot >= 0) {
@@ -793,14 +796,17 @@ export class Observer {
     this.sample(q);
   }
 
-  /** a drop in the neighbour layer (§D.3: not a qdisc drop): counted per reason, first and last row kept */
-  private neighDrop(rsn: number, row: number): void {
+  /**
+   * a drop that is not the qdisc's (§D.3): in the neighbour layer, or inside the driver past the qdisc; counted per
+   * reason, first and last row kept
+   */
+  private reasonDrop(into: Map<string, NeighDrops>, rsn: number, row: number): void {
     const name = this.names.reasonNames[rsn]!;
-    const nd = this.neighDrops.get(name);
+    const nd = into.get(name);
     if (nd) {
       nd.count++;
       nd.lastRow = row;
-    } else this.neighDrops.set(name, { count: 1, firstRow: row, lastRow: row });
+    } else into.set(name, { count: 1, firstRow: row, lastRow: row });
   }
 
   private numericReason(rsn: number, qdiscDrop: boolean): void {
@@ -1004,6 +1010,7 @@ export class Observer {
       anonNapis: this.anonNapis,
       numericReasons: this.numericReasons,
       neighDrops: this.neighDrops,
+      deviceDrops: this.deviceDrops,
       kfreeWithReason: this.kfreeWithReason,
     };
   }

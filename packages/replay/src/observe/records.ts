@@ -233,6 +233,8 @@ export interface Observed {
   numericReasons: Map<string, { frees: number; asQdiscDrop: number }>;
   /** kfree_skb drops in the neighbour layer, per reason (NEIGH_QUEUEFULL…) */
   neighDrops: Map<string, NeighDrops>;
+  /** kfree_skb drops by a device driver handing packets on, per reason (FULL_RING) */
+  deviceDrops: Map<string, NeighDrops>;
   /** kfree_skb events that carried a drop reason (named or numbered) */
   kfreeWithReason: number;
 }

@@ -42,6 +42,7 @@ import { watchdogTimeoutOnQueue, watchdogTimeoutUnseenQueue } from './watchdog-t
 import { peerDown } from './peer-down.js';
 import { dqlStall, dqlStallsUnattributed } from './dql-stall.js';
 import { traceGaps } from './trace-gap.js';
+import { deviceDrops } from './device-drops.js';
 import { neighDrops } from './neigh-drops.js';
 import { napiPollGap, napiPollGaps } from './napi-poll-gap.js';
 
@@ -113,6 +114,7 @@ export function makeFindings(o: Observed, opt: FindingOptions): Judged {
   }
 
   neighDrops(o, sink);
+  deviceDrops(o, sink);
   // the kernel's dql_stall_detected names no device: judged once for the trace
   dqlStallsUnattributed(o, sink, (d) => d.name !== 'lo' || opt.includeLoopback === true);
   // NAPI instances known only by pointer belong to no device: judged once for the trace
