@@ -9,6 +9,7 @@
  */
 import type { Observed } from '../observe/records.js';
 import type { FindingSink } from './context.js';
+import { reasonDrops, reasonEvidence } from './reason-drops.js';
 
 const MEANING: Record<string, string> = {
   FULL_RING:
@@ -18,25 +19,20 @@ const MEANING: Record<string, string> = {
 export function deviceDrops(o: Observed, sink: FindingSink): void {
   if (o.deviceDrops.size === 0) return;
   const { add, ev } = sink;
-  const reasons = [...o.deviceDrops.entries()].sort((a, b) => b[1].count - a[1].count);
-  const total = reasons.reduce((n, [, d]) => n + d.count, 0);
-  const first = Math.min(...reasons.map(([, d]) => d.firstRow));
-  const last = Math.max(...reasons.map(([, d]) => d.lastRow));
+  const rd = reasonDrops(o.deviceDrops);
+  const { reasons, total } = rd;
   add(
     'device_tx_drops',
     'warning',
     '(device not traced)',
     null,
-    o.rows.tsRel(first),
-    o.rows.tsRel(last),
+    o.rows.tsRel(rd.firstRow),
+    o.rows.tsRel(rd.lastRow),
     `${total} packet(s) dropped by a device driver, not by a qdisc: ${reasons.map(([r, d]) => `${d.count} ${r}`).join(', ')}`,
     `kfree_skb gives these reasons from a driver handing packets on: ${reasons.map(([r]) => `${r}: ${MEANING[r] ?? 'a driver drop'}`).join('; ')}. ` +
       'No qdisc refused them and no TX queue was stopped for them: the device counts them as dropped (tun: tx_dropped). ' +
       'kfree_skb names no device, so the trace says which one only where it also holds the net_dev_start_xmit of the same skb.',
-    reasons.flatMap(([r, d]) => [
-      ev(d.firstRow, `first kfree_skb reason ${r}`),
-      ...(d.lastRow !== d.firstRow ? [ev(d.lastRow, `last ${r}`)] : []),
-    ]),
+    reasonEvidence(rd, ev),
     [
       'tun/tap: look at the reader — the QEMU vhost-<pid> thread or the VPN daemon — for CPU starvation, and at `ip -s link` TX dropped of the tun/tap device growing',
       'record net:net_dev_start_xmit beside skb:kfree_skb to name the device the drops happen on',

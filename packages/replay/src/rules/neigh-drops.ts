@@ -10,6 +10,7 @@
  */
 import type { Observed } from '../observe/records.js';
 import type { FindingSink } from './context.js';
+import { reasonDrops, reasonEvidence } from './reason-drops.js';
 
 const MEANING: Record<string, string> = {
   NEIGH_QUEUEFULL:
@@ -23,27 +24,22 @@ const MEANING: Record<string, string> = {
 export function neighDrops(o: Observed, sink: FindingSink): void {
   if (o.neighDrops.size === 0) return;
   const { add, ev } = sink;
-  const reasons = [...o.neighDrops.entries()].sort((a, b) => b[1].count - a[1].count);
-  const total = reasons.reduce((n, [, d]) => n + d.count, 0);
-  const first = Math.min(...reasons.map(([, d]) => d.firstRow));
-  const last = Math.max(...reasons.map(([, d]) => d.lastRow));
+  const rd = reasonDrops(o.neighDrops);
+  const { reasons, total } = rd;
   const enobufs = o.neighDrops.has('NEIGH_CREATEFAIL');
   add(
     'neigh_drops',
     'warning',
     '(neighbour layer)',
     null,
-    o.rows.tsRel(first),
-    o.rows.tsRel(last),
+    o.rows.tsRel(rd.firstRow),
+    o.rows.tsRel(rd.lastRow),
     `${total} packet(s) dropped by the neighbour layer before any TX queue: ${reasons.map(([r, d]) => `${d.count} ${r}`).join(', ')}`,
     `These skbs never reached a qdisc or a driver: ${reasons.map(([r]) => `${r}: ${MEANING[r] ?? 'a neighbour-layer drop'}`).join('; ')}. ` +
       (enobufs
         ? 'NEIGH_CREATEFAIL is an ENOBUFS that no TX queue caused.'
         : 'None of these is an ENOBUFS: the TX path (qdisc, txq, ring) is not where the packets went missing.'),
-    reasons.flatMap(([r, d]) => [
-      ev(d.firstRow, `first kfree_skb reason ${r}`),
-      ...(d.lastRow !== d.firstRow ? [ev(d.lastRow, `last ${r}`)] : []),
-    ]),
+    reasonEvidence(rd, ev),
     [
       'ip neigh show: an INCOMPLETE/FAILED entry for the next hop means it does not answer ARP/ND (check the peer, VLAN, proxy_arp)',
       'a static entry (ip neigh replace <ip> lladdr <mac> dev <dev>) makes the drops stop if resolution is the problem',
