@@ -265,7 +265,7 @@ export function logOnlyResult(logs: LogEvidence): ReplayResult {
     captureAdvice:
       logs.sources.length > 0
         ? [
-            'a kernel log shows that a queue timed out, rarely why: record the TX path through the next stall with `txreplay capture --seconds N --dev DEV -o trace.txt` and diagnose it together with the log',
+            "a kernel log shows that the TX path failed (a queue timed out, a driver's own check fired), rarely why: record the TX path through the next stall with `txreplay capture --seconds N --dev DEV -o trace.txt` and diagnose it together with the log",
           ]
         : [],
     napi: [],
@@ -278,7 +278,8 @@ export function logOnlyResult(logs: LogEvidence): ReplayResult {
       cannotJudge: [],
       lostEvents: 0,
       unknownNs: 0,
-      unknownWhy: 'the log holds no NETDEV WATCHDOG line, driver TX dump, recovery or neighbour-table record',
+      unknownWhy:
+        'the log holds no NETDEV WATCHDOG line, driver TX dump, stall check, failed USB transfer, recovery or neighbour-table record',
     },
   };
   return withLogEvidence(empty, logs);
