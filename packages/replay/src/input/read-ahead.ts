@@ -14,12 +14,15 @@ import type { ReadPlan } from './read-plan.js';
  * keeps the plan (and conversion) but reads every unit on the calling thread (tests). `slots`: units in flight at
  * most, the one being processed plus the ones read ahead (fewer when units are large: IN_FLIGHT_BYTES).
  * `maxUnitRows`: a record batch up to this many rows is one unit, read in ~3 positioned reads (read-plan.ts); a
- * longer one is read in runs of this many rows (tests lower it).
+ * longer one is read in runs of this many rows (tests lower it): a unit of the pass's ~20 columns is ≤ 2.8 MB.
  */
-export const readAheadTuning = { minRows: 1 << 17, thread: true, slots: 8, maxUnitRows: 1 << 16 };
+export const readAheadTuning = { minRows: 1 << 17, thread: true, slots: 8, maxUnitRows: 1 << 15 };
 
-/** Slot memory of the units in flight: a whole 65 536-row batch of the pass's columns is ~5.5 MB. */
-const IN_FLIGHT_BYTES = 16 << 20;
+/**
+ * Slot memory of the units in flight (at least 3 units: the one being processed and two ahead). Fresh pages are
+ * dear (a first touch ~15-30 µs on the machines measured, as much as 3-6 reads): the slots are few and reused.
+ */
+const IN_FLIGHT_BYTES = 6 << 20;
 
 /** Units in flight for units of `slotBytes` bytes. */
 export const slotsFor = (slotBytes: number): number =>
