@@ -146,6 +146,11 @@ function run({ mem, state, ctrl, rows, readIdx, reads, at, slots, cols, slotByte
     Atomics.notify(st, u);
   }
 }
+// every path of convertRange run once before the walk: compiled mid-loop on the first unit without them, its code
+// deopted at each one it had not seen, ~2 deopts per unit (~400 per replay of 5 M events, \`node --trace-deopt\`)
+const warm = new SharedArrayBuffer(1024);
+for (let k = 0; k < 4; k++)
+  for (const kind of [${CONV_TS}, ${CONV_PTR}]) for (const hasBm of [true, false]) convertRange(warm, 64, 0, hasBm, 64, kind, 0, 0);
 parentPort.once('message', run);
 })();
 `;
