@@ -115,7 +115,7 @@ export function planReads(
 }
 
 /**
- * One unit's pieces in file order, merged into reads where they lie within MERGE_GAP of each other, placed in the
+ * One unit's pieces in file order, merged into reads where they follow within MERGE_GAP of each other, placed in the
  * slot so that every offset keeps its file position's alignment modulo 8 (Arrow aligns buffers to 8 bytes: the
  * typed-array views of the values need it). Returns the slot bytes used.
  */
@@ -126,8 +126,10 @@ function placePieces(pieces: Piece[], reads: number[], at: number[]): number {
     const start = pieces[k]!.pos;
     let stop = start + pieces[k]!.len;
     let m = k + 1;
-    while (m < pieces.length && pieces[m]!.pos - stop <= MERGE_GAP) {
-      stop = Math.max(stop, pieces[m]!.pos + pieces[m]!.len);
+    // a piece overlapping the read (a damaged file's buffers) gets bytes of its own: times and pointers are converted
+    // in place
+    while (m < pieces.length && pieces[m]!.pos >= stop && pieces[m]!.pos - stop <= MERGE_GAP) {
+      stop = pieces[m]!.pos + pieces[m]!.len;
       m++;
     }
     const dst = ((end + 7) & ~7) + (start & 7);
