@@ -15,12 +15,14 @@ const traces = path.join(process.env.TXREPLAY_SHARED ?? path.resolve(repoRoot, '
 const defaultMinRows = readAheadTuning.minRows;
 const defaultThread = readAheadTuning.thread;
 const defaultSlots = readAheadTuning.slots;
+const defaultMaxUnitRows = readAheadTuning.maxUnitRows;
 
-describe('read-ahead of .arrow column ranges', () => {
+describe('read-ahead of .arrow record batches', () => {
   afterEach(() => {
     readAheadTuning.minRows = defaultMinRows;
     readAheadTuning.thread = defaultThread;
     readAheadTuning.slots = defaultSlots;
+    readAheadTuning.maxUnitRows = defaultMaxUnitRows;
   });
   it('gives the same answers as reading each range in place', async () => {
     const input = path.join(traces, 'multiqueue', 'perf-script.txt');
@@ -39,6 +41,10 @@ describe('read-ahead of .arrow column ranges', () => {
       readAheadTuning.slots = 2;
       expect(noSources(toJson(await replayArrowFile(arrow, { maxSeriesPoints: 500 })))).toBe(reference);
       readAheadTuning.slots = defaultSlots;
+      // batches longer than a unit are read in runs of 8192 rows (a bitmap and its values each, or merged)
+      readAheadTuning.maxUnitRows = 8192;
+      expect(noSources(toJson(await replayArrowFile(arrow, { maxSeriesPoints: 500 })))).toBe(reference);
+      readAheadTuning.maxUnitRows = defaultMaxUnitRows;
     }
   });
   it('converts times and pointers in the slots exactly as the pass would (every range read on this thread)', async () => {
@@ -54,5 +60,10 @@ describe('read-ahead of .arrow column ranges', () => {
     readAheadTuning.minRows = 0;
     readAheadTuning.thread = false;
     expect(noSources(toJson(await replayArrowFile(arrow)))).toBe(reference);
+    // units of 8192 rows of 20000-row batches: conversion over a run that starts inside its batch's bitmap
+    const long = path.join(dir, 'x20000.arrow');
+    await ingestToArrow([input], long, { batchRows: 20000 });
+    readAheadTuning.maxUnitRows = 8192;
+    expect(noSources(toJson(await replayArrowFile(long)))).toBe(reference);
   });
 });

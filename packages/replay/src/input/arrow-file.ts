@@ -30,7 +30,6 @@ import {
 import type { Chunk, Names, ValueArray } from '../columns.js';
 import { makeEventSchema, NotATraceError } from '@txreplay/ingest';
 import {
-  convertRange,
   CONV_NONE,
   CONV_PTR,
   CONV_TS,
@@ -40,10 +39,13 @@ import {
   RA_MAIN,
   RA_READING,
   readAheadTuning,
+  readUnit,
+  slotsFor,
   startReadAheadThread,
   stopReadAheadThread,
   type ReadAheadState,
 } from './read-ahead.js';
+import { planReads } from './read-plan.js';
 
 const MAGIC = 'ARROW1';
 
@@ -78,13 +80,15 @@ interface BatchMeta {
   dictVersion: Map<number, number>;
 }
 
-/** cell() reads a column this many rows at a time (a power of two, so a block's bitmap starts on a byte). */
-const CELL_BLOCK_ROWS = 512;
+/**
+ * cell() reads a column this many rows at a time (a power of two, so a block's bitmap starts on a byte). Small: the
+ * blocks are kept, and fresh memory costs as much as a read (a first-touched page ~15-30 µs here, a read ~5 µs).
+ */
+const CELL_BLOCK_ROWS = 128;
 /** chunk()'s buffer set for cell()'s blocks (the pass, the row readers and firstTsNs use slots 0–4 and 99). */
 const CELL_SLOT = 100;
-
-/** Per-column room for a range's validity bitmap (values follow, 8-byte aligned). */
-const bitmapRoom = (step: number): number => (((step + 7) >> 3) + 7) & ~7;
+/** Blocks cell() keeps per column (at most 4 MB of a column of 8-byte values). */
+const CELL_BLOCKS_KEPT = 4096;
 
 function read(fd: number, length: number, position: number, into?: Uint8Array): Uint8Array {
   const buf = into ?? new Uint8Array(new ArrayBuffer(length));
@@ -468,79 +472,75 @@ class ArrowFileSource implements BatchSource {
     };
   }
 
-  private readRangeHere(r: number): void {
+  /** Unit u into its slot on this thread (the thread had not claimed it, or failed). */
+  private readUnitHere(u: number): void {
     const a = this.ra!;
     const bytes = new Uint8Array(a.mem);
-    const slotAt = (r % a.slots) * a.slotBytes;
-    for (const { j, off, conv } of a.cols.values()) {
-      const e = (r * a.cols.size + j) * 4;
-      const dst = slotAt + off;
-      if (a.plan[e + 1]! > 0) read(this.fd, a.plan[e + 1]!, a.plan[e]!, bytes.subarray(dst));
-      if (a.plan[e + 3]! > 0) read(this.fd, a.plan[e + 3]!, a.plan[e + 2]!, bytes.subarray(dst + a.bmRoom));
-      if (conv !== CONV_NONE && a.plan[e + 3]! > 0)
-        convertRange(a.mem, dst + a.bmRoom, dst, a.plan[e + 1]! > 0, a.plan[e + 3]! / 8, conv, a.bh, a.bl);
-    }
+    const fill = (dst: number, len: number, pos: number): void => void read(this.fd, len, pos, bytes.subarray(dst));
+    readUnit(a.plan, u, (u % a.slots) * a.plan.slotBytes, a.mem, a.conv, a.bh, a.bl, fill);
   }
 
-  /** Make range r readable in its slot (read ahead, or read now); false when the walk went backwards. */
-  private acquire(r: number): boolean {
+  /** Make unit u readable in its slot (read ahead, or read now); false when the walk went backwards. */
+  private acquire(u: number): boolean {
     const a = this.ra!;
-    if (r === a.current) return true;
-    if (r < a.current) return false;
-    // ranges before r are done with: their slots may be refilled
-    Atomics.store(a.ctrl, 0, r);
+    if (u === a.current) return true;
+    if (u < a.current) return false;
+    // units before u are done with: their slots may be refilled
+    Atomics.store(a.ctrl, 0, u);
     Atomics.notify(a.ctrl, 0);
-    let st = Atomics.compareExchange(a.state, r, RA_FREE, RA_MAIN);
+    let st = Atomics.compareExchange(a.state, u, RA_FREE, RA_MAIN);
     if (st !== RA_FREE) {
-      while ((st = Atomics.load(a.state, r)) === RA_READING) Atomics.wait(a.state, r, RA_READING);
+      while ((st = Atomics.load(a.state, u)) === RA_READING) Atomics.wait(a.state, u, RA_READING);
     }
     if (st === RA_FREE || st === RA_FAILED) {
       try {
-        this.readRangeHere(r);
+        this.readUnitHere(u);
       } catch (e) {
-        Atomics.store(a.state, r, RA_FAILED);
+        Atomics.store(a.state, u, RA_FAILED);
         throw e;
       }
     }
-    a.current = r;
+    a.current = u;
     return true;
   }
 
   readAhead(slot: number, step: number, columns: readonly ReplayColumn[], tsBaseNs?: bigint): void {
     if (this.ra) return;
     const numRows = this.starts[this.starts.length - 1]!;
-    const bmRoom = bitmapRoom(step);
     const usable = !this.closed && numRows >= readAheadTuning.minRows && step > 0 && step % 8 === 0;
-    const { cols, slotBytes } = usable
-      ? this.slotLayout(step, bmRoom, columns, tsBaseNs)
-      : { cols: null, slotBytes: 0 };
+    const cols = usable ? this.planColumns(columns, tsBaseNs) : null;
     if (!cols || cols.size === 0) {
       this.stopReadAhead(); // the walk reads on this thread
       return;
     }
-    const { rangeBase, plan } = this.rangePlan(step, cols);
-    const slots = Math.max(2, readAheadTuning.slots);
-    const mem = new SharedArrayBuffer(slotBytes * slots);
-    const state = new Int32Array(new SharedArrayBuffer(rangeBase[rangeBase.length - 1]! * 4));
+    const names = [...cols.keys()];
+    const plan = planReads(
+      this.batches.map((m) => m.length),
+      step,
+      readAheadTuning.maxUnitRows,
+      names.length,
+      (b, j, from, to) => {
+        const g = this.regions(b, names[j]!, this.layouts.get(names[j]!)!, this.batches[b]!, from, to);
+        return typeof g === 'string' ? null : g; // chunk() reports it
+      },
+    );
+    const slots = slotsFor(plan.slotBytes);
+    const mem = new SharedArrayBuffer(Math.max(8, plan.slotBytes * slots));
+    const state = new Int32Array(new SharedArrayBuffer(Math.max(1, plan.units) * 4));
     const ctrl = new Int32Array(new SharedArrayBuffer(8));
     const bh = tsBaseNs === undefined ? 0 : Number(BigInt.asIntN(32, tsBaseNs >> 32n));
     const bl = tsBaseNs === undefined ? 0 : Number(BigInt.asUintN(32, tsBaseNs));
-    this.ra = { slot, step, slots, cols, bh, bl, rangeBase, mem, state, ctrl, plan, slotBytes, bmRoom, current: -1 };
+    const conv = [...cols.values()].map((c) => c.conv);
+    this.ra = { slot, slots, cols, conv, bh, bl, plan, mem, state, ctrl, current: -1 };
     if (readAheadTuning.thread) {
       this.worker ??= startReadAheadThread(this.fd);
       if (this.worker) planReadAhead(this.worker, this.ra);
     }
   }
 
-  /** Where each read-ahead column lies in a range slot, and its conversion (CONV_*). */
-  private slotLayout(
-    step: number,
-    bmRoom: number,
-    columns: readonly ReplayColumn[],
-    tsBaseNs: bigint | undefined,
-  ): { cols: ReadAheadState['cols']; slotBytes: number } {
+  /** The read-ahead columns (those this file has), each with its plan index and conversion (CONV_*). */
+  private planColumns(columns: readonly ReplayColumn[], tsBaseNs: bigint | undefined): ReadAheadState['cols'] {
     const cols: ReadAheadState['cols'] = new Map();
-    let slotBytes = 0;
     for (const name of columns) {
       const lay = this.layouts.get(name);
       if (!lay || cols.has(name)) continue;
@@ -553,36 +553,9 @@ class ArrowFileSource implements BatchSource {
             : name === 'skbaddr' || name === 'napi'
               ? CONV_PTR
               : CONV_NONE;
-      cols.set(name, { j: cols.size, off: slotBytes, conv });
-      slotBytes += bmRoom + (((lay.width === 0 ? (step + 7) >> 3 : step * lay.width) + 7) & ~7);
+      cols.set(name, { j: cols.size, conv });
     }
-    return { cols, slotBytes };
-  }
-
-  /** The file regions of every (range, column): [bitmap position, length, values position, length] each. */
-  private rangePlan(step: number, cols: ReadAheadState['cols']): { rangeBase: number[]; plan: Float64Array } {
-    const rangeBase = [0];
-    for (const m of this.batches) rangeBase.push(rangeBase[rangeBase.length - 1]! + Math.ceil(m.length / step));
-    const R = rangeBase[rangeBase.length - 1]!;
-    const plan = new Float64Array(new SharedArrayBuffer(R * cols.size * 4 * 8));
-    for (let b = 0; b < this.batches.length; b++) {
-      const meta = this.batches[b]!;
-      for (let from = 0, r = rangeBase[b]!; from < meta.length; from += step, r++) {
-        const to = Math.min(meta.length, from + step);
-        for (const [name, { j }] of cols) {
-          const g = this.regions(b, name, this.layouts.get(name)!, meta, from, to);
-          if (typeof g === 'string') continue; // chunk() reports it
-          const e = (r * cols.size + j) * 4;
-          if (g.hasValidity) {
-            plan[e] = g.bmPos;
-            plan[e + 1] = g.bmLen;
-          }
-          plan[e + 2] = g.vPos;
-          plan[e + 3] = g.vLen;
-        }
-      }
-    }
-    return { rangeBase, plan };
+    return cols;
   }
 
   private stopReadAhead(): void {
@@ -599,79 +572,110 @@ class ArrowFileSource implements BatchSource {
     const n = to - from;
     const g = this.regions(b, name, lay, meta, from, to);
     if (typeof g === 'string') throw new CorruptArrowFileError(this.path, g);
-    let c: Chunk | null = null;
-    const col = this.ra && slot === this.ra.slot && range ? this.ra.cols.get(name) : undefined;
-    if (col && this.ra) {
-      const step = this.ra.step;
-      const r =
-        from % step === 0 && to === Math.min(meta.length, from + step) ? this.ra.rangeBase[b]! + from / step : -1;
-      if (r >= 0 && this.acquire(r)) {
-        const at = (r % this.ra.slots) * this.ra.slotBytes + col.off;
-        const mem = this.ra.mem as unknown as ArrayBuffer;
-        c =
-          col.conv !== CONV_NONE
-            ? {
-                values: new Float64Array(mem, at + this.ra.bmRoom, n),
-                validity: null,
-                offset: 0,
-                length: n,
-                converted: true,
-              }
-            : {
-                values: lay.ctor(mem, at + this.ra.bmRoom, n),
-                validity: g.hasValidity ? new Uint8Array(mem, at, g.bmLen) : null,
-                offset: 0,
-                length: n,
-              };
-      }
-    }
-    if (!c) {
-      const bmRoom = g.hasValidity ? (g.bmLen + 7) & ~7 : 0; // values stay 8-byte aligned after the bitmap
-      const key = `${slot}:${name}`;
-      let buf = this.buffers.get(key);
-      const need = bmRoom + g.vLen;
-      if (!buf || buf.length < need) {
-        buf = new Uint8Array(new ArrayBuffer(Math.max(need, buf ? buf.length * 2 : 0)));
-        this.buffers.set(key, buf);
-      }
-      if (g.hasValidity) read(this.fd, g.bmLen, g.bmPos, buf);
-      read(this.fd, g.vLen, g.vPos, bmRoom === 0 ? buf : buf.subarray(bmRoom));
-      const ab = buf.buffer as ArrayBuffer;
-      c = {
-        values: lay.ctor(ab, bmRoom, n),
-        validity: g.hasValidity ? new Uint8Array(ab, 0, g.bmLen) : null,
-        offset: 0,
-        length: n,
-      };
-    }
+    const c = this.fromSlot(b, name, lay, meta, slot, range, g) ?? this.readChunk(lay, slot, name, g, n);
     if (lay.dictId !== null) c.remap = this.batchRemap(b, name, lay.dictId, meta);
     return c;
   }
 
+  /** Rows `range` of column `name` from the read-ahead's slot, when the walk's unit holds them (else null). */
+  private fromSlot(
+    b: number,
+    name: ReplayColumn,
+    lay: ColumnLayout,
+    meta: BatchMeta,
+    slot: number,
+    range: RowRange | undefined,
+    g: ColumnRegions,
+  ): Chunk | null {
+    const a = this.ra;
+    const col = a && slot === a.slot && range ? a.cols.get(name) : undefined;
+    if (!a || !col || !range) return null;
+    const p = a.plan;
+    const span = p.unitRows[b]!;
+    const k = Math.floor(range.from / span);
+    const skip = range.from - k * span; // rows of the unit before the range (a multiple of 8: bitmaps start on a byte)
+    const u = p.unitBase[b]! + k;
+    const e = 2 * (u * p.cols + col.j);
+    if (u >= p.unitBase[b + 1]! || skip % 8 !== 0 || range.to > Math.min(meta.length, k * span + span)) return null;
+    if (!(p.at[e + 1]! >= 0) || !this.acquire(u)) return null;
+    const n = range.to - range.from;
+    const at = (u % a.slots) * p.slotBytes;
+    const mem = a.mem as unknown as ArrayBuffer;
+    const vAt = at + p.at[e + 1]! + (lay.width === 0 ? skip >> 3 : skip * lay.width);
+    if (col.conv !== CONV_NONE)
+      return { values: new Float64Array(mem, vAt, n), validity: null, offset: 0, length: n, converted: true };
+    return {
+      values: lay.ctor(mem, vAt, n),
+      validity: g.hasValidity && p.at[e]! >= 0 ? new Uint8Array(mem, at + p.at[e]! + (skip >> 3), g.bmLen) : null,
+      offset: 0,
+      length: n,
+    };
+  }
+
+  /** Rows [from, from + n) of column `name` by positioned reads into the (slot, column)'s reused buffer. */
+  private readChunk(lay: ColumnLayout, slot: number, name: ReplayColumn, g: ColumnRegions, n: number): Chunk {
+    const bmRoom = g.hasValidity ? (g.bmLen + 7) & ~7 : 0; // values stay 8-byte aligned after the bitmap
+    const key = `${slot}:${name}`;
+    let buf = this.buffers.get(key);
+    const need = bmRoom + g.vLen;
+    if (!buf || buf.length < need) {
+      buf = new Uint8Array(new ArrayBuffer(Math.max(need, buf ? buf.length * 2 : 0)));
+      this.buffers.set(key, buf);
+    }
+    if (g.hasValidity) read(this.fd, g.bmLen, g.bmPos, buf);
+    read(this.fd, g.vLen, g.vPos, bmRoom === 0 ? buf : buf.subarray(bmRoom));
+    const ab = buf.buffer as ArrayBuffer;
+    return {
+      values: lay.ctor(ab, bmRoom, n),
+      validity: g.hasValidity ? new Uint8Array(ab, 0, g.bmLen) : null,
+      offset: 0,
+      length: n,
+    };
+  }
+
   /**
-   * One value. Evidence reads the time, event, source and line of a few rows each finding, rows that cluster: the
-   * column's block of CELL_BLOCK_ROWS rows around i is read once and kept (one positioned read per block instead of
-   * one or two per value).
+   * One value. Evidence reads the time, event, source and line of a few rows each finding: rows far apart, and
+   * read again by later rules (the stop facts first, then the finding that cites the stop). The column's block of
+   * CELL_BLOCK_ROWS rows around i is read with one positioned read and kept (the last CELL_BLOCKS_KEPT blocks per
+   * column): on the 5 M-event bench file the 6 240 cells of 1 558 evidence rows were 6 224 reads of 2 848 distinct
+   * 512-row blocks with one block kept per column; 2 328 reads of 128-row blocks with these (and onlyCode).
    */
   cell(b: number, name: ReplayColumn, i: number): number | bigint | null {
     const lay = this.layouts.get(name);
     const meta = this.batches[b];
     if (!lay || !meta || i < 0 || i >= meta.length) return null;
     if (lay.width === 0) return this.cellOne(lay, meta, name, i);
+    const only = this.onlyCode(b, name, lay, meta);
+    if (only !== null) return only;
     const from = i & ~(CELL_BLOCK_ROWS - 1);
-    let blk = this.cellBlocks.get(name);
-    if (!blk || blk.b !== b || blk.from !== from) {
+    let kept = this.cellBlocks.get(name);
+    if (!kept) this.cellBlocks.set(name, (kept = new Map()));
+    const key = this.starts[b]! + from;
+    let c = kept.get(key);
+    if (!c) {
       const to = Math.min(meta.length, from + CELL_BLOCK_ROWS);
       if (typeof this.regions(b, name, lay, meta, from, to) === 'string') return this.cellOne(lay, meta, name, i);
-      const c = this.chunk(b, name, CELL_SLOT, { from, to });
-      if (!c) return null;
-      blk = { b, from, c };
-      this.cellBlocks.set(name, blk);
+      const read = this.chunk(b, name, CELL_SLOT, { from, to });
+      if (!read) return null;
+      // chunk() reads into CELL_SLOT's one buffer per column: the kept block is a copy
+      c = { ...read, values: read.values.slice(), validity: read.validity ? read.validity.slice() : null };
+      if (kept.size >= CELL_BLOCKS_KEPT) kept.delete(kept.keys().next().value!);
+      kept.set(key, c);
     }
-    return cellOfChunk(blk.c, i - from);
+    return cellOfChunk(c, i - from);
   }
-  /** cell()'s blocks: per column, the rows last read (chunk() reuses CELL_SLOT's buffer per column) */
-  private readonly cellBlocks = new Map<ReplayColumn, { b: number; from: number; c: Chunk }>();
+  /** cell()'s blocks per column, by their first row, oldest first */
+  private readonly cellBlocks = new Map<ReplayColumn, Map<number, Chunk>>();
+
+  /**
+   * The value of every row of a dictionary column whose batch has a one-entry dictionary and no nulls (`source`
+   * of a one-file trace): known without a read (evidence rows lie far apart: each cell of one is a read of its own).
+   */
+  private onlyCode(b: number, name: ReplayColumn, lay: ColumnLayout, meta: BatchMeta): number | null {
+    if (lay.dictId === null || meta.header.nodes[lay.node]?.nullCount !== 0) return null;
+    const remap = this.batchRemap(b, name, lay.dictId, meta);
+    return remap.length === 1 ? remap[0]! : null; // as cellOfChunk reads it
+  }
 
   /** One value by its own positioned reads (bit-packed columns; batches whose buffers chunk() would refuse). */
   private cellOne(lay: ColumnLayout, meta: BatchMeta, name: ReplayColumn, i: number): number | bigint | null {

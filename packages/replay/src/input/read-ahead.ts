@@ -1,19 +1,32 @@
 /**
- * The read-ahead thread of an .arrow file's sequential walk (arrow-file.ts readAhead): it reads the next row ranges'
- * column regions into shared slots, and converts ts_ns and pointers there, while the pass works on the current
- * range. The thread is started as soon as the file is opened for a replay and gets its plan by message when the pass
+ * The read-ahead thread of an .arrow file's sequential walk (arrow-file.ts readAhead): it reads the next units'
+ * column regions (read-plan.ts: whole record batches, ~3 positioned reads each) into shared slots, and converts
+ * ts_ns and pointers there, while the pass works on the current unit. The thread is started as soon as the file is opened for a replay and gets its plan by message when the pass
  * begins: its start-up (a Node isolate, tens of ms) overlaps the footer parse and the pass's set-up instead of
  * leaving the first ranges to the calling thread.
  */
 import { Worker } from 'node:worker_threads';
 import type { ReplayColumn } from './batches.js';
+import type { ReadPlan } from './read-plan.js';
 
 /**
  * Read-ahead pays for its thread only on large files: from this many rows (tests lower it). `thread: false`
- * keeps the range plan (and conversion) but reads every range on the calling thread (tests). `slots`: row ranges
- * in flight, the one being processed plus the ones read ahead.
+ * keeps the plan (and conversion) but reads every unit on the calling thread (tests). `slots`: units in flight at
+ * most, the one being processed plus the ones read ahead (fewer when units are large: IN_FLIGHT_BYTES).
+ * `maxUnitRows`: a record batch up to this many rows is one unit, read in ~3 positioned reads (read-plan.ts); a
+ * longer one is read in runs of this many rows (tests lower it): a unit of the pass's ~20 columns is ≤ 2.8 MB.
  */
-export const readAheadTuning = { minRows: 1 << 17, thread: true, slots: 8 };
+export const readAheadTuning = { minRows: 1 << 17, thread: true, slots: 8, maxUnitRows: 1 << 15 };
+
+/**
+ * Slot memory of the units in flight (at least 3 units: the one being processed and two ahead). Fresh pages are
+ * dear (a first touch ~15-30 µs on the machines measured, as much as 3-6 reads): the slots are few and reused.
+ */
+const IN_FLIGHT_BYTES = 6 << 20;
+
+/** Units in flight for units of `slotBytes` bytes. */
+export const slotsFor = (slotBytes: number): number =>
+  Math.max(2, Math.min(readAheadTuning.slots, Math.max(3, Math.floor(IN_FLIGHT_BYTES / Math.max(1, slotBytes)))));
 
 // conversion of a range's column in its slot, in place (kinds: 0 none, 1 ts_ns, 2 pointer)
 export const CONV_NONE = 0;
@@ -39,7 +52,7 @@ const CONVERT_RANGE_SRC = `function convertRange(mem, at, bmAt, hasBm, n, kind, 
     }
   }
 }`;
-export const convertRange = new Function(`return ${CONVERT_RANGE_SRC}`)() as (
+const convertRange = new Function(`return ${CONVERT_RANGE_SRC}`)() as (
   mem: ArrayBufferLike,
   at: number,
   bmAt: number,
@@ -49,7 +62,39 @@ export const convertRange = new Function(`return ${CONVERT_RANGE_SRC}`)() as (
   bh: number,
   bl: number,
 ) => void;
-// range states (Int32 per range in shared memory)
+/** What readUnit needs of the plan (read-plan.ts ReadPlan, as the thread rebuilds it from shared memory). */
+export interface UnitPlan {
+  rows: Int32Array;
+  readIdx: Int32Array;
+  reads: Float64Array;
+  at: Float64Array;
+  cols: number;
+}
+/**
+ * Unit u into its slot at `slotAt`: the plan's reads (fill(dst, len, pos): one positioned read), then ts_ns and
+ * pointer columns converted in place (conv per column: CONV_*). Plain JS source: the read-ahead thread runs the
+ * same text.
+ */
+const READ_UNIT_SRC = `function readUnit(plan, u, slotAt, mem, conv, bh, bl, fill) {
+  const { rows, readIdx, reads, at, cols } = plan;
+  for (let k = readIdx[u]; k < readIdx[u + 1]; k++) fill(slotAt + reads[3 * k + 2], reads[3 * k + 1], reads[3 * k]);
+  for (let j = 0; j < cols; j++) {
+    const e = 2 * (u * cols + j);
+    if (conv[j] !== 0 && at[e + 1] >= 0)
+      convertRange(mem, slotAt + at[e + 1], slotAt + at[e], at[e] >= 0, rows[u], conv[j], bh, bl);
+  }
+}`;
+export const readUnit = new Function('convertRange', `${READ_UNIT_SRC}; return readUnit;`)(convertRange) as (
+  plan: UnitPlan,
+  u: number,
+  slotAt: number,
+  mem: ArrayBufferLike,
+  conv: readonly number[],
+  bh: number,
+  bl: number,
+  fill: (dst: number, len: number, pos: number) => void,
+) => void;
+// unit states (Int32 per unit in shared memory)
 export const RA_FREE = 0;
 export const RA_READING = 1;
 const RA_READY = 2;
@@ -57,56 +102,55 @@ export const RA_MAIN = 3;
 export const RA_FAILED = 4;
 
 /**
- * The read-ahead thread: it waits for its plan (one message), then for range r = 0, 1, … (at most SLOTS - 1 ahead
- * of the range the main thread is on, ctrl[0]) it claims r (FREE → READING; the main thread claims ranges it
- * reaches first), reads its planned regions into slot r % SLOTS and marks it READY (or FAILED: the main thread
- * then reads it and reports the error itself). ctrl[1] = 1 stops it. Plain JS: runs as an eval worker from src
- * and dist.
+ * The read-ahead thread: it waits for its plan (one message), then for unit u = 0, 1, … (at most SLOTS - 1 ahead
+ * of the unit the main thread is on, ctrl[0]) it claims u (FREE → READING; the main thread claims units it
+ * reaches first), makes the plan's reads into slot u % SLOTS, converts times and pointers there and marks it
+ * READY (or FAILED: the main thread then reads it and reports the error itself). ctrl[1] = 1 stops it. Plain JS:
+ * runs as an eval worker from src and dist.
  */
 const READ_AHEAD_WORKER = `(function () {
 const { workerData, parentPort } = require('node:worker_threads');
 const { readSync } = require('node:fs');
 const { fd } = workerData;
 ${CONVERT_RANGE_SRC}
-function run({ mem, state, ctrl, plan, slots, cols, slotBytes, colOffsets, bmRoom, conv, bh, bl }) {
+${READ_UNIT_SRC}
+function run({ mem, state, ctrl, rows, readIdx, reads, at, slots, cols, slotBytes, conv, bh, bl }) {
   const bytes = new Uint8Array(mem);
   const st = new Int32Array(state);
   const ctl = new Int32Array(ctrl);
-  const pl = new Float64Array(plan);
-  const R = st.length;
-  function fill(dst, len, pos) {
+  const plan = { rows: new Int32Array(rows), readIdx: new Int32Array(readIdx), reads: new Float64Array(reads), at: new Float64Array(at), cols };
+  const U = st.length;
+  const fill = (dst, len, pos) => {
     let off = 0;
     while (off < len) {
       const n = readSync(fd, bytes, dst + off, len - off, pos + off);
       if (n <= 0) throw new Error('eof');
       off += n;
     }
-  }
-  for (let r = 0; r < R; r++) {
+  };
+  for (let u = 0; u < U; u++) {
     for (;;) {
       if (Atomics.load(ctl, 1) !== 0) return;
       const cur = Atomics.load(ctl, 0);
-      if (r < cur + slots) break;
+      if (u < cur + slots) break;
       Atomics.wait(ctl, 0, cur, 1000);
     }
-    if (Atomics.compareExchange(st, r, ${RA_FREE}, ${RA_READING}) !== ${RA_FREE}) continue;
+    if (Atomics.compareExchange(st, u, ${RA_FREE}, ${RA_READING}) !== ${RA_FREE}) continue;
     let s = ${RA_READY};
     try {
-      const slot = (r % slots) * slotBytes;
-      for (let j = 0; j < cols; j++) {
-        const e = (r * cols + j) * 4;
-        const dst = slot + colOffsets[j];
-        if (pl[e + 1] > 0) fill(dst, pl[e + 1], pl[e]);
-        if (pl[e + 3] > 0) fill(dst + bmRoom, pl[e + 3], pl[e + 2]);
-        if (conv[j] !== 0 && pl[e + 3] > 0) convertRange(mem, dst + bmRoom, dst, pl[e + 1] > 0, pl[e + 3] / 8, conv[j], bh, bl);
-      }
+      readUnit(plan, u, (u % slots) * slotBytes, mem, conv, bh, bl, fill);
     } catch {
       s = ${RA_FAILED};
     }
-    Atomics.store(st, r, s);
-    Atomics.notify(st, r);
+    Atomics.store(st, u, s);
+    Atomics.notify(st, u);
   }
 }
+// every path of convertRange run once before the walk: compiled mid-loop on the first unit without them, its code
+// deopted at each one it had not seen, ~2 deopts per unit (~400 per replay of 5 M events, \`node --trace-deopt\`)
+const warm = new SharedArrayBuffer(1024);
+for (let k = 0; k < 4; k++)
+  for (const kind of [${CONV_TS}, ${CONV_PTR}]) for (const hasBm of [true, false]) convertRange(warm, 64, 0, hasBm, 64, kind, 0, 0);
 parentPort.once('message', run);
 })();
 `;
@@ -114,58 +158,58 @@ parentPort.once('message', run);
 /** The read-ahead of one slot's sequential walk (readAhead), once started. */
 export interface ReadAheadState {
   slot: number;
-  step: number;
-  /** ranges in flight (readAheadTuning.slots when the walk began) */
+  /** units in flight (slotsFor when the walk began) */
   slots: number;
-  /** column → its index in the plan, its offset in a range slot, its conversion (CONV_*) */
-  cols: Map<ReplayColumn, { j: number; off: number; conv: number }>;
+  /** column → its index in the plan and its conversion (CONV_*) */
+  cols: Map<ReplayColumn, { j: number; conv: number }>;
+  /** conversion per plan column */
+  conv: number[];
   /** time base of CONV_TS (hi/lo 32-bit words, as TimeBase) */
   bh: number;
   bl: number;
-  rangeBase: number[];
+  plan: ReadPlan;
   mem: SharedArrayBuffer;
   state: Int32Array;
   ctrl: Int32Array;
-  plan: Float64Array;
-  slotBytes: number;
-  bmRoom: number;
   current: number;
 }
 
 /**
  * A read-ahead thread over `fd`, waiting for its plan (planReadAhead), or null when no thread can be started (the
- * caller then reads every range itself).
+ * caller then reads every unit itself).
  */
 export function startReadAheadThread(fd: number): Worker | null {
   try {
     const worker = new Worker(READ_AHEAD_WORKER, { eval: true, workerData: { fd } });
     worker.unref();
-    worker.on('error', () => {}); // a failed range is read (and reported) by the main thread
+    worker.on('error', () => {}); // a failed unit is read (and reported) by the main thread
     return worker;
   } catch {
-    return null; // no thread: the main thread reads every range itself
+    return null; // no thread: the main thread reads every unit itself
   }
 }
 
-/** Hand the thread its plan: from here on it reads ranges ahead of `ra.current`. */
+/** Hand the thread its plan: from here on it reads units ahead of `ra.current`. */
 export function planReadAhead(worker: Worker, ra: ReadAheadState): void {
+  const p = ra.plan;
   worker.postMessage({
     mem: ra.mem,
     state: ra.state.buffer,
     ctrl: ra.ctrl.buffer,
-    plan: ra.plan.buffer,
+    rows: p.rows.buffer,
+    readIdx: p.readIdx.buffer,
+    reads: p.reads.buffer,
+    at: p.at.buffer,
     slots: ra.slots,
-    cols: ra.cols.size,
-    slotBytes: ra.slotBytes,
-    colOffsets: [...ra.cols.values()].map((c) => c.off),
-    bmRoom: ra.bmRoom,
-    conv: [...ra.cols.values()].map((c) => c.conv),
+    cols: p.cols,
+    slotBytes: p.slotBytes,
+    conv: ra.conv,
     bh: ra.bh,
     bl: ra.bl,
   });
 }
 
-/** Stop the thread (it may be waiting for its plan, or mid-range: the main thread owns whatever it has not marked). */
+/** Stop the thread (it may be waiting for its plan, or mid-unit: the main thread owns whatever it has not marked). */
 export function stopReadAheadThread(worker: Worker, ctrl: Int32Array | null): void {
   if (ctrl) {
     Atomics.store(ctrl, 1, 1);
