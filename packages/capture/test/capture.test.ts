@@ -351,7 +351,9 @@ describe('txreplay capture on this kernel (veth between two namespaces)', () => 
     it(`${tool}: a bounded UDP flood on ${SENDER_DEV} is captured, ingests, and matches the kernel counters`, async () => {
       requireSetup();
       const out = join(work, `flood.${tool}.txt`);
-      const cli = startCli(['--seconds', '3', '--dev', SENDER_DEV, '--tool', tool, '-o', out, '--json']);
+      // 6 s from attach: room for the burst's own start-up on a loaded machine (at load 20 a 3 s window closed
+      // before the 3000th datagram)
+      const cli = startCli(['--seconds', '6', '--dev', SENDER_DEV, '--tool', tool, '-o', out, '--json']);
       await cli.attached;
       const before = tcStats();
       const burst = JSON.parse(sh(netns, ['burst', '3000', '1000', '1'])) as Burst;

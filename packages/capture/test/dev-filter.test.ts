@@ -236,7 +236,8 @@ describe(`txreplay capture --dev ${SENDER} on a veth (this kernel, for real)`, (
     it(`${tool}: header, the peer's napi_poll, and the sender's frees (= tc drops) are in the trace`, async () => {
       requireSetup();
       const out = join(work, `flood.${tool}.txt`);
-      const cli = startCli(['--seconds', '3', '--dev', SENDER, '--tool', tool, '-o', out, '--json']);
+      // 6 s from attach: the burst must fit in the window on a loaded machine too
+      const cli = startCli(['--seconds', '6', '--dev', SENDER, '--tool', tool, '-o', out, '--json']);
       await cli.attached;
       const before = tc();
       const burst = JSON.parse(sh(netns, ['burst', '3000', '1000', '1'])) as { sent: number; ok: number };
@@ -340,7 +341,7 @@ describe(`txreplay capture --dev ${SENDER} on a veth (this kernel, for real)`, (
   it('bpftrace: lost events (a 1-page ring under a flood) are counted, in the result and in the header', async () => {
     requireSetup();
     const out = join(work, 'lossy.txt');
-    const cli = startCli(['--seconds', '2', '--dev', SENDER, '--tool', 'bpftrace', '-o', out, '--json'], {
+    const cli = startCli(['--seconds', '5', '--dev', SENDER, '--tool', 'bpftrace', '-o', out, '--json'], {
       BPFTRACE_PERF_RB_PAGES: '1',
     });
     await cli.attached;
