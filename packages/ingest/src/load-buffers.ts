@@ -33,6 +33,7 @@ export function textSourceOptions(input: TraceInput, opts: LoadOptions, batchesD
     workers: opts.workers,
     blockBytes: opts.blockBytes,
     reuseBatchBuffers: batchesDropped,
+    headOnlyStream: input.transport === 'file' && !input.gzip,
   };
 }
 
