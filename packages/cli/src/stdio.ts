@@ -1,10 +1,10 @@
 /**
  * stdout and stderr without node's stream objects where that changes nothing. process.stdout (or stderr) is made on
  * first use: for a pipe it loads node's net and stream modules and opens a libuv handle, for a file a write stream —
- * a few ms and ~130 page faults of a small `diagnose` (README "Start-up"), to write one result. A pipe or a file is
- * known not to be a terminal from fstat alone, and a result written to it with write(2) is what the stream writes
- * (both are synchronous for files and, on Linux, pipes); anything else — a terminal, a socket, an error — goes through
- * the stream as before.
+ * a few ms and ~130 page faults of a small `diagnose` (README "Start-up"), to write one result. A pipe, a socket (what
+ * node's child_process gives a child as its stdout) or a file is known not to be a terminal from fstat alone, and a
+ * result written to it with write(2) is what the stream writes (synchronous for files and, on Linux, pipes and
+ * sockets); anything else — a terminal, /dev/null, an error — goes through the stream as before.
  */
 import { fstatSync, writeSync, type Stats } from 'node:fs';
 
@@ -31,14 +31,14 @@ export function isTerminal(fd: Fd): boolean {
 export const terminalOf = (fd: Fd): { isTTY: boolean } => ({ isTTY: isTerminal(fd) });
 
 /**
- * Write `text` (UTF-8) to stdout: with write(2) when stdout is a pipe or a regular file and nothing else has written
+ * Write `text` (UTF-8) to stdout: with write(2) when stdout is a pipe, a socket or a regular file and nothing else has written
  * to it through process.stdout (the caller's to know: the command's one result), else through process.stdout. A
  * write(2) that fails (a full non-blocking pipe: EAGAIN; a closed reader: EPIPE) hands the rest to the stream,
  * which reports it as it always did.
  */
 export function writeResult(text: string): void {
   const st = statOf(1);
-  if (st === null || !(st.isFIFO() || st.isFile())) {
+  if (st === null || !(st.isFIFO() || st.isSocket() || st.isFile())) {
     process.stdout.write(text);
     return;
   }
