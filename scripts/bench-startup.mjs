@@ -6,8 +6,8 @@
  * example (examples/multiqueue.perf-script.txt.gz, 29,484 lines).
  *
  * Method: the cases are run round-robin (one warm-up round first), so a change in the machine's load hits them
- * alike; per case the median of N wall times, of N CPU times (user + system, from /usr/bin/time when installed) and
- * the peak RSS; "over node" is the case's median minus bare node's median of the same rounds. The load average is
+ * alike; per case the median of N wall times, of N CPU times (user + system, from /usr/bin/time when installed), of
+ * the peak RSS and of the minor page faults; "over node" is the case's median minus bare node's median of the same rounds. The load average is
  * printed beside every figure (the mean of the 1-minute load at each of the case's runs). The number of modules a
  * case loads (an ESM resolve hook, packages/cli/test/fixtures/record-imports.mjs) does not depend on the load at all.
  * Run after `pnpm build`:
@@ -33,6 +33,7 @@ const COLUMNS = [
   ['cpuMs', 'ms'],
   ['cpuOverNodeMs', 'ms'],
   ['peakRssMiB', 'MiB'],
+  ['minorFaults', 'faults'],
   ['modules', 'modules'],
 ];
 
@@ -101,10 +102,14 @@ const median = (xs) => {
 };
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** One run: wall ms, and CPU ms and peak RSS in KiB when /usr/bin/time is there (%U/%S: user/system s, %M: max RSS). */
+/**
+ * One run: wall ms, and CPU ms, peak RSS in KiB and minor page faults when /usr/bin/time is there (%U/%S: user/system
+ * s, %M: max RSS, %R: minor faults — a count the load does not move, and on a VM each fault of fresh memory is
+ * expensive: ~14 µs on the bench machine, packages/cli/README.md "Start-up").
+ */
 function once(argv, env) {
   const cmd = timeBin ? timeBin : process.execPath;
-  const full = timeBin ? ['-f', 'maxrss=%M cpu=%U+%S', process.execPath, ...argv] : argv;
+  const full = timeBin ? ['-f', 'maxrss=%M cpu=%U+%S minflt=%R', process.execPath, ...argv] : argv;
   const load1 = loadavg()[0];
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, full, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } });
@@ -114,7 +119,8 @@ function once(argv, env) {
   const rss = /maxrss=(\d+)/.exec(r.stderr ?? '');
   const cpu = /cpu=([\d.]+)\+([\d.]+)/.exec(r.stderr ?? '');
   const cpuMs = cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : null;
-  return { ms, load1, rssKiB: rss ? Number(rss[1]) : null, cpuMs };
+  const faults = /minflt=(\d+)/.exec(r.stderr ?? '');
+  return { ms, load1, rssKiB: rss ? Number(rss[1]) : null, cpuMs, faults: faults ? Number(faults[1]) : null };
 }
 
 /** code-cache verdicts seen by modulesOf (`<script URL>#code-cache=accepted|rejected`), printed under the table */
@@ -163,6 +169,7 @@ cases.forEach(([label, argv, env], i) => {
     cpuMs: cpuMs === null ? null : Math.round(cpuMs),
     cpuOverNodeMs: cpuMs === null ? null : Math.round(cpuMs - baseCpu),
     peakRssMiB: timeBin ? Number((median(s.map((x) => x.rssKiB)) / 1024).toFixed(1)) : null,
+    minorFaults: timeBin ? Math.round(median(s.map((x) => x.faults))) : null,
     modules: modulesOf(argv, env),
     load1: Number(mean(s.map((x) => x.load1)).toFixed(2)),
   };
@@ -183,14 +190,14 @@ if (previous)
     `(in parentheses: the change from the last recorded run in bench/history.jsonl, ${previous.measured} at commit ${previous.commit}, load ${previous.load})`,
   );
 console.log(
-  `${'case'.padEnd(52)} ${'wall ms'.padStart(12)} ${'over node'.padStart(12)} ${'CPU ms'.padStart(11)} ${'CPU over node'.padStart(14)} ${'RSS MiB'.padStart(8)} ${'modules'.padStart(9)}  load`,
+  `${'case'.padEnd(52)} ${'wall ms'.padStart(12)} ${'over node'.padStart(12)} ${'CPU ms'.padStart(11)} ${'CPU over node'.padStart(14)} ${'RSS MiB'.padStart(8)} ${'faults'.padStart(7)} ${'modules'.padStart(9)}  load`,
 );
 for (const [label] of cases) {
   const f = figures[label];
   const p = previous?.cases?.[label] ?? {};
   const cell = (v, pv, w) => `${v ?? '-'}${delta(v, pv)}`.padStart(w);
   console.log(
-    `${label.padEnd(52)} ${cell(f.wallMs, p.wallMs, 12)} ${cell(f.overNodeMs, p.overNodeMs, 12)} ${cell(f.cpuMs, p.cpuMs, 11)} ${cell(f.cpuOverNodeMs, p.cpuOverNodeMs, 14)} ${cell(f.peakRssMiB, undefined, 8)} ${cell(f.modules, p.modules, 9)}  ${f.load1.toFixed(2)}`,
+    `${label.padEnd(52)} ${cell(f.wallMs, p.wallMs, 12)} ${cell(f.overNodeMs, p.overNodeMs, 12)} ${cell(f.cpuMs, p.cpuMs, 11)} ${cell(f.cpuOverNodeMs, p.cpuOverNodeMs, 14)} ${cell(f.peakRssMiB, undefined, 8)} ${cell(f.minorFaults, undefined, 7)} ${cell(f.modules, p.modules, 9)}  ${f.load1.toFixed(2)}`,
   );
 }
 if (codeCache.size > 0) console.log(`V8 code cache of the bundled program: ${[...codeCache].join(', ')}`);

@@ -14,7 +14,7 @@
  * The modules the entry has already loaded (signal handling, exit codes, faults, progress: ./run.ts and what it
  * imports) are handed to the script, not bundled into it again: one signal handler, one CliError class.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
@@ -22,10 +22,11 @@ import * as exit from './exit.js';
 import * as faults from './faults.js';
 import * as progress from './progress.js';
 import * as run from './run.js';
+import * as stdio from './stdio.js';
 import * as version from './version.js';
 
 /** What the script requires as `txreplay-host:<name>` (scripts/bundle-cli.mjs): the entry's own modules. */
-const HOST_MODULES: Readonly<Record<string, unknown>> = { exit, faults, progress, run, version };
+const HOST_MODULES: Readonly<Record<string, unknown>> = { exit, faults, progress, run, stdio, version };
 
 /** The script's first line: `//txreplay-program <hash>` (the hash names its code cache). */
 const HEADER = /^\/\/txreplay-program ([0-9a-f]+)\n/;
@@ -46,18 +47,68 @@ async function entryRequire(): Promise<NodeJS.Require> {
   return createRequire(import.meta.url);
 }
 
+/** Read `bytes` bytes of `fd` into `buf` from its start. */
+function readInto(fd: number, buf: Buffer, bytes: number): void {
+  for (let at = 0; at < bytes; ) {
+    const n = readSync(fd, buf, at, bytes - at, at);
+    if (n === 0) throw new Error('file shrank while read');
+    at += n;
+  }
+}
+
+/**
+ * The script's text and its code cache (undefined: none, or TXREPLAY_CODE_CACHE=0), both read through ONE buffer:
+ * the text is copied into a string before the cache is read over it. Every page of fresh memory is a page fault,
+ * ~14 µs each on the bench machine (a VM): a second half-megabyte buffer was ~130 of a small diagnose's faults.
+ */
+function readScript(file: string): { source: string; cachedData: Buffer | undefined; cacheFile: string } {
+  const fd = openSync(file, 'r');
+  try {
+    const sourceBytes = fstatSync(fd).size;
+    const head = Buffer.alloc(64);
+    const hash = HEADER.exec(head.toString('latin1', 0, readSync(fd, head, 0, head.length, 0)))?.[1];
+    if (hash === undefined) throw new Error(`${file}: not built by scripts/bundle-cli.mjs (no header line)`);
+    const cacheFile = path.join(path.dirname(file), `program-${hash}.v8cache`);
+    const cacheBytes =
+      process.env.TXREPLAY_CODE_CACHE === '0' ? 0 : (statSync(cacheFile, { throwIfNoEntry: false })?.size ?? 0);
+    const buf = Buffer.allocUnsafeSlow(Math.max(sourceBytes, cacheBytes));
+    readInto(fd, buf, sourceBytes);
+    // latin1: the build makes the script ASCII, and a one-byte string is what V8 compiles fastest
+    const source = buf.toString('latin1', 0, sourceBytes);
+    if (cacheBytes === 0) return { source, cachedData: undefined, cacheFile };
+    const cacheFd = openSync(cacheFile, 'r');
+    try {
+      readInto(cacheFd, buf, cacheBytes);
+    } finally {
+      closeSync(cacheFd);
+    }
+    return { source, cachedData: buf.subarray(0, cacheBytes), cacheFile };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Where @txreplay/ingest's dist lies: found the way node finds the package (node_modules upwards from the script's
+ * directory, its real path), else through require.resolve — which for a package with `exports` loads node's ES
+ * module resolver, a few ms of every small diagnose for one path.
+ */
+function ingestDistOf(dir: string, packageRequire: NodeJS.Require): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const pkg = path.join(d, 'node_modules', '@txreplay', 'ingest');
+    if (existsSync(path.join(pkg, 'package.json'))) return path.join(realpathSync.native(pkg), 'dist');
+    if (path.dirname(d) === d) break;
+  }
+  return path.join(path.dirname(packageRequire.resolve('@txreplay/ingest/package.json')), 'dist');
+}
+
 /** The bundled program, compiled with its code cache when that fits; null when it is not built. */
 async function bundledProgram(): Promise<ProgramModule | null> {
   const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bundle');
   const file = path.join(dir, 'program.cjs');
   if (!existsSync(file)) return null;
-  // latin1: the build makes the script ASCII, and a one-byte string is what V8 compiles fastest
-  const source = readFileSync(file, 'latin1');
-  const hash = HEADER.exec(source)?.[1];
-  if (hash === undefined) throw new Error(`${file}: not built by scripts/bundle-cli.mjs (no header line)`);
-  const cacheFile = path.join(dir, `program-${hash}.v8cache`);
+  const { source, cachedData, cacheFile } = readScript(file);
   const mode = process.env.TXREPLAY_CODE_CACHE;
-  const cachedData = mode !== '0' && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
   const script = new vm.Script(source, { filename: file, cachedData });
   if (mode === 'write') process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
   const packageRequire = await entryRequire();
@@ -69,8 +120,9 @@ async function bundledProgram(): Promise<ProgramModule | null> {
   };
   // ingest's modules that find files next to themselves (lines.wasm, parseWorker.js) are bundled: their
   // import.meta.url is the file they were bundled from, in the installed @txreplay/ingest
-  const ingestDist = path.join(path.dirname(packageRequire.resolve('@txreplay/ingest/package.json')), 'dist');
-  const ingestUrl = (rel: string): string => pathToFileURL(path.join(ingestDist, rel)).href;
+  let ingestDist: string | undefined;
+  const ingestUrl = (rel: string): string =>
+    pathToFileURL(path.join((ingestDist ??= ingestDistOf(dir, packageRequire)), rel)).href;
   // the script's import() (of packages: chDB, apache-arrow, …; of ./arrow-file.js beside it) is made here, through
   // node's ES module loader: vm's own hook for it is experimental in Node 20 and not kept with a code cache
   const importInScript = (id: string): Promise<unknown> =>

@@ -32,6 +32,32 @@ Exit codes (the same in every command):
   130  interrupted by SIGINT (Ctrl-C), 143 ended by SIGTERM; no output is left half-written
 `;
 
+/** Every command, in the order `--help` lists them. */
+const COMMANDS = [ingest, inspect, capture, simulate, diagnose, replay, report, bulk, query, exportCsv] as const;
+const BY_NAME: ReadonlyMap<string, (typeof COMMANDS)[number]> = new Map([
+  ['ingest', ingest],
+  ['inspect', inspect],
+  ['capture', capture],
+  ['simulate', simulate],
+  ['diagnose', diagnose],
+  ['replay', replay],
+  ['report', report],
+  ['bulk', bulk],
+  ['query', query],
+  ['export', exportCsv],
+]);
+
+/**
+ * The commands to define for a command line whose first word is `first`: that command alone when it names one —
+ * commander then runs it with its own flags, and the others would only be listed in `--help` and offered for a
+ * mistyped name, which this line asks for neither (defining ten commands' flags was a share of a small diagnose's
+ * start-up) — else all of them (`--help`, `help <command>`, a mistyped command).
+ */
+export function commandsFor(first: string | undefined): readonly (typeof COMMANDS)[number][] {
+  const one = first === undefined ? undefined : BY_NAME.get(first);
+  return one === undefined ? COMMANDS : [one];
+}
+
 /** Build the program and run the command line (process.argv) through it. */
 export async function runProgram(): Promise<void> {
   const program = new Command();
@@ -49,8 +75,7 @@ export async function runProgram(): Promise<void> {
     })
     .addHelpText('after', EXIT_CODES_HELP);
 
-  for (const c of [ingest, inspect, capture, simulate, diagnose, replay, report, bulk, query, exportCsv])
-    c.register(program);
+  for (const c of commandsFor(process.argv[2])) c.register(program);
 
   try {
     await program.parseAsync(process.argv);

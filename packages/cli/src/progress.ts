@@ -3,6 +3,8 @@
  * result; a pipe or a log file gets nothing), redrawn in place at most every 100 ms, and ended with a newline
  * before anything else is printed.
  */
+import { isTerminal } from './stdio.js';
+
 type Stream = { isTTY?: boolean; write(s: string): boolean };
 
 let shown = false;
@@ -57,14 +59,18 @@ export function statusLine(stream: Stream = process.stderr): {
   };
 }
 
-/** Reading progress (bytes) for the loaders' onProgress; undefined when stderr is not a terminal. */
+/**
+ * Reading progress (bytes) for the loaders' onProgress; undefined when stderr is not a terminal (known without making
+ * process.stderr: ./stdio.ts).
+ */
 export function readProgress(): ((bytesRead: number, totalBytes: number | null) => void) | undefined {
-  if (process.stderr.isTTY !== true) return undefined;
+  if (!isTerminal(2)) return undefined;
   const p = progress('reading', 'MB', 1e6);
   return (read, total) => p.update(read, total);
 }
 
-export function endProgress(stream: Stream = process.stderr): void {
-  if (shown) stream.write('\n');
+/** End the progress line, if one was drawn (on `stream`, process.stderr by default: made only then). */
+export function endProgress(stream?: Stream): void {
+  if (shown) (stream ?? process.stderr).write('\n');
   shown = false;
 }

@@ -33,11 +33,16 @@ export function textSourceOptions(input: TraceInput, opts: LoadOptions, batchesD
     workers: opts.workers,
     blockBytes: opts.blockBytes,
     reuseBatchBuffers: batchesDropped,
+    headOnlyStream: input.transport === 'file' && !input.gzip,
   };
 }
 
-/** A text line is at least this long (a bare ftrace event line is ~60 bytes, a perf script one ~100). */
-const MIN_LINE_BYTES = 32;
+/**
+ * Bytes per line a batch is sized for: a bare ftrace event line is ~60 bytes, the captures' lines 120–175 (perf script,
+ * ftrace, bpftrace). Shorter lines only fill a batch sooner (a second batch, the same result); 32 made a 3,000-line
+ * trace's output columns five times its rows, ~380 of its page faults (README of packages/cli, "Start-up").
+ */
+const MIN_LINE_BYTES = 64;
 /** perf script and ftrace text gzip about 8:1 (the shared captures: 6–10:1) */
 const GZIP_RATIO = 8;
 const MAX_BATCH_ROWS = 65536;

@@ -3,6 +3,7 @@ import type { DiagnoseOptions, ReplayResult } from '@txreplay/replay/plain';
 import { EXIT } from '../exit.js';
 import { paint, terminalSafe, verdictStyle } from '../colour.js';
 import { action, endProgress, fail } from '../run.js';
+import { terminalOf, writeResult } from '../stdio.js';
 import {
   addReplayOptions,
   findingsExitCode,
@@ -39,16 +40,17 @@ export async function diagnoseOptions(
 export async function printResult(result: ReplayResult, json: boolean | undefined): Promise<void> {
   const { formatVerdict, toJson } = await import('@txreplay/replay/plain');
   endProgress();
+  // the command's one result: written without making process.stdout when it is a pipe or a file (../stdio.ts)
   if (json) {
-    process.stdout.write(`${toJson(result)}\n`);
+    writeResult(`${toJson(result)}\n`);
     return;
   }
   // trace strings cannot drive the terminal; the verdict line in its colour on a terminal (NO_COLOR honoured)
   const text = terminalSafe(formatVerdict(result)).replace(/^(PROBLEM|WARNING|UNKNOWN|HEALTHY)\b.*$/m, (line) => {
     const style = verdictStyle(line);
-    return style ? paint(process.stdout, style, line) : line;
+    return style ? paint(terminalOf(1), style, line) : line;
   });
-  process.stdout.write(text);
+  writeResult(text);
 }
 
 /** `txreplay diagnose TRACE…`: ingest, replay, findings, verdict. */
