@@ -10,13 +10,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { streamEvents, type IngestSummary, type LoadOptions } from '@txreplay/ingest';
+import type { IngestSummary, LoadOptions } from '@txreplay/ingest';
 import { openTrace } from '@txreplay/ingest/plain';
-import { RecordBatchReader, type RecordBatch } from 'apache-arrow';
+import { RecordBatchReader } from 'apache-arrow';
 import { open } from 'node:fs/promises';
 import { PacketDeriver } from './packets.js';
 import type { StreamedPackets } from './packet-stream.js';
-import { startPacketDerivation, type PacketDerivation } from './packet-thread.js';
+import { packetsOfSpill } from './packet-thread.js';
+import { parseFiles, parseTrace, type ParsedTrace, type ParseTuning } from './stream-parse.js';
+import type { ReplayOptions, ReplayResult } from '@txreplay/replay';
+import { parseChildScript, parseInChild } from './stream-process.js';
 import { packetRows, tsvChunks } from './run-rows.js';
 import { hashFilesOnThread } from './hash-thread.js';
 import type { SourceHash } from './encode-run.js';
@@ -56,18 +59,33 @@ export interface StreamedTrace {
   lastNs: bigint | null;
   /** the sources' content hashes (the run id's input), computed on a worker thread while the caller replays */
   hashes: Promise<SourceHash[]>;
+  /** the replay of the Arrow file, when the parse's process ran it (StreamTuning.replayOptions), and its time */
+  result?: ReplayResult;
+  replayMs?: number;
   /** remove the temporary directory (idempotent; also done at process exit) */
   remove: () => void;
 }
 
+/** streamTrace's tuning: the parse's (tests), and the replay options that have the parse's process replay too. */
+export interface StreamTuning extends ParseTuning {
+  /**
+   * the options of the replay of the parsed file, given the parse's summary (the profile takes the kernel it names):
+   * when the parse runs in a child process, the child replays the file before it exits (StreamedTrace.replayed), so
+   * the replay's memory is gone before the store loads too. Null: no replay there.
+   */
+  replayOptions?: (summary: IngestSummary) => ReplayOptions | null;
+}
+
 /**
  * Parse `traces` into a temporary Arrow file, deriving the per-skb lifecycles on the way (`packetWindowRows`: the
- * reorder window, PacketStream's default unless a test narrows it).
+ * reorder window, PacketStream's default unless a test narrows it): in a child process when the compiled one is
+ * there (stream-process.ts: the parse's memory, and the replay's with `replayOptions`, is gone before the store
+ * loads), else in this one. The sources are hashed on a thread here from the end of the parse, beside that replay.
  */
 export async function streamTrace(
   traces: readonly string[],
   opts: LoadOptions = {},
-  tuning: { packetWindowRows?: number } = {},
+  tuning: StreamTuning = {},
 ): Promise<StreamedTrace> {
   const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-report-'));
   const remove = (): void => {
@@ -75,41 +93,30 @@ export async function streamTrace(
     process.removeListener('exit', remove);
   };
   process.once('exit', remove);
-  let deriver: PacketDerivation | null = null;
-  try {
-    const arrowFile = path.join(dir, 'events.arrow');
-    deriver = startPacketDerivation(path.join(dir, 'packets.spill'), { windowRows: tuning.packetWindowRows });
-    const derivation = deriver;
-    let events = 0;
-    let lastNs: bigint | null = null;
-    const summary = await streamEvents(
-      traces,
-      arrowFile,
-      (batch) => {
-        events += batch.numRows;
-        lastNs = maxTsNs(batch, lastNs);
-        return derivation.push(batch);
-      },
-      opts,
-    );
-    const hashes = hashFilesOnThread(summary.sources.map((x) => x.path));
+  let hashes: Promise<SourceHash[]> | null = null;
+  const hash = (summary: IngestSummary): Promise<SourceHash[]> => {
+    hashes = hashFilesOnThread(summary.sources.map((x) => x.path));
     hashes.catch(() => undefined); // a failure surfaces where the writer awaits it
-    const packets = (await derivation.finish()) ?? (await packetsFromArrowFile(arrowFile));
-    return { arrowFile, summary, events, lastNs, packets, hashes, remove };
+    return hashes;
+  };
+  try {
+    const child = parseChildScript();
+    const { packetWindowRows, replayOptions } = tuning;
+    const afterParse = (p: ParsedTrace): ReplayOptions | null => {
+      hash(p.summary);
+      return replayOptions?.(p.summary) ?? null;
+    };
+    const { parsed, replayed } = child
+      ? await parseInChild(child, { dir, traces: [...traces], tuning: { packetWindowRows } }, opts, afterParse)
+      : { parsed: await parseTrace(dir, traces, opts, { packetWindowRows }), replayed: null };
+    const { summary, events, lastNs, spilled } = parsed;
+    const { arrowFile, spillFile } = parseFiles(dir);
+    const packets = spilled ? packetsOfSpill(spillFile, spilled) : await packetsFromArrowFile(arrowFile);
+    return { arrowFile, summary, events, lastNs, packets, hashes: hashes ?? hash(summary), remove, ...replayed };
   } catch (e) {
-    deriver?.stop();
     remove();
     throw e;
   }
-}
-
-/** The larger of `max` and the batch's newest ts_ns (a plain loop over the column's values: ~10 ms per M rows). */
-function maxTsNs(batch: RecordBatch, max: bigint | null): bigint | null {
-  for (const data of batch.getChild('ts_ns')?.data ?? []) {
-    const v = data.values as BigInt64Array;
-    for (let i = 0; i < data.length; i++) if (max === null || v[i]! > max) max = v[i]!;
-  }
-  return max;
 }
 
 /**
