@@ -2,10 +2,11 @@
  * `txreplay report` on large text traces without the whole event table in memory: ingest's streamEvents parses
  * record batch by record batch into an Arrow IPC file in a private temporary directory, deriving the per-skb
  * lifecycles as the batches go by on a thread of their own (packet-thread.ts: PacketStream's reorder window, closed
- * lifecycles spilled to a file beside it); replay then reads that file batch by batch (replayArrowFile) and the
- * writer sends its events and lifecycles to the store chunk by chunk (writeStreamedRun). Memory is bounded by a
- * batch, the reorder window, the open skbs and the replay's own state, whatever the input's size. The run is whole
- * or absent as with `writeRun` (its `runs` row goes last), and the directory goes on every way out.
+ * lifecycles spilled to a file beside it, idle open ones to another); replay then reads that file batch by batch
+ * (replayArrowFile) and the writer sends its events and lifecycles to the store chunk by chunk (writeStreamedRun).
+ * The parse (stream-parse.ts), and the replay when the caller gives its options, run in a child process of their own
+ * (stream-process.ts), so the store is loaded into a process that holds neither's memory. The run is whole or absent
+ * as with `writeRun` (its `runs` row goes last), and the directory goes on every way out.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
