@@ -1,11 +1,13 @@
 /**
- * The parse of a streamed `report` in a child process of its own (stream-child.ts), so that none of its memory is
- * left in this one when chDB loads: after a 1 GB parse in this process, with every batch and buffer released, it
- * still held ~95 MiB more anonymous memory than a fresh one (V8's young generation grown to 32 MiB, freed malloc
- * memory the allocator kept: glibc's mmap threshold follows the largest buffer freed, so later buffers come from its
- * arenas, which it does not give back) — and the events insert and the replay came on top of it, the run's peak. A
- * process gives everything back when it exits. The child writes the same files (stream-parse.ts) and answers with
- * the same plain data; its errors come back with their name, message and fields (the CLI matches errors by name).
+ * The parse of a streamed `report`, then its replay, each in a child process of its own (stream-child.ts), so that
+ * none of their memory is left in this one when chDB loads: after a 1 GB parse in this process, with every batch and
+ * buffer released, it still held ~95 MiB more anonymous memory than a fresh one (V8's young generation grown to 32
+ * MiB, freed malloc memory the allocator kept: glibc's mmap threshold follows the largest buffer freed, so later
+ * buffers come from its arenas, which it does not give back) — and the events insert and the replay came on top of
+ * it, the run's peak. A process gives everything back when it exits; the replay gets a fresh one rather than the
+ * parse's, whose leftovers its own state would come on top of. The child writes the same files (stream-parse.ts) and
+ * answers with the same plain data; its errors come back with their name, message and fields (the CLI matches errors
+ * by name).
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,14 +16,17 @@ import type { LoadOptions } from '@txreplay/ingest';
 import type { ReplayOptions, ReplayResult } from '@txreplay/replay';
 import type { ParsedTrace, ParseTuning } from './stream-parse.js';
 
-/** What the child is sent: the parse to run (LoadOptions without its callbacks; `progress`: report it back). */
-export interface ParseRequest {
-  dir: string;
-  traces: string[];
-  opts: Omit<LoadOptions, 'onProgress' | 'signal'>;
-  tuning: ParseTuning;
-  progress: boolean;
-}
+/** What a child is sent: the parse to run (LoadOptions without its callbacks; `progress`: report it back), or the replay. */
+export type ChildRequest =
+  | {
+      type: 'parse';
+      dir: string;
+      traces: string[];
+      opts: Omit<LoadOptions, 'onProgress' | 'signal'>;
+      tuning: ParseTuning;
+      progress: boolean;
+    }
+  | { type: 'replay'; arrowFile: string; options: ReplayOptions };
 
 /** An error as it crosses the process boundary. */
 export interface ErrorShape {
@@ -31,24 +36,21 @@ export interface ErrorShape {
   fields: Record<string, string | number | boolean>;
 }
 
-/** What the child answers: progress of the read, the parse, then (when asked) the replay of its file; or an error. */
-export type ParseAnswer =
-  | { type: 'progress'; read: number; total: number | null }
-  | { type: 'parsed'; parsed: ParsedTrace }
-  | { type: 'replayed'; result: ReplayResult; replayMs: number }
-  | { type: 'error'; error: ErrorShape };
-
-/** What the child is told once it has parsed: replay the file it wrote (with these options), or end. */
-export type AfterParse = { type: 'replay'; options: ReplayOptions } | { type: 'end' };
-
-/** The child's work: the parse, and the replay when `afterParse` asked for one. */
-export interface ChildParse {
-  parsed: ParsedTrace;
-  replayed: { result: ReplayResult; replayMs: number } | null;
+/** A replay and how long it took. */
+export interface ChildReplay {
+  result: ReplayResult;
+  replayMs: number;
 }
 
-/** The compiled child script, or null (run from TypeScript sources, as the tests do: the parse runs in-process). */
-export function parseChildScript(): string | null {
+/** What a child answers: progress of the read, the parse or the replay; or an error. */
+export type ChildAnswer =
+  | { type: 'progress'; read: number; total: number | null }
+  | { type: 'parsed'; parsed: ParsedTrace }
+  | ({ type: 'replayed' } & ChildReplay)
+  | { type: 'error'; error: ErrorShape };
+
+/** The compiled child script, or null (run from TypeScript sources, as the tests do: the work runs in-process). */
+export function childScript(): string | null {
   const url = new URL('./stream-child.js', import.meta.url);
   if (url.protocol !== 'file:') return null;
   const file = fileURLToPath(url);
@@ -72,18 +74,15 @@ function errorOf(s: ErrorShape): Error {
 }
 
 /**
- * Run the parse in a child process (`script`: parseChildScript()); `afterParse` is called when the parse is done (the
- * caller starts what needs only the parse) and its options, if any, have the child replay the Arrow file it wrote
- * before it exits: the replay's memory goes with the parse's. Resolves once the child has answered and exited — its
+ * Run `request` in a child process (`script`: childScript()) and resolve with its answer once it has exited — its
  * memory is the system's again before the caller goes on.
  */
-export function parseInChild(
+function inChild(
   script: string,
-  request: Omit<ParseRequest, 'progress' | 'opts'>,
-  opts: LoadOptions,
-  afterParse: (parsed: ParsedTrace) => ReplayOptions | null = () => null,
-): Promise<ChildParse> {
-  const { onProgress, signal, ...plain } = opts;
+  request: ChildRequest,
+  onProgress?: LoadOptions['onProgress'],
+  signal?: AbortSignal,
+): Promise<ChildAnswer> {
   // the parent's debugger flags would make the child listen on the same port
   const execArgv = process.execArgv.filter((a) => !a.startsWith('--inspect'));
   const child = fork(script, [], {
@@ -93,34 +92,40 @@ export function parseInChild(
   });
   const abort = (): void => void child.kill('SIGKILL');
   signal?.addEventListener('abort', abort, { once: true });
-  return new Promise<ChildParse>((resolve, reject) => {
-    let parsed: ParsedTrace | null = null;
-    let replayed: ChildParse['replayed'] = null;
-    let failed: Error | null = null;
-    child.on('message', (m: ParseAnswer) => {
+  return new Promise<ChildAnswer>((resolve, reject) => {
+    let answer: ChildAnswer | null = null;
+    child.on('message', (m: ChildAnswer) => {
       if (m.type === 'progress') onProgress?.(m.read, m.total);
-      else if (m.type === 'error') failed = errorOf(m.error);
-      else if (m.type === 'replayed') replayed = { result: m.result, replayMs: m.replayMs };
-      else {
-        parsed = m.parsed;
-        let next: AfterParse = { type: 'end' };
-        try {
-          const options = afterParse(m.parsed);
-          if (options) next = { type: 'replay', options };
-        } catch (e) {
-          failed = e instanceof Error ? e : new Error(String(e));
-        }
-        child.send(next);
-      }
+      else answer = m;
     });
     child.once('error', reject);
     child.once('exit', (code, sig) => {
       signal?.removeEventListener('abort', abort);
-      if (failed) reject(failed);
-      else if (parsed) resolve({ parsed, replayed });
-      else reject(new Error(`the parse process ended (${sig ?? `exit ${code}`}) without an answer`));
+      const a = answer as ChildAnswer | null;
+      if (a?.type === 'error') reject(errorOf(a.error));
+      else if (a) resolve(a);
+      else reject(new Error(`the ${request.type} process ended (${sig ?? `exit ${code}`}) without an answer`));
     });
-    const message: ParseRequest = { ...request, opts: plain, progress: onProgress !== undefined };
-    child.send(message);
+    child.send(request);
   });
+}
+
+/** stream-parse.ts parseTrace in a child process. */
+export async function parseInChild(
+  script: string,
+  request: { dir: string; traces: string[]; tuning: ParseTuning },
+  opts: LoadOptions,
+): Promise<ParsedTrace> {
+  const { onProgress, signal, ...plain } = opts;
+  const progress = onProgress !== undefined;
+  const a = await inChild(script, { type: 'parse', ...request, opts: plain, progress }, onProgress, signal);
+  if (a.type !== 'parsed') throw new Error(`the parse process answered ${a.type}`);
+  return a.parsed;
+}
+
+/** replayArrowFile (its lists spilled) in a child process. */
+export async function replayInChild(script: string, arrowFile: string, options: ReplayOptions): Promise<ChildReplay> {
+  const a = await inChild(script, { type: 'replay', arrowFile, options });
+  if (a.type !== 'replayed') throw new Error(`the replay process answered ${a.type}`);
+  return { result: a.result, replayMs: a.replayMs };
 }

@@ -18,9 +18,9 @@ import { open } from 'node:fs/promises';
 import { PacketDeriver } from './packets.js';
 import type { StreamedPackets } from './packet-stream.js';
 import { packetsOfSpill } from './packet-thread.js';
-import { parseFiles, parseTrace, type ParsedTrace, type ParseTuning } from './stream-parse.js';
+import { parseFiles, parseTrace, type ParseTuning } from './stream-parse.js';
 import type { ReplayOptions, ReplayResult } from '@txreplay/replay';
-import { parseChildScript, parseInChild } from './stream-process.js';
+import { childScript, parseInChild, replayInChild } from './stream-process.js';
 import { packetRows, tsvChunks } from './run-rows.js';
 import { hashFilesOnThread } from './hash-thread.js';
 import type { SourceHash } from './encode-run.js';
@@ -71,8 +71,8 @@ export interface StreamedTrace {
 export interface StreamTuning extends ParseTuning {
   /**
    * the options of the replay of the parsed file, given the parse's summary (the profile takes the kernel it names):
-   * when the parse runs in a child process, the child replays the file before it exits (StreamedTrace.replayed), so
-   * the replay's memory is gone before the store loads too. Null: no replay there.
+   * when the parse runs in a child process, the file is replayed in another (StreamedTrace.result), so the replay's
+   * memory is gone before the store loads too. Null: no replay there.
    */
   replayOptions?: (summary: IngestSummary) => ReplayOptions | null;
 }
@@ -94,26 +94,20 @@ export async function streamTrace(
     process.removeListener('exit', remove);
   };
   process.once('exit', remove);
-  let hashes: Promise<SourceHash[]> | null = null;
-  const hash = (summary: IngestSummary): Promise<SourceHash[]> => {
-    hashes = hashFilesOnThread(summary.sources.map((x) => x.path));
-    hashes.catch(() => undefined); // a failure surfaces where the writer awaits it
-    return hashes;
-  };
   try {
-    const child = parseChildScript();
-    const { packetWindowRows, replayOptions } = tuning;
-    const afterParse = (p: ParsedTrace): ReplayOptions | null => {
-      hash(p.summary);
-      return replayOptions?.(p.summary) ?? null;
-    };
-    const { parsed, replayed } = child
-      ? await parseInChild(child, { dir, traces: [...traces], tuning: { packetWindowRows } }, opts, afterParse)
-      : { parsed: await parseTrace(dir, traces, opts, { packetWindowRows }), replayed: null };
-    const { summary, events, lastNs, spilled } = parsed;
+    const child = childScript();
+    const { packetWindowRows } = tuning;
+    const { summary, events, lastNs, spilled } = child
+      ? await parseInChild(child, { dir, traces: [...traces], tuning: { packetWindowRows } }, opts)
+      : await parseTrace(dir, traces, opts, { packetWindowRows });
+    const hashes = hashFilesOnThread(summary.sources.map((x) => x.path));
+    hashes.catch(() => undefined); // a failure surfaces where the writer awaits it
     const { arrowFile, spillFile } = parseFiles(dir);
+    // the replay in a fresh child process while the sources are hashed here
+    const options = child && tuning.replayOptions?.(summary);
+    const replayed = options ? await replayInChild(child, arrowFile, options) : null;
     const packets = spilled ? packetsOfSpill(spillFile, spilled) : await packetsFromArrowFile(arrowFile);
-    return { arrowFile, summary, events, lastNs, packets, hashes: hashes ?? hash(summary), remove, ...replayed };
+    return { arrowFile, summary, events, lastNs, packets, hashes, remove, ...replayed };
   } catch (e) {
     remove();
     throw e;
