@@ -6,12 +6,13 @@
  * that trace as it is instead, e.g. one generated before), then times, each as a
  * whole process of the built CLI, `txreplay ingest TRACE -o x.arrow` and `txreplay report TRACE` into a fresh
  * embedded store (and, with BENCH_REPORT_SERVER=1, into the ClickHouse server at $TXREPLAY_CLICKHOUSE_URL): wall
- * time, MB/s, CPU and peak RSS, each report's wall and CPU as a multiple of ingest's (the second ingest: the file is
+ * time, MB/s, CPU and peak RSS (the largest process, and all of its processes together: a streamed report parses and
+ * replays in child processes), each report's wall and CPU as a multiple of ingest's (the second ingest: the file is
  * in the page cache for every timed run), with the load average beside each. The report streams (report's
  * stream-report.ts), so its peak RSS stays bounded whatever the trace's size.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,20 +27,55 @@ const load = () =>
     .map((x) => x.toFixed(2))
     .join(' ');
 
-/** One whole CLI process: wall s, CPU s and peak RSS (MiB) from /usr/bin/time. */
-function cli(args) {
+/** VmRSS (MiB) of `pid` and every process below it (a streamed report parses and replays in child processes). */
+function treeRssMiB(pid) {
+  let kib = 0;
+  const walk = (p) => {
+    try {
+      kib += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+      for (const t of readdirSync(`/proc/${p}/task`))
+        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').split(' ').filter(Boolean)) walk(c);
+    } catch {
+      /* gone meanwhile */
+    }
+  };
+  walk(pid);
+  return kib / 1024;
+}
+
+/**
+ * One whole CLI process: wall s, CPU s and peak RSS (MiB) from /usr/bin/time (with children: the largest process's),
+ * and the peak of the RSS of all its processes together, sampled every 50 ms.
+ */
+async function cli(args) {
   const t0 = process.hrtime.bigint();
   const before = load();
-  const r = spawnSync('/usr/bin/time', ['-f', 'maxrss=%M cpu=%U+%S', process.execPath, main, ...args], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
+  const child = spawn('/usr/bin/time', ['-f', 'maxrss=%M cpu=%U+%S', process.execPath, main, ...args]);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  let treeMiB = 0;
+  const sample = setInterval(() => {
+    if (existsSync(`/proc/${child.pid}`)) treeMiB = Math.max(treeMiB, treeRssMiB(child.pid) - treeRssMiB0(child.pid));
+  }, 50);
+  const status = await new Promise((resolve) => child.on('close', resolve));
+  clearInterval(sample);
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   // report exits 1 when it has findings
-  if (r.status === null || r.status > 1) throw new Error(`txreplay ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
-  const rss = Number(/maxrss=(\d+)/.exec(r.stderr)[1]) / 1024;
-  const cpu = /cpu=([\d.]+)\+([\d.]+)/.exec(r.stderr);
-  return { s, cpuS: Number(cpu[1]) + Number(cpu[2]), rssMiB: rss, stdout: r.stdout, load: `${before} → ${load()}` };
+  if (status === null || status > 1) throw new Error(`txreplay ${args.join(' ')}: exit ${status}\n${stderr}`);
+  const rss = Number(/maxrss=(\d+)/.exec(stderr)[1]) / 1024;
+  const cpu = /cpu=([\d.]+)\+([\d.]+)/.exec(stderr);
+  return { s, cpuS: Number(cpu[1]) + Number(cpu[2]), rssMiB: rss, treeMiB, stdout, load: `${before} → ${load()}` };
+}
+
+/** /usr/bin/time's own VmRSS (not the command's) */
+function treeRssMiB0(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
 }
 
 try {
@@ -59,21 +95,21 @@ try {
   const vs = (r) =>
     ingest ? `  = ${(r.s / ingest.s).toFixed(1)}× ingest's wall, ${(r.cpuS / ingest.cpuS).toFixed(1)}× its CPU` : '';
   const row = (name, r) =>
-    `${name.padEnd(16)} ${r.s.toFixed(1).padStart(7)} s ${(mb / r.s).toFixed(1).padStart(6)} MB/s  CPU ${r.cpuS.toFixed(1)} s  peak RSS ${r.rssMiB.toFixed(0)} MiB${vs(r)}  (load ${r.load})`;
+    `${name.padEnd(16)} ${r.s.toFixed(1).padStart(7)} s ${(mb / r.s).toFixed(1).padStart(6)} MB/s  CPU ${r.cpuS.toFixed(1)} s  peak RSS ${r.rssMiB.toFixed(0)} MiB (all processes ${r.treeMiB.toFixed(0)})${vs(r)}  (load ${r.load})`;
   const out = join(dir, 'bench.arrow');
-  console.log(row('ingest', cli(['ingest', trace, '-o', out])));
+  console.log(row('ingest', await cli(['ingest', trace, '-o', out])));
   rmSync(out, { force: true });
-  ingest = cli(['ingest', trace, '-o', out]);
+  ingest = await cli(['ingest', trace, '-o', out]);
   console.log(row('ingest (again)', ingest));
   rmSync(out, { force: true });
-  const rep = cli(['report', trace, '--db', join(dir, 'db'), '--json']);
+  const rep = await cli(['report', trace, '--db', join(dir, 'db'), '--json']);
   const stored = JSON.parse(rep.stdout).stored;
   console.log(row('report (chDB)', rep));
   console.log(`  stored run ${stored.runId}: ${stored.events} events, ${stored.packets} packets`);
   rmSync(join(dir, 'db'), { recursive: true, force: true });
   if (process.env.BENCH_REPORT_SERVER && process.env.TXREPLAY_CLICKHOUSE_URL) {
     const args = ['--clickhouse-url', process.env.TXREPLAY_CLICKHOUSE_URL, '--database', `bench_rs_${process.pid}`];
-    console.log(row('report (server)', cli(['report', trace, ...args, '--json'])));
+    console.log(row('report (server)', await cli(['report', trace, ...args, '--json'])));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -35,6 +35,8 @@ export class OpenColumns {
   freedRel = new Float64Array(1024);
   /** index into FATES */
   fate = new Uint8Array(1024);
+  /** 1: an event touched the lifecycle since the last eviction of idle ones (packets.ts LifecycleMachine) */
+  touched = new Uint8Array(1024);
 
   alloc(): number {
     if (this.free.length > 0) return this.free.pop()!;
@@ -73,6 +75,7 @@ export class OpenColumns {
     for (const k of ['queue', 'xmitRc', 'txBusy'] as const) this[k] = grown(this[k]);
     for (const k of ['len', 'queuedRel', 'startXmitRel', 'xmitRel', 'freedRel'] as const) this[k] = grown(this[k]);
     this.fate = grown(this.fate);
+    this.touched = grown(this.touched);
   }
 }
 

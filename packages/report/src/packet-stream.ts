@@ -5,7 +5,8 @@
  * arrival) (slot-window.ts) and the smallest goes to the machine once the window holds more than WINDOW of them. That is the sorted
  * order exactly unless a candidate arrives older than one already handed on — detected, and then the stream gives
  * up (`abandoned`) and the caller derives the lifecycles from the written Arrow file the whole-table way (same rows).
- * Closed lifecycles go to a spill file (packet-spill.ts); what stays in memory is the window and the open skbs.
+ * Closed lifecycles go to a spill file (packet-spill.ts), idle open ones to a file of their own (open-evict.ts); what
+ * stays in memory is the window, the open skbs in use and an index of the idle ones.
  */
 import type { RecordBatch } from 'apache-arrow';
 import { CandidateReader, LifecycleMachine } from './packets.js';
@@ -34,11 +35,13 @@ export class PacketStream {
 
   private readonly windowRows: number;
 
-  constructor(spillFile: string, opts: { windowRows?: number; chunkRows?: number } = {}) {
+  constructor(spillFile: string, opts: { windowRows?: number; chunkRows?: number; openCap?: number } = {}) {
     const c = this.reader.c;
     this.windowRows = opts.windowRows ?? WINDOW;
     this.spill = new PacketSpill(spillFile, opts.chunkRows);
-    this.machine = new LifecycleMachine(c, (p) => this.spill.add(p));
+    // idle open lifecycles go to a file beside the spill (open-evict.ts: skbs whose free the trace never shows)
+    const evict = { file: `${spillFile}.open`, openCap: opts.openCap };
+    this.machine = new LifecycleMachine(c, (p) => this.spill.add(p), evict);
     this.window = new SlotWindow();
   }
 

@@ -22,8 +22,8 @@ const MAX_IN_FLIGHT = 4;
 export interface PacketDerivation {
   /** one more batch in stream order (copied; a promise when the parse must wait for the thread) */
   push(batch: RecordBatch): void | Promise<void>;
-  /** the stream ended: its lifecycles, or null when they came out of order beyond the window */
-  finish(): Promise<StreamedPackets | null>;
+  /** the stream ended: its spill file's layout, or null when they came out of order beyond the window */
+  finish(): Promise<SpilledLifecycles | null>;
   /** end the thread early (a failed parse) */
   stop(): void;
 }
@@ -36,7 +36,13 @@ export function startPacketDerivation(spillFile: string, tuning: PacketTuning = 
   if (script.protocol === 'file:' && existsSync(fileURLToPath(script)))
     return new PacketThread(script, { spillFile, ...tuning });
   const stream = new PacketStream(spillFile, tuning);
-  return { push: (b) => stream.push(b), finish: async () => stream.finish(), stop: () => undefined };
+  return { push: (b) => stream.push(b), finish: async () => stream.finishSpill(), stop: () => undefined };
+}
+
+/** The lifecycles of a complete spill file (`spilled`: its layout, from PacketDerivation.finish), read back here. */
+export function packetsOfSpill(spillFile: string, spilled: SpilledLifecycles): StreamedPackets {
+  const spill = new PacketSpill(spillFile, undefined, spilled.index);
+  return spilledPackets(spill, spilled.baseNs, spilled.strings);
 }
 
 class PacketThread implements PacketDerivation {
@@ -49,10 +55,7 @@ class PacketThread implements PacketDerivation {
   private wake: { resolve: () => void; reject: (e: Error) => void } | null = null;
   private done: { resolve: (s: SpilledLifecycles | null) => void; reject: (e: Error) => void } | null = null;
 
-  constructor(
-    script: URL,
-    private readonly init: PacketThreadInit,
-  ) {
+  constructor(script: URL, init: PacketThreadInit) {
     this.worker = new Worker(script, { workerData: init });
     this.worker.on('message', (m: FromPacketThread) => this.answer(m));
     this.worker.on('error', (e: Error) => this.fail(e));
@@ -97,16 +100,14 @@ class PacketThread implements PacketDerivation {
     this.worker.postMessage(m, transfer);
   }
 
-  async finish(): Promise<StreamedPackets | null> {
+  async finish(): Promise<SpilledLifecycles | null> {
     if (this.failed) throw this.failed;
     const spilled = await new Promise<SpilledLifecycles | null>((resolve, reject) => {
       this.done = { resolve, reject };
       this.post({ type: 'finish' });
     });
     this.stop();
-    if (spilled === null) return null;
-    const spill = new PacketSpill(this.init.spillFile, undefined, spilled.index);
-    return spilledPackets(spill, spilled.baseNs, spilled.strings);
+    return spilled;
   }
 
   stop(): void {

@@ -14,6 +14,7 @@ import { Type, type Data, type RecordBatch, type Table } from 'apache-arrow';
 import { dictReader, IntColumn, InternedColumn, validAt, validity } from './batch-columns.js';
 import { SkbTable } from './skb-table.js';
 import { FATE_CONSUMED, FATE_DROPPED, FATE_IN_FLIGHT, FATE_UNKNOWN, OpenColumns } from './open-packets.js';
+import { EvictedLifecycles } from './open-evict.js';
 
 export interface PacketLifecycle {
   skbaddr: bigint;
@@ -266,6 +267,9 @@ function toLifecycle(p: OpenPacket, base: bigint, strings: readonly string[]): P
  * when it closes, the ones still open at `end`. It copies what it needs: a slot may be reused after `step`. The
  * OpenPacket given to `emit` is valid during the call only (one object, refilled: the open ones are columns).
  */
+/** Open lifecycles held before the idle ones are written out (open-evict.ts); the shared captures stay far below. */
+const OPEN_CAP = 1 << 16;
+
 export class LifecycleMachine {
   private readonly open = new SkbTable();
   private o = new OpenColumns();
@@ -273,11 +277,22 @@ export class LifecycleMachine {
     ...{ skbHi: 0, skbLo: 0, dev: 0, queue: 0, len: 0, queuedRel: 0, startXmitRel: 0, xmitRel: 0, freedRel: 0 },
     ...{ xmitRc: 0, txBusy: 0, fate: 'in_flight', dropReason: 0, location: 0, source: 0, firstLine: 0 },
   };
+  /** the idle lifecycles written out (`evictFile`; none: every open lifecycle stays in memory) */
+  private readonly evicted: EvictedLifecycles | null;
+  /** the open count at which the idle ones are written out next */
+  private evictAt: number;
 
   constructor(
     private readonly c: Candidates,
     private readonly emit: (p: OpenPacket) => void,
-  ) {}
+    evict: { file: string; openCap?: number } | null = null,
+  ) {
+    this.evicted = evict ? new EvictedLifecycles(evict.file) : null;
+    this.openCap = evict?.openCap ?? OPEN_CAP;
+    this.evictAt = this.openCap;
+  }
+
+  private readonly openCap: number;
 
   private close(s: number): void {
     this.emit(this.o.view(s, this.out));
@@ -304,7 +319,40 @@ export class LifecycleMachine {
     o.location[s] = 0;
     o.source[s] = c.source[x]!;
     o.firstLine[s] = c.line[x]!;
+    o.touched[s] = 1;
     this.open.set(c.skbHi[x]!, c.skbLo[x]!, s);
+    if (this.evicted && this.open.size > this.evictAt) this.evictIdle();
+    return s;
+  }
+
+  /**
+   * Write out the lifecycles no event touched since the last time (an skb freed without a tracepoint, whose address
+   * has not come back); the next time is when the open ones are twice as many again, so a trace whose skbs are all
+   * busy costs one scan per doubling.
+   */
+  private evictIdle(): void {
+    const o = this.o;
+    const idle: number[] = [];
+    this.open.forEachValue((s) => {
+      if (o.touched[s]) o.touched[s] = 0;
+      else idle.push(s);
+    });
+    for (const s of idle) {
+      this.evicted!.put(o, s);
+      this.open.delete(o.skbHi[s]!, o.skbLo[s]!);
+      o.release(s);
+    }
+    this.evictAt = Math.max(this.openCap, this.open.size * 2);
+  }
+
+  /** The lifecycle written out under the candidate's address, open again (its slot), or -1 when there is none. */
+  private restore(skbHi: number, skbLo: number): number {
+    const s = this.o.alloc();
+    if (!this.evicted!.take(skbHi, skbLo, this.o, s)) {
+      this.o.release(s);
+      return -1;
+    }
+    this.open.set(skbHi, skbLo, s);
     return s;
   }
 
@@ -312,6 +360,8 @@ export class LifecycleMachine {
     const c = this.c;
     const o = this.o;
     let s = this.open.get(c.skbHi[x]!, c.skbLo[x]!);
+    if (s < 0 && this.evicted !== null && this.evicted.size > 0) s = this.restore(c.skbHi[x]!, c.skbLo[x]!);
+    if (s >= 0) o.touched[s] = 1;
     const ev = c.ev[x]!;
     switch (ev) {
       case EV_QUEUE:
@@ -358,6 +408,11 @@ export class LifecycleMachine {
   end(): void {
     for (const s of this.open.values()) this.close(s);
     this.open.clear();
+    // then the ones written out (the rows are the same; their order in the spill is not the order they opened)
+    if (this.evicted) {
+      const s = this.o.alloc();
+      this.evicted.drain(this.o, s, () => this.emit(this.o.view(s, this.out)));
+    }
     this.o = new OpenColumns(); // its columns held every lifecycle open at once: not kept for the writer's phase
   }
 }

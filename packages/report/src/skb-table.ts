@@ -73,6 +73,11 @@ export class SkbTable {
     this.vals[i] = -1;
   }
 
+  /** Every value, in table order (no insert or delete meanwhile). */
+  forEachValue(fn: (v: number) => void): void {
+    for (let i = 0; i <= this.mask; i++) if (this.vals[i]! >= 0) fn(this.vals[i]!);
+  }
+
   /** The open lifecycles in the order their keys were first inserted. */
   values(): number[] {
     const at: number[] = [];

@@ -2,21 +2,25 @@
  * `txreplay report` on large text traces without the whole event table in memory: ingest's streamEvents parses
  * record batch by record batch into an Arrow IPC file in a private temporary directory, deriving the per-skb
  * lifecycles as the batches go by on a thread of their own (packet-thread.ts: PacketStream's reorder window, closed
- * lifecycles spilled to a file beside it); replay then reads that file batch by batch (replayArrowFile) and the
- * writer sends its events and lifecycles to the store chunk by chunk (writeStreamedRun). Memory is bounded by a
- * batch, the reorder window, the open skbs and the replay's own state, whatever the input's size. The run is whole
- * or absent as with `writeRun` (its `runs` row goes last), and the directory goes on every way out.
+ * lifecycles spilled to a file beside it, idle open ones to another); replay then reads that file batch by batch
+ * (replayArrowFile) and the writer sends its events and lifecycles to the store chunk by chunk (writeStreamedRun).
+ * The parse (stream-parse.ts), and the replay when the caller gives its options, run in a child process of their own
+ * (stream-process.ts), so the store is loaded into a process that holds neither's memory. The run is whole or absent
+ * as with `writeRun` (its `runs` row goes last), and the directory goes on every way out.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { streamEvents, type IngestSummary, type LoadOptions } from '@txreplay/ingest';
+import type { IngestSummary, LoadOptions } from '@txreplay/ingest';
 import { openTrace } from '@txreplay/ingest/plain';
-import { RecordBatchReader, type RecordBatch } from 'apache-arrow';
+import { RecordBatchReader } from 'apache-arrow';
 import { open } from 'node:fs/promises';
 import { PacketDeriver } from './packets.js';
 import type { StreamedPackets } from './packet-stream.js';
-import { startPacketDerivation, type PacketDerivation } from './packet-thread.js';
+import { packetsOfSpill } from './packet-thread.js';
+import { parseFiles, parseTrace, type ParseTuning } from './stream-parse.js';
+import type { ReplayOptions, ReplayResult } from '@txreplay/replay';
+import { childScript, parseInChild, replayInChild } from './stream-process.js';
 import { packetRows, tsvChunks } from './run-rows.js';
 import { hashFilesOnThread } from './hash-thread.js';
 import type { SourceHash } from './encode-run.js';
@@ -56,18 +60,33 @@ export interface StreamedTrace {
   lastNs: bigint | null;
   /** the sources' content hashes (the run id's input), computed on a worker thread while the caller replays */
   hashes: Promise<SourceHash[]>;
+  /** the replay of the Arrow file, when the parse's process ran it (StreamTuning.replayOptions), and its time */
+  result?: ReplayResult;
+  replayMs?: number;
   /** remove the temporary directory (idempotent; also done at process exit) */
   remove: () => void;
 }
 
+/** streamTrace's tuning: the parse's (tests), and the replay options that have the parse's process replay too. */
+export interface StreamTuning extends ParseTuning {
+  /**
+   * the options of the replay of the parsed file, given the parse's summary (the profile takes the kernel it names):
+   * when the parse runs in a child process, the file is replayed in another (StreamedTrace.result), so the replay's
+   * memory is gone before the store loads too. Null: no replay there.
+   */
+  replayOptions?: (summary: IngestSummary) => ReplayOptions | null;
+}
+
 /**
  * Parse `traces` into a temporary Arrow file, deriving the per-skb lifecycles on the way (`packetWindowRows`: the
- * reorder window, PacketStream's default unless a test narrows it).
+ * reorder window, PacketStream's default unless a test narrows it): in a child process when the compiled one is
+ * there (stream-process.ts: the parse's memory, and the replay's with `replayOptions`, is gone before the store
+ * loads), else in this one. The sources are hashed on a thread here from the end of the parse, beside that replay.
  */
 export async function streamTrace(
   traces: readonly string[],
   opts: LoadOptions = {},
-  tuning: { packetWindowRows?: number } = {},
+  tuning: StreamTuning = {},
 ): Promise<StreamedTrace> {
   const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-report-'));
   const remove = (): void => {
@@ -75,41 +94,24 @@ export async function streamTrace(
     process.removeListener('exit', remove);
   };
   process.once('exit', remove);
-  let deriver: PacketDerivation | null = null;
   try {
-    const arrowFile = path.join(dir, 'events.arrow');
-    deriver = startPacketDerivation(path.join(dir, 'packets.spill'), { windowRows: tuning.packetWindowRows });
-    const derivation = deriver;
-    let events = 0;
-    let lastNs: bigint | null = null;
-    const summary = await streamEvents(
-      traces,
-      arrowFile,
-      (batch) => {
-        events += batch.numRows;
-        lastNs = maxTsNs(batch, lastNs);
-        return derivation.push(batch);
-      },
-      opts,
-    );
+    const child = childScript();
+    const { packetWindowRows } = tuning;
+    const { summary, events, lastNs, spilled } = child
+      ? await parseInChild(child, { dir, traces: [...traces], tuning: { packetWindowRows } }, opts)
+      : await parseTrace(dir, traces, opts, { packetWindowRows });
     const hashes = hashFilesOnThread(summary.sources.map((x) => x.path));
     hashes.catch(() => undefined); // a failure surfaces where the writer awaits it
-    const packets = (await derivation.finish()) ?? (await packetsFromArrowFile(arrowFile));
-    return { arrowFile, summary, events, lastNs, packets, hashes, remove };
+    const { arrowFile, spillFile } = parseFiles(dir);
+    // the replay in a fresh child process while the sources are hashed here
+    const options = child && tuning.replayOptions?.(summary);
+    const replayed = options ? await replayInChild(child, arrowFile, options) : null;
+    const packets = spilled ? packetsOfSpill(spillFile, spilled) : await packetsFromArrowFile(arrowFile);
+    return { arrowFile, summary, events, lastNs, packets, hashes, remove, ...replayed };
   } catch (e) {
-    deriver?.stop();
     remove();
     throw e;
   }
-}
-
-/** The larger of `max` and the batch's newest ts_ns (a plain loop over the column's values: ~10 ms per M rows). */
-function maxTsNs(batch: RecordBatch, max: bigint | null): bigint | null {
-  for (const data of batch.getChild('ts_ns')?.data ?? []) {
-    const v = data.values as BigInt64Array;
-    for (let i = 0; i < data.length; i++) if (max === null || v[i]! > max) max = v[i]!;
-  }
-  return max;
 }
 
 /**

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { ReplayResult } from '@txreplay/replay';
+import type { IngestSummary } from '@txreplay/ingest';
 import type { RunSummary, SourceHash, StoreFlags, StreamedTrace, WriteOptions } from '@txreplay/report';
 import type { Table } from 'apache-arrow';
 import { paint, verdictStyle } from '../colour.js';
@@ -96,28 +97,34 @@ async function ingestForReplay(paths: string[], o: ReportCliOptions, replay: Rep
   const { traces, evidence } = await rp.splitEvidence(paths, load);
   const stream =
     traces.length > 0 && o.html === undefined && o.md === undefined && (await rep.streamsReport(traces, load));
-  const streamed = stream ? await rep.streamTrace(traces, load) : null;
+  const logDrivers = await rp.evidenceDrivers(evidence);
+  // the replay's options: the profile takes the kernel the trace names
+  const optionsFor = (traceSummary: IngestSummary | null) => {
+    const kernel = traceSummary?.sources.find((s) => s.kernel)?.kernel;
+    if (!profile.kernel && kernel) profile.kernel = kernel;
+    return { ...replay, maxSeriesPoints: 2000, logDrivers };
+  };
+  // a streamed trace is replayed by the parse's own process (report's streamTrace), whose memory is gone after
+  const streamed = stream ? await rep.streamTrace(traces, load, { replayOptions: optionsFor }) : null;
   const loaded = streamed || traces.length === 0 ? null : await loadEvents(traces, load);
   endProgress();
   const traceSummary = streamed?.summary ?? loaded?.summary ?? null;
   for (const s of traceSummary?.sources ?? []) {
     if (s.skipped > 0) process.stderr.write(`txreplay: ${s.path}: skipped ${s.skipped} unparseable line(s)\n`);
   }
-  const kernel = traceSummary?.sources.find((s) => s.kernel)?.kernel;
-  if (!profile.kernel && kernel) profile.kernel = kernel;
-  const timings = { ingestMs: performance.now() - t0, replayMs: 0 };
-  const opts = { ...replay, maxSeriesPoints: 2000, logDrivers: await rp.evidenceDrivers(evidence) };
+  const timings = { ingestMs: performance.now() - t0 - (streamed?.replayMs ?? 0), replayMs: 0 };
+  const opts = optionsFor(traceSummary);
   const replayOnce = async (): Promise<ReplayResult> => {
     const t1 = performance.now();
-    let result: ReplayResult | null = null;
+    let result: ReplayResult | null = streamed?.result ?? null;
     // the events insert runs beside this pass: its lists spill to disk so that memory stays bounded
-    if (streamed) result = await rp.replayArrowFile(streamed.arrowFile, opts, true);
+    if (streamed && !result) result = await rp.replayArrowFile(streamed.arrowFile, opts, true);
     else if (loaded) result = rp.replayTable(loaded.table, opts);
     if (evidence.length > 0) {
       const onNote = (note: string): boolean => process.stderr.write(`txreplay: ${note}\n`);
       result = await rp.addEvidence(result, evidence, { ...opts, bootTime: o.bootTime, onNote });
     }
-    timings.replayMs = performance.now() - t1;
+    timings.replayMs = performance.now() - t1 + (streamed?.replayMs ?? 0);
     return result!;
   };
   let replayed: Promise<ReplayResult> | undefined;
