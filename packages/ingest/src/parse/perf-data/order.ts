@@ -6,7 +6,7 @@
  *
  * The queue is columnar: a ring of slots in push order (typed arrays: timestamp as two uint32 halves, where the
  * payload lies), no object or BigInt per sample; a slot's other fields are the caller's (SampleQueue columns), the
- * rare task records (COMM, FORK, LOST) ride along as objects in `tasks`. perf writes a round as one stretch per CPU
+ * rare task records (COMM, FORK, LOST) ride along as objects, by an id in their slot's `start`. perf writes a round as one stretch per CPU
  * ring buffer, each in time order, so the pushes fall into a few ascending runs (a new run starts where a timestamp
  * goes back). A flush is a k-way merge of the runs' heads (a binary heap of runs, k ≈ the CPUs with records
  * pending): each record is written once and read once, in place — no sort of the live slots, no copy of an order.
@@ -15,13 +15,15 @@
 import type { ChunkPool } from '../tracing-data/chunkPool.js';
 
 const INITIAL = 1 << 12;
+/** the ring grows 8-fold below this many slots, then 2-fold */
+const BIG = 1 << 17;
 
 export class SampleQueue<Task> {
   /** ring of slots: push number p lives at p & mask */
   private mask = INITIAL - 1;
   hi = new Uint32Array(INITIAL);
   lo = new Uint32Array(INITIAL);
-  /** per slot: the event format's index (>= 0), or -1: `tasks[slot]` */
+  /** per slot: the event format's index (>= 0), or -1: a task record (takeTask) */
   fmt = new Int32Array(INITIAL);
   start = new Int32Array(INITIAL);
   end = new Int32Array(INITIAL);
@@ -34,7 +36,9 @@ export class SampleQueue<Task> {
   /** set: file chunks are reused, each released when its last queued sample is emitted */
   pool: ChunkPool | undefined;
   bufs: (Buffer | undefined)[] = new Array<Buffer | undefined>(INITIAL).fill(undefined);
-  tasks: (Task | undefined)[] = new Array<Task | undefined>(INITIAL).fill(undefined);
+  /** task records by the id in their slot's `start` (a few thousand in a file: no column of their own) */
+  private readonly tasks = new Map<number, Task>();
+  private taskIds = 0;
   private count = 0;
   // push numbers and uint32 halves go past the small-integer range: doubles from the start (-0), since a field
   // that changes representation invalidates the optimized code of every function that read it
@@ -104,7 +108,18 @@ export class SampleQueue<Task> {
   pushTask(ts: bigint, task: Task): void {
     const s = this.push(Number(ts >> 32n), Number(ts & 0xffffffffn));
     this.fmt[s] = -1;
-    this.tasks[s] = task;
+    const id = this.taskIds;
+    this.taskIds = (id + 1) & 0x7fffffff;
+    this.start[s] = id;
+    this.tasks.set(id, task);
+  }
+
+  /** The task record at a slot next() handed out (fmt -1). */
+  takeTask(s: number): Task {
+    const id = this.start[s]!;
+    const t = this.tasks.get(id)!;
+    this.tasks.delete(id);
+    return t;
   }
 
   /** The oldest push number still queued (ring space before it is free). */
@@ -173,29 +188,33 @@ export class SampleQueue<Task> {
   }
 
   /**
-   * Twice the ring. Push number p sits at p & mask, and under the doubled mask at the same place or that place plus
-   * the old length: with the old ring copied into both halves, every queued slot is where the new mask looks for it.
+   * A ring 8 times as long while it is small (a file with rounds of tens of thousands of records gets there in two
+   * steps: each step faults in and copies every column), then twice. Push number p sits at p & mask, and under the
+   * new mask at that place in one of the copies: with the old ring copied into every part of the new one, every
+   * queued slot is where the new mask looks for it.
    */
   private grow(): void {
     const n = this.hi.length;
-    const twice = <A extends Uint32Array | Int32Array | Float64Array>(a: A, make: (k: number) => A): A => {
-      const b = make(2 * n);
-      b.set(a as never);
-      b.set(a as never, n);
+    const k = Math.min(8 * n, Math.max(BIG, 2 * n));
+    const copies = <A extends Uint32Array | Int32Array | Float64Array>(a: A, make: (len: number) => A): A => {
+      const b = make(k);
+      for (let at = 0; at < k; at += n) b.set(a as never, at);
       return b;
     };
-    this.hi = twice(this.hi, (k) => new Uint32Array(k));
-    this.lo = twice(this.lo, (k) => new Uint32Array(k));
-    this.fmt = twice(this.fmt, (k) => new Int32Array(k));
-    this.start = twice(this.start, (k) => new Int32Array(k));
-    this.end = twice(this.end, (k) => new Int32Array(k));
-    this.cpu = twice(this.cpu, (k) => new Int32Array(k));
-    this.pid = twice(this.pid, (k) => new Int32Array(k));
-    this.tid = twice(this.tid, (k) => new Float64Array(k));
-    this.chunk = twice(this.chunk, (k) => new Int32Array(k));
-    this.bufs = twiceArray(this.bufs);
-    this.tasks = twiceArray(this.tasks);
-    this.mask = 2 * n - 1;
+    this.hi = copies(this.hi, (len) => new Uint32Array(len));
+    this.lo = copies(this.lo, (len) => new Uint32Array(len));
+    this.fmt = copies(this.fmt, (len) => new Int32Array(len));
+    this.start = copies(this.start, (len) => new Int32Array(len));
+    this.end = copies(this.end, (len) => new Int32Array(len));
+    this.cpu = copies(this.cpu, (len) => new Int32Array(len));
+    this.pid = copies(this.pid, (len) => new Int32Array(len));
+    this.tid = copies(this.tid, (len) => new Float64Array(len));
+    this.chunk = copies(this.chunk, (len) => new Int32Array(len));
+    // filled first: packed elements (concat made a dictionary of a large array)
+    const bufs = new Array<Buffer | undefined>(k).fill(undefined);
+    for (let i = 0; i < k; i++) bufs[i] = this.bufs[i & (n - 1)];
+    this.bufs = bufs;
+    this.mask = k - 1;
   }
 
   /** At a FINISHED_ROUND: next() hands out what is at or before the previous round's newest record. */
@@ -273,17 +292,6 @@ export class SampleQueue<Task> {
     this.heapSize = saved.size;
     return s;
   }
-}
-
-/** An array twice as long holding `a` in both halves (filled first: packed elements; concat made a dictionary). */
-function twiceArray<T>(a: (T | undefined)[]): (T | undefined)[] {
-  const n = a.length;
-  const b = new Array<T | undefined>(2 * n).fill(undefined);
-  for (let i = 0; i < n; i++) {
-    b[i] = a[i];
-    b[i + n] = a[i];
-  }
-  return b;
 }
 
 /** A typed array twice as long, its elements copied. */

@@ -189,7 +189,7 @@ export class PerfState {
   emit(sink: RecordSink): void {
     const q = this.queue;
     // the queue's columns are replaced only when it grows, at a push: not while it hands records out
-    const { fmt, hi, lo, cpu, pid, tid, start, end, bufs, tasks, chunk } = q;
+    const { fmt, hi, lo, cpu, pid, tid, start, end, bufs, chunk } = q;
     const pool = q.pool;
     const le = this.tracing?.littleEndian ?? true;
     let n = 0;
@@ -197,9 +197,7 @@ export class PerfState {
       n++;
       const f = fmt[s]!;
       if (f < 0) {
-        const t = tasks[s]!;
-        tasks[s] = undefined;
-        this.task(t, sink);
+        this.task(q.takeTask(s), sink);
         continue;
       }
       const t = tid[s]!;
