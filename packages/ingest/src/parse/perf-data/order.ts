@@ -12,7 +12,7 @@
  * pending): each record is written once and read once, in place — no sort of the live slots, no copy of an order.
  * Ties go to the earlier push (runs are disjoint stretches of pushes, so the earlier run): (time, file order).
  */
-import type { ChunkPool } from '../tracing-data/chunkPool.js';
+import { ChunkPool } from '../tracing-data/chunkPool.js';
 
 const INITIAL = 1 << 12;
 /** the ring grows 8-fold below this many slots, then 2-fold */
@@ -74,7 +74,25 @@ export class SampleQueue<Task> {
   constructor(
     private readonly ordered = true,
     private readonly maxPending = 1 << 18,
-  ) {}
+    initial = INITIAL,
+  ) {
+    if (initial !== INITIAL) this.resize(initial);
+  }
+
+  /** A ring of n slots (a power of two), empty (warmQueue's small rings). */
+  private resize(n: number): void {
+    this.mask = n - 1;
+    this.hi = new Uint32Array(n);
+    this.lo = new Uint32Array(n);
+    this.fmt = new Int32Array(n);
+    this.start = new Int32Array(n);
+    this.end = new Int32Array(n);
+    this.cpu = new Int32Array(n);
+    this.pid = new Int32Array(n);
+    this.tid = new Float64Array(n);
+    this.chunk = new Int32Array(n);
+    this.bufs = new Array<Buffer | undefined>(n).fill(undefined);
+  }
 
   get size(): number {
     return this.count;
@@ -299,4 +317,48 @@ function grown<A extends Float64Array | Int32Array>(a: A, make: (n: number) => A
   const b = make(a.length * 2);
   b.set(a as never);
   return b;
+}
+
+/**
+ * Runs every branch of the queue once on a few records (a new run, equal times, three runs in the heap, a run
+ * emitted to its end, ring growth, a task, the no-rounds valve): V8 optimizes push/next/siftDown after a few
+ * thousand records and inlines them into the reader's emit loop, and a branch first taken after that (the first
+ * growth of the ring, the first run emitted to its end, the first third CPU) had no type feedback — each such
+ * first deoptimized the whole emit loop (8 times in a 1.4 M-event file), which then ran unoptimized until compiled
+ * again; the same for the chunk pool's release. Called once, when the reader module loads (well under a millisecond).
+ */
+export function warmQueue(): void {
+  const take = (q: SampleQueue<number>): void => {
+    for (let s = q.next(); s >= 0; s = q.next()) if (q.fmt[s]! < 0) q.takeTask(s);
+  };
+  // V8 keeps type feedback for a function only after its first few calls: each path a few times over
+  for (let k = 0; k < 12; k++) {
+    const ordered = k % 3 !== 2;
+    const q = new SampleQueue<number>(ordered, 24, 4);
+    for (let round = 0; round < 4; round++) {
+      for (const cpu of [0, 1, 2]) {
+        for (let i = 0; i < 5; i++) {
+          // a low half past 2^31, as in real timestamps (a double, not a small integer: feedback of that kind)
+          const s = q.push(round, 2 ** 31 + cpu * 3 + i - (i === 4 ? 2 : 0));
+          q.fmt[s] = 0;
+        }
+      }
+      q.pushTask(BigInt(round) << 32n, round);
+      if (!ordered) {
+        if (q.drain()) take(q);
+      } else {
+        if (q.finishRound()) take(q);
+        if (q.overflow()) take(q);
+      }
+    }
+    if (q.drain()) take(q);
+  }
+  // the file chunks' pool: a chunk freed by the release of its last queued sample, after the cursor moved on
+  for (let k = 0; k < 12; k++) {
+    const pool = new ChunkPool(64);
+    pool.adopt(pool.spare());
+    const held = pool.hold();
+    pool.retire(pool.adopt(pool.spare()));
+    pool.release(held);
+  }
 }

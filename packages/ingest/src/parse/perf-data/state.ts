@@ -10,7 +10,9 @@ import type { BinaryReaderStats, LostWindow, RecordSink } from '../tracing-data/
 import type { ParsedSample, PerfAttr, SampleId } from './attr.js';
 import type { CompressedRecords } from './compressed.js';
 import type { PerfFeatures } from './header.js';
-import { SampleQueue } from './order.js';
+import { SampleQueue, warmQueue } from './order.js';
+
+warmQueue();
 
 /** Queued task records: thread-name changes must apply in time order, like the samples that use them. */
 export type Task =
