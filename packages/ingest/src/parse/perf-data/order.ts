@@ -4,31 +4,26 @@
  * record is older than the newest record of the round before it. So at each round the queue is flushed up to
  * that limit, in (time, file order) — the order `perf script` prints. Memory stays bounded by about two rounds.
  *
- * The queue is columnar: one slot per queued record in typed arrays (timestamp as two uint32 halves, where its
- * payload lies), no object or BigInt per sample. A slot's other fields are the caller's (SampleQueue columns);
- * the rare task records (COMM, FORK, LOST) ride along as objects in `tasks`. The live slots' order is an Int32Array
- * sorted by a stable merge of its ascending runs (a round is one run per CPU ring buffer), by the timestamp as one
- * double while timestamps stay below 2^53 ns (104 days), else by a comparator on the halves.
+ * The queue is columnar: a ring of slots in push order (typed arrays: timestamp as two uint32 halves, where the
+ * payload lies), no object or BigInt per sample; a slot's other fields are the caller's (SampleQueue columns), the
+ * rare task records (COMM, FORK, LOST) ride along as objects, by an id in their slot's `start`. perf writes a round as one stretch per CPU
+ * ring buffer, each in time order, so the pushes fall into a few ascending runs (a new run starts where a timestamp
+ * goes back). A flush is a k-way merge of the runs' heads (a binary heap of runs, k ≈ the CPUs with records
+ * pending): each record is written once and read once, in place — no sort of the live slots, no copy of an order.
+ * Ties go to the earlier push (runs are disjoint stretches of pushes, so the earlier run): (time, file order).
  */
-import type { ChunkPool } from '../tracing-data/chunkPool.js';
+import { ChunkPool } from '../tracing-data/chunkPool.js';
 
 const INITIAL = 1 << 12;
-/** timestamps below 2^53 ns (high half below 2^21) are exact as one double */
-const EXACT_HI = 1 << 21;
+/** the ring grows 8-fold below this many slots, then 2-fold */
+const BIG = 1 << 17;
 
 export class SampleQueue<Task> {
-  /** live slots in [0, size): the sorted rest of the last flush first, then the slots pushed since, in push order */
-  order = new Int32Array(INITIAL);
-  /** merge space for sort() */
-  private spare = new Int32Array(INITIAL);
-  private count = 0;
+  /** ring of slots: push number p lives at p & mask */
+  private mask = INITIAL - 1;
   hi = new Uint32Array(INITIAL);
   lo = new Uint32Array(INITIAL);
-  /** hi * 2^32 + lo: the sort key while exact (maxHi < EXACT_HI) */
-  private key = new Float64Array(INITIAL);
-  /** push order: the last tie-break when timestamps are not exact as doubles */
-  private seq = new Float64Array(INITIAL);
-  /** per slot: the event format's index (>= 0), or -1: `tasks[slot]` */
+  /** per slot: the event format's index (>= 0), or -1: a task record (takeTask) */
   fmt = new Int32Array(INITIAL);
   start = new Int32Array(INITIAL);
   end = new Int32Array(INITIAL);
@@ -38,180 +33,332 @@ export class SampleQueue<Task> {
   tid = new Float64Array(INITIAL);
   /** the pooled chunk the slot's payload lies in (ChunkPool.hold), -1: none */
   chunk = new Int32Array(INITIAL);
-  /** set: file chunks are reused, each released when its last queued sample is dropped */
+  /** set: file chunks are reused, each released when its last queued sample is emitted */
   pool: ChunkPool | undefined;
-  bufs: (Buffer | undefined)[] = [];
-  tasks: (Task | undefined)[] = [];
-  /** free slots: a stack in [0, nfree) */
-  private free = new Int32Array(INITIAL);
-  private nfree = 0;
-  private next = 0;
-  private pushed = 0;
-  // uint32 halves go past the small-integer range: stored as doubles from the start (-0), since a field that
-  // changes representation invalidates the optimized code of every function that read it
+  bufs: (Buffer | undefined)[] = new Array<Buffer | undefined>(INITIAL).fill(undefined);
+  /** task records by the id in their slot's `start` (a few thousand in a file: no column of their own) */
+  private readonly tasks = new Map<number, Task>();
+  private taskIds = 0;
+  private count = 0;
+  // push numbers and uint32 halves go past the small-integer range: doubles from the start (-0), since a field
+  // that changes representation invalidates the optimized code of every function that read it
+  private pushed = -0;
+  /** no queued record was pushed before this push number (ring space before it is free; oldest() moves it on) */
+  private base = -0;
+  /** push numbers below this one are emitted (file order: `ordered` false) */
+  private fifo = -0;
+  private lastHi = -0;
+  private lastLo = -0;
   private maxHi = -0;
   private maxLo = -0;
   private flushHi = -0;
   private flushLo = -0;
-  /** Without FINISHED_ROUND records, flush (everything up to the middle timestamp) past this many entries. */
-  constructor(private readonly maxPending = 1 << 18) {}
+  /** what next() may hand out: records at or before limitHi:limitLo (Infinity: all) */
+  private limitHi = -0;
+  private limitLo = -0;
+  /** runs: the next push number to emit and one past the last, by run id; free ids in freeRuns */
+  private runHead = new Float64Array(16);
+  private runEnd = new Float64Array(16);
+  private readonly freeRuns: number[] = [];
+  private runIds = 0;
+  /** run ids by head, a binary min-heap on (head's time, head's push number) */
+  private heap = new Int32Array(16);
+  private heapSize = 0;
+  /** the run pushes are appended to, -1: the next push starts one */
+  private open = -1;
+
+  /**
+   * @param ordered false: records come out in file order (next() after every record)
+   * @param maxPending without FINISHED_ROUND records, flush (everything up to the middle timestamp) past this many
+   */
+  constructor(
+    private readonly ordered = true,
+    private readonly maxPending = 1 << 18,
+    initial = INITIAL,
+  ) {
+    if (initial !== INITIAL) this.resize(initial);
+  }
+
+  /** A ring of n slots (a power of two), empty (warmQueue's small rings). */
+  private resize(n: number): void {
+    this.mask = n - 1;
+    this.hi = new Uint32Array(n);
+    this.lo = new Uint32Array(n);
+    this.fmt = new Int32Array(n);
+    this.start = new Int32Array(n);
+    this.end = new Int32Array(n);
+    this.cpu = new Int32Array(n);
+    this.pid = new Int32Array(n);
+    this.tid = new Float64Array(n);
+    this.chunk = new Int32Array(n);
+    this.bufs = new Array<Buffer | undefined>(n).fill(undefined);
+  }
 
   get size(): number {
     return this.count;
   }
 
-  /** A slot for a record at time hi:lo (fill the other columns at it). */
+  /** A slot for a record at time hi:lo (fill the other columns at it; valid until it is handed out by next()). */
   push(hi: number, lo: number): number {
-    let s: number;
-    if (this.nfree > 0) s = this.free[--this.nfree]!;
-    else {
-      if (this.next === this.hi.length) this.grow();
-      s = this.next++;
-      // appended in slot order: the two arrays stay packed (a store far past the end would make them hash tables)
-      this.bufs.push(undefined);
-      this.tasks.push(undefined);
+    const p = this.pushed;
+    if (p - this.base >= this.hi.length) {
+      this.base = this.oldest();
+      if (p - this.base >= this.hi.length) this.grow();
     }
+    const s = p & this.mask;
     this.hi[s] = hi;
     this.lo[s] = lo;
-    this.key[s] = hi * 4294967296 + lo;
-    this.seq[s] = this.pushed++;
-    // live slots never outnumber the slots made: order has room
-    this.order[this.count++] = s;
+    this.pushed = p + 1;
+    this.count++;
     if (hi > this.maxHi || (hi === this.maxHi && lo > this.maxLo)) {
       this.maxHi = hi;
       this.maxLo = lo;
     }
+    if (!this.ordered) return s;
+    // a timestamp going back starts a run (equal times stay in the run: ties go by push order)
+    if (this.open < 0 || hi < this.lastHi || (hi === this.lastHi && lo < this.lastLo)) this.open = this.newRun(p);
+    this.runEnd[this.open] = p + 1;
+    this.lastHi = hi;
+    this.lastLo = lo;
     return s;
   }
 
   pushTask(ts: bigint, task: Task): void {
     const s = this.push(Number(ts >> 32n), Number(ts & 0xffffffffn));
     this.fmt[s] = -1;
-    this.tasks[s] = task;
+    const id = this.taskIds;
+    this.taskIds = (id + 1) & 0x7fffffff;
+    this.start[s] = id;
+    this.tasks.set(id, task);
   }
 
-  private grow(): void {
-    const n = this.hi.length * 2;
-    const more = <A extends Uint32Array | Int32Array | Float64Array>(a: A, make: (n: number) => A): A => {
-      const b = make(n);
-      b.set(a as never);
-      return b;
-    };
-    this.hi = more(this.hi, (k) => new Uint32Array(k));
-    this.lo = more(this.lo, (k) => new Uint32Array(k));
-    this.key = more(this.key, (k) => new Float64Array(k));
-    this.seq = more(this.seq, (k) => new Float64Array(k));
-    this.fmt = more(this.fmt, (k) => new Int32Array(k));
-    this.start = more(this.start, (k) => new Int32Array(k));
-    this.end = more(this.end, (k) => new Int32Array(k));
-    this.cpu = more(this.cpu, (k) => new Int32Array(k));
-    this.pid = more(this.pid, (k) => new Int32Array(k));
-    this.tid = more(this.tid, (k) => new Float64Array(k));
-    this.chunk = more(this.chunk, (k) => new Int32Array(k));
-    this.order = more(this.order, (k) => new Int32Array(k));
-    this.free = more(this.free, (k) => new Int32Array(k));
-    this.spare = new Int32Array(n);
+  /** The task record at a slot next() handed out (fmt -1). */
+  takeTask(s: number): Task {
+    const id = this.start[s]!;
+    const t = this.tasks.get(id)!;
+    this.tasks.delete(id);
+    return t;
+  }
+
+  /** The oldest push number still queued (ring space before it is free). */
+  private oldest(): number {
+    if (!this.ordered || this.heapSize === 0) return this.ordered ? this.pushed : this.fifo;
+    // the live run made first has the smallest head (runs are disjoint stretches of pushes)
+    let o = this.pushed;
+    for (let i = 0; i < this.heapSize; i++) o = Math.min(o, this.runHead[this.heap[i]!]!);
+    return o;
+  }
+
+  /** A run starting at push number p, put in the heap. */
+  private newRun(p: number): number {
+    let r = this.freeRuns.pop();
+    if (r === undefined) {
+      r = this.runIds++;
+      if (r === this.runHead.length) {
+        this.runHead = grown(this.runHead, (n) => new Float64Array(n));
+        this.runEnd = grown(this.runEnd, (n) => new Float64Array(n));
+        this.heap = grown(this.heap, (n) => new Int32Array(n));
+      }
+    }
+    this.runHead[r] = p;
+    this.runEnd[r] = p + 1;
+    // sift up
+    let i = this.heapSize++;
+    const heap = this.heap;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (!this.before(r, heap[up]!)) break;
+      heap[i] = heap[up]!;
+      i = up;
+    }
+    heap[i] = r;
+    return r;
+  }
+
+  /** Run a's head comes before run b's: (time, push number). */
+  private before(a: number, b: number): boolean {
+    const pa = this.runHead[a]!;
+    const pb = this.runHead[b]!;
+    const sa = pa & this.mask;
+    const sb = pb & this.mask;
+    const ha = this.hi[sa]!;
+    const hb = this.hi[sb]!;
+    if (ha !== hb) return ha < hb;
+    const la = this.lo[sa]!;
+    const lb = this.lo[sb]!;
+    return la !== lb ? la < lb : pa < pb;
+  }
+
+  /** Restore the heap below position i (its run's head moved on). */
+  private siftDown(i: number): void {
+    const heap = this.heap;
+    const n = this.heapSize;
+    const r = heap[i]!;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && this.before(heap[c + 1]!, heap[c]!)) c++;
+      if (!this.before(heap[c]!, r)) break;
+      heap[i] = heap[c]!;
+      i = c;
+    }
+    heap[i] = r;
   }
 
   /**
-   * Sort the live slots by (time, file order). A slot's place in `order` follows its push order among slots of one
-   * time (the sorted rest comes first and was pushed first), so a stable sort by time alone gives that order.
+   * A ring 8 times as long while it is small (a file with rounds of tens of thousands of records gets there in two
+   * steps: each step faults in and copies every column), then twice. Push number p sits at p & mask, and under the
+   * new mask at that place in one of the copies: with the old ring copied into every part of the new one, every
+   * queued slot is where the new mask looks for it.
    */
-  private sort(): void {
-    if (this.maxHi >= EXACT_HI) {
-      const { hi, lo, seq } = this;
-      const a = Array.from(this.order.subarray(0, this.count));
-      a.sort((x, y) => hi[x]! - hi[y]! || lo[x]! - lo[y]! || seq[x]! - seq[y]!);
-      this.order.set(a);
-      return;
-    }
-    let src = this.order;
-    let dst = this.spare;
-    const n = this.count;
-    const key = this.key;
-    // merge neighbouring ascending runs until one is left (a round holds about one run per CPU)
-    for (;;) {
-      let runs = 0;
-      let a = 0;
-      while (a < n) {
-        const b = runEnd(src, key, a, n);
-        const c = b < n ? runEnd(src, key, b, n) : n;
-        mergeRuns(src, dst, key, a, b, c);
-        runs++;
-        a = c;
-      }
-      [src, dst] = [dst, src];
-      if (runs <= 1) break;
-    }
-    this.order = src;
-    this.spare = dst;
+  private grow(): void {
+    const n = this.hi.length;
+    const k = Math.min(8 * n, Math.max(BIG, 2 * n));
+    const copies = <A extends Uint32Array | Int32Array | Float64Array>(a: A, make: (len: number) => A): A => {
+      const b = make(k);
+      for (let at = 0; at < k; at += n) b.set(a as never, at);
+      return b;
+    };
+    this.hi = copies(this.hi, (len) => new Uint32Array(len));
+    this.lo = copies(this.lo, (len) => new Uint32Array(len));
+    this.fmt = copies(this.fmt, (len) => new Int32Array(len));
+    this.start = copies(this.start, (len) => new Int32Array(len));
+    this.end = copies(this.end, (len) => new Int32Array(len));
+    this.cpu = copies(this.cpu, (len) => new Int32Array(len));
+    this.pid = copies(this.pid, (len) => new Int32Array(len));
+    this.tid = copies(this.tid, (len) => new Float64Array(len));
+    this.chunk = copies(this.chunk, (len) => new Int32Array(len));
+    // filled first: packed elements (concat made a dictionary of a large array)
+    const bufs = new Array<Buffer | undefined>(k).fill(undefined);
+    for (let i = 0; i < k; i++) bufs[i] = this.bufs[i & (n - 1)];
+    this.bufs = bufs;
+    this.mask = k - 1;
   }
 
-  /** How many of `order`'s first slots are at or before hi:lo (order sorted). */
-  private countUpTo(hi: number, lo: number): number {
-    const o = this.order;
-    const n = this.count;
-    let i = 0;
-    while (i < n && (this.hi[o[i]!]! < hi || (this.hi[o[i]!]! === hi && this.lo[o[i]!]! <= lo))) i++;
-    return i;
-  }
-
-  /** At a FINISHED_ROUND: sorts, and returns how many of `order`'s first slots may be emitted now. */
-  finishRound(): number {
-    const hi = this.flushHi;
-    const lo = this.flushLo;
+  /** At a FINISHED_ROUND: next() hands out what is at or before the previous round's newest record. */
+  finishRound(): boolean {
+    this.limitHi = this.flushHi;
+    this.limitLo = this.flushLo;
     this.flushHi = this.maxHi;
     this.flushLo = this.maxLo;
-    if (this.count === 0) return 0;
-    this.sort();
-    return this.countUpTo(hi, lo);
+    return this.count > 0;
   }
 
-  /** Safety valve for files without rounds: the older half (0 while below maxPending). */
-  overflow(): number {
-    if (this.count < this.maxPending) return 0;
-    this.sort();
-    const mid = this.order[this.count >> 1]!;
-    return this.countUpTo(this.hi[mid]!, this.lo[mid]!);
+  /** Safety valve for files without rounds: the older half, up to its newest time (false while below maxPending). */
+  overflow(): boolean {
+    if (this.count < this.maxPending) return false;
+    const s = this.nth(this.count >> 1);
+    this.limitHi = this.hi[s]!;
+    this.limitLo = this.lo[s]!;
+    return true;
   }
 
-  /** Everything left, sorted (the end of the data). */
-  drain(): number {
-    this.sort();
-    return this.count;
+  /** Everything left (the end of the data; after every record when not ordered). */
+  drain(): boolean {
+    this.limitHi = Infinity;
+    this.limitLo = Infinity;
+    return this.count > 0;
   }
 
-  /** Forget `order`'s first n slots (emitted): their slots are reused. */
-  drop(n: number): void {
-    const o = this.order;
-    const pool = this.pool;
-    for (let i = 0; i < n; i++) {
-      const s = o[i]!;
-      if (pool !== undefined && this.bufs[s] !== undefined) pool.release(this.chunk[s]!);
-      this.bufs[s] = undefined;
-      this.tasks[s] = undefined;
-      this.free[this.nfree++] = s;
+  /**
+   * The slot of the next record to emit — in (time, file order), at or before the limit the last finishRound /
+   * overflow / drain set — taken off the queue; -1: none. Its columns stay as they are until the next push.
+   */
+  next(): number {
+    if (!this.ordered) return this.fifo < this.pushed ? this.takeFifo() : -1;
+    if (this.heapSize === 0) return -1;
+    const r = this.heap[0]!;
+    const p = this.runHead[r]!;
+    const s = p & this.mask;
+    const hi = this.hi[s]!;
+    if (hi > this.limitHi || (hi === this.limitHi && this.lo[s]! > this.limitLo)) return -1;
+    this.count--;
+    if (p + 1 < this.runEnd[r]!) {
+      this.runHead[r] = p + 1;
+      this.siftDown(0);
+    } else {
+      // the run is emitted: its id is free, and the next push starts a run if it was the open one
+      this.heap[0] = this.heap[--this.heapSize]!;
+      if (this.heapSize > 0) this.siftDown(0);
+      this.freeRuns.push(r);
+      if (this.open === r) this.open = -1;
     }
-    o.copyWithin(0, n, this.count);
-    this.count -= n;
+    return s;
+  }
+
+  private takeFifo(): number {
+    this.count--;
+    return this.fifo++ & this.mask;
+  }
+
+  /** The slot of the record k-th (from 0) in (time, file order), found on a copy of the heap. */
+  private nth(k: number): number {
+    const heap = this.heap;
+    const heads = this.runHead;
+    const saved = { heap: heap.slice(), heads: heads.slice(), size: this.heapSize };
+    let s = -1;
+    for (let i = 0; i <= k; i++) {
+      const r = heap[0]!;
+      const p = heads[r]!;
+      s = p & this.mask;
+      if (p + 1 < this.runEnd[r]!) heads[r] = p + 1;
+      else heap[0] = heap[--this.heapSize]!;
+      if (this.heapSize > 0) this.siftDown(0);
+    }
+    this.heap = saved.heap;
+    this.runHead = saved.heads;
+    this.heapSize = saved.size;
+    return s;
   }
 }
 
-/** The end of the ascending (by key) run of src that starts at a. */
-function runEnd(src: Int32Array, key: Float64Array, a: number, n: number): number {
-  let i = a + 1;
-  while (i < n && key[src[i]!]! >= key[src[i - 1]!]!) i++;
-  return i;
+/** A typed array twice as long, its elements copied. */
+function grown<A extends Float64Array | Int32Array>(a: A, make: (n: number) => A): A {
+  const b = make(a.length * 2);
+  b.set(a as never);
+  return b;
 }
 
-/** Merge the runs src[a, b) and src[b, c) into dst[a, c); the first run's slot first on equal keys (stable). */
-function mergeRuns(src: Int32Array, dst: Int32Array, key: Float64Array, a: number, b: number, c: number): void {
-  let i = a;
-  let j = b;
-  // one loop for the merge and both tails: separate tail loops first ran once the merge was optimized, and each
-  // deoptimized it (no feedback for their code yet)
-  for (let k = a; k < c; k++) {
-    if (i < b && (j >= c || key[src[j]!]! >= key[src[i]!]!)) dst[k] = src[i++]!;
-    else dst[k] = src[j++]!;
+/**
+ * Runs every branch of the queue once on a few records (a new run, equal times, three runs in the heap, a run
+ * emitted to its end, ring growth, a task, the no-rounds valve): V8 optimizes push/next/siftDown after a few
+ * thousand records and inlines them into the reader's emit loop, and a branch first taken after that (the first
+ * growth of the ring, the first run emitted to its end, the first third CPU) had no type feedback — each such
+ * first deoptimized the whole emit loop (8 times in a 1.4 M-event file), which then ran unoptimized until compiled
+ * again; the same for the chunk pool's release. Called once, when the reader module loads (well under a millisecond).
+ */
+export function warmQueue(): void {
+  const take = (q: SampleQueue<number>): void => {
+    for (let s = q.next(); s >= 0; s = q.next()) if (q.fmt[s]! < 0) q.takeTask(s);
+  };
+  // V8 keeps type feedback for a function only after its first few calls: each path a few times over
+  for (let k = 0; k < 12; k++) {
+    const ordered = k % 3 !== 2;
+    const q = new SampleQueue<number>(ordered, 24, 4);
+    for (let round = 0; round < 4; round++) {
+      for (const cpu of [0, 1, 2]) {
+        for (let i = 0; i < 5; i++) {
+          // a low half past 2^31, as in real timestamps (a double, not a small integer: feedback of that kind)
+          const s = q.push(round, 2 ** 31 + cpu * 3 + i - (i === 4 ? 2 : 0));
+          q.fmt[s] = 0;
+        }
+      }
+      q.pushTask(BigInt(round) << 32n, round);
+      if (!ordered) {
+        if (q.drain()) take(q);
+      } else {
+        if (q.finishRound()) take(q);
+        if (q.overflow()) take(q);
+      }
+    }
+    if (q.drain()) take(q);
+  }
+  // the file chunks' pool: a chunk freed by the release of its last queued sample, after the cursor moved on
+  for (let k = 0; k < 12; k++) {
+    const pool = new ChunkPool(64);
+    pool.adopt(pool.spare());
+    const held = pool.hold();
+    pool.retire(pool.adopt(pool.spare()));
+    pool.release(held);
   }
 }

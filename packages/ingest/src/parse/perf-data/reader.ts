@@ -210,12 +210,12 @@ function compressed(st: PerfState, type: number, body: Buffer, cur: ByteCursor):
   }
 }
 
-/** What the queue may hand out after a record of `type` (file order when not ordered). */
-function ready(st: PerfState, type: number): number {
+/** Whether the queue may hand something out after a record of `type` (all of it, in file order, when not ordered). */
+function ready(st: PerfState, type: number): boolean {
   const q = st.queue;
-  if (!st.ordered) return q.size;
+  if (!st.ordered) return q.size > 0;
   if (type === REC.FINISHED_ROUND) return q.finishRound();
-  return q.size > 0 ? q.overflow() : 0;
+  return q.size > 0 && q.overflow();
 }
 
 /** What syncRecords stopped at. */
@@ -257,8 +257,7 @@ function syncRecords(st: PerfState, cur: ByteCursor, sink: RecordSink): number {
 
 /** After a record of `type`: emit what the queue may hand out; true when a batch's worth was emitted. */
 function after(st: PerfState, type: number, sink: RecordSink): boolean {
-  const n = ready(st, type);
-  if (n > 0) st.emit(n, sink);
+  if (ready(st, type)) st.emit(sink);
   return st.emitted >= BATCH;
 }
 
@@ -288,7 +287,7 @@ async function* readRecords(st: PerfState, cur: ByteCursor, sink: RecordSink): A
     yield;
   }
   if (st.decomp !== undefined && st.decomp.pending > 0) bump(st.stats.skipped, 'COMPRESSED(truncated record)');
-  st.emit(st.queue.drain(), sink);
+  if (st.queue.drain()) st.emit(sink);
   st.foldEventCounts();
   yield;
 }

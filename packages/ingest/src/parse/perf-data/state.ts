@@ -10,7 +10,9 @@ import type { BinaryReaderStats, LostWindow, RecordSink } from '../tracing-data/
 import type { ParsedSample, PerfAttr, SampleId } from './attr.js';
 import type { CompressedRecords } from './compressed.js';
 import type { PerfFeatures } from './header.js';
-import { SampleQueue } from './order.js';
+import { SampleQueue, warmQueue } from './order.js';
+
+warmQueue();
 
 /** Queued task records: thread-name changes must apply in time order, like the samples that use them. */
 export type Task =
@@ -38,7 +40,7 @@ export class PerfState {
   readonly fmts: EventFormat[] = [];
   readonly fmtMin: number[] = [];
   private readonly fmtCount: number[] = [];
-  readonly queue = new SampleQueue<Task>();
+  readonly queue: SampleQueue<Task>;
   decomp: CompressedRecords | undefined;
   /** file offset of the data section's first byte (0 in pipe mode: the cursor starts at the file's start) */
   dataOffset = 0;
@@ -55,7 +57,9 @@ export class PerfState {
     readonly stats: BinaryReaderStats,
     readonly ordered: boolean,
     readonly onTracing: (td: TracingData) => void,
-  ) {}
+  ) {
+    this.queue = new SampleQueue<Task>(ordered);
+  }
 
   /** ids below 2^53 by their Number value (perf hands out small ids): looked up without a BigInt per sample */
   byIdNumber = new Map<number, PerfAttr>();
@@ -183,16 +187,19 @@ export class PerfState {
     return u;
   }
 
-  /** Emit the queue's first n slots (in order) into the sink, and forget them. */
-  emit(n: number, sink: RecordSink): void {
+  /** Emit what the queue hands out now (in order) into the sink. */
+  emit(sink: RecordSink): void {
     const q = this.queue;
-    const { order, fmt, hi, lo, cpu, pid, tid, start, end, bufs, tasks } = q;
+    // the queue's columns are replaced only when it grows, at a push: not while it hands records out
+    const { fmt, hi, lo, cpu, pid, tid, start, end, bufs, chunk } = q;
+    const pool = q.pool;
     const le = this.tracing?.littleEndian ?? true;
-    for (let i = 0; i < n; i++) {
-      const s = order[i]!;
+    let n = 0;
+    for (let s = q.next(); s >= 0; s = q.next()) {
+      n++;
       const f = fmt[s]!;
       if (f < 0) {
-        this.task(tasks[s]!, sink);
+        this.task(q.takeTask(s), sink);
         continue;
       }
       const t = tid[s]!;
@@ -217,9 +224,11 @@ export class PerfState {
         t === t ? t : undefined,
         comm,
       );
+      // the sink copied what it keeps: the chunk may be reused once none of its samples is queued
+      bufs[s] = undefined;
+      if (pool !== undefined) pool.release(chunk[s]!);
     }
     this.emitted += n;
-    q.drop(n);
   }
 
   private task(q: Task, sink: RecordSink): void {
