@@ -3,7 +3,9 @@
  * client with chDB's in-process `chdb/connection` plugged in (`createClient({ connection })`).
  */
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Readable } from 'node:stream';
 import { parseServerVersion, type ServerCaps } from './caps.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, describeStore, type StoreConfig } from './config.js';
@@ -24,6 +26,17 @@ import { openShards, prepareEntry, shardIndex, type ClusterOptions } from './fle
 import { errorMessage, failureText, withDeadline, withRetry, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 
 /** Thrown when ClickHouse (either placement) fails after retries: one clear sentence. */
+/**
+ * chDB's connection module by its real path. chdb is CommonJS and requires @clickhouse/client-common, which pnpm
+ * links only beside chdb's real directory (node_modules/.pnpm/chdb@…/node_modules): loaded through the workspace
+ * symlink (packages/report/node_modules/chdb), its require would not find it. Node's ES module loader resolves the
+ * real path itself, but in a `txreplay report` whose parse and replay ran in child processes it was seen to keep the
+ * symlinked one (Node 20.20, cause not found): the real path is taken here explicitly.
+ */
+function chdbConnectionUrl(): string {
+  return pathToFileURL(realpathSync(createRequire(import.meta.url).resolve('chdb/connection'))).href;
+}
+
 export class StoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -75,7 +88,9 @@ export class Store {
       if (!dir) throw new StoreError('embedded store: no data directory given');
       mkdirSync(dir, { recursive: true });
       // loaded here, not with the module: chDB's library maps ~200 MB into the process (a server store never needs it)
-      const { default: chdbConnection } = await import('chdb/connection');
+      const { default: chdbConnection } = (await import(chdbConnectionUrl())) as {
+        default: typeof import('chdb/connection');
+      };
       client = createClient({
         // chdb types its Connection against @clickhouse/client-common 1.23.0, the client is 1.23.1:
         // structurally the same contract, nominally two copies of the settings type
