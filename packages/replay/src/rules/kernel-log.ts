@@ -24,7 +24,15 @@ import {
   type TxRecoveryRecord,
 } from '@txreplay/ingest/plain';
 import type { Finding, FindingKind } from '../types.js';
-import { evidenceOf, logDeviceName, logElapsedNs, logTimeNs, logWallOf, type DeviceNamed } from './log-record.js';
+import {
+  evidenceOf,
+  logDeviceName,
+  logElapsedNs,
+  logSpan,
+  logTimeNs,
+  logWallOf,
+  type DeviceNamed,
+} from './log-record.js';
 import { stallKickFindings } from './stall-kick.js';
 import { usbTxFindings } from './usb-tx.js';
 
@@ -235,9 +243,7 @@ function neighFindings(records: readonly KernelRecord[], source: string): Findin
       severity: 'warning',
       dev: '(neighbour table)',
       queue: null,
-      startNs: logTimeNs(first),
-      endNs: logTimeNs(last),
-      ...logWallOf(logTimeNs(first), logTimeNs(last), first.wall, last.wall),
+      ...logSpan(first, last),
       title: `neighbour table overflow${tables.length ? ` (${tables.join(', ')})` : ''} logged ${overflow.length} time(s): ENOBUFS from the neighbour layer, not from a TX queue`,
       explanation:
         'neigh_alloc() (net/core/neighbour.c) found the table at gc_thresh3 and forced garbage collection freed nothing, so ' +
@@ -319,9 +325,7 @@ function recoveryOnlyFindings(
       severity: 'critical',
       dev,
       queue: r.queue ?? null,
-      startNs: logTimeNs(r),
-      endNs: logTimeNs(r),
-      ...logWallOf(logTimeNs(r), logTimeNs(r), r.wall, r.wall),
+      ...logSpan(r, r),
       title: `${dev}${r.driver ? ` (${r.driver})` : ''}: TX timeout handled at recovery level ${r.level}${r.queue !== undefined ? ` on queue ${r.queue}` : ''}`,
       explanation:
         `The driver's ndo_tx_timeout() (i40e_tx_timeout/ice_tx_timeout) logs its recovery level, so dev_watchdog() ` +
@@ -367,9 +371,7 @@ function fifoWedgeFindings(records: readonly KernelRecord[], source: string): Fi
       severity: 'critical',
       dev,
       queue: null,
-      startNs: logTimeNs(first),
-      endNs: logTimeNs(last),
-      ...logWallOf(logTimeNs(first), logTimeNs(last), first.wall, last.wall),
+      ...logSpan(first, last),
       title: `${dev}${first.driver ? ` (${first.driver})` : ''}: the TX FIFO never drained during ${mine.length} reset(s)${every}: the MAC's TX engine is wedged`,
       explanation:
         `r8169's reset path waits for the chip's TX FIFO to empty (rtl_txcfg_empty_cond / rtl_rxtx_empty_cond, ` +

@@ -45,6 +45,13 @@ export function logWallOf(startNs: bigint, endNs: bigint, first?: string, last?:
     : {};
 }
 
+/** A finding's window from the first and last record it rests on: on the trace clock, or the stamps as written. */
+export function logSpan(first: KernelRecord, last: KernelRecord): Pick<Finding, 'startNs' | 'endNs' | 'logWall'> {
+  const startNs = logTimeNs(first);
+  const endNs = logTimeNs(last);
+  return { startNs, endNs, ...logWallOf(startNs, endNs, first.wall, last.wall) };
+}
+
 /** Records grouped by the device the log names (and by `key` within it), in the order each group first appears. */
 export function groupByDevice<R extends KernelRecord & DeviceNamed>(
   records: readonly R[],

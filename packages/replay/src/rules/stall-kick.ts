@@ -12,7 +12,7 @@
  */
 import { sameKernelLogDevice as sameDevice, type KernelRecord, type TxStallKickRecord } from '@txreplay/ingest/plain';
 import type { Finding } from '../types.js';
-import { evidenceOf, groupByDevice, logDeviceName, logElapsedNs, logTimeNs, logWallOf } from './log-record.js';
+import { evidenceOf, groupByDevice, logDeviceName, logElapsedNs, logSpan } from './log-record.js';
 
 /** "every 4.9 min on average" from the span between the first and last kick. */
 function everyText(kicks: readonly TxStallKickRecord[]): string {
@@ -49,16 +49,12 @@ function kickFinding(kicks: TxStallKickRecord[], records: readonly KernelRecord[
   const where = `${dev} TX queue ${first.queue} (${first.driver})`;
   const after = escalations(records, first);
   const single = kicks.every((k) => k.outstanding === 1);
-  const startNs = logTimeNs(first);
-  const endNs = logTimeNs(last);
   return {
     kind: 'tx_stall_rekick',
     severity: 'warning',
     dev,
     queue: first.queue,
-    startNs,
-    endNs,
-    ...logWallOf(startNs, endNs, first.wall, last.wall),
+    ...logSpan(first, last),
     title: `${where}: the driver's TX-stall check re-kicked the ring ${kicks.length} time(s)${everyText(kicks)}; ${outstandingText(kicks)}`,
     explanation:
       `Each line is macb's own check (raspberrypi/linux #7340): tx_tail had not moved for ≥ 1 s while tx_head was ` +

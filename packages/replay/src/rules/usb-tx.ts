@@ -6,7 +6,7 @@
  */
 import type { KernelRecord, UsbTxErrorRecord } from '@txreplay/ingest/plain';
 import type { Finding } from '../types.js';
-import { evidenceOf, groupByDevice, logDeviceName, logElapsedNs, logTimeNs, logWallOf } from './log-record.js';
+import { evidenceOf, groupByDevice, logDeviceName, logElapsedNs, logSpan, logTimeNs } from './log-record.js';
 
 /** urb->status values a bulk-out completion reports, in the USB core's own terms. */
 const URB_STATUS: Record<number, string> = {
@@ -42,16 +42,12 @@ function usbFinding(errs: UsbTxErrorRecord[], source: string): Finding {
   const spanNs = errs.length > 1 ? logElapsedNs(first, last) : undefined;
   const over = spanNs !== undefined ? ` over ${(Number(spanNs) / 60e9).toFixed(1)} min` : '';
   const burst = longestBurst(errs);
-  const startNs = logTimeNs(first);
-  const endNs = logTimeNs(last);
   return {
     kind: 'device_tx_drops',
     severity: 'warning',
     dev,
     queue: null,
-    startNs,
-    endNs,
-    ...logWallOf(startNs, endNs, first.wall, last.wall),
+    ...logSpan(first, last),
     title: `${dev} (${first.driver}): ${errs.length} failed USB TX transfer(s)${over} (Tx status ${codes.join(', ')}): the packets in them were counted in tx_errors and lost`,
     explanation:
       `${first.driver}'s write_bulk_callback() logs "Tx status N" when a bulk-out URB completes with an error and adds ` +
