@@ -136,6 +136,23 @@ describe('summarizeTimeouts', () => {
       ['wan', 1, 2, 58820],
     ]);
     expect(s[0]!.meanIntervalMs).toBeCloseTo(4999.9415, 3);
+    // stamp − "timed out N ms" is the same instant on every line of a device: one stall each, with its start
+    expect(s.map((x) => [x.continuous, Number(x.stuckSinceTsBootNs) / 1e9])).toEqual([
+      [true, 115355.800849],
+      [true, 115497.911133],
+    ]);
+  });
+
+  it('lines whose stamp − "timed out N ms" differ by more than half a second are separate stalls', () => {
+    const s = summarizeTimeouts(
+      parseKernelLog(
+        [
+          '[100.000000] r8125 0000:22:04.0 eth4: NETDEV WATCHDOG: CPU: 3: transmit queue 0 timed out 5010 ms',
+          '[106.000000] r8125 0000:22:04.0 eth4: NETDEV WATCHDOG: CPU: 3: transmit queue 0 timed out 5160 ms',
+        ].join('\n'),
+      ).records,
+    );
+    expect(s.map((x) => [x.count, x.continuous, Number(x.stuckSinceTsBootNs) / 1e9])).toEqual([[2, false, 94.99]]);
   });
 
   it('old-form timeouts without printk stamps: a count, the resets in between, the spacing on the syslog clock', () => {

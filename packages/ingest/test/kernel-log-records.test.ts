@@ -414,6 +414,43 @@ describe("a driver's own stall check that re-kicks the ring", () => {
   });
 });
 
+describe('a TX ring that filled: IPoIB send counters, and "ring full when queue awake"', () => {
+  const log = (lines: string[]): KernelRecord[] => parseKernelLog(lines.join('\n')).records;
+  // the lines below are the drivers' printk formats filled in (ipoib_timeout v5.12+, tg3/bnx2x/8139cp/mtk_eth_soc
+  // start_xmit); the 2.6.25-era IPoIB lines of a real mail are fixtures/public/73
+  it('ipoib_timeout(): latency and the v5.12+ global counters in one record; the queue line alone is one too', () => {
+    const rs = log([
+      '[ 100.000000] ib0: transmit timeout: latency 5008 msecs',
+      '[ 100.000001] ib0: queue stopped 1, tx_head 4294967290, tx_tail 4294967200, global_tx_head 7, global_tx_tail 4294967200',
+      '[ 200.000000] ib1: queue stopped 0, tx_head 12, tx_tail 12',
+    ]);
+    const d = of(rs, 'tx_timeout_dump');
+    expect(d.map((r) => [r.format, r.driver, r.dev, r.nextToUse, r.nextToClean, r.sinceLastTransUs])).toEqual([
+      ['ipoib', 'ib_ipoib', 'ib0', 4294967290, 4294967200, 5_008_000],
+      ['ipoib', 'ib_ipoib', 'ib1', 12, 12, undefined],
+    ]);
+    expect(d[0]!.fields).toMatchObject({ latency_ms: 5008n, queue_stopped: 1n, global_tx_head: 7n });
+    expect(d[0]!.evidence).toHaveLength(2);
+  });
+  it('IPoIB stopping its queue, and the start_xmit BUG line of tg3, bnx2x, 8139cp and mtk_eth_soc', () => {
+    const rs = log([
+      '[1.0] ib1: TX ring full, stopping kernel net queue',
+      '[2.0] tg3 0000:03:00.0 eth0: BUG! Tx Ring full when queue awake!',
+      '[3.0] bnx2x: [bnx2x_start_xmit:3781(eth2)]BUG! Tx ring full when queue awake!',
+      '[4.0] 8139cp: eth3: BUG! Tx Ring full when queue awake!',
+      '[5.0] mtk_soc_eth 1e100000.ethernet wan: Tx Ring full when queue awake!',
+      '[6.0] eth4: TX ring is full',
+    ]);
+    expect(of(rs, 'tx_ring_full').map((r) => [r.driver, r.dev, r.whileAwake])).toEqual([
+      ['ib_ipoib', 'ib1', false],
+      ['tg3', 'eth0', true],
+      ['bnx2x', 'eth2', true],
+      ['8139cp', 'eth3', true],
+      ['mtk_soc_eth', 'wan', true],
+    ]);
+  });
+});
+
 describe('USB adapters whose TX transfers failed', () => {
   it('r8152 and ax88179 "Tx status N", pegasus "TX status N": the errno kept; a bare "TX status" line is no record', () => {
     const rs = parseKernelLog(

@@ -67,7 +67,12 @@ const ROWS: Row[] = [
   {
     file: '11-mtk-soc-eth-timed-out-ms-logread.syslog',
     findings: [[W, 'eth0', 3]],
-    quotes: [/timed out 5 time\(s\), every 5\.0 s/, /3705740 ms/],
+    // "timed out N ms" grows by the 5 s between the lines: one stall since 1313871.266 s, an hour before the first line
+    quotes: [
+      /timed out 5 time\(s\), every 5\.0 s/,
+      /one continuous stall, nothing sent on the queue from 1313871\.266 s on \(3705740 ms by the last line\)/,
+      /the 5 ndo_tx_timeout\(\) calls did not bring TX back/,
+    ],
   },
   {
     file: '12-mtk-soc-eth-two-devices-ms.dmesg',
@@ -75,7 +80,12 @@ const ROWS: Row[] = [
       [W, 'eth0', 4],
       [W, 'wan', 1],
     ],
-    quotes: [/eth0 TX queue 4 .* timed out 6 time/, /wan TX queue 1 .* timed out 5 time/],
+    quotes: [
+      /eth0 TX queue 4 .* timed out 6 time.*one continuous stall, nothing sent on the queue from 115355\.801 s on/,
+      /wan TX queue 1 .* timed out 5 time.*one continuous stall, nothing sent on the queue from 115497\.911 s on/,
+      /wan on the same controller \(1e100000\.ethernet, mtk_soc_eth\) timed out in this log too/,
+      /eth0 on the same controller \(1e100000\.ethernet, mtk_soc_eth\) timed out in this log too/,
+    ],
   },
   {
     file: '13-r8125-two-ports-timed-out-ms.dmesg',
@@ -213,6 +223,19 @@ const ROWS: Row[] = [
       /cannot show whether TX stopped altogether/,
     ],
   },
+  // IPoIB: the driver stopped the queue on a full send ring, 58 sends never completed, and ipoib_timeout() resets
+  // nothing ("and of course it never recovers")
+  {
+    file: '73-ipoib-ring-full-watchdog-no-reset-mail.dmesg',
+    findings: [[W, 'ib1', null]],
+    quotes: [
+      /stopped for up to 1240 ms/,
+      /stopped the queue itself \(line 1: "TX ring full, stopping kernel net queue"\)/,
+      /tx_head 5291313 − tx_tail 5291255 = 58 send\(s\) posted to the UD queue pair and never completed/,
+      /ipoib_timeout\(\) only logs — it resets no QP or CQ/,
+      /no recovery is logged/,
+    ],
+  },
   // macb's own stall check (raspberrypi/linux #7340) re-kicked TSTART; no watchdog exists for macb. A warning: the
   // maintainers suspected false alarms (#7472), and the log cannot tell a real stall from one
   {
@@ -262,6 +285,16 @@ describe('findings from kernel logs alone (real public excerpts)', () => {
       }
     });
   }
+});
+
+describe('repeated NETDEV WATCHDOG lines: one stall or several', () => {
+  // r8125's "timed out N ms" stays near 5 s while the lines are hours apart: separate stalls, each one cleared
+  it('lines hours apart, each a few seconds stopped, are separate stalls (13)', () => {
+    const file = '13-r8125-two-ports-timed-out-ms.dmesg';
+    const f = findingsFromKernelLog(parseKernelLog(readFileSync(path.join(corpus, file), 'utf8')).records, file);
+    expect(f.map((x) => x.title).join('\n')).not.toMatch(/continuous/);
+    expect(f.map((x) => x.title).join('\n')).toMatch(/stopped for up to 5540 ms/);
+  });
 });
 
 describe('a log on a wall clock: the span and spacing of its watchdog lines', () => {

@@ -33,6 +33,8 @@ import {
   logWallOf,
   type DeviceNamed,
 } from './log-record.js';
+import { resetOnlyFindings } from './reset-only.js';
+import { ringFullBefore, ringFullFindings } from './ring-full.js';
 import { stallKickFindings } from './stall-kick.js';
 import { usbTxFindings } from './usb-tx.js';
 
@@ -81,6 +83,8 @@ interface SeriesFacts {
   every: string;
   stuck: string;
   recovered: string;
+  /** the driver's own "ring full, stopping the queue" lines before the series (IPoIB), as a sentence */
+  ringFull: string;
   watchdogs: KernelRecord[];
   dumps: RingRecord[];
   /** the last dump: it shows the ring when the stall had lasted longest */
@@ -118,16 +122,55 @@ function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): Series
     logWall: logWallOf(startNs, endNs, s.firstWall, s.lastWall),
     count: Math.max(events.length, 1),
     every: s.meanIntervalMs !== undefined ? `, every ${(s.meanIntervalMs / 1000).toFixed(1)} s on average` : '',
-    stuck: s.maxStuckMs !== undefined ? `; the queue had been stopped for up to ${Math.round(s.maxStuckMs)} ms` : '',
+    stuck: stuckText(s),
     recovered:
       (s.recoveries > 0 ? `; the driver reset or recovered ${s.recoveries} time(s)` : '; no recovery is logged') +
       linkBounce(records, s),
+    ringFull: ringFullBefore(records, s) + continuousText(s, events.length) + sharedController(records, s),
     watchdogs,
     dumps,
     last,
     reading,
     causeKind,
   };
+}
+
+const sec = (ns: bigint): string => (Number(ns) / 1e9).toFixed(3);
+
+/** How long the queue sat stopped; for one continuous stall, since when nothing left it. */
+function stuckText(s: TimeoutSeries): string {
+  if (s.maxStuckMs === undefined) return '';
+  if (!s.continuous || s.stuckSinceTsBootNs === undefined)
+    return `; the queue had been stopped for up to ${Math.round(s.maxStuckMs)} ms`;
+  return `: one continuous stall, nothing sent on the queue from ${sec(s.stuckSinceTsBootNs)} s on (${Math.round(s.maxStuckMs)} ms by the last line)`;
+}
+
+/** Why the lines are one stall: their "timed out N ms" grew with the time between them. */
+function continuousText(s: TimeoutSeries, lines: number): string {
+  if (!s.continuous || s.stuckSinceTsBootNs === undefined) return '';
+  return (
+    ` Each line's "timed out N ms" grew with the time between the lines (stamp − N = ${sec(s.stuckSinceTsBootNs)} s every ` +
+    `time): dev_watchdog() found the same trans_start each time, so nothing was sent on this queue in between — the ` +
+    `${lines} ndo_tx_timeout() calls did not bring TX back.`
+  );
+}
+
+/**
+ * Other interfaces of the same controller (one bus id: mtk_eth_soc's GMACs share 1e100000.ethernet and its frame
+ * engine's DMA) that timed out in the same log.
+ */
+function sharedController(records: readonly KernelRecord[], s: TimeoutSeries): string {
+  if (s.busId === undefined || s.dev === undefined) return '';
+  const others = new Set<string>();
+  for (const r of records)
+    if (r.kind === 'watchdog_timeout' && r.busId === s.busId && r.dev !== undefined && r.dev !== s.dev)
+      others.add(r.dev);
+  if (others.size === 0) return '';
+  return (
+    ` ${[...others].join(', ')} on the same controller (${s.busId}${s.driver ? `, ${s.driver}` : ''}) timed out in ` +
+    'this log too: interfaces of one controller that stall together point at what they share (its DMA engine, ' +
+    'its reset) rather than at one port.'
+  );
 }
 
 /**
@@ -161,7 +204,7 @@ function watchdogFinding(f: SeriesFacts, source: string): Finding {
     title: `NETDEV WATCHDOG: ${where} timed out ${f.count} time(s)${f.every}${f.stuck}`,
     explanation:
       `dev_watchdog() (net/sched/sch_generic.c) found ${where} stopped with trans_start older than watchdog_timeo ` +
-      `and called the driver's ndo_tx_timeout()${f.recovered}. ` +
+      `and called the driver's ndo_tx_timeout()${f.recovered}.${f.ringFull} ` +
       (reading
         ? `The driver's dump reads: ${reading.summary}`
         : 'The log holds no ring dump, so it cannot say which side of the ring stopped: the queue was stopped by the driver (ring full or flow control) and never woken.'),
@@ -398,8 +441,10 @@ export function findingsFromKernelLog(input: readonly KernelRecord[], source: st
   );
   for (const s of series) out.push(...seriesFindings(s, records, source));
   out.push(...recoveryOnlyFindings(records, series, source));
+  out.push(...resetOnlyFindings(records, series, source));
   out.push(...fifoWedgeFindings(records, source));
   out.push(...stallKickFindings(records, source));
+  out.push(...ringFullFindings(records, source));
   out.push(...usbTxFindings(records, source));
   out.push(...neighFindings(records, source));
   return out.sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));

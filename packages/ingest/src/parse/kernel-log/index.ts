@@ -9,6 +9,7 @@ export type {
   NeighOverflowRecord,
   TxHangDumpRecord,
   TxRecoveryRecord,
+  TxRingFullRecord,
   TxStallKickRecord,
   UsbTxErrorRecord,
   TxTimeoutDumpRecord,

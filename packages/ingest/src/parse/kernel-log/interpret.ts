@@ -13,6 +13,7 @@
  */
 import { sameDevice } from './device.js';
 import { eventQueue, timeoutEvents, type RingRecord } from './events.js';
+import { ipoibReading } from './interpretIpoib.js';
 import type { KernelRecord } from './types.js';
 
 type TxHangCause =
@@ -88,6 +89,7 @@ function ddBit(r: RingRecord): string {
 }
 
 function classify(r: RingRecord): Pick<TxHangInterpretation, 'cause' | 'summary' | 'pendingOnNic' | 'unreaped'> {
+  if (r.kind === 'tx_timeout_dump' && r.format === 'ipoib') return ipoibReading(r);
   const n = names(r);
   const { hwHead, nextToUse, nextToClean } = r;
   // ice prints no tail register; the driver writes tail = next_to_use when it rings the doorbell.
@@ -141,8 +143,14 @@ function classify(r: RingRecord): Pick<TxHangInterpretation, 'cause' | 'summary'
     r.kind === 'tx_timeout_dump' && r.sinceLastTransUs !== undefined
       ? ` Last transmit ${r.sinceLastTransUs} µs before.`
       : '';
-  out.summary = `${r.driver} reported a TX timeout${r.queue !== undefined ? ` on queue ${r.queue}` : ''} without ring indexes.${since}`;
+  out.summary = `${driverOf(r)} reported a TX timeout${r.queue !== undefined ? ` on queue ${r.queue}` : ''} without ring indexes.${since}`;
   return out;
+}
+
+/** The driver's name; a headerless or generic dump may not have one (replay strips 'unknown'). */
+function driverOf(r: RingRecord): string {
+  if (r.driver && r.driver !== 'unknown') return r.driver;
+  return r.dev !== undefined ? `the driver of ${r.dev}` : 'the driver';
 }
 
 function sameQueue(a: { queue?: number }, b: { queue?: number }): boolean {

@@ -5,6 +5,7 @@
 import { readKernelLines } from './reader.js';
 import { makeCursor, type Matcher } from './records/cursor.js';
 import { matchIntelHang } from './records/intelHang.js';
+import { matchRingFull } from './records/ringFull.js';
 import { matchStallKick } from './records/stallKick.js';
 import { matchUsbTxError } from './records/usbTx.js';
 import { matchAppEnobufs, matchLink, matchNeigh, matchRecovery } from './records/linkReset.js';
@@ -16,6 +17,7 @@ const MATCHERS: readonly Matcher[] = [
   matchWatchdog,
   matchIntelHang,
   matchStallKick,
+  matchRingFull,
   matchUsbTxError,
   matchRecovery,
   ...TX_TIMEOUT_MATCHERS,

@@ -27,6 +27,29 @@ export interface TimeoutSeries extends DeviceRef {
   maxStuckMs?: number;
   /** Recovery records of the device between the first event and the next series' start: resets, levels, EQ recovery. */
   recoveries: number;
+  /**
+   * When the queue last sent, from the first watchdog line that prints "timed out N ms" (v6.5+): its printk stamp
+   * − N ms. dev_watchdog() measures N from the queue's trans_start, which every transmit on it advances.
+   */
+  stuckSinceTsBootNs?: bigint;
+  /**
+   * Two or more watchdog lines whose "timed out N ms" grew with the time between them (the stamp − N agrees within
+   * CONTINUOUS_SLACK_NS): dev_watchdog() found the same trans_start every time, so nothing left the queue between the
+   * lines — one stall that the ndo_tx_timeout() calls in between did not end, not several.
+   */
+  continuous?: boolean;
+}
+
+/** printk runs after the jiffies sample and N is whole jiffies in ms: the stamp − N of one stall jitters by a few ms. */
+const CONTINUOUS_SLACK_NS = 500_000_000n;
+
+/** stamp − "timed out N ms" of every watchdog line that has both, in order. */
+function sentLastNs(records: readonly KernelRecord[]): bigint[] {
+  const out: bigint[] = [];
+  for (const r of records)
+    if (r.kind === 'watchdog_timeout' && r.tsBootNs !== undefined && r.timedOutMs !== undefined)
+      out.push(r.tsBootNs - BigInt(r.timedOutMs) * 1_000_000n);
+  return out;
 }
 
 const key = (r: DeviceRef, queue: number | undefined): string => `${r.busId ?? ''}|${r.dev ?? ''}|${queue ?? ''}`;
@@ -48,6 +71,13 @@ function meanSpacingNs(stamps: readonly bigint[]): number | undefined {
   if (stamps.length < 2) return undefined;
   const span = stamps[stamps.length - 1]! - stamps[0]!;
   return span < 0n ? undefined : Number(span / BigInt(stamps.length - 1));
+}
+
+/** A driver's reset follows the timeout that asked for it within seconds (reset task, then link up). */
+const RECOVERY_WITHIN_NS = 10_000_000_000n;
+
+function soonAfter(r: KernelRecord, lastTsBootNs: bigint | undefined): boolean {
+  return r.tsBootNs === undefined || lastTsBootNs === undefined || r.tsBootNs - lastTsBootNs <= RECOVERY_WITHIN_NS;
 }
 
 /** Group timeout events (a watchdog line with the dump that follows it counts once) by device and queue. */
@@ -84,6 +114,17 @@ export function summarizeTimeouts(records: readonly KernelRecord[]): TimeoutSeri
       s.firstTsBootNs = stamps[0]!;
       s.lastTsBootNs = stamps[stamps.length - 1]!;
     }
+    const sent = sentLastNs(walls);
+    if (sent.length > 0) s.stuckSinceTsBootNs = sent[0]!;
+    if (sent.length > 1) {
+      let lo = sent[0]!;
+      let hi = sent[0]!;
+      for (const t of sent) {
+        if (t < lo) lo = t;
+        if (t > hi) hi = t;
+      }
+      s.continuous = hi - lo <= CONTINUOUS_SLACK_NS;
+    }
     const firstWall = walls[0]?.wall;
     const lastWall = walls[walls.length - 1]?.wall;
     if (firstWall !== undefined && lastWall !== undefined) {
@@ -103,6 +144,7 @@ export function summarizeTimeouts(records: readonly KernelRecord[]): TimeoutSeri
         x.action !== 'eq_dump' &&
         x.firstLine >= s.firstLine &&
         x.firstLine <= s.lastLine + 3 &&
+        soonAfter(x, s.lastTsBootNs) &&
         ((x.dev !== undefined && x.dev === s.dev) ||
           (x.busId !== undefined && x.busId === s.busId) ||
           (x.dev === undefined && x.busId === undefined)),

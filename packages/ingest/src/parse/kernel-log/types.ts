@@ -130,8 +130,8 @@ export interface TxHangDumpRecord extends RingDumpCommon {
 /** Driver ndo_tx_timeout dumps: i40e/ice, mlx5e, hns3, virtio_net, pcnet32, bnxt, and the generic one-liners. */
 export interface TxTimeoutDumpRecord extends RingDumpCommon {
   kind: 'tx_timeout_dump';
-  /** Which printk it was: 'i40e' (tx_timeout: VSI_seid…), 'ice', 'mlx5e', 'hns3', 'virtio_net', 'pcnet32', 'bnxt', 'mtk_eth', 'generic'. */
-  format: 'i40e' | 'ice' | 'mlx5e' | 'hns3' | 'virtio_net' | 'pcnet32' | 'bnxt' | 'mtk_eth' | 'generic';
+  /** Which printk it was: 'i40e' (tx_timeout: VSI_seid…), 'ice', 'mlx5e', 'hns3', 'virtio_net', 'pcnet32', 'bnxt', 'mtk_eth', 'ipoib', 'generic'. */
+  format: 'i40e' | 'ice' | 'mlx5e' | 'hns3' | 'virtio_net' | 'pcnet32' | 'bnxt' | 'mtk_eth' | 'ipoib' | 'generic';
   /** Time since the queue last transmitted, when the driver prints it (mlx5e usecs since last trans, virtio usecs ago, hns3 delta msecs). */
   sinceLastTransUs?: number;
   /** The driver's own timeout counter (hns3 tx_timeout count, ixgbe tx hang N). */
@@ -218,8 +218,23 @@ export interface UsbTxErrorRecord extends RecordSpan, DeviceRef {
   status: number;
 }
 
+/**
+ * A driver said its TX ring filled (records/ringFull.ts). whileAwake false: it stopped the queue as designed (IPoIB
+ * "TX ring full, stopping kernel net queue": __QUEUE_STATE_DRV_XOFF until a completion wakes it). whileAwake true:
+ * ndo_start_xmit() found the ring full with the queue still awake ("BUG! Tx Ring full when queue awake!": tg3, bnx2x,
+ * 8139cp, jme, mtk_eth_soc…), stopped it then and returned NETDEV_TX_BUSY, so the qdisc requeued the skb.
+ */
+export interface TxRingFullRecord extends RecordSpan, DeviceRef {
+  kind: 'tx_ring_full';
+  driver: string;
+  whileAwake: boolean;
+  /** the message as printed, after the device prefix */
+  text: string;
+}
+
 export type KernelRecord =
   | WatchdogTimeoutRecord
+  | TxRingFullRecord
   | UsbTxErrorRecord
   | TxStallKickRecord
   | TxHangDumpRecord

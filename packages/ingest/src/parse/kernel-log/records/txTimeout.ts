@@ -1,6 +1,7 @@
 /**
  * All ndo_tx_timeout dump matchers, specific formats first and the generic one-liner last.
  */
+import { matchIpoibTimeout } from './ipoib.js';
 import { matchHns3, matchIntelTimeout, matchMlx5, matchVirtio } from './timeoutDumps.js';
 import { matchBnxt, matchEnaMissing, matchGeneric, matchMtk, matchPcnet } from './timeoutLegacy.js';
 
@@ -13,5 +14,6 @@ export const TX_TIMEOUT_MATCHERS = [
   matchBnxt,
   matchEnaMissing,
   matchMtk,
+  matchIpoibTimeout,
   matchGeneric,
 ];
