@@ -451,6 +451,29 @@ describe('a TX ring that filled: IPoIB send counters, and "ring full when queue 
   });
 });
 
+describe('a kernel crash after the timeout', () => {
+  const log = (lines: string[]): KernelRecord[] => parseKernelLog(lines.join('\n')).records;
+  it('x86 (RIP: 0010:…, and the 4.x two-address form) and arm64 (pc : …): header, function and workqueue', () => {
+    // the oops formats of arch/x86/mm/fault.c, arch/x86/kernel/dumpstack.c and arch/arm64/kernel/process.c filled in;
+    // a real one is fixtures/public/42
+    const rs = log([
+      '[  10.000000] BUG: unable to handle kernel NULL pointer dereference at 0000000000000010',
+      '[  10.000001] IP: [<ffffffffa01e2d35>] igb_clean_tx_irq+0x85/0x7c0 [igb]',
+      '[  10.000002] Workqueue: events igb_reset_task [igb]',
+      '[  10.000003] RIP: 0010:[<ffffffffa01e2d35>]  [<ffffffffa01e2d35>] igb_clean_tx_irq+0x85/0x7c0 [igb]',
+      '[  20.000000] Unable to handle kernel NULL pointer dereference at virtual address 0000000000000008',
+      '[  20.000001] pc : macb_tx_poll+0x5c/0x3a0 [macb]',
+      '[  30.000000] kernel BUG at net/core/skbuff.c:117!',
+    ]);
+    expect(of(rs, 'kernel_oops').map((r) => [r.firstLine, r.rip, r.workqueue])).toEqual([
+      [1, 'igb_clean_tx_irq+0x85/0x7c0 [igb]', 'events igb_reset_task [igb]'],
+      [5, 'macb_tx_poll+0x5c/0x3a0 [macb]', undefined],
+      [7, undefined, undefined],
+    ]);
+    expect(of(rs, 'kernel_oops')[2]!.text).toBe('kernel BUG at net/core/skbuff.c:117!');
+  });
+});
+
 describe('USB adapters whose TX transfers failed', () => {
   it('r8152 and ax88179 "Tx status N", pegasus "TX status N": the errno kept; a bare "TX status" line is no record', () => {
     const rs = parseKernelLog(

@@ -187,7 +187,13 @@ const ROWS: Row[] = [
       [W, 'ens801f0np0', 14],
       ['lost_wakeup', 'ens801f0np0', 14],
     ],
-    quotes: [/80692736 ms/],
+    // every index 0 and 22 h "stopped": a queue left stopped by the XDP ring rebuild, not a NIC stall; then the
+    // PF reset crashed in ice_clean_tx_ring (the reporters' own reading)
+    quotes: [
+      /80692736 ms \(line 3\), 22\.4 h: no packet left this queue for that long/,
+      /HW_HEAD, NTU and NTC are all 0: .* left stopped when the ring was rebuilt/,
+      /Then the kernel crashed \(line 7: "BUG: kernel NULL pointer dereference, address: 0000000000000098", in ice_clean_tx_ring\+0xa\/0xd0 \[ice\], from workqueue ice ice_service_task \[ice\]\): the crash is in ice's own code/,
+    ],
   },
   // mlx5 command-EQ recovery: interrupts lost, but no TX queue timed out
   { file: '43-mlx5-cmd-eq-recovered-dmesg-T.dmesg', findings: [] },

@@ -126,7 +126,11 @@ function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): Series
     recovered:
       (s.recoveries > 0 ? `; the driver reset or recovered ${s.recoveries} time(s)` : '; no recovery is logged') +
       linkBounce(records, s),
-    ringFull: ringFullBefore(records, s) + continuousText(s, events.length) + sharedController(records, s),
+    ringFull:
+      ringFullBefore(records, s) +
+      continuousText(s, events.length) +
+      sharedController(records, s) +
+      oopsAfter(records, s),
     watchdogs,
     dumps,
     last,
@@ -152,6 +156,25 @@ function continuousText(s: TimeoutSeries, lines: number): string {
     ` Each line's "timed out N ms" grew with the time between the lines (stamp − N = ${sec(s.stuckSinceTsBootNs)} s every ` +
     `time): dev_watchdog() found the same trans_start each time, so nothing was sent on this queue in between — the ` +
     `${lines} ndo_tx_timeout() calls did not bring TX back.`
+  );
+}
+
+/** A kernel crash within a few dozen lines after the series: the driver's recovery (reset, service task) oopsing. */
+function oopsAfter(records: readonly KernelRecord[], s: TimeoutSeries): string {
+  const oops = records.find(
+    (r): r is Extract<KernelRecord, { kind: 'kernel_oops' }> =>
+      r.kind === 'kernel_oops' && r.firstLine > s.firstLine && r.firstLine <= s.lastLine + 40,
+  );
+  if (!oops) return '';
+  const where = [oops.rip ? `in ${oops.rip}` : '', oops.workqueue ? `from workqueue ${oops.workqueue}` : '']
+    .filter((x) => x !== '')
+    .join(', ');
+  const inDriver = s.driver !== undefined && oops.rip?.includes(`[${s.driver}]`);
+  return (
+    ` Then the kernel crashed (line ${oops.firstLine}: "${oops.text}"${where ? `, ${where}` : ''})` +
+    (inDriver
+      ? `: the crash is in ${s.driver}'s own code right after its recovery started — the recovery took the host down, not only the queue.`
+      : ': a crash this close after the timeout most likely came from the recovery; the host went down, not only the queue.')
   );
 }
 

@@ -128,7 +128,10 @@ function classify(r: RingRecord): Pick<TxHangInterpretation, 'cause' | 'summary'
       return out;
     }
     out.cause = 'pending_unattributed';
-    out.summary = `${n.head} = ${n.tail} = ${hx(hwTail)} and nothing is outstanding in the dump: the ring was idle when it was printed; the stall cleared or lies before the driver (queue stopped by flow control/pause frames).`;
+    out.summary =
+      hwTail === 0 && (nextToUse ?? 0) === 0 && (nextToClean ?? 0) === 0
+        ? `${allOf([n.head, n.tail, n.ntc, n.ntu])} are all 0: nothing is outstanding, and a ring at index 0 has most likely carried no packet since it was (re)initialised. The NIC is not what holds this queue: it was left stopped when the ring was rebuilt (XDP/AF_XDP setup, a ring resize, a reset) and never started again.`
+        : `${n.head} = ${n.tail} = ${hx(hwTail)} and nothing is outstanding in the dump: the ring was idle when it was printed; the stall cleared or lies before the driver (queue stopped by flow control/pause frames).`;
     return out;
   }
   if (nextToUse !== undefined && nextToClean !== undefined) {
@@ -209,6 +212,19 @@ function recoveryOf(r: RingRecord, all: readonly KernelRecord[]): string[] {
   return out;
 }
 
+/** "A, B and C" of the distinct names (ice prints NTU where others print a tail). */
+function allOf(names: readonly string[]): string {
+  const u = [...new Set(names)];
+  return u.length > 1 ? `${u.slice(0, -1).join(', ')} and ${u[u.length - 1]}` : (u[0] ?? '');
+}
+
+/** A queue under load that stalls shows seconds here; hours mean trans_start has not moved since long before. */
+function longStopped(ms: number): string {
+  return ms >= 3_600_000
+    ? `, ${(ms / 3_600_000).toFixed(1)} h: no packet left this queue for that long — its trans_start was last set then, or never since the queue was created`
+    : '';
+}
+
 /**
  * Interpret one ring dump. Pass every record of the log as `all` to get repetition (count, interval, whether the
  * ring moved between dumps) and what the driver did afterwards (reset, recovery level, EQ recovery, link flaps).
@@ -226,7 +242,7 @@ export function interpretTxHang(record: RingRecord, all: readonly KernelRecord[]
   const paired = timeoutEvents(all).find((e) => e.dumps.includes(record))?.watchdog;
   if (paired?.timedOutMs !== undefined) {
     out.stoppedMs = paired.timedOutMs;
-    out.summary += ` dev_watchdog saw the queue stopped for ${paired.timedOutMs} ms (line ${paired.firstLine}).`;
+    out.summary += ` dev_watchdog saw the queue stopped for ${paired.timedOutMs} ms (line ${paired.firstLine})${longStopped(paired.timedOutMs)}.`;
   }
   if (all.length > 0) {
     const rep = repeatsOf(record, all);

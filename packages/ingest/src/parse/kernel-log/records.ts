@@ -5,6 +5,7 @@
 import { readKernelLines } from './reader.js';
 import { makeCursor, type Matcher } from './records/cursor.js';
 import { matchIntelHang } from './records/intelHang.js';
+import { matchOops } from './records/oops.js';
 import { matchRingFull } from './records/ringFull.js';
 import { matchStallKick } from './records/stallKick.js';
 import { matchUsbTxError } from './records/usbTx.js';
@@ -24,6 +25,7 @@ const MATCHERS: readonly Matcher[] = [
   matchLink,
   matchNeigh,
   matchAppEnobufs,
+  matchOops,
 ];
 
 /** Records from already-read kernel lines, in source order of their first line. */

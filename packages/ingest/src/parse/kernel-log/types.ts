@@ -232,8 +232,20 @@ export interface TxRingFullRecord extends RecordSpan, DeviceRef {
   text: string;
 }
 
+/** The kernel crashed (records/oops.ts): the header line, and where, when the register dump says. */
+export interface KernelOopsRecord extends RecordSpan {
+  kind: 'kernel_oops';
+  /** the header as printed: "BUG: kernel NULL pointer dereference, address: 0000000000000098", "kernel BUG at …" */
+  text: string;
+  /** the faulting function from `RIP:` / `pc :`: "ice_clean_tx_ring+0xa/0xd0 [ice]" */
+  rip?: string;
+  /** the workqueue it ran in: "ice ice_service_task [ice]" */
+  workqueue?: string;
+}
+
 export type KernelRecord =
   | WatchdogTimeoutRecord
+  | KernelOopsRecord
   | TxRingFullRecord
   | UsbTxErrorRecord
   | TxStallKickRecord
