@@ -7,7 +7,12 @@
  * dev_watchdog() printed NETDEV WATCHDOG through WARN_ONCE: one line per boot, so the later timeouts of a boot show
  * only as these resets.
  */
-import { sameKernelLogDevice as sameDevice, type KernelRecord, type TimeoutSeries } from '@txreplay/ingest/plain';
+import {
+  isSeriesRecovery,
+  sameKernelLogDevice as sameDevice,
+  type KernelRecord,
+  type TimeoutSeries,
+} from '@txreplay/ingest/plain';
 import type { Finding } from '../types.js';
 import { evidenceOf, groupByDevice, logDeviceName, logElapsedNs, logSpan } from './log-record.js';
 
@@ -22,17 +27,6 @@ function scheduledBy(r: Reset): string {
   if (/\.\s*$/.test(r.text))
     return 'stmmac_reset_subtask() prints it after stmmac_tx_timeout() or a fatal DMA error (stmmac_global_err()) asked for a reset';
   return "the driver's reset task prints it (igb_reset_task, igc_reset_task, ixgbe_reset_subtask, e1000_reset_task): its ndo_tx_timeout(), its own TX-hang check, or its watchdog task on a link that dropped with TX work still queued scheduled it";
-}
-
-/** Counted with a watchdog series already (TimeoutSeries.recoveries: within 3 lines and 10 s of its last line). */
-function covered(r: Reset, series: readonly TimeoutSeries[]): boolean {
-  return series.some(
-    (s) =>
-      sameDevice(s, r) &&
-      r.firstLine >= s.firstLine &&
-      r.firstLine <= s.lastLine + 3 &&
-      (r.tsBootNs === undefined || s.lastTsBootNs === undefined || r.tsBootNs - s.lastTsBootNs <= 10_000_000_000n),
-  );
 }
 
 function resetFinding(g: Reset[], series: readonly TimeoutSeries[], source: string): Finding {
@@ -74,7 +68,10 @@ export function resetOnlyFindings(
 ): Finding[] {
   const resets = records.filter(
     (r): r is Reset =>
-      r.kind === 'tx_recovery' && r.action === 'reset' && TX_RESET_RE.test(r.text) && !covered(r as Reset, series),
+      r.kind === 'tx_recovery' &&
+      r.action === 'reset' &&
+      TX_RESET_RE.test(r.text) &&
+      !series.some((s) => isSeriesRecovery(r, s)),
   );
   return groupByDevice(resets).map((g) => resetFinding(g, series, source));
 }

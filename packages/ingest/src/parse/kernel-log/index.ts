@@ -21,7 +21,7 @@ export { parseEnvelope, stripPastePrefix } from './envelope.js';
 export { readKernelLines } from './reader.js';
 export { parseKernelLog } from './records.js';
 export { timeoutEvents } from './events.js';
-export { summarizeTimeouts, type TimeoutSeries } from './timeouts.js';
+export { isSeriesRecovery, summarizeTimeouts, type TimeoutSeries } from './timeouts.js';
 export { interpretTxHang, type TxHangInterpretation } from './interpret.js';
 export { sameDevice as sameKernelLogDevice } from './device.js';
 export { naiveWallUs } from './time.js';

@@ -76,8 +76,26 @@ function meanSpacingNs(stamps: readonly bigint[]): number | undefined {
 /** A driver's reset follows the timeout that asked for it within seconds (reset task, then link up). */
 const RECOVERY_WITHIN_NS = 10_000_000_000n;
 
-function soonAfter(r: KernelRecord, lastTsBootNs: bigint | undefined): boolean {
+function soonAfter(r: { tsBootNs?: bigint }, lastTsBootNs: bigint | undefined): boolean {
   return r.tsBootNs === undefined || lastTsBootNs === undefined || r.tsBootNs - lastTsBootNs <= RECOVERY_WITHIN_NS;
+}
+
+/**
+ * Whether a recovery record belongs to a timeout series (counted in TimeoutSeries.recoveries): it names the series'
+ * device (a recovery rarely names the queue) and comes within 3 lines and RECOVERY_WITHIN_NS of its last line.
+ */
+export function isSeriesRecovery(
+  x: DeviceRef & { firstLine: number; tsBootNs?: bigint },
+  s: Pick<TimeoutSeries, 'firstLine' | 'lastLine' | 'lastTsBootNs' | 'dev' | 'busId'>,
+): boolean {
+  return (
+    x.firstLine >= s.firstLine &&
+    x.firstLine <= s.lastLine + 3 &&
+    soonAfter(x, s.lastTsBootNs) &&
+    ((x.dev !== undefined && x.dev === s.dev) ||
+      (x.busId !== undefined && x.busId === s.busId) ||
+      (x.dev === undefined && x.busId === undefined))
+  );
 }
 
 /** Group timeout events (a watchdog line with the dump that follows it counts once) by device and queue. */
@@ -139,15 +157,7 @@ export function summarizeTimeouts(records: readonly KernelRecord[]): TimeoutSeri
     }
     // A recovery record names the device but rarely the queue: count those of the device within the series' lines.
     s.recoveries = records.filter(
-      (x) =>
-        x.kind === 'tx_recovery' &&
-        x.action !== 'eq_dump' &&
-        x.firstLine >= s.firstLine &&
-        x.firstLine <= s.lastLine + 3 &&
-        soonAfter(x, s.lastTsBootNs) &&
-        ((x.dev !== undefined && x.dev === s.dev) ||
-          (x.busId !== undefined && x.busId === s.busId) ||
-          (x.dev === undefined && x.busId === undefined)),
+      (x) => x.kind === 'tx_recovery' && x.action !== 'eq_dump' && isSeriesRecovery(x, s),
     ).length;
     out.push(s);
   }
