@@ -9,7 +9,8 @@
  * time, MB/s, CPU and peak RSS (the largest process, and all of its processes together: a streamed report parses and
  * replays in child processes), each report's wall and CPU as a multiple of ingest's (the second ingest: the file is
  * in the page cache for every timed run), with the load average beside each. The report streams (report's
- * stream-report.ts), so its peak RSS stays bounded whatever the trace's size.
+ * stream-report.ts), so its peak RSS stays bounded whatever the trace's size. BENCH_REPORT_ALSO=diagnose,replay
+ * times those commands on the same trace after it, the same way.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -107,6 +108,9 @@ try {
   console.log(row('report (chDB)', rep));
   console.log(`  stored run ${stored.runId}: ${stored.events} events, ${stored.packets} packets`);
   rmSync(join(dir, 'db'), { recursive: true, force: true });
+  // BENCH_REPORT_ALSO=diagnose,replay: those commands on the same trace (they stream too: replay in step with the parse)
+  for (const command of (process.env.BENCH_REPORT_ALSO ?? '').split(',').filter(Boolean))
+    console.log(row(command, await cli([command, trace, '--json'])));
   if (process.env.BENCH_REPORT_SERVER && process.env.TXREPLAY_CLICKHOUSE_URL) {
     const args = ['--clickhouse-url', process.env.TXREPLAY_CLICKHOUSE_URL, '--database', `bench_rs_${process.pid}`];
     console.log(row('report (server)', await cli(['report', trace, ...args, '--json'])));
