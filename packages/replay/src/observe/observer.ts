@@ -34,6 +34,7 @@ import {
   type Observed,
   type ObservedInterval,
 } from './records.js';
+import { LC_KEY, LC_STRIDE, SkbIndex } from './skb-index.js';
 
 const ST_NONE = 0;
 const ST_QUEUED = 1;
@@ -50,18 +51,23 @@ export interface NameTables {
   sourceNames: string[];
 }
 
-// ---- lifecycle pool: one 64-byte record per slot (8 float64 fields), a packet's whole lifecycle is one
-// cache line, not eight; slots are reused through a free list and keyed by skb pointer (PtrMap)
-const LC_STATE = 0;
-const LC_Q = 1; // index into queueList, -1 = none
-const LC_DEV = 2;
-const LC_CPU = 3;
+// ---- lifecycle pool: one 64-byte record per slot (8 float64 fields, LC_STRIDE), a packet's whole lifecycle is one
+// cache line, not eight; slots are reused through a free list and keyed by skb pointer (SkbIndex: the key is the
+// record's field LC_KEY = 0)
+const LC_STATE = 1;
+const LC_Q = 2; // index into queueList, -1 = none
+/** device id × MAX_CPU + CPU (devOf / cpuOf): one field, so that the key fits in the 64-byte record */
+const LC_DEVCPU = 3;
 const LC_LEN = 4;
 const LC_QUEUED = 5;
 const LC_ENQ = 6;
 const LC_XMIT = 7;
 /** per-CPU tables are indexed by cpu number below this (others count as CPU 0) */
 const MAX_CPU = 4096;
+/** the device id of an LC_DEVCPU value (exact in float64 for any id below 2^41) */
+const devOf = (x: number): number => Math.floor(x / MAX_CPU);
+/** the CPU of an LC_DEVCPU value */
+const cpuOf = (x: number): number => x - devOf(x) * MAX_CPU;
 /** never a key, never an input (absent pointers are NULL_PTR = -1) */
 const NO_KEY = -2;
 
@@ -100,7 +106,7 @@ export class Observer {
   private free = new Int32Array(1024);
   private freeTop = 0;
   private nextSlot = 0;
-  private readonly slotOf: PtrMap;
+  private readonly slotOf: SkbIndex;
   // per-CPU one-entry cache of the last skb key → slot: an skb usually runs net_dev_queue → qdisc →
   // start_xmit → xmit on one CPU back to back. A freed key is dropped from every CPU's entry.
   private readonly cacheKey = new Float64Array(MAX_CPU).fill(NO_KEY);
@@ -157,12 +163,12 @@ export class Observer {
   ) {
     // a table sized for the trace: live skbs are a small share of the rows, and rehashing a large table
     // while the pass runs costs more than the room (16 bytes per entry) it reserves
-    this.slotOf = new PtrMap(Math.min(1 << 18, Math.max(1 << 12, names.n >> 5)));
     // the lifecycle pool likewise (zero-filled memory: pages the pass never reaches cost nothing)
     let cap = 1024;
     while (cap < names.n >> 5 && cap < 1 << 18) cap <<= 1;
     this.cap = cap;
-    this.lc = new Float64Array(cap * 8);
+    this.lc = new Float64Array(cap * LC_STRIDE);
+    this.slotOf = new SkbIndex(Math.min(1 << 18, Math.max(1 << 12, names.n >> 5)), this.lc);
   }
 
   private kindOfCode(code: number): number {
@@ -199,7 +205,7 @@ export class Observer {
   }
 
   private qAt(slot: number): QueueObs | null {
-    const x = this.lc[slot * 8 + LC_Q]!;
+    const x = this.lc[slot * LC_STRIDE + LC_Q]!;
     return x >= 0 ? this.queueList[x]! : null;
   }
 
@@ -289,7 +295,9 @@ export class Observer {
       this.isNew = false;
       return this.cacheSlot[c]!;
     }
-    // the slot alloc() would hand out, offered to the map in the same probe as the lookup
+    // the slot alloc() would hand out, offered to the map in the same probe as the lookup (which writes the key
+    // into its record: the pool grows first when it is full)
+    if (this.freeTop === 0 && this.nextSlot === this.cap) this.growPool();
     const cand = this.freeTop > 0 ? this.free[this.freeTop - 1]! : this.nextSlot;
     const map = this.slotOf;
     map.key = s;
@@ -318,13 +326,16 @@ export class Observer {
 
   private alloc(): number {
     if (this.freeTop > 0) return this.free[--this.freeTop]!;
-    if (this.nextSlot === this.cap) {
-      const next = new Float64Array(this.cap * 2 * 8);
-      next.set(this.lc);
-      this.lc = next;
-      this.cap *= 2;
-    }
+    if (this.nextSlot === this.cap) this.growPool();
     return this.nextSlot++;
+  }
+
+  private growPool(): void {
+    const next = new Float64Array(this.cap * 2 * LC_STRIDE);
+    next.set(this.lc);
+    this.lc = next;
+    this.slotOf.lc = next;
+    this.cap *= 2;
   }
 
   private release(slot: number): void {
@@ -511,7 +522,7 @@ export class Observer {
     const d = this.devFor(devN !== null && ((devN[i >> 3]! >> (i & 7)) & 1) === 0 ? -1 : devR[dev[i]!]!);
     const slot = this.slotGetOrNew(c);
     const lc = this.lc;
-    const at = slot * 8;
+    const at = slot * LC_STRIDE;
     if (!this.isNew && lc[at + LC_STATE] === ST_XMIT) {
       // address reuse: the previous skb at this address was freed without a traced free
       const x = lc[at + LC_Q]!;
@@ -526,8 +537,7 @@ export class Observer {
     const l = lenN !== null && ((lenN[i >> 3]! >> (i & 7)) & 1) === 0 ? NULL_I32 : len[i]!;
     lc[at + LC_STATE] = ST_QUEUED;
     lc[at + LC_Q] = -1;
-    lc[at + LC_DEV] = d.id;
-    lc[at + LC_CPU] = c;
+    lc[at + LC_DEVCPU] = d.id * MAX_CPU + c;
     lc[at + LC_LEN] = l === NULL_I32 ? 0 : l;
     lc[at + LC_QUEUED] = rel;
     lc[at + LC_ENQ] = NaN;
@@ -560,9 +570,9 @@ export class Observer {
       q.backlog++;
       if (slot >= 0) {
         const lc = this.lc;
-        lc[slot * 8 + LC_STATE] = ST_ENQ;
-        lc[slot * 8 + LC_Q] = q.index;
-        lc[slot * 8 + LC_ENQ] = rel;
+        lc[slot * LC_STRIDE + LC_STATE] = ST_ENQ;
+        lc[slot * LC_STRIDE + LC_Q] = q.index;
+        lc[slot * LC_STRIDE + LC_ENQ] = rel;
       }
     } else this.dequeued(v, i, row, q, slot, c);
     this.sample(q);
@@ -598,9 +608,9 @@ export class Observer {
       q.backlog = Math.max(0, q.backlog - p);
       if (slot >= 0) {
         const lc = this.lc;
-        lc[slot * 8 + LC_STATE] = ST_DEQ;
-        lc[slot * 8 + LC_Q] = q.index;
-        const e = lc[slot * 8 + LC_ENQ]!;
+        lc[slot * LC_STRIDE + LC_STATE] = ST_DEQ;
+        lc[slot * LC_STRIDE + LC_Q] = q.index;
+        const e = lc[slot * LC_STRIDE + LC_ENQ]!;
         if (e === e) {
           const t = rel - e;
           q.qdiscTimeSumNs += t;
@@ -655,10 +665,14 @@ export class Observer {
     const slot = this.cacheKey[c] === s ? this.cacheSlot[c]! : this.slotGet(c);
     if (slot >= 0) {
       const lc = this.lc;
-      lc[slot * 8 + LC_Q] = q.index;
+      lc[slot * LC_STRIDE + LC_Q] = q.index;
       // the skb's wait since net_dev_queue: qdisc sojourn (plus any requeue) even when no qdisc event is traced
-      const queued = lc[slot * 8 + LC_QUEUED]!;
-      if (queued === queued && lc[slot * 8 + LC_DEV] === d.id && lc[slot * 8 + LC_STATE] !== ST_XMIT) {
+      const queued = lc[slot * LC_STRIDE + LC_QUEUED]!;
+      if (
+        queued === queued &&
+        devOf(lc[slot * LC_STRIDE + LC_DEVCPU]!) === d.id &&
+        lc[slot * LC_STRIDE + LC_STATE] !== ST_XMIT
+      ) {
         q.waits++;
         if (rel - queued > q.waitMaxNs) {
           q.waitMaxNs = rel - queued;
@@ -696,7 +710,7 @@ export class Observer {
       if (d.rcDropFirstRow < 0) d.rcDropFirstRow = row;
       d.rcDropLastRow = row;
       const slot = this.slotGet(c);
-      if (slot >= 0) this.lc[slot * 8 + LC_STATE] = ST_NONE;
+      if (slot >= 0) this.lc[slot * LC_STRIDE + LC_STATE] = ST_NONE;
     }
   }
 
@@ -720,16 +734,15 @@ export class Observer {
     q.busyRunSkb = NULL_PTR;
     const slot = this.slotGetOrNew(c);
     const lc = this.lc;
-    const at = slot * 8;
+    const at = slot * LC_STRIDE;
     if (this.isNew) {
-      lc[at + LC_DEV] = d.id;
+      lc[at + LC_DEVCPU] = d.id * MAX_CPU + c;
       lc[at + LC_QUEUED] = NaN;
       lc[at + LC_ENQ] = NaN;
-    }
+    } else lc[at + LC_DEVCPU] = devOf(lc[at + LC_DEVCPU]!) * MAX_CPU + c;
     lc[at + LC_STATE] = ST_XMIT;
     lc[at + LC_Q] = q.index;
     lc[at + LC_LEN] = l;
-    lc[at + LC_CPU] = c;
     lc[at + LC_XMIT] = rel;
     this.sample(q);
   }
@@ -745,7 +758,7 @@ export class Observer {
     const rk = rsn >= 0 ? this.reasonKind[rsn]! : REASON_OTHER;
     if (rsn >= 0) this.kfreeWithReason++;
     const lc = this.lc;
-    const state = slot >= 0 ? lc[slot * 8 + LC_STATE]! : ST_NONE;
+    const state = slot >= 0 ? lc[slot * LC_STRIDE + LC_STATE]! : ST_NONE;
     const qdiscDrop = rk === REASON_QDISC || (rk === REASON_NUMERIC && slot >= 0 && state === ST_QUEUED);
     if (rk === REASON_NUMERIC) this.numericReason(rsn, qdiscDrop);
     else if (rk === REASON_NEIGH) this.reasonDrop(this.neighDrops, rsn, row);
@@ -754,8 +767,8 @@ export class Observer {
     else if (slot >= 0 && state === ST_XMIT) this.completion(slot, c, row);
     if (slot >= 0) {
       this.slotDelete();
-      lc[slot * 8 + LC_STATE] = ST_NONE;
-      lc[slot * 8 + LC_Q] = -1;
+      lc[slot * LC_STRIDE + LC_STATE] = ST_NONE;
+      lc[slot * LC_STRIDE + LC_Q] = -1;
       this.release(slot);
     }
   }
@@ -789,9 +802,9 @@ export class Observer {
     const slot = this.slotGet(c);
     if (slot >= 0) {
       const lc = this.lc;
-      lc[slot * 8 + LC_STATE] = ST_ENQ;
-      lc[slot * 8 + LC_Q] = q.index;
-      lc[slot * 8 + LC_ENQ] = rel;
+      lc[slot * LC_STRIDE + LC_STATE] = ST_ENQ;
+      lc[slot * LC_STRIDE + LC_Q] = q.index;
+      lc[slot * LC_STRIDE + LC_ENQ] = rel;
     }
     this.sample(q);
   }
@@ -825,13 +838,14 @@ export class Observer {
     const rel = this.evRel;
     const lc = this.lc;
     let q: QueueObs | null = null;
-    if (slot >= 0 && lc[slot * 8 + LC_STATE] === ST_QUEUED) {
-      const cpuQ = this.cpuQdiscQ[lc[slot * 8 + LC_CPU]!];
-      const d = this.devices[lc[slot * 8 + LC_DEV]!]!;
-      if (cpuQ && cpuQ.dev === d && this.cpuQdiscRel[lc[slot * 8 + LC_CPU]!]! >= lc[slot * 8 + LC_QUEUED]!) q = cpuQ;
+    if (slot >= 0 && lc[slot * LC_STRIDE + LC_STATE] === ST_QUEUED) {
+      const dc = lc[slot * LC_STRIDE + LC_DEVCPU]!;
+      const cpuQ = this.cpuQdiscQ[cpuOf(dc)];
+      const d = this.devices[devOf(dc)]!;
+      if (cpuQ && cpuQ.dev === d && this.cpuQdiscRel[cpuOf(dc)]! >= lc[slot * LC_STRIDE + LC_QUEUED]!) q = cpuQ;
       else if (d.queues.size === 1) q = d.queues.values().next().value ?? null;
       else q = this.queueFor(d, 0);
-    } else if (slot >= 0 && lc[slot * 8 + LC_Q]! >= 0) {
+    } else if (slot >= 0 && lc[slot * LC_STRIDE + LC_Q]! >= 0) {
       q = this.qAt(slot);
     }
     if (q) {
@@ -840,7 +854,7 @@ export class Observer {
       if (q.dropFirstRow < 0) q.dropFirstRow = row;
       q.dropLastRow = row;
       if (q.open[0] || q.open[1] || q.open[2]) q.dropsWhileStopped++;
-      if (slot >= 0 && lc[slot * 8 + LC_STATE]! !== ST_QUEUED && lc[slot * 8 + LC_STATE]! !== ST_NONE) {
+      if (slot >= 0 && lc[slot * LC_STRIDE + LC_STATE]! !== ST_QUEUED && lc[slot * LC_STRIDE + LC_STATE]! !== ST_NONE) {
         q.dropsInside++;
         q.backlog = Math.max(0, q.backlog - 1); // dropped from inside the qdisc (e.g. head drop)
         this.sample(q);
@@ -853,13 +867,13 @@ export class Observer {
     const rel = this.evRel;
     const lc = this.lc;
     const q = this.qAt(slot)!;
-    const l = lc[slot * 8 + LC_LEN]!;
+    const l = lc[slot * LC_STRIDE + LC_LEN]!;
     q.completions++;
     q.inflightBytes -= l;
     q.inflightPackets--;
     q.completionTs.push(rel);
     q.completionRows.push(row);
-    const t = rel - lc[slot * 8 + LC_XMIT]!;
+    const t = rel - lc[slot * LC_STRIDE + LC_XMIT]!;
     q.driverTimeSumNs += t;
     q.driverTimeCount++;
     if (t > q.driverTimeMaxNs) q.driverTimeMaxNs = t;
