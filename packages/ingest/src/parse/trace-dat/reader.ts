@@ -16,7 +16,7 @@ import { CpuStream, FormatTable } from './cpuStream.js';
 import { readLayout, type CpuData, type TraceDatLayout } from './layout.js';
 import type { PageStats } from './ringBuffer.js';
 
-/** The pages of one CPU, in order. */
+/** The pages of one CPU, in order, a run of whole pages at a time (a decompressed chunk, or what one read brought). */
 async function* cpuPages(
   file: OpenedFile,
   lay: TraceDatLayout,
@@ -32,7 +32,7 @@ async function* cpuPages(
   const end = chunked ? file.size : c.offset + c.size;
   const cur = new ByteCursor(fileRangePull(file.fh, c.offset, end, chunked ? 1 << 16 : Math.max(ps, 256 * ps)), le);
   if (!chunked) {
-    while (await cur.ensure(ps)) yield cur.bytes(ps);
+    while (await cur.ensure(ps)) yield cur.bytes(cur.available - (cur.available % ps));
     // a file cut inside a page: the whole pages before it were read
     if (cur.available > 0) skipAt(stats, 'truncated page', c.offset + cur.position);
     return;
@@ -50,7 +50,8 @@ async function* cpuPages(
     const usize = cur.u32();
     if (!(await cur.ensure(csize))) return skipAt(stats, 'truncated chunk', at);
     const pages = dec(cur.bytes(csize), usize);
-    for (let p = 0; p + ps <= pages.length; p += ps) yield pages.subarray(p, p + ps);
+    // a partial page at the end of a chunk is not read (trace-cmd writes whole pages)
+    if (pages.length >= ps) yield pages.subarray(0, pages.length - (pages.length % ps));
   }
 }
 
@@ -107,6 +108,9 @@ async function* mergeCpus(
 ): AsyncGenerator<void> {
   for (const c of cpus) await c.fill();
   let emitted = 0;
+  // the comm of the last pid handed out (runs of one task's events are the common case)
+  let lastPid = Number.NaN;
+  let lastComm = '';
   for (;;) {
     let best: CpuStream | undefined;
     let bestHi = 0;
@@ -125,10 +129,12 @@ async function* mergeCpus(
     const i = best.head++;
     const f = best.fmt[i]!;
     if (f >= 0) {
-      best.lastHi = bestHi;
-      best.lastLo = bestLo;
       table.counts[f]!++;
       const pid = best.pid[i]!;
+      if (pid !== lastPid) {
+        lastPid = pid;
+        lastComm = comm(pid);
+      }
       sink.event(
         table.list[f]!,
         best.bufs[i]!,
@@ -140,10 +146,10 @@ async function* mergeCpus(
         best.cpu,
         pid,
         pid,
-        comm(pid),
+        lastComm,
       );
     } else {
-      const w = best.lost!;
+      const w = best.lost[best.start[i]!]!;
       stats.lostWindows++;
       if (w.count > 0) stats.lostEvents += w.count;
       sink.lost(w);
