@@ -30,7 +30,8 @@ async function* cpuPages(
   // Compressed data is self-delimiting (chunk count and sizes); trace-cmd 3.1's recorded size for it comes
   // out 4 bytes short of the chunks (seen on its own files), so only plain data is bounded by the size.
   const end = chunked ? file.size : c.offset + c.size;
-  const cur = new ByteCursor(fileRangePull(file.fh, c.offset, end, chunked ? 1 << 16 : Math.max(ps, 256 * ps)), le);
+  // reads of 256 KiB of compressed chunks (each read is an await) or of 256 pages
+  const cur = new ByteCursor(fileRangePull(file.fh, c.offset, end, chunked ? 1 << 18 : Math.max(ps, 256 * ps)), le);
   if (!chunked) {
     while (await cur.ensure(ps)) yield cur.bytes(cur.available - (cur.available % ps));
     // a file cut inside a page: the whole pages before it were read
@@ -184,6 +185,7 @@ export function readTraceDat(
   let meta: BinaryTraceMeta | undefined;
   const formats = new Map<string, EventFormat>();
   let kallsymsText: () => string = () => '';
+  let kallsymsBytes: (() => Buffer) | undefined;
   let kallsyms: Kallsyms | undefined;
   async function* run(sink: RecordSink): AsyncGenerator<void> {
     const opened = await openBinaryInput(input as BinaryInput, 16);
@@ -192,6 +194,7 @@ export function readTraceDat(
       const lay = await readLayout(file.fh, file.size);
       for (const f of lay.formats.values()) formats.set(f.event, f);
       kallsymsText = lay.kallsyms;
+      kallsymsBytes = lay.kallsymsBytes;
       const inst = pickInstance(lay, opts);
       meta = traceMeta(lay, inst);
       for (const i of lay.instances) if (i !== inst && i.cpus.length > 0) bump(stats.skipped, `instance "${i.name}"`);
@@ -213,9 +216,10 @@ export function readTraceDat(
     }
   }
   const lazyKallsyms = (): Kallsyms | undefined => {
-    if (kallsyms === undefined) {
-      const text = kallsymsText();
-      if (text !== '') kallsyms = parseKallsyms(text);
+    if (kallsyms === undefined && kallsymsBytes !== undefined) {
+      // the bytes, not the text: a 5+ MB string is not made for the few symbols a trace resolves
+      const bytes = kallsymsBytes();
+      if (bytes.length > 0) kallsyms = parseKallsyms(bytes);
     }
     return kallsyms;
   };
