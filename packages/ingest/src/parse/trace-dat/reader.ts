@@ -13,6 +13,7 @@ import { parseKallsyms, type Kallsyms } from '../tracing-data/kallsyms.js';
 import { bump, emptyStats, skipAt } from '../tracing-data/types.js';
 import type { BinaryReaderStats, BinaryTraceMeta, BinaryTraceReader, RecordSink } from '../tracing-data/types.js';
 import { CpuStream, FormatTable } from './cpuStream.js';
+import { CpuMerge } from './merge.js';
 import { readLayout, type CpuData, type TraceDatLayout } from './layout.js';
 import type { PageStats } from './ringBuffer.js';
 
@@ -98,74 +99,18 @@ function traceMeta(lay: TraceDatLayout, inst: TraceDatLayout['instances'][number
   return meta;
 }
 
-/** The CPUs' records merged by timestamp, lowest CPU first on ties (trace-cmd tracecmd_read_next_data). */
-async function* mergeCpus(
-  cpus: CpuStream[],
-  stats: BinaryReaderStats,
-  table: FormatTable,
-  le: boolean,
-  comm: (pid: number) => string,
-  sink: RecordSink,
-): AsyncGenerator<void> {
+/** The CPUs' records merged by timestamp (./merge.ts), a pause for the consumer every BATCH records or so. */
+async function* mergeCpus(cpus: CpuStream[], stats: BinaryReaderStats, merge: CpuMerge): AsyncGenerator<void> {
   for (const c of cpus) await c.fill();
-  let emitted = 0;
-  // the comm of the last pid handed out (runs of one task's events are the common case)
-  let lastPid = Number.NaN;
-  let lastComm = '';
-  for (;;) {
-    let best: CpuStream | undefined;
-    let bestHi = 0;
-    let bestLo = 0;
-    for (const c of cpus) {
-      if (c.done) continue;
-      const hi = c.hi[c.head]!;
-      const lo = c.lo[c.head]!;
-      if (best === undefined || hi < bestHi || (hi === bestHi && lo < bestLo)) {
-        best = c;
-        bestHi = hi;
-        bestLo = lo;
-      }
+  for (let used = merge.run(); used !== undefined; used = merge.run()) {
+    if (merge.emitted >= BATCH) {
+      foldCounts(merge.table, stats);
+      merge.emitted = 0;
+      yield;
     }
-    if (best === undefined) break;
-    const i = best.head++;
-    const f = best.fmt[i]!;
-    if (f >= 0) {
-      table.counts[f]!++;
-      const pid = best.pid[i]!;
-      if (pid !== lastPid) {
-        lastPid = pid;
-        lastComm = comm(pid);
-      }
-      sink.event(
-        table.list[f]!,
-        best.bufs[i]!,
-        best.start[i]!,
-        best.end[i]!,
-        le,
-        bestHi,
-        bestLo,
-        best.cpu,
-        pid,
-        pid,
-        lastComm,
-      );
-    } else {
-      const w = best.lost[best.start[i]!]!;
-      stats.lostWindows++;
-      if (w.count > 0) stats.lostEvents += w.count;
-      sink.lost(w);
-    }
-    emitted++;
-    if (best.head >= best.n) {
-      if (emitted >= BATCH) {
-        foldCounts(table, stats);
-        emitted = 0;
-        yield;
-      }
-      await best.fill();
-    }
+    await used.fill();
   }
-  foldCounts(table, stats);
+  foldCounts(merge.table, stats);
   yield;
 }
 
@@ -206,7 +151,7 @@ export function readTraceDat(
       const cpus = inst.cpus.map(
         (c) => new CpuStream(c.cpu, cpuPages(file, lay, inst.chunked, c, stats), lay, stats, ps, table),
       );
-      yield* mergeCpus(cpus, stats, table, lay.littleEndian, comm, sink);
+      yield* mergeCpus(cpus, stats, new CpuMerge(cpus, stats, table, lay.littleEndian, comm, sink));
       stats.bytes = file.size;
       stats.handled.padding = ps.padding;
       stats.handled['time extend'] = ps.timeExtend;
