@@ -116,29 +116,65 @@ function addressOrder(c: SymbolColumns): Int32Array {
 
 const TIE_SPAN = 2 ** 21;
 
+/**
+ * Look-ups answered by one pass over the symbols before they are sorted by address: a trace resolves a few call
+ * sites (the %pS users cache the text per address), and sorting 100k+ symbols cost more than those passes.
+ */
+const SCANNED_LOOKUPS = 32;
+
+/** The symbol nearest at or below aHi:aLo (the last of equal addresses in file order), -1 if none: one pass. */
+function nearestByScan(c: SymbolColumns, aHi: number, aLo: number): number {
+  const { hi, lo, n } = c;
+  let best = -1;
+  let bestHi = 0;
+  let bestLo = 0;
+  for (let i = 0; i < n; i++) {
+    const h = hi[i]!;
+    const l = lo[i]!;
+    if (h > aHi || (h === aHi && l > aLo)) continue;
+    if (best < 0 || h > bestHi || (h === bestHi && l >= bestLo)) {
+      best = i;
+      bestHi = h;
+      bestLo = l;
+    }
+  }
+  return best;
+}
+
+/** The same by binary search over the symbols in address order (file order on ties: the last of equals wins). */
+function nearestBySearch(c: SymbolColumns, order: Int32Array, aHi: number, aLo: number): number {
+  const { hi, lo } = c;
+  const le = (i: number): boolean => hi[i]! < aHi || (hi[i] === aHi && lo[i]! <= aLo);
+  let l = 0;
+  let h = order.length - 1;
+  if (h < 0 || !le(order[0]!)) return -1;
+  while (l < h) {
+    const mid = (l + h + 1) >> 1;
+    if (le(order[mid]!)) l = mid;
+    else h = mid - 1;
+  }
+  return order[l]!;
+}
+
 /** The symbols of a /proc/kallsyms text (its UTF-8 bytes, or the text). */
 export function parseKallsyms(kallsyms: Buffer | string): Kallsyms {
   const text = typeof kallsyms === 'string' ? Buffer.from(kallsyms, 'utf8') : kallsyms;
   const c = scan(text);
   const { hi, lo } = c;
-  // by address, file order on ties (the last of equal addresses wins, as the search below takes it)
-  const order = addressOrder(c);
+  // by address, file order on ties: made once the look-ups outnumber SCANNED_LOOKUPS
+  let order: Int32Array | undefined;
+  let lookups = 0;
   const name = (i: number): string => text.toString('utf8', c.nameStart[i]!, c.nameEnd[i]!);
   return {
     size: c.n,
     resolve(addr) {
       const aHi = Number(addr >> 32n);
       const aLo = Number(addr & 0xffffffffn);
-      const le = (i: number): boolean => hi[i]! < aHi || (hi[i] === aHi && lo[i]! <= aLo);
-      let l = 0;
-      let h = order.length - 1;
-      if (h < 0 || !le(order[0]!)) return undefined;
-      while (l < h) {
-        const mid = (l + h + 1) >> 1;
-        if (le(order[mid]!)) l = mid;
-        else h = mid - 1;
-      }
-      const i = order[l]!;
+      const i =
+        ++lookups <= SCANNED_LOOKUPS
+          ? nearestByScan(c, aHi, aLo)
+          : nearestBySearch(c, (order ??= addressOrder(c)), aHi, aLo);
+      if (i < 0) return undefined;
       const off = addr - ((BigInt(hi[i]!) << 32n) | BigInt(lo[i]!));
       return off === 0n ? name(i) : `${name(i)}+0x${off.toString(16)}`;
     },
