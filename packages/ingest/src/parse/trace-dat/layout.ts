@@ -40,6 +40,8 @@ export interface TraceDatLayout {
   formats: Map<number, EventFormat>;
   /** /proc/kallsyms text, decompressed on first use (5+ MB: only %pS rendering needs it). */
   kallsyms: () => string;
+  /** The same text as its bytes (parsed in place: ../tracing-data/kallsyms.ts). */
+  kallsymsBytes: () => Buffer;
   cmdlines: Map<number, string>;
   clock?: string;
   uname?: string;
@@ -83,6 +85,7 @@ const OPT = {
   CMDLINES: 21,
 } as const;
 const SECTION_COMPRESSED = 1;
+const EMPTY = Buffer.alloc(0);
 
 async function readAt(fh: FileHandle, pos: number, len: number): Promise<Buffer> {
   const b = Buffer.alloc(len);
@@ -190,6 +193,7 @@ async function readV7(
     headerPage: { commitOffset: 8, commitSize: base.longSize, dataOffset: 8 + base.longSize },
     formats: new Map(),
     kallsyms: () => '',
+    kallsymsBytes: () => EMPTY,
     cmdlines: new Map(),
     instances: [],
     unappliedTimeOptions: [],
@@ -234,12 +238,14 @@ async function applyV7Option(fh: FileHandle, out: TraceDatLayout, id: number, od
       return;
     case OPT.KALLSYMS: {
       const data = await lazySection(fh, u64n(od, 0, le), le, dec);
+      // KALLSYMS section: u32 size, then the text.
+      const bytes = (): Buffer => data().subarray(4, 4 + u32(data(), 0, le));
       let text: string | undefined;
       out.kallsyms = () => {
-        // KALLSYMS section: u32 size, then the text.
-        text ??= data().toString('utf8', 4, 4 + u32(data(), 0, le));
+        text ??= bytes().toString('utf8');
         return text;
       };
+      out.kallsymsBytes = bytes;
       return;
     }
     case OPT.CMDLINES:
@@ -294,6 +300,7 @@ async function readV6(fh: FileHandle, fileSize: number): Promise<TraceDatLayout>
     headerPage: td.headerPage,
     formats: td.formats,
     kallsyms: () => td.kallsyms,
+    kallsymsBytes: () => Buffer.from(td.kallsyms, 'utf8'),
     cmdlines: td.cmdlines,
     cpuCount,
     instances: [],

@@ -13,10 +13,11 @@ import { parseKallsyms, type Kallsyms } from '../tracing-data/kallsyms.js';
 import { bump, emptyStats, skipAt } from '../tracing-data/types.js';
 import type { BinaryReaderStats, BinaryTraceMeta, BinaryTraceReader, RecordSink } from '../tracing-data/types.js';
 import { CpuStream, FormatTable } from './cpuStream.js';
+import { CpuMerge } from './merge.js';
 import { readLayout, type CpuData, type TraceDatLayout } from './layout.js';
 import type { PageStats } from './ringBuffer.js';
 
-/** The pages of one CPU, in order. */
+/** The pages of one CPU, in order, a run of whole pages at a time (a decompressed chunk, or what one read brought). */
 async function* cpuPages(
   file: OpenedFile,
   lay: TraceDatLayout,
@@ -30,9 +31,10 @@ async function* cpuPages(
   // Compressed data is self-delimiting (chunk count and sizes); trace-cmd 3.1's recorded size for it comes
   // out 4 bytes short of the chunks (seen on its own files), so only plain data is bounded by the size.
   const end = chunked ? file.size : c.offset + c.size;
-  const cur = new ByteCursor(fileRangePull(file.fh, c.offset, end, chunked ? 1 << 16 : Math.max(ps, 256 * ps)), le);
+  // reads of 256 KiB of compressed chunks (each read is an await) or of 256 pages
+  const cur = new ByteCursor(fileRangePull(file.fh, c.offset, end, chunked ? 1 << 18 : Math.max(ps, 256 * ps)), le);
   if (!chunked) {
-    while (await cur.ensure(ps)) yield cur.bytes(ps);
+    while (await cur.ensure(ps)) yield cur.bytes(cur.available - (cur.available % ps));
     // a file cut inside a page: the whole pages before it were read
     if (cur.available > 0) skipAt(stats, 'truncated page', c.offset + cur.position);
     return;
@@ -50,7 +52,8 @@ async function* cpuPages(
     const usize = cur.u32();
     if (!(await cur.ensure(csize))) return skipAt(stats, 'truncated chunk', at);
     const pages = dec(cur.bytes(csize), usize);
-    for (let p = 0; p + ps <= pages.length; p += ps) yield pages.subarray(p, p + ps);
+    // a partial page at the end of a chunk is not read (trace-cmd writes whole pages)
+    if (pages.length >= ps) yield pages.subarray(0, pages.length - (pages.length % ps));
   }
 }
 
@@ -96,69 +99,18 @@ function traceMeta(lay: TraceDatLayout, inst: TraceDatLayout['instances'][number
   return meta;
 }
 
-/** The CPUs' records merged by timestamp, lowest CPU first on ties (trace-cmd tracecmd_read_next_data). */
-async function* mergeCpus(
-  cpus: CpuStream[],
-  stats: BinaryReaderStats,
-  table: FormatTable,
-  le: boolean,
-  comm: (pid: number) => string,
-  sink: RecordSink,
-): AsyncGenerator<void> {
+/** The CPUs' records merged by timestamp (./merge.ts), a pause for the consumer every BATCH records or so. */
+async function* mergeCpus(cpus: CpuStream[], stats: BinaryReaderStats, merge: CpuMerge): AsyncGenerator<void> {
   for (const c of cpus) await c.fill();
-  let emitted = 0;
-  for (;;) {
-    let best: CpuStream | undefined;
-    let bestHi = 0;
-    let bestLo = 0;
-    for (const c of cpus) {
-      if (c.done) continue;
-      const hi = c.hi[c.head]!;
-      const lo = c.lo[c.head]!;
-      if (best === undefined || hi < bestHi || (hi === bestHi && lo < bestLo)) {
-        best = c;
-        bestHi = hi;
-        bestLo = lo;
-      }
+  for (let used = merge.run(); used !== undefined; used = merge.run()) {
+    if (merge.emitted >= BATCH) {
+      foldCounts(merge.table, stats);
+      merge.emitted = 0;
+      yield;
     }
-    if (best === undefined) break;
-    const i = best.head++;
-    const f = best.fmt[i]!;
-    if (f >= 0) {
-      best.lastHi = bestHi;
-      best.lastLo = bestLo;
-      table.counts[f]!++;
-      const pid = best.pid[i]!;
-      sink.event(
-        table.list[f]!,
-        best.bufs[i]!,
-        best.start[i]!,
-        best.end[i]!,
-        le,
-        bestHi,
-        bestLo,
-        best.cpu,
-        pid,
-        pid,
-        comm(pid),
-      );
-    } else {
-      const w = best.lost!;
-      stats.lostWindows++;
-      if (w.count > 0) stats.lostEvents += w.count;
-      sink.lost(w);
-    }
-    emitted++;
-    if (best.head >= best.n) {
-      if (emitted >= BATCH) {
-        foldCounts(table, stats);
-        emitted = 0;
-        yield;
-      }
-      await best.fill();
-    }
+    await used.fill();
   }
-  foldCounts(table, stats);
+  foldCounts(merge.table, stats);
   yield;
 }
 
@@ -178,6 +130,7 @@ export function readTraceDat(
   let meta: BinaryTraceMeta | undefined;
   const formats = new Map<string, EventFormat>();
   let kallsymsText: () => string = () => '';
+  let kallsymsBytes: (() => Buffer) | undefined;
   let kallsyms: Kallsyms | undefined;
   async function* run(sink: RecordSink): AsyncGenerator<void> {
     const opened = await openBinaryInput(input as BinaryInput, 16);
@@ -186,6 +139,7 @@ export function readTraceDat(
       const lay = await readLayout(file.fh, file.size);
       for (const f of lay.formats.values()) formats.set(f.event, f);
       kallsymsText = lay.kallsyms;
+      kallsymsBytes = lay.kallsymsBytes;
       const inst = pickInstance(lay, opts);
       meta = traceMeta(lay, inst);
       for (const i of lay.instances) if (i !== inst && i.cpus.length > 0) bump(stats.skipped, `instance "${i.name}"`);
@@ -197,7 +151,7 @@ export function readTraceDat(
       const cpus = inst.cpus.map(
         (c) => new CpuStream(c.cpu, cpuPages(file, lay, inst.chunked, c, stats), lay, stats, ps, table),
       );
-      yield* mergeCpus(cpus, stats, table, lay.littleEndian, comm, sink);
+      yield* mergeCpus(cpus, stats, new CpuMerge(cpus, stats, table, lay.littleEndian, comm, sink));
       stats.bytes = file.size;
       stats.handled.padding = ps.padding;
       stats.handled['time extend'] = ps.timeExtend;
@@ -207,9 +161,10 @@ export function readTraceDat(
     }
   }
   const lazyKallsyms = (): Kallsyms | undefined => {
-    if (kallsyms === undefined) {
-      const text = kallsymsText();
-      if (text !== '') kallsyms = parseKallsyms(text);
+    if (kallsyms === undefined && kallsymsBytes !== undefined) {
+      // the bytes, not the text: a 5+ MB string is not made for the few symbols a trace resolves
+      const bytes = kallsymsBytes();
+      if (bytes.length > 0) kallsyms = parseKallsyms(bytes);
     }
     return kallsyms;
   };

@@ -17,7 +17,7 @@ const TS_MSB = 0xf8n << 56n;
 
 export interface PageVisitor {
   /** The page starts with lost events (count -1: unknown). */
-  missed(count: number): void;
+  missed(page: Buffer, count: number): void;
   /** One data event: payload page[start, end), at tsHi * 2^32 + tsLo ns. */
   event(page: Buffer, start: number, end: number, tsHi: number, tsLo: number): void;
 }
@@ -62,7 +62,7 @@ export function walkPage(
   const commit = pageCommit(page, hp, le);
   const size = commit & COMMIT_MASK;
   const data = hp.dataOffset;
-  if (commit >>> 31 === 1) v.missed(missedCount(page, commit, data + size, longSize, le));
+  if (commit >>> 31 === 1) v.missed(page, missedCount(page, commit, data + size, longSize, le));
   const end = Math.min(data + size, page.length);
   let off = 0;
   let p = data;

@@ -207,5 +207,5 @@ export function commonType(buf: Buffer, start: number, le: boolean): number {
 
 /** common_pid (s32 at offset 4). */
 export function commonPid(buf: Buffer, start: number, le: boolean): number {
-  return le ? buf.readInt32LE(start + 4) : buf.readInt32BE(start + 4);
+  return i32(buf, start + 4, le);
 }
