@@ -17,6 +17,7 @@ import type { RowColumns, StringDictionary } from '../table/rows.js';
 import { EV_DQL_STALL_DETECTED } from '../parse/fieldKeys.js';
 import { REQUIRED, WANTED, WORD_KEY_LIST, canonicalEvent, eventId } from '../parse/fields.js';
 import { u32 } from '../parse/tracing-data/bytes.js';
+import { planCode, type PlanCode } from './binaryPlanCode.js';
 import { readSmallInt, type EventFormat, type FormatField } from '../parse/tracing-data/eventFormat.js';
 import {
   compilePrintFmt,
@@ -75,6 +76,9 @@ export interface ColumnPlan {
   steps: Step[];
   /** the plan reads a pointer: ptr_hashed is set (false) as parseFields does */
   pointers: boolean;
+  /** the steps as generated code for little- / big-endian payloads (./binaryPlanCode.ts), made when first applied */
+  codeLe: PlanCode | null;
+  codeBe: PlanCode | null;
 }
 
 const KEY_COLUMN = textKeys();
@@ -162,7 +166,7 @@ export function columnPlan(fmt: EventFormat): ColumnPlan | null {
   }
   // a missing required field is an error parseFields words: leave those events to it
   if (((REQUIRED[ev] ?? 0) & ~seen) !== 0) return null;
-  return { steps, pointers: steps.some((s) => s.kind === Kind.Ptr) };
+  return { steps, pointers: steps.some((s) => s.kind === Kind.Ptr), codeLe: null, codeBe: null };
 }
 
 type Conversion = { conv: string; flags: string; width: number; len: string };
@@ -283,6 +287,31 @@ export class PlanApplier {
   }
 
   apply(plan: ColumnPlan, r: number, buf: Buffer, start: number, end: number, le: boolean): boolean {
+    // the generated code reads bytes unchecked: only for a payload inside its buffer (always, from the readers)
+    if (start < 0 || end > buf.length) return this.applySteps(plan, r, buf, start, end, le);
+    const code = le ? (plan.codeLe ??= this.code(plan, true)) : (plan.codeBe ??= this.code(plan, false));
+    return code(r, buf, this.viewOf(buf), start, end);
+  }
+
+  /** the buffer viewOf last made a view of, and that view (events of one chunk come in runs) */
+  private viewBuf: Uint8Array | undefined;
+  private view: DataView = new DataView(new ArrayBuffer(0));
+
+  private viewOf(buf: Uint8Array): DataView {
+    if (buf !== this.viewBuf) {
+      this.viewBuf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    return this.view;
+  }
+
+  private code(plan: ColumnPlan, le: boolean): PlanCode {
+    const ptr = { values: this.cols.values.ptr_hashed, valid: this.cols.valid.ptr_hashed };
+    return planCode(plan.steps, plan.pointers, le, this, ptr);
+  }
+
+  /** apply() step by step (the reference the generated code follows: ./binaryPlanCode.ts). */
+  applySteps(plan: ColumnPlan, r: number, buf: Buffer, start: number, end: number, le: boolean): boolean {
     const cols = this.cols;
     const steps = plan.steps;
     // an indexed loop: for-of made an array iterator per event in this (too large to inline) function
@@ -327,34 +356,35 @@ export class PlanApplier {
           s.valid![r] = 1;
           break;
         }
-        default: {
-          if (s.kind === Kind.Str && this.sameAsLast(s, r, buf, start, at, end, le)) break;
-          const text = this.text(s, buf, start, at, end, le);
-          if (text === null) return false;
-          // an empty value: `dev=` / `for device  work` is a present, unnamed device; other keys take the next token
-          if (text === '') {
-            if (s.col !== 'dev') return false;
-          } else if (s.col === 'dev' && WORD_KEY_LIST.includes(text)) {
-            // `for device work work 1`: parseFields reads a word key after `device` as an empty name
-            return false;
-          } else {
-            // the step's own dictionary and arrays (RowColumns.setDict looks the column up by name: a megamorphic
-            // load per event)
-            if (text !== s.lastText) {
-              s.lastIdx = s.dict!.intern(text);
-              s.lastText = text;
-              if (s.kind === Kind.Str) s.lastBytes = Buffer.from(buf.subarray(this.lastA, this.lastB));
-            }
-            s.values![r] = s.lastIdx;
-            s.valid![r] = 1;
-          }
-        }
+        default:
+          if (!this.stringStep(s, r, buf, start, at, end, le)) return false;
       }
     }
     if (plan.pointers) {
       cols.values.ptr_hashed[r] = 0;
       cols.valid.ptr_hashed[r] = 1;
     }
+    return true;
+  }
+
+  /** A string-valued step (Str, Sym, Loc) of row r: its dictionary index; false when the text would differ. */
+  stringStep(s: Step, r: number, buf: Buffer, start: number, at: number, end: number, le: boolean): boolean {
+    if (s.kind === Kind.Str && this.sameAsLast(s, r, buf, start, at, end, le)) return true;
+    const text = this.text(s, buf, start, at, end, le);
+    if (text === null) return false;
+    // an empty value: `dev=` / `for device  work` is a present, unnamed device; other keys take the next token
+    if (text === '') return s.col === 'dev';
+    // `for device work work 1`: parseFields reads a word key after `device` as an empty name
+    if (s.col === 'dev' && WORD_KEY_LIST.includes(text)) return false;
+    // the step's own dictionary and arrays (RowColumns.setDict looks the column up by name: a megamorphic load per
+    // event)
+    if (text !== s.lastText) {
+      s.lastIdx = s.dict!.intern(text);
+      s.lastText = text;
+      if (s.kind === Kind.Str) s.lastBytes = Buffer.from(buf.subarray(this.lastA, this.lastB));
+    }
+    s.values![r] = s.lastIdx;
+    s.valid![r] = 1;
     return true;
   }
 

@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { ByteCursor, fileRangePull, iteratorPull } from '../tracing-data/cursor.js';
 import { ChunkPool } from '../tracing-data/chunkPool.js';
 import { ROOM, fileRangeReadAhead } from '../tracing-data/readAhead.js';
-import { commonType, type EventFormat } from '../tracing-data/eventFormat.js';
+import type { EventFormat } from '../tracing-data/eventFormat.js';
 import { BATCH, batchReader } from '../tracing-data/batches.js';
 import { openBinaryInput, type BinaryInput } from '../tracing-data/input.js';
 import { readTracingData, type TracingData } from '../tracing-data/tracingData.js';
@@ -83,20 +83,21 @@ function record(st: PerfState, type: number, buf: Buffer, base: number, size: nu
 
 /** A PERF_RECORD_SAMPLE: its raw tracepoint payload's place and format (by common_type), queued. */
 function sample(st: PerfState, buf: Buffer, base: number, size: number): void {
-  const attr = st.sampleAttr(buf, base, size);
+  const view = st.viewOf(buf);
+  const attr = st.sampleAttr(view, base, size);
   if (attr === undefined || !attr.layout.raw) {
     bump(st.stats.skipped, 'SAMPLE(no raw)');
     return;
   }
   const s = st.scratch;
-  const ok = parseSampleAt(buf, base, size, attr, st.le, s);
+  const ok = parseSampleAt(view, base, size, attr, st.le, s);
   const td = st.tracing;
   if (!ok || s.rawEnd - s.rawStart < 8 || td === undefined) {
     bump(st.stats.skipped, !ok ? 'SAMPLE(truncated)' : 'SAMPLE(no tracing data)');
     return;
   }
-  // The raw payload is in the traced kernel's byte order (the tracing data's endian flag).
-  const f = st.formatOfType(td, commonType(buf, s.rawStart, td.littleEndian));
+  // The raw payload is in the traced kernel's byte order (the tracing data's endian flag): common_type, a u16.
+  const f = st.formatOfType(td, view.getUint16(s.rawStart, td.littleEndian));
   if (f < 0) {
     st.stats.unknownEvents++;
     return;
