@@ -357,7 +357,7 @@ export class PlanApplier {
           break;
         }
         default:
-          if (!this.stringStep(s, r, buf, start, at, end, le)) return false;
+          if (!this.stringStep(s, r, buf, this.viewOf(buf), start, at, end, le)) return false;
       }
     }
     if (plan.pointers) {
@@ -368,9 +368,18 @@ export class PlanApplier {
   }
 
   /** A string-valued step (Str, Sym, Loc) of row r: its dictionary index; false when the text would differ. */
-  stringStep(s: Step, r: number, buf: Buffer, start: number, at: number, end: number, le: boolean): boolean {
-    if (s.kind === Kind.Str && this.sameAsLast(s, r, buf, start, at, end, le)) return true;
-    const text = this.text(s, buf, start, at, end, le);
+  stringStep(
+    s: Step,
+    r: number,
+    buf: Buffer,
+    view: DataView,
+    start: number,
+    at: number,
+    end: number,
+    le: boolean,
+  ): boolean {
+    if (s.kind === Kind.Str && this.sameAsLast(s, r, buf, view, start, at, end, le)) return true;
+    const text = this.text(s, buf, view, start, at, end, le);
     if (text === null) return false;
     // an empty value: `dev=` / `for device  work` is a present, unnamed device; other keys take the next token
     if (text === '') return s.col === 'dev';
@@ -393,8 +402,17 @@ export class PlanApplier {
   private lastB = 0;
 
   /** The string field holds the bytes it held last time: same dictionary index, no string made. */
-  private sameAsLast(s: Step, r: number, buf: Buffer, start: number, at: number, end: number, le: boolean): boolean {
-    const b = stringEnd(s.field, buf, start, at, end, le);
+  private sameAsLast(
+    s: Step,
+    r: number,
+    buf: Buffer,
+    view: DataView,
+    start: number,
+    at: number,
+    end: number,
+    le: boolean,
+  ): boolean {
+    const b = stringEnd(s.field, view, start, at, end, le);
     if (b < 0) return false;
     const a = stringStart;
     this.lastA = a;
@@ -407,14 +425,22 @@ export class PlanApplier {
   }
 
   /** The text of a string-valued step, or null when the printed token would not be that text. */
-  private text(s: Step, buf: Buffer, start: number, at: number, end: number, le: boolean): string | null {
+  private text(
+    s: Step,
+    buf: Buffer,
+    view: DataView,
+    start: number,
+    at: number,
+    end: number,
+    le: boolean,
+  ): string | null {
     const f = s.field;
     if (s.kind === Kind.Sym) {
       const n = readInt(buf, at, f.size, f.signed, le);
       return s.table!.get(n) ?? null;
     }
-    if (s.kind === Kind.Loc) return this.location(buf, at, f.size, le);
-    const b = stringEnd(f, buf, start, at, end, le);
+    if (s.kind === Kind.Loc) return this.location(view, at, f.size, le);
+    const b = stringEnd(f, view, start, at, end, le);
     if (b < 0) return null;
     const a = stringStart;
     const z = buf.indexOf(0, a);
@@ -432,13 +458,13 @@ export class PlanApplier {
     undefined,
   );
 
-  private location(buf: Buffer, at: number, size: number, le: boolean): string | null {
+  private location(view: DataView, at: number, size: number, le: boolean): string | null {
     let lo: number;
     let hi = 0;
     if (size === 8) {
-      lo = u32(buf, le ? at : at + 4, le) | 0;
-      hi = u32(buf, le ? at + 4 : at, le) | 0;
-    } else lo = u32(buf, at, le) | 0;
+      lo = i32v(view, le ? at : at + 4, le);
+      hi = i32v(view, le ? at + 4 : at, le);
+    } else lo = i32v(view, at, le);
     const k = (lo ^ (lo >>> 11)) & (LOC_SLOTS - 1);
     const cached = this.locText[k];
     if (cached !== undefined && this.locLo[k] === lo && this.locHi[k] === hi) return cached;
@@ -472,6 +498,14 @@ export class PlanApplier {
 /** slots of PlanApplier's %pS cache (a power of two) */
 const LOC_SLOTS = 256;
 
+/**
+ * A 32-bit field as its int32 bit pattern, through a DataView: the byte order as a literal at each read (a DataView
+ * read in an order known only at run time is a builtin call, not inlined).
+ */
+function i32v(view: DataView, at: number, le: boolean): number {
+  return le ? view.getInt32(at, true) : view.getInt32(at, false);
+}
+
 /** Start of the byte range the last stringEnd() found (a module slot: no tuple allocated per event). */
 let stringStart = 0;
 
@@ -480,10 +514,10 @@ let stringStart = 0;
  * __data_loc string (offset in the low 16 bits, length in the high 16, relative to the field for __rel_loc).
  * Returns the end and sets stringStart, or -1 when the string runs past the payload.
  */
-function stringEnd(f: FormatField, buf: Buffer, start: number, at: number, end: number, le: boolean): number {
+function stringEnd(f: FormatField, view: DataView, start: number, at: number, end: number, le: boolean): number {
   stringStart = at;
   if (f.kind !== 'dynString') return f.size === 0 ? end : at + f.size;
-  const loc = u32(buf, at, le);
+  const loc = i32v(view, at, le);
   stringStart = start + (loc & 0xffff) + (f.relative ? f.offset + f.size : 0);
   const b = stringStart + (loc >>> 16);
   return b > end ? -1 : b;

@@ -90,7 +90,7 @@ function stepCode(s: CodeStep, i: number, le: boolean): string {
     return `${head}${v} const n = ${printedOf(s.bits, s.unsigned)}; ${checks} v${i}[r] = n | 0; ok${i}[r] = 1; }`;
   }
   // a string-valued step: the applier's own code (dictionaries, the %pS cache, the last value's bytes)
-  return `${head}if (!ap.stringStep(s${i}, r, buf, start, a, end, ${le})) return false; }`;
+  return `${head}if (!ap.stringStep(s${i}, r, buf, view, start, a, end, ${le})) return false; }`;
 }
 
 /**

@@ -17,7 +17,7 @@ import { openBinaryInput, type BinaryInput } from '../tracing-data/input.js';
 import { readTracingData, type TracingData } from '../tracing-data/tracingData.js';
 import { bump, emptyStats, skipAt } from '../tracing-data/types.js';
 import type { BinaryTraceMeta, BinaryTraceReader, RecordSink } from '../tracing-data/types.js';
-import { attrSize, parseAttr, parseSampleAt, parseSampleId } from './attr.js';
+import { attrSize, parseAttr, parseSampleId, sampleParser } from './attr.js';
 import { CompressedRecords } from './compressed.js';
 import { FILE_HEADER_SIZE, PIPE_HEADER_SIZE, REC, recordName } from './constants.js';
 import { applyFeature, parseFileHeader, perfEndian, readAttrs, readFeatures } from './header.js';
@@ -90,14 +90,19 @@ function sample(st: PerfState, buf: Buffer, base: number, size: number): void {
     return;
   }
   const s = st.scratch;
-  const ok = parseSampleAt(view, base, size, attr, st.le, s);
+  const parse = st.le
+    ? (attr.parseLe ??= sampleParser(attr.layout, true))
+    : (attr.parseBe ??= sampleParser(attr.layout, false));
+  const ok = parse(view, base, size, s);
   const td = st.tracing;
   if (!ok || s.rawEnd - s.rawStart < 8 || td === undefined) {
     bump(st.stats.skipped, !ok ? 'SAMPLE(truncated)' : 'SAMPLE(no tracing data)');
     return;
   }
   // The raw payload is in the traced kernel's byte order (the tracing data's endian flag): common_type, a u16.
-  const f = st.formatOfType(td, view.getUint16(s.rawStart, td.littleEndian));
+  // (a DataView read in a byte order known only at run time is a builtin call: the order as a literal)
+  const type = td.littleEndian ? view.getUint16(s.rawStart, true) : view.getUint16(s.rawStart, false);
+  const f = st.formatOfType(td, type);
   if (f < 0) {
     st.stats.unknownEvents++;
     return;
