@@ -192,6 +192,40 @@ export function sampleParser(l: SampleLayout, le: boolean): SampleParser {
     code.push(`if (p + 4 > size) return false; const n = ${get('Uint32', 'p')}; if (p + 4 + n > size) return false;`);
     code.push('out.rawStart = base + p + 4; out.rawEnd = base + p + 4 + n;');
   }
-  // the source is made here from the layout's numbers and literals: no text of the file
-  return new Function('view', 'base', 'size', 'out', `'use strict'; ${code.join('\n')} return true;`) as SampleParser;
+  try {
+    // the source is made here from the layout's numbers and literals: no text of the file
+    return new Function('view', 'base', 'size', 'out', `'use strict'; ${code.join('\n')} return true;`) as SampleParser;
+  } catch {
+    // code from strings refused (node --disallow-code-generation-from-strings): the same walk as a loop
+    return (view, base, size, out) => walkSample(l, le, view, base, size, out);
+  }
+}
+
+/** sampleParser's walk read from the layout at run time (where code cannot be generated). */
+function walkSample(l: SampleLayout, le: boolean, view: DataView, base: number, size: number, out: ParsedSample) {
+  if (l.fixedEnd > size) return false;
+  out.pid = l.tidPos < 0 ? -1 : view.getInt32(base + l.tidPos, le);
+  out.tid = l.tidPos < 0 ? Number.NaN : view.getInt32(base + l.tidPos + 4, le);
+  out.timeHi = l.timePos < 0 ? 0 : view.getUint32(base + (le ? l.timePos + 4 : l.timePos), le);
+  out.timeLo = l.timePos < 0 ? 0 : view.getUint32(base + (le ? l.timePos : l.timePos + 4), le);
+  out.cpu = l.cpuPos < 0 ? -1 : view.getUint32(base + l.cpuPos, le);
+  let p = l.fixedEnd;
+  if (l.readPer >= 0 && l.readGroup) {
+    if (p + 8 > size) return false;
+    p += 8 + l.readTimes + view.getUint32(base + (le ? p : p + 4), le) * l.readPer;
+  } else if (l.readPer >= 0) p += l.readTimes + l.readPer;
+  if (l.callchain) {
+    if (p + 8 > size) return false;
+    p += 8 + view.getUint32(base + (le ? p : p + 4), le) * 8;
+  }
+  out.rawStart = base;
+  out.rawEnd = base;
+  if (l.raw) {
+    if (p + 4 > size) return false;
+    const n = view.getUint32(base + p, le);
+    if (p + 4 + n > size) return false;
+    out.rawStart = base + p + 4;
+    out.rawEnd = base + p + 4 + n;
+  }
+  return true;
 }
