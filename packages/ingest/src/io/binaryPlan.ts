@@ -17,6 +17,7 @@ import type { RowColumns, StringDictionary } from '../table/rows.js';
 import { EV_DQL_STALL_DETECTED } from '../parse/fieldKeys.js';
 import { REQUIRED, WANTED, WORD_KEY_LIST, canonicalEvent, eventId } from '../parse/fields.js';
 import { u32 } from '../parse/tracing-data/bytes.js';
+import { planCode, type PlanCode } from './binaryPlanCode.js';
 import { readSmallInt, type EventFormat, type FormatField } from '../parse/tracing-data/eventFormat.js';
 import {
   compilePrintFmt,
@@ -75,6 +76,9 @@ export interface ColumnPlan {
   steps: Step[];
   /** the plan reads a pointer: ptr_hashed is set (false) as parseFields does */
   pointers: boolean;
+  /** the steps as generated code for little- / big-endian payloads (./binaryPlanCode.ts), made when first applied */
+  codeLe: PlanCode | null;
+  codeBe: PlanCode | null;
 }
 
 const KEY_COLUMN = textKeys();
@@ -162,7 +166,7 @@ export function columnPlan(fmt: EventFormat): ColumnPlan | null {
   }
   // a missing required field is an error parseFields words: leave those events to it
   if (((REQUIRED[ev] ?? 0) & ~seen) !== 0) return null;
-  return { steps, pointers: steps.some((s) => s.kind === Kind.Ptr) };
+  return { steps, pointers: steps.some((s) => s.kind === Kind.Ptr), codeLe: null, codeBe: null };
 }
 
 type Conversion = { conv: string; flags: string; width: number; len: string };
@@ -283,6 +287,36 @@ export class PlanApplier {
   }
 
   apply(plan: ColumnPlan, r: number, buf: Buffer, start: number, end: number, le: boolean): boolean {
+    // the generated code reads bytes unchecked: only for a payload inside its buffer (always, from the readers)
+    if (start < 0 || end > buf.length) return this.applySteps(plan, r, buf, start, end, le);
+    const code = le ? (plan.codeLe ??= this.code(plan, true)) : (plan.codeBe ??= this.code(plan, false));
+    return code(r, buf, this.viewOf(buf), start, end);
+  }
+
+  /** the buffer viewOf last made a view of, and that view (events of one chunk come in runs) */
+  private viewBuf: Uint8Array | undefined;
+  private view: DataView = new DataView(new ArrayBuffer(0));
+
+  private viewOf(buf: Uint8Array): DataView {
+    if (buf !== this.viewBuf) {
+      this.viewBuf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    return this.view;
+  }
+
+  private code(plan: ColumnPlan, le: boolean): PlanCode {
+    const ptr = { values: this.cols.values.ptr_hashed, valid: this.cols.valid.ptr_hashed };
+    try {
+      return planCode(plan.steps, plan.pointers, le, this, ptr);
+    } catch {
+      // code from strings refused (node --disallow-code-generation-from-strings): the steps loop, same rows
+      return (r, buf, _view, start, end) => this.applySteps(plan, r, buf, start, end, le);
+    }
+  }
+
+  /** apply() step by step (the reference the generated code follows: ./binaryPlanCode.ts). */
+  applySteps(plan: ColumnPlan, r: number, buf: Buffer, start: number, end: number, le: boolean): boolean {
     const cols = this.cols;
     const steps = plan.steps;
     // an indexed loop: for-of made an array iterator per event in this (too large to inline) function
@@ -327,28 +361,8 @@ export class PlanApplier {
           s.valid![r] = 1;
           break;
         }
-        default: {
-          if (s.kind === Kind.Str && this.sameAsLast(s, r, buf, start, at, end, le)) break;
-          const text = this.text(s, buf, start, at, end, le);
-          if (text === null) return false;
-          // an empty value: `dev=` / `for device  work` is a present, unnamed device; other keys take the next token
-          if (text === '') {
-            if (s.col !== 'dev') return false;
-          } else if (s.col === 'dev' && WORD_KEY_LIST.includes(text)) {
-            // `for device work work 1`: parseFields reads a word key after `device` as an empty name
-            return false;
-          } else {
-            // the step's own dictionary and arrays (RowColumns.setDict looks the column up by name: a megamorphic
-            // load per event)
-            if (text !== s.lastText) {
-              s.lastIdx = s.dict!.intern(text);
-              s.lastText = text;
-              if (s.kind === Kind.Str) s.lastBytes = Buffer.from(buf.subarray(this.lastA, this.lastB));
-            }
-            s.values![r] = s.lastIdx;
-            s.valid![r] = 1;
-          }
-        }
+        default:
+          if (!this.stringStep(s, r, buf, this.viewOf(buf), start, at, end, le)) return false;
       }
     }
     if (plan.pointers) {
@@ -358,13 +372,52 @@ export class PlanApplier {
     return true;
   }
 
+  /** A string-valued step (Str, Sym, Loc) of row r: its dictionary index; false when the text would differ. */
+  stringStep(
+    s: Step,
+    r: number,
+    buf: Buffer,
+    view: DataView,
+    start: number,
+    at: number,
+    end: number,
+    le: boolean,
+  ): boolean {
+    if (s.kind === Kind.Str && this.sameAsLast(s, r, buf, view, start, at, end, le)) return true;
+    const text = this.text(s, buf, view, start, at, end, le);
+    if (text === null) return false;
+    // an empty value: `dev=` / `for device  work` is a present, unnamed device; other keys take the next token
+    if (text === '') return s.col === 'dev';
+    // `for device work work 1`: parseFields reads a word key after `device` as an empty name
+    if (s.col === 'dev' && WORD_KEY_LIST.includes(text)) return false;
+    // the step's own dictionary and arrays (RowColumns.setDict looks the column up by name: a megamorphic load per
+    // event)
+    if (text !== s.lastText) {
+      s.lastIdx = s.dict!.intern(text);
+      s.lastText = text;
+      if (s.kind === Kind.Str) s.lastBytes = Buffer.from(buf.subarray(this.lastA, this.lastB));
+    }
+    s.values![r] = s.lastIdx;
+    s.valid![r] = 1;
+    return true;
+  }
+
   /** the byte range of the string sameAsLast last looked at */
   private lastA = 0;
   private lastB = 0;
 
   /** The string field holds the bytes it held last time: same dictionary index, no string made. */
-  private sameAsLast(s: Step, r: number, buf: Buffer, start: number, at: number, end: number, le: boolean): boolean {
-    const b = stringEnd(s.field, buf, start, at, end, le);
+  private sameAsLast(
+    s: Step,
+    r: number,
+    buf: Buffer,
+    view: DataView,
+    start: number,
+    at: number,
+    end: number,
+    le: boolean,
+  ): boolean {
+    const b = stringEnd(s.field, view, start, at, end, le);
     if (b < 0) return false;
     const a = stringStart;
     this.lastA = a;
@@ -377,14 +430,22 @@ export class PlanApplier {
   }
 
   /** The text of a string-valued step, or null when the printed token would not be that text. */
-  private text(s: Step, buf: Buffer, start: number, at: number, end: number, le: boolean): string | null {
+  private text(
+    s: Step,
+    buf: Buffer,
+    view: DataView,
+    start: number,
+    at: number,
+    end: number,
+    le: boolean,
+  ): string | null {
     const f = s.field;
     if (s.kind === Kind.Sym) {
       const n = readInt(buf, at, f.size, f.signed, le);
       return s.table!.get(n) ?? null;
     }
-    if (s.kind === Kind.Loc) return this.location(buf, at, f.size, le);
-    const b = stringEnd(f, buf, start, at, end, le);
+    if (s.kind === Kind.Loc) return this.location(view, at, f.size, le);
+    const b = stringEnd(f, view, start, at, end, le);
     if (b < 0) return null;
     const a = stringStart;
     const z = buf.indexOf(0, a);
@@ -402,13 +463,13 @@ export class PlanApplier {
     undefined,
   );
 
-  private location(buf: Buffer, at: number, size: number, le: boolean): string | null {
+  private location(view: DataView, at: number, size: number, le: boolean): string | null {
     let lo: number;
     let hi = 0;
     if (size === 8) {
-      lo = u32(buf, le ? at : at + 4, le) | 0;
-      hi = u32(buf, le ? at + 4 : at, le) | 0;
-    } else lo = u32(buf, at, le) | 0;
+      lo = i32v(view, le ? at : at + 4, le);
+      hi = i32v(view, le ? at + 4 : at, le);
+    } else lo = i32v(view, at, le);
     const k = (lo ^ (lo >>> 11)) & (LOC_SLOTS - 1);
     const cached = this.locText[k];
     if (cached !== undefined && this.locLo[k] === lo && this.locHi[k] === hi) return cached;
@@ -442,6 +503,14 @@ export class PlanApplier {
 /** slots of PlanApplier's %pS cache (a power of two) */
 const LOC_SLOTS = 256;
 
+/**
+ * A 32-bit field as its int32 bit pattern, through a DataView: the byte order as a literal at each read (a DataView
+ * read in an order known only at run time is a builtin call, not inlined).
+ */
+function i32v(view: DataView, at: number, le: boolean): number {
+  return le ? view.getInt32(at, true) : view.getInt32(at, false);
+}
+
 /** Start of the byte range the last stringEnd() found (a module slot: no tuple allocated per event). */
 let stringStart = 0;
 
@@ -450,10 +519,10 @@ let stringStart = 0;
  * __data_loc string (offset in the low 16 bits, length in the high 16, relative to the field for __rel_loc).
  * Returns the end and sets stringStart, or -1 when the string runs past the payload.
  */
-function stringEnd(f: FormatField, buf: Buffer, start: number, at: number, end: number, le: boolean): number {
+function stringEnd(f: FormatField, view: DataView, start: number, at: number, end: number, le: boolean): number {
   stringStart = at;
   if (f.kind !== 'dynString') return f.size === 0 ? end : at + f.size;
-  const loc = u32(buf, at, le);
+  const loc = i32v(view, at, le);
   stringStart = start + (loc & 0xffff) + (f.relative ? f.offset + f.size : 0);
   const b = stringStart + (loc >>> 16);
   return b > end ? -1 : b;

@@ -111,6 +111,11 @@ function packBits(v: Uint8Array, n: number, pool?: BufferPool): Uint8Array {
     for (let k = 0; k < bytes; k++) {
       const a = w[2 * k]!;
       const b = w[2 * k + 1]!;
+      // eight null rows (most columns belong to one event type: most of their rows are null)
+      if ((a | b) === 0) {
+        bits[k] = 0;
+        continue;
+      }
       const byte =
         ((a | (a >>> 7) | (a >>> 14) | (a >>> 21)) & 0xf) | (((b | (b >>> 7) | (b >>> 14) | (b >>> 21)) & 0xf) << 4);
       bits[k] = byte;

@@ -2,7 +2,6 @@
  * The perf.data reader's running state (./reader.ts): attrs, threads, the round queue of samples, and emitting
  * queued records in order into a RecordSink — per sample a few typed-array reads, no object.
  */
-import { u32 } from '../tracing-data/bytes.js';
 import { fixedSize, type EventFormat } from '../tracing-data/eventFormat.js';
 import type { TracingData } from '../tracing-data/tracingData.js';
 import { bump } from '../tracing-data/types.js';
@@ -109,23 +108,36 @@ export class PerfState {
   private idBase = 0;
   private byIdDense: (PerfAttr | undefined)[] | null = null;
 
-  /** The attr of the sample at buf[base, base + size): by id when the file's attrs differ, else the first. */
-  sampleAttr(buf: Buffer, base: number, size: number): PerfAttr | undefined {
+  /** the buffer viewOf last made a view of, and that view */
+  private viewBuf: Uint8Array | undefined;
+  private view: DataView = new DataView(new ArrayBuffer(0));
+
+  /** A DataView of `buf` (the chunk the records are read in place from: made once per chunk). */
+  viewOf(buf: Uint8Array): DataView {
+    if (buf !== this.viewBuf) {
+      this.viewBuf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    return this.view;
+  }
+
+  /** The attr of the sample at view[base, base + size): by id when the file's attrs differ, else the first. */
+  sampleAttr(view: DataView, base: number, size: number): PerfAttr | undefined {
     const first = this.attrs[0];
     // sample() uses the attr for its layout alone
     if (first === undefined || this.uniform) return first;
     const pos = first.layout.idPos;
     if (pos < 0 || pos + 8 > size) return first;
     const at = base + pos;
-    const lo = u32(buf, this.le ? at : at + 4, this.le);
-    const hi = u32(buf, this.le ? at + 4 : at, this.le);
+    const lo = view.getUint32(this.le ? at : at + 4, this.le);
+    const hi = view.getUint32(this.le ? at + 4 : at, this.le);
     const dense = this.byIdDense;
     if (hi === 0 && dense !== null) {
       const k = lo - this.idBase;
       return (k >= 0 && k < dense.length ? dense[k] : undefined) ?? first;
     }
     if (hi < 2 ** 21) return this.byIdNumber.get(hi * 2 ** 32 + lo) ?? first;
-    const id = this.le ? buf.readBigUInt64LE(at) : buf.readBigUInt64BE(at);
+    const id = view.getBigUint64(at, this.le);
     return this.byId.get(id) ?? first;
   }
 
