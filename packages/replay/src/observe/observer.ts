@@ -34,7 +34,7 @@ import {
   type Observed,
   type ObservedInterval,
 } from './records.js';
-import { LC_KEY, LC_STRIDE, SkbIndex } from './skb-index.js';
+import { LC_STRIDE, SkbIndex } from './skb-index.js';
 
 const ST_NONE = 0;
 const ST_QUEUED = 1;
