@@ -83,8 +83,11 @@ interface SeriesFacts {
   every: string;
   stuck: string;
   recovered: string;
-  /** the driver's own "ring full, stopping the queue" lines before the series (IPoIB), as a sentence */
-  ringFull: string;
+  /**
+   * What else the log says around the series, as sentences: the driver's own "ring full, stopping the queue" lines
+   * before it (IPoIB), one continuous stall, other interfaces of the controller, a crash right after
+   */
+  context: string;
   watchdogs: KernelRecord[];
   dumps: RingRecord[];
   /** the last dump: it shows the ring when the stall had lasted longest */
@@ -126,7 +129,7 @@ function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): Series
     recovered:
       (s.recoveries > 0 ? `; the driver reset or recovered ${s.recoveries} time(s)` : '; no recovery is logged') +
       linkBounce(records, s),
-    ringFull:
+    context:
       ringFullBefore(records, s) +
       continuousText(s, events.length) +
       sharedController(records, s) +
@@ -227,7 +230,7 @@ function watchdogFinding(f: SeriesFacts, source: string): Finding {
     title: `NETDEV WATCHDOG: ${where} timed out ${f.count} time(s)${f.every}${f.stuck}`,
     explanation:
       `dev_watchdog() (net/sched/sch_generic.c) found ${where} stopped with trans_start older than watchdog_timeo ` +
-      `and called the driver's ndo_tx_timeout()${f.recovered}.${f.ringFull} ` +
+      `and called the driver's ndo_tx_timeout()${f.recovered}.${f.context} ` +
       (reading
         ? `The driver's dump reads: ${reading.summary}`
         : 'The log holds no ring dump, so it cannot say which side of the ring stopped: the queue was stopped by the driver (ring full or flow control) and never woken.'),
