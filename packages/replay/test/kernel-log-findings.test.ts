@@ -20,6 +20,8 @@ interface Row {
   findings: Want[];
   /** text that must appear in a finding's title or explanation (the excerpt's numbers) */
   quotes?: RegExp[];
+  /** text that must appear in the first finding's next steps */
+  next?: RegExp[];
   /** a log with only local wall stamps (no printk stamp, no zone): the first finding's stamps as written */
   wall?: [first: string, last: string];
 }
@@ -241,6 +243,7 @@ const ROWS: Row[] = [
       /ipoib_timeout\(\) only logs — it resets no QP or CQ/,
       /no recovery is logged/,
     ],
+    next: [/ibstat/, /completion vectors in \/proc\/interrupts/],
   },
   // macb's own stall check (raspberrypi/linux #7340) re-kicked TSTART; no watchdog exists for macb. A warning: the
   // maintainers suspected false alarms (#7472), and the log cannot tell a real stall from one
@@ -280,6 +283,7 @@ describe('findings from kernel logs alone (real public excerpts)', () => {
       expect(got).toHaveLength(row.findings.length);
       const text = findings.map((f) => `${f.title}\n${f.explanation}`).join('\n');
       for (const q of row.quotes ?? []) expect(text).toMatch(q);
+      for (const q of row.next ?? []) expect(findings[0]!.nextSteps.join('\n')).toMatch(q);
       if (row.wall) {
         expect(findings[0]!.logWall).toEqual({ first: row.wall[0], last: row.wall[1] });
         expect([findings[0]!.startNs, findings[0]!.endNs]).toEqual([0n, 0n]);

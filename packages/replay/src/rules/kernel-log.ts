@@ -239,12 +239,22 @@ function watchdogFinding(f: SeriesFacts, source: string): Finding {
       ...f.dumps.slice(0, 2).map((d) => evidenceOf(d, source)),
     ],
     nextSteps:
-      reading && causeKind
-        ? (CAUSE_NEXT[causeKind] ?? [])
-        : [
-            `the log alone cannot tell a stuck NIC from a lost completion interrupt: record napi:napi_poll, net:net_dev_xmit and skb:consume_skb (txreplay capture --dev ${dev}) through the next stall`,
-          ],
+      f.last?.kind === 'tx_timeout_dump' && f.last.format === 'ipoib'
+        ? ipoibNext(dev)
+        : reading && causeKind
+          ? (CAUSE_NEXT[causeKind] ?? [])
+          : [
+              `the log alone cannot tell a stuck NIC from a lost completion interrupt: record napi:napi_poll, net:net_dev_xmit and skb:consume_skb (txreplay capture --dev ${dev}) through the next stall`,
+            ],
   };
+}
+
+/** IPoIB has no ring to dump: what tells an HCA that stopped sending from a send CQ whose event was lost. */
+function ipoibNext(dev: string): string[] {
+  return [
+    `the HCA side: \`ibstat\` (port state, rate) and the port's counters twice (/sys/class/infiniband/*/ports/*/counters/port_xmit_wait, port_xmit_discards): a port that still sends while ${dev}'s sends never complete points at the send CQ's completion event`,
+    `the completion side: the HCA's completion vectors in /proc/interrupts twice during the stall (a count that stops while tx_head moves is a lost event), and \`cat /sys/class/net/${dev}/mode\` (datagram or connected: connected mode sends over its own QPs, the global counters)`,
+  ];
 }
 
 /** Which side of the ring stopped, from the driver's last dump. */
