@@ -197,3 +197,50 @@ it('mtk_eth: DMA index caught up with the CPU index, free index 13 behind, uncha
   });
   expect(r.summary).toContain('dtx = ctx = 0xe85');
 });
+
+describe('tg3_dump_state(): which of the three indexes stopped', () => {
+  const read1 = (napi: string, st: string): ReturnType<typeof interpretTxHang> => {
+    const rs = parseKernelLog(
+      [`tg3 0000:05:00.0 eth2: 0: Host status block [${st}]`, `tg3 0000:05:00.0 eth2: 0: NAPI info [${napi}]`].join(
+        '\n',
+      ),
+    ).records;
+    return interpretTxHang(dumps(rs)[0]!, rs);
+  };
+  it('the NIC sent past tx_cons and a newer status tag went unhandled: completions not reaped', () => {
+    const r = read1(
+      '00000030:00000030:(0040:0010:01ff):0000:(0000:0000:0000:0000)',
+      '00000001:00000033:(0000:0000:0000):(0000:0030)',
+    );
+    expect(r.cause).toBe('completions_not_processed');
+    expect(r.summary).toMatch(/tx_consumer 0x30 but the driver reaped only up to tx_cons 0x10: 32 descriptor/);
+    expect(r.summary).toMatch(/tag 0x33 is newer than the last the driver handled \(last_tag 0x30\)/);
+  });
+  it('an empty ring, and one that never carried anything', () => {
+    expect(
+      read1(
+        '00000011:00000011:(0042:0042:01ff):0000:(0000:0000:0000:0000)',
+        '00000001:00000011:(0000:0000:0000):(0000:0042)',
+      ).cause,
+    ).toBe('pending_unattributed');
+    expect(
+      read1(
+        '00000011:00000011:(0000:0000:01ff):0000:(0000:0000:0000:0000)',
+        '00000001:00000011:(0000:0000:0000):(0000:0000)',
+      ).summary,
+    ).toMatch(/all 0/);
+  });
+  it('unsent descriptors: the ring-full stop (18 free) is a NIC that stopped fetching, more room is the mailbox', () => {
+    const full = read1(
+      '00000011:00000011:(000d:0020:01ff):0000:(0000:0000:0000:0000)',
+      '00000001:00000011:(0000:0000:0000):(0000:0020)',
+    );
+    expect([full.cause, full.pendingOnNic]).toEqual(['dma_stall', 493]);
+    const notFull = read1(
+      '00000011:00000011:(0000:0020:01ff):0000:(0000:0000:0000:0000)',
+      '00000001:00000011:(0000:0000:0000):(0000:0020)',
+    );
+    expect([notFull.cause, notFull.pendingOnNic]).toEqual(['doorbell_not_written', 480]);
+    expect(notFull.summary).toMatch(/The ring was not full \(31 free > 18\)/);
+  });
+});

@@ -581,3 +581,92 @@ it('phylib phy_print_status() and mlx5 link lines (real lines, quoted inline)', 
     ['mlx5_core', 'eth4', true, undefined, undefined, undefined, 'Thu Oct 22 08:55:11 2020'],
   ]);
 });
+
+describe('tg3: the timeout line and tg3_dump_state() as one record', () => {
+  const log = (lines: string[]): KernelRecord[] => parseKernelLog(lines.join('\n')).records;
+  // tg3_tx_timeout() and tg3_dump_state()'s printk formats filled in; two real dumps are fixtures/public/74 and 75
+  const vec = (i: number, st: string, napi: string): string[] => [
+    `[5.000000] tg3 0000:05:00.0 eth2: ${i}: Host status block [${st}]`,
+    `[5.000000] tg3 0000:05:00.0 eth2: ${i}: NAPI info [${napi}]`,
+  ];
+  it('TSS: vector 0 carries no TX ring, so the stuck ring on vector 2 is TX queue 1; register rows are skipped', () => {
+    const rs = log([
+      '[5.000000] tg3 0000:05:00.0 eth2: transmit timed out, resetting',
+      '[5.000000] tg3 0000:05:00.0 eth2: 0x00000000: 0x165f14e4, 0x00100406, 0x02000000, 0x00800010',
+      ...vec(
+        0,
+        '00000001:00000011:(0000:0000:0000):(0000:0000)',
+        '00000011:00000011:(0000:0000:01ff):0000:(0000:0000:0000:0000)',
+      ),
+      ...vec(
+        1,
+        '00000001:00000022:(0000:0040:0000):(0000:0010)',
+        '00000022:00000022:(0010:0010:01ff):0040:(0000:0000:0000:0000)',
+      ),
+      ...vec(
+        2,
+        '00000001:00000033:(0000:0000:0000):(0000:01f0)',
+        '00000030:00000030:(0020:01f0:01ff):0000:(0000:0000:0000:0000)',
+      ),
+      '[6.000000] tg3 0000:05:00.0 eth2: Link is down',
+    ]);
+    const [d, ...more] = of(rs, 'tx_timeout_dump');
+    expect(more).toHaveLength(0);
+    expect([d!.format, d!.driver, d!.dev, d!.queue, d!.hwHead, d!.nextToUse, d!.nextToClean]).toEqual([
+      'tg3',
+      'tg3',
+      'eth2',
+      1,
+      0x1f0,
+      0x20,
+      0x1f0,
+    ]);
+    expect(d!.fields).toMatchObject({
+      vector: 2n,
+      vectors: 3n,
+      status_tag: 0x33n,
+      last_tag: 0x30n,
+      tx_pending: 0x1ffn,
+    });
+    // the header, the six state lines; not the register row, not the link line
+    expect([d!.firstLine, d!.lastLine, d!.evidence.length]).toEqual([1, 8, 7]);
+    expect(of(rs, 'link_change').map((l) => [l.dev, l.up])).toEqual([['eth2', false]]);
+  });
+  it('the state lines without the timeout line are a record; the timeout line alone stays the one-line form', () => {
+    const cut = log(
+      vec(
+        0,
+        '00000001:000000a0:(0000:06d8:0000):(0000:01a0)',
+        '000000a0:000000a0:(0188:01a0:01ff):0000:(06f2:0000:0000:0000)',
+      ),
+    );
+    expect(of(cut, 'tx_timeout_dump').map((d) => [d.format, d.queue, d.nextToUse])).toEqual([['tg3', 0, 0x188]]);
+    const alone = log([
+      '[5.0] tg3 0000:05:00.0 eth2: transmit timed out, resetting',
+      '[9.0] tg3 0000:05:00.0 eth2: Link is up at 1000 Mbps, full duplex',
+    ]);
+    expect(of(alone, 'tx_timeout_dump').map((d) => d.format)).toEqual(['generic']);
+    expect(of(alone, 'link_change').map((l) => [l.up, l.speedMbps, l.duplex])).toEqual([[true, 1000, 'full']]);
+  });
+});
+
+describe('a log pasted as an indented block', () => {
+  it('the indentation every line shares comes off; deeper indentation (continuations) stays', () => {
+    const lines = [
+      'Jul 07 07:30:10 core kernel: NETDEV WATCHDOG: enp1s0f0 (tg3): transmit queue 0 timed out',
+      'Jul 07 07:30:10 core kernel: Modules linked in: tg3',
+      'Jul 07 07:30:10 core kernel:  dm_mod',
+      'Jul 07 07:30:10 core kernel: tg3 0000:01:00.0 enp1s0f0: transmit timed out, resetting',
+      '..',
+      'Jul 07 07:30:13 core kernel: tg3 0000:01:00.0 enp1s0f0: Link is up at 1000 Mbps, full duplex',
+    ];
+    const plain = parseKernelLog(lines.join('\n'));
+    for (const indent of ['\t', '    ']) {
+      const pasted = parseKernelLog(lines.map((l) => indent + l).join('\n'));
+      expect(pasted.records.map((r) => [r.kind, r.firstLine, r.wall])).toEqual(
+        plain.records.map((r) => [r.kind, r.firstLine, r.wall]),
+      );
+      expect(pasted.records.map((r) => r.kind)).toEqual(['watchdog_timeout', 'tx_timeout_dump', 'link_change']);
+    }
+  });
+});

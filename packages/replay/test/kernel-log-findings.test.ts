@@ -245,6 +245,43 @@ const ROWS: Row[] = [
     ],
     next: [/ibstat/, /completion vectors in \/proc\/interrupts/],
   },
+  // tg3 (netdev cover letter "tg3: Fix the TX ring stall", 2023): NIC consumer = driver's tx_cons, tx_prod 488 ahead
+  // with 23 entries free — not the ring-full stop, so a NETDEV_TX_BUSY return that skipped the send mailbox: the NIC
+  // was never told (the poster's own reading)
+  {
+    file: '74-tg3-tx-ring-stall-status-block-mail.dmesg',
+    findings: [
+      [W, 'eth0', 0],
+      ['doorbell_not_rung', 'eth0', 0],
+    ],
+    quotes: [
+      /tx_consumer = tx_cons = 0x1a0/,
+      /tx_prod 0x188 is 488 descriptor\(s\) ahead/,
+      /leaves 23 free/,
+      /status_tag = last_tag = 0xa0/,
+      /tg3: Fix the TX ring stall/,
+      /the driver announced a reset in its timeout line/,
+    ],
+    next: [/tg3: Fix the TX ring stall/, /ethtool -K eth0 tso off/],
+  },
+  // the same picture on a Mac mini's BCM57766 (4.11), but 18 free: tg3_start_xmit()'s ring-full stop, which writes
+  // the mailbox — the NIC was told and fetched nothing; offloads off did not help, a replacement adapter did
+  {
+    file: '75-tg3-tx-ring-stall-coreos-journal-indented.syslog',
+    findings: [
+      [W, 'enp1s0f0', 0],
+      ['stuck_dma', 'enp1s0f0', 0],
+    ],
+    quotes: [
+      /tx_consumer = tx_cons = 0x20/,
+      /tx_prod 0xd is 493 descriptor\(s\) ahead/,
+      /leaves 18 free/,
+      /ring-full stop \(free ≤ MAX_SKB_FRAGS \+ 1 = 18\)/,
+      /the link went down \(line 58\) and came back up 3\.0 s later/,
+    ],
+    next: [/ethtool -i enp1s0f0/],
+    wall: ['Jul 07 07:30:10', 'Jul 07 07:30:10'],
+  },
   // macb's own stall check (raspberrypi/linux #7340) re-kicked TSTART; no watchdog exists for macb. A warning: the
   // maintainers suspected false alarms (#7472), and the log cannot tell a real stall from one
   {

@@ -126,9 +126,7 @@ function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): Series
     count: Math.max(events.length, 1),
     every: s.meanIntervalMs !== undefined ? `, every ${(s.meanIntervalMs / 1000).toFixed(1)} s on average` : '',
     stuck: stuckText(s),
-    recovered:
-      (s.recoveries > 0 ? `; the driver reset or recovered ${s.recoveries} time(s)` : '; no recovery is logged') +
-      linkBounce(records, s),
+    recovered: recoveredText(s, dumps) + linkBounce(records, s),
     context:
       ringFullBefore(records, s) +
       continuousText(s, events.length) +
@@ -143,6 +141,18 @@ function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): Series
 }
 
 const sec = (ns: bigint): string => (Number(ns) / 1e9).toFixed(3);
+
+// tg3_tx_timeout() "transmit timed out, resetting", pcnet32 "…, resetting": the timeout line itself schedules the reset
+const RESETTING_RE = /timed out\b.*\bresetting\b/i;
+
+/** What the log says the driver did: counted resets/recoveries, a reset announced in the timeout line, or nothing. */
+function recoveredText(s: TimeoutSeries, dumps: readonly RingRecord[]): string {
+  if (s.recoveries > 0) return `; the driver reset or recovered ${s.recoveries} time(s)`;
+  const line = dumps.flatMap((d) => d.evidence).find((l) => RESETTING_RE.test(l));
+  return line !== undefined
+    ? '; the driver announced a reset in its timeout line ("…, resetting")'
+    : '; no recovery is logged';
+}
 
 /** How long the queue sat stopped; for one continuous stall, since when nothing left it. */
 function stuckText(s: TimeoutSeries): string {
@@ -242,11 +252,28 @@ function watchdogFinding(f: SeriesFacts, source: string): Finding {
       f.last?.kind === 'tx_timeout_dump' && f.last.format === 'ipoib'
         ? ipoibNext(dev)
         : reading && causeKind
-          ? (CAUSE_NEXT[causeKind] ?? [])
+          ? causeNext(causeKind, f.last, dev)
           : [
               `the log alone cannot tell a stuck NIC from a lost completion interrupt: record napi:napi_poll, net:net_dev_xmit and skb:consume_skb (txreplay capture --dev ${dev}) through the next stall`,
             ],
   };
+}
+
+/** The next steps for a cause, with the driver's own where it has them. */
+function causeNext(kind: FindingKind, last: RingRecord | undefined, dev: string): string[] {
+  const generic = CAUSE_NEXT[kind] ?? [];
+  if (last?.kind !== 'tx_timeout_dump' || last.format !== 'tg3') return generic;
+  if (kind === 'doorbell_not_rung')
+    return [
+      `check whether the running kernel carries "tg3: Fix the TX ring stall" (netdev, November 2023: the send mailbox written on every return of tg3_start_xmit()); until it does, \`ethtool -K ${dev} tso off\` keeps GSO skbs out of tg3_tso_bug() — the stack segments them before the driver`,
+      `a "BUG! Tx Ring full when queue awake!" line from ${dev} before the timeout is the other early return that skips the mailbox`,
+    ];
+  if (kind === 'stuck_dma')
+    return [
+      `\`ethtool -i ${dev}\` (chip and bootcode/firmware) and PCIe errors around the timeout (dmesg | grep -iE "AER|DMAR|iommu"); a NIC that stalls this way again with every offload off points at the chip or its slot`,
+      ...generic.slice(1),
+    ];
+  return generic;
 }
 
 /** IPoIB has no ring to dump: what tells an HCA that stopped sending from a send CQ whose event was lost. */
@@ -278,7 +305,7 @@ function causeFinding(
     // interpretTxHang's summary already says how often and whether the ring moved between dumps
     explanation: reading.summary + (reading.recovery.length > 0 ? ` Afterwards: ${reading.recovery.join('; ')}.` : ''),
     evidence: f.dumps.slice(-2).map((d) => evidenceOf(d, source)),
-    nextSteps: CAUSE_NEXT[kind] ?? [],
+    nextSteps: causeNext(kind, last, f.dev),
   };
 }
 

@@ -127,11 +127,22 @@ export interface TxHangDumpRecord extends RingDumpCommon {
   nextToWatch?: bigint;
 }
 
-/** Driver ndo_tx_timeout dumps: i40e/ice, mlx5e, hns3, virtio_net, pcnet32, bnxt, and the generic one-liners. */
+/** Driver ndo_tx_timeout dumps: i40e/ice, mlx5e, hns3, virtio_net, pcnet32, bnxt, tg3, and the generic one-liners. */
 export interface TxTimeoutDumpRecord extends RingDumpCommon {
   kind: 'tx_timeout_dump';
-  /** Which printk it was: 'i40e' (tx_timeout: VSI_seid…), 'ice', 'mlx5e', 'hns3', 'virtio_net', 'pcnet32', 'bnxt', 'mtk_eth', 'ipoib', 'generic'. */
-  format: 'i40e' | 'ice' | 'mlx5e' | 'hns3' | 'virtio_net' | 'pcnet32' | 'bnxt' | 'mtk_eth' | 'ipoib' | 'generic';
+  /** Which printk it was: 'i40e' (tx_timeout: VSI_seid…), 'ice', 'mlx5e', 'hns3', 'virtio_net', 'pcnet32', 'bnxt', 'mtk_eth', 'ipoib', 'tg3' (tg3_dump_state()), 'generic'. */
+  format:
+    | 'i40e'
+    | 'ice'
+    | 'mlx5e'
+    | 'hns3'
+    | 'virtio_net'
+    | 'pcnet32'
+    | 'bnxt'
+    | 'mtk_eth'
+    | 'ipoib'
+    | 'tg3'
+    | 'generic';
   /** Time since the queue last transmitted, when the driver prints it (mlx5e usecs since last trans, virtio usecs ago, hns3 delta msecs). */
   sinceLastTransUs?: number;
   /** The driver's own timeout counter (hns3 tx_timeout count, ixgbe tx hang N). */

@@ -77,11 +77,34 @@ function flowedBreak(text: string): boolean {
 }
 
 /** Split input lines into source rows with wraps undone. */
+/**
+ * Take off the indentation every non-blank line shares: a log pasted as a Markdown or mail code block (a tab or four
+ * spaces before each line) would otherwise read as one message with continuation lines. Deeper indentation of some
+ * lines (printk continuations, call traces) stays.
+ */
+function dedent(lines: string[]): string[] {
+  let common: string | null = null;
+  for (const s of lines) {
+    if (s.trim() === '') continue;
+    const lead = /^[ \t]*/.exec(s)![0];
+    if (common === null || !lead.startsWith(common)) {
+      let k = 0;
+      const c: string = common ?? lead;
+      while (k < c.length && k < lead.length && c[k] === lead[k]) k++;
+      common = c.slice(0, k);
+    }
+    if (common === '') return lines;
+  }
+  if (!common) return lines;
+  const n = common.length;
+  return lines.map((s) => (s.trim() === '' ? s : s.slice(n)));
+}
+
 export function unwrapRows(rows: readonly string[]): SourceRow[] {
   // `dmesg -J`: a JSON document, its messages one per `"msg"` line, nothing to unwrap
   const json = dmesgJsonRows(rows);
   if (json !== null) return json;
-  const stripped = rows.map((r) => stripPastePrefix(r));
+  const stripped = dedent(rows.map((r) => stripPastePrefix(r)));
   // A reflowed paste shows printk stamps in mid-line; then every envelope-less line is a wrapped piece.
   const envs = stripped.map((s) => parseEnvelope(s));
   const reflowed = stripped.some((s, k) => reflowEvidence(s, envs[k]!));

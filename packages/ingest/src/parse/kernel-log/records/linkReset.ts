@@ -2,7 +2,8 @@
  * Link changes, driver resets / recovery steps, and neighbour table overflow.
  *  - Link: Intel "NIC Link is Up 1000 Mbps Full Duplex, Flow Control: RX/TX" (igb_watchdog_task, e1000e_print_link_info,
  *    ixgbe_watchdog_link_is_up "NIC Link is Up 10 Gbps, Flow Control: …"), "NIC Link is Down"; phylib
- *    phy_print_status() "Link is Up - 1Gbps/Full - flow control rx/tx", "Link is Down"; r8169/mlx5 "link up"/"Link down".
+ *    phy_print_status() "Link is Up - 1Gbps/Full - flow control rx/tx", "Link is Down"; tg3_link_report() "Link is up at
+ *    1000 Mbps, full duplex", "Link is down"; r8169/mlx5 "link up"/"Link down".
  *  - Recovery: i40e/ice "tx_timeout recovery level %d, txqueue %d" (older "hung_queue %d"), i40e "tx_timeout recovery
  *    unsuccessful"; mlx5e_health_channel_eq_recover() "Recover(ed) %d eqes on EQ 0x%x"; mlx5e "failed recovering from
  *    a tx_timeout"; ixgbe/fm10k "tx hang %d detected on queue %d, resetting adapter|interface"; e1000e "Reset adapter
@@ -18,6 +19,8 @@ const INTEL_LINK_RE =
   /^(?:[\w-]+: )?(?:(\S+) )?NIC Link is (Up|Down)(?: (\d+) (Mbps|Gbps))?,?(?: (Full|Half) Duplex)?(?:,? Flow Control: ([\w/]+))?/;
 const PHY_LINK_RE = /^Link is (Up|Down)(?: - (\d+)(Mbps|Gbps)\/(Full|Half)(?: - flow control (\S+))?)?/;
 const SIMPLE_LINK_RE = /^link (up|down)\b/i;
+// tg3_link_report(): "Link is up at %d Mbps, %s duplex", "Link is down"
+const TG3_LINK_RE = /^Link is (up|down)(?: at (\d+) Mbps, (full|half) duplex)?/;
 
 export function matchLink(c: Cursor, i: number): LinkChangeRecord | null {
   const msg = c.msgs[i]!;
@@ -36,6 +39,9 @@ export function matchLink(c: Cursor, i: number): LinkChangeRecord | null {
   } else if ((m = PHY_LINK_RE.exec(msg.rest))) {
     up = m[1] === 'Up';
     [speed, unit, duplex, flow] = [m[2], m[3], m[4], m[5]];
+  } else if ((m = TG3_LINK_RE.exec(msg.rest))) {
+    up = m[1] === 'up';
+    [speed, unit, duplex] = [m[2], 'Mbps', m[3]];
   } else if ((m = SIMPLE_LINK_RE.exec(msg.rest)) && (msg.dev !== undefined || msg.driver !== undefined)) {
     up = m[1]!.toLowerCase() === 'up';
   } else {

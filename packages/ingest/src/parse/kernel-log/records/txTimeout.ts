@@ -2,6 +2,7 @@
  * All ndo_tx_timeout dump matchers, specific formats first and the generic one-liner last.
  */
 import { matchIpoibTimeout } from './ipoib.js';
+import { matchTg3 } from './tg3.js';
 import { matchHns3, matchIntelTimeout, matchMlx5, matchVirtio } from './timeoutDumps.js';
 import { matchBnxt, matchEnaMissing, matchGeneric, matchMtk, matchPcnet } from './timeoutLegacy.js';
 
@@ -15,5 +16,6 @@ export const TX_TIMEOUT_MATCHERS = [
   matchEnaMissing,
   matchMtk,
   matchIpoibTimeout,
+  matchTg3,
   matchGeneric,
 ];
