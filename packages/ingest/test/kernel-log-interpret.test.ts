@@ -244,3 +244,25 @@ describe('tg3_dump_state(): which of the three indexes stopped', () => {
     expect(notFull.summary).toMatch(/The ring was not full \(31 free > 18\)/);
   });
 });
+
+describe('sky2: done, report and tx_cons', () => {
+  const one = (line: string): ReturnType<typeof interpretTxHang> => {
+    const rs = parseKernelLog(line).records;
+    return interpretTxHang(dumps(rs)[0]!, rs);
+  };
+  it('done ahead of report is a status burst held back; report ahead of tx_cons a lost status report', () => {
+    const held = one('sky2 0000:02:00.0 eth1: transmit ring 12 .. 40 report=20 done=25');
+    expect([held.cause, held.summary]).toEqual([
+      'completions_not_processed',
+      expect.stringMatching(/done list elements up to 25 but its status unit reported only up to 20/),
+    ]);
+    const lost = one('sky2 0000:02:00.0 eth1: transmit ring 12 .. 40 report=20 done=20');
+    expect(lost.summary).toMatch(/reaped only up to tx_cons 12: 8 completion\(s\) reported and never processed/);
+  });
+  it('an empty ring is not the NIC', () => {
+    expect(one('sky2 0000:02:00.0 eth1: transmit ring 5 .. 5 report=5 done=5')).toMatchObject({
+      cause: 'pending_unattributed',
+      unreaped: 0,
+    });
+  });
+});

@@ -670,3 +670,27 @@ describe('a log pasted as an indented block', () => {
     }
   });
 });
+
+describe('sky2: sky2_tx_timeout() ring line and the 2.6.1x verdicts', () => {
+  // sky2_tx_timeout()'s formats filled in, both prefixes; a real 2006 one is fixtures/public/76
+  it('netdev_printk() form, and the PFX form with each of the three verdict lines', () => {
+    const rs = parseKernelLog(
+      [
+        '[10.0] sky2 0000:02:00.0 eth1: tx timeout',
+        '[10.0] sky2 0000:02:00.0 eth1: transmit ring 12 .. 40 report=20 done=25',
+        '[20.0] sky2 eth0: transmit ring 7 .. 9 report=9 done=9',
+        '[20.0] sky2 status report lost?',
+        '[30.0] sky2 eth0: transmit ring 5 .. 5 report=5 done=5',
+        '[30.0] sky2 status burst pending (irq moderation?)',
+      ].join('\n'),
+    ).records;
+    const d = of(rs, 'tx_timeout_dump');
+    expect(
+      d.map((r) => [r.format, r.dev, r.nextToClean, r.nextToUse, r.hwHead, r.driverVerdict, r.evidence.length]),
+    ).toEqual([
+      ['sky2', 'eth1', 12, 40, 25, undefined, 2],
+      ['sky2', 'eth0', 7, 9, 9, 'status report lost?', 2],
+      ['sky2', 'eth0', 5, 5, 5, 'status burst pending (irq moderation?)', 2],
+    ]);
+  });
+});

@@ -282,6 +282,21 @@ const ROWS: Row[] = [
     next: [/ethtool -i enp1s0f0/],
     wall: ['Jul 07 07:30:10', 'Jul 07 07:30:10'],
   },
+  // sky2 of 2006: report = done = tx_cons, tx_prod wrapped ahead: the NIC's TX DMA did nothing more; the driver says
+  // "hardware hung? flushing" and flushes its ring
+  {
+    file: '76-sky2-hardware-hung-flushing-mac-mini-blog.dmesg',
+    findings: [
+      [W, 'eth0', null],
+      ['stuck_dma', 'eth0', null],
+    ],
+    quotes: [
+      /report = done = tx_cons = 60/,
+      /the 489 list element\(s\) from 60 to 37 \(the ring wrapped/,
+      /The driver's own verdict: "hardware hung\? flushing"/,
+      /the driver flushed its TX ring and restarted the queue/,
+    ],
+  },
   // macb's own stall check (raspberrypi/linux #7340) re-kicked TSTART; no watchdog exists for macb. A warning: the
   // maintainers suspected false alarms (#7472), and the log cannot tell a real stall from one
   {

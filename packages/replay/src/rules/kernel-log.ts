@@ -144,14 +144,18 @@ const sec = (ns: bigint): string => (Number(ns) / 1e9).toFixed(3);
 
 // tg3_tx_timeout() "transmit timed out, resetting", pcnet32 "…, resetting": the timeout line itself schedules the reset
 const RESETTING_RE = /timed out\b.*\bresetting\b/i;
+const FLUSHING_RE = /hardware hung\? flushing/;
 
 /** What the log says the driver did: counted resets/recoveries, a reset announced in the timeout line, or nothing. */
 function recoveredText(s: TimeoutSeries, dumps: readonly RingRecord[]): string {
   if (s.recoveries > 0) return `; the driver reset or recovered ${s.recoveries} time(s)`;
-  const line = dumps.flatMap((d) => d.evidence).find((l) => RESETTING_RE.test(l));
-  return line !== undefined
-    ? '; the driver announced a reset in its timeout line ("…, resetting")'
-    : '; no recovery is logged';
+  const lines = dumps.flatMap((d) => d.evidence);
+  if (lines.some((l) => RESETTING_RE.test(l)))
+    return '; the driver announced a reset in its timeout line ("…, resetting")';
+  // sky2 of 2.6.1x: sky2_tx_timeout() stops the TX queue's DMA, frees the ring and restarts the prefetch unit
+  if (lines.some((l) => FLUSHING_RE.test(l)))
+    return '; the driver flushed its TX ring and restarted the queue ("hardware hung? flushing")';
+  return '; no recovery is logged';
 }
 
 /** How long the queue sat stopped; for one continuous stall, since when nothing left it. */

@@ -14,6 +14,7 @@
 import { sameDevice } from './device.js';
 import { eventQueue, timeoutEvents, type RingRecord } from './events.js';
 import { ipoibReading } from './interpretIpoib.js';
+import { sky2Reading } from './interpretSky2.js';
 import { tg3Reading } from './interpretTg3.js';
 import type { KernelRecord } from './types.js';
 
@@ -92,6 +93,7 @@ function ddBit(r: RingRecord): string {
 function classify(r: RingRecord): Pick<TxHangInterpretation, 'cause' | 'summary' | 'pendingOnNic' | 'unreaped'> {
   if (r.kind === 'tx_timeout_dump' && r.format === 'ipoib') return ipoibReading(r);
   if (r.kind === 'tx_timeout_dump' && r.format === 'tg3') return tg3Reading(r);
+  if (r.kind === 'tx_timeout_dump' && r.format === 'sky2') return sky2Reading(r);
   const n = names(r);
   const { hwHead, nextToUse, nextToClean } = r;
   // ice prints no tail register; the driver writes tail = next_to_use when it rings the doorbell.

@@ -130,7 +130,7 @@ export interface TxHangDumpRecord extends RingDumpCommon {
 /** Driver ndo_tx_timeout dumps: i40e/ice, mlx5e, hns3, virtio_net, pcnet32, bnxt, tg3, and the generic one-liners. */
 export interface TxTimeoutDumpRecord extends RingDumpCommon {
   kind: 'tx_timeout_dump';
-  /** Which printk it was: 'i40e' (tx_timeout: VSI_seid…), 'ice', 'mlx5e', 'hns3', 'virtio_net', 'pcnet32', 'bnxt', 'mtk_eth', 'ipoib', 'tg3' (tg3_dump_state()), 'generic'. */
+  /** Which printk it was: 'i40e' (tx_timeout: VSI_seid…), 'ice', 'mlx5e', 'hns3', 'virtio_net', 'pcnet32', 'bnxt', 'mtk_eth', 'ipoib', 'tg3' (tg3_dump_state()), 'sky2', 'generic'. */
   format:
     | 'i40e'
     | 'ice'
@@ -142,11 +142,14 @@ export interface TxTimeoutDumpRecord extends RingDumpCommon {
     | 'mtk_eth'
     | 'ipoib'
     | 'tg3'
+    | 'sky2'
     | 'generic';
   /** Time since the queue last transmitted, when the driver prints it (mlx5e usecs since last trans, virtio usecs ago, hns3 delta msecs). */
   sinceLastTransUs?: number;
   /** The driver's own timeout counter (hns3 tx_timeout count, ixgbe tx hang N). */
   count?: number;
+  /** The driver's own reading, as it printed it (sky2 of 2.6.1x: "hardware hung? flushing", "status report lost?"). */
+  driverVerdict?: string;
 }
 
 /** What the driver did about it: i40e/ice recovery level, mlx5e EQ recovery, resets. */

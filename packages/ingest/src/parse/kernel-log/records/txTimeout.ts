@@ -2,6 +2,7 @@
  * All ndo_tx_timeout dump matchers, specific formats first and the generic one-liner last.
  */
 import { matchIpoibTimeout } from './ipoib.js';
+import { matchSky2 } from './sky2.js';
 import { matchTg3 } from './tg3.js';
 import { matchHns3, matchIntelTimeout, matchMlx5, matchVirtio } from './timeoutDumps.js';
 import { matchBnxt, matchEnaMissing, matchGeneric, matchMtk, matchPcnet } from './timeoutLegacy.js';
@@ -17,5 +18,6 @@ export const TX_TIMEOUT_MATCHERS = [
   matchMtk,
   matchIpoibTimeout,
   matchTg3,
+  matchSky2,
   matchGeneric,
 ];
