@@ -149,6 +149,21 @@ describe('parseEnvelope on real lines', () => {
     });
   });
 
+  it('ESXi vmkernel.log: the vmklinux tag off, and the ESXi 7+ "In(182) vmkernel:" form', () => {
+    // the first line is fixtures/public/77; the second its ESXi 7+ layout
+    for (const line of [
+      '2019-11-08T03:14:22.530Z cpu3:2097575)WARNING: LinNet: netdev_watchdog:3688: NETDEV WATCHDOG: vmnic1: transmit timed out',
+      '2019-11-08T03:14:22.530Z In(182) vmkernel: cpu3:2097575)WARNING: LinNet: netdev_watchdog:3688: NETDEV WATCHDOG: vmnic1: transmit timed out',
+    ])
+      expect(parseEnvelope(line)).toMatchObject({
+        shape: 'vmkernel',
+        level: 4,
+        ident: 'kernel',
+        message: 'NETDEV WATCHDOG: vmnic1: transmit timed out',
+        wallTimeUs: BigInt(Date.UTC(2019, 10, 8, 3, 14, 22)) * 1000n + 530_000n,
+      });
+  });
+
   it('journalctl short-monotonic, host trimmed', () => {
     const e = parseEnvelope(
       '[  705.152491] kernel: r8169 0000:02:00.0 enp2s0: rtl_txcfg_empty_cond == 0 (loop: 42, delay: 100).',

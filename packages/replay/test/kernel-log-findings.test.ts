@@ -297,6 +297,13 @@ const ROWS: Row[] = [
       /the driver flushed its TX ring and restarted the queue/,
     ],
   },
+  // ESXi vmkernel.log: vmklinux's watchdog on vmnic1 every second (AQtion-esxi #13); ESXi's tools, not tracepoints
+  {
+    file: '77-esxi-vmkernel-linnet-watchdog-aqtion.log',
+    findings: [[W, 'vmnic1', null]],
+    quotes: [/timed out 3 time\(s\), every 1\.0 s/, /ESXi's vmkernel\.log: the driver runs under vmklinux \(LinNet\)/],
+    next: [/esxcli network nic stats get -n vmnic1/, /vob\.net\.uplink\.watchdog\.timeout/],
+  },
   // macb's own stall check (raspberrypi/linux #7340) re-kicked TSTART; no watchdog exists for macb. A warning: the
   // maintainers suspected false alarms (#7472), and the log cannot tell a real stall from one
   {

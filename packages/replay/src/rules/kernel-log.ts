@@ -128,6 +128,7 @@ function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): Series
     stuck: stuckText(s),
     recovered: recoveredText(s, dumps) + linkBounce(records, s),
     context:
+      esxiText(watchdogs) +
       ringFullBefore(records, s) +
       continuousText(s, events.length) +
       sharedController(records, s) +
@@ -141,6 +142,13 @@ function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): Series
 }
 
 const sec = (ns: bigint): string => (Number(ns) / 1e9).toFixed(3);
+
+/** An ESXi vmkernel.log: the timeout is vmklinux's copy of dev_watchdog(), not the Linux kernel's. */
+function esxiText(watchdogs: readonly Extract<KernelRecord, { kind: 'watchdog_timeout' }>[]): string {
+  return watchdogs.some((w) => w.esxi)
+    ? " The log is ESXi's vmkernel.log: the driver runs under vmklinux (LinNet), whose netdev_watchdog() does what dev_watchdog() does in Linux."
+    : '';
+}
 
 // tg3_tx_timeout() "transmit timed out, resetting", pcnet32 "…, resetting": the timeout line itself schedules the reset
 const RESETTING_RE = /timed out\b.*\bresetting\b/i;
@@ -252,8 +260,9 @@ function watchdogFinding(f: SeriesFacts, source: string): Finding {
       ...f.watchdogs.slice(0, 4).map((w) => evidenceOf(w, source)),
       ...f.dumps.slice(0, 2).map((d) => evidenceOf(d, source)),
     ],
-    nextSteps:
-      f.last?.kind === 'tx_timeout_dump' && f.last.format === 'ipoib'
+    nextSteps: f.watchdogs.some((w) => w.esxi)
+      ? esxiNext(dev)
+      : f.last?.kind === 'tx_timeout_dump' && f.last.format === 'ipoib'
         ? ipoibNext(dev)
         : reading && causeKind
           ? causeNext(causeKind, f.last, dev)
@@ -278,6 +287,14 @@ function causeNext(kind: FindingKind, last: RingRecord | undefined, dev: string)
       ...generic.slice(1),
     ];
   return generic;
+}
+
+/** ESXi runs the driver under vmklinux: no tracepoints, no perf; its own tools and logs say what the uplink did. */
+function esxiNext(dev: string): string[] {
+  return [
+    `\`esxcli network nic get -n ${dev}\` (driver and firmware versions) and \`esxcli network nic stats get -n ${dev}\` twice during the stall (packets sent, TX errors and drops that move or not)`,
+    `vmkernel.log lines of ${dev}'s driver around the first timeout say what its tx_timeout did; vobd.log's vob.net.uplink.watchdog.timeout lines give the same timeouts from the uplink's side`,
+  ];
 }
 
 /** IPoIB has no ring to dump: what tells an HCA that stopped sending from a send CQ whose event was lost. */

@@ -85,6 +85,11 @@ const DMESG_X_RE =
 const DMESG_ISO_RE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:\d\d) (.*)$/;
 // journalctl -o short-unix: `1607335872.123456 host kernel: msg`.
 const JOURNAL_UNIX_RE = /^(\d{9,11})\.(\d{6}) (\S+) ([^\s:\[]+)(?:\[\d+\])?: ?(.*)$/;
+// ESXi vmkernel.log: `2019-11-08T03:14:22.530Z cpu3:2097575)WARNING: LinNet: netdev_watchdog:3688: msg` — vmklinux
+// ("LinNet") runs Linux NIC drivers and their dev_watchdog(); ESXi 7+ writes ` In(182) vmkernel: ` after the stamp.
+// The `Module: function:line: ` tag before the message is taken off.
+const VMKERNEL_RE =
+  /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (?:\w{2}\(\d+\) vmkernel: )?cpu\d+:\d+(?: opID=\S+)?\)(?:(WARNING|ALERT): )?(?:\w+: (?=\w+:\d+: ))?(?:\w+:\d+: )?(.*)$/;
 // A message that kept a `kernel:` tag but lost the rest of its envelope.
 const BARE_KERNEL_RE = /^kernel: ?(.*)$/;
 
@@ -174,7 +179,7 @@ const PRINTK_SHAPES: readonly EnvelopeShape[] = [
   [KMSG_RE, (m) => ({ shape: 'kmsg', level: Number(m[1]) & 7, tsBootNs: BigInt(m[3]!) * 1000n, message: m[4]! })],
 ];
 
-/** The wall-clock shapes: syslog (RFC 3164/5424/3339), journalctl short*, OpenWrt logread, Talos, bare lines. */
+/** The wall-clock shapes: syslog (RFC 3164/5424/3339), ESXi vmkernel.log, journalctl short*, OpenWrt logread, Talos, bare lines. */
 const WALL_SHAPES: readonly EnvelopeShape[] = [
   [
     RFC5424_RE,
@@ -198,6 +203,14 @@ const WALL_SHAPES: readonly EnvelopeShape[] = [
   [
     SYSLOG_NOHOST_RE,
     (m) => innerStamp({ shape: m[2]!.startsWith('0') ? 'journal-short' : 'syslog', wall: m[1]!, message: m[3]! }),
+  ],
+  [
+    VMKERNEL_RE,
+    (m) => {
+      const e: Envelope = { shape: 'vmkernel', wall: m[1]!, ident: 'kernel', message: m[3]! };
+      withOpt(e, 'level', m[2] === undefined ? undefined : m[2] === 'WARNING' ? 4 : 1);
+      return withOpt(e, 'wallTimeUs', isoToEpochUs(m[1]!));
+    },
   ],
   [
     SYSLOG_ISO_RE,

@@ -30,6 +30,7 @@ export type KernelLogShape =
   | 'dmesg-json'
   | 'logread'
   | 'talos'
+  | 'vmkernel'
   | 'bare';
 
 /** One source line with its envelope taken off. */
@@ -66,6 +67,11 @@ export interface RecordSpan {
   wall?: string;
   wallTimeUs?: bigint;
   host?: string;
+  /**
+   * The log is an ESXi vmkernel.log: the driver runs under vmklinux, where neither tracepoints nor perf exist, so the
+   * next steps are ESXi's own tools.
+   */
+  esxi?: true;
   /** The raw source lines of the record, in order (evidence to quote back). */
   evidence: string[];
 }

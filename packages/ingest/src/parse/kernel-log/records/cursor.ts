@@ -50,6 +50,7 @@ export function takeSpan(c: Cursor, idx: readonly number[]): RecordSpan {
   if (first.wall !== undefined) span.wall = first.wall;
   if (first.wallTimeUs !== undefined) span.wallTimeUs = first.wallTimeUs;
   if (first.host !== undefined) span.host = first.host;
+  if (first.shape === 'vmkernel') span.esxi = true;
   return span;
 }
 
