@@ -7,7 +7,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { looksLikeKernelLog, parseEnvelope, readKernelLines, stripPastePrefix } from '../src/parse/kernel-log/index.js';
+import {
+  looksLikeKernelLog,
+  parseEnvelope,
+  parseKernelLog,
+  readKernelLines,
+  stripPastePrefix,
+} from '../src/parse/kernel-log/index.js';
 
 const DATA = fileURLToPath(new URL('./data/kernel-log/', import.meta.url));
 const SHARED_TRACES = fileURLToPath(new URL('../../../../shared/traces/', import.meta.url));
@@ -162,6 +168,23 @@ describe('parseEnvelope on real lines', () => {
         message: 'NETDEV WATCHDOG: vmnic1: transmit timed out',
         wallTimeUs: BigInt(Date.UTC(2019, 10, 8, 3, 14, 22)) * 1000n + 530_000n,
       });
+  });
+
+  it('a Qubes OS VM console: the wall stamp before the dmesg line, and a line without it', () => {
+    // QubesOS/qubes-issues #6990 (2021-10-20), sys-net's console log as posted
+    const rs = parseKernelLog(
+      [
+        '[2021-10-20 01:16:33] [   23.160152] ------------[ cut here ]------------',
+        '[2021-10-20 01:16:33] [   23.160219] NETDEV WATCHDOG: ens6 (atl1c): transmit queue 0 timed out',
+        '[   23.160292] WARNING: CPU: 0 PID: 0 at net/sched/sch_generic.c:467 dev_watchdog+0x24d/0x260',
+      ].join('\n'),
+    );
+    expect(rs.lines.map((l) => [l.shape, l.tsBootNs, l.wall])).toEqual([
+      ['dmesg', 23_160_152_000n, '2021-10-20 01:16:33'],
+      ['dmesg', 23_160_219_000n, '2021-10-20 01:16:33'],
+      ['dmesg', 23_160_292_000n, undefined],
+    ]);
+    expect(rs.records.map((r) => [r.kind, r.tsBootNs !== undefined])).toEqual([['watchdog_timeout', true]]);
   });
 
   it('journalctl short-monotonic, host trimmed', () => {

@@ -258,6 +258,12 @@ export function parseEnvelope(line: string): Envelope | null {
     const lvl = LEVEL_NAMES[fac[1]!.toLowerCase()];
     return inner && lvl !== undefined && inner.level === undefined ? { ...inner, level: lvl } : inner;
   }
+  // Qubes OS keeps a VM's console as `[2021-10-20 01:16:33] [   23.160219] msg`: a local wall stamp before the dmesg line.
+  const qubes = /^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\] (?=\[)/.exec(line);
+  if (qubes) {
+    const inner = parseEnvelope(line.slice(qubes[0].length));
+    return inner && inner.wall === undefined ? { ...inner, wall: qubes[1]! } : inner;
+  }
   const s = line.replace(/^\s+(?=[[<])/, '');
   for (const [re, build] of PRINTK_SHAPES) {
     const m = re.exec(s);
