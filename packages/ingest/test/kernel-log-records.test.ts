@@ -694,3 +694,46 @@ describe('sky2: sky2_tx_timeout() ring line and the 2.6.1x verdicts', () => {
     ]);
   });
 });
+
+describe('bnx2x: a crash dump, its trigger and its TX rings', () => {
+  // bnx2x_stats_update()/bnx2x_panic_dump()'s formats filled in, unwrapped; a real, mail-wrapped one is public/78
+  const p = (fn: string, msg: string, t = '1.0'): string => `[${t}] bnx2x: [bnx2x_${fn}:1(eth3)]${msg}`;
+  it('one record per dump: the worst ring, rings in use and stuck, the trigger; zero rings are unused classes', () => {
+    const rs = parseKernelLog(
+      [
+        p('stats_update', 'storm stats were not updated for 3 times'),
+        p('stats_update', 'driver assert'),
+        p('panic_dump', 'begin crash dump -----------------'),
+        p(
+          'panic_dump',
+          'fp0: tx_pkt_prod(0x10)  tx_pkt_cons(0x10)  tx_bd_prod(0x20)  tx_bd_cons(0x20)  *tx_cons_sb(0x10)',
+        ),
+        p('panic_dump', 'fp0: tx_pkt_prod(0x0)  tx_pkt_cons(0x0)  tx_bd_prod(0x0)  tx_bd_cons(0x0)  *tx_cons_sb(0x0)'),
+        '[1.0] SM[0] __flags (0x0) igu_sb_id (0x2)  igu_seg_id(0x0) time_to_expire (0x43ddd960) timer_value(0xff)',
+        p(
+          'panic_dump',
+          'fp1: tx_pkt_prod(0x2)  tx_pkt_cons(0xfffe)  tx_bd_prod(0x9)  tx_bd_cons(0x1)  *tx_cons_sb(0xfffe)',
+        ),
+        p('panic_dump', 'end crash dump -----------------'),
+      ].join('\n'),
+    ).records;
+    const [d, ...more] = of(rs, 'tx_timeout_dump');
+    expect(more).toHaveLength(0);
+    expect([d!.format, d!.dev, d!.queue, d!.nextToUse, d!.nextToClean, d!.hwHead, d!.evidence.length]).toEqual([
+      'bnx2x_panic',
+      'eth3',
+      1,
+      2,
+      0xfffe,
+      0xfffe,
+      7,
+    ]);
+    expect(d!.fields).toMatchObject({
+      tx_queues: 2n,
+      tx_queues_stuck: 1n,
+      storm_stats_missed: 3n,
+      driver_assert: 1n,
+      posted_max: 4n,
+    });
+  });
+});

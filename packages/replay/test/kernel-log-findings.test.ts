@@ -304,6 +304,19 @@ const ROWS: Row[] = [
     quotes: [/timed out 3 time\(s\), every 1\.0 s/, /ESXi's vmkernel\.log: the driver runs under vmklinux \(LinNet\)/],
     next: [/esxcli network nic stats get -n vmnic1/, /vob\.net\.uplink\.watchdog\.timeout/],
   },
+  // bnx2x (bpf list, 2020): the firmware stopped ("storm stats were not updated"), and every TX ring in the crash dump
+  // holds posted packets behind a status-block consumer equal to the driver's: the chip stopped sending
+  {
+    file: '78-bnx2x-storm-stats-panic-dump-mail-quoted.syslog',
+    findings: [['stuck_dma', 'eth0', null]],
+    quotes: [
+      /On all 2 TX rings in the dump/,
+      /fp0: tx_pkt_cons = \*tx_cons_sb = 0x8735/,
+      /12–33 on each \(fp0: tx_pkt_prod 0x8756, 33 packet\(s\)\)/,
+      /storm stats were not updated for 3 times", then "driver assert"/,
+    ],
+    next: [/ethtool -d eth0/, /ethtool -K eth0 tso off/],
+  },
   // macb's own stall check (raspberrypi/linux #7340) re-kicked TSTART; no watchdog exists for macb. A warning: the
   // maintainers suspected false alarms (#7472), and the log cannot tell a real stall from one
   {

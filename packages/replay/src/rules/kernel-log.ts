@@ -275,6 +275,11 @@ function watchdogFinding(f: SeriesFacts, source: string): Finding {
 /** The next steps for a cause, with the driver's own where it has them. */
 function causeNext(kind: FindingKind, last: RingRecord | undefined, dev: string): string[] {
   const generic = CAUSE_NEXT[kind] ?? [];
+  if (last?.kind === 'tx_timeout_dump' && last.format === 'bnx2x_panic' && kind === 'stuck_dma')
+    return [
+      `\`ethtool -d ${dev}\` right after such a dump (the register dump the bnx2x maintainers ask for) and \`ethtool -i ${dev}\` (the storm/mbi firmware versions)`,
+      `what was being sent just before: a TSO/GSO skb the firmware cannot parse (encapsulation rewritten by a tc/BPF program, say) hangs it on every ring; \`ethtool -K ${dev} tso off\` tells whether TSO is the trigger`,
+    ];
   if (last?.kind !== 'tx_timeout_dump' || last.format !== 'tg3') return generic;
   if (kind === 'doorbell_not_rung')
     return [

@@ -13,6 +13,7 @@
  */
 import { sameDevice } from './device.js';
 import { eventQueue, timeoutEvents, type RingRecord } from './events.js';
+import { bnx2xReading } from './interpretBnx2x.js';
 import { ipoibReading } from './interpretIpoib.js';
 import { sky2Reading } from './interpretSky2.js';
 import { tg3Reading } from './interpretTg3.js';
@@ -94,6 +95,7 @@ function classify(r: RingRecord): Pick<TxHangInterpretation, 'cause' | 'summary'
   if (r.kind === 'tx_timeout_dump' && r.format === 'ipoib') return ipoibReading(r);
   if (r.kind === 'tx_timeout_dump' && r.format === 'tg3') return tg3Reading(r);
   if (r.kind === 'tx_timeout_dump' && r.format === 'sky2') return sky2Reading(r);
+  if (r.kind === 'tx_timeout_dump' && r.format === 'bnx2x_panic') return bnx2xReading(r);
   const n = names(r);
   const { hwHead, nextToUse, nextToClean } = r;
   // ice prints no tail register; the driver writes tail = next_to_use when it rings the doorbell.

@@ -136,7 +136,7 @@ export interface TxHangDumpRecord extends RingDumpCommon {
 /** Driver ndo_tx_timeout dumps: i40e/ice, mlx5e, hns3, virtio_net, pcnet32, bnxt, tg3, and the generic one-liners. */
 export interface TxTimeoutDumpRecord extends RingDumpCommon {
   kind: 'tx_timeout_dump';
-  /** Which printk it was: 'i40e' (tx_timeout: VSI_seid…), 'ice', 'mlx5e', 'hns3', 'virtio_net', 'pcnet32', 'bnxt', 'mtk_eth', 'ipoib', 'tg3' (tg3_dump_state()), 'sky2', 'generic'. */
+  /** Which printk it was: 'i40e' (tx_timeout: VSI_seid…), 'ice', 'mlx5e', 'hns3', 'virtio_net', 'pcnet32', 'bnxt', 'mtk_eth', 'ipoib', 'tg3' (tg3_dump_state()), 'sky2', 'bnx2x_panic' (bnx2x_panic_dump()), 'generic'. */
   format:
     | 'i40e'
     | 'ice'
@@ -149,6 +149,7 @@ export interface TxTimeoutDumpRecord extends RingDumpCommon {
     | 'ipoib'
     | 'tg3'
     | 'sky2'
+    | 'bnx2x_panic'
     | 'generic';
   /** Time since the queue last transmitted, when the driver prints it (mlx5e usecs since last trans, virtio usecs ago, hns3 delta msecs). */
   sinceLastTransUs?: number;

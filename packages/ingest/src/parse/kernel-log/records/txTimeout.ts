@@ -1,6 +1,7 @@
 /**
  * All ndo_tx_timeout dump matchers, specific formats first and the generic one-liner last.
  */
+import { matchBnx2xPanic } from './bnx2x.js';
 import { matchIpoibTimeout } from './ipoib.js';
 import { matchSky2 } from './sky2.js';
 import { matchTg3 } from './tg3.js';
@@ -19,5 +20,6 @@ export const TX_TIMEOUT_MATCHERS = [
   matchIpoibTimeout,
   matchTg3,
   matchSky2,
+  matchBnx2xPanic,
   matchGeneric,
 ];
