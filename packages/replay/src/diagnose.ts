@@ -120,7 +120,7 @@ async function replayStreamed(traces: readonly TraceInput[], opts: DiagnoseOptio
   const dir = await mkdtemp(join(tmpdir(), 'txreplay-diagnose-'));
   // the pass's per-event lists beyond their newest chunk go to a file beside the events (memory flat in trace size)
   const spill = new SpillFile(join(dir, 'lists.spill'));
-  const pass = new StreamPass({ spill });
+  const pass = new StreamPass({ spill, keepSeries: opts.maxSeriesPoints !== 0 });
   try {
     const path = join(dir, 'events.arrow');
     const summary = await streamEvents(traces, path, (b, keep) => pass.push(b, keep), {
