@@ -34,6 +34,8 @@ export interface StreamWindow {
   spill?: SpillFile;
   /** the queues keep their series' points (default true; false: the replay draws no series) */
   keepSeries?: boolean;
+  /** the rows the stream holds, about (the pass's tables are sized from it; unknown: they grow from their least) */
+  sizeRows?: number;
 }
 
 export class StreamPass {
@@ -51,8 +53,10 @@ export class StreamPass {
   private readonly backRows: number;
   private readonly spill: SpillFile | null;
   private readonly keepSeries: boolean;
+  private readonly sizeRows: number;
 
   constructor(window: StreamWindow = {}) {
+    this.sizeRows = window.sizeRows ?? 0;
     this.aheadRows = window.aheadRows ?? AHEAD_ROWS;
     this.backRows = window.backRows ?? BACK_ROWS;
     this.spill = window.spill ?? null;
@@ -119,7 +123,7 @@ export class StreamPass {
       driverNames: nm.driver.names,
       sourceNames: nm.source.names,
     };
-    this.ob = new Observer(this.rows, this.names, this.spill, this.keepSeries);
+    this.ob = new Observer(this.rows, this.names, this.spill, this.keepSeries, this.sizeRows);
     this.view = new ViewBuilder(src, 0, base, false);
   }
 

@@ -162,15 +162,18 @@ export class Observer {
     private readonly spill: SpillFile | null = null,
     /** the queues keep their series' points (false: the replay draws no series, ReplayOptions.maxSeriesPoints 0) */
     private readonly keepSeries = true,
+    /** the trace's rows (about: a streamed pass's names.n bounds its look-ahead, not the trace), to size the tables */
+    sizeRows = names.n,
   ) {
     // a table sized for the trace: live skbs are a small share of the rows, and rehashing a large table
     // while the pass runs costs more than the room (16 bytes per entry) it reserves
     // the lifecycle pool likewise (zero-filled memory: pages the pass never reaches cost nothing)
+    const live = Math.floor(Math.min(sizeRows, 1 << 30) / 32);
     let cap = 1024;
-    while (cap < names.n >> 5 && cap < 1 << 18) cap <<= 1;
+    while (cap < live && cap < 1 << 18) cap <<= 1;
     this.cap = cap;
     this.lc = new Float64Array(cap * LC_STRIDE);
-    this.slotOf = new SkbIndex(Math.min(1 << 18, Math.max(1 << 12, names.n >> 5)), this.lc);
+    this.slotOf = new SkbIndex(Math.min(1 << 18, Math.max(1 << 12, live)), this.lc);
   }
 
   private kindOfCode(code: number): number {
