@@ -7,7 +7,8 @@
 //                 print this build / base CPU ratios (a loaded machine moves both sides alike)
 //   [--one-shot N]  also N fresh processes per side (scripts/lib/replay-once.mjs), alternated: the first pass of a
 //                 one-shot `txreplay diagnose x.arrow`, which the in-process runs after the first do not show (no code
-//                 optimized, no memory touched before it); its pass figures and the process's faults and peak RSS
+//                 optimized, no memory touched before it); its pass figures and the process's faults and peak RSS;
+//                 with --text as the text `txreplay diagnose` runs it (no series drawn: maxSeriesPoints 0), else as --json
 //   BENCH_RECORD=1 appends the figures to bench/history.jsonl (scripts/lib/bench-history.mjs)
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -164,7 +165,8 @@ if (oneShots > 0) {
     const order = i % 2 === 0 ? sides.map((_, k) => k) : sides.map((_, k) => k).reverse();
     for (const k of order) {
       const t0 = performance.now();
-      const out = execFileSync(process.execPath, [once, sides[k].dir, arrowPath, '500'], { encoding: 'utf8' });
+      const points = process.argv.includes('--text') ? '0' : '500';
+      const out = execFileSync(process.execPath, [once, sides[k].dir, arrowPath, points], { encoding: 'utf8' });
       const x = { ...JSON.parse(out.trim().split('\n').at(-1)), processWallS: (performance.now() - t0) / 1000 };
       shots[k].push(x);
       console.log(
@@ -175,7 +177,7 @@ if (oneShots > 0) {
   for (let k = 0; k < sides.length; k++) {
     const rs = shots[k];
     console.log(
-      `${sides.length > 1 ? `[${sides[k].name}] ` : ''}one-shot pass (fresh process, ${oneShots} runs): ${(events / best(rs, 'wallS') / 1e6).toFixed(2)} M events/s best wall (median ${(events / median(rs, 'wallS') / 1e6).toFixed(2)}); main thread ${(events / best(rs, 'mainS') / 1e6).toFixed(2)} M events per CPU-second best (median ${(events / median(rs, 'mainS') / 1e6).toFixed(2)}); pass minor faults median ${median(rs, 'minflt')}, process median ${median(rs, 'processMinflt')}; process wall median ${median(rs, 'processWallS').toFixed(2)} s; load average ${loadavg()
+      `${sides.length > 1 ? `[${sides[k].name}] ` : ''}one-shot pass (fresh process, ${oneShots} runs${process.argv.includes('--text') ? ', as the text diagnose' : ''}): ${(events / best(rs, 'wallS') / 1e6).toFixed(2)} M events/s best wall (median ${(events / median(rs, 'wallS') / 1e6).toFixed(2)}); main thread ${(events / best(rs, 'mainS') / 1e6).toFixed(2)} M events per CPU-second best (median ${(events / median(rs, 'mainS') / 1e6).toFixed(2)}); pass minor faults median ${median(rs, 'minflt')}, process median ${median(rs, 'processMinflt')}; process wall median ${median(rs, 'processWallS').toFixed(2)} s; load average ${loadavg()
         .map((x) => x.toFixed(1))
         .join(' ')}`,
     );
