@@ -5,7 +5,12 @@
 // Usage (after pnpm build): node scripts/bench-replay.mjs [minEvents=5000000] [runs=3] [--compare-table]
 //   [--base DIR]  also replay with the build in checkout DIR (e.g. main's), alternately in the same process, and
 //                 print this build / base CPU ratios (a loaded machine moves both sides alike)
+//   [--one-shot N]  also N fresh processes per side (scripts/lib/replay-once.mjs), alternated: the first pass of a
+//                 one-shot `txreplay diagnose x.arrow`, which the in-process runs after the first do not show (no code
+//                 optimized, no memory touched before it); its pass figures and the process's faults and peak RSS;
+//                 with --text as the text `txreplay diagnose` runs it (no series drawn: maxSeriesPoints 0), else as --json
 //   BENCH_RECORD=1 appends the figures to bench/history.jsonl (scripts/lib/bench-history.mjs)
+import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadavg, tmpdir } from 'node:os';
@@ -19,7 +24,10 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const shared = process.env.TXREPLAY_SHARED ?? path.resolve(repoRoot, '../shared');
 const fixture = path.join(shared, 'traces', 'multiqueue', 'perf-script.txt');
 const baseDir = process.argv.indexOf('--base') > 0 ? process.argv[process.argv.indexOf('--base') + 1] : null;
-const args = process.argv.slice(2).filter((a) => !a.startsWith('--') && a !== baseDir);
+const oneShotAt = process.argv.indexOf('--one-shot');
+const oneShotArg = oneShotAt > 0 ? process.argv[oneShotAt + 1] : null;
+const oneShots = oneShotArg === null ? 0 : Number(oneShotArg);
+const args = process.argv.slice(2).filter((a, i) => !a.startsWith('--') && a !== baseDir && i + 2 !== oneShotAt + 1);
 const minEvents = Number(args[0] ?? 5_000_000);
 const runs = Number(args[1] ?? 3);
 const FIXTURE_EVENTS = 29484; // README event counts, perf-script.txt
@@ -74,11 +82,11 @@ function threadCpuS() {
 
 // --base DIR: another checkout's build (e.g. main's), replayed alternately with this one in the same process
 const baseAt = process.argv.indexOf('--base');
-const sides = [{ name: 'this build', replay: replayArrowFile }];
+const sides = [{ name: 'this build', replay: replayArrowFile, dir: repoRoot }];
 if (baseAt > 0) {
   const dir = path.resolve(process.argv[baseAt + 1]);
   const mod = await import(path.join(dir, 'packages/replay/dist/index.js'));
-  sides.push({ name: `base ${dir}`, replay: mod.replayArrowFile });
+  sides.push({ name: `base ${dir}`, replay: mod.replayArrowFile, dir });
 }
 const load1 = () => loadavg()[0].toFixed(1);
 
@@ -149,6 +157,49 @@ compareAndRecord('replay', {
     better: 'higher',
   },
 });
+if (oneShots > 0) {
+  // fresh processes, the sides alternated (and the order swapped each round): the pass as a one-shot diagnose runs it
+  const once = path.join(repoRoot, 'scripts/lib/replay-once.mjs');
+  const shots = sides.map(() => []);
+  for (let i = 0; i < oneShots; i++) {
+    const order = i % 2 === 0 ? sides.map((_, k) => k) : sides.map((_, k) => k).reverse();
+    for (const k of order) {
+      const t0 = performance.now();
+      const points = process.argv.includes('--text') ? '0' : '500';
+      const out = execFileSync(process.execPath, [once, sides[k].dir, arrowPath, points], { encoding: 'utf8' });
+      const x = { ...JSON.parse(out.trim().split('\n').at(-1)), processWallS: (performance.now() - t0) / 1000 };
+      shots[k].push(x);
+      console.log(
+        `${sides.length > 1 ? `[${sides[k].name}] ` : ''}one-shot ${i + 1}: pass ${x.wallS.toFixed(2)} s wall (main thread ${x.mainS?.toFixed(2) ?? 'n/a'} s CPU, all threads ${x.cpuS.toFixed(2)} s, ${x.minflt} minor faults) → ${(x.events / x.wallS / 1e6).toFixed(2)} M events/s; process ${x.processWallS.toFixed(2)} s wall, ${x.processCpuS.toFixed(2)} s CPU, ${x.processMinflt} minor faults, peak RSS ${x.maxRssMB.toFixed(0)} MB (load ${load1()})`,
+      );
+    }
+  }
+  for (let k = 0; k < sides.length; k++) {
+    const rs = shots[k];
+    console.log(
+      `${sides.length > 1 ? `[${sides[k].name}] ` : ''}one-shot pass (fresh process, ${oneShots} runs${process.argv.includes('--text') ? ', as the text diagnose' : ''}): ${(events / best(rs, 'wallS') / 1e6).toFixed(2)} M events/s best wall (median ${(events / median(rs, 'wallS') / 1e6).toFixed(2)}); main thread ${(events / best(rs, 'mainS') / 1e6).toFixed(2)} M events per CPU-second best (median ${(events / median(rs, 'mainS') / 1e6).toFixed(2)}); pass minor faults median ${median(rs, 'minflt')}, process median ${median(rs, 'processMinflt')}; process wall median ${median(rs, 'processWallS').toFixed(2)} s; load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
+  }
+  if (sides.length > 1)
+    console.log(
+      `one-shot this build / base: main-thread CPU median ${(median(shots[0], 'mainS') / median(shots[1], 'mainS')).toFixed(3)}×, pass wall median ${(median(shots[0], 'wallS') / median(shots[1], 'wallS')).toFixed(3)}×, pass faults median ${(median(shots[0], 'minflt') / median(shots[1], 'minflt')).toFixed(3)}×`,
+    );
+  compareAndRecord('replay-one-shot', {
+    'one-shot pass, fresh process (best wall)': {
+      value: events / best(shots[0], 'wallS') / 1e6,
+      unit: 'M events/s',
+      better: 'higher',
+    },
+    'one-shot pass, main thread (median)': {
+      value: events / median(shots[0], 'mainS') / 1e6,
+      unit: 'M events per CPU-s',
+      better: 'higher',
+    },
+    'one-shot pass minor faults (median)': { value: median(shots[0], 'minflt'), unit: 'faults', better: 'lower' },
+  });
+}
 if (process.argv.includes('--compare-table')) {
   // the whole-table path (tableFromIPC + replayTable) for comparison
   const t0 = performance.now();

@@ -103,6 +103,23 @@ function streams(traces: readonly TraceInput[], minBytes: number): boolean {
   return total >= minBytes;
 }
 
+/** perf script and ftrace text lines are ~100–170 bytes (the 5 M-event bench's perf script: 168 bytes an event) */
+const TEXT_BYTES_PER_EVENT = 128;
+
+/**
+ * Rows the streamed `traces` hold, about (their text bytes / TEXT_BYTES_PER_EVENT; undefined: a size is unknown): the
+ * pass's lifecycle pool and skb table are sized from it as from an .arrow's row count, where they otherwise grow by
+ * doubling from their smallest size, each step a copy into fresh memory (the 1 M-event perf script: ~1 000 faults).
+ */
+function expectedRows(traces: readonly TraceInput[]): number | undefined {
+  let total = 0;
+  for (const t of traces) {
+    if (t.bytes === null) return undefined;
+    total += t.gzip ? t.bytes * GZIP_RATIO : t.bytes;
+  }
+  return Math.floor(total / TEXT_BYTES_PER_EVENT);
+}
+
 /**
  * Replay text traces without holding their table: ingest's streamEvents hands each record batch to the pass as it
  * is parsed (stream-pass.ts: the pass runs in step with the parse workers, on a window of batches) and writes its
@@ -120,7 +137,7 @@ async function replayStreamed(traces: readonly TraceInput[], opts: DiagnoseOptio
   const dir = await mkdtemp(join(tmpdir(), 'txreplay-diagnose-'));
   // the pass's per-event lists beyond their newest chunk go to a file beside the events (memory flat in trace size)
   const spill = new SpillFile(join(dir, 'lists.spill'));
-  const pass = new StreamPass({ spill });
+  const pass = new StreamPass({ spill, keepSeries: opts.maxSeriesPoints !== 0, sizeRows: expectedRows(traces) });
   try {
     const path = join(dir, 'events.arrow');
     const summary = await streamEvents(traces, path, (b, keep) => pass.push(b, keep), {

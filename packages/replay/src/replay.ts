@@ -61,10 +61,12 @@ export function replaySource(
   opts: ReplayOptions = {},
   spill: SpillFile | null = null,
 ): ReplayResult {
-  let obs = src ? observeSource(src, spill) : null;
+  // a replay that draws no series keeps none of their points
+  const keepSeries = opts.maxSeriesPoints !== 0;
+  let obs = src ? observeSource(src, spill, keepSeries) : null;
   if (!obs) {
     const cols = readColumns(wholeTable());
-    obs = observe(cols, timeOrder(cols));
+    obs = observe(cols, timeOrder(cols), keepSeries);
   }
   return replayObserved(obs, metadata, opts);
 }

@@ -32,6 +32,10 @@ export interface StreamWindow {
    * memory does not grow with the trace (input/spill.ts); none: in memory. The caller closes it after the replay.
    */
   spill?: SpillFile;
+  /** the queues keep their series' points (default true; false: the replay draws no series) */
+  keepSeries?: boolean;
+  /** the rows the stream holds, about (the pass's tables are sized from it; unknown: they grow from their least) */
+  sizeRows?: number;
 }
 
 export class StreamPass {
@@ -48,11 +52,15 @@ export class StreamPass {
   private readonly aheadRows: number;
   private readonly backRows: number;
   private readonly spill: SpillFile | null;
+  private readonly keepSeries: boolean;
+  private readonly sizeRows: number;
 
   constructor(window: StreamWindow = {}) {
+    this.sizeRows = window.sizeRows ?? 0;
     this.aheadRows = window.aheadRows ?? AHEAD_ROWS;
     this.backRows = window.backRows ?? BACK_ROWS;
     this.spill = window.spill ?? null;
+    this.keepSeries = window.keepSeries ?? true;
   }
 
   /**
@@ -115,7 +123,7 @@ export class StreamPass {
       driverNames: nm.driver.names,
       sourceNames: nm.source.names,
     };
-    this.ob = new Observer(this.rows, this.names, this.spill);
+    this.ob = new Observer(this.rows, this.names, this.spill, this.keepSeries, this.sizeRows);
     this.view = new ViewBuilder(src, 0, base, false);
   }
 

@@ -36,7 +36,7 @@ export async function replayTextTraces(
   const kernel = buffers.summary.sources.find((s) => s.kernel)?.kernel ?? null;
   if (!profile.kernel && kernel) profile.kernel = kernel;
   const replayOpts: ReplayOptions = { ...opts, profile, logDrivers: await logDrivers() };
-  const obs = observeSource(plainSource(buffers));
+  const obs = observeSource(plainSource(buffers), null, opts.maxSeriesPoints !== 0);
   if (obs !== null) return replayObserved(obs, buffers.metadata, replayOpts);
   const { eventTableOf } = await import('@txreplay/ingest');
   const table = eventTableOf(buffers);

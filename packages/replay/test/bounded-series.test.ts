@@ -8,7 +8,7 @@ import { describe, it, expect } from 'vitest';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEvents } from '@txreplay/ingest';
-import { replayTable } from '@txreplay/replay';
+import { replayTable, toJson } from '@txreplay/replay';
 import { SeriesStore } from '../src/observe/series-store.js';
 import { StampCounts } from '../src/observe/stamp-counts.js';
 
@@ -33,6 +33,13 @@ describe('bounded series and drop stamps', () => {
     it(`${capture}: 16 buckets keep real points, the extremes, the last point and the exact counts`, async () => {
       const { table } = await loadEvents([path.join(traces, capture, 'perf-script.txt')]);
       const r = replayTable(table);
+      // without series (maxSeriesPoints 0: the queues keep no points) everything else is the same
+      const { series: _s, ...rest } = JSON.parse(toJson(r)) as { series: unknown };
+      const { series: none, ...restNone } = JSON.parse(toJson(replayTable(table, { maxSeriesPoints: 0 }))) as {
+        series: unknown[];
+      };
+      expect(none).toEqual([]);
+      expect(restNone).toEqual(rest);
       const first = r.trace.firstNs;
       const big = r.series.filter((s) => s.tsNs.length > 100);
       expect(big.length).toBeGreaterThan(0);
@@ -60,6 +67,11 @@ describe('bounded series and drop stamps', () => {
         expect(store.risesFrom(ts[cut]!)).toBe(risesOver(ts, bl, ts[cut]!));
         // a state observation after the last point: only points at its time count (none here)
         expect(store.risesFrom(ts[ts.length - 1]! + 1)).toBe(0);
+        // a store that keeps no points (a replay that draws no series) counts the same
+        const bare = new SeriesStore(16, false);
+        for (let k = 0; k < ts.length; k++) bare.push(ts[k]!, bl[k]!, inf[k]!, k < cut ? ts[0]! : ts[cut]!);
+        expect(bare.risesFrom(ts[cut]!)).toBe(risesOver(ts, bl, ts[cut]!));
+        expect(bare.view().ts.length).toBe(1);
       }
       for (const s of r.series.filter((x) => (x.qdiscDropTsNs?.length ?? 0) > 40)) {
         const drops = s.qdiscDropTsNs!.map((t) => Number(t - first));

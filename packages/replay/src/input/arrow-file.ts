@@ -15,9 +15,10 @@ import { DataType, type Field, type Schema } from 'apache-arrow';
 import { Footer, type FileBlock } from 'apache-arrow/ipc/metadata/file';
 import {
   Message,
-  type RecordBatch as RecordBatchHeader,
+  type RecordBatch as ArrowRecordBatchHeader,
   type DictionaryBatch as DictionaryBatchHeader,
 } from 'apache-arrow/ipc/metadata/message';
+import { decodeRecordBatchHeader, type RecordBatchHeader } from './ipc-header.js';
 import {
   cellOfChunk,
   newDictNames,
@@ -43,6 +44,7 @@ import {
   slotsFor,
   startReadAheadThread,
   stopReadAheadThread,
+  warmConvertRange,
   type ReadAheadState,
 } from './read-ahead.js';
 import { planReads } from './read-plan.js';
@@ -101,12 +103,48 @@ function read(fd: number, length: number, position: number, into?: Uint8Array): 
   return buf;
 }
 
-function decodeMessage(fd: number, block: FileBlock): Message {
+/** The flatbuffer of the message at `block` (its metadata, without the encapsulation prefix). */
+function messageBytes(fd: number, block: FileBlock): Uint8Array {
   const meta = read(fd, block.metaDataLength, block.offset);
   const dv = new DataView(meta.buffer, meta.byteOffset, meta.byteLength);
   // encapsulated message: 0xFFFFFFFF continuation + int32 length (format ≥ 0.15), or the bare length (legacy)
   const prefix = dv.getUint32(0, true) === 0xffffffff ? 8 : 4;
-  return Message.decode(meta.subarray(prefix));
+  return meta.subarray(prefix);
+}
+
+function decodeMessage(fd: number, block: FileBlock): Message {
+  return Message.decode(messageBytes(fd, block));
+}
+
+/**
+ * The header of the record batch the footer names at `block` (ipc-header.ts; apache-arrow's decoder for metadata
+ * before V4). A message that cannot be read, or is not a record batch, makes the file corrupt.
+ */
+function recordBatchHeader(fd: number, path: string, block: FileBlock): RecordBatchHeader {
+  let h: RecordBatchHeader | 'other' | null;
+  try {
+    const fb = messageBytes(fd, block);
+    h = decodeRecordBatchHeader(fb);
+    if (h === null) {
+      const msg = Message.decode(fb);
+      h = msg.isRecordBatch() ? fromArrowHeader(msg.header() as ArrowRecordBatchHeader) : 'other';
+    }
+  } catch (e) {
+    if (e instanceof Error && 'code' in e) throw e;
+    return corrupt(path, `message at byte ${block.offset}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (h === 'other')
+    corrupt(path, `the footer names a record batch at byte ${block.offset}, the message there is not one`);
+  return h as RecordBatchHeader;
+}
+
+function fromArrowHeader(h: ArrowRecordBatchHeader): RecordBatchHeader {
+  return {
+    length: h.length,
+    nodes: Float64Array.from(h.nodes.flatMap((n) => [n.length, n.nullCount])),
+    buffers: Float64Array.from(h.buffers.flatMap((b) => [b.offset, b.length])),
+    compressed: !!h.compression,
+  };
 }
 
 function typedCtor(t: DataType): { ctor: ColumnLayout['ctor']; width: number } | null {
@@ -294,15 +332,15 @@ function readBlocks(
   const dec = new TextDecoder();
   let anyDelta = false;
   for (const { block, dict } of blocks) {
-    let msg: Message;
-    try {
-      msg = decodeMessage(fd, block);
-    } catch (e) {
-      if (e instanceof Error && 'code' in e) throw e;
-      return corrupt(path, `message at byte ${block.offset}: ${e instanceof Error ? e.message : String(e)}`);
-    }
     const bodyOffset = block.offset + block.metaDataLength;
     if (dict) {
+      let msg: Message;
+      try {
+        msg = decodeMessage(fd, block);
+      } catch (e) {
+        if (e instanceof Error && 'code' in e) throw e;
+        return corrupt(path, `message at byte ${block.offset}: ${e instanceof Error ? e.message : String(e)}`);
+      }
       if (!msg.isDictionaryBatch())
         corrupt(path, `the footer names a dictionary batch at byte ${block.offset}, the message there is not one`);
       const h = msg.header() as DictionaryBatchHeader;
@@ -315,19 +353,8 @@ function readBlocks(
       dictVersions.set(h.id, v);
       dictSnapshots.set(`${h.id}:${v}`, cur);
     } else {
-      if (!msg.isRecordBatch())
-        corrupt(path, `the footer names a record batch at byte ${block.offset}, the message there is not one`);
-      const h = msg.header() as RecordBatchHeader;
-      if (h.compression) return foreign('compressed record batches');
-      const bodyLen = Number(block.bodyLength);
-      if (!(h.length >= 0 && h.length <= 1 << 30))
-        corrupt(path, `record batch at byte ${block.offset}: ${h.length} rows`);
-      for (const r of h.buffers)
-        if (!(r.offset >= 0 && r.length >= 0 && r.offset + r.length <= bodyLen))
-          corrupt(path, `record batch at byte ${block.offset}: a buffer lies outside its body`);
-      for (const nd of h.nodes)
-        if (nd.length !== h.length)
-          corrupt(path, `record batch at byte ${block.offset}: a column has ${nd.length} rows, the batch ${h.length}`);
+      const h = recordBatchHeader(fd, path, block);
+      checkRecordBatch(path, block, h);
       batches.push({ length: h.length, bodyOffset, header: h, dictVersion: new Map(dictVersions) });
     }
   }
@@ -337,6 +364,20 @@ function readBlocks(
   if (!anyDelta)
     for (const b of batches) for (const [id, v] of dictVersions) if (!b.dictVersion.has(id)) b.dictVersion.set(id, v);
   return { batches, dictSnapshots };
+}
+
+/** A record batch this reader can walk: uncompressed, every buffer inside its body, every column as long as it. */
+function checkRecordBatch(path: string, block: FileBlock, h: RecordBatchHeader): void {
+  if (h.compressed) foreign('compressed record batches');
+  const bodyLen = Number(block.bodyLength);
+  if (!(h.length >= 0 && h.length <= 1 << 30)) corrupt(path, `record batch at byte ${block.offset}: ${h.length} rows`);
+  const b = h.buffers;
+  for (let k = 0; k < b.length; k += 2)
+    if (!(b[k]! >= 0 && b[k + 1]! >= 0 && b[k]! + b[k + 1]! <= bodyLen))
+      corrupt(path, `record batch at byte ${block.offset}: a buffer lies outside its body`);
+  for (let k = 0; k < h.nodes.length; k += 2)
+    if (h.nodes[k] !== h.length)
+      corrupt(path, `record batch at byte ${block.offset}: a column has ${h.nodes[k]} rows, the batch ${h.length}`);
 }
 
 /** One dictionary batch's Utf8 values (null where the validity bitmap says so). */
@@ -453,21 +494,23 @@ class ArrowFileSource implements BatchSource {
   ): ColumnRegions | string {
     const h = meta.header;
     const n = to - from;
-    const fnode = h.nodes[lay.node];
-    const vreg = h.buffers[lay.buffer];
-    const dreg = h.buffers[lay.buffer + 1];
-    if (!fnode || !vreg || !dreg) return `record batch ${b} lacks the buffers of column ${name}`;
+    if (2 * lay.node + 1 >= h.nodes.length || 2 * lay.buffer + 3 >= h.buffers.length)
+      return `record batch ${b} lacks the buffers of column ${name}`;
+    const vOff = h.buffers[2 * lay.buffer]!;
+    const vLen = h.buffers[2 * lay.buffer + 1]!;
+    const dOff = h.buffers[2 * lay.buffer + 2]!;
+    const dLen = h.buffers[2 * lay.buffer + 3]!;
     const full = lay.width === 0 ? (meta.length + 7) >> 3 : meta.length * lay.width;
-    if (dreg.length < full) return `column ${name} of record batch ${b} is truncated`;
-    const hasValidity = fnode.nullCount > 0 && vreg.length > 0;
+    if (dLen < full) return `column ${name} of record batch ${b} is truncated`;
+    const hasValidity = h.nodes[2 * lay.node + 1]! > 0 && vLen > 0;
     // rows [from, to): `from` is a multiple of 8, so bitmaps start on a byte
     const bmFrom = from >> 3;
     const bmLen = (n + 7) >> 3;
     return {
       hasValidity,
-      bmPos: meta.bodyOffset + vreg.offset + bmFrom,
+      bmPos: meta.bodyOffset + vOff + bmFrom,
       bmLen,
-      vPos: meta.bodyOffset + dreg.offset + (lay.width === 0 ? bmFrom : from * lay.width),
+      vPos: meta.bodyOffset + dOff + (lay.width === 0 ? bmFrom : from * lay.width),
       vLen: lay.width === 0 ? bmLen : n * lay.width,
     };
   }
@@ -524,6 +567,7 @@ class ArrowFileSource implements BatchSource {
         return typeof g === 'string' ? null : g; // chunk() reports it
       },
     );
+    warmConvertRange();
     const slots = slotsFor(plan.slotBytes);
     const mem = new SharedArrayBuffer(Math.max(8, plan.slotBytes * slots));
     const state = new Int32Array(new SharedArrayBuffer(Math.max(1, plan.units) * 4));
@@ -672,7 +716,7 @@ class ArrowFileSource implements BatchSource {
    * of a one-file trace): known without a read (evidence rows lie far apart: each cell of one is a read of its own).
    */
   private onlyCode(b: number, name: ReplayColumn, lay: ColumnLayout, meta: BatchMeta): number | null {
-    if (lay.dictId === null || meta.header.nodes[lay.node]?.nullCount !== 0) return null;
+    if (lay.dictId === null || meta.header.nodes[2 * lay.node + 1] !== 0) return null;
     const remap = this.batchRemap(b, name, lay.dictId, meta);
     return remap.length === 1 ? remap[0]! : null; // as cellOfChunk reads it
   }
@@ -680,19 +724,18 @@ class ArrowFileSource implements BatchSource {
   /** One value by its own positioned reads (bit-packed columns; batches whose buffers chunk() would refuse). */
   private cellOne(lay: ColumnLayout, meta: BatchMeta, name: ReplayColumn, i: number): number | bigint | null {
     const h = meta.header;
-    const fnode = h.nodes[lay.node];
-    const vreg = h.buffers[lay.buffer];
-    const dreg = h.buffers[lay.buffer + 1];
-    if (!fnode || !vreg || !dreg) return null;
-    if (fnode.nullCount > 0 && vreg.length > 0) {
-      read(this.fd, 1, meta.bodyOffset + vreg.offset + (i >> 3), this.scratch);
+    if (2 * lay.node + 1 >= h.nodes.length || 2 * lay.buffer + 3 >= h.buffers.length) return null;
+    const vOff = h.buffers[2 * lay.buffer]!;
+    const dOff = h.buffers[2 * lay.buffer + 2]!;
+    if (h.nodes[2 * lay.node + 1]! > 0 && h.buffers[2 * lay.buffer + 1]! > 0) {
+      read(this.fd, 1, meta.bodyOffset + vOff + (i >> 3), this.scratch);
       if (((this.scratch[0]! >> (i & 7)) & 1) === 0) return null;
     }
     if (lay.width === 0) {
-      read(this.fd, 1, meta.bodyOffset + dreg.offset + (i >> 3), this.scratch);
+      read(this.fd, 1, meta.bodyOffset + dOff + (i >> 3), this.scratch);
       return (this.scratch[0]! >> (i & 7)) & 1;
     }
-    read(this.fd, lay.width, meta.bodyOffset + dreg.offset + i * lay.width, this.scratch);
+    read(this.fd, lay.width, meta.bodyOffset + dOff + i * lay.width, this.scratch);
     const v = lay.ctor(this.scratch.buffer as ArrayBuffer, 0, 1)[0]!;
     if (lay.dictId !== null)
       return this.remapFor(name, lay.dictId, meta.dictVersion.get(lay.dictId) ?? 0)[Number(v)] ?? null;

@@ -62,6 +62,21 @@ const convertRange = new Function(`return ${CONVERT_RANGE_SRC}`)() as (
   bh: number,
   bl: number,
 ) => void;
+let convertWarm = false;
+/**
+ * Every path of convertRange run once on this thread, before its first unit: the units this thread reads itself (the
+ * first ones of a walk, before the read-ahead thread is up) otherwise meet each path in long loops — compiled mid-loop,
+ * deopted at the next path it had not seen (11 compiles and 5 deopts over one 5 M-event replay, `node --trace-opt
+ * --trace-deopt`), the read-ahead thread's warm-up (READ_AHEAD_WORKER) likewise.
+ */
+export function warmConvertRange(): void {
+  if (convertWarm) return;
+  convertWarm = true;
+  const warm = new SharedArrayBuffer(1024);
+  for (let k = 0; k < 4; k++)
+    for (const kind of [CONV_TS, CONV_PTR])
+      for (const hasBm of [true, false]) convertRange(warm, 64, 0, hasBm, 64, kind, 0, 0);
+}
 /** What readUnit needs of the plan (read-plan.ts ReadPlan, as the thread rebuilds it from shared memory). */
 export interface UnitPlan {
   rows: Int32Array;

@@ -32,11 +32,11 @@ const PASS_COLUMNS = REPLAY_COLUMNS.filter(
  * Whole-table form (rows in any order, `order` = time order): the legacy entry point and the fallback for
  * unsorted inputs. Same reconstruction as observeSource.
  */
-export function observe(cols: TraceColumns, order: Uint32Array): Observed {
+export function observe(cols: TraceColumns, order: Uint32Array, keepSeries = true): Observed {
   const { sorted, view } = gatherSorted(cols, order);
   // rows are positions in time order from here on: evidence reads the sorted columns
   const rows = new RowAccess(cols.n, cols.baseNs, null, null, sorted, null, null);
-  const ob = new Observer(rows, cols);
+  const ob = new Observer(rows, cols, null, keepSeries);
   if (!ob.run(view, 0)) throw new Error('observe: rows not in time order after sorting');
   return ob.finish();
 }
@@ -46,8 +46,9 @@ export function observe(cols: TraceColumns, order: Uint32Array): Observed {
  * script and ftrace print in time order, ingest keeps file order). Returns null as soon as a row is out of
  * order: the caller then sorts the whole table and uses observe(). `spill`: where the per-event lists keep all but
  * their newest chunk (input/spill.ts; the caller closes it once the result is assembled), else in memory.
+ * `keepSeries` false: the queues keep no series points (a replay that draws none, SeriesStore keepPoints).
  */
-export function observeSource(src: BatchSource, spill: SpillFile | null = null): Observed | null {
+export function observeSource(src: BatchSource, spill: SpillFile | null = null, keepSeries = true): Observed | null {
   const base = new TimeBase();
   base.set(firstTsNs(src));
   const main = new ViewBuilder(src, 0, base, false);
@@ -65,6 +66,7 @@ export function observeSource(src: BatchSource, spill: SpillFile | null = null):
       sourceNames: nm.source.names,
     },
     spill,
+    keepSeries,
   );
   // row ranges of ~8k rows: the pass reads each column range right after it was copied in, while
   // it is still in the CPU cache (a whole 64k-row batch of ~20 columns is several MB)

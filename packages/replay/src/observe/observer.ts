@@ -160,15 +160,20 @@ export class Observer {
     private readonly names: NameTables,
     /** the streamed pass's spill file: per-event lists keep their older values there (input/spill.ts) */
     private readonly spill: SpillFile | null = null,
+    /** the queues keep their series' points (false: the replay draws no series, ReplayOptions.maxSeriesPoints 0) */
+    private readonly keepSeries = true,
+    /** the trace's rows (about: a streamed pass's names.n bounds its look-ahead, not the trace), to size the tables */
+    sizeRows = names.n,
   ) {
     // a table sized for the trace: live skbs are a small share of the rows, and rehashing a large table
     // while the pass runs costs more than the room (16 bytes per entry) it reserves
     // the lifecycle pool likewise (zero-filled memory: pages the pass never reaches cost nothing)
+    const live = Math.floor(Math.min(sizeRows, 1 << 30) / 32);
     let cap = 1024;
-    while (cap < names.n >> 5 && cap < 1 << 18) cap <<= 1;
+    while (cap < live && cap < 1 << 18) cap <<= 1;
     this.cap = cap;
     this.lc = new Float64Array(cap * LC_STRIDE);
-    this.slotOf = new SkbIndex(Math.min(1 << 18, Math.max(1 << 12, names.n >> 5)), this.lc);
+    this.slotOf = new SkbIndex(Math.min(1 << 18, Math.max(1 << 12, live)), this.lc);
   }
 
   private kindOfCode(code: number): number {
@@ -182,7 +187,7 @@ export class Observer {
   }
 
   private newDev(key: number, code: number): DevObs {
-    const d = new DevObs(this.devices.length, this.names.devNames[code] ?? `dev#${code}`, this.spill);
+    const d = new DevObs(this.devices.length, this.names.devNames[code] ?? `dev#${code}`, this.spill, this.keepSeries);
     this.devices.push(d);
     if (key >= this.devByName.length) {
       const next = new Int32Array(Math.max(key + 1, this.devByName.length * 2));
@@ -259,7 +264,7 @@ export class Observer {
       }
       // a name already bound to another ifindex is the same name in another network namespace: its qdisc events
       // stay apart under that name (view/shared-names.ts says the name is shared); unbound: known by ifindex only
-      d = new DevObs(this.devices.length, bound ? bound.name : `ifindex:${ifi}`, this.spill);
+      d = new DevObs(this.devices.length, bound ? bound.name : `ifindex:${ifi}`, this.spill, this.keepSeries);
       d.ifindex = ifi;
       this.devices.push(d);
       this.devByIfindex.set(ifi, d);

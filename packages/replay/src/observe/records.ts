@@ -53,6 +53,8 @@ export class DevObs {
     readonly name: string,
     /** where the per-event lists of a streamed pass keep their older values (null: in memory) */
     readonly spill: SpillFile | null = null,
+    /** its queues keep their series' points (SeriesStore keepPoints: false when the replay draws no series) */
+    readonly keepSeries = true,
   ) {
     this.napiPollTs = new F64List(64, spill);
     this.napiIdleTs = new F64List(64, spill);
@@ -141,7 +143,7 @@ export class QueueObs {
   driverTimeCount = 0;
   driverTimeMaxNs = 0;
   /** backlog and in-flight bytes at each change, bounded (series-store.ts) */
-  series = new SeriesStore();
+  series: SeriesStore;
   /** completion batches (one dql_completed each): ts, bytes; queued: ts, bytes */
   /** dql_queued calls: one per net_dev_xmit rc=0, i.e. the transmit times themselves */
   get dqlQueuedTs(): F64List {
@@ -158,6 +160,7 @@ export class QueueObs {
     readonly index: number,
   ) {
     const spill = dev.spill;
+    this.series = new SeriesStore(undefined, dev.keepSeries);
     this.completionTs = new F64List(64, spill);
     this.completionRows = new I32List(64, spill);
     this.xmitTs = new F64List(64, spill);
