@@ -39,6 +39,8 @@ export async function ingestAll(
   opts: LoadOptions,
   /** onBatch is done with a batch when it returns (it writes, not keeps): its buffers may be reused */
   batchesDropped: boolean,
+  /** onBatch's twin that has written the batch when it returns (io/binary.ts: no copy of a binary input's rows) */
+  writeNow?: (b: RecordBatch) => void,
 ): Promise<IngestSummary> {
   if (inputs.length === 0) throw new Error('no input files');
   const sources: SourceSummary[] = [];
@@ -47,6 +49,13 @@ export async function ingestAll(
     batches++;
     await onBatch(b);
   };
+  const countedNow =
+    writeNow === undefined
+      ? undefined
+      : (b: RecordBatch): void => {
+          batches++;
+          writeNow(b);
+        };
   for (const input of inputs) {
     const path = input.path;
     if (opts.signal?.aborted) throw abortError(opts.signal);
@@ -82,7 +91,11 @@ export async function ingestAll(
     }
     if (input.kind === 'binary') {
       sources.push(
-        await ingestBinarySource(path, input.binary!, cols, counted, { ...opts, reuseBatchBuffers: batchesDropped }),
+        await ingestBinarySource(path, input.binary!, cols, counted, {
+          ...opts,
+          reuseBatchBuffers: batchesDropped,
+          writeNow: countedNow,
+        }),
       );
       continue;
     }
@@ -149,9 +162,9 @@ export async function ingestToArrow(
   return writeArrowOutput(
     outPath,
     { signal: opts.signal, inputs: inputPaths },
-    async (write) => {
+    async (write, writeNow) => {
       // the writer has written a batch's bytes when write() resolves (./io/writer.ts drains after every batch)
-      return ingestAll(await openTrace(inputs, opts), cols, write, opts, true);
+      return ingestAll(await openTrace(inputs, opts), cols, write, opts, true, writeNow);
     },
     summaryMetadata,
   );

@@ -10,7 +10,7 @@ import { NotATraceError, StrictParseError, type SourceSummary } from '../parse/e
 import { readPerfData } from '../parse/perf-data/index.js';
 import { readTraceDat } from '../parse/trace-dat/index.js';
 import { BufferPool, type EventColumns } from '../table/columns.js';
-import { buffersOf } from '../table/rows.js';
+import { buffersOf, pooledOfViews } from '../table/rows.js';
 import { BinaryRows, type BinaryRowOptions } from './binaryRows.js';
 import { BinaryWorkerFailure, binaryWorkerScript, workerReader, type PumpedReader } from './binaryThread.js';
 import { binaryWarnings } from './binaryWarnings.js';
@@ -22,6 +22,11 @@ export interface BinaryIngestOptions extends BinaryRowOptions {
   signal?: AbortSignal;
   /** onBatch is done with a batch once it returns (writes, keeps nothing): its buffers are reused (rows.ts BufferPool) */
   reuseBatchBuffers?: boolean;
+  /**
+   * With reuseBatchBuffers, onBatch's twin that has written the batch when it returns (a regular file's output): a
+   * full batch is then the row builder's own columns, written before the next row (no copy into other memory).
+   */
+  writeNow?: (b: RecordBatch) => void;
   /**
    * 0: read in this thread; otherwise one worker thread reads the file. Default (binaryWorkers): the worker on
    * machines with more than two cores, else this thread.
@@ -66,6 +71,42 @@ export async function ingestBinarySource(
   return ingestBinaryRows(path, format, reader, cols, onBatch, opts);
 }
 
+/**
+ * The row builder's full batches: copied and queued for onBatch (`pending`, in order, pooled buffers given back once
+ * written), or — with writeNow — handed over as the builder's own columns and written before the reader hands over
+ * the next record: no copy into fresh memory per batch (those pages faulted in were ~60 ms of kernel time for the
+ * bench's 508 k events).
+ */
+class FullBatches {
+  readonly pending: { batch: RecordBatch; buffers: ArrayBufferLike[] }[] = [];
+  /** what writeNow threw (out of the reader, which only passes it on) */
+  error: unknown = null;
+
+  constructor(
+    private readonly cols: EventColumns,
+    readonly pool: BufferPool | undefined,
+    private readonly now: ((b: RecordBatch) => void) | undefined,
+  ) {}
+
+  /** The columns are full: their rows become a batch. */
+  readonly take = (): void => {
+    const { cols, pool, now } = this;
+    if (now !== undefined && pool !== undefined) {
+      const b = cols.viewBuffers(pool);
+      try {
+        now(cols.batchOf(b));
+      } catch (e) {
+        this.error = e;
+        throw e;
+      }
+      for (const buf of pooledOfViews(b)) pool.give(buf);
+      return;
+    }
+    const b = cols.takeBuffers(pool);
+    this.pending.push({ batch: cols.batchOf(b), buffers: pool === undefined ? [] : buffersOf(b) });
+  };
+}
+
 async function ingestBinaryRows(
   path: string,
   format: BinaryFormat,
@@ -75,14 +116,10 @@ async function ingestBinaryRows(
   opts: BinaryIngestOptions,
 ): Promise<SourceSummary> {
   const sourceIdx = cols.dicts.source.intern(path);
-  const pool = opts.reuseBatchBuffers === true ? new BufferPool() : undefined;
-  const pending: { batch: RecordBatch; buffers: ArrayBufferLike[] }[] = [];
-  const full = (): void => {
-    const b = cols.takeBuffers(pool);
-    pending.push({ batch: cols.batchOf(b), buffers: pool === undefined ? [] : buffersOf(b) });
-  };
+  const batches = new FullBatches(cols, opts.reuseBatchBuffers === true ? new BufferPool() : undefined, opts.writeNow);
+  const { pending, pool } = batches;
   // the kallsyms (trace.dat) are read with the headers, before the first record: resolved when first needed
-  const rows = new BinaryRows(cols, sourceIdx, path, opts, (a) => reader.kallsyms?.resolve(a), full);
+  const rows = new BinaryRows(cols, sourceIdx, path, opts, (a) => reader.kallsyms?.resolve(a), batches.take);
   const it = reader.pump(rows);
   let inflight: Promise<void> = Promise.resolve();
   for (;;) {
@@ -92,7 +129,8 @@ async function ingestBinaryRows(
       next = await it.next();
     } catch (e) {
       // a strict-mode parse error comes through the reader (the rows are its sink): not a damaged file; nor is a
-      // worker's own failure or an abort
+      // worker's own failure, an abort or a failed write
+      if (batches.error !== null) throw batches.error;
       if (e instanceof StrictParseError || e instanceof BinaryWorkerFailure || opts.signal?.aborted) throw e;
       throw damaged(path, format, e);
     }
