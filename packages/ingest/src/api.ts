@@ -6,7 +6,7 @@ import { Table, type RecordBatch } from 'apache-arrow';
 import { ingestBinarySource } from './io/binary.js';
 import { appendRow, readArrowTable, rowAt, summaryOfArrow } from './io/arrowInput.js';
 import { openTrace, singleArrowInput, type TraceInput } from './io/open.js';
-import { DICT_COLUMN_NAMES, EventColumns } from './table/columns.js';
+import { BufferPool, DICT_COLUMN_NAMES, EventColumns } from './table/columns.js';
 import { NotATraceError, type SourceSummary } from './parse/errors.js';
 import { writeArrowOutput } from './io/writer.js';
 import { abortError, ingestTextSource } from './io/source.js';
@@ -102,7 +102,11 @@ export async function ingestAll(
     const text = await ingestTextSource(path, cols, counted, textSourceOptions(input, opts, batchesDropped));
     sources.push(await withTextWallClock(input, text));
   }
-  if (cols.length > 0 || batches === 0) await counted(cols.flush());
+  if (cols.length > 0 || batches === 0) {
+    // the last rows too are written from the builder's columns when the output can (no copy into fresh memory)
+    if (countedNow !== undefined) countedNow(cols.batchOf(cols.viewBuffers(new BufferPool())));
+    else await counted(cols.flush());
+  }
   return totals(sources);
 }
 

@@ -2,7 +2,8 @@
  * A binary input written to an Arrow file hands the writer its row builder's own columns (src/io/binary.ts,
  * writeNow: no copy per batch). The file must be the one the copying path writes, byte for byte — the values in
  * null slots too, which are whatever the builder's rows held before (a reader never looks at them, but the bytes
- * are the output) — after a text input and with batches small enough that many are written, the last one partial.
+ * are the output) — after a text input and with batches small enough that many are written, the last one partial;
+ * the same for the pooled copies written while the next batch is built (what a streamed consumer gets).
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,12 +22,15 @@ const captured = path.join(repoRoot, 'fixtures/captured');
 const either = (p: string): string => (existsSync(p) ? p : `${p}.gz`);
 const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-write-now-'));
 
-/** The file ingestToArrow writes, through the copying path (write() only, no writeNow). */
-async function copied(inputs: string[], out: string, batchRows: number): Promise<void> {
+/**
+ * The file ingestToArrow writes, through a copying path (write() only, no writeNow): into pooled buffers given back
+ * once written (all-null columns as shared zeros), or (`pooled` false) into fresh ones.
+ */
+async function copied(inputs: string[], out: string, batchRows: number, pooled: boolean): Promise<void> {
   await writeArrowOutput(
     out,
     {},
-    async (write) => ingestAll(await openTrace(inputs, {}), new EventColumns(batchRows), write, { batchRows }, true),
+    async (write) => ingestAll(await openTrace(inputs, {}), new EventColumns(batchRows), write, { batchRows }, pooled),
     summaryMetadata,
   );
 }
@@ -40,12 +44,15 @@ describe('binary inputs written without a copy', () => {
     it(`${path.basename(path.dirname(binary))}/${path.basename(binary)}: the same bytes as the copying path`, async () => {
       const name = path.basename(path.dirname(binary));
       const now = path.join(dir, `${name}-now.arrow`);
-      const copy = path.join(dir, `${name}-copy.arrow`);
+      const pooled = path.join(dir, `${name}-pooled.arrow`);
+      const fresh = path.join(dir, `${name}-fresh.arrow`);
       const batchRows = 1000;
       const summary = await ingestToArrow([text, binary], now, { batchRows, workers: 0 });
-      await copied([text, binary], copy, batchRows);
+      await copied([text, binary], pooled, batchRows, true);
+      await copied([text, binary], fresh, batchRows, false);
       expect(summary.events).toBeGreaterThan(3 * batchRows);
-      expect(readFileSync(now).equals(readFileSync(copy))).toBe(true);
+      expect(readFileSync(now).equals(readFileSync(fresh))).toBe(true);
+      expect(readFileSync(pooled).equals(readFileSync(fresh))).toBe(true);
     });
   }
 });

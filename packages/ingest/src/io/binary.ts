@@ -10,7 +10,7 @@ import { NotATraceError, StrictParseError, type SourceSummary } from '../parse/e
 import { readPerfData } from '../parse/perf-data/index.js';
 import { readTraceDat } from '../parse/trace-dat/index.js';
 import { BufferPool, type EventColumns } from '../table/columns.js';
-import { buffersOf, pooledOfViews } from '../table/rows.js';
+import { pooledOfViews } from '../table/rows.js';
 import { BinaryRows, type BinaryRowOptions } from './binaryRows.js';
 import { BinaryWorkerFailure, binaryWorkerScript, workerReader, type PumpedReader } from './binaryThread.js';
 import { binaryWarnings } from './binaryWarnings.js';
@@ -72,10 +72,12 @@ export async function ingestBinarySource(
 }
 
 /**
- * The row builder's full batches: copied and queued for onBatch (`pending`, in order, pooled buffers given back once
- * written), or — with writeNow — handed over as the builder's own columns and written before the reader hands over
- * the next record: no copy into fresh memory per batch (those pages faulted in were ~60 ms of kernel time for the
- * bench's 508 k events).
+ * The row builder's full batches: with writeNow, handed over as the builder's own columns and written before the
+ * reader hands over the next record — no copy, no batch-sized buffers (the copies' pages, faulted in fresh, were
+ * ~60 ms of kernel time for the bench's 508 k events; the write itself, 65 MB into the page cache, then runs in this
+ * thread: fewer CPU-seconds, and on the loaded 2-core machine less wall too — bench-binary.mjs, 2026-12-07).
+ * Else copied into pooled buffers (all-null columns are shared zeros, not copied) and queued for onBatch
+ * (`pending`, in order), the buffers given back once written; without a pool, fresh copies.
  */
 class FullBatches {
   readonly pending: { batch: RecordBatch; buffers: ArrayBufferLike[] }[] = [];
@@ -102,10 +104,17 @@ class FullBatches {
       for (const buf of pooledOfViews(b)) pool.give(buf);
       return;
     }
-    const b = cols.takeBuffers(pool);
-    this.pending.push({ batch: cols.batchOf(b), buffers: pool === undefined ? [] : buffersOf(b) });
+    if (pool !== undefined) {
+      const b = cols.stageBuffers(pool);
+      this.pending.push({ batch: cols.batchOf(b), buffers: cols.pooledOf(b) });
+      return;
+    }
+    this.pending.push({ batch: cols.batchOf(cols.takeBuffers()), buffers: [] });
   };
 }
+
+/** One turn of the event loop (its I/O phase: a write's completion is seen there). */
+const turn = (): Promise<void> => new Promise((ok) => setImmediate(ok));
 
 async function ingestBinaryRows(
   path: string,
@@ -122,8 +131,13 @@ async function ingestBinaryRows(
   const rows = new BinaryRows(cols, sourceIdx, path, opts, (a) => reader.kallsyms?.resolve(a), batches.take);
   const it = reader.pump(rows);
   let inflight: Promise<void> = Promise.resolve();
+  let writing = false;
   for (;;) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+    // while a batch is being written, the event loop gets a turn at each reader step: a reader whose reads are all
+    // ahead never waits, so the write's completion (and its buffers' return to the pool) would not be seen before
+    // the next batch took a second set of buffers
+    if (writing) await turn();
     let next: IteratorResult<void>;
     try {
       next = await it.next();
@@ -140,7 +154,9 @@ async function ingestBinaryRows(
     for (let p = pending.shift(); p !== undefined; p = pending.shift()) {
       await inflight;
       const { batch, buffers } = p;
+      writing = true;
       inflight = onBatch(batch).then(() => {
+        writing = false;
         for (const buf of buffers) pool?.give(buf);
       });
       // a failed write is thrown where it is awaited (next batch or the end), not as an unhandled rejection

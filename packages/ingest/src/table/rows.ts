@@ -290,7 +290,7 @@ export class RowColumns {
 
   /** Rows [0, length) as batch buffers (copies); resets for the next batch. */
   takeBuffers(pool?: BufferPool): BatchBuffers {
-    return this.take(pool, false);
+    return this.take(pool, 'copy');
   }
 
   /**
@@ -300,13 +300,30 @@ export class RowColumns {
    * pooledOfViews lists them, to give back once written.
    */
   viewBuffers(pool: BufferPool): BatchBuffers {
-    return this.take(pool, true);
+    return this.take(pool, 'view');
   }
+
+  /**
+   * Rows [0, length) as batch buffers copied into `pool`'s buffers, an all-null column as zeros that are not
+   * copied (viewBuffers' zeros); resets for the next batch. pooledOf lists what to give back once written.
+   */
+  stageBuffers(pool: BufferPool): BatchBuffers {
+    return this.take(pool, 'stage');
+  }
+
+  /** The buffers of a batch made here that came from a pool (not this builder's own columns or zeros). */
+  pooledOf(b: BatchBuffers): ArrayBufferLike[] {
+    const own = (this.own ??= new Set<ArrayBufferLike>(Object.values(this.values).map((a) => a.buffer)));
+    return buffersOf(b).filter((buf) => buf !== this.zeros && !own.has(buf));
+  }
+
+  /** the buffers of this builder's columns */
+  private own: Set<ArrayBufferLike> | undefined;
 
   /** zeros for the all-null columns of viewBuffers (never written: 8 bytes per row covers every column type) */
   private zeros: ArrayBuffer | undefined;
 
-  private take(pool: BufferPool | undefined, views: boolean): BatchBuffers {
+  private take(pool: BufferPool | undefined, how: 'copy' | 'view' | 'stage'): BatchBuffers {
     const n = this.length;
     const values: BatchBuffers['values'] = [];
     const bitmaps: (Uint8Array | null)[] = [];
@@ -324,7 +341,9 @@ export class RowColumns {
         const enc = nulls === n ? { data: new Uint8Array(0), offsets: new Int32Array(n + 1) } : utf8Parts(this.raw, n);
         values.push(enc.data);
         rawOffsets = enc.offsets;
-      } else values.push(views ? this.viewOf(name, nulls === n, n) : this.copyOf(name, nulls === n, n, pool));
+      } else if (how === 'copy' || (how === 'stage' && nulls !== n))
+        values.push(this.copyOf(name, nulls === n, n, pool));
+      else values.push(this.viewOf(name, nulls === n, n));
     });
     // a discarded attempt at row n is cleared too: the next rows start at 0 and would never reach it
     const clear = this.dirty ? Math.min(n + 1, this.capacity) : n;
