@@ -67,7 +67,7 @@ export async function ingestBinarySource(
       ? workerReader(path, format, script, opts.signal)
       : format === 'perf-data'
         ? readPerfData(path, { decode: false, reuseChunks: true })
-        : readTraceDat(path, { decode: false });
+        : readTraceDat(path, { decode: false, reuseChunks: true });
   return ingestBinaryRows(path, format, reader, cols, onBatch, opts);
 }
 
