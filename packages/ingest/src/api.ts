@@ -6,7 +6,7 @@ import { Table, type RecordBatch } from 'apache-arrow';
 import { ingestBinarySource } from './io/binary.js';
 import { appendRow, readArrowTable, rowAt, summaryOfArrow } from './io/arrowInput.js';
 import { openTrace, singleArrowInput, type TraceInput } from './io/open.js';
-import { DICT_COLUMN_NAMES, EventColumns } from './table/columns.js';
+import { BufferPool, DICT_COLUMN_NAMES, EventColumns } from './table/columns.js';
 import { NotATraceError, type SourceSummary } from './parse/errors.js';
 import { writeArrowOutput } from './io/writer.js';
 import { abortError, ingestTextSource } from './io/source.js';
@@ -39,6 +39,8 @@ export async function ingestAll(
   opts: LoadOptions,
   /** onBatch is done with a batch when it returns (it writes, not keeps): its buffers may be reused */
   batchesDropped: boolean,
+  /** onBatch's twin that has written the batch when it returns (io/binary.ts: no copy of a binary input's rows) */
+  writeNow?: (b: RecordBatch) => void,
 ): Promise<IngestSummary> {
   if (inputs.length === 0) throw new Error('no input files');
   const sources: SourceSummary[] = [];
@@ -47,6 +49,13 @@ export async function ingestAll(
     batches++;
     await onBatch(b);
   };
+  const countedNow =
+    writeNow === undefined
+      ? undefined
+      : (b: RecordBatch): void => {
+          batches++;
+          writeNow(b);
+        };
   for (const input of inputs) {
     const path = input.path;
     if (opts.signal?.aborted) throw abortError(opts.signal);
@@ -82,14 +91,22 @@ export async function ingestAll(
     }
     if (input.kind === 'binary') {
       sources.push(
-        await ingestBinarySource(path, input.binary!, cols, counted, { ...opts, reuseBatchBuffers: batchesDropped }),
+        await ingestBinarySource(path, input.binary!, cols, counted, {
+          ...opts,
+          reuseBatchBuffers: batchesDropped,
+          writeNow: countedNow,
+        }),
       );
       continue;
     }
     const text = await ingestTextSource(path, cols, counted, textSourceOptions(input, opts, batchesDropped));
     sources.push(await withTextWallClock(input, text));
   }
-  if (cols.length > 0 || batches === 0) await counted(cols.flush());
+  if (cols.length > 0 || batches === 0) {
+    // the last rows too are written from the builder's columns when the output can (no copy into fresh memory)
+    if (countedNow !== undefined) countedNow(cols.batchOf(cols.viewBuffers(new BufferPool())));
+    else await counted(cols.flush());
+  }
   return totals(sources);
 }
 
@@ -149,9 +166,9 @@ export async function ingestToArrow(
   return writeArrowOutput(
     outPath,
     { signal: opts.signal, inputs: inputPaths },
-    async (write) => {
+    async (write, writeNow) => {
       // the writer has written a batch's bytes when write() resolves (./io/writer.ts drains after every batch)
-      return ingestAll(await openTrace(inputs, opts), cols, write, opts, true);
+      return ingestAll(await openTrace(inputs, opts), cols, write, opts, true, writeNow);
     },
     summaryMetadata,
   );

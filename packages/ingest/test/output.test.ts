@@ -47,6 +47,28 @@ describe('writeOutputFile', () => {
     expect(readdirSync(dir).some((n) => n.startsWith('.keep.txt.txreplay-'))).toBe(false);
   });
 
+  it('writeNow puts the bytes in a regular file before it returns, in order with write(); streams have none', async () => {
+    const out = join(dir, 'now.bin');
+    const o = await openOutput(out);
+    await o.write('head;');
+    const buf = Buffer.from('batch;');
+    // more buffers than one writev call takes: written in order all the same
+    o.writeNow!([buf, ...Array.from({ length: 600 }, (_, i) => Buffer.from(String(i % 10)))]);
+    // the caller may reuse its buffers as soon as writeNow returns
+    buf.fill('x');
+    await o.write('tail');
+    await o.commit();
+    const digits = Array.from({ length: 600 }, (_, i) => String(i % 10)).join('');
+    expect(readFileSync(out, 'utf8')).toBe(`head;batch;${digits}tail`);
+    // a write still in flight is not overtaken
+    const busy = await openOutput(join(dir, 'busy.bin'));
+    const pending = busy.write('first');
+    expect(() => busy.writeNow!([Buffer.from('second')])).toThrow(/in flight/);
+    await pending;
+    await busy.abort();
+    expect((await openOutput('-')).writeNow).toBeUndefined();
+  });
+
   it('writes through a symlink to its target and keeps the link (as `-o /dev/stdout` must)', async () => {
     const target = join(dir, 'target.txt');
     writeFileSync(target, 'before\n');

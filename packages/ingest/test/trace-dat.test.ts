@@ -190,6 +190,22 @@ describe('trace.dat reader: byte order', () => {
   });
 });
 
+describe('trace.dat chunks decoded into reused memory', () => {
+  it('reuseChunks (each CPU decodes its next zstd chunk into its last one) reads the same records', async () => {
+    const path = join(CAPTURED, 'requeue-bulk-tracecmd', 'trace.dat');
+    const read = async (reuseChunks: boolean): Promise<BinaryTraceRecord[]> => {
+      // the records' fields are decoded as they are handed out (a sink that copies what it keeps)
+      const out: BinaryTraceRecord[] = [];
+      for await (const r of readTraceDat(path, { reuseChunks })) out.push(r);
+      return out;
+    };
+    const want = await read(false);
+    const got = await read(true);
+    expect(want.length).toBeGreaterThan(10_000);
+    expect(got).toEqual(want);
+  });
+});
+
 describe('trace.dat kallsyms', () => {
   it('a look-up answers the same by the first pass over the symbols as by the search once they are sorted', async () => {
     const reader = readTraceDat(join(CAPTURED, 'tbf-shaped-tracecmd/trace.dat'));

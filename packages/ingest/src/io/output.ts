@@ -10,7 +10,7 @@
  * A temp whose writer was SIGKILLed cannot be removed by it: the next atomic write into that directory removes
  * every txreplay temp whose pid is no longer alive (./stale-temps.ts).
  */
-import { constants, unlinkSync } from 'node:fs';
+import { constants, unlinkSync, writevSync } from 'node:fs';
 import { lstat, open, readlink, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OutputError, outputError } from './output-error.js';
@@ -31,6 +31,11 @@ export interface Output {
   /** true when the bytes go to this process's stdout (the command prints its summary to stderr instead) */
   readonly toStdout: boolean;
   write(data: string | Uint8Array | readonly Uint8Array[]): Promise<void>;
+  /**
+   * Write every byte before returning (a regular file only; undefined for a stream): the caller may change the
+   * buffers as soon as it returns. Never while a write() is pending.
+   */
+  writeNow?: (chunks: readonly Uint8Array[]) => void;
   /** flush, fsync, rename into place */
   commit(): Promise<void>;
   /** drop what was written (removes the temp; a stream is just closed) */
@@ -155,20 +160,42 @@ async function writeAll(fh: FileHandle, chunks: Uint8Array[]): Promise<number> {
   let left = total;
   let list = chunks;
   while (left > 0) {
-    let { bytesWritten } = await fh.writev(list);
+    const { bytesWritten } = await fh.writev(list);
     left -= bytesWritten;
     if (left === 0) break;
-    const rest: Uint8Array[] = [];
-    for (const c of list) {
-      if (bytesWritten >= c.byteLength) bytesWritten -= c.byteLength;
-      else {
-        rest.push(bytesWritten > 0 ? c.subarray(bytesWritten) : c);
-        bytesWritten = 0;
-      }
-    }
-    list = rest;
+    list = unwritten(list, bytesWritten);
   }
   return total;
+}
+
+/** writeAll in this thread: the bytes are in the file (the page cache) when it returns. */
+function writeAllNow(fd: number, chunks: readonly Uint8Array[]): number {
+  let total = 0;
+  for (const c of chunks) total += c.byteLength;
+  let left = total;
+  let list = chunks.slice(0, WRITEV_MAX);
+  let next = list.length;
+  while (left > 0) {
+    const n = writevSync(fd, list);
+    left -= n;
+    list = unwritten(list, n);
+    // more than IOV_MAX buffers: the next ones as the first go out
+    while (list.length < WRITEV_MAX && next < chunks.length) list.push(chunks[next++]!);
+  }
+  return total;
+}
+
+/** The buffers of `list` past its first `written` bytes. */
+function unwritten(list: readonly Uint8Array[], written: number): Uint8Array[] {
+  const rest: Uint8Array[] = [];
+  for (const c of list) {
+    if (written >= c.byteLength) written -= c.byteLength;
+    else {
+      rest.push(written > 0 ? c.subarray(written) : c);
+      written = 0;
+    }
+  }
+  return rest;
 }
 
 function handleOutput(
@@ -188,6 +215,21 @@ function handleOutput(
     closed = true;
     await fh.close();
   };
+  /** writes in flight: writeNow must not overtake one */
+  let writing = 0;
+  const written = (bytes: number): void => {
+    unsynced += bytes;
+    if (atomic !== null && unsynced >= SYNC_EVERY_BYTES && syncing === null) {
+      unsynced = 0;
+      syncing = fh.datasync().then(
+        () => void (syncing = null),
+        (err: unknown) => {
+          syncError = err;
+          syncing = null;
+        },
+      );
+    }
+  };
   return {
     path: given,
     streamed: atomic === null,
@@ -195,19 +237,27 @@ function handleOutput(
     async write(data) {
       if (syncError !== null) fail(syncError);
       const chunks = toChunks(data);
-      for (let k = 0; k < chunks.length; k += WRITEV_MAX)
-        unsynced += await writeAll(fh, chunks.slice(k, k + WRITEV_MAX)).catch(fail);
-      if (atomic !== null && unsynced >= SYNC_EVERY_BYTES && syncing === null) {
-        unsynced = 0;
-        syncing = fh.datasync().then(
-          () => void (syncing = null),
-          (err: unknown) => {
-            syncError = err;
-            syncing = null;
-          },
-        );
+      writing++;
+      try {
+        for (let k = 0; k < chunks.length; k += WRITEV_MAX)
+          written(await writeAll(fh, chunks.slice(k, k + WRITEV_MAX)).catch(fail));
+      } finally {
+        writing--;
       }
     },
+    // a regular file: the batch's bytes straight from its buffers, which the caller reuses right after (../io/binary.ts)
+    writeNow:
+      atomic === null
+        ? undefined
+        : (chunks) => {
+            if (syncError !== null) fail(syncError);
+            if (writing > 0) throw new Error(`${given}: writeNow while a write is in flight`);
+            try {
+              written(writeAllNow(fh.fd, chunks));
+            } catch (e) {
+              fail(e);
+            }
+          },
     async commit() {
       await syncing;
       if (syncError !== null) fail(syncError);

@@ -74,6 +74,8 @@ class OneDictionaryFileWriter extends RecordBatchFileWriter {
 /** How batches become bytes for one output. */
 export interface Encoder {
   write(batch: RecordBatch): Promise<void>;
+  /** the batch's bytes are in the output when it returns (its buffers may then change); undefined: cannot */
+  writeNow?: (batch: RecordBatch) => void;
   /** the summary metadata is known now: finish the output */
   finish(metadata: Map<string, string>): Promise<void>;
 }
@@ -83,6 +85,7 @@ function arrowEncoder(out: Output, stream: boolean): Encoder {
   // RecordBatch copies its schema (apache-arrow ensureSameLengthData); the footer is encoded from the first one
   let writtenSchema: Schema | null = null;
   let plain: Schema | null = null;
+  const now = out.writeNow;
   return {
     async write(batch) {
       if (stream) {
@@ -93,6 +96,15 @@ function arrowEncoder(out: Output, stream: boolean): Encoder {
       writer.write(batch);
       await out.write(drain(writer));
     },
+    // the writer queues views of the batch's buffers (no copy): written out before this returns
+    writeNow:
+      stream || now === undefined
+        ? undefined
+        : (batch) => {
+            writtenSchema ??= batch.schema;
+            writer.write(batch);
+            now(drain(writer));
+          },
     async finish(metadata) {
       // the footer is encoded from the same Schema object: fill its metadata now that the counts are known
       // (a stream's schema message is already out: it keeps the metadata it started with)
@@ -117,7 +129,10 @@ export interface ArrowOutputOptions {
 export async function writeArrowOutput<T>(
   outPath: string,
   opts: ArrowOutputOptions,
-  produce: (write: (batch: RecordBatch) => Promise<void>) => Promise<T>,
+  produce: (
+    write: (batch: RecordBatch) => Promise<void>,
+    writeNow: ((batch: RecordBatch) => void) | undefined,
+  ) => Promise<T>,
   metadataOf: (result: T) => Map<string, string>,
 ): Promise<T> {
   const out = await openOutput(outPath, { inputs: opts.inputs });
@@ -126,10 +141,19 @@ export async function writeArrowOutput<T>(
       ? await (await import('./parquet.js')).parquetEncoder(out)
       : arrowEncoder(out, out.streamed);
     const signal = opts.signal;
-    const result = await produce(async (batch) => {
-      if (signal?.aborted) throw abortError(signal);
-      await encoder.write(batch);
-    });
+    const now = encoder.writeNow;
+    const result = await produce(
+      async (batch) => {
+        if (signal?.aborted) throw abortError(signal);
+        await encoder.write(batch);
+      },
+      now === undefined
+        ? undefined
+        : (batch) => {
+            if (signal?.aborted) throw abortError(signal);
+            now(batch);
+          },
+    );
     if (signal?.aborted) throw abortError(signal);
     await encoder.finish(metadataOf(result));
     await out.commit();

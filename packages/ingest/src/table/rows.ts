@@ -261,6 +261,28 @@ export class RowColumns {
     this.dirty = false;
   }
 
+  /** Rows [0, n) of a column, copied (from `pool`, else fresh); an all-null column gets zeros, not stale values. */
+  private copyOf(name: TypedColumn, allNull: boolean, n: number, pool: BufferPool | undefined): ColumnArray {
+    const arr = this.values[name];
+    const Ctor = arr.constructor as new (buf: ArrayBufferLike, offset: number, n: number) => typeof arr;
+    const Alloc = arr.constructor as new (n: number) => typeof arr;
+    const copy = pool === undefined ? new Alloc(n) : new Ctor(pool.take(arr.byteLength), 0, n);
+    // (most columns belong to one event type: in many batches all their rows are null)
+    if (allNull) {
+      if (pool !== undefined) new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength).fill(0);
+    } else copy.set(arr.subarray(0, n) as never);
+    return copy;
+  }
+
+  /** Rows [0, n) of a column as a view of it, or of zeros when all are null (the bytes copyOf would make). */
+  private viewOf(name: TypedColumn, allNull: boolean, n: number): ColumnArray {
+    const arr = this.values[name];
+    if (!allNull) return arr.subarray(0, n);
+    const Ctor = arr.constructor as new (buf: ArrayBufferLike, offset: number, n: number) => typeof arr;
+    this.zeros ??= new ArrayBuffer(this.capacity * 8);
+    return new Ctor(this.zeros, 0, n);
+  }
+
   setDict(col: DictColumn, r: number, s: string): void {
     this.values[col][r] = this.dicts[col].intern(s);
     this.valid[col][r] = 1;
@@ -268,6 +290,40 @@ export class RowColumns {
 
   /** Rows [0, length) as batch buffers (copies); resets for the next batch. */
   takeBuffers(pool?: BufferPool): BatchBuffers {
+    return this.take(pool, 'copy');
+  }
+
+  /**
+   * Rows [0, length) as batch buffers that are this builder's own columns (views, no copy; an all-null column is
+   * zeros, as takeBuffers makes it); resets for the next batch. The views hold until the next row is begun: the
+   * caller writes them out first (../io/binary.ts). The validity bitmaps and ptr_hashed's bits come from `pool`:
+   * pooledOfViews lists them, to give back once written.
+   */
+  viewBuffers(pool: BufferPool): BatchBuffers {
+    return this.take(pool, 'view');
+  }
+
+  /**
+   * Rows [0, length) as batch buffers copied into `pool`'s buffers, an all-null column as zeros that are not
+   * copied (viewBuffers' zeros); resets for the next batch. pooledOf lists what to give back once written.
+   */
+  stageBuffers(pool: BufferPool): BatchBuffers {
+    return this.take(pool, 'stage');
+  }
+
+  /** The buffers of a batch made here that came from a pool (not this builder's own columns or zeros). */
+  pooledOf(b: BatchBuffers): ArrayBufferLike[] {
+    const own = (this.own ??= new Set<ArrayBufferLike>(Object.values(this.values).map((a) => a.buffer)));
+    return buffersOf(b).filter((buf) => buf !== this.zeros && !own.has(buf));
+  }
+
+  /** the buffers of this builder's columns */
+  private own: Set<ArrayBufferLike> | undefined;
+
+  /** zeros for the all-null columns of viewBuffers (never written: 8 bytes per row covers every column type) */
+  private zeros: ArrayBuffer | undefined;
+
+  private take(pool: BufferPool | undefined, how: 'copy' | 'view' | 'stage'): BatchBuffers {
     const n = this.length;
     const values: BatchBuffers['values'] = [];
     const bitmaps: (Uint8Array | null)[] = [];
@@ -285,17 +341,9 @@ export class RowColumns {
         const enc = nulls === n ? { data: new Uint8Array(0), offsets: new Int32Array(n + 1) } : utf8Parts(this.raw, n);
         values.push(enc.data);
         rawOffsets = enc.offsets;
-      } else {
-        const arr = this.values[name];
-        const Ctor = arr.constructor as new (buf: ArrayBufferLike, offset: number, n: number) => typeof arr;
-        const Alloc = arr.constructor as new (n: number) => typeof arr;
-        const copy = pool === undefined ? new Alloc(n) : new Ctor(pool.take(arr.byteLength), 0, n);
-        // an all-null column (most columns belong to one event type) gets zeros, not its stale values
-        if (nulls === n) {
-          if (pool !== undefined) new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength).fill(0);
-        } else copy.set(arr.subarray(0, n) as never);
-        values.push(copy);
-      }
+      } else if (how === 'copy' || (how === 'stage' && nulls !== n))
+        values.push(this.copyOf(name, nulls === n, n, pool));
+      else values.push(this.viewOf(name, nulls === n, n));
     });
     // a discarded attempt at row n is cleared too: the next rows start at 0 and would never reach it
     const clear = this.dirty ? Math.min(n + 1, this.capacity) : n;
@@ -306,6 +354,15 @@ export class RowColumns {
     return { n, values, bitmaps, nullCounts, rawOffsets };
   }
 }
+
+/** The buffers of a viewBuffers batch that came from its pool (validity bitmaps, ptr_hashed's bits). */
+export function pooledOfViews(b: BatchBuffers): ArrayBufferLike[] {
+  const out: ArrayBufferLike[] = [b.values[PTR_HASHED]!.buffer];
+  for (const m of b.bitmaps) if (m !== null) out.push(m.buffer);
+  return out;
+}
+
+const PTR_HASHED = COLUMNS.indexOf('ptr_hashed');
 
 /** The typed array of each Arrow kind (a bool column holds 0/1 bytes, packed into bits by takeBuffers). */
 const ARRAY_OF_KIND = {
@@ -325,6 +382,7 @@ type TypedArrayCtor = (new (
 type ArrayOfKind = { [K in keyof typeof ARRAY_OF_KIND]: InstanceType<(typeof ARRAY_OF_KIND)[K]> };
 /** RowColumns.values: one typed array per column of the catalogue (but `raw`). */
 export type ColumnArrays = { [N in TypedColumn]: ArrayOfKind[ArrowKindOf<N>] };
+type ColumnArray = BatchBuffers['values'][number];
 
 /** Bytes a ColumnArena must hand out for RowColumns of `capacity` rows (each array 8-byte aligned). */
 export function columnArenaBytes(capacity: number): number {

@@ -4,22 +4,81 @@
  * through @bokuweb/zstd-wasm (the reference libzstd compiled to WebAssembly, MIT, pinned: about 8× the speed of
  * the pure-JS fzstd on trace-cmd's chunks, which this reader used before).
  */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 
-export type Decompressor = (data: Uint8Array, uncompressedSize: number) => Buffer;
+/**
+ * Decompress `data` (`uncompressedSize` bytes once decoded). With `into`, the result may be written there (when it
+ * fits: a view of it is returned) instead of into fresh memory: a caller that is done with what it decoded before
+ * passes that buffer back (./reader.ts, one per CPU).
+ */
+export type Decompressor = (data: Uint8Array, uncompressedSize: number, into?: Buffer) => Buffer;
 
 type ZstdWasm = typeof import('@bokuweb/zstd-wasm');
 
-let zstd: Promise<ZstdWasm> | undefined;
+/** The parts of the Emscripten module of @bokuweb/zstd-wasm (its dist/common/module.js) the decoder below uses. */
+interface ZstdModule {
+  HEAPU8: Uint8Array;
+  _malloc(bytes: number): number;
+  _free(at: number): void;
+  _ZSTD_getFrameContentSize(src: number, bytes: number): number;
+  _ZSTD_decompress(dst: number, capacity: number, src: number, bytes: number): number;
+  _ZSTD_isError(code: number): number;
+}
 
-/** The WebAssembly decoder, loaded and compiled once per thread, when a zstd file is first read. */
-function zstdWasm(): Promise<ZstdWasm> {
+let zstd: Promise<{ z: ZstdWasm; m: ZstdModule | null }> | undefined;
+
+/**
+ * The WebAssembly decoder, loaded and compiled once per thread, when a zstd file is first read; with its module
+ * (the package exports only the simple API, whose decompress copies each result into fresh memory: ~3,000 pages
+ * faulted in for the bench's trace.dat) found beside its entry point — null if it is not there.
+ */
+function zstdWasm(): Promise<{ z: ZstdWasm; m: ZstdModule | null }> {
   zstd ??= (async () => {
     const z = await import('@bokuweb/zstd-wasm');
     await z.init();
-    return z;
+    let m: ZstdModule | null = null;
+    try {
+      const req = createRequire(import.meta.url);
+      const entry = req.resolve('@bokuweb/zstd-wasm');
+      const mod = req(join(dirname(entry), 'module.js')) as { Module?: ZstdModule };
+      if (typeof mod.Module?._ZSTD_decompress === 'function' && mod.Module.HEAPU8 !== undefined) m = mod.Module;
+    } catch {
+      m = null;
+    }
+    return { z, m };
   })();
   return zstd;
+}
+
+/** ZSTD_decompress through the module's own memory: source and result regions kept between calls. */
+function moduleDecoder(m: ZstdModule): Decompressor {
+  let src = 0;
+  let srcCap = 0;
+  let dst = 0;
+  let dstCap = 0;
+  const region = (at: number, cap: number, bytes: number): [number, number] => {
+    if (bytes <= cap) return [at, cap];
+    if (at !== 0) m._free(at);
+    return [m._malloc(bytes), bytes];
+  };
+  return (data, size, into) => {
+    [src, srcCap] = region(src, srcCap, data.byteLength);
+    m.HEAPU8.set(data, src);
+    // a frame without its content size is decoded into `size` bytes (the chunk header's uncompressed size), as the
+    // package's decompress does
+    const content = m._ZSTD_getFrameContentSize(src, data.byteLength);
+    const cap = content === -1 ? Math.max(size, 1) : content;
+    if (cap < 0) throw new Error(`Failed to compress with code ${content}`);
+    [dst, dstCap] = region(dst, dstCap, cap);
+    const n = m._ZSTD_decompress(dst, cap, src, data.byteLength);
+    if (m._ZSTD_isError(n)) throw new Error(`Failed to compress with code ${n}`);
+    // HEAPU8 is read after the calls: a memory that grew has a new buffer
+    const out = into !== undefined && into.length >= n ? into.subarray(0, n) : Buffer.allocUnsafeSlow(n);
+    out.set(m.HEAPU8.subarray(dst, dst + n));
+    return out;
+  };
 }
 
 export async function decompressorFor(name: string): Promise<Decompressor | null> {
@@ -27,7 +86,8 @@ export async function decompressorFor(name: string): Promise<Decompressor | null
     case 'none':
       return null;
     case 'zstd': {
-      const z = await zstdWasm();
+      const { z, m } = await zstdWasm();
+      if (m !== null) return moduleDecoder(m);
       return (data, size) => {
         // a frame without its content size is decoded into `size` bytes (the chunk header's uncompressed size)
         const out = z.decompress(data, { defaultHeapSize: Math.max(size, 1) });

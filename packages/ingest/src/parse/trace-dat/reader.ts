@@ -24,6 +24,7 @@ async function* cpuPages(
   chunked: boolean,
   c: CpuData,
   stats: BinaryReaderStats,
+  reuse: boolean,
 ): AsyncGenerator<Buffer> {
   const le = lay.littleEndian;
   const ps = lay.pageSize;
@@ -42,6 +43,9 @@ async function* cpuPages(
   // v7 compressed: u32 chunk count, then (u32 compressed size, u32 uncompressed size, data) per chunk.
   const dec = lay.decompress;
   if (dec === null) throw new Error('trace.dat: chunked CPU data without a compression algorithm');
+  // the CPU's previous chunk, decoded into again once its pages are handed out (the consumer asks for the next
+  // run only then: CpuStream.fill), when the sink copies what it keeps
+  let spare: Buffer | undefined;
   await cur.need(4, 'chunk count');
   const chunks = cur.u32();
   for (let i = 0; i < chunks; i++) {
@@ -51,7 +55,10 @@ async function* cpuPages(
     const csize = cur.u32();
     const usize = cur.u32();
     if (!(await cur.ensure(csize))) return skipAt(stats, 'truncated chunk', at);
-    const pages = dec(cur.bytes(csize), usize);
+    const pages = dec(cur.bytes(csize), usize, spare);
+    // a chunk decoded into fresh memory of its own (the first, or one larger than the spare) is the next spare
+    if (reuse && pages.byteOffset === 0 && pages.buffer.byteLength === pages.length && pages.buffer !== spare?.buffer)
+      spare = pages;
     // a partial page at the end of a chunk is not read (trace-cmd writes whole pages)
     if (pages.length >= ps) yield pages.subarray(0, pages.length - (pages.length % ps));
   }
@@ -65,6 +72,11 @@ export interface TraceDatOptions {
   instance?: string;
   /** false: leave `fields` empty and hand the raw payload over (record.payload); default true. */
   decode?: boolean;
+  /**
+   * The sink copies what it keeps (the row builder): a CPU's compressed chunks are decoded into the memory of its
+   * previous one, whose pages are all handed out by then. Default false.
+   */
+  reuseChunks?: boolean;
 }
 
 /** The instance to read: the one asked for, else the top one if it holds data, else the first that does. */
@@ -149,7 +161,15 @@ export function readTraceDat(
       const ps: PageStats = { padding: 0, timeExtend: 0, timeStamp: 0 };
       const table = new FormatTable(lay.formats);
       const cpus = inst.cpus.map(
-        (c) => new CpuStream(c.cpu, cpuPages(file, lay, inst.chunked, c, stats), lay, stats, ps, table),
+        (c) =>
+          new CpuStream(
+            c.cpu,
+            cpuPages(file, lay, inst.chunked, c, stats, opts.reuseChunks === true),
+            lay,
+            stats,
+            ps,
+            table,
+          ),
       );
       yield* mergeCpus(cpus, stats, new CpuMerge(cpus, stats, table, lay.littleEndian, comm, sink));
       stats.bytes = file.size;
