@@ -1,7 +1,7 @@
 /**
  * A big streamed run's events into the embedded store in merged slices (merged-slices.ts): the first `directBatches`
  * record batches of ingest's Arrow file as they are, then `sliceBatches` at a time, each merged into one part before
- * it joins `events`. 10 GB of text leaves ~550 parts instead of ~2,400, and no more per GB from ~2 GB on. Each slice
+ * it joins `events`. 10 GB of text leaves ~380 parts instead of ~2,400: 15 per GB past the first. Each slice
  * is an Arrow IPC stream copied from the file's bytes (arrow-slices.ts), read by chDB as `ArrowStream`: the same rows
  * as the whole file read as `Arrow`.
  */
@@ -12,13 +12,16 @@ import { readArrowFileLayout, writeArrowSlice } from './arrow-slices.js';
 import { insertMergedSlices } from './merged-slices.js';
 import type { Store } from './store.js';
 
-/** Record batches per merged slice (~25 K events each as ingest writes them: ~800 K events, ~130 MB of text) */
-const SLICE_BATCHES = 32;
 /**
- * Record batches inserted as they are before the merged slices (~2 GB of text: 480 parts, ~15–20 MiB), so a trace of
+ * Record batches per merged slice (~25 K events each as ingest writes them: ~400 K events, ~65 MB of text). Measured
+ * on 1 GB merged whole in slices (load 8–10): peak +15 MiB over the plain insert at 16, +30 at 32, +50 at 64.
+ */
+const SLICE_BATCHES = 16;
+/**
+ * Record batches inserted as they are before the merged slices (~1 GB of text: 240 parts, ~8–10 MiB), so a trace of
  * up to that size pays no merge, and a bigger one adds a part per slice from there on.
  */
-const DIRECT_BATCHES = 480;
+const DIRECT_BATCHES = 240;
 /** Bytes copied per read into a slice file */
 const COPY_BYTES = 1 << 20;
 

@@ -4,10 +4,10 @@
  * record batch of ~25 K events, a 16,384-row Native block of lifecycles), and every active part costs the process
  * ~30–40 KiB while its table is open (the part's columns, serializations and checksums, its primary index): ~240
  * `events` and ~100 `packets` parts per GB of text, ~10 MiB per GB with the background merges stopped for the run
- * (stream-write.ts withoutMerges). Here the first slice goes into the table as it is (a trace of up to ~2 GB pays
+ * (stream-write.ts withoutMerges). Here the first slice goes into the table as it is (a trace of up to ~1 GB pays
  * no merge), each later one into a table of the same structure of its own (`<table>__slice`), whose parts one
  * `OPTIMIZE … FINAL` merges into one per partition (a vertical merge, key columns first: for the events, measured at
- * 32 record batches a slice, +10–20 MiB beside the insert's own peak, where merging 64 took +50 and 120 +130);
+ * 16 record batches a slice, +15 MiB beside the insert's own peak, at 32 +30, 64 +50, 120 +130);
  * `MOVE PARTITION … TO TABLE` hands the merged part over and the slice table is dropped (its merged-away parts with
  * it: MergeTree otherwise keeps outdated parts in memory for `old_parts_lifetime`). The cost is the merge: each row
  * past the first slice read and written once more (events: ~5 s of CPU per GB of text, load ~5).

@@ -482,14 +482,14 @@ export interface PreparedInsert {
 
 /** How a side table's prepared Native blocks are cut into merged slices (merged-slices.ts; tests make them small) */
 export interface BlockSlicing {
-  /** blocks inserted into the table as they are, first (16,384-row blocks: ~200 per 2 GB of text) */
+  /** blocks inserted into the table as they are, first (16,384-row blocks of lifecycles: ~100 per GB of text) */
   directBlocks: number;
   /** blocks per merged slice after those */
   sliceBlocks: number;
 }
 
-/** The lifecycles' slices: 200 blocks (~3.3 M rows, ~2 GB of text) as they are, then 32 (~520 K rows) per merge */
-const BLOCK_SLICING: BlockSlicing = { directBlocks: 200, sliceBlocks: 32 };
+/** The lifecycles' slices: 100 blocks (~1.6 M rows, ~1 GB of text) as they are, then 16 (~260 K rows) per merge */
+const BLOCK_SLICING: BlockSlicing = { directBlocks: 100, sliceBlocks: 16 };
 
 /**
  * Write `blocks` of `table` to temporary Native files now, to insert later: a streamed report writes its lifecycles'
