@@ -30,7 +30,12 @@ export function readsArrowFile(store: Store): boolean {
 
 /** INSERT … SELECT the run's events from `arrowFile` (ingest's schema) into the `events` table. */
 export async function insertEventsFromArrowFile(store: Store, arrowFile: string, run: ArrowInsertRun): Promise<void> {
-  const tagsFile = path.join(path.dirname(arrowFile), 'run-tags.tsv');
+  await store.command(eventsInsertSql(store.table('events'), arrowFile, 'Arrow', run));
+}
+
+/** The INSERT of the run's events from `file` (ingest's columns; `format` Arrow or ArrowStream) into `table`. */
+export function eventsInsertSql(table: string, file: string, format: string, run: ArrowInsertRun): string {
+  const tagsFile = path.join(path.dirname(file), 'run-tags.tsv');
   writeFileSync(tagsFile, tsvRow([run.tags.host, run.tags.kernel, run.tags.driver]));
   const tags = `(SELECT tuple(host, kernel, driver_profile) FROM file(${quoteString(tagsFile)}, 'TabSeparated', ${quoteString(TAG_STRUCTURE)}))`;
   const exprs: Record<string, string> = {
@@ -43,7 +48,5 @@ export async function insertEventsFromArrowFile(store: Store, arrowFile: string,
   };
   const cols = columnNames('events');
   const select = cols.map((c) => (exprs[c] ? `${exprs[c]} AS ${c}` : c)).join(', ');
-  await store.command(
-    `INSERT INTO ${store.table('events')} (${cols.join(', ')}) WITH ${tags} AS run_tags SELECT ${select} FROM file(${quoteString(arrowFile)}, 'Arrow')${fileInsertSettings(arrowFile)}`,
-  );
+  return `INSERT INTO ${table} (${cols.join(', ')}) WITH ${tags} AS run_tags SELECT ${select} FROM file(${quoteString(file)}, '${format}')${fileInsertSettings(file, true)}`;
 }

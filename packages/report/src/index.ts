@@ -36,5 +36,6 @@ export { runQuery, writeQueryOutput, queryFormatOfPath, type QueryOutputFormat }
 export { exportCsv } from './export-csv.js';
 export { streamsReport, streamTrace, type StreamedTrace } from './stream-report.js';
 export { writeStreamedRun } from './stream-write.js';
+export type { StreamedWriteOptions } from './stream-write.js';
 export { withEvidenceSources, noEvents, type RunSummary } from './evidence-run.js';
 export { bulkReport, type BulkFileResult, type BulkProgress } from './fleet/bulk.js';

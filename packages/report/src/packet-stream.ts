@@ -104,7 +104,8 @@ export function spilledPackets(spill: PacketSpill, baseNs: bigint, strings: read
     count: spill.count,
     tsv: (k, wall) => spill.tsv(k, wall, baseNs, strings),
     native: PacketNative.exact(baseNs)
-      ? (k, caps, offsetNs, reuse) => spill.native(new PacketNative(k, caps, offsetNs, baseNs, strings, reuse))
+      ? (k, caps, offsetNs, reuse, blockRows) =>
+          spill.native(new PacketNative(k, caps, offsetNs, baseNs, strings, reuse), blockRows)
       : undefined,
   };
 }
@@ -116,7 +117,14 @@ export interface StreamedPackets {
   tsv: (k: TsvValue[], wall: PacketWall) => Iterable<Buffer>;
   /**
    * the same rows as Native blocks (when its times are exact in doubles): `k` the run's constant columns, time =
-   * queued_ns + `offsetNs`; `reuseBlocks`: each block is written out before the next is asked for (one buffer for all)
+   * queued_ns + `offsetNs`; `reuseBlocks`: each block is written out before the next is asked for (one buffer for all);
+   * `blockRows`: rows per block (default 16,384; tests make it small)
    */
-  native?: (k: readonly string[], caps: ServerCaps, offsetNs: bigint, reuseBlocks: boolean) => Iterable<Buffer>;
+  native?: (
+    k: readonly string[],
+    caps: ServerCaps,
+    offsetNs: bigint,
+    reuseBlocks: boolean,
+    blockRows?: number,
+  ) => Iterable<Buffer>;
 }

@@ -26,6 +26,7 @@ import {
   dropRunRows,
   hashSources,
   prepareNativeInsert,
+  type BlockSlicing,
   type PreparedInsert,
   writeEncodedRun,
   writeRunWith,
@@ -36,7 +37,8 @@ import {
 import { WallClockFormatter } from './tsv.js';
 import type { Store } from './store.js';
 import type { TableName } from './ddl.js';
-import { insertEventsFromArrowFile, readsArrowFile } from './arrow-insert.js';
+import { readsArrowFile } from './arrow-insert.js';
+import { insertEventsInSlices, type EventSlicing } from './events-slices.js';
 
 export interface StreamedRunInput extends Omit<RunInput, 'table' | 'summary' | 'result'> {
   summary: RunSummary;
@@ -64,6 +66,10 @@ export interface StreamedWriteOptions extends WriteOptions {
    * opens the store merges them (a stop lasts as long as the process).
    */
   closesStore?: boolean;
+  /** how the events are cut into merged slices on the embedded store (events-slices.ts; tests make them small) */
+  eventSlicing?: EventSlicing;
+  /** the same for the lifecycles' Native blocks (`blockRows` per block, default 16,384; write.ts BlockSlicing) */
+  packetSlicing?: BlockSlicing & { blockRows?: number };
 }
 
 /** Write a streamed run: its events from `arrowFile`, its lifecycles from their spill, the `runs` row last. */
@@ -92,10 +98,11 @@ function encodeStreamedRun(
   run: HashedRun & { result: ReplayResult },
   t0: number,
   wall?: WallAnchor,
+  blockRows?: number,
 ): EncodedRun {
   const events = { rows: run.events, packets: [], data: { arrowFile: run.arrowFile } };
   const encoded = prepareRun(run, run.hashes, store.caps.dateTime64, events, wall);
-  return withPackets(store, encoded, run.packets, t0);
+  return withPackets(store, encoded, run.packets, t0, blockRows);
 }
 
 /**
@@ -108,7 +115,7 @@ function overlapReplay(
   run: HashedRun & { replay: () => Promise<ReplayResult> },
   wall: WallAnchor,
   t0: number,
-  opts: WriteOptions,
+  opts: StreamedWriteOptions,
 ): Promise<WriteResult> {
   const runId = computeRunId(run.hashes, run.options);
   const head = { runId, events: run.events, packets: run.packets.count, encodeMs: performance.now() - t0 };
@@ -116,7 +123,8 @@ function overlapReplay(
   let replayError: { error: unknown } | undefined;
   const written = writeRunWith(store, head, opts, async (s, writeT0) => {
     const tags = runTags(run);
-    const inserting = insertEventsFromArrowFile(s, run.arrowFile, { runId, tags, wallOffsetNs: wall.offsetNs });
+    const slices = opts.eventSlicing;
+    const inserting = insertEventsInSlices(s, run.arrowFile, { runId, tags, wallOffsetNs: wall.offsetNs }, slices);
     let encoded: EncodedRun;
     const prepared: { packets?: PreparedInsert } = {};
     try {
@@ -128,11 +136,12 @@ function overlapReplay(
           throw error;
         });
         const replayed = { ...run, result };
-        encoded = encodeStreamedRun(s, replayed, t0, agreedAnchor(wall, replayed));
+        const blockRows = opts.packetSlicing?.blockRows;
+        encoded = encodeStreamedRun(s, replayed, t0, agreedAnchor(wall, replayed), blockRows);
         // the lifecycles' Native file is written while chDB still inserts the events (this thread is idle otherwise)
         const packets = encoded.nativeRows?.packets;
         if (packets && encoded.rows.wallOffsetNs === wall.offsetNs)
-          prepared.packets = prepareNativeInsert('packets', packets);
+          prepared.packets = prepareNativeInsert('packets', packets, opts.packetSlicing);
       } finally {
         // settled either way: a failed replay leaves no insert running under the cleanup
         await inserting.catch(() => undefined);
@@ -144,7 +153,7 @@ function overlapReplay(
         // delete runs the merges again: stopped once more for the insert)
         await dropRunRows(s, runId, ['events']);
         await s.command(`SYSTEM STOP MERGES ${s.table('events')}`);
-        await insertEventsFromArrowFile(s, run.arrowFile, { runId, tags, wallOffsetNs: encoded.rows.wallOffsetNs });
+        await insertEventsInSlices(s, run.arrowFile, { runId, tags, wallOffsetNs: encoded.rows.wallOffsetNs }, slices);
       }
       await writeSideRows(s, encoded, writeT0, prepared);
     } finally {
@@ -179,14 +188,26 @@ function agreedAnchor(early: WallAnchor, run: StreamedRunInput & { result: Repla
 }
 
 /** `encoded` with the streamed lifecycles: Native blocks from the spill where they fit, else its TSV. */
-function withPackets(store: Store, encoded: EncodedRun, packets: StreamedPackets, t0: number): EncodedRun {
+function withPackets(
+  store: Store,
+  encoded: EncodedRun,
+  packets: StreamedPackets,
+  t0: number,
+  blockRows?: number,
+): EncodedRun {
   // the lifecycles' rows, as encodeRunRows writes them: the run's key columns, then the row, its time on the wall
   const r = encoded.rows.runs;
   const clock = new WallClockFormatter(store.caps.dateTime64);
   const offsetNs = encoded.rows.wallOffsetNs;
   const k = [encoded.runId, r.host, r.kernel, r.driver_profile];
   // the embedded store's insert writes each block to its temp file before it takes the next
-  const native = packets.native?.(k.map(String), store.caps, offsetNs, store.config.placement === 'embedded');
+  const native = packets.native?.(
+    k.map(String),
+    store.caps,
+    offsetNs,
+    store.config.placement === 'embedded',
+    blockRows,
+  );
   if (packets.count > 0 && !native) encoded.rows.tsv.packets = packets.tsv(k, { clock, offsetNs });
   r.packets = packets.count;
   const nativeRows = native && packets.count > 0 ? { packets: native } : undefined;

@@ -31,6 +31,7 @@ import { failureText, isTransient, retryFits, type RetryPolicy } from './retry.j
 import { StoreError, type Store } from './store.js';
 import { fileInsertSettings } from './file-insert.js';
 import { insertEventsFromArrowFile, readsArrowFile } from './arrow-insert.js';
+import { insertMergedSlices } from './merged-slices.js';
 import { tsvRow, type TsvValue } from './tsv.js';
 
 export interface WriteOptions {
@@ -479,40 +480,78 @@ export interface PreparedInsert {
   remove(): void;
 }
 
+/** How a side table's prepared Native blocks are cut into merged slices (merged-slices.ts; tests make them small) */
+export interface BlockSlicing {
+  /** blocks inserted into the table as they are, first (16,384-row blocks of lifecycles: ~100 per GB of text) */
+  directBlocks: number;
+  /** blocks per merged slice after those */
+  sliceBlocks: number;
+}
+
+/** The lifecycles' slices: 100 blocks (~1.6 M rows, ~1 GB of text) as they are, then 16 (~260 K rows) per merge */
+const BLOCK_SLICING: BlockSlicing = { directBlocks: 100, sliceBlocks: 16 };
+
 /**
- * Write `blocks` of `table` to a temporary Native file now, to insert later: a streamed report writes its lifecycles'
- * file while chDB inserts the events on its own thread, instead of after (writeSideRows' `prepared`).
+ * Write `blocks` of `table` to temporary Native files now, to insert later: a streamed report writes its lifecycles'
+ * files while chDB inserts the events on its own thread, instead of after (writeSideRows' `prepared`). The first
+ * `directBlocks` blocks go to one file inserted as it is, the rest `sliceBlocks` to a file, each merged into one part
+ * before it joins the table (insertMergedSlices: the process's memory no longer grows with the table's parts).
  */
-export function prepareNativeInsert(table: SideTable, blocks: Iterable<Buffer>): PreparedInsert {
+export function prepareNativeInsert(
+  table: SideTable,
+  blocks: Iterable<Buffer>,
+  slicing: BlockSlicing = BLOCK_SLICING,
+): PreparedInsert {
   const dir = mkdtempSync(path.join(tmpdir(), 'txreplay-insert-'));
   activeTempDirs.add(dir);
-  const file = path.join(dir, `${table}.native`);
+  const files: string[] = [];
   const remove = (): void => {
     rmSync(dir, { recursive: true, force: true });
     activeTempDirs.delete(dir);
   };
   try {
-    const fd = openSync(file, 'w');
-    try {
-      for (const chunk of blocks) writeSync(fd, chunk);
-    } finally {
-      closeSync(fd);
-    }
+    writeBlockFiles(blocks, slicing, () => {
+      files.push(path.join(dir, `${table}-${files.length}.native`));
+      return files[files.length - 1]!;
+    });
   } catch (e) {
     remove();
     throw e;
   }
   const cols = columnNames(table).join(', ');
+  const sql = (into: string, file: string): string =>
+    `INSERT INTO ${into} (${cols}) SELECT ${cols} FROM file(${quoteString(file)}, 'Native')${fileInsertSettings(file, true)}`;
   const insert = async (store: Store): Promise<void> => {
     try {
-      await store.command(
-        `INSERT INTO ${store.table(table)} (${cols}) SELECT ${cols} FROM file(${quoteString(file)}, 'Native')${fileInsertSettings(file, true)}`,
-      );
+      if (files.length === 1) await store.command(sql(store.table(table), files[0]!));
+      else await insertMergedSlices(store, table, files.length, (i, into) => store.command(sql(into, files[i]!)));
     } finally {
       remove();
     }
   };
   return { insert, remove };
+}
+
+/** `blocks` into files: the first `directBlocks` into one, then `sliceBlocks` a file (`next` names each). */
+function writeBlockFiles(blocks: Iterable<Buffer>, slicing: BlockSlicing, next: () => string): void {
+  let fd = openSync(next(), 'w');
+  let n = 0;
+  let limit = slicing.directBlocks;
+  try {
+    for (const block of blocks) {
+      if (n === limit) {
+        closeSync(fd);
+        fd = -1;
+        fd = openSync(next(), 'w');
+        n = 0;
+        limit = slicing.sliceBlocks;
+      }
+      writeSync(fd, block);
+      n++;
+    }
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
 }
 
 /** Temp dirs of inserts in progress, so an interrupted command can remove them (removeInsertTempFiles). */

@@ -16,6 +16,7 @@ import {
   streamsReport,
   writeRun,
   writeStreamedRun,
+  type StreamedWriteOptions,
   type StoreConfig,
 } from '@txreplay/report';
 import { SHARED, testServerEnv, stopTestServer, tempDir } from './helpers.js';
@@ -66,7 +67,7 @@ describe.each(placements)('streamed report on %s', (_name, cfg) => {
   });
 
   /** Store `file` streamed and whole (same wall clock, option sets apart), and compare every table's rows. */
-  async function compare(file: string, packetWindowRows?: number) {
+  async function compare(file: string, packetWindowRows?: number, slicing?: StreamedWriteOptions) {
     // small batches: the lifecycles and the events cross many batch boundaries
     const streamed = await streamTrace([file], { batchRows: 4096 }, { packetWindowRows });
     // the newest event, known when the parse ends: the events' wall clock before the replay has run
@@ -75,21 +76,29 @@ describe.each(placements)('streamed report on %s', (_name, cfg) => {
     // the capture carries no wall clock: both runs get the same one, else each is placed at its own write time
     const wallClockEndNs = 1_765_000_000_000_000_000n;
     let replays = 0;
-    const s = await writeStreamedRun(store, {
-      wallClockEndNs,
-      summary: streamed.summary,
-      // the writer replays (chDB: while it reads the events)
-      replay: () => {
-        replays++;
-        return replayArrowFile(streamed.arrowFile, { maxSeriesPoints: 2000 });
+    const s = await writeStreamedRun(
+      store,
+      {
+        wallClockEndNs,
+        summary: streamed.summary,
+        // the writer replays (chDB: while it reads the events)
+        replay: () => {
+          replays++;
+          return replayArrowFile(streamed.arrowFile, { maxSeriesPoints: 2000 });
+        },
+        lastNs: streamed.lastNs,
+        options: {
+          path: 'streamed',
+          packetWindowRows: packetWindowRows ?? 0,
+          ...(slicing ? { slicing: JSON.stringify(slicing) } : {}),
+        },
+        arrowFile: streamed.arrowFile,
+        events: streamed.events,
+        packets: streamed.packets,
+        hashes: await streamed.hashes,
       },
-      lastNs: streamed.lastNs,
-      options: { path: 'streamed', packetWindowRows: packetWindowRows ?? 0 },
-      arrowFile: streamed.arrowFile,
-      events: streamed.events,
-      packets: streamed.packets,
-      hashes: await streamed.hashes,
-    });
+      slicing,
+    );
     expect(replays).toBe(1);
     // the worker thread's hashes are hashSources' (the run id must not depend on who hashed)
     expect(await streamed.hashes).toEqual(await hashSources([file]));
@@ -108,6 +117,19 @@ describe.each(placements)('streamed report on %s', (_name, cfg) => {
   it('stores the rows the whole-table path stores, and removes its temporary file', async () => {
     const s = await compare(FILE);
     expect(s.packets).toBe(8011); // one lifecycle per net_dev_queue (real-capture.test.ts)
+  });
+
+  it('events and lifecycles in merged slices (chDB: a direct part, then slices each merged into one part): the same rows', async () => {
+    // 29,484 events in 4,096-row batches: 8 batches, 2 inserted as they are, then slices [2, 5) and [5, 8); 8,011
+    // lifecycles in 1,000-row blocks: 9 blocks, 3 as they are, then [3, 5), [5, 7), [7, 9)
+    await compare(FILE, undefined, {
+      eventSlicing: { directBatches: 2, sliceBatches: 3 },
+      packetSlicing: { blockRows: 1000, directBlocks: 3, sliceBlocks: 2 },
+    });
+    const left = await store.queryRows<{ n: string }>(
+      `SELECT toString(count()) AS n FROM system.tables WHERE database = '${store.database}' AND name LIKE '%slice%'`,
+    );
+    expect(left[0]!.n).toBe('0');
   });
 
   it('a trace more out of order than the lifecycle window: derived from the written file, the same rows', async () => {
