@@ -49,6 +49,15 @@ describe('kernel logs as evidence', () => {
     expect(j.findings[0]!.evidence[0]!.source).toBe(file);
   });
 
+  it("an ESXi vmkernel.log: vmklinux's watchdog on vmnic1, and advice ESXi can follow (no tracepoints there)", () => {
+    const r = txreplay('diagnose', path.join(corpus, '77-esxi-vmkernel-linnet-watchdog-aqtion.log'), '--json');
+    expect(r.status).toBe(1);
+    const j = JSON.parse(r.stdout) as JsonResult & { captureAdvice: string[] };
+    expect(j.findings.map((f) => [f.kind, f.dev, f.queue])).toEqual([['watchdog_timeout', 'vmnic1', null]]);
+    expect(j.captureAdvice.join(' ')).toMatch(/esxcli network nic stats get/);
+    expect(j.captureAdvice.join(' ')).not.toMatch(/txreplay capture/);
+  });
+
   it('an igb hang dump in dmesg: the text names the cause with the ring numbers', () => {
     const r = txreplay('diagnose', path.join(corpus, '02-e1000e-hw-unit-hang.dmesg'));
     expect(r.status).toBe(1);

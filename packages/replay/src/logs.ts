@@ -26,6 +26,8 @@ export interface LogEvidence {
   clock: LogAlignment[];
   /** the wall clock a log gives: a record with a zoned wall stamp and a time on the trace clock (logWallClock) */
   wallClock: ReplayResult['trace']['wallClock'];
+  /** a log is ESXi's vmkernel.log: its NIC drivers run under vmklinux, where no tracepoint can be recorded */
+  esxi?: true;
 }
 
 /**
@@ -109,6 +111,7 @@ export async function readLogEvidence(
     out.appEnobufs += records.filter((r) => r.kind === 'app_enobufs').length;
     out.iputilsPingEnobufs += records.filter((r) => r.kind === 'app_enobufs' && r.ping === 'iputils').length;
     out.findings.push(...findingsFromKernelLog(records, input.path));
+    if (records.some((r) => r.esxi)) out.esxi = true;
     for (const r of records) {
       // a log read without a trace keeps its zoned wall-clock stamps (journal, ISO 8601) as its findings do
       const t = r.tsBootNs ?? (r.wallTimeUs !== undefined ? r.wallTimeUs * 1000n : undefined);
@@ -265,7 +268,9 @@ export function logOnlyResult(logs: LogEvidence): ReplayResult {
     captureAdvice:
       logs.sources.length > 0
         ? [
-            "a kernel log shows that the TX path failed (a queue timed out, a driver's own check fired), rarely why: record the TX path through the next stall with `txreplay capture --seconds N --dev DEV -o trace.txt` and diagnose it together with the log",
+            logs.esxi
+              ? "an ESXi vmkernel.log shows that the uplink's TX path failed, rarely why, and ESXi has no tracepoints to record: take `esxcli network nic stats get -n VMNIC` twice during the next stall and keep vmkernel.log and vobd.log around it"
+              : "a kernel log shows that the TX path failed (a queue timed out, a driver's own check fired), rarely why: record the TX path through the next stall with `txreplay capture --seconds N --dev DEV -o trace.txt` and diagnose it together with the log",
           ]
         : [],
     napi: [],
