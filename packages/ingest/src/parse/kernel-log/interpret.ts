@@ -17,14 +17,8 @@ import { bnx2xReading } from './interpretBnx2x.js';
 import { ipoibReading } from './interpretIpoib.js';
 import { sky2Reading } from './interpretSky2.js';
 import { tg3Reading } from './interpretTg3.js';
-import type { KernelRecord } from './types.js';
-
-type TxHangCause =
-  | 'dma_stall'
-  | 'completions_not_processed'
-  | 'doorbell_not_written'
-  | 'pending_unattributed'
-  | 'no_ring_numbers';
+import { hexOf } from './numbers.js';
+import type { KernelRecord, RingReading, TxHangCause } from './types.js';
 
 interface TxHangRepeats {
   /** Timeout events of this device (and queue, when known), this one included: a NETDEV WATCHDOG line and the
@@ -52,8 +46,6 @@ export interface TxHangInterpretation {
   /** What the driver did: resets, recovery levels, EQ recovery, link changes after the dump. */
   recovery: string[];
 }
-
-const hx = (n: number): string => '0x' + n.toString(16);
 
 /** Forward distance from a to b on a ring of unknown size; undefined when it would wrap. */
 function ahead(from: number, to: number): number | undefined {
@@ -87,11 +79,11 @@ function ddBit(r: RingRecord): string {
   const st = r.fields['desc.status'] ?? r.fields['next_to_watch.status'];
   if (st === undefined) return '';
   return (st & 1n) === 1n
-    ? ` The watched descriptor's status ${hx(Number(st))} has DD set: the NIC did write it back.`
-    : ` The watched descriptor's status ${hx(Number(st))} has DD clear: the NIC never wrote it back.`;
+    ? ` The watched descriptor's status ${hexOf(Number(st))} has DD set: the NIC did write it back.`
+    : ` The watched descriptor's status ${hexOf(Number(st))} has DD clear: the NIC never wrote it back.`;
 }
 
-function classify(r: RingRecord): Pick<TxHangInterpretation, 'cause' | 'summary' | 'pendingOnNic' | 'unreaped'> {
+function classify(r: RingRecord): RingReading {
   if (r.kind === 'tx_timeout_dump' && r.format === 'ipoib') return ipoibReading(r);
   if (r.kind === 'tx_timeout_dump' && r.format === 'tg3') return tg3Reading(r);
   if (r.kind === 'tx_timeout_dump' && r.format === 'sky2') return sky2Reading(r);
@@ -100,7 +92,7 @@ function classify(r: RingRecord): Pick<TxHangInterpretation, 'cause' | 'summary'
   const { hwHead, nextToUse, nextToClean } = r;
   // ice prints no tail register; the driver writes tail = next_to_use when it rings the doorbell.
   const hwTail = r.hwTail ?? (r.kind === 'tx_timeout_dump' && r.format === 'ice' ? nextToUse : undefined);
-  const out: Pick<TxHangInterpretation, 'cause' | 'summary' | 'pendingOnNic' | 'unreaped'> = {
+  const out: RingReading = {
     cause: 'no_ring_numbers',
     summary: '',
   };
@@ -112,17 +104,17 @@ function classify(r: RingRecord): Pick<TxHangInterpretation, 'cause' | 'summary'
     if (hwHead !== hwTail) {
       out.cause = 'dma_stall';
       const count = pending !== undefined ? `${pending} descriptor(s)` : 'descriptors (the ring wrapped)';
-      let s = `${n.head} ${hx(hwHead)} ≠ ${n.tail} ${hx(hwTail)}: ${count} handed to the NIC were never fetched/completed — the NIC stopped processing the ring (DMA stall).`;
+      let s = `${n.head} ${hexOf(hwHead)} ≠ ${n.tail} ${hexOf(hwTail)}: ${count} handed to the NIC were never fetched/completed — the NIC stopped processing the ring (DMA stall).`;
       if (nextToClean !== undefined && nextToClean !== hwHead) {
         const lag = ahead(nextToClean, hwHead);
-        s += ` ${n.ntc} ${hx(nextToClean)} also trails the head${lag !== undefined ? ` by ${lag}` : ''}: completions the NIC did finish were not reaped either.`;
+        s += ` ${n.ntc} ${hexOf(nextToClean)} also trails the head${lag !== undefined ? ` by ${lag}` : ''}: completions the NIC did finish were not reaped either.`;
       }
       out.summary = s + ddBit(r);
       return out;
     }
     if (nextToUse !== undefined && hwTail !== nextToUse) {
       out.cause = 'doorbell_not_written';
-      out.summary = `${n.head} = ${n.tail} = ${hx(hwTail)} but ${n.ntu} is ${hx(nextToUse)}: descriptors were written to the ring and the tail register (doorbell) was never advanced to them (xmit_more batching left it behind, or the write was lost).${ddBit(r)}`;
+      out.summary = `${n.head} = ${n.tail} = ${hexOf(hwTail)} but ${n.ntu} is ${hexOf(nextToUse)}: descriptors were written to the ring and the tail register (doorbell) was never advanced to them (xmit_more batching left it behind, or the write was lost).${ddBit(r)}`;
       // hns3 TX push (hns3_tx_push_bd) hands descriptors over through device memory, not the tail register.
       if ((r.fields['tx_push'] ?? 0n) > 0n)
         out.summary += ' With tx_push on, the driver may bypass the tail register, so this reading is uncertain.';
@@ -130,22 +122,22 @@ function classify(r: RingRecord): Pick<TxHangInterpretation, 'cause' | 'summary'
     }
     if (nextToUse !== undefined && nextToClean !== undefined && nextToUse !== nextToClean) {
       out.cause = 'completions_not_processed';
-      out.summary = `${n.head} = ${n.tail} = ${hx(hwTail)}: the NIC completed every descriptor it was given, but ${n.ntc} ${hx(nextToClean)} ≠ ${n.ntu} ${hx(nextToUse)}: ${unreaped ?? 'some'} completion(s) were never reaped — the TX completion interrupt was lost or NAPI was not scheduled.${ddBit(r)}`;
+      out.summary = `${n.head} = ${n.tail} = ${hexOf(hwTail)}: the NIC completed every descriptor it was given, but ${n.ntc} ${hexOf(nextToClean)} ≠ ${n.ntu} ${hexOf(nextToUse)}: ${unreaped ?? 'some'} completion(s) were never reaped — the TX completion interrupt was lost or NAPI was not scheduled.${ddBit(r)}`;
       return out;
     }
     out.cause = 'pending_unattributed';
     out.summary =
       hwTail === 0 && (nextToUse ?? 0) === 0 && (nextToClean ?? 0) === 0
         ? `${allOf([n.head, n.tail, n.ntc, n.ntu])} are all 0: nothing is outstanding, and a ring at index 0 has most likely carried no packet since it was (re)initialised. The NIC is not what holds this queue: it was left stopped when the ring was rebuilt (XDP/AF_XDP setup, a ring resize, a reset) and never started again.`
-        : `${n.head} = ${n.tail} = ${hx(hwTail)} and nothing is outstanding in the dump: the ring was idle when it was printed; the stall cleared or lies before the driver (queue stopped by flow control/pause frames).`;
+        : `${n.head} = ${n.tail} = ${hexOf(hwTail)} and nothing is outstanding in the dump: the ring was idle when it was printed; the stall cleared or lies before the driver (queue stopped by flow control/pause frames).`;
     return out;
   }
   if (nextToUse !== undefined && nextToClean !== undefined) {
     out.cause = 'pending_unattributed';
     out.summary =
       nextToUse === nextToClean
-        ? `${n.ntc} = ${n.ntu} = ${hx(nextToUse)}: nothing outstanding on the ring when it was printed.`
-        : `${n.ntu} ${hx(nextToUse)} − ${n.ntc} ${hx(nextToClean)}: ${unreaped ?? 'some'} descriptor(s) posted and not completed; without a hardware head in the dump a NIC stall and a lost completion interrupt look alike.`;
+        ? `${n.ntc} = ${n.ntu} = ${hexOf(nextToUse)}: nothing outstanding on the ring when it was printed.`
+        : `${n.ntu} ${hexOf(nextToUse)} − ${n.ntc} ${hexOf(nextToClean)}: ${unreaped ?? 'some'} descriptor(s) posted and not completed; without a hardware head in the dump a NIC stall and a lost completion interrupt look alike.`;
     return out;
   }
   const since =
@@ -196,7 +188,7 @@ function recoveryOf(r: RingRecord, all: readonly KernelRecord[]): string[] {
     if (x.kind === 'tx_recovery' && (sameDevice(x, r) || (x.driver === undefined && x.dev === undefined))) {
       if (x.action === 'eq_recovered')
         out.push(
-          `line ${x.firstLine}: mlx5e_health_channel_eq_recover recovered ${x.eqes} EQE(s) on EQ ${hx(x.eqn ?? 0)} — an interrupt that was never delivered`,
+          `line ${x.firstLine}: mlx5e_health_channel_eq_recover recovered ${x.eqes} EQE(s) on EQ ${hexOf(x.eqn ?? 0)} — an interrupt that was never delivered`,
         );
       else if (x.action === 'recovery_level')
         out.push(
@@ -205,7 +197,7 @@ function recoveryOf(r: RingRecord, all: readonly KernelRecord[]): string[] {
       else if (x.action === 'recovery_failed') out.push(`line ${x.firstLine}: recovery failed: ${x.text}`);
       else if (x.action === 'eq_dump')
         out.push(
-          `line ${x.firstLine}: EQ ${hx(x.eqn ?? 0)} checked for missed events (consumer index ${hx(x.eqCons ?? 0)}, irqn ${hx(x.irqn ?? 0)})`,
+          `line ${x.firstLine}: EQ ${hexOf(x.eqn ?? 0)} checked for missed events (consumer index ${hexOf(x.eqCons ?? 0)}, irqn ${hexOf(x.irqn ?? 0)})`,
         );
       else out.push(`line ${x.firstLine}: reset: ${x.text}`);
     } else if (x.kind === 'link_change' && sameDevice(x, r)) {

@@ -5,16 +5,8 @@
  * The driver's reason for the dump matters: "storm stats were not updated" means the firmware (the storm
  * processors) no longer answered the statistics ramrods — bnx2x_stats_update() calls bnx2x_panic() for it.
  */
-import type { TxTimeoutDumpRecord } from './types.js';
-
-type Reading = {
-  cause: 'dma_stall' | 'completions_not_processed' | 'pending_unattributed' | 'no_ring_numbers';
-  summary: string;
-  unreaped?: number;
-  pendingOnNic?: number;
-};
-
-const hx = (n: number): string => '0x' + n.toString(16);
+import { hexOf } from './numbers.js';
+import type { RingReading, TxTimeoutDumpRecord } from './types.js';
 
 function why(r: TxTimeoutDumpRecord): string {
   const missed = r.fields['storm_stats_missed'];
@@ -22,7 +14,7 @@ function why(r: TxTimeoutDumpRecord): string {
   return ` The driver took the dump because the chip's firmware stopped updating statistics ("storm stats were not updated for ${missed} times"${r.fields['driver_assert'] ? ', then "driver assert"' : ''}: bnx2x_stats_update() → bnx2x_panic()): the firmware itself no longer answered.`;
 }
 
-export function bnx2xReading(r: TxTimeoutDumpRecord): Reading {
+export function bnx2xReading(r: TxTimeoutDumpRecord): RingReading {
   const f = r.fields;
   const queues = Number(f['tx_queues'] ?? 0n);
   const stuck = Number(f['tx_queues_stuck'] ?? 0n);
@@ -55,6 +47,6 @@ export function bnx2xReading(r: TxTimeoutDumpRecord): Reading {
     cause: 'dma_stall',
     unreaped: posted,
     pendingOnNic: posted,
-    summary: `${all} the chip's consumer in the status block equals the driver's (${fp}: tx_pkt_cons = *tx_cons_sb = ${hx(r.nextToClean)}) with packets posted behind it${range} (${fp}: tx_pkt_prod ${hx(r.nextToUse)}, ${posted} packet(s)): the chip stopped sending${stuck > 1 ? ' on every ring at once — the chip, not one ring or one interrupt' : ''}.${why(r)}`,
+    summary: `${all} the chip's consumer in the status block equals the driver's (${fp}: tx_pkt_cons = *tx_cons_sb = ${hexOf(r.nextToClean)}) with packets posted behind it${range} (${fp}: tx_pkt_prod ${hexOf(r.nextToUse)}, ${posted} packet(s)): the chip stopped sending${stuck > 1 ? ' on every ring at once — the chip, not one ring or one interrupt' : ''}.${why(r)}`,
   };
 }

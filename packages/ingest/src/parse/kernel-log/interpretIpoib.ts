@@ -6,17 +6,11 @@
  * ipoib_sendq_size) and only a send completion wakes it (ipoib_ib_handle_tx_wc → netif_wake_queue);
  * ipoib_timeout() resets nothing, so a queue stopped this way stays stopped until a completion arrives.
  */
-import type { TxTimeoutDumpRecord } from './types.js';
-
-type Reading = {
-  cause: 'pending_unattributed' | 'no_ring_numbers';
-  summary: string;
-  unreaped?: number;
-};
+import type { RingReading, TxTimeoutDumpRecord } from './types.js';
 
 const U32 = 2 ** 32;
 
-export function ipoibReading(r: TxTimeoutDumpRecord): Reading {
+export function ipoibReading(r: TxTimeoutDumpRecord): RingReading {
   const f = r.fields;
   const latency = f['latency_ms'] !== undefined ? ` The device had sent nothing for ${f['latency_ms']} ms.` : '';
   const stopped =

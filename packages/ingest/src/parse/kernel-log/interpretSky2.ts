@@ -6,14 +6,7 @@
  * hung? flushing". Indexes run modulo the TX ring (TX_RING_SIZE = 512 list elements in the drivers that print the
  * "sky2 eth0:" form; later ones size it from tx_pending).
  */
-import type { TxTimeoutDumpRecord } from './types.js';
-
-type Reading = {
-  cause: 'dma_stall' | 'completions_not_processed' | 'pending_unattributed' | 'no_ring_numbers';
-  summary: string;
-  unreaped?: number;
-  pendingOnNic?: number;
-};
+import type { RingReading, TxTimeoutDumpRecord } from './types.js';
 
 const SKY2_TX_RING_SIZE = 512;
 
@@ -21,7 +14,7 @@ const ahead = (from: number, to: number): number => (to - from + SKY2_TX_RING_SI
 const wrapped = (from: number, to: number): string =>
   to >= from ? '' : ' (the ring wrapped; counted on a 512-entry ring)';
 
-export function sky2Reading(r: TxTimeoutDumpRecord): Reading {
+export function sky2Reading(r: TxTimeoutDumpRecord): RingReading {
   const f = r.fields;
   const cons = Number(f['tx_cons'] ?? 0n);
   const prod = Number(f['tx_prod'] ?? 0n);

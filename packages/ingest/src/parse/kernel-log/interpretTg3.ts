@@ -11,23 +11,11 @@
  *    those returns skipped the mailbox write, stranding the descriptors queued before them with xmit_more.
  */
 import { TG3_TX_RING_SIZE } from './records/tg3.js';
-import type { TxTimeoutDumpRecord } from './types.js';
-
-type Reading = {
-  cause:
-    | 'dma_stall'
-    | 'completions_not_processed'
-    | 'doorbell_not_written'
-    | 'pending_unattributed'
-    | 'no_ring_numbers';
-  summary: string;
-  unreaped?: number;
-  pendingOnNic?: number;
-};
+import { hexOf } from './numbers.js';
+import type { RingReading, TxTimeoutDumpRecord } from './types.js';
 
 /** MAX_SKB_FRAGS + 1 with 4 KiB pages (MAX_SKB_FRAGS = 17): tg3_start_xmit() stops the queue at or below it. */
 const RING_FULL_AVAIL = 18;
-const hx = (n: number): string => '0x' + n.toString(16);
 const mod = (n: number): number => ((n % TG3_TX_RING_SIZE) + TG3_TX_RING_SIZE) % TG3_TX_RING_SIZE;
 
 function tags(r: TxTimeoutDumpRecord): string {
@@ -35,11 +23,11 @@ function tags(r: TxTimeoutDumpRecord): string {
   const last = r.fields['last_tag'];
   if (st === undefined || last === undefined) return '';
   return st === last
-    ? ` The driver had handled the NIC's latest status block (status_tag = last_tag = ${hx(Number(st))}): no interrupt was left unserviced.`
-    : ` The status block's tag ${hx(Number(st))} is newer than the last the driver handled (last_tag ${hx(Number(last))}): the NIC posted an update no interrupt or poll picked up.`;
+    ? ` The driver had handled the NIC's latest status block (status_tag = last_tag = ${hexOf(Number(st))}): no interrupt was left unserviced.`
+    : ` The status block's tag ${hexOf(Number(st))} is newer than the last the driver handled (last_tag ${hexOf(Number(last))}): the NIC posted an update no interrupt or poll picked up.`;
 }
 
-export function tg3Reading(r: TxTimeoutDumpRecord): Reading {
+export function tg3Reading(r: TxTimeoutDumpRecord): RingReading {
   const { nextToUse: prod, nextToClean: cons, hwHead: hw } = r;
   const vector = `NAPI vector ${r.fields['vector'] ?? 0n}`;
   if (prod === undefined || cons === undefined || hw === undefined)
@@ -55,7 +43,7 @@ export function tg3Reading(r: TxTimeoutDumpRecord): Reading {
     return {
       cause: 'completions_not_processed',
       unreaped: posted,
-      summary: `On ${where} the NIC's status block reports tx_consumer ${hx(hw)} but the driver reaped only up to tx_cons ${hx(cons)}: ${doneUnreaped} descriptor(s) the NIC had sent were never reaped — tg3_poll() did not run tg3_tx(): the interrupt was lost or masked, or NAPI was not scheduled.${tags(r)}`,
+      summary: `On ${where} the NIC's status block reports tx_consumer ${hexOf(hw)} but the driver reaped only up to tx_cons ${hexOf(cons)}: ${doneUnreaped} descriptor(s) the NIC had sent were never reaped — tg3_poll() did not run tg3_tx(): the interrupt was lost or masked, or NAPI was not scheduled.${tags(r)}`,
     };
   if (posted === 0) {
     const zero = prod === 0 && hw === 0;
@@ -63,11 +51,11 @@ export function tg3Reading(r: TxTimeoutDumpRecord): Reading {
       cause: 'pending_unattributed',
       summary: zero
         ? `On ${where} tx_prod, tx_cons and tx_consumer are all 0: the ring has carried nothing since it was (re)initialised; the queue was left stopped by whatever rebuilt it, not held by the NIC.`
-        : `On ${where} tx_prod = tx_cons = tx_consumer = ${hx(prod)}: nothing was outstanding when the state was printed — the NIC is not what holds the queue; it was stopped and never woken, or held by flow control (pause frames).`,
+        : `On ${where} tx_prod = tx_cons = tx_consumer = ${hexOf(prod)}: nothing was outstanding when the state was printed — the NIC is not what holds the queue; it was stopped and never woken, or held by flow control (pause frames).`,
     };
   }
   const avail = r.fields['tx_pending'] !== undefined ? Number(r.fields['tx_pending']) - posted : undefined;
-  const base = `On ${where} the driver had reaped everything the NIC reported sent (tx_consumer = tx_cons = ${hx(cons)}), and tx_prod ${hx(prod)} is ${unsent} descriptor(s) ahead (modulo 512): queued for the NIC and not consumed by it.${avail !== undefined ? ` tx_pending ${r.fields['tx_pending']} − ${posted} leaves ${avail} free.` : ''}${tags(r)}`;
+  const base = `On ${where} the driver had reaped everything the NIC reported sent (tx_consumer = tx_cons = ${hexOf(cons)}), and tx_prod ${hexOf(prod)} is ${unsent} descriptor(s) ahead (modulo 512): queued for the NIC and not consumed by it.${avail !== undefined ? ` tx_pending ${r.fields['tx_pending']} − ${posted} leaves ${avail} free.` : ''}${tags(r)}`;
   if (avail === undefined)
     return {
       cause: 'pending_unattributed',

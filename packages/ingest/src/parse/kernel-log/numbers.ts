@@ -33,3 +33,6 @@ export function keyValues(message: string): Map<string, bigint> {
 export function fieldsOf(kv: Map<string, bigint>): Record<string, bigint> {
   return Object.fromEntries(kv);
 }
+
+/** A ring index as the drivers print it: `0x1a0`. */
+export const hexOf = (n: number): string => '0x' + n.toString(16);

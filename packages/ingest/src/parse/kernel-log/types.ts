@@ -278,3 +278,22 @@ export type KernelRecord =
   | AppEnobufsRecord;
 
 type KernelRecordKind = KernelRecord['kind'];
+
+/** Which side of a TX ring stopped, as a ring dump shows it (interpretTxHang). */
+export type TxHangCause =
+  | 'dma_stall'
+  | 'completions_not_processed'
+  | 'doorbell_not_written'
+  | 'pending_unattributed'
+  | 'no_ring_numbers';
+
+/** A driver-specific reading of one dump (interpretIpoib/Tg3/Sky2/Bnx2x): the part interpretTxHang takes from it. */
+export interface RingReading {
+  cause: TxHangCause;
+  /** One or two sentences in kernel terms with the numbers quoted. */
+  summary: string;
+  /** Descriptors (or sends) posted and not yet reaped by the driver. */
+  unreaped?: number;
+  /** Descriptors handed to the NIC and not done by it. */
+  pendingOnNic?: number;
+}
