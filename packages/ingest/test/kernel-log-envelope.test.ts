@@ -170,6 +170,33 @@ describe('parseEnvelope on real lines', () => {
       });
   });
 
+  it('ESX 4.x vmkernel through syslog: the host uptime is the boot clock; collapsed whitespace still reads', () => {
+    // fixtures/public/80 (blog.festag.de): `Mar 6` with one space, and one line without the space before the host
+    for (const [line, wall] of [
+      [
+        'Mar 6 17:31:16 ESX01 vmkernel: 15:07:33:10.284 cpu2:4245)WARNING: LinNet: netdev_watchdog: NETDEV WATCHDOG: vmnic3: transmit timed out',
+        'Mar 6 17:31:16',
+      ],
+      [
+        'Mar 6 17:31:20ESX01 vmkernel: 15:07:33:14.289 cpu1:4234)WARNING: LinNet: netdev_watchdog: NETDEV WATCHDOG: vmnic3: transmit timed out',
+        'Mar 6 17:31:20',
+      ],
+    ] as const) {
+      const e = parseEnvelope(line);
+      expect(e).toMatchObject({ shape: 'vmkernel', level: 4, ident: 'kernel', host: 'ESX01', wall });
+      expect(e!.message).toBe('NETDEV WATCHDOG: vmnic3: transmit timed out');
+    }
+    const up = parseEnvelope(
+      'Mar 6 17:31:16 ESX01 vmkernel: 15:07:33:10.284 cpu2:4245)BUG: warning at vmkdrivers/src26/vmklinux26/vmware/linux_net.c:3235/netdev_watchdog() (inside vmklinux)',
+    );
+    // 15 days 07:33:10.284 of uptime; an interface name after the world is not a tag to take off
+    expect(up!.tsBootNs).toBe(((15n * 24n + 7n) * 3600n + 33n * 60n + 10n) * 1_000_000_000n + 284_000_000n);
+    expect(up!.message).toMatch(/^BUG: warning at vmkdrivers/);
+    expect(
+      parseEnvelope('Mar 6 17:31:16 ESX01 vmkernel: 15:07:33:10.284 cpu2:4245)e1000: vmnic0: NIC Link is Up')!.message,
+    ).toBe('e1000: vmnic0: NIC Link is Up');
+  });
+
   it('a Qubes OS VM console: the wall stamp before the dmesg line, and a line without it', () => {
     // QubesOS/qubes-issues #6990 (2021-10-20), sys-net's console log as posted
     const rs = parseKernelLog(

@@ -266,3 +266,35 @@ describe('sky2: done, report and tx_cons', () => {
     });
   });
 });
+
+describe('a ring that never started, and a ring rebuilt between dumps', () => {
+  // igb right after set-up: TDH 0, TDT 1, next_to_clean 0 — the first descriptor since igb_configure_tx_ring() was
+  // never fetched (LEDE on an APU2, queue 2; OpenAvnu's AVB driver, queue 1)
+  it('head and next_to_clean both 0 with descriptors posted: the NIC never started on this ring', () => {
+    for (const file of ['igb-lede-apu2-2.dmesg', 'igb-openavnu-210.syslog']) {
+      const rs = read(file);
+      const it0 = interpretTxHang(dumps(rs)[0]!, rs);
+      expect(it0.cause, file).toBe('dma_stall');
+      expect(it0.freshRing, file).toBe(true);
+      expect(it0.summary, file).toContain('igb_configure_tx_ring()');
+      expect(it0.summary, file).not.toContain('stopped processing the ring');
+    }
+    // e1000e with head 0x13 and next_to_clean 0x7: a ring that ran, then stopped
+    const rs = read('e1000e-gislab-407.dmesg');
+    expect(interpretTxHang(dumps(rs)[0]!, rs).freshRing).toBeUndefined();
+  });
+
+  // netmap's igb: the same indexes in three dumps, but the first packet at next_to_clean differs from the next two —
+  // the adapter was reset between them (link-up lines) and hung again on its first descriptor
+  it('the same indexes with a different packet waiting: rebuilt, not "no progress at all"', () => {
+    const rs = read('igb-netmap-261.dmesg');
+    const ds = dumps(rs);
+    const it0 = interpretTxHang(ds[ds.length - 1]!, rs);
+    expect(it0.repeats).toMatchObject({ count: 3, progressed: false, rebuiltStamps: [0x100148bd7n, 0x10014b3e5n] });
+    expect(it0.summary).toContain('2 different packets waiting at next_to_clean');
+    expect(it0.summary).not.toContain('no progress at all');
+    // the OpenAvnu dumps share one packet: nothing was rebuilt
+    const avnu = read('igb-openavnu-210.syslog');
+    expect(interpretTxHang(dumps(avnu)[0]!, avnu).repeats?.rebuiltStamps).toBeUndefined();
+  });
+});

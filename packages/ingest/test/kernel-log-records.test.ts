@@ -510,6 +510,18 @@ describe('link, neighbour overflow', () => {
     expect(of(records('watchdog-kastb-r8169-3.dmesg'), 'link_change')).toHaveLength(2);
   });
 
+  // ixgbe_watchdog_flush_tx(): carrier off with TX work queued; the "Reset adapter" after it is that reset
+  it('ixgbe "initiating reset to clear Tx work after link loss" is a reset for the link (fixtures/public 79)', () => {
+    const file = fileURLToPath(
+      new URL('../../../fixtures/public/79-ixgbe-link-loss-flush-resets-quick-tx.dmesg', import.meta.url),
+    );
+    const rs = of(parseKernelLog(readFileSync(file, 'utf8')).records, 'tx_recovery');
+    expect(rs).toHaveLength(12);
+    expect(rs.filter((r) => r.reason === 'link_loss').map((r) => r.firstLine)).toEqual([1, 3, 5, 7, 9, 11]);
+    expect(rs[0]).toMatchObject({ action: 'reset', driver: 'ixgbe', busId: '0000:01:00.1', dev: 'eth1' });
+    expect(rs[1]!.reason).toBeUndefined();
+  });
+
   it('neigh_alloc() "neighbor table overflow!" in journal, logread and bare dmesg', () => {
     const j = of(records('neigh-appstream-102.journal'), 'neigh_table_overflow') as NeighOverflowRecord[];
     expect(j.map((r) => [r.firstLine, r.table, r.host])).toEqual([

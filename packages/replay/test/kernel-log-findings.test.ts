@@ -31,7 +31,7 @@ const W = 'watchdog_timeout';
  * Log findings that say what to look at next rather than name a stall: a full neighbour table, a stall check that
  * re-kicked, USB transfers that failed.
  */
-const WARNING_KINDS = new Set(['neigh_table_overflow', 'tx_stall_rekick', 'device_tx_drops']);
+const WARNING_KINDS = new Set(['neigh_table_overflow', 'tx_stall_rekick', 'device_tx_drops', 'peer_down']);
 const ROWS: Row[] = [
   // igb: TDH == TDT == 0xf4 but next_to_use 0xf6: the tail was never advanced to two written descriptors
   {
@@ -50,8 +50,26 @@ const ROWS: Row[] = [
     findings: [['stuck_dma', 'eth0', null]],
     quotes: [/0x63/, /0xa1/],
   },
-  { file: '04-igb-tx-unit-hang-syslog-avb.syslog', findings: [['stuck_dma', '0000:09:00.0', 0]] },
-  { file: '05-igb-tx-unit-hang-continuation-lines.dmesg', findings: [['stuck_dma', '0000:02:00.1', 0]] },
+  // igb under the OpenAvnu AVB driver: TDH 0, TDT 1, next_to_clean 0 — the first descriptor since the ring was set up
+  // never fetched: a ring that never started (who owns the NIC, is the queue enabled), not a NIC that stopped mid-flow
+  {
+    file: '04-igb-tx-unit-hang-syslog-avb.syslog',
+    findings: [['stuck_dma', '0000:09:00.0', 0]],
+    quotes: [/never started this TX ring/, /igb_configure_tx_ring\(\)/],
+    next: [/out-of-tree build \(an AVB igb/, /i210/],
+  },
+  // igb under netmap: the same fresh ring three times, named by its interface (the link lines map the PCI address),
+  // the first packet different from the next two: a reset between dumps (link up lines) and the same stall again
+  {
+    file: '05-igb-tx-unit-hang-continuation-lines.dmesg',
+    findings: [['stuck_dma', 'enp2s0f1', 0]],
+    quotes: [
+      /never started this TX ring/,
+      /2 different packets waiting at next_to_clean \(time_stamp 0x100148bd7, then 0x10014b3e5\)/,
+      /rebuilt between dumps/,
+    ],
+    next: [/netmap-patched driver/],
+  },
   // e1000e: hardware consumed everything (TDH == TDT == next_to_use) but completions were not reaped
   {
     file: '06-e1000e-hang-watchdog-one-line.dmesg',
@@ -148,13 +166,14 @@ const ROWS: Row[] = [
   },
   { file: '34-stmmac-adi-dwmac-timeout-iperf-interleaved.dmesg', findings: [[W, 'eth0', 0]], quotes: [/5176 ms/] },
   { file: '35-igb-queue5-watchdog-3.14.syslog', findings: [[W, 'eth2', 5]] },
-  // ixgbe: several rings with TDH = 0 and TDT = next_to_use > 0 at once: the NIC stopped fetching
+  // ixgbe: several rings with TDH = next_to_clean = 0 and TDT = next_to_use > 0 at once: none of them ever started
   {
     file: '36-ixgbe-tx-unit-hang-multiqueue.dmesg',
     findings: [
       ['stuck_dma', 'eth3', 6],
       ['stuck_dma', 'eth3', 5],
     ],
+    quotes: [/ixgbe_configure_tx_ring\(\)/, /same on queue 5 of this device: its TX unit as a whole never started/],
   },
   { file: '37-virtio-net-watchdog-fcos-aarch64.journal', findings: [[W, 'enp0s1', 0]] },
   {
@@ -316,6 +335,27 @@ const ROWS: Row[] = [
       /storm stats were not updated for 3 times", then "driver assert"/,
     ],
     next: [/ethtool -d eth0/, /ethtool -K eth0 tso off/],
+  },
+  // ixgbe resets "to clear Tx work after link loss": the link, not a hang; no link lines and TX work arriving with the
+  // carrier off point at a sender that bypasses the qdisc (tcpreplay's quick_tx module in the thread)
+  {
+    file: '79-ixgbe-link-loss-flush-resets-quick-tx.dmesg',
+    findings: [['peer_down', 'eth1', null]],
+    quotes: [
+      /link was down with TX work still queued: the driver flushed it with 6 adapter reset\(s\), every 1\.6 s/,
+      /ixgbe_watchdog_flush_tx\(\)/,
+      /not a TX hang/,
+      /noop_qdisc/,
+    ],
+    next: [/ethtool -m eth1/],
+  },
+  // ESX 4.x vmkernel through syslog: the uptime before the world is the host's boot clock (every 1.0 s), the
+  // `LinNet: netdev_watchdog: ` tag comes off, and the advice is ESXi's, not tracepoints
+  {
+    file: '80-esx4-vmkernel-syslog-uptime-watchdog-blog.syslog',
+    findings: [[W, 'vmnic3', null]],
+    quotes: [/timed out 8 time\(s\), every 1\.0 s/, /vmklinux \(LinNet\)/],
+    next: [/esxcli network nic stats get -n vmnic3/],
   },
   // macb's own stall check (raspberrypi/linux #7340) re-kicked TSTART; no watchdog exists for macb. A warning: the
   // maintainers suspected false alarms (#7472), and the log cannot tell a real stall from one

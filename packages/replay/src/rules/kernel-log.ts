@@ -33,6 +33,7 @@ import {
   logWallOf,
   type DeviceNamed,
 } from './log-record.js';
+import { linkLossFindings } from './link-loss-reset.js';
 import { resetOnlyFindings } from './reset-only.js';
 import { ringFullBefore, ringFullFindings } from './ring-full.js';
 import { stallKickFindings } from './stall-kick.js';
@@ -310,8 +311,40 @@ function ipoibNext(dev: string): string[] {
   ];
 }
 
+/**
+ * A ring whose head and next_to_clean are both still 0 never ran since it was set up: the questions are who owns the
+ * NIC and whether the queue was ever enabled, not PCIe faults of a NIC that stopped mid-flow.
+ */
+function freshRingNext(dev: string, driver: string | undefined): string[] {
+  return [
+    `\`ethtool -i ${dev}\` and \`lsmod\`: one driver bound to the NIC — an out-of-tree build (an AVB igb, a netmap-patched driver, a vendor package) loaded beside the in-kernel one, or a user-space driver that took the device, leaves rings that nobody started`,
+    driver === 'igb'
+      ? `\`ethtool -d ${dev}\` while it hangs: the queue's TXDCTL enable bit and, on an i210, whether queues 0–1 carry a credit-based shaper or launch-time setup that holds them`
+      : `\`ethtool -d ${dev}\` while it hangs: the queue's TXDCTL enable bit (set when the ring is configured)`,
+  ];
+}
+
+/** Other queues of the device whose last dump shows a ring that never started: one TX unit that never ran. */
+function otherFreshQueues(records: readonly KernelRecord[], last: RingRecord): number[] {
+  const queues = new Set<number>();
+  for (const r of records) {
+    if (r.kind !== 'tx_hang_dump' || r === last || r.queue === undefined || r.queue === last.queue) continue;
+    if (!sameDevice(r, last)) continue;
+    if (r.hwHead === 0 && r.nextToClean === 0 && (r.hwTail ?? 0) > 0) queues.add(r.queue);
+  }
+  return [...queues].sort((a, b) => a - b);
+}
+
 /** Which side of the ring stopped, from the driver's last dump. */
+function freshElsewhere(records: readonly KernelRecord[], last: RingRecord): string {
+  if (last.kind !== 'tx_hang_dump' || last.hwHead !== 0 || last.nextToClean !== 0) return '';
+  const others = otherFreshQueues(records, last);
+  if (others.length === 0) return '';
+  return ` The log shows the same on queue${others.length > 1 ? 's' : ''} ${others.join(', ')} of this device: its TX unit as a whole never started, not one ring.`;
+}
+
 function causeFinding(
+  records: readonly KernelRecord[],
   f: SeriesFacts,
   last: RingRecord,
   reading: TxHangInterpretation,
@@ -327,11 +360,14 @@ function causeFinding(
     startNs: f.startNs,
     endNs: f.endNs,
     ...f.logWall,
-    title: `${f.where}: ${CAUSE_TITLE[kind]}`,
+    title: `${f.where}: ${reading.freshRing ? 'the NIC never started this TX ring (head and next_to_clean still at 0 since the ring was set up)' : CAUSE_TITLE[kind]}`,
     // interpretTxHang's summary already says how often and whether the ring moved between dumps
-    explanation: reading.summary + (reading.recovery.length > 0 ? ` Afterwards: ${reading.recovery.join('; ')}.` : ''),
+    explanation:
+      reading.summary +
+      freshElsewhere(records, last) +
+      (reading.recovery.length > 0 ? ` Afterwards: ${reading.recovery.join('; ')}.` : ''),
     evidence: f.dumps.slice(-2).map((d) => evidenceOf(d, source)),
-    nextSteps: causeNext(kind, last, f.dev),
+    nextSteps: reading.freshRing ? freshRingNext(f.dev, last.driver) : causeNext(kind, last, f.dev),
   };
 }
 
@@ -358,7 +394,7 @@ function seriesFindings(s: TimeoutSeries, records: readonly KernelRecord[], sour
   const f = seriesFacts(s, records);
   const out: Finding[] = [];
   if (f.watchdogs.length > 0) out.push(watchdogFinding(f, source));
-  if (f.last && f.reading && f.causeKind) out.push(causeFinding(f, f.last, f.reading, f.causeKind, source));
+  if (f.last && f.reading && f.causeKind) out.push(causeFinding(records, f, f.last, f.reading, f.causeKind, source));
   else if (f.last && f.watchdogs.length === 0) out.push(driverHangFinding(f, source));
   return out;
 }
@@ -399,10 +435,20 @@ const isTimeoutRecord = (r: KernelRecord): boolean =>
  * queue (old "transmit timed out", e1000e dumps) belongs to the one queue the device's other records name.
  */
 function completeFromContext(input: readonly KernelRecord[]): KernelRecord[] {
-  // a headerless dump's driver is 'unknown' (RingDumpCommon.driver is required): not a name
-  const records = input.map(
-    (r): KernelRecord => ((r as DeviceNamed).driver === 'unknown' ? ({ ...r, driver: undefined } as KernelRecord) : r),
-  );
+  // `igb 0000:02:00.1: Detected Tx Unit Hang` names the bus id only; its link lines (`igb 0000:02:00.1 enp2s0f1: …`)
+  // give the interface the user knows the device by
+  const ifnameOf = new Map<string, string>();
+  for (const r of input) {
+    const d = r as DeviceNamed;
+    if (d.busId !== undefined && d.dev !== undefined) ifnameOf.set(`${d.driver ?? ''}/${d.busId}`, d.dev);
+  }
+  const records = input.map((r): KernelRecord => {
+    const d = r as DeviceNamed;
+    // a headerless dump's driver is 'unknown' (RingDumpCommon.driver is required): not a name
+    const x = d.driver === 'unknown' ? ({ ...r, driver: undefined } as KernelRecord) : r;
+    const dev = d.busId !== undefined && d.dev === undefined ? ifnameOf.get(`${d.driver ?? ''}/${d.busId}`) : undefined;
+    return dev !== undefined ? ({ ...x, dev } as KernelRecord) : x;
+  });
   const named = records.filter((r) => {
     const d = r as DeviceNamed;
     return isTimeoutRecord(r) && (d.dev !== undefined || d.busId !== undefined || d.driver !== undefined);
@@ -531,6 +577,7 @@ export function findingsFromKernelLog(input: readonly KernelRecord[], source: st
   for (const s of series) out.push(...seriesFindings(s, records, source));
   out.push(...recoveryOnlyFindings(records, series, source));
   out.push(...resetOnlyFindings(records, series, source));
+  out.push(...linkLossFindings(records, source));
   out.push(...fifoWedgeFindings(records, source));
   out.push(...stallKickFindings(records, source));
   out.push(...ringFullFindings(records, source));

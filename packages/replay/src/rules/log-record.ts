@@ -65,3 +65,9 @@ export function groupByDevice<R extends KernelRecord & DeviceNamed>(
   }
   return groups;
 }
+
+/** ", every N s on average" between the first and the last of a group of records, when the log gives their time. */
+export function everyOnAverage(g: readonly KernelRecord[]): string {
+  const spanNs = g.length > 1 ? logElapsedNs(g[0]!, g[g.length - 1]!) : undefined;
+  return spanNs !== undefined ? `, every ${(Number(spanNs) / 1e9 / (g.length - 1)).toFixed(1)} s on average` : '';
+}

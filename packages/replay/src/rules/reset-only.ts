@@ -14,7 +14,8 @@ import {
   type TimeoutSeries,
 } from '@txreplay/ingest/plain';
 import type { Finding } from '../types.js';
-import { evidenceOf, groupByDevice, logDeviceName, logElapsedNs, logSpan } from './log-record.js';
+import { linkLossResets } from './link-loss-reset.js';
+import { everyOnAverage, evidenceOf, groupByDevice, logDeviceName, logSpan } from './log-record.js';
 
 type Reset = Extract<KernelRecord, { kind: 'tx_recovery' }>;
 
@@ -33,9 +34,7 @@ function resetFinding(g: Reset[], series: readonly TimeoutSeries[], source: stri
   const first = g[0]!;
   const last = g[g.length - 1]!;
   const dev = logDeviceName(first);
-  const spanNs = g.length > 1 ? logElapsedNs(first, last) : undefined;
-  const every =
-    spanNs !== undefined ? `, every ${(Number(spanNs) / 1e9 / (g.length - 1)).toFixed(1)} s on average` : '';
+  const every = everyOnAverage(g);
   const before = series.find((s) => sameDevice(s, first) && s.lastLine < first.firstLine);
   return {
     kind: 'watchdog_timeout',
@@ -66,9 +65,12 @@ export function resetOnlyFindings(
   series: readonly TimeoutSeries[],
   source: string,
 ): Finding[] {
+  // a reset the driver said was for a link that dropped with TX work queued is linkLossFindings()' to explain
+  const forLinkLoss = linkLossResets(records);
   const resets = records.filter(
     (r): r is Reset =>
       r.kind === 'tx_recovery' &&
+      !forLinkLoss.has(r) &&
       r.action === 'reset' &&
       TX_RESET_RE.test(r.text) &&
       !series.some((s) => isSeriesRecovery(r, s)),

@@ -56,8 +56,9 @@ const KMSG_RE = /^(\d+),(\d+),(\d+),[-c+][^;]*;(.*)$/;
 // RFC 5424: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG`.
 const RFC5424_RE = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[.*?\])+)(?: (.*))?$/;
 // RFC 3164 / journalctl short / short-precise: `Dec  7 10:11:12[.123456] host ident[pid]: msg`, optional `<PRI>`.
+// A page that collapsed whitespace gives `Mar 6 17:31:16` (one space) and even `17:31:20ESX01` (none before the host).
 const SYSLOG_RE = new RegExp(
-  String.raw`^(?:<(\d{1,3})>)?(${MONTH_RE} ( \d|\d\d) \d\d:\d\d:\d\d(?:\.\d+)?) (\S+) ([^\s:\[]+)(?:\[\d+\])?:(?: ?)(.*)$`,
+  String.raw`^(?:<(\d{1,3})>)?(${MONTH_RE} ( \d|\d\d|\d) \d\d:\d\d:\d\d(?:\.\d+)?)(?: |(?=[A-Za-z]))(\S+) ([^\s:\[]+)(?:\[\d+\])?:(?: ?)(.*)$`,
 );
 // A syslog stamp straight before the printk stamp, host and tag trimmed off: `Sep 27 06:28:58 [ 1715.840988] msg`.
 const SYSLOG_NOHOST_RE = new RegExp(
@@ -90,6 +91,11 @@ const JOURNAL_UNIX_RE = /^(\d{9,11})\.(\d{6}) (\S+) ([^\s:\[]+)(?:\[\d+\])?: ?(.
 // The `Module: function:line: ` tag before the message is taken off.
 const VMKERNEL_RE =
   /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (?:\w{2}\(\d+\) vmkernel: )?cpu\d+:\d+(?: opID=\S+)?\)(?:(WARNING|ALERT): )?(?:\w+: (?=\w+:\d+: ))?(?:\w+:\d+: )?(.*)$/;
+// ESX 4.x forwards vmkernel lines to syslog with the host's uptime (days:hh:mm:ss.ms) before the world:
+// `Mar 6 17:31:16 ESX01 vmkernel: 15:07:33:10.284 cpu2:4245)WARNING: LinNet: netdev_watchdog: NETDEV WATCHDOG: …`.
+// The `Module: function: ` tag (the function has an underscore, an interface name does not) is taken off.
+const VMK_UPTIME_RE =
+  /^(\d+):(\d\d):(\d\d):(\d\d)\.(\d{3}) cpu\d+:\d+(?: opID=\S+)?\)(?:(WARNING|ALERT): )?(?:\w+: (?=[a-z]\w*_\w*(?::\d+)?: ))?(?:[a-z]\w*_\w*(?::\d+)?: )?(.*)$/;
 // A message that kept a `kernel:` tag but lost the rest of its envelope.
 const BARE_KERNEL_RE = /^kernel: ?(.*)$/;
 
@@ -102,6 +108,19 @@ function innerStamp(e: Envelope): Envelope {
   const out: Envelope = { ...e, tsBootNs: secsDotFracToNs(m[1]!, m[2]!), message: m[4]! };
   if (m[3]) out.caller = m[3];
   return out;
+}
+
+/** An ESX 4.x vmkernel line through syslog: its uptime is the host's boot clock, its message the driver's. */
+function vmkernelUptime(e: Envelope, v: RegExpExecArray): Envelope {
+  const secs = Number(v[1]) * 86_400 + Number(v[2]) * 3_600 + Number(v[3]) * 60 + Number(v[4]);
+  const out: Envelope = {
+    ...e,
+    shape: 'vmkernel',
+    ident: 'kernel',
+    tsBootNs: BigInt(secs) * 1_000_000_000n + BigInt(v[5]!) * 1_000_000n,
+    message: v[7]!,
+  };
+  return withOpt(out, 'level', v[6] === undefined ? undefined : v[6] === 'WARNING' ? 4 : 1);
 }
 
 function levelOfPri(pri: string | undefined): number | undefined {
@@ -197,6 +216,10 @@ const WALL_SHAPES: readonly EnvelopeShape[] = [
       // journalctl zero-pads the day (`Dec 07`), syslogd space-pads it (`Dec  7`).
       const shape: KernelLogShape = m[3]!.startsWith('0') ? 'journal-short' : 'syslog';
       const e: Envelope = { shape, wall: m[2]!, host: m[4]!, ident: m[5]!, message: m[6]! };
+      if (m[5] === 'vmkernel') {
+        const v = VMK_UPTIME_RE.exec(m[6]!);
+        if (v) return vmkernelUptime(e, v);
+      }
       return innerStamp(withOpt(e, 'level', levelOfPri(m[1])));
     },
   ],

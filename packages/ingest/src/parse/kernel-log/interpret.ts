@@ -30,6 +30,11 @@ interface TxHangRepeats {
   meanIntervalMs?: number;
   /** Whether the hardware head or the consumer index changed between the dumps (false: no progress at all). */
   progressed?: boolean;
+  /**
+   * The jiffies stamps of the packets at next_to_clean (buffer_info[].time_stamp), oldest first, when the indexes stayed
+   * the same but the packet did not: the ring was rebuilt between dumps and stalled again at the same index.
+   */
+  rebuiltStamps?: bigint[];
 }
 
 export interface TxHangInterpretation {
@@ -40,6 +45,8 @@ export interface TxHangInterpretation {
   pendingOnNic?: number;
   /** Descriptors between next_to_clean and next_to_use (not yet reaped by the driver), when tail ≥ head. */
   unreaped?: number;
+  /** Head and next_to_clean both 0 with descriptors posted: the NIC never started on this ring (RingReading.freshRing). */
+  freshRing?: boolean;
   repeats?: TxHangRepeats;
   /** How long dev_watchdog() saw the queue stopped ("timed out N ms", v6.5+), from the watchdog line of this event. */
   stoppedMs?: number;
@@ -104,10 +111,16 @@ function classify(r: RingRecord): RingReading {
     if (hwHead !== hwTail) {
       out.cause = 'dma_stall';
       const count = pending !== undefined ? `${pending} descriptor(s)` : 'descriptors (the ring wrapped)';
-      let s = `${n.head} ${hexOf(hwHead)} ≠ ${n.tail} ${hexOf(hwTail)}: ${count} handed to the NIC were never fetched/completed — the NIC stopped processing the ring (DMA stall).`;
+      const fresh =
+        r.kind === 'tx_hang_dump' && hwHead === 0 && nextToClean === 0 && pending !== undefined && pending > 0;
+      let s = `${n.head} ${hexOf(hwHead)} ≠ ${n.tail} ${hexOf(hwTail)}: ${count} handed to the NIC were never fetched/completed${fresh ? '.' : ' — the NIC stopped processing the ring (DMA stall).'}`;
       if (nextToClean !== undefined && nextToClean !== hwHead) {
         const lag = ahead(nextToClean, hwHead);
         s += ` ${n.ntc} ${hexOf(nextToClean)} also trails the head${lag !== undefined ? ` by ${lag}` : ''}: completions the NIC did finish were not reaped either.`;
+      }
+      if (fresh) {
+        out.freshRing = true;
+        s += ` ${n.head} and ${n.ntc} are both 0 with ${pending} descriptor(s) posted: nothing on this ring has completed since the driver set it up (${ringSetup(r)} starts head, tail, ${n.ntu} and ${n.ntc} at 0), so the NIC never started fetching on this queue after its last (re)initialisation rather than stopping mid-flow (a ring that wrapped to exactly 0 on both counts is the unlikely alternative).`;
       }
       out.summary = s + ddBit(r);
       return out;
@@ -148,6 +161,22 @@ function classify(r: RingRecord): RingReading {
   return out;
 }
 
+/** The function that (re)initialises this driver's TX ring and writes its head and tail registers to 0. */
+function ringSetup(r: RingRecord): string {
+  switch (r.driver) {
+    case 'ixgbe':
+      return 'ixgbe_configure_tx_ring()';
+    case 'e1000e':
+      return 'e1000_configure_tx()';
+    case 'e1000':
+      return 'e1000_configure_tx()';
+    case 'igc':
+      return 'igc_configure_tx_ring()';
+    default:
+      return 'igb_configure_tx_ring()';
+  }
+}
+
 /** The driver's name; a headerless or generic dump may not have one (replay strips 'unknown'). */
 function driverOf(r: RingRecord): string {
   if (r.driver && r.driver !== 'unknown') return r.driver;
@@ -177,6 +206,14 @@ function repeatsOf(r: RingRecord, all: readonly KernelRecord[]): TxHangRepeats {
   if (keyed.length > 1) {
     const key = (d: RingRecord): string => `${d.hwHead}/${d.nextToClean}`;
     rep.progressed = new Set(keyed.map(key)).size > 1;
+    const stamps = [
+      ...new Set(
+        keyed.flatMap((d) =>
+          d.kind === 'tx_hang_dump' && d.timeStampJiffies !== undefined ? [d.timeStampJiffies] : [],
+        ),
+      ),
+    ];
+    if (!rep.progressed && stamps.length > 1) rep.rebuiltStamps = stamps;
   }
   return rep;
 }
@@ -247,8 +284,9 @@ export function interpretTxHang(record: RingRecord, all: readonly KernelRecord[]
     out.repeats = rep;
     if (rep.count > 1) {
       const every = rep.meanIntervalMs !== undefined ? ` about every ${Math.round(rep.meanIntervalMs)} ms` : '';
-      const moved =
-        rep.progressed === false
+      const moved = rep.rebuiltStamps
+        ? ` with the same ring indexes each time but ${rep.rebuiltStamps.length} different packets waiting at next_to_clean (time_stamp ${rep.rebuiltStamps.map((t) => `0x${t.toString(16)}`).join(', then ')}): the ring was rebuilt between dumps (a reset) and stalled again at the same index`
+        : rep.progressed === false
           ? ' with the ring indexes unchanged between dumps (no progress at all)'
           : rep.progressed
             ? ' with the indexes moving between dumps'

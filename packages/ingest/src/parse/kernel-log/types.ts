@@ -174,6 +174,11 @@ export interface TxRecoveryRecord extends RecordSpan, DeviceRef {
   irqn?: number;
   /** ixgbe/fm10k "tx hang N detected": the driver's running count. */
   count?: number;
+  /**
+   * Why the driver asked for the reset, when its line says: 'link_loss' is ixgbe_watchdog_flush_tx() "initiating reset
+   * to clear Tx work after link loss" (carrier off while a TX ring still held descriptors).
+   */
+  reason?: 'link_loss';
   text: string;
 }
 
@@ -296,4 +301,9 @@ export interface RingReading {
   unreaped?: number;
   /** Descriptors handed to the NIC and not done by it. */
   pendingOnNic?: number;
+  /**
+   * Head and next_to_clean both 0 with descriptors posted: nothing has completed since the driver set the ring up
+   * (igb_configure_tx_ring() and its kin start every index at 0) — the NIC never started on this queue.
+   */
+  freshRing?: boolean;
 }

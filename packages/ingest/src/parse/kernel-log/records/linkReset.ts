@@ -7,7 +7,8 @@
  *  - Recovery: i40e/ice "tx_timeout recovery level %d, txqueue %d" (older "hung_queue %d"), i40e "tx_timeout recovery
  *    unsuccessful"; mlx5e_health_channel_eq_recover() "Recover(ed) %d eqes on EQ 0x%x"; mlx5e "failed recovering from
  *    a tx_timeout"; ixgbe/fm10k "tx hang %d detected on queue %d, resetting adapter|interface"; e1000e "Reset adapter
- *    unexpectedly"; stmmac "Reset adapter."; "initiating reset due to tx timeout"; ena "Trigger reset is on"; Realtek
+ *    unexpectedly"; stmmac "Reset adapter."; "initiating reset due to tx timeout"; ixgbe "initiating reset to clear Tx work
+ *    after link loss" (a reset for a link that dropped with TX work queued, not for a hang); ena "Trigger reset is on"; Realtek
  *    out-of-tree r8125/r8168 "Device reseting!".
  *  - neigh_alloc(): "neighbour: %s: neighbor table overflow!" (older "Neighbour table overflow.").
  */
@@ -64,6 +65,9 @@ const EQ_DUMP_RE = /^EQ 0x([0-9a-f]+): Cons = 0x([0-9a-f]+), irqn = 0x([0-9a-f]+
 const RTL_FIFO_RE = /^rtl_(?:txcfg|rxtx|npq)_empty_cond == 0 \(loop: \d+, delay: \d+\)/;
 const FAILED_RE = /^(?:tx_timeout recovery unsuccessful|.*failed recovering from a tx_timeout)/;
 const HANG_RESET_RE = /^tx hang (\d+) detected on queue (\d+), resetting/;
+// ixgbe_watchdog_flush_tx() (ixgbe_main.c; txgbe/ngbe copy it): carrier off and a TX ring still holds descriptors — the
+// MAC stops DMA without a link, so the work would never complete; ixgbe_reset_subtask() then prints "Reset adapter".
+const LINK_LOSS_RE = /^initiating reset to clear Tx work after link loss/i;
 // e1000e/igb/stmmac "Reset adapter", ixgbe/hns "initiating reset due to tx timeout", ena "Trigger reset is on" /
 // hclge "received reset request|event" and "Reset done", via-rhine
 // rhine_tx_timeout() → "reset finished after %d microseconds", Realtek's out-of-tree r8125/r8168 reset task after
@@ -121,6 +125,8 @@ export function matchRecovery(c: Cursor, i: number): TxRecoveryRecord | null {
   }
   if (FAILED_RE.test(rest)) return { ...base(), action: 'recovery_failed' };
   if ((m = HANG_RESET_RE.exec(rest))) return { ...base(), action: 'reset', count: Number(m[1]), queue: Number(m[2]) };
+  if (LINK_LOSS_RE.test(rest) && (msg.driver !== undefined || msg.dev !== undefined))
+    return { ...base(), reason: 'link_loss' };
   if (RESET_RE.test(rest) && (msg.driver !== undefined || msg.dev !== undefined)) return base();
   return null;
 }
