@@ -17,6 +17,7 @@ import {
 
 const DATA = fileURLToPath(new URL('./data/kernel-log/', import.meta.url));
 const SHARED_TRACES = fileURLToPath(new URL('../../../../shared/traces/', import.meta.url));
+const PUBLIC = fileURLToPath(new URL('../../../fixtures/public/', import.meta.url));
 
 describe('parseEnvelope on real lines', () => {
   it('dmesg: printk time since boot, message after it', () => {
@@ -195,6 +196,31 @@ describe('parseEnvelope on real lines', () => {
     expect(
       parseEnvelope('Mar 6 17:31:16 ESX01 vmkernel: 15:07:33:10.284 cpu2:4245)e1000: vmnic0: NIC Link is Up')!.message,
     ).toBe('e1000: vmnic0: NIC Link is Up');
+  });
+
+  // util-linux `dmesg --color=always` wraps the stamp, the device prefix and the message in SGR codes
+  it('a log with terminal colours reads as the same log without them, and its evidence quotes no escape codes', () => {
+    const plain = parseKernelLog(readFileSync(`${PUBLIC}13-r8125-two-ports-timed-out-ms.dmesg`, 'utf8'));
+    const colour = parseKernelLog(readFileSync(`${DATA}r8125-colour-util-linux.dmesg`, 'utf8'));
+    expect(readFileSync(`${DATA}r8125-colour-util-linux.dmesg`, 'utf8')).toContain('\u001b[32m[ 1356.296930] \u001b[0m');
+    expect(colour.records.length).toBe(plain.records.length);
+    expect(colour.records).toEqual(plain.records);
+  });
+
+  it('a printk stamp the poster redacted is a dmesg line without a time', () => {
+    for (const stamp of ['[xxxxxx]', '[xxxxx.xxxxxx]', '[...]'])
+      expect(parseEnvelope(`${stamp} e1000e 0000:00:1f.6 eno1: Reset adapter unexpectedly`)).toEqual({
+        shape: 'dmesg',
+        message: 'e1000e 0000:00:1f.6 eno1: Reset adapter unexpectedly',
+      });
+  });
+
+  it('a syslog excerpt run into one paragraph without its dates: split at every `HOST kernel: `', () => {
+    // fixtures/public/81 (bisko.tech.blog, 2019-12-18): the whole e1000e dump on one line
+    const rs = parseKernelLog(readFileSync(`${PUBLIC}81-e1000e-i219-hang-flattened-host-tags-blog.syslog`, 'utf8'));
+    expect(rs.lines.length).toBeGreaterThanOrEqual(17);
+    expect(rs.lines.every((l) => l.lineNo === 1 && !l.message.includes('vmhost kernel:'))).toBe(true);
+    expect(rs.records.map((r) => r.kind)).toEqual(['tx_hang_dump', 'tx_recovery']);
   });
 
   it('a Qubes OS VM console: the wall stamp before the dmesg line, and a line without it', () => {

@@ -522,6 +522,23 @@ describe('link, neighbour overflow', () => {
     expect(rs[1]!.reason).toBeUndefined();
   });
 
+  // fixtures/public/82: `[xxxxxx] NETDEV WATCHDOG: CPU: 8: transmit queue 0 timed out xxx ms` after the driver's reset
+  it('a 6.8+ watchdog line with its device prefix cut takes the device of the line right before it', () => {
+    const file = fileURLToPath(
+      new URL('../../../fixtures/public/82-e1000e-i219-hang-redacted-stamps-pve.dmesg', import.meta.url),
+    );
+    const [w] = of(parseKernelLog(readFileSync(file, 'utf8')).records, 'watchdog_timeout');
+    expect(w).toMatchObject({ dev: 'eno1', driver: 'e1000e', busId: '0000:00:1f.6', queue: 0, cpu: 8, firstLine: 17 });
+    expect(w!.timedOutMs).toBeUndefined();
+    // with nothing before it that names a device, the line names none and is no record
+    expect(
+      of(
+        parseKernelLog('[  5.1] NETDEV WATCHDOG: CPU: 8: transmit queue 0 timed out 5120 ms').records,
+        'watchdog_timeout',
+      ),
+    ).toEqual([]);
+  });
+
   it('neigh_alloc() "neighbor table overflow!" in journal, logread and bare dmesg', () => {
     const j = of(records('neigh-appstream-102.journal'), 'neigh_table_overflow') as NeighOverflowRecord[];
     expect(j.map((r) => [r.firstLine, r.table, r.host])).toEqual([

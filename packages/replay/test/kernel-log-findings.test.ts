@@ -357,6 +357,25 @@ const ROWS: Row[] = [
     quotes: [/timed out 8 time\(s\), every 1\.0 s/, /vmklinux \(LinNet\)/],
     next: [/esxcli network nic stats get -n vmnic3/],
   },
+  // e1000e on the chipset's I219 (00:1f.6): the blog ran the syslog lines together, dates cut, `vmhost kernel: ` before
+  // each; the first descriptor after set-up never fetched; the field's workaround (TSO off) is the next step
+  {
+    file: '81-e1000e-i219-hang-flattened-host-tags-blog.syslog',
+    findings: [['stuck_dma', 'eth0', null]],
+    quotes: [/never started this TX ring/, /e1000_configure_tx\(\)/, /Reset adapter unexpectedly\./],
+    next: [/ethtool -K eth0 tso off/, /0000:00:1f\.6 is the chipset's LAN-on-motherboard port/],
+  },
+  // the same hang with the stamps redacted to [xxxxxx] and the 6.8+ watchdog line's device prefix cut: the line before
+  // it (the driver's reset) names the device
+  {
+    file: '82-e1000e-i219-hang-redacted-stamps-pve.dmesg',
+    findings: [
+      [W, 'eno1', 0],
+      ['stuck_dma', 'eno1', 0],
+    ],
+    quotes: [/TDH 0x44 ≠ TDT 0x9b: 87 descriptor/],
+    next: [/ethtool -K eno1 tso off/],
+  },
   // macb's own stall check (raspberrypi/linux #7340) re-kicked TSTART; no watchdog exists for macb. A warning: the
   // maintainers suspected false alarms (#7472), and the log cannot tell a real stall from one
   {

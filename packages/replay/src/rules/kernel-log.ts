@@ -281,6 +281,7 @@ function causeNext(kind: FindingKind, last: RingRecord | undefined, dev: string)
       `\`ethtool -d ${dev}\` right after such a dump (the register dump the bnx2x maintainers ask for) and \`ethtool -i ${dev}\` (the storm/mbi firmware versions)`,
       `what was being sent just before: a TSO/GSO skb the firmware cannot parse (encapsulation rewritten by a tc/BPF program, say) hangs it on every ring; \`ethtool -K ${dev} tso off\` tells whether TSO is the trigger`,
     ];
+  if (last?.kind === 'tx_hang_dump' && last.driver === 'e1000e' && kind === 'stuck_dma') return e1000eNext(dev, last);
   if (last?.kind !== 'tx_timeout_dump' || last.format !== 'tg3') return generic;
   if (kind === 'doorbell_not_rung')
     return [
@@ -293,6 +294,19 @@ function causeNext(kind: FindingKind, last: RingRecord | undefined, dev: string)
       ...generic.slice(1),
     ];
   return generic;
+}
+
+/**
+ * e1000e's "Detected Hardware Unit Hang" with the head behind the tail: the long-standing hang of Intel's
+ * LAN-on-motherboard parts (I217/I218/I219, at 00:19.0 or 00:1f.6 of the chipset) under sustained full-rate TX, which
+ * the field works around with TSO (then GSO) off.
+ */
+function e1000eNext(dev: string, last: RingRecord): string[] {
+  const lom = last.busId !== undefined && /:00:(?:19\.0|1f\.6)$/.test(last.busId);
+  return [
+    `\`ethtool -K ${dev} tso off\` (then \`gso off\` if it comes back): the known workaround for e1000e's hardware unit hang under sustained full-rate TX${lom ? `; ${last.busId} is the chipset's LAN-on-motherboard port (I217/I218/I219), the part it is reported on` : ''}`,
+    `\`ethtool -i ${dev}\` (driver, NVM and firmware versions) and PCIe errors around the dump (dmesg | grep -iE "AER|DMAR|iommu")`,
+  ];
 }
 
 /** ESXi runs the driver under vmklinux: no tracepoints, no perf; its own tools and logs say what the uplink did. */
@@ -367,7 +381,8 @@ function causeFinding(
       freshElsewhere(records, last) +
       (reading.recovery.length > 0 ? ` Afterwards: ${reading.recovery.join('; ')}.` : ''),
     evidence: f.dumps.slice(-2).map((d) => evidenceOf(d, source)),
-    nextSteps: reading.freshRing ? freshRingNext(f.dev, last.driver) : causeNext(kind, last, f.dev),
+    nextSteps:
+      reading.freshRing && last.driver !== 'e1000e' ? freshRingNext(f.dev, last.driver) : causeNext(kind, last, f.dev),
   };
 }
 

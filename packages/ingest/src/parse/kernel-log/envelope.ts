@@ -22,11 +22,19 @@ export const LEVEL_NAMES: Record<string, number> = {
 };
 
 /**
- * Take off paste debris: `> ` mail/markdown quoting (nested too), `Line 12:` from grep-like tools,
- * editor gutters `  12 | ` / `12│`. Leading whitespace of what remains is kept: it marks continuation lines.
+ * Take off paste debris: terminal colour codes, `> ` mail/markdown quoting (nested too), `Line 12:` from grep-like
+ * tools, editor gutters `  12 | ` / `12│`. Leading whitespace of what remains is kept: it marks continuation lines.
  */
+// `dmesg --color=always` (util-linux): SGR sequences around the stamp, the device prefix and the message.
+const ANSI_CSI_G = new RegExp(String.raw`\u001b\[[0-9;?]*[ -/]*[@-~]`, 'g');
+
+/** The line without terminal colour codes (evidence quotes the line as the user would read it). */
+export function withoutColour(line: string): string {
+  return line.includes('\u001b') ? line.replace(ANSI_CSI_G, '') : line;
+}
+
 export function stripPastePrefix(line: string): string {
-  let s = line.endsWith('\r') ? line.slice(0, -1) : line;
+  let s = withoutColour(line.endsWith('\r') ? line.slice(0, -1) : line);
   // Fast path: nothing a paste prefix or tag starts with (most lines of a real log).
   if (!/^\s*(?:[>\d]|Line )/.test(s) && !s.includes('</') && !/<(?:i|b|em|strong|code|pre|tt|span|br)\b/.test(s))
     return s;
@@ -49,6 +57,8 @@ const DMESG_RAW_RE = new RegExp(String.raw`^<(\d{1,3})>${PRINTK_TS}\s?${CALLER}(
 // dmesg -d: `[  123.456789 <    0.000123>] msg`; dmesg -e/--reltime: `[  +0.005106] msg`, `[Dec 7 10:11] msg`.
 const DMESG_D_RE = /^\[\s*(\d+)\.(\d+)\s*<\s*\d+\.\d+>\]\s?(.*)$/;
 const DMESG_REL_RE = new RegExp(String.raw`^\[\s*(?:[+-]\d+\.\d+|${MONTH_RE}\s*\d+ \d\d:\d\d)\]\s?(.*)$`);
+// A printk stamp the poster redacted: `[xxxxxx] msg`, `[xxxxx.xxxxxx] msg`, `[...] msg` — a dmesg line without its time.
+const DMESG_REDACTED_RE = /^\[\s*(?:[xX]+(?:\.[xX]+)?|\.{3}|…)\]\s?(.*)$/;
 // dmesg -T / --ctime: `[Mon Dec  7 10:11:12 2020] msg` (local time, no zone).
 const DMESG_T_RE = new RegExp(String.raw`^\[(${WEEKDAY_RE} ${MONTH_RE}\s+\d{1,2} \d\d:\d\d:\d\d \d{4})\]\s?(.*)$`);
 // /dev/kmsg: `level,seq,usec,flags[,…];message` (devkmsg_read()), level with facility bits.
@@ -195,6 +205,7 @@ const PRINTK_SHAPES: readonly EnvelopeShape[] = [
   [DMESG_T_RE, (m) => ({ shape: 'dmesg-T', wall: m[1]!.replace(/\s+/g, ' '), message: m[2]! })],
   [DMESG_D_RE, (m) => ({ shape: 'dmesg-delta', tsBootNs: secsDotFracToNs(m[1]!, m[2]!), message: m[3]! })],
   [DMESG_REL_RE, (m) => ({ shape: 'dmesg-delta', message: m[1]! })],
+  [DMESG_REDACTED_RE, (m) => ({ shape: 'dmesg', message: m[1]! })],
   [KMSG_RE, (m) => ({ shape: 'kmsg', level: Number(m[1]) & 7, tsBootNs: BigInt(m[3]!) * 1000n, message: m[4]! })],
 ];
 

@@ -39,9 +39,27 @@ function decodeQp(s: string): string {
 const FLAT_MARK_RE =
   /\s(?=-{6,}\[ cut here \]|WARNING: |NETDEV WATCHDOG: |Modules linked in:|---\[ end trace|[\w-]+ [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]:? )/;
 
+// A syslog excerpt flattened after its dates were cut: `vmhost kernel: msg vmhost kernel: msg …`.
+const FLAT_TAG_G = /(?:^|\s)([\w.-]+) kernel: /g;
+
+/** Split a row of `HOST kernel: ` messages at each tag, the host dropped: `kernel: msg` keeps the kernel's tag. */
+function splitAtHostTags(r: SourceRow): SourceRow[] | null {
+  const hosts = new Map<string, number>();
+  for (const m of r.text.matchAll(FLAT_TAG_G)) hosts.set(m[1]!, (hosts.get(m[1]!) ?? 0) + 1);
+  const [host, n] = [...hosts].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+  if (n < 3) return null;
+  const esc = host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return r.text
+    .split(new RegExp(String.raw`(?:^|\s)${esc} (?=kernel: )`))
+    .filter((p) => p.trim() !== '')
+    .map((text) => ({ lineNo: r.lineNo, raw: r.raw, text: text.trim() }));
+}
+
 /** A very long row holding several kernel messages back to back: split it before each message start. */
 function splitFlattened(r: SourceRow): SourceRow[] {
   if (r.text.length < 300) return [r];
+  const tagged = splitAtHostTags(r);
+  if (tagged) return tagged;
   const parts = r.text.split(FLAT_MARK_RE).filter((p) => p.trim() !== '');
   return parts.length < 3 ? [r] : parts.map((text) => ({ lineNo: r.lineNo, raw: r.raw, text }));
 }

@@ -2,6 +2,7 @@
  * Shared state of the record matchers: the kernel lines, their device prefixes, and which lines a record took.
  */
 import { splitDevicePrefix, type DeviceMessage } from '../device.js';
+import { withoutColour } from '../envelope.js';
 import type { KernelLine, KernelRecord, RecordSpan } from '../types.js';
 
 export interface Cursor {
@@ -43,7 +44,7 @@ export function takeSpan(c: Cursor, idx: readonly number[]): RecordSpan {
   let lastNo = -1;
   for (const i of sorted) {
     const l = c.lines[i]!;
-    if (l.lineNo !== lastNo) span.evidence.push(l.raw);
+    if (l.lineNo !== lastNo) span.evidence.push(withoutColour(l.raw));
     lastNo = l.lineNo;
   }
   if (first.tsBootNs !== undefined) span.tsBootNs = first.tsBootNs;

@@ -78,6 +78,11 @@ export function matchWatchdog(c: Cursor, i: number): WatchdogTimeoutRecord | nul
     if (m[1] !== undefined) cpu = Number(m[1]);
     queue = Number(m[2]);
     if (m[3] !== undefined) timedOutMs = Number(m[3]);
+  } else if ((m = CRIT_RE.exec(msg.rest)) && c.msgs[i - 1]?.dev !== undefined) {
+    // 6.8+ form with its netdev prefix cut by the poster (`[xxxxxx] NETDEV WATCHDOG: CPU: 8: …`): the device is the
+    // one the line right before it names — the driver's own reset or dump that the watchdog set off.
+    const prev = c.msgs[i - 1]!;
+    return finish(c, i, m, { dev: prev.dev!, driver: prev.driver, busId: prev.busId });
   } else if ((m = OLD_RE.exec(line.message))) {
     dev = m[1]!;
   } else {
@@ -96,5 +101,24 @@ export function matchWatchdog(c: Cursor, i: number): WatchdogTimeoutRecord | nul
   const cpuAll = cpu ?? warn.cpu;
   if (cpuAll !== undefined) rec.cpu = cpuAll;
   if (warn.warnAt !== undefined) rec.warnAt = warn.warnAt;
+  return rec;
+}
+
+/** A 6.8+ netdev_crit() line whose device comes from the line before it. */
+function finish(
+  c: Cursor,
+  i: number,
+  m: RegExpExecArray,
+  d: { dev: string; driver: string | undefined; busId: string | undefined },
+): WatchdogTimeoutRecord {
+  const rec: WatchdogTimeoutRecord = {
+    kind: 'watchdog_timeout',
+    ...takeSpan(c, [i]),
+    ...deviceRef({ driver: d.driver, busId: d.busId }),
+    dev: d.dev,
+    queue: Number(m[2]),
+  };
+  if (m[1] !== undefined) rec.cpu = Number(m[1]);
+  if (m[3] !== undefined) rec.timedOutMs = Number(m[3]);
   return rec;
 }
