@@ -22,7 +22,8 @@
  * text parse-worker pool, the binary reader's worker thread) are bundled with import.meta.url made their file in
  * dist (the loader passes __ingestUrl); the worker threads they start load dist's modules as they are. The two
  * WebAssembly packages that find their .wasm by their own location (parquet-wasm, @bokuweb/zstd-wasm) stay outside,
- * imported when needed through the loader's import(). The script carries its own apache-arrow: only the ingest
+ * loaded when needed: parquet-wasm through the loader's import(), zstd-wasm (CommonJS) with a require made from
+ * compression.js's place in dist, so a trace.dat read never starts node's ES module loader. The script carries its own apache-arrow: only the ingest
  * command loads it, and that command hands no Arrow object to code that uses another copy.
  */
 import { build } from 'esbuild';

@@ -36,11 +36,14 @@ let zstd: Promise<{ z: ZstdWasm; m: ZstdModule | null }> | undefined;
  */
 function zstdWasm(): Promise<{ z: ZstdWasm; m: ZstdModule | null }> {
   zstd ??= (async () => {
-    const z = await import('@bokuweb/zstd-wasm');
+    // required, not imported: the package's entry is CommonJS, and the first import() of a `txreplay ingest` (a
+    // CommonJS process until then) started node's ES module loader — resolver, translators, the CommonJS export
+    // lexer: ~15–20 ms of CPU and ~350 page faults of a trace.dat read (ingest README "Speed")
+    const req = createRequire(import.meta.url);
+    const z = req('@bokuweb/zstd-wasm') as ZstdWasm;
     await z.init();
     let m: ZstdModule | null = null;
     try {
-      const req = createRequire(import.meta.url);
       const entry = req.resolve('@bokuweb/zstd-wasm');
       const mod = req(join(dirname(entry), 'module.js')) as { Module?: ZstdModule };
       if (typeof mod.Module?._ZSTD_decompress === 'function' && mod.Module.HEAPU8 !== undefined) m = mod.Module;
