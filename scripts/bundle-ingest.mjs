@@ -40,7 +40,14 @@ const dist = path.join(root, 'packages/ingest/dist');
 const bundleDir = path.join(dist, 'bundle');
 
 /** dist modules that locate files by import.meta.url: bundled with it made their file in dist */
-const IN_PLACE = ['parse/wasmLines.js', 'io/pool.js', 'io/binaryThread.js', 'parse/trace-dat/compression.js'];
+const IN_PLACE = [
+  'parse/wasmLines.js',
+  'io/pool.js',
+  'io/binaryThread.js',
+  'parse/trace-dat/compression.js',
+  // a require of node:zlib made when a gzip input needs it (not with the script: a plain file never does)
+  'parse/tracing-data/input.js',
+];
 const EXTERNAL_PACKAGES = /^(parquet-wasm|@bokuweb\/zstd-wasm)$/;
 
 /** the inputs the build ingests to record the code cache (small, in this repository): each reader's path */
