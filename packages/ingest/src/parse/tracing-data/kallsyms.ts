@@ -159,15 +159,19 @@ function nearestBySearch(c: SymbolColumns, order: Int32Array, aHi: number, aLo: 
   return order[l]!;
 }
 
-/** The symbols of a /proc/kallsyms text (its UTF-8 bytes, or the text). */
-export function parseKallsyms(kallsyms: Buffer | string): Kallsyms {
-  const text = typeof kallsyms === 'string' ? Buffer.from(kallsyms, 'utf8') : kallsyms;
-  const c = scan(text);
+/**
+ * The symbols of a /proc/kallsyms text: its UTF-8 bytes, the text, or a getter of the bytes' current view (text kept
+ * in WebAssembly memory, whose views are remade once it grows: ../trace-dat/compression.ts Decompressor.kept).
+ */
+export function parseKallsyms(kallsyms: Buffer | string | (() => Buffer)): Kallsyms {
+  const fixed = typeof kallsyms === 'string' ? Buffer.from(kallsyms, 'utf8') : kallsyms;
+  const bytes = typeof fixed === 'function' ? fixed : (): Buffer => fixed;
+  const c = scan(bytes());
   const { hi, lo } = c;
   // by address, file order on ties: made once the look-ups outnumber SCANNED_LOOKUPS
   let order: Int32Array | undefined;
   let lookups = 0;
-  const name = (i: number): string => text.toString('utf8', c.nameStart[i]!, c.nameEnd[i]!);
+  const name = (i: number): string => bytes().toString('utf8', c.nameStart[i]!, c.nameEnd[i]!);
   return {
     size: c.n,
     resolve(addr) {
