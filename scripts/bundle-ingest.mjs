@@ -22,7 +22,8 @@
  * text parse-worker pool, the binary reader's worker thread) are bundled with import.meta.url made their file in
  * dist (the loader passes __ingestUrl); the worker threads they start load dist's modules as they are. The two
  * WebAssembly packages that find their .wasm by their own location (parquet-wasm, @bokuweb/zstd-wasm) stay outside,
- * imported when needed through the loader's import(). The script carries its own apache-arrow: only the ingest
+ * loaded when needed: parquet-wasm through the loader's import(), zstd-wasm (CommonJS) with a require made from
+ * compression.js's place in dist, so a trace.dat read never starts node's ES module loader. The script carries its own apache-arrow: only the ingest
  * command loads it, and that command hands no Arrow object to code that uses another copy.
  */
 import { build } from 'esbuild';
@@ -39,7 +40,14 @@ const dist = path.join(root, 'packages/ingest/dist');
 const bundleDir = path.join(dist, 'bundle');
 
 /** dist modules that locate files by import.meta.url: bundled with it made their file in dist */
-const IN_PLACE = ['parse/wasmLines.js', 'io/pool.js', 'io/binaryThread.js', 'parse/trace-dat/compression.js'];
+const IN_PLACE = [
+  'parse/wasmLines.js',
+  'io/pool.js',
+  'io/binaryThread.js',
+  'parse/trace-dat/compression.js',
+  // a require of node:zlib made when a gzip input needs it (not with the script: a plain file never does)
+  'parse/tracing-data/input.js',
+];
 const EXTERNAL_PACKAGES = /^(parquet-wasm|@bokuweb\/zstd-wasm)$/;
 
 /** the inputs the build ingests to record the code cache (small, in this repository): each reader's path */

@@ -126,6 +126,13 @@ export interface ActionContext {
   inputs(paths: readonly string[], what?: string): void;
   /** An output file (`flag` names it in messages): its directory checked now, named in later write errors. */
   output(file: string | undefined, flag: string): void;
+  /**
+   * Everything the command makes is written and closed once its body returns (outputs renamed into place, its
+   * result printed): the process then ends there, with the body's exit code, instead of after node has torn down a
+   * heap of a large read (25–75 ms: ingest README "Speed"), once what was written to stdout and stderr through
+   * node's streams has left (process.exit drops writes still queued). Only on Linux (where it was measured).
+   */
+  endWhenDone(): void;
 }
 
 /**
@@ -144,6 +151,7 @@ export function action<A extends unknown[]>(
     let signalExit: number = EXIT.interrupted;
     let inputs: readonly string[] = [];
     const outputs: string[] = [];
+    let endNow = false;
     const onSignal = (signal: NodeJS.Signals): void => {
       const first = !ac.signal.aborted;
       if (first) signalExit = exitOfSignal(signal);
@@ -168,6 +176,9 @@ export function action<A extends unknown[]>(
         checkOutput(file, flag);
         if (file !== undefined) outputs.push(file);
       },
+      endWhenDone: () => {
+        endNow = process.platform === 'linux';
+      },
     };
     const outer = currentSignalHandler;
     currentSignalHandler = onSignal;
@@ -176,6 +187,11 @@ export function action<A extends unknown[]>(
       // interrupted after the reading (e.g. during replay, whose signal is delivered when it ends)
       if (ac.signal.aborted) process.exitCode = signalExit;
       else if (code !== undefined) process.exitCode = code;
+      else if (endNow) {
+        // what was printed through node's streams (a warning on stderr, a result to a terminal) leaves first
+        await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+        process.exit(0);
+      }
     } catch (err) {
       const e = describeError(err, inputs, outputs);
       process.exitCode = ac.signal.aborted ? signalExit : e.exitCode;
@@ -184,6 +200,14 @@ export function action<A extends unknown[]>(
       currentSignalHandler = outer;
     }
   };
+}
+
+/** Resolves once everything written to `stream` so far has been handed to the system (an empty write's callback). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((ok) => {
+    if (stream.writableLength === 0) ok();
+    else stream.write('', () => ok());
+  });
 }
 
 // progress has one helper (progress.ts); these names stay for the commands that import them from here

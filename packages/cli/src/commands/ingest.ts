@@ -5,6 +5,7 @@ import { EXIT } from '../exit.js';
 import { action, fail } from '../run.js';
 import { TRACE_FORMATS } from '../replay-flags.js';
 import { progress } from '../progress.js';
+import { writeResult } from '../stdio.js';
 
 /** Human summary: the counts always add up (lines = events + skipped + comments). */
 export function formatIngestSummary(s: IngestSummary, out: string): string {
@@ -75,9 +76,15 @@ export function register(program: Command): void {
               onProgress: process.stderr.isTTY === true ? (read, total) => reading.update(read, total) : undefined,
             });
             clearProgress();
+            const text = opts.json ? `${summaryJson(summary)}\n` : formatIngestSummary(summary, opts.output);
             // the data went to stdout: the summary goes to stderr so the stream stays readable
-            const say = streamsToStdout(opts.output) ? process.stderr : process.stdout;
-            say.write(opts.json ? `${summaryJson(summary)}\n` : formatIngestSummary(summary, opts.output));
+            if (streamsToStdout(opts.output)) process.stderr.write(text);
+            else {
+              // the command's one result (../stdio.ts: no process.stdout made for a pipe or a file)
+              writeResult(text);
+              // the table is closed and renamed into place (or streamed and closed): nothing is left to do
+              ctx.endWhenDone();
+            }
           } catch (err) {
             clearProgress();
             if (ctx.signal.aborted) fail(EXIT.interrupted, `interrupted; ${opts.output} was not written`);

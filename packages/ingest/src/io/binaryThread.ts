@@ -6,11 +6,12 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { BinaryReaderStats, BinaryTraceMeta, RecordSink } from '../parse/tracing-data/types.js';
 import { parseKallsyms, type Kallsyms } from '../parse/tracing-data/kallsyms.js';
 import type { BinaryFormat } from './binary.js';
 import { RefReplay, refsBuffers, type EventRefs } from './binaryRefs.js';
+import { workerThreads } from './pool.js';
 
 export interface BinaryWorkerInit {
   path: string;
@@ -118,7 +119,7 @@ async function* pumpWorker(
   const init: BinaryWorkerInit = { path, format };
   // workers inherit the parent's flags, but `--input-type` (node -e) is refused for a file worker
   const execArgv = process.execArgv.some((a) => a.startsWith('--input-type')) ? [] : undefined;
-  const w = new Worker(script, { workerData: init, execArgv });
+  const w = new (workerThreads().Worker)(script, { workerData: init, execArgv });
   const inbox = new Inbox(w, signal);
   const replay = new RefReplay();
   try {

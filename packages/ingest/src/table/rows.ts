@@ -198,13 +198,12 @@ export class RowColumns {
 
   /**
    * `arena`, when given, places every typed column and validity array in memory it hands out (the parse
-   * worker's WebAssembly memory, ./wasmLines.ts); by default each is a fresh array.
+   * worker's WebAssembly memory, ./wasmLines.ts); by default they all lie in one zeroed block (blockArena).
    */
-  constructor(capacity = DEFAULT_BATCH_ROWS, arena?: ColumnArena) {
+  constructor(capacity = DEFAULT_BATCH_ROWS, arena: ColumnArena = blockArena(columnArenaBytes(capacity))) {
     this.capacity = capacity;
     const mk = <T>(Ctor: new (buf: ArrayBufferLike, off: number, n: number) => T, width: number): T => {
-      const region =
-        arena === undefined ? { buffer: new ArrayBuffer(capacity * width), byteOffset: 0 } : arena(capacity * width);
+      const region = arena(capacity * width);
       return new Ctor(region.buffer, region.byteOffset, capacity);
     };
     const values = fastRecord(TYPED_COLUMNS, (name): ColumnArrays[TypedColumn] => {
@@ -323,18 +322,24 @@ export class RowColumns {
   /** zeros for the all-null columns of viewBuffers (never written: 8 bytes per row covers every column type) */
   private zeros: ArrayBuffer | undefined;
 
+  /** per column (COLUMNS order), set by take(): 1 when no row of the batch had a value */
+  private readonly unset = new Uint8Array(COLUMNS.length);
+
   private take(pool: BufferPool | undefined, how: 'copy' | 'view' | 'stage'): BatchBuffers {
     const n = this.length;
     const values: BatchBuffers['values'] = [];
     const bitmaps: (Uint8Array | null)[] = [];
     const nullCounts: number[] = [];
     let rawOffsets: Int32Array = new Int32Array(n + 1);
+    // a column with no row set has validity bytes that are all zero already: not written again (below)
+    const unset = this.unset;
     COLUMNS.forEach((name, c) => {
       // every committed row has the non-null columns (the parsers reject a line without ts/event; lines.ts sets
       // source and line): their validity bytes are not even written in the hot path
       const { bitmap, nulls } = NON_NULL.has(name) ? ALL_VALID : bitmapFrom(this.validList[c]!, n, pool);
       bitmaps.push(bitmap);
       nullCounts.push(nulls);
+      unset[c] = nulls === n && n > 0 ? 1 : 0;
       if (name === 'ptr_hashed') values.push(packBits(this.values.ptr_hashed, n, pool));
       else if (name === 'raw') {
         // most batches have no raw text at all (only events that are not modelled, and dql_stall_detected)
@@ -348,7 +353,13 @@ export class RowColumns {
     // a discarded attempt at row n is cleared too: the next rows start at 0 and would never reach it
     const clear = this.dirty ? Math.min(n + 1, this.capacity) : n;
     this.raw.fill(null, 0, clear);
-    for (const v of this.validList) v.fill(0, 0, clear);
+    // the validity of a column no row of this batch set is zero over [0, n) (packBits found no byte set) and past n
+    // (packBits zeroed the rest of the last group): writing zeros there again would fault in the pages of every
+    // column the trace's events never set (a discarded row may have set one: then all are cleared)
+    const dirty = this.dirty;
+    this.validList.forEach((v, c) => {
+      if (dirty || unset[c] === 0) v.fill(0, 0, clear);
+    });
     this.length = 0;
     this.dirty = false;
     return { n, values, bitmaps, nullCounts, rawOffsets };
@@ -394,6 +405,24 @@ export function columnArenaBytes(capacity: number): number {
     );
   }
   return total;
+}
+
+/**
+ * One zeroed block for every column array of a RowColumns, handed out in order (8-byte aligned). A block this large
+ * (~10 MB at 64 Ki rows) is calloc'd as fresh mapped memory, whose pages are faulted in only where a row is written:
+ * the columns of events a trace does not have and the rows a short trace never reaches cost nothing. One array per
+ * column came from the heap instead, zeroed by memset: ~1,100 page faults (~13 µs each on the bench VM, ingest README
+ * "Speed") at the start of every binary read, most of them for nothing.
+ */
+function blockArena(bytes: number): ColumnArena {
+  const buffer = new ArrayBuffer(bytes);
+  let at = 0;
+  return (n) => {
+    const region = { buffer, byteOffset: at };
+    at += (n + 7) & ~7;
+    if (at > bytes) throw new Error(`column block of ${bytes} bytes is too small`);
+    return region;
+  };
 }
 
 /**

@@ -23,8 +23,13 @@ import { FILE_HEADER_SIZE, PIPE_HEADER_SIZE, REC, recordName } from './constants
 import { applyFeature, parseFileHeader, perfEndian, readAttrs, readFeatures } from './header.js';
 import { PerfState } from './state.js';
 
-/** bytes of the data section read at a time (the cursor's default) */
-const CHUNK_BYTES = 1 << 20;
+/**
+ * bytes of the data section read at a time. A pooled chunk is kept while any sample queued from it waits for its
+ * round (two rounds of up to ~4.6 MB in the bench's perf.data): 256 KiB chunks hold about that span, 1 MiB ones up
+ * to a chunk more per end plus three read ahead — 1 MiB chunks took ~9 MB of pool, ~2,300 page faults (~13 µs each
+ * on the bench VM), 256 KiB ones ~1,200 (ingest README "Speed")
+ */
+const CHUNK_BYTES = 1 << 18;
 
 export interface PerfDataOptions {
   /** Emit in perf's time order (FINISHED_ROUND flushing, as `perf script`); false: file order. Default true. */

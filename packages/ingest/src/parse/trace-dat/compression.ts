@@ -6,14 +6,21 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { inflateSync } from 'node:zlib';
 
 /**
  * Decompress `data` (`uncompressedSize` bytes once decoded). With `into`, the result may be written there (when it
  * fits: a view of it is returned) instead of into fresh memory: a caller that is done with what it decoded before
  * passes that buffer back (./reader.ts, one per CPU).
  */
-export type Decompressor = (data: Uint8Array, uncompressedSize: number, into?: Buffer) => Buffer;
+export type Decompressor = ((data: Uint8Array, uncompressedSize: number, into?: Buffer) => Buffer) & {
+  /**
+   * Decompress into memory of the decoder's own, kept (not copied out) until the returned getter is garbage: it
+   * hands out the bytes' current view (a view of WebAssembly memory, made again once that memory has grown). For a
+   * large section read once (kallsyms: 5+ MB), whose copy into fresh memory cost a page fault per 4 KiB (~1,300, ~13
+   * µs each on the bench VM). Absent: decompress as above.
+   */
+  kept?: (data: Uint8Array, uncompressedSize: number) => () => Buffer;
+};
 
 type ZstdWasm = typeof import('@bokuweb/zstd-wasm');
 
@@ -36,11 +43,14 @@ let zstd: Promise<{ z: ZstdWasm; m: ZstdModule | null }> | undefined;
  */
 function zstdWasm(): Promise<{ z: ZstdWasm; m: ZstdModule | null }> {
   zstd ??= (async () => {
-    const z = await import('@bokuweb/zstd-wasm');
+    // required, not imported: the package's entry is CommonJS, and the first import() of a `txreplay ingest` (a
+    // CommonJS process until then) started node's ES module loader — resolver, translators, the CommonJS export
+    // lexer: ~15–20 ms of CPU and ~350 page faults of a trace.dat read (ingest README "Speed")
+    const req = createRequire(import.meta.url);
+    const z = req('@bokuweb/zstd-wasm') as ZstdWasm;
     await z.init();
     let m: ZstdModule | null = null;
     try {
-      const req = createRequire(import.meta.url);
       const entry = req.resolve('@bokuweb/zstd-wasm');
       const mod = req(join(dirname(entry), 'module.js')) as { Module?: ZstdModule };
       if (typeof mod.Module?._ZSTD_decompress === 'function' && mod.Module.HEAPU8 !== undefined) m = mod.Module;
@@ -63,23 +73,43 @@ function moduleDecoder(m: ZstdModule): Decompressor {
     if (at !== 0) m._free(at);
     return [m._malloc(bytes), bytes];
   };
-  return (data, size, into) => {
+  /** The source in the module's memory; the result's capacity (a frame without its content size is decoded into
+   * `size` bytes, the chunk header's uncompressed size, as the package's decompress does). */
+  const load = (data: Uint8Array, size: number): number => {
     [src, srcCap] = region(src, srcCap, data.byteLength);
     m.HEAPU8.set(data, src);
-    // a frame without its content size is decoded into `size` bytes (the chunk header's uncompressed size), as the
-    // package's decompress does
     const content = m._ZSTD_getFrameContentSize(src, data.byteLength);
     const cap = content === -1 ? Math.max(size, 1) : content;
     if (cap < 0) throw new Error(`Failed to compress with code ${content}`);
-    [dst, dstCap] = region(dst, dstCap, cap);
-    const n = m._ZSTD_decompress(dst, cap, src, data.byteLength);
+    return cap;
+  };
+  const decode = (at: number, cap: number, bytes: number): number => {
+    const n = m._ZSTD_decompress(at, cap, src, bytes);
     if (m._ZSTD_isError(n)) throw new Error(`Failed to compress with code ${n}`);
+    return n;
+  };
+  const dec: Decompressor = (data, size, into) => {
+    const cap = load(data, size);
+    [dst, dstCap] = region(dst, dstCap, cap);
+    const n = decode(dst, cap, data.byteLength);
     // HEAPU8 is read after the calls: a memory that grew has a new buffer
     const out = into !== undefined && into.length >= n ? into.subarray(0, n) : Buffer.allocUnsafeSlow(n);
     out.set(m.HEAPU8.subarray(dst, dst + n));
     return out;
   };
+  dec.kept = (data, size) => {
+    const cap = load(data, size);
+    const at = m._malloc(cap);
+    const n = decode(at, cap, data.byteLength);
+    const view = (): Buffer => Buffer.from(m.HEAPU8.buffer, m.HEAPU8.byteOffset + at, n);
+    keptRegions.register(view, () => m._free(at));
+    return view;
+  };
+  return dec;
 }
+
+/** Frees a kept region (Decompressor.kept) once its getter is garbage. */
+const keptRegions = new FinalizationRegistry<() => void>((free) => free());
 
 export async function decompressorFor(name: string): Promise<Decompressor | null> {
   switch (name) {
@@ -94,8 +124,11 @@ export async function decompressorFor(name: string): Promise<Decompressor | null
         return Buffer.from(out.buffer, out.byteOffset, out.length);
       };
     }
-    case 'zlib':
+    case 'zlib': {
+      // node:zlib loaded here, not with the module: a zstd or uncompressed file never needs it (~7 ms, ~160 faults)
+      const { inflateSync } = createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib');
       return (data) => inflateSync(data);
+    }
     default:
       throw new Error(`trace.dat: unsupported compression "${name}"`);
   }

@@ -40,7 +40,10 @@ export interface TraceDatLayout {
   formats: Map<number, EventFormat>;
   /** /proc/kallsyms text, decompressed on first use (5+ MB: only %pS rendering needs it). */
   kallsyms: () => string;
-  /** The same text as its bytes (parsed in place: ../tracing-data/kallsyms.ts). */
+  /**
+   * The same text as its bytes (parsed in place: ../tracing-data/kallsyms.ts): the current view — a zstd file's may
+   * lie in WebAssembly memory, remade by each call once that memory has grown (Decompressor.kept).
+   */
   kallsymsBytes: () => Buffer;
   cmdlines: Map<number, string>;
   clock?: string;
@@ -135,7 +138,7 @@ async function readSection(fh: FileHandle, offset: number, le: boolean, dec: Dec
   return { id, flags, data: await readAt(fh, offset + 16, size) };
 }
 
-/** A section read now, decompressed when first asked for. */
+/** A section read now, decompressed when first asked for (each call's Buffer may be a new view of the bytes). */
 async function lazySection(
   fh: FileHandle,
   offset: number,
@@ -149,11 +152,21 @@ async function lazySection(
     return () => data;
   }
   const ch = await readAt(fh, offset + 16, 8);
-  const raw = await readAt(fh, offset + 24, u32(ch, 0, le));
+  let raw: Buffer | undefined = await readAt(fh, offset + 24, u32(ch, 0, le));
   const usize = u32(ch, 4, le);
+  const kept = dec.kept;
+  if (kept !== undefined) {
+    // decoded where the decoder keeps it, not copied out: each call hands out its current view
+    let view: (() => Buffer) | undefined;
+    return () => {
+      view ??= kept(raw!, usize);
+      raw = undefined;
+      return view();
+    };
+  }
   let data: Buffer | undefined;
   return () => {
-    data ??= dec(raw, usize);
+    data ??= dec(raw!, usize);
     return data;
   };
 }
@@ -239,7 +252,10 @@ async function applyV7Option(fh: FileHandle, out: TraceDatLayout, id: number, od
     case OPT.KALLSYMS: {
       const data = await lazySection(fh, u64n(od, 0, le), le, dec);
       // KALLSYMS section: u32 size, then the text.
-      const bytes = (): Buffer => data().subarray(4, 4 + u32(data(), 0, le));
+      const bytes = (): Buffer => {
+        const d = data();
+        return d.subarray(4, 4 + u32(d, 0, le));
+      };
       let text: string | undefined;
       out.kallsyms = () => {
         text ??= bytes().toString('utf8');
@@ -300,7 +316,10 @@ async function readV6(fh: FileHandle, fileSize: number): Promise<TraceDatLayout>
     headerPage: td.headerPage,
     formats: td.formats,
     kallsyms: () => td.kallsyms,
-    kallsymsBytes: () => Buffer.from(td.kallsyms, 'utf8'),
+    kallsymsBytes: ((): (() => Buffer) => {
+      let bytes: Buffer | undefined;
+      return () => (bytes ??= Buffer.from(td.kallsyms, 'utf8'));
+    })(),
     cmdlines: td.cmdlines,
     cpuCount,
     instances: [],

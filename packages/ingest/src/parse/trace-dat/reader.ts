@@ -183,8 +183,7 @@ export function readTraceDat(
   const lazyKallsyms = (): Kallsyms | undefined => {
     if (kallsyms === undefined && kallsymsBytes !== undefined) {
       // the bytes, not the text: a 5+ MB string is not made for the few symbols a trace resolves
-      const bytes = kallsymsBytes();
-      if (bytes.length > 0) kallsyms = parseKallsyms(bytes);
+      if (kallsymsBytes().length > 0) kallsyms = parseKallsyms(kallsymsBytes);
     }
     return kallsyms;
   };

@@ -19,26 +19,27 @@ function hexDigit(c: number): number {
   return -1;
 }
 
-/** Symbols as columns, in the text's order (code symbols only, address not 0). */
+/**
+ * Symbols as columns, in the text's order (code symbols only, address not 0). Sized by the text's lines (scan), an
+ * upper bound: grown from 16 Ki rows instead, the four columns of a 130 k-symbol text were copied four times, and
+ * every copy faulted in fresh pages (~500 page faults of a trace.dat read, ~13 µs each on the bench VM).
+ */
 class SymbolColumns {
   n = 0;
-  hi = new Uint32Array(1 << 14);
-  lo = new Uint32Array(1 << 14);
-  nameStart = new Int32Array(1 << 14);
-  nameEnd = new Int32Array(1 << 14);
+  hi: Uint32Array;
+  lo: Uint32Array;
+  nameStart: Int32Array;
+  nameEnd: Int32Array;
 
+  constructor(capacity: number) {
+    this.hi = new Uint32Array(capacity);
+    this.lo = new Uint32Array(capacity);
+    this.nameStart = new Int32Array(capacity);
+    this.nameEnd = new Int32Array(capacity);
+  }
+
+  /** (one per line of the text at most: within the capacity) */
   add(hi: number, lo: number, a: number, b: number): void {
-    if (this.n === this.hi.length) {
-      const grow = <A extends Uint32Array | Int32Array>(x: A, y: A): A => {
-        y.set(x as never);
-        return y;
-      };
-      const k = this.n * 2;
-      this.hi = grow(this.hi, new Uint32Array(k));
-      this.lo = grow(this.lo, new Uint32Array(k));
-      this.nameStart = grow(this.nameStart, new Int32Array(k));
-      this.nameEnd = grow(this.nameEnd, new Int32Array(k));
-    }
     const i = this.n++;
     this.hi[i] = hi;
     this.lo[i] = lo;
@@ -55,8 +56,10 @@ const TYPE_ABS_LOCAL = 97; // 'a'
 
 /** `ADDR TYPE NAME[\tMODULE]` lines → columns (absolute symbols, type A/a, are not code). */
 function scan(text: Uint8Array): SymbolColumns {
-  const cols = new SymbolColumns();
   const len = text.length;
+  let lines = 1;
+  for (let at = text.indexOf(NL); at >= 0; at = text.indexOf(NL, at + 1)) lines++;
+  const cols = new SymbolColumns(lines);
   let p = 0;
   // the next tab at or after p (most lines have none: searched once, not once per line)
   let tab = -1;
@@ -156,15 +159,19 @@ function nearestBySearch(c: SymbolColumns, order: Int32Array, aHi: number, aLo: 
   return order[l]!;
 }
 
-/** The symbols of a /proc/kallsyms text (its UTF-8 bytes, or the text). */
-export function parseKallsyms(kallsyms: Buffer | string): Kallsyms {
-  const text = typeof kallsyms === 'string' ? Buffer.from(kallsyms, 'utf8') : kallsyms;
-  const c = scan(text);
+/**
+ * The symbols of a /proc/kallsyms text: its UTF-8 bytes, the text, or a getter of the bytes' current view (text kept
+ * in WebAssembly memory, whose views are remade once it grows: ../trace-dat/compression.ts Decompressor.kept).
+ */
+export function parseKallsyms(kallsyms: Buffer | string | (() => Buffer)): Kallsyms {
+  const fixed = typeof kallsyms === 'string' ? Buffer.from(kallsyms, 'utf8') : kallsyms;
+  const bytes = typeof fixed === 'function' ? fixed : (): Buffer => fixed;
+  const c = scan(bytes());
   const { hi, lo } = c;
   // by address, file order on ties: made once the look-ups outnumber SCANNED_LOOKUPS
   let order: Int32Array | undefined;
   let lookups = 0;
-  const name = (i: number): string => text.toString('utf8', c.nameStart[i]!, c.nameEnd[i]!);
+  const name = (i: number): string => bytes().toString('utf8', c.nameStart[i]!, c.nameEnd[i]!);
   return {
     size: c.n,
     resolve(addr) {
