@@ -350,6 +350,14 @@ function otherFreshQueues(records: readonly KernelRecord[], last: RingRecord): n
 }
 
 /** Which side of the ring stopped, from the driver's last dump. */
+function titleOf(kind: FindingKind, last: RingRecord, reading: TxHangInterpretation): string {
+  if (reading.freshRing)
+    return 'the NIC never started this TX ring (head and next_to_clean still at 0 since the ring was set up)';
+  if (kind === 'stuck_dma' && last.hwHead !== undefined && last.hwHead === last.hwTail)
+    return 'the NIC fetched the TX descriptors and never completed them (head at the tail, completion never written back)';
+  return CAUSE_TITLE[kind] ?? kind;
+}
+
 function freshElsewhere(records: readonly KernelRecord[], last: RingRecord): string {
   if (last.kind !== 'tx_hang_dump' || last.hwHead !== 0 || last.nextToClean !== 0) return '';
   const others = otherFreshQueues(records, last);
@@ -374,7 +382,7 @@ function causeFinding(
     startNs: f.startNs,
     endNs: f.endNs,
     ...f.logWall,
-    title: `${f.where}: ${reading.freshRing ? 'the NIC never started this TX ring (head and next_to_clean still at 0 since the ring was set up)' : CAUSE_TITLE[kind]}`,
+    title: `${f.where}: ${titleOf(kind, last, reading)}`,
     // interpretTxHang's summary already says how often and whether the ring moved between dumps
     explanation:
       reading.summary +

@@ -7,8 +7,10 @@
  * (TDH) up to the tail and writes completion status back (DD bit). NAPI poll — igb_poll() → igb_clean_tx_irq() —
  * reaps completed descriptors and advances next_to_clean. So:
  *  - head ≠ tail: descriptors handed to the NIC are not being fetched/completed → the NIC's DMA engine stalled;
- *  - head = tail but next_to_clean ≠ next_to_use: the NIC finished, the driver never reaped → completion interrupt
- *    lost or NAPI not scheduled;
+ *  - head = tail but next_to_clean ≠ next_to_use: the NIC fetched everything. With the watched descriptor's DD clear it
+ *    never completed them (the Intel hang check runs in the clean routine, which stops at the first descriptor without
+ *    DD, so cleaning did run); otherwise the NIC finished and the driver never reaped → completion interrupt lost or
+ *    NAPI not scheduled;
  *  - tail ≠ next_to_use: descriptors written but the doorbell (tail write) never happened.
  */
 import { sameDevice } from './device.js';
@@ -90,6 +92,12 @@ function ddBit(r: RingRecord): string {
     : ` The watched descriptor's status ${hexOf(Number(st))} has DD clear: the NIC never wrote it back.`;
 }
 
+/** The watched descriptor's DD bit is printed and clear (igb desc.status, e1000/e1000e next_to_watch.status). */
+function ddClear(r: RingRecord): boolean {
+  const st = r.fields['desc.status'] ?? r.fields['next_to_watch.status'];
+  return r.kind === 'tx_hang_dump' && st !== undefined && (st & 1n) === 0n;
+}
+
 function classify(r: RingRecord): RingReading {
   if (r.kind === 'tx_timeout_dump' && r.format === 'ipoib') return ipoibReading(r);
   if (r.kind === 'tx_timeout_dump' && r.format === 'tg3') return tg3Reading(r);
@@ -131,6 +139,13 @@ function classify(r: RingRecord): RingReading {
       // hns3 TX push (hns3_tx_push_bd) hands descriptors over through device memory, not the tail register.
       if ((r.fields['tx_push'] ?? 0n) > 0n)
         out.summary += ' With tx_push on, the driver may bypass the tail register, so this reading is uncertain.';
+      return out;
+    }
+    if (nextToUse !== undefined && nextToClean !== undefined && nextToUse !== nextToClean && ddClear(r)) {
+      // The Intel hang check runs inside the clean routine (igb_clean_tx_irq(), e1000_clean_tx_irq()), which stops at
+      // the first descriptor without DD: completions were being processed, the NIC had not written this one back.
+      out.cause = 'dma_stall';
+      out.summary = `${n.head} = ${n.tail} = ${hexOf(hwTail)}: the NIC fetched every descriptor it was given, but ${n.ntc} ${hexOf(nextToClean)} ≠ ${n.ntu} ${hexOf(nextToUse)}${unreaped !== undefined ? ` (${unreaped} not done)` : ' (the ring wrapped)'}, and the descriptor the driver waits on has DD clear (status ${hexOf(Number(r.fields['desc.status'] ?? r.fields['next_to_watch.status'] ?? 0n))}): the NIC took the packets and never finished sending them — its TX engine or MAC stalled after the fetch. The driver's hang check runs in its clean routine, which stops at the first descriptor without DD, so completions were being processed: not a lost interrupt.`;
       return out;
     }
     if (nextToUse !== undefined && nextToClean !== undefined && nextToUse !== nextToClean) {
