@@ -18,15 +18,33 @@ import {
   RowAccess,
   type BatchSource,
 } from '../input/batches.js';
-import { gatherSorted, ViewBuilder } from '../input/batch-view.js';
+import { gatherSorted, ViewBuilder, type BatchView } from '../input/batch-view.js';
 import type { SpillFile } from '../input/spill.js';
 import type { Observed } from './records.js';
-import { Observer } from './observer.js';
+import { Observer, type NameTables } from './observer.js';
 
 /** What the pass's ViewBuilder (no evidence columns) reads of every row range. */
 const PASS_COLUMNS = REPLAY_COLUMNS.filter(
   (c) => c !== 'source' && c !== 'line' && c !== 'location' && c !== 'net_cookie',
 );
+
+/** Traces from this many rows get a warm-up pass (warmUp): below it the pass is over before V8 optimizes it. */
+const WARM_UP_MIN_ROWS = 1 << 17;
+
+/**
+ * A throwaway pass over the first range before the real pass. What a pass does once — a device, a queue, an ifindex
+ * or a CPU met for the first time — it does within its first events, and V8 records no type feedback for a function's
+ * first few calls (its feedback vector is allocated lazily): the optimized pass then has no code for those paths and
+ * is deoptimized when the next replay in the process meets them again (15 deopts at the start of the second replay of
+ * the bench trace, `node --trace-deopt`; each sends the pass back to the interpreter until it is compiled again).
+ * Run twice, the second time with feedback, they are compiled in. Nothing is kept: the throwaway observer's records
+ * and its small pool are garbage once this returns (it is never finished).
+ */
+function warmUp(rows: RowAccess, names: NameTables, keepSeries: boolean, first: BatchView, rowBase: number): void {
+  // rowBase as the pass gives it (a batch start: a double), not a literal 0 — a small integer there first would
+  // deoptimize the pass at its first double
+  new Observer(rows, names, null, keepSeries, first.n).run(first, rowBase);
+}
 
 /**
  * Whole-table form (rows in any order, `order` = time order): the legacy entry point and the fallback for
@@ -55,23 +73,21 @@ export function observeSource(src: BatchSource, spill: SpillFile | null = null, 
   const readers = [1, 2, 3, 4].map((slot) => new BatchReader(src, slot, base, ROW_ACCESS_COLUMNS));
   const rows = new RowAccess(src.numRows, base.ns, readers, src.starts, null, null, src.names, src);
   const nm = src.names;
-  const ob = new Observer(
-    rows,
-    {
-      n: src.numRows,
-      eventNames: nm.event.names,
-      devNames: nm.dev.names,
-      reasonNames: nm.reason.names,
-      driverNames: nm.driver.names,
-      sourceNames: nm.source.names,
-    },
-    spill,
-    keepSeries,
-  );
+  const names = {
+    n: src.numRows,
+    eventNames: nm.event.names,
+    devNames: nm.dev.names,
+    reasonNames: nm.reason.names,
+    driverNames: nm.driver.names,
+    sourceNames: nm.source.names,
+  };
   // row ranges of ~8k rows: the pass reads each column range right after it was copied in, while
   // it is still in the CPU cache (a whole 64k-row batch of ~20 columns is several MB)
   const step = 8192;
   src.readAhead?.(0, step, PASS_COLUMNS, base.ns);
+  if (src.numRows >= WARM_UP_MIN_ROWS)
+    warmUp(rows, names, keepSeries, main.build(0, { from: 0, to: step }), src.starts[0]!);
+  const ob = new Observer(rows, names, spill, keepSeries);
   for (let b = 0; b + 1 < src.starts.length; b++) {
     const len = src.starts[b + 1]! - src.starts[b]!;
     for (let from = 0; from < len; from += step) {
