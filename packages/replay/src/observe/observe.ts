@@ -22,6 +22,8 @@ import { gatherSorted, ViewBuilder, type BatchView } from '../input/batch-view.j
 import type { SpillFile } from '../input/spill.js';
 import type { Observed } from './records.js';
 import { Observer, type NameTables } from './observer.js';
+import { warmThinning } from './series-store.js';
+import { warmMerging } from './stamp-counts.js';
 
 /** What the pass's ViewBuilder (no evidence columns) reads of every row range. */
 const PASS_COLUMNS = REPLAY_COLUMNS.filter(
@@ -37,10 +39,14 @@ const WARM_UP_MIN_ROWS = 1 << 17;
  * first few calls (its feedback vector is allocated lazily): the optimized pass then has no code for those paths and
  * is deoptimized when the next replay in the process meets them again (15 deopts at the start of the second replay of
  * the bench trace, `node --trace-deopt`; each sends the pass back to the interpreter until it is compiled again).
- * Run twice, the second time with feedback, they are compiled in. Nothing is kept: the throwaway observer's records
- * and its small pool are garbage once this returns (it is never finished).
+ * Run again once the functions have feedback vectors (a second, shorter warm-up, then the pass), they are compiled
+ * in. Nothing is kept: the throwaway observer's records and its small pool are garbage once this returns (it is never
+ * finished).
  */
 function warmUp(rows: RowAccess, names: NameTables, keepSeries: boolean, first: BatchView, rowBase: number): void {
+  // the bounded stores' later paths, which the first range does not reach
+  if (keepSeries) warmThinning();
+  warmMerging();
   // rowBase as the pass gives it (a batch start: a double), not a literal 0 — a small integer there first would
   // deoptimize the pass at its first double
   new Observer(rows, names, null, keepSeries, first.n).run(first, rowBase);
@@ -85,8 +91,13 @@ export function observeSource(src: BatchSource, spill: SpillFile | null = null, 
   // it is still in the CPU cache (a whole 64k-row batch of ~20 columns is several MB)
   const step = 8192;
   src.readAhead?.(0, step, PASS_COLUMNS, base.ns);
-  if (src.numRows >= WARM_UP_MIN_ROWS)
-    warmUp(rows, names, keepSeries, main.build(0, { from: 0, to: step }), src.starts[0]!);
+  if (src.numRows >= WARM_UP_MIN_ROWS) {
+    // twice: the second time (its first rows suffice) the once-per-replay paths run with the feedback vectors the
+    // first allocated — V8 may have optimized the pass's methods within the first already, without them
+    const len0 = src.starts[1]! - src.starts[0]!;
+    for (const to of [Math.min(len0, step), Math.min(len0, 1024)])
+      warmUp(rows, names, keepSeries, main.build(0, { from: 0, to }), src.starts[0]!);
+  }
   const ob = new Observer(rows, names, spill, keepSeries);
   for (let b = 0; b + 1 < src.starts.length; b++) {
     const len = src.starts[b + 1]! - src.starts[b]!;
