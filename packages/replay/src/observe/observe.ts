@@ -18,10 +18,10 @@ import {
   RowAccess,
   type BatchSource,
 } from '../input/batches.js';
-import { gatherSorted, ViewBuilder, type BatchView } from '../input/batch-view.js';
+import { gatherSorted, ViewBuilder } from '../input/batch-view.js';
 import type { SpillFile } from '../input/spill.js';
 import type { Observed } from './records.js';
-import { Observer, type NameTables } from './observer.js';
+import { Observer } from './observer.js';
 import { warmThinning } from './series-store.js';
 import { warmMerging } from './stamp-counts.js';
 
@@ -30,27 +30,15 @@ const PASS_COLUMNS = REPLAY_COLUMNS.filter(
   (c) => c !== 'source' && c !== 'line' && c !== 'location' && c !== 'net_cookie',
 );
 
-/** Traces from this many rows get a warm-up pass (warmUp): below it the pass is over before V8 optimizes it. */
-const WARM_UP_MIN_ROWS = 1 << 17;
-
 /**
- * A throwaway pass over the first range before the real pass. What a pass does once — a device, a queue, an ifindex
- * or a CPU met for the first time — it does within its first events, and V8 records no type feedback for a function's
- * first few calls (its feedback vector is allocated lazily): the optimized pass then has no code for those paths and
- * is deoptimized when the next replay in the process meets them again (15 deopts at the start of the second replay of
- * the bench trace, `node --trace-deopt`; each sends the pass back to the interpreter until it is compiled again).
- * Run again once the functions have feedback vectors (a second, shorter warm-up, then the pass), they are compiled
- * in. Nothing is kept: the throwaway observer's records and its small pool are garbage once this returns (it is never
- * finished).
+ * Traces from this many rows first run the bounded stores' later paths on throwaway stores (series-store.ts
+ * warmThinning, stamp-counts.ts warmMerging): a long pass reaches them only when it is already optimized without
+ * them, and each first use deoptimized the per-event methods (first replay of the bench trace 57 → 17 deopts, second
+ * 38 → 13, `node --trace-deopt`). A throwaway observer over the first range (for what a pass does once, in its first
+ * events, before V8 allocates the functions' feedback vectors) took the second replay's remaining deopts of `run` too,
+ * but cost a one-shot diagnose ~1–10 % of its pass's CPU for a gain only a second replay in the process sees: not kept.
  */
-function warmUp(rows: RowAccess, names: NameTables, keepSeries: boolean, first: BatchView, rowBase: number): void {
-  // the bounded stores' later paths, which the first range does not reach
-  if (keepSeries) warmThinning();
-  warmMerging();
-  // rowBase as the pass gives it (a batch start: a double), not a literal 0 — a small integer there first would
-  // deoptimize the pass at its first double
-  new Observer(rows, names, null, keepSeries, first.n).run(first, rowBase);
-}
+const WARM_UP_MIN_ROWS = 1 << 17;
 
 /**
  * Whole-table form (rows in any order, `order` = time order): the legacy entry point and the fallback for
@@ -92,11 +80,8 @@ export function observeSource(src: BatchSource, spill: SpillFile | null = null, 
   const step = 8192;
   src.readAhead?.(0, step, PASS_COLUMNS, base.ns);
   if (src.numRows >= WARM_UP_MIN_ROWS) {
-    // twice: the second time (its first rows suffice) the once-per-replay paths run with the feedback vectors the
-    // first allocated — V8 may have optimized the pass's methods within the first already, without them
-    const len0 = src.starts[1]! - src.starts[0]!;
-    for (const to of [Math.min(len0, step), Math.min(len0, 1024)])
-      warmUp(rows, names, keepSeries, main.build(0, { from: 0, to }), src.starts[0]!);
+    if (keepSeries) warmThinning();
+    warmMerging();
   }
   const ob = new Observer(rows, names, spill, keepSeries);
   for (let b = 0; b + 1 < src.starts.length; b++) {
