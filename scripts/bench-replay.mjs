@@ -93,15 +93,17 @@ const load1 = () => loadavg()[0].toFixed(1);
 /** One diagnose from .arrow as the CLI runs it (record batch by record batch, only the needed column buffers read). */
 async function once(side) {
   const c0 = process.cpuUsage();
+  const f0 = process.resourceUsage().minorPageFault;
   const m0 = threadCpuS();
   const t0 = performance.now();
   const r = await side.replay(arrowPath, { maxSeriesPoints: 500 });
   const wallS = (performance.now() - t0) / 1000;
   const cu = process.cpuUsage(c0);
   const m1 = threadCpuS();
+  const minflt = process.resourceUsage().minorPageFault - f0;
   const cpuS = (cu.user + cu.system) / 1e6;
   const mainS = m0 === null || m1 === null ? null : m1 - m0;
-  return { wallS, cpuS, mainS, events: r.trace.events, findings: r.findings.length };
+  return { wallS, cpuS, mainS, minflt, events: r.trace.events, findings: r.findings.length };
 }
 
 const results = sides.map(() => []);
@@ -113,7 +115,7 @@ for (let i = 0; i < runs; i++) {
     results[k].push(x);
     const main = x.mainS === null ? 'n/a' : `${x.mainS.toFixed(2)} s`;
     console.log(
-      `${sides.length > 1 ? `[${sides[k].name}] ` : ''}run ${i + 1}: ${x.events} events in ${x.wallS.toFixed(2)} s wall (${x.cpuS.toFixed(2)} s CPU: main thread ${main}, other threads ${x.mainS === null ? 'n/a' : `${(x.cpuS - x.mainS).toFixed(2)} s`}) → ${(x.events / x.wallS / 1e6).toFixed(2)} M events/s (${x.findings} findings; load ${load1()})`,
+      `${sides.length > 1 ? `[${sides[k].name}] ` : ''}run ${i + 1}: ${x.events} events in ${x.wallS.toFixed(2)} s wall (${x.cpuS.toFixed(2)} s CPU: main thread ${main}, other threads ${x.mainS === null ? 'n/a' : `${(x.cpuS - x.mainS).toFixed(2)} s`}; ${x.minflt} minor faults) → ${(x.events / x.wallS / 1e6).toFixed(2)} M events/s (${x.findings} findings; load ${load1()})`,
     );
   }
 }
@@ -126,12 +128,12 @@ const events = results[0][0].events;
 for (let k = 0; k < sides.length; k++) {
   const rs = results[k];
   console.log(
-    `${sides.length > 1 ? `[${sides[k].name}] ` : ''}diagnose from .arrow: ${(events / best(rs, 'wallS') / 1e6).toFixed(2)} M events/s end to end (best of ${runs} wall); main thread ${(events / best(rs, 'mainS') / 1e6).toFixed(2)} M events per CPU-second (best; median ${(events / median(rs, 'mainS') / 1e6).toFixed(2)}); other threads best ${best(
+    `${sides.length > 1 ? `[${sides[k].name}] ` : ''}diagnose from .arrow: ${(events / best(rs, 'wallS') / 1e6).toFixed(2)} M events/s end to end (best of ${runs} wall); main thread ${(events / best(rs, 'mainS') / 1e6).toFixed(2)} M events per CPU-second (best; median ${(events / median(rs, 'mainS') / 1e6).toFixed(2)}, median after the first run ${rs.length > 1 ? (events / median(rs.slice(1), 'mainS') / 1e6).toFixed(2) : 'n/a'}); other threads best ${best(
       rs.map((x) => ({ o: x.cpuS - (x.mainS ?? 0) })),
       'o',
     ).toFixed(
       2,
-    )} s CPU; ${(events / best(rs, 'cpuS') / 1e6).toFixed(2)} M events per CPU-second overall; load average ${loadavg()
+    )} s CPU; ${(events / best(rs, 'cpuS') / 1e6).toFixed(2)} M events per CPU-second overall; minor faults median ${median(rs, 'minflt')} (the first run's ${rs[0].minflt}); load average ${loadavg()
       .map((x) => x.toFixed(1))
       .join(' ')}; ${events} events, ${(statSync(arrowPath).size / 1e6).toFixed(0)} MB arrow`,
   );

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEvents } from '@txreplay/ingest';
 import { replayTable, toJson } from '@txreplay/replay';
-import { SeriesStore } from '../src/observe/series-store.js';
+import { SeriesScratch, SeriesStore } from '../src/observe/series-store.js';
 import { StampCounts } from '../src/observe/stamp-counts.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -72,6 +72,18 @@ describe('bounded series and drop stamps', () => {
         for (let k = 0; k < ts.length; k++) bare.push(ts[k]!, bl[k]!, inf[k]!, k < cut ? ts[0]! : ts[cut]!);
         expect(bare.risesFrom(ts[cut]!)).toBe(risesOver(ts, bl, ts[cut]!));
         expect(bare.view().ts.length).toBe(1);
+        // a view written into arrays another (longer, bucketed) view filled before gives the same points
+        const scratch = new SeriesScratch();
+        const whole = new SeriesStore();
+        for (let k = 0; k < ts.length; k++) whole.push(ts[k]!, bl[k]!, inf[k]!, ts[0]!);
+        const exact = whole.view();
+        store.view(scratch);
+        const again = whole.view(scratch);
+        expect(again.exact).toBe(true);
+        expect([...again.ts]).toEqual([...exact.ts]);
+        expect([...again.backlog]).toEqual([...exact.backlog]);
+        expect([...again.inflight]).toEqual([...exact.inflight]);
+        expect([...store.view(scratch).ts]).toEqual([...v.ts]);
       }
       for (const s of r.series.filter((x) => (x.qdiscDropTsNs?.length ?? 0) > 40)) {
         const drops = s.qdiscDropTsNs!.map((t) => Number(t - first));

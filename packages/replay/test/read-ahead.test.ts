@@ -9,6 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ingestToArrow, loadEvents } from '@txreplay/ingest';
 import { readAheadTuning, replayArrowFile, replayTable, toJson } from '@txreplay/replay';
+import { closeSync, openSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { giveSlotMemory, startReadAheadThread, stopReadAheadThread, takeSlotMemory } from '../src/input/read-ahead.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const traces = path.join(process.env.TXREPLAY_SHARED ?? path.resolve(repoRoot, '../shared'), 'traces');
@@ -45,6 +48,37 @@ describe('read-ahead of .arrow record batches', () => {
       readAheadTuning.maxUnitRows = 8192;
       expect(noSources(toJson(await replayArrowFile(arrow, { maxSeriesPoints: 500 })))).toBe(reference);
       readAheadTuning.maxUnitRows = defaultMaxUnitRows;
+    }
+  });
+  it("hands a walk's slot memory to the next walk only once its reader thread has exited", async () => {
+    const input = path.join(traces, 'multiqueue', 'perf-script.txt');
+    const fd = openSync(input, 'r');
+    try {
+      const worker = startReadAheadThread(fd)!;
+      const exited = new Promise((r) => worker.once('exit', r));
+      const mem = takeSlotMemory(4096);
+      giveSlotMemory(mem, worker);
+      stopReadAheadThread(worker, null);
+      // the thread may still be writing: the next walk gets fresh memory
+      expect(takeSlotMemory(4096)).not.toBe(mem);
+      await exited;
+      expect(takeSlotMemory(8192)).not.toBe(mem); // another layout: fresh as well
+      expect(takeSlotMemory(4096)).toBe(mem);
+      expect(takeSlotMemory(4096)).not.toBe(mem); // taken: the next one is fresh
+    } finally {
+      closeSync(fd);
+    }
+    // replays that follow each other on reused slots (their threads exited in between) give the same answers
+    const { table } = await loadEvents([input]);
+    const noSources = (j: string): string => j.replace(/"sources":\[[^\]]*\]/, '');
+    const reference = noSources(toJson(replayTable(table, { maxSeriesPoints: 500 })));
+    const dir = mkdtempSync(path.join(tmpdir(), 'txr-readahead-'));
+    const arrow = path.join(dir, 'x777.arrow');
+    await ingestToArrow([input], arrow, { batchRows: 777 });
+    readAheadTuning.minRows = 0;
+    for (let k = 0; k < 3; k++) {
+      expect(noSources(toJson(await replayArrowFile(arrow, { maxSeriesPoints: 500 })))).toBe(reference);
+      await sleep(200);
     }
   });
   it('converts times and pointers in the slots exactly as the pass would (every range read on this thread)', async () => {

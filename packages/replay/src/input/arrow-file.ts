@@ -34,6 +34,7 @@ import {
   CONV_NONE,
   CONV_PTR,
   CONV_TS,
+  giveSlotMemory,
   planReadAhead,
   RA_FAILED,
   RA_FREE,
@@ -44,6 +45,7 @@ import {
   slotsFor,
   startReadAheadThread,
   stopReadAheadThread,
+  takeSlotMemory,
   warmConvertRange,
   type ReadAheadState,
 } from './read-ahead.js';
@@ -432,6 +434,7 @@ class ArrowFileSource implements BatchSource {
   private readonly buffers = new Map<string, Uint8Array>();
   private closed = false;
   private ra: ReadAheadState | null = null;
+  private slotsGiven = false;
   private readonly scratch = new Uint8Array(new ArrayBuffer(16));
 
   constructor(
@@ -569,7 +572,7 @@ class ArrowFileSource implements BatchSource {
     );
     warmConvertRange();
     const slots = slotsFor(plan.slotBytes);
-    const mem = new SharedArrayBuffer(Math.max(8, plan.slotBytes * slots));
+    const mem = takeSlotMemory(Math.max(8, plan.slotBytes * slots));
     const state = new Int32Array(new SharedArrayBuffer(Math.max(1, plan.units) * 4));
     const ctrl = new Int32Array(new SharedArrayBuffer(8));
     const bh = tsBaseNs === undefined ? 0 : Number(BigInt.asIntN(32, tsBaseNs >> 32n));
@@ -604,6 +607,9 @@ class ArrowFileSource implements BatchSource {
 
   private stopReadAhead(): void {
     if (this.worker) stopReadAheadThread(this.worker, this.ra ? this.ra.ctrl : null);
+    // the walk's slots go to the next walk once no thread writes them (read-ahead.ts giveSlotMemory)
+    if (this.ra !== null && !this.slotsGiven) giveSlotMemory(this.ra.mem, this.worker);
+    this.slotsGiven = this.ra !== null;
     this.worker = null;
   }
 

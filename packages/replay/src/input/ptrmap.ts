@@ -11,6 +11,16 @@
  */
 const EMPTY = 0;
 
+/**
+ * The bucket after `i`, and a key's high 32-bit word. One function each for every probe of PtrMap and of the lifecycle pool's SkbIndex (observe/skb-index.ts):
+ * V8 records type feedback per function, and a step taken only on a collision would otherwise have none when the
+ * pass is first optimized (collisions come as never-freed skbs fill the table), each first collision then
+ * deoptimizing every caller it is inlined into (9 deopts of the pass's skb paths per first replay, `--trace-deopt`).
+ * The probes take the step before each bucket they read, so the first lookup records it.
+ */
+export const nextBucket = (i: number, mask: number): number => (i + 1) & mask;
+export const hiWord = (k: number): number => (k * 2.3283064365386963e-10) | 0;
+
 export class PtrMap {
   private kv: Float64Array;
   private mask: number;
@@ -28,7 +38,7 @@ export class PtrMap {
   private hash(k: number): number {
     // keys are integers < 2^53: ToInt32 keeps the low 32 bits, and scaling by 2^-32 is exact (no `%`:
     // fmod on doubles is a slow library call; no division either)
-    return this.hashHiLo((k * 2.3283064365386963e-10) | 0, k | 0);
+    return this.hashHiLo(hiWord(k), k | 0);
   }
 
   /**
@@ -52,12 +62,12 @@ export class PtrMap {
     const kv = this.kv;
     const mask = this.mask;
     const stored = k + 1;
-    let i = this.hash(k);
+    let i = (this.hash(k) - 1) & mask;
     for (;;) {
+      i = nextBucket(i, mask);
       const kk = kv[2 * i]!;
       if (kk === stored) return kv[2 * i + 1]!;
       if (kk === EMPTY) return -1;
-      i = (i + 1) & mask;
     }
   }
 
@@ -66,8 +76,9 @@ export class PtrMap {
     if ((this.size + 1) * 2 > this.mask + 1) this.rehash();
     const kv = this.kv;
     const stored = k + 1;
-    let i = this.hash(k);
+    let i = (this.hash(k) - 1) & this.mask;
     for (;;) {
+      i = nextBucket(i, this.mask);
       const kk = kv[2 * i]!;
       if (kk === stored) {
         kv[2 * i + 1] = v;
@@ -79,7 +90,6 @@ export class PtrMap {
         this.size++;
         return;
       }
-      i = (i + 1) & this.mask;
     }
   }
 
@@ -100,8 +110,9 @@ export class PtrMap {
     const kv = this.kv;
     const mask = this.mask;
     const stored = k + 1;
-    let i = this.hash(k);
+    let i = (this.hash(k) - 1) & mask;
     for (;;) {
+      i = nextBucket(i, mask);
       const kk = kv[2 * i]!;
       if (kk === stored) return kv[2 * i + 1]!;
       if (kk === EMPTY) {
@@ -110,7 +121,6 @@ export class PtrMap {
         this.size++;
         return -1;
       }
-      i = (i + 1) & mask;
     }
   }
 
@@ -126,29 +136,29 @@ export class PtrMap {
     const kv = this.kv;
     const mask = this.mask;
     const stored = k + 1;
-    let i = this.hash(k);
+    let i = (this.hash(k) - 1) & mask;
     for (;;) {
+      i = nextBucket(i, mask);
       const kk = kv[2 * i]!;
       if (kk === EMPTY) return;
       if (kk === stored) break;
-      i = (i + 1) & mask;
     }
     // backward-shift: move later entries of the probe run into the hole
     let hole = i;
     let j = i;
     for (;;) {
-      j = (j + 1) & mask;
+      j = nextBucket(j, mask);
       const sj = kv[2 * j]!;
       if (sj === EMPTY) break;
       const kj = sj - 1;
-      const home = this.hashHiLo((kj * 2.3283064365386963e-10) | 0, kj | 0);
-      // can entry j move to the hole? only if its home is not in (hole, j] (cyclically)
-      const inRange = hole <= j ? home > hole && home <= j : home > hole || home <= j;
-      if (!inRange) {
-        kv[2 * hole] = sj;
-        kv[2 * hole + 1] = kv[2 * j + 1]!;
-        hole = j;
-      }
+      const home = this.hashHiLo(hiWord(kj), kj | 0);
+      // entry j moves to the hole unless its home is in (hole, j] (cyclically); it is written either way (onto itself
+      // when it stays): stores made only on a move would have no type feedback when the pass is first optimized
+      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      const to = stays ? j : hole;
+      kv[2 * to] = sj;
+      kv[2 * to + 1] = kv[2 * j + 1]!;
+      hole = stays ? hole : j;
     }
     kv[2 * hole] = EMPTY;
     this.size--;

@@ -22,11 +22,23 @@ import { gatherSorted, ViewBuilder } from '../input/batch-view.js';
 import type { SpillFile } from '../input/spill.js';
 import type { Observed } from './records.js';
 import { Observer } from './observer.js';
+import { warmThinning } from './series-store.js';
+import { warmMerging } from './stamp-counts.js';
 
 /** What the pass's ViewBuilder (no evidence columns) reads of every row range. */
 const PASS_COLUMNS = REPLAY_COLUMNS.filter(
   (c) => c !== 'source' && c !== 'line' && c !== 'location' && c !== 'net_cookie',
 );
+
+/**
+ * Traces from this many rows first run the bounded stores' later paths on throwaway stores (series-store.ts
+ * warmThinning, stamp-counts.ts warmMerging): a long pass reaches them only when it is already optimized without
+ * them, and each first use deoptimized the per-event methods (first replay of the bench trace 57 → 17 deopts, second
+ * 38 → 13, `node --trace-deopt`). A throwaway observer over the first range (for what a pass does once, in its first
+ * events, before V8 allocates the functions' feedback vectors) took the second replay's remaining deopts of `run` too,
+ * but cost a one-shot diagnose ~1–10 % of its pass's CPU for a gain only a second replay in the process sees: not kept.
+ */
+const WARM_UP_MIN_ROWS = 1 << 17;
 
 /**
  * Whole-table form (rows in any order, `order` = time order): the legacy entry point and the fallback for
@@ -55,23 +67,23 @@ export function observeSource(src: BatchSource, spill: SpillFile | null = null, 
   const readers = [1, 2, 3, 4].map((slot) => new BatchReader(src, slot, base, ROW_ACCESS_COLUMNS));
   const rows = new RowAccess(src.numRows, base.ns, readers, src.starts, null, null, src.names, src);
   const nm = src.names;
-  const ob = new Observer(
-    rows,
-    {
-      n: src.numRows,
-      eventNames: nm.event.names,
-      devNames: nm.dev.names,
-      reasonNames: nm.reason.names,
-      driverNames: nm.driver.names,
-      sourceNames: nm.source.names,
-    },
-    spill,
-    keepSeries,
-  );
+  const names = {
+    n: src.numRows,
+    eventNames: nm.event.names,
+    devNames: nm.dev.names,
+    reasonNames: nm.reason.names,
+    driverNames: nm.driver.names,
+    sourceNames: nm.source.names,
+  };
   // row ranges of ~8k rows: the pass reads each column range right after it was copied in, while
   // it is still in the CPU cache (a whole 64k-row batch of ~20 columns is several MB)
   const step = 8192;
   src.readAhead?.(0, step, PASS_COLUMNS, base.ns);
+  if (src.numRows >= WARM_UP_MIN_ROWS) {
+    if (keepSeries) warmThinning();
+    warmMerging();
+  }
+  const ob = new Observer(rows, names, spill, keepSeries);
   for (let b = 0; b + 1 < src.starts.length; b++) {
     const len = src.starts[b + 1]! - src.starts[b]!;
     for (let from = 0; from < len; from += step) {

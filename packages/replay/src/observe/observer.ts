@@ -34,7 +34,7 @@ import {
   type Observed,
   type ObservedInterval,
 } from './records.js';
-import { LC_STRIDE, SkbIndex } from './skb-index.js';
+import { givePool, LC_STRIDE, SkbIndex, takePool } from './skb-index.js';
 
 const ST_NONE = 0;
 const ST_QUEUED = 1;
@@ -171,8 +171,9 @@ export class Observer {
     const live = Math.floor(Math.min(sizeRows, 1 << 30) / 32);
     let cap = 1024;
     while (cap < live && cap < 1 << 18) cap <<= 1;
-    this.cap = cap;
-    this.lc = new Float64Array(cap * LC_STRIDE);
+    // a spare pool may be larger (up to 4×): all of it is usable
+    this.lc = takePool(cap * LC_STRIDE);
+    this.cap = this.lc.length / LC_STRIDE;
     this.slotOf = new SkbIndex(Math.min(1 << 18, Math.max(1 << 12, live)), this.lc);
   }
 
@@ -1011,8 +1012,10 @@ export class Observer {
     a.lastFull = w !== NULL_I32 && b !== NULL_I32 && w >= b;
   }
 
+  /** The pass's result; the observer is not used again (its pool and index table go to the next pass). */
   finish(): Observed {
     for (const c of [...this.batchCpus]) this.flushBatch(c);
+    givePool(this.lc, this.slotOf);
     return {
       rows: this.rows,
       baseNs: this.rows.baseNs,

@@ -2,13 +2,13 @@
  * What the per-event pass (observer.ts) reconstructs, per device, TX queue and NAPI instance: only what
  * the events prove (docs/kernel-tx-path.md §C, §D, §F).
  */
-import { NULL_PTR } from '../columns.js';
 import type { RowAccess } from '../input/batches.js';
 import { F64List, I32List } from '../input/growable.js';
 import type { SpillFile } from '../input/spill.js';
 import type { StateName } from './kinds.js';
 import { SeriesStore } from './series-store.js';
 import { StampCounts } from './stamp-counts.js';
+import { F64_MINUS_ONE, F64_ZERO } from './f64.js';
 
 export interface ObservedInterval {
   state: StateName;
@@ -40,14 +40,17 @@ export class DevObs {
   xmitEvents = 0;
   /** net_dev_xmit rc other than 0/16, by rc */
   rcOther = new Map<number, number>();
-  rcDropFirstRow = -1;
-  rcDropLastRow = -1;
+  rcDropFirstRow = F64_MINUS_ONE;
+  rcDropLastRow = F64_MINUS_ONE;
   /** net_dev_xmit_timeout rows */
   timeoutRows: number[] = [];
   stallRows: number[] = [];
   queues = new Map<number, QueueObs>();
-  /** queues 0..63 by index (the per-event lookup; `queues` keeps every queue in creation order) */
-  queueArr: (QueueObs | undefined)[] = [];
+  /**
+   * queues 0..63 by index (the per-event lookup; `queues` keeps every queue in creation order): all 64 present from
+   * the start, so that storing a queue never changes the array's elements kind (hence map) under the optimized pass
+   */
+  queueArr: (QueueObs | undefined)[] = new Array<QueueObs | undefined>(64).fill(undefined);
   constructor(
     readonly id: number,
     readonly name: string,
@@ -76,9 +79,9 @@ export class QueueObs {
   qdiscDrops = 0;
   completions = 0;
   implicitFrees = 0;
-  bytesSent = 0;
+  bytesSent = F64_ZERO;
   backlog = 0;
-  inflightBytes = 0;
+  inflightBytes = F64_ZERO;
   inflightPackets = 0;
   /**
    * qdisc drops of skbs the qdisc had already taken (qdisc_enqueue seen): a head drop, fq_codel's batch drop from its
@@ -89,12 +92,12 @@ export class QueueObs {
   dropsWhileStopped = 0;
   /** qdisc drop times, bounded (stamp-counts.ts) */
   drops = new StampCounts();
-  dropFirstRow = -1;
-  dropLastRow = -1;
+  dropFirstRow = F64_MINUS_ONE;
+  dropLastRow = F64_MINUS_ONE;
   /** NULL dequeues while the txq was awake and the qdisc held packets: the qdisc itself withheld them (shaping) */
   withheldDequeues = 0;
-  withheldFirstRow = -1;
-  withheldLastRow = -1;
+  withheldFirstRow = F64_MINUS_ONE;
+  withheldLastRow = F64_MINUS_ONE;
   completionTs: F64List;
   /** rows of those completions (evidence) */
   completionRows: I32List;
@@ -105,43 +108,43 @@ export class QueueObs {
   longestBusyRun = 0;
   busyRunRows: number[] = [];
   lastStateRel = NaN;
-  lastStateRow = -1;
+  lastStateRow = F64_MINUS_ONE;
   lastState = -1;
   lastAwakeRel = NaN;
   intervals: ObservedInterval[] = [];
   open: (ObservedInterval | null)[] = [null, null, null];
   pendingBusyCheck = false;
-  pendingBusyRow = -1;
+  pendingBusyRow = F64_MINUS_ONE;
   pendingBusyCompletions = 0;
-  busyRunSkb = NULL_PTR;
+  busyRunSkb = F64_MINUS_ONE; // NULL_PTR
   busyRun = 0;
   /**
    * The longest wait of one skb from net_dev_queue to its net_dev_start_xmit on this txq (qdisc sojourn measured
    * without qdisc events, §D.1, §D.4): ns, when it was queued, the start_xmit row and the skb key
    */
-  waitMaxNs = 0;
+  waitMaxNs = F64_ZERO;
   waitQueuedRel = NaN;
-  waitStartRow = -1;
-  waitSkb = NULL_PTR;
+  waitStartRow = F64_MINUS_ONE;
+  waitSkb = F64_MINUS_ONE; // NULL_PTR
   /** skbs whose net_dev_queue → net_dev_start_xmit wait was measured */
   waits = 0;
   /** largest `packets` of one qdisc_dequeue (bulk list length, §D.4) and its row */
   bulkMax = 0;
-  bulkMaxRow = -1;
+  bulkMaxRow = F64_MINUS_ONE;
   /** the CPU that dequeued this queue's last bulk list (its untransmitted rest is requeued: observer requeueBulkRest) */
   bulkCpu = -1;
   /** qdisc_dequeue events that returned a bulk list longer than a quota-bounded one (1 + dev_tx_weight) */
   bulkOver = 0;
-  bulkOverFirstRow = -1;
-  bulkOverLastRow = -1;
+  bulkOverFirstRow = F64_MINUS_ONE;
+  bulkOverLastRow = F64_MINUS_ONE;
   bulkOverPackets = 0;
   /** qdisc sojourn (enqueue → dequeue) and driver time (xmit → free), ns */
-  qdiscTimeSumNs = 0;
+  qdiscTimeSumNs = F64_ZERO;
   qdiscTimeCount = 0;
-  qdiscTimeMaxNs = 0;
-  driverTimeSumNs = 0;
+  qdiscTimeMaxNs = F64_ZERO;
+  driverTimeSumNs = F64_ZERO;
   driverTimeCount = 0;
-  driverTimeMaxNs = 0;
+  driverTimeMaxNs = F64_ZERO;
   /** backlog and in-flight bytes at each change, bounded (series-store.ts) */
   series: SeriesStore;
   /** completion batches (one dql_completed each): ts, bytes; queued: ts, bytes */

@@ -7,6 +7,7 @@
  * ~1 MB per queue whatever the trace length. The one exact number a rule reads from the series — packets enqueued
  * since the last state observation (qdisc_stuck_backlog) — is kept exactly as the points arrive (risesFrom).
  */
+import { F64_ZERO } from './f64.js';
 
 /** Buckets held before they are merged pairwise (the series is exact up to 5 × this many points). */
 const SERIES_BUCKETS = 8192;
@@ -18,11 +19,27 @@ const R_IMIN = 2;
 const R_IMAX = 3;
 const R_LAST = 4;
 
+/**
+ * Arrays a series view is written into: grown as needed, reused by the next view (a long queue's view is ~1 MB of
+ * fresh pages, ~250 faults, each time a result's series are drawn; view/series.ts keeps one for all).
+ */
+export class SeriesScratch {
+  ts = new Float64Array(0);
+  backlog = new Float64Array(0);
+  inflight = new Float64Array(0);
+  reserve(cap: number): void {
+    if (this.ts.length >= cap) return;
+    this.ts = new Float64Array(cap);
+    this.backlog = new Float64Array(cap);
+    this.inflight = new Float64Array(cap);
+  }
+}
+
 export class SeriesStore {
   /** the last point: still open to same-time updates (one point per time) */
   private pTs = Number.NaN;
   private pB = 0;
-  private pI = 0;
+  private pI = F64_ZERO;
   /** the backlog of the point before the open one; NaN when the open point is the first */
   private prevB = Number.NaN;
   /** distinct points so far (the open one included) */
@@ -83,12 +100,12 @@ export class SeriesStore {
   }
 
   /** The held points in time order (the open one last): exact while `exact`, else the buckets' representatives. */
-  view(): { ts: Float64Array; backlog: Float64Array; inflight: Float64Array; exact: boolean } {
+  view(into?: SeriesScratch): { ts: Float64Array; backlog: Float64Array; inflight: Float64Array; exact: boolean } {
     const exact = this.width === 1;
     const cap = (exact ? this.n : this.n * REPS) + 1;
-    const ts = new Float64Array(cap);
-    const backlog = new Float64Array(cap);
-    const inflight = new Float64Array(cap);
+    const sc = into ?? new SeriesScratch();
+    sc.reserve(cap);
+    const { ts, backlog, inflight } = sc;
     let m = 0;
     if (exact) {
       ts.set(this.ts.subarray(0, this.n));
@@ -269,5 +286,33 @@ export class SeriesStore {
 
   private pick(to: number, from: number): void {
     this.setRep(to, this.ts[from]!, this.bl[from]!, this.inf[from]!);
+  }
+}
+
+let thinningWarm = false;
+/**
+ * Run the bucketing paths once per process on throwaway stores of 16 buckets (the fewest the exact arrays' first
+ * growth allows), before a long pass. A busy queue of a
+ * long trace reaches them only after 40 960 points, when the pass is already optimized without them; the first
+ * bucketing then deoptimizes every per-event method `push` is inlined into (sample, xmitOk, qdiscEvent, …: 11 deopts
+ * of a first replay of the bench trace, `node --trace-deopt`). Here they run early enough (12 stores, so that each
+ * path's function is called often enough for V8 to keep its type feedback) to be compiled in. Times are doubles, as
+ * the pass's are.
+ */
+export function warmThinning(): void {
+  if (thinningWarm) return;
+  thinningWarm = true;
+  for (let k = 0; k < 12; k++) {
+    const store = new SeriesStore(16);
+    // pseudo-random backlog, in-flight bytes and time steps (some repeated): every branch of push, commit and the
+    // merges is taken
+    let x = 12345 + k;
+    let rel = 1e9 + 0.5;
+    for (let i = 0; i < 600; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+      if (x % 3 !== 0) rel += 1000.5;
+      store.push(rel, (x >> 3) % 9, ((x >> 7) % 11) * 1500.5, 1e9 + (i >> 4) * 16000.5);
+    }
+    store.view();
   }
 }

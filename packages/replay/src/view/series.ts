@@ -4,7 +4,11 @@
  */
 import type { QueueExpectation } from '../expected-dql.js';
 import type { QueueObs } from '../observe/records.js';
+import { SeriesScratch } from '../observe/series-store.js';
 import type { QueueSeries } from '../types.js';
+
+/** Every queue's points are read through this (the view is done with before queueSeries returns). */
+const scratch = new SeriesScratch();
 
 export function queueSeries(
   q: QueueObs,
@@ -15,7 +19,7 @@ export function queueSeries(
   // expected DQL limit along the same time axis: the model fed with this queue's BQL stream
   const expRel = ex.limitRel;
   const expLimit = ex.limit;
-  const pts = q.series.view();
+  const pts = q.series.view(scratch);
   const idx = thin(pts.backlog, pts.inflight, maxSeriesPoints);
   const drops = q.drops.view();
   let ek = 0;
