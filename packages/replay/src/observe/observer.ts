@@ -299,13 +299,14 @@ export class Observer {
     const map = this.slotOf;
     map.key = s;
     let slot = map.getKey();
-    if (slot < 0 && this.evicted !== null && this.evicted.mayHave(s)) slot = this.takeBack();
+    if (slot < 0 && this.evicted !== null) slot = this.takeBack();
     if (slot >= 0) this.remember(slot, c);
     return slot;
   }
 
   /** The record of this.evSkb back from disk into a slot bound to it (its slot), or -1 when it is not there. */
   private takeBack(): number {
+    if (!this.evicted!.mayHave(this.evSkb)) return -1;
     if (this.freeTop === 0 && this.nextSlot === this.cap) this.growPool();
     const cand = this.freeTop > 0 ? this.free[this.freeTop - 1]! : this.nextSlot;
     if (!this.evicted!.take(this.evSkb, this.lc, cand)) return -1;
