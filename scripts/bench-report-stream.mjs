@@ -8,7 +8,8 @@
  * embedded store (and, with BENCH_REPORT_SERVER=1, into the ClickHouse server at $TXREPLAY_CLICKHOUSE_URL): wall
  * time, MB/s, CPU and peak RSS (the largest process, and all of its processes together: a streamed report parses and
  * replays in child processes), each report's wall and CPU as a multiple of ingest's (the second ingest: the file is
- * in the page cache for every timed run), with the load average beside each. The report streams (report's
+ * in the page cache for every timed run), with the load average beside each, and each command's RSS curve (the peak
+ * of every tenth of its run: flat when memory does not grow with the trace). The report streams (report's
  * stream-report.ts), so its peak RSS stays bounded whatever the trace's size. BENCH_REPORT_ALSO=diagnose,replay
  * times those commands on the same trace after it, the same way.
  */
@@ -57,8 +58,12 @@ async function cli(args) {
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   let treeMiB = 0;
+  const samples = [];
   const sample = setInterval(() => {
-    if (existsSync(`/proc/${child.pid}`)) treeMiB = Math.max(treeMiB, treeRssMiB(child.pid) - treeRssMiB0(child.pid));
+    if (!existsSync(`/proc/${child.pid}`)) return;
+    const v = treeRssMiB(child.pid) - treeRssMiB0(child.pid);
+    treeMiB = Math.max(treeMiB, v);
+    samples.push(v);
   }, 50);
   const status = await new Promise((resolve) => child.on('close', resolve));
   clearInterval(sample);
@@ -67,7 +72,30 @@ async function cli(args) {
   if (status === null || status > 1) throw new Error(`txreplay ${args.join(' ')}: exit ${status}\n${stderr}`);
   const rss = Number(/maxrss=(\d+)/.exec(stderr)[1]) / 1024;
   const cpu = /cpu=([\d.]+)\+([\d.]+)/.exec(stderr);
-  return { s, cpuS: Number(cpu[1]) + Number(cpu[2]), rssMiB: rss, treeMiB, stdout, load: `${before} → ${load()}` };
+  const curve = tenths(samples);
+  return {
+    s,
+    cpuS: Number(cpu[1]) + Number(cpu[2]),
+    rssMiB: rss,
+    treeMiB,
+    curve,
+    stdout,
+    load: `${before} → ${load()}`,
+  };
+}
+
+/**
+ * The peak of each tenth of the run (MiB, all processes): memory that grows with the trace shows as a rising curve
+ * where the overall peak alone does not (a streamed command reads the trace at a steady rate, so a tenth of the run
+ * is about a tenth of the trace; a report's phases — parse, replay, store — each take their share).
+ */
+function tenths(samples) {
+  const out = [];
+  for (let k = 0; k < 10; k++) {
+    const part = samples.slice(Math.floor((k * samples.length) / 10), Math.floor(((k + 1) * samples.length) / 10));
+    out.push(part.length > 0 ? Math.max(...part).toFixed(0) : '-');
+  }
+  return out.join(' ');
 }
 
 /** /usr/bin/time's own VmRSS (not the command's) */
@@ -96,7 +124,7 @@ try {
   const vs = (r) =>
     ingest ? `  = ${(r.s / ingest.s).toFixed(1)}× ingest's wall, ${(r.cpuS / ingest.cpuS).toFixed(1)}× its CPU` : '';
   const row = (name, r) =>
-    `${name.padEnd(16)} ${r.s.toFixed(1).padStart(7)} s ${(mb / r.s).toFixed(1).padStart(6)} MB/s  CPU ${r.cpuS.toFixed(1)} s  peak RSS ${r.rssMiB.toFixed(0)} MiB (all processes ${r.treeMiB.toFixed(0)})${vs(r)}  (load ${r.load})`;
+    `${name.padEnd(16)} ${r.s.toFixed(1).padStart(7)} s ${(mb / r.s).toFixed(1).padStart(6)} MB/s  CPU ${r.cpuS.toFixed(1)} s  peak RSS ${r.rssMiB.toFixed(0)} MiB (all processes ${r.treeMiB.toFixed(0)})${vs(r)}  (load ${r.load})\n${''.padEnd(16)} all processes' peak by tenth of the run: ${r.curve} MiB`;
   const out = join(dir, 'bench.arrow');
   console.log(row('ingest', await cli(['ingest', trace, '-o', out])));
   rmSync(out, { force: true });

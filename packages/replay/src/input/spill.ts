@@ -8,17 +8,37 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 
 /** Values per spilled chunk (128 KiB of float64): a list keeps at most one chunk in memory, and one read back. */
 const SPILL_CHUNK = 16384;
+/**
+ * Live skbs a pass keeps in memory before it writes the idle ones out (observe/skb-spill.ts): 65,536 lifecycle
+ * records and their index are ~5 MiB; a real trace's live skbs (in flight, or awaiting their address's reuse) are
+ * far fewer, a trace whose addresses never come back passes it after ~0.7 GB of text.
+ */
+const LIVE_SKBS = 65536;
 
 export class SpillFile {
   private fd: number | null = null;
   private end = 0;
   private closed = false;
+  /** files beside this one that close with it (the pass's idle skbs) */
+  private readonly others: { close(): void }[] = [];
 
   constructor(
     readonly path: string,
     /** values per chunk (tests use a few to spill the shared captures) */
     readonly chunk: number = SPILL_CHUNK,
+    /** live skbs kept in memory before idle ones go to `${path}.skbs` (tests use a few; 0: none go) */
+    readonly liveSkbs: number = LIVE_SKBS,
   ) {}
+
+  /** The files that close with this one. */
+  get attached(): readonly object[] {
+    return this.others;
+  }
+
+  /** `other` closes (and removes its file) when this does. */
+  closeWith(other: { close(): void }): void {
+    this.others.push(other);
+  }
 
   /** Append `v` (a whole chunk); returns its byte offset in the file. */
   write(v: Float64Array | Int32Array): number {
@@ -48,6 +68,7 @@ export class SpillFile {
   }
 
   close(): void {
+    for (const o of this.others.splice(0)) o.close();
     this.closed = true;
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;

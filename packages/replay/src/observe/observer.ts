@@ -34,7 +34,8 @@ import {
   type Observed,
   type ObservedInterval,
 } from './records.js';
-import { givePool, LC_STRIDE, SkbIndex, takePool } from './skb-index.js';
+import { givePool, LC_KEY, LC_STRIDE, SkbIndex, takePool } from './skb-index.js';
+import { EvictedSkbs } from './skb-spill.js';
 
 const ST_NONE = 0;
 const ST_QUEUED = 1;
@@ -107,6 +108,11 @@ export class Observer {
   private freeTop = 0;
   private nextSlot = 0;
   private readonly slotOf: SkbIndex;
+  /** a streamed pass's idle live skbs on disk (skb-spill.ts), null: all in memory */
+  private readonly evicted: EvictedSkbs | null = null;
+  /** the row from which the next look for idle skbs may run, and the time of the last one */
+  private sweepRow = 0;
+  private sweepRel = Number.NEGATIVE_INFINITY;
   // per-CPU one-entry cache of the last skb key → slot: an skb usually runs net_dev_queue → qdisc →
   // start_xmit → xmit on one CPU back to back. A freed key is dropped from every CPU's entry.
   private readonly cacheKey = new Float64Array(MAX_CPU).fill(NO_KEY);
@@ -175,6 +181,10 @@ export class Observer {
     this.lc = takePool(cap * LC_STRIDE);
     this.cap = this.lc.length / LC_STRIDE;
     this.slotOf = new SkbIndex(Math.min(1 << 18, Math.max(1 << 12, live)), this.lc);
+    if (spill !== null && spill.liveSkbs > 0) {
+      this.evicted = new EvictedSkbs(`${spill.path}.skbs`, spill.liveSkbs);
+      spill.closeWith(this.evicted);
+    }
   }
 
   private kindOfCode(code: number): number {
@@ -289,8 +299,20 @@ export class Observer {
     if (this.cacheKey[c] === s) return this.cacheSlot[c]!;
     const map = this.slotOf;
     map.key = s;
-    const slot = map.getKey();
+    let slot = map.getKey();
+    if (slot < 0 && this.evicted !== null) slot = this.takeBack();
     if (slot >= 0) this.remember(slot, c);
+    return slot;
+  }
+
+  /** The record of this.evSkb back from disk into a slot bound to it (its slot), or -1 when it is not there. */
+  private takeBack(): number {
+    if (!this.evicted!.mayHave(this.evSkb)) return -1;
+    if (this.freeTop === 0 && this.nextSlot === this.cap) this.growPool();
+    const cand = this.freeTop > 0 ? this.free[this.freeTop - 1]! : this.nextSlot;
+    if (!this.evicted!.take(this.evSkb, this.lc, cand)) return -1;
+    const slot = this.alloc();
+    this.slotOf.getOrAddKey(slot);
     return slot;
   }
 
@@ -313,8 +335,9 @@ export class Observer {
       this.remember(got, c);
       return got;
     }
-    this.isNew = true;
     const slot = this.alloc();
+    // bound to a new slot: the skb's own record if it went to disk idle (skb-spill.ts), else a new lifecycle
+    this.isNew = this.evicted === null || !this.evicted.take(s, this.lc, slot);
     if (s >= 0) this.remember(slot, c);
     return slot;
   }
@@ -351,6 +374,36 @@ export class Observer {
       this.free = next;
     }
     this.free[this.freeTop++] = slot;
+  }
+
+  /**
+   * More skbs live than the spill's bound: those no event touched since the last look (none of their times since)
+   * go to disk, their slots back to the free list. Which go is a matter of memory only: a later event at the address
+   * reads the record back (slotGet, slotGetOrNew), so the lifecycle goes on as it would have in memory.
+   */
+  private evictIdle(rowBase: number): void {
+    const map = this.slotOf;
+    const slots = new Int32Array(map.size);
+    const live = map.liveSlots(slots);
+    const lc = this.lc;
+    const mark = this.sweepRel;
+    let n = 0;
+    for (let i = 0; i < live; i++) {
+      const at = slots[i]! * LC_STRIDE;
+      if (!(lc[at + LC_QUEUED]! >= mark) && !(lc[at + LC_ENQ]! >= mark) && !(lc[at + LC_XMIT]! >= mark))
+        slots[n++] = slots[i]!;
+    }
+    this.evicted!.putMany(lc, slots, n);
+    for (let i = 0; i < n; i++) {
+      map.key = lc[slots[i]! * LC_STRIDE + LC_KEY]!;
+      map.deleteKey();
+      this.release(slots[i]!);
+    }
+    for (const cpu of this.cacheCpus) this.cacheKey[cpu] = NO_KEY;
+    this.sweepRel = this.prevRelAll;
+    // the next look after 4× the bound in rows (each row makes at most one new live skb): a look reads every live
+    // record, and on a trace whose idle skbs are few it would find little to write
+    this.sweepRow = rowBase + 4 * this.evicted!.liveBound;
   }
 
   private flushBatch(cpu: number): void {
@@ -455,6 +508,8 @@ export class Observer {
    */
   run(v: BatchView, rowBase: number): boolean {
     this.prepare(v);
+    if (this.evicted !== null && this.slotOf.size > this.evicted.liveBound && rowBase >= this.sweepRow)
+      this.evictIdle(rowBase);
     const kindOf = this.kindOf;
     const { tsRel, cpu, cpuN, event, eventR, skb } = v;
     const kindOfIdx = new Int32Array(eventR.length);

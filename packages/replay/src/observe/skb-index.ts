@@ -159,6 +159,14 @@ export class SkbIndex {
     this.size--;
   }
 
+  /** The slots of every bound key, into `into` (at least `size` long); returns how many. */
+  liveSlots(into: Int32Array): number {
+    const t = this.t;
+    let n = 0;
+    for (let b = 1; b < t.length; b += 2) if (t[b] !== 0) into[n++] = t[b]! - 1;
+    return n;
+  }
+
   private rehash(): void {
     const old = this.t;
     const c = (this.mask + 1) * 2;
