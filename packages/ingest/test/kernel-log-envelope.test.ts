@@ -202,7 +202,9 @@ describe('parseEnvelope on real lines', () => {
   it('a log with terminal colours reads as the same log without them, and its evidence quotes no escape codes', () => {
     const plain = parseKernelLog(readFileSync(`${PUBLIC}13-r8125-two-ports-timed-out-ms.dmesg`, 'utf8'));
     const colour = parseKernelLog(readFileSync(`${DATA}r8125-colour-util-linux.dmesg`, 'utf8'));
-    expect(readFileSync(`${DATA}r8125-colour-util-linux.dmesg`, 'utf8')).toContain('\u001b[32m[ 1356.296930] \u001b[0m');
+    expect(readFileSync(`${DATA}r8125-colour-util-linux.dmesg`, 'utf8')).toContain(
+      '\u001b[32m[ 1356.296930] \u001b[0m',
+    );
     expect(colour.records.length).toBe(plain.records.length);
     expect(colour.records).toEqual(plain.records);
   });
