@@ -26,6 +26,7 @@ export const LEVEL_NAMES: Record<string, number> = {
  * tools, editor gutters `  12 | ` / `12│`. Leading whitespace of what remains is kept: it marks continuation lines.
  */
 // `dmesg --color=always` (util-linux): SGR sequences around the stamp, the device prefix and the message.
+// biome-ignore lint/complexity/useRegexLiterals: a literal would spell the ESC control character (noControlCharactersInRegex)
 const ANSI_CSI_G = new RegExp(String.raw`\u001b\[[0-9;?]*[ -/]*[@-~]`, 'g');
 
 /** The line without terminal colour codes (evidence quotes the line as the user would read it). */
