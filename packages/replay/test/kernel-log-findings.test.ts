@@ -378,6 +378,17 @@ const ROWS: Row[] = [
     quotes: [/TDH 0x44 ≠ TDT 0x9b: 87 descriptor/],
     next: [/ethtool -K eno1 tso off/],
   },
+  // mlx4 on a Pi CM4: the watchdog 15.8 s after the link came up, just past mlx4_en's 15 s watchdog_timeo — the
+  // queue stopped within a second of link-up and never moved: TX never worked on this platform
+  {
+    file: '83-mlx4-watchdog-right-after-link-up-rpi-cm4.dmesg',
+    findings: [[W, 'eth1', 0]],
+    quotes: [
+      /15\.8 s after the link came up \(line 1\), with watchdog_timeo 15 s/,
+      /within 0\.8 s of link-up/,
+      /TX never worked on this link/,
+    ],
+  },
   // macb's own stall check (raspberrypi/linux #7340) re-kicked TSTART; no watchdog exists for macb. A warning: the
   // maintainers suspected false alarms (#7472), and the log cannot tell a real stall from one
   {

@@ -132,6 +132,7 @@ function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): Series
       esxiText(watchdogs) +
       ringFullBefore(records, s) +
       continuousText(s, events.length) +
+      soonAfterLinkUp(records, s) +
       sharedController(records, s) +
       oopsAfter(records, s),
     watchdogs,
@@ -182,6 +183,41 @@ function continuousText(s: TimeoutSeries, lines: number): string {
     ` Each line's "timed out N ms" grew with the time between the lines (stamp − N = ${sec(s.stuckSinceTsBootNs)} s every ` +
     `time): dev_watchdog() found the same trans_start each time, so nothing was sent on this queue in between — the ` +
     `${lines} ndo_tx_timeout() calls did not bring TX back.`
+  );
+}
+
+/** dev->watchdog_timeo where the driver sets its own (mlx4_en and mlx5e: 15 * HZ); dev_watchdog()'s default is 5 s. */
+function watchdogTimeoS(driver: string | undefined): number {
+  return driver !== undefined && /^mlx[45]/.test(driver) ? 15 : 5;
+}
+
+/**
+ * The first NETDEV WATCHDOG within a few seconds past watchdog_timeo of the link coming up: the queue stopped right
+ * after link-up and never moved — TX never worked on this link (platform DMA, IOMMU, PCIe or interrupt delivery),
+ * not a queue that ran under load and then stalled.
+ */
+function soonAfterLinkUp(records: readonly KernelRecord[], s: TimeoutSeries): string {
+  const first = records.find((r) => r.kind === 'watchdog_timeout' && r.firstLine === s.firstLine);
+  if (!first) return '';
+  const up = records
+    .filter(
+      (r): r is Extract<KernelRecord, { kind: 'link_change' }> =>
+        r.kind === 'link_change' &&
+        r.up &&
+        r.firstLine < s.firstLine &&
+        // mlx4_en prints the link line, the watchdog names the PCI driver (mlx4_core): the interface decides
+        (s.dev !== undefined ? r.dev === s.dev : sameDevice(r, s)),
+    )
+    .pop();
+  const gapNs = up ? logElapsedNs(up, first) : undefined;
+  const timeoS = watchdogTimeoS(s.driver);
+  if (!up || gapNs === undefined || Number(gapNs) / 1e9 > timeoS + 5) return '';
+  return (
+    ` The first NETDEV WATCHDOG came ${(Number(gapNs) / 1e9).toFixed(1)} s after the link came up (line ${up.firstLine}), ` +
+    `with watchdog_timeo ${timeoS} s for ${s.driver ?? 'this driver'}: the queue stopped within ` +
+    `${Math.max(0, Number(gapNs) / 1e9 - timeoS).toFixed(1)} s of link-up and never moved again — TX never worked on ` +
+    'this link, which points at the platform (DMA mapping, IOMMU, PCIe, interrupt delivery) rather than at a queue ' +
+    'that stalled under load.'
   );
 }
 
