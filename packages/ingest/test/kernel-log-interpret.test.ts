@@ -284,6 +284,28 @@ describe('a ring that never started, and a ring rebuilt between dumps', () => {
     expect(interpretTxHang(dumps(rs)[0]!, rs).freshRing).toBeUndefined();
   });
 
+  // igc i225-V (fixtures/public/84): every index 7, next_to_watch still set: the hang check fired on an empty ring
+  it('an empty ring whose next_to_clean entry still names a packet: a stale entry, not a stuck one', () => {
+    const text = readFileSync(
+      fileURLToPath(
+        new URL('../../../fixtures/public/84-igc-i225-hang-check-empty-ring-stale-entry.dmesg', import.meta.url),
+      ),
+      'utf8',
+    );
+    const rs = parseKernelLog(text).records;
+    const it0 = interpretTxHang(dumps(rs)[0]!, rs);
+    expect(it0).toMatchObject({ cause: 'pending_unattributed', staleEntry: true });
+    expect(it0.summary).toContain('time_stamp 861695 jiffies before the check');
+    // an idle ring at index 0 after a rebuild (ice, all zero) is not one
+    const ice = parseKernelLog(
+      readFileSync(
+        fileURLToPath(new URL('../../../fixtures/public/42-ice-tx-timeout-dmesg-H.dmesg', import.meta.url)),
+        'utf8',
+      ),
+    ).records;
+    expect(interpretTxHang(dumps(ice)[0]!, ice).staleEntry).toBeUndefined();
+  });
+
   // netmap's igb: the same indexes in three dumps, but the first packet at next_to_clean differs from the next two —
   // the adapter was reset between them (link-up lines) and hung again on its first descriptor
   it('the same indexes with a different packet waiting: rebuilt, not "no progress at all"', () => {

@@ -389,6 +389,18 @@ const ROWS: Row[] = [
       /TX never worked on this link/,
     ],
   },
+  // igc: head = tail = next_to_use = next_to_clean = 7 and the same old time_stamp in every dump: the hang check fires on
+  // an empty ring's stale entry — a false positive that still stops the subqueue (igc_clean_tx_irq())
+  {
+    file: '84-igc-i225-hang-check-empty-ring-stale-entry.dmesg',
+    findings: [[W, 'eth1', 1]],
+    quotes: [
+      /on an empty TX ring \(a stale entry, no packet stuck\) and stopped the queue/,
+      /861895 jiffies/,
+      /TDH ≠ tail/,
+    ],
+    next: [/ethtool -i eth1/],
+  },
   // macb's own stall check (raspberrypi/linux #7340) re-kicked TSTART; no watchdog exists for macb. A warning: the
   // maintainers suspected false alarms (#7472), and the log cannot tell a real stall from one
   {

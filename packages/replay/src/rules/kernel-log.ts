@@ -440,12 +440,19 @@ function driverHangFinding(f: SeriesFacts, source: string): Finding {
     startNs: f.startNs,
     endNs: f.endNs,
     ...f.logWall,
-    title: `${f.where}: the driver detected a TX hang ${f.count} time(s)${f.every}`,
-    explanation: `${f.reading?.summary ?? ''}${f.recovered}.`,
+    title: f.reading?.staleEntry
+      ? `${f.where}: the driver's hang check fired ${f.count} time(s)${f.every} on an empty TX ring (a stale entry, no packet stuck) and stopped the queue`
+      : `${f.where}: the driver detected a TX hang ${f.count} time(s)${f.every}`,
+    explanation: `${(f.reading?.summary ?? '').replace(/\.$/, '')}${f.recovered}.`,
     evidence: f.dumps.slice(0, 3).map((d) => evidenceOf(d, source)),
-    nextSteps: [
-      'record napi:napi_poll, net:net_dev_xmit and skb:consume_skb through the next stall to tell a stuck NIC from a lost interrupt',
-    ],
+    nextSteps: f.reading?.staleEntry
+      ? [
+          `\`ethtool -i ${f.dev}\` (driver version): an igc whose hang check also asks for TDH ≠ tail does not report an empty ring; until then an adapter reset (\`ip link set ${f.dev} down; ip link set ${f.dev} up\`) brings the queue back`,
+          `\`ip -s link show ${f.dev}\` twice: TX packets that still move on other queues while this one stays stopped confirm it is the report, not the NIC`,
+        ]
+      : [
+          'record napi:napi_poll, net:net_dev_xmit and skb:consume_skb through the next stall to tell a stuck NIC from a lost interrupt',
+        ],
   };
 }
 

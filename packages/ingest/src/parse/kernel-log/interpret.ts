@@ -49,6 +49,8 @@ export interface TxHangInterpretation {
   unreaped?: number;
   /** Head and next_to_clean both 0 with descriptors posted: the NIC never started on this ring (RingReading.freshRing). */
   freshRing?: boolean;
+  /** The hang check fired on an empty ring's stale entry (RingReading.staleEntry). */
+  staleEntry?: boolean;
   repeats?: TxHangRepeats;
   /** How long dev_watchdog() saw the queue stopped ("timed out N ms", v6.5+), from the watchdog line of this event. */
   stoppedMs?: number;
@@ -90,6 +92,27 @@ function ddBit(r: RingRecord): string {
   return (st & 1n) === 1n
     ? ` The watched descriptor's status ${hexOf(Number(st))} has DD set: the NIC did write it back.`
     : ` The watched descriptor's status ${hexOf(Number(st))} has DD clear: the NIC never wrote it back.`;
+}
+
+/**
+ * An Intel hang dump of an empty ring (head = tail = next_to_use = next_to_clean, not all 0) whose
+ * buffer_info[next_to_clean] still names a packet: the clean routine left a stale entry and the hang check
+ * (igc_clean_tx_irq(), igb_clean_tx_irq(): next_to_watch set and time_stamp older than the timeout) fired on it.
+ */
+function staleEntry(r: RingRecord): string | undefined {
+  if (r.kind !== 'tx_hang_dump' || r.hwHead === undefined || r.hwHead === 0) return undefined;
+  const { hwHead, hwTail, nextToUse, nextToClean } = r;
+  if (hwTail !== hwHead || nextToUse !== hwHead || nextToClean !== hwHead) return undefined;
+  if (r.nextToWatch === undefined || r.nextToWatch === 0n) return undefined;
+  const age = r.jiffies !== undefined && r.timeStampJiffies !== undefined ? r.jiffies - r.timeStampJiffies : undefined;
+  return (
+    `TDH = TDT = next_to_use = next_to_clean = ${hexOf(hwHead)}: the ring is empty, yet buffer_info[next_to_clean] ` +
+    `still names a packet (next_to_watch set${age !== undefined ? `, time_stamp ${age} jiffies before the check` : ''}): ` +
+    "the clean routine left a stale entry and the driver's hang check fired on an empty ring — a false positive, no " +
+    'packet is stuck on this ring. It still costs: the driver stops the subqueue when it reports a hang ("we are about ' +
+    `to reset", ${r.driver === 'igb' ? 'igb_clean_tx_irq()' : 'igc_clean_tx_irq()'}), so the queue stays stopped until ` +
+    'dev_watchdog() or a reset brings it back. Later igc reports a hang only when TDH ≠ tail, which this ring does not meet.'
+  );
 }
 
 /** The watched descriptor's DD bit is printed and clear (igb desc.status, e1000/e1000e next_to_watch.status). */
@@ -154,6 +177,12 @@ function classify(r: RingRecord): RingReading {
       return out;
     }
     out.cause = 'pending_unattributed';
+    const stale = staleEntry(r);
+    if (stale !== undefined) {
+      out.staleEntry = true;
+      out.summary = stale;
+      return out;
+    }
     out.summary =
       hwTail === 0 && (nextToUse ?? 0) === 0 && (nextToClean ?? 0) === 0
         ? `${allOf([n.head, n.tail, n.ntc, n.ntu])} are all 0: nothing is outstanding, and a ring at index 0 has most likely carried no packet since it was (re)initialised. The NIC is not what holds this queue: it was left stopped when the ring was rebuilt (XDP/AF_XDP setup, a ring resize, a reset) and never started again.`
@@ -299,13 +328,17 @@ export function interpretTxHang(record: RingRecord, all: readonly KernelRecord[]
     out.repeats = rep;
     if (rep.count > 1) {
       const every = rep.meanIntervalMs !== undefined ? ` about every ${Math.round(rep.meanIntervalMs)} ms` : '';
-      const moved = rep.rebuiltStamps
-        ? ` with the same ring indexes each time but ${rep.rebuiltStamps.length} different packets waiting at next_to_clean (time_stamp ${rep.rebuiltStamps.map((t) => `0x${t.toString(16)}`).join(', then ')}): the ring was rebuilt between dumps (a reset) and stalled again at the same index`
-        : rep.progressed === false
-          ? ' with the ring indexes unchanged between dumps (no progress at all)'
-          : rep.progressed
-            ? ' with the indexes moving between dumps'
-            : '';
+      const moved = out.staleEntry
+        ? rep.progressed === false
+          ? ' with the same stale entry each time'
+          : ''
+        : rep.rebuiltStamps
+          ? ` with the same ring indexes each time but ${rep.rebuiltStamps.length} different packets waiting at next_to_clean (time_stamp ${rep.rebuiltStamps.map((t) => `0x${t.toString(16)}`).join(', then ')}): the ring was rebuilt between dumps (a reset) and stalled again at the same index`
+          : rep.progressed === false
+            ? ' with the ring indexes unchanged between dumps (no progress at all)'
+            : rep.progressed
+              ? ' with the indexes moving between dumps'
+              : '';
       out.summary += ` Repeated ${rep.count} times on this device${every}${moved}.`;
     }
   }

@@ -306,4 +306,9 @@ export interface RingReading {
    * (igb_configure_tx_ring() and its kin start every index at 0) — the NIC never started on this queue.
    */
   freshRing?: boolean;
+  /**
+   * An empty ring (head = tail = next_to_use = next_to_clean) whose buffer_info[next_to_clean] still names a packet:
+   * the driver's hang check fired on a stale entry (a false positive that still stops the subqueue).
+   */
+  staleEntry?: boolean;
 }
