@@ -121,6 +121,32 @@ function ddClear(r: RingRecord): boolean {
   return r.kind === 'tx_hang_dump' && st !== undefined && (st & 1n) === 0n;
 }
 
+/** Head ≠ tail: descriptors handed to the NIC and not done — a NIC that stopped, or one that never started. */
+function headBehindTail(
+  r: RingRecord,
+  out: RingReading,
+  hwHead: number,
+  hwTail: number,
+  pending: number | undefined,
+): RingReading {
+  const n = names(r);
+  const { nextToClean } = r;
+  out.cause = 'dma_stall';
+  const count = pending !== undefined ? `${pending} descriptor(s)` : 'descriptors (the ring wrapped)';
+  const fresh = r.kind === 'tx_hang_dump' && hwHead === 0 && nextToClean === 0 && pending !== undefined && pending > 0;
+  let s = `${n.head} ${hexOf(hwHead)} ≠ ${n.tail} ${hexOf(hwTail)}: ${count} handed to the NIC were never fetched/completed${fresh ? '.' : ' — the NIC stopped processing the ring (DMA stall).'}`;
+  if (nextToClean !== undefined && nextToClean !== hwHead) {
+    const lag = ahead(nextToClean, hwHead);
+    s += ` ${n.ntc} ${hexOf(nextToClean)} also trails the head${lag !== undefined ? ` by ${lag}` : ''}: completions the NIC did finish were not reaped either.`;
+  }
+  if (fresh) {
+    out.freshRing = true;
+    s += ` ${n.head} and ${n.ntc} are both 0 with ${pending} descriptor(s) posted: nothing on this ring has completed since the driver set it up (${ringSetup(r)} starts head, tail, ${n.ntu} and ${n.ntc} at 0), so the NIC never started fetching on this queue after its last (re)initialisation rather than stopping mid-flow (a ring that wrapped to exactly 0 on both counts is the unlikely alternative).`;
+  }
+  out.summary = s + ddBit(r);
+  return out;
+}
+
 function classify(r: RingRecord): RingReading {
   if (r.kind === 'tx_timeout_dump' && r.format === 'ipoib') return ipoibReading(r);
   if (r.kind === 'tx_timeout_dump' && r.format === 'tg3') return tg3Reading(r);
@@ -139,23 +165,7 @@ function classify(r: RingRecord): RingReading {
   if (hwHead !== undefined && hwTail !== undefined) {
     const pending = ahead(hwHead, hwTail);
     if (pending !== undefined) out.pendingOnNic = pending;
-    if (hwHead !== hwTail) {
-      out.cause = 'dma_stall';
-      const count = pending !== undefined ? `${pending} descriptor(s)` : 'descriptors (the ring wrapped)';
-      const fresh =
-        r.kind === 'tx_hang_dump' && hwHead === 0 && nextToClean === 0 && pending !== undefined && pending > 0;
-      let s = `${n.head} ${hexOf(hwHead)} ≠ ${n.tail} ${hexOf(hwTail)}: ${count} handed to the NIC were never fetched/completed${fresh ? '.' : ' — the NIC stopped processing the ring (DMA stall).'}`;
-      if (nextToClean !== undefined && nextToClean !== hwHead) {
-        const lag = ahead(nextToClean, hwHead);
-        s += ` ${n.ntc} ${hexOf(nextToClean)} also trails the head${lag !== undefined ? ` by ${lag}` : ''}: completions the NIC did finish were not reaped either.`;
-      }
-      if (fresh) {
-        out.freshRing = true;
-        s += ` ${n.head} and ${n.ntc} are both 0 with ${pending} descriptor(s) posted: nothing on this ring has completed since the driver set it up (${ringSetup(r)} starts head, tail, ${n.ntu} and ${n.ntc} at 0), so the NIC never started fetching on this queue after its last (re)initialisation rather than stopping mid-flow (a ring that wrapped to exactly 0 on both counts is the unlikely alternative).`;
-      }
-      out.summary = s + ddBit(r);
-      return out;
-    }
+    if (hwHead !== hwTail) return headBehindTail(r, out, hwHead, hwTail, pending);
     if (nextToUse !== undefined && hwTail !== nextToUse) {
       out.cause = 'doorbell_not_written';
       out.summary = `${n.head} = ${n.tail} = ${hexOf(hwTail)} but ${n.ntu} is ${hexOf(nextToUse)}: descriptors were written to the ring and the tail register (doorbell) was never advanced to them (xmit_more batching left it behind, or the write was lost).${ddBit(r)}`;
