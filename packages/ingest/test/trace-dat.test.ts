@@ -9,7 +9,6 @@ import { gunzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTraceDat } from '../src/parse/trace-dat/index.js';
-import { parseKallsyms } from '../src/parse/tracing-data/kallsyms.js';
 import type { BinaryTraceRecord } from '../src/parse/tracing-data/index.js';
 import { traceDatV6ToBigEndian } from './traceDatSwap.js';
 import { compareFieldText, readText, SymbolBases, textEventOf, type TextEvent } from './binaryText.js';
@@ -203,27 +202,5 @@ describe('trace.dat chunks decoded into reused memory', () => {
     const got = await read(true);
     expect(want.length).toBeGreaterThan(10_000);
     expect(got).toEqual(want);
-  });
-});
-
-describe('trace.dat kallsyms', () => {
-  it('a look-up answers the same by the first pass over the symbols as by the search once they are sorted', async () => {
-    const reader = readTraceDat(join(CAPTURED, 'tbf-shaped-tracecmd/trace.dat'));
-    for await (const _ of reader.batches()) break;
-    const text = reader.kallsymsText?.() ?? '';
-    // every 50th code symbol of the file's own /proc/kallsyms, at its address and 0x10 past it
-    const addrs = text
-      .split('\n')
-      .filter((l, i) => i % 50 === 0 && /^[0-9a-f]{16} [tT] /.test(l))
-      .flatMap((l) => [BigInt(`0x${l.slice(0, 16)}`), BigInt(`0x${l.slice(0, 16)}`) + 0x10n]);
-    expect(addrs.length).toBeGreaterThan(1000);
-    // a fresh parse per 32 look-ups answers by the pass; one parse past 32 look-ups by the search
-    const sorted = parseKallsyms(text);
-    for (const a of addrs.slice(0, 40)) sorted.resolve(a);
-    for (let s = 0; s < 320; s += 32) {
-      const scanned = parseKallsyms(Buffer.from(text));
-      for (const a of addrs.slice(s * 3, s * 3 + 32)) expect(scanned.resolve(a)).toBe(sorted.resolve(a));
-    }
-    expect(sorted.resolve(0n)).toBeUndefined();
   });
 });
