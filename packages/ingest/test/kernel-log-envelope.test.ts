@@ -305,6 +305,21 @@ describe('util-linux and journalctl variants (re-enveloped real messages)', () =
       message: msg,
     });
   });
+  // util-linux of 2019 printed the zone without a colon (cilium#7374, fixture 86)
+  it('dmesg --time-format=iso with a `+0000` zone', () => {
+    expect(parseEnvelope(`2019-03-08T16:47:12,290474+0000 ${msg}`)).toEqual({
+      shape: 'dmesg-iso',
+      wall: '2019-03-08T16:47:12,290474+0000',
+      wallTimeUs: BigInt(Date.UTC(2019, 2, 8, 16, 47, 12)) * 1000n + 290_474n,
+      message: msg,
+    });
+  });
+  // Home Assistant's host logs (fixture 85): the journal with a space for the `T` and no zone — a local time as written
+  it('`YYYY-MM-DD HH:MM:SS.mmm host ident:` (a space for the T, no zone)', () => {
+    const e = parseEnvelope(`2026-01-19 16:20:20.995 homeassistant kernel: ${msg}`);
+    expect(e).toMatchObject({ wall: '2026-01-19 16:20:20.995', host: 'homeassistant', ident: 'kernel', message: msg });
+    expect(e?.wallTimeUs).toBeUndefined();
+  });
   it('journalctl -o short-unix', () => {
     expect(parseEnvelope(`1603356904.123456 host kernel: ${msg}`)).toMatchObject({
       shape: 'journal-short-unix',

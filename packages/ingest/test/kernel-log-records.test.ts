@@ -522,6 +522,24 @@ describe('link, neighbour overflow', () => {
     expect(rs[1]!.reason).toBeUndefined();
   });
 
+  // the platform a WARN names (dump_stack_print_info()), the boot's DMI line and hypervisor detection: a guest's NIC is
+  // the hypervisor's; bare metal is no record
+  it('a guest: "Hardware name:", "DMI:", "Hypervisor detected:" name the hypervisor (fixtures/public 14)', () => {
+    const file = fileURLToPath(new URL('../../../fixtures/public/14-e1000-qemu-watchdog-rip.dmesg', import.meta.url));
+    const [vm] = of(parseKernelLog(readFileSync(file, 'utf8')).records, 'virtual_machine');
+    expect(vm).toMatchObject({ hypervisor: 'QEMU/KVM', firstLine: 5 });
+    expect(vm!.text).toBe('QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.13.0-1ubuntu1 04/01/2014');
+    const rs = parseKernelLog(
+      [
+        '[    0.000000] DMI: VMware, Inc. VMware Virtual Platform/440BX Desktop Reference Platform, BIOS 6.00 11/12/2020',
+        '[    0.000000] Hypervisor detected: Microsoft Hyper-V',
+        '[    0.000000] DMI: innotek GmbH VirtualBox/VirtualBox, BIOS VirtualBox 12/01/2006',
+        '[    0.000000] DMI: Dell Inc. PowerEdge R640/0H28RR, BIOS 2.12.2 07/09/2021',
+      ].join('\n'),
+    ).records;
+    expect(of(rs, 'virtual_machine').map((r) => r.hypervisor)).toEqual(['VMware', 'Hyper-V', 'VirtualBox']);
+  });
+
   // fixtures/public/82: `[xxxxxx] NETDEV WATCHDOG: CPU: 8: transmit queue 0 timed out xxx ms` after the driver's reset
   it('a 6.8+ watchdog line with its device prefix cut takes the device of the line right before it', () => {
     const file = fileURLToPath(

@@ -22,6 +22,8 @@ interface Row {
   quotes?: RegExp[];
   /** text that must appear in the first finding's next steps */
   next?: RegExp[];
+  /** advice that would send the reader to the wrong place: must appear in no finding's next steps */
+  notNext?: RegExp[];
   /** a log with only local wall stamps (no printk stamp, no zone): the first finding's stamps as written */
   wall?: [first: string, last: string];
 }
@@ -117,7 +119,16 @@ const ROWS: Row[] = [
     ],
     quotes: [/eth4 .* timed out 4 time/, /eth1 .* timed out 3 time/, /5540 ms/],
   },
-  { file: '14-e1000-qemu-watchdog-rip.dmesg', findings: [[W, 'eth0', 0]] },
+  // the WARN names its platform ("Hardware name: QEMU Standard PC"): e1000 there is QEMU's emulated NIC
+  {
+    file: '14-e1000-qemu-watchdog-rip.dmesg',
+    findings: [[W, 'eth0', 0]],
+    quotes: [/This Intel e1000 is emulated: the log names the platform "QEMU Standard PC \(i440FX \+ PIIX, 1996\)/],
+    next: [
+      /paravirtual NIC instead of the emulated one: virtio-net/,
+      /hypervisor's version and its log for this guest/,
+    ],
+  },
   { file: '15-bcmgenet-queue3-watchdog-arm.dmesg', findings: [[W, 'eth0', 3]] },
   { file: '16-ena-lost-tx-completions-reset.syslog', findings: [[W, 'eth0', null]] },
   { file: '17-ena-missing-tx-completion-dmesg-relative.dmesg', findings: [[W, 'eth0', 0]] },
@@ -401,6 +412,42 @@ const ROWS: Row[] = [
     ],
     next: [/ethtool -i eth1/],
   },
+  // a HAOS guest on Synology VMM: the emulated e1000 at 00:03.0 never fetched its first descriptor; the reporter's fix
+  // was the virtio adapter — not PCIe, firmware or an out-of-tree driver
+  {
+    file: '85-e1000-guest-ring-never-started-haos-host-logs.syslog',
+    findings: [['stuck_dma', 'enp0s3', 0]],
+    quotes: [
+      /the hypervisor's emulated NIC never started this TX ring/,
+      /0000:00:03\.0 is the slot where QEMU's i440fx machine and VirtualBox put a guest's first NIC/,
+    ],
+    next: [/virtio-net \(libvirt/],
+    notNext: [/AER|out-of-tree|TXDCTL/],
+  },
+  // cilium's VirtualBox VMs: the emulated e1000 stopped mid-flow (TDH 0xd2, TDT 0xd4); cilium moved to virtio
+  {
+    file: '86-e1000-virtualbox-guest-hang-dmesg-iso-indented.dmesg',
+    findings: [['stuck_dma', 'enp0s3', 0]],
+    quotes: [
+      /the hypervisor's emulated NIC stopped processing the TX ring/,
+      /TDH 0xd2 ≠ TDT 0xd4: 2 descriptor/,
+      /This Intel e1000 is emulated/,
+    ],
+    next: [/paravirtual NIC/],
+    notNext: [/AER|firmware version/],
+  },
+  // syzkaller's QEMU guest: panic_on_warn made dev_watchdog()'s WARN a panic — the crash is not a driver's recovery
+  {
+    file: '87-e1000-qemu-watchdog-panic-on-warn-syzkaller.dmesg',
+    findings: [[W, 'eth0', 0]],
+    quotes: [
+      /panicked on dev_watchdog\(\)'s own warning/,
+      /before ndo_tx_timeout\(\) ran/,
+      /This Intel e1000 is emulated/,
+    ],
+    next: [/sysctl kernel\.panic_on_warn/],
+    notNext: [/AER/],
+  },
   // macb's own stall check (raspberrypi/linux #7340) re-kicked TSTART; no watchdog exists for macb. A warning: the
   // maintainers suspected false alarms (#7472), and the log cannot tell a real stall from one
   {
@@ -440,6 +487,7 @@ describe('findings from kernel logs alone (real public excerpts)', () => {
       const text = findings.map((f) => `${f.title}\n${f.explanation}`).join('\n');
       for (const q of row.quotes ?? []) expect(text).toMatch(q);
       for (const q of row.next ?? []) expect(findings[0]!.nextSteps.join('\n')).toMatch(q);
+      for (const q of row.notNext ?? []) expect(findings.flatMap((f) => f.nextSteps).join('\n')).not.toMatch(q);
       if (row.wall) {
         expect(findings[0]!.logWall).toEqual({ first: row.wall[0], last: row.wall[1] });
         expect([findings[0]!.startNs, findings[0]!.endNs]).toEqual([0n, 0n]);

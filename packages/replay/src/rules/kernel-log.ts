@@ -33,6 +33,7 @@ import {
   logWallOf,
   type DeviceNamed,
 } from './log-record.js';
+import { guestNic, type GuestNic } from './guest-nic.js';
 import { linkLossFindings } from './link-loss-reset.js';
 import { resetOnlyFindings } from './reset-only.js';
 import { ringFullBefore, ringFullFindings } from './ring-full.js';
@@ -97,6 +98,10 @@ interface SeriesFacts {
   logWall: Pick<Finding, 'logWall'>;
   reading: TxHangInterpretation | undefined;
   causeKind: FindingKind | null;
+  /** the NIC is a guest's emulated one (guest-nic.ts): the hypervisor's device model stopped, not a chip */
+  guest: GuestNic | undefined;
+  /** the watchdog's WARN became a panic (panic_on_warn): the next step that comes first */
+  panicOnWarn: string[];
 }
 
 function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): SeriesFacts {
@@ -140,6 +145,8 @@ function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): Series
     last,
     reading,
     causeKind,
+    guest: guestNic(records, { dev, busId: s.busId ?? last?.busId, driver: s.driver ?? last?.driver }),
+    panicOnWarn: panicOnWarnNext(records, s),
   };
 }
 
@@ -221,6 +228,25 @@ function soonAfterLinkUp(records: readonly KernelRecord[], s: TimeoutSeries): st
   );
 }
 
+// __warn() with panic_on_warn (check_panic_on_warn() since 6.2 prints "kernel: panic_on_warn set ...")
+const PANIC_ON_WARN_RE = /panic_on_warn set/;
+
+/** The panic that panic_on_warn made of the watchdog's WARN: the series' next steps start with the sysctl. */
+function panicOnWarnNext(records: readonly KernelRecord[], s: TimeoutSeries): string[] {
+  const panicked = records.some(
+    (r) =>
+      r.kind === 'kernel_oops' &&
+      PANIC_ON_WARN_RE.test(r.text) &&
+      r.firstLine > s.firstLine &&
+      r.firstLine <= s.lastLine + 40,
+  );
+  return panicked
+    ? [
+        "`sysctl kernel.panic_on_warn` (and panic_on_warn= on the kernel command line; fuzzing and some hardened kernels set it): while it is 1, every TX timeout reboots the machine — clear it to let the driver's ndo_tx_timeout() run and see whether the queue comes back",
+      ]
+    : [];
+}
+
 /** A kernel crash within a few dozen lines after the series: the driver's recovery (reset, service task) oopsing. */
 function oopsAfter(records: readonly KernelRecord[], s: TimeoutSeries): string {
   const oops = records.find(
@@ -228,6 +254,12 @@ function oopsAfter(records: readonly KernelRecord[], s: TimeoutSeries): string {
       r.kind === 'kernel_oops' && r.firstLine > s.firstLine && r.firstLine <= s.lastLine + 40,
   );
   if (!oops) return '';
+  if (PANIC_ON_WARN_RE.test(oops.text))
+    return (
+      ` Then the kernel panicked on dev_watchdog()'s own warning (line ${oops.firstLine}: "${oops.text}"): with ` +
+      'kernel.panic_on_warn set, the WARN that reports the timeout is a panic (__warn() → panic()), so the machine went ' +
+      'down at the first TX timeout, before ndo_tx_timeout() ran — no driver recovery crashed, none was tried.'
+    );
   const where = [oops.rip ? `in ${oops.rip}` : '', oops.workqueue ? `from workqueue ${oops.workqueue}` : '']
     .filter((x) => x !== '')
     .join(', ');
@@ -277,7 +309,7 @@ function linkBounce(records: readonly KernelRecord[], s: TimeoutSeries): string 
 
 /** dev_watchdog() fired: the series of NETDEV WATCHDOG lines of one device and queue. */
 function watchdogFinding(f: SeriesFacts, source: string): Finding {
-  const { dev, where, reading, causeKind } = f;
+  const { dev, where, reading } = f;
   return {
     kind: 'watchdog_timeout',
     severity: 'critical',
@@ -289,7 +321,10 @@ function watchdogFinding(f: SeriesFacts, source: string): Finding {
     title: `NETDEV WATCHDOG: ${where} timed out ${f.count} time(s)${f.every}${f.stuck}`,
     explanation:
       `dev_watchdog() (net/sched/sch_generic.c) found ${where} stopped with trans_start older than watchdog_timeo ` +
-      `and called the driver's ndo_tx_timeout()${f.recovered}.${f.context} ` +
+      (f.panicOnWarn.length > 0
+        ? "and warned (the WARN comes before its call to the driver's ndo_tx_timeout())"
+        : `and called the driver's ndo_tx_timeout()${f.recovered}`) +
+      `.${f.context}${f.guest?.sentence ?? ''} ` +
       (reading
         ? `The driver's dump reads: ${reading.summary}`
         : 'The log holds no ring dump, so it cannot say which side of the ring stopped: the queue was stopped by the driver (ring full or flow control) and never woken.'),
@@ -297,17 +332,25 @@ function watchdogFinding(f: SeriesFacts, source: string): Finding {
       ...f.watchdogs.slice(0, 4).map((w) => evidenceOf(w, source)),
       ...f.dumps.slice(0, 2).map((d) => evidenceOf(d, source)),
     ],
-    nextSteps: f.watchdogs.some((w) => w.esxi)
-      ? esxiNext(dev)
+    nextSteps: [...f.panicOnWarn, ...watchdogNext(f, dev)],
+  };
+}
+
+function watchdogNext(f: SeriesFacts, dev: string): string[] {
+  const { reading, causeKind } = f;
+  return f.watchdogs.some((w) => w.esxi)
+    ? esxiNext(dev)
+    : f.guest
+      ? [...f.guest.nextSteps, CAPTURE_NEXT(dev)]
       : f.last?.kind === 'tx_timeout_dump' && f.last.format === 'ipoib'
         ? ipoibNext(dev)
         : reading && causeKind
           ? causeNext(causeKind, f.last, dev)
-          : [
-              `the log alone cannot tell a stuck NIC from a lost completion interrupt: record napi:napi_poll, net:net_dev_xmit and skb:consume_skb (txreplay capture --dev ${dev}) through the next stall`,
-            ],
-  };
+          : [CAPTURE_NEXT(dev)];
 }
+
+const CAPTURE_NEXT = (dev: string): string =>
+  `the log alone cannot tell a stuck NIC from a lost completion interrupt: record napi:napi_poll, net:net_dev_xmit and skb:consume_skb (txreplay capture --dev ${dev}) through the next stall`;
 
 /** The next steps for a cause, with the driver's own where it has them. */
 function causeNext(kind: FindingKind, last: RingRecord | undefined, dev: string): string[] {
@@ -418,15 +461,19 @@ function causeFinding(
     startNs: f.startNs,
     endNs: f.endNs,
     ...f.logWall,
-    title: `${f.where}: ${titleOf(kind, last, reading)}`,
+    title: `${f.where}: ${f.guest ? titleOf(kind, last, reading).replace(/^the NIC\b/, "the hypervisor's emulated NIC") : titleOf(kind, last, reading)}`,
     // interpretTxHang's summary already says how often and whether the ring moved between dumps
     explanation:
       reading.summary +
       freshElsewhere(records, last) +
+      (f.guest?.sentence ?? '') +
       (reading.recovery.length > 0 ? ` Afterwards: ${reading.recovery.join('; ')}.` : ''),
     evidence: f.dumps.slice(-2).map((d) => evidenceOf(d, source)),
-    nextSteps:
-      reading.freshRing && last.driver !== 'e1000e' ? freshRingNext(f.dev, last.driver) : causeNext(kind, last, f.dev),
+    nextSteps: f.guest
+      ? [...f.guest.nextSteps, ...(CAUSE_NEXT[kind] ?? []).slice(1)]
+      : reading.freshRing && last.driver !== 'e1000e'
+        ? freshRingNext(f.dev, last.driver)
+        : causeNext(kind, last, f.dev),
   };
 }
 

@@ -76,7 +76,9 @@ const SYSLOG_NOHOST_RE = new RegExp(
   String.raw`^(${MONTH_RE} ( \d|\d\d) \d\d:\d\d:\d\d(?:\.\d+)?) (\[\s*\d+\.\d+\].*)$`,
 );
 // rsyslog high precision / journalctl short-iso[-precise]: `2020-12-07T10:11:12[.123456][+00:00] host ident: msg`.
-const ISO = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?`;
+// A space for the `T` is what log shippers and front ends print from the journal (Home Assistant's host logs:
+// `2026-01-19 16:20:20.995 homeassistant kernel: msg`); without a zone the wall time stays a local string.
+const ISO = String.raw`\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?`;
 const SYSLOG_ISO_RE = new RegExp(String.raw`^(?:<(\d{1,3})>)?(${ISO}) (\S+) ([^\s:\[]+)(?:\[\d+\])?:(?: ?)(.*)$`);
 // journalctl short-full: `Mon 2020-12-07 10:11:12 UTC host kernel: msg`.
 const JOURNAL_FULL_RE = new RegExp(
@@ -93,8 +95,9 @@ const TALOS_RE = new RegExp(String.raw`^(\w+):\s+(\w+): \[(${ISO})\]: ?(.*)$`);
 // dmesg -x / --decode: `kern  :warn  : ` before the rest of the line (util-linux print_record()).
 const DMESG_X_RE =
   /^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local\d)\s*:(emerg|alert|crit|err|warn|notice|info|debug)\s*: (.*)$/;
-// dmesg --time-format=iso: `2020-12-07T10:11:12,123456+00:00 msg` (comma before the fraction, unlike rsyslog).
-const DMESG_ISO_RE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:\d\d) (.*)$/;
+// dmesg --time-format=iso: `2020-12-07T10:11:12,123456+00:00 msg` (comma before the fraction, unlike rsyslog);
+// util-linux of 2019 printed the zone without its colon (`+0000`, a VirtualBox guest's paste in cilium#7374).
+const DMESG_ISO_RE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:?\d\d) (.*)$/;
 // journalctl -o short-unix: `1607335872.123456 host kernel: msg`.
 const JOURNAL_UNIX_RE = /^(\d{9,11})\.(\d{6}) (\S+) ([^\s:\[]+)(?:\[\d+\])?: ?(.*)$/;
 // ESXi vmkernel.log: `2019-11-08T03:14:22.530Z cpu3:2097575)WARNING: LinNet: netdev_watchdog:3688: msg` — vmklinux

@@ -5,6 +5,7 @@
  */
 export type {
   KernelOopsRecord,
+  VirtualMachineRecord,
   KernelRecord,
   LinkChangeRecord,
   NeighOverflowRecord,

@@ -6,6 +6,7 @@ import { readKernelLines } from './reader.js';
 import { makeCursor, type Matcher } from './records/cursor.js';
 import { matchIntelHang } from './records/intelHang.js';
 import { matchOops } from './records/oops.js';
+import { matchVirtualMachine } from './records/virtualMachine.js';
 import { matchRingFull } from './records/ringFull.js';
 import { matchStallKick } from './records/stallKick.js';
 import { matchUsbTxError } from './records/usbTx.js';
@@ -26,6 +27,7 @@ const MATCHERS: readonly Matcher[] = [
   matchNeigh,
   matchAppEnobufs,
   matchOops,
+  matchVirtualMachine,
 ];
 
 /** Records from already-read kernel lines, in source order of their first line. */

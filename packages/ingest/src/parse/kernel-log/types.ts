@@ -269,9 +269,21 @@ export interface KernelOopsRecord extends RecordSpan {
   workqueue?: string;
 }
 
+/**
+ * The kernel runs as a guest of a hypervisor (records/virtualMachine.ts): its DMI line, a WARN's "Hardware name:",
+ * or the boot's "Hypervisor detected:".
+ */
+export interface VirtualMachineRecord extends RecordSpan {
+  kind: 'virtual_machine';
+  hypervisor: 'QEMU/KVM' | 'VMware' | 'VirtualBox' | 'Hyper-V' | 'Xen' | 'Parallels' | 'bhyve';
+  /** the platform as printed: "QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.13.0-1ubuntu1 04/01/2014" */
+  text: string;
+}
+
 export type KernelRecord =
   | WatchdogTimeoutRecord
   | KernelOopsRecord
+  | VirtualMachineRecord
   | TxRingFullRecord
   | UsbTxErrorRecord
   | TxStallKickRecord
