@@ -540,6 +540,37 @@ describe('link, neighbour overflow', () => {
     expect(of(rs, 'virtual_machine').map((r) => r.hypervisor)).toEqual(['VMware', 'Hyper-V', 'VirtualBox']);
   });
 
+  // the IOMMU naming a device: VT-d's interrupt-remapping and DMA faults (dmar_fault_do_one()), AMD-Vi's page faults
+  it('IOMMU faults: VT-d INTR-REMAP (fixtures/public 43), VT-d DMA, AMD-Vi with the device in the event or the prefix', () => {
+    const file = fileURLToPath(
+      new URL('../../../fixtures/public/43-mlx5-cmd-eq-recovered-dmesg-T.dmesg', import.meta.url),
+    );
+    const real = of(parseKernelLog(readFileSync(file, 'utf8')).records, 'iommu_fault');
+    expect(real.map((r) => [r.firstLine, r.busId, r.blocked, r.faultReason])).toEqual([
+      [2, '0000:42:00.2', 'interrupt', 37],
+      [8, '0000:42:00.2', 'interrupt', 37],
+    ]);
+    expect(real[0]!.reasonText).toBe('Blocked a compatibility format interrupt request');
+    const mail = readFileSync(`${DATA}ixgbe-kvm-virtio-iommu.mail`, 'utf8');
+    const amd = of(parseKernelLog(mail).records, 'iommu_fault');
+    expect(amd.length).toBeGreaterThan(0);
+    expect(amd[0]).toMatchObject({ busId: '0000:04:10.0', blocked: 'dma' });
+    // the printk formats of dmar.c (new: 0x%02x) and amd/iommu.c (before the device prefix) filled in
+    const rs = of(
+      parseKernelLog(
+        [
+          '[  1.0] DMAR: [DMA Read NO_PASID] Request device [65:00.0] fault addr 0xffffe000 [fault reason 0x06] PTE Read access is not set',
+          '[  2.0] AMD-Vi: Event logged [IO_PAGE_FAULT device=02:00.0 domain=0x000f address=0x00000000fed2d000 flags=0x0050]',
+        ].join('\n'),
+      ).records,
+      'iommu_fault',
+    );
+    expect(rs.map((r) => [r.busId, r.blocked, r.faultAddr, r.faultReason])).toEqual([
+      ['0000:65:00.0', 'dma', '0xffffe000', 6],
+      ['0000:02:00.0', 'dma', '0x00000000fed2d000', undefined],
+    ]);
+  });
+
   // fixtures/public/82: `[xxxxxx] NETDEV WATCHDOG: CPU: 8: transmit queue 0 timed out xxx ms` after the driver's reset
   it('a 6.8+ watchdog line with its device prefix cut takes the device of the line right before it', () => {
     const file = fileURLToPath(

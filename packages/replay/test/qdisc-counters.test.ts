@@ -141,6 +141,41 @@ describe('tc -s snapshots as evidence', () => {
     expect(r.nicCounters![0]!.counters.find((c) => c.name === 'tx_timeout_count')!.delta).toBeGreaterThan(0);
   });
 
+  // Hyper-V's netvsc (public 88, counters pasted flush left): rx_comp_busy is the moment pre-4.18 kernels stop the
+  // channel's NAPI poll; tx_send_full is a fallback to page buffers, not a loss
+  it('ethtool -S: hv_netvsc rx_comp_busy and tx_send_full (public 88)', async () => {
+    const r = await diagnoseFiles([pub('88-ethtool-netvsc-rx-comp-busy-send-full-unindented.ethtool.txt')]);
+    expect(r.findings.map((f) => [f.kind, f.severity, f.dev])).toEqual([
+      ['lost_interrupt', 'warning', 'eth2'],
+      ['ring_backpressure', 'info', 'eth2'],
+    ]);
+    expect(r.findings[0]!.title).toMatch(/full 1 time\(s\) since the driver loaded \(rx_comp_busy\)/);
+    expect(r.findings[0]!.explanation).toMatch(/one snapshot cannot say whether traffic still moves/);
+    expect(r.findings[0]!.nextSteps[0]).toMatch(/uname -r.*v4\.18/);
+    expect(r.findings[1]!.title).toMatch(
+      /75776 send\(s\) .* against 321606811 packets sent on the 6 queue\(s\) shown \(0\.024%\)/,
+    );
+    expect(r.findings[1]!.nextSteps[0]).toMatch(/tx_busy \(0\) and tx_no_space \(0\)/);
+    // a warning from one snapshot: the tool does not claim the stall, nor health
+    expect(r.verdict).not.toBe('healthy');
+  });
+
+  // AWS's ENA (public 89): packets the hypervisor shaped over the instance's allowances, after the guest's TX path
+  it('ethtool -S: ENA allowances exceeded, driver checks quiet (public 89)', async () => {
+    const r = await diagnoseFiles([pub('89-ethtool-ena-allowance-exceeded-sliderule.ethtool.txt')]);
+    expect(r.findings.map((f) => [f.kind, f.severity, f.dev])).toEqual([['device_tx_drops', 'warning', 'ens34']]);
+    const [f] = r.findings;
+    expect(f!.title).toMatch(
+      /outbound bandwidth 530 \(bw_out_allowance_exceeded\), packets per second \(both directions\) 784/,
+    );
+    expect(f!.title).not.toMatch(/conntrack|link-local/);
+    expect(f!.explanation).toMatch(/bw_in_allowance_exceeded 3241329/);
+    expect(f!.explanation).toMatch(
+      /counted nothing \(tx_timeout 0, missing_tx_cmpl 0, missing_intr 0, total_resets 0\)/,
+    );
+    expect(f!.nextSteps.join('\n')).toMatch(/grep allowance/);
+  });
+
   it('ethtool -S: one ixgbe snapshot (public 54) is unknown; veth before/after (no TX counters) is not called healthy', async () => {
     const one = await diagnoseFiles([pub('54-ethtool-ixgbe-one-snapshot-usrp.ethtool.txt')]);
     expect(one.verdict).toBe('unknown');

@@ -34,6 +34,7 @@ import {
   type DeviceNamed,
 } from './log-record.js';
 import { guestNic, type GuestNic } from './guest-nic.js';
+import { dmaFaultText, interruptDeliveryFindings } from './interrupt-delivery.js';
 import { linkLossFindings } from './link-loss-reset.js';
 import { resetOnlyFindings } from './reset-only.js';
 import { ringFullBefore, ringFullFindings } from './ring-full.js';
@@ -466,6 +467,7 @@ function causeFinding(
     explanation:
       reading.summary +
       freshElsewhere(records, last) +
+      (kind === 'stuck_dma' ? dmaFaultText(records, last.busId) : '') +
       (f.guest?.sentence ?? '') +
       (reading.recovery.length > 0 ? ` Afterwards: ${reading.recovery.join('; ')}.` : ''),
     evidence: f.dumps.slice(-2).map((d) => evidenceOf(d, source)),
@@ -689,6 +691,7 @@ export function findingsFromKernelLog(input: readonly KernelRecord[], source: st
   );
   for (const s of series) out.push(...seriesFindings(s, records, source));
   out.push(...recoveryOnlyFindings(records, series, source));
+  out.push(...interruptDeliveryFindings(records, series, source));
   out.push(...resetOnlyFindings(records, series, source));
   out.push(...linkLossFindings(records, source));
   out.push(...fifoWedgeFindings(records, source));

@@ -7,6 +7,8 @@
  */
 import type { NicStatsRead, NicStatsSnapshot } from '@txreplay/ingest/plain';
 import type { Finding, NicCounterSummary, Severity } from '../types.js';
+import { enaFindings, isEna } from './ena-counters.js';
+import { isNetvsc, netvscFindings } from './netvsc-counters.js';
 import {
   combineSnapshots,
   devName,
@@ -84,6 +86,8 @@ export function findingsFromNicStats(all: NicSnapshots): Finding[] {
   const out: Finding[] = [];
   const span = all.intervalSec !== null ? `in ${all.intervalSec} s` : 'between two snapshots';
   for (const list of byDevice(all)) {
+    if (isNetvsc(list[list.length - 1]!)) out.push(...netvscFindings(list));
+    if (isEna(list[list.length - 1]!)) out.push(...enaFindings(list));
     if (list.length === 1) {
       const s = list[0]!;
       const n = sumRole(s, 'timeout') ?? 0;

@@ -25,7 +25,8 @@ export interface NicStatsRead {
 }
 
 const HEADER_RE = /^\s*NIC statistics:\s*$/;
-const STAT_RE = /^\s+([A-Za-z0-9_.[\]\-: ]+?):\s+(-?\d+)\s*$/;
+// indented as ethtool prints it, or flush left where a paste lost the indent (a GitHub issue outside a code block)
+const STAT_RE = /^\s*([A-Za-z0-9_.[\]\-: ]+?):\s+(-?\d+)\s*$/;
 // the command as pasted, with or without its shell prompt: `$ ethtool -S eth0`, `sudo ethtool -S eno2`
 const PROMPT_RE = /^(?:\S*[$#] ?|\[[^\]]*\][$#] ?)?((?:sudo )?ethtool\b.*|.*;\s*(?:sudo )?ethtool\b.*)$/;
 

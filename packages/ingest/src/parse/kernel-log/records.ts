@@ -5,6 +5,7 @@
 import { readKernelLines } from './reader.js';
 import { makeCursor, type Matcher } from './records/cursor.js';
 import { matchIntelHang } from './records/intelHang.js';
+import { matchIommuFault } from './records/iommuFault.js';
 import { matchOops } from './records/oops.js';
 import { matchVirtualMachine } from './records/virtualMachine.js';
 import { matchRingFull } from './records/ringFull.js';
@@ -28,6 +29,7 @@ const MATCHERS: readonly Matcher[] = [
   matchAppEnobufs,
   matchOops,
   matchVirtualMachine,
+  matchIommuFault,
 ];
 
 /** Records from already-read kernel lines, in source order of their first line. */

@@ -269,6 +269,21 @@ export interface KernelOopsRecord extends RecordSpan {
   workqueue?: string;
 }
 
+/** The IOMMU refused a device's DMA or blocked its interrupt (records/iommuFault.ts). */
+export interface IommuFaultRecord extends RecordSpan {
+  kind: 'iommu_fault';
+  /** the device, as `0000:42:00.2` */
+  busId: string;
+  /** 'interrupt': interrupt remapping rejected its MSI; 'dma': a DMA to an address it was not mapped for */
+  blocked: 'interrupt' | 'dma';
+  faultAddr?: string;
+  /** VT-d's fault reason number (37 = 0x25: a compatibility-format interrupt blocked) */
+  faultReason?: number;
+  /** VT-d's reason as printed: "Blocked a compatibility format interrupt request" */
+  reasonText?: string;
+  text: string;
+}
+
 /**
  * The kernel runs as a guest of a hypervisor (records/virtualMachine.ts): its DMI line, a WARN's "Hardware name:",
  * or the boot's "Hypervisor detected:".
@@ -284,6 +299,7 @@ export type KernelRecord =
   | WatchdogTimeoutRecord
   | KernelOopsRecord
   | VirtualMachineRecord
+  | IommuFaultRecord
   | TxRingFullRecord
   | UsbTxErrorRecord
   | TxStallKickRecord
