@@ -540,6 +540,33 @@ describe('link, neighbour overflow', () => {
     expect(of(rs, 'virtual_machine').map((r) => r.hypervisor)).toEqual(['VMware', 'Hyper-V', 'VirtualBox']);
   });
 
+  // the kernel's CPU watchdogs (kernel/watchdog.c, watchdog_hld.c, RCU): a CPU that could not run NAPI
+  it('stuck CPUs: soft lockup (fixtures/public 90), hard lockup, RCU stall with its CPU lines', () => {
+    const file = fileURLToPath(
+      new URL('../../../fixtures/public/90-ena-tx-not-completed-beside-soft-lockup-eks.syslog', import.meta.url),
+    );
+    const [soft] = of(parseKernelLog(readFileSync(file, 'utf8')).records, 'cpu_stall');
+    expect(soft).toMatchObject({ what: 'soft_lockup', cpus: [58], seconds: 23, task: 'kworker/u146:7', firstLine: 2 });
+    // the printk formats filled in (watchdog_timer_fn() before 4.16 had no `watchdog: ` prefix)
+    const rs = of(
+      parseKernelLog(
+        [
+          '[  1.0] BUG: soft lockup - CPU#3 stuck for 22s! [ksoftirqd/3:29]',
+          '[  2.0] NMI watchdog: Watchdog detected hard LOCKUP on cpu 7',
+          '[  3.0] rcu: INFO: rcu_sched self-detected stall on CPU',
+          '[  3.0] rcu: \t5-....: (5249 ticks this GP) idle=7be/1/0x4000000000000002 softirq=123/123 fqs=2625',
+          '[  4.0] igb 0000:01:00.0 eth0: Reset adapter',
+        ].join('\n'),
+      ).records,
+      'cpu_stall',
+    );
+    expect(rs.map((r) => [r.what, r.cpus, r.seconds, r.task])).toEqual([
+      ['soft_lockup', [3], 22, 'ksoftirqd/3'],
+      ['hard_lockup', [7], undefined, undefined],
+      ['rcu_stall', [5], undefined, undefined],
+    ]);
+  });
+
   // the IOMMU naming a device: VT-d's interrupt-remapping and DMA faults (dmar_fault_do_one()), AMD-Vi's page faults
   it('IOMMU faults: VT-d INTR-REMAP (fixtures/public 43), VT-d DMA, AMD-Vi with the device in the event or the prefix', () => {
     const file = fileURLToPath(

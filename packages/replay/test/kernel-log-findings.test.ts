@@ -464,6 +464,14 @@ const ROWS: Row[] = [
     next: [/sysctl kernel\.panic_on_warn/],
     notNext: [/AER/],
   },
+  // ENA's missing-completion check right before the soft-lockup watchdog names CPU 58: the completion nobody reaped
+  // may be the stuck CPU's — the check that decides is which CPU takes qid 4's interrupt
+  {
+    file: '90-ena-tx-not-completed-beside-soft-lockup-eks.syslog',
+    findings: [[W, 'eth3', 4]],
+    quotes: [/CPU 58 stuck in a soft lockup for 23 s \(line 2, task kworker\/u146:7\)/, /the CPU's, not the NIC's/],
+    next: [/which CPU takes eth3 queue 4's interrupt/],
+  },
   // macb's own stall check (raspberrypi/linux #7340) re-kicked TSTART; no watchdog exists for macb. A warning: the
   // maintainers suspected false alarms (#7472), and the log cannot tell a real stall from one
   {

@@ -33,6 +33,7 @@ import {
   logWallOf,
   type DeviceNamed,
 } from './log-record.js';
+import { cpuStallNear, type CpuStallNear } from './cpu-stall.js';
 import { guestNic, type GuestNic } from './guest-nic.js';
 import { dmaFaultText, interruptDeliveryFindings } from './interrupt-delivery.js';
 import { linkLossFindings } from './link-loss-reset.js';
@@ -103,6 +104,8 @@ interface SeriesFacts {
   guest: GuestNic | undefined;
   /** the watchdog's WARN became a panic (panic_on_warn): the next step that comes first */
   panicOnWarn: string[];
+  /** a CPU the kernel's watchdogs found stuck beside the series: completions nobody could reap */
+  cpuStall: CpuStallNear | undefined;
 }
 
 function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): SeriesFacts {
@@ -148,6 +151,7 @@ function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): Series
     causeKind,
     guest: guestNic(records, { dev, busId: s.busId ?? last?.busId, driver: s.driver ?? last?.driver }),
     panicOnWarn: panicOnWarnNext(records, s),
+    cpuStall: cpuStallNear(records, s, dev, queue),
   };
 }
 
@@ -325,7 +329,7 @@ function watchdogFinding(f: SeriesFacts, source: string): Finding {
       (f.panicOnWarn.length > 0
         ? "and warned (the WARN comes before its call to the driver's ndo_tx_timeout())"
         : `and called the driver's ndo_tx_timeout()${f.recovered}`) +
-      `.${f.context}${f.guest?.sentence ?? ''} ` +
+      `.${f.context}${f.cpuStall?.sentence ?? ''}${f.guest?.sentence ?? ''} ` +
       (reading
         ? `The driver's dump reads: ${reading.summary}`
         : 'The log holds no ring dump, so it cannot say which side of the ring stopped: the queue was stopped by the driver (ring full or flow control) and never woken.'),
@@ -333,7 +337,7 @@ function watchdogFinding(f: SeriesFacts, source: string): Finding {
       ...f.watchdogs.slice(0, 4).map((w) => evidenceOf(w, source)),
       ...f.dumps.slice(0, 2).map((d) => evidenceOf(d, source)),
     ],
-    nextSteps: [...f.panicOnWarn, ...watchdogNext(f, dev)],
+    nextSteps: [...f.panicOnWarn, ...(f.cpuStall ? [f.cpuStall.nextStep] : []), ...watchdogNext(f, dev)],
   };
 }
 
@@ -468,14 +472,17 @@ function causeFinding(
       reading.summary +
       freshElsewhere(records, last) +
       (kind === 'stuck_dma' ? dmaFaultText(records, last.busId) : '') +
+      (f.cpuStall?.sentence ?? '') +
       (f.guest?.sentence ?? '') +
       (reading.recovery.length > 0 ? ` Afterwards: ${reading.recovery.join('; ')}.` : ''),
     evidence: f.dumps.slice(-2).map((d) => evidenceOf(d, source)),
-    nextSteps: f.guest
-      ? [...f.guest.nextSteps, ...(CAUSE_NEXT[kind] ?? []).slice(1)]
-      : reading.freshRing && last.driver !== 'e1000e'
-        ? freshRingNext(f.dev, last.driver)
-        : causeNext(kind, last, f.dev),
+    nextSteps: f.cpuStall
+      ? [f.cpuStall.nextStep, ...causeNext(kind, last, f.dev)]
+      : f.guest
+        ? [...f.guest.nextSteps, ...(CAUSE_NEXT[kind] ?? []).slice(1)]
+        : reading.freshRing && last.driver !== 'e1000e'
+          ? freshRingNext(f.dev, last.driver)
+          : causeNext(kind, last, f.dev),
   };
 }
 
@@ -492,7 +499,7 @@ function driverHangFinding(f: SeriesFacts, source: string): Finding {
     title: f.reading?.staleEntry
       ? `${f.where}: the driver's hang check fired ${f.count} time(s)${f.every} on an empty TX ring (a stale entry, no packet stuck) and stopped the queue`
       : `${f.where}: the driver detected a TX hang ${f.count} time(s)${f.every}`,
-    explanation: `${(f.reading?.summary ?? '').replace(/\.$/, '')}${f.recovered}.`,
+    explanation: `${(f.reading?.summary ?? '').replace(/\.$/, '')}${f.recovered}.${f.cpuStall?.sentence ?? ''}`,
     evidence: f.dumps.slice(0, 3).map((d) => evidenceOf(d, source)),
     nextSteps: f.reading?.staleEntry
       ? [
@@ -500,6 +507,7 @@ function driverHangFinding(f: SeriesFacts, source: string): Finding {
           `\`ip -s link show ${f.dev}\` twice: TX packets that still move on other queues while this one stays stopped confirm it is the report, not the NIC`,
         ]
       : [
+          ...(f.cpuStall ? [f.cpuStall.nextStep] : []),
           'record napi:napi_poll, net:net_dev_xmit and skb:consume_skb through the next stall to tell a stuck NIC from a lost interrupt',
         ],
   };

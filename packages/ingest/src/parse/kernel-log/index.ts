@@ -4,6 +4,7 @@
  * → interpretTxHang() for a ring dump. Pure: text in, data out.
  */
 export type {
+  CpuStallRecord,
   IommuFaultRecord,
   KernelOopsRecord,
   VirtualMachineRecord,

@@ -4,6 +4,7 @@
  */
 import { readKernelLines } from './reader.js';
 import { makeCursor, type Matcher } from './records/cursor.js';
+import { matchCpuStall } from './records/cpuStall.js';
 import { matchIntelHang } from './records/intelHang.js';
 import { matchIommuFault } from './records/iommuFault.js';
 import { matchOops } from './records/oops.js';
@@ -30,6 +31,7 @@ const MATCHERS: readonly Matcher[] = [
   matchOops,
   matchVirtualMachine,
   matchIommuFault,
+  matchCpuStall,
 ];
 
 /** Records from already-read kernel lines, in source order of their first line. */

@@ -269,6 +269,19 @@ export interface KernelOopsRecord extends RecordSpan {
   workqueue?: string;
 }
 
+/** A CPU the kernel's watchdogs found stuck (records/cpuStall.ts): soft or hard lockup, RCU stall. */
+export interface CpuStallRecord extends RecordSpan {
+  kind: 'cpu_stall';
+  what: 'soft_lockup' | 'hard_lockup' | 'rcu_stall';
+  /** the CPUs named (RCU: those listed after the header; may be empty) */
+  cpus: number[];
+  /** how long, where the line says (soft lockup: "stuck for 23s") */
+  seconds?: number;
+  /** the task on the CPU (soft lockup: "kworker/u146:7") */
+  task?: string;
+  text: string;
+}
+
 /** The IOMMU refused a device's DMA or blocked its interrupt (records/iommuFault.ts). */
 export interface IommuFaultRecord extends RecordSpan {
   kind: 'iommu_fault';
@@ -300,6 +313,7 @@ export type KernelRecord =
   | KernelOopsRecord
   | VirtualMachineRecord
   | IommuFaultRecord
+  | CpuStallRecord
   | TxRingFullRecord
   | UsbTxErrorRecord
   | TxStallKickRecord
