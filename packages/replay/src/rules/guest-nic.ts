@@ -22,6 +22,8 @@ import type { DeviceNamed } from './log-record.js';
 const EMULATED_MODELS = new Set(['e1000', '8139too', '8139cp', 'pcnet32', 'ne2k-pci', 'tulip']);
 
 export interface GuestNic {
+  /** an emulated NIC (the device model stopped); false: a paravirtual one (the host stopped consuming its ring) */
+  emulated: boolean;
   /** the hypervisor, when the log names it */
   hypervisor: string | undefined;
   /** one sentence for the explanation, starting with a space */
@@ -32,10 +34,11 @@ export interface GuestNic {
 const defaultSlot = (r: DeviceNamed): boolean =>
   r.driver === 'e1000' && (r.busId?.endsWith(':00:03.0') === true || r.dev === 'enp0s3');
 
-/** What makes this device a guest's emulated NIC, or undefined when the log does not show it is one. */
+/** What makes this device a guest's emulated or paravirtual NIC, or undefined when the log does not show it is one. */
 export function guestNic(records: readonly KernelRecord[], d: DeviceNamed): GuestNic | undefined {
-  if (d.driver === undefined || !EMULATED_MODELS.has(d.driver)) return undefined;
   const vm = records.find((r): r is VirtualMachineRecord => r.kind === 'virtual_machine');
+  if (d.driver === 'virtio_net') return virtioNic(d.dev ?? d.busId ?? 'DEV', vm);
+  if (d.driver === undefined || !EMULATED_MODELS.has(d.driver)) return undefined;
   const slot = defaultSlot(d);
   if (!vm && !slot) return undefined;
   const why = vm
@@ -43,6 +46,7 @@ export function guestNic(records: readonly KernelRecord[], d: DeviceNamed): Gues
     : `${d.busId ?? d.dev} is the slot where QEMU's i440fx machine and VirtualBox put a guest's first NIC`;
   const model = d.driver === 'e1000' ? 'Intel e1000' : d.driver;
   return {
+    emulated: true,
     hypervisor: vm?.hypervisor,
     sentence:
       ` This ${model} is emulated: ${why}. Its TX ring is served by the hypervisor's device model: a queue that stops ` +
@@ -62,4 +66,27 @@ function guestNext(hypervisor: string | undefined): string[] {
     `give the guest the paravirtual NIC instead of the emulated one: ${paravirtual} — what users report ends this hang; the interface gets a new name with the new model, so move its network configuration with it`,
     "on the host, around the first hang report: the hypervisor's version and its log for this guest (/var/log/libvirt/qemu/<guest>.log, VBox.log, vmware.log), and whether the thread running the guest was starved (host load; the steal column of the guest's /proc/stat)",
   ];
+}
+
+/**
+ * virtio_net: the TX queue is a virtqueue the host consumes (vhost-net in the host kernel, or the VMM's own virtio
+ * backend). start_xmit() stops the queue when the ring has no room for another packet and the host's used-buffer
+ * notification wakes it (skb_xmit_done()); virtnet_tx_timeout() only reports and counts — no reset — so a queue that
+ * stays stopped waits on the host.
+ */
+function virtioNic(dev: string, vm: VirtualMachineRecord | undefined): GuestNic {
+  const host = vm ? ` (the log names the platform "${vm.text}", line ${vm.firstLine})` : '';
+  return {
+    emulated: false,
+    hypervisor: vm?.hypervisor,
+    sentence:
+      ` virtio_net's TX queue is a ring the host consumes${host}: the guest stops the queue when the ring is full and ` +
+      'the host wakes it by returning used buffers, so a queue that stays stopped means the host stopped consuming it ' +
+      "(vhost-net's thread or the VMM's virtio backend blocked or starved) or its notification never reached the guest; " +
+      'virtnet_tx_timeout() only reports and counts, it resets nothing.',
+    nextSteps: [
+      "on the host: the thread that serves this queue — the vhost-<VMM pid> kernel threads or the VMM process itself (QEMU, podman's/Lima's VM) — running, blocked or starved, and the network backend behind it (tap with vhost-net, user-mode networking, gvproxy/vmnet on macOS) with its version",
+      `in the guest, \`ethtool -S ${dev}\` twice during the stall: tx_queue_N_kicks that keep rising while tx_queue_N_packets stand still say the guest notifies and the host does not consume`,
+    ],
+  };
 }

@@ -466,7 +466,7 @@ function causeFinding(
     startNs: f.startNs,
     endNs: f.endNs,
     ...f.logWall,
-    title: `${f.where}: ${f.guest ? titleOf(kind, last, reading).replace(/^the NIC\b/, "the hypervisor's emulated NIC") : titleOf(kind, last, reading)}`,
+    title: `${f.where}: ${f.guest?.emulated ? titleOf(kind, last, reading).replace(/^the NIC\b/, "the hypervisor's emulated NIC") : titleOf(kind, last, reading)}`,
     // interpretTxHang's summary already says how often and whether the ring moved between dumps
     explanation:
       reading.summary +
