@@ -132,8 +132,19 @@ const ROWS: Row[] = [
     ],
   },
   { file: '15-bcmgenet-queue3-watchdog-arm.dmesg', findings: [[W, 'eth0', 3]] },
-  { file: '16-ena-lost-tx-completions-reset.syslog', findings: [[W, 'eth0', null]] },
-  { file: '17-ena-missing-tx-completion-dmesg-relative.dmesg', findings: [[W, 'eth0', 0]] },
+  // ena's own completion checks, not dev_watchdog(): the lost-completions threshold resets the device
+  {
+    file: '16-ena-lost-tx-completions-reset.syslog',
+    findings: [[W, 'eth0', null]],
+    quotes: [/ena counted 248 TX completions missing on one queue, over its threshold of 128/],
+  },
+  {
+    file: '17-ena-missing-tx-completion-dmesg-relative.dmesg',
+    findings: [[W, 'eth0', 0]],
+    quotes: [
+      /156 TX completions missing on one queue, over its threshold of 128 \(check_for_missing_completions\(\)\)/,
+    ],
+  },
   // only "tx_timeout recovery level 1" survives: i40e_tx_timeout ran, a PF reset followed
   {
     file: '18-i40e-tx-timeout-recovery-link-flap.syslog',
@@ -478,7 +489,11 @@ const ROWS: Row[] = [
   {
     file: '90-ena-tx-not-completed-beside-soft-lockup-eks.syslog',
     findings: [[W, 'eth3', 4]],
-    quotes: [/CPU 58 stuck in a soft lockup for 23 s \(line 2, task kworker\/u146:7\)/, /the CPU's, not the NIC's/],
+    quotes: [
+      /found the packet at index 787 of TX queue 4 not completed within its timeout/,
+      /CPU 58 stuck in a soft lockup for 23 s \(line 2, task kworker\/u146:7\)/,
+      /the CPU's, not the NIC's/,
+    ],
     next: [/which CPU takes eth3 queue 4's interrupt/],
   },
   // macb's own stall check (raspberrypi/linux #7340) re-kicked TSTART; no watchdog exists for macb. A warning: the

@@ -211,8 +211,33 @@ function classify(r: RingRecord): RingReading {
     r.kind === 'tx_timeout_dump' && r.sinceLastTransUs !== undefined
       ? ` Last transmit ${r.sinceLastTransUs} µs before.`
       : '';
-  out.summary = `${driverOf(r)} reported a TX timeout${r.queue !== undefined ? ` on queue ${r.queue}` : ''} without ring indexes.${since}`;
+  out.summary =
+    enaMissing(r) ??
+    `${driverOf(r)} reported a TX timeout${r.queue !== undefined ? ` on queue ${r.queue}` : ''} without ring indexes.${since}`;
   return out;
+}
+
+/**
+ * ena's own completion checks, which are not dev_watchdog(): check_missing_comp_in_tx_queue() ("Found a Tx that
+ * wasn't completed on time, qid Q, index I": a packet the device had not reported sent within
+ * missing_tx_completion_to, 5 s by default) and check_for_missing_completions() ("The number of lost tx completions is
+ * above the threshold (N > T)": the driver resets the device).
+ */
+function enaMissing(r: RingRecord): string | undefined {
+  if (r.kind !== 'tx_timeout_dump' || r.driver !== 'ena') return undefined;
+  const f = r.fields;
+  if (f['qid'] !== undefined && f['index'] !== undefined)
+    return (
+      `ena's completion check (check_missing_comp_in_tx_queue()) found the packet at index ${f['index']} of TX queue ${f['qid']} ` +
+      'not completed within its timeout (missing_tx_completion_to, 5 s by default): the device had not reported it sent, or its completion was not reaped. ' +
+      'It is not a NETDEV WATCHDOG and no ring indexes are printed, so it cannot say which.'
+    );
+  if (f['missed'] !== undefined && f['threshold'] !== undefined)
+    return (
+      `ena counted ${f['missed']} TX completions missing on one queue, over its threshold of ${f['threshold']} ` +
+      '(check_for_missing_completions()), and resets the device.'
+    );
+  return undefined;
 }
 
 /** The function that (re)initialises this driver's TX ring and writes its head and tail registers to 0. */
