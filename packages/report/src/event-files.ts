@@ -1,0 +1,94 @@
+/**
+ * The events of a streamed run in the embedded store stay the Arrow IPC file ingest's writer made during the parse:
+ * no MergeTree insert at all (at 1 GB of text that insert was ~4 s of wall after the parse and replay, at 10 GB 46 s of
+ * chDB's insert threads and 83 s of its slice merges). From store version 6 (ddl.ts EVENT_FILES_VERSION) an embedded
+ * store's `events` is a Merge table over `events_stored` — the MergeTree every other run's events go to (Store.table
+ * names it for the writers) — and one view per streamed run, `events_run_<run id>`, whose SELECT is the one the insert
+ * ran (arrow-insert.ts eventsSelectSql: the run id, its tags read as data from a TSV file beside the Arrow file, and
+ * `time` = ts_ns + the wall offset), so a query of `events` sees the same rows either way. The file is hard-linked
+ * into `<db dir>/event-files/<database>/` (copied when the temporary directory is on another file system) before the
+ * view is created: the view appears whole or not at all, and, as for any run, readers count the run only once its
+ * `runs` row is in. A server's `events` is unchanged (18.16 reads no Arrow; the file is not on its disk).
+ */
+import { copyFileSync, linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { eventsSelectSql, type ArrowInsertRun } from './arrow-insert.js';
+import { quoteIdent, quoteString } from './ddl.js';
+import type { Store } from './store.js';
+import { tsvRow } from './tsv.js';
+
+/** The MergeTree under an embedded store's `events` (the inserts' table) */
+export const STORED_EVENTS = 'events_stored';
+/** The tables `events` merges: the MergeTree and the streamed runs' views */
+const MERGED = `^(${STORED_EVENTS}|events_run_[0-9a-f]{32})$`;
+
+function viewName(runId: string): string {
+  if (!/^[0-9a-f]{32}$/.test(runId)) throw new Error(`not a txreplay run id: ${JSON.stringify(runId)}`);
+  return `events_run_${runId}`;
+}
+
+/** Where a store keeps its streamed runs' event files */
+function filesDir(store: Store): string {
+  if (!store.config.dbDir) throw new Error('event files: an embedded store with a data directory only');
+  return path.join(store.config.dbDir, 'event-files', encodeURIComponent(store.database));
+}
+
+function runFiles(store: Store, runId: string): { arrow: string; tags: string } {
+  const dir = filesDir(store);
+  return { arrow: path.join(dir, `${runId}.arrow`), tags: path.join(dir, `${runId}.tags.tsv`) };
+}
+
+/**
+ * The migration to version 6 on the embedded store: `events` renamed `events_stored`, and a Merge table of that and
+ * the run views created as `events`. Each step checks first, so a crash between them is finished at the next open.
+ */
+export async function splitEventsTable(store: Store): Promise<void> {
+  const q = (n: string): string => `${quoteIdent(store.database)}.${quoteIdent(n)}`;
+  const engines = await store.queryRows<{ name: string; engine: string }>(
+    `SELECT name, engine FROM system.tables WHERE database = ${quoteString(store.database)} AND name IN ('events', ${quoteString(STORED_EVENTS)})`,
+  );
+  const engine = (n: string): string | undefined => engines.find((r) => r.name === n)?.engine;
+  if (engine(STORED_EVENTS) === undefined) await store.command(`RENAME TABLE ${q('events')} TO ${q(STORED_EVENTS)}`);
+  if (engine('events') !== 'Merge')
+    await store.command(
+      `CREATE TABLE ${q('events')} AS ${q(STORED_EVENTS)} ENGINE = Merge(${quoteString(store.database)}, ${quoteString(MERGED)})`,
+    );
+}
+
+/**
+ * Make `arrowFile` (ingest's schema) the run's events: linked into the store's directory, its tags beside it, and
+ * the run's view created (replacing one an earlier attempt left). The caller's file stays where it is (a replay may
+ * still read it; its temporary directory goes as before).
+ */
+export async function attachEventsFile(store: Store, arrowFile: string, run: ArrowInsertRun): Promise<void> {
+  const files = runFiles(store, run.runId);
+  mkdirSync(path.dirname(files.arrow), { recursive: true });
+  const part = `${files.arrow}.part`;
+  rmSync(part, { force: true });
+  try {
+    linkSync(arrowFile, part);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    copyFileSync(arrowFile, part);
+  }
+  renameSync(part, files.arrow);
+  await createRunView(store, run);
+}
+
+/** (Re)create the run's view over its file with `run`'s tags and wall offset (a replay that placed it elsewhere). */
+export async function createRunView(store: Store, run: ArrowInsertRun): Promise<void> {
+  const files = runFiles(store, run.runId);
+  writeFileSync(files.tags, tsvRow([run.tags.host, run.tags.kernel, run.tags.driver]));
+  const view = `${quoteIdent(store.database)}.${quoteIdent(viewName(run.runId))}`;
+  await store.command(`DROP VIEW IF EXISTS ${view}`);
+  // pread: chDB's file() maps the whole file otherwise (file-insert.ts)
+  const select = eventsSelectSql(files.arrow, 'Arrow', run, files.tags);
+  await store.command(`CREATE VIEW ${view} AS ${select} SETTINGS storage_file_read_method = 'pread'`);
+}
+
+/** Remove a run's view and its files (a failed attempt's leftovers, a deleted run); nothing there is no error. */
+export async function dropEventsFile(store: Store, runId: string): Promise<void> {
+  await store.command(`DROP VIEW IF EXISTS ${quoteIdent(store.database)}.${quoteIdent(viewName(runId))}`);
+  const files = runFiles(store, runId);
+  for (const f of [files.arrow, files.tags, `${files.arrow}.part`]) rmSync(f, { force: true });
+}
