@@ -107,6 +107,30 @@ describe('embedded store: streamed runs keep their events as Arrow files', () =>
     expect(existsSync(path.join(filesDir, `${written.runId}.arrow`))).toBe(true);
   });
 
+  it('a run replayed before the write (evidence beside the trace: no overlap): its events are a view too', async () => {
+    const file = CAPTURES[2]!;
+    const s = await streamTrace([file], { batchRows: 4096 });
+    const result = await replayArrowFile(s.arrowFile, { maxSeriesPoints: 2000 });
+    const written = await writeStreamedRun(store, {
+      wallClockEndNs: WALL_END_NS,
+      summary: s.summary,
+      result,
+      lastNs: s.lastNs,
+      options: { path: 'replayed first' },
+      arrowFile: s.arrowFile,
+      events: s.events,
+      packets: s.packets,
+      hashes: await s.hashes,
+    });
+    s.remove();
+    expect(await sourcesOf(store, written.runId)).toEqual([`events_run_${written.runId}`]);
+    const { table, summary } = await loadEvents([file]);
+    const whole = replayTable(table, { maxSeriesPoints: 2000 });
+    const options = { path: 'replayed first, whole' };
+    const w = await writeRun(store, { table, summary, result: whole, options, wallClockEndNs: WALL_END_NS });
+    expect(await eventsDigest(store, written.runId)).toBe(await eventsDigest(store, w.runId));
+  });
+
   it('a run deleted and stored again: view and file gone, then the same rows', async () => {
     const first = await streamed(store, CAPTURES[0]!, { path: 'deleted, stored again' });
     first.trace.remove();
