@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { existsSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadEvents } from '@txreplay/ingest';
 import { replayArrowFile, replayTable } from '@txreplay/replay';
 import {
@@ -22,7 +23,7 @@ import {
   type StoreConfig,
 } from '@txreplay/report';
 import { attachEventsFile } from '../src/event-files.js';
-import { SHARED, tempDir } from './helpers.js';
+import { REPO_ROOT, SHARED, tempDir } from './helpers.js';
 
 const WALL_END_NS = 1_765_000_000_000_000_000n;
 const CAPTURES = [
@@ -209,6 +210,67 @@ it('a version-5 store (events in a MergeTree) migrates: its rows stay, new strea
     trace.remove();
     expect(await sourcesOf(store, written.runId)).toEqual([`events_run_${written.runId}`]);
     expect(await eventsDigest(store, written.runId)).toBe(before);
+  } finally {
+    await store.close();
+  }
+});
+
+/**
+ * A writer process killed (SIGKILL) once its run's view exists, before the `runs` row: the compiled packages (pnpm
+ * build), the replay the writer calls waiting for the view and then killing its own process.
+ */
+const CRASHING_WRITER = `
+const [db, file] = process.argv.slice(2);
+const rep = await import(${JSON.stringify(path.join(REPO_ROOT, 'packages/report/dist/index.js'))});
+const { replayArrowFile } = await import(${JSON.stringify(path.join(REPO_ROOT, 'packages/replay/dist/index.js'))});
+const store = await rep.Store.open(rep.resolveStoreConfig({ db }, {}));
+const s = await rep.streamTrace([file], { batchRows: 4096 });
+await rep.writeStreamedRun(store, {
+  wallClockEndNs: ${WALL_END_NS}n, summary: s.summary, lastNs: s.lastNs, options: { path: 'killed' },
+  arrowFile: s.arrowFile, events: s.events, packets: s.packets, hashes: await s.hashes,
+  replay: async () => {
+    for (;;) {
+      const rows = await store.queryRows("SELECT toString(count()) AS n FROM system.tables WHERE name LIKE 'events_run_%'");
+      if (rows[0].n !== '0') process.kill(process.pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  },
+});
+`;
+
+it('a writer process killed after its view, before its runs row: no run visible; the next write stores it whole', async () => {
+  const db = path.join(tempDir('txreplay-evfiles-kill-'), 'db');
+  const file = CAPTURES[0]!;
+  // a file, not `-e`: the writer forks its parse child with this process's execArgv
+  const script = path.join(path.dirname(db), 'writer.mjs');
+  writeFileSync(script, CRASHING_WRITER);
+  const child = spawnSync(process.execPath, [script, db, file], { encoding: 'utf8' });
+  expect(child.signal, child.stderr).toBe('SIGKILL');
+  const store = await Store.open(resolveStoreConfig({ db }, {}));
+  try {
+    const views = await store.queryRows<{ name: string }>(
+      `SELECT name FROM system.tables WHERE database = 'txreplay' AND name LIKE 'events_run_%'`,
+    );
+    expect(views).toHaveLength(1);
+    const runId = views[0]!.name.slice('events_run_'.length);
+    // the leftover's rows are there, but no `runs` row: readers (dashboards, export) count no run
+    expect(await count(store, `events WHERE run_id = '${runId}'`)).toBeGreaterThan(0);
+    expect(await count(store, 'runs')).toBe(0);
+    expect(await count(store, 'events WHERE run_id IN (SELECT run_id FROM runs WHERE complete = 1)')).toBe(0);
+    const { written, trace } = await streamed(store, file, { path: 'killed' });
+    trace.remove();
+    expect(written).toMatchObject({ runId, status: 'written' });
+    const { table, summary } = await loadEvents([file]);
+    const result = replayTable(table, { maxSeriesPoints: 2000 });
+    const w = await writeRun(store, {
+      table,
+      summary,
+      result,
+      options: { path: 'killed, whole' },
+      wallClockEndNs: WALL_END_NS,
+    });
+    expect(await eventsDigest(store, runId)).toBe(await eventsDigest(store, w.runId));
+    expect(await count(store, 'runs')).toBe(2);
   } finally {
     await store.close();
   }
