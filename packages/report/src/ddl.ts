@@ -365,7 +365,7 @@ const MIGRATION_LIST: Migration[] = [
   },
   {
     version: EVENT_FILES_VERSION,
-    description: 'embedded: events is a Merge table of events_stored and the Arrow files of streamed runs',
+    description: 'embedded: events and packets are Merge tables of <table>_stored and the files of streamed runs',
     // a step of its own: only the embedded store splits the table (store.ts runStep, event-files.ts)
     statements: () => [{ eventFiles: true }],
   },

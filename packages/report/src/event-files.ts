@@ -10,21 +10,39 @@
  * view is created: the view appears whole or not at all, and, as for any run, readers count the run only once its
  * `runs` row is in. A server's `events` is unchanged (18.16 reads no Arrow; the file is not on its disk).
  */
-import { copyFileSync, linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { eventsSelectSql, type ArrowInsertRun } from './arrow-insert.js';
-import { quoteIdent, quoteString } from './ddl.js';
+import { columnNames, quoteIdent, quoteString } from './ddl.js';
 import type { Store } from './store.js';
 import { tsvRow } from './tsv.js';
 
-/** The MergeTree under an embedded store's `events` (the inserts' table) */
-export const STORED_EVENTS = 'events_stored';
-/** The tables `events` merges: the MergeTree and the streamed runs' views */
-const MERGED = `^(${STORED_EVENTS}|events_run_[0-9a-f]{32})$`;
+/** The tables whose streamed rows stay files: `events` (ingest's Arrow file), `packets` (the lifecycles' Native file) */
+export type FileTable = 'events' | 'packets';
+const FILE_TABLES: readonly FileTable[] = ['events', 'packets'];
 
-function viewName(runId: string): string {
+export function isFileTable(table: string): table is FileTable {
+  return (FILE_TABLES as readonly string[]).includes(table);
+}
+
+/** The MergeTree under an embedded store's `events` / `packets` (the inserts' table) */
+export function storedName(table: FileTable): string {
+  return `${table}_stored`;
+}
+
+function viewName(table: FileTable, runId: string): string {
   if (!/^[0-9a-f]{32}$/.test(runId)) throw new Error(`not a txreplay run id: ${JSON.stringify(runId)}`);
-  return `events_run_${runId}`;
+  return `${table}_run_${runId}`;
 }
 
 /** Where a store keeps its streamed runs' event files */
@@ -33,26 +51,32 @@ function filesDir(store: Store): string {
   return path.join(store.config.dbDir, 'event-files', encodeURIComponent(store.database));
 }
 
-function runFiles(store: Store, runId: string): { arrow: string; tags: string } {
+function runFiles(store: Store, runId: string): { arrow: string; tags: string; packets: string } {
   const dir = filesDir(store);
-  return { arrow: path.join(dir, `${runId}.arrow`), tags: path.join(dir, `${runId}.tags.tsv`) };
+  const at = (suffix: string): string => path.join(dir, `${runId}${suffix}`);
+  return { arrow: at('.arrow'), tags: at('.tags.tsv'), packets: at('.packets.native') };
 }
 
 /**
- * The migration to version 6 on the embedded store: `events` renamed `events_stored`, and a Merge table of that and
- * the run views created as `events`. Each step checks first, so a crash between them is finished at the next open.
+ * The migration to version 6 on the embedded store: `events` and `packets` renamed `<table>_stored`, and a Merge table
+ * of that and the run views created under the old name. Each step checks first, so a crash between them is finished
+ * at the next open.
  */
-export async function splitEventsTable(store: Store): Promise<void> {
+export async function splitFileTables(store: Store): Promise<void> {
   const q = (n: string): string => `${quoteIdent(store.database)}.${quoteIdent(n)}`;
-  const engines = await store.queryRows<{ name: string; engine: string }>(
-    `SELECT name, engine FROM system.tables WHERE database = ${quoteString(store.database)} AND name IN ('events', ${quoteString(STORED_EVENTS)})`,
-  );
-  const engine = (n: string): string | undefined => engines.find((r) => r.name === n)?.engine;
-  if (engine(STORED_EVENTS) === undefined) await store.command(`RENAME TABLE ${q('events')} TO ${q(STORED_EVENTS)}`);
-  if (engine('events') !== 'Merge')
-    await store.command(
-      `CREATE TABLE ${q('events')} AS ${q(STORED_EVENTS)} ENGINE = Merge(${quoteString(store.database)}, ${quoteString(MERGED)})`,
+  for (const t of FILE_TABLES) {
+    const stored = storedName(t);
+    const engines = await store.queryRows<{ name: string; engine: string }>(
+      `SELECT name, engine FROM system.tables WHERE database = ${quoteString(store.database)} AND name IN (${quoteString(t)}, ${quoteString(stored)})`,
     );
+    const engine = (n: string): string | undefined => engines.find((r) => r.name === n)?.engine;
+    if (engine(stored) === undefined) await store.command(`RENAME TABLE ${q(t)} TO ${q(stored)}`);
+    const merged = `^(${stored}|${t}_run_[0-9a-f]{32})$`;
+    if (engine(t) !== 'Merge')
+      await store.command(
+        `CREATE TABLE ${q(t)} AS ${q(stored)} ENGINE = Merge(${quoteString(store.database)}, ${quoteString(merged)})`,
+      );
+  }
 }
 
 /**
@@ -79,16 +103,40 @@ export async function attachEventsFile(store: Store, arrowFile: string, run: Arr
 export async function createRunView(store: Store, run: ArrowInsertRun): Promise<void> {
   const files = runFiles(store, run.runId);
   writeFileSync(files.tags, tsvRow([run.tags.host, run.tags.kernel, run.tags.driver]));
-  const view = `${quoteIdent(store.database)}.${quoteIdent(viewName(run.runId))}`;
-  await store.command(`DROP VIEW IF EXISTS ${view}`);
   // pread: chDB's file() maps the whole file otherwise (file-insert.ts)
-  const select = eventsSelectSql(files.arrow, 'Arrow', run, files.tags);
+  await createView(store, 'events', run.runId, eventsSelectSql(files.arrow, 'Arrow', run, files.tags));
+}
+
+/**
+ * Make the run's lifecycles `blocks` (Native, the `packets` table's columns and plain types: packet-native.ts, run
+ * id, tags and wall-clock times in them) a file in the store's directory and a view of it, as the events.
+ */
+export async function attachPacketsFile(store: Store, runId: string, blocks: Iterable<Buffer>): Promise<void> {
+  const file = runFiles(store, runId).packets;
+  mkdirSync(path.dirname(file), { recursive: true });
+  const part = `${file}.part`;
+  const fd = openSync(part, 'w');
+  try {
+    // each block written before the next is asked for (the encoder reuses one buffer on the embedded store)
+    for (const block of blocks) writeSync(fd, block);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(part, file);
+  const cols = columnNames('packets').join(', ');
+  await createView(store, 'packets', runId, `SELECT ${cols} FROM file(${quoteString(file)}, 'Native')`);
+}
+
+async function createView(store: Store, table: FileTable, runId: string, select: string): Promise<void> {
+  const view = `${quoteIdent(store.database)}.${quoteIdent(viewName(table, runId))}`;
+  await store.command(`DROP VIEW IF EXISTS ${view}`);
   await store.command(`CREATE VIEW ${view} AS ${select} SETTINGS storage_file_read_method = 'pread'`);
 }
 
-/** Remove a run's view and its files (a failed attempt's leftovers, a deleted run); nothing there is no error. */
-export async function dropEventsFile(store: Store, runId: string): Promise<void> {
-  await store.command(`DROP VIEW IF EXISTS ${quoteIdent(store.database)}.${quoteIdent(viewName(runId))}`);
+/** Remove a run's view of `table` and its files (a failed attempt's leftovers, a deleted run); none is no error. */
+export async function dropRunFiles(store: Store, table: FileTable, runId: string): Promise<void> {
+  await store.command(`DROP VIEW IF EXISTS ${quoteIdent(store.database)}.${quoteIdent(viewName(table, runId))}`);
   const files = runFiles(store, runId);
-  for (const f of [files.arrow, files.tags, `${files.arrow}.part`]) rmSync(f, { force: true });
+  const mine = table === 'events' ? [files.arrow, files.tags] : [files.packets];
+  for (const f of mine) for (const g of [f, `${f}.part`]) rmSync(g, { force: true });
 }

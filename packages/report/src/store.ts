@@ -23,7 +23,7 @@ import {
   type TableName,
 } from './ddl.js';
 import { withLock } from './lock.js';
-import { splitEventsTable, STORED_EVENTS } from './event-files.js';
+import { isFileTable, splitFileTables, storedName } from './event-files.js';
 import { openShards, prepareEntry, shardIndex, type ClusterOptions } from './fleet/cluster.js';
 import { errorMessage, failureText, withDeadline, withRetry, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 
@@ -62,8 +62,8 @@ export class Store {
   /** cluster: the shards' stores (local tables), in shard order; empty on one server or embedded */
   private shards: Store[] = [];
   /**
-   * An embedded store from version 6: `events` is a Merge table of `events_stored` (where inserts go: `table`) and
-   * the streamed runs' views of their Arrow files (event-files.ts); `readTable` names the Merge table.
+   * An embedded store from version 6: `events` and `packets` are Merge tables of `<table>_stored` (where inserts go:
+   * `table`) and the streamed runs' views of their files (event-files.ts); `readTable` names the Merge table.
    */
   eventFiles = false;
 
@@ -78,9 +78,9 @@ export class Store {
     return this.config.database;
   }
 
-  /** `<db>.<table>` quoted: the table rows are written to (`events_stored` for `events` with eventFiles). */
+  /** `<db>.<table>` quoted: the table rows are written to (`events_stored`, `packets_stored` with eventFiles). */
   table(name: TableName | 'schema_migrations'): string {
-    const written = name === 'events' && this.eventFiles ? STORED_EVENTS : name;
+    const written = isFileTable(name) && this.eventFiles ? storedName(name) : name;
     return `${quoteIdent(this.database)}.${quoteIdent(written)}`;
   }
 
@@ -222,7 +222,7 @@ export class Store {
   private async runStep(step: MigrationStep): Promise<void> {
     if (typeof step === 'string') await this.command(step);
     else if ('eventFiles' in step) {
-      if (this.config.placement === 'embedded') await splitEventsTable(this);
+      if (this.config.placement === 'embedded') await splitFileTables(this);
     } else if ('rebuild' in step) {
       if (!(await this.isFleetLayout(step.rebuild))) for (const sql of step.statements) await this.command(sql);
       await this.command(step.cleanup);
@@ -231,7 +231,7 @@ export class Store {
 
   /** True when the table is partitioned by month (the fleet layout), false for the v1 layout (by run_id). */
   async isFleetLayout(table: TableName): Promise<boolean> {
-    const name = table === 'events' && this.eventFiles ? STORED_EVENTS : table;
+    const name = isFileTable(table) && this.eventFiles ? storedName(table) : table;
     const rows = await this.queryRows<{ k: string }>(
       `SELECT partition_key AS k FROM system.tables WHERE database = ${quoteString(this.database)} AND name = ${quoteString(name)}`,
     );

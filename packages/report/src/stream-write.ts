@@ -147,7 +147,7 @@ function overlapReplay(
         encoded = encodeStreamedRun(s, replayed, t0, agreedAnchor(wall, replayed), blockRows);
         // the lifecycles' Native file is written while chDB still inserts the events (this thread is idle otherwise)
         const packets = encoded.nativeRows?.packets;
-        if (packets && encoded.rows.wallOffsetNs === wall.offsetNs)
+        if (packets && !s.eventFiles && encoded.rows.wallOffsetNs === wall.offsetNs)
           prepared.packets = prepareNativeInsert('packets', packets, opts.packetSlicing);
       } finally {
         // settled either way: a failed replay leaves no insert running under the cleanup

@@ -31,7 +31,7 @@ import { failureText, isTransient, retryFits, type RetryPolicy } from './retry.j
 import { StoreError, type Store } from './store.js';
 import { fileInsertSettings } from './file-insert.js';
 import { insertEventsFromArrowFile, readsArrowFile } from './arrow-insert.js';
-import { attachEventsFile, dropEventsFile, STORED_EVENTS } from './event-files.js';
+import { attachEventsFile, attachPacketsFile, dropRunFiles, isFileTable, storedName } from './event-files.js';
 import { insertMergedSlices } from './merged-slices.js';
 import { tsvRow, type TsvValue } from './tsv.js';
 
@@ -158,20 +158,20 @@ export async function dropRunRows(store: Store, runId: string, tables: TableName
   for (const t of order) {
     if (!tables.includes(t)) continue;
     // a streamed run's events are its view and file (event-files.ts); a run's events are in one place or the other
-    if (t === 'events' && store.eventFiles) {
-      await dropEventsFile(store, runId);
-      if (!(await hasStoredEvents(store, runId))) continue;
+    if (isFileTable(t) && store.eventFiles) {
+      await dropRunFiles(store, t, runId);
+      if (!(await hasStoredRows(store, t, runId))) continue;
     }
     if (store.config.placement === 'embedded') await store.command(`SYSTEM START MERGES ${store.table(t)}`);
     await store.command(`ALTER TABLE ${store.table(t)} DELETE WHERE run_id = ${quoteString(runId)}`);
-    await waitForMutations(store, t === 'events' && store.eventFiles ? STORED_EVENTS : t);
+    await waitForMutations(store, isFileTable(t) && store.eventFiles ? storedName(t) : t);
   }
 }
 
-/** True when `events_stored` holds rows of the run (an embedded store with event files). */
-async function hasStoredEvents(store: Store, runId: string): Promise<boolean> {
+/** True when `<table>_stored` holds rows of the run (an embedded store with event files). */
+async function hasStoredRows(store: Store, table: TableName, runId: string): Promise<boolean> {
   const rows = await store.queryRows<{ n: string }>(
-    `SELECT toString(count()) AS n FROM ${store.table('events')} WHERE run_id = ${quoteString(runId)}`,
+    `SELECT toString(count()) AS n FROM ${store.table(table)} WHERE run_id = ${quoteString(runId)}`,
   );
   return Number(rows[0]?.n ?? 0) > 0;
 }
@@ -356,6 +356,8 @@ export async function writeSideRows(
     const chunks = run.rows.tsv[t];
     const file = prepared[t];
     if (file) await file.insert(store);
+    // a streamed run's lifecycles stay their Native file on an embedded store (event-files.ts)
+    else if (native && t === 'packets' && store.eventFiles) await attachPacketsFile(store, run.runId, native);
     else if (native) await insertNativeBlocks(store, t, native, undefined, true);
     else if (chunks) await insertRows(store, t, chunks);
   }

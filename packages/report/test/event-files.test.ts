@@ -33,21 +33,30 @@ const CAPTURES = [
   ['veth-peer-down', 'bpftrace.txt'],
 ].map(([c, f]) => path.join(SHARED, 'traces', c!, f!));
 
-/** Row count and an order-independent digest of every `events` column but run_id, as a query of `events` sees them. */
-async function eventsDigest(store: Store, runId: string): Promise<string> {
-  const cols = store.columns('events').filter((c) => c !== 'run_id');
+/** Row count and an order-independent digest of every column but run_id of `table`, as a query of it sees them. */
+async function digestOf(store: Store, table: 'events' | 'packets', runId: string): Promise<string> {
+  const cols = store.columns(table).filter((c) => c !== 'run_id');
   const rows = await store.queryRows<{ n: string; h: string }>(
-    `SELECT toString(count()) AS n, toString(groupBitXor(cityHash64(${cols.join(', ')}))) AS h FROM events WHERE run_id = '${runId}'`,
+    `SELECT toString(count()) AS n, toString(groupBitXor(cityHash64(${cols.join(', ')}))) AS h FROM ${table} WHERE run_id = '${runId}'`,
   );
   return `${rows[0]!.n} rows, ${rows[0]!.h}`;
 }
 
-/** The tables `events` read the run's rows from (Merge's `_table`) */
+/** The digests of the run's events and lifecycles */
+async function eventsDigest(store: Store, runId: string): Promise<string> {
+  return `events ${await digestOf(store, 'events', runId)}; packets ${await digestOf(store, 'packets', runId)}`;
+}
+
+/** The tables `events` and `packets` read the run's rows from (Merge's `_table`) */
 async function sourcesOf(store: Store, runId: string): Promise<string[]> {
   const rows = await store.queryRows<{ t: string }>(
-    `SELECT DISTINCT _table AS t FROM events WHERE run_id = '${runId}'`,
+    `SELECT DISTINCT _table AS t FROM events WHERE run_id = '${runId}' UNION ALL SELECT DISTINCT _table FROM packets WHERE run_id = '${runId}'`,
   );
-  return rows.map((r) => r.t);
+  return rows.map((r) => r.t).sort();
+}
+
+function runViews(runId: string): string[] {
+  return [`events_run_${runId}`, `packets_run_${runId}`];
 }
 
 async function count(store: Store, sql: string): Promise<number> {
@@ -102,8 +111,8 @@ describe('embedded store: streamed runs keep their events as Arrow files', () =>
       wallClockEndNs: WALL_END_NS,
     });
     expect(written.events).toBe(table.numRows);
-    expect(await sourcesOf(store, written.runId)).toEqual([`events_run_${written.runId}`]);
-    expect(await sourcesOf(store, w.runId)).toEqual(['events_stored']);
+    expect(await sourcesOf(store, written.runId)).toEqual(runViews(written.runId));
+    expect(await sourcesOf(store, w.runId)).toEqual(['events_stored', 'packets_stored']);
     expect(await eventsDigest(store, written.runId)).toBe(await eventsDigest(store, w.runId));
     expect(existsSync(path.join(filesDir, `${written.runId}.arrow`))).toBe(true);
   });
@@ -124,7 +133,7 @@ describe('embedded store: streamed runs keep their events as Arrow files', () =>
       hashes: await s.hashes,
     });
     s.remove();
-    expect(await sourcesOf(store, written.runId)).toEqual([`events_run_${written.runId}`]);
+    expect(await sourcesOf(store, written.runId)).toEqual(runViews(written.runId));
     const { table, summary } = await loadEvents([file]);
     const whole = replayTable(table, { maxSeriesPoints: 2000 });
     const options = { path: 'replayed first, whole' };
@@ -138,7 +147,8 @@ describe('embedded store: streamed runs keep their events as Arrow files', () =>
     const before = await eventsDigest(store, first.written.runId);
     await dropRun(store, first.written.runId);
     expect(await count(store, `events WHERE run_id = '${first.written.runId}'`)).toBe(0);
-    expect(await count(store, `system.tables WHERE name = 'events_run_${first.written.runId}'`)).toBe(0);
+    expect(await count(store, `system.tables WHERE name LIKE '%_run_${first.written.runId}'`)).toBe(0);
+    expect(await count(store, `packets WHERE run_id = '${first.written.runId}'`)).toBe(0);
     expect(readdirSync(filesDir).filter((f) => f.startsWith(first.written.runId))).toEqual([]);
     const again = await streamed(store, CAPTURES[0]!, { path: 'deleted, stored again' });
     again.trace.remove();
@@ -199,16 +209,18 @@ it('a version-5 store (events in a MergeTree) migrates: its rows stay, new strea
   try {
     expect(await store.schemaVersion()).toBe(STORE_SCHEMA_VERSION);
     const engines = await store.queryRows<{ name: string; engine: string }>(
-      `SELECT name, engine FROM system.tables WHERE database = 'txreplay' AND name LIKE 'events%' ORDER BY name`,
+      `SELECT name, engine FROM system.tables WHERE database = 'txreplay' AND (name LIKE 'events%' OR name LIKE 'packets%') ORDER BY name`,
     );
     expect(engines).toEqual([
       { name: 'events', engine: 'Merge' },
       { name: 'events_stored', engine: 'MergeTree' },
+      { name: 'packets', engine: 'Merge' },
+      { name: 'packets_stored', engine: 'MergeTree' },
     ]);
     expect(await eventsDigest(store, w.runId)).toBe(before);
     const { written, trace } = await streamed(store, file, { path: 'after the migration' });
     trace.remove();
-    expect(await sourcesOf(store, written.runId)).toEqual([`events_run_${written.runId}`]);
+    expect(await sourcesOf(store, written.runId)).toEqual(runViews(written.runId));
     expect(await eventsDigest(store, written.runId)).toBe(before);
   } finally {
     await store.close();

@@ -143,11 +143,11 @@ describe('optional TTL', () => {
       const rows = await store.queryRows<{ name: string; e: string }>(
         `SELECT name, engine_full AS e FROM system.tables WHERE database = 'txr_ttl' AND engine = 'MergeTree' ORDER BY name`,
       );
-      // the embedded store's `events` is a Merge table: its MergeTree is `events_stored` (event-files.ts)
+      // the embedded store's `events` and `packets` are Merge tables over `<table>_stored` (event-files.ts)
       expect(rows.map((r) => r.name)).toEqual([
         'events_stored',
         'findings',
-        'packets',
+        'packets_stored',
         'queue_intervals',
         'runs',
         'series',
