@@ -98,6 +98,17 @@ function tenths(samples) {
   return out.join(' ');
 }
 
+/** Bytes of the regular files under `d` */
+function dirBytes(d) {
+  let n = 0;
+  for (const e of readdirSync(d, { withFileTypes: true })) {
+    const p = join(d, e.name);
+    if (e.isDirectory()) n += dirBytes(p);
+    else if (e.isFile()) n += statSync(p).size;
+  }
+  return n;
+}
+
 /** /usr/bin/time's own VmRSS (not the command's) */
 function treeRssMiB0(pid) {
   try {
@@ -134,7 +145,10 @@ try {
   const rep = await cli(['report', trace, '--db', join(dir, 'db'), '--json']);
   const stored = JSON.parse(rep.stdout).stored;
   console.log(row('report (chDB)', rep));
-  console.log(`  stored run ${stored.runId}: ${stored.events} events, ${stored.packets} packets`);
+  // the embedded store keeps a streamed run's events and lifecycles as files (report's event-files.ts): its size
+  console.log(
+    `  stored run ${stored.runId}: ${stored.events} events, ${stored.packets} packets; store ${(dirBytes(join(dir, 'db')) / 1e6).toFixed(0)} MB on disk`,
+  );
   rmSync(join(dir, 'db'), { recursive: true, force: true });
   // BENCH_REPORT_ALSO=diagnose,replay: those commands on the same trace (they stream too: replay in step with the parse)
   for (const command of (process.env.BENCH_REPORT_ALSO ?? '').split(',').filter(Boolean))

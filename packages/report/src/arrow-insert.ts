@@ -37,6 +37,16 @@ export async function insertEventsFromArrowFile(store: Store, arrowFile: string,
 export function eventsInsertSql(table: string, file: string, format: string, run: ArrowInsertRun): string {
   const tagsFile = path.join(path.dirname(file), 'run-tags.tsv');
   writeFileSync(tagsFile, tsvRow([run.tags.host, run.tags.kernel, run.tags.driver]));
+  const cols = columnNames('events');
+  return `INSERT INTO ${table} (${cols.join(', ')}) ${eventsSelectSql(file, format, run, tagsFile)}${fileInsertSettings(file, true)}`;
+}
+
+/**
+ * The SELECT of the run's events as `events` rows from `file` (ingest's columns): the run's columns added, its tags
+ * read from `tagsFile` (a one-row TSV: host, kernel, driver profile; the caller writes it). Also the body of a
+ * streamed run's view on the embedded store (event-files.ts), so both give the same rows.
+ */
+export function eventsSelectSql(file: string, format: string, run: ArrowInsertRun, tagsFile: string): string {
   const tags = `(SELECT tuple(host, kernel, driver_profile) FROM file(${quoteString(tagsFile)}, 'TabSeparated', ${quoteString(TAG_STRUCTURE)}))`;
   const exprs: Record<string, string> = {
     run_id: quoteString(run.runId),
@@ -46,7 +56,8 @@ export function eventsInsertSql(table: string, file: string, format: string, run
     // Int64 arithmetic wraps as the Native encoder's two-halves addition does
     time: `fromUnixTimestamp64Nano(ts_ns + toInt64(${run.wallOffsetNs.toString()}), 'UTC')`,
   };
-  const cols = columnNames('events');
-  const select = cols.map((c) => (exprs[c] ? `${exprs[c]} AS ${c}` : c)).join(', ');
-  return `INSERT INTO ${table} (${cols.join(', ')}) WITH ${tags} AS run_tags SELECT ${select} FROM file(${quoteString(file)}, '${format}')${fileInsertSettings(file, true)}`;
+  const select = columnNames('events')
+    .map((c) => (exprs[c] ? `${exprs[c]} AS ${c}` : c))
+    .join(', ');
+  return `WITH ${tags} AS run_tags SELECT ${select} FROM file(${quoteString(file)}, '${format}')`;
 }

@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { parseServerVersion, type ServerCaps } from './caps.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, describeStore, type StoreConfig } from './config.js';
 import {
+  EVENT_FILES_VERSION,
   MIGRATIONS,
   STORE_SCHEMA_VERSION,
   TABLES,
@@ -22,6 +23,7 @@ import {
   type TableName,
 } from './ddl.js';
 import { withLock } from './lock.js';
+import { isFileTable, splitFileTables, storedName } from './event-files.js';
 import { openShards, prepareEntry, shardIndex, type ClusterOptions } from './fleet/cluster.js';
 import { errorMessage, failureText, withDeadline, withRetry, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 
@@ -59,6 +61,11 @@ export interface OpenOptions {
 export class Store {
   /** cluster: the shards' stores (local tables), in shard order; empty on one server or embedded */
   private shards: Store[] = [];
+  /**
+   * An embedded store from version 6: `events` and `packets` are Merge tables of `<table>_stored` (where inserts go:
+   * `table`) and the streamed runs' views of their files (event-files.ts); `readTable` names the Merge table.
+   */
+  eventFiles = false;
 
   private constructor(
     readonly config: StoreConfig,
@@ -71,8 +78,14 @@ export class Store {
     return this.config.database;
   }
 
-  /** `<db>.<table>` quoted. */
+  /** `<db>.<table>` quoted: the table rows are written to (`events_stored`, `packets_stored` with eventFiles). */
   table(name: TableName | 'schema_migrations'): string {
+    const written = isFileTable(name) && this.eventFiles ? storedName(name) : name;
+    return `${quoteIdent(this.database)}.${quoteIdent(written)}`;
+  }
+
+  /** `<db>.<table>` quoted: the table rows are read from (every run's events, streamed runs' files included). */
+  readTable(name: TableName): string {
     return `${quoteIdent(this.database)}.${quoteIdent(name)}`;
   }
 
@@ -187,6 +200,7 @@ export class Store {
       () => this.migrateLocked(target),
       async () => undefined,
     );
+    this.eventFiles = this.config.placement === 'embedded' && target >= EVENT_FILES_VERSION;
   }
 
   private async migrateLocked(target: number): Promise<void> {
@@ -207,7 +221,9 @@ export class Store {
 
   private async runStep(step: MigrationStep): Promise<void> {
     if (typeof step === 'string') await this.command(step);
-    else if ('rebuild' in step) {
+    else if ('eventFiles' in step) {
+      if (this.config.placement === 'embedded') await splitFileTables(this);
+    } else if ('rebuild' in step) {
       if (!(await this.isFleetLayout(step.rebuild))) for (const sql of step.statements) await this.command(sql);
       await this.command(step.cleanup);
     } else if (!(await this.hasColumn(step.table, step.column))) await this.command(step.sql);
@@ -215,8 +231,9 @@ export class Store {
 
   /** True when the table is partitioned by month (the fleet layout), false for the v1 layout (by run_id). */
   async isFleetLayout(table: TableName): Promise<boolean> {
+    const name = isFileTable(table) && this.eventFiles ? storedName(table) : table;
     const rows = await this.queryRows<{ k: string }>(
-      `SELECT partition_key AS k FROM system.tables WHERE database = ${quoteString(this.database)} AND name = ${quoteString(table)}`,
+      `SELECT partition_key AS k FROM system.tables WHERE database = ${quoteString(this.database)} AND name = ${quoteString(name)}`,
     );
     return (rows[0]?.k ?? '').includes('toYYYYMM');
   }

@@ -39,6 +39,7 @@ import type { Store } from './store.js';
 import type { TableName } from './ddl.js';
 import { readsArrowFile } from './arrow-insert.js';
 import { insertEventsInSlices, type EventSlicing } from './events-slices.js';
+import { attachEventsFile, createRunView } from './event-files.js';
 
 export interface StreamedRunInput extends Omit<RunInput, 'table' | 'summary' | 'result'> {
   summary: RunSummary;
@@ -87,7 +88,9 @@ export async function writeStreamedRun(
     return writeEncodedRun(entry, encodeStreamedRun(entry, { ...input, hashes, result }, t0), opts);
   };
   if (entry.config.placement === 'server') return write();
-  return withoutMerges(entry, ['events', 'packets'], write, opts.closesStore === true);
+  // the events of a streamed run go to no MergeTree with event files
+  const tables: TableName[] = entry.eventFiles ? ['packets'] : ['events', 'packets'];
+  return withoutMerges(entry, tables, write, opts.closesStore === true);
 }
 
 type HashedRun = StreamedRunInput & { hashes: SourceHash[] };
@@ -124,7 +127,11 @@ function overlapReplay(
   const written = writeRunWith(store, head, opts, async (s, writeT0) => {
     const tags = runTags(run);
     const slices = opts.eventSlicing;
-    const inserting = insertEventsInSlices(s, run.arrowFile, { runId, tags, wallOffsetNs: wall.offsetNs }, slices);
+    const early = { runId, tags, wallOffsetNs: wall.offsetNs };
+    // with event files the run's events are its Arrow file (event-files.ts): nothing to insert
+    const inserting = s.eventFiles
+      ? attachEventsFile(s, run.arrowFile, early)
+      : insertEventsInSlices(s, run.arrowFile, early, slices);
     let encoded: EncodedRun;
     const prepared: { packets?: PreparedInsert } = {};
     try {
@@ -140,7 +147,7 @@ function overlapReplay(
         encoded = encodeStreamedRun(s, replayed, t0, agreedAnchor(wall, replayed), blockRows);
         // the lifecycles' Native file is written while chDB still inserts the events (this thread is idle otherwise)
         const packets = encoded.nativeRows?.packets;
-        if (packets && encoded.rows.wallOffsetNs === wall.offsetNs)
+        if (packets && !s.eventFiles && encoded.rows.wallOffsetNs === wall.offsetNs)
           prepared.packets = prepareNativeInsert('packets', packets, opts.packetSlicing);
       } finally {
         // settled either way: a failed replay leaves no insert running under the cleanup
@@ -148,7 +155,9 @@ function overlapReplay(
       }
       await inserting;
       opts.onEventsProgress?.(run.events, run.events);
-      if (encoded.rows.wallOffsetNs !== wall.offsetNs) {
+      if (encoded.rows.wallOffsetNs !== wall.offsetNs && s.eventFiles)
+        await createRunView(s, { runId, tags, wallOffsetNs: encoded.rows.wallOffsetNs });
+      else if (encoded.rows.wallOffsetNs !== wall.offsetNs) {
         // the replay placed the trace elsewhere in time (a wall clock from evidence beside it): the events again (the
         // delete runs the merges again: stopped once more for the insert)
         await dropRunRows(s, runId, ['events']);

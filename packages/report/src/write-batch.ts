@@ -54,7 +54,7 @@ async function batchRowCounts(
   const ids = runIds.map(quoteString).join(', ');
   const parts = TABLES.map(
     (t) =>
-      `SELECT run_id AS r, ${quoteString(t)} AS t, toString(max(${t === 'runs' ? 'complete' : '0'})) AS c FROM ${store.table(t)} WHERE run_id IN (${ids}) GROUP BY run_id`,
+      `SELECT run_id AS r, ${quoteString(t)} AS t, toString(max(${t === 'runs' ? 'complete' : '0'})) AS c FROM ${store.readTable(t)} WHERE run_id IN (${ids}) GROUP BY run_id`,
   );
   const rows = await store.queryRows<{ r: string; t: (typeof TABLES)[number]; c: string }>(parts.join(' UNION ALL '));
   const complete = new Set(rows.filter((x) => x.t === 'runs' && Number(x.c) === 1).map((x) => x.r));

@@ -31,6 +31,7 @@ import { failureText, isTransient, retryFits, type RetryPolicy } from './retry.j
 import { StoreError, type Store } from './store.js';
 import { fileInsertSettings } from './file-insert.js';
 import { insertEventsFromArrowFile, readsArrowFile } from './arrow-insert.js';
+import { attachEventsFile, attachPacketsFile, dropRunFiles, isFileTable, storedName } from './event-files.js';
 import { insertMergedSlices } from './merged-slices.js';
 import { tsvRow, type TsvValue } from './tsv.js';
 
@@ -125,7 +126,7 @@ export async function dropRun(store: Store, runId: string): Promise<void> {
 export async function orphanRuns(store: Store): Promise<Set<string>> {
   const parts = TABLES.map(
     (t) =>
-      `SELECT DISTINCT run_id AS r FROM ${store.table(t)} WHERE run_id GLOBAL NOT IN (SELECT run_id FROM ${store.table('runs')} WHERE complete = 1)`,
+      `SELECT DISTINCT run_id AS r FROM ${store.readTable(t)} WHERE run_id GLOBAL NOT IN (SELECT run_id FROM ${store.table('runs')} WHERE complete = 1)`,
   );
   const rows = await store.queryRows<{ r: string }>(parts.join(' UNION ALL '));
   return new Set(rows.map((x) => x.r));
@@ -137,7 +138,7 @@ async function runRowCounts(store: Store, runId: string): Promise<{ complete: bo
   const id = quoteString(runId);
   const parts = TABLES.map(
     (t) =>
-      `SELECT ${quoteString(t)} AS t, toString(count()) AS n, toString(max(${t === 'runs' ? 'complete' : '0'})) AS c FROM ${store.table(t)} WHERE run_id = ${id}`,
+      `SELECT ${quoteString(t)} AS t, toString(count()) AS n, toString(max(${t === 'runs' ? 'complete' : '0'})) AS c FROM ${store.readTable(t)} WHERE run_id = ${id}`,
   );
   const rows = await store.queryRows<{ t: TableName; n: string; c: string }>(parts.join(' UNION ALL '));
   return {
@@ -156,13 +157,26 @@ export async function dropRunRows(store: Store, runId: string, tables: TableName
   const order: TableName[] = ['runs', ...TABLES.filter((t) => t !== 'runs')];
   for (const t of order) {
     if (!tables.includes(t)) continue;
+    // a streamed run's events are its view and file (event-files.ts); a run's events are in one place or the other
+    if (isFileTable(t) && store.eventFiles) {
+      await dropRunFiles(store, t, runId);
+      if (!(await hasStoredRows(store, t, runId))) continue;
+    }
     if (store.config.placement === 'embedded') await store.command(`SYSTEM START MERGES ${store.table(t)}`);
     await store.command(`ALTER TABLE ${store.table(t)} DELETE WHERE run_id = ${quoteString(runId)}`);
-    await waitForMutations(store, t);
+    await waitForMutations(store, isFileTable(t) && store.eventFiles ? storedName(t) : t);
   }
 }
 
-async function waitForMutations(store: Store, table: TableName): Promise<void> {
+/** True when `<table>_stored` holds rows of the run (an embedded store with event files). */
+async function hasStoredRows(store: Store, table: TableName, runId: string): Promise<boolean> {
+  const rows = await store.queryRows<{ n: string }>(
+    `SELECT toString(count()) AS n FROM ${store.table(table)} WHERE run_id = ${quoteString(runId)}`,
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
+}
+
+async function waitForMutations(store: Store, table: string): Promise<void> {
   const deadline = Date.now() + 10 * 60_000;
   for (let delay = 20; ; delay = Math.min(500, delay * 2)) {
     const rows = await store.queryRows<{ n: string }>(
@@ -314,7 +328,8 @@ async function writeRunRows(store: Store, run: EncodedRun, ctx: RowsContext): Pr
   if ('table' in data) await insertEvents(store, data.table, o);
   else if ('native' in data) await insertNativeBlocks(store, 'events', data.native, ctx.insertBlockRows);
   else if (readsArrowFile(store)) {
-    await insertEventsFromArrowFile(store, data.arrowFile, o);
+    if (store.eventFiles) await attachEventsFile(store, data.arrowFile, o);
+    else await insertEventsFromArrowFile(store, data.arrowFile, o);
     o.onProgress?.(run.events, run.events);
   } else
     await insertNativeBlocks(
@@ -341,6 +356,8 @@ export async function writeSideRows(
     const chunks = run.rows.tsv[t];
     const file = prepared[t];
     if (file) await file.insert(store);
+    // a streamed run's lifecycles stay their Native file on an embedded store (event-files.ts)
+    else if (native && t === 'packets' && store.eventFiles) await attachPacketsFile(store, run.runId, native);
     else if (native) await insertNativeBlocks(store, t, native, undefined, true);
     else if (chunks) await insertRows(store, t, chunks);
   }

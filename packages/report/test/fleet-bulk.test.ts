@@ -52,9 +52,10 @@ async function storeCounts(
 ): Promise<{ runs: number; hosts: string[]; whole: boolean; partsPerPartition: number }> {
   const store = await Store.open(resolveStoreConfig({ db }, {}));
   try {
-    // parts of the events table per partition: a batch of runs is one insert, so one part per partition
+    // parts of the events table per partition: a batch of runs is one insert, so one part per partition (the
+    // embedded store's `events` is a Merge table; the rows are in `events_stored`, event-files.ts)
     const parts = await store.queryRows<{ n: string }>(
-      `SELECT toString(max(c)) AS n FROM (SELECT partition, count() AS c FROM system.parts WHERE database = 'txreplay' AND table = 'events' AND active GROUP BY partition)`,
+      `SELECT toString(max(c)) AS n FROM (SELECT partition, count() AS c FROM system.parts WHERE database = 'txreplay' AND table = 'events_stored' AND active GROUP BY partition)`,
     );
     const rows = await store.queryRows<{ run_id: string; host: string; expected: string; got: string }>(
       `SELECT run_id, host, toString(events) AS expected,

@@ -68,9 +68,10 @@ describe.each(placements)('fleet layout migration on %s', (_name, cfg) => {
         findings: [1, 'old-host', '6.1.0-old'],
         runs: [1, 'old-host', '6.1.0-old'],
       });
-      // monthly partitions, not one per run; no rebuild copies left behind
+      // monthly partitions, not one per run; no rebuild copies left behind (the embedded store's events MergeTree
+      // is `events_stored` under its Merge table `events`, event-files.ts)
       const parts = await store.queryRows<{ p: string }>(
-        `SELECT DISTINCT partition AS p FROM system.parts WHERE database = '${store.database}' AND table = 'events' AND active`,
+        `SELECT DISTINCT partition AS p FROM system.parts WHERE database = '${store.database}' AND table IN ('events', 'events_stored') AND active`,
       );
       expect(parts.map((p) => p.p)).toEqual(['202503']);
       const tables = await store.queryRows<{ name: string }>(
@@ -142,7 +143,15 @@ describe('optional TTL', () => {
       const rows = await store.queryRows<{ name: string; e: string }>(
         `SELECT name, engine_full AS e FROM system.tables WHERE database = 'txr_ttl' AND engine = 'MergeTree' ORDER BY name`,
       );
-      expect(rows.map((r) => r.name)).toEqual(['events', 'findings', 'packets', 'queue_intervals', 'runs', 'series']);
+      // the embedded store's `events` and `packets` are Merge tables over `<table>_stored` (event-files.ts)
+      expect(rows.map((r) => r.name)).toEqual([
+        'events_stored',
+        'findings',
+        'packets_stored',
+        'queue_intervals',
+        'runs',
+        'series',
+      ]);
       for (const r of rows) expect(r.e).toMatch(/TTL toDateTime\(\w+\) \+ toIntervalDay\(30\)/);
     } finally {
       await store.close();

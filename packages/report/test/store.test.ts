@@ -67,7 +67,7 @@ describe.each(placements)('store on %s', (_name, cfg) => {
     const mig = await store.queryRows<{ version: number | string }>(
       `SELECT version FROM schema_migrations ORDER BY version`,
     );
-    expect(mig.map((m) => Number(m.version))).toEqual([1, 2, 3, 4, 5]);
+    expect(mig.map((m) => Number(m.version))).toEqual([1, 2, 3, 4, 5, 6]);
     // v3 added the ingest catalogue's net_cookie to the v1 events table, in catalogue order
     const ev = await store.queryRows<{ name: string }>(
       `SELECT name FROM system.columns WHERE database = '${store.database}' AND table = 'events'`,
