@@ -11,7 +11,8 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
-import { DataType, type Field, type Schema } from 'apache-arrow';
+import type { Field, Schema } from 'apache-arrow/schema';
+import { DataType } from 'apache-arrow/type';
 import { Footer, type FileBlock } from 'apache-arrow/ipc/metadata/file';
 import {
   Message,
