@@ -9,6 +9,9 @@
 //                 one-shot `txreplay diagnose x.arrow`, which the in-process runs after the first do not show (no code
 //                 optimized, no memory touched before it); its pass figures and the process's faults and peak RSS;
 //                 with --text as the text `txreplay diagnose` runs it (no series drawn: maxSeriesPoints 0), else as --json
+//   [--cli]       with --one-shot: also N whole `txreplay diagnose x.arrow --json` processes per side (the CLI bundle,
+//                 as a user runs it: its module loads included, which replay's dist index has made before the pass
+//                 replay-once.mjs times), alternated; wall, main-thread CPU, CPU, faults, peak RSS (scripts/lib/exit-stats.cjs)
 //   BENCH_RECORD=1 appends the figures to bench/history.jsonl (scripts/lib/bench-history.mjs)
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -201,6 +204,45 @@ if (oneShots > 0) {
     },
     'one-shot pass minor faults (median)': { value: median(shots[0], 'minflt'), unit: 'faults', better: 'lower' },
   });
+}
+if (oneShots > 0 && process.argv.includes('--cli')) {
+  // whole CLI processes, the sides alternated: what a user of `txreplay diagnose x.arrow` waits for
+  const { spawnSync } = await import('node:child_process');
+  const { rmSync } = await import('node:fs');
+  const statsFile = path.join(dir, `exit-stats-${process.pid}.jsonl`);
+  const runs = sides.map(() => []);
+  for (let i = 0; i < oneShots; i++) {
+    const order = i % 2 === 0 ? sides.map((_, k) => k) : sides.map((_, k) => k).reverse();
+    for (const k of order) {
+      rmSync(statsFile, { force: true });
+      const cli = path.join(sides[k].dir, 'packages/cli/dist/main.cjs');
+      const t0 = performance.now();
+      const r = spawnSync(
+        process.execPath,
+        ['-r', path.join(repoRoot, 'scripts/lib/exit-stats.cjs'), cli, 'diagnose', arrowPath, '--json'],
+        { env: { ...process.env, TXREPLAY_EXIT_STATS: statsFile }, stdio: ['ignore', 'ignore', 'inherit'] },
+      );
+      const x = { wallS: (performance.now() - t0) / 1000, ...JSON.parse(readFileSync(statsFile, 'utf8').trim()) };
+      if (r.status === null || r.status > 2) throw new Error(`${cli} diagnose exited ${r.status ?? r.signal}`);
+      runs[k].push(x);
+      console.log(
+        `${sides.length > 1 ? `[${sides[k].name}] ` : ''}CLI ${i + 1}: ${x.wallS.toFixed(2)} s wall, main thread ${x.mainS?.toFixed(2) ?? 'n/a'} s CPU, process ${x.cpuS.toFixed(2)} s CPU, ${x.minflt} minor faults, peak RSS ${x.maxRssMB.toFixed(0)} MB (load ${load1()})`,
+      );
+    }
+  }
+  rmSync(statsFile, { force: true });
+  for (let k = 0; k < sides.length; k++) {
+    const rs = runs[k];
+    console.log(
+      `${sides.length > 1 ? `[${sides[k].name}] ` : ''}whole \`txreplay diagnose x.arrow --json\` (${oneShots} processes): ${(events / best(rs, 'wallS') / 1e6).toFixed(2)} M events/s best wall (median ${(events / median(rs, 'wallS') / 1e6).toFixed(2)}); main thread ${best(rs, 'mainS').toFixed(3)} s CPU best (median ${median(rs, 'mainS').toFixed(3)}), process CPU median ${median(rs, 'cpuS').toFixed(2)} s, minor faults median ${median(rs, 'minflt')}, peak RSS median ${median(rs, 'maxRssMB').toFixed(0)} MB; load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
+  }
+  if (sides.length > 1)
+    console.log(
+      `CLI this build / base: main-thread CPU median ${(median(runs[0], 'mainS') / median(runs[1], 'mainS')).toFixed(3)}×, process CPU median ${(median(runs[0], 'cpuS') / median(runs[1], 'cpuS')).toFixed(3)}×, wall median ${(median(runs[0], 'wallS') / median(runs[1], 'wallS')).toFixed(3)}×`,
+    );
 }
 if (process.argv.includes('--compare-table')) {
   // the whole-table path (tableFromIPC + replayTable) for comparison

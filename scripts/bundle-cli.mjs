@@ -11,8 +11,10 @@
  * - packages/cli/dist/bundle/program-<hash>.v8cache, V8's code cache of that script after a run of `diagnose` on a
  *   small trace of this repository (cold-start.ts uses it when it fits). Node 20 has no compile cache for ES
  *   modules: parsing and compiling the ~500 KB of an ES module bundle was ~30 ms of every small diagnose;
- * - packages/cli/dist/bundle/arrow-file.js, replay's Arrow-file reader (an ES module: it imports apache-arrow's
- *   ES modules), which the script imports when a command reads a .arrow input.
+ * - replay's Arrow-file reader is in the script too, with the pieces of apache-arrow it imports by subpath (the
+ *   Footer and Message flatbuffers, DataType from apache-arrow/type), loaded when a command reads a .arrow input: it
+ *   was an ES module of its own (bundle/arrow-file.js, 258 KB), compiled without a code cache and through node's ES
+ *   module loader by every `diagnose x.arrow` (~2 000 page faults more; replay README "Session 14").
  *
  * Loaded from their packages when a command needs them (the script's import() through node's ES module loader):
  * the packages' full entries (@txreplay/ingest, @txreplay/replay, @txreplay/model: the Arrow side, ingest and
@@ -38,7 +40,7 @@ const IN_PLACE = new Map(
   ['parse/wasmLines.js', 'io/pool.js'].map((rel) => [path.join(root, 'packages/ingest/dist', rel), rel]),
 );
 
-/** replay's Arrow-file reader: built as an ES module of its own (it imports apache-arrow's ES modules) */
+/** replay's Arrow-file reader: its apache-arrow subpath imports are bundled (fromPackage) */
 const ARROW_FILE = path.join(root, 'packages/replay/dist/input/arrow-file.js');
 
 /** bare imports loaded from their packages (exactly these: their subpaths named above are bundled) */
@@ -65,22 +67,17 @@ const takesIngestBundle = (importer) => importer === INGEST_COMMAND || importer.
 const fromPackage = {
   name: 'from-package',
   setup(b) {
-    b.onResolve({ filter: FROM_PACKAGE }, (args) => ({
-      path: args.path === '@txreplay/ingest' && takesIngestBundle(args.importer) ? INGEST_BUNDLE : args.path,
-      external: true,
-    }));
-  },
-};
-/**
- * The Arrow-file reader's resolution: ingest from its bundle (above), and the pieces of apache-arrow it uses (the
- * Footer and Message flatbuffers, DataType's static tests) bundled into it, so that opening a `.arrow` — a streamed
- * diagnose's own file, or `diagnose x.arrow` — loads no apache-arrow ES module. Its DataType tests read `typeId`, and
- * its schema check compares type names (arrow-file.ts), so the batches of another apache-arrow copy read the same.
- */
-const arrowFileResolution = {
-  name: 'arrow-file-resolution',
-  setup(b) {
-    b.onResolve({ filter: /^@txreplay\/ingest$/ }, () => ({ path: '@txreplay/ingest/bundle', external: true }));
+    b.onResolve({ filter: FROM_PACKAGE }, (args) =>
+      // the apache-arrow pieces the Arrow-file reader imports by subpath are bundled with it: its DataType tests read
+      // `typeId` and its schema check compares type names (arrow-file.ts), so another apache-arrow copy's batches read
+      // the same
+      args.path.startsWith('apache-arrow/') && args.importer === ARROW_FILE
+        ? undefined
+        : {
+            path: args.path === '@txreplay/ingest' && takesIngestBundle(args.importer) ? INGEST_BUNDLE : args.path,
+            external: true,
+          },
+    );
   },
 };
 
@@ -115,7 +112,6 @@ function scriptResolution(host) {
         const full = path.resolve(args.resolveDir, args.path);
         const ts = full.replace(/\.js$/, '.ts');
         if (host.has(ts)) return { path: `txreplay-host:${path.basename(ts, '.ts')}`, external: true };
-        if (full === ARROW_FILE) return { path: './arrow-file.js', external: true };
         return undefined;
       });
       b.onLoad({ filter: /[\\/]ingest[\\/]dist[\\/].*\.js$/ }, (args) => {
@@ -197,18 +193,6 @@ async function buildScript(host) {
   return hash;
 }
 
-/** The Arrow-file reader as an ES module next to the script (apache-arrow inside, @txreplay/ingest's bundle). */
-async function buildArrowFile() {
-  await build({
-    ...common,
-    entryPoints: [ARROW_FILE],
-    outfile: path.join(bundleDir, 'arrow-file.js'),
-    format: 'esm',
-    sourcemap: true,
-    plugins: [arrowFileResolution],
-  });
-}
-
 /** Run `diagnose` once through the script and keep V8's code cache of it (cold-start.ts, TXREPLAY_CODE_CACHE). */
 function recordCodeCache(hash) {
   const r = spawnSync(process.execPath, [path.join(cli, 'dist/main.cjs'), 'diagnose', WARM_TRACE], {
@@ -227,5 +211,4 @@ for (const file of [...IN_PLACE.keys(), ARROW_FILE])
 rmSync(bundleDir, { recursive: true, force: true });
 mkdirSync(bundleDir, { recursive: true });
 const host = await buildEntry();
-await buildArrowFile();
 recordCodeCache(await buildScript(host));

@@ -123,7 +123,7 @@ async function bundledProgram(): Promise<ProgramModule | null> {
   let ingestDist: string | undefined;
   const ingestUrl = (rel: string): string =>
     pathToFileURL(path.join((ingestDist ??= ingestDistOf(dir, packageRequire)), rel)).href;
-  // the script's import() (of packages: chDB, apache-arrow, …; of ./arrow-file.js beside it) is made here, through
+  // the script's import() (of packages: chDB, apache-arrow, …; of a ./file beside it) is made here, through
   // node's ES module loader: vm's own hook for it is experimental in Node 20 and not kept with a code cache
   const importInScript = (id: string): Promise<unknown> =>
     import(id.startsWith('./') ? pathToFileURL(path.join(dir, id)).href : id);

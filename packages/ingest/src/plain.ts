@@ -5,7 +5,7 @@
  * (about a quarter of a CPU-second to load); the Arrow readers and writers stay in ./index.ts. Every name here is
  * the same object as the one ./index.ts exports.
  */
-export { COLUMNS, type ColumnName } from './table/catalogue.js';
+export { arrowTypeName, COLUMNS, type ColumnName } from './table/catalogue.js';
 export { META, type TraceFormat } from './table/schema.js';
 export { wallClockFromMeta } from './parse/wallClock.js';
 export type { DictColumn } from './table/rows.js';

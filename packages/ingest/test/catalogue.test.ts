@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Table, type RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { CATALOGUE, COLUMNS, catalogueIdsSource, textKeys } from '../src/table/catalogue.js';
+import { arrowTypeName, CATALOGUE, COLUMNS, catalogueIdsSource, textKeys } from '../src/table/catalogue.js';
 import { EventColumns, makeEventSchema } from '../src/table/columns.js';
 import { ingestTextSource } from '../src/io/source.js';
 import { loadEvents } from '../src/index.js';
@@ -28,6 +28,8 @@ describe('column catalogue', () => {
     expect(schema.fields.map((f) => f.name)).toEqual([...COLUMNS]);
     expect(schema.fields.map((f) => f.nullable)).toEqual(CATALOGUE.map((c) => c.nullable));
     expect(String(schema.fields[COLUMNS.indexOf('net_cookie')]!.type)).toBe('Uint64');
+    // the type names replay's Arrow-file reader checks a file's schema against (no apache-arrow type classes loaded)
+    expect(COLUMNS.map((c) => arrowTypeName(c))).toEqual(schema.fields.map((f) => String(f.type)));
   });
 
   it('every text key feeds one column', () => {

@@ -16,6 +16,7 @@ import {
   type TraceInput,
 } from '@txreplay/ingest/plain';
 import { replayObserved, replaySource, replayTable, type ReplayOptions } from './replay.js';
+import { observeSource } from './observe/observe.js';
 import { REPLAY_COLUMNS } from './input/batches.js';
 import { SpillFile } from './input/spill.js';
 import { StreamPass } from './stream-pass.js';
@@ -177,10 +178,7 @@ export async function replayArrowFile(
   opts: ReplayOptions = {},
   spillLists = false,
 ): Promise<ReplayResult> {
-  const [{ tableFromIPC }, { openArrowFile }] = await Promise.all([
-    import('apache-arrow'),
-    import('./input/arrow-file.js'),
-  ]);
+  const { openArrowFile } = await import('./input/arrow-file.js');
   const src = openArrowFile(path, { readAhead: true });
   if (!src) {
     const { table, kernel } = await loadForReplay([path], { format: 'arrow' });
@@ -191,7 +189,12 @@ export async function replayArrowFile(
   const dir = spillLists ? await mkdtemp(join(tmpdir(), 'txreplay-replay-')) : null;
   const spill = dir !== null ? new SpillFile(join(dir, 'lists.spill')) : null;
   try {
-    return replaySource(src, src.metadata, () => tableFromIPC(readFileSync(path)), opts, spill);
+    const obs = observeSource(src, spill, opts.maxSeriesPoints !== 0);
+    if (obs !== null) return replayObserved(obs, src.metadata, opts);
+    // rows out of time order: the whole table, sorted. apache-arrow is loaded only here: its ~160 ES modules were
+    // 120-140 ms of main-thread CPU and ~5 000 page faults of every one-shot `diagnose x.arrow` (issue 15 item 5)
+    const { tableFromIPC } = await import('apache-arrow');
+    return replaySource(null, src.metadata, () => tableFromIPC(readFileSync(path)), opts, spill);
   } finally {
     src.close();
     spill?.close();

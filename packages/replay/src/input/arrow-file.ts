@@ -11,7 +11,8 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
-import { DataType, type Field, type Schema } from 'apache-arrow';
+import type { Field, Schema } from 'apache-arrow/schema';
+import { DataType } from 'apache-arrow/type';
 import { Footer, type FileBlock } from 'apache-arrow/ipc/metadata/file';
 import {
   Message,
@@ -29,7 +30,7 @@ import {
   type RowRange,
 } from './batches.js';
 import type { Chunk, Names, ValueArray } from '../columns.js';
-import { makeEventSchema, NotATraceError } from '@txreplay/ingest';
+import { arrowTypeName, COLUMNS, NotATraceError } from '@txreplay/ingest/plain';
 import {
   CONV_NONE,
   CONV_PTR,
@@ -251,7 +252,8 @@ const unsupported = (path: string, detail: string): never => {
  * dictionaries, plain string columns where replay reads dictionaries): openArrowFile returns null for it.
  */
 class ForeignLayout extends Error {}
-const EVENT_TYPES = new Map(makeEventSchema().fields.map((f) => [f.name, f.type]));
+/** the event table's column types as apache-arrow prints them (ingest's catalogue: no Arrow type classes loaded) */
+const EVENT_TYPES = new Map<string, string>(COLUMNS.map((c) => [c, arrowTypeName(c)]));
 const foreign = (detail: string): never => {
   throw new ForeignLayout(detail);
 };
@@ -301,7 +303,7 @@ function columnLayouts(schema: Schema, path: string): Map<string, ColumnLayout> 
     if ((REPLAY_COLUMNS as readonly string[]).includes(f.name)) {
       const dict = DataType.isDictionary(f.type);
       // exactly the event schema's type (other widths, keys or string types: the whole-table path converts)
-      if (String(f.type) !== String(EVENT_TYPES.get(f.name))) return foreign(`column ${f.name}: ${String(f.type)}`);
+      if (String(f.type) !== EVENT_TYPES.get(f.name)) return foreign(`column ${f.name}: ${String(f.type)}`);
       const vt = typedCtor(dict ? f.type.indices : f.type);
       if (!vt || nb !== 2) return foreign(`column ${f.name} has type ${String(f.type)}, not the event schema's`);
       layouts.set(f.name, { field: f, node, buffer, ctor: vt.ctor, width: vt.width, dictId: dict ? f.type.id : null });
