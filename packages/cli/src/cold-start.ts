@@ -14,7 +14,8 @@
  * The modules the entry has already loaded (signal handling, exit codes, faults, progress: ./run.ts and what it
  * imports) are handed to the script, not bundled into it again: one signal handler, one CliError class.
  */
-import { closeSync, existsSync, fstatSync, openSync, readSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { readScriptWithCache } from '@txreplay/ingest/script-cache';
+import { existsSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
@@ -47,47 +48,6 @@ async function entryRequire(): Promise<NodeJS.Require> {
   return createRequire(import.meta.url);
 }
 
-/** Read `bytes` bytes of `fd` into `buf` from its start. */
-function readInto(fd: number, buf: Buffer, bytes: number): void {
-  for (let at = 0; at < bytes; ) {
-    const n = readSync(fd, buf, at, bytes - at, at);
-    if (n === 0) throw new Error('file shrank while read');
-    at += n;
-  }
-}
-
-/**
- * The script's text and its code cache (undefined: none, or TXREPLAY_CODE_CACHE=0), both read through ONE buffer:
- * the text is copied into a string before the cache is read over it. Every page of fresh memory is a page fault,
- * ~14 µs each on the bench machine (a VM): a second half-megabyte buffer was ~130 of a small diagnose's faults.
- */
-function readScript(file: string): { source: string; cachedData: Buffer | undefined; cacheFile: string } {
-  const fd = openSync(file, 'r');
-  try {
-    const sourceBytes = fstatSync(fd).size;
-    const head = Buffer.alloc(64);
-    const hash = HEADER.exec(head.toString('latin1', 0, readSync(fd, head, 0, head.length, 0)))?.[1];
-    if (hash === undefined) throw new Error(`${file}: not built by scripts/bundle-cli.mjs (no header line)`);
-    const cacheFile = path.join(path.dirname(file), `program-${hash}.v8cache`);
-    const cacheBytes =
-      process.env.TXREPLAY_CODE_CACHE === '0' ? 0 : (statSync(cacheFile, { throwIfNoEntry: false })?.size ?? 0);
-    const buf = Buffer.allocUnsafeSlow(Math.max(sourceBytes, cacheBytes));
-    readInto(fd, buf, sourceBytes);
-    // latin1: the build makes the script ASCII, and a one-byte string is what V8 compiles fastest
-    const source = buf.toString('latin1', 0, sourceBytes);
-    if (cacheBytes === 0) return { source, cachedData: undefined, cacheFile };
-    const cacheFd = openSync(cacheFile, 'r');
-    try {
-      readInto(cacheFd, buf, cacheBytes);
-    } finally {
-      closeSync(cacheFd);
-    }
-    return { source, cachedData: buf.subarray(0, cacheBytes), cacheFile };
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
  * Where @txreplay/ingest's dist lies: found the way node finds the package (node_modules upwards from the script's
  * directory, its real path), else through require.resolve — which for a package with `exports` loads node's ES
@@ -107,7 +67,9 @@ async function bundledProgram(): Promise<ProgramModule | null> {
   const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bundle');
   const file = path.join(dir, 'program.cjs');
   if (!existsSync(file)) return null;
-  const { source, cachedData, cacheFile } = readScript(file);
+  const { source, cachedData, cacheFile } = readScriptWithCache(file, HEADER, 'scripts/bundle-cli.mjs', (hash) =>
+    path.join(path.dirname(file), `program-${hash}.v8cache`),
+  );
   const mode = process.env.TXREPLAY_CODE_CACHE;
   const script = new vm.Script(source, { filename: file, cachedData });
   if (mode === 'write') process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));

@@ -12,11 +12,12 @@
  * exits, with what this run compiled added (the build does so) — the same switch as the CLI's own script
  * (packages/cli/src/cold-start.ts).
  */
-import { closeSync, fstatSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
+import { readScriptWithCache } from './script-cache.js';
 
 /** The script's first line: `//txreplay-ingest <hash>` (the hash names its code cache). */
 const HEADER = /^\/\/txreplay-ingest ([0-9a-f]+)\n/;
@@ -37,7 +38,9 @@ type ScriptWrapper = (
  */
 export function loadIngestScript(dist = path.dirname(fileURLToPath(import.meta.url))): Record<string, unknown> {
   const file = path.join(dist, 'bundle', 'ingest.cjs');
-  const { source, cachedData, cacheFile } = readScript(file, dist);
+  const { source, cachedData, cacheFile } = readScriptWithCache(file, HEADER, 'scripts/bundle-ingest.mjs', (hash) =>
+    path.join(dist, 'bundle', `ingest-${hash}.v8cache`),
+  );
   const mode = process.env.TXREPLAY_CODE_CACHE;
   const script = new vm.Script(source, { filename: file, cachedData });
   if (mode === 'write') process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
@@ -52,46 +55,4 @@ export function loadIngestScript(dist = path.dirname(fileURLToPath(import.meta.u
     (id) => import(id),
   );
   return module.exports;
-}
-
-/** Read `bytes` bytes of `fd` into `buf` from its start. */
-function readInto(fd: number, buf: Buffer, bytes: number): void {
-  for (let at = 0; at < bytes; ) {
-    const n = readSync(fd, buf, at, bytes - at, at);
-    if (n === 0) throw new Error('file shrank while read');
-    at += n;
-  }
-}
-
-/**
- * The script's text and its code cache (undefined: none, or TXREPLAY_CODE_CACHE=0), both read through ONE buffer, as
- * the CLI reads its own script (packages/cli/src/cold-start.ts): the text is copied into a string before the cache
- * is read over it. Read apart (a buffer for the text, another for the cache), they took ~380 more fresh pages, a
- * page fault each (~13 µs on the bench VM) at the start of every `txreplay ingest`.
- */
-function readScript(file: string, dist: string): { source: string; cachedData: Buffer | undefined; cacheFile: string } {
-  const fd = openSync(file, 'r');
-  try {
-    const sourceBytes = fstatSync(fd).size;
-    const head = Buffer.alloc(64);
-    const hash = HEADER.exec(head.toString('latin1', 0, readSync(fd, head, 0, head.length, 0)))?.[1];
-    if (hash === undefined) throw new Error(`${file}: not built by scripts/bundle-ingest.mjs (no header line)`);
-    const cacheFile = path.join(dist, 'bundle', `ingest-${hash}.v8cache`);
-    const cacheBytes =
-      process.env.TXREPLAY_CODE_CACHE === '0' ? 0 : (statSync(cacheFile, { throwIfNoEntry: false })?.size ?? 0);
-    const buf = Buffer.allocUnsafeSlow(Math.max(sourceBytes, cacheBytes));
-    readInto(fd, buf, sourceBytes);
-    // latin1: the build makes the script ASCII, and a one-byte string is what V8 compiles fastest
-    const source = buf.toString('latin1', 0, sourceBytes);
-    if (cacheBytes === 0) return { source, cachedData: undefined, cacheFile };
-    const cacheFd = openSync(cacheFile, 'r');
-    try {
-      readInto(cacheFd, buf, cacheBytes);
-    } finally {
-      closeSync(cacheFd);
-    }
-    return { source, cachedData: buf.subarray(0, cacheBytes), cacheFile };
-  } finally {
-    closeSync(fd);
-  }
 }
