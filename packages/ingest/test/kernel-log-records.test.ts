@@ -540,6 +540,37 @@ describe('link, neighbour overflow', () => {
     expect(of(rs, 'virtual_machine').map((r) => r.hypervisor)).toEqual(['VMware', 'Hyper-V', 'VirtualBox']);
   });
 
+  // Malicious Driver Detection: i40e/i40en (fixtures/public 91) and ice as Intel's E810 guide prints it
+  it('MDD events: the PF reset after it (i40en), the VF the lines after it name (ice)', () => {
+    const file = fileURLToPath(
+      new URL('../../../fixtures/public/91-i40en-mdd-tx-pf-reset-esxi-vmkernel.log', import.meta.url),
+    );
+    const [esx] = of(parseKernelLog(readFileSync(file, 'utf8')).records, 'mdd_event');
+    expect(esx).toMatchObject({
+      direction: 'tx',
+      queue: 0,
+      event: '0x02',
+      pf: 1,
+      vf: 0,
+      pfReset: true,
+      driver: 'i40en',
+    });
+    expect(esx!.fromVf).toBeUndefined();
+    const [ice] = of(
+      parseKernelLog(
+        [
+          '[ +9.188014] ice 0000:86:00.0: Malicious Driver Detection event 7 on TX queue 113 PF# 0 VF# 0',
+          '[ +0.000006] ice 0000:86:00.0: Malicious Driver Detection event TX_TCLAN detected on PF',
+          '[ +0.000003] ice 0000:86:00.0: Malicious Driver Detection event TX_TCLAN detected on VF 0',
+          '[ +0.000003] ice 0000:86:00.0: 1 Tx Malicious Driver Detection events detected on PF 0 VF 0 MAC 3a:14:8e:da:b0:98.',
+        ].join('\n'),
+      ).records,
+      'mdd_event',
+    );
+    expect(ice).toMatchObject({ queue: 113, event: '7', pfReset: false, fromVf: true, vf: 0, busId: '0000:86:00.0' });
+    expect([ice!.firstLine, ice!.lastLine]).toEqual([1, 4]);
+  });
+
   // the kernel's CPU watchdogs (kernel/watchdog.c, watchdog_hld.c, RCU): a CPU that could not run NAPI
   it('stuck CPUs: soft lockup (fixtures/public 90), hard lockup, RCU stall with its CPU lines', () => {
     const file = fileURLToPath(

@@ -24,8 +24,9 @@ interface Row {
   next?: RegExp[];
   /** advice that would send the reader to the wrong place: must appear in no finding's next steps */
   notNext?: RegExp[];
-  /** every finding of the row is a warning (a condition the log shows, not a stall) */
-  severity?: 'warning';
+  /** every finding of the row has this severity, not its kind's usual one (a condition the log shows, not a stall;
+   * or a stall of a kind that is usually a warning) */
+  severity?: 'warning' | 'critical';
   /** a log with only local wall stamps (no printk stamp, no zone): the first finding's stamps as written */
   wall?: [first: string, last: string];
 }
@@ -495,6 +496,20 @@ const ROWS: Row[] = [
       /the CPU's, not the NIC's/,
     ],
     next: [/which CPU takes eth3 queue 4's interrupt/],
+  },
+  // i40en on ESXi: the NIC's Malicious Driver Detection refused the PF driver's TX descriptor and the PF was reset —
+  // not a link fault; the driver update is the fix
+  {
+    file: '91-i40en-mdd-tx-pf-reset-esxi-vmkernel.log',
+    findings: [['device_tx_drops', '(i40en)', 0]],
+    severity: 'critical',
+    quotes: [
+      /i40en PF 1: the NIC's malicious-driver detection refused what the PF's own driver put on TX queue 0/,
+      /the PF was reset 1 time/,
+      /ESXi's native i40en/,
+    ],
+    next: [/esxcli network nic get/, /i40en before 1\.7\.11/],
+    notNext: [/ethtool -K/],
   },
   // macb's own stall check (raspberrypi/linux #7340) re-kicked TSTART; no watchdog exists for macb. A warning: the
   // maintainers suspected false alarms (#7472), and the log cannot tell a real stall from one

@@ -37,6 +37,7 @@ import { cpuStallNear, type CpuStallNear } from './cpu-stall.js';
 import { guestNic, type GuestNic } from './guest-nic.js';
 import { dmaFaultText, interruptDeliveryFindings } from './interrupt-delivery.js';
 import { linkLossFindings } from './link-loss-reset.js';
+import { mddFindings } from './mdd.js';
 import { resetOnlyFindings } from './reset-only.js';
 import { ringFullBefore, ringFullFindings } from './ring-full.js';
 import { stallKickFindings } from './stall-kick.js';
@@ -702,6 +703,7 @@ export function findingsFromKernelLog(input: readonly KernelRecord[], source: st
   out.push(...interruptDeliveryFindings(records, series, source));
   out.push(...resetOnlyFindings(records, series, source));
   out.push(...linkLossFindings(records, source));
+  out.push(...mddFindings(records, source));
   out.push(...fifoWedgeFindings(records, source));
   out.push(...stallKickFindings(records, source));
   out.push(...ringFullFindings(records, source));

@@ -10,6 +10,7 @@ export type {
   VirtualMachineRecord,
   KernelRecord,
   LinkChangeRecord,
+  MddEventRecord,
   NeighOverflowRecord,
   TxHangDumpRecord,
   TxRecoveryRecord,

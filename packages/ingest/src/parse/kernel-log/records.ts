@@ -6,6 +6,7 @@ import { readKernelLines } from './reader.js';
 import { makeCursor, type Matcher } from './records/cursor.js';
 import { matchCpuStall } from './records/cpuStall.js';
 import { matchIntelHang } from './records/intelHang.js';
+import { matchMdd } from './records/mdd.js';
 import { matchIommuFault } from './records/iommuFault.js';
 import { matchOops } from './records/oops.js';
 import { matchVirtualMachine } from './records/virtualMachine.js';
@@ -32,6 +33,7 @@ const MATCHERS: readonly Matcher[] = [
   matchVirtualMachine,
   matchIommuFault,
   matchCpuStall,
+  matchMdd,
 ];
 
 /** Records from already-read kernel lines, in source order of their first line. */

@@ -269,6 +269,22 @@ export interface KernelOopsRecord extends RecordSpan {
   workqueue?: string;
 }
 
+/** A NIC's Malicious Driver Detection refused what a driver put on a queue (records/mdd.ts). */
+export interface MddEventRecord extends RecordSpan, DeviceRef {
+  kind: 'mdd_event';
+  direction: 'tx' | 'rx';
+  queue: number;
+  /** the event as printed: "0x02" (i40e), "7" (ice) */
+  event: string;
+  pf?: number;
+  vf?: number;
+  /** "TX driver issue detected, PF reset issued" followed: the PF's own driver sent it, the PF is reset */
+  pfReset: boolean;
+  /** the lines after it name a VF as the sender (ice: "… detected on VF 0", "N Tx … events detected on PF 0 VF 0") */
+  fromVf?: boolean;
+  text: string;
+}
+
 /** A CPU the kernel's watchdogs found stuck (records/cpuStall.ts): soft or hard lockup, RCU stall. */
 export interface CpuStallRecord extends RecordSpan {
   kind: 'cpu_stall';
@@ -314,6 +330,7 @@ export type KernelRecord =
   | VirtualMachineRecord
   | IommuFaultRecord
   | CpuStallRecord
+  | MddEventRecord
   | TxRingFullRecord
   | UsbTxErrorRecord
   | TxStallKickRecord
