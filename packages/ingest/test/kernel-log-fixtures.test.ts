@@ -115,8 +115,9 @@ const STALL = (r: KernelRecord): boolean =>
   r.kind === 'tx_stall_kick' ||
   r.kind === 'tx_hang_dump' ||
   r.kind === 'tx_timeout_dump' ||
-  // the NIC disabled a TX queue itself (Malicious Driver Detection)
+  // the NIC disabled a TX queue itself (Malicious Driver Detection), or left the bus
   (r.kind === 'mdd_event' && r.direction === 'tx') ||
+  r.kind === 'device_lost' ||
   (r.kind === 'tx_recovery' && r.action !== 'eq_recovered' && r.action !== 'eq_dump');
 
 describe('public corpus fixtures', () => {

@@ -540,6 +540,21 @@ describe('link, neighbour overflow', () => {
     expect(of(rs, 'virtual_machine').map((r) => r.hypervisor)).toEqual(['VMware', 'Hyper-V', 'VirtualBox']);
   });
 
+  // the NIC left the bus: igb/igc's register read came back all-ones (fixtures/public 92, 93), ixgbe_remove_adapter()
+  it('a NIC lost from PCIe: "PCIe link lost[, device now detached]", "Adapter removed"', () => {
+    const pub = (f: string): string =>
+      readFileSync(fileURLToPath(new URL(`../../../fixtures/public/${f}`, import.meta.url)), 'utf8');
+    const igb = of(parseKernelLog(pub('92-igb-pcie-link-lost-then-watchdog-apu3.syslog')).records, 'device_lost');
+    expect(igb.map((r) => [r.firstLine, r.driver, r.busId, r.dev, r.text])).toEqual([
+      [1, 'igb', '0000:02:00.0', 'enp2s0', 'PCIe link lost'],
+    ]);
+    const igc = of(parseKernelLog(pub('93-igc-pcie-link-lost-device-detached-i225.dmesg')).records, 'device_lost');
+    expect(igc[0]).toMatchObject({ driver: 'igc', dev: 'enp2s0', text: 'PCIe link lost, device now detached' });
+    // ixgbe_remove_adapter()'s line filled in; a bare "Adapter removed" without a device prefix is no record
+    const rs = parseKernelLog('[ 1.0] ixgbe 0000:03:00.0: Adapter removed\n[ 2.0] Adapter removed').records;
+    expect(of(rs, 'device_lost').map((r) => r.busId)).toEqual(['0000:03:00.0']);
+  });
+
   // Malicious Driver Detection: i40e/i40en (fixtures/public 91) and ice as Intel's E810 guide prints it
   it('MDD events: the PF reset after it (i40en), the VF the lines after it name (ice)', () => {
     const file = fileURLToPath(

@@ -511,6 +511,22 @@ const ROWS: Row[] = [
     next: [/esxcli network nic get/, /i40en before 1\.7\.11/],
     notNext: [/ethtool -K/],
   },
+  // igb's "PCIe link lost" 5.1 s before NETDEV WATCHDOG: the NIC left the bus, the timeout is its consequence
+  {
+    file: '92-igb-pcie-link-lost-then-watchdog-apu3.syslog',
+    findings: [[W, 'enp2s0', 0]],
+    quotes: [/found the NIC gone from PCIe 5\.1 s before \(line 1: "PCIe link lost"\)/, /consequence of the lost link/],
+    next: [/lspci -vvv -s 02:00\.0/, /pcie_aspm=off/],
+    notNext: [/napi:napi_poll/],
+  },
+  // igc's "PCIe link lost, device now detached" with no timeout in the excerpt: still every packet it held is lost
+  {
+    file: '93-igc-pcie-link-lost-device-detached-i225.dmesg',
+    findings: [['device_tx_drops', 'enp2s0', null]],
+    severity: 'critical',
+    quotes: [/the NIC fell off PCIe \("PCIe link lost, device now detached"\)/],
+    next: [/lspci -vvv -s 02:00\.0/, /\/sys\/bus\/pci\/rescan/],
+  },
   // macb's own stall check (raspberrypi/linux #7340) re-kicked TSTART; no watchdog exists for macb. A warning: the
   // maintainers suspected false alarms (#7472), and the log cannot tell a real stall from one
   {

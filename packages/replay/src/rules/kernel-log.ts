@@ -34,6 +34,7 @@ import {
   type DeviceNamed,
 } from './log-record.js';
 import { cpuStallNear, type CpuStallNear } from './cpu-stall.js';
+import { deviceLostBefore, deviceLostFindings, deviceLostNext, deviceLostText } from './device-lost.js';
 import { guestNic, type GuestNic } from './guest-nic.js';
 import { dmaFaultText, interruptDeliveryFindings } from './interrupt-delivery.js';
 import { linkLossFindings } from './link-loss-reset.js';
@@ -107,6 +108,8 @@ interface SeriesFacts {
   panicOnWarn: string[];
   /** a CPU the kernel's watchdogs found stuck beside the series: completions nobody could reap */
   cpuStall: CpuStallNear | undefined;
+  /** the NIC left the PCIe bus before the series: the sentence and the next steps that come first */
+  lost: { sentence: string; nextSteps: string[] } | undefined;
 }
 
 function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): SeriesFacts {
@@ -153,10 +156,20 @@ function seriesFacts(s: TimeoutSeries, records: readonly KernelRecord[]): Series
     guest: guestNic(records, { dev, busId: s.busId ?? last?.busId, driver: s.driver ?? last?.driver }),
     panicOnWarn: panicOnWarnNext(records, s),
     cpuStall: cpuStallNear(records, s, dev, queue),
+    lost: lostFacts(records, s, firstRec),
   };
 }
 
 const sec = (ns: bigint): string => (Number(ns) / 1e9).toFixed(3);
+
+function lostFacts(
+  records: readonly KernelRecord[],
+  s: TimeoutSeries,
+  first: KernelRecord | undefined,
+): SeriesFacts['lost'] {
+  const lost = deviceLostBefore(records, s);
+  return lost ? { sentence: deviceLostText(lost, first), nextSteps: deviceLostNext(lost) } : undefined;
+}
 
 /** An ESXi vmkernel.log: the timeout is vmklinux's copy of dev_watchdog(), not the Linux kernel's. */
 function esxiText(watchdogs: readonly Extract<KernelRecord, { kind: 'watchdog_timeout' }>[]): string {
@@ -330,15 +343,19 @@ function watchdogFinding(f: SeriesFacts, source: string): Finding {
       (f.panicOnWarn.length > 0
         ? "and warned (the WARN comes before its call to the driver's ndo_tx_timeout())"
         : `and called the driver's ndo_tx_timeout()${f.recovered}`) +
-      `.${f.context}${f.cpuStall?.sentence ?? ''}${f.guest?.sentence ?? ''} ` +
+      `.${f.lost?.sentence ?? ''}${f.context}${f.cpuStall?.sentence ?? ''}${f.guest?.sentence ?? ''} ` +
       (reading
         ? `The driver's dump reads: ${reading.summary}`
-        : 'The log holds no ring dump, so it cannot say which side of the ring stopped: the queue was stopped by the driver (ring full or flow control) and never woken.'),
+        : f.lost
+          ? ''
+          : 'The log holds no ring dump, so it cannot say which side of the ring stopped: the queue was stopped by the driver (ring full or flow control) and never woken.'),
     evidence: [
       ...f.watchdogs.slice(0, 4).map((w) => evidenceOf(w, source)),
       ...f.dumps.slice(0, 2).map((d) => evidenceOf(d, source)),
     ],
-    nextSteps: [...f.panicOnWarn, ...(f.cpuStall ? [f.cpuStall.nextStep] : []), ...watchdogNext(f, dev)],
+    nextSteps: f.lost
+      ? [...f.panicOnWarn, ...f.lost.nextSteps]
+      : [...f.panicOnWarn, ...(f.cpuStall ? [f.cpuStall.nextStep] : []), ...watchdogNext(f, dev)],
   };
 }
 
@@ -701,6 +718,7 @@ export function findingsFromKernelLog(input: readonly KernelRecord[], source: st
   for (const s of series) out.push(...seriesFindings(s, records, source));
   out.push(...recoveryOnlyFindings(records, series, source));
   out.push(...interruptDeliveryFindings(records, series, source));
+  out.push(...deviceLostFindings(records, series, source));
   out.push(...resetOnlyFindings(records, series, source));
   out.push(...linkLossFindings(records, source));
   out.push(...mddFindings(records, source));

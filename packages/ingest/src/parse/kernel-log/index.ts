@@ -5,6 +5,7 @@
  */
 export type {
   CpuStallRecord,
+  DeviceLostRecord,
   IommuFaultRecord,
   KernelOopsRecord,
   VirtualMachineRecord,

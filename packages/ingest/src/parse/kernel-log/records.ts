@@ -5,6 +5,7 @@
 import { readKernelLines } from './reader.js';
 import { makeCursor, type Matcher } from './records/cursor.js';
 import { matchCpuStall } from './records/cpuStall.js';
+import { matchDeviceLost } from './records/deviceLost.js';
 import { matchIntelHang } from './records/intelHang.js';
 import { matchMdd } from './records/mdd.js';
 import { matchIommuFault } from './records/iommuFault.js';
@@ -34,6 +35,7 @@ const MATCHERS: readonly Matcher[] = [
   matchIommuFault,
   matchCpuStall,
   matchMdd,
+  matchDeviceLost,
 ];
 
 /** Records from already-read kernel lines, in source order of their first line. */

@@ -269,6 +269,13 @@ export interface KernelOopsRecord extends RecordSpan {
   workqueue?: string;
 }
 
+/** The NIC fell off the PCIe bus (records/deviceLost.ts): "PCIe link lost, device now detached", "Adapter removed". */
+export interface DeviceLostRecord extends RecordSpan, DeviceRef {
+  kind: 'device_lost';
+  /** the message as printed, after the device prefix */
+  text: string;
+}
+
 /** A NIC's Malicious Driver Detection refused what a driver put on a queue (records/mdd.ts). */
 export interface MddEventRecord extends RecordSpan, DeviceRef {
   kind: 'mdd_event';
@@ -331,6 +338,7 @@ export type KernelRecord =
   | IommuFaultRecord
   | CpuStallRecord
   | MddEventRecord
+  | DeviceLostRecord
   | TxRingFullRecord
   | UsbTxErrorRecord
   | TxStallKickRecord
