@@ -320,6 +320,11 @@ describe('util-linux and journalctl variants (re-enveloped real messages)', () =
     expect(e).toMatchObject({ wall: '2026-01-19 16:20:20.995', host: 'homeassistant', ident: 'kernel', message: msg });
     expect(e?.wallTimeUs).toBeUndefined();
   });
+  // a journal paste cut to the time of day by its reporter (fixture 95): the time kept as written, local
+  it('`HH:MM:SS kernel: msg` (date and host cut)', () => {
+    expect(parseEnvelope(`07:37:02 kernel: ${msg}`)).toMatchObject({ wall: '07:37:02', ident: 'kernel', message: msg });
+    expect(parseEnvelope(`07:37:02 myhost kernel: ${msg}`)).toMatchObject({ wall: '07:37:02', host: 'myhost' });
+  });
   it('journalctl -o short-unix', () => {
     expect(parseEnvelope(`1603356904.123456 host kernel: ${msg}`)).toMatchObject({
       shape: 'journal-short-unix',

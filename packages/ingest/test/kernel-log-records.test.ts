@@ -555,6 +555,17 @@ describe('link, neighbour overflow', () => {
     expect(of(rs, 'device_lost').map((r) => r.busId)).toEqual(['0000:03:00.0']);
   });
 
+  // iwlwifi's stuck-queue report (fixtures/public 94): the driver's and the hardware's pointers, in decimal
+  it('iwlwifi "Queue N is active on fifo F and stuck for T ms. SW [r, w] HW [r, w]" and the firmware restart after it', () => {
+    const file = fileURLToPath(
+      new URL('../../../fixtures/public/94-iwlwifi-queue-stuck-firmware-restart-openwrt-ap.dmesg', import.meta.url),
+    );
+    const [d] = of(parseKernelLog(readFileSync(file, 'utf8')).records, 'tx_timeout_dump');
+    expect(d).toMatchObject({ format: 'iwlwifi', queue: 3, hwHead: 106, hwTail: 10, nextToClean: 106, nextToUse: 10 });
+    expect(d!.sinceLastTransUs).toBe(10_000_000);
+    expect([d!.firstLine, d!.lastLine, d!.fields['fw_restart']]).toEqual([1, 2, 1n]);
+  });
+
   // Malicious Driver Detection: i40e/i40en (fixtures/public 91) and ice as Intel's E810 guide prints it
   it('MDD events: the PF reset after it (i40en), the VF the lines after it name (ice)', () => {
     const file = fileURLToPath(

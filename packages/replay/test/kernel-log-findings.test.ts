@@ -527,6 +527,28 @@ const ROWS: Row[] = [
     quotes: [/the NIC fell off PCIe \("PCIe link lost, device now detached"\)/],
     next: [/lspci -vvv -s 02:00\.0/, /\/sys\/bus\/pci\/rescan/],
   },
+  // iwlwifi's stuck-queue watchdog with the hardware pointers: the firmware's scheduler stopped taking frames from queue
+  // 3 (HW read = SW read = 106, write 10) and the driver restarted the firmware; the next steps are the firmware's
+  {
+    file: '94-iwlwifi-queue-stuck-firmware-restart-openwrt-ap.dmesg',
+    findings: [['stuck_dma', '0000:01:00.0', 3]],
+    quotes: [
+      /the Wi-Fi firmware stopped taking frames from this TX queue/,
+      /HW read 106 ≠ HW write 10/,
+      /stuck for 10000 ms and the driver restarted the firmware/,
+    ],
+    next: [/Loaded firmware version:/],
+    notNext: [/AER|napi:napi_poll/],
+  },
+  // the old "Queue 3 is stuck 16 73" (the driver's pointers only) in a journal cut to the time of day
+  {
+    file: '95-iwlwifi-queue-stuck-old-format-time-only-journal.journal',
+    findings: [[W, '0000:02:00.0', 3]],
+    quotes: [/SW write 73 − SW read 16: 57 descriptor\(s\) posted/, /restarted the firmware/],
+    next: [/Loaded firmware version:/],
+    notNext: [/napi:napi_poll/],
+    wall: ['07:37:02', '07:37:02'],
+  },
   // macb's own stall check (raspberrypi/linux #7340) re-kicked TSTART; no watchdog exists for macb. A warning: the
   // maintainers suspected false alarms (#7472), and the log cannot tell a real stall from one
   {

@@ -181,6 +181,8 @@ function esxiText(watchdogs: readonly Extract<KernelRecord, { kind: 'watchdog_ti
 // tg3_tx_timeout() "transmit timed out, resetting", pcnet32 "…, resetting": the timeout line itself schedules the reset
 const RESETTING_RE = /timed out\b.*\bresetting\b/i;
 const FLUSHING_RE = /hardware hung\? flushing/;
+// iwlwifi restarts the Wi-Fi firmware right after its stuck-queue report
+const FW_RESTART_RE = /Microcode SW error detected\.?\s+Restarting/;
 
 /** What the log says the driver did: counted resets/recoveries, a reset announced in the timeout line, or nothing. */
 function recoveredText(s: TimeoutSeries, dumps: readonly RingRecord[]): string {
@@ -191,6 +193,8 @@ function recoveredText(s: TimeoutSeries, dumps: readonly RingRecord[]): string {
   // sky2 of 2.6.1x: sky2_tx_timeout() stops the TX queue's DMA, frees the ring and restarts the prefetch unit
   if (lines.some((l) => FLUSHING_RE.test(l)))
     return '; the driver flushed its TX ring and restarted the queue ("hardware hung? flushing")';
+  // the dump's own reading says so (interpretTxHang, iwlwifi): not "no recovery"
+  if (lines.some((l) => FW_RESTART_RE.test(l))) return '';
   return '; no recovery is logged';
 }
 
@@ -384,6 +388,7 @@ function causeNext(kind: FindingKind, last: RingRecord | undefined, dev: string)
       `what was being sent just before: a TSO/GSO skb the firmware cannot parse (encapsulation rewritten by a tc/BPF program, say) hangs it on every ring; \`ethtool -K ${dev} tso off\` tells whether TSO is the trigger`,
     ];
   if (last?.kind === 'tx_hang_dump' && last.driver === 'e1000e' && kind === 'stuck_dma') return e1000eNext(dev, last);
+  if (last?.kind === 'tx_timeout_dump' && last.format === 'iwlwifi') return IWLWIFI_NEXT;
   if (last?.kind !== 'tx_timeout_dump' || last.format !== 'tg3') return generic;
   if (kind === 'doorbell_not_rung')
     return [
@@ -410,6 +415,12 @@ function e1000eNext(dev: string, last: RingRecord): string[] {
     `\`ethtool -i ${dev}\` (driver, NVM and firmware versions) and PCIe errors around the dump (dmesg | grep -iE "AER|DMAR|iommu")`,
   ];
 }
+
+/** iwlwifi's stuck queue is the Wi-Fi firmware's: its version, and the dump Intel's developers ask for. */
+const IWLWIFI_NEXT = [
+  'the firmware: the "Loaded firmware version:" line after the restart and the linux-firmware package — a firmware that hangs on TX is what users change (another iwlwifi-*.ucode, a linux-firmware update or rollback); an intel-ucode or kernel update just before is the other suspect',
+  'the error-log dump after "Start IWL Error Log Dump:" (its first lines: the assert code such as NMI_INTERRUPT_UNKNOWN, the firmware version) is what a report to the iwlwifi maintainers needs; `iw dev` and the AP the station was on say whether one AP or every one triggers it',
+];
 
 /** ESXi runs the driver under vmklinux: no tracepoints, no perf; its own tools and logs say what the uplink did. */
 function esxiNext(dev: string): string[] {
@@ -453,6 +464,8 @@ function otherFreshQueues(records: readonly KernelRecord[], last: RingRecord): n
 
 /** Which side of the ring stopped, from the driver's last dump. */
 function titleOf(kind: FindingKind, last: RingRecord, reading: TxHangInterpretation): string {
+  if (kind === 'stuck_dma' && last.kind === 'tx_timeout_dump' && last.format === 'iwlwifi')
+    return "the Wi-Fi firmware stopped taking frames from this TX queue (hardware read pointer stuck behind the driver's write)";
   if (reading.freshRing)
     return 'the NIC never started this TX ring (head and next_to_clean still at 0 since the ring was set up)';
   if (kind === 'stuck_dma' && last.hwHead !== undefined && last.hwHead === last.hwTail)
@@ -524,10 +537,12 @@ function driverHangFinding(f: SeriesFacts, source: string): Finding {
           `\`ethtool -i ${f.dev}\` (driver version): an igc whose hang check also asks for TDH ≠ tail does not report an empty ring; until then an adapter reset (\`ip link set ${f.dev} down; ip link set ${f.dev} up\`) brings the queue back`,
           `\`ip -s link show ${f.dev}\` twice: TX packets that still move on other queues while this one stays stopped confirm it is the report, not the NIC`,
         ]
-      : [
-          ...(f.cpuStall ? [f.cpuStall.nextStep] : []),
-          'record napi:napi_poll, net:net_dev_xmit and skb:consume_skb through the next stall to tell a stuck NIC from a lost interrupt',
-        ],
+      : f.last?.kind === 'tx_timeout_dump' && f.last.format === 'iwlwifi'
+        ? IWLWIFI_NEXT
+        : [
+            ...(f.cpuStall ? [f.cpuStall.nextStep] : []),
+            'record napi:napi_poll, net:net_dev_xmit and skb:consume_skb through the next stall to tell a stuck NIC from a lost interrupt',
+          ],
   };
 }
 

@@ -112,6 +112,8 @@ const VMK_UPTIME_RE =
   /^(\d+):(\d\d):(\d\d):(\d\d)\.(\d{3}) cpu\d+:\d+(?: opID=\S+)?\)(?:(WARNING|ALERT): )?(?:\w+: (?=[a-z]\w*_\w*(?::\d+)?: ))?(?:[a-z]\w*_\w*(?::\d+)?: )?(.*)$/;
 // A message that kept a `kernel:` tag but lost the rest of its envelope.
 const BARE_KERNEL_RE = /^kernel: ?(.*)$/;
+// A journal paste cut to the time of day (date and host removed): `07:37:02 kernel: msg` (zen-kernel#190).
+const TIME_KERNEL_RE = /^(\d\d:\d\d:\d\d(?:[.,]\d+)?) (?:(\S+) )?kernel: ?(.*)$/;
 
 /** Inner printk stamp that syslog-style envelopes carry in the message: `[ 123.456789] msg` or `[ 123.4][ C28] msg`. */
 const INNER_STAMP_RE = new RegExp(String.raw`^\s*${PRINTK_TS}\s?${CALLER}(.*)$`);
@@ -280,6 +282,10 @@ const WALL_SHAPES: readonly EnvelopeShape[] = [
     },
   ],
   [BARE_KERNEL_RE, (m) => innerStamp({ shape: 'bare', ident: 'kernel', message: m[1]! })],
+  [
+    TIME_KERNEL_RE,
+    (m) => withOpt(innerStamp({ shape: 'syslog', wall: m[1]!, ident: 'kernel', message: m[3]! }), 'host', m[2]),
+  ],
 ];
 
 /**

@@ -80,6 +80,8 @@ function names(r: RingRecord): { head: string; tail: string; ntu: string; ntc: s
       return { head: 'head', tail: 'tail', ntu: 'prod', ntc: 'cons' };
     case 'mtk_eth':
       return { head: 'dtx', tail: 'ctx', ntu: 'next', ntc: 'fdx' };
+    case 'iwlwifi':
+      return { head: 'HW read', tail: 'HW write', ntu: 'SW write', ntc: 'SW read' };
     default:
       return { head: 'TDH', tail: 'TDT', ntu: 'next_to_use', ntc: 'next_to_clean' };
   }
@@ -347,6 +349,7 @@ export function interpretTxHang(record: RingRecord, all: readonly KernelRecord[]
   const base = classify(record);
   const recovery = recoveryOf(record, all);
   const out: TxHangInterpretation = { ...base, recovery };
+  if (record.kind === 'tx_timeout_dump' && record.format === 'iwlwifi') iwlwifiReading(record, out);
   // mlx5e has no hardware head in its dump; an EQ that held unserviced EQEs is the lost-interrupt proof.
   if (out.cause === 'pending_unattributed' && recovery.some((s) => s.includes('EQE(s)'))) {
     out.cause = 'completions_not_processed';
@@ -378,4 +381,23 @@ export function interpretTxHang(record: RingRecord, all: readonly KernelRecord[]
     }
   }
   return out;
+}
+
+/**
+ * iwlwifi prints its pointers in decimal (quote them as printed), the "NIC" is the Wi-Fi firmware's scheduler that
+ * stopped taking frames from the queue, and the driver restarts that firmware right after.
+ */
+function iwlwifiReading(r: Extract<RingRecord, { kind: 'tx_timeout_dump' }>, out: TxHangInterpretation): void {
+  out.summary = out.summary
+    .replace(/\b0x([0-9a-f]+)\b/g, (_, h: string) => String(parseInt(h, 16)))
+    .replace(
+      'the NIC stopped processing the ring (DMA stall)',
+      "the firmware's scheduler stopped taking frames from this queue",
+    );
+  const stuck = r.sinceLastTransUs !== undefined ? ` for ${r.sinceLastTransUs / 1000} ms` : '';
+  out.summary += ` iwl_txq_stuck_timer() found the queue stuck${stuck}`;
+  out.summary +=
+    r.fields['fw_restart'] !== undefined
+      ? ' and the driver restarted the firmware ("Microcode SW error detected. Restarting"): it took the queue for a firmware hang — the frames it held are lost with the restart.'
+      : '.';
 }

@@ -66,6 +66,10 @@ export function naiveWallUs(wall: string, yearIfMissing = YEARLESS): NaiveWall |
   const s = wall.replace(/^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+/, '');
   const iso = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d+))?/.exec(s);
   if (iso) return { us: utcUs(+iso[1]!, +iso[2]!, +iso[3]!, iso.slice(4, 8)), yearKnown: true };
+  // a time of day alone (a journal paste whose date and host were cut: `07:37:02 kernel: …`): differences within the
+  // day still hold; the day is unknown, kept as the first of the yearless year
+  const tod = /^(\d\d):(\d\d):(\d\d)(?:[.,](\d+))?$/.exec(s);
+  if (tod) return { us: utcUs(yearIfMissing, 1, 1, tod.slice(1, 5)), yearKnown: false };
   const sys = /^([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:\s+(\d{4}))?/.exec(s);
   const month = sys ? monthNumber(sys[1]!) : 0;
   if (!sys || month === 0) return undefined;

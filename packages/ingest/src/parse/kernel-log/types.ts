@@ -150,6 +150,7 @@ export interface TxTimeoutDumpRecord extends RingDumpCommon {
     | 'tg3'
     | 'sky2'
     | 'bnx2x_panic'
+    | 'iwlwifi'
     | 'generic';
   /** Time since the queue last transmitted, when the driver prints it (mlx5e usecs since last trans, virtio usecs ago, hns3 delta msecs). */
   sinceLastTransUs?: number;

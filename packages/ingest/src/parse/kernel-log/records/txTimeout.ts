@@ -1,6 +1,7 @@
 /**
  * All ndo_tx_timeout dump matchers, specific formats first and the generic one-liner last.
  */
+import { matchIwlwifiStuck } from './iwlwifi.js';
 import { matchBnx2xPanic } from './bnx2x.js';
 import { matchIpoibTimeout } from './ipoib.js';
 import { matchSky2 } from './sky2.js';
@@ -21,5 +22,6 @@ export const TX_TIMEOUT_MATCHERS = [
   matchTg3,
   matchSky2,
   matchBnx2xPanic,
+  matchIwlwifiStuck,
   matchGeneric,
 ];
