@@ -85,6 +85,14 @@ async function streamed(store: Store, file: string, options: Record<string, stri
   }
 }
 
+/** The whole-table write of `file` (into MergeTree): the rows every file-backed run is compared with. */
+async function writeWhole(store: Store, file: string, runPath: string): Promise<{ runId: string; rows: number }> {
+  const { table, summary } = await loadEvents([file]);
+  const result = replayTable(table, { maxSeriesPoints: 2000 });
+  const w = await writeRun(store, { table, summary, result, options: { path: runPath }, wallClockEndNs: WALL_END_NS });
+  return { runId: w.runId, rows: table.numRows };
+}
+
 describe('embedded store: streamed runs keep their events as Arrow files', () => {
   let cfg: StoreConfig;
   let store: Store;
@@ -101,16 +109,8 @@ describe('embedded store: streamed runs keep their events as Arrow files', () =>
   it.each(CAPTURES)('%s: the rows of `events` equal the MergeTree path, read from the run view', async (file) => {
     const { written, trace } = await streamed(store, file, { path: 'streamed' });
     trace.remove();
-    const { table, summary } = await loadEvents([file]);
-    const result = replayTable(table, { maxSeriesPoints: 2000 });
-    const w = await writeRun(store, {
-      table,
-      summary,
-      result,
-      options: { path: 'whole' },
-      wallClockEndNs: WALL_END_NS,
-    });
-    expect(written.events).toBe(table.numRows);
+    const w = await writeWhole(store, file, 'whole');
+    expect(written.events).toBe(w.rows);
     expect(await sourcesOf(store, written.runId)).toEqual(runViews(written.runId));
     expect(await sourcesOf(store, w.runId)).toEqual(['events_stored', 'packets_stored']);
     expect(await eventsDigest(store, written.runId)).toBe(await eventsDigest(store, w.runId));
@@ -134,10 +134,7 @@ describe('embedded store: streamed runs keep their events as Arrow files', () =>
     });
     s.remove();
     expect(await sourcesOf(store, written.runId)).toEqual(runViews(written.runId));
-    const { table, summary } = await loadEvents([file]);
-    const whole = replayTable(table, { maxSeriesPoints: 2000 });
-    const options = { path: 'replayed first, whole' };
-    const w = await writeRun(store, { table, summary, result: whole, options, wallClockEndNs: WALL_END_NS });
+    const w = await writeWhole(store, file, 'replayed first, whole');
     expect(await eventsDigest(store, written.runId)).toBe(await eventsDigest(store, w.runId));
   });
 
@@ -178,15 +175,7 @@ describe('embedded store: streamed runs keep their events as Arrow files', () =>
     expect(written).toMatchObject({ runId, status: 'written' });
     // the leftover's rows (tags h/k, offset 0) were replaced by the run's own
     expect(await count(store, `events WHERE run_id = '${runId}' AND host = 'h'`)).toBe(0);
-    const { table, summary } = await loadEvents([file]);
-    const result = replayTable(table, { maxSeriesPoints: 2000 });
-    const w = await writeRun(store, {
-      table,
-      summary,
-      result,
-      options: { path: 'died, whole' },
-      wallClockEndNs: WALL_END_NS,
-    });
+    const w = await writeWhole(store, file, 'died, whole');
     expect(await eventsDigest(store, runId)).toBe(await eventsDigest(store, w.runId));
   });
 });
@@ -194,12 +183,10 @@ describe('embedded store: streamed runs keep their events as Arrow files', () =>
 it('a version-5 store (events in a MergeTree) migrates: its rows stay, new streamed runs become files', async () => {
   const cfg = resolveStoreConfig({ db: path.join(tempDir('txreplay-evfiles-v5-'), 'db') }, {});
   const file = CAPTURES[0]!;
-  const { table, summary } = await loadEvents([file]);
-  const result = replayTable(table, { maxSeriesPoints: 2000 });
   const old = await Store.open(cfg, { migrateTo: 5 });
   const { w, before } = await (async () => {
     try {
-      const w = await writeRun(old, { table, summary, result, options: { path: 'v5' }, wallClockEndNs: WALL_END_NS });
+      const w = await writeWhole(old, file, 'v5');
       return { w, before: await eventsDigest(old, w.runId) };
     } finally {
       await old.close();
@@ -272,15 +259,7 @@ it('a writer process killed after its view, before its runs row: no run visible;
     const { written, trace } = await streamed(store, file, { path: 'killed' });
     trace.remove();
     expect(written).toMatchObject({ runId, status: 'written' });
-    const { table, summary } = await loadEvents([file]);
-    const result = replayTable(table, { maxSeriesPoints: 2000 });
-    const w = await writeRun(store, {
-      table,
-      summary,
-      result,
-      options: { path: 'killed, whole' },
-      wallClockEndNs: WALL_END_NS,
-    });
+    const w = await writeWhole(store, file, 'killed, whole');
     expect(await eventsDigest(store, runId)).toBe(await eventsDigest(store, w.runId));
     expect(await count(store, 'runs')).toBe(2);
   } finally {

@@ -24,8 +24,6 @@ const EMULATED_MODELS = new Set(['e1000', '8139too', '8139cp', 'pcnet32', 'ne2k-
 export interface GuestNic {
   /** an emulated NIC (the device model stopped); false: a paravirtual one (the host stopped consuming its ring) */
   emulated: boolean;
-  /** the hypervisor, when the log names it */
-  hypervisor: string | undefined;
   /** one sentence for the explanation, starting with a space */
   sentence: string;
   nextSteps: string[];
@@ -47,7 +45,6 @@ export function guestNic(records: readonly KernelRecord[], d: DeviceNamed): Gues
   const model = d.driver === 'e1000' ? 'Intel e1000' : d.driver;
   return {
     emulated: true,
-    hypervisor: vm?.hypervisor,
     sentence:
       ` This ${model} is emulated: ${why}. Its TX ring is served by the hypervisor's device model: a queue that stops ` +
       'here is that emulation (or the host thread running it) stopping — not a chip, a PCIe link or NIC firmware.',
@@ -78,7 +75,6 @@ function virtioNic(dev: string, vm: VirtualMachineRecord | undefined): GuestNic 
   const host = vm ? ` (the log names the platform "${vm.text}", line ${vm.firstLine})` : '';
   return {
     emulated: false,
-    hypervisor: vm?.hypervisor,
     sentence:
       ` virtio_net's TX queue is a ring the host consumes${host}: the guest stops the queue when the ring is full and ` +
       'the host wakes it by returning used buffers, so a queue that stays stopped means the host stopped consuming it ' +

@@ -63,27 +63,48 @@ function ahead(from: number, to: number): number | undefined {
   return to >= from ? to - from : undefined;
 }
 
-function names(r: RingRecord): { head: string; tail: string; ntu: string; ntc: string } {
-  switch (r.kind === 'tx_timeout_dump' ? r.format : 'intel') {
+/**
+ * How a format's dump names its ring indexes, prints them (hex for the Intel-style dumps, decimal where the driver
+ * prints decimal: iwlwifi) and what "the head stopped behind the tail" means for it.
+ */
+function names(r: RingRecord): {
+  head: string;
+  tail: string;
+  ntu: string;
+  ntc: string;
+  num: (v: number) => string;
+  stopped: string;
+} {
+  const format = r.kind === 'tx_timeout_dump' ? r.format : 'intel';
+  const nic = { num: hexOf, stopped: 'the NIC stopped processing the ring (DMA stall)' };
+  switch (format) {
     case 'i40e':
-      return { head: 'HWB', tail: 'TAIL', ntu: 'NTU', ntc: 'NTC' };
+      return { head: 'HWB', tail: 'TAIL', ntu: 'NTU', ntc: 'NTC', ...nic };
     case 'ice':
       // ice_tx_timeout() prints no tail register; classify() uses NTU, the value the driver last wrote to it.
-      return { head: 'HW_HEAD', tail: 'NTU', ntu: 'NTU', ntc: 'NTC' };
+      return { head: 'HW_HEAD', tail: 'NTU', ntu: 'NTU', ntc: 'NTC', ...nic };
     case 'hns3':
-      return { head: 'HW_HEAD', tail: 'HW_TAIL', ntu: 'SW_NTU', ntc: 'SW_NTC' };
+      return { head: 'HW_HEAD', tail: 'HW_TAIL', ntu: 'SW_NTU', ntc: 'SW_NTC', ...nic };
     case 'mlx5e':
-      return { head: 'head', tail: 'tail', ntu: 'SQ Prod', ntc: 'SQ Cons' };
+      return { head: 'head', tail: 'tail', ntu: 'SQ Prod', ntc: 'SQ Cons', ...nic };
     case 'pcnet32':
-      return { head: 'head', tail: 'tail', ntu: 'cur_tx', ntc: 'dirty_tx' };
+      return { head: 'head', tail: 'tail', ntu: 'cur_tx', ntc: 'dirty_tx', ...nic };
     case 'bnxt':
-      return { head: 'head', tail: 'tail', ntu: 'prod', ntc: 'cons' };
+      return { head: 'head', tail: 'tail', ntu: 'prod', ntc: 'cons', ...nic };
     case 'mtk_eth':
-      return { head: 'dtx', tail: 'ctx', ntu: 'next', ntc: 'fdx' };
+      return { head: 'dtx', tail: 'ctx', ntu: 'next', ntc: 'fdx', ...nic };
     case 'iwlwifi':
-      return { head: 'HW read', tail: 'HW write', ntu: 'SW write', ntc: 'SW read' };
+      // the Wi-Fi firmware's scheduler is what takes frames off the queue; iwlwifi prints its pointers in decimal
+      return {
+        head: 'HW read',
+        tail: 'HW write',
+        ntu: 'SW write',
+        ntc: 'SW read',
+        num: String,
+        stopped: "the firmware's scheduler stopped taking frames from this queue",
+      };
     default:
-      return { head: 'TDH', tail: 'TDT', ntu: 'next_to_use', ntc: 'next_to_clean' };
+      return { head: 'TDH', tail: 'TDT', ntu: 'next_to_use', ntc: 'next_to_clean', ...nic };
   }
 }
 
@@ -136,10 +157,10 @@ function headBehindTail(
   out.cause = 'dma_stall';
   const count = pending !== undefined ? `${pending} descriptor(s)` : 'descriptors (the ring wrapped)';
   const fresh = r.kind === 'tx_hang_dump' && hwHead === 0 && nextToClean === 0 && pending !== undefined && pending > 0;
-  let s = `${n.head} ${hexOf(hwHead)} ≠ ${n.tail} ${hexOf(hwTail)}: ${count} handed to the NIC were never fetched/completed${fresh ? '.' : ' — the NIC stopped processing the ring (DMA stall).'}`;
+  let s = `${n.head} ${n.num(hwHead)} ≠ ${n.tail} ${n.num(hwTail)}: ${count} handed to the NIC were never fetched/completed${fresh ? '.' : ` — ${n.stopped}.`}`;
   if (nextToClean !== undefined && nextToClean !== hwHead) {
     const lag = ahead(nextToClean, hwHead);
-    s += ` ${n.ntc} ${hexOf(nextToClean)} also trails the head${lag !== undefined ? ` by ${lag}` : ''}: completions the NIC did finish were not reaped either.`;
+    s += ` ${n.ntc} ${n.num(nextToClean)} also trails the head${lag !== undefined ? ` by ${lag}` : ''}: completions the NIC did finish were not reaped either.`;
   }
   if (fresh) {
     out.freshRing = true;
@@ -170,7 +191,7 @@ function classify(r: RingRecord): RingReading {
     if (hwHead !== hwTail) return headBehindTail(r, out, hwHead, hwTail, pending);
     if (nextToUse !== undefined && hwTail !== nextToUse) {
       out.cause = 'doorbell_not_written';
-      out.summary = `${n.head} = ${n.tail} = ${hexOf(hwTail)} but ${n.ntu} is ${hexOf(nextToUse)}: descriptors were written to the ring and the tail register (doorbell) was never advanced to them (xmit_more batching left it behind, or the write was lost).${ddBit(r)}`;
+      out.summary = `${n.head} = ${n.tail} = ${n.num(hwTail)} but ${n.ntu} is ${n.num(nextToUse)}: descriptors were written to the ring and the tail register (doorbell) was never advanced to them (xmit_more batching left it behind, or the write was lost).${ddBit(r)}`;
       // hns3 TX push (hns3_tx_push_bd) hands descriptors over through device memory, not the tail register.
       if ((r.fields['tx_push'] ?? 0n) > 0n)
         out.summary += ' With tx_push on, the driver may bypass the tail register, so this reading is uncertain.';
@@ -180,12 +201,12 @@ function classify(r: RingRecord): RingReading {
       // The Intel hang check runs inside the clean routine (igb_clean_tx_irq(), e1000_clean_tx_irq()), which stops at
       // the first descriptor without DD: completions were being processed, the NIC had not written this one back.
       out.cause = 'dma_stall';
-      out.summary = `${n.head} = ${n.tail} = ${hexOf(hwTail)}: the NIC fetched every descriptor it was given, but ${n.ntc} ${hexOf(nextToClean)} ≠ ${n.ntu} ${hexOf(nextToUse)}${unreaped !== undefined ? ` (${unreaped} not done)` : ' (the ring wrapped)'}, and the descriptor the driver waits on has DD clear (status ${hexOf(Number(r.fields['desc.status'] ?? r.fields['next_to_watch.status'] ?? 0n))}): the NIC took the packets and never finished sending them — its TX engine or MAC stalled after the fetch. The driver's hang check runs in its clean routine, which stops at the first descriptor without DD, so completions were being processed: not a lost interrupt.`;
+      out.summary = `${n.head} = ${n.tail} = ${n.num(hwTail)}: the NIC fetched every descriptor it was given, but ${n.ntc} ${n.num(nextToClean)} ≠ ${n.ntu} ${n.num(nextToUse)}${unreaped !== undefined ? ` (${unreaped} not done)` : ' (the ring wrapped)'}, and the descriptor the driver waits on has DD clear (status ${hexOf(Number(r.fields['desc.status'] ?? r.fields['next_to_watch.status'] ?? 0n))}): the NIC took the packets and never finished sending them — its TX engine or MAC stalled after the fetch. The driver's hang check runs in its clean routine, which stops at the first descriptor without DD, so completions were being processed: not a lost interrupt.`;
       return out;
     }
     if (nextToUse !== undefined && nextToClean !== undefined && nextToUse !== nextToClean) {
       out.cause = 'completions_not_processed';
-      out.summary = `${n.head} = ${n.tail} = ${hexOf(hwTail)}: the NIC completed every descriptor it was given, but ${n.ntc} ${hexOf(nextToClean)} ≠ ${n.ntu} ${hexOf(nextToUse)}: ${unreaped ?? 'some'} completion(s) were never reaped — the TX completion interrupt was lost or NAPI was not scheduled.${ddBit(r)}`;
+      out.summary = `${n.head} = ${n.tail} = ${n.num(hwTail)}: the NIC completed every descriptor it was given, but ${n.ntc} ${n.num(nextToClean)} ≠ ${n.ntu} ${n.num(nextToUse)}: ${unreaped ?? 'some'} completion(s) were never reaped — the TX completion interrupt was lost or NAPI was not scheduled.${ddBit(r)}`;
       return out;
     }
     out.cause = 'pending_unattributed';
@@ -198,15 +219,15 @@ function classify(r: RingRecord): RingReading {
     out.summary =
       hwTail === 0 && (nextToUse ?? 0) === 0 && (nextToClean ?? 0) === 0
         ? `${allOf([n.head, n.tail, n.ntc, n.ntu])} are all 0: nothing is outstanding, and a ring at index 0 has most likely carried no packet since it was (re)initialised. The NIC is not what holds this queue: it was left stopped when the ring was rebuilt (XDP/AF_XDP setup, a ring resize, a reset) and never started again.`
-        : `${n.head} = ${n.tail} = ${hexOf(hwTail)} and nothing is outstanding in the dump: the ring was idle when it was printed; the stall cleared or lies before the driver (queue stopped by flow control/pause frames).`;
+        : `${n.head} = ${n.tail} = ${n.num(hwTail)} and nothing is outstanding in the dump: the ring was idle when it was printed; the stall cleared or lies before the driver (queue stopped by flow control/pause frames).`;
     return out;
   }
   if (nextToUse !== undefined && nextToClean !== undefined) {
     out.cause = 'pending_unattributed';
     out.summary =
       nextToUse === nextToClean
-        ? `${n.ntc} = ${n.ntu} = ${hexOf(nextToUse)}: nothing outstanding on the ring when it was printed.`
-        : `${n.ntu} ${hexOf(nextToUse)} − ${n.ntc} ${hexOf(nextToClean)}: ${unreaped ?? 'some'} descriptor(s) posted and not completed; without a hardware head in the dump a NIC stall and a lost completion interrupt look alike.`;
+        ? `${n.ntc} = ${n.ntu} = ${n.num(nextToUse)}: nothing outstanding on the ring when it was printed.`
+        : `${n.ntu} ${n.num(nextToUse)} − ${n.ntc} ${n.num(nextToClean)}: ${unreaped ?? 'some'} descriptor(s) posted and not completed; without a hardware head in the dump a NIC stall and a lost completion interrupt look alike.`;
     return out;
   }
   const since =
@@ -383,17 +404,8 @@ export function interpretTxHang(record: RingRecord, all: readonly KernelRecord[]
   return out;
 }
 
-/**
- * iwlwifi prints its pointers in decimal (quote them as printed), the "NIC" is the Wi-Fi firmware's scheduler that
- * stopped taking frames from the queue, and the driver restarts that firmware right after.
- */
+/** iwlwifi's stuck-queue timer and the firmware restart the driver does right after (names() words the ring). */
 function iwlwifiReading(r: Extract<RingRecord, { kind: 'tx_timeout_dump' }>, out: TxHangInterpretation): void {
-  out.summary = out.summary
-    .replace(/\b0x([0-9a-f]+)\b/g, (_, h: string) => String(parseInt(h, 16)))
-    .replace(
-      'the NIC stopped processing the ring (DMA stall)',
-      "the firmware's scheduler stopped taking frames from this queue",
-    );
   const stuck = r.sinceLastTransUs !== undefined ? ` for ${r.sinceLastTransUs / 1000} ms` : '';
   out.summary += ` iwl_txq_stuck_timer() found the queue stuck${stuck}`;
   out.summary +=
